@@ -1,0 +1,3 @@
+/** Node-only entry point (`forgetscope/node`): file readers/writers, worker-based CPU kernels, Dawn WebGPU. */
+export * from './index.js';
+export * from './io/node/index.js';

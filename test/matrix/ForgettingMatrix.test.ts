@@ -1,0 +1,66 @@
+import { ForgettingMatrix } from '../../src/matrix/ForgettingMatrix.js';
+import { ForgetscopeError } from '../../src/util/errors.js';
+
+describe('ForgettingMatrix', () => {
+  const z = ForgettingMatrix.fromRows(
+    [
+      [0.1, -0.2, 0.3],
+      [0.4, 0.5, -0.6],
+    ],
+    { taskIds: ['a', 'b'], exampleIds: ['x', 'y', 'w'] },
+  );
+
+  test('shape, get, row views', () => {
+    expect(z.shape).toEqual([2, 3]);
+    expect(z.get(1, 2)).toBeCloseTo(-0.6, 15);
+    expect(Array.from(z.row(0))).toEqual([0.1, -0.2, 0.3]);
+    expect(z.isComplete).toBe(true);
+  });
+
+  test('summary by hand', () => {
+    const s = z.summary();
+    expect(s.observed).toBe(6);
+    expect(s.min).toBe(-0.6);
+    expect(s.max).toBe(0.5);
+    expect(s.mean).toBeCloseTo(0.5 / 6, 15);
+    expect(s.fractionPositive).toBeCloseTo(4 / 6, 15);
+  });
+
+  test('selection by ids and ranges', () => {
+    const r = z.selectRows(['b']);
+    expect(r.taskIds).toEqual(['b']);
+    expect(Array.from(r.row(0))).toEqual([0.4, 0.5, -0.6]);
+    const c = z.selectCols({ start: 1, end: 3 });
+    expect(c.exampleIds).toEqual(['y', 'w']);
+    expect(Array.from(c.column(1))).toEqual([0.3, -0.6]);
+    expect(() => z.selectRows(['nope'])).toThrow(ForgetscopeError);
+    expect(() => z.selectCols([5])).toThrow(/out of range/);
+  });
+
+  test('missing entries are explicit, never 0', () => {
+    const m = new ForgettingMatrix({
+      values: new Float64Array([1, 0, 3, 4]),
+      observed: new Uint8Array([1, 0, 1, 1]),
+      taskIds: ['a', 'b'],
+      exampleIds: ['x', 'y'],
+    });
+    expect(m.isObserved(0, 1)).toBe(false);
+    expect(Number.isNaN(m.get(0, 1))).toBe(true);
+    expect(m.summary().observed).toBe(3);
+    expect(m.summary().mean).toBeCloseTo(8 / 3, 15);
+  });
+
+  test('non-finite values without a mask are rejected', () => {
+    expect(
+      () => new ForgettingMatrix({ values: new Float64Array([1, NaN]), taskIds: ['a'], exampleIds: ['x', 'y'] }),
+    ).toThrow(/not finite/);
+  });
+
+  test('fromNll computes after − before', () => {
+    const m = ForgettingMatrix.fromNll(new Float64Array([2, 3, 1, 1]), new Float64Array([1, 2]), {
+      taskIds: ['a', 'b'],
+      exampleIds: ['x', 'y'],
+    });
+    expect(Array.from(m.values)).toEqual([1, 1, 0, -1]);
+  });
+});
