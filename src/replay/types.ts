@@ -11,4 +11,12 @@ export interface ReplayPlan {
   temperature: number;
   method: string;
   seed: number;
+  /** Number of examples drawn (`int(n · ratio) + 1`), when the plan was made from a fine-tuning size. */
+  replayN?: number;
+  /** Replay ratio used, when the plan was made from a fine-tuning size. */
+  ratio?: number;
+  /** 1 where the example is excluded from replay (weight 0), when an exclusion list was given. */
+  excluded?: Uint8Array;
+  /** 1 where the score is a measured value rather than a prediction. */
+  measured?: Uint8Array;
 }
