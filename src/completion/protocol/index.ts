@@ -1,0 +1,5 @@
+export * from './seedSequence.js';
+export * from './pcg64.js';
+export * from './generator.js';
+export * from './metrics.js';
+export * from './evaluate.js';
