@@ -1,0 +1,101 @@
+import type { ForgettingMatrix } from '../../matrix/ForgettingMatrix.js';
+import { ForgetscopeError } from '../../util/errors.js';
+import { spearman } from '../shared/correlation.js';
+
+/** One recipe's summary: tasks with observed entries, mean Z, per-task means, fraction of entries above τ. */
+export interface RecipeSummary {
+  name: string;
+  tasks: number;
+  /** Mean of the observed entries of Z. */
+  mean: number;
+  /** Mean per task (row), NaN for a row with no observed entry. */
+  rowMeans: Float64Array;
+  /** Fraction of observed entries with Z > τ ("forgotten"). */
+  fracAbove: number;
+  /** Number of observed entries. */
+  entries: number;
+}
+
+/** A pairwise comparison over the (task, example) cells both recipes observed. */
+export interface RecipePair {
+  a: string;
+  b: string;
+  /** mean(Z_a) − mean(Z_b) over the shared cells. */
+  meanDiff: number;
+  /** Spearman (tie-averaged ranks) of per-example forgetting over the shared cells. */
+  spearman: number;
+  /** Number of shared cells. */
+  shared: number;
+}
+
+/** Options of `compareRecipes`. */
+export interface CompareRecipesOptions {
+  /** Threshold of "forgotten" (Z > τ). Default 0.3 (seed-000 spec §3). */
+  tau?: number;
+}
+
+/**
+ * Compares fine-tuning recipes from one forgetting matrix per recipe (same upstream examples):
+ * per recipe the mean forgetting and the fraction of entries above τ, and for every pair the mean
+ * difference and Spearman correlation over the cells both observed, matched by task and example id.
+ * @example compareRecipes({ full: zFull, saProj: zSa }).pairwise[0].meanDiff
+ */
+export function compareRecipes(recipes: Record<string, ForgettingMatrix>, options: CompareRecipesOptions = {}): { perRecipe: RecipeSummary[]; pairwise: RecipePair[] } {
+  const tau = options.tau ?? 0.3;
+  const names = Object.keys(recipes);
+  if (names.length === 0) throw new ForgetscopeError('empty', 'compareRecipes: no recipes given');
+  const perRecipe: RecipeSummary[] = names.map((name) => summarize(name, recipes[name]!, tau));
+  const cells = names.map((name) => cellMap(recipes[name]!));
+  const pairwise: RecipePair[] = [];
+  for (let i = 0; i < names.length; i++) {
+    for (let j = i + 1; j < names.length; j++) {
+      const xa: number[] = [];
+      const xb: number[] = [];
+      for (const [key, va] of cells[i]!) {
+        const vb = cells[j]!.get(key);
+        if (vb !== undefined) {
+          xa.push(va);
+          xb.push(vb);
+        }
+      }
+      let d = 0;
+      for (let k = 0; k < xa.length; k++) d += xa[k]! - xb[k]!;
+      pairwise.push({ a: names[i]!, b: names[j]!, meanDiff: xa.length ? d / xa.length : NaN, spearman: spearman(xa, xb), shared: xa.length });
+    }
+  }
+  return { perRecipe, pairwise };
+}
+
+function summarize(name: string, z: ForgettingMatrix, tau: number): RecipeSummary {
+  const rowMeans = new Float64Array(z.rows);
+  let total = 0;
+  let count = 0;
+  let above = 0;
+  let tasks = 0;
+  for (let i = 0; i < z.rows; i++) {
+    let s = 0;
+    let c = 0;
+    for (let j = 0; j < z.cols; j++) {
+      if (!z.isObserved(i, j)) continue;
+      const v = z.get(i, j);
+      s += v;
+      c++;
+      if (v > tau) above++;
+    }
+    rowMeans[i] = c ? s / c : NaN;
+    if (c) tasks++;
+    total += s;
+    count += c;
+  }
+  return { name, tasks, mean: count ? total / count : NaN, rowMeans, fracAbove: count ? above / count : NaN, entries: count };
+}
+
+function cellMap(z: ForgettingMatrix): Map<string, number> {
+  const m = new Map<string, number>();
+  for (let i = 0; i < z.rows; i++) {
+    for (let j = 0; j < z.cols; j++) {
+      if (z.isObserved(i, j)) m.set(`${z.taskIds[i]}\u0000${z.exampleIds[j]}`, z.get(i, j));
+    }
+  }
+  return m;
+}
