@@ -1,1 +1,10 @@
-export {};
+// Structure analysis and audit summaries of a forgetting matrix (spec §2).
+export * from './goodnessOfFit.js';
+export * from './fitAdditive.js';
+export * from './fitAdditiveAls.js';
+export * from './alsLowRank.js';
+export * from './fitLowRank.js';
+export * from './orthogonalizeFactors.js';
+export * from './signNormalize.js';
+export * from './analyzeStructure.js';
+export * from './defaultBackend.js';

@@ -1,0 +1,171 @@
+import type { ForgettingMatrix } from '../matrix/ForgettingMatrix.js';
+import type { Backend, BackendName } from '../linalg/types.js';
+import { ForgetscopeError } from '../util/errors.js';
+import type { ProgressSink } from '../util/progress.js';
+import { alsLowRank, type AlsLowRankOptions } from './alsLowRank.js';
+import { defaultAnalysisBackend } from './defaultBackend.js';
+import { fitQuality, observedMoments, type ObservedMoments } from './goodnessOfFit.js';
+import { orthogonalizeFactors } from './orthogonalizeFactors.js';
+import { signNormalize } from './signNormalize.js';
+
+/** Options of `fitLowRank`. */
+export interface FitLowRankOptions extends AlsLowRankOptions {
+  /** Fit ranks 1..K (default min(5, M, N)); must not exceed min(M, N). */
+  ranks?: number;
+  /** Numerical backend for the SVD and the large products (default: the reference backend). */
+  backend?: Backend;
+  /**
+   * `auto` (default): truncated SVD when complete, ALS over observed entries otherwise. `als`
+   * forces ALS (on a complete matrix it converges to the SVD answer).
+   */
+  method?: 'auto' | 'svd' | 'als';
+  /** Progress per fitted rank. */
+  progress?: ProgressSink;
+  /** Observed moments, when the caller already has them. */
+  moments?: ObservedMoments;
+}
+
+/** Truncated fits of ranks 1..K and the spectrum. */
+export interface LowRankFit {
+  /** K, the largest rank fitted. */
+  k: number;
+  /** R²_k for k = 1..K (spec §2: uncentred truncation, denominator centred on the grand mean). */
+  r2: Float64Array;
+  /** RMSE of the rank-k fit over observed entries, k = 1..K. */
+  rmse: Float64Array;
+  /** Residual sum of squares of the rank-k fit, k = 1..K. */
+  sse: Float64Array;
+  /** Top-K singular values (of Z when complete; of the rank-K fit over observed entries otherwise). */
+  singularValues: Float64Array;
+  /** Explained energy per component, s_c² / Σ z² (uncentred; observed entries when masked). */
+  energy: Float64Array;
+  /** Task factors: left singular vectors, M×K row-major, unit-norm columns. */
+  taskFactors: Float64Array;
+  /** Example factors: right singular vectors, N×K row-major, unit-norm columns, largest-magnitude entry positive. */
+  exampleFactors: Float64Array;
+  /** `svd` (complete matrix) or `als` (observed entries only). */
+  method: 'svd' | 'als';
+  /** Backend that ran the products. */
+  backend: BackendName;
+  /**
+   * The rank-1 (multiplicative) fit `Z ≈ task[i]·example[j]`: `example` is unit-norm with its
+   * largest-magnitude entry positive, `task` carries the scale. With a complete matrix this is
+   * the first SVD component; with missing entries it is the rank-1 fit over observed entries.
+   */
+  rankOne: { task: Float64Array; example: Float64Array };
+  /** ALS sweeps per rank (empty for `svd`). */
+  iterations: Int32Array;
+  /** Whether every ALS fit met its tolerance (true for `svd`). */
+  converged: boolean;
+}
+
+/**
+ * Rank-1..K fits of Z (spec §2). A complete matrix gets one truncated uncentred SVD through the
+ * Backend; then `SSE_k = ‖Z‖² − Σ_{c ≤ k} s_c²` (Eckart–Young), `R²_k = 1 − SSE_k / Σ(z − mean)²`.
+ * A partially observed matrix gets, for each k, the least-squares rank-k fit over the observed
+ * entries (`alsLowRank`), with R² over the observed entries; singular values and factors then come
+ * from the rank-K fit. Factors are sign-normalised (largest-magnitude example-factor entry positive).
+ * @example
+ * const fit = await fitLowRank(ForgettingMatrix.fromRows([[0.1, 0.2, 0, 0.4], [0.2, 0.4, 0, 0.8], [0.3, 0.6, 0, 1.2]]), { ranks: 2 });
+ * fit.r2; // Float64Array [1, 1]: the matrix is rank 1
+ */
+export async function fitLowRank(matrix: ForgettingMatrix, options: FitLowRankOptions = {}): Promise<LowRankFit> {
+  const { rows: m, cols: n } = matrix;
+  const maxRank = Math.min(m, n);
+  const k = options.ranks ?? Math.min(5, maxRank);
+  if (!Number.isInteger(k) || k < 1) throw new ForgetscopeError('usage', `--ranks must be a positive integer, got ${k}`);
+  if (k > maxRank) {
+    throw new ForgetscopeError('usage', `--ranks ${k} exceeds min(tasks, examples) = ${maxRank} of this ${m}×${n} matrix`);
+  }
+  const backend = options.backend ?? defaultAnalysisBackend();
+  const moments = options.moments ?? observedMoments(matrix);
+  const method = options.method ?? 'auto';
+  if (method === 'svd' && !matrix.isComplete) {
+    throw new ForgetscopeError('usage', 'the SVD fit needs a complete matrix; use method "als" for missing entries');
+  }
+  const progress = options.progress ?? (() => {});
+  if (method === 'svd' || (method === 'auto' && matrix.isComplete)) {
+    progress(0, 1, 'truncated SVD');
+    const svd = await backend.topSVD({ rows: m, cols: n, data: matrix.values }, k);
+    progress(1, 1, 'truncated SVD');
+    const u = Float64Array.from(svd.u);
+    const v = Float64Array.from(svd.v);
+    signNormalize(u, v, svd.k);
+    const sse = new Float64Array(k);
+    let captured = 0;
+    for (let c = 0; c < k; c++) {
+      captured += svd.s[c]! * svd.s[c]!;
+      sse[c] = moments.sumOfSquares - captured;
+    }
+    const rankOne = rankOneFrom(u, v, svd.s[0]!, k, m, n);
+    return assemble(k, sse, moments, svd.s, u, v, rankOne, 'svd', backend.name, new Int32Array(0), true);
+  }
+  const sse = new Float64Array(k);
+  const iterations = new Int32Array(k);
+  let converged = true;
+  let last: { u: Float64Array; v: Float64Array } | null = null;
+  let rankOne: LowRankFit['rankOne'] | null = null;
+  for (let r = 1; r <= k; r++) {
+    progress(r - 1, k, `ALS rank ${r}`);
+    const fit = await alsLowRank({ rows: m, cols: n, data: matrix.values, mask: matrix.mask }, r, backend, options);
+    sse[r - 1] = fit.sse;
+    iterations[r - 1] = fit.iterations;
+    converged &&= fit.converged;
+    if (r === 1) {
+      const one = await orthogonalizeFactors(fit.u, fit.v, m, n, 1, backend);
+      rankOne = rankOneFrom(one.u, one.v, one.s[0]!, 1, m, n);
+    }
+    if (r === k) last = fit;
+  }
+  progress(k, k, `ALS rank ${k}`);
+  const factors = await orthogonalizeFactors(last!.u, last!.v, m, n, k, backend);
+  return assemble(k, sse, moments, factors.s, factors.u, factors.v, rankOne!, 'als', backend.name, iterations, converged);
+}
+
+function rankOneFrom(u: Float64Array, v: Float64Array, s1: number, k: number, m: number, n: number): LowRankFit['rankOne'] {
+  const task = new Float64Array(m);
+  const example = new Float64Array(n);
+  for (let i = 0; i < m; i++) task[i] = s1 * u[i * k]!;
+  for (let j = 0; j < n; j++) example[j] = v[j * k]!;
+  return { task, example };
+}
+
+function assemble(
+  k: number,
+  sse: Float64Array,
+  moments: ObservedMoments,
+  s: Float64Array,
+  u: Float64Array,
+  v: Float64Array,
+  rankOne: LowRankFit['rankOne'],
+  method: 'svd' | 'als',
+  backend: BackendName,
+  iterations: Int32Array,
+  converged: boolean,
+): LowRankFit {
+  const r2 = new Float64Array(k);
+  const rmse = new Float64Array(k);
+  const clampedSse = new Float64Array(k);
+  for (let c = 0; c < k; c++) {
+    const q = fitQuality(sse[c]!, moments);
+    r2[c] = q.r2;
+    rmse[c] = q.rmse;
+    clampedSse[c] = q.sse;
+  }
+  const energy = Float64Array.from(s.subarray(0, k), (x) => (moments.sumOfSquares > 0 ? (x * x) / moments.sumOfSquares : NaN));
+  return {
+    k,
+    r2,
+    rmse,
+    sse: clampedSse,
+    singularValues: Float64Array.from(s.subarray(0, k)),
+    energy,
+    taskFactors: u,
+    exampleFactors: v,
+    rankOne,
+    method,
+    backend,
+    iterations,
+    converged,
+  };
+}
