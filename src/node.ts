@@ -1,3 +1,5 @@
 /** Node-only entry point (`forgetscope/node`): file readers/writers, worker-based CPU kernels, Dawn WebGPU. */
 export * from './index.js';
 export * from './io/node/index.js';
+export * from './linalg/node.js';
+export * from './viz/node/index.js';

@@ -1,1 +1,13 @@
-export {};
+/**
+ * Plots: Vega-Lite spec builders over plain data (typed arrays + ids) and a headless SVG renderer.
+ * PNG output is Node-only (`forgetscope/node`).
+ */
+export * from './spec.js';
+export * from './binning.js';
+export * from './heatmap.js';
+export * from './scree.js';
+export * from './sources.js';
+export * from './predicted.js';
+export * from './rmseCurve.js';
+export * from './replay.js';
+export * from './render.js';

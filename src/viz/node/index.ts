@@ -1,0 +1,2 @@
+/** Node-only parts of the viz layer (PNG rasterising). */
+export * from './png.js';
