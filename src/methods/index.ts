@@ -3,3 +3,4 @@ export * from './shared/correlation.js';
 export * from './narrow-tuning/index.js';
 export * from './shared/backend.js';
 export * from './subspace/index.js';
+export * from './fisher/index.js';
