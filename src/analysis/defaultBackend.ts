@@ -1,11 +1,12 @@
 import type { Backend } from '../linalg/types.js';
-import { createReferenceBackend } from '../linalg/reference.js';
+import { createCpuBackend } from '../linalg/cpu/backend.js';
 
 /**
- * The backend analysis functions use when the caller passes none.
+ * The backend analysis functions use when the caller passes none: the portable cpu backend on the
+ * calling thread (pass `selectNodeBackend(…)` from `forgetscope/node` for threads or WebGPU).
  * @example
  * const backend = defaultAnalysisBackend();
  */
 export function defaultAnalysisBackend(): Backend {
-  return createReferenceBackend();
+  return createCpuBackend();
 }

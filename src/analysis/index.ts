@@ -8,3 +8,7 @@ export * from './orthogonalizeFactors.js';
 export * from './signNormalize.js';
 export * from './analyzeStructure.js';
 export * from './defaultBackend.js';
+export * from './summarizeExamples.js';
+export * from './summarizeBySource.js';
+export * from './summarizeTasks.js';
+export * from './correlations.js';

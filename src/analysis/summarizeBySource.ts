@@ -1,0 +1,98 @@
+import type { ForgettingMatrix } from '../matrix/ForgettingMatrix.js';
+
+/** Forgetting aggregated over the examples of one source (domain). */
+export interface SourceSummary {
+  source: string;
+  /** Examples of this source. */
+  examples: number;
+  /** Observed entries (task × example cells) of this source. */
+  observed: number;
+  /** Mean Z over the source's observed cells. */
+  mean: number;
+  /** Fraction of the source's observed cells with Z > 0. */
+  fractionForgotten: number;
+  /** Σ Z over the source's cells. */
+  sum: number;
+  /** The source's share of the total forgetting, Σ_source Z / Σ_all Z (shares add up to 1). */
+  share: number;
+  /** Share of the positive forgetting, Σ_source max(Z, 0) / Σ_all max(Z, 0). */
+  positiveShare: number;
+}
+
+/** Options of `summarizeBySource`. */
+export interface SummarizeBySourceOptions {
+  /** Example metadata key that names the source (default `source`). */
+  key?: string;
+}
+
+/** True when at least one example carries the metadata key (default `source`). */
+export function hasExampleMeta(matrix: ForgettingMatrix, key = 'source'): boolean {
+  return matrix.exampleMeta.some((meta) => meta[key] !== undefined && meta[key] !== null && meta[key] !== '');
+}
+
+/**
+ * Per-source (domain) aggregates for data teams: mean forgetting, fraction forgotten (Z > 0) and
+ * share of the total forgetting, over observed cells. Examples without the key are grouped under
+ * `(none)`. Sorted by mean forgetting, highest first (ties by name). Empty when no example has a source.
+ * @example
+ * const z = ForgettingMatrix.fromRows([[0.2, 0.4, -0.1]], { exampleMeta: [{ source: 'a' }, { source: 'b' }, { source: 'a' }] });
+ * summarizeBySource(z); // [{source: 'b', mean: 0.4, share: 0.8, …}, {source: 'a', mean: 0.05, share: 0.2, …}]
+ */
+export function summarizeBySource(matrix: ForgettingMatrix, options: SummarizeBySourceOptions = {}): SourceSummary[] {
+  const key = options.key ?? 'source';
+  if (!hasExampleMeta(matrix, key)) return [];
+  const { rows: m, cols: n, values: v, mask } = matrix;
+  const groupOf = new Int32Array(n);
+  const names: string[] = [];
+  const index = new Map<string, number>();
+  for (let j = 0; j < n; j++) {
+    const raw = matrix.exampleMeta[j]![key];
+    const name = raw === undefined || raw === null || raw === '' ? '(none)' : String(raw);
+    let g = index.get(name);
+    if (g === undefined) {
+      g = names.length;
+      names.push(name);
+      index.set(name, g);
+    }
+    groupOf[j] = g;
+  }
+  const groups = names.length;
+  const examples = new Float64Array(groups);
+  const observed = new Float64Array(groups);
+  const sum = new Float64Array(groups);
+  const positiveSum = new Float64Array(groups);
+  const positive = new Float64Array(groups);
+  for (let j = 0; j < n; j++) examples[groupOf[j]!]!++;
+  for (let i = 0; i < m; i++) {
+    const base = i * n;
+    for (let j = 0; j < n; j++) {
+      if (mask !== null && mask[base + j] === 0) continue;
+      const g = groupOf[j]!;
+      const z = v[base + j]!;
+      observed[g]!++;
+      sum[g]! += z;
+      if (z > 0) {
+        positive[g]!++;
+        positiveSum[g]! += z;
+      }
+    }
+  }
+  let total = 0;
+  let totalPositive = 0;
+  for (let g = 0; g < groups; g++) {
+    total += sum[g]!;
+    totalPositive += positiveSum[g]!;
+  }
+  const out: SourceSummary[] = names.map((source, g) => ({
+    source,
+    examples: examples[g]!,
+    observed: observed[g]!,
+    mean: observed[g]! > 0 ? sum[g]! / observed[g]! : NaN,
+    fractionForgotten: observed[g]! > 0 ? positive[g]! / observed[g]! : NaN,
+    sum: sum[g]!,
+    share: total !== 0 ? sum[g]! / total : NaN,
+    positiveShare: totalPositive > 0 ? positiveSum[g]! / totalPositive : NaN,
+  }));
+  out.sort((a, b) => (Number.isNaN(a.mean) ? 1 : 0) - (Number.isNaN(b.mean) ? 1 : 0) || b.mean - a.mean || (a.source < b.source ? -1 : 1));
+  return out;
+}
