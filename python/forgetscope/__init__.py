@@ -1,0 +1,22 @@
+"""forgetscope's PyTorch harness: per-example losses in, replay weights out.
+
+- :mod:`forgetscope.collect` — token-mean NLL per upstream example for any causal LM, batched, sharded
+  over ``torch.distributed`` ranks, written as the long table ``task, example, nll_before, nll_after``.
+- :mod:`forgetscope.tables` — atomic Parquet / Arrow / CSV writers and readers for those tables.
+- :mod:`forgetscope.replay` — read the weights file of ``forgetscope replay``, a weighted replay sampler,
+  a batch sampler that mixes replay rows into fine-tuning batches at a ratio, and the online-replay helper.
+- :mod:`forgetscope.cli` — how Python finds and calls the forgetscope command line.
+"""
+
+__version__ = "0.1.0"
+
+from .collect import collect, compute_nll, sequence_nll  # noqa: E402,F401
+from .tables import read_table, write_table  # noqa: E402,F401
+from .replay import (  # noqa: E402,F401
+    OnlineReplay,
+    ReplayBatchSampler,
+    ReplayWeights,
+    WeightedReplaySampler,
+    read_replay_weights,
+    replay_count,
+)

@@ -1,0 +1,312 @@
+"""Replay on the training side: read forgetscope's weights file, sample replay examples, mix them into
+fine-tuning batches at a ratio, and follow the paper's online replay plan through the CLI.
+
+Ratio convention (as in the paper and ``forgetscope replay --ratio``): replay examples per fine-tuning
+example. A ratio r puts ``r / (1 + r)`` of all training rows on replay (1/32 → about 3 %).
+"""
+
+from __future__ import annotations
+
+import csv as _csv
+import math
+import tempfile
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Optional, Union
+
+import numpy as np
+import pyarrow as pa
+import torch
+from torch.utils.data import Sampler
+
+from .cli import run_cli
+from .tables import PathLike, read_table, table_format
+
+
+def replay_count(n: int, ratio: float = 1 / 32) -> int:
+    """``int(n * ratio) + 1`` — the paper's number of replayed examples for n fine-tuning examples."""
+    return int(n * ratio) + 1
+
+
+@dataclass
+class ReplayWeights:
+    """The content of a ``forgetscope replay`` weights file, one entry per upstream example."""
+
+    examples: list[str]
+    score: np.ndarray
+    weight: np.ndarray
+    selected: np.ndarray  # bool
+
+    def index_of(self, ids: Sequence[str]) -> np.ndarray:
+        """Positions of ``ids`` in this file (KeyError naming the first unknown id)."""
+        pos = {e: i for i, e in enumerate(self.examples)}
+        return np.array([pos[str(i)] for i in ids], dtype=np.int64)
+
+    def selected_ids(self) -> list[str]:
+        """Ids of the examples the plan drew for replay (file order)."""
+        return [e for e, s in zip(self.examples, self.selected) if s]
+
+
+def _from_table(table: pa.Table, path: PathLike) -> ReplayWeights:
+    names = table.column_names
+    for col in ("example", "weight"):
+        if col not in names:
+            raise ValueError(f"{path}: weights file lacks column {col!r} (has {names})")
+    n = table.num_rows
+    score = np.asarray(table.column("score").to_numpy(zero_copy_only=False), dtype=np.float64) if "score" in names else np.full(n, np.nan)
+    sel = np.asarray(table.column("selected").to_numpy(zero_copy_only=False)).astype(bool) if "selected" in names else np.zeros(n, bool)
+    return ReplayWeights(
+        examples=[str(x) for x in table.column("example").to_pylist()],
+        score=score,
+        weight=np.asarray(table.column("weight").to_numpy(zero_copy_only=False), dtype=np.float64),
+        selected=sel,
+    )
+
+
+def read_replay_weights(path: PathLike) -> ReplayWeights:
+    """Reads a weights file written by ``forgetscope replay --out`` in any of its formats: Parquet,
+    Arrow IPC, CSV (columns ``example, score, weight, selected``) or ``.npy`` (a structured array with
+    those fields, or a 2-D float array with columns ``score, weight, selected`` and the ids in a
+    sidecar ``<name>.examples.txt`` / ``<name>.ids.txt``, one per line)."""
+    path = Path(path)
+    if path.suffix.lower() == ".npy":
+        arr = np.load(path, allow_pickle=False)
+        if arr.dtype.names:
+            cols = {name: arr[name] for name in arr.dtype.names}
+            table = pa.table({k: (v.astype(str) if v.dtype.kind in "SUO" else v) for k, v in cols.items()})
+            return _from_table(table, path)
+        if arr.ndim != 2 or arr.shape[1] < 2:
+            raise ValueError(f"{path}: expected a structured array or an N x 3 array (score, weight, selected), got shape {arr.shape}")
+        ids = None
+        for suffix in (".examples.txt", ".ids.txt", ".example.txt"):
+            side = path.with_name(path.stem + suffix)
+            if side.exists():
+                ids = side.read_text().splitlines()
+                break
+        if ids is None:
+            ids = [str(i) for i in range(arr.shape[0])]
+        return ReplayWeights(ids, arr[:, 0].astype(np.float64), arr[:, 1].astype(np.float64), arr[:, 2].astype(bool) if arr.shape[1] > 2 else np.zeros(len(ids), bool))
+    table_format(path)  # raises on an unknown extension
+    return _from_table(read_table(path), path)
+
+
+def _weights_for(source: Union[ReplayWeights, PathLike], dataset_ids: Optional[Sequence[str]]) -> tuple[np.ndarray, np.ndarray]:
+    rw = source if isinstance(source, ReplayWeights) else read_replay_weights(source)
+    if dataset_ids is None:
+        return rw.weight.copy(), rw.selected.copy()
+    idx = rw.index_of(dataset_ids)
+    return rw.weight[idx], rw.selected[idx]
+
+
+class WeightedReplaySampler(Sampler[int]):
+    """Indices of an upstream dataset drawn for replay.
+
+    ``mode="weights"``: ``num_samples`` draws with probability ∝ weight (with replacement; excluded
+    examples have weight 0 and are never drawn). ``mode="selected"``: the examples the plan selected,
+    repeated and reshuffled each pass until ``num_samples``. ``dataset_ids`` maps the file onto the
+    dataset's order (default: the file's order). Seeded: the same seed and epoch give the same indices.
+
+    >>> sampler = WeightedReplaySampler("replay.parquet", num_samples=320, seed=0)  # doctest: +SKIP
+    """
+
+    def __init__(
+        self,
+        weights: Union[ReplayWeights, PathLike, np.ndarray, torch.Tensor],
+        num_samples: int,
+        *,
+        mode: str = "weights",
+        dataset_ids: Optional[Sequence[str]] = None,
+        seed: int = 0,
+    ):
+        if isinstance(weights, (np.ndarray, torch.Tensor)):
+            w = np.asarray(weights, dtype=np.float64)
+            sel = w > 0
+        else:
+            w, sel = _weights_for(weights, dataset_ids)
+        if mode not in ("weights", "selected"):
+            raise ValueError(f"mode must be 'weights' or 'selected', got {mode!r}")
+        if np.any(w < 0) or not np.all(np.isfinite(w)) or w.sum() <= 0:
+            raise ValueError("replay weights must be finite, non-negative and not all zero")
+        if mode == "selected" and not sel.any():
+            raise ValueError("the weights file selects no example")
+        self.weights = torch.as_tensor(w / w.sum(), dtype=torch.float64)
+        self.selected = torch.as_tensor(np.flatnonzero(sel), dtype=torch.long)
+        self.num_samples = int(num_samples)
+        self.mode = mode
+        self.seed = seed
+        self.epoch = 0
+
+    def set_epoch(self, epoch: int) -> None:
+        """Changes the draw for the next pass (as ``DistributedSampler.set_epoch``)."""
+        self.epoch = epoch
+
+    def __len__(self) -> int:
+        return self.num_samples
+
+    def __iter__(self) -> Iterator[int]:
+        g = torch.Generator().manual_seed(self.seed * 1_000_003 + self.epoch)
+        if self.mode == "weights":
+            yield from torch.multinomial(self.weights, self.num_samples, replacement=True, generator=g).tolist()
+            return
+        produced = 0
+        while produced < self.num_samples:
+            for i in self.selected[torch.randperm(len(self.selected), generator=g)].tolist():
+                if produced == self.num_samples:
+                    return
+                yield i
+                produced += 1
+
+
+class ReplayBatchSampler(Sampler[list[int]]):
+    """Batches over ``ConcatDataset([task_dataset, upstream_dataset])`` that mix replay rows into
+    fine-tuning at ``ratio`` replay examples per fine-tuning example, as an exact running fraction: after
+    any number of batches, the replay rows so far are ``round(rows · ratio / (1 + ratio))``. Task rows are
+    drawn uniformly with replacement (or in reshuffled passes with ``task_passes=True``); replay rows
+    come from ``replay_sampler`` and are offset by ``task_size`` to index the concatenation.
+
+    >>> ds = ConcatDataset([task_ds, upstream_ds])  # doctest: +SKIP
+    >>> loader = DataLoader(ds, batch_sampler=ReplayBatchSampler(len(task_ds), sampler, 1/32, 8, 100))
+    """
+
+    def __init__(
+        self,
+        task_size: int,
+        replay_sampler: Optional[Sampler[int]],
+        ratio: float,
+        batch_size: int,
+        num_batches: int,
+        *,
+        seed: int = 0,
+        task_passes: bool = False,
+    ):
+        if ratio < 0:
+            raise ValueError("ratio must be >= 0")
+        if ratio > 0 and replay_sampler is None:
+            raise ValueError("a ratio > 0 needs a replay sampler")
+        self.task_size = task_size
+        self.replay_sampler = replay_sampler
+        self.fraction = ratio / (1 + ratio)
+        self.batch_size = batch_size
+        self.num_batches = num_batches
+        self.seed = seed
+        self.task_passes = task_passes
+
+    def __len__(self) -> int:
+        return self.num_batches
+
+    def __iter__(self) -> Iterator[list[int]]:
+        g = torch.Generator().manual_seed(self.seed)
+        replay_iter: Optional[Iterator[int]] = None
+        task_order: list[int] = []
+        rows = 0
+        replayed = 0
+        for _ in range(self.num_batches):
+            rows += self.batch_size
+            n_replay = int(math.floor(rows * self.fraction + 0.5)) - replayed
+            replayed += n_replay
+            batch: list[int] = []
+            for _ in range(self.batch_size - n_replay):
+                if self.task_passes:
+                    if not task_order:
+                        task_order = torch.randperm(self.task_size, generator=g).tolist()
+                    batch.append(task_order.pop())
+                else:
+                    batch.append(int(torch.randint(self.task_size, (1,), generator=g)))
+            for _ in range(n_replay):
+                if replay_iter is None:
+                    replay_iter = iter(self.replay_sampler)  # type: ignore[arg-type]
+                try:
+                    idx = next(replay_iter)
+                except StopIteration:
+                    if hasattr(self.replay_sampler, "set_epoch"):
+                        self.replay_sampler.set_epoch(getattr(self.replay_sampler, "epoch", 0) + 1)  # type: ignore[union-attr]
+                    replay_iter = iter(self.replay_sampler)  # type: ignore[arg-type]
+                    idx = next(replay_iter)
+                batch.append(self.task_size + idx)
+            yield batch
+
+
+class OnlineReplay:
+    """Follows the paper's online replay plan through the forgetscope CLI.
+
+    1. ``schedule()`` asks ``forgetscope replay <matrix> --train-rows … --online-steps S`` for the step
+       where uniform replay ends and the ids of the (default 30) upstream examples to measure.
+    2. Train ``uniform_until_step`` steps with uniform replay (``uniform_sampler()``).
+    3. Measure the forgetting of the probes (NLL now − NLL of the base model), pass it to
+       ``plan(measured)``: it writes the observed file, runs ``forgetscope replay … --observed`` (row
+       completion + softmax weights) and returns the ``ReplayWeights`` for the remaining steps.
+
+    >>> online = OnlineReplay("train.parquet", "0-19", total_steps=500, n_fine_tune=4000)  # doctest: +SKIP
+    """
+
+    def __init__(
+        self,
+        matrix: PathLike,
+        train_rows: str,
+        *,
+        total_steps: int,
+        n_fine_tune: int,
+        ratio: float = 1 / 32,
+        temperature: float = 0.1,
+        method: str = "lowrank",
+        seed: int = 0,
+        exclude: Optional[PathLike] = None,
+        workdir: Optional[PathLike] = None,
+        command: Optional[Sequence[str]] = None,
+    ):
+        self.matrix = str(matrix)
+        self.train_rows = train_rows
+        self.total_steps = total_steps
+        self.n_fine_tune = n_fine_tune
+        self.ratio = ratio
+        self.temperature = temperature
+        self.method = method
+        self.seed = seed
+        self.exclude = None if exclude is None else str(exclude)
+        self.command = command
+        self._tmp = None if workdir is not None else tempfile.TemporaryDirectory(prefix="forgetscope-online-")
+        self.workdir = Path(workdir if workdir is not None else self._tmp.name)  # type: ignore[union-attr]
+        self.workdir.mkdir(parents=True, exist_ok=True)
+        self._schedule: Optional[dict] = None
+
+    def _common(self) -> list[str]:
+        args = [self.matrix, "--train-rows", self.train_rows, "--seed", str(self.seed)]
+        if self.exclude is not None:
+            args += ["--exclude", self.exclude]
+        return args
+
+    def schedule(self) -> dict:
+        """The online plan: ``{"uniformUntilStep", "measureAtStep", "predictedFromStep", "probes": [ids]}``."""
+        if self._schedule is None:
+            args = ["replay", *self._common(), "--online-steps", str(self.total_steps), "--json"]
+            self._schedule = run_cli(args, command=self.command)
+        return self._schedule
+
+    @property
+    def uniform_until_step(self) -> int:
+        """Steps before this one use uniform replay."""
+        return int(self.schedule()["uniformUntilStep"])
+
+    @property
+    def probes(self) -> list[str]:
+        """Ids of the upstream examples to measure at the switch."""
+        return [str(x) for x in self.schedule()["probes"]]
+
+    def plan(self, measured: Mapping[str, float], *, out_name: str = "online-replay.parquet") -> ReplayWeights:
+        """Completes the row from the measured forgetting ``{example id: nll_now - nll_before}`` and
+        returns the predicted replay weights (the CLI's weights file, also kept in ``workdir``)."""
+        observed = self.workdir / "observed.csv"
+        with open(observed, "w", newline="") as f:
+            w = _csv.writer(f)
+            w.writerow(["example", "value"])
+            for k, v in measured.items():
+                w.writerow([k, repr(float(v))])
+        out = self.workdir / out_name
+        args = [
+            "replay", *self._common(), "--observed", str(observed), "--method", self.method,
+            "--temperature", repr(self.temperature), "--n", str(self.n_fine_tune), "--ratio", repr(self.ratio),
+            "--out", str(out), "--force", "--json",
+        ]
+        self.last_summary = run_cli(args, command=self.command)
+        return read_replay_weights(out)

@@ -1,0 +1,85 @@
+"""Shared fixtures: tiny seeded models and the built forgetscope CLI.
+
+Nothing here skips: torch, numpy and pyarrow are hard requirements of the harness, and the CLI tests need
+``npm run build`` to have run (``npm test`` builds first); a missing piece is a failure.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+import torch
+from torch import nn
+
+REPO = Path(__file__).resolve().parents[2]
+CLI_BIN = REPO / "dist" / "cli" / "bin.js"
+
+
+class BigramLM(nn.Module):
+    """Logits at position t depend only on token t: easy to check by hand."""
+
+    def __init__(self, vocab: int = 11, seed: int = 0):
+        super().__init__()
+        g = torch.Generator().manual_seed(seed)
+        self.table = nn.Parameter(torch.randn(vocab, vocab, generator=g))
+
+    def forward(self, input_ids):  # a plain module: no attention mask
+        return self.table[input_ids]
+
+
+class TinyCausalLM(nn.Module):
+    """A 1-layer causal transformer with learned positions (context matters, so padding could leak)."""
+
+    def __init__(self, vocab: int = 32, width: int = 16, context: int = 24, seed: int = 0):
+        super().__init__()
+        torch.manual_seed(seed)
+        self.tok = nn.Embedding(vocab, width)
+        self.pos = nn.Embedding(context, width)
+        self.block = nn.TransformerEncoderLayer(width, 2, 32, dropout=0.0, batch_first=True)
+        self.head = nn.Linear(width, vocab)
+
+    def forward(self, input_ids):
+        n = input_ids.shape[1]
+        x = self.tok(input_ids) + self.pos(torch.arange(n, device=input_ids.device))
+        causal = nn.Transformer.generate_square_subsequent_mask(n, device=input_ids.device)
+        return self.head(self.block(x, src_mask=causal, is_causal=True))
+
+
+class HFStyleLM(nn.Module):
+    """Mimics a Hugging Face causal LM: keyword arguments, attention mask, output object with ``.logits``."""
+
+    def __init__(self, inner: nn.Module):
+        super().__init__()
+        self.inner = inner
+        self.calls = 0
+
+    def forward(self, input_ids=None, attention_mask=None):
+        assert attention_mask is not None and attention_mask.shape == input_ids.shape
+        self.calls += 1
+        return SimpleNamespace(logits=self.inner(input_ids))
+
+
+def random_examples(n: int, vocab: int, lo: int = 2, hi: int = 20, seed: int = 0) -> dict[str, list[int]]:
+    g = torch.Generator().manual_seed(seed)
+    out = {}
+    for i in range(n):
+        length = int(torch.randint(lo, hi + 1, (1,), generator=g))
+        out[f"ex{i:03d}"] = torch.randint(1, vocab, (length,), generator=g).tolist()
+    return out
+
+
+@pytest.fixture
+def cli():
+    """Runs the built CLI (``node dist/cli/bin.js``) and returns (returncode, parsed JSON or None, stderr)."""
+    assert CLI_BIN.is_file(), f"{CLI_BIN} is missing: run `npm run build` first"
+
+    def run(*args: str):
+        proc = subprocess.run(["node", str(CLI_BIN), *args], capture_output=True, text=True, timeout=120)
+        data = json.loads(proc.stdout) if proc.returncode == 0 and "--json" in args else None
+        return proc.returncode, data, proc.stderr
+
+    return run

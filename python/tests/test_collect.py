@@ -1,0 +1,116 @@
+import math
+
+import numpy as np
+import pyarrow as pa
+import pytest
+import torch
+
+from forgetscope.collect import collect, compute_nll, save_nll, sequence_nll
+from forgetscope.tables import read_table
+
+from conftest import BigramLM, HFStyleLM, TinyCausalLM, random_examples
+
+
+def hand_nll(table: np.ndarray, tokens: list[int]) -> float:
+    """Token-mean NLL of a bigram table, in float64 with math.log/exp (no torch)."""
+    total = 0.0
+    for a, b in zip(tokens[:-1], tokens[1:]):
+        row = table[a]
+        m = max(row)
+        logz = m + math.log(sum(math.exp(x - m) for x in row))
+        total += logz - row[b]
+    return total / (len(tokens) - 1)
+
+
+def test_nll_equals_a_hand_computation_on_a_bigram_model():
+    model = BigramLM(vocab=7, seed=3)
+    table = model.table.detach().double().numpy()
+    examples = {"a": [1, 2, 3], "b": [4, 4, 0, 6, 1], "c": [5, 2]}
+    got = compute_nll(model, examples, batch_size=2)
+    for k, toks in examples.items():
+        assert got[k] == pytest.approx(hand_nll(table, toks), abs=2e-6)
+    # hand check of the shift on "c" alone: one predicted token, 2 given 5
+    row = table[5]
+    assert got["c"] == pytest.approx(math.log(np.exp(row).sum()) - row[2], abs=2e-6)
+
+
+def test_sequence_nll_counts_only_real_predicted_tokens():
+    logits = torch.zeros(1, 4, 3)  # uniform: every predicted token costs log 3
+    ids = torch.tensor([[0, 1, 2, 0]])
+    mask = torch.tensor([[1, 1, 1, 0]])
+    assert sequence_nll(logits, ids, mask)[0].item() == pytest.approx(math.log(3), abs=1e-7)
+    logits[0, 2, 0] = 50.0  # the padded position's target (id 0) would be nearly free if it counted
+    assert sequence_nll(logits, ids, mask)[0].item() == pytest.approx(math.log(3), abs=1e-7)
+
+
+def test_padding_and_batching_do_not_change_results():
+    model = TinyCausalLM(vocab=32, seed=1)
+    examples = random_examples(23, vocab=32, seed=5)
+    one_by_one = {k: compute_nll(model, {k: v}, batch_size=1)[k] for k, v in examples.items()}
+    batched = compute_nll(model, examples, batch_size=8)
+    other_pad = compute_nll(model, examples, batch_size=7, pad_id=31)
+    for k in examples:
+        assert batched[k] == pytest.approx(one_by_one[k], abs=1e-5)
+        assert other_pad[k] == pytest.approx(one_by_one[k], abs=1e-5)
+    # lengths differ, so padding really happened
+    assert len({len(v) for v in examples.values()}) > 3
+
+
+def test_hugging_face_style_model_gets_the_attention_mask():
+    inner = BigramLM(vocab=9, seed=2)
+    hf = HFStyleLM(inner)
+    examples = random_examples(10, vocab=9, seed=1)
+    got = compute_nll(hf, examples, batch_size=4)
+    plain = compute_nll(inner, examples, batch_size=4)
+    assert hf.calls == 3
+    for k in examples:
+        assert got[k] == pytest.approx(plain[k], abs=1e-9)
+
+
+def test_bfloat16_autocast_is_close_to_float32():
+    model = TinyCausalLM(vocab=32, seed=2)
+    examples = random_examples(12, vocab=32, seed=2)
+    f32 = compute_nll(model, examples, batch_size=4)
+    bf16 = compute_nll(model, examples, batch_size=4, dtype=torch.bfloat16)
+    for k in examples:
+        assert bf16[k] == pytest.approx(f32[k], rel=3e-2)
+    assert any(bf16[k] != f32[k] for k in examples)  # it really ran in lower precision
+
+
+def test_explicit_device_and_model_device_agree():
+    model = TinyCausalLM(vocab=32, seed=4)
+    examples = random_examples(16, vocab=32, seed=4)
+    a = compute_nll(model, examples, batch_size=5)
+    b = compute_nll(model, examples, batch_size=16, device="cpu")
+    for k in examples:
+        assert b[k] == pytest.approx(a[k], abs=1e-5)
+
+
+def test_rejects_examples_without_a_predicted_token():
+    with pytest.raises(ValueError, match="at least 2 tokens"):
+        compute_nll(BigramLM(), {"x": [3]})
+
+
+@pytest.mark.parametrize("ext", [".parquet", ".arrow", ".csv"])
+def test_collect_writes_the_long_table_and_resumes(tmp_path, ext):
+    base = BigramLM(vocab=9, seed=0)
+    tuned = HFStyleLM(BigramLM(vocab=9, seed=1))
+    examples = random_examples(10, vocab=9, seed=3)
+    out = tmp_path / f"z{ext}"
+    base_nll = compute_nll(base, examples)
+    save_nll(tmp_path / "base.parquet", base_nll)
+    first = dict(list(examples.items())[:6])
+    assert collect(out, "t1", tuned, first, base=base) == {"written": 6, "skipped": 0}
+    calls = tuned.calls
+    # resuming with all 10: only the 4 new ones are scored (one batch)
+    assert collect(out, "t1", tuned, examples, base=tmp_path / "base.parquet") == {"written": 4, "skipped": 6}
+    assert tuned.calls == calls + 1
+    assert collect(out, "t2", tuned, examples, base=base_nll, batch_size=3) == {"written": 10, "skipped": 0}
+    table = read_table(out)
+    assert table.column_names == ["task", "example", "nll_before", "nll_after"]
+    assert table.num_rows == 20
+    after = compute_nll(tuned, examples)
+    for t, e, b, a in zip(*(table.column(c).to_pylist() for c in table.column_names)):
+        assert b == pytest.approx(base_nll[e], abs=1e-9 if ext != ".csv" else 1e-12 + 1e-9)
+        assert a == pytest.approx(after[e], abs=1e-9)
+    assert not list(tmp_path.glob(".*tmp"))  # no temporary files left behind

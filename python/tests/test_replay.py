@@ -1,0 +1,97 @@
+import numpy as np
+import pyarrow as pa
+import pytest
+import torch
+from torch.utils.data import ConcatDataset, DataLoader, TensorDataset
+
+from forgetscope.replay import (
+    ReplayBatchSampler,
+    WeightedReplaySampler,
+    read_replay_weights,
+    replay_count,
+)
+from forgetscope.tables import write_table
+
+
+def test_replay_count_matches_the_spec():
+    assert replay_count(1000, 1 / 32) == 32
+    assert replay_count(1000, 1 / 8) == 126
+
+
+def _weights_table(n=6):
+    w = np.array([0.5, 0.2, 0.15, 0.1, 0.05, 0.0])[:n]
+    return pa.table(
+        {
+            "example": [f"u{i}" for i in range(n)],
+            "score": np.linspace(0.3, -0.2, n),
+            "weight": w,
+            "selected": [True, False, True, False, False, False][:n],
+        }
+    )
+
+
+@pytest.mark.parametrize("ext", [".parquet", ".arrow", ".csv"])
+def test_reads_weights_files_in_every_table_format(tmp_path, ext):
+    path = tmp_path / f"w{ext}"
+    write_table(path, _weights_table())
+    rw = read_replay_weights(path)
+    assert rw.examples == [f"u{i}" for i in range(6)]
+    np.testing.assert_allclose(rw.weight, [0.5, 0.2, 0.15, 0.1, 0.05, 0.0])
+    assert rw.selected_ids() == ["u0", "u2"]
+
+
+def test_reads_a_structured_npy_weights_file(tmp_path):
+    arr = np.zeros(3, dtype=[("example", "U8"), ("score", "f8"), ("weight", "f8"), ("selected", "u1")])
+    arr["example"] = ["a", "b", "c"]
+    arr["weight"] = [0.2, 0.8, 0.0]
+    arr["selected"] = [0, 1, 0]
+    np.save(tmp_path / "w.npy", arr)
+    rw = read_replay_weights(tmp_path / "w.npy")
+    assert rw.examples == ["a", "b", "c"] and rw.selected_ids() == ["b"]
+    np.testing.assert_allclose(rw.weight, [0.2, 0.8, 0.0])
+
+
+def test_weighted_sampler_follows_the_weights_and_never_draws_excluded(tmp_path):
+    write_table(tmp_path / "w.parquet", _weights_table())
+    draws = 40000
+    sampler = WeightedReplaySampler(tmp_path / "w.parquet", num_samples=draws, seed=1)
+    counts = np.bincount(list(sampler), minlength=6)
+    p = np.array([0.5, 0.2, 0.15, 0.1, 0.05, 0.0])
+    sd = np.sqrt(p * (1 - p) / draws)
+    assert np.all(np.abs(counts / draws - p) <= 5 * sd + 1e-12)
+    assert counts[5] == 0
+    # seeded: same seed, same draw; another epoch, another draw
+    again = WeightedReplaySampler(tmp_path / "w.parquet", num_samples=50, seed=1)
+    assert list(again) == list(WeightedReplaySampler(tmp_path / "w.parquet", num_samples=50, seed=1))
+    first = list(again)
+    again.set_epoch(1)
+    assert list(again) != first
+
+
+def test_selected_mode_and_dataset_id_mapping(tmp_path):
+    write_table(tmp_path / "w.csv", _weights_table())
+    # the dataset stores the upstream examples in another order
+    order = ["u5", "u2", "u4", "u0", "u1", "u3"]
+    sampler = WeightedReplaySampler(tmp_path / "w.csv", num_samples=9, mode="selected", dataset_ids=order, seed=0)
+    got = list(sampler)
+    assert len(got) == 9 and set(got) == {1, 3}  # u2 and u0 in dataset order
+    with pytest.raises(KeyError):
+        WeightedReplaySampler(tmp_path / "w.csv", num_samples=1, dataset_ids=["nope"])
+
+
+def test_batch_sampler_mixes_replay_at_the_ratio():
+    task = TensorDataset(torch.arange(100))
+    upstream = TensorDataset(torch.arange(1000, 1050))
+    replay = WeightedReplaySampler(np.ones(50), num_samples=50, seed=0)
+    bs = ReplayBatchSampler(len(task), replay, ratio=1 / 8, batch_size=8, num_batches=90, seed=3)
+    loader = DataLoader(ConcatDataset([task, upstream]), batch_sampler=bs)
+    rows = replayed = 0
+    for (batch,) in loader:
+        assert len(batch) == 8
+        rows += len(batch)
+        replayed += int((batch >= 1000).sum())
+        # exact running fraction: replay rows so far = round(rows / 9)
+        assert replayed == int(np.floor(rows / 9 + 0.5))
+    assert replayed == 80
+    no_replay = ReplayBatchSampler(len(task), None, ratio=0, batch_size=8, num_batches=5)
+    assert all(max(b) < 100 for b in no_replay)
