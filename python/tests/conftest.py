@@ -83,3 +83,9 @@ def cli():
         return proc.returncode, data, proc.stderr
 
     return run
+
+
+def pytest_sessionfinish(session, exitstatus):
+    """No collected tests is a failure here (exit 1), never pytest's quiet exit status 5."""
+    if exitstatus == 5:
+        session.exitstatus = 1
