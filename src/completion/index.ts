@@ -1,1 +1,5 @@
 export * from './types.js';
+export * from './protocol/index.js';
+export * from './methods/index.js';
+export * from './registry.js';
+export * from './probes/index.js';

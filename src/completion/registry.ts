@@ -1,0 +1,40 @@
+/**
+ * The completion methods by CLI name. Each entry builds a fresh method with its default (paper)
+ * settings; `evaluate --methods a,b` and `predict --method a` look names up here. To add a method,
+ * add one line to `completionMethods`.
+ */
+import type { CompletionMethod } from './types.js';
+import { ForgetscopeError } from '../util/errors.js';
+import { additive } from './methods/additive.js';
+import { knn } from './methods/knn.js';
+import { knnBaseline } from './methods/knnBaseline.js';
+import { svd } from './methods/svd.js';
+import { lgmf } from './methods/lgmf.js';
+import { lgmfAdditive } from './methods/lgmfAdditive.js';
+import { additiveLs } from './methods/additiveLs.js';
+import { lowrank } from './methods/lowrank.js';
+
+/** Factories of every registered completion method, by name. */
+export const completionMethods: Record<string, () => CompletionMethod> = {
+  additive: () => additive(),
+  knn: () => knn(),
+  'knn-baseline': () => knnBaseline(),
+  svd: () => svd(),
+  lgmf: () => lgmf(),
+  'lgmf-additive': () => lgmfAdditive(),
+  // closed-form and better methods register below, one line each
+  'additive-ls': () => additiveLs,
+  lowrank: () => lowrank,
+};
+
+/** The paper's six faithful methods, in the paper's order. */
+export const PAPER_METHODS: readonly string[] = ['additive', 'knn', 'knn-baseline', 'svd', 'lgmf', 'lgmf-additive'];
+
+/** Builds a registered method by name (usage error listing the names when unknown). */
+export function createCompletionMethod(name: string): CompletionMethod {
+  const factory = completionMethods[name];
+  if (!factory) {
+    throw new ForgetscopeError('usage', `unknown method "${name}"; available: ${Object.keys(completionMethods).join(', ')}`);
+  }
+  return factory();
+}
