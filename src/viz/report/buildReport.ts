@@ -1,0 +1,320 @@
+import type { VegaLiteSpec } from '../spec.js';
+import { textSnippet } from '../spec.js';
+import { renderSvg } from '../render.js';
+import { forgettingHeatmapSpec } from '../heatmap.js';
+import { screeSpec } from '../scree.js';
+import { sourceForgettingSpec } from '../sources.js';
+import { predictedVsTrueSpec } from '../predicted.js';
+import { rmseVersusKSpec } from '../rmseCurve.js';
+import { replayWeightDistributionSpec, topReplayedData, topReplayedSpec } from '../replay.js';
+import type { ReportData, ReportForgottenExample, ReportMethodScores, ReportTask } from './types.js';
+import { cell, escapeHtml, percent, scopeSvgIds, table } from './html.js';
+import { REPORT_CSS } from './styles.js';
+
+/** Options of `buildReportHtml`. */
+export interface BuildReportOptions {
+  /** Receives Vega-Lite compiler warnings (none are expected). */
+  onWarning?: (message: string) => void;
+}
+
+interface Section {
+  id: string;
+  title: string;
+  html: string;
+}
+
+/**
+ * Builds the self-contained HTML audit report: every chart pre-rendered to inline SVG (no scripts,
+ * no network), summary tables, the reader's report and how the report was produced. Sections whose
+ * data is absent are left out and listed with the reason. Runs anywhere `renderSvg` runs.
+ * @example
+ * const html = await buildReportHtml({ title: 'Forgetting audit', dataset, structure, sources, provenance });
+ */
+export async function buildReportHtml(data: ReportData, options: BuildReportOptions = {}): Promise<string> {
+  let figureCount = 0;
+  const figure = async (name: string, spec: VegaLiteSpec, caption: string): Promise<string> => {
+    const svg = await renderSvg(spec, options.onWarning ? { onWarning: options.onWarning } : {});
+    figureCount++;
+    const scoped = scopeSvgIds(svg, `f${figureCount}-`);
+    return `<figure class="chart" data-chart="${escapeHtml(name)}">${scoped}<figcaption>${caption}</figcaption></figure>`;
+  };
+
+  const sections: Section[] = [];
+  const d = data.dataset;
+
+  // Overview cards.
+  const cards: [string, string][] = [
+    ['tasks (rows)', cell(d.tasks)],
+    ['upstream examples (columns)', cell(d.examples)],
+    ['observed entries', `${cell(d.observed)} (${percent(d.observed / Math.max(1, d.tasks * d.examples))})`],
+    ['mean forgetting Z', `${cell(d.mean, 3)} nats`],
+    ['entries forgotten (Z > 0)', percent(d.fractionForgotten)],
+  ];
+  if (data.structure && data.structure.r2.length > 0) cards.push(['rank-1 R²', cell(data.structure.r2[0]!, 3)]);
+  if (data.structure?.additiveR2 !== undefined) cards.push(['additive R²', cell(data.structure.additiveR2, 3)]);
+  const best = data.evaluation ? bestMethod(data.evaluation.methods) : null;
+  if (best) cards.push([`best completion RMSE (${best.name})`, cell(best.rmse, 3)]);
+  sections.push({
+    id: 'overview',
+    title: 'Overview',
+    html:
+      `<div class="cards">${cards.map(([k, v]) => `<div class="card"><div class="v">${escapeHtml(v)}</div><div class="k">${escapeHtml(k)}</div></div>`).join('')}</div>` +
+      `<p>Z[i][j] = loss of upstream example j after fine-tuning on task i − its loss before (nats per token or byte). ` +
+      `Positive values mean the example was forgotten. Observed Z ranges from ${cell(d.min, 3)} to ${cell(d.max, 3)} (std ${cell(d.std, 3)}).</p>`,
+  });
+
+  if (data.heatmap) {
+    sections.push({
+      id: 'heatmap',
+      title: 'The forgetting matrix',
+      html: await figure(
+        'heatmap',
+        forgettingHeatmapSpec(data.heatmap),
+        'Red: forgotten (Z &gt; 0); blue: improved (Z &lt; 0); grey: not observed. Rows and columns are sorted so the most forgetting-prone tasks and examples are top-left; when the matrix is large, neighbouring rows or columns are averaged (the subtitle says how).',
+      ),
+    });
+  }
+
+  if (data.structure) {
+    const s = data.structure;
+    const modelTable = table(s.models, [
+      { header: 'model', html: (m) => escapeHtml(m.name) },
+      { header: 'R²', html: (m) => cell(m.r2), numeric: true },
+      { header: 'RMSE', html: (m) => cell(m.rmse), numeric: true },
+      { header: 'note', html: (m) => escapeHtml(m.note ?? '') },
+    ]);
+    const fig = await figure(
+      'scree',
+      screeSpec({ singularValues: s.singularValues, r2: s.r2, ...(s.additiveR2 !== undefined ? { additiveR2: s.additiveR2 } : {}) }),
+      'Singular values of the uncentered Z and R² of its rank-k truncation. A rank-1 R² above the dashed line means the multiplicative model u<sub>i</sub>·v<sub>j</sub> explains more than the additive μ + a<sub>i</sub> + b<sub>j</sub> (both have M + N − 1 parameters).',
+    );
+    sections.push({ id: 'structure', title: 'Low-rank structure', html: fig + modelTable + (s.backend ? `<p class="note">Computed on the ${escapeHtml(s.backend)} backend.</p>` : '') });
+  }
+
+  if (data.topForgotten && data.topForgotten.length > 0) {
+    const hasSource = data.topForgotten.some((e) => e.source !== undefined);
+    const hasText = data.topForgotten.some((e) => e.text !== undefined);
+    type Ranked = ReportForgottenExample & { rank: number };
+    const ranked: Ranked[] = data.topForgotten.map((e, i) => ({ ...e, rank: i + 1 }));
+    const cols = [
+      { header: '#', html: (e: Ranked) => String(e.rank), numeric: true },
+      { header: 'example', html: (e: Ranked) => `<code>${escapeHtml(e.example)}</code>` },
+      ...(hasSource ? [{ header: 'source', html: (e: Ranked) => escapeHtml(e.source ?? '') }] : []),
+      { header: 'mean Z', html: (e: Ranked) => cell(e.mean), numeric: true },
+      { header: 'max Z', html: (e: Ranked) => cell(e.max), numeric: true },
+      { header: 'forgotten by', html: (e: Ranked) => percent(e.fractionForgotten), numeric: true },
+      ...(hasText ? [{ header: 'text', html: (e: Ranked) => `<span class="snippet">${escapeHtml(textSnippet(e.text ?? '', 70))}</span>` }] : []),
+    ];
+    sections.push({
+      id: 'examples',
+      title: 'Most forgotten examples',
+      html:
+        `<p>The ${ranked.length} upstream examples with the highest mean forgetting over all tasks ("forgotten by" = share of tasks with Z &gt; 0).</p>` +
+        table(ranked, cols),
+    });
+  }
+
+  if (data.sources && data.sources.length > 0) {
+    const fig = await figure(
+      'sources',
+      sourceForgettingSpec(data.sources),
+      'Mean forgetting of each upstream source, the fraction of its (task, example) entries that were forgotten, and its share of the total forgetting (shares add up to 100 %).',
+    );
+    const sorted = [...data.sources].sort((a, b) => b.mean - a.mean);
+    sections.push({
+      id: 'sources',
+      title: 'Forgetting by source',
+      html:
+        fig +
+        table(sorted, [
+          { header: 'source', html: (s) => escapeHtml(s.source) },
+          { header: 'examples', html: (s) => cell(s.examples), numeric: true },
+          { header: 'mean Z', html: (s) => cell(s.mean), numeric: true },
+          { header: 'forgotten (Z > 0)', html: (s) => percent(s.fractionForgotten), numeric: true },
+          { header: 'share of total', html: (s) => percent(s.share), numeric: true },
+        ]),
+    });
+  }
+
+  if (data.tasks && data.tasks.length > 0) {
+    const metaKeys = [...new Set(data.tasks.flatMap((t) => Object.keys(t.meta ?? {})))];
+    const sorted = [...data.tasks].sort((a, b) => b.mean - a.mean);
+    sections.push({
+      id: 'tasks',
+      title: 'Forgetting by task',
+      html:
+        `<p>Tasks sorted by mean forgetting. The rank-1 scalar u<sub>i</sub> is the task's strength in the multiplicative model Z ≈ u<sub>i</sub>·v<sub>j</sub>.</p>` +
+        table(sorted, [
+          { header: 'task', html: (t: ReportTask) => `<code>${escapeHtml(t.task)}</code>` },
+          ...metaKeys.map((k) => ({ header: k, html: (t: ReportTask) => metaCell(t.meta?.[k]), numeric: typeof data.tasks!.find((t) => t.meta?.[k] !== undefined)?.meta?.[k] === 'number' })),
+          { header: 'mean Z', html: (t: ReportTask) => cell(t.mean), numeric: true },
+          { header: 'max Z', html: (t: ReportTask) => cell(t.max), numeric: true },
+          { header: 'forgotten', html: (t: ReportTask) => percent(t.fractionForgotten), numeric: true },
+          { header: 'rank-1 u', html: (t: ReportTask) => cell(t.rankOneScalar), numeric: true },
+        ]),
+    });
+  }
+
+  if (data.evaluation || data.predicted || data.rmseCurve) {
+    let html = '';
+    const ev = data.evaluation;
+    if (ev) {
+      const names = Object.keys(ev.methods);
+      const bestOf = (key: keyof ReportMethodScores, lower: boolean): string | null => {
+        let bestName: string | null = null;
+        let bestValue = lower ? Infinity : -Infinity;
+        for (const n of names) {
+          const v = ev.methods[n]![key];
+          if (v === null || !Number.isFinite(v)) continue;
+          if (lower ? v < bestValue : v > bestValue) {
+            bestValue = v;
+            bestName = n;
+          }
+        }
+        return bestName;
+      };
+      const bests: Record<string, string | null> = {
+        rmse: bestOf('rmse', true),
+        f1: bestOf('f1', false),
+        auc: bestOf('auc', false),
+      };
+      const scoreCell = (n: string, key: keyof ReportMethodScores): string => {
+        const v = ev.methods[n]![key];
+        const text = cell(v);
+        return bests[key] === n ? `<span class="best">${text}</span>` : text;
+      };
+      html +=
+        `<p>Rows <code>${escapeHtml(ev.trainRows)}</code> are the known (train) tasks; each test task in <code>${escapeHtml(ev.testRows)}</code> is predicted from ${ev.known} measured examples ` +
+        `(${escapeHtml(ev.select === 'paper' ? "drawn as in the paper's protocol" : `chosen by "${ev.select}" selection`)}), seeds ${escapeHtml(formatSeeds(ev.seeds))}. ` +
+        `Scores are pooled over test tasks and unmeasured examples and averaged over seeds; best values in bold.</p>` +
+        table(names, [
+          { header: 'method', html: (n) => `<code>${escapeHtml(n)}</code>` },
+          { header: 'RMSE', html: (n) => scoreCell(n, 'rmse'), numeric: true },
+          { header: 'F1', html: (n) => scoreCell(n, 'f1'), numeric: true },
+          { header: 'precision', html: (n) => scoreCell(n, 'precision'), numeric: true },
+          { header: 'recall', html: (n) => scoreCell(n, 'recall'), numeric: true },
+          { header: 'AUC', html: (n) => scoreCell(n, 'auc'), numeric: true },
+          { header: 'fits', html: (n) => cell(ev.methods[n]!.fits), numeric: true },
+          { header: 'seconds', html: (n) => cell(ev.methods[n]!.seconds, 3), numeric: true },
+        ]) +
+        (ev.notes ?? []).map((n) => `<p class="note">${escapeHtml(n)}</p>`).join('');
+    }
+    if (data.predicted) {
+      html += await figure(
+        'predicted',
+        predictedVsTrueSpec(data.predicted),
+        'Each point is one upstream example of a held-out task: its true forgetting against the prediction from the measured examples (orange). Points on the dashed line are predicted exactly.',
+      );
+    }
+    if (data.rmseCurve && data.rmseCurve.length > 0) {
+      html += await figure(
+        'rmse-k',
+        rmseVersusKSpec(data.rmseCurve),
+        'Completion error as a function of how many examples of the new task are measured: random probes (the paper protocol) versus actively chosen probes.',
+      );
+    }
+    sections.push({ id: 'completion', title: 'Predicting forgetting for new tasks', html });
+  }
+
+  if (data.replay) {
+    const r = data.replay;
+    const top = topReplayedData(r, 15);
+    const html =
+      `<p>Replay plan for held-out task <code>${escapeHtml(r.task)}</code>${r.basis ? ` (${escapeHtml(r.basis)})` : ''}: weights softmax(score / T) with T = ${r.temperature}, scores from <code>${escapeHtml(r.method)}</code>; ` +
+      `${r.replayN} examples sampled without replacement${r.seed !== undefined ? ` (seed ${r.seed})` : ''}.</p>` +
+      (await figure('replay-weights', replayWeightDistributionSpec(r), 'How the replay weights spread over the upstream examples (log scale). Excluded (held-out) examples have weight 0 and are not drawn.')) +
+      (await figure('replay-top', topReplayedSpec(r, { top: 20 }), 'The examples that receive the most replay weight, with a text snippet and their source.')) +
+      table(top, [
+        { header: '#', html: (t) => String(t.rank), numeric: true },
+        { header: 'example', html: (t) => `<code>${escapeHtml(t.example)}</code>` },
+        { header: 'source', html: (t) => escapeHtml(t.source) },
+        { header: 'score', html: (t) => cell(t.score), numeric: true },
+        { header: 'weight', html: (t) => cell(t.weight), numeric: true },
+        { header: 'sampled', html: (t) => (t.selected ? 'yes' : 'no') },
+        { header: 'text', html: (t) => `<span class="snippet">${escapeHtml(t.text)}</span>` },
+      ]);
+    sections.push({ id: 'replay', title: 'Replay plan', html });
+  }
+
+  if (data.read) {
+    const dropped = Object.entries(data.read.dropped);
+    const droppedTotal = dropped.reduce((s, [, c]) => s + c, 0);
+    sections.push({
+      id: 'input',
+      title: 'Input',
+      html:
+        `<p>Read <code>${escapeHtml(d.name)}</code>${d.format ? ` (${escapeHtml(d.format)})` : ''}: ${cell(data.read.rows)} rows read, ${cell(data.read.kept)} kept, ${cell(droppedTotal)} dropped` +
+        `${data.read.merged ? `, ${cell(data.read.merged)} merged into another row's cell` : ''}.</p>` +
+        (dropped.length > 0
+          ? table(dropped, [
+              { header: 'reason rows were dropped', html: ([k]) => escapeHtml(k) },
+              { header: 'rows', html: ([, c]) => cell(c), numeric: true },
+            ])
+          : '<p class="note">No rows were dropped.</p>'),
+    });
+  }
+
+  const p = data.provenance;
+  const prov: [string, string][] = [
+    ['forgetscope', p.version],
+    ['command', p.command],
+    ['created', p.createdAt],
+  ];
+  if (p.seeds) prov.push(['seeds', p.seeds]);
+  if (p.backend) prov.push(['backend', p.backend]);
+  if (p.runtime) prov.push(['runtime', p.runtime]);
+  sections.push({
+    id: 'provenance',
+    title: 'How this report was produced',
+    html:
+      `<dl class="prov">${prov.map(([k, v]) => `<dt>${escapeHtml(k)}</dt><dd>${escapeHtml(v)}</dd>`).join('')}</dl>` +
+      (p.notes ?? []).map((n) => `<p class="note">${escapeHtml(n)}</p>`).join('') +
+      (data.missing && data.missing.length > 0
+        ? `<h3>Not in this report</h3><ul class="missing">${data.missing.map((m) => `<li>${escapeHtml(m)}</li>`).join('')}</ul>`
+        : ''),
+  });
+
+  const toc = `<nav class="toc"><strong>Contents</strong><ol>${sections.map((s) => `<li><a href="#${s.id}">${escapeHtml(s.title)}</a></li>`).join('')}</ol></nav>`;
+  return `<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="generator" content="forgetscope ${escapeHtml(p.version)}">
+<title>${escapeHtml(data.title)}</title>
+<style>${REPORT_CSS}</style>
+</head>
+<body>
+<header>
+<h1>${escapeHtml(data.title)}</h1>
+<p class="lead">${escapeHtml(d.name)} · ${cell(d.tasks)} tasks × ${cell(d.examples)} upstream examples · forgetscope ${escapeHtml(p.version)} · ${escapeHtml(p.createdAt)}</p>
+</header>
+${toc}
+<main>
+${sections.map((s) => `<section id="${s.id}">\n<h2>${escapeHtml(s.title)}</h2>\n${s.html}\n</section>`).join('\n')}
+</main>
+</body>
+</html>
+`;
+}
+
+function bestMethod(methods: Record<string, ReportMethodScores>): { name: string; rmse: number } | null {
+  let best: { name: string; rmse: number } | null = null;
+  for (const [name, m] of Object.entries(methods)) {
+    if (m.rmse !== null && Number.isFinite(m.rmse) && (best === null || m.rmse < best.rmse)) best = { name, rmse: m.rmse };
+  }
+  return best;
+}
+
+function metaCell(v: unknown): string {
+  if (v === undefined || v === null) return '';
+  if (typeof v === 'number') return cell(v);
+  return escapeHtml(String(v));
+}
+
+/** "0-4" for consecutive seeds, otherwise a comma list. */
+export function formatSeeds(seeds: readonly number[]): string {
+  if (seeds.length === 0) return '—';
+  const consecutive = seeds.every((s, i) => i === 0 || s === seeds[i - 1]! + 1);
+  return consecutive && seeds.length > 2 ? `${seeds[0]}-${seeds[seeds.length - 1]}` : seeds.join(',');
+}
