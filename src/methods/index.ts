@@ -4,3 +4,4 @@ export * from './narrow-tuning/index.js';
 export * from './shared/backend.js';
 export * from './subspace/index.js';
 export * from './fisher/index.js';
+export * from './interpolated-lora/index.js';
