@@ -43,19 +43,19 @@ export async function checkReportInBrowser(
     if (req.url() !== url) externalRequests.push(req.url());
   });
   await page.goto(url, { waitUntil: 'load' });
-  const charts = await page.evaluate(() =>
+  // Evaluated in the page (a string, so this file needs no DOM typings).
+  const charts = await page.evaluate<ChartCheck[]>(`
     Array.from(document.querySelectorAll('figure.chart')).map((fig) => {
       const svg = fig.querySelector('svg');
       const box = svg ? svg.getBoundingClientRect() : { width: 0, height: 0 };
       return {
-        name: fig.getAttribute('data-chart') ?? '',
+        name: fig.getAttribute('data-chart') || '',
         width: box.width,
         height: box.height,
         marks: svg ? svg.querySelectorAll('g.role-mark path, g.role-mark line, g.role-mark text').length : 0,
       };
-    }),
-  );
-  const horizontalOverflow = await page.evaluate(() => document.documentElement.scrollWidth > window.innerWidth);
+    })`);
+  const horizontalOverflow = await page.evaluate<boolean>('document.documentElement.scrollWidth > window.innerWidth');
   if (options.screenshot) await page.screenshot({ path: options.screenshot, fullPage: options.fullPage ?? false });
   let pdfPages = 0;
   if (options.pdf) {
