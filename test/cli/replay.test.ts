@@ -1,0 +1,169 @@
+import { mkdtempSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { runCli } from '../../src/cli/main.js';
+import type { CliContext } from '../../src/cli/context.js';
+import { stringifyResult } from '../../src/util/json.js';
+import { ForgettingMatrix } from '../../src/matrix/ForgettingMatrix.js';
+import { createCompletionMethod } from '../../src/completion/registry.js';
+
+interface Captured {
+  ctx: CliContext;
+  stdout: () => string;
+  stderr: () => string;
+}
+
+function capture(): Captured {
+  let out = '';
+  let err = '';
+  const ctx: CliContext = {
+    out: (t) => void (out += t),
+    err: (t) => void (err += t),
+    printJson: (v) => void (out += stringifyResult(v) + '\n'),
+    progress: () => () => {},
+    warn: (m) => void (err += `warning: ${m}\n`),
+    argv: [],
+  };
+  return { ctx, stdout: () => out, stderr: () => err };
+}
+
+async function run(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  const c = capture();
+  const code = await runCli(args, c.ctx);
+  return { code, stdout: c.stdout(), stderr: c.stderr() };
+}
+
+/** Parses the CSV weights file written by the command (no quoting needed: ids are plain). */
+function readWeightsCsv(path: string): Array<{ example: string; score: number; weight: number; selected: boolean }> {
+  const [header, ...lines] = readFileSync(path, 'utf8').trim().split(/\r?\n/);
+  expect(header).toBe('example,score,weight,selected');
+  return lines.map((l) => {
+    const [example, score, weight, selected] = l.split(',');
+    return { example: example!, score: Number(score), weight: Number(weight), selected: selected === 'true' };
+  });
+}
+
+// Three train tasks × eight examples, rank 2 by construction: row = a·u + b·v.
+const u = [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8];
+const v = [0.3, -0.1, 0.2, 0.0, 0.1, -0.2, 0.4, 0.05];
+const coef: Array<[number, number]> = [
+  [1, 0.5],
+  [0.5, 1],
+  [2, -0.3],
+];
+const exampleIds = u.map((_, j) => `ex${j}`);
+
+function setup(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'fs-replay-'));
+  const lines = ['task,example,delta'];
+  coef.forEach(([a, b], i) => u.forEach((_, j) => lines.push(`t${i},${exampleIds[j]},${a * u[j]! + b * v[j]!}`)));
+  writeFileSync(join(dir, 'train.csv'), lines.join('\n') + '\n');
+  // the new task: 1.5·u + 0.2·v, measured on ex1, ex4, ex6
+  writeFileSync(join(dir, 'obs.csv'), `example,value\nex6,${1.5 * u[6]! + 0.2 * v[6]!}\nex1,${1.5 * u[1]! + 0.2 * v[1]!}\nex4,${1.5 * u[4]! + 0.2 * v[4]!}\n`);
+  writeFileSync(join(dir, 'held.txt'), 'ex7\nex3\n');
+  return dir;
+}
+
+describe('forgetscope replay', () => {
+  it('writes example, score, weight, selected for every example with softmax weights and exclusions', async () => {
+    const dir = setup();
+    const out = join(dir, 'w.csv');
+    const r = await run(['replay', join(dir, 'train.csv'), '--train-rows', '0-2', '--observed', join(dir, 'obs.csv'), '--n', '100', '--ratio', '0.03125', '--exclude', join(dir, 'held.txt'), '--out', out, '--json']);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const summary = JSON.parse(r.stdout);
+    expect(summary.replayN).toBe(4); // int(100/32) + 1
+    expect(summary.temperature).toBe(0.1);
+    expect(summary.method).toBe('lowrank');
+    expect(summary.selected).toHaveLength(4);
+    const rows = readWeightsCsv(out);
+    expect(rows.map((x) => x.example)).toEqual(exampleIds);
+    // measured entries keep their measured value as score
+    expect(rows[6]!.score).toBeCloseTo(1.5 * u[6]! + 0.2 * v[6]!, 12);
+    expect(rows[1]!.score).toBeCloseTo(1.5 * u[1]! + 0.2 * v[1]!, 12);
+    // the others hold the lowrank prediction
+    const train = ForgettingMatrix.fromRows(coef.map(([a, b]) => u.map((x, j) => a * x + b * v[j]!)), { taskIds: ['t0', 't1', 't2'], exampleIds });
+    const fitted = await createCompletionMethod('lowrank').fit(train, { seed: 0 });
+    const pred = await fitted.predictRow({ columns: Int32Array.of(1, 4, 6), values: Float64Array.of(rows[1]!.score, rows[4]!.score, rows[6]!.score) }, { seed: 0 });
+    for (const j of [0, 2, 3, 5, 7]) expect(rows[j]!.score).toBeCloseTo(pred.prediction[j]!, 9);
+    // weights: softmax(score / 0.1) over the non-excluded examples, computed here by hand
+    const live = rows.filter((x) => x.example !== 'ex7' && x.example !== 'ex3');
+    const max = Math.max(...live.map((x) => x.score / 0.1));
+    const z = live.reduce((s, x) => s + Math.exp(x.score / 0.1 - max), 0);
+    for (const x of rows) {
+      if (x.example === 'ex7' || x.example === 'ex3') expect(x.weight).toBe(0);
+      else expect(x.weight).toBeCloseTo(Math.exp(x.score / 0.1 - max) / z, 12);
+    }
+    expect(rows.filter((x) => x.selected).map((x) => x.example).sort()).toEqual([...summary.selected].sort());
+    expect(summary.selected).not.toContain('ex7');
+    expect(summary.selected).not.toContain('ex3');
+  });
+
+  it('is deterministic for a seed, refuses to overwrite without --force, and writes every format', async () => {
+    const dir = setup();
+    const args = (out: string, ...more: string[]): string[] => ['replay', join(dir, 'train.csv'), '--observed', join(dir, 'obs.csv'), '--n', '200', '--seed', '3', '--out', out, '--json', ...more];
+    const a = await run(args(join(dir, 'a.parquet')));
+    expect(a.code).toBe(0);
+    const again = await run(args(join(dir, 'a.parquet')));
+    expect(again.code).toBe(2);
+    expect(again.stderr).toMatch(/a\.parquet/);
+    const forced = await run(args(join(dir, 'a.parquet'), '--force'));
+    expect(forced.code).toBe(0);
+    expect(JSON.parse(forced.stdout).selected).toEqual(JSON.parse(a.stdout).selected);
+    for (const ext of ['arrow', 'npy', 'csv']) {
+      const r = await run(args(join(dir, `a.${ext}`)));
+      expect(r.code).toBe(0);
+      expect(existsSync(join(dir, `a.${ext}`))).toBe(true);
+    }
+  });
+
+  it('reports bad inputs with the file (and line) and exit status 2', async () => {
+    const dir = setup();
+    writeFileSync(join(dir, 'bad-obs.csv'), 'example,value\nnope,0.1\n');
+    const r1 = await run(['replay', join(dir, 'train.csv'), '--observed', join(dir, 'bad-obs.csv'), '--n', '10', '--out', join(dir, 'x.csv')]);
+    expect(r1.code).toBe(2);
+    expect(r1.stderr).toMatch(/bad-obs\.csv.*"nope"/);
+    writeFileSync(join(dir, 'bad-held.txt'), 'ex1\nzzz\n');
+    const r2 = await run(['replay', join(dir, 'train.csv'), '--observed', join(dir, 'obs.csv'), '--n', '10', '--exclude', join(dir, 'bad-held.txt'), '--out', join(dir, 'x.csv')]);
+    expect(r2.code).toBe(2);
+    expect(r2.stderr).toMatch(/bad-held\.txt:2:1: .*"zzz"/);
+    const r3 = await run(['replay', join(dir, 'train.csv'), '--observed', join(dir, 'obs.csv'), '--out', join(dir, 'x.csv')]);
+    expect(r3.code).toBe(2);
+    expect(r3.stderr).toMatch(/--n/);
+    const r4 = await run(['replay', join(dir, 'train.csv'), '--observed', join(dir, 'obs.csv'), '--n', '10', '--method', 'nosuch', '--out', join(dir, 'x.csv')]);
+    expect(r4.code).toBe(2);
+    expect(r4.stderr).toMatch(/unknown method "nosuch"/);
+  });
+
+  it('prints the online plan with --online-steps', async () => {
+    const dir = setup();
+    const r = await run(['replay', join(dir, 'train.csv'), '--online-steps', '50', '--probes', '3', '--exclude', join(dir, 'held.txt'), '--json']);
+    expect(r.code).toBe(0);
+    const s = JSON.parse(r.stdout);
+    expect(s.uniformUntilStep).toBe(5);
+    expect(s.predictedFromStep).toBe(5);
+    expect(s.probes).toHaveLength(3);
+    for (const id of s.probes) expect(['ex3', 'ex7']).not.toContain(id);
+  });
+
+  it('plans replay on the bundled real fixture with its held-out examples excluded', async () => {
+    const fixture = join(process.cwd(), 'fixtures', 'real-dev-v1');
+    const dir = mkdtempSync(join(tmpdir(), 'fs-replay-fx-'));
+    const held = JSON.parse(readFileSync(join(fixture, 'heldout_examples.json'), 'utf8')) as { example_ids: number[] };
+    writeFileSync(join(dir, 'held.txt'), held.example_ids.join('\n') + '\n');
+    // measured row: task t36 (last row, not a train row), 30 examples
+    const npy = readFileSync(join(fixture, 'Z.npy'));
+    const dataStart = 10 + npy.readUInt16LE(8); // npy v1 header: magic(6) version(2) length(2) header
+    const z = new Float32Array(npy.buffer.slice(npy.byteOffset + dataStart, npy.byteOffset + npy.length));
+    const ids = readFileSync(join(fixture, 'examples.jsonl'), 'utf8').trim().split('\n').map((l) => String(JSON.parse(l).id));
+    const cols = Array.from({ length: 30 }, (_, k) => 5 + 33 * k);
+    writeFileSync(join(dir, 'obs.csv'), 'example,value\n' + cols.map((j) => `${ids[j]},${z[36 * 1000 + j]}`).join('\n') + '\n');
+    const r = await run(['replay', fixture, '--train-rows', '0-35', '--observed', join(dir, 'obs.csv'), '--n', '1000', '--exclude', join(dir, 'held.txt'), '--out', join(dir, 'w.arrow'), '--json']);
+    expect(r.code).toBe(0);
+    const s = JSON.parse(r.stdout);
+    expect(s.replayN).toBe(32);
+    expect(s.tasks).toBe(36);
+    const heldSet = new Set(held.example_ids.map(String));
+    for (const id of s.selected) expect(heldSet.has(id)).toBe(false);
+  });
+});
