@@ -12,3 +12,4 @@ export * from './summarizeExamples.js';
 export * from './summarizeBySource.js';
 export * from './summarizeTasks.js';
 export * from './correlations.js';
+export * from './auditForgetting.js';
