@@ -1,2 +1,24 @@
-export {};
+/** Readers and writers that run anywhere (no Node APIs). File and folder access: `forgetscope/node`. */
+export * from './types.js';
+export * from './resolveColumns.js';
+export * from './detect.js';
+export * from './parseIdList.js';
+export * from './matrixToLongTable.js';
+export * from './readBytes.js';
+export { ByteInterner } from './long/ByteInterner.js';
+export { StringInterner } from './long/StringInterner.js';
+export { parseNumberBytes, NOT_A_NUMBER } from './long/parseNumber.js';
+export { LongTableBuilder, type LongTableBuilderOptions } from './long/LongTableBuilder.js';
+export { locateLongColumns, type LongColumnIndices } from './long/locateColumns.js';
+export { readJsonLinesLongTable } from './long/readJsonLines.js';
+export { readDelimitedLongTable, DelimitedLongTableParser, type DelimitedReadOptions } from './csv/readDelimited.js';
+export { encodeDelimited, encodeDelimitedChunks } from './csv/encodeDelimited.js';
+export { parseNpy, isNpy, type NpyArray } from './npy/parseNpy.js';
+export { encodeNpy, encodeNpyTable } from './npy/encodeNpy.js';
+export { matrixFromNpy, type MatrixFromNpyOptions } from './npy/matrixFromNpy.js';
+export { readArrowBatches, arrowBatchesFromBytes, checkArrowComplete, guardArrow } from './arrow/readArrow.js';
+export { encodeArrow } from './arrow/encodeArrow.js';
+export { readParquetLongTable, parquetSourceFromBytes, type ParquetSource } from './parquet/readParquet.js';
+export { encodeParquet } from './parquet/encodeParquet.js';
+export { readDataset, parseTasks, parseExamples, type DatasetParts } from './dataset/readDataset.js';
 export * from './safetensors.js';

@@ -1,0 +1,204 @@
+import { DataType, RecordBatchReader, type RecordBatch, type Vector } from 'apache-arrow';
+import { ForgetscopeError } from '../../util/errors.js';
+import type { ForgettingMatrix } from '../../matrix/ForgettingMatrix.js';
+import { ByteInterner } from '../long/ByteInterner.js';
+import { LongTableBuilder } from '../long/LongTableBuilder.js';
+import { locateLongColumns } from '../long/locateColumns.js';
+import { resolveColumns } from '../resolveColumns.js';
+import type { ReadOptions, ReadReport } from '../types.js';
+
+/**
+ * Reads a long table from Arrow record batches (IPC file or stream, via apache-arrow), one batch at a
+ * time, so memory is bounded by the output matrix plus one batch. Ids may be utf8, large utf8,
+ * dictionary-encoded strings or integers; values any float or integer type. Null values are dropped
+ * rows (`"null delta"`…); null ids are errors. Rows are numbered from 1 in messages.
+ */
+export async function readArrowBatches(
+  batches: AsyncIterable<RecordBatch> | Iterable<RecordBatch>,
+  options: ReadOptions & { file: string },
+): Promise<{ matrix: ForgettingMatrix; report: ReadReport }> {
+  const file = options.file;
+  const names = resolveColumns(options.columns);
+  const tasks = new ByteInterner();
+  const examples = new ByteInterner();
+  const builder = new LongTableBuilder({
+    file,
+    unit: 'row',
+    ...(options.duplicates ? { duplicates: options.duplicates } : {}),
+    ...(options.dtype ? { dtype: options.dtype } : {}),
+    describe: (t, e) => `task "${tasks.strings[t]}", example "${examples.strings[e]}"`,
+  });
+  let row0 = 0;
+  let sawSchema = false;
+  for await (const batch of batches) {
+    sawSchema = true;
+    const header = batch.schema.fields.map((f) => f.name);
+    const cols = locateLongColumns(header, names, { file, line: row0 + 1 });
+    const n = batch.numRows;
+    const t = idColumn(batch.getChildAt(cols.task)!, tasks, file, row0, header[cols.task]!);
+    const e = idColumn(batch.getChildAt(cols.example)!, examples, file, row0, header[cols.example]!);
+    const before = cols.nllBefore >= 0 ? numberColumn(batch.getChildAt(cols.nllBefore)!, file, row0, header[cols.nllBefore]!, options.nanAsMissing) : null;
+    const valueCol = cols.delta >= 0 ? numberColumn(batch.getChildAt(cols.delta)!, file, row0, header[cols.delta]!, options.nanAsMissing) : null;
+    const after = cols.delta < 0 ? numberColumn(batch.getChildAt(cols.nllAfter)!, file, row0, header[cols.nllAfter]!, options.nanAsMissing) : null;
+    for (let r = 0; r < n; r++) {
+      builder.report.rows++;
+      const row = row0 + r + 1;
+      if (before && before.valid[r]) builder.setNllBefore(e[r]!, before.values[r]!);
+      let value: number;
+      if (valueCol) {
+        if (!valueCol.valid[r]) {
+          builder.drop(`${valueCol.nullWord[r] ?? 'null'} ${header[cols.delta]}`);
+          continue;
+        }
+        value = valueCol.values[r]!;
+      } else {
+        if (!before!.valid[r] || !after!.valid[r]) {
+          builder.drop(`null ${!before!.valid[r] ? header[cols.nllBefore] : header[cols.nllAfter]}`);
+          continue;
+        }
+        value = after!.values[r]! - before!.values[r]!;
+      }
+      builder.add(t[r]!, e[r]!, value, row);
+    }
+    row0 += n;
+    options.progress?.(row0, undefined, 'reading');
+  }
+  if (!sawSchema || row0 === 0) throw new ForgetscopeError('empty', 'the Arrow data holds no rows', { file });
+  const matrix = builder.finish(tasks.strings, examples.strings);
+  return { matrix, report: builder.report };
+}
+
+/** Opens Arrow IPC bytes (file or stream format) as record batches, turning apache-arrow failures into typed errors. */
+export async function* arrowBatchesFromBytes(bytes: Uint8Array, file: string): AsyncGenerator<RecordBatch> {
+  if (bytes.length === 0) throw new ForgetscopeError('empty', 'the file is empty (expected Arrow IPC data)', { file });
+  checkArrowComplete(bytes, file);
+  yield* guardArrow(() => RecordBatchReader.from(bytes), file);
+}
+
+/**
+ * A cheap structural check of IPC bytes before apache-arrow sees them: a file must end with the
+ * `ARROW1` magic, a stream with the end-of-stream marker; otherwise it was truncated.
+ */
+export function checkArrowComplete(bytes: Uint8Array, file: string): void {
+  const isFile = bytes.length >= 6 && bytes[0] === 0x41 && bytes[1] === 0x52 && bytes[2] === 0x52 && bytes[3] === 0x4f && bytes[4] === 0x57 && bytes[5] === 0x31;
+  const n = bytes.length;
+  if (isFile) {
+    const tail = n >= 12 ? String.fromCharCode(...bytes.subarray(n - 6)) : '';
+    if (tail !== 'ARROW1') throw new ForgetscopeError('truncated', 'truncated Arrow IPC file: the closing ARROW1 magic is missing', { file });
+    return;
+  }
+  const eos = n >= 8 && bytes[n - 8] === 0xff && bytes[n - 7] === 0xff && bytes[n - 6] === 0xff && bytes[n - 5] === 0xff && bytes[n - 4] === 0 && bytes[n - 3] === 0 && bytes[n - 2] === 0 && bytes[n - 1] === 0;
+  const legacyEos = n >= 4 && bytes[n - 4] === 0 && bytes[n - 3] === 0 && bytes[n - 2] === 0 && bytes[n - 1] === 0;
+  if (!eos && !legacyEos) throw new ForgetscopeError('truncated', 'truncated Arrow IPC stream: the end-of-stream marker is missing', { file });
+}
+
+/** Iterates an apache-arrow reader, turning its exceptions into `ForgetscopeError`s. */
+export async function* guardArrow(open: () => RecordBatchReader | Promise<RecordBatchReader>, file: string): AsyncGenerator<RecordBatch> {
+  let reader: RecordBatchReader;
+  try {
+    reader = await open();
+    await reader.open();
+  } catch (e) {
+    throw arrowError(e, file);
+  }
+  const it = reader[Symbol.asyncIterator]();
+  for (;;) {
+    let next: IteratorResult<RecordBatch>;
+    try {
+      next = await it.next();
+    } catch (e) {
+      throw arrowError(e, file);
+    }
+    if (next.done) return;
+    yield next.value;
+  }
+}
+
+function arrowError(e: unknown, file: string): ForgetscopeError {
+  if (e instanceof ForgetscopeError) return e;
+  const msg = e instanceof Error ? e.message : String(e);
+  return new ForgetscopeError(/end|short|expected|bytes|length|offset|bound/i.test(msg) ? 'truncated' : 'parse', `not valid Arrow IPC data (truncated or corrupt): ${msg}`, { file });
+}
+
+function idColumn(vec: Vector, interner: ByteInterner, file: string, row0: number, name: string): Int32Array {
+  const out = new Int32Array(vec.length);
+  let r = 0;
+  const encoder = new TextEncoder();
+  for (const d of vec.data) {
+    const type = d.type;
+    const valid = d.nullCount > 0 ? (k: number) => d.getValid(k) : null;
+    if (DataType.isUtf8(type) || DataType.isLargeUtf8(type)) {
+      const offsets = d.valueOffsets as Int32Array | BigInt64Array;
+      const bytes = d.values as Uint8Array;
+      for (let k = 0; k < d.length; k++, r++) {
+        if (valid && !valid(k)) throw emptyId(file, row0 + r + 1, name, 'null');
+        const s = Number(offsets[k]!);
+        const e = Number(offsets[k + 1]!);
+        if (s === e) throw emptyId(file, row0 + r + 1, name, 'empty');
+        out[r] = interner.intern(bytes, s, e);
+      }
+    } else if (DataType.isDictionary(type)) {
+      const dict = d.dictionary!;
+      const map = new Int32Array(dict.length).fill(-1);
+      const keys = d.values as ArrayLike<number | bigint>;
+      for (let k = 0; k < d.length; k++, r++) {
+        if (valid && !valid(k)) throw emptyId(file, row0 + r + 1, name, 'null');
+        const key = Number(keys[k]!);
+        if (map[key] === -1) {
+          const value = dict.get(key);
+          const text = value === null || value === undefined ? '' : String(value);
+          if (text === '') throw emptyId(file, row0 + r + 1, name, 'empty');
+          const b = encoder.encode(text);
+          map[key] = interner.intern(b, 0, b.length);
+        }
+        out[r] = map[key]!;
+      }
+    } else if (DataType.isInt(type) || DataType.isFloat(type)) {
+      for (let k = 0; k < d.length; k++, r++) {
+        if (valid && !valid(k)) throw emptyId(file, row0 + r + 1, name, 'null');
+        const b = encoder.encode(String(vec.get(r)));
+        out[r] = interner.intern(b, 0, b.length);
+      }
+    } else {
+      throw new ForgetscopeError('dtype', `column "${name}" has type ${String(type)}; ids must be strings or integers`, { file, line: row0 + 1, column: name });
+    }
+  }
+  return out;
+}
+
+function emptyId(file: string, row: number, name: string, what: string): ForgetscopeError {
+  return new ForgetscopeError('parse', `${what} ${name} id`, { file, line: row, column: name });
+}
+
+function numberColumn(vec: Vector, file: string, row0: number, name: string, nanAsMissing: boolean | undefined): { values: Float64Array; valid: Uint8Array; nullWord: (string | undefined)[] } {
+  const type = vec.type;
+  if (!(DataType.isFloat(type) || DataType.isInt(type) || DataType.isDecimal(type))) {
+    throw new ForgetscopeError('dtype', `column "${name}" has type ${String(type)}; expected a float or integer column`, { file, line: row0 + 1, column: name });
+  }
+  const n = vec.length;
+  const values = new Float64Array(n);
+  const valid = new Uint8Array(n).fill(1);
+  const nullWord: (string | undefined)[] = [];
+  const raw = vec.nullCount === 0 && DataType.isFloat(type) ? vec.toArray() as Float64Array | Float32Array : null;
+  for (let r = 0; r < n; r++) {
+    let v: number;
+    if (raw) v = raw[r]!;
+    else {
+      if (!vec.isValid(r)) {
+        valid[r] = 0;
+        continue;
+      }
+      v = Number(vec.get(r));
+    }
+    if (!Number.isFinite(v)) {
+      if (Number.isNaN(v) && nanAsMissing) {
+        valid[r] = 0;
+        nullWord[r] = 'nan';
+        continue;
+      }
+      throw new ForgetscopeError('parse', `column "${name}": ${String(v)} is not a finite number${Number.isNaN(v) ? ' (pass nanAsMissing to treat NaN as missing)' : ''}`, { file, line: row0 + r + 1, column: name });
+    }
+    values[r] = v;
+  }
+  return { values, valid, nullWord };
+}

@@ -1,0 +1,169 @@
+import { ForgetscopeError } from '../../util/errors.js';
+import { ForgettingMatrix, type ExampleMeta, type TaskMeta } from '../../matrix/ForgettingMatrix.js';
+import type { DuplicatePolicy, ReadReport } from '../types.js';
+
+/** Options of `LongTableBuilder`. */
+export interface LongTableBuilderOptions {
+  duplicates?: DuplicatePolicy;
+  dtype?: 'float64' | 'float32';
+  /** Name of the input, for error messages. */
+  file: string;
+  /** Word used for positions in messages: `line` for text, `row` for columnar files. */
+  unit?: 'line' | 'row';
+  /** Describes cell (t, e) by its ids in messages, e.g. `task "t1", example "e7"`. */
+  describe?: (t: number, e: number) => string;
+}
+
+type RowValues = Float64Array | Float32Array;
+
+/**
+ * Accumulates (task index, example index, value) cells of a long table into a dense matrix while the
+ * input streams by. Memory stays bounded by the output: each task row is one growing typed array of
+ * values plus one Int32Array of the line each cell came from (0 = not seen), which is what lets a
+ * duplicate name both of its lines. `finish()` packs the rows into the final row-major matrix.
+ */
+export class LongTableBuilder {
+  private readonly values: RowValues[] = [];
+  private readonly lines: Int32Array[] = [];
+  private readonly duplicates: DuplicatePolicy;
+  private readonly float32: boolean;
+  private readonly file: string;
+  private readonly unit: 'line' | 'row';
+  private readonly describe: (t: number, e: number) => string;
+  private mergeCounts: Map<number, number> | null = null;
+  private exampleCount = 0;
+  private nllBefore: Float64Array = new Float64Array(0);
+  private hasNllBefore = false;
+  /** The report so far; readers add their own dropped reasons. */
+  readonly report: ReadReport = { rows: 0, kept: 0, dropped: {} };
+
+  constructor(options: LongTableBuilderOptions) {
+    this.duplicates = options.duplicates ?? 'error';
+    this.float32 = options.dtype === 'float32';
+    this.file = options.file;
+    this.unit = options.unit ?? 'line';
+    this.describe = options.describe ?? ((t, e) => `task #${t + 1}, example #${e + 1}`);
+    if (!['error', 'mean', 'last'].includes(this.duplicates)) {
+      throw new ForgetscopeError('usage', `duplicates must be "error", "mean" or "last", not "${String(this.duplicates)}"`);
+    }
+  }
+
+  /** Counts a row that was read but left out of the matrix, with its reason. */
+  drop(reason: string): void {
+    this.report.dropped[reason] = (this.report.dropped[reason] ?? 0) + 1;
+  }
+
+  /** Records the base-model NLL of example `e` (first value wins). */
+  setNllBefore(e: number, value: number): void {
+    if (e >= this.nllBefore.length) {
+      const bigger = new Float64Array(Math.max(e + 1, this.nllBefore.length * 2, 64)).fill(NaN);
+      bigger.set(this.nllBefore);
+      this.nllBefore = bigger;
+    }
+    if (Number.isNaN(this.nllBefore[e]!)) this.nllBefore[e] = value;
+    this.hasNllBefore = true;
+  }
+
+  /**
+   * Adds one cell. `line` (1-based, > 0) is where it came from; `t` and `e` are dense indices from the
+   * readers' interners (new indices are always the next unused one).
+   */
+  add(t: number, e: number, value: number, line: number): void {
+    if (e >= this.exampleCount) this.exampleCount = e + 1;
+    while (t >= this.values.length) {
+      const cap = Math.max(16, this.exampleCount);
+      this.values.push(this.float32 ? new Float32Array(cap) : new Float64Array(cap));
+      this.lines.push(new Int32Array(cap));
+    }
+    let row = this.values[t]!;
+    let rowLines = this.lines[t]!;
+    if (e >= row.length) {
+      const cap = Math.max(e + 1, this.exampleCount, Math.ceil(row.length * 1.5));
+      const grown = this.float32 ? new Float32Array(cap) : new Float64Array(cap);
+      grown.set(row);
+      const grownLines = new Int32Array(cap);
+      grownLines.set(rowLines);
+      this.values[t] = row = grown;
+      this.lines[t] = rowLines = grownLines;
+    }
+    const first = rowLines[e]!;
+    if (first === 0) {
+      row[e] = value;
+      rowLines[e] = line;
+      this.report.kept++;
+      return;
+    }
+    this.duplicate(t, e, value, line, first, row, rowLines);
+  }
+
+  private duplicate(t: number, e: number, value: number, line: number, first: number, row: RowValues, rowLines: Int32Array): void {
+    if (this.duplicates === 'error') {
+      throw new ForgetscopeError(
+        'duplicate',
+        `duplicate (task, example) pair: ${this.unit} ${line} repeats ${this.unit} ${first} (${this.describe(t, e)}); pass duplicates "mean" or "last" to merge them`,
+        { file: this.file, line },
+      );
+    }
+    if (this.duplicates === 'last') {
+      row[e] = value;
+      rowLines[e] = line;
+      this.drop('duplicate (replaced by a later row)');
+      return;
+    }
+    // mean: running average; the count of each merged cell is kept only for cells that repeat.
+    this.mergeCounts ??= new Map();
+    const key = t * 4294967296 + e;
+    const n = (this.mergeCounts.get(key) ?? 1) + 1;
+    this.mergeCounts.set(key, n);
+    row[e] = row[e]! + (value - row[e]!) / n;
+    this.report.kept++;
+    this.report.merged = (this.report.merged ?? 0) + 1;
+  }
+
+  /** Packs the cells into a `ForgettingMatrix` (row-major, missing cells masked). */
+  finish(taskIds: readonly string[], exampleIds: readonly string[], meta: { taskMeta?: TaskMeta[]; exampleMeta?: ExampleMeta[] } = {}): ForgettingMatrix {
+    const m = taskIds.length;
+    const n = exampleIds.length;
+    if (m === 0 || n === 0) {
+      throw new ForgetscopeError('empty', 'no data rows: the table has a header but no (task, example) values', { file: this.file });
+    }
+    const values = this.float32 ? new Float32Array(m * n) : new Float64Array(m * n);
+    let observed: Uint8Array | null = null;
+    for (let i = 0; i < m; i++) {
+      const row = this.values[i];
+      const rowLines = this.lines[i];
+      const base = i * n;
+      if (row && rowLines) {
+        const k = Math.min(n, row.length);
+        values.set(k === row.length ? row : row.subarray(0, k), base);
+        for (let j = 0; j < n; j++) {
+          if (j >= k || rowLines[j] === 0) {
+            observed ??= new Uint8Array(m * n).fill(1);
+            observed[base + j] = 0;
+          }
+        }
+      } else {
+        observed ??= new Uint8Array(m * n).fill(1);
+        observed.fill(0, base, base + n);
+      }
+      // Let the row buffers go as soon as they are copied, so peak memory stays near one matrix.
+      (this.values as (RowValues | undefined)[])[i] = undefined;
+      (this.lines as (Int32Array | undefined)[])[i] = undefined;
+    }
+    let nllBefore: Float64Array | undefined;
+    if (this.hasNllBefore) {
+      nllBefore = new Float64Array(n);
+      nllBefore.set(this.nllBefore.subarray(0, Math.min(n, this.nllBefore.length)));
+      if (this.nllBefore.length < n) nllBefore.fill(NaN, this.nllBefore.length);
+    }
+    return new ForgettingMatrix({
+      values,
+      ...(observed ? { observed } : {}),
+      taskIds,
+      exampleIds,
+      ...(meta.taskMeta ? { taskMeta: meta.taskMeta } : {}),
+      ...(meta.exampleMeta ? { exampleMeta: meta.exampleMeta } : {}),
+      ...(nllBefore ? { nllBefore } : {}),
+    });
+  }
+}

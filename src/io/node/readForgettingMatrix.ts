@@ -1,0 +1,177 @@
+import { createReadStream } from 'node:fs';
+import { open, readFile, stat } from 'node:fs/promises';
+import { basename, join } from 'node:path';
+import { RecordBatchReader } from 'apache-arrow';
+import { ForgetscopeError } from '../../util/errors.js';
+import { readDelimitedLongTable } from '../csv/readDelimited.js';
+import { readJsonLinesLongTable } from '../long/readJsonLines.js';
+import { checkArrowComplete, guardArrow, readArrowBatches } from '../arrow/readArrow.js';
+import { readParquetLongTable, type ParquetSource } from '../parquet/readParquet.js';
+import { parseNpy } from '../npy/parseNpy.js';
+import { matrixFromNpy } from '../npy/matrixFromNpy.js';
+import { readDataset } from '../dataset/readDataset.js';
+import { formatFromBytes, formatFromName } from '../detect.js';
+import { readForgettingMatrixFromBytes } from '../readBytes.js';
+import type { InputFormat, ReadOptions, ReadResult } from '../types.js';
+import { readIdList } from './readIdList.js';
+import { npySidecarPaths } from './writeTable.js';
+
+export type { ReadOptions, ReadReport, ReadResult } from '../types.js';
+
+const CHUNK = 4 << 20;
+
+/**
+ * Reads a forgetting matrix from a file, a dataset folder, or bytes. The format comes from
+ * `options.format`, else the extension, else the magic bytes. Long tables (CSV, TSV, JSON Lines, Arrow,
+ * Parquet) are streamed; dense `.npy` reads its id sidecars (`<base>.tasks.txt`, `<base>.examples.txt`)
+ * when present. A folder holds Z.npy, tasks.json, examples.jsonl and optionally base_nll.npy.
+ * @example
+ * const { matrix, report } = await readForgettingMatrix('fixtures/real-dev-v1');
+ */
+export async function readForgettingMatrix(input: string | Uint8Array, options: ReadOptions = {}): Promise<ReadResult> {
+  if (typeof input !== 'string') return readForgettingMatrixFromBytes(input, options);
+  const path = input;
+  const info = await stat(path).catch((e: NodeJS.ErrnoException) => {
+    throw new ForgetscopeError(e.code === 'ENOENT' ? 'usage' : 'io', e.code === 'ENOENT' ? 'no such file or folder' : `cannot read: ${e.message}`, { file: path });
+  });
+  if (info.isDirectory()) return readFolder(path, options);
+  const format = options.format ?? formatFromName(path) ?? (await sniff(path));
+  const file = path;
+  const base = { ...options, file };
+  const done = (r: Pick<ReadResult, 'matrix' | 'report'>, f: string): ReadResult => ({ ...r, format: f, source: path });
+  switch (format) {
+    case null:
+      throw new ForgetscopeError('empty', 'the file is empty', { file, line: 1, column: 1 });
+    case 'csv':
+    case 'tsv':
+      return done(
+        await readDelimitedLongTable(fileChunks(path), { ...base, totalBytes: info.size, delimiter: options.delimiter ?? (format === 'tsv' ? '\t' : ',') }),
+        format,
+      );
+    case 'jsonl':
+      return done(await readJsonLinesLongTable(fileChunks(path), { ...base, totalBytes: info.size }), format);
+    case 'arrow':
+    case 'arrow-stream':
+      return done(await readArrowFile(path, info.size, base), format);
+    case 'parquet': {
+      const handle = await open(path, 'r');
+      try {
+        return done(await readParquetLongTable(fileSource(handle, info.size), base), format);
+      } finally {
+        await handle.close();
+      }
+    }
+    case 'npy':
+      return done(await readNpyFile(path, options), format);
+    case 'folder':
+      throw new ForgetscopeError('usage', 'format "folder" needs a folder path', { file });
+  }
+}
+
+async function* fileChunks(path: string): AsyncGenerator<Uint8Array> {
+  const stream = createReadStream(path, { highWaterMark: CHUNK });
+  try {
+    for await (const chunk of stream) yield chunk as Uint8Array;
+  } catch (e) {
+    throw new ForgetscopeError('io', `cannot read: ${(e as Error).message}`, { file: path });
+  }
+}
+
+async function sniff(path: string): Promise<InputFormat | null> {
+  const handle = await open(path, 'r');
+  try {
+    const head = new Uint8Array(4096);
+    const { bytesRead } = await handle.read(head, 0, head.length, 0);
+    return formatFromBytes(head.subarray(0, bytesRead));
+  } finally {
+    await handle.close();
+  }
+}
+
+function fileSource(handle: import('node:fs/promises').FileHandle, size: number): ParquetSource {
+  return {
+    byteLength: size,
+    async slice(start: number, end?: number) {
+      const stop = Math.min(end ?? size, size);
+      const buf = new Uint8Array(Math.max(0, stop - start));
+      let got = 0;
+      while (got < buf.length) {
+        const { bytesRead } = await handle.read(buf, got, buf.length - got, start + got);
+        if (bytesRead === 0) break;
+        got += bytesRead;
+      }
+      return buf.buffer;
+    },
+  };
+}
+
+async function readArrowFile(path: string, size: number, options: ReadOptions & { file: string }) {
+  if (size === 0) throw new ForgetscopeError('empty', 'the file is empty (expected Arrow IPC data)', { file: path });
+  const handle = await open(path, 'r');
+  try {
+    // Check the head and tail for truncation before apache-arrow reads batch by batch.
+    const head = new Uint8Array(Math.min(size, 8));
+    await handle.read(head, 0, head.length, 0);
+    const tail = new Uint8Array(Math.min(size, 16));
+    await handle.read(tail, 0, tail.length, size - tail.length);
+    const probe = new Uint8Array(head.length + tail.length);
+    probe.set(head);
+    probe.set(tail, head.length);
+    if (size >= 24) checkArrowComplete(probe, path);
+    else if (size < 24) {
+      const all = await readFile(path);
+      checkArrowComplete(all, path);
+    }
+    const isFile = head[0] === 0x41;
+    const batches = isFile
+      ? guardArrow(() => RecordBatchReader.from(handle) as unknown as Promise<RecordBatchReader>, path)
+      : guardArrow(() => RecordBatchReader.from(createReadStream(path, { highWaterMark: CHUNK })) as unknown as Promise<RecordBatchReader>, path);
+    return await readArrowBatches(batches, options);
+  } finally {
+    await handle.close();
+  }
+}
+
+async function loadIds(ids: string | readonly string[] | undefined, sidecar: string): Promise<readonly string[] | undefined> {
+  if (typeof ids === 'string') return readIdList(ids);
+  if (ids) return ids;
+  const exists = await stat(sidecar).then((s) => s.isFile(), () => false);
+  return exists ? readIdList(sidecar) : undefined;
+}
+
+async function readNpyFile(path: string, options: ReadOptions) {
+  const bytes = await readFile(path);
+  const sidecars = npySidecarPaths(path);
+  const taskIds = await loadIds(options.taskIds, sidecars.tasks);
+  const exampleIds = await loadIds(options.exampleIds, sidecars.examples);
+  return matrixFromNpy(parseNpy(bytes, path), {
+    file: path,
+    ...(taskIds ? { taskIds } : {}),
+    ...(exampleIds ? { exampleIds } : {}),
+    ...(options.nanAsMissing ? { nanAsMissing: true } : {}),
+    ...(options.dtype ? { dtype: options.dtype } : {}),
+  });
+}
+
+async function readFolder(dir: string, options: ReadOptions): Promise<ReadResult> {
+  const need = ['Z.npy', 'tasks.json', 'examples.jsonl'];
+  for (const name of need) {
+    const ok = await stat(join(dir, name)).then((s) => s.isFile(), () => false);
+    if (!ok) {
+      throw new ForgetscopeError('usage', `not a dataset folder: ${name} is missing (a folder needs ${need.join(', ')}; base_nll.npy is optional)`, { file: dir });
+    }
+  }
+  const baseNllPath = join(dir, 'base_nll.npy');
+  const hasBase = await stat(baseNllPath).then((s) => s.isFile(), () => false);
+  const result = readDataset({
+    z: await readFile(join(dir, 'Z.npy')),
+    tasksJson: await readFile(join(dir, 'tasks.json'), 'utf8'),
+    examplesJsonl: await readFile(join(dir, 'examples.jsonl'), 'utf8'),
+    ...(hasBase ? { baseNll: await readFile(baseNllPath) } : {}),
+    names: { z: join(dir, 'Z.npy'), tasks: join(dir, 'tasks.json'), examples: join(dir, 'examples.jsonl'), baseNll: baseNllPath },
+    ...(options.nanAsMissing ? { nanAsMissing: true } : {}),
+    ...(options.dtype ? { dtype: options.dtype } : {}),
+  });
+  void basename;
+  return { ...result, format: 'folder', source: dir };
+}

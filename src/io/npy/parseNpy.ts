@@ -1,0 +1,142 @@
+import { ForgetscopeError } from '../../util/errors.js';
+
+/** A numeric array decoded from a `.npy` file (values converted to host order). */
+export interface NpyArray {
+  /** numpy dtype descriptor as written, e.g. `<f4`. */
+  descr: string;
+  shape: number[];
+  /** True when the file stored the array in Fortran (column-major) order. */
+  fortranOrder: boolean;
+  /** The values in C (row-major) order. */
+  data: Float64Array | Float32Array | Int32Array | Uint8Array | Int8Array | Int16Array | Uint16Array | Uint32Array | BigInt64Array | BigUint64Array;
+}
+
+const MAGIC = [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59]; // \x93NUMPY
+
+/** True when the bytes start with the `.npy` magic string. */
+export function isNpy(bytes: Uint8Array): boolean {
+  return MAGIC.every((b, k) => bytes[k] === b);
+}
+
+const SIZES: Record<string, number> = { f8: 8, f4: 4, i4: 4, u1: 1, i1: 1, i2: 2, u2: 2, u4: 4, i8: 8, u8: 8, b1: 1 };
+
+/**
+ * Decodes a `.npy` file (format versions 1–3) holding a plain numeric array: float32/float64,
+ * (u)int8/16/32/64 or bool, little- or big-endian, C or Fortran order. Values come back in C order and
+ * host byte order. Structured and object arrays are refused with a `dtype` error.
+ *
+ * Hand-written: the format is a short header plus raw bytes, and a dependency would add nothing.
+ */
+export function parseNpy(bytes: Uint8Array, file = '<npy>'): NpyArray {
+  if (bytes.length === 0) throw new ForgetscopeError('empty', 'the file is empty (expected a .npy array)', { file });
+  if (bytes.length < 10 || !isNpy(bytes)) {
+    throw new ForgetscopeError(bytes.length < 10 && MAGIC.slice(0, bytes.length).every((b, k) => bytes[k] === b) ? 'truncated' : 'parse', bytes.length < 10 ? 'truncated .npy: the header is incomplete' : 'not a .npy file (bad magic string)', { file, line: 1, column: 1 });
+  }
+  const major = bytes[6]!;
+  let headerLen: number;
+  let offset: number;
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  if (major === 1) {
+    headerLen = view.getUint16(8, true);
+    offset = 10;
+  } else if (major === 2 || major === 3) {
+    if (bytes.length < 12) throw new ForgetscopeError('truncated', 'truncated .npy: the header is incomplete', { file });
+    headerLen = view.getUint32(8, true);
+    offset = 12;
+  } else {
+    throw new ForgetscopeError('parse', `unsupported .npy format version ${major}`, { file, column: 7 });
+  }
+  if (offset + headerLen > bytes.length) throw new ForgetscopeError('truncated', `truncated .npy: the header says ${headerLen} bytes but the file ends first`, { file });
+  const header = new TextDecoder(major === 3 ? 'utf-8' : 'latin1').decode(bytes.subarray(offset, offset + headerLen));
+  const descrMatch = /'descr'\s*:\s*'([^']*)'/.exec(header);
+  const orderMatch = /'fortran_order'\s*:\s*(True|False)/.exec(header);
+  const shapeMatch = /'shape'\s*:\s*\(([^)]*)\)/.exec(header);
+  if (!descrMatch || !orderMatch || !shapeMatch) {
+    if (/'descr'\s*:\s*\[/.test(header)) {
+      throw new ForgetscopeError('dtype', 'this .npy holds a structured array; expected a plain numeric array (float32 or float64)', { file });
+    }
+    throw new ForgetscopeError('parse', `malformed .npy header: ${JSON.stringify(header.trim().slice(0, 80))}`, { file });
+  }
+  const descr = descrMatch[1]!;
+  const fortranOrder = orderMatch[1] === 'True';
+  const shapeText = shapeMatch[1]!.trim();
+  const shape = shapeText === '' ? [] : shapeText.split(',').filter((s) => s.trim() !== '').map((s) => Number(s.trim()));
+  if (shape.some((d) => !Number.isSafeInteger(d) || d < 0)) throw new ForgetscopeError('parse', `malformed .npy shape (${shapeText})`, { file });
+  const endian = descr[0]!;
+  const kind = descr.slice(1);
+  const size = SIZES[kind];
+  if (size === undefined || !'<>|='.includes(endian)) {
+    throw new ForgetscopeError('dtype', `unsupported .npy dtype ${JSON.stringify(descr)}; expected float32 or float64 (e.g. '<f4', '>f8')`, { file });
+  }
+  const count = shape.reduce((a, b) => a * b, 1);
+  const dataStart = offset + headerLen;
+  const need = count * size;
+  if (bytes.length - dataStart < need) {
+    throw new ForgetscopeError('truncated', `truncated .npy: shape (${shape.join(', ')}) needs ${need} data bytes, the file has ${bytes.length - dataStart}`, { file });
+  }
+  if (bytes.length - dataStart > need) {
+    throw new ForgetscopeError('parse', `.npy has ${bytes.length - dataStart - need} bytes after the array data`, { file });
+  }
+  const little = endian !== '>';
+  let data = decodeValues(bytes, dataStart, count, kind, little);
+  if (fortranOrder && shape.length > 1) data = fortranToC(data, shape);
+  return { descr, shape, fortranOrder, data };
+}
+
+function decodeValues(bytes: Uint8Array, start: number, count: number, kind: string, little: boolean): NpyArray['data'] {
+  // An aligned private copy (the input may be a view at any offset, e.g. a pooled Node Buffer).
+  const raw = new Uint8Array(count * SIZES[kind]!);
+  raw.set(bytes.subarray(start, start + raw.length));
+  const buf = raw.buffer;
+  if (!little && SIZES[kind]! > 1) swapBytes(raw, SIZES[kind]!);
+  switch (kind) {
+    case 'f8': return new Float64Array(buf);
+    case 'f4': return new Float32Array(buf);
+    case 'i4': return new Int32Array(buf);
+    case 'u4': return new Uint32Array(buf);
+    case 'i2': return new Int16Array(buf);
+    case 'u2': return new Uint16Array(buf);
+    case 'i8': return new BigInt64Array(buf);
+    case 'u8': return new BigUint64Array(buf);
+    case 'i1': return new Int8Array(buf);
+    default: return new Uint8Array(buf); // u1, b1
+  }
+}
+
+function swapBytes(raw: Uint8Array, size: number): void {
+  for (let k = 0; k < raw.length; k += size) {
+    for (let a = k, b = k + size - 1; a < b; a++, b--) {
+      const t = raw[a]!;
+      raw[a] = raw[b]!;
+      raw[b] = t;
+    }
+  }
+}
+
+/** Reorders a column-major array of any rank into row-major order. */
+function fortranToC<T extends NpyArray['data']>(data: T, shape: number[]): T {
+  const out = new (data.constructor as new (n: number) => T)(data.length);
+  const rank = shape.length;
+  const cStrides = new Array<number>(rank);
+  const fStrides = new Array<number>(rank);
+  cStrides[rank - 1] = 1;
+  for (let d = rank - 2; d >= 0; d--) cStrides[d] = cStrides[d + 1]! * shape[d + 1]!;
+  fStrides[0] = 1;
+  for (let d = 1; d < rank; d++) fStrides[d] = fStrides[d - 1]! * shape[d - 1]!;
+  if (rank === 2) {
+    const [m, n] = shape as [number, number];
+    for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) (out as any)[i * n + j] = (data as any)[j * m + i];
+    return out;
+  }
+  const idx = new Array<number>(rank).fill(0);
+  for (let c = 0; c < data.length; c++) {
+    let f = 0;
+    for (let d = 0; d < rank; d++) f += idx[d]! * fStrides[d]!;
+    (out as any)[c] = (data as any)[f];
+    for (let d = rank - 1; d >= 0; d--) {
+      if (++idx[d]! < shape[d]!) break;
+      idx[d] = 0;
+    }
+  }
+  return out;
+}

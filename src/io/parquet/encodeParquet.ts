@@ -1,0 +1,32 @@
+import { parquetWriteBuffer, type ColumnSource } from 'hyparquet-writer';
+import { ForgetscopeError } from '../../util/errors.js';
+import type { TableColumn } from '../types.js';
+
+/**
+ * Encodes named columns as Parquet (hyparquet-writer, snappy): float64 → DOUBLE, float32 → FLOAT,
+ * int32/uint8 → INT32 (NaN in a float column → null), strings → STRING (utf8), booleans → BOOLEAN. pyarrow and pandas read it.
+ */
+export function encodeParquet(columns: Record<string, TableColumn>, options: { rowGroupSize?: number } = {}): Uint8Array {
+  const names = Object.keys(columns);
+  if (names.length === 0) throw new ForgetscopeError('usage', 'a table needs at least one column');
+  const rows = columns[names[0]!]!.length;
+  const columnData: ColumnSource[] = names.map((name) => {
+    const col = columns[name]!;
+    if (col.length !== rows) throw new ForgetscopeError('shape', `column "${name}" has ${col.length} rows, expected ${rows}`);
+    if (Array.isArray(col)) {
+      const isBool = col.length > 0 && typeof col[0] === 'boolean';
+      return { name, data: col, type: isBool ? 'BOOLEAN' : 'STRING', nullable: false };
+    }
+    if ((col instanceof Float64Array || col instanceof Float32Array) && col.some(Number.isNaN)) {
+      // NaN marks a missing value: written as null so that readers see "missing", not a number.
+      const data = Array.from(col, (v) => (Number.isNaN(v) ? null : v));
+      return { name, data, type: col instanceof Float64Array ? 'DOUBLE' : 'FLOAT', nullable: true };
+    }
+    if (col instanceof Float64Array) return { name, data: col, type: 'DOUBLE', nullable: false };
+    if (col instanceof Float32Array) return { name, data: col, type: 'FLOAT', nullable: false };
+    if (col instanceof Int32Array) return { name, data: col, type: 'INT32', nullable: false };
+    return { name, data: Int32Array.from(col), type: 'INT32', nullable: false };
+  });
+  const buffer = parquetWriteBuffer({ columnData, rowGroupSize: options.rowGroupSize ?? 1 << 20 });
+  return new Uint8Array(buffer);
+}

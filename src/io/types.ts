@@ -1,0 +1,90 @@
+import type { ProgressSink } from '../util/progress.js';
+import type { ForgettingMatrix } from '../matrix/ForgettingMatrix.js';
+
+/** The input formats forgetscope reads. `folder` is the dataset-folder layout (Z.npy + tasks.json + examples.jsonl). */
+export type InputFormat = 'csv' | 'tsv' | 'jsonl' | 'arrow' | 'arrow-stream' | 'parquet' | 'npy' | 'folder';
+
+/** Column names of a long table. Defaults: `task`, `example`, `delta`, `nll_before`, `nll_after`. */
+export interface ColumnNames {
+  task: string;
+  example: string;
+  /** Z itself. When absent from the table, Z = `nllAfter` − `nllBefore`. */
+  delta: string;
+  nllBefore: string;
+  nllAfter: string;
+}
+
+/** The default long-table column names. */
+export const DEFAULT_COLUMNS: Readonly<ColumnNames> = Object.freeze({
+  task: 'task',
+  example: 'example',
+  delta: 'delta',
+  nllBefore: 'nll_before',
+  nllAfter: 'nll_after',
+});
+
+/** What to do with a repeated (task, example) pair: fail naming both lines, average, or keep the last. */
+export type DuplicatePolicy = 'error' | 'mean' | 'last';
+
+/** Options shared by every reader. */
+export interface ReadOptions {
+  /** Force a format instead of detecting it from the extension or the magic bytes. */
+  format?: InputFormat;
+  /** Long-table column names (partial; the rest keep their defaults). */
+  columns?: Partial<ColumnNames>;
+  /** Repeated (task, example) pairs: `error` (default), `mean` or `last`. */
+  duplicates?: DuplicatePolicy;
+  /** Storage of the matrix values: `float64` (default) or `float32` (halves memory for large inputs). */
+  dtype?: 'float64' | 'float32';
+  /**
+   * Treat NaN as a missing entry (npy: NaN cells; long tables: `nan` values). Off by default, where a
+   * NaN is an error, so that a missing entry is never an accident.
+   */
+  nanAsMissing?: boolean;
+  /** Progress of long reads: `(bytesOrRowsDone, total, label)`. */
+  progress?: ProgressSink;
+  /**
+   * Task ids for a dense `.npy` (one per row): a list, or (Node reader only) the path of a text file with
+   * one id per line. Default: `<file>.tasks.txt` beside the npy when present, otherwise `0..M-1`.
+   */
+  taskIds?: string | readonly string[];
+  /** Example ids for a dense `.npy` (one per column); as `taskIds`. Default sidecar `<file>.examples.txt`. */
+  exampleIds?: string | readonly string[];
+  /** Field delimiter of a delimited text file (default `,` for csv, tab for tsv). */
+  delimiter?: string;
+  /** Name used in error messages when reading bytes (default `<input>`). */
+  fileName?: string;
+}
+
+/** How many input rows a reader saw, kept, and dropped, by reason. Nothing is dropped silently. */
+export interface ReadReport {
+  /** Data rows read (long tables: lines or records; dense arrays: cells). */
+  rows: number;
+  /** Rows whose value is in the matrix. */
+  kept: number;
+  /** Rows left out, by reason (e.g. `"empty value": 3`, `"duplicate (replaced by a later row)": 1`). */
+  dropped: Record<string, number>;
+  /** Rows that were averaged into another row's cell (`duplicates: "mean"`), when any. */
+  merged?: number;
+}
+
+/** The result of reading a matrix. */
+export interface ReadResult {
+  matrix: ForgettingMatrix;
+  report: ReadReport;
+  /** The format that was read. */
+  format: string;
+  /** The file, folder or name the matrix came from. */
+  source: string;
+}
+
+/** A column of a table to write. */
+export type TableColumn = Float64Array | Float32Array | Int32Array | Uint8Array | string[] | boolean[];
+
+/** A table to write: named columns of equal length, written in insertion order. */
+export interface Table {
+  columns: Record<string, TableColumn>;
+}
+
+/** The table formats forgetscope writes. */
+export type TableFormat = 'csv' | 'tsv' | 'parquet' | 'arrow' | 'npy';
