@@ -1,6 +1,8 @@
 import { Matrix, SVD } from 'ml-matrix';
 import { createCpuBackend } from '../../src/linalg/cpu/backend.js';
 import { createWorkerRunner } from '../../src/linalg/cpu/nodeWorkers.js';
+import { createInlineRunner } from '../../src/linalg/cpu/runner.js';
+import { wasmDotAvailable } from '../../src/linalg/cpu/wasmDot.js';
 import { symmetricEigen } from '../../src/linalg/eigen.js';
 import { createReferenceBackend, referenceGemm, referenceGram, referenceMaskedGram } from '../../src/linalg/reference.js';
 import type { Backend, Dense } from '../../src/linalg/types.js';
@@ -12,9 +14,14 @@ import { absProductScale, maxScaledError, randomDense } from './helpers.js';
 // in the worst case, far less in practice; inputs here are seeded normals).
 const BOUND = 1e-12;
 const backends: Array<[string, () => Backend]> = [
-  ['inline', () => createCpuBackend()],
-  ['workers', () => createCpuBackend({ runner: createWorkerRunner({ threads: 2, minWork: 0 }) })],
+  ['scalar', () => createCpuBackend({ runner: createInlineRunner({ simd: 'never' }) })],
+  ['wasm SIMD', () => createCpuBackend({ runner: createInlineRunner({ simd: 'always' }) })],
+  ['2 workers + wasm SIMD', () => createCpuBackend({ runner: createWorkerRunner({ threads: 2, minWork: 0, simd: 'always' }) })],
 ];
+
+test('the WASM SIMD kernel loads in Node', () => {
+  expect(wasmDotAvailable()).toBe(true);
+});
 
 describe.each(backends)('cpu backend (%s)', (_name, make) => {
   let cpu: Backend;

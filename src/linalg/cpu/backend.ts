@@ -1,7 +1,6 @@
 import { ForgetscopeError } from '../../util/errors.js';
 import { topSVDWith } from '../svd.js';
 import type { Backend, Dense, GemmOptions, MaskedGram } from '../types.js';
-import { transposeToF64, type NumArray } from './kernels.js';
 import { createInlineRunner, type CpuKernelRunner } from './runner.js';
 
 /** Options of `createCpuBackend`. */
@@ -70,9 +69,8 @@ async function cpuGemm(runner: CpuKernelRunner, a: Dense, b: Dense, opts: GemmOp
   const innerB = opts.transB ? b.cols : b.rows;
   const cols = opts.transB ? b.rows : b.cols;
   if (inner !== innerB) throw new ForgetscopeError('shape', `gemm: inner dimensions differ (${inner} vs ${innerB})`);
-  const x: NumArray = opts.transA ? transposeToF64(a.data, a.rows, a.cols) : a.data;
-  if (opts.transB) return runner.dot(x, inner, b.data, b.cols, 0, inner, rows, cols, false);
-  return runner.axpy(x, inner, b.data, b.cols, inner, cols, rows);
+  // X = op(A) (rows×inner), Y = op(B)ᵀ (cols×inner): both read in place, transposes folded into packing.
+  return runner.dot(a.data, a.cols, b.data, b.cols, 0, inner, rows, cols, false, !!opts.transA, !opts.transB);
 }
 
 /**

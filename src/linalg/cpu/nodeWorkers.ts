@@ -1,9 +1,11 @@
-// Node-only: the CPU kernels on worker_threads over SharedArrayBuffer.
+// Node-only: the CPU kernels on worker_threads, sharing memory with the calling thread.
 import { Worker } from 'node:worker_threads';
 import { availableParallelism } from 'node:os';
-import { axpyTiles, dotTiles, type NumArray } from './kernels.js';
-import type { CpuKernelRunner } from './runner.js';
-import { createInlineRunner } from './runner.js';
+import { axpyTiles } from './kernels.js';
+import type { CpuKernelRunner, SimdMode } from './runner.js';
+import { arenaCache, createInlineRunner, makeDot } from './runner.js';
+import { runDotBlocks, wasmDotAvailable, type DotArena, type DotBlockJob, type DotExecutor } from './wasmDot.js';
+import type { NumArray } from './kernels.js';
 
 /** Options of `createWorkerRunner`. */
 export interface WorkerRunnerOptions {
@@ -11,21 +13,28 @@ export interface WorkerRunnerOptions {
   threads?: number;
   /** Multiply–adds below which work stays on the calling thread (default 2e7). */
   minWork?: number;
+  /** SIMD kernel use (default auto). */
+  simd?: SimdMode;
 }
 
-// The worker runs the very same kernel functions: their source is shipped as text, so no file path
-// has to resolve (works from dist/ and under jest's transform alike).
+// The workers run the very same block loop as the calling thread: its source is shipped as text,
+// so no file path has to resolve (works from dist/ and under jest's transform alike).
 const WORKER_SOURCE = `
 const { parentPort } = require('node:worker_threads');
-const dotTiles = ${dotTiles.toString()};
+const runDotBlocks = ${runDotBlocks.toString()};
 const axpyTiles = ${axpyTiles.toString()};
+let arenaId = -1;
+let kernel = null;
 const view = (d) => d.f32 ? new Float32Array(d.buf, d.off, d.len) : new Float64Array(d.buf, d.off, d.len);
-parentPort.on('message', (job) => {
-  const out = new Float64Array(job.out, job.outOff, job.outLen);
-  if (job.kind === 'dot') {
-    dotTiles(view(job.x), job.ldx, view(job.y), job.ldy, job.c0, job.c1, job.nx, job.ny, out, job.ny, job.symmetric, job.stride, job.offset);
-  } else {
-    axpyTiles(view(job.x), job.ldx, view(job.b), job.ldb, job.kk, job.nc, job.i0, job.i1, out, job.nc);
+parentPort.on('message', (msg) => {
+  if (msg.type === 'arena') {
+    arenaId = msg.id;
+    kernel = new WebAssembly.Instance(msg.module, { env: { memory: msg.memory } }).exports;
+  } else if (msg.type === 'dot') {
+    runDotBlocks(kernel, msg.job);
+  } else if (msg.type === 'axpy') {
+    const out = new Float64Array(msg.out);
+    axpyTiles(view(msg.x), msg.ldx, view(msg.b), msg.ldb, msg.kk, msg.nc, msg.i0, msg.i1, out, msg.nc);
   }
   parentPort.postMessage(0);
 });
@@ -39,16 +48,18 @@ interface Shared {
 }
 
 /**
- * A `CpuKernelRunner` that splits output rows over worker threads (plus the calling thread).
- * Inputs not already in a SharedArrayBuffer are copied into one once per call.
+ * A `CpuKernelRunner` whose dot products split 4-row blocks over worker threads plus the calling
+ * thread, all working on one shared WebAssembly memory (see `wasmDot.ts`).
  *
  * @example const runner = createWorkerRunner(); const cpu = createCpuBackend({ runner });
  */
 export function createWorkerRunner(options: WorkerRunnerOptions = {}): CpuKernelRunner {
   const threads = Math.max(1, options.threads ?? availableParallelism());
   const minWork = options.minWork ?? 2e7;
-  const inline = createInlineRunner();
+  const simd = options.simd ?? 'auto';
+  const inline = createInlineRunner({ simd });
   let workers: Worker[] | null = null;
+  const workerArena = new Map<Worker, number>();
   const pool = (): Worker[] => {
     if (!workers) {
       workers = [];
@@ -60,7 +71,7 @@ export function createWorkerRunner(options: WorkerRunnerOptions = {}): CpuKernel
     }
     return workers;
   };
-  const run = (w: Worker, job: object): Promise<void> =>
+  const run = (w: Worker, msg: object): Promise<void> =>
     new Promise((resolve, reject) => {
       const onError = (e: Error) => {
         w.off('message', onMsg);
@@ -72,27 +83,34 @@ export function createWorkerRunner(options: WorkerRunnerOptions = {}): CpuKernel
       };
       w.once('message', onMsg);
       w.once('error', onError);
-      w.postMessage(job);
+      w.postMessage(msg);
     });
+
+  const exec: DotExecutor = async (arena: DotArena, job) => {
+    const ws = pool();
+    const jobs = ws.map(async (w, t) => {
+      if (workerArena.get(w) !== arena.id) {
+        await run(w, { type: 'arena', id: arena.id, memory: arena.memory, module: arena.module });
+        workerArena.set(w, arena.id);
+      }
+      const full: DotBlockJob = { ...job, stride: threads, offset: t + 1 };
+      await run(w, { type: 'dot', job: full });
+    });
+    runDotBlocks(arena.kernel, { ...job, stride: threads, offset: 0 });
+    await Promise.all(jobs);
+  };
+  const arenas = arenaCache();
+  const parallelDot = makeDot(simd, (d) => arenas.get(d), exec);
 
   return {
     threads,
-    async dot(x, ldx, y, ldy, c0, c1, nx, ny, symmetric) {
+    simd: simd !== 'never' && wasmDotAvailable(),
+    async dot(x, ldx, y, ldy, c0, c1, nx, ny, symmetric, transX, transY) {
       const work = nx * ny * (c1 - c0) * (symmetric ? 0.5 : 1);
-      if (threads === 1 || work < minWork || nx < 8) return inline.dot(x, ldx, y, ldy, c0, c1, nx, ny, symmetric);
-      const xs = share(x);
-      const ys = y === x ? xs : share(y);
-      const outBuf = new SharedArrayBuffer(nx * ny * 8);
-      const out = new Float64Array(outBuf);
-      const ws = pool();
-      const jobs = ws.map((w, t) =>
-        run(w, { kind: 'dot', x: xs.d, ldx, y: ys.d, ldy, c0, c1, nx, ny, symmetric, stride: threads, offset: t + 1, out: outBuf, outOff: 0, outLen: nx * ny }),
-      );
-      dotTiles(xs.view, ldx, ys.view, ldy, c0, c1, nx, ny, out, ny, symmetric, threads, 0);
-      await Promise.all(jobs);
-      const result = new Float64Array(out);
-      if (symmetric) for (let i = 0; i < nx; i++) for (let j = 0; j < i; j++) result[i * nx + j] = result[j * nx + i]!;
-      return result;
+      if (threads === 1 || work < minWork || nx < 8 || !wasmDotAvailable() || simd === 'never') {
+        return inline.dot(x, ldx, y, ldy, c0, c1, nx, ny, symmetric, transX, transY);
+      }
+      return parallelDot(x, ldx, y, ldy, c0, c1, nx, ny, symmetric, transX, transY);
     },
     async axpy(x, ldx, b, ldb, kk, nc, nx) {
       if (threads === 1 || nx * nc * kk < minWork || nx < 8) return inline.axpy(x, ldx, b, ldb, kk, nc, nx);
@@ -100,13 +118,12 @@ export function createWorkerRunner(options: WorkerRunnerOptions = {}): CpuKernel
       const bs = share(b);
       const outBuf = new SharedArrayBuffer(nx * nc * 8);
       const out = new Float64Array(outBuf);
-      // rows in multiples of 4 per thread
       const per = Math.ceil(nx / threads / 4) * 4;
       const ws = pool();
       const jobs = ws.map((w, t) => {
         const i0 = Math.min(nx, (t + 1) * per);
         const i1 = Math.min(nx, (t + 2) * per);
-        return run(w, { kind: 'axpy', x: xs.d, ldx, b: bs.d, ldb, kk, nc, i0, i1, out: outBuf, outOff: 0, outLen: nx * nc });
+        return run(w, { type: 'axpy', x: xs.d, ldx, b: bs.d, ldb, kk, nc, i0, i1, out: outBuf });
       });
       axpyTiles(xs.view, ldx, bs.view, ldb, kk, nc, 0, Math.min(nx, per), out, nc);
       await Promise.all(jobs);
@@ -115,7 +132,10 @@ export function createWorkerRunner(options: WorkerRunnerOptions = {}): CpuKernel
     async dispose() {
       const ws = workers;
       workers = null;
+      workerArena.clear();
+      arenas.clear();
       if (ws) await Promise.all(ws.map((w) => w.terminate()));
+      await inline.dispose();
     },
   };
 }

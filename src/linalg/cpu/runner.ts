@@ -1,4 +1,5 @@
 import { axpyTiles, dotTiles, type NumArray } from './kernels.js';
+import { createArena, inlineDotExecutor, wasmDot, wasmDotAvailable, type DotArena, type DotExecutor } from './wasmDot.js';
 
 /**
  * Where the CPU kernels run. The portable default runs them on the calling thread; the Node-only
@@ -8,36 +9,102 @@ import { axpyTiles, dotTiles, type NumArray } from './kernels.js';
 export interface CpuKernelRunner {
   /** Number of threads the runner uses (1 for the portable runner). */
   readonly threads: number;
+  /** True when the WebAssembly SIMD kernel is used for dot products. */
+  readonly simd: boolean;
   /**
-   * `out[i][j] = Σ_{c∈[c0,c1)} X[i][c]·Y[j][c]`, nx×ny; with `symmetric` (X = Y, nx = ny) only the
-   * upper triangle is computed and then mirrored.
+   * `out[i][j] = Σ_{c∈[c0,c1)} X[i][c]·Y[j][c]`, nx×ny, where X[i][c] = x[i·ldx + c] (or x[c·ldx + i]
+   * when `transX`), likewise Y. With `symmetric` (X = Y, nx = ny) only the upper triangle is computed
+   * and then mirrored.
    */
-  dot(x: NumArray, ldx: number, y: NumArray, ldy: number, c0: number, c1: number, nx: number, ny: number, symmetric: boolean): Promise<Float64Array>;
+  dot(x: NumArray, ldx: number, y: NumArray, ldy: number, c0: number, c1: number, nx: number, ny: number, symmetric: boolean, transX?: boolean, transY?: boolean): Promise<Float64Array>;
   /** `C = X·B`, X nx×kk (leading dim ldx), B kk×nc (leading dim ldb), C nx×nc. */
   axpy(x: NumArray, ldx: number, b: NumArray, ldb: number, kk: number, nc: number, nx: number): Promise<Float64Array>;
   /** Stops workers. */
   dispose(): Promise<void>;
 }
 
+/** How the dot products are computed: the SIMD kernel when available (`auto`), always, or never. */
+export type SimdMode = 'auto' | 'always' | 'never';
+
+/** Multiply–adds below which `auto` keeps to the scalar kernel (no packing overhead). */
+export const SIMD_MIN_WORK = 2e5;
+
+/**
+ * A dot product on a `DotExecutor` (calling thread or workers) with the SIMD kernel, or the scalar
+ * kernel when SIMD is off or unavailable. Shared by the inline and worker runners.
+ */
+export function makeDot(simd: SimdMode, arenaFor: (doubles: number) => DotArena, exec: DotExecutor): CpuKernelRunner['dot'] {
+  const useSimd = simd !== 'never' && wasmDotAvailable();
+  return async (x, ldx, y, ldy, c0, c1, nx, ny, symmetric, transX = false, transY = false) => {
+    const work = nx * ny * (c1 - c0);
+    if (useSimd && (simd === 'always' || work >= SIMD_MIN_WORK)) {
+      return wasmDot(arenaFor, exec, { data: x, ld: ldx, transposed: transX }, { data: y, ld: ldy, transposed: transY }, c0, c1, nx, ny, symmetric);
+    }
+    const out = new Float64Array(nx * ny);
+    if (transX || transY) {
+      const w = c1 - c0;
+      const xs = transX ? transposeSlice(x, ldx, nx, c0, c1) : rowSlice(x, ldx, nx, c0, c1);
+      const ys = transY ? transposeSlice(y, ldy, ny, c0, c1) : rowSlice(y, ldy, ny, c0, c1);
+      dotTiles(xs, w, ys, w, 0, w, nx, ny, out, ny, false, 1, 0);
+      return out;
+    }
+    dotTiles(x, ldx, y, ldy, c0, c1, nx, ny, out, ny, symmetric, 1, 0);
+    if (symmetric) for (let i = 0; i < nx; i++) for (let j = 0; j < i; j++) out[i * nx + j] = out[j * nx + i]!;
+    return out;
+  };
+}
+
+/** An arena cache that grows when a bigger one is needed. */
+export function arenaCache(): { get(doubles: number): DotArena; clear(): void } {
+  let arena: DotArena | null = null;
+  return {
+    get(doubles) {
+      if (!arena || arena.doubles < doubles) arena = createArena(doubles);
+      return arena;
+    },
+    clear() {
+      arena = null;
+    },
+  };
+}
+
+/** Options of the portable runner. */
+export interface InlineRunnerOptions {
+  simd?: SimdMode;
+}
+
 /** The portable single-thread runner (browsers, Deno, small problems in Node). */
-export function createInlineRunner(): CpuKernelRunner {
+export function createInlineRunner(options: InlineRunnerOptions = {}): CpuKernelRunner {
+  const simd = options.simd ?? 'auto';
+  const arenas = arenaCache();
+  const dot = makeDot(simd, (d) => arenas.get(d), inlineDotExecutor);
   return {
     threads: 1,
-    async dot(x, ldx, y, ldy, c0, c1, nx, ny, symmetric) {
-      const out = new Float64Array(nx * ny);
-      dotTiles(x, ldx, y, ldy, c0, c1, nx, ny, out, ny, symmetric, 1, 0);
-      if (symmetric) mirror(out, nx);
-      return out;
-    },
+    simd: simd !== 'never' && wasmDotAvailable(),
+    dot,
     async axpy(x, ldx, b, ldb, kk, nc, nx) {
       const out = new Float64Array(nx * nc);
       axpyTiles(x, ldx, b, ldb, kk, nc, 0, nx, out, nc);
       return out;
     },
-    async dispose() {},
+    async dispose() {
+      arenas.clear();
+    },
   };
 }
 
-function mirror(out: Float64Array, m: number): void {
-  for (let i = 0; i < m; i++) for (let j = 0; j < i; j++) out[i * m + j] = out[j * m + i]!;
+/** Rows [0, n) × depth [c0, c1) of a transposed operand, as a plain row-major copy. */
+function transposeSlice(a: NumArray, ld: number, n: number, c0: number, c1: number): Float64Array {
+  const w = c1 - c0;
+  const out = new Float64Array(n * w);
+  for (let c = c0; c < c1; c++) for (let r = 0; r < n; r++) out[r * w + (c - c0)] = a[c * ld + r]!;
+  return out;
+}
+
+/** Rows [0, n) × depth [c0, c1) of a row-major operand, as a contiguous copy. */
+function rowSlice(a: NumArray, ld: number, n: number, c0: number, c1: number): NumArray {
+  const w = c1 - c0;
+  const out = new Float64Array(n * w);
+  for (let r = 0; r < n; r++) out.set(a.subarray(r * ld + c0, r * ld + c1), r * w);
+  return out;
 }
