@@ -6,7 +6,7 @@ import type { CompletionMethod, FitOptions, FittedCompletion, KnownEntries, RowP
 export interface AdditiveLsOptions extends FitOptions {
   /** Backfitting tolerance when the train rows have missing entries (default 1e-12, relative). */
   tolerance?: number;
-  /** Backfitting sweeps cap when the train rows have missing entries (default 10,000). */
+  /** Backfitting sweeps cap when the train rows have missing entries (default 100,000). */
   maxSweeps?: number;
 }
 
@@ -51,7 +51,7 @@ export const additiveLs: CompletionMethod<AdditiveLsOptions> = {
       };
     }
     const tolerance = options.tolerance ?? 1e-12;
-    const maxSweeps = options.maxSweeps ?? 10000;
+    const maxSweeps = options.maxSweeps ?? 100000;
     return {
       async predictRow(known: KnownEntries): Promise<RowPrediction> {
         checkKnownEntries(known, n);
@@ -106,6 +106,10 @@ function backfitAdditive(train: ForgettingMatrix, known: KnownEntries, tolerance
   for (let t = 0; t < known.columns.length; t++) knownValue[known.columns[t]!] = known.values[t]!;
   const colSum = new Float64Array(n);
   const colCount = new Float64Array(n);
+  const lastCol = new Float64Array(n);
+  let scale = 1e-300;
+  for (let k = 0; k < v.length; k++) if (mask[k]) scale = Math.max(scale, Math.abs(v[k]!));
+  for (let t = 0; t < known.values.length; t++) scale = Math.max(scale, Math.abs(known.values[t]!));
   let previous = Infinity;
   for (let sweep = 0; sweep < maxSweeps; sweep++) {
     // row effects
@@ -161,7 +165,12 @@ function backfitAdditive(train: ForgettingMatrix, known: KnownEntries, tolerance
       const r = known.values[t]! - rowEff[m]! - colEff[known.columns[t]!]!;
       sse += r * r;
     }
-    if (previous - sse <= tolerance * Math.max(previous, 1e-300)) break;
+    // Stop when a sweep no longer lowers the objective (relative), checked only after the effects
+    // stop moving too: a small decrease alone can come from slow linear convergence.
+    let moved = 0;
+    for (let j = 0; j < n; j++) moved = Math.max(moved, Math.abs(colEff[j]! - lastCol[j]!));
+    lastCol.set(colEff);
+    if (previous - sse <= tolerance * Math.max(previous, 1e-300) && moved <= tolerance * scale) break;
     previous = sse;
   }
   const out = new Float64Array(n);

@@ -1,7 +1,7 @@
 import type { ForgettingMatrix } from '../../matrix/ForgettingMatrix.js';
 import type { Backend, Dense } from '../../linalg/types.js';
 import { ForgetscopeError } from '../../util/errors.js';
-import { symmetricEigenSmall } from './smallDense.js';
+import { symmetricEigen } from '../../linalg/eigen.js';
 
 /**
  * How `lowrank` centres the train block before its SVD:
@@ -146,7 +146,7 @@ export function variantBasis(stats: TrainStats, rows: Int32Array, variant: Lowra
   const g = variantGram(stats, rows, variant);
   let energy = 0;
   for (let a = 0; a < p; a++) energy += g[a * p + a]!;
-  const eig = symmetricEigenSmall(g, p);
+  const eig = symmetricEigen(g, p);
   const top = eig.values[0] ?? 0;
   let r = 0;
   const limit = Math.min(maxRank, variant === 'uncentered' ? p : p - 1);

@@ -1,43 +1,9 @@
-import { EigenvalueDecomposition, Matrix } from 'ml-matrix';
-
 /**
  * Small dense helpers for the closed-form completion methods (matrices of size tasks × tasks or
  * rank × rank, never N). The k×k ridge solves run thousands of times inside leave-one-task-out model
  * selection, so they are a plain in-place Cholesky on typed arrays rather than ml-matrix objects
- * (whose per-call allocation dominates at these sizes); the one-off symmetric eigenproblems use
- * ml-matrix's solver.
+ * (whose per-call allocation dominates at these sizes). Eigenproblems go through the linalg layer.
  */
-
-/** Eigen-decomposition of a symmetric n×n row-major matrix: values descending, vectors as columns (n×n row-major). */
-export interface SmallEigen {
-  values: Float64Array;
-  vectors: Float64Array;
-  n: number;
-}
-
-/**
- * Eigenvalues (descending) and eigenvectors of a symmetric matrix, through ml-matrix.
- * @example symmetricEigenSmall(Float64Array.from([2, 0, 0, 1]), 2).values // [2, 1]
- */
-export function symmetricEigenSmall(a: Float64Array, n: number): SmallEigen {
-  if (n === 0) return { values: new Float64Array(0), vectors: new Float64Array(0), n };
-  const rows: number[][] = [];
-  for (let i = 0; i < n; i++) {
-    const r = new Array<number>(n);
-    for (let j = 0; j < n; j++) r[j] = 0.5 * (a[i * n + j]! + a[j * n + i]!);
-    rows.push(r);
-  }
-  const eig = new EigenvalueDecomposition(new Matrix(rows), { assumeSymmetric: true });
-  const order = eig.realEigenvalues.map((v, i) => [v, i] as const).sort((p, q) => q[0] - p[0] || p[1] - q[1]);
-  const vec = eig.eigenvectorMatrix;
-  const values = new Float64Array(n);
-  const vectors = new Float64Array(n * n);
-  order.forEach(([v, idx], c) => {
-    values[c] = v;
-    for (let r = 0; r < n; r++) vectors[r * n + c] = vec.get(r, idx);
-  });
-  return { values, vectors, n };
-}
 
 /**
  * Solves the symmetric positive definite system A·x = b in place by Cholesky (A is n×n row-major and

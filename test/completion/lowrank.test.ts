@@ -1,0 +1,118 @@
+import { fitLowrank } from '../../src/completion/methods/lowrank.js';
+import { LOWRANK_VARIANTS, trainStats, type LowrankVariant } from '../../src/completion/methods/lowrankBasis.js';
+import { prepareFolds, selectHyper } from '../../src/completion/methods/lowrankSelect.js';
+import { createReferenceBackend } from '../../src/linalg/reference.js';
+import { hasNumpy, numpyJson, randomColumns, syntheticMatrix, toRows, unknownRmse } from './lowrankHelpers.js';
+
+/** numpy: lowrank's prediction for fixed (variant, k, α) from np.linalg.svd of the centred train block. */
+const NUMPY_LOWRANK = `
+import sys, json, numpy as np
+doc = json.load(sys.stdin)
+out = []
+for d in doc['cases']:
+  Z = np.array(doc['train'], dtype=float); K = np.array(doc['columns']); y = np.array(doc['values'])
+  v, k, alpha = d['variant'], d['k'], d['alpha']
+  M, N = Z.shape
+  cm = Z.mean(0)
+  if v == 'uncentered': R = Z; off = np.zeros(N)
+  elif v == 'column': R = Z - cm; off = cm
+  else: R = Z - cm - Z.mean(1, keepdims=True) + Z.mean(); off = cm
+  U, S, Vt = np.linalg.svd(R, full_matrices=False)
+  sig2 = max((S**2).sum() - (S[:k]**2).sum(), 0) / (M * N)
+  V = Vt[:k].T
+  pen = alpha * sig2 * M / S[:k]**2
+  X = V[K]
+  full = V
+  if v == 'additive':
+      X = np.hstack([np.ones((len(K), 1)), X]); pen = np.concatenate([[0.0], pen]); full = np.hstack([np.ones((N, 1)), V])
+  beta = np.linalg.solve(X.T @ X + np.diag(pen), X.T @ (y - off[K]))
+  out.append((off + full @ beta).tolist())
+print(json.dumps(out))
+`;
+
+describe('lowrank', () => {
+  test('an exactly rank-3 matrix: held-out entries recovered to 1e-9 from 3, 5 and 10 probes (LOO-chosen settings)', async () => {
+    const z = syntheticMatrix({ rows: 15, cols: 120, rank: 3, seed: 7 });
+    const train = z.selectRows({ start: 0, end: 12 });
+    const fitted = await fitLowrank(train, { backend: createReferenceBackend(), intervals: false });
+    for (const probes of [3, 5, 10]) {
+      const columns = randomColumns(120, probes, probes);
+      for (let t = 12; t < 15; t++) {
+        const { prediction } = await fitted.predictRow({ columns, values: Float64Array.from(columns, (j) => z.get(t, j)) });
+        let worst = 0;
+        for (let j = 0; j < 120; j++) worst = Math.max(worst, Math.abs(prediction[j]! - z.get(t, j)));
+        expect(worst).toBeLessThan(1e-9);
+      }
+    }
+  });
+
+  test('an additive + rank-2 matrix is recovered exactly by every centring that can express it', async () => {
+    const z = syntheticMatrix({ rows: 11, cols: 80, rank: 2, seed: 9, additive: true });
+    const train = z.selectRows({ start: 0, end: 10 });
+    const columns = randomColumns(80, 8, 2);
+    const values = Float64Array.from(columns, (j) => z.get(10, j));
+    // uncentred needs rank 4 (row effect, column effect, 2 factors); column-centred rank 3; additive rank 2
+    const needs: Record<LowrankVariant, number> = { uncentered: 4, column: 3, additive: 2 };
+    for (const variant of LOWRANK_VARIANTS) {
+      const fitted = await fitLowrank(train, { hyper: { variant, k: needs[variant], alpha: 0 }, intervals: false });
+      const { prediction } = await fitted.predictRow({ columns, values });
+      for (let j = 0; j < 80; j++) expect(Math.abs(prediction[j]! - z.get(10, j))).toBeLessThan(1e-9);
+    }
+  });
+
+  test('the closed-form leave-one-task-out error equals refitting without each train row', async () => {
+    const z = syntheticMatrix({ rows: 10, cols: 60, rank: 3, seed: 21, additive: true, noise: (j) => 0.2 + (j % 5) * 0.1 });
+    const backend = createReferenceBackend();
+    const stats = await trainStats(z, backend);
+    const folds = prepareFolds(stats, LOWRANK_VARIANTS, 9, 60);
+    const columns = randomColumns(60, 12, 3);
+    for (const variant of LOWRANK_VARIANTS) {
+      for (const [k, alpha] of [
+        [0, 0],
+        [2, 0],
+        [3, 1],
+        [5, 3],
+      ] as const) {
+        const closed = selectHyper(stats, folds, columns, { variants: [variant], ranks: [k], alphas: [alpha] });
+        let se = 0;
+        let count = 0;
+        for (let r = 0; r < 10; r++) {
+          const others = Array.from({ length: 10 }, (_, i) => i).filter((i) => i !== r);
+          const fitted = await fitLowrank(z.selectRows(others), { backend, hyper: { variant, k, alpha }, intervals: false, maxRank: 9 });
+          const { prediction } = await fitted.predictRow({ columns, values: Float64Array.from(columns, (j) => z.get(r, j)) });
+          const e = unknownRmse(z.row(r), prediction, columns);
+          se += e.se;
+          count += e.count;
+        }
+        expect(closed.looRmse).toBeCloseTo(Math.sqrt(se / count), 9);
+      }
+    }
+  });
+
+  test('model selection is deterministic and prefers the true rank on noisy low-rank data', async () => {
+    const z = syntheticMatrix({ rows: 30, cols: 300, rank: 3, seed: 4, noise: () => 0.05 });
+    const a = await fitLowrank(z, { intervals: false });
+    const b = await fitLowrank(z, { intervals: false });
+    const columns = randomColumns(300, 30, 8);
+    expect(a.decide(columns)).toEqual(b.decide(columns));
+    expect(a.decide(columns).hyper.k).toBeGreaterThanOrEqual(3);
+    expect(a.decide(columns).hyper.k).toBeLessThanOrEqual(6);
+  });
+
+  if (hasNumpy()) {
+    test('predictions for fixed settings equal numpy float64 (SVD of each centring, Bayesian ridge)', async () => {
+      const z = syntheticMatrix({ rows: 9, cols: 50, rank: 2, seed: 13, additive: true, noise: () => 0.3 });
+      const train = z.selectRows({ start: 0, end: 8 });
+      const columns = randomColumns(50, 10, 6);
+      const values = Float64Array.from(columns, (j) => z.get(8, j));
+      const cases: { variant: LowrankVariant; k: number; alpha: number }[] = [];
+      for (const variant of LOWRANK_VARIANTS) for (const [k, alpha] of [[1, 0], [3, 0.3], [6, 10]] as const) cases.push({ variant, k, alpha });
+      const refs = numpyJson<number[][]>(NUMPY_LOWRANK, { train: toRows(train), columns: Array.from(columns), values: Array.from(values), cases });
+      for (const [c, { variant, k, alpha }] of cases.entries()) {
+        const fitted = await fitLowrank(train, { hyper: { variant, k, alpha }, intervals: false });
+        const ours = (await fitted.predictRow({ columns, values })).prediction;
+        for (let j = 0; j < 50; j++) expect(ours[j]).toBeCloseTo(refs[c]![j]!, 9);
+      }
+    });
+  }
+});
