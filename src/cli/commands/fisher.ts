@@ -1,15 +1,98 @@
 import type { CommandModule } from './types.js';
 import { ForgetscopeError } from '../../util/errors.js';
+import { readSafetensorsFile } from '../../io/node/safetensors.js';
+import type { Tensor } from '../../io/safetensors.js';
+import { compareFisher } from '../../methods/fisher/compareFisher.js';
+import { forgettingConfidence, rankByConfidence } from '../../methods/fisher/forgettingConfidence.js';
+import { numberOption, table } from './methodsShared.js';
 
-/** `forgetscope fisher` — placeholder until its issue lands; it says so instead of doing nothing. */
+interface FisherFlags {
+  top: string;
+  update?: string;
+  lambda: string;
+  tensors?: string;
+  grads?: string;
+  eta: string;
+  variant: string;
+  json?: boolean;
+}
+
+function concat(ts: readonly Tensor[]): Float64Array {
+  const out = new Float64Array(ts.reduce((s, t) => s + t.data.length, 0));
+  let at = 0;
+  for (const t of ts) {
+    out.set(t.data, at);
+    at += t.data.length;
+  }
+  return out;
+}
+
+/**
+ * `forgetscope fisher A [B]` — diagonal-Fisher statistics per tensor and overall, top-q overlap and
+ * cosine between two tasks, the EWC penalty of an update (`--update`), and the forgetting-confidence
+ * ranking of exported per-example gradients (`--grads`, seed 002).
+ */
 export const fisherCommand: CommandModule = {
-  register(program) {
+  register(program, ctx) {
     program
       .command('fisher')
-      .description('(not available yet)')
-      .allowUnknownOption()
-      .action(() => {
-        throw new ForgetscopeError('internal', 'fisher is not available in this build yet');
+      .description('diagonal-Fisher statistics, top-q importance overlap and cosine between two tasks, EWC penalty, forgetting confidence')
+      .argument('<a>', "task A's Fisher diagonal (safetensors, one tensor per parameter)")
+      .argument('[b]', "task B's Fisher diagonal (same names and shapes)")
+      .option('--top <q>', 'fraction of entries in the top-importance sets', '0.01')
+      .option('--update <file>', 'an update ΔW (same names) to price with the EWC penalty under A')
+      .option('--lambda <l>', 'EWC strength λ in (λ/2)ΣF·Δ²', '1')
+      .option('--tensors <regex>', 'only tensors whose name matches')
+      .option('--grads <file>', 'per-example gradients: tensor "G" [N × P], optional "fisher" [P] (else A flattened) and "gL" [P]')
+      .option('--eta <eta>', 'step size η of the intended update in the forgetting confidence', '1')
+      .option('--variant <v>', 'forgetting confidence: a (anchor θ0, default) or b (anchor θ0 − η·gL; needs gL)', 'a')
+      .option('--json', 'print one JSON object')
+      .action(async (a: string, b: string | undefined, flags: FisherFlags) => {
+        const q = numberOption(flags.top, '--top');
+        if (!(q > 0 && q <= 1)) throw new ForgetscopeError('usage', `--top must be in (0, 1], got ${q}`);
+        const lambda = numberOption(flags.lambda, '--lambda');
+        const eta = numberOption(flags.eta, '--eta');
+        if (flags.variant !== 'a' && flags.variant !== 'b') throw new ForgetscopeError('usage', `--variant must be a or b, got ${JSON.stringify(flags.variant)}`);
+        const sel = flags.tensors !== undefined ? { select: flags.tensors } : {};
+        const ta = await readSafetensorsFile(a, { ...sel, precision: 'float64' });
+        if (ta.length === 0) throw new ForgetscopeError('input', `no tensor${flags.tensors ? ` matching /${flags.tensors}/` : ''}`, { file: a });
+        const tb = b ? await readSafetensorsFile(b, { ...sel, precision: 'float64' }) : undefined;
+        const tu = flags.update ? await readSafetensorsFile(flags.update, { ...sel, precision: 'float64' }) : undefined;
+        const cmp = compareFisher(ta, tb, { top: q, lambda, ...(tu ? { update: tu } : {}) });
+        const result: Record<string, unknown> = {
+          tensors: cmp.tensors.map((r) => ({ ...r, jaccard: r.jaccard ?? NaN, cosine: r.cosine ?? NaN })),
+          overall: { ...cmp.overall, jaccard: cmp.overall.jaccard ?? NaN, cosine: cmp.overall.cosine ?? NaN },
+          top: q,
+        };
+        if (flags.grads) {
+          const g = await readSafetensorsFile(flags.grads, { select: '^(G|fisher|gL)$', precision: 'float64' });
+          const G = g.find((t) => t.name === 'G');
+          if (!G || G.shape.length !== 2) throw new ForgetscopeError('input', 'expected a 2-D tensor "G" [N × P] of per-example gradients', { file: flags.grads });
+          const own = g.find((t) => t.name === 'fisher');
+          const F = own ? own.data : concat(ta);
+          if (F.length !== G.shape[1]) {
+            throw new ForgetscopeError('shape', `gradients have P = ${G.shape[1]} entries but the Fisher has ${F.length}; export a "fisher" tensor in the gradient space`, { file: flags.grads });
+          }
+          const gL = g.find((t) => t.name === 'gL');
+          if (flags.variant === 'b' && !gL) throw new ForgetscopeError('usage', 'variant b needs a tensor "gL" (the learning task\'s mean gradient) in the gradient file', { file: flags.grads });
+          const fc = forgettingConfidence({ rows: G.shape[0]!, cols: G.shape[1]!, data: G.data }, F, { eta, ...(flags.variant === 'b' ? { gL: gL!.data } : {}) });
+          result['confidence'] = { variant: flags.variant, eta, ranking: rankByConfidence(fc), fc };
+        }
+        if (flags.json) {
+          ctx.printJson(result);
+          return;
+        }
+        const fmt = (x: number | undefined) => (x === undefined || Number.isNaN(x) ? '' : x.toPrecision(4));
+        ctx.out(
+          table(
+            ['tensor', 'size', 'mean F(A)', 'max F(A)', ...(tb ? ['mean F(B)', `jaccard top ${q}`, 'cosine'] : []), ...(tu ? ['EWC'] : [])],
+            [...cmp.tensors, { ...cmp.overall, name: '(overall)' }].map((r) => [r.name, String(r.size), fmt(r.meanA), fmt(r.maxA), ...(tb ? [fmt(r.meanB), fmt(r.jaccard), fmt(r.cosine)] : []), ...(tu ? [fmt(r.ewc)] : [])]),
+          ),
+        );
+        if (result['confidence']) {
+          const c = result['confidence'] as { ranking: Int32Array; fc: Float64Array };
+          ctx.out(`\nforgetting confidence (variant ${flags.variant}), top 10: ${Array.from(c.ranking.slice(0, 10), (i) => `${i} (${c.fc[i]!.toPrecision(3)})`).join(', ')}\n`);
+        }
       });
   },
 };

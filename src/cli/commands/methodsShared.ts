@@ -36,3 +36,27 @@ export async function backendFromFlag(kind: string | undefined, ctx: CliContext,
   if (k !== 'auto' && k !== 'cpu' && k !== 'webgpu') throw new ForgetscopeError('usage', `--backend must be auto, cpu or webgpu, got ${JSON.stringify(kind)}`);
   return selectNodeBackend(k, { warn: ctx.warn, ...(problemSize !== undefined ? { problemSize } : {}) });
 }
+
+/**
+ * Parses a small numeric CSV with a header into named columns (every cell must be a finite number;
+ * errors name file:line:column).
+ */
+export function parseNumericCsv(text: string, file: string): Map<string, Float64Array> {
+  const lines = text.replace(/^\uFEFF/, '').split(/\r?\n/);
+  const first = lines.findIndex((l) => l.trim() !== '');
+  if (first < 0) throw new ForgetscopeError('empty', 'the table is empty', { file, line: 1, column: 1 });
+  const header = lines[first]!.split(',').map((h) => h.trim().replace(/^"(.*)"$/, '$1'));
+  const cols: number[][] = header.map(() => []);
+  for (let li = first + 1; li < lines.length; li++) {
+    if (lines[li]!.trim() === '') continue;
+    const f = lines[li]!.split(',');
+    if (f.length !== header.length) throw new ForgetscopeError('parse', `row has ${f.length} fields, the header ${header.length}`, { file, line: li + 1, column: Math.min(f.length, header.length) + 1 });
+    f.forEach((s, c) => {
+      const t = s.trim().replace(/^"(.*)"$/, '$1');
+      const v = t === '' ? NaN : Number(t);
+      if (!Number.isFinite(v)) throw new ForgetscopeError('parse', `${JSON.stringify(t)} in column "${header[c]}" is not a finite number`, { file, line: li + 1, column: c + 1 });
+      cols[c]!.push(v);
+    });
+  }
+  return new Map(header.map((h, c) => [h, Float64Array.from(cols[c]!)]));
+}

@@ -1,15 +1,161 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import type { CommandModule } from './types.js';
+import type { Dense } from '../../linalg/types.js';
 import { ForgetscopeError } from '../../util/errors.js';
+import { openSafetensorsFile, type SafetensorsFile } from '../../io/node/safetensors.js';
+import { tensorNameFilter } from '../../io/safetensors.js';
+import { layerReport, type LayerRow } from '../../methods/subspace/layerReport.js';
+import { layerImportance, retentionRanks } from '../../methods/subspace/retention.js';
+import { backendFromFlag, numberOption, table } from './methodsShared.js';
 
-/** `forgetscope subspace` — placeholder until its issue lands; it says so instead of doing nothing. */
+interface SubspaceFlags {
+  before: string;
+  after: string;
+  tensors?: string;
+  mrr: string;
+  trr: string;
+  energy?: string;
+  k?: string;
+  activations?: string;
+  backend?: string;
+  json?: boolean;
+}
+
+async function matrix(f: SafetensorsFile, name: string): Promise<Dense> {
+  const t = await f.read(name, 'float64');
+  if (t.shape.length !== 2) throw new ForgetscopeError('shape', `tensor "${name}" is not 2-D`, { file: f.path });
+  return { rows: t.shape[0]!, cols: t.shape[1]!, data: t.data };
+}
+
+/** Captured inputs X [N × dI] of a layer from `DIR/<name>.safetensors` (tensor "X"). */
+async function activations(dir: string, name: string): Promise<Dense> {
+  const path = join(dir, `${name}.safetensors`);
+  if (!existsSync(path)) throw new ForgetscopeError('usage', `no captured inputs for layer "${name}" (expected ${name}.safetensors with tensor "X")`, { file: path });
+  const f = await openSafetensorsFile(path);
+  try {
+    return await matrix(f, 'X');
+  } finally {
+    await f.close();
+  }
+}
+
+/**
+ * `forgetscope subspace` — audits an update ΔW = W_after − W_before against each layer's protected
+ * top-k singular subspace of W_before (seed 001, adaptive SVD / OSFT). Layers are read one at a time
+ * (only their byte ranges), so large checkpoints are never loaded whole.
+ */
 export const subspaceCommand: CommandModule = {
-  register(program) {
+  register(program, ctx) {
     program
       .command('subspace')
-      .description('(not available yet)')
-      .allowUnknownOption()
-      .action(() => {
-        throw new ForgetscopeError('internal', 'subspace is not available in this build yet');
+      .description('per 2-D tensor: spectrum, protected rank k, fraction of the update in the protected subspace, interference')
+      .requiredOption('--before <file>', 'weights at the start of the task (safetensors)')
+      .requiredOption('--after <file>', 'weights after fine-tuning (safetensors)')
+      .option('--tensors <regex>', 'only tensors whose name matches')
+      .option('--mrr <r>', 'minimum retention ratio of the adaptive rule', '0.1')
+      .option('--trr <r>', 'target retention ratio of the adaptive rule', '0.8')
+      .option('--energy <tau>', 'energy rule threshold when no activations are given (default 0.9)')
+      .option('--k <k>', 'a fixed protected rank for every layer (overrides both rules)')
+      .option('--activations <dir>', 'captured layer inputs: <dir>/<tensor name>.safetensors holding X [N × dIn] (enables the retention rule)')
+      .option('--backend <kind>', 'linear algebra backend: auto, cpu or webgpu', 'auto')
+      .option('--json', 'print one JSON object')
+      .action(async (flags: SubspaceFlags) => {
+        const mrr = numberOption(flags.mrr, '--mrr');
+        const trr = numberOption(flags.trr, '--trr');
+        const tau = flags.energy !== undefined ? numberOption(flags.energy, '--energy') : 0.9;
+        if (!(tau > 0 && tau <= 1)) throw new ForgetscopeError('usage', `--energy must be in (0, 1], got ${tau}`);
+        const fixedK = flags.k !== undefined ? numberOption(flags.k, '--k') : undefined;
+        if (fixedK !== undefined && !(Number.isInteger(fixedK) && fixedK >= 0)) throw new ForgetscopeError('usage', `--k must be a non-negative integer, got ${flags.k}`);
+        if (flags.energy !== undefined && flags.activations !== undefined) throw new ForgetscopeError('usage', '--energy and --activations choose different rank rules; give one');
+        const keep = tensorNameFilter(flags.tensors);
+        const f0 = await openSafetensorsFile(flags.before);
+        let f1: SafetensorsFile;
+        try {
+          f1 = await openSafetensorsFile(flags.after);
+        } catch (e) {
+          await f0.close();
+          throw e;
+        }
+        // Work ahead: one Gram-based SVD (rows·cols·min) per selected layer, for the backend choice.
+        const problemSize = f0.tensors.filter((t) => t.shape.length === 2 && keep(t.name)).reduce((s, t) => s + t.shape[0]! * t.shape[1]! * Math.min(t.shape[0]!, t.shape[1]!), 0);
+        const backend = await backendFromFlag(flags.backend, ctx, problemSize);
+        const progress = ctx.progress(flags.json === true);
+        try {
+          const after = new Map(f1.tensors.map((t) => [t.name, t]));
+          const names = f0.tensors.filter((t) => t.shape.length === 2 && keep(t.name)).map((t) => t.name);
+          if (names.length === 0) throw new ForgetscopeError('usage', `no 2-D tensor${flags.tensors ? ` matching /${flags.tensors}/` : ''} in the file`, { file: flags.before });
+          for (const name of names) {
+            const t1 = after.get(name);
+            const t0 = f0.tensors.find((t) => t.name === name)!;
+            if (!t1) throw new ForgetscopeError('input', `tensor "${name}" is in the before file but not in the after file`, { file: flags.after });
+            if (t1.shape.join('x') !== t0.shape.join('x')) throw new ForgetscopeError('shape', `tensor "${name}": shape [${t0.shape}] before but [${t1.shape}] after`, { file: flags.after });
+          }
+          // Pass 1 (retention rule): layer importances from captured inputs, then the ranks.
+          const ks = new Map<string, { k: number; importance?: number; ratio?: number }>();
+          if (fixedK !== undefined) for (const n of names) ks.set(n, { k: fixedK });
+          else if (flags.activations) {
+            const imp = new Float64Array(names.length);
+            const dmin = new Int32Array(names.length);
+            for (let i = 0; i < names.length; i++) {
+              const w = await matrix(f0, names[i]!);
+              imp[i] = await layerImportance(w, await activations(flags.activations, names[i]!), { backend });
+              dmin[i] = Math.min(w.rows, w.cols);
+              progress(i + 1, names.length, 'importance');
+            }
+            const r = retentionRanks(imp, dmin, { mrr, trr });
+            names.forEach((n, i) => ks.set(n, { k: r.k[i]!, importance: imp[i]!, ratio: r.ratio[i]! }));
+          }
+          // Pass 2: one layer at a time.
+          const rows: LayerRow[] = [];
+          for (let i = 0; i < names.length; i++) {
+            const name = names[i]!;
+            const w0 = await matrix(f0, name);
+            const w1 = await matrix(f1, name);
+            const dw = new Float64Array(w0.data.length);
+            for (let j = 0; j < dw.length; j++) dw[j] = w1.data[j]! - w0.data[j]!;
+            const fixed = ks.get(name);
+            const [row] = await layerReport([{ name, W: w0, dW: { rows: w0.rows, cols: w0.cols, data: dw }, ...(fixed ? { k: fixed.k } : {}) }], { backend, tau });
+            if (fixed && flags.activations && fixedK === undefined) {
+              row!.rule = 'retention';
+              row!.importance = fixed.importance!;
+              row!.ratio = fixed.ratio!;
+            }
+            rows.push(row!);
+            progress(i + 1, names.length, 'subspace');
+          }
+          if (flags.json) {
+            ctx.printJson({
+              layers: rows.map((r) => ({
+                name: r.name,
+                rows: r.rows,
+                cols: r.cols,
+                k: r.k,
+                effectiveRank: r.effectiveRank,
+                stableRank: r.stableRank,
+                protectedFraction: r.protectedFraction,
+                strictFreeFraction: r.strictFreeFraction,
+                interference: r.interference,
+                rule: r.rule,
+                leftFraction: r.leftFraction,
+                rightFraction: r.rightFraction,
+                ...(r.importance !== undefined ? { importance: r.importance, ratio: r.ratio } : {}),
+              })),
+              backend: backend.name,
+            });
+            return;
+          }
+          ctx.out(
+            table(
+              ['tensor', 'shape', 'k', 'rule', 'eff. rank', 'stable rank', 'protected', 'strict-free', 'interference'],
+              rows.map((r) => [r.name, `${r.rows}×${r.cols}`, String(r.k), r.rule, r.effectiveRank.toFixed(1), r.stableRank.toFixed(2), r.protectedFraction.toFixed(4), r.strictFreeFraction.toFixed(4), r.interference.toExponential(3)]),
+            ),
+          );
+        } finally {
+          await f0.close();
+          await f1.close();
+          await backend.dispose();
+        }
       });
   },
 };
