@@ -55,14 +55,91 @@ export function fitAdditiveAls(matrix: ForgettingMatrix, options: AdditiveAlsOpt
   const exampleBiases = new Float64Array(n);
   const rowCount = new Float64Array(m);
   const colCount = new Float64Array(n);
-  for (let i = 0; i < m; i++) {
-    for (let j = 0; j < n; j++) {
-      if (mask === null || mask[i * n + j] === 1) {
-        rowCount[i]!++;
-        colCount[j]!++;
+  if (mask !== null) {
+    for (let i = 0; i < m; i++) {
+      for (let j = 0; j < n; j++) {
+        if (mask[i * n + j] === 1) {
+          rowCount[i]!++;
+          colCount[j]!++;
+        }
       }
     }
   }
+  if (mask === null) {
+    // Complete matrix: every update only needs the row and column sums (Σ_i (z_ij − μ − b_task[i])
+    // = C_j − M·μ − Σ b_task), so one pass over the data serves all epochs.
+    const { rowSums, colSums } = rowAndColumnSums(matrix);
+    alsFromSums(rowSums, colSums, mu, regTask, regExample, epochs, taskBiases, exampleBiases);
+  } else {
+    maskedAls(matrix, mu, regTask, regExample, epochs, rowCount, colCount, taskBiases, exampleBiases);
+  }
+  const sse = additiveResidual(matrix, mu, taskBiases, exampleBiases);
+  return { mu, taskBiases, exampleBiases, epochs, regTask, regExample, ...fitQuality(sse, moments) };
+}
+
+/** Row and column sums of a complete matrix, float64. */
+export function rowAndColumnSums(matrix: ForgettingMatrix): { rowSums: Float64Array; colSums: Float64Array } {
+  const { rows: m, cols: n, values: v } = matrix;
+  const rowSums = new Float64Array(m);
+  const colSums = new Float64Array(n);
+  for (let i = 0; i < m; i++) {
+    const base = i * n;
+    let s = 0;
+    for (let j = 0; j < n; j++) {
+      const z = v[base + j]!;
+      s += z;
+      colSums[j]! += z;
+    }
+    rowSums[i] = s;
+  }
+  return { rowSums, colSums };
+}
+
+/**
+ * The Surprise ALS epochs of a complete M×N matrix from its row sums R and column sums C:
+ * `b_example[j] = (C_j − M·μ − Σ b_task) / (reg_example + M)`, then
+ * `b_task[i] = (R_i − N·μ − Σ b_example) / (reg_task + N)`. Writes into the two bias arrays.
+ * @example
+ * alsFromSums(Float64Array.of(4, 8), Float64Array.of(3, 9), 3, 1, 2, 1, new Float64Array(2), new Float64Array(2));
+ */
+export function alsFromSums(
+  rowSums: Float64Array,
+  colSums: Float64Array,
+  mu: number,
+  regTask: number,
+  regExample: number,
+  epochs: number,
+  taskBiases: Float64Array,
+  exampleBiases: Float64Array,
+): void {
+  const m = rowSums.length;
+  const n = colSums.length;
+  taskBiases.fill(0);
+  exampleBiases.fill(0);
+  for (let epoch = 0; epoch < epochs; epoch++) {
+    let sumTask = 0;
+    for (let i = 0; i < m; i++) sumTask += taskBiases[i]!;
+    const dEx = regExample + m;
+    for (let j = 0; j < n; j++) exampleBiases[j] = dEx > 0 ? (colSums[j]! - m * mu - sumTask) / dEx : 0;
+    let sumEx = 0;
+    for (let j = 0; j < n; j++) sumEx += exampleBiases[j]!;
+    const dTask = regTask + n;
+    for (let i = 0; i < m; i++) taskBiases[i] = dTask > 0 ? (rowSums[i]! - n * mu - sumEx) / dTask : 0;
+  }
+}
+
+function maskedAls(
+  matrix: ForgettingMatrix,
+  mu: number,
+  regTask: number,
+  regExample: number,
+  epochs: number,
+  rowCount: Float64Array,
+  colCount: Float64Array,
+  taskBiases: Float64Array,
+  exampleBiases: Float64Array,
+): void {
+  const { rows: m, cols: n, values: v, mask } = matrix;
   const colAcc = new Float64Array(n);
   // One pass over the observed entries per half-epoch; these are masked sums, not products a
   // Backend offers.
@@ -71,7 +148,7 @@ export function fitAdditiveAls(matrix: ForgettingMatrix, options: AdditiveAlsOpt
     for (let i = 0; i < m; i++) {
       const base = i * n;
       const level = mu + taskBiases[i]!;
-      for (let j = 0; j < n; j++) if (mask === null || mask[base + j] === 1) colAcc[j]! += v[base + j]! - level;
+      for (let j = 0; j < n; j++) if (mask![base + j] === 1) colAcc[j]! += v[base + j]! - level;
     }
     for (let j = 0; j < n; j++) {
       const d = regExample + colCount[j]!;
@@ -80,11 +157,9 @@ export function fitAdditiveAls(matrix: ForgettingMatrix, options: AdditiveAlsOpt
     for (let i = 0; i < m; i++) {
       const base = i * n;
       let s = 0;
-      for (let j = 0; j < n; j++) if (mask === null || mask[base + j] === 1) s += v[base + j]! - mu - exampleBiases[j]!;
+      for (let j = 0; j < n; j++) if (mask![base + j] === 1) s += v[base + j]! - mu - exampleBiases[j]!;
       const d = regTask + rowCount[i]!;
       taskBiases[i] = d > 0 ? s / d : 0;
     }
   }
-  const sse = additiveResidual(matrix, mu, taskBiases, exampleBiases);
-  return { mu, taskBiases, exampleBiases, epochs, regTask, regExample, ...fitQuality(sse, moments) };
 }

@@ -172,11 +172,13 @@ describe('partially observed matrices', () => {
 });
 
 describe('additiveAls (the paper code’s regularised baseline)', () => {
-  test('100 epochs reach the ridge least-squares solution solved directly', () => {
+  test.each([
+    ['partially observed', randomMask(6, 15, 0.7, 8)],
+    ['complete (row/column-sum path)', new Uint8Array(6 * 15).fill(1)],
+  ])('100 epochs reach the ridge least-squares solution solved directly (%s)', (_name, mask) => {
     const m = 6;
     const n = 15;
     const values = signalPlusNoise(m, n, 6, 0.2);
-    const mask = randomMask(m, n, 0.7, 8);
     const z = matrixOf(values, m, n, mask);
     const fit = fitAdditiveAls(z);
     // Minimise Σ_obs (z − μ − a_i − b_j)² + 15 Σa² + 10 Σb² with μ the observed mean: the normal
