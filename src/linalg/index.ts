@@ -8,3 +8,4 @@ export * from './selectBackend.js';
 export * from './svd.js';
 export * from './eigen.js';
 export * from './random.js';
+export * from './stream.js';
