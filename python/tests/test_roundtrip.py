@@ -1,0 +1,88 @@
+"""Files move both ways between the harness and the built forgetscope CLI (``node dist/cli/bin.js``)."""
+
+import numpy as np
+import pyarrow as pa
+import pytest
+
+from forgetscope.collect import collect, compute_nll
+from forgetscope.replay import OnlineReplay, read_replay_weights
+from forgetscope.tables import read_table, write_table
+
+from conftest import CLI_BIN, BigramLM, random_examples
+
+
+@pytest.mark.parametrize("ext", [".parquet", ".arrow", ".csv"])
+def test_collected_long_table_reads_in_forgetscope(tmp_path, cli, ext):
+    examples = random_examples(12, vocab=9, seed=4)
+    base = BigramLM(vocab=9, seed=0)
+    out = tmp_path / f"z{ext}"
+    for t in range(3):
+        collect(out, f"task{t}", BigramLM(vocab=9, seed=10 + t), examples, base=base, batch_size=5)
+    code, info, err = cli("info", str(out), "--json")
+    assert code == 0, err
+    assert info["tasks"] == 3 and info["examples"] == 12 and info["observed"] == 36
+    assert info["read"]["rows"] == 36 and info["read"]["kept"] == 36
+
+
+def _train_matrix(tmp_path, m=6, n=60, seed=0):
+    """A rank-2 long table task, example, delta with example ids e000.. and a 30% held-out list."""
+    rng = np.random.default_rng(seed)
+    u, v = rng.random(n), rng.normal(size=n) * 0.3
+    rows = []
+    for i in range(m):
+        a, b = rng.uniform(0.5, 2), rng.normal()
+        rows += [(f"t{i}", f"e{j:03d}", float(a * u[j] + b * v[j])) for j in range(n)]
+    write_table(tmp_path / "train.parquet", pa.table({k: list(c) for k, c in zip(("task", "example", "delta"), zip(*rows))}))
+    held = [f"e{j:03d}" for j in range(0, n, 4)]
+    (tmp_path / "held.txt").write_text("\n".join(held) + "\n")
+    new_row = 1.2 * u + 0.5 * v
+    return new_row, held
+
+
+@pytest.mark.parametrize("ext", [".parquet", ".arrow", ".csv", ".npy"])
+def test_replay_weights_written_by_the_cli_read_back(tmp_path, cli, ext):
+    new_row, held = _train_matrix(tmp_path)
+    obs = tmp_path / "obs.csv"
+    cols = [1, 5, 8, 13, 20, 29]
+    obs.write_text("example,value\n" + "".join(f"e{j:03d},{float(new_row[j])!r}\n" for j in cols))
+    out = tmp_path / f"w{ext}"
+    code, summary, err = cli(
+        "replay", str(tmp_path / "train.parquet"), "--train-rows", "0-5", "--observed", str(obs), "--n", "320",
+        "--ratio", "0.03125", "--exclude", str(tmp_path / "held.txt"), "--out", str(out), "--json",
+    )
+    assert code == 0, err
+    rw = read_replay_weights(out)
+    assert rw.examples == [f"e{j:03d}" for j in range(60)]
+    assert summary["replayN"] == 11
+    assert sorted(rw.selected_ids()) == sorted(summary["selected"])
+    assert rw.weight.sum() == pytest.approx(1.0, abs=1e-12)
+    idx = rw.index_of(held)
+    assert np.all(rw.weight[idx] == 0) and not rw.selected[idx].any()
+    for j in cols:
+        assert rw.score[j] == pytest.approx(new_row[j], abs=1e-12)
+    live = np.ones(60, bool)
+    live[idx] = False
+    z = rw.score[live] / 0.1
+    expect = np.exp(z - z.max()) / np.exp(z - z.max()).sum()
+    np.testing.assert_allclose(rw.weight[live], expect, rtol=1e-10, atol=1e-15)
+
+
+def test_online_replay_helper_follows_the_plan_through_the_cli(tmp_path):
+    new_row, held = _train_matrix(tmp_path)
+    online = OnlineReplay(
+        tmp_path / "train.parquet", "0-5", total_steps=200, n_fine_tune=240, ratio=1 / 8, seed=2,
+        exclude=tmp_path / "held.txt", workdir=tmp_path / "online", command=["node", str(CLI_BIN)],
+    )
+    assert online.uniform_until_step == 20
+    probes = online.probes
+    assert len(probes) == 30 and not set(probes) & set(held)
+    measured = {p: float(new_row[int(p[1:])]) for p in probes}
+    weights = online.plan(measured)
+    assert online.last_summary["replayN"] == 31
+    for p in probes:
+        assert weights.score[weights.index_of([p])[0]] == pytest.approx(measured[p], abs=1e-12)
+    assert np.all(weights.weight[weights.index_of(held)] == 0)
+    # it predicts the new row well enough to rank the examples (rank-2 data, 30 probes)
+    order = np.argsort(-weights.score)
+    true_order = np.argsort(-new_row)
+    assert len(set(order[:10]) & set(true_order[:10])) >= 7
