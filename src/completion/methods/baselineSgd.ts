@@ -1,0 +1,70 @@
+/**
+ * Surprise's `BaselineOnly` baseline estimation by SGD (`bsl_options = {method: 'sgd'}`), on the
+ * stacked trainset of the train rows and one test row's known entries. The update order IS the
+ * method, so this is a plain sequential loop over typed arrays (hand-written: no library exposes
+ * Surprise's exact order), reading the train values in place.
+ *
+ * Per rating (u, i, r), in trainset order:
+ *   err = r − (μ + b_u + b_i);  b_u += lr·(err − reg·b_u);  b_i += lr·(err − reg·b_i)
+ */
+import type { KnownEntries } from '../types.js';
+import type { TrainBlock } from './surpriseTrainset.js';
+import { globalMean } from './surpriseTrainset.js';
+
+/** Settings of the baseline SGD (the paper: 1000 epochs, lr 0.005, reg 0.02). */
+export interface BaselineSgdSettings {
+  epochs: number;
+  learningRate: number;
+  reg: number;
+}
+
+/** The fitted baselines: μ, a bias per user (train rows, then the test row last) and per item. */
+export interface Baselines {
+  mu: number;
+  /** Length M + 1; index M is the test row. */
+  bu: Float64Array;
+  bi: Float64Array;
+}
+
+/** Runs the SGD epochs in Surprise's order and returns the baselines. */
+export function baselineSgd(block: TrainBlock, known: KnownEntries, settings: BaselineSgdSettings): Baselines {
+  const { m, n, values, mask } = block;
+  const mu = globalMean(block, known);
+  const bu = new Float64Array(m + 1);
+  const bi = new Float64Array(n);
+  const lr = settings.learningRate;
+  const reg = settings.reg;
+  const kc = known.columns;
+  const kv = known.values;
+  const nk = kc.length;
+  for (let epoch = 0; epoch < settings.epochs; epoch++) {
+    for (let i = 0; i < m; i++) {
+      let b = bu[i]!;
+      const base = i * n;
+      if (mask === null) {
+        for (let j = 0; j < n; j++) {
+          const err = values[base + j]! - (mu + b + bi[j]!);
+          b += lr * (err - reg * b);
+          bi[j]! += lr * (err - reg * bi[j]!);
+        }
+      } else {
+        for (let j = 0; j < n; j++) {
+          if (mask[base + j] === 0) continue;
+          const err = values[base + j]! - (mu + b + bi[j]!);
+          b += lr * (err - reg * b);
+          bi[j]! += lr * (err - reg * bi[j]!);
+        }
+      }
+      bu[i] = b;
+    }
+    let b = bu[m]!;
+    for (let q = 0; q < nk; q++) {
+      const j = kc[q]!;
+      const err = kv[q]! - (mu + b + bi[j]!);
+      b += lr * (err - reg * b);
+      bi[j]! += lr * (err - reg * bi[j]!);
+    }
+    bu[m] = b;
+  }
+  return { mu, bu, bi };
+}

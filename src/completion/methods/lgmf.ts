@@ -1,0 +1,118 @@
+/**
+ * `lgmf`: the paper's logistic matrix factorisation on the binarised matrix (Z > 0), K = 5, fitted per
+ * test row by full-batch gradient ascent on the penalised log-likelihood over the observed cells
+ * (train rows + the row's known entries): every iteration updates H (examples) with the sigmoid of
+ * the current W·H, recomputes the sigmoid, then updates W (tasks). lr 0.001, reg 0.1, 5000
+ * iterations, W ~ N(0, 0.005) seeded by `seed`, H ~ N(0, 0.005) by `seed + 1`. The row's scores are
+ * the logits W_row·H (forgotten when > 0), so the method is scores-only (no RMSE).
+ */
+import type { ForgettingMatrix } from '../../matrix/ForgettingMatrix.js';
+import type { CompletionMethod, FitOptions, FittedCompletion, KnownEntries, RowPrediction } from '../types.js';
+import { checkKnown, trainBlock, type TrainBlock } from './surpriseTrainset.js';
+import { binaryTargets, seededNormals, sigmoid, type LogisticSettings } from './logisticTargets.js';
+
+/** Settings of `lgmf`. */
+export interface LgmfSettings extends LogisticSettings {
+  rank: number;
+}
+
+/** Options of `lgmf`. */
+export interface LgmfOptions extends FitOptions, Partial<LgmfSettings> {}
+
+/** The paper's settings. */
+export const PAPER_LGMF: LgmfSettings = { rank: 5, iterations: 5000, learningRate: 0.001, reg: 0.1, initStd: 0.005 };
+
+/**
+ * Builds the `lgmf` method. `predictRow(known, {seed})` seeds the init (default: the fit seed).
+ *
+ * @example
+ * const fitted = await lgmf().fit(trainRows, { seed: 0 });
+ */
+export function lgmf(defaults: Partial<LgmfSettings> = {}): CompletionMethod<LgmfOptions> {
+  return {
+    name: 'lgmf',
+    async fit(train: ForgettingMatrix, options: LgmfOptions = {}): Promise<FittedCompletion> {
+      const block = trainBlock(train, 'lgmf');
+      const settings: LgmfSettings = { ...PAPER_LGMF, ...defaults };
+      for (const key of Object.keys(PAPER_LGMF) as (keyof LgmfSettings)[]) {
+        if (options[key] !== undefined) settings[key] = options[key]!;
+      }
+      const fitSeed = options.seed ?? 0;
+      return {
+        scoresOnly: true,
+        async predictRow(known: KnownEntries, rowOptions: { seed?: number } = {}): Promise<RowPrediction> {
+          checkKnown(known, block.n, 'lgmf');
+          return { prediction: lgmfRow(block, known, settings, rowOptions.seed ?? fitSeed) };
+        },
+      };
+    },
+  };
+}
+
+/** One per-row fit: the logits of the test row. */
+export function lgmfRow(block: TrainBlock, known: KnownEntries, s: LgmfSettings, seed: number): Float64Array {
+  const { m, n } = block;
+  const rows = m + 1;
+  const kf = s.rank;
+  const { y, mask } = binaryTargets(block, known);
+  const w = seededNormals(seed, rows * kf, s.initStd); // rows×K
+  const h = seededNormals(seed + 1, n * kf, s.initStd); // N×K (column j's factor at j·K)
+  const g = new Float64Array(rows * n);
+  const lr = s.learningRate;
+  const reg = s.reg;
+  const grad = new Float64Array(Math.max(rows, n) * kf);
+  const residuals = (): void => {
+    for (let i = 0; i < rows; i++) {
+      const wb = i * kf;
+      const base = i * n;
+      for (let j = 0; j < n; j++) {
+        if (mask[base + j] === 0) {
+          g[base + j] = 0;
+          continue;
+        }
+        let x = 0;
+        const hb = j * kf;
+        for (let c = 0; c < kf; c++) x += w[wb + c]! * h[hb + c]!;
+        g[base + j] = y[base + j]! - sigmoid(x);
+      }
+    }
+  };
+  for (let it = 0; it < s.iterations; it++) {
+    // H ← H + lr (Gᵀ W − reg H)
+    residuals();
+    grad.fill(0, 0, n * kf);
+    for (let i = 0; i < rows; i++) {
+      const base = i * n;
+      const wb = i * kf;
+      for (let j = 0; j < n; j++) {
+        const gij = g[base + j]!;
+        if (gij === 0) continue;
+        const hb = j * kf;
+        for (let c = 0; c < kf; c++) grad[hb + c]! += gij * w[wb + c]!;
+      }
+    }
+    for (let t = 0; t < n * kf; t++) h[t]! += lr * (grad[t]! - reg * h[t]!);
+    // W ← W + lr (G H − reg W), with the sigmoid recomputed after the H step
+    residuals();
+    grad.fill(0, 0, rows * kf);
+    for (let i = 0; i < rows; i++) {
+      const base = i * n;
+      const wb = i * kf;
+      for (let j = 0; j < n; j++) {
+        const gij = g[base + j]!;
+        if (gij === 0) continue;
+        const hb = j * kf;
+        for (let c = 0; c < kf; c++) grad[wb + c]! += gij * h[hb + c]!;
+      }
+    }
+    for (let t = 0; t < rows * kf; t++) w[t]! += lr * (grad[t]! - reg * w[t]!);
+  }
+  const out = new Float64Array(n);
+  const wb = m * kf;
+  for (let j = 0; j < n; j++) {
+    let x = 0;
+    for (let c = 0; c < kf; c++) x += w[wb + c]! * h[j * kf + c]!;
+    out[j] = x;
+  }
+  return out;
+}
