@@ -151,7 +151,16 @@ export async function buildReportHtml(data: ReportData, options: BuildReportOpti
           { header: 'max Z', html: (t: ReportTask) => cell(t.max), numeric: true },
           { header: 'forgotten', html: (t: ReportTask) => percent(t.fractionForgotten), numeric: true },
           { header: 'rank-1 u', html: (t: ReportTask) => cell(t.rankOneScalar), numeric: true },
-        ]),
+        ]) +
+        (data.taskCorrelations && data.taskCorrelations.length > 0
+          ? `<h3>Does task metadata predict forgetting?</h3>` +
+            table(data.taskCorrelations, [
+              { header: 'per-task mean Z versus', html: (c) => `<code>${escapeHtml(c.key)}</code>` },
+              { header: 'tasks', html: (c) => cell(c.n), numeric: true },
+              { header: 'Pearson r', html: (c) => cell(c.pearson, 3), numeric: true },
+              { header: 'Spearman ρ', html: (c) => cell(c.spearman, 3), numeric: true },
+            ])
+          : ''),
     });
   }
 

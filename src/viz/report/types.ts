@@ -72,6 +72,14 @@ export interface ReportTask {
   meta?: Record<string, ReportValue>;
 }
 
+/** Pearson and Spearman correlation of per-task mean forgetting with one task metadata key. */
+export interface ReportCorrelation {
+  key: string;
+  n: number;
+  pearson: number;
+  spearman: number;
+}
+
 /** Scores of one completion method under the evaluation protocol (the `evaluate --json` shape). */
 export interface ReportMethodScores {
   rmse: number | null;
@@ -133,6 +141,8 @@ export interface ReportData {
   topForgotten?: ReportForgottenExample[];
   sources?: SourceRow[];
   tasks?: ReportTask[];
+  /** Correlations of per-task mean forgetting with task metadata (e.g. lr × steps). */
+  taskCorrelations?: ReportCorrelation[];
   evaluation?: ReportEvaluation;
   predicted?: PredictedVsTrueInput;
   rmseCurve?: RmseCurvePoint[];

@@ -1,0 +1,88 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { runCli } from '../../src/cli/main.js';
+import { captureContext } from './cliContext.js';
+
+const FIXTURE = 'fixtures/real-dev-v1';
+// The spec's reference split of the fixture (test rows), the rest train.
+const TEST = '2,5,11,16,20,21,23,25,31,34,36';
+const TRAIN = '0-1,3-4,6-10,12-15,17-19,22,24,26-30,32-33,35';
+
+async function cli(argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  const ctx = captureContext(argv);
+  const code = await runCli(argv, ctx);
+  return { code, stdout: ctx.stdout.join(''), stderr: ctx.stderr.join('') };
+}
+
+describe('forgetscope report', () => {
+  let dir = '';
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'forgetscope-report-'));
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('writes a self-contained report of the fixture and prints one JSON object', async () => {
+    const out = join(dir, 'r.html');
+    const r = await cli(['report', FIXTURE, '--out', out, '--json', '--train-rows', TRAIN, '--test-rows', TEST, '--methods', 'additive-ls,knn', '--seeds', '0-1', '--n-fine-tune', '1000', '--backend', 'cpu']);
+    expect(r.code).toBe(0);
+    expect(r.stdout.trim().split('\n')).toHaveLength(1);
+    const s = JSON.parse(r.stdout);
+    expect(s.out).toBe(out);
+    expect([s.tasks, s.examples, s.observed]).toEqual([37, 1000, 37000]);
+    // The fixture's README sanity report (numpy): R² ranks 1..5 = 0.788 0.859 0.893 0.915 0.926; additive 0.735.
+    expect(s.r2.ranks.map((x: number) => Number(x.toFixed(3)))).toEqual([0.788, 0.859, 0.893, 0.915, 0.926]);
+    expect(Number(s.r2.additive.toFixed(3))).toBe(0.735);
+    expect(Object.keys(s.evaluation.methods)).toEqual(['additive-ls', 'knn']);
+    expect(s.evaluation.seeds).toEqual([0, 1]);
+    // n = 1000, ratio 1/32 → int(1000/32) + 1 = 32 (spec §5); first test row t009 is the replay task.
+    expect(s.replay.replayN).toBe(32);
+    expect(s.replay.selected).toHaveLength(32);
+    expect(s.replay.task).toBe('t009');
+    expect(s.charts).toEqual(['heatmap', 'scree', 'sources', 'predicted', 'replay-weights', 'replay-top']);
+    const html = readFileSync(out, 'utf8');
+    expect(s.bytes).toBe(Buffer.byteLength(html));
+    // The README's per-source means appear in the per-source table.
+    for (const [source, mean] of [['changelog', '0.4684'], ['python', '0.3594'], ['man', '0.4302']]) {
+      expect(html).toMatch(new RegExp(`<td>${source}</td><td class="num">\\d+</td><td class="num">${mean}</td>`));
+    }
+    expect(html).toContain('37000 rows read, 37000 kept, 0 dropped');
+    expect(html).toContain(`--train-rows ${TRAIN}`);
+    expect(html).not.toMatch(/<script\b/i);
+  });
+
+  it('refuses to overwrite without --force (exit 2, names the file)', async () => {
+    const out = join(dir, 'exists.html');
+    writeFileSync(out, 'keep me');
+    const r = await cli(['report', FIXTURE, '--out', out]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(out);
+    expect(r.stderr).toContain('--force');
+    expect(readFileSync(out, 'utf8')).toBe('keep me');
+  });
+
+  it('rejects bad row lists and overlapping splits with exit 2', async () => {
+    const out = join(dir, 'bad.html');
+    let r = await cli(['report', FIXTURE, '--out', out, '--train-rows', '0-40', '--test-rows', '41']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('--train-rows: range 0-40 is outside 0-36');
+    r = await cli(['report', FIXTURE, '--out', out, '--train-rows', '0-10', '--test-rows', '10-12']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('share row 10');
+    r = await cli(['report', FIXTURE, '--out', out, '--train-rows', '0-10']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('--train-rows and --test-rows go together');
+    expect(existsSync(out)).toBe(false);
+  });
+
+  it('without a split writes the audit part and says what is left out', async () => {
+    const out = join(dir, 'audit.html');
+    const r = await cli(['report', FIXTURE, '--out', out, '--backend', 'cpu']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain(`wrote ${out}`);
+    expect(r.stderr).toContain('analyze: structure');
+    const html = readFileSync(out, 'utf8');
+    expect(html).toContain('no --train-rows / --test-rows given');
+    expect(html).not.toContain('data-chart="predicted"');
+  });
+});
