@@ -79,6 +79,8 @@ def _as_items(examples: Examples) -> list[tuple[str, torch.Tensor]]:
     items = examples.items() if isinstance(examples, Mapping) else examples
     out = []
     for ex_id, toks in items:
+        if isinstance(toks, (bytes, bytearray)):  # byte-level models: the bytes are the token ids
+            toks = list(toks)
         t = torch.as_tensor(np.asarray(toks) if not isinstance(toks, torch.Tensor) else toks).long().flatten()
         if t.numel() < 2:
             raise ValueError(f"example {ex_id!r}: needs at least 2 tokens (1 context + 1 predicted), has {t.numel()}")
@@ -104,7 +106,8 @@ def compute_nll(
 ) -> dict[str, float]:
     """Token-mean NLL (nats per token) of every example, as ``{example id: nll}``.
 
-    ``examples``: ``{id: token ids}`` or an iterable of ``(id, token ids)``. ``dtype``: ``torch.bfloat16``
+    ``examples``: ``{id: token ids}`` or an iterable of ``(id, token ids)``; token ids are a list, a
+    tensor, an array, or ``bytes`` (a byte-level model's ids). ``dtype``: ``torch.bfloat16``
     or ``torch.float16`` runs the forward pass under autocast (log-softmax stays float32); ``None`` or
     ``torch.float32`` runs as the model is. Under an initialised process group, each rank scores
     ``examples[rank::world]`` and all ranks return the gathered whole.
