@@ -13,3 +13,4 @@ export * from './summarizeBySource.js';
 export * from './summarizeTasks.js';
 export * from './correlations.js';
 export * from './auditForgetting.js';
+export * from './analyzeStream.js';

@@ -77,9 +77,31 @@ export function summarizeBySource(matrix: ForgettingMatrix, options: SummarizeBy
       }
     }
   }
+  return sourceSummariesFromSums({ names, examples, observed, sum, positive, positiveSum });
+}
+
+/** Per-source accumulators (one entry per source), as `summarizeBySource` or a stream collects them. */
+export interface SourceSums {
+  names: readonly string[];
+  examples: Float64Array;
+  observed: Float64Array;
+  sum: Float64Array;
+  /** Cells with Z > 0. */
+  positive: Float64Array;
+  /** Σ max(Z, 0). */
+  positiveSum: Float64Array;
+}
+
+/**
+ * Turns per-source sums into sorted `SourceSummary` rows (mean, fraction forgotten, shares).
+ * @example
+ * sourceSummariesFromSums({ names: ['a'], examples: Float64Array.of(2), observed: Float64Array.of(4), sum: Float64Array.of(1), positive: Float64Array.of(3), positiveSum: Float64Array.of(1.5) });
+ */
+export function sourceSummariesFromSums(sums: SourceSums): SourceSummary[] {
+  const { names, examples, observed, sum, positive, positiveSum } = sums;
   let total = 0;
   let totalPositive = 0;
-  for (let g = 0; g < groups; g++) {
+  for (let g = 0; g < names.length; g++) {
     total += sum[g]!;
     totalPositive += positiveSum[g]!;
   }

@@ -83,7 +83,11 @@ export interface TopForgottenOptions {
  * const z = ForgettingMatrix.fromRows([[0.1, 0.5]], { exampleIds: ['a', 'b'], exampleMeta: [{ source: 'x' }, { source: 'y' }] });
  * topForgotten(z, summarizeExamples(z), { count: 1 }); // [{example: 'b', mean: 0.5, meta: {source: 'y'}, …}]
  */
-export function topForgotten(matrix: ForgettingMatrix, summary: ExampleSummary, options: TopForgottenOptions = {}): ForgottenExample[] {
+export function topForgotten(
+  matrix: Pick<ForgettingMatrix, 'exampleIds' | 'exampleMeta'>,
+  summary: ExampleSummary,
+  options: TopForgottenOptions = {},
+): ForgottenExample[] {
   const count = options.count ?? 10;
   if (!Number.isInteger(count) || count < 0) throw new ForgetscopeError('usage', `top count must be a non-negative integer, got ${count}`);
   const key = options.by === 'max' ? summary.max : summary.mean;
