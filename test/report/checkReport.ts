@@ -30,7 +30,7 @@ export interface ReportCheck {
 export async function checkReportInBrowser(
   context: BrowserContext,
   url: string,
-  options: { screenshot?: string; fullPage?: boolean; pdf?: string } = {},
+  options: { screenshot?: string; fullPage?: boolean; clipHeight?: number; pdf?: string } = {},
 ): Promise<ReportCheck> {
   const page = await context.newPage();
   const consoleErrors: string[] = [];
@@ -56,7 +56,14 @@ export async function checkReportInBrowser(
       };
     })`);
   const horizontalOverflow = await page.evaluate<boolean>('document.documentElement.scrollWidth > window.innerWidth');
-  if (options.screenshot) await page.screenshot({ path: options.screenshot, fullPage: options.fullPage ?? false });
+  if (options.screenshot) {
+    if (options.clipHeight !== undefined) {
+      const height = Math.min(options.clipHeight, await page.evaluate<number>('document.documentElement.scrollHeight'));
+      await page.screenshot({ path: options.screenshot, fullPage: true, clip: { x: 0, y: 0, width: 1280, height } });
+    } else {
+      await page.screenshot({ path: options.screenshot, fullPage: options.fullPage ?? false });
+    }
+  }
   let pdfPages = 0;
   if (options.pdf) {
     await page.emulateMedia({ media: 'print' });

@@ -46,7 +46,7 @@ describe('forgetscope report', () => {
     for (const [source, mean] of [['changelog', '0.4684'], ['python', '0.3594'], ['man', '0.4302']]) {
       expect(html).toMatch(new RegExp(`<td>${source}</td><td class="num">\\d+</td><td class="num">${mean}</td>`));
     }
-    expect(html).toContain('37000 rows read, 37000 kept, 0 dropped');
+    expect(html).toContain('37,000 rows read, 37,000 kept, 0 dropped');
     expect(html).toContain(`--train-rows ${TRAIN}`);
     expect(html).not.toMatch(/<script\b/i);
   });

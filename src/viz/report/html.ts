@@ -8,7 +8,7 @@ export function escapeHtml(text: string): string {
 /** Formats a number for a table cell: `digits` significant digits, "—" for null / non-finite. */
 export function cell(x: number | null | undefined, digits = 4): string {
   if (x === null || x === undefined || !Number.isFinite(x)) return '—';
-  if (Number.isInteger(x) && Math.abs(x) < 1e9) return String(x);
+  if (Number.isInteger(x) && Math.abs(x) < 1e15) return x.toLocaleString('en-US');
   const abs = Math.abs(x);
   if (abs !== 0 && (abs < 1e-3 || abs >= 1e6)) return x.toExponential(digits - 1);
   return String(Number(x.toPrecision(digits)));

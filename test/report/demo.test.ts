@@ -1,0 +1,99 @@
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { runCli } from '../../src/cli/main.js';
+import { readForgettingMatrix } from '../../src/io/node/readForgettingMatrix.js';
+import { captureContext } from './cliContext.js';
+import { chromiumAvailable, launchChromium } from './chromium.js';
+import { checkReportInBrowser } from './checkReport.js';
+
+/**
+ * `forgetscope demo` (= `npm start`) end to end on the bundled fixture, then its report in Chromium.
+ * With FORGETSCOPE_UPDATE_SCREENSHOT=1 (`npm run docs:screenshot`) the screenshot is copied to
+ * docs/report-screenshot.png.
+ */
+describe('forgetscope demo', () => {
+  let dir = '';
+  let summary: Record<string, any> = {};
+  let stderr = '';
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'forgetscope-demo-'));
+    const ctx = captureContext(['demo', '--out', dir, '--force', '--json']);
+    const code = await runCli(ctx.argv, ctx);
+    stderr = ctx.stderr.join('');
+    expect(code).toBe(0);
+    expect(ctx.stdout.join('').trim().split('\n')).toHaveLength(1);
+    summary = JSON.parse(ctx.stdout.join(''));
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('runs analyze, evaluate (paper protocol) and a replay plan on the fixture, quietly with --json', () => {
+    expect(stderr).toBe('');
+    expect([summary['tasks'], summary['examples']]).toEqual([37, 1000]);
+    expect(Object.keys(summary['evaluation'].methods)).toEqual(['additive-ls', 'lowrank', 'knn']);
+    expect(summary['evaluation'].seeds).toEqual([0, 1, 2, 3, 4]);
+    expect(summary['evaluation'].select).toBe('paper');
+    expect(summary['charts']).toEqual(['heatmap', 'scree', 'sources', 'predicted', 'rmse-k', 'replay-weights', 'replay-top']);
+    // Fixture tasks have 576 fine-tuning examples: int(576 / 32) + 1 = 19 replayed examples.
+    expect(summary['replay'].replayN).toBe(19);
+    expect(summary['replay'].task).toBe('t009');
+  });
+
+  it('writes a replay plan whose weights are softmax(score / 0.1) over the non-held-out examples', async () => {
+    const lines = readFileSync(join(dir, 'replay-plan.csv'), 'utf8').trim().split('\n');
+    expect(lines[0]).toBe('example,score,weight,selected');
+    expect(lines).toHaveLength(1001);
+    const rows = lines.slice(1).map((l) => l.split(','));
+    const ids = rows.map((r) => r[0]!);
+    const score = rows.map((r) => Number(r[1]));
+    const weight = rows.map((r) => Number(r[2]));
+    const selected = rows.map((r) => r[3] === '1' || r[3] === 'true');
+    const held = new Set((JSON.parse(readFileSync('fixtures/real-dev-v1/heldout_examples.json', 'utf8')).example_ids as number[]).map(String));
+    expect(held.size).toBe(200);
+    // Independent float64 softmax over the examples that are not held out.
+    let max = -Infinity;
+    ids.forEach((id, j) => {
+      if (!held.has(id)) max = Math.max(max, score[j]! / 0.1);
+    });
+    let total = 0;
+    const expected = ids.map((id, j) => (held.has(id) ? 0 : Math.exp(score[j]! / 0.1 - max)));
+    for (const e of expected) total += e;
+    ids.forEach((id, j) => {
+      if (held.has(id)) {
+        expect(weight[j]).toBe(0);
+        expect(selected[j]).toBe(false);
+      } else {
+        expect(Math.abs(weight[j]! - expected[j]! / total)).toBeLessThan(1e-12 + 1e-9 * weight[j]!);
+      }
+    });
+    expect(selected.filter(Boolean)).toHaveLength(19);
+    // The measured examples of t009 (row 2) are numpy default_rng(0).choice(1000, 30); their scores are the true Z.
+    const { matrix } = await readForgettingMatrix('fixtures/real-dev-v1');
+    for (const col of [850, 636, 511, 269, 307]) expect(score[col]).toBeCloseTo(matrix.get(2, col), 12);
+  });
+
+  const run = chromiumAvailable() ? it : it.skip;
+  run('renders in headless Chromium: no console errors, no requests, every chart drawn; screenshot', async () => {
+    const out = resolve('test-output', 'report');
+    mkdirSync(out, { recursive: true });
+    const shot = join(out, 'demo-report.png');
+    const browser = await launchChromium();
+    try {
+      const result = await checkReportInBrowser(browser.context, pathToFileURL(join(dir, 'report.html')).href, { screenshot: shot, clipHeight: 1500 });
+      expect(result.consoleErrors).toEqual([]);
+      expect(result.externalRequests).toEqual([]);
+      expect(result.charts.map((c) => c.name)).toEqual(summary['charts']);
+      for (const c of result.charts) {
+        expect(c.width).toBeGreaterThan(100);
+        expect(c.height).toBeGreaterThan(50);
+        expect(c.marks).toBeGreaterThan(0);
+      }
+      expect(result.horizontalOverflow).toBe(false);
+    } finally {
+      await browser.close();
+    }
+    expect(existsSync(shot)).toBe(true);
+    if (process.env['FORGETSCOPE_UPDATE_SCREENSHOT'] === '1') copyFileSync(shot, resolve('docs', 'report-screenshot.png'));
+  });
+});
