@@ -6,3 +6,4 @@ export * from './topK.js';
 export * from './sample.js';
 export * from './offline.js';
 export * from './online.js';
+export * from './planTable.js';

@@ -3,6 +3,7 @@ import type { CompletionMethod, KnownEntries } from '../../src/completion/types.
 import { planOfflineReplay, planReplayFromScores } from '../../src/replay/offline.js';
 import { onlineReplaySchedule } from '../../src/replay/online.js';
 import { softmaxWeights } from '../../src/replay/softmax.js';
+import { replayPlanTable } from '../../src/replay/planTable.js';
 
 /**
  * A simple row completion used only to test the replay maths: the new row is modelled as c · (mean of
@@ -95,5 +96,17 @@ describe('onlineReplaySchedule', () => {
     const s = onlineReplaySchedule({ totalSteps: 10, examples: 5, probeColumns: Int32Array.of(3, 1, 3) });
     expect(Array.from(s.probeColumns)).toEqual([1, 3]);
     expect(() => onlineReplaySchedule({ totalSteps: 10, examples: 5, probeColumns: Int32Array.of(1), exclude: Uint8Array.of(0, 1, 0, 0, 0) })).toThrow(/excluded/);
+  });
+});
+
+describe('replayPlanTable', () => {
+  it('has one row per example with the selected flag set for drawn examples', () => {
+    const plan = planReplayFromScores(Float64Array.of(0.1, 0.5, 0.2), ['a', 'b', 'c'], { nFineTune: 40, ratio: 1 / 32, seed: 0 });
+    const t = replayPlanTable(plan);
+    expect(Object.keys(t.columns)).toEqual(['example', 'score', 'weight', 'selected']);
+    expect(t.columns.example).toEqual(['a', 'b', 'c']);
+    const sel = t.columns.selected as boolean[];
+    expect(sel.filter(Boolean)).toHaveLength(2);
+    plan.selected.forEach((j) => expect(sel[j]).toBe(true));
   });
 });

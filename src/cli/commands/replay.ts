@@ -12,7 +12,7 @@ import { createCompletionMethod } from '../../completion/registry.js';
 import { planOfflineReplay } from '../../replay/offline.js';
 import { onlineReplaySchedule } from '../../replay/online.js';
 import { DEFAULT_REPLAY_RATIO } from '../../replay/replayCount.js';
-import type { ReplayPlan } from '../../replay/types.js';
+import { replayPlanTable } from '../../replay/planTable.js';
 
 /** Options of `forgetscope replay`, as commander parses them. */
 interface ReplayFlags {
@@ -122,7 +122,7 @@ async function runReplay(input: string, flags: ReplayFlags, ctx: CliContext): Pr
     options.sources = exampleSources(train);
   }
   const plan = await planOfflineReplay(options);
-  await writeTable(flags.out, planTable(plan), { force: flags.force === true });
+  await writeTable(flags.out, replayPlanTable(plan), { force: flags.force === true });
   const selectedIds = Array.from(plan.selected, (j) => plan.exampleIds[j]!);
   if (json) {
     ctx.printJson({
@@ -143,13 +143,6 @@ async function runReplay(input: string, flags: ReplayFlags, ctx: CliContext): Pr
   } else {
     ctx.out(`replay ${plan.replayN} of ${train.cols} examples (T = ${temperature}, method ${plan.method}, ${known.columns.length} measured) → ${flags.out}\n`);
   }
-}
-
-/** The out file: one row per example. */
-function planTable(plan: ReplayPlan): { columns: Record<string, string[] | Float64Array | boolean[]> } {
-  const selected = new Array<boolean>(plan.exampleIds.length).fill(false);
-  for (const j of plan.selected) selected[j] = true;
-  return { columns: { example: [...plan.exampleIds], score: plan.scores, weight: plan.weights, selected } };
 }
 
 /**
