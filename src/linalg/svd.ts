@@ -142,7 +142,10 @@ function dot(x: Float64Array, ox: number, y: Float64Array, oy: number, c: number
 
 function transpose(a: Dense): Dense {
   const out = new Float64Array(a.rows * a.cols);
-  for (let i = 0; i < a.rows; i++) for (let j = 0; j < a.cols; j++) out[j * a.rows + i] = a.data[i * a.cols + j]!;
+  for (let jb = 0; jb < a.cols; jb += 64) {
+    const je = Math.min(a.cols, jb + 64);
+    for (let i = 0; i < a.rows; i++) for (let j = jb; j < je; j++) out[j * a.rows + i] = a.data[i * a.cols + j]!;
+  }
   return { rows: a.cols, cols: a.rows, data: out };
 }
 

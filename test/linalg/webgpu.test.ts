@@ -24,8 +24,9 @@ describeGpu('webgpu backend (Dawn on this machine\'s adapter)', () => {
   let chunked: WebGpuBackend;
   beforeAll(async () => {
     gpuBackend = await createWebGpuBackend({ gpu: gpu! });
-    // 64 KiB bindings force many row blocks and depth chunks on small inputs
-    chunked = await createWebGpuBackend({ gpu: gpu!, maxBindingBytes: 64 * 1024, slab: 64 });
+    // 64 KiB bindings force many row blocks and depth chunks on small inputs; this one also runs the
+    // tiled (workgroup-memory) kernel, while the default picks the barrier-free one on lavapipe
+    chunked = await createWebGpuBackend({ gpu: gpu!, maxBindingBytes: 64 * 1024, slab: 64, variant: 'tiled' });
   });
   afterAll(async () => {
     await gpuBackend?.dispose();
@@ -125,5 +126,17 @@ describeGpu('webgpu backend (Dawn on this machine\'s adapter)', () => {
     await b.dispose();
     await b.dispose();
     await expect(b.gram({ rows: 1, cols: 1, data: new Float64Array([1]) })).rejects.toThrow(/dispose/);
+  });
+});
+
+describeGpu('webgpu kernel variants agree', () => {
+  test.each(['tiled', 'direct'] as const)('%s kernel: gram and gemm at 70×333 / 33×100·100×65', async (variant) => {
+    const b = await createWebGpuBackend({ gpu: gpu!, variant });
+    const a = randomDense(70, 333, 12, true);
+    expect(maxScaledError(await b.gram(a), referenceGram(a), absProductScale(a, a, false, true))).toBeLessThan(BOUND);
+    const x = randomDense(33, 100, 13);
+    const y = randomDense(100, 65, 14);
+    expect(maxScaledError(await b.gemm(x, y), referenceGemm(x, y), absProductScale(x, y))).toBeLessThan(BOUND);
+    await b.dispose();
   });
 });

@@ -97,7 +97,10 @@ export function createInlineRunner(options: InlineRunnerOptions = {}): CpuKernel
 function transposeSlice(a: NumArray, ld: number, n: number, c0: number, c1: number): Float64Array {
   const w = c1 - c0;
   const out = new Float64Array(n * w);
-  for (let c = c0; c < c1; c++) for (let r = 0; r < n; r++) out[r * w + (c - c0)] = a[c * ld + r]!;
+  for (let rb = 0; rb < n; rb += 64) {
+    const re = Math.min(n, rb + 64);
+    for (let c = c0; c < c1; c++) for (let r = rb; r < re; r++) out[r * w + (c - c0)] = a[c * ld + r]!;
+  }
   return out;
 }
 

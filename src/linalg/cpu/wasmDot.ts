@@ -153,6 +153,14 @@ export async function wasmDot(
   ny: number,
   symmetric: boolean,
 ): Promise<Float64Array> {
+  if (!symmetric && nx < ny && nx % 4 !== 0) {
+    // 4-row blocks run over X: put the side whose rows fill whole blocks there (e.g. Vᵀ = Uᵀ·A with
+    // k = 10 rows against 10⁵ columns) and transpose the small result back.
+    const swapped = await wasmDot(getArena, exec, yo, xo, c0, c1, ny, nx, false);
+    const back = new Float64Array(nx * ny);
+    for (let j = 0; j < ny; j++) for (let i = 0; i < nx; i++) back[i * ny + j] = swapped[j * nx + i]!;
+    return back;
+  }
   const result = new Float64Array(nx * ny);
   const depth = c1 - c0;
   if (nx === 0 || ny === 0 || depth <= 0) return result;
@@ -185,10 +193,8 @@ export async function wasmDot(
         if (!sym) packPanel(yo, j0, j0 + c, k0, k1, f64, yOff, ld);
         await exec(arena, { x: xOff, y: yOff, out: outOff, ld, nx: r, ny: c, ldo: c, symmetric: sym });
       }
-      for (let i = 0; i < r; i++) {
-        const src = outOff + i * c;
-        result.set(f64.subarray(src, src + c), (i0 + i) * ny + j0);
-      }
+      if (c === ny) result.set(f64.subarray(outOff, outOff + r * c), i0 * ny);
+      else for (let i = 0; i < r; i++) for (let j = 0; j < c; j++) result[(i0 + i) * ny + j0 + j] = f64[outOff + i * c + j]!;
     }
   }
   if (sym) for (let i = 0; i < nx; i++) for (let j = 0; j < i; j++) result[i * nx + j] = result[j * nx + i]!;
@@ -207,10 +213,14 @@ function packPanel(o: DotOperand, r0: number, r1: number, k0: number, k1: number
       if (ld > w) dst.fill(0, d + w, d + ld);
     }
   } else {
-    for (let k = k0; k < k1; k++) {
-      const s = k * o.ld;
-      let d = off + (k - k0);
-      for (let r = r0; r < r1; r++, d += ld) dst[d] = src[s + r]!;
+    // blocked over r so the written rows stay in cache (a plain k-then-r loop misses on every write)
+    for (let rb = r0; rb < r1; rb += 64) {
+      const re = Math.min(r1, rb + 64);
+      for (let k = k0; k < k1; k++) {
+        const s = k * o.ld;
+        let d = off + (rb - r0) * ld + (k - k0);
+        for (let r = rb; r < re; r++, d += ld) dst[d] = src[s + r]!;
+      }
     }
     if (ld > w) for (let r = r0; r < r1; r++) dst.fill(0, off + (r - r0) * ld + w, off + (r - r0) * ld + ld);
   }

@@ -15,6 +15,8 @@ export interface WebGpuBackendOptions {
   maxBindingBytes?: number;
   /** Columns per float32 partial sum (multiple of 16, default 1024). */
   slab?: number;
+  /** Kernel variant; default: `direct` on CPU-emulated adapters (lavapipe), `tiled` otherwise. */
+  variant?: 'tiled' | 'direct';
   /** Where a device-loss message goes. */
   warn?: WarningSink;
   /** Backend used for the memory-bound `gemv` (default: a portable cpu backend). */
@@ -64,6 +66,7 @@ export async function createWebGpuBackend(options: WebGpuBackendOptions): Promis
   const runner = new NtProductRunner(device, {
     maxBindingBytes: Math.min(deviceLimit, options.maxBindingBytes ?? deviceLimit),
     slab,
+    variant: options.variant ?? (/llvmpipe|lavapipe|swiftshader|software/i.test(adapterDescription) ? 'direct' : 'tiled'),
   });
   const cpu = options.cpu ?? createCpuBackend();
   const alive = () => {

@@ -1,6 +1,7 @@
 /// <reference types="@webgpu/types" />
 import { ForgetscopeError } from '../../util/errors.js';
 import { NT_PRODUCT_WGSL } from './ntProduct.wgsl.js';
+import { NT_PRODUCT_DIRECT_WGSL } from './ntProductDirect.wgsl.js';
 
 /** A logical row-major operand of an NT product: row r, depth k reads `get(r, k)` via a packer. */
 export interface NtOperand {
@@ -21,8 +22,14 @@ export interface NtProductLimits {
   maxBindingBytes: number;
   /** Columns summed in float32 before the host adds the partial in float64 (multiple of 16). */
   slab: number;
+  /**
+   * `tiled`: 64×64 workgroup tiles through workgroup memory (hardware GPUs); `direct`: barrier-free
+   * 32×32 tiles reading storage directly (CPU-emulated adapters such as lavapipe).
+   */
+  variant: 'tiled' | 'direct';
 }
 
+/** Block granularity of row blocks (a multiple of both variants' workgroup tiles). */
 const TILE = 64;
 
 /**
@@ -35,13 +42,16 @@ export class NtProductRunner {
   private readonly pipeline: GPUComputePipeline;
   private readonly buffers = new Map<string, GPUBuffer>();
   private disposed = false;
+  private readonly wgTile: number;
 
   /** Compiles the kernel once for `device`. */
   constructor(
     private readonly device: GPUDevice,
     private readonly limits: NtProductLimits,
   ) {
-    const module = device.createShaderModule({ code: NT_PRODUCT_WGSL, label: 'ntProduct' });
+    const code = limits.variant === 'direct' ? NT_PRODUCT_DIRECT_WGSL : NT_PRODUCT_WGSL;
+    this.wgTile = limits.variant === 'direct' ? 32 : 64;
+    const module = device.createShaderModule({ code, label: 'ntProduct' });
     this.pipeline = device.createComputePipeline({ layout: 'auto', compute: { module, entryPoint: 'main' }, label: 'ntProduct' });
   }
 
@@ -150,7 +160,7 @@ export class NtProductRunner {
         const pass = enc.beginComputePass();
         pass.setPipeline(this.pipeline);
         pass.setBindGroup(0, bindGroup);
-        pass.dispatchWorkgroups(Math.ceil(c / TILE), Math.ceil(r / TILE), slabs);
+        pass.dispatchWorkgroups(Math.ceil(c / this.wgTile), Math.ceil(r / this.wgTile), slabs);
         pass.end();
         const st = staging[step % 2]!;
         enc.copyBufferToBuffer(outBuf, 0, st, 0, slabs * r * c * 4);

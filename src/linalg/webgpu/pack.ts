@@ -23,12 +23,16 @@ export function denseOperand(a: Dense, transposed: boolean, map?: (value: number
           else for (let k = k0; k < k1; k++) dst[d + k] = src[s + k]!;
         }
       } else {
-        for (let k = k0; k < k1; k++) {
-          const s = k * ld;
-          const d = k - k0;
-          for (let r = r0; r < r1; r++) {
-            const v = src[s + r]!;
-            dst[(r - r0) * dld + d] = map ? map(v, s + r) : v;
+        // blocked over r so the written rows stay in cache
+        for (let rb = r0; rb < r1; rb += 64) {
+          const re = Math.min(r1, rb + 64);
+          for (let k = k0; k < k1; k++) {
+            const s = k * ld;
+            const d = k - k0;
+            for (let r = rb; r < re; r++) {
+              const v = src[s + r]!;
+              dst[(r - r0) * dld + d] = map ? map(v, s + r) : v;
+            }
           }
         }
       }

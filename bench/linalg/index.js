@@ -1,0 +1,127 @@
+// `npm run bench -- linalg [--reps N] [--quick] [--only name,name] [--skip-webgpu] [--skip-numpy]`
+// `npm run bench -- linalg stream [--rows 1000] [--cols 10000000] [--chunk 8192] [--backend cpu|webgpu]`
+// Times the cpu and webgpu backends against numpy (float32/float64) on the same shapes in the same
+// run; prints a markdown table (medians) and writes bench/out/linalg.json.
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus, totalmem, loadavg } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createNodeCpuBackend, nodeGpu } from '../../dist/linalg/node.js';
+import { createWebGpuBackend } from '../../dist/linalg/webgpu/backend.js';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const args = process.argv.slice(2);
+const flag = (name, def) => {
+  const i = args.indexOf(`--${name}`);
+  return i >= 0 ? args[i + 1] : def;
+};
+const has = (name) => args.includes(`--${name}`);
+
+
+/** Deterministic fast float32 fill (values in [-1, 1)). */
+function fill(n, seed) {
+  const a = new Float32Array(n);
+  let s = seed >>> 0 || 1;
+  for (let i = 0; i < n; i++) {
+    s ^= s << 13;
+    s ^= s >>> 17;
+    s ^= s << 5;
+    a[i] = (s >>> 0) / 2147483648 - 1;
+  }
+  return a;
+}
+
+const median = (xs) => {
+  const s = [...xs].sort((p, q) => p - q);
+  const h = s.length >> 1;
+  return s.length % 2 ? s[h] : (s[h - 1] + s[h]) / 2;
+};
+
+async function timeIt(fn, reps) {
+  await fn(); // warm-up (pipelines, workers, arenas)
+  const times = [];
+  for (let r = 0; r < reps; r++) {
+    const t = performance.now();
+    await fn();
+    times.push((performance.now() - t) / 1000);
+  }
+  return { median: median(times), times };
+}
+
+async function main() {
+  const reps = Number(flag('reps', '3'));
+  const quick = has('quick');
+  const only = flag('only', '')?.split(',').filter(Boolean) ?? [];
+  let cases = [
+    { name: 'gram 85×141,871', kind: 'gram', m: 85, n: 141871 },
+    { name: 'gram 1,000×100,000', kind: 'gram', m: 1000, n: quick ? 10000 : 100000 },
+    { name: 'gemm 2,048³', kind: 'gemm', n: quick ? 512 : 2048 },
+    { name: 'topSVD k=10 85×141,871', kind: 'svd', m: 85, n: 141871, k: 10 },
+    { name: 'topSVD k=10 1,000×1,000,000', kind: 'svd', m: 1000, n: quick ? 20000 : 1000000, k: 10 },
+  ];
+  if (only.length) cases = cases.filter((c) => only.some((o) => c.name.includes(o)));
+  const flops = (c) => (c.kind === 'gram' ? 2 * c.m * c.m * c.n : c.kind === 'gemm' ? 2 * c.n ** 3 : null);
+
+  console.error(`machine: ${cpus().length}× ${cpus()[0]?.model}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB; load average ${loadavg().map((x) => x.toFixed(1)).join(' ')}`);
+
+  let numpy = {};
+  if (!has('skip-numpy')) {
+    const env = { ...process.env };
+    delete env.OPENBLAS_CORETYPE;
+    delete env.OPENBLAS_L2_SIZE;
+    console.error('numpy reference…');
+    numpy = JSON.parse(execFileSync('python3', [join(here, 'numpy_ref.py'), JSON.stringify(cases), String(reps)], { env, maxBuffer: 1 << 24 }).toString());
+  }
+
+  const backends = [['cpu', () => createNodeCpuBackend()]];
+  if (!has('skip-webgpu')) {
+    const gpu = await nodeGpu();
+    if (gpu) backends.push(['webgpu', () => createWebGpuBackend({ gpu })]);
+    else console.error('no WebGPU adapter: webgpu rows skipped');
+  }
+
+  const rows = [];
+  for (const c of cases) {
+    const a = c.kind === 'gemm' ? { rows: c.n, cols: c.n, data: fill(c.n * c.n, 1) } : { rows: c.m, cols: c.n, data: fill(c.m * c.n, 1) };
+    const b = c.kind === 'gemm' ? { rows: c.n, cols: c.n, data: fill(c.n * c.n, 2) } : null;
+    for (const [name, make] of backends) {
+      const backend = await make();
+      const label = name === 'webgpu' ? `webgpu (${backend.adapterDescription.split(' ').slice(0, 3).join(' ')})` : `cpu (${createNodeCpuBackendThreads()} threads, wasm SIMD)`;
+      const r = c.kind === 'gemm' ? b : null;
+      const run = c.kind === 'gram' ? () => backend.gram(a) : c.kind === 'gemm' ? () => backend.gemm(a, r) : () => backend.topSVD(a, c.k, { seed: 0 });
+      console.error(`${c.name} on ${label}…`);
+      const bigReps = c.kind === 'svd' && c.n >= 1e6 ? Math.max(1, Math.min(reps, 2)) : reps;
+      const t = await timeIt(run, bigReps);
+      await backend.dispose();
+      rows.push({ case: c.name, backend: label, seconds: t.median, times: t.times, gflops: flops(c) ? flops(c) / t.median / 1e9 : null, numpy: numpy[c.name] ?? null });
+    }
+    if (numpy[c.name]) {
+      const np = numpy[c.name];
+      for (const p of ['f32', 'f64']) {
+        if (np[p] != null) rows.push({ case: c.name, backend: `numpy ${p === 'f32' ? 'float32' : 'float64'}${np.note ? ` (${np.note})` : ''}`, seconds: np[p], gflops: flops(c) ? flops(c) / np[p] / 1e9 : null, numpy: np });
+      }
+    }
+  }
+
+  const fmt = (x, d = 3) => (x == null ? '—' : x.toFixed(d));
+  console.log('| case | backend | median s | GFLOPS | × numpy f32 time | × numpy f64 time |');
+  console.log('|---|---|---:|---:|---:|---:|');
+  for (const r of rows) {
+    const np = r.numpy ?? {};
+    console.log(`| ${r.case} | ${r.backend} | ${fmt(r.seconds)} | ${fmt(r.gflops, 2)} | ${np.f32 ? fmt(r.seconds / np.f32, 2) : '—'} | ${np.f64 ? fmt(r.seconds / np.f64, 2) : '—'} |`);
+  }
+  mkdirSync(join(here, '..', 'out'), { recursive: true });
+  writeFileSync(join(here, '..', 'out', 'linalg.json'), JSON.stringify({ reps, loadavg: loadavg(), rows }, null, 2));
+  process.exit(0);
+}
+
+function createNodeCpuBackendThreads() {
+  return cpus().length;
+}
+
+if (args[0] === 'stream') {
+  await import('./stream.js');
+} else {
+  await main();
+}
