@@ -56,6 +56,16 @@ describe('adaptive SVD subspaces (seed 001)', () => {
     expect(s2.interference).toBeCloseTo(0.44044, 6);
   });
 
+  test('zero update and k = 0', async () => {
+    const b1 = await protectedBasis(W, 1);
+    const z = await updateEnergySplit({ rows: 4, cols: 3, data: new Float64Array(12) }, b1);
+    expect(z.protectedFrac).toBeNaN();
+    expect(z.interference).toBe(0);
+    const b0 = await protectedBasis(W, 0);
+    expect((await updateEnergySplit(G, b0)).strictFreeFrac).toBe(1);
+    expect(Array.from((await projectUpdate(G, b0.Uh, b0.Vh, 'strict')).data)).toEqual(Array.from(G.data));
+  });
+
   test('T4 layerImportance', async () => {
     const X: Dense = { rows: 2, cols: 3, data: Float64Array.of(1, 0, 0, 0, 1, 1) };
     expect(await layerImportance(W, X)).toBeCloseTo(0.907354, 6);

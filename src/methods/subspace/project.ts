@@ -79,7 +79,9 @@ export async function updateEnergySplit(dw: Dense, basis: ProtectedBasis, option
   if (uh.rows !== dw.rows || vh.rows !== dw.cols) throw new ForgetscopeError('shape', `updateEnergySplit: ΔW is ${dw.rows}×${dw.cols} but the basis is for ${uh.rows}×${vh.rows}`);
   const total = sumSquares(dw.data);
   const k = uh.cols;
-  if (k === 0 || total === 0) return { protectedFrac: 0, leftFrac: 0, rightFrac: 0, strictFreeFrac: total === 0 ? NaN : 1, interference: 0 };
+  // A zero update has no energy to split (fractions undefined: NaN, printed as null); its interference is 0.
+  if (total === 0) return { protectedFrac: NaN, leftFrac: NaN, rightFrac: NaN, strictFreeFrac: NaN, interference: 0 };
+  if (k === 0) return { protectedFrac: 0, leftFrac: 0, rightFrac: 0, strictFreeFrac: 1, interference: 0 };
   const be = backendOf(options);
   const a = await be.gemm(uh, dw, { transA: true }); // k × dI
   const c = await be.gemm(dw, vh); // dO × k
