@@ -19,6 +19,12 @@ export interface FitLowRankOptions extends AlsLowRankOptions {
    * forces ALS (on a complete matrix it converges to the SVD answer).
    */
   method?: 'auto' | 'svd' | 'als';
+  /**
+   * How the Backend computes the truncated SVD of a complete matrix (`topSVD`'s `method`): by default
+   * the Gram matrix + eigensolver when min(M, N) is small, randomized (Halko–Martinsson–Tropp, seeded)
+   * otherwise. Pass `gram` to force the exact route for large M.
+   */
+  svdMethod?: 'gram' | 'randomized';
   /** Progress per fitted rank. */
   progress?: ProgressSink;
   /** Observed moments, when the caller already has them. */
@@ -86,7 +92,10 @@ export async function fitLowRank(matrix: ForgettingMatrix, options: FitLowRankOp
   const progress = options.progress ?? (() => {});
   if (method === 'svd' || (method === 'auto' && matrix.isComplete)) {
     progress(0, 1, 'truncated SVD');
-    const svd = await backend.topSVD({ rows: m, cols: n, data: matrix.values }, k);
+    const svd = await backend.topSVD({ rows: m, cols: n, data: matrix.values }, k, {
+      ...(options.svdMethod ? { method: options.svdMethod } : {}),
+      ...(options.seed !== undefined ? { seed: options.seed } : {}),
+    });
     progress(1, 1, 'truncated SVD');
     const u = Float64Array.from(svd.u);
     const v = Float64Array.from(svd.v);
