@@ -38,15 +38,20 @@ const median = (xs) => {
   return s.length % 2 ? s[h] : (s[h - 1] + s[h]) / 2;
 };
 
-async function timeIt(fn, reps) {
-  await fn(); // warm-up (pipelines, workers, arenas)
+/** Median wall time (and process CPU time, all threads) of `reps` runs after one warm-up run. */
+async function timeIt(fn, reps, warmUp = true) {
+  if (warmUp) await fn(); // pipelines, workers, arenas
   const times = [];
+  const cpuTimes = [];
   for (let r = 0; r < reps; r++) {
+    const c = process.cpuUsage();
     const t = performance.now();
     await fn();
     times.push((performance.now() - t) / 1000);
+    const d = process.cpuUsage(c);
+    cpuTimes.push((d.user + d.system) / 1e6);
   }
-  return { median: median(times), times };
+  return { median: median(times), times, cpuMedian: median(cpuTimes) };
 }
 
 async function main() {
@@ -91,25 +96,27 @@ async function main() {
       const r = c.kind === 'gemm' ? b : null;
       const run = c.kind === 'gram' ? () => backend.gram(a) : c.kind === 'gemm' ? () => backend.gemm(a, r) : () => backend.topSVD(a, c.k, { seed: 0 });
       console.error(`${c.name} on ${label}…`);
-      const bigReps = c.kind === 'svd' && c.n >= 1e6 ? Math.max(1, Math.min(reps, 2)) : reps;
-      const t = await timeIt(run, bigReps);
+      // very long runs (≥ 1e11 flop-equivalents on lavapipe, topSVD at 1e6 columns): fewer repetitions
+      const work = c.kind === 'gram' ? 2 * c.m * c.m * c.n : c.kind === 'gemm' ? 2 * c.n ** 3 : 40 * c.m * c.n * (c.k + 10);
+      const long = work >= (name === 'webgpu' ? 1e11 : 4e11);
+      const t = await timeIt(run, long ? 1 : reps, !long);
       await backend.dispose();
-      rows.push({ case: c.name, backend: label, seconds: t.median, times: t.times, gflops: flops(c) ? flops(c) / t.median / 1e9 : null, numpy: numpy[c.name] ?? null });
+      rows.push({ case: c.name, backend: label, seconds: t.median, cpuSeconds: t.cpuMedian, times: t.times, gflops: flops(c) ? flops(c) / t.median / 1e9 : null, numpy: numpy[c.name] ?? null });
     }
     if (numpy[c.name]) {
       const np = numpy[c.name];
       for (const p of ['f32', 'f64']) {
-        if (np[p] != null) rows.push({ case: c.name, backend: `numpy ${p === 'f32' ? 'float32' : 'float64'}${np.note ? ` (${np.note})` : ''}`, seconds: np[p], gflops: flops(c) ? flops(c) / np[p] / 1e9 : null, numpy: np });
+        if (np[p] != null) rows.push({ case: c.name, backend: `numpy ${p === 'f32' ? 'float32' : 'float64'}${np.note ? ` (${np.note})` : ''}`, seconds: np[p], cpuSeconds: np[`${p}_cpu`], times: np[`${p}_times`], gflops: flops(c) ? flops(c) / np[p] / 1e9 : null, numpy: np });
       }
     }
   }
 
   const fmt = (x, d = 3) => (x == null ? '—' : x.toFixed(d));
-  console.log('| case | backend | median s | GFLOPS | × numpy f32 time | × numpy f64 time |');
-  console.log('|---|---|---:|---:|---:|---:|');
+  console.log('| case | backend | runs | median s | CPU s | GFLOPS | time ÷ numpy f32 | time ÷ numpy f64 |');
+  console.log('|---|---|---:|---:|---:|---:|---:|---:|');
   for (const r of rows) {
     const np = r.numpy ?? {};
-    console.log(`| ${r.case} | ${r.backend} | ${fmt(r.seconds)} | ${fmt(r.gflops, 2)} | ${np.f32 ? fmt(r.seconds / np.f32, 2) : '—'} | ${np.f64 ? fmt(r.seconds / np.f64, 2) : '—'} |`);
+    console.log(`| ${r.case} | ${r.backend} | ${r.times ? r.times.length : '—'} | ${fmt(r.seconds)} | ${fmt(r.cpuSeconds, 1)} | ${fmt(r.gflops, 2)} | ${np.f32 ? fmt(r.seconds / np.f32, 2) : '—'} | ${np.f64 ? fmt(r.seconds / np.f64, 2) : '—'} |`);
   }
   mkdirSync(join(here, '..', 'out'), { recursive: true });
   writeFileSync(join(here, '..', 'out', 'linalg.json'), JSON.stringify({ reps, loadavg: loadavg(), rows }, null, 2));

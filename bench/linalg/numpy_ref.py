@@ -12,13 +12,22 @@ import numpy as np
 
 
 def median_time(fn, reps):
+    """Median wall seconds of `reps` runs after a warm-up; also records process CPU seconds."""
     fn()  # warm-up
-    times = []
+    times, cpu = [], []
     for _ in range(reps):
+        c = time.process_time()
         t = time.perf_counter()
         fn()
         times.append(time.perf_counter() - t)
+        cpu.append(time.process_time() - c)
+    median_time.last = (times, statistics.median(cpu))
     return statistics.median(times)
+
+
+def record(res, key, fn, reps):
+    res[key] = median_time(fn, reps)
+    res[key + "_times"], res[key + "_cpu"] = median_time.last
 
 
 def main():
@@ -32,27 +41,27 @@ def main():
         if kind == "gram":
             m, n = case["m"], case["n"]
             a32 = rng.standard_normal((m, n), dtype=np.float32)
-            res["f32"] = median_time(lambda: a32 @ a32.T, reps)
+            record(res, "f32", lambda: a32 @ a32.T, reps)
             if m * n <= 2e8:
                 a64 = a32.astype(np.float64)
-                res["f64"] = median_time(lambda: a64 @ a64.T, reps)
+                record(res, "f64", lambda: a64 @ a64.T, reps)
                 del a64
             del a32
         elif kind == "gemm":
             n = case["n"]
             a32 = rng.standard_normal((n, n), dtype=np.float32)
             b32 = rng.standard_normal((n, n), dtype=np.float32)
-            res["f32"] = median_time(lambda: a32 @ b32, reps)
+            record(res, "f32", lambda: a32 @ b32, reps)
             a64, b64 = a32.astype(np.float64), b32.astype(np.float64)
-            res["f64"] = median_time(lambda: a64 @ b64, reps)
+            record(res, "f64", lambda: a64 @ b64, reps)
         elif kind == "svd":
             m, n, k = case["m"], case["n"], case["k"]
             a32 = rng.standard_normal((m, n), dtype=np.float32)
             if m * n <= 2e7:
                 # the issue's yardstick: full thin SVD in float64
                 a64 = a32.astype(np.float64)
-                res["f64"] = median_time(lambda: np.linalg.svd(a64, full_matrices=False), reps)
-                res["f32"] = median_time(lambda: np.linalg.svd(a32, full_matrices=False), reps)
+                record(res, "f64", lambda: np.linalg.svd(a64, full_matrices=False), reps)
+                record(res, "f32", lambda: np.linalg.svd(a32, full_matrices=False), reps)
                 res["note"] = "np.linalg.svd(full_matrices=False)"
             else:
                 # a thin SVD of 1000×1e6 needs V (8 GB in float64): use the Gram route, top-k of eigh
@@ -60,7 +69,7 @@ def main():
                     g = a @ a.T
                     w, u = np.linalg.eigh(g)
                     return np.sqrt(np.maximum(w[::-1][:k], 0))
-                res["f32"] = median_time(lambda: gram_eigh(a32), max(1, reps // 2))
+                record(res, "f32", lambda: gram_eigh(a32), max(1, reps // 2))
                 res["f64"] = None
                 res["note"] = "numpy float32 eigh(A@A.T) top-k (thin SVD would not fit memory)"
         out[name] = res

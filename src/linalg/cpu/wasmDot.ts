@@ -134,7 +134,7 @@ export interface DotOperand {
   transposed: boolean;
 }
 
-/** Arena budget in doubles (192 MiB). */
+/** Default arena budget in doubles (192 MiB); the `budget` argument lowers it (tests). */
 const BUDGET = 24 * 1024 * 1024;
 
 /**
@@ -152,11 +152,12 @@ export async function wasmDot(
   nx: number,
   ny: number,
   symmetric: boolean,
+  budget: number = BUDGET,
 ): Promise<Float64Array> {
   if (!symmetric && nx < ny && nx % 4 !== 0) {
     // 4-row blocks run over X: put the side whose rows fill whole blocks there (e.g. Vᵀ = Uᵀ·A with
     // k = 10 rows against 10⁵ columns) and transpose the small result back.
-    const swapped = await wasmDot(getArena, exec, yo, xo, c0, c1, ny, nx, false);
+    const swapped = await wasmDot(getArena, exec, yo, xo, c0, c1, ny, nx, false, budget);
     const back = new Float64Array(nx * ny);
     for (let j = 0; j < ny; j++) for (let i = 0; i < nx; i++) back[i * ny + j] = swapped[j * nx + i]!;
     return back;
@@ -169,7 +170,7 @@ export async function wasmDot(
   let xb = nx;
   let yb = ny;
   const need = () => xb * kc + (symmetric && xb === nx && yb === ny ? 0 : yb * kc) + xb * yb;
-  while (need() > BUDGET) {
+  while (need() > budget) {
     if (kc > 256) kc = even(kc / 2);
     else if (xb >= yb && xb > 4) xb = Math.ceil(xb / 2 / 4) * 4;
     else if (yb > 2) yb = Math.ceil(yb / 2 / 2) * 2;

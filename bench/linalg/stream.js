@@ -1,0 +1,103 @@
+// `npm run bench -- linalg stream [--rows 1000] [--cols 10000000] [--chunk 8192] [--backend cpu|webgpu]`
+// Generates (once) a rows×cols float32 .npy file in bench/data/ (C order, git-ignored), then computes
+// its Gram matrix and top-10 spectrum with topSVDStream reading column chunks, and reports time, GFLOPS
+// and the peak resident set size. Check: trace(Gram) must equal Σx² accumulated while generating.
+import { mkdirSync, existsSync, statfsSync, openSync, writeSync, closeSync, renameSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { readNpyColumnChunks, selectNodeBackend } from '../../dist/linalg/node.js';
+import { topSVDStream } from '../../dist/linalg/stream.js';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const args = process.argv.slice(2);
+const flag = (name, def) => {
+  const i = args.indexOf(`--${name}`);
+  return i >= 0 ? args[i + 1] : def;
+};
+const rows = Number(flag('rows', '1000'));
+const cols = Number(flag('cols', '10000000'));
+const chunk = Number(flag('chunk', '8192'));
+const kind = flag('backend', 'cpu');
+const dataDir = join(here, '..', 'data');
+mkdirSync(dataDir, { recursive: true });
+const file = join(dataDir, `stream_${rows}x${cols}.npy`);
+const sumFile = `${file}.sumsq.json`;
+
+if (!existsSync(file) || !existsSync(sumFile)) {
+  const bytes = rows * cols * 4 + 128;
+  const fs = statfsSync(dataDir);
+  const free = fs.bavail * fs.bsize;
+  if (free < bytes + 5 * 2 ** 30) {
+    console.error(`not enough disk for ${(bytes / 2 ** 30).toFixed(1)} GiB (+5 GiB margin): ${(free / 2 ** 30).toFixed(1)} GiB free`);
+    process.exit(1);
+  }
+  console.error(`writing ${file} (${(bytes / 2 ** 30).toFixed(1)} GiB)…`);
+  let header = `{'descr': '<f4', 'fortran_order': False, 'shape': (${rows}, ${cols}), }`;
+  while ((10 + header.length + 1) % 64 !== 0) header += ' ';
+  header += '\n';
+  const head = Buffer.alloc(10 + header.length);
+  head.set([0x93, 78, 85, 77, 80, 89, 1, 0, header.length & 255, header.length >> 8]);
+  head.write(header, 10, 'latin1');
+  const tmp = `${file}.tmp`;
+  const fd = openSync(tmp, 'w');
+  writeSync(fd, head);
+  const piece = new Float32Array(1 << 22);
+  let s = 0x9e3779b9;
+  let sumsq = 0;
+  const t0 = performance.now();
+  for (let i = 0; i < rows; i++) {
+    // a planted low-rank part (row-dependent scales) plus noise, so the spectrum has structure
+    const scale = 1 + (i % 10);
+    for (let c0 = 0; c0 < cols; c0 += piece.length) {
+      const w = Math.min(piece.length, cols - c0);
+      for (let t = 0; t < w; t++) {
+        s ^= s << 13;
+        s ^= s >>> 17;
+        s ^= s << 5;
+        const noise = (s >>> 0) / 4294967296 - 0.5;
+        const v = Math.fround(scale * (((c0 + t) % 7) - 3) * 0.1 + noise);
+        piece[t] = v;
+        sumsq += v * v;
+      }
+      writeSync(fd, new Uint8Array(piece.buffer, 0, w * 4));
+    }
+    if (i % 50 === 0) console.error(`  row ${i}/${rows} (${((performance.now() - t0) / 1000).toFixed(0)} s)`);
+  }
+  closeSync(fd);
+  renameSync(tmp, file);
+  writeFileSync(sumFile, JSON.stringify({ sumsq }));
+}
+
+const { sumsq } = JSON.parse(readFileSync(sumFile, 'utf8'));
+const backend = await selectNodeBackend(kind, { warn: (m) => console.error(`warning: ${m}`) });
+let lastPct = -1;
+const t = performance.now();
+const r = await topSVDStream(backend, readNpyColumnChunks(file, { chunkCols: chunk }), 10, {
+  totalCols: cols,
+  progress: (done, total) => {
+    const pct = Math.floor((100 * done) / total);
+    if (pct !== lastPct && pct % 5 === 0) {
+      lastPct = pct;
+      console.error(`  ${pct}% (${((performance.now() - t) / 1000).toFixed(0)} s, rss ${(process.memoryUsage().rss / 2 ** 20).toFixed(0)} MiB)`);
+    }
+  },
+});
+const seconds = (performance.now() - t) / 1000;
+await backend.dispose();
+let trace = 0;
+for (let i = 0; i < rows; i++) trace += r.gram[i * rows + i];
+const peakRssMiB = process.resourceUsage().maxRSS / 1024;
+const result = {
+  file: `bench/data/${file.split('/').pop()}`,
+  rows,
+  cols,
+  chunkCols: chunk,
+  backend: backend.name,
+  seconds,
+  gflops: (2 * rows * rows * cols) / seconds / 1e9,
+  peakRssMiB,
+  traceRelativeError: Math.abs(trace - sumsq) / sumsq,
+  top10: Array.from(r.s),
+};
+console.log(JSON.stringify(result, null, 2));
+process.exit(0);
