@@ -61,9 +61,9 @@ def parse_args() -> argparse.Namespace:
     p.add_argument("--width", type=int, default=64)
     p.add_argument("--layers", type=int, default=2)
     p.add_argument("--task-windows", type=int, default=480, help="n: fine-tuning examples per task")
-    p.add_argument("--ft-steps", type=int, default=60)
+    p.add_argument("--ft-steps", type=int, default=48)
     p.add_argument("--ft-batch", type=int, default=16)
-    p.add_argument("--ft-lr", type=float, default=1e-3)
+    p.add_argument("--ft-lr", type=float, default=3e-4)
     p.add_argument("--ratios", default="0.03125,0.125")
     p.add_argument("--temperature", type=float, default=0.1)
     p.add_argument("--probes", type=int, default=30)
@@ -266,12 +266,17 @@ def main() -> None:
     print(f"upstream N={N} ({', '.join(f'{k} {len(v)} B' for k, v in sorted(data['sources'].items()))}); "
           f"held-out {len(held_cols)}; tasks: train {len(data['train_tasks'])}, held-out {data['heldout_tasks']}", file=sys.stderr)
 
-    config_key = hashlib.sha256(json.dumps({k: v for k, v in vars(a).items() if k not in ("out", "workers", "seeds", "ratios", "probes", "temperature", "rank")}, sort_keys=True).encode()).hexdigest()[:12]
-    base_path = out / f"base-{config_key}.pt"
+    pre_args = ("per_source", "source_bytes", "pretrain_steps", "pretrain_batch", "width", "layers")
+    ft_args = pre_args + ("heldout_tasks", "task_windows", "ft_steps", "ft_batch", "ft_lr")
+    base_key = _key({k: getattr(a, k) for k in pre_args})
+    config_key = _key({k: getattr(a, k) for k in ft_args})
+    base_path = out / f"base-{base_key}.pt"
     t0 = time.time()
+    timing = base_path.with_suffix(".json")
     if not base_path.exists():
         pretrain(a, data, base_path)
-    pretrain_s = time.time() - t0
+        timing.write_text(json.dumps({"seconds": time.time() - t0}))
+    pretrain_s = json.loads(timing.read_text())["seconds"] if timing.exists() else float("nan")
     torch.save(as_tensor(data["upstream"]), out / "upstream.pt")
     cfg = {"base": str(base_path), "layers": a.layers, "width": a.width, "lr": a.ft_lr, "batch": a.ft_batch, "steps": a.ft_steps,
            "upstream_file": str(out / "upstream.pt"), "ids": ids}
@@ -375,6 +380,11 @@ def main() -> None:
     }
     (out / "results.json").write_text(json.dumps(report, indent=1))
     print(markdown(report, ratios))
+
+
+def _key(d: dict) -> str:
+    """Cache key of the runs that depend on these settings (the pretrained base, the train matrix)."""
+    return hashlib.sha256(json.dumps(d, sort_keys=True).encode()).hexdigest()[:12]
 
 
 def hash_name(name: str) -> int:

@@ -1,9 +1,15 @@
-// `npm run bench -- replay [options]`: the closed-loop replay experiment (Python + PyTorch on the CPU).
-// Options go to bench/replay/closed_loop.py (see its --help); results land in bench/out/replay/.
+// `npm run bench -- replay [options]`: the closed-loop replay experiment (Python + PyTorch on the CPU;
+// options go to bench/replay/closed_loop.py, see its --help; results land in bench/out/replay/).
+// `npm run bench -- replay sampling [--runs 5]`: speed of weights + sampling at N = 1e6 and 1e7.
 import { spawnSync } from 'node:child_process';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const r = spawnSync('python3', [join(here, 'closed_loop.py'), ...process.argv.slice(2)], { stdio: 'inherit' });
-process.exit(r.status ?? 1);
+const args = process.argv.slice(2);
+if (args[0] === 'sampling') {
+  await import(pathToFileURL(join(here, 'sampling.mjs')).href);
+} else {
+  const r = spawnSync('python3', [join(here, 'closed_loop.py'), ...args], { stdio: 'inherit' });
+  process.exit(r.status ?? 1);
+}
