@@ -19,6 +19,10 @@ export interface HeatmapInput {
 
 /** Options of `forgettingHeatmapSpec`. */
 export interface HeatmapOptions {
+  /** Rank-1 task factor (overrides `input.taskFactor`), so a `ForgettingMatrix` can be passed as is. */
+  taskFactor?: ArrayLike<number>;
+  /** Rank-1 example factor (overrides `input.exampleFactor`). */
+  exampleFactor?: ArrayLike<number>;
   /** At most this many drawn rows; more tasks are averaged in contiguous bins (default 60). */
   maxRows?: number;
   /** At most this many drawn columns; more examples are averaged in contiguous bins (default 150). */
@@ -99,8 +103,10 @@ function sizeRange(edges: Int32Array): string {
  */
 export function heatmapData(input: HeatmapInput, options: HeatmapOptions = {}): HeatmapData {
   const { values, rows, cols, mask, taskIds } = input;
-  const taskKey = input.taskFactor ?? meansOf(values, rows, cols, mask, true);
-  const exampleKey = input.exampleFactor ?? meansOf(values, rows, cols, mask, false);
+  const taskFactor = options.taskFactor ?? input.taskFactor;
+  const exampleFactor = options.exampleFactor ?? input.exampleFactor;
+  const taskKey = taskFactor ?? meansOf(values, rows, cols, mask, true);
+  const exampleKey = exampleFactor ?? meansOf(values, rows, cols, mask, false);
   const rowOrder = orderByDescending(taskKey);
   const colOrder = orderByDescending(exampleKey);
   const rowEdges = binEdges(rows, options.maxRows ?? 60);
@@ -128,7 +134,7 @@ export function heatmapData(input: HeatmapInput, options: HeatmapOptions = {}): 
   let colourLimit = quantile(absValues, options.clampQuantile ?? 0.99);
   if (!Number.isFinite(colourLimit) || colourLimit <= 0) colourLimit = maxAbs > 0 ? maxAbs : 1;
   const clamped = maxAbs > colourLimit;
-  const sortedBy = input.taskFactor && input.exampleFactor ? 'rank-1 factors' : 'row and column means';
+  const sortedBy = taskFactor && exampleFactor ? 'rank-1 factors' : 'row and column means';
   const title = `Forgetting matrix Z: ${rows} tasks × ${cols} examples`;
   const subtitle = [`rows and columns sorted by the ${sortedBy} (largest first)`];
   const binned: string[] = [];
@@ -143,7 +149,8 @@ export function heatmapData(input: HeatmapInput, options: HeatmapOptions = {}): 
  * title says so), on a diverging red–blue scale centred at 0 (red = forgotten, blue = improved, grey =
  * not observed).
  * @example
- * const spec = forgettingHeatmapSpec(matrix, { taskFactor: fit.taskFactors[0], exampleFactor: fit.exampleFactors[0] });
+ * const a = await analyzeStructure(matrix);
+ * const spec = forgettingHeatmapSpec(matrix, { taskFactor: a.multiplicative.taskScalars, exampleFactor: a.multiplicative.exampleScalars });
  * const svg = await renderSvg(spec);
  */
 export function forgettingHeatmapSpec(input: HeatmapInput, options: HeatmapOptions = {}): VegaLiteSpec {

@@ -75,6 +75,13 @@ describe('heat map', () => {
     expect(d.subtitle[0]).toContain('row and column means');
   });
 
+  it('takes the factors from the options too (a ForgettingMatrix passes as the input)', () => {
+    const { taskFactor, exampleFactor, ...plain } = input;
+    const d = heatmapData(plain, { maxCols: 2, taskFactor, exampleFactor });
+    expect(d.cells).toEqual(heatmapData(input, { maxCols: 2 }).cells);
+    expect(d.subtitle[0]).toContain('rank-1 factors');
+  });
+
   it('draws missing blocks as null (grey) cells', () => {
     const d = heatmapData({ ...input, mask: Uint8Array.of(1, 1, 1, 1, 0, 0, 0, 0) }, { maxCols: 4 });
     expect(d.cells.filter((c) => c.task === 'tb').every((c) => c.z === null && c.n === 0)).toBe(true);
