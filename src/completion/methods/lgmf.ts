@@ -56,56 +56,46 @@ export function lgmfRow(block: TrainBlock, known: KnownEntries, s: LgmfSettings,
   const kf = s.rank;
   const { y, mask } = binaryTargets(block, known);
   const w = seededNormals(seed, rows * kf, s.initStd); // rows×K
-  const h = seededNormals(seed + 1, n * kf, s.initStd); // N×K (column j's factor at j·K)
-  const g = new Float64Array(rows * n);
+  // H is drawn K×N (numpy's layout for W @ H) and stored transposed, N×K, for the loops below.
+  const hDrawn = seededNormals(seed + 1, kf * n, s.initStd);
+  const h = new Float64Array(n * kf);
+  for (let c = 0; c < kf; c++) for (let j = 0; j < n; j++) h[j * kf + c] = hDrawn[c * n + j]!;
   const lr = s.learningRate;
   const reg = s.reg;
-  const grad = new Float64Array(Math.max(rows, n) * kf);
-  const residuals = (): void => {
-    for (let i = 0; i < rows; i++) {
-      const wb = i * kf;
-      const base = i * n;
-      for (let j = 0; j < n; j++) {
-        if (mask[base + j] === 0) {
-          g[base + j] = 0;
-          continue;
-        }
-        let x = 0;
-        const hb = j * kf;
-        for (let c = 0; c < kf; c++) x += w[wb + c]! * h[hb + c]!;
-        g[base + j] = y[base + j]! - sigmoid(x);
-      }
-    }
-  };
+  const gradH = new Float64Array(n * kf);
+  const acc = new Float64Array(kf);
   for (let it = 0; it < s.iterations; it++) {
-    // H ← H + lr (Gᵀ W − reg H)
-    residuals();
-    grad.fill(0, 0, n * kf);
+    // H ← H + lr (Wᵀ (Y − σ(W H)) − reg H), the residuals computed and accumulated in one pass.
+    gradH.fill(0);
     for (let i = 0; i < rows; i++) {
       const base = i * n;
       const wb = i * kf;
       for (let j = 0; j < n; j++) {
-        const gij = g[base + j]!;
-        if (gij === 0) continue;
+        if (mask[base + j] === 0) continue;
         const hb = j * kf;
-        for (let c = 0; c < kf; c++) grad[hb + c]! += gij * w[wb + c]!;
+        let x = 0;
+        for (let c = 0; c < kf; c++) x += w[wb + c]! * h[hb + c]!;
+        const gij = y[base + j]! - sigmoid(x);
+        for (let c = 0; c < kf; c++) gradH[hb + c]! += gij * w[wb + c]!;
       }
     }
-    for (let t = 0; t < n * kf; t++) h[t]! += lr * (grad[t]! - reg * h[t]!);
-    // W ← W + lr (G H − reg W), with the sigmoid recomputed after the H step
-    residuals();
-    grad.fill(0, 0, rows * kf);
+    for (let t = 0; t < n * kf; t++) h[t]! += lr * (gradH[t]! - reg * h[t]!);
+    // W ← W + lr ((Y − σ(W H)) Hᵀ − reg W) with the new H. Row i's gradient depends only on W_i and H,
+    // so each row is updated as soon as its gradient is complete (same result as a batched update).
     for (let i = 0; i < rows; i++) {
       const base = i * n;
       const wb = i * kf;
+      acc.fill(0);
       for (let j = 0; j < n; j++) {
-        const gij = g[base + j]!;
-        if (gij === 0) continue;
+        if (mask[base + j] === 0) continue;
         const hb = j * kf;
-        for (let c = 0; c < kf; c++) grad[wb + c]! += gij * h[hb + c]!;
+        let x = 0;
+        for (let c = 0; c < kf; c++) x += w[wb + c]! * h[hb + c]!;
+        const gij = y[base + j]! - sigmoid(x);
+        for (let c = 0; c < kf; c++) acc[c]! += gij * h[hb + c]!;
       }
+      for (let c = 0; c < kf; c++) w[wb + c]! += lr * (acc[c]! - reg * w[wb + c]!);
     }
-    for (let t = 0; t < rows * kf; t++) w[t]! += lr * (grad[t]! - reg * w[t]!);
   }
   const out = new Float64Array(n);
   const wb = m * kf;

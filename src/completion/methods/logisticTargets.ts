@@ -5,6 +5,7 @@
 import type { KnownEntries } from '../types.js';
 import type { TrainBlock } from './surpriseTrainset.js';
 import { defaultRng } from '../protocol/generator.js';
+import { normals } from '../protocol/ziggurat.js';
 
 /** Settings of the logistic MF gradient ascent. */
 export interface LogisticSettings {
@@ -36,27 +37,11 @@ export function binaryTargets(block: TrainBlock, known: KnownEntries): { y: Uint
 }
 
 /**
- * `size` normals N(0, std²) from `default_rng(seed)`'s PCG64 doubles by the polar method. Not numpy's
- * ziggurat `Generator.normal`, so the init differs from the released code's draw with the same seed;
- * the methods' results vary with the init within the spread documented in docs/completion.md.
+ * `size` normals N(0, std²) as `numpy.random.default_rng(seed).normal(0, std, size)` (ziggurat; see
+ * protocol/ziggurat.ts), the released code's initialisation of the logistic MF factors.
  */
 export function seededNormals(seed: number, size: number, std: number): Float64Array {
-  const bits = defaultRng(seed).bitGenerator;
-  const out = new Float64Array(size);
-  for (let k = 0; k < size; k += 2) {
-    let x1: number;
-    let x2: number;
-    let r2: number;
-    do {
-      x1 = 2 * bits.nextDouble() - 1;
-      x2 = 2 * bits.nextDouble() - 1;
-      r2 = x1 * x1 + x2 * x2;
-    } while (r2 >= 1 || r2 === 0);
-    const f = Math.sqrt((-2 * Math.log(r2)) / r2);
-    out[k] = std * f * x1;
-    if (k + 1 < size) out[k + 1] = std * f * x2;
-  }
-  return out;
+  return normals(defaultRng(seed), 0, std, size);
 }
 
 /** The logistic function. */

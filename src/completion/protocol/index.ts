@@ -4,3 +4,4 @@ export * from './generator.js';
 export * from './metrics.js';
 export * from './evaluate.js';
 export * from './mt19937.js';
+export * from './ziggurat.js';
