@@ -6,10 +6,12 @@ import { LongTableBuilder } from '../long/LongTableBuilder.js';
 import { locateLongColumns } from '../long/locateColumns.js';
 import { resolveColumns } from '../resolveColumns.js';
 import type { ReadOptions, ReadReport } from '../types.js';
+import { registerArrowCodecs } from './registerCodecs.js';
 
 /**
  * Reads a long table from Arrow record batches (IPC file or stream, via apache-arrow), one batch at a
- * time, so memory is bounded by the output matrix plus one batch. Ids may be utf8, large utf8,
+ * time, so memory is bounded by the output matrix plus one batch. LZ4- and ZSTD-compressed IPC
+ * buffers (pyarrow's Feather default) are decoded. Ids may be utf8, large utf8,
  * dictionary-encoded strings or integers; values any float or integer type. Null values are dropped
  * rows (`"null delta"`…); null ids are errors. Rows are numbered from 1 in messages.
  */
@@ -94,6 +96,7 @@ export function checkArrowComplete(bytes: Uint8Array, file: string): void {
 
 /** Iterates an apache-arrow reader, turning its exceptions into `ForgetscopeError`s. */
 export async function* guardArrow(open: () => RecordBatchReader | Promise<RecordBatchReader>, file: string): AsyncGenerator<RecordBatch> {
+  registerArrowCodecs();
   let reader: RecordBatchReader;
   try {
     reader = await open();

@@ -26,7 +26,7 @@ export function* encodeDelimitedChunks(columns: Record<string, TableColumn>, del
     const v = col[r];
     if (typeof v === 'string') return quote(v);
     if (typeof v === 'boolean') return v ? 'true' : 'false';
-    return Number.isNaN(v) ? '' : String(v);
+    return Number.isNaN(v) ? '' : Object.is(v, -0) ? '-0' : String(v);
   };
   yield names.map(quote).join(delimiter) + '\n';
   const cols = names.map((n) => columns[n]!);

@@ -1,0 +1,100 @@
+import { ForgetscopeError } from '../../util/errors.js';
+
+/**
+ * Decodes one LZ4 frame (the format Arrow IPC uses for LZ4_FRAME-compressed buffers, and pyarrow's
+ * default for Feather files). Hand-written: the frame format is small and fully specified
+ * (lz4_Frame_format.md), and the maintained npm packages either lack frame support or need native code.
+ * Checksums are skipped (not verified); structure errors throw.
+ */
+export function decodeLz4Frame(input: Uint8Array): Uint8Array {
+  const fail = (what: string) => new ForgetscopeError('parse', `corrupt LZ4 frame: ${what}`);
+  if (input.length < 7 || input[0] !== 0x04 || input[1] !== 0x22 || input[2] !== 0x4d || input[3] !== 0x18) throw fail('bad magic number');
+  const flg = input[4]!;
+  if (flg >> 6 !== 1) throw fail('unsupported version');
+  const blockChecksum = (flg & 0x10) !== 0;
+  const contentSize = (flg & 0x08) !== 0;
+  const contentChecksum = (flg & 0x04) !== 0;
+  const dictId = (flg & 0x01) !== 0;
+  const bd = input[5]!;
+  const maxBlock = [0, 0, 0, 0, 1 << 16, 1 << 18, 1 << 20, 1 << 22][(bd >> 4) & 7]!;
+  if (maxBlock === 0) throw fail('bad block size');
+  let p = 6;
+  let expected = -1;
+  if (contentSize) {
+    if (p + 8 > input.length) throw fail('truncated header');
+    expected = new DataView(input.buffer, input.byteOffset + p, 8).getUint32(0, true) + new DataView(input.buffer, input.byteOffset + p, 8).getUint32(4, true) * 2 ** 32;
+    p += 8;
+  }
+  if (dictId) p += 4;
+  p += 1; // header checksum
+  const blocks: Uint8Array[] = [];
+  let total = 0;
+  for (;;) {
+    if (p + 4 > input.length) throw fail('truncated (no end mark)');
+    const word = (input[p]! | (input[p + 1]! << 8) | (input[p + 2]! << 16) | (input[p + 3]! << 24)) >>> 0;
+    p += 4;
+    if (word === 0) break;
+    const size = word & 0x7fffffff;
+    if (size > maxBlock || p + size > input.length) throw fail('block size out of range');
+    const data = input.subarray(p, p + size);
+    p += size;
+    const block = word & 0x80000000 ? data.slice() : decodeLz4Block(data, maxBlock);
+    blocks.push(block);
+    total += block.length;
+    if (blockChecksum) p += 4;
+  }
+  if (contentChecksum) p += 4;
+  if (expected >= 0 && expected !== total) throw fail(`content size ${total} differs from the header's ${expected}`);
+  if (blocks.length === 1) return blocks[0]!;
+  const out = new Uint8Array(total);
+  let o = 0;
+  for (const b of blocks) {
+    out.set(b, o);
+    o += b.length;
+  }
+  return out;
+}
+
+/** Decodes one raw LZ4 block of at most `maxOutput` bytes. */
+export function decodeLz4Block(input: Uint8Array, maxOutput: number): Uint8Array {
+  const out = new Uint8Array(maxOutput);
+  let i = 0;
+  let o = 0;
+  const n = input.length;
+  const fail = (what: string) => new ForgetscopeError('parse', `corrupt LZ4 block: ${what}`);
+  while (i < n) {
+    const token = input[i++]!;
+    let literals = token >> 4;
+    if (literals === 15) {
+      let b: number;
+      do {
+        if (i >= n) throw fail('truncated literal length');
+        b = input[i++]!;
+        literals += b;
+      } while (b === 255);
+    }
+    if (i + literals > n || o + literals > maxOutput) throw fail('literals out of range');
+    out.set(input.subarray(i, i + literals), o);
+    i += literals;
+    o += literals;
+    if (i >= n) break; // the last sequence has literals only
+    if (i + 2 > n) throw fail('truncated match offset');
+    const offset = input[i]! | (input[i + 1]! << 8);
+    i += 2;
+    if (offset === 0 || offset > o) throw fail('match offset out of range');
+    let length = token & 15;
+    if (length === 15) {
+      let b: number;
+      do {
+        if (i >= n) throw fail('truncated match length');
+        b = input[i++]!;
+        length += b;
+      } while (b === 255);
+    }
+    length += 4;
+    if (o + length > maxOutput) throw fail('match out of range');
+    // Byte by byte: matches may overlap their own output (run-length style).
+    for (let k = 0; k < length; k++, o++) out[o] = out[o - offset]!;
+  }
+  return out.slice(0, o);
+}
