@@ -18,7 +18,7 @@ for d in doc['cases']:
   elif v == 'column': R = Z - cm; off = cm
   else: R = Z - cm - Z.mean(1, keepdims=True) + Z.mean(); off = cm
   U, S, Vt = np.linalg.svd(R, full_matrices=False)
-  sig2 = max((S**2).sum() - (S[:k]**2).sum(), 0) / (M * N)
+  sig2 = (S**2).sum() / (M * N)
   V = Vt[:k].T
   pen = alpha * sig2 * M / S[:k]**2
   X = V[K]

@@ -13,7 +13,7 @@ export interface LowrankHyper {
   variant: LowrankVariant;
   /** Number of components (0 = offset/intercept only). */
   k: number;
-  /** Multiplier of the Bayesian ridge penalty α·σ²_k·M/s_c² (0 = plain least squares). */
+  /** Multiplier of the Bayesian ridge penalty α·σ̄²·M/s_c² (0 = plain least squares); σ̄² = ‖R‖²/(M·N). */
   alpha: number;
 }
 
@@ -158,13 +158,68 @@ export interface RidgeSolution {
   factor: Float64Array;
   /** σ²_k: per-entry residual variance of the rank-k fit of the train block. */
   sigma2: number;
+  /** Diagonal added to XᵀX (penalty + jitter), when known: gives ‖c_K − Xβ‖² in O(p). */
+  added?: Float64Array;
+}
+
+/** The per-entry variance σ̄² = ‖R‖²_F/(M·N) of the centred train block that scales the ridge penalty. */
+export function penaltyScale(basis: VariantBasis, n: number): number {
+  return Math.max(basis.energy, 0) / (basis.rows * n);
 }
 
 /**
- * Solves the Bayesian ridge for (intercept?, first k components, α): penalty α·σ²_k/τ²_c on
- * component c with prior variance τ²_c = s_c²/M (the spread of the train rows' own scores) and
- * σ²_k the rank-k residual variance per entry; the intercept is not penalised. Returns null when the
- * system is singular (α = 0 with fewer measured entries than unknowns).
+ * The penalised normal matrix of the design [1?, v_1 … v_p] and its right-hand side: XᵀX + P with
+ * P_cc = α·σ̄²·M/s_c² on component c (prior variance τ²_c = s_c²/M, the spread of the train rows' own
+ * scores, against the block's per-entry variance σ̄²; the intercept is not penalised), plus a
+ * scale-aware 1e-14 jitter so exactly determined systems stay solvable in floating point.
+ */
+function penalisedSystem(
+  normal: KnownNormal,
+  basis: VariantBasis,
+  n: number,
+  index: Int32Array,
+  alpha: number,
+): { a: Float64Array; h: Float64Array; added: Float64Array } {
+  const p = index.length;
+  const q = normal.r + 1;
+  const a = new Float64Array(p * p);
+  const h = new Float64Array(p);
+  const added = new Float64Array(p);
+  const scale = penaltyScale(basis, n);
+  for (let x = 0; x < p; x++) {
+    for (let y = 0; y < p; y++) a[x * p + y] = normal.f[index[x]! * q + index[y]!]!;
+    h[x] = normal.h[index[x]!]!;
+    const c = index[x]!;
+    if (c > 0 && alpha > 0) added[x] = (alpha * scale * basis.rows) / (basis.s[c - 1]! * basis.s[c - 1]!);
+    a[x * p + x]! += added[x]!;
+  }
+  let diag = 0;
+  for (let x = 0; x < p; x++) diag = Math.max(diag, a[x * p + x]!);
+  for (let x = 0; x < p; x++) {
+    a[x * p + x]! += diag * 1e-14;
+    added[x]! += diag * 1e-14;
+  }
+  return { a, h, added };
+}
+
+function designIndex(k: number, intercept: boolean): Int32Array {
+  const index = new Int32Array(k + (intercept ? 1 : 0));
+  let w = 0;
+  if (intercept) index[w++] = 0;
+  for (let c = 1; c <= k; c++) index[w++] = c;
+  return index;
+}
+
+/** σ²_k: per-entry residual variance of the rank-k fit of the train block (for interval widths). */
+function residualVariance(basis: VariantBasis, n: number, k: number): number {
+  let tail = basis.energy;
+  for (let c = 0; c < k; c++) tail -= basis.s[c]! * basis.s[c]!;
+  return Math.max(tail, 0) / (basis.rows * n);
+}
+
+/**
+ * Solves the Bayesian ridge for (intercept?, first k components, α) — see `penalisedSystem`.
+ * Returns null when the system is singular (α = 0 with fewer measured entries than unknowns).
  */
 export function solveRidge(
   normal: KnownNormal,
@@ -174,42 +229,85 @@ export function solveRidge(
   alpha: number,
   intercept: boolean,
 ): RidgeSolution | null {
-  const p = k + (intercept ? 1 : 0);
-  const index = new Int32Array(p);
-  let w = 0;
-  if (intercept) index[w++] = 0;
-  for (let c = 1; c <= k; c++) index[w++] = c;
-  let tail = basis.energy;
-  for (let c = 0; c < k; c++) tail -= basis.s[c]! * basis.s[c]!;
-  const sigma2 = Math.max(tail, 0) / (basis.rows * n);
+  const index = designIndex(k, intercept);
+  const p = index.length;
+  const sigma2 = residualVariance(basis, n, k);
   if (p === 0) return { index, beta: new Float64Array(0), factor: new Float64Array(0), sigma2 };
-  const q = normal.r + 1;
-  const a = new Float64Array(p * p);
-  const beta = new Float64Array(p);
-  for (let x = 0; x < p; x++) {
-    for (let y = 0; y < p; y++) a[x * p + y] = normal.f[index[x]! * q + index[y]!]!;
-    beta[x] = normal.h[index[x]!]!;
-    const c = index[x]!;
-    if (c > 0 && alpha > 0) {
-      const s2 = basis.s[c - 1]! * basis.s[c - 1]!;
-      a[x * p + x]! += (alpha * sigma2 * basis.rows) / s2;
-    }
-  }
-  // Scale-aware jitter so that exactly determined systems stay solvable in floating point.
-  let diag = 0;
-  for (let x = 0; x < p; x++) diag = Math.max(diag, a[x * p + x]!);
-  if (!(diag > 0)) return null;
   if (alpha === 0 && p > normal.cK.length) return null;
-  for (let x = 0; x < p; x++) a[x * p + x]! += diag * 1e-14;
+  const { a, h } = penalisedSystem(normal, basis, n, index, alpha);
   if (!choleskyInPlace(a, p)) return null;
-  choleskyBackSolve(a, beta, p);
-  return { index, beta, factor: a, sigma2 };
+  choleskyBackSolve(a, h, p);
+  return { index, beta: h, factor: a, sigma2 };
 }
 
-/** Squared error of a ridge solution over the measured columns: ‖c_K − X·β‖². */
+/**
+ * The ridge solutions for several ranks at once. Because the penalty of a component does not depend
+ * on k, the rank-k system is the leading block of the rank-r one: one Cholesky factor and one
+ * forward substitution serve every k, each k then costs one O(k²) back substitution. Entries are
+ * null where the solution does not exist.
+ */
+export function solveRidgeNested(
+  normal: KnownNormal,
+  basis: VariantBasis,
+  n: number,
+  ranks: readonly number[],
+  alpha: number,
+  intercept: boolean,
+): (RidgeSolution | null)[] {
+  const kmax = Math.min(basis.r, Math.max(0, ...ranks));
+  const index = designIndex(kmax, intercept);
+  const p = index.length;
+  const { a, h, added } = penalisedSystem(normal, basis, n, index, alpha);
+  // Leading blocks that factor: Cholesky stops at the first non-positive pivot.
+  let good = 0;
+  if (p > 0 && !(alpha === 0 && normal.cK.length === 0)) {
+    for (let j = 0; j < p; j++) {
+      let d = a[j * p + j]!;
+      for (let t = 0; t < j; t++) d -= a[j * p + t]! * a[j * p + t]!;
+      if (!(d > 0)) break;
+      const l = Math.sqrt(d);
+      a[j * p + j] = l;
+      for (let i = j + 1; i < p; i++) {
+        let v = a[i * p + j]!;
+        for (let t = 0; t < j; t++) v -= a[i * p + t]! * a[j * p + t]!;
+        a[i * p + j] = v / l;
+      }
+      good = j + 1;
+    }
+  }
+  const z = Float64Array.from(h);
+  for (let i = 0; i < good; i++) {
+    let v = z[i]!;
+    for (let t = 0; t < i; t++) v -= a[i * p + t]! * z[t]!;
+    z[i] = v / a[i * p + i]!;
+  }
+  return ranks.map((k) => {
+    const pk = k + (intercept ? 1 : 0);
+    const sigma2 = residualVariance(basis, n, k);
+    if (k > basis.r) return null;
+    if (pk === 0) return { index: new Int32Array(0), beta: new Float64Array(0), factor: new Float64Array(0), sigma2 };
+    if (pk > good || (alpha === 0 && pk > normal.cK.length)) return null;
+    const beta = z.slice(0, pk);
+    for (let i = pk - 1; i >= 0; i--) {
+      let v = beta[i]!;
+      for (let t = i + 1; t < pk; t++) v -= a[t * p + i]! * beta[t]!;
+      beta[i] = v / a[i * p + i]!;
+    }
+    // No factor copy: selection only needs β (intervals re-solve the chosen setting with solveRidge).
+    return { index: index.slice(0, pk), beta, factor: new Float64Array(0), sigma2, added: added.subarray(0, pk) };
+  });
+}
+
+/** Squared error of a ridge solution over the measured columns: ‖c_K − X·β‖² (O(p) when the added diagonal is known, else O(p²)). */
 export function knownSquaredError(normal: KnownNormal, sol: RidgeSolution): number {
   const q = normal.r + 1;
   const p = sol.index.length;
+  if (sol.added) {
+    // (XᵀX + D)β = Xᵀc ⇒ ‖c − Xβ‖² = cᵀc − βᵀXᵀc − βᵀDβ
+    let e = normal.ccK;
+    for (let x = 0; x < p; x++) e -= sol.beta[x]! * (normal.h[sol.index[x]!]! + sol.added[x]! * sol.beta[x]!);
+    return Math.max(e, 0);
+  }
   let e = normal.ccK;
   for (let x = 0; x < p; x++) {
     const ix = sol.index[x]!;
@@ -298,11 +396,12 @@ export function selectHyper(stats: TrainStats, folds: readonly Fold[], columns: 
       const fv = fold.variants.get(variant)!;
       const { vk, cK } = foldKnown(stats, fold, fv, columns);
       const normal = knownNormal(vk, cK, fv.basis.r);
-      grid.ranks.forEach((k, ki) => {
-        grid.alphas.forEach((alpha, ai) => {
+      grid.alphas.forEach((alpha, ai) => {
+        const sols = solveRidgeNested(normal, fv.basis, n, grid.ranks, alpha, variant === 'additive');
+        grid.ranks.forEach((_k, ki) => {
           const cell = (vi * nk + ki) * na + ai;
           if (!feasible[cell]) return;
-          const sol = k <= fv.basis.r ? solveRidge(normal, fv.basis, n, k, alpha, variant === 'additive') : null;
+          const sol = sols[ki]!;
           if (!sol) {
             feasible[cell] = 0;
             return;

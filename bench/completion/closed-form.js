@@ -1,0 +1,177 @@
+#!/usr/bin/env node
+// Speed of the closed-form completion methods (additive-ls, lowrank) on synthetic matrices with the
+// dev data's singular spectrum: 46 fully observed train rows + test rows with 30 measured columns,
+// N = 2,000 / 20,000 / 141,871 (the reference timings' sizes), the paper's full protocol at
+// N = 141,871 (20 test rows × 10 seeds), and one new task at N = 1,000,000 after the train fit.
+// Same-run reference: numpy float64 doing the same closed forms (one SVD + a ridge solve) in python3.
+// Usage: node bench/completion/closed-form.js [--sizes 2000,20000,141871] [--repeats 5] [--skip-million]
+import { spawnSync } from 'node:child_process';
+import { join, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { additiveLs, fitLowrank, evaluate, createCompletionMethod, ForgettingMatrix, createCpuBackend } from '../../dist/index.js';
+import { readForgettingMatrix } from '../../dist/node.js';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const args = process.argv.slice(2);
+const opt = (name, fallback) => {
+  const i = args.indexOf(`--${name}`);
+  return i >= 0 ? args[i + 1] : fallback;
+};
+const sizes = opt('sizes', '2000,20000,141871').split(',').map(Number);
+const repeats = Number(opt('repeats', '5'));
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+// The dev data's spectrum (uncentred singular values of the 37 × 1000 matrix), rescaled to N.
+const { matrix: dev } = await readForgettingMatrix(join(root, 'fixtures', 'real-dev-v1'));
+const cpu = createCpuBackend();
+const devSvd = await cpu.topSVD({ rows: dev.rows, cols: dev.cols, data: dev.values }, dev.rows);
+
+function uniformStream(seed) {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return (((t ^ (t >>> 14)) >>> 0) + 0.5) / 4294967296;
+  };
+}
+
+/** M × N float32 matrix U·diag(s·sqrt(N/1000))·Vᵀ with Gaussian factors (seeded). */
+function spectrumMatrix(m, n, seed) {
+  const u = uniformStream(seed);
+  const normal = () => Math.sqrt(-2 * Math.log(u())) * Math.cos(2 * Math.PI * u());
+  const r = Math.min(devSvd.k, m);
+  const scale = Math.sqrt(n / dev.cols);
+  const left = new Float64Array(m * r);
+  for (let i = 0; i < m * r; i++) left[i] = normal() / Math.sqrt(m);
+  const right = new Float32Array(n * r);
+  for (let j = 0; j < n * r; j++) right[j] = normal() / Math.sqrt(n);
+  const values = new Float32Array(m * n);
+  for (let i = 0; i < m; i++) {
+    for (let c = 0; c < r; c++) {
+      const w = left[i * r + c] * devSvd.s[c] * scale * Math.sqrt(m / dev.rows);
+      for (let j = 0; j < n; j++) values[i * n + j] += w * right[j * r + c];
+    }
+  }
+  return new ForgettingMatrix({ values, taskIds: Array.from({ length: m }, (_, i) => `t${i}`), exampleIds: Array.from({ length: n }, (_, j) => `e${j}`) });
+}
+
+function numpyReference(n, repeats) {
+  const env = { ...process.env };
+  delete env.OPENBLAS_CORETYPE;
+  delete env.OPENBLAS_L2_SIZE;
+  const program = `
+import numpy as np, time, json, sys
+n, repeats = int(sys.argv[1]), int(sys.argv[2])
+rng = np.random.default_rng(0)
+Z = rng.standard_normal((46, n)).astype(np.float32)
+K = np.sort(rng.choice(n, 30, replace=False)); y = rng.standard_normal(30)
+add, low = [], []
+for _ in range(repeats):
+    t = time.perf_counter(); Zd = Z.astype(np.float64); cm = Zd.mean(0); p = cm + np.mean(y - cm[K]); add.append(time.perf_counter() - t)
+    t = time.perf_counter()
+    Zd = Z.astype(np.float64); cm = Zd.mean(0); R = Zd - cm - Zd.mean(1, keepdims=True) + Zd.mean()
+    U, S, Vt = np.linalg.svd(R, full_matrices=False); V = Vt[:10].T
+    X = np.hstack([np.ones((30, 1)), V[K]]); beta = np.linalg.solve(X.T @ X + np.eye(11) * 1e-3, X.T @ (y - cm[K]))
+    p = cm + beta[0] + V @ beta[1:]
+    low.append(time.perf_counter() - t)
+print(json.dumps({'additive': sorted(add)[len(add)//2], 'lowrank': sorted(low)[len(low)//2]}))
+`;
+  const run = spawnSync('python3', ['-c', program, String(n), String(repeats)], { env, encoding: 'utf8' });
+  if (run.status !== 0) return null;
+  return JSON.parse(run.stdout);
+}
+
+const REFERENCE = { 2000: { additive: 7.7, svd: 10.1 }, 20000: { additive: 44.9, svd: 50.7 }, 141871: { additive: 319, svd: 359 } };
+const rows = [];
+for (const n of sizes) {
+  const z = spectrumMatrix(47, n, n);
+  const train = z.selectRows({ start: 0, end: 46 });
+  const columns = Int32Array.from(new Set(Array.from({ length: 30 }, (_, t) => Math.floor(((t + 0.37) * n) / 30)))).sort();
+  const known = { columns, values: Float64Array.from(columns, (j) => z.get(46, j)) };
+  const tAdd = [];
+  const tLow = [];
+  const tLowPredict = [];
+  for (let r = 0; r < repeats; r++) {
+    let t = performance.now();
+    await (await additiveLs.fit(train)).predictRow(known);
+    tAdd.push((performance.now() - t) / 1000);
+    t = performance.now();
+    const fitted = await fitLowrank(train, { backend: cpu });
+    await fitted.predictRow(known);
+    tLow.push((performance.now() - t) / 1000);
+    const other = { columns: Int32Array.from(columns, (j) => (j + 1) % n).sort(), values: known.values };
+    t = performance.now();
+    await fitted.predictRow(other);
+    tLowPredict.push((performance.now() - t) / 1000);
+  }
+  const np = numpyReference(n, repeats);
+  const row = {
+    n,
+    additiveLsFit: median(tAdd),
+    lowrankFit: median(tLow),
+    lowrankPerNewColumnSet: median(tLowPredict),
+    numpyAdditive: np?.additive ?? null,
+    numpyLowrank: np?.lowrank ?? null,
+    referenceAdditive: REFERENCE[n]?.additive ?? null,
+    referenceSvd: REFERENCE[n]?.svd ?? null,
+  };
+  rows.push(row);
+  console.error(JSON.stringify(row));
+}
+
+// The paper's full protocol at N = 141,871: 46 train rows, 20 test rows, seeds 0–9, k = 30.
+if (!args.includes('--skip-protocol')) {
+  const z = spectrumMatrix(66, 141871, 1);
+  for (const name of ['additive-ls', 'lowrank']) {
+    const t = performance.now();
+    const result = await evaluate(z, {
+      trainRows: Array.from({ length: 46 }, (_, i) => i),
+      testRows: Array.from({ length: 20 }, (_, i) => 46 + i),
+      methods: [createCompletionMethod(name)],
+      backend: cpu,
+    });
+    const row = { protocol: 'N=141871, 20 test rows x 10 seeds', method: name, seconds: (performance.now() - t) / 1000, rmse: result.methods[name].rmse };
+    rows.push(row);
+    console.error(JSON.stringify(row));
+  }
+}
+
+// One new task at N = 1,000,000 after the train fit (additive centring, up to 20 components).
+if (!args.includes('--skip-million')) {
+  const n = 1_000_000;
+  const z = spectrumMatrix(47, n, 3);
+  const train = z.selectRows({ start: 0, end: 46 });
+  let t = performance.now();
+  const fitted = await fitLowrank(train, { backend: cpu, variants: ['additive'], maxRank: 20 });
+  const fitSeconds = (performance.now() - t) / 1000;
+  const times = { first: [], cached: [], noIntervalsCached: [] };
+  const plain = await fitLowrank(train, { backend: cpu, variants: ['additive'], maxRank: 20, intervals: false });
+  for (let r = 0; r < repeats; r++) {
+    const columns = Int32Array.from({ length: 30 }, (_, q) => q * 33331 + r * 7).sort();
+    const known = { columns, values: Float64Array.from(columns, (j) => z.get(46, j)) };
+    t = performance.now();
+    await fitted.predictRow(known);
+    times.first.push(performance.now() - t);
+    t = performance.now();
+    await fitted.predictRow(known);
+    times.cached.push(performance.now() - t);
+    await plain.predictRow(known);
+    t = performance.now();
+    await plain.predictRow(known);
+    times.noIntervalsCached.push(performance.now() - t);
+  }
+  const row = {
+    n,
+    fitSeconds,
+    predictMsNewColumnSet: median(times.first),
+    predictMsSameColumnSet: median(times.cached),
+    predictMsNoIntervals: median(times.noIntervalsCached),
+    k: fitted.decide(Int32Array.from({ length: 30 }, (_, q) => q * 33331).sort()).hyper,
+  };
+  rows.push(row);
+  console.error(JSON.stringify(row));
+}
+console.log(JSON.stringify({ machine: 'shared 2-core VM', repeats, rows }, null, 1));
+await cpu.dispose();
