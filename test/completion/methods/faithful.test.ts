@@ -85,3 +85,18 @@ describe('faithful methods reproduce the reference predictions (dev data, seed 0
     expect(maxDiff).toBeLessThan(1e-9);
   });
 });
+
+describe('svd with the reference seeding (numpy RandomState(seed) init) reproduces the reference', () => {
+  test('seed 0: pooled metrics over all test rows to 1e-9', async () => {
+    const { evaluate } = await import('../../../src/completion/protocol/evaluate.js');
+    const { svd } = await import('../../../src/completion/methods/svd.js');
+    const z = loadDevMatrix();
+    const ref = loadReference();
+    const r = await evaluate(z, { trainRows: ref.trainRows, testRows: ref.testRows, seeds: [0], methods: [svd()] });
+    const got = r.methods['svd']!.perSeed[0]!;
+    const want = ref.methods['svd']!.perSeed[0]!;
+    for (const key of ['rmse', 'f1', 'precision', 'recall', 'auc'] as const) {
+      expect(Math.abs((got[key] as number) - (want[key] as number))).toBeLessThan(1e-9);
+    }
+  }, 600_000);
+});
