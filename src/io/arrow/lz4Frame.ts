@@ -27,8 +27,9 @@ export function decodeLz4Frame(input: Uint8Array): Uint8Array {
   }
   if (dictId) p += 4;
   p += 1; // header checksum
-  const blocks: Uint8Array[] = [];
-  let total = 0;
+  // One output buffer for all blocks: linked blocks (the default) may copy from earlier blocks.
+  let out = new Uint8Array(expected >= 0 ? expected : maxBlock);
+  let o = 0;
   for (;;) {
     if (p + 4 > input.length) throw fail('truncated (no end mark)');
     const word = (input[p]! | (input[p + 1]! << 8) | (input[p + 2]! << 16) | (input[p + 3]! << 24)) >>> 0;
@@ -36,30 +37,33 @@ export function decodeLz4Frame(input: Uint8Array): Uint8Array {
     if (word === 0) break;
     const size = word & 0x7fffffff;
     if (size > maxBlock || p + size > input.length) throw fail('block size out of range');
-    const data = input.subarray(p, p + size);
+    if (o + maxBlock > out.length) {
+      const bigger = new Uint8Array(Math.max(out.length * 2, o + maxBlock));
+      bigger.set(out.subarray(0, o));
+      out = bigger;
+    }
+    if (word & 0x80000000) {
+      out.set(input.subarray(p, p + size), o);
+      o += size;
+    } else {
+      o = decodeLz4Block(input.subarray(p, p + size), out, o, o + maxBlock);
+    }
     p += size;
-    const block = word & 0x80000000 ? data.slice() : decodeLz4Block(data, maxBlock);
-    blocks.push(block);
-    total += block.length;
     if (blockChecksum) p += 4;
   }
   if (contentChecksum) p += 4;
-  if (expected >= 0 && expected !== total) throw fail(`content size ${total} differs from the header's ${expected}`);
-  if (blocks.length === 1) return blocks[0]!;
-  const out = new Uint8Array(total);
-  let o = 0;
-  for (const b of blocks) {
-    out.set(b, o);
-    o += b.length;
-  }
-  return out;
+  if (expected >= 0 && expected !== o) throw fail(`content size ${o} differs from the header's ${expected}`);
+  return out.length === o ? out : out.slice(0, o);
 }
 
-/** Decodes one raw LZ4 block of at most `maxOutput` bytes. */
-export function decodeLz4Block(input: Uint8Array, maxOutput: number): Uint8Array {
-  const out = new Uint8Array(maxOutput);
+/**
+ * Decodes one raw LZ4 block into `out` starting at `start` (matches may reach back into earlier
+ * output), writing at most up to `limit`; returns the new end of the output.
+ */
+export function decodeLz4Block(input: Uint8Array, out: Uint8Array, start: number, limit: number): number {
+  const maxOutput = Math.min(limit, out.length);
   let i = 0;
-  let o = 0;
+  let o = start;
   const n = input.length;
   const fail = (what: string) => new ForgetscopeError('parse', `corrupt LZ4 block: ${what}`);
   while (i < n) {
@@ -96,5 +100,5 @@ export function decodeLz4Block(input: Uint8Array, maxOutput: number): Uint8Array
     // Byte by byte: matches may overlap their own output (run-length style).
     for (let k = 0; k < length; k++, o++) out[o] = out[o - offset]!;
   }
-  return out.slice(0, o);
+  return o;
 }
