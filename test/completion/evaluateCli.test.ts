@@ -78,6 +78,25 @@ describe('evaluate reproduces the reference results (dev data)', () => {
     for (const t of ref.testRows) expect(r.knownColumns[String(t)]).toEqual(first);
   });
 
+  test('--select active: deterministic probes from the train rows, the same for every seed and row', async () => {
+    const c = capture();
+    const dump = join(dir, 'active.json');
+    const code = await runCli(
+      ['evaluate', devDataDir, '--train-rows', ref.trainRows.join(','), '--test-rows', ref.testRows.slice(0, 3).join(','),
+        '--methods', 'knn', '--seeds', '0,1', '--select', 'active', '--backend', 'cpu', '--dump-known', dump, '--json'],
+      c.ctx,
+    );
+    expect(code).toBe(0);
+    const j = JSON.parse(c.out().trim());
+    expect(j.select).toBe('active');
+    expect(j.methods.knn.fits).toBe(6);
+    const dumped = JSON.parse(readFileSync(dump, 'utf8')) as Record<string, Record<string, number[]>>;
+    const first = dumped[String(ref.testRows[0])]!['0']!;
+    expect(new Set(first).size).toBe(30);
+    for (const t of ref.testRows.slice(0, 3)) for (const s of ['0', '1']) expect(dumped[String(t)]![s]).toEqual(first);
+    expect(j.methods.knn.perSeed[0].nKnown).toBe(30);
+  }, 300_000);
+
   test('usage errors exit 2 with a message', async () => {
     const c = capture();
     expect(await runCli(['evaluate', devDataDir, '--train-rows', '0-10', '--test-rows', '10-12', '--methods', 'knn'], c.ctx)).toBe(2);
