@@ -4,9 +4,11 @@
 //   python3 bench/methods/demo.py OUT && npm run build && node bench/methods/demo.js OUT docs/img/methods
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { runCli } from '../../dist/cli/main.js';
-import { renderSvg, layerReport, stringifyResult } from '../../dist/index.js';
-import { readSafetensorsFile } from '../../dist/node.js';
+// FORGETSCOPE_DIST: another build folder (default: this checkout's dist/).
+const dist = process.env.FORGETSCOPE_DIST ? `file://${process.env.FORGETSCOPE_DIST}` : new URL('../../dist', import.meta.url).href;
+const { runCli } = await import(`${dist}/cli/main.js`);
+const { renderSvg, layerReport, stringifyResult } = await import(`${dist}/index.js`);
+const { readSafetensorsFile } = await import(`${dist}/node.js`);
 
 const [out, imgDir] = process.argv.slice(2);
 if (!out || !imgDir) {
@@ -31,6 +33,7 @@ async function cli(args) {
   if (code !== 0) throw new Error(`forgetscope ${args.join(' ')} failed (${code}): ${err}`);
   return args.includes('--json') ? JSON.parse(text) : text;
 }
+const g = (x) => (x === null || x === undefined || Number.isNaN(x) ? "–" : Number(x).toExponential(3));
 const f = (x, d = 4) => (x === null || x === undefined || Number.isNaN(x) ? '–' : Number(x).toFixed(d));
 const mdTable = (head, rows) => [`| ${head.join(' | ')} |`, `|${head.map(() => '---').join('|')}|`, ...rows.map((r) => `| ${r.join(' | ')} |`)].join('\n');
 async function svg(name, spec) {
@@ -111,10 +114,10 @@ md.push('\n(top-1 % Jaccard of the diagonal Fisher, all block tensors together; 
 md.push(mdTable(['A \\ B', ...names], names.map((a) => [a, ...names.map((b) => f(heat.find((h) => h.a === a && h.b === b).cosine, 3))])));
 const ewc = [];
 for (const t of tasks) {
-  const r = await cli(['fisher', join(out, 'fisher_upstream.safetensors'), join(out, `fisher_${t}.safetensors`), '--update', join(out, `delta_${t}_full.safetensors`), '--json']);
-  ewc.push([t, f(r.overall.ewc, 6), f(runs.find((x) => x.task === t && x.recipe === 'full').meanZ)]);
+  const r = await cli(['fisher', join(out, 'fisher_upstream.safetensors'), join(out, `fisher_${t}.safetensors`), '--update', join(out, `delta_${t}_full.safetensors`), '--tensors', '(attn|mlp)\\.\\w+\\.weight$', '--json']);
+  ewc.push([t, g(r.overall.ewc), f(runs.find((x) => x.task === t && x.recipe === 'full').meanZ)]);
 }
-md.push('\nEWC penalty ½ΣF_upstream·ΔW² of each full fine-tuning update (λ = 1), next to the measured mean forgetting:\n');
+md.push('\nEWC penalty ½ΣF_upstream·ΔW² of each full fine-tuning update over the attention and MLP weight matrices (λ = 1), next to the measured mean forgetting:\n');
 md.push(mdTable(['task', 'EWC penalty', 'mean Z (full)'], ewc));
 await svg('fisher-overlap', {
   title: 'Top-1% Fisher overlap (Jaccard)', width: 200, height: 200,
