@@ -156,7 +156,7 @@ def train(model, data: torch.Tensor, steps: int, lr: float, seed: int, params, b
         opt.step()
         if on_step:
             on_step(s + 1)
-    return float(loss)
+    return float(loss.detach())
 
 
 def main():

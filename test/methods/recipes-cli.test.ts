@@ -43,6 +43,34 @@ describe('forgetscope recipes', () => {
     expect(bad.err).toMatch(/nope\.csv: no such file/);
   });
 
+  test('token-level output-bias shift and its correlation with held-out forgetting', async () => {
+    const { writeSafetensorsFile } = await import('../../src/io/node/safetensors.js');
+    const tok = (logp: number[], mass: number[]) => [
+      { name: 'logp', shape: [3], data: logp },
+      { name: 'offsets', shape: [2], data: [0, 3], dtype: 'I32' as const },
+      { name: 'num_logmass', shape: [3], data: mass.map(Math.log) },
+    ];
+    await writeSafetensorsFile(join(dir, 'base.safetensors'), tok([-1, -0.5, -2], [0.2, 0.4, 0.6]));
+    await writeSafetensorsFile(join(dir, 'a.safetensors'), tok([-1.2, -0.4, -3], [0.3, 0.5, 0.7]));
+    await writeSafetensorsFile(join(dir, 'b.safetensors'), tok([-1, -0.5, -2], [0.2, 0.4, 0.6]));
+    writeFileSync(join(dir, 'z.csv'), 'task,recipe,example,delta\nt,a,e1,0.3\nt,a,e2,5\nt,b,e1,0.1\nt,b,e2,-5\n');
+    writeFileSync(join(dir, 'held.json'), JSON.stringify({ example_ids: ['e1'] }));
+    const r = await cli(['recipes', join(dir, 'z.csv'), '--tokens-base', join(dir, 'base.safetensors'), '--tokens', `a=${join(dir, 'a.safetensors')}`, '--tokens', `b=${join(dir, 'b.safetensors')}`, '--heldout', join(dir, 'held.json'), '--json']);
+    expect(r.code).toBe(0);
+    const j = JSON.parse(r.out);
+    expect(j.bias[0].recipe).toBe('a');
+    expect(j.bias[0].massBefore).toBeCloseTo(0.4, 6);
+    expect(j.bias[0].massAfter).toBeCloseTo(0.5, 6);
+    expect(j.bias[0].massShift).toBeCloseTo(0.1, 6);
+    expect(j.bias[0].nllIncrease).toBeCloseTo(0.366667, 6); // seed-000 T2
+    expect(j.bias[0].heldOutForgetting).toBeCloseTo(0.3, 12);
+    expect(j.bias[1].massShift).toBeCloseTo(0, 12);
+    expect(j.bias[1].heldOutForgetting).toBeCloseTo(0.1, 12);
+    expect(j.biasCorrelation).toBeCloseTo(1, 12);
+    const noBase = await cli(['recipes', join(dir, 'z.csv'), '--tokens', `a=${join(dir, 'a.safetensors')}`]);
+    expect(noBase.code).toBe(2);
+  });
+
   const hasNumpy = numpyAvailable();
   (hasNumpy ? test : test.skip)('real-dev-v1: means by recipe match sanity.json and an independent numpy computation', async () => {
     const r = await cli(['recipes', `${FIX}/recipes.csv`, `${FIX}/long.csv`, '--common-tasks', '--json']);
