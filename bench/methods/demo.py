@@ -174,7 +174,12 @@ def main():
     upstream = torch.from_numpy(np.load(REPO / "fixtures/real-dev-v1/examples_bytes.npy").astype(np.int64))
     ids = [str(1000 + i) for i in range(len(upstream))]
     base = TinyGPT()
-    train(base, upstream[:800], args.pretrain_steps, 3e-3, 0, list(base.parameters()), batch=32)
+    cached = out / f"base_{args.pretrain_steps}.pt"
+    if cached.exists():  # reruns reuse the pretrained model (same seed, same steps)
+        base.load_state_dict(torch.load(cached))
+    else:
+        train(base, upstream[:800], args.pretrain_steps, 3e-3, 0, list(base.parameters()), batch=32)
+        torch.save(base.state_dict(), cached)
     base_state = {k: v.clone() for k, v in base.state_dict().items()}
     nll0 = nll_per_example(base, upstream)
     print(f"pretrained {sum(p.numel() for p in base.parameters())} params in {time.time() - t0:.0f}s; upstream NLL {nll0.mean():.3f}", file=sys.stderr)
