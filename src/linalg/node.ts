@@ -1,4 +1,4 @@
-/// <reference types="@webgpu/types" />
+/// <reference types="@webgpu/types" preserve="true" />
 // Node-only edge of the linear-algebra layer (exported through `forgetscope/node`): Dawn's WebGPU,
 // the threaded cpu backend, and `selectNodeBackend` for the CLI.
 import { existsSync, readdirSync } from 'node:fs';

@@ -1,4 +1,4 @@
-/// <reference types="@webgpu/types" />
+/// <reference types="@webgpu/types" preserve="true" />
 import { ForgetscopeError } from '../util/errors.js';
 import type { WarningSink } from '../util/progress.js';
 import { createCpuBackend } from './cpu/backend.js';

@@ -1,4 +1,4 @@
-/// <reference types="@webgpu/types" />
+/// <reference types="@webgpu/types" preserve="true" />
 import { ForgetscopeError } from '../../util/errors.js';
 import { NT_PRODUCT_WGSL } from './ntProduct.wgsl.js';
 import { NT_PRODUCT_DIRECT_WGSL } from './ntProductDirect.wgsl.js';
