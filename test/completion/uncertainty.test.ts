@@ -56,6 +56,27 @@ describe('lowrank prediction intervals', () => {
     await expect(fitLowrank(z, { level: 1 })).rejects.toThrow(/level/);
   });
 
+  test('intervals stay finite and of the data scale when k uses every component (in-sample residuals vanish)', async () => {
+    const z = syntheticMatrix({ rows: 30, cols: 200, rank: 2, seed: 8, additive: true, noise: () => 0.3 });
+    const train = z.selectRows({ start: 0, end: 10 });
+    const fitted = await fitLowrank(train, { hyper: { variant: 'additive', k: 9, alpha: 1 } });
+    const columns = randomColumns(200, 30, 2);
+    let inside = 0;
+    let count = 0;
+    for (let t = 10; t < 30; t++) {
+      const { lower, upper } = await fitted.predictRow({ columns, values: Float64Array.from(columns, (j) => z.get(t, j)) });
+      for (let j = 0; j < 200; j++) {
+        const width = upper![j]! - lower![j]!;
+        expect(Number.isFinite(width)).toBe(true);
+        expect(width).toBeLessThan(20);
+        if (columns.includes(j)) continue;
+        if (z.get(t, j) >= lower![j]! && z.get(t, j) <= upper![j]!) inside++;
+        count++;
+      }
+    }
+    expect(inside / count).toBeGreaterThan(0.75);
+  });
+
   test('calibration columns are evenly spread and distinct', () => {
     expect(Array.from(calibrationColumns(10, 4))).toEqual([1, 3, 6, 8]);
     expect(Array.from(calibrationColumns(3, 4))).toEqual([0, 1, 2]);

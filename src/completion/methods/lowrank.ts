@@ -141,7 +141,7 @@ export async function fitLowrank(train: ForgettingMatrix, options: LowrankOption
     const upper = new Float64Array(n);
     const scratch = new Float64Array(sol.index.length);
     for (let j = 0; j < n; j++) {
-      const sd = kappa * predictiveSd(sol, basis, v, j * r, r, basis.colEnergy[j]!, scratch);
+      const sd = kappa * predictiveSd(sol, basis, v, j * r, n, basis.colEnergy[j]!, scratch);
       lower[j] = prediction[j]! - sd;
       upper[j] = prediction[j]! + sd;
     }

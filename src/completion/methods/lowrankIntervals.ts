@@ -1,21 +1,24 @@
 import type { VariantBasis } from './lowrankBasis.js';
 import type { TrainStats } from './lowrankBasis.js';
-import { foldKnown, knownNormal, solveRidge, type Fold, type LowrankHyper, type RidgeSolution } from './lowrankSelect.js';
+import { foldKnown, knownNormal, penaltyScale, solveRidge, type Fold, type LowrankHyper, type RidgeSolution } from './lowrankSelect.js';
 import { choleskyForwardSolve } from './smallDense.js';
 
 /**
  * Prediction intervals of `lowrank`: a per-column predictive standard deviation (the ridge
- * posterior's parameter variance plus the column's rank-k residual variance in the train rows), times
+ * posterior's parameter variance plus the column's variance in the centred train rows), times
  * one scale κ calibrated by leave-one-task-out — κ is the empirical `level` quantile of |error|/sd of
  * the held-out train rows at a fixed subsample of unmeasured columns (split-conformal style), so the
  * interval's coverage is measured, not assumed Gaussian.
  */
 
 /**
- * Predictive standard deviation of one column: sqrt(σ²_k·‖L⁻¹x‖² + max(e_j − Σ_c s_c²·v_jc², 0)/M),
- * with x = (1?, v_j1 … v_jk) and e_j the column's energy in the centred train block.
+ * Predictive standard deviation (before the scale κ) of one column: sqrt(σ̄²·‖L⁻¹x‖² + e_j/M), with
+ * x = (1?, v_j1 … v_jk), L the Cholesky factor of the ridge system, σ̄² the per-entry variance of the
+ * centred train block and e_j/M the column's variance in it. Both terms are independent of k on
+ * purpose: in-sample rank-k residuals vanish as k approaches the number of train rows and would make
+ * the shape degenerate; the leave-one-task-out scale κ absorbs the overall level.
  */
-export function predictiveSd(sol: RidgeSolution, basis: VariantBasis, vRow: Float64Array, vOffset: number, r: number, energy: number, scratch: Float64Array): number {
+export function predictiveSd(sol: RidgeSolution, basis: VariantBasis, vRow: Float64Array, vOffset: number, n: number, energy: number, scratch: Float64Array): number {
   const p = sol.index.length;
   for (let x = 0; x < p; x++) {
     const ix = sol.index[x]!;
@@ -26,14 +29,9 @@ export function predictiveSd(sol: RidgeSolution, basis: VariantBasis, vRow: Floa
     choleskyForwardSolve(sol.factor, scratch, p);
     for (let x = 0; x < p; x++) param += scratch[x]! * scratch[x]!;
   }
-  let resid = energy;
-  const k = sol.index.length - (sol.index[0] === 0 ? 1 : 0);
-  for (let c = 0; c < k && c < r; c++) {
-    const v = vRow[vOffset + c]!;
-    resid -= basis.s[c]! * basis.s[c]! * v * v;
-  }
-  const floor = 1e-300 + 1e-24 * (basis.energy / Math.max(basis.rows, 1));
-  return Math.sqrt(sol.sigma2 * param + Math.max(resid, 0) / basis.rows + floor);
+  const scale = penaltyScale(basis, n);
+  const floor = 1e-300 + 1e-24 * scale;
+  return Math.sqrt(scale * param + Math.max(energy, 0) / basis.rows + floor);
 }
 
 /** Evenly spread columns used to calibrate the interval scale (at most `count`). */
@@ -59,10 +57,11 @@ export function calibrateScale(
   const ratios: number[] = [];
   for (const fold of folds) {
     const fv = fold.variants.get(hyper.variant)!;
-    if (hyper.k > fv.basis.r) continue;
+    // a fold has one train row less, so it may have one component less than the full fit
+    const k = Math.min(hyper.k, fv.basis.r);
     const known = foldKnown(stats, fold, fv, columns);
     const normal = knownNormal(known.vk, known.cK, fv.basis.r);
-    const sol = solveRidge(normal, fv.basis, stats.n, hyper.k, hyper.alpha, hyper.variant === 'additive');
+    const sol = solveRidge(normal, fv.basis, stats.n, k, hyper.alpha, hyper.variant === 'additive');
     if (!sol) continue;
     const at = foldKnown(stats, fold, fv, probe);
     const r = fv.basis.r;
@@ -73,7 +72,7 @@ export function calibrateScale(
         const ix = sol.index[x]!;
         pred += sol.beta[x]! * (ix === 0 ? 1 : at.vk[t * r + ix - 1]!);
       }
-      const sd = predictiveSd(sol, fv.basis, at.vk, t * r, r, at.energy[t]!, scratch);
+      const sd = predictiveSd(sol, fv.basis, at.vk, t * r, stats.n, at.energy[t]!, scratch);
       ratios.push(Math.abs(at.cK[t]! - pred) / sd);
     }
   }
