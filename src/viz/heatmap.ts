@@ -164,7 +164,7 @@ export function forgettingHeatmapSpec(input: HeatmapInput, options: HeatmapOptio
     height: options.height ?? Math.min(640, Math.max(160, d.rowLabels.length * 12)),
     data: { values: d.cells },
     // aria: false keeps the SVG small: no per-cell description (thousands of cells).
-    mark: { type: 'rect', aria: false },
+    mark: { type: 'rect', aria: false, invalid: 'show' },
     encoding: {
       x: {
         field: 'col',

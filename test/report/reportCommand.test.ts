@@ -85,4 +85,25 @@ describe('forgetscope report', () => {
     expect(html).toContain('no --train-rows / --test-rows given');
     expect(html).not.toContain('data-chart="predicted"');
   });
+
+  it('reports a partially observed long table: missing cells grey, no source tables, reader counts', async () => {
+    // 6 tasks × 30 examples, Z = (i + 1)·(j % 5 + 1)/50 − 0.05, task t0 missing examples e0..e9.
+    const lines = ['task,example,delta'];
+    for (let i = 0; i < 6; i++) for (let j = 0; j < 30; j++) if (!(i === 0 && j < 10)) lines.push(`t${i},e${j},${((i + 1) * ((j % 5) + 1)) / 50 - 0.05}`);
+    const csv = join(dir, 'partial.csv');
+    writeFileSync(csv, lines.join('\n') + '\n');
+    const out = join(dir, 'partial.html');
+    const r = await cli(['report', csv, '--out', out, '--json', '--backend', 'cpu', '--train-rows', '0-3', '--test-rows', '4-5', '--known', '5', '--seeds', '0', '--methods', 'additive-ls']);
+    expect(r.code).toBe(0);
+    const s = JSON.parse(r.stdout);
+    expect([s.tasks, s.examples, s.observed]).toEqual([6, 30, 170]);
+    expect(s.sources).toEqual([]);
+    expect(s.missing).toContain('per-source tables: no example carries a "source" field');
+    const html = readFileSync(out, 'utf8');
+    expect(html).toContain('170 rows read, 170 kept, 0 dropped');
+    expect(html).toContain('fill="#d9d9d9"'); // unobserved cells of t0 are drawn grey
+    // n = 1000 → 32 replayed examples > 30 examples: the report says so instead of failing.
+    expect(s.missing).toContain('replay plan: n = 1000 asks for 32 replayed examples but only 30 may be replayed; give a smaller fine-tuning size or ratio');
+    expect(s.replay).toBeUndefined();
+  });
 });

@@ -82,9 +82,13 @@ describe('heat map', () => {
     expect(d.subtitle[0]).toContain('rank-1 factors');
   });
 
-  it('draws missing blocks as null (grey) cells', () => {
-    const d = heatmapData({ ...input, mask: Uint8Array.of(1, 1, 1, 1, 0, 0, 0, 0) }, { maxCols: 4 });
+  it('draws missing blocks as null (grey) cells', async () => {
+    const masked = { ...input, mask: Uint8Array.of(1, 1, 1, 1, 0, 0, 0, 0) };
+    const d = heatmapData(masked, { maxCols: 4 });
     expect(d.cells.filter((c) => c.task === 'tb').every((c) => c.z === null && c.n === 0)).toBe(true);
+    const svg = await renderClean(forgettingHeatmapSpec(masked, { maxCols: 4 }));
+    expect(markItems(svg, 'rect')).toBe(8);
+    expect((svg.match(/fill="#d9d9d9"/g) ?? []).length).toBe(4);
   });
 
   it('compiles cleanly, renders one rect per cell, states the binning in the title and centres the scale at 0', async () => {

@@ -12,6 +12,7 @@ import { defaultRng } from '../../completion/protocol/generator.js';
 import { createCompletionMethod } from '../../completion/registry.js';
 import { selectActiveProbes } from '../../completion/probes/active.js';
 import { planOfflineReplay } from '../../replay/offline.js';
+import { DEFAULT_REPLAY_RATIO, replayCount } from '../../replay/replayCount.js';
 import type { ReplayPlan } from '../../replay/types.js';
 import type { RmseCurvePoint } from '../rmseCurve.js';
 import type { PredictedVsTrueInput } from '../predicted.js';
@@ -290,7 +291,11 @@ export async function assembleReport(matrix: ForgettingMatrix, options: Assemble
 
   let replay: ReplayPlan | null = null;
   const rp = options.replay;
-  if (rp) {
+  const eligible = rp ? matrix.cols - (rp.exclude ? countOnes(rp.exclude) : 0) : 0;
+  const wanted = rp ? replayCount(rp.nFineTune, rp.ratio ?? DEFAULT_REPLAY_RATIO) : 0;
+  if (rp && wanted > eligible) {
+    missing.push(`replay plan: n = ${rp.nFineTune} asks for ${wanted} replayed examples but only ${eligible} may be replayed; give a smaller fine-tuning size or ratio`);
+  } else if (rp) {
     const trainRows = ev ? Array.from(ev.trainRows) : matrix.taskIds.map((_, i) => i).filter((i) => i !== rp.task);
     if (trainRows.includes(rp.task)) throw new ForgetscopeError('usage', `replay task row ${rp.task} is also a train row`);
     const train = matrix.selectRows(Int32Array.from(trainRows));
@@ -328,7 +333,7 @@ export async function assembleReport(matrix: ForgettingMatrix, options: Assemble
       basis: `${knownCount} examples measured with the paper's random draw, seed ${seed}; the rest predicted by ${methodName} from ${trainRows.length} train tasks` +
         (rp.exclude ? `; ${countOnes(rp.exclude)} held-out examples excluded` : ''),
     };
-  } else {
+  } else if (!rp) {
     missing.push('replay plan: no held-out task chosen');
   }
 
