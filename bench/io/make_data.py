@@ -1,0 +1,31 @@
+"""Writes the io benchmark's 10-million-row long table (100 tasks x 100,000 examples, task-major, seed 0)
+as CSV, Parquet (snappy, pyarrow defaults) and Arrow IPC (file, uncompressed) into the folder given."""
+import os
+import sys
+import time
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.csv as pacsv
+import pyarrow.feather as feather
+import pyarrow.parquet as pq
+
+out = sys.argv[1]
+tasks_n = int(sys.argv[2]) if len(sys.argv) > 2 else 100
+examples_n = int(sys.argv[3]) if len(sys.argv) > 3 else 100_000
+os.makedirs(out, exist_ok=True)
+stem = os.path.join(out, f"long_{tasks_n}x{examples_n}")
+if all(os.path.exists(stem + ext) for ext in (".csv", ".parquet", ".arrow")):
+    print(f"{stem}.* exist", file=sys.stderr)
+    sys.exit(0)
+t0 = time.time()
+rng = np.random.default_rng(0)
+before = np.round(rng.normal(1.5, 0.4, examples_n), 5)
+after = np.round(before[None, :] + rng.normal(0.4, 0.4, (tasks_n, examples_n)), 5)
+task = pa.array(np.repeat([f"task{i:03d}" for i in range(tasks_n)], examples_n))
+example = pa.array(np.tile([str(100_000 + j) for j in range(examples_n)], tasks_n))
+table = pa.table({"task": task, "example": example, "nll_before": np.tile(before, tasks_n), "nll_after": after.ravel()})
+pq.write_table(table, stem + ".parquet")
+feather.write_feather(table, stem + ".arrow", compression="uncompressed")
+pacsv.write_csv(table, stem + ".csv", pacsv.WriteOptions(quoting_style="none"))
+print(f"wrote {stem}.csv/.parquet/.arrow ({table.num_rows} rows) in {time.time() - t0:.1f}s", file=sys.stderr)

@@ -1,0 +1,15 @@
+#!/usr/bin/env node
+// Reads one file into a matrix with forgetscope (built dist/) and prints one JSON line:
+// {seconds, maxRssMB, shape, kept}. Run in its own process so that peak RSS belongs to this read.
+import { readForgettingMatrix } from '../../dist/node.js';
+
+const [path, ...flags] = process.argv.slice(2);
+const progress = flags.includes('--progress')
+  ? (done, total, label) => process.stderr.write(`\r${label} ${total ? `${((100 * done) / total).toFixed(0)}%` : done}   `)
+  : undefined;
+const t0 = performance.now();
+const { matrix, report } = await readForgettingMatrix(path, { ...(progress ? { progress } : {}) });
+const seconds = (performance.now() - t0) / 1000;
+if (progress) process.stderr.write('\n');
+const maxRssMB = process.resourceUsage().maxRSS / 1024;
+console.log(JSON.stringify({ seconds, maxRssMB, shape: matrix.shape, kept: report.kept, matrixMB: matrix.values.byteLength / 2 ** 20 }));
