@@ -74,31 +74,82 @@ export function svdRow(block: TrainBlock, known: KnownEntries, s: SvdSettings, s
   const reg = s.reg;
   const kc = known.columns;
   const kv = known.values;
-  // One rating's update, exactly as Surprise's SVD.sgd (biased): err, then biases, then factors.
-  const update = (u: number, i: number, r: number): void => {
+  // Users' ratings are visited row by row, so each user's bias and factors live in locals for the whole
+  // row (written back after it); every rating's arithmetic is Surprise's SVD.sgd (biased), in its order:
+  // err, then the biases, then the factors from the old p_u and q_i.
+  const pRow = new Float64Array(f);
+  const sgdRow = (u: number, cols: Int32Array | null, vals: ArrayLike<number>, base: number, count: number): void => {
+    let b = bu[u]!;
     const pBase = u * f;
-    const qBase = i * f;
-    let dot = 0;
-    for (let c = 0; c < f; c++) dot += qi[qBase + c]! * pu[pBase + c]!;
-    const err = r - (mu + bu[u]! + bi[i]! + dot);
-    bu[u]! += lr * (err - reg * bu[u]!);
-    bi[i]! += lr * (err - reg * bi[i]!);
-    for (let c = 0; c < f; c++) {
-      const puf = pu[pBase + c]!;
-      const qif = qi[qBase + c]!;
-      pu[pBase + c] = puf + lr * (err * qif - reg * puf);
-      qi[qBase + c] = qif + lr * (err * puf - reg * qif);
-    }
-  };
-  for (let epoch = 0; epoch < s.epochs; epoch++) {
-    for (let u = 0; u < m; u++) {
-      const base = u * n;
-      for (let i = 0; i < n; i++) {
-        if (mask !== null && mask[base + i] === 0) continue;
-        update(u, i, values[base + i]!);
+    for (let c = 0; c < f; c++) pRow[c] = pu[pBase + c]!;
+    if (f === 5) {
+      let p0 = pRow[0]!, p1 = pRow[1]!, p2 = pRow[2]!, p3 = pRow[3]!, p4 = pRow[4]!;
+      for (let t = 0; t < count; t++) {
+        let i: number;
+        let r: number;
+        if (cols === null) {
+          if (mask !== null && mask[base + t] === 0) continue;
+          i = t;
+          r = vals[base + t]!;
+        } else {
+          i = cols[t]!;
+          r = vals[t]!;
+        }
+        const q = i * 5;
+        const q0 = qi[q]!, q1 = qi[q + 1]!, q2 = qi[q + 2]!, q3 = qi[q + 3]!, q4 = qi[q + 4]!;
+        let dot = 0;
+        dot += q0 * p0;
+        dot += q1 * p1;
+        dot += q2 * p2;
+        dot += q3 * p3;
+        dot += q4 * p4;
+        const err = r - (mu + b + bi[i]! + dot);
+        b += lr * (err - reg * b);
+        bi[i]! += lr * (err - reg * bi[i]!);
+        qi[q] = q0 + lr * (err * p0 - reg * q0);
+        p0 = p0 + lr * (err * q0 - reg * p0);
+        qi[q + 1] = q1 + lr * (err * p1 - reg * q1);
+        p1 = p1 + lr * (err * q1 - reg * p1);
+        qi[q + 2] = q2 + lr * (err * p2 - reg * q2);
+        p2 = p2 + lr * (err * q2 - reg * p2);
+        qi[q + 3] = q3 + lr * (err * p3 - reg * q3);
+        p3 = p3 + lr * (err * q3 - reg * p3);
+        qi[q + 4] = q4 + lr * (err * p4 - reg * q4);
+        p4 = p4 + lr * (err * q4 - reg * p4);
+      }
+      pRow[0] = p0; pRow[1] = p1; pRow[2] = p2; pRow[3] = p3; pRow[4] = p4;
+    } else {
+      for (let t = 0; t < count; t++) {
+        let i: number;
+        let r: number;
+        if (cols === null) {
+          if (mask !== null && mask[base + t] === 0) continue;
+          i = t;
+          r = vals[base + t]!;
+        } else {
+          i = cols[t]!;
+          r = vals[t]!;
+        }
+        const q = i * f;
+        let dot = 0;
+        for (let c = 0; c < f; c++) dot += qi[q + c]! * pRow[c]!;
+        const err = r - (mu + b + bi[i]! + dot);
+        b += lr * (err - reg * b);
+        bi[i]! += lr * (err - reg * bi[i]!);
+        for (let c = 0; c < f; c++) {
+          const puf = pRow[c]!;
+          const qif = qi[q + c]!;
+          pRow[c] = puf + lr * (err * qif - reg * puf);
+          qi[q + c] = qif + lr * (err * puf - reg * qif);
+        }
       }
     }
-    for (let q = 0; q < kc.length; q++) update(m, kc[q]!, kv[q]!);
+    bu[u] = b;
+    for (let c = 0; c < f; c++) pu[pBase + c] = pRow[c]!;
+  };
+  for (let epoch = 0; epoch < s.epochs; epoch++) {
+    for (let u = 0; u < m; u++) sgdRow(u, null, values, u * n, n);
+    sgdRow(m, kc, kv, 0, kc.length);
   }
   const seen = seenColumns(block.columnSeen, known);
   const prediction = new Float64Array(n);
