@@ -51,6 +51,15 @@ describe('forgetscope report', () => {
     expect(html).not.toMatch(/<script\b/i);
   });
 
+  it('evaluates with active probes when asked', async () => {
+    const out = join(dir, 'active.html');
+    const r = await cli(['report', FIXTURE, '--out', out, '--json', '--train-rows', TRAIN, '--test-rows', TEST, '--methods', 'additive-ls', '--seeds', '0', '--select', 'active', '--backend', 'cpu']);
+    expect(r.code).toBe(0);
+    const s = JSON.parse(r.stdout);
+    expect(s.evaluation.select).toBe('active');
+    expect(readFileSync(out, 'utf8')).toContain('chosen by &quot;active&quot; selection');
+  });
+
   it('refuses to overwrite without --force (exit 2, names the file)', async () => {
     const out = join(dir, 'exists.html');
     writeFileSync(out, 'keep me');

@@ -145,7 +145,7 @@ export function reportSummary(out: string, bytes: number, r: AssembledReport): R
     ...(r.evaluation
       ? {
           evaluation: {
-            select: r.evaluation.select,
+            select: d.evaluation!.select,
             known: r.evaluation.known,
             seeds: r.evaluation.seeds,
             methods: d.evaluation!.methods,
