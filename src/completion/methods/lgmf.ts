@@ -65,6 +65,10 @@ export function lgmfRow(block: TrainBlock, known: KnownEntries, s: LgmfSettings,
   const gradH = new Float64Array(n * kf);
   const acc = new Float64Array(kf);
   for (let it = 0; it < s.iterations; it++) {
+    if (kf === 5) {
+      iterateRank5(rows, n, y, mask, w, h, gradH, lr, reg);
+      continue;
+    }
     // H ← H + lr (Wᵀ (Y − σ(W H)) − reg H), the residuals computed and accumulated in one pass.
     gradH.fill(0);
     for (let i = 0; i < rows; i++) {
@@ -105,4 +109,69 @@ export function lgmfRow(block: TrainBlock, known: KnownEntries, s: LgmfSettings,
     out[j] = x;
   }
   return out;
+}
+
+/** One iteration for K = 5 (the paper's rank) with the row's factors in locals; same arithmetic order. */
+function iterateRank5(
+  rows: number,
+  n: number,
+  y: Uint8Array,
+  mask: Uint8Array,
+  w: Float64Array,
+  h: Float64Array,
+  gradH: Float64Array,
+  lr: number,
+  reg: number,
+): void {
+  gradH.fill(0);
+  for (let i = 0; i < rows; i++) {
+    const base = i * n;
+    const wb = i * 5;
+    const w0 = w[wb]!, w1 = w[wb + 1]!, w2 = w[wb + 2]!, w3 = w[wb + 3]!, w4 = w[wb + 4]!;
+    for (let j = 0; j < n; j++) {
+      if (mask[base + j] === 0) continue;
+      const hb = j * 5;
+      let x = 0;
+      x += w0 * h[hb]!;
+      x += w1 * h[hb + 1]!;
+      x += w2 * h[hb + 2]!;
+      x += w3 * h[hb + 3]!;
+      x += w4 * h[hb + 4]!;
+      const g = y[base + j]! - 1 / (1 + Math.exp(-x));
+      gradH[hb]! += g * w0;
+      gradH[hb + 1]! += g * w1;
+      gradH[hb + 2]! += g * w2;
+      gradH[hb + 3]! += g * w3;
+      gradH[hb + 4]! += g * w4;
+    }
+  }
+  for (let t = 0; t < n * 5; t++) h[t]! += lr * (gradH[t]! - reg * h[t]!);
+  for (let i = 0; i < rows; i++) {
+    const base = i * n;
+    const wb = i * 5;
+    const w0 = w[wb]!, w1 = w[wb + 1]!, w2 = w[wb + 2]!, w3 = w[wb + 3]!, w4 = w[wb + 4]!;
+    let a0 = 0, a1 = 0, a2 = 0, a3 = 0, a4 = 0;
+    for (let j = 0; j < n; j++) {
+      if (mask[base + j] === 0) continue;
+      const hb = j * 5;
+      const h0 = h[hb]!, h1 = h[hb + 1]!, h2 = h[hb + 2]!, h3 = h[hb + 3]!, h4 = h[hb + 4]!;
+      let x = 0;
+      x += w0 * h0;
+      x += w1 * h1;
+      x += w2 * h2;
+      x += w3 * h3;
+      x += w4 * h4;
+      const g = y[base + j]! - 1 / (1 + Math.exp(-x));
+      a0 += g * h0;
+      a1 += g * h1;
+      a2 += g * h2;
+      a3 += g * h3;
+      a4 += g * h4;
+    }
+    w[wb] = w0 + lr * (a0 - reg * w0);
+    w[wb + 1] = w1 + lr * (a1 - reg * w1);
+    w[wb + 2] = w2 + lr * (a2 - reg * w2);
+    w[wb + 3] = w3 + lr * (a3 - reg * w3);
+    w[wb + 4] = w4 + lr * (a4 - reg * w4);
+  }
 }
