@@ -3,7 +3,7 @@
 Everything is written as safetensors (fp32 unless said otherwise) under the parameter names of the model,
 atomically (temporary file + rename), so the TypeScript side can read only the tensors it needs.
 
-- weight snapshots and deltas: :func:`weight_snapshot`, :func:`weight_delta`
+- weight snapshots and deltas: :func:`weight_snapshot`, :func:`weight_delta`; SVD factors: :func:`export_svd`
 - teacher-forced per-token log-probs and a token class's log-mass: :func:`token_logprobs`,
   :func:`export_token_logprobs`, :func:`number_token_ids`
 - diagonal Fisher from per-example gradients: :func:`per_example_gradients`, :func:`diagonal_fisher`
@@ -95,6 +95,26 @@ def weight_delta(before: Union[Mapping[str, torch.Tensor], PathLike], after: Uni
     if path is not None:
         save_tensors(path, delta, {"format": "pt", "kind": "delta"})
     return delta
+
+
+@torch.no_grad()
+def export_svd(weights: Union[nn.Module, Mapping[str, torch.Tensor]], folder: PathLike, k: Optional[int] = None,
+               pattern: Pattern = None, dtype: torch.dtype = torch.float32) -> list[Path]:
+    """Thin SVD of every 2-D weight (``torch.linalg.svd`` in ``dtype``), written as
+    ``folder/<name>.safetensors`` with ``U_h`` [dO × k], ``S`` (all min(dO, dI) singular values) and
+    ``V_h`` [dI × k] (right singular vectors as columns) — ``forgetscope subspace --svd`` reads these, so
+    7B-scale layers need no SVD on the TypeScript side. ``k`` defaults to all."""
+    items = weights.named_parameters() if isinstance(weights, nn.Module) else weights.items()
+    keep = _matcher(pattern)
+    paths = []
+    for name, w in items:
+        if w.dim() != 2 or not keep(name):
+            continue
+        u, s, vt = torch.linalg.svd(w.detach().to(dtype).cpu(), full_matrices=False)
+        kk = s.numel() if k is None else min(k, s.numel())
+        paths.append(save_tensors(Path(folder) / f"{name}.safetensors", {"U_h": u[:, :kk], "S": s, "V_h": vt[:kk].T},
+                                  {"format": "pt", "kind": "svd", "k": str(kk)}))
+    return paths
 
 
 # --- token log-probs ---------------------------------------------------------------------------------

@@ -176,3 +176,17 @@ def test_dual_memory_matches_the_spec_cases():
     w = np.mean([mem.scores[x] for _ in range(50) for x in mem.sample(5)])
     u = np.mean([mem.scores[x] for _ in range(50) for x in mem.sample(5, uniform=True)])
     assert w > u + 0.1
+
+
+def test_export_svd_factors(tmp_path):
+    from forgetscope.exports import export_svd
+
+    m = TinyLM()
+    paths = export_svd(m, tmp_path / "svd", k=3, pattern=r"^up\.weight$")
+    assert [p.name for p in paths] == ["up.weight.safetensors"]
+    f = load_tensors(paths[0])
+    assert f["U_h"].shape == (8, 3) and f["V_h"].shape == (5, 3) and f["S"].shape == (5,)
+    w = m.up.weight.detach()
+    # U_hᵀ W V_h = diag(S[:3]) and S are the singular values of W
+    assert torch.allclose(f["U_h"].T @ w @ f["V_h"], torch.diag(f["S"][:3]), atol=1e-5)
+    assert torch.allclose(f["S"], torch.linalg.svdvals(w), atol=1e-5)

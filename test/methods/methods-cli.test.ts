@@ -125,6 +125,9 @@ W = {"a.weight": torch.eye(12, 20) + 0.3 * torch.randn(12, 20, generator=g), "b.
 D = {k: 0.01 * torch.randn(v.shape, generator=g) for k, v in W.items()}
 X = {k: torch.randn(9, v.shape[1], generator=g) for k, v in W.items()}
 save_file(W, "w0.safetensors"); save_file({k: W[k] + D[k] for k in W}, "w1.safetensors")
+import sys; sys.path.insert(0, ${JSON.stringify(join(process.cwd(), 'python'))})
+from forgetscope.exports import export_svd
+export_svd(W, "svd", dtype=torch.float64)
 os.makedirs("acts2", exist_ok=True)
 for k in W: save_file({"X": X[k]}, f"acts2/{k}.safetensors")
 imp = {}
@@ -159,5 +162,19 @@ print(json.dumps(out))
       expect(l.strictFreeFraction).toBeCloseTo(e.free, 6);
       expect(l.interference).toBeCloseTo(e.inter, 6);
     }
+    // The same audit from torch's SVD factors (U_h, S, V_h) instead of an SVD on this side.
+    const s = await cli(['subspace', '--before', p('w0.safetensors'), '--after', p('w1.safetensors'), '--activations', p('acts2'), '--svd', p('svd'), '--backend', 'cpu', '--json']);
+    expect(s.code).toBe(0);
+    const sj = JSON.parse(s.out) as typeof j;
+    for (const l of sj.layers) {
+      const e = ref[l.name]!;
+      expect(l.k).toBe(e.k);
+      expect(l.protectedFraction).toBeCloseTo(e.prot, 6);
+      expect(l.strictFreeFraction).toBeCloseTo(e.free, 6);
+      expect(l.interference).toBeCloseTo(e.inter, 6);
+    }
+    const tooFew = await cli(['subspace', '--before', p('w0.safetensors'), '--after', p('w1.safetensors'), '--k', '11', '--svd', p('svd'), '--backend', 'cpu', '--json']);
+    expect(tooFew.code).toBe(2);
+    expect(tooFew.err).toMatch(/exceeds the 10 singular vectors/);
   });
 });

@@ -18,6 +18,7 @@ interface SubspaceFlags {
   energy?: string;
   k?: string;
   activations?: string;
+  svd?: string;
   backend?: string;
   json?: boolean;
 }
@@ -35,6 +36,24 @@ async function activations(dir: string, name: string): Promise<Dense> {
   const f = await openSafetensorsFile(path);
   try {
     return await matrix(f, 'X');
+  } finally {
+    await f.close();
+  }
+}
+
+/** Precomputed SVD factors of a layer from `DIR/<name>.safetensors`: U_h [dO × k'], S [d], V_h [dI × k']. */
+async function factors(dir: string, name: string, rows: number, cols: number): Promise<{ Uh: Dense; Vh: Dense; sigma: Float64Array }> {
+  const path = join(dir, `${name}.safetensors`);
+  if (!existsSync(path)) throw new ForgetscopeError('usage', `no SVD factors for layer "${name}" (expected ${name}.safetensors with U_h, S, V_h)`, { file: path });
+  const f = await openSafetensorsFile(path);
+  try {
+    const u = await matrix(f, 'U_h');
+    const v = await matrix(f, 'V_h');
+    const s = await f.read('S', 'float64');
+    if (u.rows !== rows || v.rows !== cols || u.cols !== v.cols || s.data.length !== Math.min(rows, cols) || u.cols > s.data.length) {
+      throw new ForgetscopeError('shape', `factors of "${name}" do not fit a ${rows}×${cols} layer (U_h ${u.rows}×${u.cols}, V_h ${v.rows}×${v.cols}, S ${s.data.length}; expected S of length ${Math.min(rows, cols)})`, { file: path });
+    }
+    return { Uh: u, Vh: v, sigma: Float64Array.from(s.data) };
   } finally {
     await f.close();
   }
@@ -58,6 +77,7 @@ export const subspaceCommand: CommandModule = {
       .option('--energy <tau>', 'energy rule threshold when no activations are given (default 0.9)')
       .option('--k <k>', 'a fixed protected rank for every layer (overrides both rules)')
       .option('--activations <dir>', 'captured layer inputs: <dir>/<tensor name>.safetensors holding X [N × dIn] (enables the retention rule)')
+      .option('--svd <dir>', 'precomputed SVD factors of W_before: <dir>/<tensor name>.safetensors holding U_h, S (all σ), V_h (for 7B-scale layers; skips the SVD)')
       .option('--backend <kind>', 'linear algebra backend: auto, cpu or webgpu', 'auto')
       .option('--json', 'print one JSON object')
       .action(async (flags: SubspaceFlags) => {
@@ -115,7 +135,8 @@ export const subspaceCommand: CommandModule = {
             const dw = new Float64Array(w0.data.length);
             for (let j = 0; j < dw.length; j++) dw[j] = w1.data[j]! - w0.data[j]!;
             const fixed = ks.get(name);
-            const [row] = await layerReport([{ name, W: w0, dW: { rows: w0.rows, cols: w0.cols, data: dw }, ...(fixed ? { k: fixed.k } : {}) }], { backend, tau });
+            const given = flags.svd ? { factors: await factors(flags.svd, name, w0.rows, w0.cols) } : { W: w0 };
+            const [row] = await layerReport([{ name, ...given, dW: { rows: w0.rows, cols: w0.cols, data: dw }, ...(fixed ? { k: fixed.k } : {}) }], { backend, tau });
             if (fixed && flags.activations && fixedK === undefined) {
               row!.rule = 'retention';
               row!.importance = fixed.importance!;
