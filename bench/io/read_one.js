@@ -8,7 +8,8 @@ const progress = flags.includes('--progress')
   ? (done, total, label) => process.stderr.write(`\r${label} ${total ? `${((100 * done) / total).toFixed(0)}%` : done}   `)
   : undefined;
 const t0 = performance.now();
-const { matrix, report } = await readForgettingMatrix(path, { ...(progress ? { progress } : {}) });
+const twoPass = flags.includes('--one-pass') ? { twoPass: false } : {};
+const { matrix, report } = await readForgettingMatrix(path, { ...(progress ? { progress } : {}), ...twoPass });
 const seconds = (performance.now() - t0) / 1000;
 if (progress) process.stderr.write('\n');
 const maxRssMB = process.resourceUsage().maxRSS / 1024;

@@ -52,6 +52,12 @@ export interface ReadOptions {
   exampleIds?: string | readonly string[];
   /** Field delimiter of a delimited text file (default `,` for csv, tab for tsv). */
   delimiter?: string;
+  /**
+   * Delimited text files only (Node reader): read the file twice, first counting ids, then filling the
+   * final matrix directly. Bounds peak memory near the matrix size at the cost of a second pass.
+   * Default `'auto'`: two passes for files of 64 MiB or more.
+   */
+  twoPass?: boolean | 'auto';
   /** Name used in error messages when reading bytes (default `<input>`). */
   fileName?: string;
 }

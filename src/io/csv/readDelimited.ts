@@ -46,7 +46,7 @@ export class DelimitedLongTableParser {
   private readonly file: string;
   private readonly delim: number;
   private readonly options: DelimitedReadOptions;
-  private readonly progress: ProgressSink | undefined;
+  private progress: ProgressSink | undefined;
   private buf: Uint8Array = new Uint8Array(0);
   private pos = 0;
   private consumed = 0;
@@ -59,6 +59,8 @@ export class DelimitedLongTableParser {
   private readonly examples = new ByteInterner();
   private readonly builder: LongTableBuilder;
   private readonly nanAsMissing: boolean;
+  /** First pass of a two-pass read: only split records and intern ids (see `startSecondPass`). */
+  private idsOnly = false;
   // Fields of the current record: start, end, which buffer (0 input, 1 scratch), 1-based column.
   private fieldStart: Int32Array = new Int32Array(16);
   private fieldEnd: Int32Array = new Int32Array(16);
@@ -103,6 +105,37 @@ export class DelimitedLongTableParser {
     this.pos = 0;
     this.parse(false);
     this.progress?.(this.consumed + this.pos, this.options.totalBytes, 'reading');
+  }
+
+  /**
+   * Two-pass reading of a file that can be read twice: call `startFirstPass()`, push the whole input,
+   * call `startSecondPass()`, push it again, then `end()`. The first pass only counts ids, so the second
+   * writes straight into the final matrix (peak memory ≈ matrix + line numbers, no growth copies).
+   */
+  startFirstPass(): void {
+    this.idsOnly = true;
+  }
+
+  /** Replaces the progress sink (e.g. between the two passes). */
+  setProgress(progress: ProgressSink | undefined): void {
+    this.progress = progress;
+  }
+
+  /** Ends the first pass (see `startFirstPass`) and rewinds for the second. */
+  startSecondPass(): void {
+    this.parse(true);
+    if (!this.header) throw new ForgetscopeError('empty', 'the file is empty (expected a header line)', { file: this.file, line: 1, column: 1 });
+    this.idsOnly = false;
+    this.header = null;
+    this.cols = null;
+    this.buf = new Uint8Array(0);
+    this.pos = 0;
+    this.consumed = 0;
+    this.line = 1;
+    this.lineStart = 0;
+    this.started = false;
+    this.builder.report.rows = 0;
+    if (this.tasks.size > 0 && this.examples.size > 0) this.builder.presize(this.tasks.size, this.examples.size);
   }
 
   /** Parses the rest and builds the matrix. */
@@ -299,6 +332,7 @@ export class DelimitedLongTableParser {
     }
     const t = this.id(cols.task, this.tasks, line);
     const e = this.id(cols.example, this.examples, line);
+    if (this.idsOnly) return;
     let before = NaN;
     if (cols.nllBefore >= 0) {
       before = this.number(cols.nllBefore, line);

@@ -34,6 +34,7 @@ export class LongTableBuilder {
   private exampleCount = 0;
   private nllBefore: Float64Array = new Float64Array(0);
   private hasNllBefore = false;
+  private dense: { m: number; n: number; values: RowValues; lines: Int32Array } | null = null;
   /** The report so far; readers add their own dropped reasons. */
   readonly report: ReadReport = { rows: 0, kept: 0, dropped: {} };
 
@@ -69,6 +70,9 @@ export class LongTableBuilder {
    * readers' interners (new indices are always the next unused one).
    */
   add(t: number, e: number, value: number, line: number): void {
+    if (this.dense && (t >= this.dense.m || e >= this.dense.n)) {
+      throw new ForgetscopeError('io', 'the input changed while it was read (an id appeared in the second pass that the first did not see)', { file: this.file, line });
+    }
     if (e >= this.exampleCount) this.exampleCount = e + 1;
     while (t >= this.values.length) {
       const cap = Math.max(16, this.exampleCount);
@@ -120,6 +124,24 @@ export class LongTableBuilder {
     this.report.merged = (this.report.merged ?? 0) + 1;
   }
 
+  /**
+   * Allocates the final M×N storage up front when the shape is known (a first pass over a file counted
+   * the ids): each task row is then a view into it, and `finish()` hands it over without a copy, so the
+   * peak memory is the matrix plus its line numbers instead of twice the matrix.
+   */
+  presize(m: number, n: number): void {
+    const values = this.float32 ? new Float32Array(m * n) : new Float64Array(m * n);
+    const lines = new Int32Array(m * n);
+    this.dense = { m, n, values, lines };
+    this.exampleCount = n;
+    this.values.length = 0;
+    this.lines.length = 0;
+    for (let t = 0; t < m; t++) {
+      this.values.push(values.subarray(t * n, (t + 1) * n));
+      this.lines.push(lines.subarray(t * n, (t + 1) * n));
+    }
+  }
+
   /** Packs the cells into a `ForgettingMatrix` (row-major, missing cells masked). */
   finish(taskIds: readonly string[], exampleIds: readonly string[], meta: { taskMeta?: TaskMeta[]; exampleMeta?: ExampleMeta[] } = {}): ForgettingMatrix {
     const m = taskIds.length;
@@ -127,9 +149,24 @@ export class LongTableBuilder {
     if (m === 0 || n === 0) {
       throw new ForgetscopeError('empty', 'no data rows: the table has a header but no (task, example) values', { file: this.file });
     }
-    const values = this.float32 ? new Float32Array(m * n) : new Float64Array(m * n);
+    let values: RowValues;
     let observed: Uint8Array | null = null;
-    for (let i = 0; i < m; i++) {
+    if (this.dense && this.dense.m === m && this.dense.n === n) {
+      values = this.dense.values;
+      const lines = this.dense.lines;
+      for (let k = 0; k < lines.length; k++) {
+        if (lines[k] === 0) {
+          observed ??= new Uint8Array(m * n).fill(1);
+          observed[k] = 0;
+        }
+      }
+      this.dense = null;
+      this.values.length = 0;
+      this.lines.length = 0;
+    } else {
+      values = this.float32 ? new Float32Array(m * n) : new Float64Array(m * n);
+    }
+    for (let i = 0; i < m && this.values.length > 0; i++) {
       const row = this.values[i];
       const rowLines = this.lines[i];
       const base = i * n;

@@ -3,7 +3,7 @@ import { open, readFile, stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { RecordBatchReader } from 'apache-arrow';
 import { ForgetscopeError } from '../../util/errors.js';
-import { readDelimitedLongTable } from '../csv/readDelimited.js';
+import { DelimitedLongTableParser, readDelimitedLongTable } from '../csv/readDelimited.js';
 import { readJsonLinesLongTable } from '../long/readJsonLines.js';
 import { checkArrowComplete, guardArrow, readArrowBatches } from '../arrow/readArrow.js';
 import { readParquetLongTable, type ParquetSource } from '../parquet/readParquet.js';
@@ -19,6 +19,8 @@ import { npySidecarPaths } from './writeTable.js';
 export type { ReadOptions, ReadReport, ReadResult } from '../types.js';
 
 const CHUNK = 4 << 20;
+/** Delimited files at least this large are read in two passes (ids, then values) to bound memory. */
+const TWO_PASS_BYTES = 64 << 20;
 
 /**
  * Reads a forgetting matrix from a file, a dataset folder, or bytes. The format comes from
@@ -43,11 +45,19 @@ export async function readForgettingMatrix(input: string | Uint8Array, options: 
     case null:
       throw new ForgetscopeError('empty', 'the file is empty', { file, line: 1, column: 1 });
     case 'csv':
-    case 'tsv':
-      return done(
-        await readDelimitedLongTable(fileChunks(path), { ...base, totalBytes: info.size, delimiter: options.delimiter ?? (format === 'tsv' ? '\t' : ',') }),
-        format,
-      );
+    case 'tsv': {
+      const delimited = { ...base, totalBytes: info.size, delimiter: options.delimiter ?? (format === 'tsv' ? '\t' : ',') };
+      const twoPass = options.twoPass === true || ((options.twoPass ?? 'auto') === 'auto' && info.size >= TWO_PASS_BYTES);
+      if (!twoPass) return done(await readDelimitedLongTable(fileChunks(path), delimited), format);
+      // Large file: count ids first, then fill the final matrix directly (bounded peak memory).
+      const parser = new DelimitedLongTableParser({ ...delimited, ...(options.progress ? { progress: (d, t) => options.progress!(d, t, 'counting ids') } : {}) });
+      parser.startFirstPass();
+      for await (const chunk of fileChunks(path)) parser.push(chunk);
+      parser.startSecondPass();
+      parser.setProgress(options.progress);
+      for await (const chunk of fileChunks(path)) parser.push(chunk);
+      return done(parser.end(), format);
+    }
     case 'jsonl':
       return done(await readJsonLinesLongTable(fileChunks(path), { ...base, totalBytes: info.size }), format);
     case 'arrow':
