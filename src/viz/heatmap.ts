@@ -141,7 +141,8 @@ export function heatmapData(input: HeatmapInput, options: HeatmapOptions = {}): 
   if (rb < rows) binned.push(`tasks averaged in ${rb} bins of ${sizeRange(rowEdges)}`);
   if (cb < cols) binned.push(`examples averaged in ${cb} bins of ${sizeRange(colEdges)}`);
   if (binned.length > 0) subtitle.push(`binned: ${binned.join('; ')}`);
-  return { cells, rowLabels, rowOrder, colOrder, rowEdges, colEdges, colourLimit, clamped, title, subtitle };
+  const shownTitle = binned.length > 0 ? `${title} (binned to ${rb} × ${cb} cells)` : title;
+  return { cells, rowLabels, rowOrder, colOrder, rowEdges, colEdges, colourLimit, clamped, title: shownTitle, subtitle };
 }
 
 /**

@@ -62,6 +62,8 @@ describe('heat map', () => {
     expect(d.colourLimit).toBeCloseTo(12.32, 12);
     expect(d.clamped).toBe(true);
     expect(d.subtitle.join(' ')).toContain('examples averaged in 2 bins of 2');
+    expect(d.title).toBe('Forgetting matrix Z: 2 tasks × 4 examples (binned to 2 × 2 cells)');
+    expect(heatmapData(input, { maxCols: 4 }).title).toBe('Forgetting matrix Z: 2 tasks × 4 examples');
   });
 
   it('labels binned rows with their range and falls back to means without factors', () => {
@@ -100,7 +102,7 @@ describe('heat map', () => {
     expect(scale.domain[0]).toBe(-scale.domain[1]);
     const svg = await renderClean(spec);
     expect(markItems(svg, 'rect')).toBe(4);
-    expect(svg).toContain('Forgetting matrix Z: 2 tasks');
+    expect(svg).toContain('Forgetting matrix Z: 2 tasks × 4 examples (binned to 2 × 2 cells)');
     expect(svg).toContain('examples averaged in 2 bins of 2');
   });
 });
