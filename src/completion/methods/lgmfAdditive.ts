@@ -52,30 +52,38 @@ export function lgmfAdditiveRow(block: TrainBlock, known: KnownEntries, s: Logis
   const lr = s.learningRate;
   const reg = s.reg;
   const gradH = new Float64Array(n);
-  const gradW = new Float64Array(rows);
+  // σ(w_i + h_j) = 1 / (1 + e^{−w_i}·e^{−h_j}): M + N exponentials per pass instead of M·N. The product
+  // differs from e^{−(w_i + h_j)} by an ulp or so, far below what the metrics resolve; a non-finite
+  // product (|w|, |h| beyond ~700) falls back to the direct form.
+  const ew = new Float64Array(rows);
+  const eh = new Float64Array(n);
+  const sig = (i: number, j: number): number => {
+    const p = ew[i]! * eh[j]!;
+    return Number.isFinite(p) ? 1 / (1 + p) : sigmoid(w[i]! + h[j]!);
+  };
   for (let it = 0; it < s.iterations; it++) {
+    for (let i = 0; i < rows; i++) ew[i] = Math.exp(-w[i]!);
+    for (let j = 0; j < n; j++) eh[j] = Math.exp(-h[j]!);
     gradH.fill(0);
     for (let i = 0; i < rows; i++) {
       const base = i * n;
-      const wi = w[i]!;
       for (let j = 0; j < n; j++) {
         if (mask[base + j] === 0) continue;
-        gradH[j]! += y[base + j]! - sigmoid(wi + h[j]!);
+        gradH[j]! += y[base + j]! - sig(i, j);
       }
     }
     for (let j = 0; j < n; j++) h[j]! += lr * (gradH[j]! - reg * h[j]!);
-    gradW.fill(0);
+    for (let j = 0; j < n; j++) eh[j] = Math.exp(-h[j]!);
+    // Row i's gradient depends only on w_i and h: update each row as soon as its sum is complete.
     for (let i = 0; i < rows; i++) {
       const base = i * n;
-      const wi = w[i]!;
       let acc = 0;
       for (let j = 0; j < n; j++) {
         if (mask[base + j] === 0) continue;
-        acc += y[base + j]! - sigmoid(wi + h[j]!);
+        acc += y[base + j]! - sig(i, j);
       }
-      gradW[i] = acc;
+      w[i]! += lr * (acc - reg * w[i]!);
     }
-    for (let i = 0; i < rows; i++) w[i]! += lr * (gradW[i]! - reg * w[i]!);
   }
   const out = new Float64Array(n);
   for (let j = 0; j < n; j++) out[j] = w[m]! + h[j]!;
