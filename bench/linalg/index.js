@@ -3,7 +3,7 @@
 // Times the cpu and webgpu backends against numpy (float32/float64) on the same shapes in the same
 // run; prints a markdown table (medians) and writes bench/out/linalg.json.
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem, loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -19,9 +19,12 @@ const flag = (name, def) => {
 const has = (name) => args.includes(`--${name}`);
 
 
-/** Deterministic fast float32 fill (values in [-1, 1)). */
+/**
+ * Deterministic fast float32 fill (values in [-1, 1)), in a SharedArrayBuffer so the cpu backend's
+ * worker threads read it without a copy.
+ */
 function fill(n, seed) {
-  const a = new Float32Array(n);
+  const a = new Float32Array(new SharedArrayBuffer(n * 4));
   let s = seed >>> 0 || 1;
   for (let i = 0; i < n; i++) {
     s ^= s << 13;
@@ -70,13 +73,21 @@ async function main() {
 
   console.error(`machine: ${cpus().length}× ${cpus()[0]?.model}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB; load average ${loadavg().map((x) => x.toFixed(1)).join(' ')}`);
 
+  mkdirSync(join(here, '..', 'out'), { recursive: true });
+  const partial = join(here, '..', 'out', 'linalg.partial.jsonl');
+  const numpyCache = join(here, '..', 'out', 'linalg.numpy.json');
   let numpy = {};
-  if (!has('skip-numpy')) {
+  if (has('numpy-cache') && existsSync(numpyCache)) {
+    numpy = JSON.parse(readFileSync(numpyCache, 'utf8'));
+    console.error('numpy reference: cached from an earlier run (--numpy-cache)');
+  } else if (!has('skip-numpy')) {
     const env = { ...process.env };
     delete env.OPENBLAS_CORETYPE;
     delete env.OPENBLAS_L2_SIZE;
     console.error('numpy reference…');
     numpy = JSON.parse(execFileSync('python3', [join(here, 'numpy_ref.py'), JSON.stringify(cases), String(reps)], { env, maxBuffer: 1 << 24 }).toString());
+    writeFileSync(numpyCache, JSON.stringify(numpy, null, 2));
+    console.error(JSON.stringify(numpy));
   }
 
   const backends = [['cpu', () => createNodeCpuBackend()]];
@@ -91,6 +102,11 @@ async function main() {
     const a = c.kind === 'gemm' ? { rows: c.n, cols: c.n, data: fill(c.n * c.n, 1) } : { rows: c.m, cols: c.n, data: fill(c.m * c.n, 1) };
     const b = c.kind === 'gemm' ? { rows: c.n, cols: c.n, data: fill(c.n * c.n, 2) } : null;
     for (const [name, make] of backends) {
+      if (name === 'webgpu' && c.kind === 'svd' && c.n >= 1e6 && !has('all-webgpu')) {
+        // ≈ 4e11 flop-equivalents at < 1 GFLOPS on lavapipe: > 10 minutes per run (use --all-webgpu)
+        rows.push({ case: c.name, backend: 'webgpu (lavapipe): not run, est. > 10 min', seconds: null, gflops: null, numpy: null });
+        continue;
+      }
       const backend = await make();
       const label = name === 'webgpu' ? `webgpu (${backend.adapterDescription.split(' ').slice(0, 3).join(' ')})` : `cpu (${createNodeCpuBackendThreads()} threads, wasm SIMD)`;
       const r = c.kind === 'gemm' ? b : null;
@@ -99,8 +115,10 @@ async function main() {
       // very long runs (≥ 1e11 flop-equivalents on lavapipe, topSVD at 1e6 columns): fewer repetitions
       const work = c.kind === 'gram' ? 2 * c.m * c.m * c.n : c.kind === 'gemm' ? 2 * c.n ** 3 : 40 * c.m * c.n * (c.k + 10);
       const long = work >= (name === 'webgpu' ? 1e11 : 4e11);
-      const t = await timeIt(run, long ? 1 : reps, !long);
+      const t = await timeIt(run, long ? 1 : reps, work < 1e10);
       await backend.dispose();
+      console.error(`  median ${t.median.toFixed(3)} s (runs: ${t.times.map((x) => x.toFixed(2)).join(', ')}; CPU ${t.cpuMedian.toFixed(1)} s)`);
+      appendFileSync(partial, JSON.stringify({ case: c.name, backend: label, times: t.times, cpu: t.cpuMedian }) + '\n');
       rows.push({ case: c.name, backend: label, seconds: t.median, cpuSeconds: t.cpuMedian, times: t.times, gflops: flops(c) ? flops(c) / t.median / 1e9 : null, numpy: numpy[c.name] ?? null });
     }
     if (numpy[c.name]) {

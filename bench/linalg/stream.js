@@ -1,4 +1,4 @@
-// `npm run bench -- linalg stream [--rows 1000] [--cols 10000000] [--chunk 8192] [--backend cpu|webgpu]`
+// `npm run bench -- linalg stream [--rows 1000] [--cols 10000000] [--chunk 8192] [--backend cpu|webgpu] [--generate-only]`
 // Generates (once) a rows×cols float32 .npy file in bench/data/ (C order, git-ignored), then computes
 // its Gram matrix and top-10 spectrum with topSVDStream reading column chunks, and reports time, GFLOPS
 // and the peak resident set size. Check: trace(Gram) must equal Σx² accumulated while generating.
@@ -68,6 +68,7 @@ if (!existsSync(file) || !existsSync(sumFile)) {
   writeFileSync(sumFile, JSON.stringify({ sumsq }));
 }
 
+if (args.includes('--generate-only')) process.exit(0);
 const { sumsq } = JSON.parse(readFileSync(sumFile, 'utf8'));
 const backend = await selectNodeBackend(kind, { warn: (m) => console.error(`warning: ${m}`) });
 let lastPct = -1;

@@ -113,7 +113,9 @@ export function createWorkerRunner(options: WorkerRunnerOptions = {}): CpuKernel
       return parallelDot(x, ldx, y, ldy, c0, c1, nx, ny, symmetric, transX, transY);
     },
     async axpy(x, ldx, b, ldb, kk, nc, nx) {
-      if (threads === 1 || nx * nc * kk < minWork || nx < 8) return inline.axpy(x, ldx, b, ldb, kk, nc, nx);
+      // a large B outside shared memory would need a full copy per call: stay on this thread then
+      const bigCopy = !(b.buffer instanceof SharedArrayBuffer) && b.byteLength > 256 * 2 ** 20;
+      if (threads === 1 || nx * nc * kk < minWork || nx < 8 || bigCopy) return inline.axpy(x, ldx, b, ldb, kk, nc, nx);
       const xs = share(x);
       const bs = share(b);
       const outBuf = new SharedArrayBuffer(nx * nc * 8);
