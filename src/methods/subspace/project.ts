@@ -35,24 +35,26 @@ export async function projectUpdate(g: Dense, uh: Dense, vh: Dense, mode: 'paper
   const out = Float64Array.from(g.data);
   const k = uh.cols;
   if (k === 0) return { rows: g.rows, cols: g.cols, data: out };
+  if (mode !== 'paper' && mode !== 'strict' && mode !== 'left') throw new ForgetscopeError('usage', `projection mode must be paper, strict or left, got ${String(mode)}`);
   const be = backendOf(options);
   const a = await be.gemm(uh, g, { transA: true }); // k × dI : UhᵀG
   const A: Dense = { rows: k, cols: g.cols, data: a };
-  const subtract = (m: Float64Array, sign = 1) => {
-    for (let i = 0; i < out.length; i++) out[i]! -= sign * m[i]!;
+  const subtract = (m: Float64Array) => {
+    for (let i = 0; i < out.length; i++) out[i]! -= m[i]!;
   };
-  if (mode === 'left' || mode === 'strict') subtract(await be.gemm(uh, A)); // Uh UhᵀG
+  if (mode === 'paper') {
+    // G − Uh (UhᵀG Vh) Vhᵀ: one dO × dI product, (Uh·B)·Vhᵀ.
+    const b = await be.gemm(A, vh); // k × k
+    const ub = await be.gemm(uh, { rows: k, cols: k, data: b }); // dO × k
+    subtract(await be.gemm({ rows: g.rows, cols: k, data: ub }, vh, { transB: true }));
+    return { rows: g.rows, cols: g.cols, data: out };
+  }
+  subtract(await be.gemm(uh, A)); // (I − UhUhᵀ)G
   if (mode === 'strict') {
-    const c = await be.gemm(g, vh); // dO × k : G Vh
+    // then ·(I − VhVhᵀ): two dO × dI products in all, instead of three for the expanded form.
+    const c = await be.gemm({ rows: g.rows, cols: g.cols, data: out }, vh); // dO × k
     subtract(await be.gemm({ rows: g.rows, cols: k, data: c }, vh, { transB: true }));
   }
-  if (mode === 'paper' || mode === 'strict') {
-    const b = await be.gemm(A, vh); // k × k : UhᵀG Vh
-    const ub = await be.gemm(uh, { rows: k, cols: k, data: b }); // dO × k
-    // paper: G − Uh B Vhᵀ; strict adds it back once (inclusion–exclusion of the two projections).
-    subtract(await be.gemm({ rows: g.rows, cols: k, data: ub }, vh, { transB: true }), mode === 'paper' ? 1 : -1);
-  }
-  if (mode !== 'paper' && mode !== 'strict' && mode !== 'left') throw new ForgetscopeError('usage', `projection mode must be paper, strict or left, got ${String(mode)}`);
   return { rows: g.rows, cols: g.cols, data: out };
 }
 
