@@ -84,6 +84,16 @@ describe('forgetscope report', () => {
     expect(existsSync(out)).toBe(false);
   });
 
+  it('reads the long Parquet table of the fixture like the folder', async () => {
+    const out = join(dir, 'parquet.html');
+    const r = await cli(['report', `${FIXTURE}/long.parquet`, '--out', out, '--json', '--backend', 'cpu']);
+    expect(r.code).toBe(0);
+    const s = JSON.parse(r.stdout);
+    expect([s.tasks, s.examples, s.observed]).toEqual([37, 1000, 37000]);
+    expect(Number(s.r2.ranks[0].toFixed(3))).toBe(0.788);
+    expect(readFileSync(out, 'utf8')).toContain('(parquet)');
+  });
+
   it('without a split writes the audit part and says what is left out', async () => {
     const out = join(dir, 'audit.html');
     const r = await cli(['report', FIXTURE, '--out', out, '--backend', 'cpu']);
