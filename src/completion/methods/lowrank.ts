@@ -40,7 +40,7 @@ export interface LowrankDecision {
 /** A fitted `lowrank` model: `predictRow` plus the decision it takes for a set of measured columns. */
 export interface FittedLowrank extends FittedCompletion {
   decide(columns: Int32Array): LowrankDecision;
-  /** The full-train bases by centring (right singular vectors n×r). */
+  /** The full-train bases by centring (right singular vectors column-major, see `FullBasis`). */
   readonly bases: ReadonlyMap<LowrankVariant, FullBasis>;
 }
 
@@ -113,7 +113,7 @@ export async function fitLowrank(train: ForgettingMatrix, options: LowrankOption
     for (let t = 0; t < kk; t++) {
       const j = known.columns[t]!;
       cK[t] = known.values[t]! - basis.offset[j]!;
-      for (let c = 0; c < r; c++) vk[t * r + c] = basis.v[j * r + c]!;
+      for (let c = 0; c < r; c++) vk[t * r + c] = basis.v[c * n + j]!;
     }
     const normal = knownNormal(vk, cK, r);
     const k = Math.min(hyper.k, r);
@@ -127,21 +127,26 @@ export async function fitLowrank(train: ForgettingMatrix, options: LowrankOption
       if (ix === 0) intercept = sol.beta[x]!;
       else w[ix - 1] = sol.beta[x]!;
     }
+    // offset + a, then one contiguous axpy per component (V is column-major): O(k·N), streaming.
     const prediction = new Float64Array(n);
     const v = basis.v;
     const offset = basis.offset;
-    for (let j = 0; j < n; j++) {
-      let x = offset[j]! + intercept;
-      const row = j * r;
-      for (let c = 0; c < k; c++) x += v[row + c]! * w[c]!;
-      prediction[j] = x;
+    for (let j = 0; j < n; j++) prediction[j] = offset[j]! + intercept;
+    for (let c = 0; c < k; c++) {
+      const wc = w[c]!;
+      const base = c * n;
+      for (let j = 0; j < n; j++) prediction[j]! += v[base + j]! * wc;
     }
     if (!wantIntervals || !Number.isFinite(kappa)) return { prediction };
     const lower = new Float64Array(n);
     const upper = new Float64Array(n);
     const scratch = new Float64Array(sol.index.length);
     for (let j = 0; j < n; j++) {
-      const sd = kappa * predictiveSd(sol, basis, v, j * r, n, basis.colEnergy[j]!, scratch);
+      for (let x = 0; x < sol.index.length; x++) {
+        const ix = sol.index[x]!;
+        scratch[x] = ix === 0 ? 1 : v[(ix - 1) * n + j]!;
+      }
+      const sd = kappa * predictiveSd(sol, basis, n, basis.colEnergy[j]!, scratch);
       lower[j] = prediction[j]! - sd;
       upper[j] = prediction[j]! + sd;
     }

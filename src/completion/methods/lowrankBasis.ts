@@ -47,7 +47,7 @@ export interface VariantBasis {
 
 /** A full-train basis with the right singular vectors and per-column residual energies. */
 export interface FullBasis extends VariantBasis {
-  /** Right singular vectors, n×r row-major. */
+  /** Right singular vectors, column-major: component c is v[c·n … (c+1)·n) (so a rank-k prediction streams k contiguous vectors). */
   v: Float64Array;
   /** Offset added to every prediction (zeros or the train column means), length n. */
   offset: Float64Array;
@@ -220,7 +220,7 @@ export async function fullBases(
         let x = ztu[j * width + col0 + c]!;
         if (b.variant !== 'uncentered') x -= colMeans[j]! * oneU[c]!;
         if (b.variant === 'additive') x -= devU[c]!;
-        v[j * r + c] = x / b.s[c]!;
+        v[c * n + j] = x / b.s[c]!;
       }
     }
     const offset = b.variant === 'uncentered' ? new Float64Array(n) : Float64Array.from(colMeans);

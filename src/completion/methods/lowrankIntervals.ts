@@ -13,17 +13,13 @@ import { choleskyForwardSolve } from './smallDense.js';
 
 /**
  * Predictive standard deviation (before the scale κ) of one column: sqrt(σ̄²·‖L⁻¹x‖² + e_j/M), with
- * x = (1?, v_j1 … v_jk), L the Cholesky factor of the ridge system, σ̄² the per-entry variance of the
+ * x = (1?, v_j1 … v_jk) passed in `scratch` (overwritten), L the Cholesky factor of the ridge system, σ̄² the per-entry variance of the
  * centred train block and e_j/M the column's variance in it. Both terms are independent of k on
  * purpose: in-sample rank-k residuals vanish as k approaches the number of train rows and would make
  * the shape degenerate; the leave-one-task-out scale κ absorbs the overall level.
  */
-export function predictiveSd(sol: RidgeSolution, basis: VariantBasis, vRow: Float64Array, vOffset: number, n: number, energy: number, scratch: Float64Array): number {
+export function predictiveSd(sol: RidgeSolution, basis: VariantBasis, n: number, energy: number, scratch: Float64Array): number {
   const p = sol.index.length;
-  for (let x = 0; x < p; x++) {
-    const ix = sol.index[x]!;
-    scratch[x] = ix === 0 ? 1 : vRow[vOffset + ix - 1]!;
-  }
   let param = 0;
   if (p > 0) {
     choleskyForwardSolve(sol.factor, scratch, p);
@@ -72,7 +68,11 @@ export function calibrateScale(
         const ix = sol.index[x]!;
         pred += sol.beta[x]! * (ix === 0 ? 1 : at.vk[t * r + ix - 1]!);
       }
-      const sd = predictiveSd(sol, fv.basis, at.vk, t * r, stats.n, at.energy[t]!, scratch);
+      for (let x = 0; x < sol.index.length; x++) {
+        const ix = sol.index[x]!;
+        scratch[x] = ix === 0 ? 1 : at.vk[t * r + ix - 1]!;
+      }
+      const sd = predictiveSd(sol, fv.basis, stats.n, at.energy[t]!, scratch);
       ratios.push(Math.abs(at.cK[t]! - pred) / sd);
     }
   }

@@ -74,14 +74,16 @@ export function outOfSampleNoise(stats: Parameters<typeof prepareFolds>[0], maxR
 
 function designRow(basis: FullBasis, j: number, out: Float64Array): void {
   out[0] = 1;
-  for (let c = 0; c < basis.r; c++) out[c + 1] = basis.v[j * basis.r + c]!;
+  const n = basis.offset.length;
+  for (let c = 0; c < basis.r; c++) out[c + 1] = basis.v[c * n + j]!;
 }
 
 function topLeverage(basis: FullBasis, prior: Float64Array, k: number): number[] {
-  const score = new Float64Array(basis.offset.length);
-  for (let j = 0; j < score.length; j++) {
+  const n = basis.offset.length;
+  const score = new Float64Array(n);
+  for (let j = 0; j < n; j++) {
     let d = prior[0]!;
-    for (let c = 0; c < basis.r; c++) d += prior[c + 1]! * basis.v[j * basis.r + c]! ** 2;
+    for (let c = 0; c < basis.r; c++) d += prior[c + 1]! * basis.v[c * n + j]! ** 2;
     score[j] = d;
   }
   const order = Array.from({ length: score.length }, (_, j) => j).sort((a, b) => score[b]! - score[a]! || a - b);
