@@ -21,8 +21,8 @@ export function parquetSourceFromBytes(bytes: Uint8Array): ParquetSource {
 
 /**
  * Reads a long table from Parquet (hyparquet, with hyparquet-compressors for zstd, gzip, brotli, lz4;
- * snappy is built in) one row group at a time, so memory is bounded by the output matrix plus one row
- * group. Ids may be strings or integers; values floats or integers; null values are dropped rows.
+ * snappy is built in) one row group (or a slice of 131,072 rows of it) at a time, so memory is bounded by the
+ * output matrix plus one slice. Ids may be strings or integers; values floats or integers; null values are dropped rows.
  */
 export async function readParquetLongTable(source: ParquetSource, options: ReadOptions & { file: string }): Promise<{ matrix: ForgettingMatrix; report: ReadReport }> {
   const file = options.file;
@@ -49,9 +49,17 @@ export async function readParquetLongTable(source: ParquetSource, options: ReadO
   const totalRows = Number(metadata.num_rows);
   if (totalRows === 0) throw new ForgetscopeError('empty', 'the Parquet file holds no rows', { file });
   let rowStart = 0;
+  // Rows are read in slices of at most SLICE_ROWS inside each row group: hyparquet decodes only the
+  // pages a slice touches, so the decoded JS arrays stay small even for pyarrow's 1Mi-row groups.
+  const slices: [number, number][] = [];
   for (const group of metadata.row_groups) {
-    const rowEnd = rowStart + Number(group.num_rows);
-    const columns: Record<string, ArrayLike<unknown>> = {};
+    const groupEnd = rowStart + Number(group.num_rows);
+    for (let s0 = rowStart; s0 < groupEnd; s0 += SLICE_ROWS) slices.push([s0, Math.min(groupEnd, s0 + SLICE_ROWS)]);
+    rowStart = groupEnd;
+  }
+  for (const [sliceStart, rowEnd] of slices) {
+    rowStart = sliceStart;
+    const chunks: Record<string, { start: number; data: ArrayLike<unknown> }[]> = {};
     try {
       await parquetRead({
         file: source,
@@ -61,17 +69,17 @@ export async function readParquetLongTable(source: ParquetSource, options: ReadO
         columns: wanted,
         compressors,
         onChunk: (chunk) => {
-          // One chunk per column per row group when reading whole row groups.
-          columns[chunk.columnName] = chunk.columnData as ArrayLike<unknown>;
+          // Chunks may extend beyond the requested rows; keep where each one starts.
+          (chunks[chunk.columnName] ??= []).push({ start: chunk.rowStart, data: chunk.columnData as ArrayLike<unknown> });
         },
       });
     } catch (e) {
       throw parquetError(e, file);
     }
-    const get = (k: number) => {
-      const c = columns[header[k]!];
-      if (!c || c.length !== rowEnd - rowStart) throw new ForgetscopeError('truncated', `column "${header[k]}" of row group at row ${rowStart + 1} could not be read completely`, { file, line: rowStart + 1 });
-      return c;
+    const get = (k: number): ArrayLike<unknown> => {
+      const out = sliceRows(chunks[header[k]!] ?? [], rowStart, rowEnd);
+      if (!out) throw new ForgetscopeError('truncated', `column "${header[k]}" at rows ${rowStart + 1}–${rowEnd} could not be read completely`, { file, line: rowStart + 1 });
+      return out;
     };
     const t = get(cols.task);
     const e = get(cols.example);
@@ -109,6 +117,29 @@ export async function readParquetLongTable(source: ParquetSource, options: ReadO
   }
   const matrix = builder.finish(tasks.strings, examples.strings);
   return { matrix, report: builder.report };
+}
+
+const SLICE_ROWS = 1 << 17;
+
+/** The values of rows [start, end) from a column's chunks, or null when they do not cover it. */
+function sliceRows(chunks: { start: number; data: ArrayLike<unknown> }[], start: number, end: number): ArrayLike<unknown> | null {
+  for (const c of chunks) {
+    if (c.start <= start && c.start + c.data.length >= end) {
+      if (c.start === start && c.data.length === end - start) return c.data;
+      const from = start - c.start;
+      const d = c.data as unknown as { subarray?: (a: number, b: number) => ArrayLike<unknown>; slice: (a: number, b: number) => ArrayLike<unknown> };
+      return d.subarray ? d.subarray(from, from + end - start) : d.slice(from, from + end - start);
+    }
+  }
+  const out: unknown[] = new Array(end - start);
+  let filled = 0;
+  for (const c of chunks) {
+    for (let r = Math.max(start, c.start); r < Math.min(end, c.start + c.data.length); r++) {
+      out[r - start] = c.data[r - c.start];
+      filled++;
+    }
+  }
+  return filled === end - start ? out : null;
 }
 
 function idValue(v: unknown, file: string, row: number, name: string): string {
