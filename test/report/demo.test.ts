@@ -25,7 +25,7 @@ describe('forgetscope demo', () => {
     expect(code).toBe(0);
     expect(ctx.stdout.join('').trim().split('\n')).toHaveLength(1);
     summary = JSON.parse(ctx.stdout.join(''));
-  });
+  }, 300_000); // the whole main job; generous for busy CI machines
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   it('runs analyze, evaluate (paper protocol) and a replay plan on the fixture, quietly with --json', () => {
