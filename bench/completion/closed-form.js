@@ -4,7 +4,7 @@
 // N = 2,000 / 20,000 / 141,871 (the reference timings' sizes), the paper's full protocol at
 // N = 141,871 (20 test rows × 10 seeds), and one new task at N = 1,000,000 after the train fit.
 // Same-run reference: numpy float64 doing the same closed forms (one SVD + a ridge solve) in python3.
-// Usage: node bench/completion/closed-form.js [--sizes 2000,20000,141871] [--repeats 5] [--skip-million]
+// Usage: node bench/completion/closed-form.js [--sizes 2000,20000,141871] [--repeats 5] [--skip-sizes] [--skip-protocol] [--skip-million]
 import { spawnSync } from 'node:child_process';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -93,7 +93,7 @@ print(json.dumps({'additive': sorted(add)[len(add)//2], 'lowrank': sorted(low)[l
 
 const REFERENCE = { 2000: { additive: 7.7, svd: 10.1 }, 20000: { additive: 44.9, svd: 50.7 }, 141871: { additive: 319, svd: 359 } };
 const rows = [];
-for (const n of sizes) {
+for (const n of args.includes('--skip-sizes') ? [] : sizes) {
   const z = spectrumMatrix(47, n, n);
   const train = z.selectRows({ start: 0, end: 46 });
   const columns = Int32Array.from(new Set(Array.from({ length: 30 }, (_, t) => Math.floor(((t + 0.37) * n) / 30)))).sort();
@@ -169,7 +169,7 @@ if (!args.includes('--skip-million')) {
   const fitted = await fitLowrank(train, { backend: cpu, variants: ['additive'], maxRank: 20 });
   const fitTime = since(c0);
   const fitSeconds = (performance.now() - t) / 1000;
-  const times = { first: [], cached: [], noIntervalsCached: [] };
+  const times = { first: [], cached: [], noIntervalsCached: [], noIntervalsCachedCpu: [] };
   const plain = await fitLowrank(train, { backend: cpu, variants: ['additive'], maxRank: 20, intervals: false });
   for (let r = 0; r < repeats; r++) {
     const columns = Int32Array.from({ length: 30 }, (_, q) => q * 33331 + r * 7).sort();
@@ -181,9 +181,11 @@ if (!args.includes('--skip-million')) {
     await fitted.predictRow(known);
     times.cached.push(performance.now() - t);
     await plain.predictRow(known);
-    t = performance.now();
+    const c1 = clock();
     await plain.predictRow(known);
-    times.noIntervalsCached.push(performance.now() - t);
+    const d1 = since(c1);
+    times.noIntervalsCached.push(d1.wall * 1000);
+    times.noIntervalsCachedCpu.push(d1.cpu * 1000);
   }
   const row = {
     n,
@@ -192,6 +194,7 @@ if (!args.includes('--skip-million')) {
     predictMsNewColumnSet: median(times.first),
     predictMsSameColumnSet: median(times.cached),
     predictMsNoIntervals: median(times.noIntervalsCached),
+    predictCpuMsNoIntervals: median(times.noIntervalsCachedCpu),
     k: fitted.decide(Int32Array.from({ length: 30 }, (_, q) => q * 33331).sort()).hyper,
   };
   rows.push(row);
