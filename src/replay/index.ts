@@ -7,3 +7,4 @@ export * from './sample.js';
 export * from './offline.js';
 export * from './online.js';
 export * from './planTable.js';
+export * from './autoTemperature.js';

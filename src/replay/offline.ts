@@ -4,6 +4,7 @@ import { ForgetscopeError } from '../util/errors.js';
 import { replayLogits, softmaxWeights } from './softmax.js';
 import { replayCount, DEFAULT_REPLAY_RATIO } from './replayCount.js';
 import { sampleWithoutReplacement } from './sample.js';
+import { autoTemperature } from './autoTemperature.js';
 import type { ReplayPlan } from './types.js';
 
 /** How many to replay and how to draw them: shared by every plan builder. */
@@ -12,8 +13,13 @@ export interface ReplayDrawOptions {
   nFineTune: number;
   /** Replay ratio; default 1/32 (the paper's OLMo setting; 1/8 for instruction-tuned models). */
   ratio?: number;
-  /** Softmax temperature; default 0.1. */
-  temperature?: number;
+  /**
+   * Softmax temperature; default 0.1 (the paper's). `'auto'`: the temperature at which the weights'
+   * effective support is `autoSupport` replay budgets (see `autoTemperature`).
+   */
+  temperature?: number | 'auto';
+  /** With `temperature: 'auto'`: effective support in multiples of the replay count; default 4. */
+  autoSupport?: number;
   /** Seed of the draw and shuffle; default 0. */
   seed?: number;
   /** 1 = never replay this example (held-out evaluation examples). Length N. */
@@ -41,10 +47,17 @@ export function planReplayFromScores(
   if (exampleIds.length !== scores.length) {
     throw new ForgetscopeError('shape', `${scores.length} scores but ${exampleIds.length} example ids`);
   }
-  const temperature = options.temperature ?? 0.1;
   const ratio = options.ratio ?? DEFAULT_REPLAY_RATIO;
   const seed = options.seed ?? 0;
   const replayN = replayCount(options.nFineTune, ratio);
+  let temperature: number;
+  if (options.temperature === 'auto') {
+    let live = 0;
+    for (let j = 0; j < scores.length; j++) if (!options.exclude?.[j]) live++;
+    temperature = autoTemperature(scores, Math.min(live, (options.autoSupport ?? 4) * replayN), options.exclude);
+  } else {
+    temperature = options.temperature ?? 0.1;
+  }
   const weights = softmaxWeights(scores, temperature, options.exclude);
   const logits = replayLogits(scores, temperature, options.exclude);
   const drawOptions: Parameters<typeof sampleWithoutReplacement>[2] = { seed };

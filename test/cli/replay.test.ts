@@ -167,3 +167,19 @@ describe('forgetscope replay', () => {
     for (const id of s.selected) expect(heldSet.has(id)).toBe(false);
   });
 });
+
+describe('forgetscope replay --temperature auto', () => {
+  it('reports the chosen temperature and the rule', async () => {
+    const dir = setup();
+    const r = await run(['replay', join(dir, 'train.csv'), '--observed', join(dir, 'obs.csv'), '--n', '64', '--temperature', 'auto', '--auto-support', '2', '--out', join(dir, 'auto.csv'), '--json']);
+    expect(r.code).toBe(0);
+    const s = JSON.parse(r.stdout);
+    expect(s.temperatureRule).toBe('auto');
+    expect(s.replayN).toBe(3);
+    // effective support of the written weights = 2 × 3 examples
+    const rows = readWeightsCsv(join(dir, 'auto.csv'));
+    const h = -rows.reduce((acc, x) => acc + (x.weight > 0 ? x.weight * Math.log(x.weight) : 0), 0);
+    expect(Math.exp(h)).toBeCloseTo(6, 5);
+    expect(s.temperature).toBeGreaterThan(0);
+  });
+});

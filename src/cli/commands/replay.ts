@@ -20,6 +20,7 @@ interface ReplayFlags {
   observed?: string;
   method: string;
   temperature: string;
+  autoSupport: string;
   n?: string;
   ratio: string;
   seed: string;
@@ -49,7 +50,8 @@ export const replayCommand: CommandModule = {
       .option('--train-rows <rows>', 'train rows: ranges and commas (0-45,50) or task ids; default all rows')
       .option('--observed <file>', 'measured forgetting of the new task: a table with columns example, value')
       .option('--method <name>', 'completion method', 'lowrank')
-      .option('--temperature <T>', 'softmax temperature', '0.1')
+      .option('--temperature <T>', 'softmax temperature, or "auto" (effective support of --auto-support replay budgets)', '0.1')
+      .option('--auto-support <k>', 'with --temperature auto: effective support in replay budgets', '4')
       .option('--n <count>', "number of the new task's fine-tuning examples")
       .option('--ratio <r>', 'replayed examples per fine-tuning example', String(DEFAULT_REPLAY_RATIO))
       .option('--seed <s>', 'seed of the completion, the draw and the shuffle', '0')
@@ -95,7 +97,7 @@ async function runReplay(input: string, flags: ReplayFlags, ctx: CliContext): Pr
   if (flags.n === undefined) throw new ForgetscopeError('usage', "replay needs --n (the number of the new task's fine-tuning examples)");
   if (flags.out === undefined) throw new ForgetscopeError('usage', 'replay needs --out FILE');
   const nFineTune = parseInteger(flags.n, '--n');
-  const temperature = parseNumber(flags.temperature, '--temperature');
+  const temperature = flags.temperature.trim() === 'auto' ? 'auto' : parseNumber(flags.temperature, '--temperature');
   const ratio = parseNumber(flags.ratio, '--ratio');
   await refuseOverwrite(flags.out, flags.force === true);
   const known = await readObserved(flags.observed, train);
@@ -113,6 +115,7 @@ async function runReplay(input: string, flags: ReplayFlags, ctx: CliContext): Pr
     nFineTune,
     ratio,
     temperature,
+    autoSupport: parseNumber(flags.autoSupport, '--auto-support'),
     seed,
     method: flags.method,
   };
@@ -128,6 +131,7 @@ async function runReplay(input: string, flags: ReplayFlags, ctx: CliContext): Pr
     ctx.printJson({
       replayN: plan.replayN,
       temperature: plan.temperature,
+      temperatureRule: temperature === 'auto' ? 'auto' : 'fixed',
       method: plan.method,
       ratio: plan.ratio,
       n: nFineTune,
@@ -141,7 +145,7 @@ async function runReplay(input: string, flags: ReplayFlags, ctx: CliContext): Pr
       selected: selectedIds,
     });
   } else {
-    ctx.out(`replay ${plan.replayN} of ${train.cols} examples (T = ${temperature}, method ${plan.method}, ${known.columns.length} measured) → ${flags.out}\n`);
+    ctx.out(`replay ${plan.replayN} of ${train.cols} examples (T = ${plan.temperature}, method ${plan.method}, ${known.columns.length} measured) → ${flags.out}\n`);
   }
 }
 
