@@ -46,7 +46,27 @@ from forgetscope.collect import collect, compute_nll  # noqa: E402
 from forgetscope.replay import ReplayBatchSampler, WeightedReplaySampler, replay_count  # noqa: E402
 from forgetscope.tables import read_table  # noqa: E402
 
-POLICIES = ["uniform", "predicted", "oracle", "neighbour"]
+POLICIES = ["uniform", "predicted", "oracle", "neighbour", "predicted-auto", "oracle-auto"]
+
+
+def auto_temperature(scores: np.ndarray, support: float) -> float:
+    """The temperature at which softmax(scores / T) has an effective support (exp of its entropy) of
+    `support` examples: T = 0.1 is tuned to the paper's forgetting scale; on a model whose rows spread
+    more, it puts all the weight on one or two examples, and this rule keeps the draw spread over a
+    few times the replay budget. Found by bisection on log T."""
+    def eff(t: float) -> float:
+        z = (scores - scores.max()) / t
+        w = np.exp(z)
+        w /= w.sum()
+        return float(np.exp(-(w * np.log(np.maximum(w, 1e-300))).sum()))
+    lo, hi = 1e-6, 1e3
+    for _ in range(100):
+        mid = np.sqrt(lo * hi)
+        if eff(mid) < support:
+            lo = mid
+        else:
+            hi = mid
+    return float(np.sqrt(lo * hi))
 
 
 def parse_args() -> argparse.Namespace:
@@ -69,6 +89,10 @@ def parse_args() -> argparse.Namespace:
     p.add_argument("--probes", type=int, default=30)
     p.add_argument("--rank", type=int, default=5, help="low-rank factors for the neighbour policy")
     p.add_argument("--workers", type=int, default=1)
+    p.add_argument("--policies", default="uniform,predicted,oracle,neighbour,predicted-auto,oracle-auto")
+    p.add_argument("--auto-support", type=float, default=4.0, help="effective support of the auto-temperature policies, in replay budgets")
+    p.add_argument("--reuse", help="results.json of an earlier run with the same settings: policies not run now are taken from it "
+                   "(the no-replay runs must reproduce it exactly)")
     return p.parse_args()
 
 
@@ -190,8 +214,24 @@ def _job(job: dict) -> dict:
     return {"key": job["key"], "nll": [nll[ids[j]] for j in cols], "seconds": time.time() - t0}
 
 
-def run_jobs(jobs: list[dict], workers: int) -> dict:
+def run_jobs(jobs: list[dict], workers: int, cache: Path | None = None) -> dict:
+    """Runs the jobs (in `workers` processes); with `cache`, each result is kept as a JSON file and a
+    rerun only computes the jobs it lacks."""
     out = {}
+    if cache is not None:
+        cache.mkdir(parents=True, exist_ok=True)
+        todo = []
+        for j in jobs:
+            f = cache / (j["key"].replace("|", "__") + ".json")
+            if f.exists():
+                out[j["key"]] = json.loads(f.read_text())
+            else:
+                todo.append(j)
+        fresh = run_jobs(todo, workers)
+        for k, r in fresh.items():
+            (cache / (k.replace("|", "__") + ".json")).write_text(json.dumps(r))
+        out.update(fresh)
+        return out
     if workers <= 1:
         for k, j in enumerate(jobs):
             r = _job(j)
@@ -318,7 +358,7 @@ def main() -> None:
     n = a.task_windows
     runs = [(h, s_) for h in data["heldout_tasks"] for s_ in range(a.seeds)]
     jobs = [{"key": f"{h}|{s_}|none", "cfg": cfg, "task_file": str(out / f"task-{h}.pt"), "seed": s_, "eval_cols": list(range(N))} for h, s_ in runs]
-    none = run_jobs(jobs, a.workers)
+    none = run_jobs(jobs, a.workers, out / f"jobs-{config_key}")
     true_row = {(h, s_): np.array(none[f"{h}|{s_}|none"]["nll"]) - base_vec for h, s_ in runs}
 
     # 3b. plans (TypeScript API in one Node process; checked against the CLI once per ratio)
@@ -332,6 +372,19 @@ def main() -> None:
             plan_jobs.append({**common, "name": f"{h}|{s_}|{r}|predicted", "observed": {"ids": [ids[j] for j in probe], "values": [float(z[j]) for j in probe]}})
             plan_jobs.append({**common, "name": f"{h}|{s_}|{r}|oracle", "observed": {"ids": [ids[j] for j in live_cols], "values": [float(z[j]) for j in live_cols]}})
     plans = run_plans(plan_jobs, train_file, out / "heldout.txt", out)
+    policies = a.policies.split(",")
+    auto_jobs = []
+    temps = {}
+    for job in plan_jobs:
+        base_name, pol = job["name"].rsplit("|", 1)
+        if pol in ("predicted", "oracle") and f"{pol}-auto" in policies:
+            h, s_, r = base_name.split("|")
+            sc = np.array(plans[job["name"]]["scores"])[live_cols]
+            t_auto = auto_temperature(sc, a.auto_support * replay_count(n, float(r)))
+            temps[f"{base_name}|{pol}-auto"] = t_auto
+            auto_jobs.append({**job, "name": f"{base_name}|{pol}-auto", "temperature": t_auto})
+    if auto_jobs:
+        plans.update(run_plans(auto_jobs, train_file, out / "heldout.txt", out))
     for r in ratios:
         first = next(j for j in plan_jobs if j["ratio"] == r and j["name"].endswith("predicted"))
         cli_check(first, plans[first["name"]], train_file, out / "heldout.txt", out)
@@ -342,16 +395,16 @@ def main() -> None:
     for h, s_ in runs:
         for r in ratios:
             k = replay_count(n, r)
-            sel = {p: [jx[i] for i in plans[f"{h}|{s_}|{r}|{p}"]["selected"]] for p in ("uniform", "predicted", "oracle")}
+            sel = {p: [jx[i] for i in plans[f"{h}|{s_}|{r}|{p}"]["selected"]] for p in ("uniform", "predicted", "oracle", "predicted-auto", "oracle-auto") if f"{h}|{s_}|{r}|{p}" in plans}
             pred_scores = np.array(plans[f"{h}|{s_}|{r}|predicted"]["scores"])
             chosen = neighbour_policy(pred_scores, factors, held_mask, k)
             random.Random(s_).shuffle(chosen)
             sel["neighbour"] = chosen
-            for p in POLICIES:
+            for p in policies:
                 assert len(sel[p]) == k and not held_mask[sel[p]].any()
                 jobs.append({"key": f"{h}|{s_}|{r}|{p}", "cfg": cfg, "task_file": str(out / f"task-{h}.pt"), "seed": s_,
                              "replay_idx": sel[p], "ratio": r, "eval_cols": held_cols})
-    replay = run_jobs(jobs, a.workers)
+    replay = run_jobs(jobs, a.workers, out / f"jobs-{config_key}")
     replay_s = time.time() - t0 - plan_s
 
     # 4. forgetting on the held-out upstream examples
@@ -360,8 +413,19 @@ def main() -> None:
     for h, s_ in runs:
         forget[(h, s_, "none")] = float(np.mean(true_row[(h, s_)][held_cols]))
         for r in ratios:
-            for p in POLICIES:
+            for p in policies:
                 forget[(h, s_, r, p)] = float(np.mean(np.array(replay[f"{h}|{s_}|{r}|{p}"]["nll"]) - base_held))
+    reused = []
+    if a.reuse:
+        old = json.loads(Path(a.reuse).read_text())["per_run"]
+        for h, s_ in runs:
+            prev = old[f"{h}|{s_}|none"]
+            assert abs(prev - forget[(h, s_, "none")]) < 1e-9, f"{h}|{s_}: no-replay run differs from the reused results ({prev} vs {forget[(h, s_, 'none')]})"
+        for key, v in old.items():
+            parts = key.split("|")
+            if len(parts) == 4 and parts[3] not in policies:
+                forget[(parts[0], int(parts[1]), float(parts[2]), parts[3])] = v
+                reused.append(key)
     results = summarise(forget, runs, ratios)
     pred_quality = {}
     for h, s_ in runs:
@@ -375,6 +439,7 @@ def main() -> None:
         "prediction": {"mean_rmse": float(np.mean([v["rmse"] for v in pred_quality.values()])), "mean_pearson": float(np.mean([v["pearson"] for v in pred_quality.values()])), "runs": pred_quality},
         "results": results,
         "per_run": {"|".join(map(str, k)): v for k, v in forget.items()},
+        "auto_temperatures": temps, "reused_from_earlier_run": sorted({k.split("|")[3] for k in reused}),
         "seconds": {"pretrain": pretrain_s, "train_matrix": train_s, "heldout_no_replay_and_plans": plan_s, "replay_runs": replay_s, "total": time.time() - t_start},
         "torch": torch.__version__, "threads_per_worker": 1, "workers": a.workers,
     }
@@ -396,17 +461,21 @@ def summarise(forget: dict, runs: list, ratios: list[float]) -> dict:
     none = np.array([forget[(h, s, "none")] for h, s in runs])
     res["none"] = dict(zip(("mean", "lo", "hi"), stats.mean_ci(none)))
     for r in ratios:
-        per = {p: np.array([forget[(h, s, r, p)] for h, s in runs]) for p in POLICIES}
+        present = [p for p in POLICIES if (runs[0][0], runs[0][1], r, p) in forget]
+        per = {p: np.array([forget[(h, s, r, p)] for h, s in runs]) for p in present}
         entry = {p: dict(zip(("mean", "lo", "hi"), stats.mean_ci(v))) for p, v in per.items()}
         tests = {}
-        for a_, b_ in (("predicted", "uniform"), ("oracle", "uniform"), ("neighbour", "uniform"), ("neighbour", "oracle"), ("predicted", "oracle"), ("uniform", "none")):
+        pairs = [(x, "uniform") for x in present if x != "uniform"] + [("neighbour", "oracle"), ("predicted", "oracle"), ("predicted-auto", "oracle"), ("predicted-auto", "oracle-auto"), ("uniform", "none")]
+        for a_, b_ in pairs:
+            if a_ not in per or (b_ != "none" and b_ not in per):
+                continue
             d = per[a_] - (none if b_ == "none" else per[b_])
             t = stats.paired_t(d)
             tests[f"{a_}-{b_}"] = {"mean_diff": t["mean"], "ci": list(stats.mean_ci(d)[1:]), "t": t["t"], "p_t": t["p"], "p_signflip": stats.sign_flip_p(d),
                                    "wins": int(np.sum(d < 0)), "pairs": len(d)}
         gain_oracle = entry["uniform"]["mean"] - entry["oracle"]["mean"]
         entry["tests"] = tests
-        entry["fraction_of_oracle_gain"] = {p: ((entry["uniform"]["mean"] - entry[p]["mean"]) / gain_oracle if gain_oracle != 0 else None) for p in ("predicted", "neighbour")}
+        entry["fraction_of_oracle_gain"] = {p: ((entry["uniform"]["mean"] - entry[p]["mean"]) / gain_oracle if gain_oracle != 0 else None) for p in present if p not in ("uniform", "oracle")}
         res[str(r)] = entry
     return res
 
@@ -419,10 +488,11 @@ def markdown(rep: dict, ratios: list[float]) -> str:
              "", "| ratio | policy | mean forgetting on held-out examples (nats/byte) [95% CI] | vs uniform: mean diff [95% CI] | paired t p | sign-flip p | wins |",
              "|---|---|---|---|---|---|---|",
              f"| – | (a) no replay | {res['none']['mean']:.4f} [{res['none']['lo']:.4f}, {res['none']['hi']:.4f}] | | | | |"]
-    label = {"uniform": "(b) uniform", "predicted": "(c) forgetscope predicted", "oracle": "(d) oracle softmax", "neighbour": "(e) neighbour-aware (predicted)"}
+    label = {"uniform": "(b) uniform", "predicted": "(c) forgetscope predicted, T = 0.1", "oracle": "(d) oracle softmax, T = 0.1", "neighbour": "(e) neighbour-aware (predicted)",
+             "predicted-auto": "(f) forgetscope predicted, auto T", "oracle-auto": "(g) oracle softmax, auto T"}
     for r in ratios:
         e = res[str(r)]
-        for p in POLICIES:
+        for p in [q for q in POLICIES if q in e]:
             m = e[p]
             if p == "uniform":
                 t = e["tests"]["uniform-none"]
@@ -435,9 +505,8 @@ def markdown(rep: dict, ratios: list[float]) -> str:
     for r in ratios:
         e = res[str(r)]
         f = e["fraction_of_oracle_gain"]
-        no = e["tests"]["neighbour-oracle"]
-        lines.append(f"ratio 1/{round(1 / r)}: predicted reaches {fmt_pct(f['predicted'])} of the oracle's gain over uniform, neighbour-aware {fmt_pct(f['neighbour'])}; "
-                     f"neighbour − oracle {no['mean_diff']:+.4f} (paired t p = {no['p_t']:.2g}, sign-flip p = {no['p_signflip']:.2g}).")
+        lines.append(f"ratio 1/{round(1 / r)}: share of the oracle's (T = 0.1) gain over uniform: " + ", ".join(f"{p} {fmt_pct(v)}" for p, v in f.items()) + "; "
+                     + "; ".join(f"{k} {t['mean_diff']:+.4f} (t p = {t['p_t']:.2g}, sign-flip p = {t['p_signflip']:.2g})" for k, t in e["tests"].items() if k.endswith("-oracle") or k.endswith("-oracle-auto")) + ".")
     sec = rep["seconds"]
     lines.append(f"\nTime: pretraining {sec['pretrain']:.0f} s, train matrix {sec['train_matrix']:.0f} s, held-out no-replay runs + plans {sec['heldout_no_replay_and_plans']:.0f} s, "
                  f"replay runs {sec['replay_runs']:.0f} s, total {sec['total']:.0f} s ({rep['workers']} worker(s), 1 thread each).")
