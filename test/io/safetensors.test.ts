@@ -183,10 +183,12 @@ describe('safetensors codec', () => {
   const python = pythonWithSafetensors();
   (python ? test : test.skip)('round trip with files written and read by Python safetensors/torch', async () => {
     const src = join(dir, 'py.safetensors');
-    py(
-      `
+    // One Python process writes the file with torch and prints the values it reads back with safetensors.
+    const expected = JSON.parse(
+      py(
+        `
 import torch, json
-from safetensors.torch import save_file
+from safetensors.torch import save_file, load_file
 g = torch.Generator().manual_seed(0)
 t = {
   "model.layers.0.mlp.up_proj.weight": torch.randn(5, 3, generator=g),
@@ -198,11 +200,11 @@ t = {
   "scalar": torch.tensor(2.5),
 }
 save_file(t, "${src}", metadata={"format": "pt"})
-print(json.dumps({k: v.double().flatten().tolist() for k, v in t.items()}))
+print(json.dumps({k: v.double().flatten().tolist() for k, v in load_file("${src}").items()}))
 `,
-      dir,
-    );
-    const expected = JSON.parse(py(`import json; from safetensors.torch import load_file; t = load_file("${src}"); print(json.dumps({k: v.double().flatten().tolist() for k, v in t.items()}))`, dir)) as Record<string, number[]>;
+        dir,
+      ),
+    ) as Record<string, number[]>;
     const tensors = await readSafetensorsFile(src, { precision: 'float64' });
     expect(tensors.length).toBe(7);
     for (const t of tensors) expect(Array.from(t.data)).toEqual(expected[t.name]);
