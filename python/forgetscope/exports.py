@@ -6,7 +6,8 @@ atomically (temporary file + rename), so the TypeScript side can read only the t
 - weight snapshots and deltas: :func:`weight_snapshot`, :func:`weight_delta`; SVD factors: :func:`export_svd`
 - teacher-forced per-token log-probs and a token class's log-mass: :func:`token_logprobs`,
   :func:`export_token_logprobs`, :func:`number_token_ids`
-- diagonal Fisher from per-example gradients: :func:`per_example_gradients`, :func:`diagonal_fisher`
+- diagonal Fisher from per-example gradients: :func:`per_example_gradients`,
+  :func:`export_per_example_gradients`, :func:`diagonal_fisher`
 - captured layer inputs via forward pre-hooks: :func:`capture_layer_inputs`, :func:`export_layer_inputs`
 - LoRA adapters in the PEFT layout (``...lora_A.weight``, ``...lora_B.weight``): :class:`LoraLinear`,
   :func:`add_lora`, :func:`lora_snapshot`, :func:`load_lora`
@@ -229,6 +230,22 @@ def per_example_gradients(model: nn.Module, examples: Iterable, loss_fn: Callabl
     if not rows:
         raise ValueError("no examples")
     return torch.stack(rows), layout
+
+
+def export_per_example_gradients(model: nn.Module, examples: Iterable, loss_fn: Callable[[nn.Module, object], torch.Tensor],
+                                 path: PathLike, pattern: Pattern = None, n_samples: Optional[int] = None,
+                                 projection_dim: Optional[int] = None, seed: int = 0, with_fisher: bool = True) -> torch.Tensor:
+    """:func:`per_example_gradients` written as ``grads_<set>.safetensors`` (``G`` [N × P]; with
+    ``with_fisher`` also ``fisher`` = mean G² and ``gL`` = mean G of the same examples, so that
+    ``forgetscope fisher A --grads FILE`` scores them in one space) and ``layout.json`` beside it."""
+    G, layout = per_example_gradients(model, examples, loss_fn, pattern, n_samples, projection_dim, seed)
+    tensors = {"G": G}
+    if with_fisher:
+        tensors["fisher"] = (G.double() ** 2).mean(0).float()
+        tensors["gL"] = G.double().mean(0).float()
+    save_tensors(path, tensors, {"format": "pt", "kind": "per-example-gradients", "samples": str(G.shape[0])})
+    Path(path).with_name("layout.json").write_text(json.dumps(layout, indent=1))
+    return G
 
 
 def diagonal_fisher(model: nn.Module, examples: Iterable, loss_fn: Callable[[nn.Module, object], torch.Tensor],

@@ -106,6 +106,13 @@ def test_fisher_is_the_mean_of_squared_per_example_gradients(tmp_path):
 
     with safe_open(str(tmp_path / "fisher.safetensors"), "pt") as f:
         assert f.metadata()["samples"] == "3" and f.metadata()["label_mode"] == "empirical"
+    from forgetscope.exports import export_per_example_gradients
+
+    G2 = export_per_example_gradients(m, SEQS, nll, tmp_path / "grads_upstream.safetensors", pattern=r"^up\.weight$")
+    saved = load_tensors(tmp_path / "grads_upstream.safetensors")
+    assert torch.allclose(saved["G"], G2) and torch.allclose(saved["fisher"], (G**2).mean(0), atol=1e-9)
+    assert torch.allclose(saved["gL"], G.mean(0), atol=1e-9)
+    assert json.loads((tmp_path / "layout.json").read_text())[0]["name"] == "up.weight"
     Gp, lay = per_example_gradients(m, SEQS, nll, pattern=r"^up\.weight$", projection_dim=6, seed=3)
     assert Gp.shape == (3, 6) and lay[0]["seed"] == 3
     proj = torch.randn(40, 6, generator=torch.Generator().manual_seed(3)) / math.sqrt(6)

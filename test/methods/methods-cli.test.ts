@@ -46,6 +46,9 @@ describe('seed-method CLI commands', () => {
     expect(a.layers[0].rule).toBe('retention');
     expect(a.layers[0].importance).toBeCloseTo(0.907354, 6);
     expect(a.layers[0].k).toBe(2);
+    const text = await cli(['subspace', '--before', p('w0.safetensors'), '--after', p('w1.safetensors'), '--k', '1', '--backend', 'cpu']);
+    expect(text.code).toBe(0);
+    expect(text.out).toMatch(/layer\.w\s+4×3\s+1\s+fixed/);
     const bad = await cli(['subspace', '--before', p('w0.safetensors'), '--after', p('missing.safetensors'), '--json']);
     expect(bad.code).toBe(2);
     expect(bad.err).toMatch(/missing\.safetensors: cannot open/);
@@ -75,6 +78,9 @@ describe('seed-method CLI commands', () => {
     expect(e.overall.jaccard).toBeNull();
     expect(e.confidence.ranking).toEqual([2, 0, 1]);
     expect(e.confidence.fc[0]).toBeCloseTo(0.00315, 9);
+    const t = await cli(['fisher', p('fa.safetensors'), p('fb.safetensors'), '--top', '0.5', '--update', p('fa.safetensors')]);
+    expect(t.code).toBe(0);
+    expect(t.out).toMatch(/\(overall\)/);
     const v = await cli(['fisher', p('f1.safetensors'), '--grads', p('g.safetensors'), '--variant', 'b', '--json']);
     expect(v.code).toBe(2);
     expect(v.err).toMatch(/variant b needs a tensor "gL"/);
@@ -112,6 +118,10 @@ describe('seed-method CLI commands', () => {
     expect(again.code).toBe(2);
     expect(again.err).toMatch(/exists; pass --force/);
     expect((await cli([...args, '--force'])).code).toBe(0);
+    const text = await cli(['lora', 'merge', '--slow', p('slow.safetensors'), '--fast', p('fast.safetensors'), '--lambda', '0.5', '--out', p('m2.safetensors')]);
+    expect(text.code).toBe(0);
+    expect(text.out).toMatch(/base_model\.model\.q/);
+    expect((await cli(['lora', 'barrier', p('path.csv')])).out).toMatch(/loss barrier 0\.7/);
   });
 
   const hasNumpy = numpyAvailable();
