@@ -88,7 +88,7 @@ def parse_args() -> argparse.Namespace:
     p.add_argument("--temperature", type=float, default=0.1)
     p.add_argument("--probes", type=int, default=30)
     p.add_argument("--rank", type=int, default=5, help="low-rank factors for the neighbour policy")
-    p.add_argument("--workers", type=int, default=1)
+    p.add_argument("--workers", type=int, default=2, help="worker processes (1 thread each)")
     p.add_argument("--policies", default="uniform,predicted,oracle,neighbour,predicted-auto,oracle-auto")
     p.add_argument("--auto-support", type=float, default=4.0, help="effective support of the auto-temperature policies, in replay budgets")
     p.add_argument("--reuse", help="results.json of an earlier run with the same settings: policies not run now are taken from it "

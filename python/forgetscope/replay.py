@@ -248,7 +248,7 @@ class OnlineReplay:
         total_steps: int,
         n_fine_tune: int,
         ratio: float = 1 / 32,
-        temperature: float = 0.1,
+        temperature: Union[float, str] = 0.1,
         method: str = "lowrank",
         seed: int = 0,
         exclude: Optional[PathLike] = None,
@@ -305,7 +305,7 @@ class OnlineReplay:
         out = self.workdir / out_name
         args = [
             "replay", *self._common(), "--observed", str(observed), "--method", self.method,
-            "--temperature", repr(self.temperature), "--n", str(self.n_fine_tune), "--ratio", repr(self.ratio),
+            "--temperature", self.temperature if isinstance(self.temperature, str) else repr(self.temperature), "--n", str(self.n_fine_tune), "--ratio", repr(self.ratio),
             "--out", str(out), "--force", "--json",
         ]
         self.last_summary = run_cli(args, command=self.command)

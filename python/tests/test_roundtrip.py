@@ -86,3 +86,16 @@ def test_online_replay_helper_follows_the_plan_through_the_cli(tmp_path):
     order = np.argsort(-weights.score)
     true_order = np.argsort(-new_row)
     assert len(set(order[:10]) & set(true_order[:10])) >= 7
+
+
+def test_online_replay_with_auto_temperature(tmp_path):
+    new_row, held = _train_matrix(tmp_path)
+    online = OnlineReplay(
+        tmp_path / "train.parquet", "0-5", total_steps=50, n_fine_tune=64, temperature="auto", seed=1,
+        exclude=tmp_path / "held.txt", workdir=tmp_path / "online", command=["node", str(CLI_BIN)],
+    )
+    weights = online.plan({p: float(new_row[int(p[1:])]) for p in online.probes})
+    assert online.last_summary["temperatureRule"] == "auto"
+    w = weights.weight[weights.weight > 0]
+    # effective support = 4 replay budgets = 4 · (int(64/32) + 1) = 12 examples
+    assert np.exp(-(w * np.log(w)).sum()) == pytest.approx(12, rel=1e-5)
