@@ -5,6 +5,7 @@ export * from './detect.js';
 export * from './parseIdList.js';
 export * from './matrixToLongTable.js';
 export * from './readBytes.js';
+export * from './readStream.js';
 export { ByteInterner } from './long/ByteInterner.js';
 export { StringInterner } from './long/StringInterner.js';
 export { parseNumberBytes, NOT_A_NUMBER } from './long/parseNumber.js';

@@ -60,7 +60,7 @@ export const infoCommand: CommandModule = {
     program
       .command('info')
       .description('shape, observed count, value summary and read report of a forgetting matrix (file or dataset folder)')
-      .argument('<input>', 'a long table (.csv .tsv .jsonl .arrow .parquet), a dense .npy, or a dataset folder')
+      .argument('<input>', 'a long table (.csv .tsv .jsonl .arrow .parquet), a dense .npy, a dataset folder, or - for stdin')
       .option('--json', 'print one JSON object on stdout')
       .option('--format <format>', `force the input format (${FORMATS.join(', ')})`)
       .option('--duplicates <policy>', 'repeated (task, example) pairs: error, mean or last', 'error')

@@ -12,6 +12,7 @@ import { matrixFromNpy } from '../npy/matrixFromNpy.js';
 import { readDataset } from '../dataset/readDataset.js';
 import { formatFromBytes, formatFromName } from '../detect.js';
 import { readForgettingMatrixFromBytes } from '../readBytes.js';
+import { readForgettingMatrixFromStream, type ByteStream } from '../readStream.js';
 import type { InputFormat, ReadOptions, ReadResult } from '../types.js';
 import { readIdList } from './readIdList.js';
 import { npySidecarPaths } from './writeTable.js';
@@ -23,15 +24,17 @@ const CHUNK = 4 << 20;
 const TWO_PASS_BYTES = 64 << 20;
 
 /**
- * Reads a forgetting matrix from a file, a dataset folder, or bytes. The format comes from
+ * Reads a forgetting matrix from a file, a dataset folder, bytes, or a byte stream (`'-'` = stdin). The format comes from
  * `options.format`, else the extension, else the magic bytes. Long tables (CSV, TSV, JSON Lines, Arrow,
  * Parquet) are streamed; dense `.npy` reads its id sidecars (`<base>.tasks.txt`, `<base>.examples.txt`)
  * when present. A folder holds Z.npy, tasks.json, examples.jsonl and optionally base_nll.npy.
  * @example
  * const { matrix, report } = await readForgettingMatrix('fixtures/real-dev-v1');
  */
-export async function readForgettingMatrix(input: string | Uint8Array, options: ReadOptions = {}): Promise<ReadResult> {
-  if (typeof input !== 'string') return readForgettingMatrixFromBytes(input, options);
+export async function readForgettingMatrix(input: string | Uint8Array | ByteStream, options: ReadOptions = {}): Promise<ReadResult> {
+  if (input instanceof Uint8Array) return readForgettingMatrixFromBytes(input, options);
+  if (typeof input !== 'string') return readForgettingMatrixFromStream(input, options);
+  if (input === '-') return readForgettingMatrixFromStream(process.stdin, { fileName: '<stdin>', ...options });
   const path = input;
   const info = await stat(path).catch((e: NodeJS.ErrnoException) => {
     throw new ForgetscopeError(e.code === 'ENOENT' ? 'usage' : 'io', e.code === 'ENOENT' ? 'no such file or folder' : `cannot read: ${e.message}`, { file: path });
