@@ -210,7 +210,7 @@ function designIndex(k: number, intercept: boolean): Int32Array {
   return index;
 }
 
-/** σ²_k: per-entry residual variance of the rank-k fit of the train block (for interval widths). */
+/** σ²_k: per-entry residual variance of the rank-k fit of the train block (reported with each solution). */
 function residualVariance(basis: VariantBasis, n: number, k: number): number {
   let tail = basis.energy;
   for (let c = 0; c < k; c++) tail -= basis.s[c]! * basis.s[c]!;
