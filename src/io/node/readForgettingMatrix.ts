@@ -1,6 +1,6 @@
 import { createReadStream } from 'node:fs';
 import { open, readFile, stat } from 'node:fs/promises';
-import { basename, join } from 'node:path';
+import { join } from 'node:path';
 import { RecordBatchReader } from 'apache-arrow';
 import { ForgetscopeError } from '../../util/errors.js';
 import { DelimitedLongTableParser, readDelimitedLongTable } from '../csv/readDelimited.js';
@@ -185,6 +185,5 @@ async function readFolder(dir: string, options: ReadOptions): Promise<ReadResult
     ...(options.nanAsMissing ? { nanAsMissing: true } : {}),
     ...(options.dtype ? { dtype: options.dtype } : {}),
   });
-  void basename;
   return { ...result, format: 'folder', source: dir };
 }
