@@ -54,6 +54,15 @@ describe('delimited text', () => {
     const dup = join(dir, 'dup.tsv');
     writeFileSync(dup, 'task\texample\tdelta\nt1\te1\t0.5\nt1\te2\t1\nt1\te1\t2\n');
     await expect(readForgettingMatrix(dup, { twoPass: true })).rejects.toThrow(`${dup}:4: duplicate (task, example) pair: line 4 repeats line 2 (task "t1", example "e1")`);
+    // Quoted line breaks after the id fields (the first pass must not skip past them).
+    const notes = join(dir, 'notes.csv');
+    writeFileSync(notes, 'task,example,delta,note\nt1,e1,0.5,"multi\nline, note"\nt1,e2,1,plain\nt2,e1,"2",x\n');
+    const n1 = await readForgettingMatrix(notes, { twoPass: false });
+    const n2 = await readForgettingMatrix(notes, { twoPass: true });
+    expectSameMatrix(n2.matrix, n1.matrix);
+    expect(Array.from(n2.matrix.values)).toEqual([0.5, 1, 2, NaN]);
+    writeFileSync(notes, 'task,example,delta,note\nt1,e1,0.5,a\nt1,e2,1,b,extra\n');
+    await expect(readForgettingMatrix(notes, { twoPass: true })).rejects.toThrow(`${notes}:3:9: wrong column count: expected 4 fields (task,example,delta,note), found 5`);
     const bad = join(dir, 'bad.csv');
     writeFileSync(bad, 'task,example,delta\nt1,e1,0.5\nt1,e2,x\n');
     await expect(readForgettingMatrix(bad, { twoPass: true })).rejects.toThrow(`${bad}:3:7: column "delta": "x" is not a number`);

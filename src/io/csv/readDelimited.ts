@@ -61,6 +61,10 @@ export class DelimitedLongTableParser {
   private readonly nanAsMissing: boolean;
   /** First pass of a two-pass read: only split records and intern ids (see `startSecondPass`). */
   private idsOnly = false;
+  /** In the first pass, the number of fields to split before skipping to the end of the line (0 = all). */
+  private idsOnlyLastField = 0;
+  /** Position of the next quote in `buf` at or after the last lookup (-1: none in this buffer). */
+  private nextQuote = 0;
   // Fields of the current record: start, end, which buffer (0 input, 1 scratch), 1-based column.
   private fieldStart: Int32Array = new Int32Array(16);
   private fieldEnd: Int32Array = new Int32Array(16);
@@ -103,6 +107,7 @@ export class DelimitedLongTableParser {
       this.buf = chunk;
     }
     this.pos = 0;
+    this.nextQuote = 0;
     this.parse(false);
     this.progress?.(this.consumed + this.pos, this.options.totalBytes, 'reading');
   }
@@ -126,6 +131,8 @@ export class DelimitedLongTableParser {
     this.parse(true);
     if (!this.header) throw new ForgetscopeError('empty', 'the file is empty (expected a header line)', { file: this.file, line: 1, column: 1 });
     this.idsOnly = false;
+    this.idsOnlyLastField = 0;
+    this.nextQuote = 0;
     this.header = null;
     this.cols = null;
     this.buf = new Uint8Array(0);
@@ -258,6 +265,14 @@ export class DelimitedLongTableParser {
       this.pushField(start, end, inScratch, column);
       if (p >= len) return p;
       const c = buf[p]!;
+      if (c === delim && this.fieldCount === this.idsOnlyLastField) {
+        // First pass: the id fields are split; skip to the end of the line unless a quote (which could
+        // hide a line break) comes first. The second pass checks the rest of the record.
+        if (this.nextQuote < p && this.nextQuote !== -1) this.nextQuote = buf.indexOf(QUOTE, p);
+        const lf = buf.indexOf(LF, p);
+        if (lf >= 0 && (this.nextQuote === -1 || this.nextQuote > lf)) return lf + 1;
+        if (lf < 0 && !final && (this.nextQuote === -1 || this.nextQuote >= len)) return -1;
+      }
       if (c === delim) {
         p++;
         continue;
@@ -317,12 +332,14 @@ export class DelimitedLongTableParser {
         decoder.decode(this.fieldBytes(k).subarray(this.fieldStart[k]!, this.fieldEnd[k]!)),
       );
       this.cols = locateLongColumns(this.header, resolveColumns(this.options.columns), { file: this.file, line });
+      if (this.idsOnly) this.idsOnlyLastField = Math.max(this.cols.task, this.cols.example) + 1;
       return;
     }
     const cols = this.cols!;
     const builder = this.builder;
     builder.report.rows++;
-    if (this.fieldCount !== this.header.length) {
+    // The first pass may stop splitting after the id fields; the second pass checks the full count.
+    if (this.fieldCount !== this.header.length && !(this.idsOnly && this.idsOnlyLastField > 0 && this.fieldCount >= this.idsOnlyLastField)) {
       const k = Math.min(this.fieldCount, this.header.length) - 1;
       throw new ForgetscopeError(
         'parse',
