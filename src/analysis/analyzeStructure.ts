@@ -49,7 +49,7 @@ export interface StructureAnalysis {
 export interface AnalyzeStructureOptions {
   /** Fit ranks 1..K (default min(5, M, N)). */
   ranks?: number;
-  /** Numerical backend (default: the reference backend). */
+  /** Numerical backend (default: the portable cpu backend). */
   backend?: Backend;
   /** Progress over the steps (low-rank fits, additive fits). */
   progress?: ProgressSink;

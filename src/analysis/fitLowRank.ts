@@ -12,7 +12,7 @@ import { signNormalize } from './signNormalize.js';
 export interface FitLowRankOptions extends AlsLowRankOptions {
   /** Fit ranks 1..K (default min(5, M, N)); must not exceed min(M, N). */
   ranks?: number;
-  /** Numerical backend for the SVD and the large products (default: the reference backend). */
+  /** Numerical backend for the SVD and the large products (default: the portable cpu backend). */
   backend?: Backend;
   /**
    * `auto` (default): truncated SVD when complete, ALS over observed entries otherwise. `als`

@@ -1,18 +1,18 @@
-import { createReferenceBackend } from '../../linalg/reference.js';
+import { createCpuBackend } from '../../linalg/cpu/backend.js';
 import type { Backend, Dense } from '../../linalg/types.js';
 
 /** Options every method that multiplies or factorises matrices accepts. */
 export interface BackendOption {
-  /** The linalg backend for products and SVDs (default: the float64 reference backend). */
+  /** The linalg backend for products and SVDs (default: the portable cpu backend). */
   backend?: Backend;
 }
 
 let fallback: Backend | null = null;
 
-/** The given backend, or a shared reference backend (exact float64, fine for small matrices). */
+/** The given backend, or a shared portable cpu backend (float64 accumulation, blocked kernels). */
 export function backendOf(options: BackendOption | undefined): Backend {
   if (options?.backend) return options.backend;
-  fallback ??= createReferenceBackend();
+  fallback ??= createCpuBackend();
   return fallback;
 }
 
