@@ -13,6 +13,7 @@ import { planOfflineReplay } from '../../replay/offline.js';
 import { onlineReplaySchedule } from '../../replay/online.js';
 import { DEFAULT_REPLAY_RATIO } from '../../replay/replayCount.js';
 import { replayPlanTable } from '../../replay/planTable.js';
+import { parseRowList } from './completionArgs.js';
 
 /** Options of `forgetscope replay`, as commander parses them. */
 interface ReplayFlags {
@@ -72,7 +73,7 @@ async function runReplay(input: string, flags: ReplayFlags, ctx: CliContext): Pr
   const json = flags.json === true;
   const seed = parseInteger(flags.seed, '--seed');
   const { matrix, report } = await readForgettingMatrix(input, { progress: ctx.progress(json) });
-  const train = flags.trainRows === undefined ? matrix : matrix.selectRows(parseRowList(flags.trainRows, matrix));
+  const train = flags.trainRows === undefined ? matrix : matrix.selectRows(parseRowList(flags.trainRows, matrix, '--train-rows'));
   const exclude = flags.exclude === undefined ? undefined : await readExclusion(flags.exclude, train);
 
   if (flags.onlineSteps !== undefined) {
@@ -178,30 +179,6 @@ async function readExclusion(path: string, train: ForgettingMatrix): Promise<Uin
     mask[j] = 1;
   });
   return mask;
-}
-
-/** `0-45,50` (inclusive ranges and single indices) or task ids, comma-separated. */
-function parseRowList(spec: string, matrix: ForgettingMatrix): Int32Array {
-  const rows: number[] = [];
-  for (const part of spec.split(',').map((s) => s.trim()).filter((s) => s !== '')) {
-    const range = /^(\d+)-(\d+)$/.exec(part);
-    if (range) {
-      const a = Number(range[1]);
-      const b = Number(range[2]);
-      if (a > b || b >= matrix.rows) throw new ForgetscopeError('usage', `--train-rows: range ${part} is outside 0-${matrix.rows - 1}`);
-      for (let i = a; i <= b; i++) rows.push(i);
-    } else if (/^\d+$/.test(part) && matrix.taskIds.indexOf(part) < 0) {
-      const i = Number(part);
-      if (i >= matrix.rows) throw new ForgetscopeError('usage', `--train-rows: row ${i} is outside 0-${matrix.rows - 1}`);
-      rows.push(i);
-    } else {
-      const i = matrix.taskIds.indexOf(part);
-      if (i < 0) throw new ForgetscopeError('usage', `--train-rows: "${part}" is neither a row index, a range nor a task id`);
-      rows.push(i);
-    }
-  }
-  if (rows.length === 0) throw new ForgetscopeError('usage', '--train-rows selects no rows');
-  return Int32Array.from(new Set(rows));
 }
 
 function parseCaps(spec: string): Record<string, number> {

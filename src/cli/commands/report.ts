@@ -12,6 +12,7 @@ import { assembleReport, type AssembledReport, type AssembleReportOptions } from
 import { buildReportHtml } from '../../viz/report/buildReport.js';
 import { VERSION } from '../../version.js';
 import { readOptionsFromFlags } from './info.js';
+import { parseRowList } from './completionArgs.js';
 
 /** Flags of `forgetscope report`. */
 export interface ReportFlags {
@@ -57,33 +58,6 @@ function positiveNumber(flag: string): (value: string) => number {
     if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError(`${flag} must be a positive number, got "${value}"`);
     return n;
   };
-}
-
-/**
- * `0-45,50` (inclusive ranges and single indices) or task ids, comma-separated, as `evaluate` reads
- * them. A number that is also a task id means the task id.
- */
-export function parseRowSpec(spec: string, matrix: ForgettingMatrix, flag: string): number[] {
-  const rows: number[] = [];
-  for (const part of spec.split(',').map((s) => s.trim()).filter((s) => s !== '')) {
-    const range = /^(\d+)-(\d+)$/.exec(part);
-    const isId = matrix.taskIds.includes(part);
-    if (range && !isId) {
-      const a = Number(range[1]);
-      const b = Number(range[2]);
-      if (a > b || b >= matrix.rows) throw new ForgetscopeError('usage', `${flag}: range ${part} is outside 0-${matrix.rows - 1}`);
-      for (let i = a; i <= b; i++) rows.push(i);
-    } else if (/^\d+$/.test(part) && !isId) {
-      const i = Number(part);
-      if (i >= matrix.rows) throw new ForgetscopeError('usage', `${flag}: row ${i} is outside 0-${matrix.rows - 1}`);
-      rows.push(i);
-    } else {
-      if (!isId) throw new ForgetscopeError('usage', `${flag}: "${part}" is neither a row index, a range nor a task id`);
-      rows.push(matrix.taskIds.indexOf(part));
-    }
-  }
-  if (rows.length === 0) throw new ForgetscopeError('usage', `${flag} selects no rows`);
-  return [...new Set(rows)];
 }
 
 /** `0-4` or `0,1,2` → seeds. */
@@ -282,8 +256,8 @@ export async function runReport(
     };
     let testRows: number[] = [];
     if (flags.trainRows !== undefined && flags.testRows !== undefined) {
-      const trainRows = parseRowSpec(flags.trainRows, matrix, '--train-rows');
-      testRows = parseRowSpec(flags.testRows, matrix, '--test-rows');
+      const trainRows = parseRowList(flags.trainRows, matrix, '--train-rows');
+      testRows = parseRowList(flags.testRows, matrix, '--test-rows');
       const overlap = testRows.filter((t) => trainRows.includes(t));
       if (overlap.length > 0) throw new ForgetscopeError('usage', `--train-rows and --test-rows share row ${overlap[0]}`);
       options.evaluation = {
@@ -299,7 +273,7 @@ export async function runReport(
         ...(flags.curve !== undefined ? { curveKs: parseKs(flags.curve) } : {}),
       };
     }
-    const replayRow = flags.replayTask !== undefined ? parseRowSpec(flags.replayTask, matrix, '--replay-task')[0]! : testRows[0];
+    const replayRow = flags.replayTask !== undefined ? parseRowList(flags.replayTask, matrix, '--replay-task')[0]! : testRows[0];
     if (replayRow !== undefined) {
       let exclude = extra.exclude;
       if (flags.exclude !== undefined) exclude = exclusionMask(await readIdList(flags.exclude), matrix, flags.exclude);
