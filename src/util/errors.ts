@@ -64,8 +64,3 @@ export function formatLocation(where: ErrorLocation): string {
   if (where.column !== undefined) parts.push(String(where.column));
   return parts.length > 0 ? parts.join(':') + ': ' : '';
 }
-
-/** Throws a `usage` error unless `condition` holds. */
-export function require(condition: unknown, message: string): asserts condition {
-  if (!condition) throw new ForgetscopeError('usage', message);
-}
