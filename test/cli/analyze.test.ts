@@ -2,41 +2,17 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parquetReadObjects } from 'hyparquet';
-import { runCli } from '../../src/cli/main.js';
-import type { CliContext } from '../../src/cli/context.js';
-import { stringifyResult } from '../../src/util/json.js';
 import { ForgettingMatrix } from '../../src/matrix/ForgettingMatrix.js';
 import { readForgettingMatrix } from '../../src/io/node/readForgettingMatrix.js';
 import { writeMatrix } from '../../src/io/node/writeTable.js';
 import { numpyAvailable, runPythonJson } from '../analysis/helpers/python.js';
+import { runCaptured } from '../helpers/cli.js';
 
 const FIXTURE = join('fixtures', 'real-dev-v1');
 
-interface Captured {
-  ctx: CliContext;
-  stdout: () => string;
-  stderr: () => string;
-}
-
-function capture(argv: string[]): Captured {
-  let out = '';
-  let err = '';
-  const ctx: CliContext = {
-    out: (t) => void (out += t),
-    err: (t) => void (err += t),
-    printJson: (v) => void (out += stringifyResult(v) + '\n'),
-    progress: () => () => {},
-    warn: (m) => void (err += `warning: ${m}\n`),
-    argv,
-  };
-  return { ctx, stdout: () => out, stderr: () => err };
-}
-
 async function analyze(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const argv = ['analyze', ...args];
-  const c = capture(argv);
-  const code = await runCli(argv, c.ctx);
-  return { code, stdout: c.stdout(), stderr: c.stderr() };
+  const r = await runCaptured(['analyze', ...args]);
+  return { code: r.code, stdout: r.out, stderr: r.err };
 }
 
 async function analyzeJson(args: string[]): Promise<Record<string, any>> {

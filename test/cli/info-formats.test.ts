@@ -5,26 +5,14 @@
  */
 import { join } from 'node:path';
 import { readForgettingMatrix, writeMatrix } from '../../src/io/node/index.js';
-import { runCli } from '../../src/cli/main.js';
-import type { CliContext } from '../../src/cli/context.js';
-import { stringifyResult } from '../../src/util/json.js';
 import { FIXTURE, expectSameMatrix, pythonHas, runPython, tempDir } from '../io/helpers.js';
+import { runCaptured } from '../helpers/cli.js';
 
 const { dir, cleanup } = tempDir();
 afterAll(cleanup);
 
 async function infoJson(path: string, extra: string[] = []): Promise<Record<string, unknown>> {
-  let out = '';
-  let err = '';
-  const ctx: CliContext = {
-    out: (t) => void (out += t),
-    err: (t) => void (err += t),
-    printJson: (v) => void (out += stringifyResult(v) + '\n'),
-    progress: () => () => {},
-    warn: () => {},
-    argv: [],
-  };
-  const code = await runCli(['info', path, '--json', ...extra], ctx);
+  const { code, out, err } = await runCaptured(['info', path, '--json', ...extra]);
   if (code !== 0) throw new Error(`info ${path} exited ${code}: ${err}`);
   return JSON.parse(out) as Record<string, unknown>;
 }

@@ -1,23 +1,8 @@
 import { join } from 'node:path';
 import { writeFileSync } from 'node:fs';
 import { runCli } from '../../src/cli/main.js';
-import type { CliContext } from '../../src/cli/context.js';
-import { stringifyResult } from '../../src/util/json.js';
 import { FIXTURE, tempDir } from '../io/helpers.js';
-
-function capture(): { ctx: CliContext; out: () => string; err: () => string } {
-  let out = '';
-  let err = '';
-  const ctx: CliContext = {
-    out: (t) => void (out += t),
-    err: (t) => void (err += t),
-    printJson: (v) => void (out += stringifyResult(v) + '\n'),
-    progress: () => () => {},
-    warn: (m) => void (err += `warning: ${m}\n`),
-    argv: [],
-  };
-  return { ctx, out: () => out, err: () => err };
-}
+import { captureContext as capture } from '../helpers/cli.js';
 
 const { dir, cleanup } = tempDir();
 afterAll(cleanup);

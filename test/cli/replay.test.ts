@@ -1,36 +1,13 @@
 import { mkdtempSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runCli } from '../../src/cli/main.js';
-import type { CliContext } from '../../src/cli/context.js';
-import { stringifyResult } from '../../src/util/json.js';
 import { ForgettingMatrix } from '../../src/matrix/ForgettingMatrix.js';
 import { createCompletionMethod } from '../../src/completion/registry.js';
-
-interface Captured {
-  ctx: CliContext;
-  stdout: () => string;
-  stderr: () => string;
-}
-
-function capture(): Captured {
-  let out = '';
-  let err = '';
-  const ctx: CliContext = {
-    out: (t) => void (out += t),
-    err: (t) => void (err += t),
-    printJson: (v) => void (out += stringifyResult(v) + '\n'),
-    progress: () => () => {},
-    warn: (m) => void (err += `warning: ${m}\n`),
-    argv: [],
-  };
-  return { ctx, stdout: () => out, stderr: () => err };
-}
+import { runCaptured } from '../helpers/cli.js';
 
 async function run(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const c = capture();
-  const code = await runCli(args, c.ctx);
-  return { code, stdout: c.stdout(), stderr: c.stderr() };
+  const r = await runCaptured(args);
+  return { code: r.code, stdout: r.out, stderr: r.err };
 }
 
 /** Parses the CSV weights file written by the command (no quoting needed: ids are plain). */

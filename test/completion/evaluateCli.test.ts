@@ -2,25 +2,10 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli } from '../../src/cli/main.js';
-import type { CliContext } from '../../src/cli/context.js';
-import { stringifyResult } from '../../src/util/json.js';
 import { devDataDir, loadDevMatrix, loadReference } from './helpers/devData.js';
 import { evaluate } from '../../src/completion/protocol/evaluate.js';
 import { knn } from '../../src/completion/methods/knn.js';
-
-function capture(): { ctx: CliContext; out: () => string; err: () => string } {
-  let out = '';
-  let err = '';
-  const ctx: CliContext = {
-    out: (t) => void (out += t),
-    err: (t) => void (err += t),
-    printJson: (v) => void (out += stringifyResult(v) + '\n'),
-    progress: () => () => {},
-    warn: (m) => void (err += `warning: ${m}\n`),
-    argv: [],
-  };
-  return { ctx, out: () => out, err: () => err };
-}
+import { captureContext as capture } from '../helpers/cli.js';
 
 const ref = loadReference();
 const dir = mkdtempSync(join(tmpdir(), 'fs-eval-'));

@@ -2,24 +2,9 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli } from '../../src/cli/main.js';
-import type { CliContext } from '../../src/cli/context.js';
-import { stringifyResult } from '../../src/util/json.js';
 import { readForgettingMatrix } from '../../src/io/node/readForgettingMatrix.js';
 import { devDataDir, loadReference } from './helpers/devData.js';
-
-function capture(): { ctx: CliContext; out: () => string; err: () => string } {
-  let out = '';
-  let err = '';
-  const ctx: CliContext = {
-    out: (t) => void (out += t),
-    err: (t) => void (err += t),
-    printJson: (v) => void (out += stringifyResult(v) + '\n'),
-    progress: () => () => {},
-    warn: (m) => void (err += `warning: ${m}\n`),
-    argv: [],
-  };
-  return { ctx, out: () => out, err: () => err };
-}
+import { captureContext as capture } from '../helpers/cli.js';
 
 const ref = loadReference();
 const dir = mkdtempSync(join(tmpdir(), 'fs-predict-'));
