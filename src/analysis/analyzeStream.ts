@@ -3,7 +3,7 @@ import type { Backend, BackendName } from '../linalg/types.js';
 import { symmetricEigen } from '../linalg/eigen.js';
 import { ForgetscopeError } from '../util/errors.js';
 import type { ProgressSink } from '../util/progress.js';
-import type { ModelComparison } from './analyzeStructure.js';
+import { compareModels, type ModelComparison } from './analyzeStructure.js';
 import { correlateTaskMetadata, type MetadataCorrelation } from './correlations.js';
 import { defaultAnalysisBackend } from './defaultBackend.js';
 import type { OneWayFit } from './fitAdditive.js';
@@ -341,13 +341,7 @@ export async function analyzeStream(blocks: AsyncIterable<ColumnBlock> | Iterabl
     additiveAls,
     row,
     column,
-    comparison: {
-      multiplicativeR2: multiplicative.r2,
-      additiveR2: additive.r2,
-      additiveAlsR2: additiveAls.r2,
-      difference: multiplicative.r2 - additive.r2,
-      multiplicativeBeatsAdditive: multiplicative.r2 > additive.r2,
-    },
+    comparison: compareModels(multiplicative.r2, additive.r2, additiveAls.r2),
     exampleSummary,
     topForgotten: top,
     sources,

@@ -27,6 +27,21 @@ export interface ModelComparison {
   multiplicativeBeatsAdditive: boolean;
 }
 
+/**
+ * The paper's comparison from the three R² values.
+ * @example
+ * compareModels(0.79, 0.74, 0.70).multiplicativeBeatsAdditive; // true
+ */
+export function compareModels(multiplicativeR2: number, additiveR2: number, additiveAlsR2: number): ModelComparison {
+  return {
+    multiplicativeR2,
+    additiveR2,
+    additiveAlsR2,
+    difference: multiplicativeR2 - additiveR2,
+    multiplicativeBeatsAdditive: multiplicativeR2 > additiveR2,
+  };
+}
+
 /** Everything `analyzeStructure` computes. */
 export interface StructureAnalysis {
   tasks: number;
@@ -113,12 +128,6 @@ export async function analyzeStructure(matrix: ForgettingMatrix, options: Analyz
     additiveAls,
     row,
     column,
-    comparison: {
-      multiplicativeR2: multiplicative.r2,
-      additiveR2: additive.r2,
-      additiveAlsR2: additiveAls.r2,
-      difference: multiplicative.r2 - additive.r2,
-      multiplicativeBeatsAdditive: multiplicative.r2 > additive.r2,
-    },
+    comparison: compareModels(multiplicative.r2, additive.r2, additiveAls.r2),
   };
 }
