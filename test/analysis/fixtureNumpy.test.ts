@@ -10,7 +10,7 @@ import { summarizeExamples, topForgotten } from '../../src/analysis/summarizeExa
 import { summarizeTasks } from '../../src/analysis/summarizeTasks.js';
 import { correlateTaskMetadata, LR_TIMES_STEPS } from '../../src/analysis/correlations.js';
 import { FIXTURE, loadFixture } from './helpers/fixture.js';
-import { numpyAvailable, runPythonJson } from './helpers/python.js';
+import { numpyAvailable, runPythonJson } from '../helpers/python.js';
 
 interface NumpyReference {
   M: number;

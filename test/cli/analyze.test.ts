@@ -5,7 +5,7 @@ import { parquetReadObjects } from 'hyparquet';
 import { ForgettingMatrix } from '../../src/matrix/ForgettingMatrix.js';
 import { readForgettingMatrix } from '../../src/io/node/readForgettingMatrix.js';
 import { writeMatrix } from '../../src/io/node/writeTable.js';
-import { numpyAvailable, runPythonJson } from '../analysis/helpers/python.js';
+import { numpyAvailable, runPythonJson } from '../helpers/python.js';
 import { runCaptured } from '../helpers/cli.js';
 
 const FIXTURE = join('fixtures', 'real-dev-v1');

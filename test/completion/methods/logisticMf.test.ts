@@ -3,15 +3,7 @@ import { ForgettingMatrix } from '../../../src/matrix/ForgettingMatrix.js';
 import { lgmf } from '../../../src/completion/methods/lgmf.js';
 import { lgmfAdditive } from '../../../src/completion/methods/lgmfAdditive.js';
 import { defaultRng } from '../../../src/completion/protocol/generator.js';
-
-function numpyPresent(): boolean {
-  try {
-    execFileSync('python3', ['-c', 'import numpy'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
+import { numpyAvailable as numpyPresent } from '../../helpers/python.js';
 
 // The spec's logistic MF written directly in numpy: full-batch gradient ascent, H then W, sigmoid
 // recomputed in between; inits from default_rng(seed) (W) and default_rng(seed + 1) (H).

@@ -1,14 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { LegacyRandomState } from '../../../src/completion/protocol/mt19937.js';
-
-function numpyPresent(): boolean {
-  try {
-    execFileSync('python3', ['-c', 'import numpy'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
+import { numpyAvailable as numpyPresent } from '../../helpers/python.js';
 
 describe('legacy RandomState (MT19937 + polar normals)', () => {
   test('MT19937 reference output: init_genrand(5489) first outputs', () => {

@@ -4,6 +4,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { SeedSequence } from '../../../src/completion/protocol/seedSequence.js';
 import { defaultRng } from '../../../src/completion/protocol/generator.js';
+import { numpyAvailable as numpyPresent } from '../../helpers/python.js';
 
 interface Cases {
   numpy: string;
@@ -18,15 +19,6 @@ const here = dirname(fileURLToPath(import.meta.url));
 const script = join(here, '..', 'data', 'numpy_rng_cases.py');
 
 /** numpy available? In CI it must be (CI=true turns its absence into a failure). */
-function numpyPresent(): boolean {
-  try {
-    execFileSync('python3', ['-c', 'import numpy'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 function check(cases: Cases): void {
   for (const c of cases.seedState) {
     expect(Array.from(new SeedSequence(c.seed).generateState32(8))).toEqual(c.words);

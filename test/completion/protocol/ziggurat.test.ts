@@ -1,15 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { defaultRng } from '../../../src/completion/protocol/generator.js';
 import { normals } from '../../../src/completion/protocol/ziggurat.js';
-
-function numpyPresent(): boolean {
-  try {
-    execFileSync('python3', ['-c', 'import numpy'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
+import { numpyAvailable as numpyPresent } from '../../helpers/python.js';
 
 describe('numpy Generator.normal (ziggurat)', () => {
   test('matches numpy default_rng(seed).normal for many draws', () => {
