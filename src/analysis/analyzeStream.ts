@@ -4,6 +4,7 @@ import { symmetricEigen } from '../linalg/eigen.js';
 import { ForgetscopeError } from '../util/errors.js';
 import type { ProgressSink } from '../util/progress.js';
 import { compareModels, type ModelComparison } from './analyzeStructure.js';
+import type { LowRankFit } from './fitLowRank.js';
 import { correlateTaskMetadata, type MetadataCorrelation } from './correlations.js';
 import { defaultAnalysisBackend } from './defaultBackend.js';
 import type { OneWayFit } from './fitAdditive.js';
@@ -52,16 +53,8 @@ export interface StreamAnalysis {
   observed: number;
   backend: BackendName;
   mean: number;
-  lowRank: {
-    k: number;
-    r2: Float64Array;
-    rmse: Float64Array;
-    sse: Float64Array;
-    singularValues: Float64Array;
-    energy: Float64Array;
-    /** Left singular vectors, M×K row-major (sign: largest-magnitude entry of each column positive). */
-    taskFactors: Float64Array;
-  };
+  /** The rank-k fits without example factors (they would need a second pass over the columns); each task-factor column has its largest-magnitude entry positive. */
+  lowRank: Pick<LowRankFit, 'k' | 'r2' | 'rmse' | 'sse' | 'singularValues' | 'energy' | 'taskFactors'>;
   multiplicative: FitQuality & { taskScalars: Float64Array };
   additive: FitQuality & { mu: number; taskEffects: Float64Array; exampleEffects: Float64Array };
   additiveAls: FitQuality & { mu: number; taskBiases: Float64Array; exampleBiases: Float64Array; epochs: number; regTask: number; regExample: number };
