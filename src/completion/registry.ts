@@ -12,7 +12,7 @@ import { svd } from './methods/svd.js';
 import { lgmf } from './methods/lgmf.js';
 import { lgmfAdditive } from './methods/lgmfAdditive.js';
 import { additiveLs } from './methods/additiveLs.js';
-import { lowrank } from './methods/lowrank.js';
+import { lowrank } from './methods/lowrank/lowrank.js';
 
 /** Factories of every registered completion method, by name. */
 export const completionMethods: Record<string, () => CompletionMethod> = {

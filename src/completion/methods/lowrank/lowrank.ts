@@ -1,9 +1,9 @@
-import type { ForgettingMatrix } from '../../matrix/ForgettingMatrix.js';
-import { createCpuBackend } from '../../linalg/cpu/backend.js';
-import type { Backend } from '../../linalg/types.js';
-import { ForgetscopeError } from '../../util/errors.js';
-import type { CompletionMethod, FitOptions, FittedCompletion, KnownEntries, RowPrediction } from '../types.js';
-import { checkKnownEntries } from './additiveLs.js';
+import type { ForgettingMatrix } from '../../../matrix/ForgettingMatrix.js';
+import { createCpuBackend } from '../../../linalg/cpu/backend.js';
+import type { Backend } from '../../../linalg/types.js';
+import { ForgetscopeError } from '../../../util/errors.js';
+import type { CompletionMethod, FitOptions, FittedCompletion, KnownEntries, RowPrediction } from '../../types.js';
+import { checkKnownEntries } from '../additiveLs.js';
 import { fullBases, LOWRANK_VARIANTS, trainStats, type FullBasis, type LowrankVariant } from './lowrankBasis.js';
 import { calibrateScale, calibrationColumns, predictiveSd } from './lowrankIntervals.js';
 import { defaultGrid, knownNormal, prepareFolds, selectHyper, solveRidge, type LowrankGrid, type LowrankHyper } from './lowrankSelect.js';
