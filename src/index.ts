@@ -12,3 +12,5 @@ export * from './completion/index.js';
 export * from './replay/index.js';
 export * from './methods/index.js';
 export * from './viz/index.js';
+export { checkSideShapes, selectSideRows, sideRowOf, exampleFeatureSide, type SideMatrix, type SideMatrices, type SideRow } from './matrix/sideMatrices.js';
+export { parseSideNpy, alignSideMatrix, checkSideName, type SideReport } from './io/dataset/sideMatrix.js';
