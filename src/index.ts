@@ -14,3 +14,5 @@ export * from './methods/index.js';
 export * from './viz/index.js';
 export { checkSideShapes, selectSideRows, sideRowOf, exampleFeatureSide, type SideMatrix, type SideMatrices, type SideRow } from './matrix/sideMatrices.js';
 export { parseSideNpy, alignSideMatrix, checkSideName, type SideReport } from './io/dataset/sideMatrix.js';
+export { softImpute, fitSoftImpute, softImputeRow, SOFT_IMPUTE_LAMBDAS, type SoftImputeOptions, type FittedSoftImpute, type SoftImputeBlock } from './completion/methods/softImpute.js';
+export { OPT_IN_METHODS } from './completion/registry.js';

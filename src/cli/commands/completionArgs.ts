@@ -4,7 +4,7 @@
  */
 import type { ForgettingMatrix } from '../../matrix/ForgettingMatrix.js';
 import { ForgetscopeError } from '../../util/errors.js';
-import { completionMethods } from '../../completion/registry.js';
+import { completionMethods, OPT_IN_METHODS } from '../../completion/registry.js';
 
 /**
  * `0-45,50` (inclusive ranges and single indices) or task ids, comma-separated, in the order given
@@ -67,7 +67,7 @@ export function parsePositiveInt(text: string, flag: string): number {
 
 /** Comma-separated registered method names (usage error naming the unknown one and the choices). */
 export function parseMethodList(spec: string | undefined): string[] {
-  const names = spec === undefined ? Object.keys(completionMethods) : spec.split(',').map((s) => s.trim()).filter((s) => s !== '');
+  const names = spec === undefined ? Object.keys(completionMethods).filter((m) => !OPT_IN_METHODS.includes(m)) : spec.split(',').map((s) => s.trim()).filter((s) => s !== '');
   if (names.length === 0) throw new ForgetscopeError('usage', '--methods is empty');
   for (const name of names) {
     if (!completionMethods[name]) {

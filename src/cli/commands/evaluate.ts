@@ -16,6 +16,7 @@ import { createCompletionMethod } from '../../completion/registry.js';
 import { selectActiveProbes } from '../../completion/probes/index.js';
 import { stringifyResult } from '../../util/json.js';
 import { parseIntList, parseMethodList, parsePositiveInt, parseRowList } from './completionArgs.js';
+import { addSideOption, parseSideList } from './sideOption.js';
 
 interface EvaluateFlags {
   trainRows?: string;
@@ -28,12 +29,13 @@ interface EvaluateFlags {
   force?: boolean;
   json?: boolean;
   backend: string;
+  side?: string;
 }
 
 /** The `evaluate` command. */
 export const evaluateCommand: CommandModule = {
   register(program, ctx) {
-    program
+    const command = program
       .command('evaluate')
       .description("Evaluate row completion with the paper's protocol (known columns drawn per seed, pooled metrics)")
       .argument('<input>', 'a long table (csv, tsv, jsonl, arrow, parquet), a dense .npy, or a dataset folder')
@@ -46,8 +48,8 @@ export const evaluateCommand: CommandModule = {
       .option('--dump-known <file>', 'write the drawn columns as JSON {"<test row>": {"<seed>": [...]}}')
       .option('--force', 'overwrite --dump-known')
       .option('--backend <kind>', 'numerical backend for methods that use one: auto, cpu or webgpu', 'auto')
-      .option('--json', 'print one JSON object on stdout')
-      .action(async (input: string, flags: EvaluateFlags) => runEvaluate(input, flags, ctx));
+      .option('--json', 'print one JSON object on stdout');
+    addSideOption(command).action(async (input: string, flags: EvaluateFlags) => runEvaluate(input, flags, ctx));
   },
 };
 
@@ -64,7 +66,8 @@ async function runEvaluate(input: string, flags: EvaluateFlags, ctx: CliContext)
   const methodNames = parseMethodList(flags.methods);
   if (flags.dumpKnown) await refuseOverwrite(flags.dumpKnown, flags.force);
   const progress = ctx.progress(json);
-  const { matrix } = await readForgettingMatrix(input, { progress });
+  const sideNames = parseSideList(flags.side);
+  const { matrix, side } = await readForgettingMatrix(input, { progress, ...(sideNames.length > 0 ? { side: sideNames } : {}) });
   const trainRows = parseRowList(flags.trainRows, matrix, '--train-rows');
   const testRows = parseRowList(flags.testRows, matrix, '--test-rows');
   const backend = await selectNodeBackend(backendKind);
@@ -83,6 +86,7 @@ async function runEvaluate(input: string, flags: EvaluateFlags, ctx: CliContext)
       select,
       backend,
       progress,
+      ...(side ? { side } : {}),
     });
   } finally {
     await backend.dispose();
@@ -98,10 +102,11 @@ async function runEvaluate(input: string, flags: EvaluateFlags, ctx: CliContext)
       trainRows: result.trainRows,
       testRows: result.testRows,
       backend: backend.name,
+      ...(sideNames.length > 0 ? { side: sideNames } : {}),
     });
     return;
   }
-  ctx.out(formatTable(result));
+  ctx.out(formatTable(result, sideNames));
 }
 
 function parseBackendKind(v: string): BackendKind {
@@ -109,10 +114,10 @@ function parseBackendKind(v: string): BackendKind {
   return v as BackendKind;
 }
 
-function formatTable(result: EvaluationResult): string {
+function formatTable(result: EvaluationResult, sideNames: readonly string[]): string {
   const fmt = (x: number | null): string => (x === null || !Number.isFinite(x) ? '—' : x.toFixed(4));
   const lines = [
-    `protocol: ${result.trainRows.length} train rows, ${result.testRows.length} test rows, known ${result.known} (${result.select}), seeds ${result.seeds.join(',')}`,
+    `protocol: ${result.trainRows.length} train rows, ${result.testRows.length} test rows, known ${result.known} (${result.select}), seeds ${result.seeds.join(',')}${sideNames.length > 0 ? `, side ${sideNames.join(',')}` : ''}`,
     `${'method'.padEnd(16)}${'rmse'.padStart(9)}${'f1'.padStart(9)}${'precision'.padStart(11)}${'recall'.padStart(9)}${'auc'.padStart(9)}${'seconds'.padStart(10)}${'fits'.padStart(6)}`,
   ];
   for (const [name, m] of Object.entries(result.methods)) {

@@ -15,6 +15,8 @@ import { completionMethods, createCompletionMethod } from '../../completion/regi
 import type { TableColumn } from '../../io/types.js';
 import { parseRowList } from './completionArgs.js';
 import { readObservedEntries } from './observedEntries.js';
+import { addSideOption, parseSideList } from './sideOption.js';
+import { selectSideRows, sideRowOf } from '../../matrix/sideMatrices.js';
 
 interface PredictFlags {
   trainRows?: string;
@@ -25,6 +27,8 @@ interface PredictFlags {
   seed: string;
   json?: boolean;
   backend: string;
+  side?: string;
+  sideRow?: string;
 }
 
 /** The method `predict` uses when none is named: the best closed-form one when registered. */
@@ -35,7 +39,7 @@ export function defaultPredictMethod(): string {
 /** The `predict` command. */
 export const predictCommand: CommandModule = {
   register(program, ctx) {
-    program
+    const command = program
       .command('predict')
       .description("Complete a new task's forgetting row from a few measured entries")
       .argument('<input>', 'the forgetting matrix of the known tasks (long table, .npy or dataset folder)')
@@ -46,7 +50,9 @@ export const predictCommand: CommandModule = {
       .option('--force', 'overwrite --out')
       .option('--seed <n>', 'seed of methods with a random initialisation', '0')
       .option('--backend <kind>', 'numerical backend: auto, cpu or webgpu', 'auto')
-      .option('--json', 'print a JSON summary on stdout')
+      .option('--json', 'print a JSON summary on stdout');
+    addSideOption(command)
+      .option('--side-row <row>', "with --side: the input's row (index or task id) holding the new task's side values (default: the one row not in --train-rows)")
       .action(async (input: string, flags: PredictFlags) => runPredict(input, flags, ctx));
   },
 };
@@ -66,15 +72,38 @@ async function runPredict(input: string, flags: PredictFlags, ctx: CliContext): 
   const method = createCompletionMethod(methodName);
   await refuseOverwrite(flags.out, flags.force);
   const progress = ctx.progress(json);
-  const { matrix } = await readForgettingMatrix(input, { progress });
+  const sideNames = parseSideList(flags.side);
+  if (flags.sideRow !== undefined && sideNames.length === 0) throw new ForgetscopeError('usage', '--side-row needs --side');
+  const { matrix, side } = await readForgettingMatrix(input, { progress, ...(sideNames.length > 0 ? { side: sideNames } : {}) });
   const trainRows = flags.trainRows === undefined ? null : parseRowList(flags.trainRows, matrix, '--train-rows');
   const train = trainRows ? matrix.selectRows(Int32Array.from(trainRows)) : matrix;
-  const known = await readObservedEntries(flags.observed, train);
+  let known = await readObservedEntries(flags.observed, train);
+  let fitSide = {};
+  if (side) {
+    const all = Array.from({ length: matrix.rows }, (_, i) => i);
+    const rows = trainRows ?? all;
+    let taskRow: number;
+    if (flags.sideRow !== undefined) {
+      const picked = parseRowList(flags.sideRow, matrix, '--side-row');
+      if (picked.length !== 1) throw new ForgetscopeError('usage', '--side-row names one row');
+      taskRow = picked[0]!;
+    } else {
+      const inTrain = new Set(rows);
+      const rest = all.filter((i) => !inTrain.has(i));
+      if (rest.length !== 1) {
+        throw new ForgetscopeError('usage', `--side: name the new task's row with --side-row (${rest.length === 0 ? 'every row is a train row' : `${rest.length} rows are not train rows`})`);
+      }
+      taskRow = rest[0]!;
+    }
+    if (rows.includes(taskRow)) throw new ForgetscopeError('usage', `--side-row ${taskRow} is one of the train rows`);
+    known = { ...known, side: sideRowOf(side, taskRow) };
+    fitSide = { side: selectSideRows(side, rows) };
+  }
   const backend = await selectNodeBackend(flags.backend as BackendKind);
   const t0 = performance.now();
   let row;
   try {
-    const fitted = await method.fit(train, { seed, backend, progress });
+    const fitted = await method.fit(train, { seed, backend, progress, ...fitSide });
     row = await fitted.predictRow(known, { seed });
   } finally {
     await backend.dispose();
@@ -94,6 +123,7 @@ async function runPredict(input: string, flags: PredictFlags, ctx: CliContext): 
     intervals: Boolean(row.lower && row.upper),
     out: flags.out,
     seconds,
+    ...(side ? { side: sideNames } : {}),
   };
   if (json) ctx.printJson(summary);
   else ctx.err(`predict: ${methodName} on ${train.rows} train rows, ${known.columns.length} measured entries → ${train.cols} predictions in ${flags.out}\n`);
