@@ -16,3 +16,4 @@ export { checkSideShapes, selectSideRows, sideRowOf, exampleFeatureSide, type Si
 export { parseSideNpy, alignSideMatrix, checkSideName, type SideReport } from './io/dataset/sideMatrix.js';
 export { softImpute, fitSoftImpute, softImputeRow, SOFT_IMPUTE_LAMBDAS, type SoftImputeOptions, type FittedSoftImpute, type SoftImputeBlock } from './completion/methods/softImpute.js';
 export { OPT_IN_METHODS } from './completion/registry.js';
+export { ensemble, fitEnsemble, nnlsSmall, type EnsembleOptions, type FittedEnsemble } from './completion/methods/ensemble.js';

@@ -14,6 +14,7 @@ import { lgmfAdditive } from './methods/lgmfAdditive.js';
 import { additiveLs } from './methods/additiveLs.js';
 import { lowrank } from './methods/lowrank/lowrank.js';
 import { softImpute } from './methods/softImpute.js';
+import { ensemble } from './methods/ensemble.js';
 
 /** Factories of every registered completion method, by name. */
 export const completionMethods: Record<string, () => CompletionMethod> = {
@@ -27,6 +28,7 @@ export const completionMethods: Record<string, () => CompletionMethod> = {
   'additive-ls': () => additiveLs,
   lowrank: () => lowrank,
   'soft-impute': () => softImpute,
+  ensemble: () => ensemble,
 };
 
 /**
