@@ -45,13 +45,17 @@ export const ensemble: CompletionMethod<EnsembleOptions> = { name: 'ensemble', f
 
 /**
  * Non-negative least squares min ‖y − P·w‖², w ≥ 0, from the normal equations A = PᵀP (p×p) and
- * b = Pᵀy, exactly, by trying every support (the ensembles here have a handful of members). Ties go
- * to the smaller support found first.
+ * b = Pᵀy, exactly, by trying every support (the ensembles here have a handful of members). A larger
+ * support wins only when it lowers the error by more than 1e-12·‖y‖² (ties go to the smaller one).
  */
 export function nnlsSmall(a: Float64Array, b: Float64Array, yy: number, p: number): { w: Float64Array; sse: number } {
   if (p > 12) throw new ForgetscopeError('usage', `nnlsSmall: ${p} members is too many to enumerate (at most 12)`);
   let best = { w: new Float64Array(p), sse: yy };
-  for (let mask = 1; mask < 1 << p; mask++) {
+  // supports by size, so that a larger support must lower the error by more than rounding to win
+  const masks = Array.from({ length: (1 << p) - 1 }, (_, k) => k + 1);
+  const size = (x: number) => x.toString(2).replace(/0/g, '').length;
+  masks.sort((u, v) => size(u) - size(v) || u - v);
+  for (const mask of masks) {
     const idx: number[] = [];
     for (let i = 0; i < p; i++) if (mask & (1 << i)) idx.push(i);
     const q = idx.length;
@@ -63,7 +67,7 @@ export function nnlsSmall(a: Float64Array, b: Float64Array, yy: number, p: numbe
       for (let y = 0; y < q; y++) sub[x * q + y] = a[idx[x]! * p + idx[y]!]!;
       diag = Math.max(diag, sub[x * q + x]!);
     }
-    for (let x = 0; x < q; x++) sub[x * q + x]! += diag * 1e-12;
+    for (let x = 0; x < q; x++) sub[x * q + x]! += diag * 1e-14;
     if (!choleskySolveInPlace(sub, rhs, q)) continue;
     if (rhs.some((v) => v < 0)) continue;
     const w = new Float64Array(p);
@@ -73,7 +77,7 @@ export function nnlsSmall(a: Float64Array, b: Float64Array, yy: number, p: numbe
       sse -= 2 * rhs[x]! * b[idx[x]!]!;
       for (let y = 0; y < q; y++) sse += rhs[x]! * a[idx[x]! * p + idx[y]!]! * rhs[y]!;
     }
-    if (sse < best.sse * (1 - 1e-12)) best = { w, sse: Math.max(sse, 0) };
+    if (sse < best.sse - 1e-12 * yy) best = { w, sse: Math.max(sse, 0) };
   }
   return best;
 }
