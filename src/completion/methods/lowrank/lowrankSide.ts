@@ -453,6 +453,29 @@ export function selectSideHyper(
   };
 }
 
+/**
+ * How hard this row is, relative to the train block: ρ = sqrt((‖r_K‖² + q·σ̄²)/((|K| + q)·σ̄²)), with r_K
+ * the fit's residual at the measured columns and q prior pseudo-residuals of the block's per-entry
+ * variance σ̄² (so a nearly exact fit at few columns does not collapse the interval). Intervals scale
+ * with ρ, and κ is calibrated on |error|/(sd·ρ) of the held-out train rows, so a new task whose probes
+ * fit worse than usual gets wider intervals (a locally adaptive split-conformal score).
+ */
+export function rowScale(sys: SideSystem, sol: SideSolution, measured: number, scale: number): number {
+  const q = sol.q;
+  const p = sys.p;
+  const d = new Float64Array(q);
+  for (let x = 0; x < q; x++) d[x] = sol.beta[x]! - sys.shift[x]!;
+  let r2 = sys.cck;
+  for (let x = 0; x < q; x++) {
+    r2 -= 2 * d[x]! * sys.hk[x]!;
+    let row = 0;
+    for (let y = 0; y < q; y++) row += sys.gk[x * p + y]! * d[y]!;
+    r2 += d[x]! * row;
+  }
+  const s2 = Math.max(scale, 1e-300);
+  return Math.sqrt((Math.max(r2, 0) + q * s2) / ((measured + q) * s2));
+}
+
 function sdOf(sol: SideSolution, x: Float64Array, scratch: Float64Array, scale: number, energy: number, rows: number): number {
   scratch.set(x.subarray(0, sol.q));
   choleskyForwardSolve(sol.factor, scratch, sol.q);
@@ -489,12 +512,13 @@ export function calibrateSideScale(
     const scratch = new Float64Array(sol.q);
     const scale = penaltyScale(fv.basis, n);
     const h = fold.heldOut;
+    const rho = rowScale(sys, sol, columns.length, scale);
     for (let t = 0; t < probe.length; t++) {
       const j = probe[t]!;
       designRow(x, sol.q, sys.intercept, (l) => side.data[l]![h * n + j]!, side.count, (c) => at.vk[t * r + c]!);
       let pred = 0;
       for (let a = 0; a < sol.q; a++) pred += sol.beta[a]! * x[a]!;
-      ratios.push(Math.abs(at.cK[t]! - pred) / sdOf(sol, x, scratch, scale, at.energy[t]!, fv.basis.rows));
+      ratios.push(Math.abs(at.cK[t]! - pred) / (rho * sdOf(sol, x, scratch, scale, at.energy[t]!, fv.basis.rows)));
     }
   }
   if (ratios.length === 0) return NaN;
@@ -543,9 +567,10 @@ export function predictSideRow(
   const x = new Float64Array(sol.q);
   const scratch = new Float64Array(sol.q);
   const scale = penaltyScale(basis, n);
+  const rho = rowScale(sys, sol, columns.length, scale);
   for (let j = 0; j < n; j++) {
     designRow(x, sol.q, sys.intercept, (l) => sideRow[l]![j]!, L, (c) => v[c * n + j]!);
-    const sd = kappa * sdOf(sol, x, scratch, scale, basis.colEnergy[j]!, basis.rows);
+    const sd = kappa * rho * sdOf(sol, x, scratch, scale, basis.colEnergy[j]!, basis.rows);
     lower[j] = prediction[j]! - sd;
     upper[j] = prediction[j]! + sd;
   }
