@@ -43,7 +43,7 @@ export const evaluateCommand: CommandModule = {
       .option('--test-rows <rows>', 'test rows, same syntax')
       .option('--known <k>', 'columns drawn per test row (with replacement, as the paper)', '30')
       .option('--seeds <list>', 'seeds, e.g. 0-9', '0-9')
-      .option('--methods <names>', 'comma-separated methods (default: all registered)')
+      .option('--methods <names>', 'comma-separated methods (default: all registered except the opt-in soft-impute and ensemble)')
       .option('--select <how>', "probe selection: 'paper' (numpy default_rng(seed).choice) or 'active'", 'paper')
       .option('--dump-known <file>', 'write the drawn columns as JSON {"<test row>": {"<seed>": [...]}}')
       .option('--force', 'overwrite --dump-known')
