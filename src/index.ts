@@ -12,3 +12,4 @@ export * from './completion/index.js';
 export * from './replay/index.js';
 export * from './methods/index.js';
 export * from './viz/index.js';
+export * from './report/index.js';

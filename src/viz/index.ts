@@ -11,4 +11,4 @@ export * from './predicted.js';
 export * from './rmseCurve.js';
 export * from './replay.js';
 export * from './render.js';
-export * from './report/index.js';
+
