@@ -1,5 +1,5 @@
 import type { Backend } from '../linalg/types.js';
-import { smallSVD } from './smallDense.js';
+import { smallSVD } from '../linalg/smallDense.js';
 import { signNormalize } from './signNormalize.js';
 
 /** The SVD `U·diag(s)·Vᵀ` of a product of factors, with orthonormal U and V. */

@@ -4,7 +4,7 @@ import { summarizeExamples, topForgotten } from '../../src/analysis/summarizeExa
 import { hasExampleMeta, summarizeBySource } from '../../src/analysis/summarizeBySource.js';
 import { summarizeTasks } from '../../src/analysis/summarizeTasks.js';
 import { correlate, correlateSimilarity, correlateTaskMetadata, midranksTyped, pearsonTyped } from '../../src/analysis/correlations.js';
-import { seededGaussian } from '../../src/analysis/seededGaussian.js';
+import { seededGaussian } from '../../src/linalg/random.js';
 
 // A 2×4 matrix worked by hand; example e1 is missing for task t1.
 const z = new ForgettingMatrix({
