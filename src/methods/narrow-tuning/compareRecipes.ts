@@ -1,6 +1,6 @@
 import type { ForgettingMatrix } from '../../matrix/ForgettingMatrix.js';
 import { ForgetscopeError } from '../../util/errors.js';
-import { spearman } from '../shared/correlation.js';
+import { spearman } from '../../analysis/correlations.js';
 
 /** One recipe's summary: tasks with observed entries, mean Z, per-task means, fraction of entries above τ. */
 export interface RecipeSummary {
