@@ -22,4 +22,4 @@ export { encodeArrow } from './arrow/encodeArrow.js';
 export { readParquetLongTable, parquetSourceFromBytes, type ParquetSource } from './parquet/readParquet.js';
 export { encodeParquet } from './parquet/encodeParquet.js';
 export { readDataset, parseTasks, parseExamples, type DatasetParts } from './dataset/readDataset.js';
-export * from './safetensors.js';
+export * from './safetensors/safetensors.js';
