@@ -8,7 +8,7 @@
 import { spawnSync } from 'node:child_process';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { additiveLs, fitLowrank, evaluate, createCompletionMethod, ForgettingMatrix, createCpuBackend } from '../../dist/index.js';
+import { additiveLs, fitLowrankCompletion as fitLowrank, evaluate, createCompletionMethod, ForgettingMatrix, createCpuBackend } from '../../dist/index.js';
 import { readForgettingMatrix } from '../../dist/node.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');

@@ -1,4 +1,4 @@
-// Structure analysis and audit summaries of a forgetting matrix (spec §2).
+// Structure analysis and audit summaries of a forgetting matrix. Internal barrel: the public names are listed in src/index.ts.
 export * from './goodnessOfFit.js';
 export * from './fitAdditive.js';
 export * from './fitAdditiveAls.js';

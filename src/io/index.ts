@@ -1,4 +1,4 @@
-/** Readers and writers that run anywhere (no Node APIs). File and folder access: `forgetscope/node`. */
+/** Readers and writers that run anywhere (no Node APIs); file access is in io/node/. Internal barrel: the public names are listed in src/index.ts. */
 export * from './types.js';
 export * from './resolveColumns.js';
 export * from './detect.js';
