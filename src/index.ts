@@ -61,7 +61,7 @@ export { fitAdditive, fitColumnMeans, fitRowMeans, type AdditiveFit, type FitAdd
 export { fitAdditiveAls, type AdditiveAlsFit, type AdditiveAlsOptions } from './analysis/index.js';
 export { fitLowRank, type FitLowRankOptions, type LowRankFit } from './analysis/index.js';
 export { alsLowRank, type AlsLowRankOptions, type AlsLowRankResult, type MaskedDense } from './analysis/index.js';
-export { orthogonalizeFactors, type FactorSVD } from './analysis/index.js';
+export { orthogonaliseFactors, type FactorSVD } from './analysis/index.js';
 export { fitQuality, observedMoments, type FitQuality, type ObservedMoments } from './analysis/index.js';
 // ## Summaries and correlations
 export { summarizeExamples, topForgotten, type ExampleSummary, type ForgottenExample, type TopForgottenOptions } from './analysis/index.js';
