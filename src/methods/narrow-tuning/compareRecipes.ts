@@ -30,7 +30,7 @@ export interface RecipePair {
 
 /** Options of `compareRecipes`. */
 export interface CompareRecipesOptions {
-  /** Threshold of "forgotten" (Z > τ). Default 0.3 (seed-000 spec §3). */
+  /** Threshold of "forgotten" (Z > τ, an NLL increase in nats). Default 0.3. */
   tau?: number;
 }
 
