@@ -142,8 +142,13 @@ export function seededGaussian(seed: number): () => number {
   return boxMuller(nonZero, uniform);
 }
 
-/** mulberry32 uniforms in [0, 1) with 32 bits of resolution from a 32-bit start state. */
-function mulberry32(start: number): () => number {
+/**
+ * mulberry32 uniforms in [0, 1) with 32 bits of resolution from a 32-bit start state: the small generator
+ * behind `seededGaussian`, also used for reproducible test and benchmark data.
+ * @example
+ * const u = mulberry32(42); u(); // the same number in [0, 1) on every run
+ */
+export function mulberry32(start: number): () => number {
   let state = start >>> 0;
   return () => {
     state = (state + 0x6d2b79f5) >>> 0;
