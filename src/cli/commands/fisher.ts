@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import type { CommandModule } from './types.js';
 import { ForgetscopeError } from '../../util/errors.js';
 import { readSafetensorsFile } from '../../io/node/safetensors.js';
-import type { Tensor } from '../../io/safetensors.js';
+import type { Tensor } from '../../io/safetensors/safetensors.js';
 import { compareFisher } from '../../methods/fisher/compareFisher.js';
 import { forgettingConfidence, rankByConfidence } from '../../methods/fisher/forgettingConfidence.js';
 import { addCommand, aliased, parseNumber, parseNumberIn, parseChoice } from '../flags.js';

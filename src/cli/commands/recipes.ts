@@ -5,7 +5,7 @@ import { ForgetscopeError } from '../../util/errors.js';
 import { compareRecipes } from '../../methods/narrow-tuning/compareRecipes.js';
 import { parseRecipeTable } from '../../methods/narrow-tuning/recipeTable.js';
 import { massShift, tokenClassMass, tokenLogProbShift } from '../../methods/narrow-tuning/tokenBias.js';
-import { pearson } from '../../methods/shared/correlation.js';
+import { pearson } from '../../analysis/correlations.js';
 import { readSafetensorsFile } from '../../io/node/safetensors.js';
 import { addCommand, parseNumber } from '../flags.js';
 import { readExampleIds } from '../inputs.js';

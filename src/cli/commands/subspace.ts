@@ -4,7 +4,7 @@ import type { CommandModule } from './types.js';
 import type { Dense } from '../../linalg/types.js';
 import { ForgetscopeError } from '../../util/errors.js';
 import { openSafetensorsFile, type SafetensorsFile } from '../../io/node/safetensors.js';
-import { tensorNameFilter } from '../../io/safetensors.js';
+import { tensorNameFilter } from '../../io/safetensors/safetensors.js';
 import { layerReport, type LayerRow } from '../../methods/subspace/layerReport.js';
 import { layerImportance, retentionRanks } from '../../methods/subspace/retention.js';
 import { addBackendOption, backendFromFlag, parseNonNegativeInt, parseNumber, parseNumberIn, addCommand } from '../flags.js';
