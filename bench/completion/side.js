@@ -11,7 +11,7 @@ import { writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { evaluate, createCompletionMethod, fitLowrank, defaultRng, knownEntriesOf, selectSideRows, sideRowOf } from '../../dist/index.js';
+import { evaluate, createCompletionMethod, fitLowrankCompletion as fitLowrank, defaultRng, knownEntriesOf, selectSideRows, sideRowOf } from '../../dist/index.js';
 import { readForgettingMatrix } from '../../dist/node.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');

@@ -8,7 +8,7 @@ import { knn } from './knn.js';
 import { lowrank } from './lowrank/lowrank.js';
 import { foldRows } from './lowrank/lowrankSelect.js';
 import { calibrationColumns } from './lowrank/lowrankIntervals.js';
-import { choleskySolveInPlace } from './smallDense.js';
+import { choleskySolveInPlace } from '../../linalg/smallDense.js';
 
 /**
  * `ensemble`: a stacked combination (Breiman's stacked regression) of completion methods. Each member

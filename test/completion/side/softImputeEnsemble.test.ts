@@ -6,7 +6,7 @@ import { createReferenceBackend } from '../../../src/linalg/reference.js';
 import { ForgettingMatrix } from '../../../src/matrix/ForgettingMatrix.js';
 import { SeededNormal } from '../../../src/linalg/random.js';
 import { createCompletionMethod, OPT_IN_METHODS } from '../../../src/completion/registry.js';
-import { parseMethodList } from '../../../src/cli/commands/completionArgs.js';
+import { parseMethodList } from '../../../src/cli/flags.js';
 import { hasNumpy, numpyJson } from '../lowrankHelpers.js';
 
 function lowRank(m: number, n: number, rank: number, seed: number, noise = 0): ForgettingMatrix {

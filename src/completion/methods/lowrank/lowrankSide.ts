@@ -3,7 +3,7 @@ import type { SideMatrices, SideRow } from '../../../matrix/sideMatrices.js';
 import { ForgetscopeError } from '../../../util/errors.js';
 import type { FullBasis, LowrankVariant, TrainStats, VariantBasis } from './lowrankBasis.js';
 import { foldKnown, penaltyScale, type Fold } from './lowrankSelect.js';
-import { choleskyForwardSolve, choleskyInPlace } from '../smallDense.js';
+import { choleskyForwardSolve, choleskyInPlace } from '../../../linalg/smallDense.js';
 
 /**
  * Side matrices in `lowrank`'s ridge. A new task's row is modelled as
