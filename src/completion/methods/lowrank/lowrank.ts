@@ -1,4 +1,3 @@
-import type { ForgettingMatrix } from '../../../matrix/ForgettingMatrix.js';
 import { createCpuBackend } from '../../../linalg/cpu/backend.js';
 import type { Backend } from '../../../linalg/types.js';
 import { ForgetscopeError } from '../../../util/errors.js';
@@ -7,7 +6,8 @@ import { checkKnownEntries } from '../additiveLs.js';
 import { fullBases, LOWRANK_VARIANTS, trainStats, type FullBasis, type LowrankVariant } from './lowrankBasis.js';
 import { calibrateScale, calibrationColumns, predictiveSd } from './lowrankIntervals.js';
 import { defaultGrid, knownNormal, prepareFolds, selectHyper, solveRidge, type LowrankGrid, type LowrankHyper } from './lowrankSelect.js';
-import { calibrateSideScale, predictSideRow, selectSideHyper, sideStats, sideValuesOf, type SideStats } from './lowrankSide.js';
+import { calibrateSideScale, predictSideRow, residualizeTrain, selectSideHyper, sideStats, sideValuesOf, type SideStats } from './lowrankSide.js';
+import { ForgettingMatrix } from '../../../matrix/ForgettingMatrix.js';
 
 /** Options of `lowrank`. */
 export interface LowrankOptions extends FitOptions {
@@ -95,7 +95,22 @@ export async function fitLowrank(train: ForgettingMatrix, options: LowrankOption
   };
   const calib = calibrationColumns(n, options.calibrationColumns ?? 400);
   const cache = new Map<string, LowrankDecision>();
-  const side: SideStats | null = options.side && options.side.length > 0 ? await sideStats(stats, options.side, backend) : null;
+  // With side: a second model on the residualised train block Z − γ_h·S_h (its own Gram, bases and
+  // folds), whose side term carries each task's side pattern; the raw model stays the side-off option.
+  let sideModel: { stats: typeof stats; side: SideStats; bases: typeof bases; folds: typeof folds } | null = null;
+  if (options.side && options.side.length > 0) {
+    const raw = await sideStats(stats, options.side, backend);
+    const resid = new ForgettingMatrix({ values: residualizeTrain(stats, raw), taskIds: train.taskIds, exampleIds: train.exampleIds });
+    const rstats = await trainStats(resid, backend);
+    const rside: SideStats = { ...(await sideStats(rstats, options.side, backend)), slope: raw.slope, residualized: true };
+    sideModel = {
+      stats: rstats,
+      side: rside,
+      bases: await fullBases(rstats, variants, maxRank, backend),
+      folds: needFolds ? prepareFolds(rstats, variants, maxRank, options.maxFolds ?? 60) : [],
+    };
+  }
+  const side = sideModel?.side ?? null;
 
   function decide(columns: Int32Array): LowrankDecision {
     const key = Array.from(columns).join(',');
@@ -103,14 +118,14 @@ export async function fitLowrank(train: ForgettingMatrix, options: LowrankOption
     if (hit) return hit;
     let chosen: { hyper: LowrankHyper; looRmse: number } = options.hyper ? { hyper: options.hyper, looRmse: NaN } : selectHyper(stats, folds, columns, grid);
     if (side && !options.hyper) {
-      const withSide = selectSideHyper(stats, side, folds, columns, grid, options.sideAlphas);
+      const withSide = selectSideHyper(sideModel!.stats, side, sideModel!.folds, columns, grid, options.sideAlphas);
       if (withSide && (!Number.isFinite(chosen.looRmse) || withSide.looRmse < chosen.looRmse * (1 - 1e-12))) chosen = withSide;
     }
     const sideHyper = side && chosen.hyper.side !== undefined ? { ...chosen.hyper, side: chosen.hyper.side } : null;
     const kappa = !wantIntervals
       ? NaN
       : sideHyper
-        ? calibrateSideScale(stats, side!, folds, columns, sideHyper, level, calib)
+        ? calibrateSideScale(sideModel!.stats, side!, sideModel!.folds, columns, sideHyper, level, calib)
         : calibrateScale(stats, folds, columns, chosen.hyper, level, calib);
     const decision = { hyper: chosen.hyper, looRmse: chosen.looRmse, kappa };
     if (cache.size > 256) cache.delete(cache.keys().next().value!);
@@ -125,7 +140,8 @@ export async function fitLowrank(train: ForgettingMatrix, options: LowrankOption
     if (!basis) throw new ForgetscopeError('usage', `lowrank: variant ${hyper.variant} was not fitted`);
     if (side && hyper.side !== undefined) {
       const sideRow = sideValuesOf(known.side, side.names, n);
-      return predictSideRow(basis, n, side, m, sideRow, known.columns, known.values, { k: hyper.k, alpha: hyper.alpha, side: hyper.side }, wantIntervals ? kappa : NaN);
+      const sideBasis = sideModel!.bases.get(hyper.variant)!;
+      return predictSideRow(sideBasis, n, side, m, sideRow, known.columns, known.values, { k: hyper.k, alpha: hyper.alpha, side: hyper.side }, wantIntervals ? kappa : NaN);
     }
     const r = basis.r;
     const kk = known.columns.length;

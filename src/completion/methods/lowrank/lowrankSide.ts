@@ -9,7 +9,9 @@ import { choleskyForwardSolve, choleskyInPlace } from '../../../linalg/smallDens
  * Side matrices in `lowrank`'s ridge. A new task's row is modelled as
  *   y_j = offset_j + a + Σ_l γ_l·s_lj + Σ_c w_c·v_cj,
  * with s_l the task's own side rows (known before any entry is measured) and γ_l a per-task scale of
- * each side row, learned from the probes like the component weights w. The prior of γ_l is the
+ * each side row, learned from the probes like the component weights w. The offset and the components
+ * v_c come from the train rows with their own side part removed (`residualizeTrain`), so that the
+ * basis describes what the side rows do not explain. The prior of γ_l is the
  * spread of that scale over the train rows: mean γ̄_l and variance τ_l² of the per-row least-squares
  * slope of z_i on s_li (computed without the held-out row inside leave-one-task-out), so the penalty
  * is α_s·σ̄²/τ_l², in the same Bayesian units as the components' α·σ̄²·M/s_c². Whether side is used,
@@ -31,8 +33,14 @@ export interface SideStats {
   ss: Float64Array;
   /** Σ_j s_l,hj per train row h (M·L). */
   sum: Float64Array;
-  /** Per-row least-squares slope of z_h on s_l,h with an intercept (M·L). */
+  /** Per-row least-squares slope of z_h on s_l,h with an intercept (M·L), from the raw train rows. */
   slope: Float64Array;
+  /**
+   * True when these statistics describe the residualised train block Z' = Z − γ_h·S_h (see
+   * `residualizeTrain`): folds then add γ_h·s_h back to the held-out row, so that leave-one-task-out
+   * scores the raw row, as a new task's raw entries are.
+   */
+  residualized?: boolean;
 }
 
 /** Side prior multipliers searched (α_s; 1 = the train rows' own spread of the side scale). */
@@ -71,6 +79,26 @@ export async function sideStats(stats: TrainStats, side: SideMatrices, backend: 
   }
   void gram;
   return { names: side.map((s) => s.name), count, data: side.map((s) => s.data), cross, ss, sum, slope };
+}
+
+/**
+ * The train block with each row's own side part removed, z'_h = z_h − Σ_l γ_l,h·s_l,h (γ the per-row
+ * slopes of `side`): its basis then describes what the side rows do not, and the side term of the
+ * ridge carries the task-specific pattern for a new task.
+ */
+export function residualizeTrain(stats: TrainStats, side: SideStats): Float64Array {
+  const { m, n } = stats;
+  const z = stats.z.data;
+  const out = Float64Array.from(z);
+  const L = side.count;
+  for (let h = 0; h < m; h++) {
+    for (let l = 0; l < L; l++) {
+      const g = side.slope[h * L + l]!;
+      const d = side.data[l]!;
+      for (let j = 0; j < n; j++) out[h * n + j]! -= g * d[h * n + j]!;
+    }
+  }
+  return out;
 }
 
 /** Prior mean and variance of each side scale over the train rows, leaving out row `skip` (−1: none). */
@@ -197,11 +225,20 @@ export function foldSideSystem(stats: TrainStats, side: SideStats, fold: Fold, v
   }
   const known = foldKnown(stats, fold, fv, columns);
   const { gk, hk, cck } = knownPart(known.vk, known.cK, columns, side.data, hRow, n, intercept, L, r);
+  let cc0 = fv.cc;
+  let cck0 = cck;
+  if (side.residualized) {
+    // the held-out row's raw values: c = c' + Σ_l γ_l,h·s_l,h (a shift by −γ_h along the side slots)
+    const back = new Float64Array(p);
+    for (let l = 0; l < L; l++) back[ic + l] = -side.slope[hRow * L + l]!;
+    cc0 = shiftSystem(g, h, cc0, back, p);
+    cck0 = shiftSystem(gk, hk, cck0, back, p);
+  }
   const prior = sidePrior(side, m, hRow);
   const shift = new Float64Array(p);
   for (let l = 0; l < L; l++) shift[ic + l] = prior.mean[l]!;
-  const cc = shiftSystem(g, h, fv.cc, shift, p);
-  const cck2 = shiftSystem(gk, hk, cck, shift, p);
+  const cc = shiftSystem(g, h, cc0, shift, p);
+  const cck2 = shiftSystem(gk, hk, cck0, shift, p);
   const pen = unitPenalties(basis, n, intercept, L, prior.variance);
   return { p, intercept, count: L, r, g, h, cc, gk, hk, cck: cck2, shift, unitComponent: pen.comp, unitSide: pen.side };
 }
@@ -518,7 +555,9 @@ export function calibrateSideScale(
       designRow(x, sol.q, sys.intercept, (l) => side.data[l]![h * n + j]!, side.count, (c) => at.vk[t * r + c]!);
       let pred = 0;
       for (let a = 0; a < sol.q; a++) pred += sol.beta[a]! * x[a]!;
-      ratios.push(Math.abs(at.cK[t]! - pred) / (rho * sdOf(sol, x, scratch, scale, at.energy[t]!, fv.basis.rows)));
+      let truth = at.cK[t]!;
+      if (side.residualized) for (let l = 0; l < side.count; l++) truth += side.slope[h * side.count + l]! * side.data[l]![h * n + j]!;
+      ratios.push(Math.abs(truth - pred) / (rho * sdOf(sol, x, scratch, scale, at.energy[t]!, fv.basis.rows)));
     }
   }
   if (ratios.length === 0) return NaN;
