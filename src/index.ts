@@ -16,6 +16,7 @@ export { stringifyResult, toJSONValue } from './util/index.js';
 
 // # The forgetting matrix
 export { ForgettingMatrix, type ExampleMeta, type ForgettingMatrixInit, type MatrixSummary, type MetaValue, type Selection, type TaskMeta, type Values } from './matrix/index.js';
+export { checkSideShapes, exampleFeatureSide, selectSideRows, sideRowOf, type SideMatrices, type SideMatrix, type SideRow } from './matrix/sideMatrices.js';
 
 // # Reading and writing (bytes and streams; files are in forgetscope/node)
 // ## Any format
@@ -25,6 +26,7 @@ export { formatFromBytes, formatFromName } from './io/index.js';
 export { DEFAULT_COLUMNS, type ColumnNames, type DuplicatePolicy, type InputFormat, type ReadOptions, type ReadReport, type ReadResult, type Table, type TableColumn, type TableFormat } from './io/index.js';
 export { matrixToLongTable } from './io/index.js';
 export { parseIdList } from './io/index.js';
+export { alignSideMatrix, checkSideName, parseSideNpy, type SideReport } from './io/dataset/sideMatrix.js';
 // ## One format each
 export { readDelimitedLongTable, type DelimitedReadOptions } from './io/index.js';
 export { encodeDelimited, encodeDelimitedChunks } from './io/index.js';
@@ -83,6 +85,10 @@ export { additiveLs, type AdditiveLsOptions } from './completion/index.js';
 export { lowrank, LOWRANK_VARIANTS, type FittedLowrank, type FullBasis, type LowrankDecision, type LowrankGrid, type LowrankHyper, type LowrankOptions, type LowrankSelection, type LowrankVariant } from './completion/index.js';
 /** `lowrank.fit` with its richer return type (`decide`, `bases`); named apart from analysis' `fitLowRank`. */
 export { fitLowrank as fitLowrankCompletion } from './completion/index.js';
+export { SIDE_ALPHAS } from './completion/methods/lowrank/lowrankSide.js';
+export { fitSoftImpute, SOFT_IMPUTE_LAMBDAS, softImpute, type FittedSoftImpute, type SoftImputeOptions } from './completion/methods/softImpute.js';
+export { ensemble, fitEnsemble, nnlsSmall, type EnsembleOptions, type FittedEnsemble } from './completion/methods/ensemble.js';
+export { OPT_IN_METHODS } from './completion/registry.js';
 // ## Probes and the evaluation protocol
 export { selectActiveProbes, type ActiveProbeOptions, type ProbeMethod } from './completion/index.js';
 export { evaluate, knownEntriesOf, paperProbes, PREDICTION_CLIP, type EvaluateOptions, type EvaluationResult, type MethodEvaluation, type ProbeContext, type ProbeSelector, type SeedMetrics } from './completion/index.js';

@@ -7,6 +7,7 @@ export * from './index.js';
 
 // # Files: read matrices and id lists, write tables and matrices atomically
 export { readForgettingMatrix } from './io/node/index.js';
+export { readSideMatrices, type SideReadResult } from './io/node/readSideMatrices.js';
 export { readIdList } from './io/node/index.js';
 export { tableFormatFromPath, writeMatrix, writeTable, type WriteOptions } from './io/node/index.js';
 export { atomicWrite, refuseOverwrite } from './io/node/index.js';

@@ -12,7 +12,8 @@ import type { InputFormat, ReadOptions } from '../io/types.js';
 import type { Backend } from '../linalg/types.js';
 import type { BackendKind } from '../linalg/selectBackend.js';
 import { selectNodeBackend } from '../linalg/node.js';
-import { completionMethods } from '../completion/registry.js';
+import { completionMethods, OPT_IN_METHODS } from '../completion/registry.js';
+import { checkSideName } from '../io/dataset/sideMatrix.js';
 import { DEFAULT_REPLAY_RATIO } from '../replay/replayCount.js';
 import { ForgetscopeError } from '../util/errors.js';
 import type { CliContext } from './context.js';
@@ -144,7 +145,8 @@ export function parseRowList(spec: string, matrix: ForgettingMatrix, flag: strin
 
 /** Comma-separated registered completion method names (all registered when absent). */
 export function parseMethodList(spec: string | undefined, flag = '--methods'): string[] {
-  const names = spec === undefined ? Object.keys(completionMethods) : listParts(spec);
+  // without a list: every registered method except the opt-in ones (so the default output is unchanged)
+  const names = spec === undefined ? Object.keys(completionMethods).filter((m) => !OPT_IN_METHODS.includes(m)) : listParts(spec);
   if (names.length === 0) throw new ForgetscopeError('usage', `${flag} is empty`);
   for (const name of names) checkMethod(name, flag);
   return [...new Set(names)];
@@ -254,6 +256,30 @@ export function readOptionsFromFlags(flags: ReadFlags): ReadOptions {
   if (flags.nllAfterColumn) columns.nllAfter = flags.nllAfterColumn;
   if (Object.keys(columns).length > 0) options.columns = columns;
   return options;
+}
+
+/**
+ * `--side <names>` (evaluate, predict): side matrices read from `side/<name>.npy` of the input folder
+ * (M×N, aligned with Z.npy, every task's row) or the numeric columns `<name>` of a long table; with
+ * `sideRow`, also `--side-row` (predict: the row holding the new task's side values).
+ */
+export function addSideOptions(cmd: Command, setup: { sideRow?: boolean } = {}): Command {
+  cmd.option('--side <names>', 'side matrices to use, comma-separated: side/<name>.npy of the input folder (M×N, aligned with Z.npy) or numeric columns of a long table');
+  if (setup.sideRow) {
+    cmd.option('--side-row <row>', "with --side: the input's row (index or task id) holding the new task's side values (default: the one row not in --train-rows)");
+  }
+  return cmd;
+}
+
+/** Parses `--side`: distinct valid side matrix names (usage error otherwise); undefined → []. */
+export function parseSideList(spec: string | undefined, flag = '--side'): string[] {
+  if (spec === undefined) return [];
+  const names = listParts(spec);
+  if (names.length === 0) throw new ForgetscopeError('usage', `${flag} is empty`);
+  for (const name of names) checkSideName(name);
+  const dup = names.find((n, i) => names.indexOf(n) !== i);
+  if (dup) throw new ForgetscopeError('usage', `${flag} names "${dup}" twice`);
+  return names;
 }
 
 /** `--train-rows` (and `--test-rows` unless `train` only). */

@@ -15,7 +15,7 @@ import { selectActiveProbes } from '../../completion/probes/index.js';
 import { stringifyResult } from '../../util/json.js';
 import {
   addBackendOption, addReadOptions, addRowOptions, backendFromFlag, parseChoice, parseIntList, parseMethodList, parsePositiveInt,
-  parseRowList, readOptionsFromFlags, type ReadFlags, addCommand, MATRIX_INPUT,
+  parseRowList, readOptionsFromFlags, type ReadFlags, addCommand, MATRIX_INPUT, addSideOptions, parseSideList,
 } from '../flags.js';
 import { textTable } from '../../util/textTable.js';
 
@@ -30,6 +30,7 @@ interface EvaluateFlags extends ReadFlags {
   force?: boolean;
   json?: boolean;
   backend: string;
+  side?: string;
 }
 
 /** The `evaluate` command. */
@@ -39,12 +40,12 @@ export const evaluateCommand: CommandModule = {
     addRowOptions(cmd, { train: 'train rows: indices, inclusive ranges (0-45) or task ids, comma-separated', test: 'test rows, same syntax' })
       .option('--known <k>', 'columns drawn per test row (with replacement, as the paper)', '30')
       .option('--seeds <list>', 'seeds, e.g. 0-9', '0-9')
-      .option('--methods <names>', 'comma-separated methods (default: all registered)')
+      .option('--methods <names>', 'comma-separated methods (default: all registered except the opt-in soft-impute and ensemble)')
       .option('--select <how>', "probe selection: 'paper' (numpy default_rng(seed).choice) or 'active'", 'paper')
       .option('--dump-known <file>', 'write the drawn columns as JSON {"<test row>": {"<seed>": [...]}}')
       .option('--force', 'overwrite --dump-known');
     addBackendOption(cmd, 'auto', 'numerical backend for methods that use one: auto, cpu or webgpu');
-    addReadOptions(cmd.option('--json', 'print one JSON object on stdout')).action(async (input: string, flags: EvaluateFlags) => runEvaluate(input, flags, ctx));
+    addSideOptions(addReadOptions(cmd.option('--json', 'print one JSON object on stdout'))).action(async (input: string, flags: EvaluateFlags) => runEvaluate(input, flags, ctx));
   },
 };
 
@@ -58,7 +59,8 @@ async function runEvaluate(input: string, flags: EvaluateFlags, ctx: CliContext)
   const methodNames = parseMethodList(flags.methods);
   if (flags.dumpKnown) await refuseOverwrite(flags.dumpKnown, flags.force);
   const progress = ctx.progress(json);
-  const { matrix } = await readForgettingMatrix(input, { ...readOptionsFromFlags(flags), progress });
+  const sideNames = parseSideList(flags.side);
+  const { matrix, side } = await readForgettingMatrix(input, { ...readOptionsFromFlags(flags), progress, ...(sideNames.length > 0 ? { side: sideNames } : {}) });
   const trainRows = parseRowList(flags.trainRows, matrix, '--train-rows');
   const testRows = parseRowList(flags.testRows, matrix, '--test-rows');
   const backend = await backendFromFlag(flags.backend, ctx);
@@ -68,7 +70,7 @@ async function runEvaluate(input: string, flags: EvaluateFlags, ctx: CliContext)
     selectHow === 'active' ? ({ train, k }) => (activeProbes ??= selectActiveProbes(train, k, { backend })) : 'paper';
   let result: EvaluationResult;
   try {
-    result = await evaluate(matrix, { trainRows, testRows, known, seeds, methods: methodNames.map(createCompletionMethod), select, backend, progress });
+    result = await evaluate(matrix, { trainRows, testRows, known, seeds, methods: methodNames.map(createCompletionMethod), select, backend, progress, ...(side ? { side } : {}) });
   } finally {
     await backend.dispose();
   }
@@ -76,15 +78,15 @@ async function runEvaluate(input: string, flags: EvaluateFlags, ctx: CliContext)
   if (flags.dumpKnown) await atomicWrite(flags.dumpKnown, stringifyResult(result.knownColumns) + '\n', { force: flags.force ?? false });
   if (json) {
     const { methods, known: k, seeds: s, trainRows: tr, testRows: te } = result;
-    ctx.printJson({ methods, select: result.select, known: k, seeds: s, trainRows: tr, testRows: te, backend: backend.name });
+    ctx.printJson({ methods, select: result.select, known: k, seeds: s, trainRows: tr, testRows: te, backend: backend.name, ...(sideNames.length > 0 ? { side: sideNames } : {}) });
     return;
   }
-  ctx.out(formatTable(result));
+  ctx.out(formatTable(result, sideNames));
 }
 
-function formatTable(result: EvaluationResult): string {
+function formatTable(result: EvaluationResult, sideNames: readonly string[]): string {
   const fmt = (x: number | null): string => (x === null || !Number.isFinite(x) ? '—' : x.toFixed(4));
-  const head = `protocol: ${result.trainRows.length} train rows, ${result.testRows.length} test rows, known ${result.known} (${result.select}), seeds ${result.seeds.join(',')}\n`;
+  const head = `protocol: ${result.trainRows.length} train rows, ${result.testRows.length} test rows, known ${result.known} (${result.select}), seeds ${result.seeds.join(',')}${sideNames.length > 0 ? `, side ${sideNames.join(',')}` : ''}\n`;
   const rows = Object.entries(result.methods).map(([name, m]) => [name, fmt(m.rmse), fmt(m.f1), fmt(m.precision), fmt(m.recall), fmt(m.auc), m.seconds.toFixed(2), String(m.fits)]);
   return head + textTable(['method', 'rmse', 'f1', 'precision', 'recall', 'auc', 'seconds', 'fits'], rows, { gap: '', rule: false, minWidths: [16, 9, 9, 11, 9, 9, 10, 6] });
 }

@@ -12,7 +12,9 @@ import { refuseOverwrite } from '../../io/node/atomicWrite.js';
 import { writeTable } from '../../io/node/writeTable.js';
 import { completionMethods, createCompletionMethod } from '../../completion/registry.js';
 import type { TableColumn } from '../../io/types.js';
-import { addBackendOption, addReadOptions, addRowOptions, backendFromFlag, parseNonNegativeInt, parseRowList, readOptionsFromFlags, type ReadFlags, addCommand } from '../flags.js';
+import { addBackendOption, addReadOptions, addRowOptions, backendFromFlag, parseNonNegativeInt, parseRowList, readOptionsFromFlags, type ReadFlags, addCommand, addSideOptions, parseSideList } from '../flags.js';
+import { selectSideRows, sideRowOf, type SideMatrices } from '../../matrix/sideMatrices.js';
+import type { KnownEntries } from '../../completion/types.js';
 import { readMeasuredEntries } from '../inputs.js';
 
 interface PredictFlags extends ReadFlags {
@@ -24,6 +26,8 @@ interface PredictFlags extends ReadFlags {
   seed: string;
   json?: boolean;
   backend: string;
+  side?: string;
+  sideRow?: string;
 }
 
 /** The method `predict` uses when none is named: the best closed-form one when registered. */
@@ -42,7 +46,7 @@ export const predictCommand: CommandModule = {
       .option('--force', 'overwrite --out')
       .option('--seed <n>', 'seed of methods with a random initialisation', '0');
     addBackendOption(cmd);
-    addReadOptions(cmd.option('--json', 'print a JSON summary on stdout')).action(async (input: string, flags: PredictFlags) => runPredict(input, flags, ctx));
+    addSideOptions(addReadOptions(cmd.option('--json', 'print a JSON summary on stdout')), { sideRow: true }).action(async (input: string, flags: PredictFlags) => runPredict(input, flags, ctx));
   },
 };
 
@@ -55,14 +59,24 @@ async function runPredict(input: string, flags: PredictFlags, ctx: CliContext): 
   const method = createCompletionMethod(methodName);
   await refuseOverwrite(flags.out, flags.force);
   const progress = ctx.progress(json);
-  const { matrix } = await readForgettingMatrix(input, { ...readOptionsFromFlags(flags), progress });
-  const train = flags.trainRows === undefined ? matrix : matrix.selectRows(Int32Array.from(parseRowList(flags.trainRows, matrix, '--train-rows')));
-  const known = await readMeasuredEntries(flags.observed, train);
+  const sideNames = parseSideList(flags.side);
+  if (flags.sideRow !== undefined && sideNames.length === 0) throw new ForgetscopeError('usage', '--side-row needs --side');
+  const { matrix, side } = await readForgettingMatrix(input, { ...readOptionsFromFlags(flags), progress, ...(sideNames.length > 0 ? { side: sideNames } : {}) });
+  const trainRows = flags.trainRows === undefined ? null : parseRowList(flags.trainRows, matrix, '--train-rows');
+  const train = trainRows === null ? matrix : matrix.selectRows(Int32Array.from(trainRows));
+  let known: KnownEntries = await readMeasuredEntries(flags.observed, train);
+  let fitSide: { side?: SideMatrices } = {};
+  if (side) {
+    const rows = trainRows ?? Array.from({ length: matrix.rows }, (_, i) => i);
+    const taskRow = newTaskRow(flags.sideRow, matrix, rows);
+    known = { ...known, side: sideRowOf(side, taskRow) };
+    fitSide = { side: selectSideRows(side, rows) };
+  }
   const backend = await backendFromFlag(flags.backend, ctx);
   const t0 = performance.now();
   let row;
   try {
-    const fitted = await method.fit(train, { seed, backend, progress });
+    const fitted = await method.fit(train, { seed, backend, progress, ...fitSide });
     row = await fitted.predictRow(known, { seed });
   } finally {
     await backend.dispose();
@@ -74,7 +88,26 @@ async function runPredict(input: string, flags: PredictFlags, ctx: CliContext): 
     columns['upper'] = row.upper;
   }
   await writeTable(flags.out, { columns }, { force: flags.force ?? false });
-  const summary = { method: methodName, trainRows: train.rows, examples: train.cols, observed: known.columns.length, intervals: Boolean(row.lower && row.upper), out: flags.out, seconds };
+  const summary = { method: methodName, trainRows: train.rows, examples: train.cols, observed: known.columns.length, intervals: Boolean(row.lower && row.upper), out: flags.out, seconds, ...(side ? { side: sideNames } : {}) };
   if (json) ctx.printJson(summary);
   else ctx.err(`predict: ${methodName} on ${train.rows} train rows, ${known.columns.length} measured entries → ${train.cols} predictions in ${flags.out}\n`);
+}
+
+/** The input row holding the new task's side values: `--side-row`, else the one row not in the train rows. */
+function newTaskRow(spec: string | undefined, matrix: Parameters<typeof parseRowList>[1], trainRows: readonly number[]): number {
+  const inTrain = new Set(trainRows);
+  let row: number;
+  if (spec !== undefined) {
+    const picked = parseRowList(spec, matrix, '--side-row');
+    if (picked.length !== 1) throw new ForgetscopeError('usage', '--side-row names one row');
+    row = picked[0]!;
+  } else {
+    const rest = Array.from({ length: matrix.rows }, (_, i) => i).filter((i) => !inTrain.has(i));
+    if (rest.length !== 1) {
+      throw new ForgetscopeError('usage', `--side: name the new task's row with --side-row (${rest.length === 0 ? 'every row is a train row' : `${rest.length} rows are not train rows`})`);
+    }
+    row = rest[0]!;
+  }
+  if (inTrain.has(row)) throw new ForgetscopeError('usage', `--side-row ${row} is one of the train rows`);
+  return row;
 }

@@ -1,5 +1,5 @@
 import { LOWRANK_VARIANTS, variantBasis, type LowrankVariant, type TrainStats, type VariantBasis } from './lowrankBasis.js';
-import { choleskyBackSolve, choleskyInPlace } from '../../linalg/smallDense.js';
+import { choleskyBackSolve, choleskyInPlace } from '../../../linalg/smallDense.js';
 
 /**
  * Leave-one-task-out model selection for `lowrank`: for each held-out train row, the basis of the
@@ -15,6 +15,11 @@ export interface LowrankHyper {
   k: number;
   /** Multiplier of the Bayesian ridge penalty α·σ̄²·M/s_c² (0 = plain least squares); σ̄² = ‖R‖²/(M·N). */
   alpha: number;
+  /**
+   * Side matrices in the ridge (see `lowrankSide.ts`): the multiplier α_s of their prior's penalty
+   * α_s·σ̄²/τ_l². Absent: the side matrices are not used (always absent for a model fitted without side).
+   */
+  side?: number;
 }
 
 /** The grid searched by leave-one-task-out. */

@@ -1,12 +1,13 @@
-import type { ForgettingMatrix } from '../../matrix/ForgettingMatrix.js';
-import { createCpuBackend } from '../../linalg/cpu/backend.js';
-import type { Backend } from '../../linalg/types.js';
-import { ForgetscopeError } from '../../util/errors.js';
-import type { CompletionMethod, FitOptions, FittedCompletion, KnownEntries, RowPrediction } from '../types.js';
-import { checkKnownEntries } from './additiveLs.js';
+import { createCpuBackend } from '../../../linalg/cpu/backend.js';
+import type { Backend } from '../../../linalg/types.js';
+import { ForgetscopeError } from '../../../util/errors.js';
+import type { CompletionMethod, FitOptions, FittedCompletion, KnownEntries, RowPrediction } from '../../types.js';
+import { checkKnownEntries } from '../additiveLs.js';
 import { fullBases, LOWRANK_VARIANTS, trainStats, type FullBasis, type LowrankVariant } from './lowrankBasis.js';
 import { calibrateScale, calibrationColumns, predictiveSd } from './lowrankIntervals.js';
 import { defaultGrid, knownNormal, prepareFolds, selectHyper, solveRidge, type LowrankGrid, type LowrankHyper } from './lowrankSelect.js';
+import { calibrateSideScale, predictSideRow, residualizeTrain, selectSideHyper, sideStats, sideValuesOf, type SideStats } from './lowrankSide.js';
+import { ForgettingMatrix } from '../../../matrix/ForgettingMatrix.js';
 
 /** Options of `lowrank`. */
 export interface LowrankOptions extends FitOptions {
@@ -26,6 +27,8 @@ export interface LowrankOptions extends FitOptions {
   level?: number;
   /** Columns used to calibrate the interval scale per fold (default 400). */
   calibrationColumns?: number;
+  /** Side prior multipliers α_s searched when side matrices are given (default `SIDE_ALPHAS`). */
+  sideAlphas?: readonly number[];
 }
 
 /** What `lowrank` decided for one set of measured columns (exposed for reports and tests). */
@@ -51,6 +54,10 @@ export interface FittedLowrank extends FittedCompletion {
  * chosen by leave-one-task-out on the train rows with the new task's own measured columns (cached
  * per column set), never by looking at test rows. The ridge is Bayesian: component c has prior
  * variance s_c²/M (how much the train rows themselves vary along it).
+ *
+ * With side matrices (`options.side`, and the new task's side row in `known.side`), the ridge also
+ * has one per-task scale per side row with its own prior (see `lowrankSide.ts`); the same
+ * leave-one-task-out search decides whether to use them. Without side, nothing changes.
  *
  * @example
  * const fitted = await lowrank.fit(train, { seed: 0 });
@@ -88,13 +95,38 @@ export async function fitLowrank(train: ForgettingMatrix, options: LowrankOption
   };
   const calib = calibrationColumns(n, options.calibrationColumns ?? 400);
   const cache = new Map<string, LowrankDecision>();
+  // With side: a second model on the residualised train block Z − γ_h·S_h (its own Gram, bases and
+  // folds), whose side term carries each task's side pattern; the raw model stays the side-off option.
+  let sideModel: { stats: typeof stats; side: SideStats; bases: typeof bases; folds: typeof folds } | null = null;
+  if (options.side && options.side.length > 0) {
+    const raw = await sideStats(stats, options.side, backend);
+    const resid = new ForgettingMatrix({ values: residualizeTrain(stats, raw), taskIds: train.taskIds, exampleIds: train.exampleIds });
+    const rstats = await trainStats(resid, backend);
+    const rside: SideStats = { ...(await sideStats(rstats, options.side, backend)), slope: raw.slope, residualized: true };
+    sideModel = {
+      stats: rstats,
+      side: rside,
+      bases: await fullBases(rstats, variants, maxRank, backend),
+      folds: needFolds ? prepareFolds(rstats, variants, maxRank, options.maxFolds ?? 60) : [],
+    };
+  }
+  const side = sideModel?.side ?? null;
 
   function decide(columns: Int32Array): LowrankDecision {
     const key = Array.from(columns).join(',');
     const hit = cache.get(key);
     if (hit) return hit;
-    const chosen = options.hyper ? { hyper: options.hyper, looRmse: NaN } : selectHyper(stats, folds, columns, grid);
-    const kappa = wantIntervals ? calibrateScale(stats, folds, columns, chosen.hyper, level, calib) : NaN;
+    let chosen: { hyper: LowrankHyper; looRmse: number } = options.hyper ? { hyper: options.hyper, looRmse: NaN } : selectHyper(stats, folds, columns, grid);
+    if (side && !options.hyper) {
+      const withSide = selectSideHyper(sideModel!.stats, side, sideModel!.folds, columns, grid, options.sideAlphas);
+      if (withSide && (!Number.isFinite(chosen.looRmse) || withSide.looRmse < chosen.looRmse * (1 - 1e-12))) chosen = withSide;
+    }
+    const sideHyper = side && chosen.hyper.side !== undefined ? { ...chosen.hyper, side: chosen.hyper.side } : null;
+    const kappa = !wantIntervals
+      ? NaN
+      : sideHyper
+        ? calibrateSideScale(sideModel!.stats, side!, sideModel!.folds, columns, sideHyper, level, calib)
+        : calibrateScale(stats, folds, columns, chosen.hyper, level, calib);
     const decision = { hyper: chosen.hyper, looRmse: chosen.looRmse, kappa };
     if (cache.size > 256) cache.delete(cache.keys().next().value!);
     cache.set(key, decision);
@@ -106,6 +138,11 @@ export async function fitLowrank(train: ForgettingMatrix, options: LowrankOption
     const { hyper, kappa } = decide(known.columns);
     const basis = bases.get(hyper.variant);
     if (!basis) throw new ForgetscopeError('usage', `lowrank: variant ${hyper.variant} was not fitted`);
+    if (side && hyper.side !== undefined) {
+      const sideRow = sideValuesOf(known.side, side.names, n);
+      const sideBasis = sideModel!.bases.get(hyper.variant)!;
+      return predictSideRow(sideBasis, n, side, m, sideRow, known.columns, known.values, { k: hyper.k, alpha: hyper.alpha, side: hyper.side }, wantIntervals ? kappa : NaN);
+    }
     const r = basis.r;
     const kk = known.columns.length;
     const vk = new Float64Array(kk * r);

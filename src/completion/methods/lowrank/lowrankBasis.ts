@@ -1,7 +1,7 @@
-import type { ForgettingMatrix } from '../../matrix/ForgettingMatrix.js';
-import type { Backend, Dense } from '../../linalg/types.js';
-import { ForgetscopeError } from '../../util/errors.js';
-import { symmetricEigen } from '../../linalg/eigen.js';
+import type { ForgettingMatrix } from '../../../matrix/ForgettingMatrix.js';
+import type { Backend, Dense } from '../../../linalg/types.js';
+import { ForgetscopeError } from '../../../util/errors.js';
+import { symmetricEigen } from '../../../linalg/eigen.js';
 
 /**
  * How `lowrank` centres the train block before its SVD:
