@@ -42,8 +42,10 @@ check() {
     test/io test/matrix test/linalg test/analysis test/completion/protocol test/replay
   echo "== Node 22 LTS: core checks"
   "$NODE22" test/runtimes/runCore.mjs | tee "$DIR/node22.out"
-  echo "== Deno ($("$DENO" --version | head -1)): core checks, WebGPU through navigator.gpu"
-  "$DENO" run --allow-read --allow-env --allow-ffi --quiet test/runtimes/runCore.mjs | tee "$DIR/deno.out"
+  # Deno's wgpu tries Vulkan and falls back to OpenGL (Mesa llvmpipe) by itself; pin Vulkan so that the
+  # adapter is lavapipe, the same device Dawn uses in Node.
+  echo "== Deno ($("$DENO" --version | head -1)): core checks, WebGPU through navigator.gpu (DENO_WEBGPU_BACKEND=vulkan)"
+  DENO_WEBGPU_BACKEND=vulkan "$DENO" run --allow-read --allow-env --quiet test/runtimes/runCore.mjs | tee "$DIR/deno.out"
   echo "== the same numbers on every runtime"
   "$NODE24" test/runtimes/compareResults.mjs "$DIR/node24.out" "$DIR/node22.out" "$DIR/deno.out"
 }
