@@ -71,12 +71,12 @@ describe('core library in headless Chromium (esbuild bundle)', () => {
         if (m.type() === 'error') errors.push(m.text());
       });
       await page.goto(url);
-      await page.waitForFunction(() => (window as unknown as { __result?: unknown }).__result !== undefined, undefined, { timeout: 120_000 });
-      const out = (await page.evaluate(() => (window as unknown as { __result: unknown }).__result)) as
+      await page.waitForFunction('window.__result !== undefined', undefined, { timeout: 120_000 });
+      const out = (await page.evaluate('window.__result')) as
         | { error: string }
         | { lines: string[]; failures: string[]; results: { webgpu: { adapter: string } | null } };
       if ('error' in out) throw new Error(`the core checks threw in Chromium: ${out.error}`);
-      const version = await page.evaluate(() => navigator.userAgent.match(/Chrome\/[\d.]+/)?.[0] ?? navigator.userAgent);
+      const version = await page.evaluate<string>("navigator.userAgent.match(/Chrome\\/[\\d.]+/)?.[0] ?? navigator.userAgent");
       const gpuLine = out.results.webgpu ? `WebGPU adapter: ${out.results.webgpu.adapter}` : 'no WebGPU adapter: cpu path only';
       // The test output states what ran (jest prints console output of passing tests too).
       console.log(`core checks in headless Chromium (${version}; ${[...CHROMIUM_ARGS, '--enable-unsafe-webgpu'].join(' ')}); ${gpuLine}\n${out.lines.join('\n')}`);
