@@ -11,7 +11,8 @@ import { readIdList } from '../../io/node/readIdList.js';
 import { createCompletionMethod } from '../../completion/registry.js';
 import { planOfflineReplay } from '../../replay/offline.js';
 import { onlineReplaySchedule } from '../../replay/online.js';
-import { DEFAULT_REPLAY_RATIO } from '../../replay/replayCount.js';
+import { DEFAULT_AUTO_SUPPORT, DEFAULT_FACTOR_RANK, DEFAULT_PROBES, DEFAULT_REPLAY_POLICY, DEFAULT_REPLAY_RATIO, DEFAULT_REPLAY_SEED, DEFAULT_TEMPERATURE } from '../../replay/defaults.js';
+import { REPLAY_POLICY_NAMES, replayPolicy } from '../../replay/policies/registry.js';
 import { replayPlanTable } from '../../replay/planTable.js';
 import { parseRowList } from './completionArgs.js';
 
@@ -20,7 +21,10 @@ interface ReplayFlags {
   trainRows?: string;
   observed?: string;
   method: string;
-  temperature: string;
+  temperature?: string;
+  policy?: string;
+  side?: string;
+  factorRank: string;
   autoSupport: string;
   n?: string;
   ratio: string;
@@ -44,23 +48,25 @@ interface ReplayFlags {
  */
 export const replayCommand: CommandModule = {
   register(program: Command, ctx: CliContext) {
-    program
+    const cmd = program
       .command('replay')
       .description('Plan replay for a new task: complete its row from measured entries, weight, draw.')
       .argument('<input>', 'forgetting matrix of the train tasks (file or dataset folder)')
       .option('--train-rows <rows>', 'train rows: ranges and commas (0-45,50) or task ids; default all rows')
       .option('--observed <file>', 'measured forgetting of the new task: a table with columns example, value')
       .option('--method <name>', 'completion method', 'lowrank')
-      .option('--temperature <T>', 'softmax temperature, or "auto" (effective support of --auto-support replay budgets)', '0.1')
-      .option('--auto-support <k>', 'with --temperature auto: effective support in replay budgets', '4')
+      .option('--temperature <T>', `softmax temperature (implies --policy softmax; default ${DEFAULT_TEMPERATURE}), or "auto" (implies --policy auto)`)
+      .option('--auto-support <k>', 'policies auto, optimistic, topk: effective support (pool) in replay budgets', String(DEFAULT_AUTO_SUPPORT));
+    registerPolicyOptions(cmd);
+    cmd
       .option('--n <count>', "number of the new task's fine-tuning examples")
       .option('--ratio <r>', 'replayed examples per fine-tuning example', String(DEFAULT_REPLAY_RATIO))
-      .option('--seed <s>', 'seed of the completion, the draw and the shuffle', '0')
+      .option('--seed <s>', 'seed of the completion, the draw and the shuffle', String(DEFAULT_REPLAY_SEED))
       .option('--exclude <file>', 'example ids never to replay (held out), one per line')
       .option('--caps <list>', 'per-source caps on replayed examples, e.g. man=5,python=3 (examples need a source)')
       .option('--out <file>', 'weights file: .parquet, .arrow, .csv, .tsv or .npy')
       .option('--online-steps <S>', 'print the online plan for S fine-tuning steps (uniform steps, probes) instead')
-      .option('--probes <k>', 'examples to measure in the online plan', '30')
+      .option('--probes <k>', 'examples to measure in the online plan', String(DEFAULT_PROBES))
       .option('--json', 'print one JSON object on stdout')
       .option('--force', 'overwrite --out')
       .action(async (input: string, flags: ReplayFlags) => {
@@ -98,7 +104,8 @@ async function runReplay(input: string, flags: ReplayFlags, ctx: CliContext): Pr
   if (flags.n === undefined) throw new ForgetscopeError('usage', "replay needs --n (the number of the new task's fine-tuning examples)");
   if (flags.out === undefined) throw new ForgetscopeError('usage', 'replay needs --out FILE');
   const nFineTune = parseInteger(flags.n, '--n');
-  const temperature = flags.temperature.trim() === 'auto' ? 'auto' : parseNumber(flags.temperature, '--temperature');
+  const { policy, temperature } = policyFromFlags(flags.policy, flags.temperature);
+  const side = flags.side === undefined ? undefined : await readSide(flags.side, train);
   const ratio = parseNumber(flags.ratio, '--ratio');
   await refuseOverwrite(flags.out, flags.force === true);
   const known = await readObserved(flags.observed, train);
@@ -119,7 +126,10 @@ async function runReplay(input: string, flags: ReplayFlags, ctx: CliContext): Pr
     autoSupport: parseNumber(flags.autoSupport, '--auto-support'),
     seed,
     method: flags.method,
+    policy,
+    factorRank: parseInteger(flags.factorRank, '--factor-rank'),
   };
+  if (side) options.side = side;
   if (exclude) options.exclude = exclude;
   if (flags.caps !== undefined) {
     options.caps = parseCaps(flags.caps);
@@ -132,7 +142,8 @@ async function runReplay(input: string, flags: ReplayFlags, ctx: CliContext): Pr
     ctx.printJson({
       replayN: plan.replayN,
       temperature: plan.temperature,
-      temperatureRule: temperature === 'auto' ? 'auto' : 'fixed',
+      temperatureRule: temperature === 'auto' || policy === 'auto' || policy === 'optimistic' ? 'auto' : 'fixed',
+      policy: plan.policy,
       method: plan.method,
       ratio: plan.ratio,
       n: nFineTune,
@@ -146,8 +157,46 @@ async function runReplay(input: string, flags: ReplayFlags, ctx: CliContext): Pr
       selected: selectedIds,
     });
   } else {
-    ctx.out(`replay ${plan.replayN} of ${train.cols} examples (T = ${plan.temperature}, method ${plan.method}, ${known.columns.length} measured) → ${flags.out}\n`);
+    ctx.out(`replay ${plan.replayN} of ${train.cols} examples (policy ${plan.policy}, T = ${plan.temperature}, method ${plan.method}, ${known.columns.length} measured) → ${flags.out}\n`);
   }
+}
+
+/**
+ * Adds `--policy NAME`, `--side FILE` and `--factor-rank R` to the replay command (one function, so a
+ * restructured CLI can register them again).
+ */
+export function registerPolicyOptions(cmd: Command): Command {
+  return cmd
+    .option('--policy <name>', `replay policy: ${REPLAY_POLICY_NAMES.join(', ')} (default ${DEFAULT_REPLAY_POLICY}; --temperature implies softmax)`)
+    .option('--side <file>', 'side row for the surprise / gradient policies: a table with columns example, value (default for surprise: nll_before)')
+    .option('--factor-rank <r>', 'coverage policy: rank of the example factors of the train rows', String(DEFAULT_FACTOR_RANK));
+}
+
+/**
+ * The policy and temperature of `--policy` / `--temperature`: an explicit policy wins; otherwise
+ * `--temperature auto` means `auto`, a number means the paper's `softmax`, and neither the default
+ * policy. A temperature only applies to softmax and oracle.
+ * @example
+ * policyFromFlags(undefined, '0.1'); // { policy: 'softmax', temperature: 0.1 }
+ */
+export function policyFromFlags(policyFlag: string | undefined, temperatureFlag: string | undefined): { policy: string; temperature: number | 'auto' | undefined } {
+  const t = temperatureFlag === undefined ? undefined : temperatureFlag.trim() === 'auto' ? 'auto' : parseNumber(temperatureFlag, '--temperature');
+  if (policyFlag === undefined) return { policy: t === undefined ? DEFAULT_REPLAY_POLICY : t === 'auto' ? 'auto' : 'softmax', temperature: t };
+  const policy = replayPolicy(policyFlag).name;
+  if (typeof t === 'number' && policy !== 'softmax' && policy !== 'oracle') {
+    throw new ForgetscopeError('usage', `--temperature ${t} applies to the softmax and oracle policies, not to "${policy}"`);
+  }
+  if (t === 'auto' && policy !== 'auto' && policy !== 'softmax') throw new ForgetscopeError('usage', `--temperature auto applies to the auto policy, not to "${policy}"`);
+  return { policy: t === 'auto' ? 'auto' : policy, temperature: t };
+}
+
+/** Reads a side row (`example, value`; every example of the train matrix) in any long-table format. */
+async function readSide(path: string, train: ForgettingMatrix): Promise<Float64Array> {
+  const { columns, values } = await readObserved(path, train);
+  if (columns.length !== train.cols) throw new ForgetscopeError('input', `side row has ${columns.length} of the ${train.cols} examples; it needs a value for every example`, { file: path });
+  const out = new Float64Array(train.cols);
+  for (let t = 0; t < columns.length; t++) out[columns[t]!] = values[t]!;
+  return out;
 }
 
 /**
