@@ -21,10 +21,11 @@ import torch
 from torch.utils.data import Sampler
 
 from .cli import run_cli
+from .defaults import DEFAULT_REPLAY_RATIO, DEFAULT_TEMPERATURE
 from .tables import PathLike, read_table, table_format
 
 
-def replay_count(n: int, ratio: float = 1 / 32) -> int:
+def replay_count(n: int, ratio: float = DEFAULT_REPLAY_RATIO) -> int:
     """``int(n * ratio) + 1`` — the paper's number of replayed examples for n fine-tuning examples."""
     return int(n * ratio) + 1
 
@@ -247,8 +248,8 @@ class OnlineReplay:
         *,
         total_steps: int,
         n_fine_tune: int,
-        ratio: float = 1 / 32,
-        temperature: Union[float, str] = 0.1,
+        ratio: float = DEFAULT_REPLAY_RATIO,
+        temperature: Union[float, str] = DEFAULT_TEMPERATURE,
         method: str = "lowrank",
         seed: int = 0,
         exclude: Optional[PathLike] = None,
