@@ -54,8 +54,8 @@ def run_benchmark(cfg: dict) -> dict:
         f"tasks: train {len(data['train_tasks'])}, held-out {data['heldout_tasks']}")
 
     # 1. pretraining (cached by its settings)
-    base_key = _key({"model": cfg["model"], "data": cfg["data"], "pretrain": cfg["pretrain"]})
-    ft_key = _key([base_key, cfg["finetune"]])
+    base_key = _key({"model": cfg["model"], "source_bytes": cfg["data"]["source_bytes"], "pretrain": cfg["pretrain"]})
+    ft_key = _key([base_key, cfg["data"], cfg["finetune"]])
     base_path = out / f"base-{base_key}.pt"
     timing = out / f"base-{base_key}.json"
     if not base_path.exists():
