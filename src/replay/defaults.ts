@@ -30,7 +30,7 @@ export const DEFAULT_REPLAY_SEED = 0;
  * the closed-loop benchmark (`python -m forgetscope.bench_replay`, docs/replay.md) found best across
  * its two models. The library's `planOfflineReplay` keeps the paper's `softmax` unless told otherwise.
  */
-export const DEFAULT_REPLAY_POLICY = 'auto';
+export const DEFAULT_REPLAY_POLICY = 'topk';
 
 /** All of the above, keyed as in `python/forgetscope/defaults.json`. */
 export const REPLAY_DEFAULTS = {

@@ -35,7 +35,8 @@ DEFAULTS: dict[str, Any] = {
              "heldout_fraction": 0.2, "max_train_tasks": None, "task_bytes": 200_000},
     "pretrain": {"steps": 400, "batch": 32, "lr": 2e-3},
     "finetune": {"steps": 48, "batch": 16, "lr": 3e-4},
-    "seeds": 3,
+    "seeds": 3,  # a count (seeds 0 … k−1) or a list of seeds
+    "tag": "",  # suffix of the output files (results-<tag>.json …); the caches are shared
     "ratios": [1 / 32, 1 / 8],
     "probes": 30,
     "policies": list(POLICIES),

@@ -36,7 +36,8 @@ def _hash_name(name: str) -> int:
 def run_benchmark(cfg: dict) -> dict:
     """Runs (or resumes) the benchmark of configuration ``cfg`` (see :func:`load_config`); writes
     ``results.json``, ``runs.parquet``, ``report.md``, ``plot.vl.json`` and ``plot.png`` under
-    ``cfg["out"]`` and returns the report."""
+    ``cfg["out"]`` (``results-<tag>.json`` … with ``cfg["tag"]``: another run sharing the caches, e.g.
+    a confirmation on new seeds) and returns the report."""
     torch.set_num_threads(1)
     t_start = time.time()
     out = Path(cfg["out"])
@@ -95,7 +96,7 @@ def run_benchmark(cfg: dict) -> dict:
     # 3. no-replay runs of the held-out tasks: their true rows
     t0 = time.time()
     n = cfg["data"]["task_windows"]
-    seeds = list(range(cfg["seeds"]))
+    seeds = list(range(cfg["seeds"])) if isinstance(cfg["seeds"], int) else [int(x) for x in cfg["seeds"]]
     runs = [(h, s) for h in data["heldout_tasks"] for s in seeds]
     cache = out / f"jobs-{ft_key}"
     jobs = [{"key": f"{h}|{s}|none", "run": run_cfg, "task_file": str(out / f"task-{h}.pt"), "seed": s, "eval_cols": list(range(N))} for h, s in runs]
@@ -172,7 +173,7 @@ def run_benchmark(cfg: dict) -> dict:
             pred[f"{h}|{s}"] = float(np.corrcoef(pr[live_cols], z[live_cols])[0, 1])
     rep = {
         "model": cfg["name"], "config": cfg, "parameters": params, "N": N, "heldout_examples": len(held_cols),
-        "train_tasks": data["train_tasks"], "heldout_tasks": data["heldout_tasks"], "seeds": cfg["seeds"], "ratios": ratios,
+        "train_tasks": data["train_tasks"], "heldout_tasks": data["heldout_tasks"], "seeds": len(seeds), "seed_list": seeds, "ratios": ratios,
         "probes": cfg["probes"], "base_mean_nll": float(base_vec.mean()), "train_matrix_mean_z": float(Z.mean()),
         "prediction": {"mean_pearson": float(np.mean(list(pred.values()))) if pred else float("nan"), "runs": pred},
         "temperatures": {k: v.get("temperature") for k, v in plans.items()},
@@ -181,13 +182,14 @@ def run_benchmark(cfg: dict) -> dict:
         "seconds": {"pretrain": pretrain_s, "train_matrix": train_s, "no_replay_and_plans": plan_s, "replay_runs": replay_s, "total": time.time() - t_start},
         "torch": torch.__version__, "workers": cfg["workers"], "threads_per_worker": 1,
     }
-    report.write_json(out / "results.json", rep)
+    sfx = f"-{cfg['tag']}" if cfg["tag"] else ""
+    report.write_json(out / f"results{sfx}.json", rep)
     tmp = out / "runs.tmp.parquet"
     pq.write_table(report.per_run_table(per_run, cfg["name"]), tmp)
-    tmp.replace(out / "runs.parquet")
+    tmp.replace(out / f"runs{sfx}.parquet")
     md = report.markdown(rep)
-    (out / "report.md").write_text(md + "\n")
-    report.write_json(out / "plot.vl.json", report.vega_lite(rep))
-    report.plot_png(rep, out / "plot.png")
-    log(f"[{cfg['name']}] done in {time.time() - t_start:.0f}s → {out}/results.json, runs.parquet, report.md, plot.png")
+    (out / f"report{sfx}.md").write_text(md + "\n")
+    report.write_json(out / f"plot{sfx}.vl.json", report.vega_lite(rep))
+    report.plot_png(rep, out / f"plot{sfx}.png")
+    log(f"[{cfg['name']}] done in {time.time() - t_start:.0f}s → {out}/results{sfx}.json, runs{sfx}.parquet, report{sfx}.md, plot{sfx}.png")
     return rep
