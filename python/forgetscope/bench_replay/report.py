@@ -110,25 +110,27 @@ def markdown(rep: dict) -> str:
 
 
 def vega_lite(rep: dict) -> dict:
-    """A Vega-Lite spec: mean forgetting with 95 % CI per policy, one panel per ratio."""
+    """A Vega-Lite spec of the PNG's chart: each policy's paired difference to uniform with its 95 % CI,
+    one panel per ratio."""
     values = []
     for r in rep["ratios"]:
-        for p, m in rep["results"][str(r)]["policies"].items():
-            values.append({"ratio": f"1/{round(1 / r)}", "policy": p, "mean": m["mean"], "lo": m["lo"], "hi": m["hi"]})
+        for p, t in rep["results"][str(r)]["vs_uniform"].items():
+            values.append({"ratio": f"1/{round(1 / r)}", "policy": p, "mean": t["mean_diff"], "lo": t["ci"][0], "hi": t["ci"][1]})
     return {
         "$schema": "https://vega.github.io/schema/vega-lite/v5.json",
-        "title": f"closed-loop replay, {rep['model']}: forgetting on held-out upstream examples",
+        "title": f"closed-loop replay, {rep['model']}: forgetting minus uniform's (paired), held-out upstream examples",
         "data": {"values": values},
         "facet": {"column": {"field": "ratio", "type": "nominal"}},
         "spec": {"layer": [
-            {"mark": "point", "encoding": {"y": {"field": "policy", "type": "nominal", "sort": None}, "x": {"field": "mean", "type": "quantitative", "title": "nats/byte", "scale": {"zero": False}}}},
+            {"mark": "point", "encoding": {"y": {"field": "policy", "type": "nominal", "sort": None}, "x": {"field": "mean", "type": "quantitative", "title": "forgetting − uniform's (nats/byte)"}}},
             {"mark": "rule", "encoding": {"y": {"field": "policy", "type": "nominal", "sort": None}, "x": {"field": "lo", "type": "quantitative"}, "x2": {"field": "hi"}}},
         ]},
     }
 
 
 def plot_png(rep: dict, path: Path) -> bool:
-    """The same chart as a PNG with matplotlib (when it is installed); returns whether it was written."""
+    """Each policy's paired difference to uniform with its 95 % CI, one panel per ratio, as a PNG with
+    matplotlib (when it is installed); returns whether it was written."""
     try:
         import matplotlib
 
@@ -139,19 +141,19 @@ def plot_png(rep: dict, path: Path) -> bool:
     ratios = rep["ratios"]
     fig, axes = plt.subplots(1, len(ratios), figsize=(5 * len(ratios), 4.5), sharey=True, squeeze=False)
     for ax, r in zip(axes[0], ratios):
-        pol = rep["results"][str(r)]["policies"]
-        names = list(pol)
+        vs = rep["results"][str(r)]["vs_uniform"]
+        names = list(vs)
         y = np.arange(len(names))
-        means = np.array([pol[p]["mean"] for p in names])
-        err = np.array([[pol[p]["mean"] - pol[p]["lo"] for p in names], [pol[p]["hi"] - pol[p]["mean"] for p in names]])
-        colors = ["tab:gray" if p == "uniform" else "tab:green" if p.startswith("oracle") else "tab:blue" for p in names]
-        ax.errorbar(means, y, xerr=err, fmt="none", ecolor="lightgray")
-        ax.scatter(means, y, c=colors, zorder=3)
-        ax.axvline(pol["uniform"]["mean"], color="tab:gray", ls="--", lw=0.8)
+        d = np.array([vs[p]["mean_diff"] for p in names])
+        err = np.array([[vs[p]["mean_diff"] - vs[p]["ci"][0] for p in names], [vs[p]["ci"][1] - vs[p]["mean_diff"] for p in names]])
+        colors = ["tab:green" if p.startswith("oracle") else "tab:blue" for p in names]
+        ax.errorbar(d, y, xerr=err, fmt="none", ecolor="lightgray")
+        ax.scatter(d, y, c=colors, zorder=3)
+        ax.axvline(0.0, color="tab:gray", ls="--", lw=0.8)
         ax.set_yticks(y, names)
         ax.set_title(f"ratio 1/{round(1 / r)}")
-        ax.set_xlabel("forgetting on held-out examples (nats/byte)")
-    fig.suptitle(f"{rep['model']}: mean forgetting, 95 % CI (green: true-row policies)")
+        ax.set_xlabel("forgetting − uniform's, paired (nats/byte)")
+    fig.suptitle(f"{rep['model']}: paired difference to uniform replay, 95 % CI (left of 0 = forgets less; green: true row)")
     fig.tight_layout()
     tmp = path.with_suffix(".tmp.png")
     fig.savefig(tmp, dpi=110)
