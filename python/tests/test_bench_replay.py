@@ -12,7 +12,7 @@ import pytest
 
 from forgetscope.bench_replay import load_config, run_benchmark
 from forgetscope.bench_replay import stats
-from forgetscope.bench_replay.compare import compare
+from forgetscope.bench_replay.compare import compare, pool
 from forgetscope.replay import replay_count
 
 TINY = {
@@ -59,6 +59,8 @@ def test_closed_loop_plumbing(tmp_path, kind):
     again = run_benchmark(cfg)
     assert again["per_run"] == rep["per_run"]
     assert "share (p t / sign-flip)" in compare([rep, again])
+    with pytest.raises(ValueError, match="share seeds"):
+        pool([rep, again])
 
 
 def test_config_errors_name_the_file(tmp_path):
@@ -79,3 +81,6 @@ def test_paired_statistics_on_a_hand_worked_case():
     assert t["p"] == pytest.approx(0.07417990022744858, abs=1e-6)
     # sign flips: 8 patterns, |mean| ≥ 2 only for all-negative and all-positive → 2/8
     assert stats.sign_flip_p(d) == 0.25
+    # Monte Carlo (n > 20): all 21 differences negative, only ±all-equal patterns reach |mean| → p ≈ 2 / 2^21, never 0
+    p = stats.sign_flip_p(-np.ones(21), samples=1000)
+    assert 0 < p <= 3 / 1001

@@ -5,6 +5,31 @@ mean and the minimum share — how the default policy is chosen (the most robust
 from __future__ import annotations
 
 from .config import TRUE_ROW_POLICIES
+from .report import summarise
+
+
+def _key(k: str) -> tuple:
+    parts = k.split("|")
+    return (parts[0], int(parts[1]), "none") if len(parts) == 3 else (parts[0], int(parts[1]), float(parts[2]), parts[3])
+
+
+def pool(reports: list[dict]) -> dict:
+    """One report from several runs of the same model and setup on disjoint seeds (e.g. the main run and
+    a confirmation on new seeds): the policies all of them ran, statistics over all paired runs."""
+    first = reports[0]
+    for rep in reports[1:]:
+        if rep["model"] != first["model"] or rep["heldout_tasks"] != first["heldout_tasks"] or rep["ratios"] != first["ratios"]:
+            raise ValueError("pool: the reports differ in model, held-out tasks or ratios")
+    seeds = [s for rep in reports for s in rep.get("seed_list", range(rep["seeds"]))]
+    if len(set(seeds)) != len(seeds):
+        raise ValueError(f"pool: the reports share seeds {sorted(seeds)}")
+    r0 = str(first["ratios"][0])
+    policies = [p for p in first["results"][r0]["policies"] if all(p in rep["results"][r0]["policies"] for rep in reports)]
+    per_run = {_key(k): v for rep in reports for k, v in rep["per_run"].items()}
+    runs = [(h, s) for h in first["heldout_tasks"] for s in seeds]
+    return {**first, "seeds": len(seeds), "seed_list": seeds, "results": summarise(per_run, runs, first["ratios"], policies),
+            "per_run": {"|".join(map(str, k)): v for k, v in per_run.items()},
+            "prediction": {"mean_pearson": sum(rep["prediction"]["mean_pearson"] for rep in reports) / len(reports)}}
 
 
 def compare(reports: list[dict]) -> str:
