@@ -109,6 +109,11 @@ export { createReplayRandom, type ReplayRandom } from './replay/index.js';
 export { planOfflineReplay, planReplayFromScores, type OfflineReplayInput, type ReplayDrawOptions } from './replay/index.js';
 export { onlineReplaySchedule, type OnlineReplaySchedule, type OnlineScheduleOptions } from './replay/index.js';
 export { replayPlanTable } from './replay/index.js';
+export {
+  DEFAULT_AUTO_SUPPORT, DEFAULT_FACTOR_RANK, DEFAULT_PROBES, DEFAULT_REPLAY_POLICY, DEFAULT_REPLAY_SEED, DEFAULT_TEMPERATURE, DEFAULT_UNIFORM_FRACTION, REPLAY_DEFAULTS,
+} from './replay/index.js';
+export { replayPolicy, REPLAY_POLICY_NAMES, drawFromPolicy, exampleFactors, facilityLocation } from './replay/index.js';
+export { type ReplayPolicy, type PolicyInput, type PolicyContext, type PolicyWeights, type PolicyNeed } from './replay/index.js';
 
 // # The seed-method modules
 export { type BackendOption } from './methods/index.js';

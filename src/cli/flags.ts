@@ -14,7 +14,8 @@ import type { BackendKind } from '../linalg/selectBackend.js';
 import { selectNodeBackend } from '../linalg/node.js';
 import { completionMethods, OPT_IN_METHODS } from '../completion/registry.js';
 import { checkSideName } from '../io/dataset/sideMatrix.js';
-import { DEFAULT_REPLAY_RATIO } from '../replay/replayCount.js';
+import { DEFAULT_AUTO_SUPPORT, DEFAULT_FACTOR_RANK, DEFAULT_REPLAY_POLICY, DEFAULT_REPLAY_RATIO, DEFAULT_TEMPERATURE } from '../replay/defaults.js';
+import { REPLAY_POLICY_NAMES, replayPolicy } from '../replay/policies/registry.js';
 import { ForgetscopeError } from '../util/errors.js';
 import type { CliContext } from './context.js';
 
@@ -319,8 +320,8 @@ export function addReplayOptions(cmd: Command, setup: ReplayOptionSetup = {}): C
   cmd
     .option('--n <count>', 'alias of --n-fine-tune')
     .option('--ratio <r>', 'replayed examples per fine-tuning example', String(DEFAULT_REPLAY_RATIO))
-    .option('--temperature <T>', 'softmax temperature, or "auto" (effective support of --auto-support replay budgets)', '0.1')
-    .option('--auto-support <k>', 'with --temperature auto: effective support in replay budgets', '4')
+    .option('--temperature <T>', 'softmax temperature, or "auto" (effective support of --auto-support replay budgets)', String(DEFAULT_TEMPERATURE))
+    .option('--auto-support <k>', 'with --temperature auto (policies auto, optimistic, topk): effective support (pool) in replay budgets', String(DEFAULT_AUTO_SUPPORT))
     .option('--replay-method <name>', 'completion method behind the replay scores', 'lowrank');
   if (setup.methodAlias) cmd.option('--method <name>', 'alias of --replay-method');
   return cmd.option('--exclude <file>', 'example ids never to replay (held out): one per line, or a JSON list / {"example_ids": [...]}');
@@ -344,11 +345,46 @@ export function replaySettingsFromFlags(flags: ReplayFlags, cmd: Command): Repla
   return {
     nFineTune: n === undefined ? undefined : typeof n === 'number' ? n : parsePositiveInt(n, flags.nFineTune === undefined ? '--n' : '--n-fine-tune'),
     ratio: parseNumberIn(String(flags.ratio ?? DEFAULT_REPLAY_RATIO), '--ratio', 0, Infinity),
-    temperature: parseTemperature(flags.temperature ?? '0.1'),
+    temperature: parseTemperature(flags.temperature ?? String(DEFAULT_TEMPERATURE)),
     autoSupport: parsePositiveNumber(flags.autoSupport, '--auto-support'),
     method: checkMethod(aliased<string>(cmd, bag, 'replayMethod', 'method', ['--replay-method', '--method']) ?? 'lowrank', '--replay-method'),
     exclude: flags.exclude,
   };
+}
+
+/** Flags of the replay-policy group (`addReplayPolicyOptions`). */
+export interface ReplayPolicyFlags {
+  policy?: string;
+  sideScores?: string;
+  factorRank: string;
+}
+
+/**
+ * The replay policy's flags: `--policy NAME`, `--side-scores FILE` (the per-example score row of surprise / gradient; not `--side`, which names side matrices of the input folder) and
+ * `--factor-rank R` (coverage). Registered after `addReplayOptions`, whose `--temperature` they read.
+ */
+export function addReplayPolicyOptions(cmd: Command): Command {
+  return cmd
+    .option('--policy <name>', `replay policy: ${REPLAY_POLICY_NAMES.join(', ')} (default ${DEFAULT_REPLAY_POLICY}; --temperature implies softmax)`)
+    .option('--side-scores <file>', 'per-example score row for the surprise / gradient policies: a table with columns example, value (default for surprise: nll_before)')
+    .option('--factor-rank <r>', 'coverage policy: rank of the example factors of the train rows', String(DEFAULT_FACTOR_RANK));
+}
+
+/**
+ * The policy and temperature of `--policy` / `--temperature`: an explicit policy wins; otherwise a
+ * temperature given on the command line means the paper's `softmax` (or `auto` for "auto"), and neither
+ * the default policy. A temperature only applies to softmax and oracle (`auto` to auto).
+ * @example
+ * replayPolicyFromFlags(undefined, 0.1, true); // { policy: 'softmax', temperature: 0.1 }
+ */
+export function replayPolicyFromFlags(policyFlag: string | undefined, temperature: number | 'auto', temperatureGiven: boolean): { policy: string; temperature: number | 'auto' } {
+  if (policyFlag === undefined) return { policy: !temperatureGiven ? DEFAULT_REPLAY_POLICY : temperature === 'auto' ? 'auto' : 'softmax', temperature };
+  const policy = replayPolicy(policyFlag).name;
+  if (temperatureGiven && typeof temperature === 'number' && policy !== 'softmax' && policy !== 'oracle') {
+    throw new ForgetscopeError('usage', `--temperature ${temperature} applies to the softmax and oracle policies, not to "${policy}"`);
+  }
+  if (temperature === 'auto' && policy !== 'auto' && policy !== 'softmax') throw new ForgetscopeError('usage', `--temperature auto applies to the auto policy, not to "${policy}"`);
+  return { policy: temperature === 'auto' ? 'auto' : policy, temperature };
 }
 
 // ---------------------------------------------------------------------------------------------------

@@ -31,6 +31,20 @@ export async function readMeasuredEntries(path: string, matrix: ForgettingMatrix
 }
 
 /**
+ * Reads a side row — one value per example of the matrix (`example, value`, any format io reads), e.g.
+ * base NLL for the surprise replay policy — as a dense row in the matrix's example order.
+ */
+export async function readSideRow(path: string, matrix: ForgettingMatrix, options: ReadOptions = {}): Promise<Float64Array> {
+  const { columns, values } = await readMeasuredEntries(path, matrix, options);
+  if (columns.length !== matrix.cols) {
+    throw new ForgetscopeError('input', `side row has ${columns.length} of the ${matrix.cols} examples; it needs a value for every example`, { file: path });
+  }
+  const out = new Float64Array(matrix.cols);
+  for (let t = 0; t < columns.length; t++) out[columns[t]!] = values[t]!;
+  return out;
+}
+
+/**
  * Reads a list of example ids: one per line, or JSON — a list of ids or an object with `example_ids`
  * (what the Python harness writes as heldout_examples.json).
  */

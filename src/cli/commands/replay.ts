@@ -11,13 +11,15 @@ import { planOfflineReplay } from '../../replay/offline.js';
 import { onlineReplaySchedule } from '../../replay/online.js';
 import { replayPlanTable } from '../../replay/planTable.js';
 import {
-  addBackendOption, addReadOptions, addReplayOptions, addRowOptions, backendFromFlag, parseCaps, parseInteger, parseRowList,
-  readOptionsFromFlags, replaySettingsFromFlags, type ReadFlags, type ReplayFlags as ReplayGroupFlags, type ReplaySettings, addCommand,
+  addBackendOption, addReadOptions, addReplayOptions, addReplayPolicyOptions, addRowOptions, backendFromFlag, parseCaps, parseInteger,
+  parsePositiveInt, parseRowList, readOptionsFromFlags, replayPolicyFromFlags, replaySettingsFromFlags, type ReadFlags,
+  type ReplayFlags as ReplayGroupFlags, type ReplayPolicyFlags, type ReplaySettings, addCommand,
 } from '../flags.js';
-import { readExclusion, readMeasuredEntries } from '../inputs.js';
+import { readExclusion, readMeasuredEntries, readSideRow } from '../inputs.js';
+import { DEFAULT_PROBES, DEFAULT_REPLAY_SEED } from '../../replay/defaults.js';
 
 /** Options of `forgetscope replay`, as commander parses them. */
-interface ReplayFlags extends ReadFlags, ReplayGroupFlags {
+interface ReplayFlags extends ReadFlags, ReplayGroupFlags, ReplayPolicyFlags {
   trainRows?: string;
   observed?: string;
   seed: string;
@@ -31,10 +33,11 @@ interface ReplayFlags extends ReadFlags, ReplayGroupFlags {
 }
 
 /**
- * `forgetscope replay <input> --train-rows … --observed FILE [--replay-method lowrank] [--temperature 0.1]
- * --n-fine-tune N [--ratio 0.03125] [--seed 0] [--exclude FILE] --out FILE [--json] [--force]`:
+ * `forgetscope replay <input> --train-rows … --observed FILE [--replay-method lowrank] [--policy NAME]
+ * [--temperature 0.1] --n-fine-tune N [--ratio 0.03125] [--seed 0] [--exclude FILE] --out FILE [--json] [--force]`:
  * completes the new task's row from its measured entries with a completion method, turns it into
- * replay weights `softmax(score / T)` (excluded examples 0) and draws `int(n · ratio) + 1` examples.
+ * replay weights with a replay policy (`--temperature T`: the paper's `softmax(score / T)`; excluded
+ * examples 0) and draws `int(n · ratio) + 1` examples.
  * Writes `example, score, weight, selected` for every example (Parquet, Arrow, CSV or .npy by
  * extension). With `--online-steps S` it prints the online schedule (uniform steps, probes) instead.
  */
@@ -43,20 +46,22 @@ export const replayCommand: CommandModule = {
     const cmd = addCommand(program, 'replay', 'Plan replay for a new task: complete its row from measured entries, weight, draw.', ['<input>', 'forgetting matrix of the train tasks (file or dataset folder)']);
     addRowOptions(cmd, { train: 'train rows: ranges and commas (0-45,50) or task ids; default all rows' })
       .option('--observed <file>', 'measured forgetting of the new task: a table with columns example, value');
-    addReplayOptions(cmd, { methodAlias: true })
-      .option('--seed <s>', 'seed of the completion, the draw and the shuffle', '0')
+    addReplayPolicyOptions(addReplayOptions(cmd, { methodAlias: true }))
+      .option('--seed <s>', 'seed of the completion, the draw and the shuffle', String(DEFAULT_REPLAY_SEED))
       .option('--caps <list>', 'per-source caps on replayed examples, e.g. man=5,python=3 (examples need a source)')
       .option('--out <file>', 'weights file: .parquet, .arrow, .csv, .tsv or .npy')
       .option('--online-steps <S>', 'print the online plan for S fine-tuning steps (uniform steps, probes) instead')
-      .option('--probes <k>', 'examples to measure in the online plan', '30');
+      .option('--probes <k>', 'examples to measure in the online plan', String(DEFAULT_PROBES));
     addBackendOption(cmd);
     addReadOptions(cmd.option('--json', 'print one JSON object on stdout').option('--force', 'overwrite --out')).action(async (input: string, flags: ReplayFlags, command: Command) => {
-      await runReplay(input, flags, replaySettingsFromFlags(flags, command), ctx);
+      const settings = replaySettingsFromFlags(flags, command);
+      const given = command.getOptionValueSource('temperature') !== 'default';
+      await runReplay(input, flags, { ...settings, ...replayPolicyFromFlags(flags.policy, settings.temperature, given) }, ctx);
     });
   },
 };
 
-async function runReplay(input: string, flags: ReplayFlags, settings: ReplaySettings, ctx: CliContext): Promise<void> {
+async function runReplay(input: string, flags: ReplayFlags, settings: ReplaySettings & { policy: string }, ctx: CliContext): Promise<void> {
   const json = flags.json === true;
   const seed = parseInteger(flags.seed, '--seed');
   const { matrix, report } = await readForgettingMatrix(input, { ...readOptionsFromFlags(flags), progress: ctx.progress(json) });
@@ -80,6 +85,7 @@ async function runReplay(input: string, flags: ReplayFlags, settings: ReplaySett
   if (flags.out === undefined) throw new ForgetscopeError('usage', 'replay needs --out FILE');
   await refuseOverwrite(flags.out, flags.force === true);
   const known = await readMeasuredEntries(flags.observed, train);
+  const side = flags.sideScores === undefined ? undefined : await readSideRow(flags.sideScores, train);
   if (exclude) {
     for (const j of known.columns) if (exclude[j]) ctx.warn(`example ${train.exampleIds[j]} is both measured and excluded; it keeps weight 0`);
   }
@@ -98,6 +104,9 @@ async function runReplay(input: string, flags: ReplayFlags, settings: ReplaySett
       autoSupport: settings.autoSupport,
       seed,
       method: settings.method,
+      policy: settings.policy,
+      factorRank: parsePositiveInt(flags.factorRank, '--factor-rank'),
+      ...(side ? { side } : {}),
       ...(exclude ? { exclude } : {}),
       ...(flags.caps !== undefined ? { caps: parseCaps(flags.caps), sources: exampleSources(train) } : {}),
     });
@@ -106,13 +115,14 @@ async function runReplay(input: string, flags: ReplayFlags, settings: ReplaySett
   }
   await writeTable(flags.out, replayPlanTable(plan), { force: flags.force === true });
   if (!json) {
-    ctx.out(`replay ${plan.replayN} of ${train.cols} examples (T = ${plan.temperature}, method ${plan.method}, ${known.columns.length} measured) → ${flags.out}\n`);
+    ctx.out(`replay ${plan.replayN} of ${train.cols} examples (policy ${plan.policy}, T = ${plan.temperature}, method ${plan.method}, ${known.columns.length} measured) → ${flags.out}\n`);
     return;
   }
   ctx.printJson({
     replayN: plan.replayN,
     temperature: plan.temperature,
-    temperatureRule: settings.temperature === 'auto' ? 'auto' : 'fixed',
+    temperatureRule: settings.policy === 'auto' || settings.policy === 'optimistic' ? 'auto' : 'fixed',
+    policy: plan.policy,
     method: plan.method,
     ratio: plan.ratio,
     n: settings.nFineTune,

@@ -1,4 +1,4 @@
-"""Local text for the closed-loop replay experiment, discovered at run time.
+"""Local text for the closed-loop replay benchmark, discovered at run time.
 
 Roots (no machine paths are written down): ``<stdlib>`` is the running Python's standard library
 (``sysconfig``); ``<share>``, ``<include>`` and ``<etc>`` are ``usr/share``, ``usr/include`` and ``etc``
