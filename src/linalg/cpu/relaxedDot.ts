@@ -1,0 +1,269 @@
+import { RELAXED_KERNEL_WASM_BASE64 } from './wasm/relaxedKernel.generated.js';
+import type { DotOperand, WasmMemory, WasmModule } from './wasmDot.js';
+
+/**
+ * The float32 fast path of the cpu backend's dot products, used when both operands are Float32Array
+ * and the runtime has WebAssembly relaxed SIMD (V8 in Node ≥ 22, Deno, Chromium): operands are
+ * packed into k-major micro-panels (2 rows of X, 16 rows of Y) in a shared WebAssembly memory and the
+ * hand-written kernel `wasm/relaxed.wat` multiplies them with fused multiply–adds on 2×16 register
+ * blocks. Products and sums are float32 for at most 128 terms, then added into float64 outputs, so
+ * every entry is within 128·2⁻²⁴ ≈ 7.6e-6 of Σ|x||y| of the float64 result (the webgpu backend's
+ * 1e-5 contract). Elsewhere, and for float64 operands, `wasmDot.ts` (float64 products) runs.
+ */
+
+/** Rows of X per micro-panel (broadcast side) and rows of Y per micro-panel (vector side). */
+export const RELAXED_MR = 2;
+export const RELAXED_NR = 16;
+
+/** A 44-byte module using `f32x4.relaxed_madd`: `WebAssembly.validate` says whether relaxed SIMD exists. */
+const PROBE = 'AGFzbQEAAAABCAFgA3t7ewF7AwIBAAcFAQFmAAAKDQELACAAIAEgAv2FAgs=';
+
+interface WasmApi {
+  validate(bytes: Uint8Array): boolean;
+  Module: new (bytes: Uint8Array) => WasmModule;
+  Memory: new (d: { initial: number; maximum: number; shared: boolean }) => WasmMemory;
+  Instance: new (m: WasmModule, imports: object) => { exports: unknown };
+}
+const wasm = (): WasmApi | undefined => (globalThis as { WebAssembly?: WasmApi }).WebAssembly;
+
+/** The relaxed kernel's exported function. */
+export interface RelaxedKernelExports {
+  mm2x16(a: number, b: number, kc: number, c: number, ldc: number): void;
+}
+
+/** A shared wasm memory plus the relaxed kernel instantiated on it. */
+export interface RelaxedArena {
+  id: number;
+  memory: WasmMemory;
+  module: WasmModule;
+  kernel: RelaxedKernelExports;
+  /** Capacity in bytes. */
+  bytes: number;
+}
+
+/** One unit of work: the Y micro-panels `q ≡ offset (mod stride)` of one packed depth block. */
+export interface RelaxedBlockJob {
+  /** Byte offsets in the arena of the packed X panels, packed Y panels and float64 output. */
+  a: number;
+  b: number;
+  c: number;
+  /** Packed depth (even). */
+  kc: number;
+  /** Number of X micro-panels (2 rows) and Y micro-panels (16 rows). */
+  px: number;
+  py: number;
+  /** Output row stride in bytes. */
+  ldc: number;
+  /** Only blocks touching the upper triangle (X = Y). */
+  symmetric: boolean;
+  stride: number;
+  offset: number;
+}
+
+/** Runs the block jobs of one depth block on every thread (portable version: the calling thread). */
+export type RelaxedExecutor = (arena: RelaxedArena, job: Omit<RelaxedBlockJob, 'stride' | 'offset'>) => Promise<void>;
+
+/** Whether `FORGETSCOPE_RELAXED_SIMD=0` asks for the float64 kernels (read where `process` exists). */
+function disabledByEnv(): boolean {
+  const env = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env;
+  return env?.FORGETSCOPE_RELAXED_SIMD === '0';
+}
+
+let compiled: WasmModule | null | undefined;
+
+/**
+ * The compiled relaxed kernel, or null where relaxed SIMD (checked with `WebAssembly.validate` of a
+ * tiny probe module) or shared memory is missing.
+ */
+export function relaxedKernelModule(): WasmModule | null {
+  if (compiled !== undefined) return compiled;
+  compiled = null;
+  try {
+    const api = wasm();
+    if (api && api.validate(base64Bytes(PROBE))) {
+      const module = new api.Module(base64Bytes(RELAXED_KERNEL_WASM_BASE64));
+      const memory = new api.Memory({ initial: 1, maximum: 1, shared: true });
+      new api.Instance(module, { env: { memory } });
+      compiled = module;
+    }
+  } catch {
+    compiled = null;
+  }
+  return compiled;
+}
+
+/**
+ * True when the relaxed-SIMD float32 kernel can run here and `FORGETSCOPE_RELAXED_SIMD=0` is not set
+ * (runners read this when they are created).
+ */
+export function relaxedSimdAvailable(): boolean {
+  return !disabledByEnv() && relaxedKernelModule() !== null;
+}
+
+let arenaIds = 0;
+
+/** A fresh arena of at least `bytes` bytes. */
+export function createRelaxedArena(bytes: number): RelaxedArena {
+  const module = relaxedKernelModule();
+  if (!module) throw new Error('relaxed SIMD kernel unavailable');
+  const pages = Math.ceil(bytes / 65536) + 1;
+  const api = wasm()!;
+  const memory = new api.Memory({ initial: pages, maximum: pages, shared: true });
+  const instance = new api.Instance(module, { env: { memory } });
+  return { id: ++arenaIds, memory, module, kernel: instance.exports as unknown as RelaxedKernelExports, bytes: pages * 65536 };
+}
+
+/** An arena cache that grows when a bigger one is needed. */
+export function relaxedArenaCache(): { get(bytes: number): RelaxedArena; clear(): void } {
+  let arena: RelaxedArena | null = null;
+  return {
+    get(bytes) {
+      if (!arena || arena.bytes < bytes) arena = createRelaxedArena(bytes);
+      return arena;
+    },
+    clear() {
+      arena = null;
+    },
+  };
+}
+
+/**
+ * Computes the Y micro-panels of one packed depth block assigned to (`stride`, `offset`): for each,
+ * every X micro-panel (only those reaching the upper triangle when symmetric). Self-contained (the
+ * worker pool ships its source text).
+ */
+export function runRelaxedBlocks(kernel: RelaxedKernelExports, job: RelaxedBlockJob): void {
+  const { a, b, c, kc, px, py, ldc, symmetric, stride, offset } = job;
+  const aStep = kc * 8;
+  const bStep = kc * 64;
+  for (let q = offset; q < py; q += stride) {
+    const bq = b + q * bStep;
+    const cq = c + q * 128;
+    // X rows 2p, 2p+1 reach column block [16q, 16q+16) of the upper triangle when 2p ≤ 16q + 15
+    const pEnd = symmetric ? Math.min(px, 8 * q + 8) : px;
+    for (let p = 0; p < pEnd; p++) kernel.mm2x16(a + p * aStep, bq, kc, cq + p * 2 * ldc, ldc);
+  }
+}
+
+/** The portable executor: everything on the calling thread. */
+export const inlineRelaxedExecutor: RelaxedExecutor = async (arena, job) => {
+  runRelaxedBlocks(arena.kernel, { ...job, stride: 1, offset: 0 });
+};
+
+/** Default arena budget in bytes (192 MiB); the `budget` argument lowers it (tests). */
+const BUDGET = 192 * 2 ** 20;
+/** Packed depth per block: a 16-row Y micro-panel of 512 float32 depths is 32 KiB (L1). */
+const KC = 512;
+
+/**
+ * `X·Yᵀ` (float64 result, nx×ny) over depth [c0, c1) of float32 operands, blocked into arena-sized
+ * pieces (x-row blocks, y-row blocks, depth blocks of ≤ 512). `symmetric` (X = Y) computes only the
+ * blocks touching the upper triangle when the whole output fits one block, then mirrors.
+ */
+export async function relaxedDot(
+  getArena: (bytes: number) => RelaxedArena,
+  exec: RelaxedExecutor,
+  xo: DotOperand,
+  yo: DotOperand,
+  c0: number,
+  c1: number,
+  nx: number,
+  ny: number,
+  symmetric: boolean,
+  budget: number = BUDGET,
+): Promise<Float64Array> {
+  if (!symmetric && ny < RELAXED_NR && nx > ny) {
+    // Y is the 16-row side: put the longer operand there (e.g. A·x for a few vectors x)
+    const swapped = await relaxedDot(getArena, exec, yo, xo, c0, c1, ny, nx, false, budget);
+    const back = new Float64Array(nx * ny);
+    for (let j = 0; j < ny; j++) for (let i = 0; i < nx; i++) back[i * ny + j] = swapped[j * nx + i]!;
+    return back;
+  }
+  const result = new Float64Array(nx * ny);
+  const depth = c1 - c0;
+  if (nx === 0 || ny === 0 || depth <= 0) return result;
+  const up = (v: number, m: number) => Math.ceil(v / m) * m;
+  let kc = Math.min(up(depth, 2), KC);
+  let xb = up(nx, RELAXED_MR);
+  let yb = up(ny, RELAXED_NR);
+  // bytes: packed X, packed Y (float32), output (float64), each 64-byte aligned
+  const need = () => up(xb * kc * 4, 64) + up(yb * kc * 4, 64) + xb * yb * 8;
+  while (need() > budget) {
+    if (kc > 128) kc = up(kc / 2, 2);
+    else if (xb >= yb && xb > RELAXED_MR) xb = up(xb / 2, RELAXED_MR);
+    else if (yb > RELAXED_NR) yb = up(yb / 2, RELAXED_NR);
+    else break;
+  }
+  const sym = symmetric && xb >= nx && yb >= ny;
+  const arena = getArena(need());
+  const f32 = new Float32Array(arena.memory.buffer);
+  const f64 = new Float64Array(arena.memory.buffer);
+  const aOff = 0;
+  const bOff = up(xb * kc * 4, 64);
+  const cOff = bOff + up(yb * kc * 4, 64);
+  for (let i0 = 0; i0 < nx; i0 += xb) {
+    const r = Math.min(xb, nx - i0);
+    const px = Math.ceil(r / RELAXED_MR);
+    for (let j0 = 0; j0 < ny; j0 += yb) {
+      const c = Math.min(yb, ny - j0);
+      const py = Math.ceil(c / RELAXED_NR);
+      const ldc = py * RELAXED_NR; // in doubles
+      f64.fill(0, cOff / 8, cOff / 8 + px * RELAXED_MR * ldc);
+      for (let k0 = c0; k0 < c1; k0 += kc) {
+        const k1 = Math.min(c1, k0 + kc);
+        const kp = up(k1 - k0, 2);
+        packPanels(xo, i0, i0 + r, k0, k1, kp, RELAXED_MR, f32, aOff / 4);
+        packPanels(yo, j0, j0 + c, k0, k1, kp, RELAXED_NR, f32, bOff / 4);
+        await exec(arena, { a: aOff, b: bOff, c: cOff, kc: kp, px, py, ldc: ldc * 8, symmetric: sym });
+      }
+      for (let i = 0; i < r; i++) {
+        const s = cOff / 8 + i * ldc;
+        result.set(f64.subarray(s, s + c), (i0 + i) * ny + j0);
+      }
+    }
+  }
+  if (sym) for (let i = 0; i < nx; i++) for (let j = 0; j < i; j++) result[i * nx + j] = result[j * nx + i]!;
+  return result;
+}
+
+/**
+ * Packs logical rows [r0, r1) × depth [k0, k1) of a float32 operand into k-major micro-panels of
+ * `w` rows: panel p holds `dst[off + p·kp·w + k·w + t] = row (r0 + p·w + t), depth k0 + k`, zero
+ * padded to whole panels and to the even depth `kp`.
+ */
+function packPanels(o: DotOperand, r0: number, r1: number, k0: number, k1: number, kp: number, w: number, dst: Float32Array, off: number): void {
+  const n = r1 - r0;
+  const panels = Math.ceil(n / w);
+  const kw = k1 - k0;
+  const src = o.data;
+  const ld = o.ld;
+  if (n % w !== 0 || kp !== kw) dst.fill(0, off, off + panels * kp * w);
+  const pStride = kp * w;
+  if (!o.transposed) {
+    // row by row: sequential reads, writes with stride w inside one panel (L1-resident)
+    for (let r = 0; r < n; r++) {
+      const s = (r0 + r) * ld + k0;
+      let d = off + Math.floor(r / w) * pStride + (r % w);
+      for (let k = 0; k < kw; k++, d += w) dst[d] = src[s + k]!;
+    }
+  } else {
+    // row r, depth k is src[k·ld + r]: w consecutive rows of one depth are contiguous in both
+    for (let p = 0; p < panels; p++) {
+      const rs = r0 + p * w;
+      const re = Math.min(r1, rs + w);
+      const cnt = re - rs;
+      let d = off + p * pStride;
+      for (let k = k0; k < k1; k++, d += w) {
+        const s = k * ld + rs;
+        for (let t = 0; t < cnt; t++) dst[d + t] = src[s + t]!;
+      }
+    }
+  }
+}
+
+function base64Bytes(b64: string): Uint8Array {
+  const bin = atob(b64);
+  const out = new Uint8Array(bin.length);
+  for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
+  return out;
+}
