@@ -26,9 +26,11 @@ interface WasmApi {
 }
 const wasm = (): WasmApi | undefined => (globalThis as { WebAssembly?: WasmApi }).WebAssembly;
 
-/** The relaxed kernel's exported function. */
+/** The relaxed kernel's exported functions (byte offsets; see relaxed.wat). */
 export interface RelaxedKernelExports {
   mm2x16(a: number, b: number, kc: number, c: number, ldc: number): void;
+  pack16(src: number, ld: number, kc: number, dst: number, panels: number): void;
+  pack2(src: number, ld: number, kc: number, dst: number, panels: number): void;
 }
 
 /** A shared wasm memory plus the relaxed kernel instantiated on it. */
@@ -183,24 +185,32 @@ export async function relaxedDot(
   const depth = c1 - c0;
   if (nx === 0 || ny === 0 || depth <= 0) return result;
   const up = (v: number, m: number) => Math.ceil(v / m) * m;
-  let kc = Math.min(up(depth, 2), KC);
+  let kc = Math.min(up(depth, 4), KC);
   let xb = up(nx, RELAXED_MR);
   let yb = up(ny, RELAXED_NR);
-  // bytes: packed X, packed Y (float32), output (float64), each 64-byte aligned
-  const need = () => up(xb * kc * 4, 64) + up(yb * kc * 4, 64) + xb * yb * 8;
-  while (need() > budget) {
-    if (kc > 128) kc = up(kc / 2, 2);
+  const fits = () => xb >= nx && yb >= ny;
+  // bytes, each region 64-byte aligned: packed X and Y, staged X and Y rows (float32; one staging
+  // for X = Y), output (float64)
+  const layout = () => {
+    const ax = up(xb * kc * 4, 64);
+    const by = up(yb * kc * 4, 64);
+    const one = symmetric && fits();
+    const sx = one ? by : ax;
+    const sy = one ? 0 : by;
+    return { a: 0, b: ax, sx: ax + by, sy: ax + by + sx, c: ax + by + sx + sy, end: ax + by + sx + sy + xb * yb * 8 };
+  };
+  while (layout().end > budget) {
+    if (kc > 128) kc = up(kc / 2, 4);
     else if (xb >= yb && xb > RELAXED_MR) xb = up(xb / 2, RELAXED_MR);
     else if (yb > RELAXED_NR) yb = up(yb / 2, RELAXED_NR);
     else break;
   }
-  const sym = symmetric && xb >= nx && yb >= ny;
-  const arena = getArena(need());
+  const sym = symmetric && fits();
+  const L = layout();
+  const arena = getArena(L.end);
   const f32 = new Float32Array(arena.memory.buffer);
   const f64 = new Float64Array(arena.memory.buffer);
-  const aOff = 0;
-  const bOff = up(xb * kc * 4, 64);
-  const cOff = bOff + up(yb * kc * 4, 64);
+  const k = arena.kernel;
   for (let i0 = 0; i0 < nx; i0 += xb) {
     const r = Math.min(xb, nx - i0);
     const px = Math.ceil(r / RELAXED_MR);
@@ -208,16 +218,23 @@ export async function relaxedDot(
       const c = Math.min(yb, ny - j0);
       const py = Math.ceil(c / RELAXED_NR);
       const ldc = py * RELAXED_NR; // in doubles
-      f64.fill(0, cOff / 8, cOff / 8 + px * RELAXED_MR * ldc);
+      f64.fill(0, L.c / 8, L.c / 8 + px * RELAXED_MR * ldc);
       for (let k0 = c0; k0 < c1; k0 += kc) {
         const k1 = Math.min(c1, k0 + kc);
-        const kp = up(k1 - k0, 2);
-        packPanels(xo, i0, i0 + r, k0, k1, kp, RELAXED_MR, f32, aOff / 4);
-        packPanels(yo, j0, j0 + c, k0, k1, kp, RELAXED_NR, f32, bOff / 4);
-        await exec(arena, { a: aOff, b: bOff, c: cOff, kc: kp, px, py, ldc: ldc * 8, symmetric: sym });
+        const kp = up(k1 - k0, 4);
+        if (sym && !xo.transposed) {
+          // X = Y: stage the rows once, pack both layouts from them
+          stageRows(xo, i0, i0 + r, k0, k1, kp, py * RELAXED_NR, f32, L.sx / 4);
+          k.pack2(L.sx, kp * 4, kp, L.a, px);
+          k.pack16(L.sx, kp * 4, kp, L.b, py);
+        } else {
+          packOperand(k, xo, i0, i0 + r, k0, k1, kp, RELAXED_MR, f32, L.a, L.sx);
+          packOperand(k, yo, j0, j0 + c, k0, k1, kp, RELAXED_NR, f32, L.b, L.sy);
+        }
+        await exec(arena, { a: L.a, b: L.b, c: L.c, kc: kp, px, py, ldc: ldc * 8, symmetric: sym });
       }
       for (let i = 0; i < r; i++) {
-        const s = cOff / 8 + i * ldc;
+        const s = L.c / 8 + i * ldc;
         result.set(f64.subarray(s, s + c), (i0 + i) * ny + j0);
       }
     }
@@ -227,36 +244,50 @@ export async function relaxedDot(
 }
 
 /**
- * Packs logical rows [r0, r1) × depth [k0, k1) of a float32 operand into k-major micro-panels of
- * `w` rows: panel p holds `dst[off + p·kp·w + k·w + t] = row (r0 + p·w + t), depth k0 + k`, zero
- * padded to whole panels and to the even depth `kp`.
+ * Copies rows [r0, r1) × depth [k0, k1) of an untransposed float32 operand to `dst[off + r·kp + k]`,
+ * zero padded to depth `kp` and to `rows` rows in all.
  */
-function packPanels(o: DotOperand, r0: number, r1: number, k0: number, k1: number, kp: number, w: number, dst: Float32Array, off: number): void {
-  const n = r1 - r0;
-  const panels = Math.ceil(n / w);
+function stageRows(o: DotOperand, r0: number, r1: number, k0: number, k1: number, kp: number, rows: number, dst: Float32Array, off: number): void {
   const kw = k1 - k0;
   const src = o.data;
-  const ld = o.ld;
-  if (n % w !== 0 || kp !== kw) dst.fill(0, off, off + panels * kp * w);
-  const pStride = kp * w;
+  for (let r = r0; r < r1; r++) {
+    const d = off + (r - r0) * kp;
+    const s = r * o.ld + k0;
+    dst.set(src.subarray(s, s + kw), d);
+    if (kp > kw) dst.fill(0, d + kw, d + kp);
+  }
+  if (rows > r1 - r0) dst.fill(0, off + (r1 - r0) * kp, off + rows * kp);
+}
+
+/**
+ * Packs logical rows [r0, r1) × depth [k0, k1) of a float32 operand into k-major micro-panels of
+ * `w` (2 or 16) rows at byte offset `dstB`: panel p holds row r0 + p·w + t, depth k0 + k at float
+ * `p·kp·w + k·w + t`, zero padded to whole panels and to the depth `kp` (a multiple of 4). Untransposed
+ * rows are staged at `stageB` (plain copies) and interleaved by the kernel's pack functions; a
+ * transposed operand already holds the w rows of one depth side by side and is copied directly.
+ */
+function packOperand(kernel: RelaxedKernelExports, o: DotOperand, r0: number, r1: number, k0: number, k1: number, kp: number, w: number, dst: Float32Array, dstB: number, stageB: number): void {
+  const n = r1 - r0;
+  const panels = Math.ceil(n / w);
   if (!o.transposed) {
-    // row by row: sequential reads, writes with stride w inside one panel (L1-resident)
-    for (let r = 0; r < n; r++) {
-      const s = (r0 + r) * ld + k0;
-      let d = off + Math.floor(r / w) * pStride + (r % w);
-      for (let k = 0; k < kw; k++, d += w) dst[d] = src[s + k]!;
-    }
-  } else {
-    // row r, depth k is src[k·ld + r]: w consecutive rows of one depth are contiguous in both
-    for (let p = 0; p < panels; p++) {
-      const rs = r0 + p * w;
-      const re = Math.min(r1, rs + w);
-      const cnt = re - rs;
-      let d = off + p * pStride;
-      for (let k = k0; k < k1; k++, d += w) {
-        const s = k * ld + rs;
-        for (let t = 0; t < cnt; t++) dst[d + t] = src[s + t]!;
-      }
+    stageRows(o, r0, r1, k0, k1, kp, panels * w, dst, stageB / 4);
+    if (w === 16) kernel.pack16(stageB, kp * 4, kp, dstB, panels);
+    else kernel.pack2(stageB, kp * 4, kp, dstB, panels);
+    return;
+  }
+  const off = dstB / 4;
+  const kw = k1 - k0;
+  if (n % w !== 0 || kp !== kw) dst.fill(0, off, off + panels * kp * w);
+  const src = o.data;
+  const ld = o.ld;
+  const pStride = kp * w;
+  for (let p = 0; p < panels; p++) {
+    const rs = r0 + p * w;
+    const cnt = Math.min(r1, rs + w) - rs;
+    let d = off + p * pStride;
+    for (let k = k0; k < k1; k++, d += w) {
+      const s = k * ld + rs;
+      for (let t = 0; t < cnt; t++) dst[d + t] = src[s + t]!;
     }
   }
 }
