@@ -138,12 +138,18 @@ export function runRelaxedBlocks(kernel: RelaxedKernelExports, job: RelaxedBlock
   const { a, b, c, kc, px, py, ldc, symmetric, stride, offset } = job;
   const aStep = kc * 8;
   const bStep = kc * 64;
-  for (let q = offset; q < py; q += stride) {
-    const bq = b + q * bStep;
-    const cq = c + q * 128;
-    // X rows 2p, 2p+1 reach column block [16q, 16q+16) of the upper triangle when 2p ≤ 16q + 15
-    const pEnd = symmetric ? Math.min(px, 8 * q + 8) : px;
-    for (let p = 0; p < pEnd; p++) kernel.mm2x16(a + p * aStep, bq, kc, cq + p * 2 * ldc, ldc);
+  // X panels in chunks of ≤ 256 KiB (L2) reused across every Y panel; each Y panel (≤ 32 KiB, L1)
+  // is reused across the chunk
+  const chunk = Math.max(1, Math.floor(262144 / aStep));
+  for (let p0 = 0; p0 < px; p0 += chunk) {
+    const p1 = Math.min(px, p0 + chunk);
+    for (let q = offset; q < py; q += stride) {
+      const bq = b + q * bStep;
+      const cq = c + q * 128;
+      // X rows 2p, 2p+1 reach column block [16q, 16q+16) of the upper triangle when 2p ≤ 16q + 15
+      const pEnd = symmetric ? Math.min(p1, 8 * q + 8) : p1;
+      for (let p = p0; p < pEnd; p++) kernel.mm2x16(a + p * aStep, bq, kc, cq + p * 2 * ldc, ldc);
+    }
   }
 }
 
