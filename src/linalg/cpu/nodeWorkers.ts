@@ -28,14 +28,16 @@ const runDotBlocks = ${runDotBlocks.toString()};
 const runRelaxedBlocks = ${runRelaxedBlocks.toString()};
 const axpyTiles = ${axpyTiles.toString()};
 const kernels = {};
+const tickets = {};
 const view = (d) => d.f32 ? new Float32Array(d.buf, d.off, d.len) : new Float64Array(d.buf, d.off, d.len);
 parentPort.on('message', (msg) => {
   if (msg.type === 'arena') {
     kernels[msg.kind] = new WebAssembly.Instance(msg.module, { env: { memory: msg.memory } }).exports;
+    tickets[msg.kind] = new Int32Array(msg.memory.buffer, 0, 16);
   } else if (msg.type === 'dot') {
     runDotBlocks(kernels.f64, msg.job);
   } else if (msg.type === 'relaxed') {
-    runRelaxedBlocks(kernels.f32, msg.job);
+    runRelaxedBlocks(kernels.f32, tickets.f32, msg.job);
   } else if (msg.type === 'axpy') {
     const out = new Float64Array(msg.out);
     axpyTiles(view(msg.x), msg.ldx, view(msg.b), msg.ldb, msg.kk, msg.nc, msg.i0, msg.i1, out, msg.nc);
@@ -106,17 +108,17 @@ export function createWorkerRunner(options: WorkerRunnerOptions = {}): CpuKernel
     runDotBlocks(arena.kernel, { ...job, stride: threads, offset: 0 });
     await Promise.all(jobs);
   };
-  const relaxedExec: RelaxedExecutor = async (arena: RelaxedArena, job) => {
+  const relaxedExec: RelaxedExecutor = async (arena: RelaxedArena, job: RelaxedBlockJob, overlap) => {
     const ws = pool();
-    const jobs = ws.map(async (w, t) => {
-      if (workerRelaxedArena.get(w) !== arena.id) {
-        await run(w, { type: 'arena', kind: 'f32', memory: arena.memory, module: arena.module });
-        workerRelaxedArena.set(w, arena.id);
-      }
-      const full: RelaxedBlockJob = { ...job, stride: threads, offset: t + 1 };
-      await run(w, { type: 'relaxed', job: full });
-    });
-    runRelaxedBlocks(arena.kernel, { ...job, stride: threads, offset: 0 });
+    const fresh = ws.filter((w) => workerRelaxedArena.get(w) !== arena.id);
+    if (fresh.length) {
+      // a new arena: instantiate the kernel on it in those workers first (not overlapped)
+      await Promise.all(fresh.map((w) => run(w, { type: 'arena', kind: 'f32', memory: arena.memory, module: arena.module })));
+      for (const w of fresh) workerRelaxedArena.set(w, arena.id);
+    }
+    const jobs = ws.map((w) => run(w, { type: 'relaxed', job }));
+    overlap();
+    runRelaxedBlocks(arena.kernel, arena.tickets, job);
     await Promise.all(jobs);
   };
   const arenas = arenaCache();

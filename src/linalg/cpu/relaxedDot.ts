@@ -39,11 +39,16 @@ export interface RelaxedArena {
   memory: WasmMemory;
   module: WasmModule;
   kernel: RelaxedKernelExports;
+  /** The work-ticket counters at the start of the arena (bytes [0, 64)). */
+  tickets: Int32Array;
   /** Capacity in bytes. */
   bytes: number;
 }
 
-/** One unit of work: the Y micro-panels `q ≡ offset (mod stride)` of one packed depth block. */
+/**
+ * One packed depth block. Its work items (an L2-sized chunk of X panels × one Y panel) are handed
+ * out by an atomic ticket counter, so threads that get less CPU (a shared machine) take fewer.
+ */
 export interface RelaxedBlockJob {
   /** Byte offsets in the arena of the packed X panels, packed Y panels and float64 output. */
   a: number;
@@ -58,12 +63,16 @@ export interface RelaxedBlockJob {
   ldc: number;
   /** Only blocks touching the upper triangle (X = Y). */
   symmetric: boolean;
-  stride: number;
-  offset: number;
+  /** Index of the job's ticket counter in the arena's `tickets` (reset to 0 before the job). */
+  counter: number;
 }
 
-/** Runs the block jobs of one depth block on every thread (portable version: the calling thread). */
-export type RelaxedExecutor = (arena: RelaxedArena, job: Omit<RelaxedBlockJob, 'stride' | 'offset'>) => Promise<void>;
+/**
+ * Runs one depth block on every thread (portable version: the calling thread). `overlap` is called
+ * on the calling thread once the other threads have started (it packs the next block), before the
+ * calling thread takes its own tickets.
+ */
+export type RelaxedExecutor = (arena: RelaxedArena, job: RelaxedBlockJob, overlap: () => void) => Promise<void>;
 
 /** Whether `FORGETSCOPE_RELAXED_SIMD=0` asks for the float64 kernels (read where `process` exists). */
 function disabledByEnv(): boolean {
@@ -112,7 +121,8 @@ export function createRelaxedArena(bytes: number): RelaxedArena {
   const api = wasm()!;
   const memory = new api.Memory({ initial: pages, maximum: pages, shared: true });
   const instance = new api.Instance(module, { env: { memory } });
-  return { id: ++arenaIds, memory, module, kernel: instance.exports as unknown as RelaxedKernelExports, bytes: pages * 65536 };
+  const tickets = new Int32Array(memory.buffer as SharedArrayBuffer, 0, 16);
+  return { id: ++arenaIds, memory, module, kernel: instance.exports as unknown as RelaxedKernelExports, tickets, bytes: pages * 65536 };
 }
 
 /** An arena cache that grows when a bigger one is needed. */
@@ -130,32 +140,35 @@ export function relaxedArenaCache(): { get(bytes: number): RelaxedArena; clear()
 }
 
 /**
- * Computes the Y micro-panels of one packed depth block assigned to (`stride`, `offset`): for each,
- * every X micro-panel (only those reaching the upper triangle when symmetric). Self-contained (the
- * worker pool ships its source text).
+ * Takes tickets of one packed depth block until none are left: ticket t is X-panel chunk ⌊t / py⌋
+ * (≤ 256 KiB of X panels, L2, reused across Y panels) × Y panel (≤ 32 KiB, L1), the largest Y
+ * panels of a triangle first; each runs every X micro-panel of the chunk (only those reaching the
+ * upper triangle when symmetric). Self-contained (the worker pool ships its source text).
  */
-export function runRelaxedBlocks(kernel: RelaxedKernelExports, job: RelaxedBlockJob): void {
-  const { a, b, c, kc, px, py, ldc, symmetric, stride, offset } = job;
+export function runRelaxedBlocks(kernel: RelaxedKernelExports, tickets: Int32Array, job: RelaxedBlockJob): void {
+  const { a, b, c, kc, px, py, ldc, symmetric, counter } = job;
   const aStep = kc * 8;
   const bStep = kc * 64;
-  // X panels in chunks of ≤ 256 KiB (L2) reused across every Y panel; each Y panel (≤ 32 KiB, L1)
-  // is reused across the chunk
   const chunk = Math.max(1, Math.floor(262144 / aStep));
-  for (let p0 = 0; p0 < px; p0 += chunk) {
+  const total = Math.ceil(px / chunk) * py;
+  for (;;) {
+    const t = Atomics.add(tickets, counter, 1);
+    if (t >= total) break;
+    const p0 = Math.floor(t / py) * chunk;
+    const q = py - 1 - (t % py);
     const p1 = Math.min(px, p0 + chunk);
-    for (let q = offset; q < py; q += stride) {
-      const bq = b + q * bStep;
-      const cq = c + q * 128;
-      // X rows 2p, 2p+1 reach column block [16q, 16q+16) of the upper triangle when 2p ≤ 16q + 15
-      const pEnd = symmetric ? Math.min(p1, 8 * q + 8) : p1;
-      for (let p = p0; p < pEnd; p++) kernel.mm2x16(a + p * aStep, bq, kc, cq + p * 2 * ldc, ldc);
-    }
+    const bq = b + q * bStep;
+    const cq = c + q * 128;
+    // X rows 2p, 2p+1 reach column block [16q, 16q+16) of the upper triangle when 2p ≤ 16q + 15
+    const pEnd = symmetric ? Math.min(p1, 8 * q + 8) : p1;
+    for (let p = p0; p < pEnd; p++) kernel.mm2x16(a + p * aStep, bq, kc, cq + p * 2 * ldc, ldc);
   }
 }
 
-/** The portable executor: everything on the calling thread. */
-export const inlineRelaxedExecutor: RelaxedExecutor = async (arena, job) => {
-  runRelaxedBlocks(arena.kernel, { ...job, stride: 1, offset: 0 });
+/** The portable executor: everything on the calling thread, then `overlap`. */
+export const inlineRelaxedExecutor: RelaxedExecutor = async (arena, job, overlap) => {
+  runRelaxedBlocks(arena.kernel, arena.tickets, job);
+  overlap();
 };
 
 /** Default arena budget in bytes (192 MiB); the `budget` argument lowers it (tests). */
@@ -195,15 +208,18 @@ export async function relaxedDot(
   let xb = up(nx, RELAXED_MR);
   let yb = up(ny, RELAXED_NR);
   const fits = () => xb >= nx && yb >= ny;
-  // bytes, each region 64-byte aligned: packed X and Y, staged X and Y rows (float32; one staging
-  // for X = Y), output (float64)
+  // bytes, each region 64-byte aligned: ticket counters, two sets of packed X and Y (the next depth
+  // block is packed while the current one runs), staged X and Y rows (float32; one staging for
+  // X = Y), output (float64)
   const layout = () => {
     const ax = up(xb * kc * 4, 64);
     const by = up(yb * kc * 4, 64);
     const one = symmetric && fits();
     const sx = one ? by : ax;
     const sy = one ? 0 : by;
-    return { a: 0, b: ax, sx: ax + by, sy: ax + by + sx, c: ax + by + sx + sy, end: ax + by + sx + sy + xb * yb * 8 };
+    const o = 64;
+    const st = o + 2 * (ax + by);
+    return { a: [o, o + ax + by], b: [o + ax, o + 2 * ax + by], sx: st, sy: st + sx, c: st + sx + sy, end: st + sx + sy + xb * yb * 8 };
   };
   while (layout().end > budget) {
     if (kc > 128) kc = up(kc / 2, 4);
@@ -225,19 +241,32 @@ export async function relaxedDot(
       const py = Math.ceil(c / RELAXED_NR);
       const ldc = py * RELAXED_NR; // in doubles
       f64.fill(0, L.c / 8, L.c / 8 + px * RELAXED_MR * ldc);
-      for (let k0 = c0; k0 < c1; k0 += kc) {
+      const pack = (k0: number, buf: number): number => {
         const k1 = Math.min(c1, k0 + kc);
         const kp = up(k1 - k0, 4);
+        const a = L.a[buf]!;
+        const b = L.b[buf]!;
         if (sym && !xo.transposed) {
           // X = Y: stage the rows once, pack both layouts from them
           stageRows(xo, i0, i0 + r, k0, k1, kp, py * RELAXED_NR, f32, L.sx / 4);
-          k.pack2(L.sx, kp * 4, kp, L.a, px);
-          k.pack16(L.sx, kp * 4, kp, L.b, py);
+          k.pack2(L.sx, kp * 4, kp, a, px);
+          k.pack16(L.sx, kp * 4, kp, b, py);
         } else {
-          packOperand(k, xo, i0, i0 + r, k0, k1, kp, RELAXED_MR, f32, L.a, L.sx);
-          packOperand(k, yo, j0, j0 + c, k0, k1, kp, RELAXED_NR, f32, L.b, L.sy);
+          packOperand(k, xo, i0, i0 + r, k0, k1, kp, RELAXED_MR, f32, a, L.sx);
+          packOperand(k, yo, j0, j0 + c, k0, k1, kp, RELAXED_NR, f32, b, L.sy);
         }
-        await exec(arena, { a: L.a, b: L.b, c: L.c, kc: kp, px, py, ldc: ldc * 8, symmetric: sym });
+        return kp;
+      };
+      let kp = pack(c0, 0);
+      for (let k0 = c0, buf = 0; k0 < c1; k0 += kc, buf ^= 1) {
+        const next = k0 + kc;
+        let nextKp = 0;
+        Atomics.store(arena.tickets, 0, 0);
+        const job = { a: L.a[buf]!, b: L.b[buf]!, c: L.c, kc: kp, px, py, ldc: ldc * 8, symmetric: sym, counter: 0 };
+        await exec(arena, job, () => {
+          if (next < c1) nextKp = pack(next, buf ^ 1);
+        });
+        kp = nextKp;
       }
       for (let i = 0; i < r; i++) {
         const s = L.c / 8 + i * ldc;
