@@ -11,8 +11,9 @@ import type { DotOperand, WasmMemory, WasmModule } from './wasmDot.js';
  * 1e-5 contract). Elsewhere, and for float64 operands, `wasmDot.ts` (float64 products) runs.
  */
 
-/** Rows of X per micro-panel (broadcast side) and rows of Y per micro-panel (vector side). */
+/** Rows of X per micro-panel (the broadcast side of the 2×16 kernel). */
 export const RELAXED_MR = 2;
+/** Rows of Y per micro-panel (the vector side: four f32x4 per depth step). */
 export const RELAXED_NR = 16;
 
 /** A 44-byte module using `f32x4.relaxed_madd`: `WebAssembly.validate` says whether relaxed SIMD exists. */
