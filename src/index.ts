@@ -45,7 +45,7 @@ export { encodeSafetensors, parseSafetensors, tensorAsMatrix, tensorNameFilter, 
 export { type Backend, type BackendName, type Dense, type GemmOptions, type MaskedGram, type SVDResult, type TopSVDOptions } from './linalg/index.js';
 export { selectBackend, type BackendKind, type SelectBackendOptions } from './linalg/index.js';
 export { createCpuBackend, type CpuBackendOptions } from './linalg/index.js';
-export { createInlineRunner, type CpuKernelRunner, type InlineRunnerOptions, type SimdMode } from './linalg/index.js';
+export { createInlineRunner, type CpuKernelRunner, type InlineRunnerOptions, type RelaxedMode, type SimdMode } from './linalg/index.js';
 export { createWebGpuBackend, type WebGpuBackend, type WebGpuBackendOptions } from './linalg/index.js';
 export { createReferenceBackend } from './linalg/index.js';
 // ## Streaming over column chunks, small dense helpers, the seeded generator
