@@ -20,7 +20,7 @@ import csv
 import json
 import math
 import tempfile
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, Optional, Union
 
@@ -83,9 +83,9 @@ def _write_observed(observed: Observed, workdir: Path) -> str:
         missing = [c for c in ("example", "value") if c not in observed.columns]
         if missing:
             raise ValueError(f"observed DataFrame lacks columns {missing} (has {list(observed.columns)})")
-        pairs = zip(observed["example"].tolist(), observed["value"].tolist())
+        pairs: Iterable[tuple[Any, Any]] = zip(observed["example"].tolist(), observed["value"].tolist())
     else:
-        pairs = iter(observed.items())
+        pairs = list(observed.items())
     path = workdir / "observed.csv"
     with open(path, "w", newline="") as f:
         w = csv.writer(f)
@@ -107,7 +107,7 @@ class _Session:
         self._tmp = tempfile.TemporaryDirectory(prefix="forgetscope-api-")
         self.dir = Path(self._tmp.name)
 
-    def __enter__(self) -> "_Session":
+    def __enter__(self) -> _Session:
         return self
 
     def __exit__(self, *exc: object) -> None:

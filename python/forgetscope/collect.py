@@ -286,6 +286,7 @@ def collect(
     written = 0
     if todo:
         after = compute_nll(model, todo, batch_size=batch_size, device=device, dtype=dtype, pad_id=pad_id)
+        before: Mapping[str, float]
         if isinstance(base, torch.nn.Module):
             before = compute_nll(base, todo, batch_size=batch_size, device=device, dtype=dtype, pad_id=pad_id)
         elif isinstance(base, Mapping):

@@ -30,11 +30,10 @@ import math
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any, Callable, Optional, Union
 
+import datasets
 import numpy as np
 import torch
 from torch.utils.data import Sampler
-
-import datasets
 from transformers import Trainer, TrainerCallback
 
 from .collect import compute_nll
@@ -147,13 +146,13 @@ class ReplayMixSampler(Sampler[int]):
                 t += 1
 
 
-def _ids_of(ds: "datasets.Dataset", column: Optional[str], prefix: str) -> list[str]:
+def _ids_of(ds: datasets.Dataset, column: Optional[str], prefix: str) -> list[str]:
     if column is not None and column in ds.column_names:
         return [str(x) for x in ds[column]]
     return [f"{prefix}{i}" for i in range(len(ds))]
 
 
-def _mixed(task: "datasets.Dataset", upstream: "datasets.Dataset", task_ids: list[str], upstream_ids: list[str], task_loss_weight: float, replay_loss_weight: float) -> "datasets.Dataset":
+def _mixed(task: datasets.Dataset, upstream: datasets.Dataset, task_ids: list[str], upstream_ids: list[str], task_loss_weight: float, replay_loss_weight: float) -> datasets.Dataset:
     common = [c for c in task.column_names if c in upstream.column_names and c not in (ROW_COLUMN, WEIGHT_COLUMN, ID_COLUMN)]
     if not common:
         raise ValueError(f"the task and replay datasets share no column (task {task.column_names}, replay {upstream.column_names})")
@@ -168,8 +167,8 @@ def _mixed(task: "datasets.Dataset", upstream: "datasets.Dataset", task_ids: lis
 
 
 def replay_mixture(
-    task: "datasets.Dataset",
-    upstream: "datasets.Dataset",
+    task: datasets.Dataset,
+    upstream: datasets.Dataset,
     ratio: float,
     *,
     weights: WeightsSource = None,
@@ -179,7 +178,7 @@ def replay_mixture(
     epoch: int = 0,
     task_loss_weight: float = 1.0,
     replay_loss_weight: float = 1.0,
-) -> "datasets.Dataset":
+) -> datasets.Dataset:
     """One epoch of ``task`` mixed with replay rows from ``upstream`` at ``ratio`` replay rows per task
     row, in training order (keep it: ``shuffle=False`` / a sequential sampler), drawn ∝ ``weights`` (a
     ``forgetscope replay`` weights file, :class:`~forgetscope.replay.ReplayWeights`, ``{id: weight}``, an
@@ -241,13 +240,13 @@ class ReplayMixin:
     replay_sampler: ReplayMixSampler
     replay_ids: list[str]
     replay_upstream_ids: list[str]
-    replay_upstream: "datasets.Dataset"
+    replay_upstream: datasets.Dataset
     replay_task_size: int
     replay_log: list[list[int]]
 
     def _setup_replay(
         self,
-        replay_dataset: "datasets.Dataset",
+        replay_dataset: datasets.Dataset,
         *,
         replay_weights: WeightsSource = None,
         replay_ratio: float = 1 / 32,
@@ -342,7 +341,7 @@ class ReplayTrainer(ReplayMixin, Trainer):
     def __init__(
         self,
         *args: Any,
-        replay_dataset: "datasets.Dataset",
+        replay_dataset: datasets.Dataset,
         replay_weights: WeightsSource = None,
         replay_ratio: float = 1 / 32,
         replay_id_column: Optional[str] = "example",
@@ -365,7 +364,7 @@ class ReplayTrainer(ReplayMixin, Trainer):
         )
 
 
-def add_replay(trainer: Trainer, replay_dataset: "datasets.Dataset", **options: Any) -> Trainer:
+def add_replay(trainer: Trainer, replay_dataset: datasets.Dataset, **options: Any) -> Trainer:
     """Adds replay to an existing Trainer (any subclass, e.g. TRL's): its class becomes a subclass with
     :class:`ReplayMixin` first, and its train dataset the replay mixture. ``options`` are
     :class:`ReplayTrainer`'s ``replay_*`` / ``*_loss_weight`` arguments. Returns the same object."""
@@ -448,7 +447,7 @@ class ReplayCallback(TrainerCallback):
         plan = api.plan_replay(self.matrix, train_rows=self.train_rows, online_steps=int(state.max_steps), probes=self.k, seed=self.seed, command=self.command)
         self.switch_step = int(plan["uniformUntilStep"])
         self.probes = [str(p) for p in plan["probes"]]
-        self.trainer.set_replay_weights(None)  # type: ignore[attr-defined]
+        self.trainer.set_replay_weights(None)
         self.base_nll = self._measure(model)
 
     def on_step_end(self, args: Any, state: Any, control: Any, model: Any = None, **kwargs: Any) -> None:
