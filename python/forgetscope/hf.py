@@ -395,6 +395,10 @@ class ReplayCallback(TrainerCallback):
     ``refresh_every`` it re-measures and re-plans every that many steps after. ``history`` records each plan
     (step, observed values, weights DataFrame, the engine's summary). The probes are upstream examples
     whose ids are columns of ``matrix`` and rows of the trainer's replay dataset.
+
+    Limitation: the switched weights are not part of a Trainer checkpoint; a run resumed with
+    ``resume_from_checkpoint`` after the switch step draws uniformly until the next refresh (call
+    ``trainer.set_replay_weights(cb.history[-1]["weights"]...)`` yourself to restore them).
     """
 
     def __init__(
