@@ -154,3 +154,37 @@ def test_replay_callback_switches_to_the_engines_predicted_weights(tmp_path, tok
     p = trainer.replay_sampler.probabilities.numpy()
     np.testing.assert_allclose(p, [want[i] for i in trainer.replay_upstream_ids], rtol=1e-12, atol=0)
     assert p.max() > 5 / 1000  # no longer uniform
+
+
+def _ddp_worker(rank: int, world: int, port: int, out: str) -> None:
+    import os
+
+    os.environ.update(RANK=str(rank), WORLD_SIZE=str(world), LOCAL_RANK=str(rank), LOCAL_WORLD_SIZE=str(world), MASTER_ADDR="127.0.0.1", MASTER_PORT=str(port))
+    torch.set_num_threads(1)
+    tok = train_tokenizer(bos=False)
+    task = _tokenised(tok, [f"{a} + {b} = {a + b}" for a in range(4) for b in range(6)])
+    up = _tokenised(tok, [f"upstream {i}" for i in range(40)], example=[str(i) for i in range(40)])
+    trainer = ReplayTrainer(
+        model=tiny_gpt2(len(tok)), args=_args(out, max_steps=-1, num_train_epochs=1, per_device_train_batch_size=4, ddp_backend="gloo"),
+        train_dataset=task, data_collator=DataCollatorForLanguageModeling(tok, mlm=False), replay_dataset=up, replay_ratio=1 / 3,
+    )
+    trainer.train()
+    with open(os.path.join(out, f"rank{rank}.json"), "w") as f:
+        json.dump({"world": trainer.args.world_size, "log": trainer.replay_log, "stream": list(trainer.replay_sampler)}, f)
+
+
+def test_replay_trainer_under_two_gloo_processes(tmp_path):
+    import socket
+
+    import torch.multiprocessing as mp
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    mp.spawn(_ddp_worker, args=(2, port, str(tmp_path)), nprocs=2, join=True)
+    r0, r1 = (json.loads((tmp_path / f"rank{r}.json").read_text()) for r in (0, 1))
+    assert r0["world"] == r1["world"] == 2 and r0["stream"] == r1["stream"]  # one global stream on both ranks
+    stream = r0["stream"]
+    batches = [stream[i : i + 4] for i in range(0, len(stream), 4)]  # 32 rows: 24 task + 8 replay
+    assert r0["log"] == batches[0::2] and r1["log"] == batches[1::2]  # disjoint, together the whole stream
+    assert all(sum(r >= 24 for r in b) == 1 for b in r0["log"] + r1["log"])  # the ratio holds on every rank
