@@ -109,6 +109,13 @@ def test_missing_node_names_the_fix():
         api.analyze(FIXTURE, command=["forgetscope-no-such-node-binary", "bin.js"])
 
 
+def test_node_missing_from_path_names_the_fix(monkeypatch):
+    monkeypatch.delenv("FORGETSCOPE_CLI", raising=False)
+    monkeypatch.setenv("PATH", "")  # no node, no npx: the repository checkout's CLI cannot start
+    with pytest.raises(EngineNotFoundError, match=r"`node` is not on PATH.*Node\.js >= 20"):
+        api.predict(FIXTURE, observed={"1000": 0.1})
+
+
 def test_progress_is_forwarded():
     lines: list[str] = []
     api.analyze(FIXTURE / "long.csv", ranks=1, progress=lines.append)
