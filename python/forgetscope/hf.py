@@ -257,6 +257,8 @@ class ReplayMixin:
         replay_loss_weight: float = 1.0,
     ) -> None:
         trainer: Any = self
+        if trainer.args.label_smoothing_factor != 0 or getattr(trainer, "compute_loss_func", None) is not None:
+            raise ValueError("replay's weighted loss replaces the Trainer's loss: it cannot be combined with label_smoothing_factor or compute_loss_func")
         task = trainer.train_dataset
         if not isinstance(task, datasets.Dataset) or not isinstance(replay_dataset, datasets.Dataset):
             raise TypeError("replay needs train_dataset and replay_dataset to be datasets.Dataset objects")
