@@ -24,7 +24,7 @@ import subprocess
 import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any, Optional, Union
 
 #: Receives every line the engine writes on stderr (progress, warnings); default: the ``forgetscope.engine`` logger.
 Progress = Callable[[str], None]
@@ -66,33 +66,38 @@ class ForgetscopeCliError(RuntimeError):
     """The CLI exited with a non-zero status; ``returncode`` and ``stderr`` say why.
 
     When the engine located the problem, ``file``, ``line`` and ``column`` hold its ``file:line:column``
-    (``line``/``column`` are ``None`` when the engine named only a file) and ``message`` the rest of the line.
+    prefix (the parts it gave: ``line`` an int or ``None``; ``column`` a 1-based int, a column name, or
+    ``None``) and ``message`` the engine's whole error line.
     """
 
     def __init__(self, args: Sequence[str], returncode: int, stderr: str):
         self.returncode = returncode
         self.stderr = stderr
-        self.file: Optional[str] = None
-        self.line: Optional[int] = None
-        self.column: Optional[int] = None
         self.message = _error_line(stderr)
-        m = _LOCATED.match(self.message)
-        if m:
-            self.file = m.group("file")
-            self.line = int(m.group("line")) if m.group("line") else None
-            self.column = int(m.group("col")) if m.group("col") else None
+        self.file, self.line, self.column = _location(self.message)
         super().__init__(f"{self.message} (forgetscope {' '.join(args)} exited with {returncode})")
 
 
-# "<file>:<line>:<col>: message", "<file>:<line>: message" (the engine's ForgetscopeError format).
-_LOCATED = re.compile(r"^(?P<file>[^\s:][^:]*):(?P<line>\d+)(?::(?P<col>\d+))?: ")
+# The engine's ForgetscopeError prefix: "<file>[:<line>][:<column number or name>]: message".
+_LOCATED = re.compile(r"^(?P<file>[^\s:][^:]*?)(?::(?P<line>\d+))?(?::(?P<col>[^:\s]+))?: ")
+
+
+def _location(message: str) -> tuple[Optional[str], Optional[int], Union[int, str, None]]:
+    m = _LOCATED.match(message)
+    if not m:
+        return None, None, None
+    file = m.group("file")
+    if not ("/" in file or "." in file or os.path.exists(file)):  # "error: …", "warning: …": no location
+        return None, None, None
+    col = m.group("col")
+    return file, int(m.group("line")) if m.group("line") else None, (int(col) if col and col.isdigit() else col)
 _NOISE = re.compile(r"^Warning: max\w+ artificially reduced")  # Dawn's adapter notices, not errors
 
 
 def _error_line(stderr: str) -> str:
     lines = [ln.strip() for ln in stderr.splitlines() if ln.strip() and not _NOISE.match(ln.strip())]
     for ln in lines:
-        if _LOCATED.match(ln):
+        if _location(ln)[0] is not None:
             return ln
     return lines[-1] if lines else "(no message on stderr)"
 
