@@ -1,7 +1,7 @@
 import type { VariantBasis } from './lowrankBasis.js';
 import type { TrainStats } from './lowrankBasis.js';
 import { foldKnown, knownNormal, penaltyScale, solveRidge, type Fold, type LowrankHyper, type RidgeSolution } from './lowrankSelect.js';
-import { choleskyForwardSolve } from './smallDense.js';
+import { choleskyForwardSolve } from '../../linalg/smallDense.js';
 
 /**
  * Prediction intervals of `lowrank`: a per-column predictive standard deviation (the ridge

@@ -1,5 +1,5 @@
 import { LOWRANK_VARIANTS, variantBasis, type LowrankVariant, type TrainStats, type VariantBasis } from './lowrankBasis.js';
-import { choleskyBackSolve, choleskyInPlace } from './smallDense.js';
+import { choleskyBackSolve, choleskyInPlace } from '../../linalg/smallDense.js';
 
 /**
  * Leave-one-task-out model selection for `lowrank`: for each held-out train row, the basis of the

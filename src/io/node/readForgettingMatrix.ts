@@ -3,8 +3,7 @@ import { open, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { RecordBatchReader } from 'apache-arrow';
 import { ForgetscopeError } from '../../util/errors.js';
-import { DelimitedLongTableParser, readDelimitedLongTable } from '../csv/readDelimited.js';
-import { readJsonLinesLongTable } from '../long/readJsonLines.js';
+import { DelimitedLongTableParser } from '../csv/readDelimited.js';
 import { checkArrowComplete, guardArrow, readArrowBatches } from '../arrow/readArrow.js';
 import { readParquetLongTable, type ParquetSource } from '../parquet/readParquet.js';
 import { parseNpy } from '../npy/parseNpy.js';
@@ -13,6 +12,7 @@ import { readDataset } from '../dataset/readDataset.js';
 import { formatFromBytes, formatFromName } from '../detect.js';
 import { readForgettingMatrixFromBytes } from '../readBytes.js';
 import { readForgettingMatrixFromStream, type ByteStream } from '../readStream.js';
+import { delimiterOf, dispatchFormat, textFormatReaders } from '../dispatchFormat.js';
 import type { InputFormat, ReadOptions, ReadResult } from '../types.js';
 import { readIdList } from './readIdList.js';
 import { npySidecarPaths } from './writeTable.js';
@@ -42,43 +42,40 @@ export async function readForgettingMatrix(input: string | Uint8Array | ByteStre
   if (info.isDirectory()) return readFolder(path, options);
   const format = options.format ?? formatFromName(path) ?? (await sniff(path));
   const file = path;
-  const base = { ...options, file };
-  const done = (r: Pick<ReadResult, 'matrix' | 'report'>, f: string): ReadResult => ({ ...r, format: f, source: path });
-  switch (format) {
-    case null:
-      throw new ForgetscopeError('empty', 'the file is empty', { file, line: 1, column: 1 });
-    case 'csv':
-    case 'tsv': {
-      const delimited = { ...base, totalBytes: info.size, delimiter: options.delimiter ?? (format === 'tsv' ? '\t' : ',') };
-      const twoPass = options.twoPass === true || ((options.twoPass ?? 'auto') === 'auto' && info.size >= TWO_PASS_BYTES);
-      if (!twoPass) return done(await readDelimitedLongTable(fileChunks(path), delimited), format);
-      // Large file: count ids first, then fill the final matrix directly (bounded peak memory).
-      const parser = new DelimitedLongTableParser({ ...delimited, ...(options.progress ? { progress: (d, t) => options.progress!(d, t, 'counting ids') } : {}) });
-      parser.startFirstPass();
-      for await (const chunk of fileChunks(path)) parser.push(chunk);
-      parser.startSecondPass();
-      parser.setProgress(options.progress);
-      for await (const chunk of fileChunks(path)) parser.push(chunk);
-      return done(parser.end(), format);
-    }
-    case 'jsonl':
-      return done(await readJsonLinesLongTable(fileChunks(path), { ...base, totalBytes: info.size }), format);
-    case 'arrow':
-    case 'arrow-stream':
-      return done(await readArrowFile(path, info.size, base), format);
-    case 'parquet': {
+  const base = { ...options, file, totalBytes: info.size };
+  const text = textFormatReaders(() => fileChunks(path), base);
+  const delimited = (format: 'csv' | 'tsv') => async () => {
+    const twoPass = options.twoPass === true || ((options.twoPass ?? 'auto') === 'auto' && info.size >= TWO_PASS_BYTES);
+    if (!twoPass) return text[format]!();
+    // Large file: count ids first, then fill the final matrix directly (bounded peak memory).
+    const parser = new DelimitedLongTableParser({ ...base, delimiter: delimiterOf(format, options), ...(options.progress ? { progress: (d, t) => options.progress!(d, t, 'counting ids') } : {}) });
+    parser.startFirstPass();
+    for await (const chunk of fileChunks(path)) parser.push(chunk);
+    parser.startSecondPass();
+    parser.setProgress(options.progress);
+    for await (const chunk of fileChunks(path)) parser.push(chunk);
+    return parser.end();
+  };
+  const arrow = () => readArrowFile(path, info.size, { ...options, file });
+  return dispatchFormat(format, {
+    csv: delimited('csv'),
+    tsv: delimited('tsv'),
+    jsonl: text.jsonl!,
+    arrow,
+    'arrow-stream': arrow,
+    parquet: async () => {
       const handle = await open(path, 'r');
       try {
-        return done(await readParquetLongTable(fileSource(handle, info.size), base), format);
+        return await readParquetLongTable(fileSource(handle, info.size), { ...options, file });
       } finally {
         await handle.close();
       }
-    }
-    case 'npy':
-      return done(await readNpyFile(path, options), format);
-    case 'folder':
+    },
+    npy: () => readNpyFile(path, options),
+    folder: async () => {
       throw new ForgetscopeError('usage', 'format "folder" needs a folder path', { file });
-  }
+    },
+  }, { file, source: path, empty: 'the file is empty' });
 }
 
 async function* fileChunks(path: string): AsyncGenerator<Uint8Array> {

@@ -1,6 +1,6 @@
 import type { Backend } from '../linalg/types.js';
-import { smallSVD } from './smallDense.js';
-import { signNormalize } from './signNormalize.js';
+import { smallSVD } from '../linalg/smallDense.js';
+import { signNormalise } from './signNormalise.js';
 
 /** The SVD `U·diag(s)·Vᵀ` of a product of factors, with orthonormal U and V. */
 export interface FactorSVD {
@@ -17,12 +17,12 @@ export interface FactorSVD {
  * with the eigen-decompositions `AᵀA = Ea·Da·Eaᵀ`, `BᵀB = Eb·Db·Ebᵀ`, `A·Bᵀ = Qa·C·Qbᵀ` where
  * `Qa = A·Ea·Da^{-1/2}` is orthonormal and `C = Da^{1/2}·Eaᵀ·Eb·Db^{1/2}` is k×k, so the SVD of C
  * gives everything. Directions with zero energy get zero vectors. The two tall products run on the
- * Backend. Signs follow `signNormalize`.
+ * Backend. Signs follow `signNormalise`.
  * @example
- * const { s } = await orthogonalizeFactors(Float64Array.of(1, 2), Float64Array.of(3, 4), 2, 2, 1, backend);
+ * const { s } = await orthogonaliseFactors(Float64Array.of(1, 2), Float64Array.of(3, 4), 2, 2, 1, backend);
  * s; // [5 · √5] = ‖a‖·‖b‖
  */
-export async function orthogonalizeFactors(
+export async function orthogonaliseFactors(
   a: Float64Array,
   b: Float64Array,
   rows: number,
@@ -53,7 +53,7 @@ export async function orthogonalizeFactors(
   const wb = mapping(gb.u, sqrtB, svd.v, k);
   const u = await backend.gemm(A, { rows: k, cols: k, data: wa });
   const v = await backend.gemm(B, { rows: k, cols: k, data: wb });
-  signNormalize(u, v, k);
+  signNormalise(u, v, k);
   return { s: svd.s, u, v, k };
 }
 

@@ -8,7 +8,7 @@
  * `ForgetscopeError` naming the tensor and field instead of ever decoding a wrong tensor.
  * This module is pure (no Node APIs); ranged file reading lives in `io/node/safetensors.ts`.
  */
-import { ForgetscopeError } from '../util/errors.js';
+import { ForgetscopeError } from '../../util/errors.js';
 
 /** The dtypes this codec decodes. Floats become float32/float64; integers and bools float64 (exact up to 2^53). */
 export type SafetensorsDType = 'F64' | 'F32' | 'F16' | 'BF16' | 'I64' | 'I32' | 'I16' | 'I8' | 'U8' | 'BOOL';

@@ -1,8 +1,9 @@
-// Node-only (exported through `forgetscope/node`): a minimal chunked reader of 2-D float .npy files
-// for the streaming accumulators. Self-contained on purpose — the general .npy reader lives in io/.
-import { open } from 'node:fs/promises';
-import { ForgetscopeError } from '../util/errors.js';
-import type { Dense } from './types.js';
+// Node-only (exported through `forgetscope/node`): column chunks of a 2-D float .npy file for the
+// streaming accumulators (`gramStream`, `topSVDStream`), read with positioned reads. The header is
+// parsed by io/npy's `parseNpyHeader`, as for whole-file reads.
+import { open, type FileHandle } from 'node:fs/promises';
+import { ForgetscopeError } from '../../util/errors.js';
+import { npyHeaderLength, parseNpyHeader } from '../npy/parseNpy.js';
 
 /** Header facts of a 2-D .npy file. */
 export interface NpyMatrixHeader {
@@ -14,34 +15,37 @@ export interface NpyMatrixHeader {
   dataOffset: number;
 }
 
-/** Reads and checks the header of a 2-D little-endian float32/float64 .npy file. */
+/** One column chunk: an M×w row-major float matrix (a linalg `Dense`). */
+export interface NpyColumnChunk {
+  rows: number;
+  cols: number;
+  data: Float64Array | Float32Array;
+}
+
+/**
+ * Reads and checks the header of a 2-D little-endian float32/float64 .npy file.
+ * @example
+ * await readNpyMatrixHeader('z.npy'); // {rows: 37, cols: 4096, dtype: 'f4', fortranOrder: false, dataOffset: 128}
+ */
 export async function readNpyMatrixHeader(path: string): Promise<NpyMatrixHeader> {
   const fh = await open(path, 'r');
   try {
-    const head = new Uint8Array(10);
-    const { bytesRead } = await fh.read(head, 0, 10, 0);
-    if (bytesRead < 10 || head[0] !== 0x93 || String.fromCharCode(...head.subarray(1, 6)) !== 'NUMPY') {
-      throw new ForgetscopeError('parse', 'not a .npy file (bad magic)', { file: path });
-    }
-    const major = head[6]!;
-    const lenBytes = major === 1 ? 2 : 4;
-    const lenBuf = new Uint8Array(4);
-    await fh.read(lenBuf, 0, lenBytes, 8);
-    const headerLen = major === 1 ? lenBuf[0]! | (lenBuf[1]! << 8) : new DataView(lenBuf.buffer).getUint32(0, true);
-    const start = 8 + lenBytes;
-    const text = new Uint8Array(headerLen);
-    await fh.read(text, 0, headerLen, start);
-    const dict = new TextDecoder().decode(text);
-    const descr = /'descr':\s*'([^']+)'/.exec(dict)?.[1];
-    const fortran = /'fortran_order':\s*(True|False)/.exec(dict)?.[1];
-    const shape = /'shape':\s*\(([^)]*)\)/.exec(dict)?.[1];
-    if (descr !== '<f4' && descr !== '<f8') throw new ForgetscopeError('dtype', `unsupported dtype ${descr} (need <f4 or <f8)`, { file: path });
-    const dims = (shape ?? '').split(',').map((s) => s.trim()).filter((s) => s.length > 0).map(Number);
-    if (dims.length !== 2 || dims.some((d) => !Number.isInteger(d) || d < 0)) throw new ForgetscopeError('shape', `need a 2-D array, shape is (${shape})`, { file: path });
-    return { rows: dims[0]!, cols: dims[1]!, dtype: descr === '<f4' ? 'f4' : 'f8', fortranOrder: fortran === 'True', dataOffset: start + headerLen };
+    return await readHeader(fh, path);
   } finally {
     await fh.close();
   }
+}
+
+async function readHeader(fh: FileHandle, path: string): Promise<NpyMatrixHeader> {
+  const lead = new Uint8Array(12);
+  const { bytesRead } = await fh.read(lead, 0, 12, 0);
+  const length = npyHeaderLength(lead.subarray(0, bytesRead), path);
+  const prefix = new Uint8Array(length);
+  const got = await fh.read(prefix, 0, length, 0);
+  const h = parseNpyHeader(prefix.subarray(0, got.bytesRead), path);
+  if (h.descr !== '<f4' && h.descr !== '<f8') throw new ForgetscopeError('dtype', `unsupported dtype ${h.descr} (need <f4 or <f8)`, { file: path });
+  if (h.shape.length !== 2) throw new ForgetscopeError('shape', `need a 2-D array, shape is (${h.shape.join(', ')})`, { file: path });
+  return { rows: h.shape[0]!, cols: h.shape[1]!, dtype: h.descr === '<f4' ? 'f4' : 'f8', fortranOrder: h.fortranOrder, dataOffset: h.dataOffset };
 }
 
 /** Options of `readNpyColumnChunks`. */
@@ -51,18 +55,18 @@ export interface NpyChunkOptions {
 }
 
 /**
- * Column chunks (M×w row-major `Dense`) of a 2-D .npy matrix, read with positioned reads so only
+ * Column chunks (M×w row-major) of a 2-D .npy matrix, read with positioned reads so only
  * one chunk is in memory: for C order each chunk is M strided reads, for Fortran order one
  * contiguous read, transposed. Throws `truncated` when the file is shorter than its header says.
  *
  * @example for await (const chunk of readNpyColumnChunks('z.npy')) { ... }
  */
-export async function* readNpyColumnChunks(path: string, options: NpyChunkOptions = {}): AsyncGenerator<Dense> {
-  const h = await readNpyMatrixHeader(path);
+export async function* readNpyColumnChunks(path: string, options: NpyChunkOptions = {}): AsyncGenerator<NpyColumnChunk> {
   const w0 = Math.max(1, Math.floor(options.chunkCols ?? 8192));
-  const size = h.dtype === 'f4' ? 4 : 8;
   const fh = await open(path, 'r');
   try {
+    const h = await readHeader(fh, path);
+    const size = h.dtype === 'f4' ? 4 : 8;
     const stat = await fh.stat();
     if (stat.size < h.dataOffset + h.rows * h.cols * size) {
       throw new ForgetscopeError('truncated', `file has ${stat.size} bytes, header needs ${h.dataOffset + h.rows * h.cols * size}`, { file: path });
@@ -90,7 +94,7 @@ export async function* readNpyColumnChunks(path: string, options: NpyChunkOption
   }
 }
 
-async function readFully(fh: Awaited<ReturnType<typeof open>>, buf: Uint8Array, off: number, len: number, pos: number, path: string): Promise<void> {
+async function readFully(fh: FileHandle, buf: Uint8Array, off: number, len: number, pos: number, path: string): Promise<void> {
   let done = 0;
   while (done < len) {
     const { bytesRead } = await fh.read(buf, off + done, len - done, pos + done);

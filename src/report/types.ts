@@ -1,8 +1,8 @@
-import type { HeatmapInput } from '../heatmap.js';
-import type { PredictedVsTrueInput } from '../predicted.js';
-import type { RmseCurvePoint } from '../rmseCurve.js';
-import type { TopReplayedInput } from '../replay.js';
-import type { SourceRow } from '../sources.js';
+import type { HeatmapInput } from '../viz/heatmap.js';
+import type { PredictedVsTrueInput } from '../viz/predicted.js';
+import type { RmseCurvePoint } from '../viz/rmseCurve.js';
+import type { TopReplayedInput } from '../viz/replay.js';
+import type { SourceRow } from '../viz/sources.js';
 
 /** A metadata value shown in report tables. */
 export type ReportValue = string | number | boolean | null;
