@@ -6,6 +6,8 @@
 - :mod:`forgetscope.replay` — read the weights file of ``forgetscope replay``, a weighted replay sampler,
   a batch sampler that mixes replay rows into fine-tuning batches at a ratio, and the online-replay helper.
 - :mod:`forgetscope.cli` — how Python finds and calls the forgetscope command line.
+- :mod:`forgetscope.api` — the engine's commands as functions returning pandas / numpy / dicts.
+- :mod:`forgetscope.hf` — Hugging Face ``Trainer`` / ``datasets`` integration (needs ``transformers``).
 """
 
 __version__ = "0.1.0"
@@ -13,6 +15,7 @@ __version__ = "0.1.0"
 from .collect import collect, compute_nll, sequence_nll  # noqa: E402,F401
 from .tables import read_table, write_table  # noqa: E402,F401
 from .replay import (  # noqa: E402,F401
+    DistributedWeightedReplaySampler,
     OnlineReplay,
     ReplayBatchSampler,
     ReplayWeights,

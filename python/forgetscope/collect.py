@@ -81,11 +81,69 @@ def _as_items(examples: Examples) -> list[tuple[str, torch.Tensor]]:
     for ex_id, toks in items:
         if isinstance(toks, (bytes, bytearray)):  # byte-level models: the bytes are the token ids
             toks = list(toks)
+        elif isinstance(toks, str):
+            raise TypeError(f"example {ex_id!r} is text: pass tokenizer= (a Hugging Face tokenizer) or token ids")
         t = torch.as_tensor(np.asarray(toks) if not isinstance(toks, torch.Tensor) else toks).long().flatten()
         if t.numel() < 2:
             raise ValueError(f"example {ex_id!r}: needs at least 2 tokens (1 context + 1 predicted), has {t.numel()}")
         out.append((str(ex_id), t))
     return out
+
+
+def tokenize_examples(
+    tokenizer: Any,
+    texts: Union[Mapping[str, str], Iterable[tuple[str, str]]],
+    *,
+    add_bos: Optional[bool] = None,
+    add_eos: bool = False,
+    max_length: Optional[int] = None,
+) -> dict[str, list[int]]:
+    """Token ids of each text with a Hugging Face tokenizer, as ``{example id: ids}`` for :func:`compute_nll`.
+
+    The first token is context, never predicted, so a BOS token decides whether the first word is scored:
+    ``add_bos=None`` keeps what the tokenizer does (Llama-style tokenizers prepend BOS, GPT-2's does not);
+    ``True`` makes every sequence start with ``tokenizer.bos_token_id`` (prepended when absent);
+    ``False`` drops a leading BOS. ``add_eos=True`` appends ``eos_token_id`` (scores the end of the text).
+    ``max_length`` truncates after BOS/EOS handling. The tokenizer's ``padding_side`` does not matter:
+    :func:`compute_nll` pads on the right itself and masks the padding.
+    """
+    items = texts.items() if isinstance(texts, Mapping) else texts
+    bos, eos = getattr(tokenizer, "bos_token_id", None), getattr(tokenizer, "eos_token_id", None)
+    if add_bos and bos is None:
+        raise ValueError("add_bos=True but the tokenizer has no bos_token_id")
+    if add_eos and eos is None:
+        raise ValueError("add_eos=True but the tokenizer has no eos_token_id")
+    out: dict[str, list[int]] = {}
+    for ex_id, text in items:
+        ids = list(tokenizer(text, add_special_tokens=True)["input_ids"])
+        if add_bos is True and (not ids or ids[0] != bos):
+            ids = [bos, *ids]
+        elif add_bos is False and ids and bos is not None and ids[0] == bos:
+            ids = ids[1:]
+        if add_eos and (not ids or ids[-1] != eos):
+            ids.append(eos)
+        if max_length is not None:
+            ids = ids[:max_length]
+        out[str(ex_id)] = ids
+    return out
+
+
+def pad_id_of(tokenizer: Any) -> int:
+    """The id to pad with: the tokenizer's pad token, else its EOS, else 0 (padding is masked either way)."""
+    for attr in ("pad_token_id", "eos_token_id"):
+        v = getattr(tokenizer, attr, None)
+        if v is not None:
+            return int(v)
+    return 0
+
+
+def _tokenize_texts(tokenizer: Any, examples: Any) -> Any:
+    pairs = list(examples.items() if isinstance(examples, Mapping) else examples)
+    texts = [(i, t) for i, t in pairs if isinstance(t, str)]
+    if not texts:
+        return pairs
+    ids = tokenize_examples(tokenizer, texts)
+    return [(i, ids[str(i)] if isinstance(t, str) else t) for i, t in pairs]
 
 
 def _rank_world() -> tuple[int, int]:
@@ -101,10 +159,15 @@ def compute_nll(
     batch_size: int = 32,
     device: Optional[Union[str, torch.device]] = None,
     dtype: Optional[torch.dtype] = None,
-    pad_id: int = 0,
+    pad_id: Optional[int] = None,
     progress: Optional[Callable[[int, int], None]] = None,
+    tokenizer: Any = None,
 ) -> dict[str, float]:
     """Token-mean NLL (nats per token) of every example, as ``{example id: nll}``.
+
+    With a Hugging Face ``tokenizer``, examples may be texts (``{id: str}``), tokenised by
+    :func:`tokenize_examples` (the tokenizer's own BOS/EOS behaviour; call it yourself to choose), and
+    padding uses the tokenizer's pad (or EOS) id; ``pad_id`` defaults to that, else 0.
 
     ``examples``: ``{id: token ids}`` or an iterable of ``(id, token ids)``; token ids are a list, a
     tensor, an array, or ``bytes`` (a byte-level model's ids). ``dtype``: ``torch.bfloat16``
@@ -115,6 +178,12 @@ def compute_nll(
     >>> compute_nll(model, {"a": [5, 7, 9]})  # doctest: +SKIP
     {'a': 2.31}
     """
+    if tokenizer is not None:
+        examples = _tokenize_texts(tokenizer, examples)
+        if pad_id is None:
+            pad_id = pad_id_of(tokenizer)
+    if pad_id is None:
+        pad_id = 0
     items = _as_items(examples)
     rank, world = _rank_world()
     shard = items[rank::world]
@@ -187,7 +256,8 @@ def collect(
     batch_size: int = 32,
     device: Optional[Union[str, torch.device]] = None,
     dtype: Optional[torch.dtype] = None,
-    pad_id: int = 0,
+    pad_id: Optional[int] = None,
+    tokenizer: Any = None,
 ) -> dict[str, int]:
     """Measures the fine-tuned ``model`` (after training on ``task``) on ``examples`` and appends the rows
     ``task, example, nll_before, nll_after`` to the long table ``out`` (``.parquet``, ``.arrow`` or
@@ -195,9 +265,15 @@ def collect(
     skipped. ``base`` is the base model's NLL: a model (scored on the missing examples), a mapping
     ``{id: nll}``, or a table file with columns ``example, nll``. Returns ``{"written": k, "skipped": s}``.
 
+    ``tokenizer``: a Hugging Face tokenizer when ``examples`` are texts (see :func:`compute_nll`).
+
     >>> collect("forgetting.parquet", "my-task", tuned, upstream, base=base_nll)  # doctest: +SKIP
     """
     out = Path(out)
+    if tokenizer is not None:
+        examples = _tokenize_texts(tokenizer, examples)
+        if pad_id is None:
+            pad_id = pad_id_of(tokenizer)
     items = _as_items(examples)
     existing = _existing_rows(out)
     done: set[str] = set()
@@ -210,6 +286,7 @@ def collect(
     written = 0
     if todo:
         after = compute_nll(model, todo, batch_size=batch_size, device=device, dtype=dtype, pad_id=pad_id)
+        before: Mapping[str, float]
         if isinstance(base, torch.nn.Module):
             before = compute_nll(base, todo, batch_size=batch_size, device=device, dtype=dtype, pad_id=pad_id)
         elif isinstance(base, Mapping):

@@ -146,17 +146,119 @@ class WeightedReplaySampler(Sampler[int]):
         return self.num_samples
 
     def __iter__(self) -> Iterator[int]:
-        g = torch.Generator().manual_seed(self.seed * 1_000_003 + self.epoch)
-        if self.mode == "weights":
-            yield from torch.multinomial(self.weights, self.num_samples, replacement=True, generator=g).tolist()
-            return
-        produced = 0
-        while produced < self.num_samples:
-            for i in self.selected[torch.randperm(len(self.selected), generator=g)].tolist():
-                if produced == self.num_samples:
-                    return
-                yield i
-                produced += 1
+        yield from _draw(self.weights, self.selected, self.mode, self.num_samples, self.seed, self.epoch)
+
+
+def _draw(weights: torch.Tensor, selected: torch.Tensor, mode: str, n: int, seed: int, epoch: int) -> list[int]:
+    """The ``n`` indices of one pass, a pure function of (seed, epoch): probability ∝ weight with
+    replacement (``weights``), or the selected examples in reshuffled passes (``selected``)."""
+    g = torch.Generator().manual_seed(seed * 1_000_003 + epoch)
+    if mode == "weights":
+        return torch.multinomial(weights, n, replacement=True, generator=g).tolist() if n > 0 else []
+    out: list[int] = []
+    while len(out) < n:
+        out += selected[torch.randperm(len(selected), generator=g)].tolist()
+    return out[:n]
+
+
+class DistributedWeightedReplaySampler(WeightedReplaySampler):
+    """:class:`WeightedReplaySampler` for ``torch.distributed`` (DDP, ``torchrun``; plain PyTorch, no
+    ``transformers`` needed): every rank computes the same global draw of ``num_samples`` indices for the
+    epoch (seeded by ``seed`` and :meth:`set_epoch`, never by the rank) and takes the disjoint shard
+    ``draw[rank::num_replicas]``; the shards together are exactly the single-process draw of
+    ``WeightedReplaySampler`` with the same seed. The draw is padded by wrapping around (or cut with
+    ``drop_last=True``) so every rank gets the same count, as ``DistributedSampler`` does.
+
+    Resumable: :meth:`state_dict` records the epoch and the position within this rank's shard (the
+    indices already yielded, or the ``consumed`` count you pass — e.g. ``batches_done * batch_size`` when
+    DataLoader workers prefetch ahead); after :meth:`load_state_dict` the next ``iter()`` continues the
+    same stream from there.
+
+    >>> sampler = DistributedWeightedReplaySampler("replay.parquet", num_samples=4096, seed=0)  # doctest: +SKIP
+    >>> for epoch in range(3):
+    ...     sampler.set_epoch(epoch)
+    ...     for batch in DataLoader(upstream, sampler=sampler, batch_size=8): ...
+    """
+
+    def __init__(
+        self,
+        weights: Union[ReplayWeights, PathLike, np.ndarray, torch.Tensor],
+        num_samples: int,
+        *,
+        num_replicas: Optional[int] = None,
+        rank: Optional[int] = None,
+        mode: str = "weights",
+        dataset_ids: Optional[Sequence[str]] = None,
+        seed: int = 0,
+        drop_last: bool = False,
+    ):
+        super().__init__(weights, num_samples, mode=mode, dataset_ids=dataset_ids, seed=seed)
+        if num_replicas is None or rank is None:
+            dist_on = torch.distributed.is_available() and torch.distributed.is_initialized()
+            if num_replicas is None:
+                num_replicas = torch.distributed.get_world_size() if dist_on else 1
+            if rank is None:
+                rank = torch.distributed.get_rank() if dist_on else 0
+        if not 0 <= rank < num_replicas:
+            raise ValueError(f"rank {rank} is outside [0, {num_replicas})")
+        self.num_replicas = int(num_replicas)
+        self.rank = int(rank)
+        self.drop_last = drop_last
+        per_rank = self.num_samples // self.num_replicas if drop_last else -(-self.num_samples // self.num_replicas)
+        self.per_rank = per_rank
+        self.total_size = per_rank * self.num_replicas
+        self._position = 0  # indices of this rank's shard already yielded in the current epoch
+        self._resume_from = 0
+
+    def __len__(self) -> int:
+        return self.per_rank
+
+    def global_draw(self) -> list[int]:
+        """The epoch's draw shared by all ranks (``total_size`` indices, padded or cut)."""
+        draw = _draw(self.weights, self.selected, self.mode, self.num_samples, self.seed, self.epoch)
+        if self.total_size <= len(draw):
+            return draw[: self.total_size]
+        reps = -(-self.total_size // max(1, len(draw)))
+        return (draw * reps)[: self.total_size]
+
+    def set_epoch(self, epoch: int) -> None:
+        """Starts pass ``epoch`` (a new global draw) from its first index."""
+        if epoch != self.epoch:
+            self._resume_from = 0
+            self._position = 0
+        self.epoch = epoch
+
+    def __iter__(self) -> Iterator[int]:
+        shard = self.global_draw()[self.rank :: self.num_replicas]
+        start, self._resume_from = self._resume_from, 0
+        self._position = start
+        for i in shard[start:]:
+            self._position += 1
+            yield i
+
+    def state_dict(self, consumed: Optional[int] = None) -> dict:
+        """``{"epoch", "position", "seed", "num_samples", "num_replicas", "mode"}``; ``position`` is
+        ``consumed`` when given (indices of this epoch's shard the training loop has used), else the
+        number this sampler has yielded."""
+        return {
+            "epoch": self.epoch,
+            "position": self._position if consumed is None else int(consumed),
+            "seed": self.seed,
+            "num_samples": self.num_samples,
+            "num_replicas": self.num_replicas,
+            "mode": self.mode,
+        }
+
+    def load_state_dict(self, state: Mapping) -> None:
+        """Continues the stream saved by :meth:`state_dict` (same weights, seed and world size required)."""
+        for key in ("seed", "num_samples", "num_replicas", "mode"):
+            if state[key] != getattr(self, key):
+                raise ValueError(f"cannot resume: saved {key}={state[key]!r}, this sampler has {getattr(self, key)!r}")
+        if not 0 <= int(state["position"]) <= self.per_rank:
+            raise ValueError(f"cannot resume: position {state['position']} is outside this rank's shard of {self.per_rank}")
+        self.epoch = int(state["epoch"])
+        self._resume_from = int(state["position"])
+        self._position = self._resume_from
 
 
 class ReplayBatchSampler(Sampler[list[int]]):

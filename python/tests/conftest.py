@@ -89,3 +89,49 @@ def pytest_sessionfinish(session, exitstatus):
     """No collected tests is a failure here (exit 1), never pytest's quiet exit status 5."""
     if exitstatus == 5:
         session.exitstatus = 1
+
+
+# --- Tiny Hugging Face models and a tokenizer trained here (no hub downloads) -------------------------
+
+CORPUS = [
+    "the quick brown fox jumps over the lazy dog",
+    "a forgetting matrix has one row per task and one column per upstream example",
+    "replay mixes a few upstream examples into every fine-tuning batch",
+    "def add(a, b):\n    return a + b\n",
+    "import torch\nfrom torch import nn\n",
+    "licensed under the apache license, version 2.0",
+    "0123456789 + - * / = ( ) [ ] { }",
+] * 3
+
+
+def train_tokenizer(bos: bool = True):
+    """A byte-level BPE tokenizer trained on CORPUS with ``tokenizers``, as a PreTrainedTokenizerFast.
+    ``bos=True``: a Llama-style tokenizer that prepends ``<s>``; ``False``: GPT-2 style (no BOS added)."""
+    from tokenizers import Tokenizer, decoders, models, pre_tokenizers, processors, trainers
+    from transformers import PreTrainedTokenizerFast
+
+    tok = Tokenizer(models.BPE())
+    tok.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)
+    tok.decoder = decoders.ByteLevel()
+    trainer = trainers.BpeTrainer(vocab_size=300, special_tokens=["<pad>", "<s>", "</s>"], initial_alphabet=pre_tokenizers.ByteLevel.alphabet(), show_progress=False)
+    tok.train_from_iterator(CORPUS, trainer=trainer)
+    if bos:
+        tok.post_processor = processors.TemplateProcessing(single="<s> $A", special_tokens=[("<s>", tok.token_to_id("<s>"))])
+    return PreTrainedTokenizerFast(tokenizer_object=tok, pad_token="<pad>", bos_token="<s>", eos_token="</s>")
+
+
+def tiny_gpt2(vocab: int, seed: int = 0):
+    """GPT-2 architecture, 2 layers, width 32, random init."""
+    from transformers import GPT2Config, GPT2LMHeadModel
+
+    torch.manual_seed(seed)
+    return GPT2LMHeadModel(GPT2Config(vocab_size=vocab, n_positions=64, n_embd=32, n_layer=2, n_head=2, bos_token_id=1, eos_token_id=2, resid_pdrop=0.0, embd_pdrop=0.0, attn_pdrop=0.0)).eval()
+
+
+def tiny_llama(vocab: int, seed: int = 0):
+    """Llama architecture (RoPE, RMSNorm, grouped-query attention), 2 layers, width 32, random init."""
+    from transformers import LlamaConfig, LlamaForCausalLM
+
+    torch.manual_seed(seed)
+    cfg = LlamaConfig(vocab_size=vocab, hidden_size=32, intermediate_size=64, num_hidden_layers=2, num_attention_heads=4, num_key_value_heads=2, max_position_embeddings=64, bos_token_id=1, eos_token_id=2, pad_token_id=0)
+    return LlamaForCausalLM(cfg).eval()

@@ -10,7 +10,11 @@ export interface CliContext {
   err(text: string): void;
   /** Prints the command's one JSON object on stdout. */
   printJson(value: unknown): void;
-  /** A progress sink: a bar on stderr when stderr is a TTY and --json is off; otherwise silent. */
+  /**
+   * A progress sink: a bar on stderr when stderr is a TTY and --json is off; one `label done/total` line
+   * per update on stderr when `FORGETSCOPE_PROGRESS=lines` (how the Python API forwards progress, even with
+   * --json); otherwise silent.
+   */
   progress(json: boolean): ProgressSink;
   /** Prints a warning on stderr. */
   warn: WarningSink;
@@ -24,7 +28,8 @@ export function processContext(argv: readonly string[]): CliContext {
     out: (t) => void process.stdout.write(t),
     err: (t) => void process.stderr.write(t),
     printJson: (v) => void process.stdout.write(stringifyResult(v) + '\n'),
-    progress: (json) => (json || !process.stderr.isTTY ? quietProgress : stderrBar()),
+    progress: (json) =>
+      process.env['FORGETSCOPE_PROGRESS'] === 'lines' ? stderrLines() : json || !process.stderr.isTTY ? quietProgress : stderrBar(),
     warn: (m) => void process.stderr.write(`warning: ${m}\n`),
     argv,
   };
@@ -32,6 +37,13 @@ export function processContext(argv: readonly string[]): CliContext {
 }
 
 const quietProgress: ProgressSink = () => {};
+
+/** One `label done/total` line per update on stderr, at most 10 a second (the last always). */
+function stderrLines(): ProgressSink {
+  return throttleProgress((done, total, label) => {
+    process.stderr.write(total !== undefined ? `${label} ${done}/${total}\n` : `${label} ${done}\n`);
+  }, 100);
+}
 
 /** A single-line progress bar on stderr, redrawn at most 10 times a second. */
 function stderrBar(): ProgressSink {

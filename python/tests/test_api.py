@@ -1,0 +1,160 @@
+"""forgetscope.api against the CLI on the bundled fixture: same rows, same doubles (bit for bit)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+
+import numpy as np
+import pandas as pd
+import pyarrow.ipc as ipc
+import pytest
+
+from forgetscope import api
+from forgetscope.cli import EngineNotFoundError, ForgetscopeCliError
+
+from conftest import CLI_BIN, REPO
+
+FIXTURE = REPO / "fixtures" / "real-dev-v1"
+
+
+def _cli(*args: str) -> subprocess.CompletedProcess:
+    assert CLI_BIN.is_file(), f"{CLI_BIN} is missing: run `npm run build` first"
+    return subprocess.run(["node", str(CLI_BIN), *args], capture_output=True, text=True, timeout=120, check=True)
+
+
+@pytest.fixture(scope="module")
+def observed(tmp_path_factory) -> tuple[pd.DataFrame, str]:
+    """Row t007 of the fixture's long table measured at 30 examples (the new task), as a DataFrame and a CSV."""
+    long = pd.read_csv(FIXTURE / "long.csv", dtype={"example": str})
+    row = long[long.task == "t007"].set_index("example")
+    ids = sorted(row.index)[::33][:30]
+    df = pd.DataFrame({"example": ids, "value": (row.loc[ids, "nll_after"] - row.loc[ids, "nll_before"]).to_numpy()})
+    path = tmp_path_factory.mktemp("obs") / "observed.csv"
+    with open(path, "w") as f:
+        f.write("example,value\n" + "".join(f"{e},{v!r}\n" for e, v in zip(df.example, df.value)))
+    return df, str(path)
+
+
+def _untimed(value):
+    """The JSON without its wall-clock fields (``seconds``), which differ between any two runs."""
+    if isinstance(value, dict):
+        return {k: _untimed(v) for k, v in value.items() if k != "seconds"}
+    if isinstance(value, list):
+        return [_untimed(v) for v in value]
+    return value
+
+
+def _arrow(path) -> pd.DataFrame:
+    with open(path, "rb") as f:
+        return ipc.open_file(f).read_all().to_pandas()
+
+
+def test_read_matrix_equals_the_dense_npy():
+    z = api.read_matrix(FIXTURE)
+    dense = np.load(FIXTURE / "Z.npy")
+    assert z.shape == dense.shape == (37, 1000)
+    assert z.index.name == "task" and z.columns.name == "example"
+    assert np.array_equal(z.to_numpy(), dense.astype(np.float64))
+    tasks = [t["id"] for t in json.loads((FIXTURE / "tasks.json").read_text())]
+    assert list(z.index) == tasks
+    assert z.attrs["read_report"]["kept"] == 37000
+
+
+def test_predict_equals_the_cli_bit_for_bit(observed, tmp_path):
+    df, csv = observed
+    got = api.predict(FIXTURE, observed=df, train_rows="1-36", method="lowrank")
+    _cli("predict", str(FIXTURE), "--observed", csv, "--train-rows", "1-36", "--method", "lowrank", "--out", str(tmp_path / "p.arrow"))
+    _cli("predict", str(FIXTURE), "--observed", csv, "--train-rows", "1-36", "--out", str(tmp_path / "p.csv"))
+    want = _arrow(tmp_path / "p.arrow")
+    assert list(got.columns) == ["example", "prediction", "lower", "upper"] == list(want.columns)
+    assert got["example"].tolist() == want["example"].tolist()
+    for col in ("prediction", "lower", "upper"):
+        assert np.array_equal(got[col].to_numpy(), want[col].to_numpy())
+    # The CSV the CLI writes parses to the same doubles (an independent route through the engine's writer).
+    text = pd.read_csv(tmp_path / "p.csv", dtype={"example": str}, float_precision="round_trip")
+    assert np.array_equal(text["prediction"].to_numpy(), got["prediction"].to_numpy())
+    # A list of rows is the same selection; a mapping is the same observed entries.
+    again = api.predict(FIXTURE, dict(zip(df.example, df.value)), train_rows=list(range(1, 37)))
+    assert np.array_equal(again["prediction"].to_numpy(), got["prediction"].to_numpy())
+    # The held-out row's measured entries are predicted near their measured values (the method works).
+    pred = got.set_index("example").loc[df.example, "prediction"].to_numpy()
+    assert np.corrcoef(pred, df.value)[0, 1] > 0.5
+    assert got.attrs["summary"]["trainRows"] == 36
+
+
+def test_predict_side_argument_construction():
+    base = api.predict_args("m.parquet", "obs.csv", "out.arrow", train_rows=[0, 1, 2, 5])
+    assert "--side" not in base
+    assert base[base.index("--train-rows") + 1] == "0,1,2,5"
+    one = api.predict_args("m.parquet", "obs.csv", "out.arrow", side="first_order")
+    assert one[one.index("--side") :][:2] == ["--side", "first_order"]
+    many = api.predict_args("m.parquet", "obs.csv", "out.arrow", side=["first_order", "gradient"])
+    assert many[many.index("--side") + 1] == "first_order,gradient"
+    assert api.predict_args("m", "o", "x", train_rows=None).count("--train-rows") == 0
+
+
+def test_errors_carry_the_engines_location(tmp_path):
+    bad = pd.DataFrame({"example": ["1000", "no-such-example"], "value": [0.1, 0.2]})
+    with pytest.raises(ForgetscopeCliError) as info:
+        api.predict(FIXTURE, observed=bad)
+    e = info.value
+    assert e.file is not None and e.file.endswith("observed.csv")
+    # The engine names the row: line 3 column 1 of the file, or (its newer readers) the column name and data row.
+    assert (e.line, e.column) == (3, 1) or (e.column == "example" and "row 2" in e.message), e.message
+    assert "no-such-example" in str(e) and e.returncode != 0
+
+
+def test_missing_node_names_the_fix():
+    with pytest.raises(EngineNotFoundError, match="FORGETSCOPE_CLI"):
+        api.analyze(FIXTURE, command=["forgetscope-no-such-node-binary", "bin.js"])
+
+
+def test_node_missing_from_path_names_the_fix(monkeypatch):
+    monkeypatch.delenv("FORGETSCOPE_CLI", raising=False)
+    monkeypatch.setenv("PATH", "")  # no node, no npx: the repository checkout's CLI cannot start
+    with pytest.raises(EngineNotFoundError, match=r"`node` is not on PATH.*Node\.js >= 20"):
+        api.predict(FIXTURE, observed={"1000": 0.1})
+
+
+def test_progress_is_forwarded():
+    lines: list[str] = []
+    api.analyze(FIXTURE / "long.csv", ranks=1, progress=lines.append)
+    assert any(ln.startswith("reading ") for ln in lines), lines
+
+
+def test_analyze_evaluate_replay_equal_the_cli(observed, tmp_path):
+    df, csv = observed
+    got = api.analyze(FIXTURE, ranks=3, tables=True)
+    want = json.loads(_cli("analyze", str(FIXTURE), "--ranks", "3", "--json").stdout)
+    got_tables = got.pop("tables")
+    assert _untimed(got) == _untimed(want)
+    assert set(got_tables) >= {"examples", "tasks", "sources"} and len(got_tables["examples"]) == 1000
+
+    ev = api.evaluate(FIXTURE, train_rows="0-29", test_rows=range(30, 37), seeds=[0, 1], methods=["lowrank"])
+    table = ev.pop("table")
+    want = json.loads(_cli("evaluate", str(FIXTURE), "--train-rows", "0-29", "--test-rows", "30,31,32,33,34,35,36", "--seeds", "0,1", "--methods", "lowrank", "--json").stdout)
+    assert _untimed(ev) == _untimed(want)
+    assert table.loc[0, "method"] == "lowrank" and table.loc[0, "rmse"] == want["methods"]["lowrank"]["rmse"]
+
+    plan = api.plan_replay(FIXTURE, observed=df, train_rows="1-36", n=320, ratio=0.125, exclude=["1000", "1001"])
+    weights = plan.pop("weights")
+    (tmp_path / "ex.txt").write_text("1000\n1001\n")
+    cli_out = tmp_path / "w.arrow"
+    want = json.loads(_cli("replay", str(FIXTURE), "--observed", csv, "--train-rows", "1-36", "--n", "320", "--ratio", "0.125", "--exclude", str(tmp_path / "ex.txt"), "--out", str(cli_out), "--json").stdout)
+    want.pop("out")
+    assert _untimed(plan) == _untimed(want) and plan["replayN"] == int(320 * 0.125) + 1
+    w = _arrow(cli_out)
+    assert weights["example"].tolist() == w["example"].tolist()
+    assert np.array_equal(weights["weight"].to_numpy(), w["weight"].to_numpy())
+    assert weights.set_index("example").loc[["1000", "1001"], "weight"].eq(0).all()
+
+    online = api.plan_replay(FIXTURE, train_rows="1-36", online_steps=500)
+    assert online["uniformUntilStep"] == 50 and len(online["probes"]) == 30
+
+
+def test_report_writes_the_html(tmp_path):
+    out = tmp_path / "audit.html"
+    summary = api.report(FIXTURE, out, train_rows="0-29", test_rows="30-36", seeds="0", methods="lowrank")
+    assert out.stat().st_size == summary["bytes"] > 10_000
+    assert out.read_text().lstrip().lower().startswith("<!doctype html")
