@@ -126,26 +126,32 @@ class ExampleGradients:
         return cls(json.loads(meta["ids"]), load_tensors(path)["G"], json.loads(meta["names"]), json.loads(meta["shapes"]),
                    Projection(**proj) if proj else None)
 
-    def flatten(self, delta: Delta) -> torch.Tensor:
-        """A weight change (``{name: tensor}``, at least this object's parameters) in G's space: the flat
-        vector [P] exact, or projected with the same R [dim]; float32 (float64 when exact)."""
-        missing = [n for n in self.names if n not in delta]
-        if missing:
-            raise KeyError(f"weight change lacks {len(missing)} of the gradients' parameters, e.g. {missing[:3]}")
+    def flatten(self, deltas: Sequence[Delta]) -> torch.Tensor:
+        """Weight changes (``{name: tensor}``, each with at least this object's parameters) in G's space:
+        [M × P] float64 flat vectors when exact, or [M × dim] float32 projected with the same R (drawn
+        once for all M)."""
+        if not deltas:
+            raise ValueError("no weight changes")
         parts = []
         for n, shape in zip(self.names, self.shapes):
-            t = delta[n].detach()
-            if list(t.shape) != list(shape):
-                raise ValueError(f"weight change of {n}: shape {list(t.shape)}, the gradients have {shape}")
-            parts.append(t.reshape(1, -1))
+            col = []
+            for k, d in enumerate(deltas):
+                if n not in d:
+                    raise KeyError(f"weight change {k} lacks parameter {n!r} of the gradients")
+                t = d[n].detach()
+                if list(t.shape) != list(shape):
+                    raise ValueError(f"weight change {k}, parameter {n}: shape {list(t.shape)}, the gradients have {shape}")
+                col.append(t.reshape(1, -1).double().cpu() if self.projection is None else t.reshape(1, -1))
+            parts.append(torch.cat(col))
         if self.projection is None:
-            return torch.cat([p.double().cpu() for p in parts], dim=1)[0]
-        return self.projection.apply(parts)[0].cpu()
+            return torch.cat(parts, dim=1)
+        return self.projection.apply(parts).cpu()
 
     def dot(self, deltas: Sequence[Delta]) -> np.ndarray:
         """``⟨G_j, delta_i⟩`` for every weight change i and example j: float64 [M × N]."""
-        G = self.G.double()
-        return np.stack([(G @ self.flatten(d).double()).numpy() for d in deltas]) if deltas else np.zeros((0, len(self.ids)))
+        if not deltas:
+            return np.zeros((0, len(self.ids)))
+        return (self.flatten(deltas).double() @ self.G.double().T).numpy()
 
 
 def _example_items(examples: Union[Mapping[str, Any], Iterable[tuple[str, Any]]], loss_fn: Optional[LossFn]) -> list[tuple[str, Any]]:

@@ -131,7 +131,7 @@ def test_projection_preserves_inner_products_within_the_jl_bound():
     exact = example_gradients(base, examples)
     F = first_order(exact, base, tuned)
     P = exact.G.shape[1]
-    deltas = [exact.flatten(weight_change(base, t, exact.names)) for t in tuned]
+    deltas = list(exact.flatten([weight_change(base, t, exact.names) for t in tuned]))
     # scale of the JL error of ⟨Rg, Rd⟩: sqrt(|g|²|d|² + ⟨g,d⟩²) / sqrt(k) per entry
     scale = np.sqrt(np.outer([float(d.norm()) ** 2 for d in deltas], (exact.G.double().norm(dim=1) ** 2).numpy()) + F ** 2)
     errors, corrs = {}, {}
