@@ -48,15 +48,18 @@ class Projection:
     indices ``[b·chunk, (b+1)·chunk)`` of the concatenated parameters and is drawn on the CPU from a
     generator seeded by ``(seed, b)``, so R depends only on (dim, seed, kind, chunk) — never on the
     device, the batch, the shard or the number of parameters — and is never materialised whole.
-    ``kind``: ``"rademacher"`` (±1/√dim) or ``"gaussian"`` (N(0, 1/dim)); E[RRᵀ] = I, so inner products
+    ``chunk`` defaults to 2^22 / dim rows (16 MiB per block). ``kind``: ``"rademacher"`` (±1/√dim) or
+    ``"gaussian"`` (N(0, 1/dim)); E[RRᵀ] = I, so inner products
     are preserved in expectation with relative error O(1/√dim) (Johnson–Lindenstrauss)."""
 
     dim: int
     seed: int = 0
     kind: str = "rademacher"
-    chunk: int = 1 << 15
+    chunk: Optional[int] = None
 
     def __post_init__(self) -> None:
+        if self.chunk is None:  # blocks of 2^22 entries (16 MiB in float32), a function of dim only
+            object.__setattr__(self, "chunk", max(1, (1 << 22) // max(1, self.dim)))
         if self.dim < 1 or self.chunk < 1:
             raise ValueError(f"projection dim and chunk must be positive, got dim={self.dim}, chunk={self.chunk}")
         if self.kind not in ("rademacher", "gaussian"):
@@ -194,7 +197,7 @@ def example_gradients(
     proj_dim: Optional[int] = None,
     seed: int = 0,
     kind: str = "rademacher",
-    chunk: int = 1 << 15,
+    chunk: Optional[int] = None,
     projection: Optional[Projection] = None,
     batch_size: int = 64,
     device: Optional[Union[str, torch.device]] = None,
