@@ -55,7 +55,8 @@ def parse_args() -> argparse.Namespace:
     p.add_argument("--ft-steps", type=int, default=48)
     p.add_argument("--ft-batch", type=int, default=16)
     p.add_argument("--lrs", default="1e-4,3e-4", help="learning rates, drawn per task with a fixed seed")
-    p.add_argument("--proj-dims", default="256,1024,4096")
+    p.add_argument("--proj", default="rademacher:256,rademacher:1024,rademacher:4096,countsketch:4096,countsketch:16384,countsketch:65536",
+                   help="projections to compare with the exact term, kind:dim")
     p.add_argument("--grad-batches", type=int, default=4, help="task batches for task_gradient's ḡ")
     return p.parse_args()
 
@@ -113,10 +114,11 @@ def main() -> None:
     timings["gradients_exact"] = time.time() - t0
     P = exact.G.shape[1]
     projected = {}
-    for k in (int(x) for x in a.proj_dims.split(",")):
+    for spec in a.proj.split(","):
+        kind, k = spec.split(":")
         t0 = time.time()
-        projected[k] = example_gradients(base, examples, proj_dim=k, seed=0, batch_size=N)
-        timings[f"gradients_proj{k}"] = time.time() - t0
+        projected[f"{kind}{k}"] = example_gradients(base, examples, proj_dim=int(k), kind=kind, seed=0, batch_size=N)
+        timings[f"gradients_{kind}{k}"] = time.time() - t0
     print(f"P={P} parameters; gradients: " + ", ".join(f"{k} {v:.1f} s" for k, v in timings.items()), file=sys.stderr, flush=True)
 
     # fine-tuning, rows, weight changes, task steps
@@ -147,17 +149,19 @@ def main() -> None:
     dot_exact_s = (time.time() - t0) / len(runs)
     F = F_all[: len(tasks)]
     TG = task_gradient(exact, [steps_pred[t] for t in tasks])
-    proj_report = {}
+    proj_report, proj_sides = {}, {}
     for k, g in projected.items():
         t0 = time.time()
         Fp = first_order(g, base, [tuned_states[kk] for kk in keys])
-        proj_report[str(k)] = {
+        proj_report[k] = {
             "seconds_per_task": (time.time() - t0) / len(keys),
             "median_row_pearson_with_exact": median_row_pearson(Fp, F),
             "relative_error": float(np.linalg.norm(Fp - F) / np.linalg.norm(F)),
             "median_row_pearson_with_Z": median_row_pearson(Fp, Zm),
         }
-        timings[f"dot_proj{k}_per_task"] = proj_report[str(k)]["seconds_per_task"]
+        timings[f"dot_{k}_per_task"] = proj_report[k]["seconds_per_task"]
+        if k == max((x for x in projected if x.startswith(k.rstrip("0123456789"))), key=lambda x: projected[x].G.shape[1]):
+            proj_sides[f"first_order_{k}"] = Fp
     timings["dot_exact_per_task"] = dot_exact_s
 
     # seed-replica noise floor
@@ -194,8 +198,8 @@ def main() -> None:
                   [{"id": ids[j], "source": src[j], "text": ups[j].decode("latin-1")} for j in range(N)], base_nll=base_vec)
     write_side(folder, "first_order", F, task_ids=tasks, example_ids=ids)
     write_side(folder, "task_gradient", TG, task_ids=tasks, example_ids=ids)
-    kmax = max(projected)
-    write_side(folder, f"first_order_proj{kmax}", first_order(projected[kmax], base, [tuned_states[k] for k in keys]))
+    for name, Fp in proj_sides.items():  # the largest projection of each kind
+        write_side(folder, name, Fp, task_ids=tasks, example_ids=ids)
     rep_folder = out / "replicas"
     write_dataset(rep_folder, np.stack([Z[(t, 1)] for t in replicas]), [f"{t}@seed{1000 + tasks.index(t) + 500}" for t in replicas], ids)
     write_side(rep_folder, "first_order", F_all[len(tasks):])

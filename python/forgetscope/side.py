@@ -9,9 +9,9 @@
 Both are inner products with the per-example gradients ``G`` [N × P] at the base weights, computed once per
 upstream set (:func:`example_gradients`, one backward pass per example) and saved
 (:meth:`ExampleGradients.save`). Exact for small models; for large ones ``G`` is multiplied by a seeded
-random projection R [P × proj_dim] (Rademacher ±1/√k or Gaussian N(0, 1/k), TRAK-style), generated in
-blocks of ``chunk`` parameters so R is never held whole, and the same R (same seed, kind and chunk)
-projects every task's weight change. Under ``torch.distributed`` each rank computes the gradients of its
+random projection R [P × proj_dim] (Rademacher ±1/√k or Gaussian N(0, 1/k), TRAK-style, or a count
+sketch, which costs P instead of P·k per vector), generated in blocks of ``chunk`` parameters so R is
+never held whole, and the same R (same seed, kind and chunk) projects every task's weight change. Under ``torch.distributed`` each rank computes the gradients of its
 shard ``examples[rank::world]`` and the rows are gathered on every rank (as :func:`forgetscope.collect`
 does). :func:`forgetscope.dataset.write_side` writes the result as ``side/<name>.npy`` beside ``Z.npy``.
 """
@@ -42,15 +42,23 @@ def _block_seed(seed: int, index: int) -> int:
     return int(np.random.SeedSequence([int(seed), int(index)]).generate_state(1, dtype=np.uint64)[0] >> 1)
 
 
+KINDS = ("rademacher", "gaussian", "countsketch")
+
+
 @dataclass(frozen=True)
 class Projection:
     """A seeded random projection R [P × dim] applied blockwise: block b holds the rows for flat parameter
     indices ``[b·chunk, (b+1)·chunk)`` of the concatenated parameters and is drawn on the CPU from a
     generator seeded by ``(seed, b)``, so R depends only on (dim, seed, kind, chunk) — never on the
     device, the batch, the shard or the number of parameters — and is never materialised whole.
-    ``chunk`` defaults to 2^22 / dim rows (16 MiB per block). ``kind``: ``"rademacher"`` (±1/√dim) or
-    ``"gaussian"`` (N(0, 1/dim)); E[RRᵀ] = I, so inner products
-    are preserved in expectation with relative error O(1/√dim) (Johnson–Lindenstrauss)."""
+
+    ``kind``: ``"rademacher"`` (entries ±1/√dim) or ``"gaussian"`` (N(0, 1/dim)), dense, cost P·dim per
+    projected vector, ``chunk`` defaulting to 2^22 / dim rows (16 MiB per block); or ``"countsketch"``
+    (each parameter added with a random sign to one random coordinate of the dim: R has one ±1 per row),
+    cost P per vector whatever dim is, ``chunk`` defaulting to 2^22 parameters. All three satisfy
+    E[RRᵀ] = I: ⟨Rg, Rd⟩ is unbiased for ⟨g, d⟩ with standard deviation about
+    √((|g|²|d|² + ⟨g, d⟩²) / dim) (Johnson–Lindenstrauss), so for the same error count sketch affords a
+    much larger dim at a fraction of the cost."""
 
     dim: int
     seed: int = 0
@@ -58,16 +66,22 @@ class Projection:
     chunk: Optional[int] = None
 
     def __post_init__(self) -> None:
-        if self.chunk is None:  # blocks of 2^22 entries (16 MiB in float32), a function of dim only
-            object.__setattr__(self, "chunk", max(1, (1 << 22) // max(1, self.dim)))
+        if self.kind not in KINDS:
+            raise ValueError(f"projection kind must be one of {', '.join(KINDS)}, got {self.kind!r}")
+        if self.chunk is None:  # a function of dim (and kind) only, so the same R is found again
+            default = (1 << 22) if self.kind == "countsketch" else (1 << 22) // max(1, self.dim)
+            object.__setattr__(self, "chunk", max(1, default))
         if self.dim < 1 or self.chunk < 1:
             raise ValueError(f"projection dim and chunk must be positive, got dim={self.dim}, chunk={self.chunk}")
-        if self.kind not in ("rademacher", "gaussian"):
-            raise ValueError(f"projection kind must be 'rademacher' or 'gaussian', got {self.kind!r}")
 
-    def block(self, index: int) -> torch.Tensor:
-        """Block ``index`` of R: float32 [chunk × dim] on the CPU."""
+    def block(self, index: int):
+        """Block ``index`` of R on the CPU: float32 [chunk × dim] for the dense kinds; for count sketch the
+        pair (coordinate int64 [chunk], sign float32 [chunk])."""
         g = torch.Generator().manual_seed(_block_seed(self.seed, index))
+        if self.kind == "countsketch":
+            where = torch.randint(0, self.dim, (self.chunk,), generator=g)
+            sign = torch.randint(0, 2, (self.chunk,), generator=g, dtype=torch.int8).float().mul_(2).sub_(1)
+            return where, sign
         if self.kind == "rademacher":
             r = torch.randint(0, 2, (self.chunk, self.dim), generator=g, dtype=torch.int8).float().mul_(2).sub_(1)
         else:
@@ -89,8 +103,15 @@ class Projection:
                 b, start = divmod(offset + pos, self.chunk)
                 take = min(n - pos, self.chunk - start)
                 if b != cur:
-                    block, cur = self.block(b).to(device), b
-                out.addmm_(part[:, pos:pos + take], block[start:start + take])
+                    drawn = self.block(b)
+                    block = tuple(x.to(device) for x in drawn) if isinstance(drawn, tuple) else drawn.to(device)
+                    cur = b
+                piece = part[:, pos:pos + take]
+                if self.kind == "countsketch":
+                    where, sign = block
+                    out.index_add_(1, where[start:start + take], piece * sign[start:start + take])
+                else:
+                    out.addmm_(piece, block[start:start + take])
                 pos += take
             offset += n
         return out

@@ -124,7 +124,8 @@ def test_hugging_face_causal_lm():
     assert torch.allclose(grads.G[1], torch.cat([x.reshape(-1) for x in g]), atol=1e-5)
 
 
-def test_projection_preserves_inner_products_within_the_jl_bound():
+@pytest.mark.parametrize("kind", ["rademacher", "countsketch"])
+def test_projection_preserves_inner_products_within_the_jl_bound(kind):
     base = TinyCausalLM(vocab=32, seed=1)
     tuned = [finetuned(base, seed=s, data=progressions(8, s, steps=(step,))) for s, step in ((5, 1), (6, 2), (7, 5))]
     examples = progressions(40, seed=8)
@@ -136,7 +137,7 @@ def test_projection_preserves_inner_products_within_the_jl_bound():
     scale = np.sqrt(np.outer([float(d.norm()) ** 2 for d in deltas], (exact.G.double().norm(dim=1) ** 2).numpy()) + F ** 2)
     errors, corrs = {}, {}
     for k in (32, 256, 1024):
-        proj = example_gradients(base, examples, proj_dim=k, seed=11, chunk=1000, batch_size=16)
+        proj = example_gradients(base, examples, proj_dim=k, seed=11, kind=kind, chunk=1000, batch_size=16)
         Fp = first_order(proj, base, tuned)
         assert proj.G.shape == (40, k) and P > 3 * 1024
         z = (Fp - F) / scale * np.sqrt(k)  # ≈ standard normal entries
@@ -159,6 +160,14 @@ def test_projection_is_blockwise_consistent_and_seeded():
     assert not torch.equal(Projection(8, 4, "gaussian", 5).block(2), R.block(2))
     rad = Projection(dim=16, seed=0, kind="rademacher", chunk=7).block(0)
     assert set(torch.unique(rad * 4).tolist()) == {-1.0, 1.0}
+    cs = Projection(dim=6, seed=2, kind="countsketch", chunk=4)
+    assert torch.allclose(cs.apply([x]), cs.apply([x[:, :9], x[:, 9:]]), atol=1e-6)
+    dense = torch.zeros(24, 6)  # one ±1 per row of R
+    for b in range(6):
+        where, sign = cs.block(b)
+        dense[4 * b + torch.arange(4), where] = sign
+    assert torch.allclose(cs.apply([x]), x @ dense[:23], atol=1e-5)
+    assert (dense.abs().sum(1) == 1).all()
 
 
 def test_seed_determinism_and_save_load(tmp_path):
