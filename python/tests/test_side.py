@@ -278,3 +278,13 @@ def test_two_gloo_ranks_equal_one_process(tmp_path):
             got = ExampleGradients.load(tmp_path / f"{kind}{rank}.safetensors")
             assert got.ids == list(examples) and got.G.shape == want.G.shape  # every rank holds the whole, in order
             assert torch.allclose(got.G, want.G, atol=1e-6)
+
+
+def test_bfloat16_autocast_close_to_float32():
+    base = TinyCausalLM(vocab=32, seed=1)
+    examples = random_examples(4, vocab=32, lo=8, hi=16, seed=2)
+    full = example_gradients(base, examples).G
+    half = example_gradients(base, examples, dtype=torch.bfloat16).G
+    assert half.dtype == torch.float32 and not torch.equal(half, full)  # autocast really ran in bfloat16
+    for a, b in zip(full, half):
+        assert float(torch.nn.functional.cosine_similarity(a, b, dim=0)) > 0.99
