@@ -22,7 +22,7 @@ import json
 import math
 import sys
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Optional, Union
 
 import numpy as np
@@ -130,6 +130,7 @@ class ExampleGradients:
     names: list[str]
     shapes: list[list[int]]
     projection: Optional[Projection] = None
+    _G64: Optional[torch.Tensor] = field(default=None, init=False, repr=False, compare=False)
 
     def save(self, path: PathLike) -> None:
         """Writes ``G`` and the layout (ids, parameter names and shapes, projection) as one safetensors file."""
@@ -175,7 +176,9 @@ class ExampleGradients:
         """``⟨G_j, delta_i⟩`` for every weight change i and example j: float64 [M × N]."""
         if not deltas:
             return np.zeros((0, len(self.ids)))
-        return (self.flatten(deltas).double() @ self.G.double().T).numpy()
+        if self._G64 is None or self._G64.shape != self.G.shape:  # float64 once, not per task
+            self._G64 = self.G.double()
+        return (self.flatten(deltas).double() @ self._G64.T).numpy()
 
 
 def _example_items(examples: Union[Mapping[str, Any], Iterable[tuple[str, Any]]], loss_fn: Optional[LossFn]) -> list[tuple[str, Any]]:
