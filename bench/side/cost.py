@@ -61,8 +61,8 @@ def main() -> None:
     row["row_forward_batch_of_1"], _ = timed(lambda: compute_nll(tuned, examples, batch_size=1), a.runs)
     row["gradients_exact"], exact = timed(lambda: example_gradients(base, examples), a.runs)
     for kind, k in (("rademacher", 1024), ("rademacher", 4096), ("countsketch", 4096), ("countsketch", 65536)):
-        row[f"gradients_{kind}{k}"], g = timed(lambda: example_gradients(base, examples, proj_dim=k, kind=kind, batch_size=len(ids)), a.runs)
-        row[f"dot_{kind}{k}_per_task"], _ = timed(lambda: first_order(g, base, [tuned]), a.runs)
+        row[f"gradients_{kind}{k}"], g = timed(lambda k=k, kind=kind: example_gradients(base, examples, proj_dim=k, kind=kind, batch_size=len(ids)), a.runs)
+        row[f"dot_{kind}{k}_per_task"], _ = timed(lambda g=g: first_order(g, base, [tuned]), a.runs)
     row["dot_exact_per_task"], _ = timed(lambda: first_order(exact, base, [tuned]), a.runs)
     report = {"N": len(ids), "P": exact.G.shape[1], "runs": a.runs, "median_seconds": row, "torch": torch.__version__, "threads": 1,
               "loadavg": Path("/proc/loadavg").read_text().split()[:3]}

@@ -18,11 +18,12 @@ from the modules directly:
 
 from __future__ import annotations
 
+# the private helpers (_matcher, _named_params, ...) were importable from the old single module; kept
 from .activations import capture_layer_inputs, export_layer_inputs
-from .gradients import _named_params, diagonal_fisher, export_per_example_gradients, per_example_gradients
-from .lora import LoraLinear, _eval_delta_mix, add_lora, interpolation_losses, load_lora, lora_snapshot
-from .tensors import PathLike, Pattern, _matcher, export_svd, load_tensors, save_tensors, weight_delta, weight_snapshot
-from .tokens import _NUMBER_WORDS, _WORDS, export_token_logprobs, is_number_token, number_token_ids, token_logprobs
+from .gradients import _named_params, diagonal_fisher, export_per_example_gradients, per_example_gradients  # noqa: F401
+from .lora import LoraLinear, _eval_delta_mix, add_lora, interpolation_losses, load_lora, lora_snapshot  # noqa: F401
+from .tensors import PathLike, Pattern, _matcher, export_svd, load_tensors, save_tensors, weight_delta, weight_snapshot  # noqa: F401
+from .tokens import _NUMBER_WORDS, _WORDS, export_token_logprobs, is_number_token, number_token_ids, token_logprobs  # noqa: F401
 
 __all__ = [
     "PathLike", "Pattern",

@@ -71,21 +71,26 @@ class Projection:
         if self.chunk is None:  # a function of dim (and kind) only, so the same R is found again
             default = (1 << 22) if self.kind == "countsketch" else (1 << 22) // max(1, self.dim)
             object.__setattr__(self, "chunk", max(1, default))
-        if self.dim < 1 or self.chunk < 1:
+        if self.dim < 1 or self.block_rows < 1:
             raise ValueError(f"projection dim and chunk must be positive, got dim={self.dim}, chunk={self.chunk}")
 
-    def block(self, index: int):
+    @property
+    def block_rows(self) -> int:
+        """Parameters per block (``chunk`` after its default is filled in)."""
+        return int(self.chunk) if self.chunk is not None else 0
+
+    def block(self, index: int) -> Union[torch.Tensor, tuple[torch.Tensor, torch.Tensor]]:
         """Block ``index`` of R on the CPU: float32 [chunk × dim] for the dense kinds; for count sketch the
         pair (coordinate int64 [chunk], sign float32 [chunk])."""
         g = torch.Generator().manual_seed(_block_seed(self.seed, index))
         if self.kind == "countsketch":
-            where = torch.randint(0, self.dim, (self.chunk,), generator=g)
-            sign = torch.randint(0, 2, (self.chunk,), generator=g, dtype=torch.int8).float().mul_(2).sub_(1)
+            where = torch.randint(0, self.dim, (self.block_rows,), generator=g)
+            sign = torch.randint(0, 2, (self.block_rows,), generator=g, dtype=torch.int8).float().mul_(2).sub_(1)
             return where, sign
         if self.kind == "rademacher":
-            r = torch.randint(0, 2, (self.chunk, self.dim), generator=g, dtype=torch.int8).float().mul_(2).sub_(1)
+            r = torch.randint(0, 2, (self.block_rows, self.dim), generator=g, dtype=torch.int8).float().mul_(2).sub_(1)
         else:
-            r = torch.randn(self.chunk, self.dim, generator=g)
+            r = torch.randn(self.block_rows, self.dim, generator=g)
         return r.div_(math.sqrt(self.dim))
 
     def apply(self, parts: Sequence[torch.Tensor]) -> torch.Tensor:
@@ -95,23 +100,27 @@ class Projection:
             raise ValueError("nothing to project")
         rows, device = parts[0].shape[0], parts[0].device
         out = torch.zeros(rows, self.dim, dtype=torch.float32, device=device)
-        offset, cur, block = 0, -1, None
+        chunk = self.block_rows
+        offset, cur = 0, -1
+        dense = where = sign = torch.empty(0)
         for part in parts:
             part = part.reshape(rows, -1).float()
             n, pos = part.shape[1], 0
             while pos < n:
-                b, start = divmod(offset + pos, self.chunk)
-                take = min(n - pos, self.chunk - start)
+                b, start = divmod(offset + pos, chunk)
+                take = min(n - pos, chunk - start)
                 if b != cur:
                     drawn = self.block(b)
-                    block = tuple(x.to(device) for x in drawn) if isinstance(drawn, tuple) else drawn.to(device)
+                    if isinstance(drawn, tuple):
+                        where, sign = drawn[0].to(device), drawn[1].to(device)
+                    else:
+                        dense = drawn.to(device)
                     cur = b
                 piece = part[:, pos:pos + take]
                 if self.kind == "countsketch":
-                    where, sign = block
                     out.index_add_(1, where[start:start + take], piece * sign[start:start + take])
                 else:
-                    out.addmm_(piece, block[start:start + take])
+                    out.addmm_(piece, dense[start:start + take])
                 pos += take
             offset += n
         return out
@@ -258,7 +267,7 @@ def example_gradients(
     pending: list[list[torch.Tensor]] = []
 
     def flush() -> None:
-        if pending:
+        if pending and proj is not None:
             rows.append(proj.apply([torch.cat(col) for col in zip(*pending)]).cpu())
             pending.clear()
 
@@ -288,7 +297,7 @@ def example_gradients(
     if world > 1:
         gathered: list[Any] = [None] * world
         dist.all_gather_object(gathered, ([i for i, _ in shard], local.numpy()))
-        by_id = {}
+        by_id: dict[str, torch.Tensor] = {}
         for shard_ids, g in gathered:
             by_id.update(zip(shard_ids, torch.from_numpy(g)))
         G = torch.stack([by_id[i] for i in ids])

@@ -69,6 +69,7 @@ def weight_delta(before: Union[Mapping[str, torch.Tensor], PathLike], after: Uni
                  path: Optional[PathLike] = None) -> dict[str, torch.Tensor]:
     """ΔW = after − before for every tensor of ``before`` (snapshots, files or a model), in float32."""
     b = load_tensors(before) if isinstance(before, (str, os.PathLike)) else before
+    a: Mapping[str, torch.Tensor]
     if isinstance(after, nn.Module):
         a = dict(after.named_parameters())
     elif isinstance(after, (str, os.PathLike)):
