@@ -24,5 +24,14 @@ from .replay import (  # noqa: E402,F401
     read_replay_weights,
     replay_count,
 )
-from .side import ExampleGradients, Projection, example_gradients, first_order, task_gradient, task_step  # noqa: E402,F401
+from .side import (  # noqa: E402,F401
+    ExampleGradients,
+    Projection,
+    example_gradients,
+    first_order,
+    task_gradient,
+    task_step,
+    weight_change,
+    write_folder_side,
+)
 from .dataset import write_dataset, write_side  # noqa: E402,F401

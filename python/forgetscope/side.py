@@ -160,6 +160,15 @@ class ExampleGradients:
         return cls(json.loads(meta["ids"]), load_tensors(path)["G"], json.loads(meta["names"]), json.loads(meta["shapes"]),
                    Projection(**proj) if proj else None)
 
+    def select(self, ids: Sequence[str]) -> "ExampleGradients":
+        """The rows of ``ids``, in that order (e.g. a dataset folder's ``examples.jsonl`` order)."""
+        where = {i: k for k, i in enumerate(self.ids)}
+        missing = [str(i) for i in ids if str(i) not in where]
+        if missing:
+            raise KeyError(f"no gradient for {len(missing)} examples, e.g. {missing[:3]}")
+        rows = torch.tensor([where[str(i)] for i in ids], dtype=torch.long)
+        return ExampleGradients([str(i) for i in ids], self.G[rows], self.names, self.shapes, self.projection)
+
     def flatten(self, deltas: Sequence[Delta]) -> torch.Tensor:
         """Weight changes (``{name: tensor}``, each with at least this object's parameters) in G's space:
         [M × P] float64 flat vectors when exact, or [M × dim] float32 projected with the same R (drawn
@@ -392,3 +401,19 @@ def stderr_progress(label: str, every: int = 50) -> Callable[[int, int], None]:
             print(f"{label} {done}/{total}", file=sys.stderr, flush=True)
 
     return report
+
+
+def write_folder_side(folder: PathLike, name: str, grads: ExampleGradients, deltas: Mapping[str, Delta]) -> np.ndarray:
+    """Computes ``⟨G_j, delta_i⟩`` for a dataset folder and writes it as ``side/<name>.npy``: rows in
+    ``tasks.json`` order (``deltas`` maps every task id to its weight change — :func:`weight_change` for
+    first_order, :func:`task_step` for task_gradient), columns in ``examples.jsonl`` order (``grads`` must
+    hold every example id). Returns the matrix written (float64 before the float32 file)."""
+    from .dataset import dataset_ids, write_side
+
+    task_ids, example_ids = dataset_ids(folder)
+    missing = [t for t in task_ids if t not in deltas]
+    if missing:
+        raise KeyError(f"{folder}: no weight change for {len(missing)} tasks of tasks.json, e.g. {missing[:3]}")
+    matrix = grads.select(example_ids).dot([deltas[t] for t in task_ids])
+    write_side(folder, name, matrix, task_ids=task_ids, example_ids=example_ids)
+    return matrix

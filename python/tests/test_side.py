@@ -20,6 +20,7 @@ from forgetscope.side import (
     task_gradient,
     task_step,
     weight_change,
+    write_folder_side,
 )
 
 from conftest import BigramLM, TinyCausalLM, random_examples
@@ -288,3 +289,20 @@ def test_bfloat16_autocast_close_to_float32():
     assert half.dtype == torch.float32 and not torch.equal(half, full)  # autocast really ran in bfloat16
     for a, b in zip(full, half):
         assert float(torch.nn.functional.cosine_similarity(a, b, dim=0)) > 0.99
+
+
+def test_write_folder_side_orders_rows_and_columns_by_the_folder(tmp_path):
+    base = TinyCausalLM(vocab=32, seed=1)
+    examples = random_examples(5, vocab=32, seed=2)
+    grads = example_gradients(base, examples)
+    tuned = {"ta": finetuned(base, seed=3), "tb": finetuned(base, seed=4)}
+    order = ["ex003", "ex000", "ex004", "ex001", "ex002"]  # the folder's column order differs from grads'
+    write_dataset(tmp_path, np.zeros((2, 5)), ["tb", "ta"], order)
+    deltas = {t: weight_change(base, m, grads.names) for t, m in tuned.items()}
+    got = write_folder_side(tmp_path, "first_order", grads, deltas)
+    want = first_order(grads, base, [tuned["tb"], tuned["ta"]])[:, [list(examples).index(e) for e in order]]
+    assert np.allclose(got, want) and np.allclose(read_side(tmp_path, "first_order"), want.astype(np.float32))
+    with pytest.raises(KeyError, match="no weight change for 1 tasks"):
+        write_folder_side(tmp_path, "x", grads, {"ta": deltas["ta"]})
+    with pytest.raises(KeyError, match="no gradient for 1 examples"):
+        write_folder_side(tmp_path, "x", grads.select(order[:4]), deltas)
