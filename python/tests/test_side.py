@@ -306,3 +306,14 @@ def test_write_folder_side_orders_rows_and_columns_by_the_folder(tmp_path):
         write_folder_side(tmp_path, "x", grads, {"ta": deltas["ta"]})
     with pytest.raises(KeyError, match="no gradient for 1 examples"):
         write_folder_side(tmp_path, "x", grads.select(order[:4]), deltas)
+
+
+def test_the_cli_reads_the_written_dataset_folder(tmp_path, cli):
+    Z = np.array([[0.5, -0.25, 1.0], [0.0, 2.0, 0.125]], dtype=np.float32)
+    write_dataset(tmp_path, Z, ["t0", "t1"], [{"id": "e0", "source": "a"}, {"id": "e1", "source": "b"}, {"id": "e2", "source": "a"}],
+                  base_nll=np.array([1.0, 2.0, 3.0]))
+    write_side(tmp_path, "first_order", np.ones((2, 3)))
+    code, info, err = cli("info", str(tmp_path), "--json")
+    assert code == 0, err
+    assert info["format"] == "folder" and info["tasks"] == 2 and info["examples"] == 3 and info["hasNllBefore"]
+    assert info["summary"]["mean"] == pytest.approx(float(Z.mean()))
