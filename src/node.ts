@@ -1,5 +1,22 @@
-/** Node-only entry point (`forgetscope/node`): file readers/writers, worker-based CPU kernels, Dawn WebGPU. */
+/**
+ * forgetscope's Node-only entry point (`forgetscope/node`): everything in `forgetscope` plus the edges that
+ * need Node — file readers and writers, worker-thread CPU kernels, Dawn WebGPU, PNG output. Every name it
+ * adds is listed here, grouped like `src/index.ts`; `test/package/surface.test.ts` checks the list.
+ */
 export * from './index.js';
-export * from './io/node/index.js';
-export * from './linalg/node.js';
-export * from './viz/node/index.js';
+
+// # Files: read matrices and id lists, write tables and matrices atomically
+export { readForgettingMatrix } from './io/node/index.js';
+export { readSideMatrices, type SideReadResult } from './io/node/readSideMatrices.js';
+export { readIdList } from './io/node/index.js';
+export { tableFormatFromPath, writeMatrix, writeTable, type WriteOptions } from './io/node/index.js';
+export { atomicWrite, refuseOverwrite } from './io/node/index.js';
+export { readNpyColumnChunks, readNpyMatrixHeader, type NpyChunkOptions, type NpyColumnChunk, type NpyMatrixHeader } from './io/node/index.js';
+export { openSafetensorsFile, readSafetensorsFile, writeSafetensorsFile, type SafetensorsFile } from './io/node/index.js';
+
+// # Backends: Dawn WebGPU, worker threads, the CLI's backend choice
+export { createNodeCpuBackend, nodeGpu, selectNodeBackend } from './linalg/node.js';
+export { createWorkerRunner, type WorkerRunnerOptions } from './linalg/node.js';
+
+// # PNG output
+export { renderPng, svgToPng, type PngOptions } from './viz/node/index.js';

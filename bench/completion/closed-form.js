@@ -8,8 +8,9 @@
 import { spawnSync } from 'node:child_process';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { additiveLs, fitLowrank, evaluate, createCompletionMethod, ForgettingMatrix, createCpuBackend } from '../../dist/index.js';
+import { additiveLs, fitLowrankCompletion as fitLowrank, evaluate, createCompletionMethod, ForgettingMatrix, createCpuBackend } from '../../dist/index.js';
 import { readForgettingMatrix } from '../../dist/node.js';
+import { mulberry32 } from '../../dist/linalg/random.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const args = process.argv.slice(2);
@@ -34,14 +35,9 @@ const cpu = createCpuBackend();
 const devSvd = await cpu.topSVD({ rows: dev.rows, cols: dev.cols, data: dev.values }, dev.rows);
 
 function uniformStream(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return (((t ^ (t >>> 14)) >>> 0) + 0.5) / 4294967296;
-  };
+  // mulberry32 shifted by half a step into (0, 1) (exact: both terms are multiples of 2⁻³³).
+  const u = mulberry32(seed);
+  return () => u() + 0.5 / 4294967296;
 }
 
 /** M × N float32 matrix U·diag(s·sqrt(N/1000))·Vᵀ with Gaussian factors (seeded). */

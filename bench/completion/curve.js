@@ -7,7 +7,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createCompletionMethod, evaluate, selectActiveProbes, fitLowrank, defaultRng, knownEntriesOf, ForgettingMatrix } from '../../dist/index.js';
+import { createCompletionMethod, evaluate, selectActiveProbes, fitLowrankCompletion as fitLowrank, defaultRng, knownEntriesOf, ForgettingMatrix } from '../../dist/index.js';
 import { readForgettingMatrix } from '../../dist/node.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');

@@ -28,7 +28,7 @@ if (args.includes('--closed-form')) {
 async function faithfulBench() {
   const lib = await import('../../dist/index.js');
   const { ForgettingMatrix, defaultRng, knownEntriesOf, evaluate, createCompletionMethod } = lib;
-  const { additive, knn, knnBaseline, svd, lgmf, lgmfAdditive } = lib;
+  const { additive, knn, knnBaseline, funkSvd: svd, lgmf, lgmfAdditive } = lib;
   const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
   const { readForgettingMatrix } = await import('../../dist/node.js');
   const opt = (name, fallback) => {

@@ -1,10 +1,11 @@
-// `npm run bench -- linalg [--reps N] [--quick] [--only name,name] [--skip-webgpu] [--skip-numpy]`
+// `npm run bench -- linalg [--reps N] [--quick] [--only name,name] [--skip-webgpu] [--skip-numpy] [--relaxed never]`
 // `npm run bench -- linalg stream [--rows 1000] [--cols 10000000] [--chunk 8192] [--backend cpu|webgpu]`
 // Times the cpu and webgpu backends against numpy (float32/float64) on the same shapes in the same
 // run; prints a markdown table (medians) and writes bench/out/linalg.json.
 import { execFileSync } from 'node:child_process';
 import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem, loadavg } from 'node:os';
+import { relaxedSimdAvailable } from '../../dist/linalg/cpu/relaxedDot.js';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createNodeCpuBackend, nodeGpu } from '../../dist/linalg/node.js';
@@ -72,6 +73,11 @@ async function main() {
   const flops = (c) => (c.kind === 'gram' ? 2 * c.m * c.m * c.n : c.kind === 'gemm' ? 2 * c.n ** 3 : null);
 
   console.error(`machine: ${cpus().length}× ${cpus()[0]?.model}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB; load average ${loadavg().map((x) => x.toFixed(1)).join(' ')}`);
+  const peak = machinePeak();
+  if (peak) console.error(`peak float32: ${peak.machine.toFixed(1)} GFLOPS (${peak.isa}, ${peak.perCycle} flop/cycle/core × ${peak.ghz} GHz × ${peak.cores} cores); 128-bit WASM SIMD with FMA: ${peak.wasm.toFixed(1)}`);
+  const relaxed = flag('relaxed', 'auto');
+  const kernel = relaxed !== 'never' && relaxedSimdAvailable() ? 'relaxed SIMD f32' : 'wasm SIMD f64';
+  console.error(`node ${process.version}; cpu kernel for float32 input: ${kernel}`);
 
   mkdirSync(join(here, '..', 'out'), { recursive: true });
   const partial = join(here, '..', 'out', 'linalg.partial.jsonl');
@@ -88,9 +94,10 @@ async function main() {
     numpy = JSON.parse(execFileSync('python3', [join(here, 'numpy_ref.py'), JSON.stringify(cases), String(reps)], { env, maxBuffer: 1 << 24 }).toString());
     writeFileSync(numpyCache, JSON.stringify(numpy, null, 2));
     console.error(JSON.stringify(numpy));
+    if (numpy._blas) console.error(`numpy BLAS: ${JSON.stringify(numpy._blas)}`);
   }
 
-  const backends = [['cpu', () => createNodeCpuBackend()]];
+  const backends = [['cpu', () => createNodeCpuBackend({ relaxed })]];
   if (!has('skip-webgpu')) {
     const gpu = await nodeGpu();
     if (gpu) backends.push(['webgpu', () => createWebGpuBackend({ gpu })]);
@@ -108,7 +115,7 @@ async function main() {
         continue;
       }
       const backend = await make();
-      const label = name === 'webgpu' ? `webgpu (${backend.adapterDescription.split(' ').slice(0, 3).join(' ')})` : `cpu (${createNodeCpuBackendThreads()} threads, wasm SIMD)`;
+      const label = name === 'webgpu' ? `webgpu (${backend.adapterDescription.split(' ').slice(0, 3).join(' ')})` : `cpu (${createNodeCpuBackendThreads()} threads, ${kernel})`;
       const r = c.kind === 'gemm' ? b : null;
       const run = c.kind === 'gram' ? () => backend.gram(a) : c.kind === 'gemm' ? () => backend.gemm(a, r) : () => backend.topSVD(a, c.k, { seed: 0 });
       console.error(`${c.name} on ${label}…`);
@@ -137,8 +144,38 @@ async function main() {
     console.log(`| ${r.case} | ${r.backend} | ${r.times ? r.times.length : '—'} | ${fmt(r.seconds)} | ${fmt(r.cpuSeconds, 1)} | ${fmt(r.gflops, 2)} | ${np.f32 ? fmt(r.seconds / np.f32, 2) : '—'} | ${np.f64 ? fmt(r.seconds / np.f64, 2) : '—'} |`);
   }
   mkdirSync(join(here, '..', 'out'), { recursive: true });
-  writeFileSync(join(here, '..', 'out', 'linalg.json'), JSON.stringify({ reps, loadavg: loadavg(), rows }, null, 2));
+  if (peak) {
+    // useful float32 work: gram computes one triangle (M·(M+1)·N flops), gemm 2·n³
+    for (const r of rows) {
+      const c = cases.find((x) => x.name === r.case);
+      if (!r.seconds || !c || c.kind === 'svd') continue;
+      const useful = c.kind === 'gram' ? c.m * (c.m + 1) * c.n : 2 * c.n ** 3;
+      console.log(`${r.case} · ${r.backend}: ${(useful / r.seconds / 1e9).toFixed(1)} useful GFLOPS = ${((100 * useful) / r.seconds / 1e9 / peak.machine).toFixed(1)} % of the machine's float32 peak, ${((100 * useful) / r.seconds / 1e9 / peak.wasm).toFixed(1)} % of the 128-bit SIMD peak`);
+    }
+  }
+  console.error(`load average at the end ${loadavg().map((x) => x.toFixed(1)).join(' ')}`);
+  writeFileSync(join(here, '..', 'out', 'linalg.json'), JSON.stringify({ reps, loadavg: loadavg(), node: process.version, kernel, peak, rows }, null, 2));
   process.exit(0);
+}
+
+/**
+ * The float32 peak from /proc/cpuinfo (Linux): flop/cycle/core = 2 FMA units × lanes × 2 (AVX-512:
+ * 16 lanes, AVX2+FMA: 8, SSE without FMA: 4 lanes × (mul + add ports)), × the nominal clock × cores;
+ * `wasm`: the same for 128-bit SIMD (4 lanes) with FMA, the most WebAssembly can issue.
+ */
+function machinePeak() {
+  let text;
+  try {
+    text = readFileSync('/proc/cpuinfo', 'utf8');
+  } catch {
+    return null;
+  }
+  const flags = new Set((text.match(/^flags\s*:(.*)$/m)?.[1] ?? '').trim().split(/\s+/));
+  const ghz = Number(text.match(/^cpu MHz\s*:\s*([\d.]+)/m)?.[1] ?? 0) / 1000;
+  const cores = cpus().length;
+  const fma = flags.has('fma');
+  const [isa, perCycle] = flags.has('avx512f') && fma ? ['AVX-512 FMA', 64] : flags.has('avx2') && fma ? ['AVX2 FMA', 32] : ['SSE', 8];
+  return { isa, perCycle, ghz, cores, machine: perCycle * ghz * cores, wasm: (fma ? 16 : 8) * ghz * cores };
 }
 
 function createNodeCpuBackendThreads() {

@@ -74,6 +74,14 @@ def main():
                 res["f64"] = None
                 res["note"] = "numpy float32 eigh(A@A.T) top-k (thin SVD would not fit memory)"
         out[name] = res
+    try:
+        from threadpoolctl import threadpool_info
+
+        out["_blas"] = [
+            {k: i.get(k) for k in ("internal_api", "version", "architecture", "num_threads")} for i in threadpool_info()
+        ]
+    except ImportError:
+        out["_blas"] = "threadpoolctl not installed"
     print(json.dumps(out))
 
 

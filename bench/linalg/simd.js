@@ -1,6 +1,7 @@
 // `node bench/linalg/simd.js` (after `npm run build`): the cpu backend's gram at 85×141,871 on one
-// thread, scalar JavaScript kernel versus the WASM SIMD kernel (before/after), median of 3 runs, with
-// process CPU seconds (meaningful when the machine is shared).
+// thread, scalar JavaScript kernel versus the WASM SIMD float64 kernel versus the relaxed-SIMD float32
+// kernel (where the runtime has relaxed SIMD: Node ≥ 22), median of 3 runs, with process CPU seconds
+// (meaningful when the machine is shared).
 import { createCpuBackend, createInlineRunner } from '../../dist/linalg/index.js';
 
 const m = 85;
@@ -14,8 +15,14 @@ for (let i = 0; i < data.length; i++) {
   data[i] = (s >>> 0) / 2147483648 - 1;
 }
 const a = { rows: m, cols: n, data };
-for (const simd of ['never', 'always']) {
-  const b = createCpuBackend({ runner: createInlineRunner({ simd }) });
+const variants = [
+  ['scalar JS', { simd: 'never' }],
+  ['wasm SIMD f64', { simd: 'always', relaxed: 'never' }],
+];
+if (createInlineRunner().relaxed) variants.push(['relaxed SIMD f32', { simd: 'always' }]);
+else console.log(`relaxed SIMD unavailable on node ${process.version}: float64 kernels only`);
+for (const [name, opts] of variants) {
+  const b = createCpuBackend({ runner: createInlineRunner(opts) });
   await b.gram(a);
   const wall = [];
   const cpu = [];
@@ -29,5 +36,5 @@ for (const simd of ['never', 'always']) {
   }
   const med = (xs) => [...xs].sort((p, q) => p - q)[1];
   const flops = 2 * m * m * n;
-  console.log(`${simd === 'never' ? 'scalar JS' : 'wasm SIMD'}: median ${med(wall).toFixed(3)} s (${(flops / med(wall) / 1e9).toFixed(2)} GFLOPS wall), CPU ${med(cpu).toFixed(3)} s (${(flops / med(cpu) / 1e9).toFixed(2)} GFLOPS per CPU-second)`);
+  console.log(`${name}: median ${med(wall).toFixed(3)} s (${(flops / med(wall) / 1e9).toFixed(2)} GFLOPS wall), CPU ${med(cpu).toFixed(3)} s (${(flops / med(cpu) / 1e9).toFixed(2)} GFLOPS per CPU-second)`);
 }

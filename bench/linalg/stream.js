@@ -5,7 +5,7 @@
 import { mkdirSync, existsSync, statfsSync, openSync, writeSync, closeSync, renameSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { readNpyColumnChunks, selectNodeBackend } from '../../dist/linalg/node.js';
+import { readNpyColumnChunks, selectNodeBackend } from '../../dist/node.js';
 import { topSVDStream } from '../../dist/linalg/stream.js';
 
 const here = dirname(fileURLToPath(import.meta.url));

@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { projectUpdate, protectedBasis, updateEnergySplit, spectrum } from '../../dist/index.js';
 import { selectNodeBackend, writeSafetensorsFile } from '../../dist/node.js';
+import { mulberry32 } from '../../dist/linalg/random.js';
 
 const args = process.argv.slice(2);
 const opt = (name, def) => {
@@ -26,16 +27,7 @@ const backends = opt('backends', 'cpu,webgpu').split(',');
 const full = args.includes('--full');
 
 // Seeded data: W has a decaying spectrum (low-rank part + noise), ΔW is small noise.
-function mulberry(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const mulberry = mulberry32;
 const rng = mulberry(42);
 const W = new Float32Array(rows * cols);
 const r = 32;

@@ -1,5 +1,6 @@
 // `npm run bench -- replay [options]`: the closed-loop replay experiment (Python + PyTorch on the CPU;
-// options go to bench/replay/closed_loop.py, see its --help; results land in bench/out/replay/).
+// options go to bench/replay/closed_loop.py, a driver of `python -m forgetscope.bench_replay`; results
+// land in bench/out/replay-policies/).
 // `npm run bench -- replay sampling [--runs 5]`: speed of weights + sampling at N = 1e6 and 1e7.
 import { spawnSync } from 'node:child_process';
 import { dirname, join } from 'node:path';

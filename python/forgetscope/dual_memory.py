@@ -17,6 +17,8 @@ from typing import Callable, Generic, Iterable, Mapping, Optional, Sequence, Typ
 
 import torch
 
+from .defaults import DEFAULT_TEMPERATURE
+
 T = TypeVar("T")
 
 
@@ -75,7 +77,7 @@ def weighted_replay_sample(weights: Sequence[float], n: int, u: Sequence[float])
     return [i for _, i in order[:n]]
 
 
-def softmax_weights(scores: Sequence[float], temperature: float = 0.1) -> list[float]:
+def softmax_weights(scores: Sequence[float], temperature: float = DEFAULT_TEMPERATURE) -> list[float]:
     """softmax(score / T), stable."""
     if temperature <= 0:
         raise ValueError("temperature must be positive")
@@ -91,7 +93,7 @@ class DualMemory:
     weighted draws without replacement with w = softmax(score / T); ``uniform=True`` is the reservoir's
     own uniform draw."""
 
-    def __init__(self, capacity: int, scores: Optional[Mapping[str, float]] = None, temperature: float = 0.1, seed: int = 0):
+    def __init__(self, capacity: int, scores: Optional[Mapping[str, float]] = None, temperature: float = DEFAULT_TEMPERATURE, seed: int = 0):
         self.buffer: ReservoirBuffer[str] = ReservoirBuffer(capacity, seed=seed)
         self.scores = dict(scores or {})
         self.temperature = temperature

@@ -21,10 +21,11 @@ import torch
 from torch.utils.data import Sampler
 
 from .cli import run_cli
+from .defaults import DEFAULT_REPLAY_RATIO, DEFAULT_TEMPERATURE
 from .tables import PathLike, read_table, table_format
 
 
-def replay_count(n: int, ratio: float = 1 / 32) -> int:
+def replay_count(n: int, ratio: float = DEFAULT_REPLAY_RATIO) -> int:
     """``int(n * ratio) + 1`` — the paper's number of replayed examples for n fine-tuning examples."""
     return int(n * ratio) + 1
 
@@ -235,7 +236,8 @@ class OnlineReplay:
     2. Train ``uniform_until_step`` steps with uniform replay (``uniform_sampler()``).
     3. Measure the forgetting of the probes (NLL now − NLL of the base model), pass it to
        ``plan(measured)``: it writes the observed file, runs ``forgetscope replay … --observed`` (row
-       completion + softmax weights) and returns the ``ReplayWeights`` for the remaining steps.
+       completion + softmax weights, or the replay policy ``policy`` when given) and returns the
+       ``ReplayWeights`` for the remaining steps.
 
     >>> online = OnlineReplay("train.parquet", "0-19", total_steps=500, n_fine_tune=4000)  # doctest: +SKIP
     """
@@ -247,13 +249,14 @@ class OnlineReplay:
         *,
         total_steps: int,
         n_fine_tune: int,
-        ratio: float = 1 / 32,
-        temperature: Union[float, str] = 0.1,
+        ratio: float = DEFAULT_REPLAY_RATIO,
+        temperature: Union[float, str] = DEFAULT_TEMPERATURE,
         method: str = "lowrank",
         seed: int = 0,
         exclude: Optional[PathLike] = None,
         workdir: Optional[PathLike] = None,
         command: Optional[Sequence[str]] = None,
+        policy: Optional[str] = None,
     ):
         self.matrix = str(matrix)
         self.train_rows = train_rows
@@ -262,6 +265,7 @@ class OnlineReplay:
         self.ratio = ratio
         self.temperature = temperature
         self.method = method
+        self.policy = policy
         self.seed = seed
         self.exclude = None if exclude is None else str(exclude)
         self.command = command
@@ -305,7 +309,9 @@ class OnlineReplay:
         out = self.workdir / out_name
         args = [
             "replay", *self._common(), "--observed", str(observed), "--method", self.method,
-            "--temperature", self.temperature if isinstance(self.temperature, str) else repr(self.temperature), "--n", str(self.n_fine_tune), "--ratio", repr(self.ratio),
+            *(["--policy", self.policy] if self.policy is not None else
+              ["--temperature", self.temperature if isinstance(self.temperature, str) else repr(self.temperature)]),
+            "--n", str(self.n_fine_tune), "--ratio", repr(self.ratio),
             "--out", str(out), "--force", "--json",
         ]
         self.last_summary = run_cli(args, command=self.command)

@@ -48,8 +48,8 @@ def test_replay_weights_written_by_the_cli_read_back(tmp_path, cli, ext):
     out = tmp_path / f"w{ext}"
     code, summary, err = cli(
         "replay", str(tmp_path / "train.parquet"), "--train-rows", "0-5", "--observed", str(obs), "--n", "320",
-        "--ratio", "0.03125", "--exclude", str(tmp_path / "held.txt"), "--out", str(out), "--json",
-    )
+        "--ratio", "0.03125", "--temperature", "0.1", "--exclude", str(tmp_path / "held.txt"), "--out", str(out), "--json",
+    )  # --temperature: the paper's softmax (the CLI's default policy is topk)
     assert code == 0, err
     rw = read_replay_weights(out)
     assert rw.examples == [f"e{j:03d}" for j in range(60)]
@@ -99,3 +99,21 @@ def test_online_replay_with_auto_temperature(tmp_path):
     w = weights.weight[weights.weight > 0]
     # effective support = 4 replay budgets = 4 · (int(64/32) + 1) = 12 examples
     assert np.exp(-(w * np.log(w)).sum()) == pytest.approx(12, rel=1e-5)
+
+
+def test_online_replay_with_a_policy(tmp_path):
+    new_row, held = _train_matrix(tmp_path)
+    online = OnlineReplay(
+        tmp_path / "train.parquet", "0-5", total_steps=200, n_fine_tune=48, ratio=1 / 8, seed=2,
+        exclude=tmp_path / "held.txt", workdir=tmp_path / "online", command=["node", str(CLI_BIN)], policy="topk",
+    )
+    weights = online.plan({p: float(new_row[int(p[1:])]) for p in online.probes})
+    assert online.last_summary["policy"] == "topk" and online.last_summary["replayN"] == 7  # int(48 / 8) + 1
+    # topk: uniform over 4 replay budgets = 28 of the 45 examples that are not held out, the highest scores
+    live = weights.weight > 0
+    assert live.sum() == 28 and np.allclose(weights.weight[live], 1 / 28, rtol=0, atol=1e-15)
+    held_idx = weights.index_of(held)
+    assert not live[held_idx].any()
+    score = weights.score.copy()
+    score[held_idx] = -np.inf
+    assert set(np.flatnonzero(live)) == set(np.argsort(-score)[:28])

@@ -1,7 +1,7 @@
 import type { Backend } from '../linalg/types.js';
 import { ForgetscopeError } from '../util/errors.js';
-import { seededGaussian } from './seededGaussian.js';
-import { choleskySolveInPlace } from './smallDense.js';
+import { seededGaussian } from '../linalg/random.js';
+import { ridgeSolveInPlace } from '../linalg/smallDense.js';
 
 /** A matrix with an optional explicit observed mask (1 = observed), row-major. */
 export interface MaskedDense {
@@ -185,7 +185,7 @@ async function completeHalfStep(
     const g = Float64Array.from(gram);
     const e = new Float64Array(k);
     e[c] = 1;
-    choleskySolveInPlace(g, e, k, ridgeFor(gram, k, ridgeRel));
+    ridgeSolveInPlace(g, e, k, ridgeFor(gram, k, ridgeRel));
     for (let r = 0; r < k; r++) inv[r * k + c] = e[r]!;
   }
   const factor = await backend.gemm({ rows: outRows, cols: k, data: product }, { rows: k, cols: k, data: inv });
@@ -218,7 +218,7 @@ function maskedRowStep(a: MaskedDense, mask: Uint8Array, v: Float64Array, u: Flo
       }
     }
     symmetrizeLower(g, k);
-    choleskySolveInPlace(g, b, k, ridgeFor(g, k, ridgeRel));
+    ridgeSolveInPlace(g, b, k, ridgeFor(g, k, ridgeRel));
     u.set(b, i * k);
   }
 }
@@ -248,7 +248,7 @@ function maskedColumnStep(a: MaskedDense, mask: Uint8Array, u: Float64Array, v: 
     const gj = g.subarray(j * kk, (j + 1) * kk);
     const bj = b.subarray(j * k, (j + 1) * k);
     symmetrizeLower(gj, k);
-    choleskySolveInPlace(gj, bj, k, ridgeFor(gj, k, ridgeRel));
+    ridgeSolveInPlace(gj, bj, k, ridgeFor(gj, k, ridgeRel));
     v.set(bj, j * k);
   }
 }

@@ -75,7 +75,7 @@ export interface AnalyzeStructureOptions {
 }
 
 /**
- * Structure analysis of a forgetting matrix (spec §2): rank-1..K uncentred truncated fits with
+ * Structure analysis of a forgetting matrix: rank-1..K uncentred truncated fits with
  * R²_k, singular values, explained energy and sign-normalised factors; the multiplicative (rank-1),
  * additive (least squares), regularised additive (the paper code's Surprise ALS), row-only and
  * column-only models with R² and RMSE; and whether multiplicative beats additive. Missing entries

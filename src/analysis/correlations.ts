@@ -1,3 +1,8 @@
+/**
+ * forgetscope's one correlation module: `correlate` (simple-statistics, for short samples),
+ * `correlateTaskMetadata`, `correlateSimilarity`, and the typed-array `pearson`, `midranks`, `spearman`
+ * that the large similarity correlation and the seed-method modules use.
+ */
 import { sampleCorrelation, sampleRankCorrelation } from 'simple-statistics';
 import type { ForgettingMatrix, TaskMeta } from '../matrix/ForgettingMatrix.js';
 import { ForgetscopeError } from '../util/errors.js';
@@ -53,7 +58,7 @@ export interface CorrelateTaskMetadataOptions {
 
 /**
  * Correlates a per-task quantity (e.g. `summarizeTasks(z).mean`) with task metadata such as the
- * learning rate, the number of steps and their product (spec §2; the fixture's README reports
+ * learning rate, the number of steps and their product (the fixture's README reports
  * Pearson 0.410 / Spearman 0.596 for lr×steps vs. a task's mean Z).
  * @example
  * correlateTaskMetadata(summarizeTasks(z).mean, z.taskMeta);
@@ -110,9 +115,9 @@ export interface SimilarityCorrelation {
  * Correlates forgetting Z with a task–example similarity S (same M×N shape, row-major; e.g.
  * embedding cosine or n-gram overlap), over the observed cells of Z whose S is finite. The paper
  * found |r| ≈ 0.04–0.23: similarity explains little of which examples are forgotten.
- * Typed-array Pearson and midrank Spearman are used here because simple-statistics' rank
- * correlation builds one small array per value, too heavy for millions of cells; the test checks
- * both against simple-statistics.
+ * The typed-array `pearson` and `spearman` below are used here (NaN under three pairs, as in
+ * `correlate`) because simple-statistics' rank correlation builds one small array per value, too
+ * heavy for millions of cells; the test checks both against simple-statistics.
  * @example
  * correlateSimilarity(z, cosine).pooled; // {n: M·N, pearson: …, spearman: …}
  */
@@ -144,16 +149,21 @@ export function correlateSimilarity(matrix: ForgettingMatrix, similarity: Float6
   for (let i = 0; i < m; i++) {
     const z = zs.subarray(rowOf[i]!, rowOf[i + 1]!);
     const s = ss.subarray(rowOf[i]!, rowOf[i + 1]!);
-    perTaskPearson[i] = pearsonTyped(z, s);
-    perTaskSpearman[i] = pearsonTyped(midranksTyped(z), midranksTyped(s));
+    perTaskPearson[i] = atLeastThree(z, s, pearson);
+    perTaskSpearman[i] = atLeastThree(z, s, spearman);
   }
   return {
-    pooled: { n: count, pearson: pearsonTyped(zs, ss), spearman: pearsonTyped(midranksTyped(zs), midranksTyped(ss)) },
+    pooled: { n: count, pearson: atLeastThree(zs, ss, pearson), spearman: atLeastThree(zs, ss, spearman) },
     perTaskPearson,
     perTaskSpearman,
     meanPerTaskPearson: meanDefined(perTaskPearson),
     meanPerTaskSpearman: meanDefined(perTaskSpearman),
   };
+}
+
+/** The rule of `correlate`: fewer than three pairs give NaN. */
+function atLeastThree(x: Float64Array, y: Float64Array, r: (x: Float64Array, y: Float64Array) => number): number {
+  return x.length < 3 ? NaN : r(x, y);
 }
 
 function meanDefined(x: Float64Array): number {
@@ -169,13 +179,14 @@ function meanDefined(x: Float64Array): number {
 }
 
 /**
- * Pearson's r of two typed arrays (two-pass, float64); NaN when n < 3 or a side is constant.
+ * Pearson's r of two equal-length samples (two-pass, float64); NaN when n < 2 or a side is constant.
  * @example
- * pearsonTyped(Float64Array.of(1, 2, 3), Float64Array.of(2, 4, 7)); // 0.993…
+ * pearson([1, 2, 3], [2, 4, 7]); // 0.993…
  */
-export function pearsonTyped(x: Float64Array, y: Float64Array): number {
+export function pearson(x: ArrayLike<number>, y: ArrayLike<number>): number {
   const n = x.length;
-  if (n < 3) return NaN;
+  if (n !== y.length) throw new ForgetscopeError('shape', `pearson: lengths differ (${n} vs ${y.length})`);
+  if (n < 2) return NaN;
   let mx = 0;
   let my = 0;
   for (let k = 0; k < n; k++) {
@@ -198,11 +209,11 @@ export function pearsonTyped(x: Float64Array, y: Float64Array): number {
 }
 
 /**
- * Ranks with ties given the average of the ranks they span (0-based), over a typed array.
+ * 1-based ranks with ties given the average of the ranks they span (as scipy's `rankdata`).
  * @example
- * midranksTyped(Float64Array.of(10, 20, 10)); // [0.5, 2, 0.5]
+ * midranks([3, 1, 3, 2]); // [3.5, 1, 3.5, 2]
  */
-export function midranksTyped(x: Float64Array): Float64Array {
+export function midranks(x: ArrayLike<number>): Float64Array {
   const n = x.length;
   const order = new Uint32Array(n);
   for (let k = 0; k < n; k++) order[k] = k;
@@ -212,9 +223,18 @@ export function midranksTyped(x: Float64Array): Float64Array {
   while (i < n) {
     let j = i;
     while (j + 1 < n && x[order[j + 1]!] === x[order[i]!]) j++;
-    const rank = (i + j) / 2;
+    const rank = (i + j) / 2 + 1;
     for (let k = i; k <= j; k++) ranks[order[k]!] = rank;
     i = j + 1;
   }
   return ranks;
+}
+
+/**
+ * Spearman's ρ: Pearson of midranks (ties at their average rank); NaN when n < 2 or a side is constant.
+ * @example
+ * spearman([1, 2, 3], [3, 2, 1]); // -1
+ */
+export function spearman(x: ArrayLike<number>, y: ArrayLike<number>): number {
+  return pearson(midranks(x), midranks(y));
 }

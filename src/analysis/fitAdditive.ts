@@ -34,7 +34,7 @@ export interface FitAdditiveOptions {
 }
 
 /**
- * Least-squares fit of the additive model `μ + a_i + b_j` over the observed entries (spec §2).
+ * Least-squares fit of the additive model `μ + a_i + b_j` over the observed entries.
  * With complete data it is closed form: μ = grand mean, a = row means − μ, b = column means − μ.
  * With missing entries it is solved by backfitting (Gauss–Seidel on the normal equations:
  * `a_i ← mean_{j obs}(z_ij − μ − b_j)`, then `b_j ← mean_{i obs}(z_ij − μ − a_i)`), which

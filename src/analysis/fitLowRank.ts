@@ -5,8 +5,8 @@ import type { ProgressSink } from '../util/progress.js';
 import { alsLowRank, type AlsLowRankOptions } from './alsLowRank.js';
 import { defaultAnalysisBackend } from './defaultBackend.js';
 import { fitQuality, observedMoments, type ObservedMoments } from './goodnessOfFit.js';
-import { orthogonalizeFactors } from './orthogonalizeFactors.js';
-import { signNormalize } from './signNormalize.js';
+import { orthogonaliseFactors } from './orthogonaliseFactors.js';
+import { signNormalise } from './signNormalise.js';
 
 /** Options of `fitLowRank`. */
 export interface FitLowRankOptions extends AlsLowRankOptions {
@@ -35,7 +35,7 @@ export interface FitLowRankOptions extends AlsLowRankOptions {
 export interface LowRankFit {
   /** K, the largest rank fitted. */
   k: number;
-  /** R²_k for k = 1..K (spec §2: uncentred truncation, denominator centred on the grand mean). */
+  /** R²_k for k = 1..K (uncentred truncation; the denominator is centred on the grand mean). */
   r2: Float64Array;
   /** RMSE of the rank-k fit over observed entries, k = 1..K. */
   rmse: Float64Array;
@@ -66,7 +66,7 @@ export interface LowRankFit {
 }
 
 /**
- * Rank-1..K fits of Z (spec §2). A complete matrix gets one truncated uncentred SVD through the
+ * Rank-1..K fits of Z. A complete matrix gets one truncated uncentred SVD through the
  * Backend; then `SSE_k = ‖Z‖² − Σ_{c ≤ k} s_c²` (Eckart–Young), `R²_k = 1 − SSE_k / Σ(z − mean)²`.
  * A partially observed matrix gets, for each k, the least-squares rank-k fit over the observed
  * entries (`alsLowRank`), with R² over the observed entries; singular values and factors then come
@@ -99,7 +99,7 @@ export async function fitLowRank(matrix: ForgettingMatrix, options: FitLowRankOp
     progress(1, 1, 'truncated SVD');
     const u = Float64Array.from(svd.u);
     const v = Float64Array.from(svd.v);
-    signNormalize(u, v, svd.k);
+    signNormalise(u, v, svd.k);
     const sse = new Float64Array(k);
     let captured = 0;
     for (let c = 0; c < k; c++) {
@@ -121,13 +121,13 @@ export async function fitLowRank(matrix: ForgettingMatrix, options: FitLowRankOp
     iterations[r - 1] = fit.iterations;
     converged &&= fit.converged;
     if (r === 1) {
-      const one = await orthogonalizeFactors(fit.u, fit.v, m, n, 1, backend);
+      const one = await orthogonaliseFactors(fit.u, fit.v, m, n, 1, backend);
       rankOne = rankOneFrom(one.u, one.v, one.s[0]!, 1, m, n);
     }
     if (r === k) last = fit;
   }
   progress(k, k, `ALS rank ${k}`);
-  const factors = await orthogonalizeFactors(last!.u, last!.v, m, n, k, backend);
+  const factors = await orthogonaliseFactors(last!.u, last!.v, m, n, k, backend);
   return assemble(k, sse, moments, factors.s, factors.u, factors.v, rankOne!, 'als', backend.name, iterations, converged);
 }
 

@@ -60,7 +60,7 @@ export interface FitQuality {
 }
 
 /**
- * Turns a residual sum of squares into R² and RMSE (spec §2: `R² = 1 − mean((Z − Ẑ)²) / mean((Z −
+ * Turns a residual sum of squares into R² and RMSE (`R² = 1 − mean((Z − Ẑ)²) / mean((Z −
  * mean(Z))²)`; both means run over the same observed entries, so the counts cancel).
  * @example
  * fitQuality(1, { count: 4, totalSumOfSquares: 5 } as ObservedMoments); // {r2: 0.8, rmse: 0.5, sse: 1}

@@ -1,11 +1,11 @@
-// Structure analysis and audit summaries of a forgetting matrix (spec §2).
+// Structure analysis and audit summaries of a forgetting matrix. Internal barrel: the public names are listed in src/index.ts.
 export * from './goodnessOfFit.js';
 export * from './fitAdditive.js';
 export * from './fitAdditiveAls.js';
 export * from './alsLowRank.js';
 export * from './fitLowRank.js';
-export * from './orthogonalizeFactors.js';
-export * from './signNormalize.js';
+export * from './orthogonaliseFactors.js';
+export * from './signNormalise.js';
 export * from './analyzeStructure.js';
 export * from './defaultBackend.js';
 export * from './summarizeExamples.js';

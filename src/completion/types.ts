@@ -1,11 +1,17 @@
 import type { ForgettingMatrix } from '../matrix/ForgettingMatrix.js';
 import type { Backend } from '../linalg/types.js';
 import type { ProgressSink } from '../util/progress.js';
+import type { SideMatrices, SideRow } from '../matrix/sideMatrices.js';
 
 /** The measured entries of a new task's row: column indices (ascending, distinct) and their values. */
 export interface KnownEntries {
   columns: Int32Array;
   values: Float64Array;
+  /**
+   * The new task's side values (one length-N row per side matrix the method was fitted with, by
+   * name): known before any of its entries is measured. Methods fitted without side ignore it.
+   */
+  side?: SideRow;
 }
 
 /** A completed row: a prediction for every column, with an optional interval. */
@@ -23,6 +29,8 @@ export interface FitOptions {
   seed?: number;
   backend?: Backend;
   progress?: ProgressSink;
+  /** Side matrices aligned with the train rows (same rows and columns); methods that use side read them. */
+  side?: SideMatrices;
 }
 
 /** A method fitted on the train rows, ready to complete new rows. */

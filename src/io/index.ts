@@ -1,4 +1,4 @@
-/** Readers and writers that run anywhere (no Node APIs). File and folder access: `forgetscope/node`. */
+/** Readers and writers that run anywhere (no Node APIs); file access is in io/node/. Internal barrel: the public names are listed in src/index.ts. */
 export * from './types.js';
 export * from './resolveColumns.js';
 export * from './detect.js';
@@ -22,4 +22,4 @@ export { encodeArrow } from './arrow/encodeArrow.js';
 export { readParquetLongTable, parquetSourceFromBytes, type ParquetSource } from './parquet/readParquet.js';
 export { encodeParquet } from './parquet/encodeParquet.js';
 export { readDataset, parseTasks, parseExamples, type DatasetParts } from './dataset/readDataset.js';
-export * from './safetensors.js';
+export * from './safetensors/safetensors.js';

@@ -1,10 +1,9 @@
 import { RecordBatchReader } from 'apache-arrow';
 import { ForgetscopeError } from '../util/errors.js';
-import { readDelimitedLongTable } from './csv/readDelimited.js';
-import { readJsonLinesLongTable } from './long/readJsonLines.js';
 import { checkArrowComplete, guardArrow, readArrowBatches } from './arrow/readArrow.js';
 import { formatFromBytes, formatFromName } from './detect.js';
 import { readForgettingMatrixFromBytes } from './readBytes.js';
+import { dispatchFormat, textFormatReaders } from './dispatchFormat.js';
 import type { ReadOptions, ReadResult } from './types.js';
 
 /** A stream of bytes: a Node readable, a web `ReadableStream` (async-iterable in Node ≥ 18), or any async iterable. */
@@ -31,14 +30,9 @@ export async function readForgettingMatrixFromStream(stream: ByteStream, options
   };
   const format = options.format ?? (options.fileName ? formatFromName(options.fileName) : null) ?? formatFromBytes(head);
   const base = { ...options, file };
-  const done = (r: Pick<ReadResult, 'matrix' | 'report'>, f: string): ReadResult => ({ ...r, format: f, source: file });
-  switch (format) {
-    case 'csv':
-    case 'tsv':
-      return done(await readDelimitedLongTable(rest, { ...base, delimiter: options.delimiter ?? (format === 'tsv' ? '\t' : ',') }), format);
-    case 'jsonl':
-      return done(await readJsonLinesLongTable(rest, base), format);
-    case 'arrow-stream': {
+  return dispatchFormat(format, {
+    ...textFormatReaders(() => rest, base),
+    'arrow-stream': async () => {
       // Remember the last bytes so that a stream cut short (no end-of-stream marker) is an error, not
       // a smaller matrix.
       let tail = new Uint8Array(0);
@@ -60,11 +54,17 @@ export async function readForgettingMatrixFromStream(stream: ByteStream, options
         yield* guardArrow(() => RecordBatchReader.from(tracked) as unknown as Promise<RecordBatchReader>, file);
         checkArrowComplete(tail, file);
       }
-      return done(await readArrowBatches(checked(), base), format);
-    }
-    case 'folder':
+      return readArrowBatches(checked(), base);
+    },
+    folder: async () => {
       throw new ForgetscopeError('usage', 'a dataset folder cannot be read from a stream', { file });
-    default: {
+    },
+  }, {
+    file,
+    source: file,
+    empty: 'the input is empty',
+    // Formats that need random access (Parquet, Arrow IPC file, npy): collect the bytes first.
+    fallback: async (format) => {
       const parts: Uint8Array[] = [];
       let size = 0;
       for await (const chunk of rest) {
@@ -77,7 +77,7 @@ export async function readForgettingMatrixFromStream(stream: ByteStream, options
         bytes.set(p, o);
         o += p.length;
       }
-      return readForgettingMatrixFromBytes(bytes, { ...options, fileName: file, ...(format ? { format } : {}) });
-    }
-  }
+      return readForgettingMatrixFromBytes(bytes, { ...options, fileName: file, format });
+    },
+  });
 }

@@ -1,5 +1,7 @@
 import type { ProgressSink } from '../util/progress.js';
 import type { ForgettingMatrix } from '../matrix/ForgettingMatrix.js';
+import type { SideMatrix } from '../matrix/sideMatrices.js';
+import type { SideReport } from './dataset/sideMatrix.js';
 
 /** The input formats forgetscope reads. `folder` is the dataset-folder layout (Z.npy + tasks.json + examples.jsonl). */
 export type InputFormat = 'csv' | 'tsv' | 'jsonl' | 'arrow' | 'arrow-stream' | 'parquet' | 'npy' | 'folder';
@@ -60,6 +62,12 @@ export interface ReadOptions {
   twoPass?: boolean | 'auto';
   /** Name used in error messages when reading bytes (default `<input>`). */
   fileName?: string;
+  /**
+   * Side matrices to read with the matrix (Node reader, files and folders): `side/<name>.npy` of a
+   * dataset folder, or the numeric column `<name>` of a long table. Shapes are validated; the result
+   * carries them as `side` and the report describes them.
+   */
+  side?: readonly string[];
 }
 
 /** How many input rows a reader saw, kept, and dropped, by reason. Nothing is dropped silently. */
@@ -72,6 +80,8 @@ export interface ReadReport {
   dropped: Record<string, number>;
   /** Rows that were averaged into another row's cell (`duplicates: "mean"`), when any. */
   merged?: number;
+  /** The side matrices read (`ReadOptions.side`), by name: source, stored shape and dtype. */
+  side?: Record<string, SideReport>;
 }
 
 /** The result of reading a matrix. */
@@ -82,6 +92,8 @@ export interface ReadResult {
   format: string;
   /** The file, folder or name the matrix came from. */
   source: string;
+  /** Side matrices aligned with `matrix` (only when `ReadOptions.side` named some), in the order asked. */
+  side?: SideMatrix[];
 }
 
 /** A column of a table to write. */

@@ -1,3 +1,4 @@
+// Backends, streaming, small dense helpers, the seeded generator. Internal barrel: the public names are listed in src/index.ts.
 export * from './types.js';
 export * from './reference.js';
 export * from './cpu/backend.js';

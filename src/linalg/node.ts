@@ -8,7 +8,6 @@ import { createWorkerRunner, type WorkerRunnerOptions } from './cpu/nodeWorkers.
 import { selectBackend, type BackendKind, type SelectBackendOptions } from './selectBackend.js';
 import type { Backend } from './types.js';
 
-export * from './npyColumnChunks.js';
 export { createWorkerRunner, type WorkerRunnerOptions } from './cpu/nodeWorkers.js';
 
 let dawn: GPU | null | undefined;

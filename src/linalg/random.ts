@@ -1,67 +1,164 @@
 /**
- * A small seeded generator for the random test matrices of randomized SVD (splitmix64-seeded
- * xoshiro128** on 32-bit words, Box–Muller normals). Deterministic for a given seed on every
- * platform; not meant to match numpy's streams.
+ * forgetscope's one fast seeded generator: xoshiro128** on 32-bit words, its state filled by a
+ * splitmix32 sequence, with 53-bit uniform doubles and Box–Muller normals. Hand-written because
+ * randomized SVD and replay sampling need millions of draws from a plain integer seed, in every JS
+ * runtime, without BigInt overhead. Deterministic for a given seed on every platform; not meant to
+ * match numpy's streams (the completion protocol has its own numpy-exact PCG64 and MT19937).
+ *
+ * The consumers seed it differently (randomized SVD, replay sampling) and each keeps its own stream;
+ * `seededGaussian` (starting points of the iterative fits) keeps its mulberry32 uniforms so that the
+ * fits' numbers stay what they were.
+ */
+
+/**
+ * A splitmix32 sequence of uniform 32-bit unsigned integers from a 32-bit start state (used to fill
+ * xoshiro's state from a small seed).
+ * @example
+ * const next = splitmix32(0); next(); // the same integer in [0, 2³²) on every run
+ */
+export function splitmix32(start: number): () => number {
+  let x = start | 0;
+  return () => {
+    x = (x + 0x9e3779b9) | 0;
+    let z = x;
+    z = Math.imul(z ^ (z >>> 16), 0x85ebca6b);
+    z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35);
+    return (z ^ (z >>> 16)) >>> 0;
+  };
+}
+
+/**
+ * xoshiro128** (Blackman & Vigna) from four 32-bit state words (not all zero): returns a function giving
+ * uniform 32-bit unsigned integers.
+ * @example
+ * const next = xoshiro128ss(1, 2, 3, 4); next(); // 11520
+ */
+export function xoshiro128ss(s0: number, s1: number, s2: number, s3: number): () => number {
+  s0 |= 0;
+  s1 |= 0;
+  s2 |= 0;
+  s3 |= 0;
+  return () => {
+    const result = Math.imul(rotl(Math.imul(s1, 5), 7), 9) >>> 0;
+    const t = s1 << 9;
+    s2 ^= s0;
+    s3 ^= s1;
+    s1 ^= s2;
+    s0 ^= s3;
+    s2 ^= t;
+    s3 = rotl(s3, 11);
+    return result;
+  };
+}
+
+/**
+ * A uniform double in the open interval (0, 1) from two 32-bit draws: 53 random bits, shifted by half an
+ * ulp so the value is never 0 (so `Math.log` of it is always finite). The one draw of all ones would round
+ * up to 1 and is held at the largest double below 1.
+ * @example
+ * openUniform(() => 0); // 2⁻⁵⁴
+ */
+export function openUniform(next32: () => number): number {
+  const hi = next32() >>> 5; // 27 bits
+  const lo = next32() >>> 6; // 26 bits
+  return Math.min((hi * 67108864 + lo + 0.5) / 9007199254740992, LARGEST_BELOW_ONE);
+}
+
+const LARGEST_BELOW_ONE = 1 - 2 ** -53;
+
+/**
+ * Standard normal deviates by Box–Muller from uniform draws in (0, 1): each pair of uniforms
+ * (`radial` then `angle`) gives two normals, the cosine one first.
+ * @example
+ * const normal = boxMuller(() => 0.5); normal(); // √(2 ln 2)·cos π = −1.1774…
+ */
+export function boxMuller(radial: () => number, angle: () => number = radial): () => number {
+  let spare: number | null = null;
+  return () => {
+    if (spare !== null) {
+      const s = spare;
+      spare = null;
+      return s;
+    }
+    const u = radial();
+    const v = angle();
+    const r = Math.sqrt(-2 * Math.log(u));
+    spare = r * Math.sin(2 * Math.PI * v);
+    return r * Math.cos(2 * Math.PI * v);
+  };
+}
+
+/**
+ * A seeded generator for the random test matrices of randomized SVD: xoshiro128** seeded from
+ * `(seed ⊕ 0x9e3779b9)` through splitmix32, 53-bit uniforms and Box–Muller normals.
+ * @example
+ * const g = new SeededNormal(0); g.normal(); // the same number on every run with seed 0
  */
 export class SeededNormal {
-  private s0: number;
-  private s1: number;
-  private s2: number;
-  private s3: number;
-  private spare: number | null = null;
+  private readonly next32: () => number;
+  private readonly normalDraw: () => number;
 
   /** Seeds the four words from `seed` with a splitmix32 sequence. */
   constructor(seed: number) {
-    let x = (seed >>> 0) ^ 0x9e3779b9;
-    const next = () => {
-      x = (x + 0x9e3779b9) >>> 0;
-      let z = x;
-      z = Math.imul(z ^ (z >>> 16), 0x85ebca6b) >>> 0;
-      z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35) >>> 0;
-      return (z ^ (z >>> 16)) >>> 0;
-    };
-    this.s0 = next();
-    this.s1 = next();
-    this.s2 = next();
-    this.s3 = next() | 1;
+    const next = splitmix32((seed >>> 0) ^ 0x9e3779b9);
+    const s0 = next();
+    const s1 = next();
+    const s2 = next();
+    const s3 = next() | 1;
+    this.next32 = xoshiro128ss(s0, s1, s2, s3);
+    this.normalDraw = boxMuller(() => this.uniform());
   }
 
   /** A uniform 32-bit unsigned integer. */
   nextUint32(): number {
-    const result = Math.imul(rotl(Math.imul(this.s1, 5) >>> 0, 7), 9) >>> 0;
-    const t = (this.s1 << 9) >>> 0;
-    this.s2 ^= this.s0;
-    this.s3 ^= this.s1;
-    this.s1 ^= this.s2;
-    this.s0 ^= this.s3;
-    this.s2 ^= t;
-    this.s3 = rotl(this.s3 >>> 0, 11);
-    this.s0 >>>= 0;
-    this.s1 >>>= 0;
-    this.s2 >>>= 0;
-    return result;
+    return this.next32();
   }
 
   /** A uniform double in (0, 1). */
   uniform(): number {
-    return ((this.nextUint32() >>> 5) * 67108864 + (this.nextUint32() >>> 6) + 0.5) / 9007199254740992;
+    return openUniform(this.next32);
   }
 
   /** A standard normal deviate. */
   normal(): number {
-    if (this.spare !== null) {
-      const s = this.spare;
-      this.spare = null;
-      return s;
-    }
-    const u = this.uniform();
-    const v = this.uniform();
-    const r = Math.sqrt(-2 * Math.log(u));
-    this.spare = r * Math.sin(2 * Math.PI * v);
-    return r * Math.cos(2 * Math.PI * v);
+    return this.normalDraw();
   }
 }
 
+/**
+ * A seeded source of standard normal draws (mulberry32 uniforms + Box–Muller), used to start the
+ * iterative fits (ALS) reproducibly. It only has to be deterministic given the seed.
+ * @example
+ * const draw = seededGaussian(7);
+ * draw(); // the same number on every run with seed 7
+ */
+export function seededGaussian(seed: number): () => number {
+  const uniform = mulberry32((seed >>> 0) ^ 0x9e3779b9);
+  const nonZero = (): number => {
+    let u = 0;
+    while (u === 0) u = uniform();
+    return u;
+  };
+  return boxMuller(nonZero, uniform);
+}
+
+/**
+ * mulberry32 uniforms in [0, 1) with 32 bits of resolution from a 32-bit start state: the small generator
+ * behind `seededGaussian`, also used for reproducible test and benchmark data.
+ * @example
+ * const u = mulberry32(42); u(); // the same number in [0, 1) on every run
+ */
+export function mulberry32(start: number): () => number {
+  let state = start >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
 function rotl(x: number, k: number): number {
-  return ((x << k) | (x >>> (32 - k))) >>> 0;
+  return (x << k) | (x >>> (32 - k));
 }

@@ -71,8 +71,9 @@ export function isSoftwareAdapter(description: string): boolean {
 }
 
 /**
- * Wraps a GPU backend so a `backend` error (device lost, out of memory) switches every later call to
- * a cpu backend, with one warning. Shape and usage errors pass through.
+ * Wraps a GPU backend so a `backend` error (device lost, out of memory) retries that call and runs every
+ * later call on a cpu backend, with one warning. Shape and usage errors pass through, and with `strict`
+ * (FORGETSCOPE_REQUIRE_WEBGPU=1) every error does.
  */
 export function withFallback(primary: Backend, makeCpu: () => Backend, warn: WarningSink | undefined, strict: boolean): Backend {
   let active: Backend = primary;
@@ -99,7 +100,7 @@ export function withFallback(primary: Backend, makeCpu: () => Backend, warn: War
     gemm: (a, b2, o) => call((b) => b.gemm(a, b2, o)),
     gemv: (a, x, t) => call((b) => b.gemv(a, x, t)),
     maskedGram: (a, m) => call((b) => b.maskedGram(a, m)),
-    // topSVD goes through the wrapper's own gram/gemm so a loss mid-way also falls back.
+    // topSVD runs whole on the active backend; a failure mid-way reruns the whole call on cpu.
     topSVD: (a, k, o) => call((b) => b.topSVD(a, k, o)),
     dispose: () => active.dispose(),
   };

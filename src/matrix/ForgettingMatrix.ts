@@ -17,9 +17,13 @@ export type ExampleMeta = Record<string, MetaValue>;
 
 /** Everything needed to build a `ForgettingMatrix`. */
 export interface ForgettingMatrixInit {
-  /** Row-major M×N values; entries where `observed` is 0 are ignored (stored as NaN). */
+  /**
+   * Row-major M×N values; entries where `observed` is 0 are ignored and read as NaN. The matrix keeps this
+   * array (no copy) when its missing entries already hold NaN, and otherwise works on a copy: the caller's
+   * array is never written. Do not modify it after building the matrix.
+   */
   values: Values;
-  /** Row-major M×N mask, 1 = observed. Omitted means fully observed. */
+  /** Row-major M×N mask, 1 = observed. Omitted means fully observed. Kept by reference, never written. */
   observed?: Uint8Array;
   taskIds: readonly string[];
   exampleIds: readonly string[];
@@ -49,7 +53,9 @@ export type Selection = readonly number[] | Int32Array | readonly string[] | { s
 /**
  * The M tasks × N examples forgetting matrix Z (Z[i][j] = NLL after fine-tuning on task i − NLL
  * before, for example j). Values are dense row-major; missing entries are explicit in the
- * `observed` mask (never 0, never an accidental NaN). Immutable once built.
+ * `observed` mask (never 0, never an accidental NaN). Immutable once built: no method writes its arrays,
+ * and building one never writes the caller's arrays. Selections: `selectRows(sel)`, `selectCols(sel)`
+ * (new matrices; a contiguous row range shares storage), `row(i)` (a view) and `column(j)` (a copy).
  *
  * @example
  * const z = ForgettingMatrix.fromRows([[0.1, 0.2], [0.3, 0.4]], { taskIds: ['a', 'b'], exampleIds: ['x', 'y'] });
@@ -92,27 +98,35 @@ export class ForgettingMatrix {
     }
     this.rows = m;
     this.cols = n;
-    this.values = init.values;
     this.taskIds = init.taskIds;
     this.exampleIds = init.exampleIds;
     this.taskMeta = init.taskMeta ?? init.taskIds.map(() => ({}));
     this.exampleMeta = init.exampleMeta ?? init.exampleIds.map(() => ({}));
     this.nllBefore = init.nllBefore ?? null;
     let mask: Uint8Array | null = null;
+    let values = init.values;
     if (init.observed) {
       let all = true;
+      let copied = false;
       for (let k = 0; k < init.observed.length; k++) {
         if (init.observed[k] === 0) {
           all = false;
-          this.values[k] = NaN;
-        } else if (!Number.isFinite(this.values[k])) {
+          if (!Number.isNaN(values[k])) {
+            // Missing entries read as NaN; write that into a copy, never into the caller's array.
+            if (!copied) {
+              values = values.slice();
+              copied = true;
+            }
+            values[k] = NaN;
+          }
+        } else if (!Number.isFinite(values[k])) {
           throw new ForgetscopeError('input', `observed entry (${Math.floor(k / n)}, ${k % n}) is not finite`);
         }
       }
       mask = all ? null : init.observed;
     } else {
-      for (let k = 0; k < this.values.length; k++) {
-        if (!Number.isFinite(this.values[k])) {
+      for (let k = 0; k < values.length; k++) {
+        if (!Number.isFinite(values[k])) {
           throw new ForgetscopeError(
             'input',
             `entry (${Math.floor(k / n)}, ${k % n}) is not finite and no observed mask was given; pass observed to mark missing entries`,
@@ -120,6 +134,7 @@ export class ForgettingMatrix {
         }
       }
     }
+    this.values = values;
     this.mask = mask;
   }
 
@@ -297,11 +312,16 @@ export class ForgettingMatrix {
     return Float64Array.from(this.values);
   }
 
-  /** Summary over observed entries. */
+  /**
+   * Summary over observed entries. The standard deviation is the population one (divided by the count),
+   * from Welford's running update (as d3-array's `variance`), which stays accurate when the mean is large
+   * beside the spread, unlike sumSq/n − mean².
+   */
   summary(): MatrixSummary {
     let count = 0;
     let sum = 0;
-    let sumSq = 0;
+    let runningMean = 0;
+    let m2 = 0;
     let min = Infinity;
     let max = -Infinity;
     let positive = 0;
@@ -312,13 +332,15 @@ export class ForgettingMatrix {
       const x = v[k]!;
       count++;
       sum += x;
-      sumSq += x * x;
+      const delta = x - runningMean;
+      runningMean += delta / count;
+      m2 += delta * (x - runningMean);
       if (x < min) min = x;
       if (x > max) max = x;
       if (x > 0) positive++;
     }
     const mean = count > 0 ? sum / count : NaN;
-    const variance = count > 0 ? Math.max(0, sumSq / count - mean * mean) : NaN;
+    const variance = count > 0 ? m2 / count : NaN;
     return {
       tasks: this.rows,
       examples: this.cols,

@@ -1,5 +1,4 @@
-/** The four seed-method modules: narrow tuning, adaptive-SVD subspaces, Fisher importance, interpolated LoRA. */
-export * from './shared/correlation.js';
+/** The four seed-method modules: narrow tuning, adaptive-SVD subspaces, Fisher importance, interpolated LoRA. Internal barrel: the public names are listed in src/index.ts. */
 export * from './narrow-tuning/index.js';
 export * from './shared/backend.js';
 export * from './subspace/index.js';

@@ -1,4 +1,6 @@
 export * from './types.js';
+export * from './defaults.js';
+export * from './policies/index.js';
 export * from './random.js';
 export * from './softmax.js';
 export * from './replayCount.js';

@@ -1,11 +1,14 @@
 import type { ForgettingMatrix } from '../matrix/ForgettingMatrix.js';
 import type { CompletionMethod, FitOptions, KnownEntries } from '../completion/types.js';
 import { ForgetscopeError } from '../util/errors.js';
-import { replayLogits, softmaxWeights } from './softmax.js';
-import { replayCount, DEFAULT_REPLAY_RATIO } from './replayCount.js';
-import { sampleWithoutReplacement } from './sample.js';
-import { autoTemperature } from './autoTemperature.js';
+import { replayCount } from './replayCount.js';
+import type { SampleOptions } from './sample.js';
 import type { ReplayPlan } from './types.js';
+import { DEFAULT_AUTO_SUPPORT, DEFAULT_FACTOR_RANK, DEFAULT_REPLAY_RATIO, DEFAULT_REPLAY_SEED, DEFAULT_TEMPERATURE } from './defaults.js';
+import { replayPolicy } from './policies/registry.js';
+import { drawFromPolicy } from './policies/draw.js';
+import { exampleFactors } from './policies/factors.js';
+import type { PolicyInput, ReplayPolicy } from './policies/types.js';
 
 /** How many to replay and how to draw them: shared by every plan builder. */
 export interface ReplayDrawOptions {
@@ -18,8 +21,15 @@ export interface ReplayDrawOptions {
    * effective support is `autoSupport` replay budgets (see `autoTemperature`).
    */
   temperature?: number | 'auto';
-  /** With `temperature: 'auto'`: effective support in multiples of the replay count; default 4. */
+  /** With `temperature: 'auto'` (and policies auto, optimistic, topk): effective support in multiples of the replay count; default 4. */
   autoSupport?: number;
+  /**
+   * Replay policy (a name of `replayPolicy` or a policy object). Default: `softmax`, or `auto` with
+   * `temperature: 'auto'` — the paper's path, unchanged.
+   */
+  policy?: string | ReplayPolicy;
+  /** What the policy needs beyond the row: intervals, a side row, example factors, train rows, known entries. */
+  policyInput?: Omit<PolicyInput, 'scores' | 'exclude'>;
   /** Seed of the draw and shuffle; default 0. */
   seed?: number;
   /** 1 = never replay this example (held-out evaluation examples). Length N. */
@@ -48,22 +58,21 @@ export function planReplayFromScores(
     throw new ForgetscopeError('shape', `${scores.length} scores but ${exampleIds.length} example ids`);
   }
   const ratio = options.ratio ?? DEFAULT_REPLAY_RATIO;
-  const seed = options.seed ?? 0;
+  const seed = options.seed ?? DEFAULT_REPLAY_SEED;
   const replayN = replayCount(options.nFineTune, ratio);
-  let temperature: number;
-  if (options.temperature === 'auto') {
-    let live = 0;
-    for (let j = 0; j < scores.length; j++) if (!options.exclude?.[j]) live++;
-    temperature = autoTemperature(scores, Math.min(live, (options.autoSupport ?? 4) * replayN), options.exclude);
-  } else {
-    temperature = options.temperature ?? 0.1;
-  }
-  const weights = softmaxWeights(scores, temperature, options.exclude);
-  const logits = replayLogits(scores, temperature, options.exclude);
-  const drawOptions: Parameters<typeof sampleWithoutReplacement>[2] = { seed };
+  const policy = resolvePolicy(options);
+  const input: PolicyInput = { ...options.policyInput, scores };
+  if (options.exclude !== undefined) input.exclude = options.exclude;
+  const weighed = policy.weigh(input, {
+    replayN,
+    temperature: options.temperature === 'auto' || options.temperature === undefined ? DEFAULT_TEMPERATURE : options.temperature,
+    autoSupport: options.autoSupport ?? DEFAULT_AUTO_SUPPORT,
+  });
+  const { weights, temperature } = weighed;
+  const drawOptions: SampleOptions = { seed };
   if (options.sources !== undefined) drawOptions.sources = options.sources;
   if (options.caps !== undefined) drawOptions.caps = options.caps;
-  const selected = sampleWithoutReplacement(logits, replayN, drawOptions);
+  const selected = drawFromPolicy(weighed, replayN, drawOptions);
   const plan: ReplayPlan = {
     exampleIds,
     weights,
@@ -74,9 +83,17 @@ export function planReplayFromScores(
     seed,
     replayN,
     ratio,
+    policy: policy.name,
   };
   if (options.exclude !== undefined) plan.excluded = options.exclude;
   return plan;
+}
+
+/** The policy of a draw: `options.policy`, else `auto` when `temperature: 'auto'`, else the paper's `softmax`. */
+function resolvePolicy(options: ReplayDrawOptions): ReplayPolicy {
+  if (typeof options.policy === 'object') return options.policy;
+  if (options.policy !== undefined) return replayPolicy(options.policy);
+  return replayPolicy(options.temperature === 'auto' ? 'auto' : 'softmax');
 }
 
 /** Inputs of `planOfflineReplay`: the train rows and what is known about the new task. */
@@ -91,6 +108,10 @@ export interface OfflineReplayInput extends ReplayDrawOptions {
   fitOptions?: FitOptions;
   /** A predicted full row (length N) to use instead of running a method. */
   predicted?: Float64Array;
+  /** Side row for `surprise` / `gradient` (length N); default for `surprise`: the train matrix's `nllBefore`. */
+  side?: Float64Array;
+  /** Rank of the example factors for `coverage`; default 5. */
+  factorRank?: number;
 }
 
 /**
@@ -103,6 +124,8 @@ export interface OfflineReplayInput extends ReplayDrawOptions {
 export async function planOfflineReplay(input: OfflineReplayInput): Promise<ReplayPlan> {
   const n = input.train.cols;
   let prediction: Float64Array;
+  let lower: Float64Array | undefined;
+  let upper: Float64Array | undefined;
   let method = input.method;
   if (input.predicted !== undefined) {
     prediction = input.predicted;
@@ -111,8 +134,10 @@ export async function planOfflineReplay(input: OfflineReplayInput): Promise<Repl
     if (input.completion === undefined) throw new ForgetscopeError('usage', 'planOfflineReplay needs a completion method or a predicted row');
     if (input.known === undefined) throw new ForgetscopeError('usage', 'planOfflineReplay needs the measured entries of the new task');
     const fitted = await input.completion.fit(input.train, input.fitOptions);
-    const row = await fitted.predictRow(input.known, { seed: input.seed ?? 0 });
+    const row = await fitted.predictRow(input.known, { seed: input.seed ?? DEFAULT_REPLAY_SEED });
     prediction = row.prediction;
+    if (row.lower !== undefined) lower = row.lower;
+    if (row.upper !== undefined) upper = row.upper;
     method ??= input.completion.name;
   }
   if (prediction.length !== n) throw new ForgetscopeError('shape', `predicted row has ${prediction.length} entries, the train rows have ${n} columns`);
@@ -127,7 +152,18 @@ export async function planOfflineReplay(input: OfflineReplayInput): Promise<Repl
       measured[j] = 1;
     }
   }
-  const plan = planReplayFromScores(scores, input.train.exampleIds, { ...input, method });
+  const policy = resolvePolicy(input);
+  const extra: NonNullable<ReplayDrawOptions['policyInput']> = { ...input.policyInput, measured, train: input.train };
+  if (input.known !== undefined) extra.known = input.known;
+  if (lower !== undefined) extra.lower = lower;
+  if (upper !== undefined) extra.upper = upper;
+  const side = input.side ?? (policy.name === 'surprise' ? input.train.nllBefore ?? undefined : undefined);
+  if (side !== undefined) {
+    if (side.length !== n) throw new ForgetscopeError('shape', `side row has ${side.length} entries, the train rows have ${n} columns`);
+    extra.side = side;
+  }
+  if (policy.needs.includes('factors') && extra.factors === undefined) extra.factors = exampleFactors(input.train, input.factorRank ?? DEFAULT_FACTOR_RANK);
+  const plan = planReplayFromScores(scores, input.train.exampleIds, { ...input, method, policy, policyInput: extra });
   plan.measured = measured;
   return plan;
 }

@@ -1,6 +1,7 @@
 import { ForgetscopeError } from '../util/errors.js';
 import { createReplayRandom } from './random.js';
 import { topKIndices } from './topK.js';
+import { DEFAULT_PROBES, DEFAULT_REPLAY_SEED, DEFAULT_UNIFORM_FRACTION } from './defaults.js';
 
 /** Options of `onlineReplaySchedule`. */
 export interface OnlineScheduleOptions {
@@ -45,7 +46,7 @@ export function onlineReplaySchedule(options: OnlineScheduleOptions): OnlineRepl
   const { totalSteps, examples } = options;
   if (!Number.isSafeInteger(totalSteps) || totalSteps < 1) throw new ForgetscopeError('usage', `total steps must be a positive integer, got ${totalSteps}`);
   if (!Number.isSafeInteger(examples) || examples < 1) throw new ForgetscopeError('usage', `examples must be a positive integer, got ${examples}`);
-  const fraction = options.uniformFraction ?? 0.1;
+  const fraction = options.uniformFraction ?? DEFAULT_UNIFORM_FRACTION;
   if (!(fraction >= 0 && fraction <= 1)) throw new ForgetscopeError('usage', `uniform fraction must be in [0, 1], got ${fraction}`);
   const uniformUntilStep = Math.min(totalSteps, Math.ceil(totalSteps * fraction));
   let probeColumns: Int32Array;
@@ -56,8 +57,8 @@ export function onlineReplaySchedule(options: OnlineScheduleOptions): OnlineRepl
       if (options.exclude?.[j]) throw new ForgetscopeError('usage', `probe column ${j} is excluded (held out)`);
     }
   } else {
-    const probes = options.probes ?? 30;
-    const rng = createReplayRandom(options.seed ?? 0);
+    const probes = options.probes ?? DEFAULT_PROBES;
+    const rng = createReplayRandom(options.seed ?? DEFAULT_REPLAY_SEED);
     // Uniform draw without replacement: random keys, top-k (excluded columns get −Infinity).
     const keys = new Float64Array(examples);
     let available = 0;

@@ -1,7 +1,7 @@
 import { ForgetscopeError } from '../util/errors.js';
+import { DEFAULT_REPLAY_RATIO } from './defaults.js';
 
-/** The paper's default replay ratio for base models (OLMo): one replayed example per 32 fine-tuning examples. */
-export const DEFAULT_REPLAY_RATIO = 1 / 32;
+export { DEFAULT_REPLAY_RATIO };
 
 /**
  * Number of upstream examples to replay: `int(n · ratio) + 1`, where `n` is the number of the new task's

@@ -1,4 +1,5 @@
 import { ForgetscopeError } from '../util/errors.js';
+import { DEFAULT_TEMPERATURE } from './defaults.js';
 
 /**
  * Replay weights `softmax(score / T)`, numerically stable (the largest logit is subtracted before
@@ -9,7 +10,7 @@ import { ForgetscopeError } from '../util/errors.js';
  */
 export function softmaxWeights(
   scores: ArrayLike<number>,
-  temperature = 0.1,
+  temperature = DEFAULT_TEMPERATURE,
   exclude?: Uint8Array,
 ): Float64Array {
   const logits = replayLogits(scores, temperature, exclude);
@@ -29,7 +30,7 @@ export function softmaxWeights(
  * replay weights up to a constant, without underflow: the sampler ranks on these, so an example whose
  * weight underflows to 0 in `softmaxWeights` keeps its (tiny) chance and its relative order.
  */
-export function replayLogits(scores: ArrayLike<number>, temperature = 0.1, exclude?: Uint8Array): Float64Array {
+export function replayLogits(scores: ArrayLike<number>, temperature = DEFAULT_TEMPERATURE, exclude?: Uint8Array): Float64Array {
   if (!(temperature > 0) || !Number.isFinite(temperature)) {
     throw new ForgetscopeError('usage', `temperature must be a positive finite number, got ${temperature}`);
   }

@@ -17,6 +17,8 @@ export interface ReplayPlan {
   ratio?: number;
   /** 1 where the example is excluded from replay (weight 0), when an exclusion list was given. */
   excluded?: Uint8Array;
+  /** Name of the replay policy that made the weights (`softmax`, `auto`, `coverage` …). */
+  policy?: string;
   /** 1 where the score is a measured value rather than a prediction. */
   measured?: Uint8Array;
 }

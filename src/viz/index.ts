@@ -1,5 +1,6 @@
 /**
- * Plots: Vega-Lite spec builders over plain data (typed arrays + ids) and a headless SVG renderer.
+ * Plots: Vega-Lite spec builders over plain data (typed arrays + ids) and a headless SVG renderer
+ * (the audit report built from them lives in report/).
  * PNG output is Node-only (`forgetscope/node`).
  */
 export * from './spec.js';
@@ -11,4 +12,3 @@ export * from './predicted.js';
 export * from './rmseCurve.js';
 export * from './replay.js';
 export * from './render.js';
-export * from './report/index.js';

@@ -5,7 +5,7 @@ import { CHART_CONFIG, NEUTRAL_COLOUR, VEGA_LITE_SCHEMA, formatNumber } from './
 export interface ScreeInput {
   /** Singular values s1 ≥ s2 ≥ … of the uncentered Z. */
   singularValues: ArrayLike<number>;
-  /** R²_k for k = 1..K (uncentered truncated SVD, spec §2). */
+  /** R²_k for k = 1..K (uncentred truncated SVD). */
   r2: ArrayLike<number>;
   /** R² of the additive model μ + a_i + b_j, drawn as a reference line. */
   additiveR2?: number;

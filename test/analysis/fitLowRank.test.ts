@@ -1,7 +1,7 @@
 import { ForgettingMatrix } from '../../src/matrix/ForgettingMatrix.js';
 import { createCpuBackend } from '../../src/linalg/cpu/backend.js';
 import { fitLowRank } from '../../src/analysis/fitLowRank.js';
-import { seededGaussian } from '../../src/analysis/seededGaussian.js';
+import { seededGaussian } from '../../src/linalg/random.js';
 
 describe('fitLowRank on a wider matrix (min(M, N) > 150: randomized SVD by default)', () => {
   test('randomized and Gram routes give the same R²_k, and sign normalisation holds', async () => {

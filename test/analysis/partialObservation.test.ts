@@ -6,7 +6,7 @@ import { fitLowRank } from '../../src/analysis/fitLowRank.js';
 import { fitAdditive, fitColumnMeans, fitRowMeans } from '../../src/analysis/fitAdditive.js';
 import { fitAdditiveAls } from '../../src/analysis/fitAdditiveAls.js';
 import { observedMoments } from '../../src/analysis/goodnessOfFit.js';
-import { seededGaussian } from '../../src/analysis/seededGaussian.js';
+import { seededGaussian } from '../../src/linalg/random.js';
 
 const backend = createCpuBackend();
 

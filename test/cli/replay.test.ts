@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { ForgettingMatrix } from '../../src/matrix/ForgettingMatrix.js';
 import { createCompletionMethod } from '../../src/completion/registry.js';
 import { runCaptured } from '../helpers/cli.js';
+import { REPLAY_DEFAULTS } from '../../src/replay/defaults.js';
 
 async function run(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   const r = await runCaptured(args);
@@ -45,12 +46,14 @@ describe('forgetscope replay', () => {
   it('writes example, score, weight, selected for every example with softmax weights and exclusions', async () => {
     const dir = setup();
     const out = join(dir, 'w.csv');
-    const r = await run(['replay', join(dir, 'train.csv'), '--train-rows', '0-2', '--observed', join(dir, 'obs.csv'), '--n', '100', '--ratio', '0.03125', '--exclude', join(dir, 'held.txt'), '--out', out, '--json']);
+    // --temperature selects the paper's softmax policy (the CLI's default policy is chosen by the closed-loop benchmark)
+    const r = await run(['replay', join(dir, 'train.csv'), '--train-rows', '0-2', '--observed', join(dir, 'obs.csv'), '--n', '100', '--ratio', '0.03125', '--temperature', '0.1', '--exclude', join(dir, 'held.txt'), '--out', out, '--json']);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     const summary = JSON.parse(r.stdout);
     expect(summary.replayN).toBe(4); // int(100/32) + 1
     expect(summary.temperature).toBe(0.1);
+    expect(summary.policy).toBe('softmax');
     expect(summary.method).toBe('lowrank');
     expect(summary.selected).toHaveLength(4);
     const rows = readWeightsCsv(out);
@@ -158,5 +161,46 @@ describe('forgetscope replay --temperature auto', () => {
     const h = -rows.reduce((acc, x) => acc + (x.weight > 0 ? x.weight * Math.log(x.weight) : 0), 0);
     expect(Math.exp(h)).toBeCloseTo(6, 5);
     expect(s.temperature).toBeGreaterThan(0);
+  });
+});
+
+describe('forgetscope replay --policy', () => {
+  it('plans with a named policy; --policy softmax equals --temperature 0.1', async () => {
+    const dir = setup();
+    const base = (out: string, ...more: string[]): string[] => ['replay', join(dir, 'train.csv'), '--observed', join(dir, 'obs.csv'), '--n', '64', '--seed', '2', '--exclude', join(dir, 'held.txt'), '--out', join(dir, out), '--json', ...more];
+    const a = JSON.parse((await run(base('a.csv', '--policy', 'softmax'))).stdout);
+    const b = JSON.parse((await run(base('b.csv', '--temperature', '0.1'))).stdout);
+    expect(a.policy).toBe('softmax');
+    expect(a.selected).toEqual(b.selected);
+    const d = await run(base('d.csv'));
+    expect(d.code).toBe(0);
+    expect(JSON.parse(d.stdout).policy).toBe(REPLAY_DEFAULTS.policy);
+    // uniform: 1/6 on each of the six examples that are not held out
+    const u = await run(base('u.csv', '--policy', 'uniform'));
+    expect(JSON.parse(u.stdout).policy).toBe('uniform');
+    for (const x of readWeightsCsv(join(dir, 'u.csv'))) expect(x.weight).toBeCloseTo(x.example === 'ex7' || x.example === 'ex3' ? 0 : 1 / 6, 15);
+    // coverage over the rank-2 example factors: 3 distinct examples, none held out
+    const c = JSON.parse((await run(base('c.csv', '--policy', 'coverage', '--factor-rank', '2'))).stdout);
+    expect(c.policy).toBe('coverage');
+    expect(new Set(c.selected).size).toBe(3);
+    expect(c.selected).not.toContain('ex7');
+  });
+
+  it('surprise reads --side-scores; gradient without a side row and conflicting flags are usage errors', async () => {
+    const dir = setup();
+    writeFileSync(join(dir, 'side.csv'), 'example,value\n' + exampleIds.map((id, j) => `${id},${[5, 1, 2, 9, 3, 8, 0, 7][j]}`).join('\n') + '\n');
+    const base = (...more: string[]): string[] => ['replay', join(dir, 'train.csv'), '--observed', join(dir, 'obs.csv'), '--n', '64', '--exclude', join(dir, 'held.txt'), '--out', join(dir, 's.csv'), '--force', '--json', ...more];
+    // budget 3; largest side values among the non-held-out: ex5 (8), ex0 (5), ex4 (3) — ex3 (9) and ex7 (7) are held out
+    const s = JSON.parse((await run(base('--policy', 'surprise', '--side-scores', join(dir, 'side.csv')))).stdout);
+    expect([...s.selected].sort()).toEqual(['ex0', 'ex4', 'ex5']);
+    const g = await run(base('--policy', 'gradient'));
+    expect(g.code).toBe(2);
+    expect(g.stderr).toMatch(/gradient.*needs a side row/);
+    const t = await run(base('--policy', 'auto', '--temperature', '0.3'));
+    expect(t.code).toBe(2);
+    expect(t.stderr).toMatch(/--temperature 0.3 applies to the softmax and oracle policies/);
+    const bad = await run(base('--policy', 'nosuch'));
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/unknown replay policy "nosuch"/);
   });
 });

@@ -1,5 +1,5 @@
 import { additiveLs } from '../../src/completion/methods/additiveLs.js';
-import { fitLowrank } from '../../src/completion/methods/lowrank.js';
+import { fitLowrank } from '../../src/completion/methods/lowrank/lowrank.js';
 import { ForgettingMatrix } from '../../src/matrix/ForgettingMatrix.js';
 import { hasNumpy, numpyJson, randomColumns, syntheticMatrix, toRows } from './lowrankHelpers.js';
 

@@ -1,6 +1,6 @@
-import { fitLowrank } from '../../src/completion/methods/lowrank.js';
-import { LOWRANK_VARIANTS, trainStats, type LowrankVariant } from '../../src/completion/methods/lowrankBasis.js';
-import { prepareFolds, selectHyper } from '../../src/completion/methods/lowrankSelect.js';
+import { fitLowrank } from '../../src/completion/methods/lowrank/lowrank.js';
+import { LOWRANK_VARIANTS, trainStats, type LowrankVariant } from '../../src/completion/methods/lowrank/lowrankBasis.js';
+import { prepareFolds, selectHyper } from '../../src/completion/methods/lowrank/lowrankSelect.js';
 import { createReferenceBackend } from '../../src/linalg/reference.js';
 import { hasNumpy, numpyJson, randomColumns, syntheticMatrix, toRows, unknownRmse } from './lowrankHelpers.js';
 

@@ -1,4 +1,4 @@
-import { fitLowrank, type FittedLowrank } from '../../src/completion/methods/lowrank.js';
+import { fitLowrank, type FittedLowrank } from '../../src/completion/methods/lowrank/lowrank.js';
 import { selectActiveProbes } from '../../src/completion/probes/active.js';
 import { ForgettingMatrix } from '../../src/matrix/ForgettingMatrix.js';
 import { randomColumns, syntheticMatrix, unknownRmse } from './lowrankHelpers.js';

@@ -1,5 +1,5 @@
-import { fitLowrank } from '../../src/completion/methods/lowrank.js';
-import { calibrationColumns } from '../../src/completion/methods/lowrankIntervals.js';
+import { fitLowrank } from '../../src/completion/methods/lowrank/lowrank.js';
+import { calibrationColumns } from '../../src/completion/methods/lowrank/lowrankIntervals.js';
 import { randomColumns, syntheticMatrix } from './lowrankHelpers.js';
 
 /** Pooled coverage and mean width of lowrank's intervals over the test rows' unmeasured columns. */

@@ -11,7 +11,7 @@ import {
   numberToF16,
   parseSafetensors,
   parseSafetensorsHeader,
-} from '../../src/io/safetensors.js';
+} from '../../src/io/safetensors/safetensors.js';
 import { openSafetensorsFile, readSafetensorsFile, writeSafetensorsFile } from '../../src/io/node/safetensors.js';
 import { ForgetscopeError } from '../../src/util/errors.js';
 

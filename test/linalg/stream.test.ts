@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createCpuBackend } from '../../src/linalg/cpu/backend.js';
-import { readNpyColumnChunks, readNpyMatrixHeader } from '../../src/linalg/npyColumnChunks.js';
+import { readNpyColumnChunks, readNpyMatrixHeader } from '../../src/io/node/readNpyColumnChunks.js';
 import { referenceGram, referenceTopSVD } from '../../src/linalg/reference.js';
 import { denseColumnChunks, gramStream, topSVDStream } from '../../src/linalg/stream.js';
 import type { Dense } from '../../src/linalg/types.js';
@@ -93,6 +93,21 @@ describe('streaming accumulators', () => {
     const it = readNpyColumnChunks(file);
     await expect(it.next()).rejects.toThrow(ForgetscopeError);
     await expect(readNpyMatrixHeader(join(dir, 'short.npy'))).resolves.toMatchObject({ rows: 4 });
+  });
+
+  test('a non-float or non-2-D .npy is refused by the chunk reader with the file named', async () => {
+    const file = join(dir, 'ints.npy');
+    const header = "{'descr': '<i4', 'fortran_order': False, 'shape': (2, 2), }";
+    const pad = 64 - ((10 + header.length + 1) % 64);
+    const text = header + ' '.repeat(pad) + '\n';
+    const bytes = new Uint8Array(10 + text.length + 16);
+    bytes.set([0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59, 1, 0, text.length & 0xff, text.length >> 8]);
+    bytes.set(new TextEncoder().encode(text), 10);
+    writeFileSync(file, bytes);
+    await expect(readNpyMatrixHeader(file)).rejects.toMatchObject({ code: 'dtype', file });
+    const vec = join(dir, 'vec.npy');
+    writeFileSync(vec, new TextEncoder().encode('not numpy at all'));
+    await expect(readNpyMatrixHeader(vec)).rejects.toMatchObject({ code: 'parse', file: vec });
   });
 
   test('reads a file written by numpy and matches numpy\'s own Gram and singular values', async () => {

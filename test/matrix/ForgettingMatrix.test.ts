@@ -50,6 +50,24 @@ describe('ForgettingMatrix', () => {
     expect(m.summary().mean).toBeCloseTo(8 / 3, 15);
   });
 
+  test("building never writes the caller's values; an all-NaN missing pattern shares storage", () => {
+    const values = new Float64Array([1, 0, 3, 4]);
+    const m = new ForgettingMatrix({ values, observed: new Uint8Array([1, 0, 1, 1]), taskIds: ['a', 'b'], exampleIds: ['x', 'y'] });
+    expect(Array.from(values)).toEqual([1, 0, 3, 4]);
+    expect(Number.isNaN(m.get(0, 1))).toBe(true);
+    const withNaN = new Float64Array([1, NaN, 3, 4]);
+    const shared = new ForgettingMatrix({ values: withNaN, observed: new Uint8Array([1, 0, 1, 1]), taskIds: ['a', 'b'], exampleIds: ['x', 'y'] });
+    expect(shared.values).toBe(withNaN);
+  });
+
+  test('summary std by hand, and stable when the mean is large beside the spread', () => {
+    // [0.1, -0.2, 0.3, 0.4, 0.5, -0.6]: mean 1/12, Σx² = 0.91, population variance 0.91/6 − (1/12)².
+    expect(z.summary().std).toBeCloseTo(Math.sqrt(0.91 / 6 - 1 / 144), 15);
+    // 1e9 + {0, 1, 2}: population std √(2/3). sumSq/n − mean² loses every digit here (x² ≈ 1e18, ulp 128).
+    const big = ForgettingMatrix.fromRows([[1e9, 1e9 + 1, 1e9 + 2]]);
+    expect(big.summary().std).toBeCloseTo(Math.sqrt(2 / 3), 12);
+  });
+
   test('non-finite values without a mask are rejected', () => {
     expect(
       () => new ForgettingMatrix({ values: new Float64Array([1, NaN]), taskIds: ['a'], exampleIds: ['x', 'y'] }),

@@ -12,7 +12,7 @@ import {
   tokenClassMass,
   tokenLogProbShift,
 } from '../../src/methods/narrow-tuning/index.js';
-import { averageRanks, spearman } from '../../src/methods/shared/correlation.js';
+import { midranks, spearman } from '../../src/analysis/correlations.js';
 
 // Worked tests of seed-000 §4 (numbers from the spec, computed there with numpy).
 describe('narrow tuning (seed 000)', () => {
@@ -64,7 +64,7 @@ describe('narrow tuning (seed 000)', () => {
   });
 
   test('tie-averaged ranks', () => {
-    expect(Array.from(averageRanks([3, 1, 3, 2]))).toEqual([3.5, 1, 3.5, 2]);
+    expect(Array.from(midranks([3, 1, 3, 2]))).toEqual([3.5, 1, 3.5, 2]);
     expect(spearman([1, 2, 3], [3, 2, 1])).toBeCloseTo(-1, 12);
   });
 

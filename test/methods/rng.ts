@@ -1,11 +1,2 @@
-/** A tiny seeded generator for test data (mulberry32), so every random test input is reproducible. */
-export function mulberry(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** A tiny seeded generator for test data (the library's mulberry32), so every random test input is reproducible. */
+export { mulberry32 as mulberry } from '../../src/linalg/random.js';

@@ -1,7 +1,7 @@
 import { mkdirSync, writeFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { buildReportHtml } from '../../src/viz/report/index.js';
+import { buildReportHtml } from '../../src/report/index.js';
 import { sampleReportData } from './sampleReport.js';
 import { chromiumAvailable, launchChromium } from './chromium.js';
 import { checkReportInBrowser } from './checkReport.js';

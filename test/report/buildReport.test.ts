@@ -1,4 +1,4 @@
-import { buildReportHtml, escapeHtml, formatSeeds, scopeSvgIds } from '../../src/viz/report/index.js';
+import { buildReportHtml, escapeHtml, formatSeeds, scopeSvgIds } from '../../src/report/index.js';
 import { sampleReportData } from './sampleReport.js';
 
 describe('buildReportHtml', () => {

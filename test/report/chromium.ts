@@ -30,13 +30,13 @@ export function chromiumAvailable(): boolean {
   return false;
 }
 
-/** Launches headless Chromium with a fresh user-data dir; `close()` also removes that dir. */
-export async function launchChromium(): Promise<{ context: BrowserContext; close: () => Promise<void> }> {
+/** Launches headless Chromium with a fresh user-data dir (`extraArgs` after CHROMIUM_ARGS); `close()` also removes that dir. */
+export async function launchChromium(options: { extraArgs?: string[] } = {}): Promise<{ context: BrowserContext; close: () => Promise<void> }> {
   const dir = mkdtempSync(join(tmpdir(), 'forgetscope-chromium-'));
   const context = await chromium.launchPersistentContext(dir, {
     executablePath: CHROMIUM_PATH,
     headless: true,
-    args: CHROMIUM_ARGS,
+    args: [...CHROMIUM_ARGS, ...(options.extraArgs ?? [])],
     viewport: { width: 1280, height: 900 },
   });
   return {

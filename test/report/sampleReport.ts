@@ -1,4 +1,4 @@
-import type { ReportData } from '../../src/viz/report/index.js';
+import type { ReportData } from '../../src/report/index.js';
 
 /** A small deterministic LCG so the sample data needs no library (test fixture only). */
 function lcg(seed: number): () => number {

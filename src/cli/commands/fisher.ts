@@ -1,13 +1,16 @@
+import type { Command } from 'commander';
 import type { CommandModule } from './types.js';
 import { ForgetscopeError } from '../../util/errors.js';
 import { readSafetensorsFile } from '../../io/node/safetensors.js';
-import type { Tensor } from '../../io/safetensors.js';
+import type { Tensor } from '../../io/safetensors/safetensors.js';
 import { compareFisher } from '../../methods/fisher/compareFisher.js';
 import { forgettingConfidence, rankByConfidence } from '../../methods/fisher/forgettingConfidence.js';
-import { numberOption, table } from './methodsShared.js';
+import { addCommand, aliased, parseNumber, parseNumberIn, parseChoice } from '../flags.js';
+import { textTable as table } from '../../util/textTable.js';
 
 interface FisherFlags {
-  top: string;
+  topFraction: string;
+  top?: string;
   update?: string;
   lambda: string;
   tensors?: string;
@@ -34,12 +37,9 @@ function concat(ts: readonly Tensor[]): Float64Array {
  */
 export const fisherCommand: CommandModule = {
   register(program, ctx) {
-    program
-      .command('fisher')
-      .description('diagonal-Fisher statistics, top-q importance overlap and cosine between two tasks, EWC penalty, forgetting confidence')
-      .argument('<a>', "task A's Fisher diagonal (safetensors, one tensor per parameter)")
-      .argument('[b]', "task B's Fisher diagonal (same names and shapes)")
-      .option('--top <q>', 'fraction of entries in the top-importance sets', '0.01')
+    addCommand(program, 'fisher', 'diagonal-Fisher statistics, top-q importance overlap and cosine between two tasks, EWC penalty, forgetting confidence', ['<a>', "task A's Fisher diagonal (safetensors, one tensor per parameter)"], ['[b]', "task B's Fisher diagonal (same names and shapes)"])
+      .option('--top-fraction <q>', 'fraction of entries in the top-importance sets', '0.01')
+      .option('--top <q>', 'alias of --top-fraction')
       .option('--update <file>', 'an update ΔW (same names) to price with the EWC penalty under A')
       .option('--lambda <l>', 'EWC strength λ in (λ/2)ΣF·Δ²', '1')
       .option('--tensors <regex>', 'only tensors whose name matches')
@@ -47,12 +47,12 @@ export const fisherCommand: CommandModule = {
       .option('--eta <eta>', 'step size η of the intended update in the forgetting confidence', '1')
       .option('--variant <v>', 'forgetting confidence: a (anchor θ0, default) or b (anchor θ0 − η·gL; needs gL)', 'a')
       .option('--json', 'print one JSON object')
-      .action(async (a: string, b: string | undefined, flags: FisherFlags) => {
-        const q = numberOption(flags.top, '--top');
-        if (!(q > 0 && q <= 1)) throw new ForgetscopeError('usage', `--top must be in (0, 1], got ${q}`);
-        const lambda = numberOption(flags.lambda, '--lambda');
-        const eta = numberOption(flags.eta, '--eta');
-        if (flags.variant !== 'a' && flags.variant !== 'b') throw new ForgetscopeError('usage', `--variant must be a or b, got ${JSON.stringify(flags.variant)}`);
+      .action(async (a: string, b: string | undefined, flags: FisherFlags, command: Command) => {
+        const top = aliased<string>(command, flags as unknown as Record<string, unknown>, 'topFraction', 'top', ['--top-fraction', '--top'])!;
+        const q = parseNumberIn(top, flags.top !== undefined && top === flags.top ? '--top' : '--top-fraction', 0, 1, true);
+        const lambda = parseNumber(flags.lambda, '--lambda');
+        const eta = parseNumber(flags.eta, '--eta');
+        parseChoice(flags.variant, '--variant', ['a', 'b'] as const);
         const sel = flags.tensors !== undefined ? { select: flags.tensors } : {};
         const ta = await readSafetensorsFile(a, { ...sel, precision: 'float64' });
         if (ta.length === 0) throw new ForgetscopeError('input', `no tensor${flags.tensors ? ` matching /${flags.tensors}/` : ''}`, { file: a });

@@ -3,7 +3,10 @@ import { ForgetscopeError } from '../../util/errors.js';
 import { readSafetensorsFile, writeSafetensorsFile } from '../../io/node/safetensors.js';
 import { bestTradeoff, lossBarrier } from '../../methods/interpolated-lora/barrier.js';
 import { mergeAdapters } from '../../methods/interpolated-lora/mergeAdapters.js';
-import { numberOption, parseNumericCsv, readText, table } from './methodsShared.js';
+import { readNumericColumns } from '../../io/csv/readNumericColumns.js';
+import { addCommand, parseNumber, parseNumberIn } from '../flags.js';
+import { readText } from '../readText.js';
+import { textTable as table } from '../../util/textTable.js';
 
 interface BarrierFlags {
   weight: string;
@@ -27,17 +30,13 @@ interface MergeFlags {
  */
 export const loraCommand: CommandModule = {
   register(program, ctx) {
-    const lora = program.command('lora').description('interpolated LoRA: loss barrier along a path, EMA merge of adapters');
-    lora
-      .command('barrier')
-      .description('loss barrier and best trade-off point along an interpolation path')
-      .argument('<losses>', 'CSV with columns alpha,loss (optionally loss_old,loss_new for the trade-off)')
+    const lora = addCommand(program, 'lora', 'interpolated LoRA: loss barrier along a path, EMA merge of adapters');
+    addCommand(lora, 'barrier', 'loss barrier and best trade-off point along an interpolation path', ['<losses>', 'CSV with columns alpha,loss (optionally loss_old,loss_new for the trade-off)'])
       .option('--weight <w>', 'weight of the old task in the trade-off score w·L_old + (1−w)·L_new', '0.5')
       .option('--json', 'print one JSON object')
       .action(async (path: string, flags: BarrierFlags) => {
-        const w = numberOption(flags.weight, '--weight');
-        if (!(w >= 0 && w <= 1)) throw new ForgetscopeError('usage', `--weight must be in [0, 1], got ${w}`);
-        const cols = parseNumericCsv(await readText(path), path);
+        const w = parseNumberIn(flags.weight, '--weight', 0, 1);
+        const cols = readNumericColumns(await readText(path), { file: path });
         const alpha = cols.get('alpha');
         const loss = cols.get('loss');
         if (!alpha || !loss) throw new ForgetscopeError('missing-column', `expected columns "alpha" and "loss"; the header has ${[...cols.keys()].map((k) => JSON.stringify(k)).join(', ')}`, { file: path, line: 1, column: 1 });
@@ -65,9 +64,7 @@ export const loraCommand: CommandModule = {
         ctx.out(`loss barrier ${b.barrier.toPrecision(4)} at alpha ${b.argAlpha}; mean excess over the line ${b.meanExcess.toPrecision(4)}\n`);
         ctx.out(`best trade-off: alpha ${best.alpha} (score ${best.score.toPrecision(4)}, w = ${w})\n`);
       });
-    lora
-      .command('merge')
-      .description('EMA merge of a slow and a fast LoRA adapter: λ·slow + (1−λ)·fast on A and B, with the factor merge error')
+    addCommand(lora, 'merge', 'EMA merge of a slow and a fast LoRA adapter: λ·slow + (1−λ)·fast on A and B, with the factor merge error')
       .requiredOption('--slow <file>', 'slow adapter (safetensors, PEFT names ...lora_A.weight / ...lora_B.weight)')
       .requiredOption('--fast <file>', 'fast adapter (same names)')
       .requiredOption('--lambda <l>', 'weight of the slow adapter, in [0, 1]')
@@ -76,8 +73,8 @@ export const loraCommand: CommandModule = {
       .option('--lora-alpha <a>', 'LoRA alpha (scale alpha/r) for the merge error; default r (scale 1)')
       .option('--json', 'print one JSON object')
       .action(async (flags: MergeFlags) => {
-        const lambda = numberOption(flags.lambda, '--lambda');
-        const alpha = flags.loraAlpha !== undefined ? numberOption(flags.loraAlpha, '--lora-alpha') : undefined;
+        const lambda = parseNumber(flags.lambda, '--lambda');
+        const alpha = flags.loraAlpha !== undefined ? parseNumber(flags.loraAlpha, '--lora-alpha') : undefined;
         const slow = await readSafetensorsFile(flags.slow, { precision: 'float64' });
         const fast = await readSafetensorsFile(flags.fast, { precision: 'float64' });
         const { merged, layers } = await mergeAdapters(slow, fast, lambda, alpha !== undefined ? { alpha } : {});

@@ -5,9 +5,12 @@ import { ForgetscopeError } from '../../util/errors.js';
 import { compareRecipes } from '../../methods/narrow-tuning/compareRecipes.js';
 import { parseRecipeTable } from '../../methods/narrow-tuning/recipeTable.js';
 import { massShift, tokenClassMass, tokenLogProbShift } from '../../methods/narrow-tuning/tokenBias.js';
-import { pearson } from '../../methods/shared/correlation.js';
+import { pearson } from '../../analysis/correlations.js';
 import { readSafetensorsFile } from '../../io/node/safetensors.js';
-import { numberOption, readText, table } from './methodsShared.js';
+import { addCommand, parseNumber } from '../flags.js';
+import { readExampleIds } from '../inputs.js';
+import { readText } from '../readText.js';
+import { textTable as table } from '../../util/textTable.js';
 
 interface RecipesFlags {
   json?: boolean;
@@ -39,19 +42,6 @@ async function readTokens(path: string): Promise<{ logp: Float32Array; offsets: 
   return { logp: Float32Array.from(logp.data), offsets: Int32Array.from(offsets.data), logMass: mass ? Float32Array.from(mass.data) : null };
 }
 
-async function readHeldout(path: string): Promise<Set<string>> {
-  let json: unknown;
-  try {
-    json = JSON.parse(await readText(path));
-  } catch (e) {
-    if (e instanceof ForgetscopeError) throw e;
-    throw new ForgetscopeError('parse', `not valid JSON (${(e as Error).message})`, { file: path, line: 1, column: 1 });
-  }
-  const ids = Array.isArray(json) ? json : (json as { example_ids?: unknown }).example_ids;
-  if (!Array.isArray(ids)) throw new ForgetscopeError('input', 'expected a JSON list of example ids or an object with "example_ids"', { file: path, line: 1, column: 1 });
-  return new Set(ids.map(String));
-}
-
 function meanOver(z: ForgettingMatrix, keep: Set<string> | null): number {
   let s = 0;
   let c = 0;
@@ -72,19 +62,16 @@ function meanOver(z: ForgettingMatrix, keep: Set<string> | null): number {
  */
 export const recipesCommand: CommandModule = {
   register(program, ctx) {
-    program
-      .command('recipes')
-      .description('compare fine-tuning recipes: per recipe mean forgetting and fraction forgotten, pairwise mean difference and Spearman')
-      .argument('<input...>', 'long tables (csv/tsv): task, recipe, example, nll_before, nll_after (or delta)')
+    addCommand(program, 'recipes', 'compare fine-tuning recipes: per recipe mean forgetting and fraction forgotten, pairwise mean difference and Spearman', ['<input...>', 'long tables (csv/tsv): task, recipe, example, nll_before, nll_after (or delta)'])
       .option('--json', 'print one JSON object')
       .option('--tau <t>', 'a cell counts as forgotten when Z > tau', '0.3')
       .option('--default-recipe <name>', 'recipe of tables without a recipe column', 'full')
       .option('--common-tasks', 'keep only the tasks every recipe has (e.g. full fine-tuning rows of the variant tasks)')
       .option('--tokens-base <file>', 'teacher-forced token export of the base model (safetensors: logp, offsets, num_logmass)')
       .option('--tokens <recipe=file>', 'token export after a recipe (repeatable)', (v: string, acc: string[]) => [...acc, v], [] as string[])
-      .option('--heldout <file>', 'JSON list of held-out example ids (or {"example_ids": [...]}) for the bias correlation')
+      .option('--heldout <file>', 'held-out example ids (a JSON list, {"example_ids": [...]}, or one per line) for the bias correlation')
       .action(async (inputs: string[], flags: RecipesFlags) => {
-        const tau = numberOption(flags.tau, '--tau');
+        const tau = parseNumber(flags.tau, '--tau');
         const recipes = new Map<string, ForgettingMatrix>();
         const reports: Record<string, { rows: number; kept: number; dropped: Record<string, number> }> = {};
         for (const input of inputs) {
@@ -113,7 +100,7 @@ export const recipesCommand: CommandModule = {
         if (flags.tokens.length > 0) {
           if (!flags.tokensBase) throw new ForgetscopeError('usage', '--tokens needs --tokens-base (the base model\'s export)');
           const base = await readTokens(flags.tokensBase);
-          const heldout = flags.heldout ? await readHeldout(flags.heldout) : null;
+          const heldout = flags.heldout ? new Set(await readExampleIds(flags.heldout)) : null;
           const bias: BiasRow[] = [];
           for (const spec of flags.tokens) {
             const at = spec.indexOf('=');

@@ -2,89 +2,75 @@ import type { Command } from 'commander';
 import type { CommandModule } from './types.js';
 import type { CliContext } from '../context.js';
 import type { ForgettingMatrix } from '../../matrix/ForgettingMatrix.js';
-import type { KnownEntries } from '../../completion/types.js';
 import { ForgetscopeError } from '../../util/errors.js';
 import { readForgettingMatrix } from '../../io/node/readForgettingMatrix.js';
 import { writeTable } from '../../io/node/writeTable.js';
 import { refuseOverwrite } from '../../io/node/atomicWrite.js';
-import { readIdList } from '../../io/node/readIdList.js';
 import { createCompletionMethod } from '../../completion/registry.js';
 import { planOfflineReplay } from '../../replay/offline.js';
 import { onlineReplaySchedule } from '../../replay/online.js';
-import { DEFAULT_REPLAY_RATIO } from '../../replay/replayCount.js';
 import { replayPlanTable } from '../../replay/planTable.js';
-import { parseRowList } from './completionArgs.js';
+import {
+  addBackendOption, addReadOptions, addReplayOptions, addReplayPolicyOptions, addRowOptions, backendFromFlag, parseCaps, parseInteger,
+  parsePositiveInt, parseRowList, readOptionsFromFlags, replayPolicyFromFlags, replaySettingsFromFlags, type ReadFlags,
+  type ReplayFlags as ReplayGroupFlags, type ReplayPolicyFlags, type ReplaySettings, addCommand,
+} from '../flags.js';
+import { readExclusion, readMeasuredEntries, readSideRow } from '../inputs.js';
+import { DEFAULT_PROBES, DEFAULT_REPLAY_SEED } from '../../replay/defaults.js';
 
 /** Options of `forgetscope replay`, as commander parses them. */
-interface ReplayFlags {
+interface ReplayFlags extends ReadFlags, ReplayGroupFlags, ReplayPolicyFlags {
   trainRows?: string;
   observed?: string;
-  method: string;
-  temperature: string;
-  autoSupport: string;
-  n?: string;
-  ratio: string;
   seed: string;
-  exclude?: string;
   caps?: string;
   out?: string;
   onlineSteps?: string;
   probes: string;
+  backend: string;
   json?: boolean;
   force?: boolean;
 }
 
 /**
- * `forgetscope replay <input> --train-rows … --observed FILE [--method lowrank] [--temperature 0.1]
- * --n N_FINE_TUNE [--ratio 0.03125] [--seed 0] [--exclude FILE] --out FILE [--json] [--force]`:
+ * `forgetscope replay <input> --train-rows … --observed FILE [--replay-method lowrank] [--policy NAME]
+ * [--temperature 0.1] --n-fine-tune N [--ratio 0.03125] [--seed 0] [--exclude FILE] --out FILE [--json] [--force]`:
  * completes the new task's row from its measured entries with a completion method, turns it into
- * replay weights `softmax(score / T)` (excluded examples 0) and draws `int(n · ratio) + 1` examples.
+ * replay weights with a replay policy (`--temperature T`: the paper's `softmax(score / T)`; excluded
+ * examples 0) and draws `int(n · ratio) + 1` examples.
  * Writes `example, score, weight, selected` for every example (Parquet, Arrow, CSV or .npy by
  * extension). With `--online-steps S` it prints the online schedule (uniform steps, probes) instead.
  */
 export const replayCommand: CommandModule = {
   register(program: Command, ctx: CliContext) {
-    program
-      .command('replay')
-      .description('Plan replay for a new task: complete its row from measured entries, weight, draw.')
-      .argument('<input>', 'forgetting matrix of the train tasks (file or dataset folder)')
-      .option('--train-rows <rows>', 'train rows: ranges and commas (0-45,50) or task ids; default all rows')
-      .option('--observed <file>', 'measured forgetting of the new task: a table with columns example, value')
-      .option('--method <name>', 'completion method', 'lowrank')
-      .option('--temperature <T>', 'softmax temperature, or "auto" (effective support of --auto-support replay budgets)', '0.1')
-      .option('--auto-support <k>', 'with --temperature auto: effective support in replay budgets', '4')
-      .option('--n <count>', "number of the new task's fine-tuning examples")
-      .option('--ratio <r>', 'replayed examples per fine-tuning example', String(DEFAULT_REPLAY_RATIO))
-      .option('--seed <s>', 'seed of the completion, the draw and the shuffle', '0')
-      .option('--exclude <file>', 'example ids never to replay (held out), one per line')
+    const cmd = addCommand(program, 'replay', 'Plan replay for a new task: complete its row from measured entries, weight, draw.', ['<input>', 'forgetting matrix of the train tasks (file or dataset folder)']);
+    addRowOptions(cmd, { train: 'train rows: ranges and commas (0-45,50) or task ids; default all rows' })
+      .option('--observed <file>', 'measured forgetting of the new task: a table with columns example, value');
+    addReplayPolicyOptions(addReplayOptions(cmd, { methodAlias: true }))
+      .option('--seed <s>', 'seed of the completion, the draw and the shuffle', String(DEFAULT_REPLAY_SEED))
       .option('--caps <list>', 'per-source caps on replayed examples, e.g. man=5,python=3 (examples need a source)')
       .option('--out <file>', 'weights file: .parquet, .arrow, .csv, .tsv or .npy')
       .option('--online-steps <S>', 'print the online plan for S fine-tuning steps (uniform steps, probes) instead')
-      .option('--probes <k>', 'examples to measure in the online plan', '30')
-      .option('--json', 'print one JSON object on stdout')
-      .option('--force', 'overwrite --out')
-      .action(async (input: string, flags: ReplayFlags) => {
-        await runReplay(input, flags, ctx);
-      });
+      .option('--probes <k>', 'examples to measure in the online plan', String(DEFAULT_PROBES));
+    addBackendOption(cmd);
+    addReadOptions(cmd.option('--json', 'print one JSON object on stdout').option('--force', 'overwrite --out')).action(async (input: string, flags: ReplayFlags, command: Command) => {
+      const settings = replaySettingsFromFlags(flags, command);
+      const given = command.getOptionValueSource('temperature') !== 'default';
+      await runReplay(input, flags, { ...settings, ...replayPolicyFromFlags(flags.policy, settings.temperature, given) }, ctx);
+    });
   },
 };
 
-async function runReplay(input: string, flags: ReplayFlags, ctx: CliContext): Promise<void> {
+async function runReplay(input: string, flags: ReplayFlags, settings: ReplaySettings & { policy: string }, ctx: CliContext): Promise<void> {
   const json = flags.json === true;
   const seed = parseInteger(flags.seed, '--seed');
-  const { matrix, report } = await readForgettingMatrix(input, { progress: ctx.progress(json) });
+  const { matrix, report } = await readForgettingMatrix(input, { ...readOptionsFromFlags(flags), progress: ctx.progress(json) });
   const train = flags.trainRows === undefined ? matrix : matrix.selectRows(parseRowList(flags.trainRows, matrix, '--train-rows'));
-  const exclude = flags.exclude === undefined ? undefined : await readExclusion(flags.exclude, train);
+  const exclude = settings.exclude === undefined ? undefined : (await readExclusion(settings.exclude, train)).mask;
 
   if (flags.onlineSteps !== undefined) {
     const totalSteps = parseInteger(flags.onlineSteps, '--online-steps');
-    const schedule = onlineReplaySchedule({
-      totalSteps,
-      examples: train.cols,
-      probes: parseInteger(flags.probes, '--probes'),
-      seed,
-      ...(exclude ? { exclude } : {}),
-    });
+    const schedule = onlineReplaySchedule({ totalSteps, examples: train.cols, probes: parseInteger(flags.probes, '--probes'), seed, ...(exclude ? { exclude } : {}) });
     const probes = Array.from(schedule.probeColumns, (j) => train.exampleIds[j]!);
     if (json) ctx.printJson({ ...schedule, probes, seed, tasks: train.rows, examples: train.cols });
     else {
@@ -95,118 +81,67 @@ async function runReplay(input: string, flags: ReplayFlags, ctx: CliContext): Pr
   }
 
   if (flags.observed === undefined) throw new ForgetscopeError('usage', 'replay needs --observed FILE (columns example, value)');
-  if (flags.n === undefined) throw new ForgetscopeError('usage', "replay needs --n (the number of the new task's fine-tuning examples)");
+  if (settings.nFineTune === undefined) throw new ForgetscopeError('usage', "replay needs --n-fine-tune (alias --n: the number of the new task's fine-tuning examples)");
   if (flags.out === undefined) throw new ForgetscopeError('usage', 'replay needs --out FILE');
-  const nFineTune = parseInteger(flags.n, '--n');
-  const temperature = flags.temperature.trim() === 'auto' ? 'auto' : parseNumber(flags.temperature, '--temperature');
-  const ratio = parseNumber(flags.ratio, '--ratio');
   await refuseOverwrite(flags.out, flags.force === true);
-  const known = await readObserved(flags.observed, train);
+  const known = await readMeasuredEntries(flags.observed, train);
+  const side = flags.sideScores === undefined ? undefined : await readSideRow(flags.sideScores, train);
   if (exclude) {
-    for (const j of known.columns) {
-      if (exclude[j]) ctx.warn(`example ${train.exampleIds[j]} is both measured and excluded; it keeps weight 0`);
-    }
+    for (const j of known.columns) if (exclude[j]) ctx.warn(`example ${train.exampleIds[j]} is both measured and excluded; it keeps weight 0`);
   }
-  const completion = createCompletionMethod(flags.method);
-  const options: Parameters<typeof planOfflineReplay>[0] = {
-    train,
-    known,
-    completion,
-    fitOptions: { seed, progress: ctx.progress(json) },
-    nFineTune,
-    ratio,
-    temperature,
-    autoSupport: parseNumber(flags.autoSupport, '--auto-support'),
-    seed,
-    method: flags.method,
-  };
-  if (exclude) options.exclude = exclude;
-  if (flags.caps !== undefined) {
-    options.caps = parseCaps(flags.caps);
-    options.sources = exampleSources(train);
-  }
-  const plan = await planOfflineReplay(options);
-  await writeTable(flags.out, replayPlanTable(plan), { force: flags.force === true });
-  const selectedIds = Array.from(plan.selected, (j) => plan.exampleIds[j]!);
-  if (json) {
-    ctx.printJson({
-      replayN: plan.replayN,
-      temperature: plan.temperature,
-      temperatureRule: temperature === 'auto' ? 'auto' : 'fixed',
-      method: plan.method,
-      ratio: plan.ratio,
-      n: nFineTune,
+  const completion = createCompletionMethod(settings.method);
+  const backend = await backendFromFlag(flags.backend, ctx, train.rows * train.rows * train.cols);
+  let plan;
+  try {
+    plan = await planOfflineReplay({
+      train,
+      known,
+      completion,
+      fitOptions: { seed, backend, progress: ctx.progress(json) },
+      nFineTune: settings.nFineTune,
+      ratio: settings.ratio,
+      temperature: settings.temperature,
+      autoSupport: settings.autoSupport,
       seed,
-      tasks: train.rows,
-      examples: train.cols,
-      observed: known.columns.length,
-      excluded: exclude ? exclude.reduce((s, x) => s + x, 0) : 0,
-      out: flags.out,
-      read: report,
-      selected: selectedIds,
+      method: settings.method,
+      policy: settings.policy,
+      factorRank: parsePositiveInt(flags.factorRank, '--factor-rank'),
+      ...(side ? { side } : {}),
+      ...(exclude ? { exclude } : {}),
+      ...(flags.caps !== undefined ? { caps: parseCaps(flags.caps), sources: exampleSources(train) } : {}),
     });
-  } else {
-    ctx.out(`replay ${plan.replayN} of ${train.cols} examples (T = ${plan.temperature}, method ${plan.method}, ${known.columns.length} measured) → ${flags.out}\n`);
+  } finally {
+    await backend.dispose();
   }
-}
-
-/**
- * Reads the measured entries (`example, value`) in any long-table format the IO layer reads. The IO
- * readers expect a task column, so the example column is read as both task and example: each row
- * becomes one diagonal cell, and duplicates, bad numbers and missing columns get the readers' errors
- * with file, line and column.
- */
-async function readObserved(path: string, train: ForgettingMatrix): Promise<KnownEntries> {
-  const { matrix } = await readForgettingMatrix(path, { columns: { task: 'example', example: 'example', delta: 'value' } });
-  const pairs: Array<[number, number]> = [];
-  for (let i = 0; i < matrix.rows; i++) {
-    const id = matrix.taskIds[i]!;
-    const j = train.findExample(id);
-    if (j < 0) throw new ForgetscopeError('input', `example "${id}" is not an example of the train matrix`, { file: path, column: 'example' });
-    pairs.push([j, matrix.get(i, matrix.exampleIndex(id))]);
+  await writeTable(flags.out, replayPlanTable(plan), { force: flags.force === true });
+  if (!json) {
+    ctx.out(`replay ${plan.replayN} of ${train.cols} examples (policy ${plan.policy}, T = ${plan.temperature}, method ${plan.method}, ${known.columns.length} measured) → ${flags.out}\n`);
+    return;
   }
-  if (pairs.length === 0) throw new ForgetscopeError('empty', 'no measured entries', { file: path });
-  pairs.sort((a, b) => a[0] - b[0]);
-  return { columns: Int32Array.from(pairs, (p) => p[0]), values: Float64Array.from(pairs, (p) => p[1]) };
-}
-
-async function readExclusion(path: string, train: ForgettingMatrix): Promise<Uint8Array> {
-  const ids = await readIdList(path);
-  const mask = new Uint8Array(train.cols);
-  ids.forEach((id, k) => {
-    const j = train.findExample(id);
-    if (j < 0) throw new ForgetscopeError('input', `example "${id}" is not an example of the train matrix`, { file: path, line: k + 1, column: 1 });
-    mask[j] = 1;
+  ctx.printJson({
+    replayN: plan.replayN,
+    temperature: plan.temperature,
+    temperatureRule: settings.policy === 'auto' || settings.policy === 'optimistic' ? 'auto' : 'fixed',
+    policy: plan.policy,
+    method: plan.method,
+    ratio: plan.ratio,
+    n: settings.nFineTune,
+    seed,
+    tasks: train.rows,
+    examples: train.cols,
+    observed: known.columns.length,
+    excluded: exclude ? exclude.reduce((s, x) => s + x, 0) : 0,
+    out: flags.out,
+    read: report,
+    selected: Array.from(plan.selected, (j) => plan.exampleIds[j]!),
   });
-  return mask;
 }
 
-function parseCaps(spec: string): Record<string, number> {
-  const caps: Record<string, number> = {};
-  for (const part of spec.split(',').filter((s) => s.trim() !== '')) {
-    const m = /^\s*(.+?)\s*=\s*(\d+)\s*$/.exec(part);
-    if (!m) throw new ForgetscopeError('usage', `--caps: "${part}" is not SOURCE=COUNT`);
-    caps[m[1]!] = Number(m[2]);
-  }
-  return caps;
-}
-
+/** The `source` of every example, for `--caps`. */
 function exampleSources(train: ForgettingMatrix): string[] {
   return train.exampleIds.map((id, j) => {
     const s = train.exampleMeta[j]?.['source'];
     if (s === undefined || s === null) throw new ForgetscopeError('usage', `--caps needs a source for every example; example "${id}" has none`);
     return String(s);
   });
-}
-
-function parseInteger(text: string, flag: string): number {
-  const v = Number(text);
-  if (!/^\s*-?\d+\s*$/.test(text) || !Number.isSafeInteger(v)) throw new ForgetscopeError('usage', `${flag} must be an integer, got "${text}"`);
-  return v;
-}
-
-function parseNumber(text: string, flag: string): number {
-  const v = Number(text);
-  if (text.trim() === '' || !Number.isFinite(v)) throw new ForgetscopeError('usage', `${flag} must be a number, got "${text}"`);
-  return v;
 }

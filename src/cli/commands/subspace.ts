@@ -4,10 +4,11 @@ import type { CommandModule } from './types.js';
 import type { Dense } from '../../linalg/types.js';
 import { ForgetscopeError } from '../../util/errors.js';
 import { openSafetensorsFile, type SafetensorsFile } from '../../io/node/safetensors.js';
-import { tensorNameFilter } from '../../io/safetensors.js';
+import { tensorNameFilter } from '../../io/safetensors/safetensors.js';
 import { layerReport, type LayerRow } from '../../methods/subspace/layerReport.js';
 import { layerImportance, retentionRanks } from '../../methods/subspace/retention.js';
-import { backendFromFlag, numberOption, table } from './methodsShared.js';
+import { addBackendOption, backendFromFlag, parseNonNegativeInt, parseNumber, parseNumberIn, addCommand } from '../flags.js';
+import { textTable as table } from '../../util/textTable.js';
 
 interface SubspaceFlags {
   before: string;
@@ -66,9 +67,7 @@ async function factors(dir: string, name: string, rows: number, cols: number): P
  */
 export const subspaceCommand: CommandModule = {
   register(program, ctx) {
-    program
-      .command('subspace')
-      .description('per 2-D tensor: spectrum, protected rank k, fraction of the update in the protected subspace, interference')
+    const cmd = addCommand(program, 'subspace', 'per 2-D tensor: spectrum, protected rank k, fraction of the update in the protected subspace, interference')
       .requiredOption('--before <file>', 'weights at the start of the task (safetensors)')
       .requiredOption('--after <file>', 'weights after fine-tuning (safetensors)')
       .option('--tensors <regex>', 'only tensors whose name matches')
@@ -77,16 +76,14 @@ export const subspaceCommand: CommandModule = {
       .option('--energy <tau>', 'energy rule threshold when no activations are given (default 0.9)')
       .option('--k <k>', 'a fixed protected rank for every layer (overrides both rules)')
       .option('--activations <dir>', 'captured layer inputs: <dir>/<tensor name>.safetensors holding X [N × dIn] (enables the retention rule)')
-      .option('--svd <dir>', 'precomputed SVD factors of W_before: <dir>/<tensor name>.safetensors holding U_h, S (all σ), V_h (for 7B-scale layers; skips the SVD)')
-      .option('--backend <kind>', 'linear algebra backend: auto, cpu or webgpu', 'auto')
+      .option('--svd <dir>', 'precomputed SVD factors of W_before: <dir>/<tensor name>.safetensors holding U_h, S (all σ), V_h (for 7B-scale layers; skips the SVD)');
+    addBackendOption(cmd, 'auto', 'linear algebra backend: auto, cpu or webgpu')
       .option('--json', 'print one JSON object')
       .action(async (flags: SubspaceFlags) => {
-        const mrr = numberOption(flags.mrr, '--mrr');
-        const trr = numberOption(flags.trr, '--trr');
-        const tau = flags.energy !== undefined ? numberOption(flags.energy, '--energy') : 0.9;
-        if (!(tau > 0 && tau <= 1)) throw new ForgetscopeError('usage', `--energy must be in (0, 1], got ${tau}`);
-        const fixedK = flags.k !== undefined ? numberOption(flags.k, '--k') : undefined;
-        if (fixedK !== undefined && !(Number.isInteger(fixedK) && fixedK >= 0)) throw new ForgetscopeError('usage', `--k must be a non-negative integer, got ${flags.k}`);
+        const mrr = parseNumber(flags.mrr, '--mrr');
+        const trr = parseNumber(flags.trr, '--trr');
+        const tau = flags.energy !== undefined ? parseNumberIn(flags.energy, '--energy', 0, 1, true) : 0.9;
+        const fixedK = flags.k !== undefined ? parseNonNegativeInt(flags.k, '--k') : undefined;
         if (flags.energy !== undefined && flags.activations !== undefined) throw new ForgetscopeError('usage', '--energy and --activations choose different rank rules; give one');
         const keep = tensorNameFilter(flags.tensors);
         const f0 = await openSafetensorsFile(flags.before);

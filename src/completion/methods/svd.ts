@@ -28,12 +28,13 @@ export interface SvdOptions extends FitOptions, Partial<SvdSettings> {}
 export const PAPER_SVD: SvdSettings = { factors: 5, epochs: 1000, learningRate: 0.005, reg: 0, initStd: 0.001 };
 
 /**
- * Builds the `svd` method. `predictRow(known, {seed})` seeds the factor init (default: the fit seed).
+ * Builds the `svd` method (Funk's biased matrix factorisation as Surprise's `SVD`; `svd` is its CLI and
+ * registry name). `predictRow(known, {seed})` seeds the factor init (default: the fit seed).
  *
  * @example
- * const fitted = await svd().fit(trainRows, { seed: 0 });
+ * const fitted = await funkSvd().fit(trainRows, { seed: 0 });
  */
-export function svd(defaults: Partial<SvdSettings> = {}): CompletionMethod<SvdOptions> {
+export function funkSvd(defaults: Partial<SvdSettings> = {}): CompletionMethod<SvdOptions> {
   return {
     name: 'svd',
     async fit(train: ForgettingMatrix, options: SvdOptions = {}): Promise<FittedCompletion> {
@@ -49,6 +50,9 @@ export function svd(defaults: Partial<SvdSettings> = {}): CompletionMethod<SvdOp
     },
   };
 }
+
+/** @deprecated The old name of `funkSvd` (beside linalg's `topSVD` it read as a decomposition); use `funkSvd`. */
+export const svd = funkSvd;
 
 function pickDefined(o: SvdOptions): Partial<SvdSettings> {
   const out: Partial<SvdSettings> = {};
@@ -83,6 +87,10 @@ export function svdRow(block: TrainBlock, known: KnownEntries, s: SvdSettings, s
     const pBase = u * f;
     for (let c = 0; c < f; c++) pRow[c] = pu[pBase + c]!;
     if (f === 5) {
+      // The paper's 5 factors, unrolled into locals for speed (1000 epochs over every rating per test row).
+      // It does the general loop's (and Surprise's) operations in the same order — the dot product summed
+      // q0·p0 … q4·p4 from 0, then err, the biases, and each factor's p and q from their old values — so
+      // each seed reproduces the reference's numbers exactly; a reordered sum would drift per seed.
       let p0 = pRow[0]!, p1 = pRow[1]!, p2 = pRow[2]!, p3 = pRow[3]!, p4 = pRow[4]!;
       for (let t = 0; t < count; t++) {
         let i: number;

@@ -11,6 +11,7 @@ import type { Backend } from '../../linalg/types.js';
 import type { CompletionMethod, FittedCompletion, KnownEntries } from '../types.js';
 import type { ProgressSink } from '../../util/progress.js';
 import { ForgetscopeError } from '../../util/errors.js';
+import { checkSideShapes, selectSideRows, sideRowOf, type SideMatrices } from '../../matrix/sideMatrices.js';
 import { defaultRng } from './generator.js';
 import { completionMetrics, meanMetrics, type CompletionMetrics } from './metrics.js';
 
@@ -49,6 +50,11 @@ export interface EvaluateOptions {
   /** `'paper'` (default) or a custom selector (e.g. active probes). */
   select?: 'paper' | ProbeSelector;
   backend?: Backend;
+  /**
+   * Side matrices aligned with `matrix` (all rows): the train rows' part goes to every method's `fit`,
+   * each test row's side row to its `predictRow` (known before any entry is measured).
+   */
+  side?: SideMatrices;
   /** Progress over all (method, seed, test row) fits. */
   progress?: ProgressSink;
 }
@@ -107,6 +113,9 @@ export async function evaluate(matrix: ForgettingMatrix, options: EvaluateOption
   const selectName = options.select === undefined || options.select === 'paper' ? 'paper' : 'custom';
   const train = matrix.selectRows(Int32Array.from(trainRows));
   const n = matrix.cols;
+  const side = options.side && options.side.length > 0 ? options.side : null;
+  if (side) checkSideShapes(side, matrix.rows, matrix.cols);
+  const trainSide = side ? selectSideRows(side, trainRows) : null;
 
   // Draw every (test row, seed) once; all methods see the same known columns.
   const knownColumns: Record<string, Record<string, number[]>> = {};
@@ -119,7 +128,8 @@ export async function evaluate(matrix: ForgettingMatrix, options: EvaluateOption
         if (!Number.isInteger(c) || c < 0 || c >= n) throw new ForgetscopeError('internal', `probe selector returned column ${c}`);
       }
       knownColumns[String(t)]![String(seed)] = Array.from(drawn);
-      known.set(`${t}:${seed}`, knownEntriesOf(drawn, matrix.row(t), matrix.rowMask(t)));
+      const entries = knownEntriesOf(drawn, matrix.row(t), matrix.rowMask(t));
+      known.set(`${t}:${seed}`, side ? { ...entries, side: sideRowOf(side, t) } : entries);
     }
   }
 
@@ -132,6 +142,7 @@ export async function evaluate(matrix: ForgettingMatrix, options: EvaluateOption
     const fitted: FittedCompletion = await method.fit(train, {
       seed: seeds[0] ?? 0,
       ...(options.backend ? { backend: options.backend } : {}),
+      ...(trainSide ? { side: trainSide } : {}),
     });
     seconds += (performance.now() - t0) / 1000;
     const perSeed: SeedMetrics[] = [];

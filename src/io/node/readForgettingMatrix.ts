@@ -3,8 +3,7 @@ import { open, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { RecordBatchReader } from 'apache-arrow';
 import { ForgetscopeError } from '../../util/errors.js';
-import { DelimitedLongTableParser, readDelimitedLongTable } from '../csv/readDelimited.js';
-import { readJsonLinesLongTable } from '../long/readJsonLines.js';
+import { DelimitedLongTableParser } from '../csv/readDelimited.js';
 import { checkArrowComplete, guardArrow, readArrowBatches } from '../arrow/readArrow.js';
 import { readParquetLongTable, type ParquetSource } from '../parquet/readParquet.js';
 import { parseNpy } from '../npy/parseNpy.js';
@@ -13,9 +12,11 @@ import { readDataset } from '../dataset/readDataset.js';
 import { formatFromBytes, formatFromName } from '../detect.js';
 import { readForgettingMatrixFromBytes } from '../readBytes.js';
 import { readForgettingMatrixFromStream, type ByteStream } from '../readStream.js';
+import { delimiterOf, dispatchFormat, textFormatReaders } from '../dispatchFormat.js';
 import type { InputFormat, ReadOptions, ReadResult } from '../types.js';
 import { readIdList } from './readIdList.js';
 import { npySidecarPaths } from './writeTable.js';
+import { readSideMatrices } from './readSideMatrices.js';
 
 export type { ReadOptions, ReadReport, ReadResult } from '../types.js';
 
@@ -27,11 +28,19 @@ const TWO_PASS_BYTES = 64 << 20;
  * Reads a forgetting matrix from a file, a dataset folder, bytes, or a byte stream (`'-'` = stdin). The format comes from
  * `options.format`, else the extension, else the magic bytes. Long tables (CSV, TSV, JSON Lines, Arrow,
  * Parquet) are streamed; dense `.npy` reads its id sidecars (`<base>.tasks.txt`, `<base>.examples.txt`)
- * when present. A folder holds Z.npy, tasks.json, examples.jsonl and optionally base_nll.npy.
+ * when present. A folder holds Z.npy, tasks.json, examples.jsonl and optionally base_nll.npy and
+ * side/<name>.npy (read when `options.side` names them).
  * @example
  * const { matrix, report } = await readForgettingMatrix('fixtures/real-dev-v1');
  */
 export async function readForgettingMatrix(input: string | Uint8Array | ByteStream, options: ReadOptions = {}): Promise<ReadResult> {
+  if (options.side && options.side.length > 0) {
+    if (typeof input !== 'string' || input === '-') throw new ForgetscopeError('usage', 'side matrices are read from a file or a dataset folder, not from bytes or stdin');
+    const { side: names, ...plain } = options;
+    const result = await readForgettingMatrix(input, plain);
+    const got = await readSideMatrices(input, result.matrix, names, plain);
+    return { ...result, side: got.side, report: { ...result.report, side: got.report } };
+  }
   if (input instanceof Uint8Array) return readForgettingMatrixFromBytes(input, options);
   if (typeof input !== 'string') return readForgettingMatrixFromStream(input, options);
   if (input === '-') return readForgettingMatrixFromStream(process.stdin, { fileName: '<stdin>', ...options });
@@ -42,43 +51,40 @@ export async function readForgettingMatrix(input: string | Uint8Array | ByteStre
   if (info.isDirectory()) return readFolder(path, options);
   const format = options.format ?? formatFromName(path) ?? (await sniff(path));
   const file = path;
-  const base = { ...options, file };
-  const done = (r: Pick<ReadResult, 'matrix' | 'report'>, f: string): ReadResult => ({ ...r, format: f, source: path });
-  switch (format) {
-    case null:
-      throw new ForgetscopeError('empty', 'the file is empty', { file, line: 1, column: 1 });
-    case 'csv':
-    case 'tsv': {
-      const delimited = { ...base, totalBytes: info.size, delimiter: options.delimiter ?? (format === 'tsv' ? '\t' : ',') };
-      const twoPass = options.twoPass === true || ((options.twoPass ?? 'auto') === 'auto' && info.size >= TWO_PASS_BYTES);
-      if (!twoPass) return done(await readDelimitedLongTable(fileChunks(path), delimited), format);
-      // Large file: count ids first, then fill the final matrix directly (bounded peak memory).
-      const parser = new DelimitedLongTableParser({ ...delimited, ...(options.progress ? { progress: (d, t) => options.progress!(d, t, 'counting ids') } : {}) });
-      parser.startFirstPass();
-      for await (const chunk of fileChunks(path)) parser.push(chunk);
-      parser.startSecondPass();
-      parser.setProgress(options.progress);
-      for await (const chunk of fileChunks(path)) parser.push(chunk);
-      return done(parser.end(), format);
-    }
-    case 'jsonl':
-      return done(await readJsonLinesLongTable(fileChunks(path), { ...base, totalBytes: info.size }), format);
-    case 'arrow':
-    case 'arrow-stream':
-      return done(await readArrowFile(path, info.size, base), format);
-    case 'parquet': {
+  const base = { ...options, file, totalBytes: info.size };
+  const text = textFormatReaders(() => fileChunks(path), base);
+  const delimited = (format: 'csv' | 'tsv') => async () => {
+    const twoPass = options.twoPass === true || ((options.twoPass ?? 'auto') === 'auto' && info.size >= TWO_PASS_BYTES);
+    if (!twoPass) return text[format]!();
+    // Large file: count ids first, then fill the final matrix directly (bounded peak memory).
+    const parser = new DelimitedLongTableParser({ ...base, delimiter: delimiterOf(format, options), ...(options.progress ? { progress: (d, t) => options.progress!(d, t, 'counting ids') } : {}) });
+    parser.startFirstPass();
+    for await (const chunk of fileChunks(path)) parser.push(chunk);
+    parser.startSecondPass();
+    parser.setProgress(options.progress);
+    for await (const chunk of fileChunks(path)) parser.push(chunk);
+    return parser.end();
+  };
+  const arrow = () => readArrowFile(path, info.size, { ...options, file });
+  return dispatchFormat(format, {
+    csv: delimited('csv'),
+    tsv: delimited('tsv'),
+    jsonl: text.jsonl!,
+    arrow,
+    'arrow-stream': arrow,
+    parquet: async () => {
       const handle = await open(path, 'r');
       try {
-        return done(await readParquetLongTable(fileSource(handle, info.size), base), format);
+        return await readParquetLongTable(fileSource(handle, info.size), { ...options, file });
       } finally {
         await handle.close();
       }
-    }
-    case 'npy':
-      return done(await readNpyFile(path, options), format);
-    case 'folder':
+    },
+    npy: () => readNpyFile(path, options),
+    folder: async () => {
       throw new ForgetscopeError('usage', 'format "folder" needs a folder path', { file });
-  }
+    },
+  }, { file, source: path, empty: 'the file is empty' });
 }
 
 async function* fileChunks(path: string): AsyncGenerator<Uint8Array> {

@@ -17,7 +17,7 @@ import {
   type SafetensorsTensorInfo,
   type Tensor,
   type TensorToWrite,
-} from '../safetensors.js';
+} from '../safetensors/safetensors.js';
 
 /** An open safetensors file: its validated header, and a reader for single tensors by name. */
 export interface SafetensorsFile {

@@ -20,34 +20,54 @@ export function isNpy(bytes: Uint8Array): boolean {
 
 const SIZES: Record<string, number> = { f8: 8, f4: 4, i4: 4, u1: 1, i1: 1, i2: 2, u2: 2, u4: 4, i8: 8, u8: 8, b1: 1 };
 
+/** The header of a `.npy` file: what the data bytes after `dataOffset` hold. */
+export interface NpyHeader {
+  /** numpy dtype descriptor as written, e.g. `<f4`. */
+  descr: string;
+  shape: number[];
+  /** True when the array is stored in Fortran (column-major) order. */
+  fortranOrder: boolean;
+  /** Byte offset of the data (the length of the magic string, version, length field and header). */
+  dataOffset: number;
+  /** Bytes per value. */
+  itemSize: number;
+}
+
 /**
- * Decodes a `.npy` file (format versions 1–3) holding a plain numeric array: float32/float64,
- * (u)int8/16/32/64 or bool, little- or big-endian, C or Fortran order. Values come back in C order and
- * host byte order. Structured and object arrays are refused with a `dtype` error.
- *
- * Hand-written: the format is a short header plus raw bytes, and a dependency would add nothing.
+ * How many leading bytes of a `.npy` file its header takes (magic, version, length field and the header
+ * dictionary), from at least its first 12 bytes (10 for format version 1). Lets a reader that seeks in a
+ * file fetch exactly the header and hand it to `parseNpyHeader`.
+ * @example
+ * npyHeaderLength(bytes.subarray(0, 12)); // 128 for a typical file written by numpy
  */
-export function parseNpy(bytes: Uint8Array, file = '<npy>'): NpyArray {
+export function npyHeaderLength(bytes: Uint8Array, file = '<npy>'): number {
   if (bytes.length === 0) throw new ForgetscopeError('empty', 'the file is empty (expected a .npy array)', { file });
   if (bytes.length < 10 || !isNpy(bytes)) {
     throw new ForgetscopeError(bytes.length < 10 && MAGIC.slice(0, bytes.length).every((b, k) => bytes[k] === b) ? 'truncated' : 'parse', bytes.length < 10 ? 'truncated .npy: the header is incomplete' : 'not a .npy file (bad magic string)', { file, line: 1, column: 1 });
   }
   const major = bytes[6]!;
-  let headerLen: number;
-  let offset: number;
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  if (major === 1) {
-    headerLen = view.getUint16(8, true);
-    offset = 10;
-  } else if (major === 2 || major === 3) {
+  if (major === 1) return 10 + view.getUint16(8, true);
+  if (major === 2 || major === 3) {
     if (bytes.length < 12) throw new ForgetscopeError('truncated', 'truncated .npy: the header is incomplete', { file });
-    headerLen = view.getUint32(8, true);
-    offset = 12;
-  } else {
-    throw new ForgetscopeError('parse', `unsupported .npy format version ${major}`, { file, column: 7 });
+    return 12 + view.getUint32(8, true);
   }
-  if (offset + headerLen > bytes.length) throw new ForgetscopeError('truncated', `truncated .npy: the header says ${headerLen} bytes but the file ends first`, { file });
-  const header = new TextDecoder(major === 3 ? 'utf-8' : 'latin1').decode(bytes.subarray(offset, offset + headerLen));
+  throw new ForgetscopeError('parse', `unsupported .npy format version ${major}`, { file, column: 7 });
+}
+
+/**
+ * Parses the header of a `.npy` file (format versions 1–3) from its leading bytes (at least
+ * `npyHeaderLength` of them; the data may follow or not). Structured and object arrays are refused
+ * with a `dtype` error.
+ * @example
+ * parseNpyHeader(bytes); // {descr: '<f8', shape: [3, 4], fortranOrder: false, dataOffset: 128, itemSize: 8}
+ */
+export function parseNpyHeader(bytes: Uint8Array, file = '<npy>'): NpyHeader {
+  const dataOffset = npyHeaderLength(bytes, file);
+  const offset = bytes[6] === 1 ? 10 : 12;
+  const headerLen = dataOffset - offset;
+  if (dataOffset > bytes.length) throw new ForgetscopeError('truncated', `truncated .npy: the header says ${headerLen} bytes but the file ends first`, { file });
+  const header = new TextDecoder(bytes[6] === 3 ? 'utf-8' : 'latin1').decode(bytes.subarray(offset, dataOffset));
   const descrMatch = /'descr'\s*:\s*'([^']*)'/.exec(header);
   const orderMatch = /'fortran_order'\s*:\s*(True|False)/.exec(header);
   const shapeMatch = /'shape'\s*:\s*\(([^)]*)\)/.exec(header);
@@ -63,13 +83,24 @@ export function parseNpy(bytes: Uint8Array, file = '<npy>'): NpyArray {
   const shape = shapeText === '' ? [] : shapeText.split(',').filter((s) => s.trim() !== '').map((s) => Number(s.trim()));
   if (shape.some((d) => !Number.isSafeInteger(d) || d < 0)) throw new ForgetscopeError('parse', `malformed .npy shape (${shapeText})`, { file });
   const endian = descr[0]!;
-  const kind = descr.slice(1);
-  const size = SIZES[kind];
-  if (size === undefined || !'<>|='.includes(endian)) {
+  const itemSize = SIZES[descr.slice(1)];
+  if (itemSize === undefined || !'<>|='.includes(endian)) {
     throw new ForgetscopeError('dtype', `unsupported .npy dtype ${JSON.stringify(descr)}; expected float32 or float64 (e.g. '<f4', '>f8')`, { file });
   }
+  return { descr, shape, fortranOrder, dataOffset, itemSize };
+}
+
+/**
+ * Decodes a `.npy` file (format versions 1–3) holding a plain numeric array: float32/float64,
+ * (u)int8/16/32/64 or bool, little- or big-endian, C or Fortran order. Values come back in C order and
+ * host byte order. Structured and object arrays are refused with a `dtype` error.
+ *
+ * Hand-written: the format is a short header plus raw bytes, and a dependency would add nothing.
+ */
+export function parseNpy(bytes: Uint8Array, file = '<npy>'): NpyArray {
+  const { descr, shape, fortranOrder, dataOffset: dataStart, itemSize: size } = parseNpyHeader(bytes, file);
+  const kind = descr.slice(1);
   const count = shape.reduce((a, b) => a * b, 1);
-  const dataStart = offset + headerLen;
   const need = count * size;
   if (bytes.length - dataStart < need) {
     throw new ForgetscopeError('truncated', `truncated .npy: shape (${shape.join(', ')}) needs ${need} data bytes, the file has ${bytes.length - dataStart}`, { file });
@@ -77,7 +108,7 @@ export function parseNpy(bytes: Uint8Array, file = '<npy>'): NpyArray {
   if (bytes.length - dataStart > need) {
     throw new ForgetscopeError('parse', `.npy has ${bytes.length - dataStart - need} bytes after the array data`, { file });
   }
-  const little = endian !== '>';
+  const little = descr[0] !== '>';
   let data = decodeValues(bytes, dataStart, count, kind, little);
   if (fortranOrder && shape.length > 1) data = fortranToC(data, shape);
   return { descr, shape, fortranOrder, data };

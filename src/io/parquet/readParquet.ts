@@ -7,6 +7,7 @@ import { StringInterner } from '../long/StringInterner.js';
 import { locateLongColumns } from '../long/locateColumns.js';
 import { resolveColumns } from '../resolveColumns.js';
 import type { ReadOptions, ReadReport } from '../types.js';
+import { FlatColumnCursor, FlatPathUnsupported, type FlatColumnKind, flatColumnSupported } from './flatColumn.js';
 
 /** A Parquet file as random-access bytes (hyparquet's AsyncBuffer): the Node reader passes a file handle. */
 export type ParquetSource = AsyncBuffer;
@@ -23,8 +24,19 @@ export function parquetSourceFromBytes(bytes: Uint8Array): ParquetSource {
  * Reads a long table from Parquet (hyparquet, with hyparquet-compressors for zstd, gzip, brotli, lz4;
  * snappy is built in) one row group (or a slice of 131,072 rows of it) at a time, so memory is bounded by the
  * output matrix plus one slice. Ids may be strings or integers; values floats or integers; null values are dropped rows.
+ * Flat columns (what pyarrow writes) take a fast path (`FlatColumnCursor`) that decodes pages into typed
+ * arrays; other files, or a page it does not decode, go to hyparquet's generic reader. Same result either way.
  */
 export async function readParquetLongTable(source: ParquetSource, options: ReadOptions & { file: string }): Promise<{ matrix: ForgettingMatrix; report: ReadReport }> {
+  return readParquetWith(source, options, 'auto');
+}
+
+/**
+ * `readParquetLongTable` with the decoder chosen: `auto` (the flat fast path where it applies, else
+ * the generic reader), `flat` (fast path only: throws where it does not apply) or `generic`. Tests
+ * compare the two paths through it.
+ */
+export async function readParquetWith(source: ParquetSource, options: ReadOptions & { file: string }, path: 'auto' | 'flat' | 'generic'): Promise<{ matrix: ForgettingMatrix; report: ReadReport }> {
   const file = options.file;
   if (source.byteLength === 0) throw new ForgetscopeError('empty', 'the file is empty (expected Parquet data)', { file });
   let metadata: FileMetaData;
@@ -36,29 +48,173 @@ export async function readParquetLongTable(source: ParquetSource, options: ReadO
   const header = metadata.schema.slice(1).map((s) => s.name);
   const names = resolveColumns(options.columns);
   const cols = locateLongColumns(header, names, { file, line: 1 });
-  const wanted = [cols.task, cols.example, cols.delta, cols.nllBefore, cols.nllAfter].filter((k) => k >= 0).map((k) => header[k]!);
+  const totalRows = Number(metadata.num_rows);
+  if (totalRows === 0) throw new ForgetscopeError('empty', 'the Parquet file holds no rows', { file });
+  if (path === 'flat') {
+    if (!flatPathApplies(metadata, header, cols)) throw new FlatPathUnsupported('the flat fast path does not apply to these columns');
+    return readFlat(source, metadata, header, cols, options);
+  }
+  if (path === 'auto' && flatPathApplies(metadata, header, cols)) {
+    try {
+      return await readFlat(source, metadata, header, cols, options);
+    } catch (e) {
+      // Anything the fast path does not decode (an encoding it leaves out, a page it finds corrupt) is
+      // read again from the start by hyparquet's generic reader, which also words the error.
+      if (e instanceof ForgetscopeError) throw e;
+    }
+  }
+  return readGeneric(source, metadata, header, cols, options);
+}
+
+type Columns = ReturnType<typeof locateLongColumns>;
+
+/** The interners and builder one read fills. */
+function newState(options: ReadOptions & { file: string }) {
   const tasks = new StringInterner();
   const examples = new StringInterner();
   const builder = new LongTableBuilder({
-    file,
+    file: options.file,
     unit: 'row',
     ...(options.duplicates ? { duplicates: options.duplicates } : {}),
     ...(options.dtype ? { dtype: options.dtype } : {}),
     describe: (t, e) => `task "${tasks.strings[t]}", example "${examples.strings[e]}"`,
   });
-  const totalRows = Number(metadata.num_rows);
-  if (totalRows === 0) throw new ForgetscopeError('empty', 'the Parquet file holds no rows', { file });
+  return { tasks, examples, builder };
+}
+
+/** Row ranges of at most SLICE_ROWS rows, never crossing a row group. */
+function rowSlices(metadata: FileMetaData): { group: number; start: number; end: number }[] {
+  const slices: { group: number; start: number; end: number }[] = [];
   let rowStart = 0;
+  metadata.row_groups.forEach((group, g) => {
+    const groupEnd = rowStart + Number(group.num_rows);
+    for (let s0 = rowStart; s0 < groupEnd; s0 += SLICE_ROWS) slices.push({ group: g, start: s0, end: Math.min(groupEnd, s0 + SLICE_ROWS) });
+    rowStart = groupEnd;
+  });
+  return slices;
+}
+
+/** Whether every column the read needs is one the flat fast path decodes (`flatColumnSupported`). */
+function flatPathApplies(metadata: FileMetaData, header: string[], cols: Columns): boolean {
+  const needed: [number, FlatColumnKind][] = [[cols.task, 'id'], [cols.example, 'id'], [cols.delta, 'number'], [cols.nllBefore, 'number'], [cols.delta >= 0 ? -1 : cols.nllAfter, 'number']];
+  const leaves = metadata.schema.slice(1);
+  if (leaves.some((el) => el.num_children)) return false;
+  for (const group of metadata.row_groups) {
+    for (const [k, kind] of needed) {
+      if (k < 0) continue;
+      const chunk = group.columns.find((c) => c.meta_data?.path_in_schema.length === 1 && c.meta_data.path_in_schema[0] === header[k]);
+      if (!chunk?.meta_data || chunk.file_path) return false;
+      if (!flatColumnSupported(leaves[k]!, chunk.meta_data, kind)) return false;
+    }
+  }
+  return true;
+}
+
+/**
+ * The flat fast path: reads each needed column chunk of a row group once and decodes its pages
+ * directly into typed arrays (dictionary ids interned once per dictionary entry, definition levels as
+ * null flags), skipping the generic Dremel assembly. Same rows, ids, order, report and errors as
+ * `readGeneric`; throws `FlatPathUnsupported` for a page it does not decode.
+ */
+async function readFlat(source: ParquetSource, metadata: FileMetaData, header: string[], cols: Columns, options: ReadOptions & { file: string }): Promise<{ matrix: ForgettingMatrix; report: ReadReport }> {
+  const file = options.file;
+  const { tasks, examples, builder } = newState(options);
+  const totalRows = Number(metadata.num_rows);
+  const leaves = metadata.schema.slice(1);
+  const afterCol = cols.delta >= 0 ? -1 : cols.nllAfter;
+  const n0 = SLICE_ROWS;
+  const tIds = new Int32Array(n0);
+  const eIds = new Int32Array(n0);
+  const tNull = new Uint8Array(n0);
+  const eNull = new Uint8Array(n0);
+  const bVal = new Float64Array(n0);
+  const bNull = new Uint8Array(n0);
+  const vVal = new Float64Array(n0);
+  const vNull = new Uint8Array(n0);
+  const tName = header[cols.task]!;
+  const eName = header[cols.example]!;
+  const bName = cols.nllBefore >= 0 ? header[cols.nllBefore]! : '';
+  const vName = header[cols.delta >= 0 ? cols.delta : cols.nllAfter]!;
+  const deltaMode = cols.delta >= 0;
+  const nanAsMissing = options.nanAsMissing;
+  let cursors: { t: FlatColumnCursor; e: FlatColumnCursor; b: FlatColumnCursor | null; v: FlatColumnCursor } | null = null;
+  let cursorGroup = -1;
+  const open = async (g: number, k: number, kind: FlatColumnKind, intern: (s: string) => number): Promise<FlatColumnCursor> => {
+    const chunk = metadata.row_groups[g]!.columns.find((c) => c.meta_data?.path_in_schema[0] === header[k])!;
+    const meta = chunk.meta_data!;
+    const dataOffset = Number(meta.data_page_offset);
+    const dictOffset = meta.dictionary_page_offset === undefined ? NaN : Number(meta.dictionary_page_offset);
+    const start = dictOffset > 0 && dictOffset < dataOffset ? dictOffset : dataOffset;
+    const end = start + Number(meta.total_compressed_size);
+    if (end > source.byteLength) throw new ForgetscopeError('truncated', `not a valid Parquet file (truncated or corrupt): column "${header[k]}" of row group ${g + 1} ends beyond the file`, { file });
+    const bytes = new Uint8Array(await source.slice(start, end));
+    return new FlatColumnCursor(bytes, meta, leaves[k]!.repetition_type === 'OPTIONAL', kind, compressors, intern);
+  };
+  const internTask = (s: string) => tasks.intern(s);
+  const internExample = (s: string) => examples.intern(s);
+  for (const { group, start, end } of rowSlices(metadata)) {
+    if (group !== cursorGroup) {
+      cursors = {
+        t: await open(group, cols.task, 'id', internTask),
+        e: await open(group, cols.example, 'id', internExample),
+        b: cols.nllBefore >= 0 ? await open(group, cols.nllBefore, 'number', internTask) : null,
+        v: await open(group, deltaMode ? cols.delta : afterCol, 'number', internTask),
+      };
+      cursorGroup = group;
+    }
+    const c = cursors!;
+    const n = end - start;
+    c.t.fill(n, tIds, tNull);
+    c.e.fill(n, eIds, eNull);
+    if (c.b) c.b.fill(n, bVal, bNull);
+    c.v.fill(n, vVal, vNull);
+    builder.report.rows += n;
+    for (let r = 0; r < n; r++) {
+      const row = start + r + 1;
+      if (tNull[r]) idValue(null, file, row, tName);
+      const ti = tIds[r]!;
+      if (tasks.strings[ti] === '') idValue('', file, row, tName);
+      if (eNull[r]) idValue(null, file, row, eName);
+      const ei = eIds[r]!;
+      if (examples.strings[ei] === '') idValue('', file, row, eName);
+      let b: number | null = null;
+      if (c.b) {
+        const x = bVal[r]!;
+        b = bNull[r] ? null : x - x === 0 ? x : numValue(x, file, row, bName, nanAsMissing);
+        if (b !== null) builder.setNllBefore(ei, b);
+      }
+      const x = vVal[r]!;
+      const v = vNull[r] ? null : x - x === 0 ? x : numValue(x, file, row, vName, nanAsMissing);
+      if (deltaMode) {
+        if (v === null) {
+          builder.drop(`null ${vName}`);
+          continue;
+        }
+        builder.add(ti, ei, v, row);
+      } else {
+        if (v === null || b === null) {
+          builder.drop(`null ${b === null ? bName : vName}`);
+          continue;
+        }
+        builder.add(ti, ei, v - b, row);
+      }
+    }
+    options.progress?.(end, totalRows, 'reading');
+  }
+  const matrix = builder.finish(tasks.strings, examples.strings);
+  return { matrix, report: builder.report };
+}
+
+/** hyparquet's generic reader (any schema, encoding and nesting it supports), one slice of rows at a time. */
+async function readGeneric(source: ParquetSource, metadata: FileMetaData, header: string[], cols: Columns, options: ReadOptions & { file: string }): Promise<{ matrix: ForgettingMatrix; report: ReadReport }> {
+  const file = options.file;
+  const wanted = [cols.task, cols.example, cols.delta, cols.nllBefore, cols.nllAfter].filter((k) => k >= 0).map((k) => header[k]!);
+  const { tasks, examples, builder } = newState(options);
+  const totalRows = Number(metadata.num_rows);
   // Rows are read in slices of at most SLICE_ROWS inside each row group: hyparquet decodes only the
   // pages a slice touches, so the decoded JS arrays stay small even for pyarrow's 1Mi-row groups.
-  const slices: [number, number][] = [];
-  for (const group of metadata.row_groups) {
-    const groupEnd = rowStart + Number(group.num_rows);
-    for (let s0 = rowStart; s0 < groupEnd; s0 += SLICE_ROWS) slices.push([s0, Math.min(groupEnd, s0 + SLICE_ROWS)]);
-    rowStart = groupEnd;
-  }
-  for (const [sliceStart, rowEnd] of slices) {
-    rowStart = sliceStart;
+  for (const { start: sliceStart, end: rowEnd } of rowSlices(metadata)) {
+    const rowStart = sliceStart;
     const chunks: Record<string, { start: number; data: ArrayLike<unknown> }[]> = {};
     try {
       await parquetRead({
@@ -112,8 +268,7 @@ export async function readParquetLongTable(source: ParquetSource, options: ReadO
       }
       builder.add(ti, ei, value, row);
     }
-    rowStart = rowEnd;
-    options.progress?.(rowStart, totalRows, 'reading');
+    options.progress?.(rowEnd, totalRows, 'reading');
   }
   const matrix = builder.finish(tasks.strings, examples.strings);
   return { matrix, report: builder.report };

@@ -2,8 +2,9 @@
 import { Worker } from 'node:worker_threads';
 import { availableParallelism } from 'node:os';
 import { axpyTiles } from './kernels.js';
-import type { CpuKernelRunner, SimdMode } from './runner.js';
-import { arenaCache, createInlineRunner, makeDot } from './runner.js';
+import type { CpuKernelRunner, RelaxedMode, SimdMode } from './runner.js';
+import { arenaCache, createInlineRunner, makeDot, relaxedEnabled } from './runner.js';
+import { relaxedArenaCache, runRelaxedBlocks, type RelaxedArena, type RelaxedBlockJob, type RelaxedExecutor } from './relaxedDot.js';
 import { runDotBlocks, wasmDotAvailable, type DotArena, type DotBlockJob, type DotExecutor } from './wasmDot.js';
 import type { NumArray } from './kernels.js';
 
@@ -15,6 +16,8 @@ export interface WorkerRunnerOptions {
   minWork?: number;
   /** SIMD kernel use (default auto). */
   simd?: SimdMode;
+  /** Relaxed-SIMD float32 kernel use for float32 operands (default auto). */
+  relaxed?: RelaxedMode;
 }
 
 // The workers run the very same block loop as the calling thread: its source is shipped as text,
@@ -22,16 +25,19 @@ export interface WorkerRunnerOptions {
 const WORKER_SOURCE = `
 const { parentPort } = require('node:worker_threads');
 const runDotBlocks = ${runDotBlocks.toString()};
+const runRelaxedBlocks = ${runRelaxedBlocks.toString()};
 const axpyTiles = ${axpyTiles.toString()};
-let arenaId = -1;
-let kernel = null;
+const kernels = {};
+const tickets = {};
 const view = (d) => d.f32 ? new Float32Array(d.buf, d.off, d.len) : new Float64Array(d.buf, d.off, d.len);
 parentPort.on('message', (msg) => {
   if (msg.type === 'arena') {
-    arenaId = msg.id;
-    kernel = new WebAssembly.Instance(msg.module, { env: { memory: msg.memory } }).exports;
+    kernels[msg.kind] = new WebAssembly.Instance(msg.module, { env: { memory: msg.memory } }).exports;
+    tickets[msg.kind] = new Int32Array(msg.memory.buffer, 0, 16);
   } else if (msg.type === 'dot') {
-    runDotBlocks(kernel, msg.job);
+    runDotBlocks(kernels.f64, msg.job);
+  } else if (msg.type === 'relaxed') {
+    runRelaxedBlocks(kernels.f32, tickets.f32, msg.job);
   } else if (msg.type === 'axpy') {
     const out = new Float64Array(msg.out);
     axpyTiles(view(msg.x), msg.ldx, view(msg.b), msg.ldb, msg.kk, msg.nc, msg.i0, msg.i1, out, msg.nc);
@@ -57,9 +63,12 @@ export function createWorkerRunner(options: WorkerRunnerOptions = {}): CpuKernel
   const threads = Math.max(1, options.threads ?? availableParallelism());
   const minWork = options.minWork ?? 2e7;
   const simd = options.simd ?? 'auto';
-  const inline = createInlineRunner({ simd });
+  const relaxedMode = options.relaxed ?? 'auto';
+  const inline = createInlineRunner({ simd, relaxed: relaxedMode });
   let workers: Worker[] | null = null;
+  // the arena each worker has instantiated, per kernel kind (float64 dot.wat, float32 relaxed.wat)
   const workerArena = new Map<Worker, number>();
+  const workerRelaxedArena = new Map<Worker, number>();
   const pool = (): Worker[] => {
     if (!workers) {
       workers = [];
@@ -90,7 +99,7 @@ export function createWorkerRunner(options: WorkerRunnerOptions = {}): CpuKernel
     const ws = pool();
     const jobs = ws.map(async (w, t) => {
       if (workerArena.get(w) !== arena.id) {
-        await run(w, { type: 'arena', id: arena.id, memory: arena.memory, module: arena.module });
+        await run(w, { type: 'arena', kind: 'f64', memory: arena.memory, module: arena.module });
         workerArena.set(w, arena.id);
       }
       const full: DotBlockJob = { ...job, stride: threads, offset: t + 1 };
@@ -99,12 +108,27 @@ export function createWorkerRunner(options: WorkerRunnerOptions = {}): CpuKernel
     runDotBlocks(arena.kernel, { ...job, stride: threads, offset: 0 });
     await Promise.all(jobs);
   };
+  const relaxedExec: RelaxedExecutor = async (arena: RelaxedArena, job: RelaxedBlockJob, overlap) => {
+    const ws = pool();
+    const fresh = ws.filter((w) => workerRelaxedArena.get(w) !== arena.id);
+    if (fresh.length) {
+      // a new arena: instantiate the kernel on it in those workers first (not overlapped)
+      await Promise.all(fresh.map((w) => run(w, { type: 'arena', kind: 'f32', memory: arena.memory, module: arena.module })));
+      for (const w of fresh) workerRelaxedArena.set(w, arena.id);
+    }
+    const jobs = ws.map((w) => run(w, { type: 'relaxed', job }));
+    overlap();
+    runRelaxedBlocks(arena.kernel, arena.tickets, job);
+    await Promise.all(jobs);
+  };
   const arenas = arenaCache();
-  const parallelDot = makeDot(simd, (d) => arenas.get(d), exec);
+  const relaxedArenas = relaxedArenaCache();
+  const parallelDot = makeDot(simd, (d) => arenas.get(d), exec, { arena: (b) => relaxedArenas.get(b), exec: relaxedExec }, relaxedMode);
 
   return {
     threads,
     simd: simd !== 'never' && wasmDotAvailable(),
+    relaxed: relaxedEnabled(simd, relaxedMode),
     async dot(x, ldx, y, ldy, c0, c1, nx, ny, symmetric, transX, transY) {
       const work = nx * ny * (c1 - c0) * (symmetric ? 0.5 : 1);
       if (threads === 1 || work < minWork || nx < 8 || !wasmDotAvailable() || simd === 'never') {
@@ -135,7 +159,9 @@ export function createWorkerRunner(options: WorkerRunnerOptions = {}): CpuKernel
       const ws = workers;
       workers = null;
       workerArena.clear();
+      workerRelaxedArena.clear();
       arenas.clear();
+      relaxedArenas.clear();
       if (ws) await Promise.all(ws.map((w) => w.terminate()));
       await inline.dispose();
     },

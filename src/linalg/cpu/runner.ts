@@ -1,4 +1,5 @@
 import { axpyTiles, dotTiles, type NumArray } from './kernels.js';
+import { inlineRelaxedExecutor, relaxedArenaCache, relaxedDot, relaxedSimdAvailable, type RelaxedArena, type RelaxedExecutor } from './relaxedDot.js';
 import { createArena, inlineDotExecutor, wasmDot, wasmDotAvailable, type DotArena, type DotExecutor } from './wasmDot.js';
 
 /**
@@ -11,6 +12,8 @@ export interface CpuKernelRunner {
   readonly threads: number;
   /** True when the WebAssembly SIMD kernel is used for dot products. */
   readonly simd: boolean;
+  /** True when float32 × float32 dot products use the relaxed-SIMD float32 kernel (`relaxedDot.ts`). */
+  readonly relaxed: boolean;
   /**
    * `out[i][j] = Σ_{c∈[c0,c1)} X[i][c]·Y[j][c]`, nx×ny, where X[i][c] = x[i·ldx + c] (or x[c·ldx + i]
    * when `transX`), likewise Y. With `symmetric` (X = Y, nx = ny) only the upper triangle is computed
@@ -26,18 +29,41 @@ export interface CpuKernelRunner {
 /** How the dot products are computed: the SIMD kernel when available (`auto`), always, or never. */
 export type SimdMode = 'auto' | 'always' | 'never';
 
+/**
+ * Whether float32 × float32 products may use the relaxed-SIMD float32 kernel where the runtime has
+ * it (`auto`, the default; `FORGETSCOPE_RELAXED_SIMD=0` turns it off process-wide) or never (always
+ * float64 products, as on runtimes without relaxed SIMD).
+ */
+export type RelaxedMode = 'auto' | 'never';
+
+/** Where the relaxed kernel runs: its arena cache and executor (calling thread or workers). */
+export interface RelaxedPath {
+  arena: (bytes: number) => RelaxedArena;
+  exec: RelaxedExecutor;
+}
+
 /** Multiply–adds below which `auto` keeps to the scalar kernel (no packing overhead). */
 export const SIMD_MIN_WORK = 2e5;
 
+/** True when `mode` and the runtime let float32 products use the relaxed kernel. */
+export function relaxedEnabled(simd: SimdMode, mode: RelaxedMode): boolean {
+  return simd !== 'never' && mode !== 'never' && relaxedSimdAvailable();
+}
+
 /**
  * A dot product on a `DotExecutor` (calling thread or workers) with the SIMD kernel, or the scalar
- * kernel when SIMD is off or unavailable. Shared by the inline and worker runners.
+ * kernel when SIMD is off or unavailable; float32 × float32 products take the relaxed-SIMD float32
+ * kernel when `relaxed` is given and enabled. Shared by the inline and worker runners.
  */
-export function makeDot(simd: SimdMode, arenaFor: (doubles: number) => DotArena, exec: DotExecutor): CpuKernelRunner['dot'] {
+export function makeDot(simd: SimdMode, arenaFor: (doubles: number) => DotArena, exec: DotExecutor, relaxed: RelaxedPath | null = null, relaxedMode: RelaxedMode = 'auto'): CpuKernelRunner['dot'] {
   const useSimd = simd !== 'never' && wasmDotAvailable();
+  const useRelaxed = relaxed !== null && relaxedEnabled(simd, relaxedMode);
   return async (x, ldx, y, ldy, c0, c1, nx, ny, symmetric, transX = false, transY = false) => {
     const work = nx * ny * (c1 - c0);
     if (useSimd && (simd === 'always' || work >= SIMD_MIN_WORK)) {
+      if (useRelaxed && relaxed && x instanceof Float32Array && y instanceof Float32Array) {
+        return relaxedDot(relaxed.arena, relaxed.exec, { data: x, ld: ldx, transposed: transX }, { data: y, ld: ldy, transposed: transY }, c0, c1, nx, ny, symmetric);
+      }
       return wasmDot(arenaFor, exec, { data: x, ld: ldx, transposed: transX }, { data: y, ld: ldy, transposed: transY }, c0, c1, nx, ny, symmetric);
     }
     const out = new Float64Array(nx * ny);
@@ -71,16 +97,21 @@ export function arenaCache(): { get(doubles: number): DotArena; clear(): void } 
 /** Options of the portable runner. */
 export interface InlineRunnerOptions {
   simd?: SimdMode;
+  /** Relaxed-SIMD float32 kernel use for float32 operands (default auto). */
+  relaxed?: RelaxedMode;
 }
 
 /** The portable single-thread runner (browsers, Deno, small problems in Node). */
 export function createInlineRunner(options: InlineRunnerOptions = {}): CpuKernelRunner {
   const simd = options.simd ?? 'auto';
+  const relaxedMode = options.relaxed ?? 'auto';
   const arenas = arenaCache();
-  const dot = makeDot(simd, (d) => arenas.get(d), inlineDotExecutor);
+  const relaxedArenas = relaxedArenaCache();
+  const dot = makeDot(simd, (d) => arenas.get(d), inlineDotExecutor, { arena: (b) => relaxedArenas.get(b), exec: inlineRelaxedExecutor }, relaxedMode);
   return {
     threads: 1,
     simd: simd !== 'never' && wasmDotAvailable(),
+    relaxed: relaxedEnabled(simd, relaxedMode),
     dot,
     async axpy(x, ldx, b, ldb, kk, nc, nx) {
       const out = new Float64Array(nx * nc);
@@ -89,6 +120,7 @@ export function createInlineRunner(options: InlineRunnerOptions = {}): CpuKernel
     },
     async dispose() {
       arenas.clear();
+      relaxedArenas.clear();
     },
   };
 }

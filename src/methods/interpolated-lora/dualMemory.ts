@@ -1,5 +1,6 @@
 import { createReplayRandom } from '../../replay/random.js';
 import { softmaxWeights } from '../../replay/softmax.js';
+import { DEFAULT_TEMPERATURE } from '../../replay/defaults.js';
 import { ForgetscopeError } from '../../util/errors.js';
 
 /**
@@ -89,7 +90,7 @@ export class DualMemoryBuffer {
 
   constructor(capacity: number, options: { seed?: number; temperature?: number } = {}) {
     this.rng = createReplayRandom(options.seed ?? 0);
-    this.temperature = options.temperature ?? 0.1;
+    this.temperature = options.temperature ?? DEFAULT_TEMPERATURE;
     this.reservoir = new ReservoirBuffer<ScoredItem>(capacity, (hi) => this.rng.nextInt(hi + 1));
   }
 

@@ -1,6 +1,6 @@
 import type { ForgettingMatrix } from '../../matrix/ForgettingMatrix.js';
 import { ForgetscopeError } from '../../util/errors.js';
-import { spearman } from '../shared/correlation.js';
+import { spearman } from '../../analysis/correlations.js';
 
 /** One recipe's summary: tasks with observed entries, mean Z, per-task means, fraction of entries above τ. */
 export interface RecipeSummary {
@@ -30,7 +30,7 @@ export interface RecipePair {
 
 /** Options of `compareRecipes`. */
 export interface CompareRecipesOptions {
-  /** Threshold of "forgotten" (Z > τ). Default 0.3 (seed-000 spec §3). */
+  /** Threshold of "forgotten" (Z > τ, an NLL increase in nats). Default 0.3. */
   tau?: number;
 }
 

@@ -1,5 +1,5 @@
 import { ForgetscopeError } from '../../util/errors.js';
-import { pearson } from '../shared/correlation.js';
+import { pearson } from '../../analysis/correlations.js';
 
 const NUMBER_WORDS = [
   'zero', 'one', 'two', 'three', 'four', 'five', 'six', 'seven', 'eight', 'nine', 'ten', 'eleven', 'twelve',

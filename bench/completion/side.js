@@ -1,0 +1,118 @@
+#!/usr/bin/env node
+// Side information on the bundled fixture (issue 12): the paper's protocol (numpy default_rng(seed)
+// probes, pooled RMSE per seed, mean over seeds) for lowrank without and with side matrices, the
+// ensemble, and the paper's best method (svd), on the reference split and on seeded random 26/11
+// splits; the 90 % interval coverage of lowrank over the unmeasured entries; per-fit seconds.
+// The full-row span floors are computed by bench/completion/side-floors.py from the splits this script
+// writes. Nothing here is tuned: lowrank and the ensemble choose their settings by leave-one-task-out.
+// Usage: node bench/completion/side.js [--side first_order] [--ks 30,10] [--seeds 0-9] [--random 3]
+//        [--random-seeds 0-4] [--svd-seeds 0-4] [--out bench/completion/side-results.json] [--no-svd] [--no-ensemble]
+import { writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
+import { join, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { evaluate, createCompletionMethod, fitLowrankCompletion as fitLowrank, defaultRng, knownEntriesOf, selectSideRows, sideRowOf } from '../../dist/index.js';
+import { readForgettingMatrix } from '../../dist/node.js';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const args = process.argv.slice(2);
+const opt = (name, fallback) => {
+  const i = args.indexOf(`--${name}`);
+  return i >= 0 ? args[i + 1] : fallback;
+};
+const range = (spec) => spec.split(',').flatMap((p) => {
+  const m = /^(\d+)-(\d+)$/.exec(p);
+  return m ? Array.from({ length: Number(m[2]) - Number(m[1]) + 1 }, (_, i) => Number(m[1]) + i) : [Number(p)];
+});
+const sideNames = opt('side', 'first_order').split(',');
+const ks = opt('ks', '30,10').split(',').map(Number);
+const seeds = range(opt('seeds', '0-9'));
+const randomSeeds = range(opt('random-seeds', '0-4'));
+const svdSeeds = range(opt('svd-seeds', '0-4'));
+const nRandom = Number(opt('random', '3'));
+const out = opt('out', join(root, 'bench', 'completion', 'side-results.json'));
+const withSvd = !args.includes('--no-svd');
+const withEnsemble = !args.includes('--no-ensemble');
+const log = (s) => process.stderr.write(s + '\n');
+
+const { matrix, side } = await readForgettingMatrix(join(root, 'fixtures', 'real-dev-v1'), { side: sideNames });
+const reference = {
+  name: 'reference',
+  train: [0, 1, 3, 4, 6, 7, 8, 9, 10, 12, 13, 14, 15, 17, 18, 19, 22, 24, 26, 27, 28, 29, 30, 32, 33, 35],
+  test: [2, 5, 11, 16, 20, 21, 23, 25, 31, 34, 36],
+};
+/** A seeded 26/11 split: Fisher–Yates with draws from default_rng(1000 + s). */
+function randomSplit(s) {
+  const rng = defaultRng(1000 + s);
+  const order = Array.from({ length: matrix.rows }, (_, i) => i);
+  for (let i = order.length - 1; i > 0; i--) {
+    const j = rng.integers(0, i + 1, 1)[0];
+    [order[i], order[j]] = [order[j], order[i]];
+  }
+  return { name: `random-${s}`, train: order.slice(0, 26).sort((a, b) => a - b), test: order.slice(26).sort((a, b) => a - b) };
+}
+const splits = [reference, ...Array.from({ length: nRandom }, (_, s) => randomSplit(s))];
+
+/** 90 % interval coverage of lowrank over the unmeasured entries (paper probes), and the mean width. */
+async function coverage(split, k, useSide, seedList) {
+  const train = matrix.selectRows(Int32Array.from(split.train));
+  const fitted = await fitLowrank(train, useSide ? { side: selectSideRows(side, split.train) } : {});
+  let inside = 0;
+  let total = 0;
+  let width = 0;
+  for (const seed of seedList) {
+    const drawn = defaultRng(seed).choice(matrix.cols, k);
+    for (const t of split.test) {
+      const e = knownEntriesOf(drawn, matrix.row(t), null);
+      const known = useSide ? { ...e, side: sideRowOf(side, t) } : e;
+      const { lower, upper } = await fitted.predictRow(known);
+      const measured = new Set(e.columns);
+      for (let j = 0; j < matrix.cols; j++) {
+        if (measured.has(j)) continue;
+        const y = matrix.get(t, j);
+        if (y >= lower[j] && y <= upper[j]) inside++;
+        width += upper[j] - lower[j];
+        total++;
+      }
+    }
+  }
+  return { coverage: inside / total, meanWidth: width / total };
+}
+
+const results = { machine: { loadavg: loadavg(), node: process.version }, side: sideNames, splits, runs: [] };
+for (const split of splits) {
+  for (const k of ks) {
+    const seedList = split.name === 'reference' ? seeds : randomSeeds;
+    const row = { split: split.name, k, seeds: seedList, rmse: {}, seconds: {} };
+    const plain = await evaluate(matrix, { trainRows: split.train, testRows: split.test, known: k, seeds: seedList, methods: [createCompletionMethod('lowrank')] });
+    row.rmse['lowrank'] = plain.methods.lowrank.rmse;
+    row.seconds['lowrank'] = plain.methods.lowrank.seconds / plain.methods.lowrank.fits;
+    const methods = [createCompletionMethod('lowrank'), ...(withEnsemble && split.name === 'reference' ? [createCompletionMethod('ensemble')] : [])];
+    const withSide = await evaluate(matrix, { trainRows: split.train, testRows: split.test, known: k, seeds: seedList, methods, side });
+    for (const [name, m] of Object.entries(withSide.methods)) {
+      row.rmse[`${name}+side`] = m.rmse;
+      row.seconds[`${name}+side`] = m.seconds / m.fits;
+    }
+    if (withEnsemble && split.name === 'reference') {
+      const ens = await evaluate(matrix, { trainRows: split.train, testRows: split.test, known: k, seeds: seedList, methods: [createCompletionMethod('ensemble')] });
+      row.rmse['ensemble'] = ens.methods.ensemble.rmse;
+    }
+    if (withSvd) {
+      const svdList = split.name === 'reference' && k === 30 ? seeds : svdSeeds.filter((s) => seedList.includes(s));
+      const s = await evaluate(matrix, { trainRows: split.train, testRows: split.test, known: k, seeds: svdList, methods: [createCompletionMethod('svd')] });
+      row.rmse['svd'] = s.methods.svd.rmse;
+      row.svdSeeds = svdList;
+      // lowrank on exactly svd's seeds, for a like-for-like ratio
+      const same = await evaluate(matrix, { trainRows: split.train, testRows: split.test, known: k, seeds: svdList, methods: [createCompletionMethod('lowrank')], side });
+      const samePlain = await evaluate(matrix, { trainRows: split.train, testRows: split.test, known: k, seeds: svdList, methods: [createCompletionMethod('lowrank')] });
+      row.ratioToSvd = { lowrank: samePlain.methods.lowrank.rmse / s.methods.svd.rmse, 'lowrank+side': same.methods.lowrank.rmse / s.methods.svd.rmse };
+    }
+    row.coverage = { lowrank: await coverage(split, k, false, seedList), 'lowrank+side': await coverage(split, k, true, seedList) };
+    results.runs.push(row);
+    log(JSON.stringify(row));
+    writeFileSync(out, JSON.stringify(results, null, 1) + '\n');
+  }
+}
+results.machine.loadavgEnd = loadavg();
+writeFileSync(out, JSON.stringify(results, null, 1) + '\n');
+log(`wrote ${out}`);

@@ -1,0 +1,401 @@
+/**
+ * Flag parsing for every command, with one error style: a usage error (exit 2) saying
+ * `--flag must be <what>, got "<text>"`. Parsers take the text and the flag name and are used in actions
+ * or, through `parser`, as commander argument parsers. Option groups (`addBackendOption`,
+ * `addReadOptions`, `addRowOptions`, `addReplayOptions`) register a family of flags in one call and come
+ * with the function that turns the parsed flags into library options; a new shared flag belongs in
+ * one of these groups (or a new small group function here), not in a command file.
+ */
+import type { Command } from 'commander';
+import type { ForgettingMatrix } from '../matrix/ForgettingMatrix.js';
+import type { InputFormat, ReadOptions } from '../io/types.js';
+import type { Backend } from '../linalg/types.js';
+import type { BackendKind } from '../linalg/selectBackend.js';
+import { selectNodeBackend } from '../linalg/node.js';
+import { completionMethods, OPT_IN_METHODS } from '../completion/registry.js';
+import { checkSideName } from '../io/dataset/sideMatrix.js';
+import { DEFAULT_AUTO_SUPPORT, DEFAULT_FACTOR_RANK, DEFAULT_REPLAY_POLICY, DEFAULT_REPLAY_RATIO, DEFAULT_TEMPERATURE } from '../replay/defaults.js';
+import { REPLAY_POLICY_NAMES, replayPolicy } from '../replay/policies/registry.js';
+import { ForgetscopeError } from '../util/errors.js';
+import type { CliContext } from './context.js';
+
+/** The one usage error of a bad flag value. */
+export function badFlag(flag: string, what: string, text: string): ForgetscopeError {
+  return new ForgetscopeError('usage', `${flag} must be ${what}, got "${text}"`);
+}
+
+/** An integer (negative allowed). */
+export function parseInteger(text: string, flag: string): number {
+  const v = Number(text);
+  if (!/^\s*-?\d+\s*$/.test(text) || !Number.isSafeInteger(v)) throw badFlag(flag, 'an integer', text);
+  return v;
+}
+
+/** A non-negative integer (seeds, fixed ranks). */
+export function parseNonNegativeInt(text: string, flag: string): number {
+  const v = Number(text);
+  if (!/^\s*\d+\s*$/.test(text) || !Number.isSafeInteger(v)) throw badFlag(flag, 'a non-negative integer', text);
+  return v;
+}
+
+/** A positive integer (counts). */
+export function parsePositiveInt(text: string, flag: string): number {
+  const v = parseNonNegativeInt(text, flag);
+  if (v < 1) throw badFlag(flag, 'a positive integer', text);
+  return v;
+}
+
+/** A finite number. */
+export function parseNumber(text: string, flag: string): number {
+  const v = Number(text);
+  if (text.trim() === '' || !Number.isFinite(v)) throw badFlag(flag, 'a number', text);
+  return v;
+}
+
+/** A finite number > 0. */
+export function parsePositiveNumber(text: string, flag: string): number {
+  const v = Number(text);
+  if (text.trim() === '' || !Number.isFinite(v) || v <= 0) throw badFlag(flag, 'a positive number', text);
+  return v;
+}
+
+/** A number in [lo, hi] (or (lo, hi] with `openLow`). */
+export function parseNumberIn(text: string, flag: string, lo: number, hi: number, openLow = false): number {
+  const v = parseNumber(text, flag);
+  if (!(openLow ? v > lo : v >= lo) || !(v <= hi)) throw badFlag(flag, `in ${openLow ? '(' : '['}${lo}, ${hi}]`, text);
+  return v;
+}
+
+/** One of a fixed set of words. */
+export function parseChoice<T extends string>(text: string, flag: string, choices: readonly T[]): T {
+  if (!choices.includes(text as T)) throw badFlag(flag, `${choices.slice(0, -1).join(', ')} or ${choices[choices.length - 1]}`, text);
+  return text as T;
+}
+
+/** A softmax temperature: a positive number or `auto`. */
+export function parseTemperature(text: string, flag = '--temperature'): number | 'auto' {
+  return text.trim() === 'auto' ? 'auto' : parsePositiveNumber(text, flag);
+}
+
+/** `parser(parsePositiveInt, '--top')`: a parser as commander's option argument parser. */
+export function parser<T>(parse: (text: string, flag: string) => T, flag: string): (text: string) => T {
+  return (text) => parse(text, flag);
+}
+
+/** The parts of a comma-separated list, trimmed, empty parts dropped. */
+function listParts(spec: string): string[] {
+  return spec.split(',').map((s) => s.trim()).filter((s) => s !== '');
+}
+
+/** `0-9,12`: non-negative integers and inclusive ranges, in order, repeats removed (seeds). */
+export function parseIntList(spec: string, flag: string): number[] {
+  const out: number[] = [];
+  for (const part of listParts(spec)) {
+    const range = /^(\d+)-(\d+)$/.exec(part);
+    if (range) {
+      const a = Number(range[1]);
+      const b = Number(range[2]);
+      if (a > b) throw new ForgetscopeError('usage', `${flag}: empty range ${part}`);
+      if (b - a > 100000) throw new ForgetscopeError('usage', `${flag}: range ${part} is too long`);
+      for (let i = a; i <= b; i++) out.push(i);
+    } else if (/^\d+$/.test(part) && Number.isSafeInteger(Number(part))) {
+      out.push(Number(part));
+    } else {
+      throw new ForgetscopeError('usage', `${flag}: "${part}" is not a non-negative integer or a range a-b`);
+    }
+  }
+  if (out.length === 0) throw new ForgetscopeError('usage', `${flag} is empty`);
+  return [...new Set(out)];
+}
+
+/** `5,10,30`: positive integers, in the order given. */
+export function parsePositiveIntList(spec: string, flag: string): number[] {
+  const parts = listParts(spec);
+  if (parts.length === 0) throw new ForgetscopeError('usage', `${flag} is empty`);
+  return parts.map((p) => parsePositiveInt(p, flag));
+}
+
+/**
+ * `0-45,50` (inclusive ranges and single indices) or task ids, comma-separated, in the order given
+ * (repeats removed). A numeric token that is also a task id means that task.
+ */
+export function parseRowList(spec: string, matrix: ForgettingMatrix, flag: string): number[] {
+  const rows: number[] = [];
+  const ids = new Map(matrix.taskIds.map((t, i) => [t, i]));
+  for (const part of listParts(spec)) {
+    const byId = ids.get(part);
+    const range = /^(\d+)-(\d+)$/.exec(part);
+    if (byId !== undefined) {
+      rows.push(byId);
+    } else if (range) {
+      const a = Number(range[1]);
+      const b = Number(range[2]);
+      if (a > b || b >= matrix.rows) throw new ForgetscopeError('usage', `${flag}: range ${part} is outside 0-${matrix.rows - 1}`);
+      for (let i = a; i <= b; i++) rows.push(i);
+    } else if (/^\d+$/.test(part)) {
+      const i = Number(part);
+      if (i >= matrix.rows) throw new ForgetscopeError('usage', `${flag}: row ${i} is outside 0-${matrix.rows - 1}`);
+      rows.push(i);
+    } else {
+      throw new ForgetscopeError('usage', `${flag}: "${part}" is neither a row index, a range (a-b) nor a task id`);
+    }
+  }
+  if (rows.length === 0) throw new ForgetscopeError('usage', `${flag} selects no rows`);
+  return [...new Set(rows)];
+}
+
+/** Comma-separated registered completion method names (all registered when absent). */
+export function parseMethodList(spec: string | undefined, flag = '--methods'): string[] {
+  // without a list: every registered method except the opt-in ones (so the default output is unchanged)
+  const names = spec === undefined ? Object.keys(completionMethods).filter((m) => !OPT_IN_METHODS.includes(m)) : listParts(spec);
+  if (names.length === 0) throw new ForgetscopeError('usage', `${flag} is empty`);
+  for (const name of names) checkMethod(name, flag);
+  return [...new Set(names)];
+}
+
+/** A registered completion method name. */
+export function checkMethod(name: string, flag = '--method'): string {
+  if (!completionMethods[name]) {
+    throw new ForgetscopeError('usage', `${flag}: unknown method "${name}"; available: ${Object.keys(completionMethods).join(', ')}`);
+  }
+  return name;
+}
+
+/** `man=5,python=3`: per-source caps. */
+export function parseCaps(spec: string, flag = '--caps'): Record<string, number> {
+  const caps: Record<string, number> = {};
+  for (const part of spec.split(',').filter((s) => s.trim() !== '')) {
+    const m = /^\s*(.+?)\s*=\s*(\d+)\s*$/.exec(part);
+    if (!m) throw new ForgetscopeError('usage', `${flag}: "${part}" is not SOURCE=COUNT`);
+    caps[m[1]!] = Number(m[2]);
+  }
+  return caps;
+}
+
+/**
+ * The value of a flag that also has another name (`--n` for `--n-fine-tune`): the one given on the
+ * command line (the canonical name's default when neither is), a usage error when both are given with
+ * different values.
+ */
+export function aliased<T>(cmd: Command, flags: Record<string, unknown>, key: string, aliasKey: string, names: [string, string]): T | undefined {
+  const given = (k: string) => flags[k] !== undefined && cmd.getOptionValueSource(k) !== 'default';
+  if (given(key) && given(aliasKey) && String(flags[key]) !== String(flags[aliasKey])) {
+    throw new ForgetscopeError('usage', `${names[0]} and its alias ${names[1]} disagree; give one`);
+  }
+  return (given(aliasKey) && !given(key) ? flags[aliasKey] : flags[key]) as T | undefined;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Option groups
+
+const BACKENDS: readonly BackendKind[] = ['auto', 'cpu', 'webgpu'];
+
+/** `--backend <kind>` (auto, cpu or webgpu). */
+export function addBackendOption(cmd: Command, fallback: BackendKind = 'auto', description = 'numerical backend: auto, cpu or webgpu'): Command {
+  return cmd.option('--backend <kind>', description, fallback);
+}
+
+/**
+ * The `--backend` choice as a linalg backend. A fallback (e.g. WebGPU unavailable → cpu) is always
+ * reported on stderr. `problemSize` (multiply–adds ahead) lets `auto` keep small work on the cpu.
+ */
+export async function backendFromFlag(kind: string | undefined, ctx: CliContext, problemSize?: number): Promise<Backend> {
+  const k = parseChoice(kind ?? 'auto', '--backend', BACKENDS);
+  return selectNodeBackend(k, { warn: ctx.warn, ...(problemSize !== undefined ? { problemSize } : {}) });
+}
+
+/** Flags of the matrix reader (`addReadOptions`). */
+export interface ReadFlags {
+  format?: string;
+  duplicates?: string;
+  dtype?: string;
+  nanAsMissing?: boolean;
+  taskIds?: string;
+  exampleIds?: string;
+  delimiter?: string;
+  taskColumn?: string;
+  exampleColumn?: string;
+  deltaColumn?: string;
+  nllBeforeColumn?: string;
+  nllAfterColumn?: string;
+}
+
+const FORMATS: readonly InputFormat[] = ['csv', 'tsv', 'jsonl', 'arrow', 'arrow-stream', 'parquet', 'npy', 'folder'];
+
+/** The reader's flags, for every command that reads a forgetting matrix. */
+export function addReadOptions(cmd: Command): Command {
+  return cmd
+    .option('--format <format>', `force the input format (${FORMATS.join(', ')})`)
+    .option('--duplicates <policy>', 'repeated (task, example) pairs: error, mean or last', 'error')
+    .option('--dtype <dtype>', 'matrix storage: float64 or float32', 'float64')
+    .option('--nan-as-missing', 'treat NaN values as missing entries instead of an error')
+    .option('--task-ids <file>', 'task ids of a dense .npy, one per line')
+    .option('--example-ids <file>', 'example ids of a dense .npy, one per line')
+    .option('--delimiter <char>', 'field delimiter of delimited text (\\t for tab)')
+    .option('--task-column <name>', 'task id column (default task)')
+    .option('--example-column <name>', 'example id column (default example)')
+    .option('--delta-column <name>', 'Z column (default delta)')
+    .option('--nll-before-column <name>', 'NLL-before column (default nll_before)')
+    .option('--nll-after-column <name>', 'NLL-after column (default nll_after)');
+}
+
+/** Turns the reader's flags into `ReadOptions`. */
+export function readOptionsFromFlags(flags: ReadFlags): ReadOptions {
+  const options: ReadOptions = {};
+  if (flags.format !== undefined) options.format = parseChoice(flags.format, '--format', FORMATS);
+  if (flags.duplicates !== undefined) options.duplicates = parseChoice(flags.duplicates, '--duplicates', ['error', 'mean', 'last'] as const);
+  if (flags.dtype !== undefined) options.dtype = parseChoice(flags.dtype, '--dtype', ['float64', 'float32'] as const);
+  if (flags.nanAsMissing) options.nanAsMissing = true;
+  if (flags.taskIds !== undefined) options.taskIds = flags.taskIds;
+  if (flags.exampleIds !== undefined) options.exampleIds = flags.exampleIds;
+  if (flags.delimiter !== undefined) options.delimiter = flags.delimiter === '\\t' ? '\t' : flags.delimiter;
+  const columns: NonNullable<ReadOptions['columns']> = {};
+  if (flags.taskColumn) columns.task = flags.taskColumn;
+  if (flags.exampleColumn) columns.example = flags.exampleColumn;
+  if (flags.deltaColumn) columns.delta = flags.deltaColumn;
+  if (flags.nllBeforeColumn) columns.nllBefore = flags.nllBeforeColumn;
+  if (flags.nllAfterColumn) columns.nllAfter = flags.nllAfterColumn;
+  if (Object.keys(columns).length > 0) options.columns = columns;
+  return options;
+}
+
+/**
+ * `--side <names>` (evaluate, predict): side matrices read from `side/<name>.npy` of the input folder
+ * (M×N, aligned with Z.npy, every task's row) or the numeric columns `<name>` of a long table; with
+ * `sideRow`, also `--side-row` (predict: the row holding the new task's side values).
+ */
+export function addSideOptions(cmd: Command, setup: { sideRow?: boolean } = {}): Command {
+  cmd.option('--side <names>', 'side matrices to use, comma-separated: side/<name>.npy of the input folder (M×N, aligned with Z.npy) or numeric columns of a long table');
+  if (setup.sideRow) {
+    cmd.option('--side-row <row>', "with --side: the input's row (index or task id) holding the new task's side values (default: the one row not in --train-rows)");
+  }
+  return cmd;
+}
+
+/** Parses `--side`: distinct valid side matrix names (usage error otherwise); undefined → []. */
+export function parseSideList(spec: string | undefined, flag = '--side'): string[] {
+  if (spec === undefined) return [];
+  const names = listParts(spec);
+  if (names.length === 0) throw new ForgetscopeError('usage', `${flag} is empty`);
+  for (const name of names) checkSideName(name);
+  const dup = names.find((n, i) => names.indexOf(n) !== i);
+  if (dup) throw new ForgetscopeError('usage', `${flag} names "${dup}" twice`);
+  return names;
+}
+
+/** `--train-rows` (and `--test-rows` unless `train` only). */
+export function addRowOptions(cmd: Command, text: { train: string; test?: string }): Command {
+  cmd.option('--train-rows <rows>', text.train);
+  return text.test === undefined ? cmd : cmd.option('--test-rows <rows>', text.test);
+}
+
+/** Flags of the replay group (`addReplayOptions`). */
+export interface ReplayFlags {
+  nFineTune?: number | string;
+  n?: string;
+  ratio?: number | string;
+  temperature?: string;
+  autoSupport: string;
+  replayMethod?: string;
+  method?: string;
+  exclude?: string;
+}
+
+/** What `addReplayOptions` registers besides the common flags. */
+export interface ReplayOptionSetup {
+  /** Default fine-tuning size (none: required where the command needs it). */
+  nFineTune?: number;
+  /** The command's older name of `--replay-method` (replay: `--method`). */
+  methodAlias?: boolean;
+}
+
+/**
+ * The replay plan's flags: fine-tuning size (`--n-fine-tune`, alias `--n`), `--ratio`,
+ * `--temperature` (number or auto) with `--auto-support`, `--replay-method`, `--exclude`.
+ */
+export function addReplayOptions(cmd: Command, setup: ReplayOptionSetup = {}): Command {
+  const nText = "the new task's fine-tuning examples (replay draws int(n·ratio) + 1)";
+  if (setup.nFineTune !== undefined) cmd.option('--n-fine-tune <n>', nText, parser(parsePositiveInt, '--n-fine-tune'), setup.nFineTune);
+  else cmd.option('--n-fine-tune <n>', nText);
+  cmd
+    .option('--n <count>', 'alias of --n-fine-tune')
+    .option('--ratio <r>', 'replayed examples per fine-tuning example', String(DEFAULT_REPLAY_RATIO))
+    .option('--temperature <T>', 'softmax temperature, or "auto" (effective support of --auto-support replay budgets)', String(DEFAULT_TEMPERATURE))
+    .option('--auto-support <k>', 'with --temperature auto (policies auto, optimistic, topk): effective support (pool) in replay budgets', String(DEFAULT_AUTO_SUPPORT))
+    .option('--replay-method <name>', 'completion method behind the replay scores', 'lowrank');
+  if (setup.methodAlias) cmd.option('--method <name>', 'alias of --replay-method');
+  return cmd.option('--exclude <file>', 'example ids never to replay (held out): one per line, or a JSON list / {"example_ids": [...]}');
+}
+
+/** The replay group's flags, parsed. */
+export interface ReplaySettings {
+  /** Undefined when neither --n-fine-tune nor --n was given and there is no default. */
+  nFineTune: number | undefined;
+  ratio: number;
+  temperature: number | 'auto';
+  autoSupport: number;
+  method: string;
+  exclude: string | undefined;
+}
+
+/** Parses the replay group (`addReplayOptions`); `cmd` tells given flags from defaults (for the aliases). */
+export function replaySettingsFromFlags(flags: ReplayFlags, cmd: Command): ReplaySettings {
+  const bag = flags as unknown as Record<string, unknown>;
+  const n = aliased<number | string>(cmd, bag, 'nFineTune', 'n', ['--n-fine-tune', '--n']);
+  return {
+    nFineTune: n === undefined ? undefined : typeof n === 'number' ? n : parsePositiveInt(n, flags.nFineTune === undefined ? '--n' : '--n-fine-tune'),
+    ratio: parseNumberIn(String(flags.ratio ?? DEFAULT_REPLAY_RATIO), '--ratio', 0, Infinity),
+    temperature: parseTemperature(flags.temperature ?? String(DEFAULT_TEMPERATURE)),
+    autoSupport: parsePositiveNumber(flags.autoSupport, '--auto-support'),
+    method: checkMethod(aliased<string>(cmd, bag, 'replayMethod', 'method', ['--replay-method', '--method']) ?? 'lowrank', '--replay-method'),
+    exclude: flags.exclude,
+  };
+}
+
+/** Flags of the replay-policy group (`addReplayPolicyOptions`). */
+export interface ReplayPolicyFlags {
+  policy?: string;
+  sideScores?: string;
+  factorRank: string;
+}
+
+/**
+ * The replay policy's flags: `--policy NAME`, `--side-scores FILE` (the per-example score row of surprise / gradient; not `--side`, which names side matrices of the input folder) and
+ * `--factor-rank R` (coverage). Registered after `addReplayOptions`, whose `--temperature` they read.
+ */
+export function addReplayPolicyOptions(cmd: Command): Command {
+  return cmd
+    .option('--policy <name>', `replay policy: ${REPLAY_POLICY_NAMES.join(', ')} (default ${DEFAULT_REPLAY_POLICY}; --temperature implies softmax)`)
+    .option('--side-scores <file>', 'per-example score row for the surprise / gradient policies: a table with columns example, value (default for surprise: nll_before)')
+    .option('--factor-rank <r>', 'coverage policy: rank of the example factors of the train rows', String(DEFAULT_FACTOR_RANK));
+}
+
+/**
+ * The policy and temperature of `--policy` / `--temperature`: an explicit policy wins; otherwise a
+ * temperature given on the command line means the paper's `softmax` (or `auto` for "auto"), and neither
+ * the default policy. A temperature only applies to softmax and oracle (`auto` to auto).
+ * @example
+ * replayPolicyFromFlags(undefined, 0.1, true); // { policy: 'softmax', temperature: 0.1 }
+ */
+export function replayPolicyFromFlags(policyFlag: string | undefined, temperature: number | 'auto', temperatureGiven: boolean): { policy: string; temperature: number | 'auto' } {
+  if (policyFlag === undefined) return { policy: !temperatureGiven ? DEFAULT_REPLAY_POLICY : temperature === 'auto' ? 'auto' : 'softmax', temperature };
+  const policy = replayPolicy(policyFlag).name;
+  if (temperatureGiven && typeof temperature === 'number' && policy !== 'softmax' && policy !== 'oracle') {
+    throw new ForgetscopeError('usage', `--temperature ${temperature} applies to the softmax and oracle policies, not to "${policy}"`);
+  }
+  if (temperature === 'auto' && policy !== 'auto' && policy !== 'softmax') throw new ForgetscopeError('usage', `--temperature auto applies to the auto policy, not to "${policy}"`);
+  return { policy: temperature === 'auto' ? 'auto' : policy, temperature };
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Commands
+
+/** The `<input>` of the commands that read a forgetting matrix. */
+export const MATRIX_INPUT: [string, string] = ['<input>', 'a long table (csv, tsv, jsonl, arrow, parquet), a dense .npy, or a dataset folder'];
+
+/** Adds a command with its description and arguments (`[usage, description]` pairs). */
+export function addCommand(program: Command, name: string, description: string, ...args: [string, string][]): Command {
+  const cmd = program.command(name).description(description);
+  for (const [usage, text] of args) cmd.argument(usage, text);
+  return cmd;
+}

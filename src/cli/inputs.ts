@@ -1,0 +1,94 @@
+/**
+ * The CLI's readers of small side inputs, each one way for every command: the measured entries of a
+ * new task (any table format io reads) and lists of example ids (exclusions, held-out sets).
+ */
+import type { ForgettingMatrix } from '../matrix/ForgettingMatrix.js';
+import type { KnownEntries } from '../completion/types.js';
+import type { ReadOptions } from '../io/types.js';
+import { readForgettingMatrix } from '../io/node/readForgettingMatrix.js';
+import { parseIdList } from '../io/parseIdList.js';
+import { ForgetscopeError } from '../util/errors.js';
+import { readText } from './readText.js';
+
+/**
+ * Reads the measured entries of a new task — a table with columns `example` and `value`, in any format
+ * io reads (CSV, TSV, JSON Lines, Arrow, Parquet) — against the matrix's example ids (ascending columns
+ * out). io reads the example column as both task and example, so each row becomes one diagonal cell and
+ * bad numbers, repeats and missing columns get io's errors with file, line and column.
+ */
+export async function readMeasuredEntries(path: string, matrix: ForgettingMatrix, options: ReadOptions = {}): Promise<KnownEntries> {
+  const { matrix: diagonal } = await readForgettingMatrix(path, { ...options, columns: { task: 'example', example: 'example', delta: 'value' } });
+  const pairs: Array<[number, number]> = [];
+  for (let i = 0; i < diagonal.rows; i++) {
+    const id = diagonal.taskIds[i]!;
+    const j = matrix.findExample(id);
+    if (j < 0) throw new ForgetscopeError('input', `example "${id}" (data row ${i + 1}) is not an example of the matrix`, { file: path, column: 'example' });
+    pairs.push([j, diagonal.get(i, diagonal.exampleIndex(id))]);
+  }
+  if (pairs.length === 0) throw new ForgetscopeError('empty', 'no measured entries', { file: path });
+  pairs.sort((a, b) => a[0] - b[0]);
+  return { columns: Int32Array.from(pairs, (p) => p[0]), values: Float64Array.from(pairs, (p) => p[1]) };
+}
+
+/**
+ * Reads a side row — one value per example of the matrix (`example, value`, any format io reads), e.g.
+ * base NLL for the surprise replay policy — as a dense row in the matrix's example order.
+ */
+export async function readSideRow(path: string, matrix: ForgettingMatrix, options: ReadOptions = {}): Promise<Float64Array> {
+  const { columns, values } = await readMeasuredEntries(path, matrix, options);
+  if (columns.length !== matrix.cols) {
+    throw new ForgetscopeError('input', `side row has ${columns.length} of the ${matrix.cols} examples; it needs a value for every example`, { file: path });
+  }
+  const out = new Float64Array(matrix.cols);
+  for (let t = 0; t < columns.length; t++) out[columns[t]!] = values[t]!;
+  return out;
+}
+
+/**
+ * Reads a list of example ids: one per line, or JSON — a list of ids or an object with `example_ids`
+ * (what the Python harness writes as heldout_examples.json).
+ */
+export async function readExampleIds(path: string): Promise<string[]> {
+  const text = await readText(path);
+  const head = text.replace(/^\uFEFF/, '').trimStart()[0];
+  if (head !== '[' && head !== '{') return parseIdList(text, path);
+  let json: unknown;
+  try {
+    json = JSON.parse(text.replace(/^\uFEFF/, ''));
+  } catch (e) {
+    throw new ForgetscopeError('parse', `not valid JSON (${(e as Error).message})`, { file: path, line: 1, column: 1 });
+  }
+  const ids = Array.isArray(json) ? json : (json as { example_ids?: unknown }).example_ids;
+  if (!Array.isArray(ids)) throw new ForgetscopeError('input', 'expected a JSON list of example ids or an object with "example_ids"', { file: path, line: 1, column: 1 });
+  return ids.map(String);
+}
+
+/** An exclusion mask over the matrix's examples, and how many examples it excludes. */
+export interface ExampleMask {
+  mask: Uint8Array;
+  count: number;
+}
+
+/**
+ * Turns example ids into a mask over the matrix's examples. Unknown ids are an error naming the file
+ * and the list position, unless `unknown: 'skip'` (a held-out list written for a larger dataset).
+ */
+export function exampleMask(ids: readonly string[], matrix: ForgettingMatrix, file: string, options: { unknown?: 'error' | 'skip' } = {}): ExampleMask {
+  const mask = new Uint8Array(matrix.cols);
+  let count = 0;
+  ids.forEach((id, k) => {
+    const j = matrix.findExample(id);
+    if (j < 0) {
+      if (options.unknown === 'skip') return;
+      throw new ForgetscopeError('input', `example "${id}" is not an example of the matrix`, { file, line: k + 1, column: 1 });
+    }
+    if (mask[j] === 0) count++;
+    mask[j] = 1;
+  });
+  return { mask, count };
+}
+
+/** Reads an exclusion list (`readExampleIds`) as a mask over the matrix's examples. */
+export async function readExclusion(path: string, matrix: ForgettingMatrix, options: { unknown?: 'error' | 'skip' } = {}): Promise<ExampleMask> {
+  return exampleMask(await readExampleIds(path), matrix, path, options);
+}

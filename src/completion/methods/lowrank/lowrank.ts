@@ -1,0 +1,194 @@
+import { createCpuBackend } from '../../../linalg/cpu/backend.js';
+import type { Backend } from '../../../linalg/types.js';
+import { ForgetscopeError } from '../../../util/errors.js';
+import type { CompletionMethod, FitOptions, FittedCompletion, KnownEntries, RowPrediction } from '../../types.js';
+import { checkKnownEntries } from '../additiveLs.js';
+import { fullBases, LOWRANK_VARIANTS, trainStats, type FullBasis, type LowrankVariant } from './lowrankBasis.js';
+import { calibrateScale, calibrationColumns, predictiveSd } from './lowrankIntervals.js';
+import { defaultGrid, knownNormal, prepareFolds, selectHyper, solveRidge, type LowrankGrid, type LowrankHyper } from './lowrankSelect.js';
+import { calibrateSideScale, predictSideRow, residualizeTrain, selectSideHyper, sideStats, sideValuesOf, type SideStats } from './lowrankSide.js';
+import { ForgettingMatrix } from '../../../matrix/ForgettingMatrix.js';
+
+/** Options of `lowrank`. */
+export interface LowrankOptions extends FitOptions {
+  /** Largest number of components considered (default min(M − 1, 40)). */
+  maxRank?: number;
+  /** Centrings considered (default all three). */
+  variants?: readonly LowrankVariant[];
+  /** Ranks and ridge multipliers searched (default `defaultGrid`). */
+  grid?: Partial<LowrankGrid>;
+  /** Fixed hyper-parameters: skips the leave-one-task-out search. */
+  hyper?: LowrankHyper;
+  /** Held-out train rows used by the search (default 60, evenly spread; all rows when M ≤ 60). */
+  maxFolds?: number;
+  /** Return lower/upper prediction bounds (default true). */
+  intervals?: boolean;
+  /** Nominal coverage of the intervals (default 0.9). */
+  level?: number;
+  /** Columns used to calibrate the interval scale per fold (default 400). */
+  calibrationColumns?: number;
+  /** Side prior multipliers α_s searched when side matrices are given (default `SIDE_ALPHAS`). */
+  sideAlphas?: readonly number[];
+}
+
+/** What `lowrank` decided for one set of measured columns (exposed for reports and tests). */
+export interface LowrankDecision {
+  hyper: LowrankHyper;
+  /** Leave-one-task-out RMSE of the chosen setting (NaN when `hyper` was given). */
+  looRmse: number;
+  /** Interval scale κ (NaN without intervals). */
+  kappa: number;
+}
+
+/** A fitted `lowrank` model: `predictRow` plus the decision it takes for a set of measured columns. */
+export interface FittedLowrank extends FittedCompletion {
+  decide(columns: Int32Array): LowrankDecision;
+  /** The full-train bases by centring (right singular vectors column-major, see `FullBasis`). */
+  readonly bases: ReadonlyMap<LowrankVariant, FullBasis>;
+}
+
+/**
+ * `lowrank`: regress the new row's measured entries on the train rows' top right singular vectors.
+ * One thin SVD of the train block (through the backend's Gram and gemm), then per new task a ridge
+ * fit on |K| rows and an O(k·N) prediction. The centring, the rank k and the ridge multiplier α are
+ * chosen by leave-one-task-out on the train rows with the new task's own measured columns (cached
+ * per column set), never by looking at test rows. The ridge is Bayesian: component c has prior
+ * variance s_c²/M (how much the train rows themselves vary along it).
+ *
+ * With side matrices (`options.side`, and the new task's side row in `known.side`), the ridge also
+ * has one per-task scale per side row with its own prior (see `lowrankSide.ts`); the same
+ * leave-one-task-out search decides whether to use them. Without side, nothing changes.
+ *
+ * @example
+ * const fitted = await lowrank.fit(train, { seed: 0 });
+ * const { prediction, lower, upper } = await fitted.predictRow(known);
+ */
+export const lowrank: CompletionMethod<LowrankOptions> = {
+  name: 'lowrank',
+  fit: fitLowrank,
+};
+
+/** `lowrank.fit` with its richer return type. */
+export async function fitLowrank(train: ForgettingMatrix, options: LowrankOptions = {}): Promise<FittedLowrank> {
+  const backend: Backend = options.backend ?? createCpuBackend();
+  const m = train.rows;
+  const n = train.cols;
+  const maxRank = Math.max(0, Math.min(options.maxRank ?? 40, m - 1));
+  const variants = options.variants ?? (options.hyper ? [options.hyper.variant] : LOWRANK_VARIANTS);
+  if (variants.length === 0) throw new ForgetscopeError('usage', 'lowrank: no centring variant to consider');
+  const level = options.level ?? 0.9;
+  if (!(level > 0 && level < 1)) throw new ForgetscopeError('usage', `lowrank: interval level must be in (0, 1), got ${level}`);
+  const wantIntervals = options.intervals ?? true;
+  options.progress?.(0, 3, 'lowrank: Gram');
+  const stats = await trainStats(train, backend);
+  options.progress?.(1, 3, 'lowrank: bases');
+  const bases = await fullBases(stats, variants, maxRank, backend);
+  const needFolds = !options.hyper || wantIntervals;
+  options.progress?.(2, 3, 'lowrank: folds');
+  const folds = needFolds ? prepareFolds(stats, variants, maxRank, options.maxFolds ?? 60) : [];
+  options.progress?.(3, 3, 'lowrank: ready');
+  const base = defaultGrid(maxRank, variants);
+  const grid: LowrankGrid = {
+    variants: options.grid?.variants ?? base.variants,
+    ranks: options.grid?.ranks ?? base.ranks,
+    alphas: options.grid?.alphas ?? base.alphas,
+  };
+  const calib = calibrationColumns(n, options.calibrationColumns ?? 400);
+  const cache = new Map<string, LowrankDecision>();
+  // With side: a second model on the residualised train block Z − γ_h·S_h (its own Gram, bases and
+  // folds), whose side term carries each task's side pattern; the raw model stays the side-off option.
+  let sideModel: { stats: typeof stats; side: SideStats; bases: typeof bases; folds: typeof folds } | null = null;
+  if (options.side && options.side.length > 0) {
+    const raw = await sideStats(stats, options.side, backend);
+    const resid = new ForgettingMatrix({ values: residualizeTrain(stats, raw), taskIds: train.taskIds, exampleIds: train.exampleIds });
+    const rstats = await trainStats(resid, backend);
+    const rside: SideStats = { ...(await sideStats(rstats, options.side, backend)), slope: raw.slope, residualized: true };
+    sideModel = {
+      stats: rstats,
+      side: rside,
+      bases: await fullBases(rstats, variants, maxRank, backend),
+      folds: needFolds ? prepareFolds(rstats, variants, maxRank, options.maxFolds ?? 60) : [],
+    };
+  }
+  const side = sideModel?.side ?? null;
+
+  function decide(columns: Int32Array): LowrankDecision {
+    const key = Array.from(columns).join(',');
+    const hit = cache.get(key);
+    if (hit) return hit;
+    let chosen: { hyper: LowrankHyper; looRmse: number } = options.hyper ? { hyper: options.hyper, looRmse: NaN } : selectHyper(stats, folds, columns, grid);
+    if (side && !options.hyper) {
+      const withSide = selectSideHyper(sideModel!.stats, side, sideModel!.folds, columns, grid, options.sideAlphas);
+      if (withSide && (!Number.isFinite(chosen.looRmse) || withSide.looRmse < chosen.looRmse * (1 - 1e-12))) chosen = withSide;
+    }
+    const sideHyper = side && chosen.hyper.side !== undefined ? { ...chosen.hyper, side: chosen.hyper.side } : null;
+    const kappa = !wantIntervals
+      ? NaN
+      : sideHyper
+        ? calibrateSideScale(sideModel!.stats, side!, sideModel!.folds, columns, sideHyper, level, calib)
+        : calibrateScale(stats, folds, columns, chosen.hyper, level, calib);
+    const decision = { hyper: chosen.hyper, looRmse: chosen.looRmse, kappa };
+    if (cache.size > 256) cache.delete(cache.keys().next().value!);
+    cache.set(key, decision);
+    return decision;
+  }
+
+  async function predictRow(known: KnownEntries): Promise<RowPrediction> {
+    checkKnownEntries(known, n);
+    const { hyper, kappa } = decide(known.columns);
+    const basis = bases.get(hyper.variant);
+    if (!basis) throw new ForgetscopeError('usage', `lowrank: variant ${hyper.variant} was not fitted`);
+    if (side && hyper.side !== undefined) {
+      const sideRow = sideValuesOf(known.side, side.names, n);
+      const sideBasis = sideModel!.bases.get(hyper.variant)!;
+      return predictSideRow(sideBasis, n, side, m, sideRow, known.columns, known.values, { k: hyper.k, alpha: hyper.alpha, side: hyper.side }, wantIntervals ? kappa : NaN);
+    }
+    const r = basis.r;
+    const kk = known.columns.length;
+    const vk = new Float64Array(kk * r);
+    const cK = new Float64Array(kk);
+    for (let t = 0; t < kk; t++) {
+      const j = known.columns[t]!;
+      cK[t] = known.values[t]! - basis.offset[j]!;
+      for (let c = 0; c < r; c++) vk[t * r + c] = basis.v[c * n + j]!;
+    }
+    const normal = knownNormal(vk, cK, r);
+    const k = Math.min(hyper.k, r);
+    const sol =
+      solveRidge(normal, basis, n, k, hyper.alpha, hyper.variant === 'additive') ??
+      solveRidge(normal, basis, n, k, Math.max(hyper.alpha, 1), hyper.variant === 'additive')!;
+    let intercept = 0;
+    const w = new Float64Array(k);
+    for (let x = 0; x < sol.index.length; x++) {
+      const ix = sol.index[x]!;
+      if (ix === 0) intercept = sol.beta[x]!;
+      else w[ix - 1] = sol.beta[x]!;
+    }
+    // offset + a, then one contiguous axpy per component (V is column-major): O(k·N), streaming.
+    const prediction = new Float64Array(n);
+    const v = basis.v;
+    const offset = basis.offset;
+    for (let j = 0; j < n; j++) prediction[j] = offset[j]! + intercept;
+    for (let c = 0; c < k; c++) {
+      const wc = w[c]!;
+      const base = c * n;
+      for (let j = 0; j < n; j++) prediction[j]! += v[base + j]! * wc;
+    }
+    if (!wantIntervals || !Number.isFinite(kappa)) return { prediction };
+    const lower = new Float64Array(n);
+    const upper = new Float64Array(n);
+    const scratch = new Float64Array(sol.index.length);
+    for (let j = 0; j < n; j++) {
+      for (let x = 0; x < sol.index.length; x++) {
+        const ix = sol.index[x]!;
+        scratch[x] = ix === 0 ? 1 : v[(ix - 1) * n + j]!;
+      }
+      const sd = kappa * predictiveSd(sol, basis, n, basis.colEnergy[j]!, scratch);
+      lower[j] = prediction[j]! - sd;
+      upper[j] = prediction[j]! + sd;
+    }
+    return { prediction, lower, upper };
+  }
+
+  return { predictRow, decide, bases };
+}

@@ -1,0 +1,83 @@
+import type { VariantBasis } from './lowrankBasis.js';
+import type { TrainStats } from './lowrankBasis.js';
+import { foldKnown, knownNormal, penaltyScale, solveRidge, type Fold, type LowrankHyper, type RidgeSolution } from './lowrankSelect.js';
+import { choleskyForwardSolve } from '../../../linalg/smallDense.js';
+
+/**
+ * Prediction intervals of `lowrank`: a per-column predictive standard deviation (the ridge
+ * posterior's parameter variance plus the column's variance in the centred train rows), times
+ * one scale κ calibrated by leave-one-task-out — κ is the empirical `level` quantile of |error|/sd of
+ * the held-out train rows at a fixed subsample of unmeasured columns (split-conformal style), so the
+ * interval's coverage is measured, not assumed Gaussian.
+ */
+
+/**
+ * Predictive standard deviation (before the scale κ) of one column: sqrt(σ̄²·‖L⁻¹x‖² + e_j/M), with
+ * x = (1?, v_j1 … v_jk) passed in `scratch` (overwritten), L the Cholesky factor of the ridge system, σ̄² the per-entry variance of the
+ * centred train block and e_j/M the column's variance in it. Both terms are independent of k on
+ * purpose: in-sample rank-k residuals vanish as k approaches the number of train rows and would make
+ * the shape degenerate; the leave-one-task-out scale κ absorbs the overall level.
+ */
+export function predictiveSd(sol: RidgeSolution, basis: VariantBasis, n: number, energy: number, scratch: Float64Array): number {
+  const p = sol.index.length;
+  let param = 0;
+  if (p > 0) {
+    choleskyForwardSolve(sol.factor, scratch, p);
+    for (let x = 0; x < p; x++) param += scratch[x]! * scratch[x]!;
+  }
+  const scale = penaltyScale(basis, n);
+  const floor = 1e-300 + 1e-24 * scale;
+  return Math.sqrt(scale * param + Math.max(energy, 0) / basis.rows + floor);
+}
+
+/** Evenly spread columns used to calibrate the interval scale (at most `count`). */
+export function calibrationColumns(n: number, count: number): Int32Array {
+  if (n <= count) return Int32Array.from({ length: n }, (_, j) => j);
+  return Int32Array.from({ length: count }, (_, t) => Math.floor(((t + 0.5) * n) / count));
+}
+
+/**
+ * The interval scale κ: the `level` quantile (conformal rank ⌈level·(n+1)⌉) of |y − ŷ|/sd over the
+ * held-out train rows of every fold at the calibration columns not in `columns`.
+ */
+export function calibrateScale(
+  stats: TrainStats,
+  folds: readonly Fold[],
+  columns: Int32Array,
+  hyper: LowrankHyper,
+  level: number,
+  calibration: Int32Array,
+): number {
+  const measured = new Set(columns);
+  const probe = Int32Array.from(Array.from(calibration).filter((j) => !measured.has(j)));
+  const ratios: number[] = [];
+  for (const fold of folds) {
+    const fv = fold.variants.get(hyper.variant)!;
+    // a fold has one train row less, so it may have one component less than the full fit
+    const k = Math.min(hyper.k, fv.basis.r);
+    const known = foldKnown(stats, fold, fv, columns);
+    const normal = knownNormal(known.vk, known.cK, fv.basis.r);
+    const sol = solveRidge(normal, fv.basis, stats.n, k, hyper.alpha, hyper.variant === 'additive');
+    if (!sol) continue;
+    const at = foldKnown(stats, fold, fv, probe);
+    const r = fv.basis.r;
+    const scratch = new Float64Array(sol.index.length);
+    for (let t = 0; t < probe.length; t++) {
+      let pred = 0;
+      for (let x = 0; x < sol.index.length; x++) {
+        const ix = sol.index[x]!;
+        pred += sol.beta[x]! * (ix === 0 ? 1 : at.vk[t * r + ix - 1]!);
+      }
+      for (let x = 0; x < sol.index.length; x++) {
+        const ix = sol.index[x]!;
+        scratch[x] = ix === 0 ? 1 : at.vk[t * r + ix - 1]!;
+      }
+      const sd = predictiveSd(sol, fv.basis, stats.n, at.energy[t]!, scratch);
+      ratios.push(Math.abs(at.cK[t]! - pred) / sd);
+    }
+  }
+  if (ratios.length === 0) return NaN;
+  ratios.sort((a, b) => a - b);
+  const rank = Math.min(ratios.length, Math.ceil(level * (ratios.length + 1)));
+  return ratios[rank - 1]!;
+}

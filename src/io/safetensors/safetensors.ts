@@ -1,0 +1,394 @@
+/**
+ * A small, validating safetensors codec (the format of Hugging Face `safetensors`): an 8-byte
+ * little-endian header length n, n bytes of JSON `{name: {dtype, shape, data_offsets: [begin, end]},
+ * "__metadata__"?: {string: string}}`, then the byte buffer the offsets index into.
+ *
+ * Hand-written (no npm package validates headers this strictly or reads ranges lazily): every header
+ * field is checked against the format and the file size, so a corrupt or truncated file raises a
+ * `ForgetscopeError` naming the tensor and field instead of ever decoding a wrong tensor.
+ * This module is pure (no Node APIs); ranged file reading lives in `io/node/safetensors.ts`.
+ */
+import { ForgetscopeError } from '../../util/errors.js';
+
+/** The dtypes this codec decodes. Floats become float32/float64; integers and bools float64 (exact up to 2^53). */
+export type SafetensorsDType = 'F64' | 'F32' | 'F16' | 'BF16' | 'I64' | 'I32' | 'I16' | 'I8' | 'U8' | 'BOOL';
+
+/** Bytes per element of every supported dtype. */
+export const SAFETENSORS_DTYPE_SIZE: Readonly<Record<SafetensorsDType, number>> = {
+  F64: 8,
+  F32: 4,
+  F16: 2,
+  BF16: 2,
+  I64: 8,
+  I32: 4,
+  I16: 2,
+  I8: 1,
+  U8: 1,
+  BOOL: 1,
+};
+
+/** Largest header accepted (the Python library's own limit is 100 MB). */
+export const SAFETENSORS_MAX_HEADER = 100_000_000;
+
+/** One tensor's entry in the header, validated; `begin`/`end` are offsets into the data buffer. */
+export interface SafetensorsTensorInfo {
+  name: string;
+  dtype: SafetensorsDType;
+  shape: number[];
+  /** Number of elements (product of the shape; 1 for a scalar). */
+  size: number;
+  begin: number;
+  end: number;
+}
+
+/** A parsed, validated header. `dataOffset` is where the data buffer starts in the file (8 + n). */
+export interface SafetensorsHeader {
+  headerLength: number;
+  dataOffset: number;
+  /** Tensors in order of their offsets. */
+  tensors: SafetensorsTensorInfo[];
+  metadata: Record<string, string>;
+}
+
+/** A decoded tensor: shape plus row-major values. */
+export interface Tensor {
+  name: string;
+  shape: number[];
+  /** The dtype the tensor had in the file. */
+  dtype: SafetensorsDType;
+  data: Float32Array | Float64Array;
+}
+
+/** Options of the readers. */
+export interface SafetensorsReadOptions {
+  /** Keep only tensors whose name matches (a RegExp, or a string compiled as one). */
+  select?: RegExp | string;
+  /** Output precision; default 'float32' for F32/F16/BF16 and 'float64' for F64 and integers. */
+  precision?: 'float32' | 'float64' | 'auto';
+  /** File name used in error messages. */
+  file?: string;
+}
+
+/** A tensor to write: name, shape, dtype in the file (default F32) and values. */
+export interface TensorToWrite {
+  name: string;
+  shape: readonly number[];
+  data: ArrayLike<number>;
+  dtype?: SafetensorsDType;
+}
+
+function fail(detail: string, file: string | undefined, code: 'parse' | 'truncated' | 'dtype' | 'shape' = 'parse'): never {
+  throw new ForgetscopeError(code, detail, file !== undefined ? { file } : {});
+}
+
+/**
+ * Reads the 8-byte header length from the first bytes of a file and checks it against the file size.
+ * @example readHeaderLength(bytes.subarray(0, 8), fileSize, 'w.safetensors') // → n
+ */
+export function readHeaderLength(first8: Uint8Array, fileSize: number, file?: string): number {
+  if (first8.length < 8 || fileSize < 8) fail(`file is ${fileSize} bytes, too short for a safetensors header length (8 bytes)`, file, 'truncated');
+  const view = new DataView(first8.buffer, first8.byteOffset, 8);
+  const n = view.getBigUint64(0, true);
+  if (n > BigInt(SAFETENSORS_MAX_HEADER)) fail(`header length ${n} exceeds the ${SAFETENSORS_MAX_HEADER}-byte limit (not a safetensors file?)`, file);
+  const len = Number(n);
+  if (len < 2) fail(`header length ${len} is too small for a JSON object`, file);
+  if (8 + len > fileSize) fail(`header length ${len} runs past the end of the ${fileSize}-byte file`, file, 'truncated');
+  return len;
+}
+
+function isNonNegInt(x: unknown): x is number {
+  return typeof x === 'number' && Number.isSafeInteger(x) && x >= 0;
+}
+
+/**
+ * Parses and validates the JSON header. `headerBytes` are the n bytes after the length; `fileSize`
+ * is the total file size so byte ranges can be checked. Rules (as the Python library): known dtype,
+ * shape of non-negative integers, `end − begin = size × itemsize`, ranges inside the data buffer,
+ * no overlaps, and the ranges cover the buffer exactly (no holes, no trailing bytes).
+ */
+export function parseSafetensorsHeader(headerBytes: Uint8Array, fileSize: number, file?: string): SafetensorsHeader {
+  const headerLength = headerBytes.length;
+  const dataOffset = 8 + headerLength;
+  const dataSize = fileSize - dataOffset;
+  if (dataSize < 0) fail(`header of ${headerLength} bytes runs past the end of the file`, file, 'truncated');
+  let text: string;
+  try {
+    text = new TextDecoder('utf-8', { fatal: true }).decode(headerBytes);
+  } catch {
+    fail('header is not valid UTF-8', file);
+  }
+  if (!text.trimStart().startsWith('{')) fail('header does not start with a JSON object "{"', file);
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (e) {
+    fail(`header is not valid JSON (${e instanceof Error ? e.message : String(e)})`, file);
+  }
+  if (json === null || typeof json !== 'object' || Array.isArray(json)) fail('header JSON is not an object', file);
+  const metadata: Record<string, string> = {};
+  const tensors: SafetensorsTensorInfo[] = [];
+  for (const [name, entry] of Object.entries(json as Record<string, unknown>)) {
+    if (name === '__metadata__') {
+      if (entry === null || typeof entry !== 'object' || Array.isArray(entry)) fail('__metadata__ is not an object of strings', file);
+      for (const [k, v] of Object.entries(entry as Record<string, unknown>)) {
+        if (typeof v !== 'string') fail(`__metadata__["${k}"] is not a string`, file);
+        metadata[k] = v;
+      }
+      continue;
+    }
+    if (entry === null || typeof entry !== 'object' || Array.isArray(entry)) fail(`tensor "${name}": entry is not an object`, file);
+    const e = entry as Record<string, unknown>;
+    const dtype = e['dtype'];
+    if (typeof dtype !== 'string' || !(dtype in SAFETENSORS_DTYPE_SIZE)) {
+      fail(`tensor "${name}": dtype ${JSON.stringify(dtype)} is not supported (F64, F32, F16, BF16, I64, I32, I16, I8, U8, BOOL)`, file, 'dtype');
+    }
+    const shape = e['shape'];
+    if (!Array.isArray(shape) || !shape.every(isNonNegInt)) fail(`tensor "${name}": shape ${JSON.stringify(shape)} is not a list of non-negative integers`, file, 'shape');
+    const offsets = e['data_offsets'];
+    if (!Array.isArray(offsets) || offsets.length !== 2 || !isNonNegInt(offsets[0]) || !isNonNegInt(offsets[1])) {
+      fail(`tensor "${name}": data_offsets ${JSON.stringify(offsets)} is not a pair of non-negative integers`, file);
+    }
+    const [begin, end] = offsets as [number, number];
+    if (end < begin) fail(`tensor "${name}": data_offsets end ${end} is before begin ${begin}`, file);
+    let size = 1;
+    for (const d of shape as number[]) size *= d;
+    if (!Number.isSafeInteger(size)) fail(`tensor "${name}": shape ${JSON.stringify(shape)} has too many elements`, file, 'shape');
+    const item = SAFETENSORS_DTYPE_SIZE[dtype as SafetensorsDType];
+    if (end - begin !== size * item) {
+      fail(`tensor "${name}": shape ${JSON.stringify(shape)} × ${dtype} needs ${size * item} bytes but data_offsets span ${end - begin}`, file, 'shape');
+    }
+    if (end > dataSize) fail(`tensor "${name}": data_offsets end ${end} is past the end of the ${dataSize}-byte data buffer (file truncated?)`, file, 'truncated');
+    tensors.push({ name, dtype: dtype as SafetensorsDType, shape: (shape as number[]).slice(), size, begin, end });
+  }
+  tensors.sort((a, b) => a.begin - b.begin || a.end - b.end);
+  let cursor = 0;
+  for (const t of tensors) {
+    if (t.begin < cursor) fail(`tensor "${t.name}": bytes [${t.begin}, ${t.end}) overlap the previous tensor (ends at ${cursor})`, file);
+    if (t.begin > cursor) fail(`data buffer has a hole of ${t.begin - cursor} bytes before tensor "${t.name}"`, file);
+    cursor = t.end;
+  }
+  if (cursor !== dataSize) fail(`data buffer has ${dataSize - cursor} bytes after the last tensor (expected ${cursor})`, file, 'shape');
+  return { headerLength, dataOffset, tensors, metadata };
+}
+
+/** Converts one IEEE half-precision bit pattern to a number. */
+export function f16ToNumber(h: number): number {
+  const s = h & 0x8000 ? -1 : 1;
+  const e = (h >> 10) & 0x1f;
+  const m = h & 0x3ff;
+  if (e === 0) return s * m * 2 ** -24;
+  if (e === 31) return m === 0 ? s * Infinity : NaN;
+  return s * (1 + m / 1024) * 2 ** (e - 15);
+}
+
+/** Converts a number to the nearest IEEE half-precision bit pattern (round to nearest even). */
+export function numberToF16(x: number): number {
+  const f32 = new Float32Array(1);
+  const u32 = new Uint32Array(f32.buffer);
+  f32[0] = x;
+  const b = u32[0]!;
+  const sign = (b >>> 16) & 0x8000;
+  const exp = (b >>> 23) & 0xff;
+  let mant = b & 0x7fffff;
+  if (exp === 0xff) return sign | 0x7c00 | (mant ? 0x200 : 0);
+  let e = exp - 127 + 15;
+  if (e >= 31) return sign | 0x7c00;
+  if (e <= 0) {
+    if (e < -10) return sign;
+    mant |= 0x800000;
+    const shift = 14 - e;
+    const half = 1 << (shift - 1);
+    let r = mant >>> shift;
+    const rem = mant & ((1 << shift) - 1);
+    if (rem > half || (rem === half && r & 1)) r++;
+    return sign | r;
+  }
+  let r = mant >>> 13;
+  const rem = mant & 0x1fff;
+  if (rem > 0x1000 || (rem === 0x1000 && r & 1)) {
+    r++;
+    if (r === 0x400) {
+      r = 0;
+      e++;
+      if (e >= 31) return sign | 0x7c00;
+    }
+  }
+  return sign | (e << 10) | r;
+}
+
+/** Converts a number to bfloat16 bits (round to nearest even, NaN preserved). */
+export function numberToBf16(x: number): number {
+  const f32 = new Float32Array(1);
+  const u32 = new Uint32Array(f32.buffer);
+  f32[0] = x;
+  const b = u32[0]!;
+  if ((b & 0x7f800000) === 0x7f800000 && b & 0x7fffff) return (b >>> 16) | 0x40;
+  const rounded = b + 0x7fff + ((b >>> 16) & 1);
+  return (rounded >>> 16) & 0xffff;
+}
+
+/**
+ * Decodes the bytes of one tensor (exactly `info.end − info.begin` bytes, little-endian).
+ * @example decodeTensor(info, bytes.subarray(begin, end)) // → Float32Array
+ */
+export function decodeTensor(info: SafetensorsTensorInfo, bytes: Uint8Array, precision: SafetensorsReadOptions['precision'] = 'auto', file?: string): Tensor {
+  const nbytes = info.end - info.begin;
+  if (bytes.length !== nbytes) fail(`tensor "${info.name}": got ${bytes.length} bytes, expected ${nbytes}`, file, 'truncated');
+  const n = info.size;
+  const wide = precision === 'float64' || (precision === 'auto' && !(info.dtype === 'F32' || info.dtype === 'F16' || info.dtype === 'BF16'));
+  const out = wide ? new Float64Array(n) : new Float32Array(n);
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  switch (info.dtype) {
+    case 'F64':
+      for (let i = 0; i < n; i++) out[i] = view.getFloat64(8 * i, true);
+      break;
+    case 'F32':
+      for (let i = 0; i < n; i++) out[i] = view.getFloat32(4 * i, true);
+      break;
+    case 'F16': {
+      // A 64K lookup table would cost 512 KB per call; the branchy conversion is fast enough.
+      for (let i = 0; i < n; i++) out[i] = f16ToNumber(view.getUint16(2 * i, true));
+      break;
+    }
+    case 'BF16': {
+      const f = new Float32Array(1);
+      const u = new Uint32Array(f.buffer);
+      for (let i = 0; i < n; i++) {
+        u[0] = view.getUint16(2 * i, true) << 16;
+        out[i] = f[0]!;
+      }
+      break;
+    }
+    case 'I64':
+      for (let i = 0; i < n; i++) out[i] = Number(view.getBigInt64(8 * i, true));
+      break;
+    case 'I32':
+      for (let i = 0; i < n; i++) out[i] = view.getInt32(4 * i, true);
+      break;
+    case 'I16':
+      for (let i = 0; i < n; i++) out[i] = view.getInt16(2 * i, true);
+      break;
+    case 'I8':
+      for (let i = 0; i < n; i++) out[i] = view.getInt8(i);
+      break;
+    case 'U8':
+    case 'BOOL':
+      for (let i = 0; i < n; i++) out[i] = bytes[i]!;
+      break;
+  }
+  return { name: info.name, shape: info.shape.slice(), dtype: info.dtype, data: out };
+}
+
+/** Compiles a selection option into a predicate on tensor names. */
+export function tensorNameFilter(select: RegExp | string | undefined): (name: string) => boolean {
+  if (select === undefined) return () => true;
+  let re: RegExp;
+  try {
+    re = typeof select === 'string' ? new RegExp(select) : select;
+  } catch (e) {
+    throw new ForgetscopeError('usage', `tensor pattern ${JSON.stringify(select)} is not a valid regular expression (${e instanceof Error ? e.message : String(e)})`);
+  }
+  return (name) => {
+    re.lastIndex = 0;
+    return re.test(name);
+  };
+}
+
+/**
+ * Parses a whole safetensors file held in memory (use `readSafetensorsFile` from `forgetscope/node`
+ * for large files: it reads only the selected byte ranges).
+ * @example const { tensors } = parseSafetensors(bytes, { select: /lora_A/ });
+ */
+export function parseSafetensors(bytes: Uint8Array, options: SafetensorsReadOptions = {}): { header: SafetensorsHeader; tensors: Tensor[] } {
+  const n = readHeaderLength(bytes.subarray(0, 8), bytes.length, options.file);
+  const header = parseSafetensorsHeader(bytes.subarray(8, 8 + n), bytes.length, options.file);
+  const keep = tensorNameFilter(options.select);
+  const tensors: Tensor[] = [];
+  for (const info of header.tensors) {
+    if (!keep(info.name)) continue;
+    tensors.push(decodeTensor(info, bytes.subarray(header.dataOffset + info.begin, header.dataOffset + info.end), options.precision, options.file));
+  }
+  return { header, tensors };
+}
+
+/**
+ * Encodes tensors as a safetensors file (header padded with spaces to a multiple of 8 bytes, as the
+ * Python library does). Shapes are checked against the data length.
+ * @example encodeSafetensors([{ name: 'w', shape: [2, 2], data: [1, 2, 3, 4] }], { format: 'pt' })
+ */
+export function encodeSafetensors(tensors: readonly TensorToWrite[], metadata?: Record<string, string>): Uint8Array {
+  const header: Record<string, unknown> = {};
+  if (metadata && Object.keys(metadata).length > 0) header['__metadata__'] = { ...metadata };
+  let offset = 0;
+  const seen = new Set<string>();
+  const plan: { t: TensorToWrite; dtype: SafetensorsDType; begin: number; size: number }[] = [];
+  for (const t of tensors) {
+    if (t.name === '__metadata__' || seen.has(t.name)) throw new ForgetscopeError('duplicate', `tensor name "${t.name}" is reserved or used twice`);
+    seen.add(t.name);
+    const dtype = t.dtype ?? 'F32';
+    if (!(dtype in SAFETENSORS_DTYPE_SIZE)) throw new ForgetscopeError('dtype', `tensor "${t.name}": dtype ${dtype} is not supported`);
+    let size = 1;
+    for (const d of t.shape) {
+      if (!isNonNegInt(d)) throw new ForgetscopeError('shape', `tensor "${t.name}": shape ${JSON.stringify(t.shape)} is not a list of non-negative integers`);
+      size *= d;
+    }
+    if (size !== t.data.length) throw new ForgetscopeError('shape', `tensor "${t.name}": shape ${JSON.stringify(t.shape)} holds ${size} values but data has ${t.data.length}`);
+    const nbytes = size * SAFETENSORS_DTYPE_SIZE[dtype];
+    header[t.name] = { dtype, shape: [...t.shape], data_offsets: [offset, offset + nbytes] };
+    plan.push({ t, dtype, begin: offset, size });
+    offset += nbytes;
+  }
+  let json = JSON.stringify(header);
+  let jsonBytes = new TextEncoder().encode(json);
+  const pad = (8 - (jsonBytes.length % 8)) % 8;
+  if (pad > 0) {
+    json += ' '.repeat(pad);
+    jsonBytes = new TextEncoder().encode(json);
+  }
+  const out = new Uint8Array(8 + jsonBytes.length + offset);
+  const view = new DataView(out.buffer);
+  view.setBigUint64(0, BigInt(jsonBytes.length), true);
+  out.set(jsonBytes, 8);
+  const base = 8 + jsonBytes.length;
+  for (const { t, dtype, begin, size } of plan) {
+    const at = base + begin;
+    const d = t.data;
+    switch (dtype) {
+      case 'F64':
+        for (let i = 0; i < size; i++) view.setFloat64(at + 8 * i, d[i]!, true);
+        break;
+      case 'F32':
+        for (let i = 0; i < size; i++) view.setFloat32(at + 4 * i, d[i]!, true);
+        break;
+      case 'F16':
+        for (let i = 0; i < size; i++) view.setUint16(at + 2 * i, numberToF16(d[i]!), true);
+        break;
+      case 'BF16':
+        for (let i = 0; i < size; i++) view.setUint16(at + 2 * i, numberToBf16(d[i]!), true);
+        break;
+      case 'I64':
+        for (let i = 0; i < size; i++) view.setBigInt64(at + 8 * i, BigInt(Math.trunc(d[i]!)), true);
+        break;
+      case 'I32':
+        for (let i = 0; i < size; i++) view.setInt32(at + 4 * i, d[i]!, true);
+        break;
+      case 'I16':
+        for (let i = 0; i < size; i++) view.setInt16(at + 2 * i, d[i]!, true);
+        break;
+      case 'I8':
+        for (let i = 0; i < size; i++) view.setInt8(at + i, d[i]!);
+        break;
+      case 'U8':
+      case 'BOOL':
+        for (let i = 0; i < size; i++) view.setUint8(at + i, d[i]!);
+        break;
+    }
+  }
+  return out;
+}
+
+/** Returns a tensor as a 2-D matrix view `{rows, cols, data}`, or throws naming the tensor when it is not 2-D. */
+export function tensorAsMatrix(t: Tensor, file?: string): { rows: number; cols: number; data: Float32Array | Float64Array } {
+  if (t.shape.length !== 2) fail(`tensor "${t.name}" has shape ${JSON.stringify(t.shape)}, expected a 2-D matrix`, file, 'shape');
+  return { rows: t.shape[0]!, cols: t.shape[1]!, data: t.data };
+}

@@ -1,0 +1,5 @@
+export * from './types.js';
+export * from './builtin.js';
+export * from './registry.js';
+export * from './draw.js';
+export * from './factors.js';

@@ -1,0 +1,101 @@
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ForgettingMatrix } from '../../src/matrix/ForgettingMatrix.js';
+import { writeTable } from '../../src/io/node/writeTable.js';
+import {
+  parseChoice, parseIntList, parseInteger, parseNumberIn, parsePositiveInt, parsePositiveIntList, parseRowList, parseTemperature,
+} from '../../src/cli/flags.js';
+import { exampleMask, readExampleIds, readMeasuredEntries } from '../../src/cli/inputs.js';
+import { textTable } from '../../src/util/textTable.js';
+import { runCaptured } from '../helpers/cli.js';
+
+const m = ForgettingMatrix.fromRows([[0, 0, 0, 0], [0, 0, 0, 0], [0, 0, 0, 0]], { taskIds: ['a', 'b', '7'] });
+
+describe('flag parsers', () => {
+  it('parse lists, ranges and row ids', () => {
+    expect(parseIntList('0-2, 5,1', '--seeds')).toEqual([0, 1, 2, 5]);
+    expect(parsePositiveIntList('5,10,30', '--curve')).toEqual([5, 10, 30]);
+    // "7" is a task id (row 2), not row 7; ranges are inclusive.
+    expect(parseRowList('7,0-1', m, '--train-rows')).toEqual([2, 0, 1]);
+    expect(() => parseRowList('0-3', m, '--train-rows')).toThrow('--train-rows: range 0-3 is outside 0-2');
+  });
+
+  it('share one error style', () => {
+    expect(() => parsePositiveInt('0', '--known')).toThrow('--known must be a positive integer, got "0"');
+    expect(() => parsePositiveInt('1.5', '--top')).toThrow('--top must be a non-negative integer, got "1.5"');
+    expect(() => parseInteger('x', '--seed')).toThrow('--seed must be an integer, got "x"');
+    expect(() => parseNumberIn('0', '--top-fraction', 0, 1, true)).toThrow('--top-fraction must be in (0, 1], got "0"');
+    expect(() => parseChoice('gpu', '--backend', ['auto', 'cpu', 'webgpu'])).toThrow('--backend must be auto, cpu or webgpu, got "gpu"');
+    expect(parseTemperature('auto')).toBe('auto');
+    expect(parseTemperature('0.25')).toBe(0.25);
+    expect(() => parseTemperature('-1')).toThrow('--temperature must be a positive number, got "-1"');
+  });
+
+  it('textTable aligns the first column left and the others right', () => {
+    expect(textTable(['name', 'n'], [['ab', '1'], ['c', '100']])).toBe('name    n\n----  ---\nab      1\nc     100\n');
+    expect(textTable(['a', 'b'], [['xx', 'y']], { indent: '  ', align: 'left', rule: false, trimEnd: true })).toBe('  a   b\n  xx  y\n');
+  });
+});
+
+describe('side inputs', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'fs-flags-'));
+
+  it('reads measured entries from any table format io reads', async () => {
+    const csv = join(dir, 'obs.csv');
+    writeFileSync(csv, 'example,value\ne3,0.5\ne1,-0.25\n');
+    const parquet = join(dir, 'obs.parquet');
+    await writeTable(parquet, { columns: { example: ['e3', 'e1'], value: Float64Array.from([0.5, -0.25]) } });
+    for (const path of [csv, parquet]) {
+      const known = await readMeasuredEntries(path, m);
+      expect(Array.from(known.columns)).toEqual([1, 3]);
+      expect(Array.from(known.values)).toEqual([-0.25, 0.5]);
+    }
+    writeFileSync(csv, 'example,value\ne1,0.1\nnope,0.2\n');
+    await expect(readMeasuredEntries(csv, m)).rejects.toThrow('example "nope" (data row 2) is not an example of the matrix');
+  });
+
+  it('reads example-id lists as text lines or JSON, one way for every command', async () => {
+    const txt = join(dir, 'ids.txt');
+    const json = join(dir, 'ids.json');
+    writeFileSync(txt, 'e2\ne0\n');
+    writeFileSync(json, JSON.stringify({ example_ids: ['e2', 'e0', 'other'] }));
+    expect(await readExampleIds(txt)).toEqual(['e2', 'e0']);
+    expect(await readExampleIds(json)).toEqual(['e2', 'e0', 'other']);
+    expect(Array.from(exampleMask(['e2', 'e0'], m, txt).mask)).toEqual([1, 0, 1, 0]);
+    expect(exampleMask(['e2', 'e0', 'other'], m, json, { unknown: 'skip' }).count).toBe(2);
+    expect(() => exampleMask(['e2', 'other'], m, json)).toThrow(`${json}:2:1: example "other" is not an example of the matrix`);
+  });
+
+  it('keeps the old flag names as aliases and rejects disagreeing pairs', async () => {
+    const train = join(dir, 'train.csv');
+    writeFileSync(train, ['task,example,delta', ...['t0', 't1', 't2'].flatMap((t, i) => ['e0', 'e1', 'e2', 'e3'].map((e, j) => `${t},${e},${(i + 1) * (j + 1) * 0.1}`))].join('\n') + '\n');
+    const obs = join(dir, 'o.csv');
+    writeFileSync(obs, 'example,value\ne0,0.2\ne2,0.6\n');
+    const a = await runCaptured(['replay', train, '--observed', obs, '--n', '100', '--method', 'knn-baseline', '--out', join(dir, 'a.csv'), '--json']);
+    const b = await runCaptured(['replay', train, '--observed', obs, '--n-fine-tune', '100', '--replay-method', 'knn-baseline', '--out', join(dir, 'b.csv'), '--json']);
+    expect(a.code).toBe(0);
+    expect(b.code).toBe(0);
+    expect(readFileSync(join(dir, 'a.csv'), 'utf8')).toBe(readFileSync(join(dir, 'b.csv'), 'utf8'));
+    expect(JSON.parse(a.out)).toMatchObject({ n: 100, method: 'knn-baseline', replayN: 4 });
+    const c = await runCaptured(['replay', train, '--observed', obs, '--n', '100', '--n-fine-tune', '50', '--out', join(dir, 'c.csv')]);
+    expect(c.code).toBe(2);
+    expect(c.err).toContain('--n-fine-tune and its alias --n disagree');
+  });
+});
+
+describe('layering of the CLI and the report', () => {
+  const src = join(process.cwd(), 'src');
+  const imports = (dir: string): Array<[string, string]> =>
+    readdirSync(join(src, dir), { recursive: true, encoding: 'utf8' })
+      .filter((f) => f.endsWith('.ts'))
+      .flatMap((f) => [...readFileSync(join(src, dir, f), 'utf8').matchAll(/from '([^']+)'/g)].map((x): [string, string] => [f, x[1]!]));
+
+  it('commands never import each other; viz and report never import upwards', () => {
+    for (const [file, spec] of imports('cli/commands')) {
+      if (file !== 'index.ts') expect([file, spec]).toEqual([file, expect.not.stringMatching(/^\.\/(?!types\.js)/)]);
+    }
+    for (const [file, spec] of imports('viz')) expect([file, spec]).toEqual([file, expect.not.stringMatching(/\/(report|cli)\//)]);
+    for (const [file, spec] of imports('report')) expect([file, spec]).toEqual([file, expect.not.stringMatching(/\/cli\//)]);
+  });
+});

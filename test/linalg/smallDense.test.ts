@@ -1,0 +1,31 @@
+import { choleskyBackSolve, choleskyForwardSolve, choleskyInPlace, choleskySolveInPlace, ridgeSolveInPlace, smallSVD } from '../../src/linalg/smallDense.js';
+
+describe('small dense linear algebra (hand-worked)', () => {
+  test('Cholesky of [[4, 2], [2, 2]] is [[2, 0], [1, 1]]; solves A·x = [6, 4] to x = [1, 1]', () => {
+    const a = Float64Array.of(4, 2, 2, 2);
+    expect(choleskyInPlace(a, 2)).toBe(true);
+    expect([a[0], a[2], a[3]]).toEqual([2, 1, 1]);
+    const b = Float64Array.of(6, 4);
+    choleskyBackSolve(a, b, 2);
+    expect(Array.from(b)).toEqual([1, 1]);
+    const f = Float64Array.of(2, 2);
+    choleskyForwardSolve(a, f, 2);
+    expect(Array.from(f)).toEqual([1, 1]);
+  });
+
+  test('a matrix that is not positive definite is refused without a floor and factored with one', () => {
+    expect(choleskySolveInPlace(Float64Array.of(1, 2, 2, 1), Float64Array.of(1, 1), 2)).toBe(false);
+    expect(choleskyInPlace(Float64Array.of(1, 1, 1, 1), 2, 1e-300)).toBe(true);
+  });
+
+  test('ridge solve: (diag(2, 3) + 1·I) x = [3, 8] gives x = [1, 2]', () => {
+    const b = Float64Array.of(3, 8);
+    ridgeSolveInPlace(Float64Array.of(2, 0, 0, 3), b, 2, 1);
+    expect(b[0]).toBeCloseTo(1, 15);
+    expect(b[1]).toBeCloseTo(2, 15);
+  });
+
+  test('smallSVD orders singular values descending', () => {
+    expect(Array.from(smallSVD(Float64Array.of(3, 0, 0, 4), 2, 2).s)).toEqual([4, 3]);
+  });
+});
