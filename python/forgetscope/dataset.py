@@ -8,32 +8,19 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 from pathlib import Path
 from typing import Any, Mapping, Optional, Sequence, Union
 
 import numpy as np
 
+from .atomic import atomic_write_bytes
+
 PathLike = Union[str, os.PathLike]
-
-
-def _atomic_write(path: Path, write) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=path.name + ".", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            write(f)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
-    return path
 
 
 def save_npy(path: PathLike, array: np.ndarray) -> Path:
     """Writes ``array`` as ``.npy`` atomically (temporary file in the same folder + rename)."""
-    return _atomic_write(Path(path), lambda f: np.save(f, np.ascontiguousarray(array), allow_pickle=False))
+    return atomic_write_bytes(Path(path), lambda f: np.save(f, np.ascontiguousarray(array), allow_pickle=False))
 
 
 def _first_non_finite(a: np.ndarray) -> Optional[tuple[int, ...]]:
@@ -59,8 +46,8 @@ def write_dataset(folder: PathLike, Z: np.ndarray, tasks: Sequence[Union[str, Ma
             if "id" not in r:
                 raise ValueError(f"{folder / kind}: entry {k} has no id")
     save_npy(folder / "Z.npy", Z)
-    _atomic_write(folder / "tasks.json", lambda f: f.write(json.dumps(t, indent=1).encode()))
-    _atomic_write(folder / "examples.jsonl", lambda f: f.write("".join(json.dumps(r) + "\n" for r in e).encode()))
+    atomic_write_bytes(folder / "tasks.json", lambda f: f.write(json.dumps(t, indent=1).encode()))
+    atomic_write_bytes(folder / "examples.jsonl", lambda f: f.write("".join(json.dumps(r) + "\n" for r in e).encode()))
     if base_nll is not None:
         b = np.asarray(base_nll, dtype=np.float32).reshape(-1)
         if b.shape[0] != Z.shape[1]:

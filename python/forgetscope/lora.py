@@ -7,14 +7,15 @@ from __future__ import annotations
 
 import json
 import math
-import os
 from pathlib import Path
 from typing import Callable, Mapping, Optional, Sequence
 
 import torch
 from torch import nn
 
+from .atomic import atomic_write
 from .tensors import PathLike, Pattern, _matcher, save_tensors
+
 
 class LoraLinear(nn.Module):
     """A frozen ``nn.Linear`` plus a LoRA update (alpha / r)·B·A, with PEFT parameter names
@@ -113,9 +114,7 @@ def interpolation_losses(model: nn.Module, adapter0: Mapping[str, torch.Tensor],
     if csv_path is not None:
         mean = out.reshape(len(alphas), -1).mean(dim=1)
         lines = ["alpha,loss"] + [f"{a!r},{float(v)!r}" for a, v in zip(alphas, mean)]
-        tmp = Path(str(csv_path) + ".tmp")
-        tmp.write_text("\n".join(lines) + "\n")
-        os.replace(tmp, csv_path)
+        atomic_write(csv_path, lambda tmp: Path(tmp).write_text("\n".join(lines) + "\n"))
     return out
 
 

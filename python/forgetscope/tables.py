@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import tempfile
 from pathlib import Path
 from typing import Union
 
@@ -12,6 +11,8 @@ import pyarrow.csv as pacsv
 import pyarrow.feather as feather
 import pyarrow.ipc as ipc
 import pyarrow.parquet as pq
+
+from .atomic import atomic_write
 
 PathLike = Union[str, "os.PathLike[str]"]
 
@@ -39,10 +40,8 @@ def write_table(path: PathLike, table: pa.Table) -> None:
     """Writes ``table`` to ``path`` atomically (temporary file in the same folder, then rename)."""
     path = Path(path)
     fmt = table_format(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    os.close(fd)
-    try:
+
+    def write(tmp: str) -> None:
         if fmt == "parquet":
             pq.write_table(table, tmp)
         elif fmt == "arrow":
@@ -52,11 +51,8 @@ def write_table(path: PathLike, table: pa.Table) -> None:
                 writer.write_table(table)
         else:
             pacsv.write_csv(table, tmp)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
+
+    atomic_write(path, write)
 
 
 def read_table(path: PathLike) -> pa.Table:

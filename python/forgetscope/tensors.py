@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import os
 import re
-import tempfile
 from pathlib import Path
 from typing import Callable, Mapping, Optional, Union
 
 import torch
 from torch import nn
+
+from .atomic import atomic_write
 
 PathLike = Union[str, os.PathLike]
 Pattern = Union[str, "re.Pattern[str]", None]
@@ -30,18 +31,8 @@ def save_tensors(path: PathLike, tensors: Mapping[str, torch.Tensor], metadata: 
     """Writes tensors (made contiguous, on CPU) as safetensors atomically; returns the path."""
     from safetensors.torch import save_file  # imported lazily: only the exports need it
 
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=path.name + ".", suffix=".tmp", dir=path.parent)
-    os.close(fd)
-    try:
-        save_file({k: v.detach().cpu().contiguous() for k, v in tensors.items()}, tmp, metadata=dict(metadata or {}))
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
-    return path
+    return atomic_write(path, lambda tmp: save_file({k: v.detach().cpu().contiguous() for k, v in tensors.items()}, tmp,
+                                                    metadata=dict(metadata or {})))
 
 
 def load_tensors(path: PathLike) -> dict[str, torch.Tensor]:
