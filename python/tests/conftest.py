@@ -135,3 +135,37 @@ def tiny_llama(vocab: int, seed: int = 0):
     torch.manual_seed(seed)
     cfg = LlamaConfig(vocab_size=vocab, hidden_size=32, intermediate_size=64, num_hidden_layers=2, num_attention_heads=4, num_key_value_heads=2, max_position_embeddings=64, bos_token_id=1, eos_token_id=2, pad_token_id=0)
     return LlamaForCausalLM(cfg).eval()
+
+
+# ---------------------------------------------------------------------------------------------------
+# Multi-process (gloo) runs on localhost, shared by the distributed tests.
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that is free right now (for a gloo rendezvous)."""
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _gloo_main(rank: int, world: int, port: int, fn, args: tuple) -> None:
+    import torch.distributed as dist
+
+    torch.set_num_threads(1)
+    dist.init_process_group("gloo", init_method=f"tcp://127.0.0.1:{port}", rank=rank, world_size=world)
+    try:
+        fn(rank, world, *args)
+    finally:
+        dist.destroy_process_group()
+
+
+def run_gloo(fn, *args, world: int = 2) -> None:
+    """Runs ``fn(rank, world, *args)`` in ``world`` processes joined in one gloo process group.
+
+    ``fn`` must be a module-level function (the processes are spawned, so it is pickled by name).
+    """
+    import torch.multiprocessing as mp
+
+    mp.spawn(_gloo_main, args=(world, free_port(), fn, args), nprocs=world, join=True)

@@ -10,8 +10,7 @@ import numpy as np
 import pyarrow.parquet as pq
 import pytest
 
-from forgetscope.bench_replay import load_config, run_benchmark
-from forgetscope.bench_replay import stats
+from forgetscope.bench_replay import load_config, run_benchmark, stats
 from forgetscope.bench_replay.compare import compare, pool
 from forgetscope.replay import replay_count
 

@@ -1,7 +1,6 @@
 import math
 
 import numpy as np
-import pyarrow as pa
 import pytest
 import torch
 

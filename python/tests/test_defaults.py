@@ -5,11 +5,11 @@ from __future__ import annotations
 import json
 import subprocess
 
-from conftest import CLI_BIN
-
 from forgetscope import defaults
 from forgetscope.dual_memory import DualMemory
 from forgetscope.replay import replay_count
+
+from conftest import CLI_BIN
 
 
 def test_python_defaults_equal_the_built_library():

@@ -2,42 +2,28 @@
 
 import json
 import os
-import socket
 
 import pytest
-import torch
-import torch.distributed as dist
-import torch.multiprocessing as mp
 
 from forgetscope.collect import collect, compute_nll
 from forgetscope.tables import read_table
 
-from conftest import TinyCausalLM, random_examples
+from conftest import TinyCausalLM, random_examples, run_gloo
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _worker(rank: int, world: int, port: int, outdir: str) -> None:
-    torch.set_num_threads(1)
-    dist.init_process_group("gloo", init_method=f"tcp://127.0.0.1:{port}", rank=rank, world_size=world)
-    try:
-        model = TinyCausalLM(vocab=32, seed=7)
-        base = TinyCausalLM(vocab=32, seed=8)
-        examples = random_examples(21, vocab=32, seed=9)
-        nll = compute_nll(model, examples, batch_size=4)
-        with open(os.path.join(outdir, f"rank{rank}.json"), "w") as f:
-            json.dump(nll, f)
-        collect(os.path.join(outdir, "z.parquet"), "task", model, examples, base=base, batch_size=4)
-    finally:
-        dist.destroy_process_group()
+def _worker(rank: int, world: int, outdir: str) -> None:
+    """Runs inside run_gloo's process group (rank ``rank`` of ``world``)."""
+    model = TinyCausalLM(vocab=32, seed=7)
+    base = TinyCausalLM(vocab=32, seed=8)
+    examples = random_examples(21, vocab=32, seed=9)
+    nll = compute_nll(model, examples, batch_size=4)
+    with open(os.path.join(outdir, f"rank{rank}.json"), "w") as f:
+        json.dump(nll, f)
+    collect(os.path.join(outdir, "z.parquet"), "task", model, examples, base=base, batch_size=4)
 
 
 def test_two_gloo_ranks_equal_one_process(tmp_path):
-    mp.spawn(_worker, args=(2, _free_port(), str(tmp_path)), nprocs=2, join=True)
+    run_gloo(_worker, str(tmp_path))
     model = TinyCausalLM(vocab=32, seed=7)
     examples = random_examples(21, vocab=32, seed=9)
     single = compute_nll(model, examples, batch_size=4)

@@ -4,59 +4,48 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 
 import numpy as np
 import pytest
-import torch
 import torch.distributed as dist
-import torch.multiprocessing as mp
 
 from forgetscope.replay import DistributedWeightedReplaySampler, WeightedReplaySampler
+
+from conftest import run_gloo
 
 WEIGHTS = np.array([0.0, 5.0, 1.0, 0.5, 0.25, 3.0, 0.0, 2.0, 1.5, 0.75])
 N = 37  # not a multiple of the world size: the draw is padded by wrapping around
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _worker(rank: int, world: int, port: int, outdir: str) -> None:
-    torch.set_num_threads(1)
-    dist.init_process_group("gloo", init_method=f"tcp://127.0.0.1:{port}", rank=rank, world_size=world)
-    try:
-        sampler = DistributedWeightedReplaySampler(WEIGHTS, num_samples=N, seed=3)  # rank/world from the group
-        shards = {}
-        for epoch in (0, 1):
-            sampler.set_epoch(epoch)
-            shards[epoch] = list(sampler)
-        # Stop after 5 indices of epoch 1, resume in a new sampler, stop again after 4 more, resume again.
-        first = DistributedWeightedReplaySampler(WEIGHTS, num_samples=N, seed=3)
-        first.set_epoch(1)
-        it = iter(first)
-        part1 = [next(it) for _ in range(5)]
-        state = first.state_dict()
-        second = DistributedWeightedReplaySampler(WEIGHTS, num_samples=N, seed=3)
-        second.load_state_dict(state)
-        it = iter(second)
-        part2 = [next(it) for _ in range(4)]
-        third = DistributedWeightedReplaySampler(WEIGHTS, num_samples=N, seed=3)
-        third.load_state_dict(json.loads(json.dumps(second.state_dict())))  # survives a JSON checkpoint
-        part3 = list(third)
-        # Every rank saw the same global draw: gather the rank-0 view and compare.
-        draws: list = [None] * world
-        dist.all_gather_object(draws, sampler.global_draw())
-        with open(os.path.join(outdir, f"rank{rank}.json"), "w") as f:
-            json.dump({"shards": shards, "resumed": part1 + part2 + part3, "same_draw": all(d == draws[0] for d in draws), "len": len(sampler)}, f)
-    finally:
-        dist.destroy_process_group()
+def _worker(rank: int, world: int, outdir: str) -> None:
+    """Runs inside run_gloo's process group (rank ``rank`` of ``world``)."""
+    sampler = DistributedWeightedReplaySampler(WEIGHTS, num_samples=N, seed=3)  # rank/world from the group
+    shards = {}
+    for epoch in (0, 1):
+        sampler.set_epoch(epoch)
+        shards[epoch] = list(sampler)
+    # Stop after 5 indices of epoch 1, resume in a new sampler, stop again after 4 more, resume again.
+    first = DistributedWeightedReplaySampler(WEIGHTS, num_samples=N, seed=3)
+    first.set_epoch(1)
+    it = iter(first)
+    part1 = [next(it) for _ in range(5)]
+    state = first.state_dict()
+    second = DistributedWeightedReplaySampler(WEIGHTS, num_samples=N, seed=3)
+    second.load_state_dict(state)
+    it = iter(second)
+    part2 = [next(it) for _ in range(4)]
+    third = DistributedWeightedReplaySampler(WEIGHTS, num_samples=N, seed=3)
+    third.load_state_dict(json.loads(json.dumps(second.state_dict())))  # survives a JSON checkpoint
+    part3 = list(third)
+    # Every rank saw the same global draw: gather the rank-0 view and compare.
+    draws: list = [None] * world
+    dist.all_gather_object(draws, sampler.global_draw())
+    with open(os.path.join(outdir, f"rank{rank}.json"), "w") as f:
+        json.dump({"shards": shards, "resumed": part1 + part2 + part3, "same_draw": all(d == draws[0] for d in draws), "len": len(sampler)}, f)
 
 
 def test_two_ranks_disjoint_shards_whose_union_is_the_single_process_draw(tmp_path):
-    mp.spawn(_worker, args=(2, _free_port(), str(tmp_path)), nprocs=2, join=True)
+    run_gloo(_worker, str(tmp_path))
     got = [json.loads((tmp_path / f"rank{r}.json").read_text()) for r in (0, 1)]
     assert all(g["same_draw"] for g in got)
     for epoch in ("0", "1"):

@@ -23,7 +23,6 @@ from forgetscope.exports import (
     lora_snapshot,
     number_token_ids,
     per_example_gradients,
-    token_logprobs,
     weight_delta,
     weight_snapshot,
 )

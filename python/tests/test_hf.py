@@ -174,14 +174,11 @@ def _ddp_worker(rank: int, world: int, port: int, out: str) -> None:
 
 
 def test_replay_trainer_under_two_gloo_processes(tmp_path):
-    import socket
-
     import torch.multiprocessing as mp
 
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    mp.spawn(_ddp_worker, args=(2, port, str(tmp_path)), nprocs=2, join=True)
+    from conftest import free_port
+
+    mp.spawn(_ddp_worker, args=(2, free_port(), str(tmp_path)), nprocs=2, join=True)
     r0, r1 = (json.loads((tmp_path / f"rank{r}.json").read_text()) for r in (0, 1))
     assert r0["world"] == r1["world"] == 2 and r0["stream"] == r1["stream"]  # one global stream on both ranks
     stream = r0["stream"]

@@ -4,9 +4,9 @@ import numpy as np
 import pyarrow as pa
 import pytest
 
-from forgetscope.collect import collect, compute_nll
+from forgetscope.collect import collect
 from forgetscope.replay import OnlineReplay, read_replay_weights
-from forgetscope.tables import read_table, write_table
+from forgetscope.tables import write_table
 
 from conftest import CLI_BIN, BigramLM, random_examples
 

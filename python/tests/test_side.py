@@ -249,28 +249,20 @@ def test_write_side_aligns_with_the_dataset_folder(tmp_path):
         write_side(tmp_path, "../x", side)
 
 
-def _side_worker(rank: int, world: int, port: int, outdir: str) -> None:
-    import torch.distributed as dist
-
-    torch.set_num_threads(1)
-    dist.init_process_group("gloo", init_method=f"tcp://127.0.0.1:{port}", rank=rank, world_size=world)
-    try:
-        base = TinyCausalLM(vocab=32, seed=1)
-        examples = random_examples(11, vocab=32, seed=2)
-        exact = example_gradients(base, examples)
-        proj = example_gradients(base, examples, proj_dim=48, seed=3, chunk=500, batch_size=2)
-        exact.save(f"{outdir}/exact{rank}.safetensors")
-        proj.save(f"{outdir}/proj{rank}.safetensors")
-    finally:
-        dist.destroy_process_group()
+def _side_worker(rank: int, world: int, outdir: str) -> None:
+    """Runs inside run_gloo's process group (rank ``rank`` of ``world``)."""
+    base = TinyCausalLM(vocab=32, seed=1)
+    examples = random_examples(11, vocab=32, seed=2)
+    exact = example_gradients(base, examples)
+    proj = example_gradients(base, examples, proj_dim=48, seed=3, chunk=500, batch_size=2)
+    exact.save(f"{outdir}/exact{rank}.safetensors")
+    proj.save(f"{outdir}/proj{rank}.safetensors")
 
 
 def test_two_gloo_ranks_equal_one_process(tmp_path):
-    import torch.multiprocessing as mp
+    from conftest import run_gloo
 
-    from test_distributed import _free_port
-
-    mp.spawn(_side_worker, args=(2, _free_port(), str(tmp_path)), nprocs=2, join=True)
+    run_gloo(_side_worker, str(tmp_path))
     base = TinyCausalLM(vocab=32, seed=1)
     examples = random_examples(11, vocab=32, seed=2)
     single = {"exact": example_gradients(base, examples), "proj": example_gradients(base, examples, proj_dim=48, seed=3, chunk=500)}
