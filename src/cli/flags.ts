@@ -359,13 +359,17 @@ export interface ReplayPolicyFlags {
   factorRank: string;
 }
 
+/** `--policy NAME` alone (report): the replay policy, read with `replayPolicyFromFlags`. */
+export function addPolicyOption(cmd: Command): Command {
+  return cmd.option('--policy <name>', `replay policy: ${REPLAY_POLICY_NAMES.join(', ')} (default ${DEFAULT_REPLAY_POLICY}; --temperature implies softmax)`);
+}
+
 /**
  * The replay policy's flags: `--policy NAME`, `--side-scores FILE` (the per-example score row of surprise / gradient; not `--side`, which names side matrices of the input folder) and
  * `--factor-rank R` (coverage). Registered after `addReplayOptions`, whose `--temperature` they read.
  */
 export function addReplayPolicyOptions(cmd: Command): Command {
-  return cmd
-    .option('--policy <name>', `replay policy: ${REPLAY_POLICY_NAMES.join(', ')} (default ${DEFAULT_REPLAY_POLICY}; --temperature implies softmax)`)
+  return addPolicyOption(cmd)
     .option('--side-scores <file>', 'per-example score row for the surprise / gradient policies: a table with columns example, value (default for surprise: nll_before)')
     .option('--factor-rank <r>', 'coverage policy: rank of the example factors of the train rows', String(DEFAULT_FACTOR_RANK));
 }

@@ -47,7 +47,7 @@ export function formatReportNarrative(r: AssembledReport, facts: ReportRunFacts)
   }
   if (d.replay && r.replay) {
     const names = Array.from(r.replay.selected.slice(0, 5), (j) => d.replay!.exampleIds[j]!);
-    lines.push('', `Replay     task ${d.replay.task}: ${d.replay.replayN} examples drawn (T = ${r.replay.temperature}, scores from ${r.replay.method}); first: ${names.join(', ')} …`);
+    lines.push('', `Replay     task ${d.replay.task}: ${d.replay.replayN} examples drawn (policy ${r.replay.policy ?? 'softmax'}${Number.isFinite(r.replay.temperature) ? `, T = ${r.replay.temperature}` : ''}, scores from ${r.replay.method}); first: ${names.join(', ')} …`);
   }
   lines.push('', `Report     ${reportPath}  (open it in a browser; self-contained, printable)`, `Plan       ${planPath}  (example, score, weight, selected)`, `Done in ${seconds.toFixed(1)} s`, '');
   return lines.join('\n');

@@ -10,7 +10,7 @@ import { sourceForgettingSpec } from '../viz/sources.js';
 import { predictedVsTrueSpec } from '../viz/predicted.js';
 import { rmseVersusKSpec } from '../viz/rmseCurve.js';
 import { replayWeightDistributionSpec, topReplayedData, topReplayedSpec } from '../viz/replay.js';
-import type { ReportData, ReportEvaluation, ReportForgottenExample, ReportMethodScores, ReportTask } from './types.js';
+import type { ReportData, ReportEvaluation, ReportForgottenExample, ReportMethodScores, ReportReplay, ReportTask } from './types.js';
 import { cell, escapeHtml, percent, table } from './html.js';
 import { formatSeeds } from './formatSeeds.js';
 
@@ -223,13 +223,21 @@ export async function completionSection(data: ReportData, figure: FigureRenderer
   return { id: 'completion', title: 'Predicting forgetting for new tasks', html };
 }
 
+/** How the plan's weights were made: the policy, and the softmax temperature where one applies. */
+function replayRule(r: ReportReplay): string {
+  const softmax = Number.isFinite(r.temperature) ? `softmax(score / T) with T = ${r.temperature}` : '';
+  if (r.policy === undefined) return `weights ${softmax}`;
+  const what = r.policyDescription !== undefined ? ` — ${escapeHtml(r.policyDescription)}` : '';
+  return `weights by the <code>${escapeHtml(r.policy)}</code> policy${what}${softmax ? ` (${softmax})` : ''}`;
+}
+
 /** The replay plan: weights, most-replayed examples. */
 export async function replaySection(data: ReportData, figure: FigureRenderer): Promise<Section | null> {
   if (!data.replay) return null;
   const r = data.replay;
   const top = topReplayedData(r, 15);
   const html =
-    `<p>Replay plan for held-out task <code>${escapeHtml(r.task)}</code>${r.basis ? ` (${escapeHtml(r.basis)})` : ''}: weights softmax(score / T) with T = ${r.temperature}, scores from <code>${escapeHtml(r.method)}</code>; ` +
+    `<p>Replay plan for held-out task <code>${escapeHtml(r.task)}</code>${r.basis ? ` (${escapeHtml(r.basis)})` : ''}: ${replayRule(r)}, scores from <code>${escapeHtml(r.method)}</code>; ` +
     `${r.replayN} examples sampled without replacement${r.seed !== undefined ? ` (seed ${r.seed})` : ''}.</p>` +
     (await figure('replay-weights', replayWeightDistributionSpec(r), 'How the replay weights spread over the upstream examples (log scale). Excluded (held-out) examples have weight 0 and are not drawn.')) +
     (await figure('replay-top', topReplayedSpec(r, { top: 20 }), 'The examples that receive the most replay weight, with a text snippet and their source.')) +

@@ -28,6 +28,7 @@ export function reportSummary(out: string, bytes: number, r: AssembledReport): R
           replay: {
             task: d.replay.task,
             replayN: d.replay.replayN,
+            policy: r.replay.policy,
             temperature: r.replay.temperature,
             method: r.replay.method,
             selected: Array.from(r.replay.selected, (j) => d.replay!.exampleIds[j]!),

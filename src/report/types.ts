@@ -107,7 +107,11 @@ export interface ReportEvaluation {
 export interface ReportReplay extends TopReplayedInput {
   task: string;
   replayN: number;
+  /** The softmax temperature the policy used (Infinity for policies that weight a set uniformly). */
   temperature: number;
+  /** The replay policy (`topk`, `softmax` …) and its one-line description. */
+  policy?: string;
+  policyDescription?: string;
   method: string;
   seed?: number;
   /** How the task's row was obtained (e.g. "30 measured examples + lowrank prediction"). */

@@ -97,7 +97,7 @@ export function replayWeightDistributionSpec(input: ReplayWeightsInput, options:
     `${d.positive} examples with weight > 0` + (d.zero > 0 ? `, ${d.zero} excluded (weight 0, not drawn)` : '') +
       (selectedCount > 0 ? `, ${selectedCount} sampled for replay` : ''),
     `effective number of examples (Σw)²/Σw² = ${formatNumber(d.effectiveExamples)}` +
-      (input.temperature !== undefined ? `, temperature ${input.temperature}` : '') +
+      (input.temperature !== undefined && Number.isFinite(input.temperature) ? `, temperature ${input.temperature}` : '') +
       (input.method ? `, scores from ${input.method}` : ''),
   ];
   const ref = { x: d.uniformLog10, label: 'uniform 1/N' };

@@ -40,7 +40,7 @@ describe('forgetscope demo', () => {
     expect(summary['replay'].task).toBe('t009');
   });
 
-  it('writes a replay plan whose weights are softmax(score / 0.1) over the non-held-out examples', async () => {
+  it('writes a replay plan with the default policy (topk): uniform over the 4 × 19 highest scores that are not held out', async () => {
     const lines = readFileSync(join(dir, 'replay-plan.csv'), 'utf8').trim().split('\n');
     expect(lines[0]).toBe('example,score,weight,selected');
     expect(lines).toHaveLength(1001);
@@ -51,20 +51,14 @@ describe('forgetscope demo', () => {
     const selected = rows.map((r) => r[3] === '1' || r[3] === 'true');
     const held = new Set((JSON.parse(readFileSync('fixtures/real-dev-v1/heldout_examples.json', 'utf8')).example_ids as number[]).map(String));
     expect(held.size).toBe(200);
-    // Independent float64 softmax over the examples that are not held out.
-    let max = -Infinity;
+    // Independently: the 76 (= 4 replay budgets of 19) highest scores among the examples not held out.
+    const eligible = ids.map((_, j) => j).filter((j) => !held.has(ids[j]!));
+    const top = new Set(eligible.sort((a, b) => score[b]! - score[a]!).slice(0, 76));
     ids.forEach((id, j) => {
-      if (!held.has(id)) max = Math.max(max, score[j]! / 0.1);
-    });
-    let total = 0;
-    const expected = ids.map((id, j) => (held.has(id) ? 0 : Math.exp(score[j]! / 0.1 - max)));
-    for (const e of expected) total += e;
-    ids.forEach((id, j) => {
-      if (held.has(id)) {
+      if (top.has(j)) expect(Math.abs(weight[j]! - 1 / 76)).toBeLessThan(1e-15);
+      else {
         expect(weight[j]).toBe(0);
         expect(selected[j]).toBe(false);
-      } else {
-        expect(Math.abs(weight[j]! - expected[j]! / total)).toBeLessThan(1e-12 + 1e-9 * weight[j]!);
       }
     });
     expect(selected.filter(Boolean)).toHaveLength(19);

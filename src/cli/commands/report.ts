@@ -8,7 +8,7 @@ import type { ReportPlan } from '../../report/assemble.js';
 import { formatReportSummary } from '../../report/summary.js';
 import {
   addBackendOption, addReadOptions, addReplayOptions, addRowOptions, parseChoice, parseIntList, parseMethodList, parsePositiveInt,
-  parsePositiveIntList, parser, parseRowList, readOptionsFromFlags, replaySettingsFromFlags, type ReadFlags, type ReplayFlags, addCommand, MATRIX_INPUT,
+  parsePositiveIntList, parser, parseRowList, readOptionsFromFlags, replaySettingsFromFlags, replayPolicyFromFlags, addPolicyOption, type ReadFlags, type ReplayFlags, addCommand, MATRIX_INPUT,
 } from '../flags.js';
 import { readExclusion } from '../inputs.js';
 import { writeReport } from '../writeReport.js';
@@ -27,6 +27,7 @@ interface ReportFlags extends ReadFlags, ReplayFlags {
   select: string;
   plotMethod: string;
   curve?: string;
+  policy?: string;
   replayTask?: string;
   ranks?: number;
   top: number;
@@ -52,7 +53,7 @@ export const reportCommand: CommandModule = {
       .option('--plot-method <name>', 'method of the predicted-vs-true plot and the RMSE-versus-k curve', 'lowrank')
       .option('--curve <ks>', 'also draw RMSE versus k (random vs active probes) at these k, e.g. 5,10,20,30,50,100')
       .option('--replay-task <row>', 'plan replay for this held-out task (row index or task id; default: the first test row)');
-    addReplayOptions(cmd, { nFineTune: 1000 })
+    addPolicyOption(addReplayOptions(cmd, { nFineTune: 1000 }))
       .option('--ranks <K>', 'fit ranks 1..K (default min(5, tasks, examples))', parser(parsePositiveInt, '--ranks'))
       .option('--top <n>', 'most-forgotten examples listed', parser(parsePositiveInt, '--top'), 15);
     addBackendOption(cmd);
@@ -71,6 +72,7 @@ async function runReportCommand(input: string, flags: ReportFlags, command: Comm
   await refuseOverwrite(flags.out, flags.force);
   if ((flags.trainRows === undefined) !== (flags.testRows === undefined)) throw new ForgetscopeError('usage', '--train-rows and --test-rows go together');
   const replay = replaySettingsFromFlags(flags, command);
+  const { policy } = replayPolicyFromFlags(flags.policy, replay.temperature, command.getOptionValueSource('temperature') !== 'default');
   const select = parseChoice(flags.select, '--select', ['paper', 'active'] as const);
   const seeds = parseIntList(flags.seeds, '--seeds');
   step?.(`reading ${input}`);
@@ -103,6 +105,7 @@ async function runReportCommand(input: string, flags: ReportFlags, command: Comm
       nFineTune: replay.nFineTune!,
       seed: seeds[0]!,
       method: replay.method,
+      policy,
       known: flags.known,
       ratio: replay.ratio,
       temperature: replay.temperature,

@@ -4,6 +4,8 @@ import { defaultRng } from '../../completion/protocol/generator.js';
 import { createCompletionMethod } from '../../completion/registry.js';
 import { planOfflineReplay } from '../../replay/offline.js';
 import { DEFAULT_REPLAY_RATIO, replayCount } from '../../replay/replayCount.js';
+import { DEFAULT_REPLAY_POLICY } from '../../replay/defaults.js';
+import { replayPolicy } from '../../replay/policies/registry.js';
 import type { ReplayPlan } from '../../replay/types.js';
 import type { ReportReplay } from '../types.js';
 import { backendOption, countOnes, type StageContext } from './context.js';
@@ -15,7 +17,12 @@ export interface ReportReplayOptions {
   /** Fine-tuning examples of the new task (n, not N); replay draws int(n·ratio) + 1. */
   nFineTune: number;
   ratio?: number;
-  /** Softmax temperature (default 0.1), or `auto` (see `planOfflineReplay`). */
+  /**
+   * Replay policy (a name of `replayPolicy`). Default: the replay command's default policy
+   * (`DEFAULT_REPLAY_POLICY`); with only `temperature` given, the paper's `softmax` (`auto` for 'auto').
+   */
+  policy?: string;
+  /** Softmax temperature of `softmax` / `oracle` (default 0.1), or `auto` (see `planOfflineReplay`). */
   temperature?: number | 'auto';
   /** With `temperature: 'auto'`: effective support in replay budgets. */
   autoSupport?: number;
@@ -51,15 +58,16 @@ export async function replayStage(
   const seed = rp.seed ?? 0;
   const knownCount = rp.known ?? 30;
   const methodName = rp.method ?? 'lowrank';
+  const policyName = replayPolicy(rp.policy ?? (rp.temperature === undefined ? DEFAULT_REPLAY_POLICY : rp.temperature === 'auto' ? 'auto' : 'softmax')).name;
   ctx.onStep('replay', `replay plan for held-out task ${matrix.taskIds[rp.task]} (${methodName} scores, n = ${rp.nFineTune})`);
   const replay = await ctx.timed('replay', async () => {
     const entries = knownEntriesOf(defaultRng(seed).choice(matrix.cols, knownCount), matrix.row(rp.task), matrix.rowMask(rp.task));
-    const fitted = await createCompletionMethod(methodName).fit(train, { seed, ...backendOption(ctx) });
-    const { prediction } = await fitted.predictRow(entries, { seed });
     return planOfflineReplay({
       train,
       known: entries,
-      predicted: prediction,
+      completion: createCompletionMethod(methodName),
+      fitOptions: { seed, ...backendOption(ctx) },
+      policy: policyName,
       method: methodName,
       nFineTune: rp.nFineTune,
       seed,
@@ -78,6 +86,8 @@ export async function replayStage(
     task: matrix.taskIds[rp.task]!,
     replayN: replay.replayN ?? replay.selected.length,
     temperature: replay.temperature,
+    policy: policyName,
+    policyDescription: replayPolicy(policyName).description,
     method: replay.method,
     seed: replay.seed,
     basis: `${knownCount} examples measured with the paper's random draw, seed ${seed}; the rest predicted by ${methodName} from ${rows.length} train tasks` +
