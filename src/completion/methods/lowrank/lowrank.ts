@@ -3,7 +3,7 @@ import type { Backend } from '../../../linalg/types.js';
 import { ForgetscopeError } from '../../../util/errors.js';
 import type { CompletionMethod, FitOptions, FittedCompletion, KnownEntries, RowPrediction } from '../../types.js';
 import { checkKnownEntries } from '../additiveLs.js';
-import { fullBases, LOWRANK_VARIANTS, trainStats, type FullBasis, type LowrankVariant } from './lowrankBasis.js';
+import { fullBases, LOWRANK_VARIANTS, trainStats, type FullBasis, type LowrankVariant, type TrainStats } from './lowrankBasis.js';
 import { calibrateScale, calibrationColumns, predictiveSd } from './lowrankIntervals.js';
 import { defaultGrid, knownNormal, prepareFolds, selectHyper, solveRidge, type LowrankGrid, type LowrankHyper } from './lowrankSelect.js';
 import { calibrateSideScale, predictSideRow, residualizeTrain, selectSideHyper, sideStats, sideValuesOf, type SideStats } from './lowrankSide.js';
@@ -43,8 +43,14 @@ export interface LowrankDecision {
 /** A fitted `lowrank` model: `predictRow` plus the decision it takes for a set of measured columns. */
 export interface FittedLowrank extends FittedCompletion {
   decide(columns: Int32Array): LowrankDecision;
-  /** The full-train bases by centring (right singular vectors column-major, see `FullBasis`). */
+  /**
+   * The full-train bases by centring materialised so far (right singular vectors column-major, see
+   * `FullBasis`). A centring's basis is computed on its first use (`basis` or a prediction that
+   * chose it), so the one O(M·N·r) product is only paid for the centrings actually predicted with.
+   */
   readonly bases: ReadonlyMap<LowrankVariant, FullBasis>;
+  /** The full-train basis of one fitted centring, computing it on first use. */
+  basis(variant: LowrankVariant): Promise<FullBasis>;
 }
 
 /**
@@ -82,7 +88,8 @@ export async function fitLowrank(train: ForgettingMatrix, options: LowrankOption
   options.progress?.(0, 3, 'lowrank: Gram');
   const stats = await trainStats(train, backend);
   options.progress?.(1, 3, 'lowrank: bases');
-  const bases = await fullBases(stats, variants, maxRank, backend);
+  const bases = new Map<LowrankVariant, FullBasis>();
+  const basis = lazyBases(stats, variants, maxRank, backend, bases);
   const needFolds = !options.hyper || wantIntervals;
   options.progress?.(2, 3, 'lowrank: folds');
   const folds = needFolds ? prepareFolds(stats, variants, maxRank, options.maxFolds ?? 60) : [];
@@ -97,7 +104,7 @@ export async function fitLowrank(train: ForgettingMatrix, options: LowrankOption
   const cache = new Map<string, LowrankDecision>();
   // With side: a second model on the residualised train block Z − γ_h·S_h (its own Gram, bases and
   // folds), whose side term carries each task's side pattern; the raw model stays the side-off option.
-  let sideModel: { stats: typeof stats; side: SideStats; bases: typeof bases; folds: typeof folds } | null = null;
+  let sideModel: { stats: typeof stats; side: SideStats; basis: (v: LowrankVariant) => Promise<FullBasis>; folds: typeof folds } | null = null;
   if (options.side && options.side.length > 0) {
     const raw = await sideStats(stats, options.side, backend);
     const resid = new ForgettingMatrix({ values: residualizeTrain(stats, raw), taskIds: train.taskIds, exampleIds: train.exampleIds });
@@ -106,7 +113,7 @@ export async function fitLowrank(train: ForgettingMatrix, options: LowrankOption
     sideModel = {
       stats: rstats,
       side: rside,
-      bases: await fullBases(rstats, variants, maxRank, backend),
+      basis: lazyBases(rstats, variants, maxRank, backend, new Map()),
       folds: needFolds ? prepareFolds(rstats, variants, maxRank, options.maxFolds ?? 60) : [],
     };
   }
@@ -136,13 +143,13 @@ export async function fitLowrank(train: ForgettingMatrix, options: LowrankOption
   async function predictRow(known: KnownEntries): Promise<RowPrediction> {
     checkKnownEntries(known, n);
     const { hyper, kappa } = decide(known.columns);
-    const basis = bases.get(hyper.variant);
-    if (!basis) throw new ForgetscopeError('usage', `lowrank: variant ${hyper.variant} was not fitted`);
+    if (!variants.includes(hyper.variant)) throw new ForgetscopeError('usage', `lowrank: variant ${hyper.variant} was not fitted`);
     if (side && hyper.side !== undefined) {
       const sideRow = sideValuesOf(known.side, side.names, n);
-      const sideBasis = sideModel!.bases.get(hyper.variant)!;
+      const sideBasis = await sideModel!.basis(hyper.variant);
       return predictSideRow(sideBasis, n, side, m, sideRow, known.columns, known.values, { k: hyper.k, alpha: hyper.alpha, side: hyper.side }, wantIntervals ? kappa : NaN);
     }
+    const basis = await basisOf(hyper.variant);
     const r = basis.r;
     const kk = known.columns.length;
     const vk = new Float64Array(kk * r);
@@ -190,5 +197,37 @@ export async function fitLowrank(train: ForgettingMatrix, options: LowrankOption
     return { prediction, lower, upper };
   }
 
-  return { predictRow, decide, bases };
+  async function basisOf(variant: LowrankVariant): Promise<FullBasis> {
+    if (!variants.includes(variant)) throw new ForgetscopeError('usage', `lowrank: variant ${variant} was not fitted`);
+    return basis(variant);
+  }
+
+  return { predictRow, decide, bases, basis: basisOf };
+}
+
+/**
+ * Per-centring lazy full-train bases: the first request for a centring runs `fullBases` for it alone
+ * (one promise per centring, so concurrent predictions share it) and records the result in `into`.
+ */
+function lazyBases(
+  stats: TrainStats,
+  variants: readonly LowrankVariant[],
+  maxRank: number,
+  backend: Backend,
+  into: Map<LowrankVariant, FullBasis>,
+): (variant: LowrankVariant) => Promise<FullBasis> {
+  const pending = new Map<LowrankVariant, Promise<FullBasis>>();
+  return (variant) => {
+    let p = pending.get(variant);
+    if (!p) {
+      if (!variants.includes(variant)) throw new ForgetscopeError('usage', `lowrank: variant ${variant} was not fitted`);
+      p = fullBases(stats, [variant], maxRank, backend).then((m) => {
+        const b = m.get(variant)!;
+        into.set(variant, b);
+        return b;
+      });
+      pending.set(variant, p);
+    }
+    return p;
+  };
 }
