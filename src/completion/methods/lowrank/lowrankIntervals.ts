@@ -61,7 +61,8 @@ export function calibrateScale(
     const normal = knownNormal(known.vk, known.cK, fv.basis.r);
     const sol = solveRidge(normal, fv.basis, stats.n, k, hyper.alpha, hyper.variant === 'additive');
     if (!sol) continue;
-    const at = foldKnown(stats, fold, fv, probe, probeBlock);
+    // only the k components in the solution are read at the calibration columns
+    const at = foldKnown(stats, fold, fv, probe, probeBlock, k);
     const r = fv.basis.r;
     const scratch = new Float64Array(sol.index.length);
     for (let t = 0; t < probe.length; t++) {

@@ -363,7 +363,8 @@ export function gatherColumns(stats: TrainStats, columns: Int32Array): ColumnBlo
 
 /**
  * The fold's V_K, c_K and per-column energies Σ_a R[a][j]² at the columns K (|K|×r), straight from
- * the train values (or from `block`, the same values gathered once by `gatherColumns`).
+ * the train values (or from `block`, the same values gathered once by `gatherColumns`). With
+ * `components`, only the first that many columns of V_K are computed (the rest stay 0).
  */
 export function foldKnown(
   stats: TrainStats,
@@ -371,10 +372,12 @@ export function foldKnown(
   fv: FoldVariant,
   columns: Int32Array,
   block?: ColumnBlock,
+  components?: number,
 ): { vk: Float64Array; cK: Float64Array; energy: Float64Array } {
   const { m } = stats;
   const { basis } = fv;
   const r = basis.r;
+  const rc = Math.max(0, Math.min(r, components ?? r));
   const mp = fold.rows.length;
   const kk = columns.length;
   const zk = block && block.columns === columns ? block.data : gatherColumns(stats, columns).data;
@@ -403,10 +406,10 @@ export function foldKnown(
       if (additive) x -= rowShift[a]!;
       e += x * x;
       const ua = a * r;
-      for (let c = 0; c < r; c++) acc[c]! += x * u[ua + c]!;
+      for (let c = 0; c < rc; c++) acc[c]! += x * u[ua + c]!;
     }
     energy[t] = e;
-    for (let c = 0; c < r; c++) vk[t * r + c] = acc[c]! / basis.s[c]!;
+    for (let c = 0; c < rc; c++) vk[t * r + c] = acc[c]! / basis.s[c]!;
   }
   return { vk, cK, energy };
 }
