@@ -115,4 +115,27 @@ describe('lowrank', () => {
       }
     });
   }
+  test('a refit of the same train matrix reuses the fit; reuse: false, other options or another matrix refit, with equal results', async () => {
+    const z = syntheticMatrix({ rows: 14, cols: 90, rank: 3, seed: 11 });
+    const train = z.selectRows({ start: 0, end: 11 });
+    const backend = createReferenceBackend();
+    const columns = randomColumns(90, 8, 5);
+    const known = { columns, values: Float64Array.from(columns, (j) => z.get(12, j)) };
+    const first = await fitLowrank(train, { backend });
+    const again = await fitLowrank(train, { backend });
+    expect(again).toBe(first);
+    const fresh = await fitLowrank(train, { backend, reuse: false });
+    expect(fresh).not.toBe(first);
+    expect(await fitLowrank(train, { backend, intervals: false })).not.toBe(first);
+    expect(await fitLowrank(train, { backend, maxRank: 4 })).not.toBe(first);
+    expect(await fitLowrank(z.selectRows({ start: 0, end: 11 }), { backend })).not.toBe(first);
+    const a = await first.predictRow(known);
+    const b = await fresh.predictRow(known);
+    expect(Array.from(b.prediction)).toEqual(Array.from(a.prediction));
+    expect(Array.from(b.upper!)).toEqual(Array.from(a.upper!));
+    expect(fresh.decide(columns)).toEqual(first.decide(columns));
+    // the full-train basis of the chosen centring is materialised by the prediction
+    expect(first.bases.has(first.decide(columns).hyper.variant)).toBe(true);
+    expect((await first.basis('column')).v.length).toBe(90 * (await first.basis('column')).r);
+  });
 });

@@ -3,7 +3,7 @@ import type { Backend } from '../../../linalg/types.js';
 import { ForgetscopeError } from '../../../util/errors.js';
 import type { CompletionMethod, FitOptions, FittedCompletion, KnownEntries, RowPrediction } from '../../types.js';
 import { checkKnownEntries } from '../additiveLs.js';
-import { fullBases, LOWRANK_VARIANTS, trainStats, type FullBasis, type LowrankVariant, type TrainStats } from './lowrankBasis.js';
+import { addComponents, fullBases, LOWRANK_VARIANTS, trainStats, type FullBasis, type LowrankVariant, type TrainStats } from './lowrankBasis.js';
 import { calibrateScale, calibrationColumns, predictiveSd } from './lowrankIntervals.js';
 import { defaultGrid, knownNormal, prepareFolds, selectHyper, solveRidge, type LowrankGrid, type LowrankHyper } from './lowrankSelect.js';
 import { calibrateSideScale, predictSideRow, residualizeTrain, selectSideHyper, sideStats, sideValuesOf, type SideStats } from './lowrankSide.js';
@@ -29,6 +29,13 @@ export interface LowrankOptions extends FitOptions {
   calibrationColumns?: number;
   /** Side prior multipliers α_s searched when side matrices are given (default `SIDE_ALPHAS`). */
   sideAlphas?: readonly number[];
+  /**
+   * Reuse an earlier fit of the same train matrix object with the same backend and options (its
+   * Gram, folds, bases and per-column-set decisions; default true). Safe because a
+   * `ForgettingMatrix` is immutable once built; false forces a fresh fit. Fits with side matrices
+   * are never reused.
+   */
+  reuse?: boolean;
 }
 
 /** What `lowrank` decided for one set of measured columns (exposed for reports and tests). */
@@ -74,8 +81,50 @@ export const lowrank: CompletionMethod<LowrankOptions> = {
   fit: fitLowrank,
 };
 
+/**
+ * Earlier fits by train matrix object, then backend object (`DEFAULT_BACKEND` when none was given),
+ * then the options that change the result: a protocol that fits the same train rows again (several
+ * seeds, repeated runs) gets the same fitted model back, with its leave-one-task-out decisions per
+ * column set already made. Weak keys: an entry lives exactly as long as its matrix and backend.
+ */
+const FIT_CACHE = new WeakMap<ForgettingMatrix, WeakMap<object, Map<string, Promise<FittedLowrank>>>>();
+const DEFAULT_BACKEND = {};
+
+function fitKey(options: LowrankOptions): string {
+  return JSON.stringify([
+    options.maxRank ?? null,
+    options.variants ?? null,
+    options.grid ?? null,
+    options.hyper ?? null,
+    options.maxFolds ?? null,
+    options.intervals ?? null,
+    options.level ?? null,
+    options.calibrationColumns ?? null,
+  ]);
+}
+
 /** `lowrank.fit` with its richer return type. */
 export async function fitLowrank(train: ForgettingMatrix, options: LowrankOptions = {}): Promise<FittedLowrank> {
+  if (options.reuse === false || (options.side && options.side.length > 0)) return fitLowrankFresh(train, options);
+  let byBackend = FIT_CACHE.get(train);
+  if (!byBackend) FIT_CACHE.set(train, (byBackend = new WeakMap()));
+  const backendKey: object = options.backend ?? DEFAULT_BACKEND;
+  let byOptions = byBackend.get(backendKey);
+  if (!byOptions) byBackend.set(backendKey, (byOptions = new Map()));
+  const key = fitKey(options);
+  const hit = byOptions.get(key);
+  if (hit) {
+    options.progress?.(3, 3, 'lowrank: ready (reused fit)');
+    return hit;
+  }
+  const pending = fitLowrankFresh(train, options);
+  byOptions.set(key, pending);
+  // a failed fit is not remembered
+  pending.catch(() => byOptions.delete(key));
+  return pending;
+}
+
+async function fitLowrankFresh(train: ForgettingMatrix, options: LowrankOptions): Promise<FittedLowrank> {
   const backend: Backend = options.backend ?? createCpuBackend();
   const m = train.rows;
   const n = train.cols;
@@ -176,11 +225,7 @@ export async function fitLowrank(train: ForgettingMatrix, options: LowrankOption
     const v = basis.v;
     const offset = basis.offset;
     for (let j = 0; j < n; j++) prediction[j] = offset[j]! + intercept;
-    for (let c = 0; c < k; c++) {
-      const wc = w[c]!;
-      const base = c * n;
-      for (let j = 0; j < n; j++) prediction[j]! += v[base + j]! * wc;
-    }
+    addComponents(prediction, v, n, w, k);
     if (!wantIntervals || !Number.isFinite(kappa)) return { prediction };
     const lower = new Float64Array(n);
     const upper = new Float64Array(n);
