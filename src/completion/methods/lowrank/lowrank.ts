@@ -224,8 +224,7 @@ async function fitLowrankFresh(train: ForgettingMatrix, options: LowrankOptions)
     const prediction = new Float64Array(n);
     const v = basis.v;
     const offset = basis.offset;
-    for (let j = 0; j < n; j++) prediction[j] = offset[j]! + intercept;
-    addComponents(prediction, v, n, w, k);
+    addComponents(prediction, v, n, w, k, offset, intercept);
     if (!wantIntervals || !Number.isFinite(kappa)) return { prediction };
     const lower = new Float64Array(n);
     const upper = new Float64Array(n);
