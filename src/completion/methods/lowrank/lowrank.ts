@@ -138,7 +138,7 @@ async function fitLowrankFresh(train: ForgettingMatrix, options: LowrankOptions)
   const stats = await trainStats(train, backend);
   options.progress?.(1, 3, 'lowrank: bases');
   const bases = new Map<LowrankVariant, FullBasis>();
-  const basis = lazyBases(stats, variants, maxRank, backend, bases);
+  const basisFor = lazyBases(stats, variants, maxRank, backend, bases);
   const needFolds = !options.hyper || wantIntervals;
   options.progress?.(2, 3, 'lowrank: folds');
   const folds = needFolds ? prepareFolds(stats, variants, maxRank, options.maxFolds ?? 60) : [];
@@ -153,7 +153,7 @@ async function fitLowrankFresh(train: ForgettingMatrix, options: LowrankOptions)
   const cache = new Map<string, LowrankDecision>();
   // With side: a second model on the residualised train block Z − γ_h·S_h (its own Gram, bases and
   // folds), whose side term carries each task's side pattern; the raw model stays the side-off option.
-  let sideModel: { stats: typeof stats; side: SideStats; basis: (v: LowrankVariant) => Promise<FullBasis>; folds: typeof folds } | null = null;
+  let sideModel: { stats: typeof stats; side: SideStats; basis: (v: LowrankVariant, k?: number) => Promise<FullBasis>; folds: typeof folds } | null = null;
   if (options.side && options.side.length > 0) {
     const raw = await sideStats(stats, options.side, backend);
     const resid = new ForgettingMatrix({ values: residualizeTrain(stats, raw), taskIds: train.taskIds, exampleIds: train.exampleIds });
@@ -198,7 +198,8 @@ async function fitLowrankFresh(train: ForgettingMatrix, options: LowrankOptions)
       const sideBasis = await sideModel!.basis(hyper.variant);
       return predictSideRow(sideBasis, n, side, m, sideRow, known.columns, known.values, { k: hyper.k, alpha: hyper.alpha, side: hyper.side }, wantIntervals ? kappa : NaN);
     }
-    const basis = await basisOf(hyper.variant);
+    // only the leading hyper.k components are used: a prefix basis suffices (see `lazyBases`)
+    const basis = await basisFor(hyper.variant, hyper.k);
     const r = basis.r;
     const kk = known.columns.length;
     const vk = new Float64Array(kk * r);
@@ -242,16 +243,19 @@ async function fitLowrankFresh(train: ForgettingMatrix, options: LowrankOptions)
   }
 
   async function basisOf(variant: LowrankVariant): Promise<FullBasis> {
-    if (!variants.includes(variant)) throw new ForgetscopeError('usage', `lowrank: variant ${variant} was not fitted`);
-    return basis(variant);
+    return basisFor(variant);
   }
 
   return { predictRow, decide, bases, basis: basisOf };
 }
 
 /**
- * Per-centring lazy full-train bases: the first request for a centring runs `fullBases` for it alone
- * (one promise per centring, so concurrent predictions share it) and records the result in `into`.
+ * Per-centring lazy full-train bases. `basis(variant)` runs `fullBases` for that centring alone on
+ * first use (one promise per centring, so concurrent predictions share it) and records the result
+ * in `into`. `basis(variant, k)` may instead return a leading prefix of it with at least
+ * min(k, r) components: the same singular values and vectors (one eigenproblem, one product whose
+ * entries do not depend on how many components are formed), so a rank-k prediction from it equals
+ * the one from the full basis while the O(M·N·r) product shrinks to O(M·N·k).
  */
 function lazyBases(
   stats: TrainStats,
@@ -259,19 +263,31 @@ function lazyBases(
   maxRank: number,
   backend: Backend,
   into: Map<LowrankVariant, FullBasis>,
-): (variant: LowrankVariant) => Promise<FullBasis> {
+): (variant: LowrankVariant, k?: number) => Promise<FullBasis> {
   const pending = new Map<LowrankVariant, Promise<FullBasis>>();
-  return (variant) => {
-    let p = pending.get(variant);
-    if (!p) {
-      if (!variants.includes(variant)) throw new ForgetscopeError('usage', `lowrank: variant ${variant} was not fitted`);
-      p = fullBases(stats, [variant], maxRank, backend).then((m) => {
-        const b = m.get(variant)!;
-        into.set(variant, b);
-        return b;
-      });
-      pending.set(variant, p);
+  const prefixes = new Map<LowrankVariant, { rank: number; basis: Promise<FullBasis> }>();
+  const compute = (variant: LowrankVariant, rank: number) =>
+    fullBases(stats, [variant], rank, backend).then((m) => m.get(variant)!);
+  return (variant, k) => {
+    if (!variants.includes(variant)) throw new ForgetscopeError('usage', `lowrank: variant ${variant} was not fitted`);
+    const full = pending.get(variant);
+    if (full) return full;
+    if (k !== undefined && k < maxRank) {
+      const prefix = prefixes.get(variant);
+      // a prefix formed at rank ≥ k holds min(k, r) components
+      if (prefix && prefix.rank >= k) return prefix.basis;
+      if (!prefix) {
+        const entry = { rank: k, basis: compute(variant, k) };
+        prefixes.set(variant, entry);
+        return entry.basis;
+      }
     }
+    const p = compute(variant, maxRank).then((b) => {
+      into.set(variant, b);
+      return b;
+    });
+    pending.set(variant, p);
+    prefixes.delete(variant);
     return p;
   };
 }
