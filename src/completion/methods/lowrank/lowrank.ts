@@ -51,9 +51,10 @@ export interface LowrankDecision {
 export interface FittedLowrank extends FittedCompletion {
   decide(columns: Int32Array): LowrankDecision;
   /**
-   * The full-train bases by centring materialised so far (right singular vectors column-major, see
-   * `FullBasis`). A centring's basis is computed on its first use (`basis` or a prediction that
-   * chose it), so the one O(M·N·r) product is only paid for the centrings actually predicted with.
+   * The full-train bases by centring formed so far (right singular vectors column-major, see
+   * `FullBasis`). A centring's full basis is formed by `basis(variant)` (or a prediction at the
+   * maximum rank); other predictions form only the leading components they use, which are not
+   * listed here, so the O(M·N·r) product is paid only where it is needed.
    */
   readonly bases: ReadonlyMap<LowrankVariant, FullBasis>;
   /** The full-train basis of one fitted centring, computing it on first use. */
