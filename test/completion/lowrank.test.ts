@@ -115,4 +115,33 @@ describe('lowrank', () => {
       }
     });
   }
+  test('a refit of the same train matrix reuses the fit; reuse: false, other options or another matrix refit, with equal results', async () => {
+    const z = syntheticMatrix({ rows: 14, cols: 90, rank: 3, seed: 11 });
+    const train = z.selectRows({ start: 0, end: 11 });
+    const backend = createReferenceBackend();
+    const columns = randomColumns(90, 8, 5);
+    const known = { columns, values: Float64Array.from(columns, (j) => z.get(12, j)) };
+    const first = await fitLowrank(train, { backend });
+    const again = await fitLowrank(train, { backend });
+    expect(again).toBe(first);
+    const fresh = await fitLowrank(train, { backend, reuse: false });
+    expect(fresh).not.toBe(first);
+    expect(await fitLowrank(train, { backend, intervals: false })).not.toBe(first);
+    expect(await fitLowrank(train, { backend, maxRank: 4 })).not.toBe(first);
+    expect(await fitLowrank(z.selectRows({ start: 0, end: 11 }), { backend })).not.toBe(first);
+    const a = await first.predictRow(known);
+    const b = await fresh.predictRow(known);
+    expect(Array.from(b.prediction)).toEqual(Array.from(a.prediction));
+    expect(Array.from(b.upper!)).toEqual(Array.from(a.upper!));
+    expect(fresh.decide(columns)).toEqual(first.decide(columns));
+    // a prediction from the full basis (formed first) equals one from the leading-k prefix
+    const variant = first.decide(columns).hyper.variant;
+    const viaFull = await fitLowrank(train, { backend, reuse: false });
+    const full = await viaFull.basis(variant);
+    expect(viaFull.bases.get(variant)).toBe(full);
+    expect(full.v.length).toBe(90 * full.r);
+    const c = await viaFull.predictRow(known);
+    expect(Array.from(c.prediction)).toEqual(Array.from(a.prediction));
+    expect(Array.from(c.lower!)).toEqual(Array.from(a.lower!));
+  });
 });

@@ -3,7 +3,7 @@ import type { Backend } from '../../../linalg/types.js';
 import { ForgetscopeError } from '../../../util/errors.js';
 import type { CompletionMethod, FitOptions, FittedCompletion, KnownEntries, RowPrediction } from '../../types.js';
 import { checkKnownEntries } from '../additiveLs.js';
-import { fullBases, LOWRANK_VARIANTS, trainStats, type FullBasis, type LowrankVariant } from './lowrankBasis.js';
+import { addComponents, fullBases, LOWRANK_VARIANTS, trainStats, type FullBasis, type LowrankVariant, type TrainStats } from './lowrankBasis.js';
 import { calibrateScale, calibrationColumns, predictiveSd } from './lowrankIntervals.js';
 import { defaultGrid, knownNormal, prepareFolds, selectHyper, solveRidge, type LowrankGrid, type LowrankHyper } from './lowrankSelect.js';
 import { calibrateSideScale, predictSideRow, residualizeTrain, selectSideHyper, sideStats, sideValuesOf, type SideStats } from './lowrankSide.js';
@@ -29,6 +29,13 @@ export interface LowrankOptions extends FitOptions {
   calibrationColumns?: number;
   /** Side prior multipliers α_s searched when side matrices are given (default `SIDE_ALPHAS`). */
   sideAlphas?: readonly number[];
+  /**
+   * Reuse an earlier fit of the same train matrix object with the same backend and options (its
+   * Gram, folds, bases and per-column-set decisions; default true). Safe because a
+   * `ForgettingMatrix` is immutable once built; false forces a fresh fit. Fits with side matrices
+   * are never reused.
+   */
+  reuse?: boolean;
 }
 
 /** What `lowrank` decided for one set of measured columns (exposed for reports and tests). */
@@ -43,8 +50,15 @@ export interface LowrankDecision {
 /** A fitted `lowrank` model: `predictRow` plus the decision it takes for a set of measured columns. */
 export interface FittedLowrank extends FittedCompletion {
   decide(columns: Int32Array): LowrankDecision;
-  /** The full-train bases by centring (right singular vectors column-major, see `FullBasis`). */
+  /**
+   * The full-train bases by centring formed so far (right singular vectors column-major, see
+   * `FullBasis`). A centring's full basis is formed by `basis(variant)` (or a prediction at the
+   * maximum rank); other predictions form only the leading components they use, which are not
+   * listed here, so the O(M·N·r) product is paid only where it is needed.
+   */
   readonly bases: ReadonlyMap<LowrankVariant, FullBasis>;
+  /** The full-train basis of one fitted centring, computing it on first use. */
+  basis(variant: LowrankVariant): Promise<FullBasis>;
 }
 
 /**
@@ -68,8 +82,50 @@ export const lowrank: CompletionMethod<LowrankOptions> = {
   fit: fitLowrank,
 };
 
+/**
+ * Earlier fits by train matrix object, then backend object (`DEFAULT_BACKEND` when none was given),
+ * then the options that change the result: a protocol that fits the same train rows again (several
+ * seeds, repeated runs) gets the same fitted model back, with its leave-one-task-out decisions per
+ * column set already made. Weak keys: an entry lives exactly as long as its matrix and backend.
+ */
+const FIT_CACHE = new WeakMap<ForgettingMatrix, WeakMap<object, Map<string, Promise<FittedLowrank>>>>();
+const DEFAULT_BACKEND = {};
+
+function fitKey(options: LowrankOptions): string {
+  return JSON.stringify([
+    options.maxRank ?? null,
+    options.variants ?? null,
+    options.grid ?? null,
+    options.hyper ?? null,
+    options.maxFolds ?? null,
+    options.intervals ?? null,
+    options.level ?? null,
+    options.calibrationColumns ?? null,
+  ]);
+}
+
 /** `lowrank.fit` with its richer return type. */
 export async function fitLowrank(train: ForgettingMatrix, options: LowrankOptions = {}): Promise<FittedLowrank> {
+  if (options.reuse === false || (options.side && options.side.length > 0)) return fitLowrankFresh(train, options);
+  let byBackend = FIT_CACHE.get(train);
+  if (!byBackend) FIT_CACHE.set(train, (byBackend = new WeakMap()));
+  const backendKey: object = options.backend ?? DEFAULT_BACKEND;
+  let byOptions = byBackend.get(backendKey);
+  if (!byOptions) byBackend.set(backendKey, (byOptions = new Map()));
+  const key = fitKey(options);
+  const hit = byOptions.get(key);
+  if (hit) {
+    options.progress?.(3, 3, 'lowrank: ready (reused fit)');
+    return hit;
+  }
+  const pending = fitLowrankFresh(train, options);
+  byOptions.set(key, pending);
+  // a failed fit is not remembered
+  pending.catch(() => byOptions.delete(key));
+  return pending;
+}
+
+async function fitLowrankFresh(train: ForgettingMatrix, options: LowrankOptions): Promise<FittedLowrank> {
   const backend: Backend = options.backend ?? createCpuBackend();
   const m = train.rows;
   const n = train.cols;
@@ -82,7 +138,8 @@ export async function fitLowrank(train: ForgettingMatrix, options: LowrankOption
   options.progress?.(0, 3, 'lowrank: Gram');
   const stats = await trainStats(train, backend);
   options.progress?.(1, 3, 'lowrank: bases');
-  const bases = await fullBases(stats, variants, maxRank, backend);
+  const bases = new Map<LowrankVariant, FullBasis>();
+  const basisFor = lazyBases(stats, variants, maxRank, backend, bases);
   const needFolds = !options.hyper || wantIntervals;
   options.progress?.(2, 3, 'lowrank: folds');
   const folds = needFolds ? prepareFolds(stats, variants, maxRank, options.maxFolds ?? 60) : [];
@@ -97,7 +154,7 @@ export async function fitLowrank(train: ForgettingMatrix, options: LowrankOption
   const cache = new Map<string, LowrankDecision>();
   // With side: a second model on the residualised train block Z − γ_h·S_h (its own Gram, bases and
   // folds), whose side term carries each task's side pattern; the raw model stays the side-off option.
-  let sideModel: { stats: typeof stats; side: SideStats; bases: typeof bases; folds: typeof folds } | null = null;
+  let sideModel: { stats: typeof stats; side: SideStats; basis: (v: LowrankVariant, k?: number) => Promise<FullBasis>; folds: typeof folds } | null = null;
   if (options.side && options.side.length > 0) {
     const raw = await sideStats(stats, options.side, backend);
     const resid = new ForgettingMatrix({ values: residualizeTrain(stats, raw), taskIds: train.taskIds, exampleIds: train.exampleIds });
@@ -106,7 +163,7 @@ export async function fitLowrank(train: ForgettingMatrix, options: LowrankOption
     sideModel = {
       stats: rstats,
       side: rside,
-      bases: await fullBases(rstats, variants, maxRank, backend),
+      basis: lazyBases(rstats, variants, maxRank, backend, new Map()),
       folds: needFolds ? prepareFolds(rstats, variants, maxRank, options.maxFolds ?? 60) : [],
     };
   }
@@ -136,13 +193,14 @@ export async function fitLowrank(train: ForgettingMatrix, options: LowrankOption
   async function predictRow(known: KnownEntries): Promise<RowPrediction> {
     checkKnownEntries(known, n);
     const { hyper, kappa } = decide(known.columns);
-    const basis = bases.get(hyper.variant);
-    if (!basis) throw new ForgetscopeError('usage', `lowrank: variant ${hyper.variant} was not fitted`);
+    if (!variants.includes(hyper.variant)) throw new ForgetscopeError('usage', `lowrank: variant ${hyper.variant} was not fitted`);
     if (side && hyper.side !== undefined) {
       const sideRow = sideValuesOf(known.side, side.names, n);
-      const sideBasis = sideModel!.bases.get(hyper.variant)!;
+      const sideBasis = await sideModel!.basis(hyper.variant);
       return predictSideRow(sideBasis, n, side, m, sideRow, known.columns, known.values, { k: hyper.k, alpha: hyper.alpha, side: hyper.side }, wantIntervals ? kappa : NaN);
     }
+    // only the leading hyper.k components are used: a prefix basis suffices (see `lazyBases`)
+    const basis = await basisFor(hyper.variant, hyper.k);
     const r = basis.r;
     const kk = known.columns.length;
     const vk = new Float64Array(kk * r);
@@ -168,12 +226,7 @@ export async function fitLowrank(train: ForgettingMatrix, options: LowrankOption
     const prediction = new Float64Array(n);
     const v = basis.v;
     const offset = basis.offset;
-    for (let j = 0; j < n; j++) prediction[j] = offset[j]! + intercept;
-    for (let c = 0; c < k; c++) {
-      const wc = w[c]!;
-      const base = c * n;
-      for (let j = 0; j < n; j++) prediction[j]! += v[base + j]! * wc;
-    }
+    addComponents(prediction, v, n, w, k, offset, intercept);
     if (!wantIntervals || !Number.isFinite(kappa)) return { prediction };
     const lower = new Float64Array(n);
     const upper = new Float64Array(n);
@@ -190,5 +243,52 @@ export async function fitLowrank(train: ForgettingMatrix, options: LowrankOption
     return { prediction, lower, upper };
   }
 
-  return { predictRow, decide, bases };
+  async function basisOf(variant: LowrankVariant): Promise<FullBasis> {
+    return basisFor(variant);
+  }
+
+  return { predictRow, decide, bases, basis: basisOf };
+}
+
+/**
+ * Per-centring lazy full-train bases. `basis(variant)` runs `fullBases` for that centring alone on
+ * first use (one promise per centring, so concurrent predictions share it) and records the result
+ * in `into`. `basis(variant, k)` may instead return a leading prefix of it with at least
+ * min(k, r) components: the same singular values and vectors (one eigenproblem, one product whose
+ * entries do not depend on how many components are formed), so a rank-k prediction from it equals
+ * the one from the full basis while the O(M·N·r) product shrinks to O(M·N·k).
+ */
+function lazyBases(
+  stats: TrainStats,
+  variants: readonly LowrankVariant[],
+  maxRank: number,
+  backend: Backend,
+  into: Map<LowrankVariant, FullBasis>,
+): (variant: LowrankVariant, k?: number) => Promise<FullBasis> {
+  const pending = new Map<LowrankVariant, Promise<FullBasis>>();
+  const prefixes = new Map<LowrankVariant, { rank: number; basis: Promise<FullBasis> }>();
+  const compute = (variant: LowrankVariant, rank: number) =>
+    fullBases(stats, [variant], rank, backend).then((m) => m.get(variant)!);
+  return (variant, k) => {
+    if (!variants.includes(variant)) throw new ForgetscopeError('usage', `lowrank: variant ${variant} was not fitted`);
+    const full = pending.get(variant);
+    if (full) return full;
+    if (k !== undefined && k < maxRank) {
+      const prefix = prefixes.get(variant);
+      // a prefix formed at rank ≥ k holds min(k, r) components
+      if (prefix && prefix.rank >= k) return prefix.basis;
+      if (!prefix) {
+        const entry = { rank: k, basis: compute(variant, k) };
+        prefixes.set(variant, entry);
+        return entry.basis;
+      }
+    }
+    const p = compute(variant, maxRank).then((b) => {
+      into.set(variant, b);
+      return b;
+    });
+    pending.set(variant, p);
+    prefixes.delete(variant);
+    return p;
+  };
 }

@@ -236,3 +236,60 @@ export async function fullBases(
   }
   return out;
 }
+
+/**
+ * prediction[j] += Σ_{c<k} v[c·n + j]·w[c] (V column-major as in `FullBasis`), adding the components
+ * in order c = 0, 1, …, k − 1 exactly as k separate axpy passes would (so the result is the same to
+ * the bit), but eight (then four) components per pass: the prediction is read and written once per
+ * eight components instead of once per component, which is what bounds the pass at large N.
+ * With `offset`, the prediction is first set to offset[j] + constant (fused into the first pass).
+ */
+export function addComponents(
+  prediction: Float64Array,
+  v: Float64Array,
+  n: number,
+  w: Float64Array,
+  k: number,
+  offset?: Float64Array,
+  constant = 0,
+): void {
+  let c = 0;
+  if (offset) {
+    if (k >= 8) {
+      const w0 = w[0]!, w1 = w[1]!, w2 = w[2]!, w3 = w[3]!;
+      const w4 = w[4]!, w5 = w[5]!, w6 = w[6]!, w7 = w[7]!;
+      for (let j = 0; j < n; j++) {
+        prediction[j] =
+          offset[j]! + constant + v[j]! * w0 + v[j + n]! * w1 + v[j + 2 * n]! * w2 + v[j + 3 * n]! * w3 +
+          v[j + 4 * n]! * w4 + v[j + 5 * n]! * w5 + v[j + 6 * n]! * w6 + v[j + 7 * n]! * w7;
+      }
+      c = 8;
+    } else {
+      for (let j = 0; j < n; j++) prediction[j] = offset[j]! + constant;
+    }
+  }
+  for (; c + 8 <= k; c += 8) {
+    const w0 = w[c]!, w1 = w[c + 1]!, w2 = w[c + 2]!, w3 = w[c + 3]!;
+    const w4 = w[c + 4]!, w5 = w[c + 5]!, w6 = w[c + 6]!, w7 = w[c + 7]!;
+    const b = c * n;
+    for (let j = 0; j < n; j++) {
+      const o = b + j;
+      prediction[j] =
+        prediction[j]! + v[o]! * w0 + v[o + n]! * w1 + v[o + 2 * n]! * w2 + v[o + 3 * n]! * w3 +
+        v[o + 4 * n]! * w4 + v[o + 5 * n]! * w5 + v[o + 6 * n]! * w6 + v[o + 7 * n]! * w7;
+    }
+  }
+  for (; c + 4 <= k; c += 4) {
+    const w0 = w[c]!, w1 = w[c + 1]!, w2 = w[c + 2]!, w3 = w[c + 3]!;
+    const b = c * n;
+    for (let j = 0; j < n; j++) {
+      const o = b + j;
+      prediction[j] = prediction[j]! + v[o]! * w0 + v[o + n]! * w1 + v[o + 2 * n]! * w2 + v[o + 3 * n]! * w3;
+    }
+  }
+  for (; c < k; c++) {
+    const wc = w[c]!;
+    const b = c * n;
+    for (let j = 0; j < n; j++) prediction[j]! += v[b + j]! * wc;
+  }
+}

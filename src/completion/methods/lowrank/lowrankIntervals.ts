@@ -1,6 +1,6 @@
 import type { VariantBasis } from './lowrankBasis.js';
 import type { TrainStats } from './lowrankBasis.js';
-import { foldKnown, knownNormal, penaltyScale, solveRidge, type Fold, type LowrankHyper, type RidgeSolution } from './lowrankSelect.js';
+import { foldKnown, gatherColumns, knownNormal, penaltyScale, solveRidge, type Fold, type LowrankHyper, type RidgeSolution } from './lowrankSelect.js';
 import { choleskyForwardSolve } from '../../../linalg/smallDense.js';
 
 /**
@@ -51,15 +51,18 @@ export function calibrateScale(
   const measured = new Set(columns);
   const probe = Int32Array.from(Array.from(calibration).filter((j) => !measured.has(j)));
   const ratios: number[] = [];
+  const knownBlock = gatherColumns(stats, columns);
+  const probeBlock = gatherColumns(stats, probe);
   for (const fold of folds) {
     const fv = fold.variants.get(hyper.variant)!;
     // a fold has one train row less, so it may have one component less than the full fit
     const k = Math.min(hyper.k, fv.basis.r);
-    const known = foldKnown(stats, fold, fv, columns);
+    const known = foldKnown(stats, fold, fv, columns, knownBlock);
     const normal = knownNormal(known.vk, known.cK, fv.basis.r);
     const sol = solveRidge(normal, fv.basis, stats.n, k, hyper.alpha, hyper.variant === 'additive');
     if (!sol) continue;
-    const at = foldKnown(stats, fold, fv, probe);
+    // only the k components in the solution are read at the calibration columns
+    const at = foldKnown(stats, fold, fv, probe, probeBlock, k);
     const r = fv.basis.r;
     const scratch = new Float64Array(sol.index.length);
     for (let t = 0; t < probe.length; t++) {

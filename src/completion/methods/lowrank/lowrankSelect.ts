@@ -337,41 +337,79 @@ export function allSquaredError(fv: FoldVariant, sol: RidgeSolution, n: number):
   return e;
 }
 
-/** The fold's V_K, c_K and per-column energies Σ_a R[a][j]² at the columns K (|K|×r), straight from the train values. */
+/**
+ * The train values at a set of columns, gathered once column by column (|K|×M, row t = column
+ * `columns[t]` over all train rows) so that every fold and centring reads them contiguously
+ * instead of striding through the M×N block.
+ */
+export interface ColumnBlock {
+  columns: Int32Array;
+  /** data[t·M + i] = Z[i][columns[t]]. */
+  data: Float64Array;
+}
+
+/** Gathers the train block's values at `columns` (see `ColumnBlock`). */
+export function gatherColumns(stats: TrainStats, columns: Int32Array): ColumnBlock {
+  const { m, n } = stats;
+  const z = stats.z.data;
+  const kk = columns.length;
+  const data = new Float64Array(kk * m);
+  for (let i = 0; i < m; i++) {
+    const base = i * n;
+    for (let t = 0; t < kk; t++) data[t * m + i] = z[base + columns[t]!]!;
+  }
+  return { columns, data };
+}
+
+/**
+ * The fold's V_K, c_K and per-column energies Σ_a R[a][j]² at the columns K (|K|×r), straight from
+ * the train values (or from `block`, the same values gathered once by `gatherColumns`). With
+ * `components`, only the first that many columns of V_K are computed (the rest stay 0).
+ */
 export function foldKnown(
   stats: TrainStats,
   fold: Fold,
   fv: FoldVariant,
   columns: Int32Array,
+  block?: ColumnBlock,
+  components?: number,
 ): { vk: Float64Array; cK: Float64Array; energy: Float64Array } {
-  const { m, n } = stats;
-  const z = stats.z.data;
+  const { m } = stats;
   const { basis } = fv;
   const r = basis.r;
+  const rc = Math.max(0, Math.min(r, components ?? r));
   const mp = fold.rows.length;
   const kk = columns.length;
+  const zk = block && block.columns === columns ? block.data : gatherColumns(stats, columns).data;
   const vk = new Float64Array(kk * r);
   const cK = new Float64Array(kk);
   const energy = new Float64Array(kk);
   const centred = basis.variant !== 'uncentered';
-  const rk = new Float64Array(mp);
+  const additive = basis.variant === 'additive';
+  const u = basis.u;
+  const rows = fold.rows;
+  const heldOut = fold.heldOut;
+  const rowShift = new Float64Array(mp);
+  if (additive) for (let a = 0; a < mp; a++) rowShift[a] = stats.rowMeans[rows[a]!]! - fold.grand;
+  const acc = new Float64Array(r);
   for (let t = 0; t < kk; t++) {
     const j = columns[t]!;
+    const col = t * m;
     // fold column mean = (M·mean − held-out value)/(M − 1)
     let off = 0;
-    if (centred) off = (m * stats.colMeans[j]! - z[fold.heldOut * n + j]!) / mp;
-    cK[t] = z[fold.heldOut * n + j]! - off;
+    if (centred) off = (m * stats.colMeans[j]! - zk[col + heldOut]!) / mp;
+    cK[t] = zk[col + heldOut]! - off;
+    acc.fill(0);
+    let e = 0;
     for (let a = 0; a < mp; a++) {
-      let x = z[fold.rows[a]! * n + j]! - off;
-      if (basis.variant === 'additive') x -= stats.rowMeans[fold.rows[a]!]! - fold.grand;
-      rk[a] = x;
-      energy[t]! += x * x;
+      let x = zk[col + rows[a]!]! - off;
+      if (additive) x -= rowShift[a]!;
+      e += x * x;
+      const ua = a * r;
+      for (let c = 0; c < rc; c++) acc[c]! += x * u[ua + c]!;
     }
-    for (let c = 0; c < r; c++) {
-      let x = 0;
-      for (let a = 0; a < mp; a++) x += rk[a]! * basis.u[a * r + c]!;
-      vk[t * r + c] = x / basis.s[c]!;
-    }
+    energy[t] = e;
+    for (let c = 0; c < rc; c++) vk[t * r + c] = acc[c]! / basis.s[c]!;
   }
   return { vk, cK, energy };
 }
@@ -395,11 +433,12 @@ export function selectHyper(stats: TrainStats, folds: readonly Fold[], columns: 
   const sse = new Float64Array(nv * nk * na);
   const feasible = new Uint8Array(nv * nk * na).fill(1);
   let cells = 0;
+  const block = gatherColumns(stats, columns);
   for (const fold of folds) {
     cells += n - columns.length;
     grid.variants.forEach((variant, vi) => {
       const fv = fold.variants.get(variant)!;
-      const { vk, cK } = foldKnown(stats, fold, fv, columns);
+      const { vk, cK } = foldKnown(stats, fold, fv, columns, block);
       const normal = knownNormal(vk, cK, fv.basis.r);
       grid.alphas.forEach((alpha, ai) => {
         const sols = solveRidgeNested(normal, fv.basis, n, grid.ranks, alpha, variant === 'additive');

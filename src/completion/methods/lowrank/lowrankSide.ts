@@ -2,6 +2,7 @@ import type { Backend } from '../../../linalg/types.js';
 import type { SideMatrices, SideRow } from '../../../matrix/sideMatrices.js';
 import { ForgetscopeError } from '../../../util/errors.js';
 import type { FullBasis, LowrankVariant, TrainStats, VariantBasis } from './lowrankBasis.js';
+import { addComponents } from './lowrankBasis.js';
 import { foldKnown, penaltyScale, type Fold } from './lowrankSelect.js';
 import { choleskyForwardSolve, choleskyInPlace } from '../../../linalg/smallDense.js';
 
@@ -595,11 +596,7 @@ export function predictSideRow(
     const s = sideRow[l]!;
     for (let j = 0; j < n; j++) prediction[j]! += g * s[j]!;
   }
-  for (let c = 0; c < k; c++) {
-    const w = sol.beta[ic + L + c]!;
-    const base = c * n;
-    for (let j = 0; j < n; j++) prediction[j]! += v[base + j]! * w;
-  }
+  addComponents(prediction, v, n, sol.beta.subarray(ic + L, ic + L + k), k);
   if (!Number.isFinite(kappa)) return { prediction };
   const lower = new Float64Array(n);
   const upper = new Float64Array(n);
