@@ -39,6 +39,30 @@ export function choleskyInPlace(a: Float64Array, n: number, floor?: number): boo
 }
 
 /**
+ * Cholesky of A's leading blocks (n×n row-major, symmetric): factors column after column and stops at the
+ * first pivot that is not positive. Returns g, the number of columns factored: for every g' ≤ g the
+ * lower triangle holds the factor of A's leading g'×g' block. Nested ridge fits (rank 1, 2, … of one
+ * design) solve every rank that factors from this one pass.
+ * @example
+ * choleskyLeadingInPlace(Float64Array.of(4, 2, 2, 1), 2); // 1: the 2×2 block is singular, the 1×1 block factors
+ */
+export function choleskyLeadingInPlace(a: Float64Array, n: number): number {
+  for (let j = 0; j < n; j++) {
+    let d = a[j * n + j]!;
+    for (let k = 0; k < j; k++) d -= a[j * n + k]! * a[j * n + k]!;
+    if (!(d > 0)) return j;
+    const l = Math.sqrt(d);
+    a[j * n + j] = l;
+    for (let i = j + 1; i < n; i++) {
+      let s = a[i * n + j]!;
+      for (let k = 0; k < j; k++) s -= a[i * n + k]! * a[j * n + k]!;
+      a[i * n + j] = s / l;
+    }
+  }
+  return n;
+}
+
+/**
  * Overwrites b with L⁻¹·b (forward substitution with the Cholesky factor in the lower triangle of `l`).
  * @example
  * const b = Float64Array.of(2, 2);

@@ -1,4 +1,4 @@
-import { choleskyBackSolve, choleskyForwardSolve, choleskyInPlace, choleskySolveInPlace, ridgeSolveInPlace, smallSVD } from '../../src/linalg/smallDense.js';
+import { choleskyBackSolve, choleskyForwardSolve, choleskyInPlace, choleskyLeadingInPlace, choleskySolveInPlace, ridgeSolveInPlace, smallSVD } from '../../src/linalg/smallDense.js';
 
 describe('small dense linear algebra (hand-worked)', () => {
   test('Cholesky of [[4, 2], [2, 2]] is [[2, 0], [1, 1]]; solves A·x = [6, 4] to x = [1, 1]', () => {
@@ -11,6 +11,18 @@ describe('small dense linear algebra (hand-worked)', () => {
     const f = Float64Array.of(2, 2);
     choleskyForwardSolve(a, f, 2);
     expect(Array.from(f)).toEqual([1, 1]);
+  });
+
+  test('leading-block Cholesky stops at the first non-positive pivot and keeps the blocks before it', () => {
+    // [[4, 2, 0], [2, 1, 0], [0, 0, 9]]: the 1×1 block factors (L = 2), the 2×2 block is singular (1 − 1 = 0).
+    const a = Float64Array.of(4, 2, 0, 2, 1, 0, 0, 0, 9);
+    expect(choleskyLeadingInPlace(a, 3)).toBe(1);
+    expect([a[0], a[3]]).toEqual([2, 1]);
+    // A positive definite matrix factors completely, equal to choleskyInPlace.
+    const b = Float64Array.of(4, 2, 2, 2);
+    expect(choleskyLeadingInPlace(b, 2)).toBe(2);
+    expect([b[0], b[2], b[3]]).toEqual([2, 1, 1]);
+    expect(choleskyLeadingInPlace(Float64Array.of(-1), 1)).toBe(0);
   });
 
   test('a matrix that is not positive definite is refused without a floor and factored with one', () => {

@@ -1,5 +1,5 @@
 import { LOWRANK_VARIANTS, variantBasis, type LowrankVariant, type TrainStats, type VariantBasis } from './lowrankBasis.js';
-import { choleskyBackSolve, choleskyInPlace } from '../../../linalg/smallDense.js';
+import { choleskyBackSolve, choleskyInPlace, choleskyLeadingInPlace } from '../../../linalg/smallDense.js';
 
 /**
  * Leave-one-task-out model selection for `lowrank`: for each held-out train row, the basis of the
@@ -264,22 +264,7 @@ export function solveRidgeNested(
   const p = index.length;
   const { a, h, added } = penalisedSystem(normal, basis, n, index, alpha);
   // Leading blocks that factor: Cholesky stops at the first non-positive pivot.
-  let good = 0;
-  if (p > 0 && !(alpha === 0 && normal.cK.length === 0)) {
-    for (let j = 0; j < p; j++) {
-      let d = a[j * p + j]!;
-      for (let t = 0; t < j; t++) d -= a[j * p + t]! * a[j * p + t]!;
-      if (!(d > 0)) break;
-      const l = Math.sqrt(d);
-      a[j * p + j] = l;
-      for (let i = j + 1; i < p; i++) {
-        let v = a[i * p + j]!;
-        for (let t = 0; t < j; t++) v -= a[i * p + t]! * a[j * p + t]!;
-        a[i * p + j] = v / l;
-      }
-      good = j + 1;
-    }
-  }
+  const good = p > 0 && !(alpha === 0 && normal.cK.length === 0) ? choleskyLeadingInPlace(a, p) : 0;
   const z = Float64Array.from(h);
   for (let i = 0; i < good; i++) {
     let v = z[i]!;

@@ -4,7 +4,7 @@ import { ForgetscopeError } from '../../../util/errors.js';
 import type { FullBasis, LowrankVariant, TrainStats, VariantBasis } from './lowrankBasis.js';
 import { addComponents } from './lowrankBasis.js';
 import { foldKnown, penaltyScale, type Fold } from './lowrankSelect.js';
-import { choleskyForwardSolve, choleskyInPlace } from '../../../linalg/smallDense.js';
+import { choleskyForwardSolve, choleskyInPlace, choleskyLeadingInPlace } from '../../../linalg/smallDense.js';
 
 /**
  * Side matrices in `lowrank`'s ridge. A new task's row is modelled as
@@ -335,20 +335,7 @@ export function sideFoldErrors(sys: SideSystem, ranks: readonly number[], alpha:
   const kmax = Math.min(sys.r, Math.max(0, ...ranks));
   const p = base + kmax;
   const { a } = penalised(sys, p, alpha, alphaSide);
-  let good = 0;
-  for (let j = 0; j < p; j++) {
-    let d = a[j * p + j]!;
-    for (let t = 0; t < j; t++) d -= a[j * p + t]! * a[j * p + t]!;
-    if (!(d > 0)) break;
-    const l = Math.sqrt(d);
-    a[j * p + j] = l;
-    for (let i = j + 1; i < p; i++) {
-      let v = a[i * p + j]!;
-      for (let t = 0; t < j; t++) v -= a[i * p + t]! * a[j * p + t]!;
-      a[i * p + j] = v / l;
-    }
-    good = j + 1;
-  }
+  const good = choleskyLeadingInPlace(a, p);
   const z = sys.hk.slice(0, p);
   for (let i = 0; i < good; i++) {
     let v = z[i]!;
