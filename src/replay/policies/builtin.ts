@@ -124,30 +124,35 @@ export const oraclePolicy: ReplayPolicy = {
  * `surprise`: the replay budget on the examples with the highest base-model NLL (SuRe, surprise-driven
  * replay, arXiv 2511.22367). Needs: the side row = NLL of each example under the base model.
  */
-export const surprisePolicy: ReplayPolicy = {
-  name: 'surprise',
-  description: 'the examples with the highest base NLL (SuRe); side row = base NLL',
-  needs: ['side'],
-  weigh(input, ctx) {
-    const side = need(input.side, 'surprise', 'a side row of base-model NLL per example (--side-scores, or nll_before in the dataset)');
-    return { ...topOf(side, ctx.replayN, input.exclude), scores: side };
-  },
-};
+export const surprisePolicy: ReplayPolicy = sideTopPolicy(
+  'surprise',
+  'the examples with the highest base NLL (SuRe); side row = base NLL',
+  'a side row of base-model NLL per example (--side-scores, or nll_before in the dataset)',
+);
 
 /**
  * `gradient`: the replay budget on the examples whose gradient conflicts most with the task's (the
  * gradient-inner-product baseline of Jin & Ren's released code). Needs: the side row = first-order
  * forgetting estimate −⟨g_task, g_j⟩ (larger = forgotten more), e.g. from projected per-example gradients.
  */
-export const gradientPolicy: ReplayPolicy = {
-  name: 'gradient',
-  description: 'the examples with the largest first-order forgetting −<g_task, g_j>; side row = that score',
-  needs: ['side'],
-  weigh(input, ctx) {
-    const side = need(input.side, 'gradient', 'a side row of gradient scores −<g_task, g_j> per example (--side-scores)');
-    return { ...topOf(side, ctx.replayN, input.exclude), scores: side };
-  },
-};
+export const gradientPolicy: ReplayPolicy = sideTopPolicy(
+  'gradient',
+  'the examples with the largest first-order forgetting −<g_task, g_j>; side row = that score',
+  'a side row of gradient scores −<g_task, g_j> per example (--side-scores)',
+);
+
+/** A policy that puts the replay budget on the highest values of the side row (surprise, gradient). */
+function sideTopPolicy(name: string, description: string, what: string): ReplayPolicy {
+  return {
+    name,
+    description,
+    needs: ['side'],
+    weigh(input, ctx) {
+      const side = need(input.side, name, what);
+      return { ...topOf(side, ctx.replayN, input.exclude), scores: side };
+    },
+  };
+}
 
 /**
  * `neighbour`: the forgetting row of the train task closest to the new one on the measured examples
