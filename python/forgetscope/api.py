@@ -234,10 +234,6 @@ def evaluate(
     return result
 
 
-def _side_arg(side: Union[str, Sequence[str], None]) -> Optional[str]:
-    return _list_arg(side)
-
-
 def predict_args(
     input: PathLike,
     observed_file: str,
@@ -252,7 +248,7 @@ def predict_args(
     """The ``forgetscope predict`` arguments :func:`predict` runs (``side=None`` passes no ``--side``)."""
     args = ["predict", str(input), "--observed", observed_file, "--method", method, "--out", out_file, "--force"]
     _opt(args, "--train-rows", rows_arg(train_rows))
-    _opt(args, "--side", _side_arg(side))
+    _opt(args, "--side", _list_arg(side))
     _opt(args, "--seed", seed)
     _opt(args, "--backend", backend)
     return args

@@ -37,6 +37,7 @@ from torch.utils.data import Sampler
 from transformers import Trainer, TrainerCallback
 
 from .collect import compute_nll
+from .defaults import DEFAULT_PROBES, DEFAULT_REPLAY_RATIO
 from .replay import ReplayWeights, _weights_for
 from .tables import PathLike
 
@@ -249,7 +250,7 @@ class ReplayMixin:
         replay_dataset: datasets.Dataset,
         *,
         replay_weights: WeightsSource = None,
-        replay_ratio: float = 1 / 32,
+        replay_ratio: float = DEFAULT_REPLAY_RATIO,
         replay_id_column: Optional[str] = "example",
         task_id_column: Optional[str] = None,
         replay_seed: Optional[int] = None,
@@ -345,7 +346,7 @@ class ReplayTrainer(ReplayMixin, Trainer):
         *args: Any,
         replay_dataset: datasets.Dataset,
         replay_weights: WeightsSource = None,
-        replay_ratio: float = 1 / 32,
+        replay_ratio: float = DEFAULT_REPLAY_RATIO,
         replay_id_column: Optional[str] = "example",
         task_id_column: Optional[str] = None,
         replay_seed: Optional[int] = None,
@@ -409,7 +410,7 @@ class ReplayCallback(TrainerCallback):
         matrix: PathLike,
         *,
         train_rows: Union[str, Sequence[Union[int, str]], None] = None,
-        probes: int = 30,
+        probes: int = DEFAULT_PROBES,
         refresh_every: Optional[int] = None,
         n_fine_tune: Optional[int] = None,
         ratio: Optional[float] = None,
