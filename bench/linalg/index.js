@@ -160,7 +160,8 @@ async function main() {
 
 /**
  * The float32 peak from /proc/cpuinfo (Linux): flop/cycle/core = 2 FMA units × lanes × 2 (AVX-512:
- * 16 lanes, AVX2+FMA: 8, SSE without FMA: 4 lanes × (mul + add ports)), × the nominal clock × cores;
+ * 16 lanes, AVX2+FMA and Zen 4's AVX-512: 8, SSE without FMA: 4 lanes × (mul + add ports)), × the
+ * nominal clock × cores;
  * `wasm`: the same for 128-bit SIMD (4 lanes) with FMA, the most WebAssembly can issue.
  */
 function machinePeak() {
@@ -174,7 +175,19 @@ function machinePeak() {
   const ghz = Number(text.match(/^cpu MHz\s*:\s*([\d.]+)/m)?.[1] ?? 0) / 1000;
   const cores = cpus().length;
   const fma = flags.has('fma');
-  const [isa, perCycle] = flags.has('avx512f') && fma ? ['AVX-512 FMA', 64] : flags.has('avx2') && fma ? ['AVX2 FMA', 32] : ['SSE', 8];
+  // AMD family 19h (Zen 3/Zen 4) executes AVX-512 on 256-bit FMA datapaths (one 512-bit FMA = two
+  // 256-bit halves), so its peak is that of AVX2; Intel and Zen 5 have 512-bit datapaths
+  const amd = /^vendor_id\s*:\s*AuthenticAMD/m.test(text);
+  const family = Number(text.match(/^cpu family\s*:\s*(\d+)/m)?.[1] ?? 0);
+  const halfWidth512 = amd && family === 25;
+  const [isa, perCycle] =
+    flags.has('avx512f') && fma && !halfWidth512
+      ? ['AVX-512 FMA', 64]
+      : flags.has('avx512f') && fma
+        ? ['AVX-512 FMA on 256-bit datapaths (AMD Zen 4)', 32]
+        : flags.has('avx2') && fma
+          ? ['AVX2 FMA', 32]
+          : ['SSE', 8];
   return { isa, perCycle, ghz, cores, machine: perCycle * ghz * cores, wasm: (fma ? 16 : 8) * ghz * cores };
 }
 

@@ -6,6 +6,7 @@ import type { ForgettingMatrix } from '../matrix/ForgettingMatrix.js';
 import type { KnownEntries } from '../completion/types.js';
 import type { ReadOptions } from '../io/types.js';
 import { readForgettingMatrix } from '../io/node/readForgettingMatrix.js';
+import { locateFieldValue } from '../io/locateFieldValue.js';
 import { parseIdList } from '../io/parseIdList.js';
 import { ForgetscopeError } from '../util/errors.js';
 import { readText } from './readText.js';
@@ -17,12 +18,18 @@ import { readText } from './readText.js';
  * bad numbers, repeats and missing columns get io's errors with file, line and column.
  */
 export async function readMeasuredEntries(path: string, matrix: ForgettingMatrix, options: ReadOptions = {}): Promise<KnownEntries> {
-  const { matrix: diagonal } = await readForgettingMatrix(path, { ...options, columns: { task: 'example', example: 'example', delta: 'value' } });
+  const { matrix: diagonal, format } = await readForgettingMatrix(path, { ...options, columns: { task: 'example', example: 'example', delta: 'value' } });
   const pairs: Array<[number, number]> = [];
   for (let i = 0; i < diagonal.rows; i++) {
     const id = diagonal.taskIds[i]!;
     const j = matrix.findExample(id);
-    if (j < 0) throw new ForgetscopeError('input', `example "${id}" (data row ${i + 1}) is not an example of the matrix`, { file: path, column: 'example' });
+    if (j < 0) {
+      // text inputs: point at the line (the matrix no longer knows it); columnar ones: the data row
+      const text = format === 'csv' || format === 'tsv' || format === 'jsonl' ? await readText(path) : '';
+      const at = locateFieldValue(text, format, 'example', id);
+      const where = at ? { file: path, ...at } : { file: path, column: 'example' };
+      throw new ForgetscopeError('input', `example "${id}"${at ? '' : ` (data row ${i + 1})`} is not an example of the matrix`, where);
+    }
     pairs.push([j, diagonal.get(i, diagonal.exampleIndex(id))]);
   }
   if (pairs.length === 0) throw new ForgetscopeError('empty', 'no measured entries', { file: path });

@@ -52,7 +52,19 @@ describe('side inputs', () => {
       expect(Array.from(known.values)).toEqual([-0.25, 0.5]);
     }
     writeFileSync(csv, 'example,value\ne1,0.1\nnope,0.2\n');
-    await expect(readMeasuredEntries(csv, m)).rejects.toThrow('example "nope" (data row 2) is not an example of the matrix');
+    await expect(readMeasuredEntries(csv, m)).rejects.toThrow(`${csv}:3:1: example "nope" is not an example of the matrix`);
+    // the id column need not come first; quoted fields, TSV and JSON Lines point at the line too
+    writeFileSync(csv, 'value,example\n0.1,e1\n\n0.2,"nope"\n');
+    await expect(readMeasuredEntries(csv, m)).rejects.toThrow(`${csv}:4:2: example "nope" is not an example of the matrix`);
+    const tsv = join(dir, 'obs.tsv');
+    writeFileSync(tsv, 'example\tvalue\nnope\t0.2\n');
+    await expect(readMeasuredEntries(tsv, m)).rejects.toThrow(`${tsv}:2:1: example "nope" is not an example of the matrix`);
+    const jsonl = join(dir, 'obs.jsonl');
+    writeFileSync(jsonl, '{"example":"e1","value":0.1}\n{"example":"nope","value":0.2}\n');
+    await expect(readMeasuredEntries(jsonl, m)).rejects.toThrow(`${jsonl}:2:example: example "nope" is not an example of the matrix`);
+    // columnar inputs have no lines: the data row is named
+    await writeTable(parquet, { columns: { example: ['e3', 'nope'], value: Float64Array.from([0.5, -0.25]) } }, { force: true });
+    await expect(readMeasuredEntries(parquet, m)).rejects.toThrow(`${parquet}:example: example "nope" (data row 2) is not an example of the matrix`);
   });
 
   it('reads example-id lists as text lines or JSON, one way for every command', async () => {

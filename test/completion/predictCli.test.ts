@@ -69,9 +69,9 @@ describe('forgetscope predict', () => {
     writeFileSync(bad, 'example,value\n1000,0.5\nnot-an-example,0.1\n');
     const c = capture();
     expect(await runCli(['predict', devDataDir, '--observed', bad, '--method', 'knn', '--out', join(dir, 'x.csv')], c.ctx)).toBe(2);
-    // The measured entries are read through io (every format), so the messages are io's and the
-    // id check names the data row of the example column.
-    expect(c.err()).toContain(`${bad}:example: example "not-an-example" (data row 2) is not an example of the matrix`);
+    // The measured entries are read through io (every format), so the messages are io's; the id
+    // check points at the line and column of the unknown id.
+    expect(c.err()).toContain(`${bad}:3:1: example "not-an-example" is not an example of the matrix`);
     writeFileSync(bad, 'example,value\n1000,abc\n');
     const c2 = capture();
     expect(await runCli(['predict', devDataDir, '--observed', bad, '--method', 'knn', '--out', join(dir, 'x.csv')], c2.ctx)).toBe(2);

@@ -163,6 +163,9 @@ describe('relaxedDot blocking', () => {
     const c = randomDense(29, 45, 3, true);
     const got = await relaxedDot(get, inlineRelaxedExecutor, op(b, true), op(c, false), 0, 45, 10, 29, false, budget);
     expect(maxScaledError(got, referenceGemm(b, c, { transA: true, transB: true }), absProductScale(b, c, true, true))).toBeLessThan(RELAXED_BOUND);
+    // X = Y transposed (Bᵀ·B through the symmetric path): both operands staged, no shared staging
+    const btb = await relaxedDot(get, inlineRelaxedExecutor, op(b, true), op(b, true), 0, 45, 10, 10, true, budget);
+    expect(maxScaledError(btb, referenceGemm(b, b, { transA: true }), absProductScale(b, b, true, false))).toBeLessThan(RELAXED_BOUND);
     const v = randomDense(3, 301, 4, true); // 37×3: Y has fewer than 16 rows → swapped
     const av = await relaxedDot(get, inlineRelaxedExecutor, op(a, false), op(v, false), 0, 301, 37, 3, false, budget);
     expect(maxScaledError(av, referenceGemm(a, v, { transB: true }), absProductScale(a, v, false, true))).toBeLessThan(RELAXED_BOUND);

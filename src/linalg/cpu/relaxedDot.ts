@@ -32,6 +32,8 @@ export interface RelaxedKernelExports {
   mm2x16(a: number, b: number, kc: number, c: number, ldc: number): void;
   pack16(src: number, ld: number, kc: number, dst: number, panels: number): void;
   pack2(src: number, ld: number, kc: number, dst: number, panels: number): void;
+  packT16(src: number, ld: number, kc: number, dst: number, panels: number): void;
+  packT2(src: number, ld: number, kc: number, dst: number, panels: number): void;
 }
 
 /** A shared wasm memory plus the relaxed kernel instantiated on it. */
@@ -215,7 +217,7 @@ export async function relaxedDot(
   const layout = () => {
     const ax = up(xb * kc * 4, 64);
     const by = up(yb * kc * 4, 64);
-    const one = symmetric && fits();
+    const one = symmetric && fits() && !xo.transposed;
     const sx = one ? by : ax;
     const sy = one ? 0 : by;
     const o = 64;
@@ -298,9 +300,9 @@ function stageRows(o: DotOperand, r0: number, r1: number, k0: number, k1: number
 /**
  * Packs logical rows [r0, r1) × depth [k0, k1) of a float32 operand into k-major micro-panels of
  * `w` (2 or 16) rows at byte offset `dstB`: panel p holds row r0 + p·w + t, depth k0 + k at float
- * `p·kp·w + k·w + t`, zero padded to whole panels and to the depth `kp` (a multiple of 4). Untransposed
- * rows are staged at `stageB` (plain copies) and interleaved by the kernel's pack functions; a
- * transposed operand already holds the w rows of one depth side by side and is copied directly.
+ * `p·kp·w + k·w + t`, zero padded to whole panels and to the depth `kp` (a multiple of 4). The rows
+ * are staged at `stageB` (plain copies: rows of the operand, or for a transposed operand its depth runs,
+ * which already hold the logical rows side by side) and laid out by the kernel's pack functions.
  */
 function packOperand(kernel: RelaxedKernelExports, o: DotOperand, r0: number, r1: number, k0: number, k1: number, kp: number, w: number, dst: Float32Array, dstB: number, stageB: number): void {
   const n = r1 - r0;
@@ -311,21 +313,20 @@ function packOperand(kernel: RelaxedKernelExports, o: DotOperand, r0: number, r1
     else kernel.pack2(stageB, kp * 4, kp, dstB, panels);
     return;
   }
-  const off = dstB / 4;
-  const kw = k1 - k0;
-  if (n % w !== 0 || kp !== kw) dst.fill(0, off, off + panels * kp * w);
+  // transposed: depth k of the logical rows [r0, r1) is one contiguous run of the operand; stage the
+  // runs as rows (zero padded to whole panels and to depth kp), then copy w floats per depth and panel
+  const width = panels * w;
+  const stage = stageB / 4;
   const src = o.data;
-  const ld = o.ld;
-  const pStride = kp * w;
-  for (let p = 0; p < panels; p++) {
-    const rs = r0 + p * w;
-    const cnt = Math.min(r1, rs + w) - rs;
-    let d = off + p * pStride;
-    for (let k = k0; k < k1; k++, d += w) {
-      const s = k * ld + rs;
-      for (let t = 0; t < cnt; t++) dst[d + t] = src[s + t]!;
-    }
+  for (let k = k0; k < k1; k++) {
+    const d = stage + (k - k0) * width;
+    const s = k * o.ld + r0;
+    dst.set(src.subarray(s, s + n), d);
+    if (width > n) dst.fill(0, d + n, d + width);
   }
+  if (kp > k1 - k0) dst.fill(0, stage + (k1 - k0) * width, stage + kp * width);
+  if (w === 16) kernel.packT16(stageB, width * 4, kp, dstB, panels);
+  else kernel.packT2(stageB, width * 4, kp, dstB, panels);
 }
 
 function base64Bytes(b64: string): Uint8Array {

@@ -151,4 +151,45 @@
       (local.set $i (i32.add (local.get $i) (i32.const 1)))
       (br $pan)))
   )
+;; packT16(src, ld, kc, dst, panels) and packT2(...): k-major micro-panels of 16 (or 2) rows from a
+;;   staged TRANSPOSED operand, where depth k is one staged row holding the logical rows side by side:
+;;   staged row k starts at src + k·ld (bytes) and holds 16·panels (2·panels) floats. Panel p is written
+;;   at dst + p·kc·64 (p·kc·8) as [k][16] ([k][2]): a plain copy of 64 (8) bytes per depth and panel.
+  (func (export "packT16") (param $src i32) (param $ld i32) (param $kc i32) (param $dst i32) (param $panels i32)
+    (local $k i32) (local $p i32) (local $s i32) (local $q i32)
+    (block $done (loop $ks
+      (br_if $done (i32.ge_u (local.get $k) (local.get $kc)))
+      (local.set $s (i32.add (local.get $src) (i32.mul (local.get $k) (local.get $ld))))
+      (local.set $q (i32.add (local.get $dst) (i32.shl (local.get $k) (i32.const 6))))
+      (local.set $p (i32.const 0))
+      (block $pd (loop $ps
+        (br_if $pd (i32.ge_u (local.get $p) (local.get $panels)))
+        (v128.store offset=0 (local.get $q) (v128.load offset=0 (local.get $s)))
+        (v128.store offset=16 (local.get $q) (v128.load offset=16 (local.get $s)))
+        (v128.store offset=32 (local.get $q) (v128.load offset=32 (local.get $s)))
+        (v128.store offset=48 (local.get $q) (v128.load offset=48 (local.get $s)))
+        (local.set $s (i32.add (local.get $s) (i32.const 64)))
+        (local.set $q (i32.add (local.get $q) (i32.shl (local.get $kc) (i32.const 6))))
+        (local.set $p (i32.add (local.get $p) (i32.const 1)))
+        (br $ps)))
+      (local.set $k (i32.add (local.get $k) (i32.const 1)))
+      (br $ks)))
+  )
+  (func (export "packT2") (param $src i32) (param $ld i32) (param $kc i32) (param $dst i32) (param $panels i32)
+    (local $k i32) (local $p i32) (local $s i32) (local $q i32)
+    (block $done (loop $ks
+      (br_if $done (i32.ge_u (local.get $k) (local.get $kc)))
+      (local.set $s (i32.add (local.get $src) (i32.mul (local.get $k) (local.get $ld))))
+      (local.set $q (i32.add (local.get $dst) (i32.shl (local.get $k) (i32.const 3))))
+      (local.set $p (i32.const 0))
+      (block $pd (loop $ps
+        (br_if $pd (i32.ge_u (local.get $p) (local.get $panels)))
+        (i64.store (local.get $q) (i64.load (local.get $s)))
+        (local.set $s (i32.add (local.get $s) (i32.const 8)))
+        (local.set $q (i32.add (local.get $q) (i32.shl (local.get $kc) (i32.const 3))))
+        (local.set $p (i32.add (local.get $p) (i32.const 1)))
+        (br $ps)))
+      (local.set $k (i32.add (local.get $k) (i32.const 1)))
+      (br $ks)))
+  )
 )

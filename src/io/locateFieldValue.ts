@@ -1,0 +1,48 @@
+import { splitDelimitedLine } from './csv/readNumericColumns.js';
+
+/** Where a value was found: the 1-based line and the 1-based column (field number, or key for JSON Lines). */
+export interface FieldLocation {
+  line: number;
+  column: number | string;
+}
+
+/**
+ * Finds the first data line whose field `column` equals `value` in a delimited table with a header
+ * (`csv`, `tsv`) or in JSON Lines. An error-path helper: readers drop line numbers once a matrix is
+ * built, so a caller that rejects a value afterwards (e.g. an unknown example id) re-scans the text
+ * to point at it. Returns null when the column or the value is not there, or for other formats.
+ *
+ * @example locateFieldValue('example,value\ne1,0.1\nnope,2\n', 'csv', 'example', 'nope'); // { line: 3, column: 1 }
+ */
+export function locateFieldValue(text: string, format: string, column: string, value: string): FieldLocation | null {
+  const lines = text.replace(/^\uFEFF/, '').split(/\r?\n/);
+  if (format === 'jsonl') {
+    for (let i = 0; i < lines.length; i++) {
+      const line = lines[i]!.trim();
+      if (line === '') continue;
+      try {
+        const record = JSON.parse(line) as Record<string, unknown>;
+        if (record !== null && typeof record === 'object' && String(record[column]) === value) return { line: i + 1, column };
+      } catch {
+        // a line the reader would have rejected first
+      }
+    }
+    return null;
+  }
+  if (format !== 'csv' && format !== 'tsv') return null;
+  const delimiter = format === 'tsv' ? '\t' : ',';
+  let header = -1;
+  let index = -1;
+  for (let i = 0; i < lines.length; i++) {
+    if (lines[i]!.trim() === '') continue;
+    const fields = splitDelimitedLine(lines[i]!, delimiter);
+    if (header < 0) {
+      header = i;
+      index = fields.findIndex((f) => f.trim() === column);
+      if (index < 0) return null;
+      continue;
+    }
+    if (fields[index]?.trim() === value) return { line: i + 1, column: index + 1 };
+  }
+  return null;
+}
