@@ -101,8 +101,12 @@ const MAX_READ = 8 * 2 ** 20;
 const DIRECT_MIN_BYTES = 2 ** 30;
 /** Offset, length and file-position granularity of `O_DIRECT` reads (the usual logical block). */
 const BLOCK = 512;
-/** Most bytes of aligned staging slots for direct reads (256 MiB). */
-const STAGING_MAX = 256 * 2 ** 20;
+/**
+ * Most bytes of aligned staging slots for direct reads (64 MiB): one slot per queued read, enough
+ * queued reads that the pool keeps reading while the caller's thread computes between event-loop
+ * turns (all 1,000 row segments of a 64 MiB chunk; 249 of 256 KiB).
+ */
+const STAGING_MAX = 64 * 2 ** 20;
 
 /**
  * Column chunks (M×w row-major) of a 2-D .npy matrix, read with positioned reads so that only the
