@@ -120,6 +120,14 @@ describe('readNpyColumnChunks', () => {
     expect(() => npyChunkCols(1000, 50, 4, { chunkBytes: -1 })).toThrow('chunkBytes must be > 0');
   });
 
+  test('a queue depth below 1 (or not a number) is a usage error, not a chunk of zeros', async () => {
+    const file = join(dir, 'depth.npy');
+    writeFileSync(file, npyFile(2, 3, true, false, 9).bytes);
+    for (const maxInFlight of [0, Number.NaN]) {
+      await expect(readNpyColumnChunks(file, { maxInFlight }).next()).rejects.toMatchObject({ code: 'usage' });
+    }
+  });
+
   test('direct reads cover whole 512-byte blocks around the wanted bytes', () => {
     expect(directRange(128, 100)).toEqual({ start: 0, skew: 128, length: 512 });
     expect(directRange(128, 400)).toEqual({ start: 0, skew: 128, length: 1024 });

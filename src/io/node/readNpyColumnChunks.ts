@@ -61,7 +61,7 @@ export interface NpyChunkOptions {
   chunkCols?: number;
   /** Byte budget of one chunk when `chunkCols` is not given (default 64 MiB). */
   chunkBytes?: number;
-  /** Positioned reads queued at once (default 1,024; at least 1). */
+  /** Positioned reads queued at once (default 1,024; must be ≥ 1). */
   maxInFlight?: number;
   /**
    * Read around the page cache (Linux `O_DIRECT`): default for data of 1 GiB or more. `false` never,
@@ -124,7 +124,8 @@ const STAGING_MAX = 64 * 2 ** 20;
  */
 export async function* readNpyColumnChunks(path: string, options: NpyChunkOptions = {}): AsyncGenerator<NpyColumnChunk> {
   if (endianness() !== 'LE') throw new ForgetscopeError('usage', 'readNpyColumnChunks needs a little-endian host', { file: path });
-  const maxInFlight = Math.max(1, Math.floor(options.maxInFlight ?? 1024));
+  const maxInFlight = Math.floor(options.maxInFlight ?? 1024);
+  if (!(maxInFlight >= 1)) throw new ForgetscopeError('usage', `maxInFlight must be ≥ 1, got ${options.maxInFlight}`);
   const fh = await open(path, 'r');
   let directFh: FileHandle | null = null;
   try {
