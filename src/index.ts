@@ -49,7 +49,7 @@ export { createInlineRunner, type CpuKernelRunner, type InlineRunnerOptions, typ
 export { createWebGpuBackend, type WebGpuBackend, type WebGpuBackendOptions } from './linalg/index.js';
 export { createReferenceBackend } from './linalg/index.js';
 // ## Streaming over column chunks, small dense helpers, the seeded generator
-export { denseColumnChunks, gramStream, topSVDStream, type ColumnChunks, type StreamGramResult, type StreamOptions, type StreamSVDResult } from './linalg/index.js';
+export { denseColumnChunks, gramStream, topSVDStream, type ColumnChunk, type ColumnChunks, type StreamGramResult, type StreamOptions, type StreamSVDResult } from './linalg/index.js';
 export { orthonormaliseRows } from './linalg/index.js';
 export { symmetricEigen, type SymmetricEigen } from './linalg/index.js';
 export { SeededNormal } from './linalg/index.js';

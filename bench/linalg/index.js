@@ -1,5 +1,5 @@
 // `npm run bench -- linalg [--reps N] [--quick] [--only name,name] [--skip-webgpu] [--skip-numpy] [--relaxed never]`
-// `npm run bench -- linalg stream [--rows 1000] [--cols 10000000] [--chunk 8192] [--backend cpu|webgpu]`
+// `npm run bench -- linalg stream [--rows 1000] [--cols 10000000] [--chunk W] [--in-flight 1024] [--cold] [--backend cpu|webgpu]`
 // Times the cpu and webgpu backends against numpy (float32/float64) on the same shapes in the same
 // run; prints a markdown table (medians) and writes bench/out/linalg.json.
 import { execFileSync } from 'node:child_process';

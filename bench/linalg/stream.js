@@ -1,8 +1,13 @@
-// `npm run bench -- linalg stream [--rows 1000] [--cols 10000000] [--chunk 8192] [--backend cpu|webgpu] [--generate-only]`
+// `npm run bench -- linalg stream [--rows 1000] [--cols 10000000] [--chunk W] [--in-flight 1024] [--cold] [--backend cpu|webgpu] [--generate-only]`
 // Generates (once) a rows×cols float32 .npy file in bench/data/ (C order, git-ignored), then computes
-// its Gram matrix and top-10 spectrum with topSVDStream reading column chunks, and reports time, GFLOPS
-// and the peak resident set size. Check: trace(Gram) must equal Σx² accumulated while generating.
+// its Gram matrix and top-10 spectrum with topSVDStream reading column chunks (W columns; default: the
+// reader's 64 MiB budget), and reports wall and process CPU time, GFLOPS, the peak resident set size
+// and the bytes the process read from the disk (Linux /proc/self/io). `--cold` first drops the file
+// from the page cache (posix_fadvise DONTNEED through python3), so the run reads it from the disk.
+// Check: trace(Gram) must equal Σx² accumulated while generating.
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, existsSync, statfsSync, openSync, writeSync, closeSync, renameSync, readFileSync, writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { readNpyColumnChunks, selectNodeBackend } from '../../dist/node.js';
@@ -16,7 +21,9 @@ const flag = (name, def) => {
 };
 const rows = Number(flag('rows', '1000'));
 const cols = Number(flag('cols', '10000000'));
-const chunk = Number(flag('chunk', '8192'));
+const chunkFlag = flag('chunk', undefined);
+const chunk = chunkFlag === undefined ? undefined : Number(chunkFlag);
+const inFlight = Number(flag('in-flight', '1024'));
 const kind = flag('backend', 'cpu');
 const dataDir = join(here, '..', 'data');
 mkdirSync(dataDir, { recursive: true });
@@ -70,20 +77,39 @@ if (!existsSync(file) || !existsSync(sumFile)) {
 
 if (args.includes('--generate-only')) process.exit(0);
 const { sumsq } = JSON.parse(readFileSync(sumFile, 'utf8'));
+if (args.includes('--cold')) {
+  const evict = 'import os, sys\nfd = os.open(sys.argv[1], os.O_RDONLY)\nos.posix_fadvise(fd, 0, 0, os.POSIX_FADV_DONTNEED)\nos.close(fd)';
+  execFileSync('python3', ['-c', evict, file], { stdio: 'inherit' });
+}
+const diskRead = () => {
+  try {
+    return Number(/read_bytes: (\d+)/.exec(readFileSync('/proc/self/io', 'utf8'))?.[1] ?? NaN);
+  } catch {
+    return NaN;
+  }
+};
+const load0 = loadavg()[0];
+const read0 = diskRead();
+const cpu0 = process.cpuUsage();
 const backend = await selectNodeBackend(kind, { warn: (m) => console.error(`warning: ${m}`) });
 let lastPct = -1;
+const loads = [];
 const t = performance.now();
-const r = await topSVDStream(backend, readNpyColumnChunks(file, { chunkCols: chunk }), 10, {
+const r = await topSVDStream(backend, readNpyColumnChunks(file, { chunkCols: chunk, maxInFlight: inFlight }), 10, {
   totalCols: cols,
   progress: (done, total) => {
     const pct = Math.floor((100 * done) / total);
     if (pct !== lastPct && pct % 5 === 0) {
       lastPct = pct;
-      console.error(`  ${pct}% (${((performance.now() - t) / 1000).toFixed(0)} s, rss ${(process.memoryUsage().rss / 2 ** 20).toFixed(0)} MiB)`);
+      loads.push(loadavg()[0]);
+      console.error(`  ${pct}% (${((performance.now() - t) / 1000).toFixed(0)} s, rss ${(process.memoryUsage().rss / 2 ** 20).toFixed(0)} MiB, load ${loads[loads.length - 1].toFixed(2)})`);
     }
   },
 });
 const seconds = (performance.now() - t) / 1000;
+const cpu = process.cpuUsage(cpu0);
+const bytesRead = diskRead() - read0;
+const load1 = loadavg()[0];
 await backend.dispose();
 let trace = 0;
 for (let i = 0; i < rows; i++) trace += r.gram[i * rows + i];
@@ -92,9 +118,14 @@ const result = {
   file: `bench/data/${file.split('/').pop()}`,
   rows,
   cols,
-  chunkCols: chunk,
+  chunkCols: chunk ?? 'default (64 MiB)',
+  inFlight,
   backend: backend.name,
   seconds,
+  cpuSeconds: { user: cpu.user / 1e6, system: cpu.system / 1e6 },
+  diskReadGB: bytesRead / 1e9,
+  fileGB: (rows * cols * 4) / 1e9,
+  loadAverage1min: { start: load0, end: load1, meanOfSamples: loads.reduce((a, b) => a + b, 0) / Math.max(loads.length, 1) },
   gflops: (2 * rows * rows * cols) / seconds / 1e9,
   peakRssMiB,
   traceRelativeError: Math.abs(trace - sumsq) / sumsq,

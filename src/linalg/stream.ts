@@ -3,8 +3,15 @@ import type { ProgressSink } from '../util/progress.js';
 import { symmetricEigen } from './eigen.js';
 import type { Backend, Dense } from './types.js';
 
+/**
+ * One column chunk of a streamed matrix: an M×w row-major `Dense`, optionally with `release`, which
+ * the accumulators call once they are done with the chunk so that its source may reuse the memory
+ * for a later chunk (as `readNpyColumnChunks` does).
+ */
+export type ColumnChunk = Dense & { release?: () => void };
+
 /** A source of column chunks of one M×N matrix: each chunk is M×w row-major (w may vary). */
-export type ColumnChunks = AsyncIterable<Dense> | Iterable<Dense>;
+export type ColumnChunks = AsyncIterable<ColumnChunk> | Iterable<ColumnChunk>;
 
 /** Options of the streaming accumulators. */
 export interface StreamOptions {
@@ -24,31 +31,57 @@ export interface StreamGramResult {
 }
 
 /**
- * A·Aᵀ accumulated over column chunks, so the M×N matrix never has to be resident: memory is the
- * M×M result plus one chunk. Works with any backend (each chunk's Gram is added in float64).
+ * A·Aᵀ accumulated over column chunks, so the M×N matrix never has to be resident. Chunk i + 1 is
+ * requested from the iterator before the Gram of chunk i is computed, so an asynchronous source
+ * (a file reader) reads the next chunk while this one is multiplied: at most two chunks are held
+ * (memory: the M×M result plus two chunks; each chunk is released once its Gram is added). Works
+ * with any backend (each chunk's Gram is added in float64). A chunk whose row count differs from the first is a `shape` error naming its 1-based
+ * index; an error of the iterator is passed on as it is, and the iterator is closed on any error.
  *
  * @example
- * const { gram } = await gramStream(backend, readNpyColumnChunks('z.npy', { chunkCols: 8192 }));
+ * const { gram } = await gramStream(backend, readNpyColumnChunks('z.npy'));
  */
 export async function gramStream(backend: Backend, batches: ColumnChunks, options: StreamOptions = {}): Promise<StreamGramResult> {
+  const it: AsyncIterator<ColumnChunk> | Iterator<ColumnChunk> = Symbol.asyncIterator in batches ? batches[Symbol.asyncIterator]() : batches[Symbol.iterator]();
+  // the one chunk requested ahead; a rejection is handled when it is awaited (or the stream ends)
+  const request = (): Promise<IteratorResult<ColumnChunk>> => {
+    const p = Promise.resolve(it.next());
+    p.catch(() => undefined);
+    return p;
+  };
   let rows = -1;
   let cols = 0;
   let gram = new Float64Array(0);
   let index = 0;
-  for await (const chunk of batches) {
-    if (rows < 0) {
-      rows = chunk.rows;
-      gram = new Float64Array(rows * rows);
-    } else if (chunk.rows !== rows) {
-      throw new ForgetscopeError('shape', `gramStream: chunk ${index + 1} has ${chunk.rows} rows, the first had ${rows}`);
+  let finished = false;
+  try {
+    let pending = request();
+    for (;;) {
+      const step = await pending;
+      if (step.done) {
+        finished = true;
+        break;
+      }
+      const chunk = step.value;
+      if (rows < 0) {
+        rows = chunk.rows;
+        gram = new Float64Array(rows * rows);
+      } else if (chunk.rows !== rows) {
+        throw new ForgetscopeError('shape', `gramStream: chunk ${index + 1} has ${chunk.rows} rows, the first had ${rows}`);
+      }
+      pending = request();
+      if (chunk.cols > 0) {
+        const g = await backend.gram(chunk);
+        for (let t = 0; t < g.length; t++) gram[t]! += g[t]!;
+      }
+      chunk.release?.();
+      cols += chunk.cols;
+      index++;
+      options.progress?.(cols, options.totalCols, 'gram');
     }
-    if (chunk.cols > 0) {
-      const g = await backend.gram(chunk);
-      for (let t = 0; t < g.length; t++) gram[t]! += g[t]!;
-    }
-    cols += chunk.cols;
-    index++;
-    options.progress?.(cols, options.totalCols, 'gram');
+  } finally {
+    // stop the source early (closes a reader's file), after the read in flight has settled
+    if (!finished && it.return) await Promise.resolve(it.return()).catch(() => undefined);
   }
   if (rows < 0) throw new ForgetscopeError('empty', 'gramStream: no chunks');
   return { rows, cols, gram };
@@ -69,7 +102,8 @@ export interface StreamSVDResult {
 
 /**
  * Top-k singular values and left singular vectors of a streamed M×N matrix through its Gram matrix
- * (one pass; memory M² + one chunk). Right singular vectors need a second pass (Vᵀ = Σ⁻¹·Uᵀ·A per chunk).
+ * (one pass; memory M² + two chunks: the next one is read while this one is multiplied). Right
+ * singular vectors need a second pass (Vᵀ = Σ⁻¹·Uᵀ·A per chunk).
  *
  * @example const { s } = await topSVDStream(backend, chunks, 10);
  */

@@ -65,6 +65,133 @@ describe('streaming accumulators', () => {
     await expect(gramStream(cpu, [])).rejects.toMatchObject({ code: 'empty' });
   });
 
+  /** A backend that logs gram calls and finishes each only after a few event-loop turns. */
+  function slowBackend(log: string[]): typeof cpu {
+    return {
+      ...cpu,
+      async gram(a) {
+        const tag = (a as { tag?: number }).tag;
+        log.push(`gram ${tag} start`);
+        for (let t = 0; t < 3; t++) await new Promise((r) => setTimeout(r, 1));
+        const g = await cpu.gram(a);
+        log.push(`gram ${tag} end`);
+        return g;
+      },
+    };
+  }
+
+  /** An async source of column chunks of `a` (widths cycling through `widths`) that counts what it hands out. */
+  function countingSource(a: Dense, widths: number[], log: string[], failAt = -1) {
+    const state = { live: 0, maxLive: 0, closed: false, produced: 0 };
+    async function* gen() {
+      try {
+        let c0 = 0;
+        for (let n = 0; c0 < a.cols; n++) {
+          log.push(`next ${n}`);
+          await new Promise((r) => setTimeout(r, 1));
+          if (n === failAt) throw new ForgetscopeError('io', `source failed at chunk ${n + 1}`);
+          const w = Math.min(widths[n % widths.length]!, a.cols - c0);
+          const [chunk] = [...denseColumnChunks({ rows: a.rows, cols: w, data: sliceCols(a, c0, w) }, w)];
+          state.live++;
+          state.produced++;
+          state.maxLive = Math.max(state.maxLive, state.live);
+          let released = false;
+          const release = (): void => {
+            if (!released) state.live--;
+            released = true;
+          };
+          yield { ...chunk!, tag: n, release };
+          c0 += w;
+        }
+      } finally {
+        state.closed = true;
+      }
+    }
+    return { chunks: gen(), state };
+  }
+
+  function sliceCols(a: Dense, c0: number, w: number): Float64Array {
+    const out = new Float64Array(a.rows * w);
+    for (let i = 0; i < a.rows; i++) for (let c = 0; c < w; c++) out[i * w + c] = a.data[i * a.cols + c0 + c]!;
+    return out;
+  }
+
+  test('gramStream asks for chunk i + 1 before the Gram of chunk i, in order, holding at most two chunks', async () => {
+    const a = randomDense(6, 200, 11);
+    const log: string[] = [];
+    const { chunks, state } = countingSource(a, [17, 40, 3], log);
+    const progress: number[] = [];
+    const r = await gramStream(slowBackend(log), chunks, { progress: (done) => progress.push(done) });
+    const scale = absProductScale(a, a, false, true);
+    expect(maxScaledError(r.gram, referenceGram(a), scale)).toBeLessThan(1e-12);
+    expect(r.cols).toBe(200);
+    // widths 17, 40, 3, 17, 40, 3, … summing to 200, reported in the source's order
+    const widths = [17, 40, 3, 17, 40, 3, 17, 40, 3, 17, 3];
+    expect(progress).toEqual(widths.map((_, n) => widths.slice(0, n + 1).reduce((p, q) => p + q, 0)));
+    const grams = log.filter((e) => e.endsWith('start')).map((e) => Number(e.split(' ')[1]));
+    expect(grams).toEqual(widths.map((_, n) => n));
+    for (let n = 0; n + 1 < widths.length; n++) {
+      // overlap: the next chunk was requested before this chunk's Gram started (and so before it ended)
+      expect(log.indexOf(`next ${n + 1}`)).toBeLessThan(log.indexOf(`gram ${n} start`));
+    }
+    expect(state.maxLive).toBeLessThanOrEqual(2);
+    expect(state.live).toBe(0);
+  });
+
+  test('a failing source or backend rejects gramStream with its error, closes the source, leaves nothing unhandled', async () => {
+    const unhandled: unknown[] = [];
+    const onUnhandled = (e: unknown) => unhandled.push(e);
+    process.on('unhandledRejection', onUnhandled);
+    try {
+      const a = randomDense(4, 60, 12);
+      const source = countingSource(a, [10], [], 3);
+      await expect(gramStream(cpu, source.chunks)).rejects.toThrow('source failed at chunk 4');
+      expect(source.state.closed).toBe(true);
+      // the backend fails on chunk 2 while chunk 3 is being read: the read settles, then the source is closed
+      const failing = countingSource(a, [10], []);
+      let calls = 0;
+      const bad = { ...cpu, gram: async (d: Dense) => (++calls === 2 ? Promise.reject(new ForgetscopeError('backend', 'device lost')) : cpu.gram(d)) };
+      await expect(gramStream(bad, failing.chunks)).rejects.toThrow('device lost');
+      expect(failing.state.closed).toBe(true);
+      expect(failing.state.produced).toBe(3);
+      // a chunk with other row counts is a shape error naming it (1-based), and closes the source too
+      let mixedClosed = false;
+      const mixed = (async function* () {
+        try {
+          yield randomDense(3, 4, 1);
+          yield randomDense(3, 4, 2);
+          yield randomDense(5, 4, 3);
+          yield randomDense(3, 4, 4);
+        } finally {
+          mixedClosed = true;
+        }
+      })();
+      await expect(gramStream(cpu, mixed)).rejects.toThrow('gramStream: chunk 3 has 5 rows, the first had 3');
+      expect(mixedClosed).toBe(true);
+      await new Promise((r) => setTimeout(r, 20));
+      expect(unhandled).toEqual([]);
+    } finally {
+      process.off('unhandledRejection', onUnhandled);
+    }
+  });
+
+  test('gramStream over the .npy reader releases every chunk: two chunk buffers serve the whole file', async () => {
+    const a = randomDense(7, 3001, 13, true);
+    const file = join(dir, 'released.npy');
+    writeFileSync(file, npyBytes(a, false));
+    const buffers = new Set<ArrayBufferLike>();
+    const spy = (async function* () {
+      for await (const chunk of readNpyColumnChunks(file, { chunkCols: 100 })) {
+        buffers.add(chunk.data.buffer);
+        yield chunk;
+      }
+    })();
+    const r = await gramStream(cpu, spy);
+    expect(maxScaledError(r.gram, referenceGram(a), absProductScale(a, a, false, true))).toBeLessThan(1e-6);
+    // 31 chunks: 30 of 100 columns from two pooled buffers, the last (1 column) a fresh one
+    expect(buffers.size).toBe(3);
+  });
+
   test.each([
     [false, false],
     [true, false],
