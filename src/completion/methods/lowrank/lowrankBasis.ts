@@ -16,7 +16,7 @@ export type LowrankVariant = 'additive' | 'column' | 'uncentered';
 export const LOWRANK_VARIANTS: readonly LowrankVariant[] = ['additive', 'column', 'uncentered'];
 
 /** Relative eigenvalue threshold below which a component is treated as zero (rank deficiency). */
-const EIGEN_TOLERANCE = 1e-12;
+export const EIGEN_TOLERANCE = 1e-12;
 
 /** The train block's statistics every variant and every leave-one-out fold derives from. */
 export interface TrainStats {

@@ -1,4 +1,5 @@
-import { LOWRANK_VARIANTS, variantBasis, type LowrankVariant, type TrainStats, type VariantBasis } from './lowrankBasis.js';
+import { foldBasis, foldEigen } from './lowrankDowndate.js';
+import { LOWRANK_VARIANTS, type LowrankVariant, type TrainStats, type VariantBasis } from './lowrankBasis.js';
 import { choleskyBackSolve, choleskyInPlace, choleskyLeadingInPlace } from '../../../linalg/smallDense.js';
 
 /**
@@ -66,6 +67,8 @@ export function foldRows(m: number, maxFolds: number): Int32Array {
 export function prepareFolds(stats: TrainStats, variants: readonly LowrankVariant[], maxRank: number, maxFolds: number): Fold[] {
   const { m, n, gram, rowMeans } = stats;
   const folds: Fold[] = [];
+  // one decomposition per centring; each fold's basis is a secular-equation downdate of it
+  const fulls = new Map(variants.map((v) => [v, foldEigen(stats, v)] as const));
   for (const r of foldRows(m, maxFolds)) {
     const rows = Int32Array.from({ length: m - 1 }, (_, a) => (a < r ? a : a + 1));
     const mp = m - 1;
@@ -86,7 +89,7 @@ export function prepareFolds(stats: TrainStats, variants: readonly LowrankVarian
     }
     const out = new Map<LowrankVariant, FoldVariant>();
     for (const variant of variants) {
-      const basis = variantBasis(stats, rows, variant, maxRank);
+      const basis = foldBasis(stats, fulls.get(variant)!, rows, r, maxRank);
       let cc: number;
       let sc: number;
       const q = new Float64Array(mp);
