@@ -122,6 +122,12 @@ describe('secular-equation downdate (eigenproblem of a symmetric matrix without 
     for (const r of [0, 3, 9]) checkDowndate(g, n, r, 1e-11);
   });
 
+  test('eigenvalues clustered to 1e-12 of the largest: vectors stay orthonormal (Löwner-corrected weights)', () => {
+    const values = [2, 1 + 4e-12, 1 + 2e-12, 1, 0.5, 0.5 - 3e-12, 1e-3];
+    const g = withSpectrum(values, 11);
+    for (const r of [0, 2, 5]) checkDowndate(g, values.length, r, 1e-10);
+  });
+
   test('repeated eigenvalues and rows with no weight on a component are declined (null)', () => {
     expect(secularRoots(Float64Array.of(3, 2, 2, 1), Float64Array.of(0.5, 0.5, 0.5, 0.5))).toBeNull();
     expect(secularRoots(Float64Array.of(3, 2, 1), Float64Array.of(Math.SQRT1_2, 0, Math.SQRT1_2))).toBeNull();
