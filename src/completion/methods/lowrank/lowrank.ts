@@ -54,9 +54,11 @@ export interface FittedLowrank extends FittedCompletion {
   decide(columns: Int32Array): LowrankDecision;
   /**
    * The full-train bases by centring formed so far (right singular vectors column-major, see
-   * `FullBasis`). A centring's full basis is formed by `basis(variant)` (or a prediction at the
-   * maximum rank); other predictions form only the leading components they use, which are not
-   * listed here, so the O(M·N·r) product is paid only where it is needed.
+   * `FullBasis`). A centring's full basis is formed by `basis(variant)` (or a prediction without
+   * intervals at the maximum rank); other predictions without intervals form only the leading
+   * components they use, which are not listed here, and predictions with intervals form none (one
+   * `columnForms` pass over the train block instead), so the O(M·N·r) product is paid only where it
+   * is needed.
    */
   readonly bases: ReadonlyMap<LowrankVariant, FullBasis>;
   /** The full-train basis of one fitted centring, computing it on first use. */
@@ -65,8 +67,10 @@ export interface FittedLowrank extends FittedCompletion {
 
 /**
  * `lowrank`: regress the new row's measured entries on the train rows' top right singular vectors.
- * One thin SVD of the train block (through the backend's Gram and gemm), then per new task a ridge
- * fit on |K| rows and an O(k·N) prediction. The centring, the rank k and the ridge multiplier α are
+ * One Gram of the train block through the backend and small eigenproblems, then per new task a ridge
+ * fit on |K| rows and an O(k·N) prediction from the right singular vectors, or, with intervals, one
+ * O(M·N·k) pass over the centred train columns that gives each column's prediction and interval
+ * without forming them (`predictWithIntervals`). The centring, the rank k and the ridge multiplier α are
  * chosen by leave-one-task-out on the train rows with the new task's own measured columns (cached
  * per column set), never by looking at test rows. The ridge is Bayesian: component c has prior
  * variance s_c²/M (how much the train rows themselves vary along it).
