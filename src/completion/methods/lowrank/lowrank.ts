@@ -3,9 +3,11 @@ import type { Backend } from '../../../linalg/types.js';
 import { ForgetscopeError } from '../../../util/errors.js';
 import type { CompletionMethod, FitOptions, FittedCompletion, KnownEntries, RowPrediction } from '../../types.js';
 import { checkKnownEntries } from '../additiveLs.js';
-import { addComponents, fullBases, LOWRANK_VARIANTS, trainStats, type FullBasis, type LowrankVariant, type TrainStats } from './lowrankBasis.js';
-import { calibrateScale, calibrationColumns, predictiveSd } from './lowrankIntervals.js';
-import { defaultGrid, knownNormal, prepareFolds, selectHyper, solveRidge, type LowrankGrid, type LowrankHyper } from './lowrankSelect.js';
+import { addComponents, fullBases, LOWRANK_VARIANTS, trainStats, variantBasis, type FullBasis, type LowrankVariant, type TrainStats, type VariantBasis } from './lowrankBasis.js';
+import { ridgeForms } from './lowrankForms.js';
+import { columnForms } from '../../../linalg/cpu/columnForms.js';
+import { calibrateScale, calibrationColumns } from './lowrankIntervals.js';
+import { defaultGrid, gatherColumns, knownNormal, penaltyScale, prepareFolds, selectHyper, solveRidge, type LowrankGrid, type LowrankHyper } from './lowrankSelect.js';
 import { calibrateSideScale, predictSideRow, residualizeTrain, selectSideHyper, sideStats, sideValuesOf, type SideStats } from './lowrankSide.js';
 import { ForgettingMatrix } from '../../../matrix/ForgettingMatrix.js';
 
@@ -52,9 +54,11 @@ export interface FittedLowrank extends FittedCompletion {
   decide(columns: Int32Array): LowrankDecision;
   /**
    * The full-train bases by centring formed so far (right singular vectors column-major, see
-   * `FullBasis`). A centring's full basis is formed by `basis(variant)` (or a prediction at the
-   * maximum rank); other predictions form only the leading components they use, which are not
-   * listed here, so the O(M·N·r) product is paid only where it is needed.
+   * `FullBasis`). A centring's full basis is formed by `basis(variant)` (or a prediction without
+   * intervals at the maximum rank); other predictions without intervals form only the leading
+   * components they use, which are not listed here, and predictions with intervals form none (one
+   * `columnForms` pass over the train block instead), so the O(M·N·r) product is paid only where it
+   * is needed.
    */
   readonly bases: ReadonlyMap<LowrankVariant, FullBasis>;
   /** The full-train basis of one fitted centring, computing it on first use. */
@@ -63,8 +67,10 @@ export interface FittedLowrank extends FittedCompletion {
 
 /**
  * `lowrank`: regress the new row's measured entries on the train rows' top right singular vectors.
- * One thin SVD of the train block (through the backend's Gram and gemm), then per new task a ridge
- * fit on |K| rows and an O(k·N) prediction. The centring, the rank k and the ridge multiplier α are
+ * One Gram of the train block through the backend and small eigenproblems, then per new task a ridge
+ * fit on |K| rows and an O(k·N) prediction from the right singular vectors, or, with intervals, one
+ * O(M·N·k) pass over the centred train columns that gives each column's prediction and interval
+ * without forming them (`predictWithIntervals`). The centring, the rank k and the ridge multiplier α are
  * chosen by leave-one-task-out on the train rows with the new task's own measured columns (cached
  * per column set), never by looking at test rows. The ridge is Bayesian: component c has prior
  * variance s_c²/M (how much the train rows themselves vary along it).
@@ -199,6 +205,7 @@ async function fitLowrankFresh(train: ForgettingMatrix, options: LowrankOptions)
       const sideBasis = await sideModel!.basis(hyper.variant);
       return predictSideRow(sideBasis, n, side, m, sideRow, known.columns, known.values, { k: hyper.k, alpha: hyper.alpha, side: hyper.side }, wantIntervals ? kappa : NaN);
     }
+    if (wantIntervals && Number.isFinite(kappa)) return predictWithIntervals(stats, smallBasis(hyper.variant), known, hyper, kappa);
     // only the leading hyper.k components are used: a prefix basis suffices (see `lazyBases`)
     const basis = await basisFor(hyper.variant, hyper.k);
     const r = basis.r;
@@ -227,20 +234,16 @@ async function fitLowrankFresh(train: ForgettingMatrix, options: LowrankOptions)
     const v = basis.v;
     const offset = basis.offset;
     addComponents(prediction, v, n, w, k, offset, intercept);
-    if (!wantIntervals || !Number.isFinite(kappa)) return { prediction };
-    const lower = new Float64Array(n);
-    const upper = new Float64Array(n);
-    const scratch = new Float64Array(sol.index.length);
-    for (let j = 0; j < n; j++) {
-      for (let x = 0; x < sol.index.length; x++) {
-        const ix = sol.index[x]!;
-        scratch[x] = ix === 0 ? 1 : v[(ix - 1) * n + j]!;
-      }
-      const sd = kappa * predictiveSd(sol, basis, n, basis.colEnergy[j]!, scratch);
-      lower[j] = prediction[j]! - sd;
-      upper[j] = prediction[j]! + sd;
-    }
-    return { prediction, lower, upper };
+    return { prediction };
+  }
+
+  // The full-train singular values and left vectors per centring (the M×M eigenproblem only).
+  const small = new Map<LowrankVariant, VariantBasis>();
+  const allRows = Int32Array.from({ length: m }, (_, i) => i);
+  function smallBasis(variant: LowrankVariant): VariantBasis {
+    let b = small.get(variant);
+    if (!b) small.set(variant, (b = variantBasis(stats, allRows, variant, maxRank)));
+    return b;
   }
 
   async function basisOf(variant: LowrankVariant): Promise<FullBasis> {
@@ -291,4 +294,55 @@ function lazyBases(
     prefixes.delete(variant);
     return p;
   };
+}
+
+/**
+ * A prediction with intervals straight from the train block, without the N×k right singular vectors:
+ * V_K at the measured columns from the gathered columns, the ridge fit as in the basis path, then one
+ * `columnForms` pass over the centred train columns gives every column's prediction, parameter
+ * variance ‖L⁻¹·(1?, v_j)‖² and residual energy (see `ridgeForms`). O(M·N·(k + 2)) in one streaming
+ * pass; nothing of size N·k is formed.
+ */
+function predictWithIntervals(stats: TrainStats, basis: VariantBasis, known: KnownEntries, hyper: LowrankHyper, kappa: number): RowPrediction {
+  const { m, n } = stats;
+  const centred = hyper.variant !== 'uncentered';
+  const additive = hyper.variant === 'additive';
+  const k = Math.min(hyper.k, basis.r);
+  const r = basis.r;
+  const u = basis.u;
+  const shift = additive ? Float64Array.from(stats.rowMeans, (x) => x - stats.grand) : null;
+  const off = centred ? stats.colMeans : null;
+  const block = gatherColumns(stats, known.columns);
+  const kk = known.columns.length;
+  const vk = new Float64Array(kk * k);
+  const cK = new Float64Array(kk);
+  const acc = new Float64Array(k);
+  for (let t = 0; t < kk; t++) {
+    const j = known.columns[t]!;
+    const o = off ? off[j]! : 0;
+    cK[t] = known.values[t]! - o;
+    acc.fill(0);
+    for (let a = 0; a < m; a++) {
+      const x = block.data[t * m + a]! - o - (shift ? shift[a]! : 0);
+      for (let c = 0; c < k; c++) acc[c]! += x * u[a * r + c]!;
+    }
+    for (let c = 0; c < k; c++) vk[t * k + c] = acc[c]! / basis.s[c]!;
+  }
+  const normal = knownNormal(vk, cK, k);
+  const sol = solveRidge(normal, basis, n, k, hyper.alpha, additive) ?? solveRidge(normal, basis, n, k, Math.max(hyper.alpha, 1), additive)!;
+  const forms = ridgeForms(basis, sol);
+  const { lin, quad, energy } = columnForms({ z: stats.z.data, rows: m, cols: n, off, shift, g: forms.g, h: forms.h, t0: forms.t0 });
+  const scale = penaltyScale(basis, n);
+  const floor = 1e-300 + 1e-24 * scale;
+  const prediction = new Float64Array(n);
+  const lower = new Float64Array(n);
+  const upper = new Float64Array(n);
+  for (let j = 0; j < n; j++) {
+    const y = (off ? off[j]! : 0) + forms.intercept + lin[j]!;
+    const sd = kappa * Math.sqrt(scale * quad[j]! + Math.max(energy[j]!, 0) / basis.rows + floor);
+    prediction[j] = y;
+    lower[j] = y - sd;
+    upper[j] = y + sd;
+  }
+  return { prediction, lower, upper };
 }

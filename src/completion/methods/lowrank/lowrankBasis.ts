@@ -2,6 +2,7 @@ import type { ForgettingMatrix } from '../../../matrix/ForgettingMatrix.js';
 import type { Backend, Dense } from '../../../linalg/types.js';
 import { ForgetscopeError } from '../../../util/errors.js';
 import { symmetricEigen } from '../../../linalg/eigen.js';
+import { columnForms } from '../../../linalg/cpu/columnForms.js';
 
 /**
  * How `lowrank` centres the train block before its SVD:
@@ -16,7 +17,7 @@ export type LowrankVariant = 'additive' | 'column' | 'uncentered';
 export const LOWRANK_VARIANTS: readonly LowrankVariant[] = ['additive', 'column', 'uncentered'];
 
 /** Relative eigenvalue threshold below which a component is treated as zero (rank deficiency). */
-const EIGEN_TOLERANCE = 1e-12;
+export const EIGEN_TOLERANCE = 1e-12;
 
 /** The train block's statistics every variant and every leave-one-out fold derives from. */
 export interface TrainStats {
@@ -69,7 +70,8 @@ export async function trainStats(train: ForgettingMatrix, backend: Backend): Pro
   const gram = await backend.gram(z);
   const ones = new Float64Array(n).fill(1 / n);
   const rowMeans = await backend.gemv(z, ones);
-  const colMeans = await backend.gemv(z, new Float64Array(m).fill(1 / m), true);
+  // Σ_i z_ij/M in row order, as the backend's Aᵀx would add it, in one streaming pass
+  const colMeans = columnForms({ z: values, rows: m, cols: n, g: new Float64Array(m).fill(1 / m), h: new Float64Array(0), t0: new Float64Array(0) }).lin;
   let grand = 0;
   for (let i = 0; i < m; i++) grand += rowMeans[i]!;
   grand /= m;

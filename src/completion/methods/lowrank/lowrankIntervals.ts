@@ -2,6 +2,8 @@ import type { VariantBasis } from './lowrankBasis.js';
 import type { TrainStats } from './lowrankBasis.js';
 import { foldKnown, gatherColumns, knownNormal, penaltyScale, solveRidge, type Fold, type LowrankHyper, type RidgeSolution } from './lowrankSelect.js';
 import { choleskyForwardSolve } from '../../../linalg/smallDense.js';
+import { columnForms } from '../../../linalg/cpu/columnForms.js';
+import { ridgeForms } from './lowrankForms.js';
 
 /**
  * Prediction intervals of `lowrank`: a per-column predictive standard deviation (the ridge
@@ -53,30 +55,41 @@ export function calibrateScale(
   const ratios: number[] = [];
   const knownBlock = gatherColumns(stats, columns);
   const probeBlock = gatherColumns(stats, probe);
+  const { m } = stats;
+  const np = probe.length;
+  const centred = hyper.variant !== 'uncentered';
+  const additive = hyper.variant === 'additive';
   for (const fold of folds) {
     const fv = fold.variants.get(hyper.variant)!;
     // a fold has one train row less, so it may have one component less than the full fit
     const k = Math.min(hyper.k, fv.basis.r);
     const known = foldKnown(stats, fold, fv, columns, knownBlock);
     const normal = knownNormal(known.vk, known.cK, fv.basis.r);
-    const sol = solveRidge(normal, fv.basis, stats.n, k, hyper.alpha, hyper.variant === 'additive');
+    const sol = solveRidge(normal, fv.basis, stats.n, k, hyper.alpha, additive);
     if (!sol) continue;
-    // only the k components in the solution are read at the calibration columns
-    const at = foldKnown(stats, fold, fv, probe, probeBlock, k);
-    const r = fv.basis.r;
-    const scratch = new Float64Array(sol.index.length);
-    for (let t = 0; t < probe.length; t++) {
-      let pred = 0;
-      for (let x = 0; x < sol.index.length; x++) {
-        const ix = sol.index[x]!;
-        pred += sol.beta[x]! * (ix === 0 ? 1 : at.vk[t * r + ix - 1]!);
-      }
-      for (let x = 0; x < sol.index.length; x++) {
-        const ix = sol.index[x]!;
-        scratch[x] = ix === 0 ? 1 : at.vk[t * r + ix - 1]!;
-      }
-      const sd = predictiveSd(sol, fv.basis, stats.n, at.energy[t]!, scratch);
-      ratios.push(Math.abs(at.cK[t]! - pred) / sd);
+    // the fold's rows at the calibration columns (row-major mp×|probe|), centred by columnForms with
+    // the fold's column means and row shifts: prediction, parameter variance and energy in one pass
+    const rows = fold.rows;
+    const mp = rows.length;
+    const zf = new Float64Array(mp * np);
+    const off = centred ? new Float64Array(np) : null;
+    const held = new Float64Array(np);
+    for (let t = 0; t < np; t++) {
+      const col = t * m;
+      for (let a = 0; a < mp; a++) zf[a * np + t] = probeBlock.data[col + rows[a]!]!;
+      held[t] = probeBlock.data[col + fold.heldOut]!;
+      // fold column mean = (M·mean − held-out value)/(M − 1)
+      if (off) off[t] = (m * stats.colMeans[probe[t]!]! - held[t]!) / mp;
+    }
+    const shift = additive ? Float64Array.from(rows, (i) => stats.rowMeans[i]! - fold.grand) : null;
+    const forms = ridgeForms(fv.basis, sol);
+    const { lin, quad, energy } = columnForms({ z: zf, rows: mp, cols: np, off, shift, g: forms.g, h: forms.h, t0: forms.t0 });
+    const scale = penaltyScale(fv.basis, stats.n);
+    const floor = 1e-300 + 1e-24 * scale;
+    for (let t = 0; t < np; t++) {
+      const cK = held[t]! - (off ? off[t]! : 0);
+      const sd = Math.sqrt(scale * quad[t]! + Math.max(energy[t]!, 0) / fv.basis.rows + floor);
+      ratios.push(Math.abs(cK - (forms.intercept + lin[t]!)) / sd);
     }
   }
   if (ratios.length === 0) return NaN;

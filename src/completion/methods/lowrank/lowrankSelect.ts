@@ -1,4 +1,5 @@
-import { LOWRANK_VARIANTS, variantBasis, type LowrankVariant, type TrainStats, type VariantBasis } from './lowrankBasis.js';
+import { foldBasis, foldEigen } from './lowrankDowndate.js';
+import { LOWRANK_VARIANTS, type LowrankVariant, type TrainStats, type VariantBasis } from './lowrankBasis.js';
 import { choleskyBackSolve, choleskyInPlace, choleskyLeadingInPlace } from '../../../linalg/smallDense.js';
 
 /**
@@ -66,6 +67,8 @@ export function foldRows(m: number, maxFolds: number): Int32Array {
 export function prepareFolds(stats: TrainStats, variants: readonly LowrankVariant[], maxRank: number, maxFolds: number): Fold[] {
   const { m, n, gram, rowMeans } = stats;
   const folds: Fold[] = [];
+  // one decomposition per centring; each fold's basis is a secular-equation downdate of it
+  const fulls = new Map(variants.map((v) => [v, foldEigen(stats, v)] as const));
   for (const r of foldRows(m, maxFolds)) {
     const rows = Int32Array.from({ length: m - 1 }, (_, a) => (a < r ? a : a + 1));
     const mp = m - 1;
@@ -86,7 +89,7 @@ export function prepareFolds(stats: TrainStats, variants: readonly LowrankVarian
     }
     const out = new Map<LowrankVariant, FoldVariant>();
     for (const variant of variants) {
-      const basis = variantBasis(stats, rows, variant, maxRank);
+      const basis = foldBasis(stats, fulls.get(variant)!, rows, r, maxRank);
       let cc: number;
       let sc: number;
       const q = new Float64Array(mp);
@@ -288,6 +291,108 @@ export function solveRidgeNested(
   });
 }
 
+/** Scratch arrays of `nestedSquaredErrors`, grown on demand and reused across calls. */
+interface NestedWorkspace {
+  a: Float64Array;
+  added: Float64Array;
+  z: Float64Array;
+  beta: Float64Array;
+}
+
+function nestedWorkspace(): NestedWorkspace {
+  return { a: new Float64Array(0), added: new Float64Array(0), z: new Float64Array(0), beta: new Float64Array(0) };
+}
+
+/**
+ * For one fold, centring and α: the held-out row's squared error over the unmeasured columns,
+ * `allSquaredError − knownSquaredError`, of every rank in `ranks` (NaN where the solution does not
+ * exist), written to `out`. The same operations in the same order as `solveRidgeNested` followed by
+ * those two functions, so the same values to the bit, but without a solution object per rank: one
+ * penalised system, one leading-block Cholesky and one forward substitution in `work`, then one back
+ * substitution per rank.
+ */
+export function nestedSquaredErrors(
+  normal: KnownNormal,
+  fv: FoldVariant,
+  n: number,
+  ranks: readonly number[],
+  alpha: number,
+  intercept: boolean,
+  work: NestedWorkspace,
+  out: Float64Array,
+): void {
+  const basis = fv.basis;
+  let kmax = 0;
+  for (const k of ranks) kmax = Math.max(kmax, k);
+  kmax = Math.min(basis.r, kmax);
+  const first = intercept ? 0 : 1;
+  const p = kmax + (intercept ? 1 : 0);
+  const q = normal.r + 1;
+  if (work.a.length < p * p) work.a = new Float64Array(p * p);
+  if (work.added.length < p) {
+    work.added = new Float64Array(p);
+    work.z = new Float64Array(p);
+    work.beta = new Float64Array(p);
+  }
+  const { a, added, z, beta } = work;
+  // penalisedSystem for the design [1?, v_1 … v_kmax]
+  const scale = penaltyScale(basis, n);
+  const f = normal.f;
+  for (let x = 0; x < p; x++) {
+    const ix = x + first;
+    for (let y = 0; y < p; y++) a[x * p + y] = f[ix * q + y + first]!;
+    z[x] = normal.h[ix]!;
+    added[x] = ix > 0 && alpha > 0 ? (alpha * scale * basis.rows) / (basis.s[ix - 1]! * basis.s[ix - 1]!) : 0;
+    a[x * p + x]! += added[x]!;
+  }
+  let diag = 0;
+  for (let x = 0; x < p; x++) diag = Math.max(diag, a[x * p + x]!);
+  for (let x = 0; x < p; x++) {
+    a[x * p + x]! += diag * 1e-14;
+    added[x]! += diag * 1e-14;
+  }
+  const good = p > 0 && !(alpha === 0 && normal.cK.length === 0) ? choleskyLeadingInPlace(a, p) : 0;
+  for (let i = 0; i < good; i++) {
+    let v = z[i]!;
+    for (let t = 0; t < i; t++) v -= a[i * p + t]! * z[t]!;
+    z[i] = v / a[i * p + i]!;
+  }
+  for (let ki = 0; ki < ranks.length; ki++) {
+    const k = ranks[ki]!;
+    const pk = k + (intercept ? 1 : 0);
+    if (k > basis.r) {
+      out[ki] = NaN;
+      continue;
+    }
+    if (pk === 0) {
+      out[ki] = fv.cc - Math.max(normal.ccK, 0);
+      continue;
+    }
+    if (pk > good || (alpha === 0 && pk > normal.cK.length)) {
+      out[ki] = NaN;
+      continue;
+    }
+    for (let i = 0; i < pk; i++) beta[i] = z[i]!;
+    for (let i = pk - 1; i >= 0; i--) {
+      let v = beta[i]!;
+      for (let t = i + 1; t < pk; t++) v -= a[t * p + i]! * beta[t]!;
+      beta[i] = v / a[i * p + i]!;
+    }
+    // knownSquaredError with the added diagonal, then allSquaredError
+    let known = normal.ccK;
+    for (let x = 0; x < pk; x++) known -= beta[x]! * (normal.h[x + first]! + added[x]! * beta[x]!);
+    known = Math.max(known, 0);
+    let all = fv.cc;
+    for (let x = 0; x < pk; x++) {
+      const ix = x + first;
+      const b = beta[x]!;
+      if (ix === 0) all += -2 * b * fv.sc + b * b * n;
+      else all += -2 * b * fv.t[ix - 1]! + b * b;
+    }
+    out[ki] = all - known;
+  }
+}
+
 /** Squared error of a ridge solution over the measured columns: ‖c_K − X·β‖² (O(p) when the added diagonal is known, else O(p²)). */
 export function knownSquaredError(normal: KnownNormal, sol: RidgeSolution): number {
   const q = normal.r + 1;
@@ -419,6 +524,8 @@ export function selectHyper(stats: TrainStats, folds: readonly Fold[], columns: 
   const feasible = new Uint8Array(nv * nk * na).fill(1);
   let cells = 0;
   const block = gatherColumns(stats, columns);
+  const work = nestedWorkspace();
+  const errors = new Float64Array(nk);
   for (const fold of folds) {
     cells += n - columns.length;
     grid.variants.forEach((variant, vi) => {
@@ -426,17 +533,14 @@ export function selectHyper(stats: TrainStats, folds: readonly Fold[], columns: 
       const { vk, cK } = foldKnown(stats, fold, fv, columns, block);
       const normal = knownNormal(vk, cK, fv.basis.r);
       grid.alphas.forEach((alpha, ai) => {
-        const sols = solveRidgeNested(normal, fv.basis, n, grid.ranks, alpha, variant === 'additive');
-        grid.ranks.forEach((_k, ki) => {
+        nestedSquaredErrors(normal, fv, n, grid.ranks, alpha, variant === 'additive', work, errors);
+        for (let ki = 0; ki < nk; ki++) {
           const cell = (vi * nk + ki) * na + ai;
-          if (!feasible[cell]) return;
-          const sol = sols[ki]!;
-          if (!sol) {
-            feasible[cell] = 0;
-            return;
-          }
-          sse[cell]! += allSquaredError(fv, sol, n) - knownSquaredError(normal, sol);
-        });
+          if (!feasible[cell]) continue;
+          const e = errors[ki]!;
+          if (Number.isNaN(e)) feasible[cell] = 0;
+          else sse[cell]! += e;
+        }
       });
     });
   }

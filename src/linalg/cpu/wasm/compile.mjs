@@ -1,4 +1,5 @@
-// Compiles dot.wat into dotKernel.generated.ts and relaxed.wat into relaxedKernel.generated.ts
+// Compiles dot.wat into dotKernel.generated.ts, relaxed.wat into relaxedKernel.generated.ts and
+// colforms.wat into colFormsKernel.generated.ts
 // (base64 bytes), so neither the build nor users need wabt. Run: node src/linalg/cpu/wasm/compile.mjs
 import { readFileSync, writeFileSync, renameSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -22,3 +23,4 @@ function compile(wat, out, name, doc, features) {
 
 compile('dot.wat', 'dotKernel.generated.ts', 'DOT_KERNEL_WASM_BASE64', 'The WASM SIMD dot-tile kernels (see dot.wat), base64.', { simd: true, threads: true });
 compile('relaxed.wat', 'relaxedKernel.generated.ts', 'RELAXED_KERNEL_WASM_BASE64', 'The relaxed-SIMD float32 micro-kernel (see relaxed.wat), base64.', { simd: true, threads: true, relaxed_simd: true });
+compile('colforms.wat', 'colFormsKernel.generated.ts', 'COL_FORMS_WASM_BASE64', 'The WASM SIMD per-column forms kernel (see colforms.wat), base64.', { simd: true });

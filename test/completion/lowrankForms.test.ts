@@ -1,0 +1,89 @@
+import { fitLowrank } from '../../src/completion/methods/lowrank/lowrank.js';
+import { LOWRANK_VARIANTS, trainStats } from '../../src/completion/methods/lowrank/lowrankBasis.js';
+import { predictiveSd } from '../../src/completion/methods/lowrank/lowrankIntervals.js';
+import {
+  allSquaredError,
+  defaultGrid,
+  foldKnown,
+  knownNormal,
+  knownSquaredError,
+  nestedSquaredErrors,
+  prepareFolds,
+  solveRidge,
+  solveRidgeNested,
+} from '../../src/completion/methods/lowrank/lowrankSelect.js';
+import { createReferenceBackend } from '../../src/linalg/reference.js';
+import { randomColumns, syntheticMatrix } from './lowrankHelpers.js';
+
+describe('lowrank without the N×k basis', () => {
+  test('a prediction with intervals equals the one from the full right singular vectors and the per-column predictive sd (1e-11 of the row scale)', async () => {
+    const z = syntheticMatrix({ rows: 13, cols: 150, rank: 3, seed: 17, additive: true, noise: () => 0.2 });
+    const train = z.selectRows({ start: 0, end: 12 });
+    const columns = randomColumns(150, 20, 9);
+    const values = Float64Array.from(columns, (j) => z.get(12, j));
+    for (const variant of LOWRANK_VARIANTS) {
+      for (const [k, alpha] of [[0, 1], [3, 0.3], [8, 0]] as const) {
+        const fitted = await fitLowrank(train, { backend: createReferenceBackend(), hyper: { variant, k, alpha }, reuse: false });
+        const got = await fitted.predictRow({ columns, values });
+        const kappa = fitted.decide(columns).kappa;
+        // the old path: V from the full basis, V_K, the ridge factor, then predictiveSd per column
+        const basis = await fitted.basis(variant);
+        const n = 150;
+        const r = basis.r;
+        const vk = new Float64Array(columns.length * r);
+        const cK = Float64Array.from(columns, (j, t) => values[t]! - basis.offset[j]!);
+        columns.forEach((j, t) => {
+          for (let c = 0; c < r; c++) vk[t * r + c] = basis.v[c * n + j]!;
+        });
+        const sol = solveRidge(knownNormal(vk, cK, r), basis, n, Math.min(k, r), alpha, variant === 'additive')!;
+        let scale = 0;
+        for (let j = 0; j < n; j++) scale = Math.max(scale, Math.abs(got.prediction[j]!));
+        for (let j = 0; j < n; j++) {
+          let pred = basis.offset[j]!;
+          const x = new Float64Array(sol.index.length);
+          sol.index.forEach((ix, q) => {
+            const v = ix === 0 ? 1 : basis.v[(ix - 1) * n + j]!;
+            pred += sol.beta[q]! * v;
+            x[q] = v;
+          });
+          const sd = kappa * predictiveSd(sol, basis, n, basis.colEnergy[j]!, x);
+          expect(Math.abs(got.prediction[j]! - pred)).toBeLessThanOrEqual(1e-11 * scale);
+          expect(Math.abs(got.upper![j]! - (pred + sd))).toBeLessThanOrEqual(1e-11 * scale);
+          expect(Math.abs(got.lower![j]! - (pred - sd))).toBeLessThanOrEqual(1e-11 * scale);
+        }
+      }
+    }
+  });
+
+  test('the in-place nested errors equal solveRidgeNested with the two error functions, to the bit', async () => {
+    const z = syntheticMatrix({ rows: 12, cols: 90, rank: 3, seed: 3, additive: true, noise: () => 0.1 });
+    const stats = await trainStats(z, createReferenceBackend());
+    const folds = prepareFolds(stats, LOWRANK_VARIANTS, 10, 60);
+    const grid = defaultGrid(10);
+    const work = { a: new Float64Array(0), added: new Float64Array(0), z: new Float64Array(0), beta: new Float64Array(0) };
+    const out = new Float64Array(grid.ranks.length);
+    let compared = 0;
+    for (const count of [4, 15]) {
+      const columns = randomColumns(90, count, count);
+      for (const fold of folds.slice(0, 4)) {
+        for (const variant of LOWRANK_VARIANTS) {
+          const fv = fold.variants.get(variant)!;
+          const known = foldKnown(stats, fold, fv, columns);
+          const normal = knownNormal(known.vk, known.cK, fv.basis.r);
+          for (const alpha of grid.alphas) {
+            const sols = solveRidgeNested(normal, fv.basis, 90, grid.ranks, alpha, variant === 'additive');
+            nestedSquaredErrors(normal, fv, 90, grid.ranks, alpha, variant === 'additive', work, out);
+            sols.forEach((sol, ki) => {
+              if (!sol) expect(out[ki]).toBeNaN();
+              else {
+                expect(out[ki]).toBe(allSquaredError(fv, sol, 90) - knownSquaredError(normal, sol));
+                compared++;
+              }
+            });
+          }
+        }
+      }
+    }
+    expect(compared).toBeGreaterThan(500);
+  });
+});
