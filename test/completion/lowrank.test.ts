@@ -2,6 +2,7 @@ import { fitLowrank } from '../../src/completion/methods/lowrank/lowrank.js';
 import { LOWRANK_VARIANTS, trainStats, type LowrankVariant } from '../../src/completion/methods/lowrank/lowrankBasis.js';
 import { prepareFolds, selectHyper } from '../../src/completion/methods/lowrank/lowrankSelect.js';
 import { createReferenceBackend } from '../../src/linalg/reference.js';
+import { ForgettingMatrix } from '../../src/matrix/ForgettingMatrix.js';
 import { hasNumpy, numpyJson, randomColumns, syntheticMatrix, toRows, unknownRmse } from './lowrankHelpers.js';
 
 /** numpy: lowrank's prediction for fixed (variant, k, α) from np.linalg.svd of the centred train block. */
@@ -115,6 +116,33 @@ describe('lowrank', () => {
       }
     });
   }
+  test('a float32 train block keeps float32 factors: predictions within float32 rounding of the float64 fit', async () => {
+    const z64 = syntheticMatrix({ rows: 14, cols: 300, rank: 3, seed: 11, noise: () => 0.05 });
+    const z32 = new ForgettingMatrix({ values: Float32Array.from(z64.values), taskIds: z64.taskIds, exampleIds: z64.exampleIds });
+    // the float64 copy of the float32 values: both fits see the same numbers
+    const zr = new ForgettingMatrix({ values: Float64Array.from(z32.values), taskIds: z64.taskIds, exampleIds: z64.exampleIds });
+    const columns = randomColumns(300, 30, 5);
+    const known = { columns, values: Float64Array.from(columns, (j) => zr.get(13, j)) };
+    for (const variant of LOWRANK_VARIANTS) {
+      const hyper = { variant, k: 3, alpha: 0.1 };
+      const f32 = await fitLowrank(z32.selectRows({ start: 0, end: 13 }), { hyper, intervals: false, backend: createReferenceBackend() });
+      const f64 = await fitLowrank(zr.selectRows({ start: 0, end: 13 }), { hyper, intervals: false, backend: createReferenceBackend() });
+      expect((await f32.basis(variant)).v).toBeInstanceOf(Float32Array);
+      expect((await f64.basis(variant)).v).toBeInstanceOf(Float64Array);
+      const a = (await f32.predictRow(known)).prediction;
+      const b = (await f64.predictRow(known)).prediction;
+      let scale = 0;
+      let worst = 0;
+      for (let j = 0; j < 300; j++) {
+        scale = Math.max(scale, Math.abs(b[j]!));
+        worst = Math.max(worst, Math.abs(a[j]! - b[j]!));
+      }
+      // V rounded to float32 (relative 2⁻²⁴ per entry) moves a prediction by a few 1e-8 of its scale
+      expect(worst).toBeLessThan(1e-6 * scale);
+      expect(worst).toBeGreaterThan(0);
+    }
+  });
+
   test('a refit of the same train matrix reuses the fit; reuse: false, other options or another matrix refit, with equal results', async () => {
     const z = syntheticMatrix({ rows: 14, cols: 90, rank: 3, seed: 11 });
     const train = z.selectRows({ start: 0, end: 11 });
