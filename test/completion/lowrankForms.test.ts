@@ -1,6 +1,6 @@
 import { fitLowrank } from '../../src/completion/methods/lowrank/lowrank.js';
 import { LOWRANK_VARIANTS, trainStats } from '../../src/completion/methods/lowrank/lowrankBasis.js';
-import { predictiveSd } from '../../src/completion/methods/lowrank/lowrankIntervals.js';
+import { knownResidualSq, predictiveSd, probeScale } from '../../src/completion/methods/lowrank/lowrankIntervals.js';
 import {
   allSquaredError,
   defaultGrid,
@@ -35,7 +35,19 @@ describe('lowrank without the N×k basis', () => {
         columns.forEach((j, t) => {
           for (let c = 0; c < r; c++) vk[t * r + c] = basis.v[c * n + j]!;
         });
-        const sol = solveRidge(knownNormal(vk, cK, r), basis, n, Math.min(k, r), alpha, variant === 'additive')!;
+        const normal = knownNormal(vk, cK, r);
+        const sol = solveRidge(normal, basis, n, Math.min(k, r), alpha, variant === 'additive')!;
+        // the row's probe scale ρ from the fit's residual at the measured columns, computed directly
+        let residualSq = 0;
+        columns.forEach((j, t) => {
+          let fit = 0;
+          sol.index.forEach((ix, q) => (fit += sol.beta[q]! * (ix === 0 ? 1 : vk[t * r + ix - 1]!)));
+          residualSq += (cK[t]! - fit) ** 2;
+        });
+        expect(Math.abs(knownResidualSq(normal, sol) - residualSq)).toBeLessThanOrEqual(1e-9 * Math.max(residualSq, 1e-12));
+        const sigma2 = basis.energy / (basis.rows * n);
+        const q = sol.index.length;
+        const rho = Math.sqrt((residualSq + q * sigma2) / ((columns.length + q) * sigma2));
         let scale = 0;
         for (let j = 0; j < n; j++) scale = Math.max(scale, Math.abs(got.prediction[j]!));
         for (let j = 0; j < n; j++) {
@@ -46,13 +58,24 @@ describe('lowrank without the N×k basis', () => {
             pred += sol.beta[q]! * v;
             x[q] = v;
           });
-          const sd = kappa * predictiveSd(sol, basis, n, basis.colEnergy[j]!, x);
+          const sd = kappa * rho * predictiveSd(sol, basis, n, basis.colEnergy[j]!, x);
           expect(Math.abs(got.prediction[j]! - pred)).toBeLessThanOrEqual(1e-11 * scale);
           expect(Math.abs(got.upper![j]! - (pred + sd))).toBeLessThanOrEqual(1e-11 * scale);
           expect(Math.abs(got.lower![j]! - (pred - sd))).toBeLessThanOrEqual(1e-11 * scale);
         }
       }
     }
+  });
+
+  test('probeScale, hand-worked: an exact fit shrinks to sqrt(q/(|K|+q)), a larger residual widens', () => {
+    // (0 + 2·1)/((2 + 2)·1) = 1/2; (6 + 2)/(4) = 2; scale 4: (8 + 8)/(4·4) = 1
+    expect(probeScale(0, 2, 2, 1)).toBeCloseTo(Math.SQRT1_2, 15);
+    expect(probeScale(6, 2, 2, 1)).toBeCloseTo(Math.SQRT2, 15);
+    expect(probeScale(8, 2, 2, 4)).toBeCloseTo(1, 15);
+    // a residual of exactly σ̄² per measured entry is the typical row: ρ = 1
+    expect(probeScale(30 * 0.5, 30, 21, 0.5)).toBeCloseTo(1, 15);
+    // a negative rounding residual counts as 0
+    expect(probeScale(-1e-18, 2, 2, 1)).toBeCloseTo(Math.SQRT1_2, 15);
   });
 
   test('the in-place nested errors equal solveRidgeNested with the two error functions, to the bit', async () => {

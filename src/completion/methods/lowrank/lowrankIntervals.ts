@@ -1,6 +1,6 @@
 import type { VariantBasis } from './lowrankBasis.js';
 import type { TrainStats } from './lowrankBasis.js';
-import { foldKnown, gatherColumns, knownNormal, penaltyScale, solveRidge, type Fold, type LowrankHyper, type RidgeSolution } from './lowrankSelect.js';
+import { foldKnown, gatherColumns, knownNormal, penaltyScale, solveRidge, type Fold, type KnownNormal, type LowrankHyper, type RidgeSolution } from './lowrankSelect.js';
 import { choleskyForwardSolve } from '../../../linalg/smallDense.js';
 import { columnForms } from '../../../linalg/cpu/columnForms.js';
 import { ridgeForms } from './lowrankForms.js';
@@ -32,6 +32,33 @@ export function predictiveSd(sol: RidgeSolution, basis: VariantBasis, n: number,
   return Math.sqrt(scale * param + Math.max(energy, 0) / basis.rows + floor);
 }
 
+/**
+ * How hard a row is relative to the train block, from its fit at the measured columns:
+ * ρ = sqrt((‖r_K‖² + q·σ̄²)/((|K| + q)·σ̄²)), with ‖r_K‖² the squared residual of the fit at the |K|
+ * measured columns, q its number of coefficients and σ̄² the block's per-entry variance; the q prior
+ * pseudo-residuals keep a nearly exact fit at few columns from collapsing the interval. Intervals
+ * scale with ρ and κ is calibrated on |error|/(sd·ρ) of the held-out train rows, so a task whose
+ * probes fit worse than usual gets wider intervals (a locally adaptive split-conformal score).
+ */
+export function probeScale(residualSq: number, measured: number, q: number, scale: number): number {
+  const s2 = Math.max(scale, 1e-300);
+  return Math.sqrt((Math.max(residualSq, 0) + q * s2) / ((measured + q) * s2));
+}
+
+/** ‖c_K − X_K·β‖² of a ridge fit, from the normal equations at the measured columns (O(q²)). */
+export function knownResidualSq(normal: KnownNormal, sol: RidgeSolution): number {
+  const p = normal.r + 1;
+  const q = sol.index.length;
+  let r2 = normal.ccK;
+  for (let x = 0; x < q; x++) {
+    const ix = sol.index[x]!;
+    let row = 0;
+    for (let y = 0; y < q; y++) row += normal.f[ix * p + sol.index[y]!]! * sol.beta[y]!;
+    r2 += sol.beta[x]! * (row - 2 * normal.h[ix]!);
+  }
+  return r2;
+}
+
 /** Evenly spread columns used to calibrate the interval scale (at most `count`). */
 export function calibrationColumns(n: number, count: number): Int32Array {
   if (n <= count) return Int32Array.from({ length: n }, (_, j) => j);
@@ -39,8 +66,9 @@ export function calibrationColumns(n: number, count: number): Int32Array {
 }
 
 /**
- * The interval scale κ: the `level` quantile (conformal rank ⌈level·(n+1)⌉) of |y − ŷ|/sd over the
- * held-out train rows of every fold at the calibration columns not in `columns`.
+ * The interval scale κ: the `level` quantile (conformal rank ⌈level·(n+1)⌉) of |y − ŷ|/(ρ·sd) over
+ * the held-out train rows of every fold at the calibration columns not in `columns` (ρ: `probeScale`
+ * of the fold's fit at `columns`).
  */
 export function calibrateScale(
   stats: TrainStats,
@@ -67,6 +95,7 @@ export function calibrateScale(
     const normal = knownNormal(known.vk, known.cK, fv.basis.r);
     const sol = solveRidge(normal, fv.basis, stats.n, k, hyper.alpha, additive);
     if (!sol) continue;
+    const rho = probeScale(knownResidualSq(normal, sol), columns.length, sol.index.length, penaltyScale(fv.basis, stats.n));
     // the fold's rows at the calibration columns (row-major mp×|probe|), centred by columnForms with
     // the fold's column means and row shifts: prediction, parameter variance and energy in one pass
     const rows = fold.rows;
@@ -89,7 +118,7 @@ export function calibrateScale(
     for (let t = 0; t < np; t++) {
       const cK = held[t]! - (off ? off[t]! : 0);
       const sd = Math.sqrt(scale * quad[t]! + Math.max(energy[t]!, 0) / fv.basis.rows + floor);
-      ratios.push(Math.abs(cK - (forms.intercept + lin[t]!)) / sd);
+      ratios.push(Math.abs(cK - (forms.intercept + lin[t]!)) / (rho * sd));
     }
   }
   if (ratios.length === 0) return NaN;

@@ -4,6 +4,7 @@ import { ForgetscopeError } from '../../../util/errors.js';
 import type { FullBasis, LowrankVariant, TrainStats, VariantBasis } from './lowrankBasis.js';
 import { addComponents } from './lowrankBasis.js';
 import { foldKnown, penaltyScale, type Fold } from './lowrankSelect.js';
+import { probeScale } from './lowrankIntervals.js';
 import { choleskyForwardSolve, choleskyInPlace, choleskyLeadingInPlace } from '../../../linalg/smallDense.js';
 
 /**
@@ -478,13 +479,7 @@ export function selectSideHyper(
   };
 }
 
-/**
- * How hard this row is, relative to the train block: ρ = sqrt((‖r_K‖² + q·σ̄²)/((|K| + q)·σ̄²)), with r_K
- * the fit's residual at the measured columns and q prior pseudo-residuals of the block's per-entry
- * variance σ̄² (so a nearly exact fit at few columns does not collapse the interval). Intervals scale
- * with ρ, and κ is calibrated on |error|/(sd·ρ) of the held-out train rows, so a new task whose probes
- * fit worse than usual gets wider intervals (a locally adaptive split-conformal score).
- */
+/** `probeScale` (how hard this row is) of a side-aware fit: its residual at the measured columns from the side system. */
 export function rowScale(sys: SideSystem, sol: SideSolution, measured: number, scale: number): number {
   const q = sol.q;
   const p = sys.p;
@@ -497,8 +492,7 @@ export function rowScale(sys: SideSystem, sol: SideSolution, measured: number, s
     for (let y = 0; y < q; y++) row += sys.gk[x * p + y]! * d[y]!;
     r2 += d[x]! * row;
   }
-  const s2 = Math.max(scale, 1e-300);
-  return Math.sqrt((Math.max(r2, 0) + q * s2) / ((measured + q) * s2));
+  return probeScale(r2, measured, q, scale);
 }
 
 function sdOf(sol: SideSolution, x: Float64Array, scratch: Float64Array, scale: number, energy: number, rows: number): number {
