@@ -313,18 +313,11 @@ function packOperand(kernel: RelaxedKernelExports, o: DotOperand, r0: number, r1
     else kernel.pack2(stageB, kp * 4, kp, dstB, panels);
     return;
   }
-  // transposed: depth k of the logical rows [r0, r1) is one contiguous run of the operand; stage the
-  // runs as rows (zero padded to whole panels and to depth kp), then copy w floats per depth and panel
+  // transposed: depth k of the logical rows [r0, r1) is one contiguous run of the operand, i.e. the
+  // stored rows are depths: stage stored rows [k0, k1) × [r0, r1), padded to whole panels and to
+  // depth kp, then copy w floats per depth and panel
   const width = panels * w;
-  const stage = stageB / 4;
-  const src = o.data;
-  for (let k = k0; k < k1; k++) {
-    const d = stage + (k - k0) * width;
-    const s = k * o.ld + r0;
-    dst.set(src.subarray(s, s + n), d);
-    if (width > n) dst.fill(0, d + n, d + width);
-  }
-  if (kp > k1 - k0) dst.fill(0, stage + (k1 - k0) * width, stage + kp * width);
+  stageRows(o, k0, k1, r0, r1, width, kp, dst, stageB / 4);
   if (w === 16) kernel.packT16(stageB, width * 4, kp, dstB, panels);
   else kernel.packT2(stageB, width * 4, kp, dstB, panels);
 }

@@ -201,13 +201,18 @@ function penalisedSystem(
     if (c > 0 && alpha > 0) added[x] = (alpha * scale * basis.rows) / (basis.s[c - 1]! * basis.s[c - 1]!);
     a[x * p + x]! += added[x]!;
   }
+  addJitter(a, added, p);
+  return { a, h, added };
+}
+
+/** Adds 1e-14 of the largest diagonal entry to the diagonal of the p×p system `a` (and to `added`). */
+function addJitter(a: Float64Array, added: Float64Array, p: number): void {
   let diag = 0;
   for (let x = 0; x < p; x++) diag = Math.max(diag, a[x * p + x]!);
   for (let x = 0; x < p; x++) {
     a[x * p + x]! += diag * 1e-14;
     added[x]! += diag * 1e-14;
   }
-  return { a, h, added };
 }
 
 function designIndex(k: number, intercept: boolean): Int32Array {
@@ -345,12 +350,7 @@ export function nestedSquaredErrors(
     added[x] = ix > 0 && alpha > 0 ? (alpha * scale * basis.rows) / (basis.s[ix - 1]! * basis.s[ix - 1]!) : 0;
     a[x * p + x]! += added[x]!;
   }
-  let diag = 0;
-  for (let x = 0; x < p; x++) diag = Math.max(diag, a[x * p + x]!);
-  for (let x = 0; x < p; x++) {
-    a[x * p + x]! += diag * 1e-14;
-    added[x]! += diag * 1e-14;
-  }
+  addJitter(a, added, p);
   const good = p > 0 && !(alpha === 0 && normal.cK.length === 0) ? choleskyLeadingInPlace(a, p) : 0;
   for (let i = 0; i < good; i++) {
     let v = z[i]!;
