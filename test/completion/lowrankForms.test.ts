@@ -1,6 +1,6 @@
 import { fitLowrank } from '../../src/completion/methods/lowrank/lowrank.js';
 import { LOWRANK_VARIANTS, trainStats } from '../../src/completion/methods/lowrank/lowrankBasis.js';
-import { knownResidualSq, predictiveSd, probeScale } from '../../src/completion/methods/lowrank/lowrankIntervals.js';
+import { knownLooResidualSq, predictiveSd, probeScale } from '../../src/completion/methods/lowrank/lowrankIntervals.js';
 import {
   allSquaredError,
   defaultGrid,
@@ -35,16 +35,43 @@ describe('lowrank without the N×k basis', () => {
         columns.forEach((j, t) => {
           for (let c = 0; c < r; c++) vk[t * r + c] = basis.v[c * n + j]!;
         });
-        const normal = knownNormal(vk, cK, r);
-        const sol = solveRidge(normal, basis, n, Math.min(k, r), alpha, variant === 'additive')!;
-        // the row's probe scale ρ from the fit's residual at the measured columns, computed directly
+        const sol = solveRidge(knownNormal(vk, cK, r), basis, n, Math.min(k, r), alpha, variant === 'additive')!;
+        // the row's probe scale ρ from the fit's leave-one-column-out residuals r_t/(1 − h_t) at the
+        // measured columns, computed directly: A = L·Lᵀ rebuilt from the factor, h_t = x_tᵀA⁻¹x_t by
+        // Gaussian elimination
+        const q0 = sol.index.length;
+        const A = Array.from({ length: q0 }, (_, i) =>
+          Array.from({ length: q0 }, (_, j) => {
+            let v = 0;
+            for (let t = 0; t <= Math.min(i, j); t++) v += sol.factor[i * q0 + t]! * sol.factor[j * q0 + t]!;
+            return v;
+          }),
+        );
+        const solve = (b: number[]): number[] => {
+          const m = A.map((row, i) => [...row, b[i]!]);
+          for (let c = 0; c < q0; c++) {
+            for (let i = c + 1; i < q0; i++) {
+              const f = m[i]![c]! / m[c]![c]!;
+              for (let j = c; j <= q0; j++) m[i]![j]! -= f * m[c]![j]!;
+            }
+          }
+          const y = new Array<number>(q0).fill(0);
+          for (let i = q0 - 1; i >= 0; i--) {
+            let v = m[i]![q0]!;
+            for (let j = i + 1; j < q0; j++) v -= m[i]![j]! * y[j]!;
+            y[i] = v / m[i]![i]!;
+          }
+          return y;
+        };
         let residualSq = 0;
         columns.forEach((j, t) => {
-          let fit = 0;
-          sol.index.forEach((ix, q) => (fit += sol.beta[q]! * (ix === 0 ? 1 : vk[t * r + ix - 1]!)));
-          residualSq += (cK[t]! - fit) ** 2;
+          const x = Array.from(sol.index, (ix) => (ix === 0 ? 1 : vk[t * r + ix - 1]!));
+          const fit = x.reduce((acc, v, q) => acc + sol.beta[q]! * v, 0);
+          const y = solve(x);
+          const h = x.reduce((acc, v, q) => acc + v * y[q]!, 0);
+          residualSq += ((cK[t]! - fit) / Math.max(1 - h, 0.05)) ** 2;
         });
-        expect(Math.abs(knownResidualSq(normal, sol) - residualSq)).toBeLessThanOrEqual(1e-9 * Math.max(residualSq, 1e-12));
+        expect(Math.abs(knownLooResidualSq(vk, r, cK, sol) - residualSq)).toBeLessThanOrEqual(1e-9 * Math.max(residualSq, 1e-12));
         const sigma2 = basis.energy / (basis.rows * n);
         const q = sol.index.length;
         const rho = Math.sqrt((residualSq + q * sigma2) / ((columns.length + q) * sigma2));

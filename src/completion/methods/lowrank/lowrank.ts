@@ -6,7 +6,7 @@ import { checkKnownEntries } from '../additiveLs.js';
 import { addComponents, fullBases, LOWRANK_VARIANTS, trainStats, variantBasis, type FullBasis, type LowrankVariant, type TrainStats, type VariantBasis } from './lowrankBasis.js';
 import { ridgeForms } from './lowrankForms.js';
 import { columnForms } from '../../../linalg/cpu/columnForms.js';
-import { calibrateScale, calibrationColumns, knownResidualSq, probeScale } from './lowrankIntervals.js';
+import { calibrateScale, calibrationColumns, knownLooResidualSq, probeScale } from './lowrankIntervals.js';
 import { defaultGrid, gatherColumns, knownNormal, penaltyScale, prepareFolds, selectHyper, solveRidge, type LowrankGrid, type LowrankHyper } from './lowrankSelect.js';
 import { calibrateSideScale, predictSideRow, residualizeTrain, selectSideHyper, sideStats, sideValuesOf, type SideStats } from './lowrankSide.js';
 import { ForgettingMatrix } from '../../../matrix/ForgettingMatrix.js';
@@ -334,8 +334,9 @@ function predictWithIntervals(stats: TrainStats, basis: VariantBasis, known: Kno
   const { lin, quad, energy } = columnForms({ z: stats.z.data, rows: m, cols: n, off, shift, g: forms.g, h: forms.h, t0: forms.t0 });
   const scale = penaltyScale(basis, n);
   const floor = 1e-300 + 1e-24 * scale;
-  // how hard this task is, from its fit at the measured columns (κ was calibrated with the same score)
-  const rho = probeScale(knownResidualSq(normal, sol), kk, sol.index.length, scale);
+  // how hard this task is, from its fit's leave-one-column-out residuals at the measured columns (κ was
+  // calibrated with the same score)
+  const rho = probeScale(knownLooResidualSq(vk, k, cK, sol), kk, sol.index.length, scale);
   const prediction = new Float64Array(n);
   const lower = new Float64Array(n);
   const upper = new Float64Array(n);

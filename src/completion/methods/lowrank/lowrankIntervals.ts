@@ -1,6 +1,6 @@
 import type { VariantBasis } from './lowrankBasis.js';
 import type { TrainStats } from './lowrankBasis.js';
-import { foldKnown, gatherColumns, knownNormal, penaltyScale, solveRidge, type Fold, type KnownNormal, type LowrankHyper, type RidgeSolution } from './lowrankSelect.js';
+import { foldKnown, gatherColumns, knownNormal, penaltyScale, solveRidge, type Fold, type LowrankHyper, type RidgeSolution } from './lowrankSelect.js';
 import { choleskyForwardSolve } from '../../../linalg/smallDense.js';
 import { columnForms } from '../../../linalg/cpu/columnForms.js';
 import { ridgeForms } from './lowrankForms.js';
@@ -35,7 +35,8 @@ export function predictiveSd(sol: RidgeSolution, basis: VariantBasis, n: number,
 /**
  * How hard a row is relative to the train block, from its fit at the measured columns:
  * ρ = sqrt((‖r_K‖² + q·σ̄²)/((|K| + q)·σ̄²)), with ‖r_K‖² the squared residual of the fit at the |K|
- * measured columns, q its number of coefficients and σ̄² the block's per-entry variance; the q prior
+ * measured columns (lowrank passes the leave-one-column-out residuals, `knownLooResidualSq`), q its
+ * number of coefficients and σ̄² the block's per-entry variance; the q prior
  * pseudo-residuals keep a nearly exact fit at few columns from collapsing the interval. Intervals
  * scale with ρ and κ is calibrated on |error|/(sd·ρ) of the held-out train rows, so a task whose
  * probes fit worse than usual gets wider intervals (a locally adaptive split-conformal score).
@@ -45,18 +46,32 @@ export function probeScale(residualSq: number, measured: number, q: number, scal
   return Math.sqrt((Math.max(residualSq, 0) + q * s2) / ((measured + q) * s2));
 }
 
-/** ‖c_K − X_K·β‖² of a ridge fit, from the normal equations at the measured columns (O(q²)). */
-export function knownResidualSq(normal: KnownNormal, sol: RidgeSolution): number {
-  const p = normal.r + 1;
+/**
+ * Σ_t (r_t/(1 − h_t))² over the measured columns: the fit's leave-one-column-out residuals (r_t the
+ * residual, h_t = x_tᵀ(XᵀX + P)⁻¹x_t its leverage, from the ridge factor), which, unlike the
+ * in-sample residual, do not shrink at high-leverage columns. `vk` holds V_K row-major with `width`
+ * components per column.
+ */
+export function knownLooResidualSq(vk: Float64Array, width: number, cK: Float64Array, sol: RidgeSolution): number {
   const q = sol.index.length;
-  let r2 = normal.ccK;
-  for (let x = 0; x < q; x++) {
-    const ix = sol.index[x]!;
-    let row = 0;
-    for (let y = 0; y < q; y++) row += normal.f[ix * p + sol.index[y]!]! * sol.beta[y]!;
-    r2 += sol.beta[x]! * (row - 2 * normal.h[ix]!);
+  const x = new Float64Array(q);
+  let sum = 0;
+  for (let t = 0; t < cK.length; t++) {
+    let fit = 0;
+    for (let a = 0; a < q; a++) {
+      const ix = sol.index[a]!;
+      x[a] = ix === 0 ? 1 : vk[t * width + ix - 1]!;
+      fit += sol.beta[a]! * x[a]!;
+    }
+    let h = 0;
+    if (q > 0) {
+      choleskyForwardSolve(sol.factor, x, q);
+      for (let a = 0; a < q; a++) h += x[a]! * x[a]!;
+    }
+    const r = (cK[t]! - fit) / Math.max(1 - h, 0.05);
+    sum += r * r;
   }
-  return r2;
+  return sum;
 }
 
 /** Evenly spread columns used to calibrate the interval scale (at most `count`). */
@@ -95,7 +110,7 @@ export function calibrateScale(
     const normal = knownNormal(known.vk, known.cK, fv.basis.r);
     const sol = solveRidge(normal, fv.basis, stats.n, k, hyper.alpha, additive);
     if (!sol) continue;
-    const rho = probeScale(knownResidualSq(normal, sol), columns.length, sol.index.length, penaltyScale(fv.basis, stats.n));
+    const rho = probeScale(knownLooResidualSq(known.vk, fv.basis.r, known.cK, sol), columns.length, sol.index.length, penaltyScale(fv.basis, stats.n));
     // the fold's rows at the calibration columns (row-major mp×|probe|), centred by columnForms with
     // the fold's column means and row shifts: prediction, parameter variance and energy in one pass
     const rows = fold.rows;
