@@ -1,4 +1,4 @@
-// `npm run bench -- linalg [--reps N] [--quick] [--only name,name] [--skip-webgpu] [--skip-numpy] [--relaxed never]`
+// `npm run bench -- linalg [--reps N] [--quick] [--only name,name] [--skip-webgpu] [--skip-numpy] [--relaxed never] [--blas never|LIBRARY]`
 // `npm run bench -- linalg stream [--rows 1000] [--cols 10000000] [--chunk W] [--in-flight 1024] [--cold] [--backend cpu|webgpu]`
 // Times the cpu and webgpu backends against numpy (float32/float64) on the same shapes in the same
 // run; prints a markdown table (medians) and writes bench/out/linalg.json.
@@ -8,7 +8,7 @@ import { cpus, totalmem, loadavg } from 'node:os';
 import { relaxedSimdAvailable } from '../../dist/linalg/cpu/relaxedDot.js';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createNodeCpuBackend, nodeGpu } from '../../dist/linalg/node.js';
+import { createNodeCpuBackend, loadNodeBlas, nodeGpu } from '../../dist/linalg/node.js';
 import { createWebGpuBackend } from '../../dist/linalg/webgpu/backend.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -76,8 +76,13 @@ async function main() {
   const peak = machinePeak();
   if (peak) console.error(`peak float32: ${peak.machine.toFixed(1)} GFLOPS (${peak.isa}, ${peak.perCycle} flop/cycle/core × ${peak.ghz} GHz × ${peak.cores} cores); 128-bit WASM SIMD with FMA: ${peak.wasm.toFixed(1)}`);
   const relaxed = flag('relaxed', 'auto');
-  const kernel = relaxed !== 'never' && relaxedSimdAvailable() ? 'relaxed SIMD f32' : 'wasm SIMD f64';
-  console.error(`node ${process.version}; cpu kernel for float32 input: ${kernel}`);
+  // --blas never: the WebAssembly kernels only; --blas LIBRARY: that CBLAS library; default: the search
+  const blasFlag = flag('blas', 'auto');
+  const blasOption = blasFlag === 'never' ? false : blasFlag === 'auto' ? undefined : blasFlag;
+  const blas = relaxed === 'never' || blasOption === false ? null : loadNodeBlas(blasOption === undefined ? {} : { library: blasOption });
+  const wasmKernel = relaxed !== 'never' && relaxedSimdAvailable() ? 'relaxed SIMD f32' : 'wasm SIMD f64';
+  const kernel = blas ? `${blas.description.split(' ').slice(0, 2).join(' ')} f32 blocks, f64 sums` : wasmKernel;
+  console.error(`node ${process.version}; cpu kernel for float32 input: ${kernel}${blas ? ` (${blas.description})` : ''}`);
 
   mkdirSync(join(here, '..', 'out'), { recursive: true });
   const partial = join(here, '..', 'out', 'linalg.partial.jsonl');
@@ -97,7 +102,7 @@ async function main() {
     if (numpy._blas) console.error(`numpy BLAS: ${JSON.stringify(numpy._blas)}`);
   }
 
-  const backends = [['cpu', () => createNodeCpuBackend({ relaxed })]];
+  const backends = [['cpu', () => createNodeCpuBackend({ relaxed, ...(blasOption === undefined ? {} : { blas: blasOption }) })]];
   if (!has('skip-webgpu')) {
     const gpu = await nodeGpu();
     if (gpu) backends.push(['webgpu', () => createWebGpuBackend({ gpu })]);

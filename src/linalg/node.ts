@@ -4,11 +4,15 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { createCpuBackend } from './cpu/backend.js';
+import { withBlas } from './cpu/blas.js';
+import { loadNodeBlas } from './cpu/nodeBlas.js';
 import { createWorkerRunner, type WorkerRunnerOptions } from './cpu/nodeWorkers.js';
 import { selectBackend, type BackendKind, type SelectBackendOptions } from './selectBackend.js';
 import type { Backend } from './types.js';
 
 export { createWorkerRunner, type WorkerRunnerOptions } from './cpu/nodeWorkers.js';
+export { loadNodeBlas, NODE_BLAS_CANDIDATES, type LoadNodeBlasOptions } from './cpu/nodeBlas.js';
+export { withBlas, type BlasLibrary, type WithBlasOptions } from './cpu/blas.js';
 
 let dawn: GPU | null | undefined;
 
@@ -47,12 +51,28 @@ export function findLavapipeIcd(): string | null {
   return null;
 }
 
+/** Options of `createNodeCpuBackend`: the worker pool's, and the BLAS library. */
+export interface NodeCpuBackendOptions extends WorkerRunnerOptions {
+  /**
+   * Large float32 and float64 products on the system's CBLAS library (`loadNodeBlas`): the default
+   * (undefined) follows `FORGETSCOPE_BLAS` and otherwise searches for OpenBLAS; a string names the
+   * library; `false` keeps every product on the WebAssembly kernels. Also off when `simd` or
+   * `relaxed` is `'never'`, which ask for a particular kernel.
+   */
+  blas?: string | false;
+}
+
 /**
- * The cpu backend with worker threads (both cores here) for large inputs.
+ * The cpu backend for Node: worker threads (both cores here) for large inputs, and large products on
+ * the system's BLAS (OpenBLAS) where one is installed, float32 blocks summed in float64.
  * @example const cpu = createNodeCpuBackend(); await cpu.gram(a); await cpu.dispose();
  */
-export function createNodeCpuBackend(options: WorkerRunnerOptions = {}): Backend {
-  return createCpuBackend({ runner: createWorkerRunner(options) });
+export function createNodeCpuBackend(options: NodeCpuBackendOptions = {}): Backend {
+  const { blas: library, ...runnerOptions } = options;
+  const runner = createWorkerRunner(runnerOptions);
+  const kernelPinned = options.simd === 'never' || options.relaxed === 'never';
+  const blas = kernelPinned ? null : loadNodeBlas(library !== undefined ? { library } : {});
+  return createCpuBackend({ runner: blas ? withBlas(runner, blas) : runner });
 }
 
 /**

@@ -14,6 +14,8 @@ export interface CpuKernelRunner {
   readonly simd: boolean;
   /** True when float32 × float32 dot products use the relaxed-SIMD float32 kernel (`relaxedDot.ts`). */
   readonly relaxed: boolean;
+  /** Set when large products run on a CBLAS library (`withBlas`): what was loaded. */
+  readonly blas?: string;
   /**
    * `out[i][j] = Σ_{c∈[c0,c1)} X[i][c]·Y[j][c]`, nx×ny, where X[i][c] = x[i·ldx + c] (or x[c·ldx + i]
    * when `transX`), likewise Y. With `symmetric` (X = Y, nx = ny) only the upper triangle is computed
