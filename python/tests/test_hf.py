@@ -168,9 +168,18 @@ def _ddp_worker(rank: int, world: int, port: int, out: str) -> None:
         model=tiny_gpt2(len(tok)), args=_args(out, max_steps=-1, num_train_epochs=1, per_device_train_batch_size=4, ddp_backend="gloo"),
         train_dataset=task, data_collator=DataCollatorForLanguageModeling(tok, mlm=False), replay_dataset=up, replay_ratio=1 / 3,
     )
-    trainer.train()
-    with open(os.path.join(out, f"rank{rank}.json"), "w") as f:
-        json.dump({"world": trainer.args.world_size, "log": trainer.replay_log, "stream": list(trainer.replay_sampler)}, f)
+    try:
+        trainer.train()
+        with open(os.path.join(out, f"rank{rank}.json"), "w") as f:
+            json.dump({"world": trainer.args.world_size, "log": trainer.replay_log, "stream": list(trainer.replay_sampler)}, f)
+    finally:
+        # the Trainer opened the process group and leaves it open; left to interpreter exit, gloo's
+        # threads were once torn down while joinable (std::terminate → SIGABRT after a finished run)
+        import torch.distributed as dist
+
+        if dist.is_initialized():
+            dist.barrier()
+            dist.destroy_process_group()
 
 
 def test_replay_trainer_under_two_gloo_processes(tmp_path):
