@@ -162,7 +162,7 @@ withLibrary('with the system BLAS', () => {
     inputs.forEach((a, s) => expect(maxScaledError(got[s]!, referenceGram(a), absProductScale(a, a, false, true))).toBeLessThan(s % 2 === 0 ? F32_BOUND : F64_BOUND));
   });
 
-  test('createNodeCpuBackend uses it by default and not with blas: false or a pinned kernel', async () => {
+  test('createNodeCpuBackend agrees with the float64 reference by default, with blas: false and with a pinned kernel', async () => {
     const a = randomDense(40, 3000, 8, true);
     const want = referenceGram(a);
     const scale = absProductScale(a, a, false, true);

@@ -74,7 +74,7 @@ function loadFirst(candidates: readonly string[], explicit: boolean): BlasLibrar
   try {
     koffi = createRequire(import.meta.url)('koffi') as Koffi;
   } catch (e) {
-    if (explicit) throw new ForgetscopeError('backend', `FORGETSCOPE_BLAS names a BLAS library, but the koffi package (the FFI that calls it) does not load: ${(e as Error).message}`);
+    if (explicit) throw new ForgetscopeError('backend', `a BLAS library was named (${candidates.join(', ')}), but the koffi package (the FFI that calls it) does not load: ${(e as Error).message}`);
     return null;
   }
   // OpenBLAS's threads spin for 2^28 cycles (≈ 0.1 s) after each call before they sleep; on a machine
