@@ -176,7 +176,8 @@ export function forgettingHeatmapSpec(input: HeatmapInput, options: HeatmapOptio
       y: {
         field: 'task',
         type: 'nominal',
-        sort: d.rowLabels,
+        // order by the row index field: ids stay data, never text inside a Vega expression
+        sort: { field: 'row', op: 'min' },
         scale: { paddingInner: 0, paddingOuter: 0 },
         axis: { title: 'task', labelLimit: 180, labelFontSize: d.rowLabels.length > 40 ? 7 : 9 },
       },

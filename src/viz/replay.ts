@@ -209,7 +209,8 @@ export function topReplayedSpec(input: TopReplayedInput, options: { top?: number
     data: { values: rows },
     mark: { type: 'bar', ...(hasSource ? {} : { color: NEUTRAL_COLOUR }) },
     encoding: {
-      y: { field: 'label', type: 'nominal', sort: rows.map((r) => r.label), title: null, axis: { labelLimit: 360, labelFont: 'DejaVu Sans Mono, monospace', labelFontSize: 9 } },
+      // sorted by the rank field (ids stay data values, never text inside a Vega expression)
+      y: { field: 'label', type: 'nominal', sort: { field: 'rank', op: 'min' }, title: null, axis: { labelLimit: 360, labelFont: 'DejaVu Sans Mono, monospace', labelFontSize: 9 } },
       x: { field: 'weight', type: 'quantitative', title: 'replay weight' },
       ...(hasSource ? { color: { field: 'source', type: 'nominal', title: 'source' } } : {}),
       tooltip: [

@@ -21,14 +21,12 @@ export interface SourceRow {
  * const spec = sourceForgettingSpec(summarizeBySource(matrix).sources);
  */
 export function sourceForgettingSpec(sources: readonly SourceRow[], options: { title?: string } = {}): VegaLiteSpec {
-  const rows = sources.map((s) => ({
-    source: s.source,
-    mean: s.mean,
-    fractionForgotten: s.fractionForgotten,
-    share: s.share,
-    examples: s.examples ?? null,
-  }));
-  const order = [...rows].sort((a, b) => b.mean - a.mean || a.source.localeCompare(b.source)).map((r) => r.source);
+  // `order` (largest mean first) is a data field the axis sorts by: source names stay data values,
+  // never text inside a Vega expression (an explicit sort list would be compiled into one)
+  const ranked = sources.map((s, i) => i).sort((a, b) => sources[b]!.mean - sources[a]!.mean || sources[a]!.source.localeCompare(sources[b]!.source));
+  const orderOf = new Int32Array(sources.length);
+  ranked.forEach((i, k) => (orderOf[i] = k));
+  const rows = sources.map((s, i) => ({ source: s.source, mean: s.mean, fractionForgotten: s.fractionForgotten, share: s.share, examples: s.examples ?? null, order: orderOf[i]! }));
   const height = Math.max(80, 20 * rows.length);
   const panel = (field: string, title: string, format: string, colour: string, domain?: [number, number]): unknown => ({
     title,
@@ -36,7 +34,7 @@ export function sourceForgettingSpec(sources: readonly SourceRow[], options: { t
     height,
     mark: { type: 'bar', color: colour },
     encoding: {
-      y: { field: 'source', type: 'nominal', sort: order, title: null },
+      y: { field: 'source', type: 'nominal', sort: { field: 'order', op: 'min' }, title: null },
       x: { field, type: 'quantitative', title: null, axis: { format }, ...(domain ? { scale: { domain } } : {}) },
       tooltip: [
         { field: 'source', type: 'nominal' },
