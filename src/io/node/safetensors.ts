@@ -1,9 +1,10 @@
 /**
  * Node file access for safetensors: the header is read first, then only the byte ranges of the
  * selected tensors, through a file handle, so multi-GB checkpoints are never loaded whole.
- * Writes are atomic (temporary file + rename) and refuse to overwrite without `force`.
+ * Writes go through `atomicWrite` (exclusive create, or an atomic replace with `force`).
  */
-import { open, rename, stat, unlink, writeFile } from 'node:fs/promises';
+import { open, stat } from 'node:fs/promises';
+import { atomicWrite } from './atomicWrite.js';
 import { ForgetscopeError } from '../../util/errors.js';
 import type { ProgressSink } from '../../util/progress.js';
 import {
@@ -109,24 +110,9 @@ export async function readSafetensorsFile(path: string, options: SafetensorsRead
 }
 
 /**
- * Writes tensors as a safetensors file atomically (temporary file in the same folder, then rename).
- * Refuses to overwrite an existing file unless `force`.
+ * Writes tensors as a safetensors file through `atomicWrite`: created exclusively (a `usage` error
+ * when the file exists), or replaced atomically with `force`.
  */
 export async function writeSafetensorsFile(path: string, tensors: readonly TensorToWrite[], options: { metadata?: Record<string, string>; force?: boolean } = {}): Promise<void> {
-  if (!options.force) {
-    const exists = await stat(path).then(
-      () => true,
-      () => false,
-    );
-    if (exists) throw new ForgetscopeError('usage', 'output file exists; pass --force (force: true) to overwrite it', { file: path });
-  }
-  const bytes = encodeSafetensors(tensors, options.metadata);
-  const tmp = `${path}.tmp-${process.pid}-${Date.now()}`;
-  try {
-    await writeFile(tmp, bytes);
-    await rename(tmp, path);
-  } catch (e) {
-    await unlink(tmp).catch(() => {});
-    throw new ForgetscopeError('io', `cannot write safetensors file (${(e as NodeJS.ErrnoException).code ?? String(e)})`, { file: path });
-  }
+  await atomicWrite(path, encodeSafetensors(tensors, options.metadata), { force: options.force ?? false });
 }

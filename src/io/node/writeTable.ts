@@ -36,7 +36,8 @@ function resolveFormat(path: string, format: TableFormat | undefined): TableForm
 }
 
 /**
- * Writes a table (per-example predictions, weights, …) atomically: temp file + rename. CSV/TSV are
+ * Writes a table (per-example predictions, weights, …) through `atomicWrite`: a new file is created
+ * exclusively, `force` replaces atomically. Ids are written exactly (no spreadsheet escaping). CSV/TSV are
  * written in chunks; `.npy` is a numpy structured array whose fields are the column names.
  * @example
  * await writeTable('weights.parquet', { columns: { example: ids, weight: w } });
@@ -80,7 +81,8 @@ export async function writeMatrix(path: string, matrix: ForgettingMatrix, option
     await refuseOverwrite(path, options.force);
     await refuseOverwrite(sidecars.tasks, options.force);
     await refuseOverwrite(sidecars.examples, options.force);
-    const force = { force: true };
+    // each file is still created exclusively without force (a writer that raced in wins)
+    const force = { force: options.force ?? false };
     await atomicWrite(sidecars.tasks, matrix.taskIds.join('\n') + '\n', force);
     await atomicWrite(sidecars.examples, matrix.exampleIds.join('\n') + '\n', force);
     return atomicWrite(path, encodeNpy(matrix.values, [matrix.rows, matrix.cols]), force);
