@@ -1,5 +1,5 @@
 import { Command, CommanderError } from 'commander';
-import { ForgetscopeError } from '../util/errors.js';
+import { describeFailure } from './failure.js';
 import type { CliContext } from './context.js';
 import { processContext } from './context.js';
 import { commandModules } from './commands/index.js';
@@ -22,7 +22,7 @@ export function buildProgram(ctx: CliContext): Command {
 
 /**
  * Runs the CLI and returns the exit status: 0 success, 2 usage or input error
- * (`file:line:column: what is wrong` on stderr), 1 any other failure.
+ * (`file:line:column: what is wrong` on stderr), 1 any other failure (one line; `describeFailure`).
  */
 export async function runCli(argv: readonly string[], ctx: CliContext = processContext(argv)): Promise<number> {
   const program = buildProgram(ctx);
@@ -34,11 +34,8 @@ export async function runCli(argv: readonly string[], ctx: CliContext = processC
       if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help') return 0;
       return 2;
     }
-    if (e instanceof ForgetscopeError) {
-      ctx.err(`${e.message}\n`);
-      return e.isUserError ? 2 : 1;
-    }
-    ctx.err(`error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
-    return 1;
+    const failure = describeFailure(e);
+    ctx.err(failure.text);
+    return failure.code;
   }
 }
