@@ -10,7 +10,7 @@ import type { Command } from 'commander';
 import type { ForgettingMatrix } from '../matrix/ForgettingMatrix.js';
 import type { InputFormat, ReadOptions } from '../io/types.js';
 import type { Backend } from '../linalg/types.js';
-import type { BackendKind } from '../linalg/selectBackend.js';
+import { WEBGPU_CROSSOVER_MULADDS, type BackendKind } from '../linalg/selectBackend.js';
 import { selectNodeBackend } from '../linalg/node.js';
 import { completionMethods, OPT_IN_METHODS } from '../completion/registry.js';
 import { checkSideName } from '../io/dataset/sideMatrix.js';
@@ -43,6 +43,30 @@ export function parsePositiveInt(text: string, flag: string): number {
   const v = parseNonNegativeInt(text, flag);
   if (v < 1) throw badFlag(flag, 'a positive integer', text);
   return v;
+}
+
+/**
+ * Checks a count flag against the data: `value` must lie in `1..max`, where `max` is what the data
+ * allows (`of` says what that is, e.g. "examples of the matrix"). A usage error naming the flag and the
+ * range otherwise.
+ * @example checkCountAtMost(40, '--known', 30, 'examples of the matrix'); // throws "--known must be in 1..30 (the examples of the matrix), got 40"
+ */
+export function checkCountAtMost(value: number, flag: string, max: number, of: string): number {
+  if (!(value >= 1 && value <= max)) {
+    throw new ForgetscopeError('usage', max < 1 ? `${flag}: there are no ${of}` : `${flag} must be in 1..${max} (the ${of}), got ${value}`);
+  }
+  return value;
+}
+
+/**
+ * Checks that the replay budget `int(n · ratio) + 1` fits the examples there are to replay (a usage
+ * error naming --n-fine-tune and --ratio otherwise), before any completion is fitted.
+ */
+export function checkReplayBudget(nFineTune: number, ratio: number, examples: number): void {
+  const replayN = Math.trunc(nFineTune * ratio) + 1;
+  if (replayN > examples) {
+    throw new ForgetscopeError('usage', `--n-fine-tune ${nFineTune} with --ratio ${ratio} asks for ${replayN} replayed examples (int(n·ratio) + 1), but the matrix has ${examples} examples; lower --n-fine-tune or --ratio`);
+  }
 }
 
 /** A finite number. */
@@ -162,13 +186,22 @@ export function checkMethod(name: string, flag = '--method'): string {
 }
 
 /** `man=5,python=3`: per-source caps. */
-export function parseCaps(spec: string, flag = '--caps'): Record<string, number> {
-  const caps: Record<string, number> = {};
+export function parseCaps(spec: string, flag = '--caps', sources?: readonly string[]): Record<string, number> {
+  const caps: Record<string, number> = Object.create(null) as Record<string, number>;
+  const known = sources ? new Set(sources) : null;
   for (const part of spec.split(',').filter((s) => s.trim() !== '')) {
     const m = /^\s*(.+?)\s*=\s*(\d+)\s*$/.exec(part);
     if (!m) throw new ForgetscopeError('usage', `${flag}: "${part}" is not SOURCE=COUNT`);
-    caps[m[1]!] = Number(m[2]);
+    const count = Number(m[2]);
+    if (!Number.isSafeInteger(count)) throw new ForgetscopeError('usage', `${flag}: count of "${m[1]}" is too large`);
+    if (known && !known.has(m[1]!)) {
+      const list = [...known].sort();
+      throw new ForgetscopeError('usage', `${flag}: no example has source "${m[1]}"; the sources are ${list.slice(0, 10).join(', ')}${list.length > 10 ? ', …' : ''}`);
+    }
+    if (m[1]! in caps) throw new ForgetscopeError('usage', `${flag} names source "${m[1]}" twice`);
+    caps[m[1]!] = count;
   }
+  if (Object.keys(caps).length === 0) throw new ForgetscopeError('usage', `${flag} is empty`);
   return caps;
 }
 
@@ -201,7 +234,9 @@ export function addBackendOption(cmd: Command, fallback: BackendKind = 'auto', d
  */
 export async function backendFromFlag(kind: string | undefined, ctx: CliContext, problemSize?: number): Promise<Backend> {
   const k = parseChoice(kind ?? 'auto', '--backend', BACKENDS);
-  return selectNodeBackend(k, { warn: ctx.warn, ...(problemSize !== undefined ? { problemSize } : {}) });
+  // auto on small work stays on the cpu: never start Dawn (whose adapter notes go to stderr) for it
+  const small = k === 'auto' && problemSize !== undefined && problemSize < WEBGPU_CROSSOVER_MULADDS;
+  return selectNodeBackend(small ? 'cpu' : k, { warn: ctx.warn, ...(problemSize !== undefined ? { problemSize } : {}) });
 }
 
 /** Flags of the matrix reader (`addReadOptions`). */
@@ -344,7 +379,7 @@ export function replaySettingsFromFlags(flags: ReplayFlags, cmd: Command): Repla
   const n = aliased<number | string>(cmd, bag, 'nFineTune', 'n', ['--n-fine-tune', '--n']);
   return {
     nFineTune: n === undefined ? undefined : typeof n === 'number' ? n : parsePositiveInt(n, flags.nFineTune === undefined ? '--n' : '--n-fine-tune'),
-    ratio: parseNumberIn(String(flags.ratio ?? DEFAULT_REPLAY_RATIO), '--ratio', 0, Infinity),
+    ratio: parseNumberIn(String(flags.ratio ?? DEFAULT_REPLAY_RATIO), '--ratio', 0, 1, true),
     temperature: parseTemperature(flags.temperature ?? String(DEFAULT_TEMPERATURE)),
     autoSupport: parsePositiveNumber(flags.autoSupport, '--auto-support'),
     method: checkMethod(aliased<string>(cmd, bag, 'replayMethod', 'method', ['--replay-method', '--method']) ?? 'lowrank', '--replay-method'),

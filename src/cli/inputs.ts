@@ -7,6 +7,7 @@ import type { KnownEntries } from '../completion/types.js';
 import type { ReadOptions } from '../io/types.js';
 import { readForgettingMatrix } from '../io/node/readForgettingMatrix.js';
 import { locateFieldValue } from '../io/locateFieldValue.js';
+import { splitDelimitedLine } from '../io/csv/readNumericColumns.js';
 import { parseIdList } from '../io/parseIdList.js';
 import { ForgetscopeError } from '../util/errors.js';
 import { readText } from './readText.js';
@@ -30,11 +31,27 @@ export async function readMeasuredEntries(path: string, matrix: ForgettingMatrix
       const where = at ? { file: path, ...at } : { file: path, column: 'example' };
       throw new ForgetscopeError('input', `example "${id}"${at ? '' : ` (data row ${i + 1})`} is not an example of the matrix`, where);
     }
-    pairs.push([j, diagonal.get(i, diagonal.exampleIndex(id))]);
+    const c = diagonal.exampleIndex(id);
+    if (!diagonal.isObserved(i, c) || !Number.isFinite(diagonal.get(i, c))) {
+      throw new ForgetscopeError('input', `example "${id}" has no measured value (blank, NaN or null); a measured entry needs a finite value — leave out the examples that were not measured`, await valueLocation(path, format, id, i));
+    }
+    pairs.push([j, diagonal.get(i, c)]);
   }
   if (pairs.length === 0) throw new ForgetscopeError('empty', 'no measured entries', { file: path });
   pairs.sort((a, b) => a[0] - b[0]);
   return { columns: Int32Array.from(pairs, (p) => p[0]), values: Float64Array.from(pairs, (p) => p[1]) };
+}
+
+/** Where the value of example `id` is: line and column of its `value` field in a text table, else the data row. */
+async function valueLocation(path: string, format: string, id: string, row: number): Promise<{ file: string; line?: number; column: number | string }> {
+  if (format !== 'csv' && format !== 'tsv' && format !== 'jsonl') return { file: path, line: row + 1, column: 'value' };
+  const text = await readText(path);
+  const at = locateFieldValue(text, format, 'example', id);
+  if (!at) return { file: path, column: 'value' };
+  if (format === 'jsonl') return { file: path, line: at.line, column: 'value' };
+  const header = text.replace(/^\uFEFF/, '').split(/\r?\n/).find((l) => l.trim() !== '') ?? '';
+  const index = splitDelimitedLine(header, format === 'tsv' ? '\t' : ',').indexOf('value');
+  return { file: path, line: at.line, column: index >= 0 ? index + 1 : 'value' };
 }
 
 /**

@@ -1,11 +1,9 @@
-import { mkdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { CommandModule } from './types.js';
 import type { CliContext } from '../context.js';
-import { ForgetscopeError } from '../../util/errors.js';
 import { stringifyResult } from '../../util/json.js';
 import { readForgettingMatrix, type ReadResult } from '../../io/node/readForgettingMatrix.js';
-import { atomicWrite, refuseOverwrite } from '../../io/node/atomicWrite.js';
+import { atomicWrite, checkOutputFolder, writeFolder } from '../../io/node/atomicWrite.js';
 import { writeTable } from '../../io/node/writeTable.js';
 import { analyzeStructure, type StructureAnalysis } from '../../analysis/analyzeStructure.js';
 import { auditForgetting, type ForgettingAudit } from '../../analysis/auditForgetting.js';
@@ -36,7 +34,7 @@ export const analyzeCommand: CommandModule = {
     addBackendOption(cmd)
       .option('--json', 'print one JSON object on stdout')
       .option('--out <dir>', 'write factors and per-example / per-task / per-source tables (Parquet and CSV) to this folder')
-      .option('--force', 'overwrite existing files in --out')
+      .option('--force', 'replace --out when it holds an earlier analyze output')
       .option('--top <n>', 'how many most-forgotten examples to list', parser(parsePositiveInt, '--top'), 10)
       .option('--source-key <key>', 'example metadata field that names the source (domain)', 'source');
     addReadOptions(cmd).action(async (input: string, flags: AnalyzeFlags) => runAnalyze(input, flags, ctx));
@@ -47,7 +45,8 @@ async function runAnalyze(input: string, flags: AnalyzeFlags, ctx: CliContext): 
   const json = flags.json ?? false;
   const progress = ctx.progress(json);
   const force = flags.force ?? false;
-  if (flags.out) await checkOutputs(flags.out, force);
+  const outOptions = { force, ownEntry: (name: string) => outputNames().has(name) };
+  if (flags.out) await checkOutputFolder(flags.out, outOptions);
   const read = await readForgettingMatrix(input, { ...readOptionsFromFlags(flags), progress });
   const matrix = read.matrix;
   const backend = await backendFromFlag(flags.backend, ctx, matrix.rows * matrix.rows * matrix.cols);
@@ -58,34 +57,36 @@ async function runAnalyze(input: string, flags: AnalyzeFlags, ctx: CliContext): 
     await backend.dispose();
   }
   const audit = auditForgetting(matrix, { top: flags.top, sourceKey: flags.sourceKey, rankOneTask: structure.multiplicative.taskScalars });
-  const files = flags.out ? await writeTables(flags.out, structureTables(matrix, structure, audit, flags.sourceKey), force) : [];
+  const tables = structureTables(matrix, structure, audit, flags.sourceKey);
+  const files = flags.out ? tablePaths(flags.out, tables) : [];
   const result = structureSummary(read, structure, audit, flags.sourceKey, files);
-  if (flags.out) await atomicWrite(join(flags.out, 'summary.json'), stringifyResult(result, 1) + '\n', { force });
+  if (flags.out) {
+    // the whole folder appears at once (a sibling temporary folder renamed into place)
+    const cleaned = await writeFolder(flags.out, async (tmp) => {
+      await writeTables(tmp, tables);
+      await atomicWrite(join(tmp, 'summary.json'), stringifyResult(result, 1) + '\n');
+    }, outOptions);
+    for (const note of cleaned) ctx.warn(note);
+  }
   if (json) ctx.printJson(result);
   else ctx.out(formatSummary(read, structure, audit));
 }
 
-/** Every name `--out` may write (each table in Parquet and CSV), checked before anything is computed. */
-async function checkOutputs(dir: string, force: boolean): Promise<void> {
-  const info = await stat(dir).catch(() => null);
-  if (info && !info.isDirectory()) throw new ForgetscopeError('usage', `--out must be a folder, but ${dir} is a file`, { file: dir });
-  const names = [...structureTableNames(true).flatMap((t) => [`${t}.parquet`, `${t}.csv`]), 'summary.json'];
-  for (const name of names) await refuseOverwrite(join(dir, name), force);
+/** Every name `--out` may write (each table in Parquet and CSV, and summary.json). */
+function outputNames(): Set<string> {
+  return new Set([...structureTableNames(true).flatMap((t) => [`${t}.parquet`, `${t}.csv`]), 'summary.json']);
 }
 
-/** Writes every table as Parquet and CSV; returns the paths (and summary.json, written after). */
-async function writeTables(dir: string, tables: NamedTables, force: boolean): Promise<string[]> {
-  await mkdir(dir, { recursive: true });
-  const written: string[] = [];
+/** The paths of the tables (Parquet and CSV) and of summary.json under `dir`, as the summary lists them. */
+function tablePaths(dir: string, tables: NamedTables): string[] {
+  return [...Object.keys(tables).flatMap((name) => [join(dir, `${name}.parquet`), join(dir, `${name}.csv`)]), join(dir, 'summary.json')];
+}
+
+/** Writes every table as Parquet and CSV into `dir` (a fresh folder). */
+async function writeTables(dir: string, tables: NamedTables): Promise<void> {
   for (const [name, columns] of Object.entries(tables)) {
-    for (const ext of ['parquet', 'csv']) {
-      const path = join(dir, `${name}.${ext}`);
-      await writeTable(path, { columns }, { force });
-      written.push(path);
-    }
+    for (const ext of ['parquet', 'csv']) await writeTable(join(dir, `${name}.${ext}`), { columns });
   }
-  written.push(join(dir, 'summary.json'));
-  return written;
 }
 
 function fmt(x: number, digits = 4): string {

@@ -8,14 +8,14 @@ import type { CommandModule } from './types.js';
 import type { CliContext } from '../context.js';
 import { ForgetscopeError } from '../../util/errors.js';
 import { readForgettingMatrix } from '../../io/node/readForgettingMatrix.js';
-import { atomicWrite, refuseOverwrite } from '../../io/node/atomicWrite.js';
+import { atomicWrite, checkOutputFile } from '../../io/node/atomicWrite.js';
 import { evaluate, type EvaluationResult, type ProbeSelector } from '../../completion/protocol/evaluate.js';
 import { createCompletionMethod } from '../../completion/registry.js';
 import { selectActiveProbes } from '../../completion/probes/index.js';
 import { stringifyResult } from '../../util/json.js';
 import {
   addBackendOption, addReadOptions, addRowOptions, backendFromFlag, parseChoice, parseIntList, parseMethodList, parsePositiveInt,
-  parseRowList, readOptionsFromFlags, type ReadFlags, addCommand, MATRIX_INPUT, addSideOptions, parseSideList,
+  parseRowList, readOptionsFromFlags, checkCountAtMost, type ReadFlags, addCommand, MATRIX_INPUT, addSideOptions, parseSideList,
 } from '../flags.js';
 import { textTable } from '../../util/textTable.js';
 
@@ -57,13 +57,14 @@ async function runEvaluate(input: string, flags: EvaluateFlags, ctx: CliContext)
   const known = parsePositiveInt(flags.known, '--known');
   const seeds = parseIntList(flags.seeds, '--seeds');
   const methodNames = parseMethodList(flags.methods);
-  if (flags.dumpKnown) await refuseOverwrite(flags.dumpKnown, flags.force);
+  if (flags.dumpKnown) await checkOutputFile(flags.dumpKnown, flags.force);
   const progress = ctx.progress(json);
   const sideNames = parseSideList(flags.side);
   const { matrix, side } = await readForgettingMatrix(input, { ...readOptionsFromFlags(flags), progress, ...(sideNames.length > 0 ? { side: sideNames } : {}) });
   const trainRows = parseRowList(flags.trainRows, matrix, '--train-rows');
   const testRows = parseRowList(flags.testRows, matrix, '--test-rows');
-  const backend = await backendFromFlag(flags.backend, ctx);
+  checkCountAtMost(known, '--known', matrix.cols, 'examples of the matrix');
+  const backend = await backendFromFlag(flags.backend, ctx, trainRows.length * trainRows.length * matrix.cols);
   // Active probes depend on the train rows only (not on the seed or the test row): choose them once.
   let activeProbes: Promise<Int32Array> | null = null;
   const select: 'paper' | ProbeSelector =

@@ -5,7 +5,8 @@ import { readSafetensorsFile } from '../../io/node/safetensors.js';
 import type { Tensor } from '../../io/safetensors/safetensors.js';
 import { compareFisher } from '../../methods/fisher/compareFisher.js';
 import { forgettingConfidence, rankByConfidence } from '../../methods/fisher/forgettingConfidence.js';
-import { addCommand, aliased, parseNumber, parseNumberIn, parseChoice } from '../flags.js';
+import { checkTensorValues } from '../../methods/shared/checkValues.js';
+import { addCommand, aliased, badFlag, parseNumber, parseNumberIn, parseChoice, parsePositiveNumber } from '../flags.js';
 import { textTable as table } from '../../util/textTable.js';
 
 interface FisherFlags {
@@ -51,13 +52,17 @@ export const fisherCommand: CommandModule = {
         const top = aliased<string>(command, flags as unknown as Record<string, unknown>, 'topFraction', 'top', ['--top-fraction', '--top'])!;
         const q = parseNumberIn(top, flags.top !== undefined && top === flags.top ? '--top' : '--top-fraction', 0, 1, true);
         const lambda = parseNumber(flags.lambda, '--lambda');
-        const eta = parseNumber(flags.eta, '--eta');
+        if (lambda < 0) throw badFlag('--lambda', 'a number ≥ 0', flags.lambda);
+        const eta = parsePositiveNumber(flags.eta, '--eta');
         parseChoice(flags.variant, '--variant', ['a', 'b'] as const);
         const sel = flags.tensors !== undefined ? { select: flags.tensors } : {};
         const ta = await readSafetensorsFile(a, { ...sel, precision: 'float64' });
         if (ta.length === 0) throw new ForgetscopeError('input', `no tensor${flags.tensors ? ` matching /${flags.tensors}/` : ''}`, { file: a });
+        checkTensorValues(ta, 'Fisher diagonal', { nonNegative: true, where: { file: a } });
         const tb = b ? await readSafetensorsFile(b, { ...sel, precision: 'float64' }) : undefined;
+        if (tb && b) checkTensorValues(tb, 'Fisher diagonal', { nonNegative: true, where: { file: b } });
         const tu = flags.update ? await readSafetensorsFile(flags.update, { ...sel, precision: 'float64' }) : undefined;
+        if (tu) checkTensorValues(tu, 'update', { where: { file: flags.update! } });
         const cmp = compareFisher(ta, tb, { top: q, lambda, ...(tu ? { update: tu } : {}) });
         const result: Record<string, unknown> = {
           tensors: cmp.tensors.map((r) => ({ ...r, jaccard: r.jaccard ?? NaN, cosine: r.cosine ?? NaN })),
@@ -68,7 +73,9 @@ export const fisherCommand: CommandModule = {
           const g = await readSafetensorsFile(flags.grads, { select: '^(G|fisher|gL)$', precision: 'float64' });
           const G = g.find((t) => t.name === 'G');
           if (!G || G.shape.length !== 2) throw new ForgetscopeError('input', 'expected a 2-D tensor "G" [N × P] of per-example gradients', { file: flags.grads });
+          checkTensorValues(g.filter((t) => t.name !== 'fisher'), 'gradients', { where: { file: flags.grads } });
           const own = g.find((t) => t.name === 'fisher');
+          if (own) checkTensorValues([own], 'Fisher diagonal', { nonNegative: true, where: { file: flags.grads } });
           const F = own ? own.data : concat(ta);
           if (F.length !== G.shape[1]) {
             throw new ForgetscopeError('shape', `gradients have P = ${G.shape[1]} entries but the Fisher has ${F.length}; export a "fisher" tensor in the gradient space`, { file: flags.grads });

@@ -4,7 +4,9 @@ import { readSafetensorsFile, writeSafetensorsFile } from '../../io/node/safeten
 import { bestTradeoff, lossBarrier } from '../../methods/interpolated-lora/barrier.js';
 import { mergeAdapters } from '../../methods/interpolated-lora/mergeAdapters.js';
 import { readNumericColumns } from '../../io/csv/readNumericColumns.js';
-import { addCommand, parseNumber, parseNumberIn } from '../flags.js';
+import { addCommand, parseNumberIn, parsePositiveNumber } from '../flags.js';
+import { checkOutputFile } from '../../io/node/atomicWrite.js';
+import { checkTensorValues } from '../../methods/shared/checkValues.js';
 import { readText } from '../readText.js';
 import { textTable as table } from '../../util/textTable.js';
 
@@ -73,10 +75,13 @@ export const loraCommand: CommandModule = {
       .option('--lora-alpha <a>', 'LoRA alpha (scale alpha/r) for the merge error; default r (scale 1)')
       .option('--json', 'print one JSON object')
       .action(async (flags: MergeFlags) => {
-        const lambda = parseNumber(flags.lambda, '--lambda');
-        const alpha = flags.loraAlpha !== undefined ? parseNumber(flags.loraAlpha, '--lora-alpha') : undefined;
+        const lambda = parseNumberIn(flags.lambda, '--lambda', 0, 1);
+        const alpha = flags.loraAlpha !== undefined ? parsePositiveNumber(flags.loraAlpha, '--lora-alpha') : undefined;
+        await checkOutputFile(flags.out, flags.force);
         const slow = await readSafetensorsFile(flags.slow, { precision: 'float64' });
+        checkTensorValues(slow, 'adapter', { where: { file: flags.slow } });
         const fast = await readSafetensorsFile(flags.fast, { precision: 'float64' });
+        checkTensorValues(fast, 'adapter', { where: { file: flags.fast } });
         const { merged, layers } = await mergeAdapters(slow, fast, lambda, alpha !== undefined ? { alpha } : {});
         await writeSafetensorsFile(
           flags.out,

@@ -8,7 +8,6 @@ import type { CommandModule } from './types.js';
 import type { CliContext } from '../context.js';
 import { ForgetscopeError } from '../../util/errors.js';
 import { readForgettingMatrix } from '../../io/node/readForgettingMatrix.js';
-import { refuseOverwrite } from '../../io/node/atomicWrite.js';
 import { writeTable } from '../../io/node/writeTable.js';
 import { completionMethods, createCompletionMethod } from '../../completion/registry.js';
 import type { TableColumn } from '../../io/types.js';
@@ -16,6 +15,7 @@ import { addBackendOption, addReadOptions, addRowOptions, backendFromFlag, parse
 import { selectSideRows, sideRowOf, type SideMatrices } from '../../matrix/sideMatrices.js';
 import type { KnownEntries } from '../../completion/types.js';
 import { readMeasuredEntries } from '../inputs.js';
+import { checkTableOut, warnSpreadsheetIds } from '../outputs.js';
 
 interface PredictFlags extends ReadFlags {
   trainRows?: string;
@@ -57,7 +57,7 @@ async function runPredict(input: string, flags: PredictFlags, ctx: CliContext): 
   const seed = parseNonNegativeInt(flags.seed, '--seed');
   const methodName = flags.method ?? defaultPredictMethod();
   const method = createCompletionMethod(methodName);
-  await refuseOverwrite(flags.out, flags.force);
+  await checkTableOut(flags.out, flags.force);
   const progress = ctx.progress(json);
   const sideNames = parseSideList(flags.side);
   if (flags.sideRow !== undefined && sideNames.length === 0) throw new ForgetscopeError('usage', '--side-row needs --side');
@@ -72,7 +72,7 @@ async function runPredict(input: string, flags: PredictFlags, ctx: CliContext): 
     known = { ...known, side: sideRowOf(side, taskRow) };
     fitSide = { side: selectSideRows(side, rows) };
   }
-  const backend = await backendFromFlag(flags.backend, ctx);
+  const backend = await backendFromFlag(flags.backend, ctx, train.rows * train.rows * train.cols);
   const t0 = performance.now();
   let row;
   try {
@@ -87,6 +87,7 @@ async function runPredict(input: string, flags: PredictFlags, ctx: CliContext): 
     columns['lower'] = row.lower;
     columns['upper'] = row.upper;
   }
+  warnSpreadsheetIds(ctx, flags.out, train.exampleIds);
   await writeTable(flags.out, { columns }, { force: flags.force ?? false });
   const summary = { method: methodName, trainRows: train.rows, examples: train.cols, observed: known.columns.length, intervals: Boolean(row.lower && row.upper), out: flags.out, seconds, ...(side ? { side: sideNames } : {}) };
   if (json) ctx.printJson(summary);

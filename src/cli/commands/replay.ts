@@ -5,17 +5,17 @@ import type { ForgettingMatrix } from '../../matrix/ForgettingMatrix.js';
 import { ForgetscopeError } from '../../util/errors.js';
 import { readForgettingMatrix } from '../../io/node/readForgettingMatrix.js';
 import { writeTable } from '../../io/node/writeTable.js';
-import { refuseOverwrite } from '../../io/node/atomicWrite.js';
 import { createCompletionMethod } from '../../completion/registry.js';
 import { planOfflineReplay } from '../../replay/offline.js';
 import { onlineReplaySchedule } from '../../replay/online.js';
 import { replayPlanTable } from '../../replay/planTable.js';
 import {
   addBackendOption, addReadOptions, addReplayOptions, addReplayPolicyOptions, addRowOptions, backendFromFlag, parseCaps, parseInteger,
-  parsePositiveInt, parseRowList, readOptionsFromFlags, replayPolicyFromFlags, replaySettingsFromFlags, type ReadFlags,
+  parsePositiveInt, parseRowList, checkCountAtMost, checkReplayBudget, readOptionsFromFlags, replayPolicyFromFlags, replaySettingsFromFlags, type ReadFlags,
   type ReplayFlags as ReplayGroupFlags, type ReplayPolicyFlags, type ReplaySettings, addCommand,
 } from '../flags.js';
 import { readExclusion, readMeasuredEntries, readSideRow } from '../inputs.js';
+import { checkTableOut, warnSpreadsheetIds } from '../outputs.js';
 import { DEFAULT_PROBES, DEFAULT_REPLAY_SEED } from '../../replay/defaults.js';
 
 /** Options of `forgetscope replay`, as commander parses them. */
@@ -64,18 +64,20 @@ export const replayCommand: CommandModule = {
 async function runReplay(input: string, flags: ReplayFlags, settings: ReplaySettings & { policy: string }, ctx: CliContext): Promise<void> {
   const json = flags.json === true;
   const seed = parseInteger(flags.seed, '--seed');
+  if (flags.onlineSteps === undefined && flags.out !== undefined) await checkTableOut(flags.out, flags.force === true);
   const { matrix, report } = await readForgettingMatrix(input, { ...readOptionsFromFlags(flags), progress: ctx.progress(json) });
   const train = flags.trainRows === undefined ? matrix : matrix.selectRows(parseRowList(flags.trainRows, matrix, '--train-rows'));
   const exclude = settings.exclude === undefined ? undefined : (await readExclusion(settings.exclude, train)).mask;
 
   if (flags.onlineSteps !== undefined) {
-    const totalSteps = parseInteger(flags.onlineSteps, '--online-steps');
-    const schedule = onlineReplaySchedule({ totalSteps, examples: train.cols, probes: parseInteger(flags.probes, '--probes'), seed, ...(exclude ? { exclude } : {}) });
-    const probes = Array.from(schedule.probeColumns, (j) => train.exampleIds[j]!);
-    if (json) ctx.printJson({ ...schedule, probes, seed, tasks: train.rows, examples: train.cols });
+    const totalSteps = parsePositiveInt(flags.onlineSteps, '--online-steps');
+    const probes = checkCountAtMost(parsePositiveInt(flags.probes, '--probes'), '--probes', train.cols, 'examples of the matrix');
+    const schedule = onlineReplaySchedule({ totalSteps, examples: train.cols, probes, seed, ...(exclude ? { exclude } : {}) });
+    const probeIds = Array.from(schedule.probeColumns, (j) => train.exampleIds[j]!);
+    if (json) ctx.printJson({ ...schedule, probes: probeIds, seed, tasks: train.rows, examples: train.cols });
     else {
-      ctx.out(`uniform replay for steps 0..${schedule.uniformUntilStep - 1}; measure ${probes.length} examples at step ${schedule.measureAtStep}; predicted replay from step ${schedule.predictedFromStep} to ${totalSteps - 1}\n`);
-      ctx.out(`probes: ${probes.join(' ')}\n`);
+      ctx.out(`uniform replay for steps 0..${schedule.uniformUntilStep - 1}; measure ${probeIds.length} examples at step ${schedule.measureAtStep}; predicted replay from step ${schedule.predictedFromStep} to ${totalSteps - 1}\n`);
+      ctx.out(`probes: ${probeIds.join(' ')}\n`);
     }
     return;
   }
@@ -83,7 +85,9 @@ async function runReplay(input: string, flags: ReplayFlags, settings: ReplaySett
   if (flags.observed === undefined) throw new ForgetscopeError('usage', 'replay needs --observed FILE (columns example, value)');
   if (settings.nFineTune === undefined) throw new ForgetscopeError('usage', "replay needs --n-fine-tune (alias --n: the number of the new task's fine-tuning examples)");
   if (flags.out === undefined) throw new ForgetscopeError('usage', 'replay needs --out FILE');
-  await refuseOverwrite(flags.out, flags.force === true);
+  checkReplayBudget(settings.nFineTune, settings.ratio, train.cols);
+  const factorRank = parsePositiveInt(flags.factorRank, '--factor-rank');
+  const caps = flags.caps !== undefined ? { caps: parseCaps(flags.caps, '--caps', exampleSources(train)), sources: exampleSources(train) } : {};
   const known = await readMeasuredEntries(flags.observed, train);
   const side = flags.sideScores === undefined ? undefined : await readSideRow(flags.sideScores, train);
   if (exclude) {
@@ -105,14 +109,15 @@ async function runReplay(input: string, flags: ReplayFlags, settings: ReplaySett
       seed,
       method: settings.method,
       policy: settings.policy,
-      factorRank: parsePositiveInt(flags.factorRank, '--factor-rank'),
+      factorRank,
       ...(side ? { side } : {}),
       ...(exclude ? { exclude } : {}),
-      ...(flags.caps !== undefined ? { caps: parseCaps(flags.caps), sources: exampleSources(train) } : {}),
+      ...caps,
     });
   } finally {
     await backend.dispose();
   }
+  warnSpreadsheetIds(ctx, flags.out, train.exampleIds);
   await writeTable(flags.out, replayPlanTable(plan), { force: flags.force === true });
   if (!json) {
     ctx.out(`replay ${plan.replayN} of ${train.cols} examples (policy ${plan.policy}, T = ${plan.temperature}, method ${plan.method}, ${known.columns.length} measured) → ${flags.out}\n`);

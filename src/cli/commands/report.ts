@@ -3,12 +3,12 @@ import type { CommandModule } from './types.js';
 import type { CliContext } from '../context.js';
 import { ForgetscopeError } from '../../util/errors.js';
 import { readForgettingMatrix } from '../../io/node/readForgettingMatrix.js';
-import { refuseOverwrite } from '../../io/node/atomicWrite.js';
+import { checkOutputFile } from '../../io/node/atomicWrite.js';
 import type { ReportPlan } from '../../report/assemble.js';
 import { formatReportSummary } from '../../report/summary.js';
 import {
   addBackendOption, addReadOptions, addReplayOptions, addRowOptions, parseChoice, parseIntList, parseMethodList, parsePositiveInt,
-  parsePositiveIntList, parser, parseRowList, readOptionsFromFlags, replaySettingsFromFlags, replayPolicyFromFlags, addPolicyOption, type ReadFlags, type ReplayFlags, addCommand, MATRIX_INPUT,
+  parsePositiveIntList, parser, parseRowList, checkCountAtMost, checkReplayBudget, readOptionsFromFlags, replaySettingsFromFlags, replayPolicyFromFlags, addPolicyOption, type ReadFlags, type ReplayFlags, addCommand, MATRIX_INPUT,
 } from '../flags.js';
 import { readExclusion } from '../inputs.js';
 import { writeReport } from '../writeReport.js';
@@ -69,7 +69,7 @@ export const reportCommand: CommandModule = {
 async function runReportCommand(input: string, flags: ReportFlags, command: Command, ctx: CliContext): Promise<Record<string, unknown>> {
   const json = flags.json ?? false;
   const step = json ? undefined : (m: string) => ctx.err(`${m}\n`);
-  await refuseOverwrite(flags.out, flags.force);
+  await checkOutputFile(flags.out, flags.force);
   if ((flags.trainRows === undefined) !== (flags.testRows === undefined)) throw new ForgetscopeError('usage', '--train-rows and --test-rows go together');
   const replay = replaySettingsFromFlags(flags, command);
   const { policy } = replayPolicyFromFlags(flags.policy, replay.temperature, command.getOptionValueSource('temperature') !== 'default');
@@ -83,6 +83,8 @@ async function runReportCommand(input: string, flags: ReportFlags, command: Comm
   if (flags.trainRows !== undefined && flags.testRows !== undefined) {
     const trainRows = parseRowList(flags.trainRows, matrix, '--train-rows');
     testRows = parseRowList(flags.testRows, matrix, '--test-rows');
+    checkCountAtMost(flags.known, '--known', matrix.cols, 'examples of the matrix');
+    for (const k of flags.curve !== undefined ? parsePositiveIntList(flags.curve, '--curve') : []) checkCountAtMost(k, '--curve', matrix.cols, 'examples of the matrix');
     const overlap = testRows.filter((t) => trainRows.includes(t));
     if (overlap.length > 0) throw new ForgetscopeError('usage', `--train-rows and --test-rows share row ${overlap[0]}`);
     plan.evaluation = {
@@ -100,6 +102,8 @@ async function runReportCommand(input: string, flags: ReportFlags, command: Comm
   }
   const replayRow = flags.replayTask !== undefined ? parseRowList(flags.replayTask, matrix, '--replay-task')[0]! : testRows[0];
   if (replayRow !== undefined) {
+    checkCountAtMost(flags.known, '--known', matrix.cols, 'examples of the matrix');
+    checkReplayBudget(replay.nFineTune!, replay.ratio, matrix.cols);
     plan.replay = {
       task: replayRow,
       nFineTune: replay.nFineTune!,

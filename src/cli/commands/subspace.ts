@@ -7,7 +7,8 @@ import { openSafetensorsFile, type SafetensorsFile } from '../../io/node/safeten
 import { tensorNameFilter } from '../../io/safetensors/safetensors.js';
 import { layerReport, type LayerRow } from '../../methods/subspace/layerReport.js';
 import { layerImportance, retentionRanks } from '../../methods/subspace/retention.js';
-import { addBackendOption, backendFromFlag, parseNonNegativeInt, parseNumber, parseNumberIn, addCommand } from '../flags.js';
+import { addBackendOption, backendFromFlag, parseNonNegativeInt, parseNumberIn, addCommand } from '../flags.js';
+import { checkTensorValues } from '../../methods/shared/checkValues.js';
 import { textTable as table } from '../../util/textTable.js';
 
 interface SubspaceFlags {
@@ -27,6 +28,7 @@ interface SubspaceFlags {
 async function matrix(f: SafetensorsFile, name: string): Promise<Dense> {
   const t = await f.read(name, 'float64');
   if (t.shape.length !== 2) throw new ForgetscopeError('shape', `tensor "${name}" is not 2-D`, { file: f.path });
+  checkTensorValues([{ name, data: t.data, shape: t.shape }], 'weights', { where: { file: f.path } });
   return { rows: t.shape[0]!, cols: t.shape[1]!, data: t.data };
 }
 
@@ -51,6 +53,7 @@ async function factors(dir: string, name: string, rows: number, cols: number): P
     const u = await matrix(f, 'U_h');
     const v = await matrix(f, 'V_h');
     const s = await f.read('S', 'float64');
+    checkTensorValues([{ name: 'S', data: s.data, shape: s.shape }], 'singular values', { nonNegative: true, where: { file: path } });
     if (u.rows !== rows || v.rows !== cols || u.cols !== v.cols || s.data.length !== Math.min(rows, cols) || u.cols > s.data.length) {
       throw new ForgetscopeError('shape', `factors of "${name}" do not fit a ${rows}×${cols} layer (U_h ${u.rows}×${u.cols}, V_h ${v.rows}×${v.cols}, S ${s.data.length}; expected S of length ${Math.min(rows, cols)})`, { file: path });
     }
@@ -80,8 +83,9 @@ export const subspaceCommand: CommandModule = {
     addBackendOption(cmd, 'auto', 'linear algebra backend: auto, cpu or webgpu')
       .option('--json', 'print one JSON object')
       .action(async (flags: SubspaceFlags) => {
-        const mrr = parseNumber(flags.mrr, '--mrr');
-        const trr = parseNumber(flags.trr, '--trr');
+        const mrr = parseNumberIn(flags.mrr, '--mrr', 0, 1);
+        const trr = parseNumberIn(flags.trr, '--trr', 0, 1, true);
+        if (mrr > trr) throw new ForgetscopeError('usage', `--mrr ${mrr} must not exceed --trr ${trr} (the minimum and the target retention ratio)`);
         const tau = flags.energy !== undefined ? parseNumberIn(flags.energy, '--energy', 0, 1, true) : 0.9;
         const fixedK = flags.k !== undefined ? parseNonNegativeInt(flags.k, '--k') : undefined;
         if (flags.energy !== undefined && flags.activations !== undefined) throw new ForgetscopeError('usage', '--energy and --activations choose different rank rules; give one');
@@ -105,6 +109,8 @@ export const subspaceCommand: CommandModule = {
           for (const name of names) {
             const t1 = after.get(name);
             const t0 = f0.tensors.find((t) => t.name === name)!;
+            const dmin = Math.min(t0.shape[0]!, t0.shape[1]!);
+            if (fixedK !== undefined && fixedK > dmin) throw new ForgetscopeError('usage', `--k must be in 0..${dmin} (the smaller side of tensor "${name}", ${t0.shape.join('×')}), got ${fixedK}`);
             if (!t1) throw new ForgetscopeError('input', `tensor "${name}" is in the before file but not in the after file`, { file: flags.after });
             if (t1.shape.join('x') !== t0.shape.join('x')) throw new ForgetscopeError('shape', `tensor "${name}": shape [${t0.shape}] before but [${t1.shape}] after`, { file: flags.after });
           }

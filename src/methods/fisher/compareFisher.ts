@@ -1,4 +1,5 @@
 import { ForgetscopeError } from '../../util/errors.js';
+import { checkTensorValues } from '../shared/checkValues.js';
 import { ewcPenalty, fisherCosine, topImportanceOverlap } from './overlap.js';
 
 /** A named flat tensor (e.g. one parameter's Fisher diagonal as exported by the harness). */
@@ -59,6 +60,11 @@ function concat(parts: readonly (Float32Array | Float64Array)[]): Float64Array {
 export function compareFisher(a: readonly NamedVector[], b?: readonly NamedVector[], options: { top?: number; update?: readonly NamedVector[]; lambda?: number } = {}): FisherComparison {
   const q = options.top ?? 0.01;
   const lambda = options.lambda ?? 1;
+  if (!(q > 0 && q <= 1)) throw new ForgetscopeError('usage', `top fraction must be in (0, 1], got ${q}`);
+  if (!(lambda >= 0) || !Number.isFinite(lambda)) throw new ForgetscopeError('usage', `lambda must be a finite number ≥ 0, got ${lambda}`);
+  checkTensorValues(a, 'Fisher diagonal A', { nonNegative: true });
+  if (b) checkTensorValues(b, 'Fisher diagonal B', { nonNegative: true });
+  if (options.update) checkTensorValues(options.update, 'update');
   const bByName = new Map((b ?? []).map((t) => [t.name, t]));
   const uByName = new Map((options.update ?? []).map((t) => [t.name, t]));
   if (b) for (const t of b) if (!a.some((x) => x.name === t.name)) throw new ForgetscopeError('input', `tensor "${t.name}" is in the second Fisher file but not in the first`);
