@@ -3,17 +3,32 @@
  * the folder exists, nothing is in the way (unless --force), the extension names a table format.
  * And the one note on ids a spreadsheet would take for formulas.
  */
-import { checkOutputFile } from '../io/node/atomicWrite.js';
+import { checkOutputFile, checkOutputFolder, cleanStaleTemps, type WriteFolderOptions } from '../io/node/atomicWrite.js';
 import { tableFormatFromPath } from '../io/node/writeTable.js';
 import { ForgetscopeError } from '../util/errors.js';
 import type { CliContext } from './context.js';
 
-/** Checks `--out FILE` of a command that writes a table: location, existence, and a known extension. */
-export async function checkTableOut(path: string, force: boolean | undefined, flag = '--out'): Promise<void> {
+/**
+ * Checks an output file before any work: stale temporaries of dead runs beside it are cleaned (each
+ * one a warning), then its folder must exist and nothing may be there unless `force`.
+ */
+export async function checkOutFile(ctx: CliContext, path: string, force: boolean | undefined): Promise<void> {
+  for (const note of await cleanStaleTemps(path)) ctx.warn(note);
+  await checkOutputFile(path, force);
+}
+
+/** `checkOutFile` for an output folder (`checkOutputFolder`: missing, empty, or an earlier output with force). */
+export async function checkOutFolder(ctx: CliContext, dir: string, options: WriteFolderOptions): Promise<void> {
+  for (const note of await cleanStaleTemps(dir)) ctx.warn(note);
+  await checkOutputFolder(dir, options);
+}
+
+/** Checks `--out FILE` of a command that writes a table: a known extension, then `checkOutFile`. */
+export async function checkTableOut(ctx: CliContext, path: string, force: boolean | undefined, flag = '--out'): Promise<void> {
   if (tableFormatFromPath(path) === null) {
     throw new ForgetscopeError('usage', `${flag}: cannot tell the format of ${path} from its extension; use .csv, .tsv, .parquet, .arrow or .npy`, { file: path });
   }
-  await checkOutputFile(path, force);
+  await checkOutFile(ctx, path, force);
 }
 
 /** The first characters that make a spreadsheet read a cell as a formula (and tab / carriage return). */

@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { ForgetscopeError } from '../util/errors.js';
 
 /** Reads a UTF-8 text file; a missing file is a usage error naming it. */
@@ -9,4 +9,15 @@ export async function readText(path: string): Promise<string> {
     const code = (e as NodeJS.ErrnoException).code;
     throw new ForgetscopeError(code === 'ENOENT' ? 'usage' : 'io', code === 'ENOENT' ? 'no such file' : `cannot read (${code ?? String(e)})`, { file: path });
   }
+}
+
+/**
+ * Checks, before a reader opens it, that `path` is an existing file (not a folder): a usage error
+ * naming it otherwise. For inputs whose readers seek (safetensors), where a folder would fail late.
+ */
+export async function checkInputFile(path: string): Promise<void> {
+  const info = await stat(path).catch((e: NodeJS.ErrnoException) => {
+    throw new ForgetscopeError(e.code === 'ENOENT' ? 'usage' : 'io', e.code === 'ENOENT' ? 'no such file' : `cannot read (${e.code ?? String(e)})`, { file: path });
+  });
+  if (info.isDirectory()) throw new ForgetscopeError('usage', 'is a folder; expected a file', { file: path });
 }

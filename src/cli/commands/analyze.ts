@@ -3,7 +3,8 @@ import type { CommandModule } from './types.js';
 import type { CliContext } from '../context.js';
 import { stringifyResult } from '../../util/json.js';
 import { readForgettingMatrix, type ReadResult } from '../../io/node/readForgettingMatrix.js';
-import { atomicWrite, checkOutputFolder, writeFolder } from '../../io/node/atomicWrite.js';
+import { atomicWrite, writeFolder } from '../../io/node/atomicWrite.js';
+import { checkOutFolder } from '../outputs.js';
 import { writeTable } from '../../io/node/writeTable.js';
 import { analyzeStructure, type StructureAnalysis } from '../../analysis/analyzeStructure.js';
 import { auditForgetting, type ForgettingAudit } from '../../analysis/auditForgetting.js';
@@ -46,7 +47,7 @@ async function runAnalyze(input: string, flags: AnalyzeFlags, ctx: CliContext): 
   const progress = ctx.progress(json);
   const force = flags.force ?? false;
   const outOptions = { force, ownEntry: (name: string) => outputNames().has(name) };
-  if (flags.out) await checkOutputFolder(flags.out, outOptions);
+  if (flags.out) await checkOutFolder(ctx, flags.out, outOptions);
   const read = await readForgettingMatrix(input, { ...readOptionsFromFlags(flags), progress });
   const matrix = read.matrix;
   const backend = await backendFromFlag(flags.backend, ctx, matrix.rows * matrix.rows * matrix.cols);

@@ -8,7 +8,8 @@ import type { CommandModule } from './types.js';
 import type { CliContext } from '../context.js';
 import { ForgetscopeError } from '../../util/errors.js';
 import { readForgettingMatrix } from '../../io/node/readForgettingMatrix.js';
-import { atomicWrite, checkOutputFile } from '../../io/node/atomicWrite.js';
+import { atomicWrite } from '../../io/node/atomicWrite.js';
+import { checkOutFile } from '../outputs.js';
 import { evaluate, type EvaluationResult, type ProbeSelector } from '../../completion/protocol/evaluate.js';
 import { createCompletionMethod } from '../../completion/registry.js';
 import { selectActiveProbes } from '../../completion/probes/index.js';
@@ -57,7 +58,7 @@ async function runEvaluate(input: string, flags: EvaluateFlags, ctx: CliContext)
   const known = parsePositiveInt(flags.known, '--known');
   const seeds = parseIntList(flags.seeds, '--seeds');
   const methodNames = parseMethodList(flags.methods);
-  if (flags.dumpKnown) await checkOutputFile(flags.dumpKnown, flags.force);
+  if (flags.dumpKnown) await checkOutFile(ctx, flags.dumpKnown, flags.force);
   const progress = ctx.progress(json);
   const sideNames = parseSideList(flags.side);
   const { matrix, side } = await readForgettingMatrix(input, { ...readOptionsFromFlags(flags), progress, ...(sideNames.length > 0 ? { side: sideNames } : {}) });

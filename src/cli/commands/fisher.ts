@@ -6,6 +6,7 @@ import type { Tensor } from '../../io/safetensors/safetensors.js';
 import { compareFisher } from '../../methods/fisher/compareFisher.js';
 import { forgettingConfidence, rankByConfidence } from '../../methods/fisher/forgettingConfidence.js';
 import { checkTensorValues } from '../../methods/shared/checkValues.js';
+import { checkInputFile } from '../readText.js';
 import { addCommand, aliased, badFlag, parseNumber, parseNumberIn, parseChoice, parsePositiveNumber } from '../flags.js';
 import { textTable as table } from '../../util/textTable.js';
 
@@ -55,6 +56,7 @@ export const fisherCommand: CommandModule = {
         if (lambda < 0) throw badFlag('--lambda', 'a number ≥ 0', flags.lambda);
         const eta = parsePositiveNumber(flags.eta, '--eta');
         parseChoice(flags.variant, '--variant', ['a', 'b'] as const);
+        for (const path of [a, b, flags.update, flags.grads]) if (path !== undefined) await checkInputFile(path);
         const sel = flags.tensors !== undefined ? { select: flags.tensors } : {};
         const ta = await readSafetensorsFile(a, { ...sel, precision: 'float64' });
         if (ta.length === 0) throw new ForgetscopeError('input', `no tensor${flags.tensors ? ` matching /${flags.tensors}/` : ''}`, { file: a });

@@ -5,9 +5,9 @@ import { bestTradeoff, lossBarrier } from '../../methods/interpolated-lora/barri
 import { mergeAdapters } from '../../methods/interpolated-lora/mergeAdapters.js';
 import { readNumericColumns } from '../../io/csv/readNumericColumns.js';
 import { addCommand, parseNumberIn, parsePositiveNumber } from '../flags.js';
-import { checkOutputFile } from '../../io/node/atomicWrite.js';
+import { checkOutFile } from '../outputs.js';
 import { checkTensorValues } from '../../methods/shared/checkValues.js';
-import { readText } from '../readText.js';
+import { checkInputFile, readText } from '../readText.js';
 import { textTable as table } from '../../util/textTable.js';
 
 interface BarrierFlags {
@@ -77,7 +77,9 @@ export const loraCommand: CommandModule = {
       .action(async (flags: MergeFlags) => {
         const lambda = parseNumberIn(flags.lambda, '--lambda', 0, 1);
         const alpha = flags.loraAlpha !== undefined ? parsePositiveNumber(flags.loraAlpha, '--lora-alpha') : undefined;
-        await checkOutputFile(flags.out, flags.force);
+        await checkOutFile(ctx, flags.out, flags.force);
+        await checkInputFile(flags.slow);
+        await checkInputFile(flags.fast);
         const slow = await readSafetensorsFile(flags.slow, { precision: 'float64' });
         checkTensorValues(slow, 'adapter', { where: { file: flags.slow } });
         const fast = await readSafetensorsFile(flags.fast, { precision: 'float64' });

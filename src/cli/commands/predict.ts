@@ -57,7 +57,7 @@ async function runPredict(input: string, flags: PredictFlags, ctx: CliContext): 
   const seed = parseNonNegativeInt(flags.seed, '--seed');
   const methodName = flags.method ?? defaultPredictMethod();
   const method = createCompletionMethod(methodName);
-  await checkTableOut(flags.out, flags.force);
+  await checkTableOut(ctx, flags.out, flags.force);
   const progress = ctx.progress(json);
   const sideNames = parseSideList(flags.side);
   if (flags.sideRow !== undefined && sideNames.length === 0) throw new ForgetscopeError('usage', '--side-row needs --side');

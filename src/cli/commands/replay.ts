@@ -64,7 +64,7 @@ export const replayCommand: CommandModule = {
 async function runReplay(input: string, flags: ReplayFlags, settings: ReplaySettings & { policy: string }, ctx: CliContext): Promise<void> {
   const json = flags.json === true;
   const seed = parseInteger(flags.seed, '--seed');
-  if (flags.onlineSteps === undefined && flags.out !== undefined) await checkTableOut(flags.out, flags.force === true);
+  if (flags.onlineSteps === undefined && flags.out !== undefined) await checkTableOut(ctx, flags.out, flags.force === true);
   const { matrix, report } = await readForgettingMatrix(input, { ...readOptionsFromFlags(flags), progress: ctx.progress(json) });
   const train = flags.trainRows === undefined ? matrix : matrix.selectRows(parseRowList(flags.trainRows, matrix, '--train-rows'));
   const exclude = settings.exclude === undefined ? undefined : (await readExclusion(settings.exclude, train)).mask;

@@ -3,7 +3,7 @@ import type { CommandModule } from './types.js';
 import type { CliContext } from '../context.js';
 import { ForgetscopeError } from '../../util/errors.js';
 import { readForgettingMatrix } from '../../io/node/readForgettingMatrix.js';
-import { checkOutputFile } from '../../io/node/atomicWrite.js';
+import { checkOutFile } from '../outputs.js';
 import type { ReportPlan } from '../../report/assemble.js';
 import { formatReportSummary } from '../../report/summary.js';
 import {
@@ -69,7 +69,7 @@ export const reportCommand: CommandModule = {
 async function runReportCommand(input: string, flags: ReportFlags, command: Command, ctx: CliContext): Promise<Record<string, unknown>> {
   const json = flags.json ?? false;
   const step = json ? undefined : (m: string) => ctx.err(`${m}\n`);
-  await checkOutputFile(flags.out, flags.force);
+  await checkOutFile(ctx, flags.out, flags.force);
   if ((flags.trainRows === undefined) !== (flags.testRows === undefined)) throw new ForgetscopeError('usage', '--train-rows and --test-rows go together');
   const replay = replaySettingsFromFlags(flags, command);
   const { policy } = replayPolicyFromFlags(flags.policy, replay.temperature, command.getOptionValueSource('temperature') !== 'default');
@@ -83,10 +83,10 @@ async function runReportCommand(input: string, flags: ReportFlags, command: Comm
   if (flags.trainRows !== undefined && flags.testRows !== undefined) {
     const trainRows = parseRowList(flags.trainRows, matrix, '--train-rows');
     testRows = parseRowList(flags.testRows, matrix, '--test-rows');
-    checkCountAtMost(flags.known, '--known', matrix.cols, 'examples of the matrix');
-    for (const k of flags.curve !== undefined ? parsePositiveIntList(flags.curve, '--curve') : []) checkCountAtMost(k, '--curve', matrix.cols, 'examples of the matrix');
     const overlap = testRows.filter((t) => trainRows.includes(t));
     if (overlap.length > 0) throw new ForgetscopeError('usage', `--train-rows and --test-rows share row ${overlap[0]}`);
+    checkCountAtMost(flags.known, '--known', matrix.cols, 'examples of the matrix');
+    for (const k of flags.curve !== undefined ? parsePositiveIntList(flags.curve, '--curve') : []) checkCountAtMost(k, '--curve', matrix.cols, 'examples of the matrix');
     plan.evaluation = {
       trainRows,
       testRows,

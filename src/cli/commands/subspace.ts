@@ -9,6 +9,7 @@ import { layerReport, type LayerRow } from '../../methods/subspace/layerReport.j
 import { layerImportance, retentionRanks } from '../../methods/subspace/retention.js';
 import { addBackendOption, backendFromFlag, parseNonNegativeInt, parseNumberIn, addCommand } from '../flags.js';
 import { checkTensorValues } from '../../methods/shared/checkValues.js';
+import { checkInputFile } from '../readText.js';
 import { textTable as table } from '../../util/textTable.js';
 
 interface SubspaceFlags {
@@ -90,6 +91,8 @@ export const subspaceCommand: CommandModule = {
         const fixedK = flags.k !== undefined ? parseNonNegativeInt(flags.k, '--k') : undefined;
         if (flags.energy !== undefined && flags.activations !== undefined) throw new ForgetscopeError('usage', '--energy and --activations choose different rank rules; give one');
         const keep = tensorNameFilter(flags.tensors);
+        await checkInputFile(flags.before);
+        await checkInputFile(flags.after);
         const f0 = await openSafetensorsFile(flags.before);
         let f1: SafetensorsFile;
         try {
