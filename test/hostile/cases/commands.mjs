@@ -92,7 +92,7 @@ const SUBSPACE = ['subspace', '--before', '{dir}/before.safetensors', '--after',
 const TENSORS = { 'before.safetensors': BEFORE, 'after.safetensors': AFTER };
 const ANALYZE = ['analyze', '{dir}/z.csv', '--backend', 'cpu', '--json'];
 const dangling = (name) => (dir) => symlinkSync(join(dir, 'nowhere', 'target'), join(dir, name));
-const deadPid = 4194302; // above Linux's default pid_max (4194304 is the largest possible): never a live process
+const deadPid = 4194302; // just below the largest pid Linux allows: no live process holds it in practice
 
 export const cases = [
   // ---------------------------------------------------------------- outputs: exclusive, forced, located
