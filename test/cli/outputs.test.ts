@@ -243,3 +243,27 @@ describe('two CLI processes, one output', () => {
     expect(temps(d)).toEqual([]);
   });
 });
+
+describe('weights CSV with ids a spreadsheet would run as formulas', () => {
+  test('the ids are written exactly, read back exactly by Python, and the CLI warns', async () => {
+    const d = fresh();
+    const ids = ['=1+1', '+cmd', '-x', '@SUM(A1)', 'e"4', 'plain'];
+    const lines = ['task,example,delta'];
+    for (let i = 0; i < 4; i++) ids.forEach((id, j) => lines.push(`t${i},"${id.replaceAll('"', '""')}",${((i + 1) * (j + 2)) / 10}`));
+    writeFileSync(join(d, 'z.csv'), lines.join('\n') + '\n');
+    writeFileSync(join(d, 'obs.csv'), 'example,value\n"=1+1",0.4\nplain,0.2\n');
+    const out = join(d, 'w.csv');
+    const r = await cli(['replay', join(d, 'z.csv'), '--observed', join(d, 'obs.csv'), '--n', '40', '--out', out, '--backend', 'cpu']);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(/w\.csv: 4 ids \(e\.g\. "=1\+1"\) start with =, \+, -, @, tab or CR; they are written exactly/);
+    const csvIds = readFileSync(out, 'utf8').trim().split('\n').slice(1).map((l) => l.slice(0, l.lastIndexOf(',', l.lastIndexOf(',', l.lastIndexOf(',') - 1) - 1)));
+    expect(csvIds).toEqual(['=1+1', '+cmd', '-x', '@SUM(A1)', '"e""4"', 'plain']);
+    const python = spawnSync('python3', ['-c', 'import json, sys; from forgetscope.replay import read_replay_weights; print(json.dumps(list(read_replay_weights(sys.argv[1]).examples)))', out], {
+      encoding: 'utf8',
+      env: { ...process.env, PYTHONPATH: join(process.cwd(), 'python') },
+    });
+    if (python.status !== 0 && /No module named '(pyarrow|numpy)'/.test(python.stderr) && process.env.CI !== 'true') return;
+    expect(python.stderr).toBe('');
+    expect(JSON.parse(python.stdout)).toEqual(ids);
+  });
+});
