@@ -17,7 +17,7 @@ export async function readText(path: string): Promise<string> {
  */
 export async function checkInputFile(path: string): Promise<void> {
   const info = await stat(path).catch((e: NodeJS.ErrnoException) => {
-    throw new ForgetscopeError(e.code === 'ENOENT' ? 'usage' : 'io', e.code === 'ENOENT' ? 'no such file' : `cannot read (${e.code ?? String(e)})`, { file: path });
+    throw new ForgetscopeError(e.code === 'ENOENT' ? 'usage' : 'io', e.code === 'ENOENT' ? 'cannot open: no such file' : `cannot open (${e.code ?? String(e)})`, { file: path });
   });
-  if (info.isDirectory()) throw new ForgetscopeError('usage', 'is a folder; expected a file', { file: path });
+  if (info.isDirectory()) throw new ForgetscopeError('usage', 'cannot open: is a folder, not a file', { file: path });
 }

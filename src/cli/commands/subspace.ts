@@ -112,8 +112,6 @@ export const subspaceCommand: CommandModule = {
           for (const name of names) {
             const t1 = after.get(name);
             const t0 = f0.tensors.find((t) => t.name === name)!;
-            const dmin = Math.min(t0.shape[0]!, t0.shape[1]!);
-            if (fixedK !== undefined && fixedK > dmin) throw new ForgetscopeError('usage', `--k must be in 0..${dmin} (the smaller side of tensor "${name}", ${t0.shape.join('×')}), got ${fixedK}`);
             if (!t1) throw new ForgetscopeError('input', `tensor "${name}" is in the before file but not in the after file`, { file: flags.after });
             if (t1.shape.join('x') !== t0.shape.join('x')) throw new ForgetscopeError('shape', `tensor "${name}": shape [${t0.shape}] before but [${t1.shape}] after`, { file: flags.after });
           }

@@ -128,8 +128,8 @@ function ioError(path: string, e: unknown): ForgetscopeError {
  * await atomicWrite('summary.json', JSON.stringify(result), { force: false });
  */
 export async function atomicWrite(path: string, data: Uint8Array | string | Iterable<Uint8Array | string> | AsyncIterable<Uint8Array | string>, options: { force?: boolean } = {}): Promise<void> {
-  await checkOutputFile(path, options.force);
   await cleanStaleTemps(path);
+  await checkOutputFile(path, options.force);
   const tmp = tempPathFor(path);
   let handle;
   try {
@@ -223,8 +223,8 @@ export async function checkOutputFolder(dir: string, options: WriteFolderOptions
  * await writeFolder('out', async (tmp) => { await writeTable(join(tmp, 'a.csv'), table); }, { force: true });
  */
 export async function writeFolder(dir: string, fill: (tmpDir: string) => Promise<void>, options: WriteFolderOptions = {}): Promise<string[]> {
-  await checkOutputFolder(dir, options);
   const cleaned = await cleanStaleTemps(dir);
+  await checkOutputFolder(dir, options);
   const tmp = tempPathFor(dir);
   liveTemps.add(tmp);
   try {
