@@ -4,6 +4,7 @@
  * the paper's row-completion protocol (fresh numpy `default_rng(seed)` per test row, `choice(N, k)`
  * with replacement, pooled metrics per seed averaged over seeds) for every chosen method.
  */
+import type { Command } from 'commander';
 import type { CommandModule } from './types.js';
 import type { CliContext } from '../context.js';
 import { ForgetscopeError } from '../../util/errors.js';
@@ -46,11 +47,11 @@ export const evaluateCommand: CommandModule = {
       .option('--dump-known <file>', 'write the drawn columns as JSON {"<test row>": {"<seed>": [...]}}')
       .option('--force', 'overwrite --dump-known');
     addBackendOption(cmd, 'auto', 'numerical backend for methods that use one: auto, cpu or webgpu');
-    addSideOptions(addReadOptions(cmd.option('--json', 'print one JSON object on stdout'))).action(async (input: string, flags: EvaluateFlags) => runEvaluate(input, flags, ctx));
+    addSideOptions(addReadOptions(cmd.option('--json', 'print one JSON object on stdout'))).action(async (input: string, flags: EvaluateFlags, command: Command) => runEvaluate(input, flags, ctx, command.getOptionValueSource('known') !== 'default'));
   },
 };
 
-async function runEvaluate(input: string, flags: EvaluateFlags, ctx: CliContext): Promise<void> {
+async function runEvaluate(input: string, flags: EvaluateFlags, ctx: CliContext, knownGiven: boolean): Promise<void> {
   const json = flags.json ?? false;
   if (flags.trainRows === undefined) throw new ForgetscopeError('usage', 'evaluate needs --train-rows');
   if (flags.testRows === undefined) throw new ForgetscopeError('usage', 'evaluate needs --test-rows');
@@ -64,7 +65,8 @@ async function runEvaluate(input: string, flags: EvaluateFlags, ctx: CliContext)
   const { matrix, side } = await readForgettingMatrix(input, { ...readOptionsFromFlags(flags), progress, ...(sideNames.length > 0 ? { side: sideNames } : {}) });
   const trainRows = parseRowList(flags.trainRows, matrix, '--train-rows');
   const testRows = parseRowList(flags.testRows, matrix, '--test-rows');
-  checkCountAtMost(known, '--known', matrix.cols, 'examples of the matrix');
+  // a --known given is checked against the data (the default 30 is drawn with replacement as the paper does)
+  if (knownGiven) checkCountAtMost(known, '--known', matrix.cols, 'examples of the matrix');
   const backend = await backendFromFlag(flags.backend, ctx, trainRows.length * trainRows.length * matrix.cols);
   // Active probes depend on the train rows only (not on the seed or the test row): choose them once.
   let activeProbes: Promise<Int32Array> | null = null;

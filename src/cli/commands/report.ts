@@ -78,6 +78,7 @@ async function runReportCommand(input: string, flags: ReportFlags, command: Comm
   step?.(`reading ${input}`);
   const read = await readForgettingMatrix(input, { ...readOptionsFromFlags(flags), progress: ctx.progress(json) });
   const matrix = read.matrix;
+  const given = (key: string): boolean => command.getOptionValueSource(key) === 'cli';
   const plan: Omit<ReportPlan, 'provenance'> = { title: flags.title, name: input, format: read.format, read: read.report, top: flags.top, ...(flags.ranks !== undefined ? { ranks: flags.ranks } : {}) };
   let testRows: number[] = [];
   if (flags.trainRows !== undefined && flags.testRows !== undefined) {
@@ -85,7 +86,7 @@ async function runReportCommand(input: string, flags: ReportFlags, command: Comm
     testRows = parseRowList(flags.testRows, matrix, '--test-rows');
     const overlap = testRows.filter((t) => trainRows.includes(t));
     if (overlap.length > 0) throw new ForgetscopeError('usage', `--train-rows and --test-rows share row ${overlap[0]}`);
-    checkCountAtMost(flags.known, '--known', matrix.cols, 'examples of the matrix');
+    if (given('known')) checkCountAtMost(flags.known, '--known', matrix.cols, 'examples of the matrix');
     for (const k of flags.curve !== undefined ? parsePositiveIntList(flags.curve, '--curve') : []) checkCountAtMost(k, '--curve', matrix.cols, 'examples of the matrix');
     plan.evaluation = {
       trainRows,
@@ -102,8 +103,10 @@ async function runReportCommand(input: string, flags: ReportFlags, command: Comm
   }
   const replayRow = flags.replayTask !== undefined ? parseRowList(flags.replayTask, matrix, '--replay-task')[0]! : testRows[0];
   if (replayRow !== undefined) {
-    checkCountAtMost(flags.known, '--known', matrix.cols, 'examples of the matrix');
-    checkReplayBudget(replay.nFineTune!, replay.ratio, matrix.cols);
+    // flags given are checked against the data; with the defaults a budget too large for a small
+    // matrix leaves the replay section out, as the report says
+    if (given('known')) checkCountAtMost(flags.known, '--known', matrix.cols, 'examples of the matrix');
+    if (given('nFineTune') || given('n') || given('ratio')) checkReplayBudget(replay.nFineTune!, replay.ratio, matrix.cols);
     plan.replay = {
       task: replayRow,
       nFineTune: replay.nFineTune!,
