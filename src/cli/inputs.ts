@@ -19,7 +19,18 @@ import { readText } from './readText.js';
  * bad numbers, repeats and missing columns get io's errors with file, line and column.
  */
 export async function readMeasuredEntries(path: string, matrix: ForgettingMatrix, options: ReadOptions = {}): Promise<KnownEntries> {
-  const { matrix: diagonal, format } = await readForgettingMatrix(path, { ...options, columns: { task: 'example', example: 'example', delta: 'value' } });
+  let read;
+  try {
+    read = await readForgettingMatrix(path, { ...options, columns: { task: 'example', example: 'example', delta: 'value' } });
+  } catch (e) {
+    // NaN here is never "missing": the reader's hint about nanAsMissing does not apply to measured entries
+    if (e instanceof ForgetscopeError && /nanAsMissing/.test(e.detail)) {
+      const detail = e.detail.replace(/\s*\(pass nanAsMissing[^)]*\)/, '') + '; a measured entry needs a finite value — leave out the examples that were not measured';
+      throw new ForgetscopeError(e.code, detail, { ...(e.file !== undefined ? { file: e.file } : {}), ...(e.line !== undefined ? { line: e.line } : {}), ...(e.column !== undefined ? { column: e.column } : {}) });
+    }
+    throw e;
+  }
+  const { matrix: diagonal, format } = read;
   const pairs: Array<[number, number]> = [];
   for (let i = 0; i < diagonal.rows; i++) {
     const id = diagonal.taskIds[i]!;
