@@ -71,13 +71,13 @@ async function runReplay(input: string, flags: ReplayFlags, settings: ReplaySett
 
   if (flags.onlineSteps !== undefined) {
     const totalSteps = parsePositiveInt(flags.onlineSteps, '--online-steps');
-    const probes = checkCountAtMost(parsePositiveInt(flags.probes, '--probes'), '--probes', train.cols, 'examples of the matrix');
-    const schedule = onlineReplaySchedule({ totalSteps, examples: train.cols, probes, seed, ...(exclude ? { exclude } : {}) });
-    const probeIds = Array.from(schedule.probeColumns, (j) => train.exampleIds[j]!);
-    if (json) ctx.printJson({ ...schedule, probes: probeIds, seed, tasks: train.rows, examples: train.cols });
+    const probeCount = checkCountAtMost(parsePositiveInt(flags.probes, '--probes'), '--probes', train.cols, 'examples of the matrix');
+    const schedule = onlineReplaySchedule({ totalSteps, examples: train.cols, probes: probeCount, seed, ...(exclude ? { exclude } : {}) });
+    const probes = Array.from(schedule.probeColumns, (j) => train.exampleIds[j]!);
+    if (json) ctx.printJson({ ...schedule, probes, seed, tasks: train.rows, examples: train.cols });
     else {
-      ctx.out(`uniform replay for steps 0..${schedule.uniformUntilStep - 1}; measure ${probeIds.length} examples at step ${schedule.measureAtStep}; predicted replay from step ${schedule.predictedFromStep} to ${totalSteps - 1}\n`);
-      ctx.out(`probes: ${probeIds.join(' ')}\n`);
+      ctx.out(`uniform replay for steps 0..${schedule.uniformUntilStep - 1}; measure ${probes.length} examples at step ${schedule.measureAtStep}; predicted replay from step ${schedule.predictedFromStep} to ${totalSteps - 1}\n`);
+      ctx.out(`probes: ${probes.join(' ')}\n`);
     }
     return;
   }
