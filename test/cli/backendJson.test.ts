@@ -1,0 +1,64 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadNodeBlas } from '../../src/linalg/cpu/nodeBlas.js';
+import type { BackendDescription } from '../../src/linalg/types.js';
+import { readForgettingMatrix } from '../../src/io/node/readForgettingMatrix.js';
+import { runCaptured } from '../helpers/cli.js';
+
+// Every command that multiplies matrices prints what ran: `backendDescription` beside its other keys,
+// read after the work, so its product counts are the kernels that really ran for this input.
+const FIXTURE = join('fixtures', 'real-dev-v1');
+const blas = loadNodeBlas();
+
+let tmp: string;
+beforeAll(() => {
+  tmp = mkdtempSync(join(tmpdir(), 'forgetscope-backend-json-'));
+});
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+async function json(args: string[]): Promise<{ out: Record<string, any>; err: string }> {
+  const r = await runCaptured([...args, '--json']);
+  expect(r.code).toBe(0);
+  return { out: JSON.parse(r.out) as Record<string, any>, err: r.err };
+}
+
+/** The checks every description must pass: cpu on this fixture, and only kernels it routes to ran. */
+function checkDescription(d: BackendDescription, requested: string): void {
+  expect(d.name).toBe('cpu');
+  expect(d.requested).toBe(requested);
+  expect(d.kernel).toBe(blas ? 'blas' : d.routes![0]!.kernel);
+  const routed = new Set([...d.routes!.map((r) => r.kernel), 'wasm-simd', 'js']);
+  const ran = Object.entries(d.products).filter(([, n]) => n! > 0);
+  expect(ran.length).toBeGreaterThan(0);
+  for (const [k] of ran) expect(routed.has(k as never)).toBe(true);
+}
+
+test('analyze --json: backend stays the name, backendDescription says how auto chose and what ran', async () => {
+  const { out } = await json(['analyze', FIXTURE, '--ranks', '3']);
+  expect(out.backend).toBe('cpu');
+  checkDescription(out.backendDescription, 'auto');
+  // 37 × 1,000: 37²·1,000 = 1,369,000 multiply–adds, below the crossover
+  expect(out.backendDescription.reason).toBe('auto: 1.37e+6 multiply–adds, below the WebGPU crossover of 2e+9');
+  const pinned = await json(['analyze', FIXTURE, '--ranks', '3', '--backend', 'cpu']);
+  expect(pinned.out.backendDescription.reason).toBe('cpu was asked for');
+}, 120_000);
+
+test('predict --json on auto passes the problem size: cpu chosen by size, nothing printed on stderr', async () => {
+  const { matrix } = await readForgettingMatrix(FIXTURE);
+  const observed = join(tmp, 'observed.csv');
+  writeFileSync(observed, ['example,value', ...[0, 5, 9, 40, 77].map((c) => `${matrix.exampleIds[c]},${matrix.get(3, c)}`)].join('\n') + '\n');
+  const { out, err } = await json(['predict', FIXTURE, '--train-rows', '0-2,4-36', '--observed', observed, '--method', 'lowrank', '--out', join(tmp, 'p.csv')]);
+  expect(err).toBe('');
+  checkDescription(out.backendDescription, 'auto');
+  // 36 train rows × 1,000 examples
+  expect(out.backendDescription.reason).toBe('auto: 1.30e+6 multiply–adds, below the WebGPU crossover of 2e+9');
+}, 120_000);
+
+test('report --json carries backendDescription and the HTML names the kernels', async () => {
+  const html = join(tmp, 'r.html');
+  const { out } = await json(['report', FIXTURE, '--out', html, '--backend', 'cpu', '--ranks', '3']);
+  checkDescription(out.backendDescription, 'cpu');
+  const page = readFileSync(html, 'utf8');
+  expect(page).toMatch(/<dt>kernels<\/dt><dd>cpu \(\d+ threads?\): [^<]*js; chosen: cpu was asked for<\/dd>/);
+}, 120_000);
