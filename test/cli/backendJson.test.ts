@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { loadNodeBlas } from '../../src/linalg/cpu/nodeBlas.js';
 import type { BackendDescription } from '../../src/linalg/types.js';
 import { readForgettingMatrix } from '../../src/io/node/readForgettingMatrix.js';
+import { writeSafetensorsFile } from '../../src/io/node/safetensors.js';
 import { runCaptured } from '../helpers/cli.js';
 
 // Every command that multiplies matrices prints what ran: `backendDescription` beside its other keys,
@@ -61,4 +62,23 @@ test('report --json carries backendDescription and the HTML names the kernels', 
   checkDescription(out.backendDescription, 'cpu');
   const page = readFileSync(html, 'utf8');
   expect(page).toMatch(/<dt>kernels<\/dt><dd>cpu \(\d+ threads?\): [^<]*js; chosen: cpu was asked for<\/dd>/);
+}, 120_000);
+
+test('evaluate --json sizes auto by the train rows and keeps the backend name', async () => {
+  const { out } = await json(['evaluate', FIXTURE, '--train-rows', '0-29', '--test-rows', '30-32', '--methods', 'lowrank', '--seeds', '0', '--known', '20']);
+  expect(out.backend).toBe('cpu');
+  checkDescription(out.backendDescription, 'auto');
+  // 30 train rows × 1,000 examples: 9e5 multiply–adds
+  expect(out.backendDescription.reason).toBe('auto: 9.00e+5 multiply–adds, below the WebGPU crossover of 2e+9');
+}, 120_000);
+
+test('subspace --json carries backendDescription beside backend', async () => {
+  const w = [3, 1, 0, 1, 2, 0, 0, 0, 1, 1, 0, 1];
+  await writeSafetensorsFile(join(tmp, 'w0.safetensors'), [{ name: 'layer.w', shape: [4, 3], data: w }]);
+  await writeSafetensorsFile(join(tmp, 'w1.safetensors'), [{ name: 'layer.w', shape: [4, 3], data: w.map((x, i) => x + (i % 4 === 0 ? 1 : 0)) }]);
+  const { out } = await json(['subspace', '--before', join(tmp, 'w0.safetensors'), '--after', join(tmp, 'w1.safetensors'), '--k', '1']);
+  expect(out.backend).toBe('cpu');
+  checkDescription(out.backendDescription, 'auto');
+  // one 4×3 layer: 4·3·min(4, 3) = 36 multiply–adds
+  expect(out.backendDescription.reason).toBe('auto: 3.60e+1 multiply–adds, below the WebGPU crossover of 2e+9');
 }, 120_000);

@@ -6,7 +6,7 @@ import { relaxedSimdAvailable } from '../../src/linalg/cpu/relaxedDot.js';
 import { wasmDotAvailable } from '../../src/linalg/cpu/wasmDot.js';
 import { columnFormsOn } from '../../src/linalg/columnFormsOn.js';
 import { formatBackendDescription } from '../../src/linalg/describe.js';
-import { createNodeCpuBackend, resolveNodeBackend } from '../../src/linalg/node.js';
+import { createNodeCpuBackend, nodeGpu, resolveNodeBackend } from '../../src/linalg/node.js';
 import { referenceGram } from '../../src/linalg/reference.js';
 import { mayUseWebGpu, problemMulAdds, resolveBackend, withFallback, WEBGPU_CROSSOVER_MULADDS } from '../../src/linalg/selectBackend.js';
 import type { Backend, BackendDescription } from '../../src/linalg/types.js';
@@ -170,6 +170,33 @@ describe('pinned kernels say so', () => {
     expect(Array.from(got.lin)).toEqual(Array.from(want.lin));
     expect(cpu.description.products).toEqual(wasmDotAvailable() ? { 'wasm-simd': 1 } : { js: 1 });
   });
+});
+
+describe('WebGPU backends describe their adapter and count their products', () => {
+  // after the Dawn test above: loading Dawn here is fine
+  test('webgpu: kernel, adapter, products on the GPU and gemv on its CPU side; auto on a large problem says why', async () => {
+    const gpu = await nodeGpu();
+    const adapter = gpu ? await gpu.requestAdapter() : null;
+    if (!adapter) {
+      if (process.env.FORGETSCOPE_REQUIRE_WEBGPU === '1') throw new Error('FORGETSCOPE_REQUIRE_WEBGPU=1 but no WebGPU adapter was found');
+      console.warn('skipped: no WebGPU adapter');
+      return;
+    }
+    const b = await resolveNodeBackend({ requested: 'webgpu' });
+    const d0 = b.description;
+    expect(d0).toMatchObject({ name: 'webgpu', kernel: 'webgpu', requested: 'webgpu', reason: 'webgpu was asked for' });
+    expect(d0.adapter!.length).toBeGreaterThan(0);
+    expect(Array.from(await b.gram({ rows: 2, cols: 3, data: Float32Array.of(1, 2, 3, 4, 5, 6) }))).toEqual([14, 32, 32, 77]);
+    expect(Array.from(await b.gemv({ rows: 2, cols: 3, data: Float64Array.of(1, 2, 3, 4, 5, 6) }, Float64Array.of(1, 1, 1)))).toEqual([6, 15]);
+    expect(b.description.products).toEqual({ webgpu: 1, js: 1 });
+    await b.dispose();
+    const auto = await resolveNodeBackend({ requested: 'auto', problemSize: 1e12 });
+    const d = auto.description;
+    expect(d.requested).toBe('auto');
+    if (d.name === 'cpu') expect(d.reason).toBe(`auto: the WebGPU adapter is CPU-emulated (${d0.adapter})`);
+    else expect(d.reason).toBe('auto: hardware adapter, 1.00e+12 multiply–adds');
+    await auto.dispose();
+  }, 60_000);
 });
 
 describe('descriptions through the wrappers', () => {
