@@ -82,3 +82,23 @@ test('subspace --json carries backendDescription beside backend', async () => {
   // one 4×3 layer: 4·3·min(4, 3) = 36 multiply–adds
   expect(out.backendDescription.reason).toBe('auto: 3.60e+1 multiply–adds, below the WebGPU crossover of 2e+9');
 }, 120_000);
+
+test('lora merge resolves --backend for its factor products and reports it', async () => {
+  await writeSafetensorsFile(join(tmp, 'slow.safetensors'), [
+    { name: 'm.q.lora_A.weight', shape: [1, 3], data: [1, 0, 1] },
+    { name: 'm.q.lora_B.weight', shape: [2, 1], data: [1, 0] },
+  ]);
+  await writeSafetensorsFile(join(tmp, 'fast.safetensors'), [
+    { name: 'm.q.lora_A.weight', shape: [1, 3], data: [0, 2, 1] },
+    { name: 'm.q.lora_B.weight', shape: [2, 1], data: [0, 1] },
+  ]);
+  const { out } = await json(['lora', 'merge', '--slow', join(tmp, 'slow.safetensors'), '--fast', join(tmp, 'fast.safetensors'), '--lambda', '0.5', '--out', join(tmp, 'm.safetensors')]);
+  checkDescription(out.backendDescription, 'auto');
+  // one pair, B 2×1 · A 1×3, three times: 18 multiply–adds
+  expect(out.backendDescription.reason).toBe('auto: 1.80e+1 multiply–adds, below the WebGPU crossover of 2e+9');
+  // by hand: EMA of BA = [.5 0 .5; 0 1 .5], B̄Ā = [.5; .5]·[.5 1 1] = [.25 .5 .5; .25 .5 .5]; ‖difference‖² = 0.625
+  expect(out.layers[0].factorMergeError).toBeCloseTo(Math.sqrt(0.625), 12);
+  const bad = await runCaptured(['lora', 'merge', '--slow', join(tmp, 'slow.safetensors'), '--fast', join(tmp, 'fast.safetensors'), '--lambda', '0.5', '--out', join(tmp, 'm2.safetensors'), '--backend', 'tpu']);
+  expect(bad.code).toBe(2);
+  expect(bad.err).toContain('--backend must be auto, cpu or webgpu, got "tpu"');
+}, 60_000);
