@@ -93,9 +93,11 @@ export async function createWebGpuBackend(options: WebGpuBackendOptions): Promis
   };
 
   let products = 0;
-  const counted = <T>(what: string, body: () => Promise<T>): Promise<T> => {
+  // products that completed on the GPU (what `description.products.webgpu` reports)
+  const counted = async <T>(what: string, body: () => Promise<T>): Promise<T> => {
+    const result = await guarded(what, body);
     products++;
-    return guarded(what, body);
+    return result;
   };
   const backend: WebGpuBackend = {
     name: 'webgpu',
