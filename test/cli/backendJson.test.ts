@@ -1,4 +1,5 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadNodeBlas } from '../../src/linalg/cpu/nodeBlas.js';
@@ -102,3 +103,15 @@ test('lora merge resolves --backend for its factor products and reports it', asy
   expect(bad.code).toBe(2);
   expect(bad.err).toContain('--backend must be auto, cpu or webgpu, got "tpu"');
 }, 60_000);
+
+// A separate process, because Dawn's adapter messages come from native code straight to fd 2: the built
+// CLI (`npm test` builds first) on a small problem with `auto` must leave stderr empty.
+const BIN = join('dist', 'cli', 'bin.js');
+(existsSync(BIN) || process.env.CI === 'true' ? test : test.skip)('the built CLI: predict --backend auto on the fixture prints nothing on stderr (Dawn never starts)', async () => {
+  const observed = join(tmp, 'observed-bin.csv');
+  writeFileSync(observed, 'example,value\n1000,0.5\n1001,0.2\n1002,0.1\n');
+  const r = spawnSync(process.execPath, [BIN, 'predict', FIXTURE, '--observed', observed, '--out', join(tmp, 'bin.csv'), '--json'], { encoding: 'utf8' });
+  expect(r.stderr).toBe('');
+  expect(r.status).toBe(0);
+  expect(JSON.parse(r.stdout).backendDescription.reason).toMatch(/below the WebGPU crossover/);
+}, 120_000);
