@@ -73,6 +73,7 @@ export interface BackendRoute {
   kernel: BackendKernel;
   /** `float32`: both operands float32; `same`: both float32 or both float64; `any`: every product. */
   operands: 'float32' | 'same' | 'any';
+  /** Multiply–adds from which the rule applies. */
   minWork: number;
 }
 
