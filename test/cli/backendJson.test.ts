@@ -57,6 +57,14 @@ test('predict --json on auto passes the problem size: cpu chosen by size, nothin
   expect(out.backendDescription.reason).toBe('auto: 1.30e+6 multiply–adds, below the WebGPU crossover of 2e+9');
 }, 120_000);
 
+test('replay --json carries backendDescription, auto sized by the train rows', async () => {
+  const observed = join(tmp, 'observed-replay.csv');
+  writeFileSync(observed, 'example,value\n1000,0.5\n1001,0.2\n1002,0.1\n');
+  const { out } = await json(['replay', FIXTURE, '--train-rows', '0-2,4-36', '--observed', observed, '--n', '1000', '--out', join(tmp, 'plan.csv')]);
+  checkDescription(out.backendDescription, 'auto');
+  expect(out.backendDescription.reason).toBe('auto: 1.30e+6 multiply–adds, below the WebGPU crossover of 2e+9');
+}, 120_000);
+
 test('report --json carries backendDescription and the HTML names the kernels', async () => {
   const html = join(tmp, 'r.html');
   const { out } = await json(['report', FIXTURE, '--out', html, '--backend', 'cpu', '--ranks', '3']);
