@@ -94,7 +94,7 @@ export interface BackendDescription {
   adapter?: string;
   /** Threads running the CPU kernels. */
   threads?: number;
-  /** Products (and per-column form passes) run so far, per kernel. */
+  /** Products (and per-column form passes) run so far, per kernel (empty for a custom runner that does not count). */
   products: Partial<Record<BackendKernel, number>>;
   /** What was asked for (`--backend`) when the backend came from `resolveBackend`. */
   requested?: 'auto' | 'cpu' | 'webgpu';

@@ -1,6 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { createCpuBackend } from '../../src/linalg/cpu/backend.js';
 import { columnFormsScalar } from '../../src/linalg/cpu/columnForms.js';
+import { createInlineRunner, type CpuKernelRunner } from '../../src/linalg/cpu/runner.js';
 import { loadNodeBlas } from '../../src/linalg/cpu/nodeBlas.js';
 import { relaxedSimdAvailable } from '../../src/linalg/cpu/relaxedDot.js';
 import { wasmDotAvailable } from '../../src/linalg/cpu/wasmDot.js';
@@ -200,6 +201,14 @@ describe('WebGPU backends describe their adapter and count their products', () =
 });
 
 describe('descriptions through the wrappers', () => {
+  test('a custom runner without routes or counters: the kernel follows its flags, nothing is counted', async () => {
+    const inline = createInlineRunner({ simd: 'never' });
+    const custom: CpuKernelRunner = { threads: 3, simd: false, relaxed: false, dot: inline.dot, axpy: inline.axpy, dispose: inline.dispose };
+    const cpu = createCpuBackend({ runner: custom });
+    await cpu.gram({ rows: 1, cols: 2, data: Float64Array.of(3, 4) });
+    expect(cpu.description).toEqual({ name: 'cpu', kernel: 'js', threads: 3, products: {} });
+  });
+
   test('a WebGPU backend lost mid-run reports cpu and why', async () => {
     const failing: Backend = {
       ...createCpuBackend(),
