@@ -43,7 +43,10 @@ export { encodeSafetensors, parseSafetensors, tensorAsMatrix, tensorNameFilter, 
 
 // # Linear algebra backends
 export { type Backend, type BackendName, type Dense, type GemmOptions, type MaskedGram, type SVDResult, type TopSVDOptions } from './linalg/index.js';
+export { type BackendDescription, type BackendKernel, type BackendRoute, formatBackendDescription, type FormatBackendOptions } from './linalg/index.js';
 export { selectBackend, type BackendKind, type SelectBackendOptions } from './linalg/index.js';
+export { resolveBackend, mayUseWebGpu, problemMulAdds, WEBGPU_CROSSOVER_MULADDS, type ProblemShape, type ResolveBackendOptions } from './linalg/index.js';
+export { defaultBackend, columnFormsOn, type ColumnForms, type ColumnFormsInput } from './linalg/index.js';
 export { createCpuBackend, type CpuBackendOptions } from './linalg/index.js';
 export { createInlineRunner, type CpuKernelRunner, type InlineRunnerOptions, type RelaxedMode, type SimdMode } from './linalg/index.js';
 export { createWebGpuBackend, type WebGpuBackend, type WebGpuBackendOptions } from './linalg/index.js';
