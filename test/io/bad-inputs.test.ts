@@ -67,8 +67,8 @@ const cases: Case[] = [
   { name: 'npy: integer dtype', file: 'a.npy', bytes: encodeNpy(Int32Array.from([1, 2]), [1, 2]), code: 'dtype', message: 'a.npy: expected a float32 or float64 array, found dtype "<i4"' },
   { name: 'npy: structured array', file: 'a.npy', bytes: encodeNpyTable({ a: Float64Array.from([1]) }), code: 'dtype', message: 'a.npy: this .npy holds a structured array; expected a plain numeric array (float32 or float64)' },
   { name: 'npy: 1-D array', file: 'a.npy', bytes: encodeNpy(Float64Array.from([1, 2]), [2]), code: 'shape', message: 'a.npy: expected a 2-D array (tasks × examples), found shape (2)' },
-  { name: 'npy: NaN without nanAsMissing', file: 'a.npy', bytes: encodeNpy(Float64Array.from([1, NaN]), [1, 2]), code: 'parse', message: 'a.npy:1:2: entry [0, 1] is NaN (pass nanAsMissing to treat NaN as a missing entry)' },
-  { name: 'npy: wrong number of task ids', file: 'a.npy', bytes: npy, options: { taskIds: ['a'] }, code: 'shape', message: 'a.npy: 1 task ids for 2 rows' },
+  { name: 'npy: NaN without nanAsMissing', file: 'a.npy', bytes: encodeNpy(Float64Array.from([1, NaN]), [1, 2]), code: 'parse', message: 'a.npy:1:2: entry at row 1 (task "0"), column 2 (example "1") is NaN (pass nanAsMissing to treat NaN as a missing entry)' },
+  { name: 'npy: wrong number of task ids', file: 'a.npy', bytes: npy, options: { taskIds: ['a'] }, code: 'shape', message: 'a.npy: 1 task ids for the 2 rows of a.npy' },
 ];
 
 describe('bad-input catalogue', () => {

@@ -1,7 +1,9 @@
 import { ForgetscopeError } from '../../util/errors.js';
 import type { ProgressSink } from '../../util/progress.js';
 import type { ForgettingMatrix } from '../../matrix/ForgettingMatrix.js';
-import { ByteInterner } from '../long/ByteInterner.js';
+import { ByteInterner, InvalidUtf8Id } from '../long/ByteInterner.js';
+import { cutText, quoteText, resolveLimits, type ReadLimits } from '../limits.js';
+import { firstInvalidUtf8 } from '../utf8.js';
 import { LongTableBuilder } from '../long/LongTableBuilder.js';
 import { NOT_A_NUMBER, parseNumberBytes } from '../long/parseNumber.js';
 import { locateLongColumns, type LongColumnIndices } from '../long/locateColumns.js';
@@ -59,6 +61,7 @@ export class DelimitedLongTableParser {
   private readonly examples = new ByteInterner();
   private readonly builder: LongTableBuilder;
   private readonly nanAsMissing: boolean;
+  private readonly limits: ReadLimits;
   /** First pass of a two-pass read: only split records and intern ids (see `startSecondPass`). */
   private idsOnly = false;
   /** In the first pass, the number of fields to split before skipping to the end of the line (0 = all). */
@@ -83,6 +86,7 @@ export class DelimitedLongTableParser {
     this.delim = options.delimiter.charCodeAt(0);
     this.progress = options.progress;
     this.nanAsMissing = options.nanAsMissing ?? false;
+    this.limits = resolveLimits(options.limits);
     this.builder = new LongTableBuilder({
       file: this.file,
       ...(options.duplicates ? { duplicates: options.duplicates } : {}),
@@ -109,6 +113,11 @@ export class DelimitedLongTableParser {
     this.pos = 0;
     this.nextQuote = 0;
     this.parse(false);
+    // What is left is one incomplete record: bounded, so a 200 MB line fails early instead of being
+    // joined chunk after chunk.
+    if (this.buf.length - this.pos > this.limits.maxLineBytes) {
+      throw new ForgetscopeError('parse', `line longer than ${this.limits.maxLineBytes} bytes (limits.maxLineBytes)`, { file: this.file, line: this.line, column: 1 });
+    }
     this.progress?.(this.consumed + this.pos, this.options.totalBytes, 'reading');
   }
 
@@ -306,6 +315,9 @@ export class DelimitedLongTableParser {
 
   private pushField(start: number, end: number, inScratch: number, column: number): void {
     const k = this.fieldCount++;
+    if (k >= this.limits.maxFields) {
+      throw new ForgetscopeError('parse', `more than ${this.limits.maxFields} fields in one record (limits.maxFields)`, { file: this.file, line: this.line, column });
+    }
     if (k >= this.fieldStart.length) {
       const size = this.fieldStart.length * 2;
       this.fieldStart = growInt(this.fieldStart, size);
@@ -327,10 +339,15 @@ export class DelimitedLongTableParser {
 
   private handleRecord(line: number): void {
     if (!this.header) {
-      const decoder = new TextDecoder();
-      this.header = Array.from({ length: this.fieldCount }, (_, k) =>
-        decoder.decode(this.fieldBytes(k).subarray(this.fieldStart[k]!, this.fieldEnd[k]!)),
-      );
+      const decoder = new TextDecoder('utf-8', { fatal: true });
+      this.header = Array.from({ length: this.fieldCount }, (_, k) => {
+        const bytes = this.fieldBytes(k).subarray(this.fieldStart[k]!, this.fieldEnd[k]!);
+        try {
+          return decoder.decode(bytes);
+        } catch {
+          throw new ForgetscopeError('parse', `the header's field ${k + 1} is not valid UTF-8 (byte ${firstInvalidUtf8(bytes) + 1})`, { file: this.file, line, column: this.fieldColumn[k]! });
+        }
+      });
       this.cols = locateLongColumns(this.header, resolveColumns(this.options.columns), { file: this.file, line });
       if (this.idsOnly) this.idsOnlyLastField = Math.max(this.cols.task, this.cols.example) + 1;
       return;
@@ -343,7 +360,7 @@ export class DelimitedLongTableParser {
       const k = Math.min(this.fieldCount, this.header.length) - 1;
       throw new ForgetscopeError(
         'parse',
-        `wrong column count: expected ${this.header.length} fields (${this.header.join(',')}), found ${this.fieldCount}`,
+        `wrong column count: expected ${this.header.length} fields (${cutText(this.header.join(','))}), found ${this.fieldCount}`,
         { file: this.file, line, column: this.fieldColumn[Math.max(0, k)]! },
       );
     }
@@ -379,7 +396,14 @@ export class DelimitedLongTableParser {
     if (s === e) {
       throw new ForgetscopeError('parse', `empty ${this.header![k]} id`, { file: this.file, line, column: this.fieldColumn[k]! });
     }
-    return interner.intern(this.fieldBytes(k), s, e);
+    try {
+      return interner.intern(this.fieldBytes(k), s, e);
+    } catch (err) {
+      if (err instanceof InvalidUtf8Id) {
+        throw new ForgetscopeError('parse', `the ${this.header![k]} id is not valid UTF-8 (byte ${err.offset + 1} of the field)`, { file: this.file, line, column: this.fieldColumn[k]! });
+      }
+      throw err;
+    }
   }
 
   /** Status of the last `number()`: OK, EMPTY (empty field) or MISSING_NAN (NaN with nanAsMissing). */
@@ -399,8 +423,8 @@ export class DelimitedLongTableParser {
     }
     const v = parseNumberBytes(bytes, s, e);
     if (v === NOT_A_NUMBER) {
-      const text = new TextDecoder().decode(bytes.subarray(s, Math.min(e, s + 40)));
-      throw new ForgetscopeError('parse', `column "${this.header![k]}": ${JSON.stringify(text)} is not a number`, { file: this.file, line, column: this.fieldColumn[k]! });
+      const text = new TextDecoder().decode(bytes.subarray(s, Math.min(e, s + 4 * QUOTE_BYTES)));
+      throw new ForgetscopeError('parse', `column "${this.header![k]}": ${quoteText(text)}${e - s > 4 * QUOTE_BYTES ? ` (a field of ${e - s} bytes)` : ''} is not a number`, { file: this.file, line, column: this.fieldColumn[k]! });
     }
     if (!Number.isFinite(v)) {
       if (Number.isNaN(v) && this.nanAsMissing) {
@@ -412,6 +436,9 @@ export class DelimitedLongTableParser {
     return v;
   }
 }
+
+/** Bytes of an offending field a message decodes at most. */
+const QUOTE_BYTES = 200;
 
 const OK = 0;
 const EMPTY = 1;

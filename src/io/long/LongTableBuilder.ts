@@ -70,6 +70,9 @@ export class LongTableBuilder {
    * readers' interners (new indices are always the next unused one).
    */
   add(t: number, e: number, value: number, line: number): void {
+    if (!Number.isFinite(this.float32 ? Math.fround(value) : value)) {
+      throw new ForgetscopeError('parse', `${this.describe(t, e)}: the value ${String(value)} is not a finite ${this.float32 ? 'float32 ' : ''}number`, { file: this.file, line });
+    }
     if (this.dense && (t >= this.dense.m || e >= this.dense.n)) {
       throw new ForgetscopeError('io', 'the input changed while it was read (an id appeared in the second pass that the first did not see)', { file: this.file, line });
     }
@@ -149,9 +152,16 @@ export class LongTableBuilder {
     if (m === 0 || n === 0) {
       throw new ForgetscopeError('empty', 'no data rows: the table has a header but no (task, example) values', { file: this.file });
     }
+    if (this.report.kept === 0) {
+      // Every row was dropped (blank, null or NaN values): a matrix of invented zeros would follow.
+      const reasons = Object.entries(this.report.dropped).map(([r, c]) => `${c} ${r}`).join(', ');
+      throw new ForgetscopeError('empty', `no observed value: all ${this.report.rows} data ${this.unit}${this.report.rows === 1 ? '' : 's'} lack a finite value${reasons ? ` (${reasons})` : ''}`, { file: this.file });
+    }
     let values: RowValues;
     let observed: Uint8Array | null = null;
+    let handedOver = false;
     if (this.dense && this.dense.m === m && this.dense.n === n) {
+      handedOver = true;
       values = this.dense.values;
       const lines = this.dense.lines;
       for (let k = 0; k < lines.length; k++) {
@@ -166,7 +176,9 @@ export class LongTableBuilder {
     } else {
       values = this.float32 ? new Float32Array(m * n) : new Float64Array(m * n);
     }
-    for (let i = 0; i < m && this.values.length > 0; i++) {
+    // Rows of the dense storage were handed over above; otherwise every task row is copied (a task
+    // whose rows were all dropped has no row buffer and is missing throughout).
+    for (let i = 0; i < m && !handedOver; i++) {
       const row = this.values[i];
       const rowLines = this.lines[i];
       const base = i * n;

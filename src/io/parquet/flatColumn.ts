@@ -63,7 +63,7 @@ interface Page {
   ids: Int32Array | null;
 }
 
-const utf8 = new TextDecoder();
+const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 /**
  * Reads one flat column chunk page by page and fills caller-owned typed arrays for consecutive row

@@ -7,6 +7,7 @@ import { StringInterner } from '../long/StringInterner.js';
 import { locateLongColumns } from '../long/locateColumns.js';
 import { resolveColumns } from '../resolveColumns.js';
 import type { ReadOptions, ReadReport } from '../types.js';
+import { MAX_ROWS_PER_BYTE } from '../limits.js';
 import { FlatColumnCursor, FlatPathUnsupported, type FlatColumnKind, flatColumnSupported } from './flatColumn.js';
 
 /** A Parquet file as random-access bytes (hyparquet's AsyncBuffer): the Node reader passes a file handle. */
@@ -50,6 +51,7 @@ export async function readParquetWith(source: ParquetSource, options: ReadOption
   const cols = locateLongColumns(header, names, { file, line: 1 });
   const totalRows = Number(metadata.num_rows);
   if (totalRows === 0) throw new ForgetscopeError('empty', 'the Parquet file holds no rows', { file });
+  checkParquetBounds(metadata, source.byteLength, file);
   if (path === 'flat') {
     if (!flatPathApplies(metadata, header, cols)) throw new FlatPathUnsupported('the flat fast path does not apply to these columns');
     return readFlat(source, metadata, header, cols, options);
@@ -60,7 +62,7 @@ export async function readParquetWith(source: ParquetSource, options: ReadOption
     } catch (e) {
       // Anything the fast path does not decode (an encoding it leaves out, a page it finds corrupt) is
       // read again from the start by hyparquet's generic reader, which also words the error.
-      if (e instanceof ForgetscopeError) throw e;
+      if (e instanceof ForgetscopeError) throw e.file === undefined ? new ForgetscopeError(e.code, e.detail, { file, ...(e.line !== undefined ? { line: e.line } : {}), ...(e.column !== undefined ? { column: e.column } : {}) }) : e;
     }
   }
   return readGeneric(source, metadata, header, cols, options);
@@ -224,6 +226,8 @@ async function readGeneric(source: ParquetSource, metadata: FileMetaData, header
         rowEnd,
         columns: wanted,
         compressors,
+        // Raw bytes for strings: ids are decoded strictly below (invalid UTF-8 is an error, not U+FFFD).
+        utf8: false,
         onChunk: (chunk) => {
           // Chunks may extend beyond the requested rows; keep where each one starts.
           (chunks[chunk.columnName] ??= []).push({ start: chunk.rowStart, data: chunk.columnData as ArrayLike<unknown> });
@@ -298,6 +302,13 @@ function sliceRows(chunks: { start: number; data: ArrayLike<unknown> }[], start:
 }
 
 function idValue(v: unknown, file: string, row: number, name: string): string {
+  if (v instanceof Uint8Array) {
+    try {
+      v = strictUtf8.decode(v);
+    } catch {
+      throw new ForgetscopeError('parse', `the ${name} id is not valid UTF-8`, { file, line: row, column: name });
+    }
+  }
   if (typeof v === 'string') {
     if (v === '') throw new ForgetscopeError('parse', `empty ${name} id`, { file, line: row, column: name });
     return v;
@@ -318,6 +329,39 @@ function numValue(v: unknown, file: string, row: number, name: string, nanAsMiss
     throw new ForgetscopeError('parse', `column "${name}": ${String(x)} is not a finite number${Number.isNaN(x) ? ' (pass nanAsMissing to treat NaN as missing)' : ''}`, { file, line: row, column: name });
   }
   return x;
+}
+
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
+
+/**
+ * Checks the counts of the footer against the file before anything is read: the row groups add up to
+ * num_rows, no more rows than `MAX_ROWS_PER_BYTE` per byte of the file, and every column chunk lies
+ * inside the file. A 1 KB file claiming 10^15 rows is a corrupt file, not an allocation.
+ */
+function checkParquetBounds(metadata: FileMetaData, size: number, file: string): void {
+  const totalRows = Number(metadata.num_rows);
+  const corrupt = (what: string) => new ForgetscopeError('parse', `not a valid Parquet file (corrupt): ${what}`, { file });
+  if (!Number.isSafeInteger(totalRows) || totalRows < 0) throw corrupt(`num_rows is ${String(metadata.num_rows)}`);
+  if (totalRows > size * MAX_ROWS_PER_BYTE) throw corrupt(`the footer claims ${totalRows} rows in a file of ${size} bytes`);
+  let sum = 0;
+  metadata.row_groups.forEach((group, g) => {
+    const rows = Number(group.num_rows);
+    if (!Number.isSafeInteger(rows) || rows < 0) throw corrupt(`row group ${g + 1} claims ${String(group.num_rows)} rows`);
+    sum += rows;
+    for (const c of group.columns) {
+      const meta = c.meta_data;
+      if (!meta) continue;
+      const start = Number(meta.dictionary_page_offset ?? meta.data_page_offset);
+      const data = Number(meta.data_page_offset);
+      const length = Number(meta.total_compressed_size);
+      const first = Math.min(start > 0 ? start : data, data);
+      if (!(first >= 0 && length >= 0 && first + length <= size)) {
+        throw new ForgetscopeError('truncated', `not a valid Parquet file (truncated or corrupt): column "${meta.path_in_schema.join('.')}" of row group ${g + 1} (bytes ${first}–${first + length}) lies outside the file of ${size} bytes`, { file });
+      }
+      if (Number(meta.num_values) > size * MAX_ROWS_PER_BYTE) throw corrupt(`column "${meta.path_in_schema.join('.')}" of row group ${g + 1} claims ${String(meta.num_values)} values`);
+    }
+  });
+  if (sum !== totalRows) throw corrupt(`the row groups hold ${sum} rows but the footer says ${totalRows}`);
 }
 
 function parquetError(e: unknown, file: string): ForgetscopeError {
