@@ -1,5 +1,4 @@
-import { createReadStream } from 'node:fs';
-import { open, readFile, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { RecordBatchReader } from 'apache-arrow';
 import { ForgetscopeError } from '../../util/errors.js';
@@ -17,6 +16,7 @@ import type { InputFormat, ReadOptions, ReadResult } from '../types.js';
 import { readIdList } from './readIdList.js';
 import { npySidecarPaths } from './writeTable.js';
 import { readSideMatrices } from './readSideMatrices.js';
+import { openRegularFile, readRegularFile } from './openRegularFile.js';
 
 export type { ReadOptions, ReadReport, ReadResult } from '../types.js';
 
@@ -48,7 +48,16 @@ export async function readForgettingMatrix(input: string | Uint8Array | ByteStre
   const info = await stat(path).catch((e: NodeJS.ErrnoException) => {
     throw new ForgetscopeError(e.code === 'ENOENT' ? 'usage' : 'io', e.code === 'ENOENT' ? 'no such file or folder' : `cannot read: ${e.message}`, { file: path });
   });
-  if (info.isDirectory()) return readFolder(path, options);
+  if (info.isDirectory()) {
+    if (options.format !== undefined && options.format !== 'folder') {
+      throw new ForgetscopeError('usage', `format "${options.format}" needs a file, but this is a folder (a dataset folder is read without a format, or with format "folder")`, { file: path });
+    }
+    return readFolder(path, options);
+  }
+  if (!info.isFile()) {
+    // A device (/dev/zero), a FIFO or a socket would be read forever or block: only regular files are read.
+    await openRegularFile(path);
+  }
   const format = options.format ?? formatFromName(path) ?? (await sniff(path));
   const file = path;
   const base = { ...options, file, totalBytes: info.size };
@@ -73,9 +82,9 @@ export async function readForgettingMatrix(input: string | Uint8Array | ByteStre
     arrow,
     'arrow-stream': arrow,
     parquet: async () => {
-      const handle = await open(path, 'r');
+      const { handle, size } = await openRegularFile(path);
       try {
-        return await readParquetLongTable(fileSource(handle, info.size), { ...options, file });
+        return await readParquetLongTable(fileSource(handle, size), { ...options, file });
       } finally {
         await handle.close();
       }
@@ -88,16 +97,22 @@ export async function readForgettingMatrix(input: string | Uint8Array | ByteStre
 }
 
 async function* fileChunks(path: string): AsyncGenerator<Uint8Array> {
-  const stream = createReadStream(path, { highWaterMark: CHUNK });
+  // Checked on the open handle: the path may have been replaced by a device or a FIFO since stat().
+  const { handle, size } = await openRegularFile(path);
   try {
+    const stream = handle.createReadStream({ highWaterMark: CHUNK, start: 0, end: Math.max(0, size - 1), autoClose: false });
+    if (size === 0) return;
     for await (const chunk of stream) yield chunk as Uint8Array;
   } catch (e) {
+    if (e instanceof ForgetscopeError) throw e;
     throw new ForgetscopeError('io', `cannot read: ${(e as Error).message}`, { file: path });
+  } finally {
+    await handle.close();
   }
 }
 
 async function sniff(path: string): Promise<InputFormat | null> {
-  const handle = await open(path, 'r');
+  const { handle } = await openRegularFile(path);
   try {
     const head = new Uint8Array(4096);
     const { bytesRead } = await handle.read(head, 0, head.length, 0);
@@ -126,7 +141,7 @@ function fileSource(handle: import('node:fs/promises').FileHandle, size: number)
 
 async function readArrowFile(path: string, size: number, options: ReadOptions & { file: string }) {
   if (size === 0) throw new ForgetscopeError('empty', 'the file is empty (expected Arrow IPC data)', { file: path });
-  const handle = await open(path, 'r');
+  const { handle } = await openRegularFile(path);
   try {
     // Check the head and tail for truncation before apache-arrow reads batch by batch.
     const head = new Uint8Array(Math.min(size, 8));
@@ -138,33 +153,35 @@ async function readArrowFile(path: string, size: number, options: ReadOptions & 
     probe.set(tail, head.length);
     if (size >= 24) checkArrowComplete(probe, path);
     else if (size < 24) {
-      const all = await readFile(path);
+      const all = await readRegularFile(path);
       checkArrowComplete(all, path);
     }
     const isFile = head[0] === 0x41;
     const batches = isFile
       ? guardArrow(() => RecordBatchReader.from(handle) as unknown as Promise<RecordBatchReader>, path)
-      : guardArrow(() => RecordBatchReader.from(createReadStream(path, { highWaterMark: CHUNK })) as unknown as Promise<RecordBatchReader>, path);
-    return await readArrowBatches(batches, options);
+      : guardArrow(() => RecordBatchReader.from(handle.createReadStream({ highWaterMark: CHUNK, start: 0, autoClose: false })) as unknown as Promise<RecordBatchReader>, path);
+    return await readArrowBatches(batches, { ...options, byteLength: size });
   } finally {
     await handle.close();
   }
 }
 
-async function loadIds(ids: string | readonly string[] | undefined, sidecar: string): Promise<readonly string[] | undefined> {
-  if (typeof ids === 'string') return readIdList(ids);
-  if (ids) return ids;
-  const exists = await stat(sidecar).then((s) => s.isFile(), () => false);
-  return exists ? readIdList(sidecar) : undefined;
+/** Ids of a dense .npy and the file they came from (an id list given, or the sidecar beside the array). */
+async function loadIds(ids: string | readonly string[] | undefined, sidecar: string): Promise<{ ids?: readonly string[]; file?: string }> {
+  if (typeof ids === 'string') return { ids: await readIdList(ids), file: ids };
+  if (ids) return { ids };
+  const exists = await stat(sidecar).then(() => true, () => false);
+  return exists ? { ids: await readIdList(sidecar), file: sidecar } : {};
 }
 
 async function readNpyFile(path: string, options: ReadOptions) {
-  const bytes = await readFile(path);
+  const bytes = await readRegularFile(path);
   const sidecars = npySidecarPaths(path);
-  const taskIds = await loadIds(options.taskIds, sidecars.tasks);
-  const exampleIds = await loadIds(options.exampleIds, sidecars.examples);
+  const { ids: taskIds, file: taskFile } = await loadIds(options.taskIds, sidecars.tasks);
+  const { ids: exampleIds, file: exampleFile } = await loadIds(options.exampleIds, sidecars.examples);
   return matrixFromNpy(parseNpy(bytes, path), {
     file: path,
+    idFiles: { ...(taskFile ? { tasks: taskFile } : {}), ...(exampleFile ? { examples: exampleFile } : {}) },
     ...(taskIds ? { taskIds } : {}),
     ...(exampleIds ? { exampleIds } : {}),
     ...(options.nanAsMissing ? { nanAsMissing: true } : {}),
@@ -175,18 +192,19 @@ async function readNpyFile(path: string, options: ReadOptions) {
 async function readFolder(dir: string, options: ReadOptions): Promise<ReadResult> {
   const need = ['Z.npy', 'tasks.json', 'examples.jsonl'];
   for (const name of need) {
-    const ok = await stat(join(dir, name)).then((s) => s.isFile(), () => false);
+    const ok = await stat(join(dir, name)).then(() => true, () => false);
     if (!ok) {
       throw new ForgetscopeError('usage', `not a dataset folder: ${name} is missing (a folder needs ${need.join(', ')}; base_nll.npy is optional)`, { file: dir });
     }
   }
   const baseNllPath = join(dir, 'base_nll.npy');
-  const hasBase = await stat(baseNllPath).then((s) => s.isFile(), () => false);
+  const hasBase = await stat(baseNllPath).then(() => true, () => false);
   const result = readDataset({
-    z: await readFile(join(dir, 'Z.npy')),
-    tasksJson: await readFile(join(dir, 'tasks.json'), 'utf8'),
-    examplesJsonl: await readFile(join(dir, 'examples.jsonl'), 'utf8'),
-    ...(hasBase ? { baseNll: await readFile(baseNllPath) } : {}),
+    z: await readRegularFile(join(dir, 'Z.npy')),
+    tasksJson: await readRegularFile(join(dir, 'tasks.json')),
+    examplesJsonl: await readRegularFile(join(dir, 'examples.jsonl')),
+    ...(hasBase ? { baseNll: await readRegularFile(baseNllPath) } : {}),
+    ...(options.limits?.maxJsonDepth !== undefined ? { maxJsonDepth: options.limits.maxJsonDepth } : {}),
     names: { z: join(dir, 'Z.npy'), tasks: join(dir, 'tasks.json'), examples: join(dir, 'examples.jsonl'), baseNll: baseNllPath },
     ...(options.nanAsMissing ? { nanAsMissing: true } : {}),
     ...(options.dtype ? { dtype: options.dtype } : {}),
