@@ -22,6 +22,8 @@ export async function readMeasuredEntries(path: string, matrix: ForgettingMatrix
   const pairs: Array<[number, number]> = [];
   for (let i = 0; i < diagonal.rows; i++) {
     const id = diagonal.taskIds[i]!;
+    // A row whose value was blank, null or NaN (dropped by io) is not a measured entry.
+    if (!diagonal.isObserved(i, diagonal.exampleIndex(id))) continue;
     const j = matrix.findExample(id);
     if (j < 0) {
       // text inputs: point at the line (the matrix no longer knows it); columnar ones: the data row

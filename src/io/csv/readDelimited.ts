@@ -423,8 +423,8 @@ export class DelimitedLongTableParser {
     }
     const v = parseNumberBytes(bytes, s, e);
     if (v === NOT_A_NUMBER) {
-      const text = new TextDecoder().decode(bytes.subarray(s, Math.min(e, s + 4 * QUOTE_BYTES)));
-      throw new ForgetscopeError('parse', `column "${this.header![k]}": ${quoteText(text)}${e - s > 4 * QUOTE_BYTES ? ` (a field of ${e - s} bytes)` : ''} is not a number`, { file: this.file, line, column: this.fieldColumn[k]! });
+      const text = new TextDecoder().decode(bytes.subarray(s, Math.min(e, s + QUOTE_BYTES)));
+      throw new ForgetscopeError('parse', `column "${this.header![k]}": ${e - s > QUOTE_BYTES ? `${JSON.stringify(text.slice(0, QUOTE_BYTES))}… (a field of ${e - s} bytes)` : quoteText(text)} is not a number`, { file: this.file, line, column: this.fieldColumn[k]! });
     }
     if (!Number.isFinite(v)) {
       if (Number.isNaN(v) && this.nanAsMissing) {

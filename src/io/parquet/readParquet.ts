@@ -7,7 +7,7 @@ import { StringInterner } from '../long/StringInterner.js';
 import { locateLongColumns } from '../long/locateColumns.js';
 import { resolveColumns } from '../resolveColumns.js';
 import type { ReadOptions, ReadReport } from '../types.js';
-import { MAX_ROWS_PER_BYTE } from '../limits.js';
+import { MAX_ROWS_PER_BYTE, quoteText } from '../limits.js';
 import { FlatColumnCursor, FlatPathUnsupported, type FlatColumnKind, flatColumnSupported } from './flatColumn.js';
 
 /** A Parquet file as random-access bytes (hyparquet's AsyncBuffer): the Node reader passes a file handle. */
@@ -226,8 +226,8 @@ async function readGeneric(source: ParquetSource, metadata: FileMetaData, header
         rowEnd,
         columns: wanted,
         compressors,
-        // Raw bytes for strings: ids are decoded strictly below (invalid UTF-8 is an error, not U+FFFD).
-        utf8: false,
+        // Strings are decoded strictly: invalid UTF-8 is an error, never a U+FFFD that merges two ids.
+        parsers: { stringFromBytes: strictString },
         onChunk: (chunk) => {
           // Chunks may extend beyond the requested rows; keep where each one starts.
           (chunks[chunk.columnName] ??= []).push({ start: chunk.rowStart, data: chunk.columnData as ArrayLike<unknown> });
@@ -333,6 +333,16 @@ function numValue(v: unknown, file: string, row: number, name: string, nanAsMiss
 
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
 
+/** hyparquet's string parser, strict: invalid UTF-8 is a `parse` error (the caller adds the file). */
+function strictString(bytes: Uint8Array | undefined): string | undefined {
+  if (!bytes) return bytes;
+  try {
+    return strictUtf8.decode(bytes);
+  } catch {
+    throw new ForgetscopeError('parse', `a string value is not valid UTF-8 (${quoteText(new TextDecoder().decode(bytes), 60)})`);
+  }
+}
+
 /**
  * Checks the counts of the footer against the file before anything is read: the row groups add up to
  * num_rows, no more rows than `MAX_ROWS_PER_BYTE` per byte of the file, and every column chunk lies
@@ -365,7 +375,7 @@ function checkParquetBounds(metadata: FileMetaData, size: number, file: string):
 }
 
 function parquetError(e: unknown, file: string): ForgetscopeError {
-  if (e instanceof ForgetscopeError) return e;
+  if (e instanceof ForgetscopeError) return e.file === undefined ? new ForgetscopeError(e.code, e.detail, { file }) : e;
   const msg = e instanceof Error ? e.message : String(e);
   const truncated = /footer|too short|exceeds|out of bounds|offset|length|end of/i.test(msg) || e instanceof RangeError;
   return new ForgetscopeError(truncated ? 'truncated' : 'parse', `not a valid Parquet file (${truncated ? 'truncated or ' : ''}corrupt): ${msg}`, { file });
