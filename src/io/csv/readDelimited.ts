@@ -193,6 +193,9 @@ export class DelimitedLongTableParser {
         this.lineStart = recordLineStart;
         break;
       }
+      if (next - this.pos > this.limits.maxLineBytes) {
+        throw new ForgetscopeError('parse', `line longer than ${this.limits.maxLineBytes} bytes (limits.maxLineBytes)`, { file: this.file, line: recordLine, column: 1 });
+      }
       this.handleRecord(recordLine);
       this.pos = next;
       this.line++;
