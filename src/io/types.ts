@@ -87,6 +87,8 @@ export interface ReadReport {
   dropped: Record<string, number>;
   /** Rows that were averaged into another row's cell (`duplicates: "mean"`), when any. */
   merged?: number;
+  /** What a reader noticed but did not refuse, e.g. an extra column left out of the metadata. */
+  warnings?: string[];
   /** The side matrices read (`ReadOptions.side`), by name: source, stored shape and dtype. */
   side?: Record<string, SideReport>;
 }

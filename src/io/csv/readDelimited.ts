@@ -57,6 +57,9 @@ export class DelimitedLongTableParser {
   private started = false;
   private header: string[] | null = null;
   private cols: LongColumnIndices | null = null;
+  /** Extra columns of the header (neither ids nor values): field index and metadata column. */
+  private extras: { field: number; meta: number }[] = [];
+  private readonly metaDecoder = new TextDecoder('utf-8', { fatal: true });
   private readonly tasks = new ByteInterner();
   private readonly examples = new ByteInterner();
   private readonly builder: LongTableBuilder;
@@ -353,6 +356,11 @@ export class DelimitedLongTableParser {
       });
       this.cols = locateLongColumns(this.header, resolveColumns(this.options.columns), { file: this.file, line });
       if (this.idsOnly) this.idsOnlyLastField = Math.max(this.cols.task, this.cols.example) + 1;
+      const used = new Set([this.cols.task, this.cols.example, this.cols.delta, this.cols.nllBefore, this.cols.nllAfter]);
+      this.extras = [];
+      this.header.forEach((name, k) => {
+        if (!used.has(k) && name !== '') this.extras.push({ field: k, meta: this.builder.metaIndex(name) });
+      });
       return;
     }
     const cols = this.cols!;
@@ -370,6 +378,10 @@ export class DelimitedLongTableParser {
     const t = this.id(cols.task, this.tasks, line);
     const e = this.id(cols.example, this.examples, line);
     if (this.idsOnly) return;
+    for (let x = 0; x < this.extras.length; x++) {
+      const { field, meta } = this.extras[x]!;
+      builder.meta(meta, t, e, this.text(field, line));
+    }
     let before = NaN;
     if (cols.nllBefore >= 0) {
       before = this.number(cols.nllBefore, line);
@@ -406,6 +418,19 @@ export class DelimitedLongTableParser {
         throw new ForgetscopeError('parse', `the ${this.header![k]} id is not valid UTF-8 (byte ${err.offset + 1} of the field)`, { file: this.file, line, column: this.fieldColumn[k]! });
       }
       throw err;
+    }
+  }
+
+  /** Field k as text (strict UTF-8), or null when empty. */
+  private text(k: number, line: number): string | null {
+    const s = this.fieldStart[k]!;
+    const e = this.fieldEnd[k]!;
+    if (s === e) return null;
+    const bytes = this.fieldBytes(k).subarray(s, e);
+    try {
+      return this.metaDecoder.decode(bytes);
+    } catch {
+      throw new ForgetscopeError('parse', `column ${quoteText(this.header![k]!)}: not valid UTF-8 (byte ${firstInvalidUtf8(bytes) + 1} of the field)`, { file: this.file, line, column: this.fieldColumn[k]! });
     }
   }
 

@@ -16,6 +16,22 @@ export interface LongTableBuilderOptions {
 
 type RowValues = Float64Array | Float32Array;
 
+/** What the builder keeps of one extra (metadata) column. */
+interface MetaColumn {
+  name: string;
+  /** First non-empty value per example / per task (sparse). */
+  byExample: (string | undefined)[];
+  byTask: (string | undefined)[];
+  /** Whether some example / task had two different values. */
+  exampleConflict: boolean;
+  taskConflict: boolean;
+  /** Whether every non-empty value so far is a number (numeric columns are not metadata). */
+  numeric: boolean;
+}
+
+/** A decimal number, or the words nan / inf (any case, optional sign): a numeric field. */
+const NUMBER = /^\s*[-+]?(?:(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?|nan|inf|infinity)\s*$/i;
+
 /**
  * Accumulates (task index, example index, value) cells of a long table into a dense matrix while the
  * input streams by. Memory stays bounded by the output: each task row is one growing typed array of
@@ -35,6 +51,9 @@ export class LongTableBuilder {
   private nllBefore: Float64Array = new Float64Array(0);
   private hasNllBefore = false;
   private dense: { m: number; n: number; values: RowValues; lines: Int32Array } | null = null;
+  /** Metadata columns (extra non-numeric columns of the table), by name, in order of first sight. */
+  private readonly metaColumns: MetaColumn[] = [];
+  private readonly metaByName = new Map<string, number>();
   /** The report so far; readers add their own dropped reasons. */
   readonly report: ReadReport = { rows: 0, kept: 0, dropped: {} };
 
@@ -52,6 +71,61 @@ export class LongTableBuilder {
   /** Counts a row that was read but left out of the matrix, with its reason. */
   drop(reason: string): void {
     this.report.dropped[reason] = (this.report.dropped[reason] ?? 0) + 1;
+  }
+
+  /** Index of the metadata column `name` (an extra column of the table), created on first use. */
+  metaIndex(name: string): number {
+    let k = this.metaByName.get(name);
+    if (k === undefined) {
+      k = this.metaColumns.length;
+      this.metaColumns.push({ name, byExample: [], byTask: [], exampleConflict: false, taskConflict: false, numeric: true });
+      this.metaByName.set(name, k);
+    }
+    return k;
+  }
+
+  /**
+   * Records the value of metadata column `k` on the row of task `t`, example `e` (`null` = empty,
+   * which never conflicts). Which of the two it describes is decided in `finish()`.
+   */
+  meta(k: number, t: number, e: number, value: string | null): void {
+    if (value === null || value === '') return;
+    const col = this.metaColumns[k]!;
+    if (col.numeric && !NUMBER.test(value)) col.numeric = false;
+    const ex = col.byExample[e];
+    if (ex === undefined) col.byExample[e] = value;
+    else if (ex !== value) col.exampleConflict = true;
+    const tk = col.byTask[t];
+    if (tk === undefined) col.byTask[t] = value;
+    else if (tk !== value) col.taskConflict = true;
+  }
+
+  /**
+   * The metadata of the extra columns, by one rule: a numeric column is not metadata (a side column,
+   * an unused NLL column); a text column with one value per example is example metadata (`source`,
+   * `text`); else one with one value per task is task metadata (`family`); a column that varies within
+   * both is left out with a warning in the report. Examples or tasks without a value lack the key.
+   */
+  private metadata(m: number, n: number): { taskMeta?: TaskMeta[]; exampleMeta?: ExampleMeta[] } {
+    let taskMeta: TaskMeta[] | undefined;
+    let exampleMeta: ExampleMeta[] | undefined;
+    for (const col of this.metaColumns) {
+      if (col.numeric) continue;
+      if (!col.exampleConflict) {
+        exampleMeta ??= Array.from({ length: n }, () => ({}));
+        col.byExample.forEach((v, e) => {
+          if (e < n && v !== undefined) exampleMeta![e]![col.name] = v;
+        });
+      } else if (!col.taskConflict) {
+        taskMeta ??= Array.from({ length: m }, () => ({}));
+        col.byTask.forEach((v, t) => {
+          if (t < m && v !== undefined) taskMeta![t]![col.name] = v;
+        });
+      } else {
+        (this.report.warnings ??= []).push(`column "${col.name}" varies within examples and within tasks, so it is neither example nor task metadata; left out`);
+      }
+    }
+    return { ...(taskMeta ? { taskMeta } : {}), ...(exampleMeta ? { exampleMeta } : {}) };
   }
 
   /** Records the base-model NLL of example `e` (first value wins). */
@@ -205,6 +279,7 @@ export class LongTableBuilder {
       nllBefore.set(this.nllBefore.subarray(0, Math.min(n, this.nllBefore.length)));
       if (this.nllBefore.length < n) nllBefore.fill(NaN, this.nllBefore.length);
     }
+    if (!meta.taskMeta && !meta.exampleMeta && this.metaColumns.length > 0) meta = this.metadata(m, n);
     return new ForgettingMatrix({
       values,
       ...(observed ? { observed } : {}),

@@ -55,6 +55,11 @@ export async function readJsonLinesLongTable(
     }
     const t = tasks.intern(id(rec, names.task, text));
     const e = examples.intern(id(rec, names.example, text));
+    for (const key in rec) {
+      if (key === names.task || key === names.example || key === names.delta || key === names.nllBefore || key === names.nllAfter) continue;
+      const v = rec[key];
+      builder.meta(builder.metaIndex(key), t, e, v === null || v === undefined ? null : typeof v === 'string' ? v : typeof v === 'object' ? JSON.stringify(v) : String(v));
+    }
     let value: number;
     if (mode === 'delta') {
       const v = num(rec, names.delta);
