@@ -1,7 +1,6 @@
 import type { ProgressSink } from '../util/progress.js';
 import type { ForgettingMatrix } from '../matrix/ForgettingMatrix.js';
-import type { SideMatrix } from '../matrix/sideMatrices.js';
-import type { SideReport } from './dataset/sideMatrix.js';
+import type { SideMatrix, SideReport } from '../matrix/sideMatrices.js';
 import type { ReadLimits } from './limits.js';
 
 /** The input formats forgetscope reads. `folder` is the dataset-folder layout (Z.npy + tasks.json + examples.jsonl). */
