@@ -54,3 +54,35 @@ describe('long-table metadata', () => {
     expect(report.warnings).toBeUndefined();
   });
 });
+
+describe('long-table metadata in columnar formats', () => {
+  const columns = {
+    task: ['t1', 't1', 't2', 't2'],
+    example: ['e1', 'e2', 'e1', 'e2'],
+    delta: Float64Array.from([0.5, 0.25, -0.5, 1]),
+    source: ['web', 'code', 'web', 'code'],
+    family: ['math', 'math', 'chat', 'chat'],
+  };
+  test.each([
+    ['arrow', 'm.arrows'],
+    ['parquet', 'm.parquet'],
+  ])('%s: source per example, family per task', async (kind, fileName) => {
+    const { encodeArrow } = await import('../../src/io/arrow/encodeArrow.js');
+    const { encodeParquet } = await import('../../src/io/parquet/encodeParquet.js');
+    const bytes = kind === 'arrow' ? encodeArrow(columns, 'stream') : encodeParquet(columns);
+    const { matrix } = await readForgettingMatrixFromBytes(bytes, { fileName });
+    expect(matrix.exampleMeta).toEqual([{ source: 'web' }, { source: 'code' }]);
+    expect(matrix.taskMeta).toEqual([{ family: 'math' }, { family: 'chat' }]);
+  });
+
+  test('parquet: the generic reader keeps the same metadata', async () => {
+    const { encodeParquet } = await import('../../src/io/parquet/encodeParquet.js');
+    const { readParquetWith, parquetSourceFromBytes } = await import('../../src/io/parquet/readParquet.js');
+    const src = parquetSourceFromBytes(encodeParquet(columns));
+    const flat = await readParquetWith(src, { file: 'm.parquet' }, 'flat');
+    const generic = await readParquetWith(src, { file: 'm.parquet' }, 'generic');
+    expect(generic.matrix.exampleMeta).toEqual(flat.matrix.exampleMeta);
+    expect(generic.matrix.taskMeta).toEqual(flat.matrix.taskMeta);
+    expect(flat.matrix.exampleMeta).toEqual([{ source: 'web' }, { source: 'code' }]);
+  });
+});

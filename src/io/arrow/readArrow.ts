@@ -50,9 +50,20 @@ export async function readArrowBatches(
     const before = cols.nllBefore >= 0 ? numberColumn(batch.getChildAt(cols.nllBefore)!, file, row0, header[cols.nllBefore]!, options.nanAsMissing) : null;
     const valueCol = cols.delta >= 0 ? numberColumn(batch.getChildAt(cols.delta)!, file, row0, header[cols.delta]!, options.nanAsMissing) : null;
     const after = cols.delta < 0 ? numberColumn(batch.getChildAt(cols.nllAfter)!, file, row0, header[cols.nllAfter]!, options.nanAsMissing) : null;
+    // Extra text columns become example or task metadata (numeric ones are not metadata).
+    const used = new Set([cols.task, cols.example, cols.delta, cols.nllBefore, cols.nllAfter]);
+    const extras: { meta: number; vec: Vector }[] = [];
+    batch.schema.fields.forEach((f, k) => {
+      if (used.has(k) || !(DataType.isUtf8(f.type) || DataType.isLargeUtf8(f.type) || DataType.isDictionary(f.type) || DataType.isBool(f.type))) return;
+      extras.push({ meta: builder.metaIndex(f.name), vec: batch.getChildAt(k)! });
+    });
     for (let r = 0; r < n; r++) {
       builder.report.rows++;
       const row = row0 + r + 1;
+      for (const x of extras) {
+        const v: unknown = x.vec.get(r);
+        builder.meta(x.meta, t[r]!, e[r]!, v === null || v === undefined ? null : String(v));
+      }
       if (before && before.valid[r]) builder.setNllBefore(e[r]!, before.values[r]!);
       let value: number;
       if (valueCol) {

@@ -98,7 +98,7 @@ function rowSlices(metadata: FileMetaData): { group: number; start: number; end:
 
 /** Whether every column the read needs is one the flat fast path decodes (`flatColumnSupported`). */
 function flatPathApplies(metadata: FileMetaData, header: string[], cols: Columns): boolean {
-  const needed: [number, FlatColumnKind][] = [[cols.task, 'id'], [cols.example, 'id'], [cols.delta, 'number'], [cols.nllBefore, 'number'], [cols.delta >= 0 ? -1 : cols.nllAfter, 'number']];
+  const needed: [number, FlatColumnKind][] = [[cols.task, 'id'], [cols.example, 'id'], [cols.delta, 'number'], [cols.nllBefore, 'number'], [cols.delta >= 0 ? -1 : cols.nllAfter, 'number'], ...extraTextColumns(metadata, cols).map((k): [number, FlatColumnKind] => [k, 'id'])];
   const leaves = metadata.schema.slice(1);
   if (leaves.some((el) => el.num_children)) return false;
   for (const group of metadata.row_groups) {
@@ -154,6 +154,8 @@ async function readFlat(source: ParquetSource, metadata: FileMetaData, header: s
   };
   const internTask = (s: string) => tasks.intern(s);
   const internExample = (s: string) => examples.intern(s);
+  // Extra text columns (metadata): each decoded as ids of its own interner.
+  const extras = extraTextColumns(metadata, cols).map((k) => ({ k, meta: builder.metaIndex(header[k]!), strings: new StringInterner(), ids: new Int32Array(n0), isNull: new Uint8Array(n0), cursor: null as FlatColumnCursor | null }));
   for (const { group, start, end } of rowSlices(metadata)) {
     if (group !== cursorGroup) {
       cursors = {
@@ -162,6 +164,7 @@ async function readFlat(source: ParquetSource, metadata: FileMetaData, header: s
         b: cols.nllBefore >= 0 ? await open(group, cols.nllBefore, 'number', internTask) : null,
         v: await open(group, deltaMode ? cols.delta : afterCol, 'number', internTask),
       };
+      for (const x of extras) x.cursor = await open(group, x.k, 'id', (s) => x.strings.intern(s));
       cursorGroup = group;
     }
     const c = cursors!;
@@ -170,6 +173,7 @@ async function readFlat(source: ParquetSource, metadata: FileMetaData, header: s
     c.e.fill(n, eIds, eNull);
     if (c.b) c.b.fill(n, bVal, bNull);
     c.v.fill(n, vVal, vNull);
+    for (const x of extras) x.cursor!.fill(n, x.ids, x.isNull);
     builder.report.rows += n;
     for (let r = 0; r < n; r++) {
       const row = start + r + 1;
@@ -179,6 +183,7 @@ async function readFlat(source: ParquetSource, metadata: FileMetaData, header: s
       if (eNull[r]) idValue(null, file, row, eName);
       const ei = eIds[r]!;
       if (examples.strings[ei] === '') idValue('', file, row, eName);
+      for (const x of extras) builder.meta(x.meta, ti, ei, x.isNull[r] ? null : x.strings.strings[x.ids[r]!]!);
       let b: number | null = null;
       if (c.b) {
         const x = bVal[r]!;
@@ -210,8 +215,10 @@ async function readFlat(source: ParquetSource, metadata: FileMetaData, header: s
 /** hyparquet's generic reader (any schema, encoding and nesting it supports), one slice of rows at a time. */
 async function readGeneric(source: ParquetSource, metadata: FileMetaData, header: string[], cols: Columns, options: ReadOptions & { file: string }): Promise<{ matrix: ForgettingMatrix; report: ReadReport }> {
   const file = options.file;
-  const wanted = [cols.task, cols.example, cols.delta, cols.nllBefore, cols.nllAfter].filter((k) => k >= 0).map((k) => header[k]!);
+  const extras = extraTextColumns(metadata, cols);
+  const wanted = [cols.task, cols.example, cols.delta, cols.nllBefore, cols.nllAfter, ...extras].filter((k) => k >= 0).map((k) => header[k]!);
   const { tasks, examples, builder } = newState(options);
+  const metaOf = extras.map((k) => builder.metaIndex(header[k]!));
   const totalRows = Number(metadata.num_rows);
   // Rows are read in slices of at most SLICE_ROWS inside each row group: hyparquet decodes only the
   // pages a slice touches, so the decoded JS arrays stay small even for pyarrow's 1Mi-row groups.
@@ -246,12 +253,17 @@ async function readGeneric(source: ParquetSource, metadata: FileMetaData, header
     const delta = cols.delta >= 0 ? get(cols.delta) : null;
     const before = cols.nllBefore >= 0 ? get(cols.nllBefore) : null;
     const after = cols.delta < 0 ? get(cols.nllAfter) : null;
+    const extraValues = extras.map((k) => get(k));
     const n = rowEnd - rowStart;
     for (let r = 0; r < n; r++) {
       const row = rowStart + r + 1;
       builder.report.rows++;
       const ti = tasks.intern(idValue(t[r], file, row, header[cols.task]!));
       const ei = examples.intern(idValue(e[r], file, row, header[cols.example]!));
+      for (let x = 0; x < extras.length; x++) {
+        const v = extraValues[x]![r];
+        builder.meta(metaOf[x]!, ti, ei, v === null || v === undefined ? null : v instanceof Uint8Array ? new TextDecoder().decode(v) : String(v));
+      }
       const b = before ? numValue(before[r], file, row, header[cols.nllBefore]!, options.nanAsMissing) : null;
       if (b !== null) builder.setNllBefore(ei, b);
       let value: number;
@@ -279,6 +291,18 @@ async function readGeneric(source: ParquetSource, metadata: FileMetaData, header
 }
 
 const SLICE_ROWS = 1 << 17;
+
+/** Leaf columns that are text (BYTE_ARRAY) and not one of the long-table columns: metadata candidates. */
+function extraTextColumns(metadata: FileMetaData, cols: Columns): number[] {
+  const used = new Set([cols.task, cols.example, cols.delta, cols.nllBefore, cols.nllAfter]);
+  const out: number[] = [];
+  // Nested schemas (groups) are left out: leaf positions there are not header positions.
+  if (metadata.schema.slice(1).some((el) => el.num_children)) return out;
+  metadata.schema.slice(1).forEach((el, k) => {
+    if (!used.has(k) && !el.num_children && el.type === 'BYTE_ARRAY' && el.repetition_type !== 'REPEATED') out.push(k);
+  });
+  return out;
+}
 
 /** The values of rows [start, end) from a column's chunks, or null when they do not cover it. */
 function sliceRows(chunks: { start: number; data: ArrayLike<unknown> }[], start: number, end: number): ArrayLike<unknown> | null {
