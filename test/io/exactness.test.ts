@@ -8,7 +8,7 @@ import { readForgettingMatrix } from '../../src/io/node/index.js';
 import { parseNpy } from '../../src/io/npy/parseNpy.js';
 import { encodeNpy } from '../../src/io/npy/encodeNpy.js';
 import { parseExamples, parseTasks } from '../../src/io/dataset/readDataset.js';
-import { rawNumberOf } from '../../src/io/json/parseJsonLimited.js';
+import { parseJsonIdList, rawNumberOf } from '../../src/io/json/parseJsonLimited.js';
 import { quoteText } from '../../src/io/limits.js';
 import { tempDir } from './helpers.js';
 
@@ -41,6 +41,13 @@ describe('ids are exact', () => {
   test('rawNumberOf takes the last of a repeated key, as JSON.parse does', () => {
     expect(rawNumberOf('{"id": 1, "x": {"id": 2}, "id": 30000000000000000001}', 'id')).toBe('30000000000000000001');
     expect(rawNumberOf('{"id": "1"}', 'id')).toBeNull();
+  });
+
+  test('JSON id lists keep number ids exact, in both shapes', () => {
+    expect(parseJsonIdList('[12345678901234567891, "b", 1.0, {"x": 1} ]'.replace(', {"x": 1} ', ''), 'ids.json')).toEqual(['12345678901234567891', 'b', '1.0']);
+    expect(parseJsonIdList('{"other": [5], "example_ids": [ 98765432109876543210 , "a,b" ]}', 'h.json')).toEqual(['98765432109876543210', 'a,b']);
+    expect(() => parseJsonIdList('{"ids": []}', 'h.json')).toThrow('h.json:1:1: expected a JSON list of ids or an object with "example_ids"');
+    expect(() => parseJsonIdList('[null]', 'h.json')).toThrow('h.json:1:1: id 1 of the list is null, not a string or number');
   });
 
   test('a repeated task id names tasks.json and both lines', async () => {

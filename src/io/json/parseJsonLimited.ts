@@ -133,3 +133,82 @@ export function jsonId(value: unknown, text: string, key: string): string | null
   }
   return null;
 }
+
+/**
+ * Parses a JSON list of ids — an array, or an object whose `key` holds the array (what the Python
+ * harness writes as heldout_examples.json: `{"example_ids": [...]}`) — keeping number ids as their
+ * exact source digits. Anything else is an `input` error naming the file; nesting is depth-limited.
+ * @example
+ * parseJsonIdList('[12345678901234567891, "b"]', 'ids.json'); // ['12345678901234567891', 'b']
+ */
+export function parseJsonIdList(text: string, file: string, key = 'example_ids', maxDepth = 256): string[] {
+  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+  const json = parseJsonLimited(text, { file, line: 1 }, maxDepth);
+  const list = Array.isArray(json) ? json : json !== null && typeof json === 'object' ? (json as Record<string, unknown>)[key] : undefined;
+  if (!Array.isArray(list)) throw new ForgetscopeError('input', `expected a JSON list of ids or an object with "${key}"`, { file, line: 1, column: 1 });
+  // Raw tokens of the list's elements, so number ids keep their digits.
+  const open = Array.isArray(json) ? text.indexOf('[') : arrayOfKey(text, key);
+  const tokens = open >= 0 ? elementTokens(text, open) : [];
+  return list.map((v, k) => {
+    if (typeof v === 'string') return v;
+    if (typeof v === 'number') return tokens[k] !== undefined && NUMBER.test(tokens[k]!) ? NUMBER.exec(tokens[k]!)![0] : String(v);
+    throw new ForgetscopeError('input', `id ${k + 1} of the list is ${v === null ? 'null' : typeof v}, not a string or number`, { file, line: 1, column: 1 });
+  });
+}
+
+/** Offset of the `[` that opens the value of top-level `key` (-1 when not found). */
+function arrayOfKey(text: string, key: string): number {
+  let depth = 0;
+  let lastString: string | null = null;
+  for (let k = 0; k < text.length; k++) {
+    const c = text.charCodeAt(k);
+    if (c === 0x22) {
+      const end = stringEnd(text, k);
+      if (depth === 1) lastString = text.slice(k, end + 1);
+      k = end;
+      continue;
+    }
+    if (c === 0x3a && depth === 1 && lastString !== null) {
+      let name: unknown = null;
+      try {
+        name = JSON.parse(lastString);
+      } catch {
+        // not a key
+      }
+      if (name === key) {
+        const at = text.indexOf('[', k);
+        return at;
+      }
+    }
+    if (c === 0x5b || c === 0x7b) depth++;
+    else if (c === 0x5d || c === 0x7d) depth--;
+  }
+  return -1;
+}
+
+/** Source text of each element of the array opening at `open` (trimmed; strings skipped over). */
+function elementTokens(text: string, open: number): string[] {
+  const out: string[] = [];
+  let depth = 0;
+  let start = open + 1;
+  for (let k = open; k < text.length; k++) {
+    const c = text.charCodeAt(k);
+    if (c === 0x22) {
+      k = stringEnd(text, k);
+      continue;
+    }
+    if (c === 0x5b || c === 0x7b) depth++;
+    else if (c === 0x5d || c === 0x7d) {
+      depth--;
+      if (depth === 0) {
+        const last = text.slice(start, k).trim();
+        if (last !== '') out.push(last);
+        return out;
+      }
+    } else if (c === 0x2c && depth === 1) {
+      out.push(text.slice(start, k).trim());
+      start = k + 1;
+    }
+  }
+  return out;
+}
