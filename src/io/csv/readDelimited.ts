@@ -148,7 +148,16 @@ export class DelimitedLongTableParser extends DelimitedTokenizer {
     if (this.idsOnly) return;
     for (let x = 0; x < this.extras.length; x++) {
       const { field, meta } = this.extras[x]!;
-      builder.meta(meta, t, e, this.text(field, line));
+      const needs = builder.metaNeeds(meta);
+      if (needs === 'value') builder.meta(meta, t, e, this.text(field, line));
+      else if (needs === 'numeric' && this.fieldStart[field]! < this.fieldEnd[field]!) {
+        const bytes = this.fieldBytes(field);
+        let s0 = this.fieldStart[field]!;
+        let e0 = this.fieldEnd[field]!;
+        while (s0 < e0 && bytes[s0] === SPACE) s0++;
+        while (e0 > s0 && bytes[e0 - 1] === SPACE) e0--;
+        if (s0 < e0 && parseNumberBytes(bytes, s0, e0) === NOT_A_NUMBER) builder.metaNotNumeric(meta);
+      }
     }
     let before = NaN;
     if (cols.nllBefore >= 0) {

@@ -85,12 +85,33 @@ export class LongTableBuilder {
   }
 
   /**
+   * What `meta` still needs of column `k`: `'value'` (its text), `'numeric'` (only whether a value is
+   * a number: the column varies within both examples and tasks), or `'nothing'` (settled). Lets a
+   * reader skip decoding a column, such as an unused numeric one, once nothing depends on it.
+   */
+  metaNeeds(k: number): 'value' | 'numeric' | 'nothing' {
+    const col = this.metaColumns[k]!;
+    if (!(col.exampleConflict && col.taskConflict)) return 'value';
+    return col.numeric ? 'numeric' : 'nothing';
+  }
+
+  /** Records that column `k` holds a value that is not a number (see `metaNeeds`). */
+  metaNotNumeric(k: number): void {
+    this.metaColumns[k]!.numeric = false;
+  }
+
+  /**
    * Records the value of metadata column `k` on the row of task `t`, example `e` (`null` = empty,
    * which never conflicts). Which of the two it describes is decided in `finish()`.
    */
   meta(k: number, t: number, e: number, value: string | null): void {
     if (value === null || value === '') return;
     const col = this.metaColumns[k]!;
+    if (col.exampleConflict && col.taskConflict) {
+      // Settled: left out either way; only whether it is numeric (no warning) is still open.
+      if (col.numeric && !NUMBER.test(value)) col.numeric = false;
+      return;
+    }
     if (col.numeric && !NUMBER.test(value)) col.numeric = false;
     const ex = col.byExample[e];
     if (ex === undefined) col.byExample[e] = value;
