@@ -24,6 +24,7 @@ export { readForgettingMatrixFromBytes } from './io/index.js';
 export { readForgettingMatrixFromStream, type ByteStream } from './io/index.js';
 export { formatFromBytes, formatFromName } from './io/index.js';
 export { DEFAULT_COLUMNS, type ColumnNames, type DuplicatePolicy, type InputFormat, type ReadOptions, type ReadReport, type ReadResult, type Table, type TableColumn, type TableFormat } from './io/index.js';
+export { DEFAULT_LIMITS, type ReadLimits } from './io/index.js';
 export { matrixToLongTable } from './io/index.js';
 export { parseIdList } from './io/index.js';
 export { alignSideMatrix, checkSideName, parseSideNpy, type SideReport } from './io/dataset/sideMatrix.js';
