@@ -110,7 +110,7 @@ def _validated(path: PathLike, examples: list[str], score: np.ndarray, weight: n
     bad = np.flatnonzero(~np.isfinite(weight) | (weight < 0))
     if len(bad):
         r = int(bad[0])
-        raise ReplayWeightsError(path, f"weight is {weight[r]!r}; weights must be finite and non-negative", row=r + 1, column="weight")
+        raise ReplayWeightsError(path, f"weight is {float(weight[r])!r}; weights must be finite and non-negative", row=r + 1, column="weight")
     return ReplayWeights(examples=examples, score=score, weight=weight, selected=selected)
 
 
@@ -170,7 +170,7 @@ def _read_npy(path: Path) -> ReplayWeights:
         bad = np.flatnonzero((sel_col != 0) & (sel_col != 1))
         if len(bad):
             r = int(bad[0])
-            raise ReplayWeightsError(path, f"selected is {sel_col[r]!r}; use 1 or 0", row=r + 1, column="selected")
+            raise ReplayWeightsError(path, f"selected is {float(sel_col[r])!r}; use 1 or 0", row=r + 1, column="selected")
         sel = sel_col == 1
     else:
         sel = np.zeros(a.shape[0], bool)
