@@ -412,6 +412,95 @@ class DistributedWeightedReplaySampler(WeightedReplaySampler):
         self._position = self._resume_from
 
 
+def running_fraction(ratio: float) -> Iterator[bool]:
+    """The one rule both mixing samplers follow: whether position p = 1, 2, … of a training stream holds
+    a replay row, such that after any p positions exactly ``round(p · ratio / (1 + ratio))`` do
+    (``ratio`` replay rows per fine-tuning row; rounding half up). Endless."""
+    if not (ratio >= 0 and math.isfinite(ratio)):
+        raise ValueError(f"ratio must be finite and >= 0, got {ratio!r}")
+    fraction = ratio / (1 + ratio)
+    replayed = p = 0
+    while True:
+        p += 1
+        if math.floor(p * fraction + 0.5) > replayed:  # fraction < 1: at most one more per position
+            replayed += 1
+            yield True
+        else:
+            yield False
+
+
+def _replay_positions(task_size: int, ratio: float) -> list[bool]:
+    """Which positions of one epoch hold a replay row (:func:`running_fraction`); the epoch ends when
+    every task row has been placed once."""
+    out: list[bool] = []
+    placed = 0
+    flags = running_fraction(ratio)
+    while placed < task_size:
+        f = next(flags)
+        out.append(f)
+        placed += not f
+    return out
+
+
+class ReplayMixSampler(Sampler[int]):
+    """Indices into ``concat(task rows, replay rows)`` for one epoch: the task rows in a fresh random order,
+    with replay rows interleaved at ``ratio`` replay rows per task row as an exact running fraction (any
+    ``batch_size`` consecutive indices hold ``round``-ed shares), replay rows drawn with replacement ∝
+    ``probabilities``. A pure function of (seed, epoch, the weights in force): every rank draws the same
+    stream, which ``accelerate`` then splits into per-rank batches. Replay draws are made lazily, so
+    :meth:`set_weights` takes effect from the next index the loader asks for."""
+
+    def __init__(self, task_size: int, replay_size: int, ratio: float, probabilities: Optional[torch.Tensor] = None, *, seed: int = 0):
+        if ratio < 0:
+            raise ValueError("ratio must be >= 0")
+        if ratio > 0 and replay_size == 0:
+            raise ValueError("a ratio > 0 needs at least one replay row")
+        self.task_size = task_size
+        self.replay_size = replay_size
+        self.ratio = ratio
+        self.seed = seed
+        self.epoch = 0
+        self._positions = _replay_positions(task_size, ratio)
+        self.set_weights(probabilities)
+
+    def set_weights(self, probabilities: Optional[torch.Tensor]) -> None:
+        """Replay probabilities over the replay rows (None = uniform); used from the next draw on."""
+        if probabilities is None:
+            p = torch.full((self.replay_size,), 1.0 / max(1, self.replay_size), dtype=torch.float64)
+        else:
+            p = torch.as_tensor(probabilities, dtype=torch.float64)
+            if p.shape != (self.replay_size,):
+                raise ValueError(f"probabilities have shape {tuple(p.shape)}, expected ({self.replay_size},)")
+        self.probabilities = p / p.sum() if self.replay_size else p
+        self._cdf = torch.cumsum(self.probabilities, 0)
+
+    def set_epoch(self, epoch: int) -> None:
+        """Reseeds the task order and the replay draw for pass ``epoch``."""
+        self.epoch = epoch
+
+    def __len__(self) -> int:
+        return len(self._positions)
+
+    @property
+    def replay_rows_per_epoch(self) -> int:
+        """How many replay rows one epoch holds."""
+        return sum(self._positions)
+
+    def __iter__(self) -> Iterator[int]:
+        g_task = torch.Generator().manual_seed(self.seed * 1_000_003 + self.epoch)
+        g_replay = torch.Generator().manual_seed(self.seed * 1_000_003 + self.epoch + 500_009)
+        order = torch.randperm(self.task_size, generator=g_task).tolist()
+        t = 0
+        for is_replay in self._positions:
+            if is_replay:
+                u = float(torch.rand((), generator=g_replay, dtype=torch.float64))
+                j = int(torch.searchsorted(self._cdf, torch.tensor(u * float(self._cdf[-1]), dtype=torch.float64), right=True))
+                yield self.task_size + min(j, self.replay_size - 1)
+            else:
+                yield order[t]
+                t += 1
+
+
 class ReplayBatchSampler(Sampler[list[int]]):
     """Batches over ``ConcatDataset([task_dataset, upstream_dataset])`` that mix replay rows into
     fine-tuning at ``ratio`` replay examples per fine-tuning example, as an exact running fraction: after
@@ -440,6 +529,7 @@ class ReplayBatchSampler(Sampler[list[int]]):
             raise ValueError("a ratio > 0 needs a replay sampler")
         self.task_size = task_size
         self.replay_sampler = replay_sampler
+        self.ratio = ratio
         self.fraction = ratio / (1 + ratio)
         self.batch_size = batch_size
         self.num_batches = num_batches
@@ -453,12 +543,9 @@ class ReplayBatchSampler(Sampler[list[int]]):
         g = torch.Generator().manual_seed(self.seed)
         replay_iter: Optional[Iterator[int]] = None
         task_order: list[int] = []
-        rows = 0
-        replayed = 0
+        flags = running_fraction(self.ratio)
         for _ in range(self.num_batches):
-            rows += self.batch_size
-            n_replay = int(math.floor(rows * self.fraction + 0.5)) - replayed
-            replayed += n_replay
+            n_replay = sum(next(flags) for _ in range(self.batch_size))
             batch: list[int] = []
             for _ in range(self.batch_size - n_replay):
                 if self.task_passes:
@@ -482,15 +569,20 @@ class ReplayBatchSampler(Sampler[list[int]]):
 
 
 class OnlineReplay:
-    """Follows the paper's online replay plan through the forgetscope CLI.
+    """The one driver of the paper's online replay plan through the forgetscope CLI (the Hugging Face
+    :class:`forgetscope.hf.ReplayCallback` runs on it too).
 
     1. ``schedule()`` asks ``forgetscope replay <matrix> --train-rows … --online-steps S`` for the step
-       where uniform replay ends and the ids of the (default 30) upstream examples to measure.
-    2. Train ``uniform_until_step`` steps with uniform replay (``uniform_sampler()``).
+       where uniform replay ends and the ids of the (default 30, or ``probes``) upstream examples to measure.
+    2. Train ``uniform_until_step`` steps with uniform replay.
     3. Measure the forgetting of the probes (NLL now − NLL of the base model), pass it to
        ``plan(measured)``: it writes the observed file, runs ``forgetscope replay … --observed`` (row
        completion + softmax weights, or the replay policy ``policy`` when given) and returns the
        ``ReplayWeights`` for the remaining steps.
+
+    ``train_rows``: the CLI's syntax (``"0-19"``) or a list of row indices / task ids; ``None`` leaves the
+    flag out. ``ratio``, ``temperature`` and ``method`` set to ``None`` leave their flags out too (the
+    engine's defaults; without ``--temperature`` the engine's default policy applies).
 
     >>> online = OnlineReplay("train.parquet", "0-19", total_steps=500, n_fine_tune=4000)  # doctest: +SKIP
     """
@@ -498,21 +590,24 @@ class OnlineReplay:
     def __init__(
         self,
         matrix: PathLike,
-        train_rows: str,
+        train_rows: Union[str, Sequence[Union[int, str]], None],
         *,
         total_steps: int,
         n_fine_tune: int,
-        ratio: float = DEFAULT_REPLAY_RATIO,
-        temperature: Union[float, str] = DEFAULT_TEMPERATURE,
-        method: str = "lowrank",
+        ratio: Optional[float] = DEFAULT_REPLAY_RATIO,
+        temperature: Union[float, str, None] = DEFAULT_TEMPERATURE,
+        method: Optional[str] = "lowrank",
         seed: int = 0,
         exclude: Optional[PathLike] = None,
         workdir: Optional[PathLike] = None,
         command: Optional[Sequence[str]] = None,
         policy: Optional[str] = None,
+        probes: Optional[int] = None,
     ):
+        from .api import rows_arg
+
         self.matrix = str(matrix)
-        self.train_rows = train_rows
+        self.train_rows = rows_arg(train_rows)
         self.total_steps = total_steps
         self.n_fine_tune = n_fine_tune
         self.ratio = ratio
@@ -520,6 +615,7 @@ class OnlineReplay:
         self.method = method
         self.policy = policy
         self.seed = seed
+        self.n_probes = probes
         self.exclude = None if exclude is None else str(exclude)
         self.command = command
         self._tmp = None if workdir is not None else tempfile.TemporaryDirectory(prefix="forgetscope-online-")
@@ -528,7 +624,10 @@ class OnlineReplay:
         self._schedule: Optional[dict] = None
 
     def _common(self) -> list[str]:
-        args = [self.matrix, "--train-rows", self.train_rows, "--seed", str(self.seed)]
+        args = [self.matrix]
+        if self.train_rows is not None:
+            args += ["--train-rows", self.train_rows]
+        args += ["--seed", str(self.seed)]
         if self.exclude is not None:
             args += ["--exclude", self.exclude]
         return args
@@ -536,8 +635,10 @@ class OnlineReplay:
     def schedule(self) -> dict:
         """The online plan: ``{"uniformUntilStep", "measureAtStep", "predictedFromStep", "probes": [ids]}``."""
         if self._schedule is None:
-            args = ["replay", *self._common(), "--online-steps", str(self.total_steps), "--json"]
-            self._schedule = run_cli(args, command=self.command)
+            args = ["replay", *self._common(), "--online-steps", str(self.total_steps)]
+            if self.n_probes is not None:
+                args += ["--probes", str(self.n_probes)]
+            self._schedule = run_cli([*args, "--json"], command=self.command)
         return self._schedule
 
     @property
@@ -552,15 +653,20 @@ class OnlineReplay:
 
     def plan(self, measured: Mapping[str, float], *, out_name: str = "online-replay.parquet") -> ReplayWeights:
         """Completes the row from the measured forgetting ``{example id: nll_now - nll_before}`` and
-        returns the predicted replay weights (the CLI's weights file, also kept in ``workdir``)."""
+        returns the predicted replay weights (the CLI's weights file, also kept in ``workdir``; the CLI's
+        JSON summary is kept as ``last_summary``)."""
         observed = write_id_values(self.workdir / "observed.csv", measured)
         out = self.workdir / out_name
-        args = [
-            "replay", *self._common(), "--observed", str(observed), "--method", self.method,
-            *(["--policy", self.policy] if self.policy is not None else
-              ["--temperature", self.temperature if isinstance(self.temperature, str) else repr(self.temperature)]),
-            "--n", str(self.n_fine_tune), "--ratio", repr(self.ratio),
-            "--out", str(out), "--force", "--json",
-        ]
+        args = ["replay", *self._common(), "--observed", str(observed)]
+        if self.method is not None:
+            args += ["--method", self.method]
+        if self.policy is not None:
+            args += ["--policy", self.policy]
+        elif self.temperature is not None:
+            args += ["--temperature", self.temperature if isinstance(self.temperature, str) else repr(self.temperature)]
+        args += ["--n", str(self.n_fine_tune)]
+        if self.ratio is not None:
+            args += ["--ratio", repr(self.ratio)]
+        args += ["--out", str(out), "--force", "--json"]
         self.last_summary = run_cli(args, command=self.command)
         return read_replay_weights(out)
