@@ -18,6 +18,7 @@ from typing import Optional, Union
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 import torch
 from torch.utils.data import Sampler
 
@@ -58,10 +59,16 @@ class ReplayWeightsError(TableError):
 
 #: ``selected`` values accepted in text form: what ``forgetscope replay --out`` writes, and 1/0.
 _SELECTED_TEXT = {"true": True, "false": False, "1": True, "0": False}
+_SELECTED_VALUES = pa.array(list(_SELECTED_TEXT))
+_SELECTED_TRUE = pa.array([k for k, v in _SELECTED_TEXT.items() if v])
 
 
 def _selected_column(col: pa.ChunkedArray, path: PathLike) -> np.ndarray:
     t = col.type
+    if pa.types.is_boolean(t) and col.null_count == 0:  # the engine's Parquet / Arrow / .npy: no per-row work
+        return np.asarray(col.to_numpy(zero_copy_only=False), dtype=bool)
+    if (pa.types.is_string(t) or pa.types.is_large_string(t)) and col.null_count == 0 and pc.all(pc.is_in(col, _SELECTED_VALUES)).as_py():
+        return np.asarray(pc.is_in(col, _SELECTED_TRUE).to_numpy(zero_copy_only=False), dtype=bool)  # the engine's CSV
     values = col.to_pylist()
     out = np.zeros(len(values), dtype=bool)
     for r, v in enumerate(values):
@@ -93,20 +100,23 @@ def _id_column(col: pa.ChunkedArray, path: PathLike) -> list[str]:
     t = col.type
     if not (pa.types.is_string(t) or pa.types.is_large_string(t) or pa.types.is_integer(t)):
         raise ReplayWeightsError(path, f"example has type {t}; ids must be strings (or integers)", column="example")
-    ids = col.to_pylist()
-    for r, v in enumerate(ids):
-        if v is None or v == "":
-            raise ReplayWeightsError(path, "the example id is empty", row=r + 1, column="example")
-    return [str(x) for x in ids]
+    if pa.types.is_integer(t):
+        col = pc.cast(col, pa.string())
+    bad = pc.or_(pc.is_null(col), pc.equal(col, ""))
+    if pc.any(bad).as_py():
+        r = int(pc.index(bad, True).as_py())
+        raise ReplayWeightsError(path, "the example id is empty", row=r + 1, column="example")
+    return col.to_pylist()
 
 
 def _validated(path: PathLike, examples: list[str], score: np.ndarray, weight: np.ndarray, selected: np.ndarray) -> ReplayWeights:
     """Checks what every format shares: unique ids, finite non-negative weights."""
-    first: dict[str, int] = {}
-    for r, e in enumerate(examples):
-        if e in first:
-            raise ReplayWeightsError(path, f"example {e!r} appears twice, in rows {first[e] + 1} and {r + 1}", row=r + 1, column="example")
-        first[e] = r
+    if len(set(examples)) != len(examples):
+        first: dict[str, int] = {}
+        for r, e in enumerate(examples):
+            if e in first:
+                raise ReplayWeightsError(path, f"example {e!r} appears twice, in rows {first[e] + 1} and {r + 1}", row=r + 1, column="example")
+            first[e] = r
     bad = np.flatnonzero(~np.isfinite(weight) | (weight < 0))
     if len(bad):
         r = int(bad[0])
