@@ -460,7 +460,8 @@ def collect(
     is not a finite number raises ``ValueError``: nothing is written for it.
 
     ``tokenizer``: a Hugging Face tokenizer when ``examples`` are texts; ``max_length`` and ``progress``
-    as in :func:`compute_nll`.
+    as in :func:`compute_nll` (the default limit is the smaller context of ``model`` and a ``base``
+    model, so both score the same tokens).
 
     >>> collect("forgetting.parquet", "my-task", tuned, upstream, base=base_nll)  # doctest: +SKIP
     """
@@ -487,6 +488,9 @@ def collect(
     truncated = 0
     if todo:
         stats = NllStats()
+        if max_length is None:  # one limit for both models, so before and after score the same tokens
+            known = [c for c in (model_context_length(model), model_context_length(base)) if c is not None]
+            max_length = min(known) if known else None
         opts = dict(batch_size=batch_size, device=device, dtype=dtype, pad_id=pad_id, max_length=max_length)
         after = compute_nll(model, todo, progress=progress, stats=stats, **opts)
         truncated = len(stats.truncated)

@@ -272,3 +272,13 @@ def test_collect_keeps_extra_columns_of_the_table(tmp_path):
     collect(out, "t", BigramLM(7), _ex(), base=BASE)
     table = read_table(out)
     assert table.num_rows == 5 and table.column("note").to_pylist() == ["kept", None, None, None, None]
+
+
+def test_collect_scores_base_and_tuned_on_the_same_tokens(tmp_path):
+    toks = [1, 4, 2, 6, 3, 5, 0, 2]
+    base, tuned = ConfiguredBigram(7, n_positions=6, seed=1), ConfiguredBigram(7, n_positions=4, seed=2)
+    with pytest.warns(NllTruncationWarning):
+        assert collect(tmp_path / "z.parquet", "t", tuned, {"a": toks}, base=base)["truncated"] == 1
+    row = read_table(tmp_path / "z.parquet").to_pylist()[0]
+    assert row["nll_before"] == pytest.approx(_hand_nll(base.table.detach().numpy(), toks[:4]), abs=1e-6)
+    assert row["nll_after"] == pytest.approx(_hand_nll(tuned.table.detach().numpy(), toks[:4]), abs=1e-6)
