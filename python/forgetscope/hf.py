@@ -26,20 +26,18 @@ exactly for any replay-set size, and the draw changes with the epoch.
 from __future__ import annotations
 
 import inspect
-import math
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any, Callable, Optional, Union
 
 import datasets
 import numpy as np
 import pandas as pd
 import torch
-from torch.utils.data import Sampler
 from transformers import Trainer, TrainerCallback
 
 from .collect import compute_nll
 from .defaults import DEFAULT_PROBES, DEFAULT_REPLAY_RATIO
-from .replay import OnlineReplay, ReplayMixSampler, ReplayWeights, _weights_for  # noqa: F401 (ReplayMixSampler re-exported)
+from .replay import OnlineReplay, ReplayMixSampler, ReplayWeights, _weights_for
 from .tables import PathLike
 
 #: Row of the mixed dataset (an int column the Trainer keeps; task rows first, then upstream rows).
