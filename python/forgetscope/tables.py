@@ -25,6 +25,7 @@ PARQUET = (".parquet", ".pq")
 ARROW_FILE = (".arrow", ".feather", ".ipc")
 ARROW_STREAM = (".arrows",)
 CSV = (".csv",)
+TSV = (".tsv",)
 
 
 class TableError(ValueError):
@@ -45,7 +46,8 @@ class TableError(ValueError):
 
 
 def table_format(path: PathLike) -> str:
-    """The format of ``path`` from its extension: ``parquet``, ``arrow``, ``arrows`` (IPC stream) or ``csv``."""
+    """The format of ``path`` from its extension: ``parquet``, ``arrow``, ``arrows`` (IPC stream), ``csv``
+    or ``tsv`` (tab-separated, as the engine writes ``.tsv``)."""
     ext = Path(path).suffix.lower()
     if ext in PARQUET:
         return "parquet"
@@ -55,7 +57,9 @@ def table_format(path: PathLike) -> str:
         return "arrows"
     if ext in CSV:
         return "csv"
-    raise ValueError(f"{path}: unknown table extension {ext!r} (use .parquet, .arrow, .arrows or .csv)")
+    if ext in TSV:
+        return "tsv"
+    raise ValueError(f"{path}: unknown table extension {ext!r} (use .parquet, .arrow, .arrows, .csv or .tsv)")
 
 
 def write_table(path: PathLike, table: pa.Table) -> None:
@@ -72,13 +76,13 @@ def write_table(path: PathLike, table: pa.Table) -> None:
             with pa.OSFile(tmp, "wb") as sink, ipc.new_stream(sink, table.schema) as writer:
                 writer.write_table(table)
         else:
-            pacsv.write_csv(table, tmp)
+            pacsv.write_csv(table, tmp, pacsv.WriteOptions(delimiter="\t" if fmt == "tsv" else ","))
 
     atomic_write(path, write)
 
 
 def read_table(path: PathLike, *, csv_types: Optional[Mapping[str, pa.DataType]] = None) -> pa.Table:
-    """Reads a Parquet, Arrow IPC (file or stream) or CSV table; ids (``task``, ``example``) stay strings
+    """Reads a Parquet, Arrow IPC (file or stream), CSV or TSV table; ids (``task``, ``example``) stay strings
     in CSV. ``csv_types`` sets the types of further CSV columns (e.g. ``{"selected": pa.string()}`` to
     check the values yourself rather than take pyarrow's inference)."""
     path = Path(path)
@@ -95,7 +99,8 @@ def read_table(path: PathLike, *, csv_types: Optional[Mapping[str, pa.DataType]]
     convert = pacsv.ConvertOptions(
         column_types={"task": pa.string(), "example": pa.string(), **(csv_types or {})}, strings_can_be_null=False
     )
-    return pacsv.read_csv(path, convert_options=convert)
+    parse = pacsv.ParseOptions(delimiter="\t" if fmt == "tsv" else ",")
+    return pacsv.read_csv(path, parse_options=parse, convert_options=convert)
 
 
 def write_id_values(
