@@ -136,7 +136,8 @@ def file_lock(path: PathLike) -> Iterator[Path]:
                 break
             except OSError as e:  # EINTR on an interrupted wait: try again
                 if e.errno != errno.EINTR:
-                    raise
+                    raise OSError(e.errno, f"cannot lock {lp} ({e.strerror}); concurrent writers of {path} need a file "
+                                  "system with working flock (local disks do; some network mounts do not)") from e
         try:
             yield lp
         finally:
