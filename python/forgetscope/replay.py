@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import hashlib
 import math
-import warnings
 import tempfile
+import warnings
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
