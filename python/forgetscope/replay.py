@@ -131,6 +131,9 @@ def _from_table(table: pa.Table, path: PathLike) -> ReplayWeights:
             raise ReplayWeightsError(path, f"weights file lacks column {col!r} (has {names})")
     if len(set(names)) != len(names):
         raise ReplayWeightsError(path, f"a column name appears twice (columns {names})")
+    for i, name in enumerate(names):  # pandas categoricals arrive dictionary-encoded: use the values
+        if pa.types.is_dictionary(table.schema.field(i).type):
+            table = table.set_column(i, name, table.column(i).cast(table.schema.field(i).type.value_type))
     n = table.num_rows
     score = _float_column(table.column("score"), path, "score") if "score" in names else np.full(n, np.nan)
     sel = _selected_column(table.column("selected"), path) if "selected" in names else np.zeros(n, bool)

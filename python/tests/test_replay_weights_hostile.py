@@ -350,3 +350,15 @@ def test_an_older_state_loads_with_a_warning():
     with pytest.warns(RuntimeWarning, match="without \\['rank', 'drop_last', 'weights_digest'\\]"):
         s.load_state_dict(state)
     assert list(s) == list(_sampler())[2:]
+
+
+def test_dictionary_encoded_columns_read_as_their_values(tmp_path):
+    p = tmp_path / "w.parquet"
+    ids = pa.array(["a", "b", "a"]).dictionary_encode()
+    sel = pa.array(["true", "false", "true"]).dictionary_encode()
+    pq.write_table(pa.table({"example": pa.array(["x", "y", "z"]).dictionary_encode(), "weight": [0.5, 0.25, 0.25], "selected": sel}), p)
+    rw = read_replay_weights(p)
+    assert rw.examples == ["x", "y", "z"] and rw.selected.tolist() == [True, False, True]
+    pq.write_table(pa.table({"example": ids, "weight": [0.5, 0.25, 0.25]}), p)
+    with pytest.raises(ReplayWeightsError, match="example 'a' appears twice, in rows 1 and 3"):
+        read_replay_weights(p)
