@@ -7,9 +7,10 @@ import type { KnownEntries } from '../completion/types.js';
 import type { ReadOptions } from '../io/types.js';
 import { readForgettingMatrix } from '../io/node/readForgettingMatrix.js';
 import { locateFieldValue } from '../io/locateFieldValue.js';
-import { splitDelimitedLine } from '../io/csv/readNumericColumns.js';
+import { splitDelimited } from '../io/csv/DelimitedTokenizer.js';
 import { parseIdList } from '../io/parseIdList.js';
-import { ForgetscopeError } from '../util/errors.js';
+import { parseJsonIdList } from '../io/json/parseJsonLimited.js';
+import { ForgetscopeError, formatLocation } from '../util/errors.js';
 import { readText } from './readText.js';
 
 /**
@@ -18,7 +19,7 @@ import { readText } from './readText.js';
  * out). io reads the example column as both task and example, so each row becomes one diagonal cell and
  * bad numbers, repeats and missing columns get io's errors with file, line and column.
  */
-export async function readMeasuredEntries(path: string, matrix: ForgettingMatrix, options: ReadOptions = {}): Promise<KnownEntries> {
+export async function readMeasuredEntries(path: string, matrix: ForgettingMatrix, options: ReadOptions = {}, warn?: (message: string) => void): Promise<KnownEntries> {
   let read;
   try {
     read = await readForgettingMatrix(path, { ...options, columns: { task: 'example', example: 'example', delta: 'value' } });
@@ -31,9 +32,13 @@ export async function readMeasuredEntries(path: string, matrix: ForgettingMatrix
     throw e;
   }
   const { matrix: diagonal, format } = read;
+  const skipped = Object.values(read.report.dropped).reduce((a, b) => a + b, 0);
+  if (skipped > 0 && warn) warn(await skippedEntries(path, format, skipped, read.report.dropped));
   const pairs: Array<[number, number]> = [];
   for (let i = 0; i < diagonal.rows; i++) {
     const id = diagonal.taskIds[i]!;
+    // A row whose value was blank, null or NaN (dropped by io) is not a measured entry.
+    if (!diagonal.isObserved(i, diagonal.exampleIndex(id))) continue;
     const j = matrix.findExample(id);
     if (j < 0) {
       // text inputs: point at the line (the matrix no longer knows it); columnar ones: the data row
@@ -53,16 +58,38 @@ export async function readMeasuredEntries(path: string, matrix: ForgettingMatrix
   return { columns: Int32Array.from(pairs, (p) => p[0]), values: Float64Array.from(pairs, (p) => p[1]) };
 }
 
-/** Where the value of example `id` is: line and column of its `value` field in a text table, else the data row. */
+/**
+ * The warning for measured-entry rows the reader left out (a blank, null or otherwise non-finite value
+ * means "not measured"): how many, why, and where the first one is (`file:line:column` in a text table).
+ */
+async function skippedEntries(path: string, format: string, count: number, reasons: Record<string, number>): Promise<string> {
+  let where = `${path}: `;
+  if (format === 'csv' || format === 'tsv') {
+    const records = splitDelimited(await readText(path), { file: path, delimiter: format === 'tsv' ? '\t' : ',' });
+    const v = records[0]?.fields.indexOf('value') ?? -1;
+    const first = v < 0 ? undefined : records.slice(1).find((r) => !Number.isFinite(Number.parseFloat(r.fields[v] ?? '')));
+    if (first) where = `${formatLocation({ file: path, line: first.line, column: first.columns[v] ?? first.columns[first.columns.length - 1]! })}`;
+  }
+  const why = Object.entries(reasons).map(([k, n]) => `${n} ${k}`).join(', ');
+  return `${where}${count} measured ${count === 1 ? 'entry has' : 'entries have'} no finite value (${why}); counted as not measured${where === `${path}: ` ? '' : ' (the first one here)'}`;
+}
+
+/**
+ * Where the value of example `id` is: in a text table the line and the character column of its `value`
+ * field, in JSON Lines the line and the key, otherwise the data row.
+ */
 async function valueLocation(path: string, format: string, id: string, row: number): Promise<{ file: string; line?: number; column: number | string }> {
-  if (format !== 'csv' && format !== 'tsv' && format !== 'jsonl') return { file: path, line: row + 1, column: 'value' };
-  const text = await readText(path);
-  const at = locateFieldValue(text, format, 'example', id);
-  if (!at) return { file: path, column: 'value' };
-  if (format === 'jsonl') return { file: path, line: at.line, column: 'value' };
-  const header = text.replace(/^\uFEFF/, '').split(/\r?\n/).find((l) => l.trim() !== '') ?? '';
-  const index = splitDelimitedLine(header, format === 'tsv' ? '\t' : ',').indexOf('value');
-  return { file: path, line: at.line, column: index >= 0 ? index + 1 : 'value' };
+  if (format === 'jsonl') {
+    const at = locateFieldValue(await readText(path), format, 'example', id);
+    return at ? { file: path, line: at.line, column: 'value' } : { file: path, column: 'value' };
+  }
+  if (format !== 'csv' && format !== 'tsv') return { file: path, line: row + 1, column: 'value' };
+  const records = splitDelimited(await readText(path), { file: path, delimiter: format === 'tsv' ? '\t' : ',' });
+  const head = records[0]?.fields ?? [];
+  const e = head.indexOf('example');
+  const v = head.indexOf('value');
+  const hit = records.slice(1).find((r) => r.fields[e] === id);
+  return hit && v >= 0 ? { file: path, line: hit.line, column: hit.columns[v]! } : { file: path, column: 'value' };
 }
 
 /**
@@ -87,15 +114,8 @@ export async function readExampleIds(path: string): Promise<string[]> {
   const text = await readText(path);
   const head = text.replace(/^\uFEFF/, '').trimStart()[0];
   if (head !== '[' && head !== '{') return parseIdList(text, path);
-  let json: unknown;
-  try {
-    json = JSON.parse(text.replace(/^\uFEFF/, ''));
-  } catch (e) {
-    throw new ForgetscopeError('parse', `not valid JSON (${(e as Error).message})`, { file: path, line: 1, column: 1 });
-  }
-  const ids = Array.isArray(json) ? json : (json as { example_ids?: unknown }).example_ids;
-  if (!Array.isArray(ids)) throw new ForgetscopeError('input', 'expected a JSON list of example ids or an object with "example_ids"', { file: path, line: 1, column: 1 });
-  return ids.map(String);
+  // Number ids keep their exact digits; nesting is depth-limited.
+  return parseJsonIdList(text, path);
 }
 
 /** An exclusion mask over the matrix's examples, and how many examples it excludes. */

@@ -16,7 +16,7 @@ import { createCompletionMethod } from '../../completion/registry.js';
 import { selectActiveProbes } from '../../completion/probes/index.js';
 import { stringifyResult } from '../../util/json.js';
 import {
-  addBackendOption, addReadOptions, addRowOptions, backendFromFlag, parseChoice, parseIntList, parseMethodList, parsePositiveInt,
+  addBackendOption, addReadOptions, addRowOptions, backendFromFlag, backendJson, parseChoice, parseIntList, parseMethodList, parsePositiveInt,
   parseRowList, readOptionsFromFlags, checkCountAtMost, type ReadFlags, addCommand, MATRIX_INPUT, addSideOptions, parseSideList,
 } from '../flags.js';
 import { textTable } from '../../util/textTable.js';
@@ -67,7 +67,7 @@ async function runEvaluate(input: string, flags: EvaluateFlags, ctx: CliContext,
   const testRows = parseRowList(flags.testRows, matrix, '--test-rows');
   // a --known given is checked against the data (the default 30 is drawn with replacement as the paper does)
   if (knownGiven) checkCountAtMost(known, '--known', matrix.cols, 'examples of the matrix');
-  const backend = await backendFromFlag(flags.backend, ctx, trainRows.length * trainRows.length * matrix.cols);
+  const backend = await backendFromFlag(flags.backend, ctx, { rows: trainRows.length, cols: matrix.cols });
   // Active probes depend on the train rows only (not on the seed or the test row): choose them once.
   let activeProbes: Promise<Int32Array> | null = null;
   const select: 'paper' | ProbeSelector =
@@ -82,7 +82,7 @@ async function runEvaluate(input: string, flags: EvaluateFlags, ctx: CliContext,
   if (flags.dumpKnown) await atomicWrite(flags.dumpKnown, stringifyResult(result.knownColumns) + '\n', { force: flags.force ?? false });
   if (json) {
     const { methods, known: k, seeds: s, trainRows: tr, testRows: te } = result;
-    ctx.printJson({ methods, select: result.select, known: k, seeds: s, trainRows: tr, testRows: te, backend: backend.name, ...(sideNames.length > 0 ? { side: sideNames } : {}) });
+    ctx.printJson({ methods, select: result.select, known: k, seeds: s, trainRows: tr, testRows: te, backend: backend.name, ...(sideNames.length > 0 ? { side: sideNames } : {}), ...backendJson(backend) });
     return;
   }
   ctx.out(formatTable(result, sideNames));
