@@ -59,6 +59,6 @@ export function describeFailure(e: unknown, debug = process.env['FORGETSCOPE_DEB
 
 /** A message on one line: line breaks (also U+2028/U+2029) shown as \n, other controls escaped. */
 function oneLine(text: string): string {
-  // eslint-disable-next-line no-control-regex
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: escaping control characters is the point
   return text.replace(/\r\n|[\n\r\u2028\u2029]/g, '\\n').replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
 }
