@@ -29,7 +29,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.ipc as ipc
 
-from .cli import Progress, engine_root, forgetscope_command, run_engine
+from .cli import Progress, engine_library, engine_version, forgetscope_command, run_engine
 
 PathLike = Union[str, Path]
 #: Rows: the CLI's syntax ("0-3,5", task ids), or a list of indices / task ids; None = the command's default.
@@ -120,9 +120,9 @@ class _Session:
 # One small ES module run by Node: reads the input with the engine's reader and writes the matrix as a
 # long Arrow table (task, example, delta) in row-major order, plus the read report as JSON.
 _READ_MATRIX_JS = r"""
-const [root, input, out, opts] = process.argv.slice(1);
+const [lib, input, out, opts] = process.argv.slice(1);
 const { pathToFileURL } = await import('node:url');
-const fs = await import(pathToFileURL(root + '/dist/node.js').href);
+const fs = await import(pathToFileURL(lib).href);
 const { matrix, report } = await fs.readForgettingMatrix(input, JSON.parse(opts));
 await fs.writeMatrix(out, matrix, { force: true });
 process.stdout.write(JSON.stringify({ report, tasks: matrix.taskIds, examples: matrix.exampleIds }));
@@ -142,7 +142,8 @@ def read_matrix(
     reads: long tables, ``.npy``, dataset folders). ``df.attrs["read_report"]`` is the reader's report
     (rows kept and dropped); ``df.to_numpy()`` is the M×N array."""
     cmd = list(command) if command is not None else forgetscope_command()
-    root = engine_root(cmd)
+    lib = engine_library(cmd)
+    engine_version(cmd)
     node = cmd[0] if Path(cmd[0]).name.startswith("node") else "node"
     opts: dict[str, Any] = {}
     if nan_as_missing:
@@ -153,7 +154,7 @@ def read_matrix(
         out = s.dir / "matrix.arrow"
         meta = json.loads(
             run_engine(
-                ["--input-type=module", "-e", _READ_MATRIX_JS, str(root), str(input), str(out), json.dumps(opts)],
+                ["--input-type=module", "-e", _READ_MATRIX_JS, str(lib), str(input), str(out), json.dumps(opts)],
                 command=[node],
                 progress=progress,
             )
@@ -293,19 +294,28 @@ def plan_replay(
     temperature: Union[float, str, None] = None,
     auto_support: Optional[float] = None,
     method: Optional[str] = None,
+    policy: Optional[str] = None,
+    factor_rank: Optional[int] = None,
+    side_scores: Optional[PathLike] = None,
     seed: Optional[int] = None,
     exclude: Union[PathLike, Sequence[str], None] = None,
     caps: Union[str, Mapping[str, int], None] = None,
     online_steps: Optional[int] = None,
     probes: Optional[int] = None,
+    backend: Optional[str] = None,
     command: Optional[Sequence[str]] = None,
-    progress: Optional[Progress] = None,
+    progress: Progress = None,
 ) -> dict[str, Any]:
     """``forgetscope replay``: replay weights for a new task. Returns the CLI's JSON summary
     (``replayN``, ``temperature``, ``selected``…) with ``result["weights"]``, a DataFrame with columns
     ``example, score, weight, selected`` (one row per upstream example, the CLI's weights file).
     With ``online_steps`` it returns the online plan instead (``uniformUntilStep``, ``probes``…), no weights.
-    ``exclude``: a file of ids or a list of ids; ``caps``: ``"man=5,python=3"`` or ``{"man": 5}``."""
+    ``exclude``: a file of ids or a list of ids; ``caps``: ``"man=5,python=3"`` or ``{"man": 5}``.
+    ``policy`` (``softmax``, ``auto``, ``topk``, ``coverage``…, see ``forgetscope replay --help``),
+    ``temperature``, ``auto_support``, ``factor_rank`` and ``side_scores`` pass through as the engine's
+    flags; left at None the engine's defaults apply (``forgetscope/defaults.json``), so Python restates none.
+    The weights DataFrame goes straight into ``ReplayTrainer(replay_weights=...)``, the samplers and
+    ``replay_mixture``."""
     args = ["replay", str(input)]
     with _Session(command, progress) as s:
         if observed is not None:
@@ -316,6 +326,10 @@ def plan_replay(
         _opt(args, "--temperature", temperature)
         _opt(args, "--auto-support", auto_support)
         _opt(args, "--method", method)
+        _opt(args, "--policy", policy)
+        _opt(args, "--factor-rank", factor_rank)
+        _opt(args, "--side-scores", None if side_scores is None else str(side_scores))
+        _opt(args, "--backend", backend)
         _opt(args, "--seed", seed)
         if exclude is not None and not isinstance(exclude, (str, Path)):
             ex_file = s.dir / "exclude.txt"
