@@ -37,7 +37,7 @@ Rows = Union[str, Sequence[Union[int, str]], None]
 #: Measured entries: a DataFrame with columns example, value; a mapping {example id: value}; or a file.
 Observed = Union[pd.DataFrame, Mapping[str, float], PathLike]
 
-__all__ = ["read_matrix", "analyze", "evaluate", "predict", "plan_replay", "report", "rows_arg", "predict_args"]
+__all__ = ["read_matrix", "analyze", "evaluate", "predict", "plan_replay", "report", "rows_arg", "predict_args", "FAST_METHODS"]
 
 
 def rows_arg(rows: Rows) -> Optional[str]:
@@ -135,7 +135,7 @@ def read_matrix(
     nan_as_missing: bool = False,
     dtype: Optional[str] = None,
     command: Optional[Sequence[str]] = None,
-    progress: Optional[Progress] = None,
+    progress: Progress = None,
 ) -> pd.DataFrame:
     """The forgetting matrix Z as a DataFrame: index = task ids (``task``), columns = example ids
     (``example``), float64 values (NaN = not measured), read by the engine's reader (every format the CLI
@@ -183,7 +183,7 @@ def analyze(
     nan_as_missing: bool = False,
     tables: bool = False,
     command: Optional[Sequence[str]] = None,
-    progress: Optional[Progress] = None,
+    progress: Progress = None,
 ) -> dict[str, Any]:
     """``forgetscope analyze --json``: rank-k R², spectrum, additive vs multiplicative, most-forgotten
     examples (a dict, the CLI's JSON). ``tables=True`` adds ``result["tables"]``: the per-example,
@@ -205,6 +205,16 @@ def analyze(
     return result
 
 
+#: What :func:`evaluate` runs unless ``methods`` names others: the completion methods that take seconds
+#: on the bundled 37 × 1000 fixture (paper protocol, 26 train rows, 110 fits: lowrank ~8 s, additive-ls
+#: and knn < 1 s of compute, where additive, knn-baseline, svd, lgmf and lgmf-additive take 40 s to minutes).
+#: ``methods="all"`` runs the engine's default list (every registered method but the opt-in ones).
+FAST_METHODS: tuple[str, ...] = ("lowrank", "additive-ls", "knn")
+
+_RMSE_NOTE = "RMSE undefined: this method predicts ranking scores (scoresOnly), not forgetting values; compare it by f1 / auc"
+_AUC_NOTE = "AUC undefined: the test cells hold only one class (all forgotten or none)"
+
+
 def evaluate(
     input: PathLike,
     *,
@@ -216,21 +226,41 @@ def evaluate(
     select: Optional[str] = None,
     backend: Optional[str] = None,
     command: Optional[Sequence[str]] = None,
-    progress: Optional[Progress] = None,
+    progress: Progress = None,
 ) -> dict[str, Any]:
     """``forgetscope evaluate --json`` (the paper's completion protocol): the CLI's JSON, plus
-    ``result["table"]``, one row per method with its pooled metrics (``rmse, f1, precision, recall, auc``…)."""
+    ``result["table"]``, one row per method with its pooled metrics (``rmse, f1, precision, recall, auc``…)
+    and a ``note`` column saying why a metric is missing (NaN): a score-only method (lgmf, lgmf-additive)
+    has no RMSE, and AUC is undefined when the test cells hold one class.
+
+    ``methods``: None runs :data:`FAST_METHODS` (seconds, not minutes); name others as a list or
+    ``"a,b"``, or pass ``"all"`` for the engine's full default list. ``progress``: tqdm bars by default
+    (the engine's fits per method), ``False`` for quiet, or a callable taking each stderr line."""
     args = ["evaluate", str(input)]
     _opt(args, "--train-rows", rows_arg(train_rows))
     _opt(args, "--test-rows", rows_arg(test_rows))
     _opt(args, "--known", known)
     _opt(args, "--seeds", _list_arg(seeds))
-    _opt(args, "--methods", _list_arg(methods))
+    if methods is None:
+        methods = FAST_METHODS
+    if methods != "all":
+        _opt(args, "--methods", _list_arg(methods))
     _opt(args, "--select", select)
     _opt(args, "--backend", backend)
     with _Session(command, progress) as s:
         result = s.json(args)
-    rows = [{"method": m, **{k: v for k, v in r.items() if not isinstance(v, (list, dict))}} for m, r in result.get("methods", {}).items()]
+    rows = []
+    for m, r in result.get("methods", {}).items():
+        row = {"method": m, **{k: v for k, v in r.items() if not isinstance(v, (list, dict))}}
+        notes = []
+        if row.get("rmse") is None or (isinstance(row.get("rmse"), float) and math.isnan(row["rmse"])):
+            row["rmse"] = math.nan
+            notes.append(_RMSE_NOTE)
+        if isinstance(row.get("auc"), float) and math.isnan(row["auc"]) or ("auc" in row and row["auc"] is None):
+            row["auc"] = math.nan
+            notes.append(_AUC_NOTE)
+        row["note"] = "; ".join(notes)
+        rows.append(row)
     result["table"] = pd.DataFrame(rows)
     return result
 
@@ -265,7 +295,7 @@ def predict(
     seed: Optional[int] = None,
     backend: Optional[str] = None,
     command: Optional[Sequence[str]] = None,
-    progress: Optional[Progress] = None,
+    progress: Progress = None,
 ) -> pd.DataFrame:
     """``forgetscope predict``: completes a new task's forgetting row from its measured entries.
 
@@ -370,7 +400,7 @@ def report(
     top: Optional[int] = None,
     backend: Optional[str] = None,
     command: Optional[Sequence[str]] = None,
-    progress: Optional[Progress] = None,
+    progress: Progress = None,
 ) -> dict[str, Any]:
     """``forgetscope report``: writes the self-contained HTML audit to ``out`` and returns the CLI's JSON
     summary (``out``, ``bytes``, R², most-forgotten examples…)."""

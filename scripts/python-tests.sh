@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# npm test's Python part: runs python/tests with pytest, after checking that the packages of
+# python/requirements-test.txt import; when some do not, says which and the line that installs them.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+missing="$(python3 - <<'PY'
+import importlib.util
+names = {"scikit-learn": "sklearn"}
+reqs = [l.split("#")[0].strip() for l in open("python/requirements-test.txt")]
+print(" ".join(r for r in reqs if r and importlib.util.find_spec(names.get(r, r).replace("-", "_")) is None))
+PY
+)" || { echo "npm test: python3 is needed for the Python tests (Python >= 3.9)" >&2; exit 1; }
+if [ -n "$missing" ]; then
+  echo "npm test: the Python tests need packages that are not installed: $missing" >&2
+  echo "install them with:  python3 -m pip install -r python/requirements-test.txt" >&2
+  exit 1
+fi
+exec python3 -m pytest python/tests -q "$@"
