@@ -14,7 +14,7 @@ when it does). Under ``torchrun`` (``RANK``, ``WORLD_SIZE``, ``LOCAL_RANK`` in t
 process group itself (NCCL on GPUs, gloo on CPUs); every rank scores its shard and rank 0 writes.
 Sequences longer than ``--max-length`` (default: the model's context length) are scored on their first
 ``--max-length`` tokens, and the command says how many were cut. A progress bar shows on stderr unless
-``--quiet``. Bad input exits with status 2 and a ``file:line: message`` line.
+``--quiet``. Bad input exits with status 2 and a ``file:line[:column]: message`` line.
 """
 
 from __future__ import annotations
@@ -31,11 +31,12 @@ from typing import Any, Callable, Optional
 
 
 class InputError(ValueError):
-    """Bad command-line input: printed as ``file[:line]: message`` and exit status 2."""
+    """Bad command-line input: printed as ``file[:line[:column]]: message`` and exit status 2."""
 
-    def __init__(self, file: str, message: str, line: Optional[int] = None):
-        self.file, self.line = file, line
-        super().__init__(f"{file}{'' if line is None else f':{line}'}: {message}")
+    def __init__(self, file: str, message: str, line: Optional[int] = None, column: Optional[int] = None):
+        self.file, self.line, self.column = file, line, column
+        where = "" if line is None else f":{line}" if column is None else f":{line}:{column}"
+        super().__init__(f"{file}{where}: {message}")
 
 
 def read_upstream(path: str, *, id_column: str = "id", text_column: str = "text") -> dict[str, str]:
@@ -66,7 +67,7 @@ def read_upstream(path: str, *, id_column: str = "id", text_column: str = "text"
                 try:
                     obj = json.loads(line)
                 except json.JSONDecodeError as e:
-                    raise InputError(path, f"column {e.colno}: not JSON ({e.msg})", n) from e
+                    raise InputError(path, f"not JSON ({e.msg})", n, e.colno) from e
                 if not isinstance(obj, dict):
                     raise InputError(path, "each line must be a JSON object", n)
                 for c in (id_column, text_column):
