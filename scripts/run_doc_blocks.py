@@ -50,13 +50,13 @@ def code_blocks(markdown: str) -> list[tuple[str, list[str], str, int]]:
     return out
 
 
-def _sandbox(root: Path, fixtures: str | None, npm_package: str | None) -> Path:
+def _sandbox(fixtures: str | None, npm_package: str | None) -> Path:
     box = Path(tempfile.mkdtemp(prefix="forgetscope-user-"))
     if fixtures:
         shutil.copytree(fixtures, box / "fixtures")
     if npm_package:
         subprocess.run(
-            ["npm", "install", "--no-audit", "--no-fund", "--prefer-offline", "--no-save", str(Path(npm_package).resolve())],
+            ["npm", "install", "--no-audit", "--no-fund", "--prefer-offline", "--no-save", "--loglevel=error", str(Path(npm_package).resolve())],
             cwd=box,
             check=True,
             stdout=subprocess.DEVNULL,
@@ -68,7 +68,8 @@ def run_file(md: Path, args: argparse.Namespace, esbuild: str | None) -> int:
     blocks = [b for b in code_blocks(md.read_text()) if b[0] in CODE_LANGS and "runnable" in b[1]]
     if not blocks:
         return 0
-    box = _sandbox(md, args.fixtures, args.npm_package)
+    needs_npm = any(b[0] in ("ts", "typescript", "js", "javascript") for b in blocks)
+    box = _sandbox(args.fixtures, args.npm_package if needs_npm else None)
     env = {k: v for k, v in os.environ.items() if k not in ("FORGETSCOPE_CLI", "PYTHONPATH")}
     try:
         for k, (lang, _flags, code, line) in enumerate(blocks):
@@ -106,7 +107,7 @@ def run_notebook(nb_path: Path, args: argparse.Namespace) -> int:
     import nbclient
     import nbformat
 
-    box = _sandbox(nb_path, args.fixtures, None)
+    box = _sandbox(args.fixtures, None)
     try:
         nb = nbformat.read(nb_path, as_version=4)
         start = time.time()
