@@ -6,7 +6,8 @@ cd "$(dirname "$0")/.."
 missing="$(python3 - <<'PY'
 import importlib.util
 names = {"scikit-learn": "sklearn"}
-reqs = [l.split("#")[0].strip() for l in open("python/requirements-test.txt")]
+import os
+reqs = [l.split("#")[0].strip() for l in open(os.environ.get("FORGETSCOPE_TEST_REQUIREMENTS", "python/requirements-test.txt"))]
 print(" ".join(r for r in reqs if r and importlib.util.find_spec(names.get(r, r).replace("-", "_")) is None))
 PY
 )" || { echo "npm test: python3 is needed for the Python tests (Python >= 3.9)" >&2; exit 1; }
