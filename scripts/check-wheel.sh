@@ -16,7 +16,10 @@ WORK="$(mktemp -d "${TMPDIR:-/tmp}/forgetscope-wheel-XXXXXX")"
 trap 'rm -rf "$WORK"' EXIT
 
 echo "check-wheel: building the wheel"
-python3 -m pip wheel ./python --no-deps --no-build-isolation --quiet -w "$WORK/wheel" 2> >(grep -v -i -E 'deprecat|license|^\s*(!!|\*+|$)|corresp|By 20|See https' >&2)
+# A setuptools that builds wheels itself (>= 70.1) is used as installed; otherwise pip fetches one.
+ISOLATION="--no-build-isolation"
+python3 -c 'import setuptools, sys; v = tuple(int(x) for x in setuptools.__version__.split(".")[:2]); sys.exit(v < (70, 1))' 2>/dev/null || ISOLATION=""
+python3 -m pip wheel ./python --no-deps $ISOLATION --quiet -w "$WORK/wheel" 2> >(grep -v -i -E 'deprecat|license|^\s*(!!|\*+|$)|corresp|By 20|See https' >&2)
 WHEEL="$(ls "$WORK"/wheel/forgetscope-*.whl)"
 python3 -m venv --system-site-packages "$WORK/venv"
 "$WORK/venv/bin/python" -m pip install --quiet --no-deps --no-index --force-reinstall "$WHEEL"
