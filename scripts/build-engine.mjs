@@ -33,6 +33,7 @@ const result = await build({
   banner: { js: "import { createRequire as __forgetscopeRequire } from 'node:module'; const require = __forgetscopeRequire(import.meta.url);" },
   legalComments: 'none',
   metafile: true,
+  absWorkingDir: root,
   logLevel: 'warning',
 });
 
