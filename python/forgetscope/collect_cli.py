@@ -145,7 +145,21 @@ def _init_distributed() -> tuple[int, int, Optional[str]]:
         device = f"cuda:{local}"
     if not dist.is_initialized():
         dist.init_process_group(backend="nccl" if device else "gloo")
+        _opened.append(True)
     return dist.get_rank(), dist.get_world_size(), device
+
+
+_opened: list[bool] = []  # whether this command opened the process group (and so closes it)
+
+
+def _close_distributed() -> None:
+    if _opened:
+        import torch.distributed as dist
+
+        if dist.is_initialized():
+            dist.barrier()
+            dist.destroy_process_group()  # left to interpreter exit, gloo's threads can abort the process
+        _opened.clear()
 
 
 def _accepted(fn: Callable[..., Any], **kwargs: Any) -> dict[str, Any]:
@@ -190,8 +204,7 @@ def run(argv: Optional[Sequence[str]] = None) -> dict[str, Any]:
 
     import torch
 
-    from .collect import collect, compute_nll, save_nll, tokenize_examples
-    from .collect import pad_id_of as _pad_id_of
+    from .collect import collect, compute_nll, pad_id_of, save_nll, tokenize_examples
 
     rank, world, dist_device = _init_distributed()
     device = args.device or dist_device or ("cuda" if torch.cuda.is_available() else "cpu")
@@ -220,7 +233,7 @@ def run(argv: Optional[Sequence[str]] = None) -> dict[str, Any]:
             f"forgetscope collect: {len(truncated)} of {len(ids)} examples are longer than {max_length} tokens and are scored on their first {max_length} (--max-length)",
             file=sys.stderr,
         )
-    pad_id = _pad_id_of(tokenizer)
+    pad_id = pad_id_of(tokenizer)
     nll_kwargs = dict(batch_size=args.batch_size, device=device, dtype=dtype, pad_id=pad_id)
 
     def bar(label: str) -> Any:
@@ -261,6 +274,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     except (InputError, ValueError, KeyError) as e:  # bad input: the data, the table to append to, the base NLL
         print(f"forgetscope collect: {e}" if not isinstance(e, InputError) else str(e), file=sys.stderr)
         return 2
+    finally:
+        _close_distributed()
     if int(os.environ.get("RANK", "0")) == 0:
         print(f"{result['task']}: {result['written']} rows written, {result['skipped']} already in {result['out']} ({result['truncated']} truncated)")
     return 0
