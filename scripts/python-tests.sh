@@ -5,10 +5,13 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 missing="$(python3 - <<'PY'
 import importlib.util
-names = {"scikit-learn": "sklearn"}
 import os
+import re
+
+names = {"scikit-learn": "sklearn"}  # distribution name -> module name, where they differ
 reqs = [l.split("#")[0].strip() for l in open(os.environ.get("FORGETSCOPE_TEST_REQUIREMENTS", "python/requirements-test.txt"))]
-print(" ".join(r for r in reqs if r and importlib.util.find_spec(names.get(r, r).replace("-", "_")) is None))
+dist = [re.split(r"[<>=!~;\[ ]", r)[0] for r in reqs if r]  # without a version or extras
+print(" ".join(d for d in dist if importlib.util.find_spec(names.get(d, d).replace("-", "_")) is None))
 PY
 )" || { echo "npm test: python3 is needed for the Python tests (Python >= 3.9)" >&2; exit 1; }
 if [ -n "$missing" ]; then
