@@ -149,3 +149,29 @@ def test_two_torchrun_ranks_write_the_same_rows_as_one_process(work):
     assert sorted(t.index) == sorted(TEXTS)
     for k, text in TEXTS.items():
         assert t.loc[k, "nll_after"] == pytest.approx(reference_nll(1, text), rel=1e-5)
+
+
+def test_hugging_face_folders_and_the_models_context_length(work, capsys):
+    """--model / --base as saved Hugging Face folders: the rows equal compute_nll on the loaded models, and
+    texts longer than the model's n_positions (64) are cut to it without --max-length."""
+    from forgetscope.collect import compute_nll, tokenize_examples
+
+    from conftest import tiny_gpt2, train_tokenizer
+
+    tok = train_tokenizer(bos=False)
+    for name, seed in (("base", 0), ("tuned", 1)):
+        tiny_gpt2(len(tok), seed=seed).save_pretrained(work / name)
+        tok.save_pretrained(work / name)
+    texts = {**TEXTS, "long": "the end of a long text " * 30}
+    with open(work / "upstream.jsonl", "w") as f:
+        for k, v in texts.items():
+            f.write(json.dumps({"id": k, "text": v}) + "\n")
+    assert main(["--task", "hf", "--model", str(work / "tuned"), "--base", str(work / "base"), "--data", "upstream.jsonl", "--out", "forgetting.csv", "--quiet"]) == 0
+    assert "1 of 5 examples are longer than 64 tokens" in capsys.readouterr().err
+    ids = {k: v[:64] for k, v in tokenize_examples(tok, texts).items()}
+    want_after = compute_nll(tiny_gpt2(len(tok), seed=1), ids, pad_id=tok.pad_token_id)
+    want_before = compute_nll(tiny_gpt2(len(tok), seed=0), ids, pad_id=tok.pad_token_id)
+    t = read_table("forgetting.csv").to_pandas().set_index("example")
+    for k in texts:
+        assert t.loc[k, "nll_after"] == pytest.approx(want_after[k], rel=1e-6)
+        assert t.loc[k, "nll_before"] == pytest.approx(want_before[k], rel=1e-6)
