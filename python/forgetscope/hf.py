@@ -348,8 +348,8 @@ class ReplayTrainer(ReplayMixin, Trainer):
     ``replay_ratio`` replay rows per task row, drawn ∝ ``replay_weights`` (``api.plan_replay(...)["weights"]``
     or its whole result, a ``forgetscope replay`` weights file, ReplayWeights, ``{id: weight}``, an array,
     or None = uniform), mapped through ``replay_dataset[replay_id_column]``. ``replay_policy``: the replay
-    policy :class:`ReplayCallback` asks the engine for (None: the engine's default). Both datasets are tokenised ``datasets.Dataset``s with the same
-    model columns. ``task_loss_weight`` / ``replay_loss_weight`` weight each example's summed token loss
+    policy :class:`ReplayCallback` asks the engine for (None: the engine's default). Both datasets are
+    tokenised ``datasets.Dataset``s with the same model columns. ``task_loss_weight`` / ``replay_loss_weight`` weight each example's summed token loss
     before the ``num_items_in_batch`` normalisation. Every other argument is the Trainer's."""
 
     def __init__(
@@ -408,7 +408,8 @@ class ReplayCallback(TrainerCallback):
     At the switch step it measures them again on the current weights, passes the forgetting
     (NLL now − NLL at the start) to ``forgetscope replay --observed`` (row completion from the known tasks
     of ``matrix``, weighted by the replay policy: ``policy``, else the trainer's ``replay_policy``, else the
-    engine's default, ``defaults.json``'s ``policy``; at ``ratio``, else the trainer's ``replay_ratio``) and switches the replay draw to the predicted weights; with
+    engine's default, ``defaults.json``'s ``policy``; at ``ratio``, else the trainer's ``replay_ratio``) and
+    switches the replay draw to the predicted weights; with
     ``refresh_every`` it re-measures and re-plans every that many steps after. ``history`` records each plan
     (step, observed values, weights DataFrame, the engine's summary). The probes are upstream examples
     whose ids are columns of ``matrix`` and rows of the trainer's replay dataset.
