@@ -36,7 +36,7 @@ test "$(forgetscope --version)" = "$(python -c 'import forgetscope; print(forget
 forgetscope info "$REPO/fixtures/real-dev-v1" > info.txt && grep -q "37 × 1000" info.txt
 forgetscope collect --help > collect-help.txt && grep -q -- "--max-length" collect-help.txt
 forgetscope-collect --help > /dev/null
-forgetscope demo --out demo > demo.txt && test -s demo/report.html  # the demo's fixture travels in the wheel
+forgetscope demo --out demo > demo.txt 2>&1 && test -s demo/report.html  # the demo's fixture travels in the wheel
 python -m forgetscope collect --help > /dev/null
 set +e
 forgetscope info no-such-file.csv 2> err.txt
