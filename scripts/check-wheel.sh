@@ -21,7 +21,9 @@ ISOLATION="--no-build-isolation"
 python3 -c 'import setuptools, sys; v = tuple(int(x) for x in setuptools.__version__.split(".")[:2]); sys.exit(v < (70, 1))' 2>/dev/null || ISOLATION=""
 python3 -m pip wheel ./python --no-deps $ISOLATION --quiet -w "$WORK/wheel" 2> >(grep -v -i -E 'deprecat|license|^\s*(!!|\*+|$)|corresp|By 20|See https' >&2)
 WHEEL="$(ls "$WORK"/wheel/forgetscope-*.whl)"
-python3 -m venv --system-site-packages "$WORK/venv"
+# --without-pip: no ensurepip needed (Debian ships it separately); the system's pip, visible through
+# --system-site-packages, installs into the venv it runs in.
+python3 -m venv --system-site-packages --without-pip "$WORK/venv"
 "$WORK/venv/bin/python" -m pip install --quiet --no-deps --no-index --force-reinstall "$WHEEL"
 
 mkdir "$WORK/user"
