@@ -15,8 +15,12 @@ def test_requirements_are_importable_and_work():
 
 
 def test_torch_is_an_extra_and_the_test_requirements_cover_the_test_extra():
-    import tomllib
     from pathlib import Path
+
+    try:
+        import tomllib
+    except ModuleNotFoundError:  # Python < 3.11
+        import tomli as tomllib
 
     root = Path(__file__).resolve().parents[2]
     project = tomllib.loads((root / "python" / "pyproject.toml").read_text())["project"]
