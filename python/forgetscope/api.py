@@ -296,6 +296,7 @@ def plan_replay(
     seed: Optional[int] = None,
     exclude: Union[PathLike, Sequence[str], None] = None,
     caps: Union[str, Mapping[str, int], None] = None,
+    policy: Optional[str] = None,
     online_steps: Optional[int] = None,
     probes: Optional[int] = None,
     command: Optional[Sequence[str]] = None,
@@ -305,7 +306,9 @@ def plan_replay(
     (``replayN``, ``temperature``, ``selected``…) with ``result["weights"]``, a DataFrame with columns
     ``example, score, weight, selected`` (one row per upstream example, the CLI's weights file).
     With ``online_steps`` it returns the online plan instead (``uniformUntilStep``, ``probes``…), no weights.
-    ``exclude``: a file of ids or a list of ids; ``caps``: ``"man=5,python=3"`` or ``{"man": 5}``."""
+    ``exclude``: a file of ids or a list of ids; ``caps``: ``"man=5,python=3"`` or ``{"man": 5}``.
+    ``policy``: the replay policy (``--policy``); default the engine's ``DEFAULT_REPLAY_POLICY``
+    (``topk``), or softmax when only ``temperature`` is given."""
     args = ["replay", str(input)]
     with _Session(command, progress) as s:
         if observed is not None:
@@ -313,6 +316,7 @@ def plan_replay(
         _opt(args, "--train-rows", rows_arg(train_rows))
         _opt(args, "--n", n)
         _opt(args, "--ratio", ratio)
+        _opt(args, "--policy", policy)
         _opt(args, "--temperature", temperature)
         _opt(args, "--auto-support", auto_support)
         _opt(args, "--method", method)

@@ -21,7 +21,7 @@ import torch
 from torch.utils.data import Sampler
 
 from .cli import run_cli
-from .defaults import DEFAULT_REPLAY_RATIO, DEFAULT_TEMPERATURE
+from .defaults import DEFAULT_REPLAY_RATIO
 from .tables import PathLike, read_table, table_format
 
 
@@ -338,8 +338,9 @@ class OnlineReplay:
     2. Train ``uniform_until_step`` steps with uniform replay (``uniform_sampler()``).
     3. Measure the forgetting of the probes (NLL now − NLL of the base model), pass it to
        ``plan(measured)``: it writes the observed file, runs ``forgetscope replay … --observed`` (row
-       completion + softmax weights, or the replay policy ``policy`` when given) and returns the
-       ``ReplayWeights`` for the remaining steps.
+       completion + the replay policy: ``policy`` when given, softmax when only ``temperature`` is
+       given, else the engine's default ``DEFAULT_REPLAY_POLICY`` — the same rule as the CLI) and
+       returns the ``ReplayWeights`` for the remaining steps.
 
     >>> online = OnlineReplay("train.parquet", "0-19", total_steps=500, n_fine_tune=4000)  # doctest: +SKIP
     """
@@ -352,7 +353,7 @@ class OnlineReplay:
         total_steps: int,
         n_fine_tune: int,
         ratio: float = DEFAULT_REPLAY_RATIO,
-        temperature: Union[float, str] = DEFAULT_TEMPERATURE,
+        temperature: Union[float, str, None] = None,
         method: str = "lowrank",
         seed: int = 0,
         exclude: Optional[PathLike] = None,
@@ -411,8 +412,9 @@ class OnlineReplay:
         out = self.workdir / out_name
         args = [
             "replay", *self._common(), "--observed", str(observed), "--method", self.method,
-            *(["--policy", self.policy] if self.policy is not None else
-              ["--temperature", self.temperature if isinstance(self.temperature, str) else repr(self.temperature)]),
+            *(["--policy", self.policy] if self.policy is not None else []),
+            *(["--temperature", self.temperature if isinstance(self.temperature, str) else repr(self.temperature)]
+              if self.temperature is not None else []),
             "--n", str(self.n_fine_tune), "--ratio", repr(self.ratio),
             "--out", str(out), "--force", "--json",
         ]
