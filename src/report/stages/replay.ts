@@ -93,6 +93,7 @@ export async function replayStage(
     policyDescription: resolved.policy.description,
     method: replay.method,
     seed: replay.seed,
+    ...(replay.excluded ? { excluded: replay.excluded } : {}),
     basis: `${knownCount} examples measured with the paper's random draw, seed ${seed}; the rest predicted by ${methodName} from ${rows.length} train tasks` +
       (rp.exclude ? `; ${countOnes(rp.exclude)} held-out examples excluded` : ''),
   };
