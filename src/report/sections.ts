@@ -14,6 +14,7 @@ import type { ReportData, ReportEvaluation, ReportForgottenExample, ReportMethod
 import { cell, escapeHtml, percent, table } from './html.js';
 import { formatSeeds } from './formatSeeds.js';
 import { BEST_RELATIVE_TOLERANCE, meaningfulBest, type MetricKey } from './bestMethod.js';
+import { weightsAreUniform } from './replayCharts.js';
 
 /** One section of the report page. */
 export interface Section {
@@ -234,7 +235,7 @@ function replayRule(r: ReportReplay): string {
 function replayPlainWords(r: ReportReplay): string {
   const d = scoreDistributionData(r);
   const w = weightDistributionData(r);
-  const uniformPool = d.pool > 0 && Math.abs(w.effectiveExamples - d.pool) <= 1e-9 * d.pool;
+  const uniformPool = weightsAreUniform(r);
   const pool =
     d.cut !== null
       ? `Only the ${cell(d.pool)} examples with the highest predicted forgetting (score ≥ ${cell(d.cut)}) can be drawn` +
@@ -251,8 +252,7 @@ export async function replaySection(data: ReportData, figure: FigureRenderer): P
   if (!data.replay) return null;
   const r = data.replay;
   const top = topReplayedData(r, 15);
-  const w = weightDistributionData(r);
-  const uniform = w.positive > 0 && Math.abs(w.effectiveExamples - w.positive) <= 1e-9 * w.positive;
+  const uniform = weightsAreUniform(r);
   const html =
     `<p>Replay plan for held-out task <code>${escapeHtml(r.task)}</code>${r.basis ? ` (${escapeHtml(r.basis)})` : ''}: ${replayRule(r)}, scores from <code>${escapeHtml(r.method)}</code>; ` +
     `${r.replayN} examples sampled without replacement${r.seed !== undefined ? ` (seed ${r.seed})` : ''}.</p>` +
