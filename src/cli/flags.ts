@@ -321,7 +321,7 @@ export function addReplayOptions(cmd: Command, setup: ReplayOptionSetup = {}): C
   cmd
     .option('--n <count>', 'alias of --n-fine-tune')
     .option('--ratio <r>', 'replayed examples per fine-tuning example', String(DEFAULT_REPLAY_RATIO))
-    .option('--temperature <T>', 'softmax temperature, or "auto" (effective support of --auto-support replay budgets)', String(DEFAULT_TEMPERATURE))
+    .option('--temperature <T>', 'softmax temperature of the softmax and oracle policies (alone, it selects softmax), or "auto" (effective support of --auto-support replay budgets)', String(DEFAULT_TEMPERATURE))
     .option('--auto-support <k>', 'with --temperature auto (policies auto, optimistic, topk): effective support (pool) in replay budgets', String(DEFAULT_AUTO_SUPPORT))
     .option('--replay-method <name>', 'completion method behind the replay scores', 'lowrank');
   if (setup.methodAlias) cmd.option('--method <name>', 'alias of --replay-method');
