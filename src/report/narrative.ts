@@ -88,7 +88,7 @@ export function formatFindings(r: AssembledReport): string {
     const sd = scoreDistributionData(d.replay);
     const policy = d.replay.policy ?? DEFAULT_REPLAY_POLICY;
     parts.push(
-      `For held-out task ${d.replay.task}, the replay plan (policy ${policy}) draws ${d.replay.replayN} examples` +
+      `For held-out task ${d.replay.task}, the replay plan (policy ${policy}) draws ${d.replay.replayN} example${d.replay.replayN === 1 ? '' : 's'}` +
         (sd.cut !== null ? ` from the ${sd.pool} predicted to be forgotten most (score ≥ ${fmt(sd.cut)})` : ` weighted by their predicted forgetting`) +
         `: mix them into fine-tuning to protect what the model would lose.`,
     );

@@ -35,7 +35,7 @@ describe('the demo narrative ends with what was found and the next command', () 
     expect(formatFindings(report(0.8))).toBe(
       'Forgetting here is strongly structured: a single task-strength × example-fragility product explains 80 % of it (more than the additive model\'s 60 %). ' +
         'Measuring 2 examples of a new task is enough to predict the rest of its row: lowrank does it with RMSE 0.250 nats (knn 0.500). ' +
-        'For held-out task t9, the replay plan (policy topk) draws 1 examples from the 2 predicted to be forgotten most (score ≥ 0.600): mix them into fine-tuning to protect what the model would lose.',
+        'For held-out task t9, the replay plan (policy topk) draws 1 example from the 2 predicted to be forgotten most (score ≥ 0.600): mix them into fine-tuning to protect what the model would lose.',
     );
     expect(formatFindings(report(0.3))).toMatch(/^Forgetting here is only weakly structured: .* explains 30 % of it \(the additive model explains 60 %\)/);
   });
