@@ -42,7 +42,10 @@ export function overviewSection(data: ReportData): Section {
   if (data.structure && data.structure.r2.length > 0) cards.push(['rank-1 R²', cell(data.structure.r2[0]!, 3)]);
   if (data.structure?.additiveR2 !== undefined) cards.push(['additive R²', cell(data.structure.additiveR2, 3)]);
   const best = data.evaluation ? bestMethod(data.evaluation.methods) : null;
-  if (best) cards.push([`best completion RMSE (${best.name})`, cell(best.rmse, 3)]);
+  if (best) {
+    const clear = meaningfulBest(data.evaluation!.methods, 'rmse', true) === best.name;
+    cards.push([`${clear ? 'best' : 'lowest'} completion RMSE (${best.name})`, cell(best.rmse, 3)]);
+  }
   return {
     id: 'overview',
     title: 'Overview',

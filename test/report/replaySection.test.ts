@@ -1,6 +1,6 @@
 import { meaningfulBest } from '../../src/report/bestMethod.js';
 import { standardError } from '../../src/report/stages/evaluation.js';
-import { replaySection, completionSection } from '../../src/report/sections.js';
+import { replaySection, completionSection, overviewSection } from '../../src/report/sections.js';
 import type { ReportData, ReportMethodScores } from '../../src/report/types.js';
 import { scoreDistributionData, topReplayedData, replayScoreDistributionSpec } from '../../src/viz/replay.js';
 import { renderSvg } from '../../src/viz/render.js';
@@ -50,6 +50,14 @@ describe('the method table marks a best value only where it differs meaningfully
     expect(html.match(/class="best"/g)).toHaveLength(1);
     expect(html).toContain('<span class="best">0.1<span class="se"> ± 0.0020</span></span>');
     expect(html).toMatch(/on F1, precision, recall, AUC the methods are level/);
+  });
+
+  it('the overview card says "best" only when the lowest RMSE is meaningfully lowest', () => {
+    const dataset = { name: 'd', tasks: 3, examples: 4, observed: 12, mean: 0.1, std: 0.1, min: 0, max: 1, fractionForgotten: 0.5 };
+    const ev = (b: number) => ({ methods: { a: scores({ rmse: 0.1, stderr: { rmse: 0.001 } }), b: scores({ rmse: b, stderr: { rmse: 0.001 } }) }, select: 'paper', known: 3, seeds: [0, 1], trainRows: '0', testRows: '1' });
+    const card = (b: number) => overviewSection({ dataset, evaluation: ev(b) } as unknown as ReportData).html;
+    expect(card(0.2)).toContain('best completion RMSE (a)');
+    expect(card(0.1005)).toContain('lowest completion RMSE (a)');
   });
 });
 
