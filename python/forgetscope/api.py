@@ -333,9 +333,10 @@ def plan_replay(
     ``example, score, weight, selected`` (one row per upstream example, the CLI's weights file).
     With ``online_steps`` it returns the online plan instead (``uniformUntilStep``, ``probes``…), no weights.
     ``exclude``: a file of ids or a list of ids; ``caps``: ``"man=5,python=3"`` or ``{"man": 5}``.
-    ``policy`` (``softmax``, ``auto``, ``topk``, ``coverage``…, see ``forgetscope replay --help``),
+    ``policy`` (``topk``, ``softmax``, ``auto``, ``coverage``…, see ``forgetscope replay --help``),
     ``temperature``, ``auto_support``, ``factor_rank`` and ``side_scores`` pass through as the engine's
-    flags; left at None the engine's defaults apply (``forgetscope/defaults.json``), so Python restates none.
+    flags; left at None the engine's defaults apply: the default policy ``DEFAULT_REPLAY_POLICY`` (``topk``),
+    or softmax when only ``temperature`` is given, so Python restates none.
     The weights DataFrame goes straight into ``ReplayTrainer(replay_weights=...)``, the samplers and
     ``replay_mixture``."""
     args = ["replay", str(input)]
@@ -345,10 +346,10 @@ def plan_replay(
         _opt(args, "--train-rows", rows_arg(train_rows))
         _opt(args, "--n", n)
         _opt(args, "--ratio", ratio)
+        _opt(args, "--policy", policy)
         _opt(args, "--temperature", temperature)
         _opt(args, "--auto-support", auto_support)
         _opt(args, "--method", method)
-        _opt(args, "--policy", policy)
         _opt(args, "--factor-rank", factor_rank)
         _opt(args, "--side-scores", None if side_scores is None else str(side_scores))
         _opt(args, "--backend", backend)

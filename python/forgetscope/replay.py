@@ -23,7 +23,7 @@ import torch
 from torch.utils.data import Sampler
 
 from .cli import run_cli
-from .defaults import DEFAULT_REPLAY_RATIO, DEFAULT_TEMPERATURE
+from .defaults import DEFAULT_REPLAY_RATIO
 from .tables import PathLike, TableError, read_table, table_format, write_id_values
 
 
@@ -615,8 +615,9 @@ class OnlineReplay:
     2. Train ``uniform_until_step`` steps with uniform replay.
     3. Measure the forgetting of the probes (NLL now − NLL of the base model), pass it to
        ``plan(measured)``: it writes the observed file, runs ``forgetscope replay … --observed`` (row
-       completion + softmax weights, or the replay policy ``policy`` when given) and returns the
-       ``ReplayWeights`` for the remaining steps.
+       completion + the replay policy: ``policy`` when given, softmax when only ``temperature`` is
+       given, else the engine's default ``DEFAULT_REPLAY_POLICY`` — the same rule as the CLI) and
+       returns the ``ReplayWeights`` for the remaining steps.
 
     ``train_rows``: the CLI's syntax (``"0-19"``) or a list of row indices / task ids; ``None`` leaves the
     flag out. ``ratio``, ``temperature`` and ``method`` set to ``None`` leave their flags out too (the
@@ -633,7 +634,7 @@ class OnlineReplay:
         total_steps: int,
         n_fine_tune: int,
         ratio: Optional[float] = DEFAULT_REPLAY_RATIO,
-        temperature: Union[float, str, None] = DEFAULT_TEMPERATURE,
+        temperature: Union[float, str, None] = None,
         method: Optional[str] = "lowrank",
         seed: int = 0,
         exclude: Optional[PathLike] = None,
@@ -700,7 +701,7 @@ class OnlineReplay:
             args += ["--method", self.method]
         if self.policy is not None:
             args += ["--policy", self.policy]
-        elif self.temperature is not None:
+        if self.temperature is not None:  # with a policy that reads no temperature, the engine says so
             args += ["--temperature", self.temperature if isinstance(self.temperature, str) else repr(self.temperature)]
         args += ["--n", str(self.n_fine_tune)]
         if self.ratio is not None:
