@@ -116,8 +116,8 @@ export { replayPlanTable } from './replay/index.js';
 export {
   DEFAULT_AUTO_SUPPORT, DEFAULT_FACTOR_RANK, DEFAULT_PROBES, DEFAULT_REPLAY_POLICY, DEFAULT_REPLAY_SEED, DEFAULT_TEMPERATURE, DEFAULT_UNIFORM_FRACTION, REPLAY_DEFAULTS,
 } from './replay/index.js';
-export { replayPolicy, REPLAY_POLICY_NAMES, drawFromPolicy, exampleFactors, facilityLocation } from './replay/index.js';
-export { type ReplayPolicy, type PolicyInput, type PolicyContext, type PolicyWeights, type PolicyNeed } from './replay/index.js';
+export { replayPolicy, REPLAY_POLICY_NAMES, drawFromPolicy, exampleFactors, exampleFactorsWith, facilityLocation, resolvePolicy } from './replay/index.js';
+export { type ReplayPolicy, type PolicyInput, type PolicyContext, type PolicyWeights, type PolicyNeed, type PolicyOption, type PolicyOptionsGiven, type ResolvedPolicy } from './replay/index.js';
 
 // # The seed-method modules
 export { type BackendOption } from './methods/index.js';
@@ -152,6 +152,7 @@ export { sourceForgettingSpec, type SourceRow } from './viz/index.js';
 export { predictedVsTrueData, predictedVsTrueSpec, type PredictedPoint, type PredictedVsTrueData, type PredictedVsTrueInput } from './viz/index.js';
 export { rmseVersusKSpec, type RmseCurvePoint } from './viz/index.js';
 export { replayWeightDistributionSpec, topReplayedData, topReplayedSpec, weightDistributionData, type ReplayWeightsInput, type TopReplayedInput, type TopReplayedRow, type WeightBin, type WeightDistributionData } from './viz/index.js';
+export { replayScoreDistributionSpec, scoreDistributionData, type ReplayStatus, type ScoreBin, type ScoreDistributionData } from './viz/index.js';
 export { compileVegaLite, renderSvg, type CompiledSpec } from './viz/index.js';
 
 // # The HTML audit report

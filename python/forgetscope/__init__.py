@@ -12,29 +12,68 @@
 - :mod:`forgetscope.cli` — how Python finds and calls the forgetscope command line.
 - :mod:`forgetscope.api` — the engine's commands as functions returning pandas / numpy / dicts.
 - :mod:`forgetscope.hf` — Hugging Face ``Trainer`` / ``datasets`` integration (needs ``transformers``).
+- :mod:`forgetscope.command` / :mod:`forgetscope.collect_cli` — the ``forgetscope`` and ``forgetscope-collect``
+  commands of a pip install.
+
+``import forgetscope`` and :mod:`forgetscope.api` import no torch: the names below load their module (and
+torch, the ``[torch]`` extra) on first use.
 """
 
 __version__ = "0.1.0"
 
-from .collect import collect, compute_nll, sequence_nll  # noqa: E402,F401
-from .tables import read_table, write_table  # noqa: E402,F401
-from .replay import (  # noqa: E402,F401
-    DistributedWeightedReplaySampler,
-    OnlineReplay,
-    ReplayBatchSampler,
-    ReplayWeights,
-    WeightedReplaySampler,
-    read_replay_weights,
-    replay_count,
-)
-from .side import (  # noqa: E402,F401
-    ExampleGradients,
-    Projection,
-    example_gradients,
-    first_order,
-    task_gradient,
-    task_step,
-    weight_change,
-    write_folder_side,
-)
-from .dataset import write_dataset, write_side  # noqa: E402,F401
+import importlib
+import sys
+import types
+from typing import Any
+
+# Public name -> the submodule that defines it (loaded on first access, so torch is imported only when needed).
+_LAZY = {
+    **dict.fromkeys(("collect", "compute_nll", "sequence_nll"), "collect"),
+    **dict.fromkeys(("read_table", "write_table"), "tables"),
+    **dict.fromkeys(
+        (
+            "DistributedWeightedReplaySampler",
+            "OnlineReplay",
+            "ReplayBatchSampler",
+            "ReplayWeights",
+            "WeightedReplaySampler",
+            "read_replay_weights",
+            "replay_count",
+            "as_replay_weights",
+        ),
+        "replay",
+    ),
+    **dict.fromkeys(
+        ("ExampleGradients", "Projection", "example_gradients", "first_order", "task_gradient", "task_step", "weight_change", "write_folder_side"),
+        "side",
+    ),
+    **dict.fromkeys(("write_dataset", "write_side"), "dataset"),
+}
+
+__all__ = sorted(_LAZY)
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'forgetscope' has no attribute {name!r}")
+    value = getattr(importlib.import_module(f".{module}", __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_LAZY))
+
+
+class _Package(types.ModuleType):
+    """Keeps ``forgetscope.collect`` the function when the submodule of the same name is imported."""
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if name in _LAZY and isinstance(value, types.ModuleType):
+            self.__dict__.pop(name, None)  # resolved lazily to the function by __getattr__
+            return
+        super().__setattr__(name, value)
+
+
+sys.modules[__name__].__class__ = _Package

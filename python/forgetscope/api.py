@@ -17,6 +17,7 @@ engine's progress lines go to ``progress`` (a callable taking one line) or, by d
 from __future__ import annotations
 
 import json
+import math
 import tempfile
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
@@ -27,7 +28,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.ipc as ipc
 
-from .cli import Progress, engine_root, forgetscope_command, run_engine
+from .cli import Progress, engine_library, engine_version, forgetscope_command, run_engine
 from .tables import write_id_values
 
 PathLike = Union[str, Path]
@@ -36,7 +37,7 @@ Rows = Union[str, Sequence[Union[int, str]], None]
 #: Measured entries: a DataFrame with columns example, value; a mapping {example id: value}; or a file.
 Observed = Union[pd.DataFrame, Mapping[str, float], PathLike]
 
-__all__ = ["read_matrix", "analyze", "evaluate", "predict", "plan_replay", "report", "rows_arg", "predict_args"]
+__all__ = ["read_matrix", "analyze", "evaluate", "predict", "plan_replay", "report", "rows_arg", "predict_args", "FAST_METHODS"]
 
 
 def rows_arg(rows: Rows) -> Optional[str]:
@@ -111,9 +112,9 @@ class _Session:
 # One small ES module run by Node: reads the input with the engine's reader and writes the matrix as a
 # long Arrow table (task, example, delta) in row-major order, plus the read report as JSON.
 _READ_MATRIX_JS = r"""
-const [root, input, out, opts] = process.argv.slice(1);
+const [lib, input, out, opts] = process.argv.slice(1);
 const { pathToFileURL } = await import('node:url');
-const fs = await import(pathToFileURL(root + '/dist/node.js').href);
+const fs = await import(pathToFileURL(lib).href);
 const { matrix, report } = await fs.readForgettingMatrix(input, JSON.parse(opts));
 await fs.writeMatrix(out, matrix, { force: true });
 process.stdout.write(JSON.stringify({ report, tasks: matrix.taskIds, examples: matrix.exampleIds }));
@@ -126,14 +127,15 @@ def read_matrix(
     nan_as_missing: bool = False,
     dtype: Optional[str] = None,
     command: Optional[Sequence[str]] = None,
-    progress: Optional[Progress] = None,
+    progress: Progress = None,
 ) -> pd.DataFrame:
     """The forgetting matrix Z as a DataFrame: index = task ids (``task``), columns = example ids
     (``example``), float64 values (NaN = not measured), read by the engine's reader (every format the CLI
     reads: long tables, ``.npy``, dataset folders). ``df.attrs["read_report"]`` is the reader's report
     (rows kept and dropped); ``df.to_numpy()`` is the M×N array."""
     cmd = list(command) if command is not None else forgetscope_command()
-    root = engine_root(cmd)
+    lib = engine_library(cmd)
+    engine_version(cmd)
     node = cmd[0] if Path(cmd[0]).name.startswith("node") else "node"
     opts: dict[str, Any] = {}
     if nan_as_missing:
@@ -144,7 +146,7 @@ def read_matrix(
         out = s.dir / "matrix.arrow"
         meta = json.loads(
             run_engine(
-                ["--input-type=module", "-e", _READ_MATRIX_JS, str(root), str(input), str(out), json.dumps(opts)],
+                ["--input-type=module", "-e", _READ_MATRIX_JS, str(lib), str(input), str(out), json.dumps(opts)],
                 command=[node],
                 progress=progress,
             )
@@ -173,7 +175,7 @@ def analyze(
     nan_as_missing: bool = False,
     tables: bool = False,
     command: Optional[Sequence[str]] = None,
-    progress: Optional[Progress] = None,
+    progress: Progress = None,
 ) -> dict[str, Any]:
     """``forgetscope analyze --json``: rank-k R², spectrum, additive vs multiplicative, most-forgotten
     examples (a dict, the CLI's JSON). ``tables=True`` adds ``result["tables"]``: the per-example,
@@ -195,6 +197,16 @@ def analyze(
     return result
 
 
+#: What :func:`evaluate` runs unless ``methods`` names others: the completion methods that take seconds
+#: on the bundled 37 × 1000 fixture (paper protocol, 26 train rows, 110 fits: lowrank ~8 s, additive-ls
+#: and knn < 1 s of compute, where additive, knn-baseline, svd, lgmf and lgmf-additive take 40 s to minutes).
+#: ``methods="all"`` runs the engine's default list (every registered method but the opt-in ones).
+FAST_METHODS: tuple[str, ...] = ("lowrank", "additive-ls", "knn")
+
+_RMSE_NOTE = "RMSE undefined: this method predicts ranking scores (scoresOnly), not forgetting values; compare it by f1 / auc"
+_AUC_NOTE = "AUC undefined: the test cells hold only one class (all forgotten or none)"
+
+
 def evaluate(
     input: PathLike,
     *,
@@ -206,21 +218,41 @@ def evaluate(
     select: Optional[str] = None,
     backend: Optional[str] = None,
     command: Optional[Sequence[str]] = None,
-    progress: Optional[Progress] = None,
+    progress: Progress = None,
 ) -> dict[str, Any]:
     """``forgetscope evaluate --json`` (the paper's completion protocol): the CLI's JSON, plus
-    ``result["table"]``, one row per method with its pooled metrics (``rmse, f1, precision, recall, auc``…)."""
+    ``result["table"]``, one row per method with its pooled metrics (``rmse, f1, precision, recall, auc``…)
+    and a ``note`` column saying why a metric is missing (NaN): a score-only method (lgmf, lgmf-additive)
+    has no RMSE, and AUC is undefined when the test cells hold one class.
+
+    ``methods``: None runs :data:`FAST_METHODS` (seconds, not minutes); name others as a list or
+    ``"a,b"``, or pass ``"all"`` for the engine's full default list. ``progress``: tqdm bars by default
+    (the engine's fits per method), ``False`` for quiet, or a callable taking each stderr line."""
     args = ["evaluate", str(input)]
     _opt(args, "--train-rows", rows_arg(train_rows))
     _opt(args, "--test-rows", rows_arg(test_rows))
     _opt(args, "--known", known)
     _opt(args, "--seeds", _list_arg(seeds))
-    _opt(args, "--methods", _list_arg(methods))
+    if methods is None:
+        methods = FAST_METHODS
+    if methods != "all":
+        _opt(args, "--methods", _list_arg(methods))
     _opt(args, "--select", select)
     _opt(args, "--backend", backend)
     with _Session(command, progress) as s:
         result = s.json(args)
-    rows = [{"method": m, **{k: v for k, v in r.items() if not isinstance(v, (list, dict))}} for m, r in result.get("methods", {}).items()]
+    rows = []
+    for m, r in result.get("methods", {}).items():
+        row = {"method": m, **{k: v for k, v in r.items() if not isinstance(v, (list, dict))}}
+        notes = []
+        if row.get("rmse") is None or (isinstance(row.get("rmse"), float) and math.isnan(row["rmse"])):
+            row["rmse"] = math.nan
+            notes.append(_RMSE_NOTE)
+        if isinstance(row.get("auc"), float) and math.isnan(row["auc"]) or ("auc" in row and row["auc"] is None):
+            row["auc"] = math.nan
+            notes.append(_AUC_NOTE)
+        row["note"] = "; ".join(notes)
+        rows.append(row)
     result["table"] = pd.DataFrame(rows)
     return result
 
@@ -255,7 +287,7 @@ def predict(
     seed: Optional[int] = None,
     backend: Optional[str] = None,
     command: Optional[Sequence[str]] = None,
-    progress: Optional[Progress] = None,
+    progress: Progress = None,
 ) -> pd.DataFrame:
     """``forgetscope predict``: completes a new task's forgetting row from its measured entries.
 
@@ -284,19 +316,29 @@ def plan_replay(
     temperature: Union[float, str, None] = None,
     auto_support: Optional[float] = None,
     method: Optional[str] = None,
+    policy: Optional[str] = None,
+    factor_rank: Optional[int] = None,
+    side_scores: Optional[PathLike] = None,
     seed: Optional[int] = None,
     exclude: Union[PathLike, Sequence[str], None] = None,
     caps: Union[str, Mapping[str, int], None] = None,
     online_steps: Optional[int] = None,
     probes: Optional[int] = None,
+    backend: Optional[str] = None,
     command: Optional[Sequence[str]] = None,
-    progress: Optional[Progress] = None,
+    progress: Progress = None,
 ) -> dict[str, Any]:
     """``forgetscope replay``: replay weights for a new task. Returns the CLI's JSON summary
     (``replayN``, ``temperature``, ``selected``…) with ``result["weights"]``, a DataFrame with columns
     ``example, score, weight, selected`` (one row per upstream example, the CLI's weights file).
     With ``online_steps`` it returns the online plan instead (``uniformUntilStep``, ``probes``…), no weights.
-    ``exclude``: a file of ids or a list of ids; ``caps``: ``"man=5,python=3"`` or ``{"man": 5}``."""
+    ``exclude``: a file of ids or a list of ids; ``caps``: ``"man=5,python=3"`` or ``{"man": 5}``.
+    ``policy`` (``topk``, ``softmax``, ``auto``, ``coverage``…, see ``forgetscope replay --help``),
+    ``temperature``, ``auto_support``, ``factor_rank`` and ``side_scores`` pass through as the engine's
+    flags; left at None the engine's defaults apply: the default policy ``DEFAULT_REPLAY_POLICY`` (``topk``),
+    or softmax when only ``temperature`` is given, so Python restates none.
+    The weights DataFrame goes straight into ``ReplayTrainer(replay_weights=...)``, the samplers and
+    ``replay_mixture``."""
     args = ["replay", str(input)]
     with _Session(command, progress) as s:
         if observed is not None:
@@ -304,9 +346,13 @@ def plan_replay(
         _opt(args, "--train-rows", rows_arg(train_rows))
         _opt(args, "--n", n)
         _opt(args, "--ratio", ratio)
+        _opt(args, "--policy", policy)
         _opt(args, "--temperature", temperature)
         _opt(args, "--auto-support", auto_support)
         _opt(args, "--method", method)
+        _opt(args, "--factor-rank", factor_rank)
+        _opt(args, "--side-scores", None if side_scores is None else str(side_scores))
+        _opt(args, "--backend", backend)
         _opt(args, "--seed", seed)
         if exclude is not None and not isinstance(exclude, (str, Path)):
             ex_file = s.dir / "exclude.txt"
@@ -347,7 +393,7 @@ def report(
     top: Optional[int] = None,
     backend: Optional[str] = None,
     command: Optional[Sequence[str]] = None,
-    progress: Optional[Progress] = None,
+    progress: Progress = None,
 ) -> dict[str, Any]:
     """``forgetscope report``: writes the self-contained HTML audit to ``out`` and returns the CLI's JSON
     summary (``out``, ``bytes``, R², most-forgotten examples…)."""

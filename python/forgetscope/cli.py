@@ -3,13 +3,17 @@
 How the engine is found (first match wins; :func:`forgetscope_command`):
 
 1. ``$FORGETSCOPE_CLI``: the command, split like a shell, e.g. ``FORGETSCOPE_CLI="node /opt/forgetscope/dist/cli/bin.js"``;
-2. the built CLI of the repository checkout this package sits in (``node <repo>/dist/cli/bin.js``; run
-   ``npm ci && npm run build`` in the checkout);
-3. ``forgetscope`` on ``PATH`` (``npm install -g forgetscope``);
-4. ``npx --no-install forgetscope`` (a project-local ``npm install forgetscope``).
+2. the engine bundled inside this package (``forgetscope/engine/forgetscope.mjs``: a wheel or
+   ``pip install ./python`` carries it, run with ``node``);
+3. the built CLI of the repository checkout this package sits in (``node <repo>/dist/cli/bin.js``; run
+   ``npm ci && npm run build`` in the checkout; how an editable install finds it);
+4. ``forgetscope`` on ``PATH`` (``npm install -g forgetscope``; the Python console script of the same
+   name, which forwards here, is skipped).
 
 Every route needs Node ≥ 22 on ``PATH`` (or the interpreter named in ``$FORGETSCOPE_CLI``); when it is
-missing, :class:`EngineNotFoundError` says so and names the fix.
+missing, :class:`EngineNotFoundError` says so and names the fix. The engine's ``--version`` is checked
+once per command against ``forgetscope.__version__``: a different version warns
+(:class:`EngineVersionWarning`); the bundled engine is built with the package and always matches.
 """
 
 from __future__ import annotations
@@ -22,17 +26,23 @@ import shlex
 import shutil
 import subprocess
 import threading
+import warnings
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, Optional, Union
 
-#: Receives every line the engine writes on stderr (progress, warnings); default: the ``forgetscope.engine`` logger.
-Progress = Callable[[str], None]
+#: Receives every line the engine writes on stderr (progress, warnings).
+ProgressCallback = Callable[[str], None]
+#: What the ``progress`` argument takes: a callable receiving each stderr line; ``True`` or ``None`` (the
+#: default) — tqdm bars on stderr for the engine's ``label done/total`` lines, other lines to the
+#: ``forgetscope.engine`` logger; ``False`` — quiet (every line to the logger at DEBUG).
+Progress = Union[ProgressCallback, bool, None]
 
 _log = logging.getLogger("forgetscope.engine")
 
 _NODE_FIX = (
-    "install Node.js >= 20 (https://nodejs.org, or `apt-get install nodejs`) and the engine "
+    "install Node.js >= 22 (https://nodejs.org, or your system's package manager) — the wheel "
+    "(`pip install forgetscope`) carries the engine and needs nothing else; otherwise install the engine "
     "(`npm install -g forgetscope`, or `npm ci && npm run build` in a repository checkout), "
     "or set FORGETSCOPE_CLI to a command that runs it, e.g. FORGETSCOPE_CLI='node /path/to/dist/cli/bin.js'"
 )
@@ -42,20 +52,83 @@ def _repo_bin() -> Path:
     return Path(__file__).resolve().parents[2] / "dist" / "cli" / "bin.js"
 
 
+def bundled_engine() -> Optional[Path]:
+    """The engine bundled in this package (``forgetscope/engine/forgetscope.mjs``), or None when this
+    install has none (an editable install or a source checkout)."""
+    path = Path(__file__).resolve().parent / "engine" / "forgetscope.mjs"
+    return path if path.is_file() else None
+
+
+def _is_python_script(path: str) -> bool:
+    """True for a console script written by pip (its first line names a Python interpreter)."""
+    try:
+        with open(path, "rb") as f:
+            first = f.readline(512)
+    except OSError:
+        return False
+    return first.startswith(b"#!") and b"python" in first.lower()
+
+
+def _on_path() -> Optional[str]:
+    for folder in os.environ.get("PATH", "").split(os.pathsep):
+        candidate = shutil.which("forgetscope", path=folder) if folder else None
+        if candidate and not _is_python_script(candidate):
+            return candidate
+    return None
+
+
 def forgetscope_command() -> list[str]:
-    """The command that runs the forgetscope CLI, first match wins:
-    ``$FORGETSCOPE_CLI`` (split like a shell), the built CLI of the repository this package sits in
-    (``node <repo>/dist/cli/bin.js``), ``forgetscope`` on PATH, then ``npx --no-install forgetscope``."""
+    """The command that runs the forgetscope CLI, first match wins: ``$FORGETSCOPE_CLI`` (split like a
+    shell), the engine bundled in this package (``node …/forgetscope/engine/forgetscope.mjs``), the built
+    CLI of the repository this package sits in (``node <repo>/dist/cli/bin.js``), then ``forgetscope`` on
+    PATH (not the Python console script that forwards here). Raises :class:`EngineNotFoundError` when none
+    is found."""
     env = os.environ.get("FORGETSCOPE_CLI")
     if env:
         return shlex.split(env)
+    bundled = bundled_engine()
+    if bundled is not None:
+        return ["node", str(bundled)]
     repo_bin = _repo_bin()
     if repo_bin.is_file():
         return ["node", str(repo_bin)]
-    on_path = shutil.which("forgetscope")
+    on_path = _on_path()
     if on_path:
         return [on_path]
-    return ["npx", "--no-install", "forgetscope"]
+    raise EngineNotFoundError(f"no forgetscope engine found (no FORGETSCOPE_CLI, no bundled engine in this package, no built checkout, no `forgetscope` on PATH): {_NODE_FIX}")
+
+
+class EngineVersionWarning(UserWarning):
+    """The engine's version differs from the Python package's (``forgetscope.__version__``)."""
+
+
+_checked: dict[tuple[str, ...], str] = {}
+
+
+def engine_version(command: Optional[Sequence[str]] = None) -> str:
+    """The engine's ``--version`` (cached per command). The first call for a command compares it with
+    ``forgetscope.__version__`` and warns (:class:`EngineVersionWarning`) when they differ."""
+    cmd = tuple(command or forgetscope_command())
+    if cmd not in _checked:
+        _check_launcher(cmd)
+        try:
+            proc = subprocess.run([*cmd, "--version"], capture_output=True, text=True, timeout=60)
+        except FileNotFoundError as e:
+            raise EngineNotFoundError(f"cannot start {cmd[0]!r}: {_NODE_FIX}") from e
+        version = proc.stdout.strip().splitlines()[-1].strip() if proc.returncode == 0 and proc.stdout.strip() else ""
+        if not version:
+            raise EngineNotFoundError(f"`{' '.join(cmd)} --version` failed (exit {proc.returncode}: {proc.stderr.strip()[-300:]}): {_NODE_FIX}")
+        from . import __version__
+
+        if version != __version__:
+            warnings.warn(
+                f"the forgetscope engine ({' '.join(cmd)}) is version {version}, this Python package {__version__}: "
+                "results and flags may differ; install matching versions (the wheel's bundled engine always matches)",
+                EngineVersionWarning,
+                stacklevel=3,
+            )
+        _checked[cmd] = version
+    return _checked[cmd]
 
 
 class EngineNotFoundError(RuntimeError):
@@ -111,6 +184,51 @@ def _check_launcher(cmd: Sequence[str]) -> None:
     raise EngineNotFoundError(f"`{exe}` (from the forgetscope command {list(cmd)}) is not on PATH: {_NODE_FIX}")
 
 
+_PROGRESS_LINE = re.compile(r"^(?P<label>.*\S) (?P<done>\d+)(?:/(?P<total>\d+))?$")
+
+
+class ProgressBars:
+    """A progress callback drawing the engine's ``label done/total`` lines (``FORGETSCOPE_PROGRESS=lines``)
+    as tqdm bars, one per label, shown after half a second (quick calls print nothing); every other line
+    goes to the ``forgetscope.engine`` logger (warnings at WARNING). Call :meth:`close` at the end."""
+
+    def __init__(self, delay: float = 0.5):
+        self.delay = delay
+        self.bars: dict[str, Any] = {}
+
+    def __call__(self, line: str) -> None:
+        m = _PROGRESS_LINE.match(line.strip())
+        if not m:
+            (_log.warning if line.lower().startswith("warning") else _log.info)(line)
+            return
+        from tqdm import tqdm
+
+        label, done = m.group("label"), int(m.group("done"))
+        total = int(m.group("total")) if m.group("total") else None
+        bar = self.bars.get(label)
+        if bar is None:
+            bar = self.bars[label] = tqdm(total=total, desc=label, delay=self.delay, leave=False, dynamic_ncols=True)
+        if total is not None and bar.total != total:
+            bar.total = total
+        bar.update(done - bar.n)
+
+    def close(self) -> None:
+        """Closes every bar."""
+        for bar in self.bars.values():
+            bar.close()
+        self.bars.clear()
+
+
+def progress_callback(progress: Progress) -> tuple[ProgressCallback, Callable[[], None]]:
+    """The callable behind a ``progress`` argument and what to call when the run ends (see :data:`Progress`)."""
+    if callable(progress):
+        return progress, lambda: None
+    if progress is False:
+        return _log.debug, lambda: None
+    bars = ProgressBars()
+    return bars, bars.close
+
+
 def run_engine(
     args: Sequence[str],
     *,
@@ -119,11 +237,15 @@ def run_engine(
     timeout: float = 600,
 ) -> str:
     """Runs ``forgetscope <args>`` and returns its stdout. Each stderr line goes to ``progress`` as it
-    arrives (default: the ``forgetscope.engine`` logger at INFO). A non-zero exit raises
-    :class:`ForgetscopeCliError` with the engine's ``file:line:column`` message."""
-    cmd = list(command or forgetscope_command()) + list(args)
-    _check_launcher(cmd)
-    sink = progress if progress is not None else _log.info
+    arrives. A non-zero exit raises
+    :class:`ForgetscopeCliError` with the engine's ``file:line:column`` message. ``progress``: see
+    :data:`Progress` (default: tqdm bars for the engine's progress lines, other lines to the logger)."""
+    base = list(command or forgetscope_command())
+    _check_launcher(base)
+    if os.environ.get("FORGETSCOPE_SKIP_VERSION_CHECK") != "1" and not (base and Path(base[0]).name.startswith("node") and "-e" in args):
+        engine_version(base)
+    cmd = base + list(args)
+    sink, close_progress = progress_callback(progress)
     try:
         # FORGETSCOPE_PROGRESS=lines: the engine reports progress as plain lines on stderr even with --json.
         env = {**os.environ, "FORGETSCOPE_PROGRESS": "lines"}
@@ -149,6 +271,7 @@ def run_engine(
     finally:
         timer.cancel()
     reader.join()
+    close_progress()
     if proc.returncode in (-9, 137) and not timer.is_alive():
         raise subprocess.TimeoutExpired(cmd, timeout)
     stderr = "".join(err_lines)
@@ -166,11 +289,12 @@ def run_cli(
     timeout: float = 600,
     progress: Optional[Progress] = None,
 ) -> dict[str, Any]:
-    """Runs ``forgetscope <args> --json`` and returns its one JSON object (stderr is kept for errors)."""
+    """Runs ``forgetscope <args> --json`` and returns its one JSON object (stderr is kept for errors;
+    quiet unless ``progress`` is given)."""
     args = list(args)
     if "--json" not in args:
         args.append("--json")
-    out = run_engine(args, command=command, progress=progress or (lambda _line: None), timeout=timeout)
+    out = run_engine(args, command=command, progress=progress if progress is not None else False, timeout=timeout)
     return json.loads(out)
 
 
@@ -179,17 +303,26 @@ def engine_root(command: Optional[Sequence[str]] = None) -> Path:
     found from the script the command runs (``.../dist/cli/bin.js``, symlinks followed)."""
     cmd = list(command or forgetscope_command())
     candidates: list[str] = [c for c in cmd if c.endswith(".js")]
-    if not candidates and cmd and cmd[0] != "npx":
+    if not candidates and cmd:
         found = shutil.which(cmd[0])
         if found:
             candidates.append(found)
-    if cmd[:1] == ["npx"]:
-        local = Path.cwd() / "node_modules" / "forgetscope"
-        if local.exists():
-            return local.resolve()
     for c in candidates:
         real = Path(c).resolve()
         for parent in real.parents:
             if (parent / "dist" / "node.js").is_file() and (parent / "package.json").is_file():
                 return parent
     raise EngineNotFoundError(f"cannot find the forgetscope package (dist/node.js) behind the command {cmd}: {_NODE_FIX}")
+
+
+def engine_library(command: Optional[Sequence[str]] = None) -> Path:
+    """The engine's Node library module (``readForgettingMatrix``, ``writeMatrix``…) behind the command:
+    ``node.mjs`` beside a bundled ``forgetscope.mjs``, else ``dist/node.js`` of the npm package
+    (:func:`engine_root`)."""
+    cmd = list(command or forgetscope_command())
+    for c in cmd:
+        if c.endswith(".mjs"):
+            lib = Path(c).resolve().with_name("node.mjs")
+            if lib.is_file():
+                return lib
+    return engine_root(cmd) / "dist" / "node.js"

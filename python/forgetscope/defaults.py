@@ -21,5 +21,5 @@ DEFAULT_PROBES: int = REPLAY_DEFAULTS["probes"]
 DEFAULT_AUTO_SUPPORT: float = REPLAY_DEFAULTS["autoSupport"]
 #: Rank of the example factors of the coverage policy.
 DEFAULT_FACTOR_RANK: int = REPLAY_DEFAULTS["factorRank"]
-#: The policy ``forgetscope replay`` uses without --policy / --temperature.
+#: The replay policy of every entry point (library, CLI, report, api.plan_replay, OnlineReplay) without a policy or temperature.
 DEFAULT_REPLAY_POLICY: str = REPLAY_DEFAULTS["policy"]

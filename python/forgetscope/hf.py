@@ -47,23 +47,27 @@ WEIGHT_COLUMN = "forgetscope_weight"
 #: The example id of each row as a string (task rows ``task:<i>`` or the task dataset's id column).
 ID_COLUMN = "forgetscope_example"
 
-WeightsSource = Union[ReplayWeights, PathLike, np.ndarray, torch.Tensor, Mapping[str, float], None]
+#: Replay weights: a ``forgetscope replay`` weights file, ``api.plan_replay``'s result or its ``weights``
+#: DataFrame, ReplayWeights, ``{id: weight}``, an array in replay-dataset order, or None (uniform).
+WeightsSource = Union[ReplayWeights, PathLike, np.ndarray, torch.Tensor, Mapping[str, Any], Any, None]
 
 
 def _probabilities(weights: WeightsSource, ids: Sequence[str]) -> torch.Tensor:
-    """Replay probabilities over the upstream rows (in dataset order) from any weights source; None = uniform."""
+    """Replay probabilities over the upstream rows (in dataset order) from any weights source; None = uniform.
+    A DataFrame / table / weights file (e.g. ``api.plan_replay(...)["weights"]``) must name every upstream
+    row; a plain ``{id: weight}`` mapping gives unnamed rows weight 0."""
     n = len(ids)
     if weights is None:
         w = np.ones(n)
-    elif isinstance(weights, Mapping):
-        missing = [i for i in ids if i not in weights]
-        if len(missing) == n:
-            raise KeyError(f"no replay weight for any upstream example (e.g. {list(ids)[:3]})")
-        w = np.array([float(weights.get(i, 0.0)) for i in ids])
     elif isinstance(weights, (np.ndarray, torch.Tensor)):
         w = np.asarray(weights, dtype=np.float64)
         if w.shape != (n,):
             raise ValueError(f"replay weights have shape {w.shape}, the replay dataset has {n} rows")
+    elif isinstance(weights, Mapping) and "weights" not in weights:
+        missing = [i for i in ids if i not in weights]
+        if len(missing) == n:
+            raise KeyError(f"no replay weight for any upstream example (e.g. {list(ids)[:3]})")
+        w = np.array([float(weights.get(i, 0.0)) for i in ids])
     else:
         w, _ = _weights_for(weights, list(ids))
     if np.any(w < 0) or not np.all(np.isfinite(w)) or w.sum() <= 0:
@@ -160,7 +164,8 @@ def _base_sampler_takes_dataset() -> bool:
 class ReplayMixin:
     """The replay behaviour of :class:`ReplayTrainer`, for mixing into any ``Trainer`` subclass (see
     :func:`add_replay`). State: ``replay_sampler``, ``replay_ids`` (example id of every mixed row),
-    ``replay_task_size`` and ``replay_log`` (the mixed rows of every training batch, in order)."""
+    ``replay_task_size``, ``replay_log`` (the mixed rows of every training batch, in order), ``replay_ratio``
+    and ``replay_policy`` (what :class:`ReplayCallback` plans with)."""
 
     replay_sampler: ReplayMixSampler
     replay_ids: list[str]
@@ -168,6 +173,8 @@ class ReplayMixin:
     replay_upstream: datasets.Dataset
     replay_task_size: int
     replay_log: list[list[int]]
+    replay_ratio: float
+    replay_policy: Optional[str]
 
     def _setup_replay(
         self,
@@ -180,6 +187,7 @@ class ReplayMixin:
         replay_seed: Optional[int] = None,
         task_loss_weight: float = 1.0,
         replay_loss_weight: float = 1.0,
+        replay_policy: Optional[str] = None,
     ) -> None:
         trainer: Any = self
         if trainer.args.label_smoothing_factor != 0 or getattr(trainer, "compute_loss_func", None) is not None:
@@ -196,6 +204,8 @@ class ReplayMixin:
         seed = replay_seed if replay_seed is not None else (trainer.args.data_seed if trainer.args.data_seed is not None else trainer.args.seed)
         self.replay_sampler = ReplayMixSampler(len(task), len(replay_dataset), replay_ratio, _probabilities(replay_weights, self.replay_upstream_ids), seed=seed)
         self.replay_log = []
+        self.replay_ratio = replay_ratio
+        self.replay_policy = replay_policy
         # The loss below normalises by num_items_in_batch itself, so the Trainer must not also divide by
         # the accumulation steps (it does that only for models it believes ignore num_items_in_batch).
         trainer.model_accepts_loss_kwargs = True
@@ -259,10 +269,11 @@ class ReplayMixin:
 
 class ReplayTrainer(ReplayMixin, Trainer):
     """A ``transformers.Trainer`` that mixes replay rows from ``replay_dataset`` into ``train_dataset`` at
-    ``replay_ratio`` replay rows per task row, drawn ∝ ``replay_weights`` (a ``forgetscope replay``
-    weights file, ReplayWeights, ``{id: weight}``, an array, or None = uniform), mapped through
-    ``replay_dataset[replay_id_column]``. Both datasets are tokenised ``datasets.Dataset``s with the same
-    model columns. ``task_loss_weight`` / ``replay_loss_weight`` weight each example's summed token loss
+    ``replay_ratio`` replay rows per task row, drawn ∝ ``replay_weights`` (``api.plan_replay(...)["weights"]``
+    or its whole result, a ``forgetscope replay`` weights file, ReplayWeights, ``{id: weight}``, an array,
+    or None = uniform), mapped through ``replay_dataset[replay_id_column]``. ``replay_policy``: the replay
+    policy :class:`ReplayCallback` asks the engine for (None: the engine's default). Both datasets are
+    tokenised ``datasets.Dataset``s with the same model columns. ``task_loss_weight`` / ``replay_loss_weight`` weight each example's summed token loss
     before the ``num_items_in_batch`` normalisation. Every other argument is the Trainer's."""
 
     def __init__(
@@ -276,6 +287,7 @@ class ReplayTrainer(ReplayMixin, Trainer):
         replay_seed: Optional[int] = None,
         task_loss_weight: float = 1.0,
         replay_loss_weight: float = 1.0,
+        replay_policy: Optional[str] = None,
         **kwargs: Any,
     ):
         super().__init__(*args, **kwargs)
@@ -288,6 +300,7 @@ class ReplayTrainer(ReplayMixin, Trainer):
             replay_seed=replay_seed,
             task_loss_weight=task_loss_weight,
             replay_loss_weight=replay_loss_weight,
+            replay_policy=replay_policy,
         )
 
 
@@ -318,7 +331,9 @@ class ReplayCallback(TrainerCallback):
     upstream examples to measure), sets uniform replay and measures the probes' NLL on the initial weights.
     At the switch step it measures them again on the current weights, passes the forgetting
     (NLL now − NLL at the start) to ``forgetscope replay --observed`` (row completion from the known tasks
-    of ``matrix``, softmax weights) and switches the replay draw to the predicted weights; with
+    of ``matrix``, weighted by the replay policy: ``policy``, else the trainer's ``replay_policy``, else the
+    engine's default, ``defaults.json``'s ``policy``; at ``ratio``, else the trainer's ``replay_ratio``) and
+    switches the replay draw to the predicted weights; with
     ``refresh_every`` it re-measures and re-plans every that many steps after. ``history`` records each plan
     (step, observed values, weights DataFrame, the engine's summary). The probes are upstream examples
     whose ids are columns of ``matrix`` and rows of the trainer's replay dataset.
@@ -340,6 +355,7 @@ class ReplayCallback(TrainerCallback):
         ratio: Optional[float] = None,
         temperature: Union[float, str, None] = None,
         method: Optional[str] = None,
+        policy: Optional[str] = None,
         seed: int = 0,
         batch_size: int = 16,
         command: Optional[Sequence[str]] = None,
@@ -355,6 +371,7 @@ class ReplayCallback(TrainerCallback):
         self.ratio = ratio
         self.temperature = temperature
         self.method = method
+        self.policy = policy
         self.seed = seed
         self.batch_size = batch_size
         self.command = command
@@ -377,7 +394,8 @@ class ReplayCallback(TrainerCallback):
         self.online = OnlineReplay(
             self.matrix, self.train_rows, total_steps=int(state.max_steps), probes=self.k, seed=self.seed, command=self.command,
             n_fine_tune=self.n_fine_tune if self.n_fine_tune is not None else trainer.replay_task_size,
-            ratio=self.ratio, temperature=self.temperature, method=self.method,
+            ratio=self.ratio if self.ratio is not None else trainer.replay_ratio, temperature=self.temperature, method=self.method,
+            policy=self.policy if self.policy is not None else trainer.replay_policy,
         )
         self.switch_step = self.online.uniform_until_step
         self.probes = self.online.probes

@@ -14,7 +14,7 @@ import warnings
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Optional, Union
+from typing import Any, Optional, Union
 
 import numpy as np
 import pyarrow as pa
@@ -23,7 +23,7 @@ import torch
 from torch.utils.data import Sampler
 
 from .cli import run_cli
-from .defaults import DEFAULT_REPLAY_RATIO, DEFAULT_TEMPERATURE
+from .defaults import DEFAULT_REPLAY_RATIO
 from .tables import PathLike, TableError, read_table, table_format, write_id_values
 
 
@@ -219,8 +219,31 @@ def read_replay_weights(path: PathLike) -> ReplayWeights:
         raise ReplayWeightsError(path, f"cannot read as a weights file: {type(e).__name__}: {e}") from e
 
 
-def _weights_for(source: Union[ReplayWeights, PathLike], dataset_ids: Optional[Sequence[str]]) -> tuple[np.ndarray, np.ndarray]:
-    rw = source if isinstance(source, ReplayWeights) else read_replay_weights(source)
+def as_replay_weights(source: object) -> ReplayWeights:
+    """Any replay-weights source as :class:`ReplayWeights`: a ReplayWeights; a weights file (path);
+    a DataFrame or Arrow table with columns ``example, weight[, score, selected]`` (what
+    ``forgetscope.api.plan_replay(...)["weights"]`` returns); the dict ``plan_replay`` returns (its
+    ``"weights"``); or a mapping ``{example id: weight}`` (no scores, nothing selected)."""
+    if isinstance(source, ReplayWeights):
+        return source
+    if isinstance(source, (str, Path)):
+        return read_replay_weights(source)
+    if isinstance(source, pa.Table):
+        return _from_table(source, "replay weights table")
+    if hasattr(source, "columns") and hasattr(source, "to_dict"):  # a pandas DataFrame (pandas stays optional)
+        frame = source.reset_index(drop=True) if "example" in source.columns else source.reset_index()  # type: ignore[attr-defined]
+        return _from_table(pa.Table.from_pandas(frame, preserve_index=False), "replay weights DataFrame")
+    if isinstance(source, Mapping):
+        if "weights" in source and "example" not in source and not isinstance(source["weights"], (int, float)):
+            return as_replay_weights(source["weights"])
+        ids = [str(k) for k in source]
+        weight = np.array([float(v) for v in source.values()], dtype=np.float64)  # type: ignore[arg-type]
+        return ReplayWeights(ids, np.full(len(ids), np.nan), weight, np.zeros(len(ids), bool))
+    raise TypeError(f"replay weights must be a weights file, a DataFrame with columns example and weight, a mapping {{id: weight}} or ReplayWeights, not {type(source).__name__}")
+
+
+def _weights_for(source: object, dataset_ids: Optional[Sequence[str]]) -> tuple[np.ndarray, np.ndarray]:
+    rw = as_replay_weights(source)
     if dataset_ids is None:
         return rw.weight.copy(), rw.selected.copy()
     idx = rw.index_of(dataset_ids)
@@ -233,14 +256,16 @@ class WeightedReplaySampler(Sampler[int]):
     ``mode="weights"``: ``num_samples`` draws with probability ∝ weight (with replacement; excluded
     examples have weight 0 and are never drawn). ``mode="selected"``: the examples the plan selected,
     repeated and reshuffled each pass until ``num_samples``. ``dataset_ids`` maps the file onto the
-    dataset's order (default: the file's order). Seeded: the same seed and epoch give the same indices.
+    dataset's order (default: the file's order). ``weights``: anything :func:`as_replay_weights` takes (a
+    weights file, ``plan_replay``'s DataFrame, ``{id: weight}``) or an array in dataset order. Seeded: the
+    same seed and epoch give the same indices.
 
     >>> sampler = WeightedReplaySampler("replay.parquet", num_samples=320, seed=0)  # doctest: +SKIP
     """
 
     def __init__(
         self,
-        weights: Union[ReplayWeights, PathLike, np.ndarray, torch.Tensor],
+        weights: Union[ReplayWeights, PathLike, np.ndarray, torch.Tensor, Mapping[str, float], Any],
         num_samples: int,
         *,
         mode: str = "weights",
@@ -314,7 +339,7 @@ class DistributedWeightedReplaySampler(WeightedReplaySampler):
 
     def __init__(
         self,
-        weights: Union[ReplayWeights, PathLike, np.ndarray, torch.Tensor],
+        weights: Union[ReplayWeights, PathLike, np.ndarray, torch.Tensor, Mapping[str, float], Any],
         num_samples: int,
         *,
         num_replicas: Optional[int] = None,
@@ -590,8 +615,9 @@ class OnlineReplay:
     2. Train ``uniform_until_step`` steps with uniform replay.
     3. Measure the forgetting of the probes (NLL now − NLL of the base model), pass it to
        ``plan(measured)``: it writes the observed file, runs ``forgetscope replay … --observed`` (row
-       completion + softmax weights, or the replay policy ``policy`` when given) and returns the
-       ``ReplayWeights`` for the remaining steps.
+       completion + the replay policy: ``policy`` when given, softmax when only ``temperature`` is
+       given, else the engine's default ``DEFAULT_REPLAY_POLICY`` — the same rule as the CLI) and
+       returns the ``ReplayWeights`` for the remaining steps.
 
     ``train_rows``: the CLI's syntax (``"0-19"``) or a list of row indices / task ids; ``None`` leaves the
     flag out. ``ratio``, ``temperature`` and ``method`` set to ``None`` leave their flags out too (the
@@ -608,7 +634,7 @@ class OnlineReplay:
         total_steps: int,
         n_fine_tune: int,
         ratio: Optional[float] = DEFAULT_REPLAY_RATIO,
-        temperature: Union[float, str, None] = DEFAULT_TEMPERATURE,
+        temperature: Union[float, str, None] = None,
         method: Optional[str] = "lowrank",
         seed: int = 0,
         exclude: Optional[PathLike] = None,
@@ -675,7 +701,7 @@ class OnlineReplay:
             args += ["--method", self.method]
         if self.policy is not None:
             args += ["--policy", self.policy]
-        elif self.temperature is not None:
+        if self.temperature is not None:  # with a policy that reads no temperature, the engine says so
             args += ["--temperature", self.temperature if isinstance(self.temperature, str) else repr(self.temperature)]
         args += ["--n", str(self.n_fine_tune)]
         if self.ratio is not None:

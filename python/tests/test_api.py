@@ -113,7 +113,7 @@ def test_missing_node_names_the_fix():
 def test_node_missing_from_path_names_the_fix(monkeypatch):
     monkeypatch.delenv("FORGETSCOPE_CLI", raising=False)
     monkeypatch.setenv("PATH", "")  # no node, no npx: the repository checkout's CLI cannot start
-    with pytest.raises(EngineNotFoundError, match=r"`node` is not on PATH.*Node\.js >= 20"):
+    with pytest.raises(EngineNotFoundError, match=r"`node` is not on PATH.*Node\.js >= 22"):
         api.predict(FIXTURE, observed={"1000": 0.1})
 
 
@@ -158,3 +158,116 @@ def test_report_writes_the_html(tmp_path):
     summary = api.report(FIXTURE, out, train_rows="0-29", test_rows="30-36", seeds="0", methods="lowrank")
     assert out.stat().st_size == summary["bytes"] > 10_000
     assert out.read_text().lstrip().lower().startswith("<!doctype html")
+
+
+def _py(code: str, **env: str) -> subprocess.CompletedProcess:
+    import os
+    import sys
+
+    full = {**os.environ, "PYTHONPATH": str(REPO / "python"), **env}
+    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300, env=full)
+
+
+def test_the_api_works_where_torch_is_not_installed():
+    # sys.modules["torch"] = None makes every `import torch` fail, as in a `pip install "forgetscope[api]"` venv
+    r = _py(
+        "import sys; sys.modules['torch'] = None\n"
+        "import forgetscope\nfrom forgetscope import api, read_table\n"
+        f"plan = api.plan_replay({str(FIXTURE)!r}, train_rows='1-36', online_steps=100, progress=False)\n"
+        "assert plan['uniformUntilStep'] == 10, plan\n"
+        "try:\n    forgetscope.collect\nexcept ImportError as e:\n    print('collect needs torch:', e)\n"
+    )
+    assert r.returncode == 0, r.stderr
+    assert "collect needs torch" in r.stdout
+
+
+def test_collect_stays_the_function_after_its_module_is_imported():
+    r = _py("import forgetscope.collect as m, forgetscope, inspect\nprint(inspect.isfunction(forgetscope.collect), inspect.isfunction(m), hasattr(forgetscope, 'compute_nll'))")
+    assert r.returncode == 0 and r.stdout.split() == ["True", "True", "True"], r.stderr
+
+
+def test_engine_discovery_order(monkeypatch, tmp_path):
+    from forgetscope import cli
+
+    monkeypatch.setenv("FORGETSCOPE_CLI", "node 'a b/bin.js'")
+    assert cli.forgetscope_command() == ["node", "a b/bin.js"]
+    monkeypatch.delenv("FORGETSCOPE_CLI")
+    bundled = tmp_path / "engine" / "forgetscope.mjs"
+    monkeypatch.setattr(cli, "bundled_engine", lambda: bundled)
+    assert cli.forgetscope_command() == ["node", str(bundled)]  # the wheel's engine before the checkout's
+    monkeypatch.setattr(cli, "bundled_engine", lambda: None)
+    assert cli.forgetscope_command() == ["node", str(CLI_BIN)]  # this checkout
+    monkeypatch.setattr(cli, "_repo_bin", lambda: tmp_path / "missing.js")
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    console = bin_dir / "forgetscope"  # pip's console script of this package: it forwards here, so it is skipped
+    console.write_text("#!/usr/bin/python3\nfrom forgetscope.command import main\n")
+    console.chmod(0o755)
+    monkeypatch.setenv("PATH", str(bin_dir))
+    with pytest.raises(EngineNotFoundError, match="no forgetscope engine found"):
+        cli.forgetscope_command()
+    npm_dir = tmp_path / "npm-bin"
+    npm_dir.mkdir()
+    (npm_dir / "forgetscope").write_text("#!/usr/bin/env node\n")
+    (npm_dir / "forgetscope").chmod(0o755)
+    monkeypatch.setenv("PATH", f"{bin_dir}:{npm_dir}")
+    assert cli.forgetscope_command() == [str(npm_dir / "forgetscope")]
+
+
+def test_an_engine_of_another_version_warns(tmp_path):
+    from forgetscope import cli
+
+    fake = tmp_path / "old-engine"
+    fake.write_text("#!/bin/sh\necho 0.0.9\n")
+    fake.chmod(0o755)
+    with pytest.warns(cli.EngineVersionWarning, match=r"version 0\.0\.9, this Python package 0\.1\.0"):
+        assert cli.engine_version([str(fake)]) == "0.0.9"
+    assert cli.engine_version([str(fake)]) == "0.0.9"  # checked once per command
+    assert cli.engine_version(["node", str(CLI_BIN)]) == __import__("forgetscope").__version__
+
+
+def _small_matrix(tmp_path):
+    """8 tasks × 30 examples, rank 1 plus a task offset: Z[t, j] = (t + 1) * (j - 10) / 50 + 0.01 * t."""
+    rows = ["task,example,delta"] + [f"t{t},e{j},{(t + 1) * (j - 10) / 50 + 0.01 * t!r}" for t in range(8) for j in range(30)]
+    path = tmp_path / "small.csv"
+    path.write_text("\n".join(rows) + "\n")
+    return path
+
+
+def test_evaluate_runs_the_fast_methods_by_default_and_explains_a_missing_rmse(tmp_path):
+    small = _small_matrix(tmp_path)
+    ev = api.evaluate(small, train_rows="0-5", test_rows="6-7", known=10, seeds="0", progress=False)
+    assert list(ev["table"]["method"]) == list(api.FAST_METHODS) == ["lowrank", "additive-ls", "knn"]
+    assert (ev["table"]["note"] == "").all() and ev["table"]["rmse"].notna().all()
+    lg = api.evaluate(small, train_rows="0-5", test_rows="6-7", known=10, seeds="0", methods="lgmf,lowrank", progress=False)
+    t = lg["table"].set_index("method")
+    assert np.isnan(t.loc["lgmf", "rmse"]) and "ranking scores" in t.loc["lgmf", "note"]
+    assert lg["methods"]["lgmf"]["rmse"] is None  # the engine's JSON: no RMSE for a score-only method
+    assert t.loc["lowrank", "note"] == ""
+
+
+def test_engine_progress_lines_become_tqdm_bars(capsys):
+    from forgetscope.cli import ProgressBars
+
+    bars = ProgressBars(delay=0)
+    for line in ("evaluate lowrank 1/4", "evaluate lowrank 4/4", "evaluate knn 2/3", "warning: something"):
+        bars(line)
+    assert {k: (b.n, b.total) for k, b in bars.bars.items()} == {"evaluate lowrank": (4, 4), "evaluate knn": (2, 3)}
+    bars.close()
+    err = capsys.readouterr().err
+    assert "evaluate lowrank" in err and "evaluate knn" in err
+
+
+def test_the_forgetscope_command_forwards_to_the_engine(tmp_path):
+    import sys
+
+    env = {"FORGETSCOPE_CLI": f"node {CLI_BIN}"}
+    import os
+
+    full = {**os.environ, "PYTHONPATH": str(REPO / "python"), **env}
+    ok = subprocess.run([sys.executable, "-m", "forgetscope", "info", str(FIXTURE)], capture_output=True, text=True, timeout=120, env=full)
+    assert ok.returncode == 0 and "37 × 1000" in ok.stdout, ok.stderr
+    bad = subprocess.run([sys.executable, "-m", "forgetscope", "info", str(tmp_path / "none.csv")], capture_output=True, text=True, timeout=120, env=full)
+    assert bad.returncode == 2 and "none.csv" in bad.stderr
+    helped = subprocess.run([sys.executable, "-m", "forgetscope", "--help"], capture_output=True, text=True, timeout=120, env=full)
+    assert helped.returncode == 0 and "collect [options]" in helped.stdout and "analyze" in helped.stdout

@@ -127,6 +127,35 @@ def test_add_replay_to_an_existing_trainer_and_the_datasets_helper(tmp_path, tok
     assert e0["forgetscope_example"] == replay_mixture(task, upstream, 1 / 3, weights=np.r_[np.ones(5), np.zeros(995)], seed=1, epoch=0)["forgetscope_example"]
 
 
+def test_the_offline_path_takes_what_plan_replay_returns(tmp_path, tok, task, upstream):
+    """ReplayTrainer, add_replay, replay_mixture and the samplers take plan_replay's DataFrame, its whole
+    result, the CLI's file or {id: weight}; the draw probabilities are the engine's weights, in dataset order."""
+    from forgetscope import WeightedReplaySampler, as_replay_weights, read_replay_weights
+
+    obs = {str(1000 + j): 0.05 * (j % 7) for j in range(0, 300, 10)}
+    plan = api.plan_replay(FIXTURE, observed=obs, train_rows="1-36", n=len(task), ratio=1 / 8, policy="softmax", progress=False)
+    frame = plan["weights"]
+    want = dict(zip(frame["example"].astype(str), frame["weight"]))
+    ids = [str(e) for e in upstream["example"]]
+    arr = np.array([want[i] for i in ids])
+    expected = arr / arr.sum()
+    file = tmp_path / "replay.parquet"
+    frame.to_parquet(file)
+    for source in (frame, plan, str(file), want, as_replay_weights(frame)):
+        trainer = ReplayTrainer(
+            model=tiny_gpt2(len(tok)), args=_args(tmp_path, max_steps=1), train_dataset=task,
+            data_collator=DataCollatorForLanguageModeling(tok, mlm=False), replay_dataset=upstream, replay_weights=source, replay_ratio=1 / 8,
+        )
+        np.testing.assert_array_equal(trainer.replay_sampler.probabilities.numpy(), expected)
+    assert read_replay_weights(file).examples == as_replay_weights(plan).examples == frame["example"].astype(str).tolist()
+    mixed = replay_mixture(task, upstream, 1 / 8, weights=frame, seed=0)
+    assert len(mixed) > len(task)
+    sampler = WeightedReplaySampler(frame, num_samples=50, dataset_ids=ids, seed=0)
+    np.testing.assert_array_equal(sampler.weights.numpy(), expected)
+    with pytest.raises(TypeError, match="DataFrame with columns example and weight"):
+        as_replay_weights(42)
+
+
 def test_mix_sampler_small_replay_set_and_weight_switch():
     s = ReplayMixSampler(task_size=1000, replay_size=2, ratio=1 / 32, seed=0)
     idx = list(s)
@@ -148,12 +177,15 @@ def test_replay_callback_switches_to_the_engines_predicted_weights(tmp_path, tok
     assert len(cb.probes) == 12 and set(cb.history[0]["observed"]) == set(cb.probes)
     assert any(v != 0 for v in cb.history[0]["observed"].values())  # the weights moved: forgetting measured
     last = cb.history[-1]
-    again = api.plan_replay(FIXTURE, observed=last["observed"], train_rows="1-36", n=640)
+    # planned at the trainer's ratio (1/3) with the engine's default policy
+    assert last["summary"]["ratio"] == 1 / 3 and last["summary"]["replayN"] == int(640 / 3) + 1
+    assert last["summary"]["policy"] == json.loads((REPO / "python" / "forgetscope" / "defaults.json").read_text())["policy"]
+    again = api.plan_replay(FIXTURE, observed=last["observed"], train_rows="1-36", n=640, ratio=1 / 3)
     assert np.array_equal(again["weights"]["weight"].to_numpy(), last["weights"]["weight"].to_numpy())
     want = dict(zip(last["weights"]["example"], last["weights"]["weight"]))
     p = trainer.replay_sampler.probabilities.numpy()
     np.testing.assert_allclose(p, [want[i] for i in trainer.replay_upstream_ids], rtol=1e-12, atol=0)
-    assert p.max() > 5 / 1000  # no longer uniform
+    assert (p == 0).any() and p.max() > 1 / 1000  # no longer uniform over the 1,000 upstream rows
 
 
 def _ddp_worker(rank: int, world: int, port: int, out: str) -> None:

@@ -15,7 +15,8 @@ import { resolveNodeBackend } from '../linalg/node.js';
 import { completionMethods, OPT_IN_METHODS } from '../completion/registry.js';
 import { checkSideName } from '../io/dataset/sideMatrix.js';
 import { DEFAULT_AUTO_SUPPORT, DEFAULT_FACTOR_RANK, DEFAULT_REPLAY_POLICY, DEFAULT_REPLAY_RATIO, DEFAULT_TEMPERATURE } from '../replay/defaults.js';
-import { REPLAY_POLICY_NAMES, replayPolicy } from '../replay/policies/registry.js';
+import { REPLAY_POLICY_NAMES } from '../replay/policies/registry.js';
+import { resolvePolicy } from '../replay/policies/resolve.js';
 import { ForgetscopeError } from '../util/errors.js';
 import type { CliContext } from './context.js';
 
@@ -363,7 +364,7 @@ export function addReplayOptions(cmd: Command, setup: ReplayOptionSetup = {}): C
   cmd
     .option('--n <count>', 'alias of --n-fine-tune')
     .option('--ratio <r>', 'replayed examples per fine-tuning example', String(DEFAULT_REPLAY_RATIO))
-    .option('--temperature <T>', 'softmax temperature, or "auto" (effective support of --auto-support replay budgets)', String(DEFAULT_TEMPERATURE))
+    .option('--temperature <T>', 'softmax temperature of the softmax and oracle policies (alone, it selects softmax), or "auto" (effective support of --auto-support replay budgets)', String(DEFAULT_TEMPERATURE))
     .option('--auto-support <k>', 'with --temperature auto (policies auto, optimistic, topk): effective support (pool) in replay budgets', String(DEFAULT_AUTO_SUPPORT))
     .option('--replay-method <name>', 'completion method behind the replay scores', 'lowrank');
   if (setup.methodAlias) cmd.option('--method <name>', 'alias of --replay-method');
@@ -417,21 +418,34 @@ export function addReplayPolicyOptions(cmd: Command): Command {
     .option('--factor-rank <r>', 'coverage policy: rank of the example factors of the train rows', String(DEFAULT_FACTOR_RANK));
 }
 
+/** The replay-policy flags given on the command line (beyond `--policy` / `--temperature`), for `replayPolicyFromFlags`. */
+export interface PolicyFlagsGiven {
+  autoSupport?: number;
+  factorRank?: number;
+  side?: boolean;
+}
+
 /**
- * The policy and temperature of `--policy` / `--temperature`: an explicit policy wins; otherwise a
- * temperature given on the command line means the paper's `softmax` (or `auto` for "auto"), and neither
- * the default policy. A temperature only applies to softmax and oracle (`auto` to auto).
+ * The policy and temperature of `--policy` / `--temperature` by the library's one rule
+ * (`resolvePolicy`): an explicit policy wins; otherwise a temperature given on the command line means
+ * the paper's `softmax` (or `auto` for "auto"), and neither the default policy (`topk`). A temperature
+ * the policy does not read is a usage error; other given flags it ignores come back in `ignored`
+ * (the commands print them as warnings).
  * @example
- * replayPolicyFromFlags(undefined, 0.1, true); // { policy: 'softmax', temperature: 0.1 }
+ * replayPolicyFromFlags(undefined, 0.1, true); // { policy: 'softmax', temperature: 0.1, ignored: [] }
  */
-export function replayPolicyFromFlags(policyFlag: string | undefined, temperature: number | 'auto', temperatureGiven: boolean): { policy: string; temperature: number | 'auto' } {
-  if (policyFlag === undefined) return { policy: !temperatureGiven ? DEFAULT_REPLAY_POLICY : temperature === 'auto' ? 'auto' : 'softmax', temperature };
-  const policy = replayPolicy(policyFlag).name;
-  if (temperatureGiven && typeof temperature === 'number' && policy !== 'softmax' && policy !== 'oracle') {
-    throw new ForgetscopeError('usage', `--temperature ${temperature} applies to the softmax and oracle policies, not to "${policy}"`);
-  }
-  if (temperature === 'auto' && policy !== 'auto' && policy !== 'softmax') throw new ForgetscopeError('usage', `--temperature auto applies to the auto policy, not to "${policy}"`);
-  return { policy: temperature === 'auto' ? 'auto' : policy, temperature };
+export function replayPolicyFromFlags(
+  policyFlag: string | undefined,
+  temperature: number | 'auto',
+  temperatureGiven: boolean,
+  given: PolicyFlagsGiven = {},
+): { policy: string; temperature: number | 'auto'; ignored: string[] } {
+  const r = resolvePolicy(policyFlag, {
+    ...(temperatureGiven ? { temperature } : {}),
+    ...given,
+    labels: { temperature: '--temperature', autoSupport: '--auto-support', factorRank: '--factor-rank', side: '--side-scores' },
+  });
+  return { policy: r.policy.name, temperature, ignored: r.ignored };
 }
 
 // ---------------------------------------------------------------------------------------------------

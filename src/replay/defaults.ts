@@ -26,9 +26,10 @@ export const DEFAULT_FACTOR_RANK = 5;
 export const DEFAULT_REPLAY_SEED = 0;
 
 /**
- * The policy `forgetscope replay` uses when neither `--policy` nor `--temperature` is given: the one
- * the closed-loop benchmark (`python -m forgetscope.bench_replay`, docs/replay.md) found best across
- * its two models. The library's `planOfflineReplay` keeps the paper's `softmax` unless told otherwise.
+ * The replay policy of every entry point when neither a policy nor a temperature is given
+ * (`resolvePolicy`: the library's plans, `forgetscope replay`, `report`, `demo`, the Python harness):
+ * the one the closed-loop benchmark (`python -m forgetscope.bench_replay`, docs/replay.md) found best
+ * across its two models. A temperature alone selects the paper's `softmax`.
  */
 export const DEFAULT_REPLAY_POLICY = 'topk';
 

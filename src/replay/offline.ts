@@ -4,10 +4,11 @@ import { ForgetscopeError } from '../util/errors.js';
 import { replayCount } from './replayCount.js';
 import type { SampleOptions } from './sample.js';
 import type { ReplayPlan } from './types.js';
-import { DEFAULT_AUTO_SUPPORT, DEFAULT_FACTOR_RANK, DEFAULT_REPLAY_RATIO, DEFAULT_REPLAY_SEED, DEFAULT_TEMPERATURE } from './defaults.js';
-import { replayPolicy } from './policies/registry.js';
+import { DEFAULT_REPLAY_RATIO, DEFAULT_REPLAY_SEED } from './defaults.js';
+import { createCpuBackend } from '../linalg/cpu/backend.js';
 import { drawFromPolicy } from './policies/draw.js';
-import { exampleFactors } from './policies/factors.js';
+import { exampleFactorsWith } from './policies/factors.js';
+import { resolvePolicy, type ResolvedPolicy } from './policies/resolve.js';
 import type { PolicyInput, ReplayPolicy } from './policies/types.js';
 
 /** How many to replay and how to draw them: shared by every plan builder. */
@@ -17,17 +18,20 @@ export interface ReplayDrawOptions {
   /** Replay ratio; default 1/32 (the paper's OLMo setting; 1/8 for instruction-tuned models). */
   ratio?: number;
   /**
-   * Softmax temperature; default 0.1 (the paper's). `'auto'`: the temperature at which the weights'
-   * effective support is `autoSupport` replay budgets (see `autoTemperature`).
+   * Softmax temperature of `softmax` / `oracle` (default 0.1, the paper's). Given without `policy`, it
+   * selects `softmax`; `'auto'` selects `auto` (the temperature at which the weights' effective support
+   * is `autoSupport` replay budgets, see `autoTemperature`). A policy that reads no temperature refuses one.
    */
   temperature?: number | 'auto';
-  /** With `temperature: 'auto'` (and policies auto, optimistic, topk): effective support in multiples of the replay count; default 4. */
+  /** Policies auto, optimistic, topk: effective support (pool) in multiples of the replay count; default 4. */
   autoSupport?: number;
   /**
-   * Replay policy (a name of `replayPolicy` or a policy object). Default: `softmax`, or `auto` with
-   * `temperature: 'auto'` — the paper's path, unchanged.
+   * Replay policy (a name of `replayPolicy` or a policy object). Default: `DEFAULT_REPLAY_POLICY`
+   * (`topk`), or as `temperature` says (see `resolvePolicy`) — the same rule as the CLI.
    */
   policy?: string | ReplayPolicy;
+  /** Called with each given option the policy ignores (see `resolvePolicy`); default: none. */
+  onIgnored?: (message: string) => void;
   /** What the policy needs beyond the row: intervals, a side row, example factors, train rows, known entries. */
   policyInput?: Omit<PolicyInput, 'scores' | 'exclude'>;
   /** Seed of the draw and shuffle; default 0. */
@@ -44,8 +48,8 @@ export interface ReplayDrawOptions {
 
 /**
  * A replay plan from a full row of scores (predicted or true forgetting per upstream example):
- * weights `softmax(score / T)` with exclusions at 0, `int(n · ratio) + 1` examples drawn without
- * replacement and shuffled.
+ * weights by the policy `resolvePolicy` picks (default `topk`: uniform over the highest scores) with
+ * exclusions at 0, `int(n · ratio) + 1` examples drawn without replacement and shuffled.
  * @example
  * planReplayFromScores(predictedRow, exampleIds, { nFineTune: 1000 }); // 32 selected examples
  */
@@ -54,20 +58,21 @@ export function planReplayFromScores(
   exampleIds: readonly string[],
   options: ReplayDrawOptions,
 ): ReplayPlan {
+  return drawPlan(scores, exampleIds, options, resolveFrom(options));
+}
+
+/** `planReplayFromScores` with the policy already resolved. */
+function drawPlan(scores: Float64Array, exampleIds: readonly string[], options: ReplayDrawOptions, resolved: ResolvedPolicy): ReplayPlan {
   if (exampleIds.length !== scores.length) {
     throw new ForgetscopeError('shape', `${scores.length} scores but ${exampleIds.length} example ids`);
   }
   const ratio = options.ratio ?? DEFAULT_REPLAY_RATIO;
   const seed = options.seed ?? DEFAULT_REPLAY_SEED;
   const replayN = replayCount(options.nFineTune, ratio);
-  const policy = resolvePolicy(options);
+  const policy = resolved.policy;
   const input: PolicyInput = { ...options.policyInput, scores };
   if (options.exclude !== undefined) input.exclude = options.exclude;
-  const weighed = policy.weigh(input, {
-    replayN,
-    temperature: options.temperature === 'auto' || options.temperature === undefined ? DEFAULT_TEMPERATURE : options.temperature,
-    autoSupport: options.autoSupport ?? DEFAULT_AUTO_SUPPORT,
-  });
+  const weighed = policy.weigh(input, { replayN, temperature: resolved.temperature, autoSupport: resolved.autoSupport });
   const { weights, temperature } = weighed;
   const drawOptions: SampleOptions = { seed };
   if (options.sources !== undefined) drawOptions.sources = options.sources;
@@ -89,11 +94,16 @@ export function planReplayFromScores(
   return plan;
 }
 
-/** The policy of a draw: `options.policy`, else `auto` when `temperature: 'auto'`, else the paper's `softmax`. */
-function resolvePolicy(options: ReplayDrawOptions): ReplayPolicy {
-  if (typeof options.policy === 'object') return options.policy;
-  if (options.policy !== undefined) return replayPolicy(options.policy);
-  return replayPolicy(options.temperature === 'auto' ? 'auto' : 'softmax');
+/** `resolvePolicy` over a plan's options; ignored options go to `onIgnored`. */
+function resolveFrom(options: ReplayDrawOptions & { factorRank?: number; side?: Float64Array }): ResolvedPolicy {
+  const r = resolvePolicy(options.policy, {
+    ...(options.temperature !== undefined ? { temperature: options.temperature } : {}),
+    ...(options.autoSupport !== undefined ? { autoSupport: options.autoSupport } : {}),
+    ...(options.factorRank !== undefined ? { factorRank: options.factorRank } : {}),
+    side: options.side !== undefined || options.policyInput?.side !== undefined,
+  });
+  for (const m of r.ignored) options.onIgnored?.(m);
+  return r;
 }
 
 /** Inputs of `planOfflineReplay`: the train rows and what is known about the new task. */
@@ -152,18 +162,31 @@ export async function planOfflineReplay(input: OfflineReplayInput): Promise<Repl
       measured[j] = 1;
     }
   }
-  const policy = resolvePolicy(input);
+  const resolved = resolveFrom(input);
+  const policy = resolved.policy;
   const extra: NonNullable<ReplayDrawOptions['policyInput']> = { ...input.policyInput, measured, train: input.train };
   if (input.known !== undefined) extra.known = input.known;
   if (lower !== undefined) extra.lower = lower;
   if (upper !== undefined) extra.upper = upper;
-  const side = input.side ?? (policy.name === 'surprise' ? input.train.nllBefore ?? undefined : undefined);
+  const side = input.side ?? (policy.sideDefault === 'base-nll' ? input.train.nllBefore ?? undefined : undefined);
   if (side !== undefined) {
     if (side.length !== n) throw new ForgetscopeError('shape', `side row has ${side.length} entries, the train rows have ${n} columns`);
     extra.side = side;
   }
-  if (policy.needs.includes('factors') && extra.factors === undefined) extra.factors = exampleFactors(input.train, input.factorRank ?? DEFAULT_FACTOR_RANK);
-  const plan = planReplayFromScores(scores, input.train.exampleIds, { ...input, method, policy, policyInput: extra });
+  if (policy.needs.includes('factors') && extra.factors === undefined) extra.factors = await factorsOn(input, resolved.factorRank);
+  const plan = drawPlan(scores, input.train.exampleIds, { ...input, method, policyInput: extra }, resolved);
   plan.measured = measured;
   return plan;
 }
+
+/** The train rows' example factors on the completion's backend (`fitOptions.backend`), else the CPU one. */
+async function factorsOn(input: OfflineReplayInput, rank: number): Promise<{ rank: number; data: Float64Array }> {
+  const given = input.fitOptions?.backend;
+  const backend = given ?? createCpuBackend();
+  try {
+    return await exampleFactorsWith(backend, input.train, rank);
+  } finally {
+    if (given === undefined) await backend.dispose();
+  }
+}
+

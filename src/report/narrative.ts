@@ -1,5 +1,7 @@
 import type { AssembledReport } from './assemble.js';
 import { textTable } from '../util/textTable.js';
+import { DEFAULT_REPLAY_POLICY } from '../replay/defaults.js';
+import { scoreDistributionData } from '../viz/replay.js';
 
 function fmt(x: number | null | undefined, digits = 3): string {
   return x === null || x === undefined || !Number.isFinite(x) ? '—' : x.toFixed(digits);
@@ -47,8 +49,63 @@ export function formatReportNarrative(r: AssembledReport, facts: ReportRunFacts)
   }
   if (d.replay && r.replay) {
     const names = Array.from(r.replay.selected.slice(0, 5), (j) => d.replay!.exampleIds[j]!);
-    lines.push('', `Replay     task ${d.replay.task}: ${d.replay.replayN} examples drawn (policy ${r.replay.policy ?? 'softmax'}${Number.isFinite(r.replay.temperature) ? `, T = ${r.replay.temperature}` : ''}, scores from ${r.replay.method}); first: ${names.join(', ')} …`);
+    lines.push('', `Replay     task ${d.replay.task}: ${d.replay.replayN} examples drawn (policy ${r.replay.policy ?? DEFAULT_REPLAY_POLICY}${Number.isFinite(r.replay.temperature) ? `, T = ${r.replay.temperature}` : ''}, scores from ${r.replay.method}); first: ${names.join(', ')} …`);
   }
   lines.push('', `Report     ${reportPath}  (open it in a browser; self-contained, printable)`, `Plan       ${planPath}  (example, score, weight, selected)`, `Done in ${seconds.toFixed(1)} s`, '');
+  lines.push(wrap(formatFindings(r)), '', 'Next, on your own data (a long table task,example,delta; pick train and test rows from your tasks):', `  ${NEXT_COMMAND}`, '');
   return lines.join('\n');
+}
+
+/** The command the demo suggests to run next, on one's own forgetting table. */
+export const NEXT_COMMAND = 'npx forgetscope report my-forgetting.csv --out report.html --train-rows 0-25 --test-rows 26-36';
+
+/**
+ * One plain-words paragraph of what a report run found: how structured the forgetting is, how well a
+ * new task's row is predicted from a few measured examples, and what the replay plan replays.
+ */
+export function formatFindings(r: AssembledReport): string {
+  const d = r.data;
+  const s = r.structure;
+  const parts: string[] = [];
+  const r1 = s.lowRank.r2[0];
+  if (r1 !== undefined && Number.isFinite(r1)) {
+    parts.push(
+      `Forgetting here is ${r1 >= 0.5 ? 'strongly' : 'only weakly'} structured: a single task-strength × example-fragility product explains ${fmt(100 * r1, 0)} % of it` +
+        (s.comparison.multiplicativeBeatsAdditive ? ` (more than the additive model's ${fmt(100 * s.additive.r2, 0)} %)` : ` (the additive model explains ${fmt(100 * s.additive.r2, 0)} %)`) + '.',
+    );
+  }
+  if (d.evaluation) {
+    const ranked = Object.entries(d.evaluation.methods).filter(([, m]) => m.rmse !== null && Number.isFinite(m.rmse)).sort((a, b) => a[1].rmse! - b[1].rmse!);
+    if (ranked.length > 0) {
+      const [name, m] = ranked[0]!;
+      parts.push(
+        `Measuring ${d.evaluation.known} examples of a new task is enough to predict the rest of its row: ${name} does it with RMSE ${fmt(m.rmse)} nats` +
+          (ranked.length > 1 ? ` (${ranked.slice(1).map(([n, x]) => `${n} ${fmt(x.rmse)}`).join(', ')})` : '') + '.',
+      );
+    }
+  }
+  if (d.replay) {
+    const sd = scoreDistributionData(d.replay);
+    const policy = d.replay.policy ?? DEFAULT_REPLAY_POLICY;
+    parts.push(
+      `For held-out task ${d.replay.task}, the replay plan (policy ${policy}) draws ${d.replay.replayN} example${d.replay.replayN === 1 ? '' : 's'}` +
+        (sd.cut !== null ? ` from the ${sd.pool} predicted to be forgotten most (score ≥ ${fmt(sd.cut)})` : ` weighted by their predicted forgetting`) +
+        `: mix them into fine-tuning to protect what the model would lose.`,
+    );
+  }
+  return parts.join(' ');
+}
+
+/** Wraps a paragraph at `width` columns. */
+function wrap(text: string, width = 100): string {
+  const out: string[] = [];
+  let line = '';
+  for (const word of text.split(' ')) {
+    if (line.length > 0 && line.length + 1 + word.length > width) {
+      out.push(line);
+      line = word;
+    } else line = line.length > 0 ? `${line} ${word}` : word;
+  }
+  if (line.length > 0) out.push(line);
+  return out.join('\n');
 }

@@ -9,10 +9,12 @@ import { screeSpec } from '../viz/scree.js';
 import { sourceForgettingSpec } from '../viz/sources.js';
 import { predictedVsTrueSpec } from '../viz/predicted.js';
 import { rmseVersusKSpec } from '../viz/rmseCurve.js';
-import { replayWeightDistributionSpec, topReplayedData, topReplayedSpec } from '../viz/replay.js';
+import { replayScoreDistributionSpec, replayWeightDistributionSpec, scoreDistributionData, topReplayedData, topReplayedSpec, weightDistributionData } from '../viz/replay.js';
 import type { ReportData, ReportEvaluation, ReportForgottenExample, ReportMethodScores, ReportReplay, ReportTask } from './types.js';
 import { cell, escapeHtml, percent, table } from './html.js';
 import { formatSeeds } from './formatSeeds.js';
+import { BEST_RELATIVE_TOLERANCE, meaningfulBest, type MetricKey } from './bestMethod.js';
+import { weightsAreUniform } from './replayCharts.js';
 
 /** One section of the report page. */
 export interface Section {
@@ -40,7 +42,10 @@ export function overviewSection(data: ReportData): Section {
   if (data.structure && data.structure.r2.length > 0) cards.push(['rank-1 R²', cell(data.structure.r2[0]!, 3)]);
   if (data.structure?.additiveR2 !== undefined) cards.push(['additive R²', cell(data.structure.additiveR2, 3)]);
   const best = data.evaluation ? bestMethod(data.evaluation.methods) : null;
-  if (best) cards.push([`best completion RMSE (${best.name})`, cell(best.rmse, 3)]);
+  if (best) {
+    const clear = meaningfulBest(data.evaluation!.methods, 'rmse', true) === best.name;
+    cards.push([`${clear ? 'best' : 'lowest'} completion RMSE (${best.name})`, cell(best.rmse, 3)]);
+  }
   return {
     id: 'overview',
     title: 'Overview',
@@ -163,31 +168,27 @@ export function tasksSection(data: ReportData): Section | null {
   };
 }
 
-/** The model-comparison table (best values marked). */
+/** The model-comparison table: RMSE first; a best value marked only where it differs meaningfully. */
 function evaluationTable(ev: ReportEvaluation): string {
   const names = Object.keys(ev.methods);
-  const bestOf = (key: keyof ReportMethodScores, lower: boolean): string | null => {
-    let bestName: string | null = null;
-    let bestValue = lower ? Infinity : -Infinity;
-    for (const n of names) {
-      const v = ev.methods[n]![key];
-      if (v === null || !Number.isFinite(v)) continue;
-      if (lower ? v < bestValue : v > bestValue) {
-        bestValue = v;
-        bestName = n;
-      }
-    }
-    return bestName;
-  };
-  const bests: Record<string, string | null> = { rmse: bestOf('rmse', true), f1: bestOf('f1', false), auc: bestOf('auc', false) };
-  const scoreCell = (n: string, key: keyof ReportMethodScores): string => {
-    const text = cell(ev.methods[n]![key]);
+  const lower: Record<MetricKey, boolean> = { rmse: true, f1: false, precision: false, recall: false, auc: false };
+  const bests = Object.fromEntries((Object.keys(lower) as MetricKey[]).map((k) => [k, meaningfulBest(ev.methods, k, lower[k])])) as Record<MetricKey, string | null>;
+  const scoreCell = (n: string, key: MetricKey): string => {
+    const m = ev.methods[n]!;
+    const se = m.stderr?.[key];
+    const text = cell(m[key]) + (se !== undefined && se !== null && m[key] !== null ? `<span class="se"> ± ${se === 0 ? '0' : se.toPrecision(2)}</span>` : '');
     return bests[key] === n ? `<span class="best">${text}</span>` : text;
   };
+  const marked = (Object.keys(bests) as MetricKey[]).filter((k) => bests[k] !== null);
+  const tie = (Object.keys(bests) as MetricKey[]).filter((k) => bests[k] === null);
   return (
     `<p>Rows <code>${escapeHtml(ev.trainRows)}</code> are the known (train) tasks; each test task in <code>${escapeHtml(ev.testRows)}</code> is predicted from ${ev.known} measured examples ` +
-    `(${escapeHtml(ev.select === 'paper' ? "drawn as in the paper's protocol" : `chosen by "${ev.select}" selection`)}), seeds ${escapeHtml(formatSeeds(ev.seeds))}. ` +
-    `Scores are pooled over test tasks and unmeasured examples and averaged over seeds; best values in bold.</p>` +
+    `(${escapeHtml(ev.select === 'paper' ? "drawn as in the paper's protocol" : `chosen by "${escapeHtml(ev.select)}" selection`)}), seeds ${escapeHtml(formatSeeds(ev.seeds))}. ` +
+    `Scores are pooled over test tasks and unmeasured examples and averaged over seeds (± the standard error over seeds). ` +
+    `RMSE — how far the predicted forgetting is from the truth — is the column that matters for replay weights; ` +
+    `a value is in bold only where one method beats the next by more than the seeds' standard error and ${BEST_RELATIVE_TOLERANCE * 100}&nbsp;%` +
+    (marked.length === 0 ? '; here no method does on any metric.' : tie.length > 0 ? `; on ${tie.map((k) => METRIC_LABEL[k]).join(', ')} the methods are level.` : '.') +
+    `</p>` +
     table(names, [
       { header: 'method', html: (n) => `<code>${escapeHtml(n)}</code>` },
       { header: 'RMSE', html: (n) => scoreCell(n, 'rmse'), numeric: true },
@@ -201,6 +202,8 @@ function evaluationTable(ev: ReportEvaluation): string {
     (ev.notes ?? []).map((n) => `<p class="note">${escapeHtml(n)}</p>`).join('')
   );
 }
+
+const METRIC_LABEL: Record<MetricKey, string> = { rmse: 'RMSE', f1: 'F1', precision: 'precision', recall: 'recall', auc: 'AUC' };
 
 /** Completion: the evaluation table, predicted vs true, RMSE versus k. */
 export async function completionSection(data: ReportData, figure: FigureRenderer): Promise<Section | null> {
@@ -231,16 +234,37 @@ function replayRule(r: ReportReplay): string {
   return `weights by the <code>${escapeHtml(r.policy)}</code> policy${what}${softmax ? ` (${softmax})` : ''}`;
 }
 
-/** The replay plan: weights, most-replayed examples. */
+/** The plan in plain words: how many may be drawn, where the cut is, how many are drawn. */
+function replayPlainWords(r: ReportReplay): string {
+  const d = scoreDistributionData(r);
+  const w = weightDistributionData(r);
+  const uniformPool = weightsAreUniform(r);
+  const pool =
+    d.cut !== null
+      ? `Only the ${cell(d.pool)} examples with the highest predicted forgetting (score ≥ ${cell(d.cut)}) can be drawn` +
+        (uniformPool ? `, each with the same weight 1/${cell(d.pool)}` : '')
+      : uniformPool
+        ? `The ${cell(d.pool)} examples with weight &gt; 0 are equally likely`
+        : `All ${cell(d.pool)} examples that are not held out can be drawn, more often the higher their score (about ${cell(w.effectiveExamples, 1)} examples carry the weight)`;
+  return `<p>${pool}; ${r.replayN} of them are sampled for replay${d.heldOut > 0 ? `, and the ${cell(d.heldOut)} held-out example${d.heldOut === 1 ? '' : 's'} never ${d.heldOut === 1 ? 'is' : 'are'}` : ''}. ` +
+    `The histogram shows the predicted score of every upstream example and where the sampled ones lie; the table lists the top-scoring examples.</p>`;
+}
+
+/** The replay plan: what it replays and why (score distribution with the cut, the top-scoring examples). */
 export async function replaySection(data: ReportData, figure: FigureRenderer): Promise<Section | null> {
   if (!data.replay) return null;
   const r = data.replay;
   const top = topReplayedData(r, 15);
+  const uniform = weightsAreUniform(r);
   const html =
     `<p>Replay plan for held-out task <code>${escapeHtml(r.task)}</code>${r.basis ? ` (${escapeHtml(r.basis)})` : ''}: ${replayRule(r)}, scores from <code>${escapeHtml(r.method)}</code>; ` +
     `${r.replayN} examples sampled without replacement${r.seed !== undefined ? ` (seed ${r.seed})` : ''}.</p>` +
-    (await figure('replay-weights', replayWeightDistributionSpec(r), 'How the replay weights spread over the upstream examples (log scale). Excluded (held-out) examples have weight 0 and are not drawn.')) +
-    (await figure('replay-top', topReplayedSpec(r, { top: 20 }), 'The examples that receive the most replay weight, with a text snippet and their source.')) +
+    replayPlainWords(r) +
+    (await figure('replay-scores', replayScoreDistributionSpec(r), 'Predicted forgetting score of every upstream example (measured value where it was measured), coloured by what the plan does with it; the dashed line is the replay cut, red ticks mark the sampled examples.')) +
+    (uniform
+      ? ''
+      : await figure('replay-weights', replayWeightDistributionSpec(r), 'How the replay weights spread over the upstream examples (log scale). Excluded (held-out) examples have weight 0 and are not drawn.')) +
+    (await figure('replay-top', topReplayedSpec(r, { top: 20 }), 'The examples predicted to be forgotten most, with a text snippet and their source; outlined bars were sampled for replay.')) +
     table(top, [
       { header: '#', html: (t) => String(t.rank), numeric: true },
       { header: 'example', html: (t) => `<code>${escapeHtml(t.example)}</code>` },

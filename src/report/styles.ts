@@ -25,6 +25,7 @@ th { background: var(--bg-soft); }
 td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
 td code, .snippet { font-family: "DejaVu Sans Mono", Menlo, Consolas, monospace; font-size: 0.82rem; white-space: pre-wrap; word-break: break-all; }
 .best { font-weight: bold; color: var(--accent); }
+.se { color: var(--muted); font-size: 0.8em; font-weight: normal; }
 .note { color: var(--muted); font-size: 0.88rem; }
 .missing li { color: var(--muted); }
 dl.prov { display: grid; grid-template-columns: max-content 1fr; gap: 4px 16px; font-size: 0.9rem; }

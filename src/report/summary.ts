@@ -1,4 +1,5 @@
 import type { AssembledReport } from './assemble.js';
+import { replayCharts } from './replayCharts.js';
 
 /** The one JSON object `report --json` prints (also the summary `demo` builds on). */
 export function reportSummary(out: string, bytes: number, r: AssembledReport): Record<string, unknown> {
@@ -49,7 +50,7 @@ export function reportCharts(d: AssembledReport['data']): string[] {
   if (d.sources && d.sources.length > 0) charts.push('sources');
   if (d.predicted) charts.push('predicted');
   if (d.rmseCurve && d.rmseCurve.length > 0) charts.push('rmse-k');
-  if (d.replay) charts.push('replay-weights', 'replay-top');
+  if (d.replay) charts.push(...replayCharts(d.replay));
   return charts;
 }
 

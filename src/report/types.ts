@@ -82,6 +82,8 @@ export interface ReportCorrelation {
 
 /** Scores of one completion method under the evaluation protocol (the `evaluate --json` shape). */
 export interface ReportMethodScores {
+  /** Standard error over the seeds of each metric (sd / √seeds); absent or null with one seed. */
+  stderr?: Partial<Record<'rmse' | 'f1' | 'precision' | 'recall' | 'auc', number | null>>;
   rmse: number | null;
   f1: number | null;
   precision: number | null;
@@ -116,6 +118,8 @@ export interface ReportReplay extends TopReplayedInput {
   seed?: number;
   /** How the task's row was obtained (e.g. "30 measured examples + lowrank prediction"). */
   basis?: string;
+  /** 1 = held out, never replayed (length N). */
+  excluded?: Uint8Array;
 }
 
 /** How the report was produced. */

@@ -148,8 +148,10 @@ export interface TopReplayedInput extends ReplayWeightsInput {
   exampleIds: readonly string[];
   /** Per-example metadata; `source` colours the bars and `text` becomes the label's snippet. */
   exampleMeta?: readonly Record<string, unknown>[];
-  /** Predicted/measured forgetting score per example, shown in the tooltip. */
+  /** Predicted/measured forgetting score per example: the top examples are ranked by it. */
   scores?: ArrayLike<number>;
+  /** 1 = held out, never replayed: left out of the top examples. */
+  excluded?: ArrayLike<number>;
 }
 
 /** One bar of the top-replayed chart. */
@@ -164,19 +166,24 @@ export interface TopReplayedRow {
   text: string;
 }
 
-/** The `top` examples by weight (ties by index), with their labels. */
+/**
+ * The `top` examples by score (ties by weight, then index) when the input has scores — what the plan
+ * ranks by — else by weight (ties by index), with their labels; held-out examples are left out.
+ */
 export function topReplayedData(input: TopReplayedInput, top = 20): TopReplayedRow[] {
-  const order = orderByDescending(input.weights);
+  const order = input.scores ? orderByScoreThenWeight(input.scores, input.weights) : orderByDescending(input.weights);
   const isSel = new Set<number>();
   if (input.selected) for (let k = 0; k < input.selected.length; k++) isSel.add(input.selected[k]!);
   const rows: TopReplayedRow[] = [];
-  for (let r = 0; r < Math.min(top, order.length); r++) {
-    const j = order[r]!;
+  for (let r = 0, k = 0; rows.length < top && k < order.length; k++) {
+    const j = order[k]!;
+    if (input.excluded?.[j]) continue;
+    r++;
     const meta = input.exampleMeta?.[j] ?? {};
     const text = typeof meta['text'] === 'string' ? textSnippet(meta['text'] as string, 40) : '';
     const id = input.exampleIds[j]!;
     rows.push({
-      rank: r + 1,
+      rank: r,
       example: id,
       label: text ? `${id}  ${text}` : id,
       weight: input.weights[j]!,
@@ -189,20 +196,30 @@ export function topReplayedData(input: TopReplayedInput, top = 20): TopReplayedR
   return rows;
 }
 
+/** Indices by descending score, ties by descending weight, then index; non-finite scores last. */
+function orderByScoreThenWeight(scores: ArrayLike<number>, weights: ArrayLike<number>): Int32Array {
+  const idx = Array.from({ length: scores.length }, (_, j) => j);
+  const key = (j: number): number => (Number.isFinite(scores[j]!) ? scores[j]! : -Infinity);
+  idx.sort((a, b) => key(b) - key(a) || weights[b]! - weights[a]! || a - b);
+  return Int32Array.from(idx);
+}
+
 /**
- * The top replayed examples: horizontal bars of their weights, labelled with the example id and a
- * text snippet, coloured by source.
+ * The top examples: horizontal bars of their scores (or weights, without scores), labelled with the
+ * example id and a text snippet, coloured by source; sampled examples are outlined.
  * @example
  * const spec = topReplayedSpec({ ...plan, exampleIds: z.exampleIds, exampleMeta: z.exampleMeta }, { top: 20 });
  */
 export function topReplayedSpec(input: TopReplayedInput, options: { top?: number; title?: string } = {}): VegaLiteSpec {
   const rows = topReplayedData(input, options.top ?? 20);
   const hasSource = rows.some((r) => r.source !== 'unknown');
+  const byScore = input.scores !== undefined;
+  const sampled = rows.filter((r) => r.selected).length;
   return {
     $schema: VEGA_LITE_SCHEMA,
     title: {
-      text: options.title ?? `Top ${rows.length} examples by replay weight`,
-      subtitle: [`of ${input.weights.length} upstream examples`],
+      text: options.title ?? `Top ${rows.length} examples by ${byScore ? 'predicted forgetting score' : 'replay weight'}`,
+      subtitle: [`of ${input.weights.length} upstream examples` + (input.selected ? `; ${sampled} of these ${rows.length} sampled for replay (outlined)` : '')],
     },
     width: 300,
     height: Math.max(100, 16 * rows.length),
@@ -211,8 +228,14 @@ export function topReplayedSpec(input: TopReplayedInput, options: { top?: number
     encoding: {
       // sorted by the rank field (ids stay data values, never text inside a Vega expression)
       y: { field: 'label', type: 'nominal', sort: { field: 'rank', op: 'min' }, title: null, axis: { labelLimit: 360, labelFont: 'DejaVu Sans Mono, monospace', labelFontSize: 9 } },
-      x: { field: 'weight', type: 'quantitative', title: 'replay weight' },
+      x: byScore ? { field: 'score', type: 'quantitative', title: 'predicted forgetting score (measured where measured)' } : { field: 'weight', type: 'quantitative', title: 'replay weight' },
       ...(hasSource ? { color: { field: 'source', type: 'nominal', title: 'source' } } : {}),
+      ...(input.selected
+        ? {
+            stroke: { condition: { test: 'datum.selected', value: '#222' }, value: null },
+            strokeWidth: { condition: { test: 'datum.selected', value: 1.5 }, value: 0 },
+          }
+        : {}),
       tooltip: [
         { field: 'rank', type: 'quantitative' },
         { field: 'example', type: 'nominal' },
@@ -223,6 +246,141 @@ export function topReplayedSpec(input: TopReplayedInput, options: { top?: number
         { field: 'text', type: 'nominal' },
       ],
     },
+    config: CHART_CONFIG,
+  } as VegaLiteSpec;
+}
+
+/** How one example stands in a replay plan. */
+export type ReplayStatus = 'sampled' | 'weight > 0, not sampled' | 'weight 0' | 'held out';
+
+/** One bar of the score histogram. */
+export interface ScoreBin {
+  lo: number;
+  hi: number;
+  status: ReplayStatus;
+  count: number;
+  /** Stacking position: sampled at the bottom, then the rest of the pool, weight 0, held out. */
+  stack: number;
+}
+
+/** The histogram behind `replayScoreDistributionSpec`. */
+export interface ScoreDistributionData {
+  bins: ScoreBin[];
+  /** Scores of the sampled examples (for the rug). */
+  sampledScores: number[];
+  /**
+   * The replay cut: the lowest score that may be drawn, when the examples with weight > 0 are exactly
+   * the highest-scoring ones (a hard cut, as `topk`'s); null when the weights have no such cut.
+   */
+  cut: number | null;
+  /** Examples with weight > 0 (the pool the draw samples from). */
+  pool: number;
+  /** Examples that may be replayed (not held out). */
+  live: number;
+  heldOut: number;
+}
+
+/** The score histogram of a plan, split by status, and its replay cut. */
+export function scoreDistributionData(input: TopReplayedInput, bins = 40): ScoreDistributionData {
+  const scores = input.scores;
+  const n = input.weights.length;
+  const status: ReplayStatus[] = new Array(n);
+  const isSel = new Uint8Array(n);
+  if (input.selected) for (let k = 0; k < input.selected.length; k++) isSel[input.selected[k]!] = 1;
+  let pool = 0;
+  let live = 0;
+  let poolMin = Infinity;
+  let restMax = -Infinity;
+  const sampledScores: number[] = [];
+  for (let j = 0; j < n; j++) {
+    const s = scores ? scores[j]! : NaN;
+    if (input.excluded?.[j]) {
+      status[j] = 'held out';
+      continue;
+    }
+    live++;
+    if (input.weights[j]! > 0) {
+      pool++;
+      status[j] = isSel[j] ? 'sampled' : 'weight > 0, not sampled';
+      if (Number.isFinite(s)) poolMin = Math.min(poolMin, s);
+    } else {
+      status[j] = 'weight 0';
+      if (Number.isFinite(s)) restMax = Math.max(restMax, s);
+    }
+    if (isSel[j] && Number.isFinite(s)) sampledScores.push(s);
+  }
+  const out: ScoreBin[] = [];
+  if (scores) {
+    let lo = Infinity;
+    let hi = -Infinity;
+    for (let j = 0; j < n; j++) if (Number.isFinite(scores[j]!)) (lo = Math.min(lo, scores[j]!)), (hi = Math.max(hi, scores[j]!));
+    const order: ReplayStatus[] = ['sampled', 'weight > 0, not sampled', 'weight 0', 'held out'];
+    order.forEach((st, stack) => {
+      const h = histogram(Array.from({ length: n }, (_, j) => (status[j] === st ? scores[j]! : NaN)), { bins, min: lo, max: hi });
+      for (let b = 0; b < h.counts.length; b++) if (h.counts[b]! > 0) out.push({ lo: h.edges[b]!, hi: h.edges[b + 1]!, status: st, count: h.counts[b]!, stack });
+    });
+  }
+  const cut = pool > 0 && pool < live && poolMin >= restMax ? poolMin : null;
+  return { bins: out, sampledScores, cut, pool, live, heldOut: n - live };
+}
+
+/**
+ * The plan over all N examples: a histogram of their predicted forgetting scores (measured where
+ * measured), stacked by what the plan does with them (sampled, in the pool, weight 0, held out), the
+ * replay cut as a dashed line where the pool is the top of the scores, and a tick per sampled example.
+ * @example
+ * const spec = replayScoreDistributionSpec({ ...plan, exampleIds: plan.exampleIds });
+ */
+export function replayScoreDistributionSpec(input: TopReplayedInput, options: { bins?: number; title?: string } = {}): VegaLiteSpec {
+  const d = scoreDistributionData(input, options.bins ?? 40);
+  const sampled = d.sampledScores.length;
+  const subtitle = [
+    `${input.weights.length} upstream examples` + (d.heldOut > 0 ? ` (${d.heldOut} held out, never replayed)` : '') +
+      `; ${d.pool} with weight > 0` + (sampled > 0 ? `, ${sampled} sampled for replay` : ''),
+    d.cut !== null ? `replay cut: only examples scoring ≥ ${formatNumber(d.cut)} can be drawn` : 'every example with weight > 0 can be drawn (no hard cut)',
+  ];
+  const layers: unknown[] = [
+    {
+      data: { values: d.bins },
+      mark: { type: 'bar', binSpacing: 0 },
+      encoding: {
+        x: { field: 'lo', type: 'quantitative', bin: { binned: true }, title: 'predicted forgetting score (nats)' },
+        x2: { field: 'hi' },
+        y: { field: 'count', type: 'quantitative', stack: 'zero', title: 'examples' },
+        color: {
+          field: 'status',
+          type: 'nominal',
+          scale: { domain: ['sampled', 'weight > 0, not sampled', 'weight 0', 'held out'], range: ['#e45756', '#9ecae9', '#c7c7c7', '#f2cf5b'] },
+          legend: { title: 'in the plan', labelLimit: 220 },
+        },
+        order: { field: 'stack', type: 'quantitative', sort: 'ascending' },
+        tooltip: [
+          { field: 'lo', type: 'quantitative', format: '.3f', title: 'from score' },
+          { field: 'hi', type: 'quantitative', format: '.3f', title: 'to score' },
+          { field: 'count', type: 'quantitative' },
+          { field: 'status', type: 'nominal' },
+        ],
+      },
+    },
+    {
+      data: { values: d.sampledScores.map((score) => ({ score })) },
+      mark: { type: 'tick', color: '#e45756', thickness: 1.5, size: 10, yOffset: 6 },
+      encoding: { x: { field: 'score', type: 'quantitative' }, y: { value: 'height' } },
+    },
+  ];
+  if (d.cut !== null) {
+    const ref = { x: d.cut, label: `replay cut ${formatNumber(d.cut)}` };
+    layers.push(
+      { data: { values: [ref] }, mark: { type: 'rule', strokeDash: [5, 3], color: '#333' }, encoding: { x: { field: 'x', type: 'quantitative' } } },
+      { data: { values: [ref] }, mark: { type: 'text', align: 'right', dx: -3, y: 0, baseline: 'top', fontSize: 10, color: '#333' }, encoding: { x: { field: 'x', type: 'quantitative' }, text: { field: 'label' } } },
+    );
+  }
+  return {
+    $schema: VEGA_LITE_SCHEMA,
+    title: { text: options.title ?? 'Predicted forgetting of every upstream example, and what the plan replays', subtitle },
+    width: 460,
+    height: 200,
+    layer: layers,
     config: CHART_CONFIG,
   } as VegaLiteSpec;
 }

@@ -43,7 +43,7 @@ describe('planOfflineReplay', () => {
   it('completes the row, keeps measured values as scores, and draws int(n·ratio)+1 examples', async () => {
     // profile = [0.2, 0.2, 0.3, 0.1, 0.2, 0.1]; known e0 = 0.4, e2 = 0.6 → c = (0.08 + 0.18) / (0.04 + 0.09) = 2
     const known = { columns: Int32Array.of(0, 2), values: Float64Array.of(0.4, 0.6) };
-    const plan = await planOfflineReplay({ train, known, completion: meanProfile, nFineTune: 100, ratio: 1 / 32, seed: 1 });
+    const plan = await planOfflineReplay({ train, known, completion: meanProfile, nFineTune: 100, ratio: 1 / 32, seed: 1, policy: 'softmax' });
     const expectedScores = [0.4, 0.4, 0.6, 0.2, 0.4, 0.2];
     Array.from(plan.scores).forEach((s, j) => expect(s).toBeCloseTo(expectedScores[j]!, 12));
     const w = softmaxWeights(expectedScores, 0.1);

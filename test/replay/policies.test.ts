@@ -109,8 +109,8 @@ describe('replay policies: the plan and its draw', () => {
   exclude[3] = 1;
   exclude[7] = 1;
 
-  it('softmax through the policy is bit-for-bit the path without one', () => {
-    const a = planReplayFromScores(scores, ids(40), { nFineTune: 200, seed: 4, exclude });
+  it('softmax through the policy is bit-for-bit the path with only a temperature', () => {
+    const a = planReplayFromScores(scores, ids(40), { nFineTune: 200, seed: 4, exclude, temperature: 0.1 });
     const b = planReplayFromScores(scores, ids(40), { nFineTune: 200, seed: 4, exclude, policy: 'softmax' });
     expect(Array.from(b.weights)).toEqual(Array.from(softmaxWeights(scores, 0.1, exclude)));
     expect(Array.from(b.selected)).toEqual(Array.from(sampleWithoutReplacement(replayLogits(scores, 0.1, exclude), 7, { seed: 4 })));

@@ -17,10 +17,11 @@ describe('buildReportHtml', () => {
       'sources',
       'predicted',
       'rmse-k',
+      'replay-scores',
       'replay-weights',
       'replay-top',
     ]);
-    expect((html.match(/<svg\b/g) ?? []).length).toBe(7);
+    expect((html.match(/<svg\b/g) ?? []).length).toBe(8);
   });
 
   it('is self-contained: no scripts, no external resources', () => {

@@ -34,7 +34,7 @@ describe('forgetscope demo', () => {
     expect(Object.keys(summary['evaluation'].methods)).toEqual(['additive-ls', 'lowrank', 'knn']);
     expect(summary['evaluation'].seeds).toEqual([0, 1, 2, 3, 4]);
     expect(summary['evaluation'].select).toBe('paper');
-    expect(summary['charts']).toEqual(['heatmap', 'scree', 'sources', 'predicted', 'rmse-k', 'replay-weights', 'replay-top']);
+    expect(summary['charts']).toEqual(['heatmap', 'scree', 'sources', 'predicted', 'rmse-k', 'replay-scores', 'replay-top']); // topk weights are uniform over the pool: no weight histogram
     // Fixture tasks have 576 fine-tuning examples: int(576 / 32) + 1 = 19 replayed examples.
     expect(summary['replay'].replayN).toBe(19);
     expect(summary['replay'].task).toBe('t009');

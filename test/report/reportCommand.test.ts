@@ -39,7 +39,7 @@ describe('forgetscope report', () => {
     expect(s.replay.replayN).toBe(32);
     expect(s.replay.selected).toHaveLength(32);
     expect(s.replay.task).toBe('t009');
-    expect(s.charts).toEqual(['heatmap', 'scree', 'sources', 'predicted', 'replay-weights', 'replay-top']);
+    expect(s.charts).toEqual(['heatmap', 'scree', 'sources', 'predicted', 'replay-scores', 'replay-top']);
     const html = readFileSync(out, 'utf8');
     expect(s.bytes).toBe(Buffer.byteLength(html));
     // The README's per-source means appear in the per-source table.

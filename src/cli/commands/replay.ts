@@ -9,6 +9,7 @@ import { createCompletionMethod } from '../../completion/registry.js';
 import { planOfflineReplay } from '../../replay/offline.js';
 import { onlineReplaySchedule } from '../../replay/online.js';
 import { replayPlanTable } from '../../replay/planTable.js';
+import { replayPolicy } from '../../replay/policies/registry.js';
 import {
   addBackendOption, addReadOptions, addReplayOptions, addReplayPolicyOptions, addRowOptions, backendFromFlag, backendJson, parseCaps, parseInteger,
   parsePositiveInt, parseRowList, checkCountAtMost, checkReplayBudget, readOptionsFromFlags, replayPolicyFromFlags, replaySettingsFromFlags, type ReadFlags,
@@ -34,10 +35,10 @@ interface ReplayFlags extends ReadFlags, ReplayGroupFlags, ReplayPolicyFlags {
 
 /**
  * `forgetscope replay <input> --train-rows … --observed FILE [--replay-method lowrank] [--policy NAME]
- * [--temperature 0.1] --n-fine-tune N [--ratio 0.03125] [--seed 0] [--exclude FILE] --out FILE [--json] [--force]`:
+ * [--temperature T] --n-fine-tune N [--ratio 0.03125] [--seed 0] [--exclude FILE] --out FILE [--json] [--force]`:
  * completes the new task's row from its measured entries with a completion method, turns it into
- * replay weights with a replay policy (`--temperature T`: the paper's `softmax(score / T)`; excluded
- * examples 0) and draws `int(n · ratio) + 1` examples.
+ * replay weights with a replay policy (default `topk`, `DEFAULT_REPLAY_POLICY`; `--temperature T`
+ * alone: the paper's `softmax(score / T)`; excluded examples 0) and draws `int(n · ratio) + 1` examples.
  * Writes `example, score, weight, selected` for every example (Parquet, Arrow, CSV or .npy by
  * extension). With `--online-steps S` it prints the online schedule (uniform steps, probes) instead.
  */
@@ -55,13 +56,19 @@ export const replayCommand: CommandModule = {
     addBackendOption(cmd);
     addReadOptions(cmd.option('--json', 'print one JSON object on stdout').option('--force', 'overwrite --out')).action(async (input: string, flags: ReplayFlags, command: Command) => {
       const settings = replaySettingsFromFlags(flags, command);
-      const given = command.getOptionValueSource('temperature') !== 'default';
-      await runReplay(input, flags, { ...settings, ...replayPolicyFromFlags(flags.policy, settings.temperature, given) }, ctx);
+      const given = (flag: string): boolean => command.getOptionValueSource(flag) === 'cli' || command.getOptionValueSource(flag) === 'env';
+      const resolved = replayPolicyFromFlags(flags.policy, settings.temperature, given('temperature'), {
+        ...(given('autoSupport') ? { autoSupport: settings.autoSupport } : {}),
+        ...(given('factorRank') ? { factorRank: parsePositiveInt(flags.factorRank, '--factor-rank') } : {}),
+        side: flags.sideScores !== undefined,
+      });
+      for (const m of resolved.ignored) ctx.warn(m);
+      await runReplay(input, flags, { ...settings, ...resolved, temperatureGiven: given('temperature') }, ctx);
     });
   },
 };
 
-async function runReplay(input: string, flags: ReplayFlags, settings: ReplaySettings & { policy: string }, ctx: CliContext): Promise<void> {
+async function runReplay(input: string, flags: ReplayFlags, settings: ReplaySettings & { policy: string; temperatureGiven: boolean }, ctx: CliContext): Promise<void> {
   const json = flags.json === true;
   const seed = parseInteger(flags.seed, '--seed');
   if (flags.onlineSteps === undefined && flags.out !== undefined) await checkTableOut(ctx, flags.out, flags.force === true);
@@ -104,7 +111,7 @@ async function runReplay(input: string, flags: ReplayFlags, settings: ReplaySett
       fitOptions: { seed, backend, progress: ctx.progress(json) },
       nFineTune: settings.nFineTune,
       ratio: settings.ratio,
-      temperature: settings.temperature,
+      ...(settings.temperatureGiven ? { temperature: settings.temperature } : {}),
       autoSupport: settings.autoSupport,
       seed,
       method: settings.method,
@@ -126,7 +133,7 @@ async function runReplay(input: string, flags: ReplayFlags, settings: ReplaySett
   ctx.printJson({
     replayN: plan.replayN,
     temperature: plan.temperature,
-    temperatureRule: settings.policy === 'auto' || settings.policy === 'optimistic' ? 'auto' : 'fixed',
+    temperatureRule: replayPolicy(settings.policy).reads?.includes('autoTemperature') ? 'auto' : 'fixed',
     policy: plan.policy,
     method: plan.method,
     ratio: plan.ratio,

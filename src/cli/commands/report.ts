@@ -72,7 +72,10 @@ async function runReportCommand(input: string, flags: ReportFlags, command: Comm
   await checkOutFile(ctx, flags.out, flags.force);
   if ((flags.trainRows === undefined) !== (flags.testRows === undefined)) throw new ForgetscopeError('usage', '--train-rows and --test-rows go together');
   const replay = replaySettingsFromFlags(flags, command);
-  const { policy } = replayPolicyFromFlags(flags.policy, replay.temperature, command.getOptionValueSource('temperature') !== 'default');
+  const temperatureGiven = command.getOptionValueSource('temperature') === 'cli';
+  const autoSupportGiven = command.getOptionValueSource('autoSupport') === 'cli';
+  const { policy, ignored } = replayPolicyFromFlags(flags.policy, replay.temperature, temperatureGiven, autoSupportGiven ? { autoSupport: replay.autoSupport } : {});
+  for (const m of ignored) ctx.warn(m);
   const select = parseChoice(flags.select, '--select', ['paper', 'active'] as const);
   const seeds = parseIntList(flags.seeds, '--seeds');
   step?.(`reading ${input}`);
@@ -115,8 +118,8 @@ async function runReportCommand(input: string, flags: ReportFlags, command: Comm
       policy,
       known: flags.known,
       ratio: replay.ratio,
-      temperature: replay.temperature,
-      autoSupport: replay.autoSupport,
+      ...(temperatureGiven ? { temperature: replay.temperature } : {}),
+      ...(autoSupportGiven ? { autoSupport: replay.autoSupport } : {}),
       ...(replay.exclude !== undefined ? { exclude: (await readExclusion(replay.exclude, matrix)).mask } : {}),
     };
   }

@@ -194,13 +194,14 @@ async function readFlat(source: ParquetSource, metadata: FileMetaData, header: s
       const v = vNull[r] ? null : x - x === 0 ? x : numValue(x, file, row, vName, nanAsMissing);
       if (deltaMode) {
         if (v === null) {
-          builder.drop(`null ${vName}`);
+          // NaN (with nanAsMissing) and null are counted apart, as in the other readers.
+          builder.drop(`${vNull[r] ? 'null' : 'nan'} ${vName}`);
           continue;
         }
         builder.add(ti, ei, v, row);
       } else {
         if (v === null || b === null) {
-          builder.drop(`null ${b === null ? bName : vName}`);
+          builder.drop(b === null ? `${bNull[r] ? 'null' : 'nan'} ${bName}` : `${vNull[r] ? 'null' : 'nan'} ${vName}`);
           continue;
         }
         builder.add(ti, ei, v - b, row);
@@ -270,14 +271,16 @@ async function readGeneric(source: ParquetSource, metadata: FileMetaData, header
       if (delta) {
         const v = numValue(delta[r], file, row, header[cols.delta]!, options.nanAsMissing);
         if (v === null) {
-          builder.drop(`null ${header[cols.delta]}`);
+          builder.drop(`${delta[r] === null || delta[r] === undefined ? 'null' : 'nan'} ${header[cols.delta]}`);
           continue;
         }
         value = v;
       } else {
         const a = numValue(after![r], file, row, header[cols.nllAfter]!, options.nanAsMissing);
         if (a === null || b === null) {
-          builder.drop(`null ${b === null ? header[cols.nllBefore] : header[cols.nllAfter]}`);
+          const k = b === null ? cols.nllBefore : cols.nllAfter;
+          const raw = b === null ? before![r] : after![r];
+          builder.drop(`${raw === null || raw === undefined ? 'null' : 'nan'} ${header[k]}`);
           continue;
         }
         value = a - b;

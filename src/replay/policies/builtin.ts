@@ -65,6 +65,7 @@ function need<T>(value: T | undefined, policy: string, what: string): T {
 /** `softmax`: the paper's weights softmax(score / T) (T = 0.1 by default). Needs: the row. */
 export const softmaxPolicy: ReplayPolicy = {
   name: 'softmax',
+  reads: ['temperature'],
   description: "the paper's softmax(score / T), T = --temperature (0.1)",
   needs: ['scores'],
   weigh: (input, ctx) => softmaxOf(input.scores, ctx.temperature, input.exclude),
@@ -77,6 +78,7 @@ export const softmaxPolicy: ReplayPolicy = {
  */
 export const autoPolicy: ReplayPolicy = {
   name: 'auto',
+  reads: ['autoTemperature', 'autoSupport'],
   description: 'softmax at the temperature whose effective support is --auto-support replay budgets',
   needs: ['scores'],
   weigh: (input, ctx) => autoOf(input.scores, ctx, input.exclude),
@@ -85,6 +87,7 @@ export const autoPolicy: ReplayPolicy = {
 /** `topk`: uniform over the `autoSupport · replayN` highest scores (a hard cut instead of a softmax). Needs: the row. */
 export const topkPolicy: ReplayPolicy = {
   name: 'topk',
+  reads: ['autoSupport'],
   description: 'uniform over the --auto-support replay budgets with the highest scores',
   needs: ['scores'],
   weigh: (input, ctx) => topOf(input.scores, ctx.autoSupport * ctx.replayN, input.exclude),
@@ -93,6 +96,7 @@ export const topkPolicy: ReplayPolicy = {
 /** `uniform`: every example that is not excluded equally likely (random replay, the usual baseline). Needs: nothing. */
 export const uniformPolicy: ReplayPolicy = {
   name: 'uniform',
+  reads: [],
   description: 'uniform random replay over the examples that are not excluded',
   needs: [],
   weigh(input) {
@@ -109,6 +113,7 @@ export const uniformPolicy: ReplayPolicy = {
  */
 export const oraclePolicy: ReplayPolicy = {
   name: 'oracle',
+  reads: ['temperature'],
   description: 'softmax(true row / T): needs every non-excluded example measured (experiments)',
   needs: ['measured-row'],
   weigh(input, ctx) {
@@ -128,6 +133,7 @@ export const surprisePolicy: ReplayPolicy = sideTopPolicy(
   'surprise',
   'the examples with the highest base NLL (SuRe); side row = base NLL',
   'a side row of base-model NLL per example (--side-scores, or nll_before in the dataset)',
+  'base-nll',
 );
 
 /**
@@ -142,11 +148,13 @@ export const gradientPolicy: ReplayPolicy = sideTopPolicy(
 );
 
 /** A policy that puts the replay budget on the highest values of the side row (surprise, gradient). */
-function sideTopPolicy(name: string, description: string, what: string): ReplayPolicy {
+function sideTopPolicy(name: string, description: string, what: string, sideDefault?: 'base-nll'): ReplayPolicy {
   return {
     name,
     description,
     needs: ['side'],
+    reads: ['side'],
+    ...(sideDefault ? { sideDefault } : {}),
     weigh(input, ctx) {
       const side = need(input.side, name, what);
       return { ...topOf(side, ctx.replayN, input.exclude), scores: side };
@@ -161,6 +169,7 @@ function sideTopPolicy(name: string, description: string, what: string): ReplayP
  */
 export const neighbourPolicy: ReplayPolicy = {
   name: 'neighbour',
+  reads: [],
   description: "the most similar train task's forgetting row (on the measured examples), top budget",
   needs: ['train', 'known'],
   weigh(input, ctx) {
@@ -203,6 +212,7 @@ export function nearestTrainRow(train: PolicyInput['train'] & object, known: Non
  */
 export const optimisticPolicy: ReplayPolicy = {
   name: 'optimistic',
+  reads: ['autoTemperature', 'autoSupport'],
   description: 'softmax (auto temperature) of the upper end of the prediction interval',
   needs: ['scores', 'intervals'],
   weigh(input, ctx) {
@@ -222,6 +232,7 @@ export const optimisticPolicy: ReplayPolicy = {
  */
 export const coveragePolicy: ReplayPolicy = {
   name: 'coverage',
+  reads: ['factorRank'],
   description: 'greedy facility location over the example factors, weighted by the row',
   needs: ['scores', 'factors'],
   weigh(input, ctx) {

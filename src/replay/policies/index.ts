@@ -3,3 +3,4 @@ export * from './builtin.js';
 export * from './registry.js';
 export * from './draw.js';
 export * from './factors.js';
+export * from './resolve.js';

@@ -50,11 +50,25 @@ export interface PolicyWeights {
 /** What a policy needs beyond the row, for documentation and input checks. */
 export type PolicyNeed = 'scores' | 'measured-row' | 'intervals' | 'side' | 'factors' | 'train' | 'known';
 
+/**
+ * A plan option a policy reads: `temperature` (a fixed softmax temperature), `autoTemperature` (it sets
+ * its temperature from `autoSupport`; `temperature: 'auto'` names it), `autoSupport` (support or pool
+ * size in replay budgets), `factorRank` (rank of the example factors), `side` (a side row).
+ */
+export type PolicyOption = 'temperature' | 'autoTemperature' | 'autoSupport' | 'factorRank' | 'side';
+
 /** A replay policy: from a row (and what `needs` lists) to replay weights; the draw is seeded by the plan. */
 export interface ReplayPolicy {
   readonly name: string;
   /** One line: what it does and where it comes from. */
   readonly description: string;
   readonly needs: readonly PolicyNeed[];
+  /**
+   * The plan options it reads (`resolvePolicy` refuses a temperature it does not read and reports the
+   * other options it ignores). A policy without this list is not checked.
+   */
+  readonly reads?: readonly PolicyOption[];
+  /** Where its side row comes from when none is given: `base-nll` = the train matrix's `nllBefore`. */
+  readonly sideDefault?: 'base-nll';
   weigh(input: PolicyInput, ctx: PolicyContext): PolicyWeights;
 }

@@ -89,7 +89,9 @@ export async function evaluationStage(
   );
   const methods: Record<string, ReportMethodScores> = {};
   for (const [name, m] of Object.entries(evaluation.methods)) {
-    methods[name] = { rmse: m.rmse, f1: m.f1, precision: m.precision, recall: m.recall, auc: m.auc, seconds: m.seconds, fits: m.fits };
+    const stderr: NonNullable<ReportMethodScores['stderr']> = {};
+    for (const key of ['rmse', 'f1', 'precision', 'recall', 'auc'] as const) stderr[key] = standardError(m.perSeed.map((p) => p[key]));
+    methods[name] = { rmse: m.rmse, f1: m.f1, precision: m.precision, recall: m.recall, auc: m.auc, seconds: m.seconds, fits: m.fits, stderr };
   }
   const section: ReportEvaluation = {
     methods,
@@ -112,4 +114,13 @@ export async function evaluationStage(
   const truth = Float64Array.from(matrix.row(t));
   const predicted: PredictedVsTrueInput = { truth, prediction, known: entries.columns, task: matrix.taskIds[t]!, method: setup.plotMethod };
   return { evaluation, sections: { evaluation: section, predicted } };
+}
+
+/** Standard error of the mean of the finite values (sample sd / √count); null with fewer than two. */
+export function standardError(values: readonly (number | null)[]): number | null {
+  const xs = values.filter((v): v is number => v !== null && Number.isFinite(v));
+  if (xs.length < 2) return null;
+  const mean = xs.reduce((s, x) => s + x, 0) / xs.length;
+  const ss = xs.reduce((s, x) => s + (x - mean) ** 2, 0);
+  return Math.sqrt(ss / (xs.length - 1)) / Math.sqrt(xs.length);
 }

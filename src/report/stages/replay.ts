@@ -4,8 +4,7 @@ import { defaultRng } from '../../completion/protocol/generator.js';
 import { createCompletionMethod } from '../../completion/registry.js';
 import { planOfflineReplay } from '../../replay/offline.js';
 import { DEFAULT_REPLAY_RATIO, replayCount } from '../../replay/replayCount.js';
-import { DEFAULT_REPLAY_POLICY } from '../../replay/defaults.js';
-import { replayPolicy } from '../../replay/policies/registry.js';
+import { resolvePolicy } from '../../replay/policies/resolve.js';
 import type { ReplayPlan } from '../../replay/types.js';
 import type { ReportReplay } from '../types.js';
 import { backendOption, countOnes, type StageContext } from './context.js';
@@ -18,8 +17,8 @@ export interface ReportReplayOptions {
   nFineTune: number;
   ratio?: number;
   /**
-   * Replay policy (a name of `replayPolicy`). Default: the replay command's default policy
-   * (`DEFAULT_REPLAY_POLICY`); with only `temperature` given, the paper's `softmax` (`auto` for 'auto').
+   * Replay policy (a name of `replayPolicy`). Default: `DEFAULT_REPLAY_POLICY` (`topk`); with only
+   * `temperature` given, the paper's `softmax` (`auto` for 'auto') — `resolvePolicy`, as everywhere.
    */
   policy?: string;
   /** Softmax temperature of `softmax` / `oracle` (default 0.1), or `auto` (see `planOfflineReplay`). */
@@ -58,7 +57,11 @@ export async function replayStage(
   const seed = rp.seed ?? 0;
   const knownCount = rp.known ?? 30;
   const methodName = rp.method ?? 'lowrank';
-  const policyName = replayPolicy(rp.policy ?? (rp.temperature === undefined ? DEFAULT_REPLAY_POLICY : rp.temperature === 'auto' ? 'auto' : 'softmax')).name;
+  const resolved = resolvePolicy(rp.policy, {
+    ...(rp.temperature !== undefined ? { temperature: rp.temperature } : {}),
+    ...(rp.autoSupport !== undefined ? { autoSupport: rp.autoSupport } : {}),
+  });
+  const policyName = resolved.policy.name;
   ctx.onStep('replay', `replay plan for held-out task ${matrix.taskIds[rp.task]} (${methodName} scores, n = ${rp.nFineTune})`);
   const replay = await ctx.timed('replay', async () => {
     const entries = knownEntriesOf(defaultRng(seed).choice(matrix.cols, knownCount), matrix.row(rp.task), matrix.rowMask(rp.task));
@@ -67,7 +70,7 @@ export async function replayStage(
       known: entries,
       completion: createCompletionMethod(methodName),
       fitOptions: { seed, ...backendOption(ctx) },
-      policy: policyName,
+      policy: resolved.policy,
       method: methodName,
       nFineTune: rp.nFineTune,
       seed,
@@ -87,9 +90,10 @@ export async function replayStage(
     replayN: replay.replayN ?? replay.selected.length,
     temperature: replay.temperature,
     policy: policyName,
-    policyDescription: replayPolicy(policyName).description,
+    policyDescription: resolved.policy.description,
     method: replay.method,
     seed: replay.seed,
+    ...(replay.excluded ? { excluded: replay.excluded } : {}),
     basis: `${knownCount} examples measured with the paper's random draw, seed ${seed}; the rest predicted by ${methodName} from ${rows.length} train tasks` +
       (rp.exclude ? `; ${countOnes(rp.exclude)} held-out examples excluded` : ''),
   };

@@ -117,7 +117,7 @@ const dataset = (extra = {}) => ({
   ...extra,
 });
 const info = (name, ...rest) => ['info', `{dir}/${name}`, ...rest];
-const predict = (input, observed, ...rest) => ['predict', `{dir}/${input}`, '--observed', `{dir}/${observed}`, '--out', `{dir}/out.csv`, '--method', 'additive', ...rest];
+const predict = (input, observed, ...rest) => ['predict', `{dir}/${input}`, '--observed', `{dir}/${observed}`, '--out', `{dir}/out.csv`, '--method', 'additive', '--backend', 'cpu', ...rest];
 
 export const cases = [
   // ---- CSV / TSV ----
@@ -230,16 +230,16 @@ export const cases = [
   { name: 'folder: Z.npy missing', files: { 'ds/tasks.json': '[{"id":"t1"}]', 'ds/examples.jsonl': '{"id":"e1"}\n' }, args: info('ds'), exit: 2, stderr: 'ds: not a dataset folder: Z\\.npy is missing' },
   { name: 'folder: Z.npy is a folder', files: { 'ds/Z.npy/x': 'x', 'ds/tasks.json': tasksJson(['t1', 't2']), 'ds/examples.jsonl': examplesJsonl(['e1', 'e2']) }, args: info('ds'), exit: 2, stderr: 'Z\\.npy: expected an input file, found a folder' },
   { name: 'folder: example count differs from Z', files: dataset({ 'ds/examples.jsonl': '{"id":"e1"}\n' }), args: info('ds'), exit: 2, stderr: 'examples\\.jsonl: .*Z\\.npy has 2 columns but .*examples\\.jsonl lists 1 examples' },
-  { name: 'folder: a side matrix with NaN', files: dataset({ 'ds/side/g.npy': npyF8([1, NaN, 3, 4], 2, 2), 'obs.csv': 'example,value\ne1,0.5\n' }), args: ['predict', '{dir}/ds', '--observed', '{dir}/obs.csv', '--side', 'g', '--out', '{dir}/out.csv'], exit: 2, stderr: 'g\\.npy: side matrix "g" has a non-finite value' },
-  { name: 'folder: a side matrix of the wrong shape', files: dataset({ 'ds/side/g.npy': npyF8([1, 2, 3], 1, 3), 'obs.csv': 'example,value\ne1,0.5\n' }), args: ['predict', '{dir}/ds', '--observed', '{dir}/obs.csv', '--side', 'g', '--out', '{dir}/out.csv'], exit: 2, stderr: 'g\\.npy: side matrix "g" has shape \\[1, 3\\]' },
-  { name: 'csv: a side column all blank', files: { 'z.csv': 'task,example,delta,g\nt1,e1,0.5,\nt1,e2,0.25,\nt2,e1,1,\nt2,e2,2,\n', 'obs.csv': 'example,value\ne1,0.5\n' }, args: ['predict', '{dir}/z.csv', '--observed', '{dir}/obs.csv', '--side', 'g', '--out', '{dir}/out.csv'], exit: 2, stderr: 'z\\.csv: ' },
+  { name: 'folder: a side matrix with NaN', files: dataset({ 'ds/side/g.npy': npyF8([1, NaN, 3, 4], 2, 2), 'obs.csv': 'example,value\ne1,0.5\n' }), args: ['predict', '{dir}/ds', '--observed', '{dir}/obs.csv', '--side', 'g', '--out', '{dir}/out.csv', '--backend', 'cpu'], exit: 2, stderr: 'g\\.npy: side matrix "g" has a non-finite value' },
+  { name: 'folder: a side matrix of the wrong shape', files: dataset({ 'ds/side/g.npy': npyF8([1, 2, 3], 1, 3), 'obs.csv': 'example,value\ne1,0.5\n' }), args: ['predict', '{dir}/ds', '--observed', '{dir}/obs.csv', '--side', 'g', '--out', '{dir}/out.csv', '--backend', 'cpu'], exit: 2, stderr: 'g\\.npy: side matrix "g" has shape \\[1, 3\\]' },
+  { name: 'csv: a side column all blank', files: { 'z.csv': 'task,example,delta,g\nt1,e1,0.5,\nt1,e2,0.25,\nt2,e1,1,\nt2,e2,2,\n', 'obs.csv': 'example,value\ne1,0.5\n' }, args: ['predict', '{dir}/z.csv', '--observed', '{dir}/obs.csv', '--side', 'g', '--out', '{dir}/out.csv', '--backend', 'cpu'], exit: 2, stderr: 'z\\.csv: ' },
 
   // ---- measured entries (--observed) ----
   { name: 'observed: every value blank is no measured entry', files: { 'z.csv': GOOD, 'obs.csv': 'example,value\ne1,\ne2,\n' }, args: predict('z.csv', 'obs.csv'), exit: 2, stderr: 'obs\\.csv: no observed value: all 2 data lines lack a finite value' },
   { name: 'observed: every value null in JSON Lines', files: { 'z.csv': GOOD, 'obs.jsonl': '{"example":"e1","value":null}\n' }, args: predict('z.csv', 'obs.jsonl'), exit: 2, stderr: 'obs\\.jsonl: no observed value' },
   { name: 'observed: every value null in Parquet', files: { 'z.csv': GOOD, 'obs.parquet': () => parquet([{ name: 'example', data: ['e1'], type: 'STRING' }, { name: 'value', data: [null], type: 'DOUBLE', nullable: true }]) }, args: predict('z.csv', 'obs.parquet'), exit: 2, stderr: 'obs\\.parquet: no observed value' },
   { name: 'observed: invalid UTF-8 example id', files: { 'z.csv': GOOD, 'obs.csv': concat(utf8('example,value\ne'), BAD_UTF8, utf8(',0.5\n')) }, args: predict('z.csv', 'obs.csv'), exit: 2, stderr: 'obs\\.csv:2:1: the example id is not valid UTF-8' },
-  { name: 'observed: a device', files: { 'z.csv': GOOD }, args: ['predict', '{dir}/z.csv', '--observed', '/dev/zero', '--format', 'csv', '--out', '{dir}/out.csv'], exit: 2, stderr: '/dev/zero: expected an input file, found a device' },
+  { name: 'observed: a device', files: { 'z.csv': GOOD }, args: ['predict', '{dir}/z.csv', '--observed', '/dev/zero', '--format', 'csv', '--out', '{dir}/out.csv', '--backend', 'cpu'], exit: 2, stderr: '/dev/zero: expected an input file, found a device' },
   { name: 'observed: valid', files: { 'z.csv': GOOD, 'obs.csv': 'example,value\ne1,0.5\ne2,\n' }, args: predict('z.csv', 'obs.csv'), exit: 0 },
 
   // ---- safetensors ----
