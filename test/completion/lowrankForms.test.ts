@@ -1,17 +1,9 @@
 import { fitLowrank } from '../../src/completion/methods/lowrank/lowrank.js';
-import { LOWRANK_VARIANTS, trainStats } from '../../src/completion/methods/lowrank/lowrankBasis.js';
-import { knownLooResidualSq, predictiveSd, probeScale } from '../../src/completion/methods/lowrank/lowrankIntervals.js';
-import {
-  allSquaredError,
-  defaultGrid,
-  foldKnown,
-  knownNormal,
-  knownSquaredError,
-  nestedSquaredErrors,
-  prepareFolds,
-  solveRidge,
-  solveRidgeNested,
-} from '../../src/completion/methods/lowrank/lowrankSelect.js';
+import { LOWRANK_VARIANTS, trainStats } from '../../src/completion/loo/basis.js';
+import { knownLooResidualSq, probeScale } from '../../src/completion/loo/intervals.js';
+import { foldKnown, prepareFolds } from '../../src/completion/loo/folds.js';
+import { defaultGrid, knownNormal, nestedSquaredErrors, solveRidge } from '../../src/completion/loo/ridge.js';
+import { allSquaredError, knownSquaredError, predictiveSd, solveRidgeNested } from './oracles.js';
 import { createReferenceBackend } from '../../src/linalg/reference.js';
 import { randomColumns, syntheticMatrix } from './lowrankHelpers.js';
 

@@ -2,13 +2,40 @@ import { createCpuBackend } from '../../../linalg/cpu/backend.js';
 import type { Backend } from '../../../linalg/types.js';
 import { ForgetscopeError } from '../../../util/errors.js';
 import type { CompletionMethod, FitOptions, FittedCompletion, KnownEntries, RowPrediction } from '../../types.js';
-import { checkKnownEntries } from '../additiveLs.js';
-import { addComponents, fullBases, LOWRANK_VARIANTS, trainStats, variantBasis, type FullBasis, type LowrankVariant, type TrainStats, type VariantBasis } from './lowrankBasis.js';
-import { ridgeForms } from './lowrankForms.js';
+import { checkKnownEntries } from '../../known.js';
+import { calibrationColumns } from '../../conformal.js';
 import { columnForms } from '../../../linalg/cpu/columnForms.js';
-import { calibrateScale, calibrationColumns, knownLooResidualSq, probeScale } from './lowrankIntervals.js';
-import { defaultGrid, gatherColumns, knownNormal, penaltyScale, prepareFolds, selectHyper, solveRidge, type LowrankGrid, type LowrankHyper } from './lowrankSelect.js';
-import { calibrateSideScale, predictSideRow, residualizeTrain, selectSideHyper, sideStats, sideValuesOf, type SideStats } from './lowrankSide.js';
+import {
+  addComponents,
+  calibrateScale,
+  calibrateSideScale,
+  defaultGrid,
+  fullBases,
+  gatherColumns,
+  knownLooResidualSq,
+  knownNormal,
+  LOWRANK_VARIANTS,
+  penaltyScale,
+  predictSideRow,
+  prepareFolds,
+  probeScale,
+  residualizeTrain,
+  ridgeForms,
+  selectHyper,
+  selectSideHyper,
+  sideStats,
+  sideValuesOf,
+  solveRidge,
+  trainStats,
+  variantBasis,
+  type FullBasis,
+  type LowrankGrid,
+  type LowrankHyper,
+  type LowrankVariant,
+  type SideStats,
+  type TrainStats,
+  type VariantBasis,
+} from '../../loo/index.js';
 import { ForgettingMatrix } from '../../../matrix/ForgettingMatrix.js';
 
 /** Options of `lowrank`. */
@@ -33,9 +60,9 @@ export interface LowrankOptions extends FitOptions {
   sideAlphas?: readonly number[];
   /**
    * Reuse an earlier fit of the same train matrix object with the same backend and options (its
-   * Gram, folds, bases and per-column-set decisions; default true). Safe because a
-   * `ForgettingMatrix` is immutable once built; false forces a fresh fit. Fits with side matrices
-   * are never reused.
+   * Gram, folds, bases and per-column-set decisions), kept while the matrix lives. Opt-in (default
+   * false: every call fits afresh); safe because a `ForgettingMatrix` is immutable once built. Fits
+   * with side matrices are never reused.
    */
   reuse?: boolean;
 }
@@ -76,7 +103,7 @@ export interface FittedLowrank extends FittedCompletion {
  * variance s_c²/M (how much the train rows themselves vary along it).
  *
  * With side matrices (`options.side`, and the new task's side row in `known.side`), the ridge also
- * has one per-task scale per side row with its own prior (see `lowrankSide.ts`); the same
+ * has one per-task scale per side row with its own prior (see `loo/side.ts`); the same
  * leave-one-task-out search decides whether to use them. Without side, nothing changes.
  *
  * @example
@@ -89,10 +116,11 @@ export const lowrank: CompletionMethod<LowrankOptions> = {
 };
 
 /**
- * Earlier fits by train matrix object, then backend object (`DEFAULT_BACKEND` when none was given),
- * then the options that change the result: a protocol that fits the same train rows again (several
- * seeds, repeated runs) gets the same fitted model back, with its leave-one-task-out decisions per
- * column set already made. Weak keys: an entry lives exactly as long as its matrix and backend.
+ * Earlier fits asked to be reused (`reuse: true`), by train matrix object, then backend object
+ * (`DEFAULT_BACKEND` when none was given), then the options that change the result: a caller that
+ * fits the same train rows again (several seeds, repeated runs) gets the same fitted model back, with
+ * its leave-one-task-out decisions per column set already made. Weak keys: an entry lives exactly as
+ * long as its matrix and backend.
  */
 const FIT_CACHE = new WeakMap<ForgettingMatrix, WeakMap<object, Map<string, Promise<FittedLowrank>>>>();
 const DEFAULT_BACKEND = {};
@@ -112,7 +140,7 @@ function fitKey(options: LowrankOptions): string {
 
 /** `lowrank.fit` with its richer return type. */
 export async function fitLowrank(train: ForgettingMatrix, options: LowrankOptions = {}): Promise<FittedLowrank> {
-  if (options.reuse === false || (options.side && options.side.length > 0)) return fitLowrankFresh(train, options);
+  if (options.reuse !== true || (options.side && options.side.length > 0)) return fitLowrankFresh(train, options);
   let byBackend = FIT_CACHE.get(train);
   if (!byBackend) FIT_CACHE.set(train, (byBackend = new WeakMap()));
   const backendKey: object = options.backend ?? DEFAULT_BACKEND;

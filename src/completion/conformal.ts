@@ -1,0 +1,29 @@
+/**
+ * Split-conformal interval calibration shared by the completion methods: an interval is a point
+ * prediction ± κ·(a per-entry scale), with κ the conformal quantile of held-out |error|/scale ratios,
+ * so its coverage is measured on held-out rows, not assumed Gaussian.
+ */
+
+/**
+ * The conformal `level` quantile of the scores: the ⌈level·(n + 1)⌉-th smallest of the n scores (capped
+ * at the largest), NaN when there are none. Sorts `scores` in place.
+ * @example
+ * conformalQuantile([3, 1, 2, 5, 4], 0.5); // 3 (rank ⌈0.5·6⌉ = 3)
+ */
+export function conformalQuantile(scores: number[], level: number): number {
+  if (scores.length === 0) return NaN;
+  scores.sort((a, b) => a - b);
+  const rank = Math.min(scores.length, Math.ceil(level * (scores.length + 1)));
+  return scores[rank - 1]!;
+}
+
+/**
+ * Evenly spread columns used to calibrate an interval scale: all n when n ≤ count, else `count`
+ * columns ⌊(t + ½)·n/count⌋.
+ * @example
+ * calibrationColumns(10, 4); // [1, 3, 6, 8]
+ */
+export function calibrationColumns(n: number, count: number): Int32Array {
+  if (n <= count) return Int32Array.from({ length: n }, (_, j) => j);
+  return Int32Array.from({ length: count }, (_, t) => Math.floor(((t + 0.5) * n) / count));
+}
