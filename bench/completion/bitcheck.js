@@ -5,7 +5,7 @@
 // reference split, written as one little-endian Float64 stream. `--save FILE` records a baseline;
 // `--compare FILE` reports how many values differ from it (=== on the float64 bits) and the largest
 // difference, and exits 1 on any difference. Used around refactors that must not change a number.
-// Usage: node bench/completion/bitcheck.js --save out.f64 | --compare out.f64 [--seeds 0-2]
+// Usage: node bench/completion/bitcheck.js --save out.f64 | --compare out.f64 [--points] [--seeds 0-2]
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -98,8 +98,17 @@ if (opt('compare')) {
   let at = -1;
   const baseBits = new BigUint64Array(base.buffer);
   const allBits = new BigUint64Array(all.buffer);
+  // --points: compare point predictions (and chosen columns) only, not interval bounds
+  const skip = new Uint8Array(all.length);
+  if (args.includes('--points')) {
+    let s = 0;
+    for (let c = 0; c < chunks.length; c++) {
+      if (labels[c].endsWith('.lower') || labels[c].endsWith('.upper')) skip.fill(1, s, s + chunks[c].length);
+      s += chunks[c].length;
+    }
+  }
   for (let i = 0; i < all.length; i++) {
-    if (baseBits[i] !== allBits[i]) {
+    if (!skip[i] && baseBits[i] !== allBits[i]) {
       diff++;
       const d = Math.abs(base[i] - all[i]);
       if (!(d <= worst)) {

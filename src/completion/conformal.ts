@@ -27,3 +27,27 @@ export function calibrationColumns(n: number, count: number): Int32Array {
   if (n <= count) return Int32Array.from({ length: n }, (_, j) => j);
   return Int32Array.from({ length: count }, (_, t) => Math.floor(((t + 0.5) * n) / count));
 }
+
+/**
+ * Fewest measured columns for which `probeConformalScale` calibrates a task's interval on its own
+ * probes; with fewer, the train rows' leave-one-task-out calibration is used.
+ */
+export const MIN_CONFORMAL_PROBES = 20;
+
+/**
+ * The interval scale of one task from its own measured columns (jackknife conformal): the conformal
+ * `level` quantile of |r_t|/sd_t over its probes, r_t the fit's leave-one-column-out residual and sd_t
+ * the interval's shape at that column; NaN when fewer than `minProbes` scores are finite (the caller
+ * then falls back to a train-calibrated scale).
+ * @example
+ * probeConformalScale(Float64Array.of(1, 2, 3), Float64Array.of(1, 1, 1), 0.5, 3); // 2
+ */
+export function probeConformalScale(residual: Float64Array, sd: Float64Array, level: number, minProbes = MIN_CONFORMAL_PROBES): number {
+  const scores: number[] = [];
+  for (let t = 0; t < residual.length; t++) {
+    const score = Math.abs(residual[t]!) / sd[t]!;
+    if (Number.isFinite(score)) scores.push(score);
+  }
+  if (scores.length < Math.max(minProbes, 1)) return NaN;
+  return conformalQuantile(scores, level);
+}

@@ -15,7 +15,7 @@ describe('lowrank without the N×k basis', () => {
     const values = Float64Array.from(columns, (j) => z.get(12, j));
     for (const variant of LOWRANK_VARIANTS) {
       for (const [k, alpha] of [[0, 1], [3, 0.3], [8, 0]] as const) {
-        const fitted = await fitLowrank(train, { backend: createReferenceBackend(), hyper: { variant, k, alpha }, reuse: false });
+        const fitted = await fitLowrank(train, { backend: createReferenceBackend(), hyper: { variant, k, alpha }, calibration: 'train' });
         const got = await fitted.predictRow({ columns, values });
         const kappa = fitted.decide(columns).kappa;
         // the old path: V from the full basis, V_K, the ridge factor, then predictiveSd per column

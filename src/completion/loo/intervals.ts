@@ -29,15 +29,16 @@ export function probeScale(residualSq: number, measured: number, q: number, scal
 }
 
 /**
- * Σ_t (r_t/(1 − h_t))² over the measured columns: the fit's leave-one-column-out residuals (r_t the
- * residual, h_t = x_tᵀ(XᵀX + P)⁻¹x_t its leverage, from the ridge factor), which, unlike the
- * in-sample residual, do not shrink at high-leverage columns. `vk` holds V_K row-major with `width`
- * components per column.
+ * The fit's leave-one-column-out residuals at the measured columns, r_t/(1 − h_t) (r_t the residual,
+ * h_t = x_tᵀ(XᵀX + P)⁻¹x_t its leverage from the ridge factor, 1 − h_t floored at 0.05), and the
+ * leverages h_t: exact for a ridge with a fixed penalty, and unlike the in-sample residual they do not
+ * shrink at high-leverage columns. `vk` holds V_K row-major with `width` components per column.
  */
-export function knownLooResidualSq(vk: Float64Array, width: number, cK: Float64Array, sol: RidgeSolution): number {
+export function knownLooResiduals(vk: Float64Array, width: number, cK: Float64Array, sol: RidgeSolution): { residual: Float64Array; leverage: Float64Array } {
   const q = sol.index.length;
   const x = new Float64Array(q);
-  let sum = 0;
+  const residual = new Float64Array(cK.length);
+  const leverage = new Float64Array(cK.length);
   for (let t = 0; t < cK.length; t++) {
     let fit = 0;
     for (let a = 0; a < q; a++) {
@@ -50,9 +51,17 @@ export function knownLooResidualSq(vk: Float64Array, width: number, cK: Float64A
       forwardSubstitute(sol.factor, x, q);
       for (let a = 0; a < q; a++) h += x[a]! * x[a]!;
     }
-    const r = (cK[t]! - fit) / Math.max(1 - h, 0.05);
-    sum += r * r;
+    residual[t] = (cK[t]! - fit) / Math.max(1 - h, 0.05);
+    leverage[t] = h;
   }
+  return { residual, leverage };
+}
+
+/** Σ_t (r_t/(1 − h_t))² over the measured columns (see `knownLooResiduals`). */
+export function knownLooResidualSq(vk: Float64Array, width: number, cK: Float64Array, sol: RidgeSolution): number {
+  const { residual } = knownLooResiduals(vk, width, cK, sol);
+  let sum = 0;
+  for (let t = 0; t < residual.length; t++) sum += residual[t]! * residual[t]!;
   return sum;
 }
 

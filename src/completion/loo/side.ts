@@ -7,7 +7,7 @@ import { foldKnown, type Fold } from './folds.js';
 import { penaltyScale } from './ridge.js';
 import { probeScale } from './intervals.js';
 import { addJitter, backSubstitute, choleskyInPlace, choleskyLeadingInPlace, forwardSubstitute } from '../../linalg/smallDense.js';
-import { conformalQuantile } from '../conformal.js';
+import { conformalQuantile, probeConformalScale } from '../conformal.js';
 
 /**
  * Side matrices in `lowrank`'s ridge. A new task's row is modelled as
@@ -540,6 +540,7 @@ export function predictSideRow(
   values: Float64Array,
   hyper: { k: number; alpha: number; side: number },
   kappa: number,
+  probeLevel = NaN,
 ): { prediction: Float64Array; lower?: Float64Array; upper?: Float64Array } {
   const sys = taskSideSystem(basis, n, side, m, sideRow, columns, values, hyper.k);
   const sol =
@@ -566,11 +567,50 @@ export function predictSideRow(
   const scratch = new Float64Array(sol.q);
   const scale = penaltyScale(basis, n);
   const rho = rowScale(sys, sol, columns.length, scale);
+  const own = Number.isNaN(probeLevel) ? NaN : sideProbeScale(sol, sys.intercept, sideRow, L, v, n, basis, columns, prediction, values, scale, probeLevel);
+  const factor = Number.isFinite(own) ? own : kappa * rho;
   for (let j = 0; j < n; j++) {
     designRow(x, sol.q, sys.intercept, (l) => sideRow[l]![j]!, L, (c) => v[c * n + j]!);
-    const sd = kappa * rho * sdOf(sol, x, scratch, scale, basis.colEnergy[j]!, basis.rows);
+    const sd = factor * sdOf(sol, x, scratch, scale, basis.colEnergy[j]!, basis.rows);
     lower[j] = prediction[j]! - sd;
     upper[j] = prediction[j]! + sd;
   }
   return { prediction, lower, upper };
+}
+
+/**
+ * The interval scale of a side-aware fit from the task's own measured columns (`probeConformalScale`):
+ * leave-one-column-out residuals (y_t − ŷ_t)/(1 − h_t), h_t = ‖L⁻¹x_t‖² from the ridge factor (1 − h_t
+ * floored at 0.05), over the interval's shape at those columns. NaN with too few measured columns.
+ */
+function sideProbeScale(
+  sol: SideSolution,
+  intercept: boolean,
+  sideRow: readonly (Float64Array | Float32Array)[],
+  count: number,
+  v: Float64Array | Float32Array,
+  n: number,
+  basis: FullBasis,
+  columns: Int32Array,
+  prediction: Float64Array,
+  values: Float64Array,
+  scale: number,
+  level: number,
+): number {
+  const kk = columns.length;
+  const x = new Float64Array(sol.q);
+  const z = new Float64Array(sol.q);
+  const residual = new Float64Array(kk);
+  const sd = new Float64Array(kk);
+  for (let t = 0; t < kk; t++) {
+    const j = columns[t]!;
+    designRow(x, sol.q, intercept, (l) => sideRow[l]![j]!, count, (c) => v[c * n + j]!);
+    z.set(x);
+    forwardSubstitute(sol.factor, z, sol.q);
+    let h = 0;
+    for (let a = 0; a < sol.q; a++) h += z[a]! * z[a]!;
+    residual[t] = (values[t]! - prediction[j]!) / Math.max(1 - h, 0.05);
+    sd[t] = sdOf(sol, x, z, scale, basis.colEnergy[j]!, basis.rows);
+  }
+  return probeConformalScale(residual, sd, level);
 }

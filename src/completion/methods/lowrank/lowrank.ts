@@ -3,7 +3,7 @@ import type { Backend } from '../../../linalg/types.js';
 import { ForgetscopeError } from '../../../util/errors.js';
 import type { CompletionMethod, FitOptions, FittedCompletion, KnownEntries, RowPrediction } from '../../types.js';
 import { checkKnownEntries } from '../../known.js';
-import { calibrationColumns } from '../../conformal.js';
+import { calibrationColumns, probeConformalScale } from '../../conformal.js';
 import { columnForms } from '../../../linalg/cpu/columnForms.js';
 import {
   addComponents,
@@ -12,7 +12,7 @@ import {
   defaultGrid,
   fullBases,
   gatherColumns,
-  knownLooResidualSq,
+  knownLooResiduals,
   knownNormal,
   LOWRANK_VARIANTS,
   penaltyScale,
@@ -56,6 +56,13 @@ export interface LowrankOptions extends FitOptions {
   level?: number;
   /** Columns used to calibrate the interval scale per fold (default 400). */
   calibrationColumns?: number;
+  /**
+   * How the interval scale of a new task is calibrated: `probes` (default) on the task's own measured
+   * columns — the conformal `level` quantile of its leave-one-column-out residuals over the interval's
+   * shape there — when it has at least `MIN_CONFORMAL_PROBES` of them, else as `train`; `train` the
+   * leave-one-task-out scale κ of the train rows times the task's residual scale ρ.
+   */
+  calibration?: 'probes' | 'train';
   /** Side prior multipliers α_s searched when side matrices are given (default `SIDE_ALPHAS`). */
   sideAlphas?: readonly number[];
   /**
@@ -135,6 +142,7 @@ function fitKey(options: LowrankOptions): string {
     options.intervals ?? null,
     options.level ?? null,
     options.calibrationColumns ?? null,
+    options.calibration ?? null,
   ]);
 }
 
@@ -169,6 +177,8 @@ async function fitLowrankFresh(train: ForgettingMatrix, options: LowrankOptions)
   const level = options.level ?? 0.9;
   if (!(level > 0 && level < 1)) throw new ForgetscopeError('usage', `lowrank: interval level must be in (0, 1), got ${level}`);
   const wantIntervals = options.intervals ?? true;
+  const calibration = options.calibration ?? 'probes';
+  if (calibration !== 'probes' && calibration !== 'train') throw new ForgetscopeError('usage', `lowrank: calibration must be probes or train, got ${String(calibration)}`);
   options.progress?.(0, 3, 'lowrank: Gram');
   const stats = await trainStats(train, backend);
   options.progress?.(1, 3, 'lowrank: bases');
@@ -231,9 +241,9 @@ async function fitLowrankFresh(train: ForgettingMatrix, options: LowrankOptions)
     if (side && hyper.side !== undefined) {
       const sideRow = sideValuesOf(known.side, side.names, n);
       const sideBasis = await sideModel!.basis(hyper.variant);
-      return predictSideRow(sideBasis, n, side, m, sideRow, known.columns, known.values, { k: hyper.k, alpha: hyper.alpha, side: hyper.side }, wantIntervals ? kappa : NaN);
+      return predictSideRow(sideBasis, n, side, m, sideRow, known.columns, known.values, { k: hyper.k, alpha: hyper.alpha, side: hyper.side }, wantIntervals ? kappa : NaN, calibration === 'probes' ? level : NaN);
     }
-    if (wantIntervals && Number.isFinite(kappa)) return predictWithIntervals(stats, smallBasis(hyper.variant), known, hyper, kappa);
+    if (wantIntervals && Number.isFinite(kappa)) return predictWithIntervals(stats, smallBasis(hyper.variant), known, hyper, kappa, calibration === 'probes' ? level : NaN);
     // only the leading hyper.k components are used: a prefix basis suffices (see `lazyBases`)
     const basis = await basisFor(hyper.variant, hyper.k);
     const r = basis.r;
@@ -331,7 +341,7 @@ function lazyBases(
  * variance ‖L⁻¹·(1?, v_j)‖² and residual energy (see `ridgeForms`). O(M·N·(k + 2)) in one streaming
  * pass; nothing of size N·k is formed.
  */
-function predictWithIntervals(stats: TrainStats, basis: VariantBasis, known: KnownEntries, hyper: LowrankHyper, kappa: number): RowPrediction {
+function predictWithIntervals(stats: TrainStats, basis: VariantBasis, known: KnownEntries, hyper: LowrankHyper, kappa: number, probeLevel: number): RowPrediction {
   const { m, n } = stats;
   const centred = hyper.variant !== 'uncentered';
   const additive = hyper.variant === 'additive';
@@ -345,15 +355,19 @@ function predictWithIntervals(stats: TrainStats, basis: VariantBasis, known: Kno
   const vk = new Float64Array(kk * k);
   const cK = new Float64Array(kk);
   const acc = new Float64Array(k);
+  const energyK = new Float64Array(kk);
   for (let t = 0; t < kk; t++) {
     const j = known.columns[t]!;
     const o = off ? off[j]! : 0;
     cK[t] = known.values[t]! - o;
     acc.fill(0);
+    let e = 0;
     for (let a = 0; a < m; a++) {
       const x = block.data[t * m + a]! - o - (shift ? shift[a]! : 0);
+      e += x * x;
       for (let c = 0; c < k; c++) acc[c]! += x * u[a * r + c]!;
     }
+    energyK[t] = e;
     for (let c = 0; c < k; c++) vk[t * k + c] = acc[c]! / basis.s[c]!;
   }
   const normal = knownNormal(vk, cK, k);
@@ -364,13 +378,21 @@ function predictWithIntervals(stats: TrainStats, basis: VariantBasis, known: Kno
   const floor = 1e-300 + 1e-24 * scale;
   // how hard this task is, from its fit's leave-one-column-out residuals at the measured columns (κ was
   // calibrated with the same score)
-  const rho = probeScale(knownLooResidualSq(vk, k, cK, sol), kk, sol.index.length, scale);
+  const loo = knownLooResiduals(vk, k, cK, sol);
+  let residualSq = 0;
+  for (let t = 0; t < kk; t++) residualSq += loo.residual[t]! * loo.residual[t]!;
+  const rho = probeScale(residualSq, kk, sol.index.length, scale);
+  // calibrated on the task's own probes where it has enough of them: the shape at a measured column
+  // is the same form, with its leverage as the parameter variance
+  const probeSd = Float64Array.from(loo.leverage, (h, t) => Math.sqrt(scale * h + Math.max(energyK[t]!, 0) / basis.rows + floor));
+  const own = Number.isNaN(probeLevel) ? NaN : probeConformalScale(loo.residual, probeSd, probeLevel);
+  const factor = Number.isFinite(own) ? own : kappa * rho;
   const prediction = new Float64Array(n);
   const lower = new Float64Array(n);
   const upper = new Float64Array(n);
   for (let j = 0; j < n; j++) {
     const y = (off ? off[j]! : 0) + forms.intercept + lin[j]!;
-    const sd = kappa * rho * Math.sqrt(scale * quad[j]! + Math.max(energy[j]!, 0) / basis.rows + floor);
+    const sd = factor * Math.sqrt(scale * quad[j]! + Math.max(energy[j]!, 0) / basis.rows + floor);
     prediction[j] = y;
     lower[j] = y - sd;
     upper[j] = y + sd;
