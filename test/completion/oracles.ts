@@ -7,7 +7,7 @@
 import { choleskyForwardSolve, choleskyLeadingInPlace } from '../../src/linalg/smallDense.js';
 import type { VariantBasis } from '../../src/completion/loo/basis.js';
 import type { FoldVariant } from '../../src/completion/loo/folds.js';
-import { designIndex, penalisedSystem, penaltyScale, residualVariance, type KnownNormal, type RidgeSolution } from '../../src/completion/loo/ridge.js';
+import { designIndex, penalisedSystem, penaltyScale, type KnownNormal, type RidgeSolution } from '../../src/completion/loo/ridge.js';
 
 /**
  * The ridge solutions for several ranks at once. Because the penalty of a component does not depend
@@ -37,9 +37,8 @@ export function solveRidgeNested(
   }
   return ranks.map((k) => {
     const pk = k + (intercept ? 1 : 0);
-    const sigma2 = residualVariance(basis, n, k);
     if (k > basis.r) return null;
-    if (pk === 0) return { index: new Int32Array(0), beta: new Float64Array(0), factor: new Float64Array(0), sigma2 };
+    if (pk === 0) return { index: new Int32Array(0), beta: new Float64Array(0), factor: new Float64Array(0) };
     if (pk > good || (alpha === 0 && pk > normal.cK.length)) return null;
     const beta = z.slice(0, pk);
     for (let i = pk - 1; i >= 0; i--) {
@@ -48,7 +47,7 @@ export function solveRidgeNested(
       beta[i] = v / a[i * p + i]!;
     }
     // No factor copy: selection only needs β (intervals re-solve the chosen setting with solveRidge).
-    return { index: index.slice(0, pk), beta, factor: new Float64Array(0), sigma2, added: added.subarray(0, pk) };
+    return { index: index.slice(0, pk), beta, factor: new Float64Array(0), added: added.subarray(0, pk) };
   });
 }
 

@@ -85,8 +85,6 @@ export interface RidgeSolution {
   beta: Float64Array;
   /** Cholesky factor of XᵀX + P (lower triangle, p×p). */
   factor: Float64Array;
-  /** σ²_k: per-entry residual variance of the rank-k fit of the train block. */
-  sigma2: number;
   /** Diagonal added to XᵀX (penalty + jitter), when known: gives ‖c_K − Xβ‖² in O(p). */
   added?: Float64Array;
 }
@@ -135,13 +133,6 @@ export function designIndex(k: number, intercept: boolean): Int32Array {
   return index;
 }
 
-/** σ²_k: per-entry residual variance of the rank-k fit of the train block (reported with each solution). */
-export function residualVariance(basis: VariantBasis, n: number, k: number): number {
-  let tail = basis.energy;
-  for (let c = 0; c < k; c++) tail -= basis.s[c]! * basis.s[c]!;
-  return Math.max(tail, 0) / (basis.rows * n);
-}
-
 /**
  * Solves the Bayesian ridge for (intercept?, first k components, α) — see `penalisedSystem`.
  * Returns null when the system is singular (α = 0 with fewer measured entries than unknowns).
@@ -156,13 +147,12 @@ export function solveRidge(
 ): RidgeSolution | null {
   const index = designIndex(k, intercept);
   const p = index.length;
-  const sigma2 = residualVariance(basis, n, k);
-  if (p === 0) return { index, beta: new Float64Array(0), factor: new Float64Array(0), sigma2 };
+  if (p === 0) return { index, beta: new Float64Array(0), factor: new Float64Array(0) };
   if (alpha === 0 && p > normal.cK.length) return null;
   const { a, h } = penalisedSystem(normal, basis, n, index, alpha);
   if (!choleskyInPlace(a, p)) return null;
   choleskySolve(a, h, p);
-  return { index, beta: h, factor: a, sigma2 };
+  return { index, beta: h, factor: a };
 }
 
 /** Scratch arrays of `nestedSquaredErrors`, grown on demand and reused across calls. */
