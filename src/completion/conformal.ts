@@ -29,25 +29,32 @@ export function calibrationColumns(n: number, count: number): Int32Array {
 }
 
 /**
- * Fewest measured columns for which `probeConformalScale` calibrates a task's interval on its own
- * probes; with fewer, the train rows' leave-one-task-out calibration is used.
+ * Fewest scores for which the conformal `level` quantile exists: the smallest n with
+ * ⌈level·(n + 1)⌉ ≤ n (9 at level 0.9). With fewer, the split-conformal interval would be unbounded,
+ * and `probeConformalScale` leaves the task to a train-calibrated scale.
+ * @example
+ * minConformalScores(0.9); // 9
  */
-export const MIN_CONFORMAL_PROBES = 20;
+export function minConformalScores(level: number): number {
+  let n = 1;
+  while (Math.ceil(level * (n + 1)) > n && n < 1e6) n++;
+  return n;
+}
 
 /**
  * The interval scale of one task from its own measured columns (jackknife conformal): the conformal
  * `level` quantile of |r_t|/sd_t over its probes, r_t the fit's leave-one-column-out residual and sd_t
- * the interval's shape at that column; NaN when fewer than `minProbes` scores are finite (the caller
- * then falls back to a train-calibrated scale).
+ * the interval's shape at that column; NaN when fewer than `minConformalScores(level)` scores are
+ * finite (the caller then falls back to a train-calibrated scale).
  * @example
- * probeConformalScale(Float64Array.of(1, 2, 3), Float64Array.of(1, 1, 1), 0.5, 3); // 2
+ * probeConformalScale(Float64Array.of(1, 2, 3), Float64Array.of(1, 1, 1), 0.5); // 2
  */
-export function probeConformalScale(residual: Float64Array, sd: Float64Array, level: number, minProbes = MIN_CONFORMAL_PROBES): number {
+export function probeConformalScale(residual: Float64Array, sd: Float64Array, level: number): number {
   const scores: number[] = [];
   for (let t = 0; t < residual.length; t++) {
     const score = Math.abs(residual[t]!) / sd[t]!;
     if (Number.isFinite(score)) scores.push(score);
   }
-  if (scores.length < Math.max(minProbes, 1)) return NaN;
+  if (scores.length < minConformalScores(level)) return NaN;
   return conformalQuantile(scores, level);
 }

@@ -1,7 +1,7 @@
 import { fitLowrank } from '../../src/completion/methods/lowrank/lowrank.js';
 import { LOWRANK_VARIANTS } from '../../src/completion/loo/basis.js';
 import { knownNormal, solveRidge } from '../../src/completion/loo/ridge.js';
-import { MIN_CONFORMAL_PROBES } from '../../src/completion/conformal.js';
+import { minConformalScores } from '../../src/completion/conformal.js';
 import { createReferenceBackend } from '../../src/linalg/reference.js';
 import { randomColumns, syntheticMatrix } from './lowrankHelpers.js';
 import { predictiveSd } from './oracles.js';
@@ -64,8 +64,10 @@ describe('lowrank intervals calibrated on the task’s own probes', () => {
   test('with fewer probes than the minimum, and with calibration: train, the train rows’ scale is used instead', async () => {
     const z = syntheticMatrix({ rows: 15, cols: 160, rank: 3, seed: 5, additive: true, noise: () => 0.2 });
     const train = z.selectRows({ start: 0, end: 14 });
-    const few = randomColumns(160, MIN_CONFORMAL_PROBES - 1, 2);
-    const many = randomColumns(160, 40, 2);
+    const few = randomColumns(160, minConformalScores(0.9) - 1, 2);
+    const many = randomColumns(160, minConformalScores(0.9), 2);
+    expect(minConformalScores(0.9)).toBe(9);
+    expect(minConformalScores(0.5)).toBe(1);
     const hyper = { variant: 'column' as const, k: 2, alpha: 1 };
     const probes = await fitLowrank(train, { backend: createReferenceBackend(), hyper });
     const trained = await fitLowrank(train, { backend: createReferenceBackend(), hyper, calibration: 'train' });

@@ -59,7 +59,7 @@ export interface LowrankOptions extends FitOptions {
   /**
    * How the interval scale of a new task is calibrated: `probes` (default) on the task's own measured
    * columns — the conformal `level` quantile of its leave-one-column-out residuals over the interval's
-   * shape there — when it has at least `MIN_CONFORMAL_PROBES` of them, else as `train`; `train` the
+   * shape there — when it has at least `minConformalScores(level)` of them (9 at 0.9), else as `train`; `train` the
    * leave-one-task-out scale κ of the train rows times the task's residual scale ρ.
    */
   calibration?: 'probes' | 'train';
