@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // Benchmark dispatcher: `npm run bench -- <name> [args]` runs bench/<name>/index.js (plain ESM that
-// imports the built library from dist/). Results are printed and recorded by hand in bench/RESULTS.md.
+// imports the built library from dist/). Results are printed; a benchmark that records JSON gets its table in bench/RESULTS.md from
+// bench/tables/render.js (`npm run bench:tables`), the others are recorded there by hand.
 import { existsSync, readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';

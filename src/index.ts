@@ -24,6 +24,7 @@ export { readForgettingMatrixFromBytes } from './io/index.js';
 export { readForgettingMatrixFromStream, type ByteStream } from './io/index.js';
 export { formatFromBytes, formatFromName } from './io/index.js';
 export { DEFAULT_COLUMNS, type ColumnNames, type DuplicatePolicy, type InputFormat, type ReadOptions, type ReadReport, type ReadResult, type Table, type TableColumn, type TableFormat } from './io/index.js';
+export { DEFAULT_LIMITS, type ReadLimits } from './io/index.js';
 export { matrixToLongTable } from './io/index.js';
 export { parseIdList } from './io/index.js';
 export { alignSideMatrix, checkSideName, parseSideNpy, type SideReport } from './io/dataset/sideMatrix.js';
@@ -43,7 +44,10 @@ export { encodeSafetensors, parseSafetensors, tensorAsMatrix, tensorNameFilter, 
 
 // # Linear algebra backends
 export { type Backend, type BackendName, type Dense, type GemmOptions, type MaskedGram, type SVDResult, type TopSVDOptions } from './linalg/index.js';
+export { type BackendDescription, type BackendKernel, type BackendRoute, formatBackendDescription, type FormatBackendOptions } from './linalg/index.js';
 export { selectBackend, type BackendKind, type SelectBackendOptions } from './linalg/index.js';
+export { resolveBackend, mayUseWebGpu, problemMulAdds, WEBGPU_CROSSOVER_MULADDS, type ProblemShape, type ResolveBackendOptions } from './linalg/index.js';
+export { defaultBackend, columnFormsOn, type ColumnForms, type ColumnFormsInput } from './linalg/index.js';
 export { createCpuBackend, type CpuBackendOptions } from './linalg/index.js';
 export { createInlineRunner, type CpuKernelRunner, type InlineRunnerOptions, type RelaxedMode, type SimdMode } from './linalg/index.js';
 export { createWebGpuBackend, type WebGpuBackend, type WebGpuBackendOptions } from './linalg/index.js';

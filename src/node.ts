@@ -15,7 +15,7 @@ export { readNpyColumnChunks, readNpyMatrixHeader, type NpyChunkOptions, type Np
 export { openSafetensorsFile, readSafetensorsFile, writeSafetensorsFile, type SafetensorsFile } from './io/node/index.js';
 
 // # Backends: Dawn WebGPU, worker threads, the system BLAS, the CLI's backend choice
-export { createNodeCpuBackend, nodeGpu, selectNodeBackend } from './linalg/node.js';
+export { createNodeCpuBackend, nodeGpu, resolveNodeBackend, selectNodeBackend } from './linalg/node.js';
 export { createWorkerRunner, type NodeCpuBackendOptions, type WorkerRunnerOptions } from './linalg/node.js';
 export { loadNodeBlas, NODE_BLAS_CANDIDATES, withBlas, type BlasLibrary, type LoadNodeBlasOptions, type WithBlasOptions } from './linalg/node.js';
 

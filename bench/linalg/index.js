@@ -10,6 +10,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createNodeCpuBackend, loadNodeBlas, nodeGpu } from '../../dist/linalg/node.js';
 import { createWebGpuBackend } from '../../dist/linalg/webgpu/backend.js';
+import { formatBackendDescription } from '../../dist/linalg/describe.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const args = process.argv.slice(2);
@@ -128,10 +129,13 @@ async function main() {
       const work = c.kind === 'gram' ? 2 * c.m * c.m * c.n : c.kind === 'gemm' ? 2 * c.n ** 3 : 40 * c.m * c.n * (c.k + 10);
       const long = work >= (name === 'webgpu' ? 1e11 : 4e11);
       const t = await timeIt(run, long ? 1 : reps, work < 1e10);
+      // which kernels really ran (the description counts products per kernel)
+      const description = backend.description;
+      console.error(`  ${formatBackendDescription(description)}`);
       await backend.dispose();
       console.error(`  median ${t.median.toFixed(3)} s (runs: ${t.times.map((x) => x.toFixed(2)).join(', ')}; CPU ${t.cpuMedian.toFixed(1)} s)`);
       appendFileSync(partial, JSON.stringify({ case: c.name, backend: label, times: t.times, cpu: t.cpuMedian }) + '\n');
-      rows.push({ case: c.name, backend: label, seconds: t.median, cpuSeconds: t.cpuMedian, times: t.times, gflops: flops(c) ? flops(c) / t.median / 1e9 : null, numpy: numpy[c.name] ?? null });
+      rows.push({ case: c.name, backend: label, description, seconds: t.median, cpuSeconds: t.cpuMedian, times: t.times, gflops: flops(c) ? flops(c) / t.median / 1e9 : null, numpy: numpy[c.name] ?? null });
     }
     if (numpy[c.name]) {
       const np = numpy[c.name];

@@ -10,7 +10,7 @@ import { mkdirSync, existsSync, statfsSync, openSync, writeSync, closeSync, rena
 import { loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { readNpyColumnChunks, selectNodeBackend } from '../../dist/node.js';
+import { readNpyColumnChunks, resolveNodeBackend } from '../../dist/node.js';
 import { topSVDStream } from '../../dist/linalg/stream.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -91,7 +91,7 @@ const diskRead = () => {
 const load0 = loadavg()[0];
 const read0 = diskRead();
 const cpu0 = process.cpuUsage();
-const backend = await selectNodeBackend(kind, { warn: (m) => console.error(`warning: ${m}`) });
+const backend = await resolveNodeBackend({ requested: kind, problem: { rows, cols }, warn: (m) => console.error(`warning: ${m}`) });
 let lastPct = -1;
 const loads = [];
 const t = performance.now();
@@ -121,6 +121,7 @@ const result = {
   chunkCols: chunk ?? 'default (64 MiB)',
   inFlight,
   backend: backend.name,
+  backendDescription: backend.description,
   seconds,
   cpuSeconds: { user: cpu.user / 1e6, system: cpu.system / 1e6 },
   diskReadGB: bytesRead / 1e9,

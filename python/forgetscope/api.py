@@ -16,9 +16,7 @@ engine's progress lines go to ``progress`` (a callable taking one line) or, by d
 
 from __future__ import annotations
 
-import csv
 import json
-import math
 import tempfile
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
@@ -30,6 +28,7 @@ import pyarrow as pa
 import pyarrow.ipc as ipc
 
 from .cli import Progress, engine_root, forgetscope_command, run_engine
+from .tables import write_id_values
 
 PathLike = Union[str, Path]
 #: Rows: the CLI's syntax ("0-3,5", task ids), or a list of indices / task ids; None = the command's default.
@@ -86,15 +85,7 @@ def _write_observed(observed: Observed, workdir: Path) -> str:
         pairs: Iterable[tuple[Any, Any]] = zip(observed["example"].tolist(), observed["value"].tolist())
     else:
         pairs = list(observed.items())
-    path = workdir / "observed.csv"
-    with open(path, "w", newline="") as f:
-        w = csv.writer(f)
-        w.writerow(["example", "value"])
-        for ex, v in pairs:
-            v = float(v)
-            if not math.isfinite(v):
-                raise ValueError(f"observed value of example {ex!r} is {v}, not a finite number")
-            w.writerow([str(ex), repr(v)])
+    path = write_id_values(workdir / "observed.csv", pairs)
     return str(path)
 
 

@@ -10,6 +10,9 @@ its shard ``examples[rank::world_size]`` and the results are gathered on every r
 from __future__ import annotations
 
 import inspect
+import math
+import sys
+import warnings
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, Optional, Union
@@ -19,7 +22,8 @@ import pyarrow as pa
 import torch
 import torch.distributed as dist
 
-from .tables import PathLike, read_table, write_table
+from .atomic import file_lock
+from .tables import PathLike, TableError, read_table, table_format, write_table
 
 Tokens = Union[Sequence[int], torch.Tensor, np.ndarray]
 Examples = Union[Mapping[str, Tokens], Iterable[tuple[str, Tokens]]]
@@ -152,6 +156,94 @@ def _rank_world() -> tuple[int, int]:
     return 0, 1
 
 
+class NllTruncationWarning(UserWarning):
+    """Some examples were longer than ``max_length`` and were scored on their first ``max_length`` tokens."""
+
+
+def model_context_length(model: Any) -> Optional[int]:
+    """The longest input ``model`` takes, from its Hugging Face config (``max_position_embeddings``,
+    ``n_positions``, ``n_ctx``, ``max_seq_len`` or ``seq_length``, in that order), or ``None`` when the
+    model does not say (then no limit applies unless ``max_length`` is given)."""
+    config = getattr(model, "config", None)
+    for attr in ("max_position_embeddings", "n_positions", "n_ctx", "max_seq_len", "seq_length"):
+        v = getattr(config, attr, None) if config is not None else None
+        if isinstance(v, int) and not isinstance(v, bool) and v > 0:
+            return v
+    return None
+
+
+def _vocab_size(model: Any) -> Optional[int]:
+    v = getattr(getattr(model, "config", None), "vocab_size", None)
+    return v if isinstance(v, int) and not isinstance(v, bool) and v > 0 else None
+
+
+def _resolve_max_length(model: Any, max_length: Optional[int]) -> Optional[int]:
+    if max_length is None:
+        return model_context_length(model)
+    if isinstance(max_length, bool) or not isinstance(max_length, (int, np.integer)) or max_length < 2:
+        raise ValueError(f"max_length must be an integer >= 2 (1 context + 1 predicted token), got {max_length!r}")
+    return int(max_length)
+
+
+def _truncate(items: list[tuple[str, torch.Tensor]], max_length: Optional[int]) -> tuple[list[tuple[str, torch.Tensor]], list[str]]:
+    if max_length is None:
+        return items, []
+    cut = [i for i, t in items if t.numel() > max_length]
+    if not cut:
+        return items, []
+    return [(i, t[:max_length]) for i, t in items], cut
+
+
+def _check_token_range(items: list[tuple[str, torch.Tensor]], vocab: Optional[int]) -> None:
+    for ex_id, t in items:
+        lo = int(t.min())
+        if lo < 0:
+            raise ValueError(f"example {ex_id!r}: token id {lo} is negative")
+        if vocab is not None:
+            hi = int(t.max())
+            if hi >= vocab:
+                raise ValueError(f"example {ex_id!r}: token id {hi} is outside the model's vocabulary of {vocab}")
+
+
+def _progress_callback(progress: Union[bool, Callable[[int, int], None], None], label: str) -> tuple[Optional[Callable[[int, int], None]], Callable[[], None]]:
+    """A ``(done, total)`` callback and a closer: ``True`` shows a tqdm bar (a line on stderr every 10 %
+    without tqdm), a callable is used as it is, ``False``/``None`` shows nothing."""
+    if progress is None or progress is False:
+        return None, lambda: None
+    if callable(progress):
+        return progress, lambda: None
+    try:
+        from tqdm.auto import tqdm
+    except ImportError:
+        last = [-1]
+
+        def line(done: int, total: int) -> None:
+            tenth = (10 * done) // max(1, total)
+            if tenth != last[0] or done == total:
+                last[0] = tenth
+                print(f"{label} {done}/{total}", file=sys.stderr, flush=True)
+
+        return line, lambda: None
+    bar: list[Any] = []
+
+    def update(done: int, total: int) -> None:
+        if not bar:
+            bar.append(tqdm(total=total, desc=label, unit="ex"))
+        bar[0].update(done - bar[0].n)
+
+    return update, lambda: bar[0].close() if bar else None
+
+
+class NllStats:
+    """What :func:`compute_nll` did besides scoring, filled in when passed as ``stats=``: ``truncated``,
+    the ids of the examples cut to ``max_length`` tokens (on this rank's shard, gathered on all ranks),
+    and ``max_length``, the limit that applied (``None``: none)."""
+
+    def __init__(self) -> None:
+        self.truncated: list[str] = []
+        self.max_length: Optional[int] = None
+
+
 def compute_nll(
     model: torch.nn.Module,
     examples: Examples,
@@ -160,8 +252,10 @@ def compute_nll(
     device: Optional[Union[str, torch.device]] = None,
     dtype: Optional[torch.dtype] = None,
     pad_id: Optional[int] = None,
-    progress: Optional[Callable[[int, int], None]] = None,
+    progress: Union[bool, Callable[[int, int], None], None] = None,
     tokenizer: Any = None,
+    max_length: Optional[int] = None,
+    stats: Optional[NllStats] = None,
 ) -> dict[str, float]:
     """Token-mean NLL (nats per token) of every example, as ``{example id: nll}``.
 
@@ -175,16 +269,30 @@ def compute_nll(
     ``torch.float32`` runs as the model is. Under an initialised process group, each rank scores
     ``examples[rank::world]`` and all ranks return the gathered whole.
 
+    ``max_length``: an example longer than this is scored on its first ``max_length`` tokens; the
+    default is the model's context length (:func:`model_context_length`; no limit when the model does
+    not say). Truncation is never silent: a :class:`NllTruncationWarning` gives the count, and
+    ``stats`` (an :class:`NllStats`) receives the ids. A model that still fails on a long batch gives a
+    ``ValueError`` naming the length, not a bare ``IndexError``. Token ids must be ≥ 0 and, when the
+    model's config states ``vocab_size``, below it (``ValueError`` naming the example).
+
+    ``progress``: ``True`` shows a progress bar (tqdm when installed, else lines on stderr), or a
+    callback ``(done, total)``; on rank 0 only under ``torch.distributed``.
+
     >>> compute_nll(model, {"a": [5, 7, 9]})  # doctest: +SKIP
     {'a': 2.31}
     """
+    if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
+        raise ValueError(f"batch_size must be a positive integer, got {batch_size!r}")
     if tokenizer is not None:
         examples = _tokenize_texts(tokenizer, examples)
         if pad_id is None:
             pad_id = pad_id_of(tokenizer)
     if pad_id is None:
         pad_id = 0
-    items = _as_items(examples)
+    limit = _resolve_max_length(model, max_length)
+    items, cut = _truncate(_as_items(examples), limit)
+    _check_token_range(items, _vocab_size(model))
     rank, world = _rank_world()
     shard = items[rank::world]
     if device is None:
@@ -199,24 +307,43 @@ def compute_nll(
     model.eval()
     local: dict[str, float] = {}
     use_autocast = dtype in (torch.bfloat16, torch.float16)
+    report, close = _progress_callback(progress if rank == 0 else None, "nll")
     try:
         with torch.inference_mode():
             for start in range(0, len(shard), batch_size):
                 chunk = shard[start : start + batch_size]
                 ids, mask = _pad_right([t for _, t in chunk], pad_id)
                 ids, mask = ids.to(device), mask.to(device)
-                if use_autocast:
-                    with torch.autocast(device_type=device.type, dtype=dtype):
+                try:
+                    if use_autocast:
+                        with torch.autocast(device_type=device.type, dtype=dtype):
+                            logits = forward_logits(model, ids, mask)
+                    else:
                         logits = forward_logits(model, ids, mask)
-                else:
-                    logits = forward_logits(model, ids, mask)
+                except IndexError as e:
+                    longest = max(chunk, key=lambda it: it[1].numel())
+                    raise ValueError(
+                        f"the model failed on a batch whose longest example {longest[0]!r} has {longest[1].numel()} tokens "
+                        f"(IndexError: {e}); if that is beyond the model's context, pass max_length="
+                    ) from e
                 values = sequence_nll(logits, ids, mask).cpu().tolist()
                 for (ex_id, _), v in zip(chunk, values):
                     local[ex_id] = float(v)
-                if progress is not None:
-                    progress(min(start + batch_size, len(shard)), len(shard))
+                if report is not None:
+                    report(min(start + batch_size, len(shard)), len(shard))
     finally:
+        close()
         model.train(was_training)
+    if cut and rank == 0:
+        warnings.warn(
+            f"{len(cut)} of {len(items)} examples are longer than max_length={limit} tokens and were scored on their "
+            f"first {limit} tokens (e.g. {cut[:3]})",
+            NllTruncationWarning,
+            stacklevel=2,
+        )
+    if stats is not None:
+        stats.truncated = list(cut)
+        stats.max_length = limit
     if world == 1:
         return local
     gathered: list[Any] = [None] * world
@@ -227,23 +354,75 @@ def compute_nll(
     return merged
 
 
+_LONG_SCHEMA = pa.schema([("task", pa.string()), ("example", pa.string()), ("nll_before", pa.float64()), ("nll_after", pa.float64())])
+
+
 def _existing_rows(out: Path) -> Optional[pa.Table]:
+    """The table at ``out`` (all its columns), checked for what :func:`collect` relies on: the long
+    columns, non-empty ids, numeric NLLs, no (task, example) pair twice. ``None`` when ``out`` is absent."""
     if not out.exists():
         return None
-    table = read_table(out)
+    try:
+        table = read_table(out)
+    except (pa.ArrowException, OSError) as e:
+        if isinstance(e, FileNotFoundError):
+            return None
+        raise TableError(out, f"cannot read the existing table: {type(e).__name__}: {e}") from e
     missing = [c for c in LONG_COLUMNS if c not in table.column_names]
     if missing:
-        raise ValueError(f"{out}: cannot resume, the table lacks columns {missing}")
-    return table.select(list(LONG_COLUMNS)).cast(
-        pa.schema([("task", pa.string()), ("example", pa.string()), ("nll_before", pa.float64()), ("nll_after", pa.float64())])
-    )
+        raise TableError(out, f"cannot append, the table lacks columns {missing} (has {table.column_names})")
+    if len(set(table.column_names)) != len(table.column_names):
+        raise TableError(out, f"a column name appears twice ({table.column_names})")
+    for name in ("task", "example"):
+        col = table.column(name)
+        if not (pa.types.is_string(col.type) or pa.types.is_large_string(col.type)):
+            raise TableError(out, f"ids must be strings, the column has type {col.type}", column=name)
+        for r, v in enumerate(col.to_pylist()):
+            if v is None or v == "":
+                raise TableError(out, "the id is empty", row=r + 1, column=name)
+    for name in ("nll_before", "nll_after"):
+        t = table.column(name).type
+        if not (pa.types.is_floating(t) or pa.types.is_integer(t) or pa.types.is_null(t)):
+            raise TableError(out, f"NLLs must be numbers, the column has type {t}", column=name)
+    seen: dict[tuple[str, str], int] = {}
+    for r, key in enumerate(zip(table.column("task").to_pylist(), table.column("example").to_pylist())):
+        if key in seen:
+            raise TableError(out, f"task {key[0]!r}, example {key[1]!r} appears twice, in rows {seen[key] + 1} and {r + 1}", row=r + 1)
+        seen[key] = r
+    for name, typ in zip(_LONG_SCHEMA.names, _LONG_SCHEMA.types):
+        i = table.column_names.index(name)
+        table = table.set_column(i, name, table.column(name).cast(typ))
+    return table
+
+
+def _done(existing: Optional[pa.Table], task: str) -> set[str]:
+    if existing is None:
+        return set()
+    return {e for t, e in zip(existing.column("task").to_pylist(), existing.column("example").to_pylist()) if t == task}
 
 
 def _load_nll_mapping(source: PathLike) -> dict[str, float]:
     table = read_table(source)
     if "example" not in table.column_names or "nll" not in table.column_names:
-        raise ValueError(f"{source}: a base-NLL table needs columns example, nll")
-    return dict(zip(table.column("example").to_pylist(), table.column("nll").to_pylist()))
+        raise TableError(source, f"a base-NLL table needs columns example, nll (has {table.column_names})")
+    out: dict[str, float] = {}
+    for r, (e, v) in enumerate(zip(table.column("example").to_pylist(), table.column("nll").to_pylist())):
+        if e is None or e == "":
+            raise TableError(source, "the example id is empty", row=r + 1, column="example")
+        if e in out:
+            raise TableError(source, f"example {e!r} appears twice", row=r + 1, column="example")
+        out[str(e)] = v
+    return out
+
+
+def _finite_value(where: str, ex_id: str, v: Any) -> float:
+    try:
+        f = float(v)
+    except (TypeError, ValueError):
+        raise ValueError(f"{where} of example {ex_id!r} is {v!r}, not a number") from None
+    if not math.isfinite(f):
+        raise ValueError(f"{where} of example {ex_id!r} is {f}: a missing or failed measurement is not written as a value")
+    return f
 
 
 def collect(
@@ -258,37 +437,68 @@ def collect(
     dtype: Optional[torch.dtype] = None,
     pad_id: Optional[int] = None,
     tokenizer: Any = None,
+    max_length: Optional[int] = None,
+    progress: Union[bool, Callable[[int, int], None], None] = None,
 ) -> dict[str, int]:
     """Measures the fine-tuned ``model`` (after training on ``task``) on ``examples`` and appends the rows
     ``task, example, nll_before, nll_after`` to the long table ``out`` (``.parquet``, ``.arrow`` or
     ``.csv``; written atomically by rank 0). Resumable: examples already in ``out`` for this task are
     skipped. ``base`` is the base model's NLL: a model (scored on the missing examples), a mapping
-    ``{id: nll}``, or a table file with columns ``example, nll``. Returns ``{"written": k, "skipped": s}``.
+    ``{id: nll}``, or a table file with columns ``example, nll``. Returns ``{"written": k, "skipped": s,
+    "truncated": t}`` (``t``: examples scored on their first ``max_length`` tokens, see
+    :func:`compute_nll`).
 
-    ``tokenizer``: a Hugging Face tokenizer when ``examples`` are texts (see :func:`compute_nll`).
+    Several collectors may append to one table at once (processes, or jobs on a shared POSIX file
+    system with working ``flock``): the read–append–write runs under an advisory lock on
+    ``<out>.lock`` (:func:`forgetscope.atomic.file_lock`), and rows another collector wrote meanwhile are
+    kept; a (task, example) pair both measured is written once and counted only by the first writer.
+    Columns of ``out`` besides the four are kept (empty in the new rows).
+
+    Checked before anything is measured: ``task`` is a non-empty string, example ids are unique, the
+    existing table is readable with the four columns, non-empty ids and no pair twice
+    (:class:`~forgetscope.tables.TableError` naming file, row and column). A base or fine-tuned NLL that
+    is not a finite number raises ``ValueError``: nothing is written for it.
+
+    ``tokenizer``: a Hugging Face tokenizer when ``examples`` are texts; ``max_length`` and ``progress``
+    as in :func:`compute_nll` (the default limit is the smaller context of ``model`` and a ``base``
+    model, so both score the same tokens).
 
     >>> collect("forgetting.parquet", "my-task", tuned, upstream, base=base_nll)  # doctest: +SKIP
     """
     out = Path(out)
+    table_format(out)
+    if not isinstance(task, str) or task == "":
+        raise ValueError(f"task must be a non-empty string, got {task!r}")
     if tokenizer is not None:
         examples = _tokenize_texts(tokenizer, examples)
         if pad_id is None:
             pad_id = pad_id_of(tokenizer)
     items = _as_items(examples)
-    existing = _existing_rows(out)
-    done: set[str] = set()
-    if existing is not None:
-        tasks = existing.column("task").to_pylist()
-        exs = existing.column("example").to_pylist()
-        done = {e for t, e in zip(tasks, exs) if t == task}
+    seen: set[str] = set()
+    for ex_id, _ in items:
+        if ex_id == "":
+            raise ValueError("an example id is empty")
+        if ex_id in seen:
+            raise ValueError(f"example {ex_id!r} is given twice")
+        seen.add(ex_id)
+    done = _done(_existing_rows(out), task)
     todo = [(i, t) for i, t in items if i not in done]
     rank, world = _rank_world()
     written = 0
+    truncated = 0
     if todo:
-        after = compute_nll(model, todo, batch_size=batch_size, device=device, dtype=dtype, pad_id=pad_id)
+        stats = NllStats()
+        if max_length is None:  # one limit for both models, so before and after score the same tokens
+            known = [c for c in (model_context_length(model), model_context_length(base)) if c is not None]
+            max_length = min(known) if known else None
+        opts = dict(batch_size=batch_size, device=device, dtype=dtype, pad_id=pad_id, max_length=max_length)
+        after = compute_nll(model, todo, progress=progress, stats=stats, **opts)
+        truncated = len(stats.truncated)
         before: Mapping[str, float]
         if isinstance(base, torch.nn.Module):
-            before = compute_nll(base, todo, batch_size=batch_size, device=device, dtype=dtype, pad_id=pad_id)
+            with warnings.catch_warnings():  # the same examples, already reported for the fine-tuned model
+                warnings.simplefilter("ignore", NllTruncationWarning)
+                before = compute_nll(base, todo, **opts)
         elif isinstance(base, Mapping):
             before = base
         else:
@@ -297,20 +507,30 @@ def collect(
         missing = [i for i in ids if i not in before]
         if missing:
             raise KeyError(f"no base NLL for {len(missing)} examples, e.g. {missing[:3]}")
-        new = pa.table(
-            {
-                "task": pa.array([task] * len(ids), pa.string()),
-                "example": pa.array(ids, pa.string()),
-                "nll_before": pa.array([float(before[i]) for i in ids], pa.float64()),
-                "nll_after": pa.array([after[i] for i in ids], pa.float64()),
-            }
-        )
+        values = {i: (_finite_value("base NLL", i, before[i]), _finite_value("NLL after fine-tuning", i, after[i])) for i in ids}
         if rank == 0:
-            write_table(out, new if existing is None else pa.concat_tables([existing, new]))
-        written = len(ids)
+            with file_lock(out):
+                current = _existing_rows(out)  # another collector may have appended meanwhile
+                now_done = _done(current, task)
+                keep = [i for i in ids if i not in now_done]
+                if keep:
+                    new = pa.table(
+                        {
+                            "task": pa.array([task] * len(keep), pa.string()),
+                            "example": pa.array(keep, pa.string()),
+                            "nll_before": pa.array([values[i][0] for i in keep], pa.float64()),
+                            "nll_after": pa.array([values[i][1] for i in keep], pa.float64()),
+                        }
+                    )
+                    whole = new if current is None else pa.concat_tables([current, new], promote_options="default")
+                    write_table(out, whole)
+            written = len(keep)
     if world > 1:
+        box = [written]
+        dist.broadcast_object_list(box, src=0)
+        written = int(box[0])
         dist.barrier()
-    return {"written": written, "skipped": len(items) - len(todo)}
+    return {"written": written, "skipped": len(items) - len(todo), "truncated": truncated}
 
 
 def save_nll(path: PathLike, nll: Mapping[str, float]) -> None:

@@ -32,7 +32,8 @@ def write_dataset(folder: PathLike, Z: np.ndarray, tasks: Sequence[Union[str, Ma
                   examples: Sequence[Union[str, Mapping[str, Any]]], base_nll: Optional[np.ndarray] = None) -> Path:
     """Writes a dataset folder: ``Z.npy`` (float32 M×N), ``tasks.json`` (one object per row, each with an
     ``id``; a plain string becomes ``{"id": s}``), ``examples.jsonl`` (one object per column, likewise) and
-    ``base_nll.npy`` when given. Every file is written atomically. Returns the folder."""
+    ``base_nll.npy`` when given. Ids must be present, non-empty and unique (as strings) within each file
+    (``ValueError`` naming the entries). Every file is written atomically. Returns the folder."""
     folder = Path(folder)
     Z = np.asarray(Z, dtype=np.float32)
     if Z.ndim != 2:
@@ -42,9 +43,14 @@ def write_dataset(folder: PathLike, Z: np.ndarray, tasks: Sequence[Union[str, Ma
     if len(t) != Z.shape[0] or len(e) != Z.shape[1]:
         raise ValueError(f"{folder / 'Z.npy'}: shape {Z.shape} but {len(t)} tasks and {len(e)} examples")
     for kind, rows in (("tasks.json", t), ("examples.jsonl", e)):
+        first: dict[str, int] = {}
         for k, r in enumerate(rows):
-            if "id" not in r:
+            if "id" not in r or r["id"] is None or str(r["id"]) == "":
                 raise ValueError(f"{folder / kind}: entry {k} has no id")
+            key = str(r["id"])
+            if key in first:
+                raise ValueError(f"{folder / kind}: entries {first[key]} and {k} have the same id {key!r} (ids must be unique)")
+            first[key] = k
     save_npy(folder / "Z.npy", Z)
     atomic_write_bytes(folder / "tasks.json", lambda f: f.write(json.dumps(t, indent=1).encode()))
     atomic_write_bytes(folder / "examples.jsonl", lambda f: f.write("".join(json.dumps(r) + "\n" for r in e).encode()))

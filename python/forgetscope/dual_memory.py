@@ -7,6 +7,18 @@
 - :func:`weighted_replay_sample`: Efraimidis–Spirakis weighted sampling without replacement (top-n of
   u^(1/w)), which lets forgetscope's replay weights w = softmax(score / T) drive the replay draw.
 - :class:`DualMemory`: the buffer plus weighted replay draws, seeded.
+
+Why a second implementation of the engine's dual memory (``src/methods/interpolated-lora/dualMemory.ts``
+and ``ema.ts``) when everything else in the harness runs the engine: these functions run inside the
+training loop, every optimizer step, on the live LoRA tensors (``ema_update`` updates them in place, on
+the GPU) and on the stream of examples as it is trained on. A call through the engine would be a Node
+process per step and a copy of every adapter tensor to the CPU and back — not acceptable in a training
+step — so the few lines live here. They are kept equal to the engine's: the test
+``tests/test_dual_memory_engine.py`` runs both on the same inputs (EMA factors and steps, softmax
+weights, Efraimidis–Spirakis draws for given uniforms, reservoir slots for given random integers) and
+checks both against float64 hand references. One difference is intended: the seeded random stream
+(:class:`DualMemory` draws from Python's ``random``, the engine from its own generator), so the same
+seed gives different, equally distributed draws in the two.
 """
 
 from __future__ import annotations

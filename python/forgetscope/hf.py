@@ -26,19 +26,18 @@ exactly for any replay-set size, and the draw changes with the epoch.
 from __future__ import annotations
 
 import inspect
-import math
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any, Callable, Optional, Union
 
 import datasets
 import numpy as np
+import pandas as pd
 import torch
-from torch.utils.data import Sampler
 from transformers import Trainer, TrainerCallback
 
 from .collect import compute_nll
 from .defaults import DEFAULT_PROBES, DEFAULT_REPLAY_RATIO
-from .replay import ReplayWeights, _weights_for
+from .replay import OnlineReplay, ReplayMixSampler, ReplayWeights, _weights_for
 from .tables import PathLike
 
 #: Row of the mixed dataset (an int column the Trainer keeps; task rows first, then upstream rows).
@@ -70,81 +69,6 @@ def _probabilities(weights: WeightsSource, ids: Sequence[str]) -> torch.Tensor:
     if np.any(w < 0) or not np.all(np.isfinite(w)) or w.sum() <= 0:
         raise ValueError("replay weights must be finite, non-negative and not all zero")
     return torch.as_tensor(w / w.sum(), dtype=torch.float64)
-
-
-def _replay_positions(task_size: int, fraction: float) -> list[bool]:
-    """Which positions of one epoch hold a replay row: after p rows, round(p · fraction) are replay
-    (fraction = r / (1 + r)); the epoch ends when every task row has been placed once."""
-    out: list[bool] = []
-    replayed = placed = 0
-    while placed < task_size:
-        p = len(out) + 1
-        if math.floor(p * fraction + 0.5) > replayed:
-            out.append(True)
-            replayed += 1
-        else:
-            out.append(False)
-            placed += 1
-    return out
-
-
-class ReplayMixSampler(Sampler[int]):
-    """Indices into ``concat(task rows, replay rows)`` for one epoch: the task rows in a fresh random order,
-    with replay rows interleaved at ``ratio`` replay rows per task row as an exact running fraction (any
-    ``batch_size`` consecutive indices hold ``round``-ed shares), replay rows drawn with replacement ∝
-    ``probabilities``. A pure function of (seed, epoch, the weights in force): every rank draws the same
-    stream, which ``accelerate`` then splits into per-rank batches. Replay draws are made lazily, so
-    :meth:`set_weights` takes effect from the next index the loader asks for."""
-
-    def __init__(self, task_size: int, replay_size: int, ratio: float, probabilities: Optional[torch.Tensor] = None, *, seed: int = 0):
-        if ratio < 0:
-            raise ValueError("ratio must be >= 0")
-        if ratio > 0 and replay_size == 0:
-            raise ValueError("a ratio > 0 needs at least one replay row")
-        self.task_size = task_size
-        self.replay_size = replay_size
-        self.ratio = ratio
-        self.seed = seed
-        self.epoch = 0
-        self._positions = _replay_positions(task_size, ratio / (1 + ratio))
-        self.set_weights(probabilities)
-
-    def set_weights(self, probabilities: Optional[torch.Tensor]) -> None:
-        """Replay probabilities over the replay rows (None = uniform); used from the next draw on."""
-        if probabilities is None:
-            p = torch.full((self.replay_size,), 1.0 / max(1, self.replay_size), dtype=torch.float64)
-        else:
-            p = torch.as_tensor(probabilities, dtype=torch.float64)
-            if p.shape != (self.replay_size,):
-                raise ValueError(f"probabilities have shape {tuple(p.shape)}, expected ({self.replay_size},)")
-        self.probabilities = p / p.sum() if self.replay_size else p
-        self._cdf = torch.cumsum(self.probabilities, 0)
-
-    def set_epoch(self, epoch: int) -> None:
-        """Reseeds the task order and the replay draw for pass ``epoch``."""
-        self.epoch = epoch
-
-    def __len__(self) -> int:
-        return len(self._positions)
-
-    @property
-    def replay_rows_per_epoch(self) -> int:
-        """How many replay rows one epoch holds."""
-        return sum(self._positions)
-
-    def __iter__(self) -> Iterator[int]:
-        g_task = torch.Generator().manual_seed(self.seed * 1_000_003 + self.epoch)
-        g_replay = torch.Generator().manual_seed(self.seed * 1_000_003 + self.epoch + 500_009)
-        order = torch.randperm(self.task_size, generator=g_task).tolist()
-        t = 0
-        for is_replay in self._positions:
-            if is_replay:
-                u = float(torch.rand((), generator=g_replay, dtype=torch.float64))
-                j = int(torch.searchsorted(self._cdf, torch.tensor(u * float(self._cdf[-1]), dtype=torch.float64), right=True))
-                yield self.task_size + min(j, self.replay_size - 1)
-            else:
-                yield order[t]
-                t += 1
 
 
 def _ids_of(ds: datasets.Dataset, column: Optional[str], prefix: str) -> list[str]:
@@ -449,11 +373,14 @@ class ReplayCallback(TrainerCallback):
         return compute_nll(model, rows, batch_size=self.batch_size)
 
     def on_train_begin(self, args: Any, state: Any, control: Any, model: Any = None, **kwargs: Any) -> None:
-        from . import api
-
-        plan = api.plan_replay(self.matrix, train_rows=self.train_rows, online_steps=int(state.max_steps), probes=self.k, seed=self.seed, command=self.command)
-        self.switch_step = int(plan["uniformUntilStep"])
-        self.probes = [str(p) for p in plan["probes"]]
+        trainer: Any = self.trainer
+        self.online = OnlineReplay(
+            self.matrix, self.train_rows, total_steps=int(state.max_steps), probes=self.k, seed=self.seed, command=self.command,
+            n_fine_tune=self.n_fine_tune if self.n_fine_tune is not None else trainer.replay_task_size,
+            ratio=self.ratio, temperature=self.temperature, method=self.method,
+        )
+        self.switch_step = self.online.uniform_until_step
+        self.probes = self.online.probes
         self.trainer.set_replay_weights(None)
         self.base_nll = self._measure(model)
 
@@ -464,22 +391,10 @@ class ReplayCallback(TrainerCallback):
         due = step == self.switch_step or (self.refresh_every is not None and (step - self.switch_step) % self.refresh_every == 0)
         if not due:
             return
-        from . import api
-
         now = self._measure(model)
         observed = {p: now[p] - self.base_nll[p] for p in self.probes}
-        trainer: Any = self.trainer
-        result = api.plan_replay(
-            self.matrix,
-            observed=observed,
-            train_rows=self.train_rows,
-            n=self.n_fine_tune if self.n_fine_tune is not None else trainer.replay_task_size,
-            ratio=self.ratio,
-            temperature=self.temperature,
-            method=self.method,
-            seed=self.seed,
-            command=self.command,
-        )
-        weights = result.pop("weights")
-        trainer.set_replay_weights(dict(zip(weights["example"].astype(str), weights["weight"].astype(float))))
-        self.history.append({"step": step, "observed": observed, "weights": weights, "summary": result})
+        rw = self.online.plan(observed)
+        weights = pd.DataFrame({"example": rw.examples, "score": rw.score, "weight": rw.weight, "selected": rw.selected})
+        summary = {k: v for k, v in self.online.last_summary.items() if k != "out"}
+        self.trainer.set_replay_weights(dict(zip(rw.examples, rw.weight.tolist())))  # type: ignore[attr-defined]
+        self.history.append({"step": step, "observed": observed, "weights": weights, "summary": summary})

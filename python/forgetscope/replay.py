@@ -7,9 +7,10 @@ example. A ratio r puts ``r / (1 + r)`` of all training rows on replay (1/32 →
 
 from __future__ import annotations
 
-import csv as _csv
+import hashlib
 import math
 import tempfile
+import warnings
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,12 +18,13 @@ from typing import Optional, Union
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 import torch
 from torch.utils.data import Sampler
 
 from .cli import run_cli
 from .defaults import DEFAULT_REPLAY_RATIO, DEFAULT_TEMPERATURE
-from .tables import PathLike, read_table, table_format
+from .tables import PathLike, TableError, read_table, table_format, write_id_values
 
 
 def replay_count(n: int, ratio: float = DEFAULT_REPLAY_RATIO) -> int:
@@ -49,47 +51,172 @@ class ReplayWeights:
         return [e for e, s in zip(self.examples, self.selected) if s]
 
 
+class ReplayWeightsError(TableError):
+    """A replay weights file that cannot be used as it is (bad format, duplicate ids, a ``selected`` value
+    that is not a boolean, a weight that is negative or not finite, an id sidecar that does not match the
+    rows). A ``ValueError``; the message names the file and, where it applies, the row and column."""
+
+
+#: ``selected`` values accepted in text form: what ``forgetscope replay --out`` writes, and 1/0.
+_SELECTED_TEXT = {"true": True, "false": False, "1": True, "0": False}
+_SELECTED_VALUES = pa.array(list(_SELECTED_TEXT))
+_SELECTED_TRUE = pa.array([k for k, v in _SELECTED_TEXT.items() if v])
+
+
+def _selected_column(col: pa.ChunkedArray, path: PathLike) -> np.ndarray:
+    t = col.type
+    if pa.types.is_boolean(t) and col.null_count == 0:  # the engine's Parquet / Arrow / .npy: no per-row work
+        return np.asarray(col.to_numpy(zero_copy_only=False), dtype=bool)
+    if (pa.types.is_string(t) or pa.types.is_large_string(t)) and col.null_count == 0 and pc.all(pc.is_in(col, _SELECTED_VALUES)).as_py():
+        return np.asarray(pc.is_in(col, _SELECTED_TRUE).to_numpy(zero_copy_only=False), dtype=bool)  # the engine's CSV
+    values = col.to_pylist()
+    out = np.zeros(len(values), dtype=bool)
+    for r, v in enumerate(values):
+        if v is None:
+            raise ReplayWeightsError(path, "selected is empty (give true or false)", row=r + 1, column="selected")
+        if pa.types.is_boolean(t):
+            out[r] = bool(v)
+        elif pa.types.is_integer(t) or pa.types.is_floating(t):
+            if v not in (0, 1) or (isinstance(v, float) and math.isnan(v)):
+                raise ReplayWeightsError(path, f"selected is {v!r}; use true/false or 1/0", row=r + 1, column="selected")
+            out[r] = v == 1
+        elif pa.types.is_string(t) or pa.types.is_large_string(t):
+            if v not in _SELECTED_TEXT:
+                raise ReplayWeightsError(path, f"selected is {v!r}; use true/false or 1/0", row=r + 1, column="selected")
+            out[r] = _SELECTED_TEXT[v]
+        else:
+            raise ReplayWeightsError(path, f"selected has type {t}; use booleans (or 1/0)", column="selected")
+    return out
+
+
+def _float_column(col: pa.ChunkedArray, path: PathLike, name: str) -> np.ndarray:
+    t = col.type
+    if not (pa.types.is_floating(t) or pa.types.is_integer(t) or pa.types.is_null(t)):
+        raise ReplayWeightsError(path, f"{name} has type {t}; it must be numeric", column=name)
+    return np.asarray(col.to_numpy(zero_copy_only=False), dtype=np.float64)  # nulls -> NaN
+
+
+def _id_column(col: pa.ChunkedArray, path: PathLike) -> list[str]:
+    t = col.type
+    if not (pa.types.is_string(t) or pa.types.is_large_string(t) or pa.types.is_integer(t)):
+        raise ReplayWeightsError(path, f"example has type {t}; ids must be strings (or integers)", column="example")
+    if pa.types.is_integer(t):
+        col = pc.cast(col, pa.string())
+    bad = pc.or_(pc.is_null(col), pc.equal(col, ""))
+    if pc.any(bad).as_py():
+        r = int(pc.index(bad, True).as_py())
+        raise ReplayWeightsError(path, "the example id is empty", row=r + 1, column="example")
+    return col.to_pylist()
+
+
+def _validated(path: PathLike, examples: list[str], score: np.ndarray, weight: np.ndarray, selected: np.ndarray) -> ReplayWeights:
+    """Checks what every format shares: unique ids, finite non-negative weights."""
+    if len(set(examples)) != len(examples):
+        first: dict[str, int] = {}
+        for r, e in enumerate(examples):
+            if e in first:
+                raise ReplayWeightsError(path, f"example {e!r} appears twice, in rows {first[e] + 1} and {r + 1}", row=r + 1, column="example")
+            first[e] = r
+    bad = np.flatnonzero(~np.isfinite(weight) | (weight < 0))
+    if len(bad):
+        r = int(bad[0])
+        raise ReplayWeightsError(path, f"weight is {float(weight[r])!r}; weights must be finite and non-negative", row=r + 1, column="weight")
+    return ReplayWeights(examples=examples, score=score, weight=weight, selected=selected)
+
+
 def _from_table(table: pa.Table, path: PathLike) -> ReplayWeights:
     names = table.column_names
     for col in ("example", "weight"):
         if col not in names:
-            raise ValueError(f"{path}: weights file lacks column {col!r} (has {names})")
+            raise ReplayWeightsError(path, f"weights file lacks column {col!r} (has {names})")
+    if len(set(names)) != len(names):
+        raise ReplayWeightsError(path, f"a column name appears twice (columns {names})")
+    for i, name in enumerate(names):  # pandas categoricals arrive dictionary-encoded: use the values
+        if pa.types.is_dictionary(table.schema.field(i).type):
+            table = table.set_column(i, name, table.column(i).cast(table.schema.field(i).type.value_type))
     n = table.num_rows
-    score = np.asarray(table.column("score").to_numpy(zero_copy_only=False), dtype=np.float64) if "score" in names else np.full(n, np.nan)
-    sel = np.asarray(table.column("selected").to_numpy(zero_copy_only=False)).astype(bool) if "selected" in names else np.zeros(n, bool)
-    return ReplayWeights(
-        examples=[str(x) for x in table.column("example").to_pylist()],
-        score=score,
-        weight=np.asarray(table.column("weight").to_numpy(zero_copy_only=False), dtype=np.float64),
-        selected=sel,
-    )
+    score = _float_column(table.column("score"), path, "score") if "score" in names else np.full(n, np.nan)
+    sel = _selected_column(table.column("selected"), path) if "selected" in names else np.zeros(n, bool)
+    return _validated(path, _id_column(table.column("example"), path), score, _float_column(table.column("weight"), path, "weight"), sel)
+
+
+def _sidecar_ids(path: Path, rows: int) -> list[str]:
+    for suffix in (".examples.txt", ".ids.txt", ".example.txt"):
+        side = path.with_name(path.stem + suffix)
+        if side.exists():
+            try:
+                text = side.read_text(encoding="utf-8")
+            except UnicodeDecodeError as e:
+                raise ReplayWeightsError(side, f"not UTF-8 text ({e.reason} at byte {e.start})") from None
+            ids = [line[:-1] if line.endswith("\r") else line for line in text.split("\n")]
+            if ids and ids[-1] == "":
+                ids.pop()  # the final line break
+            if len(ids) != rows:
+                raise ReplayWeightsError(path, f"{rows} rows but the id sidecar {side.name} lists {len(ids)} ids")
+            for r, e in enumerate(ids):
+                if e == "":
+                    raise ReplayWeightsError(side, "the example id is empty", row=r + 1)
+            return ids
+    return [str(i) for i in range(rows)]
+
+
+def _read_npy(path: Path) -> ReplayWeights:
+    arr = np.load(path, allow_pickle=False)
+    if arr.dtype.names:
+        if arr.ndim != 1:
+            raise ReplayWeightsError(path, f"a structured weights array must be 1-D, got shape {arr.shape}")
+        cols = {}
+        for name in arr.dtype.names:
+            v = arr[name]
+            if v.ndim != 1:
+                raise ReplayWeightsError(path, f"field {name!r} has a sub-array shape; fields must be scalars", column=name)
+            cols[name] = pa.array(v.astype(str) if v.dtype.kind in "SU" else v)
+        return _from_table(pa.table(cols), path)
+    if arr.ndim != 2 or not 2 <= arr.shape[1] <= 3:
+        raise ReplayWeightsError(path, f"expected a structured array or an N x 3 array (score, weight, selected), got shape {arr.shape}")
+    if arr.dtype.kind not in "fiub":
+        raise ReplayWeightsError(path, f"a dense weights array must be numeric, got dtype {arr.dtype}")
+    a = arr.astype(np.float64)
+    ids = _sidecar_ids(path, a.shape[0])
+    if a.shape[1] > 2:
+        sel_col = a[:, 2]
+        bad = np.flatnonzero((sel_col != 0) & (sel_col != 1))
+        if len(bad):
+            r = int(bad[0])
+            raise ReplayWeightsError(path, f"selected is {float(sel_col[r])!r}; use 1 or 0", row=r + 1, column="selected")
+        sel = sel_col == 1
+    else:
+        sel = np.zeros(a.shape[0], bool)
+    return _validated(path, ids, a[:, 0].copy(), a[:, 1].copy(), sel)
 
 
 def read_replay_weights(path: PathLike) -> ReplayWeights:
     """Reads a weights file written by ``forgetscope replay --out`` in any of its formats: Parquet,
     Arrow IPC, CSV (columns ``example, score, weight, selected``) or ``.npy`` (a structured array with
     those fields, or a 2-D float array with columns ``score, weight, selected`` and the ids in a
-    sidecar ``<name>.examples.txt`` / ``<name>.ids.txt``, one per line)."""
+    sidecar ``<name>.examples.txt`` / ``<name>.ids.txt``, one per line — without a sidecar the ids are
+    the row numbers ``0, 1, …``).
+
+    Checked: ids are unique and non-empty; ``weight`` is finite and ≥ 0 (``score`` may be empty/NaN);
+    ``selected`` is a boolean, 1/0, or the text ``true``/``false``/``1``/``0`` (anything else, such
+    as ``yes``, is refused); a sidecar lists exactly one id per row. Any problem with the content raises
+    :class:`ReplayWeightsError` (a ``ValueError``) naming the file and, where it applies, the row and
+    column; a missing file raises ``FileNotFoundError``."""
     path = Path(path)
-    if path.suffix.lower() == ".npy":
-        arr = np.load(path, allow_pickle=False)
-        if arr.dtype.names:
-            cols = {name: arr[name] for name in arr.dtype.names}
-            table = pa.table({k: (v.astype(str) if v.dtype.kind in "SUO" else v) for k, v in cols.items()})
-            return _from_table(table, path)
-        if arr.ndim != 2 or arr.shape[1] < 2:
-            raise ValueError(f"{path}: expected a structured array or an N x 3 array (score, weight, selected), got shape {arr.shape}")
-        ids = None
-        for suffix in (".examples.txt", ".ids.txt", ".example.txt"):
-            side = path.with_name(path.stem + suffix)
-            if side.exists():
-                ids = side.read_text().splitlines()
-                break
-        if ids is None:
-            ids = [str(i) for i in range(arr.shape[0])]
-        return ReplayWeights(ids, arr[:, 0].astype(np.float64), arr[:, 1].astype(np.float64), arr[:, 2].astype(bool) if arr.shape[1] > 2 else np.zeros(len(ids), bool))
-    table_format(path)  # raises on an unknown extension
-    return _from_table(read_table(path), path)
+    if not path.is_file():
+        raise FileNotFoundError(f"{path}: no such weights file")
+    try:
+        if path.suffix.lower() == ".npy":
+            return _read_npy(path)
+        try:
+            table_format(path)
+        except ValueError as e:
+            raise ReplayWeightsError(path, str(e).split(": ", 1)[-1]) from None
+        return _from_table(read_table(path, csv_types={"selected": pa.string()}), path)
+    except ReplayWeightsError:
+        raise
+    except Exception as e:  # a reader's own error on a damaged file (pyarrow, numpy)
+        raise ReplayWeightsError(path, f"cannot read as a weights file: {type(e).__name__}: {e}") from e
 
 
 def _weights_for(source: Union[ReplayWeights, PathLike], dataset_ids: Optional[Sequence[str]]) -> tuple[np.ndarray, np.ndarray]:
@@ -159,6 +286,11 @@ def _draw(weights: torch.Tensor, selected: torch.Tensor, mode: str, n: int, seed
     while len(out) < n:
         out += selected[torch.randperm(len(selected), generator=g)].tolist()
     return out[:n]
+
+
+class SamplerStateError(ValueError):
+    """A saved sampler state that does not fit this sampler (other weights, seed, world size, rank,
+    ``drop_last``, or a damaged state)."""
 
 
 class DistributedWeightedReplaySampler(WeightedReplaySampler):
@@ -236,10 +368,19 @@ class DistributedWeightedReplaySampler(WeightedReplaySampler):
             self._position += 1
             yield i
 
+    def weights_digest(self) -> str:
+        """SHA-256 (hex) of what decides the draw besides the seed: the mode, the normalised weights
+        (float64 bytes) and the selected positions. Stored in :meth:`state_dict`."""
+        h = hashlib.sha256()
+        h.update(self.mode.encode())
+        h.update(np.ascontiguousarray(self.weights.numpy(), dtype="<f8").tobytes())
+        h.update(np.ascontiguousarray(self.selected.numpy(), dtype="<i8").tobytes())
+        return h.hexdigest()
+
     def state_dict(self, consumed: Optional[int] = None) -> dict:
-        """``{"epoch", "position", "seed", "num_samples", "num_replicas", "mode"}``; ``position`` is
-        ``consumed`` when given (indices of this epoch's shard the training loop has used), else the
-        number this sampler has yielded."""
+        """``{"epoch", "position", "seed", "num_samples", "num_replicas", "mode", "rank", "drop_last",
+        "weights_digest"}``; ``position`` is ``consumed`` when given (indices of this epoch's shard the
+        training loop has used), else the number this sampler has yielded."""
         return {
             "epoch": self.epoch,
             "position": self._position if consumed is None else int(consumed),
@@ -247,18 +388,130 @@ class DistributedWeightedReplaySampler(WeightedReplaySampler):
             "num_samples": self.num_samples,
             "num_replicas": self.num_replicas,
             "mode": self.mode,
+            "rank": self.rank,
+            "drop_last": self.drop_last,
+            "weights_digest": self.weights_digest(),
         }
 
     def load_state_dict(self, state: Mapping) -> None:
-        """Continues the stream saved by :meth:`state_dict` (same weights, seed and world size required)."""
-        for key in ("seed", "num_samples", "num_replicas", "mode"):
-            if state[key] != getattr(self, key):
-                raise ValueError(f"cannot resume: saved {key}={state[key]!r}, this sampler has {getattr(self, key)!r}")
+        """Continues the stream saved by :meth:`state_dict`. The state must come from a sampler with the
+        same weights (compared by :meth:`weights_digest`), seed, sample count, mode, world size, rank
+        and ``drop_last``; otherwise :class:`SamplerStateError` says which differs. A state saved before
+        rank, ``drop_last`` and the digest were recorded loads with a warning that they are unchecked."""
+        if not isinstance(state, Mapping):
+            raise SamplerStateError(f"cannot resume: a sampler state is a mapping, got {type(state).__name__}")
+        missing = [k for k in ("epoch", "position", "seed", "num_samples", "num_replicas", "mode") if k not in state]
+        if missing:
+            raise SamplerStateError(f"cannot resume: the saved state lacks {missing}")
+        for key in ("epoch", "position", "seed", "num_samples", "num_replicas"):
+            v = state[key]
+            if isinstance(v, bool) or not isinstance(v, (int, np.integer)):
+                raise SamplerStateError(f"cannot resume: saved {key}={v!r} is not an integer")
+        checks = {"seed": self.seed, "num_samples": self.num_samples, "num_replicas": self.num_replicas, "mode": self.mode,
+                  "rank": self.rank, "drop_last": self.drop_last, "weights_digest": self.weights_digest()}
+        unchecked = [k for k in ("rank", "drop_last", "weights_digest") if k not in state]
+        if unchecked:
+            warnings.warn(f"sampler state saved without {unchecked}: resuming without checking them", RuntimeWarning, stacklevel=2)
+        for key, mine in checks.items():
+            if key in state and state[key] != mine:
+                what = "other replay weights (digest differs)" if key == "weights_digest" else f"{key}={state[key]!r}, this sampler has {mine!r}"
+                raise SamplerStateError(f"cannot resume: the state was saved with {what}")
+        if int(state["epoch"]) < 0:
+            raise SamplerStateError(f"cannot resume: epoch {state['epoch']} is negative")
         if not 0 <= int(state["position"]) <= self.per_rank:
-            raise ValueError(f"cannot resume: position {state['position']} is outside this rank's shard of {self.per_rank}")
+            raise SamplerStateError(f"cannot resume: position {state['position']} is outside this rank's shard of {self.per_rank}")
         self.epoch = int(state["epoch"])
         self._resume_from = int(state["position"])
         self._position = self._resume_from
+
+
+def running_fraction(ratio: float) -> Iterator[bool]:
+    """The one rule both mixing samplers follow: whether position p = 1, 2, … of a training stream holds
+    a replay row, such that after any p positions exactly ``round(p · ratio / (1 + ratio))`` do
+    (``ratio`` replay rows per fine-tuning row; rounding half up). Endless."""
+    if not (ratio >= 0 and math.isfinite(ratio)):
+        raise ValueError(f"ratio must be finite and >= 0, got {ratio!r}")
+    fraction = ratio / (1 + ratio)
+    replayed = p = 0
+    while True:
+        p += 1
+        if math.floor(p * fraction + 0.5) > replayed:  # fraction < 1: at most one more per position
+            replayed += 1
+            yield True
+        else:
+            yield False
+
+
+def _replay_positions(task_size: int, ratio: float) -> list[bool]:
+    """Which positions of one epoch hold a replay row (:func:`running_fraction`); the epoch ends when
+    every task row has been placed once."""
+    out: list[bool] = []
+    placed = 0
+    flags = running_fraction(ratio)
+    while placed < task_size:
+        f = next(flags)
+        out.append(f)
+        placed += not f
+    return out
+
+
+class ReplayMixSampler(Sampler[int]):
+    """Indices into ``concat(task rows, replay rows)`` for one epoch: the task rows in a fresh random order,
+    with replay rows interleaved at ``ratio`` replay rows per task row as an exact running fraction (any
+    ``batch_size`` consecutive indices hold ``round``-ed shares), replay rows drawn with replacement ∝
+    ``probabilities``. A pure function of (seed, epoch, the weights in force): every rank draws the same
+    stream, which ``accelerate`` then splits into per-rank batches. Replay draws are made lazily, so
+    :meth:`set_weights` takes effect from the next index the loader asks for."""
+
+    def __init__(self, task_size: int, replay_size: int, ratio: float, probabilities: Optional[torch.Tensor] = None, *, seed: int = 0):
+        if ratio < 0:
+            raise ValueError("ratio must be >= 0")
+        if ratio > 0 and replay_size == 0:
+            raise ValueError("a ratio > 0 needs at least one replay row")
+        self.task_size = task_size
+        self.replay_size = replay_size
+        self.ratio = ratio
+        self.seed = seed
+        self.epoch = 0
+        self._positions = _replay_positions(task_size, ratio)
+        self.set_weights(probabilities)
+
+    def set_weights(self, probabilities: Optional[torch.Tensor]) -> None:
+        """Replay probabilities over the replay rows (None = uniform); used from the next draw on."""
+        if probabilities is None:
+            p = torch.full((self.replay_size,), 1.0 / max(1, self.replay_size), dtype=torch.float64)
+        else:
+            p = torch.as_tensor(probabilities, dtype=torch.float64)
+            if p.shape != (self.replay_size,):
+                raise ValueError(f"probabilities have shape {tuple(p.shape)}, expected ({self.replay_size},)")
+        self.probabilities = p / p.sum() if self.replay_size else p
+        self._cdf = torch.cumsum(self.probabilities, 0)
+
+    def set_epoch(self, epoch: int) -> None:
+        """Reseeds the task order and the replay draw for pass ``epoch``."""
+        self.epoch = epoch
+
+    def __len__(self) -> int:
+        return len(self._positions)
+
+    @property
+    def replay_rows_per_epoch(self) -> int:
+        """How many replay rows one epoch holds."""
+        return sum(self._positions)
+
+    def __iter__(self) -> Iterator[int]:
+        g_task = torch.Generator().manual_seed(self.seed * 1_000_003 + self.epoch)
+        g_replay = torch.Generator().manual_seed(self.seed * 1_000_003 + self.epoch + 500_009)
+        order = torch.randperm(self.task_size, generator=g_task).tolist()
+        t = 0
+        for is_replay in self._positions:
+            if is_replay:
+                u = float(torch.rand((), generator=g_replay, dtype=torch.float64))
+                j = int(torch.searchsorted(self._cdf, torch.tensor(u * float(self._cdf[-1]), dtype=torch.float64), right=True))
+                yield self.task_size + min(j, self.replay_size - 1)
+            else:
+                yield order[t]
+                t += 1
 
 
 class ReplayBatchSampler(Sampler[list[int]]):
@@ -289,6 +542,7 @@ class ReplayBatchSampler(Sampler[list[int]]):
             raise ValueError("a ratio > 0 needs a replay sampler")
         self.task_size = task_size
         self.replay_sampler = replay_sampler
+        self.ratio = ratio
         self.fraction = ratio / (1 + ratio)
         self.batch_size = batch_size
         self.num_batches = num_batches
@@ -302,12 +556,9 @@ class ReplayBatchSampler(Sampler[list[int]]):
         g = torch.Generator().manual_seed(self.seed)
         replay_iter: Optional[Iterator[int]] = None
         task_order: list[int] = []
-        rows = 0
-        replayed = 0
+        flags = running_fraction(self.ratio)
         for _ in range(self.num_batches):
-            rows += self.batch_size
-            n_replay = int(math.floor(rows * self.fraction + 0.5)) - replayed
-            replayed += n_replay
+            n_replay = sum(next(flags) for _ in range(self.batch_size))
             batch: list[int] = []
             for _ in range(self.batch_size - n_replay):
                 if self.task_passes:
@@ -331,15 +582,20 @@ class ReplayBatchSampler(Sampler[list[int]]):
 
 
 class OnlineReplay:
-    """Follows the paper's online replay plan through the forgetscope CLI.
+    """The one driver of the paper's online replay plan through the forgetscope CLI (the Hugging Face
+    :class:`forgetscope.hf.ReplayCallback` runs on it too).
 
     1. ``schedule()`` asks ``forgetscope replay <matrix> --train-rows … --online-steps S`` for the step
-       where uniform replay ends and the ids of the (default 30) upstream examples to measure.
-    2. Train ``uniform_until_step`` steps with uniform replay (``uniform_sampler()``).
+       where uniform replay ends and the ids of the (default 30, or ``probes``) upstream examples to measure.
+    2. Train ``uniform_until_step`` steps with uniform replay.
     3. Measure the forgetting of the probes (NLL now − NLL of the base model), pass it to
        ``plan(measured)``: it writes the observed file, runs ``forgetscope replay … --observed`` (row
        completion + softmax weights, or the replay policy ``policy`` when given) and returns the
        ``ReplayWeights`` for the remaining steps.
+
+    ``train_rows``: the CLI's syntax (``"0-19"``) or a list of row indices / task ids; ``None`` leaves the
+    flag out. ``ratio``, ``temperature`` and ``method`` set to ``None`` leave their flags out too (the
+    engine's defaults; without ``--temperature`` the engine's default policy applies).
 
     >>> online = OnlineReplay("train.parquet", "0-19", total_steps=500, n_fine_tune=4000)  # doctest: +SKIP
     """
@@ -347,21 +603,24 @@ class OnlineReplay:
     def __init__(
         self,
         matrix: PathLike,
-        train_rows: str,
+        train_rows: Union[str, Sequence[Union[int, str]], None],
         *,
         total_steps: int,
         n_fine_tune: int,
-        ratio: float = DEFAULT_REPLAY_RATIO,
-        temperature: Union[float, str] = DEFAULT_TEMPERATURE,
-        method: str = "lowrank",
+        ratio: Optional[float] = DEFAULT_REPLAY_RATIO,
+        temperature: Union[float, str, None] = DEFAULT_TEMPERATURE,
+        method: Optional[str] = "lowrank",
         seed: int = 0,
         exclude: Optional[PathLike] = None,
         workdir: Optional[PathLike] = None,
         command: Optional[Sequence[str]] = None,
         policy: Optional[str] = None,
+        probes: Optional[int] = None,
     ):
+        from .api import rows_arg
+
         self.matrix = str(matrix)
-        self.train_rows = train_rows
+        self.train_rows = rows_arg(train_rows)
         self.total_steps = total_steps
         self.n_fine_tune = n_fine_tune
         self.ratio = ratio
@@ -369,6 +628,7 @@ class OnlineReplay:
         self.method = method
         self.policy = policy
         self.seed = seed
+        self.n_probes = probes
         self.exclude = None if exclude is None else str(exclude)
         self.command = command
         self._tmp = None if workdir is not None else tempfile.TemporaryDirectory(prefix="forgetscope-online-")
@@ -377,7 +637,10 @@ class OnlineReplay:
         self._schedule: Optional[dict] = None
 
     def _common(self) -> list[str]:
-        args = [self.matrix, "--train-rows", self.train_rows, "--seed", str(self.seed)]
+        args = [self.matrix]
+        if self.train_rows is not None:
+            args += ["--train-rows", self.train_rows]
+        args += ["--seed", str(self.seed)]
         if self.exclude is not None:
             args += ["--exclude", self.exclude]
         return args
@@ -385,8 +648,10 @@ class OnlineReplay:
     def schedule(self) -> dict:
         """The online plan: ``{"uniformUntilStep", "measureAtStep", "predictedFromStep", "probes": [ids]}``."""
         if self._schedule is None:
-            args = ["replay", *self._common(), "--online-steps", str(self.total_steps), "--json"]
-            self._schedule = run_cli(args, command=self.command)
+            args = ["replay", *self._common(), "--online-steps", str(self.total_steps)]
+            if self.n_probes is not None:
+                args += ["--probes", str(self.n_probes)]
+            self._schedule = run_cli([*args, "--json"], command=self.command)
         return self._schedule
 
     @property
@@ -401,20 +666,20 @@ class OnlineReplay:
 
     def plan(self, measured: Mapping[str, float], *, out_name: str = "online-replay.parquet") -> ReplayWeights:
         """Completes the row from the measured forgetting ``{example id: nll_now - nll_before}`` and
-        returns the predicted replay weights (the CLI's weights file, also kept in ``workdir``)."""
-        observed = self.workdir / "observed.csv"
-        with open(observed, "w", newline="") as f:
-            w = _csv.writer(f)
-            w.writerow(["example", "value"])
-            for k, v in measured.items():
-                w.writerow([k, repr(float(v))])
+        returns the predicted replay weights (the CLI's weights file, also kept in ``workdir``; the CLI's
+        JSON summary is kept as ``last_summary``)."""
+        observed = write_id_values(self.workdir / "observed.csv", measured)
         out = self.workdir / out_name
-        args = [
-            "replay", *self._common(), "--observed", str(observed), "--method", self.method,
-            *(["--policy", self.policy] if self.policy is not None else
-              ["--temperature", self.temperature if isinstance(self.temperature, str) else repr(self.temperature)]),
-            "--n", str(self.n_fine_tune), "--ratio", repr(self.ratio),
-            "--out", str(out), "--force", "--json",
-        ]
+        args = ["replay", *self._common(), "--observed", str(observed)]
+        if self.method is not None:
+            args += ["--method", self.method]
+        if self.policy is not None:
+            args += ["--policy", self.policy]
+        elif self.temperature is not None:
+            args += ["--temperature", self.temperature if isinstance(self.temperature, str) else repr(self.temperature)]
+        args += ["--n", str(self.n_fine_tune)]
+        if self.ratio is not None:
+            args += ["--ratio", repr(self.ratio)]
+        args += ["--out", str(out), "--force", "--json"]
         self.last_summary = run_cli(args, command=self.command)
         return read_replay_weights(out)

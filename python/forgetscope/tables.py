@@ -1,10 +1,15 @@
-"""Atomic writers and readers for the tables forgetscope exchanges: Parquet, Arrow IPC, CSV (by extension)."""
+"""Atomic writers and readers for the tables forgetscope exchanges: Parquet, Arrow IPC, CSV (by extension),
+the one writer of ``example, value`` CSV files handed to the engine (measured entries, side scores), and
+:class:`TableError`, the error for bad table content."""
 
 from __future__ import annotations
 
+import csv
+import math
 import os
+from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import Union
+from typing import Any, Optional, Union
 
 import pyarrow as pa
 import pyarrow.csv as pacsv
@@ -20,10 +25,29 @@ PARQUET = (".parquet", ".pq")
 ARROW_FILE = (".arrow", ".feather", ".ipc")
 ARROW_STREAM = (".arrows",)
 CSV = (".csv",)
+TSV = (".tsv",)
+
+
+class TableError(ValueError):
+    """A table file holds something forgetscope cannot use. The message names the file and, where
+    known, the 1-based data row (the header is not counted) and the column; the same are kept as
+    ``path``, ``row`` and ``column``."""
+
+    def __init__(self, path: PathLike, message: str, *, row: Optional[int] = None, column: Optional[str] = None):
+        where = str(path)
+        if row is not None:
+            where += f": row {row}"
+        if column is not None:
+            where += f", column {column!r}" if row is not None else f": column {column!r}"
+        super().__init__(f"{where}: {message}")
+        self.path = str(path)
+        self.row = row
+        self.column = column
 
 
 def table_format(path: PathLike) -> str:
-    """The format of ``path`` from its extension: ``parquet``, ``arrow``, ``arrows`` (IPC stream) or ``csv``."""
+    """The format of ``path`` from its extension: ``parquet``, ``arrow``, ``arrows`` (IPC stream), ``csv``
+    or ``tsv`` (tab-separated, as the engine writes ``.tsv``)."""
     ext = Path(path).suffix.lower()
     if ext in PARQUET:
         return "parquet"
@@ -33,7 +57,9 @@ def table_format(path: PathLike) -> str:
         return "arrows"
     if ext in CSV:
         return "csv"
-    raise ValueError(f"{path}: unknown table extension {ext!r} (use .parquet, .arrow, .arrows or .csv)")
+    if ext in TSV:
+        return "tsv"
+    raise ValueError(f"{path}: unknown table extension {ext!r} (use .parquet, .arrow, .arrows, .csv or .tsv)")
 
 
 def write_table(path: PathLike, table: pa.Table) -> None:
@@ -50,13 +76,15 @@ def write_table(path: PathLike, table: pa.Table) -> None:
             with pa.OSFile(tmp, "wb") as sink, ipc.new_stream(sink, table.schema) as writer:
                 writer.write_table(table)
         else:
-            pacsv.write_csv(table, tmp)
+            pacsv.write_csv(table, tmp, pacsv.WriteOptions(delimiter="\t" if fmt == "tsv" else ","))
 
     atomic_write(path, write)
 
 
-def read_table(path: PathLike) -> pa.Table:
-    """Reads a Parquet, Arrow IPC (file or stream) or CSV table; ids stay strings in CSV."""
+def read_table(path: PathLike, *, csv_types: Optional[Mapping[str, pa.DataType]] = None) -> pa.Table:
+    """Reads a Parquet, Arrow IPC (file or stream), CSV or TSV table; ids (``task``, ``example``) stay strings
+    in CSV. ``csv_types`` sets the types of further CSV columns (e.g. ``{"selected": pa.string()}`` to
+    check the values yourself rather than take pyarrow's inference)."""
     path = Path(path)
     fmt = table_format(path)
     if fmt == "parquet":
@@ -69,6 +97,35 @@ def read_table(path: PathLike) -> pa.Table:
                 source.seek(0)
                 return ipc.open_stream(source).read_all()
     convert = pacsv.ConvertOptions(
-        column_types={"task": pa.string(), "example": pa.string()}, strings_can_be_null=False
+        column_types={"task": pa.string(), "example": pa.string(), **(csv_types or {})}, strings_can_be_null=False
     )
-    return pacsv.read_csv(path, convert_options=convert)
+    parse = pacsv.ParseOptions(delimiter="\t" if fmt == "tsv" else ",")
+    return pacsv.read_csv(path, parse_options=parse, convert_options=convert)
+
+
+def write_id_values(
+    path: PathLike,
+    values: Union[Mapping[Any, Any], Iterable[tuple[Any, Any]]],
+    *,
+    value_column: str = "value",
+) -> Path:
+    """Writes ``example, <value_column>`` rows as CSV atomically — the file ``forgetscope replay
+    --observed`` / ``--side-scores`` and ``forgetscope predict --observed`` read. Ids are written as
+    ``str(id)`` (quoted when they hold a comma, quote or line break), values as ``repr(float(v))`` (the
+    shortest form that reads back to the same double). A non-finite value is refused (``ValueError``
+    naming the example): a missing measurement is left out, never written as a number."""
+    pairs = values.items() if isinstance(values, Mapping) else values
+    rows: list[tuple[str, str]] = []
+    for ex, v in pairs:
+        f = float(v)
+        if not math.isfinite(f):
+            raise ValueError(f"{value_column} of example {ex!r} is {f}, not a finite number")
+        rows.append((str(ex), repr(f)))
+
+    def write(tmp: str) -> None:
+        with open(tmp, "w", newline="", encoding="utf-8") as fh:
+            w = csv.writer(fh, lineterminator="\n")
+            w.writerow(["example", value_column])
+            w.writerows(rows)
+
+    return atomic_write(Path(path), write)

@@ -99,12 +99,12 @@ def test_collect_writes_the_long_table_and_resumes(tmp_path, ext):
     base_nll = compute_nll(base, examples)
     save_nll(tmp_path / "base.parquet", base_nll)
     first = dict(list(examples.items())[:6])
-    assert collect(out, "t1", tuned, first, base=base) == {"written": 6, "skipped": 0}
+    assert collect(out, "t1", tuned, first, base=base) == {"written": 6, "skipped": 0, "truncated": 0}
     calls = tuned.calls
     # resuming with all 10: only the 4 new ones are scored (one batch)
-    assert collect(out, "t1", tuned, examples, base=tmp_path / "base.parquet") == {"written": 4, "skipped": 6}
+    assert collect(out, "t1", tuned, examples, base=tmp_path / "base.parquet") == {"written": 4, "skipped": 6, "truncated": 0}
     assert tuned.calls == calls + 1
-    assert collect(out, "t2", tuned, examples, base=base_nll, batch_size=3) == {"written": 10, "skipped": 0}
+    assert collect(out, "t2", tuned, examples, base=base_nll, batch_size=3) == {"written": 10, "skipped": 0, "truncated": 0}
     table = read_table(out)
     assert table.column_names == ["task", "example", "nll_before", "nll_after"]
     assert table.num_rows == 20

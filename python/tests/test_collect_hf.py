@@ -75,7 +75,7 @@ def test_collect_with_a_tokenizer_writes_the_long_table(tmp_path):
     tok = train_tokenizer(bos=True)
     base, tuned = tiny_llama(len(tok), seed=1), tiny_llama(len(tok), seed=2)
     out = tmp_path / "z.parquet"
-    assert collect(out, "task-a", tuned, TEXTS, base=base, tokenizer=tok, batch_size=4) == {"written": len(TEXTS), "skipped": 0}
+    assert collect(out, "task-a", tuned, TEXTS, base=base, tokenizer=tok, batch_size=4) == {"written": len(TEXTS), "skipped": 0, "truncated": 0}
     table = read_table(out)
     ids = tokenize_examples(tok, TEXTS)
     rows = dict(zip(table.column("example").to_pylist(), zip(table.column("nll_before").to_pylist(), table.column("nll_after").to_pylist())))

@@ -95,3 +95,37 @@ def test_batch_sampler_mixes_replay_at_the_ratio():
     assert replayed == 80
     no_replay = ReplayBatchSampler(len(task), None, ratio=0, batch_size=8, num_batches=5)
     assert all(max(b) < 100 for b in no_replay)
+
+
+def test_running_fraction_is_the_rule_of_both_mixing_samplers():
+    from itertools import islice
+
+    from forgetscope.hf import ReplayMixSampler
+    from forgetscope.replay import running_fraction
+
+    # ratio 1/2: a third of the rows; after p rows round(p / 3) are replay (half up: p = 2 -> 1)
+    assert list(islice(running_fraction(0.5), 9)) == [False, True, False, False, True, False, False, True, False]
+    flags = list(islice(running_fraction(1 / 32), 3300))
+    assert all(sum(flags[:p]) == int(np.floor(p / 33 + 0.5)) for p in range(1, 3301))
+    # The per-index sampler places its replay rows exactly where the rule says.
+    s = ReplayMixSampler(task_size=200, replay_size=3, ratio=1 / 8, seed=1)
+    got = [i >= 200 for i in s]
+    assert got == list(islice(running_fraction(1 / 8), len(got))) and got.count(False) == 200
+    with pytest.raises(ValueError, match="ratio"):
+        next(running_fraction(float("nan")))
+
+
+def test_write_id_values_is_read_back_exactly(tmp_path):
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+
+    from forgetscope.tables import write_id_values
+
+    values = {"a,b": 0.1, 'q"uote': -1e-300, "line\nbreak": 1 / 3, "7": 2.0}
+    p = write_id_values(tmp_path / "obs.csv", values)
+    t = pacsv.read_csv(p, convert_options=pacsv.ConvertOptions(column_types={"example": pa.string()}))
+    assert dict(zip(t.column("example").to_pylist(), t.column("value").to_pylist())) == values
+    for bad in (float("nan"), float("inf")):
+        with pytest.raises(ValueError, match="example 'x' is"):
+            write_id_values(tmp_path / "bad.csv", {"x": bad})
+    assert not (tmp_path / "bad.csv").exists()

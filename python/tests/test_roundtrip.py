@@ -11,7 +11,7 @@ from forgetscope.tables import write_table
 from conftest import CLI_BIN, BigramLM, random_examples
 
 
-@pytest.mark.parametrize("ext", [".parquet", ".arrow", ".csv"])
+@pytest.mark.parametrize("ext", [".parquet", ".arrow", ".csv", ".tsv"])
 def test_collected_long_table_reads_in_forgetscope(tmp_path, cli, ext):
     examples = random_examples(12, vocab=9, seed=4)
     base = BigramLM(vocab=9, seed=0)
@@ -39,7 +39,7 @@ def _train_matrix(tmp_path, m=6, n=60, seed=0):
     return new_row, held
 
 
-@pytest.mark.parametrize("ext", [".parquet", ".arrow", ".csv", ".npy"])
+@pytest.mark.parametrize("ext", [".parquet", ".arrow", ".csv", ".tsv", ".npy"])
 def test_replay_weights_written_by_the_cli_read_back(tmp_path, cli, ext):
     new_row, held = _train_matrix(tmp_path)
     obs = tmp_path / "obs.csv"

@@ -1,12 +1,12 @@
 import type { Backend } from '../linalg/types.js';
-import { createCpuBackend } from '../linalg/cpu/backend.js';
+import { defaultBackend } from '../linalg/defaultBackend.js';
 
 /**
- * The backend analysis functions use when the caller passes none: the portable cpu backend on the
- * calling thread (pass `selectNodeBackend(…)` from `forgetscope/node` for threads or WebGPU).
+ * The backend analysis functions use when the caller passes none: linalg's `defaultBackend()` (the
+ * portable cpu backend); pass one from `resolveNodeBackend(…)` (`forgetscope/node`) for threads, BLAS or WebGPU.
  * @example
  * const backend = defaultAnalysisBackend();
  */
 export function defaultAnalysisBackend(): Backend {
-  return createCpuBackend();
+  return defaultBackend();
 }

@@ -9,9 +9,9 @@
 import type { Command } from 'commander';
 import type { ForgettingMatrix } from '../matrix/ForgettingMatrix.js';
 import type { InputFormat, ReadOptions } from '../io/types.js';
-import type { Backend } from '../linalg/types.js';
-import type { BackendKind } from '../linalg/selectBackend.js';
-import { selectNodeBackend } from '../linalg/node.js';
+import type { Backend, BackendDescription } from '../linalg/types.js';
+import type { BackendKind, ProblemShape } from '../linalg/selectBackend.js';
+import { resolveNodeBackend } from '../linalg/node.js';
 import { completionMethods, OPT_IN_METHODS } from '../completion/registry.js';
 import { checkSideName } from '../io/dataset/sideMatrix.js';
 import { DEFAULT_AUTO_SUPPORT, DEFAULT_FACTOR_RANK, DEFAULT_REPLAY_POLICY, DEFAULT_REPLAY_RATIO, DEFAULT_TEMPERATURE } from '../replay/defaults.js';
@@ -196,12 +196,22 @@ export function addBackendOption(cmd: Command, fallback: BackendKind = 'auto', d
 }
 
 /**
- * The `--backend` choice as a linalg backend. A fallback (e.g. WebGPU unavailable → cpu) is always
- * reported on stderr. `problemSize` (multiply–adds ahead) lets `auto` keep small work on the cpu.
+ * The `--backend` choice as a linalg backend, through the one resolution (`resolveNodeBackend`). A
+ * fallback (e.g. WebGPU unavailable → cpu) is always reported on stderr. `problem` — the matrix ahead
+ * (rows × cols) or its multiply–adds — lets `auto` keep small work on the cpu without starting a GPU.
  */
-export async function backendFromFlag(kind: string | undefined, ctx: CliContext, problemSize?: number): Promise<Backend> {
-  const k = parseChoice(kind ?? 'auto', '--backend', BACKENDS);
-  return selectNodeBackend(k, { warn: ctx.warn, ...(problemSize !== undefined ? { problemSize } : {}) });
+export async function backendFromFlag(kind: string | undefined, ctx: CliContext, problem?: number | ProblemShape): Promise<Backend> {
+  const requested = parseChoice(kind ?? 'auto', '--backend', BACKENDS);
+  return resolveNodeBackend({
+    requested,
+    warn: ctx.warn,
+    ...(typeof problem === 'number' ? { problemSize: problem } : problem !== undefined ? { problem } : {}),
+  });
+}
+
+/** `{ backendDescription }` for a command's --json output: what ran, read after the work (see `BackendDescription`). */
+export function backendJson(backend: Backend): { backendDescription: BackendDescription } {
+  return { backendDescription: backend.description };
 }
 
 /** Flags of the matrix reader (`addReadOptions`). */

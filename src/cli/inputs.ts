@@ -8,6 +8,7 @@ import type { ReadOptions } from '../io/types.js';
 import { readForgettingMatrix } from '../io/node/readForgettingMatrix.js';
 import { locateFieldValue } from '../io/locateFieldValue.js';
 import { parseIdList } from '../io/parseIdList.js';
+import { parseJsonIdList } from '../io/json/parseJsonLimited.js';
 import { ForgetscopeError } from '../util/errors.js';
 import { readText } from './readText.js';
 
@@ -22,6 +23,8 @@ export async function readMeasuredEntries(path: string, matrix: ForgettingMatrix
   const pairs: Array<[number, number]> = [];
   for (let i = 0; i < diagonal.rows; i++) {
     const id = diagonal.taskIds[i]!;
+    // A row whose value was blank, null or NaN (dropped by io) is not a measured entry.
+    if (!diagonal.isObserved(i, diagonal.exampleIndex(id))) continue;
     const j = matrix.findExample(id);
     if (j < 0) {
       // text inputs: point at the line (the matrix no longer knows it); columnar ones: the data row
@@ -59,15 +62,8 @@ export async function readExampleIds(path: string): Promise<string[]> {
   const text = await readText(path);
   const head = text.replace(/^\uFEFF/, '').trimStart()[0];
   if (head !== '[' && head !== '{') return parseIdList(text, path);
-  let json: unknown;
-  try {
-    json = JSON.parse(text.replace(/^\uFEFF/, ''));
-  } catch (e) {
-    throw new ForgetscopeError('parse', `not valid JSON (${(e as Error).message})`, { file: path, line: 1, column: 1 });
-  }
-  const ids = Array.isArray(json) ? json : (json as { example_ids?: unknown }).example_ids;
-  if (!Array.isArray(ids)) throw new ForgetscopeError('input', 'expected a JSON list of example ids or an object with "example_ids"', { file: path, line: 1, column: 1 });
-  return ids.map(String);
+  // Number ids keep their exact digits; nesting is depth-limited.
+  return parseJsonIdList(text, path);
 }
 
 /** An exclusion mask over the matrix's examples, and how many examples it excludes. */

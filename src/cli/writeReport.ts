@@ -6,7 +6,8 @@ import { runReport, type ReportRun } from '../report/run.js';
 import type { ReportProvenance } from '../report/types.js';
 import { VERSION } from '../version.js';
 import type { CliContext } from './context.js';
-import { backendFromFlag } from './flags.js';
+import { formatBackendDescription } from '../linalg/describe.js';
+import { backendFromFlag, backendJson } from './flags.js';
 
 /** A report to write: the plan without its provenance's run facts (version, command, time, backend, runtime). */
 export interface ReportJob {
@@ -20,10 +21,10 @@ export interface ReportJob {
   step?: (message: string) => void;
 }
 
-/** Selects the backend, runs the plan, writes the HTML atomically; the backend is disposed after. */
+/** Selects the backend, runs the plan, writes the HTML atomically; the backend is disposed after and described in the summary. */
 export async function writeReport(ctx: CliContext, job: ReportJob): Promise<ReportRun> {
   const m = job.matrix;
-  const backend = await backendFromFlag(job.backend, ctx, m.rows * m.rows * m.cols);
+  const backend = await backendFromFlag(job.backend, ctx, m);
   try {
     const provenance: ReportProvenance = {
       version: VERSION,
@@ -31,6 +32,7 @@ export async function writeReport(ctx: CliContext, job: ReportJob): Promise<Repo
       createdAt: new Date().toISOString(),
       ...(job.provenance.seeds !== undefined ? { seeds: job.provenance.seeds } : {}),
       backend: backend.name,
+      backendKernels: formatBackendDescription(backend.description, { products: false }),
       runtime: `Node ${process.versions.node} on ${process.platform}-${process.arch}`,
       ...(job.provenance.notes ? { notes: job.provenance.notes } : {}),
     };
@@ -42,6 +44,7 @@ export async function writeReport(ctx: CliContext, job: ReportJob): Promise<Repo
       ...(job.step ? { step: job.step } : {}),
     });
     await atomicWrite(job.out, run.html, { force: job.force });
+    run.summary = { ...run.summary, ...backendJson(backend) };
     return run;
   } finally {
     await backend.dispose();

@@ -1,5 +1,6 @@
 /** Readers and writers that run anywhere (no Node APIs); file access is in io/node/. Internal barrel: the public names are listed in src/index.ts. */
 export * from './types.js';
+export { DEFAULT_LIMITS, quoteText, type ReadLimits } from './limits.js';
 export * from './resolveColumns.js';
 export * from './detect.js';
 export * from './parseIdList.js';

@@ -1,4 +1,4 @@
-import { splitDelimitedLine } from './csv/readNumericColumns.js';
+import { splitDelimited } from './csv/DelimitedTokenizer.js';
 
 /** Where a value was found: the 1-based line and the 1-based column (field number, or key for JSON Lines). */
 export interface FieldLocation {
@@ -30,19 +30,17 @@ export function locateFieldValue(text: string, format: string, column: string, v
     return null;
   }
   if (format !== 'csv' && format !== 'tsv') return null;
-  const delimiter = format === 'tsv' ? '\t' : ',';
-  let header = -1;
-  let index = -1;
-  for (let i = 0; i < lines.length; i++) {
-    if (lines[i]!.trim() === '') continue;
-    const fields = splitDelimitedLine(lines[i]!, delimiter);
-    if (header < 0) {
-      header = i;
-      index = fields.findIndex((f) => f.trim() === column);
-      if (index < 0) return null;
-      continue;
-    }
-    if (fields[index]?.trim() === value) return { line: i + 1, column: index + 1 };
+  let records;
+  try {
+    records = splitDelimited(text, { file: '<text>', delimiter: format === 'tsv' ? '\t' : ',' });
+  } catch {
+    return null; // text the reader would have rejected first
+  }
+  if (records.length === 0) return null;
+  const index = records[0]!.fields.findIndex((f) => f.trim() === column);
+  if (index < 0) return null;
+  for (const r of records.slice(1)) {
+    if (r.fields[index]?.trim() === value) return { line: r.line, column: index + 1 };
   }
   return null;
 }

@@ -16,7 +16,7 @@ export async function readForgettingMatrixFromBytes(bytes: Uint8Array, options: 
   const file = options.fileName ?? '<input>';
   const format = options.format ?? (options.fileName ? formatFromName(options.fileName) : null) ?? formatFromBytes(bytes);
   const base = { ...options, file };
-  const arrow = async () => readArrowBatches(arrowBatchesFromBytes(bytes, file), base);
+  const arrow = async () => readArrowBatches(arrowBatchesFromBytes(bytes, file), { ...base, byteLength: bytes.length });
   return dispatchFormat(format, {
     ...textFormatReaders(() => [bytes], base),
     arrow,

@@ -1,7 +1,7 @@
 import type { ProgressSink } from '../util/progress.js';
 import type { ForgettingMatrix } from '../matrix/ForgettingMatrix.js';
-import type { SideMatrix } from '../matrix/sideMatrices.js';
-import type { SideReport } from './dataset/sideMatrix.js';
+import type { SideMatrix, SideReport } from '../matrix/sideMatrices.js';
+import type { ReadLimits } from './limits.js';
 
 /** The input formats forgetscope reads. `folder` is the dataset-folder layout (Z.npy + tasks.json + examples.jsonl). */
 export type InputFormat = 'csv' | 'tsv' | 'jsonl' | 'arrow' | 'arrow-stream' | 'parquet' | 'npy' | 'folder';
@@ -68,6 +68,12 @@ export interface ReadOptions {
    * carries them as `side` and the report describes them.
    */
   side?: readonly string[];
+  /**
+   * Bounds on hostile inputs (defaults in `DEFAULT_LIMITS`): the longest line of a text input
+   * (`maxLineBytes`, 16 MiB), the most fields in a delimited record (`maxFields`, 65,536), the deepest
+   * JSON nesting (`maxJsonDepth`, 256).
+   */
+  limits?: Partial<ReadLimits>;
 }
 
 /** How many input rows a reader saw, kept, and dropped, by reason. Nothing is dropped silently. */
@@ -80,6 +86,8 @@ export interface ReadReport {
   dropped: Record<string, number>;
   /** Rows that were averaged into another row's cell (`duplicates: "mean"`), when any. */
   merged?: number;
+  /** What a reader noticed but did not refuse, e.g. an extra column left out of the metadata. */
+  warnings?: string[];
   /** The side matrices read (`ReadOptions.side`), by name: source, stored shape and dtype. */
   side?: Record<string, SideReport>;
 }

@@ -1,13 +1,13 @@
 /// <reference types="@webgpu/types" preserve="true" />
 // Node-only edge of the linear-algebra layer (exported through `forgetscope/node`): Dawn's WebGPU,
-// the threaded cpu backend, and `selectNodeBackend` for the CLI.
+// the threaded cpu backend with the system BLAS, and `resolveNodeBackend`, the CLI's one resolution.
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { createCpuBackend } from './cpu/backend.js';
 import { withBlas } from './cpu/blas.js';
 import { loadNodeBlas } from './cpu/nodeBlas.js';
 import { createWorkerRunner, type WorkerRunnerOptions } from './cpu/nodeWorkers.js';
-import { selectBackend, type BackendKind, type SelectBackendOptions } from './selectBackend.js';
+import { resolveBackend, type BackendKind, type ResolveBackendOptions, type SelectBackendOptions } from './selectBackend.js';
 import type { Backend } from './types.js';
 
 export { createWorkerRunner, type WorkerRunnerOptions } from './cpu/nodeWorkers.js';
@@ -76,18 +76,29 @@ export function createNodeCpuBackend(options: NodeCpuBackendOptions = {}): Backe
 }
 
 /**
- * `selectBackend` for Node (what the CLI's `--backend` calls): Dawn as the GPU, the threaded cpu
- * backend, and `FORGETSCOPE_REQUIRE_WEBGPU=1` turning a missing adapter into an error.
+ * `resolveBackend` for Node (what every CLI command's `--backend` goes through): the threaded cpu
+ * backend with the system BLAS, Dawn as the GPU — started only when the choice may be WebGPU, so
+ * `auto` on a small problem never loads Dawn nor prints its adapter messages — and
+ * `FORGETSCOPE_REQUIRE_WEBGPU=1` turning a missing adapter into an error.
  *
  * @example
- * const backend = await selectNodeBackend(flags.backend ?? 'auto', { warn: (m) => ctx.warn(m), problemSize });
+ * const backend = await resolveNodeBackend({ requested: 'auto', problem: { rows: m, cols: n }, warn: (w) => ctx.warn(w) });
  */
-export async function selectNodeBackend(kind: BackendKind, options: SelectBackendOptions = {}): Promise<Backend> {
-  const gpu = kind === 'cpu' ? null : options.gpu !== undefined ? options.gpu : await nodeGpu();
-  return selectBackend(kind, {
+export async function resolveNodeBackend(options: ResolveBackendOptions = {}): Promise<Backend> {
+  return resolveBackend({
     createCpu: () => createNodeCpuBackend(),
     requireWebGpu: process.env.FORGETSCOPE_REQUIRE_WEBGPU === '1',
     ...options,
-    gpu,
+    gpu: options.gpu !== undefined ? options.gpu : () => nodeGpu(),
   });
+}
+
+/**
+ * `resolveNodeBackend({ requested: kind, ...options })`.
+ *
+ * @example
+ * const backend = await selectNodeBackend('auto', { warn: (m) => ctx.warn(m), problemSize });
+ */
+export async function selectNodeBackend(kind: BackendKind, options: SelectBackendOptions = {}): Promise<Backend> {
+  return resolveNodeBackend({ ...options, requested: kind });
 }

@@ -1,21 +1,28 @@
 import { EigenvalueDecomposition, Matrix } from 'ml-matrix';
 import { ForgetscopeError } from '../util/errors.js';
-import type { Backend, Dense, GemmOptions, MaskedGram, SVDResult, TopSVDOptions } from './types.js';
+import type { Backend, BackendDescription, Dense, GemmOptions, MaskedGram, SVDResult, TopSVDOptions } from './types.js';
 
 /**
  * A deliberately plain float64 backend: triple loops and ml-matrix's eigensolver. It is the
  * yardstick the `cpu` and `webgpu` backends are tested against, and a correct (slow) fallback.
  */
 export function createReferenceBackend(): Backend {
+  let products = 0;
   return {
     name: 'reference',
+    get description(): BackendDescription {
+      return { name: 'reference', kernel: 'js', products: { js: products } };
+    },
     async gram(a) {
+      products++;
       return referenceGram(a);
     },
     async gemm(a, b, options) {
+      products++;
       return referenceGemm(a, b, options);
     },
     async gemv(a, x, trans = false) {
+      products++;
       const out = new Float64Array(trans ? a.cols : a.rows);
       for (let i = 0; i < a.rows; i++) {
         for (let j = 0; j < a.cols; j++) {
@@ -27,6 +34,7 @@ export function createReferenceBackend(): Backend {
       return out;
     },
     async maskedGram(a, mask) {
+      products++;
       return referenceMaskedGram(a, mask);
     },
     async topSVD(a, k, options) {

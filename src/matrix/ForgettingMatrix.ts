@@ -120,7 +120,7 @@ export class ForgettingMatrix {
             values[k] = NaN;
           }
         } else if (!Number.isFinite(values[k])) {
-          throw new ForgetscopeError('input', `observed entry (${Math.floor(k / n)}, ${k % n}) is not finite`);
+          throw new ForgetscopeError('input', `observed ${describeEntry(init, k, n)} is ${String(values[k])}, not a finite number`);
         }
       }
       mask = all ? null : init.observed;
@@ -129,7 +129,7 @@ export class ForgettingMatrix {
         if (!Number.isFinite(values[k])) {
           throw new ForgetscopeError(
             'input',
-            `entry (${Math.floor(k / n)}, ${k % n}) is not finite and no observed mask was given; pass observed to mark missing entries`,
+            `${describeEntry(init, k, n)} is ${String(values[k])}, not a finite number, and no observed mask was given; pass observed to mark missing entries`,
           );
         }
       }
@@ -375,4 +375,12 @@ function resolveSelection(
     }
   }
   return idx;
+}
+
+/** Names entry k of an M×N row-major matrix for a message: 1-based row and column with their ids. */
+function describeEntry(init: ForgettingMatrixInit, k: number, n: number): string {
+  const i = Math.floor(k / n);
+  const j = k % n;
+  const id = (s: string | undefined) => (s === undefined ? '' : ` ${JSON.stringify(s.length > 80 ? s.slice(0, 80) + '…' : s)}`);
+  return `entry at row ${i + 1} (task${id(init.taskIds[i])}), column ${j + 1} (example${id(init.exampleIds[j])})`;
 }

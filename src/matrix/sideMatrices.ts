@@ -14,6 +14,16 @@ export interface SideMatrix {
   data: Float64Array | Float32Array;
 }
 
+/** What a reader says about one side matrix it read (part of a read report). */
+export interface SideReport {
+  /** Where it came from: `side/<name>.npy` of a folder, or a column of a long table. */
+  source: string;
+  /** Shape as stored: `[M, N]`, or `[N]` for an example feature repeated on every row. */
+  shape: number[];
+  /** Storage type as read (`float32`, `float64`). */
+  dtype: string;
+}
+
 /** The side matrices of one forgetting matrix, in the order they were asked for. */
 export type SideMatrices = readonly SideMatrix[];
 

@@ -284,6 +284,7 @@ export function provenanceSection(data: ReportData): Section {
   ];
   if (p.seeds) prov.push(['seeds', p.seeds]);
   if (p.backend) prov.push(['backend', p.backend]);
+  if (p.backendKernels) prov.push(['kernels', p.backendKernels]);
   if (p.runtime) prov.push(['runtime', p.runtime]);
   return {
     id: 'provenance',

@@ -127,6 +127,8 @@ export interface ReportProvenance {
   createdAt: string;
   seeds?: string;
   backend?: string;
+  /** The backend's kernels and routing, one line (`formatBackendDescription`). */
+  backendKernels?: string;
   runtime?: string;
   /** Extra lines (settings, timings). */
   notes?: string[];

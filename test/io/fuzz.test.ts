@@ -146,3 +146,100 @@ describe.each(Object.keys(encoders))('%s', (name) => {
     );
   });
 });
+
+/**
+ * Missing is missing, in every format: a long table whose cells are finite numbers or missing (an empty
+ * field, null, NaN with nanAsMissing) reads as a matrix whose observed count is exactly the number of
+ * finite cells; with none at all it is an `empty` error, never a matrix of zeros. Ids are arbitrary
+ * unicode, including 20-digit numbers as JSON numbers in JSON Lines.
+ */
+describe('observed count = number of cells with a finite value', () => {
+  const cellsArb = fc.record({
+    m: fc.integer({ min: 1, max: 4 }),
+    n: fc.integer({ min: 1, max: 5 }),
+    // 0: finite, 1: missing; biased towards sparse and fully missing tables.
+    kinds: fc.array(fc.constantFrom(0, 1, 1), { minLength: 20, maxLength: 20 }),
+    values: fc.array(value, { minLength: 20, maxLength: 20 }),
+    nanText: fc.boolean(),
+  });
+  const formats: Record<string, (t: Table, nanText: boolean) => Uint8Array> = {
+    csv: (t, nanText) => new TextEncoder().encode(encodeDelimited(t.columns).replace(/,(?=\r?\n|$)/g, nanText ? ',nan' : ',')),
+    jsonl: (t) => jsonLines(t),
+    arrow: (t) => encodeArrow(t.columns, 'stream'),
+    parquet: (t) => encodeParquet(t.columns),
+  };
+  test.each(Object.keys(formats))('%s', async (name) => {
+    await fc.assert(
+      fc.asyncProperty(cellsArb, async ({ m, n, kinds, values, nanText }) => {
+        const task: string[] = [];
+        const example: string[] = [];
+        const delta: number[] = [];
+        let finite = 0;
+        for (let i = 0; i < m; i++) {
+          for (let j = 0; j < n; j++) {
+            const k = (i * n + j) % 20;
+            task.push(`t${i}`);
+            example.push(`e${j}`);
+            delta.push(kinds[k] === 0 ? values[k]! : NaN);
+            if (kinds[k] === 0) finite++;
+          }
+        }
+        const bytes = formats[name]!({ columns: { task, example, delta: Float64Array.from(delta) } }, nanText);
+        const read = readForgettingMatrixFromBytes(bytes, { fileName: `cells.${name === 'arrow' ? 'arrows' : name}`, nanAsMissing: true });
+        if (finite === 0) {
+          await expect(read).rejects.toMatchObject({ code: 'empty', file: `cells.${name === 'arrow' ? 'arrows' : name}` });
+          return;
+        }
+        const { matrix, report } = await read;
+        expect(matrix.observedCount).toBe(finite);
+        expect(report.kept).toBe(finite);
+        expect(report.rows).toBe(m * n);
+        expect(Object.values(report.dropped).reduce((a, b) => a + b, 0)).toBe(m * n - finite);
+        for (let r = 0; r < task.length; r++) {
+          const i = matrix.taskIndex(task[r]!);
+          const j = matrix.exampleIndex(example[r]!);
+          if (Number.isFinite(delta[r]!)) expect(matrix.get(i, j)).toBe(delta[r]);
+          else expect(matrix.isObserved(i, j)).toBe(false);
+        }
+      }),
+      { numRuns: RUNS, seed: SEED },
+    );
+  });
+
+  test('JSON Lines: integer ids keep their exact digits', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.uniqueArray(fc.bigInt({ min: -(10n ** 30n), max: 10n ** 30n }), { minLength: 1, maxLength: 6 }), async (ids) => {
+        const text = ids.map((id, k) => `{"task": ${id}, "example": "e", "delta": ${k}}`).join('\n') + '\n';
+        const { matrix } = await readForgettingMatrixFromBytes(new TextEncoder().encode(text), { fileName: 'ids.jsonl' });
+        expect([...matrix.taskIds]).toEqual(ids.map(String));
+      }),
+      { numRuns: RUNS, seed: SEED },
+    );
+  });
+
+  test.each(['csv', 'jsonl', 'arrow', 'parquet', 'npy'])('random bytes into %s give a ForgetscopeError or a matrix, quickly', async (format) => {
+    await fc.assert(
+      fc.asyncProperty(fc.uint8Array({ minLength: 0, maxLength: 2048 }), fc.boolean(), async (bytes, magic) => {
+        const heads: Record<string, number[]> = {
+          csv: [...new TextEncoder().encode(H_CSV)],
+          jsonl: [0x7b],
+          arrow: [...new TextEncoder().encode('ARROW1\0\0')],
+          parquet: [...new TextEncoder().encode('PAR1')],
+          npy: [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59, 1, 0],
+        };
+        const tails: Record<string, number[]> = { arrow: [...new TextEncoder().encode('ARROW1')], parquet: [...new TextEncoder().encode('PAR1')] };
+        const b = magic ? Uint8Array.from([...heads[format]!, ...bytes, ...(tails[format] ?? [])]) : bytes;
+        const t0 = performance.now();
+        try {
+          await readForgettingMatrixFromBytes(b, { format: format as InputFormat, fileName: `random.${format}` });
+        } catch (e) {
+          if (!(e instanceof ForgetscopeError)) throw new Error(`${format}: random bytes gave ${String(e)} instead of a ForgetscopeError`);
+        }
+        expect(performance.now() - t0).toBeLessThan(2000);
+      }),
+      { numRuns: RUNS * 2, seed: SEED },
+    );
+  });
+});
+
+const H_CSV = 'task,example,delta\n';

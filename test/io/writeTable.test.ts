@@ -106,7 +106,7 @@ describe('writeMatrix', () => {
     await writeMatrix(path, m, { force: true });
     expect(existsSync(join(dir, 'm.tasks.txt'))).toBe(true);
     expect(await readIdList(join(dir, 'm.examples.txt'))).toEqual(['x', 'y, z', 'w']);
-    await expect(readForgettingMatrix(path)).rejects.toThrow(/entry \[0, 1\] is NaN/);
+    await expect(readForgettingMatrix(path)).rejects.toThrow(/m\.npy:1:2: entry at row 1 \(task "ta"\), column 2 \(example "y, z"\) is NaN/);
     const { matrix, report } = await readForgettingMatrix(path, { nanAsMissing: true });
     expectSameMatrix(matrix, m);
     expect(report).toEqual({ rows: 6, kept: 5, dropped: { 'nan (missing)': 1 } });

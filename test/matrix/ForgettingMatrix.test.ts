@@ -71,7 +71,7 @@ describe('ForgettingMatrix', () => {
   test('non-finite values without a mask are rejected', () => {
     expect(
       () => new ForgettingMatrix({ values: new Float64Array([1, NaN]), taskIds: ['a'], exampleIds: ['x', 'y'] }),
-    ).toThrow(/not finite/);
+    ).toThrow('entry at row 1 (task "a"), column 2 (example "y") is NaN, not a finite number, and no observed mask was given');
   });
 
   test('fromNll computes after − before', () => {

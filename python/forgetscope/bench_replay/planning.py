@@ -10,6 +10,7 @@ import subprocess
 from pathlib import Path
 
 from ..cli import forgetscope_command, run_cli
+from ..tables import write_id_values
 
 
 def dist_folder() -> Path | None:
@@ -23,7 +24,7 @@ def dist_folder() -> Path | None:
 
 
 def _write_side(path: Path, ids: list[str], values: list[float]) -> None:
-    path.write_text("example,value\n" + "".join(f"{i},{v!r}\n" for i, v in zip(ids, values)))
+    write_id_values(path, zip(ids, values))
 
 
 def cli_args(job: dict, train_file: Path, held_file: Path, work: Path, sides: dict[str, list[float]], side_ids: list[str]) -> list[str]:

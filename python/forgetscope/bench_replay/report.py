@@ -10,6 +10,7 @@ from pathlib import Path
 import numpy as np
 import pyarrow as pa
 
+from ..atomic import atomic_write
 from . import stats
 from .config import TRUE_ROW_POLICIES
 
@@ -155,15 +156,13 @@ def plot_png(rep: dict, path: Path) -> bool:
         ax.set_xlabel("forgetting − uniform's, paired (nats/byte)")
     fig.suptitle(f"{rep['model']}: paired difference to uniform replay, 95 % CI (left of 0 = forgets less; green: true row)")
     fig.tight_layout()
-    tmp = path.with_suffix(".tmp.png")
-    fig.savefig(tmp, dpi=110)
-    plt.close(fig)
-    tmp.replace(path)
+    try:
+        atomic_write(path, lambda tmp: fig.savefig(tmp, dpi=110, format="png"))
+    finally:
+        plt.close(fig)
     return True
 
 
 def write_json(path: Path, obj) -> None:
     """Atomic JSON write."""
-    tmp = path.with_suffix(".tmp")
-    tmp.write_text(json.dumps(obj, indent=1))
-    tmp.replace(path)
+    atomic_write(path, lambda tmp: Path(tmp).write_text(json.dumps(obj, indent=1)))

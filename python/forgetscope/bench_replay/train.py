@@ -12,6 +12,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
+from ..atomic import atomic_write
 from ..collect import collect, compute_nll
 from ..replay import ReplayBatchSampler, WeightedReplaySampler
 from . import corpus
@@ -129,10 +130,7 @@ def run_jobs(jobs: list[dict], workers: int, cache: Path | None = None, label: s
     def done(k: int, r: dict) -> None:
         out[r["key"]] = r
         if cache is not None:
-            f = _cache_file(cache, r["key"])
-            tmp = f.with_suffix(".tmp")
-            tmp.write_text(json.dumps(r))
-            tmp.replace(f)
+            atomic_write(_cache_file(cache, r["key"]), lambda tmp: Path(tmp).write_text(json.dumps(r)))
         eta = (time.time() - t0) / (k + 1) * (len(todo) - k - 1)
         log(f"  {label} [{k + 1}/{len(todo)}] {r['key']} {r['seconds']:.1f}s (eta {eta:.0f}s)")
 

@@ -10,7 +10,7 @@ import { writeTable } from '../../io/node/writeTable.js';
 import { analyzeStructure, type StructureAnalysis } from '../../analysis/analyzeStructure.js';
 import { auditForgetting, type ForgettingAudit } from '../../analysis/auditForgetting.js';
 import { structureSummary, structureTableNames, structureTables, type NamedTables } from '../../analysis/structureTables.js';
-import { addBackendOption, addReadOptions, backendFromFlag, parsePositiveInt, parser, readOptionsFromFlags, type ReadFlags, addCommand, MATRIX_INPUT } from '../flags.js';
+import { addBackendOption, addReadOptions, backendFromFlag, backendJson, parsePositiveInt, parser, readOptionsFromFlags, type ReadFlags, addCommand, MATRIX_INPUT } from '../flags.js';
 import { textTable } from '../../util/textTable.js';
 
 /** Flags of `forgetscope analyze`. */
@@ -50,7 +50,7 @@ async function runAnalyze(input: string, flags: AnalyzeFlags, ctx: CliContext): 
   if (flags.out) await checkOutputs(flags.out, force);
   const read = await readForgettingMatrix(input, { ...readOptionsFromFlags(flags), progress });
   const matrix = read.matrix;
-  const backend = await backendFromFlag(flags.backend, ctx, matrix.rows * matrix.rows * matrix.cols);
+  const backend = await backendFromFlag(flags.backend, ctx, matrix);
   let structure: StructureAnalysis;
   try {
     structure = await analyzeStructure(matrix, { ...(flags.ranks !== undefined ? { ranks: flags.ranks } : {}), backend, progress });
@@ -59,7 +59,7 @@ async function runAnalyze(input: string, flags: AnalyzeFlags, ctx: CliContext): 
   }
   const audit = auditForgetting(matrix, { top: flags.top, sourceKey: flags.sourceKey, rankOneTask: structure.multiplicative.taskScalars });
   const files = flags.out ? await writeTables(flags.out, structureTables(matrix, structure, audit, flags.sourceKey), force) : [];
-  const result = structureSummary(read, structure, audit, flags.sourceKey, files);
+  const result = { ...structureSummary(read, structure, audit, flags.sourceKey, files), ...backendJson(backend) };
   if (flags.out) await atomicWrite(join(flags.out, 'summary.json'), stringifyResult(result, 1) + '\n', { force });
   if (json) ctx.printJson(result);
   else ctx.out(formatSummary(read, structure, audit));

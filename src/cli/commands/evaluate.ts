@@ -14,7 +14,7 @@ import { createCompletionMethod } from '../../completion/registry.js';
 import { selectActiveProbes } from '../../completion/probes/index.js';
 import { stringifyResult } from '../../util/json.js';
 import {
-  addBackendOption, addReadOptions, addRowOptions, backendFromFlag, parseChoice, parseIntList, parseMethodList, parsePositiveInt,
+  addBackendOption, addReadOptions, addRowOptions, backendFromFlag, backendJson, parseChoice, parseIntList, parseMethodList, parsePositiveInt,
   parseRowList, readOptionsFromFlags, type ReadFlags, addCommand, MATRIX_INPUT, addSideOptions, parseSideList,
 } from '../flags.js';
 import { textTable } from '../../util/textTable.js';
@@ -63,7 +63,7 @@ async function runEvaluate(input: string, flags: EvaluateFlags, ctx: CliContext)
   const { matrix, side } = await readForgettingMatrix(input, { ...readOptionsFromFlags(flags), progress, ...(sideNames.length > 0 ? { side: sideNames } : {}) });
   const trainRows = parseRowList(flags.trainRows, matrix, '--train-rows');
   const testRows = parseRowList(flags.testRows, matrix, '--test-rows');
-  const backend = await backendFromFlag(flags.backend, ctx);
+  const backend = await backendFromFlag(flags.backend, ctx, { rows: trainRows.length, cols: matrix.cols });
   // Active probes depend on the train rows only (not on the seed or the test row): choose them once.
   let activeProbes: Promise<Int32Array> | null = null;
   const select: 'paper' | ProbeSelector =
@@ -78,7 +78,7 @@ async function runEvaluate(input: string, flags: EvaluateFlags, ctx: CliContext)
   if (flags.dumpKnown) await atomicWrite(flags.dumpKnown, stringifyResult(result.knownColumns) + '\n', { force: flags.force ?? false });
   if (json) {
     const { methods, known: k, seeds: s, trainRows: tr, testRows: te } = result;
-    ctx.printJson({ methods, select: result.select, known: k, seeds: s, trainRows: tr, testRows: te, backend: backend.name, ...(sideNames.length > 0 ? { side: sideNames } : {}) });
+    ctx.printJson({ methods, select: result.select, known: k, seeds: s, trainRows: tr, testRows: te, backend: backend.name, ...(sideNames.length > 0 ? { side: sideNames } : {}), ...backendJson(backend) });
     return;
   }
   ctx.out(formatTable(result, sideNames));

@@ -4,7 +4,7 @@ import { readSafetensorsFile, writeSafetensorsFile } from '../../io/node/safeten
 import { bestTradeoff, lossBarrier } from '../../methods/interpolated-lora/barrier.js';
 import { mergeAdapters } from '../../methods/interpolated-lora/mergeAdapters.js';
 import { readNumericColumns } from '../../io/csv/readNumericColumns.js';
-import { addCommand, parseNumber, parseNumberIn } from '../flags.js';
+import { addBackendOption, addCommand, backendFromFlag, backendJson, parseNumber, parseNumberIn } from '../flags.js';
 import { readText } from '../readText.js';
 import { textTable as table } from '../../util/textTable.js';
 
@@ -20,6 +20,7 @@ interface MergeFlags {
   out: string;
   force?: boolean;
   loraAlpha?: string;
+  backend?: string;
   json?: boolean;
 }
 
@@ -64,27 +65,42 @@ export const loraCommand: CommandModule = {
         ctx.out(`loss barrier ${b.barrier.toPrecision(4)} at alpha ${b.argAlpha}; mean excess over the line ${b.meanExcess.toPrecision(4)}\n`);
         ctx.out(`best trade-off: alpha ${best.alpha} (score ${best.score.toPrecision(4)}, w = ${w})\n`);
       });
-    addCommand(lora, 'merge', 'EMA merge of a slow and a fast LoRA adapter: λ·slow + (1−λ)·fast on A and B, with the factor merge error')
+    const merge = addCommand(lora, 'merge', 'EMA merge of a slow and a fast LoRA adapter: λ·slow + (1−λ)·fast on A and B, with the factor merge error')
       .requiredOption('--slow <file>', 'slow adapter (safetensors, PEFT names ...lora_A.weight / ...lora_B.weight)')
       .requiredOption('--fast <file>', 'fast adapter (same names)')
       .requiredOption('--lambda <l>', 'weight of the slow adapter, in [0, 1]')
       .requiredOption('--out <file>', 'merged adapter (safetensors)')
       .option('--force', 'overwrite --out')
       .option('--lora-alpha <a>', 'LoRA alpha (scale alpha/r) for the merge error; default r (scale 1)')
-      .option('--json', 'print one JSON object')
+      .option('--json', 'print one JSON object');
+    addBackendOption(merge, 'auto', 'numerical backend for the factor products: auto, cpu or webgpu')
       .action(async (flags: MergeFlags) => {
         const lambda = parseNumber(flags.lambda, '--lambda');
         const alpha = flags.loraAlpha !== undefined ? parseNumber(flags.loraAlpha, '--lora-alpha') : undefined;
         const slow = await readSafetensorsFile(flags.slow, { precision: 'float64' });
         const fast = await readSafetensorsFile(flags.fast, { precision: 'float64' });
-        const { merged, layers } = await mergeAdapters(slow, fast, lambda, alpha !== undefined ? { alpha } : {});
+        // Work ahead: B·A (m·r·n multiply–adds) for the slow, fast and merged factors of every LoRA pair.
+        const byName = new Map(slow.map((t) => [t.name, t]));
+        const work = slow.reduce((sum, a) => {
+          const at = a.name.lastIndexOf('lora_A');
+          const b = at < 0 ? undefined : byName.get(a.name.slice(0, at) + 'lora_B' + a.name.slice(at + 'lora_A'.length));
+          return b && a.shape.length === 2 && b.shape.length === 2 ? sum + 3 * b.shape[0]! * a.shape[0]! * a.shape[1]! : sum;
+        }, 0);
+        const backend = await backendFromFlag(flags.backend, ctx, work);
+        let result;
+        try {
+          result = await mergeAdapters(slow, fast, lambda, { backend, ...(alpha !== undefined ? { alpha } : {}) });
+        } finally {
+          await backend.dispose();
+        }
+        const { merged, layers } = result;
         await writeSafetensorsFile(
           flags.out,
           merged.map((t) => ({ name: t.name, shape: t.shape, data: t.data, dtype: 'F32' as const })),
           { force: flags.force === true, metadata: { format: 'pt', 'forgetscope.merge': `lambda=${lambda}` } },
         );
         if (flags.json) {
-          ctx.printJson({ out: flags.out, lambda, tensors: merged.length, layers });
+          ctx.printJson({ out: flags.out, lambda, tensors: merged.length, layers, ...backendJson(backend) });
           return;
         }
         ctx.err(`wrote ${merged.length} tensors to ${flags.out}\n`);

@@ -12,7 +12,7 @@ import { refuseOverwrite } from '../../io/node/atomicWrite.js';
 import { writeTable } from '../../io/node/writeTable.js';
 import { completionMethods, createCompletionMethod } from '../../completion/registry.js';
 import type { TableColumn } from '../../io/types.js';
-import { addBackendOption, addReadOptions, addRowOptions, backendFromFlag, parseNonNegativeInt, parseRowList, readOptionsFromFlags, type ReadFlags, addCommand, addSideOptions, parseSideList } from '../flags.js';
+import { addBackendOption, addReadOptions, addRowOptions, backendFromFlag, backendJson, parseNonNegativeInt, parseRowList, readOptionsFromFlags, type ReadFlags, addCommand, addSideOptions, parseSideList } from '../flags.js';
 import { selectSideRows, sideRowOf, type SideMatrices } from '../../matrix/sideMatrices.js';
 import type { KnownEntries } from '../../completion/types.js';
 import { readMeasuredEntries } from '../inputs.js';
@@ -72,7 +72,7 @@ async function runPredict(input: string, flags: PredictFlags, ctx: CliContext): 
     known = { ...known, side: sideRowOf(side, taskRow) };
     fitSide = { side: selectSideRows(side, rows) };
   }
-  const backend = await backendFromFlag(flags.backend, ctx);
+  const backend = await backendFromFlag(flags.backend, ctx, train);
   const t0 = performance.now();
   let row;
   try {
@@ -88,7 +88,7 @@ async function runPredict(input: string, flags: PredictFlags, ctx: CliContext): 
     columns['upper'] = row.upper;
   }
   await writeTable(flags.out, { columns }, { force: flags.force ?? false });
-  const summary = { method: methodName, trainRows: train.rows, examples: train.cols, observed: known.columns.length, intervals: Boolean(row.lower && row.upper), out: flags.out, seconds, ...(side ? { side: sideNames } : {}) };
+  const summary = { method: methodName, trainRows: train.rows, examples: train.cols, observed: known.columns.length, intervals: Boolean(row.lower && row.upper), out: flags.out, seconds, ...(side ? { side: sideNames } : {}), ...backendJson(backend) };
   if (json) ctx.printJson(summary);
   else ctx.err(`predict: ${methodName} on ${train.rows} train rows, ${known.columns.length} measured entries → ${train.cols} predictions in ${flags.out}\n`);
 }

@@ -11,7 +11,7 @@ import { planOfflineReplay } from '../../replay/offline.js';
 import { onlineReplaySchedule } from '../../replay/online.js';
 import { replayPlanTable } from '../../replay/planTable.js';
 import {
-  addBackendOption, addReadOptions, addReplayOptions, addReplayPolicyOptions, addRowOptions, backendFromFlag, parseCaps, parseInteger,
+  addBackendOption, addReadOptions, addReplayOptions, addReplayPolicyOptions, addRowOptions, backendFromFlag, backendJson, parseCaps, parseInteger,
   parsePositiveInt, parseRowList, readOptionsFromFlags, replayPolicyFromFlags, replaySettingsFromFlags, type ReadFlags,
   type ReplayFlags as ReplayGroupFlags, type ReplayPolicyFlags, type ReplaySettings, addCommand,
 } from '../flags.js';
@@ -90,7 +90,7 @@ async function runReplay(input: string, flags: ReplayFlags, settings: ReplaySett
     for (const j of known.columns) if (exclude[j]) ctx.warn(`example ${train.exampleIds[j]} is both measured and excluded; it keeps weight 0`);
   }
   const completion = createCompletionMethod(settings.method);
-  const backend = await backendFromFlag(flags.backend, ctx, train.rows * train.rows * train.cols);
+  const backend = await backendFromFlag(flags.backend, ctx, train);
   let plan;
   try {
     plan = await planOfflineReplay({
@@ -134,6 +134,7 @@ async function runReplay(input: string, flags: ReplayFlags, settings: ReplaySett
     out: flags.out,
     read: report,
     selected: Array.from(plan.selected, (j) => plan.exampleIds[j]!),
+    ...backendJson(backend),
   });
 }
 

@@ -7,7 +7,7 @@ import { openSafetensorsFile, type SafetensorsFile } from '../../io/node/safeten
 import { tensorNameFilter } from '../../io/safetensors/safetensors.js';
 import { layerReport, type LayerRow } from '../../methods/subspace/layerReport.js';
 import { layerImportance, retentionRanks } from '../../methods/subspace/retention.js';
-import { addBackendOption, backendFromFlag, parseNonNegativeInt, parseNumber, parseNumberIn, addCommand } from '../flags.js';
+import { addBackendOption, backendFromFlag, backendJson, parseNonNegativeInt, parseNumber, parseNumberIn, addCommand } from '../flags.js';
 import { textTable as table } from '../../util/textTable.js';
 
 interface SubspaceFlags {
@@ -160,6 +160,7 @@ export const subspaceCommand: CommandModule = {
                 ...(r.importance !== undefined ? { importance: r.importance, ratio: r.ratio } : {}),
               })),
               backend: backend.name,
+              ...backendJson(backend),
             });
             return;
           }

@@ -1,5 +1,5 @@
 import type { ForgettingMatrix } from '../../matrix/ForgettingMatrix.js';
-import { createCpuBackend } from '../../linalg/cpu/backend.js';
+import { defaultBackend } from '../../linalg/defaultBackend.js';
 import { symmetricEigen } from '../../linalg/eigen.js';
 import type { Backend, Dense } from '../../linalg/types.js';
 import { ForgetscopeError } from '../../util/errors.js';
@@ -140,7 +140,7 @@ export async function softImputeRow(
 
 /** `softImpute.fit` with its richer return type. */
 export async function fitSoftImpute(train: ForgettingMatrix, options: SoftImputeOptions = {}): Promise<FittedSoftImpute> {
-  const backend = options.backend ?? createCpuBackend();
+  const backend = options.backend ?? defaultBackend();
   const stats = await trainStats(train, backend);
   const { m, n, z } = stats;
   const lambdas = [...(options.lambdas ?? SOFT_IMPUTE_LAMBDAS)].sort((a, b) => b - a);

@@ -1,5 +1,5 @@
 import type { ForgettingMatrix } from '../../matrix/ForgettingMatrix.js';
-import { createCpuBackend } from '../../linalg/cpu/backend.js';
+import { defaultBackend } from '../../linalg/defaultBackend.js';
 import type { Backend } from '../../linalg/types.js';
 import { ForgetscopeError } from '../../util/errors.js';
 import { fullBases, prepareFolds, trainStats, type FullBasis } from '../loo/index.js';
@@ -40,7 +40,7 @@ export async function selectActiveProbes(train: ForgettingMatrix, k: number, opt
   const n = train.cols;
   if (!Number.isInteger(k) || k < 1 || k > n) throw new ForgetscopeError('usage', `active probes: k must be an integer in 1..${n}, got ${k}`);
   if (train.rows < 3) throw new ForgetscopeError('input', `active probes need at least 3 train rows, got ${train.rows}`);
-  const backend = options.backend ?? createCpuBackend();
+  const backend = options.backend ?? defaultBackend();
   const maxRank = Math.max(0, Math.min(options.maxRank ?? 40, train.rows - 2));
   const stats = await trainStats(train, backend);
   const basis = (await fullBases(stats, ['additive'], maxRank, backend)).get('additive')!;

@@ -1,7 +1,8 @@
 import { DataType, RecordBatchReader, type RecordBatch, type Vector } from 'apache-arrow';
 import { ForgetscopeError } from '../../util/errors.js';
 import type { ForgettingMatrix } from '../../matrix/ForgettingMatrix.js';
-import { ByteInterner } from '../long/ByteInterner.js';
+import { ByteInterner, InvalidUtf8Id } from '../long/ByteInterner.js';
+import { MAX_ROWS_PER_BYTE } from '../limits.js';
 import { LongTableBuilder } from '../long/LongTableBuilder.js';
 import { locateLongColumns } from '../long/locateColumns.js';
 import { resolveColumns } from '../resolveColumns.js';
@@ -17,7 +18,7 @@ import { registerArrowCodecs } from './registerCodecs.js';
  */
 export async function readArrowBatches(
   batches: AsyncIterable<RecordBatch> | Iterable<RecordBatch>,
-  options: ReadOptions & { file: string },
+  options: ReadOptions & { file: string; byteLength?: number },
 ): Promise<{ matrix: ForgettingMatrix; report: ReadReport }> {
   const file = options.file;
   const names = resolveColumns(options.columns);
@@ -32,19 +33,37 @@ export async function readArrowBatches(
   });
   let row0 = 0;
   let sawSchema = false;
+  const maxRows = options.byteLength === undefined ? Infinity : Math.max(1, options.byteLength) * MAX_ROWS_PER_BYTE;
   for await (const batch of batches) {
     sawSchema = true;
     const header = batch.schema.fields.map((f) => f.name);
     const cols = locateLongColumns(header, names, { file, line: row0 + 1 });
     const n = batch.numRows;
+    if (!Number.isSafeInteger(n) || n < 0 || row0 + n > maxRows) {
+      throw new ForgetscopeError('parse', `not valid Arrow IPC data (corrupt): a record batch claims ${String(n)} rows${Number.isFinite(maxRows) ? ` (the file has ${options.byteLength} bytes)` : ''}`, { file, line: row0 + 1 });
+    }
+    for (const k of [cols.task, cols.example, cols.delta, cols.nllBefore, cols.nllAfter]) {
+      if (k >= 0) checkBuffers(batch.getChildAt(k)!, n, file, row0, header[k]!);
+    }
     const t = idColumn(batch.getChildAt(cols.task)!, tasks, file, row0, header[cols.task]!);
     const e = idColumn(batch.getChildAt(cols.example)!, examples, file, row0, header[cols.example]!);
     const before = cols.nllBefore >= 0 ? numberColumn(batch.getChildAt(cols.nllBefore)!, file, row0, header[cols.nllBefore]!, options.nanAsMissing) : null;
     const valueCol = cols.delta >= 0 ? numberColumn(batch.getChildAt(cols.delta)!, file, row0, header[cols.delta]!, options.nanAsMissing) : null;
     const after = cols.delta < 0 ? numberColumn(batch.getChildAt(cols.nllAfter)!, file, row0, header[cols.nllAfter]!, options.nanAsMissing) : null;
+    // Extra text columns become example or task metadata (numeric ones are not metadata).
+    const used = new Set([cols.task, cols.example, cols.delta, cols.nllBefore, cols.nllAfter]);
+    const extras: { meta: number; vec: Vector }[] = [];
+    batch.schema.fields.forEach((f, k) => {
+      if (used.has(k) || !(DataType.isUtf8(f.type) || DataType.isLargeUtf8(f.type) || DataType.isDictionary(f.type) || DataType.isBool(f.type))) return;
+      extras.push({ meta: builder.metaIndex(f.name), vec: batch.getChildAt(k)! });
+    });
     for (let r = 0; r < n; r++) {
       builder.report.rows++;
       const row = row0 + r + 1;
+      for (const x of extras) {
+        const v: unknown = x.vec.get(r);
+        builder.meta(x.meta, t[r]!, e[r]!, v === null || v === undefined ? null : String(v));
+      }
       if (before && before.valid[r]) builder.setNllBefore(e[r]!, before.values[r]!);
       let value: number;
       if (valueCol) {
@@ -138,7 +157,7 @@ function idColumn(vec: Vector, interner: ByteInterner, file: string, row0: numbe
         const s = Number(offsets[k]!);
         const e = Number(offsets[k + 1]!);
         if (s === e) throw emptyId(file, row0 + r + 1, name, 'empty');
-        out[r] = interner.intern(bytes, s, e);
+        out[r] = internAt(interner, bytes, s, e, file, row0 + r + 1, name);
       }
     } else if (DataType.isDictionary(type)) {
       const dict = d.dictionary!;
@@ -147,12 +166,21 @@ function idColumn(vec: Vector, interner: ByteInterner, file: string, row0: numbe
       for (let k = 0; k < d.length; k++, r++) {
         if (valid && !valid(k)) throw emptyId(file, row0 + r + 1, name, 'null');
         const key = Number(keys[k]!);
+        if (!(key >= 0 && key < dict.length)) {
+          throw new ForgetscopeError('parse', `not valid Arrow IPC data (corrupt): dictionary key ${key} of column "${name}" is outside its dictionary of ${dict.length}`, { file, line: row0 + r + 1, column: name });
+        }
         if (map[key] === -1) {
-          const value = dict.get(key);
-          const text = value === null || value === undefined ? '' : String(value);
-          if (text === '') throw emptyId(file, row0 + r + 1, name, 'empty');
-          const b = encoder.encode(text);
-          map[key] = interner.intern(b, 0, b.length);
+          const raw = DataType.isUtf8(dict.type) || DataType.isLargeUtf8(dict.type) ? utf8Entry(dict, key) : null;
+          if (raw) {
+            if (raw.start === raw.end) throw emptyId(file, row0 + r + 1, name, 'empty');
+            map[key] = internAt(interner, raw.bytes, raw.start, raw.end, file, row0 + r + 1, name);
+          } else {
+            const value = dict.get(key);
+            const text = value === null || value === undefined ? '' : String(value);
+            if (text === '') throw emptyId(file, row0 + r + 1, name, 'empty');
+            const b = encoder.encode(text);
+            map[key] = interner.intern(b, 0, b.length);
+          }
         }
         out[r] = map[key]!;
       }
@@ -167,6 +195,56 @@ function idColumn(vec: Vector, interner: ByteInterner, file: string, row0: numbe
     }
   }
   return out;
+}
+
+/** Interns `bytes[s, e)`; invalid UTF-8 is an error at the row and column. */
+function internAt(interner: ByteInterner, bytes: Uint8Array, s: number, e: number, file: string, row: number, name: string): number {
+  try {
+    return interner.intern(bytes, s, e);
+  } catch (err) {
+    if (err instanceof InvalidUtf8Id) throw new ForgetscopeError('parse', `the ${name} id is not valid UTF-8 (byte ${err.offset + 1})`, { file, line: row, column: name });
+    throw err;
+  }
+}
+
+/** The raw UTF-8 bytes of entry `key` of a string dictionary (no decoding, so nothing is replaced). */
+function utf8Entry(dict: Vector, key: number): { bytes: Uint8Array; start: number; end: number } | null {
+  let k = key;
+  for (const d of dict.data) {
+    if (k < d.length) {
+      if (d.nullCount > 0 && !d.getValid(k)) return { bytes: new Uint8Array(0), start: 0, end: 0 };
+      const offsets = d.valueOffsets as Int32Array | BigInt64Array;
+      return { bytes: d.values as Uint8Array, start: Number(offsets[k]!), end: Number(offsets[k + 1]!) };
+    }
+    k -= d.length;
+  }
+  return null;
+}
+
+/**
+ * Checks that the buffers of a column hold what its length claims (offsets, values, validity bitmap)
+ * before anything is allocated for it, so a corrupt length is an error rather than a huge allocation.
+ */
+function checkBuffers(vec: Vector, rows: number, file: string, row0: number, name: string): void {
+  const corrupt = (what: string) => new ForgetscopeError('truncated', `not valid Arrow IPC data (truncated or corrupt): column "${name}" ${what}`, { file, line: row0 + 1, column: name });
+  if (vec.length !== rows) throw corrupt(`has ${vec.length} values for a batch of ${rows} rows`);
+  for (const d of vec.data) {
+    const need = d.offset + d.length;
+    if (d.nullCount > 0 && d.nullBitmap && d.nullBitmap.length * 8 < need) throw corrupt(`has a validity bitmap of ${d.nullBitmap.length} bytes for ${d.length} rows`);
+    const type = d.type;
+    if (DataType.isUtf8(type) || DataType.isLargeUtf8(type)) {
+      const offsets = d.valueOffsets as Int32Array | BigInt64Array | undefined;
+      const bytes = d.values as Uint8Array | undefined;
+      if (!offsets || offsets.length < need + 1) throw corrupt(`has ${offsets?.length ?? 0} offsets for ${d.length} rows`);
+      const last = Number(offsets[need]!);
+      const first = Number(offsets[d.offset]!);
+      if (!(first >= 0 && last >= first && last <= (bytes?.length ?? 0))) throw corrupt(`has string offsets ${first}–${last} outside its ${bytes?.length ?? 0} data bytes`);
+    } else if (DataType.isFloat(type) || DataType.isInt(type) || DataType.isDictionary(type)) {
+      const values = d.values as ArrayLike<unknown> | undefined;
+      const stride = (d as unknown as { stride?: number }).stride ?? 1;
+      if (!values || values.length < need * stride) throw corrupt(`has ${values?.length ?? 0} values for ${d.length} rows`);
+    }
+  }
 }
 
 function emptyId(file: string, row: number, name: string, what: string): ForgetscopeError {

@@ -1,17 +1,9 @@
 import { ForgetscopeError } from '../../util/errors.js';
 import type { ForgettingMatrix } from '../../matrix/ForgettingMatrix.js';
-import type { SideMatrix } from '../../matrix/sideMatrices.js';
-import { parseNpy } from '../npy/parseNpy.js';
+import type { SideMatrix, SideReport } from '../../matrix/sideMatrices.js';
 
-/** What a reader says about one side matrix it read (part of the read report). */
-export interface SideReport {
-  /** Where it came from: `side/<name>.npy` of a folder, or a column of a long table. */
-  source: string;
-  /** Shape as stored: `[M, N]`, or `[N]` for an example feature repeated on every row. */
-  shape: number[];
-  /** Storage type as read (`float32`, `float64`). */
-  dtype: string;
-}
+export type { SideReport } from '../../matrix/sideMatrices.js';
+import { parseNpy } from '../npy/parseNpy.js';
 
 /** A side matrix name usable as a file name (`side/<name>.npy`) and a CLI list item. */
 export function checkSideName(name: string): void {

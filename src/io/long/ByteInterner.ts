@@ -1,3 +1,12 @@
+import { firstInvalidUtf8 } from '../utf8.js';
+
+/** Thrown by `ByteInterner.intern` for an id that is not valid UTF-8; `offset` is its first bad byte. */
+export class InvalidUtf8Id extends Error {
+  constructor(readonly offset: number) {
+    super('invalid UTF-8 in an id');
+  }
+}
+
 /**
  * Maps byte strings (UTF-8 ids straight out of a file buffer) to dense indices 0, 1, 2 … without
  * creating a JavaScript string per row. Hand-written because a 10-million-row long table holds only a
@@ -14,7 +23,7 @@ export class ByteInterner {
   private pool: Uint8Array = new Uint8Array(4096);
   private poolUsed = 0;
   private lastIndex = -1;
-  private readonly decoder = new TextDecoder();
+  private readonly decoder = new TextDecoder('utf-8', { fatal: true });
 
   /** Number of distinct ids. */
   get size(): number {
@@ -78,7 +87,14 @@ export class ByteInterner {
     this.starts[idx] = this.poolUsed;
     this.lengths[idx] = len;
     this.poolUsed += len;
-    this.strings.push(this.decoder.decode(buf.subarray(start, end)));
+    let text: string;
+    try {
+      text = this.decoder.decode(buf.subarray(start, end));
+    } catch {
+      // Decoding invalid bytes to U+FFFD could merge two distinct ids: refuse them instead.
+      throw new InvalidUtf8Id(firstInvalidUtf8(buf, start, end) - start);
+    }
+    this.strings.push(text);
     return idx;
   }
 

@@ -16,6 +16,22 @@ export interface LongTableBuilderOptions {
 
 type RowValues = Float64Array | Float32Array;
 
+/** What the builder keeps of one extra (metadata) column. */
+interface MetaColumn {
+  name: string;
+  /** First non-empty value per example / per task (sparse). */
+  byExample: (string | undefined)[];
+  byTask: (string | undefined)[];
+  /** Whether some example / task had two different values. */
+  exampleConflict: boolean;
+  taskConflict: boolean;
+  /** Whether every non-empty value so far is a number (numeric columns are not metadata). */
+  numeric: boolean;
+}
+
+/** A decimal number, or the words nan / inf (any case, optional sign): a numeric field. */
+const NUMBER = /^\s*[-+]?(?:(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?|nan|inf|infinity)\s*$/i;
+
 /**
  * Accumulates (task index, example index, value) cells of a long table into a dense matrix while the
  * input streams by. Memory stays bounded by the output: each task row is one growing typed array of
@@ -35,6 +51,9 @@ export class LongTableBuilder {
   private nllBefore: Float64Array = new Float64Array(0);
   private hasNllBefore = false;
   private dense: { m: number; n: number; values: RowValues; lines: Int32Array } | null = null;
+  /** Metadata columns (extra non-numeric columns of the table), by name, in order of first sight. */
+  private readonly metaColumns: MetaColumn[] = [];
+  private readonly metaByName = new Map<string, number>();
   /** The report so far; readers add their own dropped reasons. */
   readonly report: ReadReport = { rows: 0, kept: 0, dropped: {} };
 
@@ -54,6 +73,82 @@ export class LongTableBuilder {
     this.report.dropped[reason] = (this.report.dropped[reason] ?? 0) + 1;
   }
 
+  /** Index of the metadata column `name` (an extra column of the table), created on first use. */
+  metaIndex(name: string): number {
+    let k = this.metaByName.get(name);
+    if (k === undefined) {
+      k = this.metaColumns.length;
+      this.metaColumns.push({ name, byExample: [], byTask: [], exampleConflict: false, taskConflict: false, numeric: true });
+      this.metaByName.set(name, k);
+    }
+    return k;
+  }
+
+  /**
+   * What `meta` still needs of column `k`: `'value'` (its text), `'numeric'` (only whether a value is
+   * a number: the column varies within both examples and tasks), or `'nothing'` (settled). Lets a
+   * reader skip decoding a column, such as an unused numeric one, once nothing depends on it.
+   */
+  metaNeeds(k: number): 'value' | 'numeric' | 'nothing' {
+    const col = this.metaColumns[k]!;
+    if (!(col.exampleConflict && col.taskConflict)) return 'value';
+    return col.numeric ? 'numeric' : 'nothing';
+  }
+
+  /** Records that column `k` holds a value that is not a number (see `metaNeeds`). */
+  metaNotNumeric(k: number): void {
+    this.metaColumns[k]!.numeric = false;
+  }
+
+  /**
+   * Records the value of metadata column `k` on the row of task `t`, example `e` (`null` = empty,
+   * which never conflicts). Which of the two it describes is decided in `finish()`.
+   */
+  meta(k: number, t: number, e: number, value: string | null): void {
+    if (value === null || value === '') return;
+    const col = this.metaColumns[k]!;
+    if (col.exampleConflict && col.taskConflict) {
+      // Settled: left out either way; only whether it is numeric (no warning) is still open.
+      if (col.numeric && !NUMBER.test(value)) col.numeric = false;
+      return;
+    }
+    if (col.numeric && !NUMBER.test(value)) col.numeric = false;
+    const ex = col.byExample[e];
+    if (ex === undefined) col.byExample[e] = value;
+    else if (ex !== value) col.exampleConflict = true;
+    const tk = col.byTask[t];
+    if (tk === undefined) col.byTask[t] = value;
+    else if (tk !== value) col.taskConflict = true;
+  }
+
+  /**
+   * The metadata of the extra columns, by one rule: a numeric column is not metadata (a side column,
+   * an unused NLL column); a text column with one value per example is example metadata (`source`,
+   * `text`); else one with one value per task is task metadata (`family`); a column that varies within
+   * both is left out with a warning in the report. Examples or tasks without a value lack the key.
+   */
+  private metadata(m: number, n: number): { taskMeta?: TaskMeta[]; exampleMeta?: ExampleMeta[] } {
+    let taskMeta: TaskMeta[] | undefined;
+    let exampleMeta: ExampleMeta[] | undefined;
+    for (const col of this.metaColumns) {
+      if (col.numeric) continue;
+      if (!col.exampleConflict) {
+        exampleMeta ??= Array.from({ length: n }, () => ({}));
+        col.byExample.forEach((v, e) => {
+          if (e < n && v !== undefined) exampleMeta![e]![col.name] = v;
+        });
+      } else if (!col.taskConflict) {
+        taskMeta ??= Array.from({ length: m }, () => ({}));
+        col.byTask.forEach((v, t) => {
+          if (t < m && v !== undefined) taskMeta![t]![col.name] = v;
+        });
+      } else {
+        (this.report.warnings ??= []).push(`column "${col.name}" varies within examples and within tasks, so it is neither example nor task metadata; left out`);
+      }
+    }
+    return { ...(taskMeta ? { taskMeta } : {}), ...(exampleMeta ? { exampleMeta } : {}) };
+  }
+
   /** Records the base-model NLL of example `e` (first value wins). */
   setNllBefore(e: number, value: number): void {
     if (e >= this.nllBefore.length) {
@@ -70,6 +165,9 @@ export class LongTableBuilder {
    * readers' interners (new indices are always the next unused one).
    */
   add(t: number, e: number, value: number, line: number): void {
+    if (!Number.isFinite(this.float32 ? Math.fround(value) : value)) {
+      throw new ForgetscopeError('parse', `${this.describe(t, e)}: the value ${String(value)} is not a finite ${this.float32 ? 'float32 ' : ''}number`, { file: this.file, line });
+    }
     if (this.dense && (t >= this.dense.m || e >= this.dense.n)) {
       throw new ForgetscopeError('io', 'the input changed while it was read (an id appeared in the second pass that the first did not see)', { file: this.file, line });
     }
@@ -149,9 +247,16 @@ export class LongTableBuilder {
     if (m === 0 || n === 0) {
       throw new ForgetscopeError('empty', 'no data rows: the table has a header but no (task, example) values', { file: this.file });
     }
+    if (this.report.kept === 0) {
+      // Every row was dropped (blank, null or NaN values): a matrix of invented zeros would follow.
+      const reasons = Object.entries(this.report.dropped).map(([r, c]) => `${c} ${r}`).join(', ');
+      throw new ForgetscopeError('empty', `no observed value: all ${this.report.rows} data ${this.unit}${this.report.rows === 1 ? '' : 's'} lack a finite value${reasons ? ` (${reasons})` : ''}`, { file: this.file });
+    }
     let values: RowValues;
     let observed: Uint8Array | null = null;
+    let handedOver = false;
     if (this.dense && this.dense.m === m && this.dense.n === n) {
+      handedOver = true;
       values = this.dense.values;
       const lines = this.dense.lines;
       for (let k = 0; k < lines.length; k++) {
@@ -166,7 +271,9 @@ export class LongTableBuilder {
     } else {
       values = this.float32 ? new Float32Array(m * n) : new Float64Array(m * n);
     }
-    for (let i = 0; i < m && this.values.length > 0; i++) {
+    // Rows of the dense storage were handed over above; otherwise every task row is copied (a task
+    // whose rows were all dropped has no row buffer and is missing throughout).
+    for (let i = 0; i < m && !handedOver; i++) {
       const row = this.values[i];
       const rowLines = this.lines[i];
       const base = i * n;
@@ -193,6 +300,7 @@ export class LongTableBuilder {
       nllBefore.set(this.nllBefore.subarray(0, Math.min(n, this.nllBefore.length)));
       if (this.nllBefore.length < n) nllBefore.fill(NaN, this.nllBefore.length);
     }
+    if (!meta.taskMeta && !meta.exampleMeta && this.metaColumns.length > 0) meta = this.metadata(m, n);
     return new ForgettingMatrix({
       values,
       ...(observed ? { observed } : {}),

@@ -1,5 +1,6 @@
 import { ForgetscopeError, type ErrorLocation } from '../../util/errors.js';
 import type { ColumnNames } from '../types.js';
+import { cutText, quoteText } from '../limits.js';
 
 /** Positions of the long-table columns in a header (-1 = absent). */
 export interface LongColumnIndices {
@@ -36,7 +37,7 @@ export function locateLongColumns(header: readonly string[], names: ColumnNames,
   if (missing.length > 0) {
     throw new ForgetscopeError(
       'missing-column',
-      `missing column${missing.length > 1 ? 's' : ''} ${missing.map((m) => `"${m}"`).join(', ')}; the header has ${header.map((h) => JSON.stringify(h)).join(', ')}`,
+      `missing column${missing.length > 1 ? 's' : ''} ${missing.map((m) => `"${m}"`).join(', ')}; the header has ${cutText(header.slice(0, 50).map((h) => quoteText(h, 60)).join(', ') + (header.length > 50 ? `, … (${header.length} columns)` : ''), 2000)}`,
       { ...where, column: where.column ?? 1 },
     );
   }
@@ -44,7 +45,7 @@ export function locateLongColumns(header: readonly string[], names: ColumnNames,
   header.forEach((h, k) => {
     const used = [cols.task, cols.example, cols.delta, cols.nllBefore, cols.nllAfter];
     if (seen.has(h) && used.includes(seen.get(h)!)) {
-      throw new ForgetscopeError('parse', `column "${h}" appears twice in the header`, { ...where, column: k + 1 });
+      throw new ForgetscopeError('parse', `column ${quoteText(h)} appears twice in the header`, { ...where, column: k + 1 });
     }
     seen.set(h, k);
   });

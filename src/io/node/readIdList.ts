@@ -1,5 +1,4 @@
-import { readFile } from 'node:fs/promises';
-import { ForgetscopeError } from '../../util/errors.js';
+import { readRegularText } from './openRegularFile.js';
 import { parseIdList } from '../parseIdList.js';
 
 /**
@@ -7,12 +6,7 @@ import { parseIdList } from '../parseIdList.js';
  * Blank lines are errors (an id is never empty), as are repeated ids.
  */
 export async function readIdList(path: string): Promise<string[]> {
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (e) {
-    throw new ForgetscopeError('io', `cannot read ${path}: ${(e as Error).message}`, { file: path });
-  }
-  return parseIdList(text, path);
+  // Strict UTF-8: an invalid byte is an error at its line, never a U+FFFD that could merge two ids.
+  return parseIdList(await readRegularText(path, 'an id list'), path);
 }
 

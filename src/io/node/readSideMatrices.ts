@@ -5,6 +5,7 @@ import type { ForgettingMatrix } from '../../matrix/ForgettingMatrix.js';
 import type { SideMatrix } from '../../matrix/sideMatrices.js';
 import { alignSideMatrix, checkSideName, parseSideNpy, type SideReport } from '../dataset/sideMatrix.js';
 import type { ReadOptions } from '../types.js';
+import { readInput } from './readInput.js';
 
 /** Side matrices read for a forgetting matrix, with what was read for each (by name). */
 export interface SideReadResult {
@@ -38,13 +39,11 @@ export async function readSideMatrices(input: string, matrix: ForgettingMatrix, 
       side.push(got.side);
       report[name] = got.report;
     } else {
-      // Lazy import keeps the module graph acyclic (readForgettingMatrix reads side matrices too).
-      const { readForgettingMatrix } = await import('./readForgettingMatrix.js');
       const { side: _ignored, ...plain } = options;
       // The side column is read as the value column; nll_before/nll_after point at it too so that a
       // missing side column is an error rather than a silent fall-back to nll_after − nll_before.
       const columns = { ...(options.columns ?? {}), delta: name, nllBefore: name, nllAfter: name };
-      const { matrix: column } = await readForgettingMatrix(input, { ...plain, columns, nanAsMissing: true }).catch((e: unknown) => {
+      const { matrix: column } = await readInput(input, { ...plain, columns, nanAsMissing: true }).catch((e: unknown) => {
         if (e instanceof ForgetscopeError && e.code === 'missing-column') {
           throw new ForgetscopeError('missing-column', `the long table has no side column "${name}" (asked for with side: ${names.join(',')})`, { file: input });
         }

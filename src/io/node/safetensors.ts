@@ -56,7 +56,10 @@ export async function openSafetensorsFile(path: string): Promise<SafetensorsFile
     throw new ForgetscopeError('input', `cannot open safetensors file (${(e as NodeJS.ErrnoException).code ?? String(e)})`, { file: path });
   }
   try {
-    const { size } = await handle.stat();
+    const info = await handle.stat();
+    // A device or a FIFO has no size to check offsets against (and /dev/zero never ends): refused.
+    if (!info.isFile()) throw new ForgetscopeError('input', 'expected a safetensors file, found something that is not a regular file (a device, a pipe or a folder)', { file: path });
+    const size = info.size;
     const first = await readExactly(handle, Math.min(8, size), 0, path);
     const n = readHeaderLength(first, size, path);
     const headerBytes = await readExactly(handle, n, 8, path);

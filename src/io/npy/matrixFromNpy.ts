@@ -1,6 +1,7 @@
 import { ForgetscopeError } from '../../util/errors.js';
 import { ForgettingMatrix, type ExampleMeta, type TaskMeta } from '../../matrix/ForgettingMatrix.js';
 import type { ReadReport } from '../types.js';
+import { quoteText } from '../limits.js';
 import type { NpyArray } from './parseNpy.js';
 
 /** Options of `matrixFromNpy`. */
@@ -11,6 +12,8 @@ export interface MatrixFromNpyOptions {
   taskMeta?: TaskMeta[];
   exampleMeta?: ExampleMeta[];
   nllBefore?: Float64Array;
+  /** Where the ids came from (an id list, tasks.json, examples.jsonl): errors about ids name it. Default `file`. */
+  idFiles?: { tasks?: string; examples?: string };
   nanAsMissing?: boolean;
   dtype?: 'float64' | 'float32';
 }
@@ -32,10 +35,12 @@ export function matrixFromNpy(arr: NpyArray, options: MatrixFromNpyOptions): { m
   if (m === 0 || n === 0) throw new ForgetscopeError('empty', `the array is empty (shape (${m}, ${n}))`, { file });
   const taskIds = options.taskIds ?? Array.from({ length: m }, (_, i) => String(i));
   const exampleIds = options.exampleIds ?? Array.from({ length: n }, (_, j) => String(j));
-  if (taskIds.length !== m) throw new ForgetscopeError('shape', `${taskIds.length} task ids for ${m} rows`, { file });
-  if (exampleIds.length !== n) throw new ForgetscopeError('shape', `${exampleIds.length} example ids for ${n} columns`, { file });
-  checkIds(taskIds, 'task', file);
-  checkIds(exampleIds, 'example', file);
+  const taskFile = options.idFiles?.tasks ?? file;
+  const exampleFile = options.idFiles?.examples ?? file;
+  if (taskIds.length !== m) throw new ForgetscopeError('shape', `${taskIds.length} task ids for the ${m} rows of ${file}`, { file: taskFile });
+  if (exampleIds.length !== n) throw new ForgetscopeError('shape', `${exampleIds.length} example ids for the ${n} columns of ${file}`, { file: exampleFile });
+  checkIds(taskIds, 'task', taskFile);
+  checkIds(exampleIds, 'example', exampleFile);
   const values = options.dtype === 'float32'
     ? arr.data instanceof Float32Array ? arr.data : Float32Array.from(arr.data)
     : arr.data instanceof Float64Array ? arr.data : Float64Array.from(arr.data);
@@ -52,11 +57,15 @@ export function matrixFromNpy(arr: NpyArray, options: MatrixFromNpyOptions): { m
     }
     const i = Math.floor(k / n);
     const j = k % n;
+    const stored = Number.isFinite(arr.data[k] as number) ? ` (${String(arr.data[k])} does not fit in float32)` : '';
     throw new ForgetscopeError(
       'parse',
-      `entry [${i}, ${j}] is ${String(v)}${Number.isNaN(v) ? ' (pass nanAsMissing to treat NaN as a missing entry)' : ', not a finite number'}`,
+      `entry at row ${i + 1} (task ${quoteText(taskIds[i]!, 80)}), column ${j + 1} (example ${quoteText(exampleIds[j]!, 80)}) is ${String(v)}${stored}${Number.isNaN(v) ? ' (pass nanAsMissing to treat NaN as a missing entry)' : ', not a finite number'}`,
       { file, line: i + 1, column: j + 1 },
     );
+  }
+  if (missing === values.length) {
+    throw new ForgetscopeError('empty', `no observed value: all ${values.length} entries are NaN`, { file });
   }
   const matrix = new ForgettingMatrix({
     values,
@@ -76,7 +85,7 @@ function checkIds(ids: readonly string[], what: string, file: string): void {
   ids.forEach((id, k) => {
     if (id === '') throw new ForgetscopeError('parse', `${what} id ${k + 1} is empty`, { file, line: k + 1 });
     const prev = seen.get(id);
-    if (prev !== undefined) throw new ForgetscopeError('duplicate', `${what} id "${id}" appears twice (positions ${prev + 1} and ${k + 1})`, { file, line: k + 1 });
+    if (prev !== undefined) throw new ForgetscopeError('duplicate', `${what} id ${quoteText(id, 80)} appears twice (positions ${prev + 1} and ${k + 1})`, { file, line: k + 1 });
     seen.set(id, k);
   });
 }

@@ -1,4 +1,5 @@
 import { ForgetscopeError } from '../../util/errors.js';
+import { quoteText } from '../limits.js';
 
 /** A numeric array decoded from a `.npy` file (values converted to host order). */
 export interface NpyArray {
@@ -68,20 +69,24 @@ export function parseNpyHeader(bytes: Uint8Array, file = '<npy>'): NpyHeader {
   const headerLen = dataOffset - offset;
   if (dataOffset > bytes.length) throw new ForgetscopeError('truncated', `truncated .npy: the header says ${headerLen} bytes but the file ends first`, { file });
   const header = new TextDecoder(bytes[6] === 3 ? 'utf-8' : 'latin1').decode(bytes.subarray(offset, dataOffset));
-  const descrMatch = /'descr'\s*:\s*'([^']*)'/.exec(header);
-  const orderMatch = /'fortran_order'\s*:\s*(True|False)/.exec(header);
-  const shapeMatch = /'shape'\s*:\s*\(([^)]*)\)/.exec(header);
+  // numpy reads the header with ast.literal_eval, where a repeated key keeps its last value: so here.
+  const descrMatch = lastMatch(/'descr'\s*:\s*'([^']*)'/g, header);
+  const orderMatch = lastMatch(/'fortran_order'\s*:\s*(True|False)/g, header);
+  const shapeMatch = lastMatch(/'shape'\s*:\s*\(([^)]*)\)/g, header);
+  if (/'descr'\s*:\s*\[/.test(header) && header.search(/'descr'\s*:\s*\[/) > (descrMatch?.index ?? -1)) {
+    throw new ForgetscopeError('dtype', 'this .npy holds a structured array; expected a plain numeric array (float32 or float64)', { file });
+  }
   if (!descrMatch || !orderMatch || !shapeMatch) {
     if (/'descr'\s*:\s*\[/.test(header)) {
       throw new ForgetscopeError('dtype', 'this .npy holds a structured array; expected a plain numeric array (float32 or float64)', { file });
     }
-    throw new ForgetscopeError('parse', `malformed .npy header: ${JSON.stringify(header.trim().slice(0, 80))}`, { file });
+    throw new ForgetscopeError('parse', `malformed .npy header: ${quoteText(header.trim(), 80)}`, { file });
   }
   const descr = descrMatch[1]!;
   const fortranOrder = orderMatch[1] === 'True';
   const shapeText = shapeMatch[1]!.trim();
   const shape = shapeText === '' ? [] : shapeText.split(',').filter((s) => s.trim() !== '').map((s) => Number(s.trim()));
-  if (shape.some((d) => !Number.isSafeInteger(d) || d < 0)) throw new ForgetscopeError('parse', `malformed .npy shape (${shapeText})`, { file });
+  if (shape.some((d) => !Number.isSafeInteger(d) || d < 0)) throw new ForgetscopeError('parse', `malformed .npy shape (${quoteText(shapeText, 80)})`, { file });
   const endian = descr[0]!;
   const itemSize = SIZES[descr.slice(1)];
   if (itemSize === undefined || !'<>|='.includes(endian)) {
@@ -102,6 +107,8 @@ export function parseNpy(bytes: Uint8Array, file = '<npy>'): NpyArray {
   const kind = descr.slice(1);
   const count = shape.reduce((a, b) => a * b, 1);
   const need = count * size;
+  // The shape is checked against the bytes there before anything is allocated (a huge shape in a small
+  // file is a truncated file, not an allocation).
   if (bytes.length - dataStart < need) {
     throw new ForgetscopeError('truncated', `truncated .npy: shape (${shape.join(', ')}) needs ${need} data bytes, the file has ${bytes.length - dataStart}`, { file });
   }
@@ -170,4 +177,11 @@ function fortranToC<T extends NpyArray['data']>(data: T, shape: number[]): T {
     }
   }
   return out;
+}
+
+/** The last match of a global regular expression (a repeated key of a Python dict keeps its last value). */
+function lastMatch(re: RegExp, text: string): RegExpExecArray | null {
+  let last: RegExpExecArray | null = null;
+  for (let m = re.exec(text); m; m = re.exec(text)) last = m;
+  return last;
 }

@@ -1,6 +1,7 @@
 import { parquetHeader } from 'hyparquet/src/column.js';
 import { decompressPage } from 'hyparquet/src/datapage.js';
 import { readRleBitPackedHybrid } from 'hyparquet/src/encoding.js';
+import { ForgetscopeError } from '../../util/errors.js';
 import type { ColumnMetaData, CompressionCodec, Compressors, DataReader, SchemaElement } from 'hyparquet';
 
 /** How the fast path hands a column's values over: numbers (floats or integers) or dense id indices. */
@@ -63,7 +64,7 @@ interface Page {
   ids: Int32Array | null;
 }
 
-const utf8 = new TextDecoder();
+const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 /**
  * Reads one flat column chunk page by page and fills caller-owned typed arrays for consecutive row
@@ -170,7 +171,7 @@ export class FlatColumnCursor {
   private dictString(dict: Dictionary, d: number): string {
     if (dict.texts) return dict.texts[d]!;
     const start = dict.starts![d]!;
-    return utf8.decode(dict.bytes!.subarray(start, start + dict.lengths![d]!));
+    return this.decodeId(dict.bytes!.subarray(start, start + dict.lengths![d]!));
   }
 
   /** Reads page headers until the next data page (dictionary pages are decoded on the way). */
@@ -279,6 +280,15 @@ export class FlatColumnCursor {
     return { numbers, bytes: null, starts: null, lengths: null, texts: null, ids, size };
   }
 
+  /** Decodes an id strictly: invalid UTF-8 is a `parse` error naming the column (never U+FFFD). */
+  private decodeId(bytes: Uint8Array): string {
+    try {
+      return utf8.decode(bytes);
+    } catch {
+      throw new ForgetscopeError('parse', `column "${this.meta.path_in_schema.join('.')}": an id is not valid UTF-8`, { column: this.meta.path_in_schema.join('.') });
+    }
+  }
+
   private readPlainIds(reader: DataReader, count: number): Int32Array {
     const view = reader.view;
     const bytes = new Uint8Array(view.buffer, view.byteOffset, view.byteLength);
@@ -289,7 +299,7 @@ export class FlatColumnCursor {
       const len = view.getUint32(offset, true);
       offset += 4;
       if (offset + len > view.byteLength) throw new Error('parquet data page is truncated');
-      ids[i] = this.intern(utf8.decode(bytes.subarray(offset, offset + len)));
+      ids[i] = this.intern(this.decodeId(bytes.subarray(offset, offset + len)));
       offset += len;
     }
     reader.offset = offset;

@@ -7,6 +7,7 @@ import { StringInterner } from '../long/StringInterner.js';
 import { locateLongColumns } from '../long/locateColumns.js';
 import { resolveColumns } from '../resolveColumns.js';
 import type { ReadOptions, ReadReport } from '../types.js';
+import { MAX_ROWS_PER_BYTE, quoteText } from '../limits.js';
 import { FlatColumnCursor, FlatPathUnsupported, type FlatColumnKind, flatColumnSupported } from './flatColumn.js';
 
 /** A Parquet file as random-access bytes (hyparquet's AsyncBuffer): the Node reader passes a file handle. */
@@ -50,6 +51,7 @@ export async function readParquetWith(source: ParquetSource, options: ReadOption
   const cols = locateLongColumns(header, names, { file, line: 1 });
   const totalRows = Number(metadata.num_rows);
   if (totalRows === 0) throw new ForgetscopeError('empty', 'the Parquet file holds no rows', { file });
+  checkParquetBounds(metadata, source.byteLength, file);
   if (path === 'flat') {
     if (!flatPathApplies(metadata, header, cols)) throw new FlatPathUnsupported('the flat fast path does not apply to these columns');
     return readFlat(source, metadata, header, cols, options);
@@ -60,7 +62,7 @@ export async function readParquetWith(source: ParquetSource, options: ReadOption
     } catch (e) {
       // Anything the fast path does not decode (an encoding it leaves out, a page it finds corrupt) is
       // read again from the start by hyparquet's generic reader, which also words the error.
-      if (e instanceof ForgetscopeError) throw e;
+      if (e instanceof ForgetscopeError) throw e.file === undefined ? new ForgetscopeError(e.code, e.detail, { file, ...(e.line !== undefined ? { line: e.line } : {}), ...(e.column !== undefined ? { column: e.column } : {}) }) : e;
     }
   }
   return readGeneric(source, metadata, header, cols, options);
@@ -96,7 +98,7 @@ function rowSlices(metadata: FileMetaData): { group: number; start: number; end:
 
 /** Whether every column the read needs is one the flat fast path decodes (`flatColumnSupported`). */
 function flatPathApplies(metadata: FileMetaData, header: string[], cols: Columns): boolean {
-  const needed: [number, FlatColumnKind][] = [[cols.task, 'id'], [cols.example, 'id'], [cols.delta, 'number'], [cols.nllBefore, 'number'], [cols.delta >= 0 ? -1 : cols.nllAfter, 'number']];
+  const needed: [number, FlatColumnKind][] = [[cols.task, 'id'], [cols.example, 'id'], [cols.delta, 'number'], [cols.nllBefore, 'number'], [cols.delta >= 0 ? -1 : cols.nllAfter, 'number'], ...extraTextColumns(metadata, cols).map((k): [number, FlatColumnKind] => [k, 'id'])];
   const leaves = metadata.schema.slice(1);
   if (leaves.some((el) => el.num_children)) return false;
   for (const group of metadata.row_groups) {
@@ -152,6 +154,8 @@ async function readFlat(source: ParquetSource, metadata: FileMetaData, header: s
   };
   const internTask = (s: string) => tasks.intern(s);
   const internExample = (s: string) => examples.intern(s);
+  // Extra text columns (metadata): each decoded as ids of its own interner.
+  const extras = extraTextColumns(metadata, cols).map((k) => ({ k, meta: builder.metaIndex(header[k]!), strings: new StringInterner(), ids: new Int32Array(n0), isNull: new Uint8Array(n0), cursor: null as FlatColumnCursor | null }));
   for (const { group, start, end } of rowSlices(metadata)) {
     if (group !== cursorGroup) {
       cursors = {
@@ -160,6 +164,7 @@ async function readFlat(source: ParquetSource, metadata: FileMetaData, header: s
         b: cols.nllBefore >= 0 ? await open(group, cols.nllBefore, 'number', internTask) : null,
         v: await open(group, deltaMode ? cols.delta : afterCol, 'number', internTask),
       };
+      for (const x of extras) x.cursor = await open(group, x.k, 'id', (s) => x.strings.intern(s));
       cursorGroup = group;
     }
     const c = cursors!;
@@ -168,6 +173,7 @@ async function readFlat(source: ParquetSource, metadata: FileMetaData, header: s
     c.e.fill(n, eIds, eNull);
     if (c.b) c.b.fill(n, bVal, bNull);
     c.v.fill(n, vVal, vNull);
+    for (const x of extras) x.cursor!.fill(n, x.ids, x.isNull);
     builder.report.rows += n;
     for (let r = 0; r < n; r++) {
       const row = start + r + 1;
@@ -177,6 +183,7 @@ async function readFlat(source: ParquetSource, metadata: FileMetaData, header: s
       if (eNull[r]) idValue(null, file, row, eName);
       const ei = eIds[r]!;
       if (examples.strings[ei] === '') idValue('', file, row, eName);
+      for (const x of extras) builder.meta(x.meta, ti, ei, x.isNull[r] ? null : x.strings.strings[x.ids[r]!]!);
       let b: number | null = null;
       if (c.b) {
         const x = bVal[r]!;
@@ -208,8 +215,10 @@ async function readFlat(source: ParquetSource, metadata: FileMetaData, header: s
 /** hyparquet's generic reader (any schema, encoding and nesting it supports), one slice of rows at a time. */
 async function readGeneric(source: ParquetSource, metadata: FileMetaData, header: string[], cols: Columns, options: ReadOptions & { file: string }): Promise<{ matrix: ForgettingMatrix; report: ReadReport }> {
   const file = options.file;
-  const wanted = [cols.task, cols.example, cols.delta, cols.nllBefore, cols.nllAfter].filter((k) => k >= 0).map((k) => header[k]!);
+  const extras = extraTextColumns(metadata, cols);
+  const wanted = [cols.task, cols.example, cols.delta, cols.nllBefore, cols.nllAfter, ...extras].filter((k) => k >= 0).map((k) => header[k]!);
   const { tasks, examples, builder } = newState(options);
+  const metaOf = extras.map((k) => builder.metaIndex(header[k]!));
   const totalRows = Number(metadata.num_rows);
   // Rows are read in slices of at most SLICE_ROWS inside each row group: hyparquet decodes only the
   // pages a slice touches, so the decoded JS arrays stay small even for pyarrow's 1Mi-row groups.
@@ -224,6 +233,8 @@ async function readGeneric(source: ParquetSource, metadata: FileMetaData, header
         rowEnd,
         columns: wanted,
         compressors,
+        // Strings are decoded strictly: invalid UTF-8 is an error, never a U+FFFD that merges two ids.
+        parsers: { stringFromBytes: strictString },
         onChunk: (chunk) => {
           // Chunks may extend beyond the requested rows; keep where each one starts.
           (chunks[chunk.columnName] ??= []).push({ start: chunk.rowStart, data: chunk.columnData as ArrayLike<unknown> });
@@ -242,12 +253,17 @@ async function readGeneric(source: ParquetSource, metadata: FileMetaData, header
     const delta = cols.delta >= 0 ? get(cols.delta) : null;
     const before = cols.nllBefore >= 0 ? get(cols.nllBefore) : null;
     const after = cols.delta < 0 ? get(cols.nllAfter) : null;
+    const extraValues = extras.map((k) => get(k));
     const n = rowEnd - rowStart;
     for (let r = 0; r < n; r++) {
       const row = rowStart + r + 1;
       builder.report.rows++;
       const ti = tasks.intern(idValue(t[r], file, row, header[cols.task]!));
       const ei = examples.intern(idValue(e[r], file, row, header[cols.example]!));
+      for (let x = 0; x < extras.length; x++) {
+        const v = extraValues[x]![r];
+        builder.meta(metaOf[x]!, ti, ei, v === null || v === undefined ? null : v instanceof Uint8Array ? new TextDecoder().decode(v) : String(v));
+      }
       const b = before ? numValue(before[r], file, row, header[cols.nllBefore]!, options.nanAsMissing) : null;
       if (b !== null) builder.setNllBefore(ei, b);
       let value: number;
@@ -276,6 +292,18 @@ async function readGeneric(source: ParquetSource, metadata: FileMetaData, header
 
 const SLICE_ROWS = 1 << 17;
 
+/** Leaf columns that are text (BYTE_ARRAY) and not one of the long-table columns: metadata candidates. */
+function extraTextColumns(metadata: FileMetaData, cols: Columns): number[] {
+  const used = new Set([cols.task, cols.example, cols.delta, cols.nllBefore, cols.nllAfter]);
+  const out: number[] = [];
+  // Nested schemas (groups) are left out: leaf positions there are not header positions.
+  if (metadata.schema.slice(1).some((el) => el.num_children)) return out;
+  metadata.schema.slice(1).forEach((el, k) => {
+    if (!used.has(k) && !el.num_children && el.type === 'BYTE_ARRAY' && el.repetition_type !== 'REPEATED') out.push(k);
+  });
+  return out;
+}
+
 /** The values of rows [start, end) from a column's chunks, or null when they do not cover it. */
 function sliceRows(chunks: { start: number; data: ArrayLike<unknown> }[], start: number, end: number): ArrayLike<unknown> | null {
   for (const c of chunks) {
@@ -298,6 +326,13 @@ function sliceRows(chunks: { start: number; data: ArrayLike<unknown> }[], start:
 }
 
 function idValue(v: unknown, file: string, row: number, name: string): string {
+  if (v instanceof Uint8Array) {
+    try {
+      v = strictUtf8.decode(v);
+    } catch {
+      throw new ForgetscopeError('parse', `the ${name} id is not valid UTF-8`, { file, line: row, column: name });
+    }
+  }
   if (typeof v === 'string') {
     if (v === '') throw new ForgetscopeError('parse', `empty ${name} id`, { file, line: row, column: name });
     return v;
@@ -320,8 +355,51 @@ function numValue(v: unknown, file: string, row: number, name: string, nanAsMiss
   return x;
 }
 
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
+
+/** hyparquet's string parser, strict: invalid UTF-8 is a `parse` error (the caller adds the file). */
+function strictString(bytes: Uint8Array | undefined): string | undefined {
+  if (!bytes) return bytes;
+  try {
+    return strictUtf8.decode(bytes);
+  } catch {
+    throw new ForgetscopeError('parse', `a string value is not valid UTF-8 (${quoteText(new TextDecoder().decode(bytes), 60)})`);
+  }
+}
+
+/**
+ * Checks the counts of the footer against the file before anything is read: the row groups add up to
+ * num_rows, no more rows than `MAX_ROWS_PER_BYTE` per byte of the file, and every column chunk lies
+ * inside the file. A 1 KB file claiming 10^15 rows is a corrupt file, not an allocation.
+ */
+function checkParquetBounds(metadata: FileMetaData, size: number, file: string): void {
+  const totalRows = Number(metadata.num_rows);
+  const corrupt = (what: string) => new ForgetscopeError('parse', `not a valid Parquet file (corrupt): ${what}`, { file });
+  if (!Number.isSafeInteger(totalRows) || totalRows < 0) throw corrupt(`num_rows is ${String(metadata.num_rows)}`);
+  if (totalRows > size * MAX_ROWS_PER_BYTE) throw corrupt(`the footer claims ${totalRows} rows in a file of ${size} bytes`);
+  let sum = 0;
+  metadata.row_groups.forEach((group, g) => {
+    const rows = Number(group.num_rows);
+    if (!Number.isSafeInteger(rows) || rows < 0) throw corrupt(`row group ${g + 1} claims ${String(group.num_rows)} rows`);
+    sum += rows;
+    for (const c of group.columns) {
+      const meta = c.meta_data;
+      if (!meta) continue;
+      const start = Number(meta.dictionary_page_offset ?? meta.data_page_offset);
+      const data = Number(meta.data_page_offset);
+      const length = Number(meta.total_compressed_size);
+      const first = Math.min(start > 0 ? start : data, data);
+      if (!(first >= 0 && length >= 0 && first + length <= size)) {
+        throw new ForgetscopeError('truncated', `not a valid Parquet file (truncated or corrupt): column "${meta.path_in_schema.join('.')}" of row group ${g + 1} (bytes ${first}–${first + length}) lies outside the file of ${size} bytes`, { file });
+      }
+      if (Number(meta.num_values) > size * MAX_ROWS_PER_BYTE) throw corrupt(`column "${meta.path_in_schema.join('.')}" of row group ${g + 1} claims ${String(meta.num_values)} values`);
+    }
+  });
+  if (sum !== totalRows) throw corrupt(`the row groups hold ${sum} rows but the footer says ${totalRows}`);
+}
+
 function parquetError(e: unknown, file: string): ForgetscopeError {
-  if (e instanceof ForgetscopeError) return e;
+  if (e instanceof ForgetscopeError) return e.file === undefined ? new ForgetscopeError(e.code, e.detail, { file }) : e;
   const msg = e instanceof Error ? e.message : String(e);
   const truncated = /footer|too short|exceeds|out of bounds|offset|length|end of/i.test(msg) || e instanceof RangeError;
   return new ForgetscopeError(truncated ? 'truncated' : 'parse', `not a valid Parquet file (${truncated ? 'truncated or ' : ''}corrupt): ${msg}`, { file });

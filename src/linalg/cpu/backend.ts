@@ -1,7 +1,8 @@
 import { ForgetscopeError } from '../../util/errors.js';
 import { topSVDWith } from '../svd.js';
-import type { Backend, Dense, GemmOptions, MaskedGram } from '../types.js';
-import { createInlineRunner, type CpuKernelRunner } from './runner.js';
+import type { Backend, BackendDescription, Dense, GemmOptions, MaskedGram } from '../types.js';
+import { columnForms, columnFormsSimd } from './columnForms.js';
+import { countProduct, createInlineRunner, type CpuKernelRunner } from './runner.js';
 
 /** Options of `createCpuBackend`. */
 export interface CpuBackendOptions {
@@ -20,8 +21,12 @@ export interface CpuBackendOptions {
  */
 export function createCpuBackend(options: CpuBackendOptions = {}): Backend {
   const runner = options.runner ?? createInlineRunner();
+  const tally = runner.tally;
   const backend: Backend = {
     name: 'cpu',
+    get description() {
+      return describeRunner(runner);
+    },
     async gram(a) {
       checkDense(a, 'gram');
       return runner.dot(a.data, a.cols, a.data, a.cols, 0, a.cols, a.rows, a.rows, true);
@@ -43,11 +48,34 @@ export function createCpuBackend(options: CpuBackendOptions = {}): Backend {
     async topSVD(a, k, opts) {
       return topSVDWith(backend, a, k, opts);
     },
+    async columnForms(input) {
+      // the per-column kernel needs WebAssembly SIMD only; a runner pinned off SIMD keeps to JavaScript
+      const simd = runner.simd && columnFormsSimd();
+      countProduct(tally, simd ? 'wasm-simd' : 'js');
+      return columnForms(input, { simd });
+    },
     async dispose() {
       await runner.dispose();
     },
   };
   return backend;
+}
+
+/**
+ * A cpu runner as a `BackendDescription`: the kernel of the first routing rule (where large products
+ * go), the rules, the BLAS library and threads, and the products counted so far.
+ */
+export function describeRunner(runner: CpuKernelRunner): BackendDescription {
+  const routes = runner.routes ? runner.routes.map((r) => ({ ...r })) : undefined;
+  const kernel = routes?.[0]?.kernel ?? (runner.relaxed ? 'wasm-relaxed-simd' : runner.simd ? 'wasm-simd' : 'js');
+  return {
+    name: 'cpu',
+    kernel,
+    ...(routes ? { routes } : {}),
+    ...(runner.blas ? { library: runner.blas } : {}),
+    threads: runner.threads,
+    products: { ...(runner.tally ?? {}) },
+  };
 }
 
 /** Throws a `shape` error when `data` is shorter than rows×cols. */

@@ -1,5 +1,5 @@
 import { mirrorUpper, type NumArray } from './kernels.js';
-import type { CpuKernelRunner } from './runner.js';
+import { countProduct, type CpuKernelRunner, type KernelTally } from './runner.js';
 
 /**
  * One CBLAS library the runtime has loaded (OpenBLAS, MKL, BLIS, … — see `cpu/nodeBlas.ts` for Node):
@@ -57,11 +57,14 @@ export function withBlas(inner: CpuKernelRunner, blas: BlasLibrary, options: Wit
     queue = next.catch(() => undefined);
     return next;
   };
+  const tally: KernelTally = inner.tally ?? {};
   return {
     threads: inner.threads,
     simd: inner.simd,
     relaxed: inner.relaxed,
     blas: blas.description,
+    routes: [{ kernel: 'blas', operands: 'same', minWork }, ...(inner.routes ?? [])],
+    tally,
     async dot(x, ldx, y, ldy, c0, c1, nx, ny, symmetric, transX = false, transY = false) {
       const work = nx * ny * (c1 - c0) * (symmetric ? 0.5 : 1);
       const f32 = x instanceof Float32Array && y instanceof Float32Array;
@@ -70,6 +73,7 @@ export function withBlas(inner: CpuKernelRunner, blas: BlasLibrary, options: Wit
         return inner.dot(x, ldx, y, ldy, c0, c1, nx, ny, symmetric, transX, transY);
       }
       const product: BlasProduct = { x, ldx, y, ldy, c0, c1, nx, ny, symmetric, transX, transY };
+      countProduct(tally, 'blas');
       return serial(() => (f32 ? blasDotF32(blas, product, depth, scratch) : blasDotF64(blas, product)));
     },
     axpy: (x, ldx, b, ldb, kk, nc, nx) => inner.axpy(x, ldx, b, ldb, kk, nc, nx),

@@ -3,7 +3,7 @@ import { Worker } from 'node:worker_threads';
 import { availableParallelism } from 'node:os';
 import { axpyTiles } from './kernels.js';
 import type { CpuKernelRunner, RelaxedMode, SimdMode } from './runner.js';
-import { arenaCache, createInlineRunner, makeDot, relaxedEnabled } from './runner.js';
+import { arenaCache, countProduct, cpuRoutes, createInlineRunner, makeDot, relaxedEnabled, type KernelTally } from './runner.js';
 import { relaxedArenaCache, runRelaxedBlocks, type RelaxedArena, type RelaxedBlockJob, type RelaxedExecutor } from './relaxedDot.js';
 import { runDotBlocks, wasmDotAvailable, type DotArena, type DotBlockJob, type DotExecutor } from './wasmDot.js';
 import type { NumArray } from './kernels.js';
@@ -64,7 +64,8 @@ export function createWorkerRunner(options: WorkerRunnerOptions = {}): CpuKernel
   const minWork = options.minWork ?? 2e7;
   const simd = options.simd ?? 'auto';
   const relaxedMode = options.relaxed ?? 'auto';
-  const inline = createInlineRunner({ simd, relaxed: relaxedMode });
+  const tally: KernelTally = {};
+  const inline = createInlineRunner({ simd, relaxed: relaxedMode, tally });
   let workers: Worker[] | null = null;
   // the arena each worker has instantiated, per kernel kind (float64 dot.wat, float32 relaxed.wat)
   const workerArena = new Map<Worker, number>();
@@ -123,12 +124,14 @@ export function createWorkerRunner(options: WorkerRunnerOptions = {}): CpuKernel
   };
   const arenas = arenaCache();
   const relaxedArenas = relaxedArenaCache();
-  const parallelDot = makeDot(simd, (d) => arenas.get(d), exec, { arena: (b) => relaxedArenas.get(b), exec: relaxedExec }, relaxedMode);
+  const parallelDot = makeDot(simd, (d) => arenas.get(d), exec, { arena: (b) => relaxedArenas.get(b), exec: relaxedExec }, relaxedMode, tally);
 
   return {
     threads,
     simd: simd !== 'never' && wasmDotAvailable(),
     relaxed: relaxedEnabled(simd, relaxedMode),
+    routes: cpuRoutes(simd, relaxedMode),
+    tally,
     async dot(x, ldx, y, ldy, c0, c1, nx, ny, symmetric, transX, transY) {
       const work = nx * ny * (c1 - c0) * (symmetric ? 0.5 : 1);
       if (threads === 1 || work < minWork || nx < 8 || !wasmDotAvailable() || simd === 'never') {
@@ -140,6 +143,7 @@ export function createWorkerRunner(options: WorkerRunnerOptions = {}): CpuKernel
       // a large B outside shared memory would need a full copy per call: stay on this thread then
       const bigCopy = !(b.buffer instanceof SharedArrayBuffer) && b.byteLength > 256 * 2 ** 20;
       if (threads === 1 || nx * nc * kk < minWork || nx < 8 || bigCopy) return inline.axpy(x, ldx, b, ldb, kk, nc, nx);
+      countProduct(tally, 'js');
       const xs = share(x);
       const bs = share(b);
       const outBuf = new SharedArrayBuffer(nx * nc * 8);

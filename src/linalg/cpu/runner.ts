@@ -1,3 +1,4 @@
+import type { BackendKernel, BackendRoute } from '../types.js';
 import { axpyTiles, dotTiles, type NumArray } from './kernels.js';
 import { inlineRelaxedExecutor, relaxedArenaCache, relaxedDot, relaxedSimdAvailable, type RelaxedArena, type RelaxedExecutor } from './relaxedDot.js';
 import { createArena, inlineDotExecutor, wasmDot, wasmDotAvailable, type DotArena, type DotExecutor } from './wasmDot.js';
@@ -16,6 +17,10 @@ export interface CpuKernelRunner {
   readonly relaxed: boolean;
   /** Set when large products run on a CBLAS library (`withBlas`): what was loaded. */
   readonly blas?: string;
+  /** How `dot` picks its kernel per product, first match wins (what `Backend.description` reports). */
+  readonly routes?: readonly BackendRoute[];
+  /** Products run so far per kernel, counted as `dot` and `axpy` route them. */
+  readonly tally?: KernelTally;
   /**
    * `out[i][j] = Σ_{c∈[c0,c1)} X[i][c]·Y[j][c]`, nx×ny, where X[i][c] = x[i·ldx + c] (or x[c·ldx + i]
    * when `transX`), likewise Y. With `symmetric` (X = Y, nx = ny) only the upper triangle is computed
@@ -47,6 +52,30 @@ export interface RelaxedPath {
 /** Multiply–adds below which `auto` keeps to the scalar kernel (no packing overhead). */
 export const SIMD_MIN_WORK = 2e5;
 
+/** Products run per kernel (a mutable counter a runner shares with the runners it wraps). */
+export type KernelTally = Partial<Record<BackendKernel, number>>;
+
+/** Adds one product on `kernel` to `tally` (when there is one). */
+export function countProduct(tally: KernelTally | undefined, kernel: BackendKernel): void {
+  if (tally) tally[kernel] = (tally[kernel] ?? 0) + 1;
+}
+
+/**
+ * The routing rules of `makeDot`: float32 × float32 products on the relaxed-SIMD kernel and the others
+ * on the float64 SIMD kernel from `SIMD_MIN_WORK` multiply–adds (from 0 with `simd: 'always'`), when
+ * the runtime has them; everything else in JavaScript.
+ */
+export function cpuRoutes(simd: SimdMode, relaxedMode: RelaxedMode = 'auto'): BackendRoute[] {
+  const routes: BackendRoute[] = [];
+  const minWork = simd === 'always' ? 0 : SIMD_MIN_WORK;
+  if (simd !== 'never' && wasmDotAvailable()) {
+    if (relaxedEnabled(simd, relaxedMode)) routes.push({ kernel: 'wasm-relaxed-simd', operands: 'float32', minWork });
+    routes.push({ kernel: 'wasm-simd', operands: 'any', minWork });
+  }
+  routes.push({ kernel: 'js', operands: 'any', minWork: 0 });
+  return routes;
+}
+
 /** True when `mode` and the runtime let float32 products use the relaxed kernel. */
 export function relaxedEnabled(simd: SimdMode, mode: RelaxedMode): boolean {
   return simd !== 'never' && mode !== 'never' && relaxedSimdAvailable();
@@ -57,17 +86,27 @@ export function relaxedEnabled(simd: SimdMode, mode: RelaxedMode): boolean {
  * kernel when SIMD is off or unavailable; float32 × float32 products take the relaxed-SIMD float32
  * kernel when `relaxed` is given and enabled. Shared by the inline and worker runners.
  */
-export function makeDot(simd: SimdMode, arenaFor: (doubles: number) => DotArena, exec: DotExecutor, relaxed: RelaxedPath | null = null, relaxedMode: RelaxedMode = 'auto'): CpuKernelRunner['dot'] {
+export function makeDot(
+  simd: SimdMode,
+  arenaFor: (doubles: number) => DotArena,
+  exec: DotExecutor,
+  relaxed: RelaxedPath | null = null,
+  relaxedMode: RelaxedMode = 'auto',
+  tally?: KernelTally,
+): CpuKernelRunner['dot'] {
   const useSimd = simd !== 'never' && wasmDotAvailable();
   const useRelaxed = relaxed !== null && relaxedEnabled(simd, relaxedMode);
   return async (x, ldx, y, ldy, c0, c1, nx, ny, symmetric, transX = false, transY = false) => {
     const work = nx * ny * (c1 - c0);
     if (useSimd && (simd === 'always' || work >= SIMD_MIN_WORK)) {
       if (useRelaxed && relaxed && x instanceof Float32Array && y instanceof Float32Array) {
+        countProduct(tally, 'wasm-relaxed-simd');
         return relaxedDot(relaxed.arena, relaxed.exec, { data: x, ld: ldx, transposed: transX }, { data: y, ld: ldy, transposed: transY }, c0, c1, nx, ny, symmetric);
       }
+      countProduct(tally, 'wasm-simd');
       return wasmDot(arenaFor, exec, { data: x, ld: ldx, transposed: transX }, { data: y, ld: ldy, transposed: transY }, c0, c1, nx, ny, symmetric);
     }
+    countProduct(tally, 'js');
     const out = new Float64Array(nx * ny);
     if (transX || transY) {
       const w = c1 - c0;
@@ -101,6 +140,8 @@ export interface InlineRunnerOptions {
   simd?: SimdMode;
   /** Relaxed-SIMD float32 kernel use for float32 operands (default auto). */
   relaxed?: RelaxedMode;
+  /** Where products are counted (default: a fresh counter of this runner). */
+  tally?: KernelTally;
 }
 
 /** The portable single-thread runner (browsers, Deno, small problems in Node). */
@@ -109,13 +150,17 @@ export function createInlineRunner(options: InlineRunnerOptions = {}): CpuKernel
   const relaxedMode = options.relaxed ?? 'auto';
   const arenas = arenaCache();
   const relaxedArenas = relaxedArenaCache();
-  const dot = makeDot(simd, (d) => arenas.get(d), inlineDotExecutor, { arena: (b) => relaxedArenas.get(b), exec: inlineRelaxedExecutor }, relaxedMode);
+  const tally = options.tally ?? {};
+  const dot = makeDot(simd, (d) => arenas.get(d), inlineDotExecutor, { arena: (b) => relaxedArenas.get(b), exec: inlineRelaxedExecutor }, relaxedMode, tally);
   return {
     threads: 1,
     simd: simd !== 'never' && wasmDotAvailable(),
     relaxed: relaxedEnabled(simd, relaxedMode),
+    routes: cpuRoutes(simd, relaxedMode),
+    tally,
     dot,
     async axpy(x, ldx, b, ldb, kk, nc, nx) {
+      countProduct(tally, 'js');
       const out = new Float64Array(nx * nc);
       axpyTiles(x, ldx, b, ldb, kk, nc, 0, nx, out, nc);
       return out;

@@ -2,8 +2,9 @@
 import { ForgetscopeError } from '../../util/errors.js';
 import type { WarningSink } from '../../util/progress.js';
 import { checkDense, createCpuBackend } from '../cpu/backend.js';
+import { columnFormsOn } from '../columnFormsOn.js';
 import { topSVDWith } from '../svd.js';
-import type { Backend, Dense, MaskedGram } from '../types.js';
+import type { Backend, BackendDescription, Dense, MaskedGram } from '../types.js';
 import { NtProductRunner } from './ntProduct.js';
 import { denseOperand } from './pack.js';
 
@@ -35,7 +36,7 @@ export interface WebGpuBackend extends Backend {
 /**
  * A backend whose products run as WGSL compute kernels (the same code in Node via Dawn, in Deno and
  * in browsers). Throws a `backend` ForgetscopeError when no adapter or device is available.
- * `gemv` (memory-bound, no gain on a GPU) and the small eigenproblems run on the CPU.
+ * `gemv` and `columnForms` (memory-bound, no gain on a GPU) and the small eigenproblems run on the CPU.
  *
  * @example
  * const gpu = await createWebGpuBackend({ gpu: navigator.gpu });
@@ -91,16 +92,27 @@ export async function createWebGpuBackend(options: WebGpuBackendOptions): Promis
     return result;
   };
 
+  let products = 0;
+  // products that completed on the GPU (what `description.products.webgpu` reports)
+  const counted = async <T>(what: string, body: () => Promise<T>): Promise<T> => {
+    const result = await guarded(what, body);
+    products++;
+    return result;
+  };
   const backend: WebGpuBackend = {
     name: 'webgpu',
     adapterDescription,
+    get description(): BackendDescription {
+      const onCpu = cpu.description.products;
+      return { name: 'webgpu', kernel: 'webgpu', adapter: adapterDescription, products: { ...onCpu, webgpu: (onCpu.webgpu ?? 0) + products } };
+    },
     get lost() {
       return lost;
     },
     async gram(a) {
       checkDense(a, 'gram');
       const op = denseOperand(a, false);
-      return guarded('gram', () => runner.run(op, op, true));
+      return counted('gram', () => runner.run(op, op, true));
     },
     async gemm(a, b, opts = {}) {
       checkDense(a, 'gemm');
@@ -108,7 +120,7 @@ export async function createWebGpuBackend(options: WebGpuBackendOptions): Promis
       const x = denseOperand(a, !!opts.transA);
       const y = denseOperand(b, !opts.transB);
       if (x.depth !== y.depth) throw new ForgetscopeError('shape', `gemm: inner dimensions differ (${x.depth} vs ${y.depth})`);
-      return guarded('gemm', () => runner.run(x, y, false));
+      return counted('gemm', () => runner.run(x, y, false));
     },
     async gemv(a, x, trans) {
       alive();
@@ -122,7 +134,7 @@ export async function createWebGpuBackend(options: WebGpuBackendOptions): Promis
       const observed = denseOperand(a, false, (_v, i) => (seen(i) ? 1 : 0));
       const masked = denseOperand(a, false, (v, i) => (seen(i) ? v : 0));
       const squared = denseOperand(a, false, (v, i) => (seen(i) ? v * v : 0));
-      return guarded('maskedGram', async (): Promise<MaskedGram> => {
+      return counted('maskedGram', async (): Promise<MaskedGram> => {
         const count = await runner.run(observed, observed, true);
         const cross = await runner.run(masked, masked, true);
         const sq = await runner.run(squared, observed, false);
@@ -131,6 +143,11 @@ export async function createWebGpuBackend(options: WebGpuBackendOptions): Promis
     },
     async topSVD(a: Dense, k, opts) {
       return topSVDWith(backend, a, k, opts);
+    },
+    async columnForms(input) {
+      // a streaming per-column pass: memory-bound like gemv, so it runs on the CPU kernels too
+      alive();
+      return columnFormsOn(cpu, input);
     },
     async dispose() {
       if (disposed) return;

@@ -1,18 +1,18 @@
-import { createCpuBackend } from '../../linalg/cpu/backend.js';
+import { defaultBackend } from '../../linalg/defaultBackend.js';
 import type { Backend, Dense } from '../../linalg/types.js';
 
 /** Options every method that multiplies or factorises matrices accepts. */
 export interface BackendOption {
-  /** The linalg backend for products and SVDs (default: the portable cpu backend). */
+  /** The linalg backend for products and SVDs (default: linalg's `defaultBackend()`). */
   backend?: Backend;
 }
 
 let fallback: Backend | null = null;
 
-/** The given backend, or a shared portable cpu backend (float64 accumulation, blocked kernels). */
+/** The given backend, or one shared `defaultBackend()` (the portable cpu backend). */
 export function backendOf(options: BackendOption | undefined): Backend {
   if (options?.backend) return options.backend;
-  fallback ??= createCpuBackend();
+  fallback ??= defaultBackend();
   return fallback;
 }
 

@@ -1,4 +1,4 @@
-import { createCpuBackend } from '../../../linalg/cpu/backend.js';
+import { defaultBackend } from '../../../linalg/defaultBackend.js';
 import type { Backend } from '../../../linalg/types.js';
 import { ForgetscopeError } from '../../../util/errors.js';
 import type { CompletionMethod, FitOptions, FittedCompletion, KnownEntries, RowPrediction } from '../../types.js';
@@ -168,7 +168,7 @@ export async function fitLowrank(train: ForgettingMatrix, options: LowrankOption
 }
 
 async function fitLowrankFresh(train: ForgettingMatrix, options: LowrankOptions): Promise<FittedLowrank> {
-  const backend: Backend = options.backend ?? createCpuBackend();
+  const backend: Backend = options.backend ?? defaultBackend();
   const m = train.rows;
   const n = train.cols;
   const maxRank = Math.max(0, Math.min(options.maxRank ?? 40, m - 1));

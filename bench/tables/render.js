@@ -1,0 +1,65 @@
+#!/usr/bin/env node
+// Renders a benchmark's recorded JSON as the Markdown table bench/RESULTS.md shows, so the tables there
+// are generated, never copied by hand: `node bench/tables/render.js <kind> <file.json> [more.json …]`.
+// scripts/bench-tables.mjs runs the command written in each `<!-- table: … -->` marker of RESULTS.md.
+import { readFileSync } from 'node:fs';
+
+const fmt = (x, digits = 4) => (x === undefined || x === null || Number.isNaN(x) ? 'n/a' : x.toFixed(digits));
+
+/** Side-information runs (bench/completion/side.js): RMSE per split and k, and the 90 % coverage. */
+function side(reports) {
+  const methods = ['lowrank', 'lowrank+side', 'ensemble', 'ensemble+side'];
+  const lines = [
+    `| split | k | seeds | ${methods.join(' | ')} | lowrank+side / lowrank | coverage lowrank / +side | mean width lowrank / +side |`,
+    `|---|---|---|${methods.map(() => '---|').join('')}---|---|---|`,
+  ];
+  for (const rep of reports) {
+    for (const run of rep.runs) {
+      const r = run.rmse;
+      const cov = run.coverage ?? {};
+      const seeds = `${run.seeds[0]}–${run.seeds[run.seeds.length - 1]}`;
+      lines.push(
+        `| ${run.split} | ${run.k} | ${seeds} | ${methods.map((m) => fmt(r[m])).join(' | ')} | ` +
+          `${fmt(r['lowrank+side'] / r.lowrank, 3)} | ${fmt(cov.lowrank?.coverage, 3)} / ${fmt(cov['lowrank+side']?.coverage, 3)} | ` +
+          `${fmt(cov.lowrank?.meanWidth, 3)} / ${fmt(cov['lowrank+side']?.meanWidth, 3)} |`,
+      );
+    }
+  }
+  return lines.join('\n');
+}
+
+/** Interval coverage runs (bench/completion/curve.js --parts coverage): one row per data set, k and probe choice. */
+function coverage(reports) {
+  const lines = ['| data | k | probes | 90 % coverage | mean width |', '|---|---|---|---|---|'];
+  for (const rep of reports) {
+    for (const c of rep.coverage) {
+      lines.push(`| ${c.data} | ${c.k} | ${c.select} | ${fmt(c.coverage90, 3)} | ${fmt(c.meanWidth, 3)} |`);
+    }
+  }
+  return lines.join('\n');
+}
+
+/** Hostile-input corpus runs (bench/hostile): counts and the slowest and largest cases. */
+function hostile(reports) {
+  const lines = [];
+  for (const rep of reports) {
+    const cases = rep.cases ?? [];
+    const failed = cases.filter((c) => !c.ok);
+    lines.push(`| cases | passed | failed | slowest (s) | largest peak RSS (MiB) |`, '|---|---|---|---|---|');
+    const slow = [...cases].sort((a, b) => b.seconds - a.seconds)[0];
+    const big = [...cases].sort((a, b) => b.maxRssMb - a.maxRssMb)[0];
+    lines.push(
+      `| ${cases.length} | ${cases.length - failed.length} | ${failed.length} | ` +
+        `${slow ? `${fmt(slow.seconds, 2)} (${slow.name})` : 'n/a'} | ${big ? `${fmt(big.maxRssMb, 0)} (${big.name})` : 'n/a'} |`,
+    );
+  }
+  return lines.join('\n');
+}
+
+const kinds = { side, coverage, hostile };
+const [kind, ...files] = process.argv.slice(2);
+if (!kinds[kind] || files.length === 0) {
+  process.stderr.write(`usage: node bench/tables/render.js <${Object.keys(kinds).join('|')}> <file.json> [more.json …]\n`);
+  process.exit(2);
+}
+process.stdout.write(kinds[kind](files.map((f) => JSON.parse(readFileSync(f, 'utf8')))) + '\n');
