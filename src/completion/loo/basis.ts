@@ -1,8 +1,8 @@
-import type { ForgettingMatrix } from '../../../matrix/ForgettingMatrix.js';
-import type { Backend, Dense } from '../../../linalg/types.js';
-import { ForgetscopeError } from '../../../util/errors.js';
-import { symmetricEigen } from '../../../linalg/eigen.js';
-import { columnForms } from '../../../linalg/cpu/columnForms.js';
+import type { ForgettingMatrix } from '../../matrix/ForgettingMatrix.js';
+import type { Backend, Dense } from '../../linalg/types.js';
+import { ForgetscopeError } from '../../util/errors.js';
+import { symmetricEigen } from '../../linalg/eigen.js';
+import { columnForms } from '../../linalg/cpu/columnForms.js';
 
 /**
  * How `lowrank` centres the train block before its SVD:
