@@ -4,7 +4,7 @@ import { ForgetscopeError } from '../../../util/errors.js';
 import type { CompletionMethod, FitOptions, FittedCompletion, KnownEntries, RowPrediction } from '../../types.js';
 import { checkKnownEntries } from '../../known.js';
 import { calibrationColumns, probeConformalScale } from '../../conformal.js';
-import { columnForms } from '../../../linalg/cpu/columnForms.js';
+import { columnFormsOn } from '../../../linalg/columnFormsOn.js';
 import {
   addComponents,
   calibrateScale,
@@ -243,7 +243,7 @@ async function fitLowrankFresh(train: ForgettingMatrix, options: LowrankOptions)
       const sideBasis = await sideModel!.basis(hyper.variant);
       return predictSideRow(sideBasis, n, side, m, sideRow, known.columns, known.values, { k: hyper.k, alpha: hyper.alpha, side: hyper.side }, wantIntervals ? kappa : NaN, calibration === 'probes' ? level : NaN);
     }
-    if (wantIntervals && Number.isFinite(kappa)) return predictWithIntervals(stats, smallBasis(hyper.variant), known, hyper, kappa, calibration === 'probes' ? level : NaN);
+    if (wantIntervals && Number.isFinite(kappa)) return predictWithIntervals(stats, smallBasis(hyper.variant), known, hyper, kappa, calibration === 'probes' ? level : NaN, backend);
     // only the leading hyper.k components are used: a prefix basis suffices (see `lazyBases`)
     const basis = await basisFor(hyper.variant, hyper.k);
     const r = basis.r;
@@ -337,11 +337,19 @@ function lazyBases(
 /**
  * A prediction with intervals straight from the train block, without the N×k right singular vectors:
  * V_K at the measured columns from the gathered columns, the ridge fit as in the basis path, then one
- * `columnForms` pass over the centred train columns gives every column's prediction, parameter
+ * `columnForms` pass (on the backend: `columnFormsOn`) over the centred train columns gives every column's prediction, parameter
  * variance ‖L⁻¹·(1?, v_j)‖² and residual energy (see `ridgeForms`). O(M·N·(k + 2)) in one streaming
  * pass; nothing of size N·k is formed.
  */
-function predictWithIntervals(stats: TrainStats, basis: VariantBasis, known: KnownEntries, hyper: LowrankHyper, kappa: number, probeLevel: number): RowPrediction {
+async function predictWithIntervals(
+  stats: TrainStats,
+  basis: VariantBasis,
+  known: KnownEntries,
+  hyper: LowrankHyper,
+  kappa: number,
+  probeLevel: number,
+  backend: Backend,
+): Promise<RowPrediction> {
   const { m, n } = stats;
   const centred = hyper.variant !== 'uncentered';
   const additive = hyper.variant === 'additive';
@@ -373,7 +381,7 @@ function predictWithIntervals(stats: TrainStats, basis: VariantBasis, known: Kno
   const normal = knownNormal(vk, cK, k);
   const sol = solveRidge(normal, basis, n, k, hyper.alpha, additive) ?? solveRidge(normal, basis, n, k, Math.max(hyper.alpha, 1), additive)!;
   const forms = ridgeForms(basis, sol);
-  const { lin, quad, energy } = columnForms({ z: stats.z.data, rows: m, cols: n, off, shift, g: forms.g, h: forms.h, t0: forms.t0 });
+  const { lin, quad, energy } = await columnFormsOn(backend, { z: stats.z.data, rows: m, cols: n, off, shift, g: forms.g, h: forms.h, t0: forms.t0 });
   const scale = penaltyScale(basis, n);
   const floor = 1e-300 + 1e-24 * scale;
   // how hard this task is, from its fit's leave-one-column-out residuals at the measured columns (κ was
