@@ -89,7 +89,7 @@ export { additiveLs, type AdditiveLsOptions } from './completion/index.js';
 export { lowrank, LOWRANK_VARIANTS, type FittedLowrank, type FullBasis, type LowrankDecision, type LowrankGrid, type LowrankHyper, type LowrankOptions, type LowrankSelection, type LowrankVariant } from './completion/index.js';
 /** `lowrank.fit` with its richer return type (`decide`, `bases`); named apart from analysis' `fitLowRank`. */
 export { fitLowrank as fitLowrankCompletion } from './completion/index.js';
-export { SIDE_ALPHAS } from './completion/methods/lowrank/lowrankSide.js';
+export { SIDE_ALPHAS } from './completion/loo/side.js';
 export { fitSoftImpute, SOFT_IMPUTE_LAMBDAS, softImpute, type FittedSoftImpute, type SoftImputeOptions } from './completion/methods/softImpute.js';
 export { ensemble, fitEnsemble, nnlsSmall, type EnsembleOptions, type FittedEnsemble } from './completion/methods/ensemble.js';
 export { OPT_IN_METHODS } from './completion/registry.js';

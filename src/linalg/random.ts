@@ -162,3 +162,26 @@ export function mulberry32(start: number): () => number {
 function rotl(x: number, k: number): number {
   return (x << k) | (x >>> (32 - k));
 }
+
+/**
+ * Weighted sampling without replacement (Efraimidis–Spirakis, log form): item j gets the key
+ * logWeights[j] − log(−log u_j) from its uniform u_j ∈ (0, 1), and the k largest keys win, returned by
+ * descending key (ties: lower index first). Equivalent to drawing k times in turn with probabilities
+ * ∝ exp(logWeights) among the items not yet drawn. Items with log-weight −Infinity are never drawn, so
+ * fewer than k come back when fewer are drawable. The uniforms are passed in so that any seeded
+ * generator gives a reproducible draw. O(N log N).
+ * @example
+ * weightedSampleWithoutReplacement(Float64Array.of(0, Math.log(2), -Infinity), Float64Array.of(0.5, 0.5, 0.5), 2); // [1, 0]
+ */
+export function weightedSampleWithoutReplacement(logWeights: Float64Array, uniforms: Float64Array, k: number): Int32Array {
+  const n = logWeights.length;
+  const keys = new Float64Array(n);
+  const order: number[] = [];
+  for (let j = 0; j < n; j++) {
+    if (logWeights[j] === -Infinity) continue;
+    keys[j] = logWeights[j]! - Math.log(-Math.log(uniforms[j]!));
+    order.push(j);
+  }
+  order.sort((a, b) => keys[b]! - keys[a]! || a - b);
+  return Int32Array.from(order.slice(0, Math.max(0, k)));
+}

@@ -63,32 +63,80 @@ export function choleskyLeadingInPlace(a: Float64Array, n: number): number {
 }
 
 /**
- * Overwrites b with L⁻¹·b (forward substitution with the Cholesky factor in the lower triangle of `l`).
+ * Lower triangular solve in place: overwrites b[0..n) with L⁻¹·b, L the leading n×n block of the lower
+ * triangle of `l` stored row-major with row stride `ld` (default n; a larger `ld` solves a leading
+ * block of a bigger factor, as the nested ridge fits do). The upper triangle is not read.
+ * @example
+ * const b = Float64Array.of(2, 2);
+ * forwardSubstitute(Float64Array.of(2, 0, 1, 1), b, 2); // b → [1, 1]
+ */
+export function forwardSubstitute(l: Float64Array, b: Float64Array, n: number, ld = n): void {
+  for (let i = 0; i < n; i++) {
+    let s = b[i]!;
+    for (let k = 0; k < i; k++) s -= l[i * ld + k]! * b[k]!;
+    b[i] = s / l[i * ld + i]!;
+  }
+}
+
+/**
+ * Transposed lower triangular solve in place: overwrites b[0..n) with L⁻ᵀ·b (back substitution), L as in
+ * `forwardSubstitute` (leading n×n block, row stride `ld`, default n).
+ * @example
+ * const b = Float64Array.of(3, 1);
+ * backSubstitute(Float64Array.of(2, 0, 1, 1), b, 2); // b → [1, 1]  (Lᵀ = [[2, 1], [0, 1]])
+ */
+export function backSubstitute(l: Float64Array, b: Float64Array, n: number, ld = n): void {
+  for (let i = n - 1; i >= 0; i--) {
+    let s = b[i]!;
+    for (let k = i + 1; k < n; k++) s -= l[k * ld + i]! * b[k]!;
+    b[i] = s / l[i * ld + i]!;
+  }
+}
+
+/**
+ * Overwrites b with L⁻¹·b (forward substitution with the Cholesky factor in the lower triangle of `l`);
+ * `forwardSubstitute` with ld = n.
  * @example
  * const b = Float64Array.of(2, 2);
  * choleskyForwardSolve(Float64Array.of(2, 0, 1, 1), b, 2); // b → [1, 1]
  */
 export function choleskyForwardSolve(l: Float64Array, b: Float64Array, n: number): void {
-  for (let i = 0; i < n; i++) {
-    let s = b[i]!;
-    for (let k = 0; k < i; k++) s -= l[i * n + k]! * b[k]!;
-    b[i] = s / l[i * n + i]!;
-  }
+  forwardSubstitute(l, b, n);
 }
 
 /**
- * Given the Cholesky factor L (lower triangle of `l`), overwrites b with the solution of L·Lᵀ·x = b.
+ * Given the Cholesky factor L (lower triangle of `l`), overwrites b with the solution of L·Lᵀ·x = b
+ * (the whole solve: `forwardSubstitute`, then `backSubstitute`; `choleskySolve` is the same function).
  * @example
  * const b = Float64Array.of(6, 4);
  * choleskyBackSolve(Float64Array.of(2, 0, 1, 1), b, 2); // b → [1, 1]  (L·Lᵀ = [[4, 2], [2, 2]])
  */
 export function choleskyBackSolve(l: Float64Array, b: Float64Array, n: number): void {
-  choleskyForwardSolve(l, b, n);
-  for (let i = n - 1; i >= 0; i--) {
-    let s = b[i]!;
-    for (let k = i + 1; k < n; k++) s -= l[k * n + i]! * b[k]!;
-    b[i] = s / l[i * n + i]!;
+  forwardSubstitute(l, b, n);
+  backSubstitute(l, b, n);
+}
+
+/** Solves L·Lᵀ·x = b in place from the Cholesky factor L (lower triangle of `l`, n×n); the name says what `choleskyBackSolve` does. */
+export const choleskySolve = choleskyBackSolve;
+
+/**
+ * Adds `relative` (default 1e-14) times the largest diagonal entry of the n×n row-major `a` to its
+ * diagonal, so an exactly determined or barely singular system stays solvable in floating point; with
+ * `added`, the same amount is added to added[0..n) (a caller that tracks the penalty it put on the
+ * diagonal). Returns the amount added.
+ * @example
+ * const a = Float64Array.of(2, 0, 0, 1);
+ * addJitter(a, 2, undefined, 0.5); // 1; a → [3, 0, 0, 2]
+ */
+export function addJitter(a: Float64Array, n: number, added?: Float64Array, relative = 1e-14): number {
+  let diag = 0;
+  for (let x = 0; x < n; x++) diag = Math.max(diag, a[x * n + x]!);
+  const jitter = diag * relative;
+  for (let x = 0; x < n; x++) {
+    a[x * n + x]! += jitter;
+    if (added) added[x]! += jitter;
   }
+  return jitter;
 }
 
 /**

@@ -1,6 +1,7 @@
 import { fitLowrank } from '../../src/completion/methods/lowrank/lowrank.js';
-import { LOWRANK_VARIANTS, trainStats, type LowrankVariant } from '../../src/completion/methods/lowrank/lowrankBasis.js';
-import { prepareFolds, selectHyper } from '../../src/completion/methods/lowrank/lowrankSelect.js';
+import { LOWRANK_VARIANTS, trainStats, type LowrankVariant } from '../../src/completion/loo/basis.js';
+import { prepareFolds } from '../../src/completion/loo/folds.js';
+import { selectHyper } from '../../src/completion/loo/ridge.js';
 import { createReferenceBackend } from '../../src/linalg/reference.js';
 import { ForgettingMatrix } from '../../src/matrix/ForgettingMatrix.js';
 import { hasNumpy, numpyJson, randomColumns, syntheticMatrix, toRows, unknownRmse } from './lowrankHelpers.js';
@@ -143,20 +144,22 @@ describe('lowrank', () => {
     }
   });
 
-  test('a refit of the same train matrix reuses the fit; reuse: false, other options or another matrix refit, with equal results', async () => {
+  test('reuse: true refits of the same train matrix share one fit; without it, other options or another matrix refit, with equal results', async () => {
     const z = syntheticMatrix({ rows: 14, cols: 90, rank: 3, seed: 11 });
     const train = z.selectRows({ start: 0, end: 11 });
     const backend = createReferenceBackend();
     const columns = randomColumns(90, 8, 5);
     const known = { columns, values: Float64Array.from(columns, (j) => z.get(12, j)) };
-    const first = await fitLowrank(train, { backend });
-    const again = await fitLowrank(train, { backend });
+    const first = await fitLowrank(train, { backend, reuse: true });
+    const again = await fitLowrank(train, { backend, reuse: true });
     expect(again).toBe(first);
-    const fresh = await fitLowrank(train, { backend, reuse: false });
+    // the cache is opt-in: a plain fit is always fresh
+    const fresh = await fitLowrank(train, { backend });
     expect(fresh).not.toBe(first);
-    expect(await fitLowrank(train, { backend, intervals: false })).not.toBe(first);
-    expect(await fitLowrank(train, { backend, maxRank: 4 })).not.toBe(first);
-    expect(await fitLowrank(z.selectRows({ start: 0, end: 11 }), { backend })).not.toBe(first);
+    expect(await fitLowrank(train, { backend, reuse: false })).not.toBe(first);
+    expect(await fitLowrank(train, { backend, intervals: false, reuse: true })).not.toBe(first);
+    expect(await fitLowrank(train, { backend, maxRank: 4, reuse: true })).not.toBe(first);
+    expect(await fitLowrank(z.selectRows({ start: 0, end: 11 }), { backend, reuse: true })).not.toBe(first);
     const a = await first.predictRow(known);
     const b = await fresh.predictRow(known);
     expect(Array.from(b.prediction)).toEqual(Array.from(a.prediction));

@@ -1,5 +1,5 @@
-import { foldBasis, foldEigen } from '../../src/completion/methods/lowrank/lowrankDowndate.js';
-import { LOWRANK_VARIANTS, trainStats, variantBasis } from '../../src/completion/methods/lowrank/lowrankBasis.js';
+import { foldBasis, foldEigen } from '../../src/completion/loo/downdate.js';
+import { LOWRANK_VARIANTS, trainStats, variantBasis } from '../../src/completion/loo/basis.js';
 import { createReferenceBackend } from '../../src/linalg/reference.js';
 import { secularRoots } from '../../src/linalg/secular.js';
 import { syntheticMatrix } from './lowrankHelpers.js';

@@ -1,17 +1,9 @@
 import { fitLowrank } from '../../src/completion/methods/lowrank/lowrank.js';
-import { LOWRANK_VARIANTS, trainStats } from '../../src/completion/methods/lowrank/lowrankBasis.js';
-import { knownLooResidualSq, predictiveSd, probeScale } from '../../src/completion/methods/lowrank/lowrankIntervals.js';
-import {
-  allSquaredError,
-  defaultGrid,
-  foldKnown,
-  knownNormal,
-  knownSquaredError,
-  nestedSquaredErrors,
-  prepareFolds,
-  solveRidge,
-  solveRidgeNested,
-} from '../../src/completion/methods/lowrank/lowrankSelect.js';
+import { LOWRANK_VARIANTS, trainStats } from '../../src/completion/loo/basis.js';
+import { knownLooResidualSq, probeScale } from '../../src/completion/loo/intervals.js';
+import { foldKnown, prepareFolds } from '../../src/completion/loo/folds.js';
+import { defaultGrid, knownNormal, nestedSquaredErrors, solveRidge } from '../../src/completion/loo/ridge.js';
+import { allSquaredError, knownSquaredError, predictiveSd, solveRidgeNested } from './oracles.js';
 import { createReferenceBackend } from '../../src/linalg/reference.js';
 import { randomColumns, syntheticMatrix } from './lowrankHelpers.js';
 
@@ -23,7 +15,7 @@ describe('lowrank without the N×k basis', () => {
     const values = Float64Array.from(columns, (j) => z.get(12, j));
     for (const variant of LOWRANK_VARIANTS) {
       for (const [k, alpha] of [[0, 1], [3, 0.3], [8, 0]] as const) {
-        const fitted = await fitLowrank(train, { backend: createReferenceBackend(), hyper: { variant, k, alpha }, reuse: false });
+        const fitted = await fitLowrank(train, { backend: createReferenceBackend(), hyper: { variant, k, alpha }, calibration: 'train' });
         const got = await fitted.predictRow({ columns, values });
         const kappa = fitted.decide(columns).kappa;
         // the old path: V from the full basis, V_K, the ridge factor, then predictiveSd per column

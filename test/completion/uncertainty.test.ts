@@ -1,5 +1,5 @@
 import { fitLowrank } from '../../src/completion/methods/lowrank/lowrank.js';
-import { calibrationColumns } from '../../src/completion/methods/lowrank/lowrankIntervals.js';
+import { calibrationColumns } from '../../src/completion/conformal.js';
 import { randomColumns, syntheticMatrix } from './lowrankHelpers.js';
 
 /** Pooled coverage and mean width of lowrank's intervals over the test rows' unmeasured columns. */

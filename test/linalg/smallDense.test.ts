@@ -1,4 +1,16 @@
-import { choleskyBackSolve, choleskyForwardSolve, choleskyInPlace, choleskyLeadingInPlace, choleskySolveInPlace, ridgeSolveInPlace, smallSVD } from '../../src/linalg/smallDense.js';
+import {
+  addJitter,
+  backSubstitute,
+  choleskyBackSolve,
+  choleskyForwardSolve,
+  choleskyInPlace,
+  choleskyLeadingInPlace,
+  choleskySolve,
+  choleskySolveInPlace,
+  forwardSubstitute,
+  ridgeSolveInPlace,
+  smallSVD,
+} from '../../src/linalg/smallDense.js';
 
 describe('small dense linear algebra (hand-worked)', () => {
   test('Cholesky of [[4, 2], [2, 2]] is [[2, 0], [1, 1]]; solves A·x = [6, 4] to x = [1, 1]', () => {
@@ -39,5 +51,34 @@ describe('small dense linear algebra (hand-worked)', () => {
 
   test('smallSVD orders singular values descending', () => {
     expect(Array.from(smallSVD(Float64Array.of(3, 0, 0, 4), 2, 2).s)).toEqual([4, 3]);
+  });
+
+  test('triangular solves on a leading block of a larger factor (row stride ld) read only that block', () => {
+    // L = [[2, 0, ·], [1, 4, ·], [·, ·, ·]] stored 3×3 with junk outside the leading 2×2 lower triangle.
+    const l = Float64Array.of(2, 99, 99, 1, 4, 99, 99, 99, 99);
+    // L·x = [4, 10] → x = [2, (10 − 2)/4 = 2]
+    const f = Float64Array.of(4, 10, 7);
+    forwardSubstitute(l, f, 2, 3);
+    expect(Array.from(f)).toEqual([2, 2, 7]);
+    // Lᵀ·x = [4, 8]: x₂ = 8/4 = 2, x₁ = (4 − 1·2)/2 = 1
+    const b = Float64Array.of(4, 8, 7);
+    backSubstitute(l, b, 2, 3);
+    expect(Array.from(b)).toEqual([1, 2, 7]);
+    // L·Lᵀ = [[4, 2], [2, 17]]; A·[1, 1] = [6, 19]
+    const x = Float64Array.of(6, 19);
+    choleskySolve(Float64Array.of(2, 0, 1, 4), x, 2);
+    expect(Array.from(x)).toEqual([1, 1]);
+  });
+
+  test('addJitter adds the relative share of the largest diagonal entry to every diagonal entry (and to added)', () => {
+    const a = Float64Array.of(2, 5, 5, 8);
+    const added = Float64Array.of(1, 0);
+    expect(addJitter(a, 2, added, 0.25)).toBe(2);
+    expect(Array.from(a)).toEqual([4, 5, 5, 10]);
+    expect(Array.from(added)).toEqual([3, 2]);
+    const d = Float64Array.of(1e14, 0, 0, 3);
+    addJitter(d, 2);
+    expect(d[3]).toBe(4);
+    expect(d[0]).toBe(1e14 + 1);
   });
 });

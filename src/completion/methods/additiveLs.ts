@@ -1,6 +1,7 @@
 import type { ForgettingMatrix } from '../../matrix/ForgettingMatrix.js';
 import { ForgetscopeError } from '../../util/errors.js';
 import type { CompletionMethod, FitOptions, FittedCompletion, KnownEntries, RowPrediction } from '../types.js';
+import { checkKnownEntries } from '../known.js';
 
 /** Options of `additive-ls`. */
 export interface AdditiveLsOptions extends FitOptions {
@@ -73,21 +74,6 @@ export function trainColumnMeans(z: ForgettingMatrix): Float64Array {
   }
   for (let j = 0; j < n; j++) out[j]! /= m;
   return out;
-}
-
-/** Throws a usage error unless the known entries are distinct, in range and finite. */
-export function checkKnownEntries(known: KnownEntries, n: number): void {
-  if (known.columns.length !== known.values.length) {
-    throw new ForgetscopeError('usage', `known entries: ${known.columns.length} columns but ${known.values.length} values`);
-  }
-  const seen = new Set<number>();
-  for (let t = 0; t < known.columns.length; t++) {
-    const j = known.columns[t]!;
-    if (!Number.isInteger(j) || j < 0 || j >= n) throw new ForgetscopeError('usage', `known column ${j} is out of range 0..${n - 1}`);
-    if (seen.has(j)) throw new ForgetscopeError('usage', `known column ${j} appears twice`);
-    seen.add(j);
-    if (!Number.isFinite(known.values[t]!)) throw new ForgetscopeError('input', `known value of column ${j} is not finite`);
-  }
 }
 
 /**

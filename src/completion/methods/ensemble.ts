@@ -2,13 +2,13 @@ import type { ForgettingMatrix } from '../../matrix/ForgettingMatrix.js';
 import { selectSideRows, sideRowOf, type SideMatrices } from '../../matrix/sideMatrices.js';
 import { ForgetscopeError } from '../../util/errors.js';
 import type { CompletionMethod, FitOptions, FittedCompletion, KnownEntries, RowPrediction } from '../types.js';
-import { checkKnownEntries } from './additiveLs.js';
+import { checkKnownEntries } from '../known.js';
 import { additiveLs } from './additiveLs.js';
 import { knn } from './knn.js';
 import { lowrank } from './lowrank/lowrank.js';
-import { foldRows } from './lowrank/lowrankSelect.js';
-import { calibrationColumns } from './lowrank/lowrankIntervals.js';
-import { choleskySolveInPlace } from '../../linalg/smallDense.js';
+import { foldRows } from '../loo/index.js';
+import { calibrationColumns, conformalQuantile } from '../conformal.js';
+import { addJitter, choleskySolveInPlace } from '../../linalg/smallDense.js';
 
 /**
  * `ensemble`: a stacked combination (Breiman's stacked regression) of completion methods. Each member
@@ -61,13 +61,11 @@ export function nnlsSmall(a: Float64Array, b: Float64Array, yy: number, p: numbe
     const q = idx.length;
     const sub = new Float64Array(q * q);
     const rhs = new Float64Array(q);
-    let diag = 0;
     for (let x = 0; x < q; x++) {
       rhs[x] = b[idx[x]!]!;
       for (let y = 0; y < q; y++) sub[x * q + y] = a[idx[x]! * p + idx[y]!]!;
-      diag = Math.max(diag, sub[x * q + x]!);
     }
-    for (let x = 0; x < q; x++) sub[x * q + x]! += diag * 1e-14;
+    addJitter(sub, q);
     if (!choleskySolveInPlace(sub, rhs, q)) continue;
     if (rhs.some((v) => v < 0)) continue;
     const w = new Float64Array(p);
@@ -156,10 +154,7 @@ export async function fitEnsemble(train: ForgettingMatrix, options: EnsembleOpti
           if (half > 0) ratios.push(Math.abs(truth[j]! - e) / half);
         }
       }
-      if (ratios.length > 0) {
-        ratios.sort((u, v) => u - v);
-        kappa = ratios[Math.min(ratios.length, Math.ceil(level * (ratios.length + 1))) - 1]!;
-      }
+      kappa = conformalQuantile(ratios, level);
     }
     return { weights: w, looRmse: Math.sqrt(sse / Math.max(cells, 1)), kappa };
   }

@@ -10,5 +10,3 @@ export * from './lgmf.js';
 export * from './lgmfAdditive.js';
 export * from './additiveLs.js';
 export * from './lowrank/lowrank.js';
-export * from './lowrank/lowrankBasis.js';
-export * from './lowrank/lowrankSelect.js';

@@ -4,9 +4,8 @@ import { symmetricEigen } from '../../linalg/eigen.js';
 import type { Backend, Dense } from '../../linalg/types.js';
 import { ForgetscopeError } from '../../util/errors.js';
 import type { CompletionMethod, FitOptions, FittedCompletion, KnownEntries, RowPrediction } from '../types.js';
-import { checkKnownEntries } from './additiveLs.js';
-import { trainStats } from './lowrank/lowrankBasis.js';
-import { foldRows } from './lowrank/lowrankSelect.js';
+import { checkKnownEntries } from '../known.js';
+import { foldRows, trainStats } from '../loo/index.js';
 
 /**
  * `soft-impute` (Mazumder, Hastie & Tibshirani 2010) for one new row: the train rows (column-centred)

@@ -2,8 +2,7 @@ import type { ForgettingMatrix } from '../../matrix/ForgettingMatrix.js';
 import { defaultBackend } from '../../linalg/defaultBackend.js';
 import type { Backend } from '../../linalg/types.js';
 import { ForgetscopeError } from '../../util/errors.js';
-import { fullBases, trainStats, type FullBasis } from '../methods/lowrank/lowrankBasis.js';
-import { prepareFolds } from '../methods/lowrank/lowrankSelect.js';
+import { fullBases, prepareFolds, trainStats, type FullBasis } from '../loo/index.js';
 
 /** How `selectActiveProbes` ranks examples. */
 export type ProbeMethod = 'variance' | 'leverage';

@@ -59,15 +59,27 @@ export interface EvaluateOptions {
   progress?: ProgressSink;
 }
 
+/**
+ * How well a method's prediction intervals cover, pooled like the RMSE over the unmeasured observed
+ * entries of the test rows (per seed, then averaged over seeds). Present only for a method whose every
+ * completed row came with `lower` and `upper`.
+ */
+export interface IntervalMetrics {
+  /** Share of the unmeasured test entries inside [lower, upper] (the method's nominal level, 0.9 by default). */
+  coverage?: number;
+  /** Mean of upper − lower over the same entries. */
+  intervalWidth?: number;
+}
+
 /** Metrics of one seed, pooled over its test rows. */
-export interface SeedMetrics extends CompletionMetrics {
+export interface SeedMetrics extends CompletionMetrics, IntervalMetrics {
   seed: number;
   /** Distinct known columns of the first test row (all rows share them under the paper's draw). */
   nKnown: number;
 }
 
 /** One method's evaluation: metrics averaged over seeds, per-seed metrics and the time spent. */
-export interface MethodEvaluation extends CompletionMetrics {
+export interface MethodEvaluation extends CompletionMetrics, IntervalMetrics {
   /** Wall time over all of the method's fits (fit + per-row completion), seconds. */
   seconds: number;
   /** Number of completed rows: test rows × seeds. */
@@ -146,24 +158,40 @@ export async function evaluate(matrix: ForgettingMatrix, options: EvaluateOption
     });
     seconds += (performance.now() - t0) / 1000;
     const perSeed: SeedMetrics[] = [];
+    // intervals are scored only when every completed row of every seed has them
+    let allIntervals = true;
     for (const seed of seeds) {
       const truth: number[] = [];
       const pred: number[] = [];
+      const cover = { inside: 0, width: 0, count: 0 };
       for (const t of testRows) {
         const entries = known.get(`${t}:${seed}`)!;
         const t1 = performance.now();
-        const { prediction } = await fitted.predictRow(entries, { seed });
+        const { prediction, lower, upper } = await fitted.predictRow(entries, { seed });
         seconds += (performance.now() - t1) / 1000;
         collectUnknown(matrix, t, entries.columns, prediction, fitted.scoresOnly === true, truth, pred);
+        if (lower && upper && !fitted.scoresOnly) intervalCounts(matrix, t, entries.columns, lower, upper, cover);
+        else allIntervals = false;
         options.progress?.(++done, total, `evaluate ${method.name}`);
       }
       perSeed.push({
         seed,
         nKnown: known.get(`${testRows[0]}:${seed}`)!.columns.length,
         ...completionMetrics(truth, pred, { scoresOnly: fitted.scoresOnly === true }),
+        ...(allIntervals && cover.count > 0 ? { coverage: cover.inside / cover.count, intervalWidth: cover.width / cover.count } : {}),
       });
     }
-    methods[method.name] = { ...meanMetrics(perSeed), seconds, fits: seeds.length * testRows.length, perSeed };
+    const intervals: IntervalMetrics = {};
+    if (allIntervals && perSeed.every((m) => m.coverage !== undefined)) {
+      intervals.coverage = perSeed.reduce((acc, m) => acc + m.coverage!, 0) / perSeed.length;
+      intervals.intervalWidth = perSeed.reduce((acc, m) => acc + m.intervalWidth!, 0) / perSeed.length;
+    } else {
+      for (const m of perSeed) {
+        delete m.coverage;
+        delete m.intervalWidth;
+      }
+    }
+    methods[method.name] = { ...meanMetrics(perSeed), ...intervals, seconds, fits: seeds.length * testRows.length, perSeed };
   }
   return { methods, select: selectName, known: k, seeds, trainRows, testRows, knownColumns };
 }
@@ -192,6 +220,33 @@ function collectUnknown(
     truth.push(row[j]!);
     const p = prediction[j]!;
     pred.push(scoresOnly ? p : Math.min(PREDICTION_CLIP, Math.max(-PREDICTION_CLIP, p)));
+  }
+}
+
+/**
+ * Adds test row `t`'s unmeasured observed entries to the interval counts: how many lie inside
+ * [lower, upper] (bounds included), the summed width upper − lower, and how many there are.
+ */
+function intervalCounts(
+  matrix: ForgettingMatrix,
+  t: number,
+  knownCols: Int32Array,
+  lower: Float64Array,
+  upper: Float64Array,
+  into: { inside: number; width: number; count: number },
+): void {
+  const n = matrix.cols;
+  if (lower.length !== n || upper.length !== n) throw new ForgetscopeError('internal', `interval bounds have ${lower.length}/${upper.length} entries, expected ${n}`);
+  const row = matrix.row(t);
+  const mask = matrix.rowMask(t);
+  const measured = new Uint8Array(n);
+  for (const j of knownCols) measured[j] = 1;
+  for (let j = 0; j < n; j++) {
+    if (measured[j] || (mask && mask[j] === 0)) continue;
+    const y = row[j]!;
+    if (y >= lower[j]! && y <= upper[j]!) into.inside++;
+    into.width += upper[j]! - lower[j]!;
+    into.count++;
   }
 }
 

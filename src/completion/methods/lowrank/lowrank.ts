@@ -2,13 +2,40 @@ import { defaultBackend } from '../../../linalg/defaultBackend.js';
 import type { Backend } from '../../../linalg/types.js';
 import { ForgetscopeError } from '../../../util/errors.js';
 import type { CompletionMethod, FitOptions, FittedCompletion, KnownEntries, RowPrediction } from '../../types.js';
-import { checkKnownEntries } from '../additiveLs.js';
-import { addComponents, fullBases, LOWRANK_VARIANTS, trainStats, variantBasis, type FullBasis, type LowrankVariant, type TrainStats, type VariantBasis } from './lowrankBasis.js';
-import { ridgeForms } from './lowrankForms.js';
-import { columnForms } from '../../../linalg/cpu/columnForms.js';
-import { calibrateScale, calibrationColumns, knownLooResidualSq, probeScale } from './lowrankIntervals.js';
-import { defaultGrid, gatherColumns, knownNormal, penaltyScale, prepareFolds, selectHyper, solveRidge, type LowrankGrid, type LowrankHyper } from './lowrankSelect.js';
-import { calibrateSideScale, predictSideRow, residualizeTrain, selectSideHyper, sideStats, sideValuesOf, type SideStats } from './lowrankSide.js';
+import { checkKnownEntries } from '../../known.js';
+import { calibrationColumns, probeConformalScale } from '../../conformal.js';
+import { columnFormsOn } from '../../../linalg/columnFormsOn.js';
+import {
+  addComponents,
+  calibrateScale,
+  calibrateSideScale,
+  defaultGrid,
+  fullBases,
+  gatherColumns,
+  knownLooResiduals,
+  knownNormal,
+  LOWRANK_VARIANTS,
+  penaltyScale,
+  predictSideRow,
+  prepareFolds,
+  probeScale,
+  residualizeTrain,
+  ridgeForms,
+  selectHyper,
+  selectSideHyper,
+  sideStats,
+  sideValuesOf,
+  solveRidge,
+  trainStats,
+  variantBasis,
+  type FullBasis,
+  type LowrankGrid,
+  type LowrankHyper,
+  type LowrankVariant,
+  type SideStats,
+  type TrainStats,
+  type VariantBasis,
+} from '../../loo/index.js';
 import { ForgettingMatrix } from '../../../matrix/ForgettingMatrix.js';
 
 /** Options of `lowrank`. */
@@ -29,13 +56,20 @@ export interface LowrankOptions extends FitOptions {
   level?: number;
   /** Columns used to calibrate the interval scale per fold (default 400). */
   calibrationColumns?: number;
+  /**
+   * How the interval scale of a new task is calibrated: `probes` (default) on the task's own measured
+   * columns — the conformal `level` quantile of its leave-one-column-out residuals over the interval's
+   * shape there — when it has at least `minConformalScores(level)` of them (9 at 0.9), else as `train`; `train` the
+   * leave-one-task-out scale κ of the train rows times the task's residual scale ρ.
+   */
+  calibration?: 'probes' | 'train';
   /** Side prior multipliers α_s searched when side matrices are given (default `SIDE_ALPHAS`). */
   sideAlphas?: readonly number[];
   /**
    * Reuse an earlier fit of the same train matrix object with the same backend and options (its
-   * Gram, folds, bases and per-column-set decisions; default true). Safe because a
-   * `ForgettingMatrix` is immutable once built; false forces a fresh fit. Fits with side matrices
-   * are never reused.
+   * Gram, folds, bases and per-column-set decisions), kept while the matrix lives. Opt-in (default
+   * false: every call fits afresh); safe because a `ForgettingMatrix` is immutable once built. Fits
+   * with side matrices are never reused.
    */
   reuse?: boolean;
 }
@@ -76,7 +110,7 @@ export interface FittedLowrank extends FittedCompletion {
  * variance s_c²/M (how much the train rows themselves vary along it).
  *
  * With side matrices (`options.side`, and the new task's side row in `known.side`), the ridge also
- * has one per-task scale per side row with its own prior (see `lowrankSide.ts`); the same
+ * has one per-task scale per side row with its own prior (see `loo/side.ts`); the same
  * leave-one-task-out search decides whether to use them. Without side, nothing changes.
  *
  * @example
@@ -89,10 +123,11 @@ export const lowrank: CompletionMethod<LowrankOptions> = {
 };
 
 /**
- * Earlier fits by train matrix object, then backend object (`DEFAULT_BACKEND` when none was given),
- * then the options that change the result: a protocol that fits the same train rows again (several
- * seeds, repeated runs) gets the same fitted model back, with its leave-one-task-out decisions per
- * column set already made. Weak keys: an entry lives exactly as long as its matrix and backend.
+ * Earlier fits asked to be reused (`reuse: true`), by train matrix object, then backend object
+ * (`DEFAULT_BACKEND` when none was given), then the options that change the result: a caller that
+ * fits the same train rows again (several seeds, repeated runs) gets the same fitted model back, with
+ * its leave-one-task-out decisions per column set already made. Weak keys: an entry lives exactly as
+ * long as its matrix and backend.
  */
 const FIT_CACHE = new WeakMap<ForgettingMatrix, WeakMap<object, Map<string, Promise<FittedLowrank>>>>();
 const DEFAULT_BACKEND = {};
@@ -107,12 +142,13 @@ function fitKey(options: LowrankOptions): string {
     options.intervals ?? null,
     options.level ?? null,
     options.calibrationColumns ?? null,
+    options.calibration ?? null,
   ]);
 }
 
 /** `lowrank.fit` with its richer return type. */
 export async function fitLowrank(train: ForgettingMatrix, options: LowrankOptions = {}): Promise<FittedLowrank> {
-  if (options.reuse === false || (options.side && options.side.length > 0)) return fitLowrankFresh(train, options);
+  if (options.reuse !== true || (options.side && options.side.length > 0)) return fitLowrankFresh(train, options);
   let byBackend = FIT_CACHE.get(train);
   if (!byBackend) FIT_CACHE.set(train, (byBackend = new WeakMap()));
   const backendKey: object = options.backend ?? DEFAULT_BACKEND;
@@ -141,6 +177,8 @@ async function fitLowrankFresh(train: ForgettingMatrix, options: LowrankOptions)
   const level = options.level ?? 0.9;
   if (!(level > 0 && level < 1)) throw new ForgetscopeError('usage', `lowrank: interval level must be in (0, 1), got ${level}`);
   const wantIntervals = options.intervals ?? true;
+  const calibration = options.calibration ?? 'probes';
+  if (calibration !== 'probes' && calibration !== 'train') throw new ForgetscopeError('usage', `lowrank: calibration must be probes or train, got ${String(calibration)}`);
   options.progress?.(0, 3, 'lowrank: Gram');
   const stats = await trainStats(train, backend);
   options.progress?.(1, 3, 'lowrank: bases');
@@ -203,9 +241,9 @@ async function fitLowrankFresh(train: ForgettingMatrix, options: LowrankOptions)
     if (side && hyper.side !== undefined) {
       const sideRow = sideValuesOf(known.side, side.names, n);
       const sideBasis = await sideModel!.basis(hyper.variant);
-      return predictSideRow(sideBasis, n, side, m, sideRow, known.columns, known.values, { k: hyper.k, alpha: hyper.alpha, side: hyper.side }, wantIntervals ? kappa : NaN);
+      return predictSideRow(sideBasis, n, side, m, sideRow, known.columns, known.values, { k: hyper.k, alpha: hyper.alpha, side: hyper.side }, wantIntervals ? kappa : NaN, calibration === 'probes' ? level : NaN);
     }
-    if (wantIntervals && Number.isFinite(kappa)) return predictWithIntervals(stats, smallBasis(hyper.variant), known, hyper, kappa);
+    if (wantIntervals && Number.isFinite(kappa)) return predictWithIntervals(stats, smallBasis(hyper.variant), known, hyper, kappa, calibration === 'probes' ? level : NaN, backend);
     // only the leading hyper.k components are used: a prefix basis suffices (see `lazyBases`)
     const basis = await basisFor(hyper.variant, hyper.k);
     const r = basis.r;
@@ -299,11 +337,19 @@ function lazyBases(
 /**
  * A prediction with intervals straight from the train block, without the N×k right singular vectors:
  * V_K at the measured columns from the gathered columns, the ridge fit as in the basis path, then one
- * `columnForms` pass over the centred train columns gives every column's prediction, parameter
+ * `columnForms` pass (on the backend: `columnFormsOn`) over the centred train columns gives every column's prediction, parameter
  * variance ‖L⁻¹·(1?, v_j)‖² and residual energy (see `ridgeForms`). O(M·N·(k + 2)) in one streaming
  * pass; nothing of size N·k is formed.
  */
-function predictWithIntervals(stats: TrainStats, basis: VariantBasis, known: KnownEntries, hyper: LowrankHyper, kappa: number): RowPrediction {
+async function predictWithIntervals(
+  stats: TrainStats,
+  basis: VariantBasis,
+  known: KnownEntries,
+  hyper: LowrankHyper,
+  kappa: number,
+  probeLevel: number,
+  backend: Backend,
+): Promise<RowPrediction> {
   const { m, n } = stats;
   const centred = hyper.variant !== 'uncentered';
   const additive = hyper.variant === 'additive';
@@ -317,32 +363,44 @@ function predictWithIntervals(stats: TrainStats, basis: VariantBasis, known: Kno
   const vk = new Float64Array(kk * k);
   const cK = new Float64Array(kk);
   const acc = new Float64Array(k);
+  const energyK = new Float64Array(kk);
   for (let t = 0; t < kk; t++) {
     const j = known.columns[t]!;
     const o = off ? off[j]! : 0;
     cK[t] = known.values[t]! - o;
     acc.fill(0);
+    let e = 0;
     for (let a = 0; a < m; a++) {
       const x = block.data[t * m + a]! - o - (shift ? shift[a]! : 0);
+      e += x * x;
       for (let c = 0; c < k; c++) acc[c]! += x * u[a * r + c]!;
     }
+    energyK[t] = e;
     for (let c = 0; c < k; c++) vk[t * k + c] = acc[c]! / basis.s[c]!;
   }
   const normal = knownNormal(vk, cK, k);
   const sol = solveRidge(normal, basis, n, k, hyper.alpha, additive) ?? solveRidge(normal, basis, n, k, Math.max(hyper.alpha, 1), additive)!;
   const forms = ridgeForms(basis, sol);
-  const { lin, quad, energy } = columnForms({ z: stats.z.data, rows: m, cols: n, off, shift, g: forms.g, h: forms.h, t0: forms.t0 });
+  const { lin, quad, energy } = await columnFormsOn(backend, { z: stats.z.data, rows: m, cols: n, off, shift, g: forms.g, h: forms.h, t0: forms.t0 });
   const scale = penaltyScale(basis, n);
   const floor = 1e-300 + 1e-24 * scale;
   // how hard this task is, from its fit's leave-one-column-out residuals at the measured columns (κ was
   // calibrated with the same score)
-  const rho = probeScale(knownLooResidualSq(vk, k, cK, sol), kk, sol.index.length, scale);
+  const loo = knownLooResiduals(vk, k, cK, sol);
+  let residualSq = 0;
+  for (let t = 0; t < kk; t++) residualSq += loo.residual[t]! * loo.residual[t]!;
+  const rho = probeScale(residualSq, kk, sol.index.length, scale);
+  // calibrated on the task's own probes where it has enough of them: the shape at a measured column
+  // is the same form, with its leverage as the parameter variance
+  const probeSd = Float64Array.from(loo.leverage, (h, t) => Math.sqrt(scale * h + Math.max(energyK[t]!, 0) / basis.rows + floor));
+  const own = Number.isNaN(probeLevel) ? NaN : probeConformalScale(loo.residual, probeSd, probeLevel);
+  const factor = Number.isFinite(own) ? own : kappa * rho;
   const prediction = new Float64Array(n);
   const lower = new Float64Array(n);
   const upper = new Float64Array(n);
   for (let j = 0; j < n; j++) {
     const y = (off ? off[j]! : 0) + forms.intercept + lin[j]!;
-    const sd = kappa * rho * Math.sqrt(scale * quad[j]! + Math.max(energy[j]!, 0) / basis.rows + floor);
+    const sd = factor * Math.sqrt(scale * quad[j]! + Math.max(energy[j]!, 0) / basis.rows + floor);
     prediction[j] = y;
     lower[j] = y - sd;
     upper[j] = y + sd;

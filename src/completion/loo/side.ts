@@ -1,11 +1,13 @@
-import type { Backend } from '../../../linalg/types.js';
-import type { SideMatrices, SideRow } from '../../../matrix/sideMatrices.js';
-import { ForgetscopeError } from '../../../util/errors.js';
-import type { FullBasis, LowrankVariant, TrainStats, VariantBasis } from './lowrankBasis.js';
-import { addComponents } from './lowrankBasis.js';
-import { foldKnown, penaltyScale, type Fold } from './lowrankSelect.js';
-import { probeScale } from './lowrankIntervals.js';
-import { choleskyForwardSolve, choleskyInPlace, choleskyLeadingInPlace } from '../../../linalg/smallDense.js';
+import type { Backend } from '../../linalg/types.js';
+import type { SideMatrices, SideRow } from '../../matrix/sideMatrices.js';
+import { ForgetscopeError } from '../../util/errors.js';
+import type { FullBasis, LowrankVariant, TrainStats, VariantBasis } from './basis.js';
+import { addComponents } from './basis.js';
+import { foldKnown, type Fold } from './folds.js';
+import { penaltyScale } from './ridge.js';
+import { probeScale } from './intervals.js';
+import { addJitter, backSubstitute, choleskyInPlace, choleskyLeadingInPlace, forwardSubstitute } from '../../linalg/smallDense.js';
+import { conformalQuantile, probeConformalScale } from '../conformal.js';
 
 /**
  * Side matrices in `lowrank`'s ridge. A new task's row is modelled as
@@ -50,7 +52,7 @@ export const SIDE_ALPHAS: readonly number[] = [0.25, 1, 4];
 
 /** Reads the side matrices of the train rows once: cross products with Z through the backend, sums, slopes. */
 export async function sideStats(stats: TrainStats, side: SideMatrices, backend: Backend): Promise<SideStats> {
-  const { m, n, z, gram, rowMeans } = stats;
+  const { m, n, z, rowMeans } = stats;
   const count = side.length;
   const ss = new Float64Array(m * count * count);
   const sum = new Float64Array(m * count);
@@ -79,7 +81,6 @@ export async function sideStats(stats: TrainStats, side: SideMatrices, backend: 
       slope[h * count + l] = varS > 0 ? cov / varS : 0;
     }
   }
-  void gram;
   return { names: side.map((s) => s.name), count, data: side.map((s) => s.data), cross, ss, sum, slope };
 }
 
@@ -289,12 +290,7 @@ function penalised(sys: SideSystem, q: number, alpha: number, alphaSide: number)
     added[x] = alpha * sys.unitComponent[x]! + alphaSide * sys.unitSide[x]!;
     a[x * q + x]! += added[x]!;
   }
-  let diag = 0;
-  for (let x = 0; x < q; x++) diag = Math.max(diag, a[x * q + x]!);
-  for (let x = 0; x < q; x++) {
-    a[x * q + x]! += diag * 1e-14;
-    added[x]! += diag * 1e-14;
-  }
+  addJitter(a, q, added);
   return { a, added };
 }
 
@@ -314,12 +310,8 @@ export function solveSide(sys: SideSystem, k: number, alpha: number, alphaSide: 
   const { a } = penalised(sys, q, alpha, alphaSide);
   if (!choleskyInPlace(a, q)) return null;
   const z = sys.hk.slice(0, q);
-  choleskyForwardSolve(a, z, q);
-  for (let i = q - 1; i >= 0; i--) {
-    let v = z[i]!;
-    for (let t = i + 1; t < q; t++) v -= a[t * q + i]! * z[t]!;
-    z[i] = v / a[i * q + i]!;
-  }
+  forwardSubstitute(a, z, q);
+  backSubstitute(a, z, q);
   for (let x = 0; x < q; x++) z[x]! += sys.shift[x]!;
   return { q, beta: z, factor: a };
 }
@@ -338,22 +330,14 @@ export function sideFoldErrors(sys: SideSystem, ranks: readonly number[], alpha:
   const { a } = penalised(sys, p, alpha, alphaSide);
   const good = choleskyLeadingInPlace(a, p);
   const z = sys.hk.slice(0, p);
-  for (let i = 0; i < good; i++) {
-    let v = z[i]!;
-    for (let t = 0; t < i; t++) v -= a[i * p + t]! * z[t]!;
-    z[i] = v / a[i * p + i]!;
-  }
+  forwardSubstitute(a, z, good, p);
   const P = sys.p;
   ranks.forEach((k, ki) => {
     if (k > sys.r) return;
     const q = base + k;
     if (q > good || (alpha === 0 && q > measured)) return;
     const beta = z.slice(0, q);
-    for (let i = q - 1; i >= 0; i--) {
-      let v = beta[i]!;
-      for (let t = i + 1; t < q; t++) v -= a[t * p + i]! * beta[t]!;
-      beta[i] = v / a[i * p + i]!;
-    }
+    backSubstitute(a, beta, q, p);
     // (all-N error) − (measured error), both quadratic forms in δ
     let e = sys.cc - sys.cck;
     for (let x = 0; x < q; x++) {
@@ -497,7 +481,7 @@ export function rowScale(sys: SideSystem, sol: SideSolution, measured: number, s
 
 function sdOf(sol: SideSolution, x: Float64Array, scratch: Float64Array, scale: number, energy: number, rows: number): number {
   scratch.set(x.subarray(0, sol.q));
-  choleskyForwardSolve(sol.factor, scratch, sol.q);
+  forwardSubstitute(sol.factor, scratch, sol.q);
   let param = 0;
   for (let t = 0; t < sol.q; t++) param += scratch[t]! * scratch[t]!;
   return Math.sqrt(scale * param + Math.max(energy, 0) / rows + 1e-300 + 1e-24 * scale);
@@ -542,10 +526,7 @@ export function calibrateSideScale(
       ratios.push(Math.abs(truth - pred) / (rho * sdOf(sol, x, scratch, scale, at.energy[t]!, fv.basis.rows)));
     }
   }
-  if (ratios.length === 0) return NaN;
-  ratios.sort((a, b) => a - b);
-  const rank = Math.min(ratios.length, Math.ceil(level * (ratios.length + 1)));
-  return ratios[rank - 1]!;
+  return conformalQuantile(ratios, level);
 }
 
 /** Completes a new task's row with a side-aware setting on the full-train basis (prediction and optional interval). */
@@ -559,6 +540,7 @@ export function predictSideRow(
   values: Float64Array,
   hyper: { k: number; alpha: number; side: number },
   kappa: number,
+  probeLevel = NaN,
 ): { prediction: Float64Array; lower?: Float64Array; upper?: Float64Array } {
   const sys = taskSideSystem(basis, n, side, m, sideRow, columns, values, hyper.k);
   const sol =
@@ -585,11 +567,50 @@ export function predictSideRow(
   const scratch = new Float64Array(sol.q);
   const scale = penaltyScale(basis, n);
   const rho = rowScale(sys, sol, columns.length, scale);
+  const own = Number.isNaN(probeLevel) ? NaN : sideProbeScale(sol, sys.intercept, sideRow, L, v, n, basis, columns, prediction, values, scale, probeLevel);
+  const factor = Number.isFinite(own) ? own : kappa * rho;
   for (let j = 0; j < n; j++) {
     designRow(x, sol.q, sys.intercept, (l) => sideRow[l]![j]!, L, (c) => v[c * n + j]!);
-    const sd = kappa * rho * sdOf(sol, x, scratch, scale, basis.colEnergy[j]!, basis.rows);
+    const sd = factor * sdOf(sol, x, scratch, scale, basis.colEnergy[j]!, basis.rows);
     lower[j] = prediction[j]! - sd;
     upper[j] = prediction[j]! + sd;
   }
   return { prediction, lower, upper };
+}
+
+/**
+ * The interval scale of a side-aware fit from the task's own measured columns (`probeConformalScale`):
+ * leave-one-column-out residuals (y_t − ŷ_t)/(1 − h_t), h_t = ‖L⁻¹x_t‖² from the ridge factor (1 − h_t
+ * floored at 0.05), over the interval's shape at those columns. NaN with too few measured columns.
+ */
+function sideProbeScale(
+  sol: SideSolution,
+  intercept: boolean,
+  sideRow: readonly (Float64Array | Float32Array)[],
+  count: number,
+  v: Float64Array | Float32Array,
+  n: number,
+  basis: FullBasis,
+  columns: Int32Array,
+  prediction: Float64Array,
+  values: Float64Array,
+  scale: number,
+  level: number,
+): number {
+  const kk = columns.length;
+  const x = new Float64Array(sol.q);
+  const z = new Float64Array(sol.q);
+  const residual = new Float64Array(kk);
+  const sd = new Float64Array(kk);
+  for (let t = 0; t < kk; t++) {
+    const j = columns[t]!;
+    designRow(x, sol.q, intercept, (l) => sideRow[l]![j]!, count, (c) => v[c * n + j]!);
+    z.set(x);
+    forwardSubstitute(sol.factor, z, sol.q);
+    let h = 0;
+    for (let a = 0; a < sol.q; a++) h += z[a]! * z[a]!;
+    residual[t] = (values[t]! - prediction[j]!) / Math.max(1 - h, 0.05);
+    sd[t] = sdOf(sol, x, z, scale, basis.colEnergy[j]!, basis.rows);
+  }
+  return probeConformalScale(residual, sd, level);
 }

@@ -1,5 +1,6 @@
-import type { VariantBasis } from './lowrankBasis.js';
-import type { RidgeSolution } from './lowrankSelect.js';
+import type { VariantBasis } from './basis.js';
+import type { RidgeSolution } from './ridge.js';
+import { forwardSubstitute } from '../../linalg/smallDense.js';
 
 /**
  * A ridge solution of `lowrank` turned into the per-column forms of `columnForms` (linalg/cpu), so a
@@ -48,12 +49,13 @@ export function ridgeForms(basis: VariantBasis, sol: RidgeSolution, withInterval
   // T = L⁻¹ (lower triangular), column by column
   const l = sol.factor;
   const t = new Float64Array(p * p);
+  const e = new Float64Array(p);
   for (let col = 0; col < p; col++) {
-    for (let i = col; i < p; i++) {
-      let acc = i === col ? 1 : 0;
-      for (let q = col; q < i; q++) acc -= l[i * p + q]! * t[q * p + col]!;
-      t[i * p + col] = acc / l[i * p + i]!;
-    }
+    // column col of L⁻¹: L·x = e_col; rows above col stay 0, so solving from row col on suffices
+    e.fill(0);
+    e[col] = 1;
+    forwardSubstitute(l.subarray(col * p + col), e.subarray(col), p - col, p);
+    for (let i = col; i < p; i++) t[i * p + col] = e[i]!;
   }
   const t0 = new Float64Array(p);
   const h = new Float64Array(p * rows);

@@ -1,9 +1,10 @@
-import type { VariantBasis } from './lowrankBasis.js';
-import type { TrainStats } from './lowrankBasis.js';
-import { foldKnown, gatherColumns, knownNormal, penaltyScale, solveRidge, type Fold, type LowrankHyper, type RidgeSolution } from './lowrankSelect.js';
-import { choleskyForwardSolve } from '../../../linalg/smallDense.js';
-import { columnForms } from '../../../linalg/cpu/columnForms.js';
-import { ridgeForms } from './lowrankForms.js';
+import type { TrainStats } from './basis.js';
+import { foldKnown, gatherColumns, type Fold } from './folds.js';
+import { knownNormal, penaltyScale, solveRidge, type LowrankHyper, type RidgeSolution } from './ridge.js';
+import { forwardSubstitute } from '../../linalg/smallDense.js';
+import { columnForms } from '../../linalg/cpu/columnForms.js';
+import { ridgeForms } from './forms.js';
+import { conformalQuantile } from '../conformal.js';
 
 /**
  * Prediction intervals of `lowrank`: a per-column predictive standard deviation (the ridge
@@ -12,25 +13,6 @@ import { ridgeForms } from './lowrankForms.js';
  * the held-out train rows at a fixed subsample of unmeasured columns (split-conformal style), so the
  * interval's coverage is measured, not assumed Gaussian.
  */
-
-/**
- * Predictive standard deviation (before the scale κ) of one column: sqrt(σ̄²·‖L⁻¹x‖² + e_j/M), with
- * x = (1?, v_j1 … v_jk) passed in `scratch` (overwritten), L the Cholesky factor of the ridge system, σ̄² the per-entry variance of the
- * centred train block and e_j/M the column's variance in it. Both terms are independent of k on
- * purpose: in-sample rank-k residuals vanish as k approaches the number of train rows and would make
- * the shape degenerate; the leave-one-task-out scale κ absorbs the overall level.
- */
-export function predictiveSd(sol: RidgeSolution, basis: VariantBasis, n: number, energy: number, scratch: Float64Array): number {
-  const p = sol.index.length;
-  let param = 0;
-  if (p > 0) {
-    choleskyForwardSolve(sol.factor, scratch, p);
-    for (let x = 0; x < p; x++) param += scratch[x]! * scratch[x]!;
-  }
-  const scale = penaltyScale(basis, n);
-  const floor = 1e-300 + 1e-24 * scale;
-  return Math.sqrt(scale * param + Math.max(energy, 0) / basis.rows + floor);
-}
 
 /**
  * How hard a row is relative to the train block, from its fit at the measured columns:
@@ -47,15 +29,16 @@ export function probeScale(residualSq: number, measured: number, q: number, scal
 }
 
 /**
- * Σ_t (r_t/(1 − h_t))² over the measured columns: the fit's leave-one-column-out residuals (r_t the
- * residual, h_t = x_tᵀ(XᵀX + P)⁻¹x_t its leverage, from the ridge factor), which, unlike the
- * in-sample residual, do not shrink at high-leverage columns. `vk` holds V_K row-major with `width`
- * components per column.
+ * The fit's leave-one-column-out residuals at the measured columns, r_t/(1 − h_t) (r_t the residual,
+ * h_t = x_tᵀ(XᵀX + P)⁻¹x_t its leverage from the ridge factor, 1 − h_t floored at 0.05), and the
+ * leverages h_t: exact for a ridge with a fixed penalty, and unlike the in-sample residual they do not
+ * shrink at high-leverage columns. `vk` holds V_K row-major with `width` components per column.
  */
-export function knownLooResidualSq(vk: Float64Array, width: number, cK: Float64Array, sol: RidgeSolution): number {
+export function knownLooResiduals(vk: Float64Array, width: number, cK: Float64Array, sol: RidgeSolution): { residual: Float64Array; leverage: Float64Array } {
   const q = sol.index.length;
   const x = new Float64Array(q);
-  let sum = 0;
+  const residual = new Float64Array(cK.length);
+  const leverage = new Float64Array(cK.length);
   for (let t = 0; t < cK.length; t++) {
     let fit = 0;
     for (let a = 0; a < q; a++) {
@@ -65,24 +48,26 @@ export function knownLooResidualSq(vk: Float64Array, width: number, cK: Float64A
     }
     let h = 0;
     if (q > 0) {
-      choleskyForwardSolve(sol.factor, x, q);
+      forwardSubstitute(sol.factor, x, q);
       for (let a = 0; a < q; a++) h += x[a]! * x[a]!;
     }
-    const r = (cK[t]! - fit) / Math.max(1 - h, 0.05);
-    sum += r * r;
+    residual[t] = (cK[t]! - fit) / Math.max(1 - h, 0.05);
+    leverage[t] = h;
   }
-  return sum;
+  return { residual, leverage };
 }
 
-/** Evenly spread columns used to calibrate the interval scale (at most `count`). */
-export function calibrationColumns(n: number, count: number): Int32Array {
-  if (n <= count) return Int32Array.from({ length: n }, (_, j) => j);
-  return Int32Array.from({ length: count }, (_, t) => Math.floor(((t + 0.5) * n) / count));
+/** Σ_t (r_t/(1 − h_t))² over the measured columns (see `knownLooResiduals`). */
+export function knownLooResidualSq(vk: Float64Array, width: number, cK: Float64Array, sol: RidgeSolution): number {
+  const { residual } = knownLooResiduals(vk, width, cK, sol);
+  let sum = 0;
+  for (let t = 0; t < residual.length; t++) sum += residual[t]! * residual[t]!;
+  return sum;
 }
 
 /**
  * The interval scale κ: the `level` quantile (conformal rank ⌈level·(n+1)⌉) of |y − ŷ|/(ρ·sd) over
- * the held-out train rows of every fold at the calibration columns not in `columns` (ρ: `probeScale`
+ * the held-out train rows of every fold at the calibration columns not in `columns` (`conformalQuantile`; ρ: `probeScale`
  * of the fold's fit at `columns`).
  */
 export function calibrateScale(
@@ -136,8 +121,5 @@ export function calibrateScale(
       ratios.push(Math.abs(cK - (forms.intercept + lin[t]!)) / (rho * sd));
     }
   }
-  if (ratios.length === 0) return NaN;
-  ratios.sort((a, b) => a - b);
-  const rank = Math.min(ratios.length, Math.ceil(level * (ratios.length + 1)));
-  return ratios[rank - 1]!;
+  return conformalQuantile(ratios, level);
 }

@@ -1,6 +1,6 @@
-import { symmetricEigen } from '../../../linalg/eigen.js';
-import { secularRoots } from '../../../linalg/secular.js';
-import { EIGEN_TOLERANCE, variantBasis, variantGram, type LowrankVariant, type TrainStats, type VariantBasis } from './lowrankBasis.js';
+import { symmetricEigen } from '../../linalg/eigen.js';
+import { secularRoots } from '../../linalg/secular.js';
+import { EIGEN_TOLERANCE, variantBasis, variantGram, type LowrankVariant, type TrainStats, type VariantBasis } from './basis.js';
 
 /**
  * Leave-one-task-out fold bases of `lowrank` from one eigen-decomposition per centring instead of a

@@ -1,8 +1,8 @@
-import type { ForgettingMatrix } from '../../../matrix/ForgettingMatrix.js';
-import type { Backend, Dense } from '../../../linalg/types.js';
-import { ForgetscopeError } from '../../../util/errors.js';
-import { symmetricEigen } from '../../../linalg/eigen.js';
-import { columnForms } from '../../../linalg/cpu/columnForms.js';
+import type { ForgettingMatrix } from '../../matrix/ForgettingMatrix.js';
+import type { Backend, Dense } from '../../linalg/types.js';
+import { ForgetscopeError } from '../../util/errors.js';
+import { symmetricEigen } from '../../linalg/eigen.js';
+import { columnFormsOn } from '../../linalg/columnFormsOn.js';
 
 /**
  * How `lowrank` centres the train block before its SVD:
@@ -76,7 +76,7 @@ export async function trainStats(train: ForgettingMatrix, backend: Backend): Pro
   const ones = new Float64Array(n).fill(1 / n);
   const rowMeans = await backend.gemv(z, ones);
   // Σ_i z_ij/M in row order, as the backend's Aᵀx would add it, in one streaming pass
-  const colMeans = columnForms({ z: values, rows: m, cols: n, g: new Float64Array(m).fill(1 / m), h: new Float64Array(0), t0: new Float64Array(0) }).lin;
+  const colMeans = (await columnFormsOn(backend, { z: values, rows: m, cols: n, g: new Float64Array(m).fill(1 / m), h: new Float64Array(0), t0: new Float64Array(0) })).lin;
   let grand = 0;
   for (let i = 0; i < m; i++) grand += rowMeans[i]!;
   grand /= m;
