@@ -27,7 +27,11 @@ const next = text.replace(block, (_whole, command, body) => {
     throw new Error(`bench/RESULTS.md: the table command "${command}" is not a recorded-results renderer`);
   }
   const [exe, ...args] = command.split(/\s+/);
-  const out = execFileSync(exe, args, { cwd: root, encoding: 'utf8', env: { ...process.env, PYTHONPATH: join(root, 'python') } });
+  const out = execFileSync(exe, args, {
+    cwd: root,
+    encoding: 'utf8',
+    env: { ...process.env, PYTHONPATH: join(root, 'python') },
+  });
   if (out !== body) {
     stale += 1;
     if (check) process.stderr.write(`bench/RESULTS.md: the table of "${command}" differs from its JSON\n`);

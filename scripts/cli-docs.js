@@ -23,21 +23,37 @@ function argumentUsage(arg) {
 export function renderCliMarkdown(program) {
   const lines = [];
   lines.push('# CLI reference', '');
-  lines.push('<!-- Generated from the command definitions (src/cli/commands/*) by `npm run docs:cli`. Do not edit by hand. -->', '');
+  lines.push(
+    '<!-- Generated from the command definitions (src/cli/commands/*) by `npm run docs:cli`. Do not edit by hand. -->',
+    '',
+  );
   lines.push(program.description(), '');
-  lines.push('Every command prints one JSON object on stdout with `--json` (progress and logs go to stderr) and exits with 0 on success, 2 on a usage or input error (one line, `file:line:column: what is wrong`) and 1 on any other failure (one line; an unexpected error asks for a bug report, and `FORGETSCOPE_DEBUG=1` adds its stack). Numeric flags are checked against the data before any work (e.g. `--known` at most the examples of the matrix, `--ratio` in (0, 1], `--probes` at most the examples), and so is every output location (its folder must exist).', '');
-  lines.push('Outputs: without `--force` a file is created exclusively — of two runs writing the same `--out` one succeeds and the other exits 2 ("already exists"); a symbolic link, even a dangling one, counts as existing. With `--force` the file is replaced atomically (a temporary file beside it, then a rename). Folder outputs (`analyze --out DIR`) are written to a sibling temporary folder and renamed into place, so DIR is always the old or the new complete folder; `--force` replaces only an earlier output of the same command. Temporaries are named `.NAME.tmp-<pid>-<random>`; an interrupted run removes its own on SIGINT/SIGTERM, and the next write of the same output removes those of processes that no longer run (a warning names each). Files get the mode 0666 less the umask. Details: docs/io.md, "Writers".', '');
+  lines.push(
+    'Every command prints one JSON object on stdout with `--json` (progress and logs go to stderr) and exits with 0 on success, 2 on a usage or input error (one line, `file:line:column: what is wrong`) and 1 on any other failure (one line; an unexpected error asks for a bug report, and `FORGETSCOPE_DEBUG=1` adds its stack). Numeric flags are checked against the data before any work (e.g. `--known` at most the examples of the matrix, `--ratio` in (0, 1], `--probes` at most the examples), and so is every output location (its folder must exist).',
+    '',
+  );
+  lines.push(
+    'Outputs: without `--force` a file is created exclusively — of two runs writing the same `--out` one succeeds and the other exits 2 ("already exists"); a symbolic link, even a dangling one, counts as existing. With `--force` the file is replaced atomically (a temporary file beside it, then a rename). Folder outputs (`analyze --out DIR`) are written to a sibling temporary folder and renamed into place, so DIR is always the old or the new complete folder; `--force` replaces only an earlier output of the same command. Temporaries are named `.NAME.tmp-<pid>-<random>`; an interrupted run removes its own on SIGINT/SIGTERM, and the next write of the same output removes those of processes that no longer run (a warning names each). Files get the mode 0666 less the umask. Details: docs/io.md, "Writers".',
+    '',
+  );
   lines.push('## Commands', '');
-  for (const cmd of program.commands) lines.push(`- [\`${cmd.name()}\`](#${cmd.name()}) — ${cellText(cmd.description())}`);
+  for (const cmd of program.commands)
+    lines.push(`- [\`${cmd.name()}\`](#${cmd.name()}) — ${cellText(cmd.description())}`);
   lines.push('');
   for (const cmd of program.commands) {
     lines.push(`## ${cmd.name()}`, '');
     const args = cmd.registeredArguments.map(argumentUsage).join(' ');
-    lines.push('```', `forgetscope ${cmd.name()}${args ? ' ' + args : ''}${cmd.options.length > 0 ? ' [options]' : ''}`, '```', '');
+    lines.push(
+      '```',
+      `forgetscope ${cmd.name()}${args ? ' ' + args : ''}${cmd.options.length > 0 ? ' [options]' : ''}`,
+      '```',
+      '',
+    );
     lines.push(cmd.description(), '');
     if (cmd.registeredArguments.length > 0) {
       lines.push('| argument | description |', '|---|---|');
-      for (const a of cmd.registeredArguments) lines.push(`| \`${argumentUsage(a)}\` | ${cellText(a.description ?? '')} |`);
+      for (const a of cmd.registeredArguments)
+        lines.push(`| \`${argumentUsage(a)}\` | ${cellText(a.description ?? '')} |`);
       lines.push('');
     }
     if (cmd.options.length > 0) {

@@ -11,13 +11,31 @@ export { readSideMatrices, type SideReadResult } from './io/node/readSideMatrice
 export { readIdList } from './io/node/index.js';
 export { tableFormatFromPath, writeMatrix, writeTable, type WriteOptions } from './io/node/index.js';
 export { atomicWrite, refuseOverwrite } from './io/node/index.js';
-export { readNpyColumnChunks, readNpyMatrixHeader, type NpyChunkOptions, type NpyColumnChunk, type NpyMatrixHeader } from './io/node/index.js';
-export { openSafetensorsFile, readSafetensorsFile, writeSafetensorsFile, type SafetensorsFile } from './io/node/index.js';
+export {
+  readNpyColumnChunks,
+  readNpyMatrixHeader,
+  type NpyChunkOptions,
+  type NpyColumnChunk,
+  type NpyMatrixHeader,
+} from './io/node/index.js';
+export {
+  openSafetensorsFile,
+  readSafetensorsFile,
+  writeSafetensorsFile,
+  type SafetensorsFile,
+} from './io/node/index.js';
 
 // # Backends: Dawn WebGPU, worker threads, the system BLAS, the CLI's backend choice
 export { createNodeCpuBackend, nodeGpu, resolveNodeBackend, selectNodeBackend } from './linalg/node.js';
 export { createWorkerRunner, type NodeCpuBackendOptions, type WorkerRunnerOptions } from './linalg/node.js';
-export { loadNodeBlas, NODE_BLAS_CANDIDATES, withBlas, type BlasLibrary, type LoadNodeBlasOptions, type WithBlasOptions } from './linalg/node.js';
+export {
+  loadNodeBlas,
+  NODE_BLAS_CANDIDATES,
+  withBlas,
+  type BlasLibrary,
+  type LoadNodeBlasOptions,
+  type WithBlasOptions,
+} from './linalg/node.js';
 
 // # PNG output
 export { renderPng, svgToPng, type PngOptions } from './viz/node/index.js';

@@ -34,7 +34,9 @@ async function structure() {
     exampleIds: Array.from({ length: n }, (_, j) => `e${j}`),
     exampleMeta: Array.from({ length: n }, (_, j) => ({ source: `s${j % 7}` })),
   });
-  console.error(`synthetic ${m}×${n} float64 with the fixture spectrum (s1 = ${s[0].toFixed(1)}, s85 = ${s[m - 1].toFixed(3)})`);
+  console.error(
+    `synthetic ${m}×${n} float64 with the fixture spectrum (s1 = ${s[0].toFixed(1)}, s85 = ${s[m - 1].toFixed(3)})`,
+  );
 
   const times = [];
   let last;
@@ -73,27 +75,35 @@ async function structure() {
     const env = { ...process.env };
     delete env.OPENBLAS_CORETYPE;
     delete env.OPENBLAS_L2_SIZE;
-    const py = spawnSync('python3', [join('bench', 'analyze', 'numpy_analyze.py'), npy, String(runs)], { env, encoding: 'utf8', maxBuffer: 1 << 26 });
+    const py = spawnSync('python3', [join('bench', 'analyze', 'numpy_analyze.py'), npy, String(runs)], {
+      env,
+      encoding: 'utf8',
+      maxBuffer: 1 << 26,
+    });
     if (py.status !== 0) throw new Error(py.stderr);
     const ref = JSON.parse(py.stdout);
     const ours = median(times);
     const npSvd = median(ref.svd.times);
     const npGram = median(ref.gram_eigh.times);
     const maxDiff = Math.max(...ref.svd.result.r2.map((x, k) => Math.abs(x - last.a.lowRank.r2[k])));
-    console.log(JSON.stringify({
-      case: `${m}x${n} float64, ranks 1..5 + additive + additiveAls + row/column + summaries`,
-      runs,
-      forgetscope_s: times,
-      numpy_svd_s: ref.svd.times,
-      numpy_gram_eigh_s: ref.gram_eigh.times,
-      breakdown_s: parts,
-      numpy: ref.numpy,
-      maxR2DiffVsNumpy: maxDiff,
-      additiveDiff: Math.abs(ref.svd.result.additive - last.a.additive.r2),
-      additiveAlsDiff: Math.abs(ref.svd.result.additiveAls - last.a.additiveAls.r2),
-      sameTop10: JSON.stringify(ref.svd.result.top) === JSON.stringify(last.audit.topForgotten.map((x) => x.index)),
-    }));
-    console.log(`forgetscope (cpu, threads) median ${fmt(ours)} s | numpy svd ${fmt(npSvd)} s (ratio ${fmt(npSvd / ours)}× in our favour) | numpy gram+eigh ${fmt(npGram)} s (ratio ${fmt(npGram / ours)}×)`);
+    console.log(
+      JSON.stringify({
+        case: `${m}x${n} float64, ranks 1..5 + additive + additiveAls + row/column + summaries`,
+        runs,
+        forgetscope_s: times,
+        numpy_svd_s: ref.svd.times,
+        numpy_gram_eigh_s: ref.gram_eigh.times,
+        breakdown_s: parts,
+        numpy: ref.numpy,
+        maxR2DiffVsNumpy: maxDiff,
+        additiveDiff: Math.abs(ref.svd.result.additive - last.a.additive.r2),
+        additiveAlsDiff: Math.abs(ref.svd.result.additiveAls - last.a.additiveAls.r2),
+        sameTop10: JSON.stringify(ref.svd.result.top) === JSON.stringify(last.audit.topForgotten.map((x) => x.index)),
+      }),
+    );
+    console.log(
+      `forgetscope (cpu, threads) median ${fmt(ours)} s | numpy svd ${fmt(npSvd)} s (ratio ${fmt(npSvd / ours)}× in our favour) | numpy gram+eigh ${fmt(npGram)} s (ratio ${fmt(npGram / ours)}×)`,
+    );
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

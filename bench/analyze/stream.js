@@ -56,9 +56,15 @@ export async function streamBench(args) {
   try {
     if (!existsSync(path)) {
       const t0 = performance.now();
-      const gen = spawnSync('python3', [join('bench', 'analyze', 'make_wide_parquet.py'), path, String(tasks), String(examples)], { env, encoding: 'utf8' });
+      const gen = spawnSync(
+        'python3',
+        [join('bench', 'analyze', 'make_wide_parquet.py'), path, String(tasks), String(examples)],
+        { env, encoding: 'utf8' },
+      );
       if (gen.status !== 0) throw new Error(gen.stderr);
-      console.error(`wrote ${path} (${(statSync(path).size / 2 ** 30).toFixed(2)} GiB) in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+      console.error(
+        `wrote ${path} (${(statSync(path).size / 2 ** 30).toFixed(2)} GiB) in ${((performance.now() - t0) / 1000).toFixed(1)} s`,
+      );
     }
     const backend = createNodeCpuBackend();
     let peak = process.memoryUsage().rss;
@@ -74,7 +80,9 @@ export async function streamBench(args) {
         const now = performance.now();
         if (now - lastLog > 30_000) {
           lastLog = now;
-          console.error(`  ${done}/${total} examples, ${((now - t0) / 1000).toFixed(0)} s, rss ${(process.memoryUsage().rss / 2 ** 20).toFixed(0)} MiB`);
+          console.error(
+            `  ${done}/${total} examples, ${((now - t0) / 1000).toFixed(0)} s, rss ${(process.memoryUsage().rss / 2 ** 20).toFixed(0)} MiB`,
+          );
         }
       },
     });
@@ -82,17 +90,23 @@ export async function streamBench(args) {
     clearInterval(timer);
     peak = Math.max(peak, process.memoryUsage().rss);
     await backend.dispose();
-    const py = spawnSync('python3', [join('bench', 'analyze', 'numpy_stream.py'), path], { env, encoding: 'utf8', maxBuffer: 1 << 24 });
+    const py = spawnSync('python3', [join('bench', 'analyze', 'numpy_stream.py'), path], {
+      env,
+      encoding: 'utf8',
+      maxBuffer: 1 << 24,
+    });
     const ref = py.status === 0 ? JSON.parse(py.stdout) : { error: py.stderr };
-    console.log(JSON.stringify({
-      case: `${tasks}x${a.examples} float32 wide Parquet, streamed by row group`,
-      forgetscope_s: seconds,
-      forgetscope_peakRssMiB: peak / 2 ** 20,
-      r2: Array.from(a.lowRank.r2),
-      sources: a.sources.length,
-      numpy: ref,
-      maxR2DiffVsNumpy: ref.r2 ? Math.max(...ref.r2.map((x, k) => Math.abs(x - a.lowRank.r2[k]))) : null,
-    }));
+    console.log(
+      JSON.stringify({
+        case: `${tasks}x${a.examples} float32 wide Parquet, streamed by row group`,
+        forgetscope_s: seconds,
+        forgetscope_peakRssMiB: peak / 2 ** 20,
+        r2: Array.from(a.lowRank.r2),
+        sources: a.sources.length,
+        numpy: ref,
+        maxR2DiffVsNumpy: ref.r2 ? Math.max(...ref.r2.map((x, k) => Math.abs(x - a.lowRank.r2[k]))) : null,
+      }),
+    );
   } finally {
     if (!args.includes('--keep')) rmSync(dir, { recursive: true, force: true });
   }

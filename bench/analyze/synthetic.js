@@ -18,7 +18,8 @@ export function extendSpectrum(spec, m, n, count) {
   const tail = s.slice(-10).map((x, i) => [i, Math.log(x)]);
   const mx = tail.reduce((a, p) => a + p[0], 0) / tail.length;
   const my = tail.reduce((a, p) => a + p[1], 0) / tail.length;
-  const slope = tail.reduce((a, p) => a + (p[0] - mx) * (p[1] - my), 0) / tail.reduce((a, p) => a + (p[0] - mx) ** 2, 0);
+  const slope =
+    tail.reduce((a, p) => a + (p[0] - mx) * (p[1] - my), 0) / tail.reduce((a, p) => a + (p[0] - mx) ** 2, 0);
   const last = s.length - 1;
   for (let c = s.length; c < count; c++) s.push(Math.exp(Math.log(s[last]) + slope * (c - last)));
   const scale = Math.sqrt((m * n) / (spec.rows * spec.cols));

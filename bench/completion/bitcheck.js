@@ -31,7 +31,9 @@ const seeds = (() => {
   const m = /^(\d+)-(\d+)$/.exec(opt('seeds', '0-2'));
   return Array.from({ length: Number(m[2]) - Number(m[1]) + 1 }, (_, i) => Number(m[1]) + i);
 })();
-const { matrix, side } = await readForgettingMatrix(join(root, 'fixtures', 'real-dev-v1'), { side: ['first_order', 'task_gradient'] });
+const { matrix, side } = await readForgettingMatrix(join(root, 'fixtures', 'real-dev-v1'), {
+  side: ['first_order', 'task_gradient'],
+});
 const trainRows = Array.from({ length: 26 }, (_, i) => i);
 const testRows = Array.from({ length: 11 }, (_, i) => 26 + i);
 const train = matrix.selectRows(Int32Array.from(trainRows));
@@ -57,7 +59,8 @@ async function run(label, fitted, withSide, sideSet, probeSets) {
   }
 }
 const probeSets = [];
-for (const seed of seeds) for (const k of [30, 10]) probeSets.push([`seed${seed}-k${k}`, defaultRng(seed).choice(matrix.cols, k)]);
+for (const seed of seeds)
+  for (const k of [30, 10]) probeSets.push([`seed${seed}-k${k}`, defaultRng(seed).choice(matrix.cols, k)]);
 const t0 = Date.now();
 await run('lowrank', await fitLowrank(train, { reuse: false }), false, null, probeSets);
 await run('lowrank-nointervals', await fitLowrank(train, { reuse: false, intervals: false }), false, null, probeSets);

@@ -9,7 +9,14 @@
 import { spawnSync } from 'node:child_process';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { additiveLs, fitLowrankCompletion as fitLowrank, evaluate, createCompletionMethod, ForgettingMatrix, createCpuBackend } from '../../dist/index.js';
+import {
+  additiveLs,
+  fitLowrankCompletion as fitLowrank,
+  evaluate,
+  createCompletionMethod,
+  ForgettingMatrix,
+  createCpuBackend,
+} from '../../dist/index.js';
 import { readForgettingMatrix } from '../../dist/node.js';
 import { mulberry32 } from '../../dist/linalg/random.js';
 
@@ -58,7 +65,11 @@ function spectrumMatrix(m, n, seed) {
       for (let j = 0; j < n; j++) values[i * n + j] += w * right[j * r + c];
     }
   }
-  return new ForgettingMatrix({ values, taskIds: Array.from({ length: m }, (_, i) => `t${i}`), exampleIds: Array.from({ length: n }, (_, j) => `e${j}`) });
+  return new ForgettingMatrix({
+    values,
+    taskIds: Array.from({ length: m }, (_, i) => `t${i}`),
+    exampleIds: Array.from({ length: n }, (_, j) => `e${j}`),
+  });
 }
 
 function numpyReference(n, repeats) {
@@ -88,12 +99,18 @@ print(json.dumps({'additive': sorted(add)[len(add)//2], 'lowrank': sorted(low)[l
   return JSON.parse(run.stdout);
 }
 
-const REFERENCE = { 2000: { additive: 7.7, svd: 10.1 }, 20000: { additive: 44.9, svd: 50.7 }, 141871: { additive: 319, svd: 359 } };
+const REFERENCE = {
+  2000: { additive: 7.7, svd: 10.1 },
+  20000: { additive: 44.9, svd: 50.7 },
+  141871: { additive: 319, svd: 359 },
+};
 const rows = [];
 for (const n of args.includes('--skip-sizes') ? [] : sizes) {
   const z = spectrumMatrix(47, n, n);
   const train = z.selectRows({ start: 0, end: 46 });
-  const columns = Int32Array.from(new Set(Array.from({ length: 30 }, (_, t) => Math.floor(((t + 0.37) * n) / 30)))).sort();
+  const columns = Int32Array.from(
+    new Set(Array.from({ length: 30 }, (_, t) => Math.floor(((t + 0.37) * n) / 30))),
+  ).sort();
   const known = { columns, values: Float64Array.from(columns, (j) => z.get(46, j)) };
   const tAdd = [];
   const tLow = [];

@@ -19,10 +19,11 @@ const opt = (name, fallback) => {
   const i = args.indexOf(`--${name}`);
   return i >= 0 ? args[i + 1] : fallback;
 };
-const range = (spec) => spec.split(',').flatMap((p) => {
-  const m = /^(\d+)-(\d+)$/.exec(p);
-  return m ? Array.from({ length: Number(m[2]) - Number(m[1]) + 1 }, (_, i) => Number(m[1]) + i) : [Number(p)];
-});
+const range = (spec) =>
+  spec.split(',').flatMap((p) => {
+    const m = /^(\d+)-(\d+)$/.exec(p);
+    return m ? Array.from({ length: Number(m[2]) - Number(m[1]) + 1 }, (_, i) => Number(m[1]) + i) : [Number(p)];
+  });
 const sideNames = opt('side', 'first_order').split(',');
 const ks = opt('ks', '30,10').split(',').map(Number);
 const seeds = range(opt('seeds', '0-9'));
@@ -39,9 +40,17 @@ function randomSplit(s) {
     const j = rng.integers(0, i + 1, 1)[0];
     [order[i], order[j]] = [order[j], order[i]];
   }
-  return { name: `random-${s}`, train: order.slice(0, 26).sort((a, b) => a - b), test: order.slice(26).sort((a, b) => a - b) };
+  return {
+    name: `random-${s}`,
+    train: order.slice(0, 26).sort((a, b) => a - b),
+    test: order.slice(26).sort((a, b) => a - b),
+  };
 }
-const reference = { name: 'reference', train: Array.from({ length: 26 }, (_, i) => i), test: Array.from({ length: 11 }, (_, i) => 26 + i) };
+const reference = {
+  name: 'reference',
+  train: Array.from({ length: 26 }, (_, i) => i),
+  test: Array.from({ length: 11 }, (_, i) => 26 + i),
+};
 const splits = [reference, ...Array.from({ length: nRandom }, (_, s) => randomSplit(s))];
 const rows = [];
 for (const split of splits) {
@@ -50,13 +59,34 @@ for (const split of splits) {
       for (const calibration of calibrations) {
         const method = { name: 'lowrank', fit: (train, o) => fitLowrank(train, { ...o, calibration }) };
         const seedList = split.name === 'reference' ? seeds : randomSeeds;
-        const r = await evaluate(matrix, { trainRows: split.train, testRows: split.test, known: k, seeds: seedList, methods: [method], ...(withSide ? { side } : {}) });
+        const r = await evaluate(matrix, {
+          trainRows: split.train,
+          testRows: split.test,
+          known: k,
+          seeds: seedList,
+          methods: [method],
+          ...(withSide ? { side } : {}),
+        });
         const m = r.methods.lowrank;
-        const row = { split: split.name, k, side: withSide ? sideNames.join(',') : null, calibration, seeds: seedList, rmse: m.rmse, coverage: m.coverage, intervalWidth: m.intervalWidth };
+        const row = {
+          split: split.name,
+          k,
+          side: withSide ? sideNames.join(',') : null,
+          calibration,
+          seeds: seedList,
+          rmse: m.rmse,
+          coverage: m.coverage,
+          intervalWidth: m.intervalWidth,
+        };
         rows.push(row);
         process.stdout.write(JSON.stringify(row) + '\n');
       }
     }
   }
 }
-if (out) writeFileSync(out, JSON.stringify({ machine: { cpus: cpus().length, loadavg: loadavg(), node: process.version }, rows }, null, 1) + '\n');
+if (out)
+  writeFileSync(
+    out,
+    JSON.stringify({ machine: { cpus: cpus().length, loadavg: loadavg(), node: process.version }, rows }, null, 1) +
+      '\n',
+  );

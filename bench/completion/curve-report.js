@@ -32,11 +32,15 @@ console.log('');
 
 // 2. Generalisation: every data set at k = 10 and 30.
 const datasets = [...new Set(rows.map((r) => r.data))];
-const keys = [...new Set(rows.filter((r) => r.k === 10 || r.k === 30).map((r) => `${r.method} · ${r.select} · k=${r.k}`))].sort();
+const keys = [
+  ...new Set(rows.filter((r) => r.k === 10 || r.k === 30).map((r) => `${r.method} · ${r.select} · k=${r.k}`)),
+].sort();
 console.log(`| data | ${keys.join(' | ')} |`);
 console.log(`|---|${keys.map(() => '---').join('|')}|`);
 for (const d of datasets) {
-  const cells = keys.map((key) => fmt(rows.find((r) => r.data === d && `${r.method} · ${r.select} · k=${r.k}` === key)?.rmse));
+  const cells = keys.map((key) =>
+    fmt(rows.find((r) => r.data === d && `${r.method} · ${r.select} · k=${r.k}` === key)?.rmse),
+  );
   console.log(`| ${d} | ${cells.join(' | ')} |`);
 }
 console.log('');
@@ -45,7 +49,8 @@ console.log('');
 if (coverage.length > 0) {
   console.log('| data | probes | k | coverage of the 90% interval | mean width |');
   console.log('|---|---|---|---|---|');
-  for (const c of coverage) console.log(`| ${c.data} | ${c.select} | ${c.k} | ${c.coverage90.toFixed(3)} | ${c.meanWidth.toFixed(3)} |`);
+  for (const c of coverage)
+    console.log(`| ${c.data} | ${c.select} | ${c.k} | ${c.coverage90.toFixed(3)} | ${c.meanWidth.toFixed(3)} |`);
 }
 
 if (chartOut) {

@@ -7,7 +7,15 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createCompletionMethod, evaluate, selectActiveProbes, fitLowrankCompletion as fitLowrank, defaultRng, knownEntriesOf, ForgettingMatrix } from '../../dist/index.js';
+import {
+  createCompletionMethod,
+  evaluate,
+  selectActiveProbes,
+  fitLowrankCompletion as fitLowrank,
+  defaultRng,
+  knownEntriesOf,
+  ForgettingMatrix,
+} from '../../dist/index.js';
 import { readForgettingMatrix } from '../../dist/node.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -26,7 +34,9 @@ const splitKs = opt('split-ks', '10,30').split(',').map(Number);
 const parts = opt('parts', 'reference,splits,synthetic').split(',');
 
 const { matrix } = await readForgettingMatrix(join(root, 'fixtures', 'real-dev-v1'));
-const reference = JSON.parse(readFileSync(join(root, 'test', 'completion', 'data', 'reference-results-real-dev-v1.json'), 'utf8'));
+const reference = JSON.parse(
+  readFileSync(join(root, 'test', 'completion', 'data', 'reference-results-real-dev-v1.json'), 'utf8'),
+);
 
 /** A selector that measures the same active probes for every test row and seed (deterministic). */
 function activeSelector() {
@@ -51,8 +61,20 @@ async function curve(z, trainRows, testRows, label, ksHere, methodNames, seedLis
         select: select === 'paper' ? 'paper' : activeSelector(),
       });
       for (const [name, m] of Object.entries(result.methods)) {
-        rows.push({ data: label, k, select, method: name, rmse: m.rmse, f1: m.f1, auc: m.auc, seconds: m.seconds, fits: m.fits });
-        console.error(`${label} k=${k} ${select} ${name}: rmse ${m.rmse?.toFixed(4)} auc ${m.auc?.toFixed(4)} (${m.seconds.toFixed(2)} s)`);
+        rows.push({
+          data: label,
+          k,
+          select,
+          method: name,
+          rmse: m.rmse,
+          f1: m.f1,
+          auc: m.auc,
+          seconds: m.seconds,
+          fits: m.fits,
+        });
+        console.error(
+          `${label} k=${k} ${select} ${name}: rmse ${m.rmse?.toFixed(4)} auc ${m.auc?.toFixed(4)} (${m.seconds.toFixed(2)} s)`,
+        );
       }
       console.error(`  (${((performance.now() - t0) / 1000).toFixed(1)} s)`);
     }
@@ -103,11 +125,18 @@ function synthetic(m, n, seed) {
       values[i * n + j] = x + 0.05 * normal();
     }
   }
-  return new ForgettingMatrix({ values, taskIds: Array.from({ length: m }, (_, i) => `s${i}`), exampleIds: Array.from({ length: n }, (_, j) => `x${j}`) });
+  return new ForgettingMatrix({
+    values,
+    taskIds: Array.from({ length: m }, (_, i) => `s${i}`),
+    exampleIds: Array.from({ length: n }, (_, j) => `x${j}`),
+  });
 }
 
 const all = [];
-if (parts.includes('reference')) all.push(...(await curve(matrix, reference.trainRows, reference.testRows, 'dev reference split', ks, methods, seeds)));
+if (parts.includes('reference'))
+  all.push(
+    ...(await curve(matrix, reference.trainRows, reference.testRows, 'dev reference split', ks, methods, seeds)),
+  );
 for (let s = 0; s < (parts.includes('splits') ? splitCount : 0); s++) {
   const p = permutation(matrix.rows, 1000 + s);
   all.push(...(await curve(matrix, p.slice(0, 26), p.slice(26), `dev random split ${s}`, splitKs, methods, seeds)));
@@ -147,7 +176,9 @@ async function coverage(z, trainRows, testRows, label, k) {
       }
     }
     out.push({ data: label, k, select, coverage90: inside / count, meanWidth: width / count });
-    console.error(`${label} k=${k} ${select} lowrank 90% interval coverage ${(inside / count).toFixed(3)} width ${(width / count).toFixed(3)}`);
+    console.error(
+      `${label} k=${k} ${select} lowrank 90% interval coverage ${(inside / count).toFixed(3)} width ${(width / count).toFixed(3)}`,
+    );
   }
   return out;
 }
@@ -160,7 +191,13 @@ if (parts.includes('coverage')) {
   }
   const syn = synthetic(37, 1000, 7);
   coverageRows.push(
-    ...(await coverage(syn, Array.from({ length: 26 }, (_, i) => i), Array.from({ length: 11 }, (_, i) => 26 + i), 'synthetic additive+rank-8', 30)),
+    ...(await coverage(
+      syn,
+      Array.from({ length: 26 }, (_, i) => i),
+      Array.from({ length: 11 }, (_, i) => 26 + i),
+      'synthetic additive+rank-8',
+      30,
+    )),
   );
 }
 const text = JSON.stringify({ machine: 'shared 2-core VM', seeds, rows: all, coverage: coverageRows }, null, 1);

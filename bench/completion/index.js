@@ -19,7 +19,11 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const args = process.argv.slice(2);
 if (args.includes('--closed-form')) {
-  process.argv = [process.argv[0], join(dirname(fileURLToPath(import.meta.url)), 'closed-form.js'), ...args.filter((a) => a !== '--closed-form')];
+  process.argv = [
+    process.argv[0],
+    join(dirname(fileURLToPath(import.meta.url)), 'closed-form.js'),
+    ...args.filter((a) => a !== '--closed-form'),
+  ];
   await import(pathToFileURL(process.argv[1]).href);
 } else {
   await faithfulBench();
@@ -96,7 +100,11 @@ async function faithfulBench() {
         for (let j = 0; j < n; j++) values[i * n + j] += w * right[j * r + c];
       }
     }
-    return new ForgettingMatrix({ values, taskIds: Array.from({ length: m }, (_, i) => `t${i}`), exampleIds: Array.from({ length: n }, (_, j) => `e${j}`) });
+    return new ForgettingMatrix({
+      values,
+      taskIds: Array.from({ length: m }, (_, i) => `t${i}`),
+      exampleIds: Array.from({ length: n }, (_, j) => `e${j}`),
+    });
   }
 
   // Wall seconds and this process's CPU seconds (user + system) of one fit. The methods are
@@ -112,7 +120,11 @@ async function faithfulBench() {
   };
   const scale = (t, o, factor) => o + (t - o) * factor;
 
-  console.log(`machine: ${cpus().length}× ${cpus()[0]?.model ?? 'cpu'}, node ${process.version}, load average at start ${loadavg().map((x) => x.toFixed(1)).join(' ')}`);
+  console.log(
+    `machine: ${cpus().length}× ${cpus()[0]?.model ?? 'cpu'}, node ${process.version}, load average at start ${loadavg()
+      .map((x) => x.toFixed(1))
+      .join(' ')}`,
+  );
   const rows = [];
   for (const n of sizes) {
     const z = spectrumMatrix(47, n, n);
@@ -129,15 +141,30 @@ async function faithfulBench() {
       const wall = scale(median(times.map((t) => t.wall)), over.wall, factor);
       const cpu = scale(median(times.map((t) => t.cpu)), over.cpu, factor);
       const ref = reference[name][n];
-      const row = { n, method: name, epochsMeasured: spec.paper === 0 ? '—' : `${e}/${spec.paper}`, runs: reps, overheadCpu: over.cpu, wallPerFit: wall, cpuPerFit: cpu, reference: ref, speedupCpu: ref / cpu, speedupWall: ref / wall };
+      const row = {
+        n,
+        method: name,
+        epochsMeasured: spec.paper === 0 ? '—' : `${e}/${spec.paper}`,
+        runs: reps,
+        overheadCpu: over.cpu,
+        wallPerFit: wall,
+        cpuPerFit: cpu,
+        reference: ref,
+        speedupCpu: ref / cpu,
+        speedupWall: ref / wall,
+      };
       rows.push(row);
       console.error(JSON.stringify(row));
     }
   }
-  console.log('\n| N | method | epochs measured | runs (median) | CPU s per fit | wall s per fit | reference s per fit | speed-up (CPU) | speed-up (wall) |');
+  console.log(
+    '\n| N | method | epochs measured | runs (median) | CPU s per fit | wall s per fit | reference s per fit | speed-up (CPU) | speed-up (wall) |',
+  );
   console.log('|---|---|---|---|---|---|---|---|---|');
   for (const r of rows) {
-    console.log(`| ${r.n.toLocaleString('en')} | ${r.method} | ${r.epochsMeasured} | ${r.runs} | ${r.cpuPerFit.toPrecision(3)} | ${r.wallPerFit.toPrecision(3)} | ${r.reference} | ${r.speedupCpu.toFixed(1)}× | ${r.speedupWall.toFixed(1)}× |`);
+    console.log(
+      `| ${r.n.toLocaleString('en')} | ${r.method} | ${r.epochsMeasured} | ${r.runs} | ${r.cpuPerFit.toPrecision(3)} | ${r.wallPerFit.toPrecision(3)} | ${r.reference} | ${r.speedupCpu.toFixed(1)}× | ${r.speedupWall.toFixed(1)}× |`,
+    );
   }
 
   if (!args.includes('--skip-protocol')) {
@@ -148,13 +175,20 @@ async function faithfulBench() {
     for (const name of protocolMethods) {
       const c0 = process.cpuUsage();
       const t0 = performance.now();
-      const r = await evaluate(z, { trainRows: Array.from({ length: 46 }, (_, i) => i), testRows: Array.from({ length: 20 }, (_, i) => 46 + i), methods: [createCompletionMethod(name)] });
+      const r = await evaluate(z, {
+        trainRows: Array.from({ length: 46 }, (_, i) => i),
+        testRows: Array.from({ length: 20 }, (_, i) => 46 + i),
+        methods: [createCompletionMethod(name)],
+      });
       const wall = (performance.now() - t0) / 1000;
       const cu = process.cpuUsage(c0);
       const cpuS = (cu.user + cu.system) / 1e6;
       const m = r.methods[name];
       const refFits = reference[name] ? reference[name][n] * 200 : null;
-      console.log(`\nfull protocol N = 141,871, 20 test rows × 10 seeds, ${name}: ${wall.toFixed(1)} s wall, ${cpuS.toFixed(1)} s CPU (${m.fits} fits, ${m.seconds.toFixed(1)} s in the method; rmse ${m.rmse?.toFixed(4)})` + (refFits ? `; reference ≈ ${(refFits / 3600).toFixed(1)} h → ${(refFits / wall).toFixed(0)}× (wall)` : ''));
+      console.log(
+        `\nfull protocol N = 141,871, 20 test rows × 10 seeds, ${name}: ${wall.toFixed(1)} s wall, ${cpuS.toFixed(1)} s CPU (${m.fits} fits, ${m.seconds.toFixed(1)} s in the method; rmse ${m.rmse?.toFixed(4)})` +
+          (refFits ? `; reference ≈ ${(refFits / 3600).toFixed(1)} h → ${(refFits / wall).toFixed(0)}× (wall)` : ''),
+      );
     }
   }
 }

@@ -11,7 +11,15 @@ import { writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { evaluate, createCompletionMethod, fitLowrankCompletion as fitLowrank, defaultRng, knownEntriesOf, selectSideRows, sideRowOf } from '../../dist/index.js';
+import {
+  evaluate,
+  createCompletionMethod,
+  fitLowrankCompletion as fitLowrank,
+  defaultRng,
+  knownEntriesOf,
+  selectSideRows,
+  sideRowOf,
+} from '../../dist/index.js';
 import { readForgettingMatrix } from '../../dist/node.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -20,10 +28,11 @@ const opt = (name, fallback) => {
   const i = args.indexOf(`--${name}`);
   return i >= 0 ? args[i + 1] : fallback;
 };
-const range = (spec) => spec.split(',').flatMap((p) => {
-  const m = /^(\d+)-(\d+)$/.exec(p);
-  return m ? Array.from({ length: Number(m[2]) - Number(m[1]) + 1 }, (_, i) => Number(m[1]) + i) : [Number(p)];
-});
+const range = (spec) =>
+  spec.split(',').flatMap((p) => {
+    const m = /^(\d+)-(\d+)$/.exec(p);
+    return m ? Array.from({ length: Number(m[2]) - Number(m[1]) + 1 }, (_, i) => Number(m[1]) + i) : [Number(p)];
+  });
 const sideNames = opt('side', 'first_order').split(',');
 const ks = opt('ks', '30,10').split(',').map(Number);
 const seeds = range(opt('seeds', '0-9'));
@@ -49,7 +58,11 @@ function randomSplit(s) {
     const j = rng.integers(0, i + 1, 1)[0];
     [order[i], order[j]] = [order[j], order[i]];
   }
-  return { name: `random-${s}`, train: order.slice(0, 26).sort((a, b) => a - b), test: order.slice(26).sort((a, b) => a - b) };
+  return {
+    name: `random-${s}`,
+    train: order.slice(0, 26).sort((a, b) => a - b),
+    test: order.slice(26).sort((a, b) => a - b),
+  };
 }
 const splits = [reference, ...Array.from({ length: nRandom }, (_, s) => randomSplit(s))];
 
@@ -84,30 +97,77 @@ for (const split of splits) {
   for (const k of ks) {
     const seedList = split.name === 'reference' ? seeds : randomSeeds;
     const row = { split: split.name, k, seeds: seedList, rmse: {}, seconds: {} };
-    const plain = await evaluate(matrix, { trainRows: split.train, testRows: split.test, known: k, seeds: seedList, methods: [createCompletionMethod('lowrank')] });
+    const plain = await evaluate(matrix, {
+      trainRows: split.train,
+      testRows: split.test,
+      known: k,
+      seeds: seedList,
+      methods: [createCompletionMethod('lowrank')],
+    });
     row.rmse['lowrank'] = plain.methods.lowrank.rmse;
     row.seconds['lowrank'] = plain.methods.lowrank.seconds / plain.methods.lowrank.fits;
-    const methods = [createCompletionMethod('lowrank'), ...(withEnsemble && split.name === 'reference' ? [createCompletionMethod('ensemble')] : [])];
-    const withSide = await evaluate(matrix, { trainRows: split.train, testRows: split.test, known: k, seeds: seedList, methods, side });
+    const methods = [
+      createCompletionMethod('lowrank'),
+      ...(withEnsemble && split.name === 'reference' ? [createCompletionMethod('ensemble')] : []),
+    ];
+    const withSide = await evaluate(matrix, {
+      trainRows: split.train,
+      testRows: split.test,
+      known: k,
+      seeds: seedList,
+      methods,
+      side,
+    });
     for (const [name, m] of Object.entries(withSide.methods)) {
       row.rmse[`${name}+side`] = m.rmse;
       row.seconds[`${name}+side`] = m.seconds / m.fits;
     }
     if (withEnsemble && split.name === 'reference') {
-      const ens = await evaluate(matrix, { trainRows: split.train, testRows: split.test, known: k, seeds: seedList, methods: [createCompletionMethod('ensemble')] });
+      const ens = await evaluate(matrix, {
+        trainRows: split.train,
+        testRows: split.test,
+        known: k,
+        seeds: seedList,
+        methods: [createCompletionMethod('ensemble')],
+      });
       row.rmse['ensemble'] = ens.methods.ensemble.rmse;
     }
     if (withSvd) {
       const svdList = split.name === 'reference' && k === 30 ? seeds : svdSeeds.filter((s) => seedList.includes(s));
-      const s = await evaluate(matrix, { trainRows: split.train, testRows: split.test, known: k, seeds: svdList, methods: [createCompletionMethod('svd')] });
+      const s = await evaluate(matrix, {
+        trainRows: split.train,
+        testRows: split.test,
+        known: k,
+        seeds: svdList,
+        methods: [createCompletionMethod('svd')],
+      });
       row.rmse['svd'] = s.methods.svd.rmse;
       row.svdSeeds = svdList;
       // lowrank on exactly svd's seeds, for a like-for-like ratio
-      const same = await evaluate(matrix, { trainRows: split.train, testRows: split.test, known: k, seeds: svdList, methods: [createCompletionMethod('lowrank')], side });
-      const samePlain = await evaluate(matrix, { trainRows: split.train, testRows: split.test, known: k, seeds: svdList, methods: [createCompletionMethod('lowrank')] });
-      row.ratioToSvd = { lowrank: samePlain.methods.lowrank.rmse / s.methods.svd.rmse, 'lowrank+side': same.methods.lowrank.rmse / s.methods.svd.rmse };
+      const same = await evaluate(matrix, {
+        trainRows: split.train,
+        testRows: split.test,
+        known: k,
+        seeds: svdList,
+        methods: [createCompletionMethod('lowrank')],
+        side,
+      });
+      const samePlain = await evaluate(matrix, {
+        trainRows: split.train,
+        testRows: split.test,
+        known: k,
+        seeds: svdList,
+        methods: [createCompletionMethod('lowrank')],
+      });
+      row.ratioToSvd = {
+        lowrank: samePlain.methods.lowrank.rmse / s.methods.svd.rmse,
+        'lowrank+side': same.methods.lowrank.rmse / s.methods.svd.rmse,
+      };
     }
-    row.coverage = { lowrank: await coverage(split, k, false, seedList), 'lowrank+side': await coverage(split, k, true, seedList) };
+    row.coverage = {
+      lowrank: await coverage(split, k, false, seedList),
+      'lowrank+side': await coverage(split, k, true, seedList),
+    };
     results.runs.push(row);
     log(JSON.stringify(row));
     writeFileSync(out, JSON.stringify(results, null, 1) + '\n');

@@ -44,14 +44,26 @@ const rows = cases.map((c, i) => {
   if (r.seconds > c.maxSeconds * timeScale) problems.push(`${r.seconds.toFixed(2)} s > ${c.maxSeconds * timeScale} s`);
   if (r.rssMb === null) problems.push('peak RSS not recorded');
   else if (r.rssMb > c.maxRssMb) problems.push(`${r.rssMb.toFixed(0)} MB > ${c.maxRssMb} MB`);
-  return { file: c.file, name: c.name, exit: r.code, expected: c.exit, seconds: r.seconds, rssMb: r.rssMb, maxSeconds: c.maxSeconds, maxRssMb: c.maxRssMb, problems };
+  return {
+    file: c.file,
+    name: c.name,
+    exit: r.code,
+    expected: c.exit,
+    seconds: r.seconds,
+    rssMb: r.rssMb,
+    maxSeconds: c.maxSeconds,
+    maxRssMb: c.maxRssMb,
+    problems,
+  };
 });
 const failed = rows.filter((r) => r.problems.length > 0);
 const byTime = [...rows].sort((a, b) => b.seconds - a.seconds);
 const pad = (s, n) => String(s).padEnd(n);
 console.log(`${pad('case', 70)} ${pad('exit', 5)} ${pad('seconds', 8)} ${pad('peak MB', 8)} problems`);
 for (const r of byTime) {
-  console.log(`${pad(`${r.file}: ${r.name}`.slice(0, 70), 70)} ${pad(r.exit, 5)} ${pad(r.seconds.toFixed(2), 8)} ${pad(r.rssMb === null ? '—' : r.rssMb.toFixed(0), 8)} ${r.problems.join('; ')}`);
+  console.log(
+    `${pad(`${r.file}: ${r.name}`.slice(0, 70), 70)} ${pad(r.exit, 5)} ${pad(r.seconds.toFixed(2), 8)} ${pad(r.rssMb === null ? '—' : r.rssMb.toFixed(0), 8)} ${r.problems.join('; ')}`,
+  );
 }
 const median = (xs) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -66,9 +78,18 @@ const summary = {
   medianSeconds: median(rows.map((r) => r.seconds)),
   maxSeconds: byTime[0]?.seconds ?? null,
   maxRssMb: Math.max(...rows.map((r) => r.rssMb ?? 0)),
-  machine: { cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, memoryGb: totalmem() / 2 ** 30, loadAverageAtStart: load0, node: process.version, platform: `${process.platform}-${process.arch}` },
+  machine: {
+    cpu: cpus()[0]?.model ?? 'unknown',
+    cores: cpus().length,
+    memoryGb: totalmem() / 2 ** 30,
+    loadAverageAtStart: load0,
+    node: process.version,
+    platform: `${process.platform}-${process.arch}`,
+  },
 };
-console.log(`\n${rows.length} cases, ${failed.length} failed; wall ${wall.toFixed(1)} s at concurrency ${concurrency}; median ${summary.medianSeconds.toFixed(2)} s, slowest ${summary.maxSeconds?.toFixed(2)} s, peak RSS ${summary.maxRssMb.toFixed(0)} MB (load average ${load0.toFixed(1)} on ${summary.machine.cores} cores)`);
+console.log(
+  `\n${rows.length} cases, ${failed.length} failed; wall ${wall.toFixed(1)} s at concurrency ${concurrency}; median ${summary.medianSeconds.toFixed(2)} s, slowest ${summary.maxSeconds?.toFixed(2)} s, peak RSS ${summary.maxRssMb.toFixed(0)} MB (load average ${load0.toFixed(1)} on ${summary.machine.cores} cores)`,
+);
 mkdirSync(dirname(outPath), { recursive: true });
 writeFileSync(outPath, JSON.stringify({ summary, rows }, null, 1) + '\n');
 console.log(`results: ${outPath}`);

@@ -29,7 +29,10 @@ delete pyEnv.OPENBLAS_L2_SIZE;
 
 if (!formats.every((f) => existsSync(`${stem}.${f}`))) {
   process.stderr.write(`generating ${stem}.{csv,parquet,arrow} …\n`);
-  execFileSync('python3', [join(here, 'make_data.py'), dataDir, String(tasks), String(examples)], { stdio: 'inherit', env: pyEnv });
+  execFileSync('python3', [join(here, 'make_data.py'), dataDir, String(tasks), String(examples)], {
+    stdio: 'inherit',
+    env: pyEnv,
+  });
 }
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
@@ -47,7 +50,9 @@ for (const f of formats) {
   for (let k = 0; k < runs; k++) {
     // Alternate the two so that load changes on a shared machine hit both alike.
     process.stderr.write(`${f} run ${k + 1}/${runs}: forgetscope … `);
-    ours.push(measure(process.execPath, [join(here, 'read_one.js'), file, ...(k === 0 ? ['--progress'] : [])], process.env));
+    ours.push(
+      measure(process.execPath, [join(here, 'read_one.js'), file, ...(k === 0 ? ['--progress'] : [])], process.env),
+    );
     process.stderr.write(`${ours.at(-1).seconds.toFixed(2)} s; ${f === 'csv' ? 'pandas' : 'pyarrow'} … `);
     ref.push(measure('python3', [join(here, 'reference.py'), file, f], pyEnv));
     process.stderr.write(`${ref.at(-1).seconds.toFixed(2)} s\n`);
@@ -56,16 +61,37 @@ for (const f of formats) {
   const p = median(ref.map((r) => r.seconds));
   const oRss = Math.max(...ours.map((r) => r.maxRssMB));
   const pRss = Math.max(...ref.map((r) => r.maxRssMB));
-  rows.push({ format: f, forgetscope_s: o, reference_s: p, ratio: o / p, forgetscope_peakRssMB: oRss, reference_peakRssMB: pRss, matrixMB: ours[0].matrixMB, rssOverMatrix: oRss / ours[0].matrixMB, runs });
+  rows.push({
+    format: f,
+    forgetscope_s: o,
+    reference_s: p,
+    ratio: o / p,
+    forgetscope_peakRssMB: oRss,
+    reference_peakRssMB: pRss,
+    matrixMB: ours[0].matrixMB,
+    rssOverMatrix: oRss / ours[0].matrixMB,
+    runs,
+  });
 }
 
-const machine = `${cpus().length}× ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, load average ${loadavg().map((x) => x.toFixed(1)).join(' ')}`;
+const machine = `${cpus().length}× ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, load average ${loadavg()
+  .map((x) => x.toFixed(1))
+  .join(' ')}`;
 console.log(`machine: ${machine}`);
 console.log(`data: ${stem}.{${formats.join(',')}} (${tasks * examples} rows)`);
-console.log('| format | forgetscope (s) | reference (s) | ratio | forgetscope peak RSS (MB) | peak RSS / matrix | reference peak RSS (MB) |');
+console.log(
+  '| format | forgetscope (s) | reference (s) | ratio | forgetscope peak RSS (MB) | peak RSS / matrix | reference peak RSS (MB) |',
+);
 console.log('|---|---|---|---|---|---|---|');
 for (const r of rows) {
-  const refName = r.format === 'csv' ? 'pandas.read_csv + pivot' : r.format === 'parquet' ? 'pyarrow.parquet + pivot' : 'pyarrow.feather + pivot';
-  console.log(`| ${r.format} | ${r.forgetscope_s.toFixed(2)} | ${r.reference_s.toFixed(2)} (${refName}) | ${r.ratio.toFixed(2)}× | ${r.forgetscope_peakRssMB.toFixed(0)} | ${r.rssOverMatrix.toFixed(2)}× | ${r.reference_peakRssMB.toFixed(0)} |`);
+  const refName =
+    r.format === 'csv'
+      ? 'pandas.read_csv + pivot'
+      : r.format === 'parquet'
+        ? 'pyarrow.parquet + pivot'
+        : 'pyarrow.feather + pivot';
+  console.log(
+    `| ${r.format} | ${r.forgetscope_s.toFixed(2)} | ${r.reference_s.toFixed(2)} (${refName}) | ${r.ratio.toFixed(2)}× | ${r.forgetscope_peakRssMB.toFixed(0)} | ${r.rssOverMatrix.toFixed(2)}× | ${r.reference_peakRssMB.toFixed(0)} |`,
+  );
 }
 console.log(JSON.stringify(rows));

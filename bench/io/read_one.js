@@ -5,7 +5,8 @@ import { readForgettingMatrix } from '../../dist/node.js';
 
 const [path, ...flags] = process.argv.slice(2);
 const progress = flags.includes('--progress')
-  ? (done, total, label) => process.stderr.write(`\r${label} ${total ? `${((100 * done) / total).toFixed(0)}%` : done}   `)
+  ? (done, total, label) =>
+      process.stderr.write(`\r${label} ${total ? `${((100 * done) / total).toFixed(0)}%` : done}   `)
   : undefined;
 const t0 = performance.now();
 const twoPass = flags.includes('--one-pass') ? { twoPass: false } : {};
@@ -13,4 +14,12 @@ const { matrix, report } = await readForgettingMatrix(path, { ...(progress ? { p
 const seconds = (performance.now() - t0) / 1000;
 if (progress) process.stderr.write('\n');
 const maxRssMB = process.resourceUsage().maxRSS / 1024;
-console.log(JSON.stringify({ seconds, maxRssMB, shape: matrix.shape, kept: report.kept, matrixMB: matrix.values.byteLength / 2 ** 20 }));
+console.log(
+  JSON.stringify({
+    seconds,
+    maxRssMB,
+    shape: matrix.shape,
+    kept: report.kept,
+    matrixMB: matrix.values.byteLength / 2 ** 20,
+  }),
+);

@@ -20,7 +20,6 @@ const flag = (name, def) => {
 };
 const has = (name) => args.includes(`--${name}`);
 
-
 /**
  * Deterministic fast float32 fill (values in [-1, 1)), in a SharedArrayBuffer so the cpu backend's
  * worker threads read it without a copy.
@@ -73,17 +72,29 @@ async function main() {
   if (only.length) cases = cases.filter((c) => only.some((o) => c.name.includes(o)));
   const flops = (c) => (c.kind === 'gram' ? 2 * c.m * c.m * c.n : c.kind === 'gemm' ? 2 * c.n ** 3 : null);
 
-  console.error(`machine: ${cpus().length}× ${cpus()[0]?.model}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB; load average ${loadavg().map((x) => x.toFixed(1)).join(' ')}`);
+  console.error(
+    `machine: ${cpus().length}× ${cpus()[0]?.model}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB; load average ${loadavg()
+      .map((x) => x.toFixed(1))
+      .join(' ')}`,
+  );
   const peak = machinePeak();
-  if (peak) console.error(`peak float32: ${peak.machine.toFixed(1)} GFLOPS (${peak.isa}, ${peak.perCycle} flop/cycle/core × ${peak.ghz} GHz × ${peak.cores} cores); 128-bit WASM SIMD with FMA: ${peak.wasm.toFixed(1)}`);
+  if (peak)
+    console.error(
+      `peak float32: ${peak.machine.toFixed(1)} GFLOPS (${peak.isa}, ${peak.perCycle} flop/cycle/core × ${peak.ghz} GHz × ${peak.cores} cores); 128-bit WASM SIMD with FMA: ${peak.wasm.toFixed(1)}`,
+    );
   const relaxed = flag('relaxed', 'auto');
   // --blas never: the WebAssembly kernels only; --blas LIBRARY: that CBLAS library; default: the search
   const blasFlag = flag('blas', 'auto');
   const blasOption = blasFlag === 'never' ? false : blasFlag === 'auto' ? undefined : blasFlag;
-  const blas = relaxed === 'never' || blasOption === false ? null : loadNodeBlas(blasOption === undefined ? {} : { library: blasOption });
+  const blas =
+    relaxed === 'never' || blasOption === false
+      ? null
+      : loadNodeBlas(blasOption === undefined ? {} : { library: blasOption });
   const wasmKernel = relaxed !== 'never' && relaxedSimdAvailable() ? 'relaxed SIMD f32' : 'wasm SIMD f64';
   const kernel = blas ? `${blas.description.split(' ').slice(0, 2).join(' ')} f32 blocks, f64 sums` : wasmKernel;
-  console.error(`node ${process.version}; cpu kernel for float32 input: ${kernel}${blas ? ` (${blas.description})` : ''}`);
+  console.error(
+    `node ${process.version}; cpu kernel for float32 input: ${kernel}${blas ? ` (${blas.description})` : ''}`,
+  );
 
   mkdirSync(join(here, '..', 'out'), { recursive: true });
   const partial = join(here, '..', 'out', 'linalg.partial.jsonl');
@@ -97,13 +108,20 @@ async function main() {
     delete env.OPENBLAS_CORETYPE;
     delete env.OPENBLAS_L2_SIZE;
     console.error('numpy reference…');
-    numpy = JSON.parse(execFileSync('python3', [join(here, 'numpy_ref.py'), JSON.stringify(cases), String(reps)], { env, maxBuffer: 1 << 24 }).toString());
+    numpy = JSON.parse(
+      execFileSync('python3', [join(here, 'numpy_ref.py'), JSON.stringify(cases), String(reps)], {
+        env,
+        maxBuffer: 1 << 24,
+      }).toString(),
+    );
     writeFileSync(numpyCache, JSON.stringify(numpy, null, 2));
     console.error(JSON.stringify(numpy));
     if (numpy._blas) console.error(`numpy BLAS: ${JSON.stringify(numpy._blas)}`);
   }
 
-  const backends = [['cpu', () => createNodeCpuBackend({ relaxed, ...(blasOption === undefined ? {} : { blas: blasOption }) })]];
+  const backends = [
+    ['cpu', () => createNodeCpuBackend({ relaxed, ...(blasOption === undefined ? {} : { blas: blasOption }) })],
+  ];
   if (!has('skip-webgpu')) {
     const gpu = await nodeGpu();
     if (gpu) backends.push(['webgpu', () => createWebGpuBackend({ gpu })]);
@@ -112,35 +130,76 @@ async function main() {
 
   const rows = [];
   for (const c of cases) {
-    const a = c.kind === 'gemm' ? { rows: c.n, cols: c.n, data: fill(c.n * c.n, 1) } : { rows: c.m, cols: c.n, data: fill(c.m * c.n, 1) };
+    const a =
+      c.kind === 'gemm'
+        ? { rows: c.n, cols: c.n, data: fill(c.n * c.n, 1) }
+        : { rows: c.m, cols: c.n, data: fill(c.m * c.n, 1) };
     const b = c.kind === 'gemm' ? { rows: c.n, cols: c.n, data: fill(c.n * c.n, 2) } : null;
     for (const [name, make] of backends) {
       if (name === 'webgpu' && c.kind === 'svd' && c.n >= 1e6 && !has('all-webgpu')) {
         // ≈ 4e11 flop-equivalents at < 1 GFLOPS on lavapipe: > 10 minutes per run (use --all-webgpu)
-        rows.push({ case: c.name, backend: 'webgpu (lavapipe): not run, est. > 10 min', seconds: null, gflops: null, numpy: null });
+        rows.push({
+          case: c.name,
+          backend: 'webgpu (lavapipe): not run, est. > 10 min',
+          seconds: null,
+          gflops: null,
+          numpy: null,
+        });
         continue;
       }
       const backend = await make();
-      const label = name === 'webgpu' ? `webgpu (${backend.adapterDescription.split(' ').slice(0, 3).join(' ')})` : `cpu (${createNodeCpuBackendThreads()} threads, ${kernel})`;
+      const label =
+        name === 'webgpu'
+          ? `webgpu (${backend.adapterDescription.split(' ').slice(0, 3).join(' ')})`
+          : `cpu (${createNodeCpuBackendThreads()} threads, ${kernel})`;
       const r = c.kind === 'gemm' ? b : null;
-      const run = c.kind === 'gram' ? () => backend.gram(a) : c.kind === 'gemm' ? () => backend.gemm(a, r) : () => backend.topSVD(a, c.k, { seed: 0 });
+      const run =
+        c.kind === 'gram'
+          ? () => backend.gram(a)
+          : c.kind === 'gemm'
+            ? () => backend.gemm(a, r)
+            : () => backend.topSVD(a, c.k, { seed: 0 });
       console.error(`${c.name} on ${label}…`);
       // very long runs (≥ 1e11 flop-equivalents on lavapipe, topSVD at 1e6 columns): fewer repetitions
-      const work = c.kind === 'gram' ? 2 * c.m * c.m * c.n : c.kind === 'gemm' ? 2 * c.n ** 3 : 40 * c.m * c.n * (c.k + 10);
+      const work =
+        c.kind === 'gram' ? 2 * c.m * c.m * c.n : c.kind === 'gemm' ? 2 * c.n ** 3 : 40 * c.m * c.n * (c.k + 10);
       const long = work >= (name === 'webgpu' ? 1e11 : 4e11);
       const t = await timeIt(run, long ? 1 : reps, work < 1e10);
       // which kernels really ran (the description counts products per kernel)
       const description = backend.description;
       console.error(`  ${formatBackendDescription(description)}`);
       await backend.dispose();
-      console.error(`  median ${t.median.toFixed(3)} s (runs: ${t.times.map((x) => x.toFixed(2)).join(', ')}; CPU ${t.cpuMedian.toFixed(1)} s)`);
-      appendFileSync(partial, JSON.stringify({ case: c.name, backend: label, times: t.times, cpu: t.cpuMedian }) + '\n');
-      rows.push({ case: c.name, backend: label, description, seconds: t.median, cpuSeconds: t.cpuMedian, times: t.times, gflops: flops(c) ? flops(c) / t.median / 1e9 : null, numpy: numpy[c.name] ?? null });
+      console.error(
+        `  median ${t.median.toFixed(3)} s (runs: ${t.times.map((x) => x.toFixed(2)).join(', ')}; CPU ${t.cpuMedian.toFixed(1)} s)`,
+      );
+      appendFileSync(
+        partial,
+        JSON.stringify({ case: c.name, backend: label, times: t.times, cpu: t.cpuMedian }) + '\n',
+      );
+      rows.push({
+        case: c.name,
+        backend: label,
+        description,
+        seconds: t.median,
+        cpuSeconds: t.cpuMedian,
+        times: t.times,
+        gflops: flops(c) ? flops(c) / t.median / 1e9 : null,
+        numpy: numpy[c.name] ?? null,
+      });
     }
     if (numpy[c.name]) {
       const np = numpy[c.name];
       for (const p of ['f32', 'f64']) {
-        if (np[p] != null) rows.push({ case: c.name, backend: `numpy ${p === 'f32' ? 'float32' : 'float64'}${np.note ? ` (${np.note})` : ''}`, seconds: np[p], cpuSeconds: np[`${p}_cpu`], times: np[`${p}_times`], gflops: flops(c) ? flops(c) / np[p] / 1e9 : null, numpy: np });
+        if (np[p] != null)
+          rows.push({
+            case: c.name,
+            backend: `numpy ${p === 'f32' ? 'float32' : 'float64'}${np.note ? ` (${np.note})` : ''}`,
+            seconds: np[p],
+            cpuSeconds: np[`${p}_cpu`],
+            times: np[`${p}_times`],
+            gflops: flops(c) ? flops(c) / np[p] / 1e9 : null,
+            numpy: np,
+          });
       }
     }
   }
@@ -150,7 +209,9 @@ async function main() {
   console.log('|---|---|---:|---:|---:|---:|---:|---:|');
   for (const r of rows) {
     const np = r.numpy ?? {};
-    console.log(`| ${r.case} | ${r.backend} | ${r.times ? r.times.length : '—'} | ${fmt(r.seconds)} | ${fmt(r.cpuSeconds, 1)} | ${fmt(r.gflops, 2)} | ${np.f32 ? fmt(r.seconds / np.f32, 2) : '—'} | ${np.f64 ? fmt(r.seconds / np.f64, 2) : '—'} |`);
+    console.log(
+      `| ${r.case} | ${r.backend} | ${r.times ? r.times.length : '—'} | ${fmt(r.seconds)} | ${fmt(r.cpuSeconds, 1)} | ${fmt(r.gflops, 2)} | ${np.f32 ? fmt(r.seconds / np.f32, 2) : '—'} | ${np.f64 ? fmt(r.seconds / np.f64, 2) : '—'} |`,
+    );
   }
   mkdirSync(join(here, '..', 'out'), { recursive: true });
   if (peak) {
@@ -159,11 +220,20 @@ async function main() {
       const c = cases.find((x) => x.name === r.case);
       if (!r.seconds || !c || c.kind === 'svd') continue;
       const useful = c.kind === 'gram' ? c.m * (c.m + 1) * c.n : 2 * c.n ** 3;
-      console.log(`${r.case} · ${r.backend}: ${(useful / r.seconds / 1e9).toFixed(1)} useful GFLOPS = ${((100 * useful) / r.seconds / 1e9 / peak.machine).toFixed(1)} % of the machine's float32 peak, ${((100 * useful) / r.seconds / 1e9 / peak.wasm).toFixed(1)} % of the 128-bit SIMD peak`);
+      console.log(
+        `${r.case} · ${r.backend}: ${(useful / r.seconds / 1e9).toFixed(1)} useful GFLOPS = ${((100 * useful) / r.seconds / 1e9 / peak.machine).toFixed(1)} % of the machine's float32 peak, ${((100 * useful) / r.seconds / 1e9 / peak.wasm).toFixed(1)} % of the 128-bit SIMD peak`,
+      );
     }
   }
-  console.error(`load average at the end ${loadavg().map((x) => x.toFixed(1)).join(' ')}`);
-  writeFileSync(join(here, '..', 'out', 'linalg.json'), JSON.stringify({ reps, loadavg: loadavg(), node: process.version, kernel, peak, rows }, null, 2));
+  console.error(
+    `load average at the end ${loadavg()
+      .map((x) => x.toFixed(1))
+      .join(' ')}`,
+  );
+  writeFileSync(
+    join(here, '..', 'out', 'linalg.json'),
+    JSON.stringify({ reps, loadavg: loadavg(), node: process.version, kernel, peak, rows }, null, 2),
+  );
   process.exit(0);
 }
 

@@ -36,5 +36,7 @@ for (const [name, opts] of variants) {
   }
   const med = (xs) => [...xs].sort((p, q) => p - q)[1];
   const flops = 2 * m * m * n;
-  console.log(`${name}: median ${med(wall).toFixed(3)} s (${(flops / med(wall) / 1e9).toFixed(2)} GFLOPS wall), CPU ${med(cpu).toFixed(3)} s (${(flops / med(cpu) / 1e9).toFixed(2)} GFLOPS per CPU-second)`);
+  console.log(
+    `${name}: median ${med(wall).toFixed(3)} s (${(flops / med(wall) / 1e9).toFixed(2)} GFLOPS wall), CPU ${med(cpu).toFixed(3)} s (${(flops / med(cpu) / 1e9).toFixed(2)} GFLOPS per CPU-second)`,
+  );
 }

@@ -6,7 +6,17 @@
 // from the page cache (posix_fadvise DONTNEED through python3), so the run reads it from the disk.
 // Check: trace(Gram) must equal Σx² accumulated while generating.
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, existsSync, statfsSync, openSync, writeSync, closeSync, renameSync, readFileSync, writeFileSync } from 'node:fs';
+import {
+  mkdirSync,
+  existsSync,
+  statfsSync,
+  openSync,
+  writeSync,
+  closeSync,
+  renameSync,
+  readFileSync,
+  writeFileSync,
+} from 'node:fs';
 import { loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -35,7 +45,9 @@ if (!existsSync(file) || !existsSync(sumFile)) {
   const fs = statfsSync(dataDir);
   const free = fs.bavail * fs.bsize;
   if (free < bytes + 5 * 2 ** 30) {
-    console.error(`not enough disk for ${(bytes / 2 ** 30).toFixed(1)} GiB (+5 GiB margin): ${(free / 2 ** 30).toFixed(1)} GiB free`);
+    console.error(
+      `not enough disk for ${(bytes / 2 ** 30).toFixed(1)} GiB (+5 GiB margin): ${(free / 2 ** 30).toFixed(1)} GiB free`,
+    );
     process.exit(1);
   }
   console.error(`writing ${file} (${(bytes / 2 ** 30).toFixed(1)} GiB)…`);
@@ -78,7 +90,8 @@ if (!existsSync(file) || !existsSync(sumFile)) {
 if (args.includes('--generate-only')) process.exit(0);
 const { sumsq } = JSON.parse(readFileSync(sumFile, 'utf8'));
 if (args.includes('--cold')) {
-  const evict = 'import os, sys\nfd = os.open(sys.argv[1], os.O_RDONLY)\nos.posix_fadvise(fd, 0, 0, os.POSIX_FADV_DONTNEED)\nos.close(fd)';
+  const evict =
+    'import os, sys\nfd = os.open(sys.argv[1], os.O_RDONLY)\nos.posix_fadvise(fd, 0, 0, os.POSIX_FADV_DONTNEED)\nos.close(fd)';
   execFileSync('python3', ['-c', evict, file], { stdio: 'inherit' });
 }
 const diskRead = () => {
@@ -91,7 +104,11 @@ const diskRead = () => {
 const load0 = loadavg()[0];
 const read0 = diskRead();
 const cpu0 = process.cpuUsage();
-const backend = await resolveNodeBackend({ requested: kind, problem: { rows, cols }, warn: (m) => console.error(`warning: ${m}`) });
+const backend = await resolveNodeBackend({
+  requested: kind,
+  problem: { rows, cols },
+  warn: (m) => console.error(`warning: ${m}`),
+});
 let lastPct = -1;
 const loads = [];
 const t = performance.now();
@@ -102,7 +119,9 @@ const r = await topSVDStream(backend, readNpyColumnChunks(file, { chunkCols: chu
     if (pct !== lastPct && pct % 5 === 0) {
       lastPct = pct;
       loads.push(loadavg()[0]);
-      console.error(`  ${pct}% (${((performance.now() - t) / 1000).toFixed(0)} s, rss ${(process.memoryUsage().rss / 2 ** 20).toFixed(0)} MiB, load ${loads[loads.length - 1].toFixed(2)})`);
+      console.error(
+        `  ${pct}% (${((performance.now() - t) / 1000).toFixed(0)} s, rss ${(process.memoryUsage().rss / 2 ** 20).toFixed(0)} MiB, load ${loads[loads.length - 1].toFixed(2)})`,
+      );
     }
   },
 });
@@ -126,7 +145,11 @@ const result = {
   cpuSeconds: { user: cpu.user / 1e6, system: cpu.system / 1e6 },
   diskReadGB: bytesRead / 1e9,
   fileGB: (rows * cols * 4) / 1e9,
-  loadAverage1min: { start: load0, end: load1, meanOfSamples: loads.reduce((a, b) => a + b, 0) / Math.max(loads.length, 1) },
+  loadAverage1min: {
+    start: load0,
+    end: load1,
+    meanOfSamples: loads.reduce((a, b) => a + b, 0) / Math.max(loads.length, 1),
+  },
   gflops: (2 * rows * rows * cols) / seconds / 1e9,
   peakRssMiB,
   traceRelativeError: Math.abs(trace - sumsq) / sumsq,

@@ -67,7 +67,14 @@ for (const name of backends) {
   const paper = await time(() => projectUpdate(dw, basis.Uh, basis.Vh, 'paper', { backend }));
   const strict = await time(() => projectUpdate(dw, basis.Uh, basis.Vh, 'strict', { backend }));
   const split = await time(() => updateEnergySplit(dw, basis, { backend }));
-  results[label] = { svd: svd.median, paper: paper.median, strict: strict.median, split: split.median, protectedFrac: split.out.protectedFrac, sigma1: basis.sigmaH[0] };
+  results[label] = {
+    svd: svd.median,
+    paper: paper.median,
+    strict: strict.median,
+    split: split.median,
+    protectedFrac: split.out.protectedFrac,
+    sigma1: basis.sigmaH[0],
+  };
   if (full) {
     const sp = await time(() => spectrum(w, { backend }), 1);
     results[label].fullSpectrum = sp.median;
@@ -127,8 +134,16 @@ print(json.dumps(out))
 
 const keys = ['svd', 'paper', 'strict', 'split', ...(full ? ['fullSpectrum'] : [])];
 console.log(`methods bench: ${rows}×${cols}, k = ${k}, median of ${runs} runs (full spectrum: 1 run)`);
-console.log(['backend', ...keys.map((x) => `${x} s`), ...(results.numpy ? keys.map((x) => `${x} ×numpy`) : [])].join(' | '));
+console.log(
+  ['backend', ...keys.map((x) => `${x} s`), ...(results.numpy ? keys.map((x) => `${x} ×numpy`) : [])].join(' | '),
+);
 for (const [name, r] of Object.entries(results)) {
-  console.log([name, ...keys.map((x) => (r[x] ?? NaN).toFixed(3)), ...(results.numpy ? keys.map((x) => ((r[x] ?? NaN) / results.numpy[x]).toFixed(2)) : [])].join(' | '));
+  console.log(
+    [
+      name,
+      ...keys.map((x) => (r[x] ?? NaN).toFixed(3)),
+      ...(results.numpy ? keys.map((x) => ((r[x] ?? NaN) / results.numpy[x]).toFixed(2)) : []),
+    ].join(' | '),
+  );
 }
 if (process.env.BENCH_OUT) writeFileSync(process.env.BENCH_OUT, JSON.stringify(results, null, 1));

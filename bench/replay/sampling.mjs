@@ -39,6 +39,8 @@ for (const n of [1_000_000, 10_000_000]) {
     }
     const a = median(ours);
     const b = median(ref);
-    console.log(`| ${n.toLocaleString('en')} | ${k} | ${a.toFixed(0)} | ${b.toFixed(0)} | ${(b / a).toFixed(1)}× faster |`);
+    console.log(
+      `| ${n.toLocaleString('en')} | ${k} | ${a.toFixed(0)} | ${b.toFixed(0)} | ${(b / a).toFixed(1)}× faster |`,
+    );
   }
 }

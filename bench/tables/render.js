@@ -59,7 +59,9 @@ function hostile(reports) {
 const kinds = { side, coverage, hostile };
 const [kind, ...files] = process.argv.slice(2);
 if (!kinds[kind] || files.length === 0) {
-  process.stderr.write(`usage: node bench/tables/render.js <${Object.keys(kinds).join('|')}> <file.json> [more.json …]\n`);
+  process.stderr.write(
+    `usage: node bench/tables/render.js <${Object.keys(kinds).join('|')}> <file.json> [more.json …]\n`,
+  );
   process.exit(2);
 }
 process.stdout.write(kinds[kind](files.map((f) => JSON.parse(readFileSync(f, 'utf8')))) + '\n');

@@ -106,7 +106,10 @@ export async function alsLowRank(
   return { k, u, v, sse, iterations, converged };
 }
 
-function momentsOf(data: Float64Array | Float32Array, mask: Uint8Array | null): { mean: number; sumSq: number; sst: number } {
+function momentsOf(
+  data: Float64Array | Float32Array,
+  mask: Uint8Array | null,
+): { mean: number; sumSq: number; sst: number } {
   let c = 0;
   let s = 0;
   let q = 0;
@@ -199,7 +202,14 @@ function ridgeFor(g: Float64Array, k: number, rel: number): number {
 }
 
 /** For every row i: u_i = argmin Σ_{j obs} (z_ij − u·v_j)², from the k×k normal equations. */
-function maskedRowStep(a: MaskedDense, mask: Uint8Array, v: Float64Array, u: Float64Array, k: number, ridgeRel: number): void {
+function maskedRowStep(
+  a: MaskedDense,
+  mask: Uint8Array,
+  v: Float64Array,
+  u: Float64Array,
+  k: number,
+  ridgeRel: number,
+): void {
   const { rows: m, cols: n, data } = a;
   const g = new Float64Array(k * k);
   const b = new Float64Array(k);
@@ -224,7 +234,14 @@ function maskedRowStep(a: MaskedDense, mask: Uint8Array, v: Float64Array, u: Flo
 }
 
 /** For every column j: v_j = argmin Σ_{i obs} (z_ij − u_i·v)², accumulating all columns in one pass over the rows. */
-function maskedColumnStep(a: MaskedDense, mask: Uint8Array, u: Float64Array, v: Float64Array, k: number, ridgeRel: number): void {
+function maskedColumnStep(
+  a: MaskedDense,
+  mask: Uint8Array,
+  u: Float64Array,
+  v: Float64Array,
+  k: number,
+  ridgeRel: number,
+): void {
   const { rows: m, cols: n, data } = a;
   const kk = k * k;
   const g = new Float64Array(n * kk);
@@ -258,7 +275,13 @@ function symmetrizeLower(g: Float64Array, k: number): void {
 }
 
 /** Σ over observed entries of (z_ij − u_i·v_j)². */
-export function maskedResidual(a: MaskedDense, mask: Uint8Array | null, u: Float64Array, v: Float64Array, k: number): number {
+export function maskedResidual(
+  a: MaskedDense,
+  mask: Uint8Array | null,
+  u: Float64Array,
+  v: Float64Array,
+  k: number,
+): number {
   const { rows: m, cols: n, data } = a;
   let sse = 0;
   for (let i = 0; i < m; i++) {

@@ -57,7 +57,14 @@ export interface StreamAnalysis {
   lowRank: Pick<LowRankFit, 'k' | 'r2' | 'rmse' | 'sse' | 'singularValues' | 'energy' | 'taskFactors'>;
   multiplicative: FitQuality & { taskScalars: Float64Array };
   additive: FitQuality & { mu: number; taskEffects: Float64Array; exampleEffects: Float64Array };
-  additiveAls: FitQuality & { mu: number; taskBiases: Float64Array; exampleBiases: Float64Array; epochs: number; regTask: number; regExample: number };
+  additiveAls: FitQuality & {
+    mu: number;
+    taskBiases: Float64Array;
+    exampleBiases: Float64Array;
+    epochs: number;
+    regTask: number;
+    regExample: number;
+  };
   row: OneWayFit;
   column: OneWayFit;
   comparison: ModelComparison;
@@ -71,7 +78,10 @@ export interface StreamAnalysis {
 /** A Float64Array that grows by doubling. */
 class Growing {
   data: Float64Array;
-  constructor(capacity: number, readonly fill: number) {
+  constructor(
+    capacity: number,
+    readonly fill: number,
+  ) {
     this.data = new Float64Array(Math.max(16, capacity)).fill(fill);
   }
   ensure(size: number): void {
@@ -96,7 +106,10 @@ class Growing {
  * const a = await analyzeStream(blocks(), { tasks: 37 });
  * a.lowRank.r2; // same as analyzeStructure on the whole matrix
  */
-export async function analyzeStream(blocks: AsyncIterable<ColumnBlock> | Iterable<ColumnBlock>, options: AnalyzeStreamOptions): Promise<StreamAnalysis> {
+export async function analyzeStream(
+  blocks: AsyncIterable<ColumnBlock> | Iterable<ColumnBlock>,
+  options: AnalyzeStreamOptions,
+): Promise<StreamAnalysis> {
   const m = options.tasks;
   if (!Number.isInteger(m) || m < 1) throw new ForgetscopeError('usage', `tasks must be a positive integer, got ${m}`);
   const backend = options.backend ?? defaultAnalysisBackend();
@@ -116,7 +129,12 @@ export async function analyzeStream(blocks: AsyncIterable<ColumnBlock> | Iterabl
   let metas: ExampleMeta[] | null = null;
   const sourceIndex = new Map<string, number>();
   const sourceNames: string[] = [];
-  let sourceAcc = { examples: [] as number[], sum: [] as number[], positive: [] as number[], positiveSum: [] as number[] };
+  let sourceAcc = {
+    examples: [] as number[],
+    sum: [] as number[],
+    positive: [] as number[],
+    positiveSum: [] as number[],
+  };
   let n = 0;
   let shift = NaN;
   let shiftedSum = 0;
@@ -155,7 +173,10 @@ export async function analyzeStream(blocks: AsyncIterable<ColumnBlock> | Iterabl
       for (let j = 0; j < c; j++) {
         const z = d[base + j]!;
         if (!Number.isFinite(z)) {
-          throw new ForgetscopeError('input', `entry (task ${i + 1}, example ${n + j + 1}) is not finite; streamed analysis needs a complete matrix`);
+          throw new ForgetscopeError(
+            'input',
+            `entry (task ${i + 1}, example ${n + j + 1}) is not finite; streamed analysis needs a complete matrix`,
+          );
         }
         rs += z;
         const y = z - shift;
@@ -286,7 +307,15 @@ export async function analyzeStream(blocks: AsyncIterable<ColumnBlock> | Iterabl
     sumBi2 += exampleBiases[j]! ** 2;
   }
   const alsSse = sst - 2 * cross + n * sumBu2 + m * sumBi2 + 2 * sumBu * sumBi;
-  const additiveAls = { mu: mean, taskBiases, exampleBiases, epochs, regTask, regExample, ...fitQuality(alsSse, moments) };
+  const additiveAls = {
+    mu: mean,
+    taskBiases,
+    exampleBiases,
+    epochs,
+    regTask,
+    regExample,
+    ...fitQuality(alsSse, moments),
+  };
 
   // Audit summaries.
   const exampleSummary: ExampleSummary = {
@@ -296,7 +325,9 @@ export async function analyzeStream(blocks: AsyncIterable<ColumnBlock> | Iterabl
     fractionForgotten: Float64Array.from(colPositive.data.subarray(0, n), (p) => p / m),
     observed: new Int32Array(n).fill(m),
   };
-  const top = topForgotten({ exampleIds: ids ?? [], exampleMeta: metas ?? [] }, exampleSummary, { count: options.top ?? 10 }).map((t) => ({
+  const top = topForgotten({ exampleIds: ids ?? [], exampleMeta: metas ?? [] }, exampleSummary, {
+    count: options.top ?? 10,
+  }).map((t) => ({
     ...t,
     example: ids ? t.example : String(t.index),
   }));

@@ -87,7 +87,10 @@ export interface AnalyzeStructureOptions {
  * a.additive.r2;       // 0.880952…
  * a.comparison.multiplicativeBeatsAdditive; // true
  */
-export async function analyzeStructure(matrix: ForgettingMatrix, options: AnalyzeStructureOptions = {}): Promise<StructureAnalysis> {
+export async function analyzeStructure(
+  matrix: ForgettingMatrix,
+  options: AnalyzeStructureOptions = {},
+): Promise<StructureAnalysis> {
   const backend = options.backend ?? defaultAnalysisBackend();
   const progress = options.progress ?? (() => {});
   const moments = observedMoments(matrix);

@@ -1,5 +1,10 @@
 import type { ForgettingMatrix } from '../matrix/ForgettingMatrix.js';
-import { correlateSimilarity, correlateTaskMetadata, type MetadataCorrelation, type SimilarityCorrelation } from './correlations.js';
+import {
+  correlateSimilarity,
+  correlateTaskMetadata,
+  type MetadataCorrelation,
+  type SimilarityCorrelation,
+} from './correlations.js';
 import { summarizeBySource, type SourceSummary } from './summarizeBySource.js';
 import { summarizeExamples, topForgotten, type ExampleSummary, type ForgottenExample } from './summarizeExamples.js';
 import { summarizeTasks, type TaskSummary } from './summarizeTasks.js';
@@ -48,7 +53,11 @@ export function auditForgetting(matrix: ForgettingMatrix, options: AuditOptions 
     topForgotten: topForgotten(matrix, examples, { count: options.top ?? 10 }),
     sources: summarizeBySource(matrix, options.sourceKey !== undefined ? { key: options.sourceKey } : {}),
     tasks,
-    taskMetadataCorrelations: correlateTaskMetadata(tasks.mean, matrix.taskMeta, options.metadataKeys ? { keys: options.metadataKeys } : {}),
+    taskMetadataCorrelations: correlateTaskMetadata(
+      tasks.mean,
+      matrix.taskMeta,
+      options.metadataKeys ? { keys: options.metadataKeys } : {},
+    ),
     similarity: options.similarity ? correlateSimilarity(matrix, options.similarity) : null,
   };
 }

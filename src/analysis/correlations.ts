@@ -34,7 +34,8 @@ export const LR_TIMES_STEPS = 'lr×steps';
  * correlate([1, 2, 3, 4], [1, 4, 9, 16]); // {n: 4, pearson: 0.984…, spearman: 1}
  */
 export function correlate(x: ArrayLike<number>, y: ArrayLike<number>): Correlation {
-  if (x.length !== y.length) throw new ForgetscopeError('shape', `correlate: lengths differ (${x.length} vs ${y.length})`);
+  if (x.length !== y.length)
+    throw new ForgetscopeError('shape', `correlate: lengths differ (${x.length} vs ${y.length})`);
   const xs = Array.from(x);
   const ys = Array.from(y);
   const n = xs.length;
@@ -70,9 +71,12 @@ export function correlateTaskMetadata(
   options: CorrelateTaskMetadataOptions = {},
 ): MetadataCorrelation[] {
   if (perTask.length !== taskMeta.length) {
-    throw new ForgetscopeError('shape', `per-task values (${perTask.length}) and task metadata (${taskMeta.length}) differ in length`);
+    throw new ForgetscopeError(
+      'shape',
+      `per-task values (${perTask.length}) and task metadata (${taskMeta.length}) differ in length`,
+    );
   }
-  const valueOf = (meta: TaskMeta, key: string): number | null => {
+  const metaValue = (meta: TaskMeta, key: string): number | null => {
     if (key === LR_TIMES_STEPS && meta[LR_TIMES_STEPS] === undefined) {
       const lr = meta['lr'];
       const steps = meta['steps'];
@@ -81,12 +85,14 @@ export function correlateTaskMetadata(
     const raw = meta[key];
     return typeof raw === 'number' && Number.isFinite(raw) ? raw : null;
   };
-  const keys = options.keys ?? ['lr', 'steps', LR_TIMES_STEPS].filter((key) => taskMeta.some((meta) => valueOf(meta, key) !== null));
+  const keys =
+    options.keys ??
+    ['lr', 'steps', LR_TIMES_STEPS].filter((key) => taskMeta.some((meta) => metaValue(meta, key) !== null));
   return keys.map((key) => {
     const xs: number[] = [];
     const ys: number[] = [];
     taskMeta.forEach((meta, i) => {
-      const x = valueOf(meta, key);
+      const x = metaValue(meta, key);
       const y = perTask[i]!;
       if (x !== null && Number.isFinite(y)) {
         xs.push(x);
@@ -121,7 +127,10 @@ export interface SimilarityCorrelation {
  * @example
  * correlateSimilarity(z, cosine).pooled; // {n: M·N, pearson: …, spearman: …}
  */
-export function correlateSimilarity(matrix: ForgettingMatrix, similarity: Float64Array | Float32Array): SimilarityCorrelation {
+export function correlateSimilarity(
+  matrix: ForgettingMatrix,
+  similarity: Float64Array | Float32Array,
+): SimilarityCorrelation {
   const { rows: m, cols: n, values: v, mask } = matrix;
   if (similarity.length !== m * n) {
     throw new ForgetscopeError('shape', `similarity has ${similarity.length} entries, expected ${m}×${n} = ${m * n}`);

@@ -61,7 +61,15 @@ function closedFormAdditive(matrix: ForgettingMatrix, moments: ObservedMoments):
   const taskEffects = rowMeans.map((x) => x - mu);
   const exampleEffects = colMeans.map((x) => x - mu);
   const sse = additiveResidual(matrix, mu, taskEffects, exampleEffects);
-  return { mu, taskEffects, exampleEffects, method: 'closed-form', iterations: 1, converged: true, ...fitQuality(sse, moments) };
+  return {
+    mu,
+    taskEffects,
+    exampleEffects,
+    method: 'closed-form',
+    iterations: 1,
+    converged: true,
+    ...fitQuality(sse, moments),
+  };
 }
 
 function backfitAdditive(matrix: ForgettingMatrix, moments: ObservedMoments, options: FitAdditiveOptions): AdditiveFit {
@@ -125,7 +133,15 @@ function backfitAdditive(matrix: ForgettingMatrix, moments: ObservedMoments, opt
   for (let j = 0; j < n; j++) if (colCount[j]! > 0) b[j]! -= bMean;
   const muFit = mu + aMean + bMean;
   const sse = additiveResidual(matrix, muFit, a, b);
-  return { mu: muFit, taskEffects: a, exampleEffects: b, method: 'backfit', iterations, converged, ...fitQuality(sse, moments) };
+  return {
+    mu: muFit,
+    taskEffects: a,
+    exampleEffects: b,
+    method: 'backfit',
+    iterations,
+    converged,
+    ...fitQuality(sse, moments),
+  };
 }
 
 function meanWhere(x: Float64Array, count: Float64Array): number {
@@ -241,7 +257,10 @@ export function fitRowMeans(matrix: ForgettingMatrix, moments: ObservedMoments =
  * @example
  * fitColumnMeans(ForgettingMatrix.fromRows([[1, 3], [2, 2]])).means; // Float64Array [1.5, 2.5]
  */
-export function fitColumnMeans(matrix: ForgettingMatrix, moments: ObservedMoments = observedMoments(matrix)): OneWayFit {
+export function fitColumnMeans(
+  matrix: ForgettingMatrix,
+  moments: ObservedMoments = observedMoments(matrix),
+): OneWayFit {
   const { means } = columnMeansOf(matrix);
   const { rows: m, cols: n, values: v, mask } = matrix;
   let sse = 0;

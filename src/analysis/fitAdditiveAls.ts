@@ -49,7 +49,7 @@ export function fitAdditiveAls(matrix: ForgettingMatrix, options: AdditiveAlsOpt
   const regTask = options.regTask ?? 15;
   const regExample = options.regExample ?? 10;
   const moments = options.moments ?? observedMoments(matrix);
-  const { rows: m, cols: n, values: v, mask } = matrix;
+  const { rows: m, cols: n, mask } = matrix;
   const mu = moments.mean;
   const taskBiases = new Float64Array(m);
   const exampleBiases = new Float64Array(n);

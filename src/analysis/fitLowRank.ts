@@ -79,9 +79,13 @@ export async function fitLowRank(matrix: ForgettingMatrix, options: FitLowRankOp
   const { rows: m, cols: n } = matrix;
   const maxRank = Math.min(m, n);
   const k = options.ranks ?? Math.min(5, maxRank);
-  if (!Number.isInteger(k) || k < 1) throw new ForgetscopeError('usage', `--ranks must be a positive integer, got ${k}`);
+  if (!Number.isInteger(k) || k < 1)
+    throw new ForgetscopeError('usage', `--ranks must be a positive integer, got ${k}`);
   if (k > maxRank) {
-    throw new ForgetscopeError('usage', `--ranks ${k} exceeds min(tasks, examples) = ${maxRank} of this ${m}×${n} matrix`);
+    throw new ForgetscopeError(
+      'usage',
+      `--ranks ${k} exceeds min(tasks, examples) = ${maxRank} of this ${m}×${n} matrix`,
+    );
   }
   const backend = options.backend ?? defaultAnalysisBackend();
   const moments = options.moments ?? observedMoments(matrix);
@@ -128,10 +132,29 @@ export async function fitLowRank(matrix: ForgettingMatrix, options: FitLowRankOp
   }
   progress(k, k, `ALS rank ${k}`);
   const factors = await orthogonaliseFactors(last!.u, last!.v, m, n, k, backend);
-  return assemble(k, sse, moments, factors.s, factors.u, factors.v, rankOne!, 'als', backend.name, iterations, converged);
+  return assemble(
+    k,
+    sse,
+    moments,
+    factors.s,
+    factors.u,
+    factors.v,
+    rankOne!,
+    'als',
+    backend.name,
+    iterations,
+    converged,
+  );
 }
 
-function rankOneFrom(u: Float64Array, v: Float64Array, s1: number, k: number, m: number, n: number): LowRankFit['rankOne'] {
+function rankOneFrom(
+  u: Float64Array,
+  v: Float64Array,
+  s1: number,
+  k: number,
+  m: number,
+  n: number,
+): LowRankFit['rankOne'] {
   const task = new Float64Array(m);
   const example = new Float64Array(n);
   for (let i = 0; i < m; i++) task[i] = s1 * u[i * k]!;
@@ -161,7 +184,9 @@ function assemble(
     rmse[c] = q.rmse;
     clampedSse[c] = q.sse;
   }
-  const energy = Float64Array.from(s.subarray(0, k), (x) => (moments.sumOfSquares > 0 ? (x * x) / moments.sumOfSquares : NaN));
+  const energy = Float64Array.from(s.subarray(0, k), (x) =>
+    moments.sumOfSquares > 0 ? (x * x) / moments.sumOfSquares : NaN,
+  );
   return {
     k,
     r2,

@@ -6,7 +6,11 @@
  * @example
  * signNormalise(Float64Array.of(1), Float64Array.of(-2, 1), 1); // left → [-1], right → [2, -1]
  */
-export function signNormalise(left: Float64Array, right: Float64Array, k: number): { left: Float64Array; right: Float64Array } {
+export function signNormalise(
+  left: Float64Array,
+  right: Float64Array,
+  k: number,
+): { left: Float64Array; right: Float64Array } {
   const rows = left.length / k;
   const cols = right.length / k;
   for (let c = 0; c < k; c++) {

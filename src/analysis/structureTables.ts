@@ -15,14 +15,29 @@ export type NamedTables = Record<string, Record<string, TableColumn>>;
  * const tables = structureTables(matrix, structure, audit, 'source');
  * await writeTable('tasks.csv', { columns: tables.tasks! });
  */
-export function structureTables(matrix: ForgettingMatrix, structure: StructureAnalysis, audit: ForgettingAudit, sourceKey: string): NamedTables {
+export function structureTables(
+  matrix: ForgettingMatrix,
+  structure: StructureAnalysis,
+  audit: ForgettingAudit,
+  sourceKey: string,
+): NamedTables {
   const k = structure.lowRank.k;
-  const factorColumns = (prefix: string, data: Float64Array, rows: number, scale: Float64Array | null): Record<string, Float64Array> => {
+  const factorColumns = (
+    prefix: string,
+    data: Float64Array,
+    rows: number,
+    scale: Float64Array | null,
+  ): Record<string, Float64Array> => {
     const out: Record<string, Float64Array> = {};
-    for (let c = 0; c < k; c++) out[`${prefix}${c + 1}`] = Float64Array.from({ length: rows }, (_, r) => data[r * k + c]! * (scale ? scale[c]! : 1));
+    for (let c = 0; c < k; c++)
+      out[`${prefix}${c + 1}`] = Float64Array.from(
+        { length: rows },
+        (_, r) => data[r * k + c]! * (scale ? scale[c]! : 1),
+      );
     return out;
   };
-  const sourceColumn = (): string[] => matrix.exampleMeta.map((m) => (m[sourceKey] === undefined || m[sourceKey] === null ? '' : String(m[sourceKey])));
+  const sourceColumn = (): string[] =>
+    matrix.exampleMeta.map((m) => (m[sourceKey] === undefined || m[sourceKey] === null ? '' : String(m[sourceKey])));
   const hasSources = audit.sources.length > 0;
   const tables: NamedTables = {
     tasks: {
@@ -45,8 +60,14 @@ export function structureTables(matrix: ForgettingMatrix, structure: StructureAn
       rank1_scalar: structure.multiplicative.exampleScalars,
       additive_effect: structure.additive.exampleEffects,
     },
-    task_factors: { task: [...matrix.taskIds], ...factorColumns('u', structure.lowRank.taskFactors, matrix.rows, structure.lowRank.singularValues) },
-    example_factors: { example: [...matrix.exampleIds], ...factorColumns('v', structure.lowRank.exampleFactors, matrix.cols, null) },
+    task_factors: {
+      task: [...matrix.taskIds],
+      ...factorColumns('u', structure.lowRank.taskFactors, matrix.rows, structure.lowRank.singularValues),
+    },
+    example_factors: {
+      example: [...matrix.exampleIds],
+      ...factorColumns('v', structure.lowRank.exampleFactors, matrix.cols, null),
+    },
   };
   if (hasSources) {
     tables['sources'] = {
@@ -78,14 +99,28 @@ export interface SummaryInput {
  * The structure analysis and audit as one JSON-ready object (the `analyze --json` contract: the
  * issue's keys first; more keys may follow, none renamed).
  */
-export function structureSummary(read: SummaryInput, s: StructureAnalysis, audit: ForgettingAudit, sourceKey: string, files: string[]): Record<string, unknown> {
-  const meta = (m: Record<string, unknown>, key: string) => (m[key] === undefined || m[key] === null ? {} : { [key === sourceKey ? 'source' : key]: m[key] });
+export function structureSummary(
+  read: SummaryInput,
+  s: StructureAnalysis,
+  audit: ForgettingAudit,
+  sourceKey: string,
+  files: string[],
+): Record<string, unknown> {
+  const meta = (m: Record<string, unknown>, key: string) =>
+    m[key] === undefined || m[key] === null ? {} : { [key === sourceKey ? 'source' : key]: m[key] };
   return {
     tasks: s.tasks,
     examples: s.examples,
     observed: s.observed,
     backend: s.backend,
-    r2: { ranks: s.lowRank.r2, additive: s.additive.r2, row: s.row.r2, column: s.column.r2, multiplicative: s.multiplicative.r2, additiveAls: s.additiveAls.r2 },
+    r2: {
+      ranks: s.lowRank.r2,
+      additive: s.additive.r2,
+      row: s.row.r2,
+      column: s.column.r2,
+      multiplicative: s.multiplicative.r2,
+      additiveAls: s.additiveAls.r2,
+    },
     singularValues: s.lowRank.singularValues,
     topForgotten: audit.topForgotten.map((t) => ({
       example: t.example,
@@ -115,18 +150,27 @@ export function structureSummary(read: SummaryInput, s: StructureAnalysis, audit
     mean: s.mean,
     method: s.lowRank.method,
     energy: s.lowRank.energy,
-    rmse: { ranks: s.lowRank.rmse, additive: s.additive.rmse, row: s.row.rmse, column: s.column.rmse, additiveAls: s.additiveAls.rmse },
+    rmse: {
+      ranks: s.lowRank.rmse,
+      additive: s.additive.rmse,
+      row: s.row.rmse,
+      column: s.column.rmse,
+      additiveAls: s.additiveAls.rmse,
+    },
     comparison: s.comparison,
     additiveAls: { epochs: s.additiveAls.epochs, regTask: s.additiveAls.regTask, regExample: s.additiveAls.regExample },
-    ...(s.lowRank.method === 'als' ? { als: { iterations: s.lowRank.iterations, converged: s.lowRank.converged } } : {}),
-    perTask: s.tasks <= 10_000
-      ? audit.tasks.ids.map((id, i) => ({
-          task: id,
-          mean: audit.tasks.mean[i]!,
-          fractionForgotten: audit.tasks.fractionForgotten[i]!,
-          rank1Scalar: audit.tasks.rankOneScalar ? audit.tasks.rankOneScalar[i]! : null,
-        }))
-      : undefined,
+    ...(s.lowRank.method === 'als'
+      ? { als: { iterations: s.lowRank.iterations, converged: s.lowRank.converged } }
+      : {}),
+    perTask:
+      s.tasks <= 10_000
+        ? audit.tasks.ids.map((id, i) => ({
+            task: id,
+            mean: audit.tasks.mean[i]!,
+            fractionForgotten: audit.tasks.fractionForgotten[i]!,
+            rank1Scalar: audit.tasks.rankOneScalar ? audit.tasks.rankOneScalar[i]! : null,
+          }))
+        : undefined,
     taskMetadataCorrelations: audit.taskMetadataCorrelations,
     ...(files.length > 0 ? { files } : {}),
   };

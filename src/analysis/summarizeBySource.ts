@@ -115,6 +115,11 @@ export function sourceSummariesFromSums(sums: SourceSums): SourceSummary[] {
     share: total !== 0 ? sum[g]! / total : NaN,
     positiveShare: totalPositive > 0 ? positiveSum[g]! / totalPositive : NaN,
   }));
-  out.sort((a, b) => (Number.isNaN(a.mean) ? 1 : 0) - (Number.isNaN(b.mean) ? 1 : 0) || b.mean - a.mean || (a.source < b.source ? -1 : 1));
+  out.sort(
+    (a, b) =>
+      (Number.isNaN(a.mean) ? 1 : 0) - (Number.isNaN(b.mean) ? 1 : 0) ||
+      b.mean - a.mean ||
+      (a.source < b.source ? -1 : 1),
+  );
   return out;
 }

@@ -89,7 +89,8 @@ export function topForgotten(
   options: TopForgottenOptions = {},
 ): ForgottenExample[] {
   const count = options.count ?? 10;
-  if (!Number.isInteger(count) || count < 0) throw new ForgetscopeError('usage', `top count must be a non-negative integer, got ${count}`);
+  if (!Number.isInteger(count) || count < 0)
+    throw new ForgetscopeError('usage', `top count must be a non-negative integer, got ${count}`);
   const key = options.by === 'max' ? summary.max : summary.mean;
   const order: number[] = [];
   for (let j = 0; j < key.length; j++) if (summary.observed[j]! > 0) order.push(j);

@@ -51,5 +51,12 @@ export function summarizeTasks(matrix: ForgettingMatrix, rankOneTask: Float64Arr
     fractionForgotten[i] = c > 0 ? p / c : NaN;
     observed[i] = c;
   }
-  return { ids: matrix.taskIds, mean, max, fractionForgotten, observed, rankOneScalar: rankOneTask ? Float64Array.from(rankOneTask) : null };
+  return {
+    ids: matrix.taskIds,
+    mean,
+    max,
+    fractionForgotten,
+    observed,
+    rankOneScalar: rankOneTask ? Float64Array.from(rankOneTask) : null,
+  };
 }

@@ -14,16 +14,17 @@ function crash(e: unknown): void {
 process.on('uncaughtException', crash);
 process.on('unhandledRejection', crash);
 // an interrupted write leaves no temporary behind; the exit status is the shell's 128 + signal
-for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143], ['SIGHUP', 129]] as const) {
+for (const [signal, code] of [
+  ['SIGINT', 130],
+  ['SIGTERM', 143],
+  ['SIGHUP', 129],
+] as const) {
   process.on(signal, () => {
     removeLiveTemps();
     process.exit(code);
   });
 }
 
-runCli(process.argv.slice(2)).then(
-  (code) => {
-    process.exitCode = code;
-  },
-  crash,
-);
+runCli(process.argv.slice(2)).then((code) => {
+  process.exitCode = code;
+}, crash);

@@ -29,7 +29,11 @@ export function processContext(argv: readonly string[]): CliContext {
     err: (t) => void process.stderr.write(t),
     printJson: (v) => void process.stdout.write(stringifyResult(v) + '\n'),
     progress: (json) =>
-      process.env['FORGETSCOPE_PROGRESS'] === 'lines' ? stderrLines() : json || !process.stderr.isTTY ? quietProgress : stderrBar(),
+      process.env['FORGETSCOPE_PROGRESS'] === 'lines'
+        ? stderrLines()
+        : json || !process.stderr.isTTY
+          ? quietProgress
+          : stderrBar(),
     warn: (m) => void process.stderr.write(`warning: ${m}\n`),
     argv,
   };

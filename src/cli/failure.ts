@@ -50,15 +50,25 @@ export function describeFailure(e: unknown, debug = process.env['FORGETSCOPE_DEB
     if (env !== undefined) return { text: `error: ${where}${env} (${errno.code})\n${stack}`, code: 1 };
   }
   if (e instanceof RangeError && /allocation failed|Invalid (typed )?array length|Array buffer/i.test(e.message)) {
-    return { text: `error: out of memory (${oneLine(e.message)}); the input is too large for this machine\n${stack}`, code: 1 };
+    return {
+      text: `error: out of memory (${oneLine(e.message)}); the input is too large for this machine\n${stack}`,
+      code: 1,
+    };
   }
   const message = e instanceof Error ? `${e.name !== 'Error' ? `${e.name}: ` : ''}${e.message}` : String(e);
   const hint = debug ? '' : '; FORGETSCOPE_DEBUG=1 shows the stack';
-  return { text: `error: ${oneLine(message)} (this is a bug; please report it with the command you ran${hint})\n${stack}`, code: 1 };
+  return {
+    text: `error: ${oneLine(message)} (this is a bug; please report it with the command you ran${hint})\n${stack}`,
+    code: 1,
+  };
 }
 
 /** A message on one line: line breaks (also U+2028/U+2029) shown as \n, other controls escaped. */
 function oneLine(text: string): string {
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: escaping control characters is the point
-  return text.replace(/\r\n|[\n\r\u2028\u2029]/g, '\\n').replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+  return text
+    .replace(/\r\n|[\n\r\u2028\u2029]/g, '\\n')
+    .replace(
+      /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/g,
+      (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`,
+    );
 }

@@ -14,7 +14,13 @@ import type { BackendKind, ProblemShape } from '../linalg/selectBackend.js';
 import { resolveNodeBackend } from '../linalg/node.js';
 import { completionMethods, OPT_IN_METHODS } from '../completion/registry.js';
 import { checkSideName } from '../io/dataset/sideMatrix.js';
-import { DEFAULT_AUTO_SUPPORT, DEFAULT_FACTOR_RANK, DEFAULT_REPLAY_POLICY, DEFAULT_REPLAY_RATIO, DEFAULT_TEMPERATURE } from '../replay/defaults.js';
+import {
+  DEFAULT_AUTO_SUPPORT,
+  DEFAULT_FACTOR_RANK,
+  DEFAULT_REPLAY_POLICY,
+  DEFAULT_REPLAY_RATIO,
+  DEFAULT_TEMPERATURE,
+} from '../replay/defaults.js';
 import { REPLAY_POLICY_NAMES } from '../replay/policies/registry.js';
 import { resolvePolicy } from '../replay/policies/resolve.js';
 import { ForgetscopeError } from '../util/errors.js';
@@ -54,7 +60,10 @@ export function parsePositiveInt(text: string, flag: string): number {
  */
 export function checkCountAtMost(value: number, flag: string, max: number, of: string): number {
   if (!(value >= 1 && value <= max)) {
-    throw new ForgetscopeError('usage', max < 1 ? `${flag}: there are no ${of}` : `${flag} must be in 1..${max} (the ${of}), got ${value}`);
+    throw new ForgetscopeError(
+      'usage',
+      max < 1 ? `${flag}: there are no ${of}` : `${flag} must be in 1..${max} (the ${of}), got ${value}`,
+    );
   }
   return value;
 }
@@ -66,7 +75,10 @@ export function checkCountAtMost(value: number, flag: string, max: number, of: s
 export function checkReplayBudget(nFineTune: number, ratio: number, examples: number): void {
   const replayN = Math.trunc(nFineTune * ratio) + 1;
   if (replayN > examples) {
-    throw new ForgetscopeError('usage', `--n-fine-tune ${nFineTune} with --ratio ${ratio} asks for ${replayN} replayed examples (int(n·ratio) + 1), but the matrix has ${examples} examples; lower --n-fine-tune or --ratio`);
+    throw new ForgetscopeError(
+      'usage',
+      `--n-fine-tune ${nFineTune} with --ratio ${ratio} asks for ${replayN} replayed examples (int(n·ratio) + 1), but the matrix has ${examples} examples; lower --n-fine-tune or --ratio`,
+    );
   }
 }
 
@@ -93,7 +105,8 @@ export function parseNumberIn(text: string, flag: string, lo: number, hi: number
 
 /** One of a fixed set of words. */
 export function parseChoice<T extends string>(text: string, flag: string, choices: readonly T[]): T {
-  if (!choices.includes(text as T)) throw badFlag(flag, `${choices.slice(0, -1).join(', ')} or ${choices[choices.length - 1]}`, text);
+  if (!choices.includes(text as T))
+    throw badFlag(flag, `${choices.slice(0, -1).join(', ')} or ${choices[choices.length - 1]}`, text);
   return text as T;
 }
 
@@ -109,7 +122,10 @@ export function parser<T>(parse: (text: string, flag: string) => T, flag: string
 
 /** The parts of a comma-separated list, trimmed, empty parts dropped. */
 function listParts(spec: string): string[] {
-  return spec.split(',').map((s) => s.trim()).filter((s) => s !== '');
+  return spec
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
 }
 
 /** `0-9,12`: non-negative integers and inclusive ranges, in order, repeats removed (seeds). */
@@ -155,7 +171,8 @@ export function parseRowList(spec: string, matrix: ForgettingMatrix, flag: strin
     } else if (range) {
       const a = Number(range[1]);
       const b = Number(range[2]);
-      if (a > b || b >= matrix.rows) throw new ForgetscopeError('usage', `${flag}: range ${part} is outside 0-${matrix.rows - 1}`);
+      if (a > b || b >= matrix.rows)
+        throw new ForgetscopeError('usage', `${flag}: range ${part} is outside 0-${matrix.rows - 1}`);
       for (let i = a; i <= b; i++) rows.push(i);
     } else if (/^\d+$/.test(part)) {
       const i = Number(part);
@@ -172,7 +189,8 @@ export function parseRowList(spec: string, matrix: ForgettingMatrix, flag: strin
 /** Comma-separated registered completion method names (all registered when absent). */
 export function parseMethodList(spec: string | undefined, flag = '--methods'): string[] {
   // without a list: every registered method except the opt-in ones (so the default output is unchanged)
-  const names = spec === undefined ? Object.keys(completionMethods).filter((m) => !OPT_IN_METHODS.includes(m)) : listParts(spec);
+  const names =
+    spec === undefined ? Object.keys(completionMethods).filter((m) => !OPT_IN_METHODS.includes(m)) : listParts(spec);
   if (names.length === 0) throw new ForgetscopeError('usage', `${flag} is empty`);
   for (const name of names) checkMethod(name, flag);
   return [...new Set(names)];
@@ -181,7 +199,10 @@ export function parseMethodList(spec: string | undefined, flag = '--methods'): s
 /** A registered completion method name. */
 export function checkMethod(name: string, flag = '--method'): string {
   if (!completionMethods[name]) {
-    throw new ForgetscopeError('usage', `${flag}: unknown method "${name}"; available: ${Object.keys(completionMethods).join(', ')}`);
+    throw new ForgetscopeError(
+      'usage',
+      `${flag}: unknown method "${name}"; available: ${Object.keys(completionMethods).join(', ')}`,
+    );
   }
   return name;
 }
@@ -197,7 +218,10 @@ export function parseCaps(spec: string, flag = '--caps', sources?: readonly stri
     if (!Number.isSafeInteger(count)) throw new ForgetscopeError('usage', `${flag}: count of "${m[1]}" is too large`);
     if (known && !known.has(m[1]!)) {
       const list = [...known].sort();
-      throw new ForgetscopeError('usage', `${flag}: no example has source "${m[1]}"; the sources are ${list.slice(0, 10).join(', ')}${list.length > 10 ? ', …' : ''}`);
+      throw new ForgetscopeError(
+        'usage',
+        `${flag}: no example has source "${m[1]}"; the sources are ${list.slice(0, 10).join(', ')}${list.length > 10 ? ', …' : ''}`,
+      );
     }
     if (m[1]! in caps) throw new ForgetscopeError('usage', `${flag} names source "${m[1]}" twice`);
     caps[m[1]!] = count;
@@ -211,7 +235,13 @@ export function parseCaps(spec: string, flag = '--caps', sources?: readonly stri
  * command line (the canonical name's default when neither is), a usage error when both are given with
  * different values.
  */
-export function aliased<T>(cmd: Command, flags: Record<string, unknown>, key: string, aliasKey: string, names: [string, string]): T | undefined {
+export function aliased<T>(
+  cmd: Command,
+  flags: Record<string, unknown>,
+  key: string,
+  aliasKey: string,
+  names: [string, string],
+): T | undefined {
   const given = (k: string) => flags[k] !== undefined && cmd.getOptionValueSource(k) !== 'default';
   if (given(key) && given(aliasKey) && String(flags[key]) !== String(flags[aliasKey])) {
     throw new ForgetscopeError('usage', `${names[0]} and its alias ${names[1]} disagree; give one`);
@@ -225,7 +255,11 @@ export function aliased<T>(cmd: Command, flags: Record<string, unknown>, key: st
 const BACKENDS: readonly BackendKind[] = ['auto', 'cpu', 'webgpu'];
 
 /** `--backend <kind>` (auto, cpu or webgpu). */
-export function addBackendOption(cmd: Command, fallback: BackendKind = 'auto', description = 'numerical backend: auto, cpu or webgpu'): Command {
+export function addBackendOption(
+  cmd: Command,
+  fallback: BackendKind = 'auto',
+  description = 'numerical backend: auto, cpu or webgpu',
+): Command {
   return cmd.option('--backend <kind>', description, fallback);
 }
 
@@ -234,7 +268,11 @@ export function addBackendOption(cmd: Command, fallback: BackendKind = 'auto', d
  * fallback (e.g. WebGPU unavailable → cpu) is always reported on stderr. `problem` — the matrix ahead
  * (rows × cols) or its multiply–adds — lets `auto` keep small work on the cpu without starting a GPU.
  */
-export async function backendFromFlag(kind: string | undefined, ctx: CliContext, problem?: number | ProblemShape): Promise<Backend> {
+export async function backendFromFlag(
+  kind: string | undefined,
+  ctx: CliContext,
+  problem?: number | ProblemShape,
+): Promise<Backend> {
   const requested = parseChoice(kind ?? 'auto', '--backend', BACKENDS);
   return resolveNodeBackend({
     requested,
@@ -287,7 +325,8 @@ export function addReadOptions(cmd: Command): Command {
 export function readOptionsFromFlags(flags: ReadFlags): ReadOptions {
   const options: ReadOptions = {};
   if (flags.format !== undefined) options.format = parseChoice(flags.format, '--format', FORMATS);
-  if (flags.duplicates !== undefined) options.duplicates = parseChoice(flags.duplicates, '--duplicates', ['error', 'mean', 'last'] as const);
+  if (flags.duplicates !== undefined)
+    options.duplicates = parseChoice(flags.duplicates, '--duplicates', ['error', 'mean', 'last'] as const);
   if (flags.dtype !== undefined) options.dtype = parseChoice(flags.dtype, '--dtype', ['float64', 'float32'] as const);
   if (flags.nanAsMissing) options.nanAsMissing = true;
   if (flags.taskIds !== undefined) options.taskIds = flags.taskIds;
@@ -309,9 +348,15 @@ export function readOptionsFromFlags(flags: ReadFlags): ReadOptions {
  * `sideRow`, also `--side-row` (predict: the row holding the new task's side values).
  */
 export function addSideOptions(cmd: Command, setup: { sideRow?: boolean } = {}): Command {
-  cmd.option('--side <names>', 'side matrices to use, comma-separated: side/<name>.npy of the input folder (M×N, aligned with Z.npy) or numeric columns of a long table');
+  cmd.option(
+    '--side <names>',
+    'side matrices to use, comma-separated: side/<name>.npy of the input folder (M×N, aligned with Z.npy) or numeric columns of a long table',
+  );
   if (setup.sideRow) {
-    cmd.option('--side-row <row>', "with --side: the input's row (index or task id) holding the new task's side values (default: the one row not in --train-rows)");
+    cmd.option(
+      '--side-row <row>',
+      "with --side: the input's row (index or task id) holding the new task's side values (default: the one row not in --train-rows)",
+    );
   }
   return cmd;
 }
@@ -359,16 +404,28 @@ export interface ReplayOptionSetup {
  */
 export function addReplayOptions(cmd: Command, setup: ReplayOptionSetup = {}): Command {
   const nText = "the new task's fine-tuning examples (replay draws int(n·ratio) + 1)";
-  if (setup.nFineTune !== undefined) cmd.option('--n-fine-tune <n>', nText, parser(parsePositiveInt, '--n-fine-tune'), setup.nFineTune);
+  if (setup.nFineTune !== undefined)
+    cmd.option('--n-fine-tune <n>', nText, parser(parsePositiveInt, '--n-fine-tune'), setup.nFineTune);
   else cmd.option('--n-fine-tune <n>', nText);
   cmd
     .option('--n <count>', 'alias of --n-fine-tune')
     .option('--ratio <r>', 'replayed examples per fine-tuning example', String(DEFAULT_REPLAY_RATIO))
-    .option('--temperature <T>', 'softmax temperature of the softmax and oracle policies (alone, it selects softmax), or "auto" (effective support of --auto-support replay budgets)', String(DEFAULT_TEMPERATURE))
-    .option('--auto-support <k>', 'with --temperature auto (policies auto, optimistic, topk): effective support (pool) in replay budgets', String(DEFAULT_AUTO_SUPPORT))
+    .option(
+      '--temperature <T>',
+      'softmax temperature of the softmax and oracle policies (alone, it selects softmax), or "auto" (effective support of --auto-support replay budgets)',
+      String(DEFAULT_TEMPERATURE),
+    )
+    .option(
+      '--auto-support <k>',
+      'with --temperature auto (policies auto, optimistic, topk): effective support (pool) in replay budgets',
+      String(DEFAULT_AUTO_SUPPORT),
+    )
     .option('--replay-method <name>', 'completion method behind the replay scores', 'lowrank');
   if (setup.methodAlias) cmd.option('--method <name>', 'alias of --replay-method');
-  return cmd.option('--exclude <file>', 'example ids never to replay (held out): one per line, or a JSON list / {"example_ids": [...]}');
+  return cmd.option(
+    '--exclude <file>',
+    'example ids never to replay (held out): one per line, or a JSON list / {"example_ids": [...]}',
+  );
 }
 
 /** The replay group's flags, parsed. */
@@ -387,11 +444,19 @@ export function replaySettingsFromFlags(flags: ReplayFlags, cmd: Command): Repla
   const bag = flags as unknown as Record<string, unknown>;
   const n = aliased<number | string>(cmd, bag, 'nFineTune', 'n', ['--n-fine-tune', '--n']);
   return {
-    nFineTune: n === undefined ? undefined : typeof n === 'number' ? n : parsePositiveInt(n, flags.nFineTune === undefined ? '--n' : '--n-fine-tune'),
+    nFineTune:
+      n === undefined
+        ? undefined
+        : typeof n === 'number'
+          ? n
+          : parsePositiveInt(n, flags.nFineTune === undefined ? '--n' : '--n-fine-tune'),
     ratio: parseNumberIn(String(flags.ratio ?? DEFAULT_REPLAY_RATIO), '--ratio', 0, 1, true),
     temperature: parseTemperature(flags.temperature ?? String(DEFAULT_TEMPERATURE)),
     autoSupport: parsePositiveNumber(flags.autoSupport, '--auto-support'),
-    method: checkMethod(aliased<string>(cmd, bag, 'replayMethod', 'method', ['--replay-method', '--method']) ?? 'lowrank', '--replay-method'),
+    method: checkMethod(
+      aliased<string>(cmd, bag, 'replayMethod', 'method', ['--replay-method', '--method']) ?? 'lowrank',
+      '--replay-method',
+    ),
     exclude: flags.exclude,
   };
 }
@@ -405,7 +470,10 @@ export interface ReplayPolicyFlags {
 
 /** `--policy NAME` alone (report): the replay policy, read with `replayPolicyFromFlags`. */
 export function addPolicyOption(cmd: Command): Command {
-  return cmd.option('--policy <name>', `replay policy: ${REPLAY_POLICY_NAMES.join(', ')} (default ${DEFAULT_REPLAY_POLICY}; --temperature implies softmax)`);
+  return cmd.option(
+    '--policy <name>',
+    `replay policy: ${REPLAY_POLICY_NAMES.join(', ')} (default ${DEFAULT_REPLAY_POLICY}; --temperature implies softmax)`,
+  );
 }
 
 /**
@@ -414,8 +482,15 @@ export function addPolicyOption(cmd: Command): Command {
  */
 export function addReplayPolicyOptions(cmd: Command): Command {
   return addPolicyOption(cmd)
-    .option('--side-scores <file>', 'per-example score row for the surprise / gradient policies: a table with columns example, value (default for surprise: nll_before)')
-    .option('--factor-rank <r>', 'coverage policy: rank of the example factors of the train rows', String(DEFAULT_FACTOR_RANK));
+    .option(
+      '--side-scores <file>',
+      'per-example score row for the surprise / gradient policies: a table with columns example, value (default for surprise: nll_before)',
+    )
+    .option(
+      '--factor-rank <r>',
+      'coverage policy: rank of the example factors of the train rows',
+      String(DEFAULT_FACTOR_RANK),
+    );
 }
 
 /** The replay-policy flags given on the command line (beyond `--policy` / `--temperature`), for `replayPolicyFromFlags`. */
@@ -443,7 +518,12 @@ export function replayPolicyFromFlags(
   const r = resolvePolicy(policyFlag, {
     ...(temperatureGiven ? { temperature } : {}),
     ...given,
-    labels: { temperature: '--temperature', autoSupport: '--auto-support', factorRank: '--factor-rank', side: '--side-scores' },
+    labels: {
+      temperature: '--temperature',
+      autoSupport: '--auto-support',
+      factorRank: '--factor-rank',
+      side: '--side-scores',
+    },
   });
   return { policy: r.policy.name, temperature, ignored: r.ignored };
 }
@@ -452,7 +532,10 @@ export function replayPolicyFromFlags(
 // Commands
 
 /** The `<input>` of the commands that read a forgetting matrix. */
-export const MATRIX_INPUT: [string, string] = ['<input>', 'a long table (csv, tsv, jsonl, arrow, parquet), a dense .npy, or a dataset folder'];
+export const MATRIX_INPUT: [string, string] = [
+  '<input>',
+  'a long table (csv, tsv, jsonl, arrow, parquet), a dense .npy, or a dataset folder',
+];
 
 /** Adds a command with its description and arguments (`[usage, description]` pairs). */
 export function addCommand(program: Command, name: string, description: string, ...args: [string, string][]): Command {

@@ -19,15 +19,29 @@ import { readText } from './readText.js';
  * out). io reads the example column as both task and example, so each row becomes one diagonal cell and
  * bad numbers, repeats and missing columns get io's errors with file, line and column.
  */
-export async function readMeasuredEntries(path: string, matrix: ForgettingMatrix, options: ReadOptions = {}, warn?: (message: string) => void): Promise<KnownEntries> {
+export async function readMeasuredEntries(
+  path: string,
+  matrix: ForgettingMatrix,
+  options: ReadOptions = {},
+  warn?: (message: string) => void,
+): Promise<KnownEntries> {
   let read;
   try {
-    read = await readForgettingMatrix(path, { ...options, columns: { task: 'example', example: 'example', delta: 'value' } });
+    read = await readForgettingMatrix(path, {
+      ...options,
+      columns: { task: 'example', example: 'example', delta: 'value' },
+    });
   } catch (e) {
     // NaN here is never "missing": the reader's hint about nanAsMissing does not apply to measured entries
     if (e instanceof ForgetscopeError && /nanAsMissing/.test(e.detail)) {
-      const detail = e.detail.replace(/\s*\(pass nanAsMissing[^)]*\)/, '') + '; a measured entry needs a finite value — leave out the examples that were not measured';
-      throw new ForgetscopeError(e.code, detail, { ...(e.file !== undefined ? { file: e.file } : {}), ...(e.line !== undefined ? { line: e.line } : {}), ...(e.column !== undefined ? { column: e.column } : {}) });
+      const detail =
+        e.detail.replace(/\s*\(pass nanAsMissing[^)]*\)/, '') +
+        '; a measured entry needs a finite value — leave out the examples that were not measured';
+      throw new ForgetscopeError(e.code, detail, {
+        ...(e.file !== undefined ? { file: e.file } : {}),
+        ...(e.line !== undefined ? { line: e.line } : {}),
+        ...(e.column !== undefined ? { column: e.column } : {}),
+      });
     }
     throw e;
   }
@@ -45,11 +59,19 @@ export async function readMeasuredEntries(path: string, matrix: ForgettingMatrix
       const text = format === 'csv' || format === 'tsv' || format === 'jsonl' ? await readText(path) : '';
       const at = locateFieldValue(text, format, 'example', id);
       const where = at ? { file: path, ...at } : { file: path, column: 'example' };
-      throw new ForgetscopeError('input', `example "${id}"${at ? '' : ` (data row ${i + 1})`} is not an example of the matrix`, where);
+      throw new ForgetscopeError(
+        'input',
+        `example "${id}"${at ? '' : ` (data row ${i + 1})`} is not an example of the matrix`,
+        where,
+      );
     }
     const c = diagonal.exampleIndex(id);
     if (!diagonal.isObserved(i, c) || !Number.isFinite(diagonal.get(i, c))) {
-      throw new ForgetscopeError('input', `example "${id}" has no measured value (blank, NaN or null); a measured entry needs a finite value — leave out the examples that were not measured`, await valueLocation(path, format, id, i));
+      throw new ForgetscopeError(
+        'input',
+        `example "${id}" has no measured value (blank, NaN or null); a measured entry needs a finite value — leave out the examples that were not measured`,
+        await valueLocation(path, format, id, i),
+      );
     }
     pairs.push([j, diagonal.get(i, c)]);
   }
@@ -62,15 +84,24 @@ export async function readMeasuredEntries(path: string, matrix: ForgettingMatrix
  * The warning for measured-entry rows the reader left out (a blank, null or otherwise non-finite value
  * means "not measured"): how many, why, and where the first one is (`file:line:column` in a text table).
  */
-async function skippedEntries(path: string, format: string, count: number, reasons: Record<string, number>): Promise<string> {
+async function skippedEntries(
+  path: string,
+  format: string,
+  count: number,
+  reasons: Record<string, number>,
+): Promise<string> {
   let where = `${path}: `;
   if (format === 'csv' || format === 'tsv') {
     const records = splitDelimited(await readText(path), { file: path, delimiter: format === 'tsv' ? '\t' : ',' });
     const v = records[0]?.fields.indexOf('value') ?? -1;
-    const first = v < 0 ? undefined : records.slice(1).find((r) => !Number.isFinite(Number.parseFloat(r.fields[v] ?? '')));
-    if (first) where = `${formatLocation({ file: path, line: first.line, column: first.columns[v] ?? first.columns[first.columns.length - 1]! })}`;
+    const first =
+      v < 0 ? undefined : records.slice(1).find((r) => !Number.isFinite(Number.parseFloat(r.fields[v] ?? '')));
+    if (first)
+      where = `${formatLocation({ file: path, line: first.line, column: first.columns[v] ?? first.columns[first.columns.length - 1]! })}`;
   }
-  const why = Object.entries(reasons).map(([k, n]) => `${n} ${k}`).join(', ');
+  const why = Object.entries(reasons)
+    .map(([k, n]) => `${n} ${k}`)
+    .join(', ');
   return `${where}${count} measured ${count === 1 ? 'entry has' : 'entries have'} no finite value (${why}); counted as not measured${where === `${path}: ` ? '' : ' (the first one here)'}`;
 }
 
@@ -78,7 +109,12 @@ async function skippedEntries(path: string, format: string, count: number, reaso
  * Where the value of example `id` is: in a text table the line and the character column of its `value`
  * field, in JSON Lines the line and the key, otherwise the data row.
  */
-async function valueLocation(path: string, format: string, id: string, row: number): Promise<{ file: string; line?: number; column: number | string }> {
+async function valueLocation(
+  path: string,
+  format: string,
+  id: string,
+  row: number,
+): Promise<{ file: string; line?: number; column: number | string }> {
   if (format === 'jsonl') {
     const at = locateFieldValue(await readText(path), format, 'example', id);
     return at ? { file: path, line: at.line, column: 'value' } : { file: path, column: 'value' };
@@ -96,10 +132,18 @@ async function valueLocation(path: string, format: string, id: string, row: numb
  * Reads a side row — one value per example of the matrix (`example, value`, any format io reads), e.g.
  * base NLL for the surprise replay policy — as a dense row in the matrix's example order.
  */
-export async function readSideRow(path: string, matrix: ForgettingMatrix, options: ReadOptions = {}): Promise<Float64Array> {
+export async function readSideRow(
+  path: string,
+  matrix: ForgettingMatrix,
+  options: ReadOptions = {},
+): Promise<Float64Array> {
   const { columns, values } = await readMeasuredEntries(path, matrix, options);
   if (columns.length !== matrix.cols) {
-    throw new ForgetscopeError('input', `side row has ${columns.length} of the ${matrix.cols} examples; it needs a value for every example`, { file: path });
+    throw new ForgetscopeError(
+      'input',
+      `side row has ${columns.length} of the ${matrix.cols} examples; it needs a value for every example`,
+      { file: path },
+    );
   }
   const out = new Float64Array(matrix.cols);
   for (let t = 0; t < columns.length; t++) out[columns[t]!] = values[t]!;
@@ -128,14 +172,23 @@ export interface ExampleMask {
  * Turns example ids into a mask over the matrix's examples. Unknown ids are an error naming the file
  * and the list position, unless `unknown: 'skip'` (a held-out list written for a larger dataset).
  */
-export function exampleMask(ids: readonly string[], matrix: ForgettingMatrix, file: string, options: { unknown?: 'error' | 'skip' } = {}): ExampleMask {
+export function exampleMask(
+  ids: readonly string[],
+  matrix: ForgettingMatrix,
+  file: string,
+  options: { unknown?: 'error' | 'skip' } = {},
+): ExampleMask {
   const mask = new Uint8Array(matrix.cols);
   let count = 0;
   ids.forEach((id, k) => {
     const j = matrix.findExample(id);
     if (j < 0) {
       if (options.unknown === 'skip') return;
-      throw new ForgetscopeError('input', `example "${id}" is not an example of the matrix`, { file, line: k + 1, column: 1 });
+      throw new ForgetscopeError('input', `example "${id}" is not an example of the matrix`, {
+        file,
+        line: k + 1,
+        column: 1,
+      });
     }
     if (mask[j] === 0) count++;
     mask[j] = 1;
@@ -144,6 +197,10 @@ export function exampleMask(ids: readonly string[], matrix: ForgettingMatrix, fi
 }
 
 /** Reads an exclusion list (`readExampleIds`) as a mask over the matrix's examples. */
-export async function readExclusion(path: string, matrix: ForgettingMatrix, options: { unknown?: 'error' | 'skip' } = {}): Promise<ExampleMask> {
+export async function readExclusion(
+  path: string,
+  matrix: ForgettingMatrix,
+  options: { unknown?: 'error' | 'skip' } = {},
+): Promise<ExampleMask> {
   return exampleMask(await readExampleIds(path), matrix, path, options);
 }

@@ -3,7 +3,12 @@
  * the folder exists, nothing is in the way (unless --force), the extension names a table format.
  * And the one note on ids a spreadsheet would take for formulas.
  */
-import { checkOutputFile, checkOutputFolder, cleanStaleTemps, type WriteFolderOptions } from '../io/node/atomicWrite.js';
+import {
+  checkOutputFile,
+  checkOutputFolder,
+  cleanStaleTemps,
+  type WriteFolderOptions,
+} from '../io/node/atomicWrite.js';
 import { tableFormatFromPath } from '../io/node/writeTable.js';
 import { ForgetscopeError } from '../util/errors.js';
 import type { CliContext } from './context.js';
@@ -24,9 +29,18 @@ export async function checkOutFolder(ctx: CliContext, dir: string, options: Writ
 }
 
 /** Checks `--out FILE` of a command that writes a table: a known extension, then `checkOutFile`. */
-export async function checkTableOut(ctx: CliContext, path: string, force: boolean | undefined, flag = '--out'): Promise<void> {
+export async function checkTableOut(
+  ctx: CliContext,
+  path: string,
+  force: boolean | undefined,
+  flag = '--out',
+): Promise<void> {
   if (tableFormatFromPath(path) === null) {
-    throw new ForgetscopeError('usage', `${flag}: cannot tell the format of ${path} from its extension; use .csv, .tsv, .parquet, .arrow or .npy`, { file: path });
+    throw new ForgetscopeError(
+      'usage',
+      `${flag}: cannot tell the format of ${path} from its extension; use .csv, .tsv, .parquet, .arrow or .npy`,
+      { file: path },
+    );
   }
   await checkOutFile(ctx, path, force);
 }
@@ -43,5 +57,7 @@ export function warnSpreadsheetIds(ctx: CliContext, path: string, ids: readonly 
   if (!/\.(csv|tsv|tab)$/i.test(path)) return;
   const hits = ids.filter((id) => FORMULA_START.test(id));
   if (hits.length === 0) return;
-  ctx.warn(`${path}: ${hits.length} id${hits.length === 1 ? '' : 's'} (e.g. ${JSON.stringify(hits[0])}) start with =, +, -, @, tab or CR; they are written exactly, but a spreadsheet may run them as formulas — import the file as text, or write .parquet`);
+  ctx.warn(
+    `${path}: ${hits.length} id${hits.length === 1 ? '' : 's'} (e.g. ${JSON.stringify(hits[0])}) start with =, +, -, @, tab or CR; they are written exactly, but a spreadsheet may run them as formulas — import the file as text, or write .parquet`,
+  );
 }

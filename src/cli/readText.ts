@@ -7,7 +7,11 @@ export async function readText(path: string): Promise<string> {
     return await readFile(path, 'utf8');
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    throw new ForgetscopeError(code === 'ENOENT' ? 'usage' : 'io', code === 'ENOENT' ? 'no such file' : `cannot read (${code ?? String(e)})`, { file: path });
+    throw new ForgetscopeError(
+      code === 'ENOENT' ? 'usage' : 'io',
+      code === 'ENOENT' ? 'no such file' : `cannot read (${code ?? String(e)})`,
+      { file: path },
+    );
   }
 }
 
@@ -17,7 +21,11 @@ export async function readText(path: string): Promise<string> {
  */
 export async function checkInputFile(path: string): Promise<void> {
   const info = await stat(path).catch((e: NodeJS.ErrnoException) => {
-    throw new ForgetscopeError(e.code === 'ENOENT' ? 'usage' : 'io', e.code === 'ENOENT' ? 'cannot open: no such file' : `cannot open (${e.code ?? String(e)})`, { file: path });
+    throw new ForgetscopeError(
+      e.code === 'ENOENT' ? 'usage' : 'io',
+      e.code === 'ENOENT' ? 'cannot open: no such file' : `cannot open (${e.code ?? String(e)})`,
+      { file: path },
+    );
   });
   if (info.isDirectory()) throw new ForgetscopeError('usage', 'cannot open: is a folder, not a file', { file: path });
 }

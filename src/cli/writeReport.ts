@@ -36,13 +36,17 @@ export async function writeReport(ctx: CliContext, job: ReportJob): Promise<Repo
       runtime: `Node ${process.versions.node} on ${process.platform}-${process.arch}`,
       ...(job.provenance.notes ? { notes: job.provenance.notes } : {}),
     };
-    const run = await runReport(m, { ...job.plan, provenance }, {
-      backend,
-      progress: ctx.progress(job.json),
-      out: job.out,
-      onWarning: (w) => ctx.warn(`chart: ${w}`),
-      ...(job.step ? { step: job.step } : {}),
-    });
+    const run = await runReport(
+      m,
+      { ...job.plan, provenance },
+      {
+        backend,
+        progress: ctx.progress(job.json),
+        out: job.out,
+        onWarning: (w) => ctx.warn(`chart: ${w}`),
+        ...(job.step ? { step: job.step } : {}),
+      },
+    );
     await atomicWrite(job.out, run.html, { force: job.force });
     run.summary = { ...run.summary, ...backendJson(backend) };
     return run;

@@ -10,14 +10,19 @@ import type { KnownEntries } from './types.js';
  */
 export function checkKnownEntries(known: KnownEntries, n: number): void {
   if (known.columns.length !== known.values.length) {
-    throw new ForgetscopeError('usage', `known entries: ${known.columns.length} columns but ${known.values.length} values`);
+    throw new ForgetscopeError(
+      'usage',
+      `known entries: ${known.columns.length} columns but ${known.values.length} values`,
+    );
   }
   const seen = new Set<number>();
   for (let t = 0; t < known.columns.length; t++) {
     const j = known.columns[t]!;
-    if (!Number.isInteger(j) || j < 0 || j >= n) throw new ForgetscopeError('usage', `known column ${j} is out of range 0..${n - 1}`);
+    if (!Number.isInteger(j) || j < 0 || j >= n)
+      throw new ForgetscopeError('usage', `known column ${j} is out of range 0..${n - 1}`);
     if (seen.has(j)) throw new ForgetscopeError('usage', `known column ${j} appears twice`);
     seen.add(j);
-    if (!Number.isFinite(known.values[t]!)) throw new ForgetscopeError('input', `known value of column ${j} is not finite`);
+    if (!Number.isFinite(known.values[t]!))
+      throw new ForgetscopeError('input', `known value of column ${j} is not finite`);
   }
 }

@@ -44,7 +44,10 @@ export const PAPER_METHODS: readonly string[] = ['additive', 'knn', 'knn-baselin
 export function createCompletionMethod(name: string): CompletionMethod {
   const factory = completionMethods[name];
   if (!factory) {
-    throw new ForgetscopeError('usage', `unknown method "${name}"; available: ${Object.keys(completionMethods).join(', ')}`);
+    throw new ForgetscopeError(
+      'usage',
+      `unknown method "${name}"; available: ${Object.keys(completionMethods).join(', ')}`,
+    );
   }
   return factory();
 }

@@ -28,9 +28,25 @@ export function formatFromName(name: string): InputFormat | null {
  */
 export function formatFromBytes(head: Uint8Array): InputFormat | null {
   if (head.length === 0) return null;
-  if (head[0] === 0x93 && head[1] === 0x4e && head[2] === 0x55 && head[3] === 0x4d && head[4] === 0x50 && head[5] === 0x59) return 'npy';
+  if (
+    head[0] === 0x93 &&
+    head[1] === 0x4e &&
+    head[2] === 0x55 &&
+    head[3] === 0x4d &&
+    head[4] === 0x50 &&
+    head[5] === 0x59
+  )
+    return 'npy';
   if (head[0] === 0x50 && head[1] === 0x41 && head[2] === 0x52 && head[3] === 0x31) return 'parquet';
-  if (head[0] === 0x41 && head[1] === 0x52 && head[2] === 0x52 && head[3] === 0x4f && head[4] === 0x57 && head[5] === 0x31) return 'arrow';
+  if (
+    head[0] === 0x41 &&
+    head[1] === 0x52 &&
+    head[2] === 0x52 &&
+    head[3] === 0x4f &&
+    head[4] === 0x57 &&
+    head[5] === 0x31
+  )
+    return 'arrow';
   if (head[0] === 0xff && head[1] === 0xff && head[2] === 0xff && head[3] === 0xff) return 'arrow-stream';
   let k = head[0] === 0xef && head[1] === 0xbb && head[2] === 0xbf ? 3 : 0;
   while (k < head.length && (head[k] === 0x20 || head[k] === 0x0a || head[k] === 0x0d)) k++;

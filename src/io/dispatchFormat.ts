@@ -37,7 +37,11 @@ export function delimiterOf(format: 'csv' | 'tsv', options: ReadOptions): string
 }
 
 /** Readers of the text formats (csv, tsv, jsonl) over a source of chunks. */
-export function textFormatReaders(chunks: () => AsyncIterable<Uint8Array> | Iterable<Uint8Array>, base: ReadOptions & { file: string; totalBytes?: number }): FormatReaders {
-  const delimited = (format: 'csv' | 'tsv') => () => readDelimitedLongTable(chunks(), { ...base, delimiter: delimiterOf(format, base) } satisfies DelimitedReadOptions);
+export function textFormatReaders(
+  chunks: () => AsyncIterable<Uint8Array> | Iterable<Uint8Array>,
+  base: ReadOptions & { file: string; totalBytes?: number },
+): FormatReaders {
+  const delimited = (format: 'csv' | 'tsv') => () =>
+    readDelimitedLongTable(chunks(), { ...base, delimiter: delimiterOf(format, base) } satisfies DelimitedReadOptions);
   return { csv: delimited('csv'), tsv: delimited('tsv'), jsonl: () => readJsonLinesLongTable(chunks(), base) };
 }

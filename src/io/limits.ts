@@ -26,7 +26,8 @@ export const DEFAULT_LIMITS: Readonly<ReadLimits> = Object.freeze({
 export function resolveLimits(overrides: Partial<ReadLimits> | undefined): ReadLimits {
   const out = { ...DEFAULT_LIMITS, ...(overrides ?? {}) };
   for (const [k, v] of Object.entries(out)) {
-    if (!Number.isSafeInteger(v) || v < 1) throw new ForgetscopeError('usage', `limits.${k} must be a positive integer, not ${String(v)}`);
+    if (!Number.isSafeInteger(v) || v < 1)
+      throw new ForgetscopeError('usage', `limits.${k} must be a positive integer, not ${String(v)}`);
   }
   return out;
 }

@@ -22,7 +22,8 @@ export function locateFieldValue(text: string, format: string, column: string, v
       if (line === '') continue;
       try {
         const record = JSON.parse(line) as Record<string, unknown>;
-        if (record !== null && typeof record === 'object' && String(record[column]) === value) return { line: i + 1, column };
+        if (record !== null && typeof record === 'object' && String(record[column]) === value)
+          return { line: i + 1, column };
       } catch {
         // a line the reader would have rejected first
       }

@@ -11,7 +11,8 @@ export function parseIdList(text: string, file = '<ids>'): string[] {
     const id = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
     if (id === '') throw new ForgetscopeError('parse', 'empty id (blank line)', { file, line: k + 1, column: 1 });
     const prev = seen.get(id);
-    if (prev !== undefined) throw new ForgetscopeError('duplicate', `id "${id}" repeats line ${prev + 1}`, { file, line: k + 1, column: 1 });
+    if (prev !== undefined)
+      throw new ForgetscopeError('duplicate', `id "${id}" repeats line ${prev + 1}`, { file, line: k + 1, column: 1 });
     seen.set(id, k);
     return id;
   });

@@ -15,7 +15,10 @@ export type ByteStream = AsyncIterable<Uint8Array>;
  * npy) are collected first. The format comes from `options.format`, `options.fileName`, or the first
  * chunk's bytes.
  */
-export async function readForgettingMatrixFromStream(stream: ByteStream, options: ReadOptions = {}): Promise<ReadResult> {
+export async function readForgettingMatrixFromStream(
+  stream: ByteStream,
+  options: ReadOptions = {},
+): Promise<ReadResult> {
   const file = options.fileName ?? '<stream>';
   const it = stream[Symbol.asyncIterator]();
   let first = await it.next();
@@ -28,56 +31,61 @@ export async function readForgettingMatrixFromStream(stream: ByteStream, options
       for (let r = await it.next(); !r.done; r = await it.next()) yield r.value;
     },
   };
-  const format = options.format ?? (options.fileName ? formatFromName(options.fileName) : null) ?? formatFromBytes(head);
+  const format =
+    options.format ?? (options.fileName ? formatFromName(options.fileName) : null) ?? formatFromBytes(head);
   const base = { ...options, file };
-  return dispatchFormat(format, {
-    ...textFormatReaders(() => rest, base),
-    'arrow-stream': async () => {
-      // Remember the last bytes so that a stream cut short (no end-of-stream marker) is an error, not
-      // a smaller matrix.
-      let tail = new Uint8Array(0);
-      const tracked: AsyncIterable<Uint8Array> = {
-        async *[Symbol.asyncIterator]() {
-          for await (const chunk of rest) {
-            const joined = new Uint8Array(Math.min(8, tail.length + chunk.length));
-            const all = tail.length + chunk.length;
-            for (let k = 0; k < joined.length; k++) {
-              const at = all - joined.length + k;
-              joined[k] = at < tail.length ? tail[at]! : chunk[at - tail.length]!;
+  return dispatchFormat(
+    format,
+    {
+      ...textFormatReaders(() => rest, base),
+      'arrow-stream': async () => {
+        // Remember the last bytes so that a stream cut short (no end-of-stream marker) is an error, not
+        // a smaller matrix.
+        let tail = new Uint8Array(0);
+        const tracked: AsyncIterable<Uint8Array> = {
+          async *[Symbol.asyncIterator]() {
+            for await (const chunk of rest) {
+              const joined = new Uint8Array(Math.min(8, tail.length + chunk.length));
+              const all = tail.length + chunk.length;
+              for (let k = 0; k < joined.length; k++) {
+                const at = all - joined.length + k;
+                joined[k] = at < tail.length ? tail[at]! : chunk[at - tail.length]!;
+              }
+              tail = joined;
+              yield chunk;
             }
-            tail = joined;
-            yield chunk;
-          }
-        },
-      };
-      async function* checked() {
-        yield* guardArrow(() => RecordBatchReader.from(tracked) as unknown as Promise<RecordBatchReader>, file);
-        checkArrowComplete(tail, file);
-      }
-      return readArrowBatches(checked(), base);
+          },
+        };
+        async function* checked() {
+          yield* guardArrow(() => RecordBatchReader.from(tracked) as unknown as Promise<RecordBatchReader>, file);
+          checkArrowComplete(tail, file);
+        }
+        return readArrowBatches(checked(), base);
+      },
+      folder: async () => {
+        throw new ForgetscopeError('usage', 'a dataset folder cannot be read from a stream', { file });
+      },
     },
-    folder: async () => {
-      throw new ForgetscopeError('usage', 'a dataset folder cannot be read from a stream', { file });
+    {
+      file,
+      source: file,
+      empty: 'the input is empty',
+      // Formats that need random access (Parquet, Arrow IPC file, npy): collect the bytes first.
+      fallback: async (format) => {
+        const parts: Uint8Array[] = [];
+        let size = 0;
+        for await (const chunk of rest) {
+          parts.push(chunk);
+          size += chunk.length;
+        }
+        const bytes = new Uint8Array(size);
+        let o = 0;
+        for (const p of parts) {
+          bytes.set(p, o);
+          o += p.length;
+        }
+        return readForgettingMatrixFromBytes(bytes, { ...options, fileName: file, format });
+      },
     },
-  }, {
-    file,
-    source: file,
-    empty: 'the input is empty',
-    // Formats that need random access (Parquet, Arrow IPC file, npy): collect the bytes first.
-    fallback: async (format) => {
-      const parts: Uint8Array[] = [];
-      let size = 0;
-      for await (const chunk of rest) {
-        parts.push(chunk);
-        size += chunk.length;
-      }
-      const bytes = new Uint8Array(size);
-      let o = 0;
-      for (const p of parts) {
-        bytes.set(p, o);
-        o += p.length;
-      }
-      return readForgettingMatrixFromBytes(bytes, { ...options, fileName: file, format });
-    },
-  });
+  );
 }

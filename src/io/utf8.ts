@@ -11,8 +11,16 @@ export function decodeUtf8(bytes: Uint8Array, file: string): string {
     const at = firstInvalidUtf8(bytes);
     let line = 1;
     let lineStart = 0;
-    for (let k = 0; k < at; k++) if (bytes[k] === 0x0a) { line++; lineStart = k + 1; }
-    throw new ForgetscopeError('parse', 'invalid UTF-8 (text must be UTF-8; ids are compared byte for byte)', { file, line, column: at - lineStart + 1 });
+    for (let k = 0; k < at; k++)
+      if (bytes[k] === 0x0a) {
+        line++;
+        lineStart = k + 1;
+      }
+    throw new ForgetscopeError('parse', 'invalid UTF-8 (text must be UTF-8; ids are compared byte for byte)', {
+      file,
+      line,
+      column: at - lineStart + 1,
+    });
   }
 }
 
@@ -21,13 +29,22 @@ export function firstInvalidUtf8(bytes: Uint8Array, start = 0, end = bytes.lengt
   let k = start;
   while (k < end) {
     const b = bytes[k]!;
-    if (b < 0x80) { k++; continue; }
+    if (b < 0x80) {
+      k++;
+      continue;
+    }
     let need: number;
     let min: number;
-    if (b >= 0xc2 && b <= 0xdf) { need = 1; min = 0x80; }
-    else if (b >= 0xe0 && b <= 0xef) { need = 2; min = 0x800; }
-    else if (b >= 0xf0 && b <= 0xf4) { need = 3; min = 0x10000; }
-    else return k;
+    if (b >= 0xc2 && b <= 0xdf) {
+      need = 1;
+      min = 0x80;
+    } else if (b >= 0xe0 && b <= 0xef) {
+      need = 2;
+      min = 0x800;
+    } else if (b >= 0xf0 && b <= 0xf4) {
+      need = 3;
+      min = 0x10000;
+    } else return k;
     if (k + need >= end) return k;
     let cp = b & (need === 1 ? 0x1f : need === 2 ? 0x0f : 0x07);
     for (let q = 1; q <= need; q++) {

@@ -14,7 +14,8 @@ export interface FormatBackendOptions {
  */
 export function formatBackendDescription(d: BackendDescription, options: FormatBackendOptions = {}): string {
   const head = `${d.name}${d.threads !== undefined ? ` (${d.threads} thread${d.threads === 1 ? '' : 's'})` : ''}`;
-  const routes = d.routes && d.routes.length > 0 ? d.routes.map((r) => route(r, d)).join(', else ') : kernelText(d.kernel, d);
+  const routes =
+    d.routes && d.routes.length > 0 ? d.routes.map((r) => route(r, d)).join(', else ') : kernelText(d.kernel, d);
   const parts = [`${head}: ${routes}`];
   if (d.reason) parts.push(`chosen: ${d.reason}`);
   if (options.products ?? true) {

@@ -25,7 +25,7 @@ export function symmetricEigen(g: Float64Array, n: number): SymmetricEigen {
   }
   const eig = new EigenvalueDecomposition(new Matrix(rows), { assumeSymmetric: true });
   const lambda = eig.realEigenvalues;
-  const order = lambda.map((v, i) => i).sort((p, q) => lambda[q]! - lambda[p]!);
+  const order = lambda.map((_v, i) => i).sort((p, q) => lambda[q]! - lambda[p]!);
   const vecs = eig.eigenvectorMatrix;
   const values = new Float64Array(n);
   const vectors = new Float64Array(n * n);

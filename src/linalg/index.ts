@@ -8,7 +8,7 @@ export * from './webgpu/backend.js';
 export * from './selectBackend.js';
 export * from './defaultBackend.js';
 export * from './columnFormsOn.js';
-export { type ColumnForms, type ColumnFormsInput } from './cpu/columnForms.js';
+export type { ColumnForms, ColumnFormsInput } from './cpu/columnForms.js';
 export * from './describe.js';
 export * from './svd.js';
 export * from './eigen.js';

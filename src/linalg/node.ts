@@ -7,7 +7,12 @@ import { createCpuBackend } from './cpu/backend.js';
 import { withBlas } from './cpu/blas.js';
 import { loadNodeBlas } from './cpu/nodeBlas.js';
 import { createWorkerRunner, type WorkerRunnerOptions } from './cpu/nodeWorkers.js';
-import { resolveBackend, type BackendKind, type ResolveBackendOptions, type SelectBackendOptions } from './selectBackend.js';
+import {
+  resolveBackend,
+  type BackendKind,
+  type ResolveBackendOptions,
+  type SelectBackendOptions,
+} from './selectBackend.js';
 import type { Backend } from './types.js';
 
 export { createWorkerRunner, type WorkerRunnerOptions } from './cpu/nodeWorkers.js';

@@ -173,7 +173,11 @@ function rotl(x: number, k: number): number {
  * @example
  * weightedSampleWithoutReplacement(Float64Array.of(0, Math.log(2), -Infinity), Float64Array.of(0.5, 0.5, 0.5), 2); // [1, 0]
  */
-export function weightedSampleWithoutReplacement(logWeights: Float64Array, uniforms: Float64Array, k: number): Int32Array {
+export function weightedSampleWithoutReplacement(
+  logWeights: Float64Array,
+  uniforms: Float64Array,
+  k: number,
+): Int32Array {
   const n = logWeights.length;
   const keys = new Float64Array(n);
   const order: number[] = [];

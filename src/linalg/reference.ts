@@ -122,9 +122,12 @@ export function referenceTopSVD(a: Dense, k: number, _options?: TopSVDOptions): 
   const wide = m <= n;
   const g = wide ? referenceGram(a) : referenceGram(transposeDense(a));
   const size = wide ? m : n;
-  const eig = new EigenvalueDecomposition(new Matrix(Array.from({ length: size }, (_, i) => Array.from(g.subarray(i * size, (i + 1) * size)))), {
-    assumeSymmetric: true,
-  });
+  const eig = new EigenvalueDecomposition(
+    new Matrix(Array.from({ length: size }, (_, i) => Array.from(g.subarray(i * size, (i + 1) * size)))),
+    {
+      assumeSymmetric: true,
+    },
+  );
   const order = eig.realEigenvalues.map((v, i) => [v, i] as const).sort((p, q) => q[0] - p[0]);
   const vecs = eig.eigenvectorMatrix;
   const s = new Float64Array(kk);

@@ -131,7 +131,8 @@ export function secularRoots(lambda: Float64Array, u: Float64Array): SecularRoot
       }
       let next = t + step;
       if (!(next > lo && next < hi)) next = (lo + hi) / 2;
-      const done = Math.abs(next - t) <= 2 * EPS * Math.abs(next) || hi - lo <= 2 * EPS * Math.max(Math.abs(lo), Math.abs(hi));
+      const done =
+        Math.abs(next - t) <= 2 * EPS * Math.abs(next) || hi - lo <= 2 * EPS * Math.max(Math.abs(lo), Math.abs(hi));
       t = next;
       if (done) break;
     }

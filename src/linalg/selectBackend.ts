@@ -61,7 +61,10 @@ export function problemMulAdds(problem: ProblemShape): number {
  * a problem of unknown size or of at least `WEBGPU_CROSSOVER_MULADDS`.
  */
 export function mayUseWebGpu(requested: BackendKind, problemSize: number | undefined): boolean {
-  return requested === 'webgpu' || (requested === 'auto' && (problemSize === undefined || problemSize >= WEBGPU_CROSSOVER_MULADDS));
+  return (
+    requested === 'webgpu' ||
+    (requested === 'auto' && (problemSize === undefined || problemSize >= WEBGPU_CROSSOVER_MULADDS))
+  );
 }
 
 /**
@@ -86,12 +89,15 @@ export async function resolveBackend(options: ResolveBackendOptions = {}): Promi
   const onCpu = (reason: string): Backend => annotate(makeCpu(), requested, reason);
   if (requested === 'cpu') return onCpu('cpu was asked for');
   if (!mayUseWebGpu(requested, size)) {
-    return onCpu(`auto: ${size!.toExponential(2)} multiply–adds, below the WebGPU crossover of ${WEBGPU_CROSSOVER_MULADDS.toExponential(0)}`);
+    return onCpu(
+      `auto: ${size!.toExponential(2)} multiply–adds, below the WebGPU crossover of ${WEBGPU_CROSSOVER_MULADDS.toExponential(0)}`,
+    );
   }
   const gpuOption = options.gpu;
   let gpuBackend: Backend & { adapterDescription?: string };
   try {
-    const gpu = typeof gpuOption === 'function' ? await gpuOption() : gpuOption !== undefined ? gpuOption : defaultGpu();
+    const gpu =
+      typeof gpuOption === 'function' ? await gpuOption() : gpuOption !== undefined ? gpuOption : defaultGpu();
     if (!gpu) throw new ForgetscopeError('backend', 'WebGPU is not available in this runtime');
     gpuBackend = await createWebGpuBackend({ gpu, ...options.webgpu, ...(options.warn ? { warn: options.warn } : {}) });
   } catch (err) {
@@ -105,7 +111,10 @@ export async function resolveBackend(options: ResolveBackendOptions = {}): Promi
     await gpuBackend.dispose();
     return onCpu(`auto: the WebGPU adapter is CPU-emulated (${adapter})`);
   }
-  const reason = requested === 'webgpu' ? 'webgpu was asked for' : `auto: hardware adapter, ${size === undefined ? 'problem size unknown (counted as large)' : `${size.toExponential(2)} multiply–adds`}`;
+  const reason =
+    requested === 'webgpu'
+      ? 'webgpu was asked for'
+      : `auto: hardware adapter, ${size === undefined ? 'problem size unknown (counted as large)' : `${size.toExponential(2)} multiply–adds`}`;
   return withFallback(gpuBackend, makeCpu, options.warn, options.requireWebGpu ?? false, { requested, reason });
 }
 
@@ -135,7 +144,13 @@ interface Resolution {
  * later call on a cpu backend, with one warning. Shape and usage errors pass through, and with `strict`
  * (FORGETSCOPE_REQUIRE_WEBGPU=1) every error does.
  */
-export function withFallback(primary: Backend, makeCpu: () => Backend, warn: WarningSink | undefined, strict: boolean, resolution?: Resolution): Backend {
+export function withFallback(
+  primary: Backend,
+  makeCpu: () => Backend,
+  warn: WarningSink | undefined,
+  strict: boolean,
+  resolution?: Resolution,
+): Backend {
   let active: Backend = primary;
   let fallen: string | null = null;
   const call = async <T>(f: (b: Backend) => Promise<T>): Promise<T> => {
@@ -159,7 +174,12 @@ export function withFallback(primary: Backend, makeCpu: () => Backend, warn: War
     get description(): BackendDescription {
       const d = active.description;
       const base = resolution ? { ...d, requested: resolution.requested, reason: resolution.reason } : d;
-      return fallen !== null ? { ...base, reason: `${base.reason ? `${base.reason}; ` : ''}webgpu failed mid-run (${fallen}), continued on cpu` } : base;
+      return fallen !== null
+        ? {
+            ...base,
+            reason: `${base.reason ? `${base.reason}; ` : ''}webgpu failed mid-run (${fallen}), continued on cpu`,
+          }
+        : base;
     },
     gram: (a) => call((b) => b.gram(a)),
     gemm: (a, b2, o) => call((b) => b.gemm(a, b2, o)),

@@ -41,8 +41,13 @@ export interface StreamGramResult {
  * @example
  * const { gram } = await gramStream(backend, readNpyColumnChunks('z.npy'));
  */
-export async function gramStream(backend: Backend, batches: ColumnChunks, options: StreamOptions = {}): Promise<StreamGramResult> {
-  const it: AsyncIterator<ColumnChunk> | Iterator<ColumnChunk> = Symbol.asyncIterator in batches ? batches[Symbol.asyncIterator]() : batches[Symbol.iterator]();
+export async function gramStream(
+  backend: Backend,
+  batches: ColumnChunks,
+  options: StreamOptions = {},
+): Promise<StreamGramResult> {
+  const it: AsyncIterator<ColumnChunk> | Iterator<ColumnChunk> =
+    Symbol.asyncIterator in batches ? batches[Symbol.asyncIterator]() : batches[Symbol.iterator]();
   // the one chunk requested ahead; a rejection is handled when it is awaited (or the stream ends)
   const request = (): Promise<IteratorResult<ColumnChunk>> => {
     const p = Promise.resolve(it.next());
@@ -67,7 +72,10 @@ export async function gramStream(backend: Backend, batches: ColumnChunks, option
         rows = chunk.rows;
         gram = new Float64Array(rows * rows);
       } else if (chunk.rows !== rows) {
-        throw new ForgetscopeError('shape', `gramStream: chunk ${index + 1} has ${chunk.rows} rows, the first had ${rows}`);
+        throw new ForgetscopeError(
+          'shape',
+          `gramStream: chunk ${index + 1} has ${chunk.rows} rows, the first had ${rows}`,
+        );
       }
       pending = request();
       if (chunk.cols > 0) {
@@ -107,8 +115,14 @@ export interface StreamSVDResult {
  *
  * @example const { s } = await topSVDStream(backend, chunks, 10);
  */
-export async function topSVDStream(backend: Backend, batches: ColumnChunks, k: number, options: StreamOptions = {}): Promise<StreamSVDResult> {
-  if (!Number.isInteger(k) || k < 1) throw new ForgetscopeError('usage', `topSVDStream: k must be a positive integer, got ${k}`);
+export async function topSVDStream(
+  backend: Backend,
+  batches: ColumnChunks,
+  k: number,
+  options: StreamOptions = {},
+): Promise<StreamSVDResult> {
+  if (!Number.isInteger(k) || k < 1)
+    throw new ForgetscopeError('usage', `topSVDStream: k must be a positive integer, got ${k}`);
   const { rows, cols, gram } = await gramStream(backend, batches, options);
   const kk = Math.min(k, rows, cols);
   const eig = symmetricEigen(gram, rows);

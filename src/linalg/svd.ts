@@ -17,19 +17,27 @@ import type { Backend, Dense, SVDResult, TopSVDOptions } from './types.js';
  *
  * @example const { s } = await topSVDWith(createCpuBackend(), a, 10);
  */
-export async function topSVDWith(backend: Backend, a: Dense, k: number, options: TopSVDOptions = {}): Promise<SVDResult> {
-  if (!Number.isInteger(k) || k < 1) throw new ForgetscopeError('usage', `topSVD: k must be a positive integer, got ${k}`);
+export async function topSVDWith(
+  backend: Backend,
+  a: Dense,
+  k: number,
+  options: TopSVDOptions = {},
+): Promise<SVDResult> {
+  if (!Number.isInteger(k) || k < 1)
+    throw new ForgetscopeError('usage', `topSVD: k must be a positive integer, got ${k}`);
   const m = a.rows;
   const n = a.cols;
   const kk = Math.min(k, m, n);
-  if (kk === 0) return { s: new Float64Array(0), u: new Float64Array(0), v: new Float64Array(0), k: 0, rows: m, cols: n };
+  if (kk === 0)
+    return { s: new Float64Array(0), u: new Float64Array(0), v: new Float64Array(0), k: 0, rows: m, cols: n };
   const p = options.oversample ?? 10;
   const q = options.powerIterations ?? 4;
   const method = options.method ?? (Math.min(m, n) <= (2 * q + 2) * (kk + p) ? 'gram' : 'randomized');
   const wide = m <= n;
   // Work on the wide orientation; a tall matrix is transposed once (its small side is then the rows).
   const w: Dense = wide ? a : transpose(a);
-  const r = method === 'gram' ? await gramSVD(backend, w, kk) : await randomizedSVD(backend, w, kk, p, q, options.seed ?? 0);
+  const r =
+    method === 'gram' ? await gramSVD(backend, w, kk) : await randomizedSVD(backend, w, kk, p, q, options.seed ?? 0);
   const out: SVDResult = wide ? { ...r, rows: m, cols: n } : { s: r.s, u: r.v, v: r.u, k: kk, rows: m, cols: n };
   normaliseSigns(out);
   return out;
@@ -56,7 +64,13 @@ async function gramSVD(backend: Backend, a: Dense, k: number): Promise<SVDResult
 }
 
 /** V (N×k) = (Uᵀ·A)ᵀ / σ, with zero columns where σ = 0. */
-async function rightVectors(backend: Backend, a: Dense, ut: Float64Array, s: Float64Array, k: number): Promise<Float64Array> {
+async function rightVectors(
+  backend: Backend,
+  a: Dense,
+  ut: Float64Array,
+  s: Float64Array,
+  k: number,
+): Promise<Float64Array> {
   const n = a.cols;
   const vt = await backend.gemm({ rows: k, cols: a.rows, data: ut }, a); // k×N
   const v = new Float64Array(n * k);
@@ -68,7 +82,14 @@ async function rightVectors(backend: Backend, a: Dense, ut: Float64Array, s: Flo
 }
 
 /** Wide A: randomized range finder on the row space of size l = k + p, then the exact small SVD. */
-async function randomizedSVD(backend: Backend, a: Dense, k: number, p: number, q: number, seed: number): Promise<SVDResult> {
+async function randomizedSVD(
+  backend: Backend,
+  a: Dense,
+  k: number,
+  p: number,
+  q: number,
+  seed: number,
+): Promise<SVDResult> {
   const m = a.rows;
   const n = a.cols;
   const l = Math.min(k + p, m);

@@ -120,7 +120,10 @@ export class ForgettingMatrix {
             values[k] = NaN;
           }
         } else if (!Number.isFinite(values[k])) {
-          throw new ForgetscopeError('input', `observed ${describeEntry(init, k, n)} is ${String(values[k])}, not a finite number`);
+          throw new ForgetscopeError(
+            'input',
+            `observed ${describeEntry(init, k, n)} is ${String(values[k])}, not a finite number`,
+          );
         }
       }
       mask = all ? null : init.observed;
@@ -355,12 +358,7 @@ export class ForgettingMatrix {
   }
 }
 
-function resolveSelection(
-  sel: Selection,
-  size: number,
-  lookup: (id: string) => number,
-  what: string,
-): Int32Array {
+function resolveSelection(sel: Selection, size: number, lookup: (id: string) => number, what: string): Int32Array {
   let idx: Int32Array;
   if (sel instanceof Int32Array) idx = sel;
   else if (Array.isArray(sel)) {
@@ -381,6 +379,7 @@ function resolveSelection(
 function describeEntry(init: ForgettingMatrixInit, k: number, n: number): string {
   const i = Math.floor(k / n);
   const j = k % n;
-  const id = (s: string | undefined) => (s === undefined ? '' : ` ${JSON.stringify(s.length > 80 ? s.slice(0, 80) + '…' : s)}`);
+  const id = (s: string | undefined) =>
+    s === undefined ? '' : ` ${JSON.stringify(s.length > 80 ? s.slice(0, 80) + '…' : s)}`;
   return `entry at row ${i + 1} (task${id(init.taskIds[i])}), column ${j + 1} (example${id(init.exampleIds[j])})`;
 }

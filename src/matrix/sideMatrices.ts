@@ -40,7 +40,10 @@ export function checkSideShapes(side: SideMatrices, rows: number, cols: number, 
     if (seen.has(s.name)) throw new ForgetscopeError('usage', `side matrix "${s.name}" is given twice`);
     seen.add(s.name);
     if (s.rows !== rows || s.cols !== cols || s.data.length !== rows * cols) {
-      throw new ForgetscopeError('shape', `side matrix "${s.name}" is ${s.rows}×${s.cols} but ${what} is ${rows}×${cols}`);
+      throw new ForgetscopeError(
+        'shape',
+        `side matrix "${s.name}" is ${s.rows}×${s.cols} but ${what} is ${rows}×${cols}`,
+      );
     }
   }
 }
@@ -48,10 +51,12 @@ export function checkSideShapes(side: SideMatrices, rows: number, cols: number, 
 /** The side matrices restricted to the given rows (copies), e.g. the train rows of a split. */
 export function selectSideRows(side: SideMatrices, rows: ArrayLike<number>): SideMatrix[] {
   return side.map((s) => {
-    const out = s.data instanceof Float32Array ? new Float32Array(rows.length * s.cols) : new Float64Array(rows.length * s.cols);
+    const out =
+      s.data instanceof Float32Array ? new Float32Array(rows.length * s.cols) : new Float64Array(rows.length * s.cols);
     for (let a = 0; a < rows.length; a++) {
       const i = rows[a]!;
-      if (!Number.isInteger(i) || i < 0 || i >= s.rows) throw new ForgetscopeError('usage', `side matrix "${s.name}": row ${i} is outside 0..${s.rows - 1}`);
+      if (!Number.isInteger(i) || i < 0 || i >= s.rows)
+        throw new ForgetscopeError('usage', `side matrix "${s.name}": row ${i} is outside 0..${s.rows - 1}`);
       out.set(s.data.subarray(i * s.cols, (i + 1) * s.cols), a * s.cols);
     }
     return { name: s.name, rows: rows.length, cols: s.cols, data: out };
@@ -62,7 +67,8 @@ export function selectSideRows(side: SideMatrices, rows: ArrayLike<number>): Sid
 export function sideRowOf(side: SideMatrices, i: number): SideRow {
   const out: Record<string, Float64Array | Float32Array> = {};
   for (const s of side) {
-    if (!Number.isInteger(i) || i < 0 || i >= s.rows) throw new ForgetscopeError('usage', `side matrix "${s.name}": row ${i} is outside 0..${s.rows - 1}`);
+    if (!Number.isInteger(i) || i < 0 || i >= s.rows)
+      throw new ForgetscopeError('usage', `side matrix "${s.name}": row ${i} is outside 0..${s.rows - 1}`);
     out[s.name] = s.data.subarray(i * s.cols, (i + 1) * s.cols);
   }
   return out;

@@ -6,7 +6,8 @@ import { ForgetscopeError } from '../util/errors.js';
  */
 export function effectiveSupport(scores: ArrayLike<number>, temperature: number, exclude?: Uint8Array): number {
   let max = -Infinity;
-  for (let j = 0; j < scores.length; j++) if (!exclude?.[j] && scores[j]! / temperature > max) max = scores[j]! / temperature;
+  for (let j = 0; j < scores.length; j++)
+    if (!exclude?.[j] && scores[j]! / temperature > max) max = scores[j]! / temperature;
   let z = 0;
   let s = 0;
   for (let j = 0; j < scores.length; j++) {
@@ -43,7 +44,10 @@ export function autoTemperature(scores: ArrayLike<number>, support: number, excl
     else if (s !== first) distinct = true;
   }
   if (!(support >= 1) || support > live) {
-    throw new ForgetscopeError('usage', `effective support must be between 1 and the ${live} examples that may be replayed, got ${support}`);
+    throw new ForgetscopeError(
+      'usage',
+      `effective support must be between 1 and the ${live} examples that may be replayed, got ${support}`,
+    );
   }
   if (!distinct) return 1; // all scores equal: every temperature gives uniform weights
   let lo = Math.log(1e-9);

@@ -62,7 +62,12 @@ export function planReplayFromScores(
 }
 
 /** `planReplayFromScores` with the policy already resolved. */
-function drawPlan(scores: Float64Array, exampleIds: readonly string[], options: ReplayDrawOptions, resolved: ResolvedPolicy): ReplayPlan {
+function drawPlan(
+  scores: Float64Array,
+  exampleIds: readonly string[],
+  options: ReplayDrawOptions,
+  resolved: ResolvedPolicy,
+): ReplayPlan {
   if (exampleIds.length !== scores.length) {
     throw new ForgetscopeError('shape', `${scores.length} scores but ${exampleIds.length} example ids`);
   }
@@ -72,7 +77,11 @@ function drawPlan(scores: Float64Array, exampleIds: readonly string[], options: 
   const policy = resolved.policy;
   const input: PolicyInput = { ...options.policyInput, scores };
   if (options.exclude !== undefined) input.exclude = options.exclude;
-  const weighed = policy.weigh(input, { replayN, temperature: resolved.temperature, autoSupport: resolved.autoSupport });
+  const weighed = policy.weigh(input, {
+    replayN,
+    temperature: resolved.temperature,
+    autoSupport: resolved.autoSupport,
+  });
   const { weights, temperature } = weighed;
   const drawOptions: SampleOptions = { seed };
   if (options.sources !== undefined) drawOptions.sources = options.sources;
@@ -141,8 +150,10 @@ export async function planOfflineReplay(input: OfflineReplayInput): Promise<Repl
     prediction = input.predicted;
     method ??= 'given';
   } else {
-    if (input.completion === undefined) throw new ForgetscopeError('usage', 'planOfflineReplay needs a completion method or a predicted row');
-    if (input.known === undefined) throw new ForgetscopeError('usage', 'planOfflineReplay needs the measured entries of the new task');
+    if (input.completion === undefined)
+      throw new ForgetscopeError('usage', 'planOfflineReplay needs a completion method or a predicted row');
+    if (input.known === undefined)
+      throw new ForgetscopeError('usage', 'planOfflineReplay needs the measured entries of the new task');
     const fitted = await input.completion.fit(input.train, input.fitOptions);
     const row = await fitted.predictRow(input.known, { seed: input.seed ?? DEFAULT_REPLAY_SEED });
     prediction = row.prediction;
@@ -150,7 +161,11 @@ export async function planOfflineReplay(input: OfflineReplayInput): Promise<Repl
     if (row.upper !== undefined) upper = row.upper;
     method ??= input.completion.name;
   }
-  if (prediction.length !== n) throw new ForgetscopeError('shape', `predicted row has ${prediction.length} entries, the train rows have ${n} columns`);
+  if (prediction.length !== n)
+    throw new ForgetscopeError(
+      'shape',
+      `predicted row has ${prediction.length} entries, the train rows have ${n} columns`,
+    );
   const scores = Float64Array.from(prediction);
   const measured = new Uint8Array(n);
   if (input.known !== undefined) {
@@ -168,12 +183,14 @@ export async function planOfflineReplay(input: OfflineReplayInput): Promise<Repl
   if (input.known !== undefined) extra.known = input.known;
   if (lower !== undefined) extra.lower = lower;
   if (upper !== undefined) extra.upper = upper;
-  const side = input.side ?? (policy.sideDefault === 'base-nll' ? input.train.nllBefore ?? undefined : undefined);
+  const side = input.side ?? (policy.sideDefault === 'base-nll' ? (input.train.nllBefore ?? undefined) : undefined);
   if (side !== undefined) {
-    if (side.length !== n) throw new ForgetscopeError('shape', `side row has ${side.length} entries, the train rows have ${n} columns`);
+    if (side.length !== n)
+      throw new ForgetscopeError('shape', `side row has ${side.length} entries, the train rows have ${n} columns`);
     extra.side = side;
   }
-  if (policy.needs.includes('factors') && extra.factors === undefined) extra.factors = await factorsOn(input, resolved.factorRank);
+  if (policy.needs.includes('factors') && extra.factors === undefined)
+    extra.factors = await factorsOn(input, resolved.factorRank);
   const plan = drawPlan(scores, input.train.exampleIds, { ...input, method, policyInput: extra }, resolved);
   plan.measured = measured;
   return plan;
@@ -189,4 +206,3 @@ async function factorsOn(input: OfflineReplayInput, rank: number): Promise<{ ran
     if (given === undefined) await backend.dispose();
   }
 }
-

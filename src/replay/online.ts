@@ -44,16 +44,20 @@ export interface OnlineReplaySchedule {
  */
 export function onlineReplaySchedule(options: OnlineScheduleOptions): OnlineReplaySchedule {
   const { totalSteps, examples } = options;
-  if (!Number.isSafeInteger(totalSteps) || totalSteps < 1) throw new ForgetscopeError('usage', `total steps must be a positive integer, got ${totalSteps}`);
-  if (!Number.isSafeInteger(examples) || examples < 1) throw new ForgetscopeError('usage', `examples must be a positive integer, got ${examples}`);
+  if (!Number.isSafeInteger(totalSteps) || totalSteps < 1)
+    throw new ForgetscopeError('usage', `total steps must be a positive integer, got ${totalSteps}`);
+  if (!Number.isSafeInteger(examples) || examples < 1)
+    throw new ForgetscopeError('usage', `examples must be a positive integer, got ${examples}`);
   const fraction = options.uniformFraction ?? DEFAULT_UNIFORM_FRACTION;
-  if (!(fraction >= 0 && fraction <= 1)) throw new ForgetscopeError('usage', `uniform fraction must be in [0, 1], got ${fraction}`);
+  if (!(fraction >= 0 && fraction <= 1))
+    throw new ForgetscopeError('usage', `uniform fraction must be in [0, 1], got ${fraction}`);
   const uniformUntilStep = Math.min(totalSteps, Math.ceil(totalSteps * fraction));
   let probeColumns: Int32Array;
   if (options.probeColumns !== undefined) {
     probeColumns = Int32Array.from(new Set(options.probeColumns)).sort();
     for (const j of probeColumns) {
-      if (j < 0 || j >= examples) throw new ForgetscopeError('usage', `probe column ${j} is outside 0..${examples - 1}`);
+      if (j < 0 || j >= examples)
+        throw new ForgetscopeError('usage', `probe column ${j} is outside 0..${examples - 1}`);
       if (options.exclude?.[j]) throw new ForgetscopeError('usage', `probe column ${j} is excluded (held out)`);
     }
   } else {
@@ -69,8 +73,15 @@ export function onlineReplaySchedule(options: OnlineScheduleOptions): OnlineRepl
         available++;
       }
     }
-    if (probes > available) throw new ForgetscopeError('usage', `cannot probe ${probes} examples: only ${available} are not excluded`);
+    if (probes > available)
+      throw new ForgetscopeError('usage', `cannot probe ${probes} examples: only ${available} are not excluded`);
     probeColumns = topKIndices(keys, probes, rng).sort();
   }
-  return { totalSteps, uniformUntilStep, measureAtStep: uniformUntilStep, probeColumns, predictedFromStep: uniformUntilStep };
+  return {
+    totalSteps,
+    uniformUntilStep,
+    measureAtStep: uniformUntilStep,
+    probeColumns,
+    predictedFromStep: uniformUntilStep,
+  };
 }

@@ -27,7 +27,8 @@ export interface SampleOptions {
  */
 export function sampleWithoutReplacement(logWeights: Float64Array, k: number, options: SampleOptions = {}): Int32Array {
   const rng = createReplayRandom(options.seed ?? 0);
-  if (!Number.isSafeInteger(k) || k < 0) throw new ForgetscopeError('usage', `replay count must be a non-negative integer, got ${k}`);
+  if (!Number.isSafeInteger(k) || k < 0)
+    throw new ForgetscopeError('usage', `replay count must be a non-negative integer, got ${k}`);
   const n = logWeights.length;
   const keys = new Float64Array(n);
   let selectable = 0;
@@ -42,7 +43,10 @@ export function sampleWithoutReplacement(logWeights: Float64Array, k: number, op
     selectable++;
   }
   if (k > selectable) {
-    throw new ForgetscopeError('usage', `cannot replay ${k} examples: only ${selectable} of ${n} examples may be replayed (the rest are excluded)`);
+    throw new ForgetscopeError(
+      'usage',
+      `cannot replay ${k} examples: only ${selectable} of ${n} examples may be replayed (the rest are excluded)`,
+    );
   }
   const picked = options.caps === undefined ? topKIndices(keys, k, rng) : cappedTopK(keys, k, selectable, options, rng);
   if (!options.keepDrawOrder) shuffleInPlace(picked, rng);
@@ -50,14 +54,21 @@ export function sampleWithoutReplacement(logWeights: Float64Array, k: number, op
 }
 
 /** Walks candidates in key order, skipping sources at their cap; widens the candidate set as needed. */
-function cappedTopK(keys: Float64Array, k: number, selectable: number, options: SampleOptions, rng: ReplayRandom): Int32Array {
+function cappedTopK(
+  keys: Float64Array,
+  k: number,
+  selectable: number,
+  options: SampleOptions,
+  rng: ReplayRandom,
+): Int32Array {
   const sources = options.sources;
   const caps = options.caps!;
   if (sources === undefined || sources.length !== keys.length) {
     throw new ForgetscopeError('usage', 'per-source caps need a source label for every example');
   }
   for (const [src, cap] of Object.entries(caps)) {
-    if (!Number.isSafeInteger(cap) || cap < 0) throw new ForgetscopeError('usage', `cap of source "${src}" must be a non-negative integer, got ${cap}`);
+    if (!Number.isSafeInteger(cap) || cap < 0)
+      throw new ForgetscopeError('usage', `cap of source "${src}" must be a non-negative integer, got ${cap}`);
   }
   let m = Math.min(selectable, Math.max(k, 1) * 2);
   for (;;) {

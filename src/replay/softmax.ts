@@ -30,7 +30,11 @@ export function softmaxWeights(
  * replay weights up to a constant, without underflow: the sampler ranks on these, so an example whose
  * weight underflows to 0 in `softmaxWeights` keeps its (tiny) chance and its relative order.
  */
-export function replayLogits(scores: ArrayLike<number>, temperature = DEFAULT_TEMPERATURE, exclude?: Uint8Array): Float64Array {
+export function replayLogits(
+  scores: ArrayLike<number>,
+  temperature = DEFAULT_TEMPERATURE,
+  exclude?: Uint8Array,
+): Float64Array {
   if (!(temperature > 0) || !Number.isFinite(temperature)) {
     throw new ForgetscopeError('usage', `temperature must be a positive finite number, got ${temperature}`);
   }
@@ -41,15 +45,19 @@ export function replayLogits(scores: ArrayLike<number>, temperature = DEFAULT_TE
   const out = new Float64Array(n);
   let max = -Infinity;
   for (let j = 0; j < n; j++) {
-    if (exclude !== undefined && exclude[j]) {
+    if (exclude?.[j]) {
       out[j] = -Infinity;
       continue;
     }
     const s = scores[j]!;
     if (!Number.isFinite(s)) {
-      throw new ForgetscopeError('input', `score of example ${j} is ${s}; every example that is not excluded needs a finite score`, {
-        column: 'score',
-      });
+      throw new ForgetscopeError(
+        'input',
+        `score of example ${j} is ${s}; every example that is not excluded needs a finite score`,
+        {
+          column: 'score',
+        },
+      );
     }
     const z = s / temperature;
     out[j] = z;

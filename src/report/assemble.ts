@@ -64,7 +64,10 @@ export interface AssembledReport {
  * const { data } = await assembleReport(matrix, { name: 'z.csv', provenance, evaluation: { trainRows, testRows } });
  * const html = await buildReportHtml(data);
  */
-export async function assembleReport(matrix: ForgettingMatrix, options: AssembleReportOptions): Promise<AssembledReport> {
+export async function assembleReport(
+  matrix: ForgettingMatrix,
+  options: AssembleReportOptions,
+): Promise<AssembledReport> {
   const timings: Record<string, number> = {};
   const ctx: StageContext = {
     matrix,

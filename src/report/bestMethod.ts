@@ -14,7 +14,11 @@ export const BEST_RELATIVE_TOLERANCE = 0.01;
  * @example
  * meaningfulBest({ a: { rmse: 0.10, ... }, b: { rmse: 0.20, ... } }, 'rmse', true); // 'a'
  */
-export function meaningfulBest(methods: Record<string, ReportMethodScores>, key: MetricKey, lowerIsBetter: boolean): string | null {
+export function meaningfulBest(
+  methods: Record<string, ReportMethodScores>,
+  key: MetricKey,
+  lowerIsBetter: boolean,
+): string | null {
   const ranked = Object.entries(methods)
     .map(([name, m]) => ({ name, v: m[key], se: m.stderr?.[key] ?? 0 }))
     .filter((x): x is { name: string; v: number; se: number } => x.v !== null && Number.isFinite(x.v))

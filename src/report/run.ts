@@ -32,7 +32,11 @@ export interface ReportRun {
  * const run = await runReport(matrix, { name: 'z.csv', provenance }, { out: 'report.html' });
  * await writeFile('report.html', run.html);
  */
-export async function runReport(matrix: ForgettingMatrix, plan: ReportPlan, options: ReportRunOptions): Promise<ReportRun> {
+export async function runReport(
+  matrix: ForgettingMatrix,
+  plan: ReportPlan,
+  options: ReportRunOptions,
+): Promise<ReportRun> {
   const step = options.step ?? (() => {});
   const report = await assembleReport(matrix, {
     ...plan,

@@ -9,8 +9,22 @@ import { screeSpec } from '../viz/scree.js';
 import { sourceForgettingSpec } from '../viz/sources.js';
 import { predictedVsTrueSpec } from '../viz/predicted.js';
 import { rmseVersusKSpec } from '../viz/rmseCurve.js';
-import { replayScoreDistributionSpec, replayWeightDistributionSpec, scoreDistributionData, topReplayedData, topReplayedSpec, weightDistributionData } from '../viz/replay.js';
-import type { ReportData, ReportEvaluation, ReportForgottenExample, ReportMethodScores, ReportReplay, ReportTask } from './types.js';
+import {
+  replayScoreDistributionSpec,
+  replayWeightDistributionSpec,
+  scoreDistributionData,
+  topReplayedData,
+  topReplayedSpec,
+  weightDistributionData,
+} from '../viz/replay.js';
+import type {
+  ReportData,
+  ReportEvaluation,
+  ReportForgottenExample,
+  ReportMethodScores,
+  ReportReplay,
+  ReportTask,
+} from './types.js';
 import { cell, escapeHtml, percent, table } from './html.js';
 import { formatSeeds } from './formatSeeds.js';
 import { BEST_RELATIVE_TOLERANCE, meaningfulBest, type MetricKey } from './bestMethod.js';
@@ -82,10 +96,18 @@ export async function structureSection(data: ReportData, figure: FigureRenderer)
   ]);
   const fig = await figure(
     'scree',
-    screeSpec({ singularValues: s.singularValues, r2: s.r2, ...(s.additiveR2 !== undefined ? { additiveR2: s.additiveR2 } : {}) }),
+    screeSpec({
+      singularValues: s.singularValues,
+      r2: s.r2,
+      ...(s.additiveR2 !== undefined ? { additiveR2: s.additiveR2 } : {}),
+    }),
     'Singular values of the uncentered Z and R² of its rank-k truncation. A rank-1 R² above the dashed line means the multiplicative model u<sub>i</sub>·v<sub>j</sub> explains more than the additive μ + a<sub>i</sub> + b<sub>j</sub> (both have M + N − 1 parameters).',
   );
-  return { id: 'structure', title: 'Low-rank structure', html: fig + modelTable + (s.backend ? `<p class="note">Computed on the ${escapeHtml(s.backend)} backend.</p>` : '') };
+  return {
+    id: 'structure',
+    title: 'Low-rank structure',
+    html: fig + modelTable + (s.backend ? `<p class="note">Computed on the ${escapeHtml(s.backend)} backend.</p>` : ''),
+  };
 }
 
 /** The most forgotten examples. */
@@ -102,7 +124,14 @@ export function examplesSection(data: ReportData): Section | null {
     { header: 'mean Z', html: (e: Ranked) => cell(e.mean), numeric: true },
     { header: 'max Z', html: (e: Ranked) => cell(e.max), numeric: true },
     { header: 'forgotten by', html: (e: Ranked) => percent(e.fractionForgotten), numeric: true },
-    ...(hasText ? [{ header: 'text', html: (e: Ranked) => `<span class="snippet">${escapeHtml(textSnippet(e.text ?? '', 70))}</span>` }] : []),
+    ...(hasText
+      ? [
+          {
+            header: 'text',
+            html: (e: Ranked) => `<span class="snippet">${escapeHtml(textSnippet(e.text ?? '', 70))}</span>`,
+          },
+        ]
+      : []),
   ];
   return {
     id: 'examples',
@@ -150,7 +179,11 @@ export function tasksSection(data: ReportData): Section | null {
       `<p>Tasks sorted by mean forgetting. The rank-1 scalar u<sub>i</sub> is the task's strength in the multiplicative model Z ≈ u<sub>i</sub>·v<sub>j</sub>.</p>` +
       table(sorted, [
         { header: 'task', html: (t: ReportTask) => `<code>${escapeHtml(t.task)}</code>` },
-        ...metaKeys.map((k) => ({ header: k, html: (t: ReportTask) => metaCell(t.meta?.[k]), numeric: typeof tasks.find((t) => t.meta?.[k] !== undefined)?.meta?.[k] === 'number' })),
+        ...metaKeys.map((k) => ({
+          header: k,
+          html: (t: ReportTask) => metaCell(t.meta?.[k]),
+          numeric: typeof tasks.find((t) => t.meta?.[k] !== undefined)?.meta?.[k] === 'number',
+        })),
         { header: 'mean Z', html: (t: ReportTask) => cell(t.mean), numeric: true },
         { header: 'max Z', html: (t: ReportTask) => cell(t.max), numeric: true },
         { header: 'forgotten', html: (t: ReportTask) => percent(t.fractionForgotten), numeric: true },
@@ -172,11 +205,17 @@ export function tasksSection(data: ReportData): Section | null {
 function evaluationTable(ev: ReportEvaluation): string {
   const names = Object.keys(ev.methods);
   const lower: Record<MetricKey, boolean> = { rmse: true, f1: false, precision: false, recall: false, auc: false };
-  const bests = Object.fromEntries((Object.keys(lower) as MetricKey[]).map((k) => [k, meaningfulBest(ev.methods, k, lower[k])])) as Record<MetricKey, string | null>;
+  const bests = Object.fromEntries(
+    (Object.keys(lower) as MetricKey[]).map((k) => [k, meaningfulBest(ev.methods, k, lower[k])]),
+  ) as Record<MetricKey, string | null>;
   const scoreCell = (n: string, key: MetricKey): string => {
     const m = ev.methods[n]!;
     const se = m.stderr?.[key];
-    const text = cell(m[key]) + (se !== undefined && se !== null && m[key] !== null ? `<span class="se"> ± ${se === 0 ? '0' : se.toPrecision(2)}</span>` : '');
+    const text =
+      cell(m[key]) +
+      (se !== undefined && se !== null && m[key] !== null
+        ? `<span class="se"> ± ${se === 0 ? '0' : se.toPrecision(2)}</span>`
+        : '');
     return bests[key] === n ? `<span class="best">${text}</span>` : text;
   };
   const marked = (Object.keys(bests) as MetricKey[]).filter((k) => bests[k] !== null);
@@ -187,7 +226,11 @@ function evaluationTable(ev: ReportEvaluation): string {
     `Scores are pooled over test tasks and unmeasured examples and averaged over seeds (± the standard error over seeds). ` +
     `RMSE — how far the predicted forgetting is from the truth — is the column that matters for replay weights; ` +
     `a value is in bold only where one method beats the next by more than the seeds' standard error and ${BEST_RELATIVE_TOLERANCE * 100}&nbsp;%` +
-    (marked.length === 0 ? '; here no method does on any metric.' : tie.length > 0 ? `; on ${tie.map((k) => METRIC_LABEL[k]).join(', ')} the methods are level.` : '.') +
+    (marked.length === 0
+      ? '; here no method does on any metric.'
+      : tie.length > 0
+        ? `; on ${tie.map((k) => METRIC_LABEL[k]).join(', ')} the methods are level.`
+        : '.') +
     `</p>` +
     table(names, [
       { header: 'method', html: (n) => `<code>${escapeHtml(n)}</code>` },
@@ -203,7 +246,13 @@ function evaluationTable(ev: ReportEvaluation): string {
   );
 }
 
-const METRIC_LABEL: Record<MetricKey, string> = { rmse: 'RMSE', f1: 'F1', precision: 'precision', recall: 'recall', auc: 'AUC' };
+const METRIC_LABEL: Record<MetricKey, string> = {
+  rmse: 'RMSE',
+  f1: 'F1',
+  precision: 'precision',
+  recall: 'recall',
+  auc: 'AUC',
+};
 
 /** Completion: the evaluation table, predicted vs true, RMSE versus k. */
 export async function completionSection(data: ReportData, figure: FigureRenderer): Promise<Section | null> {
@@ -246,8 +295,10 @@ function replayPlainWords(r: ReportReplay): string {
       : uniformPool
         ? `The ${cell(d.pool)} examples with weight &gt; 0 are equally likely`
         : `All ${cell(d.pool)} examples that are not held out can be drawn, more often the higher their score (about ${cell(w.effectiveExamples, 1)} examples carry the weight)`;
-  return `<p>${pool}; ${r.replayN} of them are sampled for replay${d.heldOut > 0 ? `, and the ${cell(d.heldOut)} held-out example${d.heldOut === 1 ? '' : 's'} never ${d.heldOut === 1 ? 'is' : 'are'}` : ''}. ` +
-    `The histogram shows the predicted score of every upstream example and where the sampled ones lie; the table lists the top-scoring examples.</p>`;
+  return (
+    `<p>${pool}; ${r.replayN} of them are sampled for replay${d.heldOut > 0 ? `, and the ${cell(d.heldOut)} held-out example${d.heldOut === 1 ? '' : 's'} never ${d.heldOut === 1 ? 'is' : 'are'}` : ''}. ` +
+    `The histogram shows the predicted score of every upstream example and where the sampled ones lie; the table lists the top-scoring examples.</p>`
+  );
 }
 
 /** The replay plan: what it replays and why (score distribution with the cut, the top-scoring examples). */
@@ -260,11 +311,23 @@ export async function replaySection(data: ReportData, figure: FigureRenderer): P
     `<p>Replay plan for held-out task <code>${escapeHtml(r.task)}</code>${r.basis ? ` (${escapeHtml(r.basis)})` : ''}: ${replayRule(r)}, scores from <code>${escapeHtml(r.method)}</code>; ` +
     `${r.replayN} examples sampled without replacement${r.seed !== undefined ? ` (seed ${r.seed})` : ''}.</p>` +
     replayPlainWords(r) +
-    (await figure('replay-scores', replayScoreDistributionSpec(r), 'Predicted forgetting score of every upstream example (measured value where it was measured), coloured by what the plan does with it; the dashed line is the replay cut, red ticks mark the sampled examples.')) +
+    (await figure(
+      'replay-scores',
+      replayScoreDistributionSpec(r),
+      'Predicted forgetting score of every upstream example (measured value where it was measured), coloured by what the plan does with it; the dashed line is the replay cut, red ticks mark the sampled examples.',
+    )) +
     (uniform
       ? ''
-      : await figure('replay-weights', replayWeightDistributionSpec(r), 'How the replay weights spread over the upstream examples (log scale). Excluded (held-out) examples have weight 0 and are not drawn.')) +
-    (await figure('replay-top', topReplayedSpec(r, { top: 20 }), 'The examples predicted to be forgotten most, with a text snippet and their source; outlined bars were sampled for replay.')) +
+      : await figure(
+          'replay-weights',
+          replayWeightDistributionSpec(r),
+          'How the replay weights spread over the upstream examples (log scale). Excluded (held-out) examples have weight 0 and are not drawn.',
+        )) +
+    (await figure(
+      'replay-top',
+      topReplayedSpec(r, { top: 20 }),
+      'The examples predicted to be forgotten most, with a text snippet and their source; outlined bars were sampled for replay.',
+    )) +
     table(top, [
       { header: '#', html: (t) => String(t.rank), numeric: true },
       { header: 'example', html: (t) => `<code>${escapeHtml(t.example)}</code>` },
@@ -339,7 +402,8 @@ export const REPORT_SECTIONS: readonly SectionBuilder[] = [
 function bestMethod(methods: Record<string, ReportMethodScores>): { name: string; rmse: number } | null {
   let best: { name: string; rmse: number } | null = null;
   for (const [name, m] of Object.entries(methods)) {
-    if (m.rmse !== null && Number.isFinite(m.rmse) && (best === null || m.rmse < best.rmse)) best = { name, rmse: m.rmse };
+    if (m.rmse !== null && Number.isFinite(m.rmse) && (best === null || m.rmse < best.rmse))
+      best = { name, rmse: m.rmse };
   }
   return best;
 }

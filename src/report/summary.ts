@@ -21,7 +21,14 @@ export function reportSummary(out: string, bytes: number, r: AssembledReport): R
     topForgotten: (d.topForgotten ?? []).slice(0, 5),
     sources: d.sources ?? [],
     ...(r.evaluation
-      ? { evaluation: { select: d.evaluation!.select, known: r.evaluation.known, seeds: r.evaluation.seeds, methods: d.evaluation!.methods } }
+      ? {
+          evaluation: {
+            select: d.evaluation!.select,
+            known: r.evaluation.known,
+            seeds: r.evaluation.seeds,
+            methods: d.evaluation!.methods,
+          },
+        }
       : {}),
     ...(r.curve ? { curve: r.curve } : {}),
     ...(r.replay && d.replay
@@ -64,7 +71,9 @@ export function formatReportSummary(s: Record<string, unknown>): string {
   const ev = s['evaluation'] as { methods: Record<string, { rmse: number | null; f1: number | null }> } | undefined;
   if (ev) {
     for (const [name, m] of Object.entries(ev.methods)) {
-      lines.push(`  ${name.padEnd(14)} RMSE ${m.rmse === null ? '   —  ' : m.rmse.toFixed(4)}  F1 ${m.f1 === null ? '—' : m.f1.toFixed(3)}`);
+      lines.push(
+        `  ${name.padEnd(14)} RMSE ${m.rmse === null ? '   —  ' : m.rmse.toFixed(4)}  F1 ${m.f1 === null ? '—' : m.f1.toFixed(3)}`,
+      );
     }
   }
   return lines.join('\n') + '\n';

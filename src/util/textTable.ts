@@ -21,10 +21,16 @@ export interface TextTableOptions {
  * @example
  * textTable(['tensor', 'size'], [['w', '12']]); // "tensor  size\n------  ----\nw         12\n"
  */
-export function textTable(head: readonly string[], rows: readonly (readonly string[])[], options: TextTableOptions = {}): string {
+export function textTable(
+  head: readonly string[],
+  rows: readonly (readonly string[])[],
+  options: TextTableOptions = {},
+): string {
   const gap = options.gap ?? '  ';
   const indent = options.indent ?? '';
-  const w = head.map((h, c) => Math.max(h.length, options.minWidths?.[c] ?? 0, ...rows.map((r) => (r[c] ?? '').length)));
+  const w = head.map((h, c) =>
+    Math.max(h.length, options.minWidths?.[c] ?? 0, ...rows.map((r) => (r[c] ?? '').length)),
+  );
   const left = (c: number) => c === 0 || options.align === 'left';
   const line = (r: readonly string[]) => {
     const text = indent + r.map((x, c) => (left(c) ? x.padEnd(w[c]!) : x.padStart(w[c]!))).join(gap);

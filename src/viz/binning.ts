@@ -94,7 +94,10 @@ export interface Histogram {
  * @example
  * histogram([0, 0.5, 1, 1], { bins: 2 }); // edges [0, 0.5, 1], counts [1, 3]
  */
-export function histogram(values: ArrayLike<number>, options: { bins?: number; min?: number; max?: number } = {}): Histogram {
+export function histogram(
+  values: ArrayLike<number>,
+  options: { bins?: number; min?: number; max?: number } = {},
+): Histogram {
   const bins = Math.max(1, Math.floor(options.bins ?? 30));
   let lo = options.min ?? Infinity;
   let hi = options.max ?? -Infinity;

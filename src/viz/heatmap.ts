@@ -69,7 +69,13 @@ export interface HeatmapData {
   subtitle: string[];
 }
 
-function meansOf(values: ArrayLike<number>, rows: number, cols: number, mask: Uint8Array | null | undefined, byRow: boolean): Float64Array {
+function meansOf(
+  values: ArrayLike<number>,
+  rows: number,
+  cols: number,
+  mask: Uint8Array | null | undefined,
+  byRow: boolean,
+): Float64Array {
   const len = byRow ? rows : cols;
   const sum = new Float64Array(len);
   const cnt = new Float64Array(len);
@@ -118,7 +124,9 @@ export function heatmapData(input: HeatmapInput, options: HeatmapOptions = {}): 
   for (let r = 0; r < rb; r++) {
     const a = rowEdges[r]!;
     const b = rowEdges[r + 1]!;
-    rowLabels.push(b - a === 1 ? taskIds[rowOrder[a]!]! : `${taskIds[rowOrder[a]!]} … ${taskIds[rowOrder[b - 1]!]} (${b - a} tasks)`);
+    rowLabels.push(
+      b - a === 1 ? taskIds[rowOrder[a]!]! : `${taskIds[rowOrder[a]!]} … ${taskIds[rowOrder[b - 1]!]} (${b - a} tasks)`,
+    );
   }
   const cells: HeatmapCell[] = [];
   const absValues: number[] = [];
@@ -142,7 +150,18 @@ export function heatmapData(input: HeatmapInput, options: HeatmapOptions = {}): 
   if (cb < cols) binned.push(`examples averaged in ${cb} bins of ${sizeRange(colEdges)}`);
   if (binned.length > 0) subtitle.push(`binned: ${binned.join('; ')}`);
   const shownTitle = binned.length > 0 ? `${title} (binned to ${rb} × ${cb} cells)` : title;
-  return { cells, rowLabels, rowOrder, colOrder, rowEdges, colEdges, colourLimit, clamped, title: shownTitle, subtitle };
+  return {
+    cells,
+    rowLabels,
+    rowOrder,
+    colOrder,
+    rowEdges,
+    colEdges,
+    colourLimit,
+    clamped,
+    title: shownTitle,
+    subtitle,
+  };
 }
 
 /**
@@ -171,7 +190,12 @@ export function forgettingHeatmapSpec(input: HeatmapInput, options: HeatmapOptio
         field: 'col',
         type: 'ordinal',
         scale: { paddingInner: 0, paddingOuter: 0 },
-        axis: { labels: false, ticks: false, title: `examples (${d.colOrder.length}), sorted by forgetting factor →`, domain: false },
+        axis: {
+          labels: false,
+          ticks: false,
+          title: `examples (${d.colOrder.length}), sorted by forgetting factor →`,
+          domain: false,
+        },
       },
       y: {
         field: 'task',

@@ -115,7 +115,9 @@ export function predictedVsTrueSpec(
     `RMSE ${formatNumber(d.rmse)}, Pearson r ${formatNumber(d.pearson)} over ${d.scored} unmeasured examples`,
   ];
   if (d.drawn < d.total) subtitle.push(`${d.drawn} of ${d.total} examples drawn (evenly thinned)`);
-  const title = options.title ?? `Predicted vs true forgetting${input.task ? `: task ${input.task}` : ''}${input.method ? ` (${input.method})` : ''}`;
+  const title =
+    options.title ??
+    `Predicted vs true forgetting${input.task ? `: task ${input.task}` : ''}${input.method ? ` (${input.method})` : ''}`;
   const [lo, hi] = d.range;
   return {
     $schema: VEGA_LITE_SCHEMA,

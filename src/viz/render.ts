@@ -46,7 +46,10 @@ export async function compileVegaLite(spec: VegaLiteSpec): Promise<CompiledSpec>
  * @example
  * const svg = await renderSvg(screeSpec({ singularValues, r2 }));
  */
-export async function renderSvg(spec: VegaLiteSpec, options: { onWarning?: (message: string) => void } = {}): Promise<string> {
+export async function renderSvg(
+  spec: VegaLiteSpec,
+  options: { onWarning?: (message: string) => void } = {},
+): Promise<string> {
   const { vega: compiled, warnings } = await compileVegaLite(spec);
   for (const w of warnings) options.onWarning?.(w);
   const vega = await import('vega');

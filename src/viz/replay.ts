@@ -90,14 +90,20 @@ export function weightDistributionData(input: ReplayWeightsInput, bins = 40): We
  * @example
  * const spec = replayWeightDistributionSpec(plan);
  */
-export function replayWeightDistributionSpec(input: ReplayWeightsInput, options: { bins?: number; title?: string } = {}): VegaLiteSpec {
+export function replayWeightDistributionSpec(
+  input: ReplayWeightsInput,
+  options: { bins?: number; title?: string } = {},
+): VegaLiteSpec {
   const d = weightDistributionData(input, options.bins ?? 40);
   const selectedCount = input.selected ? input.selected.length : 0;
   const subtitle = [
-    `${d.positive} examples with weight > 0` + (d.zero > 0 ? `, ${d.zero} excluded (weight 0, not drawn)` : '') +
+    `${d.positive} examples with weight > 0` +
+      (d.zero > 0 ? `, ${d.zero} excluded (weight 0, not drawn)` : '') +
       (selectedCount > 0 ? `, ${selectedCount} sampled for replay` : ''),
     `effective number of examples (Σw)²/Σw² = ${formatNumber(d.effectiveExamples)}` +
-      (input.temperature !== undefined && Number.isFinite(input.temperature) ? `, temperature ${input.temperature}` : '') +
+      (input.temperature !== undefined && Number.isFinite(input.temperature)
+        ? `, temperature ${input.temperature}`
+        : '') +
       (input.method ? `, scores from ${input.method}` : ''),
   ];
   const ref = { x: d.uniformLog10, label: 'uniform 1/N' };
@@ -218,8 +224,12 @@ export function topReplayedSpec(input: TopReplayedInput, options: { top?: number
   return {
     $schema: VEGA_LITE_SCHEMA,
     title: {
-      text: options.title ?? `Top ${rows.length} examples by ${byScore ? 'predicted forgetting score' : 'replay weight'}`,
-      subtitle: [`of ${input.weights.length} upstream examples` + (input.selected ? `; ${sampled} of these ${rows.length} sampled for replay (outlined)` : '')],
+      text:
+        options.title ?? `Top ${rows.length} examples by ${byScore ? 'predicted forgetting score' : 'replay weight'}`,
+      subtitle: [
+        `of ${input.weights.length} upstream examples` +
+          (input.selected ? `; ${sampled} of these ${rows.length} sampled for replay (outlined)` : ''),
+      ],
     },
     width: 300,
     height: Math.max(100, 16 * rows.length),
@@ -227,8 +237,16 @@ export function topReplayedSpec(input: TopReplayedInput, options: { top?: number
     mark: { type: 'bar', ...(hasSource ? {} : { color: NEUTRAL_COLOUR }) },
     encoding: {
       // sorted by the rank field (ids stay data values, never text inside a Vega expression)
-      y: { field: 'label', type: 'nominal', sort: { field: 'rank', op: 'min' }, title: null, axis: { labelLimit: 360, labelFont: 'DejaVu Sans Mono, monospace', labelFontSize: 9 } },
-      x: byScore ? { field: 'score', type: 'quantitative', title: 'predicted forgetting score (measured where measured)' } : { field: 'weight', type: 'quantitative', title: 'replay weight' },
+      y: {
+        field: 'label',
+        type: 'nominal',
+        sort: { field: 'rank', op: 'min' },
+        title: null,
+        axis: { labelLimit: 360, labelFont: 'DejaVu Sans Mono, monospace', labelFontSize: 9 },
+      },
+      x: byScore
+        ? { field: 'score', type: 'quantitative', title: 'predicted forgetting score (measured where measured)' }
+        : { field: 'weight', type: 'quantitative', title: 'replay weight' },
       ...(hasSource ? { color: { field: 'source', type: 'nominal', title: 'source' } } : {}),
       ...(input.selected
         ? {
@@ -313,11 +331,20 @@ export function scoreDistributionData(input: TopReplayedInput, bins = 40): Score
   if (scores) {
     let lo = Infinity;
     let hi = -Infinity;
-    for (let j = 0; j < n; j++) if (Number.isFinite(scores[j]!)) (lo = Math.min(lo, scores[j]!)), (hi = Math.max(hi, scores[j]!));
+    for (let j = 0; j < n; j++)
+      if (Number.isFinite(scores[j]!)) {
+        lo = Math.min(lo, scores[j]!);
+        hi = Math.max(hi, scores[j]!);
+      }
     const order: ReplayStatus[] = ['sampled', 'weight > 0, not sampled', 'weight 0', 'held out'];
     order.forEach((st, stack) => {
-      const h = histogram(Array.from({ length: n }, (_, j) => (status[j] === st ? scores[j]! : NaN)), { bins, min: lo, max: hi });
-      for (let b = 0; b < h.counts.length; b++) if (h.counts[b]! > 0) out.push({ lo: h.edges[b]!, hi: h.edges[b + 1]!, status: st, count: h.counts[b]!, stack });
+      const h = histogram(
+        Array.from({ length: n }, (_, j) => (status[j] === st ? scores[j]! : NaN)),
+        { bins, min: lo, max: hi },
+      );
+      for (let b = 0; b < h.counts.length; b++)
+        if (h.counts[b]! > 0)
+          out.push({ lo: h.edges[b]!, hi: h.edges[b + 1]!, status: st, count: h.counts[b]!, stack });
     });
   }
   const cut = pool > 0 && pool < live && poolMin >= restMax ? poolMin : null;
@@ -331,13 +358,20 @@ export function scoreDistributionData(input: TopReplayedInput, bins = 40): Score
  * @example
  * const spec = replayScoreDistributionSpec({ ...plan, exampleIds: plan.exampleIds });
  */
-export function replayScoreDistributionSpec(input: TopReplayedInput, options: { bins?: number; title?: string } = {}): VegaLiteSpec {
+export function replayScoreDistributionSpec(
+  input: TopReplayedInput,
+  options: { bins?: number; title?: string } = {},
+): VegaLiteSpec {
   const d = scoreDistributionData(input, options.bins ?? 40);
   const sampled = d.sampledScores.length;
   const subtitle = [
-    `${input.weights.length} upstream examples` + (d.heldOut > 0 ? ` (${d.heldOut} held out, never replayed)` : '') +
-      `; ${d.pool} with weight > 0` + (sampled > 0 ? `, ${sampled} sampled for replay` : ''),
-    d.cut !== null ? `replay cut: only examples scoring ≥ ${formatNumber(d.cut)} can be drawn` : 'every example with weight > 0 can be drawn (no hard cut)',
+    `${input.weights.length} upstream examples` +
+      (d.heldOut > 0 ? ` (${d.heldOut} held out, never replayed)` : '') +
+      `; ${d.pool} with weight > 0` +
+      (sampled > 0 ? `, ${sampled} sampled for replay` : ''),
+    d.cut !== null
+      ? `replay cut: only examples scoring ≥ ${formatNumber(d.cut)} can be drawn`
+      : 'every example with weight > 0 can be drawn (no hard cut)',
   ];
   const layers: unknown[] = [
     {
@@ -350,7 +384,10 @@ export function replayScoreDistributionSpec(input: TopReplayedInput, options: { 
         color: {
           field: 'status',
           type: 'nominal',
-          scale: { domain: ['sampled', 'weight > 0, not sampled', 'weight 0', 'held out'], range: ['#e45756', '#9ecae9', '#c7c7c7', '#f2cf5b'] },
+          scale: {
+            domain: ['sampled', 'weight > 0, not sampled', 'weight 0', 'held out'],
+            range: ['#e45756', '#9ecae9', '#c7c7c7', '#f2cf5b'],
+          },
           legend: { title: 'in the plan', labelLimit: 220 },
         },
         order: { field: 'stack', type: 'quantitative', sort: 'ascending' },
@@ -371,13 +408,24 @@ export function replayScoreDistributionSpec(input: TopReplayedInput, options: { 
   if (d.cut !== null) {
     const ref = { x: d.cut, label: `replay cut ${formatNumber(d.cut)}` };
     layers.push(
-      { data: { values: [ref] }, mark: { type: 'rule', strokeDash: [5, 3], color: '#333' }, encoding: { x: { field: 'x', type: 'quantitative' } } },
-      { data: { values: [ref] }, mark: { type: 'text', align: 'right', dx: -3, y: 0, baseline: 'top', fontSize: 10, color: '#333' }, encoding: { x: { field: 'x', type: 'quantitative' }, text: { field: 'label' } } },
+      {
+        data: { values: [ref] },
+        mark: { type: 'rule', strokeDash: [5, 3], color: '#333' },
+        encoding: { x: { field: 'x', type: 'quantitative' } },
+      },
+      {
+        data: { values: [ref] },
+        mark: { type: 'text', align: 'right', dx: -3, y: 0, baseline: 'top', fontSize: 10, color: '#333' },
+        encoding: { x: { field: 'x', type: 'quantitative' }, text: { field: 'label' } },
+      },
     );
   }
   return {
     $schema: VEGA_LITE_SCHEMA,
-    title: { text: options.title ?? 'Predicted forgetting of every upstream example, and what the plan replays', subtitle },
+    title: {
+      text: options.title ?? 'Predicted forgetting of every upstream example, and what the plan replays',
+      subtitle,
+    },
     width: 460,
     height: 200,
     layer: layers,

@@ -43,13 +43,24 @@ export function rmseVersusKSpec(points: readonly RmseCurvePoint[], options: { ti
     scale: { type: 'log', domain: [Math.min(...ks), Math.max(...ks)], nice: false },
     axis: { values: [...new Set(ks)].sort((a, b) => a - b) },
   };
-  const color = { field: 'select', type: 'nominal', title: 'probes', scale: { domain: ['random', 'active'], range: ['#4c78a8', '#e45756'] } };
+  const color = {
+    field: 'select',
+    type: 'nominal',
+    title: 'probes',
+    scale: { domain: ['random', 'active'], range: ['#4c78a8', '#e45756'] },
+  };
   const layers: unknown[] = [];
   if (hasBand) {
     layers.push({
       transform: [{ filter: 'datum.lower !== null && datum.upper !== null' }],
       mark: { type: 'area', opacity: 0.15 },
-      encoding: { x, y: { field: 'lower', type: 'quantitative' }, y2: { field: 'upper' }, color: { ...color, legend: null }, detail: { field: 'series' } },
+      encoding: {
+        x,
+        y: { field: 'lower', type: 'quantitative' },
+        y2: { field: 'upper' },
+        color: { ...color, legend: null },
+        detail: { field: 'series' },
+      },
     });
   }
   layers.push({
@@ -69,7 +80,10 @@ export function rmseVersusKSpec(points: readonly RmseCurvePoint[], options: { ti
   });
   return {
     $schema: VEGA_LITE_SCHEMA,
-    title: { text: options.title ?? 'Completion error versus number of measured examples', subtitle: ['random (paper protocol) vs active probe selection'] },
+    title: {
+      text: options.title ?? 'Completion error versus number of measured examples',
+      subtitle: ['random (paper protocol) vs active probe selection'],
+    },
     width: 420,
     height: 240,
     data: { values: rows },

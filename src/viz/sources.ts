@@ -23,10 +23,21 @@ export interface SourceRow {
 export function sourceForgettingSpec(sources: readonly SourceRow[], options: { title?: string } = {}): VegaLiteSpec {
   // `order` (largest mean first) is a data field the axis sorts by: source names stay data values,
   // never text inside a Vega expression (an explicit sort list would be compiled into one)
-  const ranked = sources.map((s, i) => i).sort((a, b) => sources[b]!.mean - sources[a]!.mean || sources[a]!.source.localeCompare(sources[b]!.source));
+  const ranked = sources
+    .map((_s, i) => i)
+    .sort((a, b) => sources[b]!.mean - sources[a]!.mean || sources[a]!.source.localeCompare(sources[b]!.source));
   const orderOf = new Int32Array(sources.length);
-  ranked.forEach((i, k) => (orderOf[i] = k));
-  const rows = sources.map((s, i) => ({ source: s.source, mean: s.mean, fractionForgotten: s.fractionForgotten, share: s.share, examples: s.examples ?? null, order: orderOf[i]! }));
+  ranked.forEach((i, k) => {
+    orderOf[i] = k;
+  });
+  const rows = sources.map((s, i) => ({
+    source: s.source,
+    mean: s.mean,
+    fractionForgotten: s.fractionForgotten,
+    share: s.share,
+    examples: s.examples ?? null,
+    order: orderOf[i]!,
+  }));
   const height = Math.max(80, 20 * rows.length);
   const panel = (field: string, title: string, format: string, colour: string, domain?: [number, number]): unknown => ({
     title,
@@ -47,7 +58,10 @@ export function sourceForgettingSpec(sources: readonly SourceRow[], options: { t
   });
   return {
     $schema: VEGA_LITE_SCHEMA,
-    title: { text: options.title ?? 'Forgetting by upstream source', subtitle: [`${rows.length} sources, sorted by mean forgetting`] },
+    title: {
+      text: options.title ?? 'Forgetting by upstream source',
+      subtitle: [`${rows.length} sources, sorted by mean forgetting`],
+    },
     data: { values: rows },
     hconcat: [
       panel('mean', 'mean Z (nats)', '.2f', FORGOTTEN_COLOUR),

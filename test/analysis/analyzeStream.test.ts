@@ -20,7 +20,12 @@ function* blocksOf(matrix: ForgettingMatrix, widths: number[]): Generator<Column
     const c = Math.min(widths[w++ % widths.length]!, n - start);
     const data = new Float32Array(m * c);
     for (let i = 0; i < m; i++) for (let j = 0; j < c; j++) data[i * c + j] = matrix.get(i, start + j);
-    yield { data, cols: c, exampleIds: matrix.exampleIds.slice(start, start + c), exampleMeta: matrix.exampleMeta.slice(start, start + c) };
+    yield {
+      data,
+      cols: c,
+      exampleIds: matrix.exampleIds.slice(start, start + c),
+      exampleMeta: matrix.exampleMeta.slice(start, start + c),
+    };
     start += c;
   }
 }
@@ -29,12 +34,21 @@ describe('analyzeStream equals the in-memory analysis', () => {
   test('on the real-dev-v1 fixture streamed in uneven float32 blocks', async () => {
     const full = await analyzeStructure(z, { ranks: 5, backend });
     const audit = auditForgetting(z, { rankOneTask: full.multiplicative.taskScalars });
-    const s = await analyzeStream(blocksOf(z, [137, 1, 250, 64]), { tasks: z.rows, taskIds: z.taskIds, taskMeta: z.taskMeta, ranks: 5, backend, totalExamples: 10 });
+    const s = await analyzeStream(blocksOf(z, [137, 1, 250, 64]), {
+      tasks: z.rows,
+      taskIds: z.taskIds,
+      taskMeta: z.taskMeta,
+      ranks: 5,
+      backend,
+      totalExamples: 10,
+    });
     expect(s.examples).toBe(1000);
     expect(s.observed).toBe(37000);
     for (let k = 0; k < 5; k++) {
       expect(Math.abs(s.lowRank.r2[k]! - full.lowRank.r2[k]!)).toBeLessThan(1e-10);
-      expect(Math.abs(s.lowRank.singularValues[k]! - full.lowRank.singularValues[k]!)).toBeLessThan(1e-9 * full.lowRank.singularValues[0]!);
+      expect(Math.abs(s.lowRank.singularValues[k]! - full.lowRank.singularValues[k]!)).toBeLessThan(
+        1e-9 * full.lowRank.singularValues[0]!,
+      );
       // Same subspaces: |u_stream · u_full| = 1 per component.
       let dot = 0;
       for (let i = 0; i < z.rows; i++) dot += s.lowRank.taskFactors[i * 5 + k]! * full.lowRank.taskFactors[i * 5 + k]!;
@@ -50,15 +64,22 @@ describe('analyzeStream equals the in-memory analysis', () => {
       expect(Math.abs(s.exampleSummary.mean[j]! - audit.examples.mean[j]!)).toBeLessThan(1e-14);
       expect(s.exampleSummary.max[j]).toBe(audit.examples.max[j]);
     }
-    expect(s.topForgotten.map((t) => [t.example, t.meta['source']])).toEqual(audit.topForgotten.map((t) => [t.example, t.meta['source']]));
+    expect(s.topForgotten.map((t) => [t.example, t.meta['source']])).toEqual(
+      audit.topForgotten.map((t) => [t.example, t.meta['source']]),
+    );
     expect(s.sources.map((x) => x.source)).toEqual(audit.sources.map((x) => x.source));
     s.sources.forEach((x, g) => {
       expect(Math.abs(x.mean - audit.sources[g]!.mean)).toBeLessThan(1e-13);
       expect(Math.abs(x.share - audit.sources[g]!.share)).toBeLessThan(1e-13);
       expect(x.fractionForgotten).toBeCloseTo(audit.sources[g]!.fractionForgotten, 15);
     });
-    for (let i = 0; i < z.rows; i++) expect(Math.abs(Math.abs(s.taskSummary.rankOneScalar![i]!) - Math.abs(full.multiplicative.taskScalars[i]!))).toBeLessThan(1e-9);
-    expect(s.taskMetadataCorrelations.map((c) => c.pearson)).toEqual(audit.taskMetadataCorrelations.map((c) => c.pearson));
+    for (let i = 0; i < z.rows; i++)
+      expect(
+        Math.abs(Math.abs(s.taskSummary.rankOneScalar![i]!) - Math.abs(full.multiplicative.taskScalars[i]!)),
+      ).toBeLessThan(1e-9);
+    expect(s.taskMetadataCorrelations.map((c) => c.pearson)).toEqual(
+      audit.taskMetadataCorrelations.map((c) => c.pearson),
+    );
   });
 
   test('spec §5 case through the stream, and errors', async () => {
@@ -72,7 +93,11 @@ describe('analyzeStream equals the in-memory analysis', () => {
     expect(s.additive.r2).toBeCloseTo(1, 12);
     expect(s.topForgotten[0]!.example).toBe('e3');
     await expect(analyzeStream([], { tasks: 3 })).rejects.toThrow(/no examples/);
-    await expect(analyzeStream([{ data: new Float64Array(5), cols: 2 }], { tasks: 3 })).rejects.toThrow(/has 5 values for 3×2/);
-    await expect(analyzeStream([{ data: Float64Array.of(1, NaN, 2), cols: 1 }], { tasks: 3 })).rejects.toThrow(/not finite/);
+    await expect(analyzeStream([{ data: new Float64Array(5), cols: 2 }], { tasks: 3 })).rejects.toThrow(
+      /has 5 values for 3×2/,
+    );
+    await expect(analyzeStream([{ data: Float64Array.of(1, NaN, 2), cols: 1 }], { tasks: 3 })).rejects.toThrow(
+      /not finite/,
+    );
   });
 });

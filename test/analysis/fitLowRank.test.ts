@@ -15,22 +15,29 @@ describe('fitLowRank on a wider matrix (min(M, N) > 150: randomized SVD by defau
     for (let i = 0; i < m; i++) {
       for (let j = 0; j < n; j++) {
         let x = 0.02 * draw() + 0.3;
-        for (let c = 0; c < 5; c++) x += (scales[c]! * u[i * 5 + c]! * v[j * 5 + c]!) / Math.sqrt(m * n) * 10;
+        for (let c = 0; c < 5; c++) x += ((scales[c]! * u[i * 5 + c]! * v[j * 5 + c]!) / Math.sqrt(m * n)) * 10;
         values[i * n + j] = x;
       }
     }
-    const z = new ForgettingMatrix({ values, taskIds: Array.from({ length: m }, (_, i) => `t${i}`), exampleIds: Array.from({ length: n }, (_, j) => `e${j}`) });
+    const z = new ForgettingMatrix({
+      values,
+      taskIds: Array.from({ length: m }, (_, i) => `t${i}`),
+      exampleIds: Array.from({ length: n }, (_, j) => `e${j}`),
+    });
     const backend = createCpuBackend();
     const randomized = await fitLowRank(z, { ranks: 5, backend });
     const gram = await fitLowRank(z, { ranks: 5, backend, svdMethod: 'gram' });
     for (let k = 0; k < 5; k++) {
       expect(Math.abs(randomized.r2[k]! - gram.r2[k]!)).toBeLessThan(1e-8);
-      expect(Math.abs(randomized.singularValues[k]! - gram.singularValues[k]!)).toBeLessThan(1e-8 * gram.singularValues[0]!);
+      expect(Math.abs(randomized.singularValues[k]! - gram.singularValues[k]!)).toBeLessThan(
+        1e-8 * gram.singularValues[0]!,
+      );
     }
     for (const fit of [randomized, gram]) {
       for (let c = 0; c < 5; c++) {
         let big = 0;
-        for (let j = 0; j < n; j++) if (Math.abs(fit.exampleFactors[j * 5 + c]!) > Math.abs(big)) big = fit.exampleFactors[j * 5 + c]!;
+        for (let j = 0; j < n; j++)
+          if (Math.abs(fit.exampleFactors[j * 5 + c]!) > Math.abs(big)) big = fit.exampleFactors[j * 5 + c]!;
         expect(big).toBeGreaterThan(0);
       }
     }

@@ -43,11 +43,14 @@ const sanity = JSON.parse(readFileSync(join(FIXTURE, 'sanity.json'), 'utf8')) as
 };
 
 function expectAbs(actual: number, expected: number, tol: number): void {
-  if (!(Math.abs(actual - expected) <= tol)) throw new Error(`expected ${expected} ± ${tol}, got ${actual} (diff ${actual - expected})`);
+  if (!(Math.abs(actual - expected) <= tol))
+    throw new Error(`expected ${expected} ± ${tol}, got ${actual} (diff ${actual - expected})`);
 }
 
 (hasNumpy ? describe : describe.skip)('real-dev-v1 fixture against numpy float64', () => {
-  const ref = hasNumpy ? runPythonJson<NumpyReference>([join('test', 'analysis', 'numpy_reference.py'), FIXTURE, '5']) : (null as never);
+  const ref = hasNumpy
+    ? runPythonJson<NumpyReference>([join('test', 'analysis', 'numpy_reference.py'), FIXTURE, '5'])
+    : (null as never);
 
   test.each([
     ['cpu', () => createCpuBackend()],
@@ -112,7 +115,8 @@ function expectAbs(actual: number, expected: number, tol: number): void {
       return;
     }
     if (backend.name !== 'webgpu') {
-      if (process.env.FORGETSCOPE_REQUIRE_WEBGPU === '1') throw new Error(`webgpu required but got ${backend.name}: ${warnings.join('; ')}`);
+      if (process.env.FORGETSCOPE_REQUIRE_WEBGPU === '1')
+        throw new Error(`webgpu required but got ${backend.name}: ${warnings.join('; ')}`);
       console.warn(`webgpu check not run here (no adapter): ${warnings.join('; ')}`);
       await backend.dispose();
       return;

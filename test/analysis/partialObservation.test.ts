@@ -61,7 +61,8 @@ describe('fits over observed entries equal the closed form on a complete matrix'
       expect(Math.abs(als.singularValues[k]! - svd.singularValues[k]!)).toBeLessThan(1e-8 * svd.singularValues[0]!);
     }
     // Same factors up to the (normalised) sign.
-    for (let t = 0; t < n * 4; t++) expect(Math.abs(als.exampleFactors[t]! - svd.exampleFactors[t]!)).toBeLessThan(1e-6);
+    for (let t = 0; t < n * 4; t++)
+      expect(Math.abs(als.exampleFactors[t]! - svd.exampleFactors[t]!)).toBeLessThan(1e-6);
     for (let t = 0; t < m * 4; t++) expect(Math.abs(als.taskFactors[t]! - svd.taskFactors[t]!)).toBeLessThan(1e-6);
   });
 
@@ -70,7 +71,10 @@ describe('fits over observed entries equal the closed form on a complete matrix'
     const moments = observedMoments(z);
     const ones = new Uint8Array(m * n).fill(1);
     for (let k = 1; k <= 3; k++) {
-      const fit = await alsLowRank({ rows: m, cols: n, data: values, mask: ones }, k, backend, { init: 'random', seed: 7 });
+      const fit = await alsLowRank({ rows: m, cols: n, data: values, mask: ones }, k, backend, {
+        init: 'random',
+        seed: 7,
+      });
       expect(fit.converged).toBe(true);
       const r2 = 1 - fit.sse / moments.totalSumOfSquares;
       expect(Math.abs(r2 - svd.r2[k - 1]!)).toBeLessThan(1e-8);
@@ -84,7 +88,8 @@ describe('fits over observed entries equal the closed form on a complete matrix'
     expect(Math.abs(back.r2 - closed.r2)).toBeLessThan(1e-12);
     expect(Math.abs(back.mu - closed.mu)).toBeLessThan(1e-12);
     for (let i = 0; i < m; i++) expect(Math.abs(back.taskEffects[i]! - closed.taskEffects[i]!)).toBeLessThan(1e-12);
-    for (let j = 0; j < n; j++) expect(Math.abs(back.exampleEffects[j]! - closed.exampleEffects[j]!)).toBeLessThan(1e-12);
+    for (let j = 0; j < n; j++)
+      expect(Math.abs(back.exampleEffects[j]! - closed.exampleEffects[j]!)).toBeLessThan(1e-12);
   });
 });
 
@@ -132,7 +137,8 @@ describe('partially observed matrices', () => {
     const u = Array.from({ length: m * 2 }, draw);
     const v = Array.from({ length: n * 2 }, draw);
     const full = new Float64Array(m * n);
-    for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) full[i * n + j] = u[i * 2]! * v[j * 2]! * 2 + u[i * 2 + 1]! * v[j * 2 + 1]!;
+    for (let i = 0; i < m; i++)
+      for (let j = 0; j < n; j++) full[i * n + j] = u[i * 2]! * v[j * 2]! * 2 + u[i * 2 + 1]! * v[j * 2 + 1]!;
     const mask = randomMask(m, n, 0.5, 4);
     const z = matrixOf(full, m, n, mask);
     const fit = await fitLowRank(z, { ranks: 2, backend });
@@ -144,7 +150,8 @@ describe('partially observed matrices', () => {
       for (let j = 0; j < n; j++) {
         if (mask[i * n + j] === 1) continue;
         let p = 0;
-        for (let c = 0; c < k; c++) p += fit.taskFactors[i * k + c]! * fit.singularValues[c]! * fit.exampleFactors[j * k + c]!;
+        for (let c = 0; c < k; c++)
+          p += fit.taskFactors[i * k + c]! * fit.singularValues[c]! * fit.exampleFactors[j * k + c]!;
         expect(Math.abs(p - full[i * n + j]!)).toBeLessThan(1e-5);
       }
     }
@@ -193,7 +200,13 @@ describe('additiveAls (the paper code’s regularised baseline)', () => {
       for (let j = 0; j < n; j++) {
         if (mask[i * n + j] === 0) continue;
         const r = values[i * n + j]! - mu;
-        for (const [p, q] of [[i, i], [i, m + j], [m + j, i], [m + j, m + j]] as const) A.set(p, q, A.get(p, q) + 1);
+        for (const [p, q] of [
+          [i, i],
+          [i, m + j],
+          [m + j, i],
+          [m + j, m + j],
+        ] as const)
+          A.set(p, q, A.get(p, q) + 1);
         b.set(i, 0, b.get(i, 0) + r);
         b.set(m + j, 0, b.get(m + j, 0) + r);
       }

@@ -15,7 +15,9 @@ const backends = [createCpuBackend(), createReferenceBackend()];
 const matrixArb = fc
   .record({ m: fc.integer({ min: 1, max: 7 }), n: fc.integer({ min: 1, max: 9 }) })
   .chain(({ m, n }) =>
-    fc.array(fc.integer({ min: -2e6, max: 2e6 }), { minLength: m * n, maxLength: m * n }).map((ints) => ({ m, n, xs: ints.map((x) => x / 1e6) })),
+    fc
+      .array(fc.integer({ min: -2e6, max: 2e6 }), { minLength: m * n, maxLength: m * n })
+      .map((ints) => ({ m, n, xs: ints.map((x) => x / 1e6) })),
   )
   .filter(({ m, n, xs }) => m * n >= 2 && observedMoments(build(m, n, xs)).totalSumOfSquares > 1e-2);
 
@@ -32,7 +34,10 @@ function r2ByDefinition(m: number, n: number, xs: number[], k: number): number {
   const a = new Matrix(Array.from({ length: m }, (_, i) => xs.slice(i * n, (i + 1) * n)));
   const svd = new SingularValueDecomposition(a, { autoTranspose: true });
   const s = svd.diagonal;
-  const order = s.map((v, i) => [v, i] as const).sort((p, q) => q[0] - p[0]).slice(0, k);
+  const order = s
+    .map((v, i) => [v, i] as const)
+    .sort((p, q) => q[0] - p[0])
+    .slice(0, k);
   const mean = xs.reduce((p, q) => p + q, 0) / xs.length;
   let sse = 0;
   let sst = 0;
@@ -55,7 +60,8 @@ describe.each(backends.map((b) => [b.name, b] as const))('R²_k properties on %s
         const fit = await fitLowRank(z, { ranks: Math.min(m, n), backend });
         for (let k = 1; k < fit.k; k++) expect(fit.r2[k]! - fit.r2[k - 1]!).toBeGreaterThanOrEqual(-1e-12);
         expect(fit.r2[fit.k - 1]).toBeCloseTo(1, 9);
-        for (let k = 1; k < fit.k; k++) expect(fit.singularValues[k]).toBeLessThanOrEqual(fit.singularValues[k - 1]! + 1e-12);
+        for (let k = 1; k < fit.k; k++)
+          expect(fit.singularValues[k]).toBeLessThanOrEqual(fit.singularValues[k - 1]! + 1e-12);
         for (let k = 1; k <= fit.k; k++) expect(fit.r2[k - 1]).toBeCloseTo(r2ByDefinition(m, n, xs, k), 9);
       }),
       { numRuns: 60, seed: 11 },
@@ -90,16 +96,29 @@ describe.each(backends.map((b) => [b.name, b] as const))('R²_k properties on %s
 
   test('scaling Z by c scales the singular values by |c| and keeps R²', async () => {
     await fc.assert(
-      fc.asyncProperty(matrixArb, fc.double({ min: -50, max: 50, noNaN: true }).filter((c) => Math.abs(c) > 0.01), async ({ m, n, xs }, c) => {
-        const z = build(m, n, xs);
-        const k = Math.min(m, n);
-        const a = await fitLowRank(z, { ranks: k, backend });
-        const b = await fitLowRank(build(m, n, xs.map((x) => c * x)), { ranks: k, backend });
-        for (let r = 0; r < k; r++) {
-          expect(Math.abs(b.singularValues[r]! - Math.abs(c) * a.singularValues[r]!)).toBeLessThan(1e-7 * Math.abs(c) * a.singularValues[0]!);
-          expect(b.r2[r]).toBeCloseTo(a.r2[r]!, 9);
-        }
-      }),
+      fc.asyncProperty(
+        matrixArb,
+        fc.double({ min: -50, max: 50, noNaN: true }).filter((c) => Math.abs(c) > 0.01),
+        async ({ m, n, xs }, c) => {
+          const z = build(m, n, xs);
+          const k = Math.min(m, n);
+          const a = await fitLowRank(z, { ranks: k, backend });
+          const b = await fitLowRank(
+            build(
+              m,
+              n,
+              xs.map((x) => c * x),
+            ),
+            { ranks: k, backend },
+          );
+          for (let r = 0; r < k; r++) {
+            expect(Math.abs(b.singularValues[r]! - Math.abs(c) * a.singularValues[r]!)).toBeLessThan(
+              1e-7 * Math.abs(c) * a.singularValues[0]!,
+            );
+            expect(b.r2[r]).toBeCloseTo(a.r2[r]!, 9);
+          }
+        },
+      ),
       { numRuns: 40, seed: 13 },
     );
   });

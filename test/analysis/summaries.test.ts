@@ -3,7 +3,14 @@ import { ForgettingMatrix } from '../../src/matrix/ForgettingMatrix.js';
 import { summarizeExamples, topForgotten } from '../../src/analysis/summarizeExamples.js';
 import { hasExampleMeta, summarizeBySource } from '../../src/analysis/summarizeBySource.js';
 import { summarizeTasks } from '../../src/analysis/summarizeTasks.js';
-import { correlate, correlateSimilarity, correlateTaskMetadata, midranks, pearson, spearman } from '../../src/analysis/correlations.js';
+import {
+  correlate,
+  correlateSimilarity,
+  correlateTaskMetadata,
+  midranks,
+  pearson,
+  spearman,
+} from '../../src/analysis/correlations.js';
 import { seededGaussian } from '../../src/linalg/random.js';
 
 // A 2×4 matrix worked by hand; example e1 is missing for task t1.

@@ -45,17 +45,24 @@ describe('forgetscope analyze on the real-dev-v1 fixture', () => {
     expect(typeof j.topForgotten[0].source).toBe('string');
     expect(typeof j.topForgotten[0].text).toBe('string');
     expect(j.sources).toHaveLength(7);
-    for (const s of j.sources) expect(Object.keys(s)).toEqual(expect.arrayContaining(['source', 'mean', 'fractionForgotten', 'share']));
+    for (const s of j.sources)
+      expect(Object.keys(s)).toEqual(expect.arrayContaining(['source', 'mean', 'fractionForgotten', 'share']));
     expect(j.sources.reduce((a: number, s: { share: number }) => a + s.share, 0)).toBeCloseTo(1, 12);
-    expect(j.read).toEqual(expect.objectContaining({ rows: expect.any(Number), kept: expect.any(Number), dropped: expect.any(Object) }));
+    expect(j.read).toEqual(
+      expect.objectContaining({ rows: expect.any(Number), kept: expect.any(Number), dropped: expect.any(Object) }),
+    );
     if (numpyAvailable()) {
-      const ref = runPythonJson<{ r2: number[]; singularValues: number[]; additive: number; row: number; column: number }>([
-        join('test', 'analysis', 'numpy_reference.py'),
-        FIXTURE,
-        '5',
-      ]);
+      const ref = runPythonJson<{
+        r2: number[];
+        singularValues: number[];
+        additive: number;
+        row: number;
+        column: number;
+      }>([join('test', 'analysis', 'numpy_reference.py'), FIXTURE, '5']);
       ref.r2.forEach((x, k) => expect(Math.abs(j.r2.ranks[k] - x)).toBeLessThan(1e-9));
-      ref.singularValues.forEach((x, k) => expect(Math.abs(j.singularValues[k] - x)).toBeLessThan(1e-9 * ref.singularValues[0]!));
+      ref.singularValues.forEach((x, k) =>
+        expect(Math.abs(j.singularValues[k] - x)).toBeLessThan(1e-9 * ref.singularValues[0]!),
+      );
       expect(Math.abs(j.r2.additive - ref.additive)).toBeLessThan(1e-12);
       expect(Math.abs(j.r2.row - ref.row)).toBeLessThan(1e-12);
       expect(Math.abs(j.r2.column - ref.column)).toBeLessThan(1e-12);
@@ -84,7 +91,10 @@ describe('forgetscope analyze on the real-dev-v1 fixture', () => {
     const jsonl = join(tmp, 'z.jsonl');
     const lines: string[] = [];
     for (let i = 0; i < matrix.rows; i++) {
-      for (let jx = 0; jx < matrix.cols; jx++) lines.push(JSON.stringify({ task: matrix.taskIds[i], example: matrix.exampleIds[jx], delta: matrix.get(i, jx) }));
+      for (let jx = 0; jx < matrix.cols; jx++)
+        lines.push(
+          JSON.stringify({ task: matrix.taskIds[i], example: matrix.exampleIds[jx], delta: matrix.get(i, jx) }),
+        );
     }
     writeFileSync(jsonl, lines.join('\n') + '\n');
     const fromJsonl = await analyzeJson([jsonl, '--backend', 'cpu']);
@@ -104,12 +114,18 @@ describe('forgetscope analyze on the real-dev-v1 fixture', () => {
       expect(existsSync(join(dir, `${t}.csv`))).toBe(true);
     }
     expect(JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8')).r2.ranks).toEqual(j.r2.ranks);
-    const sources = await parquetReadObjects({ file: new Uint8Array(readFileSync(join(dir, 'sources.parquet'))).buffer });
+    const sources = await parquetReadObjects({
+      file: new Uint8Array(readFileSync(join(dir, 'sources.parquet'))).buffer,
+    });
     expect(sources.map((r) => r['source'])).toEqual(j.sources.map((s: { source: string }) => s.source));
     expect(Number(sources[0]!['share'])).toBeCloseTo(j.sources[0].share, 12);
     // Factors: task_factors · example_factorsᵀ reproduces the rank-3 fit, whose R² is the reported one.
-    const uf = await parquetReadObjects({ file: new Uint8Array(readFileSync(join(dir, 'task_factors.parquet'))).buffer });
-    const vf = await parquetReadObjects({ file: new Uint8Array(readFileSync(join(dir, 'example_factors.parquet'))).buffer });
+    const uf = await parquetReadObjects({
+      file: new Uint8Array(readFileSync(join(dir, 'task_factors.parquet'))).buffer,
+    });
+    const vf = await parquetReadObjects({
+      file: new Uint8Array(readFileSync(join(dir, 'example_factors.parquet'))).buffer,
+    });
     const { matrix } = await readForgettingMatrix(FIXTURE);
     const mean = matrix.summary().mean;
     let sse = 0;
@@ -134,11 +150,18 @@ describe('forgetscope analyze on the real-dev-v1 fixture', () => {
 
 describe('forgetscope analyze: partial observation and errors', () => {
   test('a long table with missing cells is fitted over observed entries (ALS)', async () => {
-    const rows = Array.from({ length: 6 }, (_, i) => Array.from({ length: 9 }, (_, j) => (i + 1) * ((j % 4) + 0.5) * 0.1 + 0.01 * ((i * j) % 3)));
+    const rows = Array.from({ length: 6 }, (_, i) =>
+      Array.from({ length: 9 }, (_, j) => (i + 1) * ((j % 4) + 0.5) * 0.1 + 0.01 * ((i * j) % 3)),
+    );
     const full = ForgettingMatrix.fromRows(rows);
     const observed = new Uint8Array(54).fill(1);
     for (const k of [3, 10, 22, 40, 51]) observed[k] = 0;
-    const partial = new ForgettingMatrix({ values: Float64Array.from(full.values), observed, taskIds: full.taskIds, exampleIds: full.exampleIds });
+    const partial = new ForgettingMatrix({
+      values: Float64Array.from(full.values),
+      observed,
+      taskIds: full.taskIds,
+      exampleIds: full.exampleIds,
+    });
     const path = join(tmp, 'partial.csv');
     await writeMatrix(path, partial);
     const j = await analyzeJson([path, '--ranks', '2', '--backend', 'cpu']);

@@ -4,13 +4,27 @@ import { join } from 'node:path';
 import { ForgettingMatrix } from '../../src/matrix/ForgettingMatrix.js';
 import { writeTable } from '../../src/io/node/writeTable.js';
 import {
-  parseChoice, parseIntList, parseInteger, parseNumberIn, parsePositiveInt, parsePositiveIntList, parseRowList, parseTemperature,
+  parseChoice,
+  parseIntList,
+  parseInteger,
+  parseNumberIn,
+  parsePositiveInt,
+  parsePositiveIntList,
+  parseRowList,
+  parseTemperature,
 } from '../../src/cli/flags.js';
 import { exampleMask, readExampleIds, readMeasuredEntries } from '../../src/cli/inputs.js';
 import { textTable } from '../../src/util/textTable.js';
 import { runCaptured } from '../helpers/cli.js';
 
-const m = ForgettingMatrix.fromRows([[0, 0, 0, 0], [0, 0, 0, 0], [0, 0, 0, 0]], { taskIds: ['a', 'b', '7'] });
+const m = ForgettingMatrix.fromRows(
+  [
+    [0, 0, 0, 0],
+    [0, 0, 0, 0],
+    [0, 0, 0, 0],
+  ],
+  { taskIds: ['a', 'b', '7'] },
+);
 
 describe('flag parsers', () => {
   it('parse lists, ranges and row ids', () => {
@@ -26,15 +40,27 @@ describe('flag parsers', () => {
     expect(() => parsePositiveInt('1.5', '--top')).toThrow('--top must be a non-negative integer, got "1.5"');
     expect(() => parseInteger('x', '--seed')).toThrow('--seed must be an integer, got "x"');
     expect(() => parseNumberIn('0', '--top-fraction', 0, 1, true)).toThrow('--top-fraction must be in (0, 1], got "0"');
-    expect(() => parseChoice('gpu', '--backend', ['auto', 'cpu', 'webgpu'])).toThrow('--backend must be auto, cpu or webgpu, got "gpu"');
+    expect(() => parseChoice('gpu', '--backend', ['auto', 'cpu', 'webgpu'])).toThrow(
+      '--backend must be auto, cpu or webgpu, got "gpu"',
+    );
     expect(parseTemperature('auto')).toBe('auto');
     expect(parseTemperature('0.25')).toBe(0.25);
     expect(() => parseTemperature('-1')).toThrow('--temperature must be a positive number, got "-1"');
   });
 
   it('textTable aligns the first column left and the others right', () => {
-    expect(textTable(['name', 'n'], [['ab', '1'], ['c', '100']])).toBe('name    n\n----  ---\nab      1\nc     100\n');
-    expect(textTable(['a', 'b'], [['xx', 'y']], { indent: '  ', align: 'left', rule: false, trimEnd: true })).toBe('  a   b\n  xx  y\n');
+    expect(
+      textTable(
+        ['name', 'n'],
+        [
+          ['ab', '1'],
+          ['c', '100'],
+        ],
+      ),
+    ).toBe('name    n\n----  ---\nab      1\nc     100\n');
+    expect(textTable(['a', 'b'], [['xx', 'y']], { indent: '  ', align: 'left', rule: false, trimEnd: true })).toBe(
+      '  a   b\n  xx  y\n',
+    );
   });
 });
 
@@ -52,19 +78,33 @@ describe('side inputs', () => {
       expect(Array.from(known.values)).toEqual([-0.25, 0.5]);
     }
     writeFileSync(csv, 'example,value\ne1,0.1\nnope,0.2\n');
-    await expect(readMeasuredEntries(csv, m)).rejects.toThrow(`${csv}:3:1: example "nope" is not an example of the matrix`);
+    await expect(readMeasuredEntries(csv, m)).rejects.toThrow(
+      `${csv}:3:1: example "nope" is not an example of the matrix`,
+    );
     // the id column need not come first; quoted fields, TSV and JSON Lines point at the line too
     writeFileSync(csv, 'value,example\n0.1,e1\n\n0.2,"nope"\n');
-    await expect(readMeasuredEntries(csv, m)).rejects.toThrow(`${csv}:4:2: example "nope" is not an example of the matrix`);
+    await expect(readMeasuredEntries(csv, m)).rejects.toThrow(
+      `${csv}:4:2: example "nope" is not an example of the matrix`,
+    );
     const tsv = join(dir, 'obs.tsv');
     writeFileSync(tsv, 'example\tvalue\nnope\t0.2\n');
-    await expect(readMeasuredEntries(tsv, m)).rejects.toThrow(`${tsv}:2:1: example "nope" is not an example of the matrix`);
+    await expect(readMeasuredEntries(tsv, m)).rejects.toThrow(
+      `${tsv}:2:1: example "nope" is not an example of the matrix`,
+    );
     const jsonl = join(dir, 'obs.jsonl');
     writeFileSync(jsonl, '{"example":"e1","value":0.1}\n{"example":"nope","value":0.2}\n');
-    await expect(readMeasuredEntries(jsonl, m)).rejects.toThrow(`${jsonl}:2:example: example "nope" is not an example of the matrix`);
+    await expect(readMeasuredEntries(jsonl, m)).rejects.toThrow(
+      `${jsonl}:2:example: example "nope" is not an example of the matrix`,
+    );
     // columnar inputs have no lines: the data row is named
-    await writeTable(parquet, { columns: { example: ['e3', 'nope'], value: Float64Array.from([0.5, -0.25]) } }, { force: true });
-    await expect(readMeasuredEntries(parquet, m)).rejects.toThrow(`${parquet}:example: example "nope" (data row 2) is not an example of the matrix`);
+    await writeTable(
+      parquet,
+      { columns: { example: ['e3', 'nope'], value: Float64Array.from([0.5, -0.25]) } },
+      { force: true },
+    );
+    await expect(readMeasuredEntries(parquet, m)).rejects.toThrow(
+      `${parquet}:example: example "nope" (data row 2) is not an example of the matrix`,
+    );
   });
 
   it('reads example-id lists as text lines or JSON, one way for every command', async () => {
@@ -76,21 +116,66 @@ describe('side inputs', () => {
     expect(await readExampleIds(json)).toEqual(['e2', 'e0', 'other']);
     expect(Array.from(exampleMask(['e2', 'e0'], m, txt).mask)).toEqual([1, 0, 1, 0]);
     expect(exampleMask(['e2', 'e0', 'other'], m, json, { unknown: 'skip' }).count).toBe(2);
-    expect(() => exampleMask(['e2', 'other'], m, json)).toThrow(`${json}:2:1: example "other" is not an example of the matrix`);
+    expect(() => exampleMask(['e2', 'other'], m, json)).toThrow(
+      `${json}:2:1: example "other" is not an example of the matrix`,
+    );
   });
 
   it('keeps the old flag names as aliases and rejects disagreeing pairs', async () => {
     const train = join(dir, 'train.csv');
-    writeFileSync(train, ['task,example,delta', ...['t0', 't1', 't2'].flatMap((t, i) => ['e0', 'e1', 'e2', 'e3'].map((e, j) => `${t},${e},${(i + 1) * (j + 1) * 0.1}`))].join('\n') + '\n');
+    writeFileSync(
+      train,
+      [
+        'task,example,delta',
+        ...['t0', 't1', 't2'].flatMap((t, i) =>
+          ['e0', 'e1', 'e2', 'e3'].map((e, j) => `${t},${e},${(i + 1) * (j + 1) * 0.1}`),
+        ),
+      ].join('\n') + '\n',
+    );
     const obs = join(dir, 'o.csv');
     writeFileSync(obs, 'example,value\ne0,0.2\ne2,0.6\n');
-    const a = await runCaptured(['replay', train, '--observed', obs, '--n', '100', '--method', 'knn-baseline', '--out', join(dir, 'a.csv'), '--json']);
-    const b = await runCaptured(['replay', train, '--observed', obs, '--n-fine-tune', '100', '--replay-method', 'knn-baseline', '--out', join(dir, 'b.csv'), '--json']);
+    const a = await runCaptured([
+      'replay',
+      train,
+      '--observed',
+      obs,
+      '--n',
+      '100',
+      '--method',
+      'knn-baseline',
+      '--out',
+      join(dir, 'a.csv'),
+      '--json',
+    ]);
+    const b = await runCaptured([
+      'replay',
+      train,
+      '--observed',
+      obs,
+      '--n-fine-tune',
+      '100',
+      '--replay-method',
+      'knn-baseline',
+      '--out',
+      join(dir, 'b.csv'),
+      '--json',
+    ]);
     expect(a.code).toBe(0);
     expect(b.code).toBe(0);
     expect(readFileSync(join(dir, 'a.csv'), 'utf8')).toBe(readFileSync(join(dir, 'b.csv'), 'utf8'));
     expect(JSON.parse(a.out)).toMatchObject({ n: 100, method: 'knn-baseline', replayN: 4 });
-    const c = await runCaptured(['replay', train, '--observed', obs, '--n', '100', '--n-fine-tune', '50', '--out', join(dir, 'c.csv')]);
+    const c = await runCaptured([
+      'replay',
+      train,
+      '--observed',
+      obs,
+      '--n',
+      '100',
+      '--n-fine-tune',
+      '50',
+      '--out',
+      join(dir, 'c.csv'),
+    ]);
     expect(c.code).toBe(2);
     expect(c.err).toContain('--n-fine-tune and its alias --n disagree');
   });
@@ -101,13 +186,20 @@ describe('layering of the CLI and the report', () => {
   const imports = (dir: string): Array<[string, string]> =>
     readdirSync(join(src, dir), { recursive: true, encoding: 'utf8' })
       .filter((f) => f.endsWith('.ts'))
-      .flatMap((f) => [...readFileSync(join(src, dir, f), 'utf8').matchAll(/from '([^']+)'/g)].map((x): [string, string] => [f, x[1]!]));
+      .flatMap((f) =>
+        [...readFileSync(join(src, dir, f), 'utf8').matchAll(/from '([^']+)'/g)].map((x): [string, string] => [
+          f,
+          x[1]!,
+        ]),
+      );
 
   it('commands never import each other; viz and report never import upwards', () => {
     for (const [file, spec] of imports('cli/commands')) {
       if (file !== 'index.ts') expect([file, spec]).toEqual([file, expect.not.stringMatching(/^\.\/(?!types\.js)/)]);
     }
-    for (const [file, spec] of imports('viz')) expect([file, spec]).toEqual([file, expect.not.stringMatching(/\/(report|cli)\//)]);
-    for (const [file, spec] of imports('report')) expect([file, spec]).toEqual([file, expect.not.stringMatching(/\/cli\//)]);
+    for (const [file, spec] of imports('viz'))
+      expect([file, spec]).toEqual([file, expect.not.stringMatching(/\/(report|cli)\//)]);
+    for (const [file, spec] of imports('report'))
+      expect([file, spec]).toEqual([file, expect.not.stringMatching(/\/cli\//)]);
   });
 });

@@ -47,7 +47,8 @@ open(d + '/py.examples.txt', 'w').write('\\n'.join(examples) + '\\n')
 `,
       [FIXTURE, dir],
     );
-    for (const name of ['py.csv', 'py_snappy.parquet', 'py_zstd.parquet', 'py_gzip.parquet', 'py.arrow', 'py.npy']) files.push([join(dir, name), []]);
+    for (const name of ['py.csv', 'py_snappy.parquet', 'py_zstd.parquet', 'py_gzip.parquet', 'py.arrow', 'py.npy'])
+      files.push([join(dir, name), []]);
   }
   const reference = await infoJson(FIXTURE);
   expect(reference).toMatchObject({ tasks: 37, examples: 1000, observed: 37000 });
@@ -57,7 +58,13 @@ open(d + '/py.examples.txt', 'w').write('\\n'.join(examples) + '\\n')
     // The CLI on one file per format (reading is the same code as above).
     if (!/ours\.|py\.csv|py_zstd/.test(path)) continue;
     const info = await infoJson(path, extra);
-    expect({ path, tasks: info['tasks'], examples: info['examples'], observed: info['observed'], summary: info['summary'] }).toEqual({
+    expect({
+      path,
+      tasks: info['tasks'],
+      examples: info['examples'],
+      observed: info['observed'],
+      summary: info['summary'],
+    }).toEqual({
       path,
       tasks: reference['tasks'],
       examples: reference['examples'],

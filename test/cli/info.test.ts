@@ -15,7 +15,13 @@ describe('forgetscope info', () => {
     const lines = c.out().trim().split('\n');
     expect(lines).toHaveLength(1);
     const j = JSON.parse(lines[0]!);
-    expect(j).toMatchObject({ tasks: 37, examples: 1000, observed: 37000, read: { rows: 37000, kept: 37000, dropped: {} }, format: 'folder' });
+    expect(j).toMatchObject({
+      tasks: 37,
+      examples: 1000,
+      observed: 37000,
+      read: { rows: 37000, kept: 37000, dropped: {} },
+      format: 'folder',
+    });
     expect(j.summary.fractionPositive).toBeCloseTo(0.9539189189189189, 12);
   });
 
@@ -38,7 +44,11 @@ describe('forgetscope info', () => {
     writeFileSync(dropped, 'task,example,delta\nt1,e1,0.5\nt1,e2,\nt1,e1,0.7\n');
     const d = capture();
     expect(await runCli(['info', dropped, '--json', '--duplicates', 'last'], d.ctx)).toBe(0);
-    expect(JSON.parse(d.out()).read).toEqual({ rows: 3, kept: 1, dropped: { 'empty delta': 1, 'duplicate (replaced by a later row)': 1 } });
+    expect(JSON.parse(d.out()).read).toEqual({
+      rows: 3,
+      kept: 1,
+      dropped: { 'empty delta': 1, 'duplicate (replaced by a later row)': 1 },
+    });
   });
 
   test('usage errors exit 2', async () => {

@@ -4,7 +4,18 @@
  * dangling symlinks, and the temporaries of dead or interrupted runs.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { atomicWrite, cleanStaleTemps, writeFolder } from '../../src/io/node/atomicWrite.js';
@@ -26,7 +37,10 @@ function deadPid(): number {
 }
 
 /** Runs the built CLI; resolves with its exit status and stderr. */
-function cli(args: string[], options: { onSpawn?: (pid: number) => void } = {}): Promise<{ code: number | null; signal: string | null; stderr: string }> {
+function cli(
+  args: string[],
+  options: { onSpawn?: (pid: number) => void } = {},
+): Promise<{ code: number | null; signal: string | null; stderr: string }> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
     options.onSpawn?.(child.pid!);
@@ -97,9 +111,15 @@ describe('atomicWrite', () => {
 
   test('a missing folder or a folder in the way is a usage error and writes nothing', async () => {
     const dir = fresh();
-    await expect(atomicWrite(join(dir, 'no', 'x.csv'), 'x')).rejects.toMatchObject({ code: 'usage', detail: expect.stringMatching(/the folder .*no does not exist/) });
+    await expect(atomicWrite(join(dir, 'no', 'x.csv'), 'x')).rejects.toMatchObject({
+      code: 'usage',
+      detail: expect.stringMatching(/the folder .*no does not exist/),
+    });
     mkdirSync(join(dir, 'd'));
-    await expect(atomicWrite(join(dir, 'd'), 'x', { force: true })).rejects.toMatchObject({ code: 'usage', detail: expect.stringMatching(/is a folder/) });
+    await expect(atomicWrite(join(dir, 'd'), 'x', { force: true })).rejects.toMatchObject({
+      code: 'usage',
+      detail: expect.stringMatching(/is a folder/),
+    });
     expect(readdirSync(dir)).toEqual(['d']);
   });
 
@@ -110,15 +130,24 @@ describe('atomicWrite', () => {
     writeFileSync(join(dir, `.w.csv.tmp-${process.ppid}-abcdefgh`), 'a live writer');
     writeFileSync(join(dir, `.other.csv.tmp-${dead}-abcdefgh`), 'another target');
     await atomicWrite(join(dir, 'w.csv'), 'new');
-    expect(readdirSync(dir).sort()).toEqual([`.other.csv.tmp-${dead}-abcdefgh`, `.w.csv.tmp-${process.ppid}-abcdefgh`, 'w.csv']);
+    expect(readdirSync(dir).sort()).toEqual([
+      `.other.csv.tmp-${dead}-abcdefgh`,
+      `.w.csv.tmp-${process.ppid}-abcdefgh`,
+      'w.csv',
+    ]);
   });
 });
 
 describe('writeFolder', () => {
-  const fill = (tag: string, files = 5) => async (d: string): Promise<void> => {
-    for (let k = 0; k < files; k++) await atomicWrite(join(d, `t${k}.csv`), `${tag} ${k}\n`);
-  };
-  const contents = (d: string): string[] => readdirSync(d).sort().map((f) => `${f}=${readFileSync(join(d, f), 'utf8')}`);
+  const fill =
+    (tag: string, files = 5) =>
+    async (d: string): Promise<void> => {
+      for (let k = 0; k < files; k++) await atomicWrite(join(d, `t${k}.csv`), `${tag} ${k}\n`);
+    };
+  const contents = (d: string): string[] =>
+    readdirSync(d)
+      .sort()
+      .map((f) => `${f}=${readFileSync(join(d, f), 'utf8')}`);
 
   test('of concurrent writers of a new folder exactly one succeeds, and the folder is its complete output', async () => {
     const dir = fresh();
@@ -138,7 +167,9 @@ describe('writeFolder', () => {
     await writeFolder(out, fill('new', 3), { force: true, ownEntry: own });
     expect(contents(out)).toEqual(['t0.csv=new 0\n', 't1.csv=new 1\n', 't2.csv=new 2\n']);
     writeFileSync(join(out, 'notes.txt'), 'mine');
-    await expect(writeFolder(out, fill('x'), { force: true, ownEntry: own })).rejects.toThrow(/holds files this command does not write \(notes\.txt\)/);
+    await expect(writeFolder(out, fill('x'), { force: true, ownEntry: own })).rejects.toThrow(
+      /holds files this command does not write \(notes\.txt\)/,
+    );
     expect(readFileSync(join(out, 'notes.txt'), 'utf8')).toBe('mine');
     expect(temps(dir)).toEqual([]);
   });
@@ -185,7 +216,16 @@ describe('two CLI processes, one output', () => {
 
   test('predict: two runs with the same --out and no --force: one exits 0, the other 2', async () => {
     const d = z();
-    const args = ['predict', join(d, 'z.csv'), '--observed', join(d, 'obs.csv'), '--out', join(d, 'p.csv'), '--backend', 'cpu'];
+    const args = [
+      'predict',
+      join(d, 'z.csv'),
+      '--observed',
+      join(d, 'obs.csv'),
+      '--out',
+      join(d, 'p.csv'),
+      '--backend',
+      'cpu',
+    ];
     const rs = await Promise.all([cli(args), cli(args)]);
     expect(rs.map((r) => r.code).sort()).toEqual([0, 2]);
     expect(rs.find((r) => r.code === 2)!.stderr).toMatch(/p\.csv already exists; pass --force/);
@@ -232,10 +272,13 @@ describe('two CLI processes, one output', () => {
   test('SIGTERM during a write removes the temporary at once and exits 143', async () => {
     const d = z();
     let pid = 0;
-    const run = cli(['analyze', join(d, 'z.csv'), '--out', join(d, 'out'), '--backend', 'cpu'], { onSpawn: (p) => (pid = p) });
+    const run = cli(['analyze', join(d, 'z.csv'), '--out', join(d, 'out'), '--backend', 'cpu'], {
+      onSpawn: (p) => (pid = p),
+    });
     // wait until the temporary folder exists (the computation has finished, the tables are being written)
     const t0 = Date.now();
-    while (temps(d).length === 0 && !existsSync(join(d, 'out')) && Date.now() - t0 < 60_000) await new Promise((r) => setTimeout(r, 5));
+    while (temps(d).length === 0 && !existsSync(join(d, 'out')) && Date.now() - t0 < 60_000)
+      await new Promise((r) => setTimeout(r, 5));
     process.kill(pid, 'SIGTERM');
     const r = await run;
     if (r.code === 0) return; // finished before the signal arrived: nothing to check
@@ -249,20 +292,47 @@ describe('weights CSV with ids a spreadsheet would run as formulas', () => {
     const d = fresh();
     const ids = ['=1+1', '+cmd', '-x', '@SUM(A1)', 'e"4', 'plain'];
     const lines = ['task,example,delta'];
-    for (let i = 0; i < 4; i++) ids.forEach((id, j) => lines.push(`t${i},"${id.replaceAll('"', '""')}",${((i + 1) * (j + 2)) / 10}`));
+    for (let i = 0; i < 4; i++)
+      ids.forEach((id, j) => lines.push(`t${i},"${id.replaceAll('"', '""')}",${((i + 1) * (j + 2)) / 10}`));
     writeFileSync(join(d, 'z.csv'), lines.join('\n') + '\n');
     writeFileSync(join(d, 'obs.csv'), 'example,value\n"=1+1",0.4\nplain,0.2\n');
     const out = join(d, 'w.csv');
-    const r = await cli(['replay', join(d, 'z.csv'), '--observed', join(d, 'obs.csv'), '--n', '40', '--out', out, '--backend', 'cpu']);
+    const r = await cli([
+      'replay',
+      join(d, 'z.csv'),
+      '--observed',
+      join(d, 'obs.csv'),
+      '--n',
+      '40',
+      '--out',
+      out,
+      '--backend',
+      'cpu',
+    ]);
     expect(r.code).toBe(0);
-    expect(r.stderr).toMatch(/w\.csv: 4 ids \(e\.g\. "=1\+1"\) start with =, \+, -, @, tab or CR; they are written exactly/);
-    const csvIds = readFileSync(out, 'utf8').trim().split('\n').slice(1).map((l) => l.slice(0, l.lastIndexOf(',', l.lastIndexOf(',', l.lastIndexOf(',') - 1) - 1)));
+    expect(r.stderr).toMatch(
+      /w\.csv: 4 ids \(e\.g\. "=1\+1"\) start with =, \+, -, @, tab or CR; they are written exactly/,
+    );
+    const csvIds = readFileSync(out, 'utf8')
+      .trim()
+      .split('\n')
+      .slice(1)
+      .map((l) => l.slice(0, l.lastIndexOf(',', l.lastIndexOf(',', l.lastIndexOf(',') - 1) - 1)));
     expect(csvIds).toEqual(['=1+1', '+cmd', '-x', '@SUM(A1)', '"e""4"', 'plain']);
-    const python = spawnSync('python3', ['-c', 'import json, sys; from forgetscope.replay import read_replay_weights; print(json.dumps(list(read_replay_weights(sys.argv[1]).examples)))', out], {
-      encoding: 'utf8',
-      env: { ...process.env, PYTHONPATH: join(process.cwd(), 'python') },
-    });
-    if (python.status !== 0 && /No module named '(pyarrow|numpy)'/.test(python.stderr) && process.env.CI !== 'true') return;
+    const python = spawnSync(
+      'python3',
+      [
+        '-c',
+        'import json, sys; from forgetscope.replay import read_replay_weights; print(json.dumps(list(read_replay_weights(sys.argv[1]).examples)))',
+        out,
+      ],
+      {
+        encoding: 'utf8',
+        env: { ...process.env, PYTHONPATH: join(process.cwd(), 'python') },
+      },
+    );
+    if (python.status !== 0 && /No module named '(pyarrow|numpy)'/.test(python.stderr) && process.env.CI !== 'true')
+      return;
     expect(python.stderr).toBe('');
     expect(JSON.parse(python.stdout)).toEqual(ids);
   });

@@ -37,7 +37,10 @@ function setup(): string {
   coef.forEach(([a, b], i) => u.forEach((_, j) => lines.push(`t${i},${exampleIds[j]},${a * u[j]! + b * v[j]!}`)));
   writeFileSync(join(dir, 'train.csv'), lines.join('\n') + '\n');
   // the new task: 1.5·u + 0.2·v, measured on ex1, ex4, ex6
-  writeFileSync(join(dir, 'obs.csv'), `example,value\nex6,${1.5 * u[6]! + 0.2 * v[6]!}\nex1,${1.5 * u[1]! + 0.2 * v[1]!}\nex4,${1.5 * u[4]! + 0.2 * v[4]!}\n`);
+  writeFileSync(
+    join(dir, 'obs.csv'),
+    `example,value\nex6,${1.5 * u[6]! + 0.2 * v[6]!}\nex1,${1.5 * u[1]! + 0.2 * v[1]!}\nex4,${1.5 * u[4]! + 0.2 * v[4]!}\n`,
+  );
   writeFileSync(join(dir, 'held.txt'), 'ex7\nex3\n');
   return dir;
 }
@@ -47,7 +50,25 @@ describe('forgetscope replay', () => {
     const dir = setup();
     const out = join(dir, 'w.csv');
     // --temperature selects the paper's softmax policy (the CLI's default policy is chosen by the closed-loop benchmark)
-    const r = await run(['replay', join(dir, 'train.csv'), '--train-rows', '0-2', '--observed', join(dir, 'obs.csv'), '--n', '100', '--ratio', '0.03125', '--temperature', '0.1', '--exclude', join(dir, 'held.txt'), '--out', out, '--json']);
+    const r = await run([
+      'replay',
+      join(dir, 'train.csv'),
+      '--train-rows',
+      '0-2',
+      '--observed',
+      join(dir, 'obs.csv'),
+      '--n',
+      '100',
+      '--ratio',
+      '0.03125',
+      '--temperature',
+      '0.1',
+      '--exclude',
+      join(dir, 'held.txt'),
+      '--out',
+      out,
+      '--json',
+    ]);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     const summary = JSON.parse(r.stdout);
@@ -62,9 +83,15 @@ describe('forgetscope replay', () => {
     expect(rows[6]!.score).toBeCloseTo(1.5 * u[6]! + 0.2 * v[6]!, 12);
     expect(rows[1]!.score).toBeCloseTo(1.5 * u[1]! + 0.2 * v[1]!, 12);
     // the others hold the lowrank prediction
-    const train = ForgettingMatrix.fromRows(coef.map(([a, b]) => u.map((x, j) => a * x + b * v[j]!)), { taskIds: ['t0', 't1', 't2'], exampleIds });
+    const train = ForgettingMatrix.fromRows(
+      coef.map(([a, b]) => u.map((x, j) => a * x + b * v[j]!)),
+      { taskIds: ['t0', 't1', 't2'], exampleIds },
+    );
     const fitted = await createCompletionMethod('lowrank').fit(train, { seed: 0 });
-    const pred = await fitted.predictRow({ columns: Int32Array.of(1, 4, 6), values: Float64Array.of(rows[1]!.score, rows[4]!.score, rows[6]!.score) }, { seed: 0 });
+    const pred = await fitted.predictRow(
+      { columns: Int32Array.of(1, 4, 6), values: Float64Array.of(rows[1]!.score, rows[4]!.score, rows[6]!.score) },
+      { seed: 0 },
+    );
     for (const j of [0, 2, 3, 5, 7]) expect(rows[j]!.score).toBeCloseTo(pred.prediction[j]!, 9);
     // weights: softmax(score / 0.1) over the non-excluded examples, computed here by hand
     const live = rows.filter((x) => x.example !== 'ex7' && x.example !== 'ex3');
@@ -74,14 +101,32 @@ describe('forgetscope replay', () => {
       if (x.example === 'ex7' || x.example === 'ex3') expect(x.weight).toBe(0);
       else expect(x.weight).toBeCloseTo(Math.exp(x.score / 0.1 - max) / z, 12);
     }
-    expect(rows.filter((x) => x.selected).map((x) => x.example).sort()).toEqual([...summary.selected].sort());
+    expect(
+      rows
+        .filter((x) => x.selected)
+        .map((x) => x.example)
+        .sort(),
+    ).toEqual([...summary.selected].sort());
     expect(summary.selected).not.toContain('ex7');
     expect(summary.selected).not.toContain('ex3');
   });
 
   it('is deterministic for a seed, refuses to overwrite without --force, and writes every format', async () => {
     const dir = setup();
-    const args = (out: string, ...more: string[]): string[] => ['replay', join(dir, 'train.csv'), '--observed', join(dir, 'obs.csv'), '--n', '200', '--seed', '3', '--out', out, '--json', ...more];
+    const args = (out: string, ...more: string[]): string[] => [
+      'replay',
+      join(dir, 'train.csv'),
+      '--observed',
+      join(dir, 'obs.csv'),
+      '--n',
+      '200',
+      '--seed',
+      '3',
+      '--out',
+      out,
+      '--json',
+      ...more,
+    ];
     const a = await run(args(join(dir, 'a.parquet')));
     expect(a.code).toBe(0);
     const again = await run(args(join(dir, 'a.parquet')));
@@ -100,24 +145,72 @@ describe('forgetscope replay', () => {
   it('reports bad inputs with the file (and line) and exit status 2', async () => {
     const dir = setup();
     writeFileSync(join(dir, 'bad-obs.csv'), 'example,value\nnope,0.1\n');
-    const r1 = await run(['replay', join(dir, 'train.csv'), '--observed', join(dir, 'bad-obs.csv'), '--n', '10', '--out', join(dir, 'x.csv')]);
+    const r1 = await run([
+      'replay',
+      join(dir, 'train.csv'),
+      '--observed',
+      join(dir, 'bad-obs.csv'),
+      '--n',
+      '10',
+      '--out',
+      join(dir, 'x.csv'),
+    ]);
     expect(r1.code).toBe(2);
     expect(r1.stderr).toMatch(/bad-obs\.csv.*"nope"/);
     writeFileSync(join(dir, 'bad-held.txt'), 'ex1\nzzz\n');
-    const r2 = await run(['replay', join(dir, 'train.csv'), '--observed', join(dir, 'obs.csv'), '--n', '10', '--exclude', join(dir, 'bad-held.txt'), '--out', join(dir, 'x.csv')]);
+    const r2 = await run([
+      'replay',
+      join(dir, 'train.csv'),
+      '--observed',
+      join(dir, 'obs.csv'),
+      '--n',
+      '10',
+      '--exclude',
+      join(dir, 'bad-held.txt'),
+      '--out',
+      join(dir, 'x.csv'),
+    ]);
     expect(r2.code).toBe(2);
     expect(r2.stderr).toMatch(/bad-held\.txt:2:1: .*"zzz"/);
-    const r3 = await run(['replay', join(dir, 'train.csv'), '--observed', join(dir, 'obs.csv'), '--out', join(dir, 'x.csv')]);
+    const r3 = await run([
+      'replay',
+      join(dir, 'train.csv'),
+      '--observed',
+      join(dir, 'obs.csv'),
+      '--out',
+      join(dir, 'x.csv'),
+    ]);
     expect(r3.code).toBe(2);
     expect(r3.stderr).toMatch(/--n/);
-    const r4 = await run(['replay', join(dir, 'train.csv'), '--observed', join(dir, 'obs.csv'), '--n', '10', '--method', 'nosuch', '--out', join(dir, 'x.csv')]);
+    const r4 = await run([
+      'replay',
+      join(dir, 'train.csv'),
+      '--observed',
+      join(dir, 'obs.csv'),
+      '--n',
+      '10',
+      '--method',
+      'nosuch',
+      '--out',
+      join(dir, 'x.csv'),
+    ]);
     expect(r4.code).toBe(2);
     expect(r4.stderr).toMatch(/unknown method "nosuch"/);
   });
 
   it('prints the online plan with --online-steps', async () => {
     const dir = setup();
-    const r = await run(['replay', join(dir, 'train.csv'), '--online-steps', '50', '--probes', '3', '--exclude', join(dir, 'held.txt'), '--json']);
+    const r = await run([
+      'replay',
+      join(dir, 'train.csv'),
+      '--online-steps',
+      '50',
+      '--probes',
+      '3',
+      '--exclude',
+      join(dir, 'held.txt'),
+      '--json',
+    ]);
     expect(r.code).toBe(0);
     const s = JSON.parse(r.stdout);
     expect(s.uniformUntilStep).toBe(5);
@@ -135,10 +228,30 @@ describe('forgetscope replay', () => {
     const npy = readFileSync(join(fixture, 'Z.npy'));
     const dataStart = 10 + npy.readUInt16LE(8); // npy v1 header: magic(6) version(2) length(2) header
     const z = new Float32Array(npy.buffer.slice(npy.byteOffset + dataStart, npy.byteOffset + npy.length));
-    const ids = readFileSync(join(fixture, 'examples.jsonl'), 'utf8').trim().split('\n').map((l) => String(JSON.parse(l).id));
+    const ids = readFileSync(join(fixture, 'examples.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => String(JSON.parse(l).id));
     const cols = Array.from({ length: 30 }, (_, k) => 5 + 33 * k);
-    writeFileSync(join(dir, 'obs.csv'), 'example,value\n' + cols.map((j) => `${ids[j]},${z[36 * 1000 + j]}`).join('\n') + '\n');
-    const r = await run(['replay', fixture, '--train-rows', '0-35', '--observed', join(dir, 'obs.csv'), '--n', '1000', '--exclude', join(dir, 'held.txt'), '--out', join(dir, 'w.arrow'), '--json']);
+    writeFileSync(
+      join(dir, 'obs.csv'),
+      'example,value\n' + cols.map((j) => `${ids[j]},${z[36 * 1000 + j]}`).join('\n') + '\n',
+    );
+    const r = await run([
+      'replay',
+      fixture,
+      '--train-rows',
+      '0-35',
+      '--observed',
+      join(dir, 'obs.csv'),
+      '--n',
+      '1000',
+      '--exclude',
+      join(dir, 'held.txt'),
+      '--out',
+      join(dir, 'w.arrow'),
+      '--json',
+    ]);
     expect(r.code).toBe(0);
     const s = JSON.parse(r.stdout);
     expect(s.replayN).toBe(32);
@@ -151,7 +264,21 @@ describe('forgetscope replay', () => {
 describe('forgetscope replay --temperature auto', () => {
   it('reports the chosen temperature and the rule', async () => {
     const dir = setup();
-    const r = await run(['replay', join(dir, 'train.csv'), '--observed', join(dir, 'obs.csv'), '--n', '64', '--temperature', 'auto', '--auto-support', '2', '--out', join(dir, 'auto.csv'), '--json']);
+    const r = await run([
+      'replay',
+      join(dir, 'train.csv'),
+      '--observed',
+      join(dir, 'obs.csv'),
+      '--n',
+      '64',
+      '--temperature',
+      'auto',
+      '--auto-support',
+      '2',
+      '--out',
+      join(dir, 'auto.csv'),
+      '--json',
+    ]);
     expect(r.code).toBe(0);
     const s = JSON.parse(r.stdout);
     expect(s.temperatureRule).toBe('auto');
@@ -167,7 +294,22 @@ describe('forgetscope replay --temperature auto', () => {
 describe('forgetscope replay --policy', () => {
   it('plans with a named policy; --policy softmax equals --temperature 0.1', async () => {
     const dir = setup();
-    const base = (out: string, ...more: string[]): string[] => ['replay', join(dir, 'train.csv'), '--observed', join(dir, 'obs.csv'), '--n', '64', '--seed', '2', '--exclude', join(dir, 'held.txt'), '--out', join(dir, out), '--json', ...more];
+    const base = (out: string, ...more: string[]): string[] => [
+      'replay',
+      join(dir, 'train.csv'),
+      '--observed',
+      join(dir, 'obs.csv'),
+      '--n',
+      '64',
+      '--seed',
+      '2',
+      '--exclude',
+      join(dir, 'held.txt'),
+      '--out',
+      join(dir, out),
+      '--json',
+      ...more,
+    ];
     const a = JSON.parse((await run(base('a.csv', '--policy', 'softmax'))).stdout);
     const b = JSON.parse((await run(base('b.csv', '--temperature', '0.1'))).stdout);
     expect(a.policy).toBe('softmax');
@@ -178,7 +320,8 @@ describe('forgetscope replay --policy', () => {
     // uniform: 1/6 on each of the six examples that are not held out
     const u = await run(base('u.csv', '--policy', 'uniform'));
     expect(JSON.parse(u.stdout).policy).toBe('uniform');
-    for (const x of readWeightsCsv(join(dir, 'u.csv'))) expect(x.weight).toBeCloseTo(x.example === 'ex7' || x.example === 'ex3' ? 0 : 1 / 6, 15);
+    for (const x of readWeightsCsv(join(dir, 'u.csv')))
+      expect(x.weight).toBeCloseTo(x.example === 'ex7' || x.example === 'ex3' ? 0 : 1 / 6, 15);
     // coverage over the rank-2 example factors: 3 distinct examples, none held out
     const c = JSON.parse((await run(base('c.csv', '--policy', 'coverage', '--factor-rank', '2'))).stdout);
     expect(c.policy).toBe('coverage');
@@ -188,8 +331,25 @@ describe('forgetscope replay --policy', () => {
 
   it('surprise reads --side-scores; gradient without a side row and conflicting flags are usage errors', async () => {
     const dir = setup();
-    writeFileSync(join(dir, 'side.csv'), 'example,value\n' + exampleIds.map((id, j) => `${id},${[5, 1, 2, 9, 3, 8, 0, 7][j]}`).join('\n') + '\n');
-    const base = (...more: string[]): string[] => ['replay', join(dir, 'train.csv'), '--observed', join(dir, 'obs.csv'), '--n', '64', '--exclude', join(dir, 'held.txt'), '--out', join(dir, 's.csv'), '--force', '--json', ...more];
+    writeFileSync(
+      join(dir, 'side.csv'),
+      'example,value\n' + exampleIds.map((id, j) => `${id},${[5, 1, 2, 9, 3, 8, 0, 7][j]}`).join('\n') + '\n',
+    );
+    const base = (...more: string[]): string[] => [
+      'replay',
+      join(dir, 'train.csv'),
+      '--observed',
+      join(dir, 'obs.csv'),
+      '--n',
+      '64',
+      '--exclude',
+      join(dir, 'held.txt'),
+      '--out',
+      join(dir, 's.csv'),
+      '--force',
+      '--json',
+      ...more,
+    ];
     // budget 3; largest side values among the non-held-out: ex5 (8), ex0 (5), ex4 (3) — ex3 (9) and ex7 (7) are held out
     const s = JSON.parse((await run(base('--policy', 'surprise', '--side-scores', join(dir, 'side.csv')))).stdout);
     expect([...s.selected].sort()).toEqual(['ex0', 'ex4', 'ex5']);

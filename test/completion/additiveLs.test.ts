@@ -44,7 +44,10 @@ describe('additive-ls', () => {
       [1, 5],
       [3, 7],
     ]);
-    const { prediction } = await (await additiveLs.fit(train)).predictRow({ columns: new Int32Array(0), values: new Float64Array(0) });
+    const { prediction } = await (await additiveLs.fit(train)).predictRow({
+      columns: new Int32Array(0),
+      values: new Float64Array(0),
+    });
     expect(Array.from(prediction)).toEqual([2, 6]);
   });
 
@@ -62,8 +65,12 @@ describe('additive-ls', () => {
 
   test('rejects duplicate or out-of-range measured columns', async () => {
     const fitted = await additiveLs.fit(ForgettingMatrix.fromRows([[1, 2, 3]]));
-    await expect(fitted.predictRow({ columns: Int32Array.of(1, 1), values: Float64Array.of(1, 1) })).rejects.toThrow(/twice/);
-    await expect(fitted.predictRow({ columns: Int32Array.of(3), values: Float64Array.of(1) })).rejects.toThrow(/out of range/);
+    await expect(fitted.predictRow({ columns: Int32Array.of(1, 1), values: Float64Array.of(1, 1) })).rejects.toThrow(
+      /twice/,
+    );
+    await expect(fitted.predictRow({ columns: Int32Array.of(3), values: Float64Array.of(1) })).rejects.toThrow(
+      /out of range/,
+    );
   });
 
   if (hasNumpy()) {
@@ -95,9 +102,16 @@ describe('additive-ls', () => {
       const columns = Int32Array.of(0, 4, 7);
       const values = Float64Array.from(columns, (j) => z.get(5, j));
       const ours = (await (await additiveLs.fit(train)).predictRow({ columns, values })).prediction;
-      const rows = Array.from({ length: 5 }, (_, i) => Array.from({ length: 12 }, (_, j) => (observed[i * 12 + j] ? z.get(i, j) : 0)));
+      const rows = Array.from({ length: 5 }, (_, i) =>
+        Array.from({ length: 12 }, (_, j) => (observed[i * 12 + j] ? z.get(i, j) : 0)),
+      );
       const mask = Array.from({ length: 5 }, (_, i) => Array.from(observed.subarray(i * 12, (i + 1) * 12)));
-      const ref = numpyJson<number[]>(NUMPY_ADDITIVE_LS, { train: rows, mask, columns: Array.from(columns), values: Array.from(values) });
+      const ref = numpyJson<number[]>(NUMPY_ADDITIVE_LS, {
+        train: rows,
+        mask,
+        columns: Array.from(columns),
+        values: Array.from(values),
+      });
       for (let j = 0; j < 12; j++) expect(ours[j]).toBeCloseTo(ref[j]!, 7);
     });
   }

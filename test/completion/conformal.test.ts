@@ -6,7 +6,12 @@ describe('conformal calibration helpers (hand-worked)', () => {
   test('the conformal quantile is the ⌈level·(n + 1)⌉-th smallest score, capped at the largest', () => {
     // n = 9 at level 0.9: rank ⌈9⌉ = 9 → the largest; n = 19: rank ⌈18⌉ = 18
     expect(conformalQuantile([9, 1, 8, 2, 7, 3, 6, 4, 5], 0.9)).toBe(9);
-    expect(conformalQuantile(Array.from({ length: 19 }, (_, i) => 19 - i), 0.9)).toBe(18);
+    expect(
+      conformalQuantile(
+        Array.from({ length: 19 }, (_, i) => 19 - i),
+        0.9,
+      ),
+    ).toBe(18);
     // n = 5 at level 0.5: rank 3
     expect(conformalQuantile([5, 4, 3, 2, 1], 0.5)).toBe(3);
     // n = 2 at level 0.9: rank ⌈2.7⌉ = 3 is capped at 2
@@ -34,7 +39,9 @@ describe('conformal calibration helpers (hand-worked)', () => {
   });
 
   test('known entries: distinct in-range columns with finite values pass; anything else is refused', () => {
-    expect(() => checkKnownEntries({ columns: Int32Array.of(0, 2), values: Float64Array.of(0.1, -3) }, 3)).not.toThrow();
+    expect(() =>
+      checkKnownEntries({ columns: Int32Array.of(0, 2), values: Float64Array.of(0.1, -3) }, 3),
+    ).not.toThrow();
     const bad = [
       { columns: Int32Array.of(0, 1), values: Float64Array.of(1) },
       { columns: Int32Array.of(3), values: Float64Array.of(1) },

@@ -18,13 +18,20 @@ describe('evaluate reproduces the reference results (dev data)', () => {
     const dump = join(dir, 'known.json');
     const code = await runCli(
       [
-        'evaluate', devDataDir,
-        '--train-rows', ref.trainRows.join(','),
-        '--test-rows', ref.testRows.join(','),
-        '--known', String(ref.known),
-        '--seeds', `${ref.seeds[0]}-${ref.seeds[ref.seeds.length - 1]}`,
-        '--methods', 'additive,knn,knn-baseline',
-        '--dump-known', dump,
+        'evaluate',
+        devDataDir,
+        '--train-rows',
+        ref.trainRows.join(','),
+        '--test-rows',
+        ref.testRows.join(','),
+        '--known',
+        String(ref.known),
+        '--seeds',
+        `${ref.seeds[0]}-${ref.seeds[ref.seeds.length - 1]}`,
+        '--methods',
+        'additive,knn,knn-baseline',
+        '--dump-known',
+        dump,
         '--json',
       ],
       c.ctx,
@@ -49,7 +56,11 @@ describe('evaluate reproduces the reference results (dev data)', () => {
       });
     }
     const dumped = JSON.parse(readFileSync(dump, 'utf8')) as Record<string, Record<string, number[]>>;
-    expect(Object.keys(dumped).map(Number).sort((a, b) => a - b)).toEqual([...ref.testRows].sort((a, b) => a - b));
+    expect(
+      Object.keys(dumped)
+        .map(Number)
+        .sort((a, b) => a - b),
+    ).toEqual([...ref.testRows].sort((a, b) => a - b));
     for (const t of ref.testRows) {
       for (const s of ref.seeds) expect(dumped[String(t)]![String(s)]).toEqual(ref.knownColumns[String(s)]);
     }
@@ -57,8 +68,14 @@ describe('evaluate reproduces the reference results (dev data)', () => {
 
   test('API: knn via evaluate() equals the reference; test rows of one seed share their columns', async () => {
     const z = loadDevMatrix();
-    const r = await evaluate(z, { trainRows: ref.trainRows, testRows: ref.testRows, seeds: ref.seeds, methods: [knn()] });
-    for (const key of METRICS) expect(Math.abs((r.methods['knn']![key] as number) - (ref.methods['knn']![key] as number))).toBeLessThan(1e-9);
+    const r = await evaluate(z, {
+      trainRows: ref.trainRows,
+      testRows: ref.testRows,
+      seeds: ref.seeds,
+      methods: [knn()],
+    });
+    for (const key of METRICS)
+      expect(Math.abs((r.methods['knn']![key] as number) - (ref.methods['knn']![key] as number))).toBeLessThan(1e-9);
     const first = r.knownColumns[String(ref.testRows[0])]!;
     for (const t of ref.testRows) expect(r.knownColumns[String(t)]).toEqual(first);
   });
@@ -67,8 +84,25 @@ describe('evaluate reproduces the reference results (dev data)', () => {
     const c = capture();
     const dump = join(dir, 'active.json');
     const code = await runCli(
-      ['evaluate', devDataDir, '--train-rows', ref.trainRows.join(','), '--test-rows', ref.testRows.slice(0, 3).join(','),
-        '--methods', 'knn', '--seeds', '0,1', '--select', 'active', '--backend', 'cpu', '--dump-known', dump, '--json'],
+      [
+        'evaluate',
+        devDataDir,
+        '--train-rows',
+        ref.trainRows.join(','),
+        '--test-rows',
+        ref.testRows.slice(0, 3).join(','),
+        '--methods',
+        'knn',
+        '--seeds',
+        '0,1',
+        '--select',
+        'active',
+        '--backend',
+        'cpu',
+        '--dump-known',
+        dump,
+        '--json',
+      ],
       c.ctx,
     );
     expect(code).toBe(0);
@@ -84,10 +118,14 @@ describe('evaluate reproduces the reference results (dev data)', () => {
 
   test('usage errors exit 2 with a message', async () => {
     const c = capture();
-    expect(await runCli(['evaluate', devDataDir, '--train-rows', '0-10', '--test-rows', '10-12', '--methods', 'knn'], c.ctx)).toBe(2);
+    expect(
+      await runCli(['evaluate', devDataDir, '--train-rows', '0-10', '--test-rows', '10-12', '--methods', 'knn'], c.ctx),
+    ).toBe(2);
     expect(c.err()).toMatch(/both train and test/);
     const c2 = capture();
-    expect(await runCli(['evaluate', devDataDir, '--train-rows', '0-10', '--test-rows', '11', '--methods', 'nope'], c2.ctx)).toBe(2);
+    expect(
+      await runCli(['evaluate', devDataDir, '--train-rows', '0-10', '--test-rows', '11', '--methods', 'nope'], c2.ctx),
+    ).toBe(2);
     expect(c2.err()).toMatch(/unknown method "nope"/);
     const c3 = capture();
     expect(await runCli(['evaluate', devDataDir, '--train-rows', '0-99', '--test-rows', '11'], c3.ctx)).toBe(2);
@@ -95,14 +133,43 @@ describe('evaluate reproduces the reference results (dev data)', () => {
     const existing = join(dir, 'exists.json');
     writeFileSync(existing, '{}');
     const c4 = capture();
-    expect(await runCli(['evaluate', devDataDir, '--train-rows', '0-10', '--test-rows', '11', '--methods', 'knn', '--seeds', '0', '--dump-known', existing], c4.ctx)).toBe(2);
+    expect(
+      await runCli(
+        [
+          'evaluate',
+          devDataDir,
+          '--train-rows',
+          '0-10',
+          '--test-rows',
+          '11',
+          '--methods',
+          'knn',
+          '--seeds',
+          '0',
+          '--dump-known',
+          existing,
+        ],
+        c4.ctx,
+      ),
+    ).toBe(2);
   });
 
   test('task ids work as row selectors and a readable table is printed without --json', async () => {
     const c = capture();
     const tasks = JSON.parse(readFileSync(join(devDataDir, 'tasks.json'), 'utf8')) as { id: string }[];
     const code = await runCli(
-      ['evaluate', devDataDir, '--train-rows', '0-9', '--test-rows', `${tasks[10]!.id},${tasks[11]!.id}`, '--methods', 'knn', '--seeds', '0,1'],
+      [
+        'evaluate',
+        devDataDir,
+        '--train-rows',
+        '0-9',
+        '--test-rows',
+        `${tasks[10]!.id},${tasks[11]!.id}`,
+        '--methods',
+        'knn',
+        '--seeds',
+        '0,1',
+      ],
       c.ctx,
     );
     expect(code).toBe(0);

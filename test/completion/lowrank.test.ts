@@ -40,7 +40,10 @@ describe('lowrank', () => {
     for (const probes of [3, 5, 10]) {
       const columns = randomColumns(120, probes, probes);
       for (let t = 12; t < 15; t++) {
-        const { prediction } = await fitted.predictRow({ columns, values: Float64Array.from(columns, (j) => z.get(t, j)) });
+        const { prediction } = await fitted.predictRow({
+          columns,
+          values: Float64Array.from(columns, (j) => z.get(t, j)),
+        });
         let worst = 0;
         for (let j = 0; j < 120; j++) worst = Math.max(worst, Math.abs(prediction[j]! - z.get(t, j)));
         expect(worst).toBeLessThan(1e-9);
@@ -63,7 +66,14 @@ describe('lowrank', () => {
   });
 
   test('the closed-form leave-one-task-out error equals refitting without each train row', async () => {
-    const z = syntheticMatrix({ rows: 10, cols: 60, rank: 3, seed: 21, additive: true, noise: (j) => 0.2 + (j % 5) * 0.1 });
+    const z = syntheticMatrix({
+      rows: 10,
+      cols: 60,
+      rank: 3,
+      seed: 21,
+      additive: true,
+      noise: (j) => 0.2 + (j % 5) * 0.1,
+    });
     const backend = createReferenceBackend();
     const stats = await trainStats(z, backend);
     const folds = prepareFolds(stats, LOWRANK_VARIANTS, 9, 60);
@@ -80,8 +90,16 @@ describe('lowrank', () => {
         let count = 0;
         for (let r = 0; r < 10; r++) {
           const others = Array.from({ length: 10 }, (_, i) => i).filter((i) => i !== r);
-          const fitted = await fitLowrank(z.selectRows(others), { backend, hyper: { variant, k, alpha }, intervals: false, maxRank: 9 });
-          const { prediction } = await fitted.predictRow({ columns, values: Float64Array.from(columns, (j) => z.get(r, j)) });
+          const fitted = await fitLowrank(z.selectRows(others), {
+            backend,
+            hyper: { variant, k, alpha },
+            intervals: false,
+            maxRank: 9,
+          });
+          const { prediction } = await fitted.predictRow({
+            columns,
+            values: Float64Array.from(columns, (j) => z.get(r, j)),
+          });
           const e = unknownRmse(z.row(r), prediction, columns);
           se += e.se;
           count += e.count;
@@ -108,8 +126,19 @@ describe('lowrank', () => {
       const columns = randomColumns(50, 10, 6);
       const values = Float64Array.from(columns, (j) => z.get(8, j));
       const cases: { variant: LowrankVariant; k: number; alpha: number }[] = [];
-      for (const variant of LOWRANK_VARIANTS) for (const [k, alpha] of [[1, 0], [3, 0.3], [6, 10]] as const) cases.push({ variant, k, alpha });
-      const refs = numpyJson<number[][]>(NUMPY_LOWRANK, { train: toRows(train), columns: Array.from(columns), values: Array.from(values), cases });
+      for (const variant of LOWRANK_VARIANTS)
+        for (const [k, alpha] of [
+          [1, 0],
+          [3, 0.3],
+          [6, 10],
+        ] as const)
+          cases.push({ variant, k, alpha });
+      const refs = numpyJson<number[][]>(NUMPY_LOWRANK, {
+        train: toRows(train),
+        columns: Array.from(columns),
+        values: Array.from(values),
+        cases,
+      });
       for (const [c, { variant, k, alpha }] of cases.entries()) {
         const fitted = await fitLowrank(train, { hyper: { variant, k, alpha }, intervals: false });
         const ours = (await fitted.predictRow({ columns, values })).prediction;
@@ -119,15 +148,31 @@ describe('lowrank', () => {
   }
   test('a float32 train block keeps float32 factors: predictions within float32 rounding of the float64 fit', async () => {
     const z64 = syntheticMatrix({ rows: 14, cols: 300, rank: 3, seed: 11, noise: () => 0.05 });
-    const z32 = new ForgettingMatrix({ values: Float32Array.from(z64.values), taskIds: z64.taskIds, exampleIds: z64.exampleIds });
+    const z32 = new ForgettingMatrix({
+      values: Float32Array.from(z64.values),
+      taskIds: z64.taskIds,
+      exampleIds: z64.exampleIds,
+    });
     // the float64 copy of the float32 values: both fits see the same numbers
-    const zr = new ForgettingMatrix({ values: Float64Array.from(z32.values), taskIds: z64.taskIds, exampleIds: z64.exampleIds });
+    const zr = new ForgettingMatrix({
+      values: Float64Array.from(z32.values),
+      taskIds: z64.taskIds,
+      exampleIds: z64.exampleIds,
+    });
     const columns = randomColumns(300, 30, 5);
     const known = { columns, values: Float64Array.from(columns, (j) => zr.get(13, j)) };
     for (const variant of LOWRANK_VARIANTS) {
       const hyper = { variant, k: 3, alpha: 0.1 };
-      const f32 = await fitLowrank(z32.selectRows({ start: 0, end: 13 }), { hyper, intervals: false, backend: createReferenceBackend() });
-      const f64 = await fitLowrank(zr.selectRows({ start: 0, end: 13 }), { hyper, intervals: false, backend: createReferenceBackend() });
+      const f32 = await fitLowrank(z32.selectRows({ start: 0, end: 13 }), {
+        hyper,
+        intervals: false,
+        backend: createReferenceBackend(),
+      });
+      const f64 = await fitLowrank(zr.selectRows({ start: 0, end: 13 }), {
+        hyper,
+        intervals: false,
+        backend: createReferenceBackend(),
+      });
       expect((await f32.basis(variant)).v).toBeInstanceOf(Float32Array);
       expect((await f64.basis(variant)).v).toBeInstanceOf(Float64Array);
       const a = (await f32.predictRow(known)).prediction;

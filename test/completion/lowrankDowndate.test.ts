@@ -18,7 +18,8 @@ describe('lowrank fold bases by secular downdate', () => {
         const dense = variantBasis(stats, rows, variant, 40);
         expect(fast.r).toBe(dense.r);
         expect(fast.energy).toBe(dense.energy);
-        for (let c = 0; c < dense.r; c++) expect(Math.abs(fast.s[c]! - dense.s[c]!)).toBeLessThanOrEqual(1e-12 * dense.s[0]!);
+        for (let c = 0; c < dense.r; c++)
+          expect(Math.abs(fast.s[c]! - dense.s[c]!)).toBeLessThanOrEqual(1e-12 * dense.s[0]!);
         // each component's vector up to sign: |⟨u_fast, u_dense⟩| = 1
         for (let c = 0; c < dense.r; c++) {
           let dot = 0;

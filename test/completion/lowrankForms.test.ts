@@ -14,8 +14,16 @@ describe('lowrank without the N×k basis', () => {
     const columns = randomColumns(150, 20, 9);
     const values = Float64Array.from(columns, (j) => z.get(12, j));
     for (const variant of LOWRANK_VARIANTS) {
-      for (const [k, alpha] of [[0, 1], [3, 0.3], [8, 0]] as const) {
-        const fitted = await fitLowrank(train, { backend: createReferenceBackend(), hyper: { variant, k, alpha }, calibration: 'train' });
+      for (const [k, alpha] of [
+        [0, 1],
+        [3, 0.3],
+        [8, 0],
+      ] as const) {
+        const fitted = await fitLowrank(train, {
+          backend: createReferenceBackend(),
+          hyper: { variant, k, alpha },
+          calibration: 'train',
+        });
         const got = await fitted.predictRow({ columns, values });
         const kappa = fitted.decide(columns).kappa;
         // the old path: V from the full basis, V_K, the ridge factor, then predictiveSd per column
@@ -56,14 +64,16 @@ describe('lowrank without the N×k basis', () => {
           return y;
         };
         let residualSq = 0;
-        columns.forEach((j, t) => {
+        columns.forEach((_j, t) => {
           const x = Array.from(sol.index, (ix) => (ix === 0 ? 1 : vk[t * r + ix - 1]!));
           const fit = x.reduce((acc, v, q) => acc + sol.beta[q]! * v, 0);
           const y = solve(x);
           const h = x.reduce((acc, v, q) => acc + v * y[q]!, 0);
           residualSq += ((cK[t]! - fit) / Math.max(1 - h, 0.05)) ** 2;
         });
-        expect(Math.abs(knownLooResidualSq(vk, r, cK, sol) - residualSq)).toBeLessThanOrEqual(1e-9 * Math.max(residualSq, 1e-12));
+        expect(Math.abs(knownLooResidualSq(vk, r, cK, sol) - residualSq)).toBeLessThanOrEqual(
+          1e-9 * Math.max(residualSq, 1e-12),
+        );
         const sigma2 = basis.energy / (basis.rows * n);
         const q = sol.index.length;
         const rho = Math.sqrt((residualSq + q * sigma2) / ((columns.length + q) * sigma2));
@@ -102,7 +112,12 @@ describe('lowrank without the N×k basis', () => {
     const stats = await trainStats(z, createReferenceBackend());
     const folds = prepareFolds(stats, LOWRANK_VARIANTS, 10, 60);
     const grid = defaultGrid(10);
-    const work = { a: new Float64Array(0), added: new Float64Array(0), z: new Float64Array(0), beta: new Float64Array(0) };
+    const work = {
+      a: new Float64Array(0),
+      added: new Float64Array(0),
+      z: new Float64Array(0),
+      beta: new Float64Array(0),
+    };
     const out = new Float64Array(grid.ranks.length);
     let compared = 0;
     for (const count of [4, 15]) {

@@ -6,13 +6,18 @@ import { SeededNormal } from '../../src/linalg/random.js';
 /** Whether python3 + numpy run here; in CI (CI=true) their absence is a failure, not a skip. */
 export function hasNumpy(): boolean {
   const probe = spawnSync('python3', ['-c', 'import numpy'], { encoding: 'utf8' });
-  if (probe.status !== 0 && process.env.CI === 'true') throw new Error('python3 with numpy is required in CI for the numpy cross-checks');
+  if (probe.status !== 0 && process.env.CI === 'true')
+    throw new Error('python3 with numpy is required in CI for the numpy cross-checks');
   return probe.status === 0;
 }
 
 /** Runs a python program with a JSON document on stdin and parses the JSON it prints. */
 export function numpyJson<T>(program: string, input: unknown): T {
-  const run = spawnSync('python3', ['-c', program], { input: JSON.stringify(input), encoding: 'utf8', maxBuffer: 64 << 20 });
+  const run = spawnSync('python3', ['-c', program], {
+    input: JSON.stringify(input),
+    encoding: 'utf8',
+    maxBuffer: 64 << 20,
+  });
   if (run.status !== 0) throw new Error(`python3 failed: ${run.stderr}`);
   return JSON.parse(run.stdout) as T;
 }
@@ -72,7 +77,11 @@ export function randomColumns(n: number, count: number, seed: number): Int32Arra
 }
 
 /** Pooled RMSE of predictions over the columns not in `known`. */
-export function unknownRmse(truth: ArrayLike<number>, prediction: ArrayLike<number>, known: Int32Array): { se: number; count: number } {
+export function unknownRmse(
+  truth: ArrayLike<number>,
+  prediction: ArrayLike<number>,
+  known: Int32Array,
+): { se: number; count: number } {
   const skip = new Set(known);
   let se = 0;
   let count = 0;

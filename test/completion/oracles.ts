@@ -7,7 +7,13 @@
 import { choleskyForwardSolve, choleskyLeadingInPlace } from '../../src/linalg/smallDense.js';
 import type { VariantBasis } from '../../src/completion/loo/basis.js';
 import type { FoldVariant } from '../../src/completion/loo/folds.js';
-import { designIndex, penalisedSystem, penaltyScale, type KnownNormal, type RidgeSolution } from '../../src/completion/loo/ridge.js';
+import {
+  designIndex,
+  penalisedSystem,
+  penaltyScale,
+  type KnownNormal,
+  type RidgeSolution,
+} from '../../src/completion/loo/ridge.js';
 
 /**
  * The ridge solutions for several ranks at once. Because the penalty of a component does not depend
@@ -92,7 +98,13 @@ export function allSquaredError(fv: FoldVariant, sol: RidgeSolution, n: number):
  * purpose: in-sample rank-k residuals vanish as k approaches the number of train rows and would make
  * the shape degenerate; the leave-one-task-out scale κ absorbs the overall level.
  */
-export function predictiveSd(sol: RidgeSolution, basis: VariantBasis, n: number, energy: number, scratch: Float64Array): number {
+export function predictiveSd(
+  sol: RidgeSolution,
+  basis: VariantBasis,
+  n: number,
+  energy: number,
+  scratch: Float64Array,
+): number {
   const p = sol.index.length;
   let param = 0;
   if (p > 0) {

@@ -14,13 +14,23 @@ import { predictiveSd } from './oracles.js';
  */
 describe('lowrank intervals calibrated on the task’s own probes', () => {
   test('half-widths equal the brute-force jackknife scale times the shape (1e-8 relative)', async () => {
-    const z = syntheticMatrix({ rows: 15, cols: 160, rank: 3, seed: 23, additive: true, noise: (j) => 0.1 + (j % 5) * 0.05 });
+    const z = syntheticMatrix({
+      rows: 15,
+      cols: 160,
+      rank: 3,
+      seed: 23,
+      additive: true,
+      noise: (j) => 0.1 + (j % 5) * 0.05,
+    });
     const train = z.selectRows({ start: 0, end: 14 });
     const columns = randomColumns(160, 30, 4);
     const values = Float64Array.from(columns, (j) => z.get(14, j));
     const n = 160;
     for (const variant of LOWRANK_VARIANTS) {
-      for (const [k, alpha] of [[2, 0.3], [5, 1]] as const) {
+      for (const [k, alpha] of [
+        [2, 0.3],
+        [5, 1],
+      ] as const) {
         const fitted = await fitLowrank(train, { backend: createReferenceBackend(), hyper: { variant, k, alpha } });
         const got = await fitted.predictRow({ columns, values });
         const basis = await fitted.basis(variant);
@@ -79,6 +89,8 @@ describe('lowrank intervals calibrated on the task’s own probes', () => {
     const d = await trained.predictRow(row(many));
     expect(Array.from(c.prediction)).toEqual(Array.from(d.prediction));
     expect(Array.from(c.upper!)).not.toEqual(Array.from(d.upper!));
-    await expect(fitLowrank(train, { calibration: 'both' as never })).rejects.toThrow(/calibration must be probes or train/);
+    await expect(fitLowrank(train, { calibration: 'both' as never })).rejects.toThrow(
+      /calibration must be probes or train/,
+    );
   });
 });

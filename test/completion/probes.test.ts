@@ -1,6 +1,6 @@
 import { fitLowrank, type FittedLowrank } from '../../src/completion/methods/lowrank/lowrank.js';
 import { selectActiveProbes } from '../../src/completion/probes/active.js';
-import { ForgettingMatrix } from '../../src/matrix/ForgettingMatrix.js';
+import type { ForgettingMatrix } from '../../src/matrix/ForgettingMatrix.js';
 import { randomColumns, syntheticMatrix, unknownRmse } from './lowrankHelpers.js';
 
 /**
@@ -20,7 +20,12 @@ function unevenMatrix(seed: number): ForgettingMatrix {
   });
 }
 
-async function rmseWith(z: ForgettingMatrix, fitted: FittedLowrank, trainRows: number, columns: Int32Array): Promise<number> {
+async function rmseWith(
+  z: ForgettingMatrix,
+  fitted: FittedLowrank,
+  trainRows: number,
+  columns: Int32Array,
+): Promise<number> {
   let se = 0;
   let count = 0;
   for (let t = trainRows; t < z.rows; t++) {

@@ -14,7 +14,18 @@ const split = ['--train-rows', ref.trainRows.join(','), '--test-rows', ref.testR
 
 describe('--side on evaluate and predict', () => {
   test('evaluate without --side: the dev table figure for lowrank (0.2675, seeds 0-9), no side key', async () => {
-    const r = await runCaptured(['evaluate', devDataDir, ...split, '--seeds', '0-9', '--methods', 'lowrank', '--backend', 'cpu', '--json']);
+    const r = await runCaptured([
+      'evaluate',
+      devDataDir,
+      ...split,
+      '--seeds',
+      '0-9',
+      '--methods',
+      'lowrank',
+      '--backend',
+      'cpu',
+      '--json',
+    ]);
     expect(r.code).toBe(0);
     const out = JSON.parse(r.out);
     expect(out.side).toBeUndefined();
@@ -22,7 +33,20 @@ describe('--side on evaluate and predict', () => {
   });
 
   test('evaluate --side first_order: lowrank uses it, better than without on the reference split, seeds 0-9', async () => {
-    const r = await runCaptured(['evaluate', devDataDir, ...split, '--seeds', '0-9', '--methods', 'lowrank', '--side', 'first_order', '--backend', 'cpu', '--json']);
+    const r = await runCaptured([
+      'evaluate',
+      devDataDir,
+      ...split,
+      '--seeds',
+      '0-9',
+      '--methods',
+      'lowrank',
+      '--side',
+      'first_order',
+      '--backend',
+      'cpu',
+      '--json',
+    ]);
     expect(r.err).toBe('');
     expect(r.code).toBe(0);
     const out = JSON.parse(r.out);
@@ -31,7 +55,17 @@ describe('--side on evaluate and predict', () => {
   });
 
   test('evaluate --side with an unknown name fails with exit 2 naming the file', async () => {
-    const r = await runCaptured(['evaluate', devDataDir, ...split, '--seeds', '0', '--methods', 'lowrank', '--side', 'nope']);
+    const r = await runCaptured([
+      'evaluate',
+      devDataDir,
+      ...split,
+      '--seeds',
+      '0',
+      '--methods',
+      'lowrank',
+      '--side',
+      'nope',
+    ]);
     expect(r.code).toBe(2);
     expect(r.err).toMatch(/side[/\\]nope\.npy/);
   });
@@ -41,10 +75,27 @@ describe('--side on evaluate and predict', () => {
     const t = ref.testRows[0]!;
     const cols = [...new Set(ref.knownColumns['0']!)].sort((a, b) => a - b);
     const observed = join(dir, 'observed.csv');
-    writeFileSync(observed, ['example,value', ...cols.map((c) => `${matrix.exampleIds[c]},${matrix.get(t, c)}`)].join('\n') + '\n');
+    writeFileSync(
+      observed,
+      ['example,value', ...cols.map((c) => `${matrix.exampleIds[c]},${matrix.get(t, c)}`)].join('\n') + '\n',
+    );
     const out = join(dir, 'row.csv');
     const r = await runCaptured([
-      'predict', devDataDir, '--train-rows', ref.trainRows.join(','), '--observed', observed, '--side', 'first_order', '--side-row', String(t), '--out', out, '--backend', 'cpu', '--json',
+      'predict',
+      devDataDir,
+      '--train-rows',
+      ref.trainRows.join(','),
+      '--observed',
+      observed,
+      '--side',
+      'first_order',
+      '--side-row',
+      String(t),
+      '--out',
+      out,
+      '--backend',
+      'cpu',
+      '--json',
     ]);
     expect(r.err).toBe('');
     expect(r.code).toBe(0);
@@ -54,7 +105,11 @@ describe('--side on evaluate and predict', () => {
     const train = matrix.selectRows(Int32Array.from(ref.trainRows));
     const fitted = await fitLowrank(train, { side: selectSideRows(side!, ref.trainRows) });
     const columns = Int32Array.from(cols);
-    const want = await fitted.predictRow({ columns, values: Float64Array.from(cols, (c) => matrix.get(t, c)), side: sideRowOf(side!, t) });
+    const want = await fitted.predictRow({
+      columns,
+      values: Float64Array.from(cols, (c) => matrix.get(t, c)),
+      side: sideRowOf(side!, t),
+    });
     lines.slice(1).forEach((line, j) => {
       const [, p, lo, hi] = line.split(',').map(Number);
       expect(Math.abs(p! - want.prediction[j]!)).toBeLessThan(1e-12);
@@ -62,7 +117,18 @@ describe('--side on evaluate and predict', () => {
       expect(Math.abs(hi! - want.upper![j]!)).toBeLessThan(1e-12);
     });
     // several rows outside --train-rows and no --side-row: a usage error
-    const bad = await runCaptured(['predict', devDataDir, '--train-rows', ref.trainRows.join(','), '--observed', observed, '--side', 'first_order', '--out', join(dir, 'x.csv')]);
+    const bad = await runCaptured([
+      'predict',
+      devDataDir,
+      '--train-rows',
+      ref.trainRows.join(','),
+      '--observed',
+      observed,
+      '--side',
+      'first_order',
+      '--out',
+      join(dir, 'x.csv'),
+    ]);
     expect(bad.code).toBe(2);
     expect(bad.err).toMatch(/--side-row/);
   });

@@ -6,7 +6,14 @@ import { randomColumns, syntheticMatrix } from './lowrankHelpers.js';
 async function coverage(level: number, seed: number): Promise<{ coverage: number; width: number }> {
   // exchangeable tasks: train and test rows come from the same additive + rank-3 model with
   // column-dependent noise, so a calibrated interval should cover about `level` of the cells
-  const z = syntheticMatrix({ rows: 80, cols: 300, rank: 3, seed, additive: true, noise: (j) => 0.1 + 0.4 * ((j * 37) % 11) / 10 });
+  const z = syntheticMatrix({
+    rows: 80,
+    cols: 300,
+    rank: 3,
+    seed,
+    additive: true,
+    noise: (j) => 0.1 + (0.4 * ((j * 37) % 11)) / 10,
+  });
   const train = z.selectRows({ start: 0, end: 40 });
   const fitted = await fitLowrank(train, { level, maxRank: 8 });
   const columns = randomColumns(300, 30, seed + 1);
@@ -15,7 +22,10 @@ async function coverage(level: number, seed: number): Promise<{ coverage: number
   let count = 0;
   let width = 0;
   for (let t = 40; t < 80; t++) {
-    const { prediction, lower, upper } = await fitted.predictRow({ columns, values: Float64Array.from(columns, (j) => z.get(t, j)) });
+    const { prediction, lower, upper } = await fitted.predictRow({
+      columns,
+      values: Float64Array.from(columns, (j) => z.get(t, j)),
+    });
     expect(lower).toBeDefined();
     for (let j = 0; j < 300; j++) {
       if (skip.has(j)) continue;
@@ -64,7 +74,10 @@ describe('lowrank prediction intervals', () => {
     let inside = 0;
     let count = 0;
     for (let t = 10; t < 30; t++) {
-      const { lower, upper } = await fitted.predictRow({ columns, values: Float64Array.from(columns, (j) => z.get(t, j)) });
+      const { lower, upper } = await fitted.predictRow({
+        columns,
+        values: Float64Array.from(columns, (j) => z.get(t, j)),
+      });
       for (let j = 0; j < 200; j++) {
         const width = upper![j]! - lower![j]!;
         expect(Number.isFinite(width)).toBe(true);

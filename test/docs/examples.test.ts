@@ -8,7 +8,17 @@
  * results page every code block must be marked `runnable` or `norun`.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync, chmodSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+  chmodSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { transformSync } from '@swc/core';
@@ -33,7 +43,8 @@ function markdownFiles(dir: string): string[] {
 
 const docs = [join(root, 'README.md'), ...markdownFiles(join(root, 'docs'))].filter((p) => existsSync(p));
 /** Pages whose every code block must be marked (the rest run what they mark). */
-const strict = (p: string): boolean => p.startsWith(join(root, 'docs', 'guides')) || p === join(root, 'docs', 'results.md');
+const strict = (p: string): boolean =>
+  p.startsWith(join(root, 'docs', 'guides')) || p === join(root, 'docs', 'results.md');
 
 const pythonOk = spawnSync('python3', ['-c', 'import torch, numpy, pyarrow'], { encoding: 'utf8' }).status === 0;
 
@@ -55,12 +66,21 @@ function sandbox(): { dir: string; env: NodeJS.ProcessEnv } {
   return { dir, env };
 }
 
-function runBlock(block: CodeBlock, index: number, dir: string, env: NodeJS.ProcessEnv): { status: number | null; output: string } {
+function runBlock(
+  block: CodeBlock,
+  index: number,
+  dir: string,
+  env: NodeJS.ProcessEnv,
+): { status: number | null; output: string } {
   let cmd: string;
   let args: string[];
   if (['ts', 'typescript', 'js', 'javascript'].includes(block.lang)) {
     const js = block.lang.startsWith('t')
-      ? transformSync(block.code, { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' }, module: { type: 'es6' }, isModule: true }).code
+      ? transformSync(block.code, {
+          jsc: { parser: { syntax: 'typescript' }, target: 'es2022' },
+          module: { type: 'es6' },
+          isModule: true,
+        }).code
       : block.code;
     const file = join(dir, `example-${index}.mjs`);
     writeFileSync(file, js);
@@ -80,21 +100,25 @@ function runBlock(block: CodeBlock, index: number, dir: string, env: NodeJS.Proc
 
 describe('code examples in the docs', () => {
   beforeAll(() => {
-    if (!existsSync(join(root, 'dist', 'cli', 'bin.js'))) throw new Error('dist/ is missing: run `npm run build` first (npm test does)');
+    if (!existsSync(join(root, 'dist', 'cli', 'bin.js')))
+      throw new Error('dist/ is missing: run `npm run build` first (npm test does)');
   });
 
   it('every code block of the guides and the results page is marked runnable or norun', () => {
     const unmarked: string[] = [];
     for (const file of docs.filter(strict)) {
       for (const b of codeBlocks(readFileSync(file, 'utf8'))) {
-        if (CODE_LANGS.has(b.lang) && !b.flags.includes('runnable') && !b.flags.includes('norun')) unmarked.push(`${relative(root, file)}:${b.line}`);
+        if (CODE_LANGS.has(b.lang) && !b.flags.includes('runnable') && !b.flags.includes('norun'))
+          unmarked.push(`${relative(root, file)}:${b.line}`);
       }
     }
     expect(unmarked).toEqual([]);
   });
 
   for (const file of docs) {
-    const blocks = codeBlocks(readFileSync(file, 'utf8')).filter((b) => CODE_LANGS.has(b.lang) && b.flags.includes('runnable'));
+    const blocks = codeBlocks(readFileSync(file, 'utf8')).filter(
+      (b) => CODE_LANGS.has(b.lang) && b.flags.includes('runnable'),
+    );
     if (blocks.length === 0) continue;
     describe(relative(root, file), () => {
       let box: { dir: string; env: NodeJS.ProcessEnv };
@@ -115,10 +139,15 @@ describe('code examples in the docs', () => {
           }
           return;
         }
-        it(name, () => {
-          const r = runBlock(block, k, box.dir, box.env);
-          if (r.status !== 0) throw new Error(`${relative(root, file)}:${block.line} exited with ${r.status}:\n${r.output}`);
-        }, BLOCK_TIMEOUT_MS);
+        it(
+          name,
+          () => {
+            const r = runBlock(block, k, box.dir, box.env);
+            if (r.status !== 0)
+              throw new Error(`${relative(root, file)}:${block.line} exited with ${r.status}:\n${r.output}`);
+          },
+          BLOCK_TIMEOUT_MS,
+        );
       });
     });
   }

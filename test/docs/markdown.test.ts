@@ -2,7 +2,19 @@ import { codeBlocks } from './markdown.js';
 
 describe('codeBlocks', () => {
   it('finds fenced blocks with their language, flags and line', () => {
-    const md = ['# t', '```ts runnable', 'const a = 1;', '```', 'text', '```', 'plain', '```', '~~~sh norun', 'ls', '~~~'].join('\n');
+    const md = [
+      '# t',
+      '```ts runnable',
+      'const a = 1;',
+      '```',
+      'text',
+      '```',
+      'plain',
+      '```',
+      '~~~sh norun',
+      'ls',
+      '~~~',
+    ].join('\n');
     expect(codeBlocks(md)).toEqual([
       { lang: 'ts', flags: ['runnable'], code: 'const a = 1;\n', line: 2 },
       { lang: '', flags: [], code: 'plain\n', line: 6 },

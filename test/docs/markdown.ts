@@ -23,11 +23,19 @@ export function codeBlocks(markdown: string): CodeBlock[] {
     const indent = open[1]!.length;
     const body: string[] = [];
     let j = i + 1;
-    while (j < lines.length && !new RegExp(`^\\s*${fence[0] === '`' ? '`' : '~'}{${fence.length},}\\s*$`).test(lines[j]!)) {
+    while (
+      j < lines.length &&
+      !new RegExp(`^\\s*${fence[0] === '`' ? '`' : '~'}{${fence.length},}\\s*$`).test(lines[j]!)
+    ) {
       body.push(lines[j]!.slice(Math.min(indent, lines[j]!.length - lines[j]!.trimStart().length)));
       j++;
     }
-    blocks.push({ lang: open[3]!.toLowerCase(), flags: open[4]!.split(/\s+/).filter((w) => w !== ''), code: body.join('\n') + '\n', line: i + 1 });
+    blocks.push({
+      lang: open[3]!.toLowerCase(),
+      flags: open[4]!.split(/\s+/).filter((w) => w !== ''),
+      code: body.join('\n') + '\n',
+      line: i + 1,
+    });
     i = j;
   }
   return blocks;

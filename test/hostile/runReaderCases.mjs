@@ -29,7 +29,10 @@ for (const c of cases) {
     const args = c.args.map((a) => a.replaceAll('{dir}', dir));
     const t0 = process.hrtime.bigint();
     // GNU time (when present) reports the peak RSS of the child.
-    const timed = spawnSync('/usr/bin/time', ['-f', '%M', process.execPath, bin, ...args], { encoding: 'utf8', maxBuffer: 1 << 26 });
+    const timed = spawnSync('/usr/bin/time', ['-f', '%M', process.execPath, bin, ...args], {
+      encoding: 'utf8',
+      maxBuffer: 1 << 26,
+    });
     const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
     const lines = timed.stderr.trimEnd().split('\n');
     const rssKb = Number(lines.pop());
@@ -37,10 +40,14 @@ for (const c of cases) {
     const problems = [];
     if (timed.status !== c.exit) problems.push(`exit ${timed.status}, expected ${c.exit}`);
     if (c.stderr && !new RegExp(c.stderr).test(stderr)) problems.push(`stderr does not match /${c.stderr}/`);
-    if (seconds > (c.maxSeconds ?? 2) * timeScale) problems.push(`took ${seconds.toFixed(2)} s > ${(c.maxSeconds ?? 2) * timeScale} s`);
-    if (rssKb / 1024 > (c.maxRssMb ?? 400)) problems.push(`peak RSS ${(rssKb / 1024).toFixed(0)} MB > ${c.maxRssMb ?? 400} MB`);
+    if (seconds > (c.maxSeconds ?? 2) * timeScale)
+      problems.push(`took ${seconds.toFixed(2)} s > ${(c.maxSeconds ?? 2) * timeScale} s`);
+    if (rssKb / 1024 > (c.maxRssMb ?? 400))
+      problems.push(`peak RSS ${(rssKb / 1024).toFixed(0)} MB > ${c.maxRssMb ?? 400} MB`);
     if (problems.length) failed++;
-    console.log(`${problems.length ? 'FAIL' : 'ok  '} ${seconds.toFixed(2)}s ${(rssKb / 1024).toFixed(0)}MB ${c.name}${problems.length ? `\n     ${problems.join('; ')}\n     stderr: ${stderr.slice(0, 400)}` : ''}`);
+    console.log(
+      `${problems.length ? 'FAIL' : 'ok  '} ${seconds.toFixed(2)}s ${(rssKb / 1024).toFixed(0)}MB ${c.name}${problems.length ? `\n     ${problems.join('; ')}\n     stderr: ${stderr.slice(0, 400)}` : ''}`,
+    );
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -19,7 +19,8 @@ const DEFAULTS = { maxSeconds: 2, maxRssMb: 400 };
 
 /** Throws unless dist/ holds the built CLI (the corpus runs the real binary). */
 export function requireBuild() {
-  if (!existsSync(BIN)) throw new Error(`${BIN} is missing: run \`npm run build\` first (the hostile corpus runs the built CLI)`);
+  if (!existsSync(BIN))
+    throw new Error(`${BIN} is missing: run \`npm run build\` first (the hostile corpus runs the built CLI)`);
 }
 
 /** Checks one case's shape; returns it with the defaults filled in. */
@@ -27,7 +28,8 @@ function checkCase(c, file) {
   const where = `${file}: case ${JSON.stringify(c?.name)}`;
   if (typeof c?.name !== 'string' || c.name === '') throw new Error(`${file}: a case without a name`);
   if (c.files === null || typeof c.files !== 'object') throw new Error(`${where}: files must be an object`);
-  if (!Array.isArray(c.args) || !c.args.every((a) => typeof a === 'string')) throw new Error(`${where}: args must be strings`);
+  if (!Array.isArray(c.args) || !c.args.every((a) => typeof a === 'string'))
+    throw new Error(`${where}: args must be strings`);
   if (![0, 1, 2].includes(c.exit)) throw new Error(`${where}: exit must be 0, 1 or 2`);
   if (c.stderr !== undefined) new RegExp(c.stderr); // throws on a bad pattern
   return { ...DEFAULTS, ...c, file };
@@ -38,12 +40,15 @@ export async function loadCases() {
   const dir = join(here, 'cases');
   const all = [];
   const seen = new Map();
-  for (const name of readdirSync(dir).filter((f) => f.endsWith('.mjs')).sort()) {
+  for (const name of readdirSync(dir)
+    .filter((f) => f.endsWith('.mjs'))
+    .sort()) {
     const mod = await import(pathToFileURL(join(dir, name)).href);
     if (!Array.isArray(mod.cases)) throw new Error(`${name} does not export an array \`cases\``);
     for (const c of mod.cases) {
       const checked = checkCase(c, name);
-      if (seen.has(checked.name)) throw new Error(`case name ${JSON.stringify(checked.name)} is used in ${seen.get(checked.name)} and ${name}`);
+      if (seen.has(checked.name))
+        throw new Error(`case name ${JSON.stringify(checked.name)} is used in ${seen.get(checked.name)} and ${name}`);
       seen.set(checked.name, name);
       all.push(checked);
     }
@@ -80,7 +85,11 @@ export function runCase(c, options = {}) {
   const killAfter = options.killAfter ?? Math.max(30, c.maxSeconds * 10);
   return new Promise((resolve) => {
     const t0 = performance.now();
-    const child = spawn(process.execPath, [...nodeArgs, BIN, ...args], { cwd: dir, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [...nodeArgs, BIN, ...args], {
+      cwd: dir,
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (d) => (stdout += d.length + stdout.length < 1e6 ? d : ''));
@@ -123,9 +132,9 @@ export const STACK_LINE = /^\s+at .*(\(|file:|node:).*:\d+:\d+\)?$/m;
 export function judge(c, r) {
   const problems = [];
   if (r.code !== c.exit) problems.push(`exit ${r.code}${r.signal ? ` (${r.signal})` : ''}, expected ${c.exit}`);
-  if (c.stderr !== undefined && !new RegExp(c.stderr).test(r.stderr)) problems.push(`stderr does not match /${c.stderr}/`);
+  if (c.stderr !== undefined && !new RegExp(c.stderr).test(r.stderr))
+    problems.push(`stderr does not match /${c.stderr}/`);
   if (STACK_LINE.test(r.stderr)) problems.push('stderr holds a stack trace');
   if (problems.length > 0) problems.push(`stderr was: ${JSON.stringify(r.stderr.slice(0, 600))}`);
   return problems;
 }
-

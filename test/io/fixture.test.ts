@@ -3,7 +3,13 @@ import { join } from 'node:path';
 import { readForgettingMatrix } from '../../src/io/node/index.js';
 import { FIXTURE, expectSameMatrix, pythonHas, runPython } from './helpers.js';
 
-const sanity = JSON.parse(readFileSync(join(FIXTURE, 'sanity.json'), 'utf8')) as { M: number; N: number; frac_Z_pos: number; mean_Z: number; std_Z: number };
+const sanity = JSON.parse(readFileSync(join(FIXTURE, 'sanity.json'), 'utf8')) as {
+  M: number;
+  N: number;
+  frac_Z_pos: number;
+  mean_Z: number;
+  std_Z: number;
+};
 
 describe('the bundled fixture', () => {
   test('folder: shape, ids, metadata and summary agree with sanity.json', async () => {

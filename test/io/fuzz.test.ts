@@ -21,7 +21,11 @@ const RUNS = Number(process.env['FORGETSCOPE_FUZZ_RUNS'] ?? 40);
 // Ids mix arbitrary unicode with the characters delimited text must quote.
 const id = fc.oneof(
   fc.string({ unit: 'grapheme', minLength: 1, maxLength: 6 }),
-  fc.string({ unit: fc.constantFrom(',', '"', '\n', '\r', '\t', ' ', 'a', '1', '.', '-', '{', '\u00e9'), minLength: 1, maxLength: 5 }),
+  fc.string({
+    unit: fc.constantFrom(',', '"', '\n', '\r', '\t', ' ', 'a', '1', '.', '-', '{', '\u00e9'),
+    minLength: 1,
+    maxLength: 5,
+  }),
 );
 const value = fc.double({ noNaN: true, noDefaultInfinity: true });
 
@@ -42,7 +46,7 @@ const matrixArb = fc
     for (let k = 0; k < m * n; k++) {
       values[k] = seedValues[k % 20]!;
       // Keep the diagonal-ish cells observed so no row or column is entirely missing.
-      observed[k] = missing[k % 20] && Math.floor(k / n) !== k % n % m && k % n !== Math.floor(k / n) % n ? 0 : 1;
+      observed[k] = missing[k % 20] && Math.floor(k / n) !== (k % n) % m && k % n !== Math.floor(k / n) % n ? 0 : 1;
     }
     return new ForgettingMatrix({
       values,
@@ -68,19 +72,23 @@ function jsonLines(table: Table): Uint8Array {
   return new TextEncoder().encode(lines.join('\n') + '\n');
 }
 
-const encoders: Record<string, (m: ForgettingMatrix) => { bytes: Uint8Array; format: InputFormat; options?: object }> = {
-  csv: (m) => ({ bytes: new TextEncoder().encode(encodeDelimited(matrixToLongTable(m).columns)), format: 'csv' }),
-  tsv: (m) => ({ bytes: new TextEncoder().encode(encodeDelimited(matrixToLongTable(m).columns, '\t')), format: 'tsv' }),
-  jsonl: (m) => ({ bytes: jsonLines(matrixToLongTable(m)), format: 'jsonl' }),
-  arrow: (m) => ({ bytes: encodeArrow(matrixToLongTable(m).columns, 'file'), format: 'arrow' }),
-  'arrow-stream': (m) => ({ bytes: encodeArrow(matrixToLongTable(m).columns, 'stream'), format: 'arrow-stream' }),
-  parquet: (m) => ({ bytes: encodeParquet(matrixToLongTable(m).columns), format: 'parquet' }),
-  npy: (m) => ({
-    bytes: encodeNpy(m.values, [m.rows, m.cols]),
-    format: 'npy',
-    options: { taskIds: m.taskIds, exampleIds: m.exampleIds, nanAsMissing: true },
-  }),
-};
+const encoders: Record<string, (m: ForgettingMatrix) => { bytes: Uint8Array; format: InputFormat; options?: object }> =
+  {
+    csv: (m) => ({ bytes: new TextEncoder().encode(encodeDelimited(matrixToLongTable(m).columns)), format: 'csv' }),
+    tsv: (m) => ({
+      bytes: new TextEncoder().encode(encodeDelimited(matrixToLongTable(m).columns, '\t')),
+      format: 'tsv',
+    }),
+    jsonl: (m) => ({ bytes: jsonLines(matrixToLongTable(m)), format: 'jsonl' }),
+    arrow: (m) => ({ bytes: encodeArrow(matrixToLongTable(m).columns, 'file'), format: 'arrow' }),
+    'arrow-stream': (m) => ({ bytes: encodeArrow(matrixToLongTable(m).columns, 'stream'), format: 'arrow-stream' }),
+    parquet: (m) => ({ bytes: encodeParquet(matrixToLongTable(m).columns), format: 'parquet' }),
+    npy: (m) => ({
+      bytes: encodeNpy(m.values, [m.rows, m.cols]),
+      format: 'npy',
+      options: { taskIds: m.taskIds, exampleIds: m.exampleIds, nanAsMissing: true },
+    }),
+  };
 
 const BINARY = new Set(['arrow', 'arrow-stream', 'parquet', 'npy']);
 
@@ -91,7 +99,11 @@ describe.each(Object.keys(encoders))('%s', (name) => {
     await fc.assert(
       fc.asyncProperty(matrixArb, async (m) => {
         const { bytes, format, options } = encode(m);
-        const { matrix } = await readForgettingMatrixFromBytes(bytes, { format, fileName: `fuzz.${name}`, ...(options ?? {}) });
+        const { matrix } = await readForgettingMatrixFromBytes(bytes, {
+          format,
+          fileName: `fuzz.${name}`,
+          ...(options ?? {}),
+        });
         expectSameMatrix(matrix, m);
         if (m.nllBefore && name !== 'npy') expect(Array.from(matrix.nllBefore!)).toEqual(Array.from(m.nllBefore));
       }),
@@ -101,10 +113,25 @@ describe.each(Object.keys(encoders))('%s', (name) => {
 
   test('random corruptions give a ForgetscopeError or a valid matrix, never a crash', async () => {
     const mutation = fc.oneof(
-      fc.record({ kind: fc.constant('truncate' as const), at: fc.double({ min: 0, max: 1, noNaN: true, maxExcluded: true }) }),
-      fc.record({ kind: fc.constant('flip' as const), at: fc.double({ min: 0, max: 1, noNaN: true, maxExcluded: true }), byte: fc.integer({ min: 0, max: 255 }) }),
-      fc.record({ kind: fc.constant('insert' as const), at: fc.double({ min: 0, max: 1, noNaN: true }), bytes: fc.uint8Array({ minLength: 1, maxLength: 8 }) }),
-      fc.record({ kind: fc.constant('delete' as const), at: fc.double({ min: 0, max: 1, noNaN: true, maxExcluded: true }), length: fc.integer({ min: 1, max: 16 }) }),
+      fc.record({
+        kind: fc.constant('truncate' as const),
+        at: fc.double({ min: 0, max: 1, noNaN: true, maxExcluded: true }),
+      }),
+      fc.record({
+        kind: fc.constant('flip' as const),
+        at: fc.double({ min: 0, max: 1, noNaN: true, maxExcluded: true }),
+        byte: fc.integer({ min: 0, max: 255 }),
+      }),
+      fc.record({
+        kind: fc.constant('insert' as const),
+        at: fc.double({ min: 0, max: 1, noNaN: true }),
+        bytes: fc.uint8Array({ minLength: 1, maxLength: 8 }),
+      }),
+      fc.record({
+        kind: fc.constant('delete' as const),
+        at: fc.double({ min: 0, max: 1, noNaN: true, maxExcluded: true }),
+        length: fc.integer({ min: 1, max: 16 }),
+      }),
     );
     await fc.assert(
       fc.asyncProperty(matrixArb, fc.array(mutation, { minLength: 1, maxLength: 3 }), async (m, mutations) => {
@@ -133,14 +160,20 @@ describe.each(Object.keys(encoders))('%s', (name) => {
         try {
           result = await readForgettingMatrixFromBytes(b, { format, fileName: `fuzz.${name}`, ...(options ?? {}) });
         } catch (e) {
-          if (!(e instanceof ForgetscopeError)) throw new Error(`${name}: a corruption gave ${String(e)} instead of a ForgetscopeError`);
+          if (!(e instanceof ForgetscopeError))
+            throw new Error(`${name}: a corruption gave ${String(e)} instead of a ForgetscopeError`);
           return;
         } finally {
           // A corrupted small file fails (or reads) quickly: no header count drives unbounded work.
           expect(performance.now() - t0).toBeLessThan(2000);
         }
         // A binary file cut short (and nothing else changed) must never read as a smaller matrix.
-        if (BINARY.has(name) && truncated && mutations.every((mu) => mu.kind === 'truncate') && b.length < bytes.length) {
+        if (
+          BINARY.has(name) &&
+          truncated &&
+          mutations.every((mu) => mu.kind === 'truncate') &&
+          b.length < bytes.length
+        ) {
           throw new Error(`${name}: a truncated file read as a ${result.matrix.rows}×${result.matrix.cols} matrix`);
         }
         // Whatever was read is a consistent matrix with a consistent report.
@@ -167,7 +200,8 @@ describe('observed count = number of cells with a finite value', () => {
     nanText: fc.boolean(),
   });
   const formats: Record<string, (t: Table, nanText: boolean) => Uint8Array> = {
-    csv: (t, nanText) => new TextEncoder().encode(encodeDelimited(t.columns).replace(/,(?=\r?\n|$)/g, nanText ? ',nan' : ',')),
+    csv: (t, nanText) =>
+      new TextEncoder().encode(encodeDelimited(t.columns).replace(/,(?=\r?\n|$)/g, nanText ? ',nan' : ',')),
     jsonl: (t) => jsonLines(t),
     arrow: (t) => encodeArrow(t.columns, 'stream'),
     parquet: (t) => encodeParquet(t.columns),
@@ -189,9 +223,15 @@ describe('observed count = number of cells with a finite value', () => {
           }
         }
         const bytes = formats[name]!({ columns: { task, example, delta: Float64Array.from(delta) } }, nanText);
-        const read = readForgettingMatrixFromBytes(bytes, { fileName: `cells.${name === 'arrow' ? 'arrows' : name}`, nanAsMissing: true });
+        const read = readForgettingMatrixFromBytes(bytes, {
+          fileName: `cells.${name === 'arrow' ? 'arrows' : name}`,
+          nanAsMissing: true,
+        });
         if (finite === 0) {
-          await expect(read).rejects.toMatchObject({ code: 'empty', file: `cells.${name === 'arrow' ? 'arrows' : name}` });
+          await expect(read).rejects.toMatchObject({
+            code: 'empty',
+            file: `cells.${name === 'arrow' ? 'arrows' : name}`,
+          });
           return;
         }
         const { matrix, report } = await read;
@@ -212,38 +252,50 @@ describe('observed count = number of cells with a finite value', () => {
 
   test('JSON Lines: integer ids keep their exact digits', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.uniqueArray(fc.bigInt({ min: -(10n ** 30n), max: 10n ** 30n }), { minLength: 1, maxLength: 6 }), async (ids) => {
-        const text = ids.map((id, k) => `{"task": ${id}, "example": "e", "delta": ${k}}`).join('\n') + '\n';
-        const { matrix } = await readForgettingMatrixFromBytes(new TextEncoder().encode(text), { fileName: 'ids.jsonl' });
-        expect([...matrix.taskIds]).toEqual(ids.map(String));
-      }),
+      fc.asyncProperty(
+        fc.uniqueArray(fc.bigInt({ min: -(10n ** 30n), max: 10n ** 30n }), { minLength: 1, maxLength: 6 }),
+        async (ids) => {
+          const text = ids.map((id, k) => `{"task": ${id}, "example": "e", "delta": ${k}}`).join('\n') + '\n';
+          const { matrix } = await readForgettingMatrixFromBytes(new TextEncoder().encode(text), {
+            fileName: 'ids.jsonl',
+          });
+          expect([...matrix.taskIds]).toEqual(ids.map(String));
+        },
+      ),
       { numRuns: RUNS, seed: SEED },
     );
   });
 
-  test.each(['csv', 'jsonl', 'arrow', 'parquet', 'npy'])('random bytes into %s give a ForgetscopeError or a matrix, quickly', async (format) => {
-    await fc.assert(
-      fc.asyncProperty(fc.uint8Array({ minLength: 0, maxLength: 2048 }), fc.boolean(), async (bytes, magic) => {
-        const heads: Record<string, number[]> = {
-          csv: [...new TextEncoder().encode(H_CSV)],
-          jsonl: [0x7b],
-          arrow: [...new TextEncoder().encode('ARROW1\0\0')],
-          parquet: [...new TextEncoder().encode('PAR1')],
-          npy: [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59, 1, 0],
-        };
-        const tails: Record<string, number[]> = { arrow: [...new TextEncoder().encode('ARROW1')], parquet: [...new TextEncoder().encode('PAR1')] };
-        const b = magic ? Uint8Array.from([...heads[format]!, ...bytes, ...(tails[format] ?? [])]) : bytes;
-        const t0 = performance.now();
-        try {
-          await readForgettingMatrixFromBytes(b, { format: format as InputFormat, fileName: `random.${format}` });
-        } catch (e) {
-          if (!(e instanceof ForgetscopeError)) throw new Error(`${format}: random bytes gave ${String(e)} instead of a ForgetscopeError`);
-        }
-        expect(performance.now() - t0).toBeLessThan(2000);
-      }),
-      { numRuns: RUNS * 2, seed: SEED },
-    );
-  });
+  test.each(['csv', 'jsonl', 'arrow', 'parquet', 'npy'])(
+    'random bytes into %s give a ForgetscopeError or a matrix, quickly',
+    async (format) => {
+      await fc.assert(
+        fc.asyncProperty(fc.uint8Array({ minLength: 0, maxLength: 2048 }), fc.boolean(), async (bytes, magic) => {
+          const heads: Record<string, number[]> = {
+            csv: [...new TextEncoder().encode(H_CSV)],
+            jsonl: [0x7b],
+            arrow: [...new TextEncoder().encode('ARROW1\0\0')],
+            parquet: [...new TextEncoder().encode('PAR1')],
+            npy: [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59, 1, 0],
+          };
+          const tails: Record<string, number[]> = {
+            arrow: [...new TextEncoder().encode('ARROW1')],
+            parquet: [...new TextEncoder().encode('PAR1')],
+          };
+          const b = magic ? Uint8Array.from([...heads[format]!, ...bytes, ...(tails[format] ?? [])]) : bytes;
+          const t0 = performance.now();
+          try {
+            await readForgettingMatrixFromBytes(b, { format: format as InputFormat, fileName: `random.${format}` });
+          } catch (e) {
+            if (!(e instanceof ForgetscopeError))
+              throw new Error(`${format}: random bytes gave ${String(e)} instead of a ForgetscopeError`);
+          }
+          expect(performance.now() - t0).toBeLessThan(2000);
+        }),
+        { numRuns: RUNS * 2, seed: SEED },
+      );
+    },
+  );
 });
 
 const H_CSV = 'task,example,delta\n';

@@ -21,7 +21,9 @@ export function pythonHas(modules: string[]): boolean {
   const r = spawnSync('python3', ['-c', modules.map((m) => `import ${m}`).join('; ')], { encoding: 'utf8' });
   const ok = r.status === 0;
   if (!ok && process.env['CI']) {
-    throw new Error(`CI is set but python3 with ${modules.join(', ')} is not available: ${r.stderr || r.error?.message}`);
+    throw new Error(
+      `CI is set but python3 with ${modules.join(', ')} is not available: ${r.stderr || r.error?.message}`,
+    );
   }
   return ok;
 }
@@ -42,7 +44,8 @@ export function expectSameMatrix(a: ForgettingMatrix, b: ForgettingMatrix, tol =
   let worst = 0;
   for (let i = 0; i < a.rows; i++) {
     for (let j = 0; j < a.cols; j++) {
-      if (a.isObserved(i, j) !== b.isObserved(i, j)) throw new Error(`entry (${i}, ${j}) is observed in one matrix only`);
+      if (a.isObserved(i, j) !== b.isObserved(i, j))
+        throw new Error(`entry (${i}, ${j}) is observed in one matrix only`);
       if (!a.isObserved(i, j)) continue;
       const d = Math.abs(a.get(i, j) - b.get(i, j));
       if (tol === 0 && d !== 0) throw new Error(`entry (${i}, ${j}) differs: ${a.get(i, j)} vs ${b.get(i, j)}`);

@@ -90,7 +90,8 @@ describe('pyarrow / pandas / numpy → forgetscope', () => {
           const got = matrix.get(i, j);
           const expected = float32 ? Math.fround(want) : want;
           const tol = tolerance ?? 0;
-          if (!(Math.abs(got - expected) <= tol)) throw new Error(`${where}: (${i}, ${j}) is ${got}, expected ${expected}`);
+          if (!(Math.abs(got - expected) <= tol))
+            throw new Error(`${where}: (${i}, ${j}) is ${got}, expected ${expected}`);
         }
       }
       expect({ where, kept: report.kept }).toEqual({ where, kept: observed });
@@ -132,6 +133,9 @@ print(json.dumps(res))
       [1e-12, 7, 0.25, -0],
     ];
     for (const k of ['csv', 'parquet', 'arrow', 'npy']) expect({ k, z: res[k] }).toEqual({ k, z: want });
-    expect(res['npy_ids']).toEqual([['a,1', 'b"2'], ['x', 'y z', 'ü', '4']]);
+    expect(res['npy_ids']).toEqual([
+      ['a,1', 'b"2'],
+      ['x', 'y z', 'ü', '4'],
+    ]);
   });
 });

@@ -8,21 +8,28 @@ import { readForgettingMatrixFromBytes } from '../../src/io/readBytes.js';
 import { summarizeBySource } from '../../src/analysis/summarizeBySource.js';
 
 const enc = (s: string) => new TextEncoder().encode(s);
-const CSV = [
-  'task,example,delta,source,text,family,score,mixed',
-  't1,e1,0.5,web,"hello, world",math,1.5,a',
-  't1,e2,0.25,code,print(1),math,2,b',
-  't2,e1,-0.5,web,"hello, world",chat,3,c',
-  't2,e2,1,code,print(1),chat,,d',
-  't3,e3,,books,,,,',
-].join('\n') + '\n';
+const CSV =
+  [
+    'task,example,delta,source,text,family,score,mixed',
+    't1,e1,0.5,web,"hello, world",math,1.5,a',
+    't1,e2,0.25,code,print(1),math,2,b',
+    't2,e1,-0.5,web,"hello, world",chat,3,c',
+    't2,e2,1,code,print(1),chat,,d',
+    't3,e3,,books,,,,',
+  ].join('\n') + '\n';
 
 describe('long-table metadata', () => {
   test('CSV: source and text per example, family per task', async () => {
     const { matrix, report } = await readForgettingMatrixFromBytes(enc(CSV), { fileName: 'meta.csv' });
-    expect(matrix.exampleMeta).toEqual([{ source: 'web', text: 'hello, world' }, { source: 'code', text: 'print(1)' }, { source: 'books' }]);
+    expect(matrix.exampleMeta).toEqual([
+      { source: 'web', text: 'hello, world' },
+      { source: 'code', text: 'print(1)' },
+      { source: 'books' },
+    ]);
     expect(matrix.taskMeta).toEqual([{ family: 'math' }, { family: 'chat' }, {}]);
-    expect(report.warnings).toEqual(['column "mixed" varies within examples and within tasks, so it is neither example nor task metadata; left out']);
+    expect(report.warnings).toEqual([
+      'column "mixed" varies within examples and within tasks, so it is neither example nor task metadata; left out',
+    ]);
   });
 
   test('JSON Lines: the same rule', async () => {
@@ -31,7 +38,10 @@ describe('long-table metadata', () => {
       { task: 't1', example: 'e2', delta: 0.25, source: 'code', family: 'math', n: 2 },
       { task: 't2', example: 'e1', delta: -0.5, source: 'web', family: 'chat', n: 3 },
     ];
-    const { matrix, report } = await readForgettingMatrixFromBytes(enc(lines.map((l) => JSON.stringify(l)).join('\n')), { fileName: 'meta.jsonl' });
+    const { matrix, report } = await readForgettingMatrixFromBytes(
+      enc(lines.map((l) => JSON.stringify(l)).join('\n')),
+      { fileName: 'meta.jsonl' },
+    );
     expect(matrix.exampleMeta).toEqual([{ source: 'web' }, { source: 'code' }]);
     expect(matrix.taskMeta).toEqual([{ family: 'math' }, { family: 'chat' }]);
     expect(report.warnings).toBeUndefined();
@@ -49,7 +59,9 @@ describe('long-table metadata', () => {
   });
 
   test('a table without extra columns has no metadata and no warnings', async () => {
-    const { matrix, report } = await readForgettingMatrixFromBytes(enc('task,example,delta\nt1,e1,1\n'), { fileName: 'plain.csv' });
+    const { matrix, report } = await readForgettingMatrixFromBytes(enc('task,example,delta\nt1,e1,1\n'), {
+      fileName: 'plain.csv',
+    });
     expect(matrix.exampleMeta).toEqual([{}]);
     expect(report.warnings).toBeUndefined();
   });

@@ -1,12 +1,24 @@
 /** The chunked .npy column reader: plain and O_DIRECT reads, odd widths, reuse of released chunks. */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { directRange, npyChunkCols, openDirect, readNpyColumnChunks, type NpyColumnChunk } from '../../src/io/node/readNpyColumnChunks.js';
+import {
+  directRange,
+  npyChunkCols,
+  openDirect,
+  readNpyColumnChunks,
+  type NpyColumnChunk,
+} from '../../src/io/node/readNpyColumnChunks.js';
 import { parseNpy } from '../../src/io/npy/parseNpy.js';
 import { tempDir } from './helpers.js';
 
 /** A .npy v1 file of a rows×cols float matrix with seeded values, written by hand; also its C-order values. */
-function npyFile(rows: number, cols: number, f32: boolean, fortran: boolean, seed: number): { bytes: Uint8Array; values: Float64Array } {
+function npyFile(
+  rows: number,
+  cols: number,
+  f32: boolean,
+  fortran: boolean,
+  seed: number,
+): { bytes: Uint8Array; values: Float64Array } {
   let header = `{'descr': '<${f32 ? 'f4' : 'f8'}', 'fortran_order': ${fortran ? 'True' : 'False'}, 'shape': (${rows}, ${cols}), }`;
   while ((10 + header.length + 1) % 64 !== 0) header += ' ';
   header += '\n';
@@ -20,10 +32,14 @@ function npyFile(rows: number, cols: number, f32: boolean, fortran: boolean, see
     values[t] = ((s >>> 8) - 2 ** 23) / 2 ** 20;
   }
   const data = f32 ? new Float32Array(rows * cols) : new Float64Array(rows * cols);
-  for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) data[fortran ? j * rows + i : i * cols + j] = values[i * cols + j]!;
+  for (let i = 0; i < rows; i++)
+    for (let j = 0; j < cols; j++) data[fortran ? j * rows + i : i * cols + j] = values[i * cols + j]!;
   const bytes = new Uint8Array(10 + header.length + data.byteLength);
   bytes.set([0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59, 1, 0, header.length & 0xff, header.length >> 8]);
-  bytes.set(Array.from(header, (c) => c.charCodeAt(0)), 10);
+  bytes.set(
+    Array.from(header, (c) => c.charCodeAt(0)),
+    10,
+  );
   bytes.set(new Uint8Array(data.buffer), 10 + header.length);
   return { bytes, values };
 }
@@ -32,7 +48,14 @@ const { dir, cleanup } = tempDir('forgetscope-npychunks-');
 afterAll(cleanup);
 
 /** Reads all chunks (copying each before the next is requested); checks them against the C-order values. */
-async function readAll(file: string, rows: number, cols: number, want: ArrayLike<number>, options: Parameters<typeof readNpyColumnChunks>[1], release: boolean): Promise<number[]> {
+async function readAll(
+  file: string,
+  rows: number,
+  cols: number,
+  want: ArrayLike<number>,
+  options: Parameters<typeof readNpyColumnChunks>[1],
+  release: boolean,
+): Promise<number[]> {
   const widths: number[] = [];
   let c0 = 0;
   for await (const chunk of readNpyColumnChunks(file, options)) {
@@ -40,7 +63,10 @@ async function readAll(file: string, rows: number, cols: number, want: ArrayLike
     expect(chunk.data.length).toBe(rows * chunk.cols);
     for (let i = 0; i < rows; i++) {
       for (let c = 0; c < chunk.cols; c++) {
-        if (chunk.data[i * chunk.cols + c] !== want[i * cols + c0 + c]) throw new Error(`entry (${i}, ${c0 + c}) differs: ${chunk.data[i * chunk.cols + c]} vs ${want[i * cols + c0 + c]}`);
+        if (chunk.data[i * chunk.cols + c] !== want[i * cols + c0 + c])
+          throw new Error(
+            `entry (${i}, ${c0 + c}) differs: ${chunk.data[i * chunk.cols + c]} vs ${want[i * cols + c0 + c]}`,
+          );
       }
     }
     widths.push(chunk.cols);
@@ -61,22 +87,25 @@ describe('readNpyColumnChunks', () => {
     [9, 130, 130, false, false],
     [9, 130, 4000, true, false],
     [1, 2049, 512, true, false],
-  ])('%i×%i in chunks of %i (float32 %s, fortran %s): plain and direct reads equal the whole-file parse', async (rows, cols, w, f32, fortran) => {
-    const { bytes, values } = npyFile(rows, cols, f32, fortran, rows * 7919 + cols);
-    const file = join(dir, `m_${rows}_${cols}_${w}_${f32}_${fortran}.npy`);
-    writeFileSync(file, bytes);
-    // the reference: io/npy's whole-file reader (C-order values), itself equal to the written values
-    const ref = parseNpy(bytes).data as Float32Array | Float64Array;
-    expect(Array.from(ref)).toEqual(Array.from(values));
-    const last = cols % Math.min(w, cols) || Math.min(w, cols);
-    const want = [...Array<number>(Math.ceil(cols / Math.min(w, cols)) - 1).fill(Math.min(w, cols)), last];
-    for (const direct of [false, true]) {
-      for (const release of [false, true]) {
-        expect(await readAll(file, rows, cols, ref, { chunkCols: w, direct }, release)).toEqual(want);
+  ])(
+    '%i×%i in chunks of %i (float32 %s, fortran %s): plain and direct reads equal the whole-file parse',
+    async (rows, cols, w, f32, fortran) => {
+      const { bytes, values } = npyFile(rows, cols, f32, fortran, rows * 7919 + cols);
+      const file = join(dir, `m_${rows}_${cols}_${w}_${f32}_${fortran}.npy`);
+      writeFileSync(file, bytes);
+      // the reference: io/npy's whole-file reader (C-order values), itself equal to the written values
+      const ref = parseNpy(bytes).data as Float32Array | Float64Array;
+      expect(Array.from(ref)).toEqual(Array.from(values));
+      const last = cols % Math.min(w, cols) || Math.min(w, cols);
+      const want = [...Array<number>(Math.ceil(cols / Math.min(w, cols)) - 1).fill(Math.min(w, cols)), last];
+      for (const direct of [false, true]) {
+        for (const release of [false, true]) {
+          expect(await readAll(file, rows, cols, ref, { chunkCols: w, direct }, release)).toEqual(want);
+        }
+        expect(await readAll(file, rows, cols, ref, { chunkCols: w, direct, maxInFlight: 1 }, true)).toEqual(want);
       }
-      expect(await readAll(file, rows, cols, ref, { chunkCols: w, direct, maxInFlight: 1 }, true)).toEqual(want);
-    }
-  });
+    },
+  );
 
   test('kept chunks stay intact; released ones are refilled with later chunks', async () => {
     const rows = 6;
@@ -88,7 +117,8 @@ describe('readNpyColumnChunks', () => {
     for await (const chunk of readNpyColumnChunks(file, { chunkCols: 10 })) kept.push(chunk);
     expect(new Set(kept.map((k) => k.data.buffer)).size).toBe(10);
     kept.forEach((k, n) => {
-      for (let i = 0; i < rows; i++) for (let c = 0; c < 10; c++) expect(k.data[i * 10 + c]).toBe(values[i * cols + 10 * n + c]);
+      for (let i = 0; i < rows; i++)
+        for (let c = 0; c < 10; c++) expect(k.data[i * 10 + c]).toBe(values[i * cols + 10 * n + c]);
     });
     const buffers: ArrayBufferLike[] = [];
     for await (const chunk of readNpyColumnChunks(file, { chunkCols: 10 })) {
@@ -134,7 +164,11 @@ describe('readNpyColumnChunks', () => {
     expect(directRange(1000, 24)).toEqual({ start: 512, skew: 488, length: 512 });
     expect(directRange(1024, 512)).toEqual({ start: 1024, skew: 0, length: 512 });
     // a 64 KiB row segment of the benchmark file (header 128 bytes, row 3, column 16384 of 10⁷)
-    expect(directRange(128 + (3 * 10_000_000 + 16384) * 4, 65536)).toEqual({ start: 120_065_536, skew: 128, length: 66048 });
+    expect(directRange(128 + (3 * 10_000_000 + 16384) * 4, 65536)).toEqual({
+      start: 120_065_536,
+      skew: 128,
+      length: 66048,
+    });
   });
 
   test('openDirect answers null, not an error, for a file it cannot open', async () => {

@@ -131,12 +131,14 @@ function fromReference(ref: Variant['expect']): ForgettingMatrix {
   const n = ref.examples.length;
   const values = new Float64Array(m * n);
   const observed = new Uint8Array(m * n);
-  ref.z.forEach((row, i) => row.forEach((x, j) => {
-    if (x !== null) {
-      values[i * n + j] = x;
-      observed[i * n + j] = 1;
-    }
-  }));
+  ref.z.forEach((row, i) =>
+    row.forEach((x, j) => {
+      if (x !== null) {
+        values[i * n + j] = x;
+        observed[i * n + j] = 1;
+      }
+    }),
+  );
   return new ForgettingMatrix({ values, observed, taskIds: ref.tasks, exampleIds: ref.examples });
 }
 
@@ -151,7 +153,9 @@ function fromReference(ref: Variant['expect']): ForgettingMatrix {
       await expect(read(bytes, v, 'generic')).rejects.toThrow(v.error);
       await expect(read(bytes, v, 'flat')).rejects.toThrow(v.error);
       // The same ForgetscopeError, word for word, from both paths.
-      const errs = await Promise.all((['flat', 'generic'] as const).map((p) => read(bytes, v, p).catch((e: unknown) => e)));
+      const errs = await Promise.all(
+        (['flat', 'generic'] as const).map((p) => read(bytes, v, p).catch((e: unknown) => e)),
+      );
       expect(errs[0]).toBeInstanceOf(ForgetscopeError);
       expect((errs[0] as Error).message).toBe((errs[1] as Error).message);
       return;
@@ -164,7 +168,9 @@ function fromReference(ref: Variant['expect']): ForgettingMatrix {
     // And exactly the generic reader's matrix, report and nllBefore.
     expectSameMatrix(auto.matrix, generic.matrix);
     expect(auto.report).toEqual(generic.report);
-    expect(auto.matrix.nllBefore ? Array.from(auto.matrix.nllBefore) : null).toEqual(generic.matrix.nllBefore ? Array.from(generic.matrix.nllBefore) : null);
+    expect(auto.matrix.nllBefore ? Array.from(auto.matrix.nllBefore) : null).toEqual(
+      generic.matrix.nllBefore ? Array.from(generic.matrix.nllBefore) : null,
+    );
     if (v.flat) {
       const flat = await read(bytes, v, 'flat');
       expectSameMatrix(flat.matrix, generic.matrix);
@@ -231,7 +237,11 @@ describe('flat fast path vs generic reader, fuzzed (hyparquet-writer files)', ()
   });
 
   test('random corruptions: auto gives the generic reader’s matrix or a ForgetscopeError, never a crash', async () => {
-    const mutation = fc.record({ at: fc.double({ min: 0, max: 1, noNaN: true, maxExcluded: true }), byte: fc.integer({ min: 0, max: 255 }), cut: fc.boolean() });
+    const mutation = fc.record({
+      at: fc.double({ min: 0, max: 1, noNaN: true, maxExcluded: true }),
+      byte: fc.integer({ min: 0, max: 255 }),
+      cut: fc.boolean(),
+    });
     await fc.assert(
       fc.asyncProperty(table, fc.array(mutation, { minLength: 1, maxLength: 3 }), async ({ bytes }, mutations) => {
         let b = bytes.slice();
@@ -244,7 +254,8 @@ describe('flat fast path vs generic reader, fuzzed (hyparquet-writer files)', ()
         try {
           auto = await readParquetLongTable(parquetSourceFromBytes(b), { file: 'fuzz.parquet' });
         } catch (e) {
-          if (!(e instanceof ForgetscopeError)) throw new Error(`a corruption gave ${String(e)} instead of a ForgetscopeError`);
+          if (!(e instanceof ForgetscopeError))
+            throw new Error(`a corruption gave ${String(e)} instead of a ForgetscopeError`);
           auto = e;
         }
         let generic: Awaited<ReturnType<typeof read>> | Error;
@@ -257,7 +268,8 @@ describe('flat fast path vs generic reader, fuzzed (hyparquet-writer files)', ()
           expectSameMatrix(auto.matrix, generic.matrix);
           expect(auto.report).toEqual(generic.report);
         }
-        if (!(auto instanceof Error) && generic instanceof Error) throw new Error(`the fast path read a file the generic reader rejects (${generic.message})`);
+        if (!(auto instanceof Error) && generic instanceof Error)
+          throw new Error(`the fast path read a file the generic reader rejects (${generic.message})`);
       }),
       { numRuns: RUNS * 2, seed: SEED },
     );

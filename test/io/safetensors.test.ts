@@ -19,7 +19,8 @@ import { ForgetscopeError } from '../../src/util/errors.js';
 function pythonWithSafetensors(): string | null {
   const r = spawnSync('python3', ['-c', 'import torch, safetensors, numpy'], { encoding: 'utf8' });
   if (r.status === 0) return 'python3';
-  if (process.env['CI'] === 'true') throw new Error(`python3 with torch+safetensors+numpy is required in CI: ${r.stderr}`);
+  if (process.env['CI'] === 'true')
+    throw new Error(`python3 with torch+safetensors+numpy is required in CI: ${r.stderr}`);
   return null;
 }
 
@@ -42,7 +43,10 @@ describe('safetensors codec', () => {
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   test('hand-built file: F32 2×2 and F64 scalar decode exactly', () => {
-    const json = JSON.stringify({ a: { dtype: 'F32', shape: [2, 2], data_offsets: [0, 16] }, b: { dtype: 'F64', shape: [], data_offsets: [16, 24] } });
+    const json = JSON.stringify({
+      a: { dtype: 'F32', shape: [2, 2], data_offsets: [0, 16] },
+      b: { dtype: 'F64', shape: [], data_offsets: [16, 24] },
+    });
     const bytes = headerOf(json, 24);
     const v = new DataView(bytes.buffer, 8 + json.length);
     [1.5, -2, 0.25, 8].forEach((x, i) => v.setFloat32(4 * i, x, true));
@@ -108,10 +112,17 @@ describe('safetensors codec', () => {
 
   test('mismatches are clear errors', () => {
     const bad = (json: string, data: number) => () => parseSafetensors(headerOf(json, data), { file: 'x.safetensors' });
-    expect(bad('{"a":{"dtype":"F32","shape":[3],"data_offsets":[0,8]}}', 8)).toThrow(/x\.safetensors: tensor "a": shape \[3\] × F32 needs 12 bytes but data_offsets span 8/);
+    expect(bad('{"a":{"dtype":"F32","shape":[3],"data_offsets":[0,8]}}', 8)).toThrow(
+      /x\.safetensors: tensor "a": shape \[3\] × F32 needs 12 bytes but data_offsets span 8/,
+    );
     expect(bad('{"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]}}', 4)).toThrow(/past the end/);
     expect(bad('{"a":{"dtype":"Q4","shape":[2],"data_offsets":[0,8]}}', 8)).toThrow(/dtype "Q4" is not supported/);
-    expect(bad('{"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},"b":{"dtype":"F32","shape":[1],"data_offsets":[4,8]}}', 8)).toThrow(/overlap/);
+    expect(
+      bad(
+        '{"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},"b":{"dtype":"F32","shape":[1],"data_offsets":[4,8]}}',
+        8,
+      ),
+    ).toThrow(/overlap/);
     expect(bad('{"a":{"dtype":"F32","shape":[1],"data_offsets":[4,8]}}', 8)).toThrow(/hole/);
     expect(bad('{"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4]}}', 8)).toThrow(/after the last tensor/);
     expect(bad('{"a":', 0)).toThrow(/not valid JSON/);
@@ -131,22 +142,26 @@ describe('safetensors codec', () => {
       { name: 'b', shape: [3], data: [7, 8, 9], dtype: 'F16' },
     ]);
     fc.assert(
-      fc.property(fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 })), { minLength: 1, maxLength: 6 }), fc.nat(), (edits, cut) => {
-        const bytes = good.slice();
-        const n = Number(new DataView(bytes.buffer).getBigUint64(0, true));
-        for (const [pos, val] of edits) bytes[pos % (8 + n)] = val;
-        const truncated = cut % 5 === 0 ? bytes.subarray(0, cut % bytes.length) : bytes;
-        try {
-          const { header, tensors } = parseSafetensors(truncated);
-          for (const t of tensors) {
-            const info = header.tensors.find((i) => i.name === t.name)!;
-            expect(t.data.length).toBe(info.size);
-            expect(header.dataOffset + info.end).toBeLessThanOrEqual(truncated.length);
+      fc.property(
+        fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 })), { minLength: 1, maxLength: 6 }),
+        fc.nat(),
+        (edits, cut) => {
+          const bytes = good.slice();
+          const n = Number(new DataView(bytes.buffer).getBigUint64(0, true));
+          for (const [pos, val] of edits) bytes[pos % (8 + n)] = val;
+          const truncated = cut % 5 === 0 ? bytes.subarray(0, cut % bytes.length) : bytes;
+          try {
+            const { header, tensors } = parseSafetensors(truncated);
+            for (const t of tensors) {
+              const info = header.tensors.find((i) => i.name === t.name)!;
+              expect(t.data.length).toBe(info.size);
+              expect(header.dataOffset + info.end).toBeLessThanOrEqual(truncated.length);
+            }
+          } catch (e) {
+            expect(e).toBeInstanceOf(ForgetscopeError);
           }
-        } catch (e) {
-          expect(e).toBeInstanceOf(ForgetscopeError);
-        }
-      }),
+        },
+      ),
       { numRuns: 300, seed: 7 },
     );
   });
@@ -163,7 +178,9 @@ describe('safetensors codec', () => {
       { name: 'x', shape: [2], data: [1, 2] },
       { name: 'y', shape: [1, 2], data: [3, 4], dtype: 'F64' },
     ]);
-    await expect(writeSafetensorsFile(path, [{ name: 'x', shape: [1], data: [0] }])).rejects.toThrow(/exists; pass --force/);
+    await expect(writeSafetensorsFile(path, [{ name: 'x', shape: [1], data: [0] }])).rejects.toThrow(
+      /exists; pass --force/,
+    );
     const f = await openSafetensorsFile(path);
     expect(f.tensors.map((t) => t.name)).toEqual(['x', 'y']);
     expect(Array.from((await f.read('y')).data)).toEqual([3, 4]);
@@ -177,7 +194,9 @@ describe('safetensors codec', () => {
     const bytes = readFileSync(path);
     writeFileSync(join(dir, 'cut.safetensors'), bytes.subarray(0, bytes.length - 2));
     await expect(openSafetensorsFile(join(dir, 'cut.safetensors'))).rejects.toThrow(/cut\.safetensors: .*past the end/);
-    await expect(openSafetensorsFile(join(dir, 'missing.safetensors'))).rejects.toThrow(/missing\.safetensors: cannot open/);
+    await expect(openSafetensorsFile(join(dir, 'missing.safetensors'))).rejects.toThrow(
+      /missing\.safetensors: cannot open/,
+    );
   });
 
   const python = pythonWithSafetensors();
@@ -211,9 +230,16 @@ print(json.dumps({k: v.double().flatten().tolist() for k, v in load_file("${src}
     expect(tensors.find((t) => t.name === 'bf16')!.shape).toEqual([3, 2]);
     // And back: our writer, Python reader (F32/F16/BF16/F64/I32).
     const out = join(dir, 'ts.safetensors');
-    await writeSafetensorsFile(out, tensors.map((t) => ({ name: t.name, shape: t.shape, data: t.data, dtype: t.dtype })), { metadata: { format: 'pt' } });
+    await writeSafetensorsFile(
+      out,
+      tensors.map((t) => ({ name: t.name, shape: t.shape, data: t.data, dtype: t.dtype })),
+      { metadata: { format: 'pt' } },
+    );
     const back = JSON.parse(
-      py(`import json; from safetensors.torch import load_file; t = load_file("${out}"); print(json.dumps({k: [str(v.dtype), list(v.shape), v.double().flatten().tolist()] for k, v in t.items()}))`, dir),
+      py(
+        `import json; from safetensors.torch import load_file; t = load_file("${out}"); print(json.dumps({k: [str(v.dtype), list(v.shape), v.double().flatten().tolist()] for k, v in t.items()}))`,
+        dir,
+      ),
     ) as Record<string, [string, number[], number[]]>;
     for (const t of tensors) {
       expect(back[t.name]![1]).toEqual(t.shape);

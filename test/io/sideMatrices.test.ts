@@ -27,7 +27,11 @@ describe('side matrices', () => {
     expect(side!.map((s) => s.name)).toEqual(['first_order', 'task_gradient']);
     expect(side![0]!.rows).toBe(37);
     expect(side![0]!.cols).toBe(1000);
-    expect(report.side!['first_order']).toEqual({ source: join(fixture, 'side', 'first_order.npy'), shape: [37, 1000], dtype: 'float32' });
+    expect(report.side!['first_order']).toEqual({
+      source: join(fixture, 'side', 'first_order.npy'),
+      shape: [37, 1000],
+      dtype: 'float32',
+    });
     const raw = parseNpy(readFileSync(join(fixture, 'side', 'first_order.npy')));
     expect(Array.from(side![0]!.data.subarray(0, 50))).toEqual(Array.from(raw.data.subarray(0, 50) as Float32Array));
     expect(matrix.rows).toBe(37);
@@ -51,7 +55,9 @@ describe('side matrices', () => {
     expect(thrown(() => parseSideNpy(ints, 'f', 6, 4)).code).toBe('dtype');
     const nan = new Float64Array(24);
     nan[9] = NaN;
-    expect(thrown(() => parseSideNpy(encodeNpy(nan, [6, 4]), 'f', 6, 4)).message).toMatch(/non-finite value at row 2, column 1/);
+    expect(thrown(() => parseSideNpy(encodeNpy(nan, [6, 4]), 'f', 6, 4)).message).toMatch(
+      /non-finite value at row 2, column 1/,
+    );
     expect(thrown(() => parseSideNpy(encodeNpy(new Float64Array(5), [5]), 'f', 6, 4)).code).toBe('shape');
   });
 
@@ -62,15 +68,22 @@ describe('side matrices', () => {
   });
 
   test('a folder without the named side file and a bad name are usage errors', async () => {
-    await expect(readForgettingMatrix(fixture, { side: ['nope'] })).rejects.toThrow(/no side matrix "nope" in this folder \(expected side\/nope.npy\)/);
+    await expect(readForgettingMatrix(fixture, { side: ['nope'] })).rejects.toThrow(
+      /no side matrix "nope" in this folder \(expected side\/nope.npy\)/,
+    );
     await expect(readForgettingMatrix(fixture, { side: ['../Z'] })).rejects.toThrow(/must use only letters/);
   });
 
   test('a wrong-shaped side file in a folder names the file', async () => {
     const folder = join(dir, 'ds');
-    cpSync(fixture, folder, { recursive: true, filter: (p) => !p.endsWith('.parquet') && !p.endsWith('recipes.csv') && !p.endsWith('long.csv') });
+    cpSync(fixture, folder, {
+      recursive: true,
+      filter: (p) => !p.endsWith('.parquet') && !p.endsWith('recipes.csv') && !p.endsWith('long.csv'),
+    });
     writeFileSync(join(folder, 'side', 'bad.npy'), encodeNpy(new Float32Array(36 * 1000), [36, 1000]));
-    await expect(readForgettingMatrix(folder, { side: ['bad'] })).rejects.toThrow(/side[/\\]bad\.npy.*shape \[36, 1000\] but the matrix is 37×1000/);
+    await expect(readForgettingMatrix(folder, { side: ['bad'] })).rejects.toThrow(
+      /side[/\\]bad\.npy.*shape \[36, 1000\] but the matrix is 37×1000/,
+    );
   });
 
   test('a long table carries side columns by name, aligned by ids whatever the row order', async () => {
@@ -79,11 +92,14 @@ describe('side matrices', () => {
     writeFileSync(file, ['task,example,delta,fo', 'b,y,4,40', 'a,x,1,10', 'b,x,3,30', 'a,y,2,20'].join('\n') + '\n');
     const { matrix, side, report } = await readForgettingMatrix(file, { side: ['fo'] });
     const s = side![0]!;
-    for (let i = 0; i < matrix.rows; i++) for (let j = 0; j < matrix.cols; j++) expect(s.data[i * s.cols + j]).toBe(matrix.get(i, j) * 10);
+    for (let i = 0; i < matrix.rows; i++)
+      for (let j = 0; j < matrix.cols; j++) expect(s.data[i * s.cols + j]).toBe(matrix.get(i, j) * 10);
     expect(report.side!['fo']!.shape).toEqual([2, 2]);
     await expect(readForgettingMatrix(file, { side: ['missing'] })).rejects.toThrow(/no side column "missing"/);
     const gap = join(dir, 'gap.csv');
     writeFileSync(gap, ['task,example,delta,fo', 'a,x,1,10', 'a,y,2,', 'b,x,3,30', 'b,y,4,40'].join('\n') + '\n');
-    await expect(readForgettingMatrix(gap, { side: ['fo'] })).rejects.toThrow(/side column "fo" has no value for task "a", example "y"/);
+    await expect(readForgettingMatrix(gap, { side: ['fo'] })).rejects.toThrow(
+      /side column "fo" has no value for task "a", example "y"/,
+    );
   });
 });

@@ -26,14 +26,20 @@ describe('streams', () => {
   });
 
   test('an Arrow IPC stream is read as it arrives; cut short at a batch boundary it is an error', async () => {
-    const columns = { task: ['a', 'a', 'b', 'b'], example: ['x', 'y', 'x', 'y'], delta: Float64Array.from([1, 2, 3, 4]) };
+    const columns = {
+      task: ['a', 'a', 'b', 'b'],
+      example: ['x', 'y', 'x', 'y'],
+      delta: Float64Array.from([1, 2, 3, 4]),
+    };
     const bytes = encodeArrow(columns, 'stream');
     const { matrix, format } = await readForgettingMatrixFromStream(chunked(bytes, 7));
     expect(format).toBe('arrow-stream');
     expect(Array.from(matrix.values)).toEqual([1, 2, 3, 4]);
     // Drop the end-of-stream marker (8 bytes): every batch is still intact, but the stream is incomplete.
     const cut = bytes.subarray(0, bytes.length - 8);
-    await expect(readForgettingMatrixFromStream(chunked(cut, 7))).rejects.toThrow('<stream>: truncated Arrow IPC stream: the end-of-stream marker is missing');
+    await expect(readForgettingMatrixFromStream(chunked(cut, 7))).rejects.toThrow(
+      '<stream>: truncated Arrow IPC stream: the end-of-stream marker is missing',
+    );
   });
 
   test('an empty stream is a typed error', async () => {

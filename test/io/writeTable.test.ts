@@ -53,7 +53,8 @@ describe('writeTable', () => {
 
   test('numpy, pandas and pyarrow read every written format back with the same values', async () => {
     if (!pythonHas(['numpy', 'pandas', 'pyarrow'])) return;
-    for (const ext of ['csv', 'tsv', 'parquet', 'arrow', 'npy']) await writeTable(join(dir, `t.${ext}`), table, { force: true });
+    for (const ext of ['csv', 'tsv', 'parquet', 'arrow', 'npy'])
+      await writeTable(join(dir, `t.${ext}`), table, { force: true });
     const out = runPython(
       `
 import sys, json, numpy as np, pandas as pd, pyarrow.parquet as pq, pyarrow.feather as feather
@@ -91,22 +92,27 @@ describe('writeMatrix', () => {
     nllBefore: Float64Array.from([1, 2, 3]),
   });
 
-  test.each(['csv', 'tsv', 'parquet', 'arrow'])('%s long table round-trips exactly (mask, ids, nllBefore)', async (ext) => {
-    const path = join(dir, `m.${ext}`);
-    await writeMatrix(path, m, { force: true });
-    const { matrix, report } = await readForgettingMatrix(path);
-    expectSameMatrix(matrix, m);
-    const reason = ext === 'csv' || ext === 'tsv' ? 'empty delta' : 'null delta';
-    expect(report).toEqual({ rows: 6, kept: 5, dropped: { [reason]: 1 } });
-    expect(Array.from(matrix.nllBefore!)).toEqual([1, 2, 3]);
-  });
+  test.each(['csv', 'tsv', 'parquet', 'arrow'])(
+    '%s long table round-trips exactly (mask, ids, nllBefore)',
+    async (ext) => {
+      const path = join(dir, `m.${ext}`);
+      await writeMatrix(path, m, { force: true });
+      const { matrix, report } = await readForgettingMatrix(path);
+      expectSameMatrix(matrix, m);
+      const reason = ext === 'csv' || ext === 'tsv' ? 'empty delta' : 'null delta';
+      expect(report).toEqual({ rows: 6, kept: 5, dropped: { [reason]: 1 } });
+      expect(Array.from(matrix.nllBefore!)).toEqual([1, 2, 3]);
+    },
+  );
 
   test('npy: dense values with NaN for missing plus id sidecars', async () => {
     const path = join(dir, 'm.npy');
     await writeMatrix(path, m, { force: true });
     expect(existsSync(join(dir, 'm.tasks.txt'))).toBe(true);
     expect(await readIdList(join(dir, 'm.examples.txt'))).toEqual(['x', 'y, z', 'w']);
-    await expect(readForgettingMatrix(path)).rejects.toThrow(/m\.npy:1:2: entry at row 1 \(task "ta"\), column 2 \(example "y, z"\) is NaN/);
+    await expect(readForgettingMatrix(path)).rejects.toThrow(
+      /m\.npy:1:2: entry at row 1 \(task "ta"\), column 2 \(example "y, z"\) is NaN/,
+    );
     const { matrix, report } = await readForgettingMatrix(path, { nanAsMissing: true });
     expectSameMatrix(matrix, m);
     expect(report).toEqual({ rows: 6, kept: 5, dropped: { 'nan (missing)': 1 } });

@@ -9,7 +9,13 @@ import { columnFormsOn } from '../../src/linalg/columnFormsOn.js';
 import { formatBackendDescription } from '../../src/linalg/describe.js';
 import { createNodeCpuBackend, nodeGpu, resolveNodeBackend } from '../../src/linalg/node.js';
 import { referenceGram } from '../../src/linalg/reference.js';
-import { mayUseWebGpu, problemMulAdds, resolveBackend, withFallback, WEBGPU_CROSSOVER_MULADDS } from '../../src/linalg/selectBackend.js';
+import {
+  mayUseWebGpu,
+  problemMulAdds,
+  resolveBackend,
+  withFallback,
+  WEBGPU_CROSSOVER_MULADDS,
+} from '../../src/linalg/selectBackend.js';
 import type { Backend, BackendDescription } from '../../src/linalg/types.js';
 import { ForgetscopeError } from '../../src/util/errors.js';
 import { absProductScale, maxScaledError, randomDense } from './helpers.js';
@@ -17,7 +23,8 @@ import { absProductScale, maxScaledError, randomDense } from './helpers.js';
 // What `Backend.description` says, checked against what really runs: the kernels are counted where
 // the runners route each product, so a product's count moving is the observation that it ran there.
 const blas = loadNodeBlas();
-if (!blas && process.env.CI === 'true') throw new Error('CI needs a CBLAS library (Debian: libopenblas0-pthread) for the default backend to report blas');
+if (!blas && process.env.CI === 'true')
+  throw new Error('CI needs a CBLAS library (Debian: libopenblas0-pthread) for the default backend to report blas');
 
 const total = (d: BackendDescription): number => Object.values(d.products).reduce((s, n) => s + (n ?? 0), 0);
 
@@ -33,7 +40,10 @@ describe('resolution never starts Dawn for work that cannot go to WebGPU', () =>
     await small.dispose();
     await cpu.dispose();
     // the control: asking for WebGPU does load Dawn (where the package loads), so the check above can fail
-    if ((await import('../../src/linalg/node.js')).findLavapipeIcd() || process.env.FORGETSCOPE_REQUIRE_WEBGPU === '1') {
+    if (
+      (await import('../../src/linalg/node.js')).findLavapipeIcd() ||
+      process.env.FORGETSCOPE_REQUIRE_WEBGPU === '1'
+    ) {
       const gpu = await resolveNodeBackend({ requested: 'webgpu', warn: () => {} });
       expect('GPUBufferUsage' in globalThis).toBe(true);
       await gpu.dispose();
@@ -107,7 +117,7 @@ describe('the default Node backend', () => {
     const after = backend.description.products;
     const kernel = backend.description.kernel;
     expect((after[kernel] ?? 0) - (before[kernel] ?? 0)).toBe(1);
-    expect(total(backend.description) - (Object.values(before).reduce((s, n) => s + (n ?? 0), 0))).toBe(1);
+    expect(total(backend.description) - Object.values(before).reduce((s, n) => s + (n ?? 0), 0)).toBe(1);
     expect(maxScaledError(g, referenceGram(a), absProductScale(a, a, false, true))).toBeLessThan(1e-5);
     // 2×3: 12 multiply–adds; [1 2 3; 4 5 6]·[1 2 3; 4 5 6]ᵀ = [14 32; 32 77]
     const small = await backend.gram({ rows: 2, cols: 3, data: Float32Array.of(1, 2, 3, 4, 5, 6) });
@@ -153,7 +163,14 @@ describe('pinned kernels say so', () => {
     expect(cpu.description.routes).toEqual([{ kernel: 'js', operands: 'any', minWork: 0 }]);
     await cpu.gram(randomDense(16, 2048, 1, true));
     // one row, two columns: lin = 2·x, energy = x², quad = (1 + 3·x)²
-    const forms = await columnFormsOn(cpu, { z: Float64Array.of(1, 2), rows: 1, cols: 2, g: Float64Array.of(2), h: Float64Array.of(3), t0: Float64Array.of(1) });
+    const forms = await columnFormsOn(cpu, {
+      z: Float64Array.of(1, 2),
+      rows: 1,
+      cols: 2,
+      g: Float64Array.of(2),
+      h: Float64Array.of(3),
+      t0: Float64Array.of(1),
+    });
     expect(Array.from(forms.lin)).toEqual([2, 4]);
     expect(Array.from(forms.energy)).toEqual([1, 4]);
     expect(Array.from(forms.quad)).toEqual([16, 49]);
@@ -164,7 +181,14 @@ describe('pinned kernels say so', () => {
   test('columnForms on the default kernels equals the JavaScript loop to the bit and is counted', async () => {
     const cpu = createCpuBackend();
     const z = randomDense(5, 37, 4, true);
-    const input = { z: z.data, rows: 5, cols: 37, g: Float64Array.of(1, -2, 0.5, 3, 1), h: randomDense(3, 5, 5).data as Float64Array, t0: Float64Array.of(1, 0, -1) };
+    const input = {
+      z: z.data,
+      rows: 5,
+      cols: 37,
+      g: Float64Array.of(1, -2, 0.5, 3, 1),
+      h: randomDense(3, 5, 5).data as Float64Array,
+      t0: Float64Array.of(1, 0, -1),
+    };
     const got = await columnFormsOn(cpu, input);
     const want = columnFormsScalar(input);
     expect(Array.from(got.quad)).toEqual(Array.from(want.quad));
@@ -179,7 +203,8 @@ describe('WebGPU backends describe their adapter and count their products', () =
     const gpu = await nodeGpu();
     const adapter = gpu ? await gpu.requestAdapter() : null;
     if (!adapter) {
-      if (process.env.FORGETSCOPE_REQUIRE_WEBGPU === '1') throw new Error('FORGETSCOPE_REQUIRE_WEBGPU=1 but no WebGPU adapter was found');
+      if (process.env.FORGETSCOPE_REQUIRE_WEBGPU === '1')
+        throw new Error('FORGETSCOPE_REQUIRE_WEBGPU=1 but no WebGPU adapter was found');
       console.warn('skipped: no WebGPU adapter');
       return;
     }
@@ -187,8 +212,12 @@ describe('WebGPU backends describe their adapter and count their products', () =
     const d0 = b.description;
     expect(d0).toMatchObject({ name: 'webgpu', kernel: 'webgpu', requested: 'webgpu', reason: 'webgpu was asked for' });
     expect(d0.adapter!.length).toBeGreaterThan(0);
-    expect(Array.from(await b.gram({ rows: 2, cols: 3, data: Float32Array.of(1, 2, 3, 4, 5, 6) }))).toEqual([14, 32, 32, 77]);
-    expect(Array.from(await b.gemv({ rows: 2, cols: 3, data: Float64Array.of(1, 2, 3, 4, 5, 6) }, Float64Array.of(1, 1, 1)))).toEqual([6, 15]);
+    expect(Array.from(await b.gram({ rows: 2, cols: 3, data: Float32Array.of(1, 2, 3, 4, 5, 6) }))).toEqual([
+      14, 32, 32, 77,
+    ]);
+    expect(
+      Array.from(await b.gemv({ rows: 2, cols: 3, data: Float64Array.of(1, 2, 3, 4, 5, 6) }, Float64Array.of(1, 1, 1))),
+    ).toEqual([6, 15]);
     expect(b.description.products).toEqual({ webgpu: 1, js: 1 });
     await b.dispose();
     const auto = await resolveNodeBackend({ requested: 'auto', problemSize: 1e12 });
@@ -203,7 +232,14 @@ describe('WebGPU backends describe their adapter and count their products', () =
 describe('descriptions through the wrappers', () => {
   test('a custom runner without routes or counters: the kernel follows its flags, nothing is counted', async () => {
     const inline = createInlineRunner({ simd: 'never' });
-    const custom: CpuKernelRunner = { threads: 3, simd: false, relaxed: false, dot: inline.dot, axpy: inline.axpy, dispose: inline.dispose };
+    const custom: CpuKernelRunner = {
+      threads: 3,
+      simd: false,
+      relaxed: false,
+      dot: inline.dot,
+      axpy: inline.axpy,
+      dispose: inline.dispose,
+    };
     const cpu = createCpuBackend({ runner: custom });
     await cpu.gram({ rows: 1, cols: 2, data: Float64Array.of(3, 4) });
     expect(cpu.description).toEqual({ name: 'cpu', kernel: 'js', threads: 3, products: {} });
@@ -218,10 +254,20 @@ describe('descriptions through the wrappers', () => {
         throw new ForgetscopeError('backend', 'WebGPU device was lost');
       },
     };
-    const b = withFallback(failing, () => createCpuBackend(), () => {}, false, { requested: 'webgpu', reason: 'webgpu was asked for' });
+    const b = withFallback(
+      failing,
+      () => createCpuBackend(),
+      () => {},
+      false,
+      { requested: 'webgpu', reason: 'webgpu was asked for' },
+    );
     expect(b.description).toMatchObject({ name: 'webgpu', kernel: 'webgpu', requested: 'webgpu' });
     await b.gram({ rows: 1, cols: 2, data: Float64Array.of(3, 4) });
-    expect(b.description).toMatchObject({ name: 'cpu', requested: 'webgpu', reason: 'webgpu was asked for; webgpu failed mid-run (WebGPU device was lost), continued on cpu' });
+    expect(b.description).toMatchObject({
+      name: 'cpu',
+      requested: 'webgpu',
+      reason: 'webgpu was asked for; webgpu failed mid-run (WebGPU device was lost), continued on cpu',
+    });
     expect(b.description.products).toEqual({ js: 1 });
   });
 
@@ -243,6 +289,11 @@ describe('descriptions through the wrappers', () => {
     expect(formatBackendDescription(d)).toBe(
       'cpu (2 threads): blas (OpenBLAS 0.3.21 (libopenblas.so.0)) from 2e+6 multiply–adds, else wasm-relaxed-simd for float32 from 2e+5 multiply–adds, else js; chosen: cpu was asked for; products: blas 3, js 12',
     );
-    expect(formatBackendDescription({ name: 'webgpu', kernel: 'webgpu', adapter: 'llvmpipe', products: {} }, { products: false })).toBe('webgpu: webgpu (llvmpipe)');
+    expect(
+      formatBackendDescription(
+        { name: 'webgpu', kernel: 'webgpu', adapter: 'llvmpipe', products: {} },
+        { products: false },
+      ),
+    ).toBe('webgpu: webgpu (llvmpipe)');
   });
 });

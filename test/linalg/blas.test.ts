@@ -14,7 +14,8 @@ import { absProductScale, maxScaledError, randomDense } from './helpers.js';
 const F32_BOUND = 1e-5;
 const F64_BOUND = 1e-12;
 const blas = loadNodeBlas();
-if (!blas && process.env.CI === 'true') throw new Error('CI needs a CBLAS library (Debian: libopenblas0-pthread) for the system-BLAS tests');
+if (!blas && process.env.CI === 'true')
+  throw new Error('CI needs a CBLAS library (Debian: libopenblas0-pthread) for the system-BLAS tests');
 const withLibrary = blas ? describe : describe.skip;
 
 /** A library that counts its calls, to see which products reach it. */
@@ -60,8 +61,13 @@ withLibrary('with the system BLAS', () => {
   test('hand-worked 2×3 gram and 2×2·2×2 gemm are exact, float32 and float64', async () => {
     for (const Arr of [Float32Array, Float64Array]) {
       const cpu = createCpuBackend({ runner });
-      expect(Array.from(await cpu.gram({ rows: 2, cols: 3, data: new Arr([1, 2, 3, 4, 5, 6]) }))).toEqual([14, 32, 32, 77]);
-      const c = await cpu.gemm({ rows: 2, cols: 2, data: new Arr([1, 2, 3, 4]) }, { rows: 2, cols: 2, data: new Arr([5, 6, 7, 8]) });
+      expect(Array.from(await cpu.gram({ rows: 2, cols: 3, data: new Arr([1, 2, 3, 4, 5, 6]) }))).toEqual([
+        14, 32, 32, 77,
+      ]);
+      const c = await cpu.gemm(
+        { rows: 2, cols: 2, data: new Arr([1, 2, 3, 4]) },
+        { rows: 2, cols: 2, data: new Arr([5, 6, 7, 8]) },
+      );
       expect(Array.from(c)).toEqual([19, 22, 43, 50]);
     }
   });
@@ -79,10 +85,16 @@ withLibrary('with the system BLAS', () => {
       const a = randomDense(m, n, 7 * m + n, f32);
       lib.calls.length = 0;
       const got = await cpu.gram(a);
-      expect(maxScaledError(got, referenceGram(a), absProductScale(a, a, false, true))).toBeLessThan(f32 ? F32_BOUND : F64_BOUND);
+      expect(maxScaledError(got, referenceGram(a), absProductScale(a, a, false, true))).toBeLessThan(
+        f32 ? F32_BOUND : F64_BOUND,
+      );
       for (let i = 0; i < m; i++) for (let j = 0; j < i; j++) expect(got[i * m + j]).toBe(got[j * m + i]);
       // float32: one ssyrk per 64 columns; float64: one dsyrk over all of them
-      expect(lib.calls).toEqual(f32 ? Array.from({ length: Math.ceil(n / 64) }, (_, b) => `ssyrk k=${Math.min(64, n - 64 * b)}`) : [`dsyrk k=${n}`]);
+      expect(lib.calls).toEqual(
+        f32
+          ? Array.from({ length: Math.ceil(n / 64) }, (_, b) => `ssyrk k=${Math.min(64, n - 64 * b)}`)
+          : [`dsyrk k=${n}`],
+      );
     }
   });
 
@@ -106,7 +118,9 @@ withLibrary('with the system BLAS', () => {
         const b = transB ? randomDense(c, k, c + 3, f32) : randomDense(k, c, c + 3, f32);
         const got = await cpu.gemm(a, b, { transA, transB });
         expect(got.length).toBe(r * c);
-        expect(maxScaledError(got, referenceGemm(a, b, { transA, transB }), absProductScale(a, b, transA, transB))).toBeLessThan(f32 ? F32_BOUND : F64_BOUND);
+        expect(
+          maxScaledError(got, referenceGemm(a, b, { transA, transB }), absProductScale(a, b, transA, transB)),
+        ).toBeLessThan(f32 ? F32_BOUND : F64_BOUND);
       }
     }
   });
@@ -153,13 +167,23 @@ withLibrary('with the system BLAS', () => {
     const mixedB = randomDense(20, 300, 3, false);
     const got = await runner.dot(mixedA.data, 300, mixedB.data, 300, 0, 300, 20, 20, false);
     expect(lib.calls).toEqual([]);
-    expect(maxScaledError(got, referenceGemm(mixedA, mixedB, { transB: true }), absProductScale(mixedA, mixedB, false, true))).toBeLessThan(F64_BOUND);
+    expect(
+      maxScaledError(
+        got,
+        referenceGemm(mixedA, mixedB, { transB: true }),
+        absProductScale(mixedA, mixedB, false, true),
+      ),
+    ).toBeLessThan(F64_BOUND);
   });
 
   test('concurrent products are issued one at a time and each gets its own result', async () => {
     const inputs = [0, 1, 2, 3].map((s) => randomDense(30, 500, 40 + s, s % 2 === 0));
     const got = await Promise.all(inputs.map((a) => runner.dot(a.data, 500, a.data, 500, 0, 500, 30, 30, true)));
-    inputs.forEach((a, s) => expect(maxScaledError(got[s]!, referenceGram(a), absProductScale(a, a, false, true))).toBeLessThan(s % 2 === 0 ? F32_BOUND : F64_BOUND));
+    inputs.forEach((a, s) =>
+      expect(maxScaledError(got[s]!, referenceGram(a), absProductScale(a, a, false, true))).toBeLessThan(
+        s % 2 === 0 ? F32_BOUND : F64_BOUND,
+      ),
+    );
   });
 
   test('createNodeCpuBackend agrees with the float64 reference by default, with blas: false and with a pinned kernel', async () => {
@@ -181,21 +205,29 @@ withLibrary('with the system BLAS', () => {
 // (scipy_cblas_sgemm64_): loading that copy by name checks the ILP64 binding against the reference.
 const numpyBlas = (() => {
   try {
-    const script = "import glob, os, numpy; d = os.path.join(os.path.dirname(numpy.__file__), '..', 'numpy.libs'); print((sorted(glob.glob(os.path.join(d, 'libscipy_openblas64_*.so'))) or [''])[0])";
+    const script =
+      "import glob, os, numpy; d = os.path.join(os.path.dirname(numpy.__file__), '..', 'numpy.libs'); print((sorted(glob.glob(os.path.join(d, 'libscipy_openblas64_*.so'))) or [''])[0])";
     return execFileSync('python3', ['-c', script], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
   } catch {
     return '';
   }
 })();
-(numpyBlas ? test : test.skip)("numpy's bundled 64-bit-integer OpenBLAS loads by name and agrees with the reference", async () => {
-  const lib = loadNodeBlas({ library: numpyBlas })!;
-  expect(lib.description).toContain(numpyBlas);
-  const runner = withBlas(createInlineRunner(), lib, { minWork: 0, f32Depth: 100 });
-  for (const f32 of [true, false]) {
-    const a = randomDense(13, 250, 3, f32);
-    const b = randomDense(250, 7, 4, f32);
-    const cpu = createCpuBackend({ runner });
-    expect(maxScaledError(await cpu.gram(a), referenceGram(a), absProductScale(a, a, false, true))).toBeLessThan(f32 ? F32_BOUND : F64_BOUND);
-    expect(maxScaledError(await cpu.gemm(a, b), referenceGemm(a, b), absProductScale(a, b))).toBeLessThan(f32 ? F32_BOUND : F64_BOUND);
-  }
-});
+(numpyBlas ? test : test.skip)(
+  "numpy's bundled 64-bit-integer OpenBLAS loads by name and agrees with the reference",
+  async () => {
+    const lib = loadNodeBlas({ library: numpyBlas })!;
+    expect(lib.description).toContain(numpyBlas);
+    const runner = withBlas(createInlineRunner(), lib, { minWork: 0, f32Depth: 100 });
+    for (const f32 of [true, false]) {
+      const a = randomDense(13, 250, 3, f32);
+      const b = randomDense(250, 7, 4, f32);
+      const cpu = createCpuBackend({ runner });
+      expect(maxScaledError(await cpu.gram(a), referenceGram(a), absProductScale(a, a, false, true))).toBeLessThan(
+        f32 ? F32_BOUND : F64_BOUND,
+      );
+      expect(maxScaledError(await cpu.gemm(a, b), referenceGemm(a, b), absProductScale(a, b))).toBeLessThan(
+        f32 ? F32_BOUND : F64_BOUND,
+      );
+    }
+  },
+);

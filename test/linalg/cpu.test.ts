@@ -4,7 +4,12 @@ import { createWorkerRunner } from '../../src/linalg/cpu/nodeWorkers.js';
 import { createInlineRunner } from '../../src/linalg/cpu/runner.js';
 import { wasmDotAvailable } from '../../src/linalg/cpu/wasmDot.js';
 import { symmetricEigen } from '../../src/linalg/eigen.js';
-import { createReferenceBackend, referenceGemm, referenceGram, referenceMaskedGram } from '../../src/linalg/reference.js';
+import {
+  createReferenceBackend,
+  referenceGemm,
+  referenceGram,
+  referenceMaskedGram,
+} from '../../src/linalg/reference.js';
 import type { Backend, Dense } from '../../src/linalg/types.js';
 import { ForgetscopeError } from '../../src/util/errors.js';
 import { absProductScale, maxScaledError, randomDense } from './helpers.js';
@@ -18,7 +23,11 @@ const BOUND = 1e-12;
 const backends: Array<[string, () => Backend]> = [
   ['scalar', () => createCpuBackend({ runner: createInlineRunner({ simd: 'never' }) })],
   ['wasm SIMD', () => createCpuBackend({ runner: createInlineRunner({ simd: 'always', relaxed: 'never' }) })],
-  ['2 workers + wasm SIMD', () => createCpuBackend({ runner: createWorkerRunner({ threads: 2, minWork: 0, simd: 'always', relaxed: 'never' }) })],
+  [
+    '2 workers + wasm SIMD',
+    () =>
+      createCpuBackend({ runner: createWorkerRunner({ threads: 2, minWork: 0, simd: 'always', relaxed: 'never' }) }),
+  ],
 ];
 
 test('the WASM SIMD kernel loads in Node', () => {
@@ -121,7 +130,8 @@ describe.each(backends)('cpu backend (%s)', (_name, make) => {
       const abs: Dense = { rows: m, cols: n, data: a.data.map((v, t) => (mask[t] ? Math.abs(v) : 0)) };
       const scale = absProductScale(abs, abs, false, true);
       expect(maxScaledError(got.cross, want.cross, scale)).toBeLessThan(BOUND);
-      for (let t = 0; t < m * m; t++) expect(Math.abs(got.sq[t]! - want.sq[t]!)).toBeLessThanOrEqual(1e-12 * Math.max(1, want.sq[t]!));
+      for (let t = 0; t < m * m; t++)
+        expect(Math.abs(got.sq[t]! - want.sq[t]!)).toBeLessThanOrEqual(1e-12 * Math.max(1, want.sq[t]!));
     }
   });
 
@@ -184,7 +194,9 @@ describe.each(backends)('cpu backend (%s)', (_name, make) => {
     const right = randomDense(3, n, 2);
     const sig = [50, 20, 5];
     const a = new Float64Array(m * n);
-    for (let i = 0; i < m; i++) for (let c = 0; c < n; c++) for (let t = 0; t < 3; t++) a[i * n + c]! += left.data[i * 3 + t]! * sig[t]! * right.data[t * n + c]!;
+    for (let i = 0; i < m; i++)
+      for (let c = 0; c < n; c++)
+        for (let t = 0; t < 3; t++) a[i * n + c]! += left.data[i * 3 + t]! * sig[t]! * right.data[t * n + c]!;
     const dense = { rows: m, cols: n, data: a };
     for (const method of ['gram', 'randomized'] as const) {
       const r = await cpu.topSVD(dense, 3, { method, seed: 9 });

@@ -1,6 +1,12 @@
 import { createCpuBackend } from '../../src/linalg/cpu/backend.js';
 import { createWorkerRunner } from '../../src/linalg/cpu/nodeWorkers.js';
-import { inlineRelaxedExecutor, relaxedArenaCache, relaxedDot, relaxedKernelModule, relaxedSimdAvailable } from '../../src/linalg/cpu/relaxedDot.js';
+import {
+  inlineRelaxedExecutor,
+  relaxedArenaCache,
+  relaxedDot,
+  relaxedKernelModule,
+  relaxedSimdAvailable,
+} from '../../src/linalg/cpu/relaxedDot.js';
 import { createInlineRunner, type CpuKernelRunner } from '../../src/linalg/cpu/runner.js';
 import { referenceGemm, referenceGram } from '../../src/linalg/reference.js';
 import type { Backend, Dense } from '../../src/linalg/types.js';
@@ -49,8 +55,14 @@ test('FORGETSCOPE_RELAXED_SIMD=0 and relaxed: never force the float64 kernels on
 
 const variants: Array<[string, () => Backend]> = [
   ['inline, relaxed auto', () => createCpuBackend({ runner: createInlineRunner({ simd: 'always' }) })],
-  ['2 workers, relaxed auto', () => createCpuBackend({ runner: createWorkerRunner({ threads: 2, minWork: 0, simd: 'always' }) })],
-  ['inline, relaxed never', () => createCpuBackend({ runner: createInlineRunner({ simd: 'always', relaxed: 'never' }) })],
+  [
+    '2 workers, relaxed auto',
+    () => createCpuBackend({ runner: createWorkerRunner({ threads: 2, minWork: 0, simd: 'always' }) }),
+  ],
+  [
+    'inline, relaxed never',
+    () => createCpuBackend({ runner: createInlineRunner({ simd: 'always', relaxed: 'never' }) }),
+  ],
 ];
 
 describe.each(variants)('float32 products (%s)', (name, make) => {
@@ -103,7 +115,9 @@ describe.each(variants)('float32 products (%s)', (name, make) => {
       const b = transB ? randomDense(c, k, c + 3, true) : randomDense(k, c, c + 3, true);
       const got = await cpu.gemm(a, b, { transA, transB });
       expect(got.length).toBe(r * c);
-      expect(maxScaledError(got, referenceGemm(a, b, { transA, transB }), absProductScale(a, b, transA, transB))).toBeLessThan(bound);
+      expect(
+        maxScaledError(got, referenceGemm(a, b, { transA, transB }), absProductScale(a, b, transA, transB)),
+      ).toBeLessThan(bound);
     }
   });
 
@@ -117,12 +131,14 @@ describe.each(variants)('float32 products (%s)', (name, make) => {
     for (let t = 0; t < a.data.length; t++) a.data[t] = 1.01 + 0.001 * a.data[t]!;
     const got = await cpu.gram(a);
     const want = referenceGram(a);
-    for (let t = 0; t < want.length; t++) expect(Math.abs(got[t]! - want[t]!) / want[t]!).toBeLessThan(relaxed ? 1e-6 : F64_BOUND);
+    for (let t = 0; t < want.length; t++)
+      expect(Math.abs(got[t]! - want[t]!) / want[t]!).toBeLessThan(relaxed ? 1e-6 : F64_BOUND);
     // the same sums accumulated naively in float32 (4 lanes) break the bound: the test can fail
     let naiveWorst = 0;
     for (let i = 0; i < m; i++) {
       const lanes = [0, 0, 0, 0];
-      for (let k = 0; k < n; k++) lanes[k % 4] = Math.fround(lanes[k % 4]! + Math.fround(a.data[i * n + k]! * a.data[i * n + k]!));
+      for (let k = 0; k < n; k++)
+        lanes[k % 4] = Math.fround(lanes[k % 4]! + Math.fround(a.data[i * n + k]! * a.data[i * n + k]!));
       const s = lanes.reduce((p, q) => p + q, 0);
       naiveWorst = Math.max(naiveWorst, Math.abs(s - want[i * m + i]!) / want[i * m + i]!);
     }
@@ -132,13 +148,18 @@ describe.each(variants)('float32 products (%s)', (name, make) => {
   test('hand-worked 2×3 gram and 2×2·2×2 gemm are exact', async () => {
     const g = await cpu.gram({ rows: 2, cols: 3, data: new Float32Array([1, 2, 3, 4, 5, 6]) });
     expect(Array.from(g)).toEqual([14, 32, 32, 77]);
-    const c = await cpu.gemm({ rows: 2, cols: 2, data: new Float32Array([1, 2, 3, 4]) }, { rows: 2, cols: 2, data: new Float32Array([5, 6, 7, 8]) });
+    const c = await cpu.gemm(
+      { rows: 2, cols: 2, data: new Float32Array([1, 2, 3, 4]) },
+      { rows: 2, cols: 2, data: new Float32Array([5, 6, 7, 8]) },
+    );
     expect(Array.from(c)).toEqual([19, 22, 43, 50]);
   });
 
   test('float64 operands keep the float64 kernels (1e-12) whatever the relaxed mode', async () => {
     const a = randomDense(21, 400, 9);
-    expect(maxScaledError(await cpu.gram(a), referenceGram(a), absProductScale(a, a, false, true))).toBeLessThan(F64_BOUND);
+    expect(maxScaledError(await cpu.gram(a), referenceGram(a), absProductScale(a, a, false, true))).toBeLessThan(
+      F64_BOUND,
+    );
     const b = randomDense(400, 18, 10, true); // mixed float64 × float32 → float64 products
     expect(maxScaledError(await cpu.gemm(a, b), referenceGemm(a, b), absProductScale(a, b))).toBeLessThan(F64_BOUND);
   });
@@ -162,12 +183,18 @@ describe('relaxedDot blocking', () => {
     const b = randomDense(45, 10, 2, true);
     const c = randomDense(29, 45, 3, true);
     const got = await relaxedDot(get, inlineRelaxedExecutor, op(b, true), op(c, false), 0, 45, 10, 29, false, budget);
-    expect(maxScaledError(got, referenceGemm(b, c, { transA: true, transB: true }), absProductScale(b, c, true, true))).toBeLessThan(RELAXED_BOUND);
+    expect(
+      maxScaledError(got, referenceGemm(b, c, { transA: true, transB: true }), absProductScale(b, c, true, true)),
+    ).toBeLessThan(RELAXED_BOUND);
     // X = Y transposed (Bᵀ·B through the symmetric path): both operands staged, no shared staging
     const btb = await relaxedDot(get, inlineRelaxedExecutor, op(b, true), op(b, true), 0, 45, 10, 10, true, budget);
-    expect(maxScaledError(btb, referenceGemm(b, b, { transA: true }), absProductScale(b, b, true, false))).toBeLessThan(RELAXED_BOUND);
+    expect(maxScaledError(btb, referenceGemm(b, b, { transA: true }), absProductScale(b, b, true, false))).toBeLessThan(
+      RELAXED_BOUND,
+    );
     const v = randomDense(3, 301, 4, true); // 37×3: Y has fewer than 16 rows → swapped
     const av = await relaxedDot(get, inlineRelaxedExecutor, op(a, false), op(v, false), 0, 301, 37, 3, false, budget);
-    expect(maxScaledError(av, referenceGemm(a, v, { transB: true }), absProductScale(a, v, false, true))).toBeLessThan(RELAXED_BOUND);
+    expect(maxScaledError(av, referenceGemm(a, v, { transB: true }), absProductScale(a, v, false, true))).toBeLessThan(
+      RELAXED_BOUND,
+    );
   });
 });

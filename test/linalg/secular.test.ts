@@ -21,12 +21,14 @@ function withSpectrum(values: number[], seed: number): Float64Array {
     for (let i = 0; i < n; i++) q[i * n + c] = v[i]! / Math.sqrt(norm);
   }
   const g = new Float64Array(n * n);
-  for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) {
-    let s = 0;
-    for (let c = 0; c < n; c++) s += q[i * n + c]! * values[c]! * q[j * n + c]!;
-    g[i * n + j] = s;
-  }
-  for (let i = 0; i < n; i++) for (let j = 0; j < i; j++) g[i * n + j] = g[j * n + i] = 0.5 * (g[i * n + j]! + g[j * n + i]!);
+  for (let i = 0; i < n; i++)
+    for (let j = 0; j < n; j++) {
+      let s = 0;
+      for (let c = 0; c < n; c++) s += q[i * n + c]! * values[c]! * q[j * n + c]!;
+      g[i * n + j] = s;
+    }
+  for (let i = 0; i < n; i++)
+    for (let j = 0; j < i; j++) g[i * n + j] = g[j * n + i] = 0.5 * (g[i * n + j]! + g[j * n + i]!);
   return g;
 }
 
@@ -76,11 +78,12 @@ function checkDowndate(g: Float64Array, n: number, r: number, tol: number): void
     expect(Math.sqrt(res)).toBeLessThanOrEqual(tol * norm);
     xs.push(x);
   }
-  for (let i = 0; i < m; i++) for (let j = 0; j <= i; j++) {
-    let dot = 0;
-    for (let k = 0; k < m; k++) dot += xs[i]![k]! * xs[j]![k]!;
-    expect(Math.abs(dot - (i === j ? 1 : 0))).toBeLessThanOrEqual(tol);
-  }
+  for (let i = 0; i < m; i++)
+    for (let j = 0; j <= i; j++) {
+      let dot = 0;
+      for (let k = 0; k < m; k++) dot += xs[i]![k]! * xs[j]![k]!;
+      expect(Math.abs(dot - (i === j ? 1 : 0))).toBeLessThanOrEqual(tol);
+    }
 }
 
 describe('secular-equation downdate (eigenproblem of a symmetric matrix without one row and column)', () => {
@@ -102,15 +105,20 @@ describe('secular-equation downdate (eigenproblem of a symmetric matrix without 
   });
 
   test('random symmetric matrices (n = 5, 12, 46): roots equal the dense eigenvalues, vectors are eigenvectors and orthonormal', () => {
-    for (const [n, seed] of [[5, 1], [12, 2], [46, 3]] as const) {
+    for (const [n, seed] of [
+      [5, 1],
+      [12, 2],
+      [46, 3],
+    ] as const) {
       const rng = new SeededNormal(seed);
       const b = Float64Array.from({ length: n * (n + 3) }, () => rng.normal());
       const g = new Float64Array(n * n);
-      for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) {
-        let s = 0;
-        for (let k = 0; k < n + 3; k++) s += b[i * (n + 3) + k]! * b[j * (n + 3) + k]!;
-        g[i * n + j] = s;
-      }
+      for (let i = 0; i < n; i++)
+        for (let j = 0; j < n; j++) {
+          let s = 0;
+          for (let k = 0; k < n + 3; k++) s += b[i * (n + 3) + k]! * b[j * (n + 3) + k]!;
+          g[i * n + j] = s;
+        }
       for (const r of [0, Math.floor(n / 2), n - 1]) checkDowndate(g, n, r, 1e-12);
     }
   });
@@ -132,8 +140,30 @@ describe('secular-equation downdate (eigenproblem of a symmetric matrix without 
     // Found by a seeded random search over clustered poles and small weights: with the given u as
     // weights the directions' largest |cosine| is 3.1e-13 (measured); with the recomputed û it is
     // 2.9e-16. The bound sits between the two, so dropping the correction fails this test.
-    const lambda = Float64Array.of(1, 0.8166215204711172, 0.8166215204664323, 0.8166215200731063, 0.6999195948453609, 0.699919594050839, 0.6999195019347076, -0.006267552909021257, -0.16382653617423817, -0.16382711130704242);
-    const u = Float64Array.of(-0.9361643613950184, 0.00031378033419544963, -0.1726192697755151, -0.000001210253390351509, 0.00012882711799262793, 1.4780258340688642e-7, 0.000022167487056945234, 0.8803368284741122, -0.9881067061741402, 0.9052581358259815);
+    const lambda = Float64Array.of(
+      1,
+      0.8166215204711172,
+      0.8166215204664323,
+      0.8166215200731063,
+      0.6999195948453609,
+      0.699919594050839,
+      0.6999195019347076,
+      -0.006267552909021257,
+      -0.16382653617423817,
+      -0.16382711130704242,
+    );
+    const u = Float64Array.of(
+      -0.9361643613950184,
+      0.00031378033419544963,
+      -0.1726192697755151,
+      -0.000001210253390351509,
+      0.00012882711799262793,
+      1.4780258340688642e-7,
+      0.000022167487056945234,
+      0.8803368284741122,
+      -0.9881067061741402,
+      0.9052581358259815,
+    );
     const res = secularRoots(lambda, u)!;
     expect(res).not.toBeNull();
     const n = lambda.length;
@@ -144,7 +174,8 @@ describe('secular-equation downdate (eigenproblem of a symmetric matrix without 
     });
     let worst = 0;
     for (let i = 0; i < n - 1; i++) {
-      for (let j = 0; j < i; j++) worst = Math.max(worst, Math.abs(rows[i]!.reduce((acc, x, c) => acc + x * rows[j]![c]!, 0)));
+      for (let j = 0; j < i; j++)
+        worst = Math.max(worst, Math.abs(rows[i]!.reduce((acc, x, c) => acc + x * rows[j]![c]!, 0)));
     }
     expect(worst).toBeLessThan(2e-15);
     // the roots interlace the poles, λ_{i+1} < μ_i < λ_i (in floating point a root may round onto

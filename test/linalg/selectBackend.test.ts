@@ -1,5 +1,10 @@
 import { nodeGpu, selectNodeBackend } from '../../src/linalg/node.js';
-import { isSoftwareAdapter, selectBackend, withFallback, WEBGPU_CROSSOVER_MULADDS } from '../../src/linalg/selectBackend.js';
+import {
+  isSoftwareAdapter,
+  selectBackend,
+  withFallback,
+  WEBGPU_CROSSOVER_MULADDS,
+} from '../../src/linalg/selectBackend.js';
 import { createCpuBackend } from '../../src/linalg/cpu/backend.js';
 import type { Backend } from '../../src/linalg/types.js';
 import { ForgetscopeError } from '../../src/util/errors.js';
@@ -10,7 +15,11 @@ const adapter = gpu ? await gpu.requestAdapter() : null;
 if (!adapter && required) throw new Error('FORGETSCOPE_REQUIRE_WEBGPU=1 but no WebGPU adapter was found');
 
 /** A GPU entry point with no adapter, as in a runtime without a usable driver. */
-const noAdapterGpu = { requestAdapter: async () => null, getPreferredCanvasFormat: () => 'rgba8unorm', wgslLanguageFeatures: new Set() } as unknown as GPU;
+const noAdapterGpu = {
+  requestAdapter: async () => null,
+  getPreferredCanvasFormat: () => 'rgba8unorm',
+  wgslLanguageFeatures: new Set(),
+} as unknown as GPU;
 
 describe('selectBackend', () => {
   test('cpu is cpu', async () => {
@@ -28,7 +37,9 @@ describe('selectBackend', () => {
   });
 
   test('webgpu without an adapter is an error when WebGPU is required', async () => {
-    await expect(selectBackend('webgpu', { gpu: noAdapterGpu, requireWebGpu: true })).rejects.toBeInstanceOf(ForgetscopeError);
+    await expect(selectBackend('webgpu', { gpu: noAdapterGpu, requireWebGpu: true })).rejects.toBeInstanceOf(
+      ForgetscopeError,
+    );
   });
 
   test('no GPU in the runtime: webgpu falls back, auto is silent', async () => {
@@ -39,10 +50,18 @@ describe('selectBackend', () => {
   });
 
   test('auto stays on cpu below the crossover and for software adapters', async () => {
-    expect((await selectBackend('auto', { gpu: noAdapterGpu, problemSize: WEBGPU_CROSSOVER_MULADDS / 2 })).name).toBe('cpu');
+    expect((await selectBackend('auto', { gpu: noAdapterGpu, problemSize: WEBGPU_CROSSOVER_MULADDS / 2 })).name).toBe(
+      'cpu',
+    );
     if (adapter) {
       const b = await selectNodeBackend('auto', { problemSize: 1e12 });
-      expect(b.name).toBe(isSoftwareAdapter(`${adapter.info.vendor} ${adapter.info.architecture} ${adapter.info.device} ${adapter.info.description}`) ? 'cpu' : 'webgpu');
+      expect(b.name).toBe(
+        isSoftwareAdapter(
+          `${adapter.info.vendor} ${adapter.info.architecture} ${adapter.info.device} ${adapter.info.description}`,
+        )
+          ? 'cpu'
+          : 'webgpu',
+      );
       await b.dispose();
     }
   });
@@ -62,7 +81,12 @@ describe('selectBackend', () => {
       },
     };
     const warnings: string[] = [];
-    const b = withFallback(failing, () => createCpuBackend(), (m) => warnings.push(m), false);
+    const b = withFallback(
+      failing,
+      () => createCpuBackend(),
+      (m) => warnings.push(m),
+      false,
+    );
     const a = { rows: 2, cols: 2, data: new Float64Array([1, 0, 0, 2]) };
     expect(Array.from(await b.gram(a))).toEqual([1, 0, 0, 4]);
     expect(Array.from(await b.gram(a))).toEqual([1, 0, 0, 4]);

@@ -17,10 +17,14 @@ function npyBytes(a: Dense, fortran: boolean): Uint8Array {
   while ((10 + header.length + 1) % 64 !== 0) header += ' ';
   header += '\n';
   const data = f32 ? new Float32Array(a.rows * a.cols) : new Float64Array(a.rows * a.cols);
-  for (let i = 0; i < a.rows; i++) for (let j = 0; j < a.cols; j++) data[fortran ? j * a.rows + i : i * a.cols + j] = a.data[i * a.cols + j]!;
+  for (let i = 0; i < a.rows; i++)
+    for (let j = 0; j < a.cols; j++) data[fortran ? j * a.rows + i : i * a.cols + j] = a.data[i * a.cols + j]!;
   const out = new Uint8Array(10 + header.length + data.byteLength);
   out.set([0x93, ...Array.from('NUMPY', (c) => c.charCodeAt(0)), 1, 0, header.length & 255, header.length >> 8]);
-  out.set(Array.from(header, (c) => c.charCodeAt(0)), 10);
+  out.set(
+    Array.from(header, (c) => c.charCodeAt(0)),
+    10,
+  );
   out.set(new Uint8Array(data.buffer), 10 + header.length);
   return out;
 }
@@ -150,7 +154,11 @@ describe('streaming accumulators', () => {
       // the backend fails on chunk 2 while chunk 3 is being read: the read settles, then the source is closed
       const failing = countingSource(a, [10], []);
       let calls = 0;
-      const bad = { ...cpu, gram: async (d: Dense) => (++calls === 2 ? Promise.reject(new ForgetscopeError('backend', 'device lost')) : cpu.gram(d)) };
+      const bad = {
+        ...cpu,
+        gram: async (d: Dense) =>
+          ++calls === 2 ? Promise.reject(new ForgetscopeError('backend', 'device lost')) : cpu.gram(d),
+      };
       await expect(gramStream(bad, failing.chunks)).rejects.toThrow('device lost');
       expect(failing.state.closed).toBe(true);
       expect(failing.state.produced).toBe(3);
@@ -207,7 +215,8 @@ describe('streaming accumulators', () => {
     for await (const chunk of readNpyColumnChunks(file, { chunkCols: 6 })) {
       widths.push(chunk.cols);
       expect(chunk.data instanceof Float32Array).toBe(f32);
-      for (let i = 0; i < 5; i++) for (let c = 0; c < chunk.cols; c++) expect(chunk.data[i * chunk.cols + c]).toBe(a.data[i * 23 + c0 + c]);
+      for (let i = 0; i < 5; i++)
+        for (let c = 0; c < chunk.cols; c++) expect(chunk.data[i * chunk.cols + c]).toBe(a.data[i * 23 + c0 + c]);
       c0 += chunk.cols;
     }
     expect(widths).toEqual([6, 6, 6, 5]);
@@ -237,7 +246,7 @@ describe('streaming accumulators', () => {
     await expect(readNpyMatrixHeader(vec)).rejects.toMatchObject({ code: 'parse', file: vec });
   });
 
-  test('reads a file written by numpy and matches numpy\'s own Gram and singular values', async () => {
+  test("reads a file written by numpy and matches numpy's own Gram and singular values", async () => {
     let hasNumpy = true;
     try {
       execFileSync('python3', ['-c', 'import numpy'], { stdio: 'ignore' });
@@ -265,7 +274,8 @@ describe('streaming accumulators', () => {
     ]);
     const ref = JSON.parse(out.toString()) as { g: number[]; s: number[] };
     const r = await topSVDStream(cpu, readNpyColumnChunks(file, { chunkCols: 1000 }), 3);
-    for (let t = 0; t < 81; t++) expect(Math.abs(r.gram[t]! - ref.g[t]!)).toBeLessThan(1e-9 * Math.abs(ref.g[(t % 9) * 10]!));
+    for (let t = 0; t < 81; t++)
+      expect(Math.abs(r.gram[t]! - ref.g[t]!)).toBeLessThan(1e-9 * Math.abs(ref.g[(t % 9) * 10]!));
     for (let t = 0; t < 3; t++) expect(Math.abs(r.s[t]! - ref.s[t]!)).toBeLessThan(1e-9 * ref.s[0]!);
   });
 });

@@ -10,22 +10,57 @@ describe('wasmDot blocking', () => {
   const arenas = arenaCache();
   const get = (d: number) => arenas.get(d);
 
-  test.each([600, 2000, 1e9])('budget %d doubles: symmetric and general products agree with the reference', async (budget) => {
-    const a = randomDense(37, 301, 1, true);
-    const g = await wasmDot(get, inlineDotExecutor, { data: a.data, ld: 301, transposed: false }, { data: a.data, ld: 301, transposed: false }, 0, 301, 37, 37, true, budget);
-    expect(maxScaledError(g, referenceGram(a), absProductScale(a, a, false, true))).toBeLessThan(1e-12);
+  test.each([600, 2000, 1e9])(
+    'budget %d doubles: symmetric and general products agree with the reference',
+    async (budget) => {
+      const a = randomDense(37, 301, 1, true);
+      const g = await wasmDot(
+        get,
+        inlineDotExecutor,
+        { data: a.data, ld: 301, transposed: false },
+        { data: a.data, ld: 301, transposed: false },
+        0,
+        301,
+        37,
+        37,
+        true,
+        budget,
+      );
+      expect(maxScaledError(g, referenceGram(a), absProductScale(a, a, false, true))).toBeLessThan(1e-12);
 
-    // X = Bᵀ read in place (transposed operand), Y = C: Bᵀ·Cᵀ with B 45×10, C 29×45 → 10×29
-    const b = randomDense(45, 10, 2);
-    const c = randomDense(29, 45, 3);
-    const got = await wasmDot(get, inlineDotExecutor, { data: b.data, ld: 10, transposed: true }, { data: c.data, ld: 45, transposed: false }, 0, 45, 10, 29, false, budget);
-    const want = referenceGemm(b, c, { transA: true, transB: true });
-    expect(maxScaledError(got, want, absProductScale(b, c, true, true))).toBeLessThan(1e-12);
-  });
+      // X = Bᵀ read in place (transposed operand), Y = C: Bᵀ·Cᵀ with B 45×10, C 29×45 → 10×29
+      const b = randomDense(45, 10, 2);
+      const c = randomDense(29, 45, 3);
+      const got = await wasmDot(
+        get,
+        inlineDotExecutor,
+        { data: b.data, ld: 10, transposed: true },
+        { data: c.data, ld: 45, transposed: false },
+        0,
+        45,
+        10,
+        29,
+        false,
+        budget,
+      );
+      const want = referenceGemm(b, c, { transA: true, transB: true });
+      expect(maxScaledError(got, want, absProductScale(b, c, true, true))).toBeLessThan(1e-12);
+    },
+  );
 
   test('a depth sub-range [c0, c1) sums only those columns', async () => {
     const a = randomDense(6, 50, 4);
-    const got = await wasmDot(get, inlineDotExecutor, { data: a.data, ld: 50, transposed: false }, { data: a.data, ld: 50, transposed: false }, 10, 33, 6, 6, true);
+    const got = await wasmDot(
+      get,
+      inlineDotExecutor,
+      { data: a.data, ld: 50, transposed: false },
+      { data: a.data, ld: 50, transposed: false },
+      10,
+      33,
+      6,
+      6,
+      true,
+    );
     const sub = { rows: 6, cols: 23, data: new Float64Array(6 * 23) };
     for (let i = 0; i < 6; i++) for (let c = 0; c < 23; c++) sub.data[i * 23 + c] = a.data[i * 50 + 10 + c]!;
     expect(maxScaledError(got, referenceGram(sub), absProductScale(sub, sub, false, true))).toBeLessThan(1e-12);

@@ -10,8 +10,10 @@ import { absProductScale, maxScaledError, randomDense } from './helpers.js';
 const required = process.env.FORGETSCOPE_REQUIRE_WEBGPU === '1';
 const gpu = await nodeGpu();
 const adapter = gpu ? await gpu.requestAdapter() : null;
-if (!adapter && required) throw new Error('FORGETSCOPE_REQUIRE_WEBGPU=1 but no WebGPU adapter was found (is mesa-vulkan-drivers installed?)');
-if (!adapter) console.warn('webgpu tests skipped: no WebGPU adapter (set FORGETSCOPE_REQUIRE_WEBGPU=1 to make this a failure)');
+if (!adapter && required)
+  throw new Error('FORGETSCOPE_REQUIRE_WEBGPU=1 but no WebGPU adapter was found (is mesa-vulkan-drivers installed?)');
+if (!adapter)
+  console.warn('webgpu tests skipped: no WebGPU adapter (set FORGETSCOPE_REQUIRE_WEBGPU=1 to make this a failure)');
 const describeGpu = adapter ? describe : describe.skip;
 
 // float32 products with float32 partial sums over slabs of ≤ 1,024 columns and float64 sums across
@@ -19,7 +21,7 @@ const describeGpu = adapter ? describe : describe.skip;
 // alone contributes 2⁻²⁴ ≈ 6e-8).
 const BOUND = 1e-5;
 
-describeGpu('webgpu backend (Dawn on this machine\'s adapter)', () => {
+describeGpu("webgpu backend (Dawn on this machine's adapter)", () => {
   let gpuBackend: WebGpuBackend;
   let chunked: WebGpuBackend;
   beforeAll(async () => {
@@ -36,7 +38,8 @@ describeGpu('webgpu backend (Dawn on this machine\'s adapter)', () => {
   test('reports its adapter', () => {
     expect(typeof gpuBackend.adapterDescription).toBe('string');
     expect(gpuBackend.name).toBe('webgpu');
-    if (required) expect(isSoftwareAdapter(gpuBackend.adapterDescription) || gpuBackend.adapterDescription.length > 0).toBe(true);
+    if (required)
+      expect(isSoftwareAdapter(gpuBackend.adapterDescription) || gpuBackend.adapterDescription.length > 0).toBe(true);
   });
 
   test.each([
@@ -107,7 +110,8 @@ describeGpu('webgpu backend (Dawn on this machine\'s adapter)', () => {
       const got = await g.maskedGram(a, mask);
       expect(Array.from(got.count)).toEqual(Array.from(want.count));
       expect(maxScaledError(got.cross, want.cross, absProductScale(abs, abs, false, true))).toBeLessThan(BOUND);
-      for (let t = 0; t < m * m; t++) expect(Math.abs(got.sq[t]! - want.sq[t]!)).toBeLessThan(BOUND * want.sq[t]! + 1e-12);
+      for (let t = 0; t < m * m; t++)
+        expect(Math.abs(got.sq[t]! - want.sq[t]!)).toBeLessThan(BOUND * want.sq[t]! + 1e-12);
     }
   });
 

@@ -9,7 +9,9 @@ describe('weighted sampling without replacement (Efraimidis–Spirakis keys)', (
     u[0] = Math.exp(-Math.exp(-3));
     expect(Array.from(weightedSampleWithoutReplacement(Float64Array.of(0, 2, -Infinity, 1), u, 2))).toEqual([0, 1]);
     // ties go to the lower index; fewer drawable than asked gives what there is
-    expect(Array.from(weightedSampleWithoutReplacement(Float64Array.of(1, 1, -Infinity), Float64Array.of(0.5, 0.5, 0.5), 5))).toEqual([0, 1]);
+    expect(
+      Array.from(weightedSampleWithoutReplacement(Float64Array.of(1, 1, -Infinity), Float64Array.of(0.5, 0.5, 0.5), 5)),
+    ).toEqual([0, 1]);
   });
 
   test('first-draw frequencies match the weights (exact multinomial first-draw probabilities, 4 sd)', () => {

@@ -52,11 +52,21 @@ describe('ForgettingMatrix', () => {
 
   test("building never writes the caller's values; an all-NaN missing pattern shares storage", () => {
     const values = new Float64Array([1, 0, 3, 4]);
-    const m = new ForgettingMatrix({ values, observed: new Uint8Array([1, 0, 1, 1]), taskIds: ['a', 'b'], exampleIds: ['x', 'y'] });
+    const m = new ForgettingMatrix({
+      values,
+      observed: new Uint8Array([1, 0, 1, 1]),
+      taskIds: ['a', 'b'],
+      exampleIds: ['x', 'y'],
+    });
     expect(Array.from(values)).toEqual([1, 0, 3, 4]);
     expect(Number.isNaN(m.get(0, 1))).toBe(true);
     const withNaN = new Float64Array([1, NaN, 3, 4]);
-    const shared = new ForgettingMatrix({ values: withNaN, observed: new Uint8Array([1, 0, 1, 1]), taskIds: ['a', 'b'], exampleIds: ['x', 'y'] });
+    const shared = new ForgettingMatrix({
+      values: withNaN,
+      observed: new Uint8Array([1, 0, 1, 1]),
+      taskIds: ['a', 'b'],
+      exampleIds: ['x', 'y'],
+    });
     expect(shared.values).toBe(withNaN);
   });
 
@@ -71,7 +81,9 @@ describe('ForgettingMatrix', () => {
   test('non-finite values without a mask are rejected', () => {
     expect(
       () => new ForgettingMatrix({ values: new Float64Array([1, NaN]), taskIds: ['a'], exampleIds: ['x', 'y'] }),
-    ).toThrow('entry at row 1 (task "a"), column 2 (example "y") is NaN, not a finite number, and no observed mask was given');
+    ).toThrow(
+      'entry at row 1 (task "a"), column 2 (example "y") is NaN, not a finite number, and no observed mask was given',
+    );
   });
 
   test('fromNll computes after − before', () => {

@@ -16,10 +16,19 @@ describe('firstBadEntry', () => {
 describe('checkTensorValues', () => {
   test('names the tensor, the entry as a row-major index and the value', () => {
     const w = { name: 'layer.w', shape: [2, 3], data: Float64Array.of(0, 1, 2, 3, NaN, 5) };
-    expect(() => checkTensorValues([w], 'weights', { where: { file: 'm.safetensors' } })).toThrow('m.safetensors: tensor "layer.w" (weights) entry [1, 1] is NaN; expected finite values');
+    expect(() => checkTensorValues([w], 'weights', { where: { file: 'm.safetensors' } })).toThrow(
+      'm.safetensors: tensor "layer.w" (weights) entry [1, 1] is NaN; expected finite values',
+    );
     const f = { name: 'b', data: Float64Array.of(0.1, -2) };
-    expect(() => checkTensorValues([f], 'Fisher diagonal', { nonNegative: true })).toThrow('tensor "b" (Fisher diagonal) entry [1] is -2; expected finite values ≥ 0');
-    expect(() => checkTensorValues([{ name: 'c', shape: [2, 2, 2], data: Float64Array.from({ length: 8 }, (_, k) => (k === 7 ? Infinity : k)) }], 'x')).toThrow('entry [1, 1, 1] is Infinity');
+    expect(() => checkTensorValues([f], 'Fisher diagonal', { nonNegative: true })).toThrow(
+      'tensor "b" (Fisher diagonal) entry [1] is -2; expected finite values ≥ 0',
+    );
+    expect(() =>
+      checkTensorValues(
+        [{ name: 'c', shape: [2, 2, 2], data: Float64Array.from({ length: 8 }, (_, k) => (k === 7 ? Infinity : k)) }],
+        'x',
+      ),
+    ).toThrow('entry [1, 1, 1] is Infinity');
     expect(() => checkTensorValues([w], 'weights')).toThrow(ForgetscopeError);
     checkTensorValues([{ name: 'ok', data: Float64Array.of(0, 1) }], 'weights', { nonNegative: true });
   });
@@ -28,9 +37,15 @@ describe('checkTensorValues', () => {
 describe('compareFisher input checks', () => {
   const a = [{ name: 'w', data: Float64Array.of(0.5, 0.1, 0.2) }];
   test('NaN or negative Fisher values, non-finite updates, and bad q or lambda are input errors', () => {
-    expect(() => compareFisher([{ name: 'w', data: Float64Array.of(0.5, NaN, 0.2) }])).toThrow('tensor "w" (Fisher diagonal A) entry [1] is NaN');
-    expect(() => compareFisher(a, [{ name: 'w', data: Float64Array.of(0.5, 0.1, -0.2) }])).toThrow('tensor "w" (Fisher diagonal B) entry [2] is -0.2');
-    expect(() => compareFisher(a, undefined, { update: [{ name: 'w', data: Float64Array.of(Infinity, 0, 0) }] })).toThrow('tensor "w" (update) entry [0] is Infinity');
+    expect(() => compareFisher([{ name: 'w', data: Float64Array.of(0.5, NaN, 0.2) }])).toThrow(
+      'tensor "w" (Fisher diagonal A) entry [1] is NaN',
+    );
+    expect(() => compareFisher(a, [{ name: 'w', data: Float64Array.of(0.5, 0.1, -0.2) }])).toThrow(
+      'tensor "w" (Fisher diagonal B) entry [2] is -0.2',
+    );
+    expect(() =>
+      compareFisher(a, undefined, { update: [{ name: 'w', data: Float64Array.of(Infinity, 0, 0) }] }),
+    ).toThrow('tensor "w" (update) entry [0] is Infinity');
     expect(() => compareFisher(a, undefined, { top: 0 })).toThrow('top fraction must be in (0, 1], got 0');
     expect(() => compareFisher(a, undefined, { lambda: -1 })).toThrow('lambda must be a finite number ≥ 0, got -1');
   });

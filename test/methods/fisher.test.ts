@@ -1,10 +1,23 @@
-import { compareFisher, diagonalFisher, ewcPenalty, fisherByTensor, fisherCosine, forgettingConfidence, meanGradient, rankByConfidence, selectForgetSubset, topImportanceOverlap, unlearnSchedule } from '../../src/methods/fisher/index.js';
+import {
+  compareFisher,
+  diagonalFisher,
+  ewcPenalty,
+  fisherByTensor,
+  fisherCosine,
+  forgettingConfidence,
+  meanGradient,
+  rankByConfidence,
+  selectForgetSubset,
+  topImportanceOverlap,
+  unlearnSchedule,
+} from '../../src/methods/fisher/index.js';
 import type { Dense } from '../../src/linalg/types.js';
 import { numpyAvailable, runPython } from './pythonRef.js';
 import { mulberry } from './rng.js';
 
 const G: Dense = { rows: 3, cols: 4, data: Float64Array.of(0.1, -0.2, 0, 0.3, 0.2, 0, 0.1, -0.1, -0.1, 0.4, 0, 0.2) };
-const close = (got: ArrayLike<number>, want: number[], digits = 6) => want.forEach((w, i) => expect(got[i]).toBeCloseTo(w, digits));
+const close = (got: ArrayLike<number>, want: number[], digits = 6) =>
+  want.forEach((w, i) => expect(got[i]).toBeCloseTo(w, digits));
 const Fa = [0.9, 0.1, 0.5, 0.05, 0.7, 0, 0.3, 0.2];
 const Fb = [0.8, 0.6, 0.1, 0.05, 0.75, 0.02, 0.01, 0.4];
 
@@ -19,7 +32,10 @@ describe('Fisher importance (seed 002)', () => {
     const pitfall = Array.from(g, (x) => x * x);
     close(pitfall, [0.00444444, 0.00444444, 0.00111111, 0.0177778], 7);
     expect(Math.abs(pitfall[1]! - F[1]!)).toBeGreaterThan(0.05);
-    const t = fisherByTensor(F, [{ name: 't1', offset: 0, size: 2 }, { name: 't2', offset: 2, size: 2 }]);
+    const t = fisherByTensor(F, [
+      { name: 't1', offset: 0, size: 2 },
+      { name: 't2', offset: 2, size: 2 },
+    ]);
     expect(t[0]!.sum).toBeCloseTo(0.0866667, 6);
     expect(t[0]!.mean).toBeCloseTo(0.0433333, 6);
     expect(t[0]!.max).toBeCloseTo(0.0666667, 6);
@@ -27,7 +43,11 @@ describe('Fisher importance (seed 002)', () => {
     expect(t[1]!.mean).toBeCloseTo(0.025, 12);
     expect(t[1]!.max).toBeCloseTo(0.0466667, 6);
     // weights: example 0 counted twice
-    close(diagonalFisher(G, { weights: Float64Array.of(2, 1, 1) }), [(2 * 0.01 + 0.04 + 0.01) / 4, (2 * 0.04 + 0.16) / 4, 0.01 / 4, (2 * 0.09 + 0.01 + 0.04) / 4], 12);
+    close(
+      diagonalFisher(G, { weights: Float64Array.of(2, 1, 1) }),
+      [(2 * 0.01 + 0.04 + 0.01) / 4, (2 * 0.04 + 0.16) / 4, 0.01 / 4, (2 * 0.09 + 0.01 + 0.04) / 4],
+      12,
+    );
   });
 
   test('T2 forgettingConfidence, both variants, selection', () => {
@@ -61,9 +81,22 @@ describe('Fisher importance (seed 002)', () => {
   });
 
   test('compareFisher: per tensor and overall', () => {
-    const a = [{ name: 'x', data: Float64Array.from(Fa.slice(0, 4)) }, { name: 'y', data: Float64Array.from(Fa.slice(4)) }];
-    const b = [{ name: 'x', data: Float64Array.from(Fb.slice(0, 4)) }, { name: 'y', data: Float64Array.from(Fb.slice(4)) }];
-    const r = compareFisher(a, b, { top: 0.5, update: [{ name: 'x', data: Float64Array.of(1, 0, 0, 0) }, { name: 'y', data: Float64Array.of(0, 0, 0, 2) }], lambda: 2 });
+    const a = [
+      { name: 'x', data: Float64Array.from(Fa.slice(0, 4)) },
+      { name: 'y', data: Float64Array.from(Fa.slice(4)) },
+    ];
+    const b = [
+      { name: 'x', data: Float64Array.from(Fb.slice(0, 4)) },
+      { name: 'y', data: Float64Array.from(Fb.slice(4)) },
+    ];
+    const r = compareFisher(a, b, {
+      top: 0.5,
+      update: [
+        { name: 'x', data: Float64Array.of(1, 0, 0, 0) },
+        { name: 'y', data: Float64Array.of(0, 0, 0, 2) },
+      ],
+      lambda: 2,
+    });
     expect(r.overall.jaccard).toBeCloseTo(1 / 3, 12);
     expect(r.overall.cosine).toBeCloseTo(0.840498, 6);
     // x: A top2 {0,2}, B top2 {0,1} → 1/3; y: A {4,6}→{0,2}, B {4,7}→{0,3} → 1/3
@@ -85,7 +118,10 @@ import numpy as np, json
 a = np.array(${JSON.stringify(fa)}); b = np.array(${JSON.stringify(fb)})
 n = int(np.ceil(0.05 * a.size))
 A = set(np.argsort(-a, kind='stable')[:n]); B = set(np.argsort(-b, kind='stable')[:n])
-print(json.dumps({"j": len(A & B) / len(A | B), "c": float(a @ b / np.linalg.norm(a) / np.linalg.norm(b))}))`) as { j: number; c: number };
+print(json.dumps({"j": len(A & B) / len(A | B), "c": float(a @ b / np.linalg.norm(a) / np.linalg.norm(b))}))`) as {
+      j: number;
+      c: number;
+    };
     expect(topImportanceOverlap(fa, fb, 0.05).jaccard).toBeCloseTo(ref.j, 12);
     expect(fisherCosine(fa, fb)).toBeCloseTo(ref.c, 12);
   });

@@ -1,4 +1,18 @@
-import { alphaGrid, bestTradeoff, consistencyLoss, DualMemoryBuffer, emaLambda, emaRun, emaStep, factorMergeError, interpolateLora, lossBarrier, ReservoirBuffer, weightedReplaySample, type LoraPair } from '../../src/methods/interpolated-lora/index.js';
+import {
+  alphaGrid,
+  bestTradeoff,
+  consistencyLoss,
+  DualMemoryBuffer,
+  emaLambda,
+  emaRun,
+  emaStep,
+  factorMergeError,
+  interpolateLora,
+  lossBarrier,
+  ReservoirBuffer,
+  weightedReplaySample,
+  type LoraPair,
+} from '../../src/methods/interpolated-lora/index.js';
 
 const close = (got: ArrayLike<number>, want: number[], digits = 5) => {
   expect(got.length).toBe(want.length);
@@ -13,17 +27,40 @@ describe('interpolated LoRA (seed 004)', () => {
   });
 
   test('T2 emaLambda and emaRun', () => {
-    close([0, 1, 2, 3].map((k) => emaLambda(k, 0.25)), [0, 0.25, 0.25, 0.25]);
-    close([0, 1, 2, 3].map((k) => emaLambda(k, 0.99)), [0, 0.5, 0.666667, 0.75]);
+    close(
+      [0, 1, 2, 3].map((k) => emaLambda(k, 0.25)),
+      [0, 0.25, 0.25, 0.25],
+    );
+    close(
+      [0, 1, 2, 3].map((k) => emaLambda(k, 0.99)),
+      [0, 0.5, 0.666667, 0.75],
+    );
     const fast = [1, 3, 5, 7].map((v) => Float32Array.of(v));
-    close(emaRun(Float32Array.of(0), fast, 0.99).map((x) => x[0]!), [1, 2, 3, 4]);
-    close(emaRun(Float32Array.of(0), fast, 0.25).map((x) => x[0]!), [1, 2.5, 4.375, 6.34375]);
-    close(emaRun(Float32Array.of(0), fast, 0.25, 1).map((x) => x[0]!), [0.75, 2.4375, 4.35938, 6.33984]);
+    close(
+      emaRun(Float32Array.of(0), fast, 0.99).map((x) => x[0]!),
+      [1, 2, 3, 4],
+    );
+    close(
+      emaRun(Float32Array.of(0), fast, 0.25).map((x) => x[0]!),
+      [1, 2.5, 4.375, 6.34375],
+    );
+    close(
+      emaRun(Float32Array.of(0), fast, 0.25, 1).map((x) => x[0]!),
+      [0.75, 2.4375, 4.35938, 6.33984],
+    );
   });
 
   test('T3 interpolateLora and factorMergeError', async () => {
-    const p0: LoraPair = { A: { rows: 1, cols: 3, data: Float64Array.of(1, 0, 1) }, B: { rows: 2, cols: 1, data: Float64Array.of(1, 0) }, alpha: 2 };
-    const p1: LoraPair = { A: { rows: 1, cols: 3, data: Float64Array.of(0, 2, 1) }, B: { rows: 2, cols: 1, data: Float64Array.of(0, 1) }, alpha: 2 };
+    const p0: LoraPair = {
+      A: { rows: 1, cols: 3, data: Float64Array.of(1, 0, 1) },
+      B: { rows: 2, cols: 1, data: Float64Array.of(1, 0) },
+      alpha: 2,
+    };
+    const p1: LoraPair = {
+      A: { rows: 1, cols: 3, data: Float64Array.of(0, 2, 1) },
+      B: { rows: 2, cols: 1, data: Float64Array.of(0, 1) },
+      alpha: 2,
+    };
     close((await interpolateLora(p0, p1, 0.5, 'factors')).data, [0.5, 1, 1, 0.5, 1, 1]);
     close((await interpolateLora(p0, p1, 0.5, 'delta')).data, [1, 0, 1, 0, 2, 1]);
     expect(await factorMergeError(p0, p1, 0.5)).toBeCloseTo(1.58114, 5);
@@ -68,7 +105,9 @@ describe('interpolated LoRA (seed 004)', () => {
   });
 
   test('T8 weightedReplaySample', () => {
-    expect(Array.from(weightedReplaySample(Float64Array.of(1, 2, 0.5, 4), 2, Float64Array.of(0.5, 0.5, 0.9, 0.2)))).toEqual([2, 1]);
+    expect(
+      Array.from(weightedReplaySample(Float64Array.of(1, 2, 0.5, 4), 2, Float64Array.of(0.5, 0.5, 0.9, 0.2))),
+    ).toEqual([2, 1]);
   });
 
   test('DualMemoryBuffer: seeded, weighted towards high scores, reservoir fills to capacity', () => {

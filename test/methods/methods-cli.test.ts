@@ -27,7 +27,18 @@ describe('seed-method CLI commands', () => {
   });
 
   test('subspace: fixed k, energy rule and retention rule (seed-001 T3/T4 numbers)', async () => {
-    const r = await cli(['subspace', '--before', p('w0.safetensors'), '--after', p('w1.safetensors'), '--k', '1', '--backend', 'cpu', '--json']);
+    const r = await cli([
+      'subspace',
+      '--before',
+      p('w0.safetensors'),
+      '--after',
+      p('w1.safetensors'),
+      '--k',
+      '1',
+      '--backend',
+      'cpu',
+      '--json',
+    ]);
     expect(r.err).toBe('');
     expect(r.code).toBe(0);
     const j = JSON.parse(r.out);
@@ -38,21 +49,72 @@ describe('seed-method CLI commands', () => {
     expect(j.layers[0].interference).toBeCloseTo(0.356183, 6);
     expect(j.layers[0].effectiveRank).toBeCloseTo(2.66609, 5);
     expect(j.layers[0].stableRank).toBeCloseTo(1.29546, 5);
-    const e = JSON.parse((await cli(['subspace', '--before', p('w0.safetensors'), '--after', p('w1.safetensors'), '--energy', '0.9', '--backend', 'cpu', '--json'])).out);
+    const e = JSON.parse(
+      (
+        await cli([
+          'subspace',
+          '--before',
+          p('w0.safetensors'),
+          '--after',
+          p('w1.safetensors'),
+          '--energy',
+          '0.9',
+          '--backend',
+          'cpu',
+          '--json',
+        ])
+      ).out,
+    );
     expect(e.layers[0].k).toBe(2);
     expect(e.layers[0].protectedFraction).toBeCloseTo(0.531925, 6);
-    const a = JSON.parse((await cli(['subspace', '--before', p('w0.safetensors'), '--after', p('w1.safetensors'), '--activations', p('acts'), '--tensors', '\\.w$', '--backend', 'cpu', '--json'])).out);
+    const a = JSON.parse(
+      (
+        await cli([
+          'subspace',
+          '--before',
+          p('w0.safetensors'),
+          '--after',
+          p('w1.safetensors'),
+          '--activations',
+          p('acts'),
+          '--tensors',
+          '\\.w$',
+          '--backend',
+          'cpu',
+          '--json',
+        ])
+      ).out,
+    );
     // one layer: Ĩ = 1, r = trr = 0.8, k = ⌊0.8·3⌋ = 2
     expect(a.layers[0].rule).toBe('retention');
     expect(a.layers[0].importance).toBeCloseTo(0.907354, 6);
     expect(a.layers[0].k).toBe(2);
-    const text = await cli(['subspace', '--before', p('w0.safetensors'), '--after', p('w1.safetensors'), '--k', '1', '--backend', 'cpu']);
+    const text = await cli([
+      'subspace',
+      '--before',
+      p('w0.safetensors'),
+      '--after',
+      p('w1.safetensors'),
+      '--k',
+      '1',
+      '--backend',
+      'cpu',
+    ]);
     expect(text.code).toBe(0);
     expect(text.out).toMatch(/layer\.w\s+4×3\s+1\s+fixed/);
     const bad = await cli(['subspace', '--before', p('w0.safetensors'), '--after', p('missing.safetensors'), '--json']);
     expect(bad.code).toBe(2);
     expect(bad.err).toMatch(/missing\.safetensors: cannot open/);
-    const none = await cli(['subspace', '--before', p('w0.safetensors'), '--after', p('w1.safetensors'), '--tensors', 'nothing', '--json']);
+    const none = await cli([
+      'subspace',
+      '--before',
+      p('w0.safetensors'),
+      '--after',
+      p('w1.safetensors'),
+      '--tensors',
+      'nothing',
+      '--json',
+    ]);
     expect(none.code).toBe(2);
   });
 
@@ -71,14 +133,40 @@ describe('seed-method CLI commands', () => {
     // T1-T3: Fisher from G, update Δ, λ = 100 → 0.00185; candidates ranked z > x > y.
     const F = [0.02, 0.2 / 3, 0.01 / 3, 0.14 / 3];
     await writeSafetensorsFile(p('f1.safetensors'), [{ name: 'p', shape: [4], data: F, dtype: 'F64' }]);
-    await writeSafetensorsFile(p('u.safetensors'), [{ name: 'p', shape: [4], data: [0.01, -0.02, 0.05, 0], dtype: 'F64' }]);
-    await writeSafetensorsFile(p('g.safetensors'), [{ name: 'G', shape: [3, 4], data: [0.5, 0, -0.5, 0.1, 0, 0.3, 0, 0, 0, 0, 0, 0.5], dtype: 'F64' }]);
-    const e = JSON.parse((await cli(['fisher', p('f1.safetensors'), '--update', p('u.safetensors'), '--lambda', '100', '--grads', p('g.safetensors'), '--json'])).out);
+    await writeSafetensorsFile(p('u.safetensors'), [
+      { name: 'p', shape: [4], data: [0.01, -0.02, 0.05, 0], dtype: 'F64' },
+    ]);
+    await writeSafetensorsFile(p('g.safetensors'), [
+      { name: 'G', shape: [3, 4], data: [0.5, 0, -0.5, 0.1, 0, 0.3, 0, 0, 0, 0, 0, 0.5], dtype: 'F64' },
+    ]);
+    const e = JSON.parse(
+      (
+        await cli([
+          'fisher',
+          p('f1.safetensors'),
+          '--update',
+          p('u.safetensors'),
+          '--lambda',
+          '100',
+          '--grads',
+          p('g.safetensors'),
+          '--json',
+        ])
+      ).out,
+    );
     expect(e.overall.ewc).toBeCloseTo(0.00185, 9);
     expect(e.overall.jaccard).toBeNull();
     expect(e.confidence.ranking).toEqual([2, 0, 1]);
     expect(e.confidence.fc[0]).toBeCloseTo(0.00315, 9);
-    const t = await cli(['fisher', p('fa.safetensors'), p('fb.safetensors'), '--top', '0.5', '--update', p('fa.safetensors')]);
+    const t = await cli([
+      'fisher',
+      p('fa.safetensors'),
+      p('fb.safetensors'),
+      '--top',
+      '0.5',
+      '--update',
+      p('fa.safetensors'),
+    ]);
     expect(t.code).toBe(0);
     expect(t.out).toMatch(/\(overall\)/);
     const v = await cli(['fisher', p('f1.safetensors'), '--grads', p('g.safetensors'), '--variant', 'b', '--json']);
@@ -87,7 +175,10 @@ describe('seed-method CLI commands', () => {
   });
 
   test('lora barrier (T4/T5) and merge (T3), refusing to overwrite', async () => {
-    writeFileSync(p('path.csv'), 'alpha,loss,loss_old,loss_new\n0,1.0,0.5,2.0\n0.25,1.3,0.55,1.0\n0.5,1.6,0.7,0.7\n0.75,1.2,1.0,0.6\n1,0.8,1.5,0.55\n');
+    writeFileSync(
+      p('path.csv'),
+      'alpha,loss,loss_old,loss_new\n0,1.0,0.5,2.0\n0.25,1.3,0.55,1.0\n0.5,1.6,0.7,0.7\n0.75,1.2,1.0,0.6\n1,0.8,1.5,0.55\n',
+    );
     const b = JSON.parse((await cli(['lora', 'barrier', p('path.csv'), '--json'])).out);
     expect(b.barrier).toBeCloseTo(0.7, 12);
     expect(b.argAlpha).toBe(0.5);
@@ -106,7 +197,21 @@ describe('seed-method CLI commands', () => {
       { name: 'base_model.model.q.lora_A.weight', shape: [1, 3], data: [0, 2, 1] },
       { name: 'base_model.model.q.lora_B.weight', shape: [2, 1], data: [0, 1] },
     ]);
-    const args = ['lora', 'merge', '--slow', p('slow.safetensors'), '--fast', p('fast.safetensors'), '--lambda', '0.5', '--out', p('m.safetensors'), '--lora-alpha', '2', '--json'];
+    const args = [
+      'lora',
+      'merge',
+      '--slow',
+      p('slow.safetensors'),
+      '--fast',
+      p('fast.safetensors'),
+      '--lambda',
+      '0.5',
+      '--out',
+      p('m.safetensors'),
+      '--lora-alpha',
+      '2',
+      '--json',
+    ];
     const m = await cli(args);
     expect(m.code).toBe(0);
     const mj = JSON.parse(m.out);
@@ -118,16 +223,29 @@ describe('seed-method CLI commands', () => {
     expect(again.code).toBe(2);
     expect(again.err).toMatch(/exists; pass --force/);
     expect((await cli([...args, '--force'])).code).toBe(0);
-    const text = await cli(['lora', 'merge', '--slow', p('slow.safetensors'), '--fast', p('fast.safetensors'), '--lambda', '0.5', '--out', p('m2.safetensors')]);
+    const text = await cli([
+      'lora',
+      'merge',
+      '--slow',
+      p('slow.safetensors'),
+      '--fast',
+      p('fast.safetensors'),
+      '--lambda',
+      '0.5',
+      '--out',
+      p('m2.safetensors'),
+    ]);
     expect(text.code).toBe(0);
     expect(text.out).toMatch(/base_model\.model\.q/);
     expect((await cli(['lora', 'barrier', p('path.csv')])).out).toMatch(/loss barrier 0\.7/);
   });
 
   const hasNumpy = numpyAvailable();
-  (hasNumpy ? test : test.skip)('subspace on torch-written weights matches numpy (retention rule over two layers)', async () => {
-    const ref = runPython(
-      `
+  (hasNumpy ? test : test.skip)(
+    'subspace on torch-written weights matches numpy (retention rule over two layers)',
+    async () => {
+      const ref = runPython(
+        `
 import torch, numpy as np, json, os
 from safetensors.torch import save_file
 g = torch.Generator().manual_seed(1)
@@ -156,35 +274,82 @@ for k in W:
     out[k] = {"k": kk, "prot": float((P**2).sum() / t), "free": float((free**2).sum() / t), "inter": float(np.linalg.norm(P) / np.linalg.norm(s[:kk])), "imp": imp[k]}
 print(json.dumps(out))
 `,
-      dir,
-    ) as Record<string, { k: number; prot: number; free: number; inter: number; imp: number }>;
-    const r = await cli(['subspace', '--before', p('w0.safetensors'), '--after', p('w1.safetensors'), '--activations', p('acts2'), '--backend', 'cpu', '--json']);
-    expect(r.code).toBe(0);
-    const j = JSON.parse(r.out) as { layers: { name: string; k: number; protectedFraction: number; strictFreeFraction: number; interference: number; importance: number }[] };
-    expect(j.layers.map((l) => l.name).sort()).toEqual(['a.weight', 'b.weight']);
-    for (const l of j.layers) {
-      const e = ref[l.name]!;
-      expect(l.k).toBe(e.k);
-      expect(e.k).toBeGreaterThan(0);
-      expect(l.importance).toBeCloseTo(e.imp, 6);
-      // float32 weights: ΔW differences carry ~1e-7 relative rounding, identical on both sides.
-      expect(l.protectedFraction).toBeCloseTo(e.prot, 6);
-      expect(l.strictFreeFraction).toBeCloseTo(e.free, 6);
-      expect(l.interference).toBeCloseTo(e.inter, 6);
-    }
-    // The same audit from torch's SVD factors (U_h, S, V_h) instead of an SVD on this side.
-    const s = await cli(['subspace', '--before', p('w0.safetensors'), '--after', p('w1.safetensors'), '--activations', p('acts2'), '--svd', p('svd'), '--backend', 'cpu', '--json']);
-    expect(s.code).toBe(0);
-    const sj = JSON.parse(s.out) as typeof j;
-    for (const l of sj.layers) {
-      const e = ref[l.name]!;
-      expect(l.k).toBe(e.k);
-      expect(l.protectedFraction).toBeCloseTo(e.prot, 6);
-      expect(l.strictFreeFraction).toBeCloseTo(e.free, 6);
-      expect(l.interference).toBeCloseTo(e.inter, 6);
-    }
-    const tooFew = await cli(['subspace', '--before', p('w0.safetensors'), '--after', p('w1.safetensors'), '--k', '11', '--svd', p('svd'), '--backend', 'cpu', '--json']);
-    expect(tooFew.code).toBe(2);
-    expect(tooFew.err).toMatch(/exceeds the 10 singular vectors/);
-  });
+        dir,
+      ) as Record<string, { k: number; prot: number; free: number; inter: number; imp: number }>;
+      const r = await cli([
+        'subspace',
+        '--before',
+        p('w0.safetensors'),
+        '--after',
+        p('w1.safetensors'),
+        '--activations',
+        p('acts2'),
+        '--backend',
+        'cpu',
+        '--json',
+      ]);
+      expect(r.code).toBe(0);
+      const j = JSON.parse(r.out) as {
+        layers: {
+          name: string;
+          k: number;
+          protectedFraction: number;
+          strictFreeFraction: number;
+          interference: number;
+          importance: number;
+        }[];
+      };
+      expect(j.layers.map((l) => l.name).sort()).toEqual(['a.weight', 'b.weight']);
+      for (const l of j.layers) {
+        const e = ref[l.name]!;
+        expect(l.k).toBe(e.k);
+        expect(e.k).toBeGreaterThan(0);
+        expect(l.importance).toBeCloseTo(e.imp, 6);
+        // float32 weights: ΔW differences carry ~1e-7 relative rounding, identical on both sides.
+        expect(l.protectedFraction).toBeCloseTo(e.prot, 6);
+        expect(l.strictFreeFraction).toBeCloseTo(e.free, 6);
+        expect(l.interference).toBeCloseTo(e.inter, 6);
+      }
+      // The same audit from torch's SVD factors (U_h, S, V_h) instead of an SVD on this side.
+      const s = await cli([
+        'subspace',
+        '--before',
+        p('w0.safetensors'),
+        '--after',
+        p('w1.safetensors'),
+        '--activations',
+        p('acts2'),
+        '--svd',
+        p('svd'),
+        '--backend',
+        'cpu',
+        '--json',
+      ]);
+      expect(s.code).toBe(0);
+      const sj = JSON.parse(s.out) as typeof j;
+      for (const l of sj.layers) {
+        const e = ref[l.name]!;
+        expect(l.k).toBe(e.k);
+        expect(l.protectedFraction).toBeCloseTo(e.prot, 6);
+        expect(l.strictFreeFraction).toBeCloseTo(e.free, 6);
+        expect(l.interference).toBeCloseTo(e.inter, 6);
+      }
+      const tooFew = await cli([
+        'subspace',
+        '--before',
+        p('w0.safetensors'),
+        '--after',
+        p('w1.safetensors'),
+        '--k',
+        '11',
+        '--svd',
+        p('svd'),
+        '--backend',
+        'cpu',
+        '--json',
+      ]);
+      expect(tooFew.code).toBe(2);
+      expect(tooFew.err).toMatch(/exceeds the 10 singular vectors/);
+    },
+  );
 });

@@ -38,15 +38,30 @@ describe('narrow tuning (seed 000)', () => {
   });
 
   test('T2 tokenLogProbShift', () => {
-    const r = tokenLogProbShift({ logp: Float32Array.of(-1, -0.5, -2), offsets: Int32Array.of(0, 3) }, { logp: Float32Array.of(-1.2, -0.4, -3), offsets: Int32Array.of(0, 3) });
+    const r = tokenLogProbShift(
+      { logp: Float32Array.of(-1, -0.5, -2), offsets: Int32Array.of(0, 3) },
+      { logp: Float32Array.of(-1.2, -0.4, -3), offsets: Int32Array.of(0, 3) },
+    );
     [-0.2, 0.1, -1.0].forEach((v, i) => expect(r.perToken[i]).toBeCloseTo(v, 6));
     expect(r.perExampleNllIncrease[0]).toBeCloseTo(0.366667, 6);
   });
 
   test('T3 compareRecipes, τ = 0.3', () => {
     const ids = { taskIds: ['t1', 't2'], exampleIds: ['a', 'b', 'c'] };
-    const full = ForgettingMatrix.fromRows([[0.5, 1.0, 0.2], [0.8, 0.1, 0.4]], ids);
-    const sa = ForgettingMatrix.fromRows([[0.05, 0.1, 0.0], [0.1, -0.05, 0.02]], ids);
+    const full = ForgettingMatrix.fromRows(
+      [
+        [0.5, 1.0, 0.2],
+        [0.8, 0.1, 0.4],
+      ],
+      ids,
+    );
+    const sa = ForgettingMatrix.fromRows(
+      [
+        [0.05, 0.1, 0.0],
+        [0.1, -0.05, 0.02],
+      ],
+      ids,
+    );
     const r = compareRecipes({ full, saProj: sa }, { tau: 0.3 });
     expect(r.perRecipe[0]!.mean).toBeCloseTo(0.5, 12);
     expect(r.perRecipe[0]!.rowMeans[0]).toBeCloseTo(0.566667, 6);
@@ -59,7 +74,13 @@ describe('narrow tuning (seed 000)', () => {
     expect(r.pairwise[0]!.spearman).toBeCloseTo(0.985611, 6);
     expect(r.pairwise[0]!.shared).toBe(6);
     // Matching is by ids: a reordered copy gives the same comparison.
-    const saReordered = ForgettingMatrix.fromRows([[-0.05, 0.02, 0.1], [0.1, 0.0, 0.05]], { taskIds: ['t2', 't1'], exampleIds: ['b', 'c', 'a'] });
+    const saReordered = ForgettingMatrix.fromRows(
+      [
+        [-0.05, 0.02, 0.1],
+        [0.1, 0.0, 0.05],
+      ],
+      { taskIds: ['t2', 't1'], exampleIds: ['b', 'c', 'a'] },
+    );
     expect(compareRecipes({ full, saProj: saReordered }).pairwise[0]!.spearman).toBeCloseTo(0.985611, 6);
   });
 
@@ -69,16 +90,40 @@ describe('narrow tuning (seed 000)', () => {
   });
 
   test('T4 learningForgetting and recovery', () => {
-    const r = learningForgetting({ base: [40, 10, 30, 50, 5], afterOwnStage: [70, 60, 55, 65, 45] }, { base: [80, 60, 70, 50, 75, 65, 55, 85], perStage: [[80, 60, 70, 50, 75, 65, 55, 85], [79, 58, 71, 49, 74, 66, 53, 85]] });
+    const r = learningForgetting(
+      { base: [40, 10, 30, 50, 5], afterOwnStage: [70, 60, 55, 65, 45] },
+      {
+        base: [80, 60, 70, 50, 75, 65, 55, 85],
+        perStage: [
+          [80, 60, 70, 50, 75, 65, 55, 85],
+          [79, 58, 71, 49, 74, 66, 53, 85],
+        ],
+      },
+    );
     expect(r.dLearning).toBeCloseTo(32.0, 12);
     expect(r.dHeldOut).toBeCloseTo(-0.625, 12);
-    expect(learningForgetting({ base: [0], afterOwnStage: [1] }, { base: [80, 60, 70, 50, 75, 65, 55, 85], perStage: [[80, 60, 70, 50, 75, 65, 55, 85], [79, 58, 71, 49, 74, 66, 53, 85]] }, 'meanOverStages').dHeldOut).toBeCloseTo(-0.3125, 12);
+    expect(
+      learningForgetting(
+        { base: [0], afterOwnStage: [1] },
+        {
+          base: [80, 60, 70, 50, 75, 65, 55, 85],
+          perStage: [
+            [80, 60, 70, 50, 75, 65, 55, 85],
+            [79, 58, 71, 49, 74, 66, 53, 85],
+          ],
+        },
+        'meanOverStages',
+      ).dHeldOut,
+    ).toBeCloseTo(-0.3125, 12);
     expect(recovery(60, [50, 52, 58, 57])).toBeCloseTo(0.7, 12);
     expect(recovery(60, [61, 62])).toBeNaN();
   });
 
   test('T5 biasForgettingCorrelation', () => {
-    expect(biasForgettingCorrelation([0.01, 0.12, 0.03, 0.02, 0.09], [-0.5, -8.0, -1.0, -0.8, -6.0])).toBeCloseTo(-0.995151, 6);
+    expect(biasForgettingCorrelation([0.01, 0.12, 0.03, 0.02, 0.09], [-0.5, -8.0, -1.0, -0.8, -6.0])).toBeCloseTo(
+      -0.995151,
+      6,
+    );
   });
 
   test('T6 paramFraction', () => {
@@ -87,14 +132,19 @@ describe('narrow tuning (seed 000)', () => {
     expect(paramFraction(shapes, 'mlpGateUp').trainable).toBe(256);
     expect(paramFraction(shapes, 'mlpGateUp').fraction).toBeCloseTo(0.444444, 6);
     expect(paramFraction(shapes, 'mlp').fraction).toBeCloseTo(0.666667, 6);
-    const hf = { 'model.layers.0.self_attn.q_proj.weight': [8, 8], 'model.layers.0.mlp.down_proj.weight': [8, 16], 'model.layers.0.mlp.up_proj.weight': [16, 8] };
+    const hf = {
+      'model.layers.0.self_attn.q_proj.weight': [8, 8],
+      'model.layers.0.mlp.down_proj.weight': [8, 16],
+      'model.layers.0.mlp.up_proj.weight': [16, 8],
+    };
     expect(paramFraction(hf, 'saProj').trainable).toBe(64);
     expect(paramFraction(hf, 'mlpGateUp').trainable).toBe(128);
   });
 
   test('number tokens', () => {
-    for (const t of ['12', 'Ġ42', '▁3rd', '1.5', '1,000', 'seven', 'Twenty', ' hundred']) expect(isNumberToken(t)).toBe(true);
+    for (const t of ['12', 'Ġ42', '▁3rd', '1.5', '1,000', 'seven', 'Twenty', ' hundred'])
+      expect(isNumberToken(t)).toBe(true);
     for (const t of ['a1', '1.2.3', 'Seventy-two', 'SEVEN', '', '1,2,3']) expect(isNumberToken(t)).toBe(false);
-    expect(Array.from(numberTokenIds({ a: 0, '7': 5, 'Ġten': 2, x: 9 }))).toEqual([2, 5]);
+    expect(Array.from(numberTokenIds({ a: 0, '7': 5, Ġten: 2, x: 9 }))).toEqual([2, 5]);
   });
 });

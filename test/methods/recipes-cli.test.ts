@@ -13,29 +13,57 @@ describe('forgetscope recipes', () => {
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   test('recipe table parser: delta or nll columns, errors with file:line:column', () => {
-    const t = parseRecipeTable('task,recipe,example,delta\nt1,a,e1,0.5\nt1,b,e1,0.1\nt2,a,e2,"0.25"\n', { file: 'r.csv' });
+    const t = parseRecipeTable('task,recipe,example,delta\nt1,a,e1,0.5\nt1,b,e1,0.1\nt2,a,e2,"0.25"\n', {
+      file: 'r.csv',
+    });
     expect([...t.recipes.keys()]).toEqual(['a', 'b']);
     expect(t.recipes.get('a')!.shape).toEqual([2, 2]);
     expect(t.recipes.get('a')!.observedCount).toBe(2);
     expect(t.report).toEqual({ rows: 3, kept: 3, dropped: {} });
-    expect(() => parseRecipeTable('task,recipe,example,nll_before,nll_after\nt1,a,e1,1,x\n', { file: 'r.csv' })).toThrow('r.csv:2:5: "x" in column "nll_after" is not a finite number');
-    expect(() => parseRecipeTable('task,example,delta\nt1,e1,1\n', { file: 'r.csv' })).toThrow(/r\.csv:1:1: missing column "recipe"/);
-    expect(() => parseRecipeTable('task,recipe,example,delta\nt1,a,e1,1\nt1,a,e1,2\n', { file: 'r.csv' })).toThrow(/r\.csv:3:3: repeated cell/);
+    expect(() =>
+      parseRecipeTable('task,recipe,example,nll_before,nll_after\nt1,a,e1,1,x\n', { file: 'r.csv' }),
+    ).toThrow('r.csv:2:5: "x" in column "nll_after" is not a finite number');
+    expect(() => parseRecipeTable('task,example,delta\nt1,e1,1\n', { file: 'r.csv' })).toThrow(
+      /r\.csv:1:1: missing column "recipe"/,
+    );
+    expect(() => parseRecipeTable('task,recipe,example,delta\nt1,a,e1,1\nt1,a,e1,2\n', { file: 'r.csv' })).toThrow(
+      /r\.csv:3:3: repeated cell/,
+    );
     expect(parseRecipeTable('task,example,delta\nt1,e1,1\n', { defaultRecipe: 'full' }).recipes.has('full')).toBe(true);
   });
 
   test('worked example through the CLI (seed-000 T3 numbers)', async () => {
     const path = join(dir, 't3.csv');
-    const full = [[0.5, 1.0, 0.2], [0.8, 0.1, 0.4]];
-    const sa = [[0.05, 0.1, 0.0], [0.1, -0.05, 0.02]];
+    const full = [
+      [0.5, 1.0, 0.2],
+      [0.8, 0.1, 0.4],
+    ];
+    const sa = [
+      [0.05, 0.1, 0.0],
+      [0.1, -0.05, 0.02],
+    ];
     const rows = ['task,recipe,example,delta'];
-    for (const [name, z] of [['full', full], ['saProj', sa]] as const) z.forEach((r, i) => r.forEach((v, j) => rows.push(`t${i},${name},e${j},${v}`)));
+    for (const [name, z] of [
+      ['full', full],
+      ['saProj', sa],
+    ] as const)
+      z.forEach((r, i) => r.forEach((v, j) => rows.push(`t${i},${name},e${j},${v}`)));
     writeFileSync(path, rows.join('\n') + '\n');
     const r = await cli(['recipes', path, '--json']);
     expect(r.code).toBe(0);
     const j = JSON.parse(r.out);
-    expect(j.recipes[0]).toMatchObject({ recipe: 'full', tasks: 2, mean: expect.closeTo(0.5, 12), fractionForgotten: expect.closeTo(2 / 3, 12) });
-    expect(j.pairwise[0]).toMatchObject({ a: 'full', b: 'saProj', meanDiff: expect.closeTo(0.463333, 6), spearman: expect.closeTo(0.985611, 6) });
+    expect(j.recipes[0]).toMatchObject({
+      recipe: 'full',
+      tasks: 2,
+      mean: expect.closeTo(0.5, 12),
+      fractionForgotten: expect.closeTo(2 / 3, 12),
+    });
+    expect(j.pairwise[0]).toMatchObject({
+      a: 'full',
+      b: 'saProj',
+      meanDiff: expect.closeTo(0.463333, 6),
+      spearman: expect.closeTo(0.985611, 6),
+    });
     const text = await cli(['recipes', path]);
     expect(text.out).toMatch(/saProj/);
     const bad = await cli(['recipes', join(dir, 'nope.csv'), '--json']);
@@ -55,7 +83,19 @@ describe('forgetscope recipes', () => {
     await writeSafetensorsFile(join(dir, 'b.safetensors'), tok([-1, -0.5, -2], [0.2, 0.4, 0.6]));
     writeFileSync(join(dir, 'z.csv'), 'task,recipe,example,delta\nt,a,e1,0.3\nt,a,e2,5\nt,b,e1,0.1\nt,b,e2,-5\n');
     writeFileSync(join(dir, 'held.json'), JSON.stringify({ example_ids: ['e1'] }));
-    const r = await cli(['recipes', join(dir, 'z.csv'), '--tokens-base', join(dir, 'base.safetensors'), '--tokens', `a=${join(dir, 'a.safetensors')}`, '--tokens', `b=${join(dir, 'b.safetensors')}`, '--heldout', join(dir, 'held.json'), '--json']);
+    const r = await cli([
+      'recipes',
+      join(dir, 'z.csv'),
+      '--tokens-base',
+      join(dir, 'base.safetensors'),
+      '--tokens',
+      `a=${join(dir, 'a.safetensors')}`,
+      '--tokens',
+      `b=${join(dir, 'b.safetensors')}`,
+      '--heldout',
+      join(dir, 'held.json'),
+      '--json',
+    ]);
     expect(r.code).toBe(0);
     const j = JSON.parse(r.out);
     expect(j.bias[0].recipe).toBe('a');
@@ -72,12 +112,20 @@ describe('forgetscope recipes', () => {
   });
 
   const hasNumpy = numpyAvailable();
-  (hasNumpy ? test : test.skip)('real-dev-v1: means by recipe match sanity.json and an independent numpy computation', async () => {
-    const r = await cli(['recipes', `${FIX}/recipes.csv`, `${FIX}/long.csv`, '--common-tasks', '--json']);
-    expect(r.code).toBe(0);
-    const j = JSON.parse(r.out) as { recipes: { recipe: string; tasks: number; mean: number; fractionForgotten: number }[]; pairwise: { a: string; b: string; meanDiff: number; spearman: number }[] };
-    const sanity = JSON.parse(readFileSync(`${FIX}/sanity.json`, 'utf8')).mean_Z_by_recipe_on_variant_tasks as Record<string, number>;
-    const ref = runPython(`
+  (hasNumpy ? test : test.skip)(
+    'real-dev-v1: means by recipe match sanity.json and an independent numpy computation',
+    async () => {
+      const r = await cli(['recipes', `${FIX}/recipes.csv`, `${FIX}/long.csv`, '--common-tasks', '--json']);
+      expect(r.code).toBe(0);
+      const j = JSON.parse(r.out) as {
+        recipes: { recipe: string; tasks: number; mean: number; fractionForgotten: number }[];
+        pairwise: { a: string; b: string; meanDiff: number; spearman: number }[];
+      };
+      const sanity = JSON.parse(readFileSync(`${FIX}/sanity.json`, 'utf8')).mean_Z_by_recipe_on_variant_tasks as Record<
+        string,
+        number
+      >;
+      const ref = runPython(`
 import numpy as np, json, csv
 rows = list(csv.DictReader(open("${FIX}/recipes.csv")))
 full = list(csv.DictReader(open("${FIX}/long.csv")))
@@ -101,16 +149,22 @@ keys = sorted(Z["full"])
 a = np.array([Z["attn"][k] for k in keys]); b = np.array([Z["full"][k] for k in keys])
 out["pair"] = {"meanDiff": float((a - b).mean()), "spearman": float(np.corrcoef(ranks(a), ranks(b))[0, 1])}
 print(json.dumps(out))
-`) as { mean: Record<string, number>; frac: Record<string, number>; tasks: Record<string, number>; pair: { meanDiff: number; spearman: number } };
-    expect(j.recipes.map((x) => x.recipe).sort()).toEqual(Object.keys(sanity).sort());
-    for (const x of j.recipes) {
-      expect(x.mean).toBeCloseTo(sanity[x.recipe]!, 4);
-      expect(x.mean).toBeCloseTo(ref.mean[x.recipe]!, 9);
-      expect(x.fractionForgotten).toBeCloseTo(ref.frac[x.recipe]!, 12);
-      expect(x.tasks).toBe(4);
-    }
-    const p = j.pairwise.find((q) => q.a === 'attn' && q.b === 'full')!;
-    expect(p.meanDiff).toBeCloseTo(ref.pair.meanDiff, 9);
-    expect(p.spearman).toBeCloseTo(ref.pair.spearman, 9);
-  });
+`) as {
+        mean: Record<string, number>;
+        frac: Record<string, number>;
+        tasks: Record<string, number>;
+        pair: { meanDiff: number; spearman: number };
+      };
+      expect(j.recipes.map((x) => x.recipe).sort()).toEqual(Object.keys(sanity).sort());
+      for (const x of j.recipes) {
+        expect(x.mean).toBeCloseTo(sanity[x.recipe]!, 4);
+        expect(x.mean).toBeCloseTo(ref.mean[x.recipe]!, 9);
+        expect(x.fractionForgotten).toBeCloseTo(ref.frac[x.recipe]!, 12);
+        expect(x.tasks).toBe(4);
+      }
+      const p = j.pairwise.find((q) => q.a === 'attn' && q.b === 'full')!;
+      expect(p.meanDiff).toBeCloseTo(ref.pair.meanDiff, 9);
+      expect(p.spearman).toBeCloseTo(ref.pair.spearman, 9);
+    },
+  );
 });

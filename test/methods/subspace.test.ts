@@ -1,11 +1,21 @@
 import { mulberry } from './rng.js';
-import { layerImportance, layerReport, projectUpdate, protectedBasis, rankByEnergy, retentionRanks, spectrum, updateEnergySplit } from '../../src/methods/subspace/index.js';
+import {
+  layerImportance,
+  layerReport,
+  projectUpdate,
+  protectedBasis,
+  rankByEnergy,
+  retentionRanks,
+  spectrum,
+  updateEnergySplit,
+} from '../../src/methods/subspace/index.js';
 import type { Dense } from '../../src/linalg/types.js';
 import { numpyAvailable, runPython } from './pythonRef.js';
 
 const W: Dense = { rows: 4, cols: 3, data: Float64Array.of(3, 1, 0, 1, 2, 0, 0, 0, 1, 1, 0, 1) };
 const G: Dense = { rows: 4, cols: 3, data: Float64Array.of(1, 0, 0, 0, 1, 0, 0, 0, 1, 1, 1, 1) };
-const close = (got: ArrayLike<number>, want: number[], digits = 5) => want.forEach((w, i) => expect(got[i]).toBeCloseTo(w, digits));
+const close = (got: ArrayLike<number>, want: number[], digits = 5) =>
+  want.forEach((w, i) => expect(got[i]).toBeCloseTo(w, digits));
 
 // Worked tests of seed-001 §4 (numbers from the spec, computed there with numpy).
 describe('adaptive SVD subspaces (seed 001)', () => {
@@ -33,7 +43,14 @@ describe('adaptive SVD subspaces (seed 001)', () => {
     close(u, [0.830798, 0.495443, 0.0196079, 0.252838], 5);
     close(Array.from(b1.Vh.data).map(Math.abs), [0.869381, 0.488706, 0.0730897], 5);
     const paper = await projectUpdate(G, b1.Uh, b1.Vh, 'paper');
-    close(paper.data, [0.0410317, -0.539066, -0.0806213, -0.571877, 0.67853, -0.0480782, -0.0226329, -0.0127226, 0.998097, 0.708155, 0.835945, 0.975464], 5);
+    close(
+      paper.data,
+      [
+        0.0410317, -0.539066, -0.0806213, -0.571877, 0.67853, -0.0480782, -0.0226329, -0.0127226, 0.998097, 0.708155,
+        0.835945, 0.975464,
+      ],
+      5,
+    );
     const blockAfter = (await updateEnergySplit(paper, b1)).protectedFrac;
     expect(blockAfter).toBeLessThan(1e-20);
     const split = await updateEnergySplit(G, b1);
@@ -43,7 +60,14 @@ describe('adaptive SVD subspaces (seed 001)', () => {
     expect(split.strictFreeFrac).toBeCloseTo(0.484348, 6);
     expect(split.interference).toBeCloseTo(0.356183, 6);
     const strict = await projectUpdate(G, b1.Uh, b1.Vh, 'strict');
-    close(strict.data, [0.302862, -0.507477, -0.209269, -0.389875, 0.711905, -0.122623, -0.0621577, -0.0376689, 0.991219, -0.226379, 0.275436, 0.851046], 5);
+    close(
+      strict.data,
+      [
+        0.302862, -0.507477, -0.209269, -0.389875, 0.711905, -0.122623, -0.0621577, -0.0376689, 0.991219, -0.226379,
+        0.275436, 0.851046,
+      ],
+      5,
+    );
     // strict result keeps exactly the strictly free energy
     const sq = (x: ArrayLike<number>) => Array.from(x).reduce((a, v) => a + v * v, 0);
     expect(sq(strict.data) / 6).toBeCloseTo(0.484348, 6);
@@ -82,7 +106,10 @@ describe('adaptive SVD subspaces (seed 001)', () => {
     // Two layers with inputs: importance I = [0.907354, I2], ratio = mrr + I/mean(I)·(trr−mrr).
     const X: Dense = { rows: 2, cols: 3, data: Float64Array.of(1, 0, 0, 0, 1, 1) };
     const X2: Dense = { rows: 1, cols: 3, data: Float64Array.of(0, 0, 1) };
-    const ret = await layerReport([{ name: 'a', W, dW: G, X }, { name: 'b', W, dW: G, X: X2 }]);
+    const ret = await layerReport([
+      { name: 'a', W, dW: G, X },
+      { name: 'b', W, dW: G, X: X2 },
+    ]);
     // Layer b: W·[0,0,1] = [0,0,1,1], first 3 coords [0,0,1] vs [0,0,1] → cos 1.
     const i1 = 0.907354;
     const mean = (i1 + 1) / 2;
@@ -99,7 +126,9 @@ describe('adaptive SVD subspaces (seed 001)', () => {
     const rng = mulberry(11);
     const w = Float64Array.from({ length: 1500 }, () => rng() - 0.5);
     const dw = Float64Array.from({ length: 1500 }, () => 0.01 * (rng() - 0.5));
-    const [row] = await layerReport([{ name: 'x', W: { rows: 30, cols: 50, data: w }, dW: { rows: 30, cols: 50, data: dw }, k: 7 }]);
+    const [row] = await layerReport([
+      { name: 'x', W: { rows: 30, cols: 50, data: w }, dW: { rows: 30, cols: 50, data: dw }, k: 7 },
+    ]);
     const ref = runPython(`
 import numpy as np, json
 W = np.array(${JSON.stringify(Array.from(w))}).reshape(30, 50)

@@ -14,17 +14,27 @@ afterAll(cleanup);
 
 function run(cmd: string, args: string[], cwd: string): string {
   try {
-    return execFileSync(cmd, args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, npm_config_fund: 'false', npm_config_audit: 'false', npm_config_update_notifier: 'false' } });
+    return execFileSync(cmd, args, {
+      cwd,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, npm_config_fund: 'false', npm_config_audit: 'false', npm_config_update_notifier: 'false' },
+    });
   } catch (e) {
     const err = e as { stdout?: string; stderr?: string; message: string };
-    throw new Error(`${cmd} ${args.join(' ')} failed in ${cwd}: ${err.message}\n${err.stdout ?? ''}\n${err.stderr ?? ''}`);
+    throw new Error(
+      `${cmd} ${args.join(' ')} failed in ${cwd}: ${err.message}\n${err.stdout ?? ''}\n${err.stderr ?? ''}`,
+    );
   }
 }
 
 test('npm pack → install in a fresh project → import (ESM), type-check, run the CLI', async () => {
   // `npm test` has just built dist/; pack without running `prepare` a second time.
   if (!existsSync(join(ROOT, 'dist', 'cli', 'bin.js'))) run('npm', ['run', 'build'], ROOT);
-  const packed = JSON.parse(run('npm', ['pack', '--json', '--ignore-scripts', '--pack-destination', dir], ROOT)) as { filename: string; files: { path: string }[] }[];
+  const packed = JSON.parse(run('npm', ['pack', '--json', '--ignore-scripts', '--pack-destination', dir], ROOT)) as {
+    filename: string;
+    files: { path: string }[];
+  }[];
   const tarball = join(dir, packed[0]!.filename);
   const paths = packed[0]!.files.map((f) => f.path);
   expect(paths).toContain('dist/index.js');
@@ -35,7 +45,10 @@ test('npm pack → install in a fresh project → import (ESM), type-check, run 
 
   const project = join(dir, 'user-project');
   run('mkdir', ['-p', project], dir);
-  writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'user-project', version: '1.0.0', private: true, type: 'module' }));
+  writeFileSync(
+    join(project, 'package.json'),
+    JSON.stringify({ name: 'user-project', version: '1.0.0', private: true, type: 'module' }),
+  );
   run('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', '--ignore-scripts', tarball], project);
   expect(readdirSync(join(project, 'node_modules', 'forgetscope', 'dist')).length).toBeGreaterThan(0);
 
@@ -69,10 +82,29 @@ void readForgettingMatrix('x', { duplicates: 'sum' });
   );
   writeFileSync(
     join(project, 'tsconfig.json'),
-    JSON.stringify({ compilerOptions: { module: 'NodeNext', moduleResolution: 'NodeNext', target: 'ES2022', strict: true, noEmit: true, skipLibCheck: false, types: [] }, files: ['typed.ts'] }),
+    JSON.stringify({
+      compilerOptions: {
+        module: 'NodeNext',
+        moduleResolution: 'NodeNext',
+        target: 'ES2022',
+        strict: true,
+        noEmit: true,
+        skipLibCheck: false,
+        types: [],
+      },
+      files: ['typed.ts'],
+    }),
   );
   run('node', [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.json'], project);
 
-  const info = JSON.parse(run('npx', ['--no-install', 'forgetscope', 'info', FIXTURE, '--json'], project)) as Record<string, unknown>;
-  expect(info).toMatchObject({ tasks: 37, examples: 1000, observed: 37000, read: { rows: 37000, kept: 37000, dropped: {} } });
+  const info = JSON.parse(run('npx', ['--no-install', 'forgetscope', 'info', FIXTURE, '--json'], project)) as Record<
+    string,
+    unknown
+  >;
+  expect(info).toMatchObject({
+    tasks: 37,
+    examples: 1000,
+    observed: 37000,
+    read: { rows: 37000, kept: 37000, dropped: {} },
+  });
 }, 600_000);

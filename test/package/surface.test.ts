@@ -31,7 +31,9 @@ function checkedIn(): Map<string, string[]> {
 }
 
 const coreNames = Object.keys(core).sort();
-const nodeAdds = Object.keys(node).filter((name) => !(name in core)).sort();
+const nodeAdds = Object.keys(node)
+  .filter((name) => !(name in core))
+  .sort();
 
 test.each([
   ['forgetscope', coreNames],
@@ -49,5 +51,6 @@ test.each([
 });
 
 test('forgetscope/node re-exports every forgetscope name unchanged', () => {
-  for (const name of coreNames) expect((node as Record<string, unknown>)[name]).toBe((core as Record<string, unknown>)[name]);
+  for (const name of coreNames)
+    expect((node as Record<string, unknown>)[name]).toBe((core as Record<string, unknown>)[name]);
 });

@@ -39,7 +39,14 @@ describe('planReplayFromScores with temperature "auto"', () => {
     const exclude = new Uint8Array(300);
     for (let j = 0; j < 300; j += 5) exclude[j] = 1;
     const ids = Array.from({ length: 300 }, (_, j) => `e${j}`);
-    const plan = planReplayFromScores(scores, ids, { nFineTune: 320, ratio: 1 / 32, temperature: 'auto', autoSupport: 4, exclude, seed: 1 });
+    const plan = planReplayFromScores(scores, ids, {
+      nFineTune: 320,
+      ratio: 1 / 32,
+      temperature: 'auto',
+      autoSupport: 4,
+      exclude,
+      seed: 1,
+    });
     expect(plan.replayN).toBe(11);
     expect(effectiveSupport(scores, plan.temperature, exclude)).toBeCloseTo(44, 6);
     expect(plan.temperature).toBeCloseTo(autoTemperature(scores, 44, exclude), 12);

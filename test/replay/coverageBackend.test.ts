@@ -14,7 +14,8 @@ function referenceFactors(train: ForgettingMatrix, rank: number): { rank: number
   const m = train.rows;
   const n = train.cols;
   const data = new Float64Array(m * n);
-  for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) data[i * n + j] = train.isObserved(i, j) ? train.get(i, j) : 0;
+  for (let i = 0; i < m; i++)
+    for (let j = 0; j < n; j++) data[i * n + j] = train.isObserved(i, j) ? train.get(i, j) : 0;
   const svd = referenceTopSVD({ rows: m, cols: n, data }, rank);
   const out = new Float64Array(n * rank);
   for (let j = 0; j < n; j++) for (let c = 0; c < rank; c++) out[j * rank + c] = svd.v[j * svd.k + c]! * svd.s[c]!;
@@ -61,7 +62,11 @@ describe('coverage: example factors from the backend', () => {
     const known = knownEntriesOf(defaultRng(0).choice(matrix.cols, 30), matrix.row(task), matrix.rowMask(task));
     const common = { train, known, nFineTune: 576, seed: 0, policy: 'coverage' as const };
     const cpu = createCpuBackend();
-    const plan = await planOfflineReplay({ ...common, completion: createCompletionMethod('lowrank'), fitOptions: { backend: cpu } });
+    const plan = await planOfflineReplay({
+      ...common,
+      completion: createCompletionMethod('lowrank'),
+      fitOptions: { backend: cpu },
+    });
     const ref = referenceFactors(train, 5);
     const old = await planOfflineReplay({ ...common, predicted: plan.scores, policyInput: { factors: ref } });
     expect(plan.replayN).toBe(19); // int(576 / 32) + 1

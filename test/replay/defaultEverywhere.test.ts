@@ -33,10 +33,19 @@ describe('every entry point plans with the same default policy', () => {
     train = matrix.selectRows(Int32Array.from(trainRows));
     // 30 measured examples of the held-out task, drawn as the report's replay section draws them (seed 0)
     const known = knownEntriesOf(defaultRng(0).choice(matrix.cols, 30), matrix.row(TASK), matrix.rowMask(TASK));
-    library = await planOfflineReplay({ train, known, completion: createCompletionMethod('lowrank'), nFineTune: N_FINE_TUNE, seed: 0 });
+    library = await planOfflineReplay({
+      train,
+      known,
+      completion: createCompletionMethod('lowrank'),
+      nFineTune: N_FINE_TUNE,
+      seed: 0,
+    });
     dir = mkdtempSync(join(tmpdir(), 'fs-default-policy-'));
     observed = join(dir, 'observed.csv');
-    const lines = ['example,value', ...Array.from(known.columns, (j, t) => `${matrix.exampleIds[j]},${known.values[t]}`)];
+    const lines = [
+      'example,value',
+      ...Array.from(known.columns, (j, t) => `${matrix.exampleIds[j]},${known.values[t]}`),
+    ];
     writeFileSync(observed, lines.join('\n') + '\n');
   });
 
@@ -48,11 +57,18 @@ describe('every entry point plans with the same default policy', () => {
     expect(pool).toHaveLength(76);
     for (const j of pool) expect(library.weights[j]).toBe(1 / 76);
     const cut = Math.min(...pool.map((j) => library.scores[j]!));
-    for (let j = 0; j < library.scores.length; j++) if (library.weights[j] === 0) expect(library.scores[j]!).toBeLessThanOrEqual(cut);
+    for (let j = 0; j < library.scores.length; j++)
+      if (library.weights[j] === 0) expect(library.scores[j]!).toBeLessThanOrEqual(cut);
   });
 
   it('the report replay section plans the same examples and weights', async () => {
-    const ctx: StageContext = { matrix, progress: () => {}, onStep: () => {}, timed: async (_n, f) => f(), missing: [] };
+    const ctx: StageContext = {
+      matrix,
+      progress: () => {},
+      onStep: () => {},
+      timed: async (_n, f) => f(),
+      missing: [],
+    };
     const r = await replayStage(ctx, { task: TASK, nFineTune: N_FINE_TUNE, seed: 0 }, null);
     expect(r).not.toBeNull();
     expect(r!.section.policy).toBe(library.policy);
@@ -61,7 +77,21 @@ describe('every entry point plans with the same default policy', () => {
   });
 
   it('forgetscope replay without --policy (and with --policy topk) plans the same', async () => {
-    const args = (out: string): string[] => ['replay', FIXTURE, '--train-rows', trainRows.join(','), '--observed', observed, '--n', String(N_FINE_TUNE), '--seed', '0', '--out', out, '--json'];
+    const args = (out: string): string[] => [
+      'replay',
+      FIXTURE,
+      '--train-rows',
+      trainRows.join(','),
+      '--observed',
+      observed,
+      '--n',
+      String(N_FINE_TUNE),
+      '--seed',
+      '0',
+      '--out',
+      out,
+      '--json',
+    ];
     const out = join(dir, 'w.csv');
     const r = await runCaptured(args(out));
     expect(r.err).toBe('');
@@ -69,14 +99,30 @@ describe('every entry point plans with the same default policy', () => {
     const json = JSON.parse(r.out);
     expect(json.policy).toBe(library.policy);
     expect(json.selected).toEqual(selectedIds(library));
-    const rows = readFileSync(out, 'utf8').trim().split('\n').slice(1).map((l) => l.split(','));
+    const rows = readFileSync(out, 'utf8')
+      .trim()
+      .split('\n')
+      .slice(1)
+      .map((l) => l.split(','));
     expect(rows.map((x) => Number(x[2]))).toEqual(Array.from(library.weights));
     const explicit = await runCaptured([...args(join(dir, 'w2.csv')), '--policy', 'topk']);
     expect(JSON.parse(explicit.out).selected).toEqual(json.selected);
   });
 
   it('forgetscope replay refuses a temperature with topk and warns about ignored flags', async () => {
-    const base = ['replay', FIXTURE, '--train-rows', trainRows.join(','), '--observed', observed, '--n', String(N_FINE_TUNE), '--out', join(dir, 'w3.csv'), '--json'];
+    const base = [
+      'replay',
+      FIXTURE,
+      '--train-rows',
+      trainRows.join(','),
+      '--observed',
+      observed,
+      '--n',
+      String(N_FINE_TUNE),
+      '--out',
+      join(dir, 'w3.csv'),
+      '--json',
+    ];
     const t = await runCaptured([...base, '--policy', 'topk', '--temperature', '0.1']);
     expect(t.code).toBe(2);
     expect(t.err).toMatch(/--temperature 0.1 applies to the softmax and oracle policies, not to "topk"/);

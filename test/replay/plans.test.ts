@@ -43,7 +43,15 @@ describe('planOfflineReplay', () => {
   it('completes the row, keeps measured values as scores, and draws int(n·ratio)+1 examples', async () => {
     // profile = [0.2, 0.2, 0.3, 0.1, 0.2, 0.1]; known e0 = 0.4, e2 = 0.6 → c = (0.08 + 0.18) / (0.04 + 0.09) = 2
     const known = { columns: Int32Array.of(0, 2), values: Float64Array.of(0.4, 0.6) };
-    const plan = await planOfflineReplay({ train, known, completion: meanProfile, nFineTune: 100, ratio: 1 / 32, seed: 1, policy: 'softmax' });
+    const plan = await planOfflineReplay({
+      train,
+      known,
+      completion: meanProfile,
+      nFineTune: 100,
+      ratio: 1 / 32,
+      seed: 1,
+      policy: 'softmax',
+    });
     const expectedScores = [0.4, 0.4, 0.6, 0.2, 0.4, 0.2];
     Array.from(plan.scores).forEach((s, j) => expect(s).toBeCloseTo(expectedScores[j]!, 12));
     const w = softmaxWeights(expectedScores, 0.1);
@@ -95,13 +103,24 @@ describe('onlineReplaySchedule', () => {
   it('takes given probe columns and rejects excluded ones', () => {
     const s = onlineReplaySchedule({ totalSteps: 10, examples: 5, probeColumns: Int32Array.of(3, 1, 3) });
     expect(Array.from(s.probeColumns)).toEqual([1, 3]);
-    expect(() => onlineReplaySchedule({ totalSteps: 10, examples: 5, probeColumns: Int32Array.of(1), exclude: Uint8Array.of(0, 1, 0, 0, 0) })).toThrow(/excluded/);
+    expect(() =>
+      onlineReplaySchedule({
+        totalSteps: 10,
+        examples: 5,
+        probeColumns: Int32Array.of(1),
+        exclude: Uint8Array.of(0, 1, 0, 0, 0),
+      }),
+    ).toThrow(/excluded/);
   });
 });
 
 describe('replayPlanTable', () => {
   it('has one row per example with the selected flag set for drawn examples', () => {
-    const plan = planReplayFromScores(Float64Array.of(0.1, 0.5, 0.2), ['a', 'b', 'c'], { nFineTune: 40, ratio: 1 / 32, seed: 0 });
+    const plan = planReplayFromScores(Float64Array.of(0.1, 0.5, 0.2), ['a', 'b', 'c'], {
+      nFineTune: 40,
+      ratio: 1 / 32,
+      seed: 0,
+    });
     const t = replayPlanTable(plan);
     expect(Object.keys(t.columns)).toEqual(['example', 'score', 'weight', 'selected']);
     expect(t.columns.example).toEqual(['a', 'b', 'c']);

@@ -15,12 +15,26 @@ const setOf = (w: Float64Array): number[] => Array.from(w, (x, j) => (x > 0 ? j 
 
 describe('replay policies: weights on hand-worked cases', () => {
   it('lists every policy of the issue', () => {
-    expect([...REPLAY_POLICY_NAMES].sort()).toEqual(['auto', 'coverage', 'gradient', 'neighbour', 'optimistic', 'oracle', 'softmax', 'surprise', 'topk', 'uniform']);
+    expect([...REPLAY_POLICY_NAMES].sort()).toEqual([
+      'auto',
+      'coverage',
+      'gradient',
+      'neighbour',
+      'optimistic',
+      'oracle',
+      'softmax',
+      'surprise',
+      'topk',
+      'uniform',
+    ]);
     expect(() => replayPolicy('nosuch')).toThrow(/unknown replay policy "nosuch"/);
   });
 
   it('uniform: 1/4 on each of the four examples that are not excluded', () => {
-    const w = replayPolicy('uniform').weigh({ scores: Float64Array.of(9, 1, 2, 3, 4), exclude: Uint8Array.of(1, 0, 0, 0, 0) }, ctx);
+    const w = replayPolicy('uniform').weigh(
+      { scores: Float64Array.of(9, 1, 2, 3, 4), exclude: Uint8Array.of(1, 0, 0, 0, 0) },
+      ctx,
+    );
     expect(Array.from(w.weights)).toEqual([0, 0.25, 0.25, 0.25, 0.25]);
     expect(w.temperature).toBe(Infinity);
   });
@@ -33,7 +47,11 @@ describe('replay policies: weights on hand-worked cases', () => {
   });
 
   it('surprise and gradient: the replayN examples with the largest side value', () => {
-    const input: PolicyInput = { scores: new Float64Array(5), side: Float64Array.of(1, 5, 3, 4, 6), exclude: Uint8Array.of(0, 0, 0, 0, 1) };
+    const input: PolicyInput = {
+      scores: new Float64Array(5),
+      side: Float64Array.of(1, 5, 3, 4, 6),
+      exclude: Uint8Array.of(0, 0, 0, 0, 1),
+    };
     for (const name of ['surprise', 'gradient']) {
       const w = replayPolicy(name).weigh(input, ctx);
       expect(setOf(w.weights)).toEqual([1, 3]);
@@ -43,7 +61,14 @@ describe('replay policies: weights on hand-worked cases', () => {
   });
 
   it('neighbour: the train row closest on the measured examples, measured values kept, top budget', () => {
-    const train = ForgettingMatrix.fromRows([[0, 0, 1, 1], [1, 0.8, 0, 0.1], [0.5, 0.5, 0.5, 0.5]], { taskIds: ['a', 'b', 'c'], exampleIds: ids(4) });
+    const train = ForgettingMatrix.fromRows(
+      [
+        [0, 0, 1, 1],
+        [1, 0.8, 0, 0.1],
+        [0.5, 0.5, 0.5, 0.5],
+      ],
+      { taskIds: ['a', 'b', 'c'], exampleIds: ids(4) },
+    );
     const known = { columns: Int32Array.of(0, 2), values: Float64Array.of(0.9, 0.05) };
     // squared errors: a 0.81+0.9025, b 0.01+0.0025, c 0.16+0.2025 → b
     expect(nearestTrainRow(train, known)).toBe(1);
@@ -59,8 +84,13 @@ describe('replay policies: weights on hand-worked cases', () => {
     const z = 1 + Math.E + Math.E ** 2;
     expect(w.weights[0]).toBeCloseTo(1 / z, 14);
     expect(w.weights[2]).toBeCloseTo(Math.E ** 2 / z, 14);
-    expect(() => replayPolicy('oracle').weigh({ scores, measured: Uint8Array.of(1, 1, 0, 1) }, ctx)).toThrow(/example 2 is not/);
-    const o = replayPolicy('oracle').weigh({ scores, measured: Uint8Array.of(1, 1, 0, 1), exclude: Uint8Array.of(0, 0, 1, 0) }, ctx);
+    expect(() => replayPolicy('oracle').weigh({ scores, measured: Uint8Array.of(1, 1, 0, 1) }, ctx)).toThrow(
+      /example 2 is not/,
+    );
+    const o = replayPolicy('oracle').weigh(
+      { scores, measured: Uint8Array.of(1, 1, 0, 1), exclude: Uint8Array.of(0, 0, 1, 0) },
+      ctx,
+    );
     expect(o.weights[1]).toBeCloseTo(Math.E / (1 + Math.E), 14);
   });
 
@@ -74,12 +104,18 @@ describe('replay policies: weights on hand-worked cases', () => {
 
   it('optimistic: ranks by the interval upper end where predicted, the measured value where measured', () => {
     const w = replayPolicy('optimistic').weigh(
-      { scores: Float64Array.of(0.1, 0.2, 0.3, 0.0), upper: Float64Array.of(0.5, 0.9, 0.35, 0.05), measured: Uint8Array.of(0, 1, 0, 0) },
+      {
+        scores: Float64Array.of(0.1, 0.2, 0.3, 0.0),
+        upper: Float64Array.of(0.5, 0.9, 0.35, 0.05),
+        measured: Uint8Array.of(0, 1, 0, 0),
+      },
       { ...ctx, replayN: 1 },
     );
     expect(Array.from(w.scores!)).toEqual([0.5, 0.2, 0.35, 0.05]);
     expect(w.weights[0]).toBeGreaterThan(w.weights[2]!);
-    expect(() => replayPolicy('optimistic').weigh({ scores: new Float64Array(3) }, ctx)).toThrow(/prediction intervals/);
+    expect(() => replayPolicy('optimistic').weigh({ scores: new Float64Array(3) }, ctx)).toThrow(
+      /prediction intervals/,
+    );
   });
 
   it('coverage: facility location skips a duplicate of an example already chosen', () => {
@@ -88,13 +124,21 @@ describe('replay policies: weights on hand-worked cases', () => {
     const factors = { rank: 2, data: Float64Array.of(1, 0, 1, 0, 0, 1, 0.6, 0.8) };
     expect(Array.from(facilityLocation(Float64Array.of(1, 1, 0.9, 0), factors, 2))).toEqual([0, 2]);
     // with e0 excluded from replay it is still covered: e1 (gain 2) first, then e2
-    expect(Array.from(facilityLocation(Float64Array.of(1, 1, 0.9, 0), factors, 2, Uint8Array.of(1, 0, 0, 0)))).toEqual([1, 2]);
+    expect(Array.from(facilityLocation(Float64Array.of(1, 1, 0.9, 0), factors, 2, Uint8Array.of(1, 0, 0, 0)))).toEqual([
+      1, 2,
+    ]);
     const w = replayPolicy('coverage').weigh({ scores: Float64Array.of(1, 1, 0.9, 0), factors }, ctx);
     expect(Array.from(w.weights)).toEqual([0.5, 0, 0.5, 0]);
   });
 
   it('exampleFactors: V·S of the train rows (rank 1 of an outer product)', () => {
-    const train = ForgettingMatrix.fromRows([[1, 2, 0], [2, 4, 0]], { taskIds: ['a', 'b'], exampleIds: ids(3) });
+    const train = ForgettingMatrix.fromRows(
+      [
+        [1, 2, 0],
+        [2, 4, 0],
+      ],
+      { taskIds: ['a', 'b'], exampleIds: ids(3) },
+    );
     const f = exampleFactors(train, 1);
     // A = [1;2]·[1 2 0]: s = √5·√5 = 5, v = [1 2 0]/√5 → factors ±[1 2 0]·√5
     expect(Math.abs(f.data[0]!)).toBeCloseTo(Math.sqrt(5), 10);
@@ -113,7 +157,9 @@ describe('replay policies: the plan and its draw', () => {
     const a = planReplayFromScores(scores, ids(40), { nFineTune: 200, seed: 4, exclude, temperature: 0.1 });
     const b = planReplayFromScores(scores, ids(40), { nFineTune: 200, seed: 4, exclude, policy: 'softmax' });
     expect(Array.from(b.weights)).toEqual(Array.from(softmaxWeights(scores, 0.1, exclude)));
-    expect(Array.from(b.selected)).toEqual(Array.from(sampleWithoutReplacement(replayLogits(scores, 0.1, exclude), 7, { seed: 4 })));
+    expect(Array.from(b.selected)).toEqual(
+      Array.from(sampleWithoutReplacement(replayLogits(scores, 0.1, exclude), 7, { seed: 4 })),
+    );
     expect(Array.from(a.selected)).toEqual(Array.from(b.selected));
     expect(a.policy).toBe('softmax');
     const auto = planReplayFromScores(scores, ids(40), { nFineTune: 200, seed: 4, temperature: 'auto' });
@@ -128,8 +174,19 @@ describe('replay policies: the plan and its draw', () => {
     const known = { columns: Int32Array.of(0, 5, 9, 20, 33), values: Float64Array.of(0.1, 0.2, -0.1, 0.3, 0.05) };
     for (const policy of REPLAY_POLICY_NAMES) {
       const plan = async (seed: number) => {
-        const k = policy === 'oracle' ? { columns: Int32Array.from({ length: 40 }, (_, j) => j), values: scores } : known;
-        return planOfflineReplay({ train, known: k, completion: createCompletionMethod('lowrank'), nFineTune: 160, seed, exclude, policy, side: scores, factorRank: 3 });
+        const k =
+          policy === 'oracle' ? { columns: Int32Array.from({ length: 40 }, (_, j) => j), values: scores } : known;
+        return planOfflineReplay({
+          train,
+          known: k,
+          completion: createCompletionMethod('lowrank'),
+          nFineTune: 160,
+          seed,
+          exclude,
+          policy,
+          side: scores,
+          factorRank: 3,
+        });
       };
       const a = await plan(1);
       const b = await plan(1);
@@ -141,8 +198,22 @@ describe('replay policies: the plan and its draw', () => {
       expect(a.weights.reduce((s, x) => s + x, 0)).toBeCloseTo(1, 12);
       expect(a.weights[3]).toBe(0);
     }
-    const u1 = await planOfflineReplay({ train, known, completion: createCompletionMethod('lowrank'), nFineTune: 160, seed: 1, policy: 'uniform' });
-    const u2 = await planOfflineReplay({ train, known, completion: createCompletionMethod('lowrank'), nFineTune: 160, seed: 2, policy: 'uniform' });
+    const u1 = await planOfflineReplay({
+      train,
+      known,
+      completion: createCompletionMethod('lowrank'),
+      nFineTune: 160,
+      seed: 1,
+      policy: 'uniform',
+    });
+    const u2 = await planOfflineReplay({
+      train,
+      known,
+      completion: createCompletionMethod('lowrank'),
+      nFineTune: 160,
+      seed: 2,
+      policy: 'uniform',
+    });
     expect(Array.from(u1.selected)).not.toEqual(Array.from(u2.selected));
   });
 });

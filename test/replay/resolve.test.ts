@@ -23,14 +23,25 @@ describe('resolvePolicy: the one rule from a name and the given options to a pol
   });
 
   it('refuses a temperature the policy does not read, naming the flag the caller used', () => {
-    expect(() => resolvePolicy('topk', { temperature: 0.1 })).toThrow(/temperature 0.1 applies to the softmax and oracle policies, not to "topk"/);
-    expect(() => resolvePolicy('coverage', { temperature: 0.5, labels: { temperature: '--temperature' } })).toThrow(/^--temperature 0.5 applies/);
-    expect(() => resolvePolicy('topk', { temperature: 'auto' })).toThrow(/auto applies to the auto and optimistic policies/);
+    expect(() => resolvePolicy('topk', { temperature: 0.1 })).toThrow(
+      /temperature 0.1 applies to the softmax and oracle policies, not to "topk"/,
+    );
+    expect(() => resolvePolicy('coverage', { temperature: 0.5, labels: { temperature: '--temperature' } })).toThrow(
+      /^--temperature 0.5 applies/,
+    );
+    expect(() => resolvePolicy('topk', { temperature: 'auto' })).toThrow(
+      /auto applies to the auto and optimistic policies/,
+    );
     expect(resolvePolicy('oracle', { temperature: 0.2 }).temperature).toBe(0.2);
   });
 
   it('lists the other given options a policy ignores', () => {
-    const r = resolvePolicy('softmax', { autoSupport: 3, factorRank: 2, side: true, labels: { autoSupport: '--auto-support' } });
+    const r = resolvePolicy('softmax', {
+      autoSupport: 3,
+      factorRank: 2,
+      side: true,
+      labels: { autoSupport: '--auto-support' },
+    });
     expect(r.ignored).toHaveLength(3);
     expect(r.ignored[0]).toBe('--auto-support is ignored by the "softmax" policy (it reads: temperature)');
     expect(r.ignored[1]).toMatch(/^factorRank is ignored/);
@@ -73,9 +84,11 @@ describe('one home for policy rules', () => {
     const offenders: string[] = [];
     for (const file of sources('src')) {
       if (file.includes(join('src', 'replay', 'policies'))) continue;
-      readFileSync(file, 'utf8').split('\n').forEach((line, i) => {
-        if (compare.test(line)) offenders.push(`${file}:${i + 1}: ${line.trim()}`);
-      });
+      readFileSync(file, 'utf8')
+        .split('\n')
+        .forEach((line, i) => {
+          if (compare.test(line)) offenders.push(`${file}:${i + 1}: ${line.trim()}`);
+        });
     }
     expect(offenders).toEqual([]);
   });

@@ -59,7 +59,10 @@ describe('sampleWithoutReplacement', () => {
   });
 
   it('is deterministic for a seed, differs across seeds, and shuffles the draw', () => {
-    const lw = replayLogits(Float64Array.from({ length: 500 }, (_, j) => Math.sin(j)), 0.5);
+    const lw = replayLogits(
+      Float64Array.from({ length: 500 }, (_, j) => Math.sin(j)),
+      0.5,
+    );
     const a = sampleWithoutReplacement(lw, 40, { seed: 7 });
     const b = sampleWithoutReplacement(lw, 40, { seed: 7 });
     const c = sampleWithoutReplacement(lw, 40, { seed: 8 });
@@ -98,7 +101,9 @@ describe('sampleWithoutReplacement', () => {
       expect(per.b).toBeLessThanOrEqual(20);
       expect(per.a).toBe(5); // a is preferred, so it always reaches its cap
     }
-    expect(() => sampleWithoutReplacement(lw, 30, { seed: 0, sources, caps: { a: 5, b: 5, c: 5 } })).toThrow(ForgetscopeError);
+    expect(() => sampleWithoutReplacement(lw, 30, { seed: 0, sources, caps: { a: 5, b: 5, c: 5 } })).toThrow(
+      ForgetscopeError,
+    );
   });
 
   it('handles N in the hundreds of thousands with a small k', () => {
@@ -108,7 +113,7 @@ describe('sampleWithoutReplacement', () => {
     expect(new Set(draw).size).toBe(1000);
     // uniform: mean index ≈ (n - 1) / 2 within 5 sd of the mean of 1000 draws
     const mean = draw.reduce((s, x) => s + x, 0) / draw.length;
-    expect(Math.abs(mean - (n - 1) / 2)).toBeLessThan(5 * (n / Math.sqrt(12)) / Math.sqrt(1000));
+    expect(Math.abs(mean - (n - 1) / 2)).toBeLessThan((5 * (n / Math.sqrt(12))) / Math.sqrt(1000));
   });
 });
 
@@ -117,7 +122,9 @@ describe('topKIndices', () => {
     const rng = createReplayRandom(11);
     for (let t = 0; t < 30; t++) {
       const n = 1 + rng.nextInt(200);
-      const keys = Float64Array.from({ length: n }, () => (rng.nextOpen() < 0.1 ? -Infinity : Math.floor(rng.nextOpen() * 20)));
+      const keys = Float64Array.from({ length: n }, () =>
+        rng.nextOpen() < 0.1 ? -Infinity : Math.floor(rng.nextOpen() * 20),
+      );
       const finite = [...keys.keys()].filter((j) => keys[j]! > -Infinity);
       const k = rng.nextInt(finite.length + 1);
       const got = topKIndices(keys, k, rng);

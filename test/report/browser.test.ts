@@ -22,7 +22,16 @@ describe('report in headless Chromium', () => {
       });
       expect(result.consoleErrors).toEqual([]);
       expect(result.externalRequests).toEqual([]);
-      expect(result.charts.map((c) => c.name)).toEqual(['heatmap', 'scree', 'sources', 'predicted', 'rmse-k', 'replay-scores', 'replay-weights', 'replay-top']);
+      expect(result.charts.map((c) => c.name)).toEqual([
+        'heatmap',
+        'scree',
+        'sources',
+        'predicted',
+        'rmse-k',
+        'replay-scores',
+        'replay-weights',
+        'replay-top',
+      ]);
       for (const c of result.charts) {
         expect(c.width).toBeGreaterThan(100);
         expect(c.height).toBeGreaterThan(50);

@@ -53,7 +53,9 @@ describe('buildReportHtml', () => {
     expect(html).toContain('duplicate (replaced by a later row)');
     expect(html).toContain('forgetscope report sample.csv --out r.html');
     expect(html).toContain('active probes: not requested');
-    expect(html).toMatch(/<td>python<\/td><td class="num">20<\/td><td class="num">0.35<\/td><td class="num">96.0 %<\/td><td class="num">40.0 %<\/td>/);
+    expect(html).toMatch(
+      /<td>python<\/td><td class="num">20<\/td><td class="num">0.35<\/td><td class="num">96.0 %<\/td><td class="num">40.0 %<\/td>/,
+    );
   });
 
   it('leaves out sections without data', async () => {
@@ -75,7 +77,9 @@ describe('report helpers', () => {
     expect(escapeHtml(`<a href="x">'&'</a>`)).toBe('&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;');
   });
   it('prefixes ids and their references', () => {
-    expect(scopeSvgIds('<g id="a"><rect fill="url(#a)"/><use href="#a"/></g>', 'p-')).toBe('<g id="p-a"><rect fill="url(#p-a)"/><use href="#p-a"/></g>');
+    expect(scopeSvgIds('<g id="a"><rect fill="url(#a)"/><use href="#a"/></g>', 'p-')).toBe(
+      '<g id="p-a"><rect fill="url(#p-a)"/><use href="#p-a"/></g>',
+    );
   });
   it('writes consecutive seeds as a range', () => {
     expect(formatSeeds([0, 1, 2, 3])).toBe('0-3');

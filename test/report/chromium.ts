@@ -24,14 +24,20 @@ export const CHROMIUM_ARGS = [
 export function chromiumAvailable(): boolean {
   if (existsSync(CHROMIUM_PATH)) return true;
   if (process.env['CI'] === 'true') {
-    throw new Error(`Chromium not found at ${CHROMIUM_PATH} (set FORGETSCOPE_CHROMIUM); CI requires the browser test to run`);
+    throw new Error(
+      `Chromium not found at ${CHROMIUM_PATH} (set FORGETSCOPE_CHROMIUM); CI requires the browser test to run`,
+    );
   }
-  console.warn(`browser test skipped: Chromium not found at ${CHROMIUM_PATH} (set FORGETSCOPE_CHROMIUM or install the chromium package)`);
+  console.warn(
+    `browser test skipped: Chromium not found at ${CHROMIUM_PATH} (set FORGETSCOPE_CHROMIUM or install the chromium package)`,
+  );
   return false;
 }
 
 /** Launches headless Chromium with a fresh user-data dir (`extraArgs` after CHROMIUM_ARGS); `close()` also removes that dir. */
-export async function launchChromium(options: { extraArgs?: string[] } = {}): Promise<{ context: BrowserContext; close: () => Promise<void> }> {
+export async function launchChromium(
+  options: { extraArgs?: string[] } = {},
+): Promise<{ context: BrowserContext; close: () => Promise<void> }> {
   const dir = mkdtempSync(join(tmpdir(), 'forgetscope-chromium-'));
   const context = await chromium.launchPersistentContext(dir, {
     executablePath: CHROMIUM_PATH,

@@ -34,7 +34,15 @@ describe('forgetscope demo', () => {
     expect(Object.keys(summary['evaluation'].methods)).toEqual(['additive-ls', 'lowrank', 'knn']);
     expect(summary['evaluation'].seeds).toEqual([0, 1, 2, 3, 4]);
     expect(summary['evaluation'].select).toBe('paper');
-    expect(summary['charts']).toEqual(['heatmap', 'scree', 'sources', 'predicted', 'rmse-k', 'replay-scores', 'replay-top']); // topk weights are uniform over the pool: no weight histogram
+    expect(summary['charts']).toEqual([
+      'heatmap',
+      'scree',
+      'sources',
+      'predicted',
+      'rmse-k',
+      'replay-scores',
+      'replay-top',
+    ]); // topk weights are uniform over the pool: no weight histogram
     // Fixture tasks have 576 fine-tuning examples: int(576 / 32) + 1 = 19 replayed examples.
     expect(summary['replay'].replayN).toBe(19);
     expect(summary['replay'].task).toBe('t009');
@@ -49,12 +57,16 @@ describe('forgetscope demo', () => {
     const score = rows.map((r) => Number(r[1]));
     const weight = rows.map((r) => Number(r[2]));
     const selected = rows.map((r) => r[3] === '1' || r[3] === 'true');
-    const held = new Set((JSON.parse(readFileSync('fixtures/real-dev-v1/heldout_examples.json', 'utf8')).example_ids as number[]).map(String));
+    const held = new Set(
+      (JSON.parse(readFileSync('fixtures/real-dev-v1/heldout_examples.json', 'utf8')).example_ids as number[]).map(
+        String,
+      ),
+    );
     expect(held.size).toBe(200);
     // Independently: the 76 (= 4 replay budgets of 19) highest scores among the examples not held out.
     const eligible = ids.map((_, j) => j).filter((j) => !held.has(ids[j]!));
     const top = new Set(eligible.sort((a, b) => score[b]! - score[a]!).slice(0, 76));
-    ids.forEach((id, j) => {
+    ids.forEach((_id, j) => {
       if (top.has(j)) expect(Math.abs(weight[j]! - 1 / 76)).toBeLessThan(1e-15);
       else {
         expect(weight[j]).toBe(0);
@@ -74,7 +86,10 @@ describe('forgetscope demo', () => {
     const shot = join(out, 'demo-report.png');
     const browser = await launchChromium();
     try {
-      const result = await checkReportInBrowser(browser.context, pathToFileURL(join(dir, 'report.html')).href, { screenshot: shot, clipHeight: 1500 });
+      const result = await checkReportInBrowser(browser.context, pathToFileURL(join(dir, 'report.html')).href, {
+        screenshot: shot,
+        clipHeight: 1500,
+      });
       expect(result.consoleErrors).toEqual([]);
       expect(result.externalRequests).toEqual([]);
       expect(result.charts.map((c) => c.name)).toEqual(summary['charts']);
@@ -88,6 +103,7 @@ describe('forgetscope demo', () => {
       await browser.close();
     }
     expect(existsSync(shot)).toBe(true);
-    if (process.env['FORGETSCOPE_UPDATE_SCREENSHOT'] === '1') copyFileSync(shot, resolve('docs', 'report-screenshot.png'));
+    if (process.env['FORGETSCOPE_UPDATE_SCREENSHOT'] === '1')
+      copyFileSync(shot, resolve('docs', 'report-screenshot.png'));
   });
 });

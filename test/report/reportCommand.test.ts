@@ -24,7 +24,25 @@ describe('forgetscope report', () => {
 
   it('writes a self-contained report of the fixture and prints one JSON object', async () => {
     const out = join(dir, 'r.html');
-    const r = await cli(['report', FIXTURE, '--out', out, '--json', '--train-rows', TRAIN, '--test-rows', TEST, '--methods', 'additive-ls,knn', '--seeds', '0-1', '--n-fine-tune', '1000', '--backend', 'cpu']);
+    const r = await cli([
+      'report',
+      FIXTURE,
+      '--out',
+      out,
+      '--json',
+      '--train-rows',
+      TRAIN,
+      '--test-rows',
+      TEST,
+      '--methods',
+      'additive-ls,knn',
+      '--seeds',
+      '0-1',
+      '--n-fine-tune',
+      '1000',
+      '--backend',
+      'cpu',
+    ]);
     expect(r.code).toBe(0);
     expect(r.stdout.trim().split('\n')).toHaveLength(1);
     const s = JSON.parse(r.stdout);
@@ -43,7 +61,11 @@ describe('forgetscope report', () => {
     const html = readFileSync(out, 'utf8');
     expect(s.bytes).toBe(Buffer.byteLength(html));
     // The README's per-source means appear in the per-source table.
-    for (const [source, mean] of [['changelog', '0.4684'], ['python', '0.3594'], ['man', '0.4302']]) {
+    for (const [source, mean] of [
+      ['changelog', '0.4684'],
+      ['python', '0.3594'],
+      ['man', '0.4302'],
+    ]) {
       expect(html).toMatch(new RegExp(`<td>${source}</td><td class="num">\\d+</td><td class="num">${mean}</td>`));
     }
     expect(html).toContain('37,000 rows read, 37,000 kept, 0 dropped');
@@ -53,7 +75,25 @@ describe('forgetscope report', () => {
 
   it('evaluates with active probes when asked', async () => {
     const out = join(dir, 'active.html');
-    const r = await cli(['report', FIXTURE, '--out', out, '--json', '--train-rows', TRAIN, '--test-rows', TEST, '--methods', 'additive-ls', '--seeds', '0', '--select', 'active', '--backend', 'cpu']);
+    const r = await cli([
+      'report',
+      FIXTURE,
+      '--out',
+      out,
+      '--json',
+      '--train-rows',
+      TRAIN,
+      '--test-rows',
+      TEST,
+      '--methods',
+      'additive-ls',
+      '--seeds',
+      '0',
+      '--select',
+      'active',
+      '--backend',
+      'cpu',
+    ]);
     expect(r.code).toBe(0);
     const s = JSON.parse(r.stdout);
     expect(s.evaluation.select).toBe('active');
@@ -108,11 +148,31 @@ describe('forgetscope report', () => {
   it('reports a partially observed long table: missing cells grey, no source tables, reader counts', async () => {
     // 6 tasks × 30 examples, Z = (i + 1)·(j % 5 + 1)/50 − 0.05, task t0 missing examples e0..e9.
     const lines = ['task,example,delta'];
-    for (let i = 0; i < 6; i++) for (let j = 0; j < 30; j++) if (!(i === 0 && j < 10)) lines.push(`t${i},e${j},${((i + 1) * ((j % 5) + 1)) / 50 - 0.05}`);
+    for (let i = 0; i < 6; i++)
+      for (let j = 0; j < 30; j++)
+        if (!(i === 0 && j < 10)) lines.push(`t${i},e${j},${((i + 1) * ((j % 5) + 1)) / 50 - 0.05}`);
     const csv = join(dir, 'partial.csv');
     writeFileSync(csv, lines.join('\n') + '\n');
     const out = join(dir, 'partial.html');
-    const r = await cli(['report', csv, '--out', out, '--json', '--backend', 'cpu', '--train-rows', '0-3', '--test-rows', '4-5', '--known', '5', '--seeds', '0', '--methods', 'additive-ls']);
+    const r = await cli([
+      'report',
+      csv,
+      '--out',
+      out,
+      '--json',
+      '--backend',
+      'cpu',
+      '--train-rows',
+      '0-3',
+      '--test-rows',
+      '4-5',
+      '--known',
+      '5',
+      '--seeds',
+      '0',
+      '--methods',
+      'additive-ls',
+    ]);
     expect(r.code).toBe(0);
     const s = JSON.parse(r.stdout);
     expect([s.tasks, s.examples, s.observed]).toEqual([6, 30, 170]);
@@ -122,7 +182,9 @@ describe('forgetscope report', () => {
     expect(html).toContain('170 rows read, 170 kept, 0 dropped');
     expect(html).toContain('fill="#d9d9d9"'); // unobserved cells of t0 are drawn grey
     // n = 1000 → 32 replayed examples > 30 examples: the report says so instead of failing.
-    expect(s.missing).toContain('replay plan: n = 1000 asks for 32 replayed examples but only 30 may be replayed; give a smaller fine-tuning size or ratio');
+    expect(s.missing).toContain(
+      'replay plan: n = 1000 asks for 32 replayed examples but only 30 may be replayed; give a smaller fine-tuning size or ratio',
+    );
     expect(s.replay).toBeUndefined();
   });
 });

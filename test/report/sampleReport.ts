@@ -32,7 +32,18 @@ export function sampleReportData(): ReportData {
   for (let j = 0; j < n; j++) weights[j]! /= total;
   return {
     title: 'Forgetting audit <sample>',
-    dataset: { name: 'sample.csv', format: 'csv', tasks: m, examples: n, observed: m * n, mean: 0.3, std: 0.2, min: -0.05, max: 1.2, fractionForgotten: 0.95 },
+    dataset: {
+      name: 'sample.csv',
+      format: 'csv',
+      tasks: m,
+      examples: n,
+      observed: m * n,
+      mean: 0.3,
+      std: 0.2,
+      min: -0.05,
+      max: 1.2,
+      fractionForgotten: 0.95,
+    },
     read: { rows: 482, kept: 480, dropped: { 'empty value': 1, 'duplicate (replaced by a later row)': 1 } },
     heatmap: { values, rows: m, cols: n, taskIds: u.map((_, i) => `task${i}`), taskFactor: u, exampleFactor: v },
     structure: {
@@ -46,7 +57,14 @@ export function sampleReportData(): ReportData {
       backend: 'cpu',
     },
     topForgotten: [
-      { example: 'ex3', mean: 0.9, max: 1.2, fractionForgotten: 1, source: 'python', text: 'def f(x):\n    return <x>' },
+      {
+        example: 'ex3',
+        mean: 0.9,
+        max: 1.2,
+        fractionForgotten: 1,
+        source: 'python',
+        text: 'def f(x):\n    return <x>',
+      },
       { example: 'ex7', mean: 0.8, max: 1.0, fractionForgotten: 0.875, source: 'man', text: 'NAME\n  ls - list' },
     ],
     sources: [
@@ -54,7 +72,14 @@ export function sampleReportData(): ReportData {
       { source: 'man', mean: 0.3, fractionForgotten: 0.95, share: 0.33, examples: 20 },
       { source: 'license', mean: 0.25, fractionForgotten: 0.94, share: 0.27, examples: 20 },
     ],
-    tasks: u.map((ui, i) => ({ task: `task${i}`, mean: ui * 0.9, max: ui * 1.5, fractionForgotten: 0.9, rankOneScalar: ui * 7, meta: { family: i % 2 ? 'real' : 'synthetic', lr: 1e-4, steps: 60 } })),
+    tasks: u.map((ui, i) => ({
+      task: `task${i}`,
+      mean: ui * 0.9,
+      max: ui * 1.5,
+      fractionForgotten: 0.9,
+      rankOneScalar: ui * 7,
+      meta: { family: i % 2 ? 'real' : 'synthetic', lr: 1e-4, steps: 60 },
+    })),
     evaluation: {
       methods: {
         additive: { rmse: 0.12, f1: 0.9, precision: 0.88, recall: 0.93, auc: 0.7, seconds: 1.5, fits: 10 },
@@ -73,8 +98,27 @@ export function sampleReportData(): ReportData {
       { k, rmse: 0.3 / Math.sqrt(k), select: 'random' },
       { k, rmse: 0.2 / Math.sqrt(k), select: 'active' },
     ]),
-    replay: { weights, scores: prediction, selected: [10, 20, 30], exampleIds, exampleMeta, task: 'task2', replayN: 3, temperature: 0.1, method: 'lowrank', seed: 0, basis: '3 measured examples' },
-    provenance: { version: '0.0.0-test', command: 'forgetscope report sample.csv --out r.html', createdAt: '2026-01-01T00:00:00.000Z', seeds: '0-2', backend: 'cpu', runtime: 'node' },
+    replay: {
+      weights,
+      scores: prediction,
+      selected: [10, 20, 30],
+      exampleIds,
+      exampleMeta,
+      task: 'task2',
+      replayN: 3,
+      temperature: 0.1,
+      method: 'lowrank',
+      seed: 0,
+      basis: '3 measured examples',
+    },
+    provenance: {
+      version: '0.0.0-test',
+      command: 'forgetscope report sample.csv --out r.html',
+      createdAt: '2026-01-01T00:00:00.000Z',
+      seeds: '0-2',
+      backend: 'cpu',
+      runtime: 'node',
+    },
     missing: ['active probes: not requested'],
   };
 }

@@ -39,10 +39,20 @@ describe('core library in headless Chromium (esbuild bundle)', () => {
   run('bundles for the browser and passes the core checks, on WebGPU where Chromium offers an adapter', async () => {
     mkdirSync(outDir, { recursive: true });
     const bundle = join(outDir, 'forgetscope.browser.mjs');
-    const result = await build({ entryPoints: [resolve('dist/index.js')], bundle: true, format: 'esm', platform: 'browser', outfile: bundle, logLevel: 'silent', metafile: true });
+    const result = await build({
+      entryPoints: [resolve('dist/index.js')],
+      bundle: true,
+      format: 'esm',
+      platform: 'browser',
+      outfile: bundle,
+      logLevel: 'silent',
+      metafile: true,
+    });
     expect(result.errors).toEqual([]);
     // No Node built-in reached the bundle (esbuild would have failed on a `node:` import, but check the inputs too).
-    expect(Object.keys(result.metafile.inputs).filter((f) => /^node:|node_modules\/(webgpu|@resvg)\//.test(f))).toEqual([]);
+    expect(Object.keys(result.metafile.inputs).filter((f) => /^node:|node_modules\/(webgpu|@resvg)\//.test(f))).toEqual(
+      [],
+    );
     const files: Record<string, [string, string]> = {
       '/': [PAGE, 'text/html'],
       '/forgetscope.mjs': [bundle, 'text/javascript'],
@@ -76,10 +86,16 @@ describe('core library in headless Chromium (esbuild bundle)', () => {
         | { error: string }
         | { lines: string[]; failures: string[]; results: { webgpu: { adapter: string } | null } };
       if ('error' in out) throw new Error(`the core checks threw in Chromium: ${out.error}`);
-      const version = await page.evaluate<string>("navigator.userAgent.match(/Chrome\\/[\\d.]+/)?.[0] ?? navigator.userAgent");
-      const gpuLine = out.results.webgpu ? `WebGPU adapter: ${out.results.webgpu.adapter}` : 'no WebGPU adapter: cpu path only';
+      const version = await page.evaluate<string>(
+        'navigator.userAgent.match(/Chrome\\/[\\d.]+/)?.[0] ?? navigator.userAgent',
+      );
+      const gpuLine = out.results.webgpu
+        ? `WebGPU adapter: ${out.results.webgpu.adapter}`
+        : 'no WebGPU adapter: cpu path only';
       // The test output states what ran (jest prints console output of passing tests too).
-      console.log(`core checks in headless Chromium (${version}; ${[...CHROMIUM_ARGS, '--enable-unsafe-webgpu'].join(' ')}); ${gpuLine}\n${out.lines.join('\n')}`);
+      console.log(
+        `core checks in headless Chromium (${version}; ${[...CHROMIUM_ARGS, '--enable-unsafe-webgpu'].join(' ')}); ${gpuLine}\n${out.lines.join('\n')}`,
+      );
       expect(out.failures).toEqual([]);
       expect(errors).toEqual([]);
     } finally {

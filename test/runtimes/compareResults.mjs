@@ -20,7 +20,9 @@ for (const r of others) {
   const b = flat(r);
   const worst = Math.max(...a.map((x, k) => Math.abs(x - b[k]) / Math.max(1, Math.abs(x))));
   const ok = a.length === b.length && worst <= TOL;
-  console.log(`${ok ? 'ok  ' : 'FAIL'} ${r.runtime} vs ${first.runtime}: max relative difference of the cpu results ${worst.toExponential(2)}; WebGPU on ${r.results.webgpu?.adapter ?? 'none'}`);
+  console.log(
+    `${ok ? 'ok  ' : 'FAIL'} ${r.runtime} vs ${first.runtime}: max relative difference of the cpu results ${worst.toExponential(2)}; WebGPU on ${r.results.webgpu?.adapter ?? 'none'}`,
+  );
   if (!ok) failed = true;
 }
 process.exit(failed ? 1 : 0);

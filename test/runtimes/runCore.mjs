@@ -17,16 +17,24 @@ const files = {
   sanity: JSON.parse(new TextDecoder().decode(await fixture('sanity.json'))),
 };
 const isDeno = typeof globalThis.Deno !== 'undefined';
-const runtime = isDeno ? `Deno ${globalThis.Deno.version.deno} (V8 ${globalThis.Deno.version.v8})` : `Node ${process.version} (V8 ${process.versions.v8})`;
+const runtime = isDeno
+  ? `Deno ${globalThis.Deno.version.deno} (V8 ${globalThis.Deno.version.v8})`
+  : `Node ${process.version} (V8 ${process.versions.v8})`;
 let gpu = null;
 if (isDeno) gpu = globalThis.navigator?.gpu ?? null;
 else gpu = await (await import(new URL('dist/node.js', root).href)).nodeGpu();
 const requireWebGpu = process.env.FORGETSCOPE_REQUIRE_WEBGPU === '1';
-const denoBackend = isDeno ? ` (DENO_WEBGPU_BACKEND=${process.env.DENO_WEBGPU_BACKEND ?? 'unset: wgpu picks Vulkan or OpenGL'})` : '';
-console.log(`core checks on ${runtime}; WebGPU entry point: ${isDeno ? `navigator.gpu (built in)${denoBackend}` : 'Dawn (webgpu package)'}${gpu ? '' : ' — none'}`);
+const denoBackend = isDeno
+  ? ` (DENO_WEBGPU_BACKEND=${process.env.DENO_WEBGPU_BACKEND ?? 'unset: wgpu picks Vulkan or OpenGL'})`
+  : '';
+console.log(
+  `core checks on ${runtime}; WebGPU entry point: ${isDeno ? `navigator.gpu (built in)${denoBackend}` : 'Dawn (webgpu package)'}${gpu ? '' : ' — none'}`,
+);
 const t0 = performance.now();
 const { lines, failures, results } = await runCoreChecks(lib, files, { gpu, requireWebGpu, runtime });
 for (const line of lines) console.log(`  ${line}`);
-console.log(`${failures.length ? `FAILED (${failures.join('; ')})` : 'all core checks passed'} in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+console.log(
+  `${failures.length ? `FAILED (${failures.join('; ')})` : 'all core checks passed'} in ${((performance.now() - t0) / 1000).toFixed(1)} s`,
+);
 console.log(JSON.stringify({ runtime, results }));
 process.exit(failures.length ? 1 : 0);

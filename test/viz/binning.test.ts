@@ -28,7 +28,15 @@ describe('blockMeans', () => {
   });
   it('skips unobserved entries and reports empty blocks as NaN', () => {
     const mask = Uint8Array.of(1, 1, 0, 1, 0, 0, 0, 0);
-    const b = blockMeans(values, 4, Int32Array.of(0, 1), Int32Array.of(1, 2, 3, 0), binEdges(2, 2), binEdges(4, 2), mask);
+    const b = blockMeans(
+      values,
+      4,
+      Int32Array.of(0, 1),
+      Int32Array.of(1, 2, 3, 0),
+      binEdges(2, 2),
+      binEdges(4, 2),
+      mask,
+    );
     expect(b.means[0]).toBe(2); // only (0,1) observed in cols {1,2}
     expect(b.means[1]).toBe(5.5);
     expect(Number.isNaN(b.means[2]!)).toBe(true);

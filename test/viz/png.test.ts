@@ -9,7 +9,8 @@ function pngSize(png: Uint8Array): [number, number] {
 
 describe('PNG rendering (resvg)', () => {
   it('rasterises an SVG at the requested width, keeping the aspect ratio', async () => {
-    const svg = '<svg xmlns="http://www.w3.org/2000/svg" width="100" height="50"><rect width="100" height="50" fill="red"/></svg>';
+    const svg =
+      '<svg xmlns="http://www.w3.org/2000/svg" width="100" height="50"><rect width="100" height="50" fill="red"/></svg>';
     const png = await svgToPng(svg, { width: 300 });
     expect(Array.from(png.subarray(0, 8))).toEqual([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
     expect(pngSize(png)).toEqual([300, 150]);

@@ -67,7 +67,10 @@ describe('heat map', () => {
   });
 
   it('labels binned rows with their range and falls back to means without factors', () => {
-    const d = heatmapData({ values: input.values, rows: 2, cols: 4, taskIds: ['ta', 'tb'] }, { maxRows: 1, maxCols: 4, clampQuantile: 1 });
+    const d = heatmapData(
+      { values: input.values, rows: 2, cols: 4, taskIds: ['ta', 'tb'] },
+      { maxRows: 1, maxCols: 4, clampQuantile: 1 },
+    );
     expect(d.rowLabels).toEqual(['tb … ta (2 tasks)']);
     // column means [3, 4, 5, 15] → order [3, 2, 1, 0]
     expect(Array.from(d.colOrder)).toEqual([3, 2, 1, 0]);
@@ -258,7 +261,8 @@ describe('ids are data, never Vega expression text', () => {
       if (Array.isArray(v)) v.forEach(walk);
       else if (v !== null && typeof v === 'object') {
         for (const [k, x] of Object.entries(v)) {
-          if (typeof x === 'string' && ['expr', 'calculate', 'filter', 'test', 'signal', 'update'].includes(k)) out.push(x);
+          if (typeof x === 'string' && ['expr', 'calculate', 'filter', 'test', 'signal', 'update'].includes(k))
+            out.push(x);
           else if (k !== 'values') walk(x);
         }
       }
@@ -266,7 +270,8 @@ describe('ids are data, never Vega expression text', () => {
     walk((await compileVegaLite(spec)).vega);
     return out;
   };
-  const mentionsAnId = (exprs: string[]): boolean => exprs.some((e) => hostile.some((id) => e.includes(id) || e.includes(JSON.stringify(id).slice(1, -1))));
+  const mentionsAnId = (exprs: string[]): boolean =>
+    exprs.some((e) => hostile.some((id) => e.includes(id) || e.includes(JSON.stringify(id).slice(1, -1))));
 
   it('heat map: task ids with line separators, quotes and backslashes render and label the rows', async () => {
     const rows = hostile.length;
@@ -279,11 +284,20 @@ describe('ids are data, never Vega expression text', () => {
   });
 
   it('sources and top-replayed bars: hostile source names and example ids', async () => {
-    const sources = hostile.map((source, i) => ({ source, mean: 0.1 * (i + 1), fractionForgotten: 0.5, share: 0.2, examples: 3 }));
+    const sources = hostile.map((source, i) => ({
+      source,
+      mean: 0.1 * (i + 1),
+      fractionForgotten: 0.5,
+      share: 0.2,
+      examples: 3,
+    }));
     expect(mentionsAnId(await expressions(sourceForgettingSpec(sources)))).toBe(false);
     await renderClean(sourceForgettingSpec(sources));
     const weights = Float64Array.of(0.1, 0.4, 0.2, 0.2, 0.1);
-    const spec = topReplayedSpec({ weights, exampleIds: hostile, exampleMeta: hostile.map((source) => ({ source })) }, { top: 5 });
+    const spec = topReplayedSpec(
+      { weights, exampleIds: hostile, exampleMeta: hostile.map((source) => ({ source })) },
+      { top: 5 },
+    );
     expect(mentionsAnId(await expressions(spec))).toBe(false);
     const svg = await renderClean(spec);
     expect(svg).toContain('t&quot;b');

@@ -48,7 +48,11 @@ interface DemoFlags {
  */
 export const demoCommand: CommandModule = {
   register(program, ctx) {
-    const cmd = addCommand(program, 'demo', 'Run the main job on the bundled real fixture: info → analyze → evaluate → replay plan → HTML report')
+    const cmd = addCommand(
+      program,
+      'demo',
+      'Run the main job on the bundled real fixture: info → analyze → evaluate → replay plan → HTML report',
+    )
       .option('--input <dir>', 'dataset to use instead of the bundled fixtures/real-dev-v1')
       .option('--out <dir>', 'folder for report.html and replay-plan.csv', 'demo-output')
       .option('--force', 'overwrite report.html and replay-plan.csv in --out')
@@ -59,7 +63,12 @@ export const demoCommand: CommandModule = {
 };
 
 /** The demo's report: the fixed split, the fixture's fine-tuning size, held-out examples never replayed. */
-function demoPlan(read: ReadResult, shownInput: string, seeds: number[], held: ExampleMask | null): Omit<ReportPlan, 'provenance'> {
+function demoPlan(
+  read: ReadResult,
+  shownInput: string,
+  seeds: number[],
+  held: ExampleMask | null,
+): Omit<ReportPlan, 'provenance'> {
   const m = read.matrix;
   const trainRows = m.taskIds.map((_, i) => i).filter((i) => !DEMO_TEST_ROWS.includes(i));
   return {
@@ -95,7 +104,11 @@ async function runDemo(flags: DemoFlags, ctx: CliContext): Promise<void> {
   const t0 = performance.now();
   const json = flags.json ?? false;
   const input = flags.input ?? bundledFixture();
-  if (!existsSync(input)) throw new ForgetscopeError('usage', `${input} does not exist; pass --input DIR (the bundled fixture ships with the repository, not the npm package)`);
+  if (!existsSync(input))
+    throw new ForgetscopeError(
+      'usage',
+      `${input} does not exist; pass --input DIR (the bundled fixture ships with the repository, not the npm package)`,
+    );
   const shownInput = flags.input ?? relative(process.cwd(), input) ?? input;
   const reportPath = join(flags.out, 'report.html');
   const planPath = join(flags.out, 'replay-plan.csv');
@@ -111,11 +124,17 @@ async function runDemo(flags: DemoFlags, ctx: CliContext): Promise<void> {
   const read = await readForgettingMatrix(input, { progress: ctx.progress(json) });
   const m = read.matrix;
   if (m.rows <= Math.max(...DEMO_TEST_ROWS)) {
-    throw new ForgetscopeError('input', `the demo split needs at least ${Math.max(...DEMO_TEST_ROWS) + 1} tasks; ${shownInput} has ${m.rows}`);
+    throw new ForgetscopeError(
+      'input',
+      `the demo split needs at least ${Math.max(...DEMO_TEST_ROWS) + 1} tasks; ${shownInput} has ${m.rows}`,
+    );
   }
   const heldFile = join(input, 'heldout_examples.json');
   const held = existsSync(heldFile) ? await readExclusion(heldFile, m, { unknown: 'skip' }) : null;
-  step(`info: ${m.rows} tasks × ${m.cols} examples, ${read.report.kept} of ${read.report.rows} rows kept` + (held ? `; ${held.count} held-out examples will never be replayed` : ''));
+  step(
+    `info: ${m.rows} tasks × ${m.cols} examples, ${read.report.kept} of ${read.report.rows} rows kept` +
+      (held ? `; ${held.count} held-out examples will never be replayed` : ''),
+  );
   const run = await writeReport(ctx, {
     matrix: m,
     plan: demoPlan(read, shownInput, seeds, held),
@@ -135,7 +154,11 @@ async function runDemo(flags: DemoFlags, ctx: CliContext): Promise<void> {
   const plan = run.report.replay!;
   const selected = new Uint8Array(plan.exampleIds.length);
   for (const j of plan.selected) selected[j] = 1;
-  await writeTable(planPath, { columns: { example: [...plan.exampleIds], score: plan.scores, weight: plan.weights, selected } }, { force: flags.force ?? false });
+  await writeTable(
+    planPath,
+    { columns: { example: [...plan.exampleIds], score: plan.scores, weight: plan.weights, selected } },
+    { force: flags.force ?? false },
+  );
   step(`replay plan written to ${planPath}`);
   const seconds = (performance.now() - t0) / 1000;
   if (json) ctx.printJson({ ...run.summary, replayPlan: planPath, seeds, totalSeconds: seconds });

@@ -16,8 +16,23 @@ import { createCompletionMethod } from '../../completion/registry.js';
 import { selectActiveProbes } from '../../completion/probes/index.js';
 import { stringifyResult } from '../../util/json.js';
 import {
-  addBackendOption, addReadOptions, addRowOptions, backendFromFlag, backendJson, parseChoice, parseIntList, parseMethodList, parsePositiveInt,
-  parseRowList, readOptionsFromFlags, checkCountAtMost, type ReadFlags, addCommand, MATRIX_INPUT, addSideOptions, parseSideList,
+  addBackendOption,
+  addReadOptions,
+  addRowOptions,
+  backendFromFlag,
+  backendJson,
+  parseChoice,
+  parseIntList,
+  parseMethodList,
+  parsePositiveInt,
+  parseRowList,
+  readOptionsFromFlags,
+  checkCountAtMost,
+  type ReadFlags,
+  addCommand,
+  MATRIX_INPUT,
+  addSideOptions,
+  parseSideList,
 } from '../flags.js';
 import { textTable } from '../../util/textTable.js';
 
@@ -38,16 +53,30 @@ interface EvaluateFlags extends ReadFlags {
 /** The `evaluate` command. */
 export const evaluateCommand: CommandModule = {
   register(program, ctx) {
-    const cmd = addCommand(program, 'evaluate', "Evaluate row completion with the paper's protocol (known columns drawn per seed, pooled metrics)", MATRIX_INPUT);
-    addRowOptions(cmd, { train: 'train rows: indices, inclusive ranges (0-45) or task ids, comma-separated', test: 'test rows, same syntax' })
+    const cmd = addCommand(
+      program,
+      'evaluate',
+      "Evaluate row completion with the paper's protocol (known columns drawn per seed, pooled metrics)",
+      MATRIX_INPUT,
+    );
+    addRowOptions(cmd, {
+      train: 'train rows: indices, inclusive ranges (0-45) or task ids, comma-separated',
+      test: 'test rows, same syntax',
+    })
       .option('--known <k>', 'columns drawn per test row (with replacement, as the paper)', '30')
       .option('--seeds <list>', 'seeds, e.g. 0-9', '0-9')
-      .option('--methods <names>', 'comma-separated methods (default: all registered except the opt-in soft-impute and ensemble)')
+      .option(
+        '--methods <names>',
+        'comma-separated methods (default: all registered except the opt-in soft-impute and ensemble)',
+      )
       .option('--select <how>', "probe selection: 'paper' (numpy default_rng(seed).choice) or 'active'", 'paper')
       .option('--dump-known <file>', 'write the drawn columns as JSON {"<test row>": {"<seed>": [...]}}')
       .option('--force', 'overwrite --dump-known');
     addBackendOption(cmd, 'auto', 'numerical backend for methods that use one: auto, cpu or webgpu');
-    addSideOptions(addReadOptions(cmd.option('--json', 'print one JSON object on stdout'))).action(async (input: string, flags: EvaluateFlags, command: Command) => runEvaluate(input, flags, ctx, command.getOptionValueSource('known') !== 'default'));
+    addSideOptions(addReadOptions(cmd.option('--json', 'print one JSON object on stdout'))).action(
+      async (input: string, flags: EvaluateFlags, command: Command) =>
+        runEvaluate(input, flags, ctx, command.getOptionValueSource('known') !== 'default'),
+    );
   },
 };
 
@@ -62,7 +91,11 @@ async function runEvaluate(input: string, flags: EvaluateFlags, ctx: CliContext,
   if (flags.dumpKnown) await checkOutFile(ctx, flags.dumpKnown, flags.force);
   const progress = ctx.progress(json);
   const sideNames = parseSideList(flags.side);
-  const { matrix, side } = await readForgettingMatrix(input, { ...readOptionsFromFlags(flags), progress, ...(sideNames.length > 0 ? { side: sideNames } : {}) });
+  const { matrix, side } = await readForgettingMatrix(input, {
+    ...readOptionsFromFlags(flags),
+    progress,
+    ...(sideNames.length > 0 ? { side: sideNames } : {}),
+  });
   const trainRows = parseRowList(flags.trainRows, matrix, '--train-rows');
   const testRows = parseRowList(flags.testRows, matrix, '--test-rows');
   // a --known given is checked against the data (the default 30 is drawn with replacement as the paper does)
@@ -74,15 +107,36 @@ async function runEvaluate(input: string, flags: EvaluateFlags, ctx: CliContext,
     selectHow === 'active' ? ({ train, k }) => (activeProbes ??= selectActiveProbes(train, k, { backend })) : 'paper';
   let result: EvaluationResult;
   try {
-    result = await evaluate(matrix, { trainRows, testRows, known, seeds, methods: methodNames.map(createCompletionMethod), select, backend, progress, ...(side ? { side } : {}) });
+    result = await evaluate(matrix, {
+      trainRows,
+      testRows,
+      known,
+      seeds,
+      methods: methodNames.map(createCompletionMethod),
+      select,
+      backend,
+      progress,
+      ...(side ? { side } : {}),
+    });
   } finally {
     await backend.dispose();
   }
   result.select = selectHow;
-  if (flags.dumpKnown) await atomicWrite(flags.dumpKnown, stringifyResult(result.knownColumns) + '\n', { force: flags.force ?? false });
+  if (flags.dumpKnown)
+    await atomicWrite(flags.dumpKnown, stringifyResult(result.knownColumns) + '\n', { force: flags.force ?? false });
   if (json) {
     const { methods, known: k, seeds: s, trainRows: tr, testRows: te } = result;
-    ctx.printJson({ methods, select: result.select, known: k, seeds: s, trainRows: tr, testRows: te, backend: backend.name, ...(sideNames.length > 0 ? { side: sideNames } : {}), ...backendJson(backend) });
+    ctx.printJson({
+      methods,
+      select: result.select,
+      known: k,
+      seeds: s,
+      trainRows: tr,
+      testRows: te,
+      backend: backend.name,
+      ...(sideNames.length > 0 ? { side: sideNames } : {}),
+      ...backendJson(backend),
+    });
     return;
   }
   ctx.out(formatTable(result, sideNames));
@@ -91,6 +145,22 @@ async function runEvaluate(input: string, flags: EvaluateFlags, ctx: CliContext,
 function formatTable(result: EvaluationResult, sideNames: readonly string[]): string {
   const fmt = (x: number | null): string => (x === null || !Number.isFinite(x) ? '—' : x.toFixed(4));
   const head = `protocol: ${result.trainRows.length} train rows, ${result.testRows.length} test rows, known ${result.known} (${result.select}), seeds ${result.seeds.join(',')}${sideNames.length > 0 ? `, side ${sideNames.join(',')}` : ''}\n`;
-  const rows = Object.entries(result.methods).map(([name, m]) => [name, fmt(m.rmse), fmt(m.f1), fmt(m.precision), fmt(m.recall), fmt(m.auc), m.seconds.toFixed(2), String(m.fits)]);
-  return head + textTable(['method', 'rmse', 'f1', 'precision', 'recall', 'auc', 'seconds', 'fits'], rows, { gap: '', rule: false, minWidths: [16, 9, 9, 11, 9, 9, 10, 6] });
+  const rows = Object.entries(result.methods).map(([name, m]) => [
+    name,
+    fmt(m.rmse),
+    fmt(m.f1),
+    fmt(m.precision),
+    fmt(m.recall),
+    fmt(m.auc),
+    m.seconds.toFixed(2),
+    String(m.fits),
+  ]);
+  return (
+    head +
+    textTable(['method', 'rmse', 'f1', 'precision', 'recall', 'auc', 'seconds', 'fits'], rows, {
+      gap: '',
+      rule: false,
+      minWidths: [16, 9, 9, 11, 9, 9, 10, 6],
+    })
+  );
 }

@@ -7,7 +7,15 @@ import { compareFisher } from '../../methods/fisher/compareFisher.js';
 import { forgettingConfidence, rankByConfidence } from '../../methods/fisher/forgettingConfidence.js';
 import { checkTensorValues } from '../../methods/shared/checkValues.js';
 import { checkInputFile } from '../readText.js';
-import { addCommand, aliased, badFlag, parseNumber, parseNumberIn, parseChoice, parsePositiveNumber } from '../flags.js';
+import {
+  addCommand,
+  aliased,
+  badFlag,
+  parseNumber,
+  parseNumberIn,
+  parseChoice,
+  parsePositiveNumber,
+} from '../flags.js';
 import { textTable as table } from '../../util/textTable.js';
 
 interface FisherFlags {
@@ -39,19 +47,37 @@ function concat(ts: readonly Tensor[]): Float64Array {
  */
 export const fisherCommand: CommandModule = {
   register(program, ctx) {
-    addCommand(program, 'fisher', 'diagonal-Fisher statistics, top-q importance overlap and cosine between two tasks, EWC penalty, forgetting confidence', ['<a>', "task A's Fisher diagonal (safetensors, one tensor per parameter)"], ['[b]', "task B's Fisher diagonal (same names and shapes)"])
+    addCommand(
+      program,
+      'fisher',
+      'diagonal-Fisher statistics, top-q importance overlap and cosine between two tasks, EWC penalty, forgetting confidence',
+      ['<a>', "task A's Fisher diagonal (safetensors, one tensor per parameter)"],
+      ['[b]', "task B's Fisher diagonal (same names and shapes)"],
+    )
       .option('--top-fraction <q>', 'fraction of entries in the top-importance sets', '0.01')
       .option('--top <q>', 'alias of --top-fraction')
       .option('--update <file>', 'an update ΔW (same names) to price with the EWC penalty under A')
       .option('--lambda <l>', 'EWC strength λ in (λ/2)ΣF·Δ²', '1')
       .option('--tensors <regex>', 'only tensors whose name matches')
-      .option('--grads <file>', 'per-example gradients: tensor "G" [N × P], optional "fisher" [P] (else A flattened) and "gL" [P]')
+      .option(
+        '--grads <file>',
+        'per-example gradients: tensor "G" [N × P], optional "fisher" [P] (else A flattened) and "gL" [P]',
+      )
       .option('--eta <eta>', 'step size η of the intended update in the forgetting confidence', '1')
       .option('--variant <v>', 'forgetting confidence: a (anchor θ0, default) or b (anchor θ0 − η·gL; needs gL)', 'a')
       .option('--json', 'print one JSON object')
       .action(async (a: string, b: string | undefined, flags: FisherFlags, command: Command) => {
-        const top = aliased<string>(command, flags as unknown as Record<string, unknown>, 'topFraction', 'top', ['--top-fraction', '--top'])!;
-        const q = parseNumberIn(top, flags.top !== undefined && top === flags.top ? '--top' : '--top-fraction', 0, 1, true);
+        const top = aliased<string>(command, flags as unknown as Record<string, unknown>, 'topFraction', 'top', [
+          '--top-fraction',
+          '--top',
+        ])!;
+        const q = parseNumberIn(
+          top,
+          flags.top !== undefined && top === flags.top ? '--top' : '--top-fraction',
+          0,
+          1,
+          true,
+        );
         const lambda = parseNumber(flags.lambda, '--lambda');
         if (lambda < 0) throw badFlag('--lambda', 'a number ≥ 0', flags.lambda);
         const eta = parsePositiveNumber(flags.eta, '--eta');
@@ -59,7 +85,10 @@ export const fisherCommand: CommandModule = {
         for (const path of [a, b, flags.update, flags.grads]) if (path !== undefined) await checkInputFile(path);
         const sel = flags.tensors !== undefined ? { select: flags.tensors } : {};
         const ta = await readSafetensorsFile(a, { ...sel, precision: 'float64' });
-        if (ta.length === 0) throw new ForgetscopeError('input', `no tensor${flags.tensors ? ` matching /${flags.tensors}/` : ''}`, { file: a });
+        if (ta.length === 0)
+          throw new ForgetscopeError('input', `no tensor${flags.tensors ? ` matching /${flags.tensors}/` : ''}`, {
+            file: a,
+          });
         checkTensorValues(ta, 'Fisher diagonal', { nonNegative: true, where: { file: a } });
         const tb = b ? await readSafetensorsFile(b, { ...sel, precision: 'float64' }) : undefined;
         if (tb && b) checkTensorValues(tb, 'Fisher diagonal', { nonNegative: true, where: { file: b } });
@@ -74,17 +103,36 @@ export const fisherCommand: CommandModule = {
         if (flags.grads) {
           const g = await readSafetensorsFile(flags.grads, { select: '^(G|fisher|gL)$', precision: 'float64' });
           const G = g.find((t) => t.name === 'G');
-          if (!G || G.shape.length !== 2) throw new ForgetscopeError('input', 'expected a 2-D tensor "G" [N × P] of per-example gradients', { file: flags.grads });
-          checkTensorValues(g.filter((t) => t.name !== 'fisher'), 'gradients', { where: { file: flags.grads } });
+          if (G?.shape.length !== 2)
+            throw new ForgetscopeError('input', 'expected a 2-D tensor "G" [N × P] of per-example gradients', {
+              file: flags.grads,
+            });
+          checkTensorValues(
+            g.filter((t) => t.name !== 'fisher'),
+            'gradients',
+            { where: { file: flags.grads } },
+          );
           const own = g.find((t) => t.name === 'fisher');
           if (own) checkTensorValues([own], 'Fisher diagonal', { nonNegative: true, where: { file: flags.grads } });
           const F = own ? own.data : concat(ta);
           if (F.length !== G.shape[1]) {
-            throw new ForgetscopeError('shape', `gradients have P = ${G.shape[1]} entries but the Fisher has ${F.length}; export a "fisher" tensor in the gradient space`, { file: flags.grads });
+            throw new ForgetscopeError(
+              'shape',
+              `gradients have P = ${G.shape[1]} entries but the Fisher has ${F.length}; export a "fisher" tensor in the gradient space`,
+              { file: flags.grads },
+            );
           }
           const gL = g.find((t) => t.name === 'gL');
-          if (flags.variant === 'b' && !gL) throw new ForgetscopeError('usage', 'variant b needs a tensor "gL" (the learning task\'s mean gradient) in the gradient file', { file: flags.grads });
-          const fc = forgettingConfidence({ rows: G.shape[0]!, cols: G.shape[1]!, data: G.data }, F, { eta, ...(flags.variant === 'b' ? { gL: gL!.data } : {}) });
+          if (flags.variant === 'b' && !gL)
+            throw new ForgetscopeError(
+              'usage',
+              'variant b needs a tensor "gL" (the learning task\'s mean gradient) in the gradient file',
+              { file: flags.grads },
+            );
+          const fc = forgettingConfidence({ rows: G.shape[0]!, cols: G.shape[1]!, data: G.data }, F, {
+            eta,
+            ...(flags.variant === 'b' ? { gL: gL!.data } : {}),
+          });
           result['confidence'] = { variant: flags.variant, eta, ranking: rankByConfidence(fc), fc };
         }
         if (flags.json) {
@@ -94,13 +142,29 @@ export const fisherCommand: CommandModule = {
         const fmt = (x: number | undefined) => (x === undefined || Number.isNaN(x) ? '' : x.toPrecision(4));
         ctx.out(
           table(
-            ['tensor', 'size', 'mean F(A)', 'max F(A)', ...(tb ? ['mean F(B)', `jaccard top ${q}`, 'cosine'] : []), ...(tu ? ['EWC'] : [])],
-            [...cmp.tensors, { ...cmp.overall, name: '(overall)' }].map((r) => [r.name, String(r.size), fmt(r.meanA), fmt(r.maxA), ...(tb ? [fmt(r.meanB), fmt(r.jaccard), fmt(r.cosine)] : []), ...(tu ? [fmt(r.ewc)] : [])]),
+            [
+              'tensor',
+              'size',
+              'mean F(A)',
+              'max F(A)',
+              ...(tb ? ['mean F(B)', `jaccard top ${q}`, 'cosine'] : []),
+              ...(tu ? ['EWC'] : []),
+            ],
+            [...cmp.tensors, { ...cmp.overall, name: '(overall)' }].map((r) => [
+              r.name,
+              String(r.size),
+              fmt(r.meanA),
+              fmt(r.maxA),
+              ...(tb ? [fmt(r.meanB), fmt(r.jaccard), fmt(r.cosine)] : []),
+              ...(tu ? [fmt(r.ewc)] : []),
+            ]),
           ),
         );
         if (result['confidence']) {
           const c = result['confidence'] as { ranking: Int32Array; fc: Float64Array };
-          ctx.out(`\nforgetting confidence (variant ${flags.variant}), top 10: ${Array.from(c.ranking.slice(0, 10), (i) => `${i} (${c.fc[i]!.toPrecision(3)})`).join(', ')}\n`);
+          ctx.out(
+            `\nforgetting confidence (variant ${flags.variant}), top 10: ${Array.from(c.ranking.slice(0, 10), (i) => `${i} (${c.fc[i]!.toPrecision(3)})`).join(', ')}\n`,
+          );
         }
       });
   },

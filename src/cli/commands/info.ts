@@ -13,11 +13,18 @@ interface InfoFlags extends ReadFlags {
  */
 export const infoCommand: CommandModule = {
   register(program, ctx) {
-    const cmd = addCommand(program, 'info', 'shape, observed count, value summary and read report of a forgetting matrix (file or dataset folder)', ['<input>', 'a long table (.csv .tsv .jsonl .arrow .parquet), a dense .npy, a dataset folder, or - for stdin'])
-      .option('--json', 'print one JSON object on stdout');
+    const cmd = addCommand(
+      program,
+      'info',
+      'shape, observed count, value summary and read report of a forgetting matrix (file or dataset folder)',
+      ['<input>', 'a long table (.csv .tsv .jsonl .arrow .parquet), a dense .npy, a dataset folder, or - for stdin'],
+    ).option('--json', 'print one JSON object on stdout');
     addReadOptions(cmd).action(async (input: string, flags: InfoFlags) => {
       const json = flags.json ?? false;
-      const result = await readForgettingMatrix(input, { ...readOptionsFromFlags(flags), progress: ctx.progress(json) });
+      const result = await readForgettingMatrix(input, {
+        ...readOptionsFromFlags(flags),
+        progress: ctx.progress(json),
+      });
       const { matrix, report } = result;
       const s = matrix.summary();
       const out = {
@@ -25,7 +32,12 @@ export const infoCommand: CommandModule = {
         examples: s.examples,
         observed: s.observed,
         missing: s.missing,
-        read: { rows: report.rows, kept: report.kept, dropped: report.dropped, ...(report.merged ? { merged: report.merged } : {}) },
+        read: {
+          rows: report.rows,
+          kept: report.kept,
+          dropped: report.dropped,
+          ...(report.merged ? { merged: report.merged } : {}),
+        },
         format: result.format,
         source: result.source,
         dtype: matrix.values instanceof Float32Array ? 'float32' : 'float64',

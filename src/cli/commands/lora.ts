@@ -4,7 +4,14 @@ import { readSafetensorsFile, writeSafetensorsFile } from '../../io/node/safeten
 import { bestTradeoff, lossBarrier } from '../../methods/interpolated-lora/barrier.js';
 import { mergeAdapters } from '../../methods/interpolated-lora/mergeAdapters.js';
 import { readNumericColumns } from '../../io/csv/readNumericColumns.js';
-import { addBackendOption, addCommand, backendFromFlag, backendJson, parseNumberIn, parsePositiveNumber } from '../flags.js';
+import {
+  addBackendOption,
+  addCommand,
+  backendFromFlag,
+  backendJson,
+  parseNumberIn,
+  parsePositiveNumber,
+} from '../flags.js';
 import { checkOutFile } from '../outputs.js';
 import { checkTensorValues } from '../../methods/shared/checkValues.js';
 import { checkInputFile, readText } from '../readText.js';
@@ -34,7 +41,10 @@ interface MergeFlags {
 export const loraCommand: CommandModule = {
   register(program, ctx) {
     const lora = addCommand(program, 'lora', 'interpolated LoRA: loss barrier along a path, EMA merge of adapters');
-    addCommand(lora, 'barrier', 'loss barrier and best trade-off point along an interpolation path', ['<losses>', 'CSV with columns alpha,loss (optionally loss_old,loss_new for the trade-off)'])
+    addCommand(lora, 'barrier', 'loss barrier and best trade-off point along an interpolation path', [
+      '<losses>',
+      'CSV with columns alpha,loss (optionally loss_old,loss_new for the trade-off)',
+    ])
       .option('--weight <w>', 'weight of the old task in the trade-off score w·L_old + (1−w)·L_new', '0.5')
       .option('--json', 'print one JSON object')
       .action(async (path: string, flags: BarrierFlags) => {
@@ -42,7 +52,12 @@ export const loraCommand: CommandModule = {
         const cols = readNumericColumns(await readText(path), { file: path });
         const alpha = cols.get('alpha');
         const loss = cols.get('loss');
-        if (!alpha || !loss) throw new ForgetscopeError('missing-column', `expected columns "alpha" and "loss"; the header has ${[...cols.keys()].map((k) => JSON.stringify(k)).join(', ')}`, { file: path, line: 1, column: 1 });
+        if (!alpha || !loss)
+          throw new ForgetscopeError(
+            'missing-column',
+            `expected columns "alpha" and "loss"; the header has ${[...cols.keys()].map((k) => JSON.stringify(k)).join(', ')}`,
+            { file: path, line: 1, column: 1 },
+          );
         let b: ReturnType<typeof lossBarrier>;
         try {
           b = lossBarrier(alpha, loss);
@@ -64,10 +79,16 @@ export const loraCommand: CommandModule = {
           ctx.printJson(result);
           return;
         }
-        ctx.out(`loss barrier ${b.barrier.toPrecision(4)} at alpha ${b.argAlpha}; mean excess over the line ${b.meanExcess.toPrecision(4)}\n`);
+        ctx.out(
+          `loss barrier ${b.barrier.toPrecision(4)} at alpha ${b.argAlpha}; mean excess over the line ${b.meanExcess.toPrecision(4)}\n`,
+        );
         ctx.out(`best trade-off: alpha ${best.alpha} (score ${best.score.toPrecision(4)}, w = ${w})\n`);
       });
-    const merge = addCommand(lora, 'merge', 'EMA merge of a slow and a fast LoRA adapter: λ·slow + (1−λ)·fast on A and B, with the factor merge error')
+    const merge = addCommand(
+      lora,
+      'merge',
+      'EMA merge of a slow and a fast LoRA adapter: λ·slow + (1−λ)·fast on A and B, with the factor merge error',
+    )
       .requiredOption('--slow <file>', 'slow adapter (safetensors, PEFT names ...lora_A.weight / ...lora_B.weight)')
       .requiredOption('--fast <file>', 'fast adapter (same names)')
       .requiredOption('--lambda <l>', 'weight of the slow adapter, in [0, 1]')
@@ -75,8 +96,8 @@ export const loraCommand: CommandModule = {
       .option('--force', 'overwrite --out')
       .option('--lora-alpha <a>', 'LoRA alpha (scale alpha/r) for the merge error; default r (scale 1)')
       .option('--json', 'print one JSON object');
-    addBackendOption(merge, 'auto', 'numerical backend for the factor products: auto, cpu or webgpu')
-      .action(async (flags: MergeFlags) => {
+    addBackendOption(merge, 'auto', 'numerical backend for the factor products: auto, cpu or webgpu').action(
+      async (flags: MergeFlags) => {
         const lambda = parseNumberIn(flags.lambda, '--lambda', 0, 1);
         const alpha = flags.loraAlpha !== undefined ? parsePositiveNumber(flags.loraAlpha, '--lora-alpha') : undefined;
         await checkOutFile(ctx, flags.out, flags.force);
@@ -90,8 +111,11 @@ export const loraCommand: CommandModule = {
         const byName = new Map(slow.map((t) => [t.name, t]));
         const work = slow.reduce((sum, a) => {
           const at = a.name.lastIndexOf('lora_A');
-          const b = at < 0 ? undefined : byName.get(a.name.slice(0, at) + 'lora_B' + a.name.slice(at + 'lora_A'.length));
-          return b && a.shape.length === 2 && b.shape.length === 2 ? sum + 3 * b.shape[0]! * a.shape[0]! * a.shape[1]! : sum;
+          const b =
+            at < 0 ? undefined : byName.get(a.name.slice(0, at) + 'lora_B' + a.name.slice(at + 'lora_A'.length));
+          return b && a.shape.length === 2 && b.shape.length === 2
+            ? sum + 3 * b.shape[0]! * a.shape[0]! * a.shape[1]!
+            : sum;
         }, 0);
         const backend = await backendFromFlag(flags.backend, ctx, work);
         let result;
@@ -111,7 +135,13 @@ export const loraCommand: CommandModule = {
           return;
         }
         ctx.err(`wrote ${merged.length} tensors to ${flags.out}\n`);
-        ctx.out(table(['layer', 'rank', '‖ΔW(EMA of A,B) − EMA of ΔW‖', '‖EMA of ΔW‖'], layers.map((l) => [l.layer, String(l.rank), l.factorMergeError.toPrecision(4), l.deltaNorm.toPrecision(4)])));
-      });
+        ctx.out(
+          table(
+            ['layer', 'rank', '‖ΔW(EMA of A,B) − EMA of ΔW‖', '‖EMA of ΔW‖'],
+            layers.map((l) => [l.layer, String(l.rank), l.factorMergeError.toPrecision(4), l.deltaNorm.toPrecision(4)]),
+          ),
+        );
+      },
+    );
   },
 };

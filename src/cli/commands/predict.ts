@@ -11,7 +11,20 @@ import { readForgettingMatrix } from '../../io/node/readForgettingMatrix.js';
 import { writeTable } from '../../io/node/writeTable.js';
 import { completionMethods, createCompletionMethod } from '../../completion/registry.js';
 import type { TableColumn } from '../../io/types.js';
-import { addBackendOption, addReadOptions, addRowOptions, backendFromFlag, backendJson, parseNonNegativeInt, parseRowList, readOptionsFromFlags, type ReadFlags, addCommand, addSideOptions, parseSideList } from '../flags.js';
+import {
+  addBackendOption,
+  addReadOptions,
+  addRowOptions,
+  backendFromFlag,
+  backendJson,
+  parseNonNegativeInt,
+  parseRowList,
+  readOptionsFromFlags,
+  type ReadFlags,
+  addCommand,
+  addSideOptions,
+  parseSideList,
+} from '../flags.js';
 import { selectSideRows, sideRowOf, type SideMatrices } from '../../matrix/sideMatrices.js';
 import type { KnownEntries } from '../../completion/types.js';
 import { readMeasuredEntries } from '../inputs.js';
@@ -38,15 +51,23 @@ function defaultPredictMethod(): string {
 /** The `predict` command. */
 export const predictCommand: CommandModule = {
   register(program, ctx) {
-    const cmd = addCommand(program, 'predict', "Complete a new task's forgetting row from a few measured entries", ['<input>', 'the forgetting matrix of the known tasks (long table, .npy or dataset folder)']);
+    const cmd = addCommand(program, 'predict', "Complete a new task's forgetting row from a few measured entries", [
+      '<input>',
+      'the forgetting matrix of the known tasks (long table, .npy or dataset folder)',
+    ]);
     addRowOptions(cmd, { train: 'rows to fit on: indices, inclusive ranges or task ids (default: all rows)' })
-      .option('--observed <file>', 'table with columns example,value (csv, tsv, jsonl, arrow, parquet): the measured entries of the new task')
+      .option(
+        '--observed <file>',
+        'table with columns example,value (csv, tsv, jsonl, arrow, parquet): the measured entries of the new task',
+      )
       .option('--method <name>', `completion method (default: ${defaultPredictMethod()})`)
       .option('--out <file>', 'output table: example,prediction[,lower,upper] (.csv, .tsv, .parquet, .arrow, .npy)')
       .option('--force', 'overwrite --out')
       .option('--seed <n>', 'seed of methods with a random initialisation', '0');
     addBackendOption(cmd);
-    addSideOptions(addReadOptions(cmd.option('--json', 'print a JSON summary on stdout')), { sideRow: true }).action(async (input: string, flags: PredictFlags) => runPredict(input, flags, ctx));
+    addSideOptions(addReadOptions(cmd.option('--json', 'print a JSON summary on stdout')), { sideRow: true }).action(
+      async (input: string, flags: PredictFlags) => runPredict(input, flags, ctx),
+    );
   },
 };
 
@@ -60,8 +81,13 @@ async function runPredict(input: string, flags: PredictFlags, ctx: CliContext): 
   await checkTableOut(ctx, flags.out, flags.force);
   const progress = ctx.progress(json);
   const sideNames = parseSideList(flags.side);
-  if (flags.sideRow !== undefined && sideNames.length === 0) throw new ForgetscopeError('usage', '--side-row needs --side');
-  const { matrix, side } = await readForgettingMatrix(input, { ...readOptionsFromFlags(flags), progress, ...(sideNames.length > 0 ? { side: sideNames } : {}) });
+  if (flags.sideRow !== undefined && sideNames.length === 0)
+    throw new ForgetscopeError('usage', '--side-row needs --side');
+  const { matrix, side } = await readForgettingMatrix(input, {
+    ...readOptionsFromFlags(flags),
+    progress,
+    ...(sideNames.length > 0 ? { side: sideNames } : {}),
+  });
   const trainRows = flags.trainRows === undefined ? null : parseRowList(flags.trainRows, matrix, '--train-rows');
   const train = trainRows === null ? matrix : matrix.selectRows(Int32Array.from(trainRows));
   let known: KnownEntries = await readMeasuredEntries(flags.observed, train, {}, ctx.warn);
@@ -89,13 +115,30 @@ async function runPredict(input: string, flags: PredictFlags, ctx: CliContext): 
   }
   warnSpreadsheetIds(ctx, flags.out, train.exampleIds);
   await writeTable(flags.out, { columns }, { force: flags.force ?? false });
-  const summary = { method: methodName, trainRows: train.rows, examples: train.cols, observed: known.columns.length, intervals: Boolean(row.lower && row.upper), out: flags.out, seconds, ...(side ? { side: sideNames } : {}), ...backendJson(backend) };
+  const summary = {
+    method: methodName,
+    trainRows: train.rows,
+    examples: train.cols,
+    observed: known.columns.length,
+    intervals: Boolean(row.lower && row.upper),
+    out: flags.out,
+    seconds,
+    ...(side ? { side: sideNames } : {}),
+    ...backendJson(backend),
+  };
   if (json) ctx.printJson(summary);
-  else ctx.err(`predict: ${methodName} on ${train.rows} train rows, ${known.columns.length} measured entries → ${train.cols} predictions in ${flags.out}\n`);
+  else
+    ctx.err(
+      `predict: ${methodName} on ${train.rows} train rows, ${known.columns.length} measured entries → ${train.cols} predictions in ${flags.out}\n`,
+    );
 }
 
 /** The input row holding the new task's side values: `--side-row`, else the one row not in the train rows. */
-function newTaskRow(spec: string | undefined, matrix: Parameters<typeof parseRowList>[1], trainRows: readonly number[]): number {
+function newTaskRow(
+  spec: string | undefined,
+  matrix: Parameters<typeof parseRowList>[1],
+  trainRows: readonly number[],
+): number {
   const inTrain = new Set(trainRows);
   let row: number;
   if (spec !== undefined) {
@@ -105,7 +148,10 @@ function newTaskRow(spec: string | undefined, matrix: Parameters<typeof parseRow
   } else {
     const rest = Array.from({ length: matrix.rows }, (_, i) => i).filter((i) => !inTrain.has(i));
     if (rest.length !== 1) {
-      throw new ForgetscopeError('usage', `--side: name the new task's row with --side-row (${rest.length === 0 ? 'every row is a train row' : `${rest.length} rows are not train rows`})`);
+      throw new ForgetscopeError(
+        'usage',
+        `--side: name the new task's row with --side-row (${rest.length === 0 ? 'every row is a train row' : `${rest.length} rows are not train rows`})`,
+      );
     }
     row = rest[0]!;
   }

@@ -11,9 +11,27 @@ import { onlineReplaySchedule } from '../../replay/online.js';
 import { replayPlanTable } from '../../replay/planTable.js';
 import { replayPolicy } from '../../replay/policies/registry.js';
 import {
-  addBackendOption, addReadOptions, addReplayOptions, addReplayPolicyOptions, addRowOptions, backendFromFlag, backendJson, parseCaps, parseInteger,
-  parsePositiveInt, parseRowList, checkCountAtMost, checkReplayBudget, readOptionsFromFlags, replayPolicyFromFlags, replaySettingsFromFlags, type ReadFlags,
-  type ReplayFlags as ReplayGroupFlags, type ReplayPolicyFlags, type ReplaySettings, addCommand,
+  addBackendOption,
+  addReadOptions,
+  addReplayOptions,
+  addReplayPolicyOptions,
+  addRowOptions,
+  backendFromFlag,
+  backendJson,
+  parseCaps,
+  parseInteger,
+  parsePositiveInt,
+  parseRowList,
+  checkCountAtMost,
+  checkReplayBudget,
+  readOptionsFromFlags,
+  replayPolicyFromFlags,
+  replaySettingsFromFlags,
+  type ReadFlags,
+  type ReplayFlags as ReplayGroupFlags,
+  type ReplayPolicyFlags,
+  type ReplaySettings,
+  addCommand,
 } from '../flags.js';
 import { readExclusion, readMeasuredEntries, readSideRow } from '../inputs.js';
 import { checkTableOut, warnSpreadsheetIds } from '../outputs.js';
@@ -44,9 +62,16 @@ interface ReplayFlags extends ReadFlags, ReplayGroupFlags, ReplayPolicyFlags {
  */
 export const replayCommand: CommandModule = {
   register(program: Command, ctx: CliContext) {
-    const cmd = addCommand(program, 'replay', 'Plan replay for a new task: complete its row from measured entries, weight, draw.', ['<input>', 'forgetting matrix of the train tasks (file or dataset folder)']);
-    addRowOptions(cmd, { train: 'train rows: ranges and commas (0-45,50) or task ids; default all rows' })
-      .option('--observed <file>', 'measured forgetting of the new task: a table with columns example, value');
+    const cmd = addCommand(
+      program,
+      'replay',
+      'Plan replay for a new task: complete its row from measured entries, weight, draw.',
+      ['<input>', 'forgetting matrix of the train tasks (file or dataset folder)'],
+    );
+    addRowOptions(cmd, { train: 'train rows: ranges and commas (0-45,50) or task ids; default all rows' }).option(
+      '--observed <file>',
+      'measured forgetting of the new task: a table with columns example, value',
+    );
     addReplayPolicyOptions(addReplayOptions(cmd, { methodAlias: true }))
       .option('--seed <s>', 'seed of the completion, the draw and the shuffle', String(DEFAULT_REPLAY_SEED))
       .option('--caps <list>', 'per-source caps on replayed examples, e.g. man=5,python=3 (examples need a source)')
@@ -54,51 +79,86 @@ export const replayCommand: CommandModule = {
       .option('--online-steps <S>', 'print the online plan for S fine-tuning steps (uniform steps, probes) instead')
       .option('--probes <k>', 'examples to measure in the online plan', String(DEFAULT_PROBES));
     addBackendOption(cmd);
-    addReadOptions(cmd.option('--json', 'print one JSON object on stdout').option('--force', 'overwrite --out')).action(async (input: string, flags: ReplayFlags, command: Command) => {
-      const settings = replaySettingsFromFlags(flags, command);
-      const given = (flag: string): boolean => command.getOptionValueSource(flag) === 'cli' || command.getOptionValueSource(flag) === 'env';
-      const resolved = replayPolicyFromFlags(flags.policy, settings.temperature, given('temperature'), {
-        ...(given('autoSupport') ? { autoSupport: settings.autoSupport } : {}),
-        ...(given('factorRank') ? { factorRank: parsePositiveInt(flags.factorRank, '--factor-rank') } : {}),
-        side: flags.sideScores !== undefined,
-      });
-      for (const m of resolved.ignored) ctx.warn(m);
-      await runReplay(input, flags, { ...settings, ...resolved, temperatureGiven: given('temperature') }, ctx);
-    });
+    addReadOptions(cmd.option('--json', 'print one JSON object on stdout').option('--force', 'overwrite --out')).action(
+      async (input: string, flags: ReplayFlags, command: Command) => {
+        const settings = replaySettingsFromFlags(flags, command);
+        const given = (flag: string): boolean =>
+          command.getOptionValueSource(flag) === 'cli' || command.getOptionValueSource(flag) === 'env';
+        const resolved = replayPolicyFromFlags(flags.policy, settings.temperature, given('temperature'), {
+          ...(given('autoSupport') ? { autoSupport: settings.autoSupport } : {}),
+          ...(given('factorRank') ? { factorRank: parsePositiveInt(flags.factorRank, '--factor-rank') } : {}),
+          side: flags.sideScores !== undefined,
+        });
+        for (const m of resolved.ignored) ctx.warn(m);
+        await runReplay(input, flags, { ...settings, ...resolved, temperatureGiven: given('temperature') }, ctx);
+      },
+    );
   },
 };
 
-async function runReplay(input: string, flags: ReplayFlags, settings: ReplaySettings & { policy: string; temperatureGiven: boolean }, ctx: CliContext): Promise<void> {
+async function runReplay(
+  input: string,
+  flags: ReplayFlags,
+  settings: ReplaySettings & { policy: string; temperatureGiven: boolean },
+  ctx: CliContext,
+): Promise<void> {
   const json = flags.json === true;
   const seed = parseInteger(flags.seed, '--seed');
-  if (flags.onlineSteps === undefined && flags.out !== undefined) await checkTableOut(ctx, flags.out, flags.force === true);
-  const { matrix, report } = await readForgettingMatrix(input, { ...readOptionsFromFlags(flags), progress: ctx.progress(json) });
-  const train = flags.trainRows === undefined ? matrix : matrix.selectRows(parseRowList(flags.trainRows, matrix, '--train-rows'));
+  if (flags.onlineSteps === undefined && flags.out !== undefined)
+    await checkTableOut(ctx, flags.out, flags.force === true);
+  const { matrix, report } = await readForgettingMatrix(input, {
+    ...readOptionsFromFlags(flags),
+    progress: ctx.progress(json),
+  });
+  const train =
+    flags.trainRows === undefined ? matrix : matrix.selectRows(parseRowList(flags.trainRows, matrix, '--train-rows'));
   const exclude = settings.exclude === undefined ? undefined : (await readExclusion(settings.exclude, train)).mask;
 
   if (flags.onlineSteps !== undefined) {
     const totalSteps = parsePositiveInt(flags.onlineSteps, '--online-steps');
-    const probeCount = checkCountAtMost(parsePositiveInt(flags.probes, '--probes'), '--probes', train.cols, 'examples of the matrix');
-    const schedule = onlineReplaySchedule({ totalSteps, examples: train.cols, probes: probeCount, seed, ...(exclude ? { exclude } : {}) });
+    const probeCount = checkCountAtMost(
+      parsePositiveInt(flags.probes, '--probes'),
+      '--probes',
+      train.cols,
+      'examples of the matrix',
+    );
+    const schedule = onlineReplaySchedule({
+      totalSteps,
+      examples: train.cols,
+      probes: probeCount,
+      seed,
+      ...(exclude ? { exclude } : {}),
+    });
     const probes = Array.from(schedule.probeColumns, (j) => train.exampleIds[j]!);
     if (json) ctx.printJson({ ...schedule, probes, seed, tasks: train.rows, examples: train.cols });
     else {
-      ctx.out(`uniform replay for steps 0..${schedule.uniformUntilStep - 1}; measure ${probes.length} examples at step ${schedule.measureAtStep}; predicted replay from step ${schedule.predictedFromStep} to ${totalSteps - 1}\n`);
+      ctx.out(
+        `uniform replay for steps 0..${schedule.uniformUntilStep - 1}; measure ${probes.length} examples at step ${schedule.measureAtStep}; predicted replay from step ${schedule.predictedFromStep} to ${totalSteps - 1}\n`,
+      );
       ctx.out(`probes: ${probes.join(' ')}\n`);
     }
     return;
   }
 
-  if (flags.observed === undefined) throw new ForgetscopeError('usage', 'replay needs --observed FILE (columns example, value)');
-  if (settings.nFineTune === undefined) throw new ForgetscopeError('usage', "replay needs --n-fine-tune (alias --n: the number of the new task's fine-tuning examples)");
+  if (flags.observed === undefined)
+    throw new ForgetscopeError('usage', 'replay needs --observed FILE (columns example, value)');
+  if (settings.nFineTune === undefined)
+    throw new ForgetscopeError(
+      'usage',
+      "replay needs --n-fine-tune (alias --n: the number of the new task's fine-tuning examples)",
+    );
   if (flags.out === undefined) throw new ForgetscopeError('usage', 'replay needs --out FILE');
   checkReplayBudget(settings.nFineTune, settings.ratio, train.cols);
   const factorRank = parsePositiveInt(flags.factorRank, '--factor-rank');
-  const caps = flags.caps !== undefined ? { caps: parseCaps(flags.caps, '--caps', exampleSources(train)), sources: exampleSources(train) } : {};
+  const caps =
+    flags.caps !== undefined
+      ? { caps: parseCaps(flags.caps, '--caps', exampleSources(train)), sources: exampleSources(train) }
+      : {};
   const known = await readMeasuredEntries(flags.observed, train, {}, ctx.warn);
   const side = flags.sideScores === undefined ? undefined : await readSideRow(flags.sideScores, train);
   if (exclude) {
-    for (const j of known.columns) if (exclude[j]) ctx.warn(`example ${train.exampleIds[j]} is both measured and excluded; it keeps weight 0`);
+    for (const j of known.columns)
+      if (exclude[j]) ctx.warn(`example ${train.exampleIds[j]} is both measured and excluded; it keeps weight 0`);
   }
   const completion = createCompletionMethod(settings.method);
   const backend = await backendFromFlag(flags.backend, ctx, train);
@@ -127,7 +187,9 @@ async function runReplay(input: string, flags: ReplayFlags, settings: ReplaySett
   warnSpreadsheetIds(ctx, flags.out, train.exampleIds);
   await writeTable(flags.out, replayPlanTable(plan), { force: flags.force === true });
   if (!json) {
-    ctx.out(`replay ${plan.replayN} of ${train.cols} examples (policy ${plan.policy}, T = ${plan.temperature}, method ${plan.method}, ${known.columns.length} measured) → ${flags.out}\n`);
+    ctx.out(
+      `replay ${plan.replayN} of ${train.cols} examples (policy ${plan.policy}, T = ${plan.temperature}, method ${plan.method}, ${known.columns.length} measured) → ${flags.out}\n`,
+    );
     return;
   }
   ctx.printJson({
@@ -154,7 +216,8 @@ async function runReplay(input: string, flags: ReplayFlags, settings: ReplaySett
 function exampleSources(train: ForgettingMatrix): string[] {
   return train.exampleIds.map((id, j) => {
     const s = train.exampleMeta[j]?.['source'];
-    if (s === undefined || s === null) throw new ForgetscopeError('usage', `--caps needs a source for every example; example "${id}" has none`);
+    if (s === undefined || s === null)
+      throw new ForgetscopeError('usage', `--caps needs a source for every example; example "${id}" has none`);
     return String(s);
   });
 }

@@ -7,7 +7,14 @@ import { openSafetensorsFile, type SafetensorsFile } from '../../io/node/safeten
 import { tensorNameFilter } from '../../io/safetensors/safetensors.js';
 import { layerReport, type LayerRow } from '../../methods/subspace/layerReport.js';
 import { layerImportance, retentionRanks } from '../../methods/subspace/retention.js';
-import { addBackendOption, backendFromFlag, backendJson, parseNonNegativeInt, parseNumberIn, addCommand } from '../flags.js';
+import {
+  addBackendOption,
+  backendFromFlag,
+  backendJson,
+  parseNonNegativeInt,
+  parseNumberIn,
+  addCommand,
+} from '../flags.js';
 import { checkTensorValues } from '../../methods/shared/checkValues.js';
 import { checkInputFile } from '../readText.js';
 import { textTable as table } from '../../util/textTable.js';
@@ -36,7 +43,12 @@ async function matrix(f: SafetensorsFile, name: string): Promise<Dense> {
 /** Captured inputs X [N × dI] of a layer from `DIR/<name>.safetensors` (tensor "X"). */
 async function activations(dir: string, name: string): Promise<Dense> {
   const path = join(dir, `${name}.safetensors`);
-  if (!existsSync(path)) throw new ForgetscopeError('usage', `no captured inputs for layer "${name}" (expected ${name}.safetensors with tensor "X")`, { file: path });
+  if (!existsSync(path))
+    throw new ForgetscopeError(
+      'usage',
+      `no captured inputs for layer "${name}" (expected ${name}.safetensors with tensor "X")`,
+      { file: path },
+    );
   const f = await openSafetensorsFile(path);
   try {
     return await matrix(f, 'X');
@@ -46,17 +58,40 @@ async function activations(dir: string, name: string): Promise<Dense> {
 }
 
 /** Precomputed SVD factors of a layer from `DIR/<name>.safetensors`: U_h [dO × k'], S [d], V_h [dI × k']. */
-async function factors(dir: string, name: string, rows: number, cols: number): Promise<{ Uh: Dense; Vh: Dense; sigma: Float64Array }> {
+async function factors(
+  dir: string,
+  name: string,
+  rows: number,
+  cols: number,
+): Promise<{ Uh: Dense; Vh: Dense; sigma: Float64Array }> {
   const path = join(dir, `${name}.safetensors`);
-  if (!existsSync(path)) throw new ForgetscopeError('usage', `no SVD factors for layer "${name}" (expected ${name}.safetensors with U_h, S, V_h)`, { file: path });
+  if (!existsSync(path))
+    throw new ForgetscopeError(
+      'usage',
+      `no SVD factors for layer "${name}" (expected ${name}.safetensors with U_h, S, V_h)`,
+      { file: path },
+    );
   const f = await openSafetensorsFile(path);
   try {
     const u = await matrix(f, 'U_h');
     const v = await matrix(f, 'V_h');
     const s = await f.read('S', 'float64');
-    checkTensorValues([{ name: 'S', data: s.data, shape: s.shape }], 'singular values', { nonNegative: true, where: { file: path } });
-    if (u.rows !== rows || v.rows !== cols || u.cols !== v.cols || s.data.length !== Math.min(rows, cols) || u.cols > s.data.length) {
-      throw new ForgetscopeError('shape', `factors of "${name}" do not fit a ${rows}×${cols} layer (U_h ${u.rows}×${u.cols}, V_h ${v.rows}×${v.cols}, S ${s.data.length}; expected S of length ${Math.min(rows, cols)})`, { file: path });
+    checkTensorValues([{ name: 'S', data: s.data, shape: s.shape }], 'singular values', {
+      nonNegative: true,
+      where: { file: path },
+    });
+    if (
+      u.rows !== rows ||
+      v.rows !== cols ||
+      u.cols !== v.cols ||
+      s.data.length !== Math.min(rows, cols) ||
+      u.cols > s.data.length
+    ) {
+      throw new ForgetscopeError(
+        'shape',
+        `factors of "${name}" do not fit a ${rows}×${cols} layer (U_h ${u.rows}×${u.cols}, V_h ${v.rows}×${v.cols}, S ${s.data.length}; expected S of length ${Math.min(rows, cols)})`,
+        { file: path },
+      );
     }
     return { Uh: u, Vh: v, sigma: Float64Array.from(s.data) };
   } finally {
@@ -71,7 +106,11 @@ async function factors(dir: string, name: string, rows: number, cols: number): P
  */
 export const subspaceCommand: CommandModule = {
   register(program, ctx) {
-    const cmd = addCommand(program, 'subspace', 'per 2-D tensor: spectrum, protected rank k, fraction of the update in the protected subspace, interference')
+    const cmd = addCommand(
+      program,
+      'subspace',
+      'per 2-D tensor: spectrum, protected rank k, fraction of the update in the protected subspace, interference',
+    )
       .requiredOption('--before <file>', 'weights at the start of the task (safetensors)')
       .requiredOption('--after <file>', 'weights after fine-tuning (safetensors)')
       .option('--tensors <regex>', 'only tensors whose name matches')
@@ -79,17 +118,28 @@ export const subspaceCommand: CommandModule = {
       .option('--trr <r>', 'target retention ratio of the adaptive rule', '0.8')
       .option('--energy <tau>', 'energy rule threshold when no activations are given (default 0.9)')
       .option('--k <k>', 'a fixed protected rank for every layer (overrides both rules)')
-      .option('--activations <dir>', 'captured layer inputs: <dir>/<tensor name>.safetensors holding X [N × dIn] (enables the retention rule)')
-      .option('--svd <dir>', 'precomputed SVD factors of W_before: <dir>/<tensor name>.safetensors holding U_h, S (all σ), V_h (for 7B-scale layers; skips the SVD)');
+      .option(
+        '--activations <dir>',
+        'captured layer inputs: <dir>/<tensor name>.safetensors holding X [N × dIn] (enables the retention rule)',
+      )
+      .option(
+        '--svd <dir>',
+        'precomputed SVD factors of W_before: <dir>/<tensor name>.safetensors holding U_h, S (all σ), V_h (for 7B-scale layers; skips the SVD)',
+      );
     addBackendOption(cmd, 'auto', 'linear algebra backend: auto, cpu or webgpu')
       .option('--json', 'print one JSON object')
       .action(async (flags: SubspaceFlags) => {
         const mrr = parseNumberIn(flags.mrr, '--mrr', 0, 1);
         const trr = parseNumberIn(flags.trr, '--trr', 0, 1, true);
-        if (mrr > trr) throw new ForgetscopeError('usage', `--mrr ${mrr} must not exceed --trr ${trr} (the minimum and the target retention ratio)`);
+        if (mrr > trr)
+          throw new ForgetscopeError(
+            'usage',
+            `--mrr ${mrr} must not exceed --trr ${trr} (the minimum and the target retention ratio)`,
+          );
         const tau = flags.energy !== undefined ? parseNumberIn(flags.energy, '--energy', 0, 1, true) : 0.9;
         const fixedK = flags.k !== undefined ? parseNonNegativeInt(flags.k, '--k') : undefined;
-        if (flags.energy !== undefined && flags.activations !== undefined) throw new ForgetscopeError('usage', '--energy and --activations choose different rank rules; give one');
+        if (flags.energy !== undefined && flags.activations !== undefined)
+          throw new ForgetscopeError('usage', '--energy and --activations choose different rank rules; give one');
         const keep = tensorNameFilter(flags.tensors);
         await checkInputFile(flags.before);
         await checkInputFile(flags.after);
@@ -102,18 +152,33 @@ export const subspaceCommand: CommandModule = {
           throw e;
         }
         // Work ahead: one Gram-based SVD (rows·cols·min) per selected layer, for the backend choice.
-        const problemSize = f0.tensors.filter((t) => t.shape.length === 2 && keep(t.name)).reduce((s, t) => s + t.shape[0]! * t.shape[1]! * Math.min(t.shape[0]!, t.shape[1]!), 0);
+        const problemSize = f0.tensors
+          .filter((t) => t.shape.length === 2 && keep(t.name))
+          .reduce((s, t) => s + t.shape[0]! * t.shape[1]! * Math.min(t.shape[0]!, t.shape[1]!), 0);
         const backend = await backendFromFlag(flags.backend, ctx, problemSize);
         const progress = ctx.progress(flags.json === true);
         try {
           const after = new Map(f1.tensors.map((t) => [t.name, t]));
           const names = f0.tensors.filter((t) => t.shape.length === 2 && keep(t.name)).map((t) => t.name);
-          if (names.length === 0) throw new ForgetscopeError('usage', `no 2-D tensor${flags.tensors ? ` matching /${flags.tensors}/` : ''} in the file`, { file: flags.before });
+          if (names.length === 0)
+            throw new ForgetscopeError(
+              'usage',
+              `no 2-D tensor${flags.tensors ? ` matching /${flags.tensors}/` : ''} in the file`,
+              { file: flags.before },
+            );
           for (const name of names) {
             const t1 = after.get(name);
             const t0 = f0.tensors.find((t) => t.name === name)!;
-            if (!t1) throw new ForgetscopeError('input', `tensor "${name}" is in the before file but not in the after file`, { file: flags.after });
-            if (t1.shape.join('x') !== t0.shape.join('x')) throw new ForgetscopeError('shape', `tensor "${name}": shape [${t0.shape}] before but [${t1.shape}] after`, { file: flags.after });
+            if (!t1)
+              throw new ForgetscopeError('input', `tensor "${name}" is in the before file but not in the after file`, {
+                file: flags.after,
+              });
+            if (t1.shape.join('x') !== t0.shape.join('x'))
+              throw new ForgetscopeError(
+                'shape',
+                `tensor "${name}": shape [${t0.shape}] before but [${t1.shape}] after`,
+                { file: flags.after },
+              );
           }
           // Pass 1 (retention rule): layer importances from captured inputs, then the ranks.
           const ks = new Map<string, { k: number; importance?: number; ratio?: number }>();
@@ -128,7 +193,9 @@ export const subspaceCommand: CommandModule = {
               progress(i + 1, names.length, 'importance');
             }
             const r = retentionRanks(imp, dmin, { mrr, trr });
-            names.forEach((n, i) => ks.set(n, { k: r.k[i]!, importance: imp[i]!, ratio: r.ratio[i]! }));
+            names.forEach((n, i) => {
+              ks.set(n, { k: r.k[i]!, importance: imp[i]!, ratio: r.ratio[i]! });
+            });
           }
           // Pass 2: one layer at a time.
           const rows: LayerRow[] = [];
@@ -140,7 +207,10 @@ export const subspaceCommand: CommandModule = {
             for (let j = 0; j < dw.length; j++) dw[j] = w1.data[j]! - w0.data[j]!;
             const fixed = ks.get(name);
             const given = flags.svd ? { factors: await factors(flags.svd, name, w0.rows, w0.cols) } : { W: w0 };
-            const [row] = await layerReport([{ name, ...given, dW: { rows: w0.rows, cols: w0.cols, data: dw }, ...(fixed ? { k: fixed.k } : {}) }], { backend, tau });
+            const [row] = await layerReport(
+              [{ name, ...given, dW: { rows: w0.rows, cols: w0.cols, data: dw }, ...(fixed ? { k: fixed.k } : {}) }],
+              { backend, tau },
+            );
             if (fixed && flags.activations && fixedK === undefined) {
               row!.rule = 'retention';
               row!.importance = fixed.importance!;
@@ -174,7 +244,17 @@ export const subspaceCommand: CommandModule = {
           ctx.out(
             table(
               ['tensor', 'shape', 'k', 'rule', 'eff. rank', 'stable rank', 'protected', 'strict-free', 'interference'],
-              rows.map((r) => [r.name, `${r.rows}×${r.cols}`, String(r.k), r.rule, r.effectiveRank.toFixed(1), r.stableRank.toFixed(2), r.protectedFraction.toFixed(4), r.strictFreeFraction.toFixed(4), r.interference.toExponential(3)]),
+              rows.map((r) => [
+                r.name,
+                `${r.rows}×${r.cols}`,
+                String(r.k),
+                r.rule,
+                r.effectiveRank.toFixed(1),
+                r.stableRank.toFixed(2),
+                r.protectedFraction.toFixed(4),
+                r.strictFreeFraction.toFixed(4),
+                r.interference.toExponential(3),
+              ]),
             ),
           );
         } finally {

@@ -76,7 +76,16 @@ export async function trainStats(train: ForgettingMatrix, backend: Backend): Pro
   const ones = new Float64Array(n).fill(1 / n);
   const rowMeans = await backend.gemv(z, ones);
   // Σ_i z_ij/M in row order, as the backend's Aᵀx would add it, in one streaming pass
-  const colMeans = (await columnFormsOn(backend, { z: values, rows: m, cols: n, g: new Float64Array(m).fill(1 / m), h: new Float64Array(0), t0: new Float64Array(0) })).lin;
+  const colMeans = (
+    await columnFormsOn(backend, {
+      z: values,
+      rows: m,
+      cols: n,
+      g: new Float64Array(m).fill(1 / m),
+      h: new Float64Array(0),
+      t0: new Float64Array(0),
+    })
+  ).lin;
   let grand = 0;
   for (let i = 0; i < m; i++) grand += rowMeans[i]!;
   grand /= m;
@@ -148,7 +157,12 @@ export function variantGram(stats: TrainStats, rows: Int32Array, variant: Lowran
 }
 
 /** The thin SVD (singular values and left vectors) of a centring of the given rows, from the Gram. */
-export function variantBasis(stats: TrainStats, rows: Int32Array, variant: LowrankVariant, maxRank: number): VariantBasis {
+export function variantBasis(
+  stats: TrainStats,
+  rows: Int32Array,
+  variant: LowrankVariant,
+  maxRank: number,
+): VariantBasis {
   const p = rows.length;
   const g = variantGram(stats, rows, variant);
   let energy = 0;
@@ -189,7 +203,8 @@ export async function fullBases(
     for (let i = 0; i < m; i++) for (let c = 0; c < b.r; c++) stacked[i * width + col0 + c] = b.u[i * b.r + c]!;
     col0 += b.r;
   }
-  const ztu = width > 0 ? await backend.gemm(z, { rows: m, cols: width, data: stacked }, { transA: true }) : new Float64Array(0);
+  const ztu =
+    width > 0 ? await backend.gemm(z, { rows: m, cols: width, data: stacked }, { transA: true }) : new Float64Array(0);
   // Column energies: Σ z², Σ z·(r − g) per column.
   const sumSq = new Float64Array(n);
   const zd = z.data;
@@ -263,12 +278,26 @@ export function addComponents(
   let c = 0;
   if (offset) {
     if (k >= 8) {
-      const w0 = w[0]!, w1 = w[1]!, w2 = w[2]!, w3 = w[3]!;
-      const w4 = w[4]!, w5 = w[5]!, w6 = w[6]!, w7 = w[7]!;
+      const w0 = w[0]!,
+        w1 = w[1]!,
+        w2 = w[2]!,
+        w3 = w[3]!;
+      const w4 = w[4]!,
+        w5 = w[5]!,
+        w6 = w[6]!,
+        w7 = w[7]!;
       for (let j = 0; j < n; j++) {
         prediction[j] =
-          offset[j]! + constant + v[j]! * w0 + v[j + n]! * w1 + v[j + 2 * n]! * w2 + v[j + 3 * n]! * w3 +
-          v[j + 4 * n]! * w4 + v[j + 5 * n]! * w5 + v[j + 6 * n]! * w6 + v[j + 7 * n]! * w7;
+          offset[j]! +
+          constant +
+          v[j]! * w0 +
+          v[j + n]! * w1 +
+          v[j + 2 * n]! * w2 +
+          v[j + 3 * n]! * w3 +
+          v[j + 4 * n]! * w4 +
+          v[j + 5 * n]! * w5 +
+          v[j + 6 * n]! * w6 +
+          v[j + 7 * n]! * w7;
       }
       c = 8;
     } else {
@@ -276,18 +305,34 @@ export function addComponents(
     }
   }
   for (; c + 8 <= k; c += 8) {
-    const w0 = w[c]!, w1 = w[c + 1]!, w2 = w[c + 2]!, w3 = w[c + 3]!;
-    const w4 = w[c + 4]!, w5 = w[c + 5]!, w6 = w[c + 6]!, w7 = w[c + 7]!;
+    const w0 = w[c]!,
+      w1 = w[c + 1]!,
+      w2 = w[c + 2]!,
+      w3 = w[c + 3]!;
+    const w4 = w[c + 4]!,
+      w5 = w[c + 5]!,
+      w6 = w[c + 6]!,
+      w7 = w[c + 7]!;
     const b = c * n;
     for (let j = 0; j < n; j++) {
       const o = b + j;
       prediction[j] =
-        prediction[j]! + v[o]! * w0 + v[o + n]! * w1 + v[o + 2 * n]! * w2 + v[o + 3 * n]! * w3 +
-        v[o + 4 * n]! * w4 + v[o + 5 * n]! * w5 + v[o + 6 * n]! * w6 + v[o + 7 * n]! * w7;
+        prediction[j]! +
+        v[o]! * w0 +
+        v[o + n]! * w1 +
+        v[o + 2 * n]! * w2 +
+        v[o + 3 * n]! * w3 +
+        v[o + 4 * n]! * w4 +
+        v[o + 5 * n]! * w5 +
+        v[o + 6 * n]! * w6 +
+        v[o + 7 * n]! * w7;
     }
   }
   for (; c + 4 <= k; c += 4) {
-    const w0 = w[c]!, w1 = w[c + 1]!, w2 = w[c + 2]!, w3 = w[c + 3]!;
+    const w0 = w[c]!,
+      w1 = w[c + 1]!,
+      w2 = w[c + 2]!,
+      w3 = w[c + 3]!;
     const b = c * n;
     for (let j = 0; j < n; j++) {
       const o = b + j;

@@ -1,6 +1,13 @@
 import { symmetricEigen } from '../../linalg/eigen.js';
 import { secularRoots } from '../../linalg/secular.js';
-import { EIGEN_TOLERANCE, variantBasis, variantGram, type LowrankVariant, type TrainStats, type VariantBasis } from './basis.js';
+import {
+  EIGEN_TOLERANCE,
+  variantBasis,
+  variantGram,
+  type LowrankVariant,
+  type TrainStats,
+  type VariantBasis,
+} from './basis.js';
 
 /**
  * Leave-one-task-out fold bases of `lowrank` from one eigen-decomposition per centring instead of a
@@ -47,7 +54,8 @@ export function foldEigen(stats: TrainStats, variant: LowrankVariant): FoldEigen
   let hh = 0;
   for (let i = 0; i < m; i++) hh += hv[i]! * hv[i]!;
   const reflect = new Float64Array(m * m);
-  for (let i = 0; i < m; i++) for (let j = 0; j < m; j++) reflect[i * m + j] = (i === j ? 1 : 0) - (2 * hv[i]! * hv[j]!) / hh;
+  for (let i = 0; i < m; i++)
+    for (let j = 0; j < m; j++) reflect[i * m + j] = (i === j ? 1 : 0) - (2 * hv[i]! * hv[j]!) / hh;
   const gh = new Float64Array(m * m);
   for (let i = 0; i < m; i++) {
     for (let j = 0; j < m; j++) {
@@ -81,7 +89,13 @@ export function foldEigen(stats: TrainStats, variant: LowrankVariant): FoldEigen
  * the full-train decomposition (see the module comment); the dense `variantBasis` where the secular
  * equation is degenerate. Same components and threshold as `variantBasis`.
  */
-export function foldBasis(stats: TrainStats, full: FoldEigen, rows: Int32Array, heldOut: number, maxRank: number): VariantBasis {
+export function foldBasis(
+  stats: TrainStats,
+  full: FoldEigen,
+  rows: Int32Array,
+  heldOut: number,
+  maxRank: number,
+): VariantBasis {
   const { variant, n, lambda, u } = full;
   const m = stats.m;
   const ur = u.subarray(heldOut * n, heldOut * n + n);

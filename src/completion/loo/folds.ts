@@ -35,7 +35,12 @@ export function foldRows(m: number, maxFolds: number): Int32Array {
 }
 
 /** Builds the leave-one-out folds (small eigenproblems from the Gram; O(M³) each, independent of N). */
-export function prepareFolds(stats: TrainStats, variants: readonly LowrankVariant[], maxRank: number, maxFolds: number): Fold[] {
+export function prepareFolds(
+  stats: TrainStats,
+  variants: readonly LowrankVariant[],
+  maxRank: number,
+  maxFolds: number,
+): Fold[] {
   const { m, n, gram, rowMeans } = stats;
   const folds: Fold[] = [];
   // one decomposition per centring; each fold's basis is a secular-equation downdate of it

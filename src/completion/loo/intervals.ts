@@ -34,7 +34,12 @@ export function probeScale(residualSq: number, measured: number, q: number, scal
  * leverages h_t: exact for a ridge with a fixed penalty, and unlike the in-sample residual they do not
  * shrink at high-leverage columns. `vk` holds V_K row-major with `width` components per column.
  */
-export function knownLooResiduals(vk: Float64Array, width: number, cK: Float64Array, sol: RidgeSolution): { residual: Float64Array; leverage: Float64Array } {
+export function knownLooResiduals(
+  vk: Float64Array,
+  width: number,
+  cK: Float64Array,
+  sol: RidgeSolution,
+): { residual: Float64Array; leverage: Float64Array } {
   const q = sol.index.length;
   const x = new Float64Array(q);
   const residual = new Float64Array(cK.length);
@@ -95,7 +100,12 @@ export function calibrateScale(
     const normal = knownNormal(known.vk, known.cK, fv.basis.r);
     const sol = solveRidge(normal, fv.basis, stats.n, k, hyper.alpha, additive);
     if (!sol) continue;
-    const rho = probeScale(knownLooResidualSq(known.vk, fv.basis.r, known.cK, sol), columns.length, sol.index.length, penaltyScale(fv.basis, stats.n));
+    const rho = probeScale(
+      knownLooResidualSq(known.vk, fv.basis.r, known.cK, sol),
+      columns.length,
+      sol.index.length,
+      penaltyScale(fv.basis, stats.n),
+    );
     // the fold's rows at the calibration columns (row-major mp×|probe|), centred by columnForms with
     // the fold's column means and row shifts: prediction, parameter variance and energy in one pass
     const rows = fold.rows;
@@ -112,7 +122,16 @@ export function calibrateScale(
     }
     const shift = additive ? Float64Array.from(rows, (i) => stats.rowMeans[i]! - fold.grand) : null;
     const forms = ridgeForms(fv.basis, sol);
-    const { lin, quad, energy } = columnForms({ z: zf, rows: mp, cols: np, off, shift, g: forms.g, h: forms.h, t0: forms.t0 });
+    const { lin, quad, energy } = columnForms({
+      z: zf,
+      rows: mp,
+      cols: np,
+      off,
+      shift,
+      g: forms.g,
+      h: forms.h,
+      t0: forms.t0,
+    });
     const scale = penaltyScale(fv.basis, stats.n);
     const floor = 1e-300 + 1e-24 * scale;
     for (let t = 0; t < np; t++) {

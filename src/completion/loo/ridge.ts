@@ -1,6 +1,13 @@
 import { LOWRANK_VARIANTS, type LowrankVariant, type TrainStats, type VariantBasis } from './basis.js';
 import { gatherColumns, foldKnown, type Fold, type FoldVariant } from './folds.js';
-import { addJitter, backSubstitute, choleskyInPlace, choleskyLeadingInPlace, choleskySolve, forwardSubstitute } from '../../linalg/smallDense.js';
+import {
+  addJitter,
+  backSubstitute,
+  choleskyInPlace,
+  choleskyLeadingInPlace,
+  choleskySolve,
+  forwardSubstitute,
+} from '../../linalg/smallDense.js';
 
 /**
  * The Bayesian ridge of `lowrank` on the components of a basis, and its leave-one-task-out model
@@ -33,7 +40,8 @@ export interface LowrankGrid {
 /** Default search grid: every centring, ranks 0…10 then sparser up to `maxRank`, α ∈ {0, 0.1, …, 1000} (×3 steps). */
 export function defaultGrid(maxRank: number, variants: readonly LowrankVariant[] = LOWRANK_VARIANTS): LowrankGrid {
   const ranks: number[] = [];
-  for (const k of [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 12, 15, 20, 25, 30, 40, 50, 60, 80, 100]) if (k <= maxRank) ranks.push(k);
+  for (const k of [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 12, 15, 20, 25, 30, 40, 50, 60, 80, 100])
+    if (k <= maxRank) ranks.push(k);
   return { variants, ranks, alphas: [0, 0.1, 0.3, 1, 3, 10, 30, 100, 300, 1000] };
 }
 
@@ -254,7 +262,12 @@ export interface LowrankSelection {
  * with every held-out train row measured at exactly `columns`. Deterministic; ties go to the
  * earlier variant, the smaller k, the smaller α.
  */
-export function selectHyper(stats: TrainStats, folds: readonly Fold[], columns: Int32Array, grid: LowrankGrid): LowrankSelection {
+export function selectHyper(
+  stats: TrainStats,
+  folds: readonly Fold[],
+  columns: Int32Array,
+  grid: LowrankGrid,
+): LowrankSelection {
   const n = stats.n;
   const nv = grid.variants.length;
   const nk = grid.ranks.length;

@@ -6,7 +6,13 @@ import { addComponents } from './basis.js';
 import { foldKnown, type Fold } from './folds.js';
 import { penaltyScale } from './ridge.js';
 import { probeScale } from './intervals.js';
-import { addJitter, backSubstitute, choleskyInPlace, choleskyLeadingInPlace, forwardSubstitute } from '../../linalg/smallDense.js';
+import {
+  addJitter,
+  backSubstitute,
+  choleskyInPlace,
+  choleskyLeadingInPlace,
+  forwardSubstitute,
+} from '../../linalg/smallDense.js';
 import { conformalQuantile, probeConformalScale } from '../conformal.js';
 
 /**
@@ -59,7 +65,11 @@ export async function sideStats(stats: TrainStats, side: SideMatrices, backend: 
   const slope = new Float64Array(m * count);
   const cross: Float64Array[] = [];
   for (const s of side) {
-    if (s.rows !== m || s.cols !== n) throw new ForgetscopeError('shape', `side matrix "${s.name}" is ${s.rows}×${s.cols} but the train rows are ${m}×${n}`);
+    if (s.rows !== m || s.cols !== n)
+      throw new ForgetscopeError(
+        'shape',
+        `side matrix "${s.name}" is ${s.rows}×${s.cols} but the train rows are ${m}×${n}`,
+      );
     cross.push(await backend.gemm(z, { rows: m, cols: n, data: s.data }, { transB: true }));
   }
   for (let h = 0; h < m; h++) {
@@ -163,7 +173,13 @@ function shiftSystem(g: Float64Array, h: Float64Array, cc: number, shift: Float6
   return out;
 }
 
-function unitPenalties(basis: VariantBasis, n: number, intercept: boolean, count: number, variance: Float64Array): { comp: Float64Array; side: Float64Array } {
+function unitPenalties(
+  basis: VariantBasis,
+  n: number,
+  intercept: boolean,
+  count: number,
+  variance: Float64Array,
+): { comp: Float64Array; side: Float64Array } {
   const ic = intercept ? 1 : 0;
   const p = ic + count + basis.r;
   const comp = new Float64Array(p);
@@ -175,7 +191,13 @@ function unitPenalties(basis: VariantBasis, n: number, intercept: boolean, count
 }
 
 /** The side system of one leave-one-out fold (held-out row `fold.heldOut`) at the measured columns. */
-export function foldSideSystem(stats: TrainStats, side: SideStats, fold: Fold, variant: LowrankVariant, columns: Int32Array): SideSystem {
+export function foldSideSystem(
+  stats: TrainStats,
+  side: SideStats,
+  fold: Fold,
+  variant: LowrankVariant,
+  columns: Int32Array,
+): SideSystem {
   const { m, n, rowMeans } = stats;
   const fv = fold.variants.get(variant)!;
   const basis = fv.basis;
@@ -281,7 +303,12 @@ function knownPart(
 }
 
 /** The penalised known system's leading block of size `q` (for rank k: q = intercept + L + k). */
-function penalised(sys: SideSystem, q: number, alpha: number, alphaSide: number): { a: Float64Array; added: Float64Array } {
+function penalised(
+  sys: SideSystem,
+  q: number,
+  alpha: number,
+  alphaSide: number,
+): { a: Float64Array; added: Float64Array } {
   const p = sys.p;
   const a = new Float64Array(q * q);
   const added = new Float64Array(q);
@@ -304,7 +331,13 @@ export interface SideSolution {
 }
 
 /** Solves the side-aware ridge for rank k; null when singular (α = 0 with more unknowns than measured entries). */
-export function solveSide(sys: SideSystem, k: number, alpha: number, alphaSide: number, measured: number): SideSolution | null {
+export function solveSide(
+  sys: SideSystem,
+  k: number,
+  alpha: number,
+  alphaSide: number,
+  measured: number,
+): SideSolution | null {
   const q = (sys.intercept ? 1 : 0) + sys.count + Math.min(k, sys.r);
   if (alpha === 0 && q > measured) return null;
   const { a } = penalised(sys, q, alpha, alphaSide);
@@ -321,7 +354,13 @@ export function solveSide(sys: SideSystem, k: number, alpha: number, alphaSide: 
  * infeasible): one Cholesky factor of the widest system, then a back substitution per rank (the
  * rank-k system is the leading block because the side slots come before the components).
  */
-export function sideFoldErrors(sys: SideSystem, ranks: readonly number[], alpha: number, alphaSide: number, measured: number): Float64Array {
+export function sideFoldErrors(
+  sys: SideSystem,
+  ranks: readonly number[],
+  alpha: number,
+  alphaSide: number,
+  measured: number,
+): Float64Array {
   const out = new Float64Array(ranks.length).fill(NaN);
   const ic = sys.intercept ? 1 : 0;
   const base = ic + sys.count;
@@ -353,12 +392,25 @@ export function sideFoldErrors(sys: SideSystem, ranks: readonly number[], alpha:
 }
 
 /** Checks a new task's side row against the side matrices a model was fitted with; returns them in order. */
-export function sideValuesOf(row: SideRow | undefined, names: readonly string[], n: number): (Float64Array | Float32Array)[] {
-  if (!row) throw new ForgetscopeError('usage', `this model was fitted with side matrices (${names.join(', ')}): predictRow needs the new task's side row (known.side)`);
+export function sideValuesOf(
+  row: SideRow | undefined,
+  names: readonly string[],
+  n: number,
+): (Float64Array | Float32Array)[] {
+  if (!row)
+    throw new ForgetscopeError(
+      'usage',
+      `this model was fitted with side matrices (${names.join(', ')}): predictRow needs the new task's side row (known.side)`,
+    );
   return names.map((name) => {
     const v = row[name];
-    if (!v) throw new ForgetscopeError('usage', `known.side has no row for side matrix "${name}" (fitted with ${names.join(', ')})`);
-    if (v.length !== n) throw new ForgetscopeError('shape', `known.side.${name} has ${v.length} values for ${n} columns`);
+    if (!v)
+      throw new ForgetscopeError(
+        'usage',
+        `known.side has no row for side matrix "${name}" (fitted with ${names.join(', ')})`,
+      );
+    if (v.length !== n)
+      throw new ForgetscopeError('shape', `known.side.${name} has ${v.length} values for ${n} columns`);
     return v;
   });
 }
@@ -395,7 +447,21 @@ export function taskSideSystem(
   const cck2 = shiftSystem(gk, hk, cck, shift, p);
   const truncated: VariantBasis = { ...basis, r };
   const pen = unitPenalties(truncated, n, intercept, L, prior.variance);
-  return { p, intercept, count: L, r, g: new Float64Array(0), h: new Float64Array(0), cc: NaN, gk, hk, cck: cck2, shift, unitComponent: pen.comp, unitSide: pen.side };
+  return {
+    p,
+    intercept,
+    count: L,
+    r,
+    g: new Float64Array(0),
+    h: new Float64Array(0),
+    cc: NaN,
+    gk,
+    hk,
+    cck: cck2,
+    shift,
+    unitComponent: pen.comp,
+    unitSide: pen.side,
+  };
 }
 
 /** The design row x_j = [1?, s_1j … s_Lj, v_1j … v_qj] of column j (written into `x`). */
@@ -479,7 +545,14 @@ export function rowScale(sys: SideSystem, sol: SideSolution, measured: number, s
   return probeScale(r2, measured, q, scale);
 }
 
-function sdOf(sol: SideSolution, x: Float64Array, scratch: Float64Array, scale: number, energy: number, rows: number): number {
+function sdOf(
+  sol: SideSolution,
+  x: Float64Array,
+  scratch: Float64Array,
+  scale: number,
+  energy: number,
+  rows: number,
+): number {
   scratch.set(x.subarray(0, sol.q));
   forwardSubstitute(sol.factor, scratch, sol.q);
   let param = 0;
@@ -518,11 +591,19 @@ export function calibrateSideScale(
     const rho = rowScale(sys, sol, columns.length, scale);
     for (let t = 0; t < probe.length; t++) {
       const j = probe[t]!;
-      designRow(x, sol.q, sys.intercept, (l) => side.data[l]![h * n + j]!, side.count, (c) => at.vk[t * r + c]!);
+      designRow(
+        x,
+        sol.q,
+        sys.intercept,
+        (l) => side.data[l]![h * n + j]!,
+        side.count,
+        (c) => at.vk[t * r + c]!,
+      );
       let pred = 0;
       for (let a = 0; a < sol.q; a++) pred += sol.beta[a]! * x[a]!;
       let truth = at.cK[t]!;
-      if (side.residualized) for (let l = 0; l < side.count; l++) truth += side.slope[h * side.count + l]! * side.data[l]![h * n + j]!;
+      if (side.residualized)
+        for (let l = 0; l < side.count; l++) truth += side.slope[h * side.count + l]! * side.data[l]![h * n + j]!;
       ratios.push(Math.abs(truth - pred) / (rho * sdOf(sol, x, scratch, scale, at.energy[t]!, fv.basis.rows)));
     }
   }
@@ -567,10 +648,19 @@ export function predictSideRow(
   const scratch = new Float64Array(sol.q);
   const scale = penaltyScale(basis, n);
   const rho = rowScale(sys, sol, columns.length, scale);
-  const own = Number.isNaN(probeLevel) ? NaN : sideProbeScale(sol, sys.intercept, sideRow, L, v, n, basis, columns, prediction, values, scale, probeLevel);
+  const own = Number.isNaN(probeLevel)
+    ? NaN
+    : sideProbeScale(sol, sys.intercept, sideRow, L, v, n, basis, columns, prediction, values, scale, probeLevel);
   const factor = Number.isFinite(own) ? own : kappa * rho;
   for (let j = 0; j < n; j++) {
-    designRow(x, sol.q, sys.intercept, (l) => sideRow[l]![j]!, L, (c) => v[c * n + j]!);
+    designRow(
+      x,
+      sol.q,
+      sys.intercept,
+      (l) => sideRow[l]![j]!,
+      L,
+      (c) => v[c * n + j]!,
+    );
     const sd = factor * sdOf(sol, x, scratch, scale, basis.colEnergy[j]!, basis.rows);
     lower[j] = prediction[j]! - sd;
     upper[j] = prediction[j]! + sd;
@@ -604,7 +694,14 @@ function sideProbeScale(
   const sd = new Float64Array(kk);
   for (let t = 0; t < kk; t++) {
     const j = columns[t]!;
-    designRow(x, sol.q, intercept, (l) => sideRow[l]![j]!, count, (c) => v[c * n + j]!);
+    designRow(
+      x,
+      sol.q,
+      intercept,
+      (l) => sideRow[l]![j]!,
+      count,
+      (c) => v[c * n + j]!,
+    );
     z.set(x);
     forwardSubstitute(sol.factor, z, sol.q);
     let h = 0;

@@ -81,7 +81,12 @@ export function trainColumnMeans(z: ForgettingMatrix): Float64Array {
  * by block coordinate descent (each sweep solves every row effect, then every column effect, exactly);
  * returns the new row's fitted values. Columns observed nowhere get b_j = 0.
  */
-function backfitAdditive(train: ForgettingMatrix, known: KnownEntries, tolerance: number, maxSweeps: number): Float64Array {
+function backfitAdditive(
+  train: ForgettingMatrix,
+  known: KnownEntries,
+  tolerance: number,
+  maxSweeps: number,
+): Float64Array {
   const m = train.rows;
   const n = train.cols;
   const v = train.values;

@@ -89,7 +89,8 @@ export async function fitEnsemble(train: ForgettingMatrix, options: EnsembleOpti
   const n = train.cols;
   if (m < 3) throw new ForgetscopeError('input', `ensemble needs at least 3 train rows, got ${m}`);
   const level = options.level ?? 0.9;
-  if (!(level > 0 && level < 1)) throw new ForgetscopeError('usage', `ensemble: interval level must be in (0, 1), got ${level}`);
+  if (!(level > 0 && level < 1))
+    throw new ForgetscopeError('usage', `ensemble: interval level must be in (0, 1), got ${level}`);
   const side: SideMatrices | null = options.side && options.side.length > 0 ? options.side : null;
   const { members: _m, maxFolds: _f, level: _l, intervals: _i, ...memberOptions } = options;
   const fitMembers = (rows: ForgettingMatrix, s: SideMatrices | null) =>
@@ -121,7 +122,11 @@ export async function fitEnsemble(train: ForgettingMatrix, options: EnsembleOpti
       const truth = Float64Array.from(train.row(fold.h));
       const mask = train.rowMask(fold.h);
       const cols = mask ? Int32Array.from(Array.from(columns).filter((c) => mask[c] === 1)) : columns;
-      const known: KnownEntries = { columns: cols, values: Float64Array.from(cols, (c) => truth[c]!), ...(side ? { side: sideRowOf(side, fold.h) } : {}) };
+      const known: KnownEntries = {
+        columns: cols,
+        values: Float64Array.from(cols, (c) => truth[c]!),
+        ...(side ? { side: sideRowOf(side, fold.h) } : {}),
+      };
       const preds = await Promise.all(fold.fitted.map((f) => f.predictRow(known)));
       foldPreds.push({ truth, preds });
       for (let j = 0; j < n; j++) {
@@ -140,7 +145,7 @@ export async function fitEnsemble(train: ForgettingMatrix, options: EnsembleOpti
     const { w, sse } = nnlsSmall(a, b, yy, p);
     // Conformal scale of the ensemble's errors against the first member's interval half-width that has one.
     let kappa = NaN;
-    const withIntervals = full.length > 0 ? foldPreds[0]?.preds.findIndex((r) => r.lower && r.upper) ?? -1 : -1;
+    const withIntervals = full.length > 0 ? (foldPreds[0]?.preds.findIndex((r) => r.lower && r.upper) ?? -1) : -1;
     if (wantIntervals && withIntervals >= 0) {
       const ratios: number[] = [];
       for (const { truth, preds } of foldPreds) {

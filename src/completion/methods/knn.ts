@@ -57,7 +57,8 @@ export function knn(defaults: { k?: number; minK?: number } = {}): CompletionMet
                 actualK++;
               }
             });
-            prediction[j] = actualK < minK ? clipRating((fallback ??= globalMean(block, known))) : clipRating(sumRatings / sumSim);
+            prediction[j] =
+              actualK < minK ? clipRating((fallback ??= globalMean(block, known))) : clipRating(sumRatings / sumSim);
           }
           return { prediction };
         },

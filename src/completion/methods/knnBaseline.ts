@@ -21,7 +21,9 @@ export interface KnnBaselineOptions extends KnnOptions, Partial<BaselineSgdSetti
  * @example
  * const fitted = await knnBaseline().fit(trainRows);
  */
-export function knnBaseline(defaults: Omit<KnnBaselineOptions, 'seed' | 'backend' | 'progress'> = {}): CompletionMethod<KnnBaselineOptions> {
+export function knnBaseline(
+  defaults: Omit<KnnBaselineOptions, 'seed' | 'backend' | 'progress'> = {},
+): CompletionMethod<KnnBaselineOptions> {
   return {
     name: 'knn-baseline',
     async fit(train: ForgettingMatrix, options: KnnBaselineOptions = {}): Promise<FittedCompletion> {

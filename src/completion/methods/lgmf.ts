@@ -127,7 +127,11 @@ function iterateRank5(
   for (let i = 0; i < rows; i++) {
     const base = i * n;
     const wb = i * 5;
-    const w0 = w[wb]!, w1 = w[wb + 1]!, w2 = w[wb + 2]!, w3 = w[wb + 3]!, w4 = w[wb + 4]!;
+    const w0 = w[wb]!,
+      w1 = w[wb + 1]!,
+      w2 = w[wb + 2]!,
+      w3 = w[wb + 3]!,
+      w4 = w[wb + 4]!;
     for (let j = 0; j < n; j++) {
       if (mask[base + j] === 0) continue;
       const hb = j * 5;
@@ -149,12 +153,24 @@ function iterateRank5(
   for (let i = 0; i < rows; i++) {
     const base = i * n;
     const wb = i * 5;
-    const w0 = w[wb]!, w1 = w[wb + 1]!, w2 = w[wb + 2]!, w3 = w[wb + 3]!, w4 = w[wb + 4]!;
-    let a0 = 0, a1 = 0, a2 = 0, a3 = 0, a4 = 0;
+    const w0 = w[wb]!,
+      w1 = w[wb + 1]!,
+      w2 = w[wb + 2]!,
+      w3 = w[wb + 3]!,
+      w4 = w[wb + 4]!;
+    let a0 = 0,
+      a1 = 0,
+      a2 = 0,
+      a3 = 0,
+      a4 = 0;
     for (let j = 0; j < n; j++) {
       if (mask[base + j] === 0) continue;
       const hb = j * 5;
-      const h0 = h[hb]!, h1 = h[hb + 1]!, h2 = h[hb + 2]!, h3 = h[hb + 3]!, h4 = h[hb + 4]!;
+      const h0 = h[hb]!,
+        h1 = h[hb + 1]!,
+        h2 = h[hb + 2]!,
+        h3 = h[hb + 3]!,
+        h4 = h[hb + 4]!;
       let x = 0;
       x += w0 * h0;
       x += w1 * h1;

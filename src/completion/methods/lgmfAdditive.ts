@@ -43,7 +43,12 @@ export function lgmfAdditive(defaults: Partial<LogisticSettings> = {}): Completi
 }
 
 /** One per-row fit: the logits w_row + h_j of the test row. */
-export function lgmfAdditiveRow(block: TrainBlock, known: KnownEntries, s: LogisticSettings, seed: number): Float64Array {
+export function lgmfAdditiveRow(
+  block: TrainBlock,
+  known: KnownEntries,
+  s: LogisticSettings,
+  seed: number,
+): Float64Array {
   const { m, n } = block;
   const rows = m + 1;
   const { y, mask } = binaryTargets(block, known);

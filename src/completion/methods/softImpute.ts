@@ -139,14 +139,22 @@ export async function softImputeRow(
 }
 
 /** `softImpute.fit` with its richer return type. */
-export async function fitSoftImpute(train: ForgettingMatrix, options: SoftImputeOptions = {}): Promise<FittedSoftImpute> {
+export async function fitSoftImpute(
+  train: ForgettingMatrix,
+  options: SoftImputeOptions = {},
+): Promise<FittedSoftImpute> {
   const backend = options.backend ?? defaultBackend();
   const stats = await trainStats(train, backend);
   const { m, n, z } = stats;
   const lambdas = [...(options.lambdas ?? SOFT_IMPUTE_LAMBDAS)].sort((a, b) => b - a);
-  if (lambdas.length === 0 || lambdas.some((l) => !(l >= 0))) throw new ForgetscopeError('usage', 'soft-impute: λ fractions must be non-negative');
-  if (options.lambda !== undefined && !(options.lambda >= 0)) throw new ForgetscopeError('usage', 'soft-impute: λ must be non-negative');
-  const solveOptions = { ...(options.maxIter ? { maxIter: options.maxIter } : {}), ...(options.tol ? { tol: options.tol } : {}) };
+  if (lambdas.length === 0 || lambdas.some((l) => !(l >= 0)))
+    throw new ForgetscopeError('usage', 'soft-impute: λ fractions must be non-negative');
+  if (options.lambda !== undefined && !(options.lambda >= 0))
+    throw new ForgetscopeError('usage', 'soft-impute: λ must be non-negative');
+  const solveOptions = {
+    ...(options.maxIter ? { maxIter: options.maxIter } : {}),
+    ...(options.tol ? { tol: options.tol } : {}),
+  };
   const zc = await backend.gemv(z, stats.colMeans); // z_a · colMeans
   let cmcm = 0;
   for (let j = 0; j < n; j++) cmcm += stats.colMeans[j]! * stats.colMeans[j]!;
@@ -170,14 +178,18 @@ export async function fitSoftImpute(train: ForgettingMatrix, options: SoftImpute
     }
     const gram = new Float64Array(p * p);
     for (let a = 0; a < p; a++) {
-      for (let b = 0; b < p; b++) gram[a * p + b] = stats.gram[rows[a]! * m + rows[b]!]! - zo[rows[a]!]! - zo[rows[b]!]! + oo;
+      for (let b = 0; b < p; b++)
+        gram[a * p + b] = stats.gram[rows[a]! * m + rows[b]!]! - zo[rows[a]!]! - zo[rows[b]!]! + oo;
     }
     const eig = symmetricEigen(gram, p);
     return { p, n, rows, offset, gram, top: Math.sqrt(Math.max(eig.values[0] ?? 0, 0)) };
   }
 
   const fullBlock = blockWithout(-1);
-  const folds = options.lambda === undefined ? Array.from(foldRows(m, options.maxFolds ?? 12), (h) => ({ h, block: blockWithout(h) })) : [];
+  const folds =
+    options.lambda === undefined
+      ? Array.from(foldRows(m, options.maxFolds ?? 12), (h) => ({ h, block: blockWithout(h) }))
+      : [];
   const cache = new Map<string, { lambda: number; looRmse: number }>();
 
   async function choose(columns: Int32Array): Promise<{ lambda: number; looRmse: number }> {
@@ -194,7 +206,10 @@ export async function fitSoftImpute(train: ForgettingMatrix, options: SoftImpute
       const target = Float64Array.from(columns, (c) => truth[c]! - block.offset[c]!);
       let start: Float64Array | undefined;
       for (let li = 0; li < lambdas.length; li++) {
-        const y = await softImputeRow(z, block, columns, target, lambdas[li]! * block.top, backend, { ...solveOptions, ...(start ? { start } : {}) });
+        const y = await softImputeRow(z, block, columns, target, lambdas[li]! * block.top, backend, {
+          ...solveOptions,
+          ...(start ? { start } : {}),
+        });
         start = y;
         let e = 0;
         for (let j = 0; j < n; j++) {
@@ -221,9 +236,15 @@ export async function fitSoftImpute(train: ForgettingMatrix, options: SoftImpute
     // warm start down the λ path to the chosen value, as in the search
     let start: Float64Array | undefined;
     for (const l of lambdas.filter((x) => x > lambda)) {
-      start = await softImputeRow(z, fullBlock, known.columns, target, l * fullBlock.top, backend, { ...solveOptions, ...(start ? { start } : {}) });
+      start = await softImputeRow(z, fullBlock, known.columns, target, l * fullBlock.top, backend, {
+        ...solveOptions,
+        ...(start ? { start } : {}),
+      });
     }
-    const y = await softImputeRow(z, fullBlock, known.columns, target, lambda * fullBlock.top, backend, { ...solveOptions, ...(start ? { start } : {}) });
+    const y = await softImputeRow(z, fullBlock, known.columns, target, lambda * fullBlock.top, backend, {
+      ...solveOptions,
+      ...(start ? { start } : {}),
+    });
     const prediction = new Float64Array(n);
     for (let j = 0; j < n; j++) prediction[j] = y[j]! + fullBlock.offset[j]!;
     return { prediction };

@@ -76,9 +76,12 @@ export function checkKnown(known: KnownEntries, n: number, method: string): void
   }
   for (let q = 0; q < columns.length; q++) {
     const c = columns[q]!;
-    if (!Number.isInteger(c) || c < 0 || c >= n) throw new ForgetscopeError('usage', `${method}: known column ${c} is out of range 0..${n - 1}`);
-    if (q > 0 && c <= columns[q - 1]!) throw new ForgetscopeError('usage', `${method}: known columns must be distinct and ascending`);
-    if (!Number.isFinite(values[q]!)) throw new ForgetscopeError('usage', `${method}: known value at column ${c} is not finite`);
+    if (!Number.isInteger(c) || c < 0 || c >= n)
+      throw new ForgetscopeError('usage', `${method}: known column ${c} is out of range 0..${n - 1}`);
+    if (q > 0 && c <= columns[q - 1]!)
+      throw new ForgetscopeError('usage', `${method}: known columns must be distinct and ascending`);
+    if (!Number.isFinite(values[q]!))
+      throw new ForgetscopeError('usage', `${method}: known value at column ${c} is not finite`);
   }
 }
 
@@ -93,12 +96,21 @@ export function pairwiseSum(a: ArrayLike<number>, start: number, n: number): num
     return res;
   }
   if (n <= 128) {
-    const r = [a[start]!, a[start + 1]!, a[start + 2]!, a[start + 3]!, a[start + 4]!, a[start + 5]!, a[start + 6]!, a[start + 7]!];
+    const r = [
+      a[start]!,
+      a[start + 1]!,
+      a[start + 2]!,
+      a[start + 3]!,
+      a[start + 4]!,
+      a[start + 5]!,
+      a[start + 6]!,
+      a[start + 7]!,
+    ];
     let k = 8;
     for (; k < n - (n % 8); k += 8) {
       for (let q = 0; q < 8; q++) r[q] += a[start + k + q]!;
     }
-    let res = (r[0]! + r[1]! + (r[2]! + r[3]!)) + (r[4]! + r[5]! + (r[6]! + r[7]!));
+    let res = r[0]! + r[1]! + (r[2]! + r[3]!) + (r[4]! + r[5]! + (r[6]! + r[7]!));
     for (; k < n; k++) res += a[start + k]!;
     return res;
   }

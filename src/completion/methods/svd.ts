@@ -91,7 +91,11 @@ export function svdRow(block: TrainBlock, known: KnownEntries, s: SvdSettings, s
       // It does the general loop's (and Surprise's) operations in the same order — the dot product summed
       // q0·p0 … q4·p4 from 0, then err, the biases, and each factor's p and q from their old values — so
       // each seed reproduces the reference's numbers exactly; a reordered sum would drift per seed.
-      let p0 = pRow[0]!, p1 = pRow[1]!, p2 = pRow[2]!, p3 = pRow[3]!, p4 = pRow[4]!;
+      let p0 = pRow[0]!,
+        p1 = pRow[1]!,
+        p2 = pRow[2]!,
+        p3 = pRow[3]!,
+        p4 = pRow[4]!;
       for (let t = 0; t < count; t++) {
         let i: number;
         let r: number;
@@ -104,7 +108,11 @@ export function svdRow(block: TrainBlock, known: KnownEntries, s: SvdSettings, s
           r = vals[t]!;
         }
         const q = i * 5;
-        const q0 = qi[q]!, q1 = qi[q + 1]!, q2 = qi[q + 2]!, q3 = qi[q + 3]!, q4 = qi[q + 4]!;
+        const q0 = qi[q]!,
+          q1 = qi[q + 1]!,
+          q2 = qi[q + 2]!,
+          q3 = qi[q + 3]!,
+          q4 = qi[q + 4]!;
         let dot = 0;
         dot += q0 * p0;
         dot += q1 * p1;
@@ -125,7 +133,11 @@ export function svdRow(block: TrainBlock, known: KnownEntries, s: SvdSettings, s
         qi[q + 4] = q4 + lr * (err * p4 - reg * q4);
         p4 = p4 + lr * (err * q4 - reg * p4);
       }
-      pRow[0] = p0; pRow[1] = p1; pRow[2] = p2; pRow[3] = p3; pRow[4] = p4;
+      pRow[0] = p0;
+      pRow[1] = p1;
+      pRow[2] = p2;
+      pRow[3] = p3;
+      pRow[4] = p4;
     } else {
       for (let t = 0; t < count; t++) {
         let i: number;

@@ -36,10 +36,16 @@ export interface ActiveProbeOptions {
  * const probes = await selectActiveProbes(train, 30);
  * // measure the new task on exactly these examples, then complete it with lowrank
  */
-export async function selectActiveProbes(train: ForgettingMatrix, k: number, options: ActiveProbeOptions = {}): Promise<Int32Array> {
+export async function selectActiveProbes(
+  train: ForgettingMatrix,
+  k: number,
+  options: ActiveProbeOptions = {},
+): Promise<Int32Array> {
   const n = train.cols;
-  if (!Number.isInteger(k) || k < 1 || k > n) throw new ForgetscopeError('usage', `active probes: k must be an integer in 1..${n}, got ${k}`);
-  if (train.rows < 3) throw new ForgetscopeError('input', `active probes need at least 3 train rows, got ${train.rows}`);
+  if (!Number.isInteger(k) || k < 1 || k > n)
+    throw new ForgetscopeError('usage', `active probes: k must be an integer in 1..${n}, got ${k}`);
+  if (train.rows < 3)
+    throw new ForgetscopeError('input', `active probes need at least 3 train rows, got ${train.rows}`);
   const backend = options.backend ?? defaultBackend();
   const maxRank = Math.max(0, Math.min(options.maxRank ?? 40, train.rows - 2));
   const stats = await trainStats(train, backend);
@@ -51,7 +57,10 @@ export async function selectActiveProbes(train: ForgettingMatrix, k: number, opt
   const prior = new Float64Array(basis.r + 1);
   prior[0] = rowVar;
   for (let c = 0; c < basis.r; c++) prior[c + 1] = (basis.s[c]! * basis.s[c]!) / stats.m;
-  const picked = (options.method ?? 'variance') === 'leverage' ? topLeverage(basis, prior, k) : greedyVariance(basis, prior, noise, k);
+  const picked =
+    (options.method ?? 'variance') === 'leverage'
+      ? topLeverage(basis, prior, k)
+      : greedyVariance(basis, prior, noise, k);
   return Int32Array.from(picked).sort();
 }
 

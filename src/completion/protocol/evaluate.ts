@@ -121,7 +121,8 @@ export async function evaluate(matrix: ForgettingMatrix, options: EvaluateOption
   const k = options.known ?? 30;
   const seeds = [...(options.seeds ?? [0, 1, 2, 3, 4, 5, 6, 7, 8, 9])];
   validateSplit(matrix, trainRows, testRows, k, seeds);
-  const select: ProbeSelector = options.select === undefined || options.select === 'paper' ? paperProbes : options.select;
+  const select: ProbeSelector =
+    options.select === undefined || options.select === 'paper' ? paperProbes : options.select;
   const selectName = options.select === undefined || options.select === 'paper' ? 'paper' : 'custom';
   const train = matrix.selectRows(Int32Array.from(trainRows));
   const n = matrix.cols;
@@ -137,7 +138,8 @@ export async function evaluate(matrix: ForgettingMatrix, options: EvaluateOption
     for (const seed of seeds) {
       const drawn = await select({ train, k, seed, testRow: t });
       for (const c of drawn) {
-        if (!Number.isInteger(c) || c < 0 || c >= n) throw new ForgetscopeError('internal', `probe selector returned column ${c}`);
+        if (!Number.isInteger(c) || c < 0 || c >= n)
+          throw new ForgetscopeError('internal', `probe selector returned column ${c}`);
       }
       knownColumns[String(t)]![String(seed)] = Array.from(drawn);
       const entries = knownEntriesOf(drawn, matrix.row(t), matrix.rowMask(t));
@@ -178,7 +180,9 @@ export async function evaluate(matrix: ForgettingMatrix, options: EvaluateOption
         seed,
         nKnown: known.get(`${testRows[0]}:${seed}`)!.columns.length,
         ...completionMetrics(truth, pred, { scoresOnly: fitted.scoresOnly === true }),
-        ...(allIntervals && cover.count > 0 ? { coverage: cover.inside / cover.count, intervalWidth: cover.width / cover.count } : {}),
+        ...(allIntervals && cover.count > 0
+          ? { coverage: cover.inside / cover.count, intervalWidth: cover.width / cover.count }
+          : {}),
       });
     }
     const intervals: IntervalMetrics = {};
@@ -191,7 +195,13 @@ export async function evaluate(matrix: ForgettingMatrix, options: EvaluateOption
         delete m.intervalWidth;
       }
     }
-    methods[method.name] = { ...meanMetrics(perSeed), ...intervals, seconds, fits: seeds.length * testRows.length, perSeed };
+    methods[method.name] = {
+      ...meanMetrics(perSeed),
+      ...intervals,
+      seconds,
+      fits: seeds.length * testRows.length,
+      perSeed,
+    };
   }
   return { methods, select: selectName, known: k, seeds, trainRows, testRows, knownColumns };
 }
@@ -207,7 +217,8 @@ function collectUnknown(
   pred: number[],
 ): void {
   const n = matrix.cols;
-  if (prediction.length !== n) throw new ForgetscopeError('internal', `prediction has ${prediction.length} entries, expected ${n}`);
+  if (prediction.length !== n)
+    throw new ForgetscopeError('internal', `prediction has ${prediction.length} entries, expected ${n}`);
   const row = matrix.row(t);
   const mask = matrix.rowMask(t);
   let q = 0;
@@ -236,7 +247,11 @@ function intervalCounts(
   into: { inside: number; width: number; count: number },
 ): void {
   const n = matrix.cols;
-  if (lower.length !== n || upper.length !== n) throw new ForgetscopeError('internal', `interval bounds have ${lower.length}/${upper.length} entries, expected ${n}`);
+  if (lower.length !== n || upper.length !== n)
+    throw new ForgetscopeError(
+      'internal',
+      `interval bounds have ${lower.length}/${upper.length} entries, expected ${n}`,
+    );
   const row = matrix.row(t);
   const mask = matrix.rowMask(t);
   const measured = new Uint8Array(n);
@@ -250,7 +265,13 @@ function intervalCounts(
   }
 }
 
-function validateSplit(matrix: ForgettingMatrix, trainRows: number[], testRows: number[], k: number, seeds: number[]): void {
+function validateSplit(
+  matrix: ForgettingMatrix,
+  trainRows: number[],
+  testRows: number[],
+  k: number,
+  seeds: number[],
+): void {
   const check = (rows: number[], what: string): void => {
     if (rows.length === 0) throw new ForgetscopeError('usage', `no ${what} rows given`);
     for (const r of rows) {
@@ -264,9 +285,11 @@ function validateSplit(matrix: ForgettingMatrix, trainRows: number[], testRows: 
   const trainSet = new Set(trainRows);
   const overlap = testRows.filter((r) => trainSet.has(r));
   if (overlap.length > 0) throw new ForgetscopeError('usage', `rows ${overlap.join(',')} are both train and test rows`);
-  if (!Number.isInteger(k) || k < 1) throw new ForgetscopeError('usage', `--known must be a positive integer, got ${k}`);
+  if (!Number.isInteger(k) || k < 1)
+    throw new ForgetscopeError('usage', `--known must be a positive integer, got ${k}`);
   if (seeds.length === 0) throw new ForgetscopeError('usage', 'no seeds given');
   for (const s of seeds) {
-    if (!Number.isSafeInteger(s) || s < 0) throw new ForgetscopeError('usage', `seed ${s} must be a non-negative integer`);
+    if (!Number.isSafeInteger(s) || s < 0)
+      throw new ForgetscopeError('usage', `seed ${s} must be a non-negative integer`);
   }
 }

@@ -18,7 +18,8 @@ export class LegacyRandomState {
 
   /** `numpy.random.RandomState(seed)` for an integer seed in [0, 2^32). */
   constructor(seed: number) {
-    if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) throw new RangeError(`RandomState seed must be in [0, 2^32), got ${seed}`);
+    if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff)
+      throw new RangeError(`RandomState seed must be in [0, 2^32), got ${seed}`);
     let s = seed >>> 0;
     for (let p = 0; p < N; p++) {
       this.key[p] = s;

@@ -10,6 +10,7 @@ import type { NumpyGenerator } from './generator.js';
 
 const LEVELS = 256;
 const R = 3.6541528853610088;
+// biome-ignore lint/correctness/noPrecisionLoss: the published constant, digits kept as printed (it parses to the nearest double)
 const V = 0.00492867323397465524494;
 const M1 = 4503599627370496; // 2^52
 

@@ -1,4 +1,14 @@
-import { Bool, Float32, Float64, Table as ArrowTable, Utf8, makeVector, tableToIPC, vectorFromArray, type Vector } from 'apache-arrow';
+import {
+  Bool,
+  Float32,
+  Float64,
+  Table as ArrowTable,
+  Utf8,
+  makeVector,
+  tableToIPC,
+  vectorFromArray,
+  type Vector,
+} from 'apache-arrow';
 import { ForgetscopeError } from '../../util/errors.js';
 import type { TableColumn } from '../types.js';
 
@@ -14,10 +24,13 @@ export function encodeArrow(columns: Record<string, TableColumn>, format: 'file'
   const rows = columns[names[0]!]!.length;
   for (const name of names) {
     const col = columns[name]!;
-    if (col.length !== rows) throw new ForgetscopeError('shape', `column "${name}" has ${col.length} rows, expected ${rows}`);
+    if (col.length !== rows)
+      throw new ForgetscopeError('shape', `column "${name}" has ${col.length} rows, expected ${rows}`);
     if (Array.isArray(col)) {
       const isBool = col.length > 0 && typeof col[0] === 'boolean';
-      vectors[name] = isBool ? vectorFromArray(col as boolean[], new Bool()) : vectorFromArray(col as string[], new Utf8());
+      vectors[name] = isBool
+        ? vectorFromArray(col as boolean[], new Bool())
+        : vectorFromArray(col as string[], new Utf8());
     } else if ((col instanceof Float64Array || col instanceof Float32Array) && col.some(Number.isNaN)) {
       // NaN marks a missing value: written as null so that readers see "missing", not a number.
       const withNulls = Array.from(col, (v) => (Number.isNaN(v) ? null : v));

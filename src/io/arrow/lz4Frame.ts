@@ -8,7 +8,8 @@ import { ForgetscopeError } from '../../util/errors.js';
  */
 export function decodeLz4Frame(input: Uint8Array): Uint8Array {
   const fail = (what: string) => new ForgetscopeError('parse', `corrupt LZ4 frame: ${what}`);
-  if (input.length < 7 || input[0] !== 0x04 || input[1] !== 0x22 || input[2] !== 0x4d || input[3] !== 0x18) throw fail('bad magic number');
+  if (input.length < 7 || input[0] !== 0x04 || input[1] !== 0x22 || input[2] !== 0x4d || input[3] !== 0x18)
+    throw fail('bad magic number');
   const flg = input[4]!;
   if (flg >> 6 !== 1) throw fail('unsupported version');
   const blockChecksum = (flg & 0x10) !== 0;
@@ -22,7 +23,9 @@ export function decodeLz4Frame(input: Uint8Array): Uint8Array {
   let expected = -1;
   if (contentSize) {
     if (p + 8 > input.length) throw fail('truncated header');
-    expected = new DataView(input.buffer, input.byteOffset + p, 8).getUint32(0, true) + new DataView(input.buffer, input.byteOffset + p, 8).getUint32(4, true) * 2 ** 32;
+    expected =
+      new DataView(input.buffer, input.byteOffset + p, 8).getUint32(0, true) +
+      new DataView(input.buffer, input.byteOffset + p, 8).getUint32(4, true) * 2 ** 32;
     p += 8;
   }
   if (dictId) p += 4;

@@ -40,21 +40,43 @@ export async function readArrowBatches(
     const cols = locateLongColumns(header, names, { file, line: row0 + 1 });
     const n = batch.numRows;
     if (!Number.isSafeInteger(n) || n < 0 || row0 + n > maxRows) {
-      throw new ForgetscopeError('parse', `not valid Arrow IPC data (corrupt): a record batch claims ${String(n)} rows${Number.isFinite(maxRows) ? ` (the file has ${options.byteLength} bytes)` : ''}`, { file, line: row0 + 1 });
+      throw new ForgetscopeError(
+        'parse',
+        `not valid Arrow IPC data (corrupt): a record batch claims ${String(n)} rows${Number.isFinite(maxRows) ? ` (the file has ${options.byteLength} bytes)` : ''}`,
+        { file, line: row0 + 1 },
+      );
     }
     for (const k of [cols.task, cols.example, cols.delta, cols.nllBefore, cols.nllAfter]) {
       if (k >= 0) checkBuffers(batch.getChildAt(k)!, n, file, row0, header[k]!);
     }
     const t = idColumn(batch.getChildAt(cols.task)!, tasks, file, row0, header[cols.task]!);
     const e = idColumn(batch.getChildAt(cols.example)!, examples, file, row0, header[cols.example]!);
-    const before = cols.nllBefore >= 0 ? numberColumn(batch.getChildAt(cols.nllBefore)!, file, row0, header[cols.nllBefore]!, options.nanAsMissing) : null;
-    const valueCol = cols.delta >= 0 ? numberColumn(batch.getChildAt(cols.delta)!, file, row0, header[cols.delta]!, options.nanAsMissing) : null;
-    const after = cols.delta < 0 ? numberColumn(batch.getChildAt(cols.nllAfter)!, file, row0, header[cols.nllAfter]!, options.nanAsMissing) : null;
+    const before =
+      cols.nllBefore >= 0
+        ? numberColumn(batch.getChildAt(cols.nllBefore)!, file, row0, header[cols.nllBefore]!, options.nanAsMissing)
+        : null;
+    const valueCol =
+      cols.delta >= 0
+        ? numberColumn(batch.getChildAt(cols.delta)!, file, row0, header[cols.delta]!, options.nanAsMissing)
+        : null;
+    const after =
+      cols.delta < 0
+        ? numberColumn(batch.getChildAt(cols.nllAfter)!, file, row0, header[cols.nllAfter]!, options.nanAsMissing)
+        : null;
     // Extra text columns become example or task metadata (numeric ones are not metadata).
     const used = new Set([cols.task, cols.example, cols.delta, cols.nllBefore, cols.nllAfter]);
     const extras: { meta: number; vec: Vector }[] = [];
     batch.schema.fields.forEach((f, k) => {
-      if (used.has(k) || !(DataType.isUtf8(f.type) || DataType.isLargeUtf8(f.type) || DataType.isDictionary(f.type) || DataType.isBool(f.type))) return;
+      if (
+        used.has(k) ||
+        !(
+          DataType.isUtf8(f.type) ||
+          DataType.isLargeUtf8(f.type) ||
+          DataType.isDictionary(f.type) ||
+          DataType.isBool(f.type)
+        )
+      )
+        return;
       extras.push({ meta: builder.metaIndex(f.name), vec: batch.getChildAt(k)! });
     });
     for (let r = 0; r < n; r++) {
@@ -64,7 +86,7 @@ export async function readArrowBatches(
         const v: unknown = x.vec.get(r);
         builder.meta(x.meta, t[r]!, e[r]!, v === null || v === undefined ? null : String(v));
       }
-      if (before && before.valid[r]) builder.setNllBefore(e[r]!, before.values[r]!);
+      if (before?.valid[r]) builder.setNllBefore(e[r]!, before.values[r]!);
       let value: number;
       if (valueCol) {
         if (!valueCol.valid[r]) {
@@ -101,20 +123,45 @@ export async function* arrowBatchesFromBytes(bytes: Uint8Array, file: string): A
  * `ARROW1` magic, a stream with the end-of-stream marker; otherwise it was truncated.
  */
 export function checkArrowComplete(bytes: Uint8Array, file: string): void {
-  const isFile = bytes.length >= 6 && bytes[0] === 0x41 && bytes[1] === 0x52 && bytes[2] === 0x52 && bytes[3] === 0x4f && bytes[4] === 0x57 && bytes[5] === 0x31;
+  const isFile =
+    bytes.length >= 6 &&
+    bytes[0] === 0x41 &&
+    bytes[1] === 0x52 &&
+    bytes[2] === 0x52 &&
+    bytes[3] === 0x4f &&
+    bytes[4] === 0x57 &&
+    bytes[5] === 0x31;
   const n = bytes.length;
   if (isFile) {
     const tail = n >= 12 ? String.fromCharCode(...bytes.subarray(n - 6)) : '';
-    if (tail !== 'ARROW1') throw new ForgetscopeError('truncated', 'truncated Arrow IPC file: the closing ARROW1 magic is missing', { file });
+    if (tail !== 'ARROW1')
+      throw new ForgetscopeError('truncated', 'truncated Arrow IPC file: the closing ARROW1 magic is missing', {
+        file,
+      });
     return;
   }
-  const eos = n >= 8 && bytes[n - 8] === 0xff && bytes[n - 7] === 0xff && bytes[n - 6] === 0xff && bytes[n - 5] === 0xff && bytes[n - 4] === 0 && bytes[n - 3] === 0 && bytes[n - 2] === 0 && bytes[n - 1] === 0;
+  const eos =
+    n >= 8 &&
+    bytes[n - 8] === 0xff &&
+    bytes[n - 7] === 0xff &&
+    bytes[n - 6] === 0xff &&
+    bytes[n - 5] === 0xff &&
+    bytes[n - 4] === 0 &&
+    bytes[n - 3] === 0 &&
+    bytes[n - 2] === 0 &&
+    bytes[n - 1] === 0;
   const legacyEos = n >= 4 && bytes[n - 4] === 0 && bytes[n - 3] === 0 && bytes[n - 2] === 0 && bytes[n - 1] === 0;
-  if (!eos && !legacyEos) throw new ForgetscopeError('truncated', 'truncated Arrow IPC stream: the end-of-stream marker is missing', { file });
+  if (!eos && !legacyEos)
+    throw new ForgetscopeError('truncated', 'truncated Arrow IPC stream: the end-of-stream marker is missing', {
+      file,
+    });
 }
 
 /** Iterates an apache-arrow reader, turning its exceptions into `ForgetscopeError`s. */
-export async function* guardArrow(open: () => RecordBatchReader | Promise<RecordBatchReader>, file: string): AsyncGenerator<RecordBatch> {
+export async function* guardArrow(
+  open: () => RecordBatchReader | Promise<RecordBatchReader>,
+  file: string,
+): AsyncGenerator<RecordBatch> {
   registerArrowCodecs();
   let reader: RecordBatchReader;
   try {
@@ -139,7 +186,11 @@ export async function* guardArrow(open: () => RecordBatchReader | Promise<Record
 function arrowError(e: unknown, file: string): ForgetscopeError {
   if (e instanceof ForgetscopeError) return e;
   const msg = e instanceof Error ? e.message : String(e);
-  return new ForgetscopeError(/end|short|expected|bytes|length|offset|bound/i.test(msg) ? 'truncated' : 'parse', `not valid Arrow IPC data (truncated or corrupt): ${msg}`, { file });
+  return new ForgetscopeError(
+    /end|short|expected|bytes|length|offset|bound/i.test(msg) ? 'truncated' : 'parse',
+    `not valid Arrow IPC data (truncated or corrupt): ${msg}`,
+    { file },
+  );
 }
 
 function idColumn(vec: Vector, interner: ByteInterner, file: string, row0: number, name: string): Int32Array {
@@ -167,7 +218,11 @@ function idColumn(vec: Vector, interner: ByteInterner, file: string, row0: numbe
         if (valid && !valid(k)) throw emptyId(file, row0 + r + 1, name, 'null');
         const key = Number(keys[k]!);
         if (!(key >= 0 && key < dict.length)) {
-          throw new ForgetscopeError('parse', `not valid Arrow IPC data (corrupt): dictionary key ${key} of column "${name}" is outside its dictionary of ${dict.length}`, { file, line: row0 + r + 1, column: name });
+          throw new ForgetscopeError(
+            'parse',
+            `not valid Arrow IPC data (corrupt): dictionary key ${key} of column "${name}" is outside its dictionary of ${dict.length}`,
+            { file, line: row0 + r + 1, column: name },
+          );
         }
         if (map[key] === -1) {
           const raw = DataType.isUtf8(dict.type) || DataType.isLargeUtf8(dict.type) ? utf8Entry(dict, key) : null;
@@ -191,18 +246,35 @@ function idColumn(vec: Vector, interner: ByteInterner, file: string, row0: numbe
         out[r] = interner.intern(b, 0, b.length);
       }
     } else {
-      throw new ForgetscopeError('dtype', `column "${name}" has type ${String(type)}; ids must be strings or integers`, { file, line: row0 + 1, column: name });
+      throw new ForgetscopeError(
+        'dtype',
+        `column "${name}" has type ${String(type)}; ids must be strings or integers`,
+        { file, line: row0 + 1, column: name },
+      );
     }
   }
   return out;
 }
 
 /** Interns `bytes[s, e)`; invalid UTF-8 is an error at the row and column. */
-function internAt(interner: ByteInterner, bytes: Uint8Array, s: number, e: number, file: string, row: number, name: string): number {
+function internAt(
+  interner: ByteInterner,
+  bytes: Uint8Array,
+  s: number,
+  e: number,
+  file: string,
+  row: number,
+  name: string,
+): number {
   try {
     return interner.intern(bytes, s, e);
   } catch (err) {
-    if (err instanceof InvalidUtf8Id) throw new ForgetscopeError('parse', `the ${name} id is not valid UTF-8 (byte ${err.offset + 1})`, { file, line: row, column: name });
+    if (err instanceof InvalidUtf8Id)
+      throw new ForgetscopeError('parse', `the ${name} id is not valid UTF-8 (byte ${err.offset + 1})`, {
+        file,
+        line: row,
+        column: name,
+      });
     throw err;
   }
 }
@@ -226,23 +298,32 @@ function utf8Entry(dict: Vector, key: number): { bytes: Uint8Array; start: numbe
  * before anything is allocated for it, so a corrupt length is an error rather than a huge allocation.
  */
 function checkBuffers(vec: Vector, rows: number, file: string, row0: number, name: string): void {
-  const corrupt = (what: string) => new ForgetscopeError('truncated', `not valid Arrow IPC data (truncated or corrupt): column "${name}" ${what}`, { file, line: row0 + 1, column: name });
+  const corrupt = (what: string) =>
+    new ForgetscopeError('truncated', `not valid Arrow IPC data (truncated or corrupt): column "${name}" ${what}`, {
+      file,
+      line: row0 + 1,
+      column: name,
+    });
   if (vec.length !== rows) throw corrupt(`has ${vec.length} values for a batch of ${rows} rows`);
   for (const d of vec.data) {
     const need = d.offset + d.length;
-    if (d.nullCount > 0 && d.nullBitmap && d.nullBitmap.length * 8 < need) throw corrupt(`has a validity bitmap of ${d.nullBitmap.length} bytes for ${d.length} rows`);
+    if (d.nullCount > 0 && d.nullBitmap && d.nullBitmap.length * 8 < need)
+      throw corrupt(`has a validity bitmap of ${d.nullBitmap.length} bytes for ${d.length} rows`);
     const type = d.type;
     if (DataType.isUtf8(type) || DataType.isLargeUtf8(type)) {
       const offsets = d.valueOffsets as Int32Array | BigInt64Array | undefined;
       const bytes = d.values as Uint8Array | undefined;
-      if (!offsets || offsets.length < need + 1) throw corrupt(`has ${offsets?.length ?? 0} offsets for ${d.length} rows`);
+      if (!offsets || offsets.length < need + 1)
+        throw corrupt(`has ${offsets?.length ?? 0} offsets for ${d.length} rows`);
       const last = Number(offsets[need]!);
       const first = Number(offsets[d.offset]!);
-      if (!(first >= 0 && last >= first && last <= (bytes?.length ?? 0))) throw corrupt(`has string offsets ${first}–${last} outside its ${bytes?.length ?? 0} data bytes`);
+      if (!(first >= 0 && last >= first && last <= (bytes?.length ?? 0)))
+        throw corrupt(`has string offsets ${first}–${last} outside its ${bytes?.length ?? 0} data bytes`);
     } else if (DataType.isFloat(type) || DataType.isInt(type) || DataType.isDictionary(type)) {
       const values = d.values as ArrayLike<unknown> | undefined;
       const stride = (d as unknown as { stride?: number }).stride ?? 1;
-      if (!values || values.length < need * stride) throw corrupt(`has ${values?.length ?? 0} values for ${d.length} rows`);
+      if (!values || values.length < need * stride)
+        throw corrupt(`has ${values?.length ?? 0} values for ${d.length} rows`);
     }
   }
 }
@@ -251,16 +332,26 @@ function emptyId(file: string, row: number, name: string, what: string): Forgets
   return new ForgetscopeError('parse', `${what} ${name} id`, { file, line: row, column: name });
 }
 
-function numberColumn(vec: Vector, file: string, row0: number, name: string, nanAsMissing: boolean | undefined): { values: Float64Array; valid: Uint8Array; nullWord: (string | undefined)[] } {
+function numberColumn(
+  vec: Vector,
+  file: string,
+  row0: number,
+  name: string,
+  nanAsMissing: boolean | undefined,
+): { values: Float64Array; valid: Uint8Array; nullWord: (string | undefined)[] } {
   const type = vec.type;
   if (!(DataType.isFloat(type) || DataType.isInt(type) || DataType.isDecimal(type))) {
-    throw new ForgetscopeError('dtype', `column "${name}" has type ${String(type)}; expected a float or integer column`, { file, line: row0 + 1, column: name });
+    throw new ForgetscopeError(
+      'dtype',
+      `column "${name}" has type ${String(type)}; expected a float or integer column`,
+      { file, line: row0 + 1, column: name },
+    );
   }
   const n = vec.length;
   const values = new Float64Array(n);
   const valid = new Uint8Array(n).fill(1);
   const nullWord: (string | undefined)[] = [];
-  const raw = vec.nullCount === 0 && DataType.isFloat(type) ? vec.toArray() as Float64Array | Float32Array : null;
+  const raw = vec.nullCount === 0 && DataType.isFloat(type) ? (vec.toArray() as Float64Array | Float32Array) : null;
   for (let r = 0; r < n; r++) {
     let v: number;
     if (raw) v = raw[r]!;
@@ -277,7 +368,11 @@ function numberColumn(vec: Vector, file: string, row0: number, name: string, nan
         nullWord[r] = 'nan';
         continue;
       }
-      throw new ForgetscopeError('parse', `column "${name}": ${String(v)} is not a finite number${Number.isNaN(v) ? ' (pass nanAsMissing to treat NaN as missing)' : ''}`, { file, line: row0 + r + 1, column: name });
+      throw new ForgetscopeError(
+        'parse',
+        `column "${name}": ${String(v)} is not a finite number${Number.isNaN(v) ? ' (pass nanAsMissing to treat NaN as missing)' : ''}`,
+        { file, line: row0 + r + 1, column: name },
+      );
     }
     values[r] = v;
   }

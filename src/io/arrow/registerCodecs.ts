@@ -11,6 +11,10 @@ let registered = false;
 export function registerArrowCodecs(): void {
   if (registered) return;
   registered = true;
-  if (!compressionRegistry.get(CompressionType.LZ4_FRAME)) compressionRegistry.set(CompressionType.LZ4_FRAME, { decode: decodeLz4Frame });
-  if (!compressionRegistry.get(CompressionType.ZSTD)) compressionRegistry.set(CompressionType.ZSTD, { decode: (b: Uint8Array) => decompressZstd(b).slice() /* aligned copy for typed-array views */ });
+  if (!compressionRegistry.get(CompressionType.LZ4_FRAME))
+    compressionRegistry.set(CompressionType.LZ4_FRAME, { decode: decodeLz4Frame });
+  if (!compressionRegistry.get(CompressionType.ZSTD))
+    compressionRegistry.set(CompressionType.ZSTD, {
+      decode: (b: Uint8Array) => decompressZstd(b).slice() /* aligned copy for typed-array views */,
+    });
 }

@@ -38,8 +38,17 @@ export abstract class DelimitedTokenizer {
 
   constructor(options: { file: string; delimiter: string; limits?: Partial<ReadLimits> }) {
     this.file = options.file;
-    if (options.delimiter.length !== 1 || options.delimiter.charCodeAt(0) > 127 || options.delimiter === '"' || options.delimiter === '\n' || options.delimiter === '\r') {
-      throw new ForgetscopeError('usage', `delimiter must be one ASCII character other than a quote or a line break, not ${JSON.stringify(options.delimiter)}`);
+    if (
+      options.delimiter.length !== 1 ||
+      options.delimiter.charCodeAt(0) > 127 ||
+      options.delimiter === '"' ||
+      options.delimiter === '\n' ||
+      options.delimiter === '\r'
+    ) {
+      throw new ForgetscopeError(
+        'usage',
+        `delimiter must be one ASCII character other than a quote or a line break, not ${JSON.stringify(options.delimiter)}`,
+      );
     }
     this.delim = options.delimiter.charCodeAt(0);
     this.limits = resolveLimits(options.limits);
@@ -69,7 +78,11 @@ export abstract class DelimitedTokenizer {
     // What is left is one incomplete record: bounded, so a 200 MB line fails early instead of being
     // joined chunk after chunk.
     if (this.buf.length - this.pos > this.limits.maxLineBytes) {
-      throw new ForgetscopeError('parse', `line longer than ${this.limits.maxLineBytes} bytes (limits.maxLineBytes)`, { file: this.file, line: this.line, column: 1 });
+      throw new ForgetscopeError('parse', `line longer than ${this.limits.maxLineBytes} bytes (limits.maxLineBytes)`, {
+        file: this.file,
+        line: this.line,
+        column: 1,
+      });
     }
   }
 
@@ -117,7 +130,11 @@ export abstract class DelimitedTokenizer {
         break;
       }
       if (next - this.pos > this.limits.maxLineBytes) {
-        throw new ForgetscopeError('parse', `line longer than ${this.limits.maxLineBytes} bytes (limits.maxLineBytes)`, { file: this.file, line: recordLine, column: 1 });
+        throw new ForgetscopeError(
+          'parse',
+          `line longer than ${this.limits.maxLineBytes} bytes (limits.maxLineBytes)`,
+          { file: this.file, line: recordLine, column: 1 },
+        );
       }
       this.onRecord(recordLine);
       this.pos = next;
@@ -155,7 +172,11 @@ export abstract class DelimitedTokenizer {
           const idx = buf.indexOf(QUOTE, q);
           if (idx < 0) {
             if (!final) return -1;
-            throw new ForgetscopeError('parse', 'malformed quoting: a quoted field is never closed', { file: this.file, line: this.line, column });
+            throw new ForgetscopeError('parse', 'malformed quoting: a quoted field is never closed', {
+              file: this.file,
+              line: this.line,
+              column,
+            });
           }
           if (idx + 1 >= len && !final) return -1;
           if (buf[idx + 1] === QUOTE) {
@@ -182,7 +203,11 @@ export abstract class DelimitedTokenizer {
         if (p < len) {
           const c = buf[p]!;
           if (c !== delim && c !== LF && c !== CR) {
-            throw new ForgetscopeError('parse', `malformed quoting: unexpected character ${JSON.stringify(String.fromCharCode(c))} after a closing quote`, { file: this.file, line: this.line, column: p - this.lineStart + 1 });
+            throw new ForgetscopeError(
+              'parse',
+              `malformed quoting: unexpected character ${JSON.stringify(String.fromCharCode(c))} after a closing quote`,
+              { file: this.file, line: this.line, column: p - this.lineStart + 1 },
+            );
           }
         }
       } else {
@@ -190,7 +215,11 @@ export abstract class DelimitedTokenizer {
         let c = 0;
         while (p < len && (c = buf[p]!) !== delim && c !== LF && c !== CR) {
           if (c === QUOTE) {
-            throw new ForgetscopeError('parse', 'malformed quoting: a quote inside an unquoted field (quote the whole field and double the quote)', { file: this.file, line: this.line, column: p - this.lineStart + 1 });
+            throw new ForgetscopeError(
+              'parse',
+              'malformed quoting: a quote inside an unquoted field (quote the whole field and double the quote)',
+              { file: this.file, line: this.line, column: p - this.lineStart + 1 },
+            );
           }
           p++;
         }
@@ -242,7 +271,11 @@ export abstract class DelimitedTokenizer {
   private pushField(start: number, end: number, inScratch: number, column: number): void {
     const k = this.fieldCount++;
     if (k >= this.limits.maxFields) {
-      throw new ForgetscopeError('parse', `more than ${this.limits.maxFields} fields in one record (limits.maxFields)`, { file: this.file, line: this.line, column });
+      throw new ForgetscopeError(
+        'parse',
+        `more than ${this.limits.maxFields} fields in one record (limits.maxFields)`,
+        { file: this.file, line: this.line, column },
+      );
     }
     if (k >= this.fieldStart.length) {
       const size = this.fieldStart.length * 2;
@@ -304,8 +337,15 @@ class RecordCollector extends DelimitedTokenizer {
  * @example
  * splitDelimited('a,b\n"x,1",2\n', { file: 't.csv' }).map((r) => r.fields); // [['a', 'b'], ['x,1', '2']]
  */
-export function splitDelimited(input: string | Uint8Array, options: { file: string; delimiter?: string; limits?: Partial<ReadLimits> }): DelimitedRecord[] {
-  const collector = new RecordCollector({ file: options.file, delimiter: options.delimiter ?? ',', ...(options.limits ? { limits: options.limits } : {}) });
+export function splitDelimited(
+  input: string | Uint8Array,
+  options: { file: string; delimiter?: string; limits?: Partial<ReadLimits> },
+): DelimitedRecord[] {
+  const collector = new RecordCollector({
+    file: options.file,
+    delimiter: options.delimiter ?? ',',
+    ...(options.limits ? { limits: options.limits } : {}),
+  });
   collector.push(typeof input === 'string' ? new TextEncoder().encode(input) : input);
   return collector.finish();
 }

@@ -11,12 +11,17 @@ export function encodeDelimited(columns: Record<string, TableColumn>, delimiter 
 }
 
 /** `encodeDelimited` in pieces of about `chunkRows` lines, for writing large tables without one huge string. */
-export function* encodeDelimitedChunks(columns: Record<string, TableColumn>, delimiter = ',', chunkRows = 65536): Generator<string> {
+export function* encodeDelimitedChunks(
+  columns: Record<string, TableColumn>,
+  delimiter = ',',
+  chunkRows = 65536,
+): Generator<string> {
   const names = Object.keys(columns);
   if (names.length === 0) throw new ForgetscopeError('usage', 'a table needs at least one column');
   const rows = columns[names[0]!]!.length;
   for (const name of names) {
-    if (columns[name]!.length !== rows) throw new ForgetscopeError('shape', `column "${name}" has ${columns[name]!.length} rows, expected ${rows}`);
+    if (columns[name]!.length !== rows)
+      throw new ForgetscopeError('shape', `column "${name}" has ${columns[name]!.length} rows, expected ${rows}`);
   }
   const quote = (s: string) =>
     s.includes(delimiter) || s.includes('"') || s.includes('\n') || s.includes('\r') || /^\s|\s$/.test(s)

@@ -93,7 +93,12 @@ export class DelimitedLongTableParser extends DelimitedTokenizer {
   /** Ends the first pass (see `startFirstPass`) and rewinds for the second. */
   startSecondPass(): void {
     this.parse(true);
-    if (!this.header) throw new ForgetscopeError('empty', 'the file is empty (expected a header line)', { file: this.file, line: 1, column: 1 });
+    if (!this.header)
+      throw new ForgetscopeError('empty', 'the file is empty (expected a header line)', {
+        file: this.file,
+        line: 1,
+        column: 1,
+      });
     this.idsOnly = false;
     this.rewind();
     this.header = null;
@@ -105,7 +110,12 @@ export class DelimitedLongTableParser extends DelimitedTokenizer {
   /** Parses the rest and builds the matrix. */
   end(): { matrix: ForgettingMatrix; report: ReadReport } {
     this.parse(true);
-    if (!this.header) throw new ForgetscopeError('empty', 'the file is empty (expected a header line)', { file: this.file, line: 1, column: 1 });
+    if (!this.header)
+      throw new ForgetscopeError('empty', 'the file is empty (expected a header line)', {
+        file: this.file,
+        line: 1,
+        column: 1,
+      });
     const matrix = this.builder.finish(this.tasks.strings, this.examples.strings);
     this.progress?.(this.consumed + this.pos, this.consumed + this.pos, 'reading');
     return { matrix, report: this.builder.report };
@@ -119,12 +129,22 @@ export class DelimitedLongTableParser extends DelimitedTokenizer {
         try {
           return decoder.decode(bytes);
         } catch {
-          throw new ForgetscopeError('parse', `the header's field ${k + 1} is not valid UTF-8 (byte ${firstInvalidUtf8(bytes) + 1})`, { file: this.file, line, column: this.fieldColumn[k]! });
+          throw new ForgetscopeError(
+            'parse',
+            `the header's field ${k + 1} is not valid UTF-8 (byte ${firstInvalidUtf8(bytes) + 1})`,
+            { file: this.file, line, column: this.fieldColumn[k]! },
+          );
         }
       });
       this.cols = locateLongColumns(this.header, resolveColumns(this.options.columns), { file: this.file, line });
       if (this.idsOnly) this.idsOnlyLastField = Math.max(this.cols.task, this.cols.example) + 1;
-      const used = new Set([this.cols.task, this.cols.example, this.cols.delta, this.cols.nllBefore, this.cols.nllAfter]);
+      const used = new Set([
+        this.cols.task,
+        this.cols.example,
+        this.cols.delta,
+        this.cols.nllBefore,
+        this.cols.nllAfter,
+      ]);
       this.extras = [];
       this.header.forEach((name, k) => {
         if (!used.has(k) && name !== '') this.extras.push({ field: k, meta: this.builder.metaIndex(name) });
@@ -135,7 +155,10 @@ export class DelimitedLongTableParser extends DelimitedTokenizer {
     const builder = this.builder;
     builder.report.rows++;
     // The first pass may stop splitting after the id fields; the second pass checks the full count.
-    if (this.fieldCount !== this.header.length && !(this.idsOnly && this.idsOnlyLastField > 0 && this.fieldCount >= this.idsOnlyLastField)) {
+    if (
+      this.fieldCount !== this.header.length &&
+      !(this.idsOnly && this.idsOnlyLastField > 0 && this.fieldCount >= this.idsOnlyLastField)
+    ) {
       const k = Math.min(this.fieldCount, this.header.length) - 1;
       throw new ForgetscopeError(
         'parse',
@@ -163,16 +186,25 @@ export class DelimitedLongTableParser extends DelimitedTokenizer {
     if (cols.nllBefore >= 0) {
       before = this.number(cols.nllBefore, line);
       if (this.status !== OK) {
-        if (cols.delta < 0) return this.dropMissing(cols.nllBefore);
+        if (cols.delta < 0) {
+          this.dropMissing(cols.nllBefore);
+          return;
+        }
       } else builder.setNllBefore(e, before);
     }
     let value: number;
     if (cols.delta >= 0) {
       value = this.number(cols.delta, line);
-      if (this.status !== OK) return this.dropMissing(cols.delta);
+      if (this.status !== OK) {
+        this.dropMissing(cols.delta);
+        return;
+      }
     } else {
       const after = this.number(cols.nllAfter, line);
-      if (this.status !== OK) return this.dropMissing(cols.nllAfter);
+      if (this.status !== OK) {
+        this.dropMissing(cols.nllAfter);
+        return;
+      }
       value = after - before;
     }
     builder.add(t, e, value, line);
@@ -186,13 +218,21 @@ export class DelimitedLongTableParser extends DelimitedTokenizer {
     const s = this.fieldStart[k]!;
     const e = this.fieldEnd[k]!;
     if (s === e) {
-      throw new ForgetscopeError('parse', `empty ${this.header![k]} id`, { file: this.file, line, column: this.fieldColumn[k]! });
+      throw new ForgetscopeError('parse', `empty ${this.header![k]} id`, {
+        file: this.file,
+        line,
+        column: this.fieldColumn[k]!,
+      });
     }
     try {
       return interner.intern(this.fieldBytes(k), s, e);
     } catch (err) {
       if (err instanceof InvalidUtf8Id) {
-        throw new ForgetscopeError('parse', `the ${this.header![k]} id is not valid UTF-8 (byte ${err.offset + 1} of the field)`, { file: this.file, line, column: this.fieldColumn[k]! });
+        throw new ForgetscopeError(
+          'parse',
+          `the ${this.header![k]} id is not valid UTF-8 (byte ${err.offset + 1} of the field)`,
+          { file: this.file, line, column: this.fieldColumn[k]! },
+        );
       }
       throw err;
     }
@@ -207,7 +247,11 @@ export class DelimitedLongTableParser extends DelimitedTokenizer {
     try {
       return this.metaDecoder.decode(bytes);
     } catch {
-      throw new ForgetscopeError('parse', `column ${quoteText(this.header![k]!)}: not valid UTF-8 (byte ${firstInvalidUtf8(bytes) + 1} of the field)`, { file: this.file, line, column: this.fieldColumn[k]! });
+      throw new ForgetscopeError(
+        'parse',
+        `column ${quoteText(this.header![k]!)}: not valid UTF-8 (byte ${firstInvalidUtf8(bytes) + 1} of the field)`,
+        { file: this.file, line, column: this.fieldColumn[k]! },
+      );
     }
   }
 
@@ -229,14 +273,22 @@ export class DelimitedLongTableParser extends DelimitedTokenizer {
     const v = parseNumberBytes(bytes, s, e);
     if (v === NOT_A_NUMBER) {
       const text = new TextDecoder().decode(bytes.subarray(s, Math.min(e, s + QUOTE_BYTES)));
-      throw new ForgetscopeError('parse', `column "${this.header![k]}": ${e - s > QUOTE_BYTES ? `${JSON.stringify(text.slice(0, QUOTE_BYTES))}… (a field of ${e - s} bytes)` : quoteText(text)} is not a number`, { file: this.file, line, column: this.fieldColumn[k]! });
+      throw new ForgetscopeError(
+        'parse',
+        `column "${this.header![k]}": ${e - s > QUOTE_BYTES ? `${JSON.stringify(text.slice(0, QUOTE_BYTES))}… (a field of ${e - s} bytes)` : quoteText(text)} is not a number`,
+        { file: this.file, line, column: this.fieldColumn[k]! },
+      );
     }
     if (!Number.isFinite(v)) {
       if (Number.isNaN(v) && this.nanAsMissing) {
         this.status = MISSING_NAN;
         return NaN;
       }
-      throw new ForgetscopeError('parse', `column "${this.header![k]}": ${String(v)} is not a finite number${Number.isNaN(v) ? ' (pass nanAsMissing to treat NaN as missing)' : ''}`, { file: this.file, line, column: this.fieldColumn[k]! });
+      throw new ForgetscopeError(
+        'parse',
+        `column "${this.header![k]}": ${String(v)} is not a finite number${Number.isNaN(v) ? ' (pass nanAsMissing to treat NaN as missing)' : ''}`,
+        { file: this.file, line, column: this.fieldColumn[k]! },
+      );
     }
     return v;
   }

@@ -8,18 +8,31 @@ import { splitDelimited } from './DelimitedTokenizer.js';
  * @example
  * readNumericColumns('alpha,loss\n0,1.5\n1,1.2\n', { file: 'path.csv' }).get('loss'); // Float64Array [1.5, 1.2]
  */
-export function readNumericColumns(text: string, options: { file: string; delimiter?: string }): Map<string, Float64Array> {
+export function readNumericColumns(
+  text: string,
+  options: { file: string; delimiter?: string },
+): Map<string, Float64Array> {
   const file = options.file;
   const records = splitDelimited(text, { file, delimiter: options.delimiter ?? ',' });
   if (records.length === 0) throw new ForgetscopeError('empty', 'the table is empty', { file, line: 1, column: 1 });
   const header = records[0]!.fields.map((h) => h.trim());
   const cols: number[][] = header.map(() => []);
   for (const { line, fields } of records.slice(1)) {
-    if (fields.length !== header.length) throw new ForgetscopeError('parse', `row has ${fields.length} fields, the header ${header.length}`, { file, line, column: Math.min(fields.length, header.length) + 1 });
+    if (fields.length !== header.length)
+      throw new ForgetscopeError('parse', `row has ${fields.length} fields, the header ${header.length}`, {
+        file,
+        line,
+        column: Math.min(fields.length, header.length) + 1,
+      });
     fields.forEach((s, c) => {
       const t = s.trim();
       const v = t === '' ? NaN : Number(t);
-      if (!Number.isFinite(v)) throw new ForgetscopeError('parse', `${quoteText(t)} in column "${header[c]}" is not a finite number`, { file, line, column: c + 1 });
+      if (!Number.isFinite(v))
+        throw new ForgetscopeError('parse', `${quoteText(t)} in column "${header[c]}" is not a finite number`, {
+          file,
+          line,
+          column: c + 1,
+        });
       cols[c]!.push(v);
     });
   }

@@ -32,7 +32,13 @@ export interface DatasetParts {
  * `nllBefore` from base_nll.npy. Counts must agree with the shape of Z.
  */
 export function readDataset(parts: DatasetParts): { matrix: ForgettingMatrix; report: ReadReport } {
-  const names = { z: 'Z.npy', tasks: 'tasks.json', examples: 'examples.jsonl', baseNll: 'base_nll.npy', ...(parts.names ?? {}) };
+  const names = {
+    z: 'Z.npy',
+    tasks: 'tasks.json',
+    examples: 'examples.jsonl',
+    baseNll: 'base_nll.npy',
+    ...(parts.names ?? {}),
+  };
   const depth = parts.maxJsonDepth ?? DEFAULT_LIMITS.maxJsonDepth;
   const text = (t: string | Uint8Array, file: string) => (typeof t === 'string' ? t : decodeUtf8(t, file));
   const tasks = parseTasks(text(parts.tasksJson, names.tasks), names.tasks, depth);
@@ -40,23 +46,41 @@ export function readDataset(parts: DatasetParts): { matrix: ForgettingMatrix; re
   const z = parseNpy(parts.z, names.z);
   if (z.shape.length === 2) {
     if (z.shape[0] !== tasks.ids.length) {
-      throw new ForgetscopeError('shape', `${names.z} has ${z.shape[0]} rows but ${names.tasks} lists ${tasks.ids.length} tasks`, { file: names.tasks });
+      throw new ForgetscopeError(
+        'shape',
+        `${names.z} has ${z.shape[0]} rows but ${names.tasks} lists ${tasks.ids.length} tasks`,
+        { file: names.tasks },
+      );
     }
     if (z.shape[1] !== examples.ids.length) {
-      throw new ForgetscopeError('shape', `${names.z} has ${z.shape[1]} columns but ${names.examples} lists ${examples.ids.length} examples`, { file: names.examples });
+      throw new ForgetscopeError(
+        'shape',
+        `${names.z} has ${z.shape[1]} columns but ${names.examples} lists ${examples.ids.length} examples`,
+        { file: names.examples },
+      );
     }
   }
   let nllBefore: Float64Array | undefined;
   if (parts.baseNll) {
     const b = parseNpy(parts.baseNll, names.baseNll);
     if (!(b.data instanceof Float32Array || b.data instanceof Float64Array)) {
-      throw new ForgetscopeError('dtype', `expected float32 or float64, found ${JSON.stringify(b.descr)}`, { file: names.baseNll });
+      throw new ForgetscopeError('dtype', `expected float32 or float64, found ${JSON.stringify(b.descr)}`, {
+        file: names.baseNll,
+      });
     }
     if (b.data.length !== examples.ids.length) {
-      throw new ForgetscopeError('shape', `${names.baseNll} has ${b.data.length} values for ${examples.ids.length} examples`, { file: names.baseNll });
+      throw new ForgetscopeError(
+        'shape',
+        `${names.baseNll} has ${b.data.length} values for ${examples.ids.length} examples`,
+        { file: names.baseNll },
+      );
     }
     if (b.shape.length !== 1) {
-      throw new ForgetscopeError('shape', `${names.baseNll} has shape (${b.shape.join(', ')}); expected one value per example (${examples.ids.length})`, { file: names.baseNll });
+      throw new ForgetscopeError(
+        'shape',
+        `${names.baseNll} has shape (${b.shape.join(', ')}); expected one value per example (${examples.ids.length})`,
+        { file: names.baseNll },
+      );
     }
     nllBefore = Float64Array.from(b.data);
     let finite = 0;
@@ -64,11 +88,18 @@ export function readDataset(parts: DatasetParts): { matrix: ForgettingMatrix; re
       const v = nllBefore[k]!;
       if (Number.isFinite(v)) finite++;
       else if (!Number.isNaN(v)) {
-        throw new ForgetscopeError('parse', `value ${k + 1} (example ${quoteText(examples.ids[k]!, 80)}) is ${String(v)}, not a finite number`, { file: names.baseNll });
+        throw new ForgetscopeError(
+          'parse',
+          `value ${k + 1} (example ${quoteText(examples.ids[k]!, 80)}) is ${String(v)}, not a finite number`,
+          { file: names.baseNll },
+        );
       }
     }
     // NaN marks an example without a base NLL; a file of nothing but NaN measures nothing.
-    if (finite === 0) throw new ForgetscopeError('empty', `no observed value: all ${nllBefore.length} values are NaN`, { file: names.baseNll });
+    if (finite === 0)
+      throw new ForgetscopeError('empty', `no observed value: all ${nllBefore.length} values are NaN`, {
+        file: names.baseNll,
+      });
   }
   return matrixFromNpy(z, {
     file: names.z,
@@ -87,12 +118,20 @@ function toMeta(obj: Record<string, unknown>): Record<string, MetaValue> {
   const meta: Record<string, MetaValue> = {};
   for (const [k, v] of Object.entries(obj)) {
     if (k === 'id') continue;
-    meta[k] = v === null || typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean' ? v : JSON.stringify(v);
+    meta[k] =
+      v === null || typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean' ? v : JSON.stringify(v);
   }
   return meta;
 }
 
-function idOf(obj: unknown, raw: string, file: string, at: () => { line?: number; column?: number }, what: string, k: number): string {
+function idOf(
+  obj: unknown,
+  raw: string,
+  file: string,
+  at: () => { line?: number; column?: number },
+  what: string,
+  k: number,
+): string {
   if (typeof obj !== 'object' || obj === null || Array.isArray(obj)) {
     throw new ForgetscopeError('parse', `expected a JSON object for ${what} ${k}`, { file, ...at() });
   }
@@ -106,34 +145,62 @@ function idOf(obj: unknown, raw: string, file: string, at: () => { line?: number
 }
 
 /** Throws a `duplicate` error naming the file and both places when an id repeats. */
-function checkUnique(ids: readonly string[], file: string, what: string, lineOf: (k: number) => number | undefined): void {
+function checkUnique(
+  ids: readonly string[],
+  file: string,
+  what: string,
+  lineOf: (k: number) => number | undefined,
+): void {
   const seen = new Map<string, number>();
   ids.forEach((id, k) => {
     const prev = seen.get(id);
     if (prev !== undefined) {
       const line = lineOf(k);
       const prevLine = lineOf(prev);
-      throw new ForgetscopeError('duplicate', `${what} id ${quoteText(id, 80)} repeats ${what} ${prev + 1}${prevLine !== undefined ? ` (line ${prevLine})` : ''}; ids must be unique`, { file, ...(line !== undefined ? { line } : {}) });
+      throw new ForgetscopeError(
+        'duplicate',
+        `${what} id ${quoteText(id, 80)} repeats ${what} ${prev + 1}${prevLine !== undefined ? ` (line ${prevLine})` : ''}; ids must be unique`,
+        { file, ...(line !== undefined ? { line } : {}) },
+      );
     }
     seen.set(id, k);
   });
 }
 
 /** Parses tasks.json (an array of objects with `id`); everything else becomes task metadata. */
-export function parseTasks(text: string, file = 'tasks.json', maxDepth: number = DEFAULT_LIMITS.maxJsonDepth): { ids: string[]; meta: TaskMeta[] } {
+export function parseTasks(
+  text: string,
+  file = 'tasks.json',
+  maxDepth: number = DEFAULT_LIMITS.maxJsonDepth,
+): { ids: string[]; meta: TaskMeta[] } {
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
   const data = parseJsonLimited(text, { file, line: 1 }, maxDepth);
-  if (!Array.isArray(data)) throw new ForgetscopeError('parse', 'expected a JSON array of task objects', { file, line: 1 });
+  if (!Array.isArray(data))
+    throw new ForgetscopeError('parse', 'expected a JSON array of task objects', { file, line: 1 });
   if (data.length === 0) throw new ForgetscopeError('empty', 'the task list is empty', { file, line: 1 });
   const starts = elementStarts(text);
-  const where = (k: number): { line?: number; column?: number } => (starts[k] !== undefined ? lineColumn(text, starts[k]!) : {});
-  const ids = data.map((t, k) => idOf(t, starts[k] !== undefined ? text.slice(starts[k]!, starts[k + 1] ?? text.length) : JSON.stringify(t), file, () => where(k), 'task', k + 1));
+  const where = (k: number): { line?: number; column?: number } =>
+    starts[k] !== undefined ? lineColumn(text, starts[k]!) : {};
+  const ids = data.map((t, k) =>
+    idOf(
+      t,
+      starts[k] !== undefined ? text.slice(starts[k]!, starts[k + 1] ?? text.length) : JSON.stringify(t),
+      file,
+      () => where(k),
+      'task',
+      k + 1,
+    ),
+  );
   checkUnique(ids, file, 'task', (k) => where(k).line);
   return { ids, meta: data.map((t) => toMeta(t as Record<string, unknown>)) };
 }
 
 /** Parses examples.jsonl (one object with `id` per line); `source`, `text` etc. become example metadata. */
-export function parseExamples(text: string, file = 'examples.jsonl', maxDepth: number = DEFAULT_LIMITS.maxJsonDepth): { ids: string[]; meta: ExampleMeta[] } {
+export function parseExamples(
+  text: string,
+  file = 'examples.jsonl',
+  maxDepth: number = DEFAULT_LIMITS.maxJsonDepth,
+): { ids: string[]; meta: ExampleMeta[] } {
   const ids: string[] = [];
   const meta: ExampleMeta[] = [];
   const lines: number[] = [];

@@ -18,7 +18,11 @@ export function parseJsonLimited(text: string, place: JsonPlace, maxDepth: numbe
   try {
     return JSON.parse(text);
   } catch (e) {
-    throw new ForgetscopeError('parse', `not valid JSON: ${shortMessage(e)}`, { file: place.file, line: place.line, column: 1 });
+    throw new ForgetscopeError('parse', `not valid JSON: ${shortMessage(e)}`, {
+      file: place.file,
+      line: place.line,
+      column: 1,
+    });
   }
 }
 
@@ -54,7 +58,11 @@ function checkDepth(text: string, place: JsonPlace, maxDepth: number): void {
       lineStart = k + 1;
     } else if (c === 0x5b || c === 0x7b) {
       if (++depth > maxDepth) {
-        throw new ForgetscopeError('parse', `JSON nested deeper than ${maxDepth} levels`, { file: place.file, line, column: k - lineStart + 1 });
+        throw new ForgetscopeError('parse', `JSON nested deeper than ${maxDepth} levels`, {
+          file: place.file,
+          line,
+          column: k - lineStart + 1,
+        });
       }
     } else if (c === 0x5d || c === 0x7d) depth--;
   }
@@ -144,15 +152,29 @@ export function jsonId(value: unknown, text: string, key: string): string | null
 export function parseJsonIdList(text: string, file: string, key = 'example_ids', maxDepth = 256): string[] {
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
   const json = parseJsonLimited(text, { file, line: 1 }, maxDepth);
-  const list = Array.isArray(json) ? json : json !== null && typeof json === 'object' ? (json as Record<string, unknown>)[key] : undefined;
-  if (!Array.isArray(list)) throw new ForgetscopeError('input', `expected a JSON list of ids or an object with "${key}"`, { file, line: 1, column: 1 });
+  const list = Array.isArray(json)
+    ? json
+    : json !== null && typeof json === 'object'
+      ? (json as Record<string, unknown>)[key]
+      : undefined;
+  if (!Array.isArray(list))
+    throw new ForgetscopeError('input', `expected a JSON list of ids or an object with "${key}"`, {
+      file,
+      line: 1,
+      column: 1,
+    });
   // Raw tokens of the list's elements, so number ids keep their digits.
   const open = Array.isArray(json) ? text.indexOf('[') : arrayOfKey(text, key);
   const tokens = open >= 0 ? elementTokens(text, open) : [];
   return list.map((v, k) => {
     if (typeof v === 'string') return v;
-    if (typeof v === 'number') return tokens[k] !== undefined && NUMBER.test(tokens[k]!) ? NUMBER.exec(tokens[k]!)![0] : String(v);
-    throw new ForgetscopeError('input', `id ${k + 1} of the list is ${v === null ? 'null' : typeof v}, not a string or number`, { file, line: 1, column: 1 });
+    if (typeof v === 'number')
+      return tokens[k] !== undefined && NUMBER.test(tokens[k]!) ? NUMBER.exec(tokens[k]!)![0] : String(v);
+    throw new ForgetscopeError(
+      'input',
+      `id ${k + 1} of the list is ${v === null ? 'null' : typeof v}, not a string or number`,
+      { file, line: 1, column: 1 },
+    );
   });
 }
 

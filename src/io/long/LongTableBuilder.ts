@@ -64,7 +64,10 @@ export class LongTableBuilder {
     this.unit = options.unit ?? 'line';
     this.describe = options.describe ?? ((t, e) => `task #${t + 1}, example #${e + 1}`);
     if (!['error', 'mean', 'last'].includes(this.duplicates)) {
-      throw new ForgetscopeError('usage', `duplicates must be "error", "mean" or "last", not "${String(this.duplicates)}"`);
+      throw new ForgetscopeError(
+        'usage',
+        `duplicates must be "error", "mean" or "last", not "${String(this.duplicates)}"`,
+      );
     }
   }
 
@@ -78,7 +81,14 @@ export class LongTableBuilder {
     let k = this.metaByName.get(name);
     if (k === undefined) {
       k = this.metaColumns.length;
-      this.metaColumns.push({ name, byExample: [], byTask: [], exampleConflict: false, taskConflict: false, numeric: true });
+      this.metaColumns.push({
+        name,
+        byExample: [],
+        byTask: [],
+        exampleConflict: false,
+        taskConflict: false,
+        numeric: true,
+      });
       this.metaByName.set(name, k);
     }
     return k;
@@ -143,7 +153,9 @@ export class LongTableBuilder {
           if (t < m && v !== undefined) taskMeta![t]![col.name] = v;
         });
       } else {
-        (this.report.warnings ??= []).push(`column "${col.name}" varies within examples and within tasks, so it is neither example nor task metadata; left out`);
+        (this.report.warnings ??= []).push(
+          `column "${col.name}" varies within examples and within tasks, so it is neither example nor task metadata; left out`,
+        );
       }
     }
     return { ...(taskMeta ? { taskMeta } : {}), ...(exampleMeta ? { exampleMeta } : {}) };
@@ -166,10 +178,18 @@ export class LongTableBuilder {
    */
   add(t: number, e: number, value: number, line: number): void {
     if (!Number.isFinite(this.float32 ? Math.fround(value) : value)) {
-      throw new ForgetscopeError('parse', `${this.describe(t, e)}: the value ${String(value)} is not a finite ${this.float32 ? 'float32 ' : ''}number`, { file: this.file, line });
+      throw new ForgetscopeError(
+        'parse',
+        `${this.describe(t, e)}: the value ${String(value)} is not a finite ${this.float32 ? 'float32 ' : ''}number`,
+        { file: this.file, line },
+      );
     }
     if (this.dense && (t >= this.dense.m || e >= this.dense.n)) {
-      throw new ForgetscopeError('io', 'the input changed while it was read (an id appeared in the second pass that the first did not see)', { file: this.file, line });
+      throw new ForgetscopeError(
+        'io',
+        'the input changed while it was read (an id appeared in the second pass that the first did not see)',
+        { file: this.file, line },
+      );
     }
     if (e >= this.exampleCount) this.exampleCount = e + 1;
     while (t >= this.values.length) {
@@ -198,7 +218,15 @@ export class LongTableBuilder {
     this.duplicate(t, e, value, line, first, row, rowLines);
   }
 
-  private duplicate(t: number, e: number, value: number, line: number, first: number, row: RowValues, rowLines: Int32Array): void {
+  private duplicate(
+    t: number,
+    e: number,
+    value: number,
+    line: number,
+    first: number,
+    row: RowValues,
+    rowLines: Int32Array,
+  ): void {
     if (this.duplicates === 'error') {
       throw new ForgetscopeError(
         'duplicate',
@@ -241,16 +269,28 @@ export class LongTableBuilder {
   }
 
   /** Packs the cells into a `ForgettingMatrix` (row-major, missing cells masked). */
-  finish(taskIds: readonly string[], exampleIds: readonly string[], meta: { taskMeta?: TaskMeta[]; exampleMeta?: ExampleMeta[] } = {}): ForgettingMatrix {
+  finish(
+    taskIds: readonly string[],
+    exampleIds: readonly string[],
+    meta: { taskMeta?: TaskMeta[]; exampleMeta?: ExampleMeta[] } = {},
+  ): ForgettingMatrix {
     const m = taskIds.length;
     const n = exampleIds.length;
     if (m === 0 || n === 0) {
-      throw new ForgetscopeError('empty', 'no data rows: the table has a header but no (task, example) values', { file: this.file });
+      throw new ForgetscopeError('empty', 'no data rows: the table has a header but no (task, example) values', {
+        file: this.file,
+      });
     }
     if (this.report.kept === 0) {
       // Every row was dropped (blank, null or NaN values): a matrix of invented zeros would follow.
-      const reasons = Object.entries(this.report.dropped).map(([r, c]) => `${c} ${r}`).join(', ');
-      throw new ForgetscopeError('empty', `no observed value: all ${this.report.rows} data ${this.unit}${this.report.rows === 1 ? '' : 's'} lack a finite value${reasons ? ` (${reasons})` : ''}`, { file: this.file });
+      const reasons = Object.entries(this.report.dropped)
+        .map(([r, c]) => `${c} ${r}`)
+        .join(', ');
+      throw new ForgetscopeError(
+        'empty',
+        `no observed value: all ${this.report.rows} data ${this.unit}${this.report.rows === 1 ? '' : 's'} lack a finite value${reasons ? ` (${reasons})` : ''}`,
+        { file: this.file },
+      );
     }
     let values: RowValues;
     let observed: Uint8Array | null = null;

@@ -17,7 +17,11 @@ export interface LongColumnIndices {
  * `nll_before` and `nll_after` (names configurable). Throws a `missing-column` error naming what is
  * missing and what the header holds.
  */
-export function locateLongColumns(header: readonly string[], names: ColumnNames, where: ErrorLocation): LongColumnIndices {
+export function locateLongColumns(
+  header: readonly string[],
+  names: ColumnNames,
+  where: ErrorLocation,
+): LongColumnIndices {
   const find = (name: string) => header.indexOf(name);
   const cols: LongColumnIndices = {
     task: find(names.task),
@@ -37,7 +41,13 @@ export function locateLongColumns(header: readonly string[], names: ColumnNames,
   if (missing.length > 0) {
     throw new ForgetscopeError(
       'missing-column',
-      `missing column${missing.length > 1 ? 's' : ''} ${missing.map((m) => `"${m}"`).join(', ')}; the header has ${cutText(header.slice(0, 50).map((h) => quoteText(h, 60)).join(', ') + (header.length > 50 ? `, … (${header.length} columns)` : ''), 2000)}`,
+      `missing column${missing.length > 1 ? 's' : ''} ${missing.map((m) => `"${m}"`).join(', ')}; the header has ${cutText(
+        header
+          .slice(0, 50)
+          .map((h) => quoteText(h, 60))
+          .join(', ') + (header.length > 50 ? `, … (${header.length} columns)` : ''),
+        2000,
+      )}`,
       { ...where, column: where.column ?? 1 },
     );
   }
@@ -45,7 +55,10 @@ export function locateLongColumns(header: readonly string[], names: ColumnNames,
   header.forEach((h, k) => {
     const used = [cols.task, cols.example, cols.delta, cols.nllBefore, cols.nllAfter];
     if (seen.has(h) && used.includes(seen.get(h)!)) {
-      throw new ForgetscopeError('parse', `column ${quoteText(h)} appears twice in the header`, { ...where, column: k + 1 });
+      throw new ForgetscopeError('parse', `column ${quoteText(h)} appears twice in the header`, {
+        ...where,
+        column: k + 1,
+      });
     }
     seen.set(h, k);
   });

@@ -48,17 +48,44 @@ export async function readJsonLinesLongTable(
     if (mode === null) {
       mode = names.delta in rec ? 'delta' : 'nll';
       const missing = [names.task, names.example].filter((n) => !(n in rec));
-      if (mode === 'nll' && !(names.nllBefore in rec && names.nllAfter in rec)) missing.push(`${names.delta} (or ${names.nllBefore} and ${names.nllAfter})`);
+      if (mode === 'nll' && !(names.nllBefore in rec && names.nllAfter in rec))
+        missing.push(`${names.delta} (or ${names.nllBefore} and ${names.nllAfter})`);
       if (missing.length > 0) {
-        throw new ForgetscopeError('missing-column', `missing field${missing.length > 1 ? 's' : ''} ${missing.map((m) => `"${m}"`).join(', ')}; the first record has ${cutText(Object.keys(rec).map((k) => JSON.stringify(k)).join(', '))}`, { file, line, column: 1 });
+        throw new ForgetscopeError(
+          'missing-column',
+          `missing field${missing.length > 1 ? 's' : ''} ${missing.map((m) => `"${m}"`).join(', ')}; the first record has ${cutText(
+            Object.keys(rec)
+              .map((k) => JSON.stringify(k))
+              .join(', '),
+          )}`,
+          { file, line, column: 1 },
+        );
       }
     }
     const t = tasks.intern(id(rec, names.task, text));
     const e = examples.intern(id(rec, names.example, text));
     for (const key in rec) {
-      if (key === names.task || key === names.example || key === names.delta || key === names.nllBefore || key === names.nllAfter) continue;
+      if (
+        key === names.task ||
+        key === names.example ||
+        key === names.delta ||
+        key === names.nllBefore ||
+        key === names.nllAfter
+      )
+        continue;
       const v = rec[key];
-      builder.meta(builder.metaIndex(key), t, e, v === null || v === undefined ? null : typeof v === 'string' ? v : typeof v === 'object' ? JSON.stringify(v) : String(v));
+      builder.meta(
+        builder.metaIndex(key),
+        t,
+        e,
+        v === null || v === undefined
+          ? null
+          : typeof v === 'string'
+            ? v
+            : typeof v === 'object'
+              ? JSON.stringify(v)
+              : String(v),
+      );
     }
     let value: number;
     if (mode === 'delta') {
@@ -84,7 +111,11 @@ export async function readJsonLinesLongTable(
     // Numbers keep their exact source digits (a 20-digit id is not rounded to a double).
     const got = jsonId(v, text, key);
     if (got === null) {
-      throw new ForgetscopeError('parse', `field "${key}" must be a string or number id, found ${v === undefined ? 'nothing' : cutText(JSON.stringify(v) ?? String(v))}`, { file, line, column: key });
+      throw new ForgetscopeError(
+        'parse',
+        `field "${key}" must be a string or number id, found ${v === undefined ? 'nothing' : cutText(JSON.stringify(v) ?? String(v))}`,
+        { file, line, column: key },
+      );
     }
     if (got === '') throw new ForgetscopeError('parse', `empty ${key} id`, { file, line, column: key });
     return got;
@@ -95,9 +126,14 @@ export async function readJsonLinesLongTable(
     if (v === null || v === undefined) return null;
     if (typeof v !== 'number') {
       if (typeof v === 'string' && /^\s*[-+]?nan\s*$/i.test(v) && options.nanAsMissing) return null;
-      throw new ForgetscopeError('parse', `field "${key}": ${cutText(JSON.stringify(v) ?? String(v))} is not a number`, { file, line, column: key });
+      throw new ForgetscopeError(
+        'parse',
+        `field "${key}": ${cutText(JSON.stringify(v) ?? String(v))} is not a number`,
+        { file, line, column: key },
+      );
     }
-    if (!Number.isFinite(v)) throw new ForgetscopeError('parse', `field "${key}": the number overflows to ${v}`, { file, line, column: key });
+    if (!Number.isFinite(v))
+      throw new ForgetscopeError('parse', `field "${key}": the number overflows to ${v}`, { file, line, column: key });
     return v;
   };
 
@@ -110,10 +146,19 @@ export async function readJsonLinesLongTable(
       return decoder.decode(bytesOfLine);
     } catch {
       const at = firstInvalidUtf8(bytesOfLine);
-      throw new ForgetscopeError('parse', 'invalid UTF-8 (text must be UTF-8; ids are compared byte for byte)', { file, line: line + 1, column: at + 1 });
+      throw new ForgetscopeError('parse', 'invalid UTF-8 (text must be UTF-8; ids are compared byte for byte)', {
+        file,
+        line: line + 1,
+        column: at + 1,
+      });
     }
   };
-  const tooLong = () => new ForgetscopeError('parse', `line longer than ${limits.maxLineBytes} bytes (limits.maxLineBytes)`, { file, line: line + 1, column: 1 });
+  const tooLong = () =>
+    new ForgetscopeError('parse', `line longer than ${limits.maxLineBytes} bytes (limits.maxLineBytes)`, {
+      file,
+      line: line + 1,
+      column: 1,
+    });
   const takeLine = (tail: Uint8Array) => {
     let whole = tail;
     if (pending.length > 0) {
@@ -148,7 +193,8 @@ export async function readJsonLinesLongTable(
     options.progress?.(bytes, options.totalBytes, 'reading');
   }
   if (pendingBytes > 0) takeLine(new Uint8Array(0));
-  if (!sawData) throw new ForgetscopeError('empty', 'the file is empty (no JSON records)', { file, line: 1, column: 1 });
+  if (!sawData)
+    throw new ForgetscopeError('empty', 'the file is empty (no JSON records)', { file, line: 1, column: 1 });
   const matrix = builder.finish(tasks.strings, examples.strings);
   return { matrix, report: builder.report };
 }

@@ -85,7 +85,9 @@ async function exists(path: string): Promise<boolean> {
 }
 
 function existsError(path: string): ForgetscopeError {
-  return new ForgetscopeError('usage', `${path} already exists; pass --force (force: true) to overwrite it`, { file: path });
+  return new ForgetscopeError('usage', `${path} already exists; pass --force (force: true) to overwrite it`, {
+    file: path,
+  });
 }
 
 /** Throws a `usage` error when anything (a dangling symlink too) is at `path` and `force` is not set. */
@@ -101,14 +103,16 @@ export async function refuseOverwrite(path: string, force: boolean | undefined):
 export async function checkOutputFile(path: string, force: boolean | undefined): Promise<void> {
   await checkParent(path);
   const info = await lstat(path).catch(() => null);
-  if (info?.isDirectory()) throw new ForgetscopeError('usage', `${path} is a folder; the output is a file`, { file: path });
+  if (info?.isDirectory())
+    throw new ForgetscopeError('usage', `${path} is a folder; the output is a file`, { file: path });
   if (info && !force) throw existsError(path);
 }
 
 async function checkParent(path: string): Promise<void> {
   const parent = dirname(path);
   const info = await stat(parent).catch(() => null);
-  if (!info) throw new ForgetscopeError('usage', `the folder ${parent} does not exist; create it first`, { file: path });
+  if (!info)
+    throw new ForgetscopeError('usage', `the folder ${parent} does not exist; create it first`, { file: path });
   if (!info.isDirectory()) throw new ForgetscopeError('usage', `${parent} is not a folder`, { file: path });
 }
 
@@ -127,7 +131,11 @@ function ioError(path: string, e: unknown): ForgetscopeError {
  * @example
  * await atomicWrite('summary.json', JSON.stringify(result), { force: false });
  */
-export async function atomicWrite(path: string, data: Uint8Array | string | Iterable<Uint8Array | string> | AsyncIterable<Uint8Array | string>, options: { force?: boolean } = {}): Promise<void> {
+export async function atomicWrite(
+  path: string,
+  data: Uint8Array | string | Iterable<Uint8Array | string> | AsyncIterable<Uint8Array | string>,
+  options: { force?: boolean } = {},
+): Promise<void> {
   await cleanStaleTemps(path);
   await checkOutputFile(path, options.force);
   const tmp = tempPathFor(path);
@@ -171,7 +179,8 @@ async function publishFile(tmp: string, path: string, force: boolean): Promise<v
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     if (code === 'EEXIST') throw existsError(path);
-    if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'EOPNOTSUPP' && code !== 'ENOSYS' && code !== 'EXDEV') throw e;
+    if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'EOPNOTSUPP' && code !== 'ENOSYS' && code !== 'EXDEV')
+      throw e;
     // a file system without hard links: an exclusive copy (not atomic for readers, still exclusive)
     try {
       await copyFile(tmp, path, constants.COPYFILE_EXCL);
@@ -201,14 +210,27 @@ export async function checkOutputFolder(dir: string, options: WriteFolderOptions
   const info = await lstat(dir).catch(() => null);
   if (!info) return;
   if (!info.isDirectory()) {
-    throw new ForgetscopeError('usage', `--out must be a folder, but ${dir} is ${info.isSymbolicLink() ? 'a symbolic link' : 'a file'}`, { file: dir });
+    throw new ForgetscopeError(
+      'usage',
+      `--out must be a folder, but ${dir} is ${info.isSymbolicLink() ? 'a symbolic link' : 'a file'}`,
+      { file: dir },
+    );
   }
   const entries = await readdir(dir);
   if (entries.length === 0) return;
-  if (!options.force) throw new ForgetscopeError('usage', `${dir} already exists; pass --force (force: true) to replace it (it is not empty)`, { file: dir });
+  if (!options.force)
+    throw new ForgetscopeError(
+      'usage',
+      `${dir} already exists; pass --force (force: true) to replace it (it is not empty)`,
+      { file: dir },
+    );
   const foreign = options.ownEntry ? entries.filter((e) => !options.ownEntry!(e)) : [];
   if (foreign.length > 0) {
-    throw new ForgetscopeError('usage', `${dir} holds files this command does not write (${foreign.slice(0, 3).join(', ')}${foreign.length > 3 ? ', …' : ''}); not replacing it — pick another --out`, { file: dir });
+    throw new ForgetscopeError(
+      'usage',
+      `${dir} holds files this command does not write (${foreign.slice(0, 3).join(', ')}${foreign.length > 3 ? ', …' : ''}); not replacing it — pick another --out`,
+      { file: dir },
+    );
   }
 }
 
@@ -222,7 +244,11 @@ export async function checkOutputFolder(dir: string, options: WriteFolderOptions
  * @example
  * await writeFolder('out', async (tmp) => { await writeTable(join(tmp, 'a.csv'), table); }, { force: true });
  */
-export async function writeFolder(dir: string, fill: (tmpDir: string) => Promise<void>, options: WriteFolderOptions = {}): Promise<string[]> {
+export async function writeFolder(
+  dir: string,
+  fill: (tmpDir: string) => Promise<void>,
+  options: WriteFolderOptions = {},
+): Promise<string[]> {
   const cleaned = await cleanStaleTemps(dir);
   await checkOutputFolder(dir, options);
   const tmp = tempPathFor(dir);
@@ -250,7 +276,12 @@ async function publishFolder(tmp: string, dir: string, options: WriteFolderOptio
       const code = (e as NodeJS.ErrnoException).code;
       if (code !== 'ENOTEMPTY' && code !== 'EEXIST' && code !== 'ENOTDIR' && code !== 'EISDIR') throw ioError(dir, e);
     }
-    if (!options.force) throw new ForgetscopeError('usage', `${dir} already exists; another run wrote it meanwhile — pass --force (force: true) to replace it`, { file: dir });
+    if (!options.force)
+      throw new ForgetscopeError(
+        'usage',
+        `${dir} already exists; another run wrote it meanwhile — pass --force (force: true) to replace it`,
+        { file: dir },
+      );
     await checkOutputFolder(dir, options);
     const old = tempPathFor(dir, 'old');
     liveTemps.add(old);

@@ -30,7 +30,9 @@ export async function openRegularFile(path: string, what = 'an input'): Promise<
   const info = await handle.stat();
   if (!info.isFile()) {
     await handle.close();
-    throw new ForgetscopeError('input', `expected ${what} file, found ${kindOf(info)}; only regular files are read`, { file: path });
+    throw new ForgetscopeError('input', `expected ${what} file, found ${kindOf(info)}; only regular files are read`, {
+      file: path,
+    });
   }
   return { handle, size: info.size };
 }

@@ -15,9 +15,16 @@ export type { ReadOptions, ReadReport, ReadResult } from '../types.js';
  * @example
  * const { matrix, report } = await readForgettingMatrix('fixtures/real-dev-v1');
  */
-export async function readForgettingMatrix(input: string | Uint8Array | ByteStream, options: ReadOptions = {}): Promise<ReadResult> {
+export async function readForgettingMatrix(
+  input: string | Uint8Array | ByteStream,
+  options: ReadOptions = {},
+): Promise<ReadResult> {
   if (!options.side || options.side.length === 0) return readInput(input, options);
-  if (typeof input !== 'string' || input === '-') throw new ForgetscopeError('usage', 'side matrices are read from a file or a dataset folder, not from bytes or stdin');
+  if (typeof input !== 'string' || input === '-')
+    throw new ForgetscopeError(
+      'usage',
+      'side matrices are read from a file or a dataset folder, not from bytes or stdin',
+    );
   const { side: names, ...plain } = options;
   const result = await readInput(input, plain);
   const got = await readSideMatrices(input, result.matrix, names, plain);

@@ -9,4 +9,3 @@ export async function readIdList(path: string): Promise<string[]> {
   // Strict UTF-8: an invalid byte is an error at its line, never a U+FFFD that could merge two ids.
   return parseIdList(await readRegularText(path, 'an id list'), path);
 }
-

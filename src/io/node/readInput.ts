@@ -26,17 +26,28 @@ const TWO_PASS_BYTES = 64 << 20;
  * stdin), without side matrices: the format switch behind `readForgettingMatrix`, which adds the side
  * matrices. Side-matrix reading calls this too, so the two modules do not import each other.
  */
-export async function readInput(input: string | Uint8Array | ByteStream, options: ReadOptions = {}): Promise<ReadResult> {
+export async function readInput(
+  input: string | Uint8Array | ByteStream,
+  options: ReadOptions = {},
+): Promise<ReadResult> {
   if (input instanceof Uint8Array) return readForgettingMatrixFromBytes(input, options);
   if (typeof input !== 'string') return readForgettingMatrixFromStream(input, options);
   if (input === '-') return readForgettingMatrixFromStream(process.stdin, { fileName: '<stdin>', ...options });
   const path = input;
   const info = await stat(path).catch((e: NodeJS.ErrnoException) => {
-    throw new ForgetscopeError(e.code === 'ENOENT' ? 'usage' : 'io', e.code === 'ENOENT' ? 'no such file or folder' : `cannot read: ${e.message}`, { file: path });
+    throw new ForgetscopeError(
+      e.code === 'ENOENT' ? 'usage' : 'io',
+      e.code === 'ENOENT' ? 'no such file or folder' : `cannot read: ${e.message}`,
+      { file: path },
+    );
   });
   if (info.isDirectory()) {
     if (options.format !== undefined && options.format !== 'folder') {
-      throw new ForgetscopeError('usage', `format "${options.format}" needs a file, but this is a folder (a dataset folder is read without a format, or with format "folder")`, { file: path });
+      throw new ForgetscopeError(
+        'usage',
+        `format "${options.format}" needs a file, but this is a folder (a dataset folder is read without a format, or with format "folder")`,
+        { file: path },
+      );
     }
     return readFolder(path, options);
   }
@@ -52,7 +63,11 @@ export async function readInput(input: string | Uint8Array | ByteStream, options
     const twoPass = options.twoPass === true || ((options.twoPass ?? 'auto') === 'auto' && info.size >= TWO_PASS_BYTES);
     if (!twoPass) return text[format]!();
     // Large file: count ids first, then fill the final matrix directly (bounded peak memory).
-    const parser = new DelimitedLongTableParser({ ...base, delimiter: delimiterOf(format, options), ...(options.progress ? { progress: (d, t) => options.progress!(d, t, 'counting ids') } : {}) });
+    const parser = new DelimitedLongTableParser({
+      ...base,
+      delimiter: delimiterOf(format, options),
+      ...(options.progress ? { progress: (d, t) => options.progress!(d, t, 'counting ids') } : {}),
+    });
     parser.startFirstPass();
     for await (const chunk of fileChunks(path)) parser.push(chunk);
     parser.startSecondPass();
@@ -61,32 +76,41 @@ export async function readInput(input: string | Uint8Array | ByteStream, options
     return parser.end();
   };
   const arrow = () => readArrowFile(path, info.size, { ...options, file });
-  return dispatchFormat(format, {
-    csv: delimited('csv'),
-    tsv: delimited('tsv'),
-    jsonl: text.jsonl!,
-    arrow,
-    'arrow-stream': arrow,
-    parquet: async () => {
-      const { handle, size } = await openRegularFile(path);
-      try {
-        return await readParquetLongTable(fileSource(handle, size), { ...options, file });
-      } finally {
-        await handle.close();
-      }
+  return dispatchFormat(
+    format,
+    {
+      csv: delimited('csv'),
+      tsv: delimited('tsv'),
+      jsonl: text.jsonl!,
+      arrow,
+      'arrow-stream': arrow,
+      parquet: async () => {
+        const { handle, size } = await openRegularFile(path);
+        try {
+          return await readParquetLongTable(fileSource(handle, size), { ...options, file });
+        } finally {
+          await handle.close();
+        }
+      },
+      npy: () => readNpyFile(path, options),
+      folder: async () => {
+        throw new ForgetscopeError('usage', 'format "folder" needs a folder path', { file });
+      },
     },
-    npy: () => readNpyFile(path, options),
-    folder: async () => {
-      throw new ForgetscopeError('usage', 'format "folder" needs a folder path', { file });
-    },
-  }, { file, source: path, empty: 'the file is empty' });
+    { file, source: path, empty: 'the file is empty' },
+  );
 }
 
 async function* fileChunks(path: string): AsyncGenerator<Uint8Array> {
   // Checked on the open handle: the path may have been replaced by a device or a FIFO since stat().
   const { handle, size } = await openRegularFile(path);
   try {
-    const stream = handle.createReadStream({ highWaterMark: CHUNK, start: 0, end: Math.max(0, size - 1), autoClose: false });
+    const stream = handle.createReadStream({
+      highWaterMark: CHUNK,
+      start: 0,
+      end: Math.max(0, size - 1),
+      autoClose: false,
+    });
     if (size === 0) return;
     for await (const chunk of stream) yield chunk as Uint8Array;
   } catch (e) {
@@ -145,7 +169,13 @@ async function readArrowFile(path: string, size: number, options: ReadOptions & 
     const isFile = head[0] === 0x41;
     const batches = isFile
       ? guardArrow(() => RecordBatchReader.from(handle) as unknown as Promise<RecordBatchReader>, path)
-      : guardArrow(() => RecordBatchReader.from(handle.createReadStream({ highWaterMark: CHUNK, start: 0, autoClose: false })) as unknown as Promise<RecordBatchReader>, path);
+      : guardArrow(
+          () =>
+            RecordBatchReader.from(
+              handle.createReadStream({ highWaterMark: CHUNK, start: 0, autoClose: false }),
+            ) as unknown as Promise<RecordBatchReader>,
+          path,
+        );
     return await readArrowBatches(batches, { ...options, byteLength: size });
   } finally {
     await handle.close();
@@ -153,10 +183,16 @@ async function readArrowFile(path: string, size: number, options: ReadOptions & 
 }
 
 /** Ids of a dense .npy and the file they came from (an id list given, or the sidecar beside the array). */
-async function loadIds(ids: string | readonly string[] | undefined, sidecar: string): Promise<{ ids?: readonly string[]; file?: string }> {
+async function loadIds(
+  ids: string | readonly string[] | undefined,
+  sidecar: string,
+): Promise<{ ids?: readonly string[]; file?: string }> {
   if (typeof ids === 'string') return { ids: await readIdList(ids), file: ids };
   if (ids) return { ids };
-  const exists = await stat(sidecar).then(() => true, () => false);
+  const exists = await stat(sidecar).then(
+    () => true,
+    () => false,
+  );
   return exists ? { ids: await readIdList(sidecar), file: sidecar } : {};
 }
 
@@ -178,20 +214,35 @@ async function readNpyFile(path: string, options: ReadOptions) {
 async function readFolder(dir: string, options: ReadOptions): Promise<ReadResult> {
   const need = ['Z.npy', 'tasks.json', 'examples.jsonl'];
   for (const name of need) {
-    const ok = await stat(join(dir, name)).then(() => true, () => false);
+    const ok = await stat(join(dir, name)).then(
+      () => true,
+      () => false,
+    );
     if (!ok) {
-      throw new ForgetscopeError('usage', `not a dataset folder: ${name} is missing (a folder needs ${need.join(', ')}; base_nll.npy is optional)`, { file: dir });
+      throw new ForgetscopeError(
+        'usage',
+        `not a dataset folder: ${name} is missing (a folder needs ${need.join(', ')}; base_nll.npy is optional)`,
+        { file: dir },
+      );
     }
   }
   const baseNllPath = join(dir, 'base_nll.npy');
-  const hasBase = await stat(baseNllPath).then(() => true, () => false);
+  const hasBase = await stat(baseNllPath).then(
+    () => true,
+    () => false,
+  );
   const result = readDataset({
     z: await readRegularFile(join(dir, 'Z.npy')),
     tasksJson: await readRegularFile(join(dir, 'tasks.json')),
     examplesJsonl: await readRegularFile(join(dir, 'examples.jsonl')),
     ...(hasBase ? { baseNll: await readRegularFile(baseNllPath) } : {}),
     ...(options.limits?.maxJsonDepth !== undefined ? { maxJsonDepth: options.limits.maxJsonDepth } : {}),
-    names: { z: join(dir, 'Z.npy'), tasks: join(dir, 'tasks.json'), examples: join(dir, 'examples.jsonl'), baseNll: baseNllPath },
+    names: {
+      z: join(dir, 'Z.npy'),
+      tasks: join(dir, 'tasks.json'),
+      examples: join(dir, 'examples.jsonl'),
+      baseNll: baseNllPath,
+    },
     ...(options.nanAsMissing ? { nanAsMissing: true } : {}),
     ...(options.dtype ? { dtype: options.dtype } : {}),
   });

@@ -50,9 +50,17 @@ async function readHeader(fh: FileHandle, path: string): Promise<NpyMatrixHeader
   const prefix = new Uint8Array(length);
   const got = await fh.read(prefix, 0, length, 0);
   const h = parseNpyHeader(prefix.subarray(0, got.bytesRead), path);
-  if (h.descr !== '<f4' && h.descr !== '<f8') throw new ForgetscopeError('dtype', `unsupported dtype ${h.descr} (need <f4 or <f8)`, { file: path });
-  if (h.shape.length !== 2) throw new ForgetscopeError('shape', `need a 2-D array, shape is (${h.shape.join(', ')})`, { file: path });
-  return { rows: h.shape[0]!, cols: h.shape[1]!, dtype: h.descr === '<f4' ? 'f4' : 'f8', fortranOrder: h.fortranOrder, dataOffset: h.dataOffset };
+  if (h.descr !== '<f4' && h.descr !== '<f8')
+    throw new ForgetscopeError('dtype', `unsupported dtype ${h.descr} (need <f4 or <f8)`, { file: path });
+  if (h.shape.length !== 2)
+    throw new ForgetscopeError('shape', `need a 2-D array, shape is (${h.shape.join(', ')})`, { file: path });
+  return {
+    rows: h.shape[0]!,
+    cols: h.shape[1]!,
+    dtype: h.descr === '<f4' ? 'f4' : 'f8',
+    fortranOrder: h.fortranOrder,
+    dataOffset: h.dataOffset,
+  };
 }
 
 /** Options of `readNpyColumnChunks`. */
@@ -84,7 +92,8 @@ export const NPY_CHUNK_BYTES = 64 * 2 ** 20;
 export function npyChunkCols(rows: number, cols: number, itemSize: number, options: NpyChunkOptions = {}): number {
   let w: number;
   if (options.chunkCols !== undefined) {
-    if (!(options.chunkCols >= 1)) throw new ForgetscopeError('usage', `chunkCols must be ≥ 1, got ${options.chunkCols}`);
+    if (!(options.chunkCols >= 1))
+      throw new ForgetscopeError('usage', `chunkCols must be ≥ 1, got ${options.chunkCols}`);
     w = Math.floor(options.chunkCols);
   } else {
     const budget = options.chunkBytes ?? NPY_CHUNK_BYTES;
@@ -122,8 +131,12 @@ const STAGING_MAX = 64 * 2 ** 20;
  *
  * @example for await (const chunk of readNpyColumnChunks('z.npy')) { ... }
  */
-export async function* readNpyColumnChunks(path: string, options: NpyChunkOptions = {}): AsyncGenerator<NpyColumnChunk> {
-  if (endianness() !== 'LE') throw new ForgetscopeError('usage', 'readNpyColumnChunks needs a little-endian host', { file: path });
+export async function* readNpyColumnChunks(
+  path: string,
+  options: NpyChunkOptions = {},
+): AsyncGenerator<NpyColumnChunk> {
+  if (endianness() !== 'LE')
+    throw new ForgetscopeError('usage', 'readNpyColumnChunks needs a little-endian host', { file: path });
   const maxInFlight = Math.floor(options.maxInFlight ?? 1024);
   if (!(maxInFlight >= 1)) throw new ForgetscopeError('usage', `maxInFlight must be ≥ 1, got ${options.maxInFlight}`);
   const fh = await open(path, 'r');
@@ -135,7 +148,9 @@ export async function* readNpyColumnChunks(path: string, options: NpyChunkOption
     const stat = await fh.stat();
     const dataBytes = h.rows * h.cols * size;
     if (stat.size < h.dataOffset + dataBytes) {
-      throw new ForgetscopeError('truncated', `file has ${stat.size} bytes, header needs ${h.dataOffset + dataBytes}`, { file: path });
+      throw new ForgetscopeError('truncated', `file has ${stat.size} bytes, header needs ${h.dataOffset + dataBytes}`, {
+        file: path,
+      });
     }
     if (options.direct ?? dataBytes >= DIRECT_MIN_BYTES) directFh = await openDirect(path);
     const alloc = (n: number) => (size === 4 ? new Float32Array(n) : new Float64Array(n));
@@ -170,11 +185,18 @@ export async function* readNpyColumnChunks(path: string, options: NpyChunkOption
         const spans: Span[] =
           w === h.cols
             ? splitSpan(0, h.dataOffset + c0 * size, h.rows * w * size)
-            : Array.from({ length: h.rows }, (_, i) => ({ off: i * w * size, pos: h.dataOffset + (i * h.cols + c0) * size, len: w * size }));
+            : Array.from({ length: h.rows }, (_, i) => ({
+                off: i * w * size,
+                pos: h.dataOffset + (i * h.cols + c0) * size,
+                len: w * size,
+              }));
         await read(new Uint8Array(data.buffer, data.byteOffset, data.byteLength), spans);
       } else {
         const src = fortran.subarray(0, h.rows * w);
-        await read(new Uint8Array(src.buffer, 0, src.byteLength), splitSpan(0, h.dataOffset + c0 * h.rows * size, h.rows * w * size));
+        await read(
+          new Uint8Array(src.buffer, 0, src.byteLength),
+          splitSpan(0, h.dataOffset + c0 * h.rows * size, h.rows * w * size),
+        );
         for (let c = 0; c < w; c++) for (let i = 0; i < h.rows; i++) data[i * w + c] = src[c * h.rows + i]!;
       }
       let released = false;
@@ -228,7 +250,11 @@ function slotBytes(spans: Span[]): number {
  */
 function alignedBytes(n: number): Uint8Array {
   const pages = Math.ceil(n / 65536);
-  const wasm = (globalThis as unknown as { WebAssembly: { Memory: new (d: { initial: number; maximum: number }) => { buffer: ArrayBuffer } } }).WebAssembly;
+  const wasm = (
+    globalThis as unknown as {
+      WebAssembly: { Memory: new (d: { initial: number; maximum: number }) => { buffer: ArrayBuffer } };
+    }
+  ).WebAssembly;
   return new Uint8Array(new wasm.Memory({ initial: pages, maximum: pages }).buffer, 0, n);
 }
 
@@ -265,7 +291,8 @@ async function readSpans(r: Reader, buf: Uint8Array, spans: Span[], lanes: numbe
     let done = 0;
     while (done < need) {
       const { bytesRead } = await r.fh.read(into, off + done, len - done, pos + done);
-      if (bytesRead === 0) throw new ForgetscopeError('truncated', `unexpected end of file at byte ${pos + done}`, { file: path });
+      if (bytesRead === 0)
+        throw new ForgetscopeError('truncated', `unexpected end of file at byte ${pos + done}`, { file: path });
       done += bytesRead;
     }
   };

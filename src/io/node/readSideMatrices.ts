@@ -22,9 +22,15 @@ export interface SideReadResult {
  * const { matrix } = await readForgettingMatrix('fixtures/real-dev-v1');
  * const { side } = await readSideMatrices('fixtures/real-dev-v1', matrix, ['first_order']);
  */
-export async function readSideMatrices(input: string, matrix: ForgettingMatrix, names: readonly string[], options: ReadOptions = {}): Promise<SideReadResult> {
+export async function readSideMatrices(
+  input: string,
+  matrix: ForgettingMatrix,
+  names: readonly string[],
+  options: ReadOptions = {},
+): Promise<SideReadResult> {
   const info = await stat(input).catch(() => null);
-  if (!info) throw new ForgetscopeError('usage', 'no such file or folder (side matrices are read next to it)', { file: input });
+  if (!info)
+    throw new ForgetscopeError('usage', 'no such file or folder (side matrices are read next to it)', { file: input });
   const side: SideMatrix[] = [];
   const report: Record<string, SideReport> = {};
   for (const name of names) {
@@ -33,7 +39,13 @@ export async function readSideMatrices(input: string, matrix: ForgettingMatrix, 
     if (info.isDirectory()) {
       const file = join(input, 'side', `${name}.npy`);
       const bytes = await readFile(file).catch((e: NodeJS.ErrnoException) => {
-        throw new ForgetscopeError(e.code === 'ENOENT' ? 'usage' : 'io', e.code === 'ENOENT' ? `no side matrix "${name}" in this folder (expected side/${name}.npy)` : `cannot read: ${e.message}`, { file });
+        throw new ForgetscopeError(
+          e.code === 'ENOENT' ? 'usage' : 'io',
+          e.code === 'ENOENT'
+            ? `no side matrix "${name}" in this folder (expected side/${name}.npy)`
+            : `cannot read: ${e.message}`,
+          { file },
+        );
       });
       const got = parseSideNpy(bytes, name, matrix.rows, matrix.cols, file);
       side.push(got.side);
@@ -43,12 +55,18 @@ export async function readSideMatrices(input: string, matrix: ForgettingMatrix, 
       // The side column is read as the value column; nll_before/nll_after point at it too so that a
       // missing side column is an error rather than a silent fall-back to nll_after − nll_before.
       const columns = { ...(options.columns ?? {}), delta: name, nllBefore: name, nllAfter: name };
-      const { matrix: column } = await readInput(input, { ...plain, columns, nanAsMissing: true }).catch((e: unknown) => {
-        if (e instanceof ForgetscopeError && e.code === 'missing-column') {
-          throw new ForgetscopeError('missing-column', `the long table has no side column "${name}" (asked for with side: ${names.join(',')})`, { file: input });
-        }
-        throw e;
-      });
+      const { matrix: column } = await readInput(input, { ...plain, columns, nanAsMissing: true }).catch(
+        (e: unknown) => {
+          if (e instanceof ForgetscopeError && e.code === 'missing-column') {
+            throw new ForgetscopeError(
+              'missing-column',
+              `the long table has no side column "${name}" (asked for with side: ${names.join(',')})`,
+              { file: input },
+            );
+          }
+          throw e;
+        },
+      );
       side.push(alignSideMatrix(column, matrix, name, input));
       report[name] = { source: `${input} (column ${name})`, shape: [matrix.rows, matrix.cols], dtype: 'float64' };
     }

@@ -3,7 +3,7 @@
  * selected tensors, through a file handle, so multi-GB checkpoints are never loaded whole.
  * Writes go through `atomicWrite` (exclusive create, or an atomic replace with `force`).
  */
-import { open, stat } from 'node:fs/promises';
+import { open } from 'node:fs/promises';
 import { atomicWrite } from './atomicWrite.js';
 import { ForgetscopeError } from '../../util/errors.js';
 import type { ProgressSink } from '../../util/progress.js';
@@ -32,14 +32,24 @@ export interface SafetensorsFile {
   close(): Promise<void>;
 }
 
-async function readExactly(handle: import('node:fs/promises').FileHandle, length: number, position: number, path: string): Promise<Uint8Array> {
+async function readExactly(
+  handle: import('node:fs/promises').FileHandle,
+  length: number,
+  position: number,
+  path: string,
+): Promise<Uint8Array> {
   const buf = new Uint8Array(length);
   let got = 0;
   // Read in chunks below the 2 GiB single-read limit.
   const chunk = 1 << 30;
   while (got < length) {
     const { bytesRead } = await handle.read(buf, got, Math.min(chunk, length - got), position + got);
-    if (bytesRead === 0) throw new ForgetscopeError('truncated', `file ended after ${position + got} bytes while reading ${length} bytes at ${position}`, { file: path });
+    if (bytesRead === 0)
+      throw new ForgetscopeError(
+        'truncated',
+        `file ended after ${position + got} bytes while reading ${length} bytes at ${position}`,
+        { file: path },
+      );
     got += bytesRead;
   }
   return buf;
@@ -54,12 +64,21 @@ export async function openSafetensorsFile(path: string): Promise<SafetensorsFile
   try {
     handle = await open(path, 'r');
   } catch (e) {
-    throw new ForgetscopeError('input', `cannot open safetensors file (${(e as NodeJS.ErrnoException).code ?? String(e)})`, { file: path });
+    throw new ForgetscopeError(
+      'input',
+      `cannot open safetensors file (${(e as NodeJS.ErrnoException).code ?? String(e)})`,
+      { file: path },
+    );
   }
   try {
     const info = await handle.stat();
     // A device or a FIFO has no size to check offsets against (and /dev/zero never ends): refused.
-    if (!info.isFile()) throw new ForgetscopeError('input', 'expected a safetensors file, found something that is not a regular file (a device, a pipe or a folder)', { file: path });
+    if (!info.isFile())
+      throw new ForgetscopeError(
+        'input',
+        'expected a safetensors file, found something that is not a regular file (a device, a pipe or a folder)',
+        { file: path },
+      );
     const size = info.size;
     const first = await readExactly(handle, Math.min(8, size), 0, path);
     const n = readHeaderLength(first, size, path);
@@ -73,7 +92,12 @@ export async function openSafetensorsFile(path: string): Promise<SafetensorsFile
       tensors: header.tensors,
       async read(name, precision) {
         const info = byName.get(name);
-        if (!info) throw new ForgetscopeError('input', `no tensor named "${name}" (has: ${[...byName.keys()].slice(0, 10).join(', ')}${byName.size > 10 ? ', …' : ''})`, { file: path });
+        if (!info)
+          throw new ForgetscopeError(
+            'input',
+            `no tensor named "${name}" (has: ${[...byName.keys()].slice(0, 10).join(', ')}${byName.size > 10 ? ', …' : ''})`,
+            { file: path },
+          );
         if (closed) throw new ForgetscopeError('internal', 'file is closed', { file: path });
         const bytes = await readExactly(handle, info.end - info.begin, header.dataOffset + info.begin, path);
         return decodeTensor(info, bytes, precision, path);
@@ -96,7 +120,10 @@ export async function openSafetensorsFile(path: string): Promise<SafetensorsFile
  * their byte ranges.
  * @example const tensors = await readSafetensorsFile('model.safetensors', { select: /mlp\.up_proj/ });
  */
-export async function readSafetensorsFile(path: string, options: SafetensorsReadOptions & { progress?: ProgressSink } = {}): Promise<Tensor[]> {
+export async function readSafetensorsFile(
+  path: string,
+  options: SafetensorsReadOptions & { progress?: ProgressSink } = {},
+): Promise<Tensor[]> {
   const f = await openSafetensorsFile(path);
   try {
     const keep = tensorNameFilter(options.select);
@@ -116,6 +143,10 @@ export async function readSafetensorsFile(path: string, options: SafetensorsRead
  * Writes tensors as a safetensors file through `atomicWrite`: created exclusively (a `usage` error
  * when the file exists), or replaced atomically with `force`.
  */
-export async function writeSafetensorsFile(path: string, tensors: readonly TensorToWrite[], options: { metadata?: Record<string, string>; force?: boolean } = {}): Promise<void> {
+export async function writeSafetensorsFile(
+  path: string,
+  tensors: readonly TensorToWrite[],
+  options: { metadata?: Record<string, string>; force?: boolean } = {},
+): Promise<void> {
   await atomicWrite(path, encodeSafetensors(tensors, options.metadata), { force: options.force ?? false });
 }

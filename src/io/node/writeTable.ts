@@ -20,18 +20,33 @@ export interface WriteOptions {
 export function tableFormatFromPath(path: string): TableFormat | null {
   const ext = /\.([A-Za-z0-9]+)$/.exec(path)?.[1]?.toLowerCase();
   switch (ext) {
-    case 'csv': return 'csv';
-    case 'tsv': case 'tab': return 'tsv';
-    case 'parquet': case 'pq': return 'parquet';
-    case 'arrow': case 'feather': case 'ipc': return 'arrow';
-    case 'npy': return 'npy';
-    default: return null;
+    case 'csv':
+      return 'csv';
+    case 'tsv':
+    case 'tab':
+      return 'tsv';
+    case 'parquet':
+    case 'pq':
+      return 'parquet';
+    case 'arrow':
+    case 'feather':
+    case 'ipc':
+      return 'arrow';
+    case 'npy':
+      return 'npy';
+    default:
+      return null;
   }
 }
 
 function resolveFormat(path: string, format: TableFormat | undefined): TableFormat {
   const f = format ?? tableFormatFromPath(path);
-  if (!f) throw new ForgetscopeError('usage', `cannot tell the format of ${path} from its extension; use .csv, .tsv, .parquet, .arrow or .npy (or pass format)`, { file: path });
+  if (!f)
+    throw new ForgetscopeError(
+      'usage',
+      `cannot tell the format of ${path} from its extension; use .csv, .tsv, .parquet, .arrow or .npy (or pass format)`,
+      { file: path },
+    );
   return f;
 }
 

@@ -5,10 +5,21 @@ import type { TableColumn } from '../types.js';
  * Encodes a row-major numeric array as a `.npy` (format 1.0, little-endian, C order), which
  * `numpy.load` reads directly.
  */
-export function encodeNpy(data: Float64Array | Float32Array | Int32Array | Uint8Array, shape: readonly number[]): Uint8Array {
+export function encodeNpy(
+  data: Float64Array | Float32Array | Int32Array | Uint8Array,
+  shape: readonly number[],
+): Uint8Array {
   const count = shape.reduce((a, b) => a * b, 1);
-  if (count !== data.length) throw new ForgetscopeError('shape', `npy shape (${shape.join(', ')}) needs ${count} values, got ${data.length}`);
-  const descr = data instanceof Float64Array ? '<f8' : data instanceof Float32Array ? '<f4' : data instanceof Int32Array ? '<i4' : '|u1';
+  if (count !== data.length)
+    throw new ForgetscopeError('shape', `npy shape (${shape.join(', ')}) needs ${count} values, got ${data.length}`);
+  const descr =
+    data instanceof Float64Array
+      ? '<f8'
+      : data instanceof Float32Array
+        ? '<f4'
+        : data instanceof Int32Array
+          ? '<i4'
+          : '|u1';
   const header = `{'descr': '${descr}', 'fortran_order': False, 'shape': ${pyTuple(shape)}, }`;
   const head = npyHeader(header);
   const out = new Uint8Array(head.length + data.byteLength);
@@ -28,18 +39,27 @@ export function encodeNpyTable(columns: Record<string, TableColumn>): Uint8Array
   const rows = columns[names[0]!]!.length;
   const fields = names.map((name) => {
     const col = columns[name]!;
-    if (col.length !== rows) throw new ForgetscopeError('shape', `column "${name}" has ${col.length} rows, expected ${rows}`);
+    if (col.length !== rows)
+      throw new ForgetscopeError('shape', `column "${name}" has ${col.length} rows, expected ${rows}`);
     if (Array.isArray(col) && (col.length === 0 || typeof col[0] === 'string')) {
       const strings = col as string[];
       let width = 1;
       for (const s of strings) {
-        if (typeof s !== 'string') throw new ForgetscopeError('usage', `column "${name}" mixes strings and other values`);
+        if (typeof s !== 'string')
+          throw new ForgetscopeError('usage', `column "${name}" mixes strings and other values`);
         width = Math.max(width, [...s].length);
       }
       return { name, descr: `<U${width}`, size: 4 * width, kind: 'U' as const, col };
     }
     if (Array.isArray(col)) return { name, descr: '|b1', size: 1, kind: 'b' as const, col };
-    const descr = col instanceof Float64Array ? '<f8' : col instanceof Float32Array ? '<f4' : col instanceof Int32Array ? '<i4' : '|u1';
+    const descr =
+      col instanceof Float64Array
+        ? '<f8'
+        : col instanceof Float32Array
+          ? '<f4'
+          : col instanceof Int32Array
+            ? '<i4'
+            : '|u1';
     return { name, descr, size: col.BYTES_PER_ELEMENT, kind: 'n' as const, col };
   });
   const itemSize = fields.reduce((a, f) => a + f.size, 0);

@@ -23,13 +23,24 @@ export interface MatrixFromNpyOptions {
  * where they become missing entries (counted in the report as dropped `"nan (missing)"`). The report
  * counts cells: `rows` = M×N, `kept` = observed cells.
  */
-export function matrixFromNpy(arr: NpyArray, options: MatrixFromNpyOptions): { matrix: ForgettingMatrix; report: ReadReport } {
+export function matrixFromNpy(
+  arr: NpyArray,
+  options: MatrixFromNpyOptions,
+): { matrix: ForgettingMatrix; report: ReadReport } {
   const file = options.file;
   if (!(arr.data instanceof Float64Array || arr.data instanceof Float32Array)) {
-    throw new ForgetscopeError('dtype', `expected a float32 or float64 array, found dtype ${JSON.stringify(arr.descr)}`, { file });
+    throw new ForgetscopeError(
+      'dtype',
+      `expected a float32 or float64 array, found dtype ${JSON.stringify(arr.descr)}`,
+      { file },
+    );
   }
   if (arr.shape.length !== 2) {
-    throw new ForgetscopeError('shape', `expected a 2-D array (tasks × examples), found shape (${arr.shape.join(', ')})`, { file });
+    throw new ForgetscopeError(
+      'shape',
+      `expected a 2-D array (tasks × examples), found shape (${arr.shape.join(', ')})`,
+      { file },
+    );
   }
   const [m, n] = arr.shape as [number, number];
   if (m === 0 || n === 0) throw new ForgetscopeError('empty', `the array is empty (shape (${m}, ${n}))`, { file });
@@ -37,13 +48,22 @@ export function matrixFromNpy(arr: NpyArray, options: MatrixFromNpyOptions): { m
   const exampleIds = options.exampleIds ?? Array.from({ length: n }, (_, j) => String(j));
   const taskFile = options.idFiles?.tasks ?? file;
   const exampleFile = options.idFiles?.examples ?? file;
-  if (taskIds.length !== m) throw new ForgetscopeError('shape', `${taskIds.length} task ids for the ${m} rows of ${file}`, { file: taskFile });
-  if (exampleIds.length !== n) throw new ForgetscopeError('shape', `${exampleIds.length} example ids for the ${n} columns of ${file}`, { file: exampleFile });
+  if (taskIds.length !== m)
+    throw new ForgetscopeError('shape', `${taskIds.length} task ids for the ${m} rows of ${file}`, { file: taskFile });
+  if (exampleIds.length !== n)
+    throw new ForgetscopeError('shape', `${exampleIds.length} example ids for the ${n} columns of ${file}`, {
+      file: exampleFile,
+    });
   checkIds(taskIds, 'task', taskFile);
   checkIds(exampleIds, 'example', exampleFile);
-  const values = options.dtype === 'float32'
-    ? arr.data instanceof Float32Array ? arr.data : Float32Array.from(arr.data)
-    : arr.data instanceof Float64Array ? arr.data : Float64Array.from(arr.data);
+  const values =
+    options.dtype === 'float32'
+      ? arr.data instanceof Float32Array
+        ? arr.data
+        : Float32Array.from(arr.data)
+      : arr.data instanceof Float64Array
+        ? arr.data
+        : Float64Array.from(arr.data);
   let observed: Uint8Array | undefined;
   let missing = 0;
   for (let k = 0; k < values.length; k++) {
@@ -76,7 +96,11 @@ export function matrixFromNpy(arr: NpyArray, options: MatrixFromNpyOptions): { m
     ...(options.exampleMeta ? { exampleMeta: options.exampleMeta } : {}),
     ...(options.nllBefore ? { nllBefore: options.nllBefore } : {}),
   });
-  const report: ReadReport = { rows: m * n, kept: m * n - missing, dropped: missing > 0 ? { 'nan (missing)': missing } : {} };
+  const report: ReadReport = {
+    rows: m * n,
+    kept: m * n - missing,
+    dropped: missing > 0 ? { 'nan (missing)': missing } : {},
+  };
   return { matrix, report };
 }
 
@@ -85,7 +109,12 @@ function checkIds(ids: readonly string[], what: string, file: string): void {
   ids.forEach((id, k) => {
     if (id === '') throw new ForgetscopeError('parse', `${what} id ${k + 1} is empty`, { file, line: k + 1 });
     const prev = seen.get(id);
-    if (prev !== undefined) throw new ForgetscopeError('duplicate', `${what} id ${quoteText(id, 80)} appears twice (positions ${prev + 1} and ${k + 1})`, { file, line: k + 1 });
+    if (prev !== undefined)
+      throw new ForgetscopeError(
+        'duplicate',
+        `${what} id ${quoteText(id, 80)} appears twice (positions ${prev + 1} and ${k + 1})`,
+        { file, line: k + 1 },
+      );
     seen.set(id, k);
   });
 }

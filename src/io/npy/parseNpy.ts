@@ -9,7 +9,17 @@ export interface NpyArray {
   /** True when the file stored the array in Fortran (column-major) order. */
   fortranOrder: boolean;
   /** The values in C (row-major) order. */
-  data: Float64Array | Float32Array | Int32Array | Uint8Array | Int8Array | Int16Array | Uint16Array | Uint32Array | BigInt64Array | BigUint64Array;
+  data:
+    | Float64Array
+    | Float32Array
+    | Int32Array
+    | Uint8Array
+    | Int8Array
+    | Int16Array
+    | Uint16Array
+    | Uint32Array
+    | BigInt64Array
+    | BigUint64Array;
 }
 
 const MAGIC = [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59]; // \x93NUMPY
@@ -44,13 +54,18 @@ export interface NpyHeader {
 export function npyHeaderLength(bytes: Uint8Array, file = '<npy>'): number {
   if (bytes.length === 0) throw new ForgetscopeError('empty', 'the file is empty (expected a .npy array)', { file });
   if (bytes.length < 10 || !isNpy(bytes)) {
-    throw new ForgetscopeError(bytes.length < 10 && MAGIC.slice(0, bytes.length).every((b, k) => bytes[k] === b) ? 'truncated' : 'parse', bytes.length < 10 ? 'truncated .npy: the header is incomplete' : 'not a .npy file (bad magic string)', { file, line: 1, column: 1 });
+    throw new ForgetscopeError(
+      bytes.length < 10 && MAGIC.slice(0, bytes.length).every((b, k) => bytes[k] === b) ? 'truncated' : 'parse',
+      bytes.length < 10 ? 'truncated .npy: the header is incomplete' : 'not a .npy file (bad magic string)',
+      { file, line: 1, column: 1 },
+    );
   }
   const major = bytes[6]!;
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   if (major === 1) return 10 + view.getUint16(8, true);
   if (major === 2 || major === 3) {
-    if (bytes.length < 12) throw new ForgetscopeError('truncated', 'truncated .npy: the header is incomplete', { file });
+    if (bytes.length < 12)
+      throw new ForgetscopeError('truncated', 'truncated .npy: the header is incomplete', { file });
     return 12 + view.getUint32(8, true);
   }
   throw new ForgetscopeError('parse', `unsupported .npy format version ${major}`, { file, column: 7 });
@@ -67,30 +82,54 @@ export function parseNpyHeader(bytes: Uint8Array, file = '<npy>'): NpyHeader {
   const dataOffset = npyHeaderLength(bytes, file);
   const offset = bytes[6] === 1 ? 10 : 12;
   const headerLen = dataOffset - offset;
-  if (dataOffset > bytes.length) throw new ForgetscopeError('truncated', `truncated .npy: the header says ${headerLen} bytes but the file ends first`, { file });
+  if (dataOffset > bytes.length)
+    throw new ForgetscopeError(
+      'truncated',
+      `truncated .npy: the header says ${headerLen} bytes but the file ends first`,
+      { file },
+    );
   const header = new TextDecoder(bytes[6] === 3 ? 'utf-8' : 'latin1').decode(bytes.subarray(offset, dataOffset));
   // numpy reads the header with ast.literal_eval, where a repeated key keeps its last value: so here.
   const descrMatch = lastMatch(/'descr'\s*:\s*'([^']*)'/g, header);
   const orderMatch = lastMatch(/'fortran_order'\s*:\s*(True|False)/g, header);
   const shapeMatch = lastMatch(/'shape'\s*:\s*\(([^)]*)\)/g, header);
   if (/'descr'\s*:\s*\[/.test(header) && header.search(/'descr'\s*:\s*\[/) > (descrMatch?.index ?? -1)) {
-    throw new ForgetscopeError('dtype', 'this .npy holds a structured array; expected a plain numeric array (float32 or float64)', { file });
+    throw new ForgetscopeError(
+      'dtype',
+      'this .npy holds a structured array; expected a plain numeric array (float32 or float64)',
+      { file },
+    );
   }
   if (!descrMatch || !orderMatch || !shapeMatch) {
     if (/'descr'\s*:\s*\[/.test(header)) {
-      throw new ForgetscopeError('dtype', 'this .npy holds a structured array; expected a plain numeric array (float32 or float64)', { file });
+      throw new ForgetscopeError(
+        'dtype',
+        'this .npy holds a structured array; expected a plain numeric array (float32 or float64)',
+        { file },
+      );
     }
     throw new ForgetscopeError('parse', `malformed .npy header: ${quoteText(header.trim(), 80)}`, { file });
   }
   const descr = descrMatch[1]!;
   const fortranOrder = orderMatch[1] === 'True';
   const shapeText = shapeMatch[1]!.trim();
-  const shape = shapeText === '' ? [] : shapeText.split(',').filter((s) => s.trim() !== '').map((s) => Number(s.trim()));
-  if (shape.some((d) => !Number.isSafeInteger(d) || d < 0)) throw new ForgetscopeError('parse', `malformed .npy shape (${quoteText(shapeText, 80)})`, { file });
+  const shape =
+    shapeText === ''
+      ? []
+      : shapeText
+          .split(',')
+          .filter((s) => s.trim() !== '')
+          .map((s) => Number(s.trim()));
+  if (shape.some((d) => !Number.isSafeInteger(d) || d < 0))
+    throw new ForgetscopeError('parse', `malformed .npy shape (${quoteText(shapeText, 80)})`, { file });
   const endian = descr[0]!;
   const itemSize = SIZES[descr.slice(1)];
   if (itemSize === undefined || !'<>|='.includes(endian)) {
-    throw new ForgetscopeError('dtype', `unsupported .npy dtype ${JSON.stringify(descr)}; expected float32 or float64 (e.g. '<f4', '>f8')`, { file });
+    throw new ForgetscopeError(
+      'dtype',
+      `unsupported .npy dtype ${JSON.stringify(descr)}; expected float32 or float64 (e.g. '<f4', '>f8')`,
+      { file },
+    );
   }
   return { descr, shape, fortranOrder, dataOffset, itemSize };
 }
@@ -110,10 +149,16 @@ export function parseNpy(bytes: Uint8Array, file = '<npy>'): NpyArray {
   // The shape is checked against the bytes there before anything is allocated (a huge shape in a small
   // file is a truncated file, not an allocation).
   if (bytes.length - dataStart < need) {
-    throw new ForgetscopeError('truncated', `truncated .npy: shape (${shape.join(', ')}) needs ${need} data bytes, the file has ${bytes.length - dataStart}`, { file });
+    throw new ForgetscopeError(
+      'truncated',
+      `truncated .npy: shape (${shape.join(', ')}) needs ${need} data bytes, the file has ${bytes.length - dataStart}`,
+      { file },
+    );
   }
   if (bytes.length - dataStart > need) {
-    throw new ForgetscopeError('parse', `.npy has ${bytes.length - dataStart - need} bytes after the array data`, { file });
+    throw new ForgetscopeError('parse', `.npy has ${bytes.length - dataStart - need} bytes after the array data`, {
+      file,
+    });
   }
   const little = descr[0] !== '>';
   let data = decodeValues(bytes, dataStart, count, kind, little);
@@ -121,23 +166,39 @@ export function parseNpy(bytes: Uint8Array, file = '<npy>'): NpyArray {
   return { descr, shape, fortranOrder, data };
 }
 
-function decodeValues(bytes: Uint8Array, start: number, count: number, kind: string, little: boolean): NpyArray['data'] {
+function decodeValues(
+  bytes: Uint8Array,
+  start: number,
+  count: number,
+  kind: string,
+  little: boolean,
+): NpyArray['data'] {
   // An aligned private copy (the input may be a view at any offset, e.g. a pooled Node Buffer).
   const raw = new Uint8Array(count * SIZES[kind]!);
   raw.set(bytes.subarray(start, start + raw.length));
   const buf = raw.buffer;
   if (!little && SIZES[kind]! > 1) swapBytes(raw, SIZES[kind]!);
   switch (kind) {
-    case 'f8': return new Float64Array(buf);
-    case 'f4': return new Float32Array(buf);
-    case 'i4': return new Int32Array(buf);
-    case 'u4': return new Uint32Array(buf);
-    case 'i2': return new Int16Array(buf);
-    case 'u2': return new Uint16Array(buf);
-    case 'i8': return new BigInt64Array(buf);
-    case 'u8': return new BigUint64Array(buf);
-    case 'i1': return new Int8Array(buf);
-    default: return new Uint8Array(buf); // u1, b1
+    case 'f8':
+      return new Float64Array(buf);
+    case 'f4':
+      return new Float32Array(buf);
+    case 'i4':
+      return new Int32Array(buf);
+    case 'u4':
+      return new Uint32Array(buf);
+    case 'i2':
+      return new Int16Array(buf);
+    case 'u2':
+      return new Uint16Array(buf);
+    case 'i8':
+      return new BigInt64Array(buf);
+    case 'u8':
+      return new BigUint64Array(buf);
+    case 'i1':
+      return new Int8Array(buf);
+    default:
+      return new Uint8Array(buf); // u1, b1
   }
 }
 
@@ -163,6 +224,7 @@ function fortranToC<T extends NpyArray['data']>(data: T, shape: number[]): T {
   for (let d = 1; d < rank; d++) fStrides[d] = fStrides[d - 1]! * shape[d - 1]!;
   if (rank === 2) {
     const [m, n] = shape as [number, number];
+    // biome-ignore lint/suspicious/noExplicitAny: one copy loop for every typed-array kind of out and data
     for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) (out as any)[i * n + j] = (data as any)[j * m + i];
     return out;
   }
@@ -170,6 +232,7 @@ function fortranToC<T extends NpyArray['data']>(data: T, shape: number[]): T {
   for (let c = 0; c < data.length; c++) {
     let f = 0;
     for (let d = 0; d < rank; d++) f += idx[d]! * fStrides[d]!;
+    // biome-ignore lint/suspicious/noExplicitAny: as above
     (out as any)[c] = (data as any)[f];
     for (let d = rank - 1; d >= 0; d--) {
       if (++idx[d]! < shape[d]!) break;

@@ -6,13 +6,17 @@ import type { TableColumn } from '../types.js';
  * Encodes named columns as Parquet (hyparquet-writer, snappy): float64 → DOUBLE, float32 → FLOAT,
  * int32/uint8 → INT32 (NaN in a float column → null), strings → STRING (utf8), booleans → BOOLEAN. pyarrow and pandas read it.
  */
-export function encodeParquet(columns: Record<string, TableColumn>, options: { rowGroupSize?: number } = {}): Uint8Array {
+export function encodeParquet(
+  columns: Record<string, TableColumn>,
+  options: { rowGroupSize?: number } = {},
+): Uint8Array {
   const names = Object.keys(columns);
   if (names.length === 0) throw new ForgetscopeError('usage', 'a table needs at least one column');
   const rows = columns[names[0]!]!.length;
   const columnData: ColumnSource[] = names.map((name) => {
     const col = columns[name]!;
-    if (col.length !== rows) throw new ForgetscopeError('shape', `column "${name}" has ${col.length} rows, expected ${rows}`);
+    if (col.length !== rows)
+      throw new ForgetscopeError('shape', `column "${name}" has ${col.length} rows, expected ${rows}`);
     if (Array.isArray(col)) {
       const isBool = col.length > 0 && typeof col[0] === 'boolean';
       return { name, data: col, type: isBool ? 'BOOLEAN' : 'STRING', nullable: false };

@@ -10,7 +10,15 @@ export type FlatColumnKind = 'number' | 'id';
 /** Thrown for a page the fast path does not decode; the caller then reads the file with the generic reader. */
 export class FlatPathUnsupported extends Error {}
 
-const SUPPORTED_CODECS: ReadonlySet<CompressionCodec> = new Set(['UNCOMPRESSED', 'SNAPPY', 'GZIP', 'BROTLI', 'ZSTD', 'LZ4', 'LZ4_RAW']);
+const SUPPORTED_CODECS: ReadonlySet<CompressionCodec> = new Set([
+  'UNCOMPRESSED',
+  'SNAPPY',
+  'GZIP',
+  'BROTLI',
+  'ZSTD',
+  'LZ4',
+  'LZ4_RAW',
+]);
 
 /**
  * Whether a column is one the flat fast path reads: a top-level REQUIRED or OPTIONAL leaf (no lists,
@@ -32,7 +40,9 @@ export function flatColumnSupported(element: SchemaElement, meta: ColumnMetaData
       if (ltype !== undefined) return ltype.type === 'INTEGER' && ltype.isSigned;
       return ctype === undefined || ctype === 'INT_8' || ctype === 'INT_16' || ctype === 'INT_32' || ctype === 'INT_64';
     case 'BYTE_ARRAY':
-      return kind === 'id' && (ctype === undefined || ctype === 'UTF8') && (ltype === undefined || ltype.type === 'STRING');
+      return (
+        kind === 'id' && (ctype === undefined || ctype === 'UTF8') && (ltype === undefined || ltype.type === 'STRING')
+      );
     default:
       return false;
   }
@@ -148,7 +158,8 @@ export class FlatColumnCursor {
         for (let r = 0; r < take; r++) {
           if (!present || present[this.row + r]) {
             const d = idx[v++]!;
-            if (d < 0 || d >= dict.size) throw new Error(`parquet dictionary index ${d} out of range (dictionary of ${dict.size})`);
+            if (d < 0 || d >= dict.size)
+              throw new Error(`parquet dictionary index ${d} out of range (dictionary of ${dict.size})`);
             if (isNumber) out[k + r] = dict.numbers![d]!;
             else {
               let id = dict.ids[d]!;
@@ -178,18 +189,22 @@ export class FlatColumnCursor {
   private nextPage(): void {
     for (;;) {
       if (this.rowsLeft <= 0 || this.reader.offset >= this.view.byteLength) {
-        throw new Error(`parquet column "${this.meta.path_in_schema.join('.')}" ended before its ${this.meta.num_values} values`);
+        throw new Error(
+          `parquet column "${this.meta.path_in_schema.join('.')}" ended before its ${this.meta.num_values} values`,
+        );
       }
       const header = parquetHeader(this.reader);
       const start = this.reader.offset;
       const size = header.compressed_page_size;
-      if (!(size >= 0) || start + size > this.view.byteLength) throw new Error('parquet page extends beyond its column chunk');
+      if (!(size >= 0) || start + size > this.view.byteLength)
+        throw new Error('parquet page extends beyond its column chunk');
       const raw = new Uint8Array(this.view.buffer, this.view.byteOffset + start, size);
       this.reader.offset = start + size;
       if (header.type === 'DICTIONARY_PAGE') {
         const dh = header.dictionary_page_header;
         if (!dh) throw new Error('parquet dictionary page header is undefined');
-        if (dh.encoding !== 'PLAIN' && dh.encoding !== 'PLAIN_DICTIONARY') throw new FlatPathUnsupported(`dictionary encoding ${dh.encoding}`);
+        if (dh.encoding !== 'PLAIN' && dh.encoding !== 'PLAIN_DICTIONARY')
+          throw new FlatPathUnsupported(`dictionary encoding ${dh.encoding}`);
         const bytes = decompressPage(raw, header.uncompressed_page_size, this.meta.codec, this.compressors);
         this.dict = this.readDictionary(bytes, dh.num_values);
         continue;
@@ -202,7 +217,8 @@ export class FlatColumnCursor {
         let present: Uint8Array | null = null;
         let count = dh.num_values;
         if (this.optional) {
-          if (dh.definition_level_encoding !== 'RLE') throw new FlatPathUnsupported(`definition level encoding ${dh.definition_level_encoding}`);
+          if (dh.definition_level_encoding !== 'RLE')
+            throw new FlatPathUnsupported(`definition level encoding ${dh.definition_level_encoding}`);
           ({ present, count } = readPresent(reader, dh.num_values, undefined));
         }
         this.setPage(dh.num_values, present, count, dh.encoding, reader, bytes.byteLength);
@@ -221,7 +237,8 @@ export class FlatColumnCursor {
         }
         let body = raw.subarray(levelBytes);
         const bodySize = header.uncompressed_page_size - levelBytes;
-        if (dh.is_compressed !== false && bodySize) body = decompressPage(body, bodySize, this.meta.codec, this.compressors);
+        if (dh.is_compressed !== false && bodySize)
+          body = decompressPage(body, bodySize, this.meta.codec, this.compressors);
         const reader: DataReader = { view: new DataView(body.buffer, body.byteOffset, body.byteLength), offset: 0 };
         this.setPage(dh.num_values, present, count, dh.encoding, reader, body.byteLength);
         return;
@@ -231,8 +248,16 @@ export class FlatColumnCursor {
     }
   }
 
-  private setPage(rows: number, present: Uint8Array | null, count: number, encoding: string, reader: DataReader, byteLength: number): void {
-    if (!Number.isInteger(rows) || rows < 0 || rows > this.rowsLeft || count < 0 || count > rows) throw new Error(`parquet page of ${rows} values is corrupt`);
+  private setPage(
+    rows: number,
+    present: Uint8Array | null,
+    count: number,
+    encoding: string,
+    reader: DataReader,
+    byteLength: number,
+  ): void {
+    if (!Number.isInteger(rows) || rows < 0 || rows > this.rowsLeft || count < 0 || count > rows)
+      throw new Error(`parquet page of ${rows} values is corrupt`);
     const page: Page = { rows, present, numbers: null, dictIndex: null, ids: null };
     if (encoding === 'PLAIN') {
       if (this.meta.type === 'BYTE_ARRAY') page.ids = this.readPlainIds(reader, count);
@@ -274,7 +299,15 @@ export class FlatColumnCursor {
     }
     if (this.kind === 'id') {
       // Integer ids are interned through their decimal text, in row order like strings.
-      return { numbers: null, bytes: null, starts: null, lengths: null, texts: readPlainIntText(reader, this.meta.type, size), ids, size };
+      return {
+        numbers: null,
+        bytes: null,
+        starts: null,
+        lengths: null,
+        texts: readPlainIntText(reader, this.meta.type, size),
+        ids,
+        size,
+      };
     }
     const numbers = readPlainNumbers(reader, this.meta.type, size);
     return { numbers, bytes: null, starts: null, lengths: null, texts: null, ids, size };
@@ -285,7 +318,9 @@ export class FlatColumnCursor {
     try {
       return utf8.decode(bytes);
     } catch {
-      throw new ForgetscopeError('parse', `column "${this.meta.path_in_schema.join('.')}": an id is not valid UTF-8`, { column: this.meta.path_in_schema.join('.') });
+      throw new ForgetscopeError('parse', `column "${this.meta.path_in_schema.join('.')}": an id is not valid UTF-8`, {
+        column: this.meta.path_in_schema.join('.'),
+      });
     }
   }
 
@@ -314,13 +349,18 @@ function readPlainIntText(reader: DataReader, type: string, count: number): stri
   const start = reader.offset;
   if (start + count * width > view.byteLength) throw new Error('parquet data page is truncated');
   const out = new Array<string>(count);
-  for (let i = 0; i < count; i++) out[i] = width === 8 ? String(view.getBigInt64(start + 8 * i, true)) : String(view.getInt32(start + 4 * i, true));
+  for (let i = 0; i < count; i++)
+    out[i] = width === 8 ? String(view.getBigInt64(start + 8 * i, true)) : String(view.getInt32(start + 4 * i, true));
   reader.offset = start + count * width;
   return out;
 }
 
 /** Definition levels (bit width 1: max level 1) → present flags and the count of present values. */
-function readPresent(reader: DataReader, rows: number, length: number | undefined): { present: Uint8Array | null; count: number } {
+function readPresent(
+  reader: DataReader,
+  rows: number,
+  length: number | undefined,
+): { present: Uint8Array | null; count: number } {
   if (!Number.isInteger(rows) || rows < 0) throw new Error(`parquet page of ${rows} values is corrupt`);
   const levels = new Uint8Array(rows);
   readRleBitPackedHybrid(reader, 1, levels, length);

@@ -28,7 +28,10 @@ export function parquetSourceFromBytes(bytes: Uint8Array): ParquetSource {
  * Flat columns (what pyarrow writes) take a fast path (`FlatColumnCursor`) that decodes pages into typed
  * arrays; other files, or a page it does not decode, go to hyparquet's generic reader. Same result either way.
  */
-export async function readParquetLongTable(source: ParquetSource, options: ReadOptions & { file: string }): Promise<{ matrix: ForgettingMatrix; report: ReadReport }> {
+export async function readParquetLongTable(
+  source: ParquetSource,
+  options: ReadOptions & { file: string },
+): Promise<{ matrix: ForgettingMatrix; report: ReadReport }> {
   return readParquetWith(source, options, 'auto');
 }
 
@@ -37,9 +40,14 @@ export async function readParquetLongTable(source: ParquetSource, options: ReadO
  * the generic reader), `flat` (fast path only: throws where it does not apply) or `generic`. Tests
  * compare the two paths through it.
  */
-export async function readParquetWith(source: ParquetSource, options: ReadOptions & { file: string }, path: 'auto' | 'flat' | 'generic'): Promise<{ matrix: ForgettingMatrix; report: ReadReport }> {
+export async function readParquetWith(
+  source: ParquetSource,
+  options: ReadOptions & { file: string },
+  path: 'auto' | 'flat' | 'generic',
+): Promise<{ matrix: ForgettingMatrix; report: ReadReport }> {
   const file = options.file;
-  if (source.byteLength === 0) throw new ForgetscopeError('empty', 'the file is empty (expected Parquet data)', { file });
+  if (source.byteLength === 0)
+    throw new ForgetscopeError('empty', 'the file is empty (expected Parquet data)', { file });
   let metadata: FileMetaData;
   try {
     metadata = await parquetMetadataAsync(source);
@@ -53,7 +61,8 @@ export async function readParquetWith(source: ParquetSource, options: ReadOption
   if (totalRows === 0) throw new ForgetscopeError('empty', 'the Parquet file holds no rows', { file });
   checkParquetBounds(metadata, source.byteLength, file);
   if (path === 'flat') {
-    if (!flatPathApplies(metadata, header, cols)) throw new FlatPathUnsupported('the flat fast path does not apply to these columns');
+    if (!flatPathApplies(metadata, header, cols))
+      throw new FlatPathUnsupported('the flat fast path does not apply to these columns');
     return readFlat(source, metadata, header, cols, options);
   }
   if (path === 'auto' && flatPathApplies(metadata, header, cols)) {
@@ -62,7 +71,14 @@ export async function readParquetWith(source: ParquetSource, options: ReadOption
     } catch (e) {
       // Anything the fast path does not decode (an encoding it leaves out, a page it finds corrupt) is
       // read again from the start by hyparquet's generic reader, which also words the error.
-      if (e instanceof ForgetscopeError) throw e.file === undefined ? new ForgetscopeError(e.code, e.detail, { file, ...(e.line !== undefined ? { line: e.line } : {}), ...(e.column !== undefined ? { column: e.column } : {}) }) : e;
+      if (e instanceof ForgetscopeError)
+        throw e.file === undefined
+          ? new ForgetscopeError(e.code, e.detail, {
+              file,
+              ...(e.line !== undefined ? { line: e.line } : {}),
+              ...(e.column !== undefined ? { column: e.column } : {}),
+            })
+          : e;
     }
   }
   return readGeneric(source, metadata, header, cols, options);
@@ -90,7 +106,8 @@ function rowSlices(metadata: FileMetaData): { group: number; start: number; end:
   let rowStart = 0;
   metadata.row_groups.forEach((group, g) => {
     const groupEnd = rowStart + Number(group.num_rows);
-    for (let s0 = rowStart; s0 < groupEnd; s0 += SLICE_ROWS) slices.push({ group: g, start: s0, end: Math.min(groupEnd, s0 + SLICE_ROWS) });
+    for (let s0 = rowStart; s0 < groupEnd; s0 += SLICE_ROWS)
+      slices.push({ group: g, start: s0, end: Math.min(groupEnd, s0 + SLICE_ROWS) });
     rowStart = groupEnd;
   });
   return slices;
@@ -98,13 +115,22 @@ function rowSlices(metadata: FileMetaData): { group: number; start: number; end:
 
 /** Whether every column the read needs is one the flat fast path decodes (`flatColumnSupported`). */
 function flatPathApplies(metadata: FileMetaData, header: string[], cols: Columns): boolean {
-  const needed: [number, FlatColumnKind][] = [[cols.task, 'id'], [cols.example, 'id'], [cols.delta, 'number'], [cols.nllBefore, 'number'], [cols.delta >= 0 ? -1 : cols.nllAfter, 'number'], ...extraTextColumns(metadata, cols).map((k): [number, FlatColumnKind] => [k, 'id'])];
+  const needed: [number, FlatColumnKind][] = [
+    [cols.task, 'id'],
+    [cols.example, 'id'],
+    [cols.delta, 'number'],
+    [cols.nllBefore, 'number'],
+    [cols.delta >= 0 ? -1 : cols.nllAfter, 'number'],
+    ...extraTextColumns(metadata, cols).map((k): [number, FlatColumnKind] => [k, 'id']),
+  ];
   const leaves = metadata.schema.slice(1);
   if (leaves.some((el) => el.num_children)) return false;
   for (const group of metadata.row_groups) {
     for (const [k, kind] of needed) {
       if (k < 0) continue;
-      const chunk = group.columns.find((c) => c.meta_data?.path_in_schema.length === 1 && c.meta_data.path_in_schema[0] === header[k]);
+      const chunk = group.columns.find(
+        (c) => c.meta_data?.path_in_schema.length === 1 && c.meta_data.path_in_schema[0] === header[k],
+      );
       if (!chunk?.meta_data || chunk.file_path) return false;
       if (!flatColumnSupported(leaves[k]!, chunk.meta_data, kind)) return false;
     }
@@ -118,7 +144,13 @@ function flatPathApplies(metadata: FileMetaData, header: string[], cols: Columns
  * null flags), skipping the generic Dremel assembly. Same rows, ids, order, report and errors as
  * `readGeneric`; throws `FlatPathUnsupported` for a page it does not decode.
  */
-async function readFlat(source: ParquetSource, metadata: FileMetaData, header: string[], cols: Columns, options: ReadOptions & { file: string }): Promise<{ matrix: ForgettingMatrix; report: ReadReport }> {
+async function readFlat(
+  source: ParquetSource,
+  metadata: FileMetaData,
+  header: string[],
+  cols: Columns,
+  options: ReadOptions & { file: string },
+): Promise<{ matrix: ForgettingMatrix; report: ReadReport }> {
   const file = options.file;
   const { tasks, examples, builder } = newState(options);
   const totalRows = Number(metadata.num_rows);
@@ -139,23 +171,41 @@ async function readFlat(source: ParquetSource, metadata: FileMetaData, header: s
   const vName = header[cols.delta >= 0 ? cols.delta : cols.nllAfter]!;
   const deltaMode = cols.delta >= 0;
   const nanAsMissing = options.nanAsMissing;
-  let cursors: { t: FlatColumnCursor; e: FlatColumnCursor; b: FlatColumnCursor | null; v: FlatColumnCursor } | null = null;
+  let cursors: { t: FlatColumnCursor; e: FlatColumnCursor; b: FlatColumnCursor | null; v: FlatColumnCursor } | null =
+    null;
   let cursorGroup = -1;
-  const open = async (g: number, k: number, kind: FlatColumnKind, intern: (s: string) => number): Promise<FlatColumnCursor> => {
+  const open = async (
+    g: number,
+    k: number,
+    kind: FlatColumnKind,
+    intern: (s: string) => number,
+  ): Promise<FlatColumnCursor> => {
     const chunk = metadata.row_groups[g]!.columns.find((c) => c.meta_data?.path_in_schema[0] === header[k])!;
     const meta = chunk.meta_data!;
     const dataOffset = Number(meta.data_page_offset);
     const dictOffset = meta.dictionary_page_offset === undefined ? NaN : Number(meta.dictionary_page_offset);
     const start = dictOffset > 0 && dictOffset < dataOffset ? dictOffset : dataOffset;
     const end = start + Number(meta.total_compressed_size);
-    if (end > source.byteLength) throw new ForgetscopeError('truncated', `not a valid Parquet file (truncated or corrupt): column "${header[k]}" of row group ${g + 1} ends beyond the file`, { file });
+    if (end > source.byteLength)
+      throw new ForgetscopeError(
+        'truncated',
+        `not a valid Parquet file (truncated or corrupt): column "${header[k]}" of row group ${g + 1} ends beyond the file`,
+        { file },
+      );
     const bytes = new Uint8Array(await source.slice(start, end));
     return new FlatColumnCursor(bytes, meta, leaves[k]!.repetition_type === 'OPTIONAL', kind, compressors, intern);
   };
   const internTask = (s: string) => tasks.intern(s);
   const internExample = (s: string) => examples.intern(s);
   // Extra text columns (metadata): each decoded as ids of its own interner.
-  const extras = extraTextColumns(metadata, cols).map((k) => ({ k, meta: builder.metaIndex(header[k]!), strings: new StringInterner(), ids: new Int32Array(n0), isNull: new Uint8Array(n0), cursor: null as FlatColumnCursor | null }));
+  const extras = extraTextColumns(metadata, cols).map((k) => ({
+    k,
+    meta: builder.metaIndex(header[k]!),
+    strings: new StringInterner(),
+    ids: new Int32Array(n0),
+    isNull: new Uint8Array(n0),
+    cursor: null as FlatColumnCursor | null,
+  }));
   for (const { group, start, end } of rowSlices(metadata)) {
     if (group !== cursorGroup) {
       cursors = {
@@ -214,10 +264,18 @@ async function readFlat(source: ParquetSource, metadata: FileMetaData, header: s
 }
 
 /** hyparquet's generic reader (any schema, encoding and nesting it supports), one slice of rows at a time. */
-async function readGeneric(source: ParquetSource, metadata: FileMetaData, header: string[], cols: Columns, options: ReadOptions & { file: string }): Promise<{ matrix: ForgettingMatrix; report: ReadReport }> {
+async function readGeneric(
+  source: ParquetSource,
+  metadata: FileMetaData,
+  header: string[],
+  cols: Columns,
+  options: ReadOptions & { file: string },
+): Promise<{ matrix: ForgettingMatrix; report: ReadReport }> {
   const file = options.file;
   const extras = extraTextColumns(metadata, cols);
-  const wanted = [cols.task, cols.example, cols.delta, cols.nllBefore, cols.nllAfter, ...extras].filter((k) => k >= 0).map((k) => header[k]!);
+  const wanted = [cols.task, cols.example, cols.delta, cols.nllBefore, cols.nllAfter, ...extras]
+    .filter((k) => k >= 0)
+    .map((k) => header[k]!);
   const { tasks, examples, builder } = newState(options);
   const metaOf = extras.map((k) => builder.metaIndex(header[k]!));
   const totalRows = Number(metadata.num_rows);
@@ -238,7 +296,10 @@ async function readGeneric(source: ParquetSource, metadata: FileMetaData, header
         parsers: { stringFromBytes: strictString },
         onChunk: (chunk) => {
           // Chunks may extend beyond the requested rows; keep where each one starts.
-          (chunks[chunk.columnName] ??= []).push({ start: chunk.rowStart, data: chunk.columnData as ArrayLike<unknown> });
+          (chunks[chunk.columnName] ??= []).push({
+            start: chunk.rowStart,
+            data: chunk.columnData as ArrayLike<unknown>,
+          });
         },
       });
     } catch (e) {
@@ -246,7 +307,12 @@ async function readGeneric(source: ParquetSource, metadata: FileMetaData, header
     }
     const get = (k: number): ArrayLike<unknown> => {
       const out = sliceRows(chunks[header[k]!] ?? [], rowStart, rowEnd);
-      if (!out) throw new ForgetscopeError('truncated', `column "${header[k]}" at rows ${rowStart + 1}–${rowEnd} could not be read completely`, { file, line: rowStart + 1 });
+      if (!out)
+        throw new ForgetscopeError(
+          'truncated',
+          `column "${header[k]}" at rows ${rowStart + 1}–${rowEnd} could not be read completely`,
+          { file, line: rowStart + 1 },
+        );
       return out;
     };
     const t = get(cols.task);
@@ -263,7 +329,12 @@ async function readGeneric(source: ParquetSource, metadata: FileMetaData, header
       const ei = examples.intern(idValue(e[r], file, row, header[cols.example]!));
       for (let x = 0; x < extras.length; x++) {
         const v = extraValues[x]![r];
-        builder.meta(metaOf[x]!, ti, ei, v === null || v === undefined ? null : v instanceof Uint8Array ? new TextDecoder().decode(v) : String(v));
+        builder.meta(
+          metaOf[x]!,
+          ti,
+          ei,
+          v === null || v === undefined ? null : v instanceof Uint8Array ? new TextDecoder().decode(v) : String(v),
+        );
       }
       const b = before ? numValue(before[r], file, row, header[cols.nllBefore]!, options.nanAsMissing) : null;
       if (b !== null) builder.setNllBefore(ei, b);
@@ -308,12 +379,19 @@ function extraTextColumns(metadata: FileMetaData, cols: Columns): number[] {
 }
 
 /** The values of rows [start, end) from a column's chunks, or null when they do not cover it. */
-function sliceRows(chunks: { start: number; data: ArrayLike<unknown> }[], start: number, end: number): ArrayLike<unknown> | null {
+function sliceRows(
+  chunks: { start: number; data: ArrayLike<unknown> }[],
+  start: number,
+  end: number,
+): ArrayLike<unknown> | null {
   for (const c of chunks) {
     if (c.start <= start && c.start + c.data.length >= end) {
       if (c.start === start && c.data.length === end - start) return c.data;
       const from = start - c.start;
-      const d = c.data as unknown as { subarray?: (a: number, b: number) => ArrayLike<unknown>; slice: (a: number, b: number) => ArrayLike<unknown> };
+      const d = c.data as unknown as {
+        subarray?: (a: number, b: number) => ArrayLike<unknown>;
+        slice: (a: number, b: number) => ArrayLike<unknown>;
+      };
       return d.subarray ? d.subarray(from, from + end - start) : d.slice(from, from + end - start);
     }
   }
@@ -341,19 +419,39 @@ function idValue(v: unknown, file: string, row: number, name: string): string {
     return v;
   }
   if (typeof v === 'number' || typeof v === 'bigint') return String(v);
-  if (v === null || v === undefined) throw new ForgetscopeError('parse', `null ${name} id`, { file, line: row, column: name });
-  throw new ForgetscopeError('dtype', `column "${name}" holds ${typeof v} values; ids must be strings or integers`, { file, line: row, column: name });
+  if (v === null || v === undefined)
+    throw new ForgetscopeError('parse', `null ${name} id`, { file, line: row, column: name });
+  throw new ForgetscopeError('dtype', `column "${name}" holds ${typeof v} values; ids must be strings or integers`, {
+    file,
+    line: row,
+    column: name,
+  });
 }
 
-function numValue(v: unknown, file: string, row: number, name: string, nanAsMissing: boolean | undefined): number | null {
+function numValue(
+  v: unknown,
+  file: string,
+  row: number,
+  name: string,
+  nanAsMissing: boolean | undefined,
+): number | null {
   if (v === null || v === undefined) return null;
   let x: number;
   if (typeof v === 'number') x = v;
   else if (typeof v === 'bigint') x = Number(v);
-  else throw new ForgetscopeError('dtype', `column "${name}" holds ${typeof v} values; expected numbers`, { file, line: row, column: name });
+  else
+    throw new ForgetscopeError('dtype', `column "${name}" holds ${typeof v} values; expected numbers`, {
+      file,
+      line: row,
+      column: name,
+    });
   if (!Number.isFinite(x)) {
     if (Number.isNaN(x) && nanAsMissing) return null;
-    throw new ForgetscopeError('parse', `column "${name}": ${String(x)} is not a finite number${Number.isNaN(x) ? ' (pass nanAsMissing to treat NaN as missing)' : ''}`, { file, line: row, column: name });
+    throw new ForgetscopeError(
+      'parse',
+      `column "${name}": ${String(x)} is not a finite number${Number.isNaN(x) ? ' (pass nanAsMissing to treat NaN as missing)' : ''}`,
+      { file, line: row, column: name },
+    );
   }
   return x;
 }
@@ -366,7 +464,10 @@ function strictString(bytes: Uint8Array | undefined): string | undefined {
   try {
     return strictUtf8.decode(bytes);
   } catch {
-    throw new ForgetscopeError('parse', `a string value is not valid UTF-8 (${quoteText(new TextDecoder().decode(bytes), 60)})`);
+    throw new ForgetscopeError(
+      'parse',
+      `a string value is not valid UTF-8 (${quoteText(new TextDecoder().decode(bytes), 60)})`,
+    );
   }
 }
 
@@ -377,13 +478,16 @@ function strictString(bytes: Uint8Array | undefined): string | undefined {
  */
 function checkParquetBounds(metadata: FileMetaData, size: number, file: string): void {
   const totalRows = Number(metadata.num_rows);
-  const corrupt = (what: string) => new ForgetscopeError('parse', `not a valid Parquet file (corrupt): ${what}`, { file });
+  const corrupt = (what: string) =>
+    new ForgetscopeError('parse', `not a valid Parquet file (corrupt): ${what}`, { file });
   if (!Number.isSafeInteger(totalRows) || totalRows < 0) throw corrupt(`num_rows is ${String(metadata.num_rows)}`);
-  if (totalRows > size * MAX_ROWS_PER_BYTE) throw corrupt(`the footer claims ${totalRows} rows in a file of ${size} bytes`);
+  if (totalRows > size * MAX_ROWS_PER_BYTE)
+    throw corrupt(`the footer claims ${totalRows} rows in a file of ${size} bytes`);
   let sum = 0;
   metadata.row_groups.forEach((group, g) => {
     const rows = Number(group.num_rows);
-    if (!Number.isSafeInteger(rows) || rows < 0) throw corrupt(`row group ${g + 1} claims ${String(group.num_rows)} rows`);
+    if (!Number.isSafeInteger(rows) || rows < 0)
+      throw corrupt(`row group ${g + 1} claims ${String(group.num_rows)} rows`);
     sum += rows;
     for (const c of group.columns) {
       const meta = c.meta_data;
@@ -393,9 +497,16 @@ function checkParquetBounds(metadata: FileMetaData, size: number, file: string):
       const length = Number(meta.total_compressed_size);
       const first = Math.min(start > 0 ? start : data, data);
       if (!(first >= 0 && length >= 0 && first + length <= size)) {
-        throw new ForgetscopeError('truncated', `not a valid Parquet file (truncated or corrupt): column "${meta.path_in_schema.join('.')}" of row group ${g + 1} (bytes ${first}–${first + length}) lies outside the file of ${size} bytes`, { file });
+        throw new ForgetscopeError(
+          'truncated',
+          `not a valid Parquet file (truncated or corrupt): column "${meta.path_in_schema.join('.')}" of row group ${g + 1} (bytes ${first}–${first + length}) lies outside the file of ${size} bytes`,
+          { file },
+        );
       }
-      if (Number(meta.num_values) > size * MAX_ROWS_PER_BYTE) throw corrupt(`column "${meta.path_in_schema.join('.')}" of row group ${g + 1} claims ${String(meta.num_values)} values`);
+      if (Number(meta.num_values) > size * MAX_ROWS_PER_BYTE)
+        throw corrupt(
+          `column "${meta.path_in_schema.join('.')}" of row group ${g + 1} claims ${String(meta.num_values)} values`,
+        );
     }
   });
   if (sum !== totalRows) throw corrupt(`the row groups hold ${sum} rows but the footer says ${totalRows}`);
@@ -405,5 +516,9 @@ function parquetError(e: unknown, file: string): ForgetscopeError {
   if (e instanceof ForgetscopeError) return e.file === undefined ? new ForgetscopeError(e.code, e.detail, { file }) : e;
   const msg = e instanceof Error ? e.message : String(e);
   const truncated = /footer|too short|exceeds|out of bounds|offset|length|end of/i.test(msg) || e instanceof RangeError;
-  return new ForgetscopeError(truncated ? 'truncated' : 'parse', `not a valid Parquet file (${truncated ? 'truncated or ' : ''}corrupt): ${msg}`, { file });
+  return new ForgetscopeError(
+    truncated ? 'truncated' : 'parse',
+    `not a valid Parquet file (${truncated ? 'truncated or ' : ''}corrupt): ${msg}`,
+    { file },
+  );
 }

@@ -77,7 +77,11 @@ export interface TensorToWrite {
   dtype?: SafetensorsDType;
 }
 
-function fail(detail: string, file: string | undefined, code: 'parse' | 'truncated' | 'dtype' | 'shape' = 'parse'): never {
+function fail(
+  detail: string,
+  file: string | undefined,
+  code: 'parse' | 'truncated' | 'dtype' | 'shape' = 'parse',
+): never {
   throw new ForgetscopeError(code, detail, file !== undefined ? { file } : {});
 }
 
@@ -86,13 +90,16 @@ function fail(detail: string, file: string | undefined, code: 'parse' | 'truncat
  * @example readHeaderLength(bytes.subarray(0, 8), fileSize, 'w.safetensors') // → n
  */
 export function readHeaderLength(first8: Uint8Array, fileSize: number, file?: string): number {
-  if (first8.length < 8 || fileSize < 8) fail(`file is ${fileSize} bytes, too short for a safetensors header length (8 bytes)`, file, 'truncated');
+  if (first8.length < 8 || fileSize < 8)
+    fail(`file is ${fileSize} bytes, too short for a safetensors header length (8 bytes)`, file, 'truncated');
   const view = new DataView(first8.buffer, first8.byteOffset, 8);
   const n = view.getBigUint64(0, true);
-  if (n > BigInt(SAFETENSORS_MAX_HEADER)) fail(`header length ${n} exceeds the ${SAFETENSORS_MAX_HEADER}-byte limit (not a safetensors file?)`, file);
+  if (n > BigInt(SAFETENSORS_MAX_HEADER))
+    fail(`header length ${n} exceeds the ${SAFETENSORS_MAX_HEADER}-byte limit (not a safetensors file?)`, file);
   const len = Number(n);
   if (len < 2) fail(`header length ${len} is too small for a JSON object`, file);
-  if (8 + len > fileSize) fail(`header length ${len} runs past the end of the ${fileSize}-byte file`, file, 'truncated');
+  if (8 + len > fileSize)
+    fail(`header length ${len} runs past the end of the ${fileSize}-byte file`, file, 'truncated');
   return len;
 }
 
@@ -129,21 +136,28 @@ export function parseSafetensorsHeader(headerBytes: Uint8Array, fileSize: number
   const tensors: SafetensorsTensorInfo[] = [];
   for (const [name, entry] of Object.entries(json as Record<string, unknown>)) {
     if (name === '__metadata__') {
-      if (entry === null || typeof entry !== 'object' || Array.isArray(entry)) fail('__metadata__ is not an object of strings', file);
+      if (entry === null || typeof entry !== 'object' || Array.isArray(entry))
+        fail('__metadata__ is not an object of strings', file);
       for (const [k, v] of Object.entries(entry as Record<string, unknown>)) {
         if (typeof v !== 'string') fail(`__metadata__["${k}"] is not a string`, file);
         metadata[k] = v;
       }
       continue;
     }
-    if (entry === null || typeof entry !== 'object' || Array.isArray(entry)) fail(`tensor "${name}": entry is not an object`, file);
+    if (entry === null || typeof entry !== 'object' || Array.isArray(entry))
+      fail(`tensor "${name}": entry is not an object`, file);
     const e = entry as Record<string, unknown>;
     const dtype = e['dtype'];
     if (typeof dtype !== 'string' || !(dtype in SAFETENSORS_DTYPE_SIZE)) {
-      fail(`tensor "${name}": dtype ${JSON.stringify(dtype)} is not supported (F64, F32, F16, BF16, I64, I32, I16, I8, U8, BOOL)`, file, 'dtype');
+      fail(
+        `tensor "${name}": dtype ${JSON.stringify(dtype)} is not supported (F64, F32, F16, BF16, I64, I32, I16, I8, U8, BOOL)`,
+        file,
+        'dtype',
+      );
     }
     const shape = e['shape'];
-    if (!Array.isArray(shape) || !shape.every(isNonNegInt)) fail(`tensor "${name}": shape ${JSON.stringify(shape)} is not a list of non-negative integers`, file, 'shape');
+    if (!Array.isArray(shape) || !shape.every(isNonNegInt))
+      fail(`tensor "${name}": shape ${JSON.stringify(shape)} is not a list of non-negative integers`, file, 'shape');
     const offsets = e['data_offsets'];
     if (!Array.isArray(offsets) || offsets.length !== 2 || !isNonNegInt(offsets[0]) || !isNonNegInt(offsets[1])) {
       fail(`tensor "${name}": data_offsets ${JSON.stringify(offsets)} is not a pair of non-negative integers`, file);
@@ -152,22 +166,34 @@ export function parseSafetensorsHeader(headerBytes: Uint8Array, fileSize: number
     if (end < begin) fail(`tensor "${name}": data_offsets end ${end} is before begin ${begin}`, file);
     let size = 1;
     for (const d of shape as number[]) size *= d;
-    if (!Number.isSafeInteger(size)) fail(`tensor "${name}": shape ${JSON.stringify(shape)} has too many elements`, file, 'shape');
+    if (!Number.isSafeInteger(size))
+      fail(`tensor "${name}": shape ${JSON.stringify(shape)} has too many elements`, file, 'shape');
     const item = SAFETENSORS_DTYPE_SIZE[dtype as SafetensorsDType];
     if (end - begin !== size * item) {
-      fail(`tensor "${name}": shape ${JSON.stringify(shape)} × ${dtype} needs ${size * item} bytes but data_offsets span ${end - begin}`, file, 'shape');
+      fail(
+        `tensor "${name}": shape ${JSON.stringify(shape)} × ${dtype} needs ${size * item} bytes but data_offsets span ${end - begin}`,
+        file,
+        'shape',
+      );
     }
-    if (end > dataSize) fail(`tensor "${name}": data_offsets end ${end} is past the end of the ${dataSize}-byte data buffer (file truncated?)`, file, 'truncated');
+    if (end > dataSize)
+      fail(
+        `tensor "${name}": data_offsets end ${end} is past the end of the ${dataSize}-byte data buffer (file truncated?)`,
+        file,
+        'truncated',
+      );
     tensors.push({ name, dtype: dtype as SafetensorsDType, shape: (shape as number[]).slice(), size, begin, end });
   }
   tensors.sort((a, b) => a.begin - b.begin || a.end - b.end);
   let cursor = 0;
   for (const t of tensors) {
-    if (t.begin < cursor) fail(`tensor "${t.name}": bytes [${t.begin}, ${t.end}) overlap the previous tensor (ends at ${cursor})`, file);
+    if (t.begin < cursor)
+      fail(`tensor "${t.name}": bytes [${t.begin}, ${t.end}) overlap the previous tensor (ends at ${cursor})`, file);
     if (t.begin > cursor) fail(`data buffer has a hole of ${t.begin - cursor} bytes before tensor "${t.name}"`, file);
     cursor = t.end;
   }
-  if (cursor !== dataSize) fail(`data buffer has ${dataSize - cursor} bytes after the last tensor (expected ${cursor})`, file, 'shape');
+  if (cursor !== dataSize)
+    fail(`data buffer has ${dataSize - cursor} bytes after the last tensor (expected ${cursor})`, file, 'shape');
   return { headerLength, dataOffset, tensors, metadata };
 }
 
@@ -231,11 +257,19 @@ export function numberToBf16(x: number): number {
  * Decodes the bytes of one tensor (exactly `info.end − info.begin` bytes, little-endian).
  * @example decodeTensor(info, bytes.subarray(begin, end)) // → Float32Array
  */
-export function decodeTensor(info: SafetensorsTensorInfo, bytes: Uint8Array, precision: SafetensorsReadOptions['precision'] = 'auto', file?: string): Tensor {
+export function decodeTensor(
+  info: SafetensorsTensorInfo,
+  bytes: Uint8Array,
+  precision: SafetensorsReadOptions['precision'] = 'auto',
+  file?: string,
+): Tensor {
   const nbytes = info.end - info.begin;
-  if (bytes.length !== nbytes) fail(`tensor "${info.name}": got ${bytes.length} bytes, expected ${nbytes}`, file, 'truncated');
+  if (bytes.length !== nbytes)
+    fail(`tensor "${info.name}": got ${bytes.length} bytes, expected ${nbytes}`, file, 'truncated');
   const n = info.size;
-  const wide = precision === 'float64' || (precision === 'auto' && !(info.dtype === 'F32' || info.dtype === 'F16' || info.dtype === 'BF16'));
+  const wide =
+    precision === 'float64' ||
+    (precision === 'auto' && !(info.dtype === 'F32' || info.dtype === 'F16' || info.dtype === 'BF16'));
   const out = wide ? new Float64Array(n) : new Float32Array(n);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   switch (info.dtype) {
@@ -286,7 +320,10 @@ export function tensorNameFilter(select: RegExp | string | undefined): (name: st
   try {
     re = typeof select === 'string' ? new RegExp(select) : select;
   } catch (e) {
-    throw new ForgetscopeError('usage', `tensor pattern ${JSON.stringify(select)} is not a valid regular expression (${e instanceof Error ? e.message : String(e)})`);
+    throw new ForgetscopeError(
+      'usage',
+      `tensor pattern ${JSON.stringify(select)} is not a valid regular expression (${e instanceof Error ? e.message : String(e)})`,
+    );
   }
   return (name) => {
     re.lastIndex = 0;
@@ -299,14 +336,24 @@ export function tensorNameFilter(select: RegExp | string | undefined): (name: st
  * for large files: it reads only the selected byte ranges).
  * @example const { tensors } = parseSafetensors(bytes, { select: /lora_A/ });
  */
-export function parseSafetensors(bytes: Uint8Array, options: SafetensorsReadOptions = {}): { header: SafetensorsHeader; tensors: Tensor[] } {
+export function parseSafetensors(
+  bytes: Uint8Array,
+  options: SafetensorsReadOptions = {},
+): { header: SafetensorsHeader; tensors: Tensor[] } {
   const n = readHeaderLength(bytes.subarray(0, 8), bytes.length, options.file);
   const header = parseSafetensorsHeader(bytes.subarray(8, 8 + n), bytes.length, options.file);
   const keep = tensorNameFilter(options.select);
   const tensors: Tensor[] = [];
   for (const info of header.tensors) {
     if (!keep(info.name)) continue;
-    tensors.push(decodeTensor(info, bytes.subarray(header.dataOffset + info.begin, header.dataOffset + info.end), options.precision, options.file));
+    tensors.push(
+      decodeTensor(
+        info,
+        bytes.subarray(header.dataOffset + info.begin, header.dataOffset + info.end),
+        options.precision,
+        options.file,
+      ),
+    );
   }
   return { header, tensors };
 }
@@ -323,16 +370,26 @@ export function encodeSafetensors(tensors: readonly TensorToWrite[], metadata?: 
   const seen = new Set<string>();
   const plan: { t: TensorToWrite; dtype: SafetensorsDType; begin: number; size: number }[] = [];
   for (const t of tensors) {
-    if (t.name === '__metadata__' || seen.has(t.name)) throw new ForgetscopeError('duplicate', `tensor name "${t.name}" is reserved or used twice`);
+    if (t.name === '__metadata__' || seen.has(t.name))
+      throw new ForgetscopeError('duplicate', `tensor name "${t.name}" is reserved or used twice`);
     seen.add(t.name);
     const dtype = t.dtype ?? 'F32';
-    if (!(dtype in SAFETENSORS_DTYPE_SIZE)) throw new ForgetscopeError('dtype', `tensor "${t.name}": dtype ${dtype} is not supported`);
+    if (!(dtype in SAFETENSORS_DTYPE_SIZE))
+      throw new ForgetscopeError('dtype', `tensor "${t.name}": dtype ${dtype} is not supported`);
     let size = 1;
     for (const d of t.shape) {
-      if (!isNonNegInt(d)) throw new ForgetscopeError('shape', `tensor "${t.name}": shape ${JSON.stringify(t.shape)} is not a list of non-negative integers`);
+      if (!isNonNegInt(d))
+        throw new ForgetscopeError(
+          'shape',
+          `tensor "${t.name}": shape ${JSON.stringify(t.shape)} is not a list of non-negative integers`,
+        );
       size *= d;
     }
-    if (size !== t.data.length) throw new ForgetscopeError('shape', `tensor "${t.name}": shape ${JSON.stringify(t.shape)} holds ${size} values but data has ${t.data.length}`);
+    if (size !== t.data.length)
+      throw new ForgetscopeError(
+        'shape',
+        `tensor "${t.name}": shape ${JSON.stringify(t.shape)} holds ${size} values but data has ${t.data.length}`,
+      );
     const nbytes = size * SAFETENSORS_DTYPE_SIZE[dtype];
     header[t.name] = { dtype, shape: [...t.shape], data_offsets: [offset, offset + nbytes] };
     plan.push({ t, dtype, begin: offset, size });
@@ -388,7 +445,11 @@ export function encodeSafetensors(tensors: readonly TensorToWrite[], metadata?: 
 }
 
 /** Returns a tensor as a 2-D matrix view `{rows, cols, data}`, or throws naming the tensor when it is not 2-D. */
-export function tensorAsMatrix(t: Tensor, file?: string): { rows: number; cols: number; data: Float32Array | Float64Array } {
-  if (t.shape.length !== 2) fail(`tensor "${t.name}" has shape ${JSON.stringify(t.shape)}, expected a 2-D matrix`, file, 'shape');
+export function tensorAsMatrix(
+  t: Tensor,
+  file?: string,
+): { rows: number; cols: number; data: Float32Array | Float64Array } {
+  if (t.shape.length !== 2)
+    fail(`tensor "${t.name}" has shape ${JSON.stringify(t.shape)}, expected a 2-D matrix`, file, 'shape');
   return { rows: t.shape[0]!, cols: t.shape[1]!, data: t.data };
 }

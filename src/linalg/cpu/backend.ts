@@ -112,7 +112,8 @@ async function cpuMaskedGram(runner: CpuKernelRunner, a: Dense, mask: Uint8Array
   checkDense(a, 'maskedGram');
   const m = a.rows;
   const n = a.cols;
-  if (mask && mask.length < m * n) throw new ForgetscopeError('shape', `maskedGram: mask has ${mask.length} entries, need ${m}×${n}`);
+  if (mask && mask.length < m * n)
+    throw new ForgetscopeError('shape', `maskedGram: mask has ${mask.length} entries, need ${m}×${n}`);
   const size = m * n;
   const masked = new Float64Array(size);
   const squared = new Float64Array(size);

@@ -11,13 +11,59 @@ export interface BlasLibrary {
   /** What was loaded, for reports: e.g. `OpenBLAS 0.3.21 … SkylakeX (libopenblas.so.0)`. */
   readonly description: string;
   /** `c = op(a)·op(b)` in float32 (`beta = 0`), op transposing when asked; m×n result, depth k. */
-  sgemm(transA: boolean, transB: boolean, m: number, n: number, k: number, a: Float32Array, aOff: number, lda: number, b: Float32Array, bOff: number, ldb: number, c: Float32Array, ldc: number): Promise<void>;
+  sgemm(
+    transA: boolean,
+    transB: boolean,
+    m: number,
+    n: number,
+    k: number,
+    a: Float32Array,
+    aOff: number,
+    lda: number,
+    b: Float32Array,
+    bOff: number,
+    ldb: number,
+    c: Float32Array,
+    ldc: number,
+  ): Promise<void>;
   /** The same in float64, accumulating into `c` (`beta = 1`). */
-  dgemm(transA: boolean, transB: boolean, m: number, n: number, k: number, a: Float64Array, aOff: number, lda: number, b: Float64Array, bOff: number, ldb: number, c: Float64Array, ldc: number): Promise<void>;
+  dgemm(
+    transA: boolean,
+    transB: boolean,
+    m: number,
+    n: number,
+    k: number,
+    a: Float64Array,
+    aOff: number,
+    lda: number,
+    b: Float64Array,
+    bOff: number,
+    ldb: number,
+    c: Float64Array,
+    ldc: number,
+  ): Promise<void>;
   /** The upper triangle of `c = op(a)·op(a)ᵀ` in float32 (`beta = 0`); op(a) is n×k (`trans`: a is k×n). */
-  ssyrk(trans: boolean, n: number, k: number, a: Float32Array, aOff: number, lda: number, c: Float32Array, ldc: number): Promise<void>;
+  ssyrk(
+    trans: boolean,
+    n: number,
+    k: number,
+    a: Float32Array,
+    aOff: number,
+    lda: number,
+    c: Float32Array,
+    ldc: number,
+  ): Promise<void>;
   /** The same in float64, accumulating into the upper triangle of `c` (`beta = 1`). */
-  dsyrk(trans: boolean, n: number, k: number, a: Float64Array, aOff: number, lda: number, c: Float64Array, ldc: number): Promise<void>;
+  dsyrk(
+    trans: boolean,
+    n: number,
+    k: number,
+    a: Float64Array,
+    aOff: number,
+    lda: number,
+    c: Float64Array,
+    ldc: number,
+  ): Promise<void>;
 }
 
 /**
@@ -107,7 +153,22 @@ async function blasDotF64(blas: BlasLibrary, p: BlasProduct): Promise<Float64Arr
     const x = p.x as Float64Array;
     const xOff = offsetOf(p.transX, p.ldx, p.c0);
     if (p.symmetric) await blas.dsyrk(p.transX, p.nx, k, x, xOff, p.ldx, out, p.ny);
-    else await blas.dgemm(p.transX, !p.transY, p.nx, p.ny, k, x, xOff, p.ldx, p.y as Float64Array, offsetOf(p.transY, p.ldy, p.c0), p.ldy, out, p.ny);
+    else
+      await blas.dgemm(
+        p.transX,
+        !p.transY,
+        p.nx,
+        p.ny,
+        k,
+        x,
+        xOff,
+        p.ldx,
+        p.y as Float64Array,
+        offsetOf(p.transY, p.ldy, p.c0),
+        p.ldy,
+        out,
+        p.ny,
+      );
   }
   if (p.symmetric) mirrorUpper(out, p.nx);
   return out;
@@ -129,7 +190,12 @@ function scratchCache(): ScratchCache {
   };
 }
 
-async function blasDotF32(blas: BlasLibrary, p: BlasProduct, depth: number, scratchFor: ScratchCache): Promise<Float64Array> {
+async function blasDotF32(
+  blas: BlasLibrary,
+  p: BlasProduct,
+  depth: number,
+  scratchFor: ScratchCache,
+): Promise<Float64Array> {
   const size = p.nx * p.ny;
   const out = new Float64Array(size);
   const x = p.x as Float32Array;
@@ -158,7 +224,14 @@ async function blasDotF32(blas: BlasLibrary, p: BlasProduct, depth: number, scra
 
 // A plain function, not inline in the async loop above: V8 optimizes a hot loop inside an async
 // function poorly (measured 26 ns per element there, 3 ns here).
-function addBlock(out: Float64Array, block: Float32Array, nx: number, ny: number, upperOnly: boolean, first: boolean): void {
+function addBlock(
+  out: Float64Array,
+  block: Float32Array,
+  nx: number,
+  ny: number,
+  upperOnly: boolean,
+  first: boolean,
+): void {
   if (first && !upperOnly) {
     out.set(block); // the engine's own conversion loop: faster than any loop here
     return;

@@ -54,7 +54,14 @@ let kernel: Kernel | null | undefined;
 function colFormsKernel(): Kernel | null {
   if (kernel !== undefined) return kernel;
   try {
-    const api = (globalThis as { WebAssembly?: { Module: new (b: Uint8Array) => object; Instance: new (m: object, i: object) => { exports: unknown } } }).WebAssembly;
+    const api = (
+      globalThis as {
+        WebAssembly?: {
+          Module: new (b: Uint8Array) => object;
+          Instance: new (m: object, i: object) => { exports: unknown };
+        };
+      }
+    ).WebAssembly;
     if (!api) throw new Error('no WebAssembly');
     const bin = atob(COL_FORMS_WASM_BASE64);
     const bytes = new Uint8Array(bin.length);
@@ -88,7 +95,8 @@ export function columnForms(input: ColumnFormsInput, options: { simd?: boolean }
 function checkInput(input: ColumnFormsInput): void {
   const { rows: m, cols: n, z, h, t0 } = input;
   const ld = input.ld ?? n;
-  if (m > 0 && n > 0 && z.length < (m - 1) * ld + n) throw new RangeError(`columnForms: block has ${z.length} entries, need ${m}×${n} (ld ${ld})`);
+  if (m > 0 && n > 0 && z.length < (m - 1) * ld + n)
+    throw new RangeError(`columnForms: block has ${z.length} entries, need ${m}×${n} (ld ${ld})`);
   if (h.length < t0.length * m) throw new RangeError(`columnForms: h has ${h.length} entries, need ${t0.length}×${m}`);
   if (input.off && input.off.length < n) throw new RangeError('columnForms: off is shorter than the columns');
   if (input.shift && input.shift.length < m) throw new RangeError('columnForms: shift is shorter than the rows');

@@ -46,25 +46,76 @@ export function dotTiles(
       for (let j = jStart; j < ny; j += 4) {
         const nj = Math.min(4, ny - j);
         if (ni === 4 && nj === 4) {
-          const x0 = i * ldx, x1 = x0 + ldx, x2 = x1 + ldx, x3 = x2 + ldx;
-          const y0 = j * ldy, y1 = y0 + ldy, y2 = y1 + ldy, y3 = y2 + ldy;
-          let s00 = 0, s01 = 0, s02 = 0, s03 = 0;
-          let s10 = 0, s11 = 0, s12 = 0, s13 = 0;
-          let s20 = 0, s21 = 0, s22 = 0, s23 = 0;
-          let s30 = 0, s31 = 0, s32 = 0, s33 = 0;
+          const x0 = i * ldx,
+            x1 = x0 + ldx,
+            x2 = x1 + ldx,
+            x3 = x2 + ldx;
+          const y0 = j * ldy,
+            y1 = y0 + ldy,
+            y2 = y1 + ldy,
+            y3 = y2 + ldy;
+          let s00 = 0,
+            s01 = 0,
+            s02 = 0,
+            s03 = 0;
+          let s10 = 0,
+            s11 = 0,
+            s12 = 0,
+            s13 = 0;
+          let s20 = 0,
+            s21 = 0,
+            s22 = 0,
+            s23 = 0;
+          let s30 = 0,
+            s31 = 0,
+            s32 = 0,
+            s33 = 0;
           for (let k = k0; k < k1; k++) {
-            const a0 = x[x0 + k]!, a1 = x[x1 + k]!, a2 = x[x2 + k]!, a3 = x[x3 + k]!;
-            const b0 = y[y0 + k]!, b1 = y[y1 + k]!, b2 = y[y2 + k]!, b3 = y[y3 + k]!;
-            s00 += a0 * b0; s01 += a0 * b1; s02 += a0 * b2; s03 += a0 * b3;
-            s10 += a1 * b0; s11 += a1 * b1; s12 += a1 * b2; s13 += a1 * b3;
-            s20 += a2 * b0; s21 += a2 * b1; s22 += a2 * b2; s23 += a2 * b3;
-            s30 += a3 * b0; s31 += a3 * b1; s32 += a3 * b2; s33 += a3 * b3;
+            const a0 = x[x0 + k]!,
+              a1 = x[x1 + k]!,
+              a2 = x[x2 + k]!,
+              a3 = x[x3 + k]!;
+            const b0 = y[y0 + k]!,
+              b1 = y[y1 + k]!,
+              b2 = y[y2 + k]!,
+              b3 = y[y3 + k]!;
+            s00 += a0 * b0;
+            s01 += a0 * b1;
+            s02 += a0 * b2;
+            s03 += a0 * b3;
+            s10 += a1 * b0;
+            s11 += a1 * b1;
+            s12 += a1 * b2;
+            s13 += a1 * b3;
+            s20 += a2 * b0;
+            s21 += a2 * b1;
+            s22 += a2 * b2;
+            s23 += a2 * b3;
+            s30 += a3 * b0;
+            s31 += a3 * b1;
+            s32 += a3 * b2;
+            s33 += a3 * b3;
           }
-          const o0 = i * ldo + j, o1 = o0 + ldo, o2 = o1 + ldo, o3 = o2 + ldo;
-          out[o0] += s00; out[o0 + 1] += s01; out[o0 + 2] += s02; out[o0 + 3] += s03;
-          out[o1] += s10; out[o1 + 1] += s11; out[o1 + 2] += s12; out[o1 + 3] += s13;
-          out[o2] += s20; out[o2 + 1] += s21; out[o2 + 2] += s22; out[o2 + 3] += s23;
-          out[o3] += s30; out[o3 + 1] += s31; out[o3 + 2] += s32; out[o3 + 3] += s33;
+          const o0 = i * ldo + j,
+            o1 = o0 + ldo,
+            o2 = o1 + ldo,
+            o3 = o2 + ldo;
+          out[o0] += s00;
+          out[o0 + 1] += s01;
+          out[o0 + 2] += s02;
+          out[o0 + 3] += s03;
+          out[o1] += s10;
+          out[o1 + 1] += s11;
+          out[o1 + 2] += s12;
+          out[o1 + 3] += s13;
+          out[o2] += s20;
+          out[o2 + 1] += s21;
+          out[o2 + 2] += s22;
+          out[o2 + 3] += s23;
+          out[o3] += s30;
+          out[o3 + 1] += s31;
+          out[o3 + 2] += s32;
+          out[o3 + 3] += s33;
         } else {
           for (let ii = i; ii < i + ni; ii++) {
             for (let jj = j; jj < j + nj; jj++) {
@@ -103,9 +154,15 @@ export function axpyTiles(
     const j1 = Math.min(nc, j0 + JB);
     let i = i0;
     for (; i + 4 <= i1; i += 4) {
-      const o0 = i * ldo, o1 = o0 + ldo, o2 = o1 + ldo, o3 = o2 + ldo;
+      const o0 = i * ldo,
+        o1 = o0 + ldo,
+        o2 = o1 + ldo,
+        o3 = o2 + ldo;
       for (let k = 0; k < kk; k++) {
-        const a0 = x[i * ldx + k]!, a1 = x[(i + 1) * ldx + k]!, a2 = x[(i + 2) * ldx + k]!, a3 = x[(i + 3) * ldx + k]!;
+        const a0 = x[i * ldx + k]!,
+          a1 = x[(i + 1) * ldx + k]!,
+          a2 = x[(i + 2) * ldx + k]!,
+          a3 = x[(i + 3) * ldx + k]!;
         if (a0 === 0 && a1 === 0 && a2 === 0 && a3 === 0) continue;
         const bo = k * ldb;
         for (let j = j0; j < j1; j++) {

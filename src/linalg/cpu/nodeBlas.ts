@@ -61,10 +61,18 @@ let cached: { key: string; blas: BlasLibrary | null } | undefined;
  */
 export function loadNodeBlas(options: LoadNodeBlasOptions = {}): BlasLibrary | null {
   const env = process.env.FORGETSCOPE_BLAS;
-  const named = options.library !== undefined ? options.library : env === undefined || env === '' ? undefined : /^(0|off|none|false)$/i.test(env) ? false : env;
+  const named =
+    options.library !== undefined
+      ? options.library
+      : env === undefined || env === ''
+        ? undefined
+        : /^(0|off|none|false)$/i.test(env)
+          ? false
+          : env;
   const key = named === undefined ? '<search>' : named === false ? '<off>' : named;
   if (cached && cached.key === key) return cached.blas;
-  const blas = named === false ? null : loadFirst(named === undefined ? NODE_BLAS_CANDIDATES : [named], named !== undefined);
+  const blas =
+    named === false ? null : loadFirst(named === undefined ? NODE_BLAS_CANDIDATES : [named], named !== undefined);
   cached = { key, blas };
   return blas;
 }
@@ -74,7 +82,11 @@ function loadFirst(candidates: readonly string[], explicit: boolean): BlasLibrar
   try {
     koffi = createRequire(import.meta.url)('koffi') as Koffi;
   } catch (e) {
-    if (explicit) throw new ForgetscopeError('backend', `a BLAS library was named (${candidates.join(', ')}), but the koffi package (the FFI that calls it) does not load: ${(e as Error).message}`);
+    if (explicit)
+      throw new ForgetscopeError(
+        'backend',
+        `a BLAS library was named (${candidates.join(', ')}), but the koffi package (the FFI that calls it) does not load: ${(e as Error).message}`,
+      );
     return null;
   }
   // OpenBLAS's threads spin for 2^28 cycles (≈ 0.1 s) after each call before they sleep; on a machine
@@ -107,10 +119,18 @@ function bind(lib: KoffiLibrary, path: string): BlasLibrary | null {
     try {
       // pointers as void*: koffi passes a typed array's memory itself (no copy in or out)
       fns = {
-        sgemm: lib.func(`void ${name('cblas_sgemm')}(int, int, int, ${int}, ${int}, ${int}, float, void *, ${int}, void *, ${int}, float, void *, ${int})`),
-        dgemm: lib.func(`void ${name('cblas_dgemm')}(int, int, int, ${int}, ${int}, ${int}, double, void *, ${int}, void *, ${int}, double, void *, ${int})`),
-        ssyrk: lib.func(`void ${name('cblas_ssyrk')}(int, int, int, ${int}, ${int}, float, void *, ${int}, float, void *, ${int})`),
-        dsyrk: lib.func(`void ${name('cblas_dsyrk')}(int, int, int, ${int}, ${int}, double, void *, ${int}, double, void *, ${int})`),
+        sgemm: lib.func(
+          `void ${name('cblas_sgemm')}(int, int, int, ${int}, ${int}, ${int}, float, void *, ${int}, void *, ${int}, float, void *, ${int})`,
+        ),
+        dgemm: lib.func(
+          `void ${name('cblas_dgemm')}(int, int, int, ${int}, ${int}, ${int}, double, void *, ${int}, void *, ${int}, double, void *, ${int})`,
+        ),
+        ssyrk: lib.func(
+          `void ${name('cblas_ssyrk')}(int, int, int, ${int}, ${int}, float, void *, ${int}, float, void *, ${int})`,
+        ),
+        dsyrk: lib.func(
+          `void ${name('cblas_dsyrk')}(int, int, int, ${int}, ${int}, double, void *, ${int}, double, void *, ${int})`,
+        ),
       };
     } catch {
       continue;
@@ -118,11 +138,45 @@ function bind(lib: KoffiLibrary, path: string): BlasLibrary | null {
     return {
       description: describe(lib, name, path),
       sgemm: (ta, tb, m, n, k, a, aOff, lda, b, bOff, ldb, c, ldc) =>
-        call(fns.sgemm, ROW_MAJOR, ta ? TRANS : NO_TRANS, tb ? TRANS : NO_TRANS, m, n, k, 1, a.subarray(aOff), lda, b.subarray(bOff), ldb, 0, c, ldc),
+        call(
+          fns.sgemm,
+          ROW_MAJOR,
+          ta ? TRANS : NO_TRANS,
+          tb ? TRANS : NO_TRANS,
+          m,
+          n,
+          k,
+          1,
+          a.subarray(aOff),
+          lda,
+          b.subarray(bOff),
+          ldb,
+          0,
+          c,
+          ldc,
+        ),
       dgemm: (ta, tb, m, n, k, a, aOff, lda, b, bOff, ldb, c, ldc) =>
-        call(fns.dgemm, ROW_MAJOR, ta ? TRANS : NO_TRANS, tb ? TRANS : NO_TRANS, m, n, k, 1, a.subarray(aOff), lda, b.subarray(bOff), ldb, 1, c, ldc),
-      ssyrk: (trans, n, k, a, aOff, lda, c, ldc) => call(fns.ssyrk, ROW_MAJOR, UPPER, trans ? TRANS : NO_TRANS, n, k, 1, a.subarray(aOff), lda, 0, c, ldc),
-      dsyrk: (trans, n, k, a, aOff, lda, c, ldc) => call(fns.dsyrk, ROW_MAJOR, UPPER, trans ? TRANS : NO_TRANS, n, k, 1, a.subarray(aOff), lda, 1, c, ldc),
+        call(
+          fns.dgemm,
+          ROW_MAJOR,
+          ta ? TRANS : NO_TRANS,
+          tb ? TRANS : NO_TRANS,
+          m,
+          n,
+          k,
+          1,
+          a.subarray(aOff),
+          lda,
+          b.subarray(bOff),
+          ldb,
+          1,
+          c,
+          ldc,
+        ),
+      ssyrk: (trans, n, k, a, aOff, lda, c, ldc) =>
+        call(fns.ssyrk, ROW_MAJOR, UPPER, trans ? TRANS : NO_TRANS, n, k, 1, a.subarray(aOff), lda, 0, c, ldc),
+      dsyrk: (trans, n, k, a, aOff, lda, c, ldc) =>
+        call(fns.dsyrk, ROW_MAJOR, UPPER, trans ? TRANS : NO_TRANS, n, k, 1, a.subarray(aOff), lda, 1, c, ldc),
     };
   }
   return null;
@@ -144,6 +198,8 @@ function describe(lib: KoffiLibrary, name: (base: string) => string, path: strin
 /** An async koffi call (on koffi's worker thread, so this thread stays free) as a promise. */
 function call(fn: KoffiFunction, ...args: unknown[]): Promise<void> {
   return new Promise((resolve, reject) => {
-    fn.async(...args, (err: unknown) => (err ? reject(err instanceof Error ? err : new Error(String(err))) : resolve()));
+    fn.async(...args, (err: unknown) =>
+      err ? reject(err instanceof Error ? err : new Error(String(err))) : resolve(),
+    );
   });
 }

@@ -3,8 +3,22 @@ import { Worker } from 'node:worker_threads';
 import { availableParallelism } from 'node:os';
 import { axpyTiles } from './kernels.js';
 import type { CpuKernelRunner, RelaxedMode, SimdMode } from './runner.js';
-import { arenaCache, countProduct, cpuRoutes, createInlineRunner, makeDot, relaxedEnabled, type KernelTally } from './runner.js';
-import { relaxedArenaCache, runRelaxedBlocks, type RelaxedArena, type RelaxedBlockJob, type RelaxedExecutor } from './relaxedDot.js';
+import {
+  arenaCache,
+  countProduct,
+  cpuRoutes,
+  createInlineRunner,
+  makeDot,
+  relaxedEnabled,
+  type KernelTally,
+} from './runner.js';
+import {
+  relaxedArenaCache,
+  runRelaxedBlocks,
+  type RelaxedArena,
+  type RelaxedBlockJob,
+  type RelaxedExecutor,
+} from './relaxedDot.js';
 import { runDotBlocks, wasmDotAvailable, type DotArena, type DotBlockJob, type DotExecutor } from './wasmDot.js';
 import type { NumArray } from './kernels.js';
 
@@ -114,7 +128,9 @@ export function createWorkerRunner(options: WorkerRunnerOptions = {}): CpuKernel
     const fresh = ws.filter((w) => workerRelaxedArena.get(w) !== arena.id);
     if (fresh.length) {
       // a new arena: instantiate the kernel on it in those workers first (not overlapped)
-      await Promise.all(fresh.map((w) => run(w, { type: 'arena', kind: 'f32', memory: arena.memory, module: arena.module })));
+      await Promise.all(
+        fresh.map((w) => run(w, { type: 'arena', kind: 'f32', memory: arena.memory, module: arena.module })),
+      );
       for (const w of fresh) workerRelaxedArena.set(w, arena.id);
     }
     const jobs = ws.map((w) => run(w, { type: 'relaxed', job }));
@@ -124,7 +140,14 @@ export function createWorkerRunner(options: WorkerRunnerOptions = {}): CpuKernel
   };
   const arenas = arenaCache();
   const relaxedArenas = relaxedArenaCache();
-  const parallelDot = makeDot(simd, (d) => arenas.get(d), exec, { arena: (b) => relaxedArenas.get(b), exec: relaxedExec }, relaxedMode, tally);
+  const parallelDot = makeDot(
+    simd,
+    (d) => arenas.get(d),
+    exec,
+    { arena: (b) => relaxedArenas.get(b), exec: relaxedExec },
+    relaxedMode,
+    tally,
+  );
 
   return {
     threads,

@@ -94,7 +94,7 @@ export function relaxedKernelModule(): WasmModule | null {
   compiled = null;
   try {
     const api = wasm();
-    if (api && api.validate(base64Bytes(PROBE))) {
+    if (api?.validate(base64Bytes(PROBE))) {
       const module = new api.Module(base64Bytes(RELAXED_KERNEL_WASM_BASE64));
       const memory = new api.Memory({ initial: 1, maximum: 1, shared: true });
       new api.Instance(module, { env: { memory } });
@@ -125,7 +125,14 @@ export function createRelaxedArena(bytes: number): RelaxedArena {
   const memory = new api.Memory({ initial: pages, maximum: pages, shared: true });
   const instance = new api.Instance(module, { env: { memory } });
   const tickets = new Int32Array(memory.buffer as SharedArrayBuffer, 0, 16);
-  return { id: ++arenaIds, memory, module, kernel: instance.exports as unknown as RelaxedKernelExports, tickets, bytes: pages * 65536 };
+  return {
+    id: ++arenaIds,
+    memory,
+    module,
+    kernel: instance.exports as unknown as RelaxedKernelExports,
+    tickets,
+    bytes: pages * 65536,
+  };
 }
 
 /** An arena cache that grows when a bigger one is needed. */
@@ -222,7 +229,14 @@ export async function relaxedDot(
     const sy = one ? 0 : by;
     const o = 64;
     const st = o + 2 * (ax + by);
-    return { a: [o, o + ax + by], b: [o + ax, o + 2 * ax + by], sx: st, sy: st + sx, c: st + sx + sy, end: st + sx + sy + xb * yb * 8 };
+    return {
+      a: [o, o + ax + by],
+      b: [o + ax, o + 2 * ax + by],
+      sx: st,
+      sy: st + sx,
+      c: st + sx + sy,
+      end: st + sx + sy + xb * yb * 8,
+    };
   };
   while (layout().end > budget) {
     if (kc > 128) kc = up(kc / 2, 4);
@@ -285,7 +299,17 @@ export async function relaxedDot(
  * Copies rows [r0, r1) × depth [k0, k1) of an untransposed float32 operand to `dst[off + r·kp + k]`,
  * zero padded to depth `kp` and to `rows` rows in all.
  */
-function stageRows(o: DotOperand, r0: number, r1: number, k0: number, k1: number, kp: number, rows: number, dst: Float32Array, off: number): void {
+function stageRows(
+  o: DotOperand,
+  r0: number,
+  r1: number,
+  k0: number,
+  k1: number,
+  kp: number,
+  rows: number,
+  dst: Float32Array,
+  off: number,
+): void {
   const kw = k1 - k0;
   const src = o.data;
   for (let r = r0; r < r1; r++) {
@@ -304,7 +328,19 @@ function stageRows(o: DotOperand, r0: number, r1: number, k0: number, k1: number
  * are staged at `stageB` (plain copies: rows of the operand, or for a transposed operand its depth runs,
  * which already hold the logical rows side by side) and laid out by the kernel's pack functions.
  */
-function packOperand(kernel: RelaxedKernelExports, o: DotOperand, r0: number, r1: number, k0: number, k1: number, kp: number, w: number, dst: Float32Array, dstB: number, stageB: number): void {
+function packOperand(
+  kernel: RelaxedKernelExports,
+  o: DotOperand,
+  r0: number,
+  r1: number,
+  k0: number,
+  k1: number,
+  kp: number,
+  w: number,
+  dst: Float32Array,
+  dstB: number,
+  stageB: number,
+): void {
   const n = r1 - r0;
   const panels = Math.ceil(n / w);
   if (!o.transposed) {

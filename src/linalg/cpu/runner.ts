@@ -1,7 +1,21 @@
 import type { BackendKernel, BackendRoute } from '../types.js';
 import { axpyTiles, dotTiles, type NumArray } from './kernels.js';
-import { inlineRelaxedExecutor, relaxedArenaCache, relaxedDot, relaxedSimdAvailable, type RelaxedArena, type RelaxedExecutor } from './relaxedDot.js';
-import { createArena, inlineDotExecutor, wasmDot, wasmDotAvailable, type DotArena, type DotExecutor } from './wasmDot.js';
+import {
+  inlineRelaxedExecutor,
+  relaxedArenaCache,
+  relaxedDot,
+  relaxedSimdAvailable,
+  type RelaxedArena,
+  type RelaxedExecutor,
+} from './relaxedDot.js';
+import {
+  createArena,
+  inlineDotExecutor,
+  wasmDot,
+  wasmDotAvailable,
+  type DotArena,
+  type DotExecutor,
+} from './wasmDot.js';
 
 /**
  * Where the CPU kernels run. The portable default runs them on the calling thread; the Node-only
@@ -26,7 +40,19 @@ export interface CpuKernelRunner {
    * when `transX`), likewise Y. With `symmetric` (X = Y, nx = ny) only the upper triangle is computed
    * and then mirrored.
    */
-  dot(x: NumArray, ldx: number, y: NumArray, ldy: number, c0: number, c1: number, nx: number, ny: number, symmetric: boolean, transX?: boolean, transY?: boolean): Promise<Float64Array>;
+  dot(
+    x: NumArray,
+    ldx: number,
+    y: NumArray,
+    ldy: number,
+    c0: number,
+    c1: number,
+    nx: number,
+    ny: number,
+    symmetric: boolean,
+    transX?: boolean,
+    transY?: boolean,
+  ): Promise<Float64Array>;
   /** `C = X·B`, X nx×kk (leading dim ldx), B kk×nc (leading dim ldb), C nx×nc. */
   axpy(x: NumArray, ldx: number, b: NumArray, ldb: number, kk: number, nc: number, nx: number): Promise<Float64Array>;
   /** Stops workers. */
@@ -101,10 +127,30 @@ export function makeDot(
     if (useSimd && (simd === 'always' || work >= SIMD_MIN_WORK)) {
       if (useRelaxed && relaxed && x instanceof Float32Array && y instanceof Float32Array) {
         countProduct(tally, 'wasm-relaxed-simd');
-        return relaxedDot(relaxed.arena, relaxed.exec, { data: x, ld: ldx, transposed: transX }, { data: y, ld: ldy, transposed: transY }, c0, c1, nx, ny, symmetric);
+        return relaxedDot(
+          relaxed.arena,
+          relaxed.exec,
+          { data: x, ld: ldx, transposed: transX },
+          { data: y, ld: ldy, transposed: transY },
+          c0,
+          c1,
+          nx,
+          ny,
+          symmetric,
+        );
       }
       countProduct(tally, 'wasm-simd');
-      return wasmDot(arenaFor, exec, { data: x, ld: ldx, transposed: transX }, { data: y, ld: ldy, transposed: transY }, c0, c1, nx, ny, symmetric);
+      return wasmDot(
+        arenaFor,
+        exec,
+        { data: x, ld: ldx, transposed: transX },
+        { data: y, ld: ldy, transposed: transY },
+        c0,
+        c1,
+        nx,
+        ny,
+        symmetric,
+      );
     }
     countProduct(tally, 'js');
     const out = new Float64Array(nx * ny);
@@ -151,7 +197,14 @@ export function createInlineRunner(options: InlineRunnerOptions = {}): CpuKernel
   const arenas = arenaCache();
   const relaxedArenas = relaxedArenaCache();
   const tally = options.tally ?? {};
-  const dot = makeDot(simd, (d) => arenas.get(d), inlineDotExecutor, { arena: (b) => relaxedArenas.get(b), exec: inlineRelaxedExecutor }, relaxedMode, tally);
+  const dot = makeDot(
+    simd,
+    (d) => arenas.get(d),
+    inlineDotExecutor,
+    { arena: (b) => relaxedArenas.get(b), exec: inlineRelaxedExecutor },
+    relaxedMode,
+    tally,
+  );
   return {
     threads: 1,
     simd: simd !== 'never' && wasmDotAvailable(),

@@ -93,7 +93,13 @@ export function createArena(doubles: number): DotArena {
   const api = wasm()!;
   const memory = new api.Memory({ initial: pages, maximum: pages, shared: true });
   const instance = new api.Instance(module, { env: { memory } });
-  return { id: ++arenaIds, memory, module, kernel: instance.exports as unknown as DotKernelExports, doubles: pages * 8192 };
+  return {
+    id: ++arenaIds,
+    memory,
+    module,
+    kernel: instance.exports as unknown as DotKernelExports,
+    doubles: pages * 8192,
+  };
 }
 
 /**
@@ -110,13 +116,16 @@ export function runDotBlocks(kernel: DotKernelExports, job: DotBlockJob): void {
     const jStart = symmetric ? i : 0;
     if (i + 4 <= nx) {
       let j = jStart;
-      for (; j + 2 <= ny; j += 2) kernel.dot4x2((x + i * ld) * 8, (y + j * ld) * 8, ldB, ld, (out + i * ldo + j) * 8, ldoB);
+      for (; j + 2 <= ny; j += 2)
+        kernel.dot4x2((x + i * ld) * 8, (y + j * ld) * 8, ldB, ld, (out + i * ldo + j) * 8, ldoB);
       for (; j < ny; j++) {
-        for (let r = i; r < i + 4; r++) kernel.dot1x1((x + r * ld) * 8, (y + j * ld) * 8, ldB, ld, (out + r * ldo + j) * 8, ldoB);
+        for (let r = i; r < i + 4; r++)
+          kernel.dot1x1((x + r * ld) * 8, (y + j * ld) * 8, ldB, ld, (out + r * ldo + j) * 8, ldoB);
       }
     } else {
       for (let r = i; r < nx; r++) {
-        for (let j = symmetric ? r : 0; j < ny; j++) kernel.dot1x1((x + r * ld) * 8, (y + j * ld) * 8, ldB, ld, (out + r * ldo + j) * 8, ldoB);
+        for (let j = symmetric ? r : 0; j < ny; j++)
+          kernel.dot1x1((x + r * ld) * 8, (y + j * ld) * 8, ldB, ld, (out + r * ldo + j) * 8, ldoB);
       }
     }
   }
@@ -195,7 +204,9 @@ export async function wasmDot(
         await exec(arena, { x: xOff, y: yOff, out: outOff, ld, nx: r, ny: c, ldo: c, symmetric: sym });
       }
       if (c === ny) result.set(f64.subarray(outOff, outOff + r * c), i0 * ny);
-      else for (let i = 0; i < r; i++) for (let j = 0; j < c; j++) result[(i0 + i) * ny + j0 + j] = f64[outOff + i * c + j]!;
+      else
+        for (let i = 0; i < r; i++)
+          for (let j = 0; j < c; j++) result[(i0 + i) * ny + j0 + j] = f64[outOff + i * c + j]!;
     }
   }
   if (sym) for (let i = 0; i < nx; i++) for (let j = 0; j < i; j++) result[i * nx + j] = result[j * nx + i]!;
@@ -203,7 +214,16 @@ export async function wasmDot(
 }
 
 /** Packs logical rows [r0, r1) × depth [k0, k1) as float64 rows of length `ld` (zero padded). */
-function packPanel(o: DotOperand, r0: number, r1: number, k0: number, k1: number, dst: Float64Array, off: number, ld: number): void {
+function packPanel(
+  o: DotOperand,
+  r0: number,
+  r1: number,
+  k0: number,
+  k1: number,
+  dst: Float64Array,
+  off: number,
+  ld: number,
+): void {
   const w = k1 - k0;
   const src = o.data;
   if (!o.transposed) {

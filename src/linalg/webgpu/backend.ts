@@ -53,7 +53,9 @@ export async function createWebGpuBackend(options: WebGpuBackendOptions): Promis
   const device = await adapter.requestDevice({ requiredLimits: want });
   if (!device) throw new ForgetscopeError('backend', 'WebGPU adapter gave no device');
   const info = adapter.info;
-  const adapterDescription = info ? [info.vendor, info.architecture, info.device, info.description].filter((s) => s).join(' ') : 'unknown adapter';
+  const adapterDescription = info
+    ? [info.vendor, info.architecture, info.device, info.description].filter((s) => s).join(' ')
+    : 'unknown adapter';
   let lost = false;
   let disposed = false;
   void device.lost.then((reason) => {
@@ -63,11 +65,13 @@ export async function createWebGpuBackend(options: WebGpuBackendOptions): Promis
   });
   const deviceLimit = Math.min(device.limits.maxStorageBufferBindingSize, device.limits.maxBufferSize);
   const slab = options.slab ?? 1024;
-  if (slab % 16 !== 0 || slab <= 0) throw new ForgetscopeError('usage', `webgpu slab must be a positive multiple of 16, got ${slab}`);
+  if (slab % 16 !== 0 || slab <= 0)
+    throw new ForgetscopeError('usage', `webgpu slab must be a positive multiple of 16, got ${slab}`);
   const runner = new NtProductRunner(device, {
     maxBindingBytes: Math.min(deviceLimit, options.maxBindingBytes ?? deviceLimit),
     slab,
-    variant: options.variant ?? (/llvmpipe|lavapipe|swiftshader|software/i.test(adapterDescription) ? 'direct' : 'tiled'),
+    variant:
+      options.variant ?? (/llvmpipe|lavapipe|swiftshader|software/i.test(adapterDescription) ? 'direct' : 'tiled'),
   });
   const cpu = options.cpu ?? createCpuBackend();
   const alive = () => {
@@ -86,6 +90,7 @@ export async function createWebGpuBackend(options: WebGpuBackendOptions): Promis
       const validation = await device.popErrorScope();
       const oom = await device.popErrorScope();
       const err = validation ?? oom;
+      // biome-ignore lint/correctness/noUnsafeFinally: a GPU error scope's error explains a failed body better than the body's own error
       if (err) throw new ForgetscopeError('backend', `webgpu ${what}: ${err.message}`);
     }
     alive();
@@ -104,7 +109,12 @@ export async function createWebGpuBackend(options: WebGpuBackendOptions): Promis
     adapterDescription,
     get description(): BackendDescription {
       const onCpu = cpu.description.products;
-      return { name: 'webgpu', kernel: 'webgpu', adapter: adapterDescription, products: { ...onCpu, webgpu: (onCpu.webgpu ?? 0) + products } };
+      return {
+        name: 'webgpu',
+        kernel: 'webgpu',
+        adapter: adapterDescription,
+        products: { ...onCpu, webgpu: (onCpu.webgpu ?? 0) + products },
+      };
     },
     get lost() {
       return lost;
@@ -119,7 +129,8 @@ export async function createWebGpuBackend(options: WebGpuBackendOptions): Promis
       checkDense(b, 'gemm');
       const x = denseOperand(a, !!opts.transA);
       const y = denseOperand(b, !opts.transB);
-      if (x.depth !== y.depth) throw new ForgetscopeError('shape', `gemm: inner dimensions differ (${x.depth} vs ${y.depth})`);
+      if (x.depth !== y.depth)
+        throw new ForgetscopeError('shape', `gemm: inner dimensions differ (${x.depth} vs ${y.depth})`);
       return counted('gemm', () => runner.run(x, y, false));
     },
     async gemv(a, x, trans) {
@@ -129,7 +140,8 @@ export async function createWebGpuBackend(options: WebGpuBackendOptions): Promis
     async maskedGram(a, mask) {
       checkDense(a, 'maskedGram');
       const m = a.rows;
-      if (mask && mask.length < m * a.cols) throw new ForgetscopeError('shape', `maskedGram: mask has ${mask.length} entries, need ${m}×${a.cols}`);
+      if (mask && mask.length < m * a.cols)
+        throw new ForgetscopeError('shape', `maskedGram: mask has ${mask.length} entries, need ${m}×${a.cols}`);
       const seen = mask ? (i: number) => mask[i] !== 0 : () => true;
       const observed = denseOperand(a, false, (_v, i) => (seen(i) ? 1 : 0));
       const masked = denseOperand(a, false, (v, i) => (seen(i) ? v : 0));

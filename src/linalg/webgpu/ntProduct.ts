@@ -52,7 +52,11 @@ export class NtProductRunner {
     const code = limits.variant === 'direct' ? NT_PRODUCT_DIRECT_WGSL : NT_PRODUCT_WGSL;
     this.wgTile = limits.variant === 'direct' ? 32 : 64;
     const module = device.createShaderModule({ code, label: 'ntProduct' });
-    this.pipeline = device.createComputePipeline({ layout: 'auto', compute: { module, entryPoint: 'main' }, label: 'ntProduct' });
+    this.pipeline = device.createComputePipeline({
+      layout: 'auto',
+      compute: { module, entryPoint: 'main' },
+      label: 'ntProduct',
+    });
   }
 
   /** A (reused) buffer of at least `bytes` for a role. */
@@ -67,7 +71,12 @@ export class NtProductRunner {
   }
 
   /** X·Yᵀ as float64 (nx×ny row-major). */
-  async run(x: NtOperand, y: NtOperand, symmetric: boolean, onChunk?: (done: number, total: number) => void): Promise<Float64Array> {
+  async run(
+    x: NtOperand,
+    y: NtOperand,
+    symmetric: boolean,
+    onChunk?: (done: number, total: number) => void,
+  ): Promise<Float64Array> {
     if (this.disposed) throw new ForgetscopeError('backend', 'webgpu backend used after dispose');
     if (x.depth !== y.depth) throw new ForgetscopeError('shape', `inner dimensions differ (${x.depth} vs ${y.depth})`);
     const nx = x.rows;
@@ -83,7 +92,11 @@ export class NtProductRunner {
     while (rb * cb > limitFloats || rb * slab > limitFloats || cb * slab > limitFloats) {
       if (rb >= cb && rb > TILE) rb = Math.ceil(rb / 2 / TILE) * TILE;
       else if (cb > TILE) cb = Math.ceil(cb / 2 / TILE) * TILE;
-      else throw new ForgetscopeError('backend', `binding limit ${this.limits.maxBindingBytes} B too small for one ${TILE}×${TILE} tile`);
+      else
+        throw new ForgetscopeError(
+          'backend',
+          `binding limit ${this.limits.maxBindingBytes} B too small for one ${TILE}×${TILE} tile`,
+        );
     }
     if (symmetric) rb = cb = Math.min(rb, cb);
     // Depth chunk: inputs fit one binding; slabs per chunk bounded by the output binding and 65535.
@@ -105,7 +118,9 @@ export class NtProductRunner {
     const yBuf = shareY ? xBuf : this.buffer('y', cb * chunk * 4, usageIn);
     const maxOutFloats = Math.ceil(chunk / slab) * rb * cb;
     const outBuf = this.buffer('out', maxOutFloats * 4, GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC);
-    const staging = [0, 1].map((s) => this.buffer(`staging${s}`, maxOutFloats * 4, GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST));
+    const staging = [0, 1].map((s) =>
+      this.buffer(`staging${s}`, maxOutFloats * 4, GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST),
+    );
     const params = this.buffer('params', 32, GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST);
     const bindGroup = this.device.createBindGroup({
       layout: this.pipeline.getBindGroupLayout(0),
@@ -119,7 +134,16 @@ export class NtProductRunner {
     const xHost = new Float32Array(rb * chunk);
     const yHost = shareY ? xHost : new Float32Array(cb * chunk);
 
-    let pending: { staging: GPUBuffer; done: Promise<void>; i0: number; j0: number; r: number; c: number; slabs: number; diag: boolean } | null = null;
+    let pending: {
+      staging: GPUBuffer;
+      done: Promise<void>;
+      i0: number;
+      j0: number;
+      r: number;
+      c: number;
+      slabs: number;
+      diag: boolean;
+    } | null = null;
     const drain = async () => {
       if (!pending) return;
       const p = pending;

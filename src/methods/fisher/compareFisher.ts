@@ -57,17 +57,25 @@ function concat(parts: readonly (Float32Array | Float64Array)[]): Float64Array {
  * Compares task A's Fisher diagonal with task B's (same tensor names and sizes) and prices an update
  * under A: per tensor and overall statistics, top-q Jaccard/overlap, cosine and EWC penalty.
  */
-export function compareFisher(a: readonly NamedVector[], b?: readonly NamedVector[], options: { top?: number; update?: readonly NamedVector[]; lambda?: number } = {}): FisherComparison {
+export function compareFisher(
+  a: readonly NamedVector[],
+  b?: readonly NamedVector[],
+  options: { top?: number; update?: readonly NamedVector[]; lambda?: number } = {},
+): FisherComparison {
   const q = options.top ?? 0.01;
   const lambda = options.lambda ?? 1;
   if (!(q > 0 && q <= 1)) throw new ForgetscopeError('usage', `top fraction must be in (0, 1], got ${q}`);
-  if (!(lambda >= 0) || !Number.isFinite(lambda)) throw new ForgetscopeError('usage', `lambda must be a finite number ≥ 0, got ${lambda}`);
+  if (!(lambda >= 0) || !Number.isFinite(lambda))
+    throw new ForgetscopeError('usage', `lambda must be a finite number ≥ 0, got ${lambda}`);
   checkTensorValues(a, 'Fisher diagonal A', { nonNegative: true });
   if (b) checkTensorValues(b, 'Fisher diagonal B', { nonNegative: true });
   if (options.update) checkTensorValues(options.update, 'update');
   const bByName = new Map((b ?? []).map((t) => [t.name, t]));
   const uByName = new Map((options.update ?? []).map((t) => [t.name, t]));
-  if (b) for (const t of b) if (!a.some((x) => x.name === t.name)) throw new ForgetscopeError('input', `tensor "${t.name}" is in the second Fisher file but not in the first`);
+  if (b)
+    for (const t of b)
+      if (!a.some((x) => x.name === t.name))
+        throw new ForgetscopeError('input', `tensor "${t.name}" is in the second Fisher file but not in the first`);
   const rows: FisherTensorRow[] = [];
   const allA: (Float32Array | Float64Array)[] = [];
   const allB: (Float32Array | Float64Array)[] = [];
@@ -78,16 +86,35 @@ export function compareFisher(a: readonly NamedVector[], b?: readonly NamedVecto
     allA.push(ta.data);
     if (b) {
       const tb = bByName.get(ta.name);
-      if (!tb) throw new ForgetscopeError('input', `tensor "${ta.name}" is in the first Fisher file but not in the second`);
-      if (tb.data.length !== ta.data.length) throw new ForgetscopeError('shape', `tensor "${ta.name}": ${ta.data.length} entries in A but ${tb.data.length} in B`);
+      if (!tb)
+        throw new ForgetscopeError('input', `tensor "${ta.name}" is in the first Fisher file but not in the second`);
+      if (tb.data.length !== ta.data.length)
+        throw new ForgetscopeError(
+          'shape',
+          `tensor "${ta.name}": ${ta.data.length} entries in A but ${tb.data.length} in B`,
+        );
       const sb = stats(tb.data);
-      Object.assign(row, { sumB: sb.sum, meanB: sb.mean, maxB: sb.max, ...topImportanceOverlap(ta.data, tb.data, q), cosine: fisherCosine(ta.data, tb.data) });
+      Object.assign(row, {
+        sumB: sb.sum,
+        meanB: sb.mean,
+        maxB: sb.max,
+        ...topImportanceOverlap(ta.data, tb.data, q),
+        cosine: fisherCosine(ta.data, tb.data),
+      });
       allB.push(tb.data);
     }
     if (options.update) {
       const u = uByName.get(ta.name);
-      if (!u) throw new ForgetscopeError('input', `tensor "${ta.name}" has a Fisher diagonal but no entry in the update file`);
-      if (u.data.length !== ta.data.length) throw new ForgetscopeError('shape', `tensor "${ta.name}": ${ta.data.length} Fisher entries but ${u.data.length} update entries`);
+      if (!u)
+        throw new ForgetscopeError(
+          'input',
+          `tensor "${ta.name}" has a Fisher diagonal but no entry in the update file`,
+        );
+      if (u.data.length !== ta.data.length)
+        throw new ForgetscopeError(
+          'shape',
+          `tensor "${ta.name}": ${ta.data.length} Fisher entries but ${u.data.length} update entries`,
+        );
       row.ewc = ewcPenalty(ta.data, u.data, lambda);
       allU.push(u.data);
     }
@@ -99,7 +126,13 @@ export function compareFisher(a: readonly NamedVector[], b?: readonly NamedVecto
   if (b) {
     const fb = concat(allB);
     const sb = stats(fb);
-    Object.assign(overall, { sumB: sb.sum, meanB: sb.mean, maxB: sb.max, ...topImportanceOverlap(fa, fb, q), cosine: fisherCosine(fa, fb) });
+    Object.assign(overall, {
+      sumB: sb.sum,
+      meanB: sb.mean,
+      maxB: sb.max,
+      ...topImportanceOverlap(fa, fb, q),
+      cosine: fisherCosine(fa, fb),
+    });
   }
   if (options.update) overall.ewc = rows.reduce((s, r) => s + r.ewc!, 0);
   return { tensors: rows, overall };

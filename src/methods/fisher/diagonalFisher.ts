@@ -34,9 +34,16 @@ export function diagonalFisher(g: Dense, options: { weights?: Float64Array } = {
 }
 
 /** Per-tensor Fisher summaries (sum, mean, max) over a flat layout. */
-export function fisherByTensor(f: Float64Array | Float32Array, layout: readonly LayoutEntry[]): { name: string; sum: number; mean: number; max: number }[] {
+export function fisherByTensor(
+  f: Float64Array | Float32Array,
+  layout: readonly LayoutEntry[],
+): { name: string; sum: number; mean: number; max: number }[] {
   return layout.map(({ name, offset, size }) => {
-    if (offset < 0 || offset + size > f.length) throw new ForgetscopeError('shape', `fisherByTensor: slice "${name}" [${offset}, ${offset + size}) is outside the ${f.length}-entry vector`);
+    if (offset < 0 || offset + size > f.length)
+      throw new ForgetscopeError(
+        'shape',
+        `fisherByTensor: slice "${name}" [${offset}, ${offset + size}) is outside the ${f.length}-entry vector`,
+      );
     let sum = 0;
     let max = -Infinity;
     for (let j = offset; j < offset + size; j++) {

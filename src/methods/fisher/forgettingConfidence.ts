@@ -9,10 +9,16 @@ import { ForgetscopeError } from '../../util/errors.js';
  * - variant (b), `gL` = the learning task's mean gradient: FC = ½η² Σⱼ Fⱼ (gₓⱼ − ḡ_Lⱼ)².
  * Higher FC = the sample conflicts more with the learning task (a stronger forgetting candidate).
  */
-export function forgettingConfidence(c: Dense, f: Float64Array | Float32Array, options: { eta: number; gL?: Float64Array | Float32Array }): Float64Array {
+export function forgettingConfidence(
+  c: Dense,
+  f: Float64Array | Float32Array,
+  options: { eta: number; gL?: Float64Array | Float32Array },
+): Float64Array {
   const { rows: k, cols: p } = c;
-  if (f.length !== p) throw new ForgetscopeError('shape', `forgettingConfidence: Fisher has ${f.length} entries, gradients ${p}`);
-  if (options.gL && options.gL.length !== p) throw new ForgetscopeError('shape', `forgettingConfidence: gL has ${options.gL.length} entries, gradients ${p}`);
+  if (f.length !== p)
+    throw new ForgetscopeError('shape', `forgettingConfidence: Fisher has ${f.length} entries, gradients ${p}`);
+  if (options.gL && options.gL.length !== p)
+    throw new ForgetscopeError('shape', `forgettingConfidence: gL has ${options.gL.length} entries, gradients ${p}`);
   const half = 0.5 * options.eta * options.eta;
   const out = new Float64Array(k);
   for (let i = 0; i < k; i++) {
@@ -41,7 +47,8 @@ export function rankByConfidence(fc: Float64Array): Int32Array {
 
 /** The 1-based learning steps after which LWF takes an unlearning step: s with s % Nu == 0. */
 export function unlearnSchedule(totalSteps: number, nu: number): Int32Array {
-  if (!(Number.isInteger(nu) && nu >= 1)) throw new ForgetscopeError('usage', `unlearning interval must be a positive integer, got ${nu}`);
+  if (!(Number.isInteger(nu) && nu >= 1))
+    throw new ForgetscopeError('usage', `unlearning interval must be a positive integer, got ${nu}`);
   const out: number[] = [];
   for (let s = nu; s <= totalSteps; s += nu) out.push(s);
   return Int32Array.from(out);

@@ -2,7 +2,8 @@ import { ForgetscopeError } from '../../util/errors.js';
 
 /** EWC penalty (λ/2) Σⱼ Fⱼ Δⱼ² of an update Δ under a task's diagonal Fisher. */
 export function ewcPenalty(f: ArrayLike<number>, delta: ArrayLike<number>, lambda: number): number {
-  if (f.length !== delta.length) throw new ForgetscopeError('shape', `ewcPenalty: Fisher has ${f.length} entries, update ${delta.length}`);
+  if (f.length !== delta.length)
+    throw new ForgetscopeError('shape', `ewcPenalty: Fisher has ${f.length} entries, update ${delta.length}`);
   let s = 0;
   for (let j = 0; j < f.length; j++) s += f[j]! * delta[j]! * delta[j]!;
   return 0.5 * lambda * s;
@@ -20,8 +21,13 @@ export function topIndices(f: ArrayLike<number>, q: number): Int32Array {
  * Overlap of two tasks' top-q importance sets: Jaccard |A∩B|/|A∪B| and |A∩B|/|A|.
  * @example topImportanceOverlap(Fa, Fb, 0.5) // { jaccard: 1/3, overlap: 0.5 } for seed-002 T4
  */
-export function topImportanceOverlap(fa: ArrayLike<number>, fb: ArrayLike<number>, q: number): { jaccard: number; overlap: number } {
-  if (fa.length !== fb.length) throw new ForgetscopeError('shape', `topImportanceOverlap: ${fa.length} vs ${fb.length} entries`);
+export function topImportanceOverlap(
+  fa: ArrayLike<number>,
+  fb: ArrayLike<number>,
+  q: number,
+): { jaccard: number; overlap: number } {
+  if (fa.length !== fb.length)
+    throw new ForgetscopeError('shape', `topImportanceOverlap: ${fa.length} vs ${fb.length} entries`);
   if (fa.length === 0) return { jaccard: NaN, overlap: NaN };
   const a = topIndices(fa, q);
   const b = new Set(topIndices(fb, q));
@@ -32,7 +38,8 @@ export function topImportanceOverlap(fa: ArrayLike<number>, fb: ArrayLike<number
 
 /** Cosine similarity of two Fisher diagonals (a task-similarity feature); NaN if either is zero. */
 export function fisherCosine(fa: ArrayLike<number>, fb: ArrayLike<number>): number {
-  if (fa.length !== fb.length) throw new ForgetscopeError('shape', `fisherCosine: ${fa.length} vs ${fb.length} entries`);
+  if (fa.length !== fb.length)
+    throw new ForgetscopeError('shape', `fisherCosine: ${fa.length} vs ${fb.length} entries`);
   let ab = 0;
   let aa = 0;
   let bb = 0;

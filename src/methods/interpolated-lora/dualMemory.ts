@@ -16,7 +16,8 @@ export class ReservoirBuffer<T> {
     readonly capacity: number,
     private readonly randInt: (hiInclusive: number) => number,
   ) {
-    if (!(Number.isInteger(capacity) && capacity >= 1)) throw new ForgetscopeError('usage', `buffer capacity must be a positive integer, got ${capacity}`);
+    if (!(Number.isInteger(capacity) && capacity >= 1))
+      throw new ForgetscopeError('usage', `buffer capacity must be a positive integer, got ${capacity}`);
   }
 
   /** Number of items offered so far. */
@@ -32,7 +33,8 @@ export class ReservoirBuffer<T> {
       return i;
     }
     const r = this.randInt(i);
-    if (!(Number.isInteger(r) && r >= 0 && r <= i)) throw new ForgetscopeError('internal', `randInt(${i}) returned ${r}`);
+    if (!(Number.isInteger(r) && r >= 0 && r <= i))
+      throw new ForgetscopeError('internal', `randInt(${i}) returned ${r}`);
     if (r < this.capacity) {
       this.slots[r] = x;
       return r;
@@ -63,7 +65,8 @@ export class ReservoirBuffer<T> {
  * @example weightedReplaySample(Float64Array.of(1, 2, 0.5, 4), 2, Float64Array.of(0.5, 0.5, 0.9, 0.2)) // [2, 1]
  */
 export function weightedReplaySample(w: Float64Array, n: number, u: Float64Array): Int32Array {
-  if (w.length !== u.length) throw new ForgetscopeError('shape', `weightedReplaySample: ${w.length} weights but ${u.length} uniforms`);
+  if (w.length !== u.length)
+    throw new ForgetscopeError('shape', `weightedReplaySample: ${w.length} weights but ${u.length} uniforms`);
   // log key = log(u)/w keeps the order of u^(1/w) without underflow for small w.
   const keys = Float64Array.from(w, (wi, i) => (wi > 0 ? Math.log(u[i]!) / wi : -Infinity));
   const order = Array.from({ length: w.length }, (_, i) => i)
@@ -116,7 +119,10 @@ export class DualMemoryBuffer {
   sample(n: number, options: { uniform?: boolean } = {}): ScoredItem[] {
     if (options.uniform) return this.reservoir.sample(n, (hi) => this.rng.nextInt(hi + 1));
     const items = this.reservoir.items();
-    const w = softmaxWeights(items.map((x) => x.score), this.temperature);
+    const w = softmaxWeights(
+      items.map((x) => x.score),
+      this.temperature,
+    );
     const u = Float64Array.from(items, () => this.rng.nextOpen());
     return Array.from(weightedReplaySample(w, n, u), (i) => items[i]!);
   }

@@ -10,8 +10,13 @@ export function emaLambda(step: number, lambdaMax: number): number {
 }
 
 /** One EMA step, element-wise: slow ← λ·slow + (1 − λ)·fast (A and B separately). Returns a new array. */
-export function emaStep(slow: Float32Array | Float64Array, fast: Float32Array | Float64Array, lambda: number): Float32Array {
-  if (slow.length !== fast.length) throw new ForgetscopeError('shape', `emaStep: slow has ${slow.length} entries, fast ${fast.length}`);
+export function emaStep(
+  slow: Float32Array | Float64Array,
+  fast: Float32Array | Float64Array,
+  lambda: number,
+): Float32Array {
+  if (slow.length !== fast.length)
+    throw new ForgetscopeError('shape', `emaStep: slow has ${slow.length} entries, fast ${fast.length}`);
   const out = new Float32Array(slow.length);
   for (let i = 0; i < out.length; i++) out[i] = lambda * slow[i]! + (1 - lambda) * fast[i]!;
   return out;
@@ -22,7 +27,12 @@ export function emaStep(slow: Float32Array | Float64Array, fast: Float32Array | 
  * λ_k = emaLambda(k, λ_max) (step0 = 0: the first step copies the fast weights; step0 = 1 is the HF `global_step`
  * convention of the released code, whose first callback already sees k = 1).
  */
-export function emaRun(slow0: Float32Array | Float64Array, fastSeq: readonly (Float32Array | Float64Array)[], lambdaMax: number, step0 = 0): Float32Array[] {
+export function emaRun(
+  slow0: Float32Array | Float64Array,
+  fastSeq: readonly (Float32Array | Float64Array)[],
+  lambdaMax: number,
+  step0 = 0,
+): Float32Array[] {
   const out: Float32Array[] = [];
   let slow: Float32Array | Float64Array = slow0;
   fastSeq.forEach((fast, i) => {

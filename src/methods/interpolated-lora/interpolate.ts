@@ -10,7 +10,11 @@ export interface LoraPair {
 }
 
 function checkPair(p: LoraPair, what: string): number {
-  if (p.B.cols !== p.A.rows) throw new ForgetscopeError('shape', `${what}: B is ${p.B.rows}×${p.B.cols} but A is ${p.A.rows}×${p.A.cols} (B's columns must equal A's rows, the rank r)`);
+  if (p.B.cols !== p.A.rows)
+    throw new ForgetscopeError(
+      'shape',
+      `${what}: B is ${p.B.rows}×${p.B.cols} but A is ${p.A.rows}×${p.A.cols} (B's columns must equal A's rows, the rank r)`,
+    );
   return p.A.rows;
 }
 
@@ -33,18 +37,34 @@ function lerp(a: Float32Array | Float64Array, b: Float32Array | Float64Array, t:
 export function interpolateFactors(p0: LoraPair, p1: LoraPair, t: number): LoraPair {
   const r0 = checkPair(p0, 'interpolateLora');
   const r1 = checkPair(p1, 'interpolateLora');
-  if (r0 !== r1 || p0.A.cols !== p1.A.cols || p0.B.rows !== p1.B.rows) throw new ForgetscopeError('shape', 'interpolateLora: the two adapters have different shapes');
-  if (p0.alpha !== p1.alpha) throw new ForgetscopeError('input', `interpolateLora: the adapters have different alpha (${p0.alpha} vs ${p1.alpha})`);
-  return { A: { rows: p0.A.rows, cols: p0.A.cols, data: lerp(p0.A.data, p1.A.data, t) }, B: { rows: p0.B.rows, cols: p0.B.cols, data: lerp(p0.B.data, p1.B.data, t) }, alpha: p0.alpha };
+  if (r0 !== r1 || p0.A.cols !== p1.A.cols || p0.B.rows !== p1.B.rows)
+    throw new ForgetscopeError('shape', 'interpolateLora: the two adapters have different shapes');
+  if (p0.alpha !== p1.alpha)
+    throw new ForgetscopeError(
+      'input',
+      `interpolateLora: the adapters have different alpha (${p0.alpha} vs ${p1.alpha})`,
+    );
+  return {
+    A: { rows: p0.A.rows, cols: p0.A.cols, data: lerp(p0.A.data, p1.A.data, t) },
+    B: { rows: p0.B.rows, cols: p0.B.cols, data: lerp(p0.B.data, p1.B.data, t) },
+    alpha: p0.alpha,
+  };
 }
 
 /**
  * ΔW at t along the path between two adapters: 'factors' interpolates A and B and multiplies
  * (what EMA of the factors gives); 'delta' interpolates the products (1 − t)ΔW₀ + tΔW₁.
  */
-export async function interpolateLora(p0: LoraPair, p1: LoraPair, t: number, mode: 'factors' | 'delta', options: BackendOption = {}): Promise<Dense> {
+export async function interpolateLora(
+  p0: LoraPair,
+  p1: LoraPair,
+  t: number,
+  mode: 'factors' | 'delta',
+  options: BackendOption = {},
+): Promise<Dense> {
   if (mode === 'factors') return loraDelta(interpolateFactors(p0, p1, t), options);
-  if (mode !== 'delta') throw new ForgetscopeError('usage', `interpolation mode must be factors or delta, got ${String(mode)}`);
+  if (mode !== 'delta')
+    throw new ForgetscopeError('usage', `interpolation mode must be factors or delta, got ${String(mode)}`);
   interpolateFactors(p0, p1, t); // shape checks
   const d0 = await loraDelta(p0, options);
   const d1 = await loraDelta(p1, options);
@@ -52,7 +72,12 @@ export async function interpolateLora(p0: LoraPair, p1: LoraPair, t: number, mod
 }
 
 /** ‖ΔW_factors(t) − ΔW_delta(t)‖_F: how far interpolating A and B is from interpolating BA. */
-export async function factorMergeError(p0: LoraPair, p1: LoraPair, t: number, options: BackendOption = {}): Promise<number> {
+export async function factorMergeError(
+  p0: LoraPair,
+  p1: LoraPair,
+  t: number,
+  options: BackendOption = {},
+): Promise<number> {
   const f = await interpolateLora(p0, p1, t, 'factors', options);
   const d = await interpolateLora(p0, p1, t, 'delta', options);
   let s = 0;

@@ -34,11 +34,14 @@ export async function mergeAdapters(
   if (!(lambda >= 0 && lambda <= 1)) throw new ForgetscopeError('usage', `--lambda must be in [0, 1], got ${lambda}`);
   const fastByName = new Map(fast.map((t) => [t.name, t]));
   const slowByName = new Map(slow.map((t) => [t.name, t]));
-  for (const t of fast) if (!slowByName.has(t.name)) throw new ForgetscopeError('input', `tensor "${t.name}" is in the fast adapter but not in the slow one`);
+  for (const t of fast)
+    if (!slowByName.has(t.name))
+      throw new ForgetscopeError('input', `tensor "${t.name}" is in the fast adapter but not in the slow one`);
   const merged: AdapterTensor[] = slow.map((s) => {
     const f = fastByName.get(s.name);
     if (!f) throw new ForgetscopeError('input', `tensor "${s.name}" is in the slow adapter but not in the fast one`);
-    if (f.shape.join('x') !== s.shape.join('x')) throw new ForgetscopeError('shape', `tensor "${s.name}": shape [${s.shape}] in slow but [${f.shape}] in fast`);
+    if (f.shape.join('x') !== s.shape.join('x'))
+      throw new ForgetscopeError('shape', `tensor "${s.name}": shape [${s.shape}] in slow but [${f.shape}] in fast`);
     const data = new Float32Array(s.data.length);
     for (let i = 0; i < data.length; i++) data[i] = lambda * s.data[i]! + (1 - lambda) * f.data[i]!;
     return { name: s.name, shape: s.shape.slice(), data };
@@ -51,7 +54,10 @@ export async function mergeAdapters(
     const b = slowByName.get(bName);
     if (!b) throw new ForgetscopeError('input', `"${a.name}" has no matching "${bName}"`);
     if (a.shape.length !== 2 || b.shape.length !== 2 || b.shape[1] !== a.shape[0]) {
-      throw new ForgetscopeError('shape', `"${a.name}" [${a.shape}] and "${bName}" [${b.shape}] are not a LoRA pair (B's columns must equal A's rows)`);
+      throw new ForgetscopeError(
+        'shape',
+        `"${a.name}" [${a.shape}] and "${bName}" [${b.shape}] are not a LoRA pair (B's columns must equal A's rows)`,
+      );
     }
     const r = a.shape[0]!;
     const alpha = options.alpha ?? r;
@@ -68,7 +74,12 @@ export async function mergeAdapters(
     const d = await interpolateLora(pSlow, pFast, t, 'delta', options);
     let n = 0;
     for (const v of d.data) n += v * v;
-    layers.push({ layer: a.name.slice(0, at).replace(/\.$/, ''), rank: r, factorMergeError: err, deltaNorm: Math.sqrt(n) });
+    layers.push({
+      layer: a.name.slice(0, at).replace(/\.$/, ''),
+      rank: r,
+      factorMergeError: err,
+      deltaNorm: Math.sqrt(n),
+    });
   }
   return { merged, layers };
 }

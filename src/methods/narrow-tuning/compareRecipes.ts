@@ -40,7 +40,10 @@ export interface CompareRecipesOptions {
  * difference and Spearman correlation over the cells both observed, matched by task and example id.
  * @example compareRecipes({ full: zFull, saProj: zSa }).pairwise[0].meanDiff
  */
-export function compareRecipes(recipes: Record<string, ForgettingMatrix>, options: CompareRecipesOptions = {}): { perRecipe: RecipeSummary[]; pairwise: RecipePair[] } {
+export function compareRecipes(
+  recipes: Record<string, ForgettingMatrix>,
+  options: CompareRecipesOptions = {},
+): { perRecipe: RecipeSummary[]; pairwise: RecipePair[] } {
   const tau = options.tau ?? 0.3;
   const names = Object.keys(recipes);
   if (names.length === 0) throw new ForgetscopeError('empty', 'compareRecipes: no recipes given');
@@ -60,7 +63,13 @@ export function compareRecipes(recipes: Record<string, ForgettingMatrix>, option
       }
       let d = 0;
       for (let k = 0; k < xa.length; k++) d += xa[k]! - xb[k]!;
-      pairwise.push({ a: names[i]!, b: names[j]!, meanDiff: xa.length ? d / xa.length : NaN, spearman: spearman(xa, xb), shared: xa.length });
+      pairwise.push({
+        a: names[i]!,
+        b: names[j]!,
+        meanDiff: xa.length ? d / xa.length : NaN,
+        spearman: spearman(xa, xb),
+        shared: xa.length,
+      });
     }
   }
   return { perRecipe, pairwise };
@@ -87,7 +96,14 @@ function summarize(name: string, z: ForgettingMatrix, tau: number): RecipeSummar
     total += s;
     count += c;
   }
-  return { name, tasks, mean: count ? total / count : NaN, rowMeans, fracAbove: count ? above / count : NaN, entries: count };
+  return {
+    name,
+    tasks,
+    mean: count ? total / count : NaN,
+    rowMeans,
+    fracAbove: count ? above / count : NaN,
+    entries: count,
+  };
 }
 
 function cellMap(z: ForgettingMatrix): Map<string, number> {

@@ -17,14 +17,22 @@ export function learningForgetting(
   heldOut: { base: readonly number[]; perStage: readonly (readonly number[])[] },
   mode: 'final' | 'meanOverStages' = 'final',
 ): { dLearning: number; dHeldOut: number } {
-  if (target.base.length !== target.afterOwnStage.length) throw new ForgetscopeError('shape', 'learningForgetting: target base and afterOwnStage differ in length');
+  if (target.base.length !== target.afterOwnStage.length)
+    throw new ForgetscopeError('shape', 'learningForgetting: target base and afterOwnStage differ in length');
   const dLearning = mean(target.afterOwnStage.map((a, i) => a - target.base[i]!));
   if (heldOut.perStage.length === 0) throw new ForgetscopeError('empty', 'learningForgetting: no held-out stages');
   const stageDelta = (scores: readonly number[]) => {
-    if (scores.length !== heldOut.base.length) throw new ForgetscopeError('shape', 'learningForgetting: a held-out stage has a different number of benchmarks than base');
+    if (scores.length !== heldOut.base.length)
+      throw new ForgetscopeError(
+        'shape',
+        'learningForgetting: a held-out stage has a different number of benchmarks than base',
+      );
     return mean(scores.map((s, b) => s - heldOut.base[b]!));
   };
-  const dHeldOut = mode === 'final' ? stageDelta(heldOut.perStage[heldOut.perStage.length - 1]!) : mean(heldOut.perStage.map(stageDelta));
+  const dHeldOut =
+    mode === 'final'
+      ? stageDelta(heldOut.perStage[heldOut.perStage.length - 1]!)
+      : mean(heldOut.perStage.map(stageDelta));
   return { dLearning, dHeldOut };
 }
 

@@ -14,7 +14,10 @@ export const RECIPE_PATTERNS: Readonly<Record<RecipeName, readonly RegExp[]>> = 
  * Trainable parameter count and fraction of a recipe over a model's parameter shapes.
  * @example paramFraction({ q: [8, 8], up: [16, 8] }, 'saProj') // { trainable: 64, total: 192, fraction: 1/3 }
  */
-export function paramFraction(shapes: Record<string, readonly number[]>, recipe: RecipeName | readonly RegExp[]): { trainable: number; total: number; fraction: number } {
+export function paramFraction(
+  shapes: Record<string, readonly number[]>,
+  recipe: RecipeName | readonly RegExp[],
+): { trainable: number; total: number; fraction: number } {
   const patterns = typeof recipe === 'string' ? RECIPE_PATTERNS[recipe] : recipe;
   let total = 0;
   let trainable = 0;

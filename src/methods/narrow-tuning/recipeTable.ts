@@ -28,7 +28,8 @@ function splitLine(line: string, delim: string, where: { file?: string; line: nu
       let s = '';
       i++;
       for (;;) {
-        if (i >= line.length) throw new ForgetscopeError('parse', 'unterminated quoted field', { ...where, column: out.length + 1 });
+        if (i >= line.length)
+          throw new ForgetscopeError('parse', 'unterminated quoted field', { ...where, column: out.length + 1 });
         if (line[i] === '"') {
           if (line[i + 1] === '"') {
             s += '"';
@@ -41,7 +42,8 @@ function splitLine(line: string, delim: string, where: { file?: string; line: nu
         s += line[i++];
       }
       out.push(s);
-      if (i < line.length && line[i] !== delim) throw new ForgetscopeError('parse', 'text after a closing quote', { ...where, column: out.length });
+      if (i < line.length && line[i] !== delim)
+        throw new ForgetscopeError('parse', 'text after a closing quote', { ...where, column: out.length });
       i++;
     } else {
       const j = line.indexOf(delim, i);
@@ -66,7 +68,8 @@ export function parseRecipeTable(text: string, options: RecipeTableOptions = {})
   const lines = text.replace(/^\uFEFF/, '').split(/\r?\n/);
   let headerLine = 0;
   while (headerLine < lines.length && lines[headerLine]!.trim() === '') headerLine++;
-  if (headerLine >= lines.length) throw new ForgetscopeError('empty', 'the table is empty', { file, line: 1, column: 1 });
+  if (headerLine >= lines.length)
+    throw new ForgetscopeError('empty', 'the table is empty', { file, line: 1, column: 1 });
   const header = splitLine(lines[headerLine]!, delim, { file, line: headerLine + 1 }).map((h) => h.trim());
   const col = (name: string) => header.indexOf(name);
   const cTask = col('task');
@@ -80,14 +83,24 @@ export function parseRecipeTable(text: string, options: RecipeTableOptions = {})
   if (cExample < 0) missing.push('"example"');
   if (cRecipe < 0 && options.defaultRecipe === undefined) missing.push('"recipe" (or give a default recipe)');
   if (cDelta < 0 && (cBefore < 0 || cAfter < 0)) missing.push('"delta" (or "nll_before" and "nll_after")');
-  if (missing.length) throw new ForgetscopeError('missing-column', `missing column ${missing.join(', ')}; the header has ${header.map((h) => JSON.stringify(h)).join(', ')}`, { file, line: headerLine + 1, column: 1 });
+  if (missing.length)
+    throw new ForgetscopeError(
+      'missing-column',
+      `missing column ${missing.join(', ')}; the header has ${header.map((h) => JSON.stringify(h)).join(', ')}`,
+      { file, line: headerLine + 1, column: 1 },
+    );
   type Cells = { tasks: Map<string, number>; examples: Map<string, number>; cells: Map<string, number> };
   const byRecipe = new Map<string, Cells>();
   const report = { rows: 0, kept: 0, dropped: {} as Record<string, number> };
   const num = (fields: string[], c: number, line: number): number => {
     const s = (fields[c] ?? '').trim();
     const v = s === '' ? NaN : Number(s);
-    if (!Number.isFinite(v)) throw new ForgetscopeError('parse', `${JSON.stringify(s)} in column "${header[c]}" is not a finite number`, { file, line, column: c + 1 });
+    if (!Number.isFinite(v))
+      throw new ForgetscopeError('parse', `${JSON.stringify(s)} in column "${header[c]}" is not a finite number`, {
+        file,
+        line,
+        column: c + 1,
+      });
     return v;
   };
   for (let li = headerLine + 1; li < lines.length; li++) {
@@ -96,7 +109,12 @@ export function parseRecipeTable(text: string, options: RecipeTableOptions = {})
     const line = li + 1;
     report.rows++;
     const f = splitLine(raw, delim, { file, line });
-    if (f.length < header.length) throw new ForgetscopeError('parse', `row has ${f.length} fields, the header ${header.length}`, { file, line, column: f.length + 1 });
+    if (f.length < header.length)
+      throw new ForgetscopeError('parse', `row has ${f.length} fields, the header ${header.length}`, {
+        file,
+        line,
+        column: f.length + 1,
+      });
     const task = f[cTask]!.trim();
     if (options.tasks && !options.tasks.has(task)) {
       report.dropped['task not selected'] = (report.dropped['task not selected'] ?? 0) + 1;
@@ -113,7 +131,12 @@ export function parseRecipeTable(text: string, options: RecipeTableOptions = {})
     if (!r.tasks.has(task)) r.tasks.set(task, r.tasks.size);
     if (!r.examples.has(example)) r.examples.set(example, r.examples.size);
     const key = `${task}\u0000${example}`;
-    if (r.cells.has(key)) throw new ForgetscopeError('duplicate', `repeated cell (task ${task}, recipe ${recipe}, example ${example})`, { file, line, column: cExample + 1 });
+    if (r.cells.has(key))
+      throw new ForgetscopeError('duplicate', `repeated cell (task ${task}, recipe ${recipe}, example ${example})`, {
+        file,
+        line,
+        column: cExample + 1,
+      });
     r.cells.set(key, z);
     report.kept++;
   }
@@ -129,7 +152,10 @@ export function parseRecipeTable(text: string, options: RecipeTableOptions = {})
       values[k] = v;
       observed[k] = 1;
     }
-    recipes.set(name, new ForgettingMatrix({ values, observed, taskIds: [...r.tasks.keys()], exampleIds: [...r.examples.keys()] }));
+    recipes.set(
+      name,
+      new ForgettingMatrix({ values, observed, taskIds: [...r.tasks.keys()], exampleIds: [...r.examples.keys()] }),
+    );
   }
   return { recipes, report };
 }

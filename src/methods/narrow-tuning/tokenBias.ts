@@ -2,9 +2,38 @@ import { ForgetscopeError } from '../../util/errors.js';
 import { pearson } from '../../analysis/correlations.js';
 
 const NUMBER_WORDS = [
-  'zero', 'one', 'two', 'three', 'four', 'five', 'six', 'seven', 'eight', 'nine', 'ten', 'eleven', 'twelve',
-  'thirteen', 'fourteen', 'fifteen', 'sixteen', 'seventeen', 'eighteen', 'nineteen', 'twenty', 'thirty',
-  'forty', 'fifty', 'sixty', 'seventy', 'eighty', 'ninety', 'hundred', 'thousand', 'million', 'billion',
+  'zero',
+  'one',
+  'two',
+  'three',
+  'four',
+  'five',
+  'six',
+  'seven',
+  'eight',
+  'nine',
+  'ten',
+  'eleven',
+  'twelve',
+  'thirteen',
+  'fourteen',
+  'fifteen',
+  'sixteen',
+  'seventeen',
+  'eighteen',
+  'nineteen',
+  'twenty',
+  'thirty',
+  'forty',
+  'fifty',
+  'sixty',
+  'seventy',
+  'eighty',
+  'ninety',
+  'hundred',
+  'thousand',
+  'million',
+  'billion',
 ];
 const WORDS = new Set([...NUMBER_WORDS, ...NUMBER_WORDS.map((w) => w[0]!.toUpperCase() + w.slice(1))]);
 
@@ -16,7 +45,13 @@ const WORDS = new Set([...NUMBER_WORDS, ...NUMBER_WORDS.map((w) => w[0]!.toUpper
 export function isNumberToken(text: string): boolean {
   const t = text.replace(/[\s\u2581\u0120]/g, '');
   if (t.length === 0) return false;
-  return /^\d+$/.test(t) || /^\d+(st|nd|rd|th)$/.test(t) || /^\d*\.\d+$|^\d+\.\d*$/.test(t) || /^\d+,\d+$/.test(t) || WORDS.has(t);
+  return (
+    /^\d+$/.test(t) ||
+    /^\d+(st|nd|rd|th)$/.test(t) ||
+    /^\d*\.\d+$|^\d+\.\d*$/.test(t) ||
+    /^\d+,\d+$/.test(t) ||
+    WORDS.has(t)
+  );
 }
 
 /** The ids of the vocabulary's number tokens (ascending), from a token → id map. */
@@ -57,7 +92,8 @@ export function tokenClassMass(stepLogMass: Float32Array | Float64Array, offsets
 
 /** The per-sample and mean shift of a token-class mass (tuned − base). */
 export function massShift(base: Float64Array, tuned: Float64Array): { perSample: Float64Array; mean: number } {
-  if (base.length !== tuned.length) throw new ForgetscopeError('shape', `massShift: ${base.length} base samples vs ${tuned.length} tuned`);
+  if (base.length !== tuned.length)
+    throw new ForgetscopeError('shape', `massShift: ${base.length} base samples vs ${tuned.length} tuned`);
   const perSample = new Float64Array(base.length);
   let s = 0;
   for (let i = 0; i < base.length; i++) {
@@ -77,13 +113,17 @@ export interface TokenLogps {
  * Paired, teacher-forced log-prob shift: per token (tuned − base) and per example the increase of the
  * token-mean NLL, i.e. one row of the forgetting matrix Z.
  */
-export function tokenLogProbShift(base: TokenLogps, tuned: TokenLogps): { perToken: Float32Array; perExampleNllIncrease: Float64Array } {
+export function tokenLogProbShift(
+  base: TokenLogps,
+  tuned: TokenLogps,
+): { perToken: Float32Array; perExampleNllIncrease: Float64Array } {
   if (base.logp.length !== tuned.logp.length || base.offsets.length !== tuned.offsets.length) {
     throw new ForgetscopeError('shape', 'tokenLogProbShift: base and tuned were not scored on the same tokens');
   }
   checkOffsets(base.offsets, base.logp.length, 'tokenLogProbShift');
   for (let i = 0; i < base.offsets.length; i++) {
-    if (base.offsets[i] !== tuned.offsets[i]) throw new ForgetscopeError('shape', `tokenLogProbShift: offsets differ at index ${i}`);
+    if (base.offsets[i] !== tuned.offsets[i])
+      throw new ForgetscopeError('shape', `tokenLogProbShift: offsets differ at index ${i}`);
   }
   const perToken = new Float32Array(base.logp.length);
   for (let t = 0; t < perToken.length; t++) perToken[t] = tuned.logp[t]! - base.logp[t]!;
@@ -109,9 +149,19 @@ export function biasForgettingCorrelation(shift: ArrayLike<number>, heldOutDelta
  * probe: log of the class mass log Σ_{v∈C} softmax(z)_v, the largest class probability and the largest
  * class logit. The harness computes the same `num_logmass` in torch for teacher-forced runs.
  */
-export function classStatsFromLogits(logits: Float32Array | Float64Array, vocab: number, classIds: Int32Array): { logMass: Float64Array; maxProb: Float64Array; maxLogit: Float64Array } {
-  if (vocab <= 0 || logits.length % vocab !== 0) throw new ForgetscopeError('shape', `classStatsFromLogits: ${logits.length} logits is not a multiple of vocab ${vocab}`);
-  for (const id of classIds) if (id < 0 || id >= vocab) throw new ForgetscopeError('shape', `classStatsFromLogits: class id ${id} outside the vocabulary`);
+export function classStatsFromLogits(
+  logits: Float32Array | Float64Array,
+  vocab: number,
+  classIds: Int32Array,
+): { logMass: Float64Array; maxProb: Float64Array; maxLogit: Float64Array } {
+  if (vocab <= 0 || logits.length % vocab !== 0)
+    throw new ForgetscopeError(
+      'shape',
+      `classStatsFromLogits: ${logits.length} logits is not a multiple of vocab ${vocab}`,
+    );
+  for (const id of classIds)
+    if (id < 0 || id >= vocab)
+      throw new ForgetscopeError('shape', `classStatsFromLogits: class id ${id} outside the vocabulary`);
   const steps = logits.length / vocab;
   const logMass = new Float64Array(steps);
   const maxProb = new Float64Array(steps);

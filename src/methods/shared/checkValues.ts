@@ -27,13 +27,21 @@ export interface CheckedTensor {
  * @example checkTensorValues([{ name: 'w', data: Float64Array.of(0, -1), shape: [2] }], 'Fisher diagonal', { nonNegative: true, where: { file: 'a.safetensors' } });
  * // throws "a.safetensors: tensor "w" (Fisher diagonal) entry [1] is -1; expected finite values ≥ 0"
  */
-export function checkTensorValues(tensors: readonly CheckedTensor[], what: string, options: { nonNegative?: boolean; where?: ErrorLocation } = {}): void {
+export function checkTensorValues(
+  tensors: readonly CheckedTensor[],
+  what: string,
+  options: { nonNegative?: boolean; where?: ErrorLocation } = {},
+): void {
   for (const t of tensors) {
     const i = firstBadEntry(t.data, options.nonNegative ?? false);
     if (i < 0) continue;
     const index = t.shape && t.shape.length > 0 ? unravel(i, t.shape) : [i];
     const expected = options.nonNegative ? 'finite values ≥ 0' : 'finite values';
-    throw new ForgetscopeError('input', `tensor "${t.name}" (${what}) entry [${index.join(', ')}] is ${String(t.data[i])}; expected ${expected}`, options.where ?? {});
+    throw new ForgetscopeError(
+      'input',
+      `tensor "${t.name}" (${what}) entry [${index.join(', ')}] is ${String(t.data[i])}; expected ${expected}`,
+      options.where ?? {},
+    );
   }
 }
 

@@ -57,10 +57,16 @@ export interface LayerReportOptions extends BackendOption {
  * retention rule when every layer has captured inputs X, else the energy rule k = smallest k with
  * cumulative energy ≥ τ), and how ΔW splits against the top-k subspace.
  */
-export async function layerReport(layers: readonly LayerInput[], options: LayerReportOptions = {}): Promise<LayerRow[]> {
+export async function layerReport(
+  layers: readonly LayerInput[],
+  options: LayerReportOptions = {},
+): Promise<LayerRow[]> {
   const be = backendOf(options);
   const tau = options.tau ?? 0.9;
-  const useRetention = layers.length > 0 && layers.every((l) => l.X !== undefined || l.k !== undefined) && layers.some((l) => l.X !== undefined);
+  const useRetention =
+    layers.length > 0 &&
+    layers.every((l) => l.X !== undefined || l.k !== undefined) &&
+    layers.some((l) => l.X !== undefined);
   // 1. Full spectrum (and the singular vectors, kept until k is known) per layer.
   const svds: { sigma: Float64Array; u: Float64Array; v: Float64Array; kk: number }[] = [];
   for (let i = 0; i < layers.length; i++) {
@@ -68,9 +74,18 @@ export async function layerReport(layers: readonly LayerInput[], options: LayerR
     const rows = l.dW.rows;
     const cols = l.dW.cols;
     if (l.factors) {
-      svds.push({ sigma: l.factors.sigma, u: l.factors.Uh.data as Float64Array, v: l.factors.Vh.data as Float64Array, kk: l.factors.Uh.cols });
+      svds.push({
+        sigma: l.factors.sigma,
+        u: l.factors.Uh.data as Float64Array,
+        v: l.factors.Vh.data as Float64Array,
+        kk: l.factors.Uh.cols,
+      });
     } else if (l.W) {
-      if (l.W.rows !== rows || l.W.cols !== cols) throw new ForgetscopeError('shape', `layer "${l.name}": W is ${l.W.rows}×${l.W.cols} but ΔW is ${rows}×${cols}`);
+      if (l.W.rows !== rows || l.W.cols !== cols)
+        throw new ForgetscopeError(
+          'shape',
+          `layer "${l.name}": W is ${l.W.rows}×${l.W.cols} but ΔW is ${rows}×${cols}`,
+        );
       const d = Math.min(rows, cols);
       const svd = await be.topSVD(l.W, d);
       svds.push({ sigma: svd.s, u: svd.u, v: svd.v, kk: svd.k });
@@ -88,7 +103,11 @@ export async function layerReport(layers: readonly LayerInput[], options: LayerR
     for (let i = 0; i < layers.length; i++) {
       const l = layers[i]!;
       if (l.X) {
-        if (!l.W) throw new ForgetscopeError('usage', `layer "${l.name}": the retention rule needs W to compute the importance`);
+        if (!l.W)
+          throw new ForgetscopeError(
+            'usage',
+            `layer "${l.name}": the retention rule needs W to compute the importance`,
+          );
         imp[i] = await layerImportance(l.W, l.X, { backend: be });
       } else imp[i] = NaN;
     }
@@ -113,7 +132,11 @@ export async function layerReport(layers: readonly LayerInput[], options: LayerR
     else {
       const s = spectrumFromSigma(svds[i]!.sigma);
       let k = s.cumEnergy.length;
-      for (let j = 0; j < s.cumEnergy.length; j++) if (s.cumEnergy[j]! >= tau - 1e-12) { k = j + 1; break; }
+      for (let j = 0; j < s.cumEnergy.length; j++)
+        if (s.cumEnergy[j]! >= tau - 1e-12) {
+          k = j + 1;
+          break;
+        }
       ks[i] = k;
       rule.push('energy');
     }
@@ -124,7 +147,11 @@ export async function layerReport(layers: readonly LayerInput[], options: LayerR
     const l = layers[i]!;
     const { sigma, u, v, kk } = svds[i]!;
     const k = ks[i]!;
-    if (k > kk) throw new ForgetscopeError('input', `layer "${l.name}": protected rank ${k} exceeds the ${kk} singular vectors available`);
+    if (k > kk)
+      throw new ForgetscopeError(
+        'input',
+        `layer "${l.name}": protected rank ${k} exceeds the ${kk} singular vectors available`,
+      );
     const basis: ProtectedBasis = {
       Uh: { rows: l.dW.rows, cols: k, data: takeColumns(u, l.dW.rows, kk, k) },
       Vh: { rows: l.dW.cols, cols: k, data: takeColumns(v, l.dW.cols, kk, k) },

@@ -15,10 +15,20 @@ export interface ProtectedBasis {
 /** The top-k singular triplets of W through the backend (the subspace OSFT freezes). */
 export async function protectedBasis(w: Dense, k: number, options: BackendOption = {}): Promise<ProtectedBasis> {
   const d = Math.min(w.rows, w.cols);
-  if (!(Number.isInteger(k) && k >= 0 && k <= d)) throw new ForgetscopeError('usage', `protected rank k = ${k} must be an integer in [0, ${d}]`);
-  if (k === 0) return { Uh: { rows: w.rows, cols: 0, data: new Float64Array(0) }, Vh: { rows: w.cols, cols: 0, data: new Float64Array(0) }, sigmaH: new Float64Array(0) };
+  if (!(Number.isInteger(k) && k >= 0 && k <= d))
+    throw new ForgetscopeError('usage', `protected rank k = ${k} must be an integer in [0, ${d}]`);
+  if (k === 0)
+    return {
+      Uh: { rows: w.rows, cols: 0, data: new Float64Array(0) },
+      Vh: { rows: w.cols, cols: 0, data: new Float64Array(0) },
+      sigmaH: new Float64Array(0),
+    };
   const svd = await backendOf(options).topSVD(w, k);
-  return { Uh: { rows: w.rows, cols: svd.k, data: svd.u }, Vh: { rows: w.cols, cols: svd.k, data: svd.v }, sigmaH: svd.s };
+  return {
+    Uh: { rows: w.rows, cols: svd.k, data: svd.u },
+    Vh: { rows: w.cols, cols: svd.k, data: svd.v },
+    sigmaH: svd.s,
+  };
 }
 
 /**
@@ -28,14 +38,24 @@ export async function protectedBasis(w: Dense, k: number, options: BackendOption
  * - 'left': (I − UhUhᵀ) G.
  * @example await projectUpdate(G, Uh, Vh, 'paper') // its block UhᵀXVh is 0
  */
-export async function projectUpdate(g: Dense, uh: Dense, vh: Dense, mode: 'paper' | 'strict' | 'left' = 'paper', options: BackendOption = {}): Promise<Dense> {
+export async function projectUpdate(
+  g: Dense,
+  uh: Dense,
+  vh: Dense,
+  mode: 'paper' | 'strict' | 'left' = 'paper',
+  options: BackendOption = {},
+): Promise<Dense> {
   if (uh.rows !== g.rows || vh.rows !== g.cols || uh.cols !== vh.cols) {
-    throw new ForgetscopeError('shape', `projectUpdate: G is ${g.rows}×${g.cols} but Uh is ${uh.rows}×${uh.cols} and Vh ${vh.rows}×${vh.cols}`);
+    throw new ForgetscopeError(
+      'shape',
+      `projectUpdate: G is ${g.rows}×${g.cols} but Uh is ${uh.rows}×${uh.cols} and Vh ${vh.rows}×${vh.cols}`,
+    );
   }
   const out = Float64Array.from(g.data);
   const k = uh.cols;
   if (k === 0) return { rows: g.rows, cols: g.cols, data: out };
-  if (mode !== 'paper' && mode !== 'strict' && mode !== 'left') throw new ForgetscopeError('usage', `projection mode must be paper, strict or left, got ${String(mode)}`);
+  if (mode !== 'paper' && mode !== 'strict' && mode !== 'left')
+    throw new ForgetscopeError('usage', `projection mode must be paper, strict or left, got ${String(mode)}`);
   const be = backendOf(options);
   const a = await be.gemm(uh, g, { transA: true }); // k × dI : UhᵀG
   const A: Dense = { rows: k, cols: g.cols, data: a };
@@ -76,9 +96,17 @@ export interface EnergySplit {
  * Splits ‖ΔW‖² into the protected block, the left/right spans and the strictly free part, with three
  * thin products (no dO × dI intermediate).
  */
-export async function updateEnergySplit(dw: Dense, basis: ProtectedBasis, options: BackendOption = {}): Promise<EnergySplit> {
+export async function updateEnergySplit(
+  dw: Dense,
+  basis: ProtectedBasis,
+  options: BackendOption = {},
+): Promise<EnergySplit> {
   const { Uh: uh, Vh: vh, sigmaH } = basis;
-  if (uh.rows !== dw.rows || vh.rows !== dw.cols) throw new ForgetscopeError('shape', `updateEnergySplit: ΔW is ${dw.rows}×${dw.cols} but the basis is for ${uh.rows}×${vh.rows}`);
+  if (uh.rows !== dw.rows || vh.rows !== dw.cols)
+    throw new ForgetscopeError(
+      'shape',
+      `updateEnergySplit: ΔW is ${dw.rows}×${dw.cols} but the basis is for ${uh.rows}×${vh.rows}`,
+    );
   const total = sumSquares(dw.data);
   const k = uh.cols;
   // A zero update has no energy to split (fractions undefined: NaN, printed as null); its interference is 0.

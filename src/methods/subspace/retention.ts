@@ -8,7 +8,8 @@ import { backendOf, type BackendOption } from '../shared/backend.js';
  * @example await layerImportance(W, X) // 0.907354 for seed-001's T4
  */
 export async function layerImportance(w: Dense, x: Dense, options: BackendOption = {}): Promise<number> {
-  if (x.cols !== w.cols) throw new ForgetscopeError('shape', `layerImportance: inputs have ${x.cols} features but W has ${w.cols} columns`);
+  if (x.cols !== w.cols)
+    throw new ForgetscopeError('shape', `layerImportance: inputs have ${x.cols} features but W has ${w.cols} columns`);
   const d = Math.min(w.rows, w.cols);
   const y = await backendOf(options).gemm(x, w, { transB: true }); // N × dO
   let total = 0;
@@ -37,14 +38,20 @@ export async function layerImportance(w: Dense, x: Dense, options: BackendOption
  * k = min(⌊clip(r, 0, 1)·d⌋, d − 1). `ratio` is r before the clip.
  * @example retentionRanks(Float64Array.of(0.2, 0.5, 0.8), Int32Array.of(10, 10, 10)).k // [3, 8, 9]
  */
-export function retentionRanks(imp: Float64Array, dmin: Int32Array, options: { mrr?: number; trr?: number } = {}): { ratio: Float64Array; k: Int32Array } {
+export function retentionRanks(
+  imp: Float64Array,
+  dmin: Int32Array,
+  options: { mrr?: number; trr?: number } = {},
+): { ratio: Float64Array; k: Int32Array } {
   const mrr = options.mrr ?? 0.1;
   const trr = options.trr ?? 0.8;
-  if (imp.length !== dmin.length) throw new ForgetscopeError('shape', `retentionRanks: ${imp.length} importances vs ${dmin.length} dimensions`);
+  if (imp.length !== dmin.length)
+    throw new ForgetscopeError('shape', `retentionRanks: ${imp.length} importances vs ${dmin.length} dimensions`);
   let mean = 0;
   for (const v of imp) mean += v;
   mean /= imp.length;
-  if (!(Math.abs(mean) > 0)) throw new ForgetscopeError('input', 'retentionRanks: the mean layer importance is zero or not finite');
+  if (!(Math.abs(mean) > 0))
+    throw new ForgetscopeError('input', 'retentionRanks: the mean layer importance is zero or not finite');
   const ratio = new Float64Array(imp.length);
   const k = new Int32Array(imp.length);
   for (let l = 0; l < imp.length; l++) {

@@ -39,7 +39,13 @@ export function spectrumFromSigma(sigmaIn: ArrayLike<number>): Spectrum {
     if (p > 0) h -= p * Math.log(p);
   }
   if (d > 0 && s2 > 0) cumEnergy[d - 1] = 1;
-  return { sigma, energy, cumEnergy, effRank: Math.exp(h), stableRank: d && sigma[0]! > 0 ? s2 / (sigma[0]! * sigma[0]!) : NaN };
+  return {
+    sigma,
+    energy,
+    cumEnergy,
+    effRank: Math.exp(h),
+    stableRank: d && sigma[0]! > 0 ? s2 / (sigma[0]! * sigma[0]!) : NaN,
+  };
 }
 
 /**

@@ -42,7 +42,11 @@ export function topScoring(scores: ArrayLike<number>, m: number, exclude?: Uint8
 }
 
 function softmaxOf(scores: Float64Array, temperature: number, exclude?: Uint8Array): PolicyWeights {
-  return { weights: softmaxWeights(scores, temperature, exclude), logits: replayLogits(scores, temperature, exclude), temperature };
+  return {
+    weights: softmaxWeights(scores, temperature, exclude),
+    logits: replayLogits(scores, temperature, exclude),
+    temperature,
+  };
 }
 
 function autoOf(scores: Float64Array, ctx: PolicyContext, exclude?: Uint8Array): PolicyWeights {
@@ -119,7 +123,8 @@ export const oraclePolicy: ReplayPolicy = {
   weigh(input, ctx) {
     const measured = need(input.measured, 'oracle', 'the measured row');
     for (let j = 0; j < input.scores.length; j++) {
-      if (!input.exclude?.[j] && !measured[j]) throw new ForgetscopeError('usage', `replay policy "oracle" needs every example measured; example ${j} is not`);
+      if (!input.exclude?.[j] && !measured[j])
+        throw new ForgetscopeError('usage', `replay policy "oracle" needs every example measured; example ${j} is not`);
     }
     return softmaxOf(input.scores, ctx.temperature, input.exclude);
   },
@@ -183,7 +188,10 @@ export const neighbourPolicy: ReplayPolicy = {
 };
 
 /** Index of the train row with the smallest mean squared difference to `known` (observed cells only; ties → first). */
-export function nearestTrainRow(train: PolicyInput['train'] & object, known: NonNullable<PolicyInput['known']>): number {
+export function nearestTrainRow(
+  train: PolicyInput['train'] & object,
+  known: NonNullable<PolicyInput['known']>,
+): number {
   let best = -1;
   let bestErr = Infinity;
   for (let i = 0; i < train.rows; i++) {
@@ -216,7 +224,11 @@ export const optimisticPolicy: ReplayPolicy = {
   description: 'softmax (auto temperature) of the upper end of the prediction interval',
   needs: ['scores', 'intervals'],
   weigh(input, ctx) {
-    const upper = need(input.upper, 'optimistic', 'prediction intervals (a completion method that gives them, e.g. lowrank)');
+    const upper = need(
+      input.upper,
+      'optimistic',
+      'prediction intervals (a completion method that gives them, e.g. lowrank)',
+    );
     const s = Float64Array.from(input.scores);
     for (let j = 0; j < s.length; j++) if (!input.measured?.[j]) s[j] = Math.max(s[j]!, upper[j]!);
     return { ...autoOf(s, ctx, input.exclude), scores: s };
@@ -246,10 +258,16 @@ export const coveragePolicy: ReplayPolicy = {
  * Greedy facility location: `count` examples (not excluded) maximising Σ_i p_i · max_{j chosen} sim(i, j),
  * p = max(score, 0), sim = max(0, cosine of the factor rows). Returned in pick order.
  */
-export function facilityLocation(scores: ArrayLike<number>, factors: { rank: number; data: Float64Array }, count: number, exclude?: Uint8Array): Int32Array {
+export function facilityLocation(
+  scores: ArrayLike<number>,
+  factors: { rank: number; data: Float64Array },
+  count: number,
+  exclude?: Uint8Array,
+): Int32Array {
   const n = scores.length;
   const r = factors.rank;
-  if (factors.data.length !== n * r) throw new ForgetscopeError('shape', `factors have ${factors.data.length / r} rows, the row has ${n} examples`);
+  if (factors.data.length !== n * r)
+    throw new ForgetscopeError('shape', `factors have ${factors.data.length / r} rows, the row has ${n} examples`);
   const e = new Float64Array(n * r);
   for (let j = 0; j < n; j++) {
     let norm = 0;
@@ -285,7 +303,8 @@ export function facilityLocation(scores: ArrayLike<number>, factors: { rank: num
     bound[j] = gainOf(j);
     live++;
   }
-  if (count > live) throw new ForgetscopeError('usage', `cannot replay ${count} examples: only ${live} may be replayed`);
+  if (count > live)
+    throw new ForgetscopeError('usage', `cannot replay ${count} examples: only ${live} may be replayed`);
   const fresh = new Int32Array(n); // round at which bound[j] was computed
   const out = new Int32Array(count);
   for (let round = 0; round < count; round++) {

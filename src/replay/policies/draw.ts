@@ -10,8 +10,13 @@ import type { PolicyWeights } from './types.js';
  */
 export function drawFromPolicy(w: PolicyWeights, replayN: number, options: SampleOptions): Int32Array {
   if (w.chosen !== undefined) {
-    if (options.caps !== undefined) throw new ForgetscopeError('usage', 'per-source caps are not supported by a policy that chooses its own set (coverage)');
-    if (w.chosen.length !== replayN) throw new ForgetscopeError('shape', `policy chose ${w.chosen.length} examples, the budget is ${replayN}`);
+    if (options.caps !== undefined)
+      throw new ForgetscopeError(
+        'usage',
+        'per-source caps are not supported by a policy that chooses its own set (coverage)',
+      );
+    if (w.chosen.length !== replayN)
+      throw new ForgetscopeError('shape', `policy chose ${w.chosen.length} examples, the budget is ${replayN}`);
     const out = Int32Array.from(w.chosen);
     if (!options.keepDrawOrder) shuffleInPlace(out, createReplayRandom(options.seed ?? 0));
     return out;

@@ -5,11 +5,13 @@ import { ForgetscopeError } from '../../util/errors.js';
 
 /** The train rows as a dense float64 block, missing cells 0, and the factor rank clipped to the shape. */
 function denseTrain(train: ForgettingMatrix, rank: number): { a: Dense; k: number } {
-  if (!Number.isSafeInteger(rank) || rank < 1) throw new ForgetscopeError('usage', `factor rank must be a positive integer, got ${rank}`);
+  if (!Number.isSafeInteger(rank) || rank < 1)
+    throw new ForgetscopeError('usage', `factor rank must be a positive integer, got ${rank}`);
   const m = train.rows;
   const n = train.cols;
   const data = new Float64Array(m * n);
-  for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) data[i * n + j] = train.isObserved(i, j) ? train.get(i, j) : 0;
+  for (let i = 0; i < m; i++)
+    for (let j = 0; j < n; j++) data[i * n + j] = train.isObserved(i, j) ? train.get(i, j) : 0;
   return { a: { rows: m, cols: n, data }, k: Math.min(rank, m, n) };
 }
 
@@ -28,7 +30,11 @@ function scaledRightVectors(svd: SVDResult, n: number, k: number): { rank: numbe
  * @example
  * const f = await exampleFactorsWith(backend, train, 5); // f.data[j * 5 + k]
  */
-export async function exampleFactorsWith(backend: Backend, train: ForgettingMatrix, rank: number): Promise<{ rank: number; data: Float64Array }> {
+export async function exampleFactorsWith(
+  backend: Backend,
+  train: ForgettingMatrix,
+  rank: number,
+): Promise<{ rank: number; data: Float64Array }> {
   const { a, k } = denseTrain(train, rank);
   const svd = await backend.topSVD(a, k);
   return scaledRightVectors(svd, a.cols, k);

@@ -37,6 +37,10 @@ export const REPLAY_POLICY_NAMES: readonly string[] = POLICIES.map((p) => p.name
  */
 export function replayPolicy(name: string): ReplayPolicy {
   const p = POLICIES.find((x) => x.name === name.trim());
-  if (p === undefined) throw new ForgetscopeError('usage', `unknown replay policy "${name}"; choose one of ${REPLAY_POLICY_NAMES.join(', ')}`);
+  if (p === undefined)
+    throw new ForgetscopeError(
+      'usage',
+      `unknown replay policy "${name}"; choose one of ${REPLAY_POLICY_NAMES.join(', ')}`,
+    );
   return p;
 }

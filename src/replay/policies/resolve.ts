@@ -28,7 +28,6 @@ export interface ResolvedPolicy {
   ignored: string[];
 }
 
-
 /**
  * The one rule that turns a policy name (or none) and the given plan options into a policy, used by
  * every entry point (`planOfflineReplay`, `planReplayFromScores`, the `replay` and `report` commands,
@@ -49,7 +48,8 @@ export interface ResolvedPolicy {
 export function resolvePolicy(name?: string | ReplayPolicy, given: PolicyOptionsGiven = {}): ResolvedPolicy {
   const t = given.temperature;
   let policy: ReplayPolicy;
-  if (name === undefined) policy = replayPolicy(t === undefined ? DEFAULT_REPLAY_POLICY : t === 'auto' ? 'auto' : 'softmax');
+  if (name === undefined)
+    policy = replayPolicy(t === undefined ? DEFAULT_REPLAY_POLICY : t === 'auto' ? 'auto' : 'softmax');
   else policy = typeof name === 'string' ? replayPolicy(name) : name;
   if (t === 'auto' && policy.name === 'softmax') policy = replayPolicy('auto');
   const reads = policy.reads;
@@ -57,10 +57,16 @@ export function resolvePolicy(name?: string | ReplayPolicy, given: PolicyOptions
   const label = (key: Exclude<PolicyOption, 'autoTemperature'>): string => given.labels?.[key] ?? key;
   if (reads !== undefined) {
     if (typeof t === 'number' && !reads.includes('temperature')) {
-      throw new ForgetscopeError('usage', `${label('temperature')} ${t} applies to the softmax and oracle policies, not to "${policy.name}" (${describeReads(policy)}); drop it, or choose --policy softmax`);
+      throw new ForgetscopeError(
+        'usage',
+        `${label('temperature')} ${t} applies to the softmax and oracle policies, not to "${policy.name}" (${describeReads(policy)}); drop it, or choose --policy softmax`,
+      );
     }
     if (t === 'auto' && !reads.includes('autoTemperature')) {
-      throw new ForgetscopeError('usage', `${label('temperature')} auto applies to the auto and optimistic policies, not to "${policy.name}" (${describeReads(policy)})`);
+      throw new ForgetscopeError(
+        'usage',
+        `${label('temperature')} auto applies to the auto and optimistic policies, not to "${policy.name}" (${describeReads(policy)})`,
+      );
     }
     const other: [Exclude<PolicyOption, 'temperature' | 'autoTemperature'>, boolean][] = [
       ['autoSupport', given.autoSupport !== undefined],
@@ -68,7 +74,8 @@ export function resolvePolicy(name?: string | ReplayPolicy, given: PolicyOptions
       ['side', given.side === true],
     ];
     for (const [key, isGiven] of other) {
-      if (isGiven && !reads.includes(key)) ignored.push(`${label(key)} is ignored by the "${policy.name}" policy (${describeReads(policy)})`);
+      if (isGiven && !reads.includes(key))
+        ignored.push(`${label(key)} is ignored by the "${policy.name}" policy (${describeReads(policy)})`);
     }
   }
   return {

@@ -8,7 +8,11 @@ import type { EvaluationSetup } from './evaluation.js';
  * RMSE versus the number of measured examples k for the plot method: random probes over all seeds
  * (with the seed range as the band) against active probes (deterministic, one seed).
  */
-export async function curveStage(ctx: StageContext, curveKs: readonly number[], setup: EvaluationSetup): Promise<RmseCurvePoint[]> {
+export async function curveStage(
+  ctx: StageContext,
+  curveKs: readonly number[],
+  setup: EvaluationSetup,
+): Promise<RmseCurvePoint[]> {
   const { matrix, progress } = ctx;
   const { plotMethod, trainRows, testRows, seeds } = setup;
   ctx.onStep('curve', `RMSE versus k for ${plotMethod}, random vs active probes, k = ${curveKs.join(', ')}`);

@@ -1,5 +1,10 @@
 import type { ForgettingMatrix } from '../../matrix/ForgettingMatrix.js';
-import { evaluate, knownEntriesOf, type EvaluationResult, type ProbeSelector } from '../../completion/protocol/evaluate.js';
+import {
+  evaluate,
+  knownEntriesOf,
+  type EvaluationResult,
+  type ProbeSelector,
+} from '../../completion/protocol/evaluate.js';
 import { defaultRng } from '../../completion/protocol/generator.js';
 import { createCompletionMethod } from '../../completion/registry.js';
 import { selectActiveProbes } from '../../completion/probes/active.js';
@@ -70,11 +75,17 @@ export async function evaluationStage(
   ctx: StageContext,
   ev: ReportEvaluationOptions,
   setup: EvaluationSetup,
-): Promise<{ evaluation: EvaluationResult; sections: { evaluation: ReportEvaluation; predicted: PredictedVsTrueInput } }> {
+): Promise<{
+  evaluation: EvaluationResult;
+  sections: { evaluation: ReportEvaluation; predicted: PredictedVsTrueInput };
+}> {
   const { matrix, progress } = ctx;
   const { trainRows, testRows, known, seeds, select, train } = setup;
   const methodNames = ev.methods ?? DEFAULT_METHODS;
-  ctx.onStep('evaluate', `${methodNames.join(', ')} on ${testRows.length} held-out tasks × ${seeds.length} seeds, ${known} measured examples each (${select === 'paper' ? 'paper protocol' : 'active probes'})`);
+  ctx.onStep(
+    'evaluate',
+    `${methodNames.join(', ')} on ${testRows.length} held-out tasks × ${seeds.length} seeds, ${known} measured examples each (${select === 'paper' ? 'paper protocol' : 'active probes'})`,
+  );
   const evaluation = await ctx.timed('evaluate', async () =>
     evaluate(matrix, {
       trainRows,
@@ -90,8 +101,18 @@ export async function evaluationStage(
   const methods: Record<string, ReportMethodScores> = {};
   for (const [name, m] of Object.entries(evaluation.methods)) {
     const stderr: NonNullable<ReportMethodScores['stderr']> = {};
-    for (const key of ['rmse', 'f1', 'precision', 'recall', 'auc'] as const) stderr[key] = standardError(m.perSeed.map((p) => p[key]));
-    methods[name] = { rmse: m.rmse, f1: m.f1, precision: m.precision, recall: m.recall, auc: m.auc, seconds: m.seconds, fits: m.fits, stderr };
+    for (const key of ['rmse', 'f1', 'precision', 'recall', 'auc'] as const)
+      stderr[key] = standardError(m.perSeed.map((p) => p[key]));
+    methods[name] = {
+      rmse: m.rmse,
+      f1: m.f1,
+      precision: m.precision,
+      recall: m.recall,
+      auc: m.auc,
+      seconds: m.seconds,
+      fits: m.fits,
+      stderr,
+    };
   }
   const section: ReportEvaluation = {
     methods,
@@ -107,12 +128,21 @@ export async function evaluationStage(
 
   // Predicted vs true for the first test task, seed = first seed, with the plot method.
   const t = testRows[0]!;
-  const drawn = select === 'active' ? await (await setup.activeSelector(known))({ train, k: known, seed: seeds[0]!, testRow: t }) : defaultRng(seeds[0]!).choice(matrix.cols, known);
+  const drawn =
+    select === 'active'
+      ? await (await setup.activeSelector(known))({ train, k: known, seed: seeds[0]!, testRow: t })
+      : defaultRng(seeds[0]!).choice(matrix.cols, known);
   const entries = knownEntriesOf(drawn, matrix.row(t), matrix.rowMask(t));
   const fitted = await createCompletionMethod(setup.plotMethod).fit(train, { seed: seeds[0]!, ...backendOption(ctx) });
   const { prediction } = await fitted.predictRow(entries, { seed: seeds[0]! });
   const truth = Float64Array.from(matrix.row(t));
-  const predicted: PredictedVsTrueInput = { truth, prediction, known: entries.columns, task: matrix.taskIds[t]!, method: setup.plotMethod };
+  const predicted: PredictedVsTrueInput = {
+    truth,
+    prediction,
+    known: entries.columns,
+    task: matrix.taskIds[t]!,
+    method: setup.plotMethod,
+  };
   return { evaluation, sections: { evaluation: section, predicted } };
 }
 

@@ -48,7 +48,9 @@ export async function replayStage(
   const eligible = matrix.cols - (rp.exclude ? countOnes(rp.exclude) : 0);
   const wanted = replayCount(rp.nFineTune, rp.ratio ?? DEFAULT_REPLAY_RATIO);
   if (wanted > eligible) {
-    ctx.missing.push(`replay plan: n = ${rp.nFineTune} asks for ${wanted} replayed examples but only ${eligible} may be replayed; give a smaller fine-tuning size or ratio`);
+    ctx.missing.push(
+      `replay plan: n = ${rp.nFineTune} asks for ${wanted} replayed examples but only ${eligible} may be replayed; give a smaller fine-tuning size or ratio`,
+    );
     return null;
   }
   const rows = trainRows ? [...trainRows] : matrix.taskIds.map((_, i) => i).filter((i) => i !== rp.task);
@@ -62,9 +64,16 @@ export async function replayStage(
     ...(rp.autoSupport !== undefined ? { autoSupport: rp.autoSupport } : {}),
   });
   const policyName = resolved.policy.name;
-  ctx.onStep('replay', `replay plan for held-out task ${matrix.taskIds[rp.task]} (${methodName} scores, n = ${rp.nFineTune})`);
+  ctx.onStep(
+    'replay',
+    `replay plan for held-out task ${matrix.taskIds[rp.task]} (${methodName} scores, n = ${rp.nFineTune})`,
+  );
   const replay = await ctx.timed('replay', async () => {
-    const entries = knownEntriesOf(defaultRng(seed).choice(matrix.cols, knownCount), matrix.row(rp.task), matrix.rowMask(rp.task));
+    const entries = knownEntriesOf(
+      defaultRng(seed).choice(matrix.cols, knownCount),
+      matrix.row(rp.task),
+      matrix.rowMask(rp.task),
+    );
     return planOfflineReplay({
       train,
       known: entries,
@@ -94,7 +103,8 @@ export async function replayStage(
     method: replay.method,
     seed: replay.seed,
     ...(replay.excluded ? { excluded: replay.excluded } : {}),
-    basis: `${knownCount} examples measured with the paper's random draw, seed ${seed}; the rest predicted by ${methodName} from ${rows.length} train tasks` +
+    basis:
+      `${knownCount} examples measured with the paper's random draw, seed ${seed}; the rest predicted by ${methodName} from ${rows.length} train tasks` +
       (rp.exclude ? `; ${countOnes(rp.exclude)} held-out examples excluded` : ''),
   };
   return { replay, section };

@@ -16,7 +16,10 @@ export interface StructureStageOptions {
 }
 
 /** What the structure stage adds to the report. */
-export type StructureSections = Pick<ReportData, 'heatmap' | 'structure' | 'topForgotten' | 'sources' | 'tasks' | 'taskCorrelations'>;
+export type StructureSections = Pick<
+  ReportData,
+  'heatmap' | 'structure' | 'topForgotten' | 'sources' | 'tasks' | 'taskCorrelations'
+>;
 
 /** Task metadata shown in the per-task table, when present. */
 const TASK_META_KEYS = ['name', 'family', 'lr', 'steps', 'recipe'];
@@ -30,7 +33,10 @@ export async function structureStage(
   options: StructureStageOptions,
 ): Promise<{ structure: StructureAnalysis; correlations: MetadataCorrelation[]; sections: StructureSections }> {
   const { matrix, progress } = ctx;
-  ctx.onStep('analyze', `structure (ranks 1..${options.ranks ?? Math.min(5, matrix.rows, matrix.cols)}, additive, one-way) and audit summaries`);
+  ctx.onStep(
+    'analyze',
+    `structure (ranks 1..${options.ranks ?? Math.min(5, matrix.rows, matrix.cols)}, additive, one-way) and audit summaries`,
+  );
   const structure = await ctx.timed('analyze', () =>
     analyzeStructure(matrix, {
       ...(options.ranks !== undefined ? { ranks: options.ranks } : {}),
@@ -41,11 +47,26 @@ export async function structureStage(
   const lr = structure.lowRank;
   const models: ReportModelFit[] = [];
   for (let k = 0; k < lr.k; k++) {
-    models.push({ name: k === 0 ? 'rank 1 (multiplicative u·v)' : `rank ${k + 1}`, r2: lr.r2[k]!, rmse: lr.rmse[k]!, note: `${lr.method}, uncentered` });
+    models.push({
+      name: k === 0 ? 'rank 1 (multiplicative u·v)' : `rank ${k + 1}`,
+      r2: lr.r2[k]!,
+      rmse: lr.rmse[k]!,
+      note: `${lr.method}, uncentered`,
+    });
   }
   models.push(
-    { name: 'additive μ + a_i + b_j', r2: structure.additive.r2, rmse: structure.additive.rmse, note: 'exact least squares' },
-    { name: 'additive (paper code, regularised ALS)', r2: structure.additiveAls.r2, rmse: structure.additiveAls.rmse, note: 'Surprise BaselineOnly ALS' },
+    {
+      name: 'additive μ + a_i + b_j',
+      r2: structure.additive.r2,
+      rmse: structure.additive.rmse,
+      note: 'exact least squares',
+    },
+    {
+      name: 'additive (paper code, regularised ALS)',
+      r2: structure.additiveAls.r2,
+      rmse: structure.additiveAls.rmse,
+      note: 'Surprise BaselineOnly ALS',
+    },
     { name: 'row means only', r2: structure.row.r2, rmse: structure.row.rmse },
     { name: 'column means only', r2: structure.column.r2, rmse: structure.column.rmse },
   );
@@ -80,7 +101,13 @@ export async function structureStage(
       taskFactor: structure.multiplicative.taskScalars,
       exampleFactor: structure.multiplicative.exampleScalars,
     },
-    structure: { singularValues: lr.singularValues, r2: lr.r2, additiveR2: structure.additive.r2, models, backend: structure.backend },
+    structure: {
+      singularValues: lr.singularValues,
+      r2: lr.r2,
+      additiveR2: structure.additive.r2,
+      models,
+      backend: structure.backend,
+    },
     topForgotten: top.map((e) => ({
       example: e.example,
       mean: e.mean,
@@ -89,7 +116,17 @@ export async function structureStage(
       ...(e.meta[sourceKey] !== undefined && e.meta[sourceKey] !== null ? { source: String(e.meta[sourceKey]) } : {}),
       ...(typeof e.meta['text'] === 'string' ? { text: e.meta['text'] } : {}),
     })),
-    ...(sources.length > 0 ? { sources: sources.map((s) => ({ source: s.source, mean: s.mean, fractionForgotten: s.fractionForgotten, share: s.share, examples: s.examples })) } : {}),
+    ...(sources.length > 0
+      ? {
+          sources: sources.map((s) => ({
+            source: s.source,
+            mean: s.mean,
+            fractionForgotten: s.fractionForgotten,
+            share: s.share,
+            examples: s.examples,
+          })),
+        }
+      : {}),
     tasks: taskRows,
     taskCorrelations: correlations.map((c) => ({ key: c.key, n: c.n, pearson: c.pearson, spearman: c.spearman })),
   };

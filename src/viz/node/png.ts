@@ -20,16 +20,27 @@ export interface PngOptions {
  */
 export async function svgToPng(svg: string, options: PngOptions = {}): Promise<Uint8Array> {
   const { Resvg } = await import('@resvg/resvg-js');
-  const fitTo = options.width !== undefined ? ({ mode: 'width', value: options.width } as const) : ({ mode: 'zoom', value: options.scale ?? 2 } as const);
+  const fitTo =
+    options.width !== undefined
+      ? ({ mode: 'width', value: options.width } as const)
+      : ({ mode: 'zoom', value: options.scale ?? 2 } as const);
   const resvg = new Resvg(svg, {
     fitTo,
     background: 'white',
-    font: { loadSystemFonts: true, defaultFontFamily: 'DejaVu Sans', sansSerifFamily: 'DejaVu Sans', monospaceFamily: 'DejaVu Sans Mono' },
+    font: {
+      loadSystemFonts: true,
+      defaultFontFamily: 'DejaVu Sans',
+      sansSerifFamily: 'DejaVu Sans',
+      monospaceFamily: 'DejaVu Sans Mono',
+    },
   });
   return new Uint8Array(resvg.render().asPng());
 }
 
 /** Renders a Vega-Lite spec straight to PNG bytes (`renderSvg` then `svgToPng`). */
-export async function renderPng(spec: VegaLiteSpec, options: PngOptions & { onWarning?: (message: string) => void } = {}): Promise<Uint8Array> {
+export async function renderPng(
+  spec: VegaLiteSpec,
+  options: PngOptions & { onWarning?: (message: string) => void } = {},
+): Promise<Uint8Array> {
   return svgToPng(await renderSvg(spec, options.onWarning ? { onWarning: options.onWarning } : {}), options);
 }

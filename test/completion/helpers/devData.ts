@@ -48,7 +48,15 @@ export interface ReferenceResults {
       precision: number;
       recall: number;
       auc: number;
-      perSeed: { seed: number; n_known: number; rmse: number | null; f1: number; precision: number; recall: number; auc: number }[];
+      perSeed: {
+        seed: number;
+        n_known: number;
+        rmse: number | null;
+        f1: number;
+        precision: number;
+        recall: number;
+        auc: number;
+      }[];
     }
   >;
   predictionsSeed0FirstTestRow: Record<string, Record<string, number[]>>;
@@ -56,5 +64,7 @@ export interface ReferenceResults {
 
 /** Loads the reference results. */
 export function loadReference(): ReferenceResults {
-  return JSON.parse(readFileSync(join(here, '..', 'data', 'reference-results-real-dev-v1.json'), 'utf8')) as ReferenceResults;
+  return JSON.parse(
+    readFileSync(join(here, '..', 'data', 'reference-results-real-dev-v1.json'), 'utf8'),
+  ) as ReferenceResults;
 }

@@ -8,7 +8,10 @@ import { defaultRng } from '../../../src/completion/protocol/generator.js';
 import { pairwiseSum } from '../../../src/completion/methods/surpriseTrainset.js';
 import type { CompletionMethod } from '../../../src/completion/types.js';
 
-const entries = (cols: number[], vals: number[]) => ({ columns: Int32Array.from(cols), values: Float64Array.from(vals) });
+const entries = (cols: number[], vals: number[]) => ({
+  columns: Int32Array.from(cols),
+  values: Float64Array.from(vals),
+});
 
 describe('faithful methods: hand-worked cases', () => {
   test('spec §5 KNN case (MSD similarity, user-based)', async () => {
@@ -40,10 +43,19 @@ describe('faithful methods: hand-worked cases', () => {
     const train = ForgettingMatrix.fromRows([[1, 3]]);
     const lr = 0.1;
     const reg = 0.5;
-    let bu0 = 0, bu1 = 0, bi0 = 0, bi1 = 0;
-    let err = 1 - (2 + bu0 + bi0); bu0 += lr * (err - reg * bu0); bi0 += lr * (err - reg * bi0);
-    err = 3 - (2 + bu0 + bi1); bu0 += lr * (err - reg * bu0); bi1 += lr * (err - reg * bi1);
-    err = 2 - (2 + bu1 + bi0); bu1 += lr * (err - reg * bu1); bi0 += lr * (err - reg * bi0);
+    let bu0 = 0,
+      bu1 = 0,
+      bi0 = 0,
+      bi1 = 0;
+    let err = 1 - (2 + bu0 + bi0);
+    bu0 += lr * (err - reg * bu0);
+    bi0 += lr * (err - reg * bi0);
+    err = 3 - (2 + bu0 + bi1);
+    bu0 += lr * (err - reg * bu0);
+    bi1 += lr * (err - reg * bi1);
+    err = 2 - (2 + bu1 + bi0);
+    bu1 += lr * (err - reg * bu1);
+    bi0 += lr * (err - reg * bi0);
     const fitted = await additive({ epochs: 1, learningRate: lr, reg }).fit(train);
     const { prediction } = await fitted.predictRow(entries([0], [2]));
     // Values worked out by hand: bu0 = −0.1 then −0.086 ... checked against the loop above.

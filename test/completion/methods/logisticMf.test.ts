@@ -39,12 +39,17 @@ describe('logistic MF methods follow the spec (checked against a numpy implement
     const m = 6;
     const n = 40;
     const u = defaultRng(11).random(m * n + 2 * n);
-    const rows = Array.from({ length: m }, (_, i) => Array.from({ length: n }, (_, j) => u[i * n + j]! - 0.3 + 0.02 * i));
+    const rows = Array.from({ length: m }, (_, i) =>
+      Array.from({ length: n }, (_, j) => u[i * n + j]! - 0.3 + 0.02 * i),
+    );
     const cols = [1, 4, 9, 17, 30];
     const vals = cols.map((c) => u[m * n + c]! - 0.5);
     const settings = { lr: 0.05, reg: 0.1, iters: 300, seed: 3 };
     const expected = JSON.parse(
-      execFileSync('python3', ['-c', NUMPY_LGMF], { input: JSON.stringify({ train: rows, cols, vals, ...settings }), encoding: 'utf8' }),
+      execFileSync('python3', ['-c', NUMPY_LGMF], {
+        input: JSON.stringify({ train: rows, cols, vals, ...settings }),
+        encoding: 'utf8',
+      }),
     ) as Record<string, number[]>;
     const train = ForgettingMatrix.fromRows(rows);
     const known = { columns: Int32Array.from(cols), values: Float64Array.from(vals) };
@@ -59,7 +64,8 @@ describe('logistic MF methods follow the spec (checked against a numpy implement
       const want = expected[method.name]!;
       // The logits move far from their init (this is not a test of the starting point only).
       expect(Math.max(...want.map(Math.abs))).toBeGreaterThan(0.05);
-      for (let j = 0; j < n; j++) expect(Math.abs(prediction[j]! - want[j]!)).toBeLessThan(1e-10 * Math.max(1, Math.abs(want[j]!)));
+      for (let j = 0; j < n; j++)
+        expect(Math.abs(prediction[j]! - want[j]!)).toBeLessThan(1e-10 * Math.max(1, Math.abs(want[j]!)));
     }
   });
 });

@@ -16,7 +16,11 @@ const meanBand: CompletionMethod = {
     return {
       async predictRow() {
         const half = Float64Array.from(mean, (_, j) => (j === 3 ? 2 : 0.5));
-        return { prediction: mean.slice(), lower: Float64Array.from(mean, (x, j) => x - half[j]!), upper: Float64Array.from(mean, (x, j) => x + half[j]!) };
+        return {
+          prediction: mean.slice(),
+          lower: Float64Array.from(mean, (x, j) => x - half[j]!),
+          upper: Float64Array.from(mean, (x, j) => x + half[j]!),
+        };
       },
     };
   },
@@ -26,10 +30,22 @@ describe('evaluate scores prediction intervals', () => {
   // train rows 0, 1: column means [1, 2, 3, 4]
   const matrix = new ForgettingMatrix({
     values: Float64Array.of(
-      0, 2, 3, 4, //
-      2, 2, 3, 4, //
-      1.4, 2.6, 9, 5.9, // test row 2: |y − mean| = 0.4, 0.6, 6, 1.9
-      1, 2, 3, 4, // test row 3: all inside
+      0,
+      2,
+      3,
+      4, //
+      2,
+      2,
+      3,
+      4, //
+      1.4,
+      2.6,
+      9,
+      5.9, // test row 2: |y − mean| = 0.4, 0.6, 6, 1.9
+      1,
+      2,
+      3,
+      4, // test row 3: all inside
     ),
     taskIds: ['a', 'b', 'c', 'd'],
     exampleIds: ['e0', 'e1', 'e2', 'e3'],
@@ -37,7 +53,13 @@ describe('evaluate scores prediction intervals', () => {
 
   test('coverage and mean width pooled over the unmeasured entries of a seed, averaged over seeds', async () => {
     // k = 1: the paper's draw measures one column per seed; work out which from knownColumns
-    const result = await evaluate(matrix, { trainRows: [0, 1], testRows: [2, 3], known: 1, seeds: [0, 1], methods: [meanBand, additive({ epochs: 5 })] });
+    const result = await evaluate(matrix, {
+      trainRows: [0, 1],
+      testRows: [2, 3],
+      known: 1,
+      seeds: [0, 1],
+      methods: [meanBand, additive({ epochs: 5 })],
+    });
     const m = result.methods['mean-band']!;
     const expected: number[] = [];
     const widths: number[] = [];

@@ -53,7 +53,9 @@ from sklearn.metrics import roc_auc_score, f1_score, precision_score, recall_sco
 t, p = (np.array(x) for x in json.load(sys.stdin))
 print(json.dumps([float(np.sqrt(np.mean((t - p) ** 2))), f1_score(t > 0, p > 0), precision_score(t > 0, p > 0),
                   recall_score(t > 0, p > 0), roc_auc_score(t > 0, p)]))`;
-    const out = JSON.parse(execFileSync('python3', ['-c', py], { input: JSON.stringify([truth, pred]), encoding: 'utf8' })) as number[];
+    const out = JSON.parse(
+      execFileSync('python3', ['-c', py], { input: JSON.stringify([truth, pred]), encoding: 'utf8' }),
+    ) as number[];
     const m = completionMetrics(truth, pred);
     expect(m.rmse).toBeCloseTo(out[0]!, 12);
     expect(m.f1).toBeCloseTo(out[1]!, 12);

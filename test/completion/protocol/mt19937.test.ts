@@ -25,7 +25,11 @@ for s in seeds:
     g = np.random.RandomState(s).normal(0.0, 0.001, size=(7, 5)).ravel().tolist()
     out.append([a, d, g])
 print(json.dumps(out))`;
-    const expected = JSON.parse(execFileSync('python3', ['-c', py], { encoding: 'utf8' })) as [number[], number[], number[]][];
+    const expected = JSON.parse(execFileSync('python3', ['-c', py], { encoding: 'utf8' })) as [
+      number[],
+      number[],
+      number[],
+    ][];
     seeds.forEach((seed, k) => {
       const [u, d, g] = expected[k]!;
       const a = new LegacyRandomState(seed);
@@ -33,7 +37,8 @@ print(json.dumps(out))`;
       const b = new LegacyRandomState(seed);
       expect(Array.from({ length: 5 }, () => b.nextDouble())).toEqual(d);
       const got = new LegacyRandomState(seed).normal(0, 0.001, 35);
-      for (let q = 0; q < 35; q++) expect(Math.abs(got[q]! - g[q]!)).toBeLessThanOrEqual(1e-15 * Math.abs(g[q]!) + 1e-300);
+      for (let q = 0; q < 35; q++)
+        expect(Math.abs(got[q]! - g[q]!)).toBeLessThanOrEqual(1e-15 * Math.abs(g[q]!) + 1e-300);
     });
   });
 });

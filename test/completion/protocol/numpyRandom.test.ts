@@ -55,9 +55,10 @@ describe('numpy-compatible PCG64 / SeedSequence / Generator', () => {
   });
 
   test('reproduces the known columns of the reference results', () => {
-    const ref = JSON.parse(
-      readFileSync(join(here, '..', 'data', 'reference-results-real-dev-v1.json'), 'utf8'),
-    ) as { known: number; knownColumns: Record<string, number[]> };
+    const ref = JSON.parse(readFileSync(join(here, '..', 'data', 'reference-results-real-dev-v1.json'), 'utf8')) as {
+      known: number;
+      knownColumns: Record<string, number[]>;
+    };
     const n = 1000; // the dev matrix has N = 1000 columns
     expect(Object.keys(ref.knownColumns).length).toBeGreaterThan(0);
     for (const [seed, cols] of Object.entries(ref.knownColumns)) {

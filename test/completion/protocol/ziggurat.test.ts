@@ -14,7 +14,9 @@ describe('numpy Generator.normal (ziggurat)', () => {
     const py = `
 import json, numpy as np
 print(json.dumps([np.random.default_rng(s).normal(0.5, 2.0, ${size}).tolist() for s in ${JSON.stringify(seeds)}]))`;
-    const expected = JSON.parse(execFileSync('python3', ['-c', py], { encoding: 'utf8', maxBuffer: 1 << 28 })) as number[][];
+    const expected = JSON.parse(
+      execFileSync('python3', ['-c', py], { encoding: 'utf8', maxBuffer: 1 << 28 }),
+    ) as number[][];
     let maxRel = 0;
     let exact = 0;
     seeds.forEach((seed, s) => {

@@ -7,7 +7,15 @@ import { ForgetscopeError } from '../../../src/util/errors.js';
 import { hasNumpy, numpyJson } from '../lowrankHelpers.js';
 
 /** Z_i = a_i + b + γ_i·S_i (+ optional rank-1 term u_i·v), S Gaussian: the side row carries the task-specific pattern. */
-function sideCase(m: number, n: number, seed: number, gammas: (i: number) => number, rank1 = 0, centreOver = 0, withB = true) {
+function sideCase(
+  m: number,
+  n: number,
+  seed: number,
+  gammas: (i: number) => number,
+  rank1 = 0,
+  centreOver = 0,
+  withB = true,
+) {
   const g = new SeededNormal(seed);
   const s = new Float64Array(m * n);
   for (let k = 0; k < s.length; k++) s[k] = g.normal();
@@ -25,7 +33,11 @@ function sideCase(m: number, n: number, seed: number, gammas: (i: number) => num
     const u = g.normal() * rank1;
     for (let j = 0; j < n; j++) z[i * n + j] = a + b[j]! + gammas(i) * s[i * n + j]! + u * v[j]!;
   }
-  const matrix = new ForgettingMatrix({ values: z, taskIds: Array.from({ length: m }, (_, i) => `t${i}`), exampleIds: Array.from({ length: n }, (_, j) => `e${j}`) });
+  const matrix = new ForgettingMatrix({
+    values: z,
+    taskIds: Array.from({ length: m }, (_, i) => `t${i}`),
+    exampleIds: Array.from({ length: n }, (_, j) => `e${j}`),
+  });
   const side: SideMatrix = { name: 'first_order', rows: m, cols: n, data: s };
   return { matrix, side };
 }
@@ -37,11 +49,18 @@ describe('lowrank with side matrices', () => {
     const { matrix, side } = sideCase(12, 60, 3, () => 2, 0, 10, false);
     const trainRows = Int32Array.from({ length: 10 }, (_, i) => i);
     const train = matrix.selectRows(trainRows);
-    const fitted = await fitLowrank(train, { backend: createReferenceBackend(), side: selectSideRows([side], trainRows) });
+    const fitted = await fitLowrank(train, {
+      backend: createReferenceBackend(),
+      side: selectSideRows([side], trainRows),
+    });
     const columns = Int32Array.from([1, 7, 13, 22, 30, 41, 50, 58]);
     for (const t of [10, 11]) {
       const row = matrix.row(t);
-      const { prediction, lower, upper } = await fitted.predictRow({ columns, values: Float64Array.from(columns, (c) => row[c]!), side: sideRowOf([side], t) });
+      const { prediction, lower, upper } = await fitted.predictRow({
+        columns,
+        values: Float64Array.from(columns, (c) => row[c]!),
+        side: sideRowOf([side], t),
+      });
       for (let j = 0; j < 60; j++) expect(Math.abs(prediction[j]! - row[j]!)).toBeLessThan(1e-8);
       expect(lower).toBeDefined();
       for (let j = 0; j < 60; j++) expect(upper![j]!).toBeGreaterThanOrEqual(lower![j]!);
@@ -112,8 +131,17 @@ print(json.dumps(out))
       },
     );
     for (let c = 0; c < cases.length; c++) {
-      const fitted = await fitLowrank(train, { backend: createReferenceBackend(), side: trainSide, hyper: cases[c]!, intervals: false });
-      const { prediction } = await fitted.predictRow({ columns: Int32Array.from(columns), values: Float64Array.from(values), side: sideRowOf([side], t) });
+      const fitted = await fitLowrank(train, {
+        backend: createReferenceBackend(),
+        side: trainSide,
+        hyper: cases[c]!,
+        intervals: false,
+      });
+      const { prediction } = await fitted.predictRow({
+        columns: Int32Array.from(columns),
+        values: Float64Array.from(values),
+        side: sideRowOf([side], t),
+      });
       for (let j = 0; j < 50; j++) expect(Math.abs(prediction[j]! - expected[c]![j]!)).toBeLessThan(1e-9);
     }
   });
@@ -121,11 +149,18 @@ print(json.dumps(out))
   test('a model fitted with side needs the new task side row, by name and length', async () => {
     const { matrix, side } = sideCase(8, 30, 5, () => 1);
     const rows = Int32Array.from({ length: 7 }, (_, i) => i);
-    const fitted = await fitLowrank(matrix.selectRows(rows), { side: selectSideRows([side], rows), hyper: { variant: 'additive', k: 1, alpha: 1, side: 1 } });
+    const fitted = await fitLowrank(matrix.selectRows(rows), {
+      side: selectSideRows([side], rows),
+      hyper: { variant: 'additive', k: 1, alpha: 1, side: 1 },
+    });
     const known = { columns: Int32Array.from([0, 5, 9]), values: Float64Array.from([1, 2, 3]) };
     await expect(fitted.predictRow(known)).rejects.toThrow(/needs the new task's side row/);
-    await expect(fitted.predictRow({ ...known, side: { other: new Float64Array(30) } })).rejects.toThrow(/no row for side matrix "first_order"/);
-    await expect(fitted.predictRow({ ...known, side: { first_order: new Float64Array(29) } })).rejects.toThrow(ForgetscopeError);
+    await expect(fitted.predictRow({ ...known, side: { other: new Float64Array(30) } })).rejects.toThrow(
+      /no row for side matrix "first_order"/,
+    );
+    await expect(fitted.predictRow({ ...known, side: { first_order: new Float64Array(29) } })).rejects.toThrow(
+      ForgetscopeError,
+    );
   });
 
   test('exchangeable tasks: 90 % side-aware intervals cover 0.85–0.95 of the unmeasured entries', async () => {
@@ -145,7 +180,11 @@ print(json.dumps(out))
       const measured = new Set(columns);
       for (let t = 36; t < m; t++) {
         const row = z.row(t);
-        const { lower, upper } = await fitted.predictRow({ columns, values: Float64Array.from(columns, (c) => row[c]!), side: sideRowOf([side], t) });
+        const { lower, upper } = await fitted.predictRow({
+          columns,
+          values: Float64Array.from(columns, (c) => row[c]!),
+          side: sideRowOf([side], t),
+        });
         for (let j = 0; j < n; j++) {
           if (measured.has(j)) continue;
           if (row[j]! >= lower![j]! && row[j]! <= upper![j]!) inside++;

@@ -23,19 +23,31 @@ describe('lowrank + side: intervals calibrated on the task’s own probes', () =
       const a = g.normal();
       const gamma = 1 + 0.3 * g.normal();
       const u = g.normal();
-      for (let j = 0; j < n; j++) z[i * n + j] = a + b[j]! + gamma * s[i * n + j]! + u * v[j]! + (0.2 + 0.1 * (j % 5)) * g.normal();
+      for (let j = 0; j < n; j++)
+        z[i * n + j] = a + b[j]! + gamma * s[i * n + j]! + u * v[j]! + (0.2 + 0.1 * (j % 5)) * g.normal();
     }
-    const matrix = new ForgettingMatrix({ values: z, taskIds: Array.from({ length: m }, (_, i) => `t${i}`), exampleIds: Array.from({ length: n }, (_, j) => `e${j}`) });
+    const matrix = new ForgettingMatrix({
+      values: z,
+      taskIds: Array.from({ length: m }, (_, i) => `t${i}`),
+      exampleIds: Array.from({ length: n }, (_, j) => `e${j}`),
+    });
     const side: SideMatrix = { name: 'first_order', rows: m, cols: n, data: s };
     const trainRows = Int32Array.from({ length: 40 }, (_, i) => i);
-    const fitted = await fitLowrank(matrix.selectRows(trainRows), { backend: createReferenceBackend(), side: selectSideRows([side], trainRows) });
+    const fitted = await fitLowrank(matrix.selectRows(trainRows), {
+      backend: createReferenceBackend(),
+      side: selectSideRows([side], trainRows),
+    });
     let inside = 0;
     let count = 0;
     for (let t = 40; t < m; t++) {
       // six probe sets, each shared by five tasks (one leave-one-task-out decision per set)
       const columns = randomColumns(n, 30, 100 + (t % 6));
       const row = matrix.row(t);
-      const { lower, upper } = await fitted.predictRow({ columns, values: Float64Array.from(columns, (c) => row[c]!), side: sideRowOf([side], t) });
+      const { lower, upper } = await fitted.predictRow({
+        columns,
+        values: Float64Array.from(columns, (c) => row[c]!),
+        side: sideRowOf([side], t),
+      });
       const measured = new Set(columns);
       for (let j = 0; j < n; j++) {
         if (measured.has(j)) continue;

@@ -14,12 +14,17 @@ function lowRank(m: number, n: number, rank: number, seed: number, noise = 0): F
   const a = Float64Array.from({ length: m * rank }, () => g.normal());
   const b = Float64Array.from({ length: n * rank }, () => g.normal());
   const z = new Float64Array(m * n);
-  for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) {
-    let x = 0;
-    for (let c = 0; c < rank; c++) x += a[i * rank + c]! * b[j * rank + c]!;
-    z[i * n + j] = x + noise * g.normal();
-  }
-  return new ForgettingMatrix({ values: z, taskIds: Array.from({ length: m }, (_, i) => `t${i}`), exampleIds: Array.from({ length: n }, (_, j) => `e${j}`) });
+  for (let i = 0; i < m; i++)
+    for (let j = 0; j < n; j++) {
+      let x = 0;
+      for (let c = 0; c < rank; c++) x += a[i * rank + c]! * b[j * rank + c]!;
+      z[i * n + j] = x + noise * g.normal();
+    }
+  return new ForgettingMatrix({
+    values: z,
+    taskIds: Array.from({ length: m }, (_, i) => `t${i}`),
+    exampleIds: Array.from({ length: n }, (_, j) => `e${j}`),
+  });
 }
 
 describe('soft-impute', () => {
@@ -44,8 +49,17 @@ print(json.dumps((y + mu).tolist()))
 `,
       { train: Array.from({ length: 9 }, (_, i) => Array.from(train.row(i))), columns, values, frac: 0.1, iters: 60 },
     );
-    const fitted = await fitSoftImpute(train, { backend: createReferenceBackend(), lambda: 0.1, lambdas: [0.1], maxIter: 60, tol: 1e-300 });
-    const { prediction } = await fitted.predictRow({ columns: Int32Array.from(columns), values: Float64Array.from(values) });
+    const fitted = await fitSoftImpute(train, {
+      backend: createReferenceBackend(),
+      lambda: 0.1,
+      lambdas: [0.1],
+      maxIter: 60,
+      tol: 1e-300,
+    });
+    const { prediction } = await fitted.predictRow({
+      columns: Int32Array.from(columns),
+      values: Float64Array.from(values),
+    });
     for (let j = 0; j < 40; j++) expect(Math.abs(prediction[j]! - expected[j]!)).toBeLessThan(1e-9);
   });
 
@@ -114,10 +128,19 @@ describe('ensemble', () => {
     for (let j = 0; j < n; j++) expect(Math.abs(prediction[j]! - row[j]!)).toBeLessThan(1e-9);
   });
 
-  test('soft-impute and ensemble are registered but opt-in: evaluate\'s default list is unchanged', () => {
+  test("soft-impute and ensemble are registered but opt-in: evaluate's default list is unchanged", () => {
     expect(createCompletionMethod('soft-impute').name).toBe('soft-impute');
     expect(createCompletionMethod('ensemble').name).toBe('ensemble');
-    expect(parseMethodList(undefined)).toEqual(['additive', 'knn', 'knn-baseline', 'svd', 'lgmf', 'lgmf-additive', 'additive-ls', 'lowrank']);
+    expect(parseMethodList(undefined)).toEqual([
+      'additive',
+      'knn',
+      'knn-baseline',
+      'svd',
+      'lgmf',
+      'lgmf-additive',
+      'additive-ls',
+      'lowrank',
+    ]);
     expect(OPT_IN_METHODS).toEqual(['soft-impute', 'ensemble']);
   });
 });

@@ -175,10 +175,12 @@ async function fitLowrankFresh(train: ForgettingMatrix, options: LowrankOptions)
   const variants = options.variants ?? (options.hyper ? [options.hyper.variant] : LOWRANK_VARIANTS);
   if (variants.length === 0) throw new ForgetscopeError('usage', 'lowrank: no centring variant to consider');
   const level = options.level ?? 0.9;
-  if (!(level > 0 && level < 1)) throw new ForgetscopeError('usage', `lowrank: interval level must be in (0, 1), got ${level}`);
+  if (!(level > 0 && level < 1))
+    throw new ForgetscopeError('usage', `lowrank: interval level must be in (0, 1), got ${level}`);
   const wantIntervals = options.intervals ?? true;
   const calibration = options.calibration ?? 'probes';
-  if (calibration !== 'probes' && calibration !== 'train') throw new ForgetscopeError('usage', `lowrank: calibration must be probes or train, got ${String(calibration)}`);
+  if (calibration !== 'probes' && calibration !== 'train')
+    throw new ForgetscopeError('usage', `lowrank: calibration must be probes or train, got ${String(calibration)}`);
   options.progress?.(0, 3, 'lowrank: Gram');
   const stats = await trainStats(train, backend);
   options.progress?.(1, 3, 'lowrank: bases');
@@ -198,12 +200,25 @@ async function fitLowrankFresh(train: ForgettingMatrix, options: LowrankOptions)
   const cache = new Map<string, LowrankDecision>();
   // With side: a second model on the residualised train block Z − γ_h·S_h (its own Gram, bases and
   // folds), whose side term carries each task's side pattern; the raw model stays the side-off option.
-  let sideModel: { stats: typeof stats; side: SideStats; basis: (v: LowrankVariant, k?: number) => Promise<FullBasis>; folds: typeof folds } | null = null;
+  let sideModel: {
+    stats: typeof stats;
+    side: SideStats;
+    basis: (v: LowrankVariant, k?: number) => Promise<FullBasis>;
+    folds: typeof folds;
+  } | null = null;
   if (options.side && options.side.length > 0) {
     const raw = await sideStats(stats, options.side, backend);
-    const resid = new ForgettingMatrix({ values: residualizeTrain(stats, raw), taskIds: train.taskIds, exampleIds: train.exampleIds });
+    const resid = new ForgettingMatrix({
+      values: residualizeTrain(stats, raw),
+      taskIds: train.taskIds,
+      exampleIds: train.exampleIds,
+    });
     const rstats = await trainStats(resid, backend);
-    const rside: SideStats = { ...(await sideStats(rstats, options.side, backend)), slope: raw.slope, residualized: true };
+    const rside: SideStats = {
+      ...(await sideStats(rstats, options.side, backend)),
+      slope: raw.slope,
+      residualized: true,
+    };
     sideModel = {
       stats: rstats,
       side: rside,
@@ -217,10 +232,13 @@ async function fitLowrankFresh(train: ForgettingMatrix, options: LowrankOptions)
     const key = Array.from(columns).join(',');
     const hit = cache.get(key);
     if (hit) return hit;
-    let chosen: { hyper: LowrankHyper; looRmse: number } = options.hyper ? { hyper: options.hyper, looRmse: NaN } : selectHyper(stats, folds, columns, grid);
+    let chosen: { hyper: LowrankHyper; looRmse: number } = options.hyper
+      ? { hyper: options.hyper, looRmse: NaN }
+      : selectHyper(stats, folds, columns, grid);
     if (side && !options.hyper) {
       const withSide = selectSideHyper(sideModel!.stats, side, sideModel!.folds, columns, grid, options.sideAlphas);
-      if (withSide && (!Number.isFinite(chosen.looRmse) || withSide.looRmse < chosen.looRmse * (1 - 1e-12))) chosen = withSide;
+      if (withSide && (!Number.isFinite(chosen.looRmse) || withSide.looRmse < chosen.looRmse * (1 - 1e-12)))
+        chosen = withSide;
     }
     const sideHyper = side && chosen.hyper.side !== undefined ? { ...chosen.hyper, side: chosen.hyper.side } : null;
     const kappa = !wantIntervals
@@ -237,13 +255,34 @@ async function fitLowrankFresh(train: ForgettingMatrix, options: LowrankOptions)
   async function predictRow(known: KnownEntries): Promise<RowPrediction> {
     checkKnownEntries(known, n);
     const { hyper, kappa } = decide(known.columns);
-    if (!variants.includes(hyper.variant)) throw new ForgetscopeError('usage', `lowrank: variant ${hyper.variant} was not fitted`);
+    if (!variants.includes(hyper.variant))
+      throw new ForgetscopeError('usage', `lowrank: variant ${hyper.variant} was not fitted`);
     if (side && hyper.side !== undefined) {
       const sideRow = sideValuesOf(known.side, side.names, n);
       const sideBasis = await sideModel!.basis(hyper.variant);
-      return predictSideRow(sideBasis, n, side, m, sideRow, known.columns, known.values, { k: hyper.k, alpha: hyper.alpha, side: hyper.side }, wantIntervals ? kappa : NaN, calibration === 'probes' ? level : NaN);
+      return predictSideRow(
+        sideBasis,
+        n,
+        side,
+        m,
+        sideRow,
+        known.columns,
+        known.values,
+        { k: hyper.k, alpha: hyper.alpha, side: hyper.side },
+        wantIntervals ? kappa : NaN,
+        calibration === 'probes' ? level : NaN,
+      );
     }
-    if (wantIntervals && Number.isFinite(kappa)) return predictWithIntervals(stats, smallBasis(hyper.variant), known, hyper, kappa, calibration === 'probes' ? level : NaN, backend);
+    if (wantIntervals && Number.isFinite(kappa))
+      return predictWithIntervals(
+        stats,
+        smallBasis(hyper.variant),
+        known,
+        hyper,
+        kappa,
+        calibration === 'probes' ? level : NaN,
+        backend,
+      );
     // only the leading hyper.k components are used: a prefix basis suffices (see `lazyBases`)
     const basis = await basisFor(hyper.variant, hyper.k);
     const r = basis.r;
@@ -379,9 +418,20 @@ async function predictWithIntervals(
     for (let c = 0; c < k; c++) vk[t * k + c] = acc[c]! / basis.s[c]!;
   }
   const normal = knownNormal(vk, cK, k);
-  const sol = solveRidge(normal, basis, n, k, hyper.alpha, additive) ?? solveRidge(normal, basis, n, k, Math.max(hyper.alpha, 1), additive)!;
+  const sol =
+    solveRidge(normal, basis, n, k, hyper.alpha, additive) ??
+    solveRidge(normal, basis, n, k, Math.max(hyper.alpha, 1), additive)!;
   const forms = ridgeForms(basis, sol);
-  const { lin, quad, energy } = await columnFormsOn(backend, { z: stats.z.data, rows: m, cols: n, off, shift, g: forms.g, h: forms.h, t0: forms.t0 });
+  const { lin, quad, energy } = await columnFormsOn(backend, {
+    z: stats.z.data,
+    rows: m,
+    cols: n,
+    off,
+    shift,
+    g: forms.g,
+    h: forms.h,
+    t0: forms.t0,
+  });
   const scale = penaltyScale(basis, n);
   const floor = 1e-300 + 1e-24 * scale;
   // how hard this task is, from its fit's leave-one-column-out residuals at the measured columns (κ was
@@ -392,7 +442,9 @@ async function predictWithIntervals(
   const rho = probeScale(residualSq, kk, sol.index.length, scale);
   // calibrated on the task's own probes where it has enough of them: the shape at a measured column
   // is the same form, with its leverage as the parameter variance
-  const probeSd = Float64Array.from(loo.leverage, (h, t) => Math.sqrt(scale * h + Math.max(energyK[t]!, 0) / basis.rows + floor));
+  const probeSd = Float64Array.from(loo.leverage, (h, t) =>
+    Math.sqrt(scale * h + Math.max(energyK[t]!, 0) / basis.rows + floor),
+  );
   const own = Number.isNaN(probeLevel) ? NaN : probeConformalScale(loo.residual, probeSd, probeLevel);
   const factor = Number.isFinite(own) ? own : kappa * rho;
   const prediction = new Float64Array(n);
