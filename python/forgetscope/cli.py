@@ -3,11 +3,14 @@
 How the engine is found (first match wins; :func:`forgetscope_command`):
 
 1. ``$FORGETSCOPE_CLI``: the command, split like a shell, e.g. ``FORGETSCOPE_CLI="node /opt/forgetscope/dist/cli/bin.js"``;
-2. the engine bundled inside this package (``forgetscope/engine/forgetscope.mjs``: a wheel or
+2. the npm package installed beside it: ``node_modules/forgetscope`` in the current folder or a parent
+   (a project-local ``npm install forgetscope`` of the same version), so its native extras — Dawn's
+   WebGPU, the system BLAS through koffi, PNG export — are used (the bundled engine runs without them);
+3. the engine bundled inside this package (``forgetscope/engine/forgetscope.mjs``: a wheel or
    ``pip install ./python`` carries it, run with ``node``);
-3. the built CLI of the repository checkout this package sits in (``node <repo>/dist/cli/bin.js``; run
+4. the built CLI of the repository checkout this package sits in (``node <repo>/dist/cli/bin.js``; run
    ``npm ci && npm run build`` in the checkout; how an editable install finds it);
-4. ``forgetscope`` on ``PATH`` (``npm install -g forgetscope``; the Python console script of the same
+5. ``forgetscope`` on ``PATH`` (``npm install -g forgetscope``; the Python console script of the same
    name, which forwards here, is skipped).
 
 Every route needs Node ≥ 22 on ``PATH`` (or the interpreter named in ``$FORGETSCOPE_CLI``); when it is
@@ -59,6 +62,27 @@ def bundled_engine() -> Optional[Path]:
     return path if path.is_file() else None
 
 
+def npm_package_beside(start: Optional[Path] = None) -> Optional[Path]:
+    """The CLI of an npm-installed forgetscope of this package's version in ``node_modules`` of the
+    current folder (or ``start``) or a parent, or None. Another version is passed over (its engine would
+    not match this package's calls)."""
+    from . import __version__
+
+    folder = (start or Path.cwd()).resolve()
+    for candidate in (folder, *folder.parents):
+        package = candidate / "node_modules" / "forgetscope"
+        cli = package / "dist" / "cli" / "bin.js"
+        if not cli.is_file():
+            continue
+        try:
+            version = json.loads((package / "package.json").read_text(encoding="utf-8")).get("version")
+        except (OSError, ValueError):
+            continue
+        if version == __version__:
+            return cli
+    return None
+
+
 def _is_python_script(path: str) -> bool:
     """True for a console script written by pip (its first line names a Python interpreter)."""
     try:
@@ -79,13 +103,17 @@ def _on_path() -> Optional[str]:
 
 def forgetscope_command() -> list[str]:
     """The command that runs the forgetscope CLI, first match wins: ``$FORGETSCOPE_CLI`` (split like a
-    shell), the engine bundled in this package (``node …/forgetscope/engine/forgetscope.mjs``), the built
+    shell), the npm package of the same version in ``node_modules`` of this folder or a parent (its native
+    extras apply), the engine bundled in this package (``node …/forgetscope/engine/forgetscope.mjs``), the built
     CLI of the repository this package sits in (``node <repo>/dist/cli/bin.js``), then ``forgetscope`` on
     PATH (not the Python console script that forwards here). Raises :class:`EngineNotFoundError` when none
     is found."""
     env = os.environ.get("FORGETSCOPE_CLI")
     if env:
         return shlex.split(env)
+    beside = npm_package_beside()
+    if beside is not None:
+        return ["node", str(beside)]
     bundled = bundled_engine()
     if bundled is not None:
         return ["node", str(bundled)]
