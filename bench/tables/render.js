@@ -39,18 +39,24 @@ function coverage(reports) {
   return lines.join('\n');
 }
 
-/** Hostile-input corpus runs (bench/hostile): counts and the slowest and largest cases. */
+/** Hostile-input corpus runs (`npm run bench -- hostile --out FILE`): counts, bounds and the slowest cases. */
 function hostile(reports) {
-  const lines = [];
-  for (const rep of reports) {
-    const cases = rep.cases ?? [];
-    const failed = cases.filter((c) => !c.ok);
-    lines.push(`| cases | passed | failed | slowest (s) | largest peak RSS (MiB) |`, '|---|---|---|---|---|');
-    const slow = [...cases].sort((a, b) => b.seconds - a.seconds)[0];
-    const big = [...cases].sort((a, b) => b.maxRssMb - a.maxRssMb)[0];
+  const lines = [
+    '| cases | failed | concurrency | wall (s) | median (s) | slowest (s) | peak RSS (MB) | load at start | node |',
+    '|---|---|---|---|---|---|---|---|---|',
+  ];
+  const slowest = [];
+  for (const { summary: s, rows } of reports) {
     lines.push(
-      `| ${cases.length} | ${cases.length - failed.length} | ${failed.length} | ` +
-        `${slow ? `${fmt(slow.seconds, 2)} (${slow.name})` : 'n/a'} | ${big ? `${fmt(big.maxRssMb, 0)} (${big.name})` : 'n/a'} |`,
+      `| ${s.cases} | ${s.failed} | ${s.concurrency} | ${fmt(s.wallSeconds, 1)} | ${fmt(s.medianSeconds, 2)} | ` +
+        `${fmt(s.maxSeconds, 2)} | ${fmt(s.maxRssMb, 0)} | ${fmt(s.machine.loadAverageAtStart, 1)} | ${s.machine.node} |`,
+    );
+    slowest.push(...[...rows].sort((a, b) => b.seconds - a.seconds).slice(0, 5));
+  }
+  lines.push('', '| slowest cases | exit | seconds (bound) | peak RSS MB (bound) |', '|---|---|---|---|');
+  for (const r of slowest) {
+    lines.push(
+      `| ${r.file}: ${r.name.replaceAll('|', '\\|')} | ${r.exit} | ${fmt(r.seconds, 2)} (${r.maxSeconds}) | ${fmt(r.rssMb, 0)} (${r.maxRssMb}) |`,
     );
   }
   return lines.join('\n');
