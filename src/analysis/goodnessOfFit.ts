@@ -4,7 +4,7 @@ import { ForgetscopeError } from '../util/errors.js';
 /**
  * Sums over the observed entries of a matrix that every goodness-of-fit figure needs: the count,
  * the sum, the uncentred sum of squares `Σ z²` and the total sum of squares about the grand mean
- * `Σ (z − mean)²` (the denominator of the spec's R²).
+ * `Σ (z − mean)²` (the denominator of the structure fits' R²).
  */
 export interface ObservedMoments {
   /** Number of observed entries. */
@@ -51,7 +51,7 @@ export function observedMoments(matrix: ForgettingMatrix): ObservedMoments {
 
 /** R² and RMSE of one model over the observed entries. */
 export interface FitQuality {
-  /** `1 − SSE / Σ (z − mean)²`: the spec's R² (denominator centred on the grand mean). NaN when Z is constant. */
+  /** `1 − SSE / Σ (z − mean)²`: the structure fits' R² (denominator centred on the grand mean). NaN when Z is constant. */
   r2: number;
   /** `sqrt(SSE / count)`. */
   rmse: number;

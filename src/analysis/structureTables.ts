@@ -97,7 +97,7 @@ export interface SummaryInput {
 
 /**
  * The structure analysis and audit as one JSON-ready object (the `analyze --json` contract: the
- * issue's keys first; more keys may follow, none renamed).
+ * contract's keys first; more keys may follow, none renamed).
  */
 export function structureSummary(
   read: SummaryInput,

@@ -5,7 +5,7 @@ import { runCli } from '../../src/cli/main.js';
 import { captureContext } from './cliContext.js';
 
 const FIXTURE = 'fixtures/real-dev-v1';
-// The spec's reference split of the fixture (test rows), the rest train.
+// The reference split of the fixture (test rows), the rest train.
 const TEST = '2,5,11,16,20,21,23,25,31,34,36';
 const TRAIN = '0-1,3-4,6-10,12-15,17-19,22,24,26-30,32-33,35';
 

@@ -25,7 +25,7 @@ export function bundledFixture(): string {
 
 /**
  * The demo's fixed split of the fixture's 37 tasks: the test rows of the paper-protocol reference
- * results shipped with the spec (11 held-out tasks), the other 26 rows train.
+ * results recorded for the fixture (11 held-out tasks), the other 26 rows train.
  */
 export const DEMO_TEST_ROWS = [2, 5, 11, 16, 20, 21, 23, 25, 31, 34, 36];
 
@@ -141,7 +141,7 @@ async function runDemo(flags: DemoFlags, ctx: CliContext): Promise<void> {
     provenance: {
       seeds: `probe draws: numpy default_rng(seed) for seeds ${flags.seeds}; replay draw seed ${seeds[0]}`,
       notes: [
-        `Demo split: test rows ${DEMO_TEST_ROWS.join(',')} (the spec's reference split), train rows the other ${m.rows - DEMO_TEST_ROWS.length}.`,
+        `Demo split: test rows ${DEMO_TEST_ROWS.join(',')} (the fixture's reference split), train rows the other ${m.rows - DEMO_TEST_ROWS.length}.`,
         `Replay: fixture tasks have ${FIXTURE_FINE_TUNE_EXAMPLES} fine-tuning examples; held-out examples (heldout_examples.json) are never replayed.`,
       ],
     },
