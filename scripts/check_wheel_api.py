@@ -14,6 +14,8 @@ from forgetscope import api, cli
 fixture = Path(sys.argv[1])
 site = Path(forgetscope.__file__).resolve().parent
 assert "site-packages" in site.parts, f"forgetscope was imported from {site}, not from the installed wheel"
+beside = cli.npm_package_beside()
+assert beside is None, f"an npm forgetscope sits in a parent folder ({beside}); run the check where none does"
 cmd = cli.forgetscope_command()
 assert cmd[-1] == str(site / "engine" / "forgetscope.mjs"), f"the engine is not the bundled one: {cmd}"
 assert cli.engine_version() == forgetscope.__version__

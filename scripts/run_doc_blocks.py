@@ -55,6 +55,8 @@ def _sandbox(fixtures: str | None, npm_package: str | None) -> Path:
     if fixtures:
         shutil.copytree(fixtures, box / "fixtures")
     if npm_package:
+        # a package.json of its own, so npm installs here and not into a node_modules of a parent folder
+        (box / "package.json").write_text('{"name": "forgetscope-docs-sandbox", "private": true}\n')
         subprocess.run(
             ["npm", "install", "--no-audit", "--no-fund", "--prefer-offline", "--no-save", "--loglevel=error", str(Path(npm_package).resolve())],
             cwd=box,
