@@ -9,8 +9,7 @@
 //        [--random-seeds 0-4] [--svd-seeds 0-4] [--out bench/completion/side-results.json] [--no-svd] [--no-ensemble]
 import { writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
-import { join, dirname } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import {
   evaluate,
   createCompletionMethod,
@@ -21,18 +20,8 @@ import {
   sideRowOf,
 } from '../../dist/index.js';
 import { readForgettingMatrix } from '../../dist/node.js';
+import { REFERENCE_SPLIT, flag, opt, randomSplit, range, root } from './splits.js';
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const args = process.argv.slice(2);
-const opt = (name, fallback) => {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 ? args[i + 1] : fallback;
-};
-const range = (spec) =>
-  spec.split(',').flatMap((p) => {
-    const m = /^(\d+)-(\d+)$/.exec(p);
-    return m ? Array.from({ length: Number(m[2]) - Number(m[1]) + 1 }, (_, i) => Number(m[1]) + i) : [Number(p)];
-  });
 const sideNames = opt('side', 'first_order').split(',');
 const ks = opt('ks', '30,10').split(',').map(Number);
 const seeds = range(opt('seeds', '0-9'));
@@ -40,31 +29,12 @@ const randomSeeds = range(opt('random-seeds', '0-4'));
 const svdSeeds = range(opt('svd-seeds', '0-4'));
 const nRandom = Number(opt('random', '3'));
 const out = opt('out', join(root, 'bench', 'completion', 'side-results.json'));
-const withSvd = !args.includes('--no-svd');
-const withEnsemble = !args.includes('--no-ensemble');
+const withSvd = !flag('no-svd');
+const withEnsemble = !flag('no-ensemble');
 const log = (s) => process.stderr.write(s + '\n');
 
 const { matrix, side } = await readForgettingMatrix(join(root, 'fixtures', 'real-dev-v1'), { side: sideNames });
-const reference = {
-  name: 'reference',
-  train: [0, 1, 3, 4, 6, 7, 8, 9, 10, 12, 13, 14, 15, 17, 18, 19, 22, 24, 26, 27, 28, 29, 30, 32, 33, 35],
-  test: [2, 5, 11, 16, 20, 21, 23, 25, 31, 34, 36],
-};
-/** A seeded 26/11 split: Fisher–Yates with draws from default_rng(1000 + s). */
-function randomSplit(s) {
-  const rng = defaultRng(1000 + s);
-  const order = Array.from({ length: matrix.rows }, (_, i) => i);
-  for (let i = order.length - 1; i > 0; i--) {
-    const j = rng.integers(0, i + 1, 1)[0];
-    [order[i], order[j]] = [order[j], order[i]];
-  }
-  return {
-    name: `random-${s}`,
-    train: order.slice(0, 26).sort((a, b) => a - b),
-    test: order.slice(26).sort((a, b) => a - b),
-  };
-}
-const splits = [reference, ...Array.from({ length: nRandom }, (_, s) => randomSplit(s))];
+const splits = [REFERENCE_SPLIT, ...Array.from({ length: nRandom }, (_, s) => randomSplit(matrix.rows, s))];
 
 /** 90 % interval coverage of lowrank over the unmeasured entries (paper probes), and the mean width. */
 async function coverage(split, k, useSide, seedList) {

@@ -39,6 +39,30 @@ function coverage(reports) {
   return lines.join('\n');
 }
 
+/** Interval calibrations compared (bench/completion/coverage.js): coverage (mean width) per split, k and side. */
+function calibration(reports) {
+  const lines = [];
+  for (const rep of reports) {
+    const cals = [...new Set(rep.rows.map((r) => r.calibration))];
+    const sides = [...new Set(rep.rows.map((r) => r.side))];
+    const heads = sides.flatMap((sd) => cals.map((c) => (sd ? `${c} + ${sd}` : c)));
+    for (const k of [...new Set(rep.rows.map((r) => r.k))]) {
+      lines.push(`| split, k = ${k} | ${heads.join(' | ')} |`, `|---|${heads.map(() => '---|').join('')}`);
+      for (const split of [...new Set(rep.rows.map((r) => r.split))]) {
+        const cells = sides.flatMap((sd) =>
+          cals.map((c) => {
+            const r = rep.rows.find((x) => x.split === split && x.k === k && x.side === sd && x.calibration === c);
+            return r ? `${fmt(r.coverage, 3)} (${fmt(r.intervalWidth, 3)})` : 'n/a';
+          }),
+        );
+        lines.push(`| ${split} | ${cells.join(' | ')} |`);
+      }
+      lines.push('');
+    }
+  }
+  return lines.join('\n').trimEnd();
+}
+
 /** Hostile-input corpus runs (`npm run bench -- hostile --out FILE`): counts, bounds and the slowest cases. */
 function hostile(reports) {
   const lines = [
@@ -62,7 +86,7 @@ function hostile(reports) {
   return lines.join('\n');
 }
 
-const kinds = { side, coverage, hostile };
+const kinds = { side, coverage, calibration, hostile };
 const [kind, ...files] = process.argv.slice(2);
 if (!kinds[kind] || files.length === 0) {
   process.stderr.write(
