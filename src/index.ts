@@ -215,6 +215,14 @@ export {
 /** `lowrank.fit` with its richer return type (`decide`, `bases`); named apart from analysis' `fitLowRank`. */
 export { fitLowrank as fitLowrankCompletion } from './completion/index.js';
 export { SIDE_ALPHAS } from './completion/loo/side.js';
+export { SIDE_ENTRY_Z, type SideScore, type SideSelection } from './completion/loo/sideSelect.js';
+export {
+  deriveSideMatrices,
+  sideDeriveFeatures,
+  SIDE_DERIVE_SETS,
+  type SideDeriveFeatures,
+  type SideDeriveSet,
+} from './completion/sideDerive.js';
 export {
   fitSoftImpute,
   SOFT_IMPUTE_LAMBDAS,
@@ -243,6 +251,7 @@ export {
   type ProbeContext,
   type ProbeSelector,
   type SeedMetrics,
+  type SideKeptMetrics,
 } from './completion/index.js';
 export { completionMetrics, meanMetrics, rocAuc, type CompletionMetrics } from './completion/index.js';
 // ## numpy-exact generators (the protocol's seeds reproduce numpy's streams)

@@ -5,8 +5,12 @@
 // splits; the 90 % interval coverage of lowrank over the unmeasured entries; per-fit seconds.
 // The full-row span floors are computed by bench/completion/side-floors.py from the splits this script
 // writes. Nothing here is tuned: lowrank and the ensemble choose their settings by leave-one-task-out.
-// Usage: node bench/completion/side.js [--side first_order] [--ks 30,10] [--seeds 0-9] [--random 3]
+// --derive basic adds the derived candidate side matrices of `deriveSideMatrices` (from the given ones,
+// the base NLL and the examples' `source`), among which lowrank keeps, per column set, those that help
+// by leave-one-task-out; each run records which were kept (`sideKept`, share of completed rows).
+// Usage: node bench/completion/side.js [--side first_order] [--derive basic] [--ks 30,10] [--seeds 0-9] [--random 3]
 //        [--random-seeds 0-4] [--svd-seeds 0-4] [--out bench/completion/side-results.json] [--no-svd] [--no-ensemble]
+//        [--no-coverage] [--no-reference]
 import { writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
@@ -15,7 +19,9 @@ import {
   createCompletionMethod,
   fitLowrankCompletion as fitLowrank,
   defaultRng,
+  deriveSideMatrices,
   knownEntriesOf,
+  sideDeriveFeatures,
   selectSideRows,
   sideRowOf,
 } from '../../dist/index.js';
@@ -31,10 +37,17 @@ const nRandom = Number(opt('random', '3'));
 const out = opt('out', join(root, 'bench', 'completion', 'side-results.json'));
 const withSvd = !flag('no-svd');
 const withEnsemble = !flag('no-ensemble');
+const withCoverage = !flag('no-coverage');
+const derive = opt('derive', 'none');
 const log = (s) => process.stderr.write(s + '\n');
 
-const { matrix, side } = await readForgettingMatrix(join(root, 'fixtures', 'real-dev-v1'), { side: sideNames });
-const splits = [REFERENCE_SPLIT, ...Array.from({ length: nRandom }, (_, s) => randomSplit(matrix.rows, s))];
+const read = await readForgettingMatrix(join(root, 'fixtures', 'real-dev-v1'), { side: sideNames });
+const matrix = read.matrix;
+const side = deriveSideMatrices(read.side, sideDeriveFeatures(matrix), derive);
+const splits = [
+  ...(flag('no-reference') ? [] : [REFERENCE_SPLIT]),
+  ...Array.from({ length: nRandom }, (_, s) => randomSplit(matrix.rows, s)),
+];
 
 /** 90 % interval coverage of lowrank over the unmeasured entries (paper probes), and the mean width. */
 async function coverage(split, k, useSide, seedList) {
@@ -62,7 +75,14 @@ async function coverage(split, k, useSide, seedList) {
   return { coverage: inside / total, meanWidth: width / total };
 }
 
-const results = { machine: { loadavg: loadavg(), node: process.version }, side: sideNames, splits, runs: [] };
+const results = {
+  machine: { loadavg: loadavg(), node: process.version },
+  side: sideNames,
+  derive,
+  candidates: side.map((s) => s.name),
+  splits,
+  runs: [],
+};
 for (const split of splits) {
   for (const k of ks) {
     const seedList = split.name === 'reference' ? seeds : randomSeeds;
@@ -91,6 +111,7 @@ for (const split of splits) {
     for (const [name, m] of Object.entries(withSide.methods)) {
       row.rmse[`${name}+side`] = m.rmse;
       row.seconds[`${name}+side`] = m.seconds / m.fits;
+      if (m.sideKeptShare) row.sideKept = { ...row.sideKept, [`${name}+side`]: m.sideKeptShare };
     }
     if (withEnsemble && split.name === 'reference') {
       const ens = await evaluate(matrix, {
@@ -113,31 +134,31 @@ for (const split of splits) {
       });
       row.rmse['svd'] = s.methods.svd.rmse;
       row.svdSeeds = svdList;
-      // lowrank on exactly svd's seeds, for a like-for-like ratio
-      const same = await evaluate(matrix, {
-        trainRows: split.train,
-        testRows: split.test,
-        known: k,
-        seeds: svdList,
-        methods: [createCompletionMethod('lowrank')],
-        side,
-      });
-      const samePlain = await evaluate(matrix, {
-        trainRows: split.train,
-        testRows: split.test,
-        known: k,
-        seeds: svdList,
-        methods: [createCompletionMethod('lowrank')],
-      });
+      // lowrank on exactly svd's seeds, for a like-for-like ratio (the runs above when the seeds agree)
+      const sameSeeds = svdList.join() === seedList.join();
+      const on = async (withSide) =>
+        (
+          await evaluate(matrix, {
+            trainRows: split.train,
+            testRows: split.test,
+            known: k,
+            seeds: svdList,
+            methods: [createCompletionMethod('lowrank')],
+            ...(withSide ? { side } : {}),
+          })
+        ).methods.lowrank;
+      const same = sameSeeds ? withSide.methods.lowrank : await on(true);
+      const samePlain = sameSeeds ? plain.methods.lowrank : await on(false);
       row.ratioToSvd = {
-        lowrank: samePlain.methods.lowrank.rmse / s.methods.svd.rmse,
-        'lowrank+side': same.methods.lowrank.rmse / s.methods.svd.rmse,
+        lowrank: samePlain.rmse / s.methods.svd.rmse,
+        'lowrank+side': same.rmse / s.methods.svd.rmse,
       };
     }
-    row.coverage = {
-      lowrank: await coverage(split, k, false, seedList),
-      'lowrank+side': await coverage(split, k, true, seedList),
-    };
+    if (withCoverage)
+      row.coverage = {
+        lowrank: await coverage(split, k, false, seedList),
+        'lowrank+side': await coverage(split, k, true, seedList),
+      };
     results.runs.push(row);
     log(JSON.stringify(row));
     writeFileSync(out, JSON.stringify(results, null, 1) + '\n');

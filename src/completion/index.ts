@@ -6,3 +6,4 @@ export * from './probes/index.js';
 export * from './loo/index.js';
 export * from './conformal.js';
 export * from './known.js';
+export * from './sideDerive.js';

@@ -21,6 +21,11 @@ export interface RowPrediction {
   lower?: Float64Array;
   /** Upper bound of the prediction interval, when the method gives one. */
   upper?: Float64Array;
+  /**
+   * Fitted with side matrices and choosing among them (`lowrank`): the names of those this
+   * prediction used (empty: none). Absent for methods that do not choose.
+   */
+  sideKept?: readonly string[];
 }
 
 /** Options every method's `fit` accepts; methods add their own. */

@@ -12,3 +12,4 @@ export * from './ridge.js';
 export * from './forms.js';
 export * from './intervals.js';
 export * from './side.js';
+export * from './sideSelect.js';

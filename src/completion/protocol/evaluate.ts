@@ -71,15 +71,26 @@ export interface IntervalMetrics {
   intervalWidth?: number;
 }
 
+/**
+ * Which side matrices a method that chooses among them (`lowrank`) kept, over the completed rows:
+ * present only when every completed row says (`RowPrediction.sideKept`).
+ */
+export interface SideKeptMetrics {
+  /** Names kept for at least one completed row, in the order the side matrices were given. */
+  sideKept?: string[];
+  /** Per name in `sideKept`: the share of completed rows that kept it. */
+  sideKeptShare?: Record<string, number>;
+}
+
 /** Metrics of one seed, pooled over its test rows. */
-export interface SeedMetrics extends CompletionMetrics, IntervalMetrics {
+export interface SeedMetrics extends CompletionMetrics, IntervalMetrics, SideKeptMetrics {
   seed: number;
   /** Distinct known columns of the first test row (all rows share them under the paper's draw). */
   nKnown: number;
 }
 
 /** One method's evaluation: metrics averaged over seeds, per-seed metrics and the time spent. */
-export interface MethodEvaluation extends CompletionMetrics, IntervalMetrics {
+export interface MethodEvaluation extends CompletionMetrics, IntervalMetrics, SideKeptMetrics {
   /** Wall time over all of the method's fits (fit + per-row completion), seconds. */
   seconds: number;
   /** Number of completed rows: test rows × seeds. */
@@ -162,15 +173,19 @@ export async function evaluate(matrix: ForgettingMatrix, options: EvaluateOption
     const perSeed: SeedMetrics[] = [];
     // intervals are scored only when every completed row of every seed has them
     let allIntervals = true;
+    const keptAll = side ? new KeptCounts() : null;
     for (const seed of seeds) {
+      const keptSeed = side ? new KeptCounts() : null;
       const truth: number[] = [];
       const pred: number[] = [];
       const cover = { inside: 0, width: 0, count: 0 };
       for (const t of testRows) {
         const entries = known.get(`${t}:${seed}`)!;
         const t1 = performance.now();
-        const { prediction, lower, upper } = await fitted.predictRow(entries, { seed });
+        const { prediction, lower, upper, sideKept } = await fitted.predictRow(entries, { seed });
         seconds += (performance.now() - t1) / 1000;
+        keptSeed?.add(sideKept);
+        keptAll?.add(sideKept);
         collectUnknown(matrix, t, entries.columns, prediction, fitted.scoresOnly === true, truth, pred);
         if (lower && upper && !fitted.scoresOnly) intervalCounts(matrix, t, entries.columns, lower, upper, cover);
         else allIntervals = false;
@@ -183,6 +198,7 @@ export async function evaluate(matrix: ForgettingMatrix, options: EvaluateOption
         ...(allIntervals && cover.count > 0
           ? { coverage: cover.inside / cover.count, intervalWidth: cover.width / cover.count }
           : {}),
+        ...keptSeed?.metrics(side!),
       });
     }
     const intervals: IntervalMetrics = {};
@@ -198,12 +214,32 @@ export async function evaluate(matrix: ForgettingMatrix, options: EvaluateOption
     methods[method.name] = {
       ...meanMetrics(perSeed),
       ...intervals,
+      ...keptAll?.metrics(side!),
       seconds,
       fits: seeds.length * testRows.length,
       perSeed,
     };
   }
   return { methods, select: selectName, known: k, seeds, trainRows, testRows, knownColumns };
+}
+
+/** Counts of the side matrices kept over completed rows (`SideKeptMetrics`). */
+class KeptCounts {
+  private rows = 0;
+  private silent = false;
+  private readonly counts = new Map<string, number>();
+  add(kept: readonly string[] | undefined): void {
+    this.rows++;
+    if (!kept) this.silent = true;
+    else for (const name of kept) this.counts.set(name, (this.counts.get(name) ?? 0) + 1);
+  }
+  metrics(side: SideMatrices): SideKeptMetrics {
+    if (this.silent || this.rows === 0) return {};
+    const names = side.map((s) => s.name).filter((name) => this.counts.has(name));
+    const share: Record<string, number> = {};
+    for (const name of names) share[name] = this.counts.get(name)! / this.rows;
+    return { sideKept: names, sideKeptShare: share };
+  }
 }
 
 /** Appends the observed unknown cells of test row `t` (truth, clipped prediction) to the pools. */

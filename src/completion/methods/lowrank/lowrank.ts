@@ -23,12 +23,21 @@ import {
   ridgeForms,
   selectHyper,
   selectSideHyper,
+  selectSideSet,
+  selectSideSetAsync,
+  sideFoldSse,
   sideStats,
+  subsetSideStats,
+  jointSlopes,
+  plainFoldSse,
   sideValuesOf,
   solveRidge,
   trainStats,
   variantBasis,
+  type Fold,
   type FullBasis,
+  type SideScore,
+  type SideSelection,
   type LowrankGrid,
   type LowrankHyper,
   type LowrankVariant,
@@ -81,11 +90,28 @@ export interface LowrankDecision {
   looRmse: number;
   /** Interval scale κ (NaN without intervals). */
   kappa: number;
+  /**
+   * Fitted with side matrices: the names of those the ridge keeps for this column set, in the order
+   * given (empty: none helped beyond noise; see `sideSelect.ts`). Absent without side matrices.
+   */
+  sideKept?: string[];
+  /**
+   * With several candidate side matrices and no fixed setting: each greedy step's best candidate, its
+   * mean per-fold gain in LOO squared error over the set before it, that gain's standard error, and
+   * whether it entered (see `sideSelect.ts`).
+   */
+  sideSteps?: { name: string; gain: number; se: number; entered: boolean }[];
 }
 
 /** A fitted `lowrank` model: `predictRow` plus the decision it takes for a set of measured columns. */
 export interface FittedLowrank extends FittedCompletion {
+  /**
+   * The decision for a column set. With several side matrices it needs the side models the selection
+   * visits, built by `decideAsync` or `predictRow` on first use: a usage error before that.
+   */
   decide(columns: Int32Array): LowrankDecision;
+  /** `decide`, building the side models the selection needs first (what `predictRow` uses). */
+  decideAsync(columns: Int32Array): Promise<LowrankDecision>;
   /**
    * The full-train bases by centring formed so far (right singular vectors column-major, see
    * `FullBasis`). A centring's full basis is formed by `basis(variant)` (or a prediction without
@@ -146,6 +172,15 @@ function fitKey(options: LowrankOptions): string {
   ]);
 }
 
+/** One set of kept side matrices: its residualised train statistics, side statistics, bases and folds. */
+interface SideModel {
+  set: readonly number[];
+  stats: TrainStats;
+  side: SideStats;
+  basis: (v: LowrankVariant, k?: number) => Promise<FullBasis>;
+  folds: Fold[];
+}
+
 /** `lowrank.fit` with its richer return type. */
 export async function fitLowrank(train: ForgettingMatrix, options: LowrankOptions = {}): Promise<FittedLowrank> {
   if (options.reuse !== true || (options.side && options.side.length > 0)) return fitLowrankFresh(train, options);
@@ -197,17 +232,18 @@ async function fitLowrankFresh(train: ForgettingMatrix, options: LowrankOptions)
     alphas: options.grid?.alphas ?? base.alphas,
   };
   const calib = calibrationColumns(n, options.calibrationColumns ?? 400);
-  const cache = new Map<string, LowrankDecision>();
-  // With side: a second model on the residualised train block Z − γ_h·S_h (its own Gram, bases and
-  // folds), whose side term carries each task's side pattern; the raw model stays the side-off option.
-  let sideModel: {
-    stats: typeof stats;
-    side: SideStats;
-    basis: (v: LowrankVariant, k?: number) => Promise<FullBasis>;
-    folds: typeof folds;
-  } | null = null;
-  if (options.side && options.side.length > 0) {
-    const raw = await sideStats(stats, options.side, backend);
+  const cache = new Map<string, { decision: LowrankDecision; model: SideModel | null }>();
+  // With side: per set of kept side matrices, a model on the residualised train block Z − γ_h·S_h
+  // (its own Gram, bases and folds), whose side term carries each task's side pattern; the raw model
+  // stays the side-off option. Which set is kept is chosen per column set (`sideSelect.ts`); the
+  // models are built on first use.
+  const candidates = options.side && options.side.length > 0 ? options.side : null;
+  const rawAll = candidates ? await sideStats(stats, candidates, backend) : null;
+  const models = new Map<string, Promise<SideModel>>();
+  const built = new Map<string, SideModel>();
+  async function buildSideModel(set: readonly number[]): Promise<SideModel> {
+    const raw = subsetSideStats(rawAll!, set);
+    if (set.length > 1) raw.slope = jointSlopes(raw, stats);
     const resid = new ForgettingMatrix({
       values: residualizeTrain(stats, raw),
       taskIds: train.taskIds,
@@ -215,55 +251,135 @@ async function fitLowrankFresh(train: ForgettingMatrix, options: LowrankOptions)
     });
     const rstats = await trainStats(resid, backend);
     const rside: SideStats = {
-      ...(await sideStats(rstats, options.side, backend)),
+      ...(await sideStats(
+        rstats,
+        set.map((l) => candidates![l]!),
+        backend,
+      )),
       slope: raw.slope,
       residualized: true,
     };
-    sideModel = {
+    const model: SideModel = {
+      set,
       stats: rstats,
       side: rside,
       basis: lazyBases(rstats, variants, maxRank, backend, new Map()),
       folds: needFolds ? prepareFolds(rstats, variants, maxRank, options.maxFolds ?? 60) : [],
     };
+    built.set(set.join(','), model);
+    return model;
   }
-  const side = sideModel?.side ?? null;
+  function modelFor(set: readonly number[]): Promise<SideModel> {
+    const key = set.join(',');
+    let p = models.get(key);
+    if (!p) models.set(key, (p = buildSideModel(set)));
+    return p;
+  }
+  if (candidates) {
+    // a fixed setting uses every side matrix; one candidate's model is built now (as `decide` needs it)
+    if (options.hyper) await modelFor(candidates.map((_, l) => l));
+    else if (candidates.length === 1) await modelFor([0]);
+  }
 
-  function decide(columns: Int32Array): LowrankDecision {
-    const key = Array.from(columns).join(',');
-    const hit = cache.get(key);
-    if (hit) return hit;
-    let chosen: { hyper: LowrankHyper; looRmse: number } = options.hyper
-      ? { hyper: options.hyper, looRmse: NaN }
-      : selectHyper(stats, folds, columns, grid);
-    if (side && !options.hyper) {
-      const withSide = selectSideHyper(sideModel!.stats, side, sideModel!.folds, columns, grid, options.sideAlphas);
-      if (withSide && (!Number.isFinite(chosen.looRmse) || withSide.looRmse < chosen.looRmse * (1 - 1e-12)))
-        chosen = withSide;
-    }
-    const sideHyper = side && chosen.hyper.side !== undefined ? { ...chosen.hyper, side: chosen.hyper.side } : null;
+  function scoreSet(model: SideModel, columns: Int32Array): SideScore | null {
+    const best = selectSideHyper(model.stats, model.side, model.folds, columns, grid, options.sideAlphas);
+    if (!best) return null;
+    const hyper = best.hyper;
+    return { ...best, foldSse: sideFoldSse(model.stats, model.side, model.folds, columns, hyper) };
+  }
+
+  function plainScore(columns: Int32Array): SideScore {
+    const plain = selectHyper(stats, folds, columns, grid);
+    const foldSse = Number.isFinite(plain.looRmse)
+      ? plainFoldSse(stats, folds, columns, plain.hyper)
+      : new Float64Array(folds.length).fill(Infinity);
+    return { ...plain, foldSse };
+  }
+
+  function finish(
+    columns: Int32Array,
+    hyper: LowrankHyper,
+    looRmse: number,
+    model: SideModel | null,
+    selection?: SideSelection,
+  ): LowrankDecision {
+    const sideHyper = model && hyper.side !== undefined ? { ...hyper, side: hyper.side } : null;
     const kappa = !wantIntervals
       ? NaN
       : sideHyper
-        ? calibrateSideScale(sideModel!.stats, side!, sideModel!.folds, columns, sideHyper, level, calib)
-        : calibrateScale(stats, folds, columns, chosen.hyper, level, calib);
-    const decision = { hyper: chosen.hyper, looRmse: chosen.looRmse, kappa };
+        ? calibrateSideScale(model!.stats, model!.side, model!.folds, columns, sideHyper, level, calib)
+        : calibrateScale(stats, folds, columns, hyper, level, calib);
+    const decision: LowrankDecision = {
+      hyper,
+      looRmse,
+      kappa,
+      ...(candidates ? { sideKept: sideHyper ? [...model!.side.names] : [] } : {}),
+      ...(selection
+        ? {
+            sideSteps: selection.steps.map(({ candidate, gain, se, entered }) => ({
+              name: rawAll!.names[candidate]!,
+              gain,
+              se,
+              entered,
+            })),
+          }
+        : {}),
+    };
     if (cache.size > 256) cache.delete(cache.keys().next().value!);
-    cache.set(key, decision);
+    cache.set(Array.from(columns).join(','), { decision, model: sideHyper ? model : null });
     return decision;
+  }
+
+  function chosenModel(selection: SideSelection): SideModel | null {
+    return selection.kept.length > 0 ? built.get(selection.kept.join(','))! : null;
+  }
+
+  function decide(columns: Int32Array): LowrankDecision {
+    const hit = cache.get(Array.from(columns).join(','));
+    if (hit) return hit.decision;
+    if (options.hyper) {
+      const model = candidates ? built.get(candidates.map((_, l) => l).join(','))! : null;
+      return finish(columns, options.hyper, NaN, model);
+    }
+    if (!candidates) {
+      const plain = selectHyper(stats, folds, columns, grid);
+      return finish(columns, plain.hyper, plain.looRmse, null);
+    }
+    const selection = selectSideSet(candidates.length, plainScore(columns), (set) => {
+      const model = built.get(set.join(','));
+      if (!model)
+        throw new ForgetscopeError(
+          'usage',
+          'lowrank: with several side matrices, decide(columns) needs their models: call decideAsync(columns) or predictRow first',
+        );
+      return scoreSet(model, columns);
+    });
+    return finish(columns, selection.score.hyper, selection.score.looRmse, chosenModel(selection), selection);
+  }
+
+  async function decideAsync(columns: Int32Array): Promise<LowrankDecision> {
+    const hit = cache.get(Array.from(columns).join(','));
+    if (hit) return hit.decision;
+    if (!candidates || options.hyper) return decide(columns);
+    const selection = await selectSideSetAsync(candidates.length, plainScore(columns), async (set) =>
+      scoreSet(await modelFor(set), columns),
+    );
+    return finish(columns, selection.score.hyper, selection.score.looRmse, chosenModel(selection), selection);
   }
 
   async function predictRow(known: KnownEntries): Promise<RowPrediction> {
     checkKnownEntries(known, n);
-    const { hyper, kappa } = decide(known.columns);
+    const { hyper, kappa, sideKept } = await decideAsync(known.columns);
     if (!variants.includes(hyper.variant))
       throw new ForgetscopeError('usage', `lowrank: variant ${hyper.variant} was not fitted`);
-    if (side && hyper.side !== undefined) {
-      const sideRow = sideValuesOf(known.side, side.names, n);
-      const sideBasis = await sideModel!.basis(hyper.variant);
-      return predictSideRow(
+    const model = cache.get(Array.from(known.columns).join(','))?.model ?? null;
+    if (model && hyper.side !== undefined) {
+      const sideRow = sideValuesOf(known.side, model.side.names, n);
+      const sideBasis = await model.basis(hyper.variant);
+      const out = await predictSideRow(
         sideBasis,
         n,
-        side,
+        model.side,
         m,
         sideRow,
         known.columns,
@@ -272,17 +388,22 @@ async function fitLowrankFresh(train: ForgettingMatrix, options: LowrankOptions)
         wantIntervals ? kappa : NaN,
         calibration === 'probes' ? level : NaN,
       );
+      return { ...out, sideKept: sideKept! };
     }
+    const kept = sideKept ? { sideKept } : {};
     if (wantIntervals && Number.isFinite(kappa))
-      return predictWithIntervals(
-        stats,
-        smallBasis(hyper.variant),
-        known,
-        hyper,
-        kappa,
-        calibration === 'probes' ? level : NaN,
-        backend,
-      );
+      return {
+        ...(await predictWithIntervals(
+          stats,
+          smallBasis(hyper.variant),
+          known,
+          hyper,
+          kappa,
+          calibration === 'probes' ? level : NaN,
+          backend,
+        )),
+        ...kept,
+      };
     // only the leading hyper.k components are used: a prefix basis suffices (see `lazyBases`)
     const basis = await basisFor(hyper.variant, hyper.k);
     const r = basis.r;
@@ -311,7 +432,7 @@ async function fitLowrankFresh(train: ForgettingMatrix, options: LowrankOptions)
     const v = basis.v;
     const offset = basis.offset;
     addComponents(prediction, v, n, w, k, offset, intercept);
-    return { prediction };
+    return { prediction, ...kept };
   }
 
   // The full-train singular values and left vectors per centring (the M×M eigenproblem only).
@@ -327,7 +448,7 @@ async function fitLowrankFresh(train: ForgettingMatrix, options: LowrankOptions)
     return basisFor(variant);
   }
 
-  return { predictRow, decide, bases, basis: basisOf };
+  return { predictRow, decide, decideAsync, bases, basis: basisOf };
 }
 
 /**
