@@ -28,6 +28,39 @@ function side(reports) {
   return lines.join('\n');
 }
 
+/**
+ * Side-matrix selection (bench/completion/side-select-results.json: side.js runs, one per candidate
+ * set): lowrank with and without side per split, the ratio to svd (the run's own svd, else the first
+ * variant's on the same split), which candidates were kept (share of completed rows) and seconds per row.
+ */
+function sideSelect(reports) {
+  const lines = [
+    '| side | derive | candidates | split | seeds | lowrank | lowrank + side | + side / lowrank | + side / svd | kept (share of rows) | s per row |',
+    '|---|---|---|---|---|---|---|---|---|---|---|',
+  ];
+  for (const rep of reports) {
+    const svd = new Map();
+    for (const v of rep.variants)
+      for (const run of v.runs) if (run.rmse.svd) svd.set(`${run.split}:${run.k}`, run.rmse.svd);
+    for (const v of rep.variants) {
+      for (const run of v.runs) {
+        const r = run.rmse;
+        const kept = Object.entries(run.sideKept?.['lowrank+side'] ?? {})
+          .sort((a, b) => b[1] - a[1])
+          .map(([name, share]) => `${name} ${fmt(share, 2)}`)
+          .join(', ');
+        const seeds = `${run.seeds[0]}–${run.seeds[run.seeds.length - 1]}`;
+        lines.push(
+          `| ${v.side.join(', ')} | ${v.derive ?? 'none'} | ${v.candidates?.length ?? v.side.length} | ${run.split} | ${seeds} | ` +
+            `${fmt(r.lowrank)} | ${fmt(r['lowrank+side'])} | ${fmt(r['lowrank+side'] / r.lowrank, 3)} | ` +
+            `${fmt(r['lowrank+side'] / svd.get(`${run.split}:${run.k}`), 3)} | ${kept || 'none'} | ${fmt(run.seconds['lowrank+side'], 2)} |`,
+        );
+      }
+    }
+  }
+  return lines.join('\n');
+}
+
 /** Interval coverage runs (bench/completion/curve.js --parts coverage): one row per data set, k and probe choice. */
 function coverage(reports) {
   const lines = ['| data | k | probes | 90 % coverage | mean width |', '|---|---|---|---|---|'];
@@ -86,7 +119,7 @@ function hostile(reports) {
   return lines.join('\n');
 }
 
-const kinds = { side, coverage, calibration, hostile };
+const kinds = { side, 'side-select': sideSelect, coverage, calibration, hostile };
 const [kind, ...files] = process.argv.slice(2);
 if (!kinds[kind] || files.length === 0) {
   process.stderr.write(
