@@ -54,6 +54,38 @@ describe('--side on evaluate and predict', () => {
     expect(out.methods.lowrank.rmse).toBeLessThan(0.2675 - 0.005);
   });
 
+  test('evaluate --side first_order,task_gradient --json: which side matrices lowrank kept (sideKept, sideKeptShare, per seed)', async () => {
+    const r = await runCaptured([
+      'evaluate',
+      devDataDir,
+      ...split,
+      '--seeds',
+      '0-1',
+      '--methods',
+      'lowrank',
+      '--side',
+      'first_order,task_gradient',
+      '--backend',
+      'cpu',
+      '--json',
+    ]);
+    expect(r.code).toBe(0);
+    const lr = JSON.parse(r.out).methods.lowrank;
+    // first_order carries most of the side information on this fixture (kept on every row measured in
+    // bench/RESULTS.md); whatever else is kept is one of the given names with a share in (0, 1]
+    expect(lr.sideKept[0]).toBe('first_order');
+    expect(lr.sideKeptShare.first_order).toBe(1);
+    for (const name of lr.sideKept) {
+      expect(['first_order', 'task_gradient']).toContain(name);
+      expect(lr.sideKeptShare[name]).toBeGreaterThan(0);
+      expect(lr.sideKeptShare[name]).toBeLessThanOrEqual(1);
+    }
+    expect(lr.perSeed.map((s: { seed: number; sideKept: string[] }) => [s.seed, s.sideKept[0]])).toEqual([
+      [0, 'first_order'],
+      [1, 'first_order'],
+    ]);
+  });
+
   test('evaluate --side with an unknown name fails with exit 2 naming the file', async () => {
     const r = await runCaptured([
       'evaluate',
