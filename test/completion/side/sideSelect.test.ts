@@ -136,8 +136,6 @@ describe('side matrix selection by leave-one-task-out', () => {
         side: selectSideRows(side, trainRows),
         intervals: false,
       });
-      // several candidates: the synchronous decision needs the models first
-      expect(() => fitted.decide(COLUMNS)).toThrow(ForgetscopeError);
       const d = await fitted.decideAsync(COLUMNS);
       expect(d.sideKept).toEqual(['shape']);
       expect(d.hyper.side).toBeDefined();
@@ -153,6 +151,32 @@ describe('side matrix selection by leave-one-task-out', () => {
       expect(p.sideKept).toEqual(['shape']);
     },
   );
+
+  test('sideSelection all keeps both (the side-or-not choice); over three candidates decide needs decideAsync first', async () => {
+    const { matrix, side } = twoSideCase(22, 80, 1);
+    const trainRows = Int32Array.from({ length: 20 }, (_, i) => i);
+    const train = matrix.selectRows(trainRows);
+    const backend = createReferenceBackend();
+    const all = await fitLowrank(train, { backend, side: selectSideRows(side, trainRows), sideSelection: 'all' });
+    expect(all.decide(COLUMNS).sideKept).toEqual(['noise', 'shape']);
+    expect(all.decide(COLUMNS).sideSteps).toBeUndefined();
+    // four candidates: the noise one, two more noise matrices, the true shape
+    const g = new SeededNormal(9);
+    const more: SideMatrix[] = ['noise2', 'noise3'].map((name) => ({
+      name,
+      rows: 22,
+      cols: 80,
+      data: Float64Array.from({ length: 22 * 80 }, () => g.normal()),
+    }));
+    const four = [side[0]!, ...more, side[1]!];
+    const fitted = await fitLowrank(train, { backend, side: selectSideRows(four, trainRows), intervals: false });
+    expect(() => fitted.decide(COLUMNS)).toThrow(ForgetscopeError);
+    expect((await fitted.decideAsync(COLUMNS)).sideKept).toEqual(['shape']);
+    expect(fitted.decide(COLUMNS).sideKept).toEqual(['shape']);
+    await expect(
+      fitLowrank(train, { side: selectSideRows(side, trainRows), sideSelection: 'some' as never }),
+    ).rejects.toThrow(ForgetscopeError);
+  });
 
   test('pure noise alone is not kept, and the predictions are then exactly those without side', async () => {
     const { matrix, side } = twoSideCase(22, 80, 5);

@@ -75,6 +75,13 @@ export interface LowrankOptions extends FitOptions {
   /** Side prior multipliers α_s searched when side matrices are given (default `SIDE_ALPHAS`). */
   sideAlphas?: readonly number[];
   /**
+   * With several side matrices: `loo` (default) keeps, per column set, only those that help by
+   * leave-one-task-out (greedy forward selection with a one-standard-error entry rule, see
+   * `sideSelect.ts`); `all` puts every given side matrix in the ridge, each train row's univariate
+   * slopes removed, and chooses only side or not (the behaviour before selection).
+   */
+  sideSelection?: 'loo' | 'all';
+  /**
    * Reuse an earlier fit of the same train matrix object with the same backend and options (its
    * Gram, folds, bases and per-column-set decisions), kept while the matrix lives. Opt-in (default
    * false: every call fits afresh); safe because a `ForgettingMatrix` is immutable once built. Fits
@@ -238,12 +245,16 @@ async function fitLowrankFresh(train: ForgettingMatrix, options: LowrankOptions)
   // stays the side-off option. Which set is kept is chosen per column set (`sideSelect.ts`); the
   // models are built on first use.
   const candidates = options.side && options.side.length > 0 ? options.side : null;
+  const sideSelection = options.sideSelection ?? 'loo';
+  if (sideSelection !== 'loo' && sideSelection !== 'all')
+    throw new ForgetscopeError('usage', `lowrank: sideSelection must be loo or all, got ${String(sideSelection)}`);
+  const selectAll = sideSelection === 'all';
   const rawAll = candidates ? await sideStats(stats, candidates, backend) : null;
   const models = new Map<string, Promise<SideModel>>();
   const built = new Map<string, SideModel>();
   async function buildSideModel(set: readonly number[]): Promise<SideModel> {
     const raw = subsetSideStats(rawAll!, set);
-    if (set.length > 1) raw.slope = jointSlopes(raw, stats);
+    if (set.length > 1 && selectAll === false) raw.slope = jointSlopes(raw, stats);
     const resid = new ForgettingMatrix({
       values: residualizeTrain(stats, raw),
       taskIds: train.taskIds,
@@ -276,9 +287,13 @@ async function fitLowrankFresh(train: ForgettingMatrix, options: LowrankOptions)
     return p;
   }
   if (candidates) {
-    // a fixed setting uses every side matrix; one candidate's model is built now (as `decide` needs it)
-    if (options.hyper) await modelFor(candidates.map((_, l) => l));
-    else if (candidates.length === 1) await modelFor([0]);
+    // a fixed setting and `all` use every side matrix; with up to three candidates every set's model
+    // is built now (the greedy search visits up to 6 of the 7 sets), so that `decide` runs without
+    // `decideAsync`; more candidates are built as the search visits them
+    if (options.hyper || selectAll) await modelFor(candidates.map((_, l) => l));
+    else if (candidates.length <= 3)
+      for (let mask = 1; mask < 1 << candidates.length; mask++)
+        await modelFor(candidates.map((_, l) => l).filter((l) => mask & (1 << l)));
   }
 
   function scoreSet(model: SideModel, columns: Int32Array): SideScore | null {
@@ -345,6 +360,15 @@ async function fitLowrankFresh(train: ForgettingMatrix, options: LowrankOptions)
       const plain = selectHyper(stats, folds, columns, grid);
       return finish(columns, plain.hyper, plain.looRmse, null);
     }
+    if (selectAll) {
+      // side or not, every given side matrix in the ridge
+      const plain = selectHyper(stats, folds, columns, grid);
+      const all = built.get(candidates.map((_, l) => l).join(','))!;
+      const withSide = selectSideHyper(all.stats, all.side, all.folds, columns, grid, options.sideAlphas);
+      if (withSide && (!Number.isFinite(plain.looRmse) || withSide.looRmse < plain.looRmse * (1 - 1e-12)))
+        return finish(columns, withSide.hyper, withSide.looRmse, all);
+      return finish(columns, plain.hyper, plain.looRmse, null);
+    }
     const selection = selectSideSet(candidates.length, plainScore(columns), (set) => {
       const model = built.get(set.join(','));
       if (!model)
@@ -360,7 +384,7 @@ async function fitLowrankFresh(train: ForgettingMatrix, options: LowrankOptions)
   async function decideAsync(columns: Int32Array): Promise<LowrankDecision> {
     const hit = cache.get(Array.from(columns).join(','));
     if (hit) return hit.decision;
-    if (!candidates || options.hyper) return decide(columns);
+    if (!candidates || options.hyper || selectAll) return decide(columns);
     const selection = await selectSideSetAsync(candidates.length, plainScore(columns), async (set) =>
       scoreSet(await modelFor(set), columns),
     );
