@@ -218,6 +218,7 @@ export { SIDE_ALPHAS } from './completion/loo/side.js';
 export { SIDE_ENTRY_Z, type SideScore, type SideSelection } from './completion/loo/sideSelect.js';
 export {
   deriveSideMatrices,
+  MAX_SIDE_GROUPS,
   sideDeriveFeatures,
   SIDE_DERIVE_SETS,
   type SideDeriveFeatures,

@@ -10,6 +10,12 @@ import { ForgetscopeError } from '../util/errors.js';
  * only (never from Z), so deriving on all rows before a train/test split leaks nothing.
  */
 
+/**
+ * Most groups split into candidates: a label column with more distinct values (an id, a free-text
+ * field) would multiply the candidates and their models, so it is not split.
+ */
+export const MAX_SIDE_GROUPS = 16;
+
 /** The named sets of derived candidates (`basic`: see `deriveSideMatrices`). */
 export const SIDE_DERIVE_SETS = ['none', 'basic'] as const;
 
@@ -20,7 +26,7 @@ export type SideDeriveSet = (typeof SIDE_DERIVE_SETS)[number];
 export interface SideDeriveFeatures {
   /** The base model's NLL per example (length N); skipped when any value is not finite. */
   baseNll?: ArrayLike<number> | null;
-  /** A group label per example (e.g. the metadata column `source`); skipped with fewer than two groups. */
+  /** A group label per example (e.g. the metadata column `source`); skipped below two or above `MAX_SIDE_GROUPS` groups. */
   groups?: readonly (string | number | boolean | null | undefined)[] | null;
 }
 
@@ -37,8 +43,8 @@ export function sideDeriveFeatures(matrix: ForgettingMatrix, column = 'source'):
  * The given side matrices followed by derived candidates. `basic` adds, for each given matrix `s`:
  * `s.abs` (|s|), `s.rank` (each row's midranks, centred and divided by N: a per-row monotone
  * transform that ignores the scale of outliers), `s.nll` (s × the base NLL, when every example has
- * one) and `s.g-<group>` (s on the examples of one group, 0 elsewhere; one per group, when there are at
- * least two), then once `base_nll` (the base NLL on every row). `none` returns the given matrices.
+ * one) and `s.g-<group>` (s on the examples of one group, 0 elsewhere; one per group, when there are
+ * 2…`MAX_SIDE_GROUPS` groups), then once `base_nll` (the base NLL on every row). `none` returns the given matrices.
  */
 export function deriveSideMatrices(
   side: SideMatrices,
@@ -78,7 +84,7 @@ function allFinite(values: ArrayLike<number>, cols: number): boolean {
   return true;
 }
 
-/** One 0/1 mask per group label (labels made safe for side names), in order of first appearance; null below two groups. */
+/** One 0/1 mask per group label (labels made safe for side names), in order of first appearance; null outside 2…MAX_SIDE_GROUPS. */
 function groupMasks(
   groups: readonly (string | number | boolean | null | undefined)[],
   cols: number,
@@ -90,10 +96,13 @@ function groupMasks(
     if (g === null || g === undefined) return;
     const label = String(g).replace(/[^A-Za-z0-9_.-]/g, '_');
     let mask = masks.get(label);
-    if (!mask) masks.set(label, (mask = new Uint8Array(cols)));
+    if (!mask) {
+      if (masks.size > MAX_SIDE_GROUPS) return;
+      masks.set(label, (mask = new Uint8Array(cols)));
+    }
     mask[j] = 1;
   });
-  return masks.size >= 2 ? masks : null;
+  return masks.size >= 2 && masks.size <= MAX_SIDE_GROUPS ? masks : null;
 }
 
 /** A side matrix whose every row is `fill(row of s, output row)`. */

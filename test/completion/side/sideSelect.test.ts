@@ -10,7 +10,7 @@ import {
 } from '../../../src/completion/loo/index.js';
 import { evaluate } from '../../../src/completion/protocol/evaluate.js';
 import { lowrank } from '../../../src/completion/methods/lowrank/lowrank.js';
-import { deriveSideMatrices } from '../../../src/completion/sideDerive.js';
+import { deriveSideMatrices, MAX_SIDE_GROUPS } from '../../../src/completion/sideDerive.js';
 import { ForgettingMatrix } from '../../../src/matrix/ForgettingMatrix.js';
 import { SeededNormal } from '../../../src/linalg/random.js';
 import { createReferenceBackend } from '../../../src/linalg/reference.js';
@@ -246,6 +246,18 @@ describe('derived side matrices', () => {
       'fo.rank',
     ]);
     expect(names(deriveSideMatrices([s], {}, 'none'))).toEqual(['fo']);
+    // more groups than MAX_SIDE_GROUPS (an id-like column): not split
+    const wide: SideMatrix = {
+      name: 'fo',
+      rows: 1,
+      cols: MAX_SIDE_GROUPS + 1,
+      data: new Float64Array(MAX_SIDE_GROUPS + 1),
+    };
+    const ids = Array.from({ length: MAX_SIDE_GROUPS + 1 }, (_, j) => `id${j}`);
+    expect(names(deriveSideMatrices([wide], { groups: ids }))).toEqual(['fo', 'fo.abs', 'fo.rank']);
+    expect(names(deriveSideMatrices([wide], { groups: ids.slice(0, -1).concat(['id0']) }))).toHaveLength(
+      3 + MAX_SIDE_GROUPS,
+    );
     expect(() => deriveSideMatrices([s], { baseNll: [1, 2] })).toThrow(ForgetscopeError);
     expect(() => deriveSideMatrices([s], {}, 'all' as never)).toThrow(ForgetscopeError);
   });
