@@ -144,7 +144,8 @@ export interface FittedLowrank extends FittedCompletion {
  *
  * With side matrices (`options.side`, and the new task's side row in `known.side`), the ridge also
  * has one per-task scale per side row with its own prior (see `loo/side.ts`); the same
- * leave-one-task-out search decides whether to use them. Without side, nothing changes.
+ * leave-one-task-out search decides which of them to keep, if any (`sideSelection`, `loo/sideSelect.ts`).
+ * Without side, nothing changes.
  *
  * @example
  * const fitted = await lowrank.fit(train, { seed: 0 });
