@@ -14,6 +14,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import torch
 
+from ..atomic import atomic_write
 from ..collect import compute_nll
 from ..replay import replay_count
 from ..tables import read_table, write_table
@@ -60,9 +61,14 @@ def run_benchmark(cfg: dict) -> dict:
     base_path = out / f"base-{base_key}.pt"
     timing = out / f"base-{base_key}.json"
     if not base_path.exists():
-        secs = pretrain(cfg, data["sources"], base_path)
+        secs = pretrain(cfg, data["streams"], base_path)
         report.write_json(timing, {"seconds": secs})
     pretrain_s = json.loads(timing.read_text())["seconds"] if timing.exists() else float("nan")
+    tokenizer_info = None
+    if data["tokenizer"] is not None:
+        tok_json = data["tokenizer"].to_str()
+        atomic_write(out / "tokenizer.json", lambda tmp: Path(tmp).write_text(tok_json))
+        tokenizer_info = {"kind": "bpe", "vocab": data["tokenizer"].get_vocab_size(), "sha256": hashlib.sha256(tok_json.encode()).hexdigest()}
     upstream_file = out / "upstream.pt"
     torch.save(as_tensor(data["upstream"]), upstream_file)
     run_cfg = {"base": str(base_path), "model": cfg["model"], "lr": cfg["finetune"]["lr"], "batch": cfg["finetune"]["batch"],
@@ -73,7 +79,8 @@ def run_benchmark(cfg: dict) -> dict:
     params = sum(p.numel() for p in base.parameters())
     base_nll = compute_nll(base, {ids[j]: data["upstream"][j] for j in range(N)}, batch_size=128)
     base_vec = np.array([base_nll[i] for i in ids])
-    log(f"[{cfg['name']}] base model {params:,} parameters: mean upstream NLL {base_vec.mean():.3f} nats/byte")
+    unit = "byte" if data["tokenizer"] is None else "token"
+    log(f"[{cfg['name']}] base model {params:,} parameters: mean upstream NLL {base_vec.mean():.3f} nats/{unit}")
 
     # 2. the train forgetting matrix, measured by the harness (one Parquet part per task)
     t0 = time.time()
@@ -172,7 +179,7 @@ def run_benchmark(cfg: dict) -> dict:
             z = true_row[(h, s)]
             pred[f"{h}|{s}"] = float(np.corrcoef(pr[live_cols], z[live_cols])[0, 1])
     rep = {
-        "model": cfg["name"], "config": cfg, "parameters": params, "N": N, "heldout_examples": len(held_cols),
+        "model": cfg["name"], "config": cfg, "parameters": params, "tokenizer": tokenizer_info, "N": N, "heldout_examples": len(held_cols),
         "train_tasks": data["train_tasks"], "heldout_tasks": data["heldout_tasks"], "seeds": len(seeds), "seed_list": seeds, "ratios": ratios,
         "probes": cfg["probes"], "base_mean_nll": float(base_vec.mean()), "train_matrix_mean_z": float(Z.mean()),
         "prediction": {"mean_pearson": float(np.mean(list(pred.values()))) if pred else float("nan"), "runs": pred},
