@@ -92,3 +92,48 @@ def test_subword_config_errors(tmp_path):
     bad.write_text(json.dumps({"data": {"task_set": "nosuch"}}))
     with pytest.raises(ValueError, match="data.task_set"):
         load_config(bad)
+
+
+def test_export_writes_a_dataset_with_exact_first_order(tmp_path):
+    from forgetscope.bench_replay.export import export_dataset
+    from forgetscope.dataset import dataset_ids
+
+    tok = train_bpe([TEXT], 300)
+    ids, lines = encode(tok, TEXT)
+    rng = random.Random(2)
+    ups = token_windows(ids, lines, 5, rng, 10)
+    tasks = {"a": token_windows(ids, lines, 8, rng, 10), "b": token_windows(ids, lines, 8, rng, 10)}
+    opts = {"kind": "hf-llama", "vocab": 300, "width": 8, "layers": 1, "heads": 2, "mlp": 8, "context": 16, "seed": 0}
+    base = build_model("hf-llama", opts)
+    states = {}
+    for k, t in enumerate(("a", "b")):  # one SGD step per task stands in for fine-tuning
+        m = build_model("hf-llama", opts)
+        m.load_state_dict(base.state_dict())
+        lm_loss(m, as_tensor(tasks[t][k * 4 : k * 4 + 4])).backward()
+        with torch.no_grad():
+            for p in m.parameters():
+                p -= 0.5 * p.grad
+        states[t] = tmp_path / f"{t}.pt"
+        torch.save({n: p.detach().clone() for n, p in m.named_parameters()}, states[t])
+    data = {"train_tasks": ["a", "b"], "upstream_ids": [f"u{j}" for j in range(5)], "upstream": ups, "upstream_source": ["x"] * 5,
+            "tasks": tasks, "tokenizer": tok}
+    cfg = {"name": "t", "finetune": {"lr": 1e-3, "steps": 3, "batch": 2}}
+    Z = np.arange(10, dtype=float).reshape(2, 5) / 10
+    folder = tmp_path / "ds"
+    export_dataset(folder, cfg, data, base, np.ones(5), Z, states)
+    assert dataset_ids(folder) == (["a", "b"], [f"u{j}" for j in range(5)])
+    assert np.array_equal(np.load(folder / "Z.npy"), Z.astype(np.float32))
+    assert json.loads((folder / "examples.jsonl").read_text().splitlines()[1])["text"] == tok.decode(ups[1])
+    # first_order[i, j] = <grad of example j's token-mean NLL at the base, theta_i - theta_0>, in float64 here
+    F = np.load(folder / "side" / "first_order.npy")
+    names = [n for n, _ in base.named_parameters()]
+    for i, t in enumerate(("a", "b")):
+        tuned = torch.load(states[t])
+        delta = torch.cat([(tuned[n].double() - p.detach().double()).reshape(-1) for n, p in base.named_parameters()])
+        for j in range(5):
+            base.zero_grad()
+            lm_loss(base, as_tensor([ups[j]])).backward()
+            g = torch.cat([dict(base.named_parameters())[n].grad.double().reshape(-1) for n in names])
+            assert F[i, j] == pytest.approx(float(g @ delta), rel=1e-4, abs=1e-7)
+    assert np.load(folder / "side" / "task_gradient.npy").shape == (2, 5)
+    assert (folder / "tokenizer.json").is_file()

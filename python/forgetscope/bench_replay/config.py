@@ -55,6 +55,7 @@ DEFAULTS: dict[str, Any] = {
     "gradient": {"projection": 256, "task_examples": 64},
     "workers": 1,
     "planner": "batch",
+    "export": None,  # a folder: the train matrix and its side information as a dataset (bench_replay.export)
 }
 
 

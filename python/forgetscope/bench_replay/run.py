@@ -21,6 +21,7 @@ from ..tables import read_table, write_table
 from . import report
 from .config import POLICIES
 from .data import as_tensor, build_data
+from .export import export_dataset
 from .planning import plan_all
 from .side_rows import gradient_scores, projected_gradients
 from .train import load_base, log, pretrain, run_jobs
@@ -86,9 +87,10 @@ def run_benchmark(cfg: dict) -> dict:
     t0 = time.time()
     parts = out / f"train-parts-{ft_key}"
     parts.mkdir(exist_ok=True)
+    states = {t: parts / f"{t}.state.pt" for t in data["train_tasks"]} if cfg["export"] else {}
     jobs = [{"key": t, "run": run_cfg, "task_file": str(out / f"task-{t}.pt"), "seed": 1000 + k, "eval_cols": list(range(N)),
-             "collect_to": str(parts / f"{t}.parquet"), "base_nll": base_nll}
-            for k, t in enumerate(data["train_tasks"]) if not (parts / f"{t}.parquet").exists()]
+             "collect_to": str(parts / f"{t}.parquet"), "base_nll": base_nll, **({"state_to": str(states[t])} if t in states else {})}
+            for k, t in enumerate(data["train_tasks"]) if not (parts / f"{t}.parquet").exists() or (t in states and not states[t].exists())]
     run_jobs(jobs, cfg["workers"], label=f"{cfg['name']} train matrix")
     train_file = out / f"train-{ft_key}.parquet"
     write_table(train_file, pa.concat_tables([read_table(parts / f"{t}.parquet") for t in data["train_tasks"]]))
@@ -99,6 +101,11 @@ def run_benchmark(cfg: dict) -> dict:
     Z = np.zeros((len(tix), N))
     for t, e, b, a in zip(*(table.column(c).to_pylist() for c in ("task", "example", "nll_before", "nll_after"))):
         Z[tix[t], jx[e]] = a - b
+
+    if cfg["export"]:  # the train matrix and its side information as a dataset folder
+        summary = export_dataset(Path(cfg["export"]), cfg, data, base, base_vec, Z, states)
+        log(f"[{cfg['name']}] dataset → {cfg['export']}: first_order median row Pearson {summary['median_row_pearson']['first_order']:.3f} "
+            f"({summary['side_seconds']:.0f}s)")
 
     # 3. no-replay runs of the held-out tasks: their true rows
     t0 = time.time()

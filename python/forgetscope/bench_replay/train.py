@@ -99,6 +99,9 @@ def _job(job: dict) -> dict:
     model = finetune(run, task, upstream, job.get("replay_idx"), job.get("ratio", 0.0), job["seed"])
     cols = job["eval_cols"]
     ids = run["ids"]
+    if "state_to" in job:  # its fine-tuned parameters, for the side information of the exported dataset
+        state = {n: p.detach().clone() for n, p in model.named_parameters()}
+        atomic_write(job["state_to"], lambda tmp: torch.save(state, tmp))
     if "collect_to" in job:  # a train task: the harness measures and writes its forgetting row
         collect(job["collect_to"], job["key"], model, [(ids[j], upstream[j]) for j in cols], base=job["base_nll"], batch_size=128)
         return {"key": job["key"], "nll": None, "seconds": time.time() - t0}
