@@ -37,12 +37,15 @@ def parse_args() -> argparse.Namespace:
     p.add_argument("--seeds", default="0-4")
     p.add_argument("--known", type=int, default=30)
     p.add_argument("--node", default="node")
+    p.add_argument("--cli", default=str(REPO / "dist" / "cli" / "bin.js"), help="the forgetscope CLI to run (a build of another checkout)")
+    p.add_argument("--set", action="append", default=[], metavar="NAME=A,B",
+                   help="compare only these side sets (and none, first_order), e.g. all=first_order,first_order_cos")
     return p.parse_args()
 
 
 def evaluate(a: argparse.Namespace, train: list[int], test: list[int], methods: str, side: list[str]) -> dict:
     """One `forgetscope evaluate` call; returns its methods' JSON."""
-    cmd = [a.node, str(REPO / "dist" / "cli" / "bin.js"), "evaluate", a.folder, "--train-rows", ",".join(map(str, train)),
+    cmd = [a.node, a.cli, "evaluate", a.folder, "--train-rows", ",".join(map(str, train)),
            "--test-rows", ",".join(map(str, test)), "--methods", methods, "--seeds", a.seeds, "--known", str(a.known),
            "--backend", "cpu", "--json"]
     if side:
@@ -82,15 +85,19 @@ def main() -> None:
     random.Random(a.split_seed).shuffle(order)
     folds = [sorted(order[k:: a.folds]) for k in range(a.folds)]
     configs = configurations(names)
+    if a.set:
+        configs = {"none": [], "first_order": ["first_order"], **{s.split("=")[0]: s.split("=")[1].split(",") for s in a.set}}
     load_start = Path("/proc/loadavg").read_text().split()[:3]
     t_start = time.time()
     per_fold: dict[str, list[float]] = {c: [] for c in configs}
     svd: list[float] = []
+    kept: dict[str, list] = {c: [] for c in configs}  # lowrank's sideKeptShare per fold, where the CLI reports it
     for k, test in enumerate(folds):
         train = [r for r in range(rows) if r not in test]
         for c, side in configs.items():
             methods = evaluate(a, train, test, "lowrank,svd" if c == "none" else "lowrank", side)
             per_fold[c].append(methods["lowrank"]["rmse"])
+            kept[c].append(methods["lowrank"].get("sideKeptShare"))
             if c == "none":
                 svd.append(methods["svd"]["rmse"])
             print(f"fold {k} {c}: lowrank {per_fold[c][-1]:.4f}" + (f", svd {svd[-1]:.4f}" if c == "none" else ""), file=sys.stderr, flush=True)
@@ -99,9 +106,11 @@ def main() -> None:
     none = rms(per_fold["none"])
     table = {c: {"side": side, "rmse": rms(per_fold[c]), "ratio_to_svd": rms(per_fold[c]) / svd_rmse,
                  "ratio_to_no_side": rms(per_fold[c]) / none, "per_fold": per_fold[c],
-                 "folds_worse_than_no_side": sum(x > y for x, y in zip(per_fold[c], per_fold["none"]))}
+                 "folds_worse_than_no_side": sum(x > y for x, y in zip(per_fold[c], per_fold["none"])),
+                 **({"side_kept_share": kept[c]} if any(kept[c]) else {})}
              for c, side in configs.items()}
-    report = {"folder": folder.name, "rows": rows, "folds": folds, "split_seed": a.split_seed, "seeds": a.seeds, "known": a.known,
+    report = {"cli": Path(a.cli).resolve().relative_to(REPO).as_posix() if Path(a.cli).resolve().is_relative_to(REPO) else "another checkout's dist/cli/bin.js",
+              "folder": folder.name, "rows": rows, "folds": folds, "split_seed": a.split_seed, "seeds": a.seeds, "known": a.known,
               "svd": {"rmse": svd_rmse, "per_fold": svd}, "lowrank": table,
               "cost_seconds": cost.get("seconds"), "backward_passes": cost.get("backward_passes"),
               "median_row_pearson": cost.get("median_row_pearson"), "seconds": time.time() - t_start,

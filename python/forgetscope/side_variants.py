@@ -111,7 +111,7 @@ def first_order_cos(grads: ExampleGradients, base: Tuned, tuned: Sequence[Tuned]
 
 def _cos(grads: ExampleGradients, deltas: Sequence[Delta]) -> np.ndarray:
     flat = grads.flatten(deltas).double()
-    G = grads.G.double()
+    G = grads.float64()
     num = (flat @ G.T).numpy()
     denom = np.outer(flat.norm(dim=1).numpy(), G.norm(dim=1).numpy())
     return np.divide(num, denom, out=np.zeros_like(num), where=denom > 0)
@@ -184,22 +184,17 @@ def _adam(grads: ExampleGradients, deltas: Sequence[Delta], preconditioners: Seq
     return grads.dot(scaled)
 
 
-def second_order_diag(grads: ExampleGradients, base: Tuned, tuned: Sequence[Tuned], chunk: int = 1 << 16) -> np.ndarray:
-    """``½ Σ_p d_ip² g_jp²``: float64 [M × N], ≥ 0 (exact gradients only), computed ``chunk`` parameters
-    at a time so no squared copy of G is held whole."""
-    return _second_order(grads, _deltas(grads, base, tuned), chunk)
+def second_order_diag(grads: ExampleGradients, base: Tuned, tuned: Sequence[Tuned]) -> np.ndarray:
+    """``½ Σ_p d_ip² g_jp²``: float64 [M × N], ≥ 0 (exact gradients only). The squares of G are computed
+    once and kept on ``grads`` (one more N × P float64 copy), so a later task costs one N·P product."""
+    return _second_order(grads, _deltas(grads, base, tuned))
 
 
-def _second_order(grads: ExampleGradients, deltas: Sequence[Delta], chunk: int = 1 << 16) -> np.ndarray:
+def _second_order(grads: ExampleGradients, deltas: Sequence[Delta]) -> np.ndarray:
     if grads.projection is not None:
         raise ValueError("second_order_diag needs exact gradients (squares do not survive a random projection)")
-    flat = grads.flatten(deltas)
-    out = torch.zeros(flat.shape[0], grads.G.shape[0], dtype=torch.float64)
-    for start in range(0, flat.shape[1], chunk):
-        d2 = flat[:, start:start + chunk].double() ** 2
-        g2 = grads.G[:, start:start + chunk].double() ** 2
-        out += d2 @ g2.T
-    return (0.5 * out).numpy()
+    flat = grads.flatten(deltas).double()
+    return (0.5 * (flat ** 2) @ grads.squares64().T).numpy()
 
 
 def side_variants(grads: ExampleGradients, base: Tuned, tuned: Sequence[Tuned], *,
