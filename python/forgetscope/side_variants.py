@@ -26,6 +26,7 @@ the squares for the curvature term.
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Mapping, Sequence
 from typing import Any, Optional, Union
@@ -100,7 +101,19 @@ def _by_group(grads: ExampleGradients, deltas: Sequence[Delta], groups: Optional
     unknown = [n for n in seen if n not in set(grads.names)]
     if missing or unknown:
         raise ValueError(f"the groups must partition the gradients' parameters: missing {missing[:3]}, unknown {unknown[:3]}")
-    return {f"first_order_{g}": grads.dot([_restricted(d, set(members)) for d in deltas]) for g, members in groups.items()}
+    if grads.projection is not None:  # each group's change projected alone (zeros elsewhere)
+        return {f"first_order_{g}": grads.dot([_restricted(d, set(members)) for d in deltas]) for g, members in groups.items()}
+    flat, G = grads.flatten(deltas).double(), grads.float64()  # exact: the group's columns only
+    start, columns = 0, {}
+    for n, shape in zip(grads.names, grads.shapes):
+        size = math.prod(shape)
+        columns[n] = torch.arange(start, start + size)
+        start += size
+    out = {}
+    for g, members in groups.items():
+        idx = torch.cat([columns[n] for n in members]) if members else torch.zeros(0, dtype=torch.long)
+        out[f"first_order_{g}"] = (flat[:, idx] @ G[:, idx].T).numpy()
+    return out
 
 
 def first_order_cos(grads: ExampleGradients, base: Tuned, tuned: Sequence[Tuned]) -> np.ndarray:
