@@ -116,7 +116,7 @@ def main() -> None:
     pre = {k: bench[k] for k in ("model", "data", "pretrain")}
     base_path = out / f"base-{hashlib.sha256(json.dumps(pre, sort_keys=True).encode()).hexdigest()[:12]}.pt"
     if not base_path.exists():
-        seconds = pretrain(bench, data["sources"], base_path)
+        seconds = pretrain(bench, data["streams"], base_path)
         base_path.with_suffix(".json").write_text(json.dumps({"seconds": seconds}))
     pretrain_s = json.loads(base_path.with_suffix(".json").read_text())["seconds"]
 
