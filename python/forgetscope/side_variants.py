@@ -103,16 +103,17 @@ def _by_group(grads: ExampleGradients, deltas: Sequence[Delta], groups: Optional
         raise ValueError(f"the groups must partition the gradients' parameters: missing {missing[:3]}, unknown {unknown[:3]}")
     if grads.projection is not None:  # each group's change projected alone (zeros elsewhere)
         return {f"first_order_{g}": grads.dot([_restricted(d, set(members)) for d in deltas]) for g, members in groups.items()}
-    flat, G = grads.flatten(deltas).double(), grads.float64()  # exact: the group's columns only
+    flat, G = grads.flatten(deltas).double(), grads.float64()  # exact: each parameter's columns, as views
     start, columns = 0, {}
     for n, shape in zip(grads.names, grads.shapes):
-        size = math.prod(shape)
-        columns[n] = torch.arange(start, start + size)
-        start += size
+        columns[n] = slice(start, start + math.prod(shape))
+        start += math.prod(shape)
     out = {}
     for g, members in groups.items():
-        idx = torch.cat([columns[n] for n in members]) if members else torch.zeros(0, dtype=torch.long)
-        out[f"first_order_{g}"] = (flat[:, idx] @ G[:, idx].T).numpy()
+        acc = torch.zeros(flat.shape[0], G.shape[0], dtype=torch.float64)
+        for n in members:
+            acc += flat[:, columns[n]] @ G[:, columns[n]].T
+        out[f"first_order_{g}"] = acc.numpy()
     return out
 
 
