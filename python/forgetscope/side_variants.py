@@ -19,9 +19,9 @@ With ``g_j = ∇θ NLL_j(θ0)`` (a row of :class:`forgetscope.side.ExampleGradie
   a random projection.
 
 Cost: none of them needs a backward pass beyond the N (one per example, once per upstream set) that
-``G`` already took; per task they are dot products with ``G`` — one per group for the split, one for the
-cosine (plus the norms), one for the Adam variant (its state comes from the fine-tuning run), one over
-the squares for the curvature term.
+``G`` already took; per task they are dot products with ``G`` — one N·P product in all for the exact split
+(per parameter's columns; projected: one per group), one for the cosine (plus the norms), one for the
+Adam variant (its state comes from the fine-tuning run), one over the squares for the curvature term.
 """
 
 from __future__ import annotations
