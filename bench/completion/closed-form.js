@@ -22,7 +22,6 @@ import { flag, headSplit, opt, root } from './splits.js';
 
 const sizes = opt('sizes', '2000,20000,141871').split(',').map(Number);
 const repeats = Number(opt('repeats', '5'));
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 // Wall time and this process's CPU time (user + system): on a shared, overloaded machine the CPU
 // time is the more faithful measure of the work done; both are recorded.
 const clock = () => ({ wall: performance.now(), cpu: process.cpuUsage() });
@@ -73,6 +72,7 @@ function numpyReference(n, repeats) {
   delete env.OPENBLAS_L2_SIZE;
   const program = `
 import numpy as np, time, json, sys
+import { median } from '../args.js';
 n, repeats = int(sys.argv[1]), int(sys.argv[2])
 rng = np.random.default_rng(0)
 Z = rng.standard_normal((46, n)).astype(np.float32)

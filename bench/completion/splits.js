@@ -9,14 +9,7 @@ import { mulberry32 } from '../../dist/linalg/random.js';
 /** The repository root. */
 export const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
-const args = process.argv.slice(2);
-/** True when `--flag` was given. */
-export const flag = (name) => args.includes(`--${name}`);
-/** The value after `--name`, or `fallback`. */
-export const opt = (name, fallback) => {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 ? args[i + 1] : fallback;
-};
+export { flag, opt } from '../args.js';
 /** `0-4,7` → [0, 1, 2, 3, 4, 7]. */
 export const range = (spec) =>
   spec.split(',').flatMap((p) => {
