@@ -178,21 +178,41 @@ describe('relaxedDot blocking', () => {
     }
     const a = randomDense(37, 301, 1, true);
     const op = (d: Dense, transposed: boolean) => ({ data: d.data, ld: d.cols, transposed });
-    const g = await relaxedDot(get, inlineRelaxedExecutor, op(a, false), op(a, false), 0, 301, 37, 37, true, budget);
+    const g = await relaxedDot(
+      get,
+      inlineRelaxedExecutor,
+      { x: op(a, false), y: op(a, false), c0: 0, c1: 301, nx: 37, ny: 37, symmetric: true },
+      budget,
+    );
     expect(maxScaledError(g, referenceGram(a), absProductScale(a, a, false, true))).toBeLessThan(RELAXED_BOUND);
     const b = randomDense(45, 10, 2, true);
     const c = randomDense(29, 45, 3, true);
-    const got = await relaxedDot(get, inlineRelaxedExecutor, op(b, true), op(c, false), 0, 45, 10, 29, false, budget);
+    const got = await relaxedDot(
+      get,
+      inlineRelaxedExecutor,
+      { x: op(b, true), y: op(c, false), c0: 0, c1: 45, nx: 10, ny: 29, symmetric: false },
+      budget,
+    );
     expect(
       maxScaledError(got, referenceGemm(b, c, { transA: true, transB: true }), absProductScale(b, c, true, true)),
     ).toBeLessThan(RELAXED_BOUND);
     // X = Y transposed (Bᵀ·B through the symmetric path): both operands staged, no shared staging
-    const btb = await relaxedDot(get, inlineRelaxedExecutor, op(b, true), op(b, true), 0, 45, 10, 10, true, budget);
+    const btb = await relaxedDot(
+      get,
+      inlineRelaxedExecutor,
+      { x: op(b, true), y: op(b, true), c0: 0, c1: 45, nx: 10, ny: 10, symmetric: true },
+      budget,
+    );
     expect(maxScaledError(btb, referenceGemm(b, b, { transA: true }), absProductScale(b, b, true, false))).toBeLessThan(
       RELAXED_BOUND,
     );
     const v = randomDense(3, 301, 4, true); // 37×3: Y has fewer than 16 rows → swapped
-    const av = await relaxedDot(get, inlineRelaxedExecutor, op(a, false), op(v, false), 0, 301, 37, 3, false, budget);
+    const av = await relaxedDot(
+      get,
+      inlineRelaxedExecutor,
+      { x: op(a, false), y: op(v, false), c0: 0, c1: 301, nx: 37, ny: 3, symmetric: false },
+      budget,
+    );
     expect(maxScaledError(av, referenceGemm(a, v, { transB: true }), absProductScale(a, v, false, true))).toBeLessThan(
       RELAXED_BOUND,
     );

@@ -17,13 +17,15 @@ describe('wasmDot blocking', () => {
       const g = await wasmDot(
         get,
         inlineDotExecutor,
-        { data: a.data, ld: 301, transposed: false },
-        { data: a.data, ld: 301, transposed: false },
-        0,
-        301,
-        37,
-        37,
-        true,
+        {
+          x: { data: a.data, ld: 301, transposed: false },
+          y: { data: a.data, ld: 301, transposed: false },
+          c0: 0,
+          c1: 301,
+          nx: 37,
+          ny: 37,
+          symmetric: true,
+        },
         budget,
       );
       expect(maxScaledError(g, referenceGram(a), absProductScale(a, a, false, true))).toBeLessThan(1e-12);
@@ -34,13 +36,15 @@ describe('wasmDot blocking', () => {
       const got = await wasmDot(
         get,
         inlineDotExecutor,
-        { data: b.data, ld: 10, transposed: true },
-        { data: c.data, ld: 45, transposed: false },
-        0,
-        45,
-        10,
-        29,
-        false,
+        {
+          x: { data: b.data, ld: 10, transposed: true },
+          y: { data: c.data, ld: 45, transposed: false },
+          c0: 0,
+          c1: 45,
+          nx: 10,
+          ny: 29,
+          symmetric: false,
+        },
         budget,
       );
       const want = referenceGemm(b, c, { transA: true, transB: true });
@@ -50,17 +54,15 @@ describe('wasmDot blocking', () => {
 
   test('a depth sub-range [c0, c1) sums only those columns', async () => {
     const a = randomDense(6, 50, 4);
-    const got = await wasmDot(
-      get,
-      inlineDotExecutor,
-      { data: a.data, ld: 50, transposed: false },
-      { data: a.data, ld: 50, transposed: false },
-      10,
-      33,
-      6,
-      6,
-      true,
-    );
+    const got = await wasmDot(get, inlineDotExecutor, {
+      x: { data: a.data, ld: 50, transposed: false },
+      y: { data: a.data, ld: 50, transposed: false },
+      c0: 10,
+      c1: 33,
+      nx: 6,
+      ny: 6,
+      symmetric: true,
+    });
     const sub = { rows: 6, cols: 23, data: new Float64Array(6 * 23) };
     for (let i = 0; i < 6; i++) for (let c = 0; c < 23; c++) sub.data[i * 23 + c] = a.data[i * 50 + 10 + c]!;
     expect(maxScaledError(got, referenceGram(sub), absProductScale(sub, sub, false, true))).toBeLessThan(1e-12);
