@@ -1,6 +1,6 @@
 import { referenceGemm, referenceGram } from '../../src/linalg/reference.js';
 import { arenaCache } from '../../src/linalg/cpu/runner.js';
-import { inlineDotExecutor, wasmDot } from '../../src/linalg/cpu/wasmDot.js';
+import { inlineDotExecutor, wasmDot, type DotProblem } from '../../src/linalg/cpu/wasmDot.js';
 import { absProductScale, maxScaledError, randomDense } from './helpers.js';
 
 // The blocking of wasmDot (x-row blocks, y-row blocks, depth panels, operand swap) is exercised by
@@ -9,14 +9,13 @@ import { absProductScale, maxScaledError, randomDense } from './helpers.js';
 describe('wasmDot blocking', () => {
   const arenas = arenaCache();
   const get = (d: number) => arenas.get(d);
+  const dot = (problem: DotProblem, budget?: number) => wasmDot(get, inlineDotExecutor, problem, budget);
 
   test.each([600, 2000, 1e9])(
     'budget %d doubles: symmetric and general products agree with the reference',
     async (budget) => {
       const a = randomDense(37, 301, 1, true);
-      const g = await wasmDot(
-        get,
-        inlineDotExecutor,
+      const g = await dot(
         {
           x: { data: a.data, ld: 301, transposed: false },
           y: { data: a.data, ld: 301, transposed: false },
@@ -33,9 +32,7 @@ describe('wasmDot blocking', () => {
       // X = Bᵀ read in place (transposed operand), Y = C: Bᵀ·Cᵀ with B 45×10, C 29×45 → 10×29
       const b = randomDense(45, 10, 2);
       const c = randomDense(29, 45, 3);
-      const got = await wasmDot(
-        get,
-        inlineDotExecutor,
+      const got = await dot(
         {
           x: { data: b.data, ld: 10, transposed: true },
           y: { data: c.data, ld: 45, transposed: false },
@@ -54,7 +51,7 @@ describe('wasmDot blocking', () => {
 
   test('a depth sub-range [c0, c1) sums only those columns', async () => {
     const a = randomDense(6, 50, 4);
-    const got = await wasmDot(get, inlineDotExecutor, {
+    const got = await dot({
       x: { data: a.data, ld: 50, transposed: false },
       y: { data: a.data, ld: 50, transposed: false },
       c0: 10,
