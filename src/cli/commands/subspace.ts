@@ -10,7 +10,7 @@ import { layerImportance, retentionRanks } from '../../methods/subspace/retentio
 import { addBackendOption, backendFromFlag, backendJson, parseNonNegativeInt, parseNumberIn } from '../flags.js';
 import { checkTensorValues } from '../../methods/shared/checkValues.js';
 import { checkInputFile } from '../readText.js';
-import { textTable as table } from '../../util/textTable.js';
+import { columnTable } from '../../util/textTable.js';
 
 interface SubspaceFlags {
   before: string;
@@ -233,20 +233,17 @@ export const subspaceCommand = defineCommand('subspace', DESCRIPTION, [], (cmd, 
           return;
         }
         ctx.out(
-          table(
-            ['tensor', 'shape', 'k', 'rule', 'eff. rank', 'stable rank', 'protected', 'strict-free', 'interference'],
-            rows.map((r) => [
-              r.name,
-              `${r.rows}×${r.cols}`,
-              String(r.k),
-              r.rule,
-              r.effectiveRank.toFixed(1),
-              r.stableRank.toFixed(2),
-              r.protectedFraction.toFixed(4),
-              r.strictFreeFraction.toFixed(4),
-              r.interference.toExponential(3),
-            ]),
-          ),
+          columnTable(rows, [
+            ['tensor', (r) => r.name],
+            ['shape', (r) => `${r.rows}×${r.cols}`],
+            ['k', (r) => String(r.k)],
+            ['rule', (r) => r.rule],
+            ['eff. rank', (r) => r.effectiveRank.toFixed(1)],
+            ['stable rank', (r) => r.stableRank.toFixed(2)],
+            ['protected', (r) => r.protectedFraction.toFixed(4)],
+            ['strict-free', (r) => r.strictFreeFraction.toFixed(4)],
+            ['interference', (r) => r.interference.toExponential(3)],
+          ]),
         );
       } finally {
         await f0.close();
