@@ -69,8 +69,8 @@ export function blockMeans(
         if (mask && mask[base + j] === 0) continue;
         const x = values[base + j]!;
         if (!Number.isFinite(x)) continue;
-        sums[r * cb + b] += x;
-        counts[r * cb + b]++;
+        sums[r * cb + b]! += x;
+        counts[r * cb + b]!++;
       }
     }
   }
@@ -129,7 +129,7 @@ export function histogram(
     // Guard against rounding putting an edge value one bin too high or low.
     while (b > 0 && x < edges[b]!) b--;
     while (b < bins - 1 && x >= edges[b + 1]!) b++;
-    counts[b]++;
+    counts[b]!++;
     total++;
   }
   return { edges, counts, total };

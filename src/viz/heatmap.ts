@@ -84,8 +84,8 @@ function meansOf(
       const k = i * cols + j;
       if ((mask && mask[k] === 0) || !Number.isFinite(values[k]!)) continue;
       const t = byRow ? i : j;
-      sum[t] += values[k]!;
-      cnt[t]++;
+      sum[t]! += values[k]!;
+      cnt[t]!++;
     }
   }
   return sum.map((s, t) => (cnt[t]! > 0 ? s / cnt[t]! : NaN));

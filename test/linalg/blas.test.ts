@@ -135,8 +135,8 @@ withLibrary('with the system BLAS', () => {
     for (let i = 0; i < 9; i++)
       for (let j = 0; j < 5; j++)
         for (let c = 70; c < 270; c++) {
-          want[i * 5 + j] += xT.data[c * 9 + i]! * y.data[j * 300 + c]!;
-          scale[i * 5 + j] += Math.abs(xT.data[c * 9 + i]! * y.data[j * 300 + c]!);
+          want[i * 5 + j]! += xT.data[c * 9 + i]! * y.data[j * 300 + c]!;
+          scale[i * 5 + j]! += Math.abs(xT.data[c * 9 + i]! * y.data[j * 300 + c]!);
         }
     expect(maxScaledError(got, want, scale)).toBeLessThan(F32_BOUND);
   });

@@ -108,7 +108,7 @@ export function pairwiseSum(a: ArrayLike<number>, start: number, n: number): num
     ];
     let k = 8;
     for (; k < n - (n % 8); k += 8) {
-      for (let q = 0; q < 8; q++) r[q] += a[start + k + q]!;
+      for (let q = 0; q < 8; q++) r[q]! += a[start + k + q]!;
     }
     let res = r[0]! + r[1]! + (r[2]! + r[3]!) + (r[4]! + r[5]! + (r[6]! + r[7]!));
     for (; k < n; k++) res += a[start + k]!;

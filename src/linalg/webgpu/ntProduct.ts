@@ -155,7 +155,7 @@ export class NtProductRunner {
         for (let i = 0; i < p.r; i++) {
           const o = (p.i0 + i) * ny + p.j0;
           const b = base + i * p.c;
-          for (let j = p.diag ? i : 0; j < p.c; j++) out[o + j] += partial[b + j]!;
+          for (let j = p.diag ? i : 0; j < p.c; j++) out[o + j]! += partial[b + j]!;
         }
       }
       p.staging.unmap();
