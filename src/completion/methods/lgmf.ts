@@ -5,6 +5,7 @@
  * the current W·H, recomputes the sigmoid, then updates W (tasks). lr 0.001, reg 0.1, 5000
  * iterations, W ~ N(0, 0.005) seeded by `seed`, H ~ N(0, 0.005) by `seed + 1`. The row's scores are
  * the logits W_row·H (forgotten when > 0), so the method is scores-only (no RMSE).
+ * Indexed reads carry `!` where the index is < length by the loop bounds (or by the shapes checked on entry).
  */
 import type { ForgettingMatrix } from '../../matrix/ForgettingMatrix.js';
 import type { CompletionMethod, FitOptions, FittedCompletion, KnownEntries, RowPrediction } from '../types.js';

@@ -3,6 +3,7 @@
  * matrix (Z > 0), fitted per test row by the same full-batch gradient ascent as `lgmf` (h then w,
  * recomputing the sigmoid in between; lr 0.001, reg 0.1, 5000 iterations) from N(0, 1) inits seeded
  * by `seed` (w) and `seed + 1` (h). Scores are logits (no RMSE).
+ * Indexed reads carry `!` where the index is < length by the loop bounds (or by the shapes checked on entry).
  */
 import type { ForgettingMatrix } from '../../matrix/ForgettingMatrix.js';
 import type { CompletionMethod, FitOptions, FittedCompletion, KnownEntries, RowPrediction } from '../types.js';

@@ -3,6 +3,7 @@
  * one partially known test row, read in place from the train matrix (no per-fit dataset building),
  * its global mean, and prediction clipping. Surprise visits ratings user by user in insertion order:
  * the train rows row-major, then the test row's known columns ascending. The helpers keep that order.
+ * Indexed reads carry `!` where the index is < length by the loop bounds (or by the shapes checked on entry).
  */
 import type { ForgettingMatrix, Values } from '../../matrix/ForgettingMatrix.js';
 import type { KnownEntries } from '../types.js';

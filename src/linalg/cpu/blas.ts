@@ -1,3 +1,4 @@
+// Indexed reads carry `!` where the index is < length by the loop bounds (or by the shapes checked on entry).
 import { mirrorUpper, type NumArray } from './kernels.js';
 import { countProduct, type CpuKernelRunner, type KernelTally } from './runner.js';
 

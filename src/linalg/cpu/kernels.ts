@@ -7,6 +7,7 @@
  * same loops run on the main thread and in workers. They work on flat row-major arrays with an
  * explicit leading dimension and accumulate into float64 outputs (`+=`), so a caller can split the
  * work by column ranges (streaming) or by output row blocks (threads).
+ * Indexed reads carry `!` where the index is < length by the loop bounds (or by the shapes checked on entry).
  */
 
 /** Any row-major numeric array a kernel reads. */
