@@ -1,11 +1,11 @@
 import { execFileSync } from 'node:child_process';
-import { withBlas, type BlasLibrary } from '../../src/linalg/cpu/blas.js';
-import { loadNodeBlas } from '../../src/linalg/cpu/nodeBlas.js';
-import { createInlineRunner, type CpuKernelRunner } from '../../src/linalg/cpu/runner.js';
-import { createCpuBackend } from '../../src/linalg/cpu/backend.js';
-import { createNodeCpuBackend } from '../../src/linalg/node.js';
-import { referenceGemm, referenceGram } from '../../src/linalg/reference.js';
-import { absProductScale, maxScaledError, randomDense } from './helpers.js';
+import { withBlas, type BlasLibrary } from '../../../src/linalg/cpu/blas.js';
+import { loadNodeBlas } from '../../../src/linalg/cpu/nodeBlas.js';
+import { createInlineRunner, type CpuKernelRunner } from '../../../src/linalg/cpu/runner.js';
+import { createCpuBackend } from '../../../src/linalg/cpu/backend.js';
+import { createNodeCpuBackend } from '../../../src/linalg/node.js';
+import { referenceGemm, referenceGram } from '../../../src/linalg/reference.js';
+import { absProductScale, maxScaledError, randomDense } from '../helpers.js';
 
 // The system-BLAS path of the Node cpu backend (cpu/blas.ts, cpu/nodeBlas.ts) against the float64
 // reference. CI installs OpenBLAS, so there the library must load; elsewhere a machine without one

@@ -1,5 +1,5 @@
-import { columnForms, columnFormsScalar } from '../../src/linalg/cpu/columnForms.js';
-import { SeededNormal } from '../../src/linalg/random.js';
+import { columnForms, columnFormsScalar } from '../../../src/linalg/cpu/columnForms.js';
+import { SeededNormal } from '../../../src/linalg/random.js';
 
 /** The forms straight from their definition, one column at a time (float64). */
 function naive(
