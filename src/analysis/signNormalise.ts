@@ -1,3 +1,4 @@
+// Indexed reads carry `!` where the index is < length by the loop bounds (or by the shapes checked on entry).
 /**
  * Makes singular-vector signs stable: for each component c, if the largest-magnitude entry of the
  * right (example) factor is negative, both factors of that component flip sign (their product, the
@@ -5,7 +6,6 @@
  * `left` (rows×k) and `right` (cols×k) and returns them.
  * @example
  * signNormalise(Float64Array.of(1), Float64Array.of(-2, 1), 1); // left → [-1], right → [2, -1]
- * Indexed reads carry `!` where the index is < length by the loop bounds (or by the shapes checked on entry).
  */
 export function signNormalise(
   left: Float64Array,
