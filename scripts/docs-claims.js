@@ -98,15 +98,18 @@ export function markdownParts(text) {
   return parts;
 }
 
+/** Every match of the global regular expression `re` in a part's text, with the 1-based line it starts on. */
+function* matchesWithLines(part, re) {
+  for (const m of part.text.matchAll(re))
+    yield { m, line: part.line + part.text.slice(0, m.index).split('\n').length - 1 };
+}
+
 /** Inline code spans of prose, with the 1-based line each starts on. */
 export function inlineCode(part) {
-  const out = [];
-  const re = /(`+)([^`]|[^`][\s\S]*?[^`])\1(?!`)/g;
-  for (let m = re.exec(part.text); m; m = re.exec(part.text)) {
-    const line = part.line + part.text.slice(0, m.index).split('\n').length - 1;
-    out.push({ code: m[2].trim(), line });
-  }
-  return out;
+  return [...matchesWithLines(part, /(`+)([^`]|[^`][\s\S]*?[^`])\1(?!`)/g)].map(({ m, line }) => ({
+    code: m[2].trim(),
+    line,
+  }));
 }
 
 /** The `forgetscope …` command lines of a document: inline spans and lines of shell blocks. */
@@ -152,10 +155,8 @@ export function pathClaims(doc) {
       const m = /^((?:\.\.?\/)*(?:src|bench|test|scripts|fixtures|python|docs)\/\S+)$/.exec(code);
       if (m) add(m[1], line, '.');
     }
-    const linkRe = /\]\(([^)\s]+)\)/g;
-    for (let m = linkRe.exec(part.text); m; m = linkRe.exec(part.text)) {
+    for (const { m, line } of matchesWithLines(part, /\]\(([^)\s]+)\)/g)) {
       if (/^[a-z]+:/i.test(m[1]) || m[1].startsWith('#')) continue;
-      const line = part.line + part.text.slice(0, m.index).split('\n').length - 1;
       add(m[1], line, dirname(doc.path));
     }
   }
@@ -173,8 +174,7 @@ export function symbolClaims(text) {
       }
     } else if (['ts', 'typescript', 'js', 'javascript', 'mjs', 'tsx'].includes(part.lang)) {
       const re = /import\s*(?:type\s*)?\{([^}]*)\}\s*from\s*['"](forgetscope(?:\/node)?)['"]/g;
-      for (let m = re.exec(part.text); m; m = re.exec(part.text)) {
-        const line = part.line + part.text.slice(0, m.index).split('\n').length - 1;
+      for (const { m, line } of matchesWithLines(part, re)) {
         for (const spec of m[1].split(',')) {
           const name = spec
             .trim()
