@@ -225,7 +225,6 @@ const ALLOWED = new Map([
   ['src/io/node/safetensors.ts', 'tested by test/cli/backendJson.test.ts and test/io/safetensors/safetensors.test.ts'],
   ['src/io/npy/encodeNpy.ts', 'tested by test/io/bad-inputs.test.ts and test/io/exactness.test.ts'],
   ['src/io/npy/matrixFromNpy.ts', 'the .npy folder reader, checked by test/io/fixture.test.ts'],
-  ['src/io/npy/parseNpy.ts', 'tested by test/io/exactness.test.ts and test/io/npyColumnChunks.test.ts'],
   ['src/io/parquet/encodeParquet.ts', 'tested by test/io/bad-inputs.test.ts and test/io/fuzz.test.ts'],
   [
     'src/io/parquet/flatColumn.ts',

@@ -8,6 +8,7 @@
  * `ForgetscopeError` naming the tensor and field instead of ever decoding a wrong tensor.
  * This module is pure (no Node APIs); ranged file reading lives in `io/node/safetensors.ts`.
  */
+import { itemAt } from '../../util/checked.js';
 import { ForgetscopeError } from '../../util/errors.js';
 
 /** The dtypes this codec decodes. Floats become float32/float64; integers and bools float64 (exact up to 2^53). */
@@ -207,12 +208,16 @@ export function f16ToNumber(h: number): number {
   return s * (1 + m / 1024) * 2 ** (e - 15);
 }
 
+/** The IEEE single-precision bit pattern of `x` (rounded to float32 first). */
+function float32Bits(x: number): number {
+  const word = new DataView(new ArrayBuffer(4));
+  word.setFloat32(0, x);
+  return word.getUint32(0);
+}
+
 /** Converts a number to the nearest IEEE half-precision bit pattern (round to nearest even). */
 export function numberToF16(x: number): number {
-  const f32 = new Float32Array(1);
-  const u32 = new Uint32Array(f32.buffer);
-  f32[0] = x;
-  const b = u32[0]!;
+  const b = float32Bits(x);
   const sign = (b >>> 16) & 0x8000;
   const exp = (b >>> 23) & 0xff;
   let mant = b & 0x7fffff;
@@ -244,10 +249,7 @@ export function numberToF16(x: number): number {
 
 /** Converts a number to bfloat16 bits (round to nearest even, NaN preserved). */
 export function numberToBf16(x: number): number {
-  const f32 = new Float32Array(1);
-  const u32 = new Uint32Array(f32.buffer);
-  f32[0] = x;
-  const b = u32[0]!;
+  const b = float32Bits(x);
   if ((b & 0x7f800000) === 0x7f800000 && b & 0x7fffff) return (b >>> 16) | 0x40;
   const rounded = b + 0x7fff + ((b >>> 16) & 1);
   return (rounded >>> 16) & 0xffff;
@@ -285,11 +287,10 @@ export function decodeTensor(
       break;
     }
     case 'BF16': {
-      const f = new Float32Array(1);
-      const u = new Uint32Array(f.buffer);
+      const word = new DataView(new ArrayBuffer(4));
       for (let i = 0; i < n; i++) {
-        u[0] = view.getUint16(2 * i, true) << 16;
-        out[i] = f[0]!;
+        word.setUint32(0, view.getUint16(2 * i, true) << 16);
+        out[i] = word.getFloat32(0);
       }
       break;
     }
@@ -307,7 +308,7 @@ export function decodeTensor(
       break;
     case 'U8':
     case 'BOOL':
-      for (let i = 0; i < n; i++) out[i] = bytes[i]!;
+      out.set(bytes.subarray(0, n));
       break;
   }
   return { name: info.name, shape: info.shape.slice(), dtype: info.dtype, data: out };
@@ -409,37 +410,10 @@ export function encodeSafetensors(tensors: readonly TensorToWrite[], metadata?: 
   const base = 8 + jsonBytes.length;
   for (const { t, dtype, begin, size } of plan) {
     const at = base + begin;
-    const d = t.data;
-    switch (dtype) {
-      case 'F64':
-        for (let i = 0; i < size; i++) view.setFloat64(at + 8 * i, d[i]!, true);
-        break;
-      case 'F32':
-        for (let i = 0; i < size; i++) view.setFloat32(at + 4 * i, d[i]!, true);
-        break;
-      case 'F16':
-        for (let i = 0; i < size; i++) view.setUint16(at + 2 * i, numberToF16(d[i]!), true);
-        break;
-      case 'BF16':
-        for (let i = 0; i < size; i++) view.setUint16(at + 2 * i, numberToBf16(d[i]!), true);
-        break;
-      case 'I64':
-        for (let i = 0; i < size; i++) view.setBigInt64(at + 8 * i, BigInt(Math.trunc(d[i]!)), true);
-        break;
-      case 'I32':
-        for (let i = 0; i < size; i++) view.setInt32(at + 4 * i, d[i]!, true);
-        break;
-      case 'I16':
-        for (let i = 0; i < size; i++) view.setInt16(at + 2 * i, d[i]!, true);
-        break;
-      case 'I8':
-        for (let i = 0; i < size; i++) view.setInt8(at + i, d[i]!);
-        break;
-      case 'U8':
-      case 'BOOL':
-        for (let i = 0; i < size; i++) view.setUint8(at + i, d[i]!);
-        break;
-    }
+    const width = SAFETENSORS_DTYPE_SIZE[dtype];
+    const put = elementWriter(view, dtype);
+    // size === t.data.length (checked above)
+    for (let i = 0; i < size; i++) put(at + width * i, itemAt(t.data, i, 'element'));
   }
   return out;
 }
@@ -449,7 +423,33 @@ export function tensorAsMatrix(
   t: Tensor,
   file?: string,
 ): { rows: number; cols: number; data: Float32Array | Float64Array } {
-  if (t.shape.length !== 2)
+  const [rows, cols, ...more] = t.shape;
+  if (rows === undefined || cols === undefined || more.length > 0)
     fail(`tensor "${t.name}" has shape ${JSON.stringify(t.shape)}, expected a 2-D matrix`, file, 'shape');
-  return { rows: t.shape[0]!, cols: t.shape[1]!, data: t.data };
+  return { rows, cols, data: t.data };
+}
+
+/** The function that stores one value of `dtype` at a byte offset of `view` (little-endian). */
+function elementWriter(view: DataView, dtype: SafetensorsDType): (at: number, v: number) => void {
+  switch (dtype) {
+    case 'F64':
+      return (at, v) => view.setFloat64(at, v, true);
+    case 'F32':
+      return (at, v) => view.setFloat32(at, v, true);
+    case 'F16':
+      return (at, v) => view.setUint16(at, numberToF16(v), true);
+    case 'BF16':
+      return (at, v) => view.setUint16(at, numberToBf16(v), true);
+    case 'I64':
+      return (at, v) => view.setBigInt64(at, BigInt(Math.trunc(v)), true);
+    case 'I32':
+      return (at, v) => view.setInt32(at, v, true);
+    case 'I16':
+      return (at, v) => view.setInt16(at, v, true);
+    case 'I8':
+      return (at, v) => view.setInt8(at, v);
+    case 'U8':
+    case 'BOOL':
+      return (at, v) => view.setUint8(at, v);
+  }
 }
