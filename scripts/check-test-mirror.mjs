@@ -316,6 +316,7 @@ const ALLOWED = new Map([
   ['src/replay/offline.ts', 'tested by test/replay/coverageBackend.test.ts and test/replay/defaultEverywhere.test.ts'],
   ['src/replay/online.ts', 'tested by test/replay/plans.test.ts'],
   ['src/replay/planTable.ts', 'tested by test/replay/plans.test.ts'],
+  ['src/replay/policies/budget.ts', 'tested by test/replay/budgetPolicies.test.ts'],
   ['src/replay/policies/builtin.ts', 'tested by test/replay/coverageBackend.test.ts and test/replay/policies.test.ts'],
   [
     'src/replay/policies/draw.ts',
