@@ -172,10 +172,6 @@ const ALLOWED = new Map([
   ['src/io/dataset/readDataset.ts', 'tested by test/io/exactness.test.ts'],
   ['src/io/dataset/sideMatrix.ts', 'tested by test/io/sideMatrices.test.ts'],
   [
-    'src/io/detect.ts',
-    'format detection of every read, checked by test/io/fixture.test.ts and test/io/bad-inputs.test.ts',
-  ],
-  [
     'src/io/dispatchFormat.ts',
     'format dispatch of every read, checked by test/io/fixture.test.ts and test/io/readStream.test.ts',
   ],
@@ -220,6 +216,7 @@ const ALLOWED = new Map([
     'src/io/node/readInput.ts',
     'the Node read entry, checked by test/io/fixture.test.ts and test/io/sideMatrices.test.ts',
   ],
+  ['src/io/node/readFolderSide.ts', 'side matrices of a .npy folder, checked by test/io/sideMatrices.test.ts'],
   ['src/io/node/readNpyColumnChunks.ts', 'tested by test/io/npyColumnChunks.test.ts and test/linalg/stream.test.ts'],
   ['src/io/node/readSideMatrices.ts', 'side matrices of a read, checked by test/io/sideMatrices.test.ts'],
   ['src/io/node/safetensors.ts', 'tested by test/cli/backendJson.test.ts and test/io/safetensors/safetensors.test.ts'],

@@ -1,18 +1,19 @@
-import { textTable } from '../../src/util/textTable.js';
+import { columnTable, textTable } from '../../src/util/textTable.js';
 
-describe('textTable', () => {
-  test('first column left, others right, dashed rule (worked by hand)', () => {
-    const t = textTable(
-      ['tensor', 'size'],
-      [
-        ['w', '12'],
-        ['bias', '3'],
-      ],
-    );
-    expect(t).toBe('tensor  size\n------  ----\nw         12\nbias       3\n');
+describe('text tables', () => {
+  test('textTable: header, dashed rule, first column left and the others right aligned', () => {
+    expect(
+      textTable(
+        ['tensor', 'size'],
+        [
+          ['w', '12'],
+          ['bias', '3'],
+        ],
+      ),
+    ).toBe('tensor  size\n------  ----\nw         12\nbias       3\n');
   });
 
-  test('all-left alignment, no rule, indent, gap, minimum widths, trimmed ends', () => {
+  test('textTable: all-left alignment, no rule, indent, gap, minimum widths, trimmed ends', () => {
     const t = textTable(['a', 'b'], [['xx', 'y']], {
       align: 'left',
       rule: false,
@@ -24,7 +25,20 @@ describe('textTable', () => {
     expect(t).toBe('> a  |b\n> xx |y\n');
   });
 
-  test('a row with more cells than the header keeps the extra cells unpadded', () => {
+  test('textTable: a row with more cells than the header keeps the extra cells unpadded', () => {
     expect(textTable(['a'], [['1', 'extra']], { rule: false })).toBe('a\n1  extra\n');
+  });
+
+  test('columnTable: one column per [header, cell], the same table as textTable', () => {
+    const rows = [
+      { name: 'w', k: 12 },
+      { name: 'bias', k: 3 },
+    ];
+    const got = columnTable(rows, [
+      ['tensor', (r) => r.name],
+      ['size', (r) => String(r.k)],
+    ]);
+    expect(got).toBe('tensor  size\n------  ----\nw         12\nbias       3\n');
+    expect(columnTable([], [['a', () => 'x']], { rule: false })).toBe('a\n');
   });
 });

@@ -359,6 +359,20 @@ export function parseSafetensors(
   return { header, tensors };
 }
 
+/** How one value of each dtype is written (little-endian) at a byte offset. */
+const WRITE_VALUE: Readonly<Record<SafetensorsDType, (view: DataView, at: number, x: number) => void>> = {
+  F64: (view, at, x) => view.setFloat64(at, x, true),
+  F32: (view, at, x) => view.setFloat32(at, x, true),
+  F16: (view, at, x) => view.setUint16(at, numberToF16(x), true),
+  BF16: (view, at, x) => view.setUint16(at, numberToBf16(x), true),
+  I64: (view, at, x) => view.setBigInt64(at, BigInt(Math.trunc(x)), true),
+  I32: (view, at, x) => view.setInt32(at, x, true),
+  I16: (view, at, x) => view.setInt16(at, x, true),
+  I8: (view, at, x) => view.setInt8(at, x),
+  U8: (view, at, x) => view.setUint8(at, x),
+  BOOL: (view, at, x) => view.setUint8(at, x),
+};
+
 /**
  * Encodes tensors as a safetensors file (header padded with spaces to a multiple of 8 bytes, as the
  * Python library does). Shapes are checked against the data length.
@@ -410,10 +424,10 @@ export function encodeSafetensors(tensors: readonly TensorToWrite[], metadata?: 
   const base = 8 + jsonBytes.length;
   for (const { t, dtype, begin, size } of plan) {
     const at = base + begin;
-    const width = SAFETENSORS_DTYPE_SIZE[dtype];
-    const put = elementWriter(view, dtype);
+    const item = SAFETENSORS_DTYPE_SIZE[dtype];
+    const write = WRITE_VALUE[dtype];
     // size === t.data.length (checked above)
-    for (let i = 0; i < size; i++) put(at + width * i, itemAt(t.data, i, 'element'));
+    for (let i = 0; i < size; i++) write(view, at + item * i, itemAt(t.data, i, 'element'));
   }
   return out;
 }
@@ -427,29 +441,4 @@ export function tensorAsMatrix(
   if (rows === undefined || cols === undefined || more.length > 0)
     fail(`tensor "${t.name}" has shape ${JSON.stringify(t.shape)}, expected a 2-D matrix`, file, 'shape');
   return { rows, cols, data: t.data };
-}
-
-/** The function that stores one value of `dtype` at a byte offset of `view` (little-endian). */
-function elementWriter(view: DataView, dtype: SafetensorsDType): (at: number, v: number) => void {
-  switch (dtype) {
-    case 'F64':
-      return (at, v) => view.setFloat64(at, v, true);
-    case 'F32':
-      return (at, v) => view.setFloat32(at, v, true);
-    case 'F16':
-      return (at, v) => view.setUint16(at, numberToF16(v), true);
-    case 'BF16':
-      return (at, v) => view.setUint16(at, numberToBf16(v), true);
-    case 'I64':
-      return (at, v) => view.setBigInt64(at, BigInt(Math.trunc(v)), true);
-    case 'I32':
-      return (at, v) => view.setInt32(at, v, true);
-    case 'I16':
-      return (at, v) => view.setInt16(at, v, true);
-    case 'I8':
-      return (at, v) => view.setInt8(at, v);
-    case 'U8':
-    case 'BOOL':
-      return (at, v) => view.setUint8(at, v);
-  }
 }
