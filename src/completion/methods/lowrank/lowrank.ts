@@ -3,36 +3,28 @@ import type { Backend } from '../../../linalg/types.js';
 import { ForgetscopeError } from '../../../util/errors.js';
 import type { CompletionMethod, FitOptions, FittedCompletion, KnownEntries, RowPrediction } from '../../types.js';
 import { checkKnownEntries } from '../../known.js';
-import { calibrationColumns, probeConformalScale } from '../../conformal.js';
-import { columnFormsOn } from '../../../linalg/columnFormsOn.js';
+import { calibrationColumns } from '../../conformal.js';
 import {
-  addComponents,
   calibrateScale,
-  calibrateSideScale,
   defaultGrid,
   fullBases,
-  gatherColumns,
-  knownLooResiduals,
-  knownNormal,
   LOWRANK_VARIANTS,
-  penaltyScale,
-  predictSideRow,
+  predictTask,
   prepareFolds,
-  probeScale,
   residualizeTrain,
-  ridgeForms,
   selectHyper,
   selectSideHyper,
   sideStats,
   sideValuesOf,
-  solveRidge,
   trainStats,
   variantBasis,
   type FullBasis,
   type LowrankGrid,
   type LowrankHyper,
   type LowrankVariant,
+  type Fold,
   type SideStats,
+  type TaskModel,
   type TrainStats,
   type VariantBasis,
 } from '../../loo/index.js';
@@ -167,66 +159,103 @@ export async function fitLowrank(train: ForgettingMatrix, options: LowrankOption
   return pending;
 }
 
-async function fitLowrankFresh(train: ForgettingMatrix, options: LowrankOptions): Promise<FittedLowrank> {
-  const backend: Backend = options.backend ?? defaultBackend();
-  const m = train.rows;
-  const n = train.cols;
+/** Checks and fills in the options of one `lowrank` fit. */
+function fitSettings(m: number, n: number, options: LowrankOptions) {
   const maxRank = Math.max(0, Math.min(options.maxRank ?? 40, m - 1));
   const variants = options.variants ?? (options.hyper ? [options.hyper.variant] : LOWRANK_VARIANTS);
   if (variants.length === 0) throw new ForgetscopeError('usage', 'lowrank: no centring variant to consider');
   const level = options.level ?? 0.9;
   if (!(level > 0 && level < 1))
     throw new ForgetscopeError('usage', `lowrank: interval level must be in (0, 1), got ${level}`);
-  const wantIntervals = options.intervals ?? true;
   const calibration = options.calibration ?? 'probes';
   if (calibration !== 'probes' && calibration !== 'train')
     throw new ForgetscopeError('usage', `lowrank: calibration must be probes or train, got ${String(calibration)}`);
-  options.progress?.(0, 3, 'lowrank: Gram');
-  const stats = await trainStats(train, backend);
-  options.progress?.(1, 3, 'lowrank: bases');
-  const bases = new Map<LowrankVariant, FullBasis>();
-  const basisFor = lazyBases(stats, variants, maxRank, backend, bases);
-  const needFolds = !options.hyper || wantIntervals;
-  options.progress?.(2, 3, 'lowrank: folds');
-  const folds = needFolds ? prepareFolds(stats, variants, maxRank, options.maxFolds ?? 60) : [];
-  options.progress?.(3, 3, 'lowrank: ready');
   const base = defaultGrid(maxRank, variants);
   const grid: LowrankGrid = {
     variants: options.grid?.variants ?? base.variants,
     ranks: options.grid?.ranks ?? base.ranks,
     alphas: options.grid?.alphas ?? base.alphas,
   };
-  const calib = calibrationColumns(n, options.calibrationColumns ?? 400);
-  const cache = new Map<string, LowrankDecision>();
-  // With side: a second model on the residualised train block Z − γ_h·S_h (its own Gram, bases and
-  // folds), whose side term carries each task's side pattern; the raw model stays the side-off option.
-  let sideModel: {
-    stats: typeof stats;
-    side: SideStats;
-    basis: (v: LowrankVariant, k?: number) => Promise<FullBasis>;
-    folds: typeof folds;
-  } | null = null;
-  if (options.side && options.side.length > 0) {
-    const raw = await sideStats(stats, options.side, backend);
-    const resid = new ForgettingMatrix({
-      values: residualizeTrain(stats, raw),
-      taskIds: train.taskIds,
-      exampleIds: train.exampleIds,
-    });
-    const rstats = await trainStats(resid, backend);
-    const rside: SideStats = {
-      ...(await sideStats(rstats, options.side, backend)),
-      slope: raw.slope,
-      residualized: true,
-    };
-    sideModel = {
-      stats: rstats,
-      side: rside,
-      basis: lazyBases(rstats, variants, maxRank, backend, new Map()),
-      folds: needFolds ? prepareFolds(rstats, variants, maxRank, options.maxFolds ?? 60) : [],
-    };
+  const wantIntervals = options.intervals ?? true;
+  return {
+    maxRank,
+    variants,
+    level,
+    calibration,
+    grid,
+    wantIntervals,
+    maxFolds: options.maxFolds ?? 60,
+    // folds serve the search and the interval calibration
+    needFolds: !options.hyper || wantIntervals,
+    calib: calibrationColumns(n, options.calibrationColumns ?? 400),
+  };
+}
+
+/** One train block's ridge: statistics, folds and bases (the raw train rows, or the residualised ones with side). */
+interface RidgeModel extends TaskModel {
+  folds: Fold[];
+}
+
+/** Builds the `RidgeModel` of a train block (bases formed lazily; full bases recorded in `into`). */
+function ridgeModel(
+  stats: TrainStats,
+  settings: ReturnType<typeof fitSettings>,
+  backend: Backend,
+  into: Map<LowrankVariant, FullBasis>,
+): RidgeModel {
+  const { variants, maxRank } = settings;
+  const folds = settings.needFolds ? prepareFolds(stats, variants, maxRank, settings.maxFolds) : [];
+  // the full-train singular values and left vectors per centring (the M×M eigenproblem only)
+  const small = new Map<LowrankVariant, VariantBasis>();
+  const allRows = Int32Array.from({ length: stats.m }, (_, i) => i);
+  function smallBasis(variant: LowrankVariant): VariantBasis {
+    let b = small.get(variant);
+    if (!b) small.set(variant, (b = variantBasis(stats, allRows, variant, maxRank)));
+    return b;
   }
-  const side = sideModel?.side ?? null;
+  return { stats, folds, smallBasis, fullBasis: lazyBases(stats, variants, maxRank, backend, into), backend };
+}
+
+/**
+ * With side matrices: the `RidgeModel` of the residualised train block Z − γ_h·S_h (its own Gram,
+ * bases and folds), whose side columns carry each task's side pattern, and its side statistics.
+ */
+async function sideRidgeModel(
+  train: ForgettingMatrix,
+  stats: TrainStats,
+  side: NonNullable<LowrankOptions['side']>,
+  settings: ReturnType<typeof fitSettings>,
+  backend: Backend,
+): Promise<{ model: RidgeModel; side: SideStats }> {
+  const raw = await sideStats(stats, side, backend);
+  const resid = new ForgettingMatrix({
+    values: residualizeTrain(stats, raw),
+    taskIds: train.taskIds,
+    exampleIds: train.exampleIds,
+  });
+  const rstats = await trainStats(resid, backend);
+  const rside: SideStats = { ...(await sideStats(rstats, side, backend)), slope: raw.slope, residualized: true };
+  return { model: ridgeModel(rstats, settings, backend, new Map()), side: rside };
+}
+
+async function fitLowrankFresh(train: ForgettingMatrix, options: LowrankOptions): Promise<FittedLowrank> {
+  const backend: Backend = options.backend ?? defaultBackend();
+  const n = train.cols;
+  const settings = fitSettings(train.rows, n, options);
+  const { variants, level, calibration, grid, wantIntervals, calib } = settings;
+  options.progress?.(0, 3, 'lowrank: Gram');
+  const stats = await trainStats(train, backend);
+  options.progress?.(1, 3, 'lowrank: bases');
+  const bases = new Map<LowrankVariant, FullBasis>();
+  options.progress?.(2, 3, 'lowrank: folds');
+  const model = ridgeModel(stats, settings, backend, bases);
+  options.progress?.(3, 3, 'lowrank: ready');
+  // with side: the side-off option stays the raw model
+  const withSide =
+    options.side && options.side.length > 0
+      ? await sideRidgeModel(train, stats, options.side, settings, backend)
+      : null;
+  const cache = new Map<string, LowrankDecision>();
 
   function decide(columns: Int32Array): LowrankDecision {
     const key = Array.from(columns).join(',');
@@ -234,18 +263,18 @@ async function fitLowrankFresh(train: ForgettingMatrix, options: LowrankOptions)
     if (hit) return hit;
     let chosen: { hyper: LowrankHyper; looRmse: number } = options.hyper
       ? { hyper: options.hyper, looRmse: NaN }
-      : selectHyper(stats, folds, columns, grid);
-    if (side && !options.hyper) {
-      const withSide = selectSideHyper(sideModel!.stats, side, sideModel!.folds, columns, grid, options.sideAlphas);
-      if (withSide && (!Number.isFinite(chosen.looRmse) || withSide.looRmse < chosen.looRmse * (1 - 1e-12)))
-        chosen = withSide;
+      : selectHyper(stats, model.folds, columns, grid);
+    if (withSide && !options.hyper) {
+      const { model: sm, side } = withSide;
+      const best = selectSideHyper(sm.stats, side, sm.folds, columns, grid, options.sideAlphas);
+      if (best && (!Number.isFinite(chosen.looRmse) || best.looRmse < chosen.looRmse * (1 - 1e-12))) chosen = best;
     }
-    const sideHyper = side && chosen.hyper.side !== undefined ? { ...chosen.hyper, side: chosen.hyper.side } : null;
+    const on = withSide && chosen.hyper.side !== undefined ? withSide : null;
     const kappa = !wantIntervals
       ? NaN
-      : sideHyper
-        ? calibrateSideScale(sideModel!.stats, side!, sideModel!.folds, columns, sideHyper, level, calib)
-        : calibrateScale(stats, folds, columns, chosen.hyper, level, calib);
+      : on
+        ? calibrateScale(on.model.stats, on.model.folds, columns, chosen.hyper, level, calib, on.side)
+        : calibrateScale(stats, model.folds, columns, chosen.hyper, level, calib);
     const decision = { hyper: chosen.hyper, looRmse: chosen.looRmse, kappa };
     if (cache.size > 256) cache.delete(cache.keys().next().value!);
     cache.set(key, decision);
@@ -257,77 +286,15 @@ async function fitLowrankFresh(train: ForgettingMatrix, options: LowrankOptions)
     const { hyper, kappa } = decide(known.columns);
     if (!variants.includes(hyper.variant))
       throw new ForgetscopeError('usage', `lowrank: variant ${hyper.variant} was not fitted`);
-    if (side && hyper.side !== undefined) {
-      const sideRow = sideValuesOf(known.side, side.names, n);
-      const sideBasis = await sideModel!.basis(hyper.variant);
-      return predictSideRow(
-        sideBasis,
-        n,
-        side,
-        m,
-        sideRow,
-        known.columns,
-        known.values,
-        { k: hyper.k, alpha: hyper.alpha, side: hyper.side },
-        wantIntervals ? kappa : NaN,
-        calibration === 'probes' ? level : NaN,
-      );
+    const intervals = { kappa: wantIntervals ? kappa : NaN, probeLevel: calibration === 'probes' ? level : NaN };
+    if (withSide && hyper.side !== undefined) {
+      const row = sideValuesOf(known.side, withSide.side.names, n);
+      return predictTask(withSide.model, known, hyper, intervals, { stats: withSide.side, row });
     }
-    if (wantIntervals && Number.isFinite(kappa))
-      return predictWithIntervals(
-        stats,
-        smallBasis(hyper.variant),
-        known,
-        hyper,
-        kappa,
-        calibration === 'probes' ? level : NaN,
-        backend,
-      );
-    // only the leading hyper.k components are used: a prefix basis suffices (see `lazyBases`)
-    const basis = await basisFor(hyper.variant, hyper.k);
-    const r = basis.r;
-    const kk = known.columns.length;
-    const vk = new Float64Array(kk * r);
-    const cK = new Float64Array(kk);
-    for (let t = 0; t < kk; t++) {
-      const j = known.columns[t]!;
-      cK[t] = known.values[t]! - basis.offset[j]!;
-      for (let c = 0; c < r; c++) vk[t * r + c] = basis.v[c * n + j]!;
-    }
-    const normal = knownNormal(vk, cK, r);
-    const k = Math.min(hyper.k, r);
-    const sol =
-      solveRidge(normal, basis, n, k, hyper.alpha, hyper.variant === 'additive') ??
-      solveRidge(normal, basis, n, k, Math.max(hyper.alpha, 1), hyper.variant === 'additive')!;
-    let intercept = 0;
-    const w = new Float64Array(k);
-    for (let x = 0; x < sol.index.length; x++) {
-      const ix = sol.index[x]!;
-      if (ix === 0) intercept = sol.beta[x]!;
-      else w[ix - 1] = sol.beta[x]!;
-    }
-    // offset + a, then one contiguous axpy per component (V is column-major): O(k·N), streaming.
-    const prediction = new Float64Array(n);
-    const v = basis.v;
-    const offset = basis.offset;
-    addComponents(prediction, v, n, w, k, offset, intercept);
-    return { prediction };
+    return predictTask(model, known, hyper, intervals);
   }
 
-  // The full-train singular values and left vectors per centring (the M×M eigenproblem only).
-  const small = new Map<LowrankVariant, VariantBasis>();
-  const allRows = Int32Array.from({ length: m }, (_, i) => i);
-  function smallBasis(variant: LowrankVariant): VariantBasis {
-    let b = small.get(variant);
-    if (!b) small.set(variant, (b = variantBasis(stats, allRows, variant, maxRank)));
-    return b;
-  }
-
-  async function basisOf(variant: LowrankVariant): Promise<FullBasis> {
-    return basisFor(variant);
-  }
-
-  return { predictRow, decide, bases, basis: basisOf };
+  return { predictRow, decide, bases, basis: (variant) => model.fullBasis(variant) };
 }
 
 /**
@@ -371,91 +338,4 @@ function lazyBases(
     prefixes.delete(variant);
     return p;
   };
-}
-
-/**
- * A prediction with intervals straight from the train block, without the N×k right singular vectors:
- * V_K at the measured columns from the gathered columns, the ridge fit as in the basis path, then one
- * `columnForms` pass (on the backend: `columnFormsOn`) over the centred train columns gives every column's prediction, parameter
- * variance ‖L⁻¹·(1?, v_j)‖² and residual energy (see `ridgeForms`). O(M·N·(k + 2)) in one streaming
- * pass; nothing of size N·k is formed.
- */
-async function predictWithIntervals(
-  stats: TrainStats,
-  basis: VariantBasis,
-  known: KnownEntries,
-  hyper: LowrankHyper,
-  kappa: number,
-  probeLevel: number,
-  backend: Backend,
-): Promise<RowPrediction> {
-  const { m, n } = stats;
-  const centred = hyper.variant !== 'uncentered';
-  const additive = hyper.variant === 'additive';
-  const k = Math.min(hyper.k, basis.r);
-  const r = basis.r;
-  const u = basis.u;
-  const shift = additive ? Float64Array.from(stats.rowMeans, (x) => x - stats.grand) : null;
-  const off = centred ? stats.colMeans : null;
-  const block = gatherColumns(stats, known.columns);
-  const kk = known.columns.length;
-  const vk = new Float64Array(kk * k);
-  const cK = new Float64Array(kk);
-  const acc = new Float64Array(k);
-  const energyK = new Float64Array(kk);
-  for (let t = 0; t < kk; t++) {
-    const j = known.columns[t]!;
-    const o = off ? off[j]! : 0;
-    cK[t] = known.values[t]! - o;
-    acc.fill(0);
-    let e = 0;
-    for (let a = 0; a < m; a++) {
-      const x = block.data[t * m + a]! - o - (shift ? shift[a]! : 0);
-      e += x * x;
-      for (let c = 0; c < k; c++) acc[c]! += x * u[a * r + c]!;
-    }
-    energyK[t] = e;
-    for (let c = 0; c < k; c++) vk[t * k + c] = acc[c]! / basis.s[c]!;
-  }
-  const normal = knownNormal(vk, cK, k);
-  const sol =
-    solveRidge(normal, basis, n, k, hyper.alpha, additive) ??
-    solveRidge(normal, basis, n, k, Math.max(hyper.alpha, 1), additive)!;
-  const forms = ridgeForms(basis, sol);
-  const { lin, quad, energy } = await columnFormsOn(backend, {
-    z: stats.z.data,
-    rows: m,
-    cols: n,
-    off,
-    shift,
-    g: forms.g,
-    h: forms.h,
-    t0: forms.t0,
-  });
-  const scale = penaltyScale(basis, n);
-  const floor = 1e-300 + 1e-24 * scale;
-  // how hard this task is, from its fit's leave-one-column-out residuals at the measured columns (κ was
-  // calibrated with the same score)
-  const loo = knownLooResiduals(vk, k, cK, sol);
-  let residualSq = 0;
-  for (let t = 0; t < kk; t++) residualSq += loo.residual[t]! * loo.residual[t]!;
-  const rho = probeScale(residualSq, kk, sol.index.length, scale);
-  // calibrated on the task's own probes where it has enough of them: the shape at a measured column
-  // is the same form, with its leverage as the parameter variance
-  const probeSd = Float64Array.from(loo.leverage, (h, t) =>
-    Math.sqrt(scale * h + Math.max(energyK[t]!, 0) / basis.rows + floor),
-  );
-  const own = Number.isNaN(probeLevel) ? NaN : probeConformalScale(loo.residual, probeSd, probeLevel);
-  const factor = Number.isFinite(own) ? own : kappa * rho;
-  const prediction = new Float64Array(n);
-  const lower = new Float64Array(n);
-  const upper = new Float64Array(n);
-  for (let j = 0; j < n; j++) {
-    const y = (off ? off[j]! : 0) + forms.intercept + lin[j]!;
-    const sd = factor * Math.sqrt(scale * quad[j]! + Math.max(energy[j]!, 0) / basis.rows + floor);
-    prediction[j] = y;
-    lower[j] = y - sd;
-    upper[j] = y + sd;
-  }
-  return { prediction, lower, upper };
 }
