@@ -4,7 +4,7 @@ import { symmetricEigen } from '../linalg/eigen.js';
 import { ForgetscopeError } from '../util/errors.js';
 import type { ProgressSink } from '../util/progress.js';
 import { compareModels, type ModelComparison } from './analyzeStructure.js';
-import type { LowRankFit } from './fitLowRank.js';
+import type { LowRankFit } from './fitTruncatedRanks.js';
 import { correlateTaskMetadata, type MetadataCorrelation } from './correlations.js';
 import { defaultAnalysisBackend } from './defaultBackend.js';
 import type { OneWayFit } from './fitAdditive.js';

@@ -1,5 +1,5 @@
 import type { LowrankVariant, TrainStats } from './basis.js';
-import { foldKnown, gatherColumns, type ColumnBlock, type Fold, type FoldVariant } from './folds.js';
+import { foldKnown, gatherColumns, type GatheredColumns, type Fold, type FoldVariant } from './folds.js';
 import {
   designRow,
   penaltyScale,
@@ -144,7 +144,7 @@ interface FoldFit {
   fv: FoldVariant;
   sol: RidgeSolution;
   probe: Int32Array;
-  probeBlock: ColumnBlock;
+  probeBlock: GatheredColumns;
   scale: number;
 }
 

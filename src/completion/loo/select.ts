@@ -1,5 +1,5 @@
 import type { LowrankVariant, TrainStats } from './basis.js';
-import { foldKnown, gatherColumns, type Fold } from './folds.js';
+import { foldKnown, gatherColumns, type Fold, type GatheredColumns } from './folds.js';
 import {
   knownNormal,
   nestedSquaredErrors,
@@ -94,7 +94,7 @@ export function foldNormal(
   fold: Fold,
   variant: LowrankVariant,
   columns: Int32Array,
-  block?: ReturnType<typeof gatherColumns>,
+  block?: GatheredColumns,
   side?: SideStats,
 ): { normal: KnownNormal; all?: AllNormal } {
   if (side) return foldSideNormal(stats, side, fold, variant, columns, block);

@@ -2,7 +2,7 @@ import type { Backend } from '../../linalg/types.js';
 import type { SideMatrices, SideRow } from '../../matrix/sideMatrices.js';
 import { ForgetscopeError } from '../../util/errors.js';
 import { taskKnown, type FullBasis, type LowrankVariant, type TrainStats } from './basis.js';
-import { foldKnown, type ColumnBlock, type Fold } from './folds.js';
+import { foldKnown, type GatheredColumns, type Fold } from './folds.js';
 import { knownNormal, type AllNormal, type KnownNormal } from './ridge.js';
 
 /**
@@ -162,7 +162,7 @@ export function foldSideNormal(
   fold: Fold,
   variant: LowrankVariant,
   columns: Int32Array,
-  block?: ColumnBlock,
+  block?: GatheredColumns,
 ): { normal: KnownNormal; all: AllNormal } {
   const { m, n } = stats;
   const fv = fold.variants.get(variant)!;

@@ -111,7 +111,7 @@ export interface FittedLowrank extends FittedCompletion {
  */
 export const lowrank: CompletionMethod<LowrankOptions> = {
   name: 'lowrank',
-  fit: fitLowrank,
+  fit: fitLowrankCompletion,
 };
 
 /**
@@ -138,8 +138,14 @@ function fitKey(options: LowrankOptions): string {
   ]);
 }
 
-/** `lowrank.fit` with its richer return type. */
-export async function fitLowrank(train: ForgettingMatrix, options: LowrankOptions = {}): Promise<FittedLowrank> {
+/**
+ * `lowrank.fit` with its richer return type (named apart from analysis' `fitTruncatedRanks`, the
+ * rank-1…K structure fits).
+ */
+export async function fitLowrankCompletion(
+  train: ForgettingMatrix,
+  options: LowrankOptions = {},
+): Promise<FittedLowrank> {
   if (options.reuse !== true || (options.side && options.side.length > 0)) return fitLowrankFresh(train, options);
   let byBackend = FIT_CACHE.get(train);
   if (!byBackend) FIT_CACHE.set(train, (byBackend = new WeakMap()));
@@ -339,3 +345,6 @@ function lazyBases(
     return p;
   };
 }
+
+/** @deprecated The earlier name of `fitLowrankCompletion`, too close to analysis' `fitLowRank`; kept for callers. */
+export const fitLowrank = fitLowrankCompletion;

@@ -8,7 +8,7 @@ import { fitQuality, observedMoments, type ObservedMoments } from './goodnessOfF
 import { orthogonaliseFactors } from './orthogonaliseFactors.js';
 import { signNormalise } from './signNormalise.js';
 
-/** Options of `fitLowRank`. */
+/** Options of `fitTruncatedRanks`. */
 export interface FitLowRankOptions extends AlsLowRankOptions {
   /** Fit ranks 1..K (default min(5, M, N)); must not exceed min(M, N). */
   ranks?: number;
@@ -72,10 +72,13 @@ export interface LowRankFit {
  * entries (`alsLowRank`), with R² over the observed entries; singular values and factors then come
  * from the rank-K fit. Factors are sign-normalised (largest-magnitude example-factor entry positive).
  * @example
- * const fit = await fitLowRank(ForgettingMatrix.fromRows([[0.1, 0.2, 0, 0.4], [0.2, 0.4, 0, 0.8], [0.3, 0.6, 0, 1.2]]), { ranks: 2 });
+ * const fit = await fitTruncatedRanks(ForgettingMatrix.fromRows([[0.1, 0.2, 0, 0.4], [0.2, 0.4, 0, 0.8], [0.3, 0.6, 0, 1.2]]), { ranks: 2 });
  * fit.r2; // Float64Array [1, 1]: the matrix is rank 1
  */
-export async function fitLowRank(matrix: ForgettingMatrix, options: FitLowRankOptions = {}): Promise<LowRankFit> {
+export async function fitTruncatedRanks(
+  matrix: ForgettingMatrix,
+  options: FitLowRankOptions = {},
+): Promise<LowRankFit> {
   const { rows: m, cols: n } = matrix;
   const maxRank = Math.min(m, n);
   const k = options.ranks ?? Math.min(5, maxRank);
@@ -203,3 +206,6 @@ function assemble(
     converged,
   };
 }
+
+/** @deprecated The earlier name of `fitTruncatedRanks`, too close to completion's `fitLowrankCompletion`; kept for callers. */
+export const fitLowRank = fitTruncatedRanks;
