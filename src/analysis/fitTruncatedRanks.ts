@@ -8,6 +8,9 @@ import { fitQuality, observedMoments, type ObservedMoments } from './goodnessOfF
 import { orthogonaliseFactors } from './orthogonaliseFactors.js';
 import { signNormalise } from './signNormalise.js';
 
+/** Ranks fitted when none are asked for (capped at min(M, N)). */
+export const DEFAULT_STRUCTURE_RANKS = 5;
+
 /** Options of `fitTruncatedRanks`. */
 export interface FitLowRankOptions extends AlsLowRankOptions {
   /** Fit ranks 1..K (default min(5, M, N)); must not exceed min(M, N). */
@@ -81,7 +84,7 @@ export async function fitTruncatedRanks(
 ): Promise<LowRankFit> {
   const { rows: m, cols: n } = matrix;
   const maxRank = Math.min(m, n);
-  const k = options.ranks ?? Math.min(5, maxRank);
+  const k = options.ranks ?? Math.min(DEFAULT_STRUCTURE_RANKS, maxRank);
   if (!Number.isInteger(k) || k < 1)
     throw new ForgetscopeError('usage', `--ranks must be a positive integer, got ${k}`);
   if (k > maxRank) {
