@@ -117,7 +117,16 @@ export async function fitTruncatedRanks(
       sse[c] = moments.sumOfSquares - captured;
     }
     const rankOne = rankOneFrom(u, v, svd.s[0]!, k, m, n);
-    return assemble(k, sse, moments, svd.s, u, v, rankOne, 'svd', backend.name, new Int32Array(0), true);
+    return assemble(k, sse, moments, {
+      s: svd.s,
+      u,
+      v,
+      rankOne,
+      method: 'svd',
+      backend: backend.name,
+      iterations: new Int32Array(0),
+      converged: true,
+    });
   }
   const sse = new Float64Array(k);
   const iterations = new Int32Array(k);
@@ -138,19 +147,16 @@ export async function fitTruncatedRanks(
   }
   progress(k, k, `ALS rank ${k}`);
   const factors = await orthogonaliseFactors(last!.u, last!.v, m, n, k, backend);
-  return assemble(
-    k,
-    sse,
-    moments,
-    factors.s,
-    factors.u,
-    factors.v,
-    rankOne!,
-    'als',
-    backend.name,
+  return assemble(k, sse, moments, {
+    s: factors.s,
+    u: factors.u,
+    v: factors.v,
+    rankOne: rankOne!,
+    method: 'als',
+    backend: backend.name,
     iterations,
     converged,
-  );
+  });
 }
 
 function rankOneFrom(
@@ -168,19 +174,16 @@ function rankOneFrom(
   return { task, example };
 }
 
-function assemble(
-  k: number,
-  sse: Float64Array,
-  moments: ObservedMoments,
-  s: Float64Array,
-  u: Float64Array,
-  v: Float64Array,
-  rankOne: LowRankFit['rankOne'],
-  method: 'svd' | 'als',
-  backend: BackendName,
-  iterations: Int32Array,
-  converged: boolean,
-): LowRankFit {
+/** The factors and run facts of a fit, as `assemble` passes them through (`s` the singular values, at least k). */
+type FitFactors = Pick<LowRankFit, 'rankOne' | 'method' | 'backend' | 'iterations' | 'converged'> & {
+  s: Float64Array;
+  u: Float64Array;
+  v: Float64Array;
+};
+
+/** The `LowRankFit` of ranks 1…k from their SSEs (R², RMSE, clamped SSE, energy) and the fit's factors. */
+function assemble(k: number, sse: Float64Array, moments: ObservedMoments, factors: FitFactors): LowRankFit {
+  const { s, u, v, rankOne, method, backend, iterations, converged } = factors;
   const r2 = new Float64Array(k);
   const rmse = new Float64Array(k);
   const clampedSse = new Float64Array(k);

@@ -129,7 +129,13 @@ describe('lowrank without the N×k basis', () => {
           const normal = knownNormal(known.vk, known.cK, fv.basis.r);
           for (const alpha of grid.alphas) {
             const sols = solveRidgeNested(normal, fv.basis, 90, grid.ranks, alpha, variant === 'additive');
-            nestedSquaredErrors(normal, fv, 90, grid.ranks, alpha, variant === 'additive', work, out);
+            nestedSquaredErrors(
+              { normal, fv, n: 90, intercept: variant === 'additive' },
+              grid.ranks,
+              { alpha },
+              work,
+              out,
+            );
             sols.forEach((sol, ki) => {
               if (!sol) expect(out[ki]).toBeNaN();
               else {

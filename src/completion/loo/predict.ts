@@ -64,10 +64,10 @@ function predictFromBasis(
   intervals: TaskIntervals | null,
   side?: { stats: SideStats; row: readonly (Float64Array | Float32Array)[] },
 ): RowPrediction {
-  const { m, n } = stats;
+  const { n } = stats;
   const { columns, values } = known;
   let normal: KnownNormal;
-  if (side) normal = taskSideNormal(basis, n, side.stats, m, side.row, columns, values, hyper.k);
+  if (side) normal = taskSideNormal(basis, side.stats, side.row, known, hyper.k);
   else {
     const { vk, cK, r } = taskKnown(basis, n, columns, values, hyper.k);
     normal = knownNormal(vk, cK, r);

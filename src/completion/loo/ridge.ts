@@ -278,26 +278,36 @@ export function nestedWorkspace(): NestedWorkspace {
 }
 
 /**
+ * A held-out row's ridge at one set of measured columns, as `nestedSquaredErrors` scores it: the
+ * known normal equations, the fold's centring (its basis and N-column products), N, whether the
+ * design has the intercept, and with side columns their `AllNormal`.
+ */
+export interface FoldRidge {
+  normal: KnownNormal;
+  fv: FoldVariant;
+  n: number;
+  intercept: boolean;
+  all?: AllNormal;
+}
+
+/**
  * For one fold, centring, α and α_s: the held-out row's squared error over the unmeasured columns (its
  * error over all N columns minus the one over the measured columns, both in closed form) of every
  * rank in `ranks` (NaN where the solution does not exist), written to `out`. The rank-k system is the
  * leading block of the widest one (the side slots come before the components), so one penalised
  * system, one leading-block Cholesky and one forward substitution in `work` serve every rank, then
  * one back substitution per rank. The all-N products are the fold's own (`fv`: ‖c‖², Σc, Vᵀc, with
- * XᵀX = diag(N, 1 … 1)) or, with side columns, `all`.
+ * XᵀX = diag(N, 1 … 1)) or, with side columns, `fold.all`.
  */
 export function nestedSquaredErrors(
-  normal: KnownNormal,
-  fv: FoldVariant,
-  n: number,
+  fold: FoldRidge,
   ranks: readonly number[],
-  alpha: number,
-  intercept: boolean,
+  penalty: { alpha: number; alphaSide?: number },
   work: NestedWorkspace,
   out: Float64Array,
-  alphaSide = 0,
-  all?: AllNormal,
 ): void {
+  const { normal, fv, n, intercept, all } = fold;
+  const { alpha, alphaSide = 0 } = penalty;
   const basis = fv.basis;
   const L = normal.sides;
   let kmax = 0;

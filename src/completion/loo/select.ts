@@ -55,10 +55,15 @@ function searchGrid(
     cells += n - columns.length;
     variants.forEach((variant, vi) => {
       const fv = fold.variants.get(variant)!;
-      const { normal, all } = foldNormal(stats, fold, variant, columns, block, side?.stats);
+      const ridge = {
+        ...foldNormal(stats, fold, variant, columns, block, side?.stats),
+        fv,
+        n,
+        intercept: variant === 'additive',
+      };
       alphas.forEach((alpha, ai) => {
         sideAlphas.forEach((alphaSide, si) => {
-          nestedSquaredErrors(normal, fv, n, ranks, alpha, variant === 'additive', work, errors, alphaSide, all);
+          nestedSquaredErrors(ridge, ranks, { alpha, alphaSide }, work, errors);
           for (let ki = 0; ki < nk; ki++) {
             const cell = ((vi * nk + ki) * na + ai) * ns + si;
             if (!feasible[cell]) continue;

@@ -289,14 +289,14 @@ export function sideValuesOf(
  */
 export function taskSideNormal(
   basis: FullBasis,
-  n: number,
   side: SideStats,
-  m: number,
   sideRow: readonly (Float64Array | Float32Array)[],
-  columns: Int32Array,
-  values: Float64Array,
+  known: { columns: Int32Array; values: Float64Array },
   k: number,
 ): KnownNormal {
+  const n = basis.offset.length;
+  const m = side.slope.length / side.count;
+  const { columns, values } = known;
   const { vk, cK, r } = taskKnown(basis, n, columns, values, k);
   return withPrior(knownNormal(vk, cK, r, sideAt(sideRow, 0, n, columns), side.count), sidePrior(side, m, -1));
 }
