@@ -81,6 +81,7 @@ function drawPlan(
     replayN,
     temperature: resolved.temperature,
     autoSupport: resolved.autoSupport,
+    seed,
   });
   const { weights, temperature } = weighed;
   const drawOptions: SampleOptions = { seed };

@@ -17,12 +17,14 @@ describe('replay policies: weights on hand-worked cases', () => {
   it('lists every policy of the issue', () => {
     expect([...REPLAY_POLICY_NAMES].sort()).toEqual([
       'auto',
+      'blocks',
       'coverage',
       'gradient',
       'neighbour',
       'optimistic',
       'oracle',
       'softmax',
+      'stratified',
       'surprise',
       'topk',
       'uniform',

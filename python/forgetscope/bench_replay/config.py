@@ -14,6 +14,8 @@ POLICIES: dict[str, dict[str, Any]] = {
     "softmax": {"policy": "softmax", "observed": "probes", "side": None},
     "auto": {"policy": "auto", "observed": "probes", "side": None},
     "topk": {"policy": "topk", "observed": "probes", "side": None},
+    "stratified": {"policy": "stratified", "observed": "probes", "side": None},
+    "blocks": {"policy": "blocks", "observed": "probes", "side": None},
     "coverage": {"policy": "coverage", "observed": "probes", "side": None},
     "optimistic": {"policy": "optimistic", "observed": "probes", "side": None},
     "neighbour": {"policy": "neighbour", "observed": "probes", "side": None},

@@ -13,7 +13,7 @@ export function drawFromPolicy(w: PolicyWeights, replayN: number, options: Sampl
     if (options.caps !== undefined)
       throw new ForgetscopeError(
         'usage',
-        'per-source caps are not supported by a policy that chooses its own set (coverage)',
+        'per-source caps are not supported by a policy that chooses its own set (coverage, stratified, blocks)',
       );
     if (w.chosen.length !== replayN)
       throw new ForgetscopeError('shape', `policy chose ${w.chosen.length} examples, the budget is ${replayN}`);

@@ -12,11 +12,14 @@ import {
   topkPolicy,
   uniformPolicy,
 } from './builtin.js';
+import { blocksPolicy, stratifiedPolicy } from './budget.js';
 
 const POLICIES: readonly ReplayPolicy[] = [
   softmaxPolicy,
   autoPolicy,
   topkPolicy,
+  stratifiedPolicy,
+  blocksPolicy,
   coveragePolicy,
   optimisticPolicy,
   uniformPolicy,
@@ -30,8 +33,8 @@ const POLICIES: readonly ReplayPolicy[] = [
 export const REPLAY_POLICY_NAMES: readonly string[] = POLICIES.map((p) => p.name);
 
 /**
- * The built-in replay policy called `name` (`softmax`, `auto`, `topk`, `coverage`, `optimistic`,
- * `uniform`, `surprise`, `gradient`, `neighbour`, `oracle`).
+ * The built-in replay policy called `name` (`softmax`, `auto`, `topk`, `stratified`, `blocks`, `coverage`,
+ * `optimistic`, `uniform`, `surprise`, `gradient`, `neighbour`, `oracle`).
  * @example
  * replayPolicy('auto').needs; // ['scores']
  */

@@ -28,8 +28,10 @@ export interface PolicyContext {
   replayN: number;
   /** Softmax temperature of `softmax` and `oracle`. */
   temperature: number;
-  /** Effective support (auto, optimistic) or pool size (topk) in replay budgets. */
+  /** Effective support (auto, optimistic) or pool size (topk, stratified) in replay budgets. */
   autoSupport: number;
+  /** The plan's seed, for a policy that draws its own set (stratified, blocks); default 0. */
+  seed?: number;
 }
 
 /**
