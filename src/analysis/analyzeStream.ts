@@ -201,18 +201,14 @@ export async function analyzeStream(
   const additiveAls = additiveAlsFromSums(sums, mean, moments, options.additiveAls);
   const summaries = streamSummaries(sums, taskScalars, options);
   const multiplicative = { r2: lowRank.r2[0]!, rmse: lowRank.rmse[0]!, sse: lowRank.sse[0]!, taskScalars };
+  const fits = { lowRank, multiplicative, additive, additiveAls, row, column };
   return {
     tasks: m,
     examples: n,
     observed: count,
     backend: backend.name,
     mean,
-    lowRank,
-    multiplicative,
-    additive,
-    additiveAls,
-    row,
-    column,
+    ...fits,
     comparison: compareModels(multiplicative.r2, additive.r2, additiveAls.r2),
     ...summaries,
     taskMetadataCorrelations: options.taskMeta

@@ -235,6 +235,19 @@ async function layerRows(
   return rows;
 }
 
+/** The table's columns: title and cell text of a layer row. */
+const LAYER_COLUMNS: readonly [string, (r: LayerRow) => string][] = [
+  ['tensor', (r) => r.name],
+  ['shape', (r) => `${r.rows}×${r.cols}`],
+  ['k', (r) => String(r.k)],
+  ['rule', (r) => r.rule],
+  ['eff. rank', (r) => r.effectiveRank.toFixed(1)],
+  ['stable rank', (r) => r.stableRank.toFixed(2)],
+  ['protected', (r) => r.protectedFraction.toFixed(4)],
+  ['strict-free', (r) => r.strictFreeFraction.toFixed(4)],
+  ['interference', (r) => r.interference.toExponential(3)],
+];
+
 /** Prints the layer rows: one JSON object with `--json`, else a table. */
 function printLayers(ctx: CliContext, rows: readonly LayerRow[], backend: Backend, json: boolean): void {
   if (json) {
@@ -261,18 +274,8 @@ function printLayers(ctx: CliContext, rows: readonly LayerRow[], backend: Backen
   }
   ctx.out(
     table(
-      ['tensor', 'shape', 'k', 'rule', 'eff. rank', 'stable rank', 'protected', 'strict-free', 'interference'],
-      rows.map((r) => [
-        r.name,
-        `${r.rows}×${r.cols}`,
-        String(r.k),
-        r.rule,
-        r.effectiveRank.toFixed(1),
-        r.stableRank.toFixed(2),
-        r.protectedFraction.toFixed(4),
-        r.strictFreeFraction.toFixed(4),
-        r.interference.toExponential(3),
-      ]),
+      LAYER_COLUMNS.map(([title]) => title),
+      rows.map((r) => LAYER_COLUMNS.map(([, cell]) => cell(r))),
     ),
   );
 }

@@ -121,7 +121,8 @@ export function calibrateScale(
     // a fold has one train row less, so it may have one component less than the full fit
     const k = Math.min(hyper.k, fv.basis.r);
     const { normal } = foldNormal(stats, fold, hyper.variant, columns, knownBlock, side);
-    const sol = solveRidge(normal, fv.basis, stats.n, k, hyper.alpha, hyper.variant === 'additive', hyper.side ?? 0);
+    const intercept = hyper.variant === 'additive';
+    const sol = solveRidge(normal, fv.basis, stats.n, { k, alpha: hyper.alpha, intercept, alphaSide: hyper.side ?? 0 });
     if (!sol) continue;
     const scale = penaltyScale(fv.basis, stats.n);
     const rho = probeScale(

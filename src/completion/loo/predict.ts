@@ -74,7 +74,8 @@ function predictFromBasis(
   }
   const L = normal.sides;
   const k = normal.r;
-  const sol = solveRidgeOrShrink(normal, basis, n, k, hyper.alpha, hyper.variant === 'additive', hyper.side ?? 0);
+  const setting = { k, alpha: hyper.alpha, intercept: hyper.variant === 'additive', alphaSide: hyper.side ?? 0 };
+  const sol = solveRidgeOrShrink(normal, basis, n, setting);
   let intercept = 0;
   const w = new Float64Array(k);
   const gamma = new Float64Array(L);
@@ -181,7 +182,7 @@ async function predictFromColumns(
     for (let c = 0; c < k; c++) vk[t * k + c] = acc[c]! / basis.s[c]!;
   }
   const normal = knownNormal(vk, cK, k);
-  const sol = solveRidgeOrShrink(normal, basis, n, k, hyper.alpha, additive);
+  const sol = solveRidgeOrShrink(normal, basis, n, { k, alpha: hyper.alpha, intercept: additive });
   const forms = ridgeForms(basis, sol);
   const { lin, quad, energy } = await columnFormsOn(backend, {
     z: stats.z.data,

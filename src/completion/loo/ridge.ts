@@ -188,6 +188,14 @@ export function designIndex(k: number, intercept: boolean, sides = 0): Int32Arra
   return Int32Array.from({ length: k + sides + 1 - first }, (_, x) => x + first);
 }
 
+/** One setting of the ridge: rank k, the components' α, the intercept, the side columns' α_s (default 0). */
+export interface RidgeSetting {
+  k: number;
+  alpha: number;
+  intercept: boolean;
+  alphaSide?: number;
+}
+
 /**
  * Solves the Bayesian ridge for (intercept?, the side columns, first k components, α, α_s) — see
  * `penalisedSystem`; with side columns β includes the prior mean (γ = γ̄ + δ). Returns null when the
@@ -197,11 +205,9 @@ export function solveRidge(
   normal: KnownNormal,
   basis: VariantBasis,
   n: number,
-  k: number,
-  alpha: number,
-  intercept: boolean,
-  alphaSide = 0,
+  setting: RidgeSetting,
 ): RidgeSolution | null {
+  const { k, alpha, intercept, alphaSide = 0 } = setting;
   const index = designIndex(k, intercept, normal.sides);
   const p = index.length;
   if (p === 0) return { index, beta: new Float64Array(0), factor: new Float64Array(0) };
@@ -241,14 +247,11 @@ export function solveRidgeOrShrink(
   normal: KnownNormal,
   basis: VariantBasis,
   n: number,
-  k: number,
-  alpha: number,
-  intercept: boolean,
-  alphaSide = 0,
+  setting: RidgeSetting,
 ): RidgeSolution {
   return (
-    solveRidge(normal, basis, n, k, alpha, intercept, alphaSide) ??
-    solveRidge(normal, basis, n, k, Math.max(alpha, 1), intercept, alphaSide)!
+    solveRidge(normal, basis, n, setting) ??
+    solveRidge(normal, basis, n, { ...setting, alpha: Math.max(setting.alpha, 1) })!
   );
 }
 

@@ -1,12 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { fitLowrank } from '../../../src/completion/methods/lowrank/lowrank.js';
-import { defaultRng } from '../../../src/completion/protocol/generator.js';
-import { knownEntriesOf } from '../../../src/completion/protocol/evaluate.js';
+import * as lib from '../../../src/index.js';
 import { readForgettingMatrix } from '../../../src/io/node/readForgettingMatrix.js';
-import { ForgettingMatrix } from '../../../src/matrix/ForgettingMatrix.js';
-import { selectSideRows, sideRowOf } from '../../../src/matrix/sideMatrices.js';
 import { runRidgeGoldenCases } from './ridgeGoldenCases.js';
 
 /**
@@ -55,19 +51,7 @@ describe('one ridge: lowrank keeps its recorded outputs', () => {
   let now: Record<string, Case>;
   beforeAll(async () => {
     // JSON keeps NaN as null, as in the golden file
-    now = JSON.parse(
-      JSON.stringify(
-        await runRidgeGoldenCases({
-          ForgettingMatrix,
-          fitLowrank,
-          readForgettingMatrix,
-          defaultRng,
-          knownEntriesOf,
-          selectSideRows,
-          sideRowOf,
-        }),
-      ),
-    );
+    now = JSON.parse(JSON.stringify(await runRidgeGoldenCases({ ...lib, readForgettingMatrix })));
   });
 
   test('the same cases ran', () => {

@@ -1,7 +1,7 @@
 /** The library functions the golden cases run (the built package or the sources). */
 export interface RidgeGoldenLibrary {
   ForgettingMatrix: unknown;
-  fitLowrank: unknown;
+  fitLowrankCompletion: unknown;
   readForgettingMatrix: unknown;
   defaultRng: unknown;
   knownEntriesOf: unknown;

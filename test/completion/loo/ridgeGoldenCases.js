@@ -60,8 +60,7 @@ const FITS = [
 ];
 
 /**
- * Runs every case through `lib` ({ ForgettingMatrix, fitLowrank, readForgettingMatrix, defaultRng,
- * knownEntriesOf, selectSideRows, sideRowOf }) and returns the record: per data set, fit, probe set and
+ * Runs every case through `lib` (the package's exports, or the sources', with `readForgettingMatrix`) and returns the record: per data set, fit, probe set and
  * test row, the decision and the digests and samples of prediction, lower and upper.
  */
 export async function runRidgeGoldenCases(lib) {
@@ -77,7 +76,7 @@ export async function runRidgeGoldenCases(lib) {
     const probes = probeCounts.map((k, s) => [`seed${s}-k${k}`, lib.defaultRng(s).choice(matrix.cols, k)]);
     for (const fit of FITS) {
       const { sideAll, ...rest } = fit.options;
-      const fitted = await lib.fitLowrank(train, { ...rest, ...(sideAll ? { side: trainSide } : {}) });
+      const fitted = await lib.fitLowrankCompletion(train, { ...rest, ...(sideAll ? { side: trainSide } : {}) });
       for (const [probeName, cols] of probes) {
         const columns = Int32Array.from(cols);
         const d = fitted.decide(columns);
