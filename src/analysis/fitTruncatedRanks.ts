@@ -99,35 +99,60 @@ export async function fitTruncatedRanks(
   if (method === 'svd' && !matrix.isComplete) {
     throw new ForgetscopeError('usage', 'the SVD fit needs a complete matrix; use method "als" for missing entries');
   }
-  const progress = options.progress ?? (() => {});
-  if (method === 'svd' || (method === 'auto' && matrix.isComplete)) {
-    progress(0, 1, 'truncated SVD');
-    const svd = await backend.topSVD({ rows: m, cols: n, data: matrix.values }, k, {
-      ...(options.svdMethod ? { method: options.svdMethod } : {}),
-      ...(options.seed !== undefined ? { seed: options.seed } : {}),
-    });
-    progress(1, 1, 'truncated SVD');
-    const u = Float64Array.from(svd.u);
-    const v = Float64Array.from(svd.v);
-    signNormalise(u, v, svd.k);
-    const sse = new Float64Array(k);
-    let captured = 0;
-    for (let c = 0; c < k; c++) {
-      captured += svd.s[c]! * svd.s[c]!;
-      sse[c] = moments.sumOfSquares - captured;
-    }
-    const rankOne = rankOneFrom(u, v, svd.s[0]!, k, m, n);
-    return assemble(k, sse, moments, {
-      s: svd.s,
-      u,
-      v,
-      rankOne,
-      method: 'svd',
-      backend: backend.name,
-      iterations: new Int32Array(0),
-      converged: true,
-    });
+  const run: FitRun = { matrix, k, moments, backend, progress: options.progress ?? (() => {}) };
+  if (method === 'svd' || (method === 'auto' && matrix.isComplete)) return fitBySvd(run, options);
+  return fitByAls(run, options);
+}
+
+/** What both fits read: the matrix, the largest rank, its moments, the backend and the progress sink. */
+interface FitRun {
+  matrix: ForgettingMatrix;
+  k: number;
+  moments: ObservedMoments;
+  backend: Backend;
+  progress: ProgressSink;
+}
+
+/** A complete matrix: one truncated SVD through the backend; SSE_k by Eckart–Young. */
+async function fitBySvd(
+  { matrix, k, moments, backend, progress }: FitRun,
+  options: FitLowRankOptions,
+): Promise<LowRankFit> {
+  const { rows: m, cols: n } = matrix;
+  progress(0, 1, 'truncated SVD');
+  const svd = await backend.topSVD({ rows: m, cols: n, data: matrix.values }, k, {
+    ...(options.svdMethod ? { method: options.svdMethod } : {}),
+    ...(options.seed !== undefined ? { seed: options.seed } : {}),
+  });
+  progress(1, 1, 'truncated SVD');
+  const u = Float64Array.from(svd.u);
+  const v = Float64Array.from(svd.v);
+  signNormalise(u, v, svd.k);
+  const sse = new Float64Array(k);
+  let captured = 0;
+  for (let c = 0; c < k; c++) {
+    captured += svd.s[c]! * svd.s[c]!;
+    sse[c] = moments.sumOfSquares - captured;
   }
+  const rankOne = rankOneFrom(u, v, svd.s[0]!, k, m, n);
+  return assemble(k, sse, moments, {
+    s: svd.s,
+    u,
+    v,
+    rankOne,
+    method: 'svd',
+    backend: backend.name,
+    iterations: new Int32Array(0),
+    converged: true,
+  });
+}
+
+/** Missing entries: the least-squares rank-r fit over the observed entries for each r, factors from the rank-k one. */
+async function fitByAls(
+  { matrix, k, moments, backend, progress }: FitRun,
+  options: FitLowRankOptions,
+): Promise<LowRankFit> {
+  const { rows: m, cols: n } = matrix;
   const sse = new Float64Array(k);
   const iterations = new Int32Array(k);
   let converged = true;
