@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import type { CommandModule } from './types.js';
+import { defineCommand } from '../flags.js';
 import type { Backend, Dense } from '../../linalg/types.js';
 import type { ProgressSink } from '../../util/progress.js';
 import type { CliContext } from '../context.js';
@@ -9,17 +9,10 @@ import { openSafetensorsFile, type SafetensorsFile } from '../../io/node/safeten
 import { tensorNameFilter } from '../../io/safetensors/safetensors.js';
 import { layerReport, type LayerRow } from '../../methods/subspace/layerReport.js';
 import { layerImportance, retentionRanks } from '../../methods/subspace/retention.js';
-import {
-  addBackendOption,
-  backendFromFlag,
-  backendJson,
-  parseNonNegativeInt,
-  parseNumberIn,
-  addCommand,
-} from '../flags.js';
+import { addBackendOption, backendFromFlag, backendJson, parseNonNegativeInt, parseNumberIn } from '../flags.js';
 import { checkTensorValues } from '../../methods/shared/checkValues.js';
 import { checkInputFile } from '../readText.js';
-import { textTable as table } from '../../util/textTable.js';
+import { columnTable } from '../../util/textTable.js';
 
 interface SubspaceFlags {
   before: string;
@@ -236,7 +229,7 @@ async function layerRows(
 }
 
 /** The table's columns: title and cell text of a layer row. */
-const LAYER_COLUMNS: readonly [string, (r: LayerRow) => string][] = [
+const LAYER_COLUMNS: readonly (readonly [header: string, cell: (r: LayerRow) => string])[] = [
   ['tensor', (r) => r.name],
   ['shape', (r) => `${r.rows}×${r.cols}`],
   ['k', (r) => String(r.k)],
@@ -272,12 +265,7 @@ function printLayers(ctx: CliContext, rows: readonly LayerRow[], backend: Backen
     });
     return;
   }
-  ctx.out(
-    table(
-      LAYER_COLUMNS.map(([title]) => title),
-      rows.map((r) => LAYER_COLUMNS.map(([, cell]) => cell(r))),
-    ),
-  );
+  ctx.out(columnTable(rows, LAYER_COLUMNS));
 }
 
 /** The `subspace` action: settings, the two files, the backend sized by the work, the two passes, the output. */
@@ -302,35 +290,32 @@ async function runSubspace(flags: SubspaceFlags, ctx: CliContext): Promise<void>
   }
 }
 
+const DESCRIPTION =
+  'per 2-D tensor: spectrum, protected rank k, fraction of the update in the protected subspace, interference';
+
 /**
  * `forgetscope subspace` — audits an update ΔW = W_after − W_before against each layer's protected
  * top-k singular subspace of W_before (seed 001, adaptive SVD / OSFT). Layers are read one at a time
  * (only their byte ranges), so large checkpoints are never loaded whole.
  */
-export const subspaceCommand: CommandModule = {
-  register(program, ctx) {
-    const cmd = addCommand(
-      program,
-      'subspace',
-      'per 2-D tensor: spectrum, protected rank k, fraction of the update in the protected subspace, interference',
+export const subspaceCommand = defineCommand('subspace', DESCRIPTION, [], (cmd, ctx) => {
+  cmd
+    .requiredOption('--before <file>', 'weights at the start of the task (safetensors)')
+    .requiredOption('--after <file>', 'weights after fine-tuning (safetensors)')
+    .option('--tensors <regex>', 'only tensors whose name matches')
+    .option('--mrr <r>', 'minimum retention ratio of the adaptive rule', '0.1')
+    .option('--trr <r>', 'target retention ratio of the adaptive rule', '0.8')
+    .option('--energy <tau>', `energy rule threshold when no activations are given (default ${DEFAULT_ENERGY})`)
+    .option('--k <k>', 'a fixed protected rank for every layer (overrides both rules)')
+    .option(
+      '--activations <dir>',
+      'captured layer inputs: <dir>/<tensor name>.safetensors holding X [N × dIn] (enables the retention rule)',
     )
-      .requiredOption('--before <file>', 'weights at the start of the task (safetensors)')
-      .requiredOption('--after <file>', 'weights after fine-tuning (safetensors)')
-      .option('--tensors <regex>', 'only tensors whose name matches')
-      .option('--mrr <r>', 'minimum retention ratio of the adaptive rule', '0.1')
-      .option('--trr <r>', 'target retention ratio of the adaptive rule', '0.8')
-      .option('--energy <tau>', `energy rule threshold when no activations are given (default ${DEFAULT_ENERGY})`)
-      .option('--k <k>', 'a fixed protected rank for every layer (overrides both rules)')
-      .option(
-        '--activations <dir>',
-        'captured layer inputs: <dir>/<tensor name>.safetensors holding X [N × dIn] (enables the retention rule)',
-      )
-      .option(
-        '--svd <dir>',
-        'precomputed SVD factors of W_before: <dir>/<tensor name>.safetensors holding U_h, S (all σ), V_h (for 7B-scale layers; skips the SVD)',
-      );
-    addBackendOption(cmd, 'auto', 'linear algebra backend: auto, cpu or webgpu')
-      .option('--json', 'print one JSON object')
-      .action((flags: SubspaceFlags) => runSubspace(flags, ctx));
-  },
-};
+    .option(
+      '--svd <dir>',
+      'precomputed SVD factors of W_before: <dir>/<tensor name>.safetensors holding U_h, S (all σ), V_h (for 7B-scale layers; skips the SVD)',
+    );
+  addBackendOption(cmd, 'auto', 'linear algebra backend: auto, cpu or webgpu')
+    .option('--json', 'print one JSON object')
+    .action((flags: SubspaceFlags) => runSubspace(flags, ctx));
+});
