@@ -364,3 +364,61 @@ describe('forgetscope replay --policy', () => {
     expect(bad.stderr).toMatch(/unknown replay policy "nosuch"/);
   });
 });
+
+describe('forgetscope replay: the budget-aware policies', () => {
+  /** The weights of the six examples that may be replayed, in descending score order, and the summary. */
+  async function plan(
+    policy: string,
+    ...more: string[]
+  ): Promise<{ byRank: number[]; top: string; selected: string[] }> {
+    const dir = setup();
+    const out = join(dir, 'w.csv');
+    const r = await run([
+      'replay',
+      join(dir, 'train.csv'),
+      '--observed',
+      join(dir, 'obs.csv'),
+      '--policy',
+      policy,
+      '--n',
+      '32', // int(32 / 32) + 1 = 2 replayed
+      '--exclude',
+      join(dir, 'held.txt'),
+      '--out',
+      out,
+      '--json',
+      ...more,
+    ]);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const summary = JSON.parse(r.stdout);
+    expect(summary.policy).toBe(policy);
+    expect(summary.replayN).toBe(2);
+    expect(summary.temperature).toBeNull();
+    const rows = readWeightsCsv(out);
+    for (const x of rows) if (x.example === 'ex3' || x.example === 'ex7') expect(x.weight).toBe(0);
+    const live = rows.filter((x) => x.example !== 'ex3' && x.example !== 'ex7').sort((a, b) => b.score - a.score);
+    expect(new Set(live.map((x) => x.score)).size).toBe(6); // distinct scores: ranks are unambiguous
+    expect(
+      rows
+        .filter((x) => x.selected)
+        .map((x) => x.example)
+        .sort(),
+    ).toEqual([...summary.selected].sort());
+    for (const id of summary.selected) expect(live.find((x) => x.example === id)!.weight).toBeGreaterThan(0);
+    return { byRank: live.map((x) => x.weight), top: live[0]!.example, selected: summary.selected };
+  }
+
+  it('blocks: L = 6, B = 2, blocks of 3; weights P(rank) / 2 = C(5 − ρ, 2) / C(5, 2) / 2', async () => {
+    const { byRank, top, selected } = await plan('blocks');
+    expect(selected).toContain(top); // the best of whichever block holds it
+    const byHand = [10, 6, 3, 1, 0, 0].map((c) => c / 10 / 2);
+    byRank.forEach((w, r) => expect(w).toBeCloseTo(byHand[r]!, 15));
+  });
+
+  it('stratified --auto-support 1.5: region = top round(3) = 3, strata {rank 0}, {1, 2}', async () => {
+    const { byRank, top, selected } = await plan('stratified', '--auto-support', '1.5');
+    expect(byRank).toEqual([0.5, 0.25, 0.25, 0, 0, 0]);
+    expect(selected).toContain(top); // the only member of its stratum
+  });
+});
