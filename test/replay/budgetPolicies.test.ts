@@ -2,6 +2,8 @@ import { bestOfBlocks, stratifiedSelection } from '../../src/replay/policies/bud
 import { replayPolicy } from '../../src/replay/policies/registry.js';
 import { planReplayFromScores } from '../../src/replay/offline.js';
 import { ForgetscopeError } from '../../src/util/errors.js';
+import { resolvePolicy } from '../../src/replay/policies/resolve.js';
+import { DEFAULT_AUTO_SUPPORT } from '../../src/replay/defaults.js';
 
 // Twelve distinct scores; rank (0 = highest) → example: 3, 7, 0, 10, 5, 1, 8, 11, 2, 6, 9, 4.
 const TWELVE = Float64Array.of(0.8, 0.5, 0.2, 1.0, 0.05, 0.6, 0.15, 0.9, 0.4, 0.1, 0.7, 0.3);
@@ -190,6 +192,20 @@ describe('stratified and blocks as replay policies', () => {
     expect(replayPolicy('stratified').reads).toEqual(['autoSupport']);
     expect(replayPolicy('blocks').needs).toEqual(['scores']);
     expect(replayPolicy('blocks').reads).toEqual([]);
+  });
+
+  it('resolvePolicy: a temperature is refused, an option they do not read is reported', () => {
+    expect(() => resolvePolicy('blocks', { temperature: 0.1 })).toThrow(/not to "blocks"/);
+    expect(() => resolvePolicy('stratified', { temperature: 'auto' })).toThrow(/auto applies to/);
+    expect(resolvePolicy('blocks', { autoSupport: 3 }).ignored).toEqual([
+      'autoSupport is ignored by the "blocks" policy (it reads no option)',
+    ]);
+    expect(resolvePolicy('stratified', { autoSupport: 3, factorRank: 2 }).ignored).toEqual([
+      'factorRank is ignored by the "stratified" policy (it reads: autoSupport)',
+    ]);
+    // stratified's region is topk's pool: the one support constant, 4 replay budgets
+    expect(resolvePolicy('stratified').autoSupport).toBe(DEFAULT_AUTO_SUPPORT);
+    expect(DEFAULT_AUTO_SUPPORT).toBe(4);
   });
 
   it('a plan: weights = inclusion / B summing to 1, the chosen set drawn, seeded by the plan', () => {
