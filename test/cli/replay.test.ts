@@ -21,6 +21,13 @@ function readWeightsCsv(path: string): Array<{ example: string; score: number; w
   });
 }
 
+/** The ids a weights file marks selected, sorted. */
+const selectedIds = (rows: Array<{ example: string; selected: boolean }>): string[] =>
+  rows
+    .filter((x) => x.selected)
+    .map((x) => x.example)
+    .sort();
+
 // Three train tasks × eight examples, rank 2 by construction: row = a·u + b·v.
 const u = [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8];
 const v = [0.3, -0.1, 0.2, 0.0, 0.1, -0.2, 0.4, 0.05];
@@ -101,12 +108,7 @@ describe('forgetscope replay', () => {
       if (x.example === 'ex7' || x.example === 'ex3') expect(x.weight).toBe(0);
       else expect(x.weight).toBeCloseTo(Math.exp(x.score / 0.1 - max) / z, 12);
     }
-    expect(
-      rows
-        .filter((x) => x.selected)
-        .map((x) => x.example)
-        .sort(),
-    ).toEqual([...summary.selected].sort());
+    expect(selectedIds(rows)).toEqual([...summary.selected].sort());
     expect(summary.selected).not.toContain('ex7');
     expect(summary.selected).not.toContain('ex3');
   });
@@ -373,22 +375,10 @@ describe('forgetscope replay: the budget-aware policies', () => {
   ): Promise<{ byRank: number[]; top: string; selected: string[] }> {
     const dir = setup();
     const out = join(dir, 'w.csv');
-    const r = await run([
-      'replay',
-      join(dir, 'train.csv'),
-      '--observed',
-      join(dir, 'obs.csv'),
-      '--policy',
-      policy,
-      '--n',
-      '32', // int(32 / 32) + 1 = 2 replayed
-      '--exclude',
-      join(dir, 'held.txt'),
-      '--out',
-      out,
-      '--json',
-      ...more,
-    ]);
+    // --n 32: int(32 / 32) + 1 = 2 replayed
+    const where = ['--observed', join(dir, 'obs.csv'), '--exclude', join(dir, 'held.txt'), '--out', out];
+    const flags = ['--policy', policy, '--n', '32', '--json', ...more];
+    const r = await run(['replay', join(dir, 'train.csv'), ...where, ...flags]);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     const summary = JSON.parse(r.stdout);
@@ -399,12 +389,7 @@ describe('forgetscope replay: the budget-aware policies', () => {
     for (const x of rows) if (x.example === 'ex3' || x.example === 'ex7') expect(x.weight).toBe(0);
     const live = rows.filter((x) => x.example !== 'ex3' && x.example !== 'ex7').sort((a, b) => b.score - a.score);
     expect(new Set(live.map((x) => x.score)).size).toBe(6); // distinct scores: ranks are unambiguous
-    expect(
-      rows
-        .filter((x) => x.selected)
-        .map((x) => x.example)
-        .sort(),
-    ).toEqual([...summary.selected].sort());
+    expect(selectedIds(rows)).toEqual([...summary.selected].sort());
     for (const id of summary.selected) expect(live.find((x) => x.example === id)!.weight).toBeGreaterThan(0);
     return { byRank: live.map((x) => x.weight), top: live[0]!.example, selected: summary.selected };
   }
