@@ -163,7 +163,7 @@ describe('budget-aware policies: edge cases', () => {
     expect(sel.inclusion[5]).toBe(0);
     const picked = new Set<number>();
     for (let seed = 0; seed < 50; seed++) for (const j of bestOfBlocks(scores, 2, seed).chosen) picked.add(j);
-    expect(sorted(picked)).toEqual([0, 1, 2, 3, 4]);
+    expect(sorted([...picked])).toEqual([0, 1, 2, 3, 4]);
   });
 
   it('a NaN or infinite score is an input error, never a pick', () => {
