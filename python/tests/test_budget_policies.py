@@ -41,3 +41,13 @@ def test_stratified_draws_one_example_from_each_quarter_of_the_top_four_budgets(
     np.testing.assert_array_equal(by_rank, np.r_[np.full(16, 1 / 16), np.zeros(64)])
     ranks = sorted(int(np.flatnonzero(ids == e)[0]) for e in plan["selected"])
     assert [r // 4 for r in ranks] == [0, 1, 2, 3]
+
+
+def test_the_closed_loop_benchmark_knows_both_policies():
+    from forgetscope.bench_replay import load_config
+    from forgetscope.bench_replay.config import POLICIES
+
+    cfg = load_config(None, policies=["uniform", "topk", "stratified", "blocks"])
+    assert cfg["policies"] == ["uniform", "topk", "stratified", "blocks"]
+    for name in ("stratified", "blocks"):
+        assert POLICIES[name] == {"policy": name, "observed": "probes", "side": None}
