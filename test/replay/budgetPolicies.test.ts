@@ -1,5 +1,8 @@
 import { bestOfBlocks, stratifiedSelection } from '../../src/replay/policies/budget.js';
-import { replayPolicy } from '../../src/replay/policies/registry.js';
+import { REPLAY_POLICY_NAMES, replayPolicy } from '../../src/replay/policies/registry.js';
+import { exampleFactors } from '../../src/replay/policies/factors.js';
+import type { PolicyInput } from '../../src/replay/policies/types.js';
+import { ForgettingMatrix } from '../../src/matrix/ForgettingMatrix.js';
 import { planReplayFromScores } from '../../src/replay/offline.js';
 import { ForgetscopeError } from '../../src/util/errors.js';
 import { resolvePolicy } from '../../src/replay/policies/resolve.js';
@@ -226,5 +229,36 @@ describe('stratified and blocks as replay policies', () => {
     const blocks = planReplayFromScores(TWELVE, ids, { nFineTune: 64, policy: 'blocks' });
     expect(blocks.weights[3]).toBeCloseTo(1 / 3, 15);
     expect(blocks.weights[7]).toBeCloseTo(120 / 165 / 3, 15);
+  });
+});
+
+describe('the budgetDependent trait of every built-in policy', () => {
+  it('is declared, and says whether the weights change between budgets 2 and 3', () => {
+    const n = 12;
+    const ids = Array.from({ length: n }, (_, j) => `e${j}`);
+    const train = ForgettingMatrix.fromRows(
+      [0, 1, 2].map((i) => Array.from({ length: n }, (_, j) => Math.sin(j * (i + 1)) + j / 10)),
+      { taskIds: ['a', 'b', 'c'], exampleIds: ids },
+    );
+    const input: PolicyInput = {
+      scores: TWELVE,
+      measured: new Uint8Array(n).fill(1),
+      lower: TWELVE.map((x) => x - 0.1),
+      upper: TWELVE.map((x) => x + 0.1),
+      side: Float64Array.from(TWELVE, (x, j) => x * ((j % 3) + 1)),
+      factors: exampleFactors(train, 2),
+      train,
+      known: { columns: Int32Array.of(0, 5), values: Float64Array.of(0.8, 0.6) },
+    };
+    const declared: Record<string, boolean> = {};
+    for (const name of REPLAY_POLICY_NAMES) {
+      const p = replayPolicy(name);
+      expect(typeof p.budgetDependent).toBe('boolean');
+      const at = (replayN: number) => p.weigh(input, { replayN, temperature: 0.1, autoSupport: 2, seed: 0 }).weights;
+      const changes = Array.from(at(2)).some((w, j) => w !== at(3)[j]);
+      expect([name, changes]).toEqual([name, p.budgetDependent]);
+      declared[name] = p.budgetDependent!;
+    }
+    expect(Object.keys(declared).filter((k) => !declared[k])).toEqual(['softmax', 'uniform', 'oracle']);
   });
 });

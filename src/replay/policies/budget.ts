@@ -197,6 +197,7 @@ const seedOf = (ctx: PolicyContext): number => ctx.seed ?? DEFAULT_REPLAY_SEED;
 export const stratifiedPolicy: ReplayPolicy = {
   name: 'stratified',
   reads: ['autoSupport'],
+  budgetDependent: true,
   description: 'one example from each of B score strata of the top --auto-support replay budgets (CCS-style)',
   needs: ['scores'],
   weigh: (input: PolicyInput, ctx: PolicyContext) =>
@@ -210,6 +211,7 @@ export const stratifiedPolicy: ReplayPolicy = {
 export const blocksPolicy: ReplayPolicy = {
   name: 'blocks',
   reads: [],
+  budgetDependent: true,
   description: 'the highest score of each of B seeded random blocks of the pool (best-of-n)',
   needs: ['scores'],
   weigh: (input: PolicyInput, ctx: PolicyContext) =>
