@@ -52,9 +52,12 @@ function rankedPool(scores: ArrayLike<number>, budget: number, rng: ReplayRandom
     ranked[t] = live[c]!;
     sorted[t] = keys[c]!;
   }
+  // Every example draws a tie key (in index order, whether or not it ties), equal scores rank by it.
+  const tie = new Float64Array(scores.length);
+  for (let c = 0; c < count; c++) tie[live[c]!] = rng.nextOpen();
   for (let lo = 0; lo < count; ) {
     const hi = runEnd(sorted, lo);
-    if (hi - lo > 1) shuffleInPlace(ranked.subarray(lo, hi), rng);
+    if (hi - lo > 1) ranked.subarray(lo, hi).sort((a, b) => tie[a]! - tie[b]!);
     lo = hi;
   }
   return { ranked, sorted };
