@@ -23,7 +23,8 @@ interface Ranked {
 /**
  * The examples that may be replayed, ranked by descending score; equal scores in a seeded random
  * order, so that no tied example is favoured (`tieFair` then gives tied examples one probability).
- * A non-finite score is an input error, a budget above the pool a usage error. Work O(L).
+ * A non-finite score is an input error, a budget above the pool a usage error. Work O(L), plus
+ * O(r log r) for each run of r equal scores.
  */
 function rankedPool(scores: ArrayLike<number>, budget: number, rng: ReplayRandom, exclude?: Uint8Array): Ranked {
   if (!Number.isSafeInteger(budget) || budget < 1)
