@@ -1,8 +1,8 @@
 """Closed-loop replay benchmark: does a replay policy reduce forgetting more than uniform replay, on *your*
 model? ``python -m forgetscope.bench_replay --config FILE``.
 
-It pretrains a base model (adapters: a tiny byte-level GPT, or a Hugging Face GPT-2 built from a config)
-on local text, measures a train forgetting matrix with the harness, then for every held-out task × seed
+It pretrains a base model (adapters: a tiny byte-level GPT, a Hugging Face GPT-2 built from a config, or
+a Hugging Face Llama built from a config over a BPE tokenizer trained on the same text) on local text, measures a train forgetting matrix with the harness, then for every held-out task × seed
 × replay ratio fine-tunes once without replay (the true row) and once per policy with identical task
 batches and equal replay budgets ``int(n · ratio) + 1``. Plans are made by forgetscope itself
 (``forgetscope replay --policy NAME`` / its engine); forgetting is scored on a fixed held-out subset of

@@ -7,6 +7,8 @@ import json
 from pathlib import Path
 from typing import Any
 
+from .corpus import TASK_SETS
+
 #: Policies the benchmark knows: name → (CLI policy, what is observed, side row). "probes": the 30
 #: measured entries of the new task; "true": its whole true row (experiments only); "none": nothing.
 POLICIES: dict[str, dict[str, Any]] = {
@@ -29,6 +31,14 @@ POLICIES: dict[str, dict[str, Any]] = {
 #: The true-row policies: the benchmark's reference for "the best achievable from the true row".
 TRUE_ROW_POLICIES = ("oracle", "oracle-auto", "oracle-topk")
 
+#: Model adapters (see :mod:`forgetscope.bench_replay.models`).
+MODEL_KINDS = ("byte-gpt", "hf-gpt2", "hf-llama")
+
+#: Every field of a configuration and its default. Optional fields without a default (absent from the
+#: cache keys when absent, so older configurations keep their caches): ``model.tokenizer`` (``"bpe"``:
+#: a byte-level BPE trained on the pretraining text, windows of 64 tokens), ``model.vocab`` (its size),
+#: ``model.mlp`` (hf-llama's MLP width), ``data.task_set`` (``classic`` or ``instruct-code``, see
+#: :data:`forgetscope.bench_replay.corpus.TASK_SETS`).
 DEFAULTS: dict[str, Any] = {
     "name": "byte-gpt",
     "out": "bench/out/replay-policies/byte-gpt",
@@ -47,6 +57,7 @@ DEFAULTS: dict[str, Any] = {
     "gradient": {"projection": 256, "task_examples": 64},
     "workers": 1,
     "planner": "batch",
+    "export": None,  # a folder: the train matrix and its side information as a dataset (bench_replay.export)
 }
 
 
@@ -80,6 +91,12 @@ def load_config(path: str | Path | None = None, **overrides: Any) -> dict:
         raise ValueError(f"{src}: unknown policies {bad} (known: {list(POLICIES)})")
     if "uniform" not in cfg["policies"]:
         raise ValueError(f"{src}: the policies must include uniform (every comparison is paired against it)")
-    if cfg["model"]["kind"] not in ("byte-gpt", "hf-gpt2"):
-        raise ValueError(f"{src}: model.kind must be byte-gpt or hf-gpt2, got {cfg['model']['kind']!r}")
+    if cfg["model"]["kind"] not in MODEL_KINDS:
+        raise ValueError(f"{src}: model.kind must be one of {', '.join(MODEL_KINDS)}, got {cfg['model']['kind']!r}")
+    if cfg["model"].get("tokenizer") not in (None, "bpe"):
+        raise ValueError(f"{src}: model.tokenizer must be bpe (or absent: bytes), got {cfg['model']['tokenizer']!r}")
+    if cfg["model"].get("tokenizer") == "bpe" and not isinstance(cfg["model"].get("vocab"), int):
+        raise ValueError(f"{src}: model.tokenizer bpe needs an integer model.vocab (the BPE vocabulary size)")
+    if cfg["data"].get("task_set", "classic") not in TASK_SETS:
+        raise ValueError(f"{src}: data.task_set must be one of {', '.join(TASK_SETS)}, got {cfg['data']['task_set']!r}")
     return cfg

@@ -1,8 +1,9 @@
-"""Model adapters of the closed-loop replay benchmark: a tiny byte-level GPT written here and a Hugging
-Face ``transformers`` GPT-2 built from a config (no hub). Both read byte windows (vocabulary 256) and
-return logits from ``forward(input_ids)``, so training, the harness (``forgetscope.collect``) and the
-gradient side rows share one code path. A new adapter is a function ``(options) -> nn.Module`` in
-:data:`ADAPTERS`."""
+"""Model adapters of the closed-loop replay benchmark: a tiny byte-level GPT written here, a Hugging Face
+``transformers`` GPT-2 built from a config (no hub; both read byte windows, vocabulary 256), and a
+``transformers`` Llama built from a config that reads token windows of the locally trained BPE tokenizer
+(``forgetscope.bench_replay.tokenizer``). All return logits from ``forward(input_ids)``, so training, the
+harness (``forgetscope.collect``) and the gradient side rows share one code path. A new adapter is a
+function ``(options) -> nn.Module`` in :data:`ADAPTERS`."""
 
 from __future__ import annotations
 
@@ -91,17 +92,32 @@ def hf_gpt2(options: dict) -> nn.Module:
     return HFLogits(GPT2LMHeadModel(cfg))
 
 
-ADAPTERS: dict[str, Callable[[dict], nn.Module]] = {"byte-gpt": byte_gpt, "hf-gpt2": hf_gpt2}
+def hf_llama(options: dict) -> nn.Module:
+    """``transformers.LlamaForCausalLM`` from a ``LlamaConfig`` (vocabulary ``vocab``: the BPE tokenizer's
+    size, 256 for bytes; tied embeddings, no dropout, no KV cache); options: vocab, layers, width, heads,
+    mlp (default 4 · width), context, seed."""
+    from transformers import LlamaConfig, LlamaForCausalLM
+
+    torch.manual_seed(int(options.get("seed", 0)))
+    width, heads = int(options.get("width", 64)), int(options.get("heads", 4))
+    cfg = LlamaConfig(vocab_size=int(options.get("vocab", 256)), hidden_size=width, intermediate_size=int(options.get("mlp", 4 * width)),
+                      num_hidden_layers=int(options.get("layers", 2)), num_attention_heads=heads, num_key_value_heads=heads,
+                      max_position_embeddings=int(options.get("context", 64)), tie_word_embeddings=True, attention_dropout=0.0,
+                      use_cache=False, bos_token_id=0, eos_token_id=0, pad_token_id=0)
+    return HFLogits(LlamaForCausalLM(cfg))
+
+
+ADAPTERS: dict[str, Callable[[dict], nn.Module]] = {"byte-gpt": byte_gpt, "hf-gpt2": hf_gpt2, "hf-llama": hf_llama}
 
 
 def build_model(kind: str, options: dict) -> nn.Module:
-    """A freshly initialised model of adapter ``kind`` (``byte-gpt`` or ``hf-gpt2``)."""
+    """A freshly initialised model of adapter ``kind`` (a key of :data:`ADAPTERS`)."""
     if kind not in ADAPTERS:
         raise ValueError(f"unknown model adapter {kind!r}; choose one of {sorted(ADAPTERS)}")
     return ADAPTERS[kind](options)
 
 
 def lm_loss(model: nn.Module, batch: torch.Tensor) -> torch.Tensor:
-    """Mean next-byte cross-entropy of a batch of equal-length windows."""
+    """Mean next-token (next-byte) cross-entropy of a batch of equal-length windows."""
     logits = model(batch[:, :-1])
     return torch.nn.functional.cross_entropy(logits.reshape(-1, logits.shape[-1]), batch[:, 1:].reshape(-1))

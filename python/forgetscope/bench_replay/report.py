@@ -82,6 +82,11 @@ def per_run_table(per_run: dict, model: str) -> pa.Table:
     return pa.table({k: pa.array(v, pa.float64() if k in ("ratio", "forgetting") else None) for k, v in rows.items()})
 
 
+def unit(rep: dict) -> str:
+    """The NLL unit of a report: nats per token for a model with a tokenizer, else nats per byte."""
+    return "nats/token" if rep.get("tokenizer") else "nats/byte"
+
+
 def _pct(x) -> str:
     return "n/a" if x is None else f"{100 * x:.0f} %"
 
@@ -91,7 +96,7 @@ def markdown(rep: dict) -> str:
     res = rep["results"]
     lines = [f"Model {rep['model']} ({rep['parameters']:,} parameters), N = {rep['N']} upstream examples ({rep['heldout_examples']} held out, never replayed), "
              f"{len(rep['train_tasks'])} train tasks, held-out tasks {', '.join(rep['heldout_tasks'])} × {rep['seeds']} seeds; "
-             f"no replay forgets {res['none']['mean']:.4f} [{res['none']['lo']:.4f}, {res['none']['hi']:.4f}] nats/byte; "
+             f"no replay forgets {res['none']['mean']:.4f} [{res['none']['lo']:.4f}, {res['none']['hi']:.4f}] {unit(rep)}; "
              f"lowrank from {rep['probes']} probes: Pearson {rep['prediction']['mean_pearson']:.2f} with the true row.", ""]
     for r in rep["ratios"]:
         e = res[str(r)]
@@ -125,7 +130,7 @@ def vega_lite(rep: dict) -> dict:
         "data": {"values": values},
         "facet": {"column": {"field": "ratio", "type": "nominal"}},
         "spec": {"layer": [
-            {"mark": "point", "encoding": {"y": {"field": "policy", "type": "nominal", "sort": None}, "x": {"field": "mean", "type": "quantitative", "title": "forgetting − uniform's (nats/byte)"}}},
+            {"mark": "point", "encoding": {"y": {"field": "policy", "type": "nominal", "sort": None}, "x": {"field": "mean", "type": "quantitative", "title": f"forgetting − uniform's ({unit(rep)})"}}},
             {"mark": "rule", "encoding": {"y": {"field": "policy", "type": "nominal", "sort": None}, "x": {"field": "lo", "type": "quantitative"}, "x2": {"field": "hi"}}},
         ]},
     }
@@ -155,7 +160,7 @@ def plot_png(rep: dict, path: Path) -> bool:
         ax.axvline(0.0, color="tab:gray", ls="--", lw=0.8)
         ax.set_yticks(y, names)
         ax.set_title(f"ratio 1/{round(1 / r)}")
-        ax.set_xlabel("forgetting − uniform's, paired (nats/byte)")
+        ax.set_xlabel(f"forgetting − uniform's, paired ({unit(rep)})")
     fig.suptitle(f"{rep['model']}: paired difference to uniform replay, 95 % CI (left of 0 = forgets less; green: true row)")
     fig.tight_layout()
     try:

@@ -14,12 +14,14 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import torch
 
+from ..atomic import atomic_write
 from ..collect import compute_nll
 from ..replay import replay_count
 from ..tables import read_table, write_table
 from . import report
 from .config import POLICIES
 from .data import as_tensor, build_data
+from .export import export_dataset
 from .planning import plan_all
 from .side_rows import gradient_scores, projected_gradients
 from .train import load_base, log, pretrain, run_jobs
@@ -60,9 +62,14 @@ def run_benchmark(cfg: dict) -> dict:
     base_path = out / f"base-{base_key}.pt"
     timing = out / f"base-{base_key}.json"
     if not base_path.exists():
-        secs = pretrain(cfg, data["sources"], base_path)
+        secs = pretrain(cfg, data["streams"], base_path)
         report.write_json(timing, {"seconds": secs})
     pretrain_s = json.loads(timing.read_text())["seconds"] if timing.exists() else float("nan")
+    tokenizer_info = None
+    if data["tokenizer"] is not None:
+        tok_json = data["tokenizer"].to_str()
+        atomic_write(out / "tokenizer.json", lambda tmp: Path(tmp).write_text(tok_json))
+        tokenizer_info = {"kind": "bpe", "vocab": data["tokenizer"].get_vocab_size(), "sha256": hashlib.sha256(tok_json.encode()).hexdigest()}
     upstream_file = out / "upstream.pt"
     torch.save(as_tensor(data["upstream"]), upstream_file)
     run_cfg = {"base": str(base_path), "model": cfg["model"], "lr": cfg["finetune"]["lr"], "batch": cfg["finetune"]["batch"],
@@ -73,15 +80,17 @@ def run_benchmark(cfg: dict) -> dict:
     params = sum(p.numel() for p in base.parameters())
     base_nll = compute_nll(base, {ids[j]: data["upstream"][j] for j in range(N)}, batch_size=128)
     base_vec = np.array([base_nll[i] for i in ids])
-    log(f"[{cfg['name']}] base model {params:,} parameters: mean upstream NLL {base_vec.mean():.3f} nats/byte")
+    unit = "byte" if data["tokenizer"] is None else "token"
+    log(f"[{cfg['name']}] base model {params:,} parameters: mean upstream NLL {base_vec.mean():.3f} nats/{unit}")
 
     # 2. the train forgetting matrix, measured by the harness (one Parquet part per task)
     t0 = time.time()
     parts = out / f"train-parts-{ft_key}"
     parts.mkdir(exist_ok=True)
+    states = {t: parts / f"{t}.state.pt" for t in data["train_tasks"]} if cfg["export"] else {}
     jobs = [{"key": t, "run": run_cfg, "task_file": str(out / f"task-{t}.pt"), "seed": 1000 + k, "eval_cols": list(range(N)),
-             "collect_to": str(parts / f"{t}.parquet"), "base_nll": base_nll}
-            for k, t in enumerate(data["train_tasks"]) if not (parts / f"{t}.parquet").exists()]
+             "collect_to": str(parts / f"{t}.parquet"), "base_nll": base_nll, **({"state_to": str(states[t])} if t in states else {})}
+            for k, t in enumerate(data["train_tasks"]) if not (parts / f"{t}.parquet").exists() or (t in states and not states[t].exists())]
     run_jobs(jobs, cfg["workers"], label=f"{cfg['name']} train matrix")
     train_file = out / f"train-{ft_key}.parquet"
     write_table(train_file, pa.concat_tables([read_table(parts / f"{t}.parquet") for t in data["train_tasks"]]))
@@ -92,6 +101,11 @@ def run_benchmark(cfg: dict) -> dict:
     Z = np.zeros((len(tix), N))
     for t, e, b, a in zip(*(table.column(c).to_pylist() for c in ("task", "example", "nll_before", "nll_after"))):
         Z[tix[t], jx[e]] = a - b
+
+    if cfg["export"]:  # the train matrix and its side information as a dataset folder
+        summary = export_dataset(Path(cfg["export"]), cfg, data, base, base_vec, Z, states)
+        log(f"[{cfg['name']}] dataset → {cfg['export']}: first_order median row Pearson {summary['median_row_pearson']['first_order']:.3f} "
+            f"({summary['side_seconds']:.0f}s)")
 
     # 3. no-replay runs of the held-out tasks: their true rows
     t0 = time.time()
@@ -112,10 +126,13 @@ def run_benchmark(cfg: dict) -> dict:
             sides.update(json.loads(grad_file.read_text()))
         else:
             g = cfg["gradient"]
-            up = projected_gradients(base, as_tensor(data["upstream"]), g["projection"])
-            for h in data["heldout_tasks"]:
-                tg = projected_gradients(base, as_tensor(data["tasks"][h][: g["task_examples"]]), g["projection"])
-                sides[f"gradient:{h}"] = [float(x) for x in gradient_scores(up, tg)]
+            # one call, so the projection matrix is drawn once (the rows do not depend on each other)
+            parts = [data["upstream"]] + [data["tasks"][h][: g["task_examples"]] for h in data["heldout_tasks"]]
+            grads = projected_gradients(base, as_tensor([w for p in parts for w in p]), g["projection"])
+            ends = np.cumsum([len(p) for p in parts])
+            up = grads[: ends[0]]
+            for k, h in enumerate(data["heldout_tasks"]):
+                sides[f"gradient:{h}"] = [float(x) for x in gradient_scores(up, grads[ends[k] : ends[k + 1]])]
             report.write_json(grad_file, {k: v for k, v in sides.items() if k.startswith("gradient:")})
 
     # 5. plans through forgetscope
@@ -172,7 +189,7 @@ def run_benchmark(cfg: dict) -> dict:
             z = true_row[(h, s)]
             pred[f"{h}|{s}"] = float(np.corrcoef(pr[live_cols], z[live_cols])[0, 1])
     rep = {
-        "model": cfg["name"], "config": cfg, "parameters": params, "N": N, "heldout_examples": len(held_cols),
+        "model": cfg["name"], "config": cfg, "parameters": params, "tokenizer": tokenizer_info, "N": N, "heldout_examples": len(held_cols),
         "train_tasks": data["train_tasks"], "heldout_tasks": data["heldout_tasks"], "seeds": len(seeds), "seed_list": seeds, "ratios": ratios,
         "probes": cfg["probes"], "base_mean_nll": float(base_vec.mean()), "train_matrix_mean_z": float(Z.mean()),
         "prediction": {"mean_pearson": float(np.mean(list(pred.values()))) if pred else float("nan"), "runs": pred},

@@ -24,9 +24,10 @@ def log(msg: str) -> None:
     print(msg, file=sys.stderr, flush=True)
 
 
-def pretrain(cfg: dict, sources: dict[str, bytes], path: Path) -> float:
-    """Pretrains a fresh model on the source mixture (sources weighted equally; AdamW, warm-up + cosine)
-    and saves its state dict to ``path``. Returns the seconds taken."""
+def pretrain(cfg: dict, streams: dict[str, np.ndarray], path: Path) -> float:
+    """Pretrains a fresh model on the source mixture (``streams``: each source's byte or token ids; sources
+    weighted equally; AdamW, warm-up + cosine) and saves its state dict to ``path``. Returns the seconds
+    taken."""
     p = cfg["pretrain"]
     torch.manual_seed(cfg["model"].get("seed", 0))
     model = build_model(cfg["model"]["kind"], cfg["model"])
@@ -34,7 +35,7 @@ def pretrain(cfg: dict, sources: dict[str, bytes], path: Path) -> float:
     steps = p["steps"]
     warm = max(1, steps // 10)
     sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda s: min(1.0, (s + 1) / warm) * 0.5 * (1 + np.cos(np.pi * min(1.0, s / steps))))
-    blobs = [np.frombuffer(b, dtype=np.uint8) for _, b in sorted(sources.items())]
+    blobs = [ids for _, ids in sorted(streams.items())]
     g = np.random.default_rng(cfg["model"].get("seed", 0))
     t0 = time.time()
     for step in range(steps):
@@ -98,6 +99,9 @@ def _job(job: dict) -> dict:
     model = finetune(run, task, upstream, job.get("replay_idx"), job.get("ratio", 0.0), job["seed"])
     cols = job["eval_cols"]
     ids = run["ids"]
+    if "state_to" in job:  # its fine-tuned parameters, for the side information of the exported dataset
+        state = {n: p.detach().clone() for n, p in model.named_parameters()}
+        atomic_write(job["state_to"], lambda tmp: torch.save(state, tmp))
     if "collect_to" in job:  # a train task: the harness measures and writes its forgetting row
         collect(job["collect_to"], job["key"], model, [(ids[j], upstream[j]) for j in cols], base=job["base_nll"], batch_size=128)
         return {"key": job["key"], "nll": None, "seconds": time.time() - t0}
