@@ -7,6 +7,8 @@ export * from './index.js';
 
 // # Files: read matrices and id lists, write tables and matrices atomically
 export { readForgettingMatrix } from './io/node/index.js';
+// The Node reader's options, report and result add side matrices to the core read types of `forgetscope`.
+export type { ReadOptions, ReadReport, ReadResult } from './io/node/readTypes.js';
 export { readSideMatrices, type SideReadResult } from './io/node/readSideMatrices.js';
 export { readIdList } from './io/node/index.js';
 export { tableFormatFromPath, writeMatrix, writeTable, type WriteOptions } from './io/node/index.js';

@@ -1,14 +1,13 @@
 #!/usr/bin/env node
 // Bit-for-bit check of the closed-form completion methods on the bundled fixture: the predictions and
 // interval bounds of lowrank (with and without side matrices, with and without intervals), the
-// ensemble (with and without side), soft-impute and lowrank on active probes, for a few seeds on the
-// reference split, written as one little-endian Float64 stream. `--save FILE` records a baseline;
+// ensemble (with and without side), soft-impute and lowrank on active probes, for a few seeds with rows
+// 0–25 training and 26–36 tested, written as one little-endian Float64 stream. `--save FILE` records a baseline;
 // `--compare FILE` reports how many values differ from it (=== on the float64 bits) and the largest
 // difference, and exits 1 on any difference. Used around refactors that must not change a number.
 // Usage: node bench/completion/bitcheck.js --save out.f64 | --compare out.f64 [--points] [--seeds 0-2]
 import { readFileSync, writeFileSync } from 'node:fs';
-import { join, dirname } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import {
   defaultRng,
   fitEnsemble,
@@ -20,22 +19,14 @@ import {
   sideRowOf,
 } from '../../dist/index.js';
 import { readForgettingMatrix } from '../../dist/node.js';
+import { flag, headSplit, opt, range, root } from './splits.js';
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const args = process.argv.slice(2);
-const opt = (name, fallback) => {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 ? args[i + 1] : fallback;
-};
-const seeds = (() => {
-  const m = /^(\d+)-(\d+)$/.exec(opt('seeds', '0-2'));
-  return Array.from({ length: Number(m[2]) - Number(m[1]) + 1 }, (_, i) => Number(m[1]) + i);
-})();
+const seeds = range(opt('seeds', '0-2'));
 const { matrix, side } = await readForgettingMatrix(join(root, 'fixtures', 'real-dev-v1'), {
   side: ['first_order', 'task_gradient'],
 });
-const trainRows = Array.from({ length: 26 }, (_, i) => i);
-const testRows = Array.from({ length: 11 }, (_, i) => 26 + i);
+// Rows 0–25 train, 26–36 test: the split the recorded baselines were made on (not the reference split).
+const { train: trainRows, test: testRows } = headSplit(26, 11);
 const train = matrix.selectRows(Int32Array.from(trainRows));
 const trainSide = selectSideRows(side, trainRows);
 const firstOnly = selectSideRows([side[0]], trainRows);
@@ -103,7 +94,7 @@ if (opt('compare')) {
   const allBits = new BigUint64Array(all.buffer);
   // --points: compare point predictions (and chosen columns) only, not interval bounds
   const skip = new Uint8Array(all.length);
-  if (args.includes('--points')) {
+  if (flag('points')) {
     let s = 0;
     for (let c = 0; c < chunks.length; c++) {
       if (labels[c].endsWith('.lower') || labels[c].endsWith('.upper')) skip.fill(1, s, s + chunks[c].length);

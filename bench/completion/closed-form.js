@@ -7,8 +7,7 @@
 // lowrank per fit is measured cold (reuse: false) and as a refit of the same train matrix (reuse: true).
 // Usage: node bench/completion/closed-form.js [--sizes 2000,20000,141871] [--repeats 5] [--skip-sizes] [--skip-protocol] [--skip-million]
 import { spawnSync } from 'node:child_process';
-import { join, dirname } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import {
   additiveLs,
   fitLowrankCompletion as fitLowrank,
@@ -19,16 +18,10 @@ import {
 } from '../../dist/index.js';
 import { readForgettingMatrix } from '../../dist/node.js';
 import { mulberry32 } from '../../dist/linalg/random.js';
+import { flag, headSplit, opt, root } from './splits.js';
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const args = process.argv.slice(2);
-const opt = (name, fallback) => {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 ? args[i + 1] : fallback;
-};
 const sizes = opt('sizes', '2000,20000,141871').split(',').map(Number);
 const repeats = Number(opt('repeats', '5'));
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 // Wall time and this process's CPU time (user + system): on a shared, overloaded machine the CPU
 // time is the more faithful measure of the work done; both are recorded.
 const clock = () => ({ wall: performance.now(), cpu: process.cpuUsage() });
@@ -79,6 +72,7 @@ function numpyReference(n, repeats) {
   delete env.OPENBLAS_L2_SIZE;
   const program = `
 import numpy as np, time, json, sys
+import { median } from '../args.js';
 n, repeats = int(sys.argv[1]), int(sys.argv[2])
 rng = np.random.default_rng(0)
 Z = rng.standard_normal((46, n)).astype(np.float32)
@@ -105,7 +99,7 @@ const REFERENCE = {
   141871: { additive: 319, svd: 359 },
 };
 const rows = [];
-for (const n of args.includes('--skip-sizes') ? [] : sizes) {
+for (const n of flag('skip-sizes') ? [] : sizes) {
   const z = spectrumMatrix(47, n, n);
   const train = z.selectRows({ start: 0, end: 46 });
   const columns = Int32Array.from(
@@ -159,13 +153,14 @@ for (const n of args.includes('--skip-sizes') ? [] : sizes) {
 }
 
 // The paper's full protocol at N = 141,871: 46 train rows, 20 test rows, seeds 0–9, k = 30.
-if (!args.includes('--skip-protocol')) {
+if (!flag('skip-protocol')) {
   const z = spectrumMatrix(66, 141871, 1);
   for (const name of ['additive-ls', 'lowrank']) {
     const t = performance.now();
+    const { train: trainRows, test: testRows } = headSplit(46, 20);
     const result = await evaluate(z, {
-      trainRows: Array.from({ length: 46 }, (_, i) => i),
-      testRows: Array.from({ length: 20 }, (_, i) => 46 + i),
+      trainRows,
+      testRows,
       methods: [createCompletionMethod(name)],
       backend: cpu,
     });
@@ -184,7 +179,7 @@ if (!args.includes('--skip-protocol')) {
 }
 
 // One new task at N = 1,000,000 after the train fit (additive centring, up to 20 components).
-if (!args.includes('--skip-million')) {
+if (!flag('skip-million')) {
   const n = 1_000_000;
   const z = spectrumMatrix(47, n, 3);
   const train = z.selectRows({ start: 0, end: 46 });

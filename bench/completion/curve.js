@@ -4,9 +4,8 @@
 // the same comparison on random row splits of the dev data and on a synthetic low-rank matrix.
 // Usage: node bench/completion/curve.js [--methods lowrank,additive-ls,svd] [--ks 5,10,...] [--selects paper,active]
 //   [--parts reference,splits,synthetic,coverage] [--splits 5] [--split-ks 10,30] [--out FILE]
-import { readFileSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import {
   createCompletionMethod,
   evaluate,
@@ -17,13 +16,8 @@ import {
   ForgettingMatrix,
 } from '../../dist/index.js';
 import { readForgettingMatrix } from '../../dist/node.js';
+import { REFERENCE_SPLIT, curveRandomSplit, headSplit, opt, root } from './splits.js';
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const args = process.argv.slice(2);
-const opt = (name, fallback) => {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 ? args[i + 1] : fallback;
-};
 const methods = opt('methods', 'additive-ls,lowrank,svd').split(',');
 const ks = opt('ks', '5,10,15,20,30,50,75,100').split(',').map(Number);
 const seeds = Array.from({ length: 10 }, (_, s) => s);
@@ -34,9 +28,6 @@ const splitKs = opt('split-ks', '10,30').split(',').map(Number);
 const parts = opt('parts', 'reference,splits,synthetic').split(',');
 
 const { matrix } = await readForgettingMatrix(join(root, 'fixtures', 'real-dev-v1'));
-const reference = JSON.parse(
-  readFileSync(join(root, 'test', 'completion', 'data', 'reference-results-real-dev-v1.json'), 'utf8'),
-);
 
 /** A selector that measures the same active probes for every test row and seed (deterministic). */
 function activeSelector() {
@@ -82,24 +73,6 @@ async function curve(z, trainRows, testRows, label, ksHere, methodNames, seedLis
   return rows;
 }
 
-/** Seeded Fisher–Yates permutation (mulberry32) for the random row splits. */
-function permutation(n, seed) {
-  let a = seed >>> 0;
-  const rand = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  const p = Array.from({ length: n }, (_, i) => i);
-  for (let i = n - 1; i > 0; i--) {
-    const j = Math.floor(rand() * (i + 1));
-    [p[i], p[j]] = [p[j], p[i]];
-  }
-  return p;
-}
-
 /** A synthetic matrix with the dev data's shape and a decaying spectrum: additive + rank-8 + noise. */
 function synthetic(m, n, seed) {
   let a = seed >>> 0;
@@ -135,17 +108,16 @@ function synthetic(m, n, seed) {
 const all = [];
 if (parts.includes('reference'))
   all.push(
-    ...(await curve(matrix, reference.trainRows, reference.testRows, 'dev reference split', ks, methods, seeds)),
+    ...(await curve(matrix, REFERENCE_SPLIT.train, REFERENCE_SPLIT.test, 'dev reference split', ks, methods, seeds)),
   );
 for (let s = 0; s < (parts.includes('splits') ? splitCount : 0); s++) {
-  const p = permutation(matrix.rows, 1000 + s);
-  all.push(...(await curve(matrix, p.slice(0, 26), p.slice(26), `dev random split ${s}`, splitKs, methods, seeds)));
+  const { train, test } = curveRandomSplit(matrix.rows, s);
+  all.push(...(await curve(matrix, train, test, `dev random split ${s}`, splitKs, methods, seeds)));
 }
 if (parts.includes('synthetic')) {
   const syn = synthetic(37, 1000, 7);
-  const trainSyn = Array.from({ length: 26 }, (_, i) => i);
-  const testSyn = Array.from({ length: 11 }, (_, i) => 26 + i);
-  all.push(...(await curve(syn, trainSyn, testSyn, 'synthetic additive+rank-8', splitKs, methods, seeds)));
+  const { train, test } = headSplit(26, 11);
+  all.push(...(await curve(syn, train, test, 'synthetic additive+rank-8', splitKs, methods, seeds)));
 }
 /**
  * Coverage of lowrank's 90% intervals on held-out rows: every test row × seed of the paper's draw
@@ -184,21 +156,16 @@ async function coverage(z, trainRows, testRows, label, k) {
 }
 const coverageRows = [];
 if (parts.includes('coverage')) {
-  coverageRows.push(...(await coverage(matrix, reference.trainRows, reference.testRows, 'dev reference split', 30)));
+  coverageRows.push(
+    ...(await coverage(matrix, REFERENCE_SPLIT.train, REFERENCE_SPLIT.test, 'dev reference split', 30)),
+  );
   for (let s = 0; s < splitCount; s++) {
-    const p = permutation(matrix.rows, 1000 + s);
-    coverageRows.push(...(await coverage(matrix, p.slice(0, 26), p.slice(26), `dev random split ${s}`, 30)));
+    const { train, test } = curveRandomSplit(matrix.rows, s);
+    coverageRows.push(...(await coverage(matrix, train, test, `dev random split ${s}`, 30)));
   }
   const syn = synthetic(37, 1000, 7);
-  coverageRows.push(
-    ...(await coverage(
-      syn,
-      Array.from({ length: 26 }, (_, i) => i),
-      Array.from({ length: 11 }, (_, i) => 26 + i),
-      'synthetic additive+rank-8',
-      30,
-    )),
-  );
+  const { train, test } = headSplit(26, 11);
+  coverageRows.push(...(await coverage(syn, train, test, 'synthetic additive+rank-8', 30)));
 }
 const text = JSON.stringify({ machine: 'shared 2-core VM', seeds, rows: all, coverage: coverageRows }, null, 1);
 if (outFile) writeFileSync(outFile, text);

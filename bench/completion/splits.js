@@ -1,20 +1,15 @@
-// The command-line options and the train/test splits of the fixture that the completion benchmarks
-// share (side.js, coverage.js): one home, so every benchmark's "reference" and "random-s" are the same rows.
+// The command-line options and the train/test splits that the completion benchmarks share (side.js,
+// coverage.js, curve.js, bitcheck.js, closed-form.js): one home, so every benchmark's "reference" and
+// "random-s" are the same rows.
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { defaultRng } from '../../dist/index.js';
+import { mulberry32 } from '../../dist/linalg/random.js';
 
 /** The repository root. */
 export const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
-const args = process.argv.slice(2);
-/** True when `--flag` was given. */
-export const flag = (name) => args.includes(`--${name}`);
-/** The value after `--name`, or `fallback`. */
-export const opt = (name, fallback) => {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 ? args[i + 1] : fallback;
-};
+export { flag, opt } from '../args.js';
 /** `0-4,7` → [0, 1, 2, 3, 4, 7]. */
 export const range = (spec) =>
   spec.split(',').flatMap((p) => {
@@ -42,4 +37,28 @@ export function randomSplit(rows, s) {
     train: order.slice(0, 26).sort((a, b) => a - b),
     test: order.slice(26).sort((a, b) => a - b),
   };
+}
+
+/** The first `nTrain` rows train, the next `nTest` test (synthetic matrices, whose rows are exchangeable). */
+export function headSplit(nTrain, nTest) {
+  return {
+    name: 'head',
+    train: Array.from({ length: nTrain }, (_, i) => i),
+    test: Array.from({ length: nTest }, (_, i) => nTrain + i),
+  };
+}
+
+/**
+ * A seeded 26/11 split of `rows` tasks by a mulberry32 Fisher–Yates permutation (seed 1000 + s), unsorted:
+ * the rows of curve.js's recorded random splits (docs/completion-beyond-paper.md), kept so those tables
+ * can be re-run. New benchmarks use `randomSplit`.
+ */
+export function curveRandomSplit(rows, s) {
+  const rand = mulberry32(1000 + s);
+  const order = Array.from({ length: rows }, (_, i) => i);
+  for (let i = rows - 1; i > 0; i--) {
+    const j = Math.floor(rand() * (i + 1));
+    [order[i], order[j]] = [order[j], order[i]];
+  }
+  return { name: `curve-random-${s}`, train: order.slice(0, 26), test: order.slice(26) };
 }

@@ -8,13 +8,9 @@ import { cpus, loadavg, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { judge, loadCases, requireBuild, runAll } from '../../test/hostile/runner.mjs';
+import { median, opt } from '../args.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const argv = process.argv.slice(2);
-const opt = (name, fallback) => {
-  const i = argv.indexOf(`--${name}`);
-  return i >= 0 ? argv[i + 1] : fallback;
-};
 const concurrency = Number(opt('concurrency', '1'));
 const filter = opt('filter', '');
 const outPath = opt('out', join(here, '..', 'out', 'hostile.json'));
@@ -65,17 +61,13 @@ for (const r of byTime) {
     `${pad(`${r.file}: ${r.name}`.slice(0, 70), 70)} ${pad(r.exit, 5)} ${pad(r.seconds.toFixed(2), 8)} ${pad(r.rssMb === null ? '—' : r.rssMb.toFixed(0), 8)} ${r.problems.join('; ')}`,
   );
 }
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length ? s[Math.floor(s.length / 2)] : NaN;
-};
 const summary = {
   cases: rows.length,
   failed: failed.length,
   wallSeconds: wall,
   concurrency,
   timeScale,
-  medianSeconds: median(rows.map((r) => r.seconds)),
+  medianSeconds: rows.length ? median(rows.map((r) => r.seconds)) : NaN,
   maxSeconds: byTime[0]?.seconds ?? null,
   maxRssMb: Math.max(...rows.map((r) => r.rssMb ?? 0)),
   machine: {

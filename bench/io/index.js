@@ -8,13 +8,9 @@ import { existsSync } from 'node:fs';
 import { cpus, totalmem, loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { median, opt } from '../args.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const args = process.argv.slice(2);
-const opt = (name, dflt) => {
-  const k = args.indexOf(`--${name}`);
-  return k >= 0 ? args[k + 1] : dflt;
-};
 const runs = Number(opt('runs', '3'));
 const formats = opt('formats', 'csv,parquet,arrow').split(',');
 const tasks = Number(opt('tasks', '100'));
@@ -35,7 +31,6 @@ if (!formats.every((f) => existsSync(`${stem}.${f}`))) {
   });
 }
 
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 function measure(cmd, cmdArgs, env) {
   const r = spawnSync(cmd, cmdArgs, { encoding: 'utf8', env, maxBuffer: 1 << 24 });
   if (r.status !== 0) throw new Error(`${cmd} ${cmdArgs.join(' ')} failed: ${r.stderr}`);

@@ -22,19 +22,15 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { readNpyColumnChunks, resolveNodeBackend } from '../../dist/node.js';
 import { topSVDStream } from '../../dist/linalg/stream.js';
+import { flag, opt } from '../args.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const args = process.argv.slice(2);
-const flag = (name, def) => {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 ? args[i + 1] : def;
-};
-const rows = Number(flag('rows', '1000'));
-const cols = Number(flag('cols', '10000000'));
-const chunkFlag = flag('chunk', undefined);
+const rows = Number(opt('rows', '1000'));
+const cols = Number(opt('cols', '10000000'));
+const chunkFlag = opt('chunk', undefined);
 const chunk = chunkFlag === undefined ? undefined : Number(chunkFlag);
-const inFlight = Number(flag('in-flight', '1024'));
-const kind = flag('backend', 'cpu');
+const inFlight = Number(opt('in-flight', '1024'));
+const kind = opt('backend', 'cpu');
 const dataDir = join(here, '..', 'data');
 mkdirSync(dataDir, { recursive: true });
 const file = join(dataDir, `stream_${rows}x${cols}.npy`);
@@ -87,9 +83,9 @@ if (!existsSync(file) || !existsSync(sumFile)) {
   writeFileSync(sumFile, JSON.stringify({ sumsq }));
 }
 
-if (args.includes('--generate-only')) process.exit(0);
+if (flag('generate-only')) process.exit(0);
 const { sumsq } = JSON.parse(readFileSync(sumFile, 'utf8'));
-if (args.includes('--cold')) {
+if (flag('cold')) {
   const evict =
     'import os, sys\nfd = os.open(sys.argv[1], os.O_RDONLY)\nos.posix_fadvise(fd, 0, 0, os.POSIX_FADV_DONTNEED)\nos.close(fd)';
   execFileSync('python3', ['-c', evict, file], { stdio: 'inherit' });

@@ -26,18 +26,7 @@ from torch.nn import functional as F
 
 REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO / "python"))
-from forgetscope.exports import (  # noqa: E402
-    add_lora,
-    capture_layer_inputs,
-    diagonal_fisher,
-    export_layer_inputs,
-    export_token_logprobs,
-    interpolation_losses,
-    lora_snapshot,
-    save_tensors,
-    weight_delta,
-    weight_snapshot,
-)
+from forgetscope import exports as fx  # noqa: E402
 from forgetscope.dual_memory import ema_lambda, ema_update  # noqa: E402
 
 CTX = 64
@@ -185,26 +174,26 @@ def main():
     print(f"pretrained {sum(p.numel() for p in base.parameters())} params in {time.time() - t0:.0f}s; upstream NLL {nll0.mean():.3f}", file=sys.stderr)
     digits = list(range(48, 58))
     seqs = [row for row in upstream]
-    export_token_logprobs(base, seqs, out / "tokens_base.safetensors", class_ids=digits)
-    weight_snapshot(base, out / "weights_before.safetensors", only_2d=True, pattern=r"^blocks\.")
+    fx.export_token_logprobs(base, seqs, out / "tokens_base.safetensors", class_ids=digits)
+    fx.weight_snapshot(base, out / "weights_before.safetensors", only_2d=True, pattern=r"^blocks\.")
     # Layer inputs on upstream data (the "previous task") for the retention rule.
     lin = [n for n, m in base.named_modules() if isinstance(m, nn.Linear) and n.startswith("blocks.")]
-    acts = capture_layer_inputs(base, lin, lambda: base(upstream[:64, :-1]), max_rows=512, seed=0)
-    export_layer_inputs(acts, out / "acts")
+    acts = fx.capture_layer_inputs(base, lin, lambda: base(upstream[:64, :-1]), max_rows=512, seed=0)
+    fx.export_layer_inputs(acts, out / "acts")
     # Upstream Fisher (the protected "old task").
     fisher_examples = [upstream[i:i + 1] for i in range(0, 800, 8)]
-    diagonal_fisher(base, fisher_examples, seq_loss, pattern=r"^blocks\.", n_samples=100, path=out / "fisher_upstream.safetensors")
+    fx.diagonal_fisher(base, fisher_examples, seq_loss, pattern=r"^blocks\.", n_samples=100, path=out / "fisher_upstream.safetensors")
 
     tasks = {"arith": make_task("arith", 1), "roman": make_task("roman", 2), "json": make_task("json", 3)}
     rows = ["task,recipe,example,nll_before,nll_after"]
     runs = []
     for ti, (task, data) in enumerate(tasks.items()):
-        diagonal_fisher(base, [data[i:i + 1] for i in range(100)], seq_loss, pattern=r"^blocks\.", n_samples=100, path=out / f"fisher_{task}.safetensors")
+        fx.diagonal_fisher(base, [data[i:i + 1] for i in range(100)], seq_loss, pattern=r"^blocks\.", n_samples=100, path=out / f"fisher_{task}.safetensors")
         for recipe in ["full", "attn", "mlp_up", "lora"]:
             model = TinyGPT()
             model.load_state_dict(base_state)
             if recipe == "lora":
-                add_lora(model, r"\.(attn\.(q|k|v|o)|mlp\.(up|down))$", r=4, alpha=8, seed=100 + ti)
+                fx.add_lora(model, r"\.(attn\.(q|k|v|o)|mlp\.(up|down))$", r=4, alpha=8, seed=100 + ti)
                 params = [p for p in model.parameters() if p.requires_grad]
                 lr = args.lr * 3
             else:
@@ -222,31 +211,31 @@ def main():
             runs.append({"task": task, "recipe": recipe, "trainable": sum(p.numel() for p in params), "meanZ": float((nll1 - nll0).mean()),
                          "taskNll": own, "trainLoss": final, "seconds": round(time.time() - ts, 1)})
             print(json.dumps(runs[-1]), file=sys.stderr)
-            export_token_logprobs(model, seqs, out / f"tokens_{task}_{recipe}.safetensors", class_ids=digits)
+            fx.export_token_logprobs(model, seqs, out / f"tokens_{task}_{recipe}.safetensors", class_ids=digits)
             if recipe != "lora":
-                weight_snapshot(model, out / f"weights_{task}_{recipe}.safetensors", only_2d=True, pattern=r"^blocks\.")
+                fx.weight_snapshot(model, out / f"weights_{task}_{recipe}.safetensors", only_2d=True, pattern=r"^blocks\.")
             if recipe == "full":
-                weight_delta(out / "weights_before.safetensors", out / f"weights_{task}_{recipe}.safetensors", out / f"delta_{task}_full.safetensors")
+                fx.weight_delta(out / "weights_before.safetensors", out / f"weights_{task}_{recipe}.safetensors", out / f"delta_{task}_full.safetensors")
     (out / "recipes.csv").write_text("\n".join(rows) + "\n")
     (out / "runs.json").write_text(json.dumps(runs, indent=1))
 
     # I-LoRA: a LoRA adapter learns arith, then roman; a slow EMA copy follows the fast adapter.
     model = TinyGPT()
     model.load_state_dict(base_state)
-    add_lora(model, r"\.(attn\.(q|k|v|o)|mlp\.(up|down))$", r=4, alpha=8, seed=7)
+    fx.add_lora(model, r"\.(attn\.(q|k|v|o)|mlp\.(up|down))$", r=4, alpha=8, seed=7)
     params = [p for p in model.parameters() if p.requires_grad]
     train(model, tasks["arith"][32:], args.steps, args.lr * 3, 11, params)
-    a_task1 = lora_snapshot(model, out / "lora_arith.safetensors")
+    a_task1 = fx.lora_snapshot(model, out / "lora_arith.safetensors")
     slow = [p.detach().clone() for p in params]
     train(model, tasks["roman"][32:], args.steps, args.lr * 3, 12, params,
           on_step=lambda k: ema_update(slow, params, ema_lambda(k, 0.99)))
-    a_task2 = lora_snapshot(model, out / "lora_fast.safetensors")
+    a_task2 = fx.lora_snapshot(model, out / "lora_fast.safetensors")
     names = [n for n, p in model.named_parameters() if p.requires_grad]
-    save_tensors(out / "lora_slow.safetensors", dict(zip(names, slow)), {"format": "pt", "kind": "lora"})
+    fx.save_tensors(out / "lora_slow.safetensors", dict(zip(names, slow)), {"format": "pt", "kind": "lora"})
     alphas = [i / 10 for i in range(11)]
-    old = interpolation_losses(model, a_task1, a_task2, alphas, lambda m: nll_per_example(m, tasks["arith"][:32]).mean(), "factors")
-    new = interpolation_losses(model, a_task1, a_task2, alphas, lambda m: nll_per_example(m, tasks["roman"][:32]).mean(), "factors")
-    ups = interpolation_losses(model, a_task1, a_task2, alphas, lambda m: nll_per_example(m, upstream[:200]).mean(), "factors")
+    old = fx.interpolation_losses(model, a_task1, a_task2, alphas, lambda m: nll_per_example(m, tasks["arith"][:32]).mean(), "factors")
+    new = fx.interpolation_losses(model, a_task1, a_task2, alphas, lambda m: nll_per_example(m, tasks["roman"][:32]).mean(), "factors")
+    ups = fx.interpolation_losses(model, a_task1, a_task2, alphas, lambda m: nll_per_example(m, upstream[:200]).mean(), "factors")
     lines = ["alpha,loss,loss_old,loss_new,loss_upstream"] + [f"{a},{(o + n) / 2:.6f},{o:.6f},{n:.6f},{u:.6f}" for a, o, n, u in zip(alphas, old.tolist(), new.tolist(), ups.tolist())]
     (out / "path.csv").write_text("\n".join(lines) + "\n")
     (out / "path_old.csv").write_text("\n".join(["alpha,loss"] + [f"{a},{o:.6f}" for a, o in zip(alphas, old.tolist())]) + "\n")

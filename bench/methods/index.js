@@ -13,18 +13,14 @@ import { join } from 'node:path';
 import { projectUpdate, protectedBasis, updateEnergySplit, spectrum } from '../../dist/index.js';
 import { selectNodeBackend, writeSafetensorsFile } from '../../dist/node.js';
 import { mulberry32 } from '../../dist/linalg/random.js';
+import { flag, opt, timeRuns } from '../args.js';
 
-const args = process.argv.slice(2);
-const opt = (name, def) => {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 ? args[i + 1] : def;
-};
 const rows = Number(opt('rows', '4096'));
 const cols = Number(opt('cols', '11008'));
 const k = Number(opt('k', '64'));
 const runs = Number(opt('runs', '3'));
 const backends = opt('backends', 'cpu,webgpu').split(',');
-const full = args.includes('--full');
+const full = flag('full');
 
 // Seeded data: W has a decaying spectrum (low-rank part + noise), ΔW is small noise.
 const mulberry = mulberry32;
@@ -46,17 +42,7 @@ const D = Float32Array.from({ length: rows * cols }, () => 0.001 * (rng() - 0.5)
 const w = { rows, cols, data: W };
 const dw = { rows, cols, data: D };
 
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-async function time(fn, n = runs) {
-  const t = [];
-  let out;
-  for (let i = 0; i < n; i++) {
-    const t0 = performance.now();
-    out = await fn();
-    t.push((performance.now() - t0) / 1000);
-  }
-  return { median: median(t), all: t, out };
-}
+const time = (fn, n = runs) => timeRuns(fn, n);
 
 const results = {};
 for (const name of backends) {

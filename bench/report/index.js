@@ -11,24 +11,15 @@ import {
   ForgettingMatrix,
   VERSION,
 } from '../../dist/index.js';
+import { flag, median, opt, timeRuns } from '../args.js';
 
-const args = process.argv.slice(2);
-const runs = Number(args[args.indexOf('--runs') + 1] || 3) || 3;
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const runs = Number(opt('runs', '3')) || 3;
 const provenance = { version: VERSION, command: 'bench report', createdAt: new Date(0).toISOString() };
 
 async function timeIt(label, f) {
-  const times = [];
-  let last;
-  for (let r = 0; r < runs; r++) {
-    const t0 = performance.now();
-    last = await f();
-    times.push((performance.now() - t0) / 1000);
-  }
-  console.log(
-    `${label}: median ${median(times).toFixed(2)} s over ${runs} runs (${times.map((t) => t.toFixed(2)).join(', ')})`,
-  );
-  return last;
+  const { median: m, all, out } = await timeRuns(f, runs);
+  console.log(`${label}: median ${m.toFixed(2)} s over ${runs} runs (${all.map((t) => t.toFixed(2)).join(', ')})`);
+  return out;
 }
 
 // 1. The demo pipeline on the fixture.
@@ -73,7 +64,7 @@ console.log(
 );
 
 // 2. Paper size: 85 × 141,871, rank-5 signal + noise (seeded LCG), float32 storage.
-if (!args.includes('--skip-large')) {
+if (!flag('skip-large')) {
   const m = 85;
   const n = 141871;
   let s = 12345;

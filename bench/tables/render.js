@@ -86,7 +86,26 @@ function hostile(reports) {
   return lines.join('\n');
 }
 
-const kinds = { side, coverage, calibration, hostile };
+/** Side matrices compared through the CLI (bench/side/variants.py): one row per side set, one value per split file. */
+function sideVariants(reports) {
+  const lines = [
+    `| side set | lowrank RMSE | × svd | × no side | folds worse than no side |`,
+    '|---|---|---|---|---|',
+    `| svd | ${reports.map((r) => fmt(r.svd.rmse)).join(' / ')} | | | |`,
+  ];
+  for (const name of Object.keys(reports[0].lowrank)) {
+    const rows = reports.map((r) => r.lowrank[name]);
+    const worse = rows.reduce((n, x) => n + x.folds_worse_than_no_side, 0);
+    const folds = reports.reduce((n, r) => n + r.folds.length, 0);
+    lines.push(
+      `| ${name} | ${rows.map((x) => fmt(x.rmse)).join(' / ')} | ${rows.map((x) => fmt(x.ratio_to_svd, 3)).join(' / ')} | ` +
+        `${rows.map((x) => fmt(x.ratio_to_no_side, 3)).join(' / ')} | ${worse} of ${folds} |`,
+    );
+  }
+  return lines.join('\n');
+}
+
+const kinds = { side, coverage, calibration, hostile, 'side-variants': sideVariants };
 const [kind, ...files] = process.argv.slice(2);
 if (!kinds[kind] || files.length === 0) {
   process.stderr.write(

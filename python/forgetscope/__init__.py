@@ -8,7 +8,8 @@
 - :mod:`forgetscope.side` — side information for completion: per-example gradients at the base weights
   (exact or seeded random projection, sharded over ranks) dotted with each task's weight change
   (``first_order``) or predicted step (``task_gradient``); :mod:`forgetscope.dataset` writes them as
-  ``side/<name>.npy`` beside a dataset folder's ``Z.npy``.
+  ``side/<name>.npy`` beside a dataset folder's ``Z.npy``; :mod:`forgetscope.side_variants` adds the
+  term split by layer, its cosine, an Adam-preconditioned version and a diagonal curvature term.
 - :mod:`forgetscope.cli` — how Python finds and calls the forgetscope command line.
 - :mod:`forgetscope.api` — the engine's commands as functions returning pandas / numpy / dicts.
 - :mod:`forgetscope.hf` — Hugging Face ``Trainer`` / ``datasets`` integration (needs ``transformers``).
@@ -46,6 +47,11 @@ _LAZY = {
     **dict.fromkeys(
         ("ExampleGradients", "Projection", "example_gradients", "first_order", "task_gradient", "task_step", "weight_change", "write_folder_side"),
         "side",
+    ),
+    **dict.fromkeys(
+        ("adam_preconditioner", "first_order_adam", "first_order_by_group", "first_order_cos", "layer_groups", "second_order_diag",
+         "side_variants"),
+        "side_variants",
     ),
     **dict.fromkeys(("write_dataset", "write_side"), "dataset"),
 }

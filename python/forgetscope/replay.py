@@ -7,6 +7,7 @@ example. A ratio r puts ``r / (1 + r)`` of all training rows on replay (1/32 →
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import math
 import tempfile
@@ -481,24 +482,47 @@ def _replay_positions(task_size: int, ratio: float) -> list[bool]:
 
 
 class ReplayMixSampler(Sampler[int]):
-    """Indices into ``concat(task rows, replay rows)`` for one epoch: the task rows in a fresh random order,
-    with replay rows interleaved at ``ratio`` replay rows per task row as an exact running fraction (any
-    ``batch_size`` consecutive indices hold ``round``-ed shares), replay rows drawn with replacement ∝
-    ``probabilities``. A pure function of (seed, epoch, the weights in force): every rank draws the same
-    stream, which ``accelerate`` then splits into per-rank batches. Replay draws are made lazily, so
-    :meth:`set_weights` takes effect from the next index the loader asks for."""
+    """The one ratio-mixing sampler: indices into ``concat(task rows, replay rows)`` with replay rows
+    interleaved at ``ratio`` replay rows per task row as an exact running fraction
+    (:func:`running_fraction`: any ``batch_size`` consecutive indices hold ``round``-ed shares).
 
-    def __init__(self, task_size: int, replay_size: int, ratio: float, probabilities: Optional[torch.Tensor] = None, *, seed: int = 0):
+    Iterating gives one epoch: the task rows in a fresh random order, replay rows drawn with replacement
+    ∝ ``probabilities``. A pure function of (seed, epoch, the weights in force): every rank draws the
+    same stream, which ``accelerate`` then splits into per-rank batches. Replay draws are made lazily,
+    so :meth:`set_weights` takes effect from the next index the loader asks for. :meth:`batches` gives
+    the same mix as fixed-size batches (what :class:`ReplayBatchSampler` iterates).
+
+    ``replay_sampler`` (an index sampler over the replay rows, e.g. :class:`WeightedReplaySampler`)
+    replaces the draw from ``probabilities``; when it runs out it moves to its next epoch.
+    ``task_order``: ``"epoch"`` (a permutation per epoch, taken in order), ``"passes"`` (reshuffled
+    passes, each permutation drawn when the last is used up and taken from its end) or ``"uniform"``
+    (with replacement)."""
+
+    def __init__(
+        self,
+        task_size: int,
+        replay_size: int,
+        ratio: float,
+        probabilities: Optional[torch.Tensor] = None,
+        *,
+        seed: int = 0,
+        replay_sampler: Optional[Sampler[int]] = None,
+        task_order: str = "epoch",
+    ):
         if ratio < 0:
             raise ValueError("ratio must be >= 0")
-        if ratio > 0 and replay_size == 0:
+        next(running_fraction(ratio))  # a NaN or infinite ratio is refused here, not at the first draw
+        if ratio > 0 and replay_size == 0 and replay_sampler is None:
             raise ValueError("a ratio > 0 needs at least one replay row")
+        if task_order not in ("epoch", "passes", "uniform"):
+            raise ValueError(f"task_order must be epoch, passes or uniform, got {task_order!r}")
         self.task_size = task_size
         self.replay_size = replay_size
         self.ratio = ratio
         self.seed = seed
         self.epoch = 0
-        self._positions = _replay_positions(task_size, ratio)
+        self.replay_sampler = replay_sampler
+        self.task_order = task_order
         self.set_weights(probabilities)
 
     def set_weights(self, probabilities: Optional[torch.Tensor]) -> None:
@@ -516,6 +540,10 @@ class ReplayMixSampler(Sampler[int]):
         """Reseeds the task order and the replay draw for pass ``epoch``."""
         self.epoch = epoch
 
+    @functools.cached_property
+    def _positions(self) -> list[bool]:
+        return _replay_positions(self.task_size, self.ratio)
+
     def __len__(self) -> int:
         return len(self._positions)
 
@@ -524,27 +552,62 @@ class ReplayMixSampler(Sampler[int]):
         """How many replay rows one epoch holds."""
         return sum(self._positions)
 
-    def __iter__(self) -> Iterator[int]:
-        g_task = torch.Generator().manual_seed(self.seed * 1_000_003 + self.epoch)
+    def _task_rows(self, g: torch.Generator) -> Iterator[int]:
+        """Endless task rows in ``task_order`` from generator ``g``."""
+        while True:
+            if self.task_order == "uniform":
+                yield int(torch.randint(self.task_size, (1,), generator=g))
+                continue
+            order = torch.randperm(self.task_size, generator=g).tolist()
+            yield from (order if self.task_order == "epoch" else reversed(order))
+
+    def _replay_rows(self) -> Iterator[int]:
+        """Endless replay rows (indices into the replay set): from ``replay_sampler``, or drawn ∝ the
+        probabilities in force at each draw."""
+        if self.replay_sampler is not None:
+            sampler = self.replay_sampler
+            while True:
+                drawn = 0
+                for j in sampler:
+                    drawn += 1
+                    yield j
+                if not drawn:
+                    raise ValueError("the replay sampler gave no rows")
+                if hasattr(sampler, "set_epoch"):
+                    sampler.set_epoch(getattr(sampler, "epoch", 0) + 1)  # type: ignore[attr-defined]
         g_replay = torch.Generator().manual_seed(self.seed * 1_000_003 + self.epoch + 500_009)
-        order = torch.randperm(self.task_size, generator=g_task).tolist()
-        t = 0
+        while True:
+            u = float(torch.rand((), generator=g_replay, dtype=torch.float64))
+            j = int(torch.searchsorted(self._cdf, torch.tensor(u * float(self._cdf[-1]), dtype=torch.float64), right=True))
+            yield min(j, self.replay_size - 1)
+
+    def __iter__(self) -> Iterator[int]:
+        tasks = self._task_rows(torch.Generator().manual_seed(self.seed * 1_000_003 + self.epoch))
+        replay = self._replay_rows()
         for is_replay in self._positions:
-            if is_replay:
-                u = float(torch.rand((), generator=g_replay, dtype=torch.float64))
-                j = int(torch.searchsorted(self._cdf, torch.tensor(u * float(self._cdf[-1]), dtype=torch.float64), right=True))
-                yield self.task_size + min(j, self.replay_size - 1)
-            else:
-                yield order[t]
-                t += 1
+            yield self.task_size + next(replay) if is_replay else next(tasks)
+
+    def batches(self, batch_size: int, num_batches: int) -> Iterator[list[int]]:
+        """``num_batches`` batches of ``batch_size`` indices: the running fraction decides how many rows of
+        each batch are replay rows; the task rows (from a generator seeded with ``seed``) come first."""
+        tasks = self._task_rows(torch.Generator().manual_seed(self.seed))
+        replay = self._replay_rows()
+        flags = running_fraction(self.ratio)
+        for _ in range(num_batches):
+            n_replay = sum(next(flags) for _ in range(batch_size))
+            batch = [next(tasks) for _ in range(batch_size - n_replay)]
+            batch.extend(self.task_size + next(replay) for _ in range(n_replay))
+            yield batch
 
 
-class ReplayBatchSampler(Sampler[list[int]]):
+class ReplayBatchSampler(ReplayMixSampler):
     """Batches over ``ConcatDataset([task_dataset, upstream_dataset])`` that mix replay rows into
     fine-tuning at ``ratio`` replay examples per fine-tuning example, as an exact running fraction: after
     any number of batches, the replay rows so far are ``round(rows · ratio / (1 + ratio))``. Task rows are
     drawn uniformly with replacement (or in reshuffled passes with ``task_passes=True``); replay rows
-    come from ``replay_sampler`` and are offset by ``task_size`` to index the concatenation.
+    come from ``replay_sampler`` and are offset by ``task_size`` to index the concatenation. The batch
+    form of :class:`ReplayMixSampler` (:meth:`ReplayMixSampler.batches`), kept under its own name and
+    arguments.
 
     >>> ds = ConcatDataset([task_ds, upstream_ds])  # doctest: +SKIP
     >>> loader = DataLoader(ds, batch_sampler=ReplayBatchSampler(len(task_ds), sampler, 1/32, 8, 100))
@@ -561,49 +624,19 @@ class ReplayBatchSampler(Sampler[list[int]]):
         seed: int = 0,
         task_passes: bool = False,
     ):
-        if ratio < 0:
-            raise ValueError("ratio must be >= 0")
         if ratio > 0 and replay_sampler is None:
             raise ValueError("a ratio > 0 needs a replay sampler")
-        self.task_size = task_size
-        self.replay_sampler = replay_sampler
-        self.ratio = ratio
+        super().__init__(task_size, 0, ratio, seed=seed, replay_sampler=replay_sampler, task_order="passes" if task_passes else "uniform")
         self.fraction = ratio / (1 + ratio)
         self.batch_size = batch_size
         self.num_batches = num_batches
-        self.seed = seed
         self.task_passes = task_passes
 
     def __len__(self) -> int:
         return self.num_batches
 
-    def __iter__(self) -> Iterator[list[int]]:
-        g = torch.Generator().manual_seed(self.seed)
-        replay_iter: Optional[Iterator[int]] = None
-        task_order: list[int] = []
-        flags = running_fraction(self.ratio)
-        for _ in range(self.num_batches):
-            n_replay = sum(next(flags) for _ in range(self.batch_size))
-            batch: list[int] = []
-            for _ in range(self.batch_size - n_replay):
-                if self.task_passes:
-                    if not task_order:
-                        task_order = torch.randperm(self.task_size, generator=g).tolist()
-                    batch.append(task_order.pop())
-                else:
-                    batch.append(int(torch.randint(self.task_size, (1,), generator=g)))
-            for _ in range(n_replay):
-                if replay_iter is None:
-                    replay_iter = iter(self.replay_sampler)  # type: ignore[arg-type]
-                try:
-                    idx = next(replay_iter)
-                except StopIteration:
-                    if hasattr(self.replay_sampler, "set_epoch"):
-                        self.replay_sampler.set_epoch(getattr(self.replay_sampler, "epoch", 0) + 1)  # type: ignore[union-attr]
-                    replay_iter = iter(self.replay_sampler)  # type: ignore[arg-type]
-                    idx = next(replay_iter)
-                batch.append(self.task_size + idx)
-            yield batch
+    def __iter__(self) -> Iterator[list[int]]:  # type: ignore[override]
+        return self.batches(self.batch_size, self.num_batches)
 
 
 class OnlineReplay:

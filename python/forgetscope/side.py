@@ -140,6 +140,7 @@ class ExampleGradients:
     shapes: list[list[int]]
     projection: Optional[Projection] = None
     _G64: Optional[torch.Tensor] = field(default=None, init=False, repr=False, compare=False)
+    _squares64: Optional[torch.Tensor] = field(default=None, init=False, repr=False, compare=False)
 
     def save(self, path: PathLike) -> None:
         """Writes ``G`` and the layout (ids, parameter names and shapes, projection) as one safetensors file."""
@@ -194,9 +195,19 @@ class ExampleGradients:
         """``⟨G_j, delta_i⟩`` for every weight change i and example j: float64 [M × N]."""
         if not deltas:
             return np.zeros((0, len(self.ids)))
-        if self._G64 is None or self._G64.shape != self.G.shape:  # float64 once, not per task
+        return (self.flatten(deltas).double() @ self.float64().T).numpy()
+
+    def float64(self) -> torch.Tensor:
+        """``G`` as float64, converted once and kept (every task's dot reuses it)."""
+        if self._G64 is None or self._G64.shape != self.G.shape:
             self._G64 = self.G.double()
-        return (self.flatten(deltas).double() @ self._G64.T).numpy()
+        return self._G64
+
+    def squares64(self) -> torch.Tensor:
+        """``G ∘ G`` as float64, computed once and kept (the diagonal curvature term's per-task product)."""
+        if self._squares64 is None or self._squares64.shape != self.G.shape:
+            self._squares64 = self.float64() ** 2
+        return self._squares64
 
 
 def _example_items(examples: Union[Mapping[str, Any], Iterable[tuple[str, Any]]], loss_fn: Optional[LossFn]) -> list[tuple[str, Any]]:

@@ -63,6 +63,24 @@ class HFStyleLM(nn.Module):
         return SimpleNamespace(logits=self.inner(input_ids))
 
 
+def write_rank2_table(path: Path, m: int, n: int, seed: int):
+    """Writes a rank-2 long table (task, example, delta) of tasks t0.. × examples e000.. to ``path`` and
+    returns its example factors (u, v): row i is a_i·u + b_i·v."""
+    import numpy as np
+    import pyarrow as pa
+
+    from forgetscope.tables import write_table
+
+    rng = np.random.default_rng(seed)
+    u, v = rng.random(n), rng.normal(size=n) * 0.3
+    rows = []
+    for i in range(m):
+        a, b = rng.uniform(0.5, 2), rng.normal()
+        rows += [(f"t{i}", f"e{j:03d}", float(a * u[j] + b * v[j])) for j in range(n)]
+    write_table(path, pa.table({k: list(c) for k, c in zip(("task", "example", "delta"), zip(*rows))}))
+    return u, v
+
+
 def random_examples(n: int, vocab: int, lo: int = 2, hi: int = 20, seed: int = 0) -> dict[str, list[int]]:
     g = torch.Generator().manual_seed(seed)
     out = {}

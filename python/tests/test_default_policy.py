@@ -5,24 +5,16 @@ selects on the same input."""
 from __future__ import annotations
 
 import numpy as np
-import pyarrow as pa
 
 from forgetscope import api
 from forgetscope.defaults import DEFAULT_REPLAY_POLICY
 from forgetscope.replay import OnlineReplay, read_replay_weights
-from forgetscope.tables import write_table
 
-from conftest import CLI_BIN
+from conftest import CLI_BIN, write_rank2_table
 
 
 def _train(tmp_path, m=6, n=80, seed=3):
-    rng = np.random.default_rng(seed)
-    u, v = rng.random(n), rng.normal(size=n) * 0.3
-    rows = []
-    for i in range(m):
-        a, b = rng.uniform(0.5, 2), rng.normal()
-        rows += [(f"t{i}", f"e{j:03d}", float(a * u[j] + b * v[j])) for j in range(n)]
-    write_table(tmp_path / "train.parquet", pa.table({k: list(c) for k, c in zip(("task", "example", "delta"), zip(*rows))}))
+    u, v = write_rank2_table(tmp_path / "train.parquet", m, n, seed)
     return 1.1 * u + 0.4 * v
 
 

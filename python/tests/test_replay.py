@@ -129,3 +129,29 @@ def test_write_id_values_is_read_back_exactly(tmp_path):
         with pytest.raises(ValueError, match="example 'x' is"):
             write_id_values(tmp_path / "bad.csv", {"x": bad})
     assert not (tmp_path / "bad.csv").exists()
+
+
+def test_batch_sampler_is_the_mix_samplers_batches():
+    from forgetscope.replay import ReplayMixSampler
+
+    # Task rows: torch draws from a generator seeded with the seed, uniform or in passes taken from the end.
+    g = torch.Generator().manual_seed(5)
+    uniform = [int(torch.randint(10, (1,), generator=g)) for _ in range(12)]
+    assert [r for b in ReplayBatchSampler(10, None, 0, 4, 3, seed=5) for r in b] == uniform
+    g = torch.Generator().manual_seed(5)
+    passes = torch.randperm(10, generator=g).tolist()[::-1] + torch.randperm(10, generator=g).tolist()[::-1]
+    assert [r for b in ReplayBatchSampler(10, None, 0, 4, 4, seed=5, task_passes=True) for r in b] == passes[:16]
+    # The batch form and the per-index form share one mix: the same replay sampler, the same rule.
+    replay = WeightedReplaySampler(np.ones(6), num_samples=3, seed=1)
+    batches = list(ReplayBatchSampler(20, replay, 1 / 2, 6, 5, seed=2))
+    mix = ReplayMixSampler(20, 0, 1 / 2, seed=2, replay_sampler=WeightedReplaySampler(np.ones(6), num_samples=3, seed=1), task_order="uniform")
+    assert batches == list(mix.batches(6, 5))
+    assert [sum(i >= 20 for i in b) for b in batches] == [2, 2, 2, 2, 2]
+    # per index, the replay rows come from the replay sampler (rolled over to its next epoch when used up)
+    per_index = ReplayMixSampler(20, 0, 1 / 2, seed=2, replay_sampler=replay)
+    got = list(per_index)
+    assert sorted(i for i in got if i < 20) == list(range(20)) and all(20 <= i < 26 for i in got if i >= 20)
+    with pytest.raises(ValueError, match="task_order"):
+        ReplayMixSampler(5, 1, 1.0, task_order="random")
+    with pytest.raises(ValueError, match="ratio"):
+        ReplayMixSampler(5, 1, float("inf"))

@@ -1,14 +1,12 @@
 """Files move both ways between the harness and the built forgetscope CLI (``node dist/cli/bin.js``)."""
 
 import numpy as np
-import pyarrow as pa
 import pytest
 
 from forgetscope.collect import collect
 from forgetscope.replay import OnlineReplay, read_replay_weights
-from forgetscope.tables import write_table
 
-from conftest import CLI_BIN, BigramLM, random_examples
+from conftest import CLI_BIN, BigramLM, random_examples, write_rank2_table
 
 
 @pytest.mark.parametrize("ext", [".parquet", ".arrow", ".csv", ".tsv"])
@@ -26,13 +24,7 @@ def test_collected_long_table_reads_in_forgetscope(tmp_path, cli, ext):
 
 def _train_matrix(tmp_path, m=6, n=60, seed=0):
     """A rank-2 long table task, example, delta with example ids e000.. and a 30% held-out list."""
-    rng = np.random.default_rng(seed)
-    u, v = rng.random(n), rng.normal(size=n) * 0.3
-    rows = []
-    for i in range(m):
-        a, b = rng.uniform(0.5, 2), rng.normal()
-        rows += [(f"t{i}", f"e{j:03d}", float(a * u[j] + b * v[j])) for j in range(n)]
-    write_table(tmp_path / "train.parquet", pa.table({k: list(c) for k, c in zip(("task", "example", "delta"), zip(*rows))}))
+    u, v = write_rank2_table(tmp_path / "train.parquet", m, n, seed)
     held = [f"e{j:03d}" for j in range(0, n, 4)]
     (tmp_path / "held.txt").write_text("\n".join(held) + "\n")
     new_row = 1.2 * u + 0.5 * v

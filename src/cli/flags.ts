@@ -7,6 +7,7 @@
  * one of these groups (or a new small group function here), not in a command file.
  */
 import type { Command } from 'commander';
+import type { CommandModule } from './commands/types.js';
 import type { ForgettingMatrix } from '../matrix/ForgettingMatrix.js';
 import type { InputFormat, ReadOptions } from '../io/types.js';
 import type { Backend, BackendDescription } from '../linalg/types.js';
@@ -536,6 +537,19 @@ export const MATRIX_INPUT: [string, string] = [
   '<input>',
   'a long table (csv, tsv, jsonl, arrow, parquet), a dense .npy, or a dataset folder',
 ];
+
+/**
+ * The command module of `name`: adds the command with its description and `[usage, description]`
+ * arguments, then lets `configure` add its options and action.
+ */
+export function defineCommand(
+  name: string,
+  description: string,
+  args: [string, string][],
+  configure: (cmd: Command, ctx: CliContext) => void,
+): CommandModule {
+  return { register: (program, ctx) => configure(addCommand(program, name, description, ...args), ctx) };
+}
 
 /** Adds a command with its description and arguments (`[usage, description]` pairs). */
 export function addCommand(program: Command, name: string, description: string, ...args: [string, string][]): Command {

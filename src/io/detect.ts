@@ -21,6 +21,17 @@ export function formatFromName(name: string): InputFormat | null {
   return m ? (EXTENSIONS[m[1]!.toLowerCase()] ?? null) : null;
 }
 
+/** `\x93NUMPY`, `PAR1`, `ARROW1` and the Arrow stream's continuation marker 0xFFFFFFFF. */
+const NPY_MAGIC = [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59];
+const PARQUET_MAGIC = [0x50, 0x41, 0x52, 0x31];
+const ARROW_MAGIC = [0x41, 0x52, 0x52, 0x4f, 0x57, 0x31];
+const ARROW_CONTINUATION = [0xff, 0xff, 0xff, 0xff];
+
+/** Whether `head` begins with the bytes `magic`. */
+function startsWith(head: Uint8Array, magic: readonly number[]): boolean {
+  return magic.every((b, k) => head[k] === b);
+}
+
 /**
  * Format from the first bytes of a file: `.npy` magic, Parquet `PAR1`, Arrow file `ARROW1`, Arrow
  * stream (continuation marker 0xFFFFFFFF), JSON Lines (`{`), otherwise delimited text (tabs in the
@@ -28,26 +39,10 @@ export function formatFromName(name: string): InputFormat | null {
  */
 export function formatFromBytes(head: Uint8Array): InputFormat | null {
   if (head.length === 0) return null;
-  if (
-    head[0] === 0x93 &&
-    head[1] === 0x4e &&
-    head[2] === 0x55 &&
-    head[3] === 0x4d &&
-    head[4] === 0x50 &&
-    head[5] === 0x59
-  )
-    return 'npy';
-  if (head[0] === 0x50 && head[1] === 0x41 && head[2] === 0x52 && head[3] === 0x31) return 'parquet';
-  if (
-    head[0] === 0x41 &&
-    head[1] === 0x52 &&
-    head[2] === 0x52 &&
-    head[3] === 0x4f &&
-    head[4] === 0x57 &&
-    head[5] === 0x31
-  )
-    return 'arrow';
-  if (head[0] === 0xff && head[1] === 0xff && head[2] === 0xff && head[3] === 0xff) return 'arrow-stream';
+  if (startsWith(head, NPY_MAGIC)) return 'npy';
+  if (startsWith(head, PARQUET_MAGIC)) return 'parquet';
+  if (startsWith(head, ARROW_MAGIC)) return 'arrow';
+  if (startsWith(head, ARROW_CONTINUATION)) return 'arrow-stream';
   let k = head[0] === 0xef && head[1] === 0xbb && head[2] === 0xbf ? 3 : 0;
   while (k < head.length && (head[k] === 0x20 || head[k] === 0x0a || head[k] === 0x0d)) k++;
   if (head[k] === 0x7b) return 'jsonl';

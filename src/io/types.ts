@@ -1,6 +1,5 @@
 import type { ProgressSink } from '../util/progress.js';
 import type { ForgettingMatrix } from '../matrix/ForgettingMatrix.js';
-import type { SideMatrix, SideReport } from '../matrix/sideMatrices.js';
 import type { ReadLimits } from './limits.js';
 
 /** The input formats forgetscope reads. `folder` is the dataset-folder layout (Z.npy + tasks.json + examples.jsonl). */
@@ -28,7 +27,7 @@ export const DEFAULT_COLUMNS: Readonly<ColumnNames> = Object.freeze({
 /** What to do with a repeated (task, example) pair: fail naming both lines, average, or keep the last. */
 export type DuplicatePolicy = 'error' | 'mean' | 'last';
 
-/** Options shared by every reader. */
+/** Options shared by every reader (side matrices are the Node reader's: `readForgettingMatrix`). */
 export interface ReadOptions {
   /** Force a format instead of detecting it from the extension or the magic bytes. */
   format?: InputFormat;
@@ -63,12 +62,6 @@ export interface ReadOptions {
   /** Name used in error messages when reading bytes (default `<input>`). */
   fileName?: string;
   /**
-   * Side matrices to read with the matrix (Node reader, files and folders): `side/<name>.npy` of a
-   * dataset folder, or the numeric column `<name>` of a long table. Shapes are validated; the result
-   * carries them as `side` and the report describes them.
-   */
-  side?: readonly string[];
-  /**
    * Bounds on hostile inputs (defaults in `DEFAULT_LIMITS`): the longest line of a text input
    * (`maxLineBytes`, 16 MiB), the most fields in a delimited record (`maxFields`, 65,536), the deepest
    * JSON nesting (`maxJsonDepth`, 256).
@@ -88,8 +81,6 @@ export interface ReadReport {
   merged?: number;
   /** What a reader noticed but did not refuse, e.g. an extra column left out of the metadata. */
   warnings?: string[];
-  /** The side matrices read (`ReadOptions.side`), by name: source, stored shape and dtype. */
-  side?: Record<string, SideReport>;
 }
 
 /** The result of reading a matrix. */
@@ -100,8 +91,6 @@ export interface ReadResult {
   format: string;
   /** The file, folder or name the matrix came from. */
   source: string;
-  /** Side matrices aligned with `matrix` (only when `ReadOptions.side` named some), in the order asked. */
-  side?: SideMatrix[];
 }
 
 /** A column of a table to write. */

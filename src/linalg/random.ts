@@ -164,12 +164,29 @@ function rotl(x: number, k: number): number {
 }
 
 /**
+ * The Efraimidis–Spirakis keys of a weighted draw without replacement, in log form: item j gets
+ * logWeights[j] − log(−log u_j) from its uniform u_j ∈ (0, 1), and the k largest keys are the draw.
+ * Items with log-weight −Infinity get the key −Infinity and consume no uniform: `uniform(j)` is called
+ * once per drawable item, in index order, so a generator's stream advances exactly as many steps.
+ * @example
+ * weightedSampleKeys(Float64Array.of(0, -Infinity), () => Math.exp(-1)); // [0, -Infinity]
+ */
+export function weightedSampleKeys(logWeights: Float64Array, uniform: (j: number) => number): Float64Array {
+  const keys = new Float64Array(logWeights.length);
+  for (let j = 0; j < logWeights.length; j++) {
+    const lw = logWeights[j]!;
+    keys[j] = lw === -Infinity ? -Infinity : lw - Math.log(-Math.log(uniform(j)));
+  }
+  return keys;
+}
+
+/**
  * Weighted sampling without replacement (Efraimidis–Spirakis, log form): item j gets the key
- * logWeights[j] − log(−log u_j) from its uniform u_j ∈ (0, 1), and the k largest keys win, returned by
- * descending key (ties: lower index first). Equivalent to drawing k times in turn with probabilities
- * ∝ exp(logWeights) among the items not yet drawn. Items with log-weight −Infinity are never drawn, so
- * fewer than k come back when fewer are drawable. The uniforms are passed in so that any seeded
- * generator gives a reproducible draw. O(N log N).
+ * logWeights[j] − log(−log u_j) from its uniform u_j ∈ (0, 1) (`weightedSampleKeys`), and the k largest
+ * keys win, returned by descending key (ties: lower index first). Equivalent to drawing k times in turn
+ * with probabilities ∝ exp(logWeights) among the items not yet drawn. Items with log-weight −Infinity are
+ * never drawn, so fewer than k come back when fewer are drawable. The uniforms are passed in so that any
+ * seeded generator gives a reproducible draw. O(N log N).
  * @example
  * weightedSampleWithoutReplacement(Float64Array.of(0, Math.log(2), -Infinity), Float64Array.of(0.5, 0.5, 0.5), 2); // [1, 0]
  */
@@ -178,14 +195,9 @@ export function weightedSampleWithoutReplacement(
   uniforms: Float64Array,
   k: number,
 ): Int32Array {
-  const n = logWeights.length;
-  const keys = new Float64Array(n);
+  const keys = weightedSampleKeys(logWeights, (j) => uniforms[j]!);
   const order: number[] = [];
-  for (let j = 0; j < n; j++) {
-    if (logWeights[j] === -Infinity) continue;
-    keys[j] = logWeights[j]! - Math.log(-Math.log(uniforms[j]!));
-    order.push(j);
-  }
+  for (let j = 0; j < keys.length; j++) if (keys[j]! > -Infinity) order.push(j);
   order.sort((a, b) => keys[b]! - keys[a]! || a - b);
   return Int32Array.from(order.slice(0, Math.max(0, k)));
 }

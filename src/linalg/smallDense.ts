@@ -10,6 +10,23 @@ import { Matrix, SingularValueDecomposition } from 'ml-matrix';
  * Every function takes the matrix, then the right-hand side where there is one, then the order `n`.
  */
 
+/** The pivot of column j: A[j][j] − Σ_{k<j} L[j][k]² (columns 0..j−1 already factored). */
+function pivotOf(a: Float64Array, n: number, j: number): number {
+  let d = a[j * n + j]!;
+  for (let k = 0; k < j; k++) d -= a[j * n + k]! * a[j * n + k]!;
+  return d;
+}
+
+/** Writes column j of L: the diagonal l, and below it (A[i][j] − Σ_{k<j} L[i][k]·L[j][k]) / l. */
+function eliminateColumn(a: Float64Array, n: number, j: number, l: number): void {
+  a[j * n + j] = l;
+  for (let i = j + 1; i < n; i++) {
+    let s = a[i * n + j]!;
+    for (let k = 0; k < j; k++) s -= a[i * n + k]! * a[j * n + k]!;
+    a[i * n + j] = s / l;
+  }
+}
+
 /**
  * Overwrites the lower triangle of A (n×n row-major, symmetric) with L where A = L·Lᵀ.
  * Without `floor`, returns false as soon as a pivot is not positive (A is not positive definite).
@@ -20,20 +37,13 @@ import { Matrix, SingularValueDecomposition } from 'ml-matrix';
  */
 export function choleskyInPlace(a: Float64Array, n: number, floor?: number): boolean {
   for (let j = 0; j < n; j++) {
-    let d = a[j * n + j]!;
-    for (let k = 0; k < j; k++) d -= a[j * n + k]! * a[j * n + k]!;
+    let d = pivotOf(a, n, j);
     if (floor === undefined) {
       if (!(d > 0)) return false;
     } else {
       d = Math.max(d, floor);
     }
-    const l = Math.sqrt(d);
-    a[j * n + j] = l;
-    for (let i = j + 1; i < n; i++) {
-      let s = a[i * n + j]!;
-      for (let k = 0; k < j; k++) s -= a[i * n + k]! * a[j * n + k]!;
-      a[i * n + j] = s / l;
-    }
+    eliminateColumn(a, n, j, Math.sqrt(d));
   }
   return true;
 }
@@ -48,16 +58,9 @@ export function choleskyInPlace(a: Float64Array, n: number, floor?: number): boo
  */
 export function choleskyLeadingInPlace(a: Float64Array, n: number): number {
   for (let j = 0; j < n; j++) {
-    let d = a[j * n + j]!;
-    for (let k = 0; k < j; k++) d -= a[j * n + k]! * a[j * n + k]!;
+    const d = pivotOf(a, n, j);
     if (!(d > 0)) return j;
-    const l = Math.sqrt(d);
-    a[j * n + j] = l;
-    for (let i = j + 1; i < n; i++) {
-      let s = a[i * n + j]!;
-      for (let k = 0; k < j; k++) s -= a[i * n + k]! * a[j * n + k]!;
-      a[i * n + j] = s / l;
-    }
+    eliminateColumn(a, n, j, Math.sqrt(d));
   }
   return n;
 }

@@ -1,3 +1,4 @@
+import { weightedSampleKeys } from '../linalg/random.js';
 import { ForgetscopeError } from '../util/errors.js';
 import { createReplayRandom } from './random.js';
 import type { ReplayRandom } from './random.js';
@@ -30,18 +31,13 @@ export function sampleWithoutReplacement(logWeights: Float64Array, k: number, op
   if (!Number.isSafeInteger(k) || k < 0)
     throw new ForgetscopeError('usage', `replay count must be a non-negative integer, got ${k}`);
   const n = logWeights.length;
-  const keys = new Float64Array(n);
   let selectable = 0;
   for (let j = 0; j < n; j++) {
     const lw = logWeights[j]!;
     if (Number.isNaN(lw) || lw === Infinity) throw new ForgetscopeError('input', `log-weight of example ${j} is ${lw}`);
-    if (lw === -Infinity) {
-      keys[j] = -Infinity;
-      continue;
-    }
-    keys[j] = lw - Math.log(-Math.log(rng.nextOpen()));
-    selectable++;
+    if (lw !== -Infinity) selectable++;
   }
+  const keys = weightedSampleKeys(logWeights, () => rng.nextOpen());
   if (k > selectable) {
     throw new ForgetscopeError(
       'usage',

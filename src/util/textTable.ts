@@ -39,3 +39,20 @@ export function textTable(
   const rule = options.rule === false ? '' : line(w.map((n) => '-'.repeat(n)));
   return line(head) + rule + rows.map(line).join('');
 }
+
+/**
+ * A text table of `records`, one column per `[header, cell]` pair (as `textTable`).
+ * @example
+ * columnTable([{ n: 'w', k: 12 }], [['tensor', (r) => r.n], ['size', (r) => String(r.k)]]); // "tensor  size\n------  ----\nw         12\n"
+ */
+export function columnTable<T>(
+  records: readonly T[],
+  columns: readonly (readonly [header: string, cell: (record: T) => string])[],
+  options: TextTableOptions = {},
+): string {
+  return textTable(
+    columns.map(([header]) => header),
+    records.map((r) => columns.map(([, cell]) => cell(r))),
+    options,
+  );
+}

@@ -113,27 +113,11 @@ export function replayWeightDistributionSpec(
     width: 420,
     height: 200,
     layer: [
-      {
-        data: { values: d.bins },
-        mark: { type: 'bar', binSpacing: 0 },
-        encoding: {
-          x: { field: 'lo', type: 'quantitative', bin: { binned: true }, title: 'log10(weight)' },
-          x2: { field: 'hi' },
-          y: { field: 'count', type: 'quantitative', stack: 'zero', title: 'examples' },
-          color: {
-            field: 'status',
-            type: 'nominal',
-            scale: { domain: ['not sampled', 'sampled'], range: ['#9ecae9', '#e45756'] },
-            legend: { title: 'replay sample' },
-          },
-          tooltip: [
-            { field: 'lo', type: 'quantitative', format: '.2f', title: 'from log10 w' },
-            { field: 'hi', type: 'quantitative', format: '.2f', title: 'to log10 w' },
-            { field: 'count', type: 'quantitative' },
-            { field: 'status', type: 'nominal' },
-          ],
-        },
-      },
+      statusHistogramLayer(
+        d.bins,
+        { title: 'log10(weight)', format: '.2f', from: 'from log10 w', to: 'to log10 w' },
+        { domain: ['not sampled', 'sampled'], range: ['#9ecae9', '#e45756'], legend: { title: 'replay sample' } },
+      ),
       {
         data: { values: [ref] },
         mark: { type: 'rule', strokeDash: [5, 3], color: '#333' },
@@ -374,31 +358,16 @@ export function replayScoreDistributionSpec(
       : 'every example with weight > 0 can be drawn (no hard cut)',
   ];
   const layers: unknown[] = [
-    {
-      data: { values: d.bins },
-      mark: { type: 'bar', binSpacing: 0 },
-      encoding: {
-        x: { field: 'lo', type: 'quantitative', bin: { binned: true }, title: 'predicted forgetting score (nats)' },
-        x2: { field: 'hi' },
-        y: { field: 'count', type: 'quantitative', stack: 'zero', title: 'examples' },
-        color: {
-          field: 'status',
-          type: 'nominal',
-          scale: {
-            domain: ['sampled', 'weight > 0, not sampled', 'weight 0', 'held out'],
-            range: ['#e45756', '#9ecae9', '#c7c7c7', '#f2cf5b'],
-          },
-          legend: { title: 'in the plan', labelLimit: 220 },
-        },
-        order: { field: 'stack', type: 'quantitative', sort: 'ascending' },
-        tooltip: [
-          { field: 'lo', type: 'quantitative', format: '.3f', title: 'from score' },
-          { field: 'hi', type: 'quantitative', format: '.3f', title: 'to score' },
-          { field: 'count', type: 'quantitative' },
-          { field: 'status', type: 'nominal' },
-        ],
+    statusHistogramLayer(
+      d.bins,
+      { title: 'predicted forgetting score (nats)', format: '.3f', from: 'from score', to: 'to score' },
+      {
+        domain: ['sampled', 'weight > 0, not sampled', 'weight 0', 'held out'],
+        range: ['#e45756', '#9ecae9', '#c7c7c7', '#f2cf5b'],
+        legend: { title: 'in the plan', labelLimit: 220 },
+        stacked: true,
       },
-    },
+    ),
     {
       data: { values: d.sampledScores.map((score) => ({ score })) },
       mark: { type: 'tick', color: '#e45756', thickness: 1.5, size: 10, yOffset: 6 },
@@ -431,4 +400,38 @@ export function replayScoreDistributionSpec(
     layer: layers,
     config: CHART_CONFIG,
   } as VegaLiteSpec;
+}
+
+/**
+ * The bar layer of a pre-binned histogram (`lo`, `hi`, `count`, `status` rows) whose bars are split by
+ * status: `axis` names the binned quantity and its tooltip, `status` the colours (in stacking order
+ * when `stacked`).
+ */
+function statusHistogramLayer(
+  bins: unknown[],
+  axis: { title: string; format: string; from: string; to: string },
+  status: { domain: string[]; range: string[]; legend: Record<string, unknown>; stacked?: boolean },
+): unknown {
+  return {
+    data: { values: bins },
+    mark: { type: 'bar', binSpacing: 0 },
+    encoding: {
+      x: { field: 'lo', type: 'quantitative', bin: { binned: true }, title: axis.title },
+      x2: { field: 'hi' },
+      y: { field: 'count', type: 'quantitative', stack: 'zero', title: 'examples' },
+      color: {
+        field: 'status',
+        type: 'nominal',
+        scale: { domain: status.domain, range: status.range },
+        legend: status.legend,
+      },
+      ...(status.stacked ? { order: { field: 'stack', type: 'quantitative', sort: 'ascending' } } : {}),
+      tooltip: [
+        { field: 'lo', type: 'quantitative', format: axis.format, title: axis.from },
+        { field: 'hi', type: 'quantitative', format: axis.format, title: axis.to },
+        { field: 'count', type: 'quantitative' },
+        { field: 'status', type: 'nominal' },
+      ],
+    },
+  };
 }

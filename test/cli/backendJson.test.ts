@@ -6,7 +6,7 @@ import { loadNodeBlas } from '../../src/linalg/cpu/nodeBlas.js';
 import type { BackendDescription } from '../../src/linalg/types.js';
 import { readForgettingMatrix } from '../../src/io/node/readForgettingMatrix.js';
 import { writeSafetensorsFile } from '../../src/io/node/safetensors.js';
-import { runCaptured } from '../helpers/cli.js';
+import { runCaptured, argv } from '../helpers/cli.js';
 
 // Every command that multiplies matrices prints what ran: `backendDescription` beside its other keys,
 // read after the work, so its product counts are the kernels that really ran for this input.
@@ -53,18 +53,9 @@ test('predict --json on auto passes the problem size: cpu chosen by size, nothin
     observed,
     ['example,value', ...[0, 5, 9, 40, 77].map((c) => `${matrix.exampleIds[c]},${matrix.get(3, c)}`)].join('\n') + '\n',
   );
-  const { out, err } = await json([
-    'predict',
-    FIXTURE,
-    '--train-rows',
-    '0-2,4-36',
-    '--observed',
-    observed,
-    '--method',
-    'lowrank',
-    '--out',
-    join(tmp, 'p.csv'),
-  ]);
+  const { out, err } = await json(
+    argv`predict ${FIXTURE} --train-rows 0-2,4-36 --observed ${observed} --method lowrank --out ${join(tmp, 'p.csv')}`,
+  );
   expect(err).toBe('');
   checkDescription(out.backendDescription, 'auto');
   // 36 train rows × 1,000 examples
@@ -74,18 +65,9 @@ test('predict --json on auto passes the problem size: cpu chosen by size, nothin
 test('replay --json carries backendDescription, auto sized by the train rows', async () => {
   const observed = join(tmp, 'observed-replay.csv');
   writeFileSync(observed, 'example,value\n1000,0.5\n1001,0.2\n1002,0.1\n');
-  const { out } = await json([
-    'replay',
-    FIXTURE,
-    '--train-rows',
-    '0-2,4-36',
-    '--observed',
-    observed,
-    '--n',
-    '1000',
-    '--out',
-    join(tmp, 'plan.csv'),
-  ]);
+  const { out } = await json(
+    argv`replay ${FIXTURE} --train-rows 0-2,4-36 --observed ${observed} --n 1000 --out ${join(tmp, 'plan.csv')}`,
+  );
   checkDescription(out.backendDescription, 'auto');
   expect(out.backendDescription.reason).toBe('auto: 1.30e+6 multiply–adds, below the WebGPU crossover of 2e+9');
 }, 120_000);
@@ -99,20 +81,9 @@ test('report --json carries backendDescription and the HTML names the kernels', 
 }, 120_000);
 
 test('evaluate --json sizes auto by the train rows and keeps the backend name', async () => {
-  const { out } = await json([
-    'evaluate',
-    FIXTURE,
-    '--train-rows',
-    '0-29',
-    '--test-rows',
-    '30-32',
-    '--methods',
-    'lowrank',
-    '--seeds',
-    '0',
-    '--known',
-    '20',
-  ]);
+  const { out } = await json(
+    argv`evaluate ${FIXTURE} --train-rows 0-29 --test-rows 30-32 --methods lowrank --seeds 0 --known 20`,
+  );
   expect(out.backend).toBe('cpu');
   checkDescription(out.backendDescription, 'auto');
   // 30 train rows × 1,000 examples: 9e5 multiply–adds
@@ -125,15 +96,9 @@ test('subspace --json carries backendDescription beside backend', async () => {
   await writeSafetensorsFile(join(tmp, 'w1.safetensors'), [
     { name: 'layer.w', shape: [4, 3], data: w.map((x, i) => x + (i % 4 === 0 ? 1 : 0)) },
   ]);
-  const { out } = await json([
-    'subspace',
-    '--before',
-    join(tmp, 'w0.safetensors'),
-    '--after',
-    join(tmp, 'w1.safetensors'),
-    '--k',
-    '1',
-  ]);
+  const { out } = await json(
+    argv`subspace --before ${join(tmp, 'w0.safetensors')} --after ${join(tmp, 'w1.safetensors')} --k 1`,
+  );
   expect(out.backend).toBe('cpu');
   checkDescription(out.backendDescription, 'auto');
   // one 4×3 layer: 4·3·min(4, 3) = 36 multiply–adds
@@ -149,37 +114,19 @@ test('lora merge resolves --backend for its factor products and reports it', asy
     { name: 'm.q.lora_A.weight', shape: [1, 3], data: [0, 2, 1] },
     { name: 'm.q.lora_B.weight', shape: [2, 1], data: [0, 1] },
   ]);
-  const { out } = await json([
-    'lora',
-    'merge',
-    '--slow',
-    join(tmp, 'slow.safetensors'),
-    '--fast',
-    join(tmp, 'fast.safetensors'),
-    '--lambda',
-    '0.5',
-    '--out',
-    join(tmp, 'm.safetensors'),
-  ]);
+  const { out } = await json(
+    argv`lora merge --slow ${join(tmp, 'slow.safetensors')} --fast ${join(tmp, 'fast.safetensors')} --lambda 0.5 --out
+      ${join(tmp, 'm.safetensors')}`,
+  );
   checkDescription(out.backendDescription, 'auto');
   // one pair, B 2×1 · A 1×3, three times: 18 multiply–adds
   expect(out.backendDescription.reason).toBe('auto: 1.80e+1 multiply–adds, below the WebGPU crossover of 2e+9');
   // by hand: EMA of BA = [.5 0 .5; 0 1 .5], B̄Ā = [.5; .5]·[.5 1 1] = [.25 .5 .5; .25 .5 .5]; ‖difference‖² = 0.625
   expect(out.layers[0].factorMergeError).toBeCloseTo(Math.sqrt(0.625), 12);
-  const bad = await runCaptured([
-    'lora',
-    'merge',
-    '--slow',
-    join(tmp, 'slow.safetensors'),
-    '--fast',
-    join(tmp, 'fast.safetensors'),
-    '--lambda',
-    '0.5',
-    '--out',
-    join(tmp, 'm2.safetensors'),
-    '--backend',
-    'tpu',
-  ]);
+  const bad = await runCaptured(
+    argv`lora merge --slow ${join(tmp, 'slow.safetensors')} --fast ${join(tmp, 'fast.safetensors')} --lambda 0.5 --out
+      ${join(tmp, 'm2.safetensors')} --backend tpu`,
+  );
   expect(bad.code).toBe(2);
   expect(bad.err).toContain('--backend must be auto, cpu or webgpu, got "tpu"');
 }, 60_000);

@@ -15,7 +15,7 @@ import {
 } from '../../src/cli/flags.js';
 import { exampleMask, readExampleIds, readMeasuredEntries } from '../../src/cli/inputs.js';
 import { textTable } from '../../src/util/textTable.js';
-import { runCaptured } from '../helpers/cli.js';
+import { runCaptured, argv } from '../helpers/cli.js';
 
 const m = ForgettingMatrix.fromRows(
   [
@@ -134,48 +134,20 @@ describe('side inputs', () => {
     );
     const obs = join(dir, 'o.csv');
     writeFileSync(obs, 'example,value\ne0,0.2\ne2,0.6\n');
-    const a = await runCaptured([
-      'replay',
-      train,
-      '--observed',
-      obs,
-      '--n',
-      '100',
-      '--method',
-      'knn-baseline',
-      '--out',
-      join(dir, 'a.csv'),
-      '--json',
-    ]);
-    const b = await runCaptured([
-      'replay',
-      train,
-      '--observed',
-      obs,
-      '--n-fine-tune',
-      '100',
-      '--replay-method',
-      'knn-baseline',
-      '--out',
-      join(dir, 'b.csv'),
-      '--json',
-    ]);
+    const a = await runCaptured(
+      argv`replay ${train} --observed ${obs} --n 100 --method knn-baseline --out ${join(dir, 'a.csv')} --json`,
+    );
+    const b = await runCaptured(
+      argv`replay ${train} --observed ${obs} --n-fine-tune 100 --replay-method knn-baseline --out
+        ${join(dir, 'b.csv')} --json`,
+    );
     expect(a.code).toBe(0);
     expect(b.code).toBe(0);
     expect(readFileSync(join(dir, 'a.csv'), 'utf8')).toBe(readFileSync(join(dir, 'b.csv'), 'utf8'));
     expect(JSON.parse(a.out)).toMatchObject({ n: 100, method: 'knn-baseline', replayN: 4 });
-    const c = await runCaptured([
-      'replay',
-      train,
-      '--observed',
-      obs,
-      '--n',
-      '100',
-      '--n-fine-tune',
-      '50',
-      '--out',
-      join(dir, 'c.csv'),
-    ]);
+    const c = await runCaptured(
+      argv`replay ${train} --observed ${obs} --n 100 --n-fine-tune 50 --out ${join(dir, 'c.csv')}`,
+    );
     expect(c.code).toBe(2);
     expect(c.err).toContain('--n-fine-tune and its alias --n disagree');
   });

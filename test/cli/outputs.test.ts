@@ -20,6 +20,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { atomicWrite, cleanStaleTemps, writeFolder } from '../../src/io/node/atomicWrite.js';
 import { ForgetscopeError } from '../../src/util/errors.js';
+import { argv } from '../helpers/cli.js';
 
 const BIN = join('dist', 'cli', 'bin.js');
 const tmp = mkdtempSync(join(tmpdir(), 'forgetscope-outputs-'));
@@ -216,16 +217,8 @@ describe('two CLI processes, one output', () => {
 
   test('predict: two runs with the same --out and no --force: one exits 0, the other 2', async () => {
     const d = z();
-    const args = [
-      'predict',
-      join(d, 'z.csv'),
-      '--observed',
-      join(d, 'obs.csv'),
-      '--out',
-      join(d, 'p.csv'),
-      '--backend',
-      'cpu',
-    ];
+    const args = argv`predict ${join(d, 'z.csv')} --observed ${join(d, 'obs.csv')} --out ${join(d, 'p.csv')} --backend
+      cpu`;
     const rs = await Promise.all([cli(args), cli(args)]);
     expect(rs.map((r) => r.code).sort()).toEqual([0, 2]);
     expect(rs.find((r) => r.code === 2)!.stderr).toMatch(/p\.csv already exists; pass --force/);
@@ -297,18 +290,8 @@ describe('weights CSV with ids a spreadsheet would run as formulas', () => {
     writeFileSync(join(d, 'z.csv'), lines.join('\n') + '\n');
     writeFileSync(join(d, 'obs.csv'), 'example,value\n"=1+1",0.4\nplain,0.2\n');
     const out = join(d, 'w.csv');
-    const r = await cli([
-      'replay',
-      join(d, 'z.csv'),
-      '--observed',
-      join(d, 'obs.csv'),
-      '--n',
-      '40',
-      '--out',
-      out,
-      '--backend',
-      'cpu',
-    ]);
+    const r = await cli(argv`replay ${join(d, 'z.csv')} --observed ${join(d, 'obs.csv')} --n 40 --out ${out} --backend
+      cpu`);
     expect(r.code).toBe(0);
     expect(r.stderr).toMatch(
       /w\.csv: 4 ids \(e\.g\. "=1\+1"\) start with =, \+, -, @, tab or CR; they are written exactly/,

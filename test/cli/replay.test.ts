@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ForgettingMatrix } from '../../src/matrix/ForgettingMatrix.js';
 import { createCompletionMethod } from '../../src/completion/registry.js';
-import { runCaptured } from '../helpers/cli.js';
+import { runCaptured, argv } from '../helpers/cli.js';
 import { REPLAY_DEFAULTS } from '../../src/replay/defaults.js';
 
 async function run(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
@@ -57,25 +57,10 @@ describe('forgetscope replay', () => {
     const dir = setup();
     const out = join(dir, 'w.csv');
     // --temperature selects the paper's softmax policy (the CLI's default policy is chosen by the closed-loop benchmark)
-    const r = await run([
-      'replay',
-      join(dir, 'train.csv'),
-      '--train-rows',
-      '0-2',
-      '--observed',
-      join(dir, 'obs.csv'),
-      '--n',
-      '100',
-      '--ratio',
-      '0.03125',
-      '--temperature',
-      '0.1',
-      '--exclude',
-      join(dir, 'held.txt'),
-      '--out',
-      out,
-      '--json',
-    ]);
+    const r = await run(
+      argv`replay ${join(dir, 'train.csv')} --train-rows 0-2 --observed ${join(dir, 'obs.csv')} --n 100 --ratio
+        0.03125 --temperature 0.1 --exclude ${join(dir, 'held.txt')} --out ${out} --json`,
+    );
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     const summary = JSON.parse(r.stdout);
@@ -115,20 +100,8 @@ describe('forgetscope replay', () => {
 
   it('is deterministic for a seed, refuses to overwrite without --force, and writes every format', async () => {
     const dir = setup();
-    const args = (out: string, ...more: string[]): string[] => [
-      'replay',
-      join(dir, 'train.csv'),
-      '--observed',
-      join(dir, 'obs.csv'),
-      '--n',
-      '200',
-      '--seed',
-      '3',
-      '--out',
-      out,
-      '--json',
-      ...more,
-    ];
+    const args = (out: string, ...more: string[]): string[] => argv`replay ${join(dir, 'train.csv')} --observed
+      ${join(dir, 'obs.csv')} --n 200 --seed 3 --out ${out} --json ${more}`;
     const a = await run(args(join(dir, 'a.parquet')));
     expect(a.code).toBe(0);
     const again = await run(args(join(dir, 'a.parquet')));
@@ -147,72 +120,36 @@ describe('forgetscope replay', () => {
   it('reports bad inputs with the file (and line) and exit status 2', async () => {
     const dir = setup();
     writeFileSync(join(dir, 'bad-obs.csv'), 'example,value\nnope,0.1\n');
-    const r1 = await run([
-      'replay',
-      join(dir, 'train.csv'),
-      '--observed',
-      join(dir, 'bad-obs.csv'),
-      '--n',
-      '10',
-      '--out',
-      join(dir, 'x.csv'),
-    ]);
+    const r1 = await run(
+      argv`replay ${join(dir, 'train.csv')} --observed ${join(dir, 'bad-obs.csv')} --n 10 --out ${join(dir, 'x.csv')}`,
+    );
     expect(r1.code).toBe(2);
     expect(r1.stderr).toMatch(/bad-obs\.csv.*"nope"/);
     writeFileSync(join(dir, 'bad-held.txt'), 'ex1\nzzz\n');
-    const r2 = await run([
-      'replay',
-      join(dir, 'train.csv'),
-      '--observed',
-      join(dir, 'obs.csv'),
-      '--n',
-      '10',
-      '--exclude',
-      join(dir, 'bad-held.txt'),
-      '--out',
-      join(dir, 'x.csv'),
-    ]);
+    const r2 = await run(
+      argv`replay ${join(dir, 'train.csv')} --observed ${join(dir, 'obs.csv')} --n 10 --exclude
+        ${join(dir, 'bad-held.txt')} --out ${join(dir, 'x.csv')}`,
+    );
     expect(r2.code).toBe(2);
     expect(r2.stderr).toMatch(/bad-held\.txt:2:1: .*"zzz"/);
-    const r3 = await run([
-      'replay',
-      join(dir, 'train.csv'),
-      '--observed',
-      join(dir, 'obs.csv'),
-      '--out',
-      join(dir, 'x.csv'),
-    ]);
+    const r3 = await run(
+      argv`replay ${join(dir, 'train.csv')} --observed ${join(dir, 'obs.csv')} --out ${join(dir, 'x.csv')}`,
+    );
     expect(r3.code).toBe(2);
     expect(r3.stderr).toMatch(/--n/);
-    const r4 = await run([
-      'replay',
-      join(dir, 'train.csv'),
-      '--observed',
-      join(dir, 'obs.csv'),
-      '--n',
-      '10',
-      '--method',
-      'nosuch',
-      '--out',
-      join(dir, 'x.csv'),
-    ]);
+    const r4 = await run(
+      argv`replay ${join(dir, 'train.csv')} --observed ${join(dir, 'obs.csv')} --n 10 --method nosuch --out
+        ${join(dir, 'x.csv')}`,
+    );
     expect(r4.code).toBe(2);
     expect(r4.stderr).toMatch(/unknown method "nosuch"/);
   });
 
   it('prints the online plan with --online-steps', async () => {
     const dir = setup();
-    const r = await run([
-      'replay',
-      join(dir, 'train.csv'),
-      '--online-steps',
-      '50',
-      '--probes',
-      '3',
-      '--exclude',
-      join(dir, 'held.txt'),
-      '--json',
-    ]);
+    const r = await run(
+      argv`replay ${join(dir, 'train.csv')} --online-steps 50 --probes 3 --exclude ${join(dir, 'held.txt')} --json`,
+    );
     expect(r.code).toBe(0);
     const s = JSON.parse(r.stdout);
     expect(s.uniformUntilStep).toBe(5);
@@ -239,21 +176,10 @@ describe('forgetscope replay', () => {
       join(dir, 'obs.csv'),
       'example,value\n' + cols.map((j) => `${ids[j]},${z[36 * 1000 + j]}`).join('\n') + '\n',
     );
-    const r = await run([
-      'replay',
-      fixture,
-      '--train-rows',
-      '0-35',
-      '--observed',
-      join(dir, 'obs.csv'),
-      '--n',
-      '1000',
-      '--exclude',
-      join(dir, 'held.txt'),
-      '--out',
-      join(dir, 'w.arrow'),
-      '--json',
-    ]);
+    const r = await run(
+      argv`replay ${fixture} --train-rows 0-35 --observed ${join(dir, 'obs.csv')} --n 1000 --exclude
+        ${join(dir, 'held.txt')} --out ${join(dir, 'w.arrow')} --json`,
+    );
     expect(r.code).toBe(0);
     const s = JSON.parse(r.stdout);
     expect(s.replayN).toBe(32);
@@ -266,21 +192,10 @@ describe('forgetscope replay', () => {
 describe('forgetscope replay --temperature auto', () => {
   it('reports the chosen temperature and the rule', async () => {
     const dir = setup();
-    const r = await run([
-      'replay',
-      join(dir, 'train.csv'),
-      '--observed',
-      join(dir, 'obs.csv'),
-      '--n',
-      '64',
-      '--temperature',
-      'auto',
-      '--auto-support',
-      '2',
-      '--out',
-      join(dir, 'auto.csv'),
-      '--json',
-    ]);
+    const r = await run(
+      argv`replay ${join(dir, 'train.csv')} --observed ${join(dir, 'obs.csv')} --n 64 --temperature auto
+        --auto-support 2 --out ${join(dir, 'auto.csv')} --json`,
+    );
     expect(r.code).toBe(0);
     const s = JSON.parse(r.stdout);
     expect(s.temperatureRule).toBe('auto');
@@ -296,22 +211,9 @@ describe('forgetscope replay --temperature auto', () => {
 describe('forgetscope replay --policy', () => {
   it('plans with a named policy; --policy softmax equals --temperature 0.1', async () => {
     const dir = setup();
-    const base = (out: string, ...more: string[]): string[] => [
-      'replay',
-      join(dir, 'train.csv'),
-      '--observed',
-      join(dir, 'obs.csv'),
-      '--n',
-      '64',
-      '--seed',
-      '2',
-      '--exclude',
-      join(dir, 'held.txt'),
-      '--out',
-      join(dir, out),
-      '--json',
-      ...more,
-    ];
+    const base = (out: string, ...more: string[]): string[] => argv`replay ${join(dir, 'train.csv')} --observed
+      ${join(dir, 'obs.csv')} --n 64 --seed 2 --exclude ${join(dir, 'held.txt')} --out ${join(dir, out)} --json
+      ${more}`;
     const a = JSON.parse((await run(base('a.csv', '--policy', 'softmax'))).stdout);
     const b = JSON.parse((await run(base('b.csv', '--temperature', '0.1'))).stdout);
     expect(a.policy).toBe('softmax');
@@ -337,21 +239,9 @@ describe('forgetscope replay --policy', () => {
       join(dir, 'side.csv'),
       'example,value\n' + exampleIds.map((id, j) => `${id},${[5, 1, 2, 9, 3, 8, 0, 7][j]}`).join('\n') + '\n',
     );
-    const base = (...more: string[]): string[] => [
-      'replay',
-      join(dir, 'train.csv'),
-      '--observed',
-      join(dir, 'obs.csv'),
-      '--n',
-      '64',
-      '--exclude',
-      join(dir, 'held.txt'),
-      '--out',
-      join(dir, 's.csv'),
-      '--force',
-      '--json',
-      ...more,
-    ];
+    const base = (...more: string[]): string[] => argv`replay ${join(dir, 'train.csv')} --observed
+      ${join(dir, 'obs.csv')} --n 64 --exclude ${join(dir, 'held.txt')} --out ${join(dir, 's.csv')} --force --json
+      ${more}`;
     // budget 3; largest side values among the non-held-out: ex5 (8), ex0 (5), ex4 (3) — ex3 (9) and ex7 (7) are held out
     const s = JSON.parse((await run(base('--policy', 'surprise', '--side-scores', join(dir, 'side.csv')))).stdout);
     expect([...s.selected].sort()).toEqual(['ex0', 'ex4', 'ex5']);

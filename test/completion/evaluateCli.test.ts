@@ -5,7 +5,7 @@ import { runCli } from '../../src/cli/main.js';
 import { devDataDir, loadDevMatrix, loadReference } from './helpers/devData.js';
 import { evaluate } from '../../src/completion/protocol/evaluate.js';
 import { knn } from '../../src/completion/methods/knn.js';
-import { captureContext as capture } from '../helpers/cli.js';
+import { captureContext as capture, argv } from '../helpers/cli.js';
 
 const ref = loadReference();
 const dir = mkdtempSync(join(tmpdir(), 'fs-eval-'));
@@ -84,25 +84,9 @@ describe('evaluate reproduces the reference results (dev data)', () => {
     const c = capture();
     const dump = join(dir, 'active.json');
     const code = await runCli(
-      [
-        'evaluate',
-        devDataDir,
-        '--train-rows',
-        ref.trainRows.join(','),
-        '--test-rows',
-        ref.testRows.slice(0, 3).join(','),
-        '--methods',
-        'knn',
-        '--seeds',
-        '0,1',
-        '--select',
-        'active',
-        '--backend',
-        'cpu',
-        '--dump-known',
-        dump,
-        '--json',
-      ],
+      argv`evaluate ${devDataDir} --train-rows ${ref.trainRows.join(',')} --test-rows
+        ${ref.testRows.slice(0, 3).join(',')} --methods knn --seeds 0,1 --select active --backend cpu --dump-known
+        ${dump} --json`,
       c.ctx,
     );
     expect(code).toBe(0);
@@ -135,20 +119,7 @@ describe('evaluate reproduces the reference results (dev data)', () => {
     const c4 = capture();
     expect(
       await runCli(
-        [
-          'evaluate',
-          devDataDir,
-          '--train-rows',
-          '0-10',
-          '--test-rows',
-          '11',
-          '--methods',
-          'knn',
-          '--seeds',
-          '0',
-          '--dump-known',
-          existing,
-        ],
+        argv`evaluate ${devDataDir} --train-rows 0-10 --test-rows 11 --methods knn --seeds 0 --dump-known ${existing}`,
         c4.ctx,
       ),
     ).toBe(2);

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { runCli } from '../../src/cli/main.js';
 import { readForgettingMatrix } from '../../src/io/node/readForgettingMatrix.js';
 import { devDataDir, loadReference } from './helpers/devData.js';
-import { captureContext as capture } from '../helpers/cli.js';
+import { captureContext as capture, argv } from '../helpers/cli.js';
 
 const ref = loadReference();
 const dir = mkdtempSync(join(tmpdir(), 'fs-predict-'));
@@ -23,19 +23,8 @@ describe('forgetscope predict', () => {
       const out = join(dir, `${method}.csv`);
       const c = capture();
       const code = await runCli(
-        [
-          'predict',
-          devDataDir,
-          '--train-rows',
-          ref.trainRows.join(','),
-          '--observed',
-          observed,
-          '--method',
-          method,
-          '--out',
-          out,
-          '--json',
-        ],
+        argv`predict ${devDataDir} --train-rows ${ref.trainRows.join(',')} --observed ${observed} --method ${method}
+          --out ${out} --json`,
         c.ctx,
       );
       expect(c.err()).toBe('');
@@ -76,18 +65,7 @@ describe('forgetscope predict', () => {
       const c = capture();
       expect(
         await runCli(
-          [
-            'predict',
-            join(devDataDir, input),
-            '--train-rows',
-            ids,
-            '--observed',
-            observed,
-            '--method',
-            'knn',
-            '--out',
-            out,
-          ],
+          argv`predict ${join(devDataDir, input)} --train-rows ${ids} --observed ${observed} --method knn --out ${out}`,
           c.ctx,
         ),
       ).toBe(0);

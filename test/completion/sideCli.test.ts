@@ -1,7 +1,7 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runCaptured } from '../helpers/cli.js';
+import { runCaptured, argv } from '../helpers/cli.js';
 import { readForgettingMatrix } from '../../src/io/node/readForgettingMatrix.js';
 import { fitLowrank } from '../../src/completion/methods/lowrank/lowrank.js';
 import { selectSideRows, sideRowOf } from '../../src/matrix/sideMatrices.js';
@@ -14,18 +14,9 @@ const split = ['--train-rows', ref.trainRows.join(','), '--test-rows', ref.testR
 
 describe('--side on evaluate and predict', () => {
   test('evaluate without --side: the dev table figure for lowrank (0.2675, seeds 0-9), no side key', async () => {
-    const r = await runCaptured([
-      'evaluate',
-      devDataDir,
-      ...split,
-      '--seeds',
-      '0-9',
-      '--methods',
-      'lowrank',
-      '--backend',
-      'cpu',
-      '--json',
-    ]);
+    const r = await runCaptured(
+      argv`evaluate ${devDataDir} ${split} --seeds 0-9 --methods lowrank --backend cpu --json`,
+    );
     expect(r.code).toBe(0);
     const out = JSON.parse(r.out);
     expect(out.side).toBeUndefined();
@@ -33,20 +24,9 @@ describe('--side on evaluate and predict', () => {
   });
 
   test('evaluate --side first_order: lowrank uses it, better than without on the reference split, seeds 0-9', async () => {
-    const r = await runCaptured([
-      'evaluate',
-      devDataDir,
-      ...split,
-      '--seeds',
-      '0-9',
-      '--methods',
-      'lowrank',
-      '--side',
-      'first_order',
-      '--backend',
-      'cpu',
-      '--json',
-    ]);
+    const r = await runCaptured(
+      argv`evaluate ${devDataDir} ${split} --seeds 0-9 --methods lowrank --side first_order --backend cpu --json`,
+    );
     expect(r.err).toBe('');
     expect(r.code).toBe(0);
     const out = JSON.parse(r.out);
@@ -55,17 +35,7 @@ describe('--side on evaluate and predict', () => {
   });
 
   test('evaluate --side with an unknown name fails with exit 2 naming the file', async () => {
-    const r = await runCaptured([
-      'evaluate',
-      devDataDir,
-      ...split,
-      '--seeds',
-      '0',
-      '--methods',
-      'lowrank',
-      '--side',
-      'nope',
-    ]);
+    const r = await runCaptured(argv`evaluate ${devDataDir} ${split} --seeds 0 --methods lowrank --side nope`);
     expect(r.code).toBe(2);
     expect(r.err).toMatch(/side[/\\]nope\.npy/);
   });
@@ -80,23 +50,10 @@ describe('--side on evaluate and predict', () => {
       ['example,value', ...cols.map((c) => `${matrix.exampleIds[c]},${matrix.get(t, c)}`)].join('\n') + '\n',
     );
     const out = join(dir, 'row.csv');
-    const r = await runCaptured([
-      'predict',
-      devDataDir,
-      '--train-rows',
-      ref.trainRows.join(','),
-      '--observed',
-      observed,
-      '--side',
-      'first_order',
-      '--side-row',
-      String(t),
-      '--out',
-      out,
-      '--backend',
-      'cpu',
-      '--json',
-    ]);
+    const r = await runCaptured(
+      argv`predict ${devDataDir} --train-rows ${ref.trainRows.join(',')} --observed ${observed} --side first_order
+        --side-row ${String(t)} --out ${out} --backend cpu --json`,
+    );
     expect(r.err).toBe('');
     expect(r.code).toBe(0);
     expect(JSON.parse(r.out)).toMatchObject({ method: 'lowrank', side: ['first_order'], intervals: true });
@@ -117,18 +74,10 @@ describe('--side on evaluate and predict', () => {
       expect(Math.abs(hi! - want.upper![j]!)).toBeLessThan(1e-12);
     });
     // several rows outside --train-rows and no --side-row: a usage error
-    const bad = await runCaptured([
-      'predict',
-      devDataDir,
-      '--train-rows',
-      ref.trainRows.join(','),
-      '--observed',
-      observed,
-      '--side',
-      'first_order',
-      '--out',
-      join(dir, 'x.csv'),
-    ]);
+    const bad = await runCaptured(
+      argv`predict ${devDataDir} --train-rows ${ref.trainRows.join(',')} --observed ${observed} --side first_order
+        --out ${join(dir, 'x.csv')}`,
+    );
     expect(bad.code).toBe(2);
     expect(bad.err).toMatch(/--side-row/);
   });

@@ -23,3 +23,34 @@ export async function runCaptured(args: string[]): Promise<{ code: number; out: 
   const code = await runCli(args, c.ctx);
   return { code, out: c.out(), err: c.err() };
 }
+
+/**
+ * A command line written as one template: the literal text is split into words at white space, and
+ * each `${value}` is one word (glued to literal text it touches, as in `--out=${path}`), so paths with
+ * spaces stay whole; an array value gives one word per element.
+ * @example argv`replay ${dir}/z.csv --n 1000 --json` // ['replay', `${dir}/z.csv`, '--n', '1000', '--json']
+ */
+export function argv(literals: TemplateStringsArray, ...values: unknown[]): string[] {
+  const words: string[] = [];
+  let word: string | null = null;
+  const flush = (): void => {
+    if (word !== null) words.push(word);
+    word = null;
+  };
+  literals.forEach((text, i) => {
+    for (const ch of text) {
+      if (/\s/.test(ch)) flush();
+      else word = (word ?? '') + ch;
+    }
+    if (i >= values.length) return;
+    const value = values[i];
+    if (Array.isArray(value)) {
+      flush();
+      words.push(...value.map(String));
+    } else {
+      word = (word ?? '') + String(value);
+    }
+  });
+  flush();
+  return words;
+}

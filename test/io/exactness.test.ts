@@ -59,6 +59,12 @@ describe('ids are exact', () => {
     );
   });
 
+  test('a JSON id list under a repeated key takes its digits from the last list, the one JSON.parse keeps', () => {
+    expect(parseJsonIdList('{"example_ids": [1], "example_ids": [12345678901234567891]}', 'h.json')).toEqual([
+      '12345678901234567891',
+    ]);
+  });
+
   test('a repeated task id names tasks.json and both lines', async () => {
     const d = dataset('dup-task', { 'tasks.json': '[\n  {"id": "t1"},\n  {"id": "t1"}\n]\n' });
     await expect(readForgettingMatrix(d)).rejects.toMatchObject({

@@ -2,6 +2,7 @@ import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readForgettingMatrix } from '../../src/io/node/readForgettingMatrix.js';
+import { readInput } from '../../src/io/node/readInput.js';
 import { parseSideNpy } from '../../src/io/dataset/sideMatrix.js';
 import { encodeNpy } from '../../src/io/npy/encodeNpy.js';
 import { parseNpy } from '../../src/io/npy/parseNpy.js';
@@ -35,6 +36,17 @@ describe('side matrices', () => {
     const raw = parseNpy(readFileSync(join(fixture, 'side', 'first_order.npy')));
     expect(Array.from(side![0]!.data.subarray(0, 50))).toEqual(Array.from(raw.data.subarray(0, 50) as Float32Array));
     expect(matrix.rows).toBe(37);
+  });
+
+  test('a folder read gives its side matrices in the same read (readInput), equal to readForgettingMatrix', async () => {
+    const direct = await readInput(fixture, {}, ['task_gradient']);
+    expect(direct.side!.map((s) => s.name)).toEqual(['task_gradient']);
+    expect(direct.report.side!['task_gradient']!.source).toBe(join(fixture, 'side', 'task_gradient.npy'));
+    const raw = parseNpy(readFileSync(join(fixture, 'side', 'task_gradient.npy')));
+    expect(Array.from(direct.side![0]!.data.subarray(0, 40))).toEqual(
+      Array.from(raw.data.subarray(0, 40) as Float32Array),
+    );
+    expect((await readInput(fixture)).side).toBeUndefined();
   });
 
   test('without side nothing is read and the result has no side field', async () => {

@@ -18,7 +18,7 @@ import {
 } from '../../src/linalg/selectBackend.js';
 import type { Backend, BackendDescription } from '../../src/linalg/types.js';
 import { ForgetscopeError } from '../../src/util/errors.js';
-import { absProductScale, maxScaledError, randomDense } from './helpers.js';
+import { ONE_ROW_FORMS, absProductScale, expectOneRowForms, maxScaledError, randomDense } from './helpers.js';
 
 // What `Backend.description` says, checked against what really runs: the kernels are counted where
 // the runners route each product, so a product's count moving is the observation that it ran there.
@@ -163,17 +163,7 @@ describe('pinned kernels say so', () => {
     expect(cpu.description.routes).toEqual([{ kernel: 'js', operands: 'any', minWork: 0 }]);
     await cpu.gram(randomDense(16, 2048, 1, true));
     // one row, two columns: lin = 2·x, energy = x², quad = (1 + 3·x)²
-    const forms = await columnFormsOn(cpu, {
-      z: Float64Array.of(1, 2),
-      rows: 1,
-      cols: 2,
-      g: Float64Array.of(2),
-      h: Float64Array.of(3),
-      t0: Float64Array.of(1),
-    });
-    expect(Array.from(forms.lin)).toEqual([2, 4]);
-    expect(Array.from(forms.energy)).toEqual([1, 4]);
-    expect(Array.from(forms.quad)).toEqual([16, 49]);
+    expectOneRowForms(await columnFormsOn(cpu, ONE_ROW_FORMS.input));
     expect(cpu.description.products).toEqual({ js: 2 });
     await cpu.dispose();
   });

@@ -1,5 +1,6 @@
 import { columnForms, columnFormsScalar } from '../../src/linalg/cpu/columnForms.js';
 import { SeededNormal } from '../../src/linalg/random.js';
+import { ONE_ROW_FORMS, expectOneRowForms } from './helpers.js';
 
 /** The forms straight from their definition, one column at a time (float64). */
 function naive(
@@ -32,20 +33,7 @@ function naive(
 describe('columnForms (per-column linear and quadratic forms of a centred block)', () => {
   test('hand-worked: one row [1, 2], g = 2, h = 3, t0 = 1 → lin [2, 4], energy [1, 4], quad [16, 49]', () => {
     for (const simd of [true, false]) {
-      const out = columnForms(
-        {
-          z: Float64Array.of(1, 2),
-          rows: 1,
-          cols: 2,
-          g: Float64Array.of(2),
-          h: Float64Array.of(3),
-          t0: Float64Array.of(1),
-        },
-        { simd },
-      );
-      expect(Array.from(out.lin)).toEqual([2, 4]);
-      expect(Array.from(out.energy)).toEqual([1, 4]);
-      expect(Array.from(out.quad)).toEqual([16, 49]);
+      expectOneRowForms(columnForms(ONE_ROW_FORMS.input, { simd }));
     }
   });
 

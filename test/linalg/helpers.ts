@@ -44,3 +44,32 @@ export function absProductScale(a: Dense, b: Dense, transA = false, transB = fal
     }
   return out;
 }
+
+/**
+ * The hand-worked column-forms case: one row [1, 2] with g = 2, h = 3, t0 = 1 gives lin = 2·x = [2, 4],
+ * energy = x² = [1, 4] and quad = (t0 + h·x)² = [16, 49].
+ */
+export const ONE_ROW_FORMS = {
+  input: {
+    z: Float64Array.of(1, 2),
+    rows: 1,
+    cols: 2,
+    g: Float64Array.of(2),
+    h: Float64Array.of(3),
+    t0: Float64Array.of(1),
+  },
+  lin: [2, 4],
+  energy: [1, 4],
+  quad: [16, 49],
+};
+
+/** Checks forms against `ONE_ROW_FORMS`. */
+export function expectOneRowForms(out: {
+  lin: ArrayLike<number>;
+  energy: ArrayLike<number>;
+  quad: ArrayLike<number>;
+}): void {
+  expect(Array.from(out.lin)).toEqual(ONE_ROW_FORMS.lin);
+  expect(Array.from(out.energy)).toEqual(ONE_ROW_FORMS.energy);
+  expect(Array.from(out.quad)).toEqual(ONE_ROW_FORMS.quad);
+}

@@ -10,6 +10,7 @@ import {
 import { createInlineRunner, type CpuKernelRunner } from '../../src/linalg/cpu/runner.js';
 import { referenceGemm, referenceGram } from '../../src/linalg/reference.js';
 import type { Backend, Dense } from '../../src/linalg/types.js';
+import type { DotProblem } from '../../src/linalg/cpu/wasmDot.js';
 import { absProductScale, maxScaledError, randomDense } from './helpers.js';
 
 // The relaxed-SIMD float32 kernel (relaxedDot.ts, wasm/relaxed.wat) against the float64 reference.
@@ -178,21 +179,22 @@ describe('relaxedDot blocking', () => {
     }
     const a = randomDense(37, 301, 1, true);
     const op = (d: Dense, transposed: boolean) => ({ data: d.data, ld: d.cols, transposed });
-    const g = await relaxedDot(get, inlineRelaxedExecutor, op(a, false), op(a, false), 0, 301, 37, 37, true, budget);
+    const dot = (problem: DotProblem) => relaxedDot(get, inlineRelaxedExecutor, problem, budget);
+    const g = await dot({ x: op(a, false), y: op(a, false), c0: 0, c1: 301, nx: 37, ny: 37, symmetric: true });
     expect(maxScaledError(g, referenceGram(a), absProductScale(a, a, false, true))).toBeLessThan(RELAXED_BOUND);
     const b = randomDense(45, 10, 2, true);
     const c = randomDense(29, 45, 3, true);
-    const got = await relaxedDot(get, inlineRelaxedExecutor, op(b, true), op(c, false), 0, 45, 10, 29, false, budget);
+    const got = await dot({ x: op(b, true), y: op(c, false), c0: 0, c1: 45, nx: 10, ny: 29, symmetric: false });
     expect(
       maxScaledError(got, referenceGemm(b, c, { transA: true, transB: true }), absProductScale(b, c, true, true)),
     ).toBeLessThan(RELAXED_BOUND);
     // X = Y transposed (Bᵀ·B through the symmetric path): both operands staged, no shared staging
-    const btb = await relaxedDot(get, inlineRelaxedExecutor, op(b, true), op(b, true), 0, 45, 10, 10, true, budget);
+    const btb = await dot({ x: op(b, true), y: op(b, true), c0: 0, c1: 45, nx: 10, ny: 10, symmetric: true });
     expect(maxScaledError(btb, referenceGemm(b, b, { transA: true }), absProductScale(b, b, true, false))).toBeLessThan(
       RELAXED_BOUND,
     );
     const v = randomDense(3, 301, 4, true); // 37×3: Y has fewer than 16 rows → swapped
-    const av = await relaxedDot(get, inlineRelaxedExecutor, op(a, false), op(v, false), 0, 301, 37, 3, false, budget);
+    const av = await dot({ x: op(a, false), y: op(v, false), c0: 0, c1: 301, nx: 37, ny: 3, symmetric: false });
     expect(maxScaledError(av, referenceGemm(a, v, { transB: true }), absProductScale(a, v, false, true))).toBeLessThan(
       RELAXED_BOUND,
     );

@@ -2,6 +2,7 @@ import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readSafetensorsFile, writeSafetensorsFile } from '../../src/io/node/safetensors.js';
+import { argv } from '../helpers/cli.js';
 import { cli } from './cliHarness.js';
 import { numpyAvailable, runPython } from './pythonRef.js';
 
@@ -27,18 +28,9 @@ describe('seed-method CLI commands', () => {
   });
 
   test('subspace: fixed k, energy rule and retention rule (seed-001 T3/T4 numbers)', async () => {
-    const r = await cli([
-      'subspace',
-      '--before',
-      p('w0.safetensors'),
-      '--after',
-      p('w1.safetensors'),
-      '--k',
-      '1',
-      '--backend',
-      'cpu',
-      '--json',
-    ]);
+    const r = await cli(
+      argv`subspace --before ${p('w0.safetensors')} --after ${p('w1.safetensors')} --k 1 --backend cpu --json`,
+    );
     expect(r.err).toBe('');
     expect(r.code).toBe(0);
     const j = JSON.parse(r.out);
@@ -51,70 +43,37 @@ describe('seed-method CLI commands', () => {
     expect(j.layers[0].stableRank).toBeCloseTo(1.29546, 5);
     const e = JSON.parse(
       (
-        await cli([
-          'subspace',
-          '--before',
-          p('w0.safetensors'),
-          '--after',
-          p('w1.safetensors'),
-          '--energy',
-          '0.9',
-          '--backend',
-          'cpu',
-          '--json',
-        ])
+        await cli(
+          argv`subspace --before ${p('w0.safetensors')} --after ${p('w1.safetensors')} --energy 0.9 --backend cpu
+            --json`,
+        )
       ).out,
     );
     expect(e.layers[0].k).toBe(2);
     expect(e.layers[0].protectedFraction).toBeCloseTo(0.531925, 6);
     const a = JSON.parse(
       (
-        await cli([
-          'subspace',
-          '--before',
-          p('w0.safetensors'),
-          '--after',
-          p('w1.safetensors'),
-          '--activations',
-          p('acts'),
-          '--tensors',
-          '\\.w$',
-          '--backend',
-          'cpu',
-          '--json',
-        ])
+        await cli(
+          argv`subspace --before ${p('w0.safetensors')} --after ${p('w1.safetensors')} --activations ${p('acts')}
+            --tensors ${'\\.w$'} --backend cpu --json`,
+        )
       ).out,
     );
     // one layer: Ĩ = 1, r = trr = 0.8, k = ⌊0.8·3⌋ = 2
     expect(a.layers[0].rule).toBe('retention');
     expect(a.layers[0].importance).toBeCloseTo(0.907354, 6);
     expect(a.layers[0].k).toBe(2);
-    const text = await cli([
-      'subspace',
-      '--before',
-      p('w0.safetensors'),
-      '--after',
-      p('w1.safetensors'),
-      '--k',
-      '1',
-      '--backend',
-      'cpu',
-    ]);
+    const text = await cli(
+      argv`subspace --before ${p('w0.safetensors')} --after ${p('w1.safetensors')} --k 1 --backend cpu`,
+    );
     expect(text.code).toBe(0);
     expect(text.out).toMatch(/layer\.w\s+4×3\s+1\s+fixed/);
     const bad = await cli(['subspace', '--before', p('w0.safetensors'), '--after', p('missing.safetensors'), '--json']);
     expect(bad.code).toBe(2);
     expect(bad.err).toMatch(/missing\.safetensors: cannot open/);
-    const none = await cli([
-      'subspace',
-      '--before',
-      p('w0.safetensors'),
-      '--after',
-      p('w1.safetensors'),
-      '--tensors',
-      'nothing',
-      '--json',
-    ]);
+    const none = await cli(
+      argv`subspace --before ${p('w0.safetensors')} --after ${p('w1.safetensors')} --tensors nothing --json`,
+    );
     expect(none.code).toBe(2);
   });
 
@@ -141,32 +100,19 @@ describe('seed-method CLI commands', () => {
     ]);
     const e = JSON.parse(
       (
-        await cli([
-          'fisher',
-          p('f1.safetensors'),
-          '--update',
-          p('u.safetensors'),
-          '--lambda',
-          '100',
-          '--grads',
-          p('g.safetensors'),
-          '--json',
-        ])
+        await cli(
+          argv`fisher ${p('f1.safetensors')} --update ${p('u.safetensors')} --lambda 100 --grads ${p('g.safetensors')}
+            --json`,
+        )
       ).out,
     );
     expect(e.overall.ewc).toBeCloseTo(0.00185, 9);
     expect(e.overall.jaccard).toBeNull();
     expect(e.confidence.ranking).toEqual([2, 0, 1]);
     expect(e.confidence.fc[0]).toBeCloseTo(0.00315, 9);
-    const t = await cli([
-      'fisher',
-      p('fa.safetensors'),
-      p('fb.safetensors'),
-      '--top',
-      '0.5',
-      '--update',
-      p('fa.safetensors'),
-    ]);
+    const t = await cli(
+      argv`fisher ${p('fa.safetensors')} ${p('fb.safetensors')} --top 0.5 --update ${p('fa.safetensors')}`,
+    );
     expect(t.code).toBe(0);
     expect(t.out).toMatch(/\(overall\)/);
     const v = await cli(['fisher', p('f1.safetensors'), '--grads', p('g.safetensors'), '--variant', 'b', '--json']);
@@ -197,21 +143,8 @@ describe('seed-method CLI commands', () => {
       { name: 'base_model.model.q.lora_A.weight', shape: [1, 3], data: [0, 2, 1] },
       { name: 'base_model.model.q.lora_B.weight', shape: [2, 1], data: [0, 1] },
     ]);
-    const args = [
-      'lora',
-      'merge',
-      '--slow',
-      p('slow.safetensors'),
-      '--fast',
-      p('fast.safetensors'),
-      '--lambda',
-      '0.5',
-      '--out',
-      p('m.safetensors'),
-      '--lora-alpha',
-      '2',
-      '--json',
-    ];
+    const args = argv`lora merge --slow ${p('slow.safetensors')} --fast ${p('fast.safetensors')} --lambda 0.5 --out
+      ${p('m.safetensors')} --lora-alpha 2 --json`;
     const m = await cli(args);
     expect(m.code).toBe(0);
     const mj = JSON.parse(m.out);
@@ -223,18 +156,10 @@ describe('seed-method CLI commands', () => {
     expect(again.code).toBe(2);
     expect(again.err).toMatch(/exists; pass --force/);
     expect((await cli([...args, '--force'])).code).toBe(0);
-    const text = await cli([
-      'lora',
-      'merge',
-      '--slow',
-      p('slow.safetensors'),
-      '--fast',
-      p('fast.safetensors'),
-      '--lambda',
-      '0.5',
-      '--out',
-      p('m2.safetensors'),
-    ]);
+    const text = await cli(
+      argv`lora merge --slow ${p('slow.safetensors')} --fast ${p('fast.safetensors')} --lambda 0.5 --out
+        ${p('m2.safetensors')}`,
+    );
     expect(text.code).toBe(0);
     expect(text.out).toMatch(/base_model\.model\.q/);
     expect((await cli(['lora', 'barrier', p('path.csv')])).out).toMatch(/loss barrier 0\.7/);
@@ -276,18 +201,10 @@ print(json.dumps(out))
 `,
         dir,
       ) as Record<string, { k: number; prot: number; free: number; inter: number; imp: number }>;
-      const r = await cli([
-        'subspace',
-        '--before',
-        p('w0.safetensors'),
-        '--after',
-        p('w1.safetensors'),
-        '--activations',
-        p('acts2'),
-        '--backend',
-        'cpu',
-        '--json',
-      ]);
+      const r = await cli(
+        argv`subspace --before ${p('w0.safetensors')} --after ${p('w1.safetensors')} --activations ${p('acts2')}
+          --backend cpu --json`,
+      );
       expect(r.code).toBe(0);
       const j = JSON.parse(r.out) as {
         layers: {
@@ -311,20 +228,10 @@ print(json.dumps(out))
         expect(l.interference).toBeCloseTo(e.inter, 6);
       }
       // The same audit from torch's SVD factors (U_h, S, V_h) instead of an SVD on this side.
-      const s = await cli([
-        'subspace',
-        '--before',
-        p('w0.safetensors'),
-        '--after',
-        p('w1.safetensors'),
-        '--activations',
-        p('acts2'),
-        '--svd',
-        p('svd'),
-        '--backend',
-        'cpu',
-        '--json',
-      ]);
+      const s = await cli(
+        argv`subspace --before ${p('w0.safetensors')} --after ${p('w1.safetensors')} --activations ${p('acts2')} --svd
+          ${p('svd')} --backend cpu --json`,
+      );
       expect(s.code).toBe(0);
       const sj = JSON.parse(s.out) as typeof j;
       for (const l of sj.layers) {
@@ -334,20 +241,10 @@ print(json.dumps(out))
         expect(l.strictFreeFraction).toBeCloseTo(e.free, 6);
         expect(l.interference).toBeCloseTo(e.inter, 6);
       }
-      const tooFew = await cli([
-        'subspace',
-        '--before',
-        p('w0.safetensors'),
-        '--after',
-        p('w1.safetensors'),
-        '--k',
-        '11',
-        '--svd',
-        p('svd'),
-        '--backend',
-        'cpu',
-        '--json',
-      ]);
+      const tooFew = await cli(
+        argv`subspace --before ${p('w0.safetensors')} --after ${p('w1.safetensors')} --k 11 --svd ${p('svd')}
+          --backend cpu --json`,
+      );
       expect(tooFew.code).toBe(2);
       expect(tooFew.err).toMatch(/exceeds the 10 singular vectors/);
     },

@@ -11,7 +11,7 @@ import { knownEntriesOf } from '../../src/completion/protocol/evaluate.js';
 import { defaultRng } from '../../src/completion/protocol/generator.js';
 import type { ForgettingMatrix } from '../../src/matrix/ForgettingMatrix.js';
 import type { ReplayPlan } from '../../src/replay/types.js';
-import { runCaptured } from '../helpers/cli.js';
+import { runCaptured, argv } from '../helpers/cli.js';
 
 const FIXTURE = 'fixtures/real-dev-v1';
 const TASK = 2;
@@ -77,21 +77,8 @@ describe('every entry point plans with the same default policy', () => {
   });
 
   it('forgetscope replay without --policy (and with --policy topk) plans the same', async () => {
-    const args = (out: string): string[] => [
-      'replay',
-      FIXTURE,
-      '--train-rows',
-      trainRows.join(','),
-      '--observed',
-      observed,
-      '--n',
-      String(N_FINE_TUNE),
-      '--seed',
-      '0',
-      '--out',
-      out,
-      '--json',
-    ];
+    const args = (out: string): string[] => argv`replay ${FIXTURE} --train-rows ${trainRows.join(',')} --observed
+      ${observed} --n ${String(N_FINE_TUNE)} --seed 0 --out ${out} --json`;
     const out = join(dir, 'w.csv');
     const r = await runCaptured(args(out));
     expect(r.err).toBe('');
@@ -110,19 +97,8 @@ describe('every entry point plans with the same default policy', () => {
   });
 
   it('forgetscope replay refuses a temperature with topk and warns about ignored flags', async () => {
-    const base = [
-      'replay',
-      FIXTURE,
-      '--train-rows',
-      trainRows.join(','),
-      '--observed',
-      observed,
-      '--n',
-      String(N_FINE_TUNE),
-      '--out',
-      join(dir, 'w3.csv'),
-      '--json',
-    ];
+    const base = argv`replay ${FIXTURE} --train-rows ${trainRows.join(',')} --observed ${observed} --n
+      ${String(N_FINE_TUNE)} --out ${join(dir, 'w3.csv')} --json`;
     const t = await runCaptured([...base, '--policy', 'topk', '--temperature', '0.1']);
     expect(t.code).toBe(2);
     expect(t.err).toMatch(/--temperature 0.1 applies to the softmax and oracle policies, not to "topk"/);

@@ -2,7 +2,7 @@ import { mkdirSync, writeFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { buildReportHtml } from '../../src/report/index.js';
-import { sampleReportData } from './sampleReport.js';
+import { REPORT_CHARTS, sampleReportData } from './sampleReport.js';
 import { chromiumAvailable, launchChromium } from './chromium.js';
 import { checkReportInBrowser } from './checkReport.js';
 
@@ -22,16 +22,7 @@ describe('report in headless Chromium', () => {
       });
       expect(result.consoleErrors).toEqual([]);
       expect(result.externalRequests).toEqual([]);
-      expect(result.charts.map((c) => c.name)).toEqual([
-        'heatmap',
-        'scree',
-        'sources',
-        'predicted',
-        'rmse-k',
-        'replay-scores',
-        'replay-weights',
-        'replay-top',
-      ]);
+      expect(result.charts.map((c) => c.name)).toEqual(REPORT_CHARTS);
       for (const c of result.charts) {
         expect(c.width).toBeGreaterThan(100);
         expect(c.height).toBeGreaterThan(50);

@@ -1,5 +1,5 @@
 import { buildReportHtml, escapeHtml, formatSeeds, scopeSvgIds } from '../../src/report/index.js';
-import { sampleReportData } from './sampleReport.js';
+import { REPORT_CHARTS, sampleReportData } from './sampleReport.js';
 
 describe('buildReportHtml', () => {
   let html = '';
@@ -11,16 +11,7 @@ describe('buildReportHtml', () => {
   it('compiles every chart without warnings and inlines one SVG per chart', () => {
     expect(warnings).toEqual([]);
     const figures = html.match(/<figure class="chart" data-chart="[^"]+">/g) ?? [];
-    expect(figures.map((f) => /data-chart="([^"]+)"/.exec(f)![1])).toEqual([
-      'heatmap',
-      'scree',
-      'sources',
-      'predicted',
-      'rmse-k',
-      'replay-scores',
-      'replay-weights',
-      'replay-top',
-    ]);
+    expect(figures.map((f) => /data-chart="([^"]+)"/.exec(f)![1])).toEqual(REPORT_CHARTS);
     expect((html.match(/<svg\b/g) ?? []).length).toBe(8);
   });
 

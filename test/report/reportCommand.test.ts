@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli } from '../../src/cli/main.js';
 import { captureContext } from './cliContext.js';
+import { argv } from '../helpers/cli.js';
 
 const FIXTURE = 'fixtures/real-dev-v1';
 // The reference split of the fixture (test rows), the rest train.
@@ -24,25 +25,10 @@ describe('forgetscope report', () => {
 
   it('writes a self-contained report of the fixture and prints one JSON object', async () => {
     const out = join(dir, 'r.html');
-    const r = await cli([
-      'report',
-      FIXTURE,
-      '--out',
-      out,
-      '--json',
-      '--train-rows',
-      TRAIN,
-      '--test-rows',
-      TEST,
-      '--methods',
-      'additive-ls,knn',
-      '--seeds',
-      '0-1',
-      '--n-fine-tune',
-      '1000',
-      '--backend',
-      'cpu',
-    ]);
+    const r = await cli(
+      argv`report ${FIXTURE} --out ${out} --json --train-rows ${TRAIN} --test-rows ${TEST} --methods additive-ls,knn
+        --seeds 0-1 --n-fine-tune 1000 --backend cpu`,
+    );
     expect(r.code).toBe(0);
     expect(r.stdout.trim().split('\n')).toHaveLength(1);
     const s = JSON.parse(r.stdout);
@@ -75,25 +61,10 @@ describe('forgetscope report', () => {
 
   it('evaluates with active probes when asked', async () => {
     const out = join(dir, 'active.html');
-    const r = await cli([
-      'report',
-      FIXTURE,
-      '--out',
-      out,
-      '--json',
-      '--train-rows',
-      TRAIN,
-      '--test-rows',
-      TEST,
-      '--methods',
-      'additive-ls',
-      '--seeds',
-      '0',
-      '--select',
-      'active',
-      '--backend',
-      'cpu',
-    ]);
+    const r = await cli(
+      argv`report ${FIXTURE} --out ${out} --json --train-rows ${TRAIN} --test-rows ${TEST} --methods additive-ls
+        --seeds 0 --select active --backend cpu`,
+    );
     expect(r.code).toBe(0);
     const s = JSON.parse(r.stdout);
     expect(s.evaluation.select).toBe('active');
@@ -154,25 +125,10 @@ describe('forgetscope report', () => {
     const csv = join(dir, 'partial.csv');
     writeFileSync(csv, lines.join('\n') + '\n');
     const out = join(dir, 'partial.html');
-    const r = await cli([
-      'report',
-      csv,
-      '--out',
-      out,
-      '--json',
-      '--backend',
-      'cpu',
-      '--train-rows',
-      '0-3',
-      '--test-rows',
-      '4-5',
-      '--known',
-      '5',
-      '--seeds',
-      '0',
-      '--methods',
-      'additive-ls',
-    ]);
+    const r = await cli(
+      argv`report ${csv} --out ${out} --json --backend cpu --train-rows 0-3 --test-rows 4-5 --known 5 --seeds 0
+        --methods additive-ls`,
+    );
     expect(r.code).toBe(0);
     const s = JSON.parse(r.stdout);
     expect([s.tasks, s.examples, s.observed]).toEqual([6, 30, 170]);

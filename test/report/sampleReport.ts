@@ -1,5 +1,17 @@
 import type { ReportData } from '../../src/report/index.js';
 
+/** The charts of a full report, in page order (written out by hand from the report's sections). */
+export const REPORT_CHARTS = [
+  'heatmap',
+  'scree',
+  'sources',
+  'predicted',
+  'rmse-k',
+  'replay-scores',
+  'replay-weights',
+  'replay-top',
+];
+
 /** A small deterministic LCG so the sample data needs no library (test fixture only). */
 function lcg(seed: number): () => number {
   let s = seed >>> 0;

@@ -69,6 +69,13 @@ def finetune(run: dict, task: torch.Tensor, upstream: torch.Tensor, replay_idx: 
     """Full fine-tuning (AdamW, constant lr, clip 1.0). Replay rows come from ``replay_idx`` (cycled,
     reshuffled per pass) at ``ratio`` replay rows per task row as an exact running fraction; the task
     rows are the same for every policy at the same ratio and seed."""
+    return finetune_with_optimizer(run, task, upstream, replay_idx, ratio, seed)[0]
+
+
+def finetune_with_optimizer(run: dict, task: torch.Tensor, upstream: torch.Tensor, replay_idx: list[int] | None, ratio: float,
+                            seed: int) -> tuple[torch.nn.Module, torch.optim.Optimizer]:
+    """:func:`finetune`, also returning its AdamW optimizer at the end of the run (its state is what
+    ``forgetscope.side_variants.adam_preconditioner`` reads)."""
     torch.manual_seed(seed)
     model = load_base(run)
     model.train()
@@ -86,7 +93,7 @@ def finetune(run: dict, task: torch.Tensor, upstream: torch.Tensor, replay_idx: 
         loss.backward()
         torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
         opt.step()
-    return model
+    return model, opt
 
 
 def _job(job: dict) -> dict:

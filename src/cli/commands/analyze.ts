@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import type { CommandModule } from './types.js';
+import { defineCommand } from '../flags.js';
 import type { CliContext } from '../context.js';
 import { stringifyResult } from '../../util/json.js';
 import { readForgettingMatrix, type ReadResult } from '../../io/node/readForgettingMatrix.js';
@@ -23,7 +23,6 @@ import {
   parser,
   readOptionsFromFlags,
   type ReadFlags,
-  addCommand,
   MATRIX_INPUT,
 } from '../flags.js';
 import { textTable } from '../../util/textTable.js';
@@ -39,31 +38,27 @@ interface AnalyzeFlags extends ReadFlags {
   sourceKey: string;
 }
 
+const DESCRIPTION =
+  'Structure analysis (rank-k R², spectrum, multiplicative vs additive) and audit summaries of a forgetting matrix';
+
 /**
  * `forgetscope analyze <input> [--ranks K] [--backend auto|cpu|webgpu] [--json] [--out DIR]`:
  * structure analysis (rank-1..K R², singular values, multiplicative vs additive) and the audit
  * summaries (most-forgotten examples, per-source and per-task tables) of a forgetting matrix.
  */
-export const analyzeCommand: CommandModule = {
-  register(program, ctx) {
-    const cmd = addCommand(
-      program,
-      'analyze',
-      'Structure analysis (rank-k R², spectrum, multiplicative vs additive) and audit summaries of a forgetting matrix',
-      MATRIX_INPUT,
-    ).option('--ranks <K>', 'fit ranks 1..K (default min(5, tasks, examples))', parser(parsePositiveInt, '--ranks'));
-    addBackendOption(cmd)
-      .option('--json', 'print one JSON object on stdout')
-      .option(
-        '--out <dir>',
-        'write factors and per-example / per-task / per-source tables (Parquet and CSV) to this folder',
-      )
-      .option('--force', 'replace --out when it holds an earlier analyze output')
-      .option('--top <n>', 'how many most-forgotten examples to list', parser(parsePositiveInt, '--top'), 10)
-      .option('--source-key <key>', 'example metadata field that names the source (domain)', 'source');
-    addReadOptions(cmd).action(async (input: string, flags: AnalyzeFlags) => runAnalyze(input, flags, ctx));
-  },
-};
+export const analyzeCommand = defineCommand('analyze', DESCRIPTION, [MATRIX_INPUT], (cmd, ctx) => {
+  cmd.option('--ranks <K>', 'fit ranks 1..K (default min(5, tasks, examples))', parser(parsePositiveInt, '--ranks'));
+  addBackendOption(cmd)
+    .option('--json', 'print one JSON object on stdout')
+    .option(
+      '--out <dir>',
+      'write factors and per-example / per-task / per-source tables (Parquet and CSV) to this folder',
+    )
+    .option('--force', 'replace --out when it holds an earlier analyze output')
+    .option('--top <n>', 'how many most-forgotten examples to list', parser(parsePositiveInt, '--top'), 10)
+    .option('--source-key <key>', 'example metadata field that names the source (domain)', 'source');
+  addReadOptions(cmd).action(async (input: string, flags: AnalyzeFlags) => runAnalyze(input, flags, ctx));
+});
 
 async function runAnalyze(input: string, flags: AnalyzeFlags, ctx: CliContext): Promise<void> {
   const json = flags.json ?? false;

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { CommandModule } from './types.js';
+import { defineCommand } from '../flags.js';
 import type { CliContext } from '../context.js';
 import { ForgetscopeError } from '../../util/errors.js';
 import { refuseOverwrite } from '../../io/node/atomicWrite.js';
@@ -11,7 +11,7 @@ import type { ReadResult } from '../../io/types.js';
 import { readForgettingMatrix } from '../../io/node/readForgettingMatrix.js';
 import type { ReportPlan } from '../../report/assemble.js';
 import { formatReportNarrative } from '../../report/narrative.js';
-import { addBackendOption, parseIntList, addCommand } from '../flags.js';
+import { addBackendOption, parseIntList } from '../flags.js';
 import { readExclusion, type ExampleMask } from '../inputs.js';
 import { writeReport } from '../writeReport.js';
 
@@ -41,26 +41,23 @@ interface DemoFlags {
   backend: string;
 }
 
+const DESCRIPTION =
+  'Run the main job on the bundled real fixture: info → analyze → evaluate → replay plan → HTML report';
+
 /**
  * `forgetscope demo` (= `npm start`): the whole main job on the bundled real fixture — read it (info),
  * analyse its structure, evaluate completion methods with the paper's protocol, plan replay for one
  * held-out task, and write the HTML report and the replay plan.
  */
-export const demoCommand: CommandModule = {
-  register(program, ctx) {
-    const cmd = addCommand(
-      program,
-      'demo',
-      'Run the main job on the bundled real fixture: info → analyze → evaluate → replay plan → HTML report',
-    )
-      .option('--input <dir>', 'dataset to use instead of the bundled fixtures/real-dev-v1')
-      .option('--out <dir>', 'folder for report.html and replay-plan.csv', 'demo-output')
-      .option('--force', 'overwrite report.html and replay-plan.csv in --out')
-      .option('--json', 'print one JSON object on stdout (quiet progress)')
-      .option('--seeds <seeds>', 'seeds of the probe draws', '0-4');
-    addBackendOption(cmd, 'cpu').action(async (flags: DemoFlags) => runDemo(flags, ctx));
-  },
-};
+export const demoCommand = defineCommand('demo', DESCRIPTION, [], (cmd, ctx) => {
+  cmd
+    .option('--input <dir>', 'dataset to use instead of the bundled fixtures/real-dev-v1')
+    .option('--out <dir>', 'folder for report.html and replay-plan.csv', 'demo-output')
+    .option('--force', 'overwrite report.html and replay-plan.csv in --out')
+    .option('--json', 'print one JSON object on stdout (quiet progress)')
+    .option('--seeds <seeds>', 'seeds of the probe draws', '0-4');
+  addBackendOption(cmd, 'cpu').action(async (flags: DemoFlags) => runDemo(flags, ctx));
+});
 
 /** The demo's report: the fixed split, the fixture's fine-tuning size, held-out examples never replayed. */
 function demoPlan(

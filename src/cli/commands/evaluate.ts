@@ -5,7 +5,7 @@
  * with replacement, pooled metrics per seed averaged over seeds) for every chosen method.
  */
 import type { Command } from 'commander';
-import type { CommandModule } from './types.js';
+import { defineCommand } from '../flags.js';
 import type { CliContext } from '../context.js';
 import { ForgetscopeError } from '../../util/errors.js';
 import { readForgettingMatrix } from '../../io/node/readForgettingMatrix.js';
@@ -29,7 +29,6 @@ import {
   readOptionsFromFlags,
   checkCountAtMost,
   type ReadFlags,
-  addCommand,
   MATRIX_INPUT,
   addSideOptions,
   parseSideList,
@@ -50,35 +49,30 @@ interface EvaluateFlags extends ReadFlags {
   side?: string;
 }
 
+const DESCRIPTION = "Evaluate row completion with the paper's protocol (known columns drawn per seed, pooled metrics)";
+
 /** The `evaluate` command. */
-export const evaluateCommand: CommandModule = {
-  register(program, ctx) {
-    const cmd = addCommand(
-      program,
-      'evaluate',
-      "Evaluate row completion with the paper's protocol (known columns drawn per seed, pooled metrics)",
-      MATRIX_INPUT,
-    );
-    addRowOptions(cmd, {
-      train: 'train rows: indices, inclusive ranges (0-45) or task ids, comma-separated',
-      test: 'test rows, same syntax',
-    })
-      .option('--known <k>', 'columns drawn per test row (with replacement, as the paper)', '30')
-      .option('--seeds <list>', 'seeds, e.g. 0-9', '0-9')
-      .option(
-        '--methods <names>',
-        'comma-separated methods (default: all registered except the opt-in soft-impute and ensemble)',
-      )
-      .option('--select <how>', "probe selection: 'paper' (numpy default_rng(seed).choice) or 'active'", 'paper')
-      .option('--dump-known <file>', 'write the drawn columns as JSON {"<test row>": {"<seed>": [...]}}')
-      .option('--force', 'overwrite --dump-known');
-    addBackendOption(cmd, 'auto', 'numerical backend for methods that use one: auto, cpu or webgpu');
-    addSideOptions(addReadOptions(cmd.option('--json', 'print one JSON object on stdout'))).action(
-      async (input: string, flags: EvaluateFlags, command: Command) =>
-        runEvaluate(input, flags, ctx, command.getOptionValueSource('known') !== 'default'),
-    );
-  },
-};
+export const evaluateCommand = defineCommand('evaluate', DESCRIPTION, [MATRIX_INPUT], (cmd, ctx) => {
+  cmd;
+  addRowOptions(cmd, {
+    train: 'train rows: indices, inclusive ranges (0-45) or task ids, comma-separated',
+    test: 'test rows, same syntax',
+  })
+    .option('--known <k>', 'columns drawn per test row (with replacement, as the paper)', '30')
+    .option('--seeds <list>', 'seeds, e.g. 0-9', '0-9')
+    .option(
+      '--methods <names>',
+      'comma-separated methods (default: all registered except the opt-in soft-impute and ensemble)',
+    )
+    .option('--select <how>', "probe selection: 'paper' (numpy default_rng(seed).choice) or 'active'", 'paper')
+    .option('--dump-known <file>', 'write the drawn columns as JSON {"<test row>": {"<seed>": [...]}}')
+    .option('--force', 'overwrite --dump-known');
+  addBackendOption(cmd, 'auto', 'numerical backend for methods that use one: auto, cpu or webgpu');
+  addSideOptions(addReadOptions(cmd.option('--json', 'print one JSON object on stdout'))).action(
+    async (input: string, flags: EvaluateFlags, command: Command) =>
+      runEvaluate(input, flags, ctx, command.getOptionValueSource('known') !== 'default'),
+  );
+});
 
 async function runEvaluate(input: string, flags: EvaluateFlags, ctx: CliContext, knownGiven: boolean): Promise<void> {
   const json = flags.json ?? false;

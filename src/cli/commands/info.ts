@@ -1,24 +1,25 @@
-import type { CommandModule } from './types.js';
+import { defineCommand } from '../flags.js';
 import { readForgettingMatrix } from '../../io/node/readForgettingMatrix.js';
-import { addReadOptions, readOptionsFromFlags, type ReadFlags, addCommand } from '../flags.js';
+import { addReadOptions, readOptionsFromFlags, type ReadFlags } from '../flags.js';
 
 /** Flags of `forgetscope info`. */
 interface InfoFlags extends ReadFlags {
   json?: boolean;
 }
 
+const DESCRIPTION =
+  'shape, observed count, value summary and read report of a forgetting matrix (file or dataset folder)';
+
 /**
  * `forgetscope info <input> [--json]`: shape, observed count, value summary and the reader's report
  * for a file (CSV, TSV, JSON Lines, Arrow, Parquet, .npy) or a dataset folder.
  */
-export const infoCommand: CommandModule = {
-  register(program, ctx) {
-    const cmd = addCommand(
-      program,
-      'info',
-      'shape, observed count, value summary and read report of a forgetting matrix (file or dataset folder)',
-      ['<input>', 'a long table (.csv .tsv .jsonl .arrow .parquet), a dense .npy, a dataset folder, or - for stdin'],
-    ).option('--json', 'print one JSON object on stdout');
+export const infoCommand = defineCommand(
+  'info',
+  DESCRIPTION,
+  [['<input>', 'a long table (.csv .tsv .jsonl .arrow .parquet), a dense .npy, a dataset folder, or - for stdin']],
+  (cmd, ctx) => {
+    cmd.option('--json', 'print one JSON object on stdout');
     addReadOptions(cmd).action(async (input: string, flags: InfoFlags) => {
       const json = flags.json ?? false;
       const result = await readForgettingMatrix(input, {
@@ -63,4 +64,4 @@ export const infoCommand: CommandModule = {
       ctx.out(lines.join('\n') + '\n');
     });
   },
-};
+);

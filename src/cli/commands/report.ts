@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import type { CommandModule } from './types.js';
+import { defineCommand } from '../flags.js';
 import type { CliContext } from '../context.js';
 import { ForgetscopeError } from '../../util/errors.js';
 import { readForgettingMatrix } from '../../io/node/readForgettingMatrix.js';
@@ -26,7 +26,6 @@ import {
   addPolicyOption,
   type ReadFlags,
   type ReplayFlags,
-  addCommand,
   MATRIX_INPUT,
 } from '../flags.js';
 import { readExclusion } from '../inputs.js';
@@ -53,47 +52,43 @@ interface ReportFlags extends ReadFlags, ReplayFlags {
   backend: string;
 }
 
+const DESCRIPTION =
+  'Write a self-contained HTML audit report: heat map, structure, most-forgotten examples, sources, tasks, model comparison, replay plan';
+
 /**
  * `forgetscope report <input> [--train-rows … --test-rows …] --out report.html [--force]`: one
  * self-contained HTML audit report (inline SVG charts, tables, reader's report, provenance).
  */
-export const reportCommand: CommandModule = {
-  register(program, ctx) {
-    const cmd = addCommand(
-      program,
-      'report',
-      'Write a self-contained HTML audit report: heat map, structure, most-forgotten examples, sources, tasks, model comparison, replay plan',
-      MATRIX_INPUT,
-    )
-      .requiredOption('--out <file>', 'the HTML file to write')
-      .option('--force', 'overwrite --out when it exists')
-      .option('--json', 'print one JSON object on stdout (quiet progress)')
-      .option('--title <text>', 'report title', 'Forgetting audit');
-    addRowOptions(cmd, {
-      train: 'known (train) tasks for the model comparison: ranges, indices or task ids, e.g. 0-45',
-      test: 'held-out tasks to predict, e.g. 46-65',
-    })
-      .option('--known <k>', 'measured examples per test task', parser(parsePositiveInt, '--known'), 30)
-      .option('--seeds <seeds>', 'seeds of the probe draw, e.g. 0-4', '0-4')
-      .option('--methods <names>', 'completion methods to compare (default additive-ls,lowrank,knn-baseline)')
-      .option('--select <how>', 'probe selection: paper (random, the paper protocol) or active', 'paper')
-      .option('--plot-method <name>', 'method of the predicted-vs-true plot and the RMSE-versus-k curve', 'lowrank')
-      .option('--curve <ks>', 'also draw RMSE versus k (random vs active probes) at these k, e.g. 5,10,20,30,50,100')
-      .option(
-        '--replay-task <row>',
-        'plan replay for this held-out task (row index or task id; default: the first test row)',
-      );
-    addPolicyOption(addReplayOptions(cmd, { nFineTune: 1000 }))
-      .option('--ranks <K>', 'fit ranks 1..K (default min(5, tasks, examples))', parser(parsePositiveInt, '--ranks'))
-      .option('--top <n>', 'most-forgotten examples listed', parser(parsePositiveInt, '--top'), 15);
-    addBackendOption(cmd);
-    addReadOptions(cmd).action(async (input: string, flags: ReportFlags, command: Command) => {
-      const run = await runReportCommand(input, flags, command, ctx);
-      if (flags.json) ctx.printJson(run);
-      else ctx.out(formatReportSummary(run));
-    });
-  },
-};
+export const reportCommand = defineCommand('report', DESCRIPTION, [MATRIX_INPUT], (cmd, ctx) => {
+  cmd
+    .requiredOption('--out <file>', 'the HTML file to write')
+    .option('--force', 'overwrite --out when it exists')
+    .option('--json', 'print one JSON object on stdout (quiet progress)')
+    .option('--title <text>', 'report title', 'Forgetting audit');
+  addRowOptions(cmd, {
+    train: 'known (train) tasks for the model comparison: ranges, indices or task ids, e.g. 0-45',
+    test: 'held-out tasks to predict, e.g. 46-65',
+  })
+    .option('--known <k>', 'measured examples per test task', parser(parsePositiveInt, '--known'), 30)
+    .option('--seeds <seeds>', 'seeds of the probe draw, e.g. 0-4', '0-4')
+    .option('--methods <names>', 'completion methods to compare (default additive-ls,lowrank,knn-baseline)')
+    .option('--select <how>', 'probe selection: paper (random, the paper protocol) or active', 'paper')
+    .option('--plot-method <name>', 'method of the predicted-vs-true plot and the RMSE-versus-k curve', 'lowrank')
+    .option('--curve <ks>', 'also draw RMSE versus k (random vs active probes) at these k, e.g. 5,10,20,30,50,100')
+    .option(
+      '--replay-task <row>',
+      'plan replay for this held-out task (row index or task id; default: the first test row)',
+    );
+  addPolicyOption(addReplayOptions(cmd, { nFineTune: 1000 }))
+    .option('--ranks <K>', 'fit ranks 1..K (default min(5, tasks, examples))', parser(parsePositiveInt, '--ranks'))
+    .option('--top <n>', 'most-forgotten examples listed', parser(parsePositiveInt, '--top'), 15);
+  addBackendOption(cmd);
+  addReadOptions(cmd).action(async (input: string, flags: ReportFlags, command: Command) => {
+    const run = await runReportCommand(input, flags, command, ctx);
+    if (flags.json) ctx.printJson(run);
+    else ctx.out(formatReportSummary(run));
+  });
+});
 
 /** Reads the input, turns the flags into a report plan, writes the report; returns the JSON summary. */
 async function runReportCommand(

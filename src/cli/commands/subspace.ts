@@ -1,23 +1,16 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import type { CommandModule } from './types.js';
+import { defineCommand } from '../flags.js';
 import type { Dense } from '../../linalg/types.js';
 import { ForgetscopeError } from '../../util/errors.js';
 import { openSafetensorsFile, type SafetensorsFile } from '../../io/node/safetensors.js';
 import { tensorNameFilter } from '../../io/safetensors/safetensors.js';
 import { layerReport, type LayerRow } from '../../methods/subspace/layerReport.js';
 import { layerImportance, retentionRanks } from '../../methods/subspace/retention.js';
-import {
-  addBackendOption,
-  backendFromFlag,
-  backendJson,
-  parseNonNegativeInt,
-  parseNumberIn,
-  addCommand,
-} from '../flags.js';
+import { addBackendOption, backendFromFlag, backendJson, parseNonNegativeInt, parseNumberIn } from '../flags.js';
 import { checkTensorValues } from '../../methods/shared/checkValues.js';
 import { checkInputFile } from '../readText.js';
-import { textTable as table } from '../../util/textTable.js';
+import { columnTable } from '../../util/textTable.js';
 
 interface SubspaceFlags {
   before: string;
@@ -99,169 +92,163 @@ async function factors(
   }
 }
 
+const DESCRIPTION =
+  'per 2-D tensor: spectrum, protected rank k, fraction of the update in the protected subspace, interference';
+
 /**
  * `forgetscope subspace` — audits an update ΔW = W_after − W_before against each layer's protected
  * top-k singular subspace of W_before (seed 001, adaptive SVD / OSFT). Layers are read one at a time
  * (only their byte ranges), so large checkpoints are never loaded whole.
  */
-export const subspaceCommand: CommandModule = {
-  register(program, ctx) {
-    const cmd = addCommand(
-      program,
-      'subspace',
-      'per 2-D tensor: spectrum, protected rank k, fraction of the update in the protected subspace, interference',
+export const subspaceCommand = defineCommand('subspace', DESCRIPTION, [], (cmd, ctx) => {
+  cmd
+    .requiredOption('--before <file>', 'weights at the start of the task (safetensors)')
+    .requiredOption('--after <file>', 'weights after fine-tuning (safetensors)')
+    .option('--tensors <regex>', 'only tensors whose name matches')
+    .option('--mrr <r>', 'minimum retention ratio of the adaptive rule', '0.1')
+    .option('--trr <r>', 'target retention ratio of the adaptive rule', '0.8')
+    .option('--energy <tau>', 'energy rule threshold when no activations are given (default 0.9)')
+    .option('--k <k>', 'a fixed protected rank for every layer (overrides both rules)')
+    .option(
+      '--activations <dir>',
+      'captured layer inputs: <dir>/<tensor name>.safetensors holding X [N × dIn] (enables the retention rule)',
     )
-      .requiredOption('--before <file>', 'weights at the start of the task (safetensors)')
-      .requiredOption('--after <file>', 'weights after fine-tuning (safetensors)')
-      .option('--tensors <regex>', 'only tensors whose name matches')
-      .option('--mrr <r>', 'minimum retention ratio of the adaptive rule', '0.1')
-      .option('--trr <r>', 'target retention ratio of the adaptive rule', '0.8')
-      .option('--energy <tau>', 'energy rule threshold when no activations are given (default 0.9)')
-      .option('--k <k>', 'a fixed protected rank for every layer (overrides both rules)')
-      .option(
-        '--activations <dir>',
-        'captured layer inputs: <dir>/<tensor name>.safetensors holding X [N × dIn] (enables the retention rule)',
-      )
-      .option(
-        '--svd <dir>',
-        'precomputed SVD factors of W_before: <dir>/<tensor name>.safetensors holding U_h, S (all σ), V_h (for 7B-scale layers; skips the SVD)',
-      );
-    addBackendOption(cmd, 'auto', 'linear algebra backend: auto, cpu or webgpu')
-      .option('--json', 'print one JSON object')
-      .action(async (flags: SubspaceFlags) => {
-        const mrr = parseNumberIn(flags.mrr, '--mrr', 0, 1);
-        const trr = parseNumberIn(flags.trr, '--trr', 0, 1, true);
-        if (mrr > trr)
+    .option(
+      '--svd <dir>',
+      'precomputed SVD factors of W_before: <dir>/<tensor name>.safetensors holding U_h, S (all σ), V_h (for 7B-scale layers; skips the SVD)',
+    );
+  addBackendOption(cmd, 'auto', 'linear algebra backend: auto, cpu or webgpu')
+    .option('--json', 'print one JSON object')
+    .action(async (flags: SubspaceFlags) => {
+      const mrr = parseNumberIn(flags.mrr, '--mrr', 0, 1);
+      const trr = parseNumberIn(flags.trr, '--trr', 0, 1, true);
+      if (mrr > trr)
+        throw new ForgetscopeError(
+          'usage',
+          `--mrr ${mrr} must not exceed --trr ${trr} (the minimum and the target retention ratio)`,
+        );
+      const tau = flags.energy !== undefined ? parseNumberIn(flags.energy, '--energy', 0, 1, true) : 0.9;
+      const fixedK = flags.k !== undefined ? parseNonNegativeInt(flags.k, '--k') : undefined;
+      if (flags.energy !== undefined && flags.activations !== undefined)
+        throw new ForgetscopeError('usage', '--energy and --activations choose different rank rules; give one');
+      const keep = tensorNameFilter(flags.tensors);
+      await checkInputFile(flags.before);
+      await checkInputFile(flags.after);
+      const f0 = await openSafetensorsFile(flags.before);
+      let f1: SafetensorsFile;
+      try {
+        f1 = await openSafetensorsFile(flags.after);
+      } catch (e) {
+        await f0.close();
+        throw e;
+      }
+      // Work ahead: one Gram-based SVD (rows·cols·min) per selected layer, for the backend choice.
+      const problemSize = f0.tensors
+        .filter((t) => t.shape.length === 2 && keep(t.name))
+        .reduce((s, t) => s + t.shape[0]! * t.shape[1]! * Math.min(t.shape[0]!, t.shape[1]!), 0);
+      const backend = await backendFromFlag(flags.backend, ctx, problemSize);
+      const progress = ctx.progress(flags.json === true);
+      try {
+        const after = new Map(f1.tensors.map((t) => [t.name, t]));
+        const names = f0.tensors.filter((t) => t.shape.length === 2 && keep(t.name)).map((t) => t.name);
+        if (names.length === 0)
           throw new ForgetscopeError(
             'usage',
-            `--mrr ${mrr} must not exceed --trr ${trr} (the minimum and the target retention ratio)`,
+            `no 2-D tensor${flags.tensors ? ` matching /${flags.tensors}/` : ''} in the file`,
+            { file: flags.before },
           );
-        const tau = flags.energy !== undefined ? parseNumberIn(flags.energy, '--energy', 0, 1, true) : 0.9;
-        const fixedK = flags.k !== undefined ? parseNonNegativeInt(flags.k, '--k') : undefined;
-        if (flags.energy !== undefined && flags.activations !== undefined)
-          throw new ForgetscopeError('usage', '--energy and --activations choose different rank rules; give one');
-        const keep = tensorNameFilter(flags.tensors);
-        await checkInputFile(flags.before);
-        await checkInputFile(flags.after);
-        const f0 = await openSafetensorsFile(flags.before);
-        let f1: SafetensorsFile;
-        try {
-          f1 = await openSafetensorsFile(flags.after);
-        } catch (e) {
-          await f0.close();
-          throw e;
-        }
-        // Work ahead: one Gram-based SVD (rows·cols·min) per selected layer, for the backend choice.
-        const problemSize = f0.tensors
-          .filter((t) => t.shape.length === 2 && keep(t.name))
-          .reduce((s, t) => s + t.shape[0]! * t.shape[1]! * Math.min(t.shape[0]!, t.shape[1]!), 0);
-        const backend = await backendFromFlag(flags.backend, ctx, problemSize);
-        const progress = ctx.progress(flags.json === true);
-        try {
-          const after = new Map(f1.tensors.map((t) => [t.name, t]));
-          const names = f0.tensors.filter((t) => t.shape.length === 2 && keep(t.name)).map((t) => t.name);
-          if (names.length === 0)
+        for (const name of names) {
+          const t1 = after.get(name);
+          const t0 = f0.tensors.find((t) => t.name === name)!;
+          if (!t1)
+            throw new ForgetscopeError('input', `tensor "${name}" is in the before file but not in the after file`, {
+              file: flags.after,
+            });
+          if (t1.shape.join('x') !== t0.shape.join('x'))
             throw new ForgetscopeError(
-              'usage',
-              `no 2-D tensor${flags.tensors ? ` matching /${flags.tensors}/` : ''} in the file`,
-              { file: flags.before },
+              'shape',
+              `tensor "${name}": shape [${t0.shape}] before but [${t1.shape}] after`,
+              { file: flags.after },
             );
-          for (const name of names) {
-            const t1 = after.get(name);
-            const t0 = f0.tensors.find((t) => t.name === name)!;
-            if (!t1)
-              throw new ForgetscopeError('input', `tensor "${name}" is in the before file but not in the after file`, {
-                file: flags.after,
-              });
-            if (t1.shape.join('x') !== t0.shape.join('x'))
-              throw new ForgetscopeError(
-                'shape',
-                `tensor "${name}": shape [${t0.shape}] before but [${t1.shape}] after`,
-                { file: flags.after },
-              );
-          }
-          // Pass 1 (retention rule): layer importances from captured inputs, then the ranks.
-          const ks = new Map<string, { k: number; importance?: number; ratio?: number }>();
-          if (fixedK !== undefined) for (const n of names) ks.set(n, { k: fixedK });
-          else if (flags.activations) {
-            const imp = new Float64Array(names.length);
-            const dmin = new Int32Array(names.length);
-            for (let i = 0; i < names.length; i++) {
-              const w = await matrix(f0, names[i]!);
-              imp[i] = await layerImportance(w, await activations(flags.activations, names[i]!), { backend });
-              dmin[i] = Math.min(w.rows, w.cols);
-              progress(i + 1, names.length, 'importance');
-            }
-            const r = retentionRanks(imp, dmin, { mrr, trr });
-            names.forEach((n, i) => {
-              ks.set(n, { k: r.k[i]!, importance: imp[i]!, ratio: r.ratio[i]! });
-            });
-          }
-          // Pass 2: one layer at a time.
-          const rows: LayerRow[] = [];
-          for (let i = 0; i < names.length; i++) {
-            const name = names[i]!;
-            const w0 = await matrix(f0, name);
-            const w1 = await matrix(f1, name);
-            const dw = new Float64Array(w0.data.length);
-            for (let j = 0; j < dw.length; j++) dw[j] = w1.data[j]! - w0.data[j]!;
-            const fixed = ks.get(name);
-            const given = flags.svd ? { factors: await factors(flags.svd, name, w0.rows, w0.cols) } : { W: w0 };
-            const [row] = await layerReport(
-              [{ name, ...given, dW: { rows: w0.rows, cols: w0.cols, data: dw }, ...(fixed ? { k: fixed.k } : {}) }],
-              { backend, tau },
-            );
-            if (fixed && flags.activations && fixedK === undefined) {
-              row!.rule = 'retention';
-              row!.importance = fixed.importance!;
-              row!.ratio = fixed.ratio!;
-            }
-            rows.push(row!);
-            progress(i + 1, names.length, 'subspace');
-          }
-          if (flags.json) {
-            ctx.printJson({
-              layers: rows.map((r) => ({
-                name: r.name,
-                rows: r.rows,
-                cols: r.cols,
-                k: r.k,
-                effectiveRank: r.effectiveRank,
-                stableRank: r.stableRank,
-                protectedFraction: r.protectedFraction,
-                strictFreeFraction: r.strictFreeFraction,
-                interference: r.interference,
-                rule: r.rule,
-                leftFraction: r.leftFraction,
-                rightFraction: r.rightFraction,
-                ...(r.importance !== undefined ? { importance: r.importance, ratio: r.ratio } : {}),
-              })),
-              backend: backend.name,
-              ...backendJson(backend),
-            });
-            return;
-          }
-          ctx.out(
-            table(
-              ['tensor', 'shape', 'k', 'rule', 'eff. rank', 'stable rank', 'protected', 'strict-free', 'interference'],
-              rows.map((r) => [
-                r.name,
-                `${r.rows}×${r.cols}`,
-                String(r.k),
-                r.rule,
-                r.effectiveRank.toFixed(1),
-                r.stableRank.toFixed(2),
-                r.protectedFraction.toFixed(4),
-                r.strictFreeFraction.toFixed(4),
-                r.interference.toExponential(3),
-              ]),
-            ),
-          );
-        } finally {
-          await f0.close();
-          await f1.close();
-          await backend.dispose();
         }
-      });
-  },
-};
+        // Pass 1 (retention rule): layer importances from captured inputs, then the ranks.
+        const ks = new Map<string, { k: number; importance?: number; ratio?: number }>();
+        if (fixedK !== undefined) for (const n of names) ks.set(n, { k: fixedK });
+        else if (flags.activations) {
+          const imp = new Float64Array(names.length);
+          const dmin = new Int32Array(names.length);
+          for (let i = 0; i < names.length; i++) {
+            const w = await matrix(f0, names[i]!);
+            imp[i] = await layerImportance(w, await activations(flags.activations, names[i]!), { backend });
+            dmin[i] = Math.min(w.rows, w.cols);
+            progress(i + 1, names.length, 'importance');
+          }
+          const r = retentionRanks(imp, dmin, { mrr, trr });
+          names.forEach((n, i) => {
+            ks.set(n, { k: r.k[i]!, importance: imp[i]!, ratio: r.ratio[i]! });
+          });
+        }
+        // Pass 2: one layer at a time.
+        const rows: LayerRow[] = [];
+        for (let i = 0; i < names.length; i++) {
+          const name = names[i]!;
+          const w0 = await matrix(f0, name);
+          const w1 = await matrix(f1, name);
+          const dw = new Float64Array(w0.data.length);
+          for (let j = 0; j < dw.length; j++) dw[j] = w1.data[j]! - w0.data[j]!;
+          const fixed = ks.get(name);
+          const given = flags.svd ? { factors: await factors(flags.svd, name, w0.rows, w0.cols) } : { W: w0 };
+          const [row] = await layerReport(
+            [{ name, ...given, dW: { rows: w0.rows, cols: w0.cols, data: dw }, ...(fixed ? { k: fixed.k } : {}) }],
+            { backend, tau },
+          );
+          if (fixed && flags.activations && fixedK === undefined) {
+            row!.rule = 'retention';
+            row!.importance = fixed.importance!;
+            row!.ratio = fixed.ratio!;
+          }
+          rows.push(row!);
+          progress(i + 1, names.length, 'subspace');
+        }
+        if (flags.json) {
+          ctx.printJson({
+            layers: rows.map((r) => ({
+              name: r.name,
+              rows: r.rows,
+              cols: r.cols,
+              k: r.k,
+              effectiveRank: r.effectiveRank,
+              stableRank: r.stableRank,
+              protectedFraction: r.protectedFraction,
+              strictFreeFraction: r.strictFreeFraction,
+              interference: r.interference,
+              rule: r.rule,
+              leftFraction: r.leftFraction,
+              rightFraction: r.rightFraction,
+              ...(r.importance !== undefined ? { importance: r.importance, ratio: r.ratio } : {}),
+            })),
+            backend: backend.name,
+            ...backendJson(backend),
+          });
+          return;
+        }
+        ctx.out(
+          columnTable(rows, [
+            ['tensor', (r) => r.name],
+            ['shape', (r) => `${r.rows}×${r.cols}`],
+            ['k', (r) => String(r.k)],
+            ['rule', (r) => r.rule],
+            ['eff. rank', (r) => r.effectiveRank.toFixed(1)],
+            ['stable rank', (r) => r.stableRank.toFixed(2)],
+            ['protected', (r) => r.protectedFraction.toFixed(4)],
+            ['strict-free', (r) => r.strictFreeFraction.toFixed(4)],
+            ['interference', (r) => r.interference.toExponential(3)],
+          ]),
+        );
+      } finally {
+        await f0.close();
+        await f1.close();
+        await backend.dispose();
+      }
+    });
+});

@@ -1,15 +1,6 @@
-/**
- * `lgmf`: the paper's logistic matrix factorisation on the binarised matrix (Z > 0), K = 5, fitted per
- * test row by full-batch gradient ascent on the penalised log-likelihood over the observed cells
- * (train rows + the row's known entries): every iteration updates H (examples) with the sigmoid of
- * the current W·H, recomputes the sigmoid, then updates W (tasks). lr 0.001, reg 0.1, 5000
- * iterations, W ~ N(0, 0.005) seeded by `seed`, H ~ N(0, 0.005) by `seed + 1`. The row's scores are
- * the logits W_row·H (forgotten when > 0), so the method is scores-only (no RMSE).
- */
-import type { ForgettingMatrix } from '../../matrix/ForgettingMatrix.js';
-import type { CompletionMethod, FitOptions, FittedCompletion, KnownEntries, RowPrediction } from '../types.js';
-import { checkKnown, trainBlock, type TrainBlock } from './surpriseTrainset.js';
-import { binaryTargets, seededNormals, sigmoid, type LogisticSettings } from './logisticTargets.js';
+import type { CompletionMethod, FitOptions, KnownEntries } from '../types.js';
+import type { TrainBlock } from './surpriseTrainset.js';
+import { binaryTargets, logisticMethod, seededNormals, sigmoid, type LogisticSettings } from './logisticTargets.js';
 
 /** Settings of `lgmf`. */
 export interface LgmfSettings extends LogisticSettings {
@@ -29,24 +20,7 @@ export const PAPER_LGMF: LgmfSettings = { rank: 5, iterations: 5000, learningRat
  * const fitted = await lgmf().fit(trainRows, { seed: 0 });
  */
 export function lgmf(defaults: Partial<LgmfSettings> = {}): CompletionMethod<LgmfOptions> {
-  return {
-    name: 'lgmf',
-    async fit(train: ForgettingMatrix, options: LgmfOptions = {}): Promise<FittedCompletion> {
-      const block = trainBlock(train, 'lgmf');
-      const settings: LgmfSettings = { ...PAPER_LGMF, ...defaults };
-      for (const key of Object.keys(PAPER_LGMF) as (keyof LgmfSettings)[]) {
-        if (options[key] !== undefined) settings[key] = options[key]!;
-      }
-      const fitSeed = options.seed ?? 0;
-      return {
-        scoresOnly: true,
-        async predictRow(known: KnownEntries, rowOptions: { seed?: number } = {}): Promise<RowPrediction> {
-          checkKnown(known, block.n, 'lgmf');
-          return { prediction: lgmfRow(block, known, settings, rowOptions.seed ?? fitSeed) };
-        },
-      };
-    },
-  };
+  return logisticMethod('lgmf', PAPER_LGMF, defaults, lgmfRow);
 }
 
 /** One per-row fit: the logits of the test row. */

@@ -1,13 +1,6 @@
-/**
- * `lgmf-additive`: the paper's additive logistic model, logit = w_task + h_example, on the binarised
- * matrix (Z > 0), fitted per test row by the same full-batch gradient ascent as `lgmf` (h then w,
- * recomputing the sigmoid in between; lr 0.001, reg 0.1, 5000 iterations) from N(0, 1) inits seeded
- * by `seed` (w) and `seed + 1` (h). Scores are logits (no RMSE).
- */
-import type { ForgettingMatrix } from '../../matrix/ForgettingMatrix.js';
-import type { CompletionMethod, FitOptions, FittedCompletion, KnownEntries, RowPrediction } from '../types.js';
-import { checkKnown, trainBlock, type TrainBlock } from './surpriseTrainset.js';
-import { binaryTargets, seededNormals, sigmoid, type LogisticSettings } from './logisticTargets.js';
+import type { CompletionMethod, FitOptions, KnownEntries } from '../types.js';
+import type { TrainBlock } from './surpriseTrainset.js';
+import { binaryTargets, logisticMethod, seededNormals, sigmoid, type LogisticSettings } from './logisticTargets.js';
 
 /** Options of `lgmf-additive`. */
 export interface LgmfAdditiveOptions extends FitOptions, Partial<LogisticSettings> {}
@@ -22,24 +15,7 @@ export const PAPER_LGMF_ADDITIVE: LogisticSettings = { iterations: 5000, learnin
  * const fitted = await lgmfAdditive().fit(trainRows, { seed: 0 });
  */
 export function lgmfAdditive(defaults: Partial<LogisticSettings> = {}): CompletionMethod<LgmfAdditiveOptions> {
-  return {
-    name: 'lgmf-additive',
-    async fit(train: ForgettingMatrix, options: LgmfAdditiveOptions = {}): Promise<FittedCompletion> {
-      const block = trainBlock(train, 'lgmf-additive');
-      const settings: LogisticSettings = { ...PAPER_LGMF_ADDITIVE, ...defaults };
-      for (const key of Object.keys(PAPER_LGMF_ADDITIVE) as (keyof LogisticSettings)[]) {
-        if (options[key] !== undefined) settings[key] = options[key]!;
-      }
-      const fitSeed = options.seed ?? 0;
-      return {
-        scoresOnly: true,
-        async predictRow(known: KnownEntries, rowOptions: { seed?: number } = {}): Promise<RowPrediction> {
-          checkKnown(known, block.n, 'lgmf-additive');
-          return { prediction: lgmfAdditiveRow(block, known, settings, rowOptions.seed ?? fitSeed) };
-        },
-      };
-    },
-  };
+  return logisticMethod('lgmf-additive', PAPER_LGMF_ADDITIVE, defaults, lgmfAdditiveRow);
 }
 
 /** One per-row fit: the logits w_row + h_j of the test row. */

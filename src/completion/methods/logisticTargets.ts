@@ -2,8 +2,9 @@
  * Shared pieces of the logistic MF methods (`lgmf`, `lgmf-additive`): the binarised stacked matrix
  * (train rows + the known entries of the test row; 1 where Z > 0) and the seeded Gaussian init.
  */
-import type { KnownEntries } from '../types.js';
-import type { TrainBlock } from './surpriseTrainset.js';
+import type { ForgettingMatrix } from '../../matrix/ForgettingMatrix.js';
+import type { CompletionMethod, FitOptions, FittedCompletion, KnownEntries, RowPrediction } from '../types.js';
+import { checkKnown, trainBlock, type TrainBlock } from './surpriseTrainset.js';
 import { defaultRng } from '../protocol/generator.js';
 import { normals } from '../protocol/ziggurat.js';
 
@@ -47,4 +48,36 @@ export function seededNormals(seed: number, size: number, std: number): Float64A
 /** The logistic function. */
 export function sigmoid(x: number): number {
   return 1 / (1 + Math.exp(-x));
+}
+
+/**
+ * A scores-only method of the logistic family (`lgmf`, `lgmf-additive`) named `name`: its settings are
+ * `paper`'s, overridden by `defaults`, then by the fit options; `row` fits one test row;
+ * `predictRow(known, {seed})` seeds that fit (default: the fit seed).
+ */
+export function logisticMethod<S extends LogisticSettings>(
+  name: string,
+  paper: S,
+  defaults: Partial<S>,
+  row: (block: TrainBlock, known: KnownEntries, settings: S, seed: number) => Float64Array,
+): CompletionMethod<FitOptions & Partial<S>> {
+  return {
+    name,
+    async fit(train: ForgettingMatrix, options: FitOptions & Partial<S> = {}): Promise<FittedCompletion> {
+      const block = trainBlock(train, name);
+      const settings: S = { ...paper, ...defaults };
+      for (const key of Object.keys(paper) as (keyof S)[]) {
+        const value = (options as Partial<S>)[key];
+        if (value !== undefined) settings[key] = value as S[keyof S];
+      }
+      const fitSeed = options.seed ?? 0;
+      return {
+        scoresOnly: true,
+        async predictRow(known: KnownEntries, rowOptions: { seed?: number } = {}): Promise<RowPrediction> {
+          checkKnown(known, block.n, name);
+          return { prediction: row(block, known, settings, rowOptions.seed ?? fitSeed) };
+        },
+      };
+    },
+  };
 }

@@ -73,12 +73,9 @@ export function decodeLz4Block(input: Uint8Array, out: Uint8Array, start: number
     const token = input[i++]!;
     let literals = token >> 4;
     if (literals === 15) {
-      let b: number;
-      do {
-        if (i >= n) throw fail('truncated literal length');
-        b = input[i++]!;
-        literals += b;
-      } while (b === 255);
+      const extra = extendedLength(input, i, 'literal');
+      literals += extra.add;
+      i = extra.next;
     }
     if (i + literals > n || o + literals > maxOutput) throw fail('literals out of range');
     out.set(input.subarray(i, i + literals), o);
@@ -91,12 +88,9 @@ export function decodeLz4Block(input: Uint8Array, out: Uint8Array, start: number
     if (offset === 0 || offset > o) throw fail('match offset out of range');
     let length = token & 15;
     if (length === 15) {
-      let b: number;
-      do {
-        if (i >= n) throw fail('truncated match length');
-        b = input[i++]!;
-        length += b;
-      } while (b === 255);
+      const extra = extendedLength(input, i, 'match');
+      length += extra.add;
+      i = extra.next;
     }
     length += 4;
     if (o + length > maxOutput) throw fail('match out of range');
@@ -104,4 +98,19 @@ export function decodeLz4Block(input: Uint8Array, out: Uint8Array, start: number
     for (let k = 0; k < length; k++, o++) out[o] = out[o - offset]!;
   }
   return o;
+}
+
+/**
+ * The bytes a 4-bit length of 15 continues with, from offset `i`: each byte adds its value and a byte
+ * of 255 means another follows. Returns the sum and the offset after the last byte.
+ */
+function extendedLength(input: Uint8Array, i: number, what: 'literal' | 'match'): { add: number; next: number } {
+  let add = 0;
+  let b: number;
+  do {
+    if (i >= input.length) throw new ForgetscopeError('parse', `corrupt LZ4 block: truncated ${what} length`);
+    b = input[i++]!;
+    add += b;
+  } while (b === 255);
+  return { add, next: i };
 }

@@ -90,8 +90,8 @@ export class DelimitedLongTableParser extends DelimitedTokenizer {
     this.progress = progress;
   }
 
-  /** Ends the first pass (see `startFirstPass`) and rewinds for the second. */
-  startSecondPass(): void {
+  /** Parses what is buffered to the end of the input, which must have had a header line. */
+  private parseToEnd(): void {
     this.parse(true);
     if (!this.header)
       throw new ForgetscopeError('empty', 'the file is empty (expected a header line)', {
@@ -99,6 +99,11 @@ export class DelimitedLongTableParser extends DelimitedTokenizer {
         line: 1,
         column: 1,
       });
+  }
+
+  /** Ends the first pass (see `startFirstPass`) and rewinds for the second. */
+  startSecondPass(): void {
+    this.parseToEnd();
     this.idsOnly = false;
     this.rewind();
     this.header = null;
@@ -109,13 +114,7 @@ export class DelimitedLongTableParser extends DelimitedTokenizer {
 
   /** Parses the rest and builds the matrix. */
   end(): { matrix: ForgettingMatrix; report: ReadReport } {
-    this.parse(true);
-    if (!this.header)
-      throw new ForgetscopeError('empty', 'the file is empty (expected a header line)', {
-        file: this.file,
-        line: 1,
-        column: 1,
-      });
+    this.parseToEnd();
     const matrix = this.builder.finish(this.tasks.strings, this.examples.strings);
     this.progress?.(this.consumed + this.pos, this.consumed + this.pos, 'reading');
     return { matrix, report: this.builder.report };

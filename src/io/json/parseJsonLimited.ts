@@ -87,9 +87,20 @@ function stringEnd(text: string, k: number): number {
  * rawNumberOf('{"id": 12345678901234567891, "x": 1}', 'id'); // '12345678901234567891'
  */
 export function rawNumberOf(text: string, key: string): string | null {
+  // A repeated key keeps its last value in JSON.parse: so the last occurrence wins here too.
+  const at = keyValueOffsets(text, key).at(-1);
+  if (at === undefined) return null;
+  let p = at;
+  while (p < text.length && (text[p] === ' ' || text[p] === '\t' || text[p] === '\n' || text[p] === '\r')) p++;
+  const m = NUMBER.exec(text.slice(p, p + 1100));
+  return m ? m[0] : null;
+}
+
+/** Offsets just after the `:` of each occurrence of `key` in the top-level object of `text`, in order. */
+function keyValueOffsets(text: string, key: string): number[] {
+  const out: number[] = [];
   let depth = 0;
   let lastString: string | null = null;
-  let found: string | null = null;
   for (let k = 0; k < text.length; k++) {
     const c = text.charCodeAt(k);
     if (c === 0x22) {
@@ -109,15 +120,10 @@ export function rawNumberOf(text: string, key: string): string | null {
         name = null;
       }
       lastString = null;
-      if (name !== key) continue;
-      // A repeated key keeps its last value in JSON.parse: so the last occurrence wins here too.
-      let p = k + 1;
-      while (p < text.length && (text[p] === ' ' || text[p] === '\t' || text[p] === '\n' || text[p] === '\r')) p++;
-      const m = NUMBER.exec(text.slice(p, p + 1100));
-      found = m ? m[0] : null;
+      if (name === key) out.push(k + 1);
     }
   }
-  return found;
+  return out;
 }
 
 const NUMBER = /^-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/;
@@ -178,34 +184,10 @@ export function parseJsonIdList(text: string, file: string, key = 'example_ids',
   });
 }
 
-/** Offset of the `[` that opens the value of top-level `key` (-1 when not found). */
+/** Offset of the `[` that opens the value of top-level `key` (its last occurrence, as JSON.parse; -1 when not found). */
 function arrayOfKey(text: string, key: string): number {
-  let depth = 0;
-  let lastString: string | null = null;
-  for (let k = 0; k < text.length; k++) {
-    const c = text.charCodeAt(k);
-    if (c === 0x22) {
-      const end = stringEnd(text, k);
-      if (depth === 1) lastString = text.slice(k, end + 1);
-      k = end;
-      continue;
-    }
-    if (c === 0x3a && depth === 1 && lastString !== null) {
-      let name: unknown = null;
-      try {
-        name = JSON.parse(lastString);
-      } catch {
-        // not a key
-      }
-      if (name === key) {
-        const at = text.indexOf('[', k);
-        return at;
-      }
-    }
-    if (c === 0x5b || c === 0x7b) depth++;
-    else if (c === 0x5d || c === 0x7d) depth--;
-  }
-  return -1;
+  const at = keyValueOffsets(text, key).at(-1);
+  return at === undefined ? -1 : text.indexOf('[', at);
 }
 
 /** Source text of each element of the array opening at `open` (trimmed; strings skipped over). */

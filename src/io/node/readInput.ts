@@ -12,7 +12,9 @@ import { formatFromBytes, formatFromName } from '../detect.js';
 import { readForgettingMatrixFromBytes } from '../readBytes.js';
 import { readForgettingMatrixFromStream, type ByteStream } from '../readStream.js';
 import { delimiterOf, dispatchFormat, textFormatReaders } from '../dispatchFormat.js';
-import type { InputFormat, ReadOptions, ReadResult } from '../types.js';
+import type { InputFormat, ReadOptions } from '../types.js';
+import type { ReadResult } from './readTypes.js';
+import { readFolderSide } from './readFolderSide.js';
 import { readIdList } from './readIdList.js';
 import { npySidecarPaths } from './writeTable.js';
 import { openRegularFile, readRegularFile } from './openRegularFile.js';
@@ -23,12 +25,14 @@ const TWO_PASS_BYTES = 64 << 20;
 
 /**
  * Reads a forgetting matrix from a path (file or dataset folder), bytes or a byte stream (`'-'` =
- * stdin), without side matrices: the format switch behind `readForgettingMatrix`, which adds the side
- * matrices. Side-matrix reading calls this too, so the two modules do not import each other.
+ * stdin): the format switch behind `readForgettingMatrix`. A dataset folder's side matrices named in
+ * `folderSide` are read with the folder (`side/<name>.npy`); a long table's side columns are added by
+ * `readSideMatrices`, which calls this too, so the two modules do not import each other.
  */
 export async function readInput(
   input: string | Uint8Array | ByteStream,
   options: ReadOptions = {},
+  folderSide: readonly string[] = [],
 ): Promise<ReadResult> {
   if (input instanceof Uint8Array) return readForgettingMatrixFromBytes(input, options);
   if (typeof input !== 'string') return readForgettingMatrixFromStream(input, options);
@@ -49,7 +53,7 @@ export async function readInput(
         { file: path },
       );
     }
-    return readFolder(path, options);
+    return readFolder(path, options, folderSide);
   }
   if (!info.isFile()) {
     // A device (/dev/zero), a FIFO or a socket would be read forever or block: only regular files are read.
@@ -211,7 +215,7 @@ async function readNpyFile(path: string, options: ReadOptions) {
   });
 }
 
-async function readFolder(dir: string, options: ReadOptions): Promise<ReadResult> {
+async function readFolder(dir: string, options: ReadOptions, sideNames: readonly string[]): Promise<ReadResult> {
   const need = ['Z.npy', 'tasks.json', 'examples.jsonl'];
   for (const name of need) {
     const ok = await stat(join(dir, name)).then(
@@ -246,5 +250,7 @@ async function readFolder(dir: string, options: ReadOptions): Promise<ReadResult
     ...(options.nanAsMissing ? { nanAsMissing: true } : {}),
     ...(options.dtype ? { dtype: options.dtype } : {}),
   });
-  return { ...result, format: 'folder', source: dir };
+  if (sideNames.length === 0) return { ...result, format: 'folder', source: dir };
+  const got = await readFolderSide(dir, sideNames, result.matrix.rows, result.matrix.cols);
+  return { ...result, report: { ...result.report, side: got.report }, side: got.side, format: 'folder', source: dir };
 }

@@ -60,14 +60,15 @@ export async function readParquetWith(
   const totalRows = Number(metadata.num_rows);
   if (totalRows === 0) throw new ForgetscopeError('empty', 'the Parquet file holds no rows', { file });
   checkParquetBounds(metadata, source.byteLength, file);
+  const parquet: OpenParquet = { source, metadata, header, cols, options };
   if (path === 'flat') {
     if (!flatPathApplies(metadata, header, cols))
       throw new FlatPathUnsupported('the flat fast path does not apply to these columns');
-    return readFlat(source, metadata, header, cols, options);
+    return readFlat(parquet);
   }
   if (path === 'auto' && flatPathApplies(metadata, header, cols)) {
     try {
-      return await readFlat(source, metadata, header, cols, options);
+      return await readFlat(parquet);
     } catch (e) {
       // Anything the fast path does not decode (an encoding it leaves out, a page it finds corrupt) is
       // read again from the start by hyparquet's generic reader, which also words the error.
@@ -81,10 +82,19 @@ export async function readParquetWith(
           : e;
     }
   }
-  return readGeneric(source, metadata, header, cols, options);
+  return readGeneric(parquet);
 }
 
 type Columns = ReturnType<typeof locateLongColumns>;
+
+/** A Parquet file opened for reading: its bytes, metadata, column names and located long-table columns. */
+interface OpenParquet {
+  source: ParquetSource;
+  metadata: FileMetaData;
+  header: string[];
+  cols: Columns;
+  options: ReadOptions & { file: string };
+}
 
 /** The interners and builder one read fills. */
 function newState(options: ReadOptions & { file: string }) {
@@ -144,13 +154,8 @@ function flatPathApplies(metadata: FileMetaData, header: string[], cols: Columns
  * null flags), skipping the generic Dremel assembly. Same rows, ids, order, report and errors as
  * `readGeneric`; throws `FlatPathUnsupported` for a page it does not decode.
  */
-async function readFlat(
-  source: ParquetSource,
-  metadata: FileMetaData,
-  header: string[],
-  cols: Columns,
-  options: ReadOptions & { file: string },
-): Promise<{ matrix: ForgettingMatrix; report: ReadReport }> {
+async function readFlat(parquet: OpenParquet): Promise<{ matrix: ForgettingMatrix; report: ReadReport }> {
+  const { source, metadata, header, cols, options } = parquet;
   const file = options.file;
   const { tasks, examples, builder } = newState(options);
   const totalRows = Number(metadata.num_rows);
@@ -264,13 +269,8 @@ async function readFlat(
 }
 
 /** hyparquet's generic reader (any schema, encoding and nesting it supports), one slice of rows at a time. */
-async function readGeneric(
-  source: ParquetSource,
-  metadata: FileMetaData,
-  header: string[],
-  cols: Columns,
-  options: ReadOptions & { file: string },
-): Promise<{ matrix: ForgettingMatrix; report: ReadReport }> {
+async function readGeneric(parquet: OpenParquet): Promise<{ matrix: ForgettingMatrix; report: ReadReport }> {
+  const { source, metadata, header, cols, options } = parquet;
   const file = options.file;
   const extras = extraTextColumns(metadata, cols);
   const wanted = [cols.task, cols.example, cols.delta, cols.nllBefore, cols.nllAfter, ...extras]

@@ -358,6 +358,20 @@ export function parseSafetensors(
   return { header, tensors };
 }
 
+/** How one value of each dtype is written (little-endian) at a byte offset. */
+const WRITE_VALUE: Readonly<Record<SafetensorsDType, (view: DataView, at: number, x: number) => void>> = {
+  F64: (view, at, x) => view.setFloat64(at, x, true),
+  F32: (view, at, x) => view.setFloat32(at, x, true),
+  F16: (view, at, x) => view.setUint16(at, numberToF16(x), true),
+  BF16: (view, at, x) => view.setUint16(at, numberToBf16(x), true),
+  I64: (view, at, x) => view.setBigInt64(at, BigInt(Math.trunc(x)), true),
+  I32: (view, at, x) => view.setInt32(at, x, true),
+  I16: (view, at, x) => view.setInt16(at, x, true),
+  I8: (view, at, x) => view.setInt8(at, x),
+  U8: (view, at, x) => view.setUint8(at, x),
+  BOOL: (view, at, x) => view.setUint8(at, x),
+};
+
 /**
  * Encodes tensors as a safetensors file (header padded with spaces to a multiple of 8 bytes, as the
  * Python library does). Shapes are checked against the data length.
@@ -409,37 +423,10 @@ export function encodeSafetensors(tensors: readonly TensorToWrite[], metadata?: 
   const base = 8 + jsonBytes.length;
   for (const { t, dtype, begin, size } of plan) {
     const at = base + begin;
+    const item = SAFETENSORS_DTYPE_SIZE[dtype];
+    const write = WRITE_VALUE[dtype];
     const d = t.data;
-    switch (dtype) {
-      case 'F64':
-        for (let i = 0; i < size; i++) view.setFloat64(at + 8 * i, d[i]!, true);
-        break;
-      case 'F32':
-        for (let i = 0; i < size; i++) view.setFloat32(at + 4 * i, d[i]!, true);
-        break;
-      case 'F16':
-        for (let i = 0; i < size; i++) view.setUint16(at + 2 * i, numberToF16(d[i]!), true);
-        break;
-      case 'BF16':
-        for (let i = 0; i < size; i++) view.setUint16(at + 2 * i, numberToBf16(d[i]!), true);
-        break;
-      case 'I64':
-        for (let i = 0; i < size; i++) view.setBigInt64(at + 8 * i, BigInt(Math.trunc(d[i]!)), true);
-        break;
-      case 'I32':
-        for (let i = 0; i < size; i++) view.setInt32(at + 4 * i, d[i]!, true);
-        break;
-      case 'I16':
-        for (let i = 0; i < size; i++) view.setInt16(at + 2 * i, d[i]!, true);
-        break;
-      case 'I8':
-        for (let i = 0; i < size; i++) view.setInt8(at + i, d[i]!);
-        break;
-      case 'U8':
-      case 'BOOL':
-        for (let i = 0; i < size; i++) view.setUint8(at + i, d[i]!);
-        break;
-    }
+    for (let i = 0; i < size; i++) write(view, at + item * i, d[i]!);
   }
   return out;
 }

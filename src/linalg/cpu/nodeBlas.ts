@@ -112,6 +112,16 @@ function loadFirst(candidates: readonly string[], explicit: boolean): BlasLibrar
   return null;
 }
 
+/** A row-major cblas ?gemm with α = 1 and the given β, as `BlasLibrary`'s sgemm (T float32) / dgemm. */
+function gemmCall<T extends Float32Array | Float64Array>(fn: KoffiFunction, beta: number) {
+  type Operand = [data: T, offset: number, ld: number];
+  return (ta: boolean, tb: boolean, m: number, n: number, k: number, ...rest: [...Operand, ...Operand, T, number]) => {
+    const [a, aOff, lda, b, bOff, ldb, c, ldc] = rest;
+    const op = (t: boolean) => (t ? TRANS : NO_TRANS);
+    return call(fn, ROW_MAJOR, op(ta), op(tb), m, n, k, 1, a.subarray(aOff), lda, b.subarray(bOff), ldb, beta, c, ldc);
+  };
+}
+
 function bind(lib: KoffiLibrary, path: string): BlasLibrary | null {
   for (const { prefix, suffix, int } of NAMINGS) {
     const name = (base: string) => `${prefix}${base}${suffix}`;
@@ -137,42 +147,9 @@ function bind(lib: KoffiLibrary, path: string): BlasLibrary | null {
     }
     return {
       description: describe(lib, name, path),
-      sgemm: (ta, tb, m, n, k, a, aOff, lda, b, bOff, ldb, c, ldc) =>
-        call(
-          fns.sgemm,
-          ROW_MAJOR,
-          ta ? TRANS : NO_TRANS,
-          tb ? TRANS : NO_TRANS,
-          m,
-          n,
-          k,
-          1,
-          a.subarray(aOff),
-          lda,
-          b.subarray(bOff),
-          ldb,
-          0,
-          c,
-          ldc,
-        ),
-      dgemm: (ta, tb, m, n, k, a, aOff, lda, b, bOff, ldb, c, ldc) =>
-        call(
-          fns.dgemm,
-          ROW_MAJOR,
-          ta ? TRANS : NO_TRANS,
-          tb ? TRANS : NO_TRANS,
-          m,
-          n,
-          k,
-          1,
-          a.subarray(aOff),
-          lda,
-          b.subarray(bOff),
-          ldb,
-          1,
-          c,
-          ldc,
-        ),
+      // sgemm overwrites C (β = 0); dgemm accumulates into it (β = 1), as BlasLibrary states
+      sgemm: gemmCall<Float32Array>(fns.sgemm, 0),
+      dgemm: gemmCall<Float64Array>(fns.dgemm, 1),
       ssyrk: (trans, n, k, a, aOff, lda, c, ldc) =>
         call(fns.ssyrk, ROW_MAJOR, UPPER, trans ? TRANS : NO_TRANS, n, k, 1, a.subarray(aOff), lda, 0, c, ldc),
       dsyrk: (trans, n, k, a, aOff, lda, c, ldc) =>

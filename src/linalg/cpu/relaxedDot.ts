@@ -1,5 +1,6 @@
 import { RELAXED_KERNEL_WASM_BASE64 } from './wasm/relaxedKernel.generated.js';
-import type { DotOperand, WasmMemory, WasmModule } from './wasmDot.js';
+import { mirrorUpper, swappedDot } from './wasmDot.js';
+import type { DotOperand, DotProblem, OperandBlock, WasmMemory, WasmModule } from './wasmDot.js';
 
 /**
  * The float32 fast path of the cpu backend's dot products, used when both operands are Float32Array
@@ -194,21 +195,13 @@ const KC = 512;
 export async function relaxedDot(
   getArena: (bytes: number) => RelaxedArena,
   exec: RelaxedExecutor,
-  xo: DotOperand,
-  yo: DotOperand,
-  c0: number,
-  c1: number,
-  nx: number,
-  ny: number,
-  symmetric: boolean,
+  problem: DotProblem,
   budget: number = BUDGET,
 ): Promise<Float64Array> {
+  const { x: xo, y: yo, c0, c1, nx, ny, symmetric } = problem;
   if (!symmetric && ny < RELAXED_NR && nx > ny) {
     // Y is the 16-row side: put the longer operand there (e.g. A·x for a few vectors x)
-    const swapped = await relaxedDot(getArena, exec, yo, xo, c0, c1, ny, nx, false, budget);
-    const back = new Float64Array(nx * ny);
-    for (let j = 0; j < ny; j++) for (let i = 0; i < nx; i++) back[i * ny + j] = swapped[j * nx + i]!;
-    return back;
+    return swappedDot(problem, (swapped) => relaxedDot(getArena, exec, swapped, budget));
   }
   const result = new Float64Array(nx * ny);
   const depth = c1 - c0;
@@ -265,12 +258,12 @@ export async function relaxedDot(
         const b = L.b[buf]!;
         if (sym && !xo.transposed) {
           // X = Y: stage the rows once, pack both layouts from them
-          stageRows(xo, i0, i0 + r, k0, k1, kp, py * RELAXED_NR, f32, L.sx / 4);
+          stageRows(xo, { r0: i0, r1: i0 + r, k0, k1 }, kp, py * RELAXED_NR, f32, L.sx / 4);
           k.pack2(L.sx, kp * 4, kp, a, px);
           k.pack16(L.sx, kp * 4, kp, b, py);
         } else {
-          packOperand(k, xo, i0, i0 + r, k0, k1, kp, RELAXED_MR, f32, a, L.sx);
-          packOperand(k, yo, j0, j0 + c, k0, k1, kp, RELAXED_NR, f32, b, L.sy);
+          packOperand(k, xo, { r0: i0, r1: i0 + r, k0, k1 }, kp, RELAXED_MR, f32, a, L.sx);
+          packOperand(k, yo, { r0: j0, r1: j0 + c, k0, k1 }, kp, RELAXED_NR, f32, b, L.sy);
         }
         return kp;
       };
@@ -291,7 +284,7 @@ export async function relaxedDot(
       }
     }
   }
-  if (sym) for (let i = 0; i < nx; i++) for (let j = 0; j < i; j++) result[i * nx + j] = result[j * nx + i]!;
+  if (sym) mirrorUpper(result, nx);
   return result;
 }
 
@@ -299,17 +292,8 @@ export async function relaxedDot(
  * Copies rows [r0, r1) × depth [k0, k1) of an untransposed float32 operand to `dst[off + r·kp + k]`,
  * zero padded to depth `kp` and to `rows` rows in all.
  */
-function stageRows(
-  o: DotOperand,
-  r0: number,
-  r1: number,
-  k0: number,
-  k1: number,
-  kp: number,
-  rows: number,
-  dst: Float32Array,
-  off: number,
-): void {
+function stageRows(o: DotOperand, block: OperandBlock, kp: number, rows: number, dst: Float32Array, off: number): void {
+  const { r0, r1, k0, k1 } = block;
   const kw = k1 - k0;
   const src = o.data;
   for (let r = r0; r < r1; r++) {
@@ -331,20 +315,18 @@ function stageRows(
 function packOperand(
   kernel: RelaxedKernelExports,
   o: DotOperand,
-  r0: number,
-  r1: number,
-  k0: number,
-  k1: number,
+  block: OperandBlock,
   kp: number,
   w: number,
   dst: Float32Array,
   dstB: number,
   stageB: number,
 ): void {
+  const { r0, r1, k0, k1 } = block;
   const n = r1 - r0;
   const panels = Math.ceil(n / w);
   if (!o.transposed) {
-    stageRows(o, r0, r1, k0, k1, kp, panels * w, dst, stageB / 4);
+    stageRows(o, block, kp, panels * w, dst, stageB / 4);
     if (w === 16) kernel.pack16(stageB, kp * 4, kp, dstB, panels);
     else kernel.pack2(stageB, kp * 4, kp, dstB, panels);
     return;
@@ -353,7 +335,7 @@ function packOperand(
   // stored rows are depths: stage stored rows [k0, k1) × [r0, r1), padded to whole panels and to
   // depth kp, then copy w floats per depth and panel
   const width = panels * w;
-  stageRows(o, k0, k1, r0, r1, width, kp, dst, stageB / 4);
+  stageRows(o, { r0: k0, r1: k1, k0: r0, k1: r1 }, width, kp, dst, stageB / 4);
   if (w === 16) kernel.packT16(stageB, width * 4, kp, dstB, panels);
   else kernel.packT2(stageB, width * 4, kp, dstB, panels);
 }

@@ -125,32 +125,21 @@ export function makeDot(
   return async (x, ldx, y, ldy, c0, c1, nx, ny, symmetric, transX = false, transY = false) => {
     const work = nx * ny * (c1 - c0);
     if (useSimd && (simd === 'always' || work >= SIMD_MIN_WORK)) {
-      if (useRelaxed && relaxed && x instanceof Float32Array && y instanceof Float32Array) {
-        countProduct(tally, 'wasm-relaxed-simd');
-        return relaxedDot(
-          relaxed.arena,
-          relaxed.exec,
-          { data: x, ld: ldx, transposed: transX },
-          { data: y, ld: ldy, transposed: transY },
-          c0,
-          c1,
-          nx,
-          ny,
-          symmetric,
-        );
-      }
-      countProduct(tally, 'wasm-simd');
-      return wasmDot(
-        arenaFor,
-        exec,
-        { data: x, ld: ldx, transposed: transX },
-        { data: y, ld: ldy, transposed: transY },
+      const problem = {
+        x: { data: x, ld: ldx, transposed: transX },
+        y: { data: y, ld: ldy, transposed: transY },
         c0,
         c1,
         nx,
         ny,
         symmetric,
-      );
+      };
+      if (useRelaxed && relaxed && x instanceof Float32Array && y instanceof Float32Array) {
+        countProduct(tally, 'wasm-relaxed-simd');
+        return relaxedDot(relaxed.arena, relaxed.exec, problem);
+      }
+      countProduct(tally, 'wasm-simd');
+      return wasmDot(arenaFor, exec, problem);
     }
     countProduct(tally, 'js');
     const out = new Float64Array(nx * ny);

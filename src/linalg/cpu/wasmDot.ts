@@ -143,6 +143,45 @@ export interface DotOperand {
   transposed: boolean;
 }
 
+/** The product X·Yᵀ over depths [c0, c1) of nx logical rows of X and ny of Y; `symmetric` when X = Y. */
+export interface DotProblem {
+  x: DotOperand;
+  y: DotOperand;
+  c0: number;
+  c1: number;
+  nx: number;
+  ny: number;
+  symmetric: boolean;
+}
+
+/** Logical rows [r0, r1) × depths [k0, k1) of an operand: what one packing step copies. */
+export interface OperandBlock {
+  r0: number;
+  r1: number;
+  k0: number;
+  k1: number;
+}
+
+/**
+ * Runs `dot` on the problem with X and Y exchanged (never symmetric) and transposes its ny×nx result
+ * back to nx×ny: how the kernels put the operand that fills whole register blocks on their long side.
+ */
+export async function swappedDot(
+  problem: DotProblem,
+  dot: (swapped: DotProblem) => Promise<Float64Array>,
+): Promise<Float64Array> {
+  const { nx, ny } = problem;
+  const swapped = await dot({ ...problem, x: problem.y, y: problem.x, nx: ny, ny: nx, symmetric: false });
+  const back = new Float64Array(nx * ny);
+  for (let j = 0; j < ny; j++) for (let i = 0; i < nx; i++) back[i * ny + j] = swapped[j * nx + i]!;
+  return back;
+}
+
+/** Copies the upper triangle of the n×n row-major `m` onto its lower triangle. */
+export function mirrorUpper(m: Float64Array, n: number): void {
+  for (let i = 0; i < n; i++) for (let j = 0; j < i; j++) m[i * n + j] = m[j * n + i]!;
+}
+
 /** Default arena budget in doubles (192 MiB); the `budget` argument lowers it (tests). */
 const BUDGET = 24 * 1024 * 1024;
 
@@ -154,22 +193,14 @@ const BUDGET = 24 * 1024 * 1024;
 export async function wasmDot(
   getArena: (doubles: number) => DotArena,
   exec: DotExecutor,
-  xo: DotOperand,
-  yo: DotOperand,
-  c0: number,
-  c1: number,
-  nx: number,
-  ny: number,
-  symmetric: boolean,
+  problem: DotProblem,
   budget: number = BUDGET,
 ): Promise<Float64Array> {
+  const { x: xo, y: yo, c0, c1, nx, ny, symmetric } = problem;
   if (!symmetric && nx < ny && nx % 4 !== 0) {
     // 4-row blocks run over X: put the side whose rows fill whole blocks there (e.g. Vᵀ = Uᵀ·A with
     // k = 10 rows against 10⁵ columns) and transpose the small result back.
-    const swapped = await wasmDot(getArena, exec, yo, xo, c0, c1, ny, nx, false, budget);
-    const back = new Float64Array(nx * ny);
-    for (let j = 0; j < ny; j++) for (let i = 0; i < nx; i++) back[i * ny + j] = swapped[j * nx + i]!;
-    return back;
+    return swappedDot(problem, (swapped) => wasmDot(getArena, exec, swapped, budget));
   }
   const result = new Float64Array(nx * ny);
   const depth = c1 - c0;
@@ -199,8 +230,8 @@ export async function wasmDot(
       for (let k0 = c0; k0 < c1; k0 += kc) {
         const k1 = Math.min(c1, k0 + kc);
         const ld = even(k1 - k0);
-        packPanel(xo, i0, i0 + r, k0, k1, f64, xOff, ld);
-        if (!sym) packPanel(yo, j0, j0 + c, k0, k1, f64, yOff, ld);
+        packPanel(xo, { r0: i0, r1: i0 + r, k0, k1 }, f64, xOff, ld);
+        if (!sym) packPanel(yo, { r0: j0, r1: j0 + c, k0, k1 }, f64, yOff, ld);
         await exec(arena, { x: xOff, y: yOff, out: outOff, ld, nx: r, ny: c, ldo: c, symmetric: sym });
       }
       if (c === ny) result.set(f64.subarray(outOff, outOff + r * c), i0 * ny);
@@ -209,21 +240,13 @@ export async function wasmDot(
           for (let j = 0; j < c; j++) result[(i0 + i) * ny + j0 + j] = f64[outOff + i * c + j]!;
     }
   }
-  if (sym) for (let i = 0; i < nx; i++) for (let j = 0; j < i; j++) result[i * nx + j] = result[j * nx + i]!;
+  if (sym) mirrorUpper(result, nx);
   return result;
 }
 
 /** Packs logical rows [r0, r1) × depth [k0, k1) as float64 rows of length `ld` (zero padded). */
-function packPanel(
-  o: DotOperand,
-  r0: number,
-  r1: number,
-  k0: number,
-  k1: number,
-  dst: Float64Array,
-  off: number,
-  ld: number,
-): void {
+function packPanel(o: DotOperand, block: OperandBlock, dst: Float64Array, off: number, ld: number): void {
+  const { r0, r1, k0, k1 } = block;
   const w = k1 - k0;
   const src = o.data;
   if (!o.transposed) {

@@ -1,3 +1,4 @@
+import { weightedSampleWithoutReplacement } from '../../linalg/random.js';
 import { createReplayRandom } from '../../replay/random.js';
 import { softmaxWeights } from '../../replay/softmax.js';
 import { DEFAULT_TEMPERATURE } from '../../replay/defaults.js';
@@ -61,18 +62,16 @@ export class ReservoirBuffer<T> {
 
 /**
  * Weighted sampling without replacement by Efraimidis–Spirakis keys u^(1/w): the n largest keys win
- * (returned by descending key). `u` are the uniforms (one per item) so the draw is reproducible.
+ * (returned by descending key). `u` are the uniforms (one per item) so the draw is reproducible. The
+ * draw of `weightedSampleWithoutReplacement` on the log-weights (the same order: log w − log(−log u) is
+ * an increasing function of u^(1/w)); items of weight 0 are never drawn.
  * @example weightedReplaySample(Float64Array.of(1, 2, 0.5, 4), 2, Float64Array.of(0.5, 0.5, 0.9, 0.2)) // [2, 1]
  */
 export function weightedReplaySample(w: Float64Array, n: number, u: Float64Array): Int32Array {
   if (w.length !== u.length)
     throw new ForgetscopeError('shape', `weightedReplaySample: ${w.length} weights but ${u.length} uniforms`);
-  // log key = log(u)/w keeps the order of u^(1/w) without underflow for small w.
-  const keys = Float64Array.from(w, (wi, i) => (wi > 0 ? Math.log(u[i]!) / wi : -Infinity));
-  const order = Array.from({ length: w.length }, (_, i) => i)
-    .filter((i) => keys[i]! > -Infinity)
-    .sort((a, b) => keys[b]! - keys[a]! || a - b);
-  return Int32Array.from(order.slice(0, n));
+  const logWeights = Float64Array.from(w, (wi) => (wi > 0 ? Math.log(wi) : -Infinity));
+  return weightedSampleWithoutReplacement(logWeights, u, n);
 }
 
 /** An item of the dual-memory buffer: an upstream example id and its forgetting score. */
