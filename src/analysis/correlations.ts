@@ -2,6 +2,7 @@
  * forgetscope's one correlation module: `correlate` (simple-statistics, for short samples),
  * `correlateTaskMetadata`, `correlateSimilarity`, and the typed-array `pearson`, `midranks`, `spearman`
  * that the large similarity correlation and the seed-method modules use.
+ * Indexed reads carry `!` where the index is < length by the loop bounds (or by the shapes checked on entry).
  */
 import { sampleCorrelation, sampleRankCorrelation } from 'simple-statistics';
 import type { ForgettingMatrix, TaskMeta } from '../matrix/ForgettingMatrix.js';

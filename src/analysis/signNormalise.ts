@@ -1,3 +1,4 @@
+// Indexed reads carry `!` where the index is < length by the loop bounds (or by the shapes checked on entry).
 /**
  * Makes singular-vector signs stable: for each component c, if the largest-magnitude entry of the
  * right (example) factor is negative, both factors of that component flip sign (their product, the

@@ -1,3 +1,4 @@
+// Indexed reads carry `!` where the index is < length by the loop bounds (or by the shapes checked on entry).
 import type { ForgettingMatrix, MetaValue } from '../matrix/ForgettingMatrix.js';
 import { ForgetscopeError } from '../util/errors.js';
 

@@ -1,3 +1,4 @@
+// Indexed reads carry `!` where the index is < length by the loop bounds (or by the shapes checked on entry).
 import type { ForgettingMatrix } from '../matrix/ForgettingMatrix.js';
 
 /** Per-task (row) forgetting statistics over observed entries. */

@@ -129,8 +129,18 @@ function listParts(spec: string): string[] {
     .filter((s) => s !== '');
 }
 
+/** A list with at least one entry (what the list parsers return: an empty list is a usage error). */
+export type NonEmpty<T> = [T, ...T[]];
+
+/** The items without repeats, first occurrences kept; a usage error with `message` when there are none. */
+function distinctNonEmpty<T>(items: readonly T[], message: string): NonEmpty<T> {
+  const [first, ...rest] = new Set(items);
+  if (first === undefined) throw new ForgetscopeError('usage', message);
+  return [first, ...rest];
+}
+
 /** `0-9,12`: non-negative integers and inclusive ranges, in order, repeats removed (seeds). */
-export function parseIntList(spec: string, flag: string): number[] {
+export function parseIntList(spec: string, flag: string): NonEmpty<number> {
   const out: number[] = [];
   for (const part of listParts(spec)) {
     const range = /^(\d+)-(\d+)$/.exec(part);
@@ -146,8 +156,7 @@ export function parseIntList(spec: string, flag: string): number[] {
       throw new ForgetscopeError('usage', `${flag}: "${part}" is not a non-negative integer or a range a-b`);
     }
   }
-  if (out.length === 0) throw new ForgetscopeError('usage', `${flag} is empty`);
-  return [...new Set(out)];
+  return distinctNonEmpty(out, `${flag} is empty`);
 }
 
 /** `5,10,30`: positive integers, in the order given. */
@@ -161,7 +170,7 @@ export function parsePositiveIntList(spec: string, flag: string): number[] {
  * `0-45,50` (inclusive ranges and single indices) or task ids, comma-separated, in the order given
  * (repeats removed). A numeric token that is also a task id means that task.
  */
-export function parseRowList(spec: string, matrix: ForgettingMatrix, flag: string): number[] {
+export function parseRowList(spec: string, matrix: ForgettingMatrix, flag: string): NonEmpty<number> {
   const rows: number[] = [];
   const ids = new Map(matrix.taskIds.map((t, i) => [t, i]));
   for (const part of listParts(spec)) {
@@ -183,8 +192,7 @@ export function parseRowList(spec: string, matrix: ForgettingMatrix, flag: strin
       throw new ForgetscopeError('usage', `${flag}: "${part}" is neither a row index, a range (a-b) nor a task id`);
     }
   }
-  if (rows.length === 0) throw new ForgetscopeError('usage', `${flag} selects no rows`);
-  return [...new Set(rows)];
+  return distinctNonEmpty(rows, `${flag} selects no rows`);
 }
 
 /** Comma-separated registered completion method names (all registered when absent). */
@@ -215,17 +223,18 @@ export function parseCaps(spec: string, flag = '--caps', sources?: readonly stri
   for (const part of spec.split(',').filter((s) => s.trim() !== '')) {
     const m = /^\s*(.+?)\s*=\s*(\d+)\s*$/.exec(part);
     if (!m) throw new ForgetscopeError('usage', `${flag}: "${part}" is not SOURCE=COUNT`);
-    const count = Number(m[2]);
-    if (!Number.isSafeInteger(count)) throw new ForgetscopeError('usage', `${flag}: count of "${m[1]}" is too large`);
-    if (known && !known.has(m[1]!)) {
+    const [, source = '', digits] = m;
+    const count = Number(digits);
+    if (!Number.isSafeInteger(count)) throw new ForgetscopeError('usage', `${flag}: count of "${source}" is too large`);
+    if (known && !known.has(source)) {
       const list = [...known].sort();
       throw new ForgetscopeError(
         'usage',
-        `${flag}: no example has source "${m[1]}"; the sources are ${list.slice(0, 10).join(', ')}${list.length > 10 ? ', …' : ''}`,
+        `${flag}: no example has source "${source}"; the sources are ${list.slice(0, 10).join(', ')}${list.length > 10 ? ', …' : ''}`,
       );
     }
-    if (m[1]! in caps) throw new ForgetscopeError('usage', `${flag} names source "${m[1]}" twice`);
-    caps[m[1]!] = count;
+    if (source in caps) throw new ForgetscopeError('usage', `${flag} names source "${source}" twice`);
+    caps[source] = count;
   }
   if (Object.keys(caps).length === 0) throw new ForgetscopeError('usage', `${flag} is empty`);
   return caps;

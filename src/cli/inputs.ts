@@ -12,6 +12,7 @@ import { parseIdList } from '../io/parseIdList.js';
 import { parseJsonIdList } from '../io/json/parseJsonLimited.js';
 import { ForgetscopeError, formatLocation } from '../util/errors.js';
 import { readText } from './readText.js';
+import { itemAt } from '../util/checked.js';
 
 /**
  * Reads the measured entries of a new task — a table with columns `example` and `value`, in any format
@@ -50,7 +51,7 @@ export async function readMeasuredEntries(
   if (skipped > 0 && warn) warn(await skippedEntries(path, format, skipped, read.report.dropped));
   const pairs: Array<[number, number]> = [];
   for (let i = 0; i < diagonal.rows; i++) {
-    const id = diagonal.taskIds[i]!;
+    const id = itemAt(diagonal.taskIds, i, 'row');
     // A row whose value was blank, null or NaN (dropped by io) is not a measured entry.
     if (!diagonal.isObserved(i, diagonal.exampleIndex(id))) continue;
     const j = matrix.findExample(id);
@@ -97,7 +98,7 @@ async function skippedEntries(
     const first =
       v < 0 ? undefined : records.slice(1).find((r) => !Number.isFinite(Number.parseFloat(r.fields[v] ?? '')));
     if (first)
-      where = `${formatLocation({ file: path, line: first.line, column: first.columns[v] ?? first.columns[first.columns.length - 1]! })}`;
+      where = `${formatLocation({ file: path, line: first.line, column: first.columns[v] ?? first.columns.at(-1) })}`;
   }
   const why = Object.entries(reasons)
     .map(([k, n]) => `${n} ${k}`)
@@ -125,7 +126,8 @@ async function valueLocation(
   const e = head.indexOf('example');
   const v = head.indexOf('value');
   const hit = records.slice(1).find((r) => r.fields[e] === id);
-  return hit && v >= 0 ? { file: path, line: hit.line, column: hit.columns[v]! } : { file: path, column: 'value' };
+  const column = v >= 0 ? hit?.columns[v] : undefined;
+  return hit && column !== undefined ? { file: path, line: hit.line, column } : { file: path, column: 'value' };
 }
 
 /**
@@ -146,7 +148,9 @@ export async function readSideRow(
     );
   }
   const out = new Float64Array(matrix.cols);
-  for (let t = 0; t < columns.length; t++) out[columns[t]!] = values[t]!;
+  columns.forEach((j, t) => {
+    out[j] = itemAt(values, t, 'measured entry');
+  });
   return out;
 }
 
@@ -203,4 +207,10 @@ export async function readExclusion(
   options: { unknown?: 'error' | 'skip' } = {},
 ): Promise<ExampleMask> {
   return exampleMask(await readExampleIds(path), matrix, path, options);
+}
+
+/** `[rows, cols]` of a 2-D tensor shape, or undefined for any other rank. */
+export function shape2D(shape: readonly number[]): [number, number] | undefined {
+  const [rows, cols, ...rest] = shape;
+  return rows !== undefined && cols !== undefined && rest.length === 0 ? [rows, cols] : undefined;
 }

@@ -2,6 +2,7 @@
  * Split-conformal interval calibration shared by the completion methods: an interval is a point
  * prediction ± κ·(a per-entry scale), with κ the conformal quantile of held-out |error|/scale ratios,
  * so its coverage is measured on held-out rows, not assumed Gaussian.
+ * Indexed reads carry `!` where the index is < length by the loop bounds (or by the shapes checked on entry).
  */
 
 /**

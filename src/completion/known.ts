@@ -1,3 +1,4 @@
+// Indexed reads carry `!` where the index is < length by the loop bounds (or by the shapes checked on entry).
 import { ForgetscopeError } from '../util/errors.js';
 import type { KnownEntries } from './types.js';
 

@@ -17,8 +17,8 @@ const EXTENSIONS: Record<string, InputFormat> = {
 
 /** Format from a file name's extension (case-insensitive), or null when it says nothing. */
 export function formatFromName(name: string): InputFormat | null {
-  const m = /\.([A-Za-z0-9]+)$/.exec(name);
-  return m ? (EXTENSIONS[m[1]!.toLowerCase()] ?? null) : null;
+  const ext = /\.([A-Za-z0-9]+)$/.exec(name)?.[1];
+  return ext !== undefined ? (EXTENSIONS[ext.toLowerCase()] ?? null) : null;
 }
 
 /** `\x93NUMPY`, `PAR1`, `ARROW1` and the Arrow stream's continuation marker 0xFFFFFFFF. */

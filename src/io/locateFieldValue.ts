@@ -17,8 +17,8 @@ export interface FieldLocation {
 export function locateFieldValue(text: string, format: string, column: string, value: string): FieldLocation | null {
   const lines = text.replace(/^\uFEFF/, '').split(/\r?\n/);
   if (format === 'jsonl') {
-    for (let i = 0; i < lines.length; i++) {
-      const line = lines[i]!.trim();
+    for (const [i, raw] of lines.entries()) {
+      const line = raw.trim();
       if (line === '') continue;
       try {
         const record = JSON.parse(line) as Record<string, unknown>;
@@ -37,8 +37,9 @@ export function locateFieldValue(text: string, format: string, column: string, v
   } catch {
     return null; // text the reader would have rejected first
   }
-  if (records.length === 0) return null;
-  const index = records[0]!.fields.findIndex((f) => f.trim() === column);
+  const head = records[0];
+  if (!head) return null;
+  const index = head.fields.findIndex((f) => f.trim() === column);
   if (index < 0) return null;
   for (const r of records.slice(1)) {
     if (r.fields[index]?.trim() === value) return { line: r.line, column: index + 1 };

@@ -1,5 +1,6 @@
 import type { ForgettingMatrix } from '../matrix/ForgettingMatrix.js';
 import type { Table } from './types.js';
+import { itemAt } from '../util/checked.js';
 
 /**
  * The long-table form of a matrix: one row per cell, task-major, columns `task`, `example`, `delta`
@@ -13,14 +14,15 @@ export function matrixToLongTable(matrix: ForgettingMatrix): Table {
   const delta = new Float64Array(count);
   const before = matrix.nllBefore ? new Float64Array(count) : null;
   let r = 0;
-  for (let i = 0; i < matrix.rows; i++) {
-    for (let j = 0; j < matrix.cols; j++) {
-      task[r] = matrix.taskIds[i]!;
-      example[r] = matrix.exampleIds[j]!;
+  const nllBefore = matrix.nllBefore;
+  matrix.taskIds.forEach((taskId, i) => {
+    matrix.exampleIds.forEach((exampleId, j) => {
+      task[r] = taskId;
+      example[r] = exampleId;
       delta[r] = matrix.get(i, j);
-      if (before) before[r] = matrix.nllBefore![j]!;
+      if (before && nllBefore) before[r] = itemAt(nllBefore, j, 'column');
       r++;
-    }
-  }
+    });
+  });
   return { columns: before ? { task, example, delta, nll_before: before } : { task, example, delta } };
 }

@@ -45,12 +45,11 @@ export async function readForgettingMatrixFromStream(
         const tracked: AsyncIterable<Uint8Array> = {
           async *[Symbol.asyncIterator]() {
             for await (const chunk of rest) {
+              // the last (at most) 8 bytes of tail + chunk
               const joined = new Uint8Array(Math.min(8, tail.length + chunk.length));
-              const all = tail.length + chunk.length;
-              for (let k = 0; k < joined.length; k++) {
-                const at = all - joined.length + k;
-                joined[k] = at < tail.length ? tail[at]! : chunk[at - tail.length]!;
-              }
+              const fromChunk = Math.min(joined.length, chunk.length);
+              joined.set(tail.subarray(tail.length - (joined.length - fromChunk)), 0);
+              joined.set(chunk.subarray(chunk.length - fromChunk), joined.length - fromChunk);
               tail = joined;
               yield chunk;
             }

@@ -1,3 +1,4 @@
+// Byte-level decoder: indexed byte reads carry `!` where the index is < length by the loop bounds.
 import { ForgetscopeError } from '../util/errors.js';
 
 /**

@@ -1,3 +1,4 @@
+// Indexed reads carry `!` where the index is < length by the loop bounds (or by the shapes checked on entry).
 import { EigenvalueDecomposition, Matrix } from 'ml-matrix';
 
 /** Eigen-decomposition of a symmetric matrix, eigenvalues in descending order. */

@@ -8,6 +8,7 @@
  * The consumers seed it differently (randomized SVD, replay sampling) and each keeps its own stream;
  * `seededGaussian` (starting points of the iterative fits) keeps its mulberry32 uniforms so that the
  * fits' numbers stay what they were.
+ * Indexed reads carry `!` where the index is < length by the loop bounds (or by the shapes checked on entry).
  */
 
 /**

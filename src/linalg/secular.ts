@@ -14,6 +14,7 @@
  * weights used for the vectors are then recomputed from the roots (Löwner's formula, as in
  * Gu & Eisenstat), so that the computed roots are exact for them and the vectors come out
  * numerically orthogonal even for clustered eigenvalues.
+ * Indexed reads carry `!` where the index is < length by the loop bounds (or by the shapes checked on entry).
  */
 
 /** Roots of the secular equation and the (unnormalised) directions (Λ − μ_i)⁻¹·û. */

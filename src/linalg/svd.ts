@@ -1,3 +1,4 @@
+// Indexed reads carry `!` where the index is < length by the loop bounds (or by the shapes checked on entry).
 import { ForgetscopeError } from '../util/errors.js';
 import { symmetricEigen } from './eigen.js';
 import { SeededNormal } from './random.js';
@@ -116,14 +117,14 @@ async function randomizedSVD(
     s[t] = sigma;
     for (let r = 0; r < l; r++) {
       const w = eig.vectors[r * l + t]!;
-      for (let i = 0; i < m; i++) u[i * k + t] += qt[r * m + i]! * w;
+      for (let i = 0; i < m; i++) u[i * k + t]! += qt[r * m + i]! * w;
     }
     const inv = sigma > 0 ? 1 / sigma : 0;
     for (let r = 0; r < l; r++) {
       const w = eig.vectors[r * l + t]! * inv;
       if (w === 0) continue;
       const off = r * n;
-      for (let c = 0; c < n; c++) v[c * k + t] += bt[off + c]! * w;
+      for (let c = 0; c < n; c++) v[c * k + t]! += bt[off + c]! * w;
     }
   }
   return { s, u, v, k, rows: m, cols: n };

@@ -1,3 +1,4 @@
+import { itemAt } from '../util/checked.js';
 import { ForgetscopeError } from '../util/errors.js';
 
 /** Dense storage of matrix values: float64 by default, float32 on request for large inputs. */
@@ -150,7 +151,7 @@ export class ForgettingMatrix {
     init: Partial<Omit<ForgettingMatrixInit, 'values'>> = {},
   ): ForgettingMatrix {
     const m = rows.length;
-    const n = m > 0 ? rows[0]!.length : 0;
+    const n = rows[0]?.length ?? 0;
     const values = new Float64Array(m * n);
     rows.forEach((r, i) => {
       if (r.length !== n) throw new ForgetscopeError('shape', `row ${i} has ${r.length} entries, expected ${n}`);
@@ -171,8 +172,11 @@ export class ForgettingMatrix {
     init: Omit<ForgettingMatrixInit, 'values' | 'nllBefore'>,
   ): ForgettingMatrix {
     const n = init.exampleIds.length;
-    const values = new Float64Array(nllAfter.length);
-    for (let k = 0; k < values.length; k++) values[k] = nllAfter[k]! - nllBefore[k % n]!;
+    if (nllBefore.length !== n) {
+      throw new ForgetscopeError('shape', `nllBefore has ${nllBefore.length} entries, expected ${n}`);
+    }
+    // k % n < n = nllBefore.length, so every read below is in range.
+    const values = Float64Array.from(nllAfter, (after, k) => after - itemAt(nllBefore, k % n, 'example'));
     return new ForgettingMatrix({ ...init, values, nllBefore });
   }
 
@@ -190,7 +194,7 @@ export class ForgettingMatrix {
   get observedCount(): number {
     if (!this.mask) return this.rows * this.cols;
     let c = 0;
-    for (let k = 0; k < this.mask.length; k++) c += this.mask[k]!;
+    for (const o of this.mask) c += o;
     return c;
   }
 
@@ -199,9 +203,9 @@ export class ForgettingMatrix {
     return this.mask === null || this.mask[i * this.cols + j] === 1;
   }
 
-  /** Value of entry (i, j), or NaN when missing. */
+  /** Value of entry (i, j), or NaN when missing (also NaN outside the matrix). */
   get(i: number, j: number): number {
-    return this.values[i * this.cols + j]!;
+    return this.values[i * this.cols + j] ?? NaN;
   }
 
   /** A view (no copy) of row i's values; missing entries are NaN. */
@@ -217,7 +221,7 @@ export class ForgettingMatrix {
   /** A copy of column j. */
   column(j: number): Float64Array {
     const out = new Float64Array(this.rows);
-    for (let i = 0; i < this.rows; i++) out[i] = this.values[i * this.cols + j]!;
+    for (let i = 0; i < this.rows; i++) out[i] = this.values[i * this.cols + j] ?? NaN;
     return out;
   }
 
@@ -262,10 +266,10 @@ export class ForgettingMatrix {
     const n = this.cols;
     let values: Values;
     let observed: Uint8Array | undefined;
-    const contiguous = idx.every((v, k) => v === (idx[0] ?? 0) + k);
-    if (contiguous && idx.length > 0) {
-      values = this.values.subarray(idx[0]! * n, (idx[0]! + idx.length) * n);
-      observed = this.mask ? this.mask.subarray(idx[0]! * n, (idx[0]! + idx.length) * n) : undefined;
+    const first = idx[0];
+    if (first !== undefined && idx.every((v, k) => v === first + k)) {
+      values = this.values.subarray(first * n, (first + idx.length) * n);
+      observed = this.mask ? this.mask.subarray(first * n, (first + idx.length) * n) : undefined;
     } else {
       values = new (this.values.constructor as Float64ArrayConstructor | Float32ArrayConstructor)(idx.length * n);
       observed = this.mask ? new Uint8Array(idx.length * n) : undefined;
@@ -277,9 +281,9 @@ export class ForgettingMatrix {
     return new ForgettingMatrix({
       values,
       ...(observed ? { observed } : {}),
-      taskIds: Array.from(idx, (i) => this.taskIds[i]!),
+      taskIds: Array.from(idx, (i) => itemAt(this.taskIds, i, 'row')),
       exampleIds: this.exampleIds,
-      taskMeta: Array.from(idx, (i) => this.taskMeta[i]!),
+      taskMeta: Array.from(idx, (i) => itemAt(this.taskMeta, i, 'row')),
       exampleMeta: this.exampleMeta,
       ...(this.nllBefore ? { nllBefore: this.nllBefore } : {}),
     });
@@ -293,20 +297,21 @@ export class ForgettingMatrix {
     const k = idx.length;
     const values = new (this.values.constructor as Float64ArrayConstructor | Float32ArrayConstructor)(m * k);
     const observed = this.mask ? new Uint8Array(m * k) : undefined;
+    const { mask, nllBefore } = this;
     for (let i = 0; i < m; i++) {
-      for (let c = 0; c < k; c++) {
-        values[i * k + c] = this.values[i * n + idx[c]!]!;
-        if (observed) observed[i * k + c] = this.mask![i * n + idx[c]!]!;
-      }
+      idx.forEach((j, c) => {
+        values[i * k + c] = itemAt(this.values, i * n + j);
+        if (observed && mask) observed[i * k + c] = itemAt(mask, i * n + j);
+      });
     }
     return new ForgettingMatrix({
       values,
       ...(observed ? { observed } : {}),
       taskIds: this.taskIds,
-      exampleIds: Array.from(idx, (j) => this.exampleIds[j]!),
+      exampleIds: Array.from(idx, (j) => itemAt(this.exampleIds, j, 'column')),
       taskMeta: this.taskMeta,
-      exampleMeta: Array.from(idx, (j) => this.exampleMeta[j]!),
-      ...(this.nllBefore ? { nllBefore: Float64Array.from(idx, (j) => this.nllBefore![j]!) } : {}),
+      exampleMeta: Array.from(idx, (j) => itemAt(this.exampleMeta, j, 'column')),
+      ...(nllBefore ? { nllBefore: Float64Array.from(idx, (j) => itemAt(nllBefore, j, 'column')) } : {}),
     });
   }
 
@@ -331,8 +336,8 @@ export class ForgettingMatrix {
     const v = this.values;
     const mask = this.mask;
     for (let k = 0; k < v.length; k++) {
-      if (mask && mask[k] === 0) continue;
-      const x = v[k]!;
+      const x = v[k];
+      if (x === undefined || (mask && mask[k] === 0)) continue;
       count++;
       sum += x;
       const delta = x - runningMean;

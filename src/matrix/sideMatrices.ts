@@ -54,8 +54,8 @@ export function selectSideRows(side: SideMatrices, rows: ArrayLike<number>): Sid
     const out =
       s.data instanceof Float32Array ? new Float32Array(rows.length * s.cols) : new Float64Array(rows.length * s.cols);
     for (let a = 0; a < rows.length; a++) {
-      const i = rows[a]!;
-      if (!Number.isInteger(i) || i < 0 || i >= s.rows)
+      const i = rows[a];
+      if (i === undefined || !Number.isInteger(i) || i < 0 || i >= s.rows)
         throw new ForgetscopeError('usage', `side matrix "${s.name}": row ${i} is outside 0..${s.rows - 1}`);
       out.set(s.data.subarray(i * s.cols, (i + 1) * s.cols), a * s.cols);
     }
@@ -81,6 +81,7 @@ export function sideRowOf(side: SideMatrices, i: number): SideRow {
 export function exampleFeatureSide(name: string, feature: ArrayLike<number>, rows: number): SideMatrix {
   const cols = feature.length;
   const data = new Float64Array(rows * cols);
-  for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) data[i * cols + j] = feature[j]!;
+  const row = Float64Array.from(feature);
+  for (let i = 0; i < rows; i++) data.set(row, i * cols);
   return { name, rows, cols, data };
 }

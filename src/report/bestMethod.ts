@@ -23,8 +23,8 @@ export function meaningfulBest(
     .map(([name, m]) => ({ name, v: m[key], se: m.stderr?.[key] ?? 0 }))
     .filter((x): x is { name: string; v: number; se: number } => x.v !== null && Number.isFinite(x.v))
     .sort((a, b) => (lowerIsBetter ? a.v - b.v : b.v - a.v));
-  if (ranked.length < 2) return null;
-  const [best, second] = [ranked[0]!, ranked[1]!];
+  const [best, second] = ranked;
+  if (best === undefined || second === undefined) return null;
   const margin = Math.abs(best.v - second.v);
   const noise = Math.hypot(best.se ?? 0, second.se ?? 0);
   return margin > noise && margin > BEST_RELATIVE_TOLERANCE * Math.abs(best.v) ? best.name : null;

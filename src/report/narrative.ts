@@ -1,4 +1,5 @@
 import type { AssembledReport } from './assemble.js';
+import { itemAt } from '../util/checked.js';
 import { textTable } from '../util/textTable.js';
 import { DEFAULT_REPLAY_POLICY } from '../replay/defaults.js';
 import { scoreDistributionData } from '../viz/replay.js';
@@ -38,9 +39,10 @@ export function formatReportNarrative(r: AssembledReport, facts: ReportRunFacts)
         : 'the additive model beats rank 1'),
   );
   const sources = [...(d.sources ?? [])].sort((a, b) => b.mean - a.mean);
-  if (sources.length > 0) {
+  const [most, least] = [sources[0], sources.at(-1)];
+  if (most && least) {
     lines.push(
-      `Sources    most forgotten ${sources[0]!.source} (mean Z ${fmt(sources[0]!.mean)}), least ${sources[sources.length - 1]!.source} (${fmt(sources[sources.length - 1]!.mean)})`,
+      `Sources    most forgotten ${most.source} (mean Z ${fmt(most.mean)}), least ${least.source} (${fmt(least.mean)})`,
     );
   }
   const top = d.topForgotten?.[0];
@@ -48,11 +50,11 @@ export function formatReportNarrative(r: AssembledReport, facts: ReportRunFacts)
     lines.push(
       `Examples   most forgotten: ${top.example}${top.source ? ` (${top.source})` : ''}, mean Z ${fmt(top.mean)}`,
     );
-  if (d.evaluation) {
+  if (d.evaluation && r.evaluation) {
     const ev = d.evaluation;
     lines.push(
       '',
-      `Completion ${ev.known} measured examples per held-out task (paper protocol), ${r.evaluation!.trainRows.length} train / ${r.evaluation!.testRows.length} test tasks, seeds ${ev.seeds.join(',')}`,
+      `Completion ${ev.known} measured examples per held-out task (paper protocol), ${r.evaluation.trainRows.length} train / ${r.evaluation.testRows.length} test tasks, seeds ${ev.seeds.join(',')}`,
     );
     const rows = Object.entries(ev.methods).map(([name, m]) => [
       name,
@@ -70,15 +72,16 @@ export function formatReportNarrative(r: AssembledReport, facts: ReportRunFacts)
       }).replace(/\n$/, ''),
     );
   }
-  if (r.curve) {
-    const at = (k: number, sel: string): number | undefined =>
-      r.curve!.find((p) => p.k === k && p.select === sel)?.rmse;
+  const curve = r.curve;
+  if (curve) {
+    const at = (k: number, sel: string): number | undefined => curve.find((p) => p.k === k && p.select === sel)?.rmse;
     lines.push(
-      `  lowrank RMSE by k (random → active): ${[...new Set(r.curve.map((p) => p.k))].map((k) => `k=${k} ${fmt(at(k, 'random'))}→${fmt(at(k, 'active'))}`).join(', ')}`,
+      `  lowrank RMSE by k (random → active): ${[...new Set(curve.map((p) => p.k))].map((k) => `k=${k} ${fmt(at(k, 'random'))}→${fmt(at(k, 'active'))}`).join(', ')}`,
     );
   }
   if (d.replay && r.replay) {
-    const names = Array.from(r.replay.selected.slice(0, 5), (j) => d.replay!.exampleIds[j]!);
+    const ids = d.replay.exampleIds;
+    const names = Array.from(r.replay.selected.slice(0, 5), (j) => itemAt(ids, j, 'replayed example'));
     lines.push(
       '',
       `Replay     task ${d.replay.task}: ${d.replay.replayN} examples drawn (policy ${r.replay.policy ?? DEFAULT_REPLAY_POLICY}${Number.isFinite(r.replay.temperature) ? `, T = ${r.replay.temperature}` : ''}, scores from ${r.replay.method}); first: ${names.join(', ')} …`,
@@ -125,16 +128,17 @@ export function formatFindings(r: AssembledReport): string {
   }
   if (d.evaluation) {
     const ranked = Object.entries(d.evaluation.methods)
-      .filter(([, m]) => m.rmse !== null && Number.isFinite(m.rmse))
-      .sort((a, b) => a[1].rmse! - b[1].rmse!);
-    if (ranked.length > 0) {
-      const [name, m] = ranked[0]!;
+      .flatMap(([name, m]) => (m.rmse !== null && Number.isFinite(m.rmse) ? [{ name, m, rmse: m.rmse }] : []))
+      .sort((a, b) => a.rmse - b.rmse);
+    const first = ranked[0];
+    if (first) {
+      const { name, m } = first;
       parts.push(
         `Measuring ${d.evaluation.known} examples of a new task is enough to predict the rest of its row: ${name} does it with RMSE ${fmt(m.rmse)} nats` +
           (ranked.length > 1
             ? ` (${ranked
                 .slice(1)
-                .map(([n, x]) => `${n} ${fmt(x.rmse)}`)
+                .map((x) => `${x.name} ${fmt(x.rmse)}`)
                 .join(', ')})`
             : '') +
           '.',

@@ -53,11 +53,13 @@ export function overviewSection(data: ReportData): Section {
     ['mean forgetting Z', `${cell(d.mean, 3)} nats`],
     ['entries forgotten (Z > 0)', percent(d.fractionForgotten)],
   ];
-  if (data.structure && data.structure.r2.length > 0) cards.push(['rank-1 R²', cell(data.structure.r2[0]!, 3)]);
+  const rankOneR2 = data.structure?.r2[0];
+  if (rankOneR2 !== undefined) cards.push(['rank-1 R²', cell(rankOneR2, 3)]);
   if (data.structure?.additiveR2 !== undefined) cards.push(['additive R²', cell(data.structure.additiveR2, 3)]);
-  const best = data.evaluation ? bestMethod(data.evaluation.methods) : null;
-  if (best) {
-    const clear = meaningfulBest(data.evaluation!.methods, 'rmse', true) === best.name;
+  const methods = data.evaluation?.methods;
+  const best = methods ? bestMethod(methods) : null;
+  if (methods && best) {
+    const clear = meaningfulBest(methods, 'rmse', true) === best.name;
     cards.push([`${clear ? 'best' : 'lowest'} completion RMSE (${best.name})`, cell(best.rmse, 3)]);
   }
   return {
@@ -203,13 +205,12 @@ export function tasksSection(data: ReportData): Section | null {
 
 /** The model-comparison table: RMSE first; a best value marked only where it differs meaningfully. */
 function evaluationTable(ev: ReportEvaluation): string {
-  const names = Object.keys(ev.methods);
+  const rows = Object.entries(ev.methods);
   const lower: Record<MetricKey, boolean> = { rmse: true, f1: false, precision: false, recall: false, auc: false };
   const bests = Object.fromEntries(
     (Object.keys(lower) as MetricKey[]).map((k) => [k, meaningfulBest(ev.methods, k, lower[k])]),
   ) as Record<MetricKey, string | null>;
-  const scoreCell = (n: string, key: MetricKey): string => {
-    const m = ev.methods[n]!;
+  const scoreCell = ([n, m]: (typeof rows)[number], key: MetricKey): string => {
     const se = m.stderr?.[key];
     const text =
       cell(m[key]) +
@@ -232,15 +233,15 @@ function evaluationTable(ev: ReportEvaluation): string {
         ? `; on ${tie.map((k) => METRIC_LABEL[k]).join(', ')} the methods are level.`
         : '.') +
     `</p>` +
-    table(names, [
-      { header: 'method', html: (n) => `<code>${escapeHtml(n)}</code>` },
-      { header: 'RMSE', html: (n) => scoreCell(n, 'rmse'), numeric: true },
-      { header: 'F1', html: (n) => scoreCell(n, 'f1'), numeric: true },
-      { header: 'precision', html: (n) => scoreCell(n, 'precision'), numeric: true },
-      { header: 'recall', html: (n) => scoreCell(n, 'recall'), numeric: true },
-      { header: 'AUC', html: (n) => scoreCell(n, 'auc'), numeric: true },
-      { header: 'fits', html: (n) => cell(ev.methods[n]!.fits), numeric: true },
-      { header: 'seconds', html: (n) => cell(ev.methods[n]!.seconds, 3), numeric: true },
+    table(rows, [
+      { header: 'method', html: ([n]) => `<code>${escapeHtml(n)}</code>` },
+      { header: 'RMSE', html: (row) => scoreCell(row, 'rmse'), numeric: true },
+      { header: 'F1', html: (row) => scoreCell(row, 'f1'), numeric: true },
+      { header: 'precision', html: (row) => scoreCell(row, 'precision'), numeric: true },
+      { header: 'recall', html: (row) => scoreCell(row, 'recall'), numeric: true },
+      { header: 'AUC', html: (row) => scoreCell(row, 'auc'), numeric: true },
+      { header: 'fits', html: ([, m]) => cell(m.fits), numeric: true },
+      { header: 'seconds', html: ([, m]) => cell(m.seconds, 3), numeric: true },
     ]) +
     (ev.notes ?? []).map((n) => `<p class="note">${escapeHtml(n)}</p>`).join('')
   );

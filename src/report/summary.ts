@@ -1,9 +1,11 @@
 import type { AssembledReport } from './assemble.js';
 import { replayCharts } from './replayCharts.js';
+import { itemAt } from '../util/checked.js';
 
 /** The one JSON object `report --json` prints (also the summary `demo` builds on). */
 export function reportSummary(out: string, bytes: number, r: AssembledReport): Record<string, unknown> {
   const d = r.data;
+  const replayIds = d.replay?.exampleIds ?? [];
   return {
     out,
     bytes,
@@ -20,13 +22,13 @@ export function reportSummary(out: string, bytes: number, r: AssembledReport): R
     multiplicativeBeatsAdditive: r.structure.comparison.multiplicativeBeatsAdditive,
     topForgotten: (d.topForgotten ?? []).slice(0, 5),
     sources: d.sources ?? [],
-    ...(r.evaluation
+    ...(r.evaluation && d.evaluation
       ? {
           evaluation: {
-            select: d.evaluation!.select,
+            select: d.evaluation.select,
             known: r.evaluation.known,
             seeds: r.evaluation.seeds,
-            methods: d.evaluation!.methods,
+            methods: d.evaluation.methods,
           },
         }
       : {}),
@@ -39,7 +41,7 @@ export function reportSummary(out: string, bytes: number, r: AssembledReport): R
             policy: r.replay.policy,
             temperature: r.replay.temperature,
             method: r.replay.method,
-            selected: Array.from(r.replay.selected, (j) => d.replay!.exampleIds[j]!),
+            selected: Array.from(r.replay.selected, (j) => itemAt(replayIds, j, 'replayed example')),
           },
         }
       : {}),

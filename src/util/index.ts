@@ -2,3 +2,4 @@
 export * from './errors.js';
 export * from './progress.js';
 export * from './json.js';
+export * from './checked.js';

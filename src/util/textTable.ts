@@ -33,7 +33,7 @@ export function textTable(
   );
   const left = (c: number) => c === 0 || options.align === 'left';
   const line = (r: readonly string[]) => {
-    const text = indent + r.map((x, c) => (left(c) ? x.padEnd(w[c]!) : x.padStart(w[c]!))).join(gap);
+    const text = indent + r.map((x, c) => (left(c) ? x.padEnd(w[c] ?? 0) : x.padStart(w[c] ?? 0))).join(gap);
     return (options.trimEnd ? text.trimEnd() : text) + '\n';
   };
   const rule = options.rule === false ? '' : line(w.map((n) => '-'.repeat(n)));

@@ -1,3 +1,4 @@
+// Indexed reads carry `!` where the index is < length by the loop bounds (or by the shapes checked on entry).
 /**
  * Reductions that keep charts small: sort orders from factors, contiguous binning of a sorted axis,
  * block means of a matrix, histograms and deterministic thinning. Pure functions over typed arrays;
@@ -69,8 +70,8 @@ export function blockMeans(
         if (mask && mask[base + j] === 0) continue;
         const x = values[base + j]!;
         if (!Number.isFinite(x)) continue;
-        sums[r * cb + b] += x;
-        counts[r * cb + b]++;
+        sums[r * cb + b]! += x;
+        counts[r * cb + b]!++;
       }
     }
   }
@@ -129,7 +130,7 @@ export function histogram(
     // Guard against rounding putting an edge value one bin too high or low.
     while (b > 0 && x < edges[b]!) b--;
     while (b < bins - 1 && x >= edges[b + 1]!) b++;
-    counts[b]++;
+    counts[b]!++;
     total++;
   }
   return { edges, counts, total };
@@ -155,4 +156,13 @@ export function quantile(values: ArrayLike<number>, q: number): number {
   const lo = Math.floor(pos);
   const hi = Math.ceil(pos);
   return xs[lo]! + (xs[hi]! - xs[lo]!) * (pos - lo);
+}
+
+/** The non-empty bins of a histogram as `{ lo, hi, count }` (the edges of bin b and its count). */
+export function histogramBins(h: Histogram): { lo: number; hi: number; count: number }[] {
+  const out: { lo: number; hi: number; count: number }[] = [];
+  for (let b = 0; b < h.counts.length; b++) {
+    if (h.counts[b]! > 0) out.push({ lo: h.edges[b]!, hi: h.edges[b + 1]!, count: h.counts[b]! });
+  }
+  return out;
 }

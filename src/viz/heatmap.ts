@@ -1,6 +1,7 @@
 import type { VegaLiteSpec } from './spec.js';
 import { CHART_CONFIG, VEGA_LITE_SCHEMA, formatNumber } from './spec.js';
 import { binEdges, blockMeans, orderByDescending, quantile } from './binning.js';
+import { itemAt } from '../util/checked.js';
 
 /** What the heat map needs: the matrix (a `ForgettingMatrix` fits) and optionally its rank-1 factors. */
 export interface HeatmapInput {
@@ -76,26 +77,27 @@ function meansOf(
   mask: Uint8Array | null | undefined,
   byRow: boolean,
 ): Float64Array {
-  const len = byRow ? rows : cols;
-  const sum = new Float64Array(len);
-  const cnt = new Float64Array(len);
-  for (let i = 0; i < rows; i++) {
-    for (let j = 0; j < cols; j++) {
-      const k = i * cols + j;
-      if ((mask && mask[k] === 0) || !Number.isFinite(values[k]!)) continue;
-      const t = byRow ? i : j;
-      sum[t] += values[k]!;
-      cnt[t]++;
+  const [outer, inner] = byRow ? [rows, cols] : [cols, rows];
+  // One running sum per output, over the other index in increasing order.
+  return Float64Array.from({ length: outer }, (_, a) => {
+    let sum = 0;
+    let count = 0;
+    for (let b = 0; b < inner; b++) {
+      const k = byRow ? a * cols + b : b * cols + a;
+      const x = values[k];
+      if (x === undefined || (mask && mask[k] === 0) || !Number.isFinite(x)) continue;
+      sum += x;
+      count++;
     }
-  }
-  return sum.map((s, t) => (cnt[t]! > 0 ? s / cnt[t]! : NaN));
+    return count > 0 ? sum / count : NaN;
+  });
 }
 
 function sizeRange(edges: Int32Array): string {
   let lo = Infinity;
   let hi = 0;
-  for (let b = 0; b + 1 < edges.length; b++) {
-    const s = edges[b + 1]! - edges[b]!;
+  for (let b = 1; b < edges.length; b++) {
+    const s = itemAt(edges, b) - itemAt(edges, b - 1);
     lo = Math.min(lo, s);
     hi = Math.max(hi, s);
   }
@@ -122,20 +124,19 @@ export function heatmapData(input: HeatmapInput, options: HeatmapOptions = {}): 
   const cb = colEdges.length - 1;
   const rowLabels: string[] = [];
   for (let r = 0; r < rb; r++) {
-    const a = rowEdges[r]!;
-    const b = rowEdges[r + 1]!;
-    rowLabels.push(
-      b - a === 1 ? taskIds[rowOrder[a]!]! : `${taskIds[rowOrder[a]!]} … ${taskIds[rowOrder[b - 1]!]} (${b - a} tasks)`,
-    );
+    const a = itemAt(rowEdges, r);
+    const b = itemAt(rowEdges, r + 1);
+    const task = (p: number): string => itemAt(taskIds, itemAt(rowOrder, p), 'task');
+    rowLabels.push(b - a === 1 ? task(a) : `${task(a)} … ${task(b - 1)} (${b - a} tasks)`);
   }
   const cells: HeatmapCell[] = [];
   const absValues: number[] = [];
   for (let r = 0; r < rb; r++) {
     for (let c = 0; c < cb; c++) {
-      const m = block.means[r * cb + c]!;
+      const m = itemAt(block.means, r * cb + c);
       const z = Number.isFinite(m) ? m : null;
       if (z !== null) absValues.push(Math.abs(z));
-      cells.push({ row: r, col: c, task: rowLabels[r]!, z, n: block.counts[r * cb + c]! });
+      cells.push({ row: r, col: c, task: itemAt(rowLabels, r), z, n: itemAt(block.counts, r * cb + c) });
     }
   }
   const maxAbs = absValues.reduce((a, b) => Math.max(a, b), 0);

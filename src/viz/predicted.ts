@@ -47,7 +47,7 @@ export interface PredictedVsTrueData {
 export function predictedVsTrueData(input: PredictedVsTrueInput, maxPoints = 4000): PredictedVsTrueData {
   const n = input.truth.length;
   const isKnown = new Uint8Array(n);
-  if (input.known) for (let k = 0; k < input.known.length; k++) isKnown[input.known[k]!] = 1;
+  for (const j of Array.from(input.known ?? [])) isKnown[j] = 1;
   let se = 0;
   let count = 0;
   let sx = 0;
@@ -58,9 +58,9 @@ export function predictedVsTrueData(input: PredictedVsTrueInput, maxPoints = 400
   let lo = Infinity;
   let hi = -Infinity;
   for (let j = 0; j < n; j++) {
-    const t = input.truth[j]!;
-    const p = input.prediction[j]!;
-    if (!Number.isFinite(t) || !Number.isFinite(p)) continue;
+    const t = input.truth[j];
+    const p = input.prediction[j];
+    if (t === undefined || p === undefined || !Number.isFinite(t) || !Number.isFinite(p)) continue;
     lo = Math.min(lo, t, p);
     hi = Math.max(hi, t, p);
     if (isKnown[j]) continue;
@@ -81,9 +81,9 @@ export function predictedVsTrueData(input: PredictedVsTrueInput, maxPoints = 400
   for (const measured of [0, 1]) {
     for (let j = 0; j < n; j++) {
       if (isKnown[j] !== measured || !(pick[j] || measured)) continue;
-      const t = input.truth[j]!;
-      const p = input.prediction[j]!;
-      if (!Number.isFinite(t) || !Number.isFinite(p)) continue;
+      const t = input.truth[j];
+      const p = input.prediction[j];
+      if (t === undefined || p === undefined || !Number.isFinite(t) || !Number.isFinite(p)) continue;
       points.push({ example: j, truth: t, prediction: p, kind: measured ? 'measured' : 'predicted' });
     }
   }

@@ -1,6 +1,7 @@
 import type { VegaLiteSpec } from './spec.js';
 import { CHART_CONFIG, NEUTRAL_COLOUR, VEGA_LITE_SCHEMA, formatNumber, textSnippet } from './spec.js';
-import { histogram, orderByDescending } from './binning.js';
+import { histogram, histogramBins, orderByDescending } from './binning.js';
+import { itemAt } from '../util/checked.js';
 
 /** Replay weights (a `ReplayPlan` fits) with the example ids and optional metadata. */
 export interface ReplayWeightsInput {
@@ -39,8 +40,7 @@ export interface WeightDistributionData {
 /** Bins log10(weight) of the positive weights, separately for selected and unselected examples. */
 export function weightDistributionData(input: ReplayWeightsInput, bins = 40): WeightDistributionData {
   const n = input.weights.length;
-  const isSel = new Uint8Array(n);
-  if (input.selected) for (let k = 0; k < input.selected.length; k++) isSel[input.selected[k]!] = 1;
+  const isSel = selectionMask(n, input.selected);
   const logs = new Float64Array(n).fill(NaN);
   let zero = 0;
   let positive = 0;
@@ -49,7 +49,7 @@ export function weightDistributionData(input: ReplayWeightsInput, bins = 40): We
   let lo = Infinity;
   let hi = -Infinity;
   for (let j = 0; j < n; j++) {
-    const w = input.weights[j]!;
+    const w = input.weights[j] ?? Number.NaN;
     if (!(w > 0)) {
       zero++;
       continue;
@@ -57,9 +57,10 @@ export function weightDistributionData(input: ReplayWeightsInput, bins = 40): We
     positive++;
     s1 += w;
     s2 += w * w;
-    logs[j] = Math.log10(w);
-    lo = Math.min(lo, logs[j]!);
-    hi = Math.max(hi, logs[j]!);
+    const lw = Math.log10(w);
+    logs[j] = lw;
+    lo = Math.min(lo, lw);
+    hi = Math.max(hi, lw);
   }
   const out: WeightBin[] = [];
   if (positive > 0) {
@@ -67,11 +68,14 @@ export function weightDistributionData(input: ReplayWeightsInput, bins = 40): We
     const rest = logs.map((x, j) => (isSel[j] ? NaN : x));
     const hs = histogram(sel, { bins, min: lo, max: hi });
     const hr = histogram(rest, { bins, min: lo, max: hi });
+    // Both histograms share the bins; per bin, the unsampled count first.
     for (let b = 0; b < hr.counts.length; b++) {
-      const edgeLo = hr.edges[b]!;
-      const edgeHi = hr.edges[b + 1]!;
-      if (hr.counts[b]! > 0) out.push({ lo: edgeLo, hi: edgeHi, status: 'not sampled', count: hr.counts[b]! });
-      if (hs.counts[b]! > 0) out.push({ lo: edgeLo, hi: edgeHi, status: 'sampled', count: hs.counts[b]! });
+      const edgeLo = itemAt(hr.edges, b);
+      const edgeHi = itemAt(hr.edges, b + 1);
+      const rest = itemAt(hr.counts, b);
+      if (rest > 0) out.push({ lo: edgeLo, hi: edgeHi, status: 'not sampled', count: rest });
+      const sel = itemAt(hs.counts, b);
+      if (sel > 0) out.push({ lo: edgeLo, hi: edgeHi, status: 'sampled', count: sel });
     }
   }
   return {
@@ -162,22 +166,21 @@ export interface TopReplayedRow {
  */
 export function topReplayedData(input: TopReplayedInput, top = 20): TopReplayedRow[] {
   const order = input.scores ? orderByScoreThenWeight(input.scores, input.weights) : orderByDescending(input.weights);
-  const isSel = new Set<number>();
-  if (input.selected) for (let k = 0; k < input.selected.length; k++) isSel.add(input.selected[k]!);
+  const isSel = new Set(Array.from(input.selected ?? []));
   const rows: TopReplayedRow[] = [];
-  for (let r = 0, k = 0; rows.length < top && k < order.length; k++) {
-    const j = order[k]!;
+  for (const j of order) {
+    if (rows.length >= top) break;
     if (input.excluded?.[j]) continue;
-    r++;
+    const r = rows.length + 1;
     const meta = input.exampleMeta?.[j] ?? {};
     const text = typeof meta['text'] === 'string' ? textSnippet(meta['text'] as string, 40) : '';
-    const id = input.exampleIds[j]!;
+    const id = itemAt(input.exampleIds, j, 'example');
     rows.push({
       rank: r,
       example: id,
       label: text ? `${id}  ${text}` : id,
-      weight: input.weights[j]!,
-      score: input.scores ? input.scores[j]! : null,
+      weight: itemAt(input.weights, j, 'example'),
+      score: input.scores ? itemAt(input.scores, j, 'example') : null,
       source: meta['source'] !== undefined && meta['source'] !== null ? String(meta['source']) : 'unknown',
       selected: isSel.has(j),
       text,
@@ -189,8 +192,12 @@ export function topReplayedData(input: TopReplayedInput, top = 20): TopReplayedR
 /** Indices by descending score, ties by descending weight, then index; non-finite scores last. */
 function orderByScoreThenWeight(scores: ArrayLike<number>, weights: ArrayLike<number>): Int32Array {
   const idx = Array.from({ length: scores.length }, (_, j) => j);
-  const key = (j: number): number => (Number.isFinite(scores[j]!) ? scores[j]! : -Infinity);
-  idx.sort((a, b) => key(b) - key(a) || weights[b]! - weights[a]! || a - b);
+  const key = (j: number): number => {
+    const s = scores[j] ?? Number.NaN;
+    return Number.isFinite(s) ? s : -Infinity;
+  };
+  const weight = (j: number): number => weights[j] ?? Number.NaN;
+  idx.sort((a, b) => key(b) - key(a) || weight(b) - weight(a) || a - b);
   return Int32Array.from(idx);
 }
 
@@ -287,21 +294,20 @@ export function scoreDistributionData(input: TopReplayedInput, bins = 40): Score
   const scores = input.scores;
   const n = input.weights.length;
   const status: ReplayStatus[] = new Array(n);
-  const isSel = new Uint8Array(n);
-  if (input.selected) for (let k = 0; k < input.selected.length; k++) isSel[input.selected[k]!] = 1;
+  const isSel = selectionMask(n, input.selected);
   let pool = 0;
   let live = 0;
   let poolMin = Infinity;
   let restMax = -Infinity;
   const sampledScores: number[] = [];
   for (let j = 0; j < n; j++) {
-    const s = scores ? scores[j]! : NaN;
+    const s = scores?.[j] ?? Number.NaN;
     if (input.excluded?.[j]) {
       status[j] = 'held out';
       continue;
     }
     live++;
-    if (input.weights[j]! > 0) {
+    if ((input.weights[j] ?? Number.NaN) > 0) {
       pool++;
       status[j] = isSel[j] ? 'sampled' : 'weight > 0, not sampled';
       if (Number.isFinite(s)) poolMin = Math.min(poolMin, s);
@@ -315,20 +321,21 @@ export function scoreDistributionData(input: TopReplayedInput, bins = 40): Score
   if (scores) {
     let lo = Infinity;
     let hi = -Infinity;
-    for (let j = 0; j < n; j++)
-      if (Number.isFinite(scores[j]!)) {
-        lo = Math.min(lo, scores[j]!);
-        hi = Math.max(hi, scores[j]!);
+    for (let j = 0; j < n; j++) {
+      const s = scores[j] ?? Number.NaN;
+      if (Number.isFinite(s)) {
+        lo = Math.min(lo, s);
+        hi = Math.max(hi, s);
       }
+    }
     const order: ReplayStatus[] = ['sampled', 'weight > 0, not sampled', 'weight 0', 'held out'];
     order.forEach((st, stack) => {
       const h = histogram(
-        Array.from({ length: n }, (_, j) => (status[j] === st ? scores[j]! : NaN)),
+        Array.from({ length: n }, (_, j) => (status[j] === st ? (scores[j] ?? Number.NaN) : Number.NaN)),
         { bins, min: lo, max: hi },
       );
-      for (let b = 0; b < h.counts.length; b++)
-        if (h.counts[b]! > 0)
-          out.push({ lo: h.edges[b]!, hi: h.edges[b + 1]!, status: st, count: h.counts[b]!, stack });
+      for (const { lo: binLo, hi: binHi, count } of histogramBins(h))
+        out.push({ lo: binLo, hi: binHi, status: st, count, stack });
     });
   }
   const cut = pool > 0 && pool < live && poolMin >= restMax ? poolMin : null;
@@ -400,6 +407,13 @@ export function replayScoreDistributionSpec(
     layer: layers,
     config: CHART_CONFIG,
   } as VegaLiteSpec;
+}
+
+/** 1 at each selected index (indices outside 0..n-1 are ignored), 0 elsewhere. */
+function selectionMask(n: number, selected: ArrayLike<number> | undefined): Uint8Array {
+  const out = new Uint8Array(n);
+  for (const j of Array.from(selected ?? [])) out[j] = 1;
+  return out;
 }
 
 /**

@@ -24,15 +24,15 @@ export interface ScreeRow {
 export function screeData(input: ScreeInput): ScreeRow[] {
   const k = Math.max(input.singularValues.length, input.r2.length);
   let total = 0;
-  for (let i = 0; i < input.singularValues.length; i++) total += input.singularValues[i]! ** 2;
+  for (const s of Array.from(input.singularValues)) total += s ** 2;
   const rows: ScreeRow[] = [];
   for (let i = 0; i < k; i++) {
-    const s = i < input.singularValues.length ? input.singularValues[i]! : null;
+    const s = input.singularValues[i] ?? null;
     rows.push({
       rank: i + 1,
       singularValue: s,
       energyShare: s !== null && total > 0 ? (s * s) / total : null,
-      r2: i < input.r2.length ? input.r2[i]! : null,
+      r2: input.r2[i] ?? null,
     });
   }
   return rows;
@@ -47,6 +47,7 @@ export function screeData(input: ScreeInput): ScreeRow[] {
  */
 export function screeSpec(input: ScreeInput, options: { title?: string } = {}): VegaLiteSpec {
   const rows = screeData(input);
+  const rankOneR2 = rows[0]?.r2 ?? null;
   const r2Layers: unknown[] = [
     {
       transform: [{ filter: 'datum.r2 !== null' }],
@@ -82,8 +83,8 @@ export function screeSpec(input: ScreeInput, options: { title?: string } = {}): 
     title: {
       text: options.title ?? 'Low-rank structure of Z',
       subtitle: [
-        rows.length > 0 && rows[0]!.r2 !== null
-          ? `rank-1 (multiplicative) R² = ${formatNumber(rows[0]!.r2)}` +
+        rankOneR2 !== null
+          ? `rank-1 (multiplicative) R² = ${formatNumber(rankOneR2)}` +
             (input.additiveR2 !== undefined ? `, additive R² = ${formatNumber(input.additiveR2)}` : '')
           : 'R² by rank',
       ],

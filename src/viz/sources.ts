@@ -1,5 +1,6 @@
 import type { VegaLiteSpec } from './spec.js';
 import { CHART_CONFIG, FORGOTTEN_COLOUR, NEUTRAL_COLOUR, VEGA_LITE_SCHEMA } from './spec.js';
+import { itemAt } from '../util/checked.js';
 
 /** One upstream source (domain) as the audit summaries report it. */
 export interface SourceRow {
@@ -24,10 +25,10 @@ export function sourceForgettingSpec(sources: readonly SourceRow[], options: { t
   // `order` (largest mean first) is a data field the axis sorts by: source names stay data values,
   // never text inside a Vega expression (an explicit sort list would be compiled into one)
   const ranked = sources
-    .map((_s, i) => i)
-    .sort((a, b) => sources[b]!.mean - sources[a]!.mean || sources[a]!.source.localeCompare(sources[b]!.source));
+    .map((s, i) => ({ s, i }))
+    .sort((a, b) => b.s.mean - a.s.mean || a.s.source.localeCompare(b.s.source));
   const orderOf = new Int32Array(sources.length);
-  ranked.forEach((i, k) => {
+  ranked.forEach(({ i }, k) => {
     orderOf[i] = k;
   });
   const rows = sources.map((s, i) => ({
@@ -36,7 +37,7 @@ export function sourceForgettingSpec(sources: readonly SourceRow[], options: { t
     fractionForgotten: s.fractionForgotten,
     share: s.share,
     examples: s.examples ?? null,
-    order: orderOf[i]!,
+    order: itemAt(orderOf, i),
   }));
   const height = Math.max(80, 20 * rows.length);
   const panel = (field: string, title: string, format: string, colour: string, domain?: [number, number]): unknown => ({

@@ -94,3 +94,34 @@ describe('ForgettingMatrix', () => {
     expect(Array.from(m.values)).toEqual([1, 1, 0, -1]);
   });
 });
+
+describe('ForgettingMatrix.fromNll', () => {
+  test('after − before per example (worked by hand); a wrong-length before is a shape error', () => {
+    const z = ForgettingMatrix.fromNll(new Float64Array([2, 3, 5, 1]), new Float64Array([1, 2]), {
+      taskIds: ['a', 'b'],
+      exampleIds: ['x', 'y'],
+    });
+    expect(Array.from(z.toFloat64())).toEqual([1, 1, 4, -1]);
+    expect(() =>
+      ForgettingMatrix.fromNll(new Float64Array(4), new Float64Array(3), {
+        taskIds: ['a', 'b'],
+        exampleIds: ['x', 'y'],
+      }),
+    ).toThrow('nllBefore has 3 entries, expected 2');
+  });
+
+  test('selectCols keeps the mask and nllBefore of the chosen columns', () => {
+    const z = new ForgettingMatrix({
+      values: new Float64Array([1, 2, 3, 4, Number.NaN, 6]),
+      observed: new Uint8Array([1, 1, 1, 1, 0, 1]),
+      taskIds: ['a', 'b'],
+      exampleIds: ['x', 'y', 'w'],
+      nllBefore: new Float64Array([0.1, 0.2, 0.3]),
+    });
+    const c = z.selectCols([2, 1]);
+    expect(Array.from(c.toFloat64())).toEqual([3, 2, 6, Number.NaN]);
+    expect(c.isObserved(1, 1)).toBe(false);
+    expect(c.exampleIds).toEqual(['w', 'y']);
+    expect(Array.from(c.nllBefore ?? [])).toEqual([0.3, 0.2]);
+  });
+});

@@ -146,9 +146,9 @@ function formatSummary(read: ReadResult, s: StructureAnalysis, audit: Forgetting
     Array.from(s.lowRank.r2, (r2, k) => [
       String(k + 1),
       fmt(r2),
-      fmt(s.lowRank.rmse[k]!),
-      fmt(s.lowRank.singularValues[k]!),
-      fmt(s.lowRank.energy[k]!),
+      fmt(s.lowRank.rmse[k] ?? Number.NaN),
+      fmt(s.lowRank.singularValues[k] ?? Number.NaN),
+      fmt(s.lowRank.energy[k] ?? Number.NaN),
     ]),
   );
   out += '\nModels\n';

@@ -27,7 +27,7 @@ export function bundledFixture(): string {
  * The demo's fixed split of the fixture's 37 tasks: the test rows of the paper-protocol reference
  * results recorded for the fixture (11 held-out tasks), the other 26 rows train.
  */
-export const DEMO_TEST_ROWS = [2, 5, 11, 16, 20, 21, 23, 25, 31, 34, 36];
+export const DEMO_TEST_ROWS: readonly [number, ...number[]] = [2, 5, 11, 16, 20, 21, 23, 25, 31, 34, 36];
 
 /** Fine-tuning examples per task in the fixture (640 windows, 64 of them the task's evaluation set). */
 const FIXTURE_FINE_TUNE_EXAMPLES = 576;
@@ -87,9 +87,9 @@ function demoPlan(
       curveKs: [5, 10, 30, 100],
     },
     replay: {
-      task: DEMO_TEST_ROWS[0]!,
+      task: DEMO_TEST_ROWS[0],
       nFineTune: FIXTURE_FINE_TUNE_EXAMPLES,
-      seed: seeds[0]!,
+      seed: seeds[0],
       method: 'lowrank',
       known: 30,
       ...(held ? { exclude: held.mask } : {}),
@@ -148,7 +148,8 @@ async function runDemo(flags: DemoFlags, ctx: CliContext): Promise<void> {
     json,
     step,
   });
-  const plan = run.report.replay!;
+  const plan = run.report.replay;
+  if (!plan) throw new ForgetscopeError('internal', 'the demo report has no replay plan');
   const selected = new Uint8Array(plan.exampleIds.length);
   for (const j of plan.selected) selected[j] = 1;
   await writeTable(

@@ -17,6 +17,8 @@ import {
   parsePositiveNumber,
 } from '../flags.js';
 import { textTable as table } from '../../util/textTable.js';
+import { itemAt } from '../../util/checked.js';
+import { shape2D } from '../inputs.js';
 
 interface FisherFlags {
   topFraction: string;
@@ -70,7 +72,8 @@ export const fisherCommand: CommandModule = {
         const top = aliased<string>(command, flags as unknown as Record<string, unknown>, 'topFraction', 'top', [
           '--top-fraction',
           '--top',
-        ])!;
+        ]);
+        if (top === undefined) throw new ForgetscopeError('internal', '--top-fraction has no value or default');
         const q = parseNumberIn(
           top,
           flags.top !== undefined && top === flags.top ? '--top' : '--top-fraction',
@@ -92,8 +95,9 @@ export const fisherCommand: CommandModule = {
         checkTensorValues(ta, 'Fisher diagonal', { nonNegative: true, where: { file: a } });
         const tb = b ? await readSafetensorsFile(b, { ...sel, precision: 'float64' }) : undefined;
         if (tb && b) checkTensorValues(tb, 'Fisher diagonal', { nonNegative: true, where: { file: b } });
-        const tu = flags.update ? await readSafetensorsFile(flags.update, { ...sel, precision: 'float64' }) : undefined;
-        if (tu) checkTensorValues(tu, 'update', { where: { file: flags.update! } });
+        const update = flags.update;
+        const tu = update ? await readSafetensorsFile(update, { ...sel, precision: 'float64' }) : undefined;
+        if (tu && update) checkTensorValues(tu, 'update', { where: { file: update } });
         const cmp = compareFisher(ta, tb, { top: q, lambda, ...(tu ? { update: tu } : {}) });
         const result: Record<string, unknown> = {
           tensors: cmp.tensors.map((r) => ({ ...r, jaccard: r.jaccard ?? NaN, cosine: r.cosine ?? NaN })),
@@ -103,7 +107,8 @@ export const fisherCommand: CommandModule = {
         if (flags.grads) {
           const g = await readSafetensorsFile(flags.grads, { select: '^(G|fisher|gL)$', precision: 'float64' });
           const G = g.find((t) => t.name === 'G');
-          if (G?.shape.length !== 2)
+          const gShape = G && shape2D(G.shape);
+          if (!G || !gShape)
             throw new ForgetscopeError('input', 'expected a 2-D tensor "G" [N × P] of per-example gradients', {
               file: flags.grads,
             });
@@ -129,9 +134,9 @@ export const fisherCommand: CommandModule = {
               'variant b needs a tensor "gL" (the learning task\'s mean gradient) in the gradient file',
               { file: flags.grads },
             );
-          const fc = forgettingConfidence({ rows: G.shape[0]!, cols: G.shape[1]!, data: G.data }, F, {
+          const fc = forgettingConfidence({ rows: gShape[0], cols: gShape[1], data: G.data }, F, {
             eta,
-            ...(flags.variant === 'b' ? { gL: gL!.data } : {}),
+            ...(flags.variant === 'b' && gL ? { gL: gL.data } : {}),
           });
           result['confidence'] = { variant: flags.variant, eta, ranking: rankByConfidence(fc), fc };
         }
@@ -163,7 +168,7 @@ export const fisherCommand: CommandModule = {
         if (result['confidence']) {
           const c = result['confidence'] as { ranking: Int32Array; fc: Float64Array };
           ctx.out(
-            `\nforgetting confidence (variant ${flags.variant}), top 10: ${Array.from(c.ranking.slice(0, 10), (i) => `${i} (${c.fc[i]!.toPrecision(3)})`).join(', ')}\n`,
+            `\nforgetting confidence (variant ${flags.variant}), top 10: ${Array.from(c.ranking.slice(0, 10), (i) => `${i} (${itemAt(c.fc, i, 'ranked gradient').toPrecision(3)})`).join(', ')}\n`,
           );
         }
       });

@@ -16,6 +16,7 @@ import { checkOutFile } from '../outputs.js';
 import { checkTensorValues } from '../../methods/shared/checkValues.js';
 import { checkInputFile, readText } from '../readText.js';
 import { textTable as table } from '../../util/textTable.js';
+import { shape2D } from '../inputs.js';
 
 interface BarrierFlags {
   weight: string;
@@ -113,9 +114,9 @@ export const loraCommand: CommandModule = {
           const at = a.name.lastIndexOf('lora_A');
           const b =
             at < 0 ? undefined : byName.get(a.name.slice(0, at) + 'lora_B' + a.name.slice(at + 'lora_A'.length));
-          return b && a.shape.length === 2 && b.shape.length === 2
-            ? sum + 3 * b.shape[0]! * a.shape[0]! * a.shape[1]!
-            : sum;
+          const [aRows, aCols] = shape2D(a.shape) ?? [0, 0];
+          const [bRows] = (b && shape2D(b.shape)) ?? [0];
+          return sum + 3 * bRows * aRows * aCols;
         }, 0);
         const backend = await backendFromFlag(flags.backend, ctx, work);
         let result;

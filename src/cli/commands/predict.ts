@@ -144,16 +144,17 @@ function newTaskRow(
   if (spec !== undefined) {
     const picked = parseRowList(spec, matrix, '--side-row');
     if (picked.length !== 1) throw new ForgetscopeError('usage', '--side-row names one row');
-    row = picked[0]!;
+    row = picked[0];
   } else {
     const rest = Array.from({ length: matrix.rows }, (_, i) => i).filter((i) => !inTrain.has(i));
-    if (rest.length !== 1) {
+    const [only] = rest;
+    if (only === undefined || rest.length !== 1) {
       throw new ForgetscopeError(
         'usage',
         `--side: name the new task's row with --side-row (${rest.length === 0 ? 'every row is a train row' : `${rest.length} rows are not train rows`})`,
       );
     }
-    row = rest[0]!;
+    row = only;
   }
   if (inTrain.has(row)) throw new ForgetscopeError('usage', `--side-row ${row} is one of the train rows`);
   return row;

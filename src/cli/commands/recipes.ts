@@ -11,6 +11,7 @@ import { addCommand, parseNumber } from '../flags.js';
 import { readExampleIds } from '../inputs.js';
 import { readText } from '../readText.js';
 import { textTable as table } from '../../util/textTable.js';
+import { itemAt } from '../../util/checked.js';
 
 interface RecipesFlags {
   json?: boolean;
@@ -58,7 +59,7 @@ function meanOver(z: ForgettingMatrix, keep: Set<string> | null): number {
   let c = 0;
   for (let i = 0; i < z.rows; i++) {
     for (let j = 0; j < z.cols; j++) {
-      if (!z.isObserved(i, j) || (keep && !keep.has(z.exampleIds[j]!))) continue;
+      if (!z.isObserved(i, j) || (keep && !keep.has(itemAt(z.exampleIds, j, 'column')))) continue;
       s += z.get(i, j);
       c++;
     }
@@ -123,12 +124,17 @@ export const recipesCommand: CommandModule = {
         }
         if (flags.commonTasks) {
           const sets = [...recipes.values()].map((z) => new Set(z.taskIds));
-          const common = [...sets[0]!].filter((t) => sets.every((s) => s.has(t)));
+          const common = [...(sets[0] ?? [])].filter((t) => sets.every((s) => s.has(t)));
           if (common.length === 0)
             throw new ForgetscopeError('input', 'no task is shared by every recipe (--common-tasks)');
           for (const [name, z] of recipes) recipes.set(name, z.selectRows(common));
         }
         const cmp = compareRecipes(Object.fromEntries(recipes), { tau });
+        const recipeOf = (name: string): ForgettingMatrix => {
+          const z = recipes.get(name);
+          if (!z) throw new ForgetscopeError('internal', `compareRecipes returned an unknown recipe "${name}"`);
+          return z;
+        };
         const result: Record<string, unknown> = {
           recipes: cmp.perRecipe.map((r) => ({
             recipe: r.name,
@@ -136,7 +142,7 @@ export const recipesCommand: CommandModule = {
             mean: r.mean,
             fractionForgotten: r.fracAbove,
             entries: r.entries,
-            rowMeans: Object.fromEntries(recipes.get(r.name)!.taskIds.map((t, i) => [t, r.rowMeans[i]!])),
+            rowMeans: Object.fromEntries(recipeOf(r.name).taskIds.map((t, i) => [t, r.rowMeans[i] ?? Number.NaN])),
           })),
           pairwise: cmp.pairwise.map((p) => ({
             a: p.a,

@@ -36,6 +36,7 @@ import {
 import { readExclusion, readMeasuredEntries, readSideRow } from '../inputs.js';
 import { checkTableOut, warnSpreadsheetIds } from '../outputs.js';
 import { DEFAULT_PROBES, DEFAULT_REPLAY_SEED } from '../../replay/defaults.js';
+import { itemAt } from '../../util/checked.js';
 
 /** Options of `forgetscope replay`, as commander parses them. */
 interface ReplayFlags extends ReadFlags, ReplayGroupFlags, ReplayPolicyFlags {
@@ -129,7 +130,7 @@ async function runReplay(
       seed,
       ...(exclude ? { exclude } : {}),
     });
-    const probes = Array.from(schedule.probeColumns, (j) => train.exampleIds[j]!);
+    const probes = Array.from(schedule.probeColumns, (j) => itemAt(train.exampleIds, j, 'probe column'));
     if (json) ctx.printJson({ ...schedule, probes, seed, tasks: train.rows, examples: train.cols });
     else {
       ctx.out(
@@ -207,7 +208,7 @@ async function runReplay(
     excluded: exclude ? exclude.reduce((s, x) => s + x, 0) : 0,
     out: flags.out,
     read: report,
-    selected: Array.from(plan.selected, (j) => plan.exampleIds[j]!),
+    selected: Array.from(plan.selected, (j) => itemAt(plan.exampleIds, j, 'selected example')),
     ...backendJson(backend),
   });
 }

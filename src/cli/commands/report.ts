@@ -149,17 +149,18 @@ async function runReportCommand(
     };
   }
   const replayRow =
-    flags.replayTask !== undefined ? parseRowList(flags.replayTask, matrix, '--replay-task')[0]! : testRows[0];
+    flags.replayTask !== undefined ? parseRowList(flags.replayTask, matrix, '--replay-task')[0] : testRows[0];
   if (replayRow !== undefined) {
     // flags given are checked against the data; with the defaults a budget too large for a small
     // matrix leaves the replay section out, as the report says
     if (given('known')) checkCountAtMost(flags.known, '--known', matrix.cols, 'examples of the matrix');
-    if (given('nFineTune') || given('n') || given('ratio'))
-      checkReplayBudget(replay.nFineTune!, replay.ratio, matrix.cols);
+    const nFineTune = replay.nFineTune;
+    if (nFineTune === undefined) throw new ForgetscopeError('internal', '--n-fine-tune has no value or default');
+    if (given('nFineTune') || given('n') || given('ratio')) checkReplayBudget(nFineTune, replay.ratio, matrix.cols);
     plan.replay = {
       task: replayRow,
-      nFineTune: replay.nFineTune!,
-      seed: seeds[0]!,
+      nFineTune,
+      seed: seeds[0],
       method: replay.method,
       policy,
       known: flags.known,

@@ -11,6 +11,8 @@ import { addBackendOption, backendFromFlag, backendJson, parseNonNegativeInt, pa
 import { checkTensorValues } from '../../methods/shared/checkValues.js';
 import { checkInputFile } from '../readText.js';
 import { columnTable } from '../../util/textTable.js';
+import { itemAt } from '../../util/checked.js';
+import { shape2D } from '../inputs.js';
 
 interface SubspaceFlags {
   before: string;
@@ -28,9 +30,10 @@ interface SubspaceFlags {
 
 async function matrix(f: SafetensorsFile, name: string): Promise<Dense> {
   const t = await f.read(name, 'float64');
-  if (t.shape.length !== 2) throw new ForgetscopeError('shape', `tensor "${name}" is not 2-D`, { file: f.path });
+  const shape = shape2D(t.shape);
+  if (!shape) throw new ForgetscopeError('shape', `tensor "${name}" is not 2-D`, { file: f.path });
   checkTensorValues([{ name, data: t.data, shape: t.shape }], 'weights', { where: { file: f.path } });
-  return { rows: t.shape[0]!, cols: t.shape[1]!, data: t.data };
+  return { rows: shape[0], cols: shape[1], data: t.data };
 }
 
 /** Captured inputs X [N × dI] of a layer from `DIR/<name>.safetensors` (tensor "X"). */
@@ -143,23 +146,25 @@ export const subspaceCommand = defineCommand('subspace', DESCRIPTION, [], (cmd, 
         throw e;
       }
       // Work ahead: one Gram-based SVD (rows·cols·min) per selected layer, for the backend choice.
-      const problemSize = f0.tensors
-        .filter((t) => t.shape.length === 2 && keep(t.name))
-        .reduce((s, t) => s + t.shape[0]! * t.shape[1]! * Math.min(t.shape[0]!, t.shape[1]!), 0);
+      const selected = f0.tensors.filter((t) => t.shape.length === 2 && keep(t.name));
+      const problemSize = selected.reduce((s, t) => {
+        const [rows, cols] = shape2D(t.shape) ?? [0, 0];
+        return s + rows * cols * Math.min(rows, cols);
+      }, 0);
       const backend = await backendFromFlag(flags.backend, ctx, problemSize);
       const progress = ctx.progress(flags.json === true);
       try {
         const after = new Map(f1.tensors.map((t) => [t.name, t]));
-        const names = f0.tensors.filter((t) => t.shape.length === 2 && keep(t.name)).map((t) => t.name);
+        const names = selected.map((t) => t.name);
         if (names.length === 0)
           throw new ForgetscopeError(
             'usage',
             `no 2-D tensor${flags.tensors ? ` matching /${flags.tensors}/` : ''} in the file`,
             { file: flags.before },
           );
-        for (const name of names) {
+        for (const t0 of selected) {
+          const name = t0.name;
           const t1 = after.get(name);
-          const t0 = f0.tensors.find((t) => t.name === name)!;
           if (!t1)
             throw new ForgetscopeError('input', `tensor "${name}" is in the before file but not in the after file`, {
               file: flags.after,
@@ -177,37 +182,41 @@ export const subspaceCommand = defineCommand('subspace', DESCRIPTION, [], (cmd, 
         else if (flags.activations) {
           const imp = new Float64Array(names.length);
           const dmin = new Int32Array(names.length);
-          for (let i = 0; i < names.length; i++) {
-            const w = await matrix(f0, names[i]!);
-            imp[i] = await layerImportance(w, await activations(flags.activations, names[i]!), { backend });
+          for (const [i, name] of names.entries()) {
+            const w = await matrix(f0, name);
+            imp[i] = await layerImportance(w, await activations(flags.activations, name), { backend });
             dmin[i] = Math.min(w.rows, w.cols);
             progress(i + 1, names.length, 'importance');
           }
           const r = retentionRanks(imp, dmin, { mrr, trr });
           names.forEach((n, i) => {
-            ks.set(n, { k: r.k[i]!, importance: imp[i]!, ratio: r.ratio[i]! });
+            ks.set(n, {
+              k: itemAt(r.k, i, 'layer'),
+              importance: itemAt(imp, i, 'layer'),
+              ratio: itemAt(r.ratio, i, 'layer'),
+            });
           });
         }
         // Pass 2: one layer at a time.
         const rows: LayerRow[] = [];
-        for (let i = 0; i < names.length; i++) {
-          const name = names[i]!;
+        for (const [i, name] of names.entries()) {
           const w0 = await matrix(f0, name);
           const w1 = await matrix(f1, name);
-          const dw = new Float64Array(w0.data.length);
-          for (let j = 0; j < dw.length; j++) dw[j] = w1.data[j]! - w0.data[j]!;
+          // Same shapes (checked above), so j < w0.data.length.
+          const dw = Float64Array.from(w1.data, (x, j) => x - itemAt(w0.data, j));
           const fixed = ks.get(name);
           const given = flags.svd ? { factors: await factors(flags.svd, name, w0.rows, w0.cols) } : { W: w0 };
           const [row] = await layerReport(
             [{ name, ...given, dW: { rows: w0.rows, cols: w0.cols, data: dw }, ...(fixed ? { k: fixed.k } : {}) }],
             { backend, tau },
           );
-          if (fixed && flags.activations && fixedK === undefined) {
-            row!.rule = 'retention';
-            row!.importance = fixed.importance!;
-            row!.ratio = fixed.ratio!;
+          if (!row) throw new ForgetscopeError('internal', `layerReport returned no row for "${name}"`);
+          if (fixed?.importance !== undefined && fixed.ratio !== undefined && fixedK === undefined) {
+            row.rule = 'retention';
+            row.importance = fixed.importance;
+            row.ratio = fixed.ratio;
           }
-          rows.push(row!);
+          rows.push(row);
           progress(i + 1, names.length, 'subspace');
         }
         if (flags.json) {

@@ -2,6 +2,7 @@
  * `additive`: the paper's additive model μ + b_task + b_example fitted per test row by Surprise's
  * BaselineOnly SGD (1000 epochs, lr 0.005, reg 0.02) on the train rows plus the row's known entries,
  * reproducing the released code's predictions to machine precision.
+ * Indexed reads carry `!` where the index is < length by the loop bounds (or by the shapes checked on entry).
  */
 import type { ForgettingMatrix } from '../../matrix/ForgettingMatrix.js';
 import type { CompletionMethod, FitOptions, FittedCompletion, KnownEntries, RowPrediction } from '../types.js';

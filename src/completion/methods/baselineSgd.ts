@@ -6,6 +6,7 @@
  *
  * Per rating (u, i, r), in trainset order:
  *   err = r − (μ + b_u + b_i);  b_u += lr·(err − reg·b_u);  b_i += lr·(err − reg·b_i)
+ * Indexed reads carry `!` where the index is < length by the loop bounds (or by the shapes checked on entry).
  */
 import type { KnownEntries } from '../types.js';
 import type { TrainBlock } from './surpriseTrainset.js';

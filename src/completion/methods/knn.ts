@@ -4,6 +4,7 @@
  * tasks' values there (only similarities > 0 count). Reproduces the released code's predictions.
  * O(M·k_known) similarities plus O(k·N) predictions per row; no pairwise train-train similarities
  * (they never enter the test row's predictions).
+ * Indexed reads carry `!` where the index is < length by the loop bounds (or by the shapes checked on entry).
  */
 import type { ForgettingMatrix } from '../../matrix/ForgettingMatrix.js';
 import type { CompletionMethod, FitOptions, FittedCompletion, KnownEntries, RowPrediction } from '../types.js';

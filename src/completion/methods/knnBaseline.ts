@@ -3,6 +3,7 @@
  * min_k = 1, with the BaselineOnly SGD baselines (1000 epochs, lr 0.005, reg 0.02): the prediction
  * is the baseline μ + b_u + b_i plus the similarity-weighted mean of the neighbours' residuals from
  * their own baselines. Reproduces the released code's predictions.
+ * Indexed reads carry `!` where the index is < length by the loop bounds (or by the shapes checked on entry).
  */
 import type { ForgettingMatrix } from '../../matrix/ForgettingMatrix.js';
 import type { CompletionMethod, FittedCompletion, KnownEntries, RowPrediction } from '../types.js';

@@ -1,6 +1,7 @@
 /**
  * Shared pieces of the logistic MF methods (`lgmf`, `lgmf-additive`): the binarised stacked matrix
  * (train rows + the known entries of the test row; 1 where Z > 0) and the seeded Gaussian init.
+ * Indexed reads carry `!` where the index is < length by the loop bounds (or by the shapes checked on entry).
  */
 import type { ForgettingMatrix } from '../../matrix/ForgettingMatrix.js';
 import type { CompletionMethod, FitOptions, FittedCompletion, KnownEntries, RowPrediction } from '../types.js';

@@ -3,6 +3,7 @@
  * `1 / (1 + mean squared difference over commonly rated items)` between the test row and every train
  * row, and, per item, the k most similar users who rated it (a stable sort: ties keep insertion order,
  * train rows first and the test row last, like `heapq.nlargest`).
+ * Indexed reads carry `!` where the index is < length by the loop bounds (or by the shapes checked on entry).
  */
 import type { KnownEntries } from '../types.js';
 import type { TrainBlock } from './surpriseTrainset.js';

@@ -3,6 +3,7 @@
  * one partially known test row, read in place from the train matrix (no per-fit dataset building),
  * its global mean, and prediction clipping. Surprise visits ratings user by user in insertion order:
  * the train rows row-major, then the test row's known columns ascending. The helpers keep that order.
+ * Indexed reads carry `!` where the index is < length by the loop bounds (or by the shapes checked on entry).
  */
 import type { ForgettingMatrix, Values } from '../../matrix/ForgettingMatrix.js';
 import type { KnownEntries } from '../types.js';
@@ -108,7 +109,7 @@ export function pairwiseSum(a: ArrayLike<number>, start: number, n: number): num
     ];
     let k = 8;
     for (; k < n - (n % 8); k += 8) {
-      for (let q = 0; q < 8; q++) r[q] += a[start + k + q]!;
+      for (let q = 0; q < 8; q++) r[q]! += a[start + k + q]!;
     }
     let res = r[0]! + r[1]! + (r[2]! + r[3]!) + (r[4]! + r[5]! + (r[6]! + r[7]!));
     for (; k < n; k++) res += a[start + k]!;

@@ -5,6 +5,7 @@
  * `RandomState(seed).normal` (p for the M + 1 users, then q for the N items), as the reference results
  * do, so with the same seed the same start. The released code left the init unseeded; its results
  * vary with the init by a few percent (see docs/completion.md).
+ * Indexed reads carry `!` where the index is < length by the loop bounds (or by the shapes checked on entry).
  */
 import type { ForgettingMatrix } from '../../matrix/ForgettingMatrix.js';
 import type { CompletionMethod, FitOptions, FittedCompletion, KnownEntries, RowPrediction } from '../types.js';

@@ -5,6 +5,7 @@
  * duplicates collapse); each method completes the row from the distinct known columns; predictions
  * are clipped to [−100, 100]; only the unknown (and observed) columns are scored; metrics are pooled
  * over all test rows of a seed, then averaged over seeds.
+ * Indexed reads carry `!` where the index is < length by the loop bounds (or by the shapes checked on entry).
  */
 import type { ForgettingMatrix } from '../../matrix/ForgettingMatrix.js';
 import type { Backend } from '../../linalg/types.js';

@@ -2,6 +2,7 @@
  * The paper's metrics for completed rows, pooled over all scored cells of one seed: RMSE, and with
  * ground truth `Z > 0` and prediction `> 0`: F1, precision, recall (0 when undefined) and ROC-AUC
  * with the raw prediction as score (ties count one half; NaN when a class is absent).
+ * Indexed reads carry `!` where the index is < length by the loop bounds (or by the shapes checked on entry).
  */
 
 /** Pooled metrics of one seed (or their mean over seeds). `rmse` is null for score-only methods. */

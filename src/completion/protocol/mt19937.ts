@@ -4,6 +4,7 @@
  * `svd` factors with `RandomState(seed).normal(0, σ, shape)`; reproducing it lets forgetscope start
  * from the same factors. Hand-written (uint32 arithmetic via `Math.imul`); `Math.log`/`Math.sqrt` may
  * differ from C's in the last bit, so normals agree with numpy to ~1e-16 relative, not always bitwise.
+ * Indexed reads carry `!` where the index is < length by the loop bounds (or by the shapes checked on entry).
  */
 
 const N = 624;

@@ -3,6 +3,7 @@
  * same known columns as the paper's released code (`numpy.random.default_rng(seed)`). Hand-written: no
  * maintained JS library reproduces numpy's seeding bit for bit. All arithmetic is on uint32 words
  * (`Math.imul` + `>>> 0`).
+ * Indexed reads carry `!` where the index is < length by the loop bounds (or by the shapes checked on entry).
  */
 
 const INIT_A = 0x43b0d7e5;

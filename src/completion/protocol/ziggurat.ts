@@ -5,6 +5,7 @@
  * in the last bits: draws follow numpy's stream and agree to ~1e-14 relative (checked against numpy in
  * the tests). The logistic MF methods draw their initial factors with it, as the released code does
  * (`default_rng(seed).normal`).
+ * Indexed reads carry `!` where the index is < length by the loop bounds (or by the shapes checked on entry).
  */
 import type { NumpyGenerator } from './generator.js';
 

@@ -9,8 +9,8 @@ import {
   vectorFromArray,
   type Vector,
 } from 'apache-arrow';
-import { ForgetscopeError } from '../../util/errors.js';
 import type { TableColumn } from '../types.js';
+import { tableColumns } from '../tableColumns.js';
 
 /**
  * Encodes named columns as an Arrow IPC file (`format: 'file'`, readable by `pyarrow.ipc.open_file` /
@@ -19,13 +19,7 @@ import type { TableColumn } from '../types.js';
  */
 export function encodeArrow(columns: Record<string, TableColumn>, format: 'file' | 'stream' = 'file'): Uint8Array {
   const vectors: Record<string, Vector> = {};
-  const names = Object.keys(columns);
-  if (names.length === 0) throw new ForgetscopeError('usage', 'a table needs at least one column');
-  const rows = columns[names[0]!]!.length;
-  for (const name of names) {
-    const col = columns[name]!;
-    if (col.length !== rows)
-      throw new ForgetscopeError('shape', `column "${name}" has ${col.length} rows, expected ${rows}`);
+  for (const [name, col] of tableColumns(columns).entries) {
     if (Array.isArray(col)) {
       const isBool = col.length > 0 && typeof col[0] === 'boolean';
       vectors[name] = isBool

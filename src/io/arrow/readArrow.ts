@@ -1,4 +1,5 @@
 import { DataType, RecordBatchReader, type RecordBatch, type Vector } from 'apache-arrow';
+import { itemAt } from '../../util/checked.js';
 import { ForgetscopeError } from '../../util/errors.js';
 import type { ForgettingMatrix } from '../../matrix/ForgettingMatrix.js';
 import { ByteInterner, InvalidUtf8Id } from '../long/ByteInterner.js';
@@ -46,23 +47,25 @@ export async function readArrowBatches(
         { file, line: row0 + 1 },
       );
     }
+    // k is a column of this batch's schema (located in its header above)
+    const column = (k: number): { vec: Vector; name: string } => {
+      const vec = batch.getChildAt(k);
+      const name = header[k];
+      if (!vec || name === undefined) throw new ForgetscopeError('internal', `Arrow column ${k} is not in the batch`);
+      return { vec, name };
+    };
+    const numbers = (k: number) => {
+      const c = column(k);
+      return numberColumn(c.vec, file, row0, c.name, options.nanAsMissing);
+    };
     for (const k of [cols.task, cols.example, cols.delta, cols.nllBefore, cols.nllAfter]) {
-      if (k >= 0) checkBuffers(batch.getChildAt(k)!, n, file, row0, header[k]!);
+      if (k >= 0) checkBuffers(column(k).vec, n, file, row0, column(k).name);
     }
-    const t = idColumn(batch.getChildAt(cols.task)!, tasks, file, row0, header[cols.task]!);
-    const e = idColumn(batch.getChildAt(cols.example)!, examples, file, row0, header[cols.example]!);
-    const before =
-      cols.nllBefore >= 0
-        ? numberColumn(batch.getChildAt(cols.nllBefore)!, file, row0, header[cols.nllBefore]!, options.nanAsMissing)
-        : null;
-    const valueCol =
-      cols.delta >= 0
-        ? numberColumn(batch.getChildAt(cols.delta)!, file, row0, header[cols.delta]!, options.nanAsMissing)
-        : null;
-    const after =
-      cols.delta < 0
-        ? numberColumn(batch.getChildAt(cols.nllAfter)!, file, row0, header[cols.nllAfter]!, options.nanAsMissing)
-        : null;
+    const t = idColumn(column(cols.task).vec, tasks, file, row0, column(cols.task).name);
+    const e = idColumn(column(cols.example).vec, examples, file, row0, column(cols.example).name);
+    const before = cols.nllBefore >= 0 ? numbers(cols.nllBefore) : null;
+    const valueCol = cols.delta >= 0 ? numbers(cols.delta) : null;
+    const after = cols.delta < 0 ? numbers(cols.nllAfter) : null;
     // Extra text columns become example or task metadata (numeric ones are not metadata).
     const used = new Set([cols.task, cols.example, cols.delta, cols.nllBefore, cols.nllAfter]);
     const extras: { meta: number; vec: Vector }[] = [];
@@ -77,31 +80,34 @@ export async function readArrowBatches(
         )
       )
         return;
-      extras.push({ meta: builder.metaIndex(f.name), vec: batch.getChildAt(k)! });
+      extras.push({ meta: builder.metaIndex(f.name), vec: column(k).vec });
     });
+    // t, e and the number columns hold n entries (one per row of the batch)
     for (let r = 0; r < n; r++) {
       builder.report.rows++;
       const row = row0 + r + 1;
+      const task = itemAt(t, r, 'row');
+      const example = itemAt(e, r, 'row');
       for (const x of extras) {
         const v: unknown = x.vec.get(r);
-        builder.meta(x.meta, t[r]!, e[r]!, v === null || v === undefined ? null : String(v));
+        builder.meta(x.meta, task, example, v === null || v === undefined ? null : String(v));
       }
-      if (before?.valid[r]) builder.setNllBefore(e[r]!, before.values[r]!);
+      if (before?.valid[r]) builder.setNllBefore(example, itemAt(before.values, r, 'row'));
       let value: number;
       if (valueCol) {
         if (!valueCol.valid[r]) {
           builder.drop(`${valueCol.nullWord[r] ?? 'null'} ${header[cols.delta]}`);
           continue;
         }
-        value = valueCol.values[r]!;
-      } else {
-        if (!before!.valid[r] || !after!.valid[r]) {
-          builder.drop(`null ${!before!.valid[r] ? header[cols.nllBefore] : header[cols.nllAfter]}`);
+        value = itemAt(valueCol.values, r, 'row');
+      } else if (before && after) {
+        if (!before.valid[r] || !after.valid[r]) {
+          builder.drop(`null ${!before.valid[r] ? header[cols.nllBefore] : header[cols.nllAfter]}`);
           continue;
         }
-        value = after!.values[r]! - before!.values[r]!;
-      }
-      builder.add(t[r]!, e[r]!, value, row);
+        value = itemAt(after.values, r, 'row') - itemAt(before.values, r, 'row');
+      } else throw new ForgetscopeError('internal', 'Arrow reader: no delta and no nll_before/nll_after columns');
+      builder.add(task, example, value, row);
     }
     row0 += n;
     options.progress?.(row0, undefined, 'reading');
@@ -205,18 +211,24 @@ function idColumn(vec: Vector, interner: ByteInterner, file: string, row0: numbe
       const bytes = d.values as Uint8Array;
       for (let k = 0; k < d.length; k++, r++) {
         if (valid && !valid(k)) throw emptyId(file, row0 + r + 1, name, 'null');
-        const s = Number(offsets[k]!);
-        const e = Number(offsets[k + 1]!);
+        const s = Number(itemAt<number | bigint>(offsets, k, 'offset'));
+        const e = Number(itemAt<number | bigint>(offsets, k + 1, 'offset'));
         if (s === e) throw emptyId(file, row0 + r + 1, name, 'empty');
         out[r] = internAt(interner, bytes, s, e, file, row0 + r + 1, name);
       }
     } else if (DataType.isDictionary(type)) {
-      const dict = d.dictionary!;
+      const dict = d.dictionary;
+      if (!dict)
+        throw new ForgetscopeError(
+          'parse',
+          `not valid Arrow IPC data (corrupt): dictionary column "${name}" has no dictionary`,
+          { file, line: row0 + r + 1, column: name },
+        );
       const map = new Int32Array(dict.length).fill(-1);
       const keys = d.values as ArrayLike<number | bigint>;
       for (let k = 0; k < d.length; k++, r++) {
         if (valid && !valid(k)) throw emptyId(file, row0 + r + 1, name, 'null');
-        const key = Number(keys[k]!);
+        const key = Number(itemAt(keys, k, 'dictionary key'));
         if (!(key >= 0 && key < dict.length)) {
           throw new ForgetscopeError(
             'parse',
@@ -237,7 +249,7 @@ function idColumn(vec: Vector, interner: ByteInterner, file: string, row0: numbe
             map[key] = interner.intern(b, 0, b.length);
           }
         }
-        out[r] = map[key]!;
+        out[r] = itemAt(map, key, 'dictionary key');
       }
     } else if (DataType.isInt(type) || DataType.isFloat(type)) {
       for (let k = 0; k < d.length; k++, r++) {
@@ -286,7 +298,11 @@ function utf8Entry(dict: Vector, key: number): { bytes: Uint8Array; start: numbe
     if (k < d.length) {
       if (d.nullCount > 0 && !d.getValid(k)) return { bytes: new Uint8Array(0), start: 0, end: 0 };
       const offsets = d.valueOffsets as Int32Array | BigInt64Array;
-      return { bytes: d.values as Uint8Array, start: Number(offsets[k]!), end: Number(offsets[k + 1]!) };
+      return {
+        bytes: d.values as Uint8Array,
+        start: Number(itemAt<number | bigint>(offsets, k, 'offset')),
+        end: Number(itemAt<number | bigint>(offsets, k + 1, 'offset')),
+      };
     }
     k -= d.length;
   }
@@ -315,8 +331,9 @@ function checkBuffers(vec: Vector, rows: number, file: string, row0: number, nam
       const bytes = d.values as Uint8Array | undefined;
       if (!offsets || offsets.length < need + 1)
         throw corrupt(`has ${offsets?.length ?? 0} offsets for ${d.length} rows`);
-      const last = Number(offsets[need]!);
-      const first = Number(offsets[d.offset]!);
+      // an offset outside the array reads as NaN, which the range check below rejects
+      const last = Number(offsets[need]);
+      const first = Number(offsets[d.offset]);
       if (!(first >= 0 && last >= first && last <= (bytes?.length ?? 0)))
         throw corrupt(`has string offsets ${first}–${last} outside its ${bytes?.length ?? 0} data bytes`);
     } else if (DataType.isFloat(type) || DataType.isInt(type) || DataType.isDictionary(type)) {
@@ -354,7 +371,7 @@ function numberColumn(
   const raw = vec.nullCount === 0 && DataType.isFloat(type) ? (vec.toArray() as Float64Array | Float32Array) : null;
   for (let r = 0; r < n; r++) {
     let v: number;
-    if (raw) v = raw[r]!;
+    if (raw) v = itemAt(raw, r, 'row');
     else {
       if (!vec.isValid(r)) {
         valid[r] = 0;

@@ -1,5 +1,5 @@
-import { ForgetscopeError } from '../../util/errors.js';
 import type { TableColumn } from '../types.js';
+import { tableColumns } from '../tableColumns.js';
 
 /**
  * Encodes named columns as delimited text (RFC 4180): a header line, LF line ends, fields quoted only
@@ -16,13 +16,9 @@ export function* encodeDelimitedChunks(
   delimiter = ',',
   chunkRows = 65536,
 ): Generator<string> {
-  const names = Object.keys(columns);
-  if (names.length === 0) throw new ForgetscopeError('usage', 'a table needs at least one column');
-  const rows = columns[names[0]!]!.length;
-  for (const name of names) {
-    if (columns[name]!.length !== rows)
-      throw new ForgetscopeError('shape', `column "${name}" has ${columns[name]!.length} rows, expected ${rows}`);
-  }
+  const { entries, rows } = tableColumns(columns);
+  const names = entries.map(([name]) => name);
+  const cols = entries.map(([, col]) => col);
   const quote = (s: string) =>
     s.includes(delimiter) || s.includes('"') || s.includes('\n') || s.includes('\r') || /^\s|\s$/.test(s)
       ? `"${s.replace(/"/g, '""')}"`
@@ -34,13 +30,10 @@ export function* encodeDelimitedChunks(
     return Number.isNaN(v) ? '' : Object.is(v, -0) ? '-0' : String(v);
   };
   yield names.map(quote).join(delimiter) + '\n';
-  const cols = names.map((n) => columns[n]!);
   for (let r0 = 0; r0 < rows; r0 += chunkRows) {
     const lines: string[] = [];
     for (let r = r0; r < Math.min(rows, r0 + chunkRows); r++) {
-      let line = cell(cols[0]!, r);
-      for (let c = 1; c < cols.length; c++) line += delimiter + cell(cols[c]!, r);
-      lines.push(line);
+      lines.push(cols.map((col) => cell(col, r)).join(delimiter));
     }
     yield lines.join('\n') + '\n';
   }

@@ -1,6 +1,7 @@
 import { ForgetscopeError } from '../../util/errors.js';
 import { quoteText } from '../limits.js';
 import { splitDelimited } from './DelimitedTokenizer.js';
+import { itemAt } from '../../util/checked.js';
 
 /**
  * Reads a small numeric table with a header (CSV by default) into named columns. Every cell must be a
@@ -14,10 +15,11 @@ export function readNumericColumns(
 ): Map<string, Float64Array> {
   const file = options.file;
   const records = splitDelimited(text, { file, delimiter: options.delimiter ?? ',' });
-  if (records.length === 0) throw new ForgetscopeError('empty', 'the table is empty', { file, line: 1, column: 1 });
-  const header = records[0]!.fields.map((h) => h.trim());
+  const [head, ...body] = records;
+  if (!head) throw new ForgetscopeError('empty', 'the table is empty', { file, line: 1, column: 1 });
+  const header = head.fields.map((h) => h.trim());
   const cols: number[][] = header.map(() => []);
-  for (const { line, fields } of records.slice(1)) {
+  for (const { line, fields } of body) {
     if (fields.length !== header.length)
       throw new ForgetscopeError('parse', `row has ${fields.length} fields, the header ${header.length}`, {
         file,
@@ -33,8 +35,8 @@ export function readNumericColumns(
           line,
           column: c + 1,
         });
-      cols[c]!.push(v);
+      itemAt(cols, c, 'column').push(v);
     });
   }
-  return new Map(header.map((h, c) => [h, Float64Array.from(cols[c]!)]));
+  return new Map(header.map((h, c) => [h, Float64Array.from(itemAt(cols, c, 'column'))]));
 }

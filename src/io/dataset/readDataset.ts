@@ -7,6 +7,7 @@ import type { ReadReport } from '../types.js';
 import { DEFAULT_LIMITS, quoteText } from '../limits.js';
 import { decodeUtf8 } from '../utf8.js';
 import { jsonId, parseJsonLimited } from '../json/parseJsonLimited.js';
+import { itemAt } from '../../util/checked.js';
 
 /** The files of a dataset folder, already loaded. Names are used in error messages. */
 export interface DatasetParts {
@@ -84,13 +85,12 @@ export function readDataset(parts: DatasetParts): { matrix: ForgettingMatrix; re
     }
     nllBefore = Float64Array.from(b.data);
     let finite = 0;
-    for (let k = 0; k < nllBefore.length; k++) {
-      const v = nllBefore[k]!;
+    for (const [k, v] of nllBefore.entries()) {
       if (Number.isFinite(v)) finite++;
       else if (!Number.isNaN(v)) {
         throw new ForgetscopeError(
           'parse',
-          `value ${k + 1} (example ${quoteText(examples.ids[k]!, 80)}) is ${String(v)}, not a finite number`,
+          `value ${k + 1} (example ${quoteText(itemAt(examples.ids, k, 'example'), 80)}) is ${String(v)}, not a finite number`,
           { file: names.baseNll },
         );
       }
@@ -179,18 +179,15 @@ export function parseTasks(
     throw new ForgetscopeError('parse', 'expected a JSON array of task objects', { file, line: 1 });
   if (data.length === 0) throw new ForgetscopeError('empty', 'the task list is empty', { file, line: 1 });
   const starts = elementStarts(text);
-  const where = (k: number): { line?: number; column?: number } =>
-    starts[k] !== undefined ? lineColumn(text, starts[k]!) : {};
-  const ids = data.map((t, k) =>
-    idOf(
-      t,
-      starts[k] !== undefined ? text.slice(starts[k]!, starts[k + 1] ?? text.length) : JSON.stringify(t),
-      file,
-      () => where(k),
-      'task',
-      k + 1,
-    ),
-  );
+  const where = (k: number): { line?: number; column?: number } => {
+    const start = starts[k];
+    return start !== undefined ? lineColumn(text, start) : {};
+  };
+  const elementText = (k: number): string | undefined => {
+    const start = starts[k];
+    return start !== undefined ? text.slice(start, starts[k + 1] ?? text.length) : undefined;
+  };
+  const ids = data.map((t, k) => idOf(t, elementText(k) ?? JSON.stringify(t), file, () => where(k), 'task', k + 1));
   checkUnique(ids, file, 'task', (k) => where(k).line);
   return { ids, meta: data.map((t) => toMeta(t as Record<string, unknown>)) };
 }

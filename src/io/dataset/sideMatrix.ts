@@ -4,6 +4,7 @@ import type { SideMatrix, SideReport } from '../../matrix/sideMatrices.js';
 
 export type { SideReport } from '../../matrix/sideMatrices.js';
 import { parseNpy } from '../npy/parseNpy.js';
+import { itemAt } from '../../util/checked.js';
 
 /** A side matrix name usable as a file name (`side/<name>.npy`) and a CLI list item. */
 export function checkSideName(name: string): void {
@@ -61,8 +62,8 @@ export function parseSideNpy(
 }
 
 function checkFinite(data: Float64Array | Float32Array, name: string, file: string, cols: number): void {
-  for (let k = 0; k < data.length; k++) {
-    if (!Number.isFinite(data[k]!)) {
+  for (const [k, x] of data.entries()) {
+    if (!Number.isFinite(x)) {
       const i = Math.floor(k / cols);
       const j = k % cols;
       throw new ForgetscopeError('input', `side matrix "${name}" has a non-finite value at row ${i}, column ${j}`, {
@@ -91,7 +92,7 @@ export function alignSideMatrix(
   const data = new Float64Array(m * n);
   const cols = new Int32Array(n);
   for (let j = 0; j < n; j++) {
-    const sj = exampleIndex.get(matrix.exampleIds[j]!);
+    const sj = exampleIndex.get(itemAt(matrix.exampleIds, j, 'column'));
     if (sj === undefined)
       throw new ForgetscopeError('input', `side column "${name}" has no value for example "${matrix.exampleIds[j]}"`, {
         file,
@@ -99,13 +100,14 @@ export function alignSideMatrix(
     cols[j] = sj;
   }
   for (let i = 0; i < m; i++) {
-    const si = taskIndex.get(matrix.taskIds[i]!);
+    const si = taskIndex.get(itemAt(matrix.taskIds, i, 'row'));
     if (si === undefined)
       throw new ForgetscopeError('input', `side column "${name}" has no value for task "${matrix.taskIds[i]}"`, {
         file,
       });
     for (let j = 0; j < n; j++) {
-      if (!side.isObserved(si, cols[j]!)) {
+      const sj = itemAt(cols, j, 'column');
+      if (!side.isObserved(si, sj)) {
         if (!matrix.isObserved(i, j)) continue;
         throw new ForgetscopeError(
           'input',
@@ -113,7 +115,7 @@ export function alignSideMatrix(
           { file },
         );
       }
-      data[i * n + j] = side.get(si, cols[j]!);
+      data[i * n + j] = side.get(si, sj);
     }
   }
   return { name, rows: m, cols: n, data };

@@ -174,8 +174,7 @@ export function parseJsonIdList(text: string, file: string, key = 'example_ids',
   const tokens = open >= 0 ? elementTokens(text, open) : [];
   return list.map((v, k) => {
     if (typeof v === 'string') return v;
-    if (typeof v === 'number')
-      return tokens[k] !== undefined && NUMBER.test(tokens[k]!) ? NUMBER.exec(tokens[k]!)![0] : String(v);
+    if (typeof v === 'number') return NUMBER.exec(tokens[k] ?? '')?.[0] ?? String(v);
     throw new ForgetscopeError(
       'input',
       `id ${k + 1} of the list is ${v === null ? 'null' : typeof v}, not a string or number`,

@@ -1,3 +1,4 @@
+// Byte-level decoder: indexed byte reads carry `!` where the index is < length by the loop bounds.
 import { firstInvalidUtf8 } from '../utf8.js';
 
 /** Thrown by `ByteInterner.intern` for an id that is not valid UTF-8; `offset` is its first bad byte. */

@@ -1,3 +1,4 @@
+import { itemAt } from '../../util/checked.js';
 import { ForgetscopeError } from '../../util/errors.js';
 import { ForgettingMatrix, type ExampleMeta, type TaskMeta } from '../../matrix/ForgettingMatrix.js';
 import type { DuplicatePolicy, ReadReport } from '../types.js';
@@ -100,14 +101,14 @@ export class LongTableBuilder {
    * reader skip decoding a column, such as an unused numeric one, once nothing depends on it.
    */
   metaNeeds(k: number): 'value' | 'numeric' | 'nothing' {
-    const col = this.metaColumns[k]!;
+    const col = itemAt(this.metaColumns, k, 'metadata column');
     if (!(col.exampleConflict && col.taskConflict)) return 'value';
     return col.numeric ? 'numeric' : 'nothing';
   }
 
   /** Records that column `k` holds a value that is not a number (see `metaNeeds`). */
   metaNotNumeric(k: number): void {
-    this.metaColumns[k]!.numeric = false;
+    itemAt(this.metaColumns, k, 'metadata column').numeric = false;
   }
 
   /**
@@ -116,7 +117,7 @@ export class LongTableBuilder {
    */
   meta(k: number, t: number, e: number, value: string | null): void {
     if (value === null || value === '') return;
-    const col = this.metaColumns[k]!;
+    const col = itemAt(this.metaColumns, k, 'metadata column');
     if (col.exampleConflict && col.taskConflict) {
       // Settled: left out either way; only whether it is numeric (no warning) is still open.
       if (col.numeric && !NUMBER.test(value)) col.numeric = false;
@@ -143,14 +144,16 @@ export class LongTableBuilder {
     for (const col of this.metaColumns) {
       if (col.numeric) continue;
       if (!col.exampleConflict) {
-        exampleMeta ??= Array.from({ length: n }, () => ({}));
+        const metas = (exampleMeta ??= Array.from({ length: n }, (): ExampleMeta => ({})));
         col.byExample.forEach((v, e) => {
-          if (e < n && v !== undefined) exampleMeta![e]![col.name] = v;
+          const meta = metas[e]; // undefined for e ≥ n
+          if (meta && v !== undefined) meta[col.name] = v;
         });
       } else if (!col.taskConflict) {
-        taskMeta ??= Array.from({ length: m }, () => ({}));
+        const metas = (taskMeta ??= Array.from({ length: m }, (): TaskMeta => ({})));
         col.byTask.forEach((v, t) => {
-          if (t < m && v !== undefined) taskMeta![t]![col.name] = v;
+          const meta = metas[t]; // undefined for t ≥ m
+          if (meta && v !== undefined) meta[col.name] = v;
         });
       } else {
         (this.report.warnings ??= []).push(
@@ -168,7 +171,7 @@ export class LongTableBuilder {
       bigger.set(this.nllBefore);
       this.nllBefore = bigger;
     }
-    if (Number.isNaN(this.nllBefore[e]!)) this.nllBefore[e] = value;
+    if (Number.isNaN(itemAt(this.nllBefore, e, 'example'))) this.nllBefore[e] = value;
     this.hasNllBefore = true;
   }
 
@@ -197,8 +200,8 @@ export class LongTableBuilder {
       this.values.push(this.float32 ? new Float32Array(cap) : new Float64Array(cap));
       this.lines.push(new Int32Array(cap));
     }
-    let row = this.values[t]!;
-    let rowLines = this.lines[t]!;
+    let row = itemAt(this.values, t, 'task');
+    let rowLines = itemAt(this.lines, t, 'task');
     if (e >= row.length) {
       const cap = Math.max(e + 1, this.exampleCount, Math.ceil(row.length * 1.5));
       const grown = this.float32 ? new Float32Array(cap) : new Float64Array(cap);
@@ -208,7 +211,7 @@ export class LongTableBuilder {
       this.values[t] = row = grown;
       this.lines[t] = rowLines = grownLines;
     }
-    const first = rowLines[e]!;
+    const first = itemAt(rowLines, e, 'example');
     if (first === 0) {
       row[e] = value;
       rowLines[e] = line;
@@ -245,7 +248,8 @@ export class LongTableBuilder {
     const key = t * 4294967296 + e;
     const n = (this.mergeCounts.get(key) ?? 1) + 1;
     this.mergeCounts.set(key, n);
-    row[e] = row[e]! + (value - row[e]!) / n;
+    const mean = itemAt(row, e, 'example');
+    row[e] = mean + (value - mean) / n;
     this.report.kept++;
     this.report.merged = (this.report.merged ?? 0) + 1;
   }

@@ -54,7 +54,8 @@ export function locateLongColumns(
   const seen = new Map<string, number>();
   header.forEach((h, k) => {
     const used = [cols.task, cols.example, cols.delta, cols.nllBefore, cols.nllAfter];
-    if (seen.has(h) && used.includes(seen.get(h)!)) {
+    const earlier = seen.get(h);
+    if (earlier !== undefined && used.includes(earlier)) {
       throw new ForgetscopeError('parse', `column ${quoteText(h)} appears twice in the header`, {
         ...where,
         column: k + 1,

@@ -5,6 +5,7 @@
  * correctly rounded: short inputs take the exact fast path (≤ 15 significant digits, |exponent| ≤ 22,
  * where one IEEE multiplication or division is exact-then-rounded-once); anything longer is handed to
  * `Number()` after validation.
+ * Byte-level decoder: indexed byte reads carry `!` where the index is < length by the loop bounds.
  */
 
 /** Returned by `parseNumberBytes` for a field that is not a decimal number. */

@@ -224,7 +224,8 @@ export async function checkOutputFolder(dir: string, options: WriteFolderOptions
       `${dir} already exists; pass --force (force: true) to replace it (it is not empty)`,
       { file: dir },
     );
-  const foreign = options.ownEntry ? entries.filter((e) => !options.ownEntry!(e)) : [];
+  const own = options.ownEntry;
+  const foreign = own ? entries.filter((e) => !own(e)) : [];
   if (foreign.length > 0) {
     throw new ForgetscopeError(
       'usage',

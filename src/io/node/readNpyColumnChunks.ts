@@ -52,11 +52,12 @@ async function readHeader(fh: FileHandle, path: string): Promise<NpyMatrixHeader
   const h = parseNpyHeader(prefix.subarray(0, got.bytesRead), path);
   if (h.descr !== '<f4' && h.descr !== '<f8')
     throw new ForgetscopeError('dtype', `unsupported dtype ${h.descr} (need <f4 or <f8)`, { file: path });
-  if (h.shape.length !== 2)
+  const [rows, cols, ...more] = h.shape;
+  if (rows === undefined || cols === undefined || more.length > 0)
     throw new ForgetscopeError('shape', `need a 2-D array, shape is (${h.shape.join(', ')})`, { file: path });
   return {
-    rows: h.shape[0]!,
-    cols: h.shape[1]!,
+    rows,
+    cols,
     dtype: h.descr === '<f4' ? 'f4' : 'f8',
     fortranOrder: h.fortranOrder,
     dataOffset: h.dataOffset,
@@ -197,7 +198,10 @@ export async function* readNpyColumnChunks(
           new Uint8Array(src.buffer, 0, src.byteLength),
           splitSpan(0, h.dataOffset + c0 * h.rows * size, h.rows * w * size),
         );
-        for (let c = 0; c < w; c++) for (let i = 0; i < h.rows; i++) data[i * w + c] = src[c * h.rows + i]!;
+        // column-major on disk: column c is src[c·rows, (c+1)·rows)
+        src.forEach((x, k) => {
+          data[(k % h.rows) * w + Math.floor(k / h.rows)] = x;
+        });
       }
       let released = false;
       const release = (): void => {
@@ -298,7 +302,8 @@ async function readSpans(r: Reader, buf: Uint8Array, spans: Span[], lanes: numbe
   };
   const lane = async (l: number): Promise<void> => {
     while (next < spans.length && failure === null) {
-      const s = spans[next++]!;
+      const s = spans[next++];
+      if (s === undefined) break;
       try {
         if (!r.staging) {
           await fill(buf, s.off, s.len, s.len, s.pos);

@@ -129,8 +129,8 @@ export async function readSafetensorsFile(
     const keep = tensorNameFilter(options.select);
     const names = f.tensors.filter((t) => keep(t.name)).map((t) => t.name);
     const out: Tensor[] = [];
-    for (let i = 0; i < names.length; i++) {
-      out.push(await f.read(names[i]!, options.precision));
+    for (const [i, name] of names.entries()) {
+      out.push(await f.read(name, options.precision));
       options.progress?.(i + 1, names.length, `reading ${path}`);
     }
     return out;

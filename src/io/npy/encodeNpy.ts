@@ -1,5 +1,6 @@
 import { ForgetscopeError } from '../../util/errors.js';
 import type { TableColumn } from '../types.js';
+import { tableColumns } from '../tableColumns.js';
 
 /**
  * Encodes a row-major numeric array as a `.npy` (format 1.0, little-endian, C order), which
@@ -34,13 +35,9 @@ export function encodeNpy(
  * array whose fields are the column names (`a['weight']`); `pandas.DataFrame(np.load(path))` a frame.
  */
 export function encodeNpyTable(columns: Record<string, TableColumn>): Uint8Array {
-  const names = Object.keys(columns);
-  if (names.length === 0) throw new ForgetscopeError('usage', 'a table needs at least one column');
-  const rows = columns[names[0]!]!.length;
-  const fields = names.map((name) => {
-    const col = columns[name]!;
-    if (col.length !== rows)
-      throw new ForgetscopeError('shape', `column "${name}" has ${col.length} rows, expected ${rows}`);
+  const { entries, rows } = tableColumns(columns);
+  const names = entries.map(([name]) => name);
+  const fields = entries.map(([name, col]) => {
     if (Array.isArray(col) && (col.length === 0 || typeof col[0] === 'string')) {
       const strings = col as string[];
       let width = 1;
@@ -72,18 +69,33 @@ export function encodeNpyTable(columns: Record<string, TableColumn>): Uint8Array
   const view = new DataView(out.buffer, head.length);
   let fieldOffset = 0;
   for (const f of fields) {
-    for (let r = 0; r < rows; r++) {
-      const at = r * itemSize + fieldOffset;
-      if (f.kind === 'U') {
+    const at = (r: number): number => r * itemSize + fieldOffset;
+    if (f.kind === 'U') {
+      (f.col as string[]).forEach((s, r) => {
         let k = 0;
-        for (const ch of (f.col as string[])[r]!) view.setUint32(at + 4 * k++, ch.codePointAt(0)!, true);
-      } else if (f.kind === 'b') {
-        view.setUint8(at, (f.col as boolean[])[r] ? 1 : 0);
-      } else if (f.descr === '<f8') view.setFloat64(at, (f.col as Float64Array)[r]!, true);
-      else if (f.descr === '<f4') view.setFloat32(at, (f.col as Float32Array)[r]!, true);
-      else if (f.descr === '<i4') view.setInt32(at, (f.col as Int32Array)[r]!, true);
-      else view.setUint8(at, (f.col as Uint8Array)[r]!);
-    }
+        // a character from the string iterator always has a code point
+        for (const ch of s) view.setUint32(at(r) + 4 * k++, ch.codePointAt(0) ?? 0, true);
+      });
+    } else if (f.kind === 'b')
+      (f.col as boolean[]).forEach((b, r) => {
+        view.setUint8(at(r), b ? 1 : 0);
+      });
+    else if (f.descr === '<f8')
+      (f.col as Float64Array).forEach((v, r) => {
+        view.setFloat64(at(r), v, true);
+      });
+    else if (f.descr === '<f4')
+      (f.col as Float32Array).forEach((v, r) => {
+        view.setFloat32(at(r), v, true);
+      });
+    else if (f.descr === '<i4')
+      (f.col as Int32Array).forEach((v, r) => {
+        view.setInt32(at(r), v, true);
+      });
+    else
+      (f.col as Uint8Array).forEach((v, r) => {
+        view.setUint8(at(r), v);
+      });
     fieldOffset += f.size;
   }
   return out;

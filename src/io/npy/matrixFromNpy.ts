@@ -3,6 +3,7 @@ import { ForgettingMatrix, type ExampleMeta, type TaskMeta } from '../../matrix/
 import type { ReadReport } from '../types.js';
 import { quoteText } from '../limits.js';
 import type { NpyArray } from './parseNpy.js';
+import { itemAt } from '../../util/checked.js';
 
 /** Options of `matrixFromNpy`. */
 export interface MatrixFromNpyOptions {
@@ -66,8 +67,7 @@ export function matrixFromNpy(
         : Float64Array.from(arr.data);
   let observed: Uint8Array | undefined;
   let missing = 0;
-  for (let k = 0; k < values.length; k++) {
-    const v = values[k]!;
+  for (const [k, v] of values.entries()) {
     if (Number.isFinite(v)) continue;
     if (Number.isNaN(v) && options.nanAsMissing) {
       observed ??= new Uint8Array(values.length).fill(1);
@@ -80,7 +80,7 @@ export function matrixFromNpy(
     const stored = Number.isFinite(arr.data[k] as number) ? ` (${String(arr.data[k])} does not fit in float32)` : '';
     throw new ForgetscopeError(
       'parse',
-      `entry at row ${i + 1} (task ${quoteText(taskIds[i]!, 80)}), column ${j + 1} (example ${quoteText(exampleIds[j]!, 80)}) is ${String(v)}${stored}${Number.isNaN(v) ? ' (pass nanAsMissing to treat NaN as a missing entry)' : ', not a finite number'}`,
+      `entry at row ${i + 1} (task ${quoteText(itemAt(taskIds, i, 'row'), 80)}), column ${j + 1} (example ${quoteText(itemAt(exampleIds, j, 'column'), 80)}) is ${String(v)}${stored}${Number.isNaN(v) ? ' (pass nanAsMissing to treat NaN as a missing entry)' : ', not a finite number'}`,
       { file, line: i + 1, column: j + 1 },
     );
   }

@@ -1,3 +1,4 @@
+import { itemAt } from '../../util/checked.js';
 import { ForgetscopeError } from '../../util/errors.js';
 import { quoteText } from '../limits.js';
 
@@ -60,7 +61,7 @@ export function npyHeaderLength(bytes: Uint8Array, file = '<npy>'): number {
       { file, line: 1, column: 1 },
     );
   }
-  const major = bytes[6]!;
+  const major = bytes[6]; // bytes.length ≥ 10 here
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   if (major === 1) return 10 + view.getUint16(8, true);
   if (major === 2 || major === 3) {
@@ -110,9 +111,9 @@ export function parseNpyHeader(bytes: Uint8Array, file = '<npy>'): NpyHeader {
     }
     throw new ForgetscopeError('parse', `malformed .npy header: ${quoteText(header.trim(), 80)}`, { file });
   }
-  const descr = descrMatch[1]!;
+  const [, descr = ''] = descrMatch;
   const fortranOrder = orderMatch[1] === 'True';
-  const shapeText = shapeMatch[1]!.trim();
+  const shapeText = (shapeMatch[1] ?? '').trim();
   const shape =
     shapeText === ''
       ? []
@@ -122,7 +123,7 @@ export function parseNpyHeader(bytes: Uint8Array, file = '<npy>'): NpyHeader {
           .map((s) => Number(s.trim()));
   if (shape.some((d) => !Number.isSafeInteger(d) || d < 0))
     throw new ForgetscopeError('parse', `malformed .npy shape (${quoteText(shapeText, 80)})`, { file });
-  const endian = descr[0]!;
+  const endian = descr.charAt(0);
   const itemSize = SIZES[descr.slice(1)];
   if (itemSize === undefined || !'<>|='.includes(endian)) {
     throw new ForgetscopeError(
@@ -174,10 +175,12 @@ function decodeValues(
   little: boolean,
 ): NpyArray['data'] {
   // An aligned private copy (the input may be a view at any offset, e.g. a pooled Node Buffer).
-  const raw = new Uint8Array(count * SIZES[kind]!);
+  const size = SIZES[kind];
+  if (size === undefined) throw new ForgetscopeError('internal', `no item size for .npy kind ${kind}`);
+  const raw = new Uint8Array(count * size);
   raw.set(bytes.subarray(start, start + raw.length));
   const buf = raw.buffer;
-  if (!little && SIZES[kind]! > 1) swapBytes(raw, SIZES[kind]!);
+  if (!little && size > 1) swapBytes(raw, size);
   switch (kind) {
     case 'f8':
       return new Float64Array(buf);
@@ -203,25 +206,20 @@ function decodeValues(
 }
 
 function swapBytes(raw: Uint8Array, size: number): void {
-  for (let k = 0; k < raw.length; k += size) {
-    for (let a = k, b = k + size - 1; a < b; a++, b--) {
-      const t = raw[a]!;
-      raw[a] = raw[b]!;
-      raw[b] = t;
-    }
-  }
+  for (let k = 0; k < raw.length; k += size) raw.subarray(k, k + size).reverse();
 }
 
 /** Reorders a column-major array of any rank into row-major order. */
 function fortranToC<T extends NpyArray['data']>(data: T, shape: number[]): T {
   const out = new (data.constructor as new (n: number) => T)(data.length);
   const rank = shape.length;
-  const cStrides = new Array<number>(rank);
-  const fStrides = new Array<number>(rank);
-  cStrides[rank - 1] = 1;
-  for (let d = rank - 2; d >= 0; d--) cStrides[d] = cStrides[d + 1]! * shape[d + 1]!;
-  fStrides[0] = 1;
-  for (let d = 1; d < rank; d++) fStrides[d] = fStrides[d - 1]! * shape[d - 1]!;
+  // Fortran strides: dimension d moves by the product of the dimensions before it.
+  const fStrides: number[] = [];
+  let stride = 1;
+  for (const extent of shape) {
+    fStrides.push(stride);
+    stride *= extent;
+  }
   if (rank === 2) {
     const [m, n] = shape as [number, number];
     // biome-ignore lint/suspicious/noExplicitAny: one copy loop for every typed-array kind of out and data
@@ -231,11 +229,17 @@ function fortranToC<T extends NpyArray['data']>(data: T, shape: number[]): T {
   const idx = new Array<number>(rank).fill(0);
   for (let c = 0; c < data.length; c++) {
     let f = 0;
-    for (let d = 0; d < rank; d++) f += idx[d]! * fStrides[d]!;
+    idx.forEach((i, d) => {
+      f += i * itemAt(fStrides, d, 'dimension');
+    });
     // biome-ignore lint/suspicious/noExplicitAny: as above
     (out as any)[c] = (data as any)[f];
     for (let d = rank - 1; d >= 0; d--) {
-      if (++idx[d]! < shape[d]!) break;
+      const next = itemAt(idx, d, 'dimension') + 1;
+      if (next < itemAt(shape, d, 'dimension')) {
+        idx[d] = next;
+        break;
+      }
       idx[d] = 0;
     }
   }

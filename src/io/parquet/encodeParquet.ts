@@ -1,6 +1,6 @@
 import { parquetWriteBuffer, type ColumnSource } from 'hyparquet-writer';
-import { ForgetscopeError } from '../../util/errors.js';
 import type { TableColumn } from '../types.js';
+import { tableColumns } from '../tableColumns.js';
 
 /**
  * Encodes named columns as Parquet (hyparquet-writer, snappy): float64 → DOUBLE, float32 → FLOAT,
@@ -10,13 +10,8 @@ export function encodeParquet(
   columns: Record<string, TableColumn>,
   options: { rowGroupSize?: number } = {},
 ): Uint8Array {
-  const names = Object.keys(columns);
-  if (names.length === 0) throw new ForgetscopeError('usage', 'a table needs at least one column');
-  const rows = columns[names[0]!]!.length;
-  const columnData: ColumnSource[] = names.map((name) => {
-    const col = columns[name]!;
-    if (col.length !== rows)
-      throw new ForgetscopeError('shape', `column "${name}" has ${col.length} rows, expected ${rows}`);
+  const { entries } = tableColumns(columns);
+  const columnData: ColumnSource[] = entries.map(([name, col]) => {
     if (Array.isArray(col)) {
       const isBool = col.length > 0 && typeof col[0] === 'boolean';
       return { name, data: col, type: isBool ? 'BOOLEAN' : 'STRING', nullable: false };

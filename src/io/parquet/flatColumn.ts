@@ -1,6 +1,7 @@
 import { parquetHeader } from 'hyparquet/src/column.js';
 import { decompressPage } from 'hyparquet/src/datapage.js';
 import { readRleBitPackedHybrid } from 'hyparquet/src/encoding.js';
+import { itemAt } from '../../util/checked.js';
 import { ForgetscopeError } from '../../util/errors.js';
 import type { ColumnMetaData, CompressionCodec, Compressors, DataReader, SchemaElement } from 'hyparquet';
 
@@ -113,7 +114,8 @@ export class FlatColumnCursor {
     let k = 0;
     while (k < n) {
       if (!this.page || this.row >= this.page.rows) this.nextPage();
-      const page = this.page!;
+      const page = this.page;
+      if (!page) throw new ForgetscopeError('internal', 'parquet: no page after nextPage()');
       const take = Math.min(n - k, page.rows - this.row);
       const present = page.present;
       if (page.numbers) {
@@ -127,7 +129,7 @@ export class FlatColumnCursor {
           let v = this.valueIndex;
           for (let r = 0; r < take; r++) {
             if (present[this.row + r]) {
-              dst[k + r] = src[v++]!;
+              dst[k + r] = pageValue(src, v++);
               isNull[k + r] = 0;
             } else {
               dst[k + r] = NaN;
@@ -141,7 +143,7 @@ export class FlatColumnCursor {
         let v = this.valueIndex;
         for (let r = 0; r < take; r++) {
           if (!present || present[this.row + r]) {
-            out[k + r] = src[v++]!;
+            out[k + r] = pageValue(src, v++);
             isNull[k + r] = 0;
           } else {
             out[k + r] = -1;
@@ -150,19 +152,23 @@ export class FlatColumnCursor {
         }
         this.valueIndex = v;
       } else {
-        const idx = page.dictIndex!;
+        const idx = page.dictIndex;
+        if (!idx) throw new Error('parquet data page without values');
         const dict = this.dict;
         if (!dict) throw new Error('parquet dictionary-encoded page without a dictionary page');
         let v = this.valueIndex;
         const isNumber = this.kind === 'number';
         for (let r = 0; r < take; r++) {
           if (!present || present[this.row + r]) {
-            const d = idx[v++]!;
+            const d = pageValue(idx, v++);
             if (d < 0 || d >= dict.size)
               throw new Error(`parquet dictionary index ${d} out of range (dictionary of ${dict.size})`);
-            if (isNumber) out[k + r] = dict.numbers![d]!;
-            else {
-              let id = dict.ids[d]!;
+            if (isNumber) {
+              const x = dict.numbers?.[d];
+              if (x === undefined) throw new Error('parquet dictionary of a number column without numbers');
+              out[k + r] = x;
+            } else {
+              let id = dict.ids[d] ?? -1; // d < dict.size (checked above); -1: not interned yet
               if (id < 0) id = dict.ids[d] = this.intern(this.dictString(dict, d));
               out[k + r] = id;
             }
@@ -180,9 +186,11 @@ export class FlatColumnCursor {
   }
 
   private dictString(dict: Dictionary, d: number): string {
-    if (dict.texts) return dict.texts[d]!;
-    const start = dict.starts![d]!;
-    return this.decodeId(dict.bytes!.subarray(start, start + dict.lengths![d]!));
+    if (dict.texts) return itemAt(dict.texts, d, 'dictionary entry');
+    const { starts, bytes, lengths } = dict;
+    if (!starts || !bytes || !lengths) throw new Error('parquet dictionary of an id column without its strings');
+    const start = itemAt(starts, d, 'dictionary entry');
+    return this.decodeId(bytes.subarray(start, start + itemAt(lengths, d, 'dictionary entry')));
   }
 
   /** Reads page headers until the next data page (dictionary pages are decoded on the way). */
@@ -394,4 +402,11 @@ function readPlainNumbers(reader: DataReader, type: string, count: number): Floa
   }
   reader.offset = start + count * width;
   return out;
+}
+
+/** Value `v` of a decoded page: a page with fewer values than present rows is a malformed file. */
+function pageValue(values: Float64Array | Int32Array, v: number): number {
+  const x = values[v];
+  if (x === undefined) throw new Error('parquet page has fewer values than present rows');
+  return x;
 }

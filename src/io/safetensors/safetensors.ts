@@ -8,6 +8,7 @@
  * `ForgetscopeError` naming the tensor and field instead of ever decoding a wrong tensor.
  * This module is pure (no Node APIs); ranged file reading lives in `io/node/safetensors.ts`.
  */
+import { itemAt } from '../../util/checked.js';
 import { ForgetscopeError } from '../../util/errors.js';
 
 /** The dtypes this codec decodes. Floats become float32/float64; integers and bools float64 (exact up to 2^53). */
@@ -207,12 +208,16 @@ export function f16ToNumber(h: number): number {
   return s * (1 + m / 1024) * 2 ** (e - 15);
 }
 
+/** The IEEE single-precision bit pattern of `x` (rounded to float32 first). */
+function float32Bits(x: number): number {
+  const word = new DataView(new ArrayBuffer(4));
+  word.setFloat32(0, x);
+  return word.getUint32(0);
+}
+
 /** Converts a number to the nearest IEEE half-precision bit pattern (round to nearest even). */
 export function numberToF16(x: number): number {
-  const f32 = new Float32Array(1);
-  const u32 = new Uint32Array(f32.buffer);
-  f32[0] = x;
-  const b = u32[0]!;
+  const b = float32Bits(x);
   const sign = (b >>> 16) & 0x8000;
   const exp = (b >>> 23) & 0xff;
   let mant = b & 0x7fffff;
@@ -244,10 +249,7 @@ export function numberToF16(x: number): number {
 
 /** Converts a number to bfloat16 bits (round to nearest even, NaN preserved). */
 export function numberToBf16(x: number): number {
-  const f32 = new Float32Array(1);
-  const u32 = new Uint32Array(f32.buffer);
-  f32[0] = x;
-  const b = u32[0]!;
+  const b = float32Bits(x);
   if ((b & 0x7f800000) === 0x7f800000 && b & 0x7fffff) return (b >>> 16) | 0x40;
   const rounded = b + 0x7fff + ((b >>> 16) & 1);
   return (rounded >>> 16) & 0xffff;
@@ -285,11 +287,10 @@ export function decodeTensor(
       break;
     }
     case 'BF16': {
-      const f = new Float32Array(1);
-      const u = new Uint32Array(f.buffer);
+      const word = new DataView(new ArrayBuffer(4));
       for (let i = 0; i < n; i++) {
-        u[0] = view.getUint16(2 * i, true) << 16;
-        out[i] = f[0]!;
+        word.setUint32(0, view.getUint16(2 * i, true) << 16);
+        out[i] = word.getFloat32(0);
       }
       break;
     }
@@ -307,7 +308,7 @@ export function decodeTensor(
       break;
     case 'U8':
     case 'BOOL':
-      for (let i = 0; i < n; i++) out[i] = bytes[i]!;
+      out.set(bytes.subarray(0, n));
       break;
   }
   return { name: info.name, shape: info.shape.slice(), dtype: info.dtype, data: out };
@@ -425,8 +426,8 @@ export function encodeSafetensors(tensors: readonly TensorToWrite[], metadata?: 
     const at = base + begin;
     const item = SAFETENSORS_DTYPE_SIZE[dtype];
     const write = WRITE_VALUE[dtype];
-    const d = t.data;
-    for (let i = 0; i < size; i++) write(view, at + item * i, d[i]!);
+    // size === t.data.length (checked above)
+    for (let i = 0; i < size; i++) write(view, at + item * i, itemAt(t.data, i, 'element'));
   }
   return out;
 }
@@ -436,7 +437,8 @@ export function tensorAsMatrix(
   t: Tensor,
   file?: string,
 ): { rows: number; cols: number; data: Float32Array | Float64Array } {
-  if (t.shape.length !== 2)
+  const [rows, cols, ...more] = t.shape;
+  if (rows === undefined || cols === undefined || more.length > 0)
     fail(`tensor "${t.name}" has shape ${JSON.stringify(t.shape)}, expected a 2-D matrix`, file, 'shape');
-  return { rows: t.shape[0]!, cols: t.shape[1]!, data: t.data };
+  return { rows, cols, data: t.data };
 }

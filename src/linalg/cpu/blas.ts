@@ -1,3 +1,4 @@
+// Indexed reads carry `!` where the index is < length by the loop bounds (or by the shapes checked on entry).
 import { mirrorUpper, type NumArray } from './kernels.js';
 import { countProduct, type CpuKernelRunner, type KernelTally } from './runner.js';
 
@@ -237,8 +238,8 @@ function addBlock(
     return;
   }
   if (!upperOnly) {
-    for (let t = 0, size = nx * ny; t < size; t++) out[t] += block[t]!;
+    for (let t = 0, size = nx * ny; t < size; t++) out[t]! += block[t]!;
     return;
   }
-  for (let i = 0; i < nx; i++) for (let t = i * ny + i, end = (i + 1) * ny; t < end; t++) out[t] += block[t]!;
+  for (let i = 0; i < nx; i++) for (let t = i * ny + i, end = (i + 1) * ny; t < end; t++) out[t]! += block[t]!;
 }

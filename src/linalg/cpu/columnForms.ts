@@ -1,3 +1,4 @@
+// Indexed reads carry `!` where the index is < length by the loop bounds (or by the shapes checked on entry).
 import { COL_FORMS_WASM_BASE64 } from './wasm/colFormsKernel.generated.js';
 import type { NumArray } from './kernels.js';
 

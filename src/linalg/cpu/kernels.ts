@@ -7,6 +7,7 @@
  * same loops run on the main thread and in workers. They work on flat row-major arrays with an
  * explicit leading dimension and accumulate into float64 outputs (`+=`), so a caller can split the
  * work by column ranges (streaming) or by output row blocks (threads).
+ * Indexed reads carry `!` where the index is < length by the loop bounds (or by the shapes checked on entry).
  */
 
 /** Any row-major numeric array a kernel reads. */
@@ -100,22 +101,22 @@ export function dotTiles(
             o1 = o0 + ldo,
             o2 = o1 + ldo,
             o3 = o2 + ldo;
-          out[o0] += s00;
-          out[o0 + 1] += s01;
-          out[o0 + 2] += s02;
-          out[o0 + 3] += s03;
-          out[o1] += s10;
-          out[o1 + 1] += s11;
-          out[o1 + 2] += s12;
-          out[o1 + 3] += s13;
-          out[o2] += s20;
-          out[o2 + 1] += s21;
-          out[o2 + 2] += s22;
-          out[o2 + 3] += s23;
-          out[o3] += s30;
-          out[o3 + 1] += s31;
-          out[o3 + 2] += s32;
-          out[o3 + 3] += s33;
+          out[o0]! += s00;
+          out[o0 + 1]! += s01;
+          out[o0 + 2]! += s02;
+          out[o0 + 3]! += s03;
+          out[o1]! += s10;
+          out[o1 + 1]! += s11;
+          out[o1 + 2]! += s12;
+          out[o1 + 3]! += s13;
+          out[o2]! += s20;
+          out[o2 + 1]! += s21;
+          out[o2 + 2]! += s22;
+          out[o2 + 3]! += s23;
+          out[o3]! += s30;
+          out[o3 + 1]! += s31;
+          out[o3 + 2]! += s32;
+          out[o3 + 3]! += s33;
         } else {
           for (let ii = i; ii < i + ni; ii++) {
             for (let jj = j; jj < j + nj; jj++) {
@@ -123,7 +124,7 @@ export function dotTiles(
               const xo = ii * ldx;
               const yo = jj * ldy;
               for (let k = k0; k < k1; k++) s += x[xo + k]! * y[yo + k]!;
-              out[ii * ldo + jj] += s;
+              out[ii * ldo + jj]! += s;
             }
           }
         }
@@ -167,10 +168,10 @@ export function axpyTiles(
         const bo = k * ldb;
         for (let j = j0; j < j1; j++) {
           const bv = b[bo + j]!;
-          out[o0 + j] += a0 * bv;
-          out[o1 + j] += a1 * bv;
-          out[o2 + j] += a2 * bv;
-          out[o3 + j] += a3 * bv;
+          out[o0 + j]! += a0 * bv;
+          out[o1 + j]! += a1 * bv;
+          out[o2 + j]! += a2 * bv;
+          out[o3 + j]! += a3 * bv;
         }
       }
     }
@@ -180,7 +181,7 @@ export function axpyTiles(
         const a = x[i * ldx + k]!;
         if (a === 0) continue;
         const bo = k * ldb;
-        for (let j = j0; j < j1; j++) out[o + j] += a * b[bo + j]!;
+        for (let j = j0; j < j1; j++) out[o + j]! += a * b[bo + j]!;
       }
     }
   }

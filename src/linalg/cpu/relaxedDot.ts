@@ -1,3 +1,4 @@
+// Indexed reads carry `!` where the index is < length by the loop bounds (or by the shapes checked on entry).
 import { RELAXED_KERNEL_WASM_BASE64 } from './wasm/relaxedKernel.generated.js';
 import { mirrorUpper, swappedDot } from './wasmDot.js';
 import type { DotOperand, DotProblem, OperandBlock, WasmMemory, WasmModule } from './wasmDot.js';

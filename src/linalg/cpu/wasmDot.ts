@@ -1,3 +1,4 @@
+// Indexed reads carry `!` where the index is < length by the loop bounds (or by the shapes checked on entry).
 import { DOT_KERNEL_WASM_BASE64 } from './wasm/dotKernel.generated.js';
 import type { NumArray } from './kernels.js';
 

@@ -1,3 +1,4 @@
+// Indexed reads carry `!` where the index is < length by the loop bounds (or by the shapes checked on entry).
 /// <reference types="@webgpu/types" preserve="true" />
 import { ForgetscopeError } from '../../util/errors.js';
 import { NT_PRODUCT_WGSL } from './ntProduct.wgsl.js';
@@ -155,7 +156,7 @@ export class NtProductRunner {
         for (let i = 0; i < p.r; i++) {
           const o = (p.i0 + i) * ny + p.j0;
           const b = base + i * p.c;
-          for (let j = p.diag ? i : 0; j < p.c; j++) out[o + j] += partial[b + j]!;
+          for (let j = p.diag ? i : 0; j < p.c; j++) out[o + j]! += partial[b + j]!;
         }
       }
       p.staging.unmap();

@@ -77,6 +77,7 @@ export function compareFisher(
       if (!a.some((x) => x.name === t.name))
         throw new ForgetscopeError('input', `tensor "${t.name}" is in the second Fisher file but not in the first`);
   const rows: FisherTensorRow[] = [];
+  let ewcTotal = 0;
   const allA: (Float32Array | Float64Array)[] = [];
   const allB: (Float32Array | Float64Array)[] = [];
   const allU: (Float32Array | Float64Array)[] = [];
@@ -116,6 +117,7 @@ export function compareFisher(
           `tensor "${ta.name}": ${ta.data.length} Fisher entries but ${u.data.length} update entries`,
         );
       row.ewc = ewcPenalty(ta.data, u.data, lambda);
+      ewcTotal += row.ewc;
       allU.push(u.data);
     }
     rows.push(row);
@@ -134,6 +136,6 @@ export function compareFisher(
       cosine: fisherCosine(fa, fb),
     });
   }
-  if (options.update) overall.ewc = rows.reduce((s, r) => s + r.ewc!, 0);
+  if (options.update) overall.ewc = ewcTotal;
   return { tensors: rows, overall };
 }

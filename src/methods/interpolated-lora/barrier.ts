@@ -1,3 +1,4 @@
+// Indexed reads carry `!` where the index is < length by the loop bounds (or by the shapes checked on entry).
 import { ForgetscopeError } from '../../util/errors.js';
 
 /** n equally spaced points in [0, 1] (the α-grid the harness evaluates). */

@@ -1,6 +1,7 @@
 import type { ForgettingMatrix } from '../../matrix/ForgettingMatrix.js';
 import { ForgetscopeError } from '../../util/errors.js';
 import { spearman } from '../../analysis/correlations.js';
+import { itemAt } from '../../util/checked.js';
 
 /** One recipe's summary: tasks with observed entries, mean Z, per-task means, fraction of entries above τ. */
 export interface RecipeSummary {
@@ -45,27 +46,29 @@ export function compareRecipes(
   options: CompareRecipesOptions = {},
 ): { perRecipe: RecipeSummary[]; pairwise: RecipePair[] } {
   const tau = options.tau ?? 0.3;
-  const names = Object.keys(recipes);
-  if (names.length === 0) throw new ForgetscopeError('empty', 'compareRecipes: no recipes given');
-  const perRecipe: RecipeSummary[] = names.map((name) => summarize(name, recipes[name]!, tau));
-  const cells = names.map((name) => cellMap(recipes[name]!));
+  const entries = Object.entries(recipes);
+  if (entries.length === 0) throw new ForgetscopeError('empty', 'compareRecipes: no recipes given');
+  const perRecipe: RecipeSummary[] = entries.map(([name, z]) => summarize(name, z, tau));
+  const cells = entries.map(([name, z]) => ({ name, cells: cellMap(z) }));
   const pairwise: RecipePair[] = [];
-  for (let i = 0; i < names.length; i++) {
-    for (let j = i + 1; j < names.length; j++) {
+  for (const [i, a] of cells.entries()) {
+    for (const b of cells.slice(i + 1)) {
       const xa: number[] = [];
       const xb: number[] = [];
-      for (const [key, va] of cells[i]!) {
-        const vb = cells[j]!.get(key);
+      for (const [key, va] of a.cells) {
+        const vb = b.cells.get(key);
         if (vb !== undefined) {
           xa.push(va);
           xb.push(vb);
         }
       }
       let d = 0;
-      for (let k = 0; k < xa.length; k++) d += xa[k]! - xb[k]!;
+      xa.forEach((x, k) => {
+        d += x - itemAt(xb, k);
+      });
       pairwise.push({
-        a: names[i]!,
-        b: names[j]!,
+        a: a.name,
+        b: b.name,
         meanDiff: xa.length ? d / xa.length : NaN,
         spearman: spearman(xa, xb),
         shared: xa.length,

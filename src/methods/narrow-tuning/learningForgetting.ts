@@ -1,4 +1,5 @@
 import { ForgetscopeError } from '../../util/errors.js';
+import { itemAt } from '../../util/checked.js';
 
 function mean(x: readonly number[]): number {
   let s = 0;
@@ -19,7 +20,7 @@ export function learningForgetting(
 ): { dLearning: number; dHeldOut: number } {
   if (target.base.length !== target.afterOwnStage.length)
     throw new ForgetscopeError('shape', 'learningForgetting: target base and afterOwnStage differ in length');
-  const dLearning = mean(target.afterOwnStage.map((a, i) => a - target.base[i]!));
+  const dLearning = mean(target.afterOwnStage.map((a, i) => a - itemAt(target.base, i)));
   if (heldOut.perStage.length === 0) throw new ForgetscopeError('empty', 'learningForgetting: no held-out stages');
   const stageDelta = (scores: readonly number[]) => {
     if (scores.length !== heldOut.base.length)
@@ -27,12 +28,11 @@ export function learningForgetting(
         'shape',
         'learningForgetting: a held-out stage has a different number of benchmarks than base',
       );
-    return mean(scores.map((s, b) => s - heldOut.base[b]!));
+    return mean(scores.map((s, b) => s - itemAt(heldOut.base, b)));
   };
-  const dHeldOut =
-    mode === 'final'
-      ? stageDelta(heldOut.perStage[heldOut.perStage.length - 1]!)
-      : mean(heldOut.perStage.map(stageDelta));
+  const last = heldOut.perStage.at(-1);
+  if (last === undefined) throw new ForgetscopeError('empty', 'learningForgetting: no held-out stages');
+  const dHeldOut = mode === 'final' ? stageDelta(last) : mean(heldOut.perStage.map(stageDelta));
   return { dLearning, dHeldOut };
 }
 
@@ -42,8 +42,9 @@ export function learningForgetting(
  * @example recovery(60, [50, 52, 58, 57]) // 0.7
  */
 export function recovery(base: number, perStage: readonly number[]): number {
-  if (perStage.length === 0) return NaN;
+  const last = perStage.at(-1);
+  if (last === undefined) return NaN;
   const min = Math.min(...perStage);
   if (!(min < base)) return NaN;
-  return (perStage[perStage.length - 1]! - min) / (base - min);
+  return (last - min) / (base - min);
 }

@@ -1,5 +1,6 @@
 import { ForgettingMatrix } from '../../matrix/ForgettingMatrix.js';
 import { ForgetscopeError } from '../../util/errors.js';
+import { itemAt } from '../../util/checked.js';
 
 /** Options of `parseRecipeTable`. */
 export interface RecipeTableOptions {
@@ -67,10 +68,10 @@ export function parseRecipeTable(text: string, options: RecipeTableOptions = {})
   const file = options.file;
   const lines = text.replace(/^\uFEFF/, '').split(/\r?\n/);
   let headerLine = 0;
-  while (headerLine < lines.length && lines[headerLine]!.trim() === '') headerLine++;
-  if (headerLine >= lines.length)
-    throw new ForgetscopeError('empty', 'the table is empty', { file, line: 1, column: 1 });
-  const header = splitLine(lines[headerLine]!, delim, { file, line: headerLine + 1 }).map((h) => h.trim());
+  while (lines[headerLine]?.trim() === '') headerLine++;
+  const headerText = lines[headerLine];
+  if (headerText === undefined) throw new ForgetscopeError('empty', 'the table is empty', { file, line: 1, column: 1 });
+  const header = splitLine(headerText, delim, { file, line: headerLine + 1 }).map((h) => h.trim());
   const col = (name: string) => header.indexOf(name);
   const cTask = col('task');
   const cRecipe = col('recipe');
@@ -103,9 +104,8 @@ export function parseRecipeTable(text: string, options: RecipeTableOptions = {})
       });
     return v;
   };
-  for (let li = headerLine + 1; li < lines.length; li++) {
-    const raw = lines[li]!;
-    if (raw.trim() === '') continue;
+  for (const [li, raw] of lines.entries()) {
+    if (li <= headerLine || raw.trim() === '') continue;
     const line = li + 1;
     report.rows++;
     const f = splitLine(raw, delim, { file, line });
@@ -115,13 +115,14 @@ export function parseRecipeTable(text: string, options: RecipeTableOptions = {})
         line,
         column: f.length + 1,
       });
-    const task = f[cTask]!.trim();
+    // f has at least the header's fields, and cTask, cExample, cRecipe (when ≥ 0) are header columns
+    const task = itemAt(f, cTask, 'field').trim();
     if (options.tasks && !options.tasks.has(task)) {
       report.dropped['task not selected'] = (report.dropped['task not selected'] ?? 0) + 1;
       continue;
     }
-    const recipe = cRecipe >= 0 ? f[cRecipe]!.trim() : options.defaultRecipe!;
-    const example = f[cExample]!.trim();
+    const recipe = cRecipe >= 0 ? itemAt(f, cRecipe, 'field').trim() : (options.defaultRecipe ?? '');
+    const example = itemAt(f, cExample, 'field').trim();
     if (task === '') throw new ForgetscopeError('parse', 'empty task id', { file, line, column: cTask + 1 });
     if (recipe === '') throw new ForgetscopeError('parse', 'empty recipe', { file, line, column: cRecipe + 1 });
     if (example === '') throw new ForgetscopeError('parse', 'empty example id', { file, line, column: cExample + 1 });
@@ -148,7 +149,11 @@ export function parseRecipeTable(text: string, options: RecipeTableOptions = {})
     const observed = new Uint8Array(m * n);
     for (const [key, v] of r.cells) {
       const [t, e] = key.split('\u0000') as [string, string];
-      const k = r.tasks.get(t)! * n + r.examples.get(e)!;
+      const ti = r.tasks.get(t);
+      const ei = r.examples.get(e);
+      if (ti === undefined || ei === undefined)
+        throw new ForgetscopeError('internal', 'recipe cell of an unknown task or example');
+      const k = ti * n + ei;
       values[k] = v;
       observed[k] = 1;
     }

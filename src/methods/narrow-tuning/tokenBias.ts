@@ -1,3 +1,4 @@
+// Indexed reads carry `!` where the index is < length by the loop bounds (or by the shapes checked on entry).
 import { ForgetscopeError } from '../../util/errors.js';
 import { pearson } from '../../analysis/correlations.js';
 
@@ -35,7 +36,7 @@ const NUMBER_WORDS = [
   'million',
   'billion',
 ];
-const WORDS = new Set([...NUMBER_WORDS, ...NUMBER_WORDS.map((w) => w[0]!.toUpperCase() + w.slice(1))]);
+const WORDS = new Set([...NUMBER_WORDS, ...NUMBER_WORDS.map((w) => w.charAt(0).toUpperCase() + w.slice(1))]);
 
 /**
  * True when a vocabulary token's text is a number under seed-000's rule: stripped of spaces and the

@@ -7,8 +7,8 @@ import { ForgetscopeError, type ErrorLocation } from '../../util/errors.js';
  */
 export function firstBadEntry(data: ArrayLike<number>, nonNegative = false): number {
   for (let i = 0; i < data.length; i++) {
-    const v = data[i]!;
-    if (!Number.isFinite(v) || (nonNegative && v < 0)) return i;
+    const v = data[i];
+    if (v === undefined || !Number.isFinite(v) || (nonNegative && v < 0)) return i;
   }
   return -1;
 }
@@ -48,7 +48,7 @@ export function checkTensorValues(
 function unravel(flat: number, shape: readonly number[]): number[] {
   const out = new Array<number>(shape.length);
   for (let d = shape.length - 1; d >= 0; d--) {
-    const n = shape[d]! || 1;
+    const n = shape[d] || 1;
     out[d] = flat % n;
     flat = Math.floor(flat / n);
   }

@@ -65,7 +65,7 @@ export function exampleFactors(train: ForgettingMatrix, rank: number): { rank: n
     for (let i = 0; i < m; i++) {
       const u = eig.vectors[i * m + c]!;
       if (u === 0) continue;
-      for (let j = 0; j < n; j++) out[j * k + c] += data[i * n + j]! * u;
+      for (let j = 0; j < n; j++) out[j * k + c]! += data[i * n + j]! * u;
     }
   }
   return { rank: k, data: out };

@@ -3,6 +3,7 @@ import { createCompletionMethod } from '../../completion/registry.js';
 import type { RmseCurvePoint } from '../../viz/rmseCurve.js';
 import { backendOption, type StageContext } from './context.js';
 import type { EvaluationSetup } from './evaluation.js';
+import { ForgetscopeError } from '../../util/errors.js';
 
 /**
  * RMSE versus the number of measured examples k for the plot method: random probes over all seeds
@@ -26,12 +27,13 @@ export async function curveStage(
           trainRows,
           testRows,
           known: k,
-          seeds: sel === 'active' ? [seeds[0]!] : seeds,
+          seeds: sel === 'active' ? seeds.slice(0, 1) : seeds,
           methods: [createCompletionMethod(plotMethod)],
           ...(sel === 'active' ? { select: await setup.activeSelector(k) } : {}),
           ...backendOption(ctx),
         });
-        const m = r.methods[plotMethod]!;
+        const m = r.methods[plotMethod];
+        if (!m) throw new ForgetscopeError('internal', `the evaluation has no result for ${plotMethod}`);
         const perSeed = m.perSeed.map((s) => s.rmse).filter((x): x is number => x !== null && Number.isFinite(x));
         points.push({
           k,

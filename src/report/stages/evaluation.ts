@@ -12,6 +12,8 @@ import type { PredictedVsTrueInput } from '../../viz/predicted.js';
 import type { ReportEvaluation, ReportMethodScores } from '../types.js';
 import { formatSeeds } from '../formatSeeds.js';
 import { backendOption, type StageContext } from './context.js';
+import { ForgetscopeError } from '../../util/errors.js';
+import { itemAt } from '../../util/checked.js';
 
 /** The completion-evaluation part of a report. */
 export interface ReportEvaluationOptions {
@@ -127,20 +129,24 @@ export async function evaluationStage(
   };
 
   // Predicted vs true for the first test task, seed = first seed, with the plot method.
-  const t = testRows[0]!;
+  const t = testRows[0];
+  const seed = seeds[0];
+  if (t === undefined || seed === undefined) {
+    throw new ForgetscopeError('usage', 'the report evaluation needs at least one test row and one seed');
+  }
   const drawn =
     select === 'active'
-      ? await (await setup.activeSelector(known))({ train, k: known, seed: seeds[0]!, testRow: t })
-      : defaultRng(seeds[0]!).choice(matrix.cols, known);
+      ? await (await setup.activeSelector(known))({ train, k: known, seed, testRow: t })
+      : defaultRng(seed).choice(matrix.cols, known);
   const entries = knownEntriesOf(drawn, matrix.row(t), matrix.rowMask(t));
-  const fitted = await createCompletionMethod(setup.plotMethod).fit(train, { seed: seeds[0]!, ...backendOption(ctx) });
-  const { prediction } = await fitted.predictRow(entries, { seed: seeds[0]! });
+  const fitted = await createCompletionMethod(setup.plotMethod).fit(train, { seed, ...backendOption(ctx) });
+  const { prediction } = await fitted.predictRow(entries, { seed });
   const truth = Float64Array.from(matrix.row(t));
   const predicted: PredictedVsTrueInput = {
     truth,
     prediction,
     known: entries.columns,
-    task: matrix.taskIds[t]!,
+    task: itemAt(matrix.taskIds, t, 'test row'),
     method: setup.plotMethod,
   };
   return { evaluation, sections: { evaluation: section, predicted } };

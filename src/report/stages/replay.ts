@@ -8,6 +8,7 @@ import { resolvePolicy } from '../../replay/policies/resolve.js';
 import type { ReplayPlan } from '../../replay/types.js';
 import type { ReportReplay } from '../types.js';
 import { backendOption, countOnes, type StageContext } from './context.js';
+import { itemAt } from '../../util/checked.js';
 
 /** The replay part of a report. */
 export interface ReportReplayOptions {
@@ -95,7 +96,7 @@ export async function replayStage(
     selected: replay.selected,
     exampleIds: matrix.exampleIds,
     exampleMeta: matrix.exampleMeta,
-    task: matrix.taskIds[rp.task]!,
+    task: itemAt(matrix.taskIds, rp.task, 'replay task'),
     replayN: replay.replayN ?? replay.selected.length,
     temperature: replay.temperature,
     policy: policyName,

@@ -49,8 +49,8 @@ export async function structureStage(
   for (let k = 0; k < lr.k; k++) {
     models.push({
       name: k === 0 ? 'rank 1 (multiplicative u·v)' : `rank ${k + 1}`,
-      r2: lr.r2[k]!,
-      rmse: lr.rmse[k]!,
+      r2: lr.r2[k] ?? Number.NaN,
+      rmse: lr.rmse[k] ?? Number.NaN,
       note: `${lr.method}, uncentered`,
     });
   }
@@ -81,13 +81,13 @@ export async function structureStage(
   const metaKeys = TASK_META_KEYS.filter((k) => matrix.taskMeta.some((m) => m[k] !== undefined && m[k] !== null));
   const taskRows: ReportTask[] = matrix.taskIds.map((id, i) => {
     const meta: Record<string, MetaValue> = {};
-    for (const k of metaKeys) meta[k] = matrix.taskMeta[i]![k] ?? null;
+    for (const k of metaKeys) meta[k] = matrix.taskMeta[i]?.[k] ?? null;
     return {
       task: id,
-      mean: tasks.mean[i]!,
-      max: tasks.max[i]!,
-      fractionForgotten: tasks.fractionForgotten[i]!,
-      ...(tasks.rankOneScalar ? { rankOneScalar: tasks.rankOneScalar[i]! } : {}),
+      mean: tasks.mean[i] ?? Number.NaN,
+      max: tasks.max[i] ?? Number.NaN,
+      fractionForgotten: tasks.fractionForgotten[i] ?? Number.NaN,
+      ...(tasks.rankOneScalar ? { rankOneScalar: tasks.rankOneScalar[i] ?? Number.NaN } : {}),
       meta,
     };
   });

@@ -1,11 +1,11 @@
 import { execFileSync } from 'node:child_process';
-import { withBlas, type BlasLibrary } from '../../src/linalg/cpu/blas.js';
-import { loadNodeBlas } from '../../src/linalg/cpu/nodeBlas.js';
-import { createInlineRunner, type CpuKernelRunner } from '../../src/linalg/cpu/runner.js';
-import { createCpuBackend } from '../../src/linalg/cpu/backend.js';
-import { createNodeCpuBackend } from '../../src/linalg/node.js';
-import { referenceGemm, referenceGram } from '../../src/linalg/reference.js';
-import { absProductScale, maxScaledError, randomDense } from './helpers.js';
+import { withBlas, type BlasLibrary } from '../../../src/linalg/cpu/blas.js';
+import { loadNodeBlas } from '../../../src/linalg/cpu/nodeBlas.js';
+import { createInlineRunner, type CpuKernelRunner } from '../../../src/linalg/cpu/runner.js';
+import { createCpuBackend } from '../../../src/linalg/cpu/backend.js';
+import { createNodeCpuBackend } from '../../../src/linalg/node.js';
+import { referenceGemm, referenceGram } from '../../../src/linalg/reference.js';
+import { absProductScale, maxScaledError, randomDense } from '../helpers.js';
 
 // The system-BLAS path of the Node cpu backend (cpu/blas.ts, cpu/nodeBlas.ts) against the float64
 // reference. CI installs OpenBLAS, so there the library must load; elsewhere a machine without one
@@ -135,8 +135,8 @@ withLibrary('with the system BLAS', () => {
     for (let i = 0; i < 9; i++)
       for (let j = 0; j < 5; j++)
         for (let c = 70; c < 270; c++) {
-          want[i * 5 + j] += xT.data[c * 9 + i]! * y.data[j * 300 + c]!;
-          scale[i * 5 + j] += Math.abs(xT.data[c * 9 + i]! * y.data[j * 300 + c]!);
+          want[i * 5 + j]! += xT.data[c * 9 + i]! * y.data[j * 300 + c]!;
+          scale[i * 5 + j]! += Math.abs(xT.data[c * 9 + i]! * y.data[j * 300 + c]!);
         }
     expect(maxScaledError(got, want, scale)).toBeLessThan(F32_BOUND);
   });

@@ -1,6 +1,6 @@
-import { checkTensorValues, firstBadEntry } from '../../src/methods/shared/checkValues.js';
-import { compareFisher } from '../../src/methods/fisher/compareFisher.js';
-import { ForgetscopeError } from '../../src/util/errors.js';
+import { checkTensorValues, firstBadEntry } from '../../../src/methods/shared/checkValues.js';
+import { compareFisher } from '../../../src/methods/fisher/compareFisher.js';
+import { ForgetscopeError } from '../../../src/util/errors.js';
 
 describe('firstBadEntry', () => {
   test('finds the first non-finite entry, and with nonNegative the first negative one', () => {

@@ -1,7 +1,7 @@
-import { additiveLs } from '../../src/completion/methods/additiveLs.js';
-import { fitLowrank } from '../../src/completion/methods/lowrank/lowrank.js';
-import { ForgettingMatrix } from '../../src/matrix/ForgettingMatrix.js';
-import { hasNumpy, numpyJson, randomColumns, syntheticMatrix, toRows } from './lowrankHelpers.js';
+import { additiveLs } from '../../../src/completion/methods/additiveLs.js';
+import { fitLowrank } from '../../../src/completion/methods/lowrank/lowrank.js';
+import { ForgettingMatrix } from '../../../src/matrix/ForgettingMatrix.js';
+import { hasNumpy, numpyJson, randomColumns, syntheticMatrix, toRows } from '../lowrankHelpers.js';
 
 /** numpy: the exact joint least squares of μ + a_i + b_j over train entries + the known entries. */
 const NUMPY_ADDITIVE_LS = `

@@ -2,11 +2,11 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parquetReadObjects } from 'hyparquet';
-import { ForgettingMatrix } from '../../src/matrix/ForgettingMatrix.js';
-import { readForgettingMatrix } from '../../src/io/node/readForgettingMatrix.js';
-import { writeMatrix } from '../../src/io/node/writeTable.js';
-import { numpyAvailable, runPythonJson } from '../helpers/python.js';
-import { runCaptured } from '../helpers/cli.js';
+import { ForgettingMatrix } from '../../../src/matrix/ForgettingMatrix.js';
+import { readForgettingMatrix } from '../../../src/io/node/readForgettingMatrix.js';
+import { writeMatrix } from '../../../src/io/node/writeTable.js';
+import { numpyAvailable, runPythonJson } from '../../helpers/python.js';
+import { runCaptured } from '../../helpers/cli.js';
 
 const FIXTURE = join('fixtures', 'real-dev-v1');
 

@@ -1,8 +1,8 @@
 import { join } from 'node:path';
 import { writeFileSync } from 'node:fs';
-import { runCli } from '../../src/cli/main.js';
-import { FIXTURE, tempDir } from '../io/helpers.js';
-import { captureContext as capture } from '../helpers/cli.js';
+import { runCli } from '../../../src/cli/main.js';
+import { FIXTURE, tempDir } from '../../io/helpers.js';
+import { captureContext as capture } from '../../helpers/cli.js';
 
 const { dir, cleanup } = tempDir();
 afterAll(cleanup);

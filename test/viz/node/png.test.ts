@@ -1,5 +1,5 @@
-import { renderSvg, screeSpec } from '../../src/viz/index.js';
-import { renderPng, svgToPng } from '../../src/viz/node/index.js';
+import { renderSvg, screeSpec } from '../../../src/viz/index.js';
+import { renderPng, svgToPng } from '../../../src/viz/node/index.js';
 
 /** Width and height from a PNG's IHDR chunk (bytes 16–23, big-endian). */
 function pngSize(png: Uint8Array): [number, number] {

@@ -1,6 +1,6 @@
-import { columnForms, columnFormsScalar } from '../../src/linalg/cpu/columnForms.js';
-import { SeededNormal } from '../../src/linalg/random.js';
-import { ONE_ROW_FORMS, expectOneRowForms } from './helpers.js';
+import { columnForms, columnFormsScalar } from '../../../src/linalg/cpu/columnForms.js';
+import { SeededNormal } from '../../../src/linalg/random.js';
+import { ONE_ROW_FORMS, expectOneRowForms } from '../helpers.js';
 
 /** The forms straight from their definition, one column at a time (float64). */
 function naive(

@@ -1,8 +1,8 @@
-import { referenceGemm, referenceGram } from '../../src/linalg/reference.js';
-import { arenaCache } from '../../src/linalg/cpu/runner.js';
-import { inlineDotExecutor, wasmDot, type DotProblem } from '../../src/linalg/cpu/wasmDot.js';
-import type { Dense } from '../../src/linalg/types.js';
-import { absProductScale, maxScaledError, randomDense } from './helpers.js';
+import { referenceGemm, referenceGram } from '../../../src/linalg/reference.js';
+import { arenaCache } from '../../../src/linalg/cpu/runner.js';
+import { inlineDotExecutor, wasmDot, type DotProblem } from '../../../src/linalg/cpu/wasmDot.js';
+import type { Dense } from '../../../src/linalg/types.js';
+import { absProductScale, maxScaledError, randomDense } from '../helpers.js';
 
 // The blocking of wasmDot (x-row blocks, y-row blocks, depth panels, operand swap) is exercised by
 // forcing a tiny arena budget, so every path runs on small inputs; results must equal the float64

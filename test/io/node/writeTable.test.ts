@@ -1,9 +1,9 @@
 import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { readForgettingMatrix, writeMatrix, writeTable, readIdList } from '../../src/io/node/index.js';
-import { ForgettingMatrix } from '../../src/matrix/ForgettingMatrix.js';
-import { ForgetscopeError } from '../../src/util/errors.js';
-import { expectSameMatrix, pythonHas, runPython, tempDir } from './helpers.js';
+import { readForgettingMatrix, writeMatrix, writeTable, readIdList } from '../../../src/io/node/index.js';
+import { ForgettingMatrix } from '../../../src/matrix/ForgettingMatrix.js';
+import { ForgetscopeError } from '../../../src/util/errors.js';
+import { expectSameMatrix, pythonHas, runPython, tempDir } from '../helpers.js';
 
 const { dir, cleanup } = tempDir();
 afterAll(cleanup);

@@ -11,9 +11,9 @@ import {
   numberToF16,
   parseSafetensors,
   parseSafetensorsHeader,
-} from '../../src/io/safetensors/safetensors.js';
-import { openSafetensorsFile, readSafetensorsFile, writeSafetensorsFile } from '../../src/io/node/safetensors.js';
-import { ForgetscopeError } from '../../src/util/errors.js';
+} from '../../../src/io/safetensors/safetensors.js';
+import { openSafetensorsFile, readSafetensorsFile, writeSafetensorsFile } from '../../../src/io/node/safetensors.js';
+import { ForgetscopeError } from '../../../src/util/errors.js';
 
 /** python3 with torch + safetensors, or null (a failure in CI, where they must be present). */
 function pythonWithSafetensors(): string | null {
