@@ -283,6 +283,8 @@ export {
   exampleFactors,
   exampleFactorsWith,
   facilityLocation,
+  stratifiedSelection,
+  bestOfBlocks,
   resolvePolicy,
 } from './replay/index.js';
 export type {
@@ -294,6 +296,7 @@ export type {
   PolicyOption,
   PolicyOptionsGiven,
   ResolvedPolicy,
+  BudgetSelection,
 } from './replay/index.js';
 
 // # The seed-method modules
