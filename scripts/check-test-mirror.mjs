@@ -35,7 +35,7 @@ const ALLOWED = new Map([
   ],
   [
     'src/analysis/orthogonaliseFactors.ts',
-    'factor orthogonalisation, checked through fitLowRank by test/analysis/fitLowRank.test.ts',
+    'factor orthogonalisation, checked through fitTruncatedRanks by test/analysis/fitTruncatedRanks.test.ts',
   ],
   [
     'src/analysis/structureTables.ts',
@@ -89,7 +89,18 @@ const ALLOWED = new Map([
     'part of the leave-one-out ridge, checked through lowrank by test/completion/lowrankForms.test.ts',
   ],
   ['src/completion/loo/intervals.ts', 'tested by test/completion/lowrankForms.test.ts'],
-  ['src/completion/loo/ridge.ts', 'tested by test/completion/lowrank.test.ts and test/completion/lowrankForms.test.ts'],
+  [
+    'src/completion/loo/predict.ts',
+    'tested by test/completion/loo/ridgeGolden.test.ts (bit for bit) and test/completion/uncertainty.test.ts',
+  ],
+  [
+    'src/completion/loo/ridge.ts',
+    'tested by test/completion/lowrankForms.test.ts and test/completion/loo/sideRidge.test.ts (side columns)',
+  ],
+  [
+    'src/completion/loo/select.ts',
+    'tested by test/completion/lowrank.test.ts, test/completion/loo/ridgeGolden.test.ts and test/completion/side/lowrankSide.test.ts',
+  ],
   [
     'src/completion/loo/side.ts',
     'part of the leave-one-out ridge, checked through lowrank by test/completion/side/lowrankSide.test.ts',
@@ -234,7 +245,10 @@ const ALLOWED = new Map([
     'column-name resolution, checked by test/io/fixture.test.ts and test/io/bad-inputs.test.ts',
   ],
   ['src/linalg/columnFormsOn.ts', 'tested by test/linalg/backendDescription.test.ts'],
-  ['src/linalg/cpu/backend.ts', 'tested by test/analysis/analyzeStream.test.ts and test/analysis/fitLowRank.test.ts'],
+  [
+    'src/linalg/cpu/backend.ts',
+    'tested by test/analysis/analyzeStream.test.ts and test/analysis/fitTruncatedRanks.test.ts',
+  ],
   [
     'src/linalg/cpu/kernels.ts',
     'the cpu backend kernels, checked against the float64 reference by test/linalg/cpu.test.ts',

@@ -155,7 +155,7 @@ export {
   type OneWayFit,
 } from './analysis/index.js';
 export { fitAdditiveAls, type AdditiveAlsFit, type AdditiveAlsOptions } from './analysis/index.js';
-export { fitLowRank, type FitLowRankOptions, type LowRankFit } from './analysis/index.js';
+export { fitLowRank, fitTruncatedRanks, type FitLowRankOptions, type LowRankFit } from './analysis/index.js';
 export { alsLowRank, type AlsLowRankOptions, type AlsLowRankResult, type MaskedDense } from './analysis/index.js';
 export { orthogonaliseFactors, type FactorSVD } from './analysis/index.js';
 export { fitQuality, observedMoments, type FitQuality, type ObservedMoments } from './analysis/index.js';
@@ -212,8 +212,8 @@ export {
   type LowrankSelection,
   type LowrankVariant,
 } from './completion/index.js';
-/** `lowrank.fit` with its richer return type (`decide`, `bases`); named apart from analysis' `fitLowRank`. */
-export { fitLowrank as fitLowrankCompletion } from './completion/index.js';
+/** `lowrank.fit` with its richer return type (`decide`, `bases`); named apart from analysis' `fitTruncatedRanks`. */
+export { fitLowrankCompletion } from './completion/index.js';
 export { SIDE_ALPHAS } from './completion/loo/side.js';
 export { SIDE_ENTRY_Z, type SideScore, type SideSelection } from './completion/loo/sideSelect.js';
 export {
@@ -293,6 +293,8 @@ export {
   exampleFactors,
   exampleFactorsWith,
   facilityLocation,
+  stratifiedSelection,
+  bestOfBlocks,
   resolvePolicy,
 } from './replay/index.js';
 export type {
@@ -304,6 +306,7 @@ export type {
   PolicyOption,
   PolicyOptionsGiven,
   ResolvedPolicy,
+  BudgetSelection,
 } from './replay/index.js';
 
 // # The seed-method modules

@@ -55,8 +55,10 @@ async function structure() {
     parts[name] = (now - t) / 1000;
     t = now;
   };
-  const { fitLowRank, fitAdditive, fitAdditiveAls, fitRowMeans, fitColumnMeans } = await import('../../dist/index.js');
-  await fitLowRank(z, { ranks: 5, backend });
+  const { fitTruncatedRanks, fitAdditive, fitAdditiveAls, fitRowMeans, fitColumnMeans } = await import(
+    '../../dist/index.js'
+  );
+  await fitTruncatedRanks(z, { ranks: 5, backend });
   step('lowRank');
   fitAdditive(z);
   fitRowMeans(z);

@@ -1,11 +1,14 @@
 // Synthetic forgetting matrices with the real fixture's spectrum, for the analyze benchmark.
-import { createCpuBackend, fitLowRank, orthonormaliseRows, SeededNormal } from '../../dist/index.js';
+import { createCpuBackend, fitTruncatedRanks, orthonormaliseRows, SeededNormal } from '../../dist/index.js';
 import { readForgettingMatrix } from '../../dist/node.js';
 
 /** The fixture's full singular spectrum (37 values), float64. */
 export async function fixtureSpectrum() {
   const { matrix } = await readForgettingMatrix('fixtures/real-dev-v1');
-  const fit = await fitLowRank(matrix, { ranks: Math.min(matrix.rows, matrix.cols), backend: createCpuBackend() });
+  const fit = await fitTruncatedRanks(matrix, {
+    ranks: Math.min(matrix.rows, matrix.cols),
+    backend: createCpuBackend(),
+  });
   return { s: fit.singularValues, rows: matrix.rows, cols: matrix.cols };
 }
 

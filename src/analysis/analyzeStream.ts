@@ -4,12 +4,12 @@ import { symmetricEigen } from '../linalg/eigen.js';
 import { ForgetscopeError } from '../util/errors.js';
 import type { ProgressSink } from '../util/progress.js';
 import { compareModels, type ModelComparison } from './analyzeStructure.js';
-import type { LowRankFit } from './fitLowRank.js';
+import { DEFAULT_STRUCTURE_RANKS, type LowRankFit } from './fitTruncatedRanks.js';
 import { correlateTaskMetadata, type MetadataCorrelation } from './correlations.js';
 import { defaultAnalysisBackend } from './defaultBackend.js';
 import type { OneWayFit } from './fitAdditive.js';
-import { alsFromSums } from './fitAdditiveAls.js';
-import { fitQuality, type FitQuality } from './goodnessOfFit.js';
+import { ADDITIVE_ALS_DEFAULTS, alsFromSums } from './fitAdditiveAls.js';
+import { fitQuality, type FitQuality, type ObservedMoments } from './goodnessOfFit.js';
 import { sourceSummariesFromSums, type SourceSummary } from './summarizeBySource.js';
 import { topForgotten, type ExampleSummary, type ForgottenExample } from './summarizeExamples.js';
 import type { TaskSummary } from './summarizeTasks.js';
@@ -75,6 +75,9 @@ export interface StreamAnalysis {
   taskMetadataCorrelations: MetadataCorrelation[];
 }
 
+/** The moments `fitQuality` scores a fit against. */
+type FitMoments = Pick<ObservedMoments, 'count' | 'totalSumOfSquares'>;
+
 /** A Float64Array that grows by doubling. */
 class Growing {
   data: Float64Array;
@@ -90,6 +93,63 @@ class Growing {
     next.set(this.data);
     this.data = next;
   }
+}
+
+/** Per-source running sums of the examples' column statistics (by first appearance of the source). */
+interface SourceSums {
+  index: Map<string, number>;
+  names: string[];
+  examples: number[];
+  sum: number[];
+  positive: number[];
+  positiveSum: number[];
+}
+
+/** What one pass over the column blocks accumulates: O(M² + N) numbers. */
+interface StreamSums {
+  m: number;
+  /** Examples seen so far. */
+  n: number;
+  gram: Float64Array;
+  rowSums: Float64Array;
+  rowMax: Float64Array;
+  rowPositive: Float64Array;
+  colSum: Growing;
+  colMax: Growing;
+  colMin: Growing;
+  colPositive: Growing;
+  colPositiveSum: Growing;
+  ids: string[] | null;
+  metas: ExampleMeta[] | null;
+  sources: SourceSums;
+  /** The first block's mean, subtracted for a stable variance. */
+  shift: number;
+  shiftedSum: number;
+  shiftedSq: number;
+  sumSq: number;
+}
+
+function emptySums(m: number, capacity: number): StreamSums {
+  return {
+    m,
+    n: 0,
+    gram: new Float64Array(m * m),
+    rowSums: new Float64Array(m),
+    rowMax: new Float64Array(m).fill(-Infinity),
+    rowPositive: new Float64Array(m),
+    colSum: new Growing(capacity, 0),
+    colMax: new Growing(capacity, -Infinity),
+    colMin: new Growing(capacity, Infinity),
+    colPositive: new Growing(capacity, 0),
+    colPositiveSum: new Growing(capacity, 0),
+    ids: null,
+    metas: null,
+    sources: { index: new Map(), names: [], examples: [], sum: [], positive: [], positiveSum: [] },
+    shift: NaN,
+    shiftedSum: 0,
+    shiftedSq: 0,
+    sumSq: 0,
+  };
 }
 
 /**
@@ -114,141 +174,166 @@ export async function analyzeStream(
   if (!Number.isInteger(m) || m < 1) throw new ForgetscopeError('usage', `tasks must be a positive integer, got ${m}`);
   const backend = options.backend ?? defaultAnalysisBackend();
   const progress = options.progress ?? (() => {});
-  const sourceKey = options.sourceKey ?? 'source';
-  const capacity = options.totalExamples ?? 1024;
-  const gram = new Float64Array(m * m);
-  const rowSums = new Float64Array(m);
-  const rowMax = new Float64Array(m).fill(-Infinity);
-  const rowPositive = new Float64Array(m);
-  const colSum = new Growing(capacity, 0);
-  const colMax = new Growing(capacity, -Infinity);
-  const colMin = new Growing(capacity, Infinity);
-  const colPositive = new Growing(capacity, 0);
-  const colPositiveSum = new Growing(capacity, 0);
-  let ids: string[] | null = null;
-  let metas: ExampleMeta[] | null = null;
-  const sourceIndex = new Map<string, number>();
-  const sourceNames: string[] = [];
-  let sourceAcc = {
-    examples: [] as number[],
-    sum: [] as number[],
-    positive: [] as number[],
-    positiveSum: [] as number[],
-  };
-  let n = 0;
-  let shift = NaN;
-  let shiftedSum = 0;
-  let shiftedSq = 0;
-  let sumSq = 0;
+  const sums = emptySums(m, options.totalExamples ?? 1024);
   for await (const block of blocks as AsyncIterable<ColumnBlock>) {
-    const c = block.cols;
-    if (!Number.isInteger(c) || c < 0 || block.data.length < m * c) {
-      throw new ForgetscopeError('shape', `column block at example ${n} has ${block.data.length} values for ${m}×${c}`);
-    }
-    if (c === 0) continue;
-    const d = block.data;
-    if (Number.isNaN(shift)) {
-      let s = 0;
-      for (let t = 0; t < m * c; t++) s += d[t]!;
-      shift = s / (m * c);
-    }
-    const g = await backend.gram({ rows: m, cols: c, data: d });
-    for (let t = 0; t < m * m; t++) gram[t]! += g[t]!;
-    for (const arr of [colSum, colMax, colMin, colPositive, colPositiveSum]) arr.ensure(n + c);
-    const cs = colSum.data;
-    const cmax = colMax.data;
-    const cmin = colMin.data;
-    const cpos = colPositive.data;
-    const cpsum = colPositiveSum.data;
-    // One pass over the block for the sums the additive models and summaries need (reductions,
-    // not products; the Gram work above is on the Backend).
-    let blockShifted = 0;
-    let blockShiftedSq = 0;
-    let blockSq = 0;
-    for (let i = 0; i < m; i++) {
-      const base = i * c;
-      let rs = 0;
-      let rp = 0;
-      let rmax = rowMax[i]!;
-      for (let j = 0; j < c; j++) {
-        const z = d[base + j]!;
-        if (!Number.isFinite(z)) {
-          throw new ForgetscopeError(
-            'input',
-            `entry (task ${i + 1}, example ${n + j + 1}) is not finite; streamed analysis needs a complete matrix`,
-          );
-        }
-        rs += z;
-        const y = z - shift;
-        blockShifted += y;
-        blockShiftedSq += y * y;
-        blockSq += z * z;
-        const col = n + j;
-        cs[col]! += z;
-        if (z > cmax[col]!) cmax[col] = z;
-        if (z < cmin[col]!) cmin[col] = z;
-        if (z > rmax) rmax = z;
-        if (z > 0) {
-          rp++;
-          cpos[col]!++;
-          cpsum[col]! += z;
-        }
-      }
-      rowSums[i]! += rs;
-      rowPositive[i]! += rp;
-      rowMax[i] = rmax;
-    }
-    shiftedSum += blockShifted;
-    shiftedSq += blockShiftedSq;
-    sumSq += blockSq;
-    if (block.exampleIds) {
-      if (!ids) ids = Array.from({ length: n }, (_, j) => String(j));
-      for (let j = 0; j < c; j++) ids.push(block.exampleIds[j] ?? String(n + j));
-    } else if (ids) {
-      for (let j = 0; j < c; j++) ids.push(String(n + j));
-    }
-    if (block.exampleMeta) {
-      if (!metas) metas = Array.from({ length: n }, () => ({}));
-      for (let j = 0; j < c; j++) {
-        const meta = block.exampleMeta[j] ?? {};
-        metas.push(meta);
-        const raw = meta[sourceKey];
-        if (raw === undefined || raw === null || raw === '') continue;
-        const name = String(raw);
-        let gi = sourceIndex.get(name);
-        if (gi === undefined) {
-          gi = sourceNames.length;
-          sourceIndex.set(name, gi);
-          sourceNames.push(name);
-          sourceAcc.examples.push(0);
-          sourceAcc.sum.push(0);
-          sourceAcc.positive.push(0);
-          sourceAcc.positiveSum.push(0);
-        }
-        sourceAcc.examples[gi]!++;
-        sourceAcc.sum[gi]! += cs[n + j]!;
-        sourceAcc.positive[gi]! += cpos[n + j]!;
-        sourceAcc.positiveSum[gi]! += cpsum[n + j]!;
-      }
-    } else if (metas) {
-      for (let j = 0; j < c; j++) metas.push({});
-    }
-    n += c;
-    progress(n, options.totalExamples, 'streaming columns');
+    await addBlock(sums, block, backend, options.sourceKey ?? 'source');
+    progress(sums.n, options.totalExamples, 'streaming columns');
   }
+  const n = sums.n;
   if (n === 0) throw new ForgetscopeError('empty', 'the stream held no examples');
   const count = m * n;
-  const mean = shift + shiftedSum / count;
-  const sst = Math.max(0, shiftedSq - (shiftedSum * shiftedSum) / count);
-  const moments = { count, totalSumOfSquares: sst };
-
-  // Spectrum from the accumulated Gram matrix.
+  const mean = sums.shift + sums.shiftedSum / count;
+  const moments = {
+    count,
+    totalSumOfSquares: Math.max(0, sums.shiftedSq - (sums.shiftedSum * sums.shiftedSum) / count),
+  };
   const maxRank = Math.min(m, n);
-  const k = options.ranks ?? Math.min(5, maxRank);
+  const k = options.ranks ?? Math.min(DEFAULT_STRUCTURE_RANKS, maxRank);
   if (!Number.isInteger(k) || k < 1 || k > maxRank) {
     throw new ForgetscopeError('usage', `ranks must be an integer in 1..${maxRank} (min(tasks, examples)), got ${k}`);
   }
-  const eig = symmetricEigen(gram, m);
+  const lowRank = spectrumFromGram(sums, k, moments);
+  const taskScalars = Float64Array.from(
+    { length: m },
+    (_, i) => lowRank.singularValues[0]! * lowRank.taskFactors[i * k]!,
+  );
+  const { row, column, additive } = additiveFromSums(sums, mean, moments);
+  const additiveAls = additiveAlsFromSums(sums, mean, moments, options.additiveAls);
+  const summaries = streamSummaries(sums, taskScalars, options);
+  const multiplicative = { r2: lowRank.r2[0]!, rmse: lowRank.rmse[0]!, sse: lowRank.sse[0]!, taskScalars };
+  const fits = { lowRank, multiplicative, additive, additiveAls, row, column };
+  return {
+    tasks: m,
+    examples: n,
+    observed: count,
+    backend: backend.name,
+    mean,
+    ...fits,
+    comparison: compareModels(multiplicative.r2, additive.r2, additiveAls.r2),
+    ...summaries,
+    taskMetadataCorrelations: options.taskMeta
+      ? correlateTaskMetadata(summaries.taskSummary.mean, options.taskMeta)
+      : [],
+  };
+}
+
+/** Adds one column block to the sums: its Gram on the backend, then one pass for sums, extrema and counts. */
+async function addBlock(sums: StreamSums, block: ColumnBlock, backend: Backend, sourceKey: string): Promise<void> {
+  const { m, n } = sums;
+  const c = block.cols;
+  if (!Number.isInteger(c) || c < 0 || block.data.length < m * c) {
+    throw new ForgetscopeError('shape', `column block at example ${n} has ${block.data.length} values for ${m}×${c}`);
+  }
+  if (c === 0) return;
+  const d = block.data;
+  if (Number.isNaN(sums.shift)) {
+    let s = 0;
+    for (let t = 0; t < m * c; t++) s += d[t]!;
+    sums.shift = s / (m * c);
+  }
+  const g = await backend.gram({ rows: m, cols: c, data: d });
+  for (let t = 0; t < m * m; t++) sums.gram[t]! += g[t]!;
+  for (const arr of [sums.colSum, sums.colMax, sums.colMin, sums.colPositive, sums.colPositiveSum]) arr.ensure(n + c);
+  addBlockSums(sums, d, c);
+  addBlockExamples(sums, block, sourceKey);
+  sums.n += c;
+}
+
+/**
+ * One pass over a block for the sums the additive models and summaries need (reductions, not
+ * products; the Gram work is on the Backend).
+ */
+function addBlockSums(sums: StreamSums, d: Float32Array | Float64Array, c: number): void {
+  const { m, n, shift, rowSums, rowMax, rowPositive } = sums;
+  const cs = sums.colSum.data;
+  const cmax = sums.colMax.data;
+  const cmin = sums.colMin.data;
+  const cpos = sums.colPositive.data;
+  const cpsum = sums.colPositiveSum.data;
+  let blockShifted = 0;
+  let blockShiftedSq = 0;
+  let blockSq = 0;
+  for (let i = 0; i < m; i++) {
+    const base = i * c;
+    let rs = 0;
+    let rp = 0;
+    let rmax = rowMax[i]!;
+    for (let j = 0; j < c; j++) {
+      const z = d[base + j]!;
+      if (!Number.isFinite(z)) {
+        throw new ForgetscopeError(
+          'input',
+          `entry (task ${i + 1}, example ${n + j + 1}) is not finite; streamed analysis needs a complete matrix`,
+        );
+      }
+      rs += z;
+      const y = z - shift;
+      blockShifted += y;
+      blockShiftedSq += y * y;
+      blockSq += z * z;
+      const col = n + j;
+      cs[col]! += z;
+      if (z > cmax[col]!) cmax[col] = z;
+      if (z < cmin[col]!) cmin[col] = z;
+      if (z > rmax) rmax = z;
+      if (z > 0) {
+        rp++;
+        cpos[col]!++;
+        cpsum[col]! += z;
+      }
+    }
+    rowSums[i]! += rs;
+    rowPositive[i]! += rp;
+    rowMax[i] = rmax;
+  }
+  sums.shiftedSum += blockShifted;
+  sums.shiftedSq += blockShiftedSq;
+  sums.sumSq += blockSq;
+}
+
+/** Records a block's example ids and metadata, and adds its examples' column sums to their source's. */
+function addBlockExamples(sums: StreamSums, block: ColumnBlock, sourceKey: string): void {
+  const { n } = sums;
+  const c = block.cols;
+  if (block.exampleIds) {
+    if (!sums.ids) sums.ids = Array.from({ length: n }, (_, j) => String(j));
+    for (let j = 0; j < c; j++) sums.ids.push(block.exampleIds[j] ?? String(n + j));
+  } else if (sums.ids) {
+    for (let j = 0; j < c; j++) sums.ids.push(String(n + j));
+  }
+  if (!block.exampleMeta) {
+    if (sums.metas) for (let j = 0; j < c; j++) sums.metas.push({});
+    return;
+  }
+  if (!sums.metas) sums.metas = Array.from({ length: n }, () => ({}));
+  const src = sums.sources;
+  for (let j = 0; j < c; j++) {
+    const meta = block.exampleMeta[j] ?? {};
+    sums.metas.push(meta);
+    const raw = meta[sourceKey];
+    if (raw === undefined || raw === null || raw === '') continue;
+    const name = String(raw);
+    let gi = src.index.get(name);
+    if (gi === undefined) {
+      gi = src.names.length;
+      src.index.set(name, gi);
+      src.names.push(name);
+      src.examples.push(0);
+      src.sum.push(0);
+      src.positive.push(0);
+      src.positiveSum.push(0);
+    }
+    src.examples[gi]!++;
+    src.sum[gi]! += sums.colSum.data[n + j]!;
+    src.positive[gi]! += sums.colPositive.data[n + j]!;
+    src.positiveSum[gi]! += sums.colPositiveSum.data[n + j]!;
+  }
+}
+
+/** The rank-1…k fits from the accumulated Gram matrix: eig(G) gives σ² and the task factors. */
+function spectrumFromGram(sums: StreamSums, k: number, moments: FitMoments): StreamAnalysis['lowRank'] {
+  const { m, sumSq } = sums;
+  const eig = symmetricEigen(sums.gram, m);
   const singularValues = new Float64Array(k);
   const taskFactors = new Float64Array(m * k);
   const sse = new Float64Array(k);
@@ -270,24 +355,43 @@ export async function analyzeStream(
     const sign = big < 0 ? -1 : 1;
     for (let i = 0; i < m; i++) taskFactors[i * k + c] = sign * eig.vectors[i * m + c]!;
   }
-  const taskScalars = Float64Array.from({ length: m }, (_, i) => singularValues[0]! * taskFactors[i * k]!);
+  return { k, r2, rmse, sse, singularValues, energy, taskFactors };
+}
 
-  // Additive, row-only and column-only least squares from the sums (complete-data identities).
-  const cs = colSum.data.subarray(0, n);
+/** Additive, row-only and column-only least squares from the sums (complete-data identities). */
+function additiveFromSums(
+  sums: StreamSums,
+  mean: number,
+  moments: FitMoments,
+): Pick<StreamAnalysis, 'row' | 'column' | 'additive'> {
+  const { m, n, rowSums } = sums;
+  const sst = moments.totalSumOfSquares;
+  const cs = sums.colSum.data.subarray(0, n);
   const taskEffects = Float64Array.from(rowSums, (s) => s / n - mean);
   const exampleEffects = Float64Array.from(cs, (s) => s / m - mean);
   let sumA2 = 0;
   let sumB2 = 0;
   for (const a of taskEffects) sumA2 += a * a;
   for (const b of exampleEffects) sumB2 += b * b;
-  const row = { means: Float64Array.from(rowSums, (s) => s / n), ...fitQuality(sst - n * sumA2, moments) };
-  const column = { means: Float64Array.from(cs, (s) => s / m), ...fitQuality(sst - m * sumB2, moments) };
-  const additive = { mu: mean, taskEffects, exampleEffects, ...fitQuality(sst - n * sumA2 - m * sumB2, moments) };
+  return {
+    row: { means: Float64Array.from(rowSums, (s) => s / n), ...fitQuality(sst - n * sumA2, moments) },
+    column: { means: Float64Array.from(cs, (s) => s / m), ...fitQuality(sst - m * sumB2, moments) },
+    additive: { mu: mean, taskEffects, exampleEffects, ...fitQuality(sst - n * sumA2 - m * sumB2, moments) },
+  };
+}
 
-  // The paper code's regularised additive baseline, also from the sums.
-  const epochs = options.additiveAls?.epochs ?? 100;
-  const regTask = options.additiveAls?.regTask ?? 15;
-  const regExample = options.additiveAls?.regExample ?? 10;
+/** The paper code's regularised additive baseline, also from the sums. */
+function additiveAlsFromSums(
+  sums: StreamSums,
+  mean: number,
+  moments: FitMoments,
+  settings: AnalyzeStreamOptions['additiveAls'] = {},
+): StreamAnalysis['additiveAls'] {
+  const { m, n, rowSums } = sums;
+  const cs = sums.colSum.data.subarray(0, n);
+  const epochs = settings.epochs ?? ADDITIVE_ALS_DEFAULTS.epochs;
+  const regTask = settings.regTask ?? ADDITIVE_ALS_DEFAULTS.regTask;
+  const regExample = settings.regExample ?? ADDITIVE_ALS_DEFAULTS.regExample;
   const taskBiases = new Float64Array(m);
   const exampleBiases = new Float64Array(n);
   alsFromSums(rowSums, cs, mean, regTask, regExample, epochs, taskBiases, exampleBiases);
@@ -306,70 +410,49 @@ export async function analyzeStream(
     sumBi += exampleBiases[j]!;
     sumBi2 += exampleBiases[j]! ** 2;
   }
-  const alsSse = sst - 2 * cross + n * sumBu2 + m * sumBi2 + 2 * sumBu * sumBi;
-  const additiveAls = {
-    mu: mean,
-    taskBiases,
-    exampleBiases,
-    epochs,
-    regTask,
-    regExample,
-    ...fitQuality(alsSse, moments),
-  };
+  const sse = moments.totalSumOfSquares - 2 * cross + n * sumBu2 + m * sumBi2 + 2 * sumBu * sumBi;
+  return { mu: mean, taskBiases, exampleBiases, epochs, regTask, regExample, ...fitQuality(sse, moments) };
+}
 
-  // Audit summaries.
+/** The audit summaries: per example, the most forgotten, per source and per task. */
+function streamSummaries(
+  sums: StreamSums,
+  taskScalars: Float64Array,
+  options: AnalyzeStreamOptions,
+): Pick<StreamAnalysis, 'exampleSummary' | 'topForgotten' | 'sources' | 'taskSummary'> {
+  const { m, n, ids, metas, rowSums } = sums;
+  const cs = sums.colSum.data.subarray(0, n);
   const exampleSummary: ExampleSummary = {
     mean: Float64Array.from(cs, (s) => s / m),
-    max: colMax.data.slice(0, n),
-    min: colMin.data.slice(0, n),
-    fractionForgotten: Float64Array.from(colPositive.data.subarray(0, n), (p) => p / m),
+    max: sums.colMax.data.slice(0, n),
+    min: sums.colMin.data.slice(0, n),
+    fractionForgotten: Float64Array.from(sums.colPositive.data.subarray(0, n), (p) => p / m),
     observed: new Int32Array(n).fill(m),
   };
-  const top = topForgotten({ exampleIds: ids ?? [], exampleMeta: metas ?? [] }, exampleSummary, {
-    count: options.top ?? 10,
-  }).map((t) => ({
-    ...t,
-    example: ids ? t.example : String(t.index),
-  }));
-  const taskIds = options.taskIds ?? Array.from({ length: m }, (_, i) => String(i));
+  const top = topForgotten(
+    { exampleIds: ids ?? [], exampleMeta: metas ?? [] },
+    exampleSummary,
+    options.top === undefined ? {} : { count: options.top },
+  ).map((t) => ({ ...t, example: ids ? t.example : String(t.index) }));
   const taskSummary: TaskSummary = {
-    ids: taskIds,
+    ids: options.taskIds ?? Array.from({ length: m }, (_, i) => String(i)),
     mean: Float64Array.from(rowSums, (s) => s / n),
-    max: rowMax,
-    fractionForgotten: Float64Array.from(rowPositive, (p) => p / n),
+    max: sums.rowMax,
+    fractionForgotten: Float64Array.from(sums.rowPositive, (p) => p / n),
     observed: new Int32Array(m).fill(n),
     rankOneScalar: taskScalars,
   };
+  const src = sums.sources;
   const sources =
-    sourceNames.length === 0
+    src.names.length === 0
       ? []
       : sourceSummariesFromSums({
-          names: sourceNames,
-          examples: Float64Array.from(sourceAcc.examples),
-          observed: Float64Array.from(sourceAcc.examples, (e) => e * m),
-          sum: Float64Array.from(sourceAcc.sum),
-          positive: Float64Array.from(sourceAcc.positive),
-          positiveSum: Float64Array.from(sourceAcc.positiveSum),
+          names: src.names,
+          examples: Float64Array.from(src.examples),
+          observed: Float64Array.from(src.examples, (e) => e * m),
+          sum: Float64Array.from(src.sum),
+          positive: Float64Array.from(src.positive),
+          positiveSum: Float64Array.from(src.positiveSum),
         });
-  sourceAcc = { examples: [], sum: [], positive: [], positiveSum: [] };
-  const multiplicative = { r2: r2[0]!, rmse: rmse[0]!, sse: sse[0]!, taskScalars };
-  return {
-    tasks: m,
-    examples: n,
-    observed: count,
-    backend: backend.name,
-    mean,
-    lowRank: { k, r2, rmse, sse, singularValues, energy, taskFactors },
-    multiplicative,
-    additive,
-    additiveAls,
-    row,
-    column,
-    comparison: compareModels(multiplicative.r2, additive.r2, additiveAls.r2),
-    exampleSummary,
-    topForgotten: top,
-    sources,
-    taskSummary,
-    taskMetadataCorrelations: options.taskMeta ? correlateTaskMetadata(taskSummary.mean, options.taskMeta) : [],
-  };
+  return { exampleSummary, topForgotten: top, sources, taskSummary };
 }

@@ -5,7 +5,7 @@ import type { ProgressSink } from '../util/progress.js';
 import { defaultAnalysisBackend } from './defaultBackend.js';
 import { fitAdditive, fitColumnMeans, fitRowMeans, type AdditiveFit, type OneWayFit } from './fitAdditive.js';
 import { fitAdditiveAls, type AdditiveAlsFit, type AdditiveAlsOptions } from './fitAdditiveAls.js';
-import { fitLowRank, type LowRankFit } from './fitLowRank.js';
+import { fitTruncatedRanks, type LowRankFit } from './fitTruncatedRanks.js';
 import { observedMoments, type FitQuality } from './goodnessOfFit.js';
 
 /** The multiplicative model `Z[i][j] ≈ u[i]·v[j]` = the rank-1 fit. */
@@ -97,7 +97,7 @@ export async function analyzeStructure(
   const moments = observedMoments(matrix);
   const total = 5;
   progress(0, total, 'low-rank fits');
-  const lowRank = await fitLowRank(matrix, {
+  const lowRank = await fitTruncatedRanks(matrix, {
     backend,
     moments,
     ...(options.ranks !== undefined ? { ranks: options.ranks } : {}),

@@ -15,6 +15,9 @@ export interface AdditiveAlsOptions {
   moments?: ObservedMoments;
 }
 
+/** The paper's released settings of the regularised additive fit (Surprise `BaselineOnly`, ALS). */
+export const ADDITIVE_ALS_DEFAULTS = { epochs: 100, regTask: 15, regExample: 10 } as const;
+
 /** The regularised additive baseline and its fit over the observed entries. */
 export interface AdditiveAlsFit extends FitQuality {
   /** The global mean of the observed entries (held fixed, as in Surprise). */
@@ -46,9 +49,9 @@ export interface AdditiveAlsFit extends FitQuality {
  * fit.r2; // R² of μ + b_task + b_example over the observed entries
  */
 export function fitAdditiveAls(matrix: ForgettingMatrix, options: AdditiveAlsOptions = {}): AdditiveAlsFit {
-  const epochs = options.epochs ?? 100;
-  const regTask = options.regTask ?? 15;
-  const regExample = options.regExample ?? 10;
+  const epochs = options.epochs ?? ADDITIVE_ALS_DEFAULTS.epochs;
+  const regTask = options.regTask ?? ADDITIVE_ALS_DEFAULTS.regTask;
+  const regExample = options.regExample ?? ADDITIVE_ALS_DEFAULTS.regExample;
   const moments = options.moments ?? observedMoments(matrix);
   const { rows: m, cols: n, mask } = matrix;
   const mu = moments.mean;

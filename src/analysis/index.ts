@@ -3,7 +3,7 @@ export * from './goodnessOfFit.js';
 export * from './fitAdditive.js';
 export * from './fitAdditiveAls.js';
 export * from './alsLowRank.js';
-export * from './fitLowRank.js';
+export * from './fitTruncatedRanks.js';
 export * from './orthogonaliseFactors.js';
 export * from './signNormalise.js';
 export * from './analyzeStructure.js';

@@ -25,7 +25,7 @@ export interface TaskSummary {
  * @example
  * const z = ForgettingMatrix.fromRows([[0.1, 0.3], [-0.2, 0.4]]);
  * summarizeTasks(z).mean; // [0.2, 0.1]
- * summarizeTasks(z, (await fitLowRank(z)).rankOne.task).rankOneScalar; // rank-1 task scalars
+ * summarizeTasks(z, (await fitTruncatedRanks(z)).rankOne.task).rankOneScalar; // rank-1 task scalars
  */
 export function summarizeTasks(matrix: ForgettingMatrix, rankOneTask: Float64Array | null = null): TaskSummary {
   const { rows: m, cols: n, values: v, mask } = matrix;

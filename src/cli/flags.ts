@@ -427,7 +427,7 @@ export function addReplayOptions(cmd: Command, setup: ReplayOptionSetup = {}): C
     )
     .option(
       '--auto-support <k>',
-      'with --temperature auto (policies auto, optimistic, topk): effective support (pool) in replay budgets',
+      'with --temperature auto (policies auto, optimistic, topk, stratified): effective support (pool) in replay budgets',
       String(DEFAULT_AUTO_SUPPORT),
     )
     .option('--replay-method <name>', 'completion method behind the replay scores', 'lowrank');

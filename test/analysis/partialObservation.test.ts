@@ -2,7 +2,7 @@ import { Matrix, solve } from 'ml-matrix';
 import { ForgettingMatrix } from '../../src/matrix/ForgettingMatrix.js';
 import { createCpuBackend } from '../../src/linalg/cpu/backend.js';
 import { alsLowRank } from '../../src/analysis/alsLowRank.js';
-import { fitLowRank } from '../../src/analysis/fitLowRank.js';
+import { fitTruncatedRanks } from '../../src/analysis/fitTruncatedRanks.js';
 import { fitAdditive, fitColumnMeans, fitRowMeans } from '../../src/analysis/fitAdditive.js';
 import { fitAdditiveAls } from '../../src/analysis/fitAdditiveAls.js';
 import { observedMoments } from '../../src/analysis/goodnessOfFit.js';
@@ -52,8 +52,8 @@ describe('fits over observed entries equal the closed form on a complete matrix'
   const z = matrixOf(values, m, n);
 
   test('rank-k ALS (complete path, random start) equals the truncated SVD to 1e-8', async () => {
-    const svd = await fitLowRank(z, { ranks: 4, backend, method: 'svd' });
-    const als = await fitLowRank(z, { ranks: 4, backend, method: 'als', init: 'random', seed: 5 });
+    const svd = await fitTruncatedRanks(z, { ranks: 4, backend, method: 'svd' });
+    const als = await fitTruncatedRanks(z, { ranks: 4, backend, method: 'als', init: 'random', seed: 5 });
     expect(als.method).toBe('als');
     expect(als.converged).toBe(true);
     for (let k = 0; k < 4; k++) {
@@ -67,7 +67,7 @@ describe('fits over observed entries equal the closed form on a complete matrix'
   });
 
   test('the masked ALS code path with an all-ones mask equals the truncated SVD to 1e-8', async () => {
-    const svd = await fitLowRank(z, { ranks: 3, backend, method: 'svd' });
+    const svd = await fitTruncatedRanks(z, { ranks: 3, backend, method: 'svd' });
     const moments = observedMoments(z);
     const ones = new Uint8Array(m * n).fill(1);
     for (let k = 1; k <= 3; k++) {
@@ -141,7 +141,7 @@ describe('partially observed matrices', () => {
       for (let j = 0; j < n; j++) full[i * n + j] = u[i * 2]! * v[j * 2]! * 2 + u[i * 2 + 1]! * v[j * 2 + 1]!;
     const mask = randomMask(m, n, 0.5, 4);
     const z = matrixOf(full, m, n, mask);
-    const fit = await fitLowRank(z, { ranks: 2, backend });
+    const fit = await fitTruncatedRanks(z, { ranks: 2, backend });
     expect(fit.method).toBe('als');
     expect(fit.r2[1]).toBeGreaterThan(1 - 1e-10);
     // The missing entries are predicted by the orthogonalised factors.
@@ -161,7 +161,7 @@ describe('partially observed matrices', () => {
     const values = signalPlusNoise(m, n, 4, 0.3);
     const mask = randomMask(m, n, 0.6, 5);
     const z = matrixOf(values, m, n, mask);
-    const fit = await fitLowRank(z, { ranks: 3, backend });
+    const fit = await fitTruncatedRanks(z, { ranks: 3, backend });
     expect(fit.converged).toBe(true);
     for (let k = 1; k < 3; k++) expect(fit.r2[k]).toBeGreaterThanOrEqual(fit.r2[k - 1]! - 1e-9);
     const add = fitAdditive(z);
@@ -173,7 +173,7 @@ describe('partially observed matrices', () => {
     // Observed entries only: the result does not depend on what sits in the missing cells.
     const poisoned = Float64Array.from(values);
     for (let t = 0; t < poisoned.length; t++) if (mask[t] === 0) poisoned[t] = 1e6;
-    const again = await fitLowRank(matrixOf(poisoned, m, n, mask), { ranks: 3, backend });
+    const again = await fitTruncatedRanks(matrixOf(poisoned, m, n, mask), { ranks: 3, backend });
     for (let k = 0; k < 3; k++) expect(again.r2[k]).toBeCloseTo(fit.r2[k]!, 12);
   });
 });

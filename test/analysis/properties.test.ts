@@ -3,7 +3,7 @@ import { Matrix, SingularValueDecomposition } from 'ml-matrix';
 import { ForgettingMatrix } from '../../src/matrix/ForgettingMatrix.js';
 import { createCpuBackend } from '../../src/linalg/cpu/backend.js';
 import { createReferenceBackend } from '../../src/linalg/reference.js';
-import { fitLowRank } from '../../src/analysis/fitLowRank.js';
+import { fitTruncatedRanks } from '../../src/analysis/fitTruncatedRanks.js';
 import { observedMoments } from '../../src/analysis/goodnessOfFit.js';
 
 const backends = [createCpuBackend(), createReferenceBackend()];
@@ -57,7 +57,7 @@ describe.each(backends.map((b) => [b.name, b] as const))('R²_k properties on %s
     await fc.assert(
       fc.asyncProperty(matrixArb, async ({ m, n, xs }) => {
         const z = build(m, n, xs);
-        const fit = await fitLowRank(z, { ranks: Math.min(m, n), backend });
+        const fit = await fitTruncatedRanks(z, { ranks: Math.min(m, n), backend });
         for (let k = 1; k < fit.k; k++) expect(fit.r2[k]! - fit.r2[k - 1]!).toBeGreaterThanOrEqual(-1e-12);
         expect(fit.r2[fit.k - 1]).toBeCloseTo(1, 9);
         for (let k = 1; k < fit.k; k++)
@@ -81,8 +81,8 @@ describe.each(backends.map((b) => [b.name, b] as const))('R²_k properties on %s
         async ({ c, rows, cols }) => {
           const z = build(c.m, c.n, c.xs);
           const k = Math.min(c.m, c.n);
-          const a = await fitLowRank(z, { ranks: k, backend });
-          const b = await fitLowRank(permute(z, rows, cols), { ranks: k, backend });
+          const a = await fitTruncatedRanks(z, { ranks: k, backend });
+          const b = await fitTruncatedRanks(permute(z, rows, cols), { ranks: k, backend });
           for (let r = 0; r < k; r++) {
             expect(b.r2[r]).toBeCloseTo(a.r2[r]!, 9);
             // Gram + eigensolver: σ² carries an absolute error ≈ ε·σ₁², so small σ are good to ≈ √ε·σ₁.
@@ -102,8 +102,8 @@ describe.each(backends.map((b) => [b.name, b] as const))('R²_k properties on %s
         async ({ m, n, xs }, c) => {
           const z = build(m, n, xs);
           const k = Math.min(m, n);
-          const a = await fitLowRank(z, { ranks: k, backend });
-          const b = await fitLowRank(
+          const a = await fitTruncatedRanks(z, { ranks: k, backend });
+          const b = await fitTruncatedRanks(
             build(
               m,
               n,

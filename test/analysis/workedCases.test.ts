@@ -1,7 +1,7 @@
 import { ForgettingMatrix } from '../../src/matrix/ForgettingMatrix.js';
 import { createReferenceBackend } from '../../src/linalg/reference.js';
 import { analyzeStructure } from '../../src/analysis/analyzeStructure.js';
-import { fitLowRank } from '../../src/analysis/fitLowRank.js';
+import { fitTruncatedRanks } from '../../src/analysis/fitTruncatedRanks.js';
 
 // Spec §5 worked cases: the expected numbers are the spec's, given to 6 decimals.
 const backend = createReferenceBackend();
@@ -23,7 +23,7 @@ describe('spec §5 worked cases', () => {
     const r = [0, 1, 2];
     const c = [0, 0.5, 1, 3];
     const z = ForgettingMatrix.fromRows(r.map((ri) => c.map((cj) => ri + cj)));
-    const fit = await fitLowRank(z, { ranks: 3, backend });
+    const fit = await fitTruncatedRanks(z, { ranks: 3, backend });
     expect(fit.singularValues[0]).toBeCloseTo(8.724351, 6);
     expect(fit.singularValues[1]).toBeCloseTo(1.278944, 6);
     expect(fit.singularValues[2]).toBeCloseTo(0, 6);
@@ -39,7 +39,7 @@ describe('spec §5 worked cases', () => {
       [1, 0],
       [0, 1],
     ]);
-    const fit = await fitLowRank(z, { ranks: 2, backend });
+    const fit = await fitTruncatedRanks(z, { ranks: 2, backend });
     expect(fit.r2[0]).toBeCloseTo(0, 12);
     expect(fit.r2[1]).toBeCloseTo(1, 12);
   });
@@ -48,7 +48,7 @@ describe('spec §5 worked cases', () => {
     const r = [0, 1, 2];
     const c = [0, 0.5, 1, 3];
     const z = ForgettingMatrix.fromRows(r.map((ri) => c.map((cj) => ri + cj)));
-    const fit = await fitLowRank(z, { ranks: 2, backend, method: 'als', init: 'random', seed: 3 });
+    const fit = await fitTruncatedRanks(z, { ranks: 2, backend, method: 'als', init: 'random', seed: 3 });
     expect(fit.method).toBe('als');
     expect(fit.r2[0]).toBeCloseTo(0.93058, 6);
     expect(fit.singularValues[0]).toBeCloseTo(8.724351, 6);

@@ -21,6 +21,13 @@ function readWeightsCsv(path: string): Array<{ example: string; score: number; w
   });
 }
 
+/** The ids a weights file marks selected, sorted. */
+const selectedIds = (rows: Array<{ example: string; selected: boolean }>): string[] =>
+  rows
+    .filter((x) => x.selected)
+    .map((x) => x.example)
+    .sort();
+
 // Three train tasks × eight examples, rank 2 by construction: row = a·u + b·v.
 const u = [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8];
 const v = [0.3, -0.1, 0.2, 0.0, 0.1, -0.2, 0.4, 0.05];
@@ -86,12 +93,7 @@ describe('forgetscope replay', () => {
       if (x.example === 'ex7' || x.example === 'ex3') expect(x.weight).toBe(0);
       else expect(x.weight).toBeCloseTo(Math.exp(x.score / 0.1 - max) / z, 12);
     }
-    expect(
-      rows
-        .filter((x) => x.selected)
-        .map((x) => x.example)
-        .sort(),
-    ).toEqual([...summary.selected].sort());
+    expect(selectedIds(rows)).toEqual([...summary.selected].sort());
     expect(summary.selected).not.toContain('ex7');
     expect(summary.selected).not.toContain('ex3');
   });
@@ -252,5 +254,46 @@ describe('forgetscope replay --policy', () => {
     const bad = await run(base('--policy', 'nosuch'));
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/unknown replay policy "nosuch"/);
+  });
+});
+
+describe('forgetscope replay: the budget-aware policies', () => {
+  /** The weights of the six examples that may be replayed, in descending score order, and the summary. */
+  async function plan(
+    policy: string,
+    ...more: string[]
+  ): Promise<{ byRank: number[]; top: string; selected: string[] }> {
+    const dir = setup();
+    const out = join(dir, 'w.csv');
+    // --n 32: int(32 / 32) + 1 = 2 replayed
+    const where = ['--observed', join(dir, 'obs.csv'), '--exclude', join(dir, 'held.txt'), '--out', out];
+    const flags = ['--policy', policy, '--n', '32', '--json', ...more];
+    const r = await run(['replay', join(dir, 'train.csv'), ...where, ...flags]);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const summary = JSON.parse(r.stdout);
+    expect(summary.policy).toBe(policy);
+    expect(summary.replayN).toBe(2);
+    expect(summary.temperature).toBeNull();
+    const rows = readWeightsCsv(out);
+    for (const x of rows) if (x.example === 'ex3' || x.example === 'ex7') expect(x.weight).toBe(0);
+    const live = rows.filter((x) => x.example !== 'ex3' && x.example !== 'ex7').sort((a, b) => b.score - a.score);
+    expect(new Set(live.map((x) => x.score)).size).toBe(6); // distinct scores: ranks are unambiguous
+    expect(selectedIds(rows)).toEqual([...summary.selected].sort());
+    for (const id of summary.selected) expect(live.find((x) => x.example === id)!.weight).toBeGreaterThan(0);
+    return { byRank: live.map((x) => x.weight), top: live[0]!.example, selected: summary.selected };
+  }
+
+  it('blocks: L = 6, B = 2, blocks of 3; weights P(rank) / 2 = C(5 − ρ, 2) / C(5, 2) / 2', async () => {
+    const { byRank, top, selected } = await plan('blocks');
+    expect(selected).toContain(top); // the best of whichever block holds it
+    const byHand = [10, 6, 3, 1, 0, 0].map((c) => c / 10 / 2);
+    byRank.forEach((w, r) => expect(w).toBeCloseTo(byHand[r]!, 15));
+  });
+
+  it('stratified --auto-support 1.5: region = top round(3) = 3, strata {rank 0}, {1, 2}', async () => {
+    const { byRank, top, selected } = await plan('stratified', '--auto-support', '1.5');
+    expect(byRank).toEqual([0.5, 0.25, 0.25, 0, 0, 0]);
+    expect(selected).toContain(top); // the only member of its stratum
   });
 });

@@ -1,7 +1,7 @@
 import { fitLowrank } from '../../src/completion/methods/lowrank/lowrank.js';
 import { LOWRANK_VARIANTS, trainStats, type LowrankVariant } from '../../src/completion/loo/basis.js';
 import { prepareFolds } from '../../src/completion/loo/folds.js';
-import { selectHyper } from '../../src/completion/loo/ridge.js';
+import { selectHyper } from '../../src/completion/loo/select.js';
 import { createReferenceBackend } from '../../src/linalg/reference.js';
 import { ForgettingMatrix } from '../../src/matrix/ForgettingMatrix.js';
 import { hasNumpy, numpyJson, randomColumns, syntheticMatrix, toRows, unknownRmse } from './lowrankHelpers.js';

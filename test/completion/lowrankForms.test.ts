@@ -35,7 +35,11 @@ describe('lowrank without the N×k basis', () => {
         columns.forEach((j, t) => {
           for (let c = 0; c < r; c++) vk[t * r + c] = basis.v[c * n + j]!;
         });
-        const sol = solveRidge(knownNormal(vk, cK, r), basis, n, Math.min(k, r), alpha, variant === 'additive')!;
+        const sol = solveRidge(knownNormal(vk, cK, r), basis, n, {
+          k: Math.min(k, r),
+          alpha: alpha,
+          intercept: variant === 'additive',
+        })!;
         // the row's probe scale ρ from the fit's leave-one-column-out residuals r_t/(1 − h_t) at the
         // measured columns, computed directly: A = L·Lᵀ rebuilt from the factor, h_t = x_tᵀA⁻¹x_t by
         // Gaussian elimination
@@ -129,7 +133,13 @@ describe('lowrank without the N×k basis', () => {
           const normal = knownNormal(known.vk, known.cK, fv.basis.r);
           for (const alpha of grid.alphas) {
             const sols = solveRidgeNested(normal, fv.basis, 90, grid.ranks, alpha, variant === 'additive');
-            nestedSquaredErrors(normal, fv, 90, grid.ranks, alpha, variant === 'additive', work, out);
+            nestedSquaredErrors(
+              { normal, fv, n: 90, intercept: variant === 'additive' },
+              grid.ranks,
+              { alpha },
+              work,
+              out,
+            );
             sols.forEach((sol, ki) => {
               if (!sol) expect(out[ki]).toBeNaN();
               else {

@@ -59,7 +59,7 @@ export function solveRidgeNested(
 
 /** Squared error of a ridge solution over the measured columns: ‖c_K − X·β‖² (O(p) when the added diagonal is known, else O(p²)). */
 export function knownSquaredError(normal: KnownNormal, sol: RidgeSolution): number {
-  const q = normal.r + 1;
+  const q = normal.r + normal.sides + 1;
   const p = sol.index.length;
   if (sol.added) {
     // (XᵀX + D)β = Xᵀc ⇒ ‖c − Xβ‖² = cᵀc − βᵀXᵀc − βᵀDβ

@@ -46,14 +46,22 @@ describe('lowrank intervals calibrated on the task’s own probes', () => {
         };
         const all = Array.from(columns);
         const cK = Float64Array.from(all, (j, t) => values[t]! - basis.offset[j]!);
-        const sol = solveRidge(knownNormal(vkOf(all), cK, r), basis, n, Math.min(k, r), alpha, intercept)!;
+        const sol = solveRidge(knownNormal(vkOf(all), cK, r), basis, n, {
+          k: Math.min(k, r),
+          alpha: alpha,
+          intercept: intercept,
+        })!;
         const design = (j: number) => Float64Array.from(sol.index, (ix) => (ix === 0 ? 1 : basis.v[(ix - 1) * n + j]!));
         const shape = (j: number) => predictiveSd(sol, basis, n, basis.colEnergy[j]!, design(j));
         const scores: number[] = [];
         for (let t = 0; t < kk; t++) {
           const rest = all.filter((_, u) => u !== t);
           const cRest = Float64Array.from(rest, (j) => values[all.indexOf(j)]! - basis.offset[j]!);
-          const refit = solveRidge(knownNormal(vkOf(rest), cRest, r), basis, n, Math.min(k, r), alpha, intercept)!;
+          const refit = solveRidge(knownNormal(vkOf(rest), cRest, r), basis, n, {
+            k: Math.min(k, r),
+            alpha: alpha,
+            intercept: intercept,
+          })!;
           const x = design(all[t]!);
           let fit = 0;
           for (let a = 0; a < x.length; a++) fit += refit.beta[a]! * x[a]!;

@@ -1,7 +1,12 @@
 import { bestOfBlocks, stratifiedSelection } from '../../src/replay/policies/budget.js';
-import { replayPolicy } from '../../src/replay/policies/registry.js';
+import { REPLAY_POLICY_NAMES, replayPolicy } from '../../src/replay/policies/registry.js';
+import { exampleFactors } from '../../src/replay/policies/factors.js';
+import type { PolicyInput } from '../../src/replay/policies/types.js';
+import { ForgettingMatrix } from '../../src/matrix/ForgettingMatrix.js';
 import { planReplayFromScores } from '../../src/replay/offline.js';
 import { ForgetscopeError } from '../../src/util/errors.js';
+import { resolvePolicy } from '../../src/replay/policies/resolve.js';
+import { DEFAULT_AUTO_SUPPORT } from '../../src/replay/defaults.js';
 
 // Twelve distinct scores; rank (0 = highest) → example: 3, 7, 0, 10, 5, 1, 8, 11, 2, 6, 9, 4.
 const TWELVE = Float64Array.of(0.8, 0.5, 0.2, 1.0, 0.05, 0.6, 0.15, 0.9, 0.4, 0.1, 0.7, 0.3);
@@ -192,6 +197,20 @@ describe('stratified and blocks as replay policies', () => {
     expect(replayPolicy('blocks').reads).toEqual([]);
   });
 
+  it('resolvePolicy: a temperature is refused, an option they do not read is reported', () => {
+    expect(() => resolvePolicy('blocks', { temperature: 0.1 })).toThrow(/not to "blocks"/);
+    expect(() => resolvePolicy('stratified', { temperature: 'auto' })).toThrow(/auto applies to/);
+    expect(resolvePolicy('blocks', { autoSupport: 3 }).ignored).toEqual([
+      'autoSupport is ignored by the "blocks" policy (it reads no option)',
+    ]);
+    expect(resolvePolicy('stratified', { autoSupport: 3, factorRank: 2 }).ignored).toEqual([
+      'factorRank is ignored by the "stratified" policy (it reads: autoSupport)',
+    ]);
+    // stratified's region is topk's pool: the one support constant, 4 replay budgets
+    expect(resolvePolicy('stratified').autoSupport).toBe(DEFAULT_AUTO_SUPPORT);
+    expect(DEFAULT_AUTO_SUPPORT).toBe(4);
+  });
+
   it('a plan: weights = inclusion / B summing to 1, the chosen set drawn, seeded by the plan', () => {
     const ids = Array.from({ length: 12 }, (_, j) => `e${j}`);
     for (const policy of ['stratified', 'blocks']) {
@@ -210,5 +229,36 @@ describe('stratified and blocks as replay policies', () => {
     const blocks = planReplayFromScores(TWELVE, ids, { nFineTune: 64, policy: 'blocks' });
     expect(blocks.weights[3]).toBeCloseTo(1 / 3, 15);
     expect(blocks.weights[7]).toBeCloseTo(120 / 165 / 3, 15);
+  });
+});
+
+describe('the budgetDependent trait of every built-in policy', () => {
+  it('is declared, and says whether the weights change between budgets 2 and 3', () => {
+    const n = 12;
+    const ids = Array.from({ length: n }, (_, j) => `e${j}`);
+    const train = ForgettingMatrix.fromRows(
+      [0, 1, 2].map((i) => Array.from({ length: n }, (_, j) => Math.sin(j * (i + 1)) + j / 10)),
+      { taskIds: ['a', 'b', 'c'], exampleIds: ids },
+    );
+    const input: PolicyInput = {
+      scores: TWELVE,
+      measured: new Uint8Array(n).fill(1),
+      lower: TWELVE.map((x) => x - 0.1),
+      upper: TWELVE.map((x) => x + 0.1),
+      side: Float64Array.from(TWELVE, (x, j) => x * ((j % 3) + 1)),
+      factors: exampleFactors(train, 2),
+      train,
+      known: { columns: Int32Array.of(0, 5), values: Float64Array.of(0.8, 0.6) },
+    };
+    const declared: Record<string, boolean> = {};
+    for (const name of REPLAY_POLICY_NAMES) {
+      const p = replayPolicy(name);
+      expect(typeof p.budgetDependent).toBe('boolean');
+      const at = (replayN: number) => p.weigh(input, { replayN, temperature: 0.1, autoSupport: 2, seed: 0 }).weights;
+      const changes = Array.from(at(2)).some((w, j) => w !== at(3)[j]);
+      expect([name, changes]).toEqual([name, p.budgetDependent]);
+      declared[name] = p.budgetDependent!;
+    }
+    expect(Object.keys(declared).filter((k) => !declared[k])).toEqual(['softmax', 'uniform', 'oracle']);
   });
 });

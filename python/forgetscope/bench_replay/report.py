@@ -19,6 +19,8 @@ LABELS = {
     "softmax": "softmax(predicted / 0.1) — the paper",
     "auto": "auto: softmax at effective support 4 budgets",
     "topk": "topk: uniform over predicted top 4 budgets",
+    "stratified": "stratified: one per score stratum of predicted top 4 budgets",
+    "blocks": "blocks: best predicted of B random blocks",
     "coverage": "coverage: facility location on example factors",
     "optimistic": "optimistic: upper end of the interval, auto T",
     "neighbour": "neighbour: most similar train task's row (top)",

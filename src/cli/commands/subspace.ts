@@ -1,7 +1,9 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { defineCommand } from '../flags.js';
-import type { Dense } from '../../linalg/types.js';
+import type { Backend, Dense } from '../../linalg/types.js';
+import type { ProgressSink } from '../../util/progress.js';
+import type { CliContext } from '../context.js';
 import { ForgetscopeError } from '../../util/errors.js';
 import { openSafetensorsFile, type SafetensorsFile } from '../../io/node/safetensors.js';
 import { tensorNameFilter } from '../../io/safetensors/safetensors.js';
@@ -95,6 +97,211 @@ async function factors(
   }
 }
 
+/** The rank rule and tensor filter the flags choose. */
+interface SubspaceSettings {
+  mrr: number;
+  trr: number;
+  /** Energy threshold of the energy rule. */
+  tau: number;
+  fixedK: number | undefined;
+  keep: (name: string) => boolean;
+}
+
+/** Energy threshold of the energy rule when `--energy` is not given. */
+const DEFAULT_ENERGY = 0.9;
+
+function subspaceSettings(flags: SubspaceFlags): SubspaceSettings {
+  const mrr = parseNumberIn(flags.mrr, '--mrr', 0, 1);
+  const trr = parseNumberIn(flags.trr, '--trr', 0, 1, true);
+  if (mrr > trr)
+    throw new ForgetscopeError(
+      'usage',
+      `--mrr ${mrr} must not exceed --trr ${trr} (the minimum and the target retention ratio)`,
+    );
+  const tau = flags.energy !== undefined ? parseNumberIn(flags.energy, '--energy', 0, 1, true) : DEFAULT_ENERGY;
+  const fixedK = flags.k !== undefined ? parseNonNegativeInt(flags.k, '--k') : undefined;
+  if (flags.energy !== undefined && flags.activations !== undefined)
+    throw new ForgetscopeError('usage', '--energy and --activations choose different rank rules; give one');
+  return { mrr, trr, tau, fixedK, keep: tensorNameFilter(flags.tensors) };
+}
+
+/** Opens the before and after files (closing the first when the second fails). */
+async function openPair(flags: SubspaceFlags): Promise<{ f0: SafetensorsFile; f1: SafetensorsFile }> {
+  await checkInputFile(flags.before);
+  await checkInputFile(flags.after);
+  const f0 = await openSafetensorsFile(flags.before);
+  try {
+    return { f0, f1: await openSafetensorsFile(flags.after) };
+  } catch (e) {
+    await f0.close();
+    throw e;
+  }
+}
+
+/** The names of the selected 2-D tensors of the before file, each checked to be in the after file with the same shape. */
+function pairedTensors(
+  selected: readonly SafetensorsFile['tensors'][number][],
+  f1: SafetensorsFile,
+  flags: SubspaceFlags,
+) {
+  const after = new Map(f1.tensors.map((t) => [t.name, t]));
+  if (selected.length === 0)
+    throw new ForgetscopeError(
+      'usage',
+      `no 2-D tensor${flags.tensors ? ` matching /${flags.tensors}/` : ''} in the file`,
+      {
+        file: flags.before,
+      },
+    );
+  for (const t0 of selected) {
+    const name = t0.name;
+    const t1 = after.get(name);
+    if (!t1)
+      throw new ForgetscopeError('input', `tensor "${name}" is in the before file but not in the after file`, {
+        file: flags.after,
+      });
+    if (t1.shape.join('x') !== t0.shape.join('x'))
+      throw new ForgetscopeError('shape', `tensor "${name}": shape [${t0.shape}] before but [${t1.shape}] after`, {
+        file: flags.after,
+      });
+  }
+  return selected.map((t) => t.name);
+}
+
+/** A layer's protected rank fixed before its report: by `--k`, or by the retention rule with its inputs. */
+type FixedRank = { k: number; importance?: number; ratio?: number };
+
+/**
+ * Pass 1: the ranks fixed for every layer (`--k`), or by the retention rule (layer importances from
+ * the captured inputs, then `retentionRanks`); empty for the energy rule, decided per layer.
+ */
+async function fixedRanks(
+  f0: SafetensorsFile,
+  names: readonly string[],
+  settings: SubspaceSettings,
+  activationsDir: string | undefined,
+  run: { backend: Backend; progress: ProgressSink },
+): Promise<Map<string, FixedRank>> {
+  const ks = new Map<string, FixedRank>();
+  if (settings.fixedK !== undefined) for (const n of names) ks.set(n, { k: settings.fixedK });
+  else if (activationsDir) {
+    const imp = new Float64Array(names.length);
+    const dmin = new Int32Array(names.length);
+    for (const [i, name] of names.entries()) {
+      const w = await matrix(f0, name);
+      imp[i] = await layerImportance(w, await activations(activationsDir, name), { backend: run.backend });
+      dmin[i] = Math.min(w.rows, w.cols);
+      run.progress(i + 1, names.length, 'importance');
+    }
+    const r = retentionRanks(imp, dmin, { mrr: settings.mrr, trr: settings.trr });
+    names.forEach((n, i) => {
+      ks.set(n, {
+        k: itemAt(r.k, i, 'layer'),
+        importance: itemAt(imp, i, 'layer'),
+        ratio: itemAt(r.ratio, i, 'layer'),
+      });
+    });
+  }
+  return ks;
+}
+
+/** Pass 2: one layer at a time, its update ΔW and its report (with the retention rule's numbers where it chose k). */
+async function layerRows(
+  files: { f0: SafetensorsFile; f1: SafetensorsFile },
+  names: readonly string[],
+  ks: Map<string, FixedRank>,
+  flags: SubspaceFlags,
+  tau: number,
+  run: { backend: Backend; progress: ProgressSink },
+): Promise<LayerRow[]> {
+  const rows: LayerRow[] = [];
+  for (const [i, name] of names.entries()) {
+    const w0 = await matrix(files.f0, name);
+    const w1 = await matrix(files.f1, name);
+    // Same shapes (checked above), so j < w0.data.length.
+    const dw = Float64Array.from(w1.data, (x, j) => x - itemAt(w0.data, j));
+    const fixed = ks.get(name);
+    const given = flags.svd ? { factors: await factors(flags.svd, name, w0.rows, w0.cols) } : { W: w0 };
+    const [row] = await layerReport(
+      [{ name, ...given, dW: { rows: w0.rows, cols: w0.cols, data: dw }, ...(fixed ? { k: fixed.k } : {}) }],
+      { backend: run.backend, tau },
+    );
+    if (!row) throw new ForgetscopeError('internal', `layerReport returned no row for "${name}"`);
+    if (fixed?.importance !== undefined && fixed.ratio !== undefined && flags.k === undefined) {
+      row.rule = 'retention';
+      row.importance = fixed.importance;
+      row.ratio = fixed.ratio;
+    }
+    rows.push(row);
+    run.progress(i + 1, names.length, 'subspace');
+  }
+  return rows;
+}
+
+/** The table's columns: title and cell text of a layer row. */
+const LAYER_COLUMNS: readonly (readonly [header: string, cell: (r: LayerRow) => string])[] = [
+  ['tensor', (r) => r.name],
+  ['shape', (r) => `${r.rows}×${r.cols}`],
+  ['k', (r) => String(r.k)],
+  ['rule', (r) => r.rule],
+  ['eff. rank', (r) => r.effectiveRank.toFixed(1)],
+  ['stable rank', (r) => r.stableRank.toFixed(2)],
+  ['protected', (r) => r.protectedFraction.toFixed(4)],
+  ['strict-free', (r) => r.strictFreeFraction.toFixed(4)],
+  ['interference', (r) => r.interference.toExponential(3)],
+];
+
+/** Prints the layer rows: one JSON object with `--json`, else a table. */
+function printLayers(ctx: CliContext, rows: readonly LayerRow[], backend: Backend, json: boolean): void {
+  if (json) {
+    ctx.printJson({
+      layers: rows.map((r) => ({
+        name: r.name,
+        rows: r.rows,
+        cols: r.cols,
+        k: r.k,
+        effectiveRank: r.effectiveRank,
+        stableRank: r.stableRank,
+        protectedFraction: r.protectedFraction,
+        strictFreeFraction: r.strictFreeFraction,
+        interference: r.interference,
+        rule: r.rule,
+        leftFraction: r.leftFraction,
+        rightFraction: r.rightFraction,
+        ...(r.importance !== undefined ? { importance: r.importance, ratio: r.ratio } : {}),
+      })),
+      backend: backend.name,
+      ...backendJson(backend),
+    });
+    return;
+  }
+  ctx.out(columnTable(rows, LAYER_COLUMNS));
+}
+
+/** The `subspace` action: settings, the two files, the backend sized by the work, the two passes, the output. */
+async function runSubspace(flags: SubspaceFlags, ctx: CliContext): Promise<void> {
+  const settings = subspaceSettings(flags);
+  const files = await openPair(flags);
+  // Work ahead: one Gram-based SVD (rows·cols·min) per selected layer, for the backend choice.
+  const selected = files.f0.tensors.filter((t) => t.shape.length === 2 && settings.keep(t.name));
+  const problemSize = selected.reduce((s, t) => {
+    const [rows, cols] = shape2D(t.shape) ?? [0, 0];
+    return s + rows * cols * Math.min(rows, cols);
+  }, 0);
+  const backend = await backendFromFlag(flags.backend, ctx, problemSize);
+  const run = { backend, progress: ctx.progress(flags.json === true) };
+  try {
+    const names = pairedTensors(selected, files.f1, flags);
+    const ks = await fixedRanks(files.f0, names, settings, flags.activations, run);
+    const rows = await layerRows(files, names, ks, flags, settings.tau, run);
+    printLayers(ctx, rows, backend, flags.json === true);
+  } finally {
+    await files.f0.close();
+    await files.f1.close();
+    await backend.dispose();
+  }
+}
+
 const DESCRIPTION =
   'per 2-D tensor: spectrum, protected rank k, fraction of the update in the protected subspace, interference';
 
@@ -110,7 +317,7 @@ export const subspaceCommand = defineCommand('subspace', DESCRIPTION, [], (cmd, 
     .option('--tensors <regex>', 'only tensors whose name matches')
     .option('--mrr <r>', 'minimum retention ratio of the adaptive rule', '0.1')
     .option('--trr <r>', 'target retention ratio of the adaptive rule', '0.8')
-    .option('--energy <tau>', 'energy rule threshold when no activations are given (default 0.9)')
+    .option('--energy <tau>', `energy rule threshold when no activations are given (default ${DEFAULT_ENERGY})`)
     .option('--k <k>', 'a fixed protected rank for every layer (overrides both rules)')
     .option(
       '--activations <dir>',
@@ -122,142 +329,5 @@ export const subspaceCommand = defineCommand('subspace', DESCRIPTION, [], (cmd, 
     );
   addBackendOption(cmd, 'auto', 'linear algebra backend: auto, cpu or webgpu')
     .option('--json', 'print one JSON object')
-    .action(async (flags: SubspaceFlags) => {
-      const mrr = parseNumberIn(flags.mrr, '--mrr', 0, 1);
-      const trr = parseNumberIn(flags.trr, '--trr', 0, 1, true);
-      if (mrr > trr)
-        throw new ForgetscopeError(
-          'usage',
-          `--mrr ${mrr} must not exceed --trr ${trr} (the minimum and the target retention ratio)`,
-        );
-      const tau = flags.energy !== undefined ? parseNumberIn(flags.energy, '--energy', 0, 1, true) : 0.9;
-      const fixedK = flags.k !== undefined ? parseNonNegativeInt(flags.k, '--k') : undefined;
-      if (flags.energy !== undefined && flags.activations !== undefined)
-        throw new ForgetscopeError('usage', '--energy and --activations choose different rank rules; give one');
-      const keep = tensorNameFilter(flags.tensors);
-      await checkInputFile(flags.before);
-      await checkInputFile(flags.after);
-      const f0 = await openSafetensorsFile(flags.before);
-      let f1: SafetensorsFile;
-      try {
-        f1 = await openSafetensorsFile(flags.after);
-      } catch (e) {
-        await f0.close();
-        throw e;
-      }
-      // Work ahead: one Gram-based SVD (rows·cols·min) per selected layer, for the backend choice.
-      const selected = f0.tensors.filter((t) => t.shape.length === 2 && keep(t.name));
-      const problemSize = selected.reduce((s, t) => {
-        const [rows, cols] = shape2D(t.shape) ?? [0, 0];
-        return s + rows * cols * Math.min(rows, cols);
-      }, 0);
-      const backend = await backendFromFlag(flags.backend, ctx, problemSize);
-      const progress = ctx.progress(flags.json === true);
-      try {
-        const after = new Map(f1.tensors.map((t) => [t.name, t]));
-        const names = selected.map((t) => t.name);
-        if (names.length === 0)
-          throw new ForgetscopeError(
-            'usage',
-            `no 2-D tensor${flags.tensors ? ` matching /${flags.tensors}/` : ''} in the file`,
-            { file: flags.before },
-          );
-        for (const t0 of selected) {
-          const name = t0.name;
-          const t1 = after.get(name);
-          if (!t1)
-            throw new ForgetscopeError('input', `tensor "${name}" is in the before file but not in the after file`, {
-              file: flags.after,
-            });
-          if (t1.shape.join('x') !== t0.shape.join('x'))
-            throw new ForgetscopeError(
-              'shape',
-              `tensor "${name}": shape [${t0.shape}] before but [${t1.shape}] after`,
-              { file: flags.after },
-            );
-        }
-        // Pass 1 (retention rule): layer importances from captured inputs, then the ranks.
-        const ks = new Map<string, { k: number; importance?: number; ratio?: number }>();
-        if (fixedK !== undefined) for (const n of names) ks.set(n, { k: fixedK });
-        else if (flags.activations) {
-          const imp = new Float64Array(names.length);
-          const dmin = new Int32Array(names.length);
-          for (const [i, name] of names.entries()) {
-            const w = await matrix(f0, name);
-            imp[i] = await layerImportance(w, await activations(flags.activations, name), { backend });
-            dmin[i] = Math.min(w.rows, w.cols);
-            progress(i + 1, names.length, 'importance');
-          }
-          const r = retentionRanks(imp, dmin, { mrr, trr });
-          names.forEach((n, i) => {
-            ks.set(n, {
-              k: itemAt(r.k, i, 'layer'),
-              importance: itemAt(imp, i, 'layer'),
-              ratio: itemAt(r.ratio, i, 'layer'),
-            });
-          });
-        }
-        // Pass 2: one layer at a time.
-        const rows: LayerRow[] = [];
-        for (const [i, name] of names.entries()) {
-          const w0 = await matrix(f0, name);
-          const w1 = await matrix(f1, name);
-          // Same shapes (checked above), so j < w0.data.length.
-          const dw = Float64Array.from(w1.data, (x, j) => x - itemAt(w0.data, j));
-          const fixed = ks.get(name);
-          const given = flags.svd ? { factors: await factors(flags.svd, name, w0.rows, w0.cols) } : { W: w0 };
-          const [row] = await layerReport(
-            [{ name, ...given, dW: { rows: w0.rows, cols: w0.cols, data: dw }, ...(fixed ? { k: fixed.k } : {}) }],
-            { backend, tau },
-          );
-          if (!row) throw new ForgetscopeError('internal', `layerReport returned no row for "${name}"`);
-          if (fixed?.importance !== undefined && fixed.ratio !== undefined && fixedK === undefined) {
-            row.rule = 'retention';
-            row.importance = fixed.importance;
-            row.ratio = fixed.ratio;
-          }
-          rows.push(row);
-          progress(i + 1, names.length, 'subspace');
-        }
-        if (flags.json) {
-          ctx.printJson({
-            layers: rows.map((r) => ({
-              name: r.name,
-              rows: r.rows,
-              cols: r.cols,
-              k: r.k,
-              effectiveRank: r.effectiveRank,
-              stableRank: r.stableRank,
-              protectedFraction: r.protectedFraction,
-              strictFreeFraction: r.strictFreeFraction,
-              interference: r.interference,
-              rule: r.rule,
-              leftFraction: r.leftFraction,
-              rightFraction: r.rightFraction,
-              ...(r.importance !== undefined ? { importance: r.importance, ratio: r.ratio } : {}),
-            })),
-            backend: backend.name,
-            ...backendJson(backend),
-          });
-          return;
-        }
-        ctx.out(
-          columnTable(rows, [
-            ['tensor', (r) => r.name],
-            ['shape', (r) => `${r.rows}×${r.cols}`],
-            ['k', (r) => String(r.k)],
-            ['rule', (r) => r.rule],
-            ['eff. rank', (r) => r.effectiveRank.toFixed(1)],
-            ['stable rank', (r) => r.stableRank.toFixed(2)],
-            ['protected', (r) => r.protectedFraction.toFixed(4)],
-            ['strict-free', (r) => r.strictFreeFraction.toFixed(4)],
-            ['interference', (r) => r.interference.toExponential(3)],
-          ]),
-        );
-      } finally {
-        await f0.close();
-        await f1.close();
-        await backend.dispose();
-      }
-    });
+    .action((flags: SubspaceFlags) => runSubspace(flags, ctx));
 });

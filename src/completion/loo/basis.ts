@@ -260,6 +260,29 @@ export async function fullBases(
 }
 
 /**
+ * A new task's V_K (|K|×r row-major, r = min(k, basis.r)) and c_K = y_K − offset_K at its measured
+ * columns, from a full-train basis: the inputs of its ridge on the first k components.
+ */
+export function taskKnown(
+  basis: FullBasis,
+  n: number,
+  columns: Int32Array,
+  values: Float64Array,
+  k: number,
+): { vk: Float64Array; cK: Float64Array; r: number } {
+  const r = Math.min(k, basis.r);
+  const kk = columns.length;
+  const vk = new Float64Array(kk * r);
+  const cK = new Float64Array(kk);
+  for (let t = 0; t < kk; t++) {
+    const j = columns[t]!;
+    cK[t] = values[t]! - basis.offset[j]!;
+    for (let c = 0; c < r; c++) vk[t * r + c] = basis.v[c * n + j]!;
+  }
+  return { vk, cK, r };
+}
+
+/**
  * prediction[j] += Σ_{c<k} v[c·n + j]·w[c] (V column-major as in `FullBasis`), adding the components
  * in order c = 0, 1, …, k − 1 exactly as k separate axpy passes would (so the result is the same to
  * the bit), but eight (then four) components per pass: the prediction is read and written once per

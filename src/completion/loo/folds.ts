@@ -97,14 +97,14 @@ export function prepareFolds(
  * `columns[t]` over all train rows) so that every fold and centring reads them contiguously
  * instead of striding through the M×N block.
  */
-export interface ColumnBlock {
+export interface GatheredColumns {
   columns: Int32Array;
   /** data[t·M + i] = Z[i][columns[t]]. */
   data: Float64Array;
 }
 
-/** Gathers the train block's values at `columns` (see `ColumnBlock`). */
-export function gatherColumns(stats: TrainStats, columns: Int32Array): ColumnBlock {
+/** Gathers the train block's values at `columns` (see `GatheredColumns`). */
+export function gatherColumns(stats: TrainStats, columns: Int32Array): GatheredColumns {
   const { m, n } = stats;
   const z = stats.z.data;
   const kk = columns.length;
@@ -126,7 +126,7 @@ export function foldKnown(
   fold: Fold,
   fv: FoldVariant,
   columns: Int32Array,
-  block?: ColumnBlock,
+  block?: GatheredColumns,
   components?: number,
 ): { vk: Float64Array; cK: Float64Array; energy: Float64Array } {
   const { m } = stats;

@@ -1,7 +1,8 @@
-import type { LowrankVariant, TrainStats } from './basis.js';
-import { foldKnown, gatherColumns, type Fold } from './folds.js';
-import { knownNormal, nestedSquaredErrors, type LowrankHyper } from './ridge.js';
-import { foldSideSystem, sideFoldErrors, type SideStats } from './side.js';
+import type { TrainStats } from './basis.js';
+import { gatherColumns, type Fold } from './folds.js';
+import { nestedSquaredErrors, nestedWorkspace, type LowrankHyper } from './ridge.js';
+import { foldNormal } from './select.js';
+import type { SideStats } from './side.js';
 import { choleskySolveInPlace } from '../../linalg/smallDense.js';
 
 /**
@@ -111,61 +112,30 @@ export async function selectSideSetAsync(
   return step.value;
 }
 
-/** Per-fold squared error of the side-free ridge at one setting (the folds of `selectHyper`). */
-export function plainFoldSse(
+/**
+ * Per-fold squared error over the unmeasured columns at one setting (the folds and cells of
+ * `selectHyper`; with `side`, the side columns of `selectSideHyper` and `hyper.side` as α_s).
+ */
+export function foldSse(
   stats: TrainStats,
   folds: readonly Fold[],
   columns: Int32Array,
   hyper: LowrankHyper,
+  side?: SideStats,
 ): Float64Array {
   const block = gatherColumns(stats, columns);
-  const work = {
-    a: new Float64Array(0),
-    added: new Float64Array(0),
-    z: new Float64Array(0),
-    beta: new Float64Array(0),
-  };
+  const work = nestedWorkspace();
   const out = new Float64Array(1);
   return Float64Array.from(folds, (fold) => {
-    const fv = fold.variants.get(hyper.variant)!;
-    const { vk, cK } = foldKnown(stats, fold, fv, columns, block);
-    nestedSquaredErrors(
-      knownNormal(vk, cK, fv.basis.r),
-      fv,
-      stats.n,
-      [hyper.k],
-      hyper.alpha,
-      isAdditive(hyper.variant),
-      work,
-      out,
-    );
+    const ridge = {
+      ...foldNormal(stats, fold, hyper.variant, columns, block, side),
+      fv: fold.variants.get(hyper.variant)!,
+      n: stats.n,
+      intercept: hyper.variant === 'additive',
+    };
+    nestedSquaredErrors(ridge, [hyper.k], { alpha: hyper.alpha, alphaSide: hyper.side ?? 0 }, work, out);
     return out[0]!;
   });
-}
-
-/** Per-fold squared error of the side-aware ridge at one setting (`hyper.side` set). */
-export function sideFoldSse(
-  stats: TrainStats,
-  side: SideStats,
-  folds: readonly Fold[],
-  columns: Int32Array,
-  hyper: LowrankHyper & { side: number },
-): Float64Array {
-  return Float64Array.from(
-    folds,
-    (fold) =>
-      sideFoldErrors(
-        foldSideSystem(stats, side, fold, hyper.variant, columns),
-        [hyper.k],
-        hyper.alpha,
-        hyper.side,
-        columns.length,
-      )[0]!,
-  );
-}
-
-function isAdditive(variant: LowrankVariant): boolean {
-  return variant === 'additive';
 }
 
 /** The statistics of a subset of the side matrices (views of `all`'s, in `set`'s order). */

@@ -80,11 +80,19 @@ export function nnlsSmall(a: Float64Array, b: Float64Array, yy: number, p: numbe
   return best;
 }
 
+/** What `weights` returns: the members' weights, their leave-one-task-out RMSE and the interval scale. */
+type EnsembleWeights = { weights: Float64Array; looRmse: number; kappa: number };
+
+/** One leave-one-task-out fold: the held-out train row and the members fitted without it. */
+type EnsembleFold = { h: number; fitted: FittedCompletion[] };
+
+/** A fold's held-out row, its mask and every member's completion of it from the measured columns. */
+type FoldPredictions = { truth: Float64Array; mask: Uint8Array | null; preds: RowPrediction[] };
+
 /** `ensemble.fit` with its richer return type. */
 export async function fitEnsemble(train: ForgettingMatrix, options: EnsembleOptions = {}): Promise<FittedEnsemble> {
   const members = options.members ?? [additiveLs, lowrank, knn()];
   if (members.length === 0) throw new ForgetscopeError('usage', 'ensemble: no member methods');
-  const names = members.map((m) => m.name);
   const m = train.rows;
   const n = train.cols;
   if (m < 3) throw new ForgetscopeError('input', `ensemble needs at least 3 train rows, got ${m}`);
@@ -92,79 +100,24 @@ export async function fitEnsemble(train: ForgettingMatrix, options: EnsembleOpti
   if (!(level > 0 && level < 1))
     throw new ForgetscopeError('usage', `ensemble: interval level must be in (0, 1), got ${level}`);
   const side: SideMatrices | null = options.side && options.side.length > 0 ? options.side : null;
-  const { members: _m, maxFolds: _f, level: _l, intervals: _i, ...memberOptions } = options;
-  const fitMembers = (rows: ForgettingMatrix, s: SideMatrices | null) =>
-    Promise.all(members.map((method) => method.fit(rows, { ...memberOptions, ...(s ? { side: s } : {}) })));
-  const full = await fitMembers(train, side);
-  const folds: { h: number; fitted: FittedCompletion[] }[] = [];
-  const heldOut = foldRows(m, options.maxFolds ?? 12);
-  for (let f = 0; f < heldOut.length; f++) {
-    const h = heldOut[f]!;
-    const rows = Int32Array.from({ length: m - 1 }, (_, a) => (a < h ? a : a + 1));
-    options.progress?.(f, heldOut.length, 'ensemble: folds');
-    folds.push({ h, fitted: await fitMembers(train.selectRows(rows), side ? selectSideRows(side, rows) : null) });
-  }
-  options.progress?.(heldOut.length, heldOut.length, 'ensemble: ready');
+  const { full, folds } = await fitMembersAndFolds(train, members, side, options);
   const wantIntervals = options.intervals ?? true;
   const calib = calibrationColumns(n, 400);
-  const cache = new Map<string, Promise<{ weights: Float64Array; looRmse: number; kappa: number }>>();
+  const cache = new Map<string, Promise<EnsembleWeights>>();
 
-  async function compute(columns: Int32Array): Promise<{ weights: Float64Array; looRmse: number; kappa: number }> {
-    const p = members.length;
-    const a = new Float64Array(p * p);
-    const b = new Float64Array(p);
-    let yy = 0;
-    let cells = 0;
+  async function compute(columns: Int32Array): Promise<EnsembleWeights> {
     const measured = new Uint8Array(n);
     for (const c of columns) measured[c] = 1;
-    const foldPreds: { truth: Float64Array; preds: RowPrediction[] }[] = [];
-    for (const fold of folds) {
-      const truth = Float64Array.from(train.row(fold.h));
-      const mask = train.rowMask(fold.h);
-      const cols = mask ? Int32Array.from(Array.from(columns).filter((c) => mask[c] === 1)) : columns;
-      const known: KnownEntries = {
-        columns: cols,
-        values: Float64Array.from(cols, (c) => truth[c]!),
-        ...(side ? { side: sideRowOf(side, fold.h) } : {}),
-      };
-      const preds = await Promise.all(fold.fitted.map((f) => f.predictRow(known)));
-      foldPreds.push({ truth, preds });
-      for (let j = 0; j < n; j++) {
-        if (measured[j] || (mask && mask[j] === 0)) continue;
-        const y = truth[j]!;
-        yy += y * y;
-        cells++;
-        for (let x = 0; x < p; x++) {
-          const px = preds[x]!.prediction[j]!;
-          b[x]! += px * y;
-          for (let z = 0; z <= x; z++) a[x * p + z]! += px * preds[z]!.prediction[j]!;
-        }
-      }
-    }
-    for (let x = 0; x < p; x++) for (let z = 0; z < x; z++) a[z * p + x] = a[x * p + z]!;
-    const { w, sse } = nnlsSmall(a, b, yy, p);
-    // Conformal scale of the ensemble's errors against the first member's interval half-width that has one.
-    let kappa = NaN;
-    const withIntervals = full.length > 0 ? (foldPreds[0]?.preds.findIndex((r) => r.lower && r.upper) ?? -1) : -1;
-    if (wantIntervals && withIntervals >= 0) {
-      const ratios: number[] = [];
-      for (const { truth, preds } of foldPreds) {
-        const r = preds[withIntervals]!;
-        if (!r.lower || !r.upper) continue;
-        for (const j of calib) {
-          if (measured[j]) continue;
-          let e = 0;
-          for (let x = 0; x < p; x++) e += w[x]! * preds[x]!.prediction[j]!;
-          const half = (r.upper[j]! - r.lower[j]!) / 2;
-          if (half > 0) ratios.push(Math.abs(truth[j]! - e) / half);
-        }
-      }
-      kappa = conformalQuantile(ratios, level);
-    }
+    const foldPreds = await predictFolds(train, folds, columns, side);
+    const { a, b, yy, cells } = stackedNormal(foldPreds, measured, members.length);
+    const { w, sse } = nnlsSmall(a, b, yy, members.length);
+    // conformal scale of the ensemble's errors against the first member's interval half-width that has one
+    const shaped = full.length > 0 ? (foldPreds[0]?.preds.findIndex((r) => r.lower && r.upper) ?? -1) : -1;
+    const kappa = wantIntervals && shaped >= 0 ? stackedScale(foldPreds, w, shaped, calib, measured, level) : NaN;
     return { weights: w, looRmse: Math.sqrt(sse / Math.max(cells, 1)), kappa };
   }
 
-  function weights(columns: Int32Array) {
+  function weights(columns: Int32Array): Promise<EnsembleWeights> {
     const key = Array.from(columns).join(',');
     let hit = cache.get(key);
     if (!hit) {
@@ -179,24 +132,132 @@ export async function fitEnsemble(train: ForgettingMatrix, options: EnsembleOpti
     checkKnownEntries(known, n);
     const { weights: w, kappa } = await weights(known.columns);
     const preds = await Promise.all(full.map((f) => f.predictRow(known)));
-    const prediction = new Float64Array(n);
-    for (let x = 0; x < preds.length; x++) {
-      const wx = w[x]!;
-      if (wx === 0) continue;
-      const px = preds[x]!.prediction;
-      for (let j = 0; j < n; j++) prediction[j]! += wx * px[j]!;
-    }
-    const shape = preds.find((r) => r.lower && r.upper);
-    if (!wantIntervals || !shape || !Number.isFinite(kappa)) return { prediction };
-    const lower = new Float64Array(n);
-    const upper = new Float64Array(n);
-    for (let j = 0; j < n; j++) {
-      const half = (kappa * (shape.upper![j]! - shape.lower![j]!)) / 2;
-      lower[j] = prediction[j]! - half;
-      upper[j] = prediction[j]! + half;
-    }
-    return { prediction, lower, upper };
+    return combine(preds, w, wantIntervals ? kappa : NaN, n);
   }
 
-  return { predictRow, names, weights };
+  return { predictRow, names: members.map((method) => method.name), weights };
+}
+
+/** Fits every member on the train rows and, per leave-one-task-out fold, on the train rows without the held-out one. */
+async function fitMembersAndFolds(
+  train: ForgettingMatrix,
+  members: readonly CompletionMethod[],
+  side: SideMatrices | null,
+  options: EnsembleOptions,
+): Promise<{ full: FittedCompletion[]; folds: EnsembleFold[] }> {
+  const m = train.rows;
+  const { members: _m, maxFolds: _f, level: _l, intervals: _i, ...memberOptions } = options;
+  const fitMembers = (rows: ForgettingMatrix, s: SideMatrices | null) =>
+    Promise.all(members.map((method) => method.fit(rows, { ...memberOptions, ...(s ? { side: s } : {}) })));
+  const full = await fitMembers(train, side);
+  const folds: EnsembleFold[] = [];
+  const heldOut = foldRows(m, options.maxFolds ?? 12);
+  for (let f = 0; f < heldOut.length; f++) {
+    const h = heldOut[f]!;
+    const rows = Int32Array.from({ length: m - 1 }, (_, a) => (a < h ? a : a + 1));
+    options.progress?.(f, heldOut.length, 'ensemble: folds');
+    folds.push({ h, fitted: await fitMembers(train.selectRows(rows), side ? selectSideRows(side, rows) : null) });
+  }
+  options.progress?.(heldOut.length, heldOut.length, 'ensemble: ready');
+  return { full, folds };
+}
+
+/** Every fold's held-out row completed by every member from its entries at `columns` (the measured ones). */
+async function predictFolds(
+  train: ForgettingMatrix,
+  folds: readonly EnsembleFold[],
+  columns: Int32Array,
+  side: SideMatrices | null,
+): Promise<FoldPredictions[]> {
+  const out: FoldPredictions[] = [];
+  for (const fold of folds) {
+    const truth = Float64Array.from(train.row(fold.h));
+    const mask = train.rowMask(fold.h);
+    const cols = mask ? Int32Array.from(Array.from(columns).filter((c) => mask[c] === 1)) : columns;
+    const known: KnownEntries = {
+      columns: cols,
+      values: Float64Array.from(cols, (c) => truth[c]!),
+      ...(side ? { side: sideRowOf(side, fold.h) } : {}),
+    };
+    out.push({ truth, mask, preds: await Promise.all(fold.fitted.map((f) => f.predictRow(known))) });
+  }
+  return out;
+}
+
+/**
+ * The normal equations of the stacking regression over the held-out rows' unmeasured observed entries:
+ * A = PᵀP and b = Pᵀy (P: the members' predictions, one column per member), yᵀy and the entry count.
+ */
+function stackedNormal(
+  foldPreds: readonly FoldPredictions[],
+  measured: Uint8Array,
+  p: number,
+): { a: Float64Array; b: Float64Array; yy: number; cells: number } {
+  const a = new Float64Array(p * p);
+  const b = new Float64Array(p);
+  let yy = 0;
+  let cells = 0;
+  for (const { truth, mask, preds } of foldPreds) {
+    for (let j = 0; j < truth.length; j++) {
+      if (measured[j] || (mask && mask[j] === 0)) continue;
+      const y = truth[j]!;
+      yy += y * y;
+      cells++;
+      for (let x = 0; x < p; x++) {
+        const px = preds[x]!.prediction[j]!;
+        b[x]! += px * y;
+        for (let z = 0; z <= x; z++) a[x * p + z]! += px * preds[z]!.prediction[j]!;
+      }
+    }
+  }
+  for (let x = 0; x < p; x++) for (let z = 0; z < x; z++) a[z * p + x] = a[x * p + z]!;
+  return { a, b, yy, cells };
+}
+
+/**
+ * The interval scale of the ensemble: the conformal `level` quantile of |y − Σ w·pred| over the
+ * interval half-width of member `shaped`, at the unmeasured calibration columns of the held-out rows.
+ */
+function stackedScale(
+  foldPreds: readonly FoldPredictions[],
+  w: Float64Array,
+  shaped: number,
+  calib: Int32Array,
+  measured: Uint8Array,
+  level: number,
+): number {
+  const ratios: number[] = [];
+  for (const { truth, preds } of foldPreds) {
+    const r = preds[shaped]!;
+    if (!r.lower || !r.upper) continue;
+    for (const j of calib) {
+      if (measured[j]) continue;
+      let e = 0;
+      for (let x = 0; x < w.length; x++) e += w[x]! * preds[x]!.prediction[j]!;
+      const half = (r.upper[j]! - r.lower[j]!) / 2;
+      if (half > 0) ratios.push(Math.abs(truth[j]! - e) / half);
+    }
+  }
+  return conformalQuantile(ratios, level);
+}
+
+/** The weighted sum of the members' predictions, with the first member interval's shape scaled by κ (NaN: none). */
+function combine(preds: readonly RowPrediction[], w: Float64Array, kappa: number, n: number): RowPrediction {
+  const prediction = new Float64Array(n);
+  for (let x = 0; x < preds.length; x++) {
+    const wx = w[x]!;
+    if (wx === 0) continue;
+    const px = preds[x]!.prediction;
+    for (let j = 0; j < n; j++) prediction[j]! += wx * px[j]!;
+  }
+  const shape = preds.find((r) => r.lower && r.upper);
+  if (!shape || !Number.isFinite(kappa)) return { prediction };
+  const lower = new Float64Array(n);
+  const upper = new Float64Array(n);
+  for (let j = 0; j < n; j++) {
+    const half = (kappa * (shape.upper![j]! - shape.lower![j]!)) / 2;
+    lower[j] = prediction[j]! - half;
+    upper[j] = prediction[j]! + half;
+  }
+  return { prediction, lower, upper };
 }

@@ -2,6 +2,7 @@ import { ForgetscopeError } from '../../util/errors.js';
 import { DEFAULT_REPLAY_SEED } from '../defaults.js';
 import { createReplayRandom, type ReplayRandom } from '../random.js';
 import { shuffleInPlace } from '../sample.js';
+import { argsortDescending } from '../argsort.js';
 import type { PolicyContext, PolicyInput, PolicyWeights, ReplayPolicy } from './types.js';
 
 /**
@@ -13,40 +14,71 @@ export interface BudgetSelection {
   inclusion: Float64Array;
 }
 
+/** The pool by rank (0 = highest score): `ranked[r]` is an example, `sorted[r]` its score. */
+interface Ranked {
+  ranked: Int32Array;
+  sorted: Float64Array;
+}
+
 /**
- * The examples that may be replayed, ranked by score (descending); equal scores in a seeded random
+ * The examples that may be replayed, ranked by descending score; equal scores in a seeded random
  * order, so that no tied example is favoured (`tieFair` then gives tied examples one probability).
+ * A non-finite score is an input error, a budget above the pool a usage error. Work O(L), plus
+ * O(r log r) for each run of r equal scores.
  */
-function rankedLive(scores: ArrayLike<number>, budget: number, rng: ReplayRandom, exclude?: Uint8Array): Int32Array {
+function rankedPool(scores: ArrayLike<number>, budget: number, rng: ReplayRandom, exclude?: Uint8Array): Ranked {
   if (!Number.isSafeInteger(budget) || budget < 1)
     throw new ForgetscopeError('usage', `replay count must be a positive integer, got ${budget}`);
-  const live: number[] = [];
-  for (let j = 0; j < scores.length; j++) {
+  let count = 0;
+  for (let j = 0; j < scores.length; j++) if (!exclude?.[j]) count++;
+  if (budget > count)
+    throw new ForgetscopeError(
+      'usage',
+      `cannot replay ${budget} examples: only ${count} of ${scores.length} examples may be replayed (the rest are excluded)`,
+    );
+  const live = new Int32Array(count);
+  const keys = new Float64Array(count);
+  for (let j = 0, c = 0; j < scores.length; j++) {
     if (exclude?.[j]) continue;
     const s = scores[j]!;
     if (!Number.isFinite(s)) throw new ForgetscopeError('input', `score of example ${j} is ${s}`, { column: 'score' });
-    live.push(j);
+    live[c] = j;
+    keys[c++] = s;
   }
-  if (budget > live.length)
-    throw new ForgetscopeError(
-      'usage',
-      `cannot replay ${budget} examples: only ${live.length} of ${scores.length} examples may be replayed (the rest are excluded)`,
-    );
+  const order = argsortDescending(keys);
+  const ranked = new Int32Array(count);
+  const sorted = new Float64Array(count);
+  for (let t = 0; t < count; t++) {
+    const c = order[t]!;
+    ranked[t] = live[c]!;
+    sorted[t] = keys[c]!;
+  }
+  // Every example draws a tie key (in index order, whether or not it ties), equal scores rank by it.
   const tie = new Float64Array(scores.length);
-  for (const j of live) tie[j] = rng.nextOpen();
-  live.sort((a, b) => scores[b]! - scores[a]! || tie[a]! - tie[b]!);
-  return Int32Array.from(live);
+  for (let c = 0; c < count; c++) tie[live[c]!] = rng.nextOpen();
+  for (let lo = 0; lo < count; ) {
+    const hi = runEnd(sorted, lo);
+    if (hi - lo > 1) ranked.subarray(lo, hi).sort((a, b) => tie[a]! - tie[b]!);
+    lo = hi;
+  }
+  return { ranked, sorted };
+}
+
+/** The end of the run of equal values that starts at `lo`. */
+function runEnd(sorted: Float64Array, lo: number): number {
+  let hi = lo + 1;
+  while (hi < sorted.length && sorted[hi] === sorted[lo]) hi++;
+  return hi;
 }
 
 /**
  * Inclusion probabilities by rank → by example, averaged over each run of equal scores: tied examples
  * are in a uniformly random order, so each is equally likely to hold any of the run's ranks.
  */
-function tieFair(ranked: Int32Array, byRank: Float64Array, scores: ArrayLike<number>, n: number): Float64Array {
+function tieFair({ ranked, sorted }: Ranked, byRank: Float64Array, n: number): Float64Array {
   const out = new Float64Array(n);
   for (let lo = 0; lo < ranked.length; ) {
-    let hi = lo + 1;
-    while (hi < ranked.length && scores[ranked[hi]!] === scores[ranked[lo]!]) hi++;
+    const hi = runEnd(sorted, lo);
     let sum = 0;
     for (let r = lo; r < hi; r++) sum += byRank[r]!;
     for (let r = lo; r < hi; r++) out[ranked[r]!] = sum / (hi - lo);
@@ -67,7 +99,8 @@ function tieFair(ranked: Int32Array, byRank: Float64Array, scores: ArrayLike<num
  *   represented by the same share of the budget, and an example of stratum t is replayed with
  *   probability 1 / |stratum t|.
  * No top share is cut as outliers. Equal scores are ranked in a seeded random order and share one
- * inclusion probability. Work O(L log L).
+ * inclusion probability. Work O(L) (a radix
+ * sort of the scores).
  * @example
  * stratifiedSelection(scores, 3, 4, 0).chosen; // one of each 4 consecutive ranks of the top 12
  */
@@ -81,7 +114,8 @@ export function stratifiedSelection(
   if (!(support > 0) || !Number.isFinite(support))
     throw new ForgetscopeError('usage', `support must be a positive number of replay budgets, got ${support}`);
   const rng = createReplayRandom(seed);
-  const ranked = rankedLive(scores, budget, rng, exclude);
+  const pool = rankedPool(scores, budget, rng, exclude);
+  const ranked = pool.ranked;
   const m = Math.min(ranked.length, Math.max(budget, Math.round(support * budget)));
   const chosen = new Int32Array(budget);
   const byRank = new Float64Array(ranked.length);
@@ -91,7 +125,7 @@ export function stratifiedSelection(
     byRank.fill(1 / (hi - lo), lo, hi);
     chosen[t] = ranked[lo + rng.nextInt(hi - lo)]!;
   }
-  return { chosen, inclusion: tieFair(ranked, byRank, scores, scores.length) };
+  return { chosen, inclusion: tieFair(pool, byRank, scores.length) };
 }
 
 /**
@@ -103,7 +137,7 @@ export function stratifiedSelection(
  * (n the block size): 1 for the top example, about (1 − ρ/L)^(n − 1) further down — a soft top whose
  * reach grows with the budget (B ≪ L: the top few budgets; B = L/2: the better of each pair; B = L:
  * everything). Equal scores are ranked in a seeded random order and share one inclusion probability
- * (the mean of P over their ranks). Work O(L log L).
+ * (the mean of P over their ranks). Work O(L) (a radix sort of the scores).
  * @example
  * bestOfBlocks(scores, 3, 0).chosen; // the best of each of 3 random blocks
  */
@@ -114,7 +148,8 @@ export function bestOfBlocks(
   exclude?: Uint8Array,
 ): BudgetSelection {
   const rng = createReplayRandom(seed);
-  const ranked = rankedLive(scores, budget, rng, exclude);
+  const pool = rankedPool(scores, budget, rng, exclude);
+  const ranked = pool.ranked;
   const live = ranked.length;
   // Shuffled ranks; block b is a run of consecutive positions, its best = the smallest rank in it.
   const order = new Int32Array(live);
@@ -146,7 +181,7 @@ export function bestOfBlocks(
       f = r + 1 < live ? (f * Math.max(0, live - r - n)) / (live - 1 - r) : 0;
     }
   }
-  return { chosen, inclusion: tieFair(ranked, byRank, scores, scores.length) };
+  return { chosen, inclusion: tieFair(pool, byRank, scores.length) };
 }
 
 /** A policy's weights from a selection: inclusion probabilities / budget (they sum to 1), the chosen set drawn as it is. */
@@ -166,6 +201,7 @@ const seedOf = (ctx: PolicyContext): number => ctx.seed ?? DEFAULT_REPLAY_SEED;
 export const stratifiedPolicy: ReplayPolicy = {
   name: 'stratified',
   reads: ['autoSupport'],
+  budgetDependent: true,
   description: 'one example from each of B score strata of the top --auto-support replay budgets (CCS-style)',
   needs: ['scores'],
   weigh: (input: PolicyInput, ctx: PolicyContext) =>
@@ -179,6 +215,7 @@ export const stratifiedPolicy: ReplayPolicy = {
 export const blocksPolicy: ReplayPolicy = {
   name: 'blocks',
   reads: [],
+  budgetDependent: true,
   description: 'the highest score of each of B seeded random blocks of the pool (best-of-n)',
   needs: ['scores'],
   weigh: (input: PolicyInput, ctx: PolicyContext) =>

@@ -70,6 +70,7 @@ function need<T>(value: T | undefined, policy: string, what: string): T {
 export const softmaxPolicy: ReplayPolicy = {
   name: 'softmax',
   reads: ['temperature'],
+  budgetDependent: false,
   description: "the paper's softmax(score / T), T = --temperature (0.1)",
   needs: ['scores'],
   weigh: (input, ctx) => softmaxOf(input.scores, ctx.temperature, input.exclude),
@@ -83,6 +84,7 @@ export const softmaxPolicy: ReplayPolicy = {
 export const autoPolicy: ReplayPolicy = {
   name: 'auto',
   reads: ['autoTemperature', 'autoSupport'],
+  budgetDependent: true,
   description: 'softmax at the temperature whose effective support is --auto-support replay budgets',
   needs: ['scores'],
   weigh: (input, ctx) => autoOf(input.scores, ctx, input.exclude),
@@ -92,6 +94,7 @@ export const autoPolicy: ReplayPolicy = {
 export const topkPolicy: ReplayPolicy = {
   name: 'topk',
   reads: ['autoSupport'],
+  budgetDependent: true,
   description: 'uniform over the --auto-support replay budgets with the highest scores',
   needs: ['scores'],
   weigh: (input, ctx) => topOf(input.scores, ctx.autoSupport * ctx.replayN, input.exclude),
@@ -101,6 +104,7 @@ export const topkPolicy: ReplayPolicy = {
 export const uniformPolicy: ReplayPolicy = {
   name: 'uniform',
   reads: [],
+  budgetDependent: false,
   description: 'uniform random replay over the examples that are not excluded',
   needs: [],
   weigh(input) {
@@ -118,6 +122,7 @@ export const uniformPolicy: ReplayPolicy = {
 export const oraclePolicy: ReplayPolicy = {
   name: 'oracle',
   reads: ['temperature'],
+  budgetDependent: false,
   description: 'softmax(true row / T): needs every non-excluded example measured (experiments)',
   needs: ['measured-row'],
   weigh(input, ctx) {
@@ -159,6 +164,7 @@ function sideTopPolicy(name: string, description: string, what: string, sideDefa
     description,
     needs: ['side'],
     reads: ['side'],
+    budgetDependent: true,
     ...(sideDefault ? { sideDefault } : {}),
     weigh(input, ctx) {
       const side = need(input.side, name, what);
@@ -175,6 +181,7 @@ function sideTopPolicy(name: string, description: string, what: string, sideDefa
 export const neighbourPolicy: ReplayPolicy = {
   name: 'neighbour',
   reads: [],
+  budgetDependent: true,
   description: "the most similar train task's forgetting row (on the measured examples), top budget",
   needs: ['train', 'known'],
   weigh(input, ctx) {
@@ -221,6 +228,7 @@ export function nearestTrainRow(
 export const optimisticPolicy: ReplayPolicy = {
   name: 'optimistic',
   reads: ['autoTemperature', 'autoSupport'],
+  budgetDependent: true,
   description: 'softmax (auto temperature) of the upper end of the prediction interval',
   needs: ['scores', 'intervals'],
   weigh(input, ctx) {
@@ -245,6 +253,7 @@ export const optimisticPolicy: ReplayPolicy = {
 export const coveragePolicy: ReplayPolicy = {
   name: 'coverage',
   reads: ['factorRank'],
+  budgetDependent: true,
   description: 'greedy facility location over the example factors, weighted by the row',
   needs: ['scores', 'factors'],
   weigh(input, ctx) {

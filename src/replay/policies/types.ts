@@ -70,6 +70,13 @@ export interface ReplayPolicy {
    * other options it ignores). A policy without this list is not checked.
    */
   readonly reads?: readonly PolicyOption[];
+  /**
+   * True when its weights — which examples may be replayed and how likely — change with the budget
+   * `replayN`, not only the number drawn (topk's pool, the auto temperature, a chosen set, stratified,
+   * blocks); false for the fixed weights of softmax, oracle and uniform. Optional for policies of
+   * one's own; every built-in declares it.
+   */
+  readonly budgetDependent?: boolean;
   /** Where its side row comes from when none is given: `base-nll` = the train matrix's `nllBefore`. */
   readonly sideDefault?: 'base-nll';
   weigh(input: PolicyInput, ctx: PolicyContext): PolicyWeights;

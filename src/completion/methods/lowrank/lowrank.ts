@@ -3,45 +3,35 @@ import type { Backend } from '../../../linalg/types.js';
 import { ForgetscopeError } from '../../../util/errors.js';
 import type { CompletionMethod, FitOptions, FittedCompletion, KnownEntries, RowPrediction } from '../../types.js';
 import { checkKnownEntries } from '../../known.js';
-import { calibrationColumns, probeConformalScale } from '../../conformal.js';
-import { columnFormsOn } from '../../../linalg/columnFormsOn.js';
+import { calibrationColumns } from '../../conformal.js';
 import {
-  addComponents,
   calibrateScale,
-  calibrateSideScale,
   defaultGrid,
   fullBases,
-  gatherColumns,
-  knownLooResiduals,
-  knownNormal,
   LOWRANK_VARIANTS,
-  penaltyScale,
-  predictSideRow,
+  predictTask,
   prepareFolds,
-  probeScale,
   residualizeTrain,
-  ridgeForms,
   selectHyper,
   selectSideHyper,
   selectSideSet,
   selectSideSetAsync,
-  sideFoldSse,
+  foldSse,
+  jointSlopes,
   sideStats,
   subsetSideStats,
-  jointSlopes,
-  plainFoldSse,
   sideValuesOf,
-  solveRidge,
   trainStats,
   variantBasis,
-  type Fold,
   type FullBasis,
-  type SideScore,
-  type SideSelection,
   type LowrankGrid,
   type LowrankHyper,
   type LowrankVariant,
+  type Fold,
+  type SideScore,
+  type SideSelection,
   type SideStats,
+  type TaskModel,
   type TrainStats,
   type VariantBasis,
 } from '../../loo/index.js';
@@ -153,7 +143,7 @@ export interface FittedLowrank extends FittedCompletion {
  */
 export const lowrank: CompletionMethod<LowrankOptions> = {
   name: 'lowrank',
-  fit: fitLowrank,
+  fit: fitLowrankCompletion,
 };
 
 /**
@@ -180,17 +170,14 @@ function fitKey(options: LowrankOptions): string {
   ]);
 }
 
-/** One set of kept side matrices: its residualised train statistics, side statistics, bases and folds. */
-interface SideModel {
-  set: readonly number[];
-  stats: TrainStats;
-  side: SideStats;
-  basis: (v: LowrankVariant, k?: number) => Promise<FullBasis>;
-  folds: Fold[];
-}
-
-/** `lowrank.fit` with its richer return type. */
-export async function fitLowrank(train: ForgettingMatrix, options: LowrankOptions = {}): Promise<FittedLowrank> {
+/**
+ * `lowrank.fit` with its richer return type (named apart from analysis' `fitTruncatedRanks`, the
+ * rank-1…K structure fits).
+ */
+export async function fitLowrankCompletion(
+  train: ForgettingMatrix,
+  options: LowrankOptions = {},
+): Promise<FittedLowrank> {
   if (options.reuse !== true || (options.side && options.side.length > 0)) return fitLowrankFresh(train, options);
   let byBackend = FIT_CACHE.get(train);
   if (!byBackend) FIT_CACHE.set(train, (byBackend = new WeakMap()));
@@ -210,81 +197,126 @@ export async function fitLowrank(train: ForgettingMatrix, options: LowrankOption
   return pending;
 }
 
-async function fitLowrankFresh(train: ForgettingMatrix, options: LowrankOptions): Promise<FittedLowrank> {
-  const backend: Backend = options.backend ?? defaultBackend();
-  const m = train.rows;
-  const n = train.cols;
+/** Checks and fills in the options of one `lowrank` fit. */
+function fitSettings(m: number, n: number, options: LowrankOptions) {
   const maxRank = Math.max(0, Math.min(options.maxRank ?? 40, m - 1));
   const variants = options.variants ?? (options.hyper ? [options.hyper.variant] : LOWRANK_VARIANTS);
   if (variants.length === 0) throw new ForgetscopeError('usage', 'lowrank: no centring variant to consider');
   const level = options.level ?? 0.9;
   if (!(level > 0 && level < 1))
     throw new ForgetscopeError('usage', `lowrank: interval level must be in (0, 1), got ${level}`);
-  const wantIntervals = options.intervals ?? true;
   const calibration = options.calibration ?? 'probes';
   if (calibration !== 'probes' && calibration !== 'train')
     throw new ForgetscopeError('usage', `lowrank: calibration must be probes or train, got ${String(calibration)}`);
-  options.progress?.(0, 3, 'lowrank: Gram');
-  const stats = await trainStats(train, backend);
-  options.progress?.(1, 3, 'lowrank: bases');
-  const bases = new Map<LowrankVariant, FullBasis>();
-  const basisFor = lazyBases(stats, variants, maxRank, backend, bases);
-  const needFolds = !options.hyper || wantIntervals;
-  options.progress?.(2, 3, 'lowrank: folds');
-  const folds = needFolds ? prepareFolds(stats, variants, maxRank, options.maxFolds ?? 60) : [];
-  options.progress?.(3, 3, 'lowrank: ready');
   const base = defaultGrid(maxRank, variants);
   const grid: LowrankGrid = {
     variants: options.grid?.variants ?? base.variants,
     ranks: options.grid?.ranks ?? base.ranks,
     alphas: options.grid?.alphas ?? base.alphas,
   };
-  const calib = calibrationColumns(n, options.calibrationColumns ?? 400);
-  const cache = new Map<string, { decision: LowrankDecision; model: SideModel | null }>();
-  // With side: per set of kept side matrices, a model on the residualised train block Z − γ_h·S_h
-  // (its own Gram, bases and folds), whose side term carries each task's side pattern; the raw model
-  // stays the side-off option. Which set is kept is chosen per column set (`sideSelect.ts`); the
-  // models are built on first use.
+  const wantIntervals = options.intervals ?? true;
+  return {
+    maxRank,
+    variants,
+    level,
+    calibration,
+    grid,
+    wantIntervals,
+    maxFolds: options.maxFolds ?? 60,
+    // folds serve the search and the interval calibration
+    needFolds: !options.hyper || wantIntervals,
+    calib: calibrationColumns(n, options.calibrationColumns ?? 400),
+  };
+}
+
+/** One train block's ridge: statistics, folds and bases (the raw train rows, or the residualised ones with side). */
+interface RidgeModel extends TaskModel {
+  folds: Fold[];
+}
+
+/** Builds the `RidgeModel` of a train block (bases formed lazily; full bases recorded in `into`). */
+function ridgeModel(
+  stats: TrainStats,
+  settings: ReturnType<typeof fitSettings>,
+  backend: Backend,
+  into: Map<LowrankVariant, FullBasis>,
+): RidgeModel {
+  const { variants, maxRank } = settings;
+  const folds = settings.needFolds ? prepareFolds(stats, variants, maxRank, settings.maxFolds) : [];
+  // the full-train singular values and left vectors per centring (the M×M eigenproblem only)
+  const small = new Map<LowrankVariant, VariantBasis>();
+  const allRows = Int32Array.from({ length: stats.m }, (_, i) => i);
+  function smallBasis(variant: LowrankVariant): VariantBasis {
+    let b = small.get(variant);
+    if (!b) small.set(variant, (b = variantBasis(stats, allRows, variant, maxRank)));
+    return b;
+  }
+  return { stats, folds, smallBasis, fullBasis: lazyBases(stats, variants, maxRank, backend, into), backend };
+}
+
+/**
+ * With side matrices: the `RidgeModel` of the residualised train block Z − γ_h·S_h (its own Gram,
+ * bases and folds), whose side columns carry each task's side pattern, and its side statistics.
+ * `raw` are the kept side matrices' statistics on the raw train block (`subsetSideStats`); with
+ * several, the per-row slopes removed are their joint least-squares coefficients (`jointSlopes`).
+ */
+async function sideRidgeModel(
+  train: ForgettingMatrix,
+  stats: TrainStats,
+  side: NonNullable<LowrankOptions['side']>,
+  raw: SideStats,
+  settings: ReturnType<typeof fitSettings>,
+  backend: Backend,
+  joint: boolean,
+): Promise<{ model: RidgeModel; side: SideStats }> {
+  if (side.length > 1 && joint) raw.slope = jointSlopes(raw, stats);
+  const resid = new ForgettingMatrix({
+    values: residualizeTrain(stats, raw),
+    taskIds: train.taskIds,
+    exampleIds: train.exampleIds,
+  });
+  const rstats = await trainStats(resid, backend);
+  const rside: SideStats = { ...(await sideStats(rstats, side, backend)), slope: raw.slope, residualized: true };
+  return { model: ridgeModel(rstats, settings, backend, new Map()), side: rside };
+}
+
+async function fitLowrankFresh(train: ForgettingMatrix, options: LowrankOptions): Promise<FittedLowrank> {
+  const backend: Backend = options.backend ?? defaultBackend();
+  const n = train.cols;
+  const settings = fitSettings(train.rows, n, options);
+  const { variants, level, calibration, grid, wantIntervals, calib } = settings;
+  options.progress?.(0, 3, 'lowrank: Gram');
+  const stats = await trainStats(train, backend);
+  options.progress?.(1, 3, 'lowrank: bases');
+  const bases = new Map<LowrankVariant, FullBasis>();
+  options.progress?.(2, 3, 'lowrank: folds');
+  const model = ridgeModel(stats, settings, backend, bases);
+  options.progress?.(3, 3, 'lowrank: ready');
+  // With side: per set of kept side matrices, a model on the residualised train block (the raw
+  // model stays the side-off option). Which set is kept is chosen per column set (`sideSelect.ts`);
+  // the models are built on first use.
   const candidates = options.side && options.side.length > 0 ? options.side : null;
   const sideSelection = options.sideSelection ?? 'loo';
   if (sideSelection !== 'loo' && sideSelection !== 'all')
     throw new ForgetscopeError('usage', `lowrank: sideSelection must be loo or all, got ${String(sideSelection)}`);
   const selectAll = sideSelection === 'all';
   const rawAll = candidates ? await sideStats(stats, candidates, backend) : null;
+  type SideModel = { model: RidgeModel; side: SideStats };
   const models = new Map<string, Promise<SideModel>>();
   const built = new Map<string, SideModel>();
-  async function buildSideModel(set: readonly number[]): Promise<SideModel> {
-    const raw = subsetSideStats(rawAll!, set);
-    if (set.length > 1 && selectAll === false) raw.slope = jointSlopes(raw, stats);
-    const resid = new ForgettingMatrix({
-      values: residualizeTrain(stats, raw),
-      taskIds: train.taskIds,
-      exampleIds: train.exampleIds,
-    });
-    const rstats = await trainStats(resid, backend);
-    const rside: SideStats = {
-      ...(await sideStats(
-        rstats,
-        set.map((l) => candidates![l]!),
-        backend,
-      )),
-      slope: raw.slope,
-      residualized: true,
-    };
-    const model: SideModel = {
-      set,
-      stats: rstats,
-      side: rside,
-      basis: lazyBases(rstats, variants, maxRank, backend, new Map()),
-      folds: needFolds ? prepareFolds(rstats, variants, maxRank, options.maxFolds ?? 60) : [],
-    };
-    built.set(set.join(','), model);
-    return model;
-  }
   function modelFor(set: readonly number[]): Promise<SideModel> {
     const key = set.join(',');
     let p = models.get(key);
-    if (!p) models.set(key, (p = buildSideModel(set)));
+    if (!p) {
+      const chosen = set.map((l) => candidates![l]!);
+      p = sideRidgeModel(train, stats, chosen, subsetSideStats(rawAll!, set), settings, backend, !selectAll).then(
+        (m) => {
+          built.set(key, m);
+          return m;
+        },
+      );
+      models.set(key, p);
+    }
     return p;
   }
   if (candidates) {
@@ -296,40 +328,40 @@ async function fitLowrankFresh(train: ForgettingMatrix, options: LowrankOptions)
       for (let mask = 1; mask < 1 << candidates.length; mask++)
         await modelFor(candidates.map((_, l) => l).filter((l) => mask & (1 << l)));
   }
+  const cache = new Map<string, { decision: LowrankDecision; on: SideModel | null }>();
 
-  function scoreSet(model: SideModel, columns: Int32Array): SideScore | null {
-    const best = selectSideHyper(model.stats, model.side, model.folds, columns, grid, options.sideAlphas);
+  function scoreSet(on: SideModel, columns: Int32Array): SideScore | null {
+    const best = selectSideHyper(on.model.stats, on.side, on.model.folds, columns, grid, options.sideAlphas);
     if (!best) return null;
-    const hyper = best.hyper;
-    return { ...best, foldSse: sideFoldSse(model.stats, model.side, model.folds, columns, hyper) };
+    return { ...best, foldSse: foldSse(on.model.stats, on.model.folds, columns, best.hyper, on.side) };
   }
 
   function plainScore(columns: Int32Array): SideScore {
-    const plain = selectHyper(stats, folds, columns, grid);
-    const foldSse = Number.isFinite(plain.looRmse)
-      ? plainFoldSse(stats, folds, columns, plain.hyper)
-      : new Float64Array(folds.length).fill(Infinity);
-    return { ...plain, foldSse };
+    const plain = selectHyper(stats, model.folds, columns, grid);
+    const sse = Number.isFinite(plain.looRmse)
+      ? foldSse(stats, model.folds, columns, plain.hyper)
+      : new Float64Array(model.folds.length).fill(Infinity);
+    return { ...plain, foldSse: sse };
   }
 
   function finish(
     columns: Int32Array,
     hyper: LowrankHyper,
     looRmse: number,
-    model: SideModel | null,
+    chosen: SideModel | null,
     selection?: SideSelection,
   ): LowrankDecision {
-    const sideHyper = model && hyper.side !== undefined ? { ...hyper, side: hyper.side } : null;
+    const on = chosen && hyper.side !== undefined ? chosen : null;
     const kappa = !wantIntervals
       ? NaN
-      : sideHyper
-        ? calibrateSideScale(model!.stats, model!.side, model!.folds, columns, sideHyper, level, calib)
-        : calibrateScale(stats, folds, columns, hyper, level, calib);
+      : on
+        ? calibrateScale(on.model.stats, on.model.folds, columns, hyper, level, calib, on.side)
+        : calibrateScale(stats, model.folds, columns, hyper, level, calib);
     const decision: LowrankDecision = {
       hyper,
       looRmse,
       kappa,
-      ...(candidates ? { sideKept: sideHyper ? [...model!.side.names] : [] } : {}),
+      ...(candidates ? { sideKept: on ? [...on.side.names] : [] } : {}),
       ...(selection
         ? {
             sideSteps: selection.steps.map(({ candidate, gain, se, entered }) => ({
@@ -342,7 +374,7 @@ async function fitLowrankFresh(train: ForgettingMatrix, options: LowrankOptions)
         : {}),
     };
     if (cache.size > 256) cache.delete(cache.keys().next().value!);
-    cache.set(Array.from(columns).join(','), { decision, model: sideHyper ? model : null });
+    cache.set(Array.from(columns).join(','), { decision, on });
     return decision;
   }
 
@@ -354,30 +386,30 @@ async function fitLowrankFresh(train: ForgettingMatrix, options: LowrankOptions)
     const hit = cache.get(Array.from(columns).join(','));
     if (hit) return hit.decision;
     if (options.hyper) {
-      const model = candidates ? built.get(candidates.map((_, l) => l).join(','))! : null;
-      return finish(columns, options.hyper, NaN, model);
+      const on = candidates ? built.get(candidates.map((_, l) => l).join(','))! : null;
+      return finish(columns, options.hyper, NaN, on);
     }
     if (!candidates) {
-      const plain = selectHyper(stats, folds, columns, grid);
+      const plain = selectHyper(stats, model.folds, columns, grid);
       return finish(columns, plain.hyper, plain.looRmse, null);
     }
     if (selectAll) {
       // side or not, every given side matrix in the ridge
-      const plain = selectHyper(stats, folds, columns, grid);
+      const plain = selectHyper(stats, model.folds, columns, grid);
       const all = built.get(candidates.map((_, l) => l).join(','))!;
-      const withSide = selectSideHyper(all.stats, all.side, all.folds, columns, grid, options.sideAlphas);
-      if (withSide && (!Number.isFinite(plain.looRmse) || withSide.looRmse < plain.looRmse * (1 - 1e-12)))
-        return finish(columns, withSide.hyper, withSide.looRmse, all);
+      const best = selectSideHyper(all.model.stats, all.side, all.model.folds, columns, grid, options.sideAlphas);
+      if (best && (!Number.isFinite(plain.looRmse) || best.looRmse < plain.looRmse * (1 - 1e-12)))
+        return finish(columns, best.hyper, best.looRmse, all);
       return finish(columns, plain.hyper, plain.looRmse, null);
     }
     const selection = selectSideSet(candidates.length, plainScore(columns), (set) => {
-      const model = built.get(set.join(','));
-      if (!model)
+      const on = built.get(set.join(','));
+      if (!on)
         throw new ForgetscopeError(
           'usage',
           'lowrank: with several side matrices, decide(columns) needs their models: call decideAsync(columns) or predictRow first',
         );
-      return scoreSet(model, columns);
+      return scoreSet(on, columns);
     });
     return finish(columns, selection.score.hyper, selection.score.looRmse, chosenModel(selection), selection);
   }
@@ -397,83 +429,18 @@ async function fitLowrankFresh(train: ForgettingMatrix, options: LowrankOptions)
     const { hyper, kappa, sideKept } = await decideAsync(known.columns);
     if (!variants.includes(hyper.variant))
       throw new ForgetscopeError('usage', `lowrank: variant ${hyper.variant} was not fitted`);
-    const model = cache.get(Array.from(known.columns).join(','))?.model ?? null;
-    if (model && hyper.side !== undefined) {
-      const sideRow = sideValuesOf(known.side, model.side.names, n);
-      const sideBasis = await model.basis(hyper.variant);
-      const out = await predictSideRow(
-        sideBasis,
-        n,
-        model.side,
-        m,
-        sideRow,
-        known.columns,
-        known.values,
-        { k: hyper.k, alpha: hyper.alpha, side: hyper.side },
-        wantIntervals ? kappa : NaN,
-        calibration === 'probes' ? level : NaN,
-      );
+    const intervals = { kappa: wantIntervals ? kappa : NaN, probeLevel: calibration === 'probes' ? level : NaN };
+    const on = cache.get(Array.from(known.columns).join(','))?.on ?? null;
+    if (on && hyper.side !== undefined) {
+      const row = sideValuesOf(known.side, on.side.names, n);
+      const out = await predictTask(on.model, known, hyper, intervals, { stats: on.side, row });
       return { ...out, sideKept: sideKept! };
     }
-    const kept = sideKept ? { sideKept } : {};
-    if (wantIntervals && Number.isFinite(kappa))
-      return {
-        ...(await predictWithIntervals(
-          stats,
-          smallBasis(hyper.variant),
-          known,
-          hyper,
-          kappa,
-          calibration === 'probes' ? level : NaN,
-          backend,
-        )),
-        ...kept,
-      };
-    // only the leading hyper.k components are used: a prefix basis suffices (see `lazyBases`)
-    const basis = await basisFor(hyper.variant, hyper.k);
-    const r = basis.r;
-    const kk = known.columns.length;
-    const vk = new Float64Array(kk * r);
-    const cK = new Float64Array(kk);
-    for (let t = 0; t < kk; t++) {
-      const j = known.columns[t]!;
-      cK[t] = known.values[t]! - basis.offset[j]!;
-      for (let c = 0; c < r; c++) vk[t * r + c] = basis.v[c * n + j]!;
-    }
-    const normal = knownNormal(vk, cK, r);
-    const k = Math.min(hyper.k, r);
-    const sol =
-      solveRidge(normal, basis, n, k, hyper.alpha, hyper.variant === 'additive') ??
-      solveRidge(normal, basis, n, k, Math.max(hyper.alpha, 1), hyper.variant === 'additive')!;
-    let intercept = 0;
-    const w = new Float64Array(k);
-    for (let x = 0; x < sol.index.length; x++) {
-      const ix = sol.index[x]!;
-      if (ix === 0) intercept = sol.beta[x]!;
-      else w[ix - 1] = sol.beta[x]!;
-    }
-    // offset + a, then one contiguous axpy per component (V is column-major): O(k·N), streaming.
-    const prediction = new Float64Array(n);
-    const v = basis.v;
-    const offset = basis.offset;
-    addComponents(prediction, v, n, w, k, offset, intercept);
-    return { prediction, ...kept };
+    const out = await predictTask(model, known, hyper, intervals);
+    return sideKept ? { ...out, sideKept } : out;
   }
 
-  // The full-train singular values and left vectors per centring (the M×M eigenproblem only).
-  const small = new Map<LowrankVariant, VariantBasis>();
-  const allRows = Int32Array.from({ length: m }, (_, i) => i);
-  function smallBasis(variant: LowrankVariant): VariantBasis {
-    let b = small.get(variant);
-    if (!b) small.set(variant, (b = variantBasis(stats, allRows, variant, maxRank)));
-    return b;
-  }
-
-  async function basisOf(variant: LowrankVariant): Promise<FullBasis> {
-    return basisFor(variant);
-  }
-
-  return { predictRow, decide, decideAsync, bases, basis: basisOf };
+  return { predictRow, decide, decideAsync, bases, basis: (variant) => model.fullBasis(variant) };
 }
 
 /**
@@ -519,89 +486,5 @@ function lazyBases(
   };
 }
 
-/**
- * A prediction with intervals straight from the train block, without the N×k right singular vectors:
- * V_K at the measured columns from the gathered columns, the ridge fit as in the basis path, then one
- * `columnForms` pass (on the backend: `columnFormsOn`) over the centred train columns gives every column's prediction, parameter
- * variance ‖L⁻¹·(1?, v_j)‖² and residual energy (see `ridgeForms`). O(M·N·(k + 2)) in one streaming
- * pass; nothing of size N·k is formed.
- */
-async function predictWithIntervals(
-  stats: TrainStats,
-  basis: VariantBasis,
-  known: KnownEntries,
-  hyper: LowrankHyper,
-  kappa: number,
-  probeLevel: number,
-  backend: Backend,
-): Promise<RowPrediction> {
-  const { m, n } = stats;
-  const centred = hyper.variant !== 'uncentered';
-  const additive = hyper.variant === 'additive';
-  const k = Math.min(hyper.k, basis.r);
-  const r = basis.r;
-  const u = basis.u;
-  const shift = additive ? Float64Array.from(stats.rowMeans, (x) => x - stats.grand) : null;
-  const off = centred ? stats.colMeans : null;
-  const block = gatherColumns(stats, known.columns);
-  const kk = known.columns.length;
-  const vk = new Float64Array(kk * k);
-  const cK = new Float64Array(kk);
-  const acc = new Float64Array(k);
-  const energyK = new Float64Array(kk);
-  for (let t = 0; t < kk; t++) {
-    const j = known.columns[t]!;
-    const o = off ? off[j]! : 0;
-    cK[t] = known.values[t]! - o;
-    acc.fill(0);
-    let e = 0;
-    for (let a = 0; a < m; a++) {
-      const x = block.data[t * m + a]! - o - (shift ? shift[a]! : 0);
-      e += x * x;
-      for (let c = 0; c < k; c++) acc[c]! += x * u[a * r + c]!;
-    }
-    energyK[t] = e;
-    for (let c = 0; c < k; c++) vk[t * k + c] = acc[c]! / basis.s[c]!;
-  }
-  const normal = knownNormal(vk, cK, k);
-  const sol =
-    solveRidge(normal, basis, n, k, hyper.alpha, additive) ??
-    solveRidge(normal, basis, n, k, Math.max(hyper.alpha, 1), additive)!;
-  const forms = ridgeForms(basis, sol);
-  const { lin, quad, energy } = await columnFormsOn(backend, {
-    z: stats.z.data,
-    rows: m,
-    cols: n,
-    off,
-    shift,
-    g: forms.g,
-    h: forms.h,
-    t0: forms.t0,
-  });
-  const scale = penaltyScale(basis, n);
-  const floor = 1e-300 + 1e-24 * scale;
-  // how hard this task is, from its fit's leave-one-column-out residuals at the measured columns (κ was
-  // calibrated with the same score)
-  const loo = knownLooResiduals(vk, k, cK, sol);
-  let residualSq = 0;
-  for (let t = 0; t < kk; t++) residualSq += loo.residual[t]! * loo.residual[t]!;
-  const rho = probeScale(residualSq, kk, sol.index.length, scale);
-  // calibrated on the task's own probes where it has enough of them: the shape at a measured column
-  // is the same form, with its leverage as the parameter variance
-  const probeSd = Float64Array.from(loo.leverage, (h, t) =>
-    Math.sqrt(scale * h + Math.max(energyK[t]!, 0) / basis.rows + floor),
-  );
-  const own = Number.isNaN(probeLevel) ? NaN : probeConformalScale(loo.residual, probeSd, probeLevel);
-  const factor = Number.isFinite(own) ? own : kappa * rho;
-  const prediction = new Float64Array(n);
-  const lower = new Float64Array(n);
-  const upper = new Float64Array(n);
-  for (let j = 0; j < n; j++) {
-    const y = (off ? off[j]! : 0) + forms.intercept + lin[j]!;
-    const sd = factor * Math.sqrt(scale * quad[j]! + Math.max(energy[j]!, 0) / basis.rows + floor);
-    prediction[j] = y;
-    lower[j] = y - sd;
-    upper[j] = y + sd;
-  }
-  return { prediction, lower, upper };
-}
+/** @deprecated The earlier name of `fitLowrankCompletion`, too close to analysis' `fitLowRank`; kept for callers. */
+export const fitLowrank = fitLowrankCompletion;

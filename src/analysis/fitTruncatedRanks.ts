@@ -9,7 +9,10 @@ import { fitQuality, observedMoments, type ObservedMoments } from './goodnessOfF
 import { orthogonaliseFactors } from './orthogonaliseFactors.js';
 import { signNormalise } from './signNormalise.js';
 
-/** Options of `fitLowRank`. */
+/** Ranks fitted when none are asked for (capped at min(M, N)). */
+export const DEFAULT_STRUCTURE_RANKS = 5;
+
+/** Options of `fitTruncatedRanks`. */
 export interface FitLowRankOptions extends AlsLowRankOptions {
   /** Fit ranks 1..K (default min(5, M, N)); must not exceed min(M, N). */
   ranks?: number;
@@ -73,13 +76,16 @@ export interface LowRankFit {
  * entries (`alsLowRank`), with R² over the observed entries; singular values and factors then come
  * from the rank-K fit. Factors are sign-normalised (largest-magnitude example-factor entry positive).
  * @example
- * const fit = await fitLowRank(ForgettingMatrix.fromRows([[0.1, 0.2, 0, 0.4], [0.2, 0.4, 0, 0.8], [0.3, 0.6, 0, 1.2]]), { ranks: 2 });
+ * const fit = await fitTruncatedRanks(ForgettingMatrix.fromRows([[0.1, 0.2, 0, 0.4], [0.2, 0.4, 0, 0.8], [0.3, 0.6, 0, 1.2]]), { ranks: 2 });
  * fit.r2; // Float64Array [1, 1]: the matrix is rank 1
  */
-export async function fitLowRank(matrix: ForgettingMatrix, options: FitLowRankOptions = {}): Promise<LowRankFit> {
+export async function fitTruncatedRanks(
+  matrix: ForgettingMatrix,
+  options: FitLowRankOptions = {},
+): Promise<LowRankFit> {
   const { rows: m, cols: n } = matrix;
   const maxRank = Math.min(m, n);
-  const k = options.ranks ?? Math.min(5, maxRank);
+  const k = options.ranks ?? Math.min(DEFAULT_STRUCTURE_RANKS, maxRank);
   if (!Number.isInteger(k) || k < 1)
     throw new ForgetscopeError('usage', `--ranks must be a positive integer, got ${k}`);
   if (k > maxRank) {
@@ -94,26 +100,60 @@ export async function fitLowRank(matrix: ForgettingMatrix, options: FitLowRankOp
   if (method === 'svd' && !matrix.isComplete) {
     throw new ForgetscopeError('usage', 'the SVD fit needs a complete matrix; use method "als" for missing entries');
   }
-  const progress = options.progress ?? (() => {});
-  if (method === 'svd' || (method === 'auto' && matrix.isComplete)) {
-    progress(0, 1, 'truncated SVD');
-    const svd = await backend.topSVD({ rows: m, cols: n, data: matrix.values }, k, {
-      ...(options.svdMethod ? { method: options.svdMethod } : {}),
-      ...(options.seed !== undefined ? { seed: options.seed } : {}),
-    });
-    progress(1, 1, 'truncated SVD');
-    const u = Float64Array.from(svd.u);
-    const v = Float64Array.from(svd.v);
-    signNormalise(u, v, svd.k);
-    const sse = new Float64Array(k);
-    let captured = 0;
-    for (let c = 0; c < k; c++) {
-      captured += svd.s[c]! * svd.s[c]!;
-      sse[c] = moments.sumOfSquares - captured;
-    }
-    const rankOne = rankOneFrom(u, v, svd.s[0]!, k, m, n);
-    return assemble(k, sse, moments, svd.s, u, v, rankOne, 'svd', backend.name, new Int32Array(0), true);
+  const run: FitRun = { matrix, k, moments, backend, progress: options.progress ?? (() => {}) };
+  if (method === 'svd' || (method === 'auto' && matrix.isComplete)) return fitBySvd(run, options);
+  return fitByAls(run, options);
+}
+
+/** What both fits read: the matrix, the largest rank, its moments, the backend and the progress sink. */
+interface FitRun {
+  matrix: ForgettingMatrix;
+  k: number;
+  moments: ObservedMoments;
+  backend: Backend;
+  progress: ProgressSink;
+}
+
+/** A complete matrix: one truncated SVD through the backend; SSE_k by Eckart–Young. */
+async function fitBySvd(
+  { matrix, k, moments, backend, progress }: FitRun,
+  options: FitLowRankOptions,
+): Promise<LowRankFit> {
+  const { rows: m, cols: n } = matrix;
+  progress(0, 1, 'truncated SVD');
+  const svd = await backend.topSVD({ rows: m, cols: n, data: matrix.values }, k, {
+    ...(options.svdMethod ? { method: options.svdMethod } : {}),
+    ...(options.seed !== undefined ? { seed: options.seed } : {}),
+  });
+  progress(1, 1, 'truncated SVD');
+  const u = Float64Array.from(svd.u);
+  const v = Float64Array.from(svd.v);
+  signNormalise(u, v, svd.k);
+  const sse = new Float64Array(k);
+  let captured = 0;
+  for (let c = 0; c < k; c++) {
+    captured += svd.s[c]! * svd.s[c]!;
+    sse[c] = moments.sumOfSquares - captured;
   }
+  const rankOne = rankOneFrom(u, v, svd.s[0]!, k, m, n);
+  return assemble(k, sse, moments, {
+    s: svd.s,
+    u,
+    v,
+    rankOne,
+    method: 'svd',
+    backend: backend.name,
+    iterations: new Int32Array(0),
+    converged: true,
+  });
+}
+
+/** Missing entries: the least-squares rank-r fit over the observed entries for each r, factors from the rank-k one. */
+async function fitByAls(
+  { matrix, k, moments, backend, progress }: FitRun,
+  options: FitLowRankOptions,
+): Promise<LowRankFit> {
+  const { rows: m, cols: n } = matrix;
   const sse = new Float64Array(k);
   const iterations = new Int32Array(k);
   let converged = true;
@@ -133,19 +173,16 @@ export async function fitLowRank(matrix: ForgettingMatrix, options: FitLowRankOp
   }
   progress(k, k, `ALS rank ${k}`);
   const factors = await orthogonaliseFactors(last!.u, last!.v, m, n, k, backend);
-  return assemble(
-    k,
-    sse,
-    moments,
-    factors.s,
-    factors.u,
-    factors.v,
-    rankOne!,
-    'als',
-    backend.name,
+  return assemble(k, sse, moments, {
+    s: factors.s,
+    u: factors.u,
+    v: factors.v,
+    rankOne: rankOne!,
+    method: 'als',
+    backend: backend.name,
     iterations,
     converged,
-  );
+  });
 }
 
 function rankOneFrom(
@@ -163,19 +200,16 @@ function rankOneFrom(
   return { task, example };
 }
 
-function assemble(
-  k: number,
-  sse: Float64Array,
-  moments: ObservedMoments,
-  s: Float64Array,
-  u: Float64Array,
-  v: Float64Array,
-  rankOne: LowRankFit['rankOne'],
-  method: 'svd' | 'als',
-  backend: BackendName,
-  iterations: Int32Array,
-  converged: boolean,
-): LowRankFit {
+/** The factors and run facts of a fit, as `assemble` passes them through (`s` the singular values, at least k). */
+type FitFactors = Pick<LowRankFit, 'rankOne' | 'method' | 'backend' | 'iterations' | 'converged'> & {
+  s: Float64Array;
+  u: Float64Array;
+  v: Float64Array;
+};
+
+/** The `LowRankFit` of ranks 1…k from their SSEs (R², RMSE, clamped SSE, energy) and the fit's factors. */
+function assemble(k: number, sse: Float64Array, moments: ObservedMoments, factors: FitFactors): LowRankFit {
+  const { s, u, v, rankOne, method, backend, iterations, converged } = factors;
   const r2 = new Float64Array(k);
   const rmse = new Float64Array(k);
   const clampedSse = new Float64Array(k);
@@ -204,3 +238,6 @@ function assemble(
     converged,
   };
 }
+
+/** @deprecated The earlier name of `fitTruncatedRanks`, too close to completion's `fitLowrankCompletion`; kept for callers. */
+export const fitLowRank = fitTruncatedRanks;

@@ -1,9 +1,9 @@
 import { ForgettingMatrix } from '../../src/matrix/ForgettingMatrix.js';
 import { createCpuBackend } from '../../src/linalg/cpu/backend.js';
-import { fitLowRank } from '../../src/analysis/fitLowRank.js';
+import { fitTruncatedRanks } from '../../src/analysis/fitTruncatedRanks.js';
 import { seededGaussian } from '../../src/linalg/random.js';
 
-describe('fitLowRank on a wider matrix (min(M, N) > 150: randomized SVD by default)', () => {
+describe('fitTruncatedRanks on a wider matrix (min(M, N) > 150: randomized SVD by default)', () => {
   test('randomized and Gram routes give the same R²_k, and sign normalisation holds', async () => {
     const m = 200;
     const n = 600;
@@ -25,8 +25,8 @@ describe('fitLowRank on a wider matrix (min(M, N) > 150: randomized SVD by defau
       exampleIds: Array.from({ length: n }, (_, j) => `e${j}`),
     });
     const backend = createCpuBackend();
-    const randomized = await fitLowRank(z, { ranks: 5, backend });
-    const gram = await fitLowRank(z, { ranks: 5, backend, svdMethod: 'gram' });
+    const randomized = await fitTruncatedRanks(z, { ranks: 5, backend });
+    const gram = await fitTruncatedRanks(z, { ranks: 5, backend, svdMethod: 'gram' });
     for (let k = 0; k < 5; k++) {
       expect(Math.abs(randomized.r2[k]! - gram.r2[k]!)).toBeLessThan(1e-8);
       expect(Math.abs(randomized.singularValues[k]! - gram.singularValues[k]!)).toBeLessThan(
