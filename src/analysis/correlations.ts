@@ -6,7 +6,10 @@
  */
 import { sampleCorrelation, sampleRankCorrelation } from 'simple-statistics';
 import type { ForgettingMatrix, TaskMeta } from '../matrix/ForgettingMatrix.js';
+import { midranks } from '../linalg/midranks.js';
 import { ForgetscopeError } from '../util/errors.js';
+
+export { midranks };
 
 /** Pearson and Spearman correlation of two paired samples. */
 export interface Correlation {
@@ -216,28 +219,6 @@ export function pearson(x: ArrayLike<number>, y: ArrayLike<number>): number {
     syy += dy * dy;
   }
   return sxx > 0 && syy > 0 ? sxy / Math.sqrt(sxx * syy) : NaN;
-}
-
-/**
- * 1-based ranks with ties given the average of the ranks they span (as scipy's `rankdata`).
- * @example
- * midranks([3, 1, 3, 2]); // [3.5, 1, 3.5, 2]
- */
-export function midranks(x: ArrayLike<number>): Float64Array {
-  const n = x.length;
-  const order = new Uint32Array(n);
-  for (let k = 0; k < n; k++) order[k] = k;
-  order.sort((a, b) => x[a]! - x[b]!);
-  const ranks = new Float64Array(n);
-  let i = 0;
-  while (i < n) {
-    let j = i;
-    while (j + 1 < n && x[order[j + 1]!] === x[order[i]!]) j++;
-    const rank = (i + j) / 2 + 1;
-    for (let k = i; k <= j; k++) ranks[order[k]!] = rank;
-    i = j + 1;
-  }
-  return ranks;
 }
 
 /**

@@ -1,4 +1,4 @@
-import { midranks } from '../analysis/correlations.js';
+import { midranks } from '../linalg/midranks.js';
 import type { ForgettingMatrix } from '../matrix/ForgettingMatrix.js';
 import { exampleFeatureSide, type SideMatrices, type SideMatrix } from '../matrix/sideMatrices.js';
 import { ForgetscopeError } from '../util/errors.js';
