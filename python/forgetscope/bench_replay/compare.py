@@ -33,22 +33,26 @@ def pool(reports: list[dict]) -> dict:
 
 
 def compare(reports: list[dict]) -> str:
-    """Markdown table: one row per policy, one column per (model, ratio), then mean and min share."""
+    """Markdown table: one row per policy, one column per (model, ratio), then the mean and the minimum
+    share over the cells where the best true-row policy gains over uniform (elsewhere a share has no
+    meaning and the cell says n/a), and in how many cells the policy beats uniform with paired t p < 0.01."""
     cells = [(rep, r) for rep in reports for r in rep["ratios"]]
     policies = [p for p in reports[0]["results"][str(reports[0]["ratios"][0])]["policies"] if p != "uniform" and p not in TRUE_ROW_POLICIES]
-    head = "| policy | " + " | ".join(f"{rep['model']} 1/{round(1 / r)}: share (p t / sign-flip)" for rep, r in cells) + " | mean share | min share |"
-    lines = [head, "|" + "---|" * (len(cells) + 3)]
+    head = "| policy | " + " | ".join(f"{rep['model']} 1/{round(1 / r)}: share (p t / sign-flip)" for rep, r in cells) + " | mean share | min share | p < 0.01 |"
+    lines = [head, "|" + "---|" * (len(cells) + 4)]
     ranked = []
     for p in policies:
-        shares, row = [], []
+        shares, row, wins = [], [], 0
         for rep, r in cells:
             e = rep["results"][str(r)]
             sh = e.get("share_of_best_true_row_gain", {}).get(p)
             t = e["vs_uniform"][p]
-            shares.append(sh if sh is not None else float("nan"))
+            if sh is not None:
+                shares.append(sh)
+            wins += int(t["mean_diff"] < 0 and t["p_t"] < 0.01)
             row.append(f"{'n/a' if sh is None else f'{100 * sh:.0f} %'} ({t['p_t']:.2g} / {t['p_signflip']:.2g})")
-        mean = sum(shares) / len(shares)
-        ranked.append((mean, p, row, min(shares)))
-    for mean, p, row, mn in sorted(ranked, key=lambda x: -x[0]):
-        lines.append(f"| {p} | " + " | ".join(row) + f" | {100 * mean:.0f} % | {100 * mn:.0f} % |")
+        mean = sum(shares) / len(shares) if shares else float("nan")
+        ranked.append((mean, p, row, min(shares, default=float("nan")), wins))
+    for mean, p, row, mn, wins in sorted(ranked, key=lambda x: -x[0]):
+        lines.append(f"| {p} | " + " | ".join(row) + f" | {100 * mean:.0f} % | {100 * mn:.0f} % | {wins} of {len(cells)} |")
     return "\n".join(lines)
