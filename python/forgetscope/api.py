@@ -335,7 +335,7 @@ def plan_replay(
     ``exclude``: a file of ids or a list of ids; ``caps``: ``"man=5,python=3"`` or ``{"man": 5}``.
     ``policy`` (``topk``, ``softmax``, ``auto``, ``coverage``…, see ``forgetscope replay --help``),
     ``temperature``, ``auto_support``, ``factor_rank`` and ``side_scores`` pass through as the engine's
-    flags; left at None the engine's defaults apply: the default policy ``DEFAULT_REPLAY_POLICY`` (``topk``),
+    flags; left at None the engine's defaults apply: the default policy ``DEFAULT_REPLAY_POLICY`` (``stratified``),
     or softmax when only ``temperature`` is given, so Python restates none.
     The weights DataFrame goes straight into ``ReplayTrainer(replay_weights=...)``, the samplers and
     ``replay_mixture``."""

@@ -17,7 +17,7 @@ DEFAULT_REPLAY_RATIO: float = REPLAY_DEFAULTS["replayRatio"]
 DEFAULT_UNIFORM_FRACTION: float = REPLAY_DEFAULTS["uniformFraction"]
 #: Probes measured on a new task.
 DEFAULT_PROBES: int = REPLAY_DEFAULTS["probes"]
-#: Effective support (auto, optimistic) or pool (topk), in replay budgets.
+#: Effective support (auto, optimistic) or pool (topk, stratified), in replay budgets.
 DEFAULT_AUTO_SUPPORT: float = REPLAY_DEFAULTS["autoSupport"]
 #: Rank of the example factors of the coverage policy.
 DEFAULT_FACTOR_RANK: int = REPLAY_DEFAULTS["factorRank"]

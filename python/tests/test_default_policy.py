@@ -19,7 +19,7 @@ def _train(tmp_path, m=6, n=80, seed=3):
 
 
 def test_plan_replay_and_online_replay_use_the_default_policy(tmp_path, cli):
-    assert DEFAULT_REPLAY_POLICY == "topk"
+    assert DEFAULT_REPLAY_POLICY == "stratified"
     new_row = _train(tmp_path)
     command = ["node", str(CLI_BIN)]
     online = OnlineReplay(tmp_path / "train.parquet", "0-5", total_steps=100, n_fine_tune=96, seed=1,
@@ -37,10 +37,12 @@ def test_plan_replay_and_online_replay_use_the_default_policy(tmp_path, cli):
     obs.write_text("example,value\n" + "".join(f"{k},{v!r}\n" for k, v in measured.items()))
     out = tmp_path / "explicit.csv"
     code, summary, err = cli("replay", str(tmp_path / "train.parquet"), "--train-rows", "0-5", "--observed", str(obs),
-                             "--n", "96", "--seed", "1", "--policy", "topk", "--out", str(out), "--json")
+                             "--n", "96", "--seed", "1", "--policy", "stratified", "--out", str(out), "--json")
     assert code == 0, err
     assert summary["selected"] == plan["selected"]
     np.testing.assert_array_equal(read_replay_weights(out).weight, weights.weight)
-    # topk: uniform over 4 replay budgets (4 · (int(96/32) + 1) = 16 examples)
+    # stratified: B = int(96/32) + 1 = 4 strata of 4 consecutive ranks over the top 4 · B = 16 examples,
+    # one drawn from each: each of the 16 is replayed with probability 1/4, weight (1/4)/B = 1/16
     live = weights.weight > 0
     assert live.sum() == 16 and np.all(weights.weight[live] == 1 / 16)
+    assert len(plan["selected"]) == 4

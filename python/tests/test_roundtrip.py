@@ -41,7 +41,7 @@ def test_replay_weights_written_by_the_cli_read_back(tmp_path, cli, ext):
     code, summary, err = cli(
         "replay", str(tmp_path / "train.parquet"), "--train-rows", "0-5", "--observed", str(obs), "--n", "320",
         "--ratio", "0.03125", "--temperature", "0.1", "--exclude", str(tmp_path / "held.txt"), "--out", str(out), "--json",
-    )  # --temperature: the paper's softmax (the CLI's default policy is topk)
+    )  # --temperature: the paper's softmax (the CLI's default policy is stratified)
     assert code == 0, err
     rw = read_replay_weights(out)
     assert rw.examples == [f"e{j:03d}" for j in range(60)]

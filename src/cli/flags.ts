@@ -513,7 +513,7 @@ export interface PolicyFlagsGiven {
 /**
  * The policy and temperature of `--policy` / `--temperature` by the library's one rule
  * (`resolvePolicy`): an explicit policy wins; otherwise a temperature given on the command line means
- * the paper's `softmax` (or `auto` for "auto"), and neither the default policy (`topk`). A temperature
+ * the paper's `softmax` (or `auto` for "auto"), and neither the default policy (`stratified`). A temperature
  * the policy does not read is a usage error; other given flags it ignores come back in `ignored`
  * (the commands print them as warnings).
  * @example

@@ -49,10 +49,13 @@ describe('every entry point plans with the same default policy', () => {
     writeFileSync(observed, lines.join('\n') + '\n');
   });
 
-  it('the library (planOfflineReplay without a policy) uses DEFAULT_REPLAY_POLICY = topk', () => {
+  it('the library (planOfflineReplay without a policy) uses DEFAULT_REPLAY_POLICY = stratified', () => {
     expect(library.policy).toBe(DEFAULT_REPLAY_POLICY);
-    expect(library.policy).toBe('topk');
-    // topk: uniform over 4 replay budgets (4 · 19 = 76 examples), the highest scores
+    expect(library.policy).toBe('stratified');
+    // stratified: the top 4 replay budgets (4 · 19 = 76 examples) cut into 19 strata of 4 consecutive
+    // ranks, one drawn from each: every example of the region is replayed with probability 1/4, so
+    // its weight is (1/4)/19 = 1/76, the rest 0
+    expect(library.selected).toHaveLength(19);
     const pool = Array.from(library.weights, (w, j) => (w > 0 ? j : -1)).filter((j) => j >= 0);
     expect(pool).toHaveLength(76);
     for (const j of pool) expect(library.weights[j]).toBe(1 / 76);
@@ -76,7 +79,7 @@ describe('every entry point plans with the same default policy', () => {
     expect(Array.from(r!.replay.weights)).toEqual(Array.from(library.weights));
   });
 
-  it('forgetscope replay without --policy (and with --policy topk) plans the same', async () => {
+  it('forgetscope replay without --policy (and with --policy stratified) plans the same', async () => {
     const args = (out: string): string[] => argv`replay ${FIXTURE} --train-rows ${trainRows.join(',')} --observed
       ${observed} --n ${String(N_FINE_TUNE)} --seed 0 --out ${out} --json`;
     const out = join(dir, 'w.csv');
@@ -92,18 +95,18 @@ describe('every entry point plans with the same default policy', () => {
       .slice(1)
       .map((l) => l.split(','));
     expect(rows.map((x) => Number(x[2]))).toEqual(Array.from(library.weights));
-    const explicit = await runCaptured([...args(join(dir, 'w2.csv')), '--policy', 'topk']);
+    const explicit = await runCaptured([...args(join(dir, 'w2.csv')), '--policy', 'stratified']);
     expect(JSON.parse(explicit.out).selected).toEqual(json.selected);
   });
 
-  it('forgetscope replay refuses a temperature with topk and warns about ignored flags', async () => {
+  it('forgetscope replay refuses a temperature with stratified and warns about ignored flags', async () => {
     const base = argv`replay ${FIXTURE} --train-rows ${trainRows.join(',')} --observed ${observed} --n
       ${String(N_FINE_TUNE)} --out ${join(dir, 'w3.csv')} --json`;
-    const t = await runCaptured([...base, '--policy', 'topk', '--temperature', '0.1']);
+    const t = await runCaptured([...base, '--policy', 'stratified', '--temperature', '0.1']);
     expect(t.code).toBe(2);
-    expect(t.err).toMatch(/--temperature 0.1 applies to the softmax and oracle policies, not to "topk"/);
+    expect(t.err).toMatch(/--temperature 0.1 applies to the softmax and oracle policies, not to "stratified"/);
     const f = await runCaptured([...base, '--factor-rank', '3', '--force']);
     expect(f.code).toBe(0);
-    expect(f.err).toBe('warning: --factor-rank is ignored by the "topk" policy (it reads: autoSupport)\n');
+    expect(f.err).toBe('warning: --factor-rank is ignored by the "stratified" policy (it reads: autoSupport)\n');
   });
 });

@@ -5,10 +5,10 @@ import { REPLAY_POLICY_NAMES, replayPolicy } from '../../src/replay/policies/reg
 import { DEFAULT_REPLAY_POLICY } from '../../src/replay/defaults.js';
 
 describe('resolvePolicy: the one rule from a name and the given options to a policy', () => {
-  it('no name and no temperature: the default policy, topk', () => {
-    expect(DEFAULT_REPLAY_POLICY).toBe('topk');
+  it('no name and no temperature: the default policy, stratified', () => {
+    expect(DEFAULT_REPLAY_POLICY).toBe('stratified');
     const r = resolvePolicy();
-    expect(r.policy.name).toBe('topk');
+    expect(r.policy.name).toBe('stratified');
     expect(r.ignored).toEqual([]);
     expect(r.autoSupport).toBe(4);
     expect(r.factorRank).toBe(5);

@@ -56,7 +56,7 @@ interface ReplayFlags extends ReadFlags, ReplayGroupFlags, ReplayPolicyFlags {
  * `forgetscope replay <input> --train-rows … --observed FILE [--replay-method lowrank] [--policy NAME]
  * [--temperature T] --n-fine-tune N [--ratio 0.03125] [--seed 0] [--exclude FILE] --out FILE [--json] [--force]`:
  * completes the new task's row from its measured entries with a completion method, turns it into
- * replay weights with a replay policy (default `topk`, `DEFAULT_REPLAY_POLICY`; `--temperature T`
+ * replay weights with a replay policy (default `stratified`, `DEFAULT_REPLAY_POLICY`; `--temperature T`
  * alone: the paper's `softmax(score / T)`; excluded examples 0) and draws `int(n · ratio) + 1` examples.
  * Writes `example, score, weight, selected` for every example (Parquet, Arrow, CSV or .npy by
  * extension). With `--online-steps S` it prints the online schedule (uniform steps, probes) instead.

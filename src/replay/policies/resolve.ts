@@ -41,7 +41,7 @@ export interface ResolvedPolicy {
  *   (auto support, factor rank, side row) are listed in `ignored` — the plan is the same with or
  *   without them.
  * @example
- * resolvePolicy().policy.name;                          // 'topk'
+ * resolvePolicy().policy.name;                          // 'stratified'
  * resolvePolicy(undefined, { temperature: 0.1 }).policy.name; // 'softmax'
  * resolvePolicy('topk', { temperature: 0.1 });          // throws: topk does not read a temperature
  */

@@ -18,7 +18,7 @@ export interface ReportReplayOptions {
   nFineTune: number;
   ratio?: number;
   /**
-   * Replay policy (a name of `replayPolicy`). Default: `DEFAULT_REPLAY_POLICY` (`topk`); with only
+   * Replay policy (a name of `replayPolicy`). Default: `DEFAULT_REPLAY_POLICY` (`stratified`); with only
    * `temperature` given, the paper's `softmax` (`auto` for 'auto') — `resolvePolicy`, as everywhere.
    */
   policy?: string;
