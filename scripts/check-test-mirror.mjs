@@ -78,7 +78,10 @@ const ALLOWED = new Map([
     'the report writer, checked through the commands by test/report/reportCommand.test.ts and test/report/demo.test.ts',
   ],
   ['src/completion/known.ts', 'tested by test/completion/conformal.test.ts'],
-  ['src/completion/sideDerive.ts', 'tested by test/completion/loo/sideSelect.test.ts (the derived candidates, by hand)'],
+  [
+    'src/completion/sideDerive.ts',
+    'tested by test/completion/loo/sideSelect.test.ts (the derived candidates, by hand)',
+  ],
   [
     'src/completion/loo/basis.ts',
     'tested by test/completion/lowrank.test.ts and test/completion/lowrankDowndate.test.ts',
