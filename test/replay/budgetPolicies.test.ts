@@ -232,6 +232,40 @@ describe('stratified and blocks as replay policies', () => {
   });
 });
 
+describe('per-source caps', () => {
+  const ids = Array.from({ length: 12 }, (_, j) => `e${j}`);
+  // even examples are source a, odd ones b; the top 3 by score (3, 7, 0) hold two b's and one a
+  const sources = ids.map((_, j) => (j % 2 === 0 ? 'a' : 'b'));
+
+  it('stratified and blocks draw from their inclusion weights under the caps', () => {
+    for (const policy of ['stratified', 'blocks']) {
+      for (let seed = 0; seed < 20; seed++) {
+        // replayN 3; stratified (support 4) covers all 12 with weight 1/12, blocks all 12 by rank
+        const plan = planReplayFromScores(TWELVE, ids, { nFineTune: 64, policy, seed, sources, caps: { a: 1, b: 2 } });
+        expect(plan.selected).toHaveLength(3);
+        const picked = Array.from(plan.selected, (j) => sources[j]);
+        // 3 draws with at most one a and two b's: exactly one a and two b's
+        expect(picked.filter((x) => x === 'a')).toHaveLength(1);
+        expect(picked.filter((x) => x === 'b')).toHaveLength(2);
+        for (const j of plan.selected) expect(plan.weights[j]).toBeGreaterThan(0);
+      }
+    }
+  });
+
+  it('coverage still refuses caps, and names the policies that take them', () => {
+    const train = ForgettingMatrix.fromRows([0, 1, 2].map((i) => Array.from(TWELVE, (x, j) => x + Math.sin(i + j))));
+    expect(() =>
+      planReplayFromScores(TWELVE, ids, {
+        nFineTune: 64,
+        policy: 'coverage',
+        sources,
+        caps: { b: 1 },
+        policyInput: { factors: exampleFactors(train, 2) },
+      }),
+    ).toThrow(/not supported by the coverage policy .*use --policy stratified or topk/);
+  });
+});
+
 describe('the budgetDependent trait of every built-in policy', () => {
   it('is declared, and says whether the weights change between budgets 2 and 3', () => {
     const n = 12;

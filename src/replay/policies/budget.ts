@@ -184,10 +184,13 @@ export function bestOfBlocks(
   return { chosen, inclusion: tieFair(pool, byRank, scores.length) };
 }
 
-/** A policy's weights from a selection: inclusion probabilities / budget (they sum to 1), the chosen set drawn as it is. */
+/**
+ * A policy's weights from a selection: inclusion probabilities / budget (they sum to 1), the chosen set
+ * drawn as it is; with per-source caps, a capped draw from these weights.
+ */
 function weightsOf(sel: BudgetSelection, budget: number): PolicyWeights {
   const weights = Float64Array.from(sel.inclusion, (p) => p / budget);
-  return { weights, chosen: sel.chosen, temperature: Infinity };
+  return { weights, chosen: sel.chosen, temperature: Infinity, capsDrawFromWeights: true };
 }
 
 /** The plan's seed (the draw's), so the same plan always selects the same set. */

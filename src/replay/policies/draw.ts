@@ -7,13 +7,15 @@ import type { PolicyWeights } from './types.js';
 /**
  * The seeded draw of a policy's weights: `replayN` examples without replacement ∝ exp(logits)
  * (Efraimidis–Spirakis, as `sampleWithoutReplacement`), or a policy's own chosen set shuffled with the seed.
+ * With per-source caps, stratified and blocks draw from their weights (inclusion probabilities) under the
+ * caps; coverage refuses caps.
  */
 export function drawFromPolicy(w: PolicyWeights, replayN: number, options: SampleOptions): Int32Array {
-  if (w.chosen !== undefined) {
+  if (w.chosen !== undefined && !(options.caps !== undefined && w.capsDrawFromWeights)) {
     if (options.caps !== undefined)
       throw new ForgetscopeError(
         'usage',
-        'per-source caps are not supported by a policy that chooses its own set (coverage, stratified, blocks)',
+        'per-source caps are not supported by the coverage policy (it chooses its own set); use --policy stratified or topk',
       );
     if (w.chosen.length !== replayN)
       throw new ForgetscopeError('shape', `policy chose ${w.chosen.length} examples, the budget is ${replayN}`);

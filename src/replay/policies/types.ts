@@ -43,6 +43,12 @@ export interface PolicyWeights {
   weights: Float64Array;
   logits?: Float64Array;
   chosen?: Int32Array;
+  /**
+   * With per-source caps, draw from `weights` under the caps instead of refusing them: for a chosen set
+   * whose weights are its inclusion probabilities (stratified, blocks), so the capped draw keeps each
+   * example's chance where no cap binds and gives up only the stratification.
+   */
+  capsDrawFromWeights?: boolean;
   /** The temperature used (Infinity for uniform weights over a set). */
   temperature: number;
   /** The scores the policy ranked by, when they differ from the input row (side row, neighbour row …). */
