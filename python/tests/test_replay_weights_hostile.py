@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import random
 import zlib
+from pathlib import Path
 
 import numpy as np
 import pyarrow as pa
@@ -80,20 +81,40 @@ def test_dense_npy_with_its_sidecar(tmp_path):
 # --- hostile weights files --------------------------------------------------------------------------
 
 
+def _refused(path, match) -> None:
+    """read_replay_weights must refuse ``path`` with a ReplayWeightsError matching ``match``."""
+    with pytest.raises(ReplayWeightsError, match=match):
+        read_replay_weights(path)
+
+
+def _parquet(tmp_path: Path, columns: dict) -> Path:
+    """A weights file ``w.parquet`` of the given columns."""
+    p = tmp_path / "w.parquet"
+    pq.write_table(pa.table(columns), p)
+    return p
+
+
 @pytest.mark.parametrize("ext", [".parquet", ".arrow", ".csv", ".npy"])
 def test_duplicate_ids_name_both_rows(tmp_path, ext):
     p = tmp_path / f"w{ext}"
     _write(p, _table(ids=["a", "b", "c", "b"]))
-    with pytest.raises(ReplayWeightsError, match=rf"w\{ext}: row 4, column 'example': example 'b' appears twice, in rows 2 and 4"):
-        read_replay_weights(p)
+    _refused(p, rf"w\{ext}: row 4, column 'example': example 'b' appears twice, in rows 2 and 4")
 
 
-@pytest.mark.parametrize("text", ["yes", "no", "True", "FALSE", "2", "", " true", "t"])
-def test_csv_selected_accepts_only_true_false_1_0(tmp_path, text):
+# A CSV weights file (after its header) and what the refusal must say: `selected` takes only
+# true/false/1/0, a weight is finite and non-negative, and a weight is a number.
+_BAD_CSV = [
+    *((f"a,1,0.5,true\nb,1,0.5,{text}\n", r"w.csv: row 2, column 'selected'") for text in ["yes", "no", "True", "FALSE", "2", "", " true", "t"]),
+    *((f"a,1,0.5,false\nb,1,{w},false\n", rf"row 2, column 'weight': weight is {shown}") for w, shown in [("-0.5", "-0.5"), ("", "nan"), ("inf", "inf")]),
+    ("a,1,heavy,false\n", "w.csv"),
+]
+
+
+@pytest.mark.parametrize("body, match", _BAD_CSV)
+def test_csv_refused(tmp_path, body, match):
     p = tmp_path / "w.csv"
-    p.write_text(f"example,score,weight,selected\na,1,0.5,true\nb,1,0.5,{text}\n")
-    with pytest.raises(ReplayWeightsError, match=r"w.csv: row 2, column 'selected'"):
-        read_replay_weights(p)
+    p.write_text("example,score,weight,selected\n" + body)
+    _refused(p, match)
 
 
 def test_csv_selected_1_and_0(tmp_path):
@@ -104,51 +125,26 @@ def test_csv_selected_1_and_0(tmp_path):
 
 @pytest.mark.parametrize("values, type_", [([1, 2], pa.int64()), ([0.0, 0.5], pa.float64()), ([True, None], pa.bool_()), (["true", "no"], pa.string())])
 def test_parquet_selected_values(tmp_path, values, type_):
-    p = tmp_path / "w.parquet"
-    pq.write_table(pa.table({"example": ["a", "b"], "weight": [0.5, 0.5], "selected": pa.array(values, type_)}), p)
-    with pytest.raises(ReplayWeightsError, match=r"w.parquet: row 2, column 'selected'"):
-        read_replay_weights(p)
+    p = _parquet(tmp_path, {"example": ["a", "b"], "weight": [0.5, 0.5], "selected": pa.array(values, type_)})
+    _refused(p, r"w.parquet: row 2, column 'selected'")
 
 
 def test_parquet_selected_of_another_type(tmp_path):
-    p = tmp_path / "w.parquet"
-    pq.write_table(pa.table({"example": ["a"], "weight": [0.5], "selected": pa.array([b"x"], pa.binary())}), p)
-    with pytest.raises(ReplayWeightsError, match="column 'selected': selected has type binary"):
-        read_replay_weights(p)
-
-
-@pytest.mark.parametrize("w, shown", [("-0.5", "-0.5"), ("", "nan"), ("inf", "inf")])
-def test_weights_must_be_finite_and_non_negative(tmp_path, w, shown):
-    p = tmp_path / "w.csv"
-    p.write_text(f"example,score,weight,selected\na,1,0.5,false\nb,1,{w},false\n")
-    with pytest.raises(ReplayWeightsError, match=rf"row 2, column 'weight': weight is {shown}"):
-        read_replay_weights(p)
-
-
-def test_text_in_the_weight_column(tmp_path):
-    p = tmp_path / "w.csv"
-    p.write_text("example,score,weight,selected\na,1,heavy,false\n")
-    with pytest.raises(ReplayWeightsError, match="w.csv"):
-        read_replay_weights(p)
+    p = _parquet(tmp_path, {"example": ["a"], "weight": [0.5], "selected": pa.array([b"x"], pa.binary())})
+    _refused(p, "column 'selected': selected has type binary")
 
 
 @pytest.mark.parametrize("columns", [["example", "score"], ["score", "weight"]])
 def test_missing_columns(tmp_path, columns):
-    p = tmp_path / "w.parquet"
-    pq.write_table(pa.table({c: [1.0] if c != "example" else ["a"] for c in columns}), p)
-    with pytest.raises(ReplayWeightsError, match="weights file lacks column"):
-        read_replay_weights(p)
+    p = _parquet(tmp_path, {c: [1.0] if c != "example" else ["a"] for c in columns})
+    _refused(p, "weights file lacks column")
 
 
 def test_empty_and_float_ids(tmp_path):
     p = tmp_path / "w.csv"
     p.write_text('example,weight\na,0.5\n"",0.5\n')
-    with pytest.raises(ReplayWeightsError, match="row 2, column 'example': the example id is empty"):
-        read_replay_weights(p)
-    q = tmp_path / "w.parquet"
-    pq.write_table(pa.table({"example": [1.0, 2.0], "weight": [0.5, 0.5]}), q)
-    with pytest.raises(ReplayWeightsError, match="ids must be strings"):
-        read_replay_weights(q)
+    _refused(p, "row 2, column 'example': the example id is empty")
+    _refused(_parquet(tmp_path, {"example": [1.0, 2.0], "weight": [0.5, 0.5]}), "ids must be strings")
 
 
 @pytest.mark.parametrize("lines, n", [("a\nb\n", 2), ("a\nb\nc\nd\n", 4), ("a\nb\nc\n\n", 4)])
@@ -156,34 +152,29 @@ def test_sidecar_must_list_one_id_per_row(tmp_path, lines, n):
     p = tmp_path / "w.npy"
     np.save(p, np.zeros((3, 3)))
     (tmp_path / "w.examples.txt").write_text(lines)
-    with pytest.raises(ReplayWeightsError, match=rf"w.npy: 3 rows but the id sidecar w.examples.txt lists {n} ids"):
-        read_replay_weights(p)
+    _refused(p, rf"w.npy: 3 rows but the id sidecar w.examples.txt lists {n} ids")
 
 
 def test_sidecar_not_utf8_and_empty_id(tmp_path):
     p = tmp_path / "w.npy"
     np.save(p, np.zeros((2, 3)))
     (tmp_path / "w.examples.txt").write_bytes(b"a\n\xff\xfe\n")
-    with pytest.raises(ReplayWeightsError, match="w.examples.txt: not UTF-8"):
-        read_replay_weights(p)
+    _refused(p, "w.examples.txt: not UTF-8")
     (tmp_path / "w.examples.txt").write_text("a\n\n")
-    with pytest.raises(ReplayWeightsError, match="w.examples.txt: row 2: the example id is empty"):
-        read_replay_weights(p)
+    _refused(p, "w.examples.txt: row 2: the example id is empty")
 
 
 @pytest.mark.parametrize("arr", [np.zeros(4), np.zeros((2, 2, 3)), np.zeros((3, 5)), np.array([["a", "b", "c"]])])
 def test_dense_npy_shapes_and_types(tmp_path, arr):
     p = tmp_path / "w.npy"
     np.save(p, arr)
-    with pytest.raises(ReplayWeightsError, match="w.npy"):
-        read_replay_weights(p)
+    _refused(p, "w.npy")
 
 
 def test_dense_npy_selected_must_be_0_or_1(tmp_path):
     p = tmp_path / "w.npy"
     np.save(p, np.array([[0.0, 0.5, 1.0], [0.0, 0.5, 0.5]]))
-    with pytest.raises(ReplayWeightsError, match="row 2, column 'selected': selected is 0.5"):
-        read_replay_weights(p)
+    _refused(p, "row 2, column 'selected': selected is 0.5")
 
 
 @pytest.mark.parametrize("content", [b"", b"PAR1garbagePAR1", b"\x93NUMPY\x01\x00{'descr': '<f8', 'fortran_order': False, 'shape': (10**9, 3), }"])
@@ -191,15 +182,13 @@ def test_damaged_files(tmp_path, content):
     for ext in (".parquet", ".arrow", ".npy", ".csv"):
         p = tmp_path / f"w{ext}"
         p.write_bytes(content)
-        with pytest.raises(ReplayWeightsError, match=rf"w\{ext}"):
-            read_replay_weights(p)
+        _refused(p, rf"w\{ext}")
 
 
 def test_unknown_extension_and_missing_file(tmp_path):
     p = tmp_path / "w.json"
     p.write_text("{}")
-    with pytest.raises(ReplayWeightsError, match="unknown table extension"):
-        read_replay_weights(p)
+    _refused(p, "unknown table extension")
     with pytest.raises(FileNotFoundError):
         read_replay_weights(tmp_path / "absent.parquet")
 
