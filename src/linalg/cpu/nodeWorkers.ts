@@ -3,22 +3,8 @@ import { Worker } from 'node:worker_threads';
 import { availableParallelism } from 'node:os';
 import { axpyTiles } from './kernels.js';
 import type { CpuKernelRunner, RelaxedMode, SimdMode } from './runner.js';
-import {
-  arenaCache,
-  countProduct,
-  cpuRoutes,
-  createInlineRunner,
-  makeDot,
-  relaxedEnabled,
-  type KernelTally,
-} from './runner.js';
-import {
-  relaxedArenaCache,
-  runRelaxedBlocks,
-  type RelaxedArena,
-  type RelaxedBlockJob,
-  type RelaxedExecutor,
-} from './relaxedDot.js';
+import { cachedDot, countProduct, cpuRoutes, createInlineRunner, relaxedEnabled, type KernelTally } from './runner.js';
+import { runRelaxedBlocks, type RelaxedArena, type RelaxedBlockJob, type RelaxedExecutor } from './relaxedDot.js';
 import { runDotBlocks, wasmDotAvailable, type DotArena, type DotBlockJob, type DotExecutor } from './wasmDot.js';
 import type { NumArray } from './kernels.js';
 
@@ -138,16 +124,7 @@ export function createWorkerRunner(options: WorkerRunnerOptions = {}): CpuKernel
     runRelaxedBlocks(arena.kernel, arena.tickets, job);
     await Promise.all(jobs);
   };
-  const arenas = arenaCache();
-  const relaxedArenas = relaxedArenaCache();
-  const parallelDot = makeDot(
-    simd,
-    (d) => arenas.get(d),
-    exec,
-    { arena: (b) => relaxedArenas.get(b), exec: relaxedExec },
-    relaxedMode,
-    tally,
-  );
+  const { dot: parallelDot, clear: clearArenas } = cachedDot(simd, exec, relaxedExec, relaxedMode, tally);
 
   return {
     threads,
@@ -187,8 +164,7 @@ export function createWorkerRunner(options: WorkerRunnerOptions = {}): CpuKernel
       workers = null;
       workerArena.clear();
       workerRelaxedArena.clear();
-      arenas.clear();
-      relaxedArenas.clear();
+      clearArenas();
       if (ws) await Promise.all(ws.map((w) => w.terminate()));
       await inline.dispose();
     },

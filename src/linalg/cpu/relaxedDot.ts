@@ -1,6 +1,6 @@
 // Indexed reads carry `!` where the index is < length by the loop bounds (or by the shapes checked on entry).
 import { RELAXED_KERNEL_WASM_BASE64 } from './wasm/relaxedKernel.generated.js';
-import { mirrorUpper, swappedDot } from './wasmDot.js';
+import { growingCache, mirrorUpper, swappedDot } from './wasmDot.js';
 import type { DotOperand, DotProblem, OperandBlock, WasmMemory, WasmModule } from './wasmDot.js';
 
 /**
@@ -139,16 +139,7 @@ export function createRelaxedArena(bytes: number): RelaxedArena {
 
 /** An arena cache that grows when a bigger one is needed. */
 export function relaxedArenaCache(): { get(bytes: number): RelaxedArena; clear(): void } {
-  let arena: RelaxedArena | null = null;
-  return {
-    get(bytes) {
-      if (!arena || arena.bytes < bytes) arena = createRelaxedArena(bytes);
-      return arena;
-    },
-    clear() {
-      arena = null;
-    },
-  };
+  return growingCache(createRelaxedArena, (arena) => arena.bytes);
 }
 
 /**

@@ -11,6 +11,7 @@ import {
 } from './relaxedDot.js';
 import {
   createArena,
+  growingCache,
   inlineDotExecutor,
   wasmDot,
   wasmDotAvailable,
@@ -159,14 +160,35 @@ export function makeDot(
 
 /** An arena cache that grows when a bigger one is needed. */
 export function arenaCache(): { get(doubles: number): DotArena; clear(): void } {
-  let arena: DotArena | null = null;
+  return growingCache(createArena, (arena) => arena.doubles);
+}
+
+/**
+ * `makeDot` over arenas cached for this runner (one float64, one float32), with `exec` and
+ * `relaxedExec` running the blocks; `clear` drops the arenas.
+ */
+export function cachedDot(
+  simd: SimdMode,
+  exec: DotExecutor,
+  relaxedExec: RelaxedExecutor,
+  relaxedMode: RelaxedMode,
+  tally: KernelTally,
+): { dot: CpuKernelRunner['dot']; clear(): void } {
+  const arenas = arenaCache();
+  const relaxedArenas = relaxedArenaCache();
+  const dot = makeDot(
+    simd,
+    (d) => arenas.get(d),
+    exec,
+    { arena: (b) => relaxedArenas.get(b), exec: relaxedExec },
+    relaxedMode,
+    tally,
+  );
   return {
-    get(doubles) {
-      if (!arena || arena.doubles < doubles) arena = createArena(doubles);
-      return arena;
-    },
+    dot,
     clear() {
-      arena = null;
+      arenas.clear();
+      relaxedArenas.clear();
     },
   };
 }
@@ -184,17 +206,8 @@ export interface InlineRunnerOptions {
 export function createInlineRunner(options: InlineRunnerOptions = {}): CpuKernelRunner {
   const simd = options.simd ?? 'auto';
   const relaxedMode = options.relaxed ?? 'auto';
-  const arenas = arenaCache();
-  const relaxedArenas = relaxedArenaCache();
   const tally = options.tally ?? {};
-  const dot = makeDot(
-    simd,
-    (d) => arenas.get(d),
-    inlineDotExecutor,
-    { arena: (b) => relaxedArenas.get(b), exec: inlineRelaxedExecutor },
-    relaxedMode,
-    tally,
-  );
+  const { dot, clear } = cachedDot(simd, inlineDotExecutor, inlineRelaxedExecutor, relaxedMode, tally);
   return {
     threads: 1,
     simd: simd !== 'never' && wasmDotAvailable(),
@@ -209,8 +222,7 @@ export function createInlineRunner(options: InlineRunnerOptions = {}): CpuKernel
       return out;
     },
     async dispose() {
-      arenas.clear();
-      relaxedArenas.clear();
+      clear();
     },
   };
 }

@@ -277,3 +277,23 @@ function base64Bytes(b64: string): Uint8Array {
   for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
   return out;
 }
+
+/**
+ * A cache of one object that is rebuilt (by `make`) only when a bigger one than the cached one is asked
+ * for; `sizeOf` tells the size an object holds. The kernels' arenas are kept this way.
+ */
+export function growingCache<T>(
+  make: (size: number) => T,
+  sizeOf: (cached: T) => number,
+): { get(size: number): T; clear(): void } {
+  let cached: T | null = null;
+  return {
+    get(size) {
+      if (cached === null || sizeOf(cached) < size) cached = make(size);
+      return cached;
+    },
+    clear() {
+      cached = null;
+    },
+  };
+}
