@@ -1,3 +1,5 @@
+import { NT_PRODUCT_BINDINGS_WGSL, NT_PRODUCT_STORE_WGSL } from './ntProductIo.wgsl.js';
+
 /**
  * WGSL of the one GPU kernel: slab-partial "NT" products `Out[z][i][j] = Σ_{k∈slab z} X[i][k]·Y[j][k]`
  * (X is R×K, Y is C×K, both row-major float32 with K padded to a multiple of 4, read as vec4).
@@ -8,22 +10,7 @@
  * accuracy strategy that keeps long Gram rows within ~1e-6 of float64.
  */
 export const NT_PRODUCT_WGSL = /* wgsl */ `
-struct Params {
-  rows: u32,   // R
-  cols: u32,   // C
-  depth: u32,  // K (padded to a multiple of 4)
-  slab: u32,   // columns per slab (multiple of 16)
-  upper: u32,  // 1: skip tiles strictly below the diagonal (X = Y)
-  outOffset: u32,
-  pad0: u32,
-  pad1: u32,
-};
-
-@group(0) @binding(0) var<storage, read> X: array<vec4<f32>>;
-@group(0) @binding(1) var<storage, read> Y: array<vec4<f32>>;
-@group(0) @binding(2) var<storage, read_write> Out: array<f32>;
-@group(0) @binding(3) var<uniform> P: Params;
-
+${NT_PRODUCT_BINDINGS_WGSL}
 const TILE: u32 = 64u;
 const KT: u32 = 16u;
 
@@ -87,19 +74,6 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>,
 
   let r0 = rowBase + lid.y * 4u;
   let c0 = colBase + lid.x * 4u;
-  let base = P.outOffset + wg.z * P.rows * P.cols;
-  store(base, r0 + 0u, c0, acc0);
-  store(base, r0 + 1u, c0, acc1);
-  store(base, r0 + 2u, c0, acc2);
-  store(base, r0 + 3u, c0, acc3);
+  storeBlock(wg.z, r0, c0, acc0, acc1, acc2, acc3);
 }
-
-fn store(base: u32, r: u32, c: u32, v: vec4<f32>) {
-  if (r >= P.rows) { return; }
-  let o = base + r * P.cols;
-  if (c + 0u < P.cols) { Out[o + c + 0u] = v.x; }
-  if (c + 1u < P.cols) { Out[o + c + 1u] = v.y; }
-  if (c + 2u < P.cols) { Out[o + c + 2u] = v.z; }
-  if (c + 3u < P.cols) { Out[o + c + 3u] = v.w; }
-}
-`;
+${NT_PRODUCT_STORE_WGSL}`;

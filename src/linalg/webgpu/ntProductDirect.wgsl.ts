@@ -1,3 +1,5 @@
+import { NT_PRODUCT_BINDINGS_WGSL, NT_PRODUCT_STORE_WGSL } from './ntProductIo.wgsl.js';
+
 /**
  * WGSL of the barrier-free variant of the NT product (same bindings, parameters and output layout as
  * `ntProduct.wgsl.ts`). Each invocation owns a 4×4 output block and reads its 4 + 4 rows straight
@@ -6,22 +8,7 @@
  * tiling, so this variant is several times faster there; on hardware the tiled kernel is used.
  */
 export const NT_PRODUCT_DIRECT_WGSL = /* wgsl */ `
-struct Params {
-  rows: u32,
-  cols: u32,
-  depth: u32,
-  slab: u32,
-  upper: u32,
-  outOffset: u32,
-  pad0: u32,
-  pad1: u32,
-};
-
-@group(0) @binding(0) var<storage, read> X: array<vec4<f32>>;
-@group(0) @binding(1) var<storage, read> Y: array<vec4<f32>>;
-@group(0) @binding(2) var<storage, read_write> Out: array<f32>;
-@group(0) @binding(3) var<uniform> P: Params;
-
+${NT_PRODUCT_BINDINGS_WGSL}
 // one workgroup = 8×8 invocations = a 32×32 output tile; the launcher dispatches ceil(C/32)×ceil(R/32)
 @compute @workgroup_size(8, 8, 1)
 fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(workgroup_id) wg: vec3<u32>) {
@@ -63,19 +50,6 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(workgroup_id) wg
     s2 = s2 + vec4<f32>(dot(a2, b0), dot(a2, b1), dot(a2, b2), dot(a2, b3));
     s3 = s3 + vec4<f32>(dot(a3, b0), dot(a3, b1), dot(a3, b2), dot(a3, b3));
   }
-  let base = P.outOffset + gid.z * P.rows * P.cols;
-  store(base, r0 + 0u, c0, s0);
-  store(base, r0 + 1u, c0, s1);
-  store(base, r0 + 2u, c0, s2);
-  store(base, r0 + 3u, c0, s3);
+  storeBlock(gid.z, r0, c0, s0, s1, s2, s3);
 }
-
-fn store(base: u32, r: u32, c: u32, v: vec4<f32>) {
-  if (r >= P.rows) { return; }
-  let o = base + r * P.cols;
-  if (c + 0u < P.cols) { Out[o + c + 0u] = v.x; }
-  if (c + 1u < P.cols) { Out[o + c + 1u] = v.y; }
-  if (c + 2u < P.cols) { Out[o + c + 2u] = v.z; }
-  if (c + 3u < P.cols) { Out[o + c + 3u] = v.w; }
-}
-`;
+${NT_PRODUCT_STORE_WGSL}`;
