@@ -1,6 +1,7 @@
 import type { VegaLiteSpec } from './spec.js';
 import { CHART_CONFIG, VEGA_LITE_SCHEMA, formatNumber } from './spec.js';
 import { thinIndices } from './binning.js';
+import { pearson } from '../analysis/correlations.js';
 
 /** A completed row next to the truth. */
 export interface PredictedVsTrueInput {
@@ -48,13 +49,10 @@ export function predictedVsTrueData(input: PredictedVsTrueInput, maxPoints = 400
   const n = input.truth.length;
   const isKnown = new Uint8Array(n);
   for (const j of Array.from(input.known ?? [])) isKnown[j] = 1;
+  // The unmeasured examples with a finite truth and prediction are scored; the range spans every drawn one.
+  const scoredTruth: number[] = [];
+  const scoredPrediction: number[] = [];
   let se = 0;
-  let count = 0;
-  let sx = 0;
-  let sy = 0;
-  let sxx = 0;
-  let syy = 0;
-  let sxy = 0;
   let lo = Infinity;
   let hi = -Infinity;
   for (let j = 0; j < n; j++) {
@@ -64,16 +62,11 @@ export function predictedVsTrueData(input: PredictedVsTrueInput, maxPoints = 400
     lo = Math.min(lo, t, p);
     hi = Math.max(hi, t, p);
     if (isKnown[j]) continue;
+    scoredTruth.push(t);
+    scoredPrediction.push(p);
     se += (t - p) ** 2;
-    count++;
-    sx += t;
-    sy += p;
-    sxx += t * t;
-    syy += p * p;
-    sxy += t * p;
   }
-  const cov = sxy - (sx * sy) / count;
-  const pearson = cov / Math.sqrt((sxx - (sx * sx) / count) * (syy - (sy * sy) / count));
+  const count = scoredTruth.length;
   const points: PredictedPoint[] = [];
   const pick = new Uint8Array(n);
   for (const j of thinIndices(n, maxPoints)) pick[j] = 1;
@@ -90,7 +83,7 @@ export function predictedVsTrueData(input: PredictedVsTrueInput, maxPoints = 400
   return {
     points,
     rmse: count > 0 ? Math.sqrt(se / count) : NaN,
-    pearson: count > 1 ? pearson : NaN,
+    pearson: pearson(scoredTruth, scoredPrediction),
     scored: count,
     drawn: points.length,
     total: n,

@@ -42,7 +42,6 @@ export function weightDistributionData(input: ReplayWeightsInput, bins = 40): We
   const n = input.weights.length;
   const isSel = selectionMask(n, input.selected);
   const logs = new Float64Array(n).fill(NaN);
-  let zero = 0;
   let positive = 0;
   let s1 = 0;
   let s2 = 0;
@@ -50,10 +49,7 @@ export function weightDistributionData(input: ReplayWeightsInput, bins = 40): We
   let hi = -Infinity;
   for (let j = 0; j < n; j++) {
     const w = input.weights[j] ?? Number.NaN;
-    if (!(w > 0)) {
-      zero++;
-      continue;
-    }
+    if (!(w > 0)) continue;
     positive++;
     s1 += w;
     s2 += w * w;
@@ -80,7 +76,7 @@ export function weightDistributionData(input: ReplayWeightsInput, bins = 40): We
   }
   return {
     bins: out,
-    zero,
+    zero: n - positive,
     positive,
     uniformLog10: positive > 0 ? -Math.log10(positive) : NaN,
     effectiveExamples: s2 > 0 ? (s1 * s1) / s2 : 0,
