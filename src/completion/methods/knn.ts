@@ -9,7 +9,7 @@
 import type { ForgettingMatrix } from '../../matrix/ForgettingMatrix.js';
 import type { CompletionMethod, FitOptions, FittedCompletion, KnownEntries, RowPrediction } from '../types.js';
 import { checkKnown, clipRating, globalMean, trainBlock } from './surpriseTrainset.js';
-import { forEachNeighbour, msdToTrainRows, rankBySimilarity } from './msdNeighbours.js';
+import { msdToTrainRows, neighbourSums, rankBySimilarity } from './msdNeighbours.js';
 
 /** Options of the KNN methods. */
 export interface KnnOptions extends FitOptions {
@@ -17,6 +17,14 @@ export interface KnnOptions extends FitOptions {
   k?: number;
   /** Fewest neighbours with positive similarity, else the fallback (default 1). */
   minK?: number;
+}
+
+/** The neighbour counts of a KNN method: `options`, else the method's `defaults`, else k = 40, min_k = 1. */
+export function neighbourCounts(
+  options: Pick<KnnOptions, 'k' | 'minK'>,
+  defaults: Pick<KnnOptions, 'k' | 'minK'>,
+): { k: number; minK: number } {
+  return { k: options.k ?? defaults.k ?? 40, minK: options.minK ?? defaults.minK ?? 1 };
 }
 
 /**
@@ -31,8 +39,7 @@ export function knn(defaults: { k?: number; minK?: number } = {}): CompletionMet
     name: 'knn',
     async fit(train: ForgettingMatrix, options: KnnOptions = {}): Promise<FittedCompletion> {
       const block = trainBlock(train, 'knn');
-      const k = options.k ?? defaults.k ?? 40;
-      const minK = options.minK ?? defaults.minK ?? 1;
+      const { k, minK } = neighbourCounts(options, defaults);
       const { n, values } = block;
       return {
         async predictRow(known: KnownEntries): Promise<RowPrediction> {
@@ -47,19 +54,11 @@ export function knn(defaults: { k?: number; minK?: number } = {}): CompletionMet
               prediction[j] = clipRating((fallback ??= globalMean(block, known)));
               continue;
             }
-            let sumSim = 0;
-            let sumRatings = 0;
-            let actualK = 0;
-            forEachNeighbour(block, order, sim, j, k, (row, s) => {
-              if (s > 0) {
-                const r = values[row * n + j]!;
-                sumSim += s;
-                sumRatings += s * r;
-                actualK++;
-              }
-            });
+            const nb = neighbourSums(block, order, sim, j, k, (row) => values[row * n + j]!);
             prediction[j] =
-              actualK < minK ? clipRating((fallback ??= globalMean(block, known))) : clipRating(sumRatings / sumSim);
+              nb.count < minK
+                ? clipRating((fallback ??= globalMean(block, known)))
+                : clipRating(nb.weighted / nb.sumSim);
           }
           return { prediction };
         },

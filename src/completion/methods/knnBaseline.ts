@@ -8,10 +8,10 @@
 import type { ForgettingMatrix } from '../../matrix/ForgettingMatrix.js';
 import type { CompletionMethod, FittedCompletion, KnownEntries, RowPrediction } from '../types.js';
 import { checkKnown, clipRating, trainBlock } from './surpriseTrainset.js';
-import { forEachNeighbour, msdToTrainRows, rankBySimilarity } from './msdNeighbours.js';
+import { msdToTrainRows, neighbourSums, rankBySimilarity } from './msdNeighbours.js';
 import { baselineSgd, type BaselineSgdSettings } from './baselineSgd.js';
 import { PAPER_BASELINE_SGD, seenColumns } from './additive.js';
-import type { KnnOptions } from './knn.js';
+import { neighbourCounts, type KnnOptions } from './knn.js';
 
 /** Options of `knn-baseline`. */
 export interface KnnBaselineOptions extends KnnOptions, Partial<BaselineSgdSettings> {}
@@ -29,8 +29,7 @@ export function knnBaseline(
     name: 'knn-baseline',
     async fit(train: ForgettingMatrix, options: KnnBaselineOptions = {}): Promise<FittedCompletion> {
       const block = trainBlock(train, 'knn-baseline');
-      const k = options.k ?? defaults.k ?? 40;
-      const minK = options.minK ?? defaults.minK ?? 1;
+      const { k, minK } = neighbourCounts(options, defaults);
       const settings: BaselineSgdSettings = {
         epochs: options.epochs ?? defaults.epochs ?? PAPER_BASELINE_SGD.epochs,
         learningRate: options.learningRate ?? defaults.learningRate ?? PAPER_BASELINE_SGD.learningRate,
@@ -53,21 +52,18 @@ export function knnBaseline(
               continue;
             }
             est += bi[j]!;
-            let sumSim = 0;
-            let sumRatings = 0;
-            let actualK = 0;
             const itemBias = bi[j]!;
-            forEachNeighbour(block, order, sim, j, k, (row, s) => {
-              if (s > 0) {
-                sumSim += s;
-                const r = values[row * n + j]!;
-                const nbBaseline = mu + bu[row]! + itemBias;
-                sumRatings += s * (r - nbBaseline);
-                actualK++;
-              }
-            });
-            if (actualK < minK) sumRatings = 0;
-            if (sumSim !== 0) est += sumRatings / sumSim;
+            // Each neighbour's residual from its own baseline μ + b_row + b_j.
+            const nb = neighbourSums(
+              block,
+              order,
+              sim,
+              j,
+              k,
+              (row) => values[row * n + j]! - (mu + bu[row]! + itemBias),
+            );
+            const sumRatings = nb.count < minK ? 0 : nb.weighted;
+            if (nb.sumSim !== 0) est += sumRatings / nb.sumSim;
             prediction[j] = clipRating(est);
           }
           return { prediction };

@@ -60,3 +60,36 @@ export function forEachNeighbour(
     taken++;
   }
 }
+
+/** Sums over an item's neighbours with positive similarity (see `neighbourSums`). */
+export interface NeighbourSums {
+  /** Σ s over the neighbours with s > 0. */
+  sumSim: number;
+  /** Σ s·value(row) over them. */
+  weighted: number;
+  /** How many they are. */
+  count: number;
+}
+
+/**
+ * The similarity-weighted sums of `value(row)` over item j's neighbours (as `forEachNeighbour`) whose
+ * similarity is positive, accumulated in neighbour order as Surprise's KNN predictions do.
+ */
+export function neighbourSums(
+  block: TrainBlock,
+  order: Int32Array,
+  sim: Float64Array,
+  j: number,
+  k: number,
+  value: (row: number) => number,
+): NeighbourSums {
+  const sums: NeighbourSums = { sumSim: 0, weighted: 0, count: 0 };
+  forEachNeighbour(block, order, sim, j, k, (row, s) => {
+    if (s > 0) {
+      sums.sumSim += s;
+      sums.weighted += s * value(row);
+      sums.count++;
+    }
+  });
+  return sums;
+}
