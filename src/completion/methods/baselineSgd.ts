@@ -9,8 +9,7 @@
  * Indexed reads carry `!` where the index is < length by the loop bounds (or by the shapes checked on entry).
  */
 import type { KnownEntries } from '../types.js';
-import type { TrainBlock } from './surpriseTrainset.js';
-import { globalMean } from './surpriseTrainset.js';
+import { globalMean, sgdEpochs, type TrainBlock } from './surpriseTrainset.js';
 
 /** Settings of the baseline SGD (the paper: 1000 epochs, lr 0.005, reg 0.02). */
 export interface BaselineSgdSettings {
@@ -29,43 +28,21 @@ export interface Baselines {
 
 /** Runs the SGD epochs in Surprise's order and returns the baselines. */
 export function baselineSgd(block: TrainBlock, known: KnownEntries, settings: BaselineSgdSettings): Baselines {
-  const { m, n, values, mask } = block;
+  const { m, n } = block;
   const mu = globalMean(block, known);
   const bu = new Float64Array(m + 1);
   const bi = new Float64Array(n);
   const lr = settings.learningRate;
   const reg = settings.reg;
-  const kc = known.columns;
-  const kv = known.values;
-  const nk = kc.length;
-  for (let epoch = 0; epoch < settings.epochs; epoch++) {
-    for (let i = 0; i < m; i++) {
-      let b = bu[i]!;
-      const base = i * n;
-      if (mask === null) {
-        for (let j = 0; j < n; j++) {
-          const err = values[base + j]! - (mu + b + bi[j]!);
-          b += lr * (err - reg * b);
-          bi[j]! += lr * (err - reg * bi[j]!);
-        }
-      } else {
-        for (let j = 0; j < n; j++) {
-          if (mask[base + j] === 0) continue;
-          const err = values[base + j]! - (mu + b + bi[j]!);
-          b += lr * (err - reg * b);
-          bi[j]! += lr * (err - reg * bi[j]!);
-        }
-      }
-      bu[i] = b;
-    }
-    let b = bu[m]!;
-    for (let q = 0; q < nk; q++) {
-      const j = kc[q]!;
-      const err = kv[q]! - (mu + b + bi[j]!);
+  sgdEpochs(block, known, settings.epochs, (u, cols, row) => {
+    let b = bu[u]!;
+    for (let t = 0; t < cols.length; t++) {
+      const j = cols[t]!;
+      const err = row[j]! - (mu + b + bi[j]!);
       b += lr * (err - reg * b);
       bi[j]! += lr * (err - reg * bi[j]!);
     }
-    bu[m] = b;
-  }
+    bu[u] = b;
+  });
   return { mu, bu, bi };
 }

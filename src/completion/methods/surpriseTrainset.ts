@@ -59,6 +59,50 @@ export function trainBlock(train: ForgettingMatrix, method: string): TrainBlock 
 }
 
 /**
+ * Visits the ratings of row `u` of the stacked trainset, in order: columns `cols[t]`, ascending, with the
+ * values `row[cols[t]]` (the row's values by column).
+ */
+export type RowSweep = (u: number, cols: Int32Array, row: ArrayLike<number>) => void;
+
+const observedColumnsCache = new WeakMap<TrainBlock, Int32Array[]>();
+
+/** The observed columns of each train row, ascending (one shared 0..N−1 when complete); once per block. */
+function observedColumns(block: TrainBlock): Int32Array[] {
+  let lists = observedColumnsCache.get(block);
+  if (lists === undefined) {
+    const { m, n, mask } = block;
+    if (mask === null) lists = new Array<Int32Array>(m).fill(Int32Array.from({ length: n }, (_, j) => j));
+    else
+      lists = Array.from({ length: m }, (_, u) => {
+        const cols: number[] = [];
+        for (let j = 0; j < n; j++) if (mask[u * n + j] === 1) cols.push(j);
+        return Int32Array.from(cols);
+      });
+    observedColumnsCache.set(block, lists);
+  }
+  return lists;
+}
+
+/**
+ * Runs `epochs` SGD epochs over the stacked trainset in Surprise's order: each train row u < m (its
+ * observed columns), then the test row (u = m, its known columns); `sweepRow` updates the parameters
+ * rating by rating.
+ */
+export function sgdEpochs(block: TrainBlock, known: KnownEntries, epochs: number, sweepRow: RowSweep): void {
+  const { m, n, values } = block;
+  const cols = observedColumns(block);
+  const rows = Array.from({ length: m }, (_, u) => values.subarray(u * n, (u + 1) * n));
+  const knownRow = new Float64Array(n);
+  known.columns.forEach((c, q) => {
+    knownRow[c] = known.values[q]!;
+  });
+  for (let epoch = 0; epoch < epochs; epoch++) {
+    for (let u = 0; u < m; u++) sweepRow(u, cols[u]!, rows[u]!);
+    sweepRow(m, known.columns, knownRow);
+  }
+}
+
+/**
  * The global mean of the stacked trainset (train ratings then the known entries), as Surprise's
  * `np.mean` over all ratings. The train part is summed pairwise once per fit; adding the few known
  * values afterwards differs from numpy's single pairwise pass by rounding only (~1e-16 relative).

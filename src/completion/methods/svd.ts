@@ -10,7 +10,15 @@
 import type { ForgettingMatrix } from '../../matrix/ForgettingMatrix.js';
 import type { CompletionMethod, FitOptions, FittedCompletion, KnownEntries, RowPrediction } from '../types.js';
 import { LegacyRandomState } from '../protocol/mt19937.js';
-import { checkKnown, clipRating, globalMean, trainBlock, type TrainBlock } from './surpriseTrainset.js';
+import {
+  checkKnown,
+  clipRating,
+  globalMean,
+  sgdEpochs,
+  trainBlock,
+  type RowSweep,
+  type TrainBlock,
+} from './surpriseTrainset.js';
 import { seenColumns } from './additive.js';
 
 /** Settings of the MF SGD. */
@@ -67,7 +75,7 @@ function pickDefined(o: SvdOptions): Partial<SvdSettings> {
 
 /** One per-row fit and the completed row. */
 export function svdRow(block: TrainBlock, known: KnownEntries, s: SvdSettings, seed: number): Float64Array {
-  const { m, n, values, mask } = block;
+  const { m, n } = block;
   const f = s.factors;
   const mu = globalMean(block, known);
   const rs = new LegacyRandomState(seed);
@@ -77,13 +85,11 @@ export function svdRow(block: TrainBlock, known: KnownEntries, s: SvdSettings, s
   const bi = new Float64Array(n);
   const lr = s.learningRate;
   const reg = s.reg;
-  const kc = known.columns;
-  const kv = known.values;
   // Users' ratings are visited row by row, so each user's bias and factors live in locals for the whole
   // row (written back after it); every rating's arithmetic is Surprise's SVD.sgd (biased), in its order:
   // err, then the biases, then the factors from the old p_u and q_i.
   const pRow = new Float64Array(f);
-  const sgdRow = (u: number, cols: Int32Array | null, vals: ArrayLike<number>, base: number, count: number): void => {
+  const sweepRow: RowSweep = (u, cols, row) => {
     let b = bu[u]!;
     const pBase = u * f;
     for (let c = 0; c < f; c++) pRow[c] = pu[pBase + c]!;
@@ -97,17 +103,8 @@ export function svdRow(block: TrainBlock, known: KnownEntries, s: SvdSettings, s
         p2 = pRow[2]!,
         p3 = pRow[3]!,
         p4 = pRow[4]!;
-      for (let t = 0; t < count; t++) {
-        let i: number;
-        let r: number;
-        if (cols === null) {
-          if (mask !== null && mask[base + t] === 0) continue;
-          i = t;
-          r = vals[base + t]!;
-        } else {
-          i = cols[t]!;
-          r = vals[t]!;
-        }
+      for (let t = 0; t < cols.length; t++) {
+        const i = cols[t]!;
         const q = i * 5;
         const q0 = qi[q]!,
           q1 = qi[q + 1]!,
@@ -120,7 +117,7 @@ export function svdRow(block: TrainBlock, known: KnownEntries, s: SvdSettings, s
         dot += q2 * p2;
         dot += q3 * p3;
         dot += q4 * p4;
-        const err = r - (mu + b + bi[i]! + dot);
+        const err = row[i]! - (mu + b + bi[i]! + dot);
         b += lr * (err - reg * b);
         bi[i]! += lr * (err - reg * bi[i]!);
         qi[q] = q0 + lr * (err * p0 - reg * q0);
@@ -134,27 +131,14 @@ export function svdRow(block: TrainBlock, known: KnownEntries, s: SvdSettings, s
         qi[q + 4] = q4 + lr * (err * p4 - reg * q4);
         p4 = p4 + lr * (err * q4 - reg * p4);
       }
-      pRow[0] = p0;
-      pRow[1] = p1;
-      pRow[2] = p2;
-      pRow[3] = p3;
-      pRow[4] = p4;
+      pRow.set([p0, p1, p2, p3, p4]);
     } else {
-      for (let t = 0; t < count; t++) {
-        let i: number;
-        let r: number;
-        if (cols === null) {
-          if (mask !== null && mask[base + t] === 0) continue;
-          i = t;
-          r = vals[base + t]!;
-        } else {
-          i = cols[t]!;
-          r = vals[t]!;
-        }
+      for (let t = 0; t < cols.length; t++) {
+        const i = cols[t]!;
         const q = i * f;
         let dot = 0;
         for (let c = 0; c < f; c++) dot += qi[q + c]! * pRow[c]!;
-        const err = r - (mu + b + bi[i]! + dot);
+        const err = row[i]! - (mu + b + bi[i]! + dot);
         b += lr * (err - reg * b);
         bi[i]! += lr * (err - reg * bi[i]!);
         for (let c = 0; c < f; c++) {
@@ -168,10 +152,7 @@ export function svdRow(block: TrainBlock, known: KnownEntries, s: SvdSettings, s
     bu[u] = b;
     for (let c = 0; c < f; c++) pu[pBase + c] = pRow[c]!;
   };
-  for (let epoch = 0; epoch < s.epochs; epoch++) {
-    for (let u = 0; u < m; u++) sgdRow(u, null, values, u * n, n);
-    sgdRow(m, kc, kv, 0, kc.length);
-  }
+  sgdEpochs(block, known, s.epochs, sweepRow);
   const seen = seenColumns(block.columnSeen, known);
   const prediction = new Float64Array(n);
   const pBase = m * f;
