@@ -14,6 +14,12 @@ export const opt = (name, fallback) => {
   return i >= 0 ? args[i + 1] : fallback;
 };
 
+/** The comma-separated values after `--name` (else in `fallback`), as strings. */
+export const optList = (name, fallback) => opt(name, fallback).split(',');
+
+/** The comma-separated values after `--name` (else in `fallback`), as numbers. */
+export const optNumbers = (name, fallback) => optList(name, fallback).map(Number);
+
 /** The median of `xs` (the upper middle one for an even count). */
 export const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 

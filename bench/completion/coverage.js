@@ -11,14 +11,14 @@ import { join } from 'node:path';
 import { loadavg, cpus } from 'node:os';
 import { evaluate, fitLowrankCompletion as fitLowrank } from '../../dist/index.js';
 import { readForgettingMatrix } from '../../dist/node.js';
-import { REFERENCE_SPLIT, opt, randomSplit, range, root } from './splits.js';
+import { REFERENCE_SPLIT, opt, optList, optNumbers, randomSplit, range, root } from './splits.js';
 
-const sideNames = opt('side', 'first_order').split(',');
-const ks = opt('ks', '30,10').split(',').map(Number);
+const sideNames = optList('side', 'first_order');
+const ks = optNumbers('ks', '30,10');
 const seeds = range(opt('seeds', '0-9'));
 const randomSeeds = range(opt('random-seeds', '0-4'));
 const nRandom = Number(opt('random', '3'));
-const calibrations = opt('calibrations', 'probes,train').split(',');
+const calibrations = optList('calibrations', 'probes,train');
 const out = opt('out', null);
 const { matrix, side } = await readForgettingMatrix(join(root, 'fixtures', 'real-dev-v1'), { side: sideNames });
 const splits = [REFERENCE_SPLIT, ...Array.from({ length: nRandom }, (_, s) => randomSplit(matrix.rows, s))];

@@ -16,16 +16,16 @@ import {
   ForgettingMatrix,
 } from '../../dist/index.js';
 import { readForgettingMatrix } from '../../dist/node.js';
-import { REFERENCE_SPLIT, curveRandomSplit, headSplit, opt, root } from './splits.js';
+import { REFERENCE_SPLIT, curveRandomSplit, headSplit, opt, optList, optNumbers, root } from './splits.js';
 
-const methods = opt('methods', 'additive-ls,lowrank,svd').split(',');
-const ks = opt('ks', '5,10,15,20,30,50,75,100').split(',').map(Number);
+const methods = optList('methods', 'additive-ls,lowrank,svd');
+const ks = optNumbers('ks', '5,10,15,20,30,50,75,100');
 const seeds = Array.from({ length: 10 }, (_, s) => s);
 const splitCount = Number(opt('splits', '5'));
 const outFile = opt('out', null);
-const selects = opt('selects', 'paper,active').split(',');
-const splitKs = opt('split-ks', '10,30').split(',').map(Number);
-const parts = opt('parts', 'reference,splits,synthetic').split(',');
+const selects = optList('selects', 'paper,active');
+const splitKs = optNumbers('split-ks', '10,30');
+const parts = optList('parts', 'reference,splits,synthetic');
 
 const { matrix } = await readForgettingMatrix(join(root, 'fixtures', 'real-dev-v1'));
 

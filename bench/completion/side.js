@@ -26,10 +26,10 @@ import {
   sideRowOf,
 } from '../../dist/index.js';
 import { readForgettingMatrix } from '../../dist/node.js';
-import { REFERENCE_SPLIT, flag, opt, randomSplit, range, root } from './splits.js';
+import { REFERENCE_SPLIT, flag, opt, optList, optNumbers, randomSplit, range, root } from './splits.js';
 
-const sideNames = opt('side', 'first_order').split(',');
-const ks = opt('ks', '30,10').split(',').map(Number);
+const sideNames = optList('side', 'first_order');
+const ks = optNumbers('ks', '30,10');
 const seeds = range(opt('seeds', '0-9'));
 const randomSeeds = range(opt('random-seeds', '0-4'));
 const svdSeeds = range(opt('svd-seeds', '0-4'));
@@ -87,66 +87,35 @@ for (const split of splits) {
   for (const k of ks) {
     const seedList = split.name === 'reference' ? seeds : randomSeeds;
     const row = { split: split.name, k, seeds: seedList, rmse: {}, seconds: {} };
-    const plain = await evaluate(matrix, {
-      trainRows: split.train,
-      testRows: split.test,
-      known: k,
-      seeds: seedList,
-      methods: [createCompletionMethod('lowrank')],
-    });
+    // The paper's protocol on this split at this k: the named methods over `seedsHere`, with or without side.
+    const run = (names, seedsHere, useSide = false) =>
+      evaluate(matrix, {
+        trainRows: split.train,
+        testRows: split.test,
+        known: k,
+        seeds: seedsHere,
+        methods: names.map((name) => createCompletionMethod(name)),
+        ...(useSide ? { side } : {}),
+      });
+    const plain = await run(['lowrank'], seedList);
     row.rmse['lowrank'] = plain.methods.lowrank.rmse;
     row.seconds['lowrank'] = plain.methods.lowrank.seconds / plain.methods.lowrank.fits;
-    const methods = [
-      createCompletionMethod('lowrank'),
-      ...(withEnsemble && split.name === 'reference' ? [createCompletionMethod('ensemble')] : []),
-    ];
-    const withSide = await evaluate(matrix, {
-      trainRows: split.train,
-      testRows: split.test,
-      known: k,
-      seeds: seedList,
-      methods,
-      side,
-    });
+    const ensembleHere = withEnsemble && split.name === 'reference';
+    const withSide = await run(['lowrank', ...(ensembleHere ? ['ensemble'] : [])], seedList, true);
     for (const [name, m] of Object.entries(withSide.methods)) {
       row.rmse[`${name}+side`] = m.rmse;
       row.seconds[`${name}+side`] = m.seconds / m.fits;
       if (m.sideKeptShare) row.sideKept = { ...row.sideKept, [`${name}+side`]: m.sideKeptShare };
     }
-    if (withEnsemble && split.name === 'reference') {
-      const ens = await evaluate(matrix, {
-        trainRows: split.train,
-        testRows: split.test,
-        known: k,
-        seeds: seedList,
-        methods: [createCompletionMethod('ensemble')],
-      });
-      row.rmse['ensemble'] = ens.methods.ensemble.rmse;
-    }
+    if (ensembleHere) row.rmse['ensemble'] = (await run(['ensemble'], seedList)).methods.ensemble.rmse;
     if (withSvd) {
       const svdList = split.name === 'reference' && k === 30 ? seeds : svdSeeds.filter((s) => seedList.includes(s));
-      const s = await evaluate(matrix, {
-        trainRows: split.train,
-        testRows: split.test,
-        known: k,
-        seeds: svdList,
-        methods: [createCompletionMethod('svd')],
-      });
+      const s = await run(['svd'], svdList);
       row.rmse['svd'] = s.methods.svd.rmse;
       row.svdSeeds = svdList;
       // lowrank on exactly svd's seeds, for a like-for-like ratio (the runs above when the seeds agree)
       const sameSeeds = svdList.join() === seedList.join();
-      const on = async (withSide) =>
-        (
-          await evaluate(matrix, {
-            trainRows: split.train,
-            testRows: split.test,
-            known: k,
-            seeds: svdList,
-            methods: [createCompletionMethod('lowrank')],
-            ...(withSide ? { side } : {}),
-          })
-        ).methods.lowrank;
+      const on = async (useSide) => (await run(['lowrank'], svdList, useSide)).methods.lowrank;
       const same = sameSeeds ? withSide.methods.lowrank : await on(true);
       const samePlain = sameSeeds ? plain.methods.lowrank : await on(false);
       row.ratioToSvd = {

@@ -9,7 +9,7 @@ import { mulberry32 } from '../../dist/linalg/random.js';
 /** The repository root. */
 export const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
-export { flag, opt } from '../args.js';
+export { flag, opt, optList, optNumbers } from '../args.js';
 /** `0-4,7` → [0, 1, 2, 3, 4, 7]. */
 export const range = (spec) =>
   spec.split(',').flatMap((p) => {

@@ -41,11 +41,10 @@ const mdTable = (head, rows) =>
   [`| ${head.join(' | ')} |`, `|${head.map(() => '---').join('|')}|`, ...rows.map((r) => `| ${r.join(' | ')} |`)].join(
     '\n',
   );
-async function svg(name, spec) {
-  writeFileSync(
-    join(imgDir, `${name}.svg`),
-    await renderSvg({ $schema: 'https://vega.github.io/schema/vega-lite/v6.json', ...spec }),
-  );
+/** Renders a Vega-Lite chart of `values` (its title, [width, height], mark and encoding) to img/NAME.svg. */
+async function svg(name, title, [width, height], values, mark, encoding) {
+  const spec = { $schema: 'https://vega.github.io/schema/vega-lite/v6.json', title, width, height };
+  writeFileSync(join(imgDir, `${name}.svg`), await renderSvg({ ...spec, data: { values }, mark, encoding }));
 }
 
 const runs = JSON.parse(readFileSync(join(out, 'runs.json'), 'utf8'));
@@ -108,17 +107,10 @@ md.push(
     ]),
   ),
 );
-await svg('recipes', {
-  title: 'Mean forgetting by recipe',
-  width: 320,
-  height: 160,
-  data: { values: runs },
-  mark: 'bar',
-  encoding: {
-    y: { field: 'recipe', type: 'nominal', sort: recipes },
-    x: { field: 'meanZ', type: 'quantitative', title: 'mean Z (nats/byte)' },
-    row: { field: 'task', type: 'nominal' },
-  },
+await svg('recipes', 'Mean forgetting by recipe', [320, 160], runs, 'bar', {
+  y: { field: 'recipe', type: 'nominal', sort: recipes },
+  x: { field: 'meanZ', type: 'quantitative', title: 'mean Z (nats/byte)' },
+  row: { field: 'task', type: 'nominal' },
 });
 
 // 2. Subspace: per layer, protected fraction of each recipe's update (energy rule τ = 0.9, and retention rule).
@@ -127,30 +119,21 @@ const subRows = [];
 const plotRows = [];
 for (const task of tasks) {
   for (const recipe of ['full', 'attn', 'mlp_up']) {
-    const e = await cli([
-      'subspace',
-      '--before',
-      join(out, 'weights_before.safetensors'),
-      '--after',
-      join(out, `weights_${task}_${recipe}.safetensors`),
-      '--energy',
-      '0.9',
-      '--backend',
-      'cpu',
-      '--json',
-    ]);
-    const r = await cli([
-      'subspace',
-      '--before',
-      join(out, 'weights_before.safetensors'),
-      '--after',
-      join(out, `weights_${task}_${recipe}.safetensors`),
-      '--activations',
-      join(out, 'acts'),
-      '--backend',
-      'cpu',
-      '--json',
-    ]);
+    // The subspace audit of this recipe's update under a rank rule (`--energy τ` or `--activations DIR`).
+    const audit = (...rule) =>
+      cli([
+        'subspace',
+        '--before',
+        join(out, 'weights_before.safetensors'),
+        '--after',
+        join(out, `weights_${task}_${recipe}.safetensors`),
+        ...rule,
+        '--backend',
+        'cpu',
+        '--json',
+      ]);
+    const e = await audit('--energy', '0.9');
+    const r = await audit('--activations', join(out, 'acts'));
     e.layers.forEach((l, i) => {
       const rr = r.layers[i];
       if (l.protectedFraction === null) return; // untouched tensor (frozen in this recipe)
@@ -205,19 +188,19 @@ md.push(
   ),
 );
 md.push(`\n(${tasks.slice(1).join(', ')}: see the plot.)\n`);
-await svg('protected-fraction', {
-  title: 'Fraction of ‖ΔW‖² in the protected block Uhᵀ ΔW Vh',
-  width: 260,
-  height: 180,
-  data: { values: plotRows.filter((r) => r.rule === 'energy τ=0.9') },
-  mark: { type: 'point', filled: true },
-  encoding: {
+await svg(
+  'protected-fraction',
+  'Fraction of ‖ΔW‖² in the protected block Uhᵀ ΔW Vh',
+  [260, 180],
+  plotRows.filter((r) => r.rule === 'energy τ=0.9'),
+  { type: 'point', filled: true },
+  {
     x: { field: 'layer', type: 'nominal', title: null },
     y: { field: 'protected', type: 'quantitative' },
     color: { field: 'recipe', type: 'nominal' },
     column: { field: 'task', type: 'nominal' },
   },
-});
+);
 const before = await readSafetensorsFile(join(out, 'weights_before.safetensors'), { precision: 'float64' });
 const spec = await layerReport(
   before.map((t) => ({
@@ -230,17 +213,10 @@ const spec = await layerReport(
 const spectra = spec.flatMap((l) =>
   Array.from(l.sigma, (s, i) => ({ layer: l.name.replace(/\.weight$/, ''), i: i + 1, sigma: s })),
 );
-await svg('spectra', {
-  title: 'Singular values of the pretrained weights',
-  width: 360,
-  height: 220,
-  data: { values: spectra },
-  mark: 'line',
-  encoding: {
-    x: { field: 'i', type: 'quantitative', title: 'index' },
-    y: { field: 'sigma', type: 'quantitative', scale: { type: 'log' }, title: 'σ' },
-    color: { field: 'layer', type: 'nominal' },
-  },
+await svg('spectra', 'Singular values of the pretrained weights', [360, 220], spectra, 'line', {
+  x: { field: 'i', type: 'quantitative', title: 'index' },
+  y: { field: 'sigma', type: 'quantitative', scale: { type: 'log' }, title: 'σ' },
+  color: { field: 'layer', type: 'nominal' },
 });
 
 // 3. Fisher: overlap heat map between the upstream Fisher and each task's, EWC of the full updates.
@@ -290,17 +266,10 @@ md.push(
   '\nEWC penalty ½ΣF_upstream·ΔW² of each full fine-tuning update over the attention and MLP weight matrices (λ = 1), next to the measured mean forgetting:\n',
 );
 md.push(mdTable(['task', 'EWC penalty', 'mean Z (full)'], ewc));
-await svg('fisher-overlap', {
-  title: 'Top-1% Fisher overlap (Jaccard)',
-  width: 200,
-  height: 200,
-  data: { values: heat },
-  mark: 'rect',
-  encoding: {
-    x: { field: 'b', type: 'nominal', sort: names, title: null },
-    y: { field: 'a', type: 'nominal', sort: names, title: null },
-    color: { field: 'jaccard', type: 'quantitative', scale: { scheme: 'blues', domain: [0, 1] } },
-  },
+await svg('fisher-overlap', 'Top-1% Fisher overlap (Jaccard)', [200, 200], heat, 'rect', {
+  x: { field: 'b', type: 'nominal', sort: names, title: null },
+  y: { field: 'a', type: 'nominal', sort: names, title: null },
+  color: { field: 'jaccard', type: 'quantitative', scale: { scheme: 'blues', domain: [0, 1] } },
 });
 
 // 4. Interpolated LoRA: barrier along the arith → roman adapter path, EMA merge error.
@@ -337,24 +306,23 @@ const path = readFileSync(join(out, 'path.csv'), 'utf8')
   .split('\n')
   .slice(1)
   .map((l) => l.split(',').map(Number));
-await svg('barrier', {
-  title: 'Loss along the adapter path',
-  width: 320,
-  height: 200,
-  data: {
-    values: path.flatMap(([a, , o, n, u]) => [
-      { alpha: a, task: 'old (arith)', loss: o },
-      { alpha: a, task: 'new (roman)', loss: n },
-      { alpha: a, task: 'upstream', loss: u },
-    ]),
-  },
-  mark: { type: 'line', point: true },
-  encoding: {
+const pathLosses = path.flatMap(([a, , o, n, u]) => [
+  { alpha: a, task: 'old (arith)', loss: o },
+  { alpha: a, task: 'new (roman)', loss: n },
+  { alpha: a, task: 'upstream', loss: u },
+]);
+await svg(
+  'barrier',
+  'Loss along the adapter path',
+  [320, 200],
+  pathLosses,
+  { type: 'line', point: true },
+  {
     x: { field: 'alpha', type: 'quantitative', title: 'α' },
     y: { field: 'loss', type: 'quantitative', title: 'NLL (nats/byte)' },
     color: { field: 'task', type: 'nominal' },
   },
-});
+);
 
 writeFileSync(join(out, 'report.md'), md.join('\n') + '\n');
 console.log(md.join('\n'));
