@@ -10,15 +10,7 @@ import { parquetWriteBuffer } from 'hyparquet-writer';
 import { completes, refused } from '../build.mjs';
 
 const utf8 = (s) => new TextEncoder().encode(s);
-const concat = (...parts) => {
-  const out = new Uint8Array(parts.reduce((a, p) => a + p.length, 0));
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
-};
+const concat = (...parts) => new Uint8Array(Buffer.concat(parts)); // a fresh buffer: callers view it from offset 0
 
 /** A .npy file: `header` is the dict text (padded as numpy pads it), `data` the raw bytes. */
 function npyRaw(header, data = new Uint8Array(0), version = 1) {
