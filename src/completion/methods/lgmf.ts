@@ -1,5 +1,6 @@
 import type { CompletionMethod, FitOptions, KnownEntries } from '../types.js';
 import type { TrainBlock } from './surpriseTrainset.js';
+import { dot5 } from './unrolled.js';
 import { binaryTargets, logisticMethod, seededNormals, sigmoid, type LogisticSettings } from './logisticTargets.js';
 
 /** Settings of `lgmf`. */
@@ -109,13 +110,7 @@ function iterateRank5(
     for (let j = 0; j < n; j++) {
       if (mask[base + j] === 0) continue;
       const hb = j * 5;
-      let x = 0;
-      x += w0 * h[hb]!;
-      x += w1 * h[hb + 1]!;
-      x += w2 * h[hb + 2]!;
-      x += w3 * h[hb + 3]!;
-      x += w4 * h[hb + 4]!;
-      const g = y[base + j]! - 1 / (1 + Math.exp(-x));
+      const g = y[base + j]! - 1 / (1 + Math.exp(-dot5(w0, w1, w2, w3, w4, h, hb)));
       gradH[hb]! += g * w0;
       gradH[hb + 1]! += g * w1;
       gradH[hb + 2]! += g * w2;
@@ -145,13 +140,7 @@ function iterateRank5(
         h2 = h[hb + 2]!,
         h3 = h[hb + 3]!,
         h4 = h[hb + 4]!;
-      let x = 0;
-      x += w0 * h0;
-      x += w1 * h1;
-      x += w2 * h2;
-      x += w3 * h3;
-      x += w4 * h4;
-      const g = y[base + j]! - 1 / (1 + Math.exp(-x));
+      const g = y[base + j]! - 1 / (1 + Math.exp(-dot5(w0, w1, w2, w3, w4, h, hb)));
       a0 += g * h0;
       a1 += g * h1;
       a2 += g * h2;

@@ -20,6 +20,7 @@ import {
   type TrainBlock,
 } from './surpriseTrainset.js';
 import { seenColumns } from './additive.js';
+import { dot5 } from './unrolled.js';
 
 /** Settings of the MF SGD. */
 export interface SvdSettings {
@@ -106,18 +107,12 @@ export function svdRow(block: TrainBlock, known: KnownEntries, s: SvdSettings, s
       for (let t = 0; t < cols.length; t++) {
         const i = cols[t]!;
         const q = i * 5;
+        const err = row[i]! - (mu + b + bi[i]! + dot5(p0, p1, p2, p3, p4, qi, q));
         const q0 = qi[q]!,
           q1 = qi[q + 1]!,
           q2 = qi[q + 2]!,
           q3 = qi[q + 3]!,
           q4 = qi[q + 4]!;
-        let dot = 0;
-        dot += q0 * p0;
-        dot += q1 * p1;
-        dot += q2 * p2;
-        dot += q3 * p3;
-        dot += q4 * p4;
-        const err = row[i]! - (mu + b + bi[i]! + dot);
         b += lr * (err - reg * b);
         bi[i]! += lr * (err - reg * bi[i]!);
         qi[q] = q0 + lr * (err * p0 - reg * q0);
