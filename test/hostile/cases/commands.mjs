@@ -165,6 +165,11 @@ const MERGE = ['lora', 'merge', '--slow', '{dir}/slow.safetensors', '--fast', '{
 const ADAPTERS = { 'slow.safetensors': SLOW, 'fast.safetensors': FAST };
 const CAPS = ['replay', '{dir}/ds', '--observed', '{dir}/obs.csv', '--n', '100', '--caps'];
 const DS_OBS = { ...DS, 'obs.csv': OBS };
+/** Cases where `predict` must refuse a bad observed file: each row is `[name, obs.csv content, stderr, ...flags]`. */
+const observedRefuses = (rows) =>
+  rows.map(([name, obs, stderr, ...flags]) =>
+    refused(name, { ...BASE, 'obs.csv': obs }, [...PREDICT, ...flags, '--out', '{dir}/p.csv'], stderr),
+  );
 const dangling = (name) => (dir) => symlinkSync(join(dir, 'nowhere', 'target'), join(dir, name));
 const deadPid = 4194302; // just below the largest pid Linux allows: no live process holds it in practice
 
@@ -560,48 +565,33 @@ export const cases = [
     [...PREDICT, '--observed', '{dir}/obs.jsonl', '--out', '{dir}/p.csv'],
     { stderr: 'warning: .*obs\\.jsonl: 1 measured entry has no finite value \\(1 null value\\)' },
   ),
-  refused(
-    'predict --observed with NaN, even with --nan-as-missing',
-    { ...BASE, 'obs.csv': 'example,value\ne0,NaN\n' },
-    [...PREDICT, '--nan-as-missing', '--out', '{dir}/p.csv'],
-    'obs\\.csv:2:4: column "value": NaN is not a finite number; a measured entry needs a finite value',
-  ),
-  refused(
-    'predict --observed with no finite value at all',
-    { ...BASE, 'obs.csv': 'example,value\ne0,\ne3,\n' },
-    [...PREDICT, '--out', '{dir}/p.csv'],
-    'obs\\.csv: no observed value',
-  ),
-  refused(
-    'predict --observed with a word for a value',
-    { ...BASE, 'obs.csv': 'example,value\ne0,abc\n' },
-    [...PREDICT, '--out', '{dir}/p.csv'],
-    'obs\\.csv:2:\\d+: .*"abc" is not a number',
-  ),
-  refused(
-    'predict --observed with an unknown example',
-    { ...BASE, 'obs.csv': 'example,value\ne0,0.1\nghost,0.2\n' },
-    [...PREDICT, '--out', '{dir}/p.csv'],
-    'obs\\.csv:3:1: example "ghost" is not an example of the matrix',
-  ),
-  refused(
-    'predict --observed with only a header',
-    { ...BASE, 'obs.csv': 'example,value\n' },
-    [...PREDICT, '--out', '{dir}/p.csv'],
-    'obs\\.csv',
-  ),
+  ...observedRefuses([
+    [
+      'predict --observed with NaN, even with --nan-as-missing',
+      'example,value\ne0,NaN\n',
+      'obs\\.csv:2:4: column "value": NaN is not a finite number; a measured entry needs a finite value',
+      '--nan-as-missing',
+    ],
+    ['predict --observed with no finite value at all', 'example,value\ne0,\ne3,\n', 'obs\\.csv: no observed value'],
+    [
+      'predict --observed with a word for a value',
+      'example,value\ne0,abc\n',
+      'obs\\.csv:2:\\d+: .*"abc" is not a number',
+    ],
+    [
+      'predict --observed with an unknown example',
+      'example,value\ne0,0.1\nghost,0.2\n',
+      'obs\\.csv:3:1: example "ghost" is not an example of the matrix',
+    ],
+    ['predict --observed with only a header', 'example,value\n', 'obs\\.csv'],
+    ['predict --observed repeats an example', 'example,value\ne0,0.1\ne0,0.2\n', 'obs\\.csv:3'],
+  ]),
   refused('predict --observed missing', { 'z.csv': Z }, [...PREDICT, '--out', '{dir}/p.csv'], 'obs\\.csv'),
   refused(
     'predict --observed is a folder',
     { 'z.csv': Z, 'obs.csv/x': 'x' },
     [...PREDICT, '--out', '{dir}/p.csv'],
     'obs\\.csv',
-  ),
-  refused(
-    'predict --observed repeats an example',
-    { ...BASE, 'obs.csv': 'example,value\ne0,0.1\ne0,0.2\n' },
-    [...PREDICT, '--out', '{dir}/p.csv'],
-    'obs\\.csv:3',
   ),
   ...refusedRows(BASE, PREDICT, [
     ['predict --method unknown', ['--method', 'crystal-ball', '--out', '{dir}/p.csv'], 'crystal-ball'],
