@@ -81,40 +81,14 @@ const W0 = range(12, (k) => Math.sin(k + 1));
 const W1 = range(12, (k) => Math.sin(k + 1) + 0.01 * Math.cos(3 * k));
 const BEFORE = safetensors({ w: [[3, 4], W0], 'b.bias': [[4], [0, 1, 2, 3]] });
 const AFTER = safetensors({ w: [[3, 4], W1], 'b.bias': [[4], [0, 1, 2, 3]] });
-const FISHER_A = safetensors({
-  w: [
-    [2, 3],
-    [0.5, 0.1, 0.2, 0.9, 0.05, 0.3],
-  ],
-  b: [[2], [0.4, 0.7]],
-});
-const FISHER_B = safetensors({
-  w: [
-    [2, 3],
-    [0.4, 0.2, 0.1, 0.8, 0.1, 0.2],
-  ],
-  b: [[2], [0.5, 0.6]],
-});
-const SLOW = safetensors({
-  'l.lora_A.weight': [
-    [2, 3],
-    [0.1, 0.2, 0.3, 0.4, 0.5, 0.6],
-  ],
-  'l.lora_B.weight': [
-    [4, 2],
-    [0.1, 0, 0, 0.1, 0.2, 0.1, 0.3, 0],
-  ],
-});
-const FAST = safetensors({
-  'l.lora_A.weight': [
-    [2, 3],
-    [0.2, 0.1, 0.3, 0.5, 0.4, 0.6],
-  ],
-  'l.lora_B.weight': [
-    [4, 2],
-    [0.2, 0, 0.1, 0.1, 0.1, 0.1, 0.3, 0.1],
-  ],
-});
+/** A file of the two tensors of the fisher cases (a Fisher diagonal or an update): `w` (2×3) and `b` (2). */
+const wbFile = (w, b) => safetensors({ w: [[2, 3], w], b: [[2], b] });
+const FISHER_A = wbFile([0.5, 0.1, 0.2, 0.9, 0.05, 0.3], [0.4, 0.7]);
+const FISHER_B = wbFile([0.4, 0.2, 0.1, 0.8, 0.1, 0.2], [0.5, 0.6]);
+/** A LoRA adapter file of one layer `l`: A (2×3) and B (4×2). */
+const adapterFile = (a, b) => safetensors({ 'l.lora_A.weight': [[2, 3], a], 'l.lora_B.weight': [[4, 2], b] });
+const SLOW = adapterFile([0.1, 0.2, 0.3, 0.4, 0.5, 0.6], [0.1, 0, 0, 0.1, 0.2, 0.1, 0.3, 0]);
+const FAST = adapterFile([0.2, 0.1, 0.3, 0.5, 0.4, 0.6], [0.2, 0, 0.1, 0.1, 0.1, 0.1, 0.3, 0.1]);
 
 const Z = longCsv();
 const OBS = 'example,value\ne0,0.5\ne3,0.1\ne7,0.2\n';
@@ -170,78 +144,84 @@ const observedRefuses = (rows) =>
   rows.map(([name, obs, stderr, ...flags]) =>
     refused(name, { ...BASE, 'obs.csv': obs }, [...PREDICT, ...flags, '--out', '{dir}/p.csv'], stderr),
   );
+/**
+ * Cases of one command (`args`) against what stands at its output: each row is `[name, files over BASE,
+ * more args, exit status, stderr pattern (optional), setup (optional)]`.
+ */
+const atOutput = (args, rows) =>
+  rows.map(([name, files, more, exit, stderr, setup]) => ({
+    name,
+    files: { ...BASE, ...files },
+    args: [...args, ...more],
+    exit,
+    ...(stderr !== undefined && { stderr }),
+    ...(setup !== undefined && { setup }),
+  }));
 const dangling = (name) => (dir) => symlinkSync(join(dir, 'nowhere', 'target'), join(dir, name));
 const deadPid = 4194302; // just below the largest pid Linux allows: no live process holds it in practice
 
 export const cases = [
   // ---------------------------------------------------------------- outputs: exclusive, forced, located
-  refused(
-    'predict --out exists without --force',
-    { ...BASE, 'p.csv': 'old\n' },
-    [...PREDICT, '--out', '{dir}/p.csv'],
-    'p\\.csv: .*already exists; pass --force',
-  ),
-  completes(
-    'predict --out exists with --force',
-    { ...BASE, 'p.csv': 'old\n' },
-    [...PREDICT, '--out', '{dir}/p.csv', '--force'],
-    { stderr: 'predict: ' },
-  ),
-  refused(
-    'predict --out in a missing folder fails before any work',
-    BASE,
-    [...PREDICT, '--out', '{dir}/no/such/p.csv'],
-    'p\\.csv: the folder .*no/such does not exist',
-  ),
-  refused(
-    'predict --out is a folder',
-    { ...BASE, 'p.csv/x': 'x' },
-    [...PREDICT, '--out', '{dir}/p.csv', '--force'],
-    'p\\.csv: .*is a folder',
-  ),
-  refused(
-    'predict --out is a dangling symlink',
-    BASE,
-    [...PREDICT, '--out', '{dir}/p.csv'],
-    'p\\.csv: .*already exists',
-    { setup: dangling('p.csv') },
-  ),
-  refused(
-    'predict --out with an unknown extension',
-    BASE,
-    [...PREDICT, '--out', '{dir}/p.xlsx'],
-    'p\\.xlsx: --out: cannot tell the format',
-  ),
-  completes(
-    'predict --out with a stale temporary of a dead run',
-    { ...BASE, [`.p.csv.tmp-${deadPid}-abcdefgh`]: 'partial' },
-    [...PREDICT, '--out', '{dir}/p.csv'],
-    { stderr: `removed \\.p\\.csv\\.tmp-${deadPid}-abcdefgh` },
-  ),
+  ...atOutput(PREDICT, [
+    [
+      'predict --out exists without --force',
+      { 'p.csv': 'old\n' },
+      ['--out', '{dir}/p.csv'],
+      2,
+      'p\\.csv: .*already exists; pass --force',
+    ],
+    ['predict --out exists with --force', { 'p.csv': 'old\n' }, ['--out', '{dir}/p.csv', '--force'], 0, 'predict: '],
+    [
+      'predict --out in a missing folder fails before any work',
+      {},
+      ['--out', '{dir}/no/such/p.csv'],
+      2,
+      'p\\.csv: the folder .*no/such does not exist',
+    ],
+    ['predict --out is a folder', { 'p.csv/x': 'x' }, ['--out', '{dir}/p.csv', '--force'], 2, 'p\\.csv: .*is a folder'],
+    [
+      'predict --out is a dangling symlink',
+      {},
+      ['--out', '{dir}/p.csv'],
+      2,
+      'p\\.csv: .*already exists',
+      dangling('p.csv'),
+    ],
+    [
+      'predict --out with an unknown extension',
+      {},
+      ['--out', '{dir}/p.xlsx'],
+      2,
+      'p\\.xlsx: --out: cannot tell the format',
+    ],
+    [
+      'predict --out with a stale temporary of a dead run',
+      { [`.p.csv.tmp-${deadPid}-abcdefgh`]: 'partial' },
+      ['--out', '{dir}/p.csv'],
+      0,
+      `removed \\.p\\.csv\\.tmp-${deadPid}-abcdefgh`,
+    ],
+  ]),
   refused(
     'replay --out exists without --force',
     { ...BASE, 'w.csv': 'old\n' },
     REPLAY_OUT,
     'w\\.csv: .*already exists; pass --force',
   ),
-  refused(
-    'replay --out in a missing folder',
-    BASE,
-    [...REPLAY, '--out', '{dir}/missing/w.parquet'],
-    'w\\.parquet: the folder .* does not exist',
-  ),
-  refused(
-    'replay --out with an unknown extension',
-    BASE,
-    [...REPLAY, '--out', '{dir}/w.txt'],
-    'cannot tell the format of .*w\\.txt',
-  ),
-  refused('replay --out is a dangling symlink', BASE, REPLAY_OUT, 'w\\.csv: .*already exists', {
-    setup: dangling('w.csv'),
-  }),
-  completes('replay --out is a dangling symlink, --force replaces the link', BASE, [...REPLAY_OUT, '--force'], {
-    setup: dangling('w.csv'),
-  }),
+  ...atOutput(REPLAY, [
+    [
+      'replay --out in a missing folder',
+      {},
+      ['--out', '{dir}/missing/w.parquet'],
+      2,
+      'w\\.parquet: the folder .* does not exist',
+    ],
+    ['replay --out with an unknown extension', {}, ['--out', '{dir}/w.txt'], 2, 'cannot tell the format of .*w\\.txt'],
+  ]),
+  ...atOutput(REPLAY_OUT, [
+    ['replay --out is a dangling symlink', {}, [], 2, 'w\\.csv: .*already exists', dangling('w.csv')],
+    ['replay --out is a dangling symlink, --force replaces the link', {}, ['--force'], 0, undefined, dangling('w.csv')],
+  ]),
   refused(
     'report --out exists without --force',
     { ...BASE, 'r.html': 'old' },
@@ -255,67 +235,75 @@ export const cases = [
     'r\\.html: the folder .*nope does not exist',
   ),
   refused('report --out is a folder', { ...BASE, 'r.html/x': 'x' }, [...REPORT, '--force'], 'r\\.html: .*is a folder'),
-  refused(
-    'analyze --out: a folder of other files',
-    { ...BASE, 'out/notes.txt': 'mine' },
-    [...ANALYZE, '--out', '{dir}/out'],
-    'out: .*already exists; pass --force',
-  ),
-  refused(
-    'analyze --out --force never replaces a folder of other files',
-    { ...BASE, 'out/notes.txt': 'mine' },
-    [...ANALYZE, '--out', '{dir}/out', '--force'],
-    'out: .*holds files this command does not write \\(notes\\.txt\\)',
-  ),
-  refused(
-    'analyze --out is a file',
-    { ...BASE, out: 'x' },
-    [...ANALYZE, '--out', '{dir}/out', '--force'],
-    '--out must be a folder, but .*out is a file',
-  ),
-  refused(
-    'analyze --out under a missing folder',
-    BASE,
-    [...ANALYZE, '--out', '{dir}/a/b'],
-    'b: the folder .*a does not exist',
-  ),
-  completes('analyze --out into an empty folder', { ...BASE, 'out/.keep': null }, [...ANALYZE, '--out', '{dir}/out']),
-  completes(
-    'analyze --out --force replaces an earlier output',
-    { ...BASE, 'out/summary.json': '{}', 'out/tasks.csv': 'x\n' },
-    [...ANALYZE, '--out', '{dir}/out', '--force'],
-  ),
-  completes(
-    'analyze --out cleans a stale temporary folder of a dead run',
-    { ...BASE, [`.out.tmp-${deadPid}-abcdefgh/tasks.csv`]: 'partial' },
-    [...ANALYZE, '--out', '{dir}/out'],
-    { stderr: `removed \\.out\\.tmp-${deadPid}-abcdefgh` },
-  ),
-  refused(
-    'analyze --out restores a folder an interrupted --force left aside',
-    { ...BASE, [`.out.old-${deadPid}-abcdefgh/summary.json`]: '{}' },
-    [...ANALYZE, '--out', '{dir}/out'],
-    `restored .*out from \\.out\\.old-${deadPid}-abcdefgh[\\s\\S]*already exists`,
-  ),
-  refused(
-    'analyze --out is a dangling symlink',
-    BASE,
-    [...ANALYZE, '--out', '{dir}/out'],
-    '--out must be a folder, but .*out is a symbolic link',
-    { setup: dangling('out') },
-  ),
-  refused(
-    'evaluate --dump-known exists',
-    { ...BASE, 'k.json': '{}' },
-    [...EVALUATE, '--known', '3', '--dump-known', '{dir}/k.json'],
-    'k\\.json: .*already exists',
-  ),
-  refused(
-    'evaluate --dump-known in a missing folder',
-    BASE,
-    [...EVALUATE, '--known', '3', '--dump-known', '{dir}/x/k.json'],
-    'k\\.json: the folder .* does not exist',
-  ),
+  ...atOutput(ANALYZE, [
+    [
+      'analyze --out: a folder of other files',
+      { 'out/notes.txt': 'mine' },
+      ['--out', '{dir}/out'],
+      2,
+      'out: .*already exists; pass --force',
+    ],
+    [
+      'analyze --out --force never replaces a folder of other files',
+      { 'out/notes.txt': 'mine' },
+      ['--out', '{dir}/out', '--force'],
+      2,
+      'out: .*holds files this command does not write \\(notes\\.txt\\)',
+    ],
+    [
+      'analyze --out is a file',
+      { out: 'x' },
+      ['--out', '{dir}/out', '--force'],
+      2,
+      '--out must be a folder, but .*out is a file',
+    ],
+    ['analyze --out under a missing folder', {}, ['--out', '{dir}/a/b'], 2, 'b: the folder .*a does not exist'],
+    ['analyze --out into an empty folder', { 'out/.keep': null }, ['--out', '{dir}/out'], 0],
+    [
+      'analyze --out --force replaces an earlier output',
+      { 'out/summary.json': '{}', 'out/tasks.csv': 'x\n' },
+      ['--out', '{dir}/out', '--force'],
+      0,
+    ],
+    [
+      'analyze --out cleans a stale temporary folder of a dead run',
+      { [`.out.tmp-${deadPid}-abcdefgh/tasks.csv`]: 'partial' },
+      ['--out', '{dir}/out'],
+      0,
+      `removed \\.out\\.tmp-${deadPid}-abcdefgh`,
+    ],
+    [
+      'analyze --out restores a folder an interrupted --force left aside',
+      { [`.out.old-${deadPid}-abcdefgh/summary.json`]: '{}' },
+      ['--out', '{dir}/out'],
+      2,
+      `restored .*out from \\.out\\.old-${deadPid}-abcdefgh[\\s\\S]*already exists`,
+    ],
+    [
+      'analyze --out is a dangling symlink',
+      {},
+      ['--out', '{dir}/out'],
+      2,
+      '--out must be a folder, but .*out is a symbolic link',
+      dangling('out'),
+    ],
+  ]),
+  ...atOutput(EVALUATE, [
+    [
+      'evaluate --dump-known exists',
+      { 'k.json': '{}' },
+      ['--known', '3', '--dump-known', '{dir}/k.json'],
+      2,
+      'k\\.json: .*already exists',
+    ],
+    [
+      'evaluate --dump-known in a missing folder',
+      {},
+      ['--known', '3', '--dump-known', '{dir}/x/k.json'],
+      2,
+      'k\\.json: the folder .* does not exist',
+    ],
+  ]),
   refused(
     'lora merge --out exists',
     { 'slow.safetensors': SLOW, 'fast.safetensors': FAST, 'm.safetensors': 'x' },
@@ -761,13 +749,7 @@ export const cases = [
     'fisher second file with an infinite value',
     {
       'a.safetensors': FISHER_A,
-      'b.safetensors': safetensors({
-        w: [
-          [2, 3],
-          [0.4, 0.2, Infinity, 0.8, 0.1, 0.2],
-        ],
-        b: [[2], [0.5, 0.6]],
-      }),
+      'b.safetensors': wbFile([0.4, 0.2, Infinity, 0.8, 0.1, 0.2], [0.5, 0.6]),
     },
     ['fisher', '{dir}/a.safetensors', '{dir}/b.safetensors'],
     'b\\.safetensors: tensor "w" \\(Fisher diagonal\\) entry \\[0, 2\\] is Infinity',
@@ -789,13 +771,7 @@ export const cases = [
     'fisher --update with a NaN',
     {
       'a.safetensors': FISHER_A,
-      'u.safetensors': safetensors({
-        w: [
-          [2, 3],
-          [0, 0, 0, NaN, 0, 0],
-        ],
-        b: [[2], [0, 0]],
-      }),
+      'u.safetensors': wbFile([0, 0, 0, NaN, 0, 0], [0, 0]),
     },
     ['fisher', '{dir}/a.safetensors', '--update', '{dir}/u.safetensors'],
     'u\\.safetensors: tensor "w" \\(update\\) entry \\[1, 0\\] is NaN',
@@ -887,16 +863,7 @@ export const cases = [
   refused(
     'lora merge with a NaN in the slow adapter',
     {
-      'slow.safetensors': safetensors({
-        'l.lora_A.weight': [
-          [2, 3],
-          [0.1, 0.2, NaN, 0.4, 0.5, 0.6],
-        ],
-        'l.lora_B.weight': [
-          [4, 2],
-          [0, 0, 0, 0, 0, 0, 0, 0],
-        ],
-      }),
+      'slow.safetensors': adapterFile([0.1, 0.2, NaN, 0.4, 0.5, 0.6], [0, 0, 0, 0, 0, 0, 0, 0]),
       'fast.safetensors': FAST,
     },
     [...MERGE, '--lambda', '0.5', '--out', '{dir}/m.safetensors'],
