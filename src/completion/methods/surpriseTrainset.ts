@@ -1,7 +1,8 @@
 /**
  * Shared pieces of the faithful (Surprise-style) methods: the stacked "trainset" of train rows plus
- * one partially known test row, read in place from the train matrix (no per-fit dataset building),
- * its global mean, and prediction clipping. Surprise visits ratings user by user in insertion order:
+ * one partially known test row, read in place from the train matrix (no per-fit dataset building; a
+ * masked block lists each train row's observed columns once), its global mean, the SGD epochs over it
+ * and prediction clipping. Surprise visits ratings user by user in insertion order:
  * the train rows row-major, then the test row's known columns ascending. The helpers keep that order.
  * Indexed reads carry `!` where the index is < length by the loop bounds (or by the shapes checked on entry).
  */
