@@ -1,4 +1,8 @@
-// Indexed reads carry `!` where the index is < length by the loop bounds (or by the shapes checked on entry).
+/**
+ * The rank-1…K truncated fits of a forgetting matrix (complete: SVD; with missing entries: ALS).
+ * Numeric kernel: indexed reads carry `!` where the index is < length by the loop bounds (or by the
+ * shapes checked on entry).
+ */
 import type { ForgettingMatrix } from '../matrix/ForgettingMatrix.js';
 import type { Backend, BackendName } from '../linalg/types.js';
 import { ForgetscopeError } from '../util/errors.js';

@@ -1,6 +1,6 @@
-// Indexed reads carry `!` where the index is < length by the loop bounds (or by the shapes checked on entry).
 import type { ForgettingMatrix, MetaValue } from '../matrix/ForgettingMatrix.js';
 import { ForgetscopeError } from '../util/errors.js';
+import { itemAt } from '../util/checked.js';
 
 /** Per-example (column) forgetting statistics over the observed entries; NaN where none observed. */
 export interface ExampleSummary {
@@ -32,20 +32,20 @@ export function summarizeExamples(matrix: ForgettingMatrix): ExampleSummary {
     const base = i * n;
     for (let j = 0; j < n; j++) {
       if (mask !== null && mask[base + j] === 0) continue;
-      const z = v[base + j]!;
-      sum[j]! += z;
-      if (z > max[j]!) max[j] = z;
-      if (z < min[j]!) min[j] = z;
-      if (z > 0) positive[j]!++;
-      observed[j]!++;
+      const z = itemAt(v, base + j);
+      sum[j] = itemAt(sum, j) + z;
+      if (z > itemAt(max, j)) max[j] = z;
+      if (z < itemAt(min, j)) min[j] = z;
+      if (z > 0) positive[j] = itemAt(positive, j) + 1;
+      observed[j] = itemAt(observed, j) + 1;
     }
   }
   const mean = new Float64Array(n);
   const fractionForgotten = new Float64Array(n);
   for (let j = 0; j < n; j++) {
-    const c = observed[j]!;
-    mean[j] = c > 0 ? sum[j]! / c : NaN;
-    fractionForgotten[j] = c > 0 ? positive[j]! / c : NaN;
+    const c = itemAt(observed, j);
+    mean[j] = c > 0 ? itemAt(sum, j) / c : NaN;
+    fractionForgotten[j] = c > 0 ? itemAt(positive, j) / c : NaN;
     if (c === 0) {
       max[j] = NaN;
       min[j] = NaN;
@@ -94,15 +94,15 @@ export function topForgotten(
     throw new ForgetscopeError('usage', `top count must be a non-negative integer, got ${count}`);
   const key = options.by === 'max' ? summary.max : summary.mean;
   const order: number[] = [];
-  for (let j = 0; j < key.length; j++) if (summary.observed[j]! > 0) order.push(j);
-  order.sort((a, b) => key[b]! - key[a]! || a - b);
+  for (let j = 0; j < key.length; j++) if (itemAt(summary.observed, j) > 0) order.push(j);
+  order.sort((a, b) => itemAt(key, b) - itemAt(key, a) || a - b);
   return order.slice(0, count).map((j) => ({
-    example: matrix.exampleIds[j]!,
+    example: itemAt(matrix.exampleIds, j),
     index: j,
-    mean: summary.mean[j]!,
-    max: summary.max[j]!,
-    fractionForgotten: summary.fractionForgotten[j]!,
-    observed: summary.observed[j]!,
+    mean: itemAt(summary.mean, j),
+    max: itemAt(summary.max, j),
+    fractionForgotten: itemAt(summary.fractionForgotten, j),
+    observed: itemAt(summary.observed, j),
     meta: { ...matrix.exampleMeta[j] },
   }));
 }
