@@ -1,3 +1,8 @@
+/**
+ * `lgmf`: logistic matrix factorisation of the binarised stacked matrix (train rows + the test row's known entries), by SGD.
+ * Numeric kernel: indexed reads carry `!` where the index is < length by the loop bounds (or by the
+ * shapes checked on entry).
+ */
 import type { CompletionMethod, FitOptions, KnownEntries } from '../types.js';
 import type { TrainBlock } from './surpriseTrainset.js';
 import { binaryTargets, logisticMethod, seededNormals, sigmoid, type LogisticSettings } from './logisticTargets.js';
