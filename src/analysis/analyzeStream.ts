@@ -11,7 +11,7 @@ import type { OneWayFit } from './fitAdditive.js';
 import { alsFromSums, alsSettings, type AdditiveAlsFit, type AlsSettings } from './fitAdditiveAls.js';
 import { fitQuality, type FitQuality, type ObservedMoments } from './goodnessOfFit.js';
 import { sourceSummariesFromSums, type SourceSummary } from './summarizeBySource.js';
-import { topForgotten, type ExampleSummary, type ForgottenExample } from './summarizeExamples.js';
+import { forgottenExample, mostForgotten, type ExampleSummary, type ForgottenExample } from './summarizeExamples.js';
 import type { TaskSummary } from './summarizeTasks.js';
 import { itemAt } from '../util/checked.js';
 
@@ -429,11 +429,10 @@ function streamSummaries(
     fractionForgotten: Float64Array.from(sums.colPositive.data.subarray(0, n), (p) => p / m),
     observed: new Int32Array(n).fill(m),
   };
-  const top = topForgotten(
-    { exampleIds: ids ?? [], exampleMeta: metas ?? [] },
-    exampleSummary,
-    options.top === undefined ? {} : { count: options.top },
-  ).map((t) => ({ ...t, example: ids ? t.example : String(t.index) }));
+  // without ids, an example's id is its global column index
+  const top = mostForgotten(exampleSummary, options.top === undefined ? {} : { count: options.top }).map((j) =>
+    forgottenExample(exampleSummary, j, ids ? itemAt(ids, j, 'example') : String(j), metas?.[j]),
+  );
   const taskSummary: TaskSummary = {
     ids: options.taskIds ?? Array.from({ length: m }, (_, i) => String(i)),
     mean: Float64Array.from(rowSums, (s) => s / n),

@@ -89,6 +89,18 @@ export function topForgotten(
   summary: ExampleSummary,
   options: TopForgottenOptions = {},
 ): ForgottenExample[] {
+  return mostForgotten(summary, options).map((j) =>
+    forgottenExample(summary, j, itemAt(matrix.exampleIds, j, 'example'), matrix.exampleMeta[j]),
+  );
+}
+
+/**
+ * The column indices of the most-forgotten examples, highest first (ties by column order); examples
+ * with no observed entry are left out (see `topForgotten`).
+ * @example
+ * mostForgotten(summarizeExamples(ForgettingMatrix.fromRows([[0.1, 0.5]])), { count: 1 }); // [1]
+ */
+export function mostForgotten(summary: ExampleSummary, options: TopForgottenOptions = {}): number[] {
   const count = options.count ?? 10;
   if (!Number.isInteger(count) || count < 0)
     throw new ForgetscopeError('usage', `top count must be a non-negative integer, got ${count}`);
@@ -96,13 +108,23 @@ export function topForgotten(
   const order: number[] = [];
   for (let j = 0; j < key.length; j++) if (itemAt(summary.observed, j) > 0) order.push(j);
   order.sort((a, b) => itemAt(key, b) - itemAt(key, a) || a - b);
-  return order.slice(0, count).map((j) => ({
-    example: itemAt(matrix.exampleIds, j),
+  return order.slice(0, count);
+}
+
+/** Example j's row of the most-forgotten list: its statistics, id and (copied) metadata. */
+export function forgottenExample(
+  summary: ExampleSummary,
+  j: number,
+  example: string,
+  meta: Readonly<Record<string, MetaValue>> | undefined,
+): ForgottenExample {
+  return {
+    example,
     index: j,
     mean: itemAt(summary.mean, j),
     max: itemAt(summary.max, j),
     fractionForgotten: itemAt(summary.fractionForgotten, j),
     observed: itemAt(summary.observed, j),
-    meta: { ...matrix.exampleMeta[j] },
-  }));
+    meta: { ...meta },
+  };
 }
