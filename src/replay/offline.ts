@@ -172,6 +172,8 @@ export async function planOfflineReplay(input: OfflineReplayInput): Promise<Repl
   const measured = new Uint8Array(n);
   if (input.known !== undefined) {
     const { columns, values } = input.known;
+    if (values.length !== columns.length)
+      throw new ForgetscopeError('shape', `${columns.length} measured columns but ${values.length} measured values`);
     for (const [t, j] of columns.entries()) {
       if (!(j >= 0 && j < n)) throw new ForgetscopeError('input', `measured column ${j} is outside 0..${n - 1}`);
       scores[j] = itemAt(values, t, 'measured value');

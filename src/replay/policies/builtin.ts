@@ -202,6 +202,11 @@ export function nearestTrainRow(
   train: PolicyInput['train'] & object,
   known: NonNullable<PolicyInput['known']>,
 ): number {
+  if (known.values.length !== known.columns.length)
+    throw new ForgetscopeError(
+      'shape',
+      `${known.columns.length} measured columns but ${known.values.length} measured values`,
+    );
   let best = -1;
   let bestErr = Infinity;
   for (let i = 0; i < train.rows; i++) {
