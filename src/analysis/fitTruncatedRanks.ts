@@ -173,12 +173,13 @@ async function fitByAls(
     if (r === k) last = fit;
   }
   progress(k, k, `ALS rank ${k}`);
-  const factors = await orthogonaliseFactors(last!.u, last!.v, m, n, k, backend);
+  if (last === null || rankOne === null) throw new ForgetscopeError('internal', `ALS ran for no rank (k = ${k})`);
+  const factors = await orthogonaliseFactors(last.u, last.v, m, n, k, backend);
   return assemble(k, sse, moments, {
     s: factors.s,
     u: factors.u,
     v: factors.v,
-    rankOne: rankOne!,
+    rankOne,
     method: 'als',
     backend: backend.name,
     iterations,
