@@ -32,14 +32,7 @@ export function uniformOver(set: ArrayLike<number>, n: number): { weights: Float
 export function topScoring(scores: ArrayLike<number>, m: number, exclude?: Uint8Array): Int32Array {
   const keys = new Float64Array(scores.length);
   for (let j = 0; j < scores.length; j++) {
-    if (exclude?.[j]) {
-      keys[j] = -Infinity;
-      continue;
-    }
-    const s = scores[j];
-    if (s === undefined || !Number.isFinite(s))
-      throw new ForgetscopeError('input', `score of example ${j} is ${s}`, { column: 'score' });
-    keys[j] = s;
+    keys[j] = exclude?.[j] ? -Infinity : finiteScore(scores, j);
   }
   return topKIndices(keys, m, createReplayRandom(0));
 }
@@ -271,6 +264,44 @@ export const coveragePolicy: ReplayPolicy = {
   },
 };
 
+/** The factor rows scaled to unit length (rows of norm below 1e-12 divided by 1e-12), N × rank row-major. */
+function unitRows(factors: { rank: number; data: Float64Array }, n: number): Float64Array {
+  const r = factors.rank;
+  if (factors.data.length !== n * r)
+    throw new ForgetscopeError('shape', `factors have ${factors.data.length / r} rows, the row has ${n} examples`);
+  const e = new Float64Array(n * r);
+  for (let j = 0; j < n; j++) {
+    let norm = 0;
+    const row = factors.data.subarray(j * r, j * r + r);
+    for (const x of row) norm += x ** 2;
+    norm = Math.max(Math.sqrt(norm), 1e-12);
+    for (const [c, x] of row.entries()) e[j * r + c] = x / norm;
+  }
+  return e;
+}
+
+/** Score i, an input error unless it is finite. */
+function finiteScore(scores: ArrayLike<number>, i: number): number {
+  const s = scores[i];
+  if (s === undefined || !Number.isFinite(s))
+    throw new ForgetscopeError('input', `score of example ${i} is ${s}`, { column: 'score' });
+  return s;
+}
+
+/** The first index of the largest finite bound (−1 when every bound is −Infinity). */
+function largestBound(bound: Float64Array): number {
+  let j = -1;
+  let best = -Infinity;
+  for (let c = 0; c < bound.length; c++) {
+    const b = itemAt(bound, c);
+    if (b > -Infinity && (j < 0 || b > best)) {
+      j = c;
+      best = b;
+    }
+  }
+  return j;
+}
+
 /**
  * Greedy facility location: `count` examples (not excluded) maximising Σ_i p_i · max_{j chosen} sim(i, j),
  * p = max(score, 0), sim = max(0, cosine of the factor rows). Returned in pick order.
@@ -283,23 +314,8 @@ export function facilityLocation(
 ): Int32Array {
   const n = scores.length;
   const r = factors.rank;
-  if (factors.data.length !== n * r)
-    throw new ForgetscopeError('shape', `factors have ${factors.data.length / r} rows, the row has ${n} examples`);
-  const e = new Float64Array(n * r);
-  for (let j = 0; j < n; j++) {
-    let norm = 0;
-    const row = factors.data.subarray(j * r, j * r + r);
-    for (const x of row) norm += x ** 2;
-    norm = Math.max(Math.sqrt(norm), 1e-12);
-    for (const [c, x] of row.entries()) e[j * r + c] = x / norm;
-  }
-  const p = new Float64Array(n);
-  for (let i = 0; i < n; i++) {
-    const s = scores[i];
-    if (s === undefined || !Number.isFinite(s))
-      throw new ForgetscopeError('input', `score of example ${i} is ${s}`, { column: 'score' });
-    p[i] = Math.max(s, 0);
-  }
+  const e = unitRows(factors, n);
+  const p = Float64Array.from({ length: n }, (_, i) => Math.max(finiteScore(scores, i), 0));
   const cover = new Float64Array(n);
   const sim = (i: number, j: number): number => {
     let d = 0;
@@ -329,16 +345,8 @@ export function facilityLocation(
   const out = new Int32Array(count);
   for (let round = 0; round < count; round++) {
     for (;;) {
-      // count ≤ live: some example still has a finite bound, so j ends ≥ 0
-      let j = -1;
-      let best = -Infinity;
-      for (let c = 0; c < n; c++) {
-        const b = itemAt(bound, c);
-        if (b > -Infinity && (j < 0 || b > best)) {
-          j = c;
-          best = b;
-        }
-      }
+      // count ≤ live: some example still has a finite bound, so j ≥ 0
+      const j = largestBound(bound);
       if (fresh[j] === round) {
         out[round] = j;
         bound[j] = -Infinity;
