@@ -4,12 +4,12 @@
  * tasks' values there (only similarities > 0 count). Reproduces the released code's predictions.
  * O(M·k_known) similarities plus O(k·N) predictions per row; no pairwise train-train similarities
  * (they never enter the test row's predictions).
- * Indexed reads carry `!` where the index is < length by the loop bounds (or by the shapes checked on entry).
  */
 import type { ForgettingMatrix } from '../../matrix/ForgettingMatrix.js';
 import type { CompletionMethod, FitOptions, FittedCompletion, KnownEntries, RowPrediction } from '../types.js';
 import { checkKnown, clipRating, globalMean, trainBlock } from './surpriseTrainset.js';
 import { msdToTrainRows, neighbourSums, rankBySimilarity } from './msdNeighbours.js';
+import { itemAt } from '../../util/checked.js';
 
 /** Options of the KNN methods. */
 export interface KnnOptions extends FitOptions {
@@ -54,7 +54,7 @@ export function knn(defaults: { k?: number; minK?: number } = {}): CompletionMet
               prediction[j] = clipRating((fallback ??= globalMean(block, known)));
               continue;
             }
-            const nb = neighbourSums(block, order, sim, j, k, (row) => values[row * n + j]!);
+            const nb = neighbourSums(block, order, sim, j, k, (row) => itemAt(values, row * n + j));
             prediction[j] =
               nb.count < minK
                 ? clipRating((fallback ??= globalMean(block, known)))

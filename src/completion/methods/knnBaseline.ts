@@ -3,7 +3,6 @@
  * min_k = 1, with the BaselineOnly SGD baselines (1000 epochs, lr 0.005, reg 0.02): the prediction
  * is the baseline μ + b_u + b_i plus the similarity-weighted mean of the neighbours' residuals from
  * their own baselines. Reproduces the released code's predictions.
- * Indexed reads carry `!` where the index is < length by the loop bounds (or by the shapes checked on entry).
  */
 import type { ForgettingMatrix } from '../../matrix/ForgettingMatrix.js';
 import type { CompletionMethod, FittedCompletion, KnownEntries, RowPrediction } from '../types.js';
@@ -12,6 +11,7 @@ import { msdToTrainRows, neighbourSums, rankBySimilarity } from './msdNeighbours
 import { baselineSgd, type BaselineSgdSettings } from './baselineSgd.js';
 import { PAPER_BASELINE_SGD, seenColumns } from './additive.js';
 import { neighbourCounts, type KnnOptions } from './knn.js';
+import { itemAt } from '../../util/checked.js';
 
 /** Options of `knn-baseline`. */
 export interface KnnBaselineOptions extends KnnOptions, Partial<BaselineSgdSettings> {}
@@ -46,13 +46,13 @@ export function knnBaseline(
           const prediction = new Float64Array(n);
           for (let j = 0; j < n; j++) {
             let est = mu;
-            est += bu[m]!;
+            est += itemAt(bu, m);
             if (!seen[j]) {
               prediction[j] = clipRating(est);
               continue;
             }
-            est += bi[j]!;
-            const itemBias = bi[j]!;
+            est += itemAt(bi, j);
+            const itemBias = itemAt(bi, j);
             // Each neighbour's residual from its own baseline μ + b_row + b_j.
             const nb = neighbourSums(
               block,
@@ -60,7 +60,7 @@ export function knnBaseline(
               sim,
               j,
               k,
-              (row) => values[row * n + j]! - (mu + bu[row]! + itemBias),
+              (row) => itemAt(values, row * n + j) - (mu + itemAt(bu, row) + itemBias),
             );
             const sumRatings = nb.count < minK ? 0 : nb.weighted;
             if (nb.sumSim !== 0) est += sumRatings / nb.sumSim;
