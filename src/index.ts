@@ -191,7 +191,7 @@ export type {
   KnownEntries,
   RowPrediction,
 } from './completion/index.js';
-export { completionMethods, createCompletionMethod, PAPER_METHODS } from './completion/index.js';
+export { completionMethods, createCompletionMethod, PAPER_METHODS, withFitOptions } from './completion/index.js';
 // ## The methods (factories by registry name; `funkSvd` is the `svd` method)
 export { additive, PAPER_BASELINE_SGD, type AdditiveOptions, type BaselineSgdSettings } from './completion/index.js';
 export { knn, type KnnOptions } from './completion/index.js';
