@@ -3,16 +3,10 @@ import { itemAt } from '../../util/checked.js';
 import { ForgetscopeError } from '../../util/errors.js';
 import { ByteInterner, InvalidUtf8Id } from '../long/ByteInterner.js';
 import { MAX_ROWS_PER_BYTE } from '../limits.js';
-import { LongTableBuilder } from '../long/LongTableBuilder.js';
+import { startLongTable } from '../long/startLongTable.js';
 import { locateLongColumns } from '../long/locateColumns.js';
-import {
-  checkSideValue,
-  locateSideColumns,
-  sideResult,
-  type LongReadOptions,
-  type LongReadResult,
-} from '../long/sideColumns.js';
-import { resolveColumns } from '../resolveColumns.js';
+import { checkSideValue, locateSideColumns, sideResult } from '../long/sideColumns.js';
+import type { LongReadOptions, LongReadResult } from '../long/sideColumns.js';
 import { registerArrowCodecs } from './registerCodecs.js';
 
 /**
@@ -28,19 +22,11 @@ export async function readArrowBatches(
   options: LongReadOptions & { byteLength?: number },
 ): Promise<LongReadResult> {
   const file = options.file;
-  const names = resolveColumns(options.columns);
-  const tasks = new ByteInterner();
-  const examples = new ByteInterner();
-  const cell = (t: number, e: number) => `task "${tasks.strings[t]}", example "${examples.strings[e]}"`;
-  const builder = new LongTableBuilder({
-    file,
-    unit: 'row',
-    ...(options.duplicates ? { duplicates: options.duplicates } : {}),
-    ...(options.dtype ? { dtype: options.dtype } : {}),
-    ...(options.side ? { side: options.side } : {}),
-    describe: cell,
-  });
-  const sideValues = new Float64Array(options.side?.length ?? 0);
+  const { names, tasks, examples, builder, cell, sideValues } = startLongTable(
+    options,
+    () => new ByteInterner(),
+    'row',
+  );
   let row0 = 0;
   let sawSchema = false;
   const maxRows = options.byteLength === undefined ? Infinity : Math.max(1, options.byteLength) * MAX_ROWS_PER_BYTE;

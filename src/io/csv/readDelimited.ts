@@ -5,17 +5,13 @@ import { ByteInterner, InvalidUtf8Id } from '../long/ByteInterner.js';
 import { cutText, quoteText } from '../limits.js';
 import { DelimitedTokenizer } from './DelimitedTokenizer.js';
 import { firstInvalidUtf8 } from '../utf8.js';
-import { LongTableBuilder } from '../long/LongTableBuilder.js';
+import type { LongTableBuilder } from '../long/LongTableBuilder.js';
+import { startLongTable } from '../long/startLongTable.js';
 import { NOT_A_NUMBER, parseNumberBytes } from '../long/parseNumber.js';
 import { locateLongColumns, type LongColumnIndices } from '../long/locateColumns.js';
-import {
-  checkSideValue,
-  locateSideColumns,
-  sideResult,
-  type LongReadOptions,
-  type LongReadResult,
-} from '../long/sideColumns.js';
-import { resolveColumns } from '../resolveColumns.js';
+import { checkSideValue, locateSideColumns, sideResult } from '../long/sideColumns.js';
+import type { LongReadOptions, LongReadResult } from '../long/sideColumns.js';
+import type { ColumnNames } from '../types.js';
 
 const SPACE = 0x20;
 
@@ -55,12 +51,16 @@ export class DelimitedLongTableParser extends DelimitedTokenizer {
   /** Fields of the side columns (`options.side`), and the current row's side values. */
   private sideFields: number[] = [];
   private readonly sideValues: Float64Array;
+  /** The long-table column names to look for in the header. */
+  private readonly names: ColumnNames;
   /** Extra columns of the header (neither ids nor values): field index and metadata column. */
   private extras: { field: number; meta: number }[] = [];
   private readonly metaDecoder = new TextDecoder('utf-8', { fatal: true });
-  private readonly tasks = new ByteInterner();
-  private readonly examples = new ByteInterner();
+  private readonly tasks: ByteInterner;
+  private readonly examples: ByteInterner;
   private readonly builder: LongTableBuilder;
+  /** Names cell (t, e) by its ids. */
+  private readonly cell: (t: number, e: number) => string;
   private readonly nanAsMissing: boolean;
   /** First pass of a two-pass read: only split records and intern ids (see `startSecondPass`). */
   private idsOnly = false;
@@ -70,19 +70,14 @@ export class DelimitedLongTableParser extends DelimitedTokenizer {
     this.options = options;
     this.progress = options.progress;
     this.nanAsMissing = options.nanAsMissing ?? false;
-    this.builder = new LongTableBuilder({
-      file: this.file,
-      ...(options.duplicates ? { duplicates: options.duplicates } : {}),
-      ...(options.dtype ? { dtype: options.dtype } : {}),
-      ...(options.side ? { side: options.side } : {}),
-      describe: this.cell,
-    });
-    this.sideValues = new Float64Array(options.side?.length ?? 0);
+    const state = startLongTable(this.options, () => new ByteInterner(), 'line');
+    this.tasks = state.tasks;
+    this.examples = state.examples;
+    this.builder = state.builder;
+    this.cell = state.cell;
+    this.sideValues = state.sideValues;
+    this.names = state.names;
   }
-
-  /** Names cell (t, e) by its ids. */
-  private readonly cell = (t: number, e: number): string =>
-    `task "${this.tasks.strings[t]}", example "${this.examples.strings[e]}"`;
 
   /** Parses every complete record of the data so far. */
   override push(chunk: Uint8Array): void {
@@ -232,7 +227,7 @@ export class DelimitedLongTableParser extends DelimitedTokenizer {
         );
       }
     });
-    const cols = locateLongColumns(names, resolveColumns(this.options.columns), { file: this.file, line });
+    const cols = locateLongColumns(names, this.names, { file: this.file, line });
     this.head = { names, cols };
     this.sideFields = locateSideColumns(names, this.options.side ?? [], { file: this.file, line });
     if (this.idsOnly) this.idsOnlyLastField = Math.max(cols.task, cols.example) + 1;

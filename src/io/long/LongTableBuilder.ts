@@ -1,6 +1,7 @@
 import { itemAt } from '../../util/checked.js';
 import { ForgetscopeError } from '../../util/errors.js';
-import { ForgettingMatrix, type ExampleMeta, type TaskMeta } from '../../matrix/ForgettingMatrix.js';
+import type { ExampleMeta, ForgettingMatrix, TaskMeta } from '../../matrix/ForgettingMatrix.js';
+import { matrixFromParts } from '../matrixFromParts.js';
 import type { SideMatrix } from '../../matrix/sideMatrices.js';
 import type { DuplicatePolicy, ReadReport } from '../types.js';
 
@@ -401,14 +402,6 @@ export class LongTableBuilder {
       if (this.nllBefore.length < n) nllBefore.fill(NaN, this.nllBefore.length);
     }
     if (!meta.taskMeta && !meta.exampleMeta && this.metaColumns.length > 0) meta = this.metadata(m, n);
-    return new ForgettingMatrix({
-      values,
-      ...(observed ? { observed } : {}),
-      taskIds,
-      exampleIds,
-      ...(meta.taskMeta ? { taskMeta: meta.taskMeta } : {}),
-      ...(meta.exampleMeta ? { exampleMeta: meta.exampleMeta } : {}),
-      ...(nllBefore ? { nllBefore } : {}),
-    });
+    return matrixFromParts({ values, observed, taskIds, exampleIds, ...meta, nllBefore });
   }
 }

@@ -1,15 +1,9 @@
 import { itemAt } from '../../util/checked.js';
 import { ForgetscopeError } from '../../util/errors.js';
-import { LongTableBuilder } from './LongTableBuilder.js';
+import { startLongTable } from './startLongTable.js';
 import { StringInterner } from './StringInterner.js';
-import { resolveColumns } from '../resolveColumns.js';
-import {
-  checkSideValue,
-  locateSideColumns,
-  sideResult,
-  type LongReadOptions,
-  type LongReadResult,
-} from './sideColumns.js';
+import { checkSideValue, locateSideColumns, sideResult } from './sideColumns.js';
+import type { LongReadOptions, LongReadResult } from './sideColumns.js';
 import { cutText, resolveLimits } from '../limits.js';
 import { firstInvalidUtf8 } from '../utf8.js';
 import { jsonId, parseJsonLimited } from '../json/parseJsonLimited.js';
@@ -25,19 +19,9 @@ export async function readJsonLinesLongTable(
   options: LongReadOptions & { totalBytes?: number },
 ): Promise<LongReadResult> {
   const file = options.file;
-  const names = resolveColumns(options.columns);
-  const tasks = new StringInterner();
-  const examples = new StringInterner();
-  const cell = (t: number, e: number) => `task "${tasks.strings[t]}", example "${examples.strings[e]}"`;
-  const builder = new LongTableBuilder({
-    file,
-    ...(options.duplicates ? { duplicates: options.duplicates } : {}),
-    ...(options.dtype ? { dtype: options.dtype } : {}),
-    ...(options.side ? { side: options.side } : {}),
-    describe: cell,
-  });
+  const state = startLongTable(options, () => new StringInterner(), 'line');
+  const { names, tasks, examples, builder, cell, sideValues } = state;
   const sideNames = options.side ?? [];
-  const sideValues = new Float64Array(sideNames.length);
   const isSide = new Set(sideNames);
   const limits = resolveLimits(options.limits);
   const decoder = new TextDecoder('utf-8', { fatal: true });

@@ -2,16 +2,11 @@ import { parquetMetadataAsync, parquetRead, type AsyncBuffer, type ColumnMetaDat
 import { compressors } from 'hyparquet-compressors';
 import { itemAt } from '../../util/checked.js';
 import { ForgetscopeError } from '../../util/errors.js';
-import { LongTableBuilder } from '../long/LongTableBuilder.js';
+import { startLongTable } from '../long/startLongTable.js';
 import { StringInterner } from '../long/StringInterner.js';
 import { locateLongColumns } from '../long/locateColumns.js';
-import {
-  checkSideValue,
-  locateSideColumns,
-  sideResult,
-  type LongReadOptions,
-  type LongReadResult,
-} from '../long/sideColumns.js';
+import { checkSideValue, locateSideColumns, sideResult } from '../long/sideColumns.js';
+import type { LongReadOptions, LongReadResult } from '../long/sideColumns.js';
 import { resolveColumns } from '../resolveColumns.js';
 import { MAX_ROWS_PER_BYTE, quoteText } from '../limits.js';
 import { FlatColumnCursor, FlatPathUnsupported, type FlatColumnKind, flatColumnSupported } from './flatColumn.js';
@@ -102,22 +97,6 @@ interface OpenParquet {
   options: LongReadOptions;
 }
 
-/** The interners and builder one read fills, and `cell`, which names a cell by its ids. */
-function newState(options: LongReadOptions) {
-  const tasks = new StringInterner();
-  const examples = new StringInterner();
-  const cell = (t: number, e: number) => `task "${tasks.strings[t]}", example "${examples.strings[e]}"`;
-  const builder = new LongTableBuilder({
-    file: options.file,
-    unit: 'row',
-    ...(options.duplicates ? { duplicates: options.duplicates } : {}),
-    ...(options.dtype ? { dtype: options.dtype } : {}),
-    ...(options.side ? { side: options.side } : {}),
-    describe: cell,
-  });
-  return { tasks, examples, builder, cell };
-}
-
 /** Row ranges of at most SLICE_ROWS rows, never crossing a row group. */
 function rowSlices(metadata: FileMetaData): { group: number; start: number; end: number }[] {
   const slices: { group: number; start: number; end: number }[] = [];
@@ -176,7 +155,7 @@ interface FlatLane {
 async function readFlat(parquet: OpenParquet): Promise<LongReadResult> {
   const { source, metadata, header, cols, sideCols, options } = parquet;
   const file = options.file;
-  const { tasks, examples, builder, cell } = newState(options);
+  const { tasks, examples, builder, cell, sideValues } = startLongTable(options, () => new StringInterner(), 'row');
   const totalRows = Number(metadata.num_rows);
   const leaves = metadata.schema.slice(1);
   const deltaMode = cols.delta >= 0;
@@ -216,7 +195,6 @@ async function readFlat(parquet: OpenParquet): Promise<LongReadResult> {
     strings: new StringInterner(),
   }));
   const numbers = [...(b ? [b] : []), v, ...sides];
-  const sideValues = new Float64Array(sides.length);
   const internTask = (s: string) => tasks.intern(s);
   let cursorGroup = -1;
   for (const { group, start, end } of rowSlices(metadata)) {
@@ -294,8 +272,7 @@ async function readGeneric(parquet: OpenParquet): Promise<LongReadResult> {
   const wanted = [cols.task, cols.example, cols.delta, cols.nllBefore, cols.nllAfter, ...sideCols, ...extras]
     .filter((k) => k >= 0)
     .map(name);
-  const { tasks, examples, builder, cell } = newState(options);
-  const sideValues = new Float64Array(sideCols.length);
+  const { tasks, examples, builder, cell, sideValues } = startLongTable(options, () => new StringInterner(), 'row');
   const totalRows = Number(metadata.num_rows);
   // Rows are read in slices of at most SLICE_ROWS inside each row group: hyparquet decodes only the
   // pages a slice touches, so the decoded JS arrays stay small even for pyarrow's 1Mi-row groups.
