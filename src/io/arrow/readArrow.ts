@@ -5,7 +5,7 @@ import { ByteInterner, InvalidUtf8Id } from '../long/ByteInterner.js';
 import { MAX_ROWS_PER_BYTE } from '../limits.js';
 import { startLongTable } from '../long/startLongTable.js';
 import { locateLongColumns } from '../long/locateColumns.js';
-import { checkSideValue, locateSideColumns, sideResult } from '../long/sideColumns.js';
+import { sideValueError, locateSideColumns, sideResult } from '../long/sideColumns.js';
 import type { LongReadOptions, LongReadResult } from '../long/sideColumns.js';
 import { registerArrowCodecs } from './registerCodecs.js';
 
@@ -111,7 +111,9 @@ export async function readArrowBatches(
       for (let k = 0; k < sides.length; k++) {
         const c = itemAt(sides, k, 'side column');
         const x = c.valid[r] ? itemAt(c.values, r, 'row') : null;
-        sideValues[k] = checkSideValue(x, c.name, () => cell(task, example), { file, line: row, column: c.name });
+        if (x === null || x - x !== 0)
+          throw sideValueError(x, c.name, cell(task, example), { file, line: row, column: c.name });
+        sideValues[k] = x;
       }
       builder.add(task, example, value, row, sideValues);
     }
@@ -380,6 +382,8 @@ function numberColumn(
   const valid = new Uint8Array(n).fill(1);
   const nullWord: (string | undefined)[] = [];
   const raw = vec.nullCount === 0 && DataType.isFloat(type) ? (vec.toArray() as Float64Array | Float32Array) : null;
+  // Stored values kept as they are: the whole column at once.
+  if (raw && asStored) return { values: Float64Array.from(raw), valid: new Uint8Array(n).fill(1), nullWord: [] };
   for (let r = 0; r < n; r++) {
     let v: number;
     if (raw) v = itemAt(raw, r, 'row');

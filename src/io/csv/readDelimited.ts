@@ -9,7 +9,7 @@ import type { LongTableBuilder } from '../long/LongTableBuilder.js';
 import { startLongTable } from '../long/startLongTable.js';
 import { NOT_A_NUMBER, parseNumberBytes } from '../long/parseNumber.js';
 import { locateLongColumns, type LongColumnIndices } from '../long/locateColumns.js';
-import { checkSideValue, locateSideColumns, sideResult } from '../long/sideColumns.js';
+import { sideValueError, locateSideColumns, sideResult } from '../long/sideColumns.js';
 import type { LongReadOptions, LongReadResult } from '../long/sideColumns.js';
 import type { ColumnNames } from '../types.js';
 
@@ -243,11 +243,13 @@ export class DelimitedLongTableParser extends DelimitedTokenizer {
     for (let k = 0; k < this.sideFields.length; k++) {
       const field = itemAt(this.sideFields, k, 'side column');
       const x = this.parseField(field, line);
-      this.sideValues[k] = checkSideValue(x, this.name(field), () => this.cell(t, e), {
-        file: this.file,
-        line,
-        column: this.fieldCol(field),
-      });
+      if (x === null || x - x !== 0)
+        throw sideValueError(x, this.name(field), this.cell(t, e), {
+          file: this.file,
+          line,
+          column: this.fieldCol(field),
+        });
+      this.sideValues[k] = x;
     }
   }
 

@@ -247,9 +247,17 @@ export class LongTableBuilder {
       const mean = itemAt(row, e, 'example');
       row[e] = mean + (value - mean) / count;
     }
-    for (let k = 0; k < this.sideRows.length; k++) {
-      const cells = itemAt(itemAt(this.sideRows, k, 'side column'), t, 'task');
-      const x = itemAt(side ?? [], k, 'side value');
+    if (this.sideRows.length > 0) this.addSide(t, e, count, side);
+  }
+
+  /** Stores the side values of cell (t, e), merged as `add` merged its value (`count` as there). */
+  private addSide(t: number, e: number, count: number, side: ArrayLike<number> | undefined): void {
+    const sideRows = this.sideRows;
+    for (let k = 0; k < sideRows.length; k++) {
+      const cells = sideRows[k]?.[t];
+      const x = side?.[k];
+      if (cells === undefined || x === undefined)
+        throw new ForgetscopeError('internal', `side value ${k} of task #${t + 1} was not given or has no row`);
       if (count === 1) cells[e] = x;
       else {
         const mean = itemAt(cells, e, 'example');

@@ -2,7 +2,7 @@ import { itemAt } from '../../util/checked.js';
 import { ForgetscopeError } from '../../util/errors.js';
 import { startLongTable } from './startLongTable.js';
 import { StringInterner } from './StringInterner.js';
-import { checkSideValue, locateSideColumns, sideResult } from './sideColumns.js';
+import { sideValueError, locateSideColumns, sideResult } from './sideColumns.js';
 import type { LongReadOptions, LongReadResult } from './sideColumns.js';
 import { cutText, resolveLimits } from '../limits.js';
 import { firstInvalidUtf8 } from '../utf8.js';
@@ -105,7 +105,8 @@ export async function readJsonLinesLongTable(
       const name = itemAt(sideNames, k, 'side column');
       const v = rec[name];
       const x = v === null || v === undefined ? null : typeof v === 'number' ? v : num(rec, name);
-      sideValues[k] = checkSideValue(x, name, () => cell(t, e), { file, line, column: name });
+      if (x === null || x - x !== 0) throw sideValueError(x, name, cell(t, e), { file, line, column: name });
+      sideValues[k] = x;
     }
     builder.add(t, e, value, line, sideValues);
   };

@@ -29,19 +29,14 @@ export function locateSideColumns(header: readonly string[], names: readonly str
 }
 
 /**
- * Checks the side value `x` of a kept cell: `null` (an empty, null or absent field) is an `input`
- * error and a NaN or infinity a `parse` error, both at the row's line and the side column. Returns `x`.
- * `cell` names the cell by its ids (e.g. `task "t1", example "e7"`).
+ * The error for the side value `x` of a kept cell when it is not a finite number: `null` (an empty,
+ * null or absent field) is an `input` error, a NaN or an infinity a `parse` error, both at the row's
+ * line and the side column. `cell` names the cell by its ids (e.g. `task "t1", example "e7"`). Readers
+ * test `x === null || x - x !== 0` first, so a good row builds nothing.
  */
-export function checkSideValue(x: number | null, name: string, cell: () => string, where: ErrorLocation): number {
-  if (x === null) throw new ForgetscopeError('input', `side column "${name}" has no value for ${cell()}`, where);
-  if (!Number.isFinite(x))
-    throw new ForgetscopeError(
-      'parse',
-      `side column "${name}": ${String(x)} is not a finite number (${cell()})`,
-      where,
-    );
-  return x;
+export function sideValueError(x: number | null, name: string, cell: string, where: ErrorLocation): ForgetscopeError {
+  if (x === null) return new ForgetscopeError('input', `side column "${name}" has no value for ${cell}`, where);
+  return new ForgetscopeError('parse', `side column "${name}": ${String(x)} is not a finite number (${cell})`, where);
 }
 
 /** Options of a long-table reader: every reader's, the input's name, and the side columns to read. */

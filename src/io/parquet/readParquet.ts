@@ -5,7 +5,7 @@ import { ForgetscopeError } from '../../util/errors.js';
 import { startLongTable } from '../long/startLongTable.js';
 import { StringInterner } from '../long/StringInterner.js';
 import { locateLongColumns } from '../long/locateColumns.js';
-import { checkSideValue, locateSideColumns, sideResult } from '../long/sideColumns.js';
+import { sideValueError, locateSideColumns, sideResult } from '../long/sideColumns.js';
 import type { LongReadOptions, LongReadResult } from '../long/sideColumns.js';
 import { resolveColumns } from '../resolveColumns.js';
 import { MAX_ROWS_PER_BYTE, quoteText } from '../limits.js';
@@ -225,7 +225,9 @@ async function readFlat(parquet: OpenParquet): Promise<LongReadResult> {
       for (let k = 0; k < sides.length; k++) {
         const x = itemAt(sides, k, 'side column');
         const raw = x.isNull[r] ? null : itemAt(x.out, r, 'row');
-        sideValues[k] = checkSideValue(raw, x.name, () => cell(ti, ei), { file, line: row, column: x.name });
+        if (raw === null || raw - raw !== 0)
+          throw sideValueError(raw, x.name, cell(ti, ei), { file, line: row, column: x.name });
+        sideValues[k] = raw;
       }
       builder.add(ti, ei, deltaMode || before === null ? value : value - before, row, sideValues);
     }
@@ -344,7 +346,9 @@ async function readGeneric(parquet: OpenParquet): Promise<LongReadResult> {
       for (let k = 0; k < sides.length; k++) {
         const x = itemAt(sides, k, 'side column');
         const raw = numValue(x.rows[r], file, row, x.name, false, true);
-        sideValues[k] = checkSideValue(raw, x.name, () => cell(ti, ei), { file, line: row, column: x.name });
+        if (raw === null || raw - raw !== 0)
+          throw sideValueError(raw, x.name, cell(ti, ei), { file, line: row, column: x.name });
+        sideValues[k] = raw;
       }
       builder.add(ti, ei, cols.delta >= 0 || b === null ? v : v - b, row, sideValues);
     }
