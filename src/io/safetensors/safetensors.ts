@@ -283,9 +283,15 @@ export function decodeTensor(
     (precision === 'auto' && !(info.dtype === 'F32' || info.dtype === 'F16' || info.dtype === 'BF16'));
   const out = wide ? new Float64Array(n) : new Float32Array(n);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const read = READ_VALUE[info.dtype];
-  const item = SAFETENSORS_DTYPE_SIZE[info.dtype];
-  for (let i = 0; i < n; i++) out[i] = read(view, item * i);
+  const Native = LITTLE_ENDIAN_HOST ? NATIVE_ARRAY[info.dtype] : undefined;
+  if (Native) {
+    // The host reads this dtype natively: one aligned copy, then one conversion of the whole tensor.
+    out.set(new Native(bytes.slice(0, n * SAFETENSORS_DTYPE_SIZE[info.dtype]).buffer));
+  } else {
+    const read = READ_VALUE[info.dtype];
+    const item = SAFETENSORS_DTYPE_SIZE[info.dtype];
+    for (let i = 0; i < n; i++) out[i] = read(view, item * i);
+  }
   return { name: info.name, shape: info.shape.slice(), dtype: info.dtype, data: out };
 }
 
@@ -333,6 +339,20 @@ export function parseSafetensors(
   }
   return { header, tensors };
 }
+
+/** Whether this machine stores numbers little-endian, as safetensors does. */
+const LITTLE_ENDIAN_HOST = new Uint8Array(Uint16Array.of(1).buffer)[0] === 1;
+
+/** The typed arrays that read a dtype's bytes as they are on a little-endian host (others: `READ_VALUE`). */
+const NATIVE_ARRAY: Partial<Record<SafetensorsDType, new (buffer: ArrayBuffer) => ArrayLike<number>>> = {
+  F64: Float64Array,
+  F32: Float32Array,
+  I32: Int32Array,
+  I16: Int16Array,
+  I8: Int8Array,
+  U8: Uint8Array,
+  BOOL: Uint8Array,
+};
 
 /** How one value of each dtype is read (little-endian) at a byte offset. */
 const READ_VALUE: Readonly<Record<SafetensorsDType, (view: DataView, at: number) => number>> = {
