@@ -6,17 +6,18 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { encodeArrow } from '../../src/io/arrow/encodeArrow.js';
-import { encodeDelimited } from '../../src/io/csv/encodeDelimited.js';
-import { readForgettingMatrix } from '../../src/io/node/readForgettingMatrix.js';
-import { readSideMatrices } from '../../src/io/node/readSideMatrices.js';
-import { encodeNpy } from '../../src/io/npy/encodeNpy.js';
-import { encodeParquet } from '../../src/io/parquet/encodeParquet.js';
-import { parquetSourceFromBytes, readParquetWith } from '../../src/io/parquet/readParquet.js';
-import type { ForgettingMatrix } from '../../src/matrix/ForgettingMatrix.js';
-import type { SideMatrix } from '../../src/matrix/sideMatrices.js';
-import { ForgetscopeError } from '../../src/util/errors.js';
-import { tempDir } from './helpers.js';
+import { encodeArrow } from '../../../src/io/arrow/encodeArrow.js';
+import { encodeDelimited } from '../../../src/io/csv/encodeDelimited.js';
+import { readForgettingMatrix } from '../../../src/io/node/readForgettingMatrix.js';
+import { readSideMatrices } from '../../../src/io/node/readSideMatrices.js';
+import { encodeNpy } from '../../../src/io/npy/encodeNpy.js';
+import { encodeParquet } from '../../../src/io/parquet/encodeParquet.js';
+import { parquetSourceFromBytes, readParquetWith } from '../../../src/io/parquet/readParquet.js';
+import { locateSideColumns, sideValueError } from '../../../src/io/long/sideColumns.js';
+import type { ForgettingMatrix } from '../../../src/matrix/ForgettingMatrix.js';
+import type { SideMatrix } from '../../../src/matrix/sideMatrices.js';
+import { ForgetscopeError } from '../../../src/util/errors.js';
+import { tempDir } from '../helpers.js';
 
 const { dir, cleanup } = tempDir('forgetscope-side-columns-');
 afterAll(cleanup);
@@ -271,5 +272,30 @@ describe('side columns of a long table, read with the values', () => {
     expect(e.code).toBe('usage');
     expect(e.message).toMatch(/a dense \.npy has no side columns/);
     await expect(readForgettingMatrix(new Uint8Array(4), { side: ['fo'] })).rejects.toThrow(/not from bytes or stdin/);
+  });
+
+  test('locateSideColumns: header positions in the order asked; a repeated or unusable name is a usage error', () => {
+    const header = ['task', 'example', 'delta', 'fo', 'g'];
+    expect(locateSideColumns(header, ['g', 'fo'], { file: 'x.csv', line: 1 })).toEqual([4, 3]);
+    expect(locateSideColumns(header, [], { file: 'x.csv', line: 1 })).toEqual([]);
+    expect(() => locateSideColumns(header, ['fo', 'fo'], { file: 'x.csv' })).toThrow(/"fo" is asked for twice/);
+    expect(() => locateSideColumns(header, ['a/b'], { file: 'x.csv' })).toThrow(/must use only letters/);
+    expect(() => locateSideColumns(header, ['h'], { file: 'x.csv', line: 1 })).toThrow(
+      'x.csv:1:1: the long table has no side column "h" (asked for with side: h)',
+    );
+  });
+
+  test('sideValueError: no value is an input error, NaN or an infinity a parse error, at the given place', () => {
+    const where = { file: 'x.csv', line: 7, column: 4 };
+    const none = sideValueError(null, 'fo', 'task "a", example "b"', where);
+    expect([none.code, none.message]).toEqual([
+      'input',
+      'x.csv:7:4: side column "fo" has no value for task "a", example "b"',
+    ]);
+    const inf = sideValueError(-Infinity, 'fo', 'task "a", example "b"', where);
+    expect([inf.code, inf.message]).toEqual([
+      'parse',
+      'x.csv:7:4: side column "fo": -Infinity is not a finite number (task "a", example "b")',
+    ]);
   });
 });
