@@ -59,7 +59,7 @@ export { alignSideMatrix, checkSideName, parseSideNpy, type SideReport } from '.
 // ## One format each
 export { readDelimitedLongTable, type DelimitedReadOptions } from './io/index.js';
 export { encodeDelimited, encodeDelimitedChunks } from './io/index.js';
-export { readJsonLinesLongTable } from './io/index.js';
+export { readJsonLinesLongTable, type LongReadOptions, type LongReadResult } from './io/index.js';
 export { arrowBatchesFromBytes, readArrowBatches } from './io/index.js';
 export { encodeArrow } from './io/index.js';
 export { parquetSourceFromBytes, readParquetLongTable, type ParquetSource } from './io/index.js';
