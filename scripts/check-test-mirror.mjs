@@ -16,7 +16,6 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
  * each with the tests that do. Move or write a mirrored test, then delete the entry.
  */
 const ALLOWED = new Map([
-  ['src/analysis/alsLowRank.ts', 'tested by test/analysis/partialObservation.test.ts'],
   [
     'src/analysis/analyzeStructure.ts',
     'tested by test/analysis/analyzeStream.test.ts and test/analysis/fixtureNumpy.test.ts',
@@ -26,12 +25,6 @@ const ALLOWED = new Map([
   [
     'src/analysis/defaultBackend.ts',
     "the analysis layer's default backend, checked through the analyses by test/analysis/workedCases.test.ts",
-  ],
-  ['src/analysis/fitAdditive.ts', 'tested by test/analysis/partialObservation.test.ts'],
-  ['src/analysis/fitAdditiveAls.ts', 'tested by test/analysis/partialObservation.test.ts'],
-  [
-    'src/analysis/goodnessOfFit.ts',
-    'tested by test/analysis/partialObservation.test.ts and test/analysis/properties.test.ts',
   ],
   [
     'src/analysis/orthogonaliseFactors.ts',
@@ -57,25 +50,20 @@ const ALLOWED = new Map([
     'src/cli/bin.ts',
     'the executable entry (argv → runCli → exit code), run as a process by test/cli/outputs.test.ts and test/package/pack.test.ts',
   ],
-  ['src/cli/commands/demo.ts', 'tested by test/report/demo.test.ts'],
-  ['src/cli/commands/evaluate.ts', 'tested by test/cli/backendJson.test.ts and test/completion/evaluateCli.test.ts'],
   ['src/cli/commands/fisher.ts', 'tested by test/methods/methods-cli.test.ts'],
   ['src/cli/commands/lora.ts', 'tested by test/cli/backendJson.test.ts and test/methods/methods-cli.test.ts'],
-  ['src/cli/commands/predict.ts', 'tested by test/cli/backendJson.test.ts and test/cli/outputs.test.ts'],
   ['src/cli/commands/recipes.ts', 'tested by test/methods/recipes-cli.test.ts'],
-  ['src/cli/commands/replay.ts', 'tested by test/cli/backendJson.test.ts and test/cli/flags.test.ts'],
-  ['src/cli/commands/report.ts', 'tested by test/cli/backendJson.test.ts and test/report/reportCommand.test.ts'],
   ['src/cli/commands/subspace.ts', 'tested by test/cli/backendJson.test.ts and test/methods/methods-cli.test.ts'],
   [
     'src/cli/context.ts',
     'binds the CLI to the process (stdout, stderr, the progress bar); tests use test/helpers/cli.ts in its place',
   ],
   ['src/cli/inputs.ts', 'tested by test/cli/flags.test.ts'],
-  ['src/cli/main.ts', 'tested by test/cli/commands/info.test.ts and test/completion/evaluateCli.test.ts'],
+  ['src/cli/main.ts', 'tested by test/cli/commands/info.test.ts and test/cli/commands/evaluate.test.ts'],
   ['src/cli/readText.ts', 'reads the text files that flags name; its errors are cases of test/hostile/corpus.test.ts'],
   [
     'src/cli/writeReport.ts',
-    'the report writer, checked through the commands by test/report/reportCommand.test.ts and test/report/demo.test.ts',
+    'the report writer, checked through the commands by test/cli/commands/report.test.ts and test/cli/commands/demo.test.ts',
   ],
   ['src/completion/known.ts', 'tested by test/completion/conformal.test.ts'],
   [
@@ -84,10 +72,9 @@ const ALLOWED = new Map([
   ],
   [
     'src/completion/loo/basis.ts',
-    'tested by test/completion/lowrank.test.ts and test/completion/lowrankDowndate.test.ts',
+    'tested by test/completion/methods/lowrank/lowrank.test.ts and test/completion/loo/downdate.test.ts',
   ],
-  ['src/completion/loo/downdate.ts', 'tested by test/completion/lowrankDowndate.test.ts'],
-  ['src/completion/loo/folds.ts', 'tested by test/completion/lowrank.test.ts and test/completion/lowrankForms.test.ts'],
+  ['src/completion/loo/folds.ts', 'tested by test/completion/methods/lowrank/lowrank.test.ts and test/completion/lowrankForms.test.ts'],
   [
     'src/completion/loo/forms.ts',
     'part of the leave-one-out ridge, checked through lowrank by test/completion/lowrankForms.test.ts',
@@ -99,15 +86,11 @@ const ALLOWED = new Map([
   ],
   [
     'src/completion/loo/ridge.ts',
-    'tested by test/completion/lowrankForms.test.ts and test/completion/loo/sideRidge.test.ts (side columns)',
+    'tested by test/completion/lowrankForms.test.ts and test/completion/loo/side.test.ts (side columns)',
   ],
   [
     'src/completion/loo/select.ts',
-    'tested by test/completion/lowrank.test.ts, test/completion/loo/ridgeGolden.test.ts and test/completion/side/lowrankSide.test.ts',
-  ],
-  [
-    'src/completion/loo/side.ts',
-    'part of the leave-one-out ridge, checked through lowrank by test/completion/side/lowrankSide.test.ts',
+    'tested by test/completion/methods/lowrank/lowrank.test.ts, test/completion/loo/ridgeGolden.test.ts and test/completion/side/lowrankSide.test.ts',
   ],
   [
     'src/completion/methods/additive.ts',
@@ -120,7 +103,7 @@ const ALLOWED = new Map([
   ['src/completion/methods/ensemble.ts', 'tested by test/completion/side/softImputeEnsemble.test.ts'],
   [
     'src/completion/methods/knn.ts',
-    'tested by test/completion/evaluateCli.test.ts and test/completion/methods/faithful.test.ts',
+    'tested by test/cli/commands/evaluate.test.ts and test/completion/methods/faithful.test.ts',
   ],
   ['src/completion/methods/knnBaseline.ts', 'tested by test/completion/methods/faithful.test.ts'],
   ['src/completion/methods/lgmf.ts', 'tested by test/completion/methods/logisticMf.test.ts'],
@@ -128,10 +111,6 @@ const ALLOWED = new Map([
   [
     'src/completion/methods/logisticTargets.ts',
     'shared by lgmf and lgmf-additive, checked by test/completion/methods/logisticMf.test.ts',
-  ],
-  [
-    'src/completion/methods/lowrank/lowrank.ts',
-    'tested by test/completion/lowrank.test.ts and test/completion/lowrankForms.test.ts',
   ],
   [
     'src/completion/methods/msdNeighbours.ts',
@@ -143,10 +122,9 @@ const ALLOWED = new Map([
     'src/completion/methods/svd.ts',
     "Surprise's biased SVD, checked against Surprise by test/completion/methods/faithful.test.ts",
   ],
-  ['src/completion/probes/active.ts', 'tested by test/completion/probes.test.ts'],
   [
     'src/completion/protocol/evaluate.ts',
-    'tested by test/completion/evaluateCli.test.ts and test/completion/methods/faithful.test.ts',
+    'tested by test/cli/commands/evaluate.test.ts and test/completion/methods/faithful.test.ts',
   ],
   [
     'src/completion/protocol/generator.ts',
@@ -159,7 +137,7 @@ const ALLOWED = new Map([
   ['src/completion/protocol/seedSequence.ts', 'tested by test/completion/protocol/numpyRandom.test.ts'],
   [
     'src/completion/registry.ts',
-    'tested by test/cli/replay.test.ts and test/completion/side/softImputeEnsemble.test.ts',
+    'tested by test/cli/commands/replay.test.ts and test/completion/side/softImputeEnsemble.test.ts',
   ],
   ['src/io/arrow/encodeArrow.ts', 'tested by test/io/bad-inputs.test.ts and test/io/fuzz.test.ts'],
   [
@@ -250,16 +228,11 @@ const ALLOWED = new Map([
   ],
   ['src/linalg/columnFormsOn.ts', 'tested by test/linalg/backendDescription.test.ts'],
   [
-    'src/linalg/cpu/backend.ts',
-    'tested by test/analysis/analyzeStream.test.ts and test/analysis/fitTruncatedRanks.test.ts',
-  ],
-  [
     'src/linalg/cpu/kernels.ts',
-    'the cpu backend kernels, checked against the float64 reference by test/linalg/cpu.test.ts',
+    'the cpu backend kernels, checked against the float64 reference by test/linalg/cpu/backend.test.ts',
   ],
   ['src/linalg/cpu/nodeBlas.ts', 'tested by test/cli/backendJson.test.ts and test/linalg/backendDescription.test.ts'],
-  ['src/linalg/cpu/nodeWorkers.ts', 'tested by test/linalg/cpu.test.ts and test/linalg/relaxed.test.ts'],
-  ['src/linalg/cpu/relaxedDot.ts', 'tested by test/linalg/backendDescription.test.ts and test/linalg/relaxed.test.ts'],
+  ['src/linalg/cpu/nodeWorkers.ts', 'tested by test/linalg/cpu/backend.test.ts and test/linalg/cpu/relaxedDot.test.ts'],
   [
     'src/linalg/cpu/runner.ts',
     'tested by test/analysis/analyzeStream.test.ts and test/linalg/backendDescription.test.ts',
@@ -269,19 +242,18 @@ const ALLOWED = new Map([
     'the default backend of the API functions, checked by test/linalg/selectBackend.test.ts',
   ],
   ['src/linalg/describe.ts', 'tested by test/linalg/backendDescription.test.ts'],
-  ['src/linalg/eigen.ts', 'tested by test/linalg/cpu.test.ts and test/linalg/secular.test.ts'],
+  ['src/linalg/eigen.ts', 'tested by test/linalg/cpu/backend.test.ts and test/linalg/secular.test.ts'],
   ['src/linalg/node.ts', 'tested by test/analysis/fixtureNumpy.test.ts and test/linalg/backendDescription.test.ts'],
   ['src/linalg/reference.ts', 'tested by test/analysis/fixtureNumpy.test.ts and test/analysis/properties.test.ts'],
   [
     'src/linalg/svd.ts',
-    'the randomized SVD, checked against the float64 reference by test/linalg/cpu.test.ts and test/linalg/stream.test.ts',
+    'the randomized SVD, checked against the float64 reference by test/linalg/cpu/backend.test.ts and test/linalg/stream.test.ts',
   ],
-  ['src/linalg/webgpu/backend.ts', 'tested by test/linalg/webgpu.test.ts'],
   [
     'src/linalg/webgpu/ntProduct.ts',
-    'a WebGPU kernel, checked against the float64 reference by test/linalg/webgpu.test.ts',
+    'a WebGPU kernel, checked against the float64 reference by test/linalg/webgpu/backend.test.ts',
   ],
-  ['src/linalg/webgpu/pack.ts', 'WebGPU buffer packing, checked through the kernels by test/linalg/webgpu.test.ts'],
+  ['src/linalg/webgpu/pack.ts', 'WebGPU buffer packing, checked through the kernels by test/linalg/webgpu/backend.test.ts'],
   ['src/methods/fisher/compareFisher.ts', 'tested by test/methods/shared/checkValues.test.ts'],
   ['src/methods/fisher/diagonalFisher.ts', "tested through its folder's index by test/methods/fisher.test.ts"],
   ['src/methods/fisher/forgettingConfidence.ts', "tested through its folder's index by test/methods/fisher.test.ts"],
@@ -331,7 +303,6 @@ const ALLOWED = new Map([
   ['src/replay/offline.ts', 'tested by test/replay/coverageBackend.test.ts and test/replay/defaultEverywhere.test.ts'],
   ['src/replay/online.ts', 'tested by test/replay/plans.test.ts'],
   ['src/replay/planTable.ts', 'tested by test/replay/plans.test.ts'],
-  ['src/replay/policies/budget.ts', 'tested by test/replay/budgetPolicies.test.ts'],
   ['src/replay/policies/builtin.ts', 'tested by test/replay/coverageBackend.test.ts and test/replay/policies.test.ts'],
   [
     'src/replay/policies/draw.ts',
@@ -339,7 +310,6 @@ const ALLOWED = new Map([
   ],
   ['src/replay/policies/factors.ts', 'tested by test/replay/coverageBackend.test.ts and test/replay/policies.test.ts'],
   ['src/replay/policies/registry.ts', 'tested by test/replay/defaults.test.ts and test/replay/policies.test.ts'],
-  ['src/replay/policies/resolve.ts', 'tested by test/replay/resolve.test.ts'],
   ['src/replay/random.ts', 'tested by test/replay/sample.test.ts'],
   ['src/replay/replayCount.ts', 'tested by test/replay/defaults.test.ts and test/replay/softmax.test.ts'],
   ['src/replay/topK.ts', 'tested by test/replay/sample.test.ts'],

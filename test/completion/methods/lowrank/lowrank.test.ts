@@ -1,10 +1,10 @@
-import { fitLowrank } from '../../src/completion/methods/lowrank/lowrank.js';
-import { LOWRANK_VARIANTS, trainStats, type LowrankVariant } from '../../src/completion/loo/basis.js';
-import { prepareFolds } from '../../src/completion/loo/folds.js';
-import { selectHyper } from '../../src/completion/loo/select.js';
-import { createReferenceBackend } from '../../src/linalg/reference.js';
-import { ForgettingMatrix } from '../../src/matrix/ForgettingMatrix.js';
-import { hasNumpy, numpyJson, randomColumns, syntheticMatrix, toRows, unknownRmse } from './lowrankHelpers.js';
+import { fitLowrank } from '../../../../src/completion/methods/lowrank/lowrank.js';
+import { LOWRANK_VARIANTS, trainStats, type LowrankVariant } from '../../../../src/completion/loo/basis.js';
+import { prepareFolds } from '../../../../src/completion/loo/folds.js';
+import { selectHyper } from '../../../../src/completion/loo/select.js';
+import { createReferenceBackend } from '../../../../src/linalg/reference.js';
+import { ForgettingMatrix } from '../../../../src/matrix/ForgettingMatrix.js';
+import { hasNumpy, numpyJson, randomColumns, syntheticMatrix, toRows, unknownRmse } from '../../lowrankHelpers.js';
 
 /** numpy: lowrank's prediction for fixed (variant, k, α) from np.linalg.svd of the centred train block. */
 const NUMPY_LOWRANK = `

@@ -1,11 +1,11 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runCli } from '../../src/cli/main.js';
-import { devDataDir, loadDevMatrix, loadReference } from './helpers/devData.js';
-import { evaluate } from '../../src/completion/protocol/evaluate.js';
-import { knn } from '../../src/completion/methods/knn.js';
-import { captureContext as capture, argv } from '../helpers/cli.js';
+import { runCli } from '../../../src/cli/main.js';
+import { devDataDir, loadDevMatrix, loadReference } from '../../completion/helpers/devData.js';
+import { evaluate } from '../../../src/completion/protocol/evaluate.js';
+import { knn } from '../../../src/completion/methods/knn.js';
+import { captureContext as capture, argv } from '../../helpers/cli.js';
 
 const ref = loadReference();
 const dir = mkdtempSync(join(tmpdir(), 'fs-eval-'));

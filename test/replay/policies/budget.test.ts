@@ -1,12 +1,12 @@
-import { bestOfBlocks, stratifiedSelection } from '../../src/replay/policies/budget.js';
-import { REPLAY_POLICY_NAMES, replayPolicy } from '../../src/replay/policies/registry.js';
-import { exampleFactors } from '../../src/replay/policies/factors.js';
-import type { PolicyInput } from '../../src/replay/policies/types.js';
-import { ForgettingMatrix } from '../../src/matrix/ForgettingMatrix.js';
-import { planReplayFromScores } from '../../src/replay/offline.js';
-import { ForgetscopeError } from '../../src/util/errors.js';
-import { resolvePolicy } from '../../src/replay/policies/resolve.js';
-import { DEFAULT_AUTO_SUPPORT } from '../../src/replay/defaults.js';
+import { bestOfBlocks, stratifiedSelection } from '../../../src/replay/policies/budget.js';
+import { REPLAY_POLICY_NAMES, replayPolicy } from '../../../src/replay/policies/registry.js';
+import { exampleFactors } from '../../../src/replay/policies/factors.js';
+import type { PolicyInput } from '../../../src/replay/policies/types.js';
+import { ForgettingMatrix } from '../../../src/matrix/ForgettingMatrix.js';
+import { planReplayFromScores } from '../../../src/replay/offline.js';
+import { ForgetscopeError } from '../../../src/util/errors.js';
+import { resolvePolicy } from '../../../src/replay/policies/resolve.js';
+import { DEFAULT_AUTO_SUPPORT } from '../../../src/replay/defaults.js';
 
 // Twelve distinct scores; rank (0 = highest) → example: 3, 7, 0, 10, 5, 1, 8, 11, 2, 6, 9, 4.
 const TWELVE = Float64Array.of(0.8, 0.5, 0.2, 1.0, 0.05, 0.6, 0.15, 0.9, 0.4, 0.1, 0.7, 0.3);

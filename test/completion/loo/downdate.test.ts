@@ -1,8 +1,8 @@
-import { foldBasis, foldEigen } from '../../src/completion/loo/downdate.js';
-import { LOWRANK_VARIANTS, trainStats, variantBasis } from '../../src/completion/loo/basis.js';
-import { createReferenceBackend } from '../../src/linalg/reference.js';
-import { secularRoots } from '../../src/linalg/secular.js';
-import { syntheticMatrix } from './lowrankHelpers.js';
+import { foldBasis, foldEigen } from '../../../src/completion/loo/downdate.js';
+import { LOWRANK_VARIANTS, trainStats, variantBasis } from '../../../src/completion/loo/basis.js';
+import { createReferenceBackend } from '../../../src/linalg/reference.js';
+import { secularRoots } from '../../../src/linalg/secular.js';
+import { syntheticMatrix } from '../lowrankHelpers.js';
 
 describe('lowrank fold bases by secular downdate', () => {
   test('equal to the dense eigenproblem of each fold (full-rank noisy data, every centring): singular values to 1e-12, subspaces to 1e-10', async () => {

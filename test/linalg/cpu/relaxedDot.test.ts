@@ -1,17 +1,17 @@
-import { createCpuBackend } from '../../src/linalg/cpu/backend.js';
-import { createWorkerRunner } from '../../src/linalg/cpu/nodeWorkers.js';
+import { createCpuBackend } from '../../../src/linalg/cpu/backend.js';
+import { createWorkerRunner } from '../../../src/linalg/cpu/nodeWorkers.js';
 import {
   inlineRelaxedExecutor,
   relaxedArenaCache,
   relaxedDot,
   relaxedKernelModule,
   relaxedSimdAvailable,
-} from '../../src/linalg/cpu/relaxedDot.js';
-import { createInlineRunner, type CpuKernelRunner } from '../../src/linalg/cpu/runner.js';
-import { referenceGemm, referenceGram } from '../../src/linalg/reference.js';
-import type { Backend, Dense } from '../../src/linalg/types.js';
-import type { DotProblem } from '../../src/linalg/cpu/wasmDot.js';
-import { absProductScale, maxScaledError, randomDense } from './helpers.js';
+} from '../../../src/linalg/cpu/relaxedDot.js';
+import { createInlineRunner, type CpuKernelRunner } from '../../../src/linalg/cpu/runner.js';
+import { referenceGemm, referenceGram } from '../../../src/linalg/reference.js';
+import type { Backend, Dense } from '../../../src/linalg/types.js';
+import type { DotProblem } from '../../../src/linalg/cpu/wasmDot.js';
+import { absProductScale, maxScaledError, randomDense } from '../helpers.js';
 
 // The relaxed-SIMD float32 kernel (relaxedDot.ts, wasm/relaxed.wat) against the float64 reference.
 // Its contract is the webgpu backend's: every entry within 1e-5 of Σ|a||b| (float32 sums of at most

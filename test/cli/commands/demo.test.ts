@@ -2,12 +2,12 @@ import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync 
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { runCli } from '../../src/cli/main.js';
-import { readForgettingMatrix } from '../../src/io/node/readForgettingMatrix.js';
-import { captureContext } from './cliContext.js';
-import { chromiumAvailable, launchChromium } from './chromium.js';
-import { checkReportInBrowser } from './checkReport.js';
-import { REPORT_CHARTS } from './sampleReport.js';
+import { runCli } from '../../../src/cli/main.js';
+import { readForgettingMatrix } from '../../../src/io/node/readForgettingMatrix.js';
+import { captureContext } from '../../report/cliContext.js';
+import { chromiumAvailable, launchChromium } from '../../report/chromium.js';
+import { checkReportInBrowser } from '../../report/checkReport.js';
+import { REPORT_CHARTS } from '../../report/sampleReport.js';
 
 /**
  * `forgetscope demo` (= `npm start`) end to end on the bundled fixture, then its report in Chromium.

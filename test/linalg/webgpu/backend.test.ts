@@ -1,9 +1,9 @@
-import { nodeGpu } from '../../src/linalg/node.js';
-import { referenceGemm, referenceGram, referenceMaskedGram } from '../../src/linalg/reference.js';
-import { isSoftwareAdapter } from '../../src/linalg/selectBackend.js';
-import { createWebGpuBackend, type WebGpuBackend } from '../../src/linalg/webgpu/backend.js';
-import type { Dense } from '../../src/linalg/types.js';
-import { absProductScale, maxScaledError, randomDense } from './helpers.js';
+import { nodeGpu } from '../../../src/linalg/node.js';
+import { referenceGemm, referenceGram, referenceMaskedGram } from '../../../src/linalg/reference.js';
+import { isSoftwareAdapter } from '../../../src/linalg/selectBackend.js';
+import { createWebGpuBackend, type WebGpuBackend } from '../../../src/linalg/webgpu/backend.js';
+import type { Dense } from '../../../src/linalg/types.js';
+import { absProductScale, maxScaledError, randomDense } from '../helpers.js';
 
 // WebGPU runs on Mesa lavapipe here and in CI. With FORGETSCOPE_REQUIRE_WEBGPU=1 (set by .ci/run) a
 // missing adapter fails the suite; without it the suite is skipped with a message.
@@ -117,7 +117,7 @@ describeGpu("webgpu backend (Dawn on this machine's adapter)", () => {
 
   test('topSVD on the GPU matches the float64 spectrum to float32 accuracy', async () => {
     const a = randomDense(30, 2000, 77);
-    const { referenceTopSVD } = await import('../../src/linalg/reference.js');
+    const { referenceTopSVD } = await import('../../../src/linalg/reference.js');
     const want = referenceTopSVD(a, 5);
     const got = await gpuBackend.topSVD(a, 5);
     for (let t = 0; t < 5; t++) expect(Math.abs(got.s[t]! - want.s[t]!)).toBeLessThan(1e-5 * want.s[0]!);

@@ -1,7 +1,7 @@
-import { fitLowrank, type FittedLowrank } from '../../src/completion/methods/lowrank/lowrank.js';
-import { selectActiveProbes } from '../../src/completion/probes/active.js';
-import type { ForgettingMatrix } from '../../src/matrix/ForgettingMatrix.js';
-import { randomColumns, syntheticMatrix, unknownRmse } from './lowrankHelpers.js';
+import { fitLowrank, type FittedLowrank } from '../../../src/completion/methods/lowrank/lowrank.js';
+import { selectActiveProbes } from '../../../src/completion/probes/active.js';
+import type { ForgettingMatrix } from '../../../src/matrix/ForgettingMatrix.js';
+import { randomColumns, syntheticMatrix, unknownRmse } from '../lowrankHelpers.js';
 
 /**
  * Synthetic forgetting with uneven columns: a rank-4 signal whose loading size varies over the

@@ -1,9 +1,9 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runCli } from '../../src/cli/main.js';
-import { captureContext } from './cliContext.js';
-import { argv } from '../helpers/cli.js';
+import { runCli } from '../../../src/cli/main.js';
+import { captureContext } from '../../report/cliContext.js';
+import { argv } from '../../helpers/cli.js';
 
 const FIXTURE = 'fixtures/real-dev-v1';
 // The reference split of the fixture (test rows), the rest train.

@@ -1,10 +1,10 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runCli } from '../../src/cli/main.js';
-import { readForgettingMatrix } from '../../src/io/node/readForgettingMatrix.js';
-import { devDataDir, loadReference } from './helpers/devData.js';
-import { captureContext as capture, argv } from '../helpers/cli.js';
+import { runCli } from '../../../src/cli/main.js';
+import { readForgettingMatrix } from '../../../src/io/node/readForgettingMatrix.js';
+import { devDataDir, loadReference } from '../../completion/helpers/devData.js';
+import { captureContext as capture, argv } from '../../helpers/cli.js';
 
 const ref = loadReference();
 const dir = mkdtempSync(join(tmpdir(), 'fs-predict-'));

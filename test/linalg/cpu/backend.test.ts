@@ -1,18 +1,18 @@
 import { Matrix, SVD } from 'ml-matrix';
-import { createCpuBackend } from '../../src/linalg/cpu/backend.js';
-import { createWorkerRunner } from '../../src/linalg/cpu/nodeWorkers.js';
-import { createInlineRunner } from '../../src/linalg/cpu/runner.js';
-import { wasmDotAvailable } from '../../src/linalg/cpu/wasmDot.js';
-import { symmetricEigen } from '../../src/linalg/eigen.js';
+import { createCpuBackend } from '../../../src/linalg/cpu/backend.js';
+import { createWorkerRunner } from '../../../src/linalg/cpu/nodeWorkers.js';
+import { createInlineRunner } from '../../../src/linalg/cpu/runner.js';
+import { wasmDotAvailable } from '../../../src/linalg/cpu/wasmDot.js';
+import { symmetricEigen } from '../../../src/linalg/eigen.js';
 import {
   createReferenceBackend,
   referenceGemm,
   referenceGram,
   referenceMaskedGram,
-} from '../../src/linalg/reference.js';
-import type { Backend, Dense } from '../../src/linalg/types.js';
-import { ForgetscopeError } from '../../src/util/errors.js';
-import { absProductScale, maxScaledError, randomDense } from './helpers.js';
+} from '../../../src/linalg/reference.js';
+import type { Backend, Dense } from '../../../src/linalg/types.js';
+import { ForgetscopeError } from '../../../src/util/errors.js';
+import { absProductScale, maxScaledError, randomDense } from '../helpers.js';
 
 // Both cpu variants must agree with the float64 reference to a few ulps of the natural error scale
 // Σ|a||b| of each entry: bound 1e-13 (float64 re-ordered summation over ≤ 2,000 terms gives < 2,000·2⁻⁵³ ≈ 2e-13

@@ -1,8 +1,8 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { resolvePolicy } from '../../src/replay/policies/resolve.js';
-import { REPLAY_POLICY_NAMES, replayPolicy } from '../../src/replay/policies/registry.js';
-import { DEFAULT_REPLAY_POLICY } from '../../src/replay/defaults.js';
+import { resolvePolicy } from '../../../src/replay/policies/resolve.js';
+import { REPLAY_POLICY_NAMES, replayPolicy } from '../../../src/replay/policies/registry.js';
+import { DEFAULT_REPLAY_POLICY } from '../../../src/replay/defaults.js';
 
 describe('resolvePolicy: the one rule from a name and the given options to a policy', () => {
   it('no name and no temperature: the default policy, stratified', () => {

@@ -1,10 +1,10 @@
 import { mkdtempSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ForgettingMatrix } from '../../src/matrix/ForgettingMatrix.js';
-import { createCompletionMethod } from '../../src/completion/registry.js';
-import { runCaptured, argv } from '../helpers/cli.js';
-import { REPLAY_DEFAULTS } from '../../src/replay/defaults.js';
+import { ForgettingMatrix } from '../../../src/matrix/ForgettingMatrix.js';
+import { createCompletionMethod } from '../../../src/completion/registry.js';
+import { runCaptured, argv } from '../../helpers/cli.js';
+import { REPLAY_DEFAULTS } from '../../../src/replay/defaults.js';
 
 async function run(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   const r = await runCaptured(args);
