@@ -21,7 +21,6 @@ const ALLOWED = new Map([
     'tested by test/analysis/analyzeStream.test.ts and test/analysis/fixtureNumpy.test.ts',
   ],
   ['src/analysis/auditForgetting.ts', 'tested by test/analysis/analyzeStream.test.ts'],
-  ['src/analysis/correlations.ts', 'tested by test/analysis/fixtureNumpy.test.ts and test/analysis/summaries.test.ts'],
   [
     'src/analysis/defaultBackend.ts',
     "the analysis layer's default backend, checked through the analyses by test/analysis/workedCases.test.ts",
@@ -35,18 +34,6 @@ const ALLOWED = new Map([
     'the tables `forgetscope analyze` writes, checked against numpy by test/cli/commands/analyze.test.ts',
   ],
   [
-    'src/analysis/summarizeBySource.ts',
-    'tested by test/analysis/fixtureNumpy.test.ts and test/analysis/summaries.test.ts',
-  ],
-  [
-    'src/analysis/summarizeExamples.ts',
-    'tested by test/analysis/fixtureNumpy.test.ts and test/analysis/summaries.test.ts',
-  ],
-  [
-    'src/analysis/summarizeTasks.ts',
-    'tested by test/analysis/fixtureNumpy.test.ts and test/analysis/summaries.test.ts',
-  ],
-  [
     'src/cli/bin.ts',
     'the executable entry (argv → runCli → exit code), run as a process by test/cli/outputs.test.ts and test/package/pack.test.ts',
   ],
@@ -58,7 +45,6 @@ const ALLOWED = new Map([
     'src/cli/context.ts',
     'binds the CLI to the process (stdout, stderr, the progress bar); tests use test/helpers/cli.ts in its place',
   ],
-  ['src/cli/inputs.ts', 'tested by test/cli/flags.test.ts'],
   ['src/cli/main.ts', 'tested by test/cli/commands/info.test.ts and test/cli/commands/evaluate.test.ts'],
   ['src/cli/readText.ts', 'reads the text files that flags name; its errors are cases of test/hostile/corpus.test.ts'],
   [
@@ -300,19 +286,7 @@ const ALLOWED = new Map([
   ['src/methods/subspace/project.ts', "tested through its folder's index by test/methods/subspace.test.ts"],
   ['src/methods/subspace/retention.ts', "tested through its folder's index by test/methods/subspace.test.ts"],
   ['src/methods/subspace/spectrum.ts', "tested through its folder's index by test/methods/subspace.test.ts"],
-  ['src/replay/offline.ts', 'tested by test/replay/coverageBackend.test.ts and test/replay/defaultEverywhere.test.ts'],
-  ['src/replay/online.ts', 'tested by test/replay/plans.test.ts'],
-  ['src/replay/planTable.ts', 'tested by test/replay/plans.test.ts'],
-  ['src/replay/policies/builtin.ts', 'tested by test/replay/coverageBackend.test.ts and test/replay/policies.test.ts'],
-  [
-    'src/replay/policies/draw.ts',
-    "the policies' weighted draw, checked through the plans by test/replay/policies.test.ts",
-  ],
-  ['src/replay/policies/factors.ts', 'tested by test/replay/coverageBackend.test.ts and test/replay/policies.test.ts'],
-  ['src/replay/policies/registry.ts', 'tested by test/replay/defaults.test.ts and test/replay/policies.test.ts'],
   ['src/replay/random.ts', 'tested by test/replay/sample.test.ts'],
-  ['src/replay/replayCount.ts', 'tested by test/replay/defaults.test.ts and test/replay/softmax.test.ts'],
-  ['src/replay/topK.ts', 'tested by test/replay/sample.test.ts'],
   ['src/report/assemble.ts', 'tested by test/report/narrative.test.ts'],
   ['src/report/bestMethod.ts', 'tested by test/report/replaySection.test.ts'],
   [
