@@ -240,30 +240,6 @@ const ALLOWED = new Map([
     'a WebGPU kernel, checked against the float64 reference by test/linalg/webgpu/backend.test.ts',
   ],
   ['src/linalg/webgpu/pack.ts', 'WebGPU buffer packing, checked through the kernels by test/linalg/webgpu/backend.test.ts'],
-  ['src/methods/fisher/compareFisher.ts', 'tested by test/methods/shared/checkValues.test.ts'],
-  ['src/methods/fisher/diagonalFisher.ts', "tested through its folder's index by test/methods/fisher.test.ts"],
-  ['src/methods/fisher/forgettingConfidence.ts', "tested through its folder's index by test/methods/fisher.test.ts"],
-  ['src/methods/fisher/overlap.ts', "tested through its folder's index by test/methods/fisher.test.ts"],
-  [
-    'src/methods/interpolated-lora/barrier.ts',
-    "tested through its folder's index by test/methods/interpolated-lora.test.ts",
-  ],
-  [
-    'src/methods/interpolated-lora/dualMemory.ts',
-    "tested through its folder's index by test/methods/interpolated-lora.test.ts",
-  ],
-  [
-    'src/methods/interpolated-lora/ema.ts',
-    "tested through its folder's index by test/methods/interpolated-lora.test.ts",
-  ],
-  [
-    'src/methods/interpolated-lora/interpolate.ts',
-    "tested through its folder's index by test/methods/interpolated-lora.test.ts",
-  ],
-  [
-    'src/methods/interpolated-lora/mergeAdapters.ts',
-    "tested through its folder's index by test/methods/interpolated-lora.test.ts",
-  ],
   [
     'src/methods/narrow-tuning/compareRecipes.ts',
     "tested through its folder's index by test/methods/narrow-tuning.test.ts",
