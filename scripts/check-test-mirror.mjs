@@ -37,10 +37,6 @@ const ALLOWED = new Map([
     'src/cli/bin.ts',
     'the executable entry (argv → runCli → exit code), run as a process by test/cli/outputs.test.ts and test/package/pack.test.ts',
   ],
-  ['src/cli/commands/fisher.ts', 'tested by test/methods/methods-cli.test.ts'],
-  ['src/cli/commands/lora.ts', 'tested by test/cli/backendJson.test.ts and test/methods/methods-cli.test.ts'],
-  ['src/cli/commands/recipes.ts', 'tested by test/methods/recipes-cli.test.ts'],
-  ['src/cli/commands/subspace.ts', 'tested by test/cli/backendJson.test.ts and test/methods/methods-cli.test.ts'],
   [
     'src/cli/context.ts',
     'binds the CLI to the process (stdout, stderr, the progress bar); tests use test/helpers/cli.ts in its place',
@@ -146,7 +142,7 @@ const ALLOWED = new Map([
   ['src/io/csv/readDelimited.ts', 'tested by test/io/delimited.test.ts'],
   [
     'src/io/csv/readNumericColumns.ts',
-    'the numeric table of `lora barrier`, checked by test/methods/methods-cli.test.ts',
+    'the numeric table of `lora barrier`, checked by test/cli/commands/lora.test.ts',
   ],
   ['src/io/dataset/readDataset.ts', 'tested by test/io/exactness.test.ts'],
   ['src/io/dataset/sideMatrix.ts', 'tested by test/io/sideMatrices.test.ts'],
@@ -240,28 +236,6 @@ const ALLOWED = new Map([
     'a WebGPU kernel, checked against the float64 reference by test/linalg/webgpu/backend.test.ts',
   ],
   ['src/linalg/webgpu/pack.ts', 'WebGPU buffer packing, checked through the kernels by test/linalg/webgpu/backend.test.ts'],
-  [
-    'src/methods/narrow-tuning/compareRecipes.ts',
-    "tested through its folder's index by test/methods/narrow-tuning.test.ts",
-  ],
-  [
-    'src/methods/narrow-tuning/learningForgetting.ts',
-    "tested through its folder's index by test/methods/narrow-tuning.test.ts",
-  ],
-  [
-    'src/methods/narrow-tuning/paramFraction.ts',
-    "tested through its folder's index by test/methods/narrow-tuning.test.ts",
-  ],
-  ['src/methods/narrow-tuning/recipeTable.ts', 'tested by test/methods/recipes-cli.test.ts'],
-  ['src/methods/narrow-tuning/tokenBias.ts', "tested through its folder's index by test/methods/narrow-tuning.test.ts"],
-  [
-    'src/methods/shared/backend.ts',
-    "the methods' backend choice, checked through the methods by test/methods/subspace.test.ts",
-  ],
-  ['src/methods/subspace/layerReport.ts', "tested through its folder's index by test/methods/subspace.test.ts"],
-  ['src/methods/subspace/project.ts', "tested through its folder's index by test/methods/subspace.test.ts"],
-  ['src/methods/subspace/retention.ts', "tested through its folder's index by test/methods/subspace.test.ts"],
-  ['src/methods/subspace/spectrum.ts', "tested through its folder's index by test/methods/subspace.test.ts"],
   ['src/replay/random.ts', 'tested by test/replay/sample.test.ts'],
   ['src/report/assemble.ts', 'tested by test/report/narrative.test.ts'],
   ['src/report/bestMethod.ts', 'tested by test/report/replaySection.test.ts'],

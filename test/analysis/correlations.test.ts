@@ -55,3 +55,10 @@ describe('correlations', () => {
     expect(out.meanPerTaskPearson).toBeCloseTo(out.perTaskPearson[0]!, 15);
   });
 });
+
+describe('midranks and spearman', () => {
+  test('tie-averaged ranks', () => {
+    expect(Array.from(midranks([3, 1, 3, 2]))).toEqual([3.5, 1, 3.5, 2]);
+    expect(spearman([1, 2, 3], [3, 2, 1])).toBeCloseTo(-1, 12);
+  });
+});

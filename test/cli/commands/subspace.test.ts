@@ -1,15 +1,15 @@
-import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { readSafetensorsFile, writeSafetensorsFile } from '../../src/io/node/safetensors.js';
-import { argv } from '../helpers/cli.js';
-import { cli } from './cliHarness.js';
-import { numpyAvailable, runPython } from './pythonRef.js';
+import { writeSafetensorsFile } from '../../../src/io/node/safetensors.js';
+import { argv } from '../../helpers/cli.js';
+import { cli } from '../../methods/cliHarness.js';
+import { numpyAvailable, runPython } from '../../methods/pythonRef.js';
 
 const W = [3, 1, 0, 1, 2, 0, 0, 0, 1, 1, 0, 1];
 const G = [1, 0, 0, 0, 1, 0, 0, 0, 1, 1, 1, 1];
 
-describe('seed-method CLI commands', () => {
+describe('forgetscope subspace', () => {
   const dir = mkdtempSync(join(tmpdir(), 'fs-methods-cli-'));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
   const p = (f: string) => join(dir, f);
@@ -75,94 +75,6 @@ describe('seed-method CLI commands', () => {
       argv`subspace --before ${p('w0.safetensors')} --after ${p('w1.safetensors')} --tensors nothing --json`,
     );
     expect(none.code).toBe(2);
-  });
-
-  test('fisher: seed-002 T4 overlap, EWC (T3) and FC ranking (T2)', async () => {
-    const Fa = [0.9, 0.1, 0.5, 0.05, 0.7, 0, 0.3, 0.2];
-    const Fb = [0.8, 0.6, 0.1, 0.05, 0.75, 0.02, 0.01, 0.4];
-    await writeSafetensorsFile(p('fa.safetensors'), [{ name: 'p', shape: [2, 4], data: Fa, dtype: 'F64' }]);
-    await writeSafetensorsFile(p('fb.safetensors'), [{ name: 'p', shape: [2, 4], data: Fb, dtype: 'F64' }]);
-    const r = await cli(['fisher', p('fa.safetensors'), p('fb.safetensors'), '--top', '0.5', '--json']);
-    expect(r.code).toBe(0);
-    const j = JSON.parse(r.out);
-    expect(j.overall.jaccard).toBeCloseTo(1 / 3, 12);
-    expect(j.overall.cosine).toBeCloseTo(0.840498, 6);
-    expect(j.tensors[0]).toMatchObject({ name: 'p' });
-    expect(j.tensors[0].jaccard).toBeCloseTo(1 / 3, 12);
-    // T1-T3: Fisher from G, update Δ, λ = 100 → 0.00185; candidates ranked z > x > y.
-    const F = [0.02, 0.2 / 3, 0.01 / 3, 0.14 / 3];
-    await writeSafetensorsFile(p('f1.safetensors'), [{ name: 'p', shape: [4], data: F, dtype: 'F64' }]);
-    await writeSafetensorsFile(p('u.safetensors'), [
-      { name: 'p', shape: [4], data: [0.01, -0.02, 0.05, 0], dtype: 'F64' },
-    ]);
-    await writeSafetensorsFile(p('g.safetensors'), [
-      { name: 'G', shape: [3, 4], data: [0.5, 0, -0.5, 0.1, 0, 0.3, 0, 0, 0, 0, 0, 0.5], dtype: 'F64' },
-    ]);
-    const e = JSON.parse(
-      (
-        await cli(
-          argv`fisher ${p('f1.safetensors')} --update ${p('u.safetensors')} --lambda 100 --grads ${p('g.safetensors')}
-            --json`,
-        )
-      ).out,
-    );
-    expect(e.overall.ewc).toBeCloseTo(0.00185, 9);
-    expect(e.overall.jaccard).toBeNull();
-    expect(e.confidence.ranking).toEqual([2, 0, 1]);
-    expect(e.confidence.fc[0]).toBeCloseTo(0.00315, 9);
-    const t = await cli(
-      argv`fisher ${p('fa.safetensors')} ${p('fb.safetensors')} --top 0.5 --update ${p('fa.safetensors')}`,
-    );
-    expect(t.code).toBe(0);
-    expect(t.out).toMatch(/\(overall\)/);
-    const v = await cli(['fisher', p('f1.safetensors'), '--grads', p('g.safetensors'), '--variant', 'b', '--json']);
-    expect(v.code).toBe(2);
-    expect(v.err).toMatch(/variant b needs a tensor "gL"/);
-  });
-
-  test('lora barrier (T4/T5) and merge (T3), refusing to overwrite', async () => {
-    writeFileSync(
-      p('path.csv'),
-      'alpha,loss,loss_old,loss_new\n0,1.0,0.5,2.0\n0.25,1.3,0.55,1.0\n0.5,1.6,0.7,0.7\n0.75,1.2,1.0,0.6\n1,0.8,1.5,0.55\n',
-    );
-    const b = JSON.parse((await cli(['lora', 'barrier', p('path.csv'), '--json'])).out);
-    expect(b.barrier).toBeCloseTo(0.7, 12);
-    expect(b.argAlpha).toBe(0.5);
-    expect(b.meanExcess).toBeCloseTo(0.35, 12);
-    expect(b.best.alpha).toBe(0.5);
-    expect(b.best.score).toBeCloseTo(0.7, 12);
-    writeFileSync(p('bad.csv'), 'alpha,loss\n0,1\n0.5,x\n');
-    const bad = await cli(['lora', 'barrier', p('bad.csv')]);
-    expect(bad.code).toBe(2);
-    expect(bad.err).toContain('bad.csv:3:2: "x" in column "loss" is not a finite number');
-    await writeSafetensorsFile(p('slow.safetensors'), [
-      { name: 'base_model.model.q.lora_A.weight', shape: [1, 3], data: [1, 0, 1] },
-      { name: 'base_model.model.q.lora_B.weight', shape: [2, 1], data: [1, 0] },
-    ]);
-    await writeSafetensorsFile(p('fast.safetensors'), [
-      { name: 'base_model.model.q.lora_A.weight', shape: [1, 3], data: [0, 2, 1] },
-      { name: 'base_model.model.q.lora_B.weight', shape: [2, 1], data: [0, 1] },
-    ]);
-    const args = argv`lora merge --slow ${p('slow.safetensors')} --fast ${p('fast.safetensors')} --lambda 0.5 --out
-      ${p('m.safetensors')} --lora-alpha 2 --json`;
-    const m = await cli(args);
-    expect(m.code).toBe(0);
-    const mj = JSON.parse(m.out);
-    expect(mj.layers[0].layer).toBe('base_model.model.q');
-    expect(mj.layers[0].factorMergeError).toBeCloseTo(1.58114, 5);
-    const merged = await readSafetensorsFile(p('m.safetensors'));
-    expect(Array.from(merged[0]!.data)).toEqual([0.5, 1, 1]);
-    const again = await cli(args);
-    expect(again.code).toBe(2);
-    expect(again.err).toMatch(/exists; pass --force/);
-    expect((await cli([...args, '--force'])).code).toBe(0);
-    const text = await cli(
-      argv`lora merge --slow ${p('slow.safetensors')} --fast ${p('fast.safetensors')} --lambda 0.5 --out
-        ${p('m2.safetensors')}`,
-    );
-    expect(text.code).toBe(0);
-    expect(text.out).toMatch(/base_model\.model\.q/);
-    expect((await cli(['lora', 'barrier', p('path.csv')])).out).toMatch(/loss barrier 0\.7/);
   });
 
   const hasNumpy = numpyAvailable();

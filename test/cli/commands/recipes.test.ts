@@ -2,35 +2,14 @@ import { readFileSync } from 'node:fs';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseRecipeTable } from '../../src/methods/narrow-tuning/recipeTable.js';
-import { cli } from './cliHarness.js';
-import { numpyAvailable, runPython } from './pythonRef.js';
+import { cli } from '../../methods/cliHarness.js';
+import { numpyAvailable, runPython } from '../../methods/pythonRef.js';
 
 const FIX = 'fixtures/real-dev-v1';
 
 describe('forgetscope recipes', () => {
   const dir = mkdtempSync(join(tmpdir(), 'fs-recipes-'));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-  test('recipe table parser: delta or nll columns, errors with file:line:column', () => {
-    const t = parseRecipeTable('task,recipe,example,delta\nt1,a,e1,0.5\nt1,b,e1,0.1\nt2,a,e2,"0.25"\n', {
-      file: 'r.csv',
-    });
-    expect([...t.recipes.keys()]).toEqual(['a', 'b']);
-    expect(t.recipes.get('a')!.shape).toEqual([2, 2]);
-    expect(t.recipes.get('a')!.observedCount).toBe(2);
-    expect(t.report).toEqual({ rows: 3, kept: 3, dropped: {} });
-    expect(() =>
-      parseRecipeTable('task,recipe,example,nll_before,nll_after\nt1,a,e1,1,x\n', { file: 'r.csv' }),
-    ).toThrow('r.csv:2:5: "x" in column "nll_after" is not a finite number');
-    expect(() => parseRecipeTable('task,example,delta\nt1,e1,1\n', { file: 'r.csv' })).toThrow(
-      /r\.csv:1:1: missing column "recipe"/,
-    );
-    expect(() => parseRecipeTable('task,recipe,example,delta\nt1,a,e1,1\nt1,a,e1,2\n', { file: 'r.csv' })).toThrow(
-      /r\.csv:3:3: repeated cell/,
-    );
-    expect(parseRecipeTable('task,example,delta\nt1,e1,1\n', { defaultRecipe: 'full' }).recipes.has('full')).toBe(true);
-  });
 
   test('worked example through the CLI (seed-000 T3 numbers)', async () => {
     const path = join(dir, 't3.csv');
@@ -72,7 +51,7 @@ describe('forgetscope recipes', () => {
   });
 
   test('token-level output-bias shift and its correlation with held-out forgetting', async () => {
-    const { writeSafetensorsFile } = await import('../../src/io/node/safetensors.js');
+    const { writeSafetensorsFile } = await import('../../../src/io/node/safetensors.js');
     const tok = (logp: number[], mass: number[]) => [
       { name: 'logp', shape: [3], data: logp },
       { name: 'offsets', shape: [2], data: [0, 3], dtype: 'I32' as const },
