@@ -238,7 +238,6 @@ const ALLOWED = new Map([
   ['src/linalg/webgpu/pack.ts', 'WebGPU buffer packing, checked through the kernels by test/linalg/webgpu/backend.test.ts'],
   ['src/replay/random.ts', 'tested by test/replay/sample.test.ts'],
   ['src/report/assemble.ts', 'tested by test/report/narrative.test.ts'],
-  ['src/report/bestMethod.ts', 'tested by test/report/replaySection.test.ts'],
   [
     'src/report/formatSeeds.ts',
     "tested through its folder's index by test/report/browser.test.ts and test/report/buildReport.test.ts",
@@ -247,15 +246,12 @@ const ALLOWED = new Map([
     'src/report/html.ts',
     "tested through its folder's index by test/report/browser.test.ts and test/report/buildReport.test.ts",
   ],
-  ['src/report/replayCharts.ts', "the report's replay charts, checked by test/report/replaySection.test.ts"],
   [
     'src/report/run.ts',
     "tested through its folder's index by test/report/browser.test.ts and test/report/buildReport.test.ts",
   ],
-  ['src/report/sections.ts', 'tested by test/report/replaySection.test.ts'],
   ['src/report/stages/context.ts', 'tested by test/replay/defaultEverywhere.test.ts'],
   ['src/report/stages/curve.ts', 'a report stage, checked through the built report by test/report/buildReport.test.ts'],
-  ['src/report/stages/evaluation.ts', 'tested by test/report/replaySection.test.ts'],
   ['src/report/stages/replay.ts', 'tested by test/replay/defaultEverywhere.test.ts'],
   [
     'src/report/stages/structure.ts',
@@ -266,14 +262,6 @@ const ALLOWED = new Map([
     "tested through its folder's index by test/report/browser.test.ts and test/report/buildReport.test.ts",
   ],
   ['src/util/errors.ts', 'tested by test/cli/failure.test.ts and test/cli/outputs.test.ts'],
-  ['src/viz/heatmap.ts', "tested through its folder's index by test/viz/node/png.test.ts and test/viz/specs.test.ts"],
-  ['src/viz/predicted.ts', "tested through its folder's index by test/viz/node/png.test.ts and test/viz/specs.test.ts"],
-  ['src/viz/render.ts', 'tested by test/report/replaySection.test.ts'],
-  ['src/viz/replay.ts', 'tested by test/report/replaySection.test.ts'],
-  ['src/viz/rmseCurve.ts', "tested through its folder's index by test/viz/node/png.test.ts and test/viz/specs.test.ts"],
-  ['src/viz/scree.ts', "tested through its folder's index by test/viz/node/png.test.ts and test/viz/specs.test.ts"],
-  ['src/viz/sources.ts', "tested through its folder's index by test/viz/node/png.test.ts and test/viz/specs.test.ts"],
-  ['src/viz/spec.ts', "tested through its folder's index by test/viz/node/png.test.ts and test/viz/specs.test.ts"],
 ]);
 
 const FUNCTION_KINDS = new Set([
