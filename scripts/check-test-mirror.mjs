@@ -56,7 +56,10 @@ const ALLOWED = new Map([
     'src/completion/loo/basis.ts',
     'tested by test/completion/methods/lowrank/lowrank.test.ts and test/completion/loo/downdate.test.ts',
   ],
-  ['src/completion/loo/folds.ts', 'tested by test/completion/methods/lowrank/lowrank.test.ts and test/completion/lowrankForms.test.ts'],
+  [
+    'src/completion/loo/folds.ts',
+    'tested by test/completion/methods/lowrank/lowrank.test.ts and test/completion/lowrankForms.test.ts',
+  ],
   [
     'src/completion/loo/forms.ts',
     'part of the leave-one-out ridge, checked through lowrank by test/completion/lowrankForms.test.ts',
@@ -235,7 +238,10 @@ const ALLOWED = new Map([
     'src/linalg/webgpu/ntProduct.ts',
     'a WebGPU kernel, checked against the float64 reference by test/linalg/webgpu/backend.test.ts',
   ],
-  ['src/linalg/webgpu/pack.ts', 'WebGPU buffer packing, checked through the kernels by test/linalg/webgpu/backend.test.ts'],
+  [
+    'src/linalg/webgpu/pack.ts',
+    'WebGPU buffer packing, checked through the kernels by test/linalg/webgpu/backend.test.ts',
+  ],
   ['src/replay/random.ts', 'tested by test/replay/sample.test.ts'],
   ['src/report/assemble.ts', 'tested by test/report/narrative.test.ts'],
   [
