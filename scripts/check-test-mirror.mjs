@@ -47,7 +47,6 @@ const ALLOWED = new Map([
     'src/cli/writeReport.ts',
     'the report writer, checked through the commands by test/cli/commands/report.test.ts and test/cli/commands/demo.test.ts',
   ],
-  ['src/completion/known.ts', 'tested by test/completion/conformal.test.ts'],
   [
     'src/completion/sideDerive.ts',
     'tested by test/completion/loo/sideSelect.test.ts (the derived candidates, by hand)',
@@ -85,7 +84,6 @@ const ALLOWED = new Map([
     'src/completion/methods/baselineSgd.ts',
     "Surprise's baseline SGD, checked against Surprise by test/completion/methods/faithful.test.ts",
   ],
-  ['src/completion/methods/ensemble.ts', 'tested by test/completion/side/softImputeEnsemble.test.ts'],
   [
     'src/completion/methods/knn.ts',
     'tested by test/cli/commands/evaluate.test.ts and test/completion/methods/faithful.test.ts',
@@ -101,7 +99,6 @@ const ALLOWED = new Map([
     'src/completion/methods/msdNeighbours.ts',
     "Surprise's MSD neighbourhoods, checked against Surprise by test/completion/methods/faithful.test.ts",
   ],
-  ['src/completion/methods/softImpute.ts', 'tested by test/completion/side/softImputeEnsemble.test.ts'],
   ['src/completion/methods/surpriseTrainset.ts', 'tested by test/completion/methods/faithful.test.ts'],
   [
     'src/completion/methods/svd.ts',
@@ -120,10 +117,6 @@ const ALLOWED = new Map([
     "numpy's PCG64, checked bit for bit against numpy by test/completion/protocol/numpyRandom.test.ts",
   ],
   ['src/completion/protocol/seedSequence.ts', 'tested by test/completion/protocol/numpyRandom.test.ts'],
-  [
-    'src/completion/registry.ts',
-    'tested by test/cli/commands/replay.test.ts and test/completion/side/softImputeEnsemble.test.ts',
-  ],
   ['src/io/arrow/encodeArrow.ts', 'tested by test/io/bad-inputs.test.ts and test/io/fuzz.test.ts'],
   [
     'src/io/arrow/lz4Frame.ts',

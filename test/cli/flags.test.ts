@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ForgettingMatrix } from '../../src/matrix/ForgettingMatrix.js';
+import { threeTasks } from './taskMatrix.js';
 import {
   parseChoice,
   parseIntList,
@@ -13,14 +13,7 @@ import {
 } from '../../src/cli/flags.js';
 import { textTable } from '../../src/util/textTable.js';
 
-const m = ForgettingMatrix.fromRows(
-  [
-    [0, 0, 0, 0],
-    [0, 0, 0, 0],
-    [0, 0, 0, 0],
-  ],
-  { taskIds: ['a', 'b', '7'] },
-);
+const m = threeTasks;
 
 describe('flag parsers', () => {
   it('parse lists, ranges and row ids', () => {

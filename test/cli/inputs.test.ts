@@ -1,19 +1,12 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ForgettingMatrix } from '../../src/matrix/ForgettingMatrix.js';
+import { threeTasks } from './taskMatrix.js';
 import { writeTable } from '../../src/io/node/writeTable.js';
 import { exampleMask, readExampleIds, readMeasuredEntries } from '../../src/cli/inputs.js';
 import { runCaptured, argv } from '../helpers/cli.js';
 
-const m = ForgettingMatrix.fromRows(
-  [
-    [0, 0, 0, 0],
-    [0, 0, 0, 0],
-    [0, 0, 0, 0],
-  ],
-  { taskIds: ['a', 'b', '7'] },
-);
+const m = threeTasks;
 
 describe('side inputs', () => {
   const dir = mkdtempSync(join(tmpdir(), 'fs-flags-'));
