@@ -89,12 +89,6 @@ const ALLOWED = new Map([
     'tested by test/cli/commands/evaluate.test.ts and test/completion/methods/faithful.test.ts',
   ],
   ['src/completion/methods/knnBaseline.ts', 'tested by test/completion/methods/faithful.test.ts'],
-  ['src/completion/methods/lgmf.ts', 'tested by test/completion/methods/logisticMf.test.ts'],
-  ['src/completion/methods/lgmfAdditive.ts', 'tested by test/completion/methods/logisticMf.test.ts'],
-  [
-    'src/completion/methods/logisticTargets.ts',
-    'shared by lgmf and lgmf-additive, checked by test/completion/methods/logisticMf.test.ts',
-  ],
   [
     'src/completion/methods/msdNeighbours.ts',
     "Surprise's MSD neighbourhoods, checked against Surprise by test/completion/methods/faithful.test.ts",
