@@ -102,15 +102,6 @@ const ALLOWED = new Map([
     'src/completion/protocol/evaluate.ts',
     'tested by test/cli/commands/evaluate.test.ts and test/completion/methods/faithful.test.ts',
   ],
-  [
-    'src/completion/protocol/generator.ts',
-    'tested by test/completion/methods/faithful.test.ts and test/completion/methods/logisticMf.test.ts',
-  ],
-  [
-    'src/completion/protocol/pcg64.ts',
-    "numpy's PCG64, checked bit for bit against numpy by test/completion/protocol/numpyRandom.test.ts",
-  ],
-  ['src/completion/protocol/seedSequence.ts', 'tested by test/completion/protocol/numpyRandom.test.ts'],
   ['src/io/arrow/encodeArrow.ts', 'tested by test/io/bad-inputs.test.ts and test/io/fuzz.test.ts'],
   [
     'src/io/arrow/lz4Frame.ts',

@@ -37,7 +37,7 @@ function check(cases: Cases): void {
   expect(Array.from(defaultRng(cases.stream.seed).choice(cases.stream.n, cases.stream.k))).toEqual(cases.stream.values);
 }
 
-describe('numpy-compatible PCG64 / SeedSequence / Generator', () => {
+describe('numpy-compatible Generator (default_rng: PCG64 seeded by SeedSequence)', () => {
   test('matches the committed table produced by numpy', () => {
     const cases = JSON.parse(readFileSync(join(here, '..', 'data', 'numpy-rng-cases.json'), 'utf8')) as Cases;
     expect(cases.choice.length).toBeGreaterThan(500);
