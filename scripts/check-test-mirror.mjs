@@ -76,32 +76,6 @@ const ALLOWED = new Map([
     'src/completion/loo/select.ts',
     'tested by test/completion/methods/lowrank/lowrank.test.ts, test/completion/loo/ridgeGolden.test.ts and test/completion/side/lowrankSide.test.ts',
   ],
-  [
-    'src/completion/methods/additive.ts',
-    'tested by test/completion/methods/faithful.test.ts and test/completion/protocol/intervalCoverage.test.ts',
-  ],
-  [
-    'src/completion/methods/baselineSgd.ts',
-    "Surprise's baseline SGD, checked against Surprise by test/completion/methods/faithful.test.ts",
-  ],
-  [
-    'src/completion/methods/knn.ts',
-    'tested by test/cli/commands/evaluate.test.ts and test/completion/methods/faithful.test.ts',
-  ],
-  ['src/completion/methods/knnBaseline.ts', 'tested by test/completion/methods/faithful.test.ts'],
-  [
-    'src/completion/methods/msdNeighbours.ts',
-    "Surprise's MSD neighbourhoods, checked against Surprise by test/completion/methods/faithful.test.ts",
-  ],
-  ['src/completion/methods/surpriseTrainset.ts', 'tested by test/completion/methods/faithful.test.ts'],
-  [
-    'src/completion/methods/svd.ts',
-    "Surprise's biased SVD, checked against Surprise by test/completion/methods/faithful.test.ts",
-  ],
-  [
-    'src/completion/protocol/evaluate.ts',
-    'tested by test/cli/commands/evaluate.test.ts and test/completion/methods/faithful.test.ts',
-  ],
   ['src/io/arrow/encodeArrow.ts', 'tested by test/io/bad-inputs.test.ts and test/io/fuzz.test.ts'],
   [
     'src/io/arrow/lz4Frame.ts',
