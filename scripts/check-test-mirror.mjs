@@ -48,29 +48,16 @@ const ALLOWED = new Map([
     'the report writer, checked through the commands by test/cli/commands/report.test.ts and test/cli/commands/demo.test.ts',
   ],
   [
-    'src/completion/sideDerive.ts',
-    'tested by test/completion/loo/sideSelect.test.ts (the derived candidates, by hand)',
-  ],
-  [
     'src/completion/loo/basis.ts',
     'tested by test/completion/methods/lowrank/lowrank.test.ts and test/completion/loo/downdate.test.ts',
   ],
   [
     'src/completion/loo/folds.ts',
-    'tested by test/completion/methods/lowrank/lowrank.test.ts and test/completion/lowrankForms.test.ts',
+    'tested by test/completion/methods/lowrank/lowrank.test.ts and test/completion/loo/forms.test.ts',
   ],
-  [
-    'src/completion/loo/forms.ts',
-    'part of the leave-one-out ridge, checked through lowrank by test/completion/lowrankForms.test.ts',
-  ],
-  ['src/completion/loo/intervals.ts', 'tested by test/completion/lowrankForms.test.ts'],
   [
     'src/completion/loo/predict.ts',
     'tested by test/completion/loo/ridgeGolden.test.ts (bit for bit) and test/completion/uncertainty.test.ts',
-  ],
-  [
-    'src/completion/loo/ridge.ts',
-    'tested by test/completion/lowrankForms.test.ts and test/completion/loo/side.test.ts (side columns)',
   ],
   [
     'src/completion/loo/select.ts',
