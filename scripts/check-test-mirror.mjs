@@ -150,24 +150,18 @@ const ALLOWED = new Map([
     'src/io/resolveColumns.ts',
     'column-name resolution, checked by test/io/fixture.test.ts and test/io/bad-inputs.test.ts',
   ],
-  ['src/linalg/columnFormsOn.ts', 'tested by test/linalg/backendDescription.test.ts'],
   [
     'src/linalg/cpu/kernels.ts',
     'the cpu backend kernels, checked against the float64 reference by test/linalg/cpu/backend.test.ts',
   ],
-  ['src/linalg/cpu/nodeBlas.ts', 'tested by test/cli/backendJson.test.ts and test/linalg/backendDescription.test.ts'],
+  ['src/linalg/cpu/nodeBlas.ts', 'tested by test/cli/backendJson.test.ts and test/linalg/describe.test.ts'],
   ['src/linalg/cpu/nodeWorkers.ts', 'tested by test/linalg/cpu/backend.test.ts and test/linalg/cpu/relaxedDot.test.ts'],
-  [
-    'src/linalg/cpu/runner.ts',
-    'tested by test/analysis/analyzeStream.test.ts and test/linalg/backendDescription.test.ts',
-  ],
+  ['src/linalg/cpu/runner.ts', 'tested by test/analysis/analyzeStream.test.ts and test/linalg/describe.test.ts'],
   [
     'src/linalg/defaultBackend.ts',
     'the default backend of the API functions, checked by test/linalg/selectBackend.test.ts',
   ],
-  ['src/linalg/describe.ts', 'tested by test/linalg/backendDescription.test.ts'],
   ['src/linalg/eigen.ts', 'tested by test/linalg/cpu/backend.test.ts and test/linalg/secular.test.ts'],
-  ['src/linalg/node.ts', 'tested by test/analysis/fixtureNumpy.test.ts and test/linalg/backendDescription.test.ts'],
   ['src/linalg/reference.ts', 'tested by test/analysis/fixtureNumpy.test.ts and test/analysis/properties.test.ts'],
   [
     'src/linalg/svd.ts',
