@@ -178,14 +178,6 @@ const ALLOWED = new Map([
   ['src/replay/random.ts', 'tested by test/replay/sample.test.ts'],
   ['src/report/assemble.ts', 'tested by test/report/narrative.test.ts'],
   [
-    'src/report/formatSeeds.ts',
-    "tested through its folder's index by test/report/browser.test.ts and test/report/buildReport.test.ts",
-  ],
-  [
-    'src/report/html.ts',
-    "tested through its folder's index by test/report/browser.test.ts and test/report/buildReport.test.ts",
-  ],
-  [
     'src/report/run.ts',
     "tested through its folder's index by test/report/browser.test.ts and test/report/buildReport.test.ts",
   ],
