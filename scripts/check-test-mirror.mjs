@@ -22,10 +22,6 @@ const ALLOWED = new Map([
   ],
   ['src/analysis/auditForgetting.ts', 'tested by test/analysis/analyzeStream.test.ts'],
   [
-    'src/analysis/defaultBackend.ts',
-    "the analysis layer's default backend, checked through the analyses by test/analysis/workedCases.test.ts",
-  ],
-  [
     'src/analysis/orthogonaliseFactors.ts',
     'factor orthogonalisation, checked through fitTruncatedRanks by test/analysis/fitTruncatedRanks.test.ts',
   ],
@@ -157,10 +153,6 @@ const ALLOWED = new Map([
   ['src/linalg/cpu/nodeBlas.ts', 'tested by test/cli/backendJson.test.ts and test/linalg/describe.test.ts'],
   ['src/linalg/cpu/nodeWorkers.ts', 'tested by test/linalg/cpu/backend.test.ts and test/linalg/cpu/relaxedDot.test.ts'],
   ['src/linalg/cpu/runner.ts', 'tested by test/analysis/analyzeStream.test.ts and test/linalg/describe.test.ts'],
-  [
-    'src/linalg/defaultBackend.ts',
-    'the default backend of the API functions, checked by test/linalg/selectBackend.test.ts',
-  ],
   ['src/linalg/eigen.ts', 'tested by test/linalg/cpu/backend.test.ts and test/linalg/secular.test.ts'],
   ['src/linalg/reference.ts', 'tested by test/analysis/fixtureNumpy.test.ts and test/analysis/properties.test.ts'],
   [
@@ -175,13 +167,11 @@ const ALLOWED = new Map([
     'src/linalg/webgpu/pack.ts',
     'WebGPU buffer packing, checked through the kernels by test/linalg/webgpu/backend.test.ts',
   ],
-  ['src/replay/random.ts', 'tested by test/replay/sample.test.ts'],
   ['src/report/assemble.ts', 'tested by test/report/narrative.test.ts'],
   [
     'src/report/run.ts',
     "tested through its folder's index by test/report/browser.test.ts and test/report/buildReport.test.ts",
   ],
-  ['src/report/stages/context.ts', 'tested by test/replay/defaultEverywhere.test.ts'],
   ['src/report/stages/curve.ts', 'a report stage, checked through the built report by test/report/buildReport.test.ts'],
   ['src/report/stages/replay.ts', 'tested by test/replay/defaultEverywhere.test.ts'],
   [
