@@ -146,15 +146,8 @@ const ALLOWED = new Map([
     'src/linalg/cpu/kernels.ts',
     'the cpu backend kernels, checked against the float64 reference by test/linalg/cpu/backend.test.ts',
   ],
-  ['src/linalg/cpu/nodeBlas.ts', 'tested by test/cli/backendJson.test.ts and test/linalg/describe.test.ts'],
   ['src/linalg/cpu/nodeWorkers.ts', 'tested by test/linalg/cpu/backend.test.ts and test/linalg/cpu/relaxedDot.test.ts'],
   ['src/linalg/cpu/runner.ts', 'tested by test/analysis/analyzeStream.test.ts and test/linalg/describe.test.ts'],
-  ['src/linalg/eigen.ts', 'tested by test/linalg/cpu/backend.test.ts and test/linalg/secular.test.ts'],
-  ['src/linalg/reference.ts', 'tested by test/analysis/fixtureNumpy.test.ts and test/analysis/properties.test.ts'],
-  [
-    'src/linalg/svd.ts',
-    'the randomized SVD, checked against the float64 reference by test/linalg/cpu/backend.test.ts and test/linalg/stream.test.ts',
-  ],
   [
     'src/linalg/webgpu/ntProduct.ts',
     'a WebGPU kernel, checked against the float64 reference by test/linalg/webgpu/backend.test.ts',
