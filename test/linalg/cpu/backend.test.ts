@@ -4,15 +4,18 @@ import { createWorkerRunner } from '../../../src/linalg/cpu/nodeWorkers.js';
 import { createInlineRunner } from '../../../src/linalg/cpu/runner.js';
 import { wasmDotAvailable } from '../../../src/linalg/cpu/wasmDot.js';
 import { symmetricEigen } from '../../../src/linalg/eigen.js';
-import {
-  createReferenceBackend,
-  referenceGemm,
-  referenceGram,
-  referenceMaskedGram,
-} from '../../../src/linalg/reference.js';
+import { createReferenceBackend, referenceMaskedGram } from '../../../src/linalg/reference.js';
 import type { Backend, Dense } from '../../../src/linalg/types.js';
 import { ForgetscopeError } from '../../../src/util/errors.js';
-import { absProductScale, maxScaledError, randomDense } from '../helpers.js';
+import {
+  absProductScale,
+  expectGemmMatches,
+  expectGramMatches,
+  type GemmShape,
+  maxScaledError,
+  randomDense,
+  TRANSPOSES,
+} from '../helpers.js';
 
 // Both cpu variants must agree with the float64 reference to a few ulps of the natural error scale
 // Σ|a||b| of each entry: bound 1e-13 (float64 re-ordered summation over ≤ 2,000 terms gives < 2,000·2⁻⁵³ ≈ 2e-13
@@ -53,11 +56,7 @@ describe.each(backends)('cpu backend (%s)', (_name, make) => {
   ])('gram %i×%i matches the float64 reference', async (m, n) => {
     for (const f32 of [false, true]) {
       const a = randomDense(m, n, m * 1000 + n, f32);
-      const got = await cpu.gram(a);
-      const want = referenceGram(a);
-      expect(maxScaledError(got, want, absProductScale(a, a, false, true))).toBeLessThan(BOUND);
-      // exactly symmetric
-      for (let i = 0; i < m; i++) for (let j = 0; j < m; j++) expect(got[i * m + j]).toBe(got[j * m + i]);
+      expectGramMatches(await cpu.gram(a), a, BOUND);
     }
   });
 
@@ -66,25 +65,14 @@ describe.each(backends)('cpu backend (%s)', (_name, make) => {
     expect(Array.from(g)).toEqual([14, 32, 32, 77]);
   });
 
-  test.each([
-    [false, false],
-    [true, false],
-    [false, true],
-    [true, true],
-  ])('gemm transA=%s transB=%s at awkward shapes', async (transA, transB) => {
-    for (const [r, k, c] of [
+  test.each(TRANSPOSES)('gemm transA=%s transB=%s at awkward shapes', async (transA, transB) => {
+    const shapes: GemmShape[] = [
       [1, 1, 1],
       [3, 17, 5],
       [17, 3, 1023],
       [13, 129, 6],
-    ] as const) {
-      const a = transA ? randomDense(k, r, r + 7 * k) : randomDense(r, k, r + 7 * k);
-      const b = transB ? randomDense(c, k, c + 3) : randomDense(k, c, c + 3);
-      const got = await cpu.gemm(a, b, { transA, transB });
-      const want = referenceGemm(a, b, { transA, transB });
-      expect(got.length).toBe(r * c);
-      expect(maxScaledError(got, want, absProductScale(a, b, transA, transB))).toBeLessThan(BOUND);
-    }
+    ];
+    await expectGemmMatches((a, b, o) => cpu.gemm(a, b, o), shapes, [transA, transB], BOUND);
   });
 
   test('gemm rejects mismatched inner dimensions', async () => {

@@ -11,7 +11,15 @@ import { createInlineRunner, type CpuKernelRunner } from '../../../src/linalg/cp
 import { referenceGemm, referenceGram } from '../../../src/linalg/reference.js';
 import type { Backend, Dense } from '../../../src/linalg/types.js';
 import type { DotProblem } from '../../../src/linalg/cpu/wasmDot.js';
-import { absProductScale, maxScaledError, randomDense } from '../helpers.js';
+import {
+  absProductScale,
+  expectGemmMatches,
+  expectGramMatches,
+  type GemmShape,
+  maxScaledError,
+  randomDense,
+  TRANSPOSES,
+} from '../helpers.js';
 
 // The relaxed-SIMD float32 kernel (relaxedDot.ts, wasm/relaxed.wat) against the float64 reference.
 // Its contract is the webgpu backend's: every entry within 1e-5 of Σ|a||b| (float32 sums of at most
@@ -92,18 +100,11 @@ describe.each(variants)('float32 products (%s)', (name, make) => {
     [50, 2],
   ])('gram %i×%i within the bound of float64', async (m, n) => {
     const a = randomDense(m, n, 7 * m + n, true);
-    const got = await cpu.gram(a);
-    expect(maxScaledError(got, referenceGram(a), absProductScale(a, a, false, true))).toBeLessThan(bound);
-    for (let i = 0; i < m; i++) for (let j = 0; j < i; j++) expect(got[i * m + j]).toBe(got[j * m + i]);
+    expectGramMatches(await cpu.gram(a), a, bound);
   });
 
-  test.each([
-    [false, false],
-    [true, false],
-    [false, true],
-    [true, true],
-  ])('gemm transA=%s transB=%s, awkward shapes', async (transA, transB) => {
-    for (const [r, k, c] of [
+  test.each(TRANSPOSES)('gemm transA=%s transB=%s, awkward shapes', async (transA, transB) => {
+    const shapes: GemmShape[] = [
       [1, 1, 1],
       [1, 300, 40],
       [40, 300, 1],
@@ -111,15 +112,8 @@ describe.each(variants)('float32 products (%s)', (name, make) => {
       [17, 3, 1023],
       [33, 129, 17],
       [64, 513, 48],
-    ] as const) {
-      const a = transA ? randomDense(k, r, r + 7 * k, true) : randomDense(r, k, r + 7 * k, true);
-      const b = transB ? randomDense(c, k, c + 3, true) : randomDense(k, c, c + 3, true);
-      const got = await cpu.gemm(a, b, { transA, transB });
-      expect(got.length).toBe(r * c);
-      expect(
-        maxScaledError(got, referenceGemm(a, b, { transA, transB }), absProductScale(a, b, transA, transB)),
-      ).toBeLessThan(bound);
-    }
+    ];
+    await expectGemmMatches((a, b, o) => cpu.gemm(a, b, o), shapes, [transA, transB], bound, { f32: true });
   });
 
   test('a long mean-shifted gram (N = 300,000) stays within 1e-5 relative (float64 sums across blocks)', async () => {

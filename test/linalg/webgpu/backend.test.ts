@@ -3,7 +3,15 @@ import { referenceGemm, referenceGram, referenceMaskedGram } from '../../../src/
 import { isSoftwareAdapter } from '../../../src/linalg/selectBackend.js';
 import { createWebGpuBackend, type WebGpuBackend } from '../../../src/linalg/webgpu/backend.js';
 import type { Dense } from '../../../src/linalg/types.js';
-import { absProductScale, maxScaledError, randomDense } from '../helpers.js';
+import {
+  absProductScale,
+  expectGemmMatches,
+  expectGramMatches,
+  type GemmShape,
+  maxScaledError,
+  randomDense,
+  TRANSPOSES,
+} from '../helpers.js';
 
 // WebGPU runs on Mesa lavapipe here and in CI. With FORGETSCOPE_REQUIRE_WEBGPU=1 (set by .ci/run) a
 // missing adapter fails the suite; without it the suite is skipped with a message.
@@ -51,13 +59,7 @@ describeGpu("webgpu backend (Dawn on this machine's adapter)", () => {
     [85, 5001],
   ])('gram %i×%i within 1e-5 of float64', async (m, n) => {
     const a = randomDense(m, n, m * 7 + n, true);
-    const want = referenceGram(a);
-    const scale = absProductScale(a, a, false, true);
-    for (const b of [gpuBackend, chunked]) {
-      const got = await b.gram(a);
-      expect(maxScaledError(got, want, scale)).toBeLessThan(BOUND);
-      for (let i = 0; i < m; i++) for (let j = 0; j < i; j++) expect(got[i * m + j]).toBe(got[j * m + i]);
-    }
+    for (const b of [gpuBackend, chunked]) expectGramMatches(await b.gram(a), a, BOUND);
   });
 
   test('gram of long rows (N = 300,000) stays within 1e-5 relative of float64', async () => {
@@ -76,26 +78,17 @@ describeGpu("webgpu backend (Dawn on this machine's adapter)", () => {
     expect(maxScaledError(got, referenceGram(a), absProductScale(a, a, false, true))).toBeLessThan(BOUND);
   });
 
-  test.each([
-    [false, false],
-    [true, false],
-    [false, true],
-    [true, true],
-  ])('gemm transA=%s transB=%s', async (transA, transB) => {
-    for (const [r, k, c] of [
+  test.each(TRANSPOSES)('gemm transA=%s transB=%s', async (transA, transB) => {
+    const shapes: GemmShape[] = [
       [1, 1, 1],
       [3, 17, 5],
       [17, 3, 1023],
       [130, 129, 70],
-    ] as const) {
-      const a = transA ? randomDense(k, r, r + k) : randomDense(r, k, r + k);
-      const b = transB ? randomDense(c, k, c) : randomDense(k, c, c);
-      const want = referenceGemm(a, b, { transA, transB });
-      const scale = absProductScale(a, b, transA, transB);
-      for (const g of [gpuBackend, chunked]) {
-        expect(maxScaledError(await g.gemm(a, b, { transA, transB }), want, scale)).toBeLessThan(BOUND);
-      }
-    }
+    ];
+    for (const g of [gpuBackend, chunked])
+      await expectGemmMatches((a, b, o) => g.gemm(a, b, o), shapes, [transA, transB], BOUND, {
+        seeds: (r, k, c) => [r + k, c],
+      });
   });
 
   test('maskedGram: exact counts, sums within 1e-5', async () => {
