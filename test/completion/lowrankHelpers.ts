@@ -92,3 +92,23 @@ export function unknownRmse(
   }
   return { se, count };
 }
+
+/**
+ * Python lines (indented for a loop body) of the numpy reference fits: the centring `v` of the train
+ * block Z (M×N), its column offsets `off`, the SVD `U, sv, Vt` of the centred block, the mean squared
+ * singular value `sig2` per entry and the top-k right vectors `V`.
+ */
+export const NUMPY_CENTRED_SVD = `
+  cm = Z.mean(0)
+  if v == 'uncentered': R = Z; off = np.zeros(N)
+  elif v == 'column': R = Z - cm; off = cm
+  else: R = Z - cm - Z.mean(1, keepdims=True) + Z.mean(); off = cm
+  U, sv, Vt = np.linalg.svd(R, full_matrices=False)
+  sig2 = (sv**2).sum() / (M * N)
+  V = Vt[:k].T`;
+
+/** Column noise sd `base + (j mod 5)·step`: five noise levels repeating across the columns. */
+export const fiveNoiseLevels =
+  (base: number, step: number) =>
+  (j: number): number =>
+    base + (j % 5) * step;

@@ -4,7 +4,16 @@ import { prepareFolds } from '../../../../src/completion/loo/folds.js';
 import { selectHyper } from '../../../../src/completion/loo/select.js';
 import { createReferenceBackend } from '../../../../src/linalg/reference.js';
 import { ForgettingMatrix } from '../../../../src/matrix/ForgettingMatrix.js';
-import { hasNumpy, numpyJson, randomColumns, syntheticMatrix, toRows, unknownRmse } from '../../lowrankHelpers.js';
+import {
+  hasNumpy,
+  numpyJson,
+  randomColumns,
+  syntheticMatrix,
+  toRows,
+  unknownRmse,
+  NUMPY_CENTRED_SVD,
+  fiveNoiseLevels,
+} from '../../lowrankHelpers.js';
 
 /** numpy: lowrank's prediction for fixed (variant, k, α) from np.linalg.svd of the centred train block. */
 const NUMPY_LOWRANK = `
@@ -14,15 +23,8 @@ out = []
 for d in doc['cases']:
   Z = np.array(doc['train'], dtype=float); K = np.array(doc['columns']); y = np.array(doc['values'])
   v, k, alpha = d['variant'], d['k'], d['alpha']
-  M, N = Z.shape
-  cm = Z.mean(0)
-  if v == 'uncentered': R = Z; off = np.zeros(N)
-  elif v == 'column': R = Z - cm; off = cm
-  else: R = Z - cm - Z.mean(1, keepdims=True) + Z.mean(); off = cm
-  U, S, Vt = np.linalg.svd(R, full_matrices=False)
-  sig2 = (S**2).sum() / (M * N)
-  V = Vt[:k].T
-  pen = alpha * sig2 * M / S[:k]**2
+  M, N = Z.shape${NUMPY_CENTRED_SVD}
+  pen = alpha * sig2 * M / sv[:k]**2
   X = V[K]
   full = V
   if v == 'additive':
@@ -66,14 +68,8 @@ describe('lowrank', () => {
   });
 
   test('the closed-form leave-one-task-out error equals refitting without each train row', async () => {
-    const z = syntheticMatrix({
-      rows: 10,
-      cols: 60,
-      rank: 3,
-      seed: 21,
-      additive: true,
-      noise: (j) => 0.2 + (j % 5) * 0.1,
-    });
+    const noise = fiveNoiseLevels(0.2, 0.1);
+    const z = syntheticMatrix({ rows: 10, cols: 60, rank: 3, seed: 21, additive: true, noise });
     const backend = createReferenceBackend();
     const stats = await trainStats(z, backend);
     const folds = prepareFolds(stats, LOWRANK_VARIANTS, 9, 60);
