@@ -1,6 +1,6 @@
 import { referenceGemm, referenceGram } from '../../src/linalg/reference.js';
 import { SeededNormal } from '../../src/linalg/random.js';
-import type { Dense } from '../../src/linalg/types.js';
+import type { Backend, Dense } from '../../src/linalg/types.js';
 
 /** A seeded standard-normal dense matrix. */
 export function randomDense(rows: number, cols: number, seed: number, f32 = false): Dense {
@@ -119,4 +119,22 @@ export function expectGramMatches(got: Float64Array, a: Dense, bound: number): v
   let asymmetric = 0;
   for (let i = 0; i < m; i++) for (let j = 0; j < i; j++) if (got[i * m + j] !== got[j * m + i]) asymmetric++;
   expect(asymmetric).toBe(0);
+}
+
+/**
+ * Makes a backend before the tests of the enclosing `describe` and disposes of it after them; the
+ * returned function gives the backend inside a test.
+ */
+export function backendPerSuite(make: () => Backend): () => Backend {
+  let backend: Backend | null = null;
+  beforeAll(() => {
+    backend = make();
+  });
+  afterAll(async () => {
+    await backend?.dispose();
+  });
+  return () => {
+    if (backend === null) throw new Error('the backend is made in beforeAll');
+    return backend;
+  };
 }

@@ -7,15 +7,8 @@ import { symmetricEigen } from '../../../src/linalg/eigen.js';
 import { createReferenceBackend, referenceMaskedGram } from '../../../src/linalg/reference.js';
 import type { Backend, Dense } from '../../../src/linalg/types.js';
 import { ForgetscopeError } from '../../../src/util/errors.js';
-import {
-  absProductScale,
-  expectGemmMatches,
-  expectGramMatches,
-  type GemmShape,
-  maxScaledError,
-  randomDense,
-  TRANSPOSES,
-} from '../helpers.js';
+import { absProductScale, maxScaledError, randomDense } from '../helpers.js';
+import { backendPerSuite, expectGemmMatches, expectGramMatches, type GemmShape, TRANSPOSES } from '../helpers.js';
 
 // Both cpu variants must agree with the float64 reference to a few ulps of the natural error scale
 // Σ|a||b| of each entry: bound 1e-13 (float64 re-ordered summation over ≤ 2,000 terms gives < 2,000·2⁻⁵³ ≈ 2e-13
@@ -38,13 +31,7 @@ test('the WASM SIMD kernel loads in Node', () => {
 });
 
 describe.each(backends)('cpu backend (%s)', (_name, make) => {
-  let cpu: Backend;
-  beforeAll(() => {
-    cpu = make();
-  });
-  afterAll(async () => {
-    await cpu.dispose();
-  });
+  const backend = backendPerSuite(make);
 
   test.each([
     [1, 1],
@@ -56,12 +43,12 @@ describe.each(backends)('cpu backend (%s)', (_name, make) => {
   ])('gram %i×%i matches the float64 reference', async (m, n) => {
     for (const f32 of [false, true]) {
       const a = randomDense(m, n, m * 1000 + n, f32);
-      expectGramMatches(await cpu.gram(a), a, BOUND);
+      expectGramMatches(await backend().gram(a), a, BOUND);
     }
   });
 
   test('gram of a hand-worked 2×3 matrix', async () => {
-    const g = await cpu.gram({ rows: 2, cols: 3, data: new Float64Array([1, 2, 3, 4, 5, 6]) });
+    const g = await backend().gram({ rows: 2, cols: 3, data: new Float64Array([1, 2, 3, 4, 5, 6]) });
     expect(Array.from(g)).toEqual([14, 32, 32, 77]);
   });
 
@@ -72,11 +59,11 @@ describe.each(backends)('cpu backend (%s)', (_name, make) => {
       [17, 3, 1023],
       [13, 129, 6],
     ];
-    await expectGemmMatches((a, b, o) => cpu.gemm(a, b, o), shapes, [transA, transB], BOUND);
+    await expectGemmMatches((a, b, o) => backend().gemm(a, b, o), shapes, [transA, transB], BOUND);
   });
 
   test('gemm rejects mismatched inner dimensions', async () => {
-    await expect(cpu.gemm(randomDense(2, 3, 1), randomDense(4, 2, 2))).rejects.toBeInstanceOf(ForgetscopeError);
+    await expect(backend().gemm(randomDense(2, 3, 1), randomDense(4, 2, 2))).rejects.toBeInstanceOf(ForgetscopeError);
   });
 
   test('gemv and transposed gemv', async () => {
@@ -89,8 +76,8 @@ describe.each(backends)('cpu backend (%s)', (_name, make) => {
       const a = randomDense(m, n, m + n);
       const x = randomDense(1, n, 5).data;
       const y = randomDense(1, m, 6).data;
-      const ax = await cpu.gemv(a, x);
-      const aty = await cpu.gemv(a, y, true);
+      const ax = await backend().gemv(a, x);
+      const aty = await backend().gemv(a, y, true);
       const scaleAx = absProductScale(a, { rows: n, cols: 1, data: x });
       const scaleAty = absProductScale(a, { rows: m, cols: 1, data: y }, true);
       expect(maxScaledError(ax, await ref.gemv(a, x), scaleAx)).toBeLessThan(BOUND);
@@ -112,7 +99,7 @@ describe.each(backends)('cpu backend (%s)', (_name, make) => {
         mask[t] = s % 3 === 0 ? 0 : 1;
         if (!mask[t]) a.data[t] = NaN;
       }
-      const got = await cpu.maskedGram(a, mask);
+      const got = await backend().maskedGram(a, mask);
       const want = referenceMaskedGram(a, mask);
       expect(Array.from(got.count)).toEqual(Array.from(want.count));
       const abs: Dense = { rows: m, cols: n, data: a.data.map((v, t) => (mask[t] ? Math.abs(v) : 0)) };
@@ -125,7 +112,7 @@ describe.each(backends)('cpu backend (%s)', (_name, make) => {
 
   test('maskedGram with a null mask: count = N, cross = gram, sq = row sums of squares', async () => {
     const a: Dense = { rows: 2, cols: 2, data: new Float64Array([1, 2, 3, 4]) };
-    const r = await cpu.maskedGram(a, null);
+    const r = await backend().maskedGram(a, null);
     expect(Array.from(r.count)).toEqual([2, 2, 2, 2]);
     expect(Array.from(r.cross)).toEqual([5, 11, 11, 25]);
     expect(Array.from(r.sq)).toEqual([5, 5, 25, 25]);
@@ -135,7 +122,7 @@ describe.each(backends)('cpu backend (%s)', (_name, make) => {
     for (let seed = 0; seed < 6; seed++) {
       const m = 2 + seed * 3;
       const n = 1 + seed * 7;
-      const g = await cpu.gram(randomDense(m, n, 100 + seed));
+      const g = await backend().gram(randomDense(m, n, 100 + seed));
       const eig = symmetricEigen(g, m);
       const top = eig.values[0]!;
       for (const v of eig.values) expect(v).toBeGreaterThanOrEqual(-1e-12 * top);
@@ -153,7 +140,7 @@ describe.each(backends)('cpu backend (%s)', (_name, make) => {
   ] as const)('topSVD %i×%i k=%i (%s): singular values match ml-matrix SVD within 1e-9', async (m, n, k, method) => {
     const a = randomDense(m, n, m * 31 + n);
     // randomized on a full-rank random matrix is exact only when k + p ≥ min(m, n); force it so
-    const res = await cpu.topSVD(a, k, { method, oversample: Math.min(m, n), seed: 3 });
+    const res = await backend().topSVD(a, k, { method, oversample: Math.min(m, n), seed: 3 });
     const mat = new Matrix(Array.from({ length: m }, (_, i) => Array.from(a.data.subarray(i * n, (i + 1) * n))));
     const svd = new SVD(mat, { autoTranspose: true });
     const want = svd.diagonal;
@@ -187,7 +174,7 @@ describe.each(backends)('cpu backend (%s)', (_name, make) => {
         for (let t = 0; t < 3; t++) a[i * n + c]! += left.data[i * 3 + t]! * sig[t]! * right.data[t * n + c]!;
     const dense = { rows: m, cols: n, data: a };
     for (const method of ['gram', 'randomized'] as const) {
-      const r = await cpu.topSVD(dense, 3, { method, seed: 9 });
+      const r = await backend().topSVD(dense, 3, { method, seed: 9 });
       let err = 0;
       let norm = 0;
       for (let i = 0; i < m; i++)
@@ -203,9 +190,9 @@ describe.each(backends)('cpu backend (%s)', (_name, make) => {
 
   test('topSVD is deterministic for a seed and rejects k < 1', async () => {
     const a = randomDense(50, 400, 4);
-    const r1 = await cpu.topSVD(a, 4, { method: 'randomized', seed: 7, powerIterations: 1, oversample: 2 });
-    const r2 = await cpu.topSVD(a, 4, { method: 'randomized', seed: 7, powerIterations: 1, oversample: 2 });
+    const r1 = await backend().topSVD(a, 4, { method: 'randomized', seed: 7, powerIterations: 1, oversample: 2 });
+    const r2 = await backend().topSVD(a, 4, { method: 'randomized', seed: 7, powerIterations: 1, oversample: 2 });
     expect(Array.from(r1.s)).toEqual(Array.from(r2.s));
-    await expect(cpu.topSVD(a, 0)).rejects.toBeInstanceOf(ForgetscopeError);
+    await expect(backend().topSVD(a, 0)).rejects.toBeInstanceOf(ForgetscopeError);
   });
 });

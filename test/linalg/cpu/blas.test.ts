@@ -5,15 +5,8 @@ import { createInlineRunner, type CpuKernelRunner } from '../../../src/linalg/cp
 import { createCpuBackend } from '../../../src/linalg/cpu/backend.js';
 import { createNodeCpuBackend } from '../../../src/linalg/node.js';
 import { referenceGemm, referenceGram } from '../../../src/linalg/reference.js';
-import {
-  absProductScale,
-  expectGemmMatches,
-  expectGramMatches,
-  type GemmShape,
-  maxScaledError,
-  randomDense,
-  TRANSPOSES,
-} from '../helpers.js';
+import { absProductScale, maxScaledError, randomDense } from '../helpers.js';
+import { expectGemmMatches, expectGramMatches, type GemmShape, TRANSPOSES } from '../helpers.js';
 
 // The system-BLAS path of the Node cpu backend (cpu/blas.ts, cpu/nodeBlas.ts) against the float64
 // reference. CI installs OpenBLAS, so there the library must load; elsewhere a machine without one

@@ -11,15 +11,8 @@ import { createInlineRunner, type CpuKernelRunner } from '../../../src/linalg/cp
 import { referenceGemm, referenceGram } from '../../../src/linalg/reference.js';
 import type { Backend, Dense } from '../../../src/linalg/types.js';
 import type { DotProblem } from '../../../src/linalg/cpu/wasmDot.js';
-import {
-  absProductScale,
-  expectGemmMatches,
-  expectGramMatches,
-  type GemmShape,
-  maxScaledError,
-  randomDense,
-  TRANSPOSES,
-} from '../helpers.js';
+import { absProductScale, maxScaledError, randomDense } from '../helpers.js';
+import { backendPerSuite, expectGemmMatches, expectGramMatches, type GemmShape, TRANSPOSES } from '../helpers.js';
 
 // The relaxed-SIMD float32 kernel (relaxedDot.ts, wasm/relaxed.wat) against the float64 reference.
 // Its contract is the webgpu backend's: every entry within 1e-5 of Σ|a||b| (float32 sums of at most
@@ -75,15 +68,9 @@ const variants: Array<[string, () => Backend]> = [
 ];
 
 describe.each(variants)('float32 products (%s)', (name, make) => {
-  let cpu: Backend;
+  const backend = backendPerSuite(make);
   const relaxed = relaxedSimdAvailable() && !name.includes('never');
   const bound = relaxed ? RELAXED_BOUND : F64_BOUND;
-  beforeAll(() => {
-    cpu = make();
-  });
-  afterAll(async () => {
-    await cpu.dispose();
-  });
 
   // edges that are not multiples of the 2×16 tile, single rows/columns, depths around the 128-term
   // float32 blocks and the 512-deep packed panels, tiny depths
@@ -100,7 +87,7 @@ describe.each(variants)('float32 products (%s)', (name, make) => {
     [50, 2],
   ])('gram %i×%i within the bound of float64', async (m, n) => {
     const a = randomDense(m, n, 7 * m + n, true);
-    expectGramMatches(await cpu.gram(a), a, bound);
+    expectGramMatches(await backend().gram(a), a, bound);
   });
 
   test.each(TRANSPOSES)('gemm transA=%s transB=%s, awkward shapes', async (transA, transB) => {
@@ -113,7 +100,7 @@ describe.each(variants)('float32 products (%s)', (name, make) => {
       [33, 129, 17],
       [64, 513, 48],
     ];
-    await expectGemmMatches((a, b, o) => cpu.gemm(a, b, o), shapes, [transA, transB], bound, { f32: true });
+    await expectGemmMatches((a, b, o) => backend().gemm(a, b, o), shapes, [transA, transB], bound, { f32: true });
   });
 
   test('a long mean-shifted gram (N = 300,000) stays within 1e-5 relative (float64 sums across blocks)', async () => {
@@ -124,7 +111,7 @@ describe.each(variants)('float32 products (%s)', (name, make) => {
     const n = 300000;
     const a = randomDense(m, n, 21, true);
     for (let t = 0; t < a.data.length; t++) a.data[t] = 1.01 + 0.001 * a.data[t]!;
-    const got = await cpu.gram(a);
+    const got = await backend().gram(a);
     const want = referenceGram(a);
     for (let t = 0; t < want.length; t++)
       expect(Math.abs(got[t]! - want[t]!) / want[t]!).toBeLessThan(relaxed ? 1e-6 : F64_BOUND);
@@ -141,9 +128,9 @@ describe.each(variants)('float32 products (%s)', (name, make) => {
   });
 
   test('hand-worked 2×3 gram and 2×2·2×2 gemm are exact', async () => {
-    const g = await cpu.gram({ rows: 2, cols: 3, data: new Float32Array([1, 2, 3, 4, 5, 6]) });
+    const g = await backend().gram({ rows: 2, cols: 3, data: new Float32Array([1, 2, 3, 4, 5, 6]) });
     expect(Array.from(g)).toEqual([14, 32, 32, 77]);
-    const c = await cpu.gemm(
+    const c = await backend().gemm(
       { rows: 2, cols: 2, data: new Float32Array([1, 2, 3, 4]) },
       { rows: 2, cols: 2, data: new Float32Array([5, 6, 7, 8]) },
     );
@@ -152,11 +139,13 @@ describe.each(variants)('float32 products (%s)', (name, make) => {
 
   test('float64 operands keep the float64 kernels (1e-12) whatever the relaxed mode', async () => {
     const a = randomDense(21, 400, 9);
-    expect(maxScaledError(await cpu.gram(a), referenceGram(a), absProductScale(a, a, false, true))).toBeLessThan(
+    expect(maxScaledError(await backend().gram(a), referenceGram(a), absProductScale(a, a, false, true))).toBeLessThan(
       F64_BOUND,
     );
     const b = randomDense(400, 18, 10, true); // mixed float64 × float32 → float64 products
-    expect(maxScaledError(await cpu.gemm(a, b), referenceGemm(a, b), absProductScale(a, b))).toBeLessThan(F64_BOUND);
+    expect(maxScaledError(await backend().gemm(a, b), referenceGemm(a, b), absProductScale(a, b))).toBeLessThan(
+      F64_BOUND,
+    );
   });
 });
 

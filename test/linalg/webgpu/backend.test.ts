@@ -3,15 +3,8 @@ import { referenceGemm, referenceGram, referenceMaskedGram } from '../../../src/
 import { isSoftwareAdapter } from '../../../src/linalg/selectBackend.js';
 import { createWebGpuBackend, type WebGpuBackend } from '../../../src/linalg/webgpu/backend.js';
 import type { Dense } from '../../../src/linalg/types.js';
-import {
-  absProductScale,
-  expectGemmMatches,
-  expectGramMatches,
-  type GemmShape,
-  maxScaledError,
-  randomDense,
-  TRANSPOSES,
-} from '../helpers.js';
+import { absProductScale, maxScaledError, randomDense } from '../helpers.js';
+import { expectGemmMatches, expectGramMatches, type GemmShape, TRANSPOSES } from '../helpers.js';
 
 // WebGPU runs on Mesa lavapipe here and in CI. With FORGETSCOPE_REQUIRE_WEBGPU=1 (set by .ci/run) a
 // missing adapter fails the suite; without it the suite is skipped with a message.
