@@ -4,12 +4,7 @@ import { ForgettingMatrix } from '../../src/matrix/ForgettingMatrix.js';
 import { SeededNormal } from '../../src/linalg/random.js';
 
 /** Whether python3 + numpy run here; in CI (CI=true) their absence is a failure, not a skip. */
-export function hasNumpy(): boolean {
-  const probe = spawnSync('python3', ['-c', 'import numpy'], { encoding: 'utf8' });
-  if (probe.status !== 0 && process.env.CI === 'true')
-    throw new Error('python3 with numpy is required in CI for the numpy cross-checks');
-  return probe.status === 0;
-}
+export { numpyAvailable as hasNumpy } from '../helpers/python.js';
 
 /** Runs a python program with a JSON document on stdin and parses the JSON it prints. */
 export function numpyJson<T>(program: string, input: unknown): T {

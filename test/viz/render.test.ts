@@ -1,4 +1,5 @@
-import { compileVegaLite, renderSvg, type VegaLiteSpec } from '../../src/viz/render.js';
+import { compileVegaLite, renderSvg } from '../../src/viz/render.js';
+import type { VegaLiteSpec } from '../../src/viz/spec.js';
 import { markItems } from './helpers.js';
 
 const bars: VegaLiteSpec = {
