@@ -16,11 +16,6 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
  * each with the tests that do. Move or write a mirrored test, then delete the entry.
  */
 const ALLOWED = new Map([
-  ['src/analysis/auditForgetting.ts', 'tested by test/analysis/analyzeStream.test.ts'],
-  [
-    'src/analysis/structureTables.ts',
-    'the tables `forgetscope analyze` writes, checked against numpy by test/cli/commands/analyze.test.ts',
-  ],
   [
     'src/cli/bin.ts',
     'the executable entry (argv → runCli → exit code), run as a process by test/cli/outputs.test.ts and test/package/pack.test.ts',
