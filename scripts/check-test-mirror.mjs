@@ -25,10 +25,6 @@ const ALLOWED = new Map([
     'binds the CLI to the process (stdout, stderr, the progress bar); tests use test/helpers/cli.ts in its place',
   ],
   [
-    'src/cli/writeReport.ts',
-    'the report writer, checked through the commands by test/cli/commands/report.test.ts and test/cli/commands/demo.test.ts',
-  ],
-  [
     'src/completion/loo/basis.ts',
     'tested by test/completion/methods/lowrank/lowrank.test.ts and test/completion/loo/downdate.test.ts',
   ],
@@ -134,10 +130,6 @@ const ALLOWED = new Map([
   [
     'src/linalg/webgpu/ntProduct.ts',
     'a WebGPU kernel, checked against the float64 reference by test/linalg/webgpu/backend.test.ts',
-  ],
-  [
-    'src/report/run.ts',
-    "tested through its folder's index by test/report/browser.test.ts and test/report/buildReport.test.ts",
   ],
   ['src/report/stages/curve.ts', 'a report stage, checked through the built report by test/report/buildReport.test.ts'],
   ['src/report/stages/replay.ts', 'tested by test/replay/defaultEverywhere.test.ts'],
