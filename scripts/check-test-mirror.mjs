@@ -25,10 +25,6 @@ const ALLOWED = new Map([
     'binds the CLI to the process (stdout, stderr, the progress bar); tests use test/helpers/cli.ts in its place',
   ],
   [
-    'src/completion/loo/basis.ts',
-    'tested by test/completion/methods/lowrank/lowrank.test.ts and test/completion/loo/downdate.test.ts',
-  ],
-  [
     'src/completion/loo/folds.ts',
     'tested by test/completion/methods/lowrank/lowrank.test.ts and test/completion/loo/forms.test.ts',
   ],

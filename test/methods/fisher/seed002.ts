@@ -1,5 +1,5 @@
 import type { Dense } from '../../../src/linalg/types.js';
-import { expectClose } from '../close.js';
+import { expectClose } from '../../helpers/close.js';
 
 /** The per-example gradients G (3 examples × 4 parameters) of the worked tests of seed-002 §4. */
 export const G: Dense = {

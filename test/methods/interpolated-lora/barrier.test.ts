@@ -4,7 +4,7 @@ import {
   consistencyLoss,
   lossBarrier,
 } from '../../../src/methods/interpolated-lora/barrier.js';
-import { expectClose as close } from '../close.js';
+import { expectClose as close } from '../../helpers/close.js';
 
 // Worked tests of seed-004 §4.
 describe('interpolated LoRA (seed 004)', () => {

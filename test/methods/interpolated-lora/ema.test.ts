@@ -1,5 +1,5 @@
 import { emaLambda, emaRun, emaStep } from '../../../src/methods/interpolated-lora/ema.js';
-import { expectClose as close } from '../close.js';
+import { expectClose as close } from '../../helpers/close.js';
 
 // Worked tests of seed-004 §4.
 describe('interpolated LoRA (seed 004)', () => {

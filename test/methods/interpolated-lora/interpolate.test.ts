@@ -3,7 +3,7 @@ import {
   interpolateLora,
   type LoraPair,
 } from '../../../src/methods/interpolated-lora/interpolate.js';
-import { expectClose as close } from '../close.js';
+import { expectClose as close } from '../../helpers/close.js';
 
 // Worked tests of seed-004 §4.
 describe('interpolated LoRA (seed 004)', () => {

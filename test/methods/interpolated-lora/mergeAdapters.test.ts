@@ -1,5 +1,5 @@
 import { mergeAdapters } from '../../../src/methods/interpolated-lora/mergeAdapters.js';
-import { expectClose as close } from '../close.js';
+import { expectClose as close } from '../../helpers/close.js';
 
 describe('mergeAdapters', () => {
   test('EMA of PEFT-named A and B with T3 factor merge error', async () => {

@@ -1,6 +1,6 @@
 import { projectUpdate, protectedBasis, updateEnergySplit } from '../../../src/methods/subspace/project.js';
 import { G, W } from './seed001.js';
-import { expectClose as close } from '../close.js';
+import { expectClose as close } from '../../helpers/close.js';
 
 // Worked tests of seed-001 §4 (numbers from the spec, computed there with numpy).
 describe('adaptive SVD subspaces (seed 001)', () => {

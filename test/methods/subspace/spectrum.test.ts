@@ -1,6 +1,6 @@
 import { rankByEnergy, spectrum } from '../../../src/methods/subspace/spectrum.js';
 import { W } from './seed001.js';
-import { expectClose as close } from '../close.js';
+import { expectClose as close } from '../../helpers/close.js';
 
 // Worked tests of seed-001 §4 (numbers from the spec, computed there with numpy).
 describe('adaptive SVD subspaces (seed 001)', () => {
