@@ -25,10 +25,6 @@ const ALLOWED = new Map([
     'binds the CLI to the process (stdout, stderr, the progress bar); tests use test/helpers/cli.ts in its place',
   ],
   [
-    'src/completion/loo/folds.ts',
-    'tested by test/completion/methods/lowrank/lowrank.test.ts and test/completion/loo/forms.test.ts',
-  ],
-  [
     'src/completion/loo/predict.ts',
     'tested by test/completion/loo/ridgeGolden.test.ts (bit for bit) and test/completion/uncertainty.test.ts',
   ],
