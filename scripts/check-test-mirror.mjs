@@ -123,7 +123,6 @@ const ALLOWED = new Map([
     'src/linalg/webgpu/ntProduct.ts',
     'a WebGPU kernel, checked against the float64 reference by test/linalg/webgpu/backend.test.ts',
   ],
-  ['src/report/stages/replay.ts', 'tested by test/replay/defaultEverywhere.test.ts'],
 ]);
 
 const FUNCTION_KINDS = new Set([
