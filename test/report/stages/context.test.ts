@@ -1,16 +1,10 @@
 import { createReferenceBackend } from '../../../src/linalg/reference.js';
 import { ForgettingMatrix } from '../../../src/matrix/ForgettingMatrix.js';
-import { backendOption, countOnes, type StageContext } from '../../../src/report/stages/context.js';
-import { noProgress } from '../../../src/util/progress.js';
+import { backendOption, countOnes } from '../../../src/report/stages/context.js';
+import type { Backend } from '../../../src/linalg/types.js';
+import { stageContext } from './stageContext.js';
 
-const context = (backend?: StageContext['backend']): StageContext => ({
-  matrix: ForgettingMatrix.fromRows([[0]]),
-  ...(backend ? { backend } : {}),
-  progress: noProgress,
-  onStep: () => {},
-  timed: async (_name, f) => f(),
-  missing: [],
-});
+const context = (backend?: Backend) => stageContext(ForgettingMatrix.fromRows([[0]]), backend);
 
 describe('the report stage context', () => {
   it('backendOption: { backend } when the context has one, {} otherwise (no undefined key)', () => {

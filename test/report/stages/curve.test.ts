@@ -1,7 +1,7 @@
 import { ForgettingMatrix } from '../../../src/matrix/ForgettingMatrix.js';
-import type { StageContext } from '../../../src/report/stages/context.js';
 import { curveStage } from '../../../src/report/stages/curve.js';
 import { evaluationSetup } from '../../../src/report/stages/evaluation.js';
+import { stageContext } from './stageContext.js';
 
 // Z = a_i + b_j exactly: additive-ls completes every row without error from any number of probes.
 const a = [0, 0.5, -1, 2, 1.5, -0.5];
@@ -10,14 +10,7 @@ const z = ForgettingMatrix.fromRows(a.map((ai) => b.map((bj) => ai + bj)));
 
 describe('the RMSE-versus-k stage of a report', () => {
   test('random (a band over the seeds) and active probes per k; k outside 1..N is left out; exact data gives RMSE 0', async () => {
-    const steps: string[] = [];
-    const ctx: StageContext = {
-      matrix: z,
-      progress: () => {},
-      onStep: (stage) => steps.push(stage),
-      timed: async (_name, f) => f(),
-      missing: [],
-    };
+    const ctx = stageContext(z);
     const setup = evaluationSetup(ctx, {
       trainRows: [0, 1, 2, 3],
       testRows: [4, 5],
@@ -25,7 +18,7 @@ describe('the RMSE-versus-k stage of a report', () => {
       plotMethod: 'additive-ls',
     });
     const points = await curveStage(ctx, [1, 3, 0, 99], setup);
-    expect(steps).toEqual(['curve']);
+    expect(ctx.steps).toEqual(['curve']);
     expect(points.map((p) => [p.k, p.select, p.method])).toEqual([
       [1, 'random', 'additive-ls'],
       [1, 'active', 'additive-ls'],

@@ -1,23 +1,13 @@
 import { ForgettingMatrix } from '../../../src/matrix/ForgettingMatrix.js';
-import type { StageContext } from '../../../src/report/stages/context.js';
 import { replayStage } from '../../../src/report/stages/replay.js';
+import { stageContext } from './stageContext.js';
 
 // Six tasks × 40 examples, exactly additive, so every completion method sees a clear score ranking.
 const a = [0, 0.5, -1, 2, 1.5, -0.5];
 const b = Array.from({ length: 40 }, (_, j) => Math.sin(j * 1.3));
 const z = ForgettingMatrix.fromRows(a.map((ai) => b.map((bj) => ai + bj)));
 
-const context = (): StageContext & { steps: string[] } => {
-  const steps: string[] = [];
-  return {
-    matrix: z,
-    progress: () => {},
-    onStep: (stage) => steps.push(stage),
-    timed: async (_name, f) => f(),
-    missing: [],
-    steps,
-  };
-};
+const context = () => stageContext(z);
 
 describe('the replay stage of a report', () => {
   test('n = 96 at ratio 1/32: int(96/32) + 1 = 4 examples drawn for the held-out task, none of the excluded', async () => {

@@ -1,7 +1,7 @@
 import { ForgettingMatrix } from '../../../src/matrix/ForgettingMatrix.js';
 import { createReferenceBackend } from '../../../src/linalg/reference.js';
-import type { StageContext } from '../../../src/report/stages/context.js';
 import { structureStage } from '../../../src/report/stages/structure.js';
+import { stageContext } from './stageContext.js';
 
 // Z = outer([1, 2, 3], [0.1, 0.2, 0, 0.4]) with sources on three examples and an lr per task.
 const z = ForgettingMatrix.fromRows(
@@ -12,18 +12,7 @@ const z = ForgettingMatrix.fromRows(
   },
 );
 
-function context(): StageContext & { steps: string[] } {
-  const steps: string[] = [];
-  return {
-    matrix: z,
-    backend: createReferenceBackend(),
-    progress: () => {},
-    onStep: (stage) => steps.push(stage),
-    timed: async (_name, f) => f(),
-    missing: [],
-    steps,
-  };
-}
+const context = () => stageContext(z, createReferenceBackend());
 
 describe('the structure stage of a report', () => {
   test('an exact rank-1 matrix: R²₁ = 1 in the models table, the sections of the page, no missing note', async () => {
