@@ -28,10 +28,6 @@ const ALLOWED = new Map([
     'src/completion/loo/predict.ts',
     'tested by test/completion/loo/ridgeGolden.test.ts (bit for bit) and test/completion/uncertainty.test.ts',
   ],
-  [
-    'src/completion/loo/select.ts',
-    'tested by test/completion/methods/lowrank/lowrank.test.ts, test/completion/loo/ridgeGolden.test.ts and test/completion/side/lowrankSide.test.ts',
-  ],
   ['src/io/arrow/encodeArrow.ts', 'tested by test/io/bad-inputs.test.ts and test/io/fuzz.test.ts'],
   [
     'src/io/arrow/lz4Frame.ts',
