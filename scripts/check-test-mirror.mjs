@@ -24,10 +24,6 @@ const ALLOWED = new Map([
     'src/cli/context.ts',
     'binds the CLI to the process (stdout, stderr, the progress bar); tests use test/helpers/cli.ts in its place',
   ],
-  [
-    'src/completion/loo/predict.ts',
-    'tested by test/completion/loo/ridgeGolden.test.ts (bit for bit) and test/completion/uncertainty.test.ts',
-  ],
   ['src/io/arrow/encodeArrow.ts', 'tested by test/io/bad-inputs.test.ts and test/io/fuzz.test.ts'],
   [
     'src/io/arrow/lz4Frame.ts',
