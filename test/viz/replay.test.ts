@@ -1,12 +1,7 @@
 import { markItems, renderClean, sixExamplePlan } from './helpers.js';
-import {
-  replayScoreDistributionSpec,
-  replayWeightDistributionSpec,
-  scoreDistributionData,
-  topReplayedData,
-  topReplayedSpec,
-  weightDistributionData,
-} from '../../src/viz/replay.js';
+import { replayScoreDistributionSpec, scoreDistributionData } from '../../src/viz/replay.js';
+import { replayWeightDistributionSpec, weightDistributionData } from '../../src/viz/replay.js';
+import { topReplayedData, topReplayedSpec } from '../../src/viz/replay.js';
 import { renderSvg } from '../../src/viz/render.js';
 
 describe('replay weights', () => {
