@@ -1,8 +1,13 @@
-// Indexed reads carry `!` where the index is < length by the loop bounds (or by the shapes checked on entry).
+/**
+ * Rank-k alternating least squares over the observed entries of a masked matrix.
+ * Numeric kernel: indexed reads carry `!` where the index is < length by the loop bounds (or by the
+ * shapes checked on entry).
+ */
 import type { Backend } from '../linalg/types.js';
 import { ForgetscopeError } from '../util/errors.js';
 import { seededGaussian } from '../linalg/random.js';
 import { ridgeSolveInPlace } from '../linalg/smallDense.js';
+import { observedSums } from './observedSums.js';
 
 /** A matrix with an optional explicit observed mask (1 = observed), row-major. */
 export interface MaskedDense {
@@ -141,20 +146,7 @@ function fillTwoWay(a: MaskedDense, mean: number): Float64Array {
   const { rows: m, cols: n, data, mask } = a;
   const out = Float64Array.from(data);
   if (mask === null) return out;
-  const rs = new Float64Array(m);
-  const rc = new Float64Array(m);
-  const cs = new Float64Array(n);
-  const cc = new Float64Array(n);
-  for (let i = 0; i < m; i++) {
-    for (let j = 0; j < n; j++) {
-      if (mask[i * n + j] === 0) continue;
-      const z = data[i * n + j]!;
-      rs[i]! += z;
-      rc[i]!++;
-      cs[j]! += z;
-      cc[j]!++;
-    }
-  }
+  const { rowSums: rs, rowCounts: rc, colSums: cs, colCounts: cc } = observedSums(a);
   for (let i = 0; i < m; i++) {
     const ri = rc[i]! > 0 ? rs[i]! / rc[i]! - mean : 0;
     for (let j = 0; j < n; j++) {

@@ -8,11 +8,12 @@ import { DEFAULT_STRUCTURE_RANKS, type LowRankFit } from './fitTruncatedRanks.js
 import { correlateTaskMetadata, type MetadataCorrelation } from './correlations.js';
 import { defaultAnalysisBackend } from './defaultBackend.js';
 import type { OneWayFit } from './fitAdditive.js';
-import { ADDITIVE_ALS_DEFAULTS, alsFromSums } from './fitAdditiveAls.js';
+import { alsFromSums, alsSettings, type AdditiveAlsFit, type AlsSettings } from './fitAdditiveAls.js';
 import { fitQuality, type FitQuality, type ObservedMoments } from './goodnessOfFit.js';
 import { sourceSummariesFromSums, type SourceSummary } from './summarizeBySource.js';
-import { topForgotten, type ExampleSummary, type ForgottenExample } from './summarizeExamples.js';
+import { forgottenExample, mostForgotten, type ExampleSummary, type ForgottenExample } from './summarizeExamples.js';
 import type { TaskSummary } from './summarizeTasks.js';
+import { itemAt } from '../util/checked.js';
 
 /** The next `cols` examples of a complete M×N matrix: an M×cols row-major block. */
 export interface ColumnBlock {
@@ -43,7 +44,7 @@ export interface AnalyzeStreamOptions {
   /** Example metadata key naming the source (default `source`). */
   sourceKey?: string;
   /** Regularised additive fit settings (default 100 epochs, reg 15 / 10). */
-  additiveAls?: { epochs?: number; regTask?: number; regExample?: number };
+  additiveAls?: Partial<AlsSettings>;
 }
 
 /** What `analyzeStream` computes in one pass (a complete matrix; no per-example factors). */
@@ -57,14 +58,7 @@ export interface StreamAnalysis {
   lowRank: Pick<LowRankFit, 'k' | 'r2' | 'rmse' | 'sse' | 'singularValues' | 'energy' | 'taskFactors'>;
   multiplicative: FitQuality & { taskScalars: Float64Array };
   additive: FitQuality & { mu: number; taskEffects: Float64Array; exampleEffects: Float64Array };
-  additiveAls: FitQuality & {
-    mu: number;
-    taskBiases: Float64Array;
-    exampleBiases: Float64Array;
-    epochs: number;
-    regTask: number;
-    regExample: number;
-  };
+  additiveAls: AdditiveAlsFit;
   row: OneWayFit;
   column: OneWayFit;
   comparison: ModelComparison;
@@ -195,12 +189,17 @@ export async function analyzeStream(
   const lowRank = spectrumFromGram(sums, k, moments);
   const taskScalars = Float64Array.from(
     { length: m },
-    (_, i) => lowRank.singularValues[0]! * lowRank.taskFactors[i * k]!,
+    (_, i) => itemAt(lowRank.singularValues, 0) * itemAt(lowRank.taskFactors, i * k),
   );
   const { row, column, additive } = additiveFromSums(sums, mean, moments);
   const additiveAls = additiveAlsFromSums(sums, mean, moments, options.additiveAls);
   const summaries = streamSummaries(sums, taskScalars, options);
-  const multiplicative = { r2: lowRank.r2[0]!, rmse: lowRank.rmse[0]!, sse: lowRank.sse[0]!, taskScalars };
+  const multiplicative = {
+    r2: itemAt(lowRank.r2, 0),
+    rmse: itemAt(lowRank.rmse, 0),
+    sse: itemAt(lowRank.sse, 0),
+    taskScalars,
+  };
   const fits = { lowRank, multiplicative, additive, additiveAls, row, column };
   return {
     tasks: m,
@@ -228,11 +227,11 @@ async function addBlock(sums: StreamSums, block: ColumnBlock, backend: Backend, 
   const d = block.data;
   if (Number.isNaN(sums.shift)) {
     let s = 0;
-    for (let t = 0; t < m * c; t++) s += d[t]!;
+    for (let t = 0; t < m * c; t++) s += itemAt(d, t);
     sums.shift = s / (m * c);
   }
   const g = await backend.gram({ rows: m, cols: c, data: d });
-  for (let t = 0; t < m * m; t++) sums.gram[t]! += g[t]!;
+  for (let t = 0; t < m * m; t++) sums.gram[t] = itemAt(sums.gram, t) + itemAt(g, t);
   for (const arr of [sums.colSum, sums.colMax, sums.colMin, sums.colPositive, sums.colPositiveSum]) arr.ensure(n + c);
   addBlockSums(sums, d, c);
   addBlockExamples(sums, block, sourceKey);
@@ -257,9 +256,9 @@ function addBlockSums(sums: StreamSums, d: Float32Array | Float64Array, c: numbe
     const base = i * c;
     let rs = 0;
     let rp = 0;
-    let rmax = rowMax[i]!;
+    let rmax = itemAt(rowMax, i);
     for (let j = 0; j < c; j++) {
-      const z = d[base + j]!;
+      const z = itemAt(d, base + j);
       if (!Number.isFinite(z)) {
         throw new ForgetscopeError(
           'input',
@@ -272,18 +271,18 @@ function addBlockSums(sums: StreamSums, d: Float32Array | Float64Array, c: numbe
       blockShiftedSq += y * y;
       blockSq += z * z;
       const col = n + j;
-      cs[col]! += z;
-      if (z > cmax[col]!) cmax[col] = z;
-      if (z < cmin[col]!) cmin[col] = z;
+      cs[col] = itemAt(cs, col) + z;
+      if (z > itemAt(cmax, col)) cmax[col] = z;
+      if (z < itemAt(cmin, col)) cmin[col] = z;
       if (z > rmax) rmax = z;
       if (z > 0) {
         rp++;
-        cpos[col]!++;
-        cpsum[col]! += z;
+        cpos[col] = itemAt(cpos, col) + 1;
+        cpsum[col] = itemAt(cpsum, col) + z;
       }
     }
-    rowSums[i]! += rs;
-    rowPositive[i]! += rp;
+    rowSums[i] = itemAt(rowSums, i) + rs;
+    rowPositive[i] = itemAt(rowPositive, i) + rp;
     rowMax[i] = rmax;
   }
   sums.shiftedSum += blockShifted;
@@ -323,10 +322,10 @@ function addBlockExamples(sums: StreamSums, block: ColumnBlock, sourceKey: strin
       src.positive.push(0);
       src.positiveSum.push(0);
     }
-    src.examples[gi]!++;
-    src.sum[gi]! += sums.colSum.data[n + j]!;
-    src.positive[gi]! += sums.colPositive.data[n + j]!;
-    src.positiveSum[gi]! += sums.colPositiveSum.data[n + j]!;
+    src.examples[gi] = itemAt(src.examples, gi) + 1;
+    src.sum[gi] = itemAt(src.sum, gi) + itemAt(sums.colSum.data, n + j);
+    src.positive[gi] = itemAt(src.positive, gi) + itemAt(sums.colPositive.data, n + j);
+    src.positiveSum[gi] = itemAt(src.positiveSum, gi) + itemAt(sums.colPositiveSum.data, n + j);
   }
 }
 
@@ -342,7 +341,7 @@ function spectrumFromGram(sums: StreamSums, k: number, moments: FitMoments): Str
   const energy = new Float64Array(k);
   let captured = 0;
   for (let c = 0; c < k; c++) {
-    const lambda = Math.max(0, eig.values[c]!);
+    const lambda = Math.max(0, itemAt(eig.values, c));
     singularValues[c] = Math.sqrt(lambda);
     captured += lambda;
     const q = fitQuality(sumSq - captured, moments);
@@ -351,9 +350,12 @@ function spectrumFromGram(sums: StreamSums, k: number, moments: FitMoments): Str
     rmse[c] = q.rmse;
     energy[c] = sumSq > 0 ? lambda / sumSq : NaN;
     let big = 0;
-    for (let i = 0; i < m; i++) if (Math.abs(eig.vectors[i * m + c]!) > Math.abs(big)) big = eig.vectors[i * m + c]!;
+    for (let i = 0; i < m; i++) {
+      const x = itemAt(eig.vectors, i * m + c);
+      if (Math.abs(x) > Math.abs(big)) big = x;
+    }
     const sign = big < 0 ? -1 : 1;
-    for (let i = 0; i < m; i++) taskFactors[i * k + c] = sign * eig.vectors[i * m + c]!;
+    for (let i = 0; i < m; i++) taskFactors[i * k + c] = sign * itemAt(eig.vectors, i * m + c);
   }
   return { k, r2, rmse, sse, singularValues, energy, taskFactors };
 }
@@ -389,29 +391,27 @@ function additiveAlsFromSums(
 ): StreamAnalysis['additiveAls'] {
   const { m, n, rowSums } = sums;
   const cs = sums.colSum.data.subarray(0, n);
-  const epochs = settings.epochs ?? ADDITIVE_ALS_DEFAULTS.epochs;
-  const regTask = settings.regTask ?? ADDITIVE_ALS_DEFAULTS.regTask;
-  const regExample = settings.regExample ?? ADDITIVE_ALS_DEFAULTS.regExample;
-  const taskBiases = new Float64Array(m);
-  const exampleBiases = new Float64Array(n);
-  alsFromSums(rowSums, cs, mean, regTask, regExample, epochs, taskBiases, exampleBiases);
+  const resolved = alsSettings(settings);
+  const { taskBiases, exampleBiases } = alsFromSums({ rowSums, colSums: cs, mu: mean, ...resolved });
   let cross = 0;
   let sumBu = 0;
   let sumBu2 = 0;
   let sumBi = 0;
   let sumBi2 = 0;
   for (let i = 0; i < m; i++) {
-    cross += taskBiases[i]! * (rowSums[i]! - n * mean);
-    sumBu += taskBiases[i]!;
-    sumBu2 += taskBiases[i]! ** 2;
+    const b = itemAt(taskBiases, i);
+    cross += b * (itemAt(rowSums, i) - n * mean);
+    sumBu += b;
+    sumBu2 += b ** 2;
   }
   for (let j = 0; j < n; j++) {
-    cross += exampleBiases[j]! * (cs[j]! - m * mean);
-    sumBi += exampleBiases[j]!;
-    sumBi2 += exampleBiases[j]! ** 2;
+    const b = itemAt(exampleBiases, j);
+    cross += b * (itemAt(cs, j) - m * mean);
+    sumBi += b;
+    sumBi2 += b ** 2;
   }
   const sse = moments.totalSumOfSquares - 2 * cross + n * sumBu2 + m * sumBi2 + 2 * sumBu * sumBi;
-  return { mu: mean, taskBiases, exampleBiases, epochs, regTask, regExample, ...fitQuality(sse, moments) };
+  return { mu: mean, taskBiases, exampleBiases, ...resolved, ...fitQuality(sse, moments) };
 }
 
 /** The audit summaries: per example, the most forgotten, per source and per task. */
@@ -429,11 +429,10 @@ function streamSummaries(
     fractionForgotten: Float64Array.from(sums.colPositive.data.subarray(0, n), (p) => p / m),
     observed: new Int32Array(n).fill(m),
   };
-  const top = topForgotten(
-    { exampleIds: ids ?? [], exampleMeta: metas ?? [] },
-    exampleSummary,
-    options.top === undefined ? {} : { count: options.top },
-  ).map((t) => ({ ...t, example: ids ? t.example : String(t.index) }));
+  // without ids, an example's id is its global column index
+  const top = mostForgotten(exampleSummary, options.top === undefined ? {} : { count: options.top }).map((j) =>
+    forgottenExample(exampleSummary, j, ids ? itemAt(ids, j, 'example') : String(j), metas?.[j]),
+  );
   const taskSummary: TaskSummary = {
     ids: options.taskIds ?? Array.from({ length: m }, (_, i) => String(i)),
     mean: Float64Array.from(rowSums, (s) => s / n),

@@ -1,4 +1,3 @@
-// Indexed reads carry `!` where the index is < length by the loop bounds (or by the shapes checked on entry).
 import type { ForgettingMatrix } from '../matrix/ForgettingMatrix.js';
 import type { Backend, BackendName } from '../linalg/types.js';
 import type { ProgressSink } from '../util/progress.js';
@@ -7,6 +6,7 @@ import { fitAdditive, fitColumnMeans, fitRowMeans, type AdditiveFit, type OneWay
 import { fitAdditiveAls, type AdditiveAlsFit, type AdditiveAlsOptions } from './fitAdditiveAls.js';
 import { fitTruncatedRanks, type LowRankFit } from './fitTruncatedRanks.js';
 import { observedMoments, type FitQuality } from './goodnessOfFit.js';
+import { itemAt } from '../util/checked.js';
 
 /** The multiplicative model `Z[i][j] ≈ u[i]·v[j]` = the rank-1 fit. */
 export interface MultiplicativeFit extends FitQuality {
@@ -112,9 +112,9 @@ export async function analyzeStructure(
   const column = fitColumnMeans(matrix, moments);
   progress(4, total, 'multiplicative model');
   const multiplicative: MultiplicativeFit = {
-    r2: lowRank.r2[0]!,
-    rmse: lowRank.rmse[0]!,
-    sse: lowRank.sse[0]!,
+    r2: itemAt(lowRank.r2, 0),
+    rmse: itemAt(lowRank.rmse, 0),
+    sse: itemAt(lowRank.sse, 0),
     taskScalars: lowRank.rankOne.task,
     exampleScalars: lowRank.rankOne.example,
   };

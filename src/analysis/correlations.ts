@@ -2,12 +2,12 @@
  * forgetscope's one correlation module: `correlate` (simple-statistics, for short samples),
  * `correlateTaskMetadata`, `correlateSimilarity`, and the typed-array `pearson`, `midranks`, `spearman`
  * that the large similarity correlation and the seed-method modules use.
- * Indexed reads carry `!` where the index is < length by the loop bounds (or by the shapes checked on entry).
  */
 import { sampleCorrelation, sampleRankCorrelation } from 'simple-statistics';
 import type { ForgettingMatrix, TaskMeta } from '../matrix/ForgettingMatrix.js';
 import { midranks } from '../linalg/midranks.js';
 import { ForgetscopeError } from '../util/errors.js';
+import { itemAt } from '../util/checked.js';
 
 export { midranks };
 
@@ -97,8 +97,8 @@ export function correlateTaskMetadata(
     const ys: number[] = [];
     taskMeta.forEach((meta, i) => {
       const x = metaValue(meta, key);
-      const y = perTask[i]!;
-      if (x !== null && Number.isFinite(y)) {
+      const y = perTask[i];
+      if (x !== null && y !== undefined && Number.isFinite(y)) {
         xs.push(x);
         ys.push(y);
       }
@@ -139,7 +139,7 @@ export function correlateSimilarity(
   if (similarity.length !== m * n) {
     throw new ForgetscopeError('shape', `similarity has ${similarity.length} entries, expected ${m}×${n} = ${m * n}`);
   }
-  const keep = (k: number) => (mask === null || mask[k] === 1) && Number.isFinite(similarity[k]!);
+  const keep = (k: number) => (mask === null || mask[k] === 1) && Number.isFinite(itemAt(similarity, k));
   let count = 0;
   for (let k = 0; k < m * n; k++) if (keep(k)) count++;
   const zs = new Float64Array(count);
@@ -151,8 +151,8 @@ export function correlateSimilarity(
     for (let j = 0; j < n; j++) {
       const k = i * n + j;
       if (!keep(k)) continue;
-      zs[t] = v[k]!;
-      ss[t] = similarity[k]!;
+      zs[t] = itemAt(v, k);
+      ss[t] = itemAt(similarity, k);
       t++;
     }
   }
@@ -160,8 +160,8 @@ export function correlateSimilarity(
   const perTaskPearson = new Float64Array(m);
   const perTaskSpearman = new Float64Array(m);
   for (let i = 0; i < m; i++) {
-    const z = zs.subarray(rowOf[i]!, rowOf[i + 1]!);
-    const s = ss.subarray(rowOf[i]!, rowOf[i + 1]!);
+    const z = zs.subarray(itemAt(rowOf, i), itemAt(rowOf, i + 1));
+    const s = ss.subarray(itemAt(rowOf, i), itemAt(rowOf, i + 1));
     perTaskPearson[i] = atLeastThree(z, s, pearson);
     perTaskSpearman[i] = atLeastThree(z, s, spearman);
   }
@@ -203,8 +203,8 @@ export function pearson(x: ArrayLike<number>, y: ArrayLike<number>): number {
   let mx = 0;
   let my = 0;
   for (let k = 0; k < n; k++) {
-    mx += x[k]!;
-    my += y[k]!;
+    mx += itemAt(x, k);
+    my += itemAt(y, k);
   }
   mx /= n;
   my /= n;
@@ -212,8 +212,8 @@ export function pearson(x: ArrayLike<number>, y: ArrayLike<number>): number {
   let sxx = 0;
   let syy = 0;
   for (let k = 0; k < n; k++) {
-    const dx = x[k]! - mx;
-    const dy = y[k]! - my;
+    const dx = itemAt(x, k) - mx;
+    const dy = itemAt(y, k) - my;
     sxy += dx * dy;
     sxx += dx * dx;
     syy += dy * dy;

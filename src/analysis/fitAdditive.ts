@@ -1,7 +1,12 @@
-// Indexed reads carry `!` where the index is < length by the loop bounds (or by the shapes checked on entry).
+/**
+ * The additive and one-way (row-only, column-only) least-squares fits.
+ * Numeric kernel: indexed reads carry `!` where the index is < length by the loop bounds (i < M,
+ * j < N, k < M·N over arrays of those lengths).
+ */
 import type { ForgettingMatrix } from '../matrix/ForgettingMatrix.js';
 import { ForgetscopeError } from '../util/errors.js';
 import { fitQuality, observedMoments, type FitQuality, type ObservedMoments } from './goodnessOfFit.js';
+import { observedSums, type ObservedBlock } from './observedSums.js';
 
 /** The additive model `Z[i][j] ≈ μ + a[i] + b[j]` with its fit over the observed entries. */
 export interface AdditiveFit extends FitQuality {
@@ -83,16 +88,7 @@ function backfitAdditive(matrix: ForgettingMatrix, moments: ObservedMoments, opt
   const mu = moments.mean;
   const a = new Float64Array(m);
   const b = new Float64Array(n);
-  const rowCount = new Float64Array(m);
-  const colCount = new Float64Array(n);
-  for (let i = 0; i < m; i++) {
-    for (let j = 0; j < n; j++) {
-      if (mask === null || mask[i * n + j] === 1) {
-        rowCount[i]!++;
-        colCount[j]!++;
-      }
-    }
-  }
+  const { rowCounts: rowCount, colCounts: colCount } = observedSums(denseOf(matrix));
   const colAcc = new Float64Array(n);
   let iterations = 0;
   let converged = false;
@@ -185,22 +181,8 @@ export interface MeansWithCounts {
  * rowMeansOf(ForgettingMatrix.fromRows([[1, 3], [2, 2]])).means; // Float64Array [2, 2]
  */
 export function rowMeansOf(matrix: ForgettingMatrix): MeansWithCounts {
-  const { rows: m, cols: n, values: v, mask } = matrix;
-  const means = new Float64Array(m);
-  const counts = new Int32Array(m);
-  for (let i = 0; i < m; i++) {
-    const base = i * n;
-    let s = 0;
-    let c = 0;
-    for (let j = 0; j < n; j++) {
-      if (mask !== null && mask[base + j] === 0) continue;
-      s += v[base + j]!;
-      c++;
-    }
-    means[i] = c > 0 ? s / c : NaN;
-    counts[i] = c;
-  }
-  return { means, counts };
+  const { rowSums, rowCounts } = observedSums(denseOf(matrix));
+  return meansOf(rowSums, rowCounts);
 }
 
 /**
@@ -209,25 +191,20 @@ export function rowMeansOf(matrix: ForgettingMatrix): MeansWithCounts {
  * columnMeansOf(ForgettingMatrix.fromRows([[1, 3], [2, 2]])).means; // Float64Array [1.5, 2.5]
  */
 export function columnMeansOf(matrix: ForgettingMatrix): MeansWithCounts {
-  const { rows: m, cols: n, values: v, mask } = matrix;
-  const sums = new Float64Array(n);
-  const counts = new Int32Array(n);
-  for (let i = 0; i < m; i++) {
-    const base = i * n;
-    if (mask === null) {
-      for (let j = 0; j < n; j++) sums[j]! += v[base + j]!;
-    } else {
-      for (let j = 0; j < n; j++) {
-        if (mask[base + j] === 0) continue;
-        sums[j]! += v[base + j]!;
-        counts[j]!++;
-      }
-    }
-  }
-  if (mask === null) counts.fill(m);
-  const means = new Float64Array(n);
-  for (let j = 0; j < n; j++) means[j] = counts[j]! > 0 ? sums[j]! / counts[j]! : NaN;
-  return { means, counts };
+  const { colSums, colCounts } = observedSums(denseOf(matrix));
+  return meansOf(colSums, colCounts);
+}
+
+/** Sums / counts, NaN where the count is 0. */
+function meansOf(sums: Float64Array, counts: Float64Array): MeansWithCounts {
+  const means = new Float64Array(sums.length);
+  for (let k = 0; k < sums.length; k++) means[k] = counts[k]! > 0 ? sums[k]! / counts[k]! : NaN;
+  return { means, counts: Int32Array.from(counts) };
+}
+
+/** The matrix as the row-major masked block `observedSums` reads. */
+export function denseOf(matrix: ForgettingMatrix): ObservedBlock {
+  return { rows: matrix.rows, cols: matrix.cols, data: matrix.values, mask: matrix.mask };
 }
 
 /** A one-way model (row-only or column-only means) and its fit. */

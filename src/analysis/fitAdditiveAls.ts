@@ -1,7 +1,12 @@
-// Indexed reads carry `!` where the index is < length by the loop bounds (or by the shapes checked on entry).
+/**
+ * The paper code's regularised additive baseline (Surprise `BaselineOnly`, ALS).
+ * Numeric kernel: indexed reads carry `!` where the index is < length by the loop bounds (i < M,
+ * j < N over arrays of M, N or M·N entries).
+ */
 import type { ForgettingMatrix } from '../matrix/ForgettingMatrix.js';
-import { additiveResidual } from './fitAdditive.js';
+import { additiveResidual, denseOf } from './fitAdditive.js';
 import { fitQuality, observedMoments, type FitQuality, type ObservedMoments } from './goodnessOfFit.js';
+import { observedSums } from './observedSums.js';
 
 /** Options of `fitAdditiveAls` (defaults are the paper's released code). */
 export interface AdditiveAlsOptions {
@@ -18,17 +23,23 @@ export interface AdditiveAlsOptions {
 /** The paper's released settings of the regularised additive fit (Surprise `BaselineOnly`, ALS). */
 export const ADDITIVE_ALS_DEFAULTS = { epochs: 100, regTask: 15, regExample: 10 } as const;
 
+/** Epochs and ridge penalties of the regularised additive fit. */
+export interface AlsSettings {
+  epochs: number;
+  /** Ridge penalty of the task biases (Surprise's `reg_u`). */
+  regTask: number;
+  /** Ridge penalty of the example biases (Surprise's `reg_i`). */
+  regExample: number;
+}
+
 /** The regularised additive baseline and its fit over the observed entries. */
-export interface AdditiveAlsFit extends FitQuality {
+export interface AdditiveAlsFit extends FitQuality, AlsSettings {
   /** The global mean of the observed entries (held fixed, as in Surprise). */
   mu: number;
   /** Shrunk task biases b_task (length M). */
   taskBiases: Float64Array;
   /** Shrunk example biases b_example (length N). */
   exampleBiases: Float64Array;
-  epochs: number;
-  regTask: number;
-  regExample: number;
 }
 
 /**
@@ -49,77 +60,57 @@ export interface AdditiveAlsFit extends FitQuality {
  * fit.r2; // R² of μ + b_task + b_example over the observed entries
  */
 export function fitAdditiveAls(matrix: ForgettingMatrix, options: AdditiveAlsOptions = {}): AdditiveAlsFit {
-  const epochs = options.epochs ?? ADDITIVE_ALS_DEFAULTS.epochs;
-  const regTask = options.regTask ?? ADDITIVE_ALS_DEFAULTS.regTask;
-  const regExample = options.regExample ?? ADDITIVE_ALS_DEFAULTS.regExample;
+  const settings = alsSettings(options);
   const moments = options.moments ?? observedMoments(matrix);
-  const { rows: m, cols: n, mask } = matrix;
   const mu = moments.mean;
-  const taskBiases = new Float64Array(m);
-  const exampleBiases = new Float64Array(n);
-  const rowCount = new Float64Array(m);
-  const colCount = new Float64Array(n);
-  if (mask !== null) {
-    for (let i = 0; i < m; i++) {
-      for (let j = 0; j < n; j++) {
-        if (mask[i * n + j] === 1) {
-          rowCount[i]!++;
-          colCount[j]!++;
-        }
-      }
-    }
-  }
-  if (mask === null) {
-    // Complete matrix: every update only needs the row and column sums (Σ_i (z_ij − μ − b_task[i])
-    // = C_j − M·μ − Σ b_task), so one pass over the data serves all epochs.
-    const { rowSums, colSums } = rowAndColumnSums(matrix);
-    alsFromSums(rowSums, colSums, mu, regTask, regExample, epochs, taskBiases, exampleBiases);
-  } else {
-    maskedAls(matrix, mu, regTask, regExample, epochs, rowCount, colCount, taskBiases, exampleBiases);
-  }
+  const sums = observedSums(denseOf(matrix));
+  // Complete matrix: every update only needs the row and column sums (Σ_i (z_ij − μ − b_task[i])
+  // = C_j − M·μ − Σ b_task), so one pass over the data serves all epochs.
+  const { taskBiases, exampleBiases } =
+    matrix.mask === null
+      ? alsFromSums({ rowSums: sums.rowSums, colSums: sums.colSums, mu, ...settings })
+      : maskedAls({ matrix, mu, rowCount: sums.rowCounts, colCount: sums.colCounts, ...settings });
   const sse = additiveResidual(matrix, mu, taskBiases, exampleBiases);
-  return { mu, taskBiases, exampleBiases, epochs, regTask, regExample, ...fitQuality(sse, moments) };
+  return { mu, taskBiases, exampleBiases, ...settings, ...fitQuality(sse, moments) };
 }
 
-/** Row and column sums of a complete matrix, float64. */
-export function rowAndColumnSums(matrix: ForgettingMatrix): { rowSums: Float64Array; colSums: Float64Array } {
-  const { rows: m, cols: n, values: v } = matrix;
-  const rowSums = new Float64Array(m);
-  const colSums = new Float64Array(n);
-  for (let i = 0; i < m; i++) {
-    const base = i * n;
-    let s = 0;
-    for (let j = 0; j < n; j++) {
-      const z = v[base + j]!;
-      s += z;
-      colSums[j]! += z;
-    }
-    rowSums[i] = s;
-  }
-  return { rowSums, colSums };
+/** The epochs and penalties of the regularised additive fit, the paper's defaults where not given. */
+export function alsSettings(options: Partial<AlsSettings> = {}): AlsSettings {
+  return {
+    epochs: options.epochs ?? ADDITIVE_ALS_DEFAULTS.epochs,
+    regTask: options.regTask ?? ADDITIVE_ALS_DEFAULTS.regTask,
+    regExample: options.regExample ?? ADDITIVE_ALS_DEFAULTS.regExample,
+  };
+}
+
+/** The task and example biases of a regularised additive fit. */
+export interface AdditiveBiases {
+  /** b_task, length M. */
+  taskBiases: Float64Array;
+  /** b_example, length N. */
+  exampleBiases: Float64Array;
+}
+
+/** What `alsFromSums` needs: the row sums R and column sums C of a complete matrix, μ and the settings. */
+export interface AlsFromSumsInput extends AlsSettings {
+  rowSums: Float64Array;
+  colSums: Float64Array;
+  mu: number;
 }
 
 /**
  * The Surprise ALS epochs of a complete M×N matrix from its row sums R and column sums C:
  * `b_example[j] = (C_j − M·μ − Σ b_task) / (reg_example + M)`, then
- * `b_task[i] = (R_i − N·μ − Σ b_example) / (reg_task + N)`. Writes into the two bias arrays.
+ * `b_task[i] = (R_i − N·μ − Σ b_example) / (reg_task + N)`, starting from zero biases.
  * @example
- * alsFromSums(Float64Array.of(4, 8), Float64Array.of(3, 9), 3, 1, 2, 1, new Float64Array(2), new Float64Array(2));
+ * alsFromSums({ rowSums: Float64Array.of(4, 8), colSums: Float64Array.of(3, 9), mu: 3, regTask: 1, regExample: 2, epochs: 1 });
  */
-export function alsFromSums(
-  rowSums: Float64Array,
-  colSums: Float64Array,
-  mu: number,
-  regTask: number,
-  regExample: number,
-  epochs: number,
-  taskBiases: Float64Array,
-  exampleBiases: Float64Array,
-): void {
+export function alsFromSums(input: AlsFromSumsInput): AdditiveBiases {
+  const { rowSums, colSums, mu, regTask, regExample, epochs } = input;
   const m = rowSums.length;
   const n = colSums.length;
-  taskBiases.fill(0);
-  exampleBiases.fill(0);
+  const taskBiases = new Float64Array(m);
+  const exampleBiases = new Float64Array(n);
   for (let epoch = 0; epoch < epochs; epoch++) {
     let sumTask = 0;
     for (let i = 0; i < m; i++) sumTask += taskBiases[i]!;
@@ -130,20 +121,23 @@ export function alsFromSums(
     const dTask = regTask + n;
     for (let i = 0; i < m; i++) taskBiases[i] = dTask > 0 ? (rowSums[i]! - n * mu - sumEx) / dTask : 0;
   }
+  return { taskBiases, exampleBiases };
 }
 
-function maskedAls(
-  matrix: ForgettingMatrix,
-  mu: number,
-  regTask: number,
-  regExample: number,
-  epochs: number,
-  rowCount: Float64Array,
-  colCount: Float64Array,
-  taskBiases: Float64Array,
-  exampleBiases: Float64Array,
-): void {
+/** What `maskedAls` needs: the matrix (with a mask), μ, the observed counts by row and column, the settings. */
+interface MaskedAlsInput extends AlsSettings {
+  matrix: ForgettingMatrix;
+  mu: number;
+  rowCount: Float64Array;
+  colCount: Float64Array;
+}
+
+/** The Surprise ALS epochs over the observed entries of a matrix with missing entries, from zero biases. */
+function maskedAls(input: MaskedAlsInput): AdditiveBiases {
+  const { matrix, mu, regTask, regExample, epochs, rowCount, colCount } = input;
   const { rows: m, cols: n, values: v, mask } = matrix;
+  const taskBiases = new Float64Array(m);
+  const exampleBiases = new Float64Array(n);
   const colAcc = new Float64Array(n);
   // One pass over the observed entries per half-epoch; these are masked sums, not products a
   // Backend offers.
@@ -152,7 +146,7 @@ function maskedAls(
     for (let i = 0; i < m; i++) {
       const base = i * n;
       const level = mu + taskBiases[i]!;
-      for (let j = 0; j < n; j++) if (mask![base + j] === 1) colAcc[j]! += v[base + j]! - level;
+      for (let j = 0; j < n; j++) if (mask?.[base + j] === 1) colAcc[j]! += v[base + j]! - level;
     }
     for (let j = 0; j < n; j++) {
       const d = regExample + colCount[j]!;
@@ -161,9 +155,10 @@ function maskedAls(
     for (let i = 0; i < m; i++) {
       const base = i * n;
       let s = 0;
-      for (let j = 0; j < n; j++) if (mask![base + j] === 1) s += v[base + j]! - mu - exampleBiases[j]!;
+      for (let j = 0; j < n; j++) if (mask?.[base + j] === 1) s += v[base + j]! - mu - exampleBiases[j]!;
       const d = regTask + rowCount[i]!;
       taskBiases[i] = d > 0 ? s / d : 0;
     }
   }
+  return { taskBiases, exampleBiases };
 }

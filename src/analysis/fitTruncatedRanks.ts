@@ -1,4 +1,4 @@
-// Indexed reads carry `!` where the index is < length by the loop bounds (or by the shapes checked on entry).
+/** The rank-1…K truncated fits of a forgetting matrix (complete: SVD; with missing entries: ALS). */
 import type { ForgettingMatrix } from '../matrix/ForgettingMatrix.js';
 import type { Backend, BackendName } from '../linalg/types.js';
 import { ForgetscopeError } from '../util/errors.js';
@@ -8,6 +8,7 @@ import { defaultAnalysisBackend } from './defaultBackend.js';
 import { fitQuality, observedMoments, type ObservedMoments } from './goodnessOfFit.js';
 import { orthogonaliseFactors } from './orthogonaliseFactors.js';
 import { signNormalise } from './signNormalise.js';
+import { itemAt } from '../util/checked.js';
 
 /** Ranks fitted when none are asked for (capped at min(M, N)). */
 export const DEFAULT_STRUCTURE_RANKS = 5;
@@ -132,10 +133,10 @@ async function fitBySvd(
   const sse = new Float64Array(k);
   let captured = 0;
   for (let c = 0; c < k; c++) {
-    captured += svd.s[c]! * svd.s[c]!;
+    captured += itemAt(svd.s, c) * itemAt(svd.s, c);
     sse[c] = moments.sumOfSquares - captured;
   }
-  const rankOne = rankOneFrom(u, v, svd.s[0]!, k, m, n);
+  const rankOne = rankOneFrom(u, v, itemAt(svd.s, 0), k, m, n);
   return assemble(k, sse, moments, {
     s: svd.s,
     u,
@@ -167,17 +168,18 @@ async function fitByAls(
     converged &&= fit.converged;
     if (r === 1) {
       const one = await orthogonaliseFactors(fit.u, fit.v, m, n, 1, backend);
-      rankOne = rankOneFrom(one.u, one.v, one.s[0]!, 1, m, n);
+      rankOne = rankOneFrom(one.u, one.v, itemAt(one.s, 0), 1, m, n);
     }
     if (r === k) last = fit;
   }
   progress(k, k, `ALS rank ${k}`);
-  const factors = await orthogonaliseFactors(last!.u, last!.v, m, n, k, backend);
+  if (last === null || rankOne === null) throw new ForgetscopeError('internal', `ALS ran for no rank (k = ${k})`);
+  const factors = await orthogonaliseFactors(last.u, last.v, m, n, k, backend);
   return assemble(k, sse, moments, {
     s: factors.s,
     u: factors.u,
     v: factors.v,
-    rankOne: rankOne!,
+    rankOne,
     method: 'als',
     backend: backend.name,
     iterations,
@@ -195,8 +197,8 @@ function rankOneFrom(
 ): LowRankFit['rankOne'] {
   const task = new Float64Array(m);
   const example = new Float64Array(n);
-  for (let i = 0; i < m; i++) task[i] = s1 * u[i * k]!;
-  for (let j = 0; j < n; j++) example[j] = v[j * k]!;
+  for (let i = 0; i < m; i++) task[i] = s1 * itemAt(u, i * k);
+  for (let j = 0; j < n; j++) example[j] = itemAt(v, j * k);
   return { task, example };
 }
 
@@ -214,7 +216,7 @@ function assemble(k: number, sse: Float64Array, moments: ObservedMoments, factor
   const rmse = new Float64Array(k);
   const clampedSse = new Float64Array(k);
   for (let c = 0; c < k; c++) {
-    const q = fitQuality(sse[c]!, moments);
+    const q = fitQuality(itemAt(sse, c), moments);
     r2[c] = q.r2;
     rmse[c] = q.rmse;
     clampedSse[c] = q.sse;

@@ -1,6 +1,6 @@
-// Indexed reads carry `!` where the index is < length by the loop bounds (or by the shapes checked on entry).
 import type { ForgettingMatrix } from '../matrix/ForgettingMatrix.js';
 import { ForgetscopeError } from '../util/errors.js';
+import { itemAt } from '../util/checked.js';
 
 /**
  * Sums over the observed entries of a matrix that every goodness-of-fit figure needs: the count,
@@ -34,7 +34,7 @@ export function observedMoments(matrix: ForgettingMatrix): ObservedMoments {
   let sumOfSquares = 0;
   for (let k = 0; k < v.length; k++) {
     if (mask !== null && mask[k] === 0) continue;
-    const x = v[k]!;
+    const x = itemAt(v, k);
     count++;
     sum += x;
     sumOfSquares += x * x;
@@ -44,7 +44,7 @@ export function observedMoments(matrix: ForgettingMatrix): ObservedMoments {
   let totalSumOfSquares = 0;
   for (let k = 0; k < v.length; k++) {
     if (mask !== null && mask[k] === 0) continue;
-    const d = v[k]! - mean;
+    const d = itemAt(v, k) - mean;
     totalSumOfSquares += d * d;
   }
   return { count, sum, mean, sumOfSquares, totalSumOfSquares };

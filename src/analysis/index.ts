@@ -1,5 +1,6 @@
 // Structure analysis and audit summaries of a forgetting matrix. Internal barrel: the public names are listed in src/index.ts.
 export * from './goodnessOfFit.js';
+export * from './observedSums.js';
 export * from './fitAdditive.js';
 export * from './fitAdditiveAls.js';
 export * from './alsLowRank.js';

@@ -1,4 +1,8 @@
-// Indexed reads carry `!` where the index is < length by the loop bounds (or by the shapes checked on entry).
+/**
+ * The orthonormal SVD form of a product of factors U·Vᵀ.
+ * Numeric kernel: indexed reads carry `!` where the index is < length by the loop bounds (or by the
+ * shapes checked on entry).
+ */
 import type { Backend } from '../linalg/types.js';
 import { smallSVD } from '../linalg/smallDense.js';
 import { signNormalise } from './signNormalise.js';

@@ -1,4 +1,5 @@
-// Indexed reads carry `!` where the index is < length by the loop bounds (or by the shapes checked on entry).
+import { itemAt } from '../util/checked.js';
+
 /**
  * Makes singular-vector signs stable: for each component c, if the largest-magnitude entry of the
  * right (example) factor is negative, both factors of that component flip sign (their product, the
@@ -17,12 +18,12 @@ export function signNormalise(
   for (let c = 0; c < k; c++) {
     let big = 0;
     for (let j = 0; j < cols; j++) {
-      const x = right[j * k + c]!;
+      const x = itemAt(right, j * k + c);
       if (Math.abs(x) > Math.abs(big)) big = x;
     }
     if (big < 0) {
-      for (let j = 0; j < cols; j++) right[j * k + c] = -right[j * k + c]!;
-      for (let i = 0; i < rows; i++) left[i * k + c] = -left[i * k + c]!;
+      for (let j = 0; j < cols; j++) right[j * k + c] = -itemAt(right, j * k + c);
+      for (let i = 0; i < rows; i++) left[i * k + c] = -itemAt(left, i * k + c);
     }
   }
   return { left, right };

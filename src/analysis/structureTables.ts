@@ -1,8 +1,8 @@
-// Indexed reads carry `!` where the index is < length by the loop bounds (or by the shapes checked on entry).
 import type { ForgettingMatrix } from '../matrix/ForgettingMatrix.js';
 import type { TableColumn } from '../io/types.js';
 import type { StructureAnalysis } from './analyzeStructure.js';
 import type { ForgettingAudit } from './auditForgetting.js';
+import { itemAt } from '../util/checked.js';
 
 /** Named tables of columns (what `analyze --out` writes, one file per table and format). */
 export type NamedTables = Record<string, Record<string, TableColumn>>;
@@ -14,7 +14,7 @@ export type NamedTables = Record<string, Record<string, TableColumn>>;
  * `sources`.
  * @example
  * const tables = structureTables(matrix, structure, audit, 'source');
- * await writeTable('tasks.csv', { columns: tables.tasks! });
+ * await writeTable('tasks.csv', { columns: tables.tasks ?? {} });
  */
 export function structureTables(
   matrix: ForgettingMatrix,
@@ -33,7 +33,7 @@ export function structureTables(
     for (let c = 0; c < k; c++)
       out[`${prefix}${c + 1}`] = Float64Array.from(
         { length: rows },
-        (_, r) => data[r * k + c]! * (scale ? scale[c]! : 1),
+        (_, r) => itemAt(data, r * k + c) * (scale ? itemAt(scale, c) : 1),
       );
     return out;
   };
@@ -167,9 +167,9 @@ export function structureSummary(
       s.tasks <= 10_000
         ? audit.tasks.ids.map((id, i) => ({
             task: id,
-            mean: audit.tasks.mean[i]!,
-            fractionForgotten: audit.tasks.fractionForgotten[i]!,
-            rank1Scalar: audit.tasks.rankOneScalar ? audit.tasks.rankOneScalar[i]! : null,
+            mean: itemAt(audit.tasks.mean, i),
+            fractionForgotten: itemAt(audit.tasks.fractionForgotten, i),
+            rank1Scalar: audit.tasks.rankOneScalar ? itemAt(audit.tasks.rankOneScalar, i) : null,
           }))
         : undefined,
     taskMetadataCorrelations: audit.taskMetadataCorrelations,

@@ -1,5 +1,5 @@
-// Indexed reads carry `!` where the index is < length by the loop bounds (or by the shapes checked on entry).
 import type { ForgettingMatrix } from '../matrix/ForgettingMatrix.js';
+import { itemAt } from '../util/checked.js';
 
 /** Forgetting aggregated over the examples of one source (domain). */
 export interface SourceSummary {
@@ -47,7 +47,7 @@ export function summarizeBySource(matrix: ForgettingMatrix, options: SummarizeBy
   const names: string[] = [];
   const index = new Map<string, number>();
   for (let j = 0; j < n; j++) {
-    const raw = matrix.exampleMeta[j]![key];
+    const raw = itemAt(matrix.exampleMeta, j)[key];
     const name = raw === undefined || raw === null || raw === '' ? '(none)' : String(raw);
     let g = index.get(name);
     if (g === undefined) {
@@ -63,18 +63,21 @@ export function summarizeBySource(matrix: ForgettingMatrix, options: SummarizeBy
   const sum = new Float64Array(groups);
   const positiveSum = new Float64Array(groups);
   const positive = new Float64Array(groups);
-  for (let j = 0; j < n; j++) examples[groupOf[j]!]!++;
+  for (let j = 0; j < n; j++) {
+    const g = itemAt(groupOf, j);
+    examples[g] = itemAt(examples, g) + 1;
+  }
   for (let i = 0; i < m; i++) {
     const base = i * n;
     for (let j = 0; j < n; j++) {
       if (mask !== null && mask[base + j] === 0) continue;
-      const g = groupOf[j]!;
-      const z = v[base + j]!;
-      observed[g]!++;
-      sum[g]! += z;
+      const g = itemAt(groupOf, j);
+      const z = itemAt(v, base + j);
+      observed[g] = itemAt(observed, g) + 1;
+      sum[g] = itemAt(sum, g) + z;
       if (z > 0) {
-        positive[g]!++;
-        positiveSum[g]! += z;
+        positive[g] = itemAt(positive, g) + 1;
+        positiveSum[g] = itemAt(positiveSum, g) + z;
       }
     }
   }
@@ -103,19 +106,23 @@ export function sourceSummariesFromSums(sums: SourceSums): SourceSummary[] {
   let total = 0;
   let totalPositive = 0;
   for (let g = 0; g < names.length; g++) {
-    total += sum[g]!;
-    totalPositive += positiveSum[g]!;
+    total += itemAt(sum, g);
+    totalPositive += itemAt(positiveSum, g);
   }
-  const out: SourceSummary[] = names.map((source, g) => ({
-    source,
-    examples: examples[g]!,
-    observed: observed[g]!,
-    mean: observed[g]! > 0 ? sum[g]! / observed[g]! : NaN,
-    fractionForgotten: observed[g]! > 0 ? positive[g]! / observed[g]! : NaN,
-    sum: sum[g]!,
-    share: total !== 0 ? sum[g]! / total : NaN,
-    positiveShare: totalPositive > 0 ? positiveSum[g]! / totalPositive : NaN,
-  }));
+  const out: SourceSummary[] = names.map((source, g) => {
+    const seen = itemAt(observed, g);
+    const sumOf = itemAt(sum, g);
+    return {
+      source,
+      examples: itemAt(examples, g),
+      observed: seen,
+      mean: seen > 0 ? sumOf / seen : NaN,
+      fractionForgotten: seen > 0 ? itemAt(positive, g) / seen : NaN,
+      sum: sumOf,
+      share: total !== 0 ? sumOf / total : NaN,
+      positiveShare: totalPositive > 0 ? itemAt(positiveSum, g) / totalPositive : NaN,
+    };
+  });
   out.sort(
     (a, b) =>
       (Number.isNaN(a.mean) ? 1 : 0) - (Number.isNaN(b.mean) ? 1 : 0) ||

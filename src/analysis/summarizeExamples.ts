@@ -1,6 +1,6 @@
-// Indexed reads carry `!` where the index is < length by the loop bounds (or by the shapes checked on entry).
 import type { ForgettingMatrix, MetaValue } from '../matrix/ForgettingMatrix.js';
 import { ForgetscopeError } from '../util/errors.js';
+import { itemAt } from '../util/checked.js';
 
 /** Per-example (column) forgetting statistics over the observed entries; NaN where none observed. */
 export interface ExampleSummary {
@@ -32,20 +32,20 @@ export function summarizeExamples(matrix: ForgettingMatrix): ExampleSummary {
     const base = i * n;
     for (let j = 0; j < n; j++) {
       if (mask !== null && mask[base + j] === 0) continue;
-      const z = v[base + j]!;
-      sum[j]! += z;
-      if (z > max[j]!) max[j] = z;
-      if (z < min[j]!) min[j] = z;
-      if (z > 0) positive[j]!++;
-      observed[j]!++;
+      const z = itemAt(v, base + j);
+      sum[j] = itemAt(sum, j) + z;
+      if (z > itemAt(max, j)) max[j] = z;
+      if (z < itemAt(min, j)) min[j] = z;
+      if (z > 0) positive[j] = itemAt(positive, j) + 1;
+      observed[j] = itemAt(observed, j) + 1;
     }
   }
   const mean = new Float64Array(n);
   const fractionForgotten = new Float64Array(n);
   for (let j = 0; j < n; j++) {
-    const c = observed[j]!;
-    mean[j] = c > 0 ? sum[j]! / c : NaN;
-    fractionForgotten[j] = c > 0 ? positive[j]! / c : NaN;
+    const c = itemAt(observed, j);
+    mean[j] = c > 0 ? itemAt(sum, j) / c : NaN;
+    fractionForgotten[j] = c > 0 ? itemAt(positive, j) / c : NaN;
     if (c === 0) {
       max[j] = NaN;
       min[j] = NaN;
@@ -89,20 +89,42 @@ export function topForgotten(
   summary: ExampleSummary,
   options: TopForgottenOptions = {},
 ): ForgottenExample[] {
+  return mostForgotten(summary, options).map((j) =>
+    forgottenExample(summary, j, itemAt(matrix.exampleIds, j, 'example'), matrix.exampleMeta[j]),
+  );
+}
+
+/**
+ * The column indices of the most-forgotten examples, highest first (ties by column order); examples
+ * with no observed entry are left out (see `topForgotten`).
+ * @example
+ * mostForgotten(summarizeExamples(ForgettingMatrix.fromRows([[0.1, 0.5]])), { count: 1 }); // [1]
+ */
+export function mostForgotten(summary: ExampleSummary, options: TopForgottenOptions = {}): number[] {
   const count = options.count ?? 10;
   if (!Number.isInteger(count) || count < 0)
     throw new ForgetscopeError('usage', `top count must be a non-negative integer, got ${count}`);
   const key = options.by === 'max' ? summary.max : summary.mean;
   const order: number[] = [];
-  for (let j = 0; j < key.length; j++) if (summary.observed[j]! > 0) order.push(j);
-  order.sort((a, b) => key[b]! - key[a]! || a - b);
-  return order.slice(0, count).map((j) => ({
-    example: matrix.exampleIds[j]!,
+  for (let j = 0; j < key.length; j++) if (itemAt(summary.observed, j) > 0) order.push(j);
+  order.sort((a, b) => itemAt(key, b) - itemAt(key, a) || a - b);
+  return order.slice(0, count);
+}
+
+/** Example j's row of the most-forgotten list: its statistics, id and (copied) metadata. */
+export function forgottenExample(
+  summary: ExampleSummary,
+  j: number,
+  example: string,
+  meta: Readonly<Record<string, MetaValue>> | undefined,
+): ForgottenExample {
+  return {
+    example,
     index: j,
-    mean: summary.mean[j]!,
-    max: summary.max[j]!,
-    fractionForgotten: summary.fractionForgotten[j]!,
-    observed: summary.observed[j]!,
-    meta: { ...matrix.exampleMeta[j] },
-  }));
+    mean: itemAt(summary.mean, j),
+    max: itemAt(summary.max, j),
+    fractionForgotten: itemAt(summary.fractionForgotten, j),
+    observed: itemAt(summary.observed, j),
+    meta: { ...meta },
+  };
 }

@@ -1,5 +1,6 @@
-// Indexed reads carry `!` where the index is < length by the loop bounds (or by the shapes checked on entry).
 import type { ForgettingMatrix } from '../matrix/ForgettingMatrix.js';
+import { itemAt } from '../util/checked.js';
+import { rowMeansOf } from './fitAdditive.js';
 
 /** Per-task (row) forgetting statistics over observed entries. */
 export interface TaskSummary {
@@ -29,28 +30,21 @@ export interface TaskSummary {
  */
 export function summarizeTasks(matrix: ForgettingMatrix, rankOneTask: Float64Array | null = null): TaskSummary {
   const { rows: m, cols: n, values: v, mask } = matrix;
-  const mean = new Float64Array(m);
+  const { means: mean, counts: observed } = rowMeansOf(matrix);
   const max = new Float64Array(m);
   const fractionForgotten = new Float64Array(m);
-  const observed = new Int32Array(m);
   for (let i = 0; i < m; i++) {
-    const base = i * n;
-    let s = 0;
-    let c = 0;
-    let p = 0;
+    const rowMask = mask?.subarray(i * n, i * n + n);
+    let positive = 0;
     let hi = -Infinity;
-    for (let j = 0; j < n; j++) {
-      if (mask !== null && mask[base + j] === 0) continue;
-      const z = v[base + j]!;
-      s += z;
-      c++;
-      if (z > 0) p++;
+    v.subarray(i * n, i * n + n).forEach((z, j) => {
+      if (rowMask?.[j] === 0) return;
+      if (z > 0) positive++;
       if (z > hi) hi = z;
-    }
-    mean[i] = c > 0 ? s / c : NaN;
+    });
+    const c = itemAt(observed, i);
     max[i] = c > 0 ? hi : NaN;
-    fractionForgotten[i] = c > 0 ? p / c : NaN;
-    observed[i] = c;
+    fractionForgotten[i] = c > 0 ? positive / c : NaN;
   }
   return {
     ids: matrix.taskIds,

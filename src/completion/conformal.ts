@@ -1,8 +1,8 @@
+import { itemAt } from '../util/checked.js';
 /**
  * Split-conformal interval calibration shared by the completion methods: an interval is a point
  * prediction ± κ·(a per-entry scale), with κ the conformal quantile of held-out |error|/scale ratios,
  * so its coverage is measured on held-out rows, not assumed Gaussian.
- * Indexed reads carry `!` where the index is < length by the loop bounds (or by the shapes checked on entry).
  */
 
 /**
@@ -15,7 +15,7 @@ export function conformalQuantile(scores: number[], level: number): number {
   if (scores.length === 0) return NaN;
   scores.sort((a, b) => a - b);
   const rank = Math.min(scores.length, Math.ceil(level * (scores.length + 1)));
-  return scores[rank - 1]!;
+  return itemAt(scores, rank - 1);
 }
 
 /**
@@ -53,7 +53,7 @@ export function minConformalScores(level: number): number {
 export function probeConformalScale(residual: Float64Array, sd: Float64Array, level: number): number {
   const scores: number[] = [];
   for (let t = 0; t < residual.length; t++) {
-    const score = Math.abs(residual[t]!) / sd[t]!;
+    const score = Math.abs(itemAt(residual, t)) / itemAt(sd, t);
     if (Number.isFinite(score)) scores.push(score);
   }
   if (scores.length < minConformalScores(level)) return NaN;

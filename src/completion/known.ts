@@ -1,6 +1,6 @@
-// Indexed reads carry `!` where the index is < length by the loop bounds (or by the shapes checked on entry).
 import { ForgetscopeError } from '../util/errors.js';
 import type { KnownEntries } from './types.js';
+import { itemAt } from '../util/checked.js';
 
 /**
  * Throws a usage error unless the known entries of a new task are distinct columns in 0..n − 1 with
@@ -18,12 +18,12 @@ export function checkKnownEntries(known: KnownEntries, n: number): void {
   }
   const seen = new Set<number>();
   for (let t = 0; t < known.columns.length; t++) {
-    const j = known.columns[t]!;
+    const j = itemAt(known.columns, t);
     if (!Number.isInteger(j) || j < 0 || j >= n)
       throw new ForgetscopeError('usage', `known column ${j} is out of range 0..${n - 1}`);
     if (seen.has(j)) throw new ForgetscopeError('usage', `known column ${j} appears twice`);
     seen.add(j);
-    if (!Number.isFinite(known.values[t]!))
+    if (!Number.isFinite(itemAt(known.values, t)))
       throw new ForgetscopeError('input', `known value of column ${j} is not finite`);
   }
 }

@@ -2,6 +2,7 @@ import { midranks } from '../linalg/midranks.js';
 import type { ForgettingMatrix } from '../matrix/ForgettingMatrix.js';
 import { exampleFeatureSide, type SideMatrices, type SideMatrix } from '../matrix/sideMatrices.js';
 import { ForgetscopeError } from '../util/errors.js';
+import { itemAt } from '../util/checked.js';
 
 /**
  * Derived candidate side matrices: transforms of the given side matrices and of per-example features
@@ -58,7 +59,7 @@ export function deriveSideMatrices(
     );
   const out: SideMatrix[] = [...side];
   if (set === 'none' || side.length === 0) return out;
-  const { rows, cols } = side[0]!;
+  const { rows, cols } = itemAt(side, 0);
   const nll = features.baseNll && allFinite(features.baseNll, cols) ? features.baseNll : null;
   const groups = features.groups ? groupMasks(features.groups, cols) : null;
   for (const s of side) {
@@ -66,10 +67,10 @@ export function deriveSideMatrices(
     out.push(
       mapRows(s, `${s.name}.rank`, (row, o) => {
         const r = midranks(row);
-        for (let j = 0; j < cols; j++) o[j] = (r[j]! - (cols + 1) / 2) / cols;
+        for (let j = 0; j < cols; j++) o[j] = (itemAt(r, j) - (cols + 1) / 2) / cols;
       }),
     );
-    if (nll) out.push(mapEntries(s, `${s.name}.nll`, (x, j) => x * nll[j]!));
+    if (nll) out.push(mapEntries(s, `${s.name}.nll`, (x, j) => x * itemAt(nll, j)));
     for (const [label, mask] of groups ?? [])
       out.push(mapEntries(s, `${s.name}.g-${label}`, (x, j) => (mask[j] ? x : 0)));
   }
@@ -80,7 +81,7 @@ export function deriveSideMatrices(
 function allFinite(values: ArrayLike<number>, cols: number): boolean {
   if (values.length !== cols)
     throw new ForgetscopeError('shape', `the base NLL has ${values.length} values for ${cols} examples`);
-  for (let j = 0; j < cols; j++) if (!Number.isFinite(values[j]!)) return false;
+  for (let j = 0; j < cols; j++) if (!Number.isFinite(itemAt(values, j))) return false;
   return true;
 }
 
@@ -120,6 +121,6 @@ function mapRows(
 /** A side matrix whose entry (i, j) is `f(s[i, j], j)`. */
 function mapEntries(s: SideMatrix, name: string, f: (x: number, j: number) => number): SideMatrix {
   return mapRows(s, name, (row, o) => {
-    for (let j = 0; j < row.length; j++) o[j] = f(row[j]!, j);
+    for (let j = 0; j < row.length; j++) o[j] = f(itemAt(row, j), j);
   });
 }

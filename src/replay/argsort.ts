@@ -1,3 +1,5 @@
+import { itemAt } from '../util/checked.js';
+
 /**
  * The positions of `keys` ordered by descending key (equal keys by ascending position), by an LSD
  * radix sort of the keys' IEEE-754 bits (four passes of 16 bits over an order-preserving uint64 form):
@@ -9,6 +11,7 @@
  */
 export function argsortDescending(keys: Float64Array): Int32Array {
   const n = keys.length;
+  if (n === 0) return new Int32Array(0);
   const bits = new Uint32Array(keys.buffer, keys.byteOffset, 2 * n);
   const little = new Uint8Array(Float64Array.of(1).buffer)[7] === 0x3f;
   const loAt = little ? 0 : 1;
@@ -16,8 +19,8 @@ export function argsortDescending(keys: Float64Array): Int32Array {
   const hi = new Uint32Array(n);
   const lo = new Uint32Array(n);
   for (let j = 0; j < n; j++) {
-    let h = bits[2 * j + 1 - loAt]!;
-    let l = bits[2 * j + loAt]!;
+    let h = itemAt(bits, 2 * j + 1 - loAt);
+    let l = itemAt(bits, 2 * j + loAt);
     if (h & 0x80000000) {
       h = ~h >>> 0;
       l = ~l >>> 0;
@@ -33,12 +36,18 @@ export function argsortDescending(keys: Float64Array): Int32Array {
     const word = pass < 2 ? lo : hi;
     const shift = pass % 2 === 0 ? 0 : 16;
     count.fill(0);
-    for (let j = 0; j < n; j++) count[((word[j]! >>> shift) & 0xffff) + 1]!++;
-    if (count[((word[0]! >>> shift) & 0xffff) + 1] === n) continue; // one digit value: nothing moves
-    for (let d = 0; d < 65536; d++) count[d + 1]! += count[d]!;
+    for (let j = 0; j < n; j++) {
+      const d = ((itemAt(word, j) >>> shift) & 0xffff) + 1;
+      count[d] = itemAt(count, d) + 1;
+    }
+    if (count[((itemAt(word, 0) >>> shift) & 0xffff) + 1] === n) continue; // one digit value: nothing moves
+    for (let d = 0; d < 65536; d++) count[d + 1] = itemAt(count, d + 1) + itemAt(count, d);
     for (let t = 0; t < n; t++) {
-      const j = idx[t]!;
-      next[count[(word[j]! >>> shift) & 0xffff]!++] = j;
+      const j = itemAt(idx, t);
+      const d = (itemAt(word, j) >>> shift) & 0xffff;
+      const at = itemAt(count, d);
+      count[d] = at + 1;
+      next[at] = j;
     }
     const swap = idx;
     idx = next;

@@ -1,3 +1,4 @@
+import { itemAt } from '../util/checked.js';
 import { ForgetscopeError } from '../util/errors.js';
 
 /**
@@ -6,13 +7,16 @@ import { ForgetscopeError } from '../util/errors.js';
  */
 export function effectiveSupport(scores: ArrayLike<number>, temperature: number, exclude?: Uint8Array): number {
   let max = -Infinity;
-  for (let j = 0; j < scores.length; j++)
-    if (!exclude?.[j] && scores[j]! / temperature > max) max = scores[j]! / temperature;
+  for (let j = 0; j < scores.length; j++) {
+    if (exclude?.[j]) continue;
+    const z = itemAt(scores, j) / temperature;
+    if (z > max) max = z;
+  }
   let z = 0;
   let s = 0;
   for (let j = 0; j < scores.length; j++) {
     if (exclude?.[j]) continue;
-    const l = scores[j]! / temperature - max;
+    const l = itemAt(scores, j) / temperature - max;
     const e = Math.exp(l);
     z += e;
     s += e * l;
@@ -37,8 +41,9 @@ export function autoTemperature(scores: ArrayLike<number>, support: number, excl
   let first: number | undefined;
   for (let j = 0; j < scores.length; j++) {
     if (exclude?.[j]) continue;
-    const s = scores[j]!;
-    if (!Number.isFinite(s)) throw new ForgetscopeError('input', `score of example ${j} is ${s}`, { column: 'score' });
+    const s = scores[j];
+    if (s === undefined || !Number.isFinite(s))
+      throw new ForgetscopeError('input', `score of example ${j} is ${s}`, { column: 'score' });
     live++;
     if (first === undefined) first = s;
     else if (s !== first) distinct = true;

@@ -1,6 +1,7 @@
 import type { ForgettingMatrix } from '../matrix/ForgettingMatrix.js';
 import type { CompletionMethod, FitOptions, KnownEntries } from '../completion/types.js';
 import { ForgetscopeError } from '../util/errors.js';
+import { itemAt } from '../util/checked.js';
 import { replayCount } from './replayCount.js';
 import type { SampleOptions } from './sample.js';
 import type { ReplayPlan } from './types.js';
@@ -171,10 +172,11 @@ export async function planOfflineReplay(input: OfflineReplayInput): Promise<Repl
   const measured = new Uint8Array(n);
   if (input.known !== undefined) {
     const { columns, values } = input.known;
-    for (let t = 0; t < columns.length; t++) {
-      const j = columns[t]!;
+    if (values.length !== columns.length)
+      throw new ForgetscopeError('shape', `${columns.length} measured columns but ${values.length} measured values`);
+    for (const [t, j] of columns.entries()) {
       if (!(j >= 0 && j < n)) throw new ForgetscopeError('input', `measured column ${j} is outside 0..${n - 1}`);
-      scores[j] = values[t]!;
+      scores[j] = itemAt(values, t, 'measured value');
       measured[j] = 1;
     }
   }

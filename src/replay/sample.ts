@@ -1,4 +1,5 @@
 import { weightedSampleKeys } from '../linalg/random.js';
+import { itemAt } from '../util/checked.js';
 import { ForgetscopeError } from '../util/errors.js';
 import { createReplayRandom } from './random.js';
 import type { ReplayRandom } from './random.js';
@@ -33,7 +34,7 @@ export function sampleWithoutReplacement(logWeights: Float64Array, k: number, op
   const n = logWeights.length;
   let selectable = 0;
   for (let j = 0; j < n; j++) {
-    const lw = logWeights[j]!;
+    const lw = itemAt(logWeights, j);
     if (Number.isNaN(lw) || lw === Infinity) throw new ForgetscopeError('input', `log-weight of example ${j} is ${lw}`);
     if (lw !== -Infinity) selectable++;
   }
@@ -44,7 +45,11 @@ export function sampleWithoutReplacement(logWeights: Float64Array, k: number, op
       `cannot replay ${k} examples: only ${selectable} of ${n} examples may be replayed (the rest are excluded)`,
     );
   }
-  const picked = options.caps === undefined ? topKIndices(keys, k, rng) : cappedTopK(keys, k, selectable, options, rng);
+  const caps = options.caps;
+  const picked =
+    caps === undefined
+      ? topKIndices(keys, k, rng)
+      : cappedTopK(keys, k, selectable, { caps, sources: options.sources }, rng);
   if (!options.keepDrawOrder) shuffleInPlace(picked, rng);
   return picked;
 }
@@ -54,11 +59,9 @@ function cappedTopK(
   keys: Float64Array,
   k: number,
   selectable: number,
-  options: SampleOptions,
+  { caps, sources }: Pick<SampleOptions, 'sources'> & { caps: Readonly<Record<string, number>> },
   rng: ReplayRandom,
 ): Int32Array {
-  const sources = options.sources;
-  const caps = options.caps!;
   if (sources === undefined || sources.length !== keys.length) {
     throw new ForgetscopeError('usage', 'per-source caps need a source label for every example');
   }
@@ -72,9 +75,9 @@ function cappedTopK(
     const taken = new Map<string, number>();
     const out = new Int32Array(k);
     let c = 0;
-    for (let t = 0; t < candidates.length && c < k; t++) {
-      const j = candidates[t]!;
-      const src = sources[j]!;
+    for (const j of candidates) {
+      if (c === k) break;
+      const src = itemAt(sources, j, 'example');
       const cap = caps[src];
       const have = taken.get(src) ?? 0;
       if (cap !== undefined && have >= cap) continue;
@@ -93,8 +96,8 @@ function cappedTopK(
 export function shuffleInPlace(a: Int32Array, rng: ReplayRandom): void {
   for (let i = a.length - 1; i > 0; i--) {
     const j = rng.nextInt(i + 1);
-    const t = a[i]!;
-    a[i] = a[j]!;
+    const t = itemAt(a, i);
+    a[i] = itemAt(a, j);
     a[j] = t;
   }
 }

@@ -1,3 +1,4 @@
+import { itemAt } from '../util/checked.js';
 import { ForgetscopeError } from '../util/errors.js';
 import { DEFAULT_TEMPERATURE } from './defaults.js';
 
@@ -17,11 +18,11 @@ export function softmaxWeights(
   const w = new Float64Array(logits.length);
   let sum = 0;
   for (let j = 0; j < logits.length; j++) {
-    const e = Math.exp(logits[j]!); // exp(-Infinity) = 0 for excluded examples
+    const e = Math.exp(itemAt(logits, j)); // exp(-Infinity) = 0 for excluded examples
     w[j] = e;
     sum += e;
   }
-  for (let j = 0; j < w.length; j++) w[j]! /= sum;
+  for (let j = 0; j < w.length; j++) w[j] = itemAt(w, j) / sum;
   return w;
 }
 
@@ -49,8 +50,8 @@ export function replayLogits(
       out[j] = -Infinity;
       continue;
     }
-    const s = scores[j]!;
-    if (!Number.isFinite(s)) {
+    const s = scores[j];
+    if (s === undefined || !Number.isFinite(s)) {
       throw new ForgetscopeError(
         'input',
         `score of example ${j} is ${s}; every example that is not excluded needs a finite score`,
@@ -64,6 +65,6 @@ export function replayLogits(
     if (z > max) max = z;
   }
   if (max === -Infinity) throw new ForgetscopeError('empty', 'every example is excluded: nothing left to replay');
-  for (let j = 0; j < n; j++) out[j] = out[j]! - max;
+  for (let j = 0; j < n; j++) out[j] = itemAt(out, j) - max;
   return out;
 }

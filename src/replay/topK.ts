@@ -1,3 +1,4 @@
+import { itemAt } from '../util/checked.js';
 import type { ReplayRandom } from './random.js';
 
 /**
@@ -9,13 +10,13 @@ import type { ReplayRandom } from './random.js';
 export function topKIndices(keys: Float64Array, k: number, rng: ReplayRandom): Int32Array {
   const n = keys.length;
   let count = 0;
-  for (let j = 0; j < n; j++) if (keys[j]! > -Infinity) count++;
+  for (let j = 0; j < n; j++) if (itemAt(keys, j) > -Infinity) count++;
   if (k > count) throw new RangeError(`asked for ${k} of ${count} selectable keys`);
   const idx = new Int32Array(count);
-  for (let j = 0, c = 0; j < n; j++) if (keys[j]! > -Infinity) idx[c++] = j;
+  for (let j = 0, c = 0; j < n; j++) if (itemAt(keys, j) > -Infinity) idx[c++] = j;
   if (k < count && k > 0) quickselectDescending(idx, keys, k, rng);
   const top = Array.from(idx.subarray(0, k));
-  top.sort((a, b) => keys[b]! - keys[a]! || a - b);
+  top.sort((a, b) => itemAt(keys, b) - itemAt(keys, a) || a - b);
   return Int32Array.from(top);
 }
 
@@ -25,13 +26,13 @@ function quickselectDescending(idx: Int32Array, keys: Float64Array, k: number, r
   let hi = idx.length - 1;
   const target = k - 1; // the k-th largest lands at position k - 1
   while (hi > lo) {
-    const pivot = keys[idx[lo + rng.nextInt(hi - lo + 1)]!]!;
+    const pivot = itemAt(keys, itemAt(idx, lo + rng.nextInt(hi - lo + 1)));
     // three-way partition: [> pivot | == pivot | < pivot]
     let lt = lo;
     let gt = hi;
     let i = lo;
     while (i <= gt) {
-      const v = keys[idx[i]!]!;
+      const v = itemAt(keys, itemAt(idx, i));
       if (v > pivot) {
         swap(idx, lt++, i++);
       } else if (v < pivot) {
@@ -47,7 +48,7 @@ function quickselectDescending(idx: Int32Array, keys: Float64Array, k: number, r
 }
 
 function swap(a: Int32Array, i: number, j: number): void {
-  const t = a[i]!;
-  a[i] = a[j]!;
+  const t = itemAt(a, i);
+  a[i] = itemAt(a, j);
   a[j] = t;
 }

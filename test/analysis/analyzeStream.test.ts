@@ -101,3 +101,21 @@ describe('analyzeStream equals the in-memory analysis', () => {
     );
   });
 });
+
+describe('analyzeStream without example ids', () => {
+  test('names the most-forgotten examples by their global column index (worked by hand)', async () => {
+    // 2 tasks × 3 examples in two blocks: example means 0.2, 0.7, 0.4 → the top two are columns 1 and 2.
+    const blocks: ColumnBlock[] = [
+      { data: Float64Array.of(0.1, 0.9, 0.3, 0.5), cols: 2 },
+      { data: Float64Array.of(0.2, 0.6), cols: 1 },
+    ];
+    const a = await analyzeStream(blocks, { tasks: 2, top: 2, ranks: 1, backend });
+    expect(a.topForgotten.map((t) => [t.example, t.index])).toEqual([
+      ['1', 1],
+      ['2', 2],
+    ]);
+    expect(a.topForgotten[0]!.mean).toBeCloseTo(0.7, 15);
+    expect(a.topForgotten[1]!.max).toBe(0.6);
+    expect(a.topForgotten[0]!.meta).toEqual({});
+  });
+});

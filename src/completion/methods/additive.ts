@@ -2,12 +2,12 @@
  * `additive`: the paper's additive model μ + b_task + b_example fitted per test row by Surprise's
  * BaselineOnly SGD (1000 epochs, lr 0.005, reg 0.02) on the train rows plus the row's known entries,
  * reproducing the released code's predictions to machine precision.
- * Indexed reads carry `!` where the index is < length by the loop bounds (or by the shapes checked on entry).
  */
 import type { ForgettingMatrix } from '../../matrix/ForgettingMatrix.js';
 import type { CompletionMethod, FitOptions, FittedCompletion, KnownEntries, RowPrediction } from '../types.js';
 import { baselineSgd, type BaselineSgdSettings } from './baselineSgd.js';
 import { checkKnown, clipRating, trainBlock } from './surpriseTrainset.js';
+import { itemAt } from '../../util/checked.js';
 
 /** Options of `additive` (paper defaults). */
 export interface AdditiveOptions extends FitOptions, Partial<BaselineSgdSettings> {}
@@ -37,11 +37,11 @@ export function additive(defaults: Partial<BaselineSgdSettings> = {}): Completio
           checkKnown(known, block.n, 'additive');
           const { mu, bu, bi } = baselineSgd(block, known, settings);
           const prediction = new Float64Array(block.n);
-          const userBias = bu[block.m]!;
+          const userBias = itemAt(bu, block.m);
           const seen = seenColumns(block.columnSeen, known);
           for (let j = 0; j < block.n; j++) {
             // Surprise: est = μ; += b_u (known user); += b_i (known item); then clip.
-            prediction[j] = clipRating(seen[j] ? mu + userBias + bi[j]! : mu + userBias);
+            prediction[j] = clipRating(seen[j] ? mu + userBias + itemAt(bi, j) : mu + userBias);
           }
           return { prediction };
         },

@@ -9,6 +9,7 @@ import { lowrank } from './lowrank/lowrank.js';
 import { foldRows } from '../loo/index.js';
 import { calibrationColumns, conformalQuantile } from '../conformal.js';
 import { addJitter, choleskySolveInPlace } from '../../linalg/smallDense.js';
+import { itemAt } from '../../util/checked.js';
 
 /**
  * `ensemble`: a stacked combination (Breiman's stacked regression) of completion methods. Each member
@@ -62,8 +63,8 @@ export function nnlsSmall(a: Float64Array, b: Float64Array, yy: number, p: numbe
     const sub = new Float64Array(q * q);
     const rhs = new Float64Array(q);
     for (let x = 0; x < q; x++) {
-      rhs[x] = b[idx[x]!]!;
-      for (let y = 0; y < q; y++) sub[x * q + y] = a[idx[x]! * p + idx[y]!]!;
+      rhs[x] = itemAt(b, itemAt(idx, x));
+      for (let y = 0; y < q; y++) sub[x * q + y] = itemAt(a, itemAt(idx, x) * p + itemAt(idx, y));
     }
     addJitter(sub, q);
     if (!choleskySolveInPlace(sub, rhs, q)) continue;
@@ -71,9 +72,10 @@ export function nnlsSmall(a: Float64Array, b: Float64Array, yy: number, p: numbe
     const w = new Float64Array(p);
     let sse = yy;
     for (let x = 0; x < q; x++) {
-      w[idx[x]!] = rhs[x]!;
-      sse -= 2 * rhs[x]! * b[idx[x]!]!;
-      for (let y = 0; y < q; y++) sse += rhs[x]! * a[idx[x]! * p + idx[y]!]! * rhs[y]!;
+      w[itemAt(idx, x)] = itemAt(rhs, x);
+      sse -= 2 * itemAt(rhs, x) * itemAt(b, itemAt(idx, x));
+      for (let y = 0; y < q; y++)
+        sse += itemAt(rhs, x) * itemAt(a, itemAt(idx, x) * p + itemAt(idx, y)) * itemAt(rhs, y);
     }
     if (sse < best.sse - 1e-12 * yy) best = { w, sse: Math.max(sse, 0) };
   }
@@ -122,7 +124,8 @@ export async function fitEnsemble(train: ForgettingMatrix, options: EnsembleOpti
     let hit = cache.get(key);
     if (!hit) {
       hit = compute(columns);
-      if (cache.size > 256) cache.delete(cache.keys().next().value!);
+      const oldest = cache.keys().next();
+      if (cache.size > 256 && !oldest.done) cache.delete(oldest.value);
       cache.set(key, hit);
     }
     return hit;
@@ -153,7 +156,7 @@ async function fitMembersAndFolds(
   const folds: EnsembleFold[] = [];
   const heldOut = foldRows(m, options.maxFolds ?? 12);
   for (let f = 0; f < heldOut.length; f++) {
-    const h = heldOut[f]!;
+    const h = itemAt(heldOut, f);
     const rows = Int32Array.from({ length: m - 1 }, (_, a) => (a < h ? a : a + 1));
     options.progress?.(f, heldOut.length, 'ensemble: folds');
     folds.push({ h, fitted: await fitMembers(train.selectRows(rows), side ? selectSideRows(side, rows) : null) });
@@ -176,7 +179,7 @@ async function predictFolds(
     const cols = mask ? Int32Array.from(Array.from(columns).filter((c) => mask[c] === 1)) : columns;
     const known: KnownEntries = {
       columns: cols,
-      values: Float64Array.from(cols, (c) => truth[c]!),
+      values: Float64Array.from(cols, (c) => itemAt(truth, c)),
       ...(side ? { side: sideRowOf(side, fold.h) } : {}),
     };
     out.push({ truth, mask, preds: await Promise.all(fold.fitted.map((f) => f.predictRow(known))) });
@@ -200,17 +203,17 @@ function stackedNormal(
   for (const { truth, mask, preds } of foldPreds) {
     for (let j = 0; j < truth.length; j++) {
       if (measured[j] || (mask && mask[j] === 0)) continue;
-      const y = truth[j]!;
+      const y = itemAt(truth, j);
       yy += y * y;
       cells++;
       for (let x = 0; x < p; x++) {
-        const px = preds[x]!.prediction[j]!;
-        b[x]! += px * y;
-        for (let z = 0; z <= x; z++) a[x * p + z]! += px * preds[z]!.prediction[j]!;
+        const px = itemAt(itemAt(preds, x).prediction, j);
+        b[x] = itemAt(b, x) + px * y;
+        for (let z = 0; z <= x; z++) a[x * p + z] = itemAt(a, x * p + z) + px * itemAt(itemAt(preds, z).prediction, j);
       }
     }
   }
-  for (let x = 0; x < p; x++) for (let z = 0; z < x; z++) a[z * p + x] = a[x * p + z]!;
+  for (let x = 0; x < p; x++) for (let z = 0; z < x; z++) a[z * p + x] = itemAt(a, x * p + z);
   return { a, b, yy, cells };
 }
 
@@ -228,14 +231,14 @@ function stackedScale(
 ): number {
   const ratios: number[] = [];
   for (const { truth, preds } of foldPreds) {
-    const r = preds[shaped]!;
+    const r = itemAt(preds, shaped);
     if (!r.lower || !r.upper) continue;
     for (const j of calib) {
       if (measured[j]) continue;
       let e = 0;
-      for (let x = 0; x < w.length; x++) e += w[x]! * preds[x]!.prediction[j]!;
-      const half = (r.upper[j]! - r.lower[j]!) / 2;
-      if (half > 0) ratios.push(Math.abs(truth[j]! - e) / half);
+      for (let x = 0; x < w.length; x++) e += itemAt(w, x) * itemAt(itemAt(preds, x).prediction, j);
+      const half = (itemAt(r.upper, j) - itemAt(r.lower, j)) / 2;
+      if (half > 0) ratios.push(Math.abs(itemAt(truth, j) - e) / half);
     }
   }
   return conformalQuantile(ratios, level);
@@ -245,19 +248,21 @@ function stackedScale(
 function combine(preds: readonly RowPrediction[], w: Float64Array, kappa: number, n: number): RowPrediction {
   const prediction = new Float64Array(n);
   for (let x = 0; x < preds.length; x++) {
-    const wx = w[x]!;
+    const wx = itemAt(w, x);
     if (wx === 0) continue;
-    const px = preds[x]!.prediction;
-    for (let j = 0; j < n; j++) prediction[j]! += wx * px[j]!;
+    const px = itemAt(preds, x).prediction;
+    for (let j = 0; j < n; j++) prediction[j] = itemAt(prediction, j) + wx * itemAt(px, j);
   }
   const shape = preds.find((r) => r.lower && r.upper);
-  if (!shape || !Number.isFinite(kappa)) return { prediction };
+  const shapeLower = shape?.lower;
+  const shapeUpper = shape?.upper;
+  if (!shapeLower || !shapeUpper || !Number.isFinite(kappa)) return { prediction };
   const lower = new Float64Array(n);
   const upper = new Float64Array(n);
   for (let j = 0; j < n; j++) {
-    const half = (kappa * (shape.upper![j]! - shape.lower![j]!)) / 2;
-    lower[j] = prediction[j]! - half;
-    upper[j] = prediction[j]! + half;
+    const half = (kappa * (itemAt(shapeUpper, j) - itemAt(shapeLower, j))) / 2;
+    lower[j] = itemAt(prediction, j) - half;
+    upper[j] = itemAt(prediction, j) + half;
   }
   return { prediction, lower, upper };
 }

@@ -4,12 +4,12 @@
  * tasks' values there (only similarities > 0 count). Reproduces the released code's predictions.
  * O(M·k_known) similarities plus O(k·N) predictions per row; no pairwise train-train similarities
  * (they never enter the test row's predictions).
- * Indexed reads carry `!` where the index is < length by the loop bounds (or by the shapes checked on entry).
  */
 import type { ForgettingMatrix } from '../../matrix/ForgettingMatrix.js';
 import type { CompletionMethod, FitOptions, FittedCompletion, KnownEntries, RowPrediction } from '../types.js';
 import { checkKnown, clipRating, globalMean, trainBlock } from './surpriseTrainset.js';
 import { forEachNeighbour, msdToTrainRows, rankBySimilarity } from './msdNeighbours.js';
+import { itemAt } from '../../util/checked.js';
 
 /** Options of the KNN methods. */
 export interface KnnOptions extends FitOptions {
@@ -52,7 +52,7 @@ export function knn(defaults: { k?: number; minK?: number } = {}): CompletionMet
             let actualK = 0;
             forEachNeighbour(block, order, sim, j, k, (row, s) => {
               if (s > 0) {
-                const r = values[row * n + j]!;
+                const r = itemAt(values, row * n + j);
                 sumSim += s;
                 sumRatings += s * r;
                 actualK++;

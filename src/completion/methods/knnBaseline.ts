@@ -3,7 +3,6 @@
  * min_k = 1, with the BaselineOnly SGD baselines (1000 epochs, lr 0.005, reg 0.02): the prediction
  * is the baseline μ + b_u + b_i plus the similarity-weighted mean of the neighbours' residuals from
  * their own baselines. Reproduces the released code's predictions.
- * Indexed reads carry `!` where the index is < length by the loop bounds (or by the shapes checked on entry).
  */
 import type { ForgettingMatrix } from '../../matrix/ForgettingMatrix.js';
 import type { CompletionMethod, FittedCompletion, KnownEntries, RowPrediction } from '../types.js';
@@ -12,6 +11,7 @@ import { forEachNeighbour, msdToTrainRows, rankBySimilarity } from './msdNeighbo
 import { baselineSgd, type BaselineSgdSettings } from './baselineSgd.js';
 import { PAPER_BASELINE_SGD, seenColumns } from './additive.js';
 import type { KnnOptions } from './knn.js';
+import { itemAt } from '../../util/checked.js';
 
 /** Options of `knn-baseline`. */
 export interface KnnBaselineOptions extends KnnOptions, Partial<BaselineSgdSettings> {}
@@ -47,21 +47,21 @@ export function knnBaseline(
           const prediction = new Float64Array(n);
           for (let j = 0; j < n; j++) {
             let est = mu;
-            est += bu[m]!;
+            est += itemAt(bu, m);
             if (!seen[j]) {
               prediction[j] = clipRating(est);
               continue;
             }
-            est += bi[j]!;
+            est += itemAt(bi, j);
             let sumSim = 0;
             let sumRatings = 0;
             let actualK = 0;
-            const itemBias = bi[j]!;
+            const itemBias = itemAt(bi, j);
             forEachNeighbour(block, order, sim, j, k, (row, s) => {
               if (s > 0) {
                 sumSim += s;
-                const r = values[row * n + j]!;
-                const nbBaseline = mu + bu[row]! + itemBias;
+                const r = itemAt(values, row * n + j);
+                const nbBaseline = mu + itemAt(bu, row) + itemBias;
                 sumRatings += s * (r - nbBaseline);
                 actualK++;
               }

@@ -1,3 +1,8 @@
+/**
+ * `lgmf`: logistic matrix factorisation of the binarised stacked matrix (train rows + the test row's known entries), by SGD.
+ * Numeric kernel: indexed reads carry `!` where the index is < length by the loop bounds (or by the
+ * shapes checked on entry).
+ */
 import type { CompletionMethod, FitOptions, KnownEntries } from '../types.js';
 import type { TrainBlock } from './surpriseTrainset.js';
 import { binaryTargets, logisticMethod, seededNormals, sigmoid, type LogisticSettings } from './logisticTargets.js';
@@ -38,9 +43,10 @@ export function lgmfRow(block: TrainBlock, known: KnownEntries, s: LgmfSettings,
   const reg = s.reg;
   const gradH = new Float64Array(n * kf);
   const acc = new Float64Array(kf);
+  const state: Rank5State = { rows, n, y, mask, w, h, gradH, lr, reg };
   for (let it = 0; it < s.iterations; it++) {
     if (kf === 5) {
-      iterateRank5(rows, n, y, mask, w, h, gradH, lr, reg);
+      iterateRank5(state);
       continue;
     }
     // H ← H + lr (Wᵀ (Y − σ(W H)) − reg H), the residuals computed and accumulated in one pass.
@@ -85,18 +91,22 @@ export function lgmfRow(block: TrainBlock, known: KnownEntries, s: LgmfSettings,
   return out;
 }
 
+/** The arrays and step settings one rank-5 iteration updates (W rows×5, H N×5, both row-major). */
+interface Rank5State {
+  rows: number;
+  n: number;
+  y: Uint8Array;
+  mask: Uint8Array;
+  w: Float64Array;
+  h: Float64Array;
+  gradH: Float64Array;
+  lr: number;
+  reg: number;
+}
+
 /** One iteration for K = 5 (the paper's rank) with the row's factors in locals; same arithmetic order. */
-function iterateRank5(
-  rows: number,
-  n: number,
-  y: Uint8Array,
-  mask: Uint8Array,
-  w: Float64Array,
-  h: Float64Array,
-  gradH: Float64Array,
-  lr: number,
-  reg: number,
-): void {
+function iterateRank5(state: Rank5State): void {
+  const { rows, n, y, mask, w, h, gradH, lr, reg } = state;
   gradH.fill(0);
   for (let i = 0; i < rows; i++) {
     const base = i * n;

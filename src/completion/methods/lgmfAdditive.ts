@@ -1,3 +1,8 @@
+/**
+ * `lgmf-additive`: logistic matrix factorisation with task and example biases, by SGD.
+ * Numeric kernel: indexed reads carry `!` where the index is < length by the loop bounds (or by the
+ * shapes checked on entry).
+ */
 import type { CompletionMethod, FitOptions, KnownEntries } from '../types.js';
 import type { TrainBlock } from './surpriseTrainset.js';
 import { binaryTargets, logisticMethod, seededNormals, sigmoid, type LogisticSettings } from './logisticTargets.js';

@@ -1,13 +1,13 @@
 /**
  * Shared pieces of the logistic MF methods (`lgmf`, `lgmf-additive`): the binarised stacked matrix
  * (train rows + the known entries of the test row; 1 where Z > 0) and the seeded Gaussian init.
- * Indexed reads carry `!` where the index is < length by the loop bounds (or by the shapes checked on entry).
  */
 import type { ForgettingMatrix } from '../../matrix/ForgettingMatrix.js';
 import type { CompletionMethod, FitOptions, FittedCompletion, KnownEntries, RowPrediction } from '../types.js';
 import { checkKnown, trainBlock, type TrainBlock } from './surpriseTrainset.js';
 import { defaultRng } from '../protocol/generator.js';
 import { normals } from '../protocol/ziggurat.js';
+import { itemAt } from '../../util/checked.js';
 
 /** Settings of the logistic MF gradient ascent. */
 export interface LogisticSettings {
@@ -28,12 +28,12 @@ export function binaryTargets(block: TrainBlock, known: KnownEntries): { y: Uint
   for (let k = 0; k < m * n; k++) {
     if (block.mask !== null && block.mask[k] === 0) continue;
     mask[k] = 1;
-    y[k] = values[k]! > 0 ? 1 : 0;
+    y[k] = itemAt(values, k) > 0 ? 1 : 0;
   }
   for (let q = 0; q < known.columns.length; q++) {
-    const k = m * n + known.columns[q]!;
+    const k = m * n + itemAt(known.columns, q);
     mask[k] = 1;
-    y[k] = known.values[q]! > 0 ? 1 : 0;
+    y[k] = itemAt(known.values, q) > 0 ? 1 : 0;
   }
   return { y, mask };
 }

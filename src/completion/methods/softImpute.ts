@@ -1,3 +1,8 @@
+/**
+ * `soft-impute` for one new row (Mazumder, Hastie & Tibshirani 2010).
+ * Numeric kernel: indexed reads carry `!` where the index is < length by the loop bounds (or by the
+ * shapes checked on entry).
+ */
 import type { ForgettingMatrix } from '../../matrix/ForgettingMatrix.js';
 import { defaultBackend } from '../../linalg/defaultBackend.js';
 import { symmetricEigen } from '../../linalg/eigen.js';

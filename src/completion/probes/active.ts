@@ -3,6 +3,7 @@ import { defaultBackend } from '../../linalg/defaultBackend.js';
 import type { Backend } from '../../linalg/types.js';
 import { ForgetscopeError } from '../../util/errors.js';
 import { fullBases, prepareFolds, trainStats, type FullBasis } from '../loo/index.js';
+import { itemAt } from '../../util/checked.js';
 
 /** How `selectActiveProbes` ranks examples. */
 export type ProbeMethod = 'variance' | 'leverage';
@@ -49,19 +50,26 @@ export async function selectActiveProbes(
   const backend = options.backend ?? defaultBackend();
   const maxRank = Math.max(0, Math.min(options.maxRank ?? 40, train.rows - 2));
   const stats = await trainStats(train, backend);
-  const basis = (await fullBases(stats, ['additive'], maxRank, backend)).get('additive')!;
+  const basis = additiveOf(await fullBases(stats, ['additive'], maxRank, backend), 'full basis');
   const noise = outOfSampleNoise(stats, maxRank, options.maxFolds ?? 60);
   let rowVar = 0;
-  for (let i = 0; i < stats.m; i++) rowVar += (stats.rowMeans[i]! - stats.grand) ** 2;
+  for (let i = 0; i < stats.m; i++) rowVar += (itemAt(stats.rowMeans, i) - stats.grand) ** 2;
   rowVar = Math.max(rowVar / Math.max(stats.m - 1, 1), noise * 1e-6, 1e-300);
   const prior = new Float64Array(basis.r + 1);
   prior[0] = rowVar;
-  for (let c = 0; c < basis.r; c++) prior[c + 1] = (basis.s[c]! * basis.s[c]!) / stats.m;
+  for (let c = 0; c < basis.r; c++) prior[c + 1] = (itemAt(basis.s, c) * itemAt(basis.s, c)) / stats.m;
   const picked =
     (options.method ?? 'variance') === 'leverage'
       ? topLeverage(basis, prior, k)
       : greedyVariance(basis, prior, noise, k);
   return Int32Array.from(picked).sort();
+}
+
+/** The doubly centred (`additive`) entry of a per-centring map, which the probes always form. */
+function additiveOf<T>(byVariant: ReadonlyMap<string, T>, what: string): T {
+  const x = byVariant.get('additive');
+  if (x === undefined) throw new ForgetscopeError('internal', `active probes: no additive ${what}`);
+  return x;
 }
 
 /**
@@ -72,9 +80,9 @@ export function outOfSampleNoise(stats: Parameters<typeof prepareFolds>[0], maxR
   const folds = prepareFolds(stats, ['additive'], maxRank, maxFolds);
   let sum = 0;
   for (const fold of folds) {
-    const fv = fold.variants.get('additive')!;
+    const fv = additiveOf(fold.variants, 'fold');
     let e = fv.cc - (fv.sc * fv.sc) / stats.n;
-    for (let c = 0; c < fv.t.length; c++) e -= fv.t[c]! * fv.t[c]!;
+    for (let c = 0; c < fv.t.length; c++) e -= itemAt(fv.t, c) * itemAt(fv.t, c);
     sum += Math.max(e, 0) / stats.n;
   }
   return Math.max(sum / Math.max(folds.length, 1), 1e-300);
@@ -83,18 +91,20 @@ export function outOfSampleNoise(stats: Parameters<typeof prepareFolds>[0], maxR
 function designRow(basis: FullBasis, j: number, out: Float64Array): void {
   out[0] = 1;
   const n = basis.offset.length;
-  for (let c = 0; c < basis.r; c++) out[c + 1] = basis.v[c * n + j]!;
+  for (let c = 0; c < basis.r; c++) out[c + 1] = itemAt(basis.v, c * n + j);
 }
 
 function topLeverage(basis: FullBasis, prior: Float64Array, k: number): number[] {
   const n = basis.offset.length;
   const score = new Float64Array(n);
   for (let j = 0; j < n; j++) {
-    let d = prior[0]!;
-    for (let c = 0; c < basis.r; c++) d += prior[c + 1]! * basis.v[c * n + j]! ** 2;
+    let d = itemAt(prior, 0);
+    for (let c = 0; c < basis.r; c++) d += itemAt(prior, c + 1) * itemAt(basis.v, c * n + j) ** 2;
     score[j] = d;
   }
-  const order = Array.from({ length: score.length }, (_, j) => j).sort((a, b) => score[b]! - score[a]! || a - b);
+  const order = Array.from({ length: score.length }, (_, j) => j).sort(
+    (a, b) => itemAt(score, b) - itemAt(score, a) || a - b,
+  );
   return order.slice(0, k);
 }
 
@@ -112,23 +122,25 @@ function greedyVariance(basis: FullBasis, prior: Float64Array, noise: number, k:
   const x = new Float64Array(p);
   for (let j = 0; j < n; j++) {
     designRow(basis, j, x);
-    for (let a = 0; a < p; a++) for (let b = 0; b < p; b++) g[a * p + b]! += x[a]! * x[b]!;
+    for (let a = 0; a < p; a++)
+      for (let b = 0; b < p; b++) g[a * p + b] = itemAt(g, a * p + b) + itemAt(x, a) * itemAt(x, b);
   }
   const pm = new Float64Array(p * p);
-  for (let a = 0; a < p; a++) pm[a * p + a] = prior[a]!;
+  for (let a = 0; a < p; a++) pm[a * p + a] = itemAt(prior, a);
   const d = new Float64Array(n);
   const e = new Float64Array(n);
   const aMat = new Float64Array(p * p);
-  for (let a = 0; a < p; a++) for (let b = 0; b < p; b++) aMat[a * p + b] = prior[a]! * g[a * p + b]! * prior[b]!;
+  for (let a = 0; a < p; a++)
+    for (let b = 0; b < p; b++) aMat[a * p + b] = itemAt(prior, a) * itemAt(g, a * p + b) * itemAt(prior, b);
   for (let j = 0; j < n; j++) {
     designRow(basis, j, x);
     let dj = 0;
     let ej = 0;
     for (let a = 0; a < p; a++) {
-      dj += prior[a]! * x[a]! * x[a]!;
+      dj += itemAt(prior, a) * itemAt(x, a) * itemAt(x, a);
       let s = 0;
-      for (let b = 0; b < p; b++) s += aMat[a * p + b]! * x[b]!;
-      ej += x[a]! * s;
+      for (let b = 0; b < p; b++) s += itemAt(aMat, a * p + b) * itemAt(x, b);
+      ej += itemAt(x, a) * s;
     }
     d[j] = dj;
     e[j] = ej;
@@ -143,7 +155,7 @@ function greedyVariance(basis: FullBasis, prior: Float64Array, noise: number, k:
     let bestScore = -Infinity;
     for (let j = 0; j < n; j++) {
       if (taken[j]) continue;
-      const sc = e[j]! / (d[j]! + noise);
+      const sc = itemAt(e, j) / (itemAt(d, j) + noise);
       if (sc > bestScore) {
         bestScore = sc;
         best = j;
@@ -155,21 +167,21 @@ function greedyVariance(basis: FullBasis, prior: Float64Array, noise: number, k:
     designRow(basis, best, x);
     for (let a = 0; a < p; a++) {
       let s = 0;
-      for (let b = 0; b < p; b++) s += pm[a * p + b]! * x[b]!;
+      for (let b = 0; b < p; b++) s += itemAt(pm, a * p + b) * itemAt(x, b);
       pv[a] = s;
     }
     let dd = noise;
-    for (let a = 0; a < p; a++) dd += x[a]! * pv[a]!;
+    for (let a = 0; a < p; a++) dd += itemAt(x, a) * itemAt(pv, a);
     for (let a = 0; a < p; a++) {
       let s = 0;
-      for (let b = 0; b < p; b++) s += g[a * p + b]! * pv[b]!;
+      for (let b = 0; b < p; b++) s += itemAt(g, a * p + b) * itemAt(pv, b);
       gp[a] = s;
     }
     let pgp = 0;
-    for (let a = 0; a < p; a++) pgp += pv[a]! * gp[a]!;
+    for (let a = 0; a < p; a++) pgp += itemAt(pv, a) * itemAt(gp, a);
     for (let a = 0; a < p; a++) {
       let s = 0;
-      for (let b = 0; b < p; b++) s += pm[a * p + b]! * gp[b]!;
+      for (let b = 0; b < p; b++) s += itemAt(pm, a * p + b) * itemAt(gp, b);
       qv[a] = s;
     }
     for (let j = 0; j < n; j++) {
@@ -178,13 +190,14 @@ function greedyVariance(basis: FullBasis, prior: Float64Array, noise: number, k:
       let xp = 0;
       let xq = 0;
       for (let a = 0; a < p; a++) {
-        xp += x[a]! * pv[a]!;
-        xq += x[a]! * qv[a]!;
+        xp += itemAt(x, a) * itemAt(pv, a);
+        xq += itemAt(x, a) * itemAt(qv, a);
       }
-      d[j] = d[j]! - (xp * xp) / dd;
-      e[j] = e[j]! - (2 * xq * xp) / dd + (xp * xp * pgp) / (dd * dd);
+      d[j] = itemAt(d, j) - (xp * xp) / dd;
+      e[j] = itemAt(e, j) - (2 * xq * xp) / dd + (xp * xp * pgp) / (dd * dd);
     }
-    for (let a = 0; a < p; a++) for (let b = 0; b < p; b++) pm[a * p + b] = pm[a * p + b]! - (pv[a]! * pv[b]!) / dd;
+    for (let a = 0; a < p; a++)
+      for (let b = 0; b < p; b++) pm[a * p + b] = itemAt(pm, a * p + b) - (itemAt(pv, a) * itemAt(pv, b)) / dd;
   }
   return picked;
 }

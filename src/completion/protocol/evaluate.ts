@@ -5,7 +5,6 @@
  * duplicates collapse); each method completes the row from the distinct known columns; predictions
  * are clipped to [−100, 100]; only the unknown (and observed) columns are scored; metrics are pooled
  * over all test rows of a seed, then averaged over seeds.
- * Indexed reads carry `!` where the index is < length by the loop bounds (or by the shapes checked on entry).
  */
 import type { ForgettingMatrix } from '../../matrix/ForgettingMatrix.js';
 import type { Backend } from '../../linalg/types.js';
@@ -15,6 +14,7 @@ import { ForgetscopeError } from '../../util/errors.js';
 import { checkSideShapes, selectSideRows, sideRowOf, type SideMatrices } from '../../matrix/sideMatrices.js';
 import { defaultRng } from './generator.js';
 import { completionMetrics, meanMetrics, type CompletionMetrics } from './metrics.js';
+import { itemAt } from '../../util/checked.js';
 
 /** Where a method's predictions are clipped before scoring (the released code's rating scale). */
 export const PREDICTION_CLIP = 100;
@@ -117,7 +117,7 @@ export function knownEntriesOf(drawn: Int32Array, row: ArrayLike<number>, mask: 
   const cols: number[] = [];
   for (const c of sorted) if (!mask || mask[c] === 1) cols.push(c);
   const columns = Int32Array.from(cols);
-  return { columns, values: Float64Array.from(columns, (c) => row[c]!) };
+  return { columns, values: Float64Array.from(columns, (c) => itemAt(row, c)) };
 }
 
 /**
@@ -146,20 +146,26 @@ export async function evaluate(matrix: ForgettingMatrix, options: EvaluateOption
   const knownColumns: Record<string, Record<string, number[]>> = {};
   const known = new Map<string, KnownEntries>();
   for (const t of testRows) {
-    knownColumns[String(t)] = {};
+    const perSeed: Record<string, number[]> = {};
+    knownColumns[String(t)] = perSeed;
     for (const seed of seeds) {
       const drawn = await select({ train, k, seed, testRow: t });
       for (const c of drawn) {
         if (!Number.isInteger(c) || c < 0 || c >= n)
           throw new ForgetscopeError('internal', `probe selector returned column ${c}`);
       }
-      knownColumns[String(t)]![String(seed)] = Array.from(drawn);
+      perSeed[String(seed)] = Array.from(drawn);
       const entries = knownEntriesOf(drawn, matrix.row(t), matrix.rowMask(t));
       known.set(`${t}:${seed}`, side ? { ...entries, side: sideRowOf(side, t) } : entries);
     }
   }
 
   const total = options.methods.length * seeds.length * testRows.length;
+  const knownOf = (t: number, seed: number): KnownEntries => {
+    const entries = known.get(`${t}:${seed}`);
+    if (!entries) throw new ForgetscopeError('internal', `no known columns were drawn for row ${t}, seed ${seed}`);
+    return entries;
+  };
   let done = 0;
   const methods: Record<string, MethodEvaluation> = {};
   for (const method of options.methods) {
@@ -174,14 +180,14 @@ export async function evaluate(matrix: ForgettingMatrix, options: EvaluateOption
     const perSeed: SeedMetrics[] = [];
     // intervals are scored only when every completed row of every seed has them
     let allIntervals = true;
-    const keptAll = side ? new KeptCounts() : null;
+    const keptAll = side ? new KeptCounts(side) : null;
     for (const seed of seeds) {
-      const keptSeed = side ? new KeptCounts() : null;
+      const keptSeed = side ? new KeptCounts(side) : null;
       const truth: number[] = [];
       const pred: number[] = [];
       const cover = { inside: 0, width: 0, count: 0 };
       for (const t of testRows) {
-        const entries = known.get(`${t}:${seed}`)!;
+        const entries = knownOf(t, seed);
         const t1 = performance.now();
         const { prediction, lower, upper, sideKept } = await fitted.predictRow(entries, { seed });
         seconds += (performance.now() - t1) / 1000;
@@ -194,18 +200,21 @@ export async function evaluate(matrix: ForgettingMatrix, options: EvaluateOption
       }
       perSeed.push({
         seed,
-        nKnown: known.get(`${testRows[0]}:${seed}`)!.columns.length,
+        nKnown: knownOf(itemAt(testRows, 0, 'test row'), seed).columns.length,
         ...completionMetrics(truth, pred, { scoresOnly: fitted.scoresOnly === true }),
         ...(allIntervals && cover.count > 0
           ? { coverage: cover.inside / cover.count, intervalWidth: cover.width / cover.count }
           : {}),
-        ...keptSeed?.metrics(side!),
+        ...keptSeed?.metrics(),
       });
     }
     const intervals: IntervalMetrics = {};
-    if (allIntervals && perSeed.every((m) => m.coverage !== undefined)) {
-      intervals.coverage = perSeed.reduce((acc, m) => acc + m.coverage!, 0) / perSeed.length;
-      intervals.intervalWidth = perSeed.reduce((acc, m) => acc + m.intervalWidth!, 0) / perSeed.length;
+    const scored = perSeed.flatMap(({ coverage, intervalWidth }) =>
+      coverage === undefined || intervalWidth === undefined ? [] : [{ coverage, intervalWidth }],
+    );
+    if (allIntervals && scored.length === perSeed.length) {
+      intervals.coverage = scored.reduce((acc, m) => acc + m.coverage, 0) / perSeed.length;
+      intervals.intervalWidth = scored.reduce((acc, m) => acc + m.intervalWidth, 0) / perSeed.length;
     } else {
       for (const m of perSeed) {
         delete m.coverage;
@@ -215,7 +224,7 @@ export async function evaluate(matrix: ForgettingMatrix, options: EvaluateOption
     methods[method.name] = {
       ...meanMetrics(perSeed),
       ...intervals,
-      ...keptAll?.metrics(side!),
+      ...keptAll?.metrics(),
       seconds,
       fits: seeds.length * testRows.length,
       perSeed,
@@ -229,16 +238,22 @@ class KeptCounts {
   private rows = 0;
   private silent = false;
   private readonly counts = new Map<string, number>();
+  constructor(private readonly side: SideMatrices) {}
   add(kept: readonly string[] | undefined): void {
     this.rows++;
     if (!kept) this.silent = true;
     else for (const name of kept) this.counts.set(name, (this.counts.get(name) ?? 0) + 1);
   }
-  metrics(side: SideMatrices): SideKeptMetrics {
+  metrics(): SideKeptMetrics {
     if (this.silent || this.rows === 0) return {};
-    const names = side.map((s) => s.name).filter((name) => this.counts.has(name));
+    const names: string[] = [];
     const share: Record<string, number> = {};
-    for (const name of names) share[name] = this.counts.get(name)! / this.rows;
+    for (const { name } of this.side) {
+      const count = this.counts.get(name);
+      if (count === undefined) continue;
+      names.push(name);
+      share[name] = count / this.rows;
+    }
     return { sideKept: names, sideKeptShare: share };
   }
 }
@@ -265,8 +280,8 @@ function collectUnknown(
       continue;
     }
     if (mask && mask[j] === 0) continue;
-    truth.push(row[j]!);
-    const p = prediction[j]!;
+    truth.push(itemAt(row, j));
+    const p = itemAt(prediction, j);
     pred.push(scoresOnly ? p : Math.min(PREDICTION_CLIP, Math.max(-PREDICTION_CLIP, p)));
   }
 }
@@ -295,9 +310,9 @@ function intervalCounts(
   for (const j of knownCols) measured[j] = 1;
   for (let j = 0; j < n; j++) {
     if (measured[j] || (mask && mask[j] === 0)) continue;
-    const y = row[j]!;
-    if (y >= lower[j]! && y <= upper[j]!) into.inside++;
-    into.width += upper[j]! - lower[j]!;
+    const y = itemAt(row, j);
+    if (y >= itemAt(lower, j) && y <= itemAt(upper, j)) into.inside++;
+    into.width += itemAt(upper, j) - itemAt(lower, j);
     into.count++;
   }
 }

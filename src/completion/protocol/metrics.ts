@@ -1,8 +1,8 @@
+import { itemAt } from '../../util/checked.js';
 /**
  * The paper's metrics for completed rows, pooled over all scored cells of one seed: RMSE, and with
  * ground truth `Z > 0` and prediction `> 0`: F1, precision, recall (0 when undefined) and ROC-AUC
  * with the raw prediction as score (ties count one half; NaN when a class is absent).
- * Indexed reads carry `!` where the index is < length by the loop bounds (or by the shapes checked on entry).
  */
 
 /** Pooled metrics of one seed (or their mean over seeds). `rmse` is null for score-only methods. */
@@ -34,8 +34,8 @@ export function completionMetrics(
   let fp = 0;
   let fn = 0;
   for (let k = 0; k < n; k++) {
-    const t = truth[k]!;
-    const p = prediction[k]!;
+    const t = itemAt(truth, k);
+    const p = itemAt(prediction, k);
     const d = p - t;
     sq += d * d;
     const tPos = t > 0;
@@ -65,9 +65,9 @@ export function rocAuc(truth: ArrayLike<number>, score: ArrayLike<number>): numb
   const order = new Int32Array(n);
   for (let k = 0; k < n; k++) order[k] = k;
   const s = Float64Array.from(score);
-  order.sort((a, b) => s[a]! - s[b]!);
+  order.sort((a, b) => itemAt(s, a) - itemAt(s, b));
   let nPos = 0;
-  for (let k = 0; k < n; k++) if (truth[k]! > 0) nPos++;
+  for (let k = 0; k < n; k++) if (itemAt(truth, k) > 0) nPos++;
   const nNeg = n - nPos;
   if (nPos === 0 || nNeg === 0) return NaN;
   // Sum of the (mid-)ranks of the positives; tied scores share their average rank.
@@ -75,9 +75,9 @@ export function rocAuc(truth: ArrayLike<number>, score: ArrayLike<number>): numb
   let k = 0;
   while (k < n) {
     let end = k + 1;
-    while (end < n && s[order[end]!] === s[order[k]!]) end++;
+    while (end < n && s[itemAt(order, end)] === s[itemAt(order, k)]) end++;
     const midRank = (k + 1 + end) / 2;
-    for (let q = k; q < end; q++) if (truth[order[q]!]! > 0) rankSumPos += midRank;
+    for (let q = k; q < end; q++) if (itemAt(truth, itemAt(order, q)) > 0) rankSumPos += midRank;
     k = end;
   }
   return (rankSumPos - (nPos * (nPos + 1)) / 2) / (nPos * nNeg);

@@ -3,6 +3,7 @@ import { createReplayRandom } from '../../replay/random.js';
 import { softmaxWeights } from '../../replay/softmax.js';
 import { DEFAULT_TEMPERATURE } from '../../replay/defaults.js';
 import { ForgetscopeError } from '../../util/errors.js';
+import { itemAt } from '../../util/checked.js';
 
 /**
  * Reservoir buffer as in the I-LoRA / ER code: the i-th item seen (from 0) goes to slot i while
@@ -49,9 +50,9 @@ export class ReservoirBuffer<T> {
     const k = Math.min(n, idx.length);
     for (let i = 0; i < k; i++) {
       const j = i + randInt(idx.length - 1 - i);
-      [idx[i], idx[j]] = [idx[j]!, idx[i]!];
+      [idx[i], idx[j]] = [itemAt(idx, j), itemAt(idx, i)];
     }
-    return idx.slice(0, k).map((i) => this.slots[i]!);
+    return idx.slice(0, k).map((i) => itemAt(this.slots, i, 'slot'));
   }
 
   /** The items in slot order. */
@@ -123,6 +124,6 @@ export class DualMemoryBuffer {
       this.temperature,
     );
     const u = Float64Array.from(items, () => this.rng.nextOpen());
-    return Array.from(weightedReplaySample(w, n, u), (i) => items[i]!);
+    return Array.from(weightedReplaySample(w, n, u), (i) => itemAt(items, i, 'item'));
   }
 }

@@ -1,3 +1,4 @@
+import { itemAt } from '../../util/checked.js';
 import { ForgetscopeError } from '../../util/errors.js';
 import { DEFAULT_REPLAY_SEED } from '../defaults.js';
 import { createReplayRandom, type ReplayRandom } from '../random.js';
@@ -40,8 +41,9 @@ function rankedPool(scores: ArrayLike<number>, budget: number, rng: ReplayRandom
   const keys = new Float64Array(count);
   for (let j = 0, c = 0; j < scores.length; j++) {
     if (exclude?.[j]) continue;
-    const s = scores[j]!;
-    if (!Number.isFinite(s)) throw new ForgetscopeError('input', `score of example ${j} is ${s}`, { column: 'score' });
+    const s = scores[j];
+    if (s === undefined || !Number.isFinite(s))
+      throw new ForgetscopeError('input', `score of example ${j} is ${s}`, { column: 'score' });
     live[c] = j;
     keys[c++] = s;
   }
@@ -49,16 +51,16 @@ function rankedPool(scores: ArrayLike<number>, budget: number, rng: ReplayRandom
   const ranked = new Int32Array(count);
   const sorted = new Float64Array(count);
   for (let t = 0; t < count; t++) {
-    const c = order[t]!;
-    ranked[t] = live[c]!;
-    sorted[t] = keys[c]!;
+    const c = itemAt(order, t);
+    ranked[t] = itemAt(live, c);
+    sorted[t] = itemAt(keys, c);
   }
   // Every example draws a tie key (in index order, whether or not it ties), equal scores rank by it.
   const tie = new Float64Array(scores.length);
-  for (let c = 0; c < count; c++) tie[live[c]!] = rng.nextOpen();
+  for (let c = 0; c < count; c++) tie[itemAt(live, c)] = rng.nextOpen();
   for (let lo = 0; lo < count; ) {
     const hi = runEnd(sorted, lo);
-    if (hi - lo > 1) ranked.subarray(lo, hi).sort((a, b) => tie[a]! - tie[b]!);
+    if (hi - lo > 1) ranked.subarray(lo, hi).sort((a, b) => itemAt(tie, a) - itemAt(tie, b));
     lo = hi;
   }
   return { ranked, sorted };
@@ -80,8 +82,8 @@ function tieFair({ ranked, sorted }: Ranked, byRank: Float64Array, n: number): F
   for (let lo = 0; lo < ranked.length; ) {
     const hi = runEnd(sorted, lo);
     let sum = 0;
-    for (let r = lo; r < hi; r++) sum += byRank[r]!;
-    for (let r = lo; r < hi; r++) out[ranked[r]!] = sum / (hi - lo);
+    for (let r = lo; r < hi; r++) sum += itemAt(byRank, r);
+    for (let r = lo; r < hi; r++) out[itemAt(ranked, r)] = sum / (hi - lo);
     lo = hi;
   }
   return out;
@@ -123,7 +125,7 @@ export function stratifiedSelection(
     const lo = Math.floor((t * m) / budget);
     const hi = Math.floor(((t + 1) * m) / budget);
     byRank.fill(1 / (hi - lo), lo, hi);
-    chosen[t] = ranked[lo + rng.nextInt(hi - lo)]!;
+    chosen[t] = itemAt(ranked, lo + rng.nextInt(hi - lo));
   }
   return { chosen, inclusion: tieFair(pool, byRank, scores.length) };
 }
@@ -161,9 +163,9 @@ export function bestOfBlocks(
   let at = 0;
   for (let b = 0; b < budget; b++) {
     const size = b < bigBlocks ? small + 1 : small;
-    let best = order[at]!;
-    for (let q = at + 1; q < at + size; q++) if (order[q]! < best) best = order[q]!;
-    chosen[b] = ranked[best]!;
+    let best = itemAt(order, at);
+    for (let q = at + 1; q < at + size; q++) best = Math.min(best, itemAt(order, q));
+    chosen[b] = itemAt(ranked, best);
     at += size;
   }
   const byRank = new Float64Array(live);
@@ -177,7 +179,7 @@ export function bestOfBlocks(
     let f = 1;
     const share = (count * n) / live;
     for (let r = 0; r < live && f > 0; r++) {
-      byRank[r] = byRank[r]! + share * f;
+      byRank[r] = itemAt(byRank, r) + share * f;
       f = r + 1 < live ? (f * Math.max(0, live - r - n)) / (live - 1 - r) : 0;
     }
   }

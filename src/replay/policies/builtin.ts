@@ -1,3 +1,4 @@
+import { itemAt } from '../../util/checked.js';
 import { ForgetscopeError } from '../../util/errors.js';
 import { replayLogits, softmaxWeights } from '../softmax.js';
 import { autoTemperature } from '../autoTemperature.js';
@@ -17,8 +18,9 @@ export function uniformOver(set: ArrayLike<number>, n: number): { weights: Float
   const weights = new Float64Array(n);
   const logits = new Float64Array(n).fill(-Infinity);
   for (let t = 0; t < set.length; t++) {
-    weights[set[t]!] = 1 / set.length;
-    logits[set[t]!] = 0;
+    const j = itemAt(set, t);
+    weights[j] = 1 / set.length;
+    logits[j] = 0;
   }
   return { weights, logits };
 }
@@ -30,13 +32,7 @@ export function uniformOver(set: ArrayLike<number>, n: number): { weights: Float
 export function topScoring(scores: ArrayLike<number>, m: number, exclude?: Uint8Array): Int32Array {
   const keys = new Float64Array(scores.length);
   for (let j = 0; j < scores.length; j++) {
-    if (exclude?.[j]) {
-      keys[j] = -Infinity;
-      continue;
-    }
-    const s = scores[j]!;
-    if (!Number.isFinite(s)) throw new ForgetscopeError('input', `score of example ${j} is ${s}`, { column: 'score' });
-    keys[j] = s;
+    keys[j] = exclude?.[j] ? -Infinity : finiteScore(scores, j);
   }
   return topKIndices(keys, m, createReplayRandom(0));
 }
@@ -189,7 +185,7 @@ export const neighbourPolicy: ReplayPolicy = {
     const known = need(input.known, 'neighbour', 'measured entries of the new task');
     const row = nearestTrainRow(train, known);
     const scores = Float64Array.from(train.row(row));
-    for (let t = 0; t < known.columns.length; t++) scores[known.columns[t]!] = known.values[t]!;
+    for (const [t, j] of known.columns.entries()) scores[j] = itemAt(known.values, t, 'measured value');
     return { ...topOf(scores, ctx.replayN, input.exclude), scores };
   },
 };
@@ -199,15 +195,19 @@ export function nearestTrainRow(
   train: PolicyInput['train'] & object,
   known: NonNullable<PolicyInput['known']>,
 ): number {
+  if (known.values.length !== known.columns.length)
+    throw new ForgetscopeError(
+      'shape',
+      `${known.columns.length} measured columns but ${known.values.length} measured values`,
+    );
   let best = -1;
   let bestErr = Infinity;
   for (let i = 0; i < train.rows; i++) {
     let err = 0;
     let count = 0;
-    for (let t = 0; t < known.columns.length; t++) {
-      const j = known.columns[t]!;
+    for (const [t, j] of known.columns.entries()) {
       if (!train.isObserved(i, j)) continue;
-      const d = train.get(i, j) - known.values[t]!;
+      const d = train.get(i, j) - itemAt(known.values, t, 'measured value');
       err += d * d;
       count++;
     }
@@ -238,7 +238,8 @@ export const optimisticPolicy: ReplayPolicy = {
       'prediction intervals (a completion method that gives them, e.g. lowrank)',
     );
     const s = Float64Array.from(input.scores);
-    for (let j = 0; j < s.length; j++) if (!input.measured?.[j]) s[j] = Math.max(s[j]!, upper[j]!);
+    for (let j = 0; j < s.length; j++)
+      if (!input.measured?.[j]) s[j] = Math.max(itemAt(s, j), itemAt(upper, j, 'example'));
     return { ...autoOf(s, ctx, input.exclude), scores: s };
   },
 };
@@ -263,6 +264,44 @@ export const coveragePolicy: ReplayPolicy = {
   },
 };
 
+/** The factor rows scaled to unit length (rows of norm below 1e-12 divided by 1e-12), N × rank row-major. */
+function unitRows(factors: { rank: number; data: Float64Array }, n: number): Float64Array {
+  const r = factors.rank;
+  if (factors.data.length !== n * r)
+    throw new ForgetscopeError('shape', `factors have ${factors.data.length / r} rows, the row has ${n} examples`);
+  const e = new Float64Array(n * r);
+  for (let j = 0; j < n; j++) {
+    let norm = 0;
+    const row = factors.data.subarray(j * r, j * r + r);
+    for (const x of row) norm += x ** 2;
+    norm = Math.max(Math.sqrt(norm), 1e-12);
+    for (const [c, x] of row.entries()) e[j * r + c] = x / norm;
+  }
+  return e;
+}
+
+/** Score i, an input error unless it is finite. */
+function finiteScore(scores: ArrayLike<number>, i: number): number {
+  const s = scores[i];
+  if (s === undefined || !Number.isFinite(s))
+    throw new ForgetscopeError('input', `score of example ${i} is ${s}`, { column: 'score' });
+  return s;
+}
+
+/** The first index of the largest finite bound (−1 when every bound is −Infinity). */
+function largestBound(bound: Float64Array): number {
+  let j = -1;
+  let best = -Infinity;
+  for (let c = 0; c < bound.length; c++) {
+    const b = itemAt(bound, c);
+    if (b > -Infinity && (j < 0 || b > best)) {
+      j = c;
+      best = b;
+    }
+  }
+  return j;
+}
+
 /**
  * Greedy facility location: `count` examples (not excluded) maximising Σ_i p_i · max_{j chosen} sim(i, j),
  * p = max(score, 0), sim = max(0, cosine of the factor rows). Returned in pick order.
@@ -275,33 +314,21 @@ export function facilityLocation(
 ): Int32Array {
   const n = scores.length;
   const r = factors.rank;
-  if (factors.data.length !== n * r)
-    throw new ForgetscopeError('shape', `factors have ${factors.data.length / r} rows, the row has ${n} examples`);
-  const e = new Float64Array(n * r);
-  for (let j = 0; j < n; j++) {
-    let norm = 0;
-    for (let c = 0; c < r; c++) norm += factors.data[j * r + c]! ** 2;
-    norm = Math.max(Math.sqrt(norm), 1e-12);
-    for (let c = 0; c < r; c++) e[j * r + c] = factors.data[j * r + c]! / norm;
-  }
-  const p = new Float64Array(n);
-  for (let i = 0; i < n; i++) {
-    const s = scores[i]!;
-    if (!Number.isFinite(s)) throw new ForgetscopeError('input', `score of example ${i} is ${s}`, { column: 'score' });
-    p[i] = Math.max(s, 0);
-  }
+  const e = unitRows(factors, n);
+  const p = Float64Array.from({ length: n }, (_, i) => Math.max(finiteScore(scores, i), 0));
   const cover = new Float64Array(n);
   const sim = (i: number, j: number): number => {
     let d = 0;
-    for (let c = 0; c < r; c++) d += e[i * r + c]! * e[j * r + c]!;
+    for (let c = 0; c < r; c++) d += itemAt(e, i * r + c) * itemAt(e, j * r + c);
     return d > 0 ? d : 0;
   };
   const gainOf = (j: number): number => {
     let g = 0;
     for (let i = 0; i < n; i++) {
-      if (p[i] === 0) continue;
-      const d = sim(i, j) - cover[i]!;
-      if (d > 0) g += p[i]! * d;
+      const pi = itemAt(p, i);
+      if (pi === 0) continue;
+      const d = sim(i, j) - itemAt(cover, i);
+      if (d > 0) g += pi * d;
     }
     return g;
   };
@@ -318,14 +345,14 @@ export function facilityLocation(
   const out = new Int32Array(count);
   for (let round = 0; round < count; round++) {
     for (;;) {
-      let j = -1;
-      for (let c = 0; c < n; c++) if (bound[c]! > -Infinity && (j < 0 || bound[c]! > bound[j]!)) j = c;
+      // count ≤ live: some example still has a finite bound, so j ≥ 0
+      const j = largestBound(bound);
       if (fresh[j] === round) {
         out[round] = j;
         bound[j] = -Infinity;
         for (let i = 0; i < n; i++) {
           const s = sim(i, j);
-          if (s > cover[i]!) cover[i] = s;
+          if (s > itemAt(cover, i)) cover[i] = s;
         }
         break;
       }

@@ -1,6 +1,7 @@
 import type { ForgettingMatrix } from '../../matrix/ForgettingMatrix.js';
 import type { Backend, Dense, SVDResult } from '../../linalg/types.js';
 import { symmetricEigen } from '../../linalg/eigen.js';
+import { itemAt } from '../../util/checked.js';
 import { ForgetscopeError } from '../../util/errors.js';
 
 /** The train rows as a dense float64 block, missing cells 0, and the factor rank clipped to the shape. */
@@ -18,7 +19,8 @@ function denseTrain(train: ForgettingMatrix, rank: number): { a: Dense; k: numbe
 /** V·S of an SVD: N × k row-major. */
 function scaledRightVectors(svd: SVDResult, n: number, k: number): { rank: number; data: Float64Array } {
   const out = new Float64Array(n * k);
-  for (let j = 0; j < n; j++) for (let c = 0; c < k; c++) out[j * k + c] = svd.v[j * svd.k + c]! * svd.s[c]!;
+  for (let j = 0; j < n; j++)
+    for (let c = 0; c < k; c++) out[j * k + c] = itemAt(svd.v, j * svd.k + c) * itemAt(svd.s, c);
   return { rank: k, data: out };
 }
 
@@ -53,7 +55,7 @@ export function exampleFactors(train: ForgettingMatrix, rank: number): { rank: n
   for (let i = 0; i < m; i++) {
     for (let r = 0; r <= i; r++) {
       let s = 0;
-      for (let j = 0; j < n; j++) s += data[i * n + j]! * data[r * n + j]!;
+      for (let j = 0; j < n; j++) s += itemAt(data, i * n + j) * itemAt(data, r * n + j);
       g[i * m + r] = s;
       g[r * m + i] = s;
     }
@@ -63,9 +65,9 @@ export function exampleFactors(train: ForgettingMatrix, rank: number): { rank: n
   // V·S = Aᵀ·U (column c of U = eigenvector c); the eigenvalues come in descending order.
   for (let c = 0; c < k; c++) {
     for (let i = 0; i < m; i++) {
-      const u = eig.vectors[i * m + c]!;
+      const u = itemAt(eig.vectors, i * m + c);
       if (u === 0) continue;
-      for (let j = 0; j < n; j++) out[j * k + c]! += data[i * n + j]! * u;
+      for (let j = 0; j < n; j++) out[j * k + c] = itemAt(out, j * k + c) + itemAt(data, i * n + j) * u;
     }
   }
   return { rank: k, data: out };

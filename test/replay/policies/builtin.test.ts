@@ -56,6 +56,14 @@ describe('replay policies: weights on hand-worked cases', () => {
     expect(setOf(w.weights)).toEqual([0, 1]);
   });
 
+  it('neighbour: measured columns without a value each are a shape error', () => {
+    const train = ForgettingMatrix.fromRows([[0, 1]], { taskIds: ['a'], exampleIds: ids(2) });
+    const known = { columns: Int32Array.of(0, 1), values: Float64Array.of(0.5) };
+    expect(() => nearestTrainRow(train, known)).toThrow(
+      expect.objectContaining({ code: 'shape', message: expect.stringContaining('2 measured columns but 1') }),
+    );
+  });
+
   it('softmax and oracle: softmax(score / T); oracle refuses a row that is not fully measured', () => {
     const scores = Float64Array.of(0, 0.1, 0.2, -100);
     const w = replayPolicy('softmax').weigh({ scores }, ctx);

@@ -1,5 +1,6 @@
 import { defaultBackend } from '../../../linalg/defaultBackend.js';
 import type { Backend } from '../../../linalg/types.js';
+import { itemAt } from '../../../util/checked.js';
 import { ForgetscopeError } from '../../../util/errors.js';
 import type { CompletionMethod, FitOptions, FittedCompletion, KnownEntries, RowPrediction } from '../../types.js';
 import { checkKnownEntries } from '../../known.js';
@@ -237,7 +238,7 @@ interface RidgeModel extends TaskModel {
 /** Builds the `RidgeModel` of a train block (bases formed lazily; full bases recorded in `into`). */
 function ridgeModel(
   stats: TrainStats,
-  settings: ReturnType<typeof fitSettings>,
+  settings: LowrankSettings,
   backend: Backend,
   into: Map<LowrankVariant, FullBasis>,
 ): RidgeModel {
@@ -265,7 +266,7 @@ async function sideRidgeModel(
   stats: TrainStats,
   side: NonNullable<LowrankOptions['side']>,
   raw: SideStats,
-  settings: ReturnType<typeof fitSettings>,
+  settings: LowrankSettings,
   backend: Backend,
   joint: boolean,
 ): Promise<{ model: RidgeModel; side: SideStats }> {
@@ -280,11 +281,52 @@ async function sideRidgeModel(
   return { model: ridgeModel(rstats, settings, backend, new Map()), side: rside };
 }
 
+/** The settings of one fit, defaults filled in (`fitSettings`). */
+type LowrankSettings = ReturnType<typeof fitSettings>;
+
+/** A side-matrix model: the ridge on the residualised train block and its side statistics. */
+interface SideModel {
+  model: RidgeModel;
+  side: SideStats;
+}
+
+/**
+ * The side-matrix models of one fit: one per set of kept side matrices (keyed by the set's indices),
+ * built on first use by `modelFor`; `built` holds those finished, for the synchronous `decide`.
+ */
+interface SideModels {
+  candidates: NonNullable<LowrankOptions['side']>;
+  /** The candidates' statistics on the raw train block. */
+  raw: SideStats;
+  /** `sideSelection: 'all'`: every candidate in the ridge, no search. */
+  selectAll: boolean;
+  built: Map<string, SideModel>;
+  modelFor(set: readonly number[]): Promise<SideModel>;
+}
+
+/** What a fitted `lowrank` answers from: the fit, its side models and the decisions taken so far. */
+interface LowrankState {
+  options: LowrankOptions;
+  n: number;
+  settings: LowrankSettings;
+  stats: TrainStats;
+  model: RidgeModel;
+  side: SideModels | null;
+  cache: Map<string, { decision: LowrankDecision; on: SideModel | null }>;
+}
+
+/** A chosen setting and the side model it uses (null: none), with the selection that chose it. */
+interface LowrankChoice {
+  hyper: LowrankHyper;
+  looRmse: number;
+  on: SideModel | null;
+  selection?: SideSelection;
+}
+
 async function fitLowrankFresh(train: ForgettingMatrix, options: LowrankOptions): Promise<FittedLowrank> {
   const backend: Backend = options.backend ?? defaultBackend();
   const n = train.cols;
   const settings = fitSettings(train.rows, n, options);
-  const { variants, level, calibration, grid, wantIntervals, calib } = settings;
   options.progress?.(0, 3, 'lowrank: Gram');
   const stats = await trainStats(train, backend);
   options.progress?.(1, 3, 'lowrank: bases');
@@ -292,155 +334,198 @@ async function fitLowrankFresh(train: ForgettingMatrix, options: LowrankOptions)
   options.progress?.(2, 3, 'lowrank: folds');
   const model = ridgeModel(stats, settings, backend, bases);
   options.progress?.(3, 3, 'lowrank: ready');
-  // With side: per set of kept side matrices, a model on the residualised train block (the raw
-  // model stays the side-off option). Which set is kept is chosen per column set (`sideSelect.ts`);
-  // the models are built on first use.
-  const candidates = options.side && options.side.length > 0 ? options.side : null;
+  const side = await sideModels(train, stats, options, settings, backend);
+  if (side) await prebuildSideModels(side, options);
+  const state: LowrankState = { options, n, settings, stats, model, side, cache: new Map() };
+  return {
+    predictRow: (known) => predictRow(state, known),
+    decide: (columns) => decide(state, columns),
+    decideAsync: (columns) => decideAsync(state, columns),
+    bases,
+    basis: (variant) => model.fullBasis(variant),
+  };
+}
+
+/**
+ * With side matrices: per set of kept side matrices, a model on the residualised train block (the
+ * raw model stays the side-off option). Which set is kept is chosen per column set (`sideSelect.ts`);
+ * the models are built on first use. Null without side matrices.
+ */
+async function sideModels(
+  train: ForgettingMatrix,
+  stats: TrainStats,
+  options: LowrankOptions,
+  settings: LowrankSettings,
+  backend: Backend,
+): Promise<SideModels | null> {
   const sideSelection = options.sideSelection ?? 'loo';
   if (sideSelection !== 'loo' && sideSelection !== 'all')
     throw new ForgetscopeError('usage', `lowrank: sideSelection must be loo or all, got ${String(sideSelection)}`);
+  const candidates = options.side;
+  if (!candidates || candidates.length === 0) return null;
   const selectAll = sideSelection === 'all';
-  const rawAll = candidates ? await sideStats(stats, candidates, backend) : null;
-  type SideModel = { model: RidgeModel; side: SideStats };
+  const raw = await sideStats(stats, candidates, backend);
   const models = new Map<string, Promise<SideModel>>();
   const built = new Map<string, SideModel>();
-  function modelFor(set: readonly number[]): Promise<SideModel> {
+  const modelFor = (set: readonly number[]): Promise<SideModel> => {
     const key = set.join(',');
     let p = models.get(key);
     if (!p) {
-      const chosen = set.map((l) => candidates![l]!);
-      p = sideRidgeModel(train, stats, chosen, subsetSideStats(rawAll!, set), settings, backend, !selectAll).then(
-        (m) => {
-          built.set(key, m);
-          return m;
-        },
-      );
+      const chosen = set.map((l) => itemAt(candidates, l, 'side matrix'));
+      p = sideRidgeModel(train, stats, chosen, subsetSideStats(raw, set), settings, backend, !selectAll).then((m) => {
+        built.set(key, m);
+        return m;
+      });
       models.set(key, p);
     }
     return p;
-  }
-  if (candidates) {
-    // a fixed setting and `all` use every side matrix; with up to three candidates every set's model
-    // is built now (the greedy search visits up to 6 of the 7 sets), so that `decide` runs without
-    // `decideAsync`; more candidates are built as the search visits them
-    if (options.hyper || selectAll) await modelFor(candidates.map((_, l) => l));
-    else if (candidates.length <= 3)
-      for (let mask = 1; mask < 1 << candidates.length; mask++)
-        await modelFor(candidates.map((_, l) => l).filter((l) => mask & (1 << l)));
-  }
-  const cache = new Map<string, { decision: LowrankDecision; on: SideModel | null }>();
+  };
+  return { candidates, raw, selectAll, built, modelFor };
+}
 
-  function scoreSet(on: SideModel, columns: Int32Array): SideScore | null {
-    const best = selectSideHyper(on.model.stats, on.side, on.model.folds, columns, grid, options.sideAlphas);
-    if (!best) return null;
-    return { ...best, foldSse: foldSse(on.model.stats, on.model.folds, columns, best.hyper, on.side) };
-  }
+/** The key of the set of every candidate side matrix. */
+const everyKey = (side: SideModels): string => side.candidates.map((_, l) => l).join(',');
 
-  function plainScore(columns: Int32Array): SideScore {
-    const plain = selectHyper(stats, model.folds, columns, grid);
-    const sse = Number.isFinite(plain.looRmse)
-      ? foldSse(stats, model.folds, columns, plain.hyper)
-      : new Float64Array(model.folds.length).fill(Infinity);
-    return { ...plain, foldSse: sse };
-  }
+/**
+ * Builds the side models `decide` needs without `decideAsync`: a fixed setting and `all` use every
+ * side matrix; with up to three candidates every set's model is built now (the greedy search visits
+ * up to 6 of the 7 sets); more candidates are built as the search visits them.
+ */
+async function prebuildSideModels(side: SideModels, options: LowrankOptions): Promise<void> {
+  const every = side.candidates.map((_, l) => l);
+  if (options.hyper || side.selectAll) await side.modelFor(every);
+  else if (side.candidates.length <= 3)
+    for (let mask = 1; mask < 1 << side.candidates.length; mask++)
+      await side.modelFor(every.filter((l) => mask & (1 << l)));
+}
 
-  function finish(
-    columns: Int32Array,
-    hyper: LowrankHyper,
-    looRmse: number,
-    chosen: SideModel | null,
-    selection?: SideSelection,
-  ): LowrankDecision {
-    const on = chosen && hyper.side !== undefined ? chosen : null;
-    const kappa = !wantIntervals
-      ? NaN
-      : on
-        ? calibrateScale(on.model.stats, on.model.folds, columns, hyper, level, calib, on.side)
-        : calibrateScale(stats, model.folds, columns, hyper, level, calib);
-    const decision: LowrankDecision = {
-      hyper,
-      looRmse,
-      kappa,
-      ...(candidates ? { sideKept: on ? [...on.side.names] : [] } : {}),
-      ...(selection
-        ? {
-            sideSteps: selection.steps.map(({ candidate, gain, se, entered }) => ({
-              name: rawAll!.names[candidate]!,
-              gain,
-              se,
-              entered,
-            })),
-          }
-        : {}),
-    };
-    if (cache.size > 256) cache.delete(cache.keys().next().value!);
-    cache.set(Array.from(columns).join(','), { decision, on });
-    return decision;
-  }
+/** The best setting with one side model, with its per-fold errors; null when none is usable. */
+function scoreSet(state: LowrankState, on: SideModel, columns: Int32Array): SideScore | null {
+  const { grid } = state.settings;
+  const best = selectSideHyper(on.model.stats, on.side, on.model.folds, columns, grid, state.options.sideAlphas);
+  if (!best) return null;
+  return { ...best, foldSse: foldSse(on.model.stats, on.model.folds, columns, best.hyper, on.side) };
+}
 
-  function chosenModel(selection: SideSelection): SideModel | null {
-    return selection.kept.length > 0 ? built.get(selection.kept.join(','))! : null;
-  }
+/** The best setting without side, with its per-fold errors. */
+function plainScore(state: LowrankState, columns: Int32Array): SideScore {
+  const { stats, model } = state;
+  const plain = selectHyper(stats, model.folds, columns, state.settings.grid);
+  const sse = Number.isFinite(plain.looRmse)
+    ? foldSse(stats, model.folds, columns, plain.hyper)
+    : new Float64Array(model.folds.length).fill(Infinity);
+  return { ...plain, foldSse: sse };
+}
 
-  function decide(columns: Int32Array): LowrankDecision {
-    const hit = cache.get(Array.from(columns).join(','));
-    if (hit) return hit.decision;
-    if (options.hyper) {
-      const on = candidates ? built.get(candidates.map((_, l) => l).join(','))! : null;
-      return finish(columns, options.hyper, NaN, on);
-    }
-    if (!candidates) {
-      const plain = selectHyper(stats, model.folds, columns, grid);
-      return finish(columns, plain.hyper, plain.looRmse, null);
-    }
-    if (selectAll) {
-      // side or not, every given side matrix in the ridge
-      const plain = selectHyper(stats, model.folds, columns, grid);
-      const all = built.get(candidates.map((_, l) => l).join(','))!;
-      const best = selectSideHyper(all.model.stats, all.side, all.model.folds, columns, grid, options.sideAlphas);
-      if (best && (!Number.isFinite(plain.looRmse) || best.looRmse < plain.looRmse * (1 - 1e-12)))
-        return finish(columns, best.hyper, best.looRmse, all);
-      return finish(columns, plain.hyper, plain.looRmse, null);
-    }
-    const selection = selectSideSet(candidates.length, plainScore(columns), (set) => {
-      const on = built.get(set.join(','));
-      if (!on)
-        throw new ForgetscopeError(
-          'usage',
-          'lowrank: with several side matrices, decide(columns) needs their models: call decideAsync(columns) or predictRow first',
-        );
-      return scoreSet(on, columns);
-    });
-    return finish(columns, selection.score.hyper, selection.score.looRmse, chosenModel(selection), selection);
-  }
+/** The decision of a choice: its interval scale κ and the side matrices kept; remembered per column set. */
+function finish(state: LowrankState, columns: Int32Array, choice: LowrankChoice): LowrankDecision {
+  const { settings, stats, model, side, cache } = state;
+  const { hyper, looRmse, selection } = choice;
+  const on = choice.on && hyper.side !== undefined ? choice.on : null;
+  const kappa = !settings.wantIntervals
+    ? NaN
+    : on
+      ? calibrateScale(on.model.stats, on.model.folds, columns, hyper, settings.level, settings.calib, on.side)
+      : calibrateScale(stats, model.folds, columns, hyper, settings.level, settings.calib);
+  const decision: LowrankDecision = {
+    hyper,
+    looRmse,
+    kappa,
+    ...(side ? { sideKept: on ? [...on.side.names] : [] } : {}),
+    ...(selection && side
+      ? {
+          sideSteps: selection.steps.map(({ candidate, gain, se, entered }) => ({
+            name: itemAt(side.raw.names, candidate, 'side matrix'),
+            gain,
+            se,
+            entered,
+          })),
+        }
+      : {}),
+  };
+  const oldest = cache.keys().next();
+  if (cache.size > 256 && !oldest.done) cache.delete(oldest.value);
+  cache.set(Array.from(columns).join(','), { decision, on });
+  return decision;
+}
 
-  async function decideAsync(columns: Int32Array): Promise<LowrankDecision> {
-    const hit = cache.get(Array.from(columns).join(','));
-    if (hit) return hit.decision;
-    if (!candidates || options.hyper || selectAll) return decide(columns);
-    const selection = await selectSideSetAsync(candidates.length, plainScore(columns), async (set) =>
-      scoreSet(await modelFor(set), columns),
-    );
-    return finish(columns, selection.score.hyper, selection.score.looRmse, chosenModel(selection), selection);
-  }
+/** The side model of the set a selection kept (null: none kept). */
+function chosenModel(side: SideModels, selection: SideSelection): SideModel | null {
+  return selection.kept.length > 0 ? (side.built.get(selection.kept.join(',')) ?? null) : null;
+}
 
-  async function predictRow(known: KnownEntries): Promise<RowPrediction> {
-    checkKnownEntries(known, n);
-    const { hyper, kappa, sideKept } = await decideAsync(known.columns);
-    if (!variants.includes(hyper.variant))
-      throw new ForgetscopeError('usage', `lowrank: variant ${hyper.variant} was not fitted`);
-    const intervals = { kappa: wantIntervals ? kappa : NaN, probeLevel: calibration === 'probes' ? level : NaN };
-    const on = cache.get(Array.from(known.columns).join(','))?.on ?? null;
-    if (on && hyper.side !== undefined) {
-      const row = sideValuesOf(known.side, on.side.names, n);
-      const out = await predictTask(on.model, known, hyper, intervals, { stats: on.side, row });
-      return { ...out, sideKept: sideKept! };
-    }
-    const out = await predictTask(model, known, hyper, intervals);
-    return sideKept ? { ...out, sideKept } : out;
+/** The decision for a column set from the models built so far (see `FittedLowrank.decide`). */
+function decide(state: LowrankState, columns: Int32Array): LowrankDecision {
+  const hit = state.cache.get(Array.from(columns).join(','));
+  if (hit) return hit.decision;
+  const { options, side } = state;
+  if (options.hyper) {
+    const on = side ? (side.built.get(everyKey(side)) ?? null) : null;
+    return finish(state, columns, { hyper: options.hyper, looRmse: NaN, on });
   }
+  if (!side) {
+    const plain = selectHyper(state.stats, state.model.folds, columns, state.settings.grid);
+    return finish(state, columns, { hyper: plain.hyper, looRmse: plain.looRmse, on: null });
+  }
+  if (side.selectAll) return decideAll(state, side, columns);
+  const selection = selectSideSet(side.candidates.length, plainScore(state, columns), (set) => {
+    const on = side.built.get(set.join(','));
+    if (!on)
+      throw new ForgetscopeError(
+        'usage',
+        'lowrank: with several side matrices, decide(columns) needs their models: call decideAsync(columns) or predictRow first',
+      );
+    return scoreSet(state, on, columns);
+  });
+  const { hyper, looRmse } = selection.score;
+  return finish(state, columns, { hyper, looRmse, on: chosenModel(side, selection), selection });
+}
 
-  return { predictRow, decide, decideAsync, bases, basis: (variant) => model.fullBasis(variant) };
+/** `sideSelection: 'all'`: every given side matrix in the ridge when it beats the plain fit, else none. */
+function decideAll(state: LowrankState, side: SideModels, columns: Int32Array): LowrankDecision {
+  const { grid } = state.settings;
+  const plain = selectHyper(state.stats, state.model.folds, columns, grid);
+  const all = side.built.get(everyKey(side));
+  if (!all) throw new ForgetscopeError('internal', 'lowrank: the model with every side matrix was not built');
+  const best = selectSideHyper(all.model.stats, all.side, all.model.folds, columns, grid, state.options.sideAlphas);
+  if (best && (!Number.isFinite(plain.looRmse) || best.looRmse < plain.looRmse * (1 - 1e-12)))
+    return finish(state, columns, { hyper: best.hyper, looRmse: best.looRmse, on: all });
+  return finish(state, columns, { hyper: plain.hyper, looRmse: plain.looRmse, on: null });
+}
+
+/** `decide`, building the side models the selection visits first. */
+async function decideAsync(state: LowrankState, columns: Int32Array): Promise<LowrankDecision> {
+  const hit = state.cache.get(Array.from(columns).join(','));
+  if (hit) return hit.decision;
+  const side = state.side;
+  if (!side || state.options.hyper || side.selectAll) return decide(state, columns);
+  const selection = await selectSideSetAsync(side.candidates.length, plainScore(state, columns), async (set) =>
+    scoreSet(state, await side.modelFor(set), columns),
+  );
+  const { hyper, looRmse } = selection.score;
+  return finish(state, columns, { hyper, looRmse, on: chosenModel(side, selection), selection });
+}
+
+/** The prediction (and interval) of a new row from its measured entries. */
+async function predictRow(state: LowrankState, known: KnownEntries): Promise<RowPrediction> {
+  const { n, settings, model } = state;
+  checkKnownEntries(known, n);
+  const { hyper, kappa, sideKept } = await decideAsync(state, known.columns);
+  if (!settings.variants.includes(hyper.variant))
+    throw new ForgetscopeError('usage', `lowrank: variant ${hyper.variant} was not fitted`);
+  const intervals = {
+    kappa: settings.wantIntervals ? kappa : NaN,
+    probeLevel: settings.calibration === 'probes' ? settings.level : NaN,
+  };
+  const on = state.cache.get(Array.from(known.columns).join(','))?.on ?? null;
+  const out =
+    on && hyper.side !== undefined
+      ? await predictTask(on.model, known, hyper, intervals, {
+          stats: on.side,
+          row: sideValuesOf(known.side, on.side.names, n),
+        })
+      : await predictTask(model, known, hyper, intervals);
+  return sideKept ? { ...out, sideKept } : out;
 }
 
 /**
@@ -461,7 +546,11 @@ function lazyBases(
   const pending = new Map<LowrankVariant, Promise<FullBasis>>();
   const prefixes = new Map<LowrankVariant, { rank: number; basis: Promise<FullBasis> }>();
   const compute = (variant: LowrankVariant, rank: number) =>
-    fullBases(stats, [variant], rank, backend).then((m) => m.get(variant)!);
+    fullBases(stats, [variant], rank, backend).then((m) => {
+      const basis = m.get(variant);
+      if (!basis) throw new ForgetscopeError('internal', `lowrank: no full basis formed for ${variant}`);
+      return basis;
+    });
   return (variant, k) => {
     if (!variants.includes(variant)) throw new ForgetscopeError('usage', `lowrank: variant ${variant} was not fitted`);
     const full = pending.get(variant);
