@@ -225,6 +225,16 @@ export {
   type SideDeriveSet,
 } from './completion/sideDerive.js';
 export {
+  effectsCorrection,
+  effectsOf,
+  effectsPrior,
+  exampleFeatures,
+  TEXT_CLASSES,
+  type EffectsPrior,
+  type ExampleFeatureOptions,
+  type ExampleFeatures,
+} from './completion/effects/index.js';
+export {
   fitSoftImpute,
   SOFT_IMPUTE_LAMBDAS,
   softImpute,

@@ -13,7 +13,8 @@ import type { InputFormat, ReadOptions } from '../io/types.js';
 import type { Backend, BackendDescription } from '../linalg/types.js';
 import type { BackendKind, ProblemShape } from '../linalg/selectBackend.js';
 import { resolveNodeBackend } from '../linalg/node.js';
-import { completionMethods, OPT_IN_METHODS } from '../completion/registry.js';
+import { completionMethods, OPT_IN_METHODS, withFitOptions } from '../completion/registry.js';
+import type { CompletionMethod } from '../completion/types.js';
 import { checkSideName } from '../io/dataset/sideMatrix.js';
 import {
   DEFAULT_AUTO_SUPPORT,
@@ -362,6 +363,10 @@ export function addSideOptions(cmd: Command, setup: { sideRow?: boolean } = {}):
     '--side <names>',
     'side matrices to use, comma-separated: side/<name>.npy of the input folder (M×N, aligned with Z.npy) or numeric columns of a long table',
   );
+  cmd.option(
+    '--no-example-effects',
+    "lowrank: no correction along the examples' covariates (source groups, text character classes, base NLL)",
+  );
   if (setup.sideRow) {
     cmd.option(
       '--side-row <row>',
@@ -565,4 +570,9 @@ export function addCommand(program: Command, name: string, description: string, 
   const cmd = program.command(name).description(description);
   for (const [usage, text] of args) cmd.argument(usage, text);
   return cmd;
+}
+
+/** The method with lowrank's example effects off when `--no-example-effects` was given (`flag` false). */
+export function withEffectsFlag(method: CompletionMethod, flag: boolean | undefined): CompletionMethod {
+  return flag === false ? withFitOptions(method, { exampleEffects: false }) : method;
 }

@@ -7,3 +7,4 @@ export * from './loo/index.js';
 export * from './conformal.js';
 export * from './known.js';
 export * from './sideDerive.js';
+export * from './effects/index.js';

@@ -51,3 +51,14 @@ export function createCompletionMethod(name: string): CompletionMethod {
   }
   return factory();
 }
+
+/**
+ * A method whose `fit` always receives `extra` on top of the caller's options (e.g. lowrank's
+ * `exampleEffects: false` from the CLI's `--no-example-effects`); methods that do not read an option
+ * ignore it. Same name.
+ * @example
+ * withFitOptions(createCompletionMethod('lowrank'), { exampleEffects: false });
+ */
+export function withFitOptions(method: CompletionMethod, extra: Record<string, unknown>): CompletionMethod {
+  return { name: method.name, fit: (train, options) => method.fit(train, { ...options, ...extra }) };
+}

@@ -13,14 +13,22 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const split = ['--train-rows', ref.trainRows.join(','), '--test-rows', ref.testRows.join(',')];
 
 describe('--side on evaluate and predict', () => {
-  test('evaluate without --side: the dev table figure for lowrank (0.2675, seeds 0-9), no side key', async () => {
+  test('evaluate --no-example-effects without --side: the dev table figure for lowrank (0.2675, seeds 0-9), no side key', async () => {
     const r = await runCaptured(
-      argv`evaluate ${devDataDir} ${split} --seeds 0-9 --methods lowrank --backend cpu --json`,
+      argv`evaluate ${devDataDir} ${split} --seeds 0-9 --methods lowrank --backend cpu --no-example-effects --json`,
     );
     expect(r.code).toBe(0);
     const out = JSON.parse(r.out);
     expect(out.side).toBeUndefined();
     expect(out.methods.lowrank.rmse).toBeCloseTo(0.2675, 4);
+  });
+
+  test("evaluate without --side: lowrank's example effects (on by default) beat the dev table figure by > 0.02", async () => {
+    const r = await runCaptured(
+      argv`evaluate ${devDataDir} ${split} --seeds 0-9 --methods lowrank --backend cpu --json`,
+    );
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.out).methods.lowrank.rmse).toBeLessThan(0.2675 - 0.02);
   });
 
   test('evaluate --side first_order: lowrank uses it, better than without on the reference split, seeds 0-9', async () => {

@@ -32,6 +32,7 @@ import {
   MATRIX_INPUT,
   addSideOptions,
   parseSideList,
+  withEffectsFlag,
 } from '../flags.js';
 import { textTable } from '../../util/textTable.js';
 
@@ -47,6 +48,8 @@ interface EvaluateFlags extends ReadFlags {
   json?: boolean;
   backend: string;
   side?: string;
+  /** false with --no-example-effects. */
+  exampleEffects?: boolean;
 }
 
 const DESCRIPTION = "Evaluate row completion with the paper's protocol (known columns drawn per seed, pooled metrics)";
@@ -106,7 +109,7 @@ async function runEvaluate(input: string, flags: EvaluateFlags, ctx: CliContext,
       testRows,
       known,
       seeds,
-      methods: methodNames.map(createCompletionMethod),
+      methods: methodNames.map((name) => withEffectsFlag(createCompletionMethod(name), flags.exampleEffects)),
       select,
       backend,
       progress,

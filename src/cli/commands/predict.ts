@@ -24,6 +24,7 @@ import {
   addCommand,
   addSideOptions,
   parseSideList,
+  withEffectsFlag,
 } from '../flags.js';
 import { selectSideRows, sideRowOf, type SideMatrices } from '../../matrix/sideMatrices.js';
 import type { KnownEntries } from '../../completion/types.js';
@@ -40,6 +41,8 @@ interface PredictFlags extends ReadFlags {
   json?: boolean;
   backend: string;
   side?: string;
+  /** false with --no-example-effects. */
+  exampleEffects?: boolean;
   sideRow?: string;
 }
 
@@ -77,7 +80,7 @@ async function runPredict(input: string, flags: PredictFlags, ctx: CliContext): 
   if (!flags.out) throw new ForgetscopeError('usage', 'predict needs --out FILE');
   const seed = parseNonNegativeInt(flags.seed, '--seed');
   const methodName = flags.method ?? defaultPredictMethod();
-  const method = createCompletionMethod(methodName);
+  const method = withEffectsFlag(createCompletionMethod(methodName), flags.exampleEffects);
   await checkTableOut(ctx, flags.out, flags.force);
   const progress = ctx.progress(json);
   const sideNames = parseSideList(flags.side);

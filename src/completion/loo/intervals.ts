@@ -96,24 +96,35 @@ export function knownLooResidualSq(
   return sum;
 }
 
+/** One held-out train row's fit at the calibration columns (see `foldHeldOut`). */
+export interface HeldOutFit {
+  /** The calibration columns not measured (the entries below are at these). */
+  probe: Int32Array;
+  /** The held-out row's values there (centred like `prediction`). */
+  truth: Float64Array;
+  prediction: Float64Array;
+  /** Predictive sd of each column (the interval's shape). */
+  sd: Float64Array;
+  /** How hard the row is from its fit at the measured columns (`probeScale`). */
+  rho: number;
+}
+
 /**
- * The interval scale κ: the `level` quantile (conformal rank ⌈level·(n+1)⌉) of |y − ŷ|/(ρ·sd) over
- * the held-out train rows of every fold at the calibration columns not in `columns`
- * (`conformalQuantile`; ρ: `probeScale` of the fold's fit at `columns`), with the side columns of
- * `side` when given (then `hyper.side` is α_s).
+ * Every fold's held-out row completed from `columns` with the setting `hyper` (with the side columns
+ * of `side` when given; then `hyper.side` is α_s), evaluated at the calibration columns not in
+ * `columns`: what the interval scale (`calibrateScale`) and the example effects' prior are learned from.
  */
-export function calibrateScale(
+export function foldHeldOut(
   stats: TrainStats,
   folds: readonly Fold[],
   columns: Int32Array,
   hyper: LowrankHyper,
-  level: number,
   calibration: Int32Array,
   side?: SideStats,
-): number {
+): HeldOutFit[] {
   const measured = new Set(columns);
   const probe = Int32Array.from(Array.from(calibration).filter((j) => !measured.has(j)));
-  const ratios: number[] = [];
+  const out: HeldOutFit[] = [];
   const knownBlock = gatherColumns(stats, columns);
   const probeBlock = gatherColumns(stats, probe);
   for (const fold of folds) {
@@ -132,10 +143,38 @@ export function calibrateScale(
       scale,
     );
     const at = { stats, fold, fv, sol, probe, probeBlock, scale };
-    const { truth, prediction, sd } = side ? sideColumnForms(at, side, normal) : foldColumnForms(at, hyper.variant);
-    for (let t = 0; t < probe.length; t++) ratios.push(Math.abs(truth[t]! - prediction[t]!) / (rho * sd[t]!));
+    const forms = side ? sideColumnForms(at, side, normal) : foldColumnForms(at, hyper.variant);
+    out.push({ probe, ...forms, rho });
   }
+  return out;
+}
+
+/**
+ * The interval scale κ: the `level` quantile (conformal rank ⌈level·(n+1)⌉) of |y − ŷ|/(ρ·sd) over
+ * the held-out train rows of every fold at the calibration columns not measured (`foldHeldOut`;
+ * `conformalQuantile`).
+ */
+export function heldOutScale(heldOut: readonly HeldOutFit[], level: number): number {
+  const ratios: number[] = [];
+  for (const { truth, prediction, sd, rho } of heldOut)
+    for (let t = 0; t < truth.length; t++) ratios.push(Math.abs(truth[t]! - prediction[t]!) / (rho * sd[t]!));
   return conformalQuantile(ratios, level);
+}
+
+/**
+ * The interval scale κ of `foldHeldOut`'s fits (see `heldOutScale`), with the side columns of `side`
+ * when given (then `hyper.side` is α_s).
+ */
+export function calibrateScale(
+  stats: TrainStats,
+  folds: readonly Fold[],
+  columns: Int32Array,
+  hyper: LowrankHyper,
+  level: number,
+  calibration: Int32Array,
+  side?: SideStats,
+): number {
+  return heldOutScale(foldHeldOut(stats, folds, columns, hyper, calibration, side), level);
 }
 
 /** A fold's fit at the calibration columns: what `foldColumnForms` and `sideColumnForms` evaluate. */

@@ -6,7 +6,15 @@ import type { CompletionMethod, FitOptions, FittedCompletion, KnownEntries, RowP
 import { checkKnownEntries } from '../../known.js';
 import { calibrationColumns } from '../../conformal.js';
 import {
-  calibrateScale,
+  effectsCorrection,
+  effectsPrior,
+  exampleFeatures,
+  type EffectsPrior,
+  type ExampleFeatures,
+} from '../../effects/index.js';
+import {
+  foldHeldOut,
+  heldOutScale,
   defaultGrid,
   fullBases,
   LOWRANK_VARIANTS,
@@ -25,6 +33,7 @@ import {
   trainStats,
   variantBasis,
   type FullBasis,
+  type HeldOutFit,
   type LowrankGrid,
   type LowrankHyper,
   type LowrankVariant,
@@ -79,6 +88,15 @@ export interface LowrankOptions extends FitOptions {
    * with side matrices are never reused.
    */
   reuse?: boolean;
+  /**
+   * Example effects (`effects/`): after the ridge, the row is corrected along per-example covariates
+   * (the examples' `source` groups, their text's character classes, their base NLL:
+   * `exampleFeatures(train)`) by a per-task random effect whose prior is learned from the held-out
+   * train rows' residuals for the same column set. `true` (default) uses the covariates the train
+   * matrix carries (none: nothing changes), `false` turns it off, or give the covariates. Needs the
+   * leave-one-task-out folds (off with a fixed `hyper` and `intervals: false`).
+   */
+  exampleEffects?: boolean | ExampleFeatures;
 }
 
 /** What `lowrank` decided for one set of measured columns (exposed for reports and tests). */
@@ -99,6 +117,12 @@ export interface LowrankDecision {
    * whether it entered (see `sideSelect.ts`).
    */
   sideSteps?: { name: string; gain: number; se: number; entered: boolean }[];
+  /**
+   * With example effects: the covariates' names, their learned effect variances τ² and the residual
+   * variance σ² (see `effects/randomEffects.ts`). Absent when the matrix has no covariates or the prior
+   * could not be learned.
+   */
+  exampleEffects?: { names: string[]; tau2: number[]; sigma2: number };
 }
 
 /** A fitted `lowrank` model: `predictRow` plus the decision it takes for a set of measured columns. */
@@ -168,6 +192,7 @@ function fitKey(options: LowrankOptions): string {
     options.level ?? null,
     options.calibrationColumns ?? null,
     options.calibration ?? null,
+    typeof options.exampleEffects === 'object' ? options.exampleEffects.names : (options.exampleEffects ?? null),
   ]);
 }
 
@@ -312,7 +337,9 @@ interface LowrankState {
   stats: TrainStats;
   model: RidgeModel;
   side: SideModels | null;
-  cache: Map<string, { decision: LowrankDecision; on: SideModel | null }>;
+  /** The example covariates of the effects (null: off or none). */
+  features: ExampleFeatures | null;
+  cache: Map<string, { decision: LowrankDecision; on: SideModel | null; effects: EffectsPrior | null }>;
 }
 
 /** A chosen setting and the side model it uses (null: none), with the selection that chose it. */
@@ -336,7 +363,8 @@ async function fitLowrankFresh(train: ForgettingMatrix, options: LowrankOptions)
   options.progress?.(3, 3, 'lowrank: ready');
   const side = await sideModels(train, stats, options, settings, backend);
   if (side) await prebuildSideModels(side, options);
-  const state: LowrankState = { options, n, settings, stats, model, side, cache: new Map() };
+  const features = effectFeatures(train, options.exampleEffects);
+  const state: LowrankState = { options, n, settings, stats, model, side, features, cache: new Map() };
   return {
     predictRow: (known) => predictRow(state, known),
     decide: (columns) => decide(state, columns),
@@ -419,14 +447,17 @@ function plainScore(state: LowrankState, columns: Int32Array): SideScore {
 
 /** The decision of a choice: its interval scale κ and the side matrices kept; remembered per column set. */
 function finish(state: LowrankState, columns: Int32Array, choice: LowrankChoice): LowrankDecision {
-  const { settings, stats, model, side, cache } = state;
+  const { settings, stats, model, side, cache, features } = state;
   const { hyper, looRmse, selection } = choice;
   const on = choice.on && hyper.side !== undefined ? choice.on : null;
-  const kappa = !settings.wantIntervals
-    ? NaN
-    : on
-      ? calibrateScale(on.model.stats, on.model.folds, columns, hyper, settings.level, settings.calib, on.side)
-      : calibrateScale(stats, model.folds, columns, hyper, settings.level, settings.calib);
+  const heldOut =
+    settings.wantIntervals || features
+      ? on
+        ? foldHeldOut(on.model.stats, on.model.folds, columns, hyper, settings.calib, on.side)
+        : foldHeldOut(stats, model.folds, columns, hyper, settings.calib)
+      : [];
+  const kappa = settings.wantIntervals ? heldOutScale(heldOut, settings.level) : NaN;
+  const effects = features ? heldOutEffects(features, heldOut) : null;
   const decision: LowrankDecision = {
     hyper,
     looRmse,
@@ -442,10 +473,13 @@ function finish(state: LowrankState, columns: Int32Array, choice: LowrankChoice)
           })),
         }
       : {}),
+    ...(effects && features
+      ? { exampleEffects: { names: features.names, tau2: Array.from(effects.tau2), sigma2: effects.sigma2 } }
+      : {}),
   };
   const oldest = cache.keys().next();
   if (cache.size > 256 && !oldest.done) cache.delete(oldest.value);
-  cache.set(Array.from(columns).join(','), { decision, on });
+  cache.set(Array.from(columns).join(','), { decision, on, effects });
   return decision;
 }
 
@@ -517,15 +551,62 @@ async function predictRow(state: LowrankState, known: KnownEntries): Promise<Row
     kappa: settings.wantIntervals ? kappa : NaN,
     probeLevel: settings.calibration === 'probes' ? settings.level : NaN,
   };
-  const on = state.cache.get(Array.from(known.columns).join(','))?.on ?? null;
-  const out =
+  const hit = state.cache.get(Array.from(known.columns).join(','));
+  const on = hit?.on ?? null;
+  const raw =
     on && hyper.side !== undefined
       ? await predictTask(on.model, known, hyper, intervals, {
           stats: on.side,
           row: sideValuesOf(known.side, on.side.names, n),
         })
       : await predictTask(model, known, hyper, intervals);
+  const out = withEffects(raw, known, state.features, hit?.effects ?? null);
   return sideKept ? { ...out, sideKept } : out;
+}
+
+/** The example covariates a fit uses: given, built from the train matrix (default), or none. */
+function effectFeatures(train: ForgettingMatrix, option: LowrankOptions['exampleEffects']): ExampleFeatures | null {
+  if (option === false) return null;
+  if (option === undefined || option === true) return exampleFeatures(train);
+  if (option.n !== train.cols)
+    throw new ForgetscopeError(
+      'shape',
+      `lowrank: example covariates have ${option.n} columns, the matrix ${train.cols}`,
+    );
+  return option.p > 0 ? option : null;
+}
+
+/** The effects' prior learned from the held-out train rows' residuals at the calibration columns. */
+function heldOutEffects(features: ExampleFeatures, heldOut: readonly HeldOutFit[]): EffectsPrior | null {
+  const first = heldOut[0];
+  if (!first) return null;
+  const residuals = heldOut.map(({ truth, prediction }) =>
+    Float64Array.from(truth, (y, t) => y - (prediction[t] ?? 0)),
+  );
+  return effectsPrior(features, first.probe, residuals);
+}
+
+/**
+ * A completed row corrected by the task's example effects (`effectsCorrection` of its residuals at the
+ * measured columns); the interval moves with the prediction.
+ */
+function withEffects(
+  out: RowPrediction,
+  known: KnownEntries,
+  features: ExampleFeatures | null,
+  effects: EffectsPrior | null,
+): RowPrediction {
+  if (!features || !effects) return out;
+  const { columns, values } = known;
+  const residual = Float64Array.from(columns, (j, t) => (values[t] ?? 0) - (out.prediction[j] ?? 0));
+  const correction = effectsCorrection(features, effects, columns, residual);
+  const shift = (x: Float64Array) => x.map((v, j) => v + (correction[j] ?? 0));
+  return {
+    ...out,
+    prediction: shift(out.prediction),
+    ...(out.lower ? { lower: shift(out.lower) } : {}),
+    ...(out.upper ? { upper: shift(out.upper) } : {}),
+  };
 }
 
 /**

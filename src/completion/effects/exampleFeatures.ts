@@ -1,0 +1,162 @@
+import type { ForgettingMatrix } from '../../matrix/ForgettingMatrix.js';
+import { MAX_SIDE_GROUPS } from '../sideDerive.js';
+
+/**
+ * Per-example covariates for the example effects of a completion (`randomEffects.ts`): what is known
+ * about an upstream example before any task is measured on it. Each is a column of N values; a new
+ * task may shift the forgetting of the examples along each of them (an effect per task), which the
+ * train rows' span need not contain (a task that punishes digits or one source more than any train task did).
+ */
+
+/** The example covariates: p columns of length n, column-major (`data[f·n + j]`), with their names. */
+export interface ExampleFeatures {
+  names: string[];
+  n: number;
+  p: number;
+  data: Float64Array;
+}
+
+/** The character classes whose share of an example's text is a covariate, in column order. */
+export const TEXT_CLASSES = ['upper', 'lower', 'digit', 'space', 'punct', 'other'] as const;
+
+/** Options of `exampleFeatures`. */
+export interface ExampleFeatureOptions {
+  /** The example metadata key whose values are groups (default `source`). */
+  groupKey?: string;
+}
+
+/**
+ * The covariates `lowrank` uses by default, from what a matrix carries about its examples:
+ * - one indicator per group of the metadata column `groupKey` (`source`) when it has 2 to
+ *   `MAX_SIDE_GROUPS` distinct values (an example without a value is in none; named `source=<value>`);
+ * - when every example has a non-empty `text`: the share of its characters in each of `TEXT_CLASSES`
+ *   (ASCII upper case, lower case, digits, white space, punctuation, anything else), standardised
+ *   (`text.<class>`);
+ * - when every example has a finite base NLL (`nllBefore`): that NLL, standardised (`base_nll`).
+ * A covariate that is constant over the examples is left out. The covariates are then made orthogonal
+ * in that order (each is what the ones before it do not explain, scaled to mean square one; one that
+ * they explain fully is left out) and named after the covariate each direction came from. Returns null
+ * when none is left.
+ * @example
+ * exampleFeatures(matrix)?.names; // ['source=man', 'source=python', 'text.upper', …, 'base_nll']
+ */
+export function exampleFeatures(matrix: ForgettingMatrix, options: ExampleFeatureOptions = {}): ExampleFeatures | null {
+  const n = matrix.cols;
+  const columns: { name: string; values: Float64Array }[] = [];
+  columns.push(...groupIndicators(matrix, options.groupKey ?? 'source'));
+  const texts = matrix.exampleMeta.map((meta) => meta['text']);
+  if (n > 0 && texts.every((t) => typeof t === 'string' && t.length > 0)) {
+    const shares = TEXT_CLASSES.map(() => new Float64Array(n));
+    texts.forEach((text, j) => {
+      const counts = classCounts(text as string);
+      counts.forEach((c, k) => {
+        const share = shares[k];
+        if (share) share[j] = c / (text as string).length;
+      });
+    });
+    TEXT_CLASSES.forEach((name, k) => {
+      const share = shares[k];
+      if (share) columns.push({ name: `text.${name}`, values: share });
+    });
+  }
+  const base = matrix.nllBefore;
+  if (base && base.length === n && base.every(Number.isFinite)) columns.push({ name: 'base_nll', values: base });
+  const kept: { name: string; values: Float64Array }[] = [];
+  for (const c of columns) {
+    const isGroup = c.name.includes('=');
+    const standard = isGroup ? c.values : standardised(c.values);
+    if (standard) kept.push({ name: c.name, values: standard });
+  }
+  const directions = orthogonalDirections(kept);
+  if (directions.length === 0) return null;
+  const data = new Float64Array(directions.length * n);
+  directions.forEach(({ values }, i) => {
+    data.set(values, i * n);
+  });
+  return { names: directions.map(({ name }) => name), n, p: directions.length, data };
+}
+
+/**
+ * The columns made orthogonal in order (Gram–Schmidt), each scaled to mean square one: column f
+ * becomes the part of it that the columns before it do not explain, and is dropped when that part is
+ * below 1e-6 of its norm. The text shares sum to one, as do the group indicators, and several
+ * covariates move together; orthogonal directions keep the effects' prior (one variance per
+ * direction) well conditioned. Disjoint group indicators come first and stay as they are (scaled).
+ */
+function orthogonalDirections(
+  columns: readonly { name: string; values: Float64Array }[],
+): { name: string; values: Float64Array }[] {
+  const out: { name: string; values: Float64Array }[] = [];
+  const basis: Float64Array[] = [];
+  for (const { name, values: column } of columns) {
+    const r = Float64Array.from(column);
+    const n = r.length;
+    const norm = Math.sqrt(dot(r, r));
+    for (const q of basis) {
+      const c = dot(q, r) / n;
+      for (let j = 0; j < n; j++) r[j] = (r[j] ?? 0) - c * (q[j] ?? 0);
+    }
+    const left = Math.sqrt(dot(r, r));
+    if (!(left > 1e-6 * norm)) continue;
+    const scale = Math.sqrt(n) / left;
+    basis.push(r.map((v) => v * scale));
+    out.push({ name, values: column });
+  }
+  return out;
+}
+
+function dot(a: Float64Array, b: Float64Array): number {
+  let s = 0;
+  for (let j = 0; j < a.length; j++) s += (a[j] ?? 0) * (b[j] ?? 0);
+  return s;
+}
+
+/** One 0/1 column per distinct value of `key`, when there are 2 to `MAX_SIDE_GROUPS` of them. */
+function groupIndicators(matrix: ForgettingMatrix, key: string): { name: string; values: Float64Array }[] {
+  const n = matrix.cols;
+  const labels = matrix.exampleMeta.map((meta) => meta[key]);
+  const distinct = [...new Set(labels.filter((v) => v !== undefined && v !== null).map(String))].sort();
+  if (distinct.length < 2 || distinct.length > MAX_SIDE_GROUPS) return [];
+  return distinct.map((value) => {
+    const values = new Float64Array(n);
+    labels.forEach((label, j) => {
+      if (label !== undefined && label !== null && String(label) === value) values[j] = 1;
+    });
+    return { name: `${key}=${value}`, values };
+  });
+}
+
+/** Counts of a text's characters in each of `TEXT_CLASSES`. */
+function classCounts(text: string): number[] {
+  const counts = TEXT_CLASSES.map(() => 0);
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    const k =
+      c >= 65 && c <= 90
+        ? 0
+        : c >= 97 && c <= 122
+          ? 1
+          : c >= 48 && c <= 57
+            ? 2
+            : c === 32 || c === 9 || c === 10 || c === 13
+              ? 3
+              : c > 32 && c < 127
+                ? 4
+                : 5;
+    counts[k] = (counts[k] ?? 0) + 1;
+  }
+  return counts;
+}
+
+/** (x − mean)/sd, or null when x is constant (sd ≤ 1e-12 of its scale). */
+function standardised(x: ArrayLike<number>): Float64Array | null {
+  const n = x.length;
+  let mean = 0;
+  for (let j = 0; j < n; j++) mean += x[j] ?? 0;
+  mean /= n;
+  let ss = 0;
+  for (let j = 0; j < n; j++) ss += ((x[j] ?? 0) - mean) ** 2;
+  const sd = Math.sqrt(ss / n);
+  if (!(sd > 1e-12 * Math.max(Math.abs(mean), 1))) return null;
+  return Float64Array.from({ length: n }, (_, j) => ((x[j] ?? 0) - mean) / sd);
+}

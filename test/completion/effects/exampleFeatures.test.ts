@@ -1,0 +1,73 @@
+import { exampleFeatures } from '../../../src/completion/effects/exampleFeatures.js';
+import { ForgettingMatrix } from '../../../src/matrix/ForgettingMatrix.js';
+
+/** A 2×n matrix with the given example metadata and base NLL. */
+function withExamples(meta: Record<string, string>[], nllBefore?: number[]): ForgettingMatrix {
+  const n = meta.length;
+  return new ForgettingMatrix({
+    values: new Float64Array(2 * n),
+    taskIds: ['t0', 't1'],
+    exampleIds: meta.map((_, j) => `e${j}`),
+    exampleMeta: meta,
+    ...(nllBefore ? { nllBefore: Float64Array.from(nllBefore) } : {}),
+  });
+}
+
+const column = (f: ReturnType<typeof exampleFeatures>, name: string) => {
+  if (!f) throw new Error('no features');
+  const i = f.names.indexOf(name);
+  return Array.from(f.data.subarray(i * f.n, (i + 1) * f.n));
+};
+
+describe('exampleFeatures', () => {
+  test('groups, text shares (standardised) and base NLL; a covariate the earlier ones explain is left out', () => {
+    // shares: upper [1,0,0,0], lower [0,1,0,0], digit [0,0,1,0], space = punct [0,0,0,½], other 0 (constant)
+    const f = exampleFeatures(
+      withExamples(
+        [
+          { source: 'a', text: 'AB' },
+          { source: 'a', text: 'ab' },
+          { source: 'b', text: '12' },
+          { source: 'b', text: ' !' },
+        ],
+        [1, 2, 3, 4],
+      ),
+    );
+    // In R⁴: a, b and upper are independent; lower = a − upper (left out); digit is the fourth direction;
+    // space, punct and base_nll then lie in the span of the four.
+    expect(f?.names).toEqual(['source=a', 'source=b', 'text.upper', 'text.digit']);
+    expect(f?.p).toBe(4);
+    expect(column(f, 'source=a')).toEqual([1, 1, 0, 0]);
+    // upper: mean ¼, population sd √(3/16)
+    const sd = Math.sqrt(3 / 16);
+    const expected = [0.75 / sd, -0.25 / sd, -0.25 / sd, -0.25 / sd];
+    column(f, 'text.upper').forEach((v, j) => {
+      expect(v).toBeCloseTo(expected[j] ?? NaN, 12);
+    });
+  });
+
+  test('without text: the groups and the standardised base NLL', () => {
+    const meta = Array.from({ length: 6 }, (_, j) => ({ source: j < 3 ? 'x' : 'y' }));
+    const f = exampleFeatures(withExamples(meta, [1, 2, 3, 1, 2, 6]));
+    expect(f?.names).toEqual(['source=x', 'source=y', 'base_nll']);
+    // mean 2.5, squared deviations 2.25 + 0.25 + 0.25 + 2.25 + 0.25 + 12.25 = 17.5: population sd √(17.5/6)
+    const sd = Math.sqrt(17.5 / 6);
+    column(f, 'base_nll').forEach((v, j) => {
+      expect(v).toBeCloseTo(([1, 2, 3, 1, 2, 6][j]! - 2.5) / sd, 12);
+    });
+  });
+
+  test('nothing to use: null (no metadata, one group, too many groups, missing text)', () => {
+    expect(exampleFeatures(withExamples([{}, {}, {}]))).toBeNull();
+    expect(exampleFeatures(withExamples([{ source: 'a' }, { source: 'a' }, { source: 'a' }]))).toBeNull();
+    const many = Array.from({ length: 40 }, (_, j) => ({ source: `s${j}` }));
+    expect(exampleFeatures(withExamples(many))).toBeNull();
+    // one example without text: no text shares
+    expect(exampleFeatures(withExamples([{ text: 'ab' }, { text: 'AB' }, {}]))).toBeNull();
+  });
+
+  test('another metadata key as the groups', () => {
+    const meta = [{ lang: 'en' }, { lang: 'de' }, { lang: 'en' }];
+    expect(exampleFeatures(withExamples(meta), { groupKey: 'lang' })?.names).toEqual(['lang=de', 'lang=en']);
+  });
+});
