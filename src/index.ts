@@ -59,7 +59,7 @@ export { alignSideMatrix, checkSideName, parseSideNpy, type SideReport } from '.
 // ## One format each
 export { readDelimitedLongTable, type DelimitedReadOptions } from './io/index.js';
 export { encodeDelimited, encodeDelimitedChunks } from './io/index.js';
-export { readJsonLinesLongTable } from './io/index.js';
+export { readJsonLinesLongTable, type LongReadOptions, type LongReadResult } from './io/index.js';
 export { arrowBatchesFromBytes, readArrowBatches } from './io/index.js';
 export { encodeArrow } from './io/index.js';
 export { parquetSourceFromBytes, readParquetLongTable, type ParquetSource } from './io/index.js';
@@ -191,7 +191,7 @@ export type {
   KnownEntries,
   RowPrediction,
 } from './completion/index.js';
-export { completionMethods, createCompletionMethod, PAPER_METHODS } from './completion/index.js';
+export { completionMethods, createCompletionMethod, PAPER_METHODS, withFitOptions } from './completion/index.js';
 // ## The methods (factories by registry name; `funkSvd` is the `svd` method)
 export { additive, PAPER_BASELINE_SGD, type AdditiveOptions, type BaselineSgdSettings } from './completion/index.js';
 export { knn, type KnnOptions } from './completion/index.js';

@@ -10,13 +10,14 @@
 // by leave-one-task-out; each run records which were kept (`sideKept`, share of completed rows).
 // Usage: node bench/completion/side.js [--side first_order] [--derive basic] [--ks 30,10] [--seeds 0-9] [--random 3]
 //        [--random-seeds 0-4] [--svd-seeds 0-4] [--out bench/completion/side-results.json] [--no-svd] [--no-ensemble]
-//        [--no-coverage] [--no-reference]
+//        [--no-coverage] [--no-reference] [--no-effects]
 import { writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import {
   evaluate,
-  createCompletionMethod,
+  createCompletionMethod as createMethod,
+  withFitOptions,
   fitLowrankCompletion as fitLowrank,
   defaultRng,
   deriveSideMatrices,
@@ -39,6 +40,10 @@ const withSvd = !flag('no-svd');
 const withEnsemble = !flag('no-ensemble');
 const withCoverage = !flag('no-coverage');
 const derive = opt('derive', 'none');
+// --no-effects: lowrank without its example effects (the figures recorded before they existed)
+const effectsOff = flag('no-effects');
+const createCompletionMethod = (name) =>
+  effectsOff && name === 'lowrank' ? withFitOptions(createMethod(name), { exampleEffects: false }) : createMethod(name);
 const log = (s) => process.stderr.write(s + '\n');
 
 const read = await readForgettingMatrix(join(root, 'fixtures', 'real-dev-v1'), { side: sideNames });
@@ -52,7 +57,10 @@ const splits = [
 /** 90 % interval coverage of lowrank over the unmeasured entries (paper probes), and the mean width. */
 async function coverage(split, k, useSide, seedList) {
   const train = matrix.selectRows(Int32Array.from(split.train));
-  const fitted = await fitLowrank(train, useSide ? { side: selectSideRows(side, split.train) } : {});
+  const fitted = await fitLowrank(train, {
+    ...(useSide ? { side: selectSideRows(side, split.train) } : {}),
+    ...(effectsOff ? { exampleEffects: false } : {}),
+  });
   let inside = 0;
   let total = 0;
   let width = 0;
@@ -79,6 +87,7 @@ const results = {
   machine: { loadavg: loadavg(), node: process.version },
   side: sideNames,
   derive,
+  exampleEffects: !effectsOff,
   candidates: side.map((s) => s.name),
   splits,
   runs: [],

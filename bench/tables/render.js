@@ -138,7 +138,61 @@ function sideVariants(reports) {
   return lines.join('\n');
 }
 
-const kinds = { side, 'side-select': sideSelect, coverage, calibration, hostile, 'side-variants': sideVariants };
+/**
+ * lowrank's example effects on the fixture (bench/completion/side.js runs: the first file with the
+ * effects, the second with `--no-effects`, same splits and seeds): RMSE and ratio to svd per split,
+ * without and with side, and the 90 % coverage with the effects.
+ */
+function effectsFixture([on, off]) {
+  const lines = [
+    '| split | seeds | svd | lowrank off / on | × svd off / on | lowrank + side off / on | × svd off / on | coverage on: lowrank / + side |',
+    '|---|---|---|---|---|---|---|---|',
+  ];
+  for (const run of on.runs) {
+    const before = off.runs.find((r) => r.split === run.split && r.k === run.k);
+    const r = run.rmse;
+    const b = before?.rmse ?? {};
+    const seeds = `${run.seeds[0]}–${run.seeds[run.seeds.length - 1]}`;
+    const cov = run.coverage ?? {};
+    lines.push(
+      `| ${run.split} | ${seeds} | ${fmt(r.svd)} | ${fmt(b.lowrank)} / ${fmt(r.lowrank)} | ` +
+        `${fmt(before?.ratioToSvd?.lowrank, 3)} / ${fmt(run.ratioToSvd?.lowrank, 3)} | ` +
+        `${fmt(b['lowrank+side'])} / ${fmt(r['lowrank+side'])} | ` +
+        `${fmt(before?.ratioToSvd?.['lowrank+side'], 3)} / **${fmt(run.ratioToSvd?.['lowrank+side'], 3)}** | ` +
+        `${fmt(cov.lowrank?.coverage, 3)} / ${fmt(cov['lowrank+side']?.coverage, 3)} |`,
+    );
+  }
+  return lines.join('\n');
+}
+
+/** lowrank's example effects on another dataset (bench/completion/effects.js): RMSE and × svd per split. */
+function effectsData(reports) {
+  const methods = ['lowrank', 'lowrank+effects', 'lowrank+side', 'lowrank+side+effects'];
+  const lines = [
+    `| data | test rows | svd | ${methods.join(' | ')} | × svd: ${methods.join(' / ')} |`,
+    `|---|---|---|${methods.map(() => '---|').join('')}---|`,
+  ];
+  for (const rep of reports)
+    for (const run of rep.runs) {
+      const r = run.rmse;
+      lines.push(
+        `| ${rep.data} | ${run.test.join(',')} | ${fmt(r.svd)} | ${methods.map((m) => fmt(r[m])).join(' | ')} | ` +
+          `${methods.map((m) => fmt(r[m] / r.svd, 3)).join(' / ')} |`,
+      );
+    }
+  return lines.join('\n');
+}
+
+const kinds = {
+  side,
+  'side-select': sideSelect,
+  coverage,
+  calibration,
+  hostile,
+  'side-variants': sideVariants,
+  'effects-fixture': effectsFixture,
+  'effects-data': effectsData,
+};
 const [kind, ...files] = process.argv.slice(2);
 if (!kinds[kind] || files.length === 0) {
   process.stderr.write(

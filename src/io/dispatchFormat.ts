@@ -1,10 +1,14 @@
 import { ForgetscopeError } from '../util/errors.js';
 import { readDelimitedLongTable, type DelimitedReadOptions } from './csv/readDelimited.js';
 import { readJsonLinesLongTable } from './long/readJsonLines.js';
+import type { LongReadOptions, LongReadResult } from './long/sideColumns.js';
 import type { InputFormat, ReadOptions, ReadResult } from './types.js';
 
-/** What a format's reader returns (the dispatcher adds the format and the source). */
-export type FormatRead = Pick<ReadResult, 'matrix' | 'report'>;
+/**
+ * What a format's reader returns (the dispatcher adds the format and the source): the matrix, its
+ * report and, for a long table asked for side columns, those side matrices.
+ */
+export type FormatRead = LongReadResult;
 
 /**
  * The readers one kind of source (bytes, a stream, a file) offers, by format. A format without a
@@ -21,7 +25,7 @@ export async function dispatchFormat(
   format: InputFormat | null,
   readers: FormatReaders,
   where: { file: string; source: string; empty: string; fallback?: (format: InputFormat) => Promise<ReadResult> },
-): Promise<ReadResult> {
+): Promise<ReadResult & FormatRead> {
   if (format === null) throw new ForgetscopeError('empty', where.empty, { file: where.file, line: 1, column: 1 });
   const read = readers[format];
   if (!read) {
@@ -39,8 +43,8 @@ export function delimiterOf(format: 'csv' | 'tsv', options: ReadOptions): string
 /** Readers of the text formats (csv, tsv, jsonl) over a source of chunks. */
 export function textFormatReaders(
   chunks: () => AsyncIterable<Uint8Array> | Iterable<Uint8Array>,
-  base: ReadOptions & { file: string; totalBytes?: number },
-): FormatReaders {
+  base: LongReadOptions & { totalBytes?: number },
+): Required<Pick<FormatReaders, 'csv' | 'tsv' | 'jsonl'>> {
   const delimited = (format: 'csv' | 'tsv') => () =>
     readDelimitedLongTable(chunks(), { ...base, delimiter: delimiterOf(format, base) } satisfies DelimitedReadOptions);
   return { csv: delimited('csv'), tsv: delimited('tsv'), jsonl: () => readJsonLinesLongTable(chunks(), base) };

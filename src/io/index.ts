@@ -12,6 +12,7 @@ export { StringInterner } from './long/StringInterner.js';
 export { parseNumberBytes, NOT_A_NUMBER } from './long/parseNumber.js';
 export { LongTableBuilder, type LongTableBuilderOptions } from './long/LongTableBuilder.js';
 export { locateLongColumns, type LongColumnIndices } from './long/locateColumns.js';
+export type { LongReadOptions, LongReadResult } from './long/sideColumns.js';
 export { readJsonLinesLongTable } from './long/readJsonLines.js';
 export { readDelimitedLongTable, DelimitedLongTableParser, type DelimitedReadOptions } from './csv/readDelimited.js';
 export { encodeDelimited, encodeDelimitedChunks } from './csv/encodeDelimited.js';

@@ -1,4 +1,8 @@
-// Byte-level decoder: indexed byte reads carry `!` where the index is < length by the loop bounds.
+/**
+ * Byte-level UTF-8 checks. Index invariant: every read marked `!` is at an index below `bytes.length`
+ * (the loop bound, and a continuation byte only after the check that the sequence fits).
+ * @module
+ */
 import { ForgetscopeError } from '../util/errors.js';
 
 /**

@@ -1,4 +1,10 @@
-// Byte-level decoder: indexed byte reads carry `!` where the index is < length by the loop bounds.
+/**
+ * Byte-level decoder of LZ4 frames. Index invariant: every read marked `!` is in range — header bytes
+ * after the length check of the frame, block bytes after the check that the block lies inside the input
+ * (`i < end`), match copies after the check that `offset` is at most the bytes written so far, and the
+ * block-size table by its 3-bit index.
+ * @module
+ */
 import { ForgetscopeError } from '../../util/errors.js';
 
 /**

@@ -1,13 +1,12 @@
 import { DataType, RecordBatchReader, type RecordBatch, type Vector } from 'apache-arrow';
 import { itemAt } from '../../util/checked.js';
 import { ForgetscopeError } from '../../util/errors.js';
-import type { ForgettingMatrix } from '../../matrix/ForgettingMatrix.js';
 import { ByteInterner, InvalidUtf8Id } from '../long/ByteInterner.js';
 import { MAX_ROWS_PER_BYTE } from '../limits.js';
-import { LongTableBuilder } from '../long/LongTableBuilder.js';
+import { startLongTable } from '../long/startLongTable.js';
 import { locateLongColumns } from '../long/locateColumns.js';
-import { resolveColumns } from '../resolveColumns.js';
-import type { ReadOptions, ReadReport } from '../types.js';
+import { sideValueError, locateSideColumns, sideResult } from '../long/sideColumns.js';
+import type { LongReadOptions, LongReadResult } from '../long/sideColumns.js';
 import { registerArrowCodecs } from './registerCodecs.js';
 
 /**
@@ -15,23 +14,19 @@ import { registerArrowCodecs } from './registerCodecs.js';
  * time, so memory is bounded by the output matrix plus one batch. LZ4- and ZSTD-compressed IPC
  * buffers (pyarrow's Feather default) are decoded. Ids may be utf8, large utf8,
  * dictionary-encoded strings or integers; values any float or integer type. Null values are dropped
- * rows (`"null delta"`…); null ids are errors. Rows are numbered from 1 in messages.
+ * rows (`"null delta"`…); null ids are errors. Rows are numbered from 1 in messages. Side columns
+ * (`options.side`) are read with the batch they are in.
  */
 export async function readArrowBatches(
   batches: AsyncIterable<RecordBatch> | Iterable<RecordBatch>,
-  options: ReadOptions & { file: string; byteLength?: number },
-): Promise<{ matrix: ForgettingMatrix; report: ReadReport }> {
+  options: LongReadOptions & { byteLength?: number },
+): Promise<LongReadResult> {
   const file = options.file;
-  const names = resolveColumns(options.columns);
-  const tasks = new ByteInterner();
-  const examples = new ByteInterner();
-  const builder = new LongTableBuilder({
-    file,
-    unit: 'row',
-    ...(options.duplicates ? { duplicates: options.duplicates } : {}),
-    ...(options.dtype ? { dtype: options.dtype } : {}),
-    describe: (t, e) => `task "${tasks.strings[t]}", example "${examples.strings[e]}"`,
-  });
+  const { names, tasks, examples, builder, cell, sideValues } = startLongTable(
+    options,
+    () => new ByteInterner(),
+    'row',
+  );
   let row0 = 0;
   let sawSchema = false;
   const maxRows = options.byteLength === undefined ? Infinity : Math.max(1, options.byteLength) * MAX_ROWS_PER_BYTE;
@@ -39,6 +34,7 @@ export async function readArrowBatches(
     sawSchema = true;
     const header = batch.schema.fields.map((f) => f.name);
     const cols = locateLongColumns(header, names, { file, line: row0 + 1 });
+    const sideCols = locateSideColumns(header, options.side ?? [], { file, line: row0 + 1 });
     const n = batch.numRows;
     if (!Number.isSafeInteger(n) || n < 0 || row0 + n > maxRows) {
       throw new ForgetscopeError(
@@ -58,7 +54,7 @@ export async function readArrowBatches(
       const c = column(k);
       return numberColumn(c.vec, file, row0, c.name, options.nanAsMissing);
     };
-    for (const k of [cols.task, cols.example, cols.delta, cols.nllBefore, cols.nllAfter]) {
+    for (const k of [cols.task, cols.example, cols.delta, cols.nllBefore, cols.nllAfter, ...sideCols]) {
       if (k >= 0) checkBuffers(column(k).vec, n, file, row0, column(k).name);
     }
     const t = idColumn(column(cols.task).vec, tasks, file, row0, column(cols.task).name);
@@ -66,8 +62,13 @@ export async function readArrowBatches(
     const before = cols.nllBefore >= 0 ? numbers(cols.nllBefore) : null;
     const valueCol = cols.delta >= 0 ? numbers(cols.delta) : null;
     const after = cols.delta < 0 ? numbers(cols.nllAfter) : null;
+    // Side values as stored (null: no value); checked on the rows that are kept.
+    const sides = sideCols.map((k) => {
+      const c = column(k);
+      return { ...numberColumn(c.vec, file, row0, c.name, false, true), name: c.name };
+    });
     // Extra text columns become example or task metadata (numeric ones are not metadata).
-    const used = new Set([cols.task, cols.example, cols.delta, cols.nllBefore, cols.nllAfter]);
+    const used = new Set([cols.task, cols.example, cols.delta, cols.nllBefore, cols.nllAfter, ...sideCols]);
     const extras: { meta: number; vec: Vector }[] = [];
     batch.schema.fields.forEach((f, k) => {
       if (
@@ -107,14 +108,21 @@ export async function readArrowBatches(
         }
         value = itemAt(after.values, r, 'row') - itemAt(before.values, r, 'row');
       } else throw new ForgetscopeError('internal', 'Arrow reader: no delta and no nll_before/nll_after columns');
-      builder.add(task, example, value, row);
+      for (let k = 0; k < sides.length; k++) {
+        const c = itemAt(sides, k, 'side column');
+        const x = c.valid[r] ? itemAt(c.values, r, 'row') : null;
+        if (x === null || x - x !== 0)
+          throw sideValueError(x, c.name, cell(task, example), { file, line: row, column: c.name });
+        sideValues[k] = x;
+      }
+      builder.add(task, example, value, row, sideValues);
     }
     row0 += n;
     options.progress?.(row0, undefined, 'reading');
   }
   if (!sawSchema || row0 === 0) throw new ForgetscopeError('empty', 'the Arrow data holds no rows', { file });
   const matrix = builder.finish(tasks.strings, examples.strings);
-  return { matrix, report: builder.report };
+  return { matrix, report: builder.report, ...sideResult(builder, options.side, matrix) };
 }
 
 /** Opens Arrow IPC bytes (file or stream format) as record batches, turning apache-arrow failures into typed errors. */
@@ -349,12 +357,17 @@ function emptyId(file: string, row: number, name: string, what: string): Forgets
   return new ForgetscopeError('parse', `${what} ${name} id`, { file, line: row, column: name });
 }
 
+/**
+ * A numeric column as doubles with validity flags (0 = null, or NaN with `nanAsMissing`); a non-finite
+ * value is an error at its row unless `asStored`, which keeps every value as it is for the caller to check.
+ */
 function numberColumn(
   vec: Vector,
   file: string,
   row0: number,
   name: string,
   nanAsMissing: boolean | undefined,
+  asStored = false,
 ): { values: Float64Array; valid: Uint8Array; nullWord: (string | undefined)[] } {
   const type = vec.type;
   if (!(DataType.isFloat(type) || DataType.isInt(type) || DataType.isDecimal(type))) {
@@ -369,6 +382,8 @@ function numberColumn(
   const valid = new Uint8Array(n).fill(1);
   const nullWord: (string | undefined)[] = [];
   const raw = vec.nullCount === 0 && DataType.isFloat(type) ? (vec.toArray() as Float64Array | Float32Array) : null;
+  // Stored values kept as they are: the whole column at once.
+  if (raw && asStored) return { values: Float64Array.from(raw), valid: new Uint8Array(n).fill(1), nullWord: [] };
   for (let r = 0; r < n; r++) {
     let v: number;
     if (raw) v = itemAt(raw, r, 'row');
@@ -379,7 +394,7 @@ function numberColumn(
       }
       v = Number(vec.get(r));
     }
-    if (!Number.isFinite(v)) {
+    if (!Number.isFinite(v) && !asStored) {
       if (Number.isNaN(v) && nanAsMissing) {
         valid[r] = 0;
         nullWord[r] = 'nan';

@@ -1,4 +1,9 @@
-// Byte-level decoder: indexed byte reads carry `!` where the index is < length by the loop bounds.
+/**
+ * Byte-level tokenizer of delimited text. Index invariant: every read marked `!` is in range — buffer
+ * bytes at positions below `buf.length` by the loop bounds, and field arrays at k < `fieldCount`, which
+ * never exceeds their length (they grow before a field is stored).
+ * @module
+ */
 import { ForgetscopeError } from '../../util/errors.js';
 import { resolveLimits, type ReadLimits } from '../limits.js';
 

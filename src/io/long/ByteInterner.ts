@@ -1,4 +1,9 @@
-// Byte-level decoder: indexed byte reads carry `!` where the index is < length by the loop bounds.
+/**
+ * Byte-level id interner. Index invariant: every read marked `!` is in range — bytes in [start, end) of
+ * the caller's buffer by the loop bounds, hash-table slots masked by `size − 1` (the table's length),
+ * and per-id arrays at indices below the number of ids interned.
+ * @module
+ */
 import { firstInvalidUtf8 } from '../utf8.js';
 
 /** Thrown by `ByteInterner.intern` for an id that is not valid UTF-8; `offset` is its first bad byte. */

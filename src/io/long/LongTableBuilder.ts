@@ -1,6 +1,8 @@
 import { itemAt } from '../../util/checked.js';
 import { ForgetscopeError } from '../../util/errors.js';
-import { ForgettingMatrix, type ExampleMeta, type TaskMeta } from '../../matrix/ForgettingMatrix.js';
+import type { ExampleMeta, ForgettingMatrix, TaskMeta } from '../../matrix/ForgettingMatrix.js';
+import { matrixFromParts } from '../matrixFromParts.js';
+import type { SideMatrix } from '../../matrix/sideMatrices.js';
 import type { DuplicatePolicy, ReadReport } from '../types.js';
 
 /** Options of `LongTableBuilder`. */
@@ -13,9 +15,25 @@ export interface LongTableBuilderOptions {
   unit?: 'line' | 'row';
   /** Describes cell (t, e) by its ids in messages, e.g. `task "t1", example "e7"`. */
   describe?: (t: number, e: number) => string;
+  /**
+   * Names of side columns read with the values: `add` then takes one value per name for each kept
+   * cell, merged like the value itself (mean or last of the kept rows), and `finishSide` returns them.
+   */
+  side?: readonly string[];
 }
 
 type RowValues = Float64Array | Float32Array;
+
+/** `row` copied into a zero-filled array of `cap` entries of the same kind. */
+function grow<T extends Float64Array | Float32Array | Int32Array>(
+  row: T,
+  cap: number,
+  Kind: { new (length: number): T },
+): T {
+  const grown = new Kind(cap);
+  grown.set(row);
+  return grown;
+}
 
 /** What the builder keeps of one extra (metadata) column. */
 interface MetaColumn {
@@ -42,6 +60,9 @@ const NUMBER = /^\s*[-+]?(?:(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?|nan|inf|infinit
 export class LongTableBuilder {
   private readonly values: RowValues[] = [];
   private readonly lines: Int32Array[] = [];
+  /** Side values, per side column then per task row (grown with `values`). */
+  private readonly sideNames: readonly string[];
+  private readonly sideRows: Float64Array[][];
   private readonly duplicates: DuplicatePolicy;
   private readonly float32: boolean;
   private readonly file: string;
@@ -52,6 +73,8 @@ export class LongTableBuilder {
   private nllBefore: Float64Array = new Float64Array(0);
   private hasNllBefore = false;
   private dense: { m: number; n: number; values: RowValues; lines: Int32Array } | null = null;
+  /** The side columns' final M×N storage when `presize` allocated it. */
+  private sideDense: { m: number; n: number; data: Float64Array[] } | null = null;
   /** Metadata columns (extra non-numeric columns of the table), by name, in order of first sight. */
   private readonly metaColumns: MetaColumn[] = [];
   private readonly metaByName = new Map<string, number>();
@@ -64,6 +87,8 @@ export class LongTableBuilder {
     this.file = options.file;
     this.unit = options.unit ?? 'line';
     this.describe = options.describe ?? ((t, e) => `task #${t + 1}, example #${e + 1}`);
+    this.sideNames = options.side ?? [];
+    this.sideRows = this.sideNames.map(() => []);
     if (!['error', 'mean', 'last'].includes(this.duplicates)) {
       throw new ForgetscopeError(
         'usage',
@@ -177,9 +202,10 @@ export class LongTableBuilder {
 
   /**
    * Adds one cell. `line` (1-based, > 0) is where it came from; `t` and `e` are dense indices from the
-   * readers' interners (new indices are always the next unused one).
+   * readers' interners (new indices are always the next unused one). `side` holds the cell's value of
+   * each side column (in the order of `options.side`; finite, checked by the reader).
    */
-  add(t: number, e: number, value: number, line: number): void {
+  add(t: number, e: number, value: number, line: number, side?: ArrayLike<number>): void {
     if (!Number.isFinite(this.float32 ? Math.fround(value) : value)) {
       throw new ForgetscopeError(
         'parse',
@@ -199,37 +225,52 @@ export class LongTableBuilder {
       const cap = Math.max(16, this.exampleCount);
       this.values.push(this.float32 ? new Float32Array(cap) : new Float64Array(cap));
       this.lines.push(new Int32Array(cap));
+      for (const rows of this.sideRows) rows.push(new Float64Array(cap));
     }
     let row = itemAt(this.values, t, 'task');
     let rowLines = itemAt(this.lines, t, 'task');
     if (e >= row.length) {
       const cap = Math.max(e + 1, this.exampleCount, Math.ceil(row.length * 1.5));
-      const grown = this.float32 ? new Float32Array(cap) : new Float64Array(cap);
-      grown.set(row);
-      const grownLines = new Int32Array(cap);
-      grownLines.set(rowLines);
-      this.values[t] = row = grown;
-      this.lines[t] = rowLines = grownLines;
+      this.values[t] = row = grow(row, cap, this.float32 ? Float32Array : Float64Array);
+      this.lines[t] = rowLines = grow(rowLines, cap, Int32Array);
+      for (const rows of this.sideRows) rows[t] = grow(itemAt(rows, t, 'task'), cap, Float64Array);
     }
     const first = itemAt(rowLines, e, 'example');
-    if (first === 0) {
+    // How the new row enters the cell: count 1 = it replaces the cell, n > 1 = running mean of n rows.
+    let count = 1;
+    if (first === 0) this.report.kept++;
+    else count = this.duplicate(t, e, line, first);
+    if (count === 1) {
       row[e] = value;
       rowLines[e] = line;
-      this.report.kept++;
-      return;
+    } else {
+      const mean = itemAt(row, e, 'example');
+      row[e] = mean + (value - mean) / count;
     }
-    this.duplicate(t, e, value, line, first, row, rowLines);
+    if (this.sideRows.length > 0) this.addSide(t, e, count, side);
   }
 
-  private duplicate(
-    t: number,
-    e: number,
-    value: number,
-    line: number,
-    first: number,
-    row: RowValues,
-    rowLines: Int32Array,
-  ): void {
+  /** Stores the side values of cell (t, e), merged as `add` merged its value (`count` as there). */
+  private addSide(t: number, e: number, count: number, side: ArrayLike<number> | undefined): void {
+    const sideRows = this.sideRows;
+    for (let k = 0; k < sideRows.length; k++) {
+      const cells = sideRows[k]?.[t];
+      const x = side?.[k];
+      if (cells === undefined || x === undefined)
+        throw new ForgetscopeError('internal', `side value ${k} of task #${t + 1} was not given or has no row`);
+      if (count === 1) cells[e] = x;
+      else {
+        const mean = itemAt(cells, e, 'example');
+        cells[e] = mean + (x - mean) / count;
+      }
+    }
+  }
+
+  /**
+   * Handles a repeated cell by the duplicate policy: throws (`error`), or returns how many rows the
+   * cell now averages (`mean`, ≥ 2) or 1 when the new row replaces it (`last`).
+   */
+  private duplicate(t: number, e: number, line: number, first: number): number {
     if (this.duplicates === 'error') {
       throw new ForgetscopeError(
         'duplicate',
@@ -238,20 +279,17 @@ export class LongTableBuilder {
       );
     }
     if (this.duplicates === 'last') {
-      row[e] = value;
-      rowLines[e] = line;
       this.drop('duplicate (replaced by a later row)');
-      return;
+      return 1;
     }
     // mean: running average; the count of each merged cell is kept only for cells that repeat.
     this.mergeCounts ??= new Map();
     const key = t * 4294967296 + e;
     const n = (this.mergeCounts.get(key) ?? 1) + 1;
     this.mergeCounts.set(key, n);
-    const mean = itemAt(row, e, 'example');
-    row[e] = mean + (value - mean) / n;
     this.report.kept++;
     this.report.merged = (this.report.merged ?? 0) + 1;
+    return n;
   }
 
   /**
@@ -270,6 +308,33 @@ export class LongTableBuilder {
       this.values.push(values.subarray(t * n, (t + 1) * n));
       this.lines.push(lines.subarray(t * n, (t + 1) * n));
     }
+    const side = this.sideRows.map(() => new Float64Array(m * n));
+    this.sideDense = { m, n, data: side };
+    side.forEach((data, k) => {
+      const rows = itemAt(this.sideRows, k, 'side column');
+      rows.length = 0;
+      for (let t = 0; t < m; t++) rows.push(data.subarray(t * n, (t + 1) * n));
+    });
+  }
+
+  /**
+   * The side columns (`options.side`) as M×N matrices aligned with the matrix `finish` builds from the
+   * same ids: each kept cell holds its side value, every other cell 0. Float64 whatever the dtype.
+   */
+  finishSide(taskIds: readonly string[], exampleIds: readonly string[]): SideMatrix[] {
+    const m = taskIds.length;
+    const n = exampleIds.length;
+    const dense = this.sideDense;
+    return this.sideNames.map((name, k) => {
+      const rows = itemAt(this.sideRows, k, 'side column');
+      if (dense && dense.m === m && dense.n === n)
+        return { name, rows: m, cols: n, data: itemAt(dense.data, k, 'side column') };
+      const data = new Float64Array(m * n);
+      rows.forEach((row, t) => {
+        if (t < m) data.set(row.length > n ? row.subarray(0, n) : row, t * n);
+      });
+      return { name, rows: m, cols: n, data };
+    });
   }
 
   /** Packs the cells into a `ForgettingMatrix` (row-major, missing cells masked). */
@@ -345,14 +410,6 @@ export class LongTableBuilder {
       if (this.nllBefore.length < n) nllBefore.fill(NaN, this.nllBefore.length);
     }
     if (!meta.taskMeta && !meta.exampleMeta && this.metaColumns.length > 0) meta = this.metadata(m, n);
-    return new ForgettingMatrix({
-      values,
-      ...(observed ? { observed } : {}),
-      taskIds,
-      exampleIds,
-      ...(meta.taskMeta ? { taskMeta: meta.taskMeta } : {}),
-      ...(meta.exampleMeta ? { exampleMeta: meta.exampleMeta } : {}),
-      ...(nllBefore ? { nllBefore } : {}),
-    });
+    return matrixFromParts({ values, observed, taskIds, exampleIds, ...meta, nllBefore });
   }
 }

@@ -16,18 +16,22 @@ const POW10 = [
   1e21, 1e22,
 ];
 
+/** The sign byte at `buf[p]` (p < end): -1 for `-`, 1 for `+`, 0 when there is none. */
+function signAt(buf: Uint8Array, p: number, end: number): number {
+  if (p >= end) return 0;
+  const c = buf[p];
+  return c === 0x2d ? -1 : c === 0x2b ? 1 : 0;
+}
+
 /**
  * Parses `buf[start, end)` as a decimal number. Returns the number; NaN or ±Infinity for the words
  * `nan`, `inf`, `infinity` (any case, optional sign) so callers can decide what a non-finite value means;
  * `NOT_A_NUMBER` for anything else.
  */
 export function parseNumberBytes(buf: Uint8Array, start: number, end: number): number | typeof NOT_A_NUMBER {
-  let p = start;
-  let negative = false;
-  if (p < end && (buf[p] === 0x2d || buf[p] === 0x2b)) {
-    negative = buf[p] === 0x2d;
-    p++;
-  }
+  const sign = signAt(buf, start, end);
+  const negative = sign < 0;
+  let p = sign === 0 ? start : start + 1;
   let mantissa = 0;
   let significant = 0;
   let exp10 = 0;
@@ -59,11 +63,9 @@ export function parseNumberBytes(buf: Uint8Array, start: number, end: number): n
   if (digits === 0) return parseSpecial(buf, start, end);
   if (p < end && (buf[p] === 0x65 || buf[p] === 0x45)) {
     p++;
-    let expNegative = false;
-    if (p < end && (buf[p] === 0x2d || buf[p] === 0x2b)) {
-      expNegative = buf[p] === 0x2d;
-      p++;
-    }
+    const expSign = signAt(buf, p, end);
+    const expNegative = expSign < 0;
+    if (expSign !== 0) p++;
     let e = 0;
     let expDigits = 0;
     while (p < end && (c = buf[p]! - 0x30) >= 0 && c <= 9) {

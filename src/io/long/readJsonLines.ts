@@ -1,9 +1,9 @@
+import { itemAt } from '../../util/checked.js';
 import { ForgetscopeError } from '../../util/errors.js';
-import type { ForgettingMatrix } from '../../matrix/ForgettingMatrix.js';
-import { LongTableBuilder } from './LongTableBuilder.js';
+import { startLongTable } from './startLongTable.js';
 import { StringInterner } from './StringInterner.js';
-import { resolveColumns } from '../resolveColumns.js';
-import type { ReadOptions, ReadReport } from '../types.js';
+import { sideValueError, locateSideColumns, sideResult } from './sideColumns.js';
+import type { LongReadOptions, LongReadResult } from './sideColumns.js';
 import { cutText, resolveLimits } from '../limits.js';
 import { firstInvalidUtf8 } from '../utf8.js';
 import { jsonId, parseJsonLimited } from '../json/parseJsonLimited.js';
@@ -11,22 +11,18 @@ import { jsonId, parseJsonLimited } from '../json/parseJsonLimited.js';
 /**
  * Reads a long table from JSON Lines (one object per line with the task, example and value fields;
  * ids may be strings or numbers; `null` or a missing value field is a dropped row). Blank lines are
- * skipped. Streams: memory is bounded by the output plus one chunk.
+ * skipped. Streams: memory is bounded by the output plus one chunk. Side columns (`options.side`) are
+ * fields read in the same pass; the first record must have each.
  */
 export async function readJsonLinesLongTable(
   chunks: AsyncIterable<Uint8Array> | Iterable<Uint8Array>,
-  options: ReadOptions & { file: string; totalBytes?: number },
-): Promise<{ matrix: ForgettingMatrix; report: ReadReport }> {
+  options: LongReadOptions & { totalBytes?: number },
+): Promise<LongReadResult> {
   const file = options.file;
-  const names = resolveColumns(options.columns);
-  const tasks = new StringInterner();
-  const examples = new StringInterner();
-  const builder = new LongTableBuilder({
-    file,
-    ...(options.duplicates ? { duplicates: options.duplicates } : {}),
-    ...(options.dtype ? { dtype: options.dtype } : {}),
-    describe: (t, e) => `task "${tasks.strings[t]}", example "${examples.strings[e]}"`,
-  });
+  const state = startLongTable(options, () => new StringInterner(), 'line');
+  const { names, tasks, examples, builder, cell, sideValues } = state;
+  const sideNames = options.side ?? [];
+  const isSide = new Set(sideNames);
   const limits = resolveLimits(options.limits);
   const decoder = new TextDecoder('utf-8', { fatal: true });
   let line = 0;
@@ -61,6 +57,7 @@ export async function readJsonLinesLongTable(
           { file, line, column: 1 },
         );
       }
+      locateSideColumns(Object.keys(rec), sideNames, { file, line });
     }
     const t = tasks.intern(id(rec, names.task, text));
     const e = examples.intern(id(rec, names.example, text));
@@ -70,7 +67,8 @@ export async function readJsonLinesLongTable(
         key === names.example ||
         key === names.delta ||
         key === names.nllBefore ||
-        key === names.nllAfter
+        key === names.nllAfter ||
+        isSide.has(key)
       )
         continue;
       const v = rec[key];
@@ -103,7 +101,14 @@ export async function readJsonLinesLongTable(
       builder.setNllBefore(e, b);
       value = a - b;
     }
-    builder.add(t, e, value, line);
+    for (let k = 0; k < sideNames.length; k++) {
+      const name = itemAt(sideNames, k, 'side column');
+      const v = rec[name];
+      const x = v === null || v === undefined ? null : typeof v === 'number' ? v : num(rec, name);
+      if (x === null || x - x !== 0) throw sideValueError(x, name, cell(t, e), { file, line, column: name });
+      sideValues[k] = x;
+    }
+    builder.add(t, e, value, line, sideValues);
   };
 
   const id = (rec: Record<string, unknown>, key: string, text: string): string => {
@@ -196,5 +201,5 @@ export async function readJsonLinesLongTable(
   if (!sawData)
     throw new ForgetscopeError('empty', 'the file is empty (no JSON records)', { file, line: 1, column: 1 });
   const matrix = builder.finish(tasks.strings, examples.strings);
-  return { matrix, report: builder.report };
+  return { matrix, report: builder.report, ...sideResult(builder, options.side, matrix) };
 }

@@ -12,6 +12,7 @@ import { formatFromBytes, formatFromName } from '../detect.js';
 import { readForgettingMatrixFromBytes } from '../readBytes.js';
 import { readForgettingMatrixFromStream, type ByteStream } from '../readStream.js';
 import { delimiterOf, dispatchFormat, textFormatReaders } from '../dispatchFormat.js';
+import type { LongReadOptions } from '../long/sideColumns.js';
 import type { InputFormat, ReadOptions } from '../types.js';
 import type { ReadResult } from './readTypes.js';
 import { readFolderSide } from './readFolderSide.js';
@@ -25,15 +26,20 @@ const TWO_PASS_BYTES = 64 << 20;
 
 /**
  * Reads a forgetting matrix from a path (file or dataset folder), bytes or a byte stream (`'-'` =
- * stdin): the format switch behind `readForgettingMatrix`. A dataset folder's side matrices named in
- * `folderSide` are read with the folder (`side/<name>.npy`); a long table's side columns are added by
- * `readSideMatrices`, which calls this too, so the two modules do not import each other.
+ * stdin): the format switch behind `readForgettingMatrix` and `readSideMatrices`. The side matrices
+ * named in `side` are read with the matrix, in the same pass: a dataset folder's `side/<name>.npy`, a
+ * long table's numeric columns `<name>`. Bytes, stdin and a dense `.npy` have none (a usage error).
  */
 export async function readInput(
   input: string | Uint8Array | ByteStream,
   options: ReadOptions = {},
-  folderSide: readonly string[] = [],
+  side: readonly string[] = [],
 ): Promise<ReadResult> {
+  if (side.length > 0 && (typeof input !== 'string' || input === '-'))
+    throw new ForgetscopeError(
+      'usage',
+      'side matrices are read from a file or a dataset folder, not from bytes or stdin',
+    );
   if (input instanceof Uint8Array) return readForgettingMatrixFromBytes(input, options);
   if (typeof input !== 'string') return readForgettingMatrixFromStream(input, options);
   if (input === '-') return readForgettingMatrixFromStream(process.stdin, { fileName: '<stdin>', ...options });
@@ -53,7 +59,7 @@ export async function readInput(
         { file: path },
       );
     }
-    return readFolder(path, options, folderSide);
+    return readFolder(path, options, side);
   }
   if (!info.isFile()) {
     // A device (/dev/zero), a FIFO or a socket would be read forever or block: only regular files are read.
@@ -61,16 +67,19 @@ export async function readInput(
   }
   const format = options.format ?? formatFromName(path) ?? (await sniff(path));
   const file = path;
-  const base = { ...options, file, totalBytes: info.size };
-  const text = textFormatReaders(() => fileChunks(path), base);
+  // Options of the long-table readers: the side columns are read in the same pass as the values.
+  const long = { ...options, file, ...(side.length > 0 ? { side } : {}) };
+  const text = textFormatReaders(() => fileChunks(path), { ...long, totalBytes: info.size });
+  const progress = options.progress;
   const delimited = (format: 'csv' | 'tsv') => async () => {
     const twoPass = options.twoPass === true || ((options.twoPass ?? 'auto') === 'auto' && info.size >= TWO_PASS_BYTES);
-    if (!twoPass) return text[format]!();
+    if (!twoPass) return text[format]();
     // Large file: count ids first, then fill the final matrix directly (bounded peak memory).
     const parser = new DelimitedLongTableParser({
-      ...base,
+      ...long,
+      totalBytes: info.size,
       delimiter: delimiterOf(format, options),
-      ...(options.progress ? { progress: (d, t) => options.progress!(d, t, 'counting ids') } : {}),
+      ...(progress ? { progress: (d, t) => progress(d, t, 'counting ids') } : {}),
     });
     parser.startFirstPass();
     for await (const chunk of fileChunks(path)) parser.push(chunk);
@@ -79,30 +88,47 @@ export async function readInput(
     for await (const chunk of fileChunks(path)) parser.push(chunk);
     return parser.end();
   };
-  const arrow = () => readArrowFile(path, info.size, { ...options, file });
-  return dispatchFormat(
+  const arrow = () => readArrowFile(path, info.size, long);
+  const result = await dispatchFormat(
     format,
     {
       csv: delimited('csv'),
       tsv: delimited('tsv'),
-      jsonl: text.jsonl!,
+      jsonl: text.jsonl,
       arrow,
       'arrow-stream': arrow,
       parquet: async () => {
         const { handle, size } = await openRegularFile(path);
         try {
-          return await readParquetLongTable(fileSource(handle, size), { ...options, file });
+          return await readParquetLongTable(fileSource(handle, size), long);
         } finally {
           await handle.close();
         }
       },
-      npy: () => readNpyFile(path, options),
+      npy: async () => {
+        if (side.length > 0)
+          throw new ForgetscopeError(
+            'usage',
+            'a dense .npy has no side columns: side matrices are read from a long table or a dataset folder (side/<name>.npy)',
+            { file },
+          );
+        return readNpyFile(path, options);
+      },
       folder: async () => {
         throw new ForgetscopeError('usage', 'format "folder" needs a folder path', { file });
       },
     },
     { file, source: path, empty: 'the file is empty' },
   );
+  if (!result.side) return result;
+  // Each side column of a long table is stored as float64, aligned with the matrix.
+  const report = Object.fromEntries(
+    result.side.map((s) => [
+      s.name,
+      { source: `${path} (column ${s.name})`, shape: [s.rows, s.cols], dtype: 'float64' },
+    ]),
+  );
+  return { ...result, report: { ...result.report, side: report } };
 }
 
 async function* fileChunks(path: string): AsyncGenerator<Uint8Array> {
@@ -153,7 +179,7 @@ function fileSource(handle: import('node:fs/promises').FileHandle, size: number)
   };
 }
 
-async function readArrowFile(path: string, size: number, options: ReadOptions & { file: string }) {
+async function readArrowFile(path: string, size: number, options: LongReadOptions) {
   if (size === 0) throw new ForgetscopeError('empty', 'the file is empty (expected Arrow IPC data)', { file: path });
   const { handle } = await openRegularFile(path);
   try {

@@ -1,8 +1,8 @@
 import { stat } from 'node:fs/promises';
 import { ForgetscopeError } from '../../util/errors.js';
-import type { ForgettingMatrix } from '../../matrix/ForgettingMatrix.js';
+import { ForgettingMatrix } from '../../matrix/ForgettingMatrix.js';
 import type { SideMatrix } from '../../matrix/sideMatrices.js';
-import { alignSideMatrix, checkSideName, type SideReport } from '../dataset/sideMatrix.js';
+import { alignSideMatrix, type SideReport } from '../dataset/sideMatrix.js';
 import { readFolderSide } from './readFolderSide.js';
 import type { ReadOptions } from './readTypes.js';
 import { readInput } from './readInput.js';
@@ -14,10 +14,11 @@ export interface SideReadResult {
 }
 
 /**
- * Reads the named side matrices of an input: for a dataset folder `side/<name>.npy` (M×N, or N for
- * an example feature; `readForgettingMatrix` reads these with the folder), for a long table the numeric column `<name>` (read as its own matrix and
- * aligned with `matrix` by task and example id; one pass over the file per name). Shapes are
- * validated against `matrix`.
+ * Reads the named side matrices of an input for a matrix read before: for a dataset folder
+ * `side/<name>.npy` (M×N, or N for an example feature), for a long table the numeric columns `<name>`
+ * (one more pass over the file, reading the table with its side columns, then aligned with `matrix` by
+ * task and example id). `readForgettingMatrix(path, { side })` reads both in one pass instead. Shapes
+ * are validated against `matrix`.
  * @example
  * const { matrix } = await readForgettingMatrix('fixtures/real-dev-v1');
  * const { side } = await readSideMatrices('fixtures/real-dev-v1', matrix, ['first_order']);
@@ -32,28 +33,18 @@ export async function readSideMatrices(
   if (!info)
     throw new ForgetscopeError('usage', 'no such file or folder (side matrices are read next to it)', { file: input });
   if (info.isDirectory()) return readFolderSide(input, names, matrix.rows, matrix.cols);
-  const side: SideMatrix[] = [];
-  const report: Record<string, SideReport> = {};
-  // One pass over the long table per name: each side column is read as the value column.
-  for (const name of names) {
-    checkSideName(name);
-    if (report[name]) throw new ForgetscopeError('usage', `side matrix "${name}" is asked for twice`);
-    const { side: _ignored, ...plain } = options;
-    // The side column is read as the value column; nll_before/nll_after point at it too so that a
-    // missing side column is an error rather than a silent fall-back to nll_after − nll_before.
-    const columns = { ...(options.columns ?? {}), delta: name, nllBefore: name, nllAfter: name };
-    const { matrix: column } = await readInput(input, { ...plain, columns, nanAsMissing: true }).catch((e: unknown) => {
-      if (e instanceof ForgetscopeError && e.code === 'missing-column') {
-        throw new ForgetscopeError(
-          'missing-column',
-          `the long table has no side column "${name}" (asked for with side: ${names.join(',')})`,
-          { file: input },
-        );
-      }
-      throw e;
+  const { side: _ignored, ...plain } = options;
+  const read = await readInput(input, plain, names);
+  const own = read.matrix;
+  // Each side column as a matrix of its own, observed where the table's matrix is, aligned by ids.
+  const side = (read.side ?? []).map((s) => {
+    const column = new ForgettingMatrix({
+      values: s.data,
+      ...(own.mask ? { observed: own.mask } : {}),
+      taskIds: own.taskIds,
+      exampleIds: own.exampleIds,
     });
-    side.push(alignSideMatrix(column, matrix, name, input));
-    report[name] = { source: `${input} (column ${name})`, shape: [matrix.rows, matrix.cols], dtype: 'float64' };
-  }
-  return { side, report };
+    return alignSideMatrix(column, matrix, s.name, input);
+  });
+  return { side, report: read.report.side ?? {} };
 }

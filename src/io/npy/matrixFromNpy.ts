@@ -1,6 +1,7 @@
 import { ForgetscopeError } from '../../util/errors.js';
-import { ForgettingMatrix, type ExampleMeta, type TaskMeta } from '../../matrix/ForgettingMatrix.js';
+import type { ForgettingMatrix, ExampleMeta, TaskMeta } from '../../matrix/ForgettingMatrix.js';
 import type { ReadReport } from '../types.js';
+import { matrixFromParts } from '../matrixFromParts.js';
 import { quoteText } from '../limits.js';
 import type { NpyArray } from './parseNpy.js';
 import { itemAt } from '../../util/checked.js';
@@ -87,15 +88,8 @@ export function matrixFromNpy(
   if (missing === values.length) {
     throw new ForgetscopeError('empty', `no observed value: all ${values.length} entries are NaN`, { file });
   }
-  const matrix = new ForgettingMatrix({
-    values,
-    ...(observed ? { observed } : {}),
-    taskIds,
-    exampleIds,
-    ...(options.taskMeta ? { taskMeta: options.taskMeta } : {}),
-    ...(options.exampleMeta ? { exampleMeta: options.exampleMeta } : {}),
-    ...(options.nllBefore ? { nllBefore: options.nllBefore } : {}),
-  });
+  const { taskMeta, exampleMeta, nllBefore } = options;
+  const matrix = matrixFromParts({ values, observed, taskIds, exampleIds, taskMeta, exampleMeta, nllBefore });
   const report: ReadReport = {
     rows: m * n,
     kept: m * n - missing,

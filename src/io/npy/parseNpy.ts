@@ -32,6 +32,19 @@ export function isNpy(bytes: Uint8Array): boolean {
 
 const SIZES: Record<string, number> = { f8: 8, f4: 4, i4: 4, u1: 1, i1: 1, i2: 2, u2: 2, u4: 4, i8: 8, u8: 8, b1: 1 };
 
+/** The typed array each .npy kind is read into (u1 and b1: Uint8Array). */
+const ARRAY_OF: Record<string, new (buffer: ArrayBuffer) => NpyArray['data']> = {
+  f8: Float64Array,
+  f4: Float32Array,
+  i4: Int32Array,
+  u4: Uint32Array,
+  i2: Int16Array,
+  u2: Uint16Array,
+  i8: BigInt64Array,
+  u8: BigUint64Array,
+  i1: Int8Array,
+};
+
 /** The header of a `.npy` file: what the data bytes after `dataOffset` hold. */
 export interface NpyHeader {
   /** numpy dtype descriptor as written, e.g. `<f4`. */
@@ -181,28 +194,8 @@ function decodeValues(
   raw.set(bytes.subarray(start, start + raw.length));
   const buf = raw.buffer;
   if (!little && size > 1) swapBytes(raw, size);
-  switch (kind) {
-    case 'f8':
-      return new Float64Array(buf);
-    case 'f4':
-      return new Float32Array(buf);
-    case 'i4':
-      return new Int32Array(buf);
-    case 'u4':
-      return new Uint32Array(buf);
-    case 'i2':
-      return new Int16Array(buf);
-    case 'u2':
-      return new Uint16Array(buf);
-    case 'i8':
-      return new BigInt64Array(buf);
-    case 'u8':
-      return new BigUint64Array(buf);
-    case 'i1':
-      return new Int8Array(buf);
-    default:
-      return new Uint8Array(buf); // u1, b1
-  }
+  const View = ARRAY_OF[kind] ?? Uint8Array; // u1, b1
+  return new View(buf);
 }
 
 function swapBytes(raw: Uint8Array, size: number): void {

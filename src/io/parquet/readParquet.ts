@@ -1,12 +1,13 @@
-import { parquetMetadataAsync, parquetRead, type AsyncBuffer, type FileMetaData } from 'hyparquet';
+import { parquetMetadataAsync, parquetRead, type AsyncBuffer, type ColumnMetaData, type FileMetaData } from 'hyparquet';
 import { compressors } from 'hyparquet-compressors';
+import { itemAt } from '../../util/checked.js';
 import { ForgetscopeError } from '../../util/errors.js';
-import type { ForgettingMatrix } from '../../matrix/ForgettingMatrix.js';
-import { LongTableBuilder } from '../long/LongTableBuilder.js';
+import { startLongTable } from '../long/startLongTable.js';
 import { StringInterner } from '../long/StringInterner.js';
 import { locateLongColumns } from '../long/locateColumns.js';
+import { sideValueError, locateSideColumns, sideResult } from '../long/sideColumns.js';
+import type { LongReadOptions, LongReadResult } from '../long/sideColumns.js';
 import { resolveColumns } from '../resolveColumns.js';
-import type { ReadOptions, ReadReport } from '../types.js';
 import { MAX_ROWS_PER_BYTE, quoteText } from '../limits.js';
 import { FlatColumnCursor, FlatPathUnsupported, type FlatColumnKind, flatColumnSupported } from './flatColumn.js';
 
@@ -27,11 +28,9 @@ export function parquetSourceFromBytes(bytes: Uint8Array): ParquetSource {
  * output matrix plus one slice. Ids may be strings or integers; values floats or integers; null values are dropped rows.
  * Flat columns (what pyarrow writes) take a fast path (`FlatColumnCursor`) that decodes pages into typed
  * arrays; other files, or a page it does not decode, go to hyparquet's generic reader. Same result either way.
+ * Side columns (`options.side`) are read with the row slice they are in.
  */
-export async function readParquetLongTable(
-  source: ParquetSource,
-  options: ReadOptions & { file: string },
-): Promise<{ matrix: ForgettingMatrix; report: ReadReport }> {
+export async function readParquetLongTable(source: ParquetSource, options: LongReadOptions): Promise<LongReadResult> {
   return readParquetWith(source, options, 'auto');
 }
 
@@ -42,9 +41,9 @@ export async function readParquetLongTable(
  */
 export async function readParquetWith(
   source: ParquetSource,
-  options: ReadOptions & { file: string },
+  options: LongReadOptions,
   path: 'auto' | 'flat' | 'generic',
-): Promise<{ matrix: ForgettingMatrix; report: ReadReport }> {
+): Promise<LongReadResult> {
   const file = options.file;
   if (source.byteLength === 0)
     throw new ForgetscopeError('empty', 'the file is empty (expected Parquet data)', { file });
@@ -57,16 +56,16 @@ export async function readParquetWith(
   const header = metadata.schema.slice(1).map((s) => s.name);
   const names = resolveColumns(options.columns);
   const cols = locateLongColumns(header, names, { file, line: 1 });
+  const sideCols = locateSideColumns(header, options.side ?? [], { file, line: 1 });
   const totalRows = Number(metadata.num_rows);
   if (totalRows === 0) throw new ForgetscopeError('empty', 'the Parquet file holds no rows', { file });
   checkParquetBounds(metadata, source.byteLength, file);
-  const parquet: OpenParquet = { source, metadata, header, cols, options };
+  const parquet: OpenParquet = { source, metadata, header, cols, sideCols, options };
   if (path === 'flat') {
-    if (!flatPathApplies(metadata, header, cols))
-      throw new FlatPathUnsupported('the flat fast path does not apply to these columns');
+    if (!flatPathApplies(parquet)) throw new FlatPathUnsupported('the flat fast path does not apply to these columns');
     return readFlat(parquet);
   }
-  if (path === 'auto' && flatPathApplies(metadata, header, cols)) {
+  if (path === 'auto' && flatPathApplies(parquet)) {
     try {
       return await readFlat(parquet);
     } catch (e) {
@@ -93,21 +92,9 @@ interface OpenParquet {
   metadata: FileMetaData;
   header: string[];
   cols: Columns;
-  options: ReadOptions & { file: string };
-}
-
-/** The interners and builder one read fills. */
-function newState(options: ReadOptions & { file: string }) {
-  const tasks = new StringInterner();
-  const examples = new StringInterner();
-  const builder = new LongTableBuilder({
-    file: options.file,
-    unit: 'row',
-    ...(options.duplicates ? { duplicates: options.duplicates } : {}),
-    ...(options.dtype ? { dtype: options.dtype } : {}),
-    describe: (t, e) => `task "${tasks.strings[t]}", example "${examples.strings[e]}"`,
-  });
-  return { tasks, examples, builder };
+  /** Header positions of the side columns (`options.side`), in the order asked. */
+  sideCols: number[];
+  options: LongReadOptions;
 }
 
 /** Row ranges of at most SLICE_ROWS rows, never crossing a row group. */
@@ -124,14 +111,15 @@ function rowSlices(metadata: FileMetaData): { group: number; start: number; end:
 }
 
 /** Whether every column the read needs is one the flat fast path decodes (`flatColumnSupported`). */
-function flatPathApplies(metadata: FileMetaData, header: string[], cols: Columns): boolean {
+function flatPathApplies({ metadata, header, cols, sideCols }: OpenParquet): boolean {
   const needed: [number, FlatColumnKind][] = [
     [cols.task, 'id'],
     [cols.example, 'id'],
     [cols.delta, 'number'],
     [cols.nllBefore, 'number'],
     [cols.delta >= 0 ? -1 : cols.nllAfter, 'number'],
-    ...extraTextColumns(metadata, cols).map((k): [number, FlatColumnKind] => [k, 'id']),
+    ...sideCols.map((k): [number, FlatColumnKind] => [k, 'number']),
+    ...extraTextColumns(metadata, cols, sideCols).map((k): [number, FlatColumnKind] => [k, 'id']),
   ];
   const leaves = metadata.schema.slice(1);
   if (leaves.some((el) => el.num_children)) return false;
@@ -142,10 +130,20 @@ function flatPathApplies(metadata: FileMetaData, header: string[], cols: Columns
         (c) => c.meta_data?.path_in_schema.length === 1 && c.meta_data.path_in_schema[0] === header[k],
       );
       if (!chunk?.meta_data || chunk.file_path) return false;
-      if (!flatColumnSupported(leaves[k]!, chunk.meta_data, kind)) return false;
+      if (!flatColumnSupported(itemAt(leaves, k, 'column'), chunk.meta_data, kind)) return false;
     }
   }
   return true;
+}
+
+/** One column the flat path reads: its cursor in the current row group and one slice of decoded rows. */
+interface FlatLane {
+  k: number;
+  name: string;
+  cursor: FlatColumnCursor | null;
+  /** Interned ids (`id` columns) or values (`number` columns) of the slice, and their null flags. */
+  out: Int32Array | Float64Array;
+  isNull: Uint8Array;
 }
 
 /**
@@ -154,39 +152,16 @@ function flatPathApplies(metadata: FileMetaData, header: string[], cols: Columns
  * null flags), skipping the generic Dremel assembly. Same rows, ids, order, report and errors as
  * `readGeneric`; throws `FlatPathUnsupported` for a page it does not decode.
  */
-async function readFlat(parquet: OpenParquet): Promise<{ matrix: ForgettingMatrix; report: ReadReport }> {
-  const { source, metadata, header, cols, options } = parquet;
+async function readFlat(parquet: OpenParquet): Promise<LongReadResult> {
+  const { source, metadata, header, cols, sideCols, options } = parquet;
   const file = options.file;
-  const { tasks, examples, builder } = newState(options);
+  const { tasks, examples, builder, cell, sideValues } = startLongTable(options, () => new StringInterner(), 'row');
   const totalRows = Number(metadata.num_rows);
   const leaves = metadata.schema.slice(1);
-  const afterCol = cols.delta >= 0 ? -1 : cols.nllAfter;
-  const n0 = SLICE_ROWS;
-  const tIds = new Int32Array(n0);
-  const eIds = new Int32Array(n0);
-  const tNull = new Uint8Array(n0);
-  const eNull = new Uint8Array(n0);
-  const bVal = new Float64Array(n0);
-  const bNull = new Uint8Array(n0);
-  const vVal = new Float64Array(n0);
-  const vNull = new Uint8Array(n0);
-  const tName = header[cols.task]!;
-  const eName = header[cols.example]!;
-  const bName = cols.nllBefore >= 0 ? header[cols.nllBefore]! : '';
-  const vName = header[cols.delta >= 0 ? cols.delta : cols.nllAfter]!;
   const deltaMode = cols.delta >= 0;
   const nanAsMissing = options.nanAsMissing;
-  let cursors: { t: FlatColumnCursor; e: FlatColumnCursor; b: FlatColumnCursor | null; v: FlatColumnCursor } | null =
-    null;
-  let cursorGroup = -1;
-  const open = async (
-    g: number,
-    k: number,
-    kind: FlatColumnKind,
-    intern: (s: string) => number,
-  ): Promise<FlatColumnCursor> => {
-    const chunk = metadata.row_groups[g]!.columns.find((c) => c.meta_data?.path_in_schema[0] === header[k])!;
-    const meta = chunk.meta_data!;
+  const open = async (g: number, lane: FlatLane, kind: FlatColumnKind, intern: (s: string) => number) => {
+    const meta = columnChunk(metadata, g, lane.name);
     const dataOffset = Number(meta.data_page_offset);
     const dictOffset = meta.dictionary_page_offset === undefined ? NaN : Number(meta.dictionary_page_offset);
     const start = dictOffset > 0 && dictOffset < dataOffset ? dictOffset : dataOffset;
@@ -194,95 +169,116 @@ async function readFlat(parquet: OpenParquet): Promise<{ matrix: ForgettingMatri
     if (end > source.byteLength)
       throw new ForgetscopeError(
         'truncated',
-        `not a valid Parquet file (truncated or corrupt): column "${header[k]}" of row group ${g + 1} ends beyond the file`,
+        `not a valid Parquet file (truncated or corrupt): column "${lane.name}" of row group ${g + 1} ends beyond the file`,
         { file },
       );
     const bytes = new Uint8Array(await source.slice(start, end));
-    return new FlatColumnCursor(bytes, meta, leaves[k]!.repetition_type === 'OPTIONAL', kind, compressors, intern);
+    const optional = itemAt(leaves, lane.k, 'column').repetition_type === 'OPTIONAL';
+    lane.cursor = new FlatColumnCursor(bytes, meta, optional, kind, compressors, intern);
   };
-  const internTask = (s: string) => tasks.intern(s);
-  const internExample = (s: string) => examples.intern(s);
-  // Extra text columns (metadata): each decoded as ids of its own interner.
-  const extras = extraTextColumns(metadata, cols).map((k) => ({
+  const lane = (k: number, kind: FlatColumnKind): FlatLane => ({
     k,
-    meta: builder.metaIndex(header[k]!),
+    name: itemAt(header, k, 'column'),
+    cursor: null,
+    out: kind === 'id' ? new Int32Array(SLICE_ROWS) : new Float64Array(SLICE_ROWS),
+    isNull: new Uint8Array(SLICE_ROWS),
+  });
+  const t = lane(cols.task, 'id');
+  const e = lane(cols.example, 'id');
+  const b = cols.nllBefore >= 0 ? lane(cols.nllBefore, 'number') : null;
+  const v = lane(deltaMode ? cols.delta : cols.nllAfter, 'number');
+  const sides = sideCols.map((k) => lane(k, 'number'));
+  // Extra text columns (metadata): each decoded as ids of its own interner.
+  const extras = extraTextColumns(metadata, cols, sideCols).map((k) => ({
+    ...lane(k, 'id'),
+    meta: builder.metaIndex(itemAt(header, k, 'column')),
     strings: new StringInterner(),
-    ids: new Int32Array(n0),
-    isNull: new Uint8Array(n0),
-    cursor: null as FlatColumnCursor | null,
   }));
+  const numbers = [...(b ? [b] : []), v, ...sides];
+  const internTask = (s: string) => tasks.intern(s);
+  let cursorGroup = -1;
   for (const { group, start, end } of rowSlices(metadata)) {
     if (group !== cursorGroup) {
-      cursors = {
-        t: await open(group, cols.task, 'id', internTask),
-        e: await open(group, cols.example, 'id', internExample),
-        b: cols.nllBefore >= 0 ? await open(group, cols.nllBefore, 'number', internTask) : null,
-        v: await open(group, deltaMode ? cols.delta : afterCol, 'number', internTask),
-      };
-      for (const x of extras) x.cursor = await open(group, x.k, 'id', (s) => x.strings.intern(s));
+      await open(group, t, 'id', internTask);
+      await open(group, e, 'id', (s) => examples.intern(s));
+      for (const x of numbers) await open(group, x, 'number', internTask);
+      for (const x of extras) await open(group, x, 'id', (s) => x.strings.intern(s));
       cursorGroup = group;
     }
-    const c = cursors!;
     const n = end - start;
-    c.t.fill(n, tIds, tNull);
-    c.e.fill(n, eIds, eNull);
-    if (c.b) c.b.fill(n, bVal, bNull);
-    c.v.fill(n, vVal, vNull);
-    for (const x of extras) x.cursor!.fill(n, x.ids, x.isNull);
+    for (const x of [t, e, ...numbers, ...extras]) x.cursor?.fill(n, x.out, x.isNull);
     builder.report.rows += n;
     for (let r = 0; r < n; r++) {
       const row = start + r + 1;
-      if (tNull[r]) idValue(null, file, row, tName);
-      const ti = tIds[r]!;
-      if (tasks.strings[ti] === '') idValue('', file, row, tName);
-      if (eNull[r]) idValue(null, file, row, eName);
-      const ei = eIds[r]!;
-      if (examples.strings[ei] === '') idValue('', file, row, eName);
-      for (const x of extras) builder.meta(x.meta, ti, ei, x.isNull[r] ? null : x.strings.strings[x.ids[r]!]!);
-      let b: number | null = null;
-      if (c.b) {
-        const x = bVal[r]!;
-        b = bNull[r] ? null : x - x === 0 ? x : numValue(x, file, row, bName, nanAsMissing);
-        if (b !== null) builder.setNllBefore(ei, b);
+      const ti = flatId(t, r, tasks, file, row);
+      const ei = flatId(e, r, examples, file, row);
+      for (const x of extras) builder.meta(x.meta, ti, ei, x.isNull[r] ? null : flatText(x, r, x.strings));
+      const before = b ? flatNumber(b, r, file, row, nanAsMissing) : null;
+      if (before !== null) builder.setNllBefore(ei, before);
+      const value = flatNumber(v, r, file, row, nanAsMissing);
+      if (value === null || (!deltaMode && before === null)) {
+        // NaN (with nanAsMissing) and null are counted apart, as in the other readers.
+        const x = !deltaMode && before === null && b ? b : v;
+        builder.drop(`${x.isNull[r] ? 'null' : 'nan'} ${x.name}`);
+        continue;
       }
-      const x = vVal[r]!;
-      const v = vNull[r] ? null : x - x === 0 ? x : numValue(x, file, row, vName, nanAsMissing);
-      if (deltaMode) {
-        if (v === null) {
-          // NaN (with nanAsMissing) and null are counted apart, as in the other readers.
-          builder.drop(`${vNull[r] ? 'null' : 'nan'} ${vName}`);
-          continue;
-        }
-        builder.add(ti, ei, v, row);
-      } else {
-        if (v === null || b === null) {
-          builder.drop(b === null ? `${bNull[r] ? 'null' : 'nan'} ${bName}` : `${vNull[r] ? 'null' : 'nan'} ${vName}`);
-          continue;
-        }
-        builder.add(ti, ei, v - b, row);
+      for (let k = 0; k < sides.length; k++) {
+        const x = itemAt(sides, k, 'side column');
+        const raw = x.isNull[r] ? null : itemAt(x.out, r, 'row');
+        if (raw === null || raw - raw !== 0)
+          throw sideValueError(raw, x.name, cell(ti, ei), { file, line: row, column: x.name });
+        sideValues[k] = raw;
       }
+      builder.add(ti, ei, deltaMode || before === null ? value : value - before, row, sideValues);
     }
     options.progress?.(end, totalRows, 'reading');
   }
   const matrix = builder.finish(tasks.strings, examples.strings);
-  return { matrix, report: builder.report };
+  return { matrix, report: builder.report, ...sideResult(builder, options.side, matrix) };
+}
+
+/** Id of row r of a flat id column: interned, or an error for a null or empty id. */
+function flatId(lane: FlatLane, r: number, interner: StringInterner, file: string, row: number): number {
+  if (lane.isNull[r]) idValue(null, file, row, lane.name);
+  const id = itemAt(lane.out, r, 'row');
+  if (itemAt(interner.strings, id, 'id') === '') idValue('', file, row, lane.name);
+  return id;
+}
+
+/** Text of row r (not null) of a flat text column, whose ids index `strings`. */
+function flatText(lane: FlatLane, r: number, strings: StringInterner): string {
+  return itemAt(strings.strings, itemAt(lane.out, r, 'row'), 'id');
+}
+
+/** Value of row r of a flat number column: null when null or (with nanAsMissing) NaN. */
+function flatNumber(lane: FlatLane, r: number, file: string, row: number, nanAsMissing?: boolean): number | null {
+  if (lane.isNull[r]) return null;
+  const x = itemAt(lane.out, r, 'row');
+  return x - x === 0 ? x : numValue(x, file, row, lane.name, nanAsMissing);
+}
+
+/** The metadata of the chunk of column `name` in row group g (an `internal` error when it has none). */
+function columnChunk(metadata: FileMetaData, g: number, name: string): ColumnMetaData {
+  const group = itemAt(metadata.row_groups, g, 'row group');
+  const chunk = group.columns.find((c) => c.meta_data?.path_in_schema[0] === name);
+  if (!chunk?.meta_data) throw new ForgetscopeError('internal', `column "${name}" has no chunk in row group ${g + 1}`);
+  return chunk.meta_data;
 }
 
 /** hyparquet's generic reader (any schema, encoding and nesting it supports), one slice of rows at a time. */
-async function readGeneric(parquet: OpenParquet): Promise<{ matrix: ForgettingMatrix; report: ReadReport }> {
-  const { source, metadata, header, cols, options } = parquet;
+async function readGeneric(parquet: OpenParquet): Promise<LongReadResult> {
+  const { source, metadata, header, cols, sideCols, options } = parquet;
   const file = options.file;
-  const extras = extraTextColumns(metadata, cols);
-  const wanted = [cols.task, cols.example, cols.delta, cols.nllBefore, cols.nllAfter, ...extras]
+  const extras = extraTextColumns(metadata, cols, sideCols);
+  const name = (k: number) => itemAt(header, k, 'column');
+  const wanted = [cols.task, cols.example, cols.delta, cols.nllBefore, cols.nllAfter, ...sideCols, ...extras]
     .filter((k) => k >= 0)
-    .map((k) => header[k]!);
-  const { tasks, examples, builder } = newState(options);
-  const metaOf = extras.map((k) => builder.metaIndex(header[k]!));
+    .map(name);
+  const { tasks, examples, builder, cell, sideValues } = startLongTable(options, () => new StringInterner(), 'row');
   const totalRows = Number(metadata.num_rows);
   // Rows are read in slices of at most SLICE_ROWS inside each row group: hyparquet decodes only the
   // pages a slice touches, so the decoded JS arrays stay small even for pyarrow's 1Mi-row groups.
-  for (const { start: sliceStart, end: rowEnd } of rowSlices(metadata)) {
-    const rowStart = sliceStart;
+  for (const { start: rowStart, end: rowEnd } of rowSlices(metadata)) {
     const chunks: Record<string, { start: number; data: ArrayLike<unknown> }[]> = {};
     try {
       await parquetRead({
@@ -305,70 +301,68 @@ async function readGeneric(parquet: OpenParquet): Promise<{ matrix: ForgettingMa
     } catch (e) {
       throw parquetError(e, file);
     }
-    const get = (k: number): ArrayLike<unknown> => {
-      const out = sliceRows(chunks[header[k]!] ?? [], rowStart, rowEnd);
-      if (!out)
+    // A column of the slice: its name and its rows' values.
+    const get = (k: number): { name: string; rows: ArrayLike<unknown> } => {
+      const rows = sliceRows(chunks[name(k)] ?? [], rowStart, rowEnd);
+      if (!rows)
         throw new ForgetscopeError(
           'truncated',
-          `column "${header[k]}" at rows ${rowStart + 1}–${rowEnd} could not be read completely`,
+          `column "${name(k)}" at rows ${rowStart + 1}–${rowEnd} could not be read completely`,
           { file, line: rowStart + 1 },
         );
-      return out;
+      return { name: name(k), rows };
     };
     const t = get(cols.task);
     const e = get(cols.example);
-    const delta = cols.delta >= 0 ? get(cols.delta) : null;
     const before = cols.nllBefore >= 0 ? get(cols.nllBefore) : null;
-    const after = cols.delta < 0 ? get(cols.nllAfter) : null;
-    const extraValues = extras.map((k) => get(k));
+    // Z itself, or nll_after (Z = nll_after − nll_before).
+    const value = get(cols.delta >= 0 ? cols.delta : cols.nllAfter);
+    const sides = sideCols.map(get);
+    const extraValues = extras.map((k) => ({ meta: builder.metaIndex(name(k)), ...get(k) }));
     const n = rowEnd - rowStart;
     for (let r = 0; r < n; r++) {
       const row = rowStart + r + 1;
       builder.report.rows++;
-      const ti = tasks.intern(idValue(t[r], file, row, header[cols.task]!));
-      const ei = examples.intern(idValue(e[r], file, row, header[cols.example]!));
-      for (let x = 0; x < extras.length; x++) {
-        const v = extraValues[x]![r];
+      const ti = tasks.intern(idValue(t.rows[r], file, row, t.name));
+      const ei = examples.intern(idValue(e.rows[r], file, row, e.name));
+      for (const x of extraValues) {
+        const v = x.rows[r];
         builder.meta(
-          metaOf[x]!,
+          x.meta,
           ti,
           ei,
           v === null || v === undefined ? null : v instanceof Uint8Array ? new TextDecoder().decode(v) : String(v),
         );
       }
-      const b = before ? numValue(before[r], file, row, header[cols.nllBefore]!, options.nanAsMissing) : null;
+      const b = before ? numValue(before.rows[r], file, row, before.name, options.nanAsMissing) : null;
       if (b !== null) builder.setNllBefore(ei, b);
-      let value: number;
-      if (delta) {
-        const v = numValue(delta[r], file, row, header[cols.delta]!, options.nanAsMissing);
-        if (v === null) {
-          builder.drop(`${delta[r] === null || delta[r] === undefined ? 'null' : 'nan'} ${header[cols.delta]}`);
-          continue;
-        }
-        value = v;
-      } else {
-        const a = numValue(after![r], file, row, header[cols.nllAfter]!, options.nanAsMissing);
-        if (a === null || b === null) {
-          const k = b === null ? cols.nllBefore : cols.nllAfter;
-          const raw = b === null ? before![r] : after![r];
-          builder.drop(`${raw === null || raw === undefined ? 'null' : 'nan'} ${header[k]}`);
-          continue;
-        }
-        value = a - b;
+      const v = numValue(value.rows[r], file, row, value.name, options.nanAsMissing);
+      if (v === null || (cols.delta < 0 && b === null)) {
+        const x = cols.delta < 0 && b === null && before ? before : value;
+        const raw = x.rows[r];
+        builder.drop(`${raw === null || raw === undefined ? 'null' : 'nan'} ${x.name}`);
+        continue;
       }
-      builder.add(ti, ei, value, row);
+      for (let k = 0; k < sides.length; k++) {
+        const x = itemAt(sides, k, 'side column');
+        const raw = numValue(x.rows[r], file, row, x.name, false, true);
+        if (raw === null || raw - raw !== 0)
+          throw sideValueError(raw, x.name, cell(ti, ei), { file, line: row, column: x.name });
+        sideValues[k] = raw;
+      }
+      builder.add(ti, ei, cols.delta >= 0 || b === null ? v : v - b, row, sideValues);
     }
     options.progress?.(rowEnd, totalRows, 'reading');
   }
   const matrix = builder.finish(tasks.strings, examples.strings);
-  return { matrix, report: builder.report };
+  return { matrix, report: builder.report, ...sideResult(builder, options.side, matrix) };
 }
 
 const SLICE_ROWS = 1 << 17;
 
 /** Leaf columns that are text (BYTE_ARRAY) and not one of the long-table columns: metadata candidates. */
-function extraTextColumns(metadata: FileMetaData, cols: Columns): number[] {
-  const used = new Set([cols.task, cols.example, cols.delta, cols.nllBefore, cols.nllAfter]);
+function extraTextColumns(metadata: FileMetaData, cols: Columns, sideCols: readonly number[]): number[] {
+  const used = new Set([cols.task, cols.example, cols.delta, cols.nllBefore, cols.nllAfter, ...sideCols]);
   const out: number[] = [];
   // Nested schemas (groups) are left out: leaf positions there are not header positions.
   if (metadata.schema.slice(1).some((el) => el.num_children)) return out;
@@ -428,12 +422,17 @@ function idValue(v: unknown, file: string, row: number, name: string): string {
   });
 }
 
+/**
+ * A value of a number column: null when null (or, with `nanAsMissing`, NaN); a non-number is a `dtype`
+ * error and a non-finite number a `parse` error at the row, unless `asStored` (kept for the caller to check).
+ */
 function numValue(
   v: unknown,
   file: string,
   row: number,
   name: string,
   nanAsMissing: boolean | undefined,
+  asStored = false,
 ): number | null {
   if (v === null || v === undefined) return null;
   let x: number;
@@ -445,7 +444,7 @@ function numValue(
       line: row,
       column: name,
     });
-  if (!Number.isFinite(x)) {
+  if (!Number.isFinite(x) && !asStored) {
     if (Number.isNaN(x) && nanAsMissing) return null;
     throw new ForgetscopeError(
       'parse',

@@ -963,20 +963,21 @@ export const cases = [
       'z.csv': 'task,example,delta,g\nt1,e1,0.5,\nt1,e2,0.25,\nt2,e1,1,\nt2,e2,2,\n',
       'obs.csv': 'example,value\ne1,0.5\n',
     },
-    args: [
-      'predict',
-      '{dir}/z.csv',
-      '--observed',
-      '{dir}/obs.csv',
-      '--side',
-      'g',
-      '--out',
-      '{dir}/out.csv',
-      '--backend',
-      'cpu',
-    ],
+    args: predict('z.csv', 'obs.csv', '--side', 'g'),
     exit: 2,
-    stderr: 'z\\.csv: ',
+    stderr: 'z\\.csv:2:11: side column "g" has no value for task "t1", example "e1"',
+  },
+  {
+    name: 'jsonl: a side field missing on a kept row',
+    files: {
+      'z.jsonl':
+        '{"task":"t1","example":"e1","delta":0.5,"g":1}\n{"task":"t1","example":"e2","delta":0.25}\n' +
+        '{"task":"t2","example":"e1","delta":1,"g":3}\n{"task":"t2","example":"e2","delta":2,"g":4}\n',
+      'obs.csv': 'example,value\ne1,0.5\n',
+    },
+    args: predict('z.jsonl', 'obs.csv', '--side', 'g'),
+    exit: 2,
+    stderr: 'z\\.jsonl:2:g: side column "g" has no value for task "t1", example "e2"',
   },
 
   // ---- measured entries (--observed) ----
