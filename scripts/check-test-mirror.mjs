@@ -39,76 +39,25 @@ const ALLOWED = new Map([
     'src/io/arrow/registerCodecs.ts',
     'registers the Arrow codecs that the compressed Feather cases of test/io/interop.test.ts need',
   ],
-  [
-    'src/io/csv/DelimitedTokenizer.ts',
-    'the CSV/TSV tokenizer, checked through every delimited read by test/io/delimited.test.ts and test/io/fuzz.test.ts',
-  ],
   ['src/io/csv/encodeDelimited.ts', 'tested by test/io/fuzz.test.ts'],
-  ['src/io/csv/readDelimited.ts', 'tested by test/io/delimited.test.ts'],
   [
     'src/io/csv/readNumericColumns.ts',
     'the numeric table of `lora barrier`, checked by test/cli/commands/lora.test.ts',
   ],
-  ['src/io/dataset/readDataset.ts', 'tested by test/io/exactness.test.ts'],
-  ['src/io/dataset/sideMatrix.ts', 'tested by test/io/sideMatrices.test.ts'],
   [
     'src/io/dispatchFormat.ts',
     'format dispatch of every read, checked by test/io/fixture.test.ts and test/io/readStream.test.ts',
   ],
-  ['src/io/json/parseJsonLimited.ts', 'tested by test/io/exactness.test.ts'],
-  ['src/io/limits.ts', 'tested by test/io/exactness.test.ts'],
-  [
-    'src/io/long/ByteInterner.ts',
-    'id interning of long tables, checked through exact ids by test/io/exactness.test.ts',
-  ],
-  [
-    'src/io/long/LongTableBuilder.ts',
-    'the long-table builder, checked by test/io/fixture.test.ts and test/io/longMetadata.test.ts',
-  ],
-  [
-    'src/io/long/StringInterner.ts',
-    'id interning of long tables, checked through exact ids by test/io/exactness.test.ts',
-  ],
   ['src/io/long/locateColumns.ts', 'column lookup of long tables, its errors checked by test/io/bad-inputs.test.ts'],
-  [
-    'src/io/long/parseNumber.ts',
-    'strict number parsing, checked for exact rounding by test/io/exactness.test.ts and test/io/fuzz.test.ts',
-  ],
   [
     'src/io/long/readJsonLines.ts',
     'the JSON Lines reader, checked by test/io/fixture.test.ts and test/io/bad-inputs.test.ts',
   ],
   ['src/io/matrixToLongTable.ts', 'tested by test/io/fuzz.test.ts'],
   ['src/io/node/atomicWrite.ts', 'tested by test/cli/outputs.test.ts'],
-  [
-    'src/io/node/openRegularFile.ts',
-    'file opening of every Node read, checked (folders, missing files) by test/io/bad-inputs.test.ts',
-  ],
-  [
-    'src/io/node/readForgettingMatrix.ts',
-    'tested by test/cli/backendJson.test.ts and test/cli/commands/analyze.test.ts',
-  ],
-  [
-    'src/io/node/readIdList.ts',
-    "tested through its folder's index by test/cli/info-formats.test.ts and test/io/bad-inputs.test.ts",
-  ],
-  [
-    'src/io/node/readInput.ts',
-    'the Node read entry, checked by test/io/fixture.test.ts and test/io/sideMatrices.test.ts',
-  ],
-  ['src/io/node/readFolderSide.ts', 'side matrices of a .npy folder, checked by test/io/sideMatrices.test.ts'],
-  ['src/io/node/readNpyColumnChunks.ts', 'tested by test/io/npyColumnChunks.test.ts and test/linalg/stream.test.ts'],
-  ['src/io/node/readSideMatrices.ts', 'side matrices of a read, checked by test/io/sideMatrices.test.ts'],
   ['src/io/node/safetensors.ts', 'tested by test/cli/backendJson.test.ts and test/io/safetensors/safetensors.test.ts'],
-  ['src/io/npy/encodeNpy.ts', 'tested by test/io/bad-inputs.test.ts and test/io/exactness.test.ts'],
   ['src/io/npy/matrixFromNpy.ts', 'the .npy folder reader, checked by test/io/fixture.test.ts'],
   ['src/io/parquet/encodeParquet.ts', 'tested by test/io/bad-inputs.test.ts and test/io/fuzz.test.ts'],
-  [
-    'src/io/parquet/flatColumn.ts',
-    'flat Parquet columns, checked against pyarrow for every codec by test/io/parquetFlat.test.ts',
-  ],
-  ['src/io/parquet/readParquet.ts', 'tested by test/io/parquetFlat.test.ts'],
-  ['src/io/readBytes.ts', 'tested by test/io/bad-inputs.test.ts and test/io/delimited.test.ts'],
   [
     'src/io/resolveColumns.ts',
     'column-name resolution, checked by test/io/fixture.test.ts and test/io/bad-inputs.test.ts',

@@ -7,9 +7,9 @@ import {
   openDirect,
   readNpyColumnChunks,
   type NpyColumnChunk,
-} from '../../src/io/node/readNpyColumnChunks.js';
-import { parseNpy } from '../../src/io/npy/parseNpy.js';
-import { tempDir } from './helpers.js';
+} from '../../../src/io/node/readNpyColumnChunks.js';
+import { parseNpy } from '../../../src/io/npy/parseNpy.js';
+import { tempDir } from '../helpers.js';
 
 /** A .npy v1 file of a rows×cols float matrix with seeded values, written by hand; also its C-order values. */
 function npyFile(

@@ -9,12 +9,12 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
-import { parquetSourceFromBytes, readParquetLongTable, readParquetWith } from '../../src/io/parquet/readParquet.js';
-import { encodeParquet } from '../../src/io/parquet/encodeParquet.js';
-import { ForgettingMatrix } from '../../src/matrix/ForgettingMatrix.js';
-import { ForgetscopeError } from '../../src/util/errors.js';
-import type { ReadOptions } from '../../src/io/types.js';
-import { expectSameMatrix, pythonHas, runPython, tempDir } from './helpers.js';
+import { parquetSourceFromBytes, readParquetLongTable, readParquetWith } from '../../../src/io/parquet/readParquet.js';
+import { encodeParquet } from '../../../src/io/parquet/encodeParquet.js';
+import { ForgettingMatrix } from '../../../src/matrix/ForgettingMatrix.js';
+import { ForgetscopeError } from '../../../src/util/errors.js';
+import type { ReadOptions } from '../../../src/io/types.js';
+import { expectSameMatrix, pythonHas, runPython, tempDir } from '../helpers.js';
 
 const { dir, cleanup } = tempDir('forgetscope-parquet-flat-');
 afterAll(cleanup);

@@ -4,8 +4,8 @@
  * not metadata; a column that varies within both is left out with a warning. The per-source report
  * tables then work from a long CSV.
  */
-import { readForgettingMatrixFromBytes } from '../../src/io/readBytes.js';
-import { summarizeBySource } from '../../src/analysis/summarizeBySource.js';
+import { readForgettingMatrixFromBytes } from '../../../src/io/readBytes.js';
+import { summarizeBySource } from '../../../src/analysis/summarizeBySource.js';
 
 const enc = (s: string) => new TextEncoder().encode(s);
 const CSV =
@@ -79,8 +79,8 @@ describe('long-table metadata in columnar formats', () => {
     ['arrow', 'm.arrows'],
     ['parquet', 'm.parquet'],
   ])('%s: source per example, family per task', async (kind, fileName) => {
-    const { encodeArrow } = await import('../../src/io/arrow/encodeArrow.js');
-    const { encodeParquet } = await import('../../src/io/parquet/encodeParquet.js');
+    const { encodeArrow } = await import('../../../src/io/arrow/encodeArrow.js');
+    const { encodeParquet } = await import('../../../src/io/parquet/encodeParquet.js');
     const bytes = kind === 'arrow' ? encodeArrow(columns, 'stream') : encodeParquet(columns);
     const { matrix } = await readForgettingMatrixFromBytes(bytes, { fileName });
     expect(matrix.exampleMeta).toEqual([{ source: 'web' }, { source: 'code' }]);
@@ -88,8 +88,8 @@ describe('long-table metadata in columnar formats', () => {
   });
 
   test('parquet: the generic reader keeps the same metadata', async () => {
-    const { encodeParquet } = await import('../../src/io/parquet/encodeParquet.js');
-    const { readParquetWith, parquetSourceFromBytes } = await import('../../src/io/parquet/readParquet.js');
+    const { encodeParquet } = await import('../../../src/io/parquet/encodeParquet.js');
+    const { readParquetWith, parquetSourceFromBytes } = await import('../../../src/io/parquet/readParquet.js');
     const src = parquetSourceFromBytes(encodeParquet(columns));
     const flat = await readParquetWith(src, { file: 'm.parquet' }, 'flat');
     const generic = await readParquetWith(src, { file: 'm.parquet' }, 'generic');

@@ -1,10 +1,10 @@
 /** CSV/TSV reading: RFC 4180 details, chunk boundaries, options, and the two-pass mode, on hand-worked tables. */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { readForgettingMatrix } from '../../src/io/node/index.js';
-import { readDelimitedLongTable } from '../../src/io/csv/readDelimited.js';
-import { readForgettingMatrixFromBytes } from '../../src/io/readBytes.js';
-import { expectSameMatrix, tempDir } from './helpers.js';
+import { readForgettingMatrix } from '../../../src/io/node/index.js';
+import { readDelimitedLongTable } from '../../../src/io/csv/readDelimited.js';
+import { readForgettingMatrixFromBytes } from '../../../src/io/readBytes.js';
+import { expectSameMatrix, tempDir } from '../helpers.js';
 
 const { dir, cleanup } = tempDir();
 afterAll(cleanup);
@@ -124,24 +124,5 @@ describe('delimited text', () => {
     const text = 'task,example,delta\n' + values.map((v, k) => `t,e${k},${v}`).join('\n') + '\n';
     const { matrix } = await readForgettingMatrixFromBytes(enc(text));
     values.forEach((v, k) => expect(Object.is(matrix.get(0, k), Number(v))).toBe(true));
-  });
-});
-
-describe('splitDelimited (the one tokenizer, for small tables)', () => {
-  test('quotes, doubled quotes, line breaks in quotes, BOM, CRLF and blank lines', async () => {
-    const { splitDelimited } = await import('../../src/io/csv/DelimitedTokenizer.js');
-    const records = splitDelimited('\ufeffa,b\r\n"x,1","say ""hi"""\r\n\r\n"two\nlines",3\n', { file: 't.csv' });
-    expect(records).toEqual([
-      { line: 1, fields: ['a', 'b'], columns: [1, 3] },
-      { line: 2, fields: ['x,1', 'say "hi"'], columns: [1, 7] },
-      { line: 4, fields: ['two\nlines', '3'], columns: [1, 8] }, // the column on the field's own physical line
-    ]);
-  });
-
-  test('bad quoting is the same error as in the long-table reader', async () => {
-    const { splitDelimited } = await import('../../src/io/csv/DelimitedTokenizer.js');
-    expect(() => splitDelimited('a,b\nx,"y\n', { file: 't.csv' })).toThrow(
-      't.csv:2:3: malformed quoting: a quoted field is never closed',
-    );
   });
 });
