@@ -13,9 +13,8 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 
 /**
  * Modules checked by tests elsewhere, each with the tests that do: where a mirrored test makes no sense
- * (the executable entry, the binding to the process, a GPU kernel tested through its runner), and the
- * io readers and writers still checked by the io suites. Move or write a mirrored test, then delete the
- * entry.
+ * (the executable entry, the binding to the process, a GPU kernel tested through its runner). A module
+ * that gets a mirrored test loses its entry.
  */
 const ALLOWED = new Map([
   [
@@ -25,42 +24,6 @@ const ALLOWED = new Map([
   [
     'src/cli/context.ts',
     'binds the CLI to the process (stdout, stderr, the progress bar); tests use test/helpers/cli.ts in its place',
-  ],
-  ['src/io/arrow/encodeArrow.ts', 'tested by test/io/bad-inputs.test.ts and test/io/fuzz.test.ts'],
-  [
-    'src/io/arrow/lz4Frame.ts',
-    'LZ4 frames of Feather files, checked on pyarrow-written files by test/io/interop.test.ts',
-  ],
-  [
-    'src/io/arrow/readArrow.ts',
-    'the Arrow/Feather reader, checked on pyarrow-written files by test/io/interop.test.ts and test/io/bad-inputs.test.ts',
-  ],
-  [
-    'src/io/arrow/registerCodecs.ts',
-    'registers the Arrow codecs that the compressed Feather cases of test/io/interop.test.ts need',
-  ],
-  ['src/io/csv/encodeDelimited.ts', 'tested by test/io/fuzz.test.ts'],
-  [
-    'src/io/csv/readNumericColumns.ts',
-    'the numeric table of `lora barrier`, checked by test/cli/commands/lora.test.ts',
-  ],
-  [
-    'src/io/dispatchFormat.ts',
-    'format dispatch of every read, checked by test/io/fixture.test.ts and test/io/readStream.test.ts',
-  ],
-  ['src/io/long/locateColumns.ts', 'column lookup of long tables, its errors checked by test/io/bad-inputs.test.ts'],
-  [
-    'src/io/long/readJsonLines.ts',
-    'the JSON Lines reader, checked by test/io/fixture.test.ts and test/io/bad-inputs.test.ts',
-  ],
-  ['src/io/matrixToLongTable.ts', 'tested by test/io/fuzz.test.ts'],
-  ['src/io/node/atomicWrite.ts', 'tested by test/cli/outputs.test.ts'],
-  ['src/io/node/safetensors.ts', 'tested by test/cli/backendJson.test.ts and test/io/safetensors/safetensors.test.ts'],
-  ['src/io/npy/matrixFromNpy.ts', 'the .npy folder reader, checked by test/io/fixture.test.ts'],
-  ['src/io/parquet/encodeParquet.ts', 'tested by test/io/bad-inputs.test.ts and test/io/fuzz.test.ts'],
-  [
-    'src/io/resolveColumns.ts',
-    'column-name resolution, checked by test/io/fixture.test.ts and test/io/bad-inputs.test.ts',
   ],
   [
     'src/linalg/webgpu/ntProduct.ts',
