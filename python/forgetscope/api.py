@@ -217,6 +217,7 @@ def evaluate(
     methods: Union[str, Sequence[str], None] = None,
     select: Optional[str] = None,
     backend: Optional[str] = None,
+    example_effects: bool = True,
     command: Optional[Sequence[str]] = None,
     progress: Progress = None,
 ) -> dict[str, Any]:
@@ -226,8 +227,10 @@ def evaluate(
     has no RMSE, and AUC is undefined when the test cells hold one class.
 
     ``methods``: None runs :data:`FAST_METHODS` (seconds, not minutes); name others as a list or
-    ``"a,b"``, or pass ``"all"`` for the engine's full default list. ``progress``: tqdm bars by default
-    (the engine's fits per method), ``False`` for quiet, or a callable taking each stderr line."""
+    ``"a,b"``, or pass ``"all"`` for the engine's full default list. ``example_effects=False`` passes
+    ``--no-example-effects`` (lowrank without its correction along the examples' covariates). ``progress``:
+    tqdm bars by default (the engine's fits per method), ``False`` for quiet, or a callable taking each
+    stderr line."""
     args = ["evaluate", str(input)]
     _opt(args, "--train-rows", rows_arg(train_rows))
     _opt(args, "--test-rows", rows_arg(test_rows))
@@ -239,6 +242,8 @@ def evaluate(
         _opt(args, "--methods", _list_arg(methods))
     _opt(args, "--select", select)
     _opt(args, "--backend", backend)
+    if not example_effects:
+        args.append("--no-example-effects")
     with _Session(command, progress) as s:
         result = s.json(args)
     rows = []
@@ -267,13 +272,17 @@ def predict_args(
     side: Union[str, Sequence[str], None] = None,
     seed: Optional[int] = None,
     backend: Optional[str] = None,
+    example_effects: bool = True,
 ) -> list[str]:
-    """The ``forgetscope predict`` arguments :func:`predict` runs (``side=None`` passes no ``--side``)."""
+    """The ``forgetscope predict`` arguments :func:`predict` runs (``side=None`` passes no ``--side``;
+    ``example_effects=False`` passes ``--no-example-effects``)."""
     args = ["predict", str(input), "--observed", observed_file, "--method", method, "--out", out_file, "--force"]
     _opt(args, "--train-rows", rows_arg(train_rows))
     _opt(args, "--side", _list_arg(side))
     _opt(args, "--seed", seed)
     _opt(args, "--backend", backend)
+    if not example_effects:
+        args.append("--no-example-effects")
     return args
 
 
@@ -286,6 +295,7 @@ def predict(
     *,
     seed: Optional[int] = None,
     backend: Optional[str] = None,
+    example_effects: bool = True,
     command: Optional[Sequence[str]] = None,
     progress: Progress = None,
 ) -> pd.DataFrame:
@@ -293,13 +303,14 @@ def predict(
 
     ``observed``: a DataFrame with columns ``example, value`` (or ``{id: value}``, or a CSV file);
     ``train_rows``: ``"0-3,5"``, a list of indices / task ids, or None (all rows); ``side``: None (no
-    side information) or a name / list of names passed as ``--side a,b``. Returns a DataFrame with columns
+    side information) or a name / list of names passed as ``--side a,b``; ``example_effects=False``: lowrank
+    without its correction along the examples' covariates. Returns a DataFrame with columns
     ``example, prediction[, lower, upper]`` — the rows and values of the CLI's ``--out`` table.
     ``df.attrs["summary"]`` is the CLI's JSON summary."""
     with _Session(command, progress) as s:
         obs = _write_observed(observed, s.dir)
         out = s.dir / "prediction.arrow"
-        summary = s.json(predict_args(input, obs, str(out), train_rows=train_rows, method=method, side=side, seed=seed, backend=backend))
+        summary = s.json(predict_args(input, obs, str(out), train_rows=train_rows, method=method, side=side, seed=seed, backend=backend, example_effects=example_effects))
         df = _read_arrow(out)
     summary.pop("out", None)
     df.attrs["summary"] = summary

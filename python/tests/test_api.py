@@ -92,6 +92,18 @@ def test_predict_side_argument_construction():
     many = api.predict_args("m.parquet", "obs.csv", "out.arrow", side=["first_order", "gradient"])
     assert many[many.index("--side") + 1] == "first_order,gradient"
     assert api.predict_args("m", "o", "x", train_rows=None).count("--train-rows") == 0
+    assert "--no-example-effects" not in base
+    assert api.predict_args("m", "o", "x", example_effects=False)[-1] == "--no-example-effects"
+
+
+def test_example_effects_off_changes_lowrank_and_matches_the_cli(observed, tmp_path):
+    df, csv = observed
+    on = api.predict(FIXTURE, observed=df, train_rows="1-36", progress=False)
+    off = api.predict(FIXTURE, observed=df, train_rows="1-36", example_effects=False, progress=False)
+    _cli("predict", str(FIXTURE), "--observed", csv, "--train-rows", "1-36", "--no-example-effects", "--out", str(tmp_path / "off.arrow"))
+    assert np.array_equal(off["prediction"].to_numpy(), _arrow(tmp_path / "off.arrow")["prediction"].to_numpy())
+    # the fixture's examples carry sources and texts: the correction moves the prediction
+    assert not np.array_equal(on["prediction"].to_numpy(), off["prediction"].to_numpy())
 
 
 def test_errors_carry_the_engines_location(tmp_path):

@@ -1,6 +1,4 @@
 import { calibrationColumns, conformalQuantile, probeConformalScale } from '../../src/completion/conformal.js';
-import { checkKnownEntries } from '../../src/completion/known.js';
-import { ForgetscopeError } from '../../src/util/errors.js';
 
 describe('conformal calibration helpers (hand-worked)', () => {
   test('the conformal quantile is the ⌈level·(n + 1)⌉-th smallest score, capped at the largest', () => {
@@ -36,19 +34,5 @@ describe('conformal calibration helpers (hand-worked)', () => {
     expect(Array.from(calibrationColumns(3, 5))).toEqual([0, 1, 2]);
     // ⌊(t + ½)·10/4⌋ = ⌊1.25⌋, ⌊3.75⌋, ⌊6.25⌋, ⌊8.75⌋
     expect(Array.from(calibrationColumns(10, 4))).toEqual([1, 3, 6, 8]);
-  });
-
-  test('known entries: distinct in-range columns with finite values pass; anything else is refused', () => {
-    expect(() =>
-      checkKnownEntries({ columns: Int32Array.of(0, 2), values: Float64Array.of(0.1, -3) }, 3),
-    ).not.toThrow();
-    const bad = [
-      { columns: Int32Array.of(0, 1), values: Float64Array.of(1) },
-      { columns: Int32Array.of(3), values: Float64Array.of(1) },
-      { columns: Int32Array.of(-1), values: Float64Array.of(1) },
-      { columns: Int32Array.of(1, 1), values: Float64Array.of(1, 2) },
-      { columns: Int32Array.of(1), values: Float64Array.of(NaN) },
-    ];
-    for (const known of bad) expect(() => checkKnownEntries(known, 3)).toThrow(ForgetscopeError);
   });
 });

@@ -4,12 +4,7 @@ import { ForgettingMatrix } from '../../src/matrix/ForgettingMatrix.js';
 import { SeededNormal } from '../../src/linalg/random.js';
 
 /** Whether python3 + numpy run here; in CI (CI=true) their absence is a failure, not a skip. */
-export function hasNumpy(): boolean {
-  const probe = spawnSync('python3', ['-c', 'import numpy'], { encoding: 'utf8' });
-  if (probe.status !== 0 && process.env.CI === 'true')
-    throw new Error('python3 with numpy is required in CI for the numpy cross-checks');
-  return probe.status === 0;
-}
+export { numpyAvailable as hasNumpy } from '../helpers/python.js';
 
 /** Runs a python program with a JSON document on stdin and parses the JSON it prints. */
 export function numpyJson<T>(program: string, input: unknown): T {
@@ -92,3 +87,23 @@ export function unknownRmse(
   }
   return { se, count };
 }
+
+/**
+ * Python lines (indented for a loop body) of the numpy reference fits: the centring `v` of the train
+ * block Z (M×N), its column offsets `off`, the SVD `U, sv, Vt` of the centred block, the mean squared
+ * singular value `sig2` per entry and the top-k right vectors `V`.
+ */
+export const NUMPY_CENTRED_SVD = `
+  cm = Z.mean(0)
+  if v == 'uncentered': R = Z; off = np.zeros(N)
+  elif v == 'column': R = Z - cm; off = cm
+  else: R = Z - cm - Z.mean(1, keepdims=True) + Z.mean(); off = cm
+  U, sv, Vt = np.linalg.svd(R, full_matrices=False)
+  sig2 = (sv**2).sum() / (M * N)
+  V = Vt[:k].T`;
+
+/** Column noise sd `base + (j mod 5)·step`: five noise levels repeating across the columns. */
+export const fiveNoiseLevels =
+  (base: number, step: number) =>
+  (j: number): number =>
+    base + (j % 5) * step;

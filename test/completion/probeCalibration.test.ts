@@ -3,7 +3,7 @@ import { LOWRANK_VARIANTS } from '../../src/completion/loo/basis.js';
 import { knownNormal, solveRidge } from '../../src/completion/loo/ridge.js';
 import { minConformalScores } from '../../src/completion/conformal.js';
 import { createReferenceBackend } from '../../src/linalg/reference.js';
-import { randomColumns, syntheticMatrix } from './lowrankHelpers.js';
+import { randomColumns, syntheticMatrix, fiveNoiseLevels } from './lowrankHelpers.js';
 import { predictiveSd } from './oracles.js';
 
 /**
@@ -14,14 +14,8 @@ import { predictiveSd } from './oracles.js';
  */
 describe('lowrank intervals calibrated on the task’s own probes', () => {
   test('half-widths equal the brute-force jackknife scale times the shape (1e-8 relative)', async () => {
-    const z = syntheticMatrix({
-      rows: 15,
-      cols: 160,
-      rank: 3,
-      seed: 23,
-      additive: true,
-      noise: (j) => 0.1 + (j % 5) * 0.05,
-    });
+    const noise = fiveNoiseLevels(0.1, 0.05);
+    const z = syntheticMatrix({ rows: 15, cols: 160, rank: 3, seed: 23, additive: true, noise });
     const train = z.selectRows({ start: 0, end: 14 });
     const columns = randomColumns(160, 30, 4);
     const values = Float64Array.from(columns, (j) => z.get(14, j));

@@ -1,16 +1,21 @@
 import { spawnSync } from 'node:child_process';
 
 /**
- * Whether python3 with numpy can run here. In CI (CI=true) a missing numpy is a test failure, not a
- * skip: the numpy cross-checks are required there.
+ * Whether python3 can import `module` here. In CI (CI=true) a missing module is a test failure, not a
+ * skip: the cross-checks against it are required there.
  */
-export function numpyAvailable(): boolean {
-  const probe = spawnSync('python3', ['-c', 'import numpy'], { encoding: 'utf8' });
+export function pythonHas(module: string): boolean {
+  const probe = spawnSync('python3', ['-c', `import ${module}`], { encoding: 'utf8' });
   const ok = probe.status === 0;
   if (!ok && process.env.CI === 'true') {
-    throw new Error('python3 with numpy is required in CI for the numpy cross-checks (pip install numpy)');
+    throw new Error(`python3 with ${module} is required in CI for the cross-checks against it (pip install ${module})`);
   }
   return ok;
+}
+
+/** Whether python3 with numpy can run here (a failure in CI when it cannot). */
+export function numpyAvailable(): boolean {
+  return pythonHas('numpy');
 }
 
 /** Runs a python script and parses the one JSON object it prints. */

@@ -1,8 +1,9 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import type { ForgettingMatrix } from '../../src/matrix/ForgettingMatrix.js';
+import { encodeNpy } from '../../src/io/npy/encodeNpy.js';
 
 /** The bundled fixture folder (relative to the repository root). */
 export const FIXTURE = resolve('fixtures/real-dev-v1');
@@ -53,4 +54,20 @@ export function expectSameMatrix(a: ForgettingMatrix, b: ForgettingMatrix, tol =
     }
   }
   expect(worst).toBeLessThanOrEqual(tol);
+}
+
+/**
+ * Writes a small dataset folder `<dir>/<name>`: a 2×2 Z.npy, tasks t1, t2 and examples e1, e2, with
+ * `files` added or replacing those; returns its path.
+ */
+export function writeDataset(dir: string, name: string, files: Record<string, string | Uint8Array>): string {
+  const d = join(dir, name);
+  mkdirSync(d, { recursive: true });
+  const base: Record<string, string | Uint8Array> = {
+    'Z.npy': encodeNpy(Float64Array.from([0.5, 0.25, -0.5, 1]), [2, 2]),
+    'tasks.json': '[{"id": "t1", "family": "a"}, {"id": "t2", "family": "b"}]',
+    'examples.jsonl': '{"id": "e1", "source": "s1"}\n{"id": "e2", "source": "s2"}\n',
+  };
+  for (const [k, v] of Object.entries({ ...base, ...files })) writeFileSync(join(d, k), v);
+  return d;
 }

@@ -1,5 +1,6 @@
+import { referenceGemm, referenceGram } from '../../src/linalg/reference.js';
 import { SeededNormal } from '../../src/linalg/random.js';
-import type { Dense } from '../../src/linalg/types.js';
+import type { Backend, Dense } from '../../src/linalg/types.js';
 
 /** A seeded standard-normal dense matrix. */
 export function randomDense(rows: number, cols: number, seed: number, f32 = false): Dense {
@@ -72,4 +73,68 @@ export function expectOneRowForms(out: {
   expect(Array.from(out.lin)).toEqual(ONE_ROW_FORMS.lin);
   expect(Array.from(out.energy)).toEqual(ONE_ROW_FORMS.energy);
   expect(Array.from(out.quad)).toEqual(ONE_ROW_FORMS.quad);
+}
+
+/** The four transpose cases of gemm, as [transA, transB]. */
+export const TRANSPOSES: [boolean, boolean][] = [
+  [false, false],
+  [true, false],
+  [false, true],
+  [true, true],
+];
+
+/** A gemm case: op(A) is rows×depth, op(B) depth×cols. */
+export type GemmShape = readonly [rows: number, depth: number, cols: number];
+
+/** Seeds of the two random operands of a gemm case. */
+export type GemmSeeds = (rows: number, depth: number, cols: number) => [number, number];
+
+/**
+ * Expects `gemm(op(A), op(B))` for each shape to have rows·cols entries within `bound` of the float64
+ * reference, relative to Σ|a||b| (seeded random operands, float32 or float64).
+ */
+export async function expectGemmMatches(
+  gemm: (a: Dense, b: Dense, options: { transA: boolean; transB: boolean }) => Promise<Float64Array>,
+  shapes: readonly GemmShape[],
+  [transA, transB]: readonly [boolean, boolean],
+  bound: number,
+  { f32 = false, seeds = (r, k, c) => [r + 7 * k, c + 3] }: { f32?: boolean; seeds?: GemmSeeds } = {},
+): Promise<void> {
+  for (const [r, k, c] of shapes) {
+    const [sa, sb] = seeds(r, k, c);
+    const a = transA ? randomDense(k, r, sa, f32) : randomDense(r, k, sa, f32);
+    const b = transB ? randomDense(c, k, sb, f32) : randomDense(k, c, sb, f32);
+    const got = await gemm(a, b, { transA, transB });
+    expect(got.length).toBe(r * c);
+    expect(
+      maxScaledError(got, referenceGemm(a, b, { transA, transB }), absProductScale(a, b, transA, transB)),
+    ).toBeLessThan(bound);
+  }
+}
+
+/** Expects a Gram matrix of `a` within `bound` of the float64 reference (relative to Σ|a||a|) and exactly symmetric. */
+export function expectGramMatches(got: Float64Array, a: Dense, bound: number): void {
+  const m = a.rows;
+  expect(maxScaledError(got, referenceGram(a), absProductScale(a, a, false, true))).toBeLessThan(bound);
+  let asymmetric = 0;
+  for (let i = 0; i < m; i++) for (let j = 0; j < i; j++) if (got[i * m + j] !== got[j * m + i]) asymmetric++;
+  expect(asymmetric).toBe(0);
+}
+
+/**
+ * Makes a backend before the tests of the enclosing `describe` and disposes of it after them; the
+ * returned function gives the backend inside a test.
+ */
+export function backendPerSuite(make: () => Backend): () => Backend {
+  let backend: Backend | null = null;
+  beforeAll(() => {
+    backend = make();
+  });
+  afterAll(async () => {
+    await backend?.dispose();
+  });
+  return () => {
+    if (backend === null) throw new Error('the backend is made in beforeAll');
+    return backend;
+  };
 }

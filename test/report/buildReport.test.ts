@@ -1,4 +1,4 @@
-import { buildReportHtml, escapeHtml, formatSeeds, scopeSvgIds } from '../../src/report/index.js';
+import { buildReportHtml } from '../../src/report/index.js';
 import { REPORT_CHARTS, sampleReportData } from './sampleReport.js';
 
 describe('buildReportHtml', () => {
@@ -60,20 +60,5 @@ describe('buildReportHtml', () => {
 
   it('has print styles', () => {
     expect(html).toContain('@media print');
-  });
-});
-
-describe('report helpers', () => {
-  it('escapes the five HTML specials', () => {
-    expect(escapeHtml(`<a href="x">'&'</a>`)).toBe('&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;');
-  });
-  it('prefixes ids and their references', () => {
-    expect(scopeSvgIds('<g id="a"><rect fill="url(#a)"/><use href="#a"/></g>', 'p-')).toBe(
-      '<g id="p-a"><rect fill="url(#p-a)"/><use href="#p-a"/></g>',
-    );
-  });
-  it('writes consecutive seeds as a range', () => {
-    expect(formatSeeds([0, 1, 2, 3])).toBe('0-3');
-    expect(formatSeeds([0, 2])).toBe('0,2');
   });
 });

@@ -1,3 +1,5 @@
+// Numeric kernel: indexed reads carry `!` where the index is < length by the loop bounds (the arrays
+// are sized from the same counts: rows, columns, components, side columns) or by the shapes checked on entry.
 import type { ForgettingMatrix } from '../../matrix/ForgettingMatrix.js';
 import type { Backend, Dense } from '../../linalg/types.js';
 import { ForgetscopeError } from '../../util/errors.js';

@@ -1,3 +1,5 @@
+// Numeric kernel: indexed reads carry `!` where the index is < length by the loop bounds (the arrays
+// are sized from the same counts: rows, columns, components, side columns) or by the shapes checked on entry.
 import { symmetricEigen } from '../../linalg/eigen.js';
 import { secularRoots } from '../../linalg/secular.js';
 import {

@@ -1,3 +1,5 @@
+// Numeric kernel: indexed reads carry `!` where the index is < length by the loop bounds (the arrays
+// are sized from the same counts: rows, columns, components, side columns) or by the shapes checked on entry.
 import type { VariantBasis } from './basis.js';
 import type { RidgeSolution } from './ridge.js';
 import { forwardSubstitute } from '../../linalg/smallDense.js';

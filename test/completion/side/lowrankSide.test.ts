@@ -4,7 +4,7 @@ import { SeededNormal } from '../../../src/linalg/random.js';
 import { createReferenceBackend } from '../../../src/linalg/reference.js';
 import { sideRowOf, selectSideRows, type SideMatrix } from '../../../src/matrix/sideMatrices.js';
 import { ForgetscopeError } from '../../../src/util/errors.js';
-import { hasNumpy, numpyJson } from '../lowrankHelpers.js';
+import { hasNumpy, numpyJson, NUMPY_CENTRED_SVD } from '../lowrankHelpers.js';
 
 /** Z_i = a_i + b + γ_i·S_i (+ optional rank-1 term u_i·v), S Gaussian: the side row carries the task-specific pattern. */
 function sideCase(
@@ -106,14 +106,7 @@ gbar = slopes.mean(); tau2 = max(slopes.var(), 1e-6 * gbar**2, 1e-300)
 Z = Z - slopes[:, None] * S   # the basis and offsets come from the train rows without their own side part
 out = []
 for c in d['cases']:
-  v, k, a, asd = c['variant'], c['k'], c['alpha'], c['side']
-  cm = Z.mean(0)
-  if v == 'uncentered': R = Z; off = np.zeros(N)
-  elif v == 'column': R = Z - cm; off = cm
-  else: R = Z - cm - Z.mean(1, keepdims=True) + Z.mean(); off = cm
-  U, sv, Vt = np.linalg.svd(R, full_matrices=False)
-  sig2 = (sv**2).sum() / (M * N)
-  V = Vt[:k].T
+  v, k, a, asd = c['variant'], c['k'], c['alpha'], c['side']${NUMPY_CENTRED_SVD}
   cols = [s[:, None], V]; pen = [asd * sig2 / tau2] + list(a * sig2 * M / sv[:k]**2); shift = [gbar] + [0.0] * k
   if v == 'additive': cols = [np.ones((N, 1))] + cols; pen = [0.0] + pen; shift = [0.0] + shift
   X = np.hstack(cols); shift = np.array(shift)

@@ -33,3 +33,15 @@ describe('parseNpy', () => {
     expect(() => parseNpy(bad, 'x.npy')).toThrow(ForgetscopeError);
   });
 });
+
+describe('npy header', () => {
+  test('a repeated key keeps its last value, as numpy', () => {
+    const data = [...new Uint8Array(Float64Array.from([1, 2]).buffer)];
+    const arr = parseNpy(
+      npy("{'descr': '<i4', 'fortran_order': False, 'shape': (1, 2), 'descr': '<f8', }", data),
+      'dup.npy',
+    );
+    expect(arr.descr).toBe('<f8');
+    expect([...(arr.data as Float64Array)]).toEqual([1, 2]);
+  });
+});

@@ -6,6 +6,7 @@ import { createCpuBackend } from '../../../src/linalg/cpu/backend.js';
 import { createNodeCpuBackend } from '../../../src/linalg/node.js';
 import { referenceGemm, referenceGram } from '../../../src/linalg/reference.js';
 import { absProductScale, maxScaledError, randomDense } from '../helpers.js';
+import { expectGemmMatches, expectGramMatches, type GemmShape, TRANSPOSES } from '../helpers.js';
 
 // The system-BLAS path of the Node cpu backend (cpu/blas.ts, cpu/nodeBlas.ts) against the float64
 // reference. CI installs OpenBLAS, so there the library must load; elsewhere a machine without one
@@ -30,19 +31,6 @@ function counting(lib: BlasLibrary): BlasLibrary & { calls: string[] } {
     dsyrk: (...args) => (calls.push(`dsyrk k=${args[2]}`), lib.dsyrk(...args)),
   };
 }
-
-test('FORGETSCOPE_BLAS=0 and library: false load nothing; a named library that does not load is an error naming it', () => {
-  const saved = process.env.FORGETSCOPE_BLAS;
-  try {
-    process.env.FORGETSCOPE_BLAS = 'off';
-    expect(loadNodeBlas()).toBeNull();
-  } finally {
-    if (saved === undefined) delete process.env.FORGETSCOPE_BLAS;
-    else process.env.FORGETSCOPE_BLAS = saved;
-  }
-  expect(loadNodeBlas({ library: false })).toBeNull();
-  expect(() => loadNodeBlas({ library: '/nonexistent/libnoblas.so' })).toThrow(/libnoblas\.so/);
-});
 
 withLibrary('with the system BLAS', () => {
   let lib: BlasLibrary & { calls: string[] };
@@ -84,11 +72,7 @@ withLibrary('with the system BLAS', () => {
     for (const f32 of [true, false]) {
       const a = randomDense(m, n, 7 * m + n, f32);
       lib.calls.length = 0;
-      const got = await cpu.gram(a);
-      expect(maxScaledError(got, referenceGram(a), absProductScale(a, a, false, true))).toBeLessThan(
-        f32 ? F32_BOUND : F64_BOUND,
-      );
-      for (let i = 0; i < m; i++) for (let j = 0; j < i; j++) expect(got[i * m + j]).toBe(got[j * m + i]);
+      expectGramMatches(await cpu.gram(a), a, f32 ? F32_BOUND : F64_BOUND);
       // float32: one ssyrk per 64 columns; float64: one dsyrk over all of them
       expect(lib.calls).toEqual(
         f32
@@ -98,31 +82,20 @@ withLibrary('with the system BLAS', () => {
     }
   });
 
-  test.each([
-    [false, false],
-    [true, false],
-    [false, true],
-    [true, true],
-  ])('gemm transA=%s transB=%s, awkward shapes, float32 and float64', async (transA, transB) => {
+  test.each(TRANSPOSES)('gemm transA=%s transB=%s, awkward shapes, float32 and float64', async (transA, transB) => {
     const cpu = createCpuBackend({ runner });
-    for (const f32 of [true, false]) {
-      for (const [r, k, c] of [
-        [1, 1, 1],
-        [1, 300, 40],
-        [40, 300, 1],
-        [5, 1, 33],
-        [17, 130, 9],
-        [33, 129, 17],
-      ] as const) {
-        const a = transA ? randomDense(k, r, r + 7 * k, f32) : randomDense(r, k, r + 7 * k, f32);
-        const b = transB ? randomDense(c, k, c + 3, f32) : randomDense(k, c, c + 3, f32);
-        const got = await cpu.gemm(a, b, { transA, transB });
-        expect(got.length).toBe(r * c);
-        expect(
-          maxScaledError(got, referenceGemm(a, b, { transA, transB }), absProductScale(a, b, transA, transB)),
-        ).toBeLessThan(f32 ? F32_BOUND : F64_BOUND);
-      }
-    }
+    const shapes: GemmShape[] = [
+      [1, 1, 1],
+      [1, 300, 40],
+      [40, 300, 1],
+      [5, 1, 33],
+      [17, 130, 9],
+      [33, 129, 17],
+    ];
+    for (const f32 of [true, false])
+      await expectGemmMatches((a, b, o) => cpu.gemm(a, b, o), shapes, [transA, transB], f32 ? F32_BOUND : F64_BOUND, {
+        f32,
+      });
   });
 
   test('a column range [c0, c1) of a transposed operand (the offsets streaming uses)', async () => {

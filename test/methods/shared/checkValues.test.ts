@@ -1,5 +1,4 @@
 import { checkTensorValues, firstBadEntry } from '../../../src/methods/shared/checkValues.js';
-import { compareFisher } from '../../../src/methods/fisher/compareFisher.js';
 import { ForgetscopeError } from '../../../src/util/errors.js';
 
 describe('firstBadEntry', () => {
@@ -31,28 +30,5 @@ describe('checkTensorValues', () => {
     ).toThrow('entry [1, 1, 1] is Infinity');
     expect(() => checkTensorValues([w], 'weights')).toThrow(ForgetscopeError);
     checkTensorValues([{ name: 'ok', data: Float64Array.of(0, 1) }], 'weights', { nonNegative: true });
-  });
-});
-
-describe('compareFisher input checks', () => {
-  const a = [{ name: 'w', data: Float64Array.of(0.5, 0.1, 0.2) }];
-  test('NaN or negative Fisher values, non-finite updates, and bad q or lambda are input errors', () => {
-    expect(() => compareFisher([{ name: 'w', data: Float64Array.of(0.5, NaN, 0.2) }])).toThrow(
-      'tensor "w" (Fisher diagonal A) entry [1] is NaN',
-    );
-    expect(() => compareFisher(a, [{ name: 'w', data: Float64Array.of(0.5, 0.1, -0.2) }])).toThrow(
-      'tensor "w" (Fisher diagonal B) entry [2] is -0.2',
-    );
-    expect(() =>
-      compareFisher(a, undefined, { update: [{ name: 'w', data: Float64Array.of(Infinity, 0, 0) }] }),
-    ).toThrow('tensor "w" (update) entry [0] is Infinity');
-    expect(() => compareFisher(a, undefined, { top: 0 })).toThrow('top fraction must be in (0, 1], got 0');
-    expect(() => compareFisher(a, undefined, { lambda: -1 })).toThrow('lambda must be a finite number ≥ 0, got -1');
-  });
-
-  test('valid input still gives the hand-computed EWC penalty: (λ/2)·Σ F·Δ²', () => {
-    const r = compareFisher(a, undefined, { lambda: 2, update: [{ name: 'w', data: Float64Array.of(1, 2, -1) }] });
-    // (2/2)·(0.5·1 + 0.1·4 + 0.2·1) = 1.1
-    expect(r.overall.ewc).toBeCloseTo(1.1, 14);
   });
 });
