@@ -1,10 +1,12 @@
 import {
   biasForgettingCorrelation,
   classStatsFromLogits,
+  isNumberToken,
   massShift,
+  numberTokenIds,
+  tokenClassMass,
+  tokenLogProbShift,
 } from '../../../src/methods/narrow-tuning/tokenBias.js';
-import { isNumberToken, numberTokenIds } from '../../../src/methods/narrow-tuning/tokenBias.js';
-import { tokenClassMass, tokenLogProbShift } from '../../../src/methods/narrow-tuning/tokenBias.js';
 
 // Worked tests of seed-000 §4 (numbers from the spec, computed there with numpy).
 describe('narrow tuning (seed 000)', () => {
