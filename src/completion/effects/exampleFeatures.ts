@@ -33,17 +33,18 @@ export interface ExampleFeatureOptions {
  *   (ASCII upper case, lower case, digits, white space, punctuation, anything else), standardised
  *   (`text.<class>`);
  * - when every example has a finite base NLL (`nllBefore`): that NLL, standardised (`base_nll`).
- * A covariate that is constant over the examples is left out. The covariates are then made orthogonal
- * in that order (each is what the ones before it do not explain, scaled to mean square one; one that
- * they explain fully is left out) and named after the covariate each direction came from. Returns null
- * when none is left.
+ * A covariate that is constant over the examples, or a linear combination of those before it (the
+ * text shares sum to one, as do the group indicators), is left out. Returns null when none is left.
  * @example
  * exampleFeatures(matrix)?.names; // ['source=man', 'source=python', 'text.upper', …, 'base_nll']
  */
 export function exampleFeatures(matrix: ForgettingMatrix, options: ExampleFeatureOptions = {}): ExampleFeatures | null {
   const n = matrix.cols;
-  const columns: { name: string; values: Float64Array }[] = [];
-  columns.push(...groupIndicators(matrix, options.groupKey ?? 'source'));
+  // group indicators stay 0/1; the continuous covariates are standardised
+  const columns: { name: string; values: Float64Array | null }[] = groupIndicators(
+    matrix,
+    options.groupKey ?? 'source',
+  );
   const texts = matrix.exampleMeta.map((meta) => meta['text']);
   if (n > 0 && texts.every((t) => typeof t === 'string' && t.length > 0)) {
     const shares = TEXT_CLASSES.map(() => new Float64Array(n));
@@ -56,34 +57,30 @@ export function exampleFeatures(matrix: ForgettingMatrix, options: ExampleFeatur
     });
     TEXT_CLASSES.forEach((name, k) => {
       const share = shares[k];
-      if (share) columns.push({ name: `text.${name}`, values: share });
+      if (share) columns.push({ name: `text.${name}`, values: standardised(share) });
     });
   }
   const base = matrix.nllBefore;
-  if (base && base.length === n && base.every(Number.isFinite)) columns.push({ name: 'base_nll', values: base });
-  const kept: { name: string; values: Float64Array }[] = [];
-  for (const c of columns) {
-    const isGroup = c.name.includes('=');
-    const standard = isGroup ? c.values : standardised(c.values);
-    if (standard) kept.push({ name: c.name, values: standard });
-  }
-  const directions = orthogonalDirections(kept);
-  if (directions.length === 0) return null;
-  const data = new Float64Array(directions.length * n);
-  directions.forEach(({ values }, i) => {
+  if (base && base.length === n && base.every(Number.isFinite))
+    columns.push({ name: 'base_nll', values: standardised(base) });
+  const kept = independentColumns(
+    columns.filter((c): c is { name: string; values: Float64Array } => c.values !== null),
+  );
+  if (kept.length === 0) return null;
+  const data = new Float64Array(kept.length * n);
+  kept.forEach(({ values }, i) => {
     data.set(values, i * n);
   });
-  return { names: directions.map(({ name }) => name), n, p: directions.length, data };
+  return { names: kept.map(({ name }) => name), n, p: kept.length, data };
 }
 
 /**
- * The columns made orthogonal in order (Gram–Schmidt), each scaled to mean square one: column f
- * becomes the part of it that the columns before it do not explain, and is dropped when that part is
- * below 1e-6 of its norm. The text shares sum to one, as do the group indicators, and several
- * covariates move together; orthogonal directions keep the effects' prior (one variance per
- * direction) well conditioned. Disjoint group indicators come first and stay as they are (scaled).
+ * The columns kept in order, each only when the part of it that the columns kept before it do not
+ * explain (Gram–Schmidt against their orthonormalised residuals) is at least 1e-6 of its norm; the
+ * kept columns are returned as given. (Keeping the columns themselves rather than the orthogonal
+ * directions measured better: docs/completion.md, "Example effects".)
  */
-function orthogonalDirections(
+function independentColumns(
   columns: readonly { name: string; values: Float64Array }[],
 ): { name: string; values: Float64Array }[] {
   const out: { name: string; values: Float64Array }[] = [];

@@ -114,7 +114,7 @@ export interface HeldOutFit {
 /**
  * Every fold's held-out row completed from `columns` with the setting `hyper` (with the side columns
  * of `side` when given; then `hyper.side` is α_s), evaluated at the calibration columns not in
- * `columns`: what the interval scale (`calibrateScale`) and the example effects' prior are learned from.
+ * `columns`: what the interval scale (`heldOutScale`) and the example effects' prior are learned from.
  */
 export function foldHeldOut(
   stats: TrainStats,
@@ -161,22 +161,6 @@ export function heldOutScale(heldOut: readonly HeldOutFit[], level: number): num
   for (const { truth, prediction, sd, rho } of heldOut)
     for (let t = 0; t < truth.length; t++) ratios.push(Math.abs(truth[t]! - prediction[t]!) / (rho * sd[t]!));
   return conformalQuantile(ratios, level);
-}
-
-/**
- * The interval scale κ of `foldHeldOut`'s fits (see `heldOutScale`), with the side columns of `side`
- * when given (then `hyper.side` is α_s).
- */
-export function calibrateScale(
-  stats: TrainStats,
-  folds: readonly Fold[],
-  columns: Int32Array,
-  hyper: LowrankHyper,
-  level: number,
-  calibration: Int32Array,
-  side?: SideStats,
-): number {
-  return heldOutScale(foldHeldOut(stats, folds, columns, hyper, calibration, side), level);
 }
 
 /** A fold's fit at the calibration columns: what `foldColumnForms` and `sideColumnForms` evaluate. */

@@ -85,7 +85,7 @@ export interface LowrankOptions extends FitOptions {
    * Reuse an earlier fit of the same train matrix object with the same backend and options (its
    * Gram, folds, bases and per-column-set decisions), kept while the matrix lives. Opt-in (default
    * false: every call fits afresh); safe because a `ForgettingMatrix` is immutable once built. Fits
-   * with side matrices are never reused.
+   * with side matrices or with given example covariates are never reused.
    */
   reuse?: boolean;
   /**
@@ -192,7 +192,7 @@ function fitKey(options: LowrankOptions): string {
     options.level ?? null,
     options.calibrationColumns ?? null,
     options.calibration ?? null,
-    typeof options.exampleEffects === 'object' ? options.exampleEffects.names : (options.exampleEffects ?? null),
+    options.exampleEffects ?? null,
   ]);
 }
 
@@ -204,7 +204,9 @@ export async function fitLowrankCompletion(
   train: ForgettingMatrix,
   options: LowrankOptions = {},
 ): Promise<FittedLowrank> {
-  if (options.reuse !== true || (options.side && options.side.length > 0)) return fitLowrankFresh(train, options);
+  // side matrices and given covariates are not part of the cache key: such fits are never reused
+  if (options.reuse !== true || (options.side && options.side.length > 0) || typeof options.exampleEffects === 'object')
+    return fitLowrankFresh(train, options);
   let byBackend = FIT_CACHE.get(train);
   if (!byBackend) FIT_CACHE.set(train, (byBackend = new WeakMap()));
   const backendKey: object = options.backend ?? DEFAULT_BACKEND;

@@ -9,11 +9,11 @@ import { ForgettingMatrix } from '../../../../src/matrix/ForgettingMatrix.js';
  * the train rows' span cannot hold a new task's group shifts (nor a held-out train row's); its measured
  * entries can.
  */
-function groupedMatrix(rows: number, cols: number, seed: number, withMeta = true): ForgettingMatrix {
+function groupedMatrix(rows: number, cols: number, seed: number, withMeta = true, shiftSd = 0.6): ForgettingMatrix {
   const g = new SeededNormal(seed);
   const a = Array.from({ length: rows * 2 }, () => g.normal());
   const b = Array.from({ length: cols * 2 }, () => g.normal());
-  const shifts = Array.from({ length: rows * G }, () => 0.6 * g.normal());
+  const shifts = Array.from({ length: rows * G }, () => shiftSd * g.normal());
   const values = new Float64Array(rows * cols);
   for (let i = 0; i < rows; i++)
     for (let j = 0; j < cols; j++) {
@@ -89,21 +89,26 @@ describe('lowrank example effects', () => {
   });
 
   test('group labels that carry nothing: never worse than off by more than noise', async () => {
-    // the same matrix without group shifts: labels drawn independently of the data
-    const g = new SeededNormal(11);
-    const base = groupedMatrix(M, N, 9, false);
-    const values = Float64Array.from(base.values as Float64Array);
-    for (let i = 0; i < M; i++)
-      for (let j = 0; j < N; j++) values[i * N + j] = 0.1 * g.normal() + (values[i * N + j] ?? 0) * 0;
-    const noise = new ForgettingMatrix({
-      values,
-      taskIds: base.taskIds,
-      exampleIds: base.exampleIds,
-      exampleMeta: Array.from({ length: N }, (_, j) => ({ source: `g${(j * 7) % 5}` })),
-    });
+    // the rank-2 pattern and noise without group shifts: the group labels say nothing about the data
+    const noise = groupedMatrix(M, N, 9, true, 0);
     const off = await testRmse(noise, { exampleEffects: false });
     const on = await testRmse(noise, {});
     expect(on).toBeLessThan(off * 1.02);
+  });
+
+  test('reuse: fits with given covariates are never shared, even under the same names', async () => {
+    const train = groupedMatrix(M, N, 3).selectRows(trainRows);
+    const covariate = (sign: number) => ({
+      names: ['x'],
+      n: N,
+      p: 1,
+      data: Float64Array.from({ length: N }, (_, j) => sign * (j % 2 === 0 ? 1 : -1)),
+    });
+    const a = await fitLowrankCompletion(train, { reuse: true, exampleEffects: covariate(1) });
+    const b = await fitLowrankCompletion(train, { reuse: true, exampleEffects: covariate(-1) });
+    expect(a).not.toBe(b);
+    // the default covariates are part of the key (none given): the same fit comes back
+    expect(await fitLowrankCompletion(train, { reuse: true })).toBe(await fitLowrankCompletion(train, { reuse: true }));
   });
 
   test('covariates of the wrong length: a shape error', async () => {
