@@ -1,12 +1,5 @@
 import { sampleCorrelation, sampleRankCorrelation } from 'simple-statistics';
-import {
-  correlate,
-  correlateSimilarity,
-  correlateTaskMetadata,
-  midranks,
-  pearson,
-  spearman,
-} from '../../src/analysis/correlations.js';
+import * as corr from '../../src/analysis/correlations.js';
 import { seededGaussian } from '../../src/linalg/random.js';
 import { handWorked as z } from './helpers/handWorked.js';
 
@@ -20,7 +13,7 @@ describe('correlations', () => {
       { lr: 5, steps: null },
     ];
     const y = [1, 2, 3, 4, 10];
-    const out = correlateTaskMetadata(y, meta);
+    const out = corr.correlateTaskMetadata(y, meta);
     expect(out.map((c) => c.key)).toEqual(['lr', 'steps', 'lr×steps']);
     expect(out[0]!.n).toBe(5);
     expect(out[0]!.spearman).toBeCloseTo(1, 15);
@@ -29,21 +22,21 @@ describe('correlations', () => {
     expect(out[1]!.pearson).toBeCloseTo(1 / Math.sqrt(5), 14);
     // lr×steps = [1,4,3,8] vs [1,2,3,4]: ranks [0,2,1,3] vs [0,1,2,3] → ρ = 0.8.
     expect(out[2]!.spearman).toBeCloseTo(0.8, 14);
-    expect(correlate([1, 1, 1], [1, 2, 3]).pearson).toBeNaN();
+    expect(corr.correlate([1, 1, 1], [1, 2, 3]).pearson).toBeNaN();
   });
 
   test('typed Pearson and midrank Spearman agree with simple-statistics', () => {
     const draw = seededGaussian(21);
     const x = Float64Array.from({ length: 500 }, () => Math.round(draw() * 3) / 3);
     const y = Float64Array.from(x, (v) => v + draw());
-    expect(pearson(x, y)).toBeCloseTo(sampleCorrelation(Array.from(x), Array.from(y)), 12);
-    expect(spearman(x, y)).toBeCloseTo(sampleRankCorrelation(Array.from(x), Array.from(y)), 12);
-    expect(Array.from(midranks(Float64Array.of(10, 20, 10)))).toEqual([1.5, 3, 1.5]);
+    expect(corr.pearson(x, y)).toBeCloseTo(sampleCorrelation(Array.from(x), Array.from(y)), 12);
+    expect(corr.spearman(x, y)).toBeCloseTo(sampleRankCorrelation(Array.from(x), Array.from(y)), 12);
+    expect(Array.from(corr.midranks(Float64Array.of(10, 20, 10)))).toEqual([1.5, 3, 1.5]);
   });
 
   test('similarity: pooled and per-task over observed cells', () => {
     const sim = Float64Array.of(0.1, 0.9, 0.2, 0.4, 0.5, 123, NaN, 0.2);
-    const out = correlateSimilarity(z, sim);
+    const out = corr.correlateSimilarity(z, sim);
     // observed cells with finite similarity: t0 all four; t1 e0 and e3 (e1 missing, e2 NaN).
     const zs = [0.2, 0.4, -0.1, 0.3, 0.6, -0.3];
     const ss = [0.1, 0.9, 0.2, 0.4, 0.5, 0.2];
@@ -58,7 +51,7 @@ describe('correlations', () => {
 
 describe('midranks and spearman', () => {
   test('tie-averaged ranks', () => {
-    expect(Array.from(midranks([3, 1, 3, 2]))).toEqual([3.5, 1, 3.5, 2]);
-    expect(spearman([1, 2, 3], [3, 2, 1])).toBeCloseTo(-1, 12);
+    expect(Array.from(corr.midranks([3, 1, 3, 2]))).toEqual([3.5, 1, 3.5, 2]);
+    expect(corr.spearman([1, 2, 3], [3, 2, 1])).toBeCloseTo(-1, 12);
   });
 });
