@@ -34,9 +34,10 @@ export interface ErrorLocation {
  */
 export class ForgetscopeError extends Error {
   readonly code: ErrorCode;
-  readonly file?: string;
-  readonly line?: number;
-  readonly column?: number | string;
+  // `declare`: a location part that is not known is absent from the error, not an own key set to undefined.
+  declare readonly file?: string;
+  declare readonly line?: number;
+  declare readonly column?: number | string;
   /** The message without the location prefix. */
   readonly detail: string;
 

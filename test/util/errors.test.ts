@@ -14,6 +14,10 @@ describe('ForgetscopeError', () => {
     const e = new ForgetscopeError('usage', 'k must be positive');
     expect(e.message).toBe('k must be positive');
     expect([e.file, e.line, e.column]).toEqual([undefined, undefined, undefined]);
+    // Unknown parts are absent, not own keys set to undefined (a spread or a JSON dump shows only what is known).
+    expect(Object.keys(e)).not.toEqual(expect.arrayContaining(['file']));
+    const partial = new ForgetscopeError('parse', 'x', { file: 'z.csv' });
+    expect(['file', 'line', 'column'].filter((key) => Object.hasOwn(partial, key))).toEqual(['file']);
   });
 
   test('user errors are every code but internal, backend and io', () => {
