@@ -225,6 +225,7 @@ export {
   type SideDeriveSet,
 } from './completion/sideDerive.js';
 export {
+  effectsAt,
   effectsCorrection,
   effectsOf,
   effectsPrior,

@@ -120,15 +120,35 @@ export function effectsOf(
   const { p } = features;
   const k = columns.length;
   const x = gather(features, columns);
-  const a = crossProduct(x, k, p);
-  for (let i = 0; i < a.length; i++) a[i] = (a[i] ?? 0) / prior.sigma2;
-  for (let f = 0; f < p; f++) a[f * p + f] = (a[f * p + f] ?? 0) + 1 / (prior.tau2[f] ?? 1);
+  const a = posteriorPrecision(x, k, p, prior);
   const beta = project(x, k, p, residual);
   for (let f = 0; f < p; f++) beta[f] = (beta[f] ?? 0) / prior.sigma2;
   // the prior makes A positive definite
   if (!choleskyInPlace(a, p)) return new Float64Array(p);
   choleskyBackSolve(a, beta, p);
   return beta;
+}
+
+/** A = X_KᵀX_K/σ² + diag(1/τ²), the effects' posterior precision (p×p row-major). */
+function posteriorPrecision(x: Float64Array, k: number, p: number, prior: EffectsPrior): Float64Array {
+  const a = crossProduct(x, k, p);
+  for (let i = 0; i < a.length; i++) a[i] = (a[i] ?? 0) / prior.sigma2;
+  for (let f = 0; f < p; f++) a[f * p + f] = (a[f * p + f] ?? 0) + 1 / (prior.tau2[f] ?? 1);
+  return a;
+}
+
+/**
+ * X·β at `columns` only (the correction `effectsCorrection` makes there), for effects `beta` of length p.
+ * @example
+ * const shift = effectsAt(features, effectsOf(features, prior, known, residual), heldOutColumns);
+ */
+export function effectsAt(features: ExampleFeatures, beta: Float64Array, columns: Int32Array): Float64Array {
+  const { n, p, data } = features;
+  return Float64Array.from(columns, (j) => {
+    let s = 0;
+    for (let f = 0; f < p; f++) s += (data[f * n + j] ?? 0) * (beta[f] ?? 0);
+    return s;
+  });
 }
 
 /** X at `columns`, row-major |columns|×p. */

@@ -51,8 +51,8 @@ export function intervalSd(scale: number, param: number, energy: number, rows: n
 
 /**
  * The fit's leave-one-column-out residuals at the measured columns, r_t/(1 − h_t) (r_t the residual,
- * h_t = x_tᵀ(XᵀX + P)⁻¹x_t its leverage from the ridge factor, 1 − h_t floored at 0.05), and the
- * leverages h_t: exact for a ridge with a fixed penalty, and unlike the in-sample residual they do not
+ * h_t = x_tᵀ(XᵀX + P)⁻¹x_t its leverage from the ridge factor, 1 − h_t floored at 0.05), the
+ * leverages h_t and the in-sample residuals r_t (`raw`): exact for a ridge with a fixed penalty, and unlike the in-sample residual they do not
  * shrink at high-leverage columns. `vk` holds V_K row-major with `width` components per column, `sk`
  * the side values S_K with `sides` per column (none without side columns).
  */
@@ -63,11 +63,12 @@ export function knownLooResiduals(
   sol: RidgeSolution,
   sk: Float64Array = new Float64Array(0),
   sides = 0,
-): { residual: Float64Array; leverage: Float64Array } {
+): { residual: Float64Array; leverage: Float64Array; raw: Float64Array } {
   const q = sol.index.length;
   const x = new Float64Array(q);
   const residual = new Float64Array(cK.length);
   const leverage = new Float64Array(cK.length);
+  const raw = new Float64Array(cK.length);
   for (let t = 0; t < cK.length; t++) {
     designRow(x, sol.index, t, vk, width, sk, sides);
     let fit = 0;
@@ -77,10 +78,11 @@ export function knownLooResiduals(
       forwardSubstitute(sol.factor, x, q);
       for (let a = 0; a < q; a++) h += x[a]! * x[a]!;
     }
-    residual[t] = (cK[t]! - fit) / Math.max(1 - h, 0.05);
+    raw[t] = cK[t]! - fit;
+    residual[t] = raw[t]! / Math.max(1 - h, 0.05);
     leverage[t] = h;
   }
-  return { residual, leverage };
+  return { residual, leverage, raw };
 }
 
 /** Σ_t (r_t/(1 − h_t))² over the measured columns (see `knownLooResiduals`). */
@@ -92,9 +94,12 @@ export function knownLooResidualSq(
   sk?: Float64Array,
   sides = 0,
 ): number {
-  const { residual } = knownLooResiduals(vk, width, cK, sol, sk, sides);
+  return sumOfSquares(knownLooResiduals(vk, width, cK, sol, sk, sides).residual);
+}
+
+function sumOfSquares(x: Float64Array): number {
   let sum = 0;
-  for (let t = 0; t < residual.length; t++) sum += residual[t]! * residual[t]!;
+  for (let t = 0; t < x.length; t++) sum += x[t]! * x[t]!;
   return sum;
 }
 
@@ -109,6 +114,8 @@ export interface HeldOutFit {
   sd: Float64Array;
   /** How hard the row is from its fit at the measured columns (`probeScale`). */
   rho: number;
+  /** The fit's in-sample residuals at the measured columns, in their order (what the example effects see). */
+  knownResidual: Float64Array;
 }
 
 /**
@@ -138,15 +145,11 @@ export function foldHeldOut(
     const sol = solveRidge(normal, fv.basis, stats.n, { k, alpha: hyper.alpha, intercept, alphaSide: hyper.side ?? 0 });
     if (!sol) continue;
     const scale = penaltyScale(fv.basis, stats.n);
-    const rho = probeScale(
-      knownLooResidualSq(normal.vk, fv.basis.r, normal.cK, sol, normal.sk, normal.sides),
-      columns.length,
-      sol.index.length,
-      scale,
-    );
+    const loo = knownLooResiduals(normal.vk, fv.basis.r, normal.cK, sol, normal.sk, normal.sides);
+    const rho = probeScale(sumOfSquares(loo.residual), columns.length, sol.index.length, scale);
     const at = { stats, fold, fv, sol, probe, probeBlock, scale };
     const forms = side ? sideColumnForms(at, side, normal) : foldColumnForms(at, hyper.variant);
-    out.push({ probe, ...forms, rho });
+    out.push({ probe, ...forms, rho, knownResidual: loo.raw });
   }
   return out;
 }

@@ -1,5 +1,10 @@
 import type { ExampleFeatures } from '../../../src/completion/effects/exampleFeatures.js';
-import { effectsCorrection, effectsOf, effectsPrior } from '../../../src/completion/effects/randomEffects.js';
+import {
+  effectsAt,
+  effectsCorrection,
+  effectsOf,
+  effectsPrior,
+} from '../../../src/completion/effects/randomEffects.js';
 import { SeededNormal } from '../../../src/linalg/random.js';
 
 /** One covariate x = [1, −1, 1, −1]. */
@@ -73,6 +78,11 @@ describe('effectsOf and effectsCorrection', () => {
     expect(Array.from(correction)).toEqual(
       [expected, -expected, expected, -expected].map((v) => expect.closeTo(v, 12)),
     );
+  });
+
+  test('effectsAt: X·β at the given columns only, in their order', () => {
+    // alternating x = [1, −1, 1, −1]: X·β at columns 3, 0 is [−β, β]
+    expect(Array.from(effectsAt(alternating, Float64Array.of(0.25), Int32Array.of(3, 0)))).toEqual([-0.25, 0.25]);
   });
 
   test('a vanishing prior moves nothing; a wide one recovers the least-squares effect', () => {

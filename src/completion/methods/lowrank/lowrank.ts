@@ -6,7 +6,9 @@ import type { CompletionMethod, FitOptions, FittedCompletion, KnownEntries, RowP
 import { checkKnownEntries } from '../../known.js';
 import { calibrationColumns } from '../../conformal.js';
 import {
+  effectsAt,
   effectsCorrection,
+  effectsOf,
   effectsPrior,
   exampleFeatures,
   type EffectsPrior,
@@ -34,6 +36,7 @@ import {
   variantBasis,
   type FullBasis,
   type HeldOutFit,
+  type TaskIntervals,
   type LowrankGrid,
   type LowrankHyper,
   type LowrankVariant,
@@ -458,8 +461,10 @@ function finish(state: LowrankState, columns: Int32Array, choice: LowrankChoice)
         ? foldHeldOut(on.model.stats, on.model.folds, columns, hyper, settings.calib, on.side)
         : foldHeldOut(stats, model.folds, columns, hyper, settings.calib)
       : [];
-  const kappa = settings.wantIntervals ? heldOutScale(heldOut, settings.level) : NaN;
   const effects = features ? heldOutEffects(features, heldOut) : null;
+  // κ is calibrated on the predictions lowrank returns: with effects, the corrected ones
+  const calibrated = features && effects ? heldOutCorrected(features, effects, columns, heldOut) : heldOut;
+  const kappa = settings.wantIntervals ? heldOutScale(calibrated, settings.level) : NaN;
   const decision: LowrankDecision = {
     hyper,
     looRmse,
@@ -549,11 +554,13 @@ async function predictRow(state: LowrankState, known: KnownEntries): Promise<Row
   const { hyper, kappa, sideKept } = await decideAsync(state, known.columns);
   if (!settings.variants.includes(hyper.variant))
     throw new ForgetscopeError('usage', `lowrank: variant ${hyper.variant} was not fitted`);
-  const intervals = {
+  const hit = state.cache.get(Array.from(known.columns).join(','));
+  const effects = hit?.effects ?? null;
+  const { features } = state;
+  const intervals: TaskIntervals = {
     kappa: settings.wantIntervals ? kappa : NaN,
     probeLevel: settings.calibration === 'probes' ? settings.level : NaN,
   };
-  const hit = state.cache.get(Array.from(known.columns).join(','));
   const on = hit?.on ?? null;
   const raw =
     on && hyper.side !== undefined
@@ -562,7 +569,7 @@ async function predictRow(state: LowrankState, known: KnownEntries): Promise<Row
           row: sideValuesOf(known.side, on.side.names, n),
         })
       : await predictTask(model, known, hyper, intervals);
-  const out = withEffects(raw, known, state.features, hit?.effects ?? null);
+  const out = withEffects(raw, known, features, effects);
   return sideKept ? { ...out, sideKept } : out;
 }
 
@@ -586,6 +593,23 @@ function heldOutEffects(features: ExampleFeatures, heldOut: readonly HeldOutFit[
     Float64Array.from(truth, (y, t) => y - (prediction[t] ?? 0)),
   );
   return effectsPrior(features, first.probe, residuals);
+}
+
+/**
+ * The held-out train rows as lowrank would return them with example effects: each row's prediction at
+ * the calibration columns moved by X·β, β its effects from its own residuals at the measured columns
+ * (the interval scale is then calibrated on the errors of the corrected predictions).
+ */
+function heldOutCorrected(
+  features: ExampleFeatures,
+  effects: EffectsPrior,
+  columns: Int32Array,
+  heldOut: readonly HeldOutFit[],
+): HeldOutFit[] {
+  return heldOut.map((fit) => {
+    const shift = effectsAt(features, effectsOf(features, effects, columns, fit.knownResidual), fit.probe);
+    return { ...fit, prediction: fit.prediction.map((v, t) => v + (shift[t] ?? 0)) };
+  });
 }
 
 /**

@@ -64,6 +64,34 @@ describe('lowrank example effects', () => {
     expect(on).toBeLessThan(0.66 * off);
   });
 
+  test('the train scale κ is calibrated on the corrected predictions: narrower than off, still covering', async () => {
+    const matrix = groupedMatrix(M, N, 3);
+    const measured = new Set(columns);
+    const intervals = async (options: Parameters<typeof fitLowrankCompletion>[1]) => {
+      const fitted = await fitLowrankCompletion(matrix.selectRows(trainRows), options);
+      let width = 0;
+      let inside = 0;
+      let count = 0;
+      for (const t of testRows) {
+        const row = matrix.row(t);
+        const { lower, upper } = await fitted.predictRow(knownEntriesOf(columns, row, null));
+        for (let j = 0; j < N; j++)
+          if (!measured.has(j)) {
+            width += upper![j]! - lower![j]!;
+            if (row[j]! >= lower![j]! && row[j]! <= upper![j]!) inside++;
+            count++;
+          }
+      }
+      return { width: width / count, coverage: inside / count };
+    };
+    // the train calibration (κ from the held-out train rows, times the task's ρ), not the task's own probes
+    const off = await intervals({ exampleEffects: false, calibration: 'train' });
+    const on = await intervals({ calibration: 'train' });
+    // the effects remove most of the group shifts (sd 0.6) from the errors the scale is calibrated on
+    expect(on.width).toBeLessThan(0.75 * off.width);
+    expect(on.coverage).toBeGreaterThan(0.8);
+  });
+
   test('the decision names the covariates and their learned variances', async () => {
     const matrix = groupedMatrix(M, N, 3);
     const fitted = await fitLowrankCompletion(matrix.selectRows(trainRows), {});
