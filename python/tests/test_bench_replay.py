@@ -83,3 +83,29 @@ def test_paired_statistics_on_a_hand_worked_case():
     # Monte Carlo (n > 20): all 21 differences negative, only ±all-equal patterns reach |mean| → p ≈ 2 / 2^21, never 0
     p = stats.sign_flip_p(-np.ones(21), samples=1000)
     assert 0 < p <= 3 / 1001
+
+
+def test_example_meta_reaches_the_planner_and_runs_are_cached_per_plan(tmp_path):
+    out = tmp_path / "out"
+    base = {**TINY, "policies": ["uniform", "topk", "oracle-topk"], "out": str(out)}
+    cfg_file = tmp_path / "cfg.json"
+    cfg_file.write_text(json.dumps(base))
+    plain = run_benchmark(load_config(cfg_file))
+    cfg_file.write_text(json.dumps({**base, "example_meta": True, "tag": "meta"}))
+    meta = run_benchmark(load_config(cfg_file))
+    # the planner's train table carries each example's source and text beside the losses
+    table = pq.read_table(next(out.glob("train-*-meta.parquet")))
+    assert {"source", "text"} <= set(table.column_names)
+    assert table.num_rows == pq.read_table(next(p for p in out.glob("train-*.parquet") if "meta" not in p.name)).num_rows
+    # plans with and without the metadata are cached apart
+    assert len(list(out.glob("plans-*.json"))) == 2
+    # every replay run is cached under its plan's selection: the same selection reuses the run, a
+    # different one never does
+    runs = {p.name for p in (next(out.glob("jobs-*"))).glob("*.json")}
+    plans = [json.loads(p.read_text()) for p in out.glob("plans-*.json")]
+    selections = {(k, tuple(plan[k]["selected"])) for plan in plans for k in plan}
+    replayed = [r for r in runs if not r.endswith("none.json")]
+    assert len(replayed) == len(selections)
+    # uniform draws by seed alone: the same run, the same forgetting
+    key = next(k for k in plain["per_run"] if k.endswith("|uniform"))
+    assert meta["per_run"][key] == plain["per_run"][key]

@@ -58,6 +58,7 @@ DEFAULTS: dict[str, Any] = {
     "workers": 1,
     "planner": "batch",
     "export": None,  # a folder: the train matrix and its side information as a dataset (bench_replay.export)
+    "example_meta": False,  # give the planner the examples' source and text (lowrank's example effects use them)
 }
 
 

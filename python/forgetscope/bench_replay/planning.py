@@ -5,6 +5,7 @@ one CLI call per plan."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import subprocess
 from pathlib import Path
@@ -21,6 +22,19 @@ def dist_folder() -> Path | None:
         if (d / "index.js").is_file():
             return d
     return None
+
+
+def engine_digest(planner: str = "batch") -> str:
+    """A digest of the engine build that makes the plans (every file of its ``dist`` folder), so cached
+    plans are never reused after the engine changed; ``cli:<command>`` when no build folder is found."""
+    dist = dist_folder() if planner == "batch" else None
+    if dist is None:
+        return "cli:" + " ".join(forgetscope_command())
+    h = hashlib.sha256()
+    for path in sorted(p for p in dist.rglob("*") if p.is_file()):
+        h.update(str(path.relative_to(dist)).encode() + b"\0")
+        h.update(path.read_bytes())
+    return h.hexdigest()[:16]
 
 
 def _write_side(path: Path, ids: list[str], values: list[float]) -> None:

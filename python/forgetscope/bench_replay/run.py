@@ -21,8 +21,8 @@ from ..tables import read_table, write_table
 from . import report
 from .config import POLICIES
 from .data import as_tensor, build_data
-from .export import export_dataset
-from .planning import plan_all
+from .export import example_text, export_dataset
+from .planning import engine_digest, plan_all
 from .side_rows import gradient_scores, projected_gradients
 from .train import load_base, log, pretrain, run_jobs
 
@@ -33,6 +33,22 @@ def _key(d) -> str:
 
 def _hash_name(name: str) -> int:
     return int(hashlib.sha256(name.encode()).hexdigest()[:8], 16)
+
+
+def with_example_meta(train_file: Path, data: dict, ids: list[str]) -> Path:
+    """The train table with each example's ``source`` and ``text`` added (written once beside it): what a
+    user who has their upstream examples' text gives the engine, so lowrank's example effects can use it."""
+    path = train_file.with_name(train_file.stem + "-meta.parquet")
+    if path.exists():
+        return path
+    table = read_table(train_file)
+    jx = {e: j for j, e in enumerate(ids)}
+    cols = [jx[e] for e in table.column("example").to_pylist()]
+    texts = [example_text(w, data["tokenizer"]) for w in data["upstream"]]
+    table = table.append_column("source", pa.array([data["upstream_source"][j] for j in cols], pa.string()))
+    table = table.append_column("text", pa.array([texts[j] for j in cols], pa.string()))
+    write_table(path, table)
+    return path
 
 
 def run_benchmark(cfg: dict) -> dict:
@@ -151,25 +167,31 @@ def run_benchmark(cfg: dict) -> dict:
                     side = f"gradient:{h}"
                 plan_jobs.append({"name": f"{h}|{s}|{r}|{p}", "policy": spec["policy"], "observed_kind": spec["observed"], "observed": observed[spec["observed"]],
                                   "side": side, "n": n, "ratio": r, "seed": s, "method": "lowrank", "autoSupport": cfg["auto_support"], "factorRank": cfg["factor_rank"]})
-    plan_file = out / f"plans-{ft_key}-{_key([cfg['probes'], cfg['auto_support'], cfg['factor_rank']])}.json"
+    # the plans depend on the engine that makes them: its build is part of their cache key
+    plan_key = _key([cfg["probes"], cfg["auto_support"], cfg["factor_rank"], cfg["example_meta"], engine_digest(cfg["planner"])])
+    plan_file = out / f"plans-{ft_key}-{plan_key}.json"
     plans = json.loads(plan_file.read_text()) if plan_file.exists() else {}
     todo = [j for j in plan_jobs if j["name"] not in plans]
     if todo:
         log(f"[{cfg['name']}] planning {len(todo)} replay plans through forgetscope")
-        plans.update(plan_all(todo, train_file, held_file, out / "plan-work", sides, ids, cfg["planner"]))
+        plan_train = with_example_meta(train_file, data, ids) if cfg["example_meta"] else train_file
+        plans.update(plan_all(todo, plan_train, held_file, out / "plan-work", sides, ids, cfg["planner"]))
         report.write_json(plan_file, plans)
     plan_s = time.time() - t0
 
     # 6. replay runs at equal budget int(n·ratio)+1
     t0 = time.time()
     jobs = []
+    replay_key = {}
     for h, s in runs:
         for r in ratios:
             k = replay_count(n, r)
             for p in policies:
                 sel = [jx[i] for i in plans[f"{h}|{s}|{r}|{p}"]["selected"]]
                 assert len(sel) == k and not held_mask[sel].any(), f"{h}|{s}|{r}|{p}: plan has {len(sel)} of {k} or replays a held-out example"
-                jobs.append({"key": f"{h}|{s}|{r}|{p}", "run": run_cfg, "task_file": str(out / f"task-{h}.pt"), "seed": s,
+                # a cached run is reused only for the same replayed examples, never for another plan's
+                replay_key[(h, s, r, p)] = f"{h}|{s}|{r}|{p}|{_key(sel)}"
+                jobs.append({"key": replay_key[(h, s, r, p)], "run": run_cfg, "task_file": str(out / f"task-{h}.pt"), "seed": s,
                              "replay_idx": sel, "ratio": r, "eval_cols": held_cols})
     replay = run_jobs(jobs, cfg["workers"], cache, label=f"{cfg['name']} replay")
     replay_s = time.time() - t0
@@ -181,7 +203,7 @@ def run_benchmark(cfg: dict) -> dict:
         per_run[(h, s, "none")] = float(np.mean(true_row[(h, s)][held_cols]))
         for r in ratios:
             for p in policies:
-                per_run[(h, s, r, p)] = float(np.mean(np.array(replay[f"{h}|{s}|{r}|{p}"]["nll"]) - base_held))
+                per_run[(h, s, r, p)] = float(np.mean(np.array(replay[replay_key[(h, s, r, p)]]["nll"]) - base_held))
     pred = {}
     for h, s in runs:
         pr = np.array(plans[f"{h}|{s}|{ratios[0]}|softmax"]["scores"]) if "softmax" in policies else None
