@@ -120,21 +120,15 @@ export function effectsOf(
   const { p } = features;
   const k = columns.length;
   const x = gather(features, columns);
-  const a = posteriorPrecision(x, k, p, prior);
+  const a = crossProduct(x, k, p);
+  for (let i = 0; i < a.length; i++) a[i] = (a[i] ?? 0) / prior.sigma2;
+  for (let f = 0; f < p; f++) a[f * p + f] = (a[f * p + f] ?? 0) + 1 / (prior.tau2[f] ?? 1);
   const beta = project(x, k, p, residual);
   for (let f = 0; f < p; f++) beta[f] = (beta[f] ?? 0) / prior.sigma2;
   // the prior makes A positive definite
   if (!choleskyInPlace(a, p)) return new Float64Array(p);
   choleskyBackSolve(a, beta, p);
   return beta;
-}
-
-/** A = X_KᵀX_K/σ² + diag(1/τ²), the effects' posterior precision (p×p row-major). */
-function posteriorPrecision(x: Float64Array, k: number, p: number, prior: EffectsPrior): Float64Array {
-  const a = crossProduct(x, k, p);
-  for (let i = 0; i < a.length; i++) a[i] = (a[i] ?? 0) / prior.sigma2;
-  for (let f = 0; f < p; f++) a[f * p + f] = (a[f * p + f] ?? 0) + 1 / (prior.tau2[f] ?? 1);
-  return a;
 }
 
 /**

@@ -52,8 +52,8 @@ export function intervalSd(scale: number, param: number, energy: number, rows: n
 /**
  * The fit's leave-one-column-out residuals at the measured columns, r_t/(1 − h_t) (r_t the residual,
  * h_t = x_tᵀ(XᵀX + P)⁻¹x_t its leverage from the ridge factor, 1 − h_t floored at 0.05), the
- * leverages h_t and the in-sample residuals r_t (`raw`): exact for a ridge with a fixed penalty, and unlike the in-sample residual they do not
- * shrink at high-leverage columns. `vk` holds V_K row-major with `width` components per column, `sk`
+ * leverages h_t and the in-sample residuals r_t (`raw`). The first are exact for a ridge with a fixed
+ * penalty and, unlike the in-sample residuals, do not shrink at high-leverage columns. `vk` holds V_K row-major with `width` components per column, `sk`
  * the side values S_K with `sides` per column (none without side columns).
  */
 export function knownLooResiduals(

@@ -36,7 +36,6 @@ import {
   variantBasis,
   type FullBasis,
   type HeldOutFit,
-  type TaskIntervals,
   type LowrankGrid,
   type LowrankHyper,
   type LowrankVariant,
@@ -463,8 +462,8 @@ function finish(state: LowrankState, columns: Int32Array, choice: LowrankChoice)
       : [];
   const effects = features ? heldOutEffects(features, heldOut) : null;
   // κ is calibrated on the predictions lowrank returns: with effects, the corrected ones
-  const calibrated = features && effects ? heldOutCorrected(features, effects, columns, heldOut) : heldOut;
-  const kappa = settings.wantIntervals ? heldOutScale(calibrated, settings.level) : NaN;
+  const calibrated = () => (features && effects ? heldOutCorrected(features, effects, columns, heldOut) : heldOut);
+  const kappa = settings.wantIntervals ? heldOutScale(calibrated(), settings.level) : NaN;
   const decision: LowrankDecision = {
     hyper,
     looRmse,
@@ -554,13 +553,11 @@ async function predictRow(state: LowrankState, known: KnownEntries): Promise<Row
   const { hyper, kappa, sideKept } = await decideAsync(state, known.columns);
   if (!settings.variants.includes(hyper.variant))
     throw new ForgetscopeError('usage', `lowrank: variant ${hyper.variant} was not fitted`);
-  const hit = state.cache.get(Array.from(known.columns).join(','));
-  const effects = hit?.effects ?? null;
-  const { features } = state;
-  const intervals: TaskIntervals = {
+  const intervals = {
     kappa: settings.wantIntervals ? kappa : NaN,
     probeLevel: settings.calibration === 'probes' ? settings.level : NaN,
   };
+  const hit = state.cache.get(Array.from(known.columns).join(','));
   const on = hit?.on ?? null;
   const raw =
     on && hyper.side !== undefined
@@ -569,7 +566,7 @@ async function predictRow(state: LowrankState, known: KnownEntries): Promise<Row
           row: sideValuesOf(known.side, on.side.names, n),
         })
       : await predictTask(model, known, hyper, intervals);
-  const out = withEffects(raw, known, features, effects);
+  const out = withEffects(raw, known, state.features, hit?.effects ?? null);
   return sideKept ? { ...out, sideKept } : out;
 }
 
