@@ -439,6 +439,7 @@ def collect(
     tokenizer: Any = None,
     max_length: Optional[int] = None,
     progress: Union[bool, Callable[[int, int], None], None] = None,
+    example_meta: Optional[Mapping[str, Mapping[str, Optional[str]]]] = None,
 ) -> dict[str, int]:
     """Measures the fine-tuned ``model`` (after training on ``task``) on ``examples`` and appends the rows
     ``task, example, nll_before, nll_after`` to the long table ``out`` (``.parquet``, ``.arrow`` or
@@ -463,6 +464,12 @@ def collect(
     as in :func:`compute_nll` (the default limit is the smaller context of ``model`` and a ``base``
     model, so both score the same tokens).
 
+    ``example_meta``: ``{example id: {"source": …, "text": …}}``, written as string columns on the rows
+    this call adds (an example without a key gets an empty value). The engine reads a column with one
+    value per example as example metadata, and lowrank's example effects use ``source`` and ``text``
+    (better plans: docs/replay.md); giving them for one task's rows is enough. Keys may not be one of
+    the four long columns; values are strings or ``None``.
+
     >>> collect("forgetting.parquet", "my-task", tuned, upstream, base=base_nll)  # doctest: +SKIP
     """
     out = Path(out)
@@ -474,6 +481,7 @@ def collect(
         if pad_id is None:
             pad_id = pad_id_of(tokenizer)
     items = _as_items(examples)
+    meta_columns = _meta_columns(example_meta)
     seen: set[str] = set()
     for ex_id, _ in items:
         if ex_id == "":
@@ -520,6 +528,10 @@ def collect(
                             "example": pa.array(keep, pa.string()),
                             "nll_before": pa.array([values[i][0] for i in keep], pa.float64()),
                             "nll_after": pa.array([values[i][1] for i in keep], pa.float64()),
+                            **{
+                                c: pa.array([(example_meta or {}).get(i, {}).get(c) for i in keep], pa.string())
+                                for c in meta_columns
+                            },
                         }
                     )
                     whole = new if current is None else pa.concat_tables([current, new], promote_options="default")
@@ -531,6 +543,25 @@ def collect(
         written = int(box[0])
         dist.barrier()
     return {"written": written, "skipped": len(items) - len(todo), "truncated": truncated}
+
+
+def _meta_columns(example_meta: Optional[Mapping[str, Mapping[str, Optional[str]]]]) -> list[str]:
+    """The metadata columns :func:`collect` writes (sorted), checked: no long column, string values."""
+    if example_meta is None:
+        return []
+    if not isinstance(example_meta, Mapping):
+        raise TypeError(f"example_meta must map example ids to {{column: value}}, got {type(example_meta).__name__}")
+    names: set[str] = set()
+    for ex_id, meta in example_meta.items():
+        if not isinstance(meta, Mapping):
+            raise TypeError(f"example_meta[{ex_id!r}] must be a mapping of column to value, got {type(meta).__name__}")
+        for key, value in meta.items():
+            if not isinstance(key, str) or key == "" or key in LONG_COLUMNS:
+                raise ValueError(f"example_meta[{ex_id!r}]: {key!r} cannot be a metadata column (not one of {list(LONG_COLUMNS)}, non-empty)")
+            if value is not None and not isinstance(value, str):
+                raise TypeError(f"example_meta[{ex_id!r}][{key!r}] must be a string or None, got {type(value).__name__}")
+            names.add(key)
+    return sorted(names)
 
 
 def save_nll(path: PathLike, nll: Mapping[str, float]) -> None:

@@ -39,14 +39,13 @@ class InputError(ValueError):
         super().__init__(f"{file}{where}: {message}")
 
 
-def read_upstream(path: str, *, id_column: str = "id", text_column: str = "text") -> dict[str, str]:
-    """``{id: text}`` from a JSONL file, a Parquet / Arrow / CSV table or a ``datasets`` folder, in file
-    order. Ids are kept exactly as strings; a missing column, an empty text, a duplicate id or a malformed
-    JSON line is an :class:`InputError` naming the file and line."""
+def _upstream_rows(path: str, columns: Sequence[str]) -> list[tuple[Any, ...]]:
+    """``(line or row number, value of each of columns…)`` of every example of a JSONL file, a Parquet /
+    Arrow / CSV table or a ``datasets`` folder, in file order; a missing column or a malformed JSON line
+    is an :class:`InputError` naming the file and line."""
     p = Path(path)
     if not p.exists():
         raise InputError(path, "no such file or folder")
-    rows: list[tuple[int, Any, Any]] = []  # (line or row number, id, text)
     if p.is_dir():
         try:
             import datasets
@@ -55,11 +54,12 @@ def read_upstream(path: str, *, id_column: str = "id", text_column: str = "text"
         ds = datasets.load_from_disk(str(p))
         if isinstance(ds, datasets.DatasetDict):
             raise InputError(path, f"a DatasetDict with splits {list(ds)}: save one split (e.g. ds['train'].save_to_disk(...))")
-        for c in (id_column, text_column):
+        for c in columns:
             if c not in ds.column_names:
                 raise InputError(path, f"no column {c!r} (has {ds.column_names})")
-        rows = [(r + 1, i, t) for r, (i, t) in enumerate(zip(ds[id_column], ds[text_column]))]
-    elif p.suffix.lower() in (".jsonl", ".ndjson"):
+        return [(r + 1, *vals) for r, vals in enumerate(zip(*(ds[c] for c in columns)))]
+    if p.suffix.lower() in (".jsonl", ".ndjson"):
+        rows: list[tuple[Any, ...]] = []
         with open(p, encoding="utf-8") as f:
             for n, line in enumerate(f, 1):
                 if not line.strip():
@@ -70,30 +70,42 @@ def read_upstream(path: str, *, id_column: str = "id", text_column: str = "text"
                     raise InputError(path, f"not JSON ({e.msg})", n, e.colno) from e
                 if not isinstance(obj, dict):
                     raise InputError(path, "each line must be a JSON object", n)
-                for c in (id_column, text_column):
+                for c in columns:
                     if c not in obj:
                         raise InputError(path, f"no {c!r} field", n)
-                rows.append((n, obj[id_column], obj[text_column]))
-    else:
-        from .tables import read_table
+                rows.append((n, *(obj[c] for c in columns)))
+        return rows
+    from .tables import read_table
 
-        try:
-            table = read_table(p)
-        except ValueError as e:
-            raise InputError(path, str(e)) from e
-        for c in (id_column, text_column):
-            if c not in table.column_names:
-                raise InputError(path, f"no column {c!r} (has {table.column_names})")
-        # row r of the data is line r + 1 of a CSV (its header is line 1)
-        offset = 1 if p.suffix.lower() in (".csv", ".tsv") else 0
-        rows = [(r + 1 + offset, i, t) for r, (i, t) in enumerate(zip(table.column(id_column).to_pylist(), table.column(text_column).to_pylist()))]
+    try:
+        table = read_table(p)
+    except ValueError as e:
+        raise InputError(path, str(e)) from e
+    for c in columns:
+        if c not in table.column_names:
+            raise InputError(path, f"no column {c!r} (has {table.column_names})")
+    # row r of the data is line r + 1 of a CSV (its header is line 1)
+    offset = 1 if p.suffix.lower() in (".csv", ".tsv") else 0
+    return [(r + 1 + offset, *vals) for r, vals in enumerate(zip(*(table.column(c).to_pylist() for c in columns)))]
+
+
+def _example_key(path: str, id_column: str, ex_id: Any, n: int) -> str:
+    """An id as the exact string it is written as (never a float); empty ids are an :class:`InputError`."""
+    if ex_id is None or (isinstance(ex_id, str) and not ex_id):
+        raise InputError(path, f"empty {id_column!r}", n)
+    if isinstance(ex_id, float):
+        raise InputError(path, f"{id_column!r} {ex_id!r} is a float: ids must be strings or integers to stay exact", n)
+    return str(ex_id)
+
+
+def read_upstream(path: str, *, id_column: str = "id", text_column: str = "text") -> dict[str, str]:
+    """``{id: text}`` from a JSONL file, a Parquet / Arrow / CSV table or a ``datasets`` folder, in file
+    order. Ids are kept exactly as strings; a missing column, an empty text, a duplicate id or a malformed
+    JSON line is an :class:`InputError` naming the file and line."""
+    rows = _upstream_rows(path, (id_column, text_column))
     out: dict[str, str] = {}
     for n, ex_id, text in rows:
-        if ex_id is None or (isinstance(ex_id, str) and not ex_id):
-            raise InputError(path, f"empty {id_column!r}", n)
-        if isinstance(ex_id, float):
-            raise InputError(path, f"{id_column!r} {ex_id!r} is a float: ids must be strings or integers to stay exact", n)
-        key = str(ex_id)
+        key = _example_key(path, id_column, ex_id, n)
         if not isinstance(text, str) or not text:
             raise InputError(path, f"example {key!r}: {text_column!r} is not a non-empty string", n)
         if key in out:
@@ -101,6 +113,18 @@ def read_upstream(path: str, *, id_column: str = "id", text_column: str = "text"
         out[key] = text
     if not out:
         raise InputError(path, "no examples")
+    return out
+
+
+def read_upstream_meta(path: str, columns: Sequence[str], *, id_column: str = "id") -> dict[str, dict[str, Optional[str]]]:
+    """``{id: {column: value}}`` of the given columns of the upstream data (read like
+    :func:`read_upstream`), for :func:`forgetscope.collect.collect`'s ``example_meta``: values as strings,
+    an empty or null value (or a NaN) as ``None``; a missing column is an :class:`InputError`."""
+    out: dict[str, dict[str, Optional[str]]] = {}
+    for n, ex_id, *values in _upstream_rows(path, (id_column, *columns)):
+        out[_example_key(path, id_column, ex_id, n)] = {
+            c: None if v is None or v == "" or (isinstance(v, float) and v != v) else str(v) for c, v in zip(columns, values)
+        }
     return out
 
 
@@ -182,6 +206,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--factory", help="module:function returning (model, tokenizer) when called with the --model / --base path")
     p.add_argument("--id-column", default="id", help="id column of --data (default: id)")
     p.add_argument("--text-column", default="text", help="text column of --data (default: text)")
+    p.add_argument("--meta-columns", help="columns of --data written beside the losses as example metadata, comma-separated (e.g. source,text: lowrank's example effects use them)")
     p.add_argument("--max-length", type=int, help="tokens scored per example; longer texts are truncated to their first N tokens (default: the model's context length)")
     p.add_argument("--batch-size", type=int, default=8, help="examples per forward pass (default: 8)")
     p.add_argument("--device", help="torch device (default: cuda if available, else cpu; under torchrun cuda:LOCAL_RANK)")
@@ -201,6 +226,8 @@ def run(argv: Optional[Sequence[str]] = None) -> dict[str, Any]:
     if args.batch_size < 1:
         raise InputError("--batch-size", f"must be at least 1, got {args.batch_size}")
     texts = read_upstream(args.data, id_column=args.id_column, text_column=args.text_column)
+    meta_columns = [c for c in (args.meta_columns or "").split(",") if c]
+    example_meta = read_upstream_meta(args.data, meta_columns, id_column=args.id_column) if meta_columns else None
 
     import torch
 
@@ -262,7 +289,8 @@ def run(argv: Optional[Sequence[str]] = None) -> dict[str, Any]:
         del base_model
         if args.base_nll is not None and rank == 0:
             save_nll(args.base_nll, base)
-    counts = collect(args.out, args.task, model, ids, base=base, **nll_kwargs, **_accepted(collect, progress=progress))
+    counts = collect(args.out, args.task, model, ids, base=base, **nll_kwargs, **_accepted(collect, progress=progress),
+                     **({"example_meta": example_meta} if example_meta else {}))
     return {**counts, "task": args.task, "out": args.out, "examples": len(ids), "truncated": len(truncated)}
 
 

@@ -113,3 +113,40 @@ def test_collect_writes_the_long_table_and_resumes(tmp_path, ext):
         assert b == pytest.approx(base_nll[e], abs=1e-9 if ext != ".csv" else 1e-12 + 1e-9)
         assert a == pytest.approx(after[e], abs=1e-9)
     assert not list(tmp_path.glob(".*tmp"))  # no temporary files left behind
+
+
+@pytest.mark.parametrize("ext", [".parquet", ".csv"])
+def test_example_meta_is_written_and_the_engine_reads_it_as_example_metadata(tmp_path, ext):
+    from forgetscope import api
+
+    base = BigramLM(vocab=9, seed=0)
+    tuned = HFStyleLM(BigramLM(vocab=9, seed=1))
+    examples = random_examples(6, vocab=9, seed=3)
+    ids = list(examples)
+    # texts with a comma, a quote and a line break: the CSV table must carry them through
+    meta = {e: {"source": "code" if k % 2 else "prose", "text": f'line {k}, "quoted"\nsecond'} for k, e in enumerate(ids)}
+    out = tmp_path / f"z{ext}"
+    collect(out, "t1", tuned, examples, base=base, example_meta=meta)
+    collect(out, "t2", tuned, examples, base=base)  # a later task without metadata keeps the columns
+    table = read_table(out)
+    assert table.column_names == ["task", "example", "nll_before", "nll_after", "source", "text"]
+    rows = list(zip(*(table.column(c).to_pylist() for c in ("task", "example", "source", "text"))))
+    for t, e, src, text in rows:
+        if t == "t1":
+            assert (src, text) == (meta[e]["source"], meta[e]["text"])
+        else:
+            assert src in (None, "") and text in (None, "")
+    # the engine takes each column as example metadata: analyze's per-source table counts every example
+    sources = {s["source"]: s["examples"] for s in api.analyze(out)["sources"]}
+    assert sources == {"code": 3, "prose": 3}
+
+
+def test_example_meta_is_checked_before_anything_is_measured(tmp_path):
+    base = BigramLM(vocab=9, seed=0)
+    examples = random_examples(2, vocab=9, seed=3)
+    e = next(iter(examples))
+    with pytest.raises(ValueError, match="cannot be a metadata column"):
+        collect(tmp_path / "z.parquet", "t", base, examples, base=base, example_meta={e: {"nll_after": "x"}})
+    with pytest.raises(TypeError, match="string or None"):
+        collect(tmp_path / "z.parquet", "t", base, examples, base=base, example_meta={e: {"source": 3}})
+    assert not (tmp_path / "z.parquet").exists()

@@ -175,3 +175,20 @@ def test_hugging_face_folders_and_the_models_context_length(work, capsys):
     for k in texts:
         assert t.loc[k, "nll_after"] == pytest.approx(want_after[k], rel=1e-6)
         assert t.loc[k, "nll_before"] == pytest.approx(want_before[k], rel=1e-6)
+
+
+def test_meta_columns_write_the_examples_metadata_beside_the_losses(work, capsys):
+    with open("upstream.jsonl", "w") as f:
+        for k, (i, v) in enumerate(TEXTS.items()):
+            f.write(json.dumps({"id": i, "text": v, "source": ["man", "py"][k % 2], "n": k}) + "\n")
+    assert main(["--task", "t1", *_args("--meta-columns", "source,text,n")]) == 0
+    t = read_table("forgetting.parquet").to_pandas()
+    assert t.columns.tolist() == ["task", "example", "nll_before", "nll_after", "n", "source", "text"]
+    assert t["text"].tolist() == list(TEXTS.values())
+    assert t["source"].tolist() == ["man", "py", "man", "py"]
+    assert t["n"].tolist() == ["0", "1", "2", "3"]  # written as the strings they are read as
+    capsys.readouterr()
+    # a metadata column the data lacks: exit 2 naming file and line, before anything is measured
+    assert main(["--task", "t2", *_args("--meta-columns", "topic")]) == 2
+    assert capsys.readouterr().err.startswith("upstream.jsonl:1: no 'topic' field")
+    assert set(read_table("forgetting.parquet").column("task").to_pylist()) == {"t1"}
