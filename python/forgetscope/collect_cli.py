@@ -102,30 +102,29 @@ def read_upstream(path: str, *, id_column: str = "id", text_column: str = "text"
     """``{id: text}`` from a JSONL file, a Parquet / Arrow / CSV table or a ``datasets`` folder, in file
     order. Ids are kept exactly as strings; a missing column, an empty text, a duplicate id or a malformed
     JSON line is an :class:`InputError` naming the file and line."""
-    rows = _upstream_rows(path, (id_column, text_column))
-    out: dict[str, str] = {}
-    for n, ex_id, text in rows:
+    return read_upstream_with_meta(path, id_column=id_column, text_column=text_column)[0]
+
+
+def read_upstream_with_meta(
+    path: str, meta_columns: Sequence[str] = (), *, id_column: str = "id", text_column: str = "text"
+) -> tuple[dict[str, str], dict[str, dict[str, Optional[str]]]]:
+    """:func:`read_upstream` and, in the same pass, ``{id: {column: value}}`` of ``meta_columns`` (for
+    :func:`forgetscope.collect.collect`'s ``example_meta``): values as strings, an empty or null value
+    (or a NaN) as ``None``; a missing column is an :class:`InputError` like the text's."""
+    texts: dict[str, str] = {}
+    meta: dict[str, dict[str, Optional[str]]] = {}
+    for n, ex_id, text, *values in _upstream_rows(path, (id_column, text_column, *meta_columns)):
         key = _example_key(path, id_column, ex_id, n)
         if not isinstance(text, str) or not text:
             raise InputError(path, f"example {key!r}: {text_column!r} is not a non-empty string", n)
-        if key in out:
+        if key in texts:
             raise InputError(path, f"example id {key!r} appears twice", n)
-        out[key] = text
-    if not out:
+        texts[key] = text
+        if meta_columns:
+            meta[key] = {c: None if v is None or v == "" or (isinstance(v, float) and v != v) else str(v) for c, v in zip(meta_columns, values)}
+    if not texts:
         raise InputError(path, "no examples")
-    return out
-
-
-def read_upstream_meta(path: str, columns: Sequence[str], *, id_column: str = "id") -> dict[str, dict[str, Optional[str]]]:
-    """``{id: {column: value}}`` of the given columns of the upstream data (read like
-    :func:`read_upstream`), for :func:`forgetscope.collect.collect`'s ``example_meta``: values as strings,
-    an empty or null value (or a NaN) as ``None``; a missing column is an :class:`InputError`."""
-    out: dict[str, dict[str, Optional[str]]] = {}
-    for n, ex_id, *values in _upstream_rows(path, (id_column, *columns)):
-        out[_example_key(path, id_column, ex_id, n)] = {
-            c: None if v is None or v == "" or (isinstance(v, float) and v != v) else str(v) for c, v in zip(columns, values)
-        }
-    return out
+    return texts, meta
 
 
 def _hf_loader(path: str) -> tuple[Any, Any]:
@@ -225,9 +224,8 @@ def run(argv: Optional[Sequence[str]] = None) -> dict[str, Any]:
         raise InputError("--max-length", f"must be at least 2 (1 context + 1 predicted token), got {args.max_length}")
     if args.batch_size < 1:
         raise InputError("--batch-size", f"must be at least 1, got {args.batch_size}")
-    texts = read_upstream(args.data, id_column=args.id_column, text_column=args.text_column)
     meta_columns = [c for c in (args.meta_columns or "").split(",") if c]
-    example_meta = read_upstream_meta(args.data, meta_columns, id_column=args.id_column) if meta_columns else None
+    texts, example_meta = read_upstream_with_meta(args.data, meta_columns, id_column=args.id_column, text_column=args.text_column)
 
     import torch
 
