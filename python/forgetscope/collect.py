@@ -489,7 +489,13 @@ def collect(
         if ex_id in seen:
             raise ValueError(f"example {ex_id!r} is given twice")
         seen.add(ex_id)
-    done = _done(_existing_rows(out), task)
+    existing = _existing_rows(out)
+    for c in meta_columns:  # metadata is written as strings: a column of another type could not take it
+        if existing is not None and c in existing.column_names:
+            t = existing.column(c).type
+            if not (pa.types.is_string(t) or pa.types.is_large_string(t) or pa.types.is_null(t)):
+                raise TableError(out, f"holds {t}; example metadata is written as strings", column=c)
+    done = _done(existing, task)
     todo = [(i, t) for i, t in items if i not in done]
     rank, world = _rank_world()
     written = 0

@@ -150,3 +150,12 @@ def test_example_meta_is_checked_before_anything_is_measured(tmp_path):
     with pytest.raises(TypeError, match="string or None"):
         collect(tmp_path / "z.parquet", "t", base, examples, base=base, example_meta={e: {"source": 3}})
     assert not (tmp_path / "z.parquet").exists()
+    # an existing column of another type cannot take string metadata: said before measuring, naming it
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from forgetscope.tables import TableError
+
+    pq.write_table(pa.table({"task": ["a"], "example": ["zz"], "nll_before": [1.0], "nll_after": [1.5], "source": [3]}), tmp_path / "z.parquet")
+    with pytest.raises(TableError, match="source.*written as strings|written as strings.*source"):
+        collect(tmp_path / "z.parquet", "t", base, examples, base=base, example_meta={e: {"source": "man"}})
