@@ -10,7 +10,7 @@ export { readForgettingMatrix } from './io/node/index.js';
 // The Node reader's options, report and result add side matrices to the core read types of `forgetscope`.
 export type { ReadOptions, ReadReport, ReadResult } from './io/node/readTypes.js';
 export { readSideMatrices, type SideReadResult } from './io/node/readSideMatrices.js';
-export { readIdList } from './io/node/index.js';
+export { readIdList, withExamplesFile } from './io/node/index.js';
 export { tableFormatFromPath, writeMatrix, writeTable, type WriteOptions } from './io/node/index.js';
 export { atomicWrite, refuseOverwrite } from './io/node/index.js';
 export {

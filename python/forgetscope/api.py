@@ -17,6 +17,7 @@ engine's progress lines go to ``progress`` (a callable taking one line) or, by d
 from __future__ import annotations
 
 import json
+import os
 import math
 import tempfile
 from collections.abc import Iterable, Mapping, Sequence
@@ -67,7 +68,7 @@ def _opt(args: list[str], flag: str, value: Optional[Any]) -> None:
     if value is True:
         args.append(flag)
     else:
-        args += [flag, value if isinstance(value, str) else _num(value)]
+        args += [flag, os.fspath(value) if isinstance(value, (str, os.PathLike)) else _num(value)]
 
 
 def _read_arrow(path: Path) -> pd.DataFrame:
@@ -174,12 +175,14 @@ def analyze(
     dtype: Optional[str] = None,
     nan_as_missing: bool = False,
     tables: bool = False,
+    examples: Optional[PathLike] = None,
     command: Optional[Sequence[str]] = None,
     progress: Progress = None,
 ) -> dict[str, Any]:
     """``forgetscope analyze --json``: rank-k R², spectrum, additive vs multiplicative, most-forgotten
     examples (a dict, the CLI's JSON). ``tables=True`` adds ``result["tables"]``: the per-example,
-    per-task, per-source and factor tables of ``analyze --out`` as DataFrames."""
+    per-task, per-source and factor tables of ``analyze --out`` as DataFrames. ``examples``: a JSON Lines
+    file of example metadata (``id``, ``source``, ``text``…) merged into the input (``--examples``)."""
     args = ["analyze", str(input)]
     _opt(args, "--ranks", ranks)
     _opt(args, "--top", top)
@@ -187,6 +190,7 @@ def analyze(
     _opt(args, "--backend", backend)
     _opt(args, "--dtype", dtype)
     _opt(args, "--nan-as-missing", nan_as_missing)
+    _opt(args, "--examples", examples)
     with _Session(command, progress) as s:
         if tables:
             args += ["--out", str(s.dir / "tables"), "--force"]
@@ -218,6 +222,7 @@ def evaluate(
     select: Optional[str] = None,
     backend: Optional[str] = None,
     example_effects: bool = True,
+    examples: Optional[PathLike] = None,
     command: Optional[Sequence[str]] = None,
     progress: Progress = None,
 ) -> dict[str, Any]:
@@ -228,10 +233,12 @@ def evaluate(
 
     ``methods``: None runs :data:`FAST_METHODS` (seconds, not minutes); name others as a list or
     ``"a,b"``, or pass ``"all"`` for the engine's full default list. ``example_effects=False`` passes
-    ``--no-example-effects`` (lowrank without its correction along the examples' covariates). ``progress``:
+    ``--no-example-effects`` (lowrank without its correction along the examples' covariates); ``examples``
+    merges a JSON Lines file of example metadata into the input (``--examples``). ``progress``:
     tqdm bars by default (the engine's fits per method), ``False`` for quiet, or a callable taking each
     stderr line."""
     args = ["evaluate", str(input)]
+    _opt(args, "--examples", examples)
     _opt(args, "--train-rows", rows_arg(train_rows))
     _opt(args, "--test-rows", rows_arg(test_rows))
     _opt(args, "--known", known)
@@ -273,12 +280,14 @@ def predict_args(
     seed: Optional[int] = None,
     backend: Optional[str] = None,
     example_effects: bool = True,
+    examples: Optional[PathLike] = None,
 ) -> list[str]:
     """The ``forgetscope predict`` arguments :func:`predict` runs (``side=None`` passes no ``--side``;
     ``example_effects=False`` passes ``--no-example-effects``)."""
     args = ["predict", str(input), "--observed", observed_file, "--method", method, "--out", out_file, "--force"]
     _opt(args, "--train-rows", rows_arg(train_rows))
     _opt(args, "--side", _list_arg(side))
+    _opt(args, "--examples", examples)
     _opt(args, "--seed", seed)
     _opt(args, "--backend", backend)
     if not example_effects:
@@ -296,6 +305,7 @@ def predict(
     seed: Optional[int] = None,
     backend: Optional[str] = None,
     example_effects: bool = True,
+    examples: Optional[PathLike] = None,
     command: Optional[Sequence[str]] = None,
     progress: Progress = None,
 ) -> pd.DataFrame:
@@ -304,13 +314,14 @@ def predict(
     ``observed``: a DataFrame with columns ``example, value`` (or ``{id: value}``, or a CSV file);
     ``train_rows``: ``"0-3,5"``, a list of indices / task ids, or None (all rows); ``side``: None (no
     side information) or a name / list of names passed as ``--side a,b``; ``example_effects=False``: lowrank
-    without its correction along the examples' covariates. Returns a DataFrame with columns
+    without its correction along the examples' covariates; ``examples``: a JSON Lines file of example
+    metadata (``id``, ``source``, ``text``…) merged into the input (``--examples``). Returns a DataFrame with columns
     ``example, prediction[, lower, upper]`` — the rows and values of the CLI's ``--out`` table.
     ``df.attrs["summary"]`` is the CLI's JSON summary."""
     with _Session(command, progress) as s:
         obs = _write_observed(observed, s.dir)
         out = s.dir / "prediction.arrow"
-        summary = s.json(predict_args(input, obs, str(out), train_rows=train_rows, method=method, side=side, seed=seed, backend=backend, example_effects=example_effects))
+        summary = s.json(predict_args(input, obs, str(out), train_rows=train_rows, method=method, side=side, seed=seed, backend=backend, example_effects=example_effects, examples=examples))
         df = _read_arrow(out)
     summary.pop("out", None)
     df.attrs["summary"] = summary
@@ -336,6 +347,7 @@ def plan_replay(
     online_steps: Optional[int] = None,
     probes: Optional[int] = None,
     backend: Optional[str] = None,
+    examples: Optional[PathLike] = None,
     command: Optional[Sequence[str]] = None,
     progress: Progress = None,
 ) -> dict[str, Any]:
@@ -346,11 +358,13 @@ def plan_replay(
     ``exclude``: a file of ids or a list of ids; ``caps``: ``"man=5,python=3"`` or ``{"man": 5}``.
     ``policy`` (``topk``, ``softmax``, ``auto``, ``coverage``…, see ``forgetscope replay --help``),
     ``temperature``, ``auto_support``, ``factor_rank`` and ``side_scores`` pass through as the engine's
-    flags; left at None the engine's defaults apply: the default policy ``DEFAULT_REPLAY_POLICY`` (``stratified``),
+    flags (``examples``: a JSON Lines file of example metadata, ``--examples``: better plans when the input
+    lacks the examples' ``source`` and ``text``); left at None the engine's defaults apply: the default policy ``DEFAULT_REPLAY_POLICY`` (``stratified``),
     or softmax when only ``temperature`` is given, so Python restates none.
     The weights DataFrame goes straight into ``ReplayTrainer(replay_weights=...)``, the samplers and
     ``replay_mixture``."""
     args = ["replay", str(input)]
+    _opt(args, "--examples", examples)
     with _Session(command, progress) as s:
         if observed is not None:
             args += ["--observed", _write_observed(observed, s.dir)]
@@ -403,12 +417,15 @@ def report(
     ranks: Optional[int] = None,
     top: Optional[int] = None,
     backend: Optional[str] = None,
+    examples: Optional[PathLike] = None,
     command: Optional[Sequence[str]] = None,
     progress: Progress = None,
 ) -> dict[str, Any]:
     """``forgetscope report``: writes the self-contained HTML audit to ``out`` and returns the CLI's JSON
-    summary (``out``, ``bytes``, R², most-forgotten examples…)."""
+    summary (``out``, ``bytes``, R², most-forgotten examples…); ``examples`` merges a JSON Lines file of
+    example metadata into the input (``--examples``)."""
     args = ["report", str(input), "--out", str(out)]
+    _opt(args, "--examples", examples)
     _opt(args, "--force", force)
     _opt(args, "--title", title)
     _opt(args, "--train-rows", rows_arg(train_rows))

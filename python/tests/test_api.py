@@ -283,3 +283,14 @@ def test_the_forgetscope_command_forwards_to_the_engine(tmp_path):
     assert bad.returncode == 2 and "none.csv" in bad.stderr
     helped = subprocess.run([sys.executable, "-m", "forgetscope", "--help"], capture_output=True, text=True, timeout=120, env=full)
     assert helped.returncode == 0 and "collect [options]" in helped.stdout and "analyze" in helped.stdout
+
+
+def test_examples_file_gives_a_losses_only_table_the_folders_metadata():
+    long = FIXTURE / "long.csv"
+    plain = api.analyze(long, ranks=2)
+    merged = api.analyze(long, ranks=2, examples=FIXTURE / "examples.jsonl")
+    assert not plain.get("sources")
+    assert sorted(s["source"] for s in merged["sources"]) == ["changelog", "cheader", "javascript", "license", "man", "markdown", "python"]
+    # the metadata reaches lowrank: its example effects change the completion
+    runs = [api.evaluate(long, train_rows="0-29", test_rows="30-36", seeds=[0], methods=["lowrank"], **kw) for kw in ({}, {"examples": FIXTURE / "examples.jsonl"})]
+    assert runs[0]["methods"]["lowrank"]["rmse"] != runs[1]["methods"]["lowrank"]["rmse"]

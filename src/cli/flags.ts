@@ -305,6 +305,7 @@ export interface ReadFlags {
   nanAsMissing?: boolean;
   taskIds?: string;
   exampleIds?: string;
+  examples?: string;
   delimiter?: string;
   taskColumn?: string;
   exampleColumn?: string;
@@ -324,6 +325,10 @@ export function addReadOptions(cmd: Command): Command {
     .option('--nan-as-missing', 'treat NaN values as missing entries instead of an error')
     .option('--task-ids <file>', 'task ids of a dense .npy, one per line')
     .option('--example-ids <file>', 'example ids of a dense .npy, one per line')
+    .option(
+      '--examples <file>',
+      'example metadata to merge in: JSON Lines, one object per example with id (and source, text, …)',
+    )
     .option('--delimiter <char>', 'field delimiter of delimited text (\\t for tab)')
     .option('--task-column <name>', 'task id column (default task)')
     .option('--example-column <name>', 'example id column (default example)')
@@ -342,6 +347,7 @@ export function readOptionsFromFlags(flags: ReadFlags): ReadOptions {
   if (flags.nanAsMissing) options.nanAsMissing = true;
   if (flags.taskIds !== undefined) options.taskIds = flags.taskIds;
   if (flags.exampleIds !== undefined) options.exampleIds = flags.exampleIds;
+  if (flags.examples !== undefined) options.examples = flags.examples;
   if (flags.delimiter !== undefined) options.delimiter = flags.delimiter === '\\t' ? '\t' : flags.delimiter;
   const columns: NonNullable<ReadOptions['columns']> = {};
   if (flags.taskColumn) columns.task = flags.taskColumn;

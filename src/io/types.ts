@@ -51,6 +51,12 @@ export interface ReadOptions {
   taskIds?: string | readonly string[];
   /** Example ids for a dense `.npy` (one per column); as `taskIds`. Default sidecar `<file>.examples.txt`. */
   exampleIds?: string | readonly string[];
+  /**
+   * (Node reader only.) A JSON Lines file of example metadata merged into the matrix's examples: one
+   * object per example with `id` and e.g. `source`, `text`, the layout of a dataset folder's
+   * examples.jsonl (`withExamplesFile`).
+   */
+  examples?: string;
   /** Field delimiter of a delimited text file (default `,` for csv, tab for tsv). */
   delimiter?: string;
   /**

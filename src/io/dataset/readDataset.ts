@@ -192,12 +192,15 @@ export function parseTasks(
   return { ids, meta: data.map((t) => toMeta(t as Record<string, unknown>)) };
 }
 
-/** Parses examples.jsonl (one object with `id` per line); `source`, `text` etc. become example metadata. */
+/**
+ * Parses examples.jsonl (one object with `id` per line); `source`, `text` etc. become example metadata.
+ * `lines` holds each example's 1-based line.
+ */
 export function parseExamples(
   text: string,
   file = 'examples.jsonl',
   maxDepth: number = DEFAULT_LIMITS.maxJsonDepth,
-): { ids: string[]; meta: ExampleMeta[] } {
+): { ids: string[]; meta: ExampleMeta[]; lines: number[] } {
   const ids: string[] = [];
   const meta: ExampleMeta[] = [];
   const lines: number[] = [];
@@ -217,7 +220,7 @@ export function parseExamples(
   }
   if (ids.length === 0) throw new ForgetscopeError('empty', 'the example list is empty', { file, line: 1 });
   checkUnique(ids, file, 'example', (k) => lines[k]);
-  return { ids, meta };
+  return { ids, meta, lines };
 }
 
 /** Offsets where each element of the top-level JSON array in `text` starts (strings skipped). */

@@ -2,6 +2,7 @@
 export { readForgettingMatrix } from './readForgettingMatrix.js';
 export { writeTable, writeMatrix, tableFormatFromPath, npySidecarPaths, type WriteOptions } from './writeTable.js';
 export { readIdList } from './readIdList.js';
+export { withExamplesFile } from './readExamplesFile.js';
 export { atomicWrite, refuseOverwrite } from './atomicWrite.js';
 export {
   readNpyColumnChunks,
