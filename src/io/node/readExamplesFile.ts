@@ -1,5 +1,4 @@
-import type { ForgettingMatrix } from '../../matrix/ForgettingMatrix.js';
-import { ForgettingMatrix as Matrix } from '../../matrix/ForgettingMatrix.js';
+import { ForgettingMatrix } from '../../matrix/ForgettingMatrix.js';
 import { parseExamples } from '../dataset/readDataset.js';
 import { DEFAULT_LIMITS } from '../limits.js';
 import { ForgetscopeError } from '../../util/errors.js';
@@ -32,7 +31,7 @@ export async function withExamplesFile(
       });
     Object.assign(itemAt(merged, j, 'column'), itemAt(meta, k, 'example'));
   });
-  return new Matrix({
+  return new ForgettingMatrix({
     values: matrix.values,
     ...(matrix.mask ? { observed: matrix.mask } : {}),
     taskIds: matrix.taskIds,
