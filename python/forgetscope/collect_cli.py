@@ -89,15 +89,6 @@ def _upstream_rows(path: str, columns: Sequence[str]) -> list[tuple[Any, ...]]:
     return [(r + 1 + offset, *vals) for r, vals in enumerate(zip(*(table.column(c).to_pylist() for c in columns)))]
 
 
-def _example_key(path: str, id_column: str, ex_id: Any, n: int) -> str:
-    """An id as the exact string it is written as (never a float); empty ids are an :class:`InputError`."""
-    if ex_id is None or (isinstance(ex_id, str) and not ex_id):
-        raise InputError(path, f"empty {id_column!r}", n)
-    if isinstance(ex_id, float):
-        raise InputError(path, f"{id_column!r} {ex_id!r} is a float: ids must be strings or integers to stay exact", n)
-    return str(ex_id)
-
-
 def read_upstream(path: str, *, id_column: str = "id", text_column: str = "text") -> dict[str, str]:
     """``{id: text}`` from a JSONL file, a Parquet / Arrow / CSV table or a ``datasets`` folder, in file
     order. Ids are kept exactly as strings; a missing column, an empty text, a duplicate id or a malformed
@@ -114,7 +105,11 @@ def read_upstream_with_meta(
     texts: dict[str, str] = {}
     meta: dict[str, dict[str, Optional[str]]] = {}
     for n, ex_id, text, *values in _upstream_rows(path, (id_column, text_column, *meta_columns)):
-        key = _example_key(path, id_column, ex_id, n)
+        if ex_id is None or (isinstance(ex_id, str) and not ex_id):
+            raise InputError(path, f"empty {id_column!r}", n)
+        if isinstance(ex_id, float):
+            raise InputError(path, f"{id_column!r} {ex_id!r} is a float: ids must be strings or integers to stay exact", n)
+        key = str(ex_id)
         if not isinstance(text, str) or not text:
             raise InputError(path, f"example {key!r}: {text_column!r} is not a non-empty string", n)
         if key in texts:

@@ -36,11 +36,10 @@ def _hash_name(name: str) -> int:
 
 
 def with_example_meta(train_file: Path, data: dict, ids: list[str]) -> Path:
-    """The train table with each example's ``source`` and ``text`` added (written once beside it): what a
-    user who has their upstream examples' text gives the engine, so lowrank's example effects can use it."""
+    """The train table with each example's ``source`` and ``text`` added (written beside it, afresh with
+    every planning, so it never lags the table): what a user who has their upstream examples' text gives
+    the engine, so lowrank's example effects can use it."""
     path = train_file.with_name(train_file.stem + "-meta.parquet")
-    if path.exists():
-        return path
     table = read_table(train_file)
     jx = {e: j for j, e in enumerate(ids)}
     cols = [jx[e] for e in table.column("example").to_pylist()]
