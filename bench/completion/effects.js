@@ -2,7 +2,8 @@
 // lowrank's example effects on a dataset folder other than the fixture (e.g. the closed-loop benchmark's
 // hf-llama matrix, bench/replay/dataset-hf-llama): the paper's protocol (numpy default_rng(seed) probes,
 // pooled RMSE per seed, mean over seeds) for lowrank with and without the effects, without and with the
-// given side matrices, on the given splits (test rows; every other row trains), and svd as the reference.
+// given side matrices, on the given splits (test rows; every other row trains), and svd as the reference;
+// for each lowrank variant also the coverage and mean width of its 90 % intervals (as `evaluate` reports them).
 // Usage: node bench/completion/effects.js --data DIR --splits 0-3/4-7/13-16 [--side first_order] [--seeds 0-4]
 //        [--known 30] [--out FILE]
 import { writeFileSync } from 'node:fs';
@@ -38,13 +39,17 @@ const results = {
   runs: [],
 };
 for (const split of splits) {
-  const row = { test: split.test, rmse: {} };
+  const row = { test: split.test, rmse: {}, coverage: {}, intervalWidth: {} };
   const base = { trainRows: split.train, testRows: split.test, known, seeds };
   row.rmse.svd = (await evaluate(matrix, { ...base, methods: [createCompletionMethod('svd')] })).methods.svd.rmse;
   for (const withSide of [false, true])
     for (const effects of [false, true]) {
       const r = await evaluate(matrix, { ...base, methods: [lowrank(effects)], ...(withSide ? { side } : {}) });
-      row.rmse[`lowrank${withSide ? '+side' : ''}${effects ? '+effects' : ''}`] = r.methods.lowrank.rmse;
+      const name = `lowrank${withSide ? '+side' : ''}${effects ? '+effects' : ''}`;
+      row.rmse[name] = r.methods.lowrank.rmse;
+      // the 90 % intervals: share of unmeasured test entries inside, and their mean width
+      row.coverage[name] = r.methods.lowrank.coverage;
+      row.intervalWidth[name] = r.methods.lowrank.intervalWidth;
     }
   results.runs.push(row);
   process.stderr.write(JSON.stringify(row) + '\n');

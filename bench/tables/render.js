@@ -183,6 +183,28 @@ function effectsData(reports) {
   return lines.join('\n');
 }
 
+/**
+ * The 90 % intervals of lowrank's default (with its example effects) on another dataset
+ * (bench/completion/effects.js): coverage and mean width per split, without and with side.
+ */
+function effectsCoverage(reports) {
+  const methods = ['lowrank+effects', 'lowrank+side+effects'];
+  const lines = [
+    '| data | test rows | coverage: lowrank / + side | mean width: lowrank / + side |',
+    '|---|---|---|---|',
+  ];
+  for (const rep of reports)
+    for (const run of rep.runs) {
+      const cov = run.coverage ?? {};
+      const width = run.intervalWidth ?? {};
+      lines.push(
+        `| ${rep.data} | ${run.test.join(',')} | ${methods.map((m) => fmt(cov[m], 3)).join(' / ')} | ` +
+          `${methods.map((m) => fmt(width[m], 3)).join(' / ')} |`,
+      );
+    }
+  return lines.join('\n');
+}
+
 const kinds = {
   side,
   'side-select': sideSelect,
@@ -192,6 +214,7 @@ const kinds = {
   'side-variants': sideVariants,
   'effects-fixture': effectsFixture,
   'effects-data': effectsData,
+  'effects-coverage': effectsCoverage,
 };
 const [kind, ...files] = process.argv.slice(2);
 if (!kinds[kind] || files.length === 0) {
