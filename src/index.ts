@@ -229,6 +229,7 @@ export {
   effectsCorrection,
   effectsOf,
   effectsPrior,
+  EMBEDDING_PREFIX,
   exampleFeatures,
   TEXT_CLASSES,
   type EffectsPrior,

@@ -5,7 +5,9 @@
 // given side matrices, on the given splits (test rows; every other row trains), and svd as the reference;
 // for each lowrank variant also the coverage and mean width of its 90 % intervals (as `evaluate` reports them).
 // Usage: node bench/completion/effects.js --data DIR --splits 0-3/4-7/13-16 [--side first_order] [--seeds 0-4]
-//        [--known 30] [--out FILE]
+//        [--known 30] [--examples FILE] [--out FILE]
+// --examples FILE merges a JSON Lines file of example metadata into the folder's (e.g. its embeddings.jsonl:
+// `embedding.<i>` keys, taken as covariates of the effects).
 import { writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { createCompletionMethod, evaluate, withFitOptions } from '../../dist/index.js';
@@ -18,7 +20,8 @@ const sideNames = opt('side', 'first_order').split(',');
 const seeds = range(opt('seeds', '0-4'));
 const known = Number(opt('known', '30'));
 const out = opt('out', null);
-const { matrix, side } = await readForgettingMatrix(data, { side: sideNames });
+const examples = opt('examples', null);
+const { matrix, side } = await readForgettingMatrix(data, { side: sideNames, ...(examples ? { examples } : {}) });
 const splits = opt('splits', '0-3')
   .split('/')
   .map((spec) => {
@@ -34,6 +37,7 @@ const results = {
   machine: { loadavg: loadavg(), node: process.version },
   data,
   side: sideNames,
+  ...(examples ? { examples } : {}),
   seeds,
   known,
   runs: [],

@@ -205,6 +205,37 @@ function effectsCoverage(reports) {
   return lines.join('\n');
 }
 
+/**
+ * lowrank's default with and without example embeddings as covariates (bench/completion/effects.js, the
+ * files given in pairs: without `--examples`, then with the folder's embeddings.jsonl): RMSE, × svd and
+ * the change, without and with side.
+ */
+function effectsEmbedding(reports) {
+  const lines = [
+    '| data | test rows | svd | lowrank: without / with embeddings (change) | + side: without / with (change) | + side × svd: without / with |',
+    '|---|---|---|---|---|---|',
+  ];
+  const change = (a, b) => `${b < a ? '−' : '+'}${fmt((Math.abs(b - a) / a) * 100, 1)} %`;
+  for (let i = 0; i + 1 < reports.length; i += 2) {
+    const [off, on] = [reports[i], reports[i + 1]];
+    off.runs.forEach((run, r) => {
+      const a = run.rmse;
+      const b = on.runs[r]?.rmse ?? {};
+      const [p0, p1, s0, s1] = [
+        a['lowrank+effects'],
+        b['lowrank+effects'],
+        a['lowrank+side+effects'],
+        b['lowrank+side+effects'],
+      ];
+      lines.push(
+        `| ${off.data} | ${run.test.join(',')} | ${fmt(a.svd)} | ${fmt(p0)} / ${fmt(p1)} (${change(p0, p1)}) | ` +
+          `${fmt(s0)} / ${fmt(s1)} (${change(s0, s1)}) | ${fmt(s0 / a.svd, 3)} / ${fmt(s1 / a.svd, 3)} |`,
+      );
+    });
+  }
+  return lines.join('\n');
+}
+
 const kinds = {
   side,
   'side-select': sideSelect,
@@ -215,6 +246,7 @@ const kinds = {
   'effects-fixture': effectsFixture,
   'effects-data': effectsData,
   'effects-coverage': effectsCoverage,
+  'effects-embedding': effectsEmbedding,
 };
 const [kind, ...files] = process.argv.slice(2);
 if (!kinds[kind] || files.length === 0) {

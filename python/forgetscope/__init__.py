@@ -45,7 +45,7 @@ _LAZY = {
         "replay",
     ),
     **dict.fromkeys(
-        ("ExampleGradients", "Projection", "example_gradients", "first_order", "task_gradient", "task_step", "weight_change", "write_folder_side"),
+        ("ExampleGradients", "Projection", "embedding_meta", "example_embeddings", "example_gradients", "first_order", "task_gradient", "task_step", "weight_change", "write_folder_side"),
         "side",
     ),
     **dict.fromkeys(

@@ -404,6 +404,60 @@ def task_gradient(grads: ExampleGradients, steps: Sequence[Delta]) -> np.ndarray
     return grads.dot(steps)
 
 
+#: Largest N for which :func:`example_embeddings` forms the N × N Gram matrix (exact); above it a seeded
+#: randomized SVD.
+EXACT_EMBEDDING_ROWS = 4096
+
+
+def example_embeddings(grads: Union[ExampleGradients, torch.Tensor, np.ndarray], k: int = 20, *, seed: int = 0) -> np.ndarray:
+    """Each upstream example's ``k`` leading principal components of the per-example gradients: the rows
+    of ``U_k·S_k`` from the SVD of ``G`` [N × D] (uncentred), float64 [N × k], each column's sign fixed so
+    that its largest-magnitude entry is positive.
+
+    Why: to first order a task's forgetting of example j is ⟨G_j, Δθ⟩, so the directions that carry most
+    of G's energy carry most of any task's first-order pattern, whether or not its Δθ is known. Written as
+    ``embedding.0`` … ``embedding.{k-1}`` into a dataset folder's examples.jsonl or an ``--examples`` file
+    (:func:`embedding_meta`), lowrank takes them as covariates of its example effects. Exact (the N × N
+    Gram in float64) up to :data:`EXACT_EMBEDDING_ROWS` examples, else a randomized SVD seeded by ``seed``.
+    ``k`` is capped at N − 1 and at D."""
+    G = grads.G if isinstance(grads, ExampleGradients) else torch.as_tensor(np.asarray(grads) if isinstance(grads, np.ndarray) else grads)
+    if G.ndim != 2:
+        raise ValueError(f"example_embeddings: gradients must be N × D, got shape {tuple(G.shape)}")
+    n, d = G.shape
+    k = int(k)
+    if k < 1:
+        raise ValueError(f"example_embeddings: k must be at least 1, got {k}")
+    k = min(k, max(n - 1, 1), d)
+    if n <= EXACT_EMBEDDING_ROWS:
+        gram = torch.zeros(n, n, dtype=torch.float64)
+        for lo in range(0, d, 1 << 16):
+            block = G[:, lo : lo + (1 << 16)].to(torch.float64)
+            gram += block @ block.T
+        w, U = torch.linalg.eigh(gram)
+        order = torch.argsort(w, descending=True)[:k]
+        scores = U[:, order] * torch.sqrt(torch.clamp(w[order], min=0.0))
+    else:
+        with torch.random.fork_rng(devices=[]):
+            torch.manual_seed(seed)
+            U, S, _ = torch.svd_lowrank(G.to(torch.float32), q=min(k + 10, n, d), niter=4)
+        scores = (U[:, :k] * S[:k]).to(torch.float64)
+    out = scores.numpy()
+    for c in range(out.shape[1]):
+        j = int(np.argmax(np.abs(out[:, c])))
+        if out[j, c] < 0:
+            out[:, c] = -out[:, c]
+    return out
+
+
+def embedding_meta(ids: Sequence[str], embeddings: np.ndarray) -> dict[str, dict[str, float]]:
+    """``{id: {"embedding.0": …, …}}`` for :func:`example_embeddings`' rows (in ``ids`` order): the keys
+    lowrank reads as example covariates, to merge into examples.jsonl rows or an ``--examples`` file."""
+    E = np.asarray(embeddings, dtype=np.float64)
+    if E.ndim != 2 or E.shape[0] != len(ids):
+        raise ValueError(f"embedding_meta: {len(ids)} ids but embeddings of shape {E.shape}")
+    return {str(i): {f"embedding.{c}": float(E[r, c]) for c in range(E.shape[1])} for r, i in enumerate(ids)}
+
+
 def stderr_progress(label: str, every: int = 50) -> Callable[[int, int], None]:
     """A ``progress`` callback printing ``label done/total`` on stderr every ``every`` items."""
 

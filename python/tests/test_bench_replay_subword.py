@@ -136,4 +136,19 @@ def test_export_writes_a_dataset_with_exact_first_order(tmp_path):
             g = torch.cat([dict(base.named_parameters())[n].grad.double().reshape(-1) for n in names])
             assert F[i, j] == pytest.approx(float(g @ delta), rel=1e-4, abs=1e-7)
     assert np.load(folder / "side" / "task_gradient.npy").shape == (2, 5)
+    # embeddings.jsonl: every example's leading principal components of the same gradients (k capped at N − 1)
+    rows = [json.loads(line) for line in (folder / "embeddings.jsonl").read_text().splitlines()]
+    assert [r["id"] for r in rows] == [f"u{j}" for j in range(5)]
+    E = np.array([[r[f"embedding.{c}"] for c in range(4)] for r in rows])
+    assert all(len(r) == 5 for r in rows)
+    G = []
+    for j in range(5):
+        base.zero_grad()
+        lm_loss(base, as_tensor([ups[j]])).backward()
+        G.append(torch.cat([dict(base.named_parameters())[n].grad.double().reshape(-1) for n in names]).numpy())
+    G = np.array(G)
+    # E·Eᵀ is the best rank-4 approximation of G·Gᵀ
+    w = np.sort(np.linalg.eigvalsh(G @ G.T))[::-1]
+    assert np.linalg.norm(G @ G.T - E @ E.T) == pytest.approx(abs(w[4]), rel=1e-3, abs=1e-9)
+    assert "embedding.0" not in json.loads((folder / "examples.jsonl").read_text().splitlines()[0])
     assert (folder / "tokenizer.json").is_file()

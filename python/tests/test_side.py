@@ -15,6 +15,8 @@ from forgetscope.dataset import read_side, write_dataset, write_side
 from forgetscope.side import (
     ExampleGradients,
     Projection,
+    embedding_meta,
+    example_embeddings,
     example_gradients,
     first_order,
     task_gradient,
@@ -309,3 +311,77 @@ def test_the_cli_reads_the_written_dataset_folder(tmp_path, cli):
     assert code == 0, err
     assert info["format"] == "folder" and info["tasks"] == 2 and info["examples"] == 3 and info["hasNllBefore"]
     assert info["summary"]["mean"] == pytest.approx(float(Z.mean()))
+
+
+def _reference_scores(G: np.ndarray, k: int) -> np.ndarray:
+    """U_k·S_k of G's SVD in float64, signs fixed as example_embeddings fixes them."""
+    U, S, _ = np.linalg.svd(G.astype(np.float64), full_matrices=False)
+    E = U[:, :k] * S[:k]
+    for c in range(k):
+        if E[np.argmax(np.abs(E[:, c])), c] < 0:
+            E[:, c] = -E[:, c]
+    return E
+
+
+def test_example_embeddings_are_the_leading_principal_scores_of_the_gradients():
+    rng = np.random.default_rng(3)
+    G = rng.normal(size=(9, 40)).astype(np.float32)
+    E = example_embeddings(torch.from_numpy(G), k=4)
+    assert E.shape == (9, 4) and E.dtype == np.float64
+    np.testing.assert_allclose(E, _reference_scores(G, 4), atol=1e-9)
+    # E·Eᵀ is the best rank-4 approximation of G·Gᵀ (whatever the signs)
+    full = G.astype(np.float64) @ G.T.astype(np.float64)
+    w = np.sort(np.linalg.eigvalsh(full))[::-1]
+    assert np.linalg.norm(full - E @ E.T) == pytest.approx(np.sqrt((w[4:] ** 2).sum()), rel=1e-9)
+    # k is capped at N − 1 and at D; ExampleGradients and arrays give the same
+    assert example_embeddings(G[:, :3], k=10).shape == (9, 3)
+    grads = ExampleGradients(ids=[f"e{j}" for j in range(9)], G=torch.from_numpy(G), names=["w"], shapes=[[40]])
+    np.testing.assert_allclose(example_embeddings(grads, k=4), E)
+    with pytest.raises(ValueError, match="k must be at least 1"):
+        example_embeddings(G, k=0)
+
+
+def test_example_embeddings_randomized_path_matches_the_exact_one(monkeypatch):
+    import forgetscope.side as side
+
+    rng = np.random.default_rng(5)
+    # rank 3 with distinct singular values 4, 2, 1: the randomized SVD recovers it to float32 accuracy
+    left, _ = np.linalg.qr(rng.normal(size=(30, 3)))
+    right, _ = np.linalg.qr(rng.normal(size=(50, 3)))
+    G = (left * np.array([4.0, 2.0, 1.0])) @ right.T
+    G = G.astype(np.float32)
+    exact = example_embeddings(G, k=3)
+    monkeypatch.setattr(side, "EXACT_EMBEDDING_ROWS", 10)
+    approx = example_embeddings(G, k=3, seed=1)
+    np.testing.assert_allclose(approx, exact, rtol=1e-4, atol=1e-3 * np.abs(exact).max())
+    np.testing.assert_array_equal(example_embeddings(G, k=3, seed=1), approx)
+
+
+def test_embedding_meta_names_the_keys_lowrank_reads():
+    meta = embedding_meta(["a", "b"], np.array([[1.0, 2.0], [3.0, 4.0]]))
+    assert meta == {"a": {"embedding.0": 1.0, "embedding.1": 2.0}, "b": {"embedding.0": 3.0, "embedding.1": 4.0}}
+    with pytest.raises(ValueError, match="2 ids but embeddings of shape"):
+        embedding_meta(["a", "b"], np.zeros((3, 2)))
+
+
+def test_embeddings_in_examples_jsonl_reach_lowrank(tmp_path, cli):
+    # test tasks forget along a per-example pattern e far more than any train task did (train loadings
+    # ~0.1, test 1.0), so the train rows' span barely has it; given e as a covariate, lowrank's example
+    # effects (prior learned from the small train loadings) follow it and the test error drops
+    rng = np.random.default_rng(0)
+    M, N = 14, 200
+    u, e = rng.normal(size=N), rng.normal(size=N)
+    loading = np.concatenate([rng.normal(0, 0.1, 10), np.ones(4)])
+    Z = np.outer(rng.uniform(0.5, 1.5, M), u) + np.outer(loading, e) * 0.5 + rng.normal(0, 0.05, (M, N))
+    ids = [f"e{j}" for j in range(N)]
+    plain = tmp_path / "plain"
+    embedded = tmp_path / "embedded"
+    write_dataset(plain, Z, [f"t{i}" for i in range(M)], [{"id": i, "source": "s"} for i in ids])
+    meta = embedding_meta(ids, e[:, None])
+    write_dataset(embedded, Z, [f"t{i}" for i in range(M)], [{"id": i, "source": "s", **meta[i]} for i in ids])
+    args = ("--train-rows", "0-9", "--test-rows", "10-13", "--methods", "lowrank", "--seeds", "0-2", "--known", "20", "--json")
+    code, without, err = cli("evaluate", str(plain), *args)
+    assert code == 0, err
+    code, withe, err = cli("evaluate", str(embedded), *args)
+    assert code == 0, err
+    assert withe["methods"]["lowrank"]["rmse"] < 0.99 * without["methods"]["lowrank"]["rmse"], (withe["methods"]["lowrank"]["rmse"], without["methods"]["lowrank"]["rmse"])

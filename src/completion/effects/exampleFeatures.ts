@@ -19,6 +19,9 @@ export interface ExampleFeatures {
 /** The character classes whose share of an example's text is a covariate, in column order. */
 export const TEXT_CLASSES = ['upper', 'lower', 'digit', 'space', 'punct', 'other'] as const;
 
+/** The prefix of numeric example metadata keys taken as covariates (`embedding.0`, `embedding.1`, …). */
+export const EMBEDDING_PREFIX = 'embedding.';
+
 /** Options of `exampleFeatures`. */
 export interface ExampleFeatureOptions {
   /** The example metadata key whose values are groups (default `source`). */
@@ -32,7 +35,10 @@ export interface ExampleFeatureOptions {
  * - when every example has a non-empty `text`: the share of its characters in each of `TEXT_CLASSES`
  *   (ASCII upper case, lower case, digits, white space, punctuation, anything else), standardised
  *   (`text.<class>`);
- * - when every example has a finite base NLL (`nllBefore`): that NLL, standardised (`base_nll`).
+ * - when every example has a finite base NLL (`nllBefore`): that NLL, standardised (`base_nll`);
+ * - every metadata key `embedding.<i>` (`EMBEDDING_PREFIX`) that is a finite number on every example,
+ *   standardised, in the order of i: an example embedding the caller computed (for instance the leading
+ *   principal components of the per-example gradients, Python's `forgetscope.side.example_embeddings`).
  * A covariate that is constant over the examples, or a linear combination of those before it (the
  * text shares sum to one, as do the group indicators), is left out. Returns null when none is left.
  * @example
@@ -63,6 +69,7 @@ export function exampleFeatures(matrix: ForgettingMatrix, options: ExampleFeatur
   const base = matrix.nllBefore;
   if (base && base.length === n && base.every(Number.isFinite))
     columns.push({ name: 'base_nll', values: standardised(base) });
+  columns.push(...embeddingColumns(matrix));
   const kept = independentColumns(
     columns.filter((c): c is { name: string; values: Float64Array } => c.values !== null),
   );
@@ -121,6 +128,33 @@ function groupIndicators(matrix: ForgettingMatrix, key: string): { name: string;
     });
     return { name: `${key}=${value}`, values };
   });
+}
+
+/**
+ * The `embedding.<i>` metadata keys that are finite numbers on every example, standardised, in the order
+ * of i (keys whose suffix is not a whole number come last, by name).
+ */
+function embeddingColumns(matrix: ForgettingMatrix): { name: string; values: Float64Array | null }[] {
+  const first = matrix.exampleMeta[0];
+  if (!first) return [];
+  const keys = Object.keys(first).filter((key) => key.startsWith(EMBEDDING_PREFIX));
+  const order = (key: string) => {
+    const suffix = key.slice(EMBEDDING_PREFIX.length);
+    return /^\d+$/.test(suffix) ? Number(suffix) : Infinity;
+  };
+  keys.sort((a, b) => order(a) - order(b) || (a < b ? -1 : a > b ? 1 : 0));
+  const out: { name: string; values: Float64Array | null }[] = [];
+  for (const key of keys) {
+    const values = new Float64Array(matrix.cols);
+    const numeric = matrix.exampleMeta.every((meta, j) => {
+      const v = meta[key];
+      if (typeof v !== 'number' || !Number.isFinite(v)) return false;
+      values[j] = v;
+      return true;
+    });
+    if (numeric) out.push({ name: key, values: standardised(values) });
+  }
+  return out;
 }
 
 /** Counts of a text's characters in each of `TEXT_CLASSES`. */

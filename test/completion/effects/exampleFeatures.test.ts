@@ -2,7 +2,7 @@ import { exampleFeatures } from '../../../src/completion/effects/exampleFeatures
 import { ForgettingMatrix } from '../../../src/matrix/ForgettingMatrix.js';
 
 /** A 2×n matrix with the given example metadata and base NLL. */
-function withExamples(meta: Record<string, string>[], nllBefore?: number[]): ForgettingMatrix {
+function withExamples(meta: Record<string, string | number>[], nllBefore?: number[]): ForgettingMatrix {
   const n = meta.length;
   return new ForgettingMatrix({
     values: new Float64Array(2 * n),
@@ -55,6 +55,32 @@ describe('exampleFeatures', () => {
     column(f, 'base_nll').forEach((v, j) => {
       expect(v).toBeCloseTo(([1, 2, 3, 1, 2, 6][j]! - 2.5) / sd, 12);
     });
+  });
+
+  test('embedding.<i> keys: numeric on every example, standardised, in the order of i; others ignored', () => {
+    const meta: Record<string, string | number>[] = [
+      { source: 'x', 'embedding.10': 4, 'embedding.2': 1, 'embedding.note': 'not a number', 'embedding.3': 5 },
+      { source: 'x', 'embedding.10': 0, 'embedding.2': 3, 'embedding.note': 'a', 'embedding.3': 5 },
+      { source: 'y', 'embedding.10': 2, 'embedding.2': 2, 'embedding.note': 'b', 'embedding.3': 5 },
+      { source: 'y', 'embedding.10': 2, 'embedding.2': 6, 'embedding.note': 'c' },
+    ];
+    const f = exampleFeatures(withExamples(meta));
+    // embedding.3 is missing on one example and embedding.note is a string: neither is a covariate
+    expect(f?.names).toEqual(['source=x', 'source=y', 'embedding.2', 'embedding.10']);
+    // embedding.2 = [1, 3, 2, 6]: mean 3, squared deviations 4 + 0 + 1 + 9 = 14, population sd √3.5
+    const sd = Math.sqrt(3.5);
+    column(f, 'embedding.2').forEach((v, j) => {
+      expect(v).toBeCloseTo(([1, 3, 2, 6][j]! - 3) / sd, 12);
+    });
+    // embedding.10 = [4, 0, 2, 2]: mean 2, sd √2
+    column(f, 'embedding.10').forEach((v, j) => {
+      expect(v).toBeCloseTo(([4, 0, 2, 2][j]! - 2) / Math.SQRT2, 12);
+    });
+  });
+
+  test('an embedding column that the groups explain is left out like any other', () => {
+    const meta = [0, 1, 2, 3].map((j) => ({ source: j < 2 ? 'x' : 'y', 'embedding.0': j < 2 ? 1 : -1 }));
+    expect(exampleFeatures(withExamples(meta))?.names).toEqual(['source=x', 'source=y']);
   });
 
   test('nothing to use: null (no metadata, one group, too many groups, missing text)', () => {
