@@ -231,6 +231,7 @@ export {
   effectsPrior,
   EMBEDDING_PREFIX,
   exampleFeatures,
+  MAX_EMBEDDING_COVARIATES,
   TEXT_CLASSES,
   type EffectsPrior,
   type ExampleFeatureOptions,

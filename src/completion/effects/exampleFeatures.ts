@@ -22,6 +22,12 @@ export const TEXT_CLASSES = ['upper', 'lower', 'digit', 'space', 'punct', 'other
 /** The prefix of numeric example metadata keys taken as covariates (`embedding.0`, `embedding.1`, …). */
 export const EMBEDDING_PREFIX = 'embedding.';
 
+/**
+ * At most this many `embedding.<i>` covariates are used (the first in the order of i): more than the
+ * measured columns of a task cannot be estimated, and keeping the covariates independent costs p²·N.
+ */
+export const MAX_EMBEDDING_COVARIATES = 64;
+
 /** Options of `exampleFeatures`. */
 export interface ExampleFeatureOptions {
   /** The example metadata key whose values are groups (default `source`). */
@@ -37,8 +43,9 @@ export interface ExampleFeatureOptions {
  *   (`text.<class>`);
  * - when every example has a finite base NLL (`nllBefore`): that NLL, standardised (`base_nll`);
  * - every metadata key `embedding.<i>` (`EMBEDDING_PREFIX`) that is a finite number on every example,
- *   standardised, in the order of i: an example embedding the caller computed (for instance the leading
- *   principal components of the per-example gradients, Python's `forgetscope.side.example_embeddings`).
+ *   standardised, in the order of i, the first `MAX_EMBEDDING_COVARIATES` of them: an example embedding
+ *   the caller computed (for instance the leading principal components of the per-example gradients,
+ *   Python's `forgetscope.side.example_embeddings`).
  * A covariate that is constant over the examples, or a linear combination of those before it (the
  * text shares sum to one, as do the group indicators), is left out. Returns null when none is left.
  * @example
@@ -153,6 +160,7 @@ function embeddingColumns(matrix: ForgettingMatrix): { name: string; values: Flo
       return true;
     });
     if (numeric) out.push({ name: key, values: standardised(values) });
+    if (out.length === MAX_EMBEDDING_COVARIATES) break;
   }
   return out;
 }

@@ -1,4 +1,4 @@
-import { exampleFeatures } from '../../../src/completion/effects/exampleFeatures.js';
+import { exampleFeatures, MAX_EMBEDDING_COVARIATES } from '../../../src/completion/effects/exampleFeatures.js';
 import { ForgettingMatrix } from '../../../src/matrix/ForgettingMatrix.js';
 
 /** A 2×n matrix with the given example metadata and base NLL. */
@@ -76,6 +76,18 @@ describe('exampleFeatures', () => {
     column(f, 'embedding.10').forEach((v, j) => {
       expect(v).toBeCloseTo(([4, 0, 2, 2][j]! - 2) / Math.SQRT2, 12);
     });
+  });
+
+  test(`at most MAX_EMBEDDING_COVARIATES embedding columns, the first in the order of i`, () => {
+    const rng = (j: number, i: number) => Math.sin(1 + j * 12.9898 + i * 78.233) * 43758.5453;
+    const n = MAX_EMBEDDING_COVARIATES + 30;
+    const meta = Array.from({ length: n }, (_, j) => {
+      const row: Record<string, number> = {};
+      for (let i = MAX_EMBEDDING_COVARIATES + 5; i >= 0; i--) row[`embedding.${i}`] = rng(j, i) - Math.floor(rng(j, i));
+      return row;
+    });
+    const f = exampleFeatures(withExamples(meta));
+    expect(f?.names).toEqual(Array.from({ length: MAX_EMBEDDING_COVARIATES }, (_, i) => `embedding.${i}`));
   });
 
   test('an embedding column that the groups explain is left out like any other', () => {
