@@ -6,8 +6,8 @@ One backward pass per example (exact, no batch-mean shortcut); written as safete
 
 from __future__ import annotations
 
+import itertools
 import json
-import math
 from pathlib import Path
 from typing import Callable, Iterable, Optional
 
@@ -15,6 +15,7 @@ import torch
 from torch import nn
 
 from .tensors import PathLike, Pattern, _matcher, save_tensors
+
 
 def _named_params(model: nn.Module, pattern: Pattern) -> list[tuple[str, nn.Parameter]]:
     keep = _matcher(pattern)
@@ -28,34 +29,28 @@ def per_example_gradients(model: nn.Module, examples: Iterable, loss_fn: Callabl
                           pattern: Pattern = None, n_samples: Optional[int] = None, projection_dim: Optional[int] = None,
                           seed: int = 0) -> tuple[torch.Tensor, list[dict]]:
     """Per-example gradients G [N × P] of ``loss_fn(model, example)`` (one backward per example: exact, no
-    batch-mean shortcut) over the parameters matching ``pattern``, for the first ``n_samples`` examples.
-    With ``projection_dim`` the gradients are multiplied by a fixed-seed Gaussian matrix / sqrt(dim)
-    (P' = projection_dim). Returns G and the layout [{name, offset, size, shape}] (or the projection's)."""
+    batch-mean shortcut) over the parameters matching ``pattern``, for the first ``n_samples`` examples:
+    :func:`forgetscope.side.example_gradients` (the one home of per-example gradients) with the examples
+    numbered in order. With ``projection_dim`` the gradients are projected by the seeded Gaussian
+    :class:`forgetscope.side.Projection` (``kind="gaussian"``, N(0, 1/dim) entries, drawn in blocks and
+    never held whole; P' = projection_dim). Returns G and the layout [{name, offset, size, shape}] (or the
+    projection's)."""
+    from .side import Projection, example_gradients  # side imports this module's _named_params
+
+    taken = list(itertools.islice(examples, n_samples)) if n_samples is not None else list(examples)
+    if not taken:
+        raise ValueError("no examples")
     params = _named_params(model, pattern)
     layout, offset = [], 0
     for n, p in params:
         layout.append({"name": n, "offset": offset, "size": p.numel(), "shape": list(p.shape)})
         offset += p.numel()
-    proj = None
-    if projection_dim is not None:
-        g = torch.Generator().manual_seed(seed)
-        proj = torch.randn(offset, projection_dim, generator=g) / math.sqrt(projection_dim)
-        layout = [{"name": "projection", "offset": 0, "size": projection_dim, "seed": seed, "from": offset}]
-    rows = []
-    was_training = model.training
-    model.eval()
-    for i, ex in enumerate(examples):
-        if n_samples is not None and i >= n_samples:
-            break
-        model.zero_grad(set_to_none=True)
-        loss = loss_fn(model, ex)
-        grads = torch.autograd.grad(loss, [p for _, p in params], allow_unused=True)
-        flat = torch.cat([(gr if gr is not None else torch.zeros_like(p)).reshape(-1).float().cpu() for gr, (_, p) in zip(grads, params)])
-        rows.append(flat @ proj if proj is not None else flat)
-    model.train(was_training)
-    if not rows:
-        raise ValueError("no examples")
-    return torch.stack(rows), layout
+    proj = Projection(projection_dim, seed, "gaussian") if projection_dim is not None else None
+    if proj is not None:
+        layout = [{"name": "projection", "offset": 0, "size": projection_dim, "seed": seed, "from": offset, "kind": proj.kind,
+                   "chunk": proj.chunk}]
+    grads = example_gradients(model, [(str(i), ex) for i, ex in enumerate(taken)], loss_fn=loss_fn, pattern=pattern, projection=proj)
+    return grads.G, layout
 
 
 def export_per_example_gradients(model: nn.Module, examples: Iterable, loss_fn: Callable[[nn.Module, object], torch.Tensor],

@@ -113,9 +113,18 @@ def test_fisher_is_the_mean_of_squared_per_example_gradients(tmp_path):
     assert torch.allclose(saved["gL"], G.mean(0), atol=1e-9)
     assert json.loads((tmp_path / "layout.json").read_text())[0]["name"] == "up.weight"
     Gp, lay = per_example_gradients(m, SEQS, nll, pattern=r"^up\.weight$", projection_dim=6, seed=3)
-    assert Gp.shape == (3, 6) and lay[0]["seed"] == 3
-    proj = torch.randn(40, 6, generator=torch.Generator().manual_seed(3)) / math.sqrt(6)
-    assert torch.allclose(Gp, G @ proj, atol=1e-6)
+    assert Gp.shape == (3, 6) and lay[0]["seed"] == 3 and lay[0]["kind"] == "gaussian"
+    # one home: the same rows as forgetscope.side with its seeded Gaussian projection, which is linear in G
+    from forgetscope.side import Projection, example_gradients
+
+    proj = Projection(6, 3, "gaussian")
+    home = example_gradients(m, [(str(i), s) for i, s in enumerate(SEQS)], loss_fn=nll, pattern=r"^up\.weight$", projection=proj)
+    assert torch.equal(Gp, home.G)
+    assert torch.allclose(Gp, proj.apply([G]), atol=1e-6)
+    # the exact rows are the home's too, and n_samples takes the first examples
+    exact = example_gradients(m, [(str(i), s) for i, s in enumerate(SEQS)], loss_fn=nll, pattern=r"^up\.weight$")
+    assert torch.equal(G, exact.G)
+    assert torch.equal(per_example_gradients(m, SEQS, nll, pattern=r"^up\.weight$", n_samples=2)[0], G[:2])
 
 
 def test_capture_layer_inputs_with_pre_hooks(tmp_path):

@@ -16,8 +16,8 @@ def _loss(model, example):
 
 
 def projected_gradients(model: torch.nn.Module, windows: torch.Tensor, projection: int, seed: int = 0) -> np.ndarray:
-    """Per-example gradients of the base model's loss, projected by a fixed-seed Gaussian matrix to
-    ``projection`` dimensions (float64, [count × projection])."""
+    """Per-example gradients of the base model's loss, projected by the seeded Gaussian
+    :class:`forgetscope.side.Projection` to ``projection`` dimensions (float64, [count × projection])."""
     torch.set_num_threads(1)
     g, _ = per_example_gradients(model, list(windows), _loss, projection_dim=projection, seed=seed)
     return g.double().numpy()
