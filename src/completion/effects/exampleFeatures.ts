@@ -187,15 +187,30 @@ function classCounts(text: string): number[] {
   return counts;
 }
 
-/** (x − mean)/sd, or null when x is constant (sd ≤ 1e-12 of its scale). */
+/**
+ * (x − mean)/sd, or null when x is constant (sd ≤ 1e-12 of its scale) or not finite. Values so large that
+ * their sums overflow (a hostile file's 1e308) are first divided by their largest magnitude, which
+ * leaves the standardised column the same.
+ */
 function standardised(x: ArrayLike<number>): Float64Array | null {
+  const direct = standardisedAt(x, 1);
+  if (direct === undefined) return null;
+  if (direct) return direct;
+  let largest = 0;
+  for (let j = 0; j < x.length; j++) largest = Math.max(largest, Math.abs(x[j] ?? 0));
+  return Number.isFinite(largest) && largest > 0 ? (standardisedAt(x, 1 / largest) ?? null) : null;
+}
+
+/** (s·x − mean)/sd of s·x: null when its sums overflow, undefined when it is constant. */
+function standardisedAt(x: ArrayLike<number>, s: number): Float64Array | null | undefined {
   const n = x.length;
   let mean = 0;
-  for (let j = 0; j < n; j++) mean += x[j] ?? 0;
+  for (let j = 0; j < n; j++) mean += s * (x[j] ?? 0);
   mean /= n;
   let ss = 0;
-  for (let j = 0; j < n; j++) ss += ((x[j] ?? 0) - mean) ** 2;
+  for (let j = 0; j < n; j++) ss += (s * (x[j] ?? 0) - mean) ** 2;
   const sd = Math.sqrt(ss / n);
-  if (!(sd > 1e-12 * Math.max(Math.abs(mean), 1))) return null;
-  return Float64Array.from({ length: n }, (_, j) => ((x[j] ?? 0) - mean) / sd);
+  if (!Number.isFinite(mean) || !Number.isFinite(sd)) return null;
+  if (!(sd > 1e-12 * Math.max(Math.abs(mean), 1))) return undefined;
+  return Float64Array.from({ length: n }, (_, j) => (s * (x[j] ?? 0) - mean) / sd);
 }

@@ -90,6 +90,18 @@ describe('exampleFeatures', () => {
     expect(f?.names).toEqual(Array.from({ length: MAX_EMBEDDING_COVARIATES }, (_, i) => `embedding.${i}`));
   });
 
+  test('values whose sums overflow (1e308) are standardised as their scaled copy, never to NaN', () => {
+    const big = [1e308, -1e308, 5e307, 0];
+    const small = [1, -1, 0.5, 0];
+    const f = exampleFeatures(withExamples(big.map((v) => ({ 'embedding.0': v }))));
+    const g = exampleFeatures(withExamples(small.map((v) => ({ 'embedding.0': v }))));
+    const expected = column(g, 'embedding.0');
+    column(f, 'embedding.0').forEach((v, j) => {
+      expect(Number.isFinite(v)).toBe(true);
+      expect(v).toBeCloseTo(expected[j] ?? NaN, 12);
+    });
+  });
+
   test('an embedding column that the groups explain is left out like any other', () => {
     const meta = [0, 1, 2, 3].map((j) => ({ source: j < 2 ? 'x' : 'y', 'embedding.0': j < 2 ? 1 : -1 }));
     expect(exampleFeatures(withExamples(meta))?.names).toEqual(['source=x', 'source=y']);
