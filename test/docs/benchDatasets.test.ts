@@ -5,7 +5,7 @@
  * or damaged without re-recording fails here.
  */
 import { readFileSync } from 'node:fs';
-import { createCompletionMethod, evaluate } from '../../src/index.js';
+import { createCompletionMethod, evaluate, exampleFeatures } from '../../src/index.js';
 import { readForgettingMatrix } from '../../src/node.js';
 
 const bench = (path: string) => new URL(`../../bench/${path}`, import.meta.url).pathname;
@@ -42,5 +42,11 @@ describe.each(['byte-gpt', 'hf-gpt2', 'hf-llama'])('bench/replay/dataset-%s', (m
       methods: [createCompletionMethod('svd')],
     });
     expect(report.methods.svd?.rmse).toBeCloseTo(split.rmse.svd, 9);
+    // embeddings.jsonl (read with --examples) gives the 20 embedding covariates the recorded tables used
+    const embedded = await readForgettingMatrix(folder, { examples: `${folder}/embeddings.jsonl` });
+    const names = exampleFeatures(embedded.matrix)?.names ?? [];
+    expect(names.filter((name) => name.startsWith('embedding.'))).toEqual(
+      Array.from({ length: 20 }, (_, i) => `embedding.${i}`),
+    );
   }, 60_000);
 });

@@ -141,7 +141,7 @@ function groupIndicators(matrix: ForgettingMatrix, key: string): { name: string;
  * The `embedding.<i>` metadata keys that are finite numbers on every example, standardised, in the order
  * of i (keys whose suffix is not a whole number come last, by name).
  */
-function embeddingColumns(matrix: ForgettingMatrix): { name: string; values: Float64Array | null }[] {
+function embeddingColumns(matrix: ForgettingMatrix): { name: string; values: Float64Array }[] {
   const first = matrix.exampleMeta[0];
   if (!first) return [];
   const keys = Object.keys(first).filter((key) => key.startsWith(EMBEDDING_PREFIX));
@@ -150,7 +150,7 @@ function embeddingColumns(matrix: ForgettingMatrix): { name: string; values: Flo
     return /^\d+$/.test(suffix) ? Number(suffix) : Infinity;
   };
   keys.sort((a, b) => order(a) - order(b) || (a < b ? -1 : a > b ? 1 : 0));
-  const out: { name: string; values: Float64Array | null }[] = [];
+  const out: { name: string; values: Float64Array }[] = [];
   for (const key of keys) {
     const values = new Float64Array(matrix.cols);
     const numeric = matrix.exampleMeta.every((meta, j) => {
@@ -159,7 +159,9 @@ function embeddingColumns(matrix: ForgettingMatrix): { name: string; values: Flo
       values[j] = v;
       return true;
     });
-    if (numeric) out.push({ name: key, values: standardised(values) });
+    // a constant key is no covariate, and does not count toward the cap
+    const column = numeric ? standardised(values) : null;
+    if (column) out.push({ name: key, values: column });
     if (out.length === MAX_EMBEDDING_COVARIATES) break;
   }
   return out;

@@ -88,6 +88,13 @@ describe('exampleFeatures', () => {
     });
     const f = exampleFeatures(withExamples(meta));
     expect(f?.names).toEqual(Array.from({ length: MAX_EMBEDDING_COVARIATES }, (_, i) => `embedding.${i}`));
+    // a constant key is no covariate and does not use up the cap
+    meta.forEach((row) => {
+      row['embedding.0'] = 7;
+    });
+    expect(exampleFeatures(withExamples(meta))?.names).toEqual(
+      Array.from({ length: MAX_EMBEDDING_COVARIATES }, (_, i) => `embedding.${i + 1}`),
+    );
   });
 
   test('values whose sums overflow (1e308) are standardised as their scaled copy, never to NaN', () => {
