@@ -88,7 +88,10 @@ def read_table(path: PathLike, *, csv_types: Optional[Mapping[str, pa.DataType]]
     path = Path(path)
     fmt = table_format(path)
     if fmt == "parquet":
-        return pq.read_table(path)
+        # One open file for the footer and the pages: given a path, pyarrow opens it again for the pages,
+        # and a writer's atomic rename in between pairs one file's footer with another's pages.
+        with pa.OSFile(str(path), "rb") as source:
+            return pq.read_table(source)
     if fmt in ("arrow", "arrows"):
         with pa.memory_map(str(path), "r") as source:
             try:

@@ -65,6 +65,38 @@ def test_concurrent_collectors_keep_every_row(tmp_path, ext):
     assert lock_path(out).exists() and not list(tmp_path.glob(".*.tmp"))
 
 
+def _rewrite_forever(path: str, stop) -> None:
+    small = pa.table({"task": ["a"] * 3, "x": [1.0, 2.0, 3.0]})
+    large = pa.table({"task": [f"t{i}" for i in range(300)], "x": [float(i) for i in range(300)]})
+    i = 0
+    while not stop.is_set():
+        write_table(path, small if i % 2 else large)
+        i += 1
+
+
+@pytest.mark.parametrize("ext", [".parquet", ".arrow", ".csv"])
+def test_a_reader_sees_one_whole_version_while_a_writer_replaces_the_file(tmp_path, ext):
+    # collect() reads the table before it takes the lock (to skip examples already done). A path-based
+    # Parquet read opens the file twice (footer, then pages): a rename in between paired one version's
+    # footer with another's pages ("Page was smaller than expected"), which failed a collector in CI.
+    # Before the fix about one read in five failed here; 400 reads make a miss all but impossible.
+    path = tmp_path / f"t{ext}"
+    write_table(path, pa.table({"task": ["a"] * 3, "x": [1.0, 2.0, 3.0]}))
+    ctx = mp.get_context("fork")
+    stop = ctx.Event()
+    proc = ctx.Process(target=_rewrite_forever, args=(str(path), stop))
+    proc.start()
+    try:
+        versions = {3: [1.0, 2.0, 3.0], 300: [float(i) for i in range(300)]}
+        for _ in range(400):
+            table = read_table(path)
+            assert table.column("x").to_pylist() == versions.get(table.num_rows)
+    finally:
+        stop.set()
+        proc.join(30)
+    assert proc.exitcode == 0
+
+
 def test_a_pair_measured_by_two_collectors_is_written_once(tmp_path):
     out = tmp_path / "z.parquet"
     ex = random_examples(5, vocab=7, seed=1)
@@ -98,7 +130,7 @@ def test_stale_temp_files_of_dead_writers_are_removed(tmp_path):
     dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True).stdout.strip()
     stale = tmp_path / f".z.parquet.{_HOST}~{dead}~0a1b2c.tmp"
     live = tmp_path / f".z.parquet.{_HOST}~1~0a1b2c.tmp"  # pid 1 is running
-    other_host = tmp_path / ".z.parquet.elsewhere-host~{0}~0a1b2c.tmp".format(dead)
+    other_host = tmp_path / f".z.parquet.elsewhere-host~{dead}~0a1b2c.tmp"
     foreign = tmp_path / ".z.parquet.abcdefgh.tmp"  # not ours: never touched
     for p in (stale, live, other_host, foreign):
         p.write_bytes(b"half")
