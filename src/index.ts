@@ -24,6 +24,8 @@ export {
   type Selection,
   type TaskMeta,
   type Values,
+  EMBEDDING_PREFIX,
+  isEmbeddingKey,
 } from './matrix/index.js';
 export {
   checkSideShapes,
@@ -229,7 +231,6 @@ export {
   effectsCorrection,
   effectsOf,
   effectsPrior,
-  EMBEDDING_PREFIX,
   exampleFeatures,
   MAX_EMBEDDING_COVARIATES,
   TEXT_CLASSES,

@@ -37,8 +37,12 @@ const matrixArb = fc
     seedValues: fc.array(value, { minLength: 20, maxLength: 20 }),
     missing: fc.array(fc.boolean(), { minLength: 20, maxLength: 20 }),
     withBefore: fc.boolean(),
+    // example metadata: a source (text that cannot be read as a number) and one embedding coordinate,
+    // either possibly missing
+    sources: fc.array(fc.option(id), { minLength: 5, maxLength: 5 }),
+    embedding: fc.array(fc.option(value.map((v) => (v === 0 ? 0 : v))), { minLength: 5, maxLength: 5 }),
   })
-  .map(({ taskIds, exampleIds, seedValues, missing, withBefore }) => {
+  .map(({ taskIds, exampleIds, seedValues, missing, withBefore, sources, embedding }) => {
     const m = taskIds.length;
     const n = exampleIds.length;
     const values = new Float64Array(m * n);
@@ -48,11 +52,20 @@ const matrixArb = fc
       // Keep the diagonal-ish cells observed so no row or column is entirely missing.
       observed[k] = missing[k % 20] && Math.floor(k / n) !== (k % n) % m && k % n !== Math.floor(k / n) % n ? 0 : 1;
     }
+    const exampleMeta = exampleIds.map((_, j) => {
+      const source = sources[j];
+      const x = embedding[j];
+      return {
+        ...(source === null || source === undefined ? {} : { source: `s:${source}` }),
+        ...(x === null || x === undefined ? {} : { 'embedding.0': x }),
+      };
+    });
     return new ForgettingMatrix({
       values,
       observed,
       taskIds,
       exampleIds,
+      exampleMeta,
       ...(withBefore ? { nllBefore: Float64Array.from(exampleIds, (_, j) => j + 0.5) } : {}),
     });
   });
@@ -106,6 +119,8 @@ describe.each(Object.keys(encoders))('%s', (name) => {
         });
         expectSameMatrix(matrix, m);
         if (m.nllBefore && name !== 'npy') expect(Array.from(matrix.nllBefore!)).toEqual(Array.from(m.nllBefore));
+        // example metadata (text and embedding numbers) comes back exactly, missing values missing
+        if (name !== 'npy') expect(matrix.exampleMeta).toEqual(m.exampleMeta);
       }),
       { numRuns: RUNS, seed: SEED },
     );

@@ -28,4 +28,45 @@ describe('matrixToLongTable', () => {
     expect(Array.from(columns['nll_before'] as Float64Array)).toEqual([3, 4, 3, 4]);
     expect(Array.from(columns['delta'] as Float64Array)).toEqual([0.5, -0.5, 1, 2]);
   });
+
+  test('example metadata: one column per key, repeated per task; embedding numbers stay numbers', () => {
+    const m = new ForgettingMatrix({
+      values: Float64Array.from([1, 2, 3, 4]),
+      taskIds: ['a', 'b'],
+      exampleIds: ['x', 'y'],
+      exampleMeta: [
+        { source: 'web', 'embedding.0': 0.1 + 0.2, length: 7, delta: 'clash' },
+        { 'embedding.0': -2, 'embedding.1': 5, flag: true },
+      ],
+      taskMeta: [{ family: 'math' }, { family: 'chat' }],
+    });
+    const { columns } = matrixToLongTable(m);
+    // the long columns first; a metadata key named like one of them is left out; no task metadata
+    expect(Object.keys(columns)).toEqual([
+      'task',
+      'example',
+      'delta',
+      'source',
+      'embedding.0',
+      'length',
+      'embedding.1',
+      'flag',
+    ]);
+    expect(columns['source']).toEqual(['web', '', 'web', '']);
+    expect(columns['embedding.0']).toBeInstanceOf(Float64Array);
+    expect(Array.from(columns['embedding.0'] as Float64Array)).toEqual([0.1 + 0.2, -2, 0.1 + 0.2, -2]);
+    expect(Array.from(columns['embedding.1'] as Float64Array)).toEqual([NaN, 5, NaN, 5]);
+    expect(columns['length']).toEqual(['7', '', '7', '']);
+    expect(columns['flag']).toEqual(['', 'true', '', 'true']);
+  });
+
+  test('an embedding key with a value that is not a number is written as text', () => {
+    const m = new ForgettingMatrix({
+      values: Float64Array.from([1, 2]),
+      taskIds: ['a'],
+      exampleIds: ['x', 'y'],
+      exampleMeta: [{ 'embedding.0': 1.5 }, { 'embedding.0': 'n/a' }],
+    });
+    expect(matrixToLongTable(m).columns['embedding.0']).toEqual(['1.5', 'n/a']);
+  });
 });

@@ -1,4 +1,5 @@
 import type { ForgettingMatrix } from '../../matrix/ForgettingMatrix.js';
+import { EMBEDDING_PREFIX, isEmbeddingKey } from '../../matrix/exampleEmbedding.js';
 import { MAX_SIDE_GROUPS } from '../sideDerive.js';
 
 /**
@@ -18,9 +19,6 @@ export interface ExampleFeatures {
 
 /** The character classes whose share of an example's text is a covariate, in column order. */
 export const TEXT_CLASSES = ['upper', 'lower', 'digit', 'space', 'punct', 'other'] as const;
-
-/** The prefix of numeric example metadata keys taken as covariates (`embedding.0`, `embedding.1`, …). */
-export const EMBEDDING_PREFIX = 'embedding.';
 
 /**
  * At most this many `embedding.<i>` covariates are used (the first in the order of i): more than the
@@ -144,7 +142,7 @@ function groupIndicators(matrix: ForgettingMatrix, key: string): { name: string;
 function embeddingColumns(matrix: ForgettingMatrix): { name: string; values: Float64Array }[] {
   const first = matrix.exampleMeta[0];
   if (!first) return [];
-  const keys = Object.keys(first).filter((key) => key.startsWith(EMBEDDING_PREFIX));
+  const keys = Object.keys(first).filter(isEmbeddingKey);
   const order = (key: string) => {
     const suffix = key.slice(EMBEDDING_PREFIX.length);
     return /^\d+$/.test(suffix) ? Number(suffix) : Infinity;

@@ -1,6 +1,7 @@
 import { DataType, RecordBatchReader, type RecordBatch, type Vector } from 'apache-arrow';
 import { itemAt } from '../../util/checked.js';
 import { ForgetscopeError } from '../../util/errors.js';
+import { isEmbeddingKey } from '../../matrix/exampleEmbedding.js';
 import { ByteInterner, InvalidUtf8Id } from '../long/ByteInterner.js';
 import { MAX_ROWS_PER_BYTE } from '../limits.js';
 import { startLongTable } from '../long/startLongTable.js';
@@ -83,6 +84,12 @@ export async function readArrowBatches(
         return;
       extras.push({ meta: builder.metaIndex(f.name), vec: column(k).vec });
     });
+    // Numeric `embedding.<i>` columns: example embeddings, the one kind of numeric metadata.
+    const embeddings: { meta: number; vec: Vector }[] = [];
+    batch.schema.fields.forEach((f, k) => {
+      if (used.has(k) || !isEmbeddingKey(f.name) || !(DataType.isFloat(f.type) || DataType.isInt(f.type))) return;
+      embeddings.push({ meta: builder.metaIndex(f.name), vec: column(k).vec });
+    });
     // t, e and the number columns hold n entries (one per row of the batch)
     for (let r = 0; r < n; r++) {
       builder.report.rows++;
@@ -92,6 +99,10 @@ export async function readArrowBatches(
       for (const x of extras) {
         const v: unknown = x.vec.get(r);
         builder.meta(x.meta, task, example, v === null || v === undefined ? null : String(v));
+      }
+      for (const x of embeddings) {
+        const v: unknown = x.vec.get(r);
+        if (typeof v === 'number' || typeof v === 'bigint') builder.metaNumber(x.meta, task, example, Number(v));
       }
       if (before?.valid[r]) builder.setNllBefore(example, itemAt(before.values, r, 'row'));
       let value: number;

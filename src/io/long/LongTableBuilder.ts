@@ -4,6 +4,8 @@ import type { ExampleMeta, ForgettingMatrix, TaskMeta } from '../../matrix/Forge
 import { matrixFromParts } from '../matrixFromParts.js';
 import type { SideMatrix } from '../../matrix/sideMatrices.js';
 import type { DuplicatePolicy, ReadReport } from '../types.js';
+import { isEmbeddingKey } from '../../matrix/exampleEmbedding.js';
+import { EmbeddingColumn } from './EmbeddingColumn.js';
 
 /** Options of `LongTableBuilder`. */
 export interface LongTableBuilderOptions {
@@ -46,10 +48,21 @@ interface MetaColumn {
   taskConflict: boolean;
   /** Whether every non-empty value so far is a number (numeric columns are not metadata). */
   numeric: boolean;
+  /** For an `embedding.<i>` column (`isEmbeddingKey`): its per-example numbers (then the fields above are unused). */
+  embedding: EmbeddingColumn | null;
 }
 
 /** A decimal number, or the words nan / inf (any case, optional sign): a numeric field. */
 const NUMBER = /^\s*[-+]?(?:(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?|nan|inf|infinity)\s*$/i;
+
+/** The number a field matching `NUMBER` stands for (the words nan and inf give NaN and ±Infinity). */
+function numberOfText(text: string): number {
+  const t = text.trim().toLowerCase();
+  const body = t.replace(/^[-+]/, '');
+  if (body === 'nan') return NaN;
+  if (body === 'inf' || body === 'infinity') return t.startsWith('-') ? -Infinity : Infinity;
+  return Number(t);
+}
 
 /**
  * Accumulates (task index, example index, value) cells of a long table into a dense matrix while the
@@ -114,6 +127,7 @@ export class LongTableBuilder {
         exampleConflict: false,
         taskConflict: false,
         numeric: true,
+        embedding: isEmbeddingKey(name) ? new EmbeddingColumn() : null,
       });
       this.metaByName.set(name, k);
     }
@@ -127,13 +141,29 @@ export class LongTableBuilder {
    */
   metaNeeds(k: number): 'value' | 'numeric' | 'nothing' {
     const col = itemAt(this.metaColumns, k, 'metadata column');
+    if (col.embedding) return col.embedding.settled ? 'nothing' : 'value';
     if (!(col.exampleConflict && col.taskConflict)) return 'value';
     return col.numeric ? 'numeric' : 'nothing';
   }
 
   /** Records that column `k` holds a value that is not a number (see `metaNeeds`). */
   metaNotNumeric(k: number): void {
-    itemAt(this.metaColumns, k, 'metadata column').numeric = false;
+    const col = itemAt(this.metaColumns, k, 'metadata column');
+    col.numeric = false;
+    if (col.embedding) col.embedding.notNumeric = true;
+  }
+
+  /**
+   * Records the number in metadata column `k` on the row of task `t`, example `e`: what a columnar
+   * reader hands over for a numeric `embedding.<i>` column (the only numeric columns kept as
+   * metadata), without a detour through text. NaN and ±Infinity are kept as values that are not finite.
+   */
+  metaNumber(k: number, _t: number, e: number, value: number): void {
+    const col = itemAt(this.metaColumns, k, 'metadata column');
+    if (!col.embedding) {
+      throw new ForgetscopeError('internal', `metaNumber on column "${col.name}", which is not an embedding column`);
+    }
+    if (!col.embedding.settled) col.embedding.add(e, value);
   }
 
   /**
@@ -143,6 +173,12 @@ export class LongTableBuilder {
   meta(k: number, t: number, e: number, value: string | null): void {
     if (value === null || value === '') return;
     const col = itemAt(this.metaColumns, k, 'metadata column');
+    if (col.embedding) {
+      if (col.embedding.settled) return;
+      if (NUMBER.test(value)) col.embedding.add(e, numberOfText(value));
+      else col.embedding.notNumeric = true;
+      return;
+    }
     if (col.exampleConflict && col.taskConflict) {
       // Settled: left out either way; only whether it is numeric (no warning) is still open.
       if (col.numeric && !NUMBER.test(value)) col.numeric = false;
@@ -162,11 +198,38 @@ export class LongTableBuilder {
    * an unused NLL column); a text column with one value per example is example metadata (`source`,
    * `text`); else one with one value per task is task metadata (`family`); a column that varies within
    * both is left out with a warning in the report. Examples or tasks without a value lack the key.
+   * The exception is an example embedding: a column `embedding.<i>` (`isEmbeddingKey`) with one number
+   * per example is example metadata holding numbers; one with text that is not a number, or with two
+   * values for one example, is left out with a warning; an example whose value is not finite lacks the
+   * key (the report says how many).
    */
   private metadata(m: number, n: number): { taskMeta?: TaskMeta[]; exampleMeta?: ExampleMeta[] } {
     let taskMeta: TaskMeta[] | undefined;
     let exampleMeta: ExampleMeta[] | undefined;
+    const warn = (text: string) => (this.report.warnings ??= []).push(text);
     for (const col of this.metaColumns) {
+      if (col.embedding) {
+        if (col.embedding.notNumeric) {
+          warn(`column "${col.name}" holds text that is not a number; an embedding column must be numeric: left out`);
+        } else if (col.embedding.conflict) {
+          warn(
+            `column "${col.name}" gives one example two different values; an embedding holds one value per example: left out`,
+          );
+        } else {
+          const { values, nonFinite } = col.embedding.perExample(n);
+          const metas = (exampleMeta ??= Array.from({ length: n }, (): ExampleMeta => ({})));
+          values.forEach((v, e) => {
+            const meta = metas[e];
+            if (meta && v !== undefined) meta[col.name] = v;
+          });
+          if (nonFinite > 0) {
+            warn(
+              `column "${col.name}": ${nonFinite} example${nonFinite === 1 ? ' has a value that is' : 's have values that are'} not finite, kept as missing`,
+            );
+          }
+        }
+        continue;
+      }
       if (col.numeric) continue;
       if (!col.exampleConflict) {
         const metas = (exampleMeta ??= Array.from({ length: n }, (): ExampleMeta => ({})));

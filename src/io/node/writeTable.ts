@@ -87,7 +87,8 @@ export function npySidecarPaths(path: string): { tasks: string; examples: string
 /**
  * Writes a matrix. `.npy`: dense M×N (the matrix's float type; missing entries NaN, read them back
  * with `nanAsMissing`) plus id sidecars `<base>.tasks.txt` and `<base>.examples.txt`. CSV/TSV/Parquet/
- * Arrow: a long table `task, example, delta` (+ `nll_before` when known), one row per cell, missing cells with an empty/null delta.
+ * Arrow: a long table `task, example, delta` (+ `nll_before` when known), one row per cell, missing cells with an empty/null delta,
+ * then the example metadata columns (`matrixToLongTable`).
  */
 export async function writeMatrix(path: string, matrix: ForgettingMatrix, options: WriteOptions = {}): Promise<void> {
   const format = resolveFormat(path, options.format);

@@ -2,6 +2,7 @@ import { parquetMetadataAsync, parquetRead, type AsyncBuffer, type ColumnMetaDat
 import { compressors } from 'hyparquet-compressors';
 import { itemAt } from '../../util/checked.js';
 import { ForgetscopeError } from '../../util/errors.js';
+import { isEmbeddingKey } from '../../matrix/exampleEmbedding.js';
 import { startLongTable } from '../long/startLongTable.js';
 import { StringInterner } from '../long/StringInterner.js';
 import { locateLongColumns } from '../long/locateColumns.js';
@@ -120,6 +121,7 @@ function flatPathApplies({ metadata, header, cols, sideCols }: OpenParquet): boo
     [cols.delta >= 0 ? -1 : cols.nllAfter, 'number'],
     ...sideCols.map((k): [number, FlatColumnKind] => [k, 'number']),
     ...extraTextColumns(metadata, cols, sideCols).map((k): [number, FlatColumnKind] => [k, 'id']),
+    ...embeddingColumns(metadata, cols, sideCols).map((k): [number, FlatColumnKind] => [k, 'number']),
   ];
   const leaves = metadata.schema.slice(1);
   if (leaves.some((el) => el.num_children)) return false;
@@ -194,7 +196,12 @@ async function readFlat(parquet: OpenParquet): Promise<LongReadResult> {
     meta: builder.metaIndex(itemAt(header, k, 'column')),
     strings: new StringInterner(),
   }));
-  const numbers = [...(b ? [b] : []), v, ...sides];
+  // Numeric embedding columns (`embedding.<i>`): example metadata holding numbers.
+  const embeddings = embeddingColumns(metadata, cols, sideCols).map((k) => ({
+    ...lane(k, 'number'),
+    meta: builder.metaIndex(itemAt(header, k, 'column')),
+  }));
+  const numbers = [...(b ? [b] : []), v, ...sides, ...embeddings];
   const internTask = (s: string) => tasks.intern(s);
   let cursorGroup = -1;
   for (const { group, start, end } of rowSlices(metadata)) {
@@ -213,6 +220,7 @@ async function readFlat(parquet: OpenParquet): Promise<LongReadResult> {
       const ti = flatId(t, r, tasks, file, row);
       const ei = flatId(e, r, examples, file, row);
       for (const x of extras) builder.meta(x.meta, ti, ei, x.isNull[r] ? null : flatText(x, r, x.strings));
+      for (const x of embeddings) if (!x.isNull[r]) builder.metaNumber(x.meta, ti, ei, itemAt(x.out, r, 'row'));
       const before = b ? flatNumber(b, r, file, row, nanAsMissing) : null;
       if (before !== null) builder.setNllBefore(ei, before);
       const value = flatNumber(v, r, file, row, nanAsMissing);
@@ -270,8 +278,18 @@ async function readGeneric(parquet: OpenParquet): Promise<LongReadResult> {
   const { source, metadata, header, cols, sideCols, options } = parquet;
   const file = options.file;
   const extras = extraTextColumns(metadata, cols, sideCols);
+  const embeddingCols = embeddingColumns(metadata, cols, sideCols);
   const name = (k: number) => itemAt(header, k, 'column');
-  const wanted = [cols.task, cols.example, cols.delta, cols.nllBefore, cols.nllAfter, ...sideCols, ...extras]
+  const wanted = [
+    cols.task,
+    cols.example,
+    cols.delta,
+    cols.nllBefore,
+    cols.nllAfter,
+    ...sideCols,
+    ...extras,
+    ...embeddingCols,
+  ]
     .filter((k) => k >= 0)
     .map(name);
   const { tasks, examples, builder, cell, sideValues } = startLongTable(options, () => new StringInterner(), 'row');
@@ -319,6 +337,7 @@ async function readGeneric(parquet: OpenParquet): Promise<LongReadResult> {
     const value = get(cols.delta >= 0 ? cols.delta : cols.nllAfter);
     const sides = sideCols.map(get);
     const extraValues = extras.map((k) => ({ meta: builder.metaIndex(name(k)), ...get(k) }));
+    const embeddingValues = embeddingCols.map((k) => ({ meta: builder.metaIndex(name(k)), ...get(k) }));
     const n = rowEnd - rowStart;
     for (let r = 0; r < n; r++) {
       const row = rowStart + r + 1;
@@ -333,6 +352,10 @@ async function readGeneric(parquet: OpenParquet): Promise<LongReadResult> {
           ei,
           v === null || v === undefined ? null : v instanceof Uint8Array ? new TextDecoder().decode(v) : String(v),
         );
+      }
+      for (const x of embeddingValues) {
+        const v = x.rows[r];
+        if (typeof v === 'number' || typeof v === 'bigint') builder.metaNumber(x.meta, ti, ei, Number(v));
       }
       const b = before ? numValue(before.rows[r], file, row, before.name, options.nanAsMissing) : null;
       if (b !== null) builder.setNllBefore(ei, b);
@@ -368,6 +391,23 @@ function extraTextColumns(metadata: FileMetaData, cols: Columns, sideCols: reado
   if (metadata.schema.slice(1).some((el) => el.num_children)) return out;
   metadata.schema.slice(1).forEach((el, k) => {
     if (!used.has(k) && !el.num_children && el.type === 'BYTE_ARRAY' && el.repetition_type !== 'REPEATED') out.push(k);
+  });
+  return out;
+}
+
+/**
+ * Header positions of the numeric `embedding.<i>` columns (`isEmbeddingKey`; DOUBLE, FLOAT, INT32 or
+ * INT64 leaves) that are not otherwise used: example embeddings, kept as numeric example metadata.
+ */
+function embeddingColumns(metadata: FileMetaData, cols: Columns, sideCols: readonly number[]): number[] {
+  const used = new Set([cols.task, cols.example, cols.delta, cols.nllBefore, cols.nllAfter, ...sideCols]);
+  const leaves = metadata.schema.slice(1);
+  if (leaves.some((el) => el.num_children)) return [];
+  const numeric = new Set(['DOUBLE', 'FLOAT', 'INT32', 'INT64']);
+  const out: number[] = [];
+  leaves.forEach((el, k) => {
+    if (used.has(k) || el.repetition_type === 'REPEATED' || !el.type || !numeric.has(el.type)) return;
+    if (isEmbeddingKey(el.name)) out.push(k);
   });
   return out;
 }

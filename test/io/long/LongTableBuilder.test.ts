@@ -98,3 +98,128 @@ describe('long-table metadata in columnar formats', () => {
     expect(flat.matrix.exampleMeta).toEqual([{ source: 'web' }, { source: 'code' }]);
   });
 });
+
+/**
+ * Example embeddings in a long table: numeric `embedding.<i>` columns with one value per example are
+ * example metadata holding numbers (the one exception to "numeric columns are not metadata"), read the
+ * same from every format, exact to the last bit, with missing values missing.
+ */
+describe('embedding columns of a long table', () => {
+  // 3 tasks × 3 examples; e3 has no embedding.1 (empty / null), and exact-bit values
+  const e0 = [0.1 + 0.2, -1e-300, 12345.678901234567];
+  const e1 = [1 / 3, NaN, -7];
+  const rows: { task: string; example: string; delta: number; x0: number; x1: number; score: number }[] = [];
+  for (const t of ['t1', 't2', 't3'])
+    ['e1', 'e2', 'e3'].forEach((ex, j) =>
+      rows.push({ task: t, example: ex, delta: j + (t === 't2' ? 1 : 0), x0: e0[j]!, x1: e1[j]!, score: rows.length }),
+    );
+  const expected = [
+    { 'embedding.0': e0[0], 'embedding.1': e1[0] },
+    { 'embedding.0': e0[1] },
+    { 'embedding.0': e0[2], 'embedding.1': e1[2] },
+  ];
+  const num = (v: number) => (Number.isNaN(v) ? '' : String(v));
+
+  test('CSV: numbers per example, exact; other numeric columns are still not metadata', async () => {
+    const csv =
+      [
+        'task,example,delta,embedding.0,embedding.1,score',
+        ...rows.map((r) => `${r.task},${r.example},${r.delta},${num(r.x0)},${num(r.x1)},${r.score}`),
+      ].join('\n') + '\n';
+    const { matrix, report } = await readForgettingMatrixFromBytes(enc(csv), { fileName: 'emb.csv' });
+    expect(matrix.exampleMeta).toEqual(expected);
+    expect(Object.is(matrix.exampleMeta[0]!['embedding.0'], 0.1 + 0.2)).toBe(true);
+    expect(report.warnings).toBeUndefined();
+  });
+
+  test('JSON Lines: numbers (and null for missing)', async () => {
+    const lines = rows.map((r) =>
+      JSON.stringify({
+        task: r.task,
+        example: r.example,
+        delta: r.delta,
+        'embedding.0': r.x0,
+        'embedding.1': Number.isNaN(r.x1) ? null : r.x1,
+      }),
+    );
+    const { matrix, report } = await readForgettingMatrixFromBytes(enc(lines.join('\n')), { fileName: 'emb.jsonl' });
+    expect(matrix.exampleMeta).toEqual(expected);
+    expect(report.warnings).toBeUndefined();
+  });
+
+  const columns = {
+    task: rows.map((r) => r.task),
+    example: rows.map((r) => r.example),
+    delta: Float64Array.from(rows, (r) => r.delta),
+    'embedding.0': Float64Array.from(rows, (r) => r.x0),
+    'embedding.1': Float64Array.from(rows, (r) => r.x1), // NaN is written as null
+    score: Float64Array.from(rows, (r) => r.score),
+  };
+  test.each([
+    ['arrow file', 'e.arrow'],
+    ['arrow stream', 'e.arrows'],
+    ['parquet', 'e.parquet'],
+  ])('%s: float columns are read as numbers', async (kind, fileName) => {
+    const { encodeArrow } = await import('../../../src/io/arrow/encodeArrow.js');
+    const { encodeParquet } = await import('../../../src/io/parquet/encodeParquet.js');
+    const bytes =
+      kind === 'parquet' ? encodeParquet(columns) : encodeArrow(columns, kind === 'arrow file' ? 'file' : 'stream');
+    const { matrix, report } = await readForgettingMatrixFromBytes(bytes, { fileName });
+    expect(matrix.exampleMeta).toEqual(expected);
+    expect(report.warnings).toBeUndefined();
+  });
+
+  test('parquet: the flat and the generic reader agree, for float64, float32 and int32 columns', async () => {
+    const { encodeParquet } = await import('../../../src/io/parquet/encodeParquet.js');
+    const { readParquetWith, parquetSourceFromBytes } = await import('../../../src/io/parquet/readParquet.js');
+    const src = parquetSourceFromBytes(
+      encodeParquet({
+        ...columns,
+        'embedding.2': Float32Array.from(rows, (r) => r.x0),
+        'embedding.3': Int32Array.from(rows, (_, i) => (i % 3) - 1),
+      }),
+    );
+    const flat = await readParquetWith(src, { file: 'e.parquet' }, 'flat');
+    const generic = await readParquetWith(src, { file: 'e.parquet' }, 'generic');
+    expect(generic.matrix.exampleMeta).toEqual(flat.matrix.exampleMeta);
+    expect(flat.matrix.exampleMeta.map((m) => m['embedding.2'])).toEqual(e0.map(Math.fround));
+    expect(flat.matrix.exampleMeta.map((m) => m['embedding.3'])).toEqual([-1, 0, 1]);
+  });
+
+  test('text that is not a number, two values for one example, or a value that is not finite: told, never invented', async () => {
+    const csv = [
+      'task,example,delta,embedding.0,embedding.1,embedding.2',
+      't1,e1,1,abc,0.5,nan',
+      't1,e2,2,1,0.25,2',
+      't2,e1,3,2,0.75,nan',
+      't2,e2,4,3,0.25,2',
+    ].join('\n');
+    const { matrix, report } = await readForgettingMatrixFromBytes(enc(csv), { fileName: 'bad.csv' });
+    expect(matrix.exampleMeta).toEqual([{}, { 'embedding.2': 2 }]);
+    expect(report.warnings).toEqual([
+      'column "embedding.0" holds text that is not a number; an embedding column must be numeric: left out',
+      'column "embedding.1" gives one example two different values; an embedding holds one value per example: left out',
+      'column "embedding.2": 1 example has a value that is not finite, kept as missing',
+    ]);
+  });
+
+  test('the embedding covariates of lowrank are the same from a long table as from metadata set by hand', async () => {
+    const { exampleFeatures } = await import('../../../src/completion/effects/exampleFeatures.js');
+    const { ForgettingMatrix } = await import('../../../src/matrix/ForgettingMatrix.js');
+    const n = 12;
+    const emb = Array.from({ length: n }, (_, j) => [Math.sin(j + 1), Math.cos(3 * j) * 2]);
+    const lines = ['task,example,delta,embedding.0,embedding.1'];
+    for (let t = 0; t < 3; t++)
+      for (let j = 0; j < n; j++) lines.push(`t${t},e${j},${(t + 1) * (j % 5)},${emb[j]![0]},${emb[j]![1]}`);
+    const { matrix } = await readForgettingMatrixFromBytes(enc(lines.join('\n')), { fileName: 'e.csv' });
+    const byHand = new ForgettingMatrix({
+      taskIds: matrix.taskIds,
+      exampleIds: matrix.exampleIds,
+      values: matrix.values,
+      exampleMeta: emb.map(([a, b]) => ({ 'embedding.0': a!, 'embedding.1': b! })),
+    });
+    const fromTable = exampleFeatures(matrix)!;
+    expect(fromTable.names).toEqual(['embedding.0', 'embedding.1']);
+    expect(Array.from(fromTable.data)).toEqual(Array.from(exampleFeatures(byHand)!.data));
+  });
+});
