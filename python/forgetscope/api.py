@@ -17,8 +17,8 @@ engine's progress lines go to ``progress`` (a callable taking one line) or, by d
 from __future__ import annotations
 
 import json
-import os
 import math
+import os
 import tempfile
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
@@ -117,8 +117,10 @@ const [lib, input, out, opts] = process.argv.slice(1);
 const { pathToFileURL } = await import('node:url');
 const fs = await import(pathToFileURL(lib).href);
 const { matrix, report } = await fs.readForgettingMatrix(input, JSON.parse(opts));
-await fs.writeMatrix(out, matrix, { force: true });
-process.stdout.write(JSON.stringify({ report, tasks: matrix.taskIds, examples: matrix.exampleIds }));
+// the cells alone; the example metadata goes once per example in the JSON, not once per cell
+await fs.writeTable(out, fs.matrixToLongTable(matrix, { exampleMeta: false }), { force: true });
+const exampleMeta = matrix.exampleMeta;
+process.stdout.write(JSON.stringify({ report, tasks: matrix.taskIds, examples: matrix.exampleIds, exampleMeta }));
 """
 
 
@@ -133,7 +135,9 @@ def read_matrix(
     """The forgetting matrix Z as a DataFrame: index = task ids (``task``), columns = example ids
     (``example``), float64 values (NaN = not measured), read by the engine's reader (every format the CLI
     reads: long tables, ``.npy``, dataset folders). ``df.attrs["read_report"]`` is the reader's report
-    (rows kept and dropped); ``df.to_numpy()`` is the M×N array."""
+    (rows kept and dropped); ``df.attrs["example_meta"]`` the example metadata the engine read, one dict
+    per column of ``df`` (``source``, ``text``, ``embedding.<i>`` numbers …; an example without a value
+    lacks the key); ``df.to_numpy()`` is the M×N array."""
     cmd = list(command) if command is not None else forgetscope_command()
     lib = engine_library(cmd)
     engine_version(cmd)
@@ -162,6 +166,10 @@ def read_matrix(
         raise RuntimeError("engine's long table is not in row-major task × example order")
     df = pd.DataFrame(values.reshape(len(tasks), len(examples)), index=pd.Index(tasks, name="task"), columns=pd.Index(examples, name="example"))
     df.attrs["read_report"] = meta["report"]
+    example_meta = meta.get("exampleMeta") or [{} for _ in examples]
+    if len(example_meta) != len(examples):
+        raise RuntimeError(f"engine gave metadata for {len(example_meta)} of {len(examples)} examples")
+    df.attrs["example_meta"] = example_meta
     return df
 
 

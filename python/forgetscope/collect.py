@@ -23,7 +23,7 @@ import torch
 import torch.distributed as dist
 
 from .atomic import file_lock
-from .tables import PathLike, TableError, read_table, table_format, write_table
+from .tables import PathLike, TableError, is_embedding_key, read_table, table_format, write_table
 
 Tokens = Union[Sequence[int], torch.Tensor, np.ndarray]
 Examples = Union[Mapping[str, Tokens], Iterable[tuple[str, Tokens]]]
@@ -439,7 +439,7 @@ def collect(
     tokenizer: Any = None,
     max_length: Optional[int] = None,
     progress: Union[bool, Callable[[int, int], None], None] = None,
-    example_meta: Optional[Mapping[str, Mapping[str, Optional[str]]]] = None,
+    example_meta: Optional[Mapping[str, Mapping[str, Union[str, float, None]]]] = None,
 ) -> dict[str, int]:
     """Measures the fine-tuned ``model`` (after training on ``task``) on ``examples`` and appends the rows
     ``task, example, nll_before, nll_after`` to the long table ``out`` (``.parquet``, ``.arrow`` or
@@ -468,7 +468,9 @@ def collect(
     this call adds (an example without a key gets an empty value). The engine reads a column with one
     value per example as example metadata, and lowrank's example effects use ``source`` and ``text``
     (better plans: docs/replay.md); giving them for one task's rows is enough. Keys may not be one of
-    the four long columns; values are strings or ``None``.
+    the four long columns; values are strings or ``None``, except under example embedding keys
+    ``embedding.<i>`` (:func:`~forgetscope.side.embedding_meta`), which take finite numbers or ``None``
+    and are written as float64 columns (the engine reads them as example covariates).
 
     >>> collect("forgetting.parquet", "my-task", tuned, upstream, base=base_nll)  # doctest: +SKIP
     """
@@ -490,10 +492,13 @@ def collect(
             raise ValueError(f"example {ex_id!r} is given twice")
         seen.add(ex_id)
     existing = _existing_rows(out)
-    for c in meta_columns:  # metadata is written as strings: a column of another type could not take it
+    for c in meta_columns:  # a column of another type could not take the values written
         if existing is not None and c in existing.column_names:
             t = existing.column(c).type
-            if not (pa.types.is_string(t) or pa.types.is_large_string(t) or pa.types.is_null(t)):
+            if is_embedding_key(c):
+                if not (pa.types.is_floating(t) or pa.types.is_integer(t) or pa.types.is_null(t)):
+                    raise TableError(out, f"holds {t}; an example embedding is written as float64", column=c)
+            elif not (pa.types.is_string(t) or pa.types.is_large_string(t) or pa.types.is_null(t)):
                 raise TableError(out, f"holds {t}; example metadata is written as strings", column=c)
     done = _done(existing, task)
     todo = [(i, t) for i, t in items if i not in done]
@@ -535,7 +540,10 @@ def collect(
                             "nll_before": pa.array([values[i][0] for i in keep], pa.float64()),
                             "nll_after": pa.array([values[i][1] for i in keep], pa.float64()),
                             **{
-                                c: pa.array([(example_meta or {}).get(i, {}).get(c) for i in keep], pa.string())
+                                c: pa.array(
+                                    [(example_meta or {}).get(i, {}).get(c) for i in keep],
+                                    pa.float64() if is_embedding_key(c) else pa.string(),
+                                )
                                 for c in meta_columns
                             },
                         }
@@ -551,8 +559,9 @@ def collect(
     return {"written": written, "skipped": len(items) - len(todo), "truncated": truncated}
 
 
-def _meta_columns(example_meta: Optional[Mapping[str, Mapping[str, Optional[str]]]]) -> list[str]:
-    """The metadata columns :func:`collect` writes (sorted), checked: no long column, string values."""
+def _meta_columns(example_meta: Optional[Mapping[str, Mapping[str, Union[str, float, None]]]]) -> list[str]:
+    """The metadata columns :func:`collect` writes (sorted), checked: no long column; string values, or
+    finite numbers under embedding keys."""
     if example_meta is None:
         return []
     if not isinstance(example_meta, Mapping):
@@ -564,8 +573,18 @@ def _meta_columns(example_meta: Optional[Mapping[str, Mapping[str, Optional[str]
         for key, value in meta.items():
             if not isinstance(key, str) or key == "" or key in LONG_COLUMNS:
                 raise ValueError(f"example_meta[{ex_id!r}]: {key!r} cannot be a metadata column (not one of {list(LONG_COLUMNS)}, non-empty)")
-            if value is not None and not isinstance(value, str):
-                raise TypeError(f"example_meta[{ex_id!r}][{key!r}] must be a string or None, got {type(value).__name__}")
+            if value is None:
+                pass
+            elif is_embedding_key(key):
+                if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.integer, np.floating)):
+                    raise TypeError(f"example_meta[{ex_id!r}][{key!r}] is an embedding coordinate: a number or None, got {type(value).__name__}")
+                if not math.isfinite(float(value)):
+                    raise ValueError(f"example_meta[{ex_id!r}][{key!r}] is {value!r}, not a finite number (give None for a missing value)")
+            elif not isinstance(value, str):
+                raise TypeError(
+                    f"example_meta[{ex_id!r}][{key!r}] must be a string or None, got {type(value).__name__} "
+                    "(numbers are taken only under embedding keys embedding.<i>)"
+                )
             names.add(key)
     return sorted(names)
 

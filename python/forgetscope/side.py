@@ -32,6 +32,7 @@ from torch import nn
 
 from .collect import _as_items, _rank_world, forward_logits, sequence_nll
 from .gradients import _named_params
+from .tables import EMBEDDING_PREFIX
 from .tensors import PathLike, Pattern, load_tensors, save_tensors
 
 Delta = Mapping[str, torch.Tensor]
@@ -149,7 +150,7 @@ class ExampleGradients:
         save_tensors(path, {"G": self.G}, meta)
 
     @classmethod
-    def load(cls, path: PathLike) -> "ExampleGradients":
+    def load(cls, path: PathLike) -> ExampleGradients:
         """Reads a file written by :meth:`save`."""
         from safetensors import safe_open
 
@@ -161,7 +162,7 @@ class ExampleGradients:
         return cls(json.loads(meta["ids"]), load_tensors(path)["G"], json.loads(meta["names"]), json.loads(meta["shapes"]),
                    Projection(**proj) if proj else None)
 
-    def select(self, ids: Sequence[str]) -> "ExampleGradients":
+    def select(self, ids: Sequence[str]) -> ExampleGradients:
         """The rows of ``ids``, in that order (e.g. a dataset folder's ``examples.jsonl`` order)."""
         where = {i: k for k, i in enumerate(self.ids)}
         missing = [str(i) for i in ids if str(i) not in where]
@@ -451,11 +452,12 @@ def example_embeddings(grads: Union[ExampleGradients, torch.Tensor, np.ndarray],
 
 def embedding_meta(ids: Sequence[str], embeddings: np.ndarray) -> dict[str, dict[str, float]]:
     """``{id: {"embedding.0": …, …}}`` for :func:`example_embeddings`' rows (in ``ids`` order): the keys
-    lowrank reads as example covariates, to merge into examples.jsonl rows or an ``--examples`` file."""
+    lowrank reads as example covariates, to merge into examples.jsonl rows or an ``--examples`` file, or
+    to give :func:`~forgetscope.collect.collect` as ``example_meta`` (float64 columns of the long table)."""
     E = np.asarray(embeddings, dtype=np.float64)
     if E.ndim != 2 or E.shape[0] != len(ids):
         raise ValueError(f"embedding_meta: {len(ids)} ids but embeddings of shape {E.shape}")
-    return {str(i): {f"embedding.{c}": float(E[r, c]) for c in range(E.shape[1])} for r, i in enumerate(ids)}
+    return {str(i): {f"{EMBEDDING_PREFIX}{c}": float(E[r, c]) for c in range(E.shape[1])} for r, i in enumerate(ids)}
 
 
 def stderr_progress(label: str, every: int = 50) -> Callable[[int, int], None]:

@@ -28,6 +28,17 @@ CSV = (".csv",)
 TSV = (".tsv",)
 
 
+EMBEDDING_PREFIX = "embedding."
+"""The prefix of example metadata keys that hold an example embedding (``embedding.0``, ``embedding.1``, …):
+the one kind of numeric example metadata, taken by the engine as covariates of lowrank's example effects."""
+
+
+def is_embedding_key(key: str) -> bool:
+    """Whether ``key`` names a coordinate of an example embedding: :data:`EMBEDDING_PREFIX` and a non-empty rest
+    (the engine's ``isEmbeddingKey``)."""
+    return isinstance(key, str) and len(key) > len(EMBEDDING_PREFIX) and key.startswith(EMBEDDING_PREFIX)
+
+
 class TableError(ValueError):
     """A table file holds something forgetscope cannot use. The message names the file and, where
     known, the 1-based data row (the header is not counted) and the column; the same are kept as

@@ -1,11 +1,13 @@
 import math
 
 import numpy as np
+import pyarrow as pa
+import pyarrow.parquet as pq
 import pytest
 import torch
 
 from forgetscope.collect import collect, compute_nll, save_nll, sequence_nll
-from forgetscope.tables import read_table
+from forgetscope.tables import TableError, read_table
 
 from conftest import BigramLM, HFStyleLM, TinyCausalLM, random_examples
 
@@ -109,7 +111,7 @@ def test_collect_writes_the_long_table_and_resumes(tmp_path, ext):
     assert table.column_names == ["task", "example", "nll_before", "nll_after"]
     assert table.num_rows == 20
     after = compute_nll(tuned, examples)
-    for t, e, b, a in zip(*(table.column(c).to_pylist() for c in table.column_names)):
+    for _t, e, b, a in zip(*(table.column(c).to_pylist() for c in table.column_names)):
         assert b == pytest.approx(base_nll[e], abs=1e-9 if ext != ".csv" else 1e-12 + 1e-9)
         assert a == pytest.approx(after[e], abs=1e-9)
     assert not list(tmp_path.glob(".*tmp"))  # no temporary files left behind
@@ -139,6 +141,66 @@ def test_example_meta_is_written_and_the_engine_reads_it_as_example_metadata(tmp
     # the engine takes each column as example metadata: analyze's per-source table counts every example
     sources = {s["source"]: s["examples"] for s in api.analyze(out)["sources"]}
     assert sources == {"code": 3, "prose": 3}
+
+
+@pytest.mark.parametrize("ext", [".parquet", ".csv"])
+def test_example_embeddings_travel_in_the_collected_table_exactly(tmp_path, ext):
+    import json
+
+    from forgetscope import api
+    from forgetscope.side import embedding_meta
+
+    base = BigramLM(vocab=9, seed=0)
+    examples = random_examples(12, vocab=9, seed=3)
+    ids = list(examples)
+    rng = np.random.default_rng(7)
+    E = rng.standard_normal((len(ids), 3)) * np.array([1.0, 1e-7, 3e5])  # values whose digits must all survive
+    E[0, 0] = 0.1 + 0.2
+    emb = embedding_meta(ids, E)
+    meta = {e: {**emb[e], "source": "code" if k % 2 else "prose"} for k, e in enumerate(ids)}
+    del meta[ids[5]]["embedding.1"]  # a missing coordinate stays missing
+    out = tmp_path / f"z{ext}"
+    for t in range(4):
+        collect(out, f"t{t}", BigramLM(vocab=9, seed=10 + t), examples, base=base, example_meta=meta if t == 0 else None)
+    table = read_table(out)
+    assert pa.types.is_floating(table.schema.field("embedding.0").type)
+    assert pa.types.is_string(table.schema.field("source").type)
+    df = api.read_matrix(out)
+    got = dict(zip(df.columns, df.attrs["example_meta"]))
+    for k, e in enumerate(ids):
+        want = {"source": meta[e]["source"], **{f"embedding.{c}": float(E[k, c]) for c in range(3)}}
+        if e == ids[5]:
+            del want["embedding.1"]
+        assert got[e] == want  # exact floats, read back by the engine
+    # lowrank predicts the same from the table's columns as from the same embeddings in an --examples file
+    plain = tmp_path / "plain.parquet"
+    pq.write_table(table.select(["task", "example", "nll_before", "nll_after"]), plain)
+    examples_file = tmp_path / "examples.jsonl"
+    examples_file.write_text("".join(json.dumps({"id": e, **meta[e]}) + "\n" for e in ids))
+    observed = {e: float(df.loc["t3", e]) for e in ids[:8]}
+    a = api.predict(out, observed, train_rows="0-2")
+    b = api.predict(plain, observed, train_rows="0-2", examples=examples_file)
+    c = api.predict(plain, observed, train_rows="0-2")
+    assert a["prediction"].tolist() == b["prediction"].tolist()
+    assert a["prediction"].tolist() != c["prediction"].tolist()  # the embeddings did change the prediction
+
+
+def test_example_embeddings_are_checked_before_anything_is_measured(tmp_path):
+    base = BigramLM(vocab=9, seed=0)
+    examples = random_examples(2, vocab=9, seed=3)
+    e = next(iter(examples))
+    with pytest.raises(TypeError, match="embedding coordinate: a number"):
+        collect(tmp_path / "z.parquet", "t", base, examples, base=base, example_meta={e: {"embedding.0": "0.5"}})
+    with pytest.raises(TypeError, match="embedding coordinate: a number"):
+        collect(tmp_path / "z.parquet", "t", base, examples, base=base, example_meta={e: {"embedding.0": True}})
+    with pytest.raises(ValueError, match="not a finite number"):
+        collect(tmp_path / "z.parquet", "t", base, examples, base=base, example_meta={e: {"embedding.0": float("nan")}})
+    with pytest.raises(TypeError, match="only under embedding keys"):
+        collect(tmp_path / "z.parquet", "t", base, examples, base=base, example_meta={e: {"length": 3.0}})
+    assert not (tmp_path / "z.parquet").exists()
+    pq.write_table(pa.table({"task": ["a"], "example": ["zz"], "nll_before": [1.0], "nll_after": [1.5], "embedding.0": ["x"]}), tmp_path / "z.parquet")
+    with pytest.raises(TableError, match="written as float64"):
+        collect(tmp_path / "z.parquet", "t", base, examples, base=base, example_meta={e: {"embedding.0": 0.5}})
 
 
 def test_example_meta_is_checked_before_anything_is_measured(tmp_path):
