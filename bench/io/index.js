@@ -1,8 +1,9 @@
 #!/usr/bin/env node
-// `npm run bench -- io [--runs 3] [--formats csv,parquet,arrow] [--tasks 100] [--examples 100000]`
+// `npm run bench -- io [--runs 3] [--formats csv,parquet,arrow] [--tasks 100] [--examples 100000] [--embeddings 0]`
 // Reads a 10-million-row long table (100 tasks × 100,000 examples) as CSV, Parquet and Arrow into a
 // matrix with forgetscope, and with pandas/pyarrow + pivot on the same files in the same run. Each
 // read runs in its own process (so peak RSS is that read's); the median of --runs runs is reported.
+// --embeddings K adds K numeric embedding.<i> columns (one value per example), which both sides keep.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { cpus, totalmem, loadavg } from 'node:os';
@@ -15,8 +16,9 @@ const runs = Number(opt('runs', '3'));
 const formats = opt('formats', 'csv,parquet,arrow').split(',');
 const tasks = Number(opt('tasks', '100'));
 const examples = Number(opt('examples', '100000'));
+const embeddings = Number(opt('embeddings', '0'));
 const dataDir = join(here, '..', 'data');
-const stem = join(dataDir, `long_${tasks}x${examples}`);
+const stem = join(dataDir, `long_${tasks}x${examples}${embeddings > 0 ? `_e${embeddings}` : ''}`);
 
 // numpy/pandas in their default threading; the machine-specific OpenBLAS overrides are dropped here only.
 const pyEnv = { ...process.env };
@@ -25,7 +27,7 @@ delete pyEnv.OPENBLAS_L2_SIZE;
 
 if (!formats.every((f) => existsSync(`${stem}.${f}`))) {
   process.stderr.write(`generating ${stem}.{csv,parquet,arrow} …\n`);
-  execFileSync('python3', [join(here, 'make_data.py'), dataDir, String(tasks), String(examples)], {
+  execFileSync('python3', [join(here, 'make_data.py'), dataDir, String(tasks), String(examples), String(embeddings)], {
     stdio: 'inherit',
     env: pyEnv,
   });

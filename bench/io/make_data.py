@@ -1,5 +1,7 @@
 """Writes the io benchmark's 10-million-row long table (100 tasks x 100,000 examples, task-major, seed 0)
-as CSV, Parquet (snappy, pyarrow defaults) and Arrow IPC (file, uncompressed) into the folder given."""
+as CSV, Parquet (snappy, pyarrow defaults) and Arrow IPC (file, uncompressed) into the folder given.
+A fourth argument K > 0 adds K float64 columns embedding.0 … embedding.{K-1}, one standard normal value
+per example repeated on each task's rows (what collect(example_meta=embedding_meta(...)) writes)."""
 import os
 import sys
 import time
@@ -13,8 +15,9 @@ import pyarrow.parquet as pq
 out = sys.argv[1]
 tasks_n = int(sys.argv[2]) if len(sys.argv) > 2 else 100
 examples_n = int(sys.argv[3]) if len(sys.argv) > 3 else 100_000
+embeddings_n = int(sys.argv[4]) if len(sys.argv) > 4 else 0
 os.makedirs(out, exist_ok=True)
-stem = os.path.join(out, f"long_{tasks_n}x{examples_n}")
+stem = os.path.join(out, f"long_{tasks_n}x{examples_n}" + (f"_e{embeddings_n}" if embeddings_n else ""))
 if all(os.path.exists(stem + ext) for ext in (".csv", ".parquet", ".arrow")):
     print(f"{stem}.* exist", file=sys.stderr)
     sys.exit(0)
@@ -25,6 +28,9 @@ after = np.round(before[None, :] + rng.normal(0.4, 0.4, (tasks_n, examples_n)), 
 task = pa.array(np.repeat([f"task{i:03d}" for i in range(tasks_n)], examples_n))
 example = pa.array(np.tile([str(100_000 + j) for j in range(examples_n)], tasks_n))
 table = pa.table({"task": task, "example": example, "nll_before": np.tile(before, tasks_n), "nll_after": after.ravel()})
+embedding = rng.standard_normal((examples_n, embeddings_n))
+for c in range(embeddings_n):
+    table = table.append_column(f"embedding.{c}", pa.array(np.tile(embedding[:, c], tasks_n)))
 pq.write_table(table, stem + ".parquet")
 feather.write_feather(table, stem + ".arrow", compression="uncompressed")
 pacsv.write_csv(table, stem + ".csv", pacsv.WriteOptions(quoting_style="none"))

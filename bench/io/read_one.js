@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Reads one file into a matrix with forgetscope (built dist/) and prints one JSON line:
-// {seconds, maxRssMB, shape, kept}. Run in its own process so that peak RSS belongs to this read.
+// {seconds, maxRssMB, shape, kept, embeddingKeys}. Run in its own process so that peak RSS belongs to this read.
 import { readForgettingMatrix } from '../../dist/node.js';
 
 const [path, ...flags] = process.argv.slice(2);
@@ -21,5 +21,6 @@ console.log(
     shape: matrix.shape,
     kept: report.kept,
     matrixMB: matrix.values.byteLength / 2 ** 20,
+    embeddingKeys: Object.keys(matrix.exampleMeta[0] ?? {}).filter((k) => k.startsWith('embedding.')).length,
   }),
 );

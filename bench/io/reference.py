@@ -1,5 +1,6 @@
 """The io benchmark's reference: read a long table with pandas (CSV) or pyarrow (Parquet, Arrow) and
-pivot it to a tasks x examples matrix of Z = nll_after - nll_before. Prints one JSON line:
+pivot it to a tasks x examples matrix of Z = nll_after - nll_before; embedding.<i> columns, when the
+table has them, are taken once per example (first row of each example). Prints one JSON line:
 {"seconds", "maxRssMB", "shape"}."""
 import json
 import resource
@@ -22,5 +23,8 @@ else:
     raise SystemExit(f"unknown format {fmt}")
 df["delta"] = df["nll_after"] - df["nll_before"]
 z = df.pivot(index="task", columns="example", values="delta").to_numpy()
+emb_cols = [c for c in df.columns if str(c).startswith("embedding.")]
+if emb_cols:
+    emb = df.drop_duplicates("example").set_index("example")[emb_cols].to_numpy()
 seconds = time.perf_counter() - t0
 print(json.dumps({"seconds": seconds, "maxRssMB": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, "shape": list(z.shape)}))

@@ -85,10 +85,15 @@ export async function readArrowBatches(
       extras.push({ meta: builder.metaIndex(f.name), vec: column(k).vec });
     });
     // Numeric `embedding.<i>` columns: example embeddings, the one kind of numeric metadata.
-    const embeddings: { meta: number; vec: Vector }[] = [];
+    // Single and double floats are read from their typed array; other widths (half floats, 64-bit
+    // integers) value by value.
+    const embeddings: { meta: number; vec: Vector; direct: Float32Array | Float64Array | null; nulls: boolean }[] = [];
     batch.schema.fields.forEach((f, k) => {
       if (used.has(k) || !isEmbeddingKey(f.name) || !(DataType.isFloat(f.type) || DataType.isInt(f.type))) return;
-      embeddings.push({ meta: builder.metaIndex(f.name), vec: column(k).vec });
+      const vec = column(k).vec;
+      const values: unknown = vec.data.length === 1 ? vec.toArray() : null;
+      const direct = values instanceof Float64Array || values instanceof Float32Array ? values : null;
+      embeddings.push({ meta: builder.metaIndex(f.name), vec, direct, nulls: vec.nullCount > 0 });
     });
     // t, e and the number columns hold n entries (one per row of the batch)
     for (let r = 0; r < n; r++) {
@@ -101,6 +106,11 @@ export async function readArrowBatches(
         builder.meta(x.meta, task, example, v === null || v === undefined ? null : String(v));
       }
       for (const x of embeddings) {
+        if (x.direct) {
+          // r < n, the batch's length, which is the typed array's
+          if (!x.nulls || x.vec.isValid(r)) builder.metaNumber(x.meta, task, example, x.direct[r] as number);
+          continue;
+        }
         const v: unknown = x.vec.get(r);
         if (typeof v === 'number' || typeof v === 'bigint') builder.metaNumber(x.meta, task, example, Number(v));
       }

@@ -174,7 +174,18 @@ export class DelimitedLongTableParser extends DelimitedTokenizer {
     for (const { field, meta } of this.extras) {
       const needs = builder.metaNeeds(meta);
       if (needs === 'value') builder.meta(meta, t, e, this.text(field, line));
-      else if (needs === 'numeric' && this.fieldFrom(field) < this.fieldTo(field)) {
+      else if (needs === 'number') {
+        // an embedding coordinate, parsed from the bytes (no string per field)
+        const bytes = this.fieldBytes(field);
+        let s0 = this.fieldFrom(field);
+        let e0 = this.fieldTo(field);
+        while (s0 < e0 && bytes[s0] === SPACE) s0++;
+        while (e0 > s0 && bytes[e0 - 1] === SPACE) e0--;
+        if (s0 === e0) continue;
+        const x = parseNumberBytes(bytes, s0, e0);
+        if (x === NOT_A_NUMBER) builder.metaNotNumeric(meta);
+        else builder.metaNumber(meta, t, e, x);
+      } else if (needs === 'numeric' && this.fieldFrom(field) < this.fieldTo(field)) {
         const bytes = this.fieldBytes(field);
         let s0 = this.fieldFrom(field);
         let e0 = this.fieldTo(field);

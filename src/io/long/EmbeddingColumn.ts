@@ -21,7 +21,7 @@ export class EmbeddingColumn {
   /** Records example `e`'s value (the first one wins; a different later one is a conflict). */
   add(e: number, value: number): void {
     if (e >= this.seen.length) {
-      const cap = Math.max(e + 1, this.seen.length * 2, 64);
+      const cap = Math.max(e + 1, this.seen.length * 2, 8);
       const values = new Float64Array(cap);
       values.set(this.values);
       const seen = new Uint8Array(cap);

@@ -136,12 +136,13 @@ export class LongTableBuilder {
 
   /**
    * What `meta` still needs of column `k`: `'value'` (its text), `'numeric'` (only whether a value is
-   * a number: the column varies within both examples and tasks), or `'nothing'` (settled). Lets a
+   * a number: the column varies within both examples and tasks), `'number'` (an embedding column:
+   * its value as a number for `metaNumber`, or `metaNotNumeric`), or `'nothing'` (settled). Lets a
    * reader skip decoding a column, such as an unused numeric one, once nothing depends on it.
    */
-  metaNeeds(k: number): 'value' | 'numeric' | 'nothing' {
+  metaNeeds(k: number): 'value' | 'numeric' | 'number' | 'nothing' {
     const col = itemAt(this.metaColumns, k, 'metadata column');
-    if (col.embedding) return col.embedding.settled ? 'nothing' : 'value';
+    if (col.embedding) return col.embedding.settled ? 'nothing' : 'number';
     if (!(col.exampleConflict && col.taskConflict)) return 'value';
     return col.numeric ? 'numeric' : 'nothing';
   }
