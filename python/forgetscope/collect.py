@@ -362,8 +362,8 @@ def _existing_rows(out: Path) -> Optional[pa.Table]:
     columns, non-empty ids, numeric NLLs, no (task, example) pair twice. ``None`` when ``out`` is absent."""
     if not out.exists():
         return None
-    try:
-        table = read_table(out)
+    try:  # in CSV, metadata columns stay text ("2019" is a source, not a number)
+        table = read_table(out, csv_text=lambda name: name not in ("nll_before", "nll_after") and not is_embedding_key(name))
     except (pa.ArrowException, OSError) as e:
         if isinstance(e, FileNotFoundError):
             return None

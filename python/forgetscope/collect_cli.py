@@ -75,10 +75,12 @@ def _upstream_rows(path: str, columns: Sequence[str]) -> list[tuple[Any, ...]]:
                         raise InputError(path, f"no {c!r} field", n)
                 rows.append((n, *(obj[c] for c in columns)))
         return rows
+    import pyarrow as pa
+
     from .tables import read_table
 
-    try:
-        table = read_table(p)
+    try:  # in CSV every column read here is text: ids keep their digits ("007"), texts stay strings
+        table = read_table(p, csv_types={c: pa.string() for c in columns})
     except ValueError as e:
         raise InputError(path, str(e)) from e
     for c in columns:

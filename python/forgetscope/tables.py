@@ -7,7 +7,7 @@ from __future__ import annotations
 import csv
 import math
 import os
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any, Optional, Union
 
@@ -92,10 +92,18 @@ def write_table(path: PathLike, table: pa.Table) -> None:
     atomic_write(path, write)
 
 
-def read_table(path: PathLike, *, csv_types: Optional[Mapping[str, pa.DataType]] = None) -> pa.Table:
+def read_table(
+    path: PathLike,
+    *,
+    csv_types: Optional[Mapping[str, pa.DataType]] = None,
+    csv_text: Optional[Callable[[str], bool]] = None,
+) -> pa.Table:
     """Reads a Parquet, Arrow IPC (file or stream), CSV or TSV table; ids (``task``, ``example``) stay strings
     in CSV. ``csv_types`` sets the types of further CSV columns (e.g. ``{"selected": pa.string()}`` to
-    check the values yourself rather than take pyarrow's inference)."""
+    check the values yourself rather than take pyarrow's inference); ``csv_text(name)`` true reads that
+    CSV column as strings whatever it holds (metadata such as a ``source`` of "2019" or "007" stays
+    text, never an integer). Every format is read through one open file, so a read that overlaps a
+    writer's atomic rename sees one whole version."""
     path = Path(path)
     fmt = table_format(path)
     if fmt == "parquet":
@@ -110,11 +118,17 @@ def read_table(path: PathLike, *, csv_types: Optional[Mapping[str, pa.DataType]]
             except pa.ArrowInvalid:
                 source.seek(0)
                 return ipc.open_stream(source).read_all()
-    convert = pacsv.ConvertOptions(
-        column_types={"task": pa.string(), "example": pa.string(), **(csv_types or {})}, strings_can_be_null=False
-    )
     parse = pacsv.ParseOptions(delimiter="\t" if fmt == "tsv" else ",")
-    return pacsv.read_csv(path, parse_options=parse, convert_options=convert)
+    with pa.OSFile(str(path), "rb") as source:
+        data = source.read_buffer()
+    types: dict[str, pa.DataType] = {}
+    if csv_text is not None:  # the header's names, from the same bytes
+        with pacsv.open_csv(pa.BufferReader(data), parse_options=parse) as head:
+            types = {name: pa.string() for name in head.schema.names if csv_text(name)}
+    convert = pacsv.ConvertOptions(
+        column_types={**types, "task": pa.string(), "example": pa.string(), **(csv_types or {})}, strings_can_be_null=False
+    )
+    return pacsv.read_csv(pa.BufferReader(data), parse_options=parse, convert_options=convert)
 
 
 def write_id_values(

@@ -185,6 +185,20 @@ def test_example_embeddings_travel_in_the_collected_table_exactly(tmp_path, ext)
     assert a["prediction"].tolist() != c["prediction"].tolist()  # the embeddings did change the prediction
 
 
+def test_a_csv_table_with_numeric_looking_metadata_takes_more_rows(tmp_path):
+    # a source of "2019" read back from CSV by type inference became int64, and the next collect with
+    # example_meta refused the table ("holds int64; example metadata is written as strings")
+    base = BigramLM(vocab=9, seed=0)
+    examples = random_examples(3, vocab=9, seed=3)
+    meta = {e: {"source": "2019", "shard": f"00{k}"} for k, e in enumerate(examples)}
+    out = tmp_path / "z.csv"
+    for t in range(2):
+        assert collect(out, f"t{t}", BigramLM(vocab=9, seed=t + 1), examples, base=base, example_meta=meta)["written"] == 3
+    table = read_table(out, csv_types={"source": pa.string(), "shard": pa.string()})
+    assert table.column("source").to_pylist() == ["2019"] * 6
+    assert table.column("shard").to_pylist() == ["000", "001", "002"] * 2
+
+
 def test_example_embeddings_are_checked_before_anything_is_measured(tmp_path):
     base = BigramLM(vocab=9, seed=0)
     examples = random_examples(2, vocab=9, seed=3)

@@ -123,6 +123,17 @@ def test_parquet_and_datasets_folders_read_like_jsonl(work):
     assert read_upstream("upstream.parquet") == read_upstream("upstream-ds") == read_upstream("upstream.jsonl") == TEXTS
 
 
+def test_a_csv_upstream_keeps_ids_texts_and_metadata_exactly_as_written(work):
+    # pyarrow's type inference would read "007" as the integer 7 and "12" as a number, not a text
+    with open("upstream.csv", "w") as f:
+        f.write('id,text,source\n007,hello there,2019\n010,12,2020\n1,"x, y",\n')
+    from forgetscope.collect_cli import read_upstream_with_meta
+
+    texts, meta = read_upstream_with_meta("upstream.csv", ["source"])
+    assert texts == {"007": "hello there", "010": "12", "1": "x, y"}
+    assert meta == {"007": {"source": "2019"}, "010": {"source": "2020"}, "1": {"source": None}}
+
+
 @pytest.mark.parametrize(
     "lines, message",
     [

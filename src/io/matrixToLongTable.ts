@@ -14,7 +14,8 @@ const LONG_COLUMNS = new Set(['task', 'example', 'delta', 'nll_before']);
  * Example metadata follows as one column per key (in order of first appearance), repeated on each
  * task's rows, so the readers take it back as example metadata: an `embedding.<i>` key whose values are
  * all numbers as a float64 column (NaN, written as null, where an example lacks it); any other key as
- * text (numbers and booleans as their decimal text, an empty field where an example lacks it). A key
+ * text (numbers and booleans as their decimal text, an empty field where an example lacks it; listed in
+ * `textColumns`, so a CSV quotes a value such as "2019" and the readers keep it as text). A key
  * named like one of the long columns is left out. Task metadata is not written: a column with one value
  * per task cannot be told from example metadata when there is one task or the value is shared.
  * `options.exampleMeta: false` leaves the metadata columns out (the cells alone).
@@ -40,8 +41,12 @@ export function matrixToLongTable(matrix: ForgettingMatrix, options: { exampleMe
     ? { task, example, delta, nll_before: before }
     : { task, example, delta };
   if (options.exampleMeta === false) return { columns };
-  for (const [key, perExample] of exampleMetaColumns(matrix)) columns[key] = repeatPerTask(perExample, matrix.rows);
-  return { columns };
+  const textColumns: string[] = [];
+  for (const [key, perExample] of exampleMetaColumns(matrix)) {
+    columns[key] = repeatPerTask(perExample, matrix.rows);
+    if (!(perExample instanceof Float64Array)) textColumns.push(key);
+  }
+  return textColumns.length > 0 ? { columns, textColumns } : { columns };
 }
 
 /** One column per example metadata key: numbers for an all-numeric embedding key, else text. */

@@ -105,6 +105,11 @@ export type TableColumn = Float64Array | Float32Array | Int32Array | Uint8Array 
 /** A table to write: named columns of equal length, written in insertion order. */
 export interface Table {
   columns: Record<string, TableColumn>;
+  /**
+   * String columns that are text whatever they hold (metadata such as a `source` of "2019"): the CSV
+   * writer quotes their values that read as numbers, so the readers keep the column as text.
+   */
+  textColumns?: readonly string[];
 }
 
 /** The table formats forgetscope writes. */

@@ -37,7 +37,7 @@ const matrixArb = fc
     seedValues: fc.array(value, { minLength: 20, maxLength: 20 }),
     missing: fc.array(fc.boolean(), { minLength: 20, maxLength: 20 }),
     withBefore: fc.boolean(),
-    // example metadata: a source (text that cannot be read as a number) and one embedding coordinate,
+    // example metadata: a source (any text, "12" included: its type says text) and one embedding coordinate,
     // either possibly missing
     sources: fc.array(fc.option(id), { minLength: 5, maxLength: 5 }),
     embedding: fc.array(fc.option(value.map((v) => (v === 0 ? 0 : v))), { minLength: 5, maxLength: 5 }),
@@ -56,7 +56,7 @@ const matrixArb = fc
       const source = sources[j];
       const x = embedding[j];
       return {
-        ...(source === null || source === undefined ? {} : { source: `s:${source}` }),
+        ...(source === null || source === undefined ? {} : { source }),
         ...(x === null || x === undefined ? {} : { 'embedding.0': x }),
       };
     });
@@ -85,13 +85,16 @@ function jsonLines(table: Table): Uint8Array {
   return new TextEncoder().encode(lines.join('\n') + '\n');
 }
 
+/** The long table of `m` as `writeTable` writes it: its text metadata columns marked as text. */
+function csvText(m: ForgettingMatrix, delimiter: string): string {
+  const table = matrixToLongTable(m);
+  return encodeDelimited(table.columns, delimiter, table.textColumns ? { textColumns: table.textColumns } : {});
+}
+
 const encoders: Record<string, (m: ForgettingMatrix) => { bytes: Uint8Array; format: InputFormat; options?: object }> =
   {
-    csv: (m) => ({ bytes: new TextEncoder().encode(encodeDelimited(matrixToLongTable(m).columns)), format: 'csv' }),
-    tsv: (m) => ({
-      bytes: new TextEncoder().encode(encodeDelimited(matrixToLongTable(m).columns, '\t')),
-      format: 'tsv',
-    }),
+    csv: (m) => ({ bytes: new TextEncoder().encode(csvText(m, ',')), format: 'csv' }),
+    tsv: (m) => ({ bytes: new TextEncoder().encode(csvText(m, '\t')), format: 'tsv' }),
     jsonl: (m) => ({ bytes: jsonLines(matrixToLongTable(m)), format: 'jsonl' }),
     arrow: (m) => ({ bytes: encodeArrow(matrixToLongTable(m).columns, 'file'), format: 'arrow' }),
     'arrow-stream': (m) => ({ bytes: encodeArrow(matrixToLongTable(m).columns, 'stream'), format: 'arrow-stream' }),

@@ -58,6 +58,11 @@ describe('matrixToLongTable', () => {
     expect(Array.from(columns['embedding.1'] as Float64Array)).toEqual([NaN, 5, NaN, 5]);
     expect(columns['length']).toEqual(['7', '', '7', '']);
     expect(columns['flag']).toEqual(['', 'true', '', 'true']);
+    // the text columns are marked, so a CSV quotes "7" and the readers keep it as text
+    expect(matrixToLongTable(m).textColumns).toEqual(['source', 'length', 'flag']);
+    expect(matrixToLongTable(m, { exampleMeta: false })).toEqual({
+      columns: { task: columns['task'], example: columns['example'], delta: columns['delta'] },
+    });
   });
 
   test('an embedding key with a value that is not a number is written as text', () => {

@@ -82,7 +82,11 @@ export async function readArrowBatches(
         )
       )
         return;
-      extras.push({ meta: builder.metaIndex(f.name), vec: column(k).vec });
+      const meta = builder.metaIndex(f.name);
+      extras.push({ meta, vec: column(k).vec });
+      // a string column (or a dictionary of strings) is text by its type, even when its values look like numbers
+      const values = DataType.isDictionary(f.type) ? f.type.dictionary : f.type;
+      if (DataType.isUtf8(values) || DataType.isLargeUtf8(values)) builder.metaIsText(meta);
     });
     // Numeric `embedding.<i>` columns: example embeddings, the one kind of numeric metadata.
     // Single and double floats are read from their typed array; other widths (half floats, 64-bit

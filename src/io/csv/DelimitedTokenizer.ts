@@ -302,6 +302,17 @@ export abstract class DelimitedTokenizer {
   protected fieldBytes(k: number): Uint8Array {
     return this.fieldInScratch[k] ? this.scratch : this.buf;
   }
+
+  /**
+   * Whether field k of the current record was quoted (`"…"`): a field with a doubled quote was copied
+   * to the scratch buffer; any other quoted field starts right after its opening quote, while an
+   * unquoted one starts after a delimiter, a line break or at the start of the input.
+   */
+  protected fieldQuoted(k: number): boolean {
+    if (this.fieldInScratch[k]) return true;
+    const start = this.fieldStart[k] ?? 0;
+    return start > 0 && this.buf[start - 1] === QUOTE;
+  }
 }
 
 function growInt(a: Int32Array, size: number): Int32Array {

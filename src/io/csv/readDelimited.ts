@@ -173,8 +173,11 @@ export class DelimitedLongTableParser extends DelimitedTokenizer {
     if (this.idsOnly) return;
     for (const { field, meta } of this.extras) {
       const needs = builder.metaNeeds(meta);
-      if (needs === 'value') builder.meta(meta, t, e, this.text(field, line));
-      else if (needs === 'number') {
+      if (needs === 'value') {
+        // quoted text is text, even when it looks like a number ("2019", "007")
+        if (this.fieldQuoted(field) && this.fieldFrom(field) < this.fieldTo(field)) builder.metaIsText(meta);
+        builder.meta(meta, t, e, this.text(field, line));
+      } else if (needs === 'number') {
         // an embedding coordinate, parsed from the bytes (no string per field)
         const bytes = this.fieldBytes(field);
         let s0 = this.fieldFrom(field);

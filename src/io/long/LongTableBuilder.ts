@@ -6,6 +6,7 @@ import type { SideMatrix } from '../../matrix/sideMatrices.js';
 import type { DuplicatePolicy, ReadReport } from '../types.js';
 import { isEmbeddingKey } from '../../matrix/exampleEmbedding.js';
 import { EmbeddingColumn } from './EmbeddingColumn.js';
+import { isNumberText } from './parseNumber.js';
 
 /** Options of `LongTableBuilder`. */
 export interface LongTableBuilderOptions {
@@ -52,10 +53,7 @@ interface MetaColumn {
   embedding: EmbeddingColumn | null;
 }
 
-/** A decimal number, or the words nan / inf (any case, optional sign): a numeric field. */
-const NUMBER = /^\s*[-+]?(?:(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?|nan|inf|infinity)\s*$/i;
-
-/** The number a field matching `NUMBER` stands for (the words nan and inf give NaN and ±Infinity). */
+/** The number a field matching `isNumberText` stands for (the words nan and inf give NaN and ±Infinity). */
 function numberOfText(text: string): number {
   const t = text.trim().toLowerCase();
   const body = t.replace(/^[-+]/, '');
@@ -147,6 +145,16 @@ export class LongTableBuilder {
     return col.numeric ? 'numeric' : 'nothing';
   }
 
+  /**
+   * Records that column `k` is text by its type (a Parquet or Arrow string column, a JSON string, a
+   * quoted CSV field), so it is metadata even when every value looks like a number (a `source` of
+   * "2019"). An embedding column is unaffected: its text is read as numbers.
+   */
+  metaIsText(k: number): void {
+    const col = itemAt(this.metaColumns, k, 'metadata column');
+    if (!col.embedding) col.numeric = false;
+  }
+
   /** Records that column `k` holds a value that is not a number (see `metaNeeds`). */
   metaNotNumeric(k: number): void {
     const col = itemAt(this.metaColumns, k, 'metadata column');
@@ -176,16 +184,16 @@ export class LongTableBuilder {
     const col = itemAt(this.metaColumns, k, 'metadata column');
     if (col.embedding) {
       if (col.embedding.settled) return;
-      if (NUMBER.test(value)) col.embedding.add(e, numberOfText(value));
+      if (isNumberText(value)) col.embedding.add(e, numberOfText(value));
       else col.embedding.notNumeric = true;
       return;
     }
     if (col.exampleConflict && col.taskConflict) {
       // Settled: left out either way; only whether it is numeric (no warning) is still open.
-      if (col.numeric && !NUMBER.test(value)) col.numeric = false;
+      if (col.numeric && !isNumberText(value)) col.numeric = false;
       return;
     }
-    if (col.numeric && !NUMBER.test(value)) col.numeric = false;
+    if (col.numeric && !isNumberText(value)) col.numeric = false;
     const ex = col.byExample[e];
     if (ex === undefined) col.byExample[e] = value;
     else if (ex !== value) col.exampleConflict = true;
@@ -196,7 +204,8 @@ export class LongTableBuilder {
 
   /**
    * The metadata of the extra columns, by one rule: a numeric column is not metadata (a side column,
-   * an unused NLL column); a text column with one value per example is example metadata (`source`,
+   * an unused NLL column; a column is numeric when every value is a number and none is text by its type,
+   * `metaIsText`); a text column with one value per example is example metadata (`source`,
    * `text`); else one with one value per task is task metadata (`family`); a column that varies within
    * both is left out with a warning in the report. Examples or tasks without a value lack the key.
    * The exception is an example embedding: a column `embedding.<i>` (`isEmbeddingKey`) with one number

@@ -8,6 +8,17 @@
  * Byte-level decoder: indexed byte reads carry `!` where the index is < length by the loop bounds.
  */
 
+/** A decimal number, or the words nan / inf / infinity (any case, optional sign), with white space around it. */
+const NUMBER_TEXT = /^\s*[-+]?(?:(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?|nan|inf|infinity)\s*$/i;
+
+/**
+ * Whether a text field reads as a number: the readers take a column of such fields for a numeric one
+ * (not metadata) unless its type says text, so the CSV writer quotes text that looks like this.
+ */
+export function isNumberText(text: string): boolean {
+  return NUMBER_TEXT.test(text);
+}
+
 /** Returned by `parseNumberBytes` for a field that is not a decimal number. */
 export const NOT_A_NUMBER = Symbol('not a number');
 

@@ -72,8 +72,10 @@ export async function readJsonLinesLongTable(
       )
         continue;
       const v = rec[key];
+      const k = builder.metaIndex(key);
+      if (typeof v === 'string' && v !== '') builder.metaIsText(k); // a JSON string is text, even "2019"
       builder.meta(
-        builder.metaIndex(key),
+        k,
         t,
         e,
         v === null || v === undefined

@@ -65,7 +65,9 @@ export async function writeTable(path: string, table: Table, options: WriteOptio
     case 'tsv': {
       const encoder = new TextEncoder();
       const chunks = (function* () {
-        for (const s of encodeDelimitedChunks(table.columns, format === 'tsv' ? '\t' : ',')) yield encoder.encode(s);
+        const options = table.textColumns ? { textColumns: table.textColumns } : {};
+        for (const s of encodeDelimitedChunks(table.columns, format === 'tsv' ? '\t' : ',', 65536, options))
+          yield encoder.encode(s);
       })();
       return atomicWrite(path, chunks, { force });
     }

@@ -196,6 +196,8 @@ async function readFlat(parquet: OpenParquet): Promise<LongReadResult> {
     meta: builder.metaIndex(itemAt(header, k, 'column')),
     strings: new StringInterner(),
   }));
+  // string columns are text by their type, even when every value looks like a number
+  for (const x of extras) builder.metaIsText(x.meta);
   // Numeric embedding columns (`embedding.<i>`): example metadata holding numbers.
   const embeddings = embeddingColumns(metadata, cols, sideCols).map((k) => ({
     ...lane(k, 'number'),
@@ -337,6 +339,7 @@ async function readGeneric(parquet: OpenParquet): Promise<LongReadResult> {
     const value = get(cols.delta >= 0 ? cols.delta : cols.nllAfter);
     const sides = sideCols.map(get);
     const extraValues = extras.map((k) => ({ meta: builder.metaIndex(name(k)), ...get(k) }));
+    for (const x of extraValues) builder.metaIsText(x.meta); // string columns are text by their type
     const embeddingValues = embeddingCols.map((k) => ({ meta: builder.metaIndex(name(k)), ...get(k) }));
     const n = rowEnd - rowStart;
     for (let r = 0; r < n; r++) {

@@ -12,6 +12,21 @@ describe('encodeDelimited', () => {
     );
   });
 
+  test('in textColumns, text that reads as a number is quoted, so a reader keeps it as text', () => {
+    const columns = {
+      example: ['1', '2', '3', '4', '5', '6'],
+      source: ['2019', '007', '-1.5e3', 'NaN', 'inf', 'web'],
+      x: Float64Array.from([1, 2, 3, 4, 5, 6]),
+    };
+    expect(encodeDelimited(columns, ',', { textColumns: ['source'] })).toBe(
+      'example,source,x\n1,"2019",1\n2,"007",2\n3,"-1.5e3",3\n4,"NaN",4\n5,"inf",5\n6,web,6\n',
+    );
+    // other columns (ids read by their role, numbers) are written as before
+    expect(encodeDelimited(columns)).toBe(
+      'example,source,x\n1,2019,1\n2,007,2\n3,-1.5e3,3\n4,NaN,4\n5,inf,5\n6,web,6\n',
+    );
+  });
+
   test('a tab delimiter quotes tabs, not commas', () => {
     expect(encodeDelimited({ a: ['x,y', 'p\tq'] }, '\t')).toBe('a\nx,y\n"p\tq"\n');
   });

@@ -223,3 +223,71 @@ describe('embedding columns of a long table', () => {
     expect(Array.from(fromTable.data)).toEqual(Array.from(exampleFeatures(byHand)!.data));
   });
 });
+
+/**
+ * A text column whose values all look like numbers (a `source` of "2019" and "2020", ids of a shard
+ * such as "007") is metadata when its type says text: a Parquet or Arrow string column, a JSON string,
+ * a quoted CSV field. Only an untyped, unquoted CSV column of numbers is taken for a numeric column.
+ */
+describe('numeric-looking text metadata', () => {
+  const rows = [
+    ['t1', 'e1', 0.5, '2019', '007'],
+    ['t1', 'e2', 0.25, '2020', '010'],
+    ['t2', 'e1', -0.5, '2019', '007'],
+    ['t2', 'e2', 1, '2020', '010'],
+  ] as const;
+  const expected = [
+    { source: '2019', shard: '007' },
+    { source: '2020', shard: '010' },
+  ];
+  const columns = {
+    task: rows.map((r) => r[0]),
+    example: rows.map((r) => r[1]),
+    delta: Float64Array.from(rows, (r) => r[2]),
+    source: rows.map((r) => r[3]),
+    shard: rows.map((r) => r[4]),
+  };
+
+  test.each(['parquet', 'arrow'])('%s string columns stay text', async (kind) => {
+    const { encodeArrow } = await import('../../../src/io/arrow/encodeArrow.js');
+    const { encodeParquet } = await import('../../../src/io/parquet/encodeParquet.js');
+    const bytes = kind === 'parquet' ? encodeParquet(columns) : encodeArrow(columns, 'file');
+    const { matrix } = await readForgettingMatrixFromBytes(bytes, { fileName: `n.${kind}` });
+    expect(matrix.exampleMeta).toEqual(expected);
+  });
+
+  test('parquet: the generic reader too', async () => {
+    const { encodeParquet } = await import('../../../src/io/parquet/encodeParquet.js');
+    const { readParquetWith, parquetSourceFromBytes } = await import('../../../src/io/parquet/readParquet.js');
+    const generic = await readParquetWith(
+      parquetSourceFromBytes(encodeParquet(columns)),
+      { file: 'n.parquet' },
+      'generic',
+    );
+    expect(generic.matrix.exampleMeta).toEqual(expected);
+  });
+
+  test('JSON strings stay text; JSON numbers are a numeric column', async () => {
+    const lines = rows.map(([task, example, delta, source, shard]) =>
+      JSON.stringify({ task, example, delta, source, shard, score: Number(shard) }),
+    );
+    const { matrix } = await readForgettingMatrixFromBytes(enc(lines.join('\n')), { fileName: 'n.jsonl' });
+    expect(matrix.exampleMeta).toEqual(expected);
+  });
+
+  test('CSV: quoted fields stay text; an unquoted column of numbers is numeric, as before', async () => {
+    const quoted = [
+      'task,example,delta,source,shard',
+      ...rows.map((r) => `${r[0]},${r[1]},${r[2]},"${r[3]}","${r[4]}"`),
+    ];
+    const { matrix } = await readForgettingMatrixFromBytes(enc(quoted.join('\n')), { fileName: 'q.csv' });
+    expect(matrix.exampleMeta).toEqual(expected);
+    // a field with a doubled quote is quoted too
+    const escaped = ['task,example,delta,source', 't1,e1,1,"say ""hi"""', 't1,e2,2,"12"'];
+    const r2 = await readForgettingMatrixFromBytes(enc(escaped.join('\n')), { fileName: 'q2.csv' });
+    expect(r2.matrix.exampleMeta).toEqual([{ source: 'say "hi"' }, { source: '12' }]);
+    const bare = ['task,example,delta,source,shard', ...rows.map((r) => r.join(','))];
+    const r3 = await readForgettingMatrixFromBytes(enc(bare.join('\n')), { fileName: 'b.csv' });
+    expect(r3.matrix.exampleMeta).toEqual([{}, {}]);
+  });
+});

@@ -1,4 +1,4 @@
-import { NOT_A_NUMBER, parseNumberBytes } from '../../../src/io/long/parseNumber.js';
+import { isNumberText, NOT_A_NUMBER, parseNumberBytes } from '../../../src/io/long/parseNumber.js';
 
 const parse = (s: string) => parseNumberBytes(new TextEncoder().encode(s), 0, s.length);
 
@@ -28,5 +28,16 @@ describe('parseNumberBytes', () => {
     const buf = new TextEncoder().encode('x12,y');
     expect(parseNumberBytes(buf, 1, 3)).toBe(12);
     expect(parseNumberBytes(buf, 1, 4)).toBe(NOT_A_NUMBER);
+  });
+});
+
+describe('isNumberText', () => {
+  test('decimal numbers and the words nan / inf / infinity, white space around allowed', () => {
+    for (const t of ['0', '-1', '+2.5', '.5', '5.', '1e-3', '1E+30', ' 7 ', 'nan', '-Inf', 'INFINITY', '007'])
+      expect(isNumberText(t)).toBe(true);
+  });
+  test('anything else is text', () => {
+    for (const t of ['', ' ', 'web', '1,000', '0x1f', '1e', '--1', '1.2.3', 'nan1', '½'])
+      expect(isNumberText(t)).toBe(false);
   });
 });

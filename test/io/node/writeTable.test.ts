@@ -105,6 +105,29 @@ describe('writeMatrix', () => {
     },
   );
 
+  test.each(['csv', 'tsv', 'parquet', 'arrow'])(
+    '%s: example metadata comes back, a source of "2019" and embedding numbers included',
+    async (ext) => {
+      const withMeta = new ForgettingMatrix({
+        values: m.values,
+        observed: Uint8Array.from([1, 0, 1, 1, 1, 1]),
+        taskIds: m.taskIds,
+        exampleIds: m.exampleIds,
+        exampleMeta: [
+          { source: '2019', text: 'a, "b"', 'embedding.0': 0.1 + 0.2 },
+          { source: '2020', 'embedding.0': -1e-300 },
+          { source: '007', text: '12' },
+        ],
+      });
+      const path = join(dir, `meta.${ext}`);
+      await writeMatrix(path, withMeta, { force: true });
+      const { matrix, report } = await readForgettingMatrix(path);
+      expectSameMatrix(matrix, withMeta);
+      expect(matrix.exampleMeta).toEqual(withMeta.exampleMeta);
+      expect(report.warnings).toBeUndefined();
+    },
+  );
+
   test('npy: dense values with NaN for missing plus id sidecars', async () => {
     const path = join(dir, 'm.npy');
     await writeMatrix(path, m, { force: true });
