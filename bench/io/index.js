@@ -1,9 +1,10 @@
 #!/usr/bin/env node
-// `npm run bench -- io [--runs 3] [--formats csv,parquet,arrow] [--tasks 100] [--examples 100000] [--embeddings 0]`
+// `npm run bench -- io [--runs 3] [--formats csv,parquet,arrow] [--tasks 100] [--examples 100000] [--embeddings 0] [--precision 5|full]`
 // Reads a 10-million-row long table (100 tasks × 100,000 examples) as CSV, Parquet and Arrow into a
 // matrix with forgetscope, and with pandas/pyarrow + pivot on the same files in the same run. Each
 // read runs in its own process (so peak RSS is that read's); the median of --runs runs is reported.
 // --embeddings K adds K numeric embedding.<i> columns (one value per example), which both sides keep.
+// --precision full keeps the NLLs at full float64 precision (default: rounded to 5 decimals).
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { cpus, totalmem, loadavg } from 'node:os';
@@ -17,8 +18,9 @@ const formats = opt('formats', 'csv,parquet,arrow').split(',');
 const tasks = Number(opt('tasks', '100'));
 const examples = Number(opt('examples', '100000'));
 const embeddings = Number(opt('embeddings', '0'));
+const full = opt('precision', '5') === 'full';
 const dataDir = join(here, '..', 'data');
-const stem = join(dataDir, `long_${tasks}x${examples}${embeddings > 0 ? `_e${embeddings}` : ''}`);
+const stem = join(dataDir, `long_${tasks}x${examples}${embeddings > 0 ? `_e${embeddings}` : ''}${full ? '_full' : ''}`);
 
 // numpy/pandas in their default threading; the machine-specific OpenBLAS overrides are dropped here only.
 const pyEnv = { ...process.env };
@@ -27,7 +29,8 @@ delete pyEnv.OPENBLAS_L2_SIZE;
 
 if (!formats.every((f) => existsSync(`${stem}.${f}`))) {
   process.stderr.write(`generating ${stem}.{csv,parquet,arrow} …\n`);
-  execFileSync('python3', [join(here, 'make_data.py'), dataDir, String(tasks), String(examples), String(embeddings)], {
+  const args = [join(here, 'make_data.py'), dataDir, String(tasks), String(examples), String(embeddings)];
+  execFileSync('python3', full ? [...args, 'full'] : args, {
     stdio: 'inherit',
     env: pyEnv,
   });

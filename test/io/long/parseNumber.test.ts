@@ -1,4 +1,4 @@
-import { isNumberText, NOT_A_NUMBER, parseNumberBytes } from '../../../src/io/long/parseNumber.js';
+import { isNumberText, NOT_A_NUMBER, parseNumberBytes, roundDecimal } from '../../../src/io/long/parseNumber.js';
 
 const parse = (s: string) => parseNumberBytes(new TextEncoder().encode(s), 0, s.length);
 
@@ -28,6 +28,50 @@ describe('parseNumberBytes', () => {
     const buf = new TextEncoder().encode('x12,y');
     expect(parseNumberBytes(buf, 1, 3)).toBe(12);
     expect(parseNumberBytes(buf, 1, 4)).toBe(NOT_A_NUMBER);
+  });
+});
+
+describe('16 to 18 significant digits (roundDecimal)', () => {
+  // a seeded linear congruential generator: the same strings on every run
+  let seed = 20261207;
+  const rnd = () => {
+    seed = (seed * 1103515245 + 12345) % 2147483648;
+    return seed / 2147483648;
+  };
+
+  test('full-precision doubles and 16–18 digit roundings parse as Number() does, bit for bit', () => {
+    let checked = 0;
+    for (let i = 0; i < 100000; i++) {
+      const x = Math.exp((rnd() - 0.5) * 40) * (rnd() < 0.5 ? -1 : 1);
+      for (const t of [String(x), x.toPrecision(16), x.toPrecision(17), x.toPrecision(18), x.toExponential(17)]) {
+        const v = parse(t);
+        if (!Object.is(v, Number(t))) throw new Error(`${t}: ${String(v)} ≠ ${Number(t)}`);
+        checked++;
+      }
+    }
+    expect(checked).toBe(500000);
+  });
+
+  test('random 16–18 digit significands with exponents −22 … 22', () => {
+    for (let i = 0; i < 100000; i++) {
+      const len = 16 + Math.floor(rnd() * 3);
+      let d = String(1 + Math.floor(rnd() * 9));
+      while (d.length < len) d += String(Math.floor(rnd() * 10));
+      const t = `${d}e${Math.floor(rnd() * 45) - 22}`;
+      if (parse(t) !== Number(t)) throw new Error(`${t}: ${String(parse(t))} ≠ ${Number(t)}`);
+    }
+  });
+
+  test('hand-worked values; an exact tie is declined and settled by Number()', () => {
+    // 0.30000000000000004 = 300000000·10^8 + 4 … written as head 300000000, tail 00000004, k = 8, e = −17
+    expect(roundDecimal(300000000, 4, 8, -17)).toBe(0.1 + 0.2);
+    // 1234567890123456789 would need 19 digits; 18: 123456789012345678·10^0 = 1.2345678901234568e17
+    expect(roundDecimal(123456789, 12345678, 9, 0)).toBe(123456789012345680);
+    // 2^53 + 1 = 9007199254740993 is halfway between 2^53 and 2^53 + 2: declined …
+    expect(roundDecimal(900719925, 4740993, 7, 0)).toBeNull();
+    // … and parsed with ties to even by the fallback
+    expect(parse('9007199254740993')).toBe(2 ** 53);
+    expect(parse('9007199254740995')).toBe(2 ** 53 + 4);
   });
 });
 
