@@ -199,22 +199,29 @@ def test_a_csv_table_with_numeric_looking_metadata_takes_more_rows(tmp_path):
     assert table.column("shard").to_pylist() == ["000", "001", "002"] * 2
 
 
-def test_example_embeddings_are_checked_before_anything_is_measured(tmp_path):
+@pytest.mark.parametrize(
+    "meta, error, message",
+    [
+        ({"embedding.0": "0.5"}, TypeError, "embedding coordinate: a number"),
+        ({"embedding.0": True}, TypeError, "embedding coordinate: a number"),
+        ({"embedding.0": float("nan")}, ValueError, "not a finite number"),
+        ({"length": 3.0}, TypeError, "only under embedding keys"),
+    ],
+)
+def test_example_embeddings_are_checked_before_anything_is_measured(tmp_path, meta, error, message):
     base = BigramLM(vocab=9, seed=0)
     examples = random_examples(2, vocab=9, seed=3)
-    e = next(iter(examples))
-    with pytest.raises(TypeError, match="embedding coordinate: a number"):
-        collect(tmp_path / "z.parquet", "t", base, examples, base=base, example_meta={e: {"embedding.0": "0.5"}})
-    with pytest.raises(TypeError, match="embedding coordinate: a number"):
-        collect(tmp_path / "z.parquet", "t", base, examples, base=base, example_meta={e: {"embedding.0": True}})
-    with pytest.raises(ValueError, match="not a finite number"):
-        collect(tmp_path / "z.parquet", "t", base, examples, base=base, example_meta={e: {"embedding.0": float("nan")}})
-    with pytest.raises(TypeError, match="only under embedding keys"):
-        collect(tmp_path / "z.parquet", "t", base, examples, base=base, example_meta={e: {"length": 3.0}})
+    with pytest.raises(error, match=message):
+        collect(tmp_path / "z.parquet", "t", base, examples, base=base, example_meta={next(iter(examples)): meta})
     assert not (tmp_path / "z.parquet").exists()
+
+
+def test_an_existing_embedding_column_of_text_is_refused(tmp_path):
+    base = BigramLM(vocab=9, seed=0)
+    examples = random_examples(2, vocab=9, seed=3)
     pq.write_table(pa.table({"task": ["a"], "example": ["zz"], "nll_before": [1.0], "nll_after": [1.5], "embedding.0": ["x"]}), tmp_path / "z.parquet")
     with pytest.raises(TableError, match="written as float64"):
-        collect(tmp_path / "z.parquet", "t", base, examples, base=base, example_meta={e: {"embedding.0": 0.5}})
+        collect(tmp_path / "z.parquet", "t", base, examples, base=base, example_meta={next(iter(examples)): {"embedding.0": 0.5}})
 
 
 def test_example_meta_is_checked_before_anything_is_measured(tmp_path):
