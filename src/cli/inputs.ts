@@ -1,11 +1,16 @@
 /**
- * The CLI's readers of small side inputs, each one way for every command: the measured entries of a
- * new task (any table format io reads) and lists of example ids (exclusions, held-out sets).
+ * The CLI's readers of its inputs, each one way for every command: the forgetting matrix itself (with
+ * the reader's warnings printed), the measured entries of a new task (any table format io reads) and
+ * lists of example ids (exclusions, held-out sets).
  */
 import type { ForgettingMatrix } from '../matrix/ForgettingMatrix.js';
 import type { KnownEntries } from '../completion/types.js';
 import type { ReadOptions } from '../io/types.js';
-import { readForgettingMatrix } from '../io/node/readForgettingMatrix.js';
+import {
+  readForgettingMatrix,
+  type ReadOptions as NodeReadOptions,
+  type ReadResult,
+} from '../io/node/readForgettingMatrix.js';
 import { locateFieldValue } from '../io/locateFieldValue.js';
 import { splitDelimited } from '../io/csv/DelimitedTokenizer.js';
 import { parseIdList } from '../io/parseIdList.js';
@@ -13,6 +18,21 @@ import { parseJsonIdList } from '../io/json/parseJsonLimited.js';
 import { ForgetscopeError, formatLocation } from '../util/errors.js';
 import { readText } from './readText.js';
 import { itemAt } from '../util/checked.js';
+
+/**
+ * Reads a command's forgetting matrix (`readForgettingMatrix`) and hands each of the reader's warnings
+ * (`report.warnings`: a metadata column left out, embedding values that are not finite) to `warn`,
+ * prefixed with the input, so a command never drops what the reader noticed without a word.
+ */
+export async function readMatrixInput(
+  input: string,
+  options: NodeReadOptions,
+  warn: (message: string) => void,
+): Promise<ReadResult> {
+  const read = await readForgettingMatrix(input, options);
+  for (const w of read.report.warnings ?? []) warn(`${input}: ${w}`);
+  return read;
+}
 
 /**
  * Reads the measured entries of a new task — a table with columns `example` and `value`, in any format

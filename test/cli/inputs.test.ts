@@ -3,13 +3,27 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { threeTasks } from './taskMatrix.js';
 import { writeTable } from '../../src/io/node/writeTable.js';
-import { exampleMask, readExampleIds, readMeasuredEntries } from '../../src/cli/inputs.js';
+import { exampleMask, readExampleIds, readMatrixInput, readMeasuredEntries } from '../../src/cli/inputs.js';
 import { runCaptured, argv } from '../helpers/cli.js';
 
 const m = threeTasks;
 
 describe('side inputs', () => {
   const dir = mkdtempSync(join(tmpdir(), 'fs-flags-'));
+
+  it("reads a command's matrix and hands every reader warning to warn, naming the input", async () => {
+    const csv = join(dir, 'warn.csv');
+    writeFileSync(csv, 'task,example,delta,note\nt1,e1,1,a\nt1,e2,2,b\nt2,e1,3,c\n');
+    const said: string[] = [];
+    const { matrix, report } = await readMatrixInput(csv, {}, (m) => said.push(m));
+    expect(matrix.shape).toEqual([2, 2]);
+    expect(said).toEqual((report.warnings ?? []).map((w) => `${csv}: ${w}`));
+    expect(said).toHaveLength(1);
+    const quiet: string[] = [];
+    writeFileSync(csv, 'task,example,delta\nt1,e1,1\n');
+    await readMatrixInput(csv, {}, (m) => quiet.push(m));
+    expect(quiet).toEqual([]); // a clean file says nothing
+  });
 
   it('reads measured entries from any table format io reads', async () => {
     const csv = join(dir, 'obs.csv');

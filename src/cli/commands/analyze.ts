@@ -2,7 +2,8 @@ import { join } from 'node:path';
 import { defineCommand } from '../flags.js';
 import type { CliContext } from '../context.js';
 import { stringifyResult } from '../../util/json.js';
-import { readForgettingMatrix, type ReadResult } from '../../io/node/readForgettingMatrix.js';
+import type { ReadResult } from '../../io/node/readForgettingMatrix.js';
+import { readMatrixInput } from '../inputs.js';
 import { atomicWrite, writeFolder } from '../../io/node/atomicWrite.js';
 import { checkOutFolder } from '../outputs.js';
 import { writeTable } from '../../io/node/writeTable.js';
@@ -66,7 +67,7 @@ async function runAnalyze(input: string, flags: AnalyzeFlags, ctx: CliContext): 
   const force = flags.force ?? false;
   const outOptions = { force, ownEntry: (name: string) => outputNames().has(name) };
   if (flags.out) await checkOutFolder(ctx, flags.out, outOptions);
-  const read = await readForgettingMatrix(input, { ...readOptionsFromFlags(flags), progress });
+  const read = await readMatrixInput(input, { ...readOptionsFromFlags(flags), progress }, ctx.warn);
   const matrix = read.matrix;
   const backend = await backendFromFlag(flags.backend, ctx, matrix);
   let structure: StructureAnalysis;

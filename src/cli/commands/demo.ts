@@ -8,11 +8,10 @@ import { ForgetscopeError } from '../../util/errors.js';
 import { refuseOverwrite } from '../../io/node/atomicWrite.js';
 import { writeTable } from '../../io/node/writeTable.js';
 import type { ReadResult } from '../../io/types.js';
-import { readForgettingMatrix } from '../../io/node/readForgettingMatrix.js';
 import type { ReportPlan } from '../../report/assemble.js';
 import { formatReportNarrative } from '../../report/narrative.js';
 import { addBackendOption, parseIntList } from '../flags.js';
-import { readExclusion, type ExampleMask } from '../inputs.js';
+import { readExclusion, readMatrixInput, type ExampleMask } from '../inputs.js';
 import { writeReport } from '../writeReport.js';
 
 /**
@@ -118,7 +117,7 @@ async function runDemo(flags: DemoFlags, ctx: CliContext): Promise<void> {
   };
   const seeds = parseIntList(flags.seeds, '--seeds');
   step(`info: reading ${shownInput}`);
-  const read = await readForgettingMatrix(input, { progress: ctx.progress(json) });
+  const read = await readMatrixInput(input, { progress: ctx.progress(json) }, ctx.warn);
   const m = read.matrix;
   if (m.rows <= Math.max(...DEMO_TEST_ROWS)) {
     throw new ForgetscopeError(

@@ -4,11 +4,11 @@
  * the paper's row-completion protocol (fresh numpy `default_rng(seed)` per test row, `choice(N, k)`
  * with replacement, pooled metrics per seed averaged over seeds) for every chosen method.
  */
+import { readMatrixInput } from '../inputs.js';
 import type { Command } from 'commander';
 import { defineCommand } from '../flags.js';
 import type { CliContext } from '../context.js';
 import { ForgetscopeError } from '../../util/errors.js';
-import { readForgettingMatrix } from '../../io/node/readForgettingMatrix.js';
 import { atomicWrite } from '../../io/node/atomicWrite.js';
 import { checkOutFile } from '../outputs.js';
 import { evaluate, type EvaluationResult, type ProbeSelector } from '../../completion/protocol/evaluate.js';
@@ -88,11 +88,11 @@ async function runEvaluate(input: string, flags: EvaluateFlags, ctx: CliContext,
   if (flags.dumpKnown) await checkOutFile(ctx, flags.dumpKnown, flags.force);
   const progress = ctx.progress(json);
   const sideNames = parseSideList(flags.side);
-  const { matrix, side } = await readForgettingMatrix(input, {
-    ...readOptionsFromFlags(flags),
-    progress,
-    ...(sideNames.length > 0 ? { side: sideNames } : {}),
-  });
+  const { matrix, side } = await readMatrixInput(
+    input,
+    { ...readOptionsFromFlags(flags), progress, ...(sideNames.length > 0 ? { side: sideNames } : {}) },
+    ctx.warn,
+  );
   const trainRows = parseRowList(flags.trainRows, matrix, '--train-rows');
   const testRows = parseRowList(flags.testRows, matrix, '--test-rows');
   // a --known given is checked against the data (the default 30 is drawn with replacement as the paper does)

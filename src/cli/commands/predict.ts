@@ -7,7 +7,6 @@
 import type { CommandModule } from './types.js';
 import type { CliContext } from '../context.js';
 import { ForgetscopeError } from '../../util/errors.js';
-import { readForgettingMatrix } from '../../io/node/readForgettingMatrix.js';
 import { writeTable } from '../../io/node/writeTable.js';
 import { completionMethods, createCompletionMethod } from '../../completion/registry.js';
 import type { TableColumn } from '../../io/types.js';
@@ -28,7 +27,7 @@ import {
 } from '../flags.js';
 import { selectSideRows, sideRowOf, type SideMatrices } from '../../matrix/sideMatrices.js';
 import type { KnownEntries } from '../../completion/types.js';
-import { readMeasuredEntries } from '../inputs.js';
+import { readMatrixInput, readMeasuredEntries } from '../inputs.js';
 import { checkTableOut, warnSpreadsheetIds } from '../outputs.js';
 
 interface PredictFlags extends ReadFlags {
@@ -86,11 +85,11 @@ async function runPredict(input: string, flags: PredictFlags, ctx: CliContext): 
   const sideNames = parseSideList(flags.side);
   if (flags.sideRow !== undefined && sideNames.length === 0)
     throw new ForgetscopeError('usage', '--side-row needs --side');
-  const { matrix, side } = await readForgettingMatrix(input, {
-    ...readOptionsFromFlags(flags),
-    progress,
-    ...(sideNames.length > 0 ? { side: sideNames } : {}),
-  });
+  const { matrix, side } = await readMatrixInput(
+    input,
+    { ...readOptionsFromFlags(flags), progress, ...(sideNames.length > 0 ? { side: sideNames } : {}) },
+    ctx.warn,
+  );
   const trainRows = flags.trainRows === undefined ? null : parseRowList(flags.trainRows, matrix, '--train-rows');
   const train = trainRows === null ? matrix : matrix.selectRows(Int32Array.from(trainRows));
   let known: KnownEntries = await readMeasuredEntries(flags.observed, train, {}, ctx.warn);

@@ -3,7 +3,6 @@ import type { CommandModule } from './types.js';
 import type { CliContext } from '../context.js';
 import type { ForgettingMatrix } from '../../matrix/ForgettingMatrix.js';
 import { ForgetscopeError } from '../../util/errors.js';
-import { readForgettingMatrix } from '../../io/node/readForgettingMatrix.js';
 import { writeTable } from '../../io/node/writeTable.js';
 import { createCompletionMethod } from '../../completion/registry.js';
 import { planOfflineReplay } from '../../replay/offline.js';
@@ -33,7 +32,7 @@ import {
   type ReplaySettings,
   addCommand,
 } from '../flags.js';
-import { readExclusion, readMeasuredEntries, readSideRow } from '../inputs.js';
+import { readExclusion, readMatrixInput, readMeasuredEntries, readSideRow } from '../inputs.js';
 import { checkTableOut, warnSpreadsheetIds } from '../outputs.js';
 import { DEFAULT_PROBES, DEFAULT_REPLAY_SEED } from '../../replay/defaults.js';
 import { itemAt } from '../../util/checked.js';
@@ -107,10 +106,11 @@ async function runReplay(
   const seed = parseInteger(flags.seed, '--seed');
   if (flags.onlineSteps === undefined && flags.out !== undefined)
     await checkTableOut(ctx, flags.out, flags.force === true);
-  const { matrix, report } = await readForgettingMatrix(input, {
-    ...readOptionsFromFlags(flags),
-    progress: ctx.progress(json),
-  });
+  const { matrix, report } = await readMatrixInput(
+    input,
+    { ...readOptionsFromFlags(flags), progress: ctx.progress(json) },
+    ctx.warn,
+  );
   const train =
     flags.trainRows === undefined ? matrix : matrix.selectRows(parseRowList(flags.trainRows, matrix, '--train-rows'));
   const exclude = settings.exclude === undefined ? undefined : (await readExclusion(settings.exclude, train)).mask;

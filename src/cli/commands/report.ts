@@ -2,7 +2,6 @@ import type { Command } from 'commander';
 import { defineCommand } from '../flags.js';
 import type { CliContext } from '../context.js';
 import { ForgetscopeError } from '../../util/errors.js';
-import { readForgettingMatrix } from '../../io/node/readForgettingMatrix.js';
 import { checkOutFile } from '../outputs.js';
 import type { ReportPlan } from '../../report/assemble.js';
 import { formatReportSummary } from '../../report/summary.js';
@@ -28,7 +27,7 @@ import {
   type ReplayFlags,
   MATRIX_INPUT,
 } from '../flags.js';
-import { readExclusion } from '../inputs.js';
+import { readExclusion, readMatrixInput } from '../inputs.js';
 import { writeReport } from '../writeReport.js';
 
 /** Flags of `forgetscope report`. */
@@ -115,7 +114,7 @@ async function runReportCommand(
   const select = parseChoice(flags.select, '--select', ['paper', 'active'] as const);
   const seeds = parseIntList(flags.seeds, '--seeds');
   step?.(`reading ${input}`);
-  const read = await readForgettingMatrix(input, { ...readOptionsFromFlags(flags), progress: ctx.progress(json) });
+  const read = await readMatrixInput(input, { ...readOptionsFromFlags(flags), progress: ctx.progress(json) }, ctx.warn);
   const matrix = read.matrix;
   const given = (key: string): boolean => command.getOptionValueSource(key) === 'cli';
   const plan: Omit<ReportPlan, 'provenance'> = {

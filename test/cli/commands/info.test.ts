@@ -32,6 +32,28 @@ describe('forgetscope info', () => {
     expect(c.out()).toContain('rows dropped       none');
   });
 
+  test('the metadata the reader kept, and its warnings on stderr (a column left out is never silent)', async () => {
+    const path = join(dir, 'meta.csv');
+    writeFileSync(
+      path,
+      'task,example,delta,source,mixed,embedding.0,embedding.1\n' +
+        't1,e1,1,web,a,0.5,nan\nt1,e2,2,code,b,-1,2\nt2,e1,3,web,c,0.5,nan\nt2,e2,4,code,d,-1,2\n',
+    );
+    const c = capture();
+    expect(await runCli(['info', path], c.ctx)).toBe(0);
+    expect(c.out()).toContain('example metadata   source (2), 2 embedding keys (1–2 each)');
+    expect(c.out()).toContain('task metadata      none');
+    expect(c.err()).toBe(
+      `warning: ${path}: column "mixed" varies within examples and within tasks, so it is neither example nor task metadata; left out\n` +
+        `warning: ${path}: column "embedding.1": 1 example has a value that is not finite, kept as missing\n`,
+    );
+    const j = capture();
+    expect(await runCli(['info', path, '--json'], j.ctx)).toBe(0);
+    const out = JSON.parse(j.out());
+    expect(out.metadata).toEqual({ example: { source: 2, 'embedding.0': 2, 'embedding.1': 1 }, task: {} });
+    expect(out.warnings).toHaveLength(2);
+  });
+
   test('bad input exits 2 with file:line:column on stderr; reports drops', async () => {
     const bad = join(dir, 'bad.csv');
     writeFileSync(bad, 'task,example,delta\nt1,e1,0.5\nt1,e2,abc\n');
