@@ -38,7 +38,7 @@ from typing import Any, Optional, Union
 ProgressCallback = Callable[[str], None]
 #: What the ``progress`` argument takes: a callable receiving each stderr line; ``True`` or ``None`` (the
 #: default) — tqdm bars on stderr for the engine's ``label done/total`` lines, other lines to the
-#: ``forgetscope.engine`` logger; ``False`` — quiet (every line to the logger at DEBUG).
+#: ``forgetscope.engine`` logger; ``False`` — quiet (progress lines to the logger at DEBUG; the engine's ``warning: …`` lines still at WARNING).
 Progress = Union[ProgressCallback, bool, None]
 
 _log = logging.getLogger("forgetscope.engine")
@@ -251,8 +251,8 @@ def progress_callback(progress: Progress) -> tuple[ProgressCallback, Callable[[]
     """The callable behind a ``progress`` argument and what to call when the run ends (see :data:`Progress`)."""
     if callable(progress):
         return progress, lambda: None
-    if progress is False:
-        return _log.debug, lambda: None
+    if progress is False:  # no progress, but the engine's warnings still reach the logger at WARNING
+        return (lambda line: (_log.warning if line.lower().startswith("warning") else _log.debug)(line)), lambda: None
     bars = ProgressBars()
     return bars, bars.close
 

@@ -270,6 +270,21 @@ def test_engine_progress_lines_become_tqdm_bars(capsys):
     assert "evaluate lowrank" in err and "evaluate knn" in err
 
 
+def test_the_engines_warnings_reach_the_logger_even_without_progress(tmp_path, caplog):
+    # a metadata column the reader leaves out is a warning on the engine's stderr: a quiet run
+    # (progress=False, run_cli's default) logs it at WARNING, not at DEBUG with the progress lines
+    import logging
+
+    from forgetscope.cli import run_engine
+
+    path = tmp_path / "w.csv"
+    path.write_text("task,example,delta,mixed\nt1,e1,1,a\nt1,e2,2,b\nt2,e1,3,c\n")
+    with caplog.at_level(logging.DEBUG, logger="forgetscope.engine"):
+        run_engine(["info", str(path)], progress=False)
+    warned = [r for r in caplog.records if r.levelno == logging.WARNING]
+    assert len(warned) == 1 and 'column "mixed"' in warned[0].getMessage()
+
+
 def test_the_forgetscope_command_forwards_to_the_engine(tmp_path):
     import sys
 
