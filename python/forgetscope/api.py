@@ -38,7 +38,7 @@ Rows = Union[str, Sequence[Union[int, str]], None]
 #: Measured entries: a DataFrame with columns example, value; a mapping {example id: value}; or a file.
 Observed = Union[pd.DataFrame, Mapping[str, float], PathLike]
 
-__all__ = ["read_matrix", "analyze", "evaluate", "predict", "plan_replay", "report", "rows_arg", "predict_args", "FAST_METHODS"]
+__all__ = ["read_matrix", "read_examples", "analyze", "evaluate", "predict", "plan_replay", "report", "rows_arg", "predict_args", "FAST_METHODS"]
 
 
 def rows_arg(rows: Rows) -> Optional[str]:
@@ -117,10 +117,25 @@ const [lib, input, out, opts] = process.argv.slice(1);
 const { pathToFileURL } = await import('node:url');
 const fs = await import(pathToFileURL(lib).href);
 const { matrix, report } = await fs.readForgettingMatrix(input, JSON.parse(opts));
-// the cells alone; the example metadata goes once per example in the JSON, not once per cell
+// the cells alone (read_examples gives the example metadata, once per example)
 await fs.writeTable(out, fs.matrixToLongTable(matrix, { exampleMeta: false }), { force: true });
-const exampleMeta = matrix.exampleMeta;
-process.stdout.write(JSON.stringify({ report, tasks: matrix.taskIds, examples: matrix.exampleIds, exampleMeta }));
+process.stdout.write(JSON.stringify({ report, tasks: matrix.taskIds, examples: matrix.exampleIds }));
+"""
+
+# The same reader; writes one JSON line [id, metadata] per example (numbers exact in JSON), streamed.
+_READ_EXAMPLES_JS = r"""
+const [lib, input, out, opts] = process.argv.slice(1);
+const { pathToFileURL } = await import('node:url');
+const { createWriteStream } = await import('node:fs');
+const fs = await import(pathToFileURL(lib).href);
+const { matrix, report } = await fs.readForgettingMatrix(input, JSON.parse(opts));
+const stream = createWriteStream(out);
+for (let j = 0; j < matrix.cols; j++) {
+  const line = JSON.stringify([matrix.exampleIds[j], matrix.exampleMeta[j] ?? {}]) + '\n';
+  if (!stream.write(line)) await new Promise((resolve) => stream.once('drain', resolve));
+}
+await new Promise((resolve, reject) => stream.end((e) => (e ? reject(e) : resolve())));
+process.stdout.write(JSON.stringify({ report }));
 """
 
 
@@ -135,9 +150,8 @@ def read_matrix(
     """The forgetting matrix Z as a DataFrame: index = task ids (``task``), columns = example ids
     (``example``), float64 values (NaN = not measured), read by the engine's reader (every format the CLI
     reads: long tables, ``.npy``, dataset folders). ``df.attrs["read_report"]`` is the reader's report
-    (rows kept and dropped); ``df.attrs["example_meta"]`` the example metadata the engine read, one dict
-    per column of ``df`` (``source``, ``text``, ``embedding.<i>`` numbers …; an example without a value
-    lacks the key); ``df.to_numpy()`` is the M×N array."""
+    (rows kept and dropped); ``df.to_numpy()`` is the M×N array. The examples' metadata:
+    :func:`read_examples`."""
     cmd = list(command) if command is not None else forgetscope_command()
     lib = engine_library(cmd)
     engine_version(cmd)
@@ -166,10 +180,42 @@ def read_matrix(
         raise RuntimeError("engine's long table is not in row-major task × example order")
     df = pd.DataFrame(values.reshape(len(tasks), len(examples)), index=pd.Index(tasks, name="task"), columns=pd.Index(examples, name="example"))
     df.attrs["read_report"] = meta["report"]
-    example_meta = meta.get("exampleMeta") or [{} for _ in examples]
-    if len(example_meta) != len(examples):
-        raise RuntimeError(f"engine gave metadata for {len(example_meta)} of {len(examples)} examples")
-    df.attrs["example_meta"] = example_meta
+    return df
+
+
+def read_examples(
+    input: PathLike,
+    *,
+    command: Optional[Sequence[str]] = None,
+    progress: Progress = None,
+) -> pd.DataFrame:
+    """The example metadata the engine's reader keeps for ``input`` (any input of :func:`read_matrix`):
+    one row per example, in the matrix's column order, index = example ids (``example``), one column per
+    key (``source``, ``text``, ``embedding.<i>`` as exact float64 …); NaN / None where an example has no
+    value. ``df.attrs["read_report"]`` is the reader's report (its ``warnings`` name any column it left
+    out)."""
+    cmd = list(command) if command is not None else forgetscope_command()
+    lib = engine_library(cmd)
+    engine_version(cmd)
+    node = cmd[0] if Path(cmd[0]).name.startswith("node") else "node"
+    with _Session(cmd, progress) as s:
+        out = s.dir / "examples.jsonl"
+        meta = json.loads(
+            run_engine(
+                ["--input-type=module", "-e", _READ_EXAMPLES_JS, str(lib), str(input), str(out), "{}"],
+                command=[node],
+                progress=progress,
+            )
+        )
+        ids: list[str] = []
+        rows: list[dict[str, Any]] = []
+        with open(out, encoding="utf-8") as f:
+            for line in f:
+                example, values = json.loads(line)  # the json module keeps every float exact
+                ids.append(str(example))
+                rows.append(values)
+    df = pd.DataFrame.from_records(rows, index=pd.Index(ids, name="example")) if rows else pd.DataFrame(index=pd.Index([], name="example"))
+    df.attrs["read_report"] = meta["report"]
     return df
 
 

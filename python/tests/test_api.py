@@ -309,3 +309,14 @@ def test_examples_file_gives_a_losses_only_table_the_folders_metadata():
     # the metadata reaches lowrank: its example effects change the completion
     runs = [api.evaluate(long, train_rows="0-29", test_rows="30-36", seeds=[0], methods=["lowrank"], **kw) for kw in ({}, {"examples": FIXTURE / "examples.jsonl"})]
     assert runs[0]["methods"]["lowrank"]["rmse"] != runs[1]["methods"]["lowrank"]["rmse"]
+
+
+def test_read_examples_gives_the_metadata_the_engine_keeps_once_per_example():
+    want = [json.loads(line) for line in (FIXTURE / "examples.jsonl").read_text().splitlines()]
+    ex = api.read_examples(FIXTURE)
+    assert ex.index.name == "example"
+    assert ex.index.tolist() == [str(w["id"]) for w in want]
+    assert ex.columns.tolist() == ["source", "text"]
+    assert ex["source"].tolist() == [w["source"] for w in want]
+    assert ex["text"].tolist() == [w["text"] for w in want]
+    assert ex.attrs["read_report"]["kept"] == 37000
