@@ -30,6 +30,7 @@ export async function readArrowBatches(
   );
   let row0 = 0;
   let sawSchema = false;
+  let saidLeftOut = false;
   const maxRows = options.byteLength === undefined ? Infinity : Math.max(1, options.byteLength) * MAX_ROWS_PER_BYTE;
   for await (const batch of batches) {
     sawSchema = true;
@@ -99,6 +100,21 @@ export async function readArrowBatches(
       const direct = values instanceof Float64Array || values instanceof Float32Array ? values : null;
       embeddings.push({ meta: builder.metaIndex(f.name), vec, direct, nulls: vec.nullCount > 0 });
     });
+    // Columns that are neither text, a boolean nor a number (a timestamp, a list …): said once, not read.
+    if (!saidLeftOut) {
+      saidLeftOut = true;
+      batch.schema.fields.forEach((f, k) => {
+        const text =
+          DataType.isUtf8(f.type) ||
+          DataType.isLargeUtf8(f.type) ||
+          DataType.isDictionary(f.type) ||
+          DataType.isBool(f.type);
+        if (used.has(k) || text || DataType.isFloat(f.type) || DataType.isInt(f.type)) return;
+        (builder.report.warnings ??= []).push(
+          `column "${f.name}" (Arrow ${String(f.type)}) is neither text nor a number: left out`,
+        );
+      });
+    }
     // t, e and the number columns hold n entries (one per row of the batch)
     for (let r = 0; r < n; r++) {
       builder.report.rows++;

@@ -1,4 +1,11 @@
-import { parquetMetadataAsync, parquetRead, type AsyncBuffer, type ColumnMetaData, type FileMetaData } from 'hyparquet';
+import {
+  parquetMetadataAsync,
+  parquetRead,
+  type AsyncBuffer,
+  type ColumnMetaData,
+  type FileMetaData,
+  type SchemaElement,
+} from 'hyparquet';
 import { compressors } from 'hyparquet-compressors';
 import { itemAt } from '../../util/checked.js';
 import { ForgetscopeError } from '../../util/errors.js';
@@ -120,8 +127,8 @@ function flatPathApplies({ metadata, header, cols, sideCols }: OpenParquet): boo
     [cols.nllBefore, 'number'],
     [cols.delta >= 0 ? -1 : cols.nllAfter, 'number'],
     ...sideCols.map((k): [number, FlatColumnKind] => [k, 'number']),
-    ...extraTextColumns(metadata, cols, sideCols).map((k): [number, FlatColumnKind] => [k, 'id']),
-    ...embeddingColumns(metadata, cols, sideCols).map((k): [number, FlatColumnKind] => [k, 'number']),
+    ...extraColumns(metadata, header, cols, sideCols).text.map((k): [number, FlatColumnKind] => [k, 'id']),
+    ...extraColumns(metadata, header, cols, sideCols).embedding.map((k): [number, FlatColumnKind] => [k, 'number']),
   ];
   const leaves = metadata.schema.slice(1);
   if (leaves.some((el) => el.num_children)) return false;
@@ -191,15 +198,17 @@ async function readFlat(parquet: OpenParquet): Promise<LongReadResult> {
   const v = lane(deltaMode ? cols.delta : cols.nllAfter, 'number');
   const sides = sideCols.map((k) => lane(k, 'number'));
   // Extra text columns (metadata): each decoded as ids of its own interner.
-  const extras = extraTextColumns(metadata, cols, sideCols).map((k) => ({
+  const extra = extraColumns(metadata, header, cols, sideCols);
+  const extras = extra.text.map((k) => ({
     ...lane(k, 'id'),
     meta: builder.metaIndex(itemAt(header, k, 'column')),
     strings: new StringInterner(),
   }));
   // string columns are text by their type, even when every value looks like a number
   for (const x of extras) builder.metaIsText(x.meta);
+  for (const w of extra.warnings) (builder.report.warnings ??= []).push(w);
   // Numeric embedding columns (`embedding.<i>`): example metadata holding numbers.
-  const embeddings = embeddingColumns(metadata, cols, sideCols).map((k) => ({
+  const embeddings = extra.embedding.map((k) => ({
     ...lane(k, 'number'),
     meta: builder.metaIndex(itemAt(header, k, 'column')),
   }));
@@ -279,8 +288,9 @@ function columnChunk(metadata: FileMetaData, g: number, name: string): ColumnMet
 async function readGeneric(parquet: OpenParquet): Promise<LongReadResult> {
   const { source, metadata, header, cols, sideCols, options } = parquet;
   const file = options.file;
-  const extras = extraTextColumns(metadata, cols, sideCols);
-  const embeddingCols = embeddingColumns(metadata, cols, sideCols);
+  const extra = extraColumns(metadata, header, cols, sideCols);
+  const extras = extra.text;
+  const embeddingCols = extra.embedding;
   const name = (k: number) => itemAt(header, k, 'column');
   const wanted = [
     cols.task,
@@ -295,6 +305,7 @@ async function readGeneric(parquet: OpenParquet): Promise<LongReadResult> {
     .filter((k) => k >= 0)
     .map(name);
   const { tasks, examples, builder, cell, sideValues } = startLongTable(options, () => new StringInterner(), 'row');
+  for (const w of extra.warnings) (builder.report.warnings ??= []).push(w);
   const totalRows = Number(metadata.num_rows);
   // Rows are read in slices of at most SLICE_ROWS inside each row group: hyparquet decodes only the
   // pages a slice touches, so the decoded JS arrays stay small even for pyarrow's 1Mi-row groups.
@@ -386,31 +397,76 @@ async function readGeneric(parquet: OpenParquet): Promise<LongReadResult> {
 
 const SLICE_ROWS = 1 << 17;
 
-/** Leaf columns that are text (BYTE_ARRAY) and not one of the long-table columns: metadata candidates. */
-function extraTextColumns(metadata: FileMetaData, cols: Columns, sideCols: readonly number[]): number[] {
-  const used = new Set([cols.task, cols.example, cols.delta, cols.nllBefore, cols.nllAfter, ...sideCols]);
-  const out: number[] = [];
-  // Nested schemas (groups) are left out: leaf positions there are not header positions.
-  if (metadata.schema.slice(1).some((el) => el.num_children)) return out;
-  metadata.schema.slice(1).forEach((el, k) => {
-    if (!used.has(k) && !el.num_children && el.type === 'BYTE_ARRAY' && el.repetition_type !== 'REPEATED') out.push(k);
-  });
-  return out;
+/** What an extra Parquet column can be: text (strings, booleans), a number, or neither. */
+type ParquetColumnKind = 'text' | 'number' | 'other';
+
+/** The kind of schema element `el` (a top-level field): a timestamp, a decimal or a group is neither. */
+function columnKind(el: SchemaElement): ParquetColumnKind {
+  if (el.num_children || el.repetition_type === 'REPEATED') return 'other';
+  const lt = el.logical_type;
+  const ct = el.converted_type;
+  switch (el.type) {
+    case 'BYTE_ARRAY':
+      return ct === 'DECIMAL' || lt?.type === 'DECIMAL' ? 'other' : 'text';
+    case 'BOOLEAN': // "true" / "false", as in Arrow
+      return 'text';
+    case 'DOUBLE':
+    case 'FLOAT':
+      return lt === undefined && ct === undefined ? 'number' : 'other';
+    case 'INT32':
+    case 'INT64':
+      if (lt !== undefined) return lt.type === 'INTEGER' ? 'number' : 'other';
+      return ct === undefined || /^U?INT_/.test(ct) ? 'number' : 'other';
+    default:
+      return 'other';
+  }
 }
 
 /**
- * Header positions of the numeric `embedding.<i>` columns (`isEmbeddingKey`; DOUBLE, FLOAT, INT32 or
- * INT64 leaves) that are not otherwise used: example embeddings, kept as numeric example metadata.
+ * For each element of `metadata.schema.slice(1)` (the indexing of `header`), whether it is a top-level
+ * field: the children of nested columns (a list's `element`, a struct's fields) are not columns of the
+ * long table.
  */
-function embeddingColumns(metadata: FileMetaData, cols: Columns, sideCols: readonly number[]): number[] {
+function topLevelFields(metadata: FileMetaData): boolean[] {
+  const schema = metadata.schema;
+  const top = new Array<boolean>(Math.max(0, schema.length - 1)).fill(false);
+  // i is a schema index; returns the index after the subtree rooted at i
+  const skip = (i: number): number => {
+    const children = schema[i]?.num_children ?? 0;
+    let next = i + 1;
+    for (let c = 0; c < children && next < schema.length; c++) next = skip(next);
+    return next;
+  };
+  let i = 1;
+  for (let f = 0; f < (schema[0]?.num_children ?? 0) && i < schema.length; f++) {
+    top[i - 1] = true;
+    i = skip(i);
+  }
+  return top;
+}
+
+/** The extra top-level columns of each kind (header positions), and a warning for each of kind 'other'. */
+function extraColumns(
+  metadata: FileMetaData,
+  header: readonly string[],
+  cols: Columns,
+  sideCols: readonly number[],
+): { text: number[]; embedding: number[]; warnings: string[] } {
   const used = new Set([cols.task, cols.example, cols.delta, cols.nllBefore, cols.nllAfter, ...sideCols]);
-  const leaves = metadata.schema.slice(1);
-  if (leaves.some((el) => el.num_children)) return [];
-  const numeric = new Set(['DOUBLE', 'FLOAT', 'INT32', 'INT64']);
-  const out: number[] = [];
-  leaves.forEach((el, k) => {
-    if (used.has(k) || el.repetition_type === 'REPEATED' || !el.type || !numeric.has(el.type)) return;
-    if (isEmbeddingKey(el.name)) out.push(k);
+  const top = topLevelFields(metadata);
+  const out = { text: [] as number[], embedding: [] as number[], warnings: [] as string[] };
+  metadata.schema.slice(1).forEach((el, k) => {
+    if (!top[k] || used.has(k)) return;
+    const kind = columnKind(el);
+    const name = header[k] ?? el.name;
+    if (kind === 'text') out.text.push(k);
+    else if (kind === 'number') {
+      if (isEmbeddingKey(name)) out.embedding.push(k);
+    } else {
+      const type = el.logical_type?.type ?? el.converted_type ?? (el.num_children ? 'group' : (el.type ?? 'group'));
+      const repeated = el.repetition_type === 'REPEATED' && !el.num_children ? 'repeated ' : '';
+      out.warnings.push(`column "${name}" (Parquet ${repeated}${type}) is neither text nor a number: left out`);
+    }
   });
   return out;
 }

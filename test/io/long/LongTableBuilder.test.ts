@@ -291,3 +291,81 @@ describe('numeric-looking text metadata', () => {
     expect(r3.matrix.exampleMeta).toEqual([{}, {}]);
   });
 });
+
+/**
+ * Columns the columnar readers cannot read as metadata are told, not dropped in silence; Parquet
+ * booleans are metadata as Arrow's are ("true" / "false").
+ */
+describe('columns that are neither text nor a number', () => {
+  test('parquet: a boolean column is metadata, as in Arrow', async () => {
+    const { encodeParquet } = await import('../../../src/io/parquet/encodeParquet.js');
+    const { encodeArrow } = await import('../../../src/io/arrow/encodeArrow.js');
+    const columns = {
+      task: ['t1', 't1', 't2', 't2'],
+      example: ['e1', 'e2', 'e1', 'e2'],
+      delta: Float64Array.from([1, 2, 3, 4]),
+      clean: [true, false, true, false],
+    };
+    for (const [bytes, fileName] of [
+      [encodeParquet(columns), 'b.parquet'],
+      [encodeArrow(columns, 'file'), 'b.arrow'],
+    ] as const) {
+      const { matrix, report } = await readForgettingMatrixFromBytes(bytes, { fileName });
+      expect(matrix.exampleMeta).toEqual([{ clean: 'true' }, { clean: 'false' }]);
+      expect(report.warnings).toBeUndefined();
+    }
+  });
+
+  test('arrow: a timestamp column is left out with a warning naming it and its type', async () => {
+    const { tableToIPC, vectorFromArray, Table, TimestampMillisecond } = await import('apache-arrow');
+    const table = new Table({
+      task: vectorFromArray(['t1', 't1']),
+      example: vectorFromArray(['e1', 'e2']),
+      delta: vectorFromArray(Float64Array.from([1, 2])),
+      at: vectorFromArray([new Date(0), new Date(1000)], new TimestampMillisecond()),
+    });
+    const { matrix, report } = await readForgettingMatrixFromBytes(tableToIPC(table, 'file'), { fileName: 't.arrow' });
+    expect(matrix.exampleMeta).toEqual([{}, {}]);
+    expect(report.warnings).toEqual([
+      'column "at" (Arrow Timestamp<MILLISECOND>) is neither text nor a number: left out',
+    ]);
+  });
+});
+
+describe('parquet columns that are neither text nor a number (written by pyarrow)', () => {
+  test('a timestamp, a list and a struct column are left out with a warning; the text beside them is kept', async () => {
+    const { pythonHas, runPython, tempDir } = await import('../helpers.js');
+    if (!pythonHas(['pyarrow'])) return;
+    const { dir, cleanup } = tempDir();
+    try {
+      runPython(
+        `
+import sys, datetime, pyarrow as pa, pyarrow.parquet as pq
+d = sys.argv[1]
+base = {"task": ["t1", "t1"], "example": ["e1", "e2"], "delta": [1.0, 2.0], "source": ["web", "code"]}
+pq.write_table(pa.table({**base, "at": pa.array([datetime.datetime(2026, 1, 1)] * 2, pa.timestamp("ms")), "tags": [[1], [2, 3]]}), d + "/flat.parquet")
+pq.write_table(pa.table({**base, "info": [{"a": 1}, {"a": 2}]}), d + "/nested.parquet")
+`,
+        [dir],
+      );
+      const { readForgettingMatrix } = await import('../../../src/io/node/readForgettingMatrix.js');
+      for (const [name, warnings] of [
+        [
+          'flat.parquet',
+          [
+            'column "at" (Parquet TIMESTAMP) is neither text nor a number: left out',
+            'column "tags" (Parquet LIST) is neither text nor a number: left out',
+          ],
+        ],
+        ['nested.parquet', ['column "info" (Parquet group) is neither text nor a number: left out']],
+      ] as const) {
+        const { matrix, report } = await readForgettingMatrix(`${dir}/${name}`);
+        // the text column beside them is still metadata
+        expect(matrix.exampleMeta).toEqual([{ source: 'web' }, { source: 'code' }]);
+        expect(report.warnings).toEqual(warnings);
+      }
+    } finally {
+      cleanup();
+    }
+  });
+});
