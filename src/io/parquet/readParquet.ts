@@ -120,6 +120,7 @@ function rowSlices(metadata: FileMetaData): { group: number; start: number; end:
 
 /** Whether every column the read needs is one the flat fast path decodes (`flatColumnSupported`). */
 function flatPathApplies({ metadata, header, cols, sideCols }: OpenParquet): boolean {
+  const extra = extraColumns(metadata, header, cols, sideCols);
   const needed: [number, FlatColumnKind][] = [
     [cols.task, 'id'],
     [cols.example, 'id'],
@@ -127,8 +128,8 @@ function flatPathApplies({ metadata, header, cols, sideCols }: OpenParquet): boo
     [cols.nllBefore, 'number'],
     [cols.delta >= 0 ? -1 : cols.nllAfter, 'number'],
     ...sideCols.map((k): [number, FlatColumnKind] => [k, 'number']),
-    ...extraColumns(metadata, header, cols, sideCols).text.map((k): [number, FlatColumnKind] => [k, 'id']),
-    ...extraColumns(metadata, header, cols, sideCols).embedding.map((k): [number, FlatColumnKind] => [k, 'number']),
+    ...extra.text.map((k): [number, FlatColumnKind] => [k, 'id']),
+    ...extra.embedding.map((k): [number, FlatColumnKind] => [k, 'number']),
   ];
   const leaves = metadata.schema.slice(1);
   if (leaves.some((el) => el.num_children)) return false;
@@ -430,17 +431,16 @@ function columnKind(el: SchemaElement): ParquetColumnKind {
 function topLevelFields(metadata: FileMetaData): boolean[] {
   const schema = metadata.schema;
   const top = new Array<boolean>(Math.max(0, schema.length - 1)).fill(false);
-  // i is a schema index; returns the index after the subtree rooted at i
-  const skip = (i: number): number => {
+  // The schema is a depth-first list; `open` holds the children still to come at each open level. A loop,
+  // not recursion: a hostile file's deep nesting costs one array entry per level, never the call stack.
+  const open = [schema[0]?.num_children ?? 0];
+  for (let i = 1; i < schema.length; i++) {
+    while (open.length > 0 && open[open.length - 1] === 0) open.pop();
+    if (open.length === 0) break;
+    open[open.length - 1] = (open[open.length - 1] ?? 1) - 1;
+    if (open.length === 1) top[i - 1] = true;
     const children = schema[i]?.num_children ?? 0;
-    let next = i + 1;
-    for (let c = 0; c < children && next < schema.length; c++) next = skip(next);
-    return next;
-  };
-  let i = 1;
-  for (let f = 0; f < (schema[0]?.num_children ?? 0) && i < schema.length; f++) {
-    top[i - 1] = true;
-    i = skip(i);
+    if (children > 0) open.push(children);
   }
   return top;
 }
