@@ -204,6 +204,20 @@ def test_a_csv_table_with_numeric_looking_metadata_takes_more_rows(tmp_path):
     assert table.column("shard").to_pylist() == ["000", "001", "002"] * 2
 
 
+@pytest.mark.parametrize("stored", [pa.float32(), pa.int64(), pa.null()])
+def test_new_embedding_rows_append_to_an_existing_column_of_another_number_type(tmp_path, stored):
+    base = BigramLM(vocab=9, seed=0)
+    examples = random_examples(2, vocab=9, seed=3)
+    out = tmp_path / "z.parquet"
+    value = None if stored == pa.null() else 2
+    pq.write_table(pa.table({"task": ["a"], "example": ["zz"], "nll_before": [1.0], "nll_after": [1.5], "embedding.0": pa.array([value], stored)}), out)
+    meta = {e: {"embedding.0": 0.25 * (k + 1)} for k, e in enumerate(examples)}
+    assert collect(out, "t", base, examples, base=base, example_meta=meta)["written"] == 2
+    table = read_table(out)
+    assert table.schema.field("embedding.0").type == pa.float64()
+    assert table.column("embedding.0").to_pylist() == [value if value is None else 2.0, 0.25, 0.5]
+
+
 @pytest.mark.parametrize(
     "meta, error, message",
     [
