@@ -392,12 +392,15 @@ def _existing_rows(out: Path) -> Optional[pa.Table]:
     for name, typ in zip(_LONG_SCHEMA.names, _LONG_SCHEMA.types):
         i = table.column_names.index(name)
         table = table.set_column(i, name, table.column(name).cast(typ))
-    # embedding columns as float64, the type new rows carry (a CSV of whole numbers reads as int64, a
-    # table written elsewhere may hold float32: appending to either would not unify)
+    # metadata in the types new rows carry: embeddings as float64 (a CSV of whole numbers reads as int64,
+    # a table written elsewhere may hold float32), text as string (polars writes large_string); appending
+    # to another type would not unify
     for i, name in enumerate(table.column_names):
         t = table.column(i).type
         if is_embedding_key(name) and (pa.types.is_floating(t) or pa.types.is_integer(t)):
             table = table.set_column(i, name, table.column(i).cast(pa.float64()))
+        elif pa.types.is_large_string(t):
+            table = table.set_column(i, name, table.column(i).cast(pa.string()))
     return table
 
 

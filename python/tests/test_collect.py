@@ -218,6 +218,15 @@ def test_new_embedding_rows_append_to_an_existing_column_of_another_number_type(
     assert table.column("embedding.0").to_pylist() == [value if value is None else 2.0, 0.25, 0.5]
 
 
+def test_new_text_rows_append_to_an_existing_large_string_column(tmp_path):
+    base = BigramLM(vocab=9, seed=0)
+    examples = random_examples(2, vocab=9, seed=3)
+    out = tmp_path / "z.parquet"
+    pq.write_table(pa.table({"task": ["a"], "example": ["zz"], "nll_before": [1.0], "nll_after": [1.5], "source": pa.array(["web"], pa.large_string())}), out)
+    assert collect(out, "t", base, examples, base=base, example_meta={e: {"source": "code"} for e in examples})["written"] == 2
+    assert read_table(out).column("source").to_pylist() == ["web", "code", "code"]
+
+
 @pytest.mark.parametrize(
     "meta, error, message",
     [
