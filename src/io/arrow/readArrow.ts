@@ -73,16 +73,7 @@ export async function readArrowBatches(
     const used = new Set([cols.task, cols.example, cols.delta, cols.nllBefore, cols.nllAfter, ...sideCols]);
     const extras: { meta: number; vec: Vector }[] = [];
     batch.schema.fields.forEach((f, k) => {
-      if (
-        used.has(k) ||
-        !(
-          DataType.isUtf8(f.type) ||
-          DataType.isLargeUtf8(f.type) ||
-          DataType.isDictionary(f.type) ||
-          DataType.isBool(f.type)
-        )
-      )
-        return;
+      if (used.has(k) || !isMetadataText(f.type)) return;
       const meta = builder.metaIndex(f.name);
       extras.push({ meta, vec: column(k).vec });
       // a string column (or a dictionary of strings) is text by its type, even when its values look like numbers
@@ -104,12 +95,7 @@ export async function readArrowBatches(
     if (!saidLeftOut) {
       saidLeftOut = true;
       batch.schema.fields.forEach((f, k) => {
-        const text =
-          DataType.isUtf8(f.type) ||
-          DataType.isLargeUtf8(f.type) ||
-          DataType.isDictionary(f.type) ||
-          DataType.isBool(f.type);
-        if (used.has(k) || text || DataType.isFloat(f.type) || DataType.isInt(f.type)) return;
+        if (used.has(k) || isMetadataText(f.type) || DataType.isFloat(f.type) || DataType.isInt(f.type)) return;
         (builder.report.warnings ??= []).push(
           `column "${f.name}" (Arrow ${String(f.type)}) is neither text nor a number: left out`,
         );
@@ -450,4 +436,9 @@ function numberColumn(
     values[r] = v;
   }
   return { values, valid, nullWord };
+}
+
+/** Whether a column of this Arrow type is read as text metadata: strings, dictionaries, booleans. */
+function isMetadataText(type: DataType): boolean {
+  return DataType.isUtf8(type) || DataType.isLargeUtf8(type) || DataType.isDictionary(type) || DataType.isBool(type);
 }

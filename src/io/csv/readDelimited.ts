@@ -179,22 +179,11 @@ export class DelimitedLongTableParser extends DelimitedTokenizer {
         builder.meta(meta, t, e, this.text(field, line));
       } else if (needs === 'number') {
         // an embedding coordinate, parsed from the bytes (no string per field)
-        const bytes = this.fieldBytes(field);
-        let s0 = this.fieldFrom(field);
-        let e0 = this.fieldTo(field);
-        while (s0 < e0 && bytes[s0] === SPACE) s0++;
-        while (e0 > s0 && bytes[e0 - 1] === SPACE) e0--;
-        if (s0 === e0) continue;
-        const x = parseNumberBytes(bytes, s0, e0);
+        const x = this.fieldNumber(field);
         if (x === NOT_A_NUMBER) builder.metaNotNumeric(meta);
-        else builder.metaNumber(meta, t, e, x);
-      } else if (needs === 'numeric' && this.fieldFrom(field) < this.fieldTo(field)) {
-        const bytes = this.fieldBytes(field);
-        let s0 = this.fieldFrom(field);
-        let e0 = this.fieldTo(field);
-        while (s0 < e0 && bytes[s0] === SPACE) s0++;
-        while (e0 > s0 && bytes[e0 - 1] === SPACE) e0--;
-        if (s0 < e0 && parseNumberBytes(bytes, s0, e0) === NOT_A_NUMBER) builder.metaNotNumeric(meta);
+        else if (x !== null) builder.metaNumber(meta, t, e, x);
+      } else if (needs === 'numeric' && this.fieldNumber(field) === NOT_A_NUMBER) {
+        builder.metaNotNumeric(meta);
       }
     }
     let before = NaN;
@@ -310,6 +299,16 @@ export class DelimitedLongTableParser extends DelimitedTokenizer {
         { file: this.file, line, column: this.fieldCol(k) },
       );
     }
+  }
+
+  /** Field k as a number without the spaces around it (any double), null when blank, NOT_A_NUMBER for other text. */
+  private fieldNumber(k: number): number | null | typeof NOT_A_NUMBER {
+    const bytes = this.fieldBytes(k);
+    let s = this.fieldFrom(k);
+    let e = this.fieldTo(k);
+    while (s < e && bytes[s] === SPACE) s++;
+    while (e > s && bytes[e - 1] === SPACE) e--;
+    return s === e ? null : parseNumberBytes(bytes, s, e);
   }
 
   /** Status of the last `number()`: OK, EMPTY (empty field) or MISSING_NAN (NaN with nanAsMissing). */

@@ -6,7 +6,7 @@ import type { SideMatrix } from '../../matrix/sideMatrices.js';
 import type { DuplicatePolicy, ReadReport } from '../types.js';
 import { isEmbeddingKey } from '../../matrix/exampleEmbedding.js';
 import { EmbeddingColumn } from './EmbeddingColumn.js';
-import { isNumberText } from './parseNumber.js';
+import { isNumberText, numberOfText } from './parseNumber.js';
 
 /** Options of `LongTableBuilder`. */
 export interface LongTableBuilderOptions {
@@ -51,15 +51,6 @@ interface MetaColumn {
   numeric: boolean;
   /** For an `embedding.<i>` column (`isEmbeddingKey`): its per-example numbers (then the fields above are unused). */
   embedding: EmbeddingColumn | null;
-}
-
-/** The number a field matching `isNumberText` stands for (the words nan and inf give NaN and ±Infinity). */
-function numberOfText(text: string): number {
-  const t = text.trim().toLowerCase();
-  const body = t.replace(/^[-+]/, '');
-  if (body === 'nan') return NaN;
-  if (body === 'inf' || body === 'infinity') return t.startsWith('-') ? -Infinity : Infinity;
-  return Number(t);
 }
 
 /**

@@ -21,6 +21,15 @@ export function isNumberText(text: string): boolean {
   return NUMBER_TEXT.test(text);
 }
 
+/** The number a text matching `isNumberText` stands for (the words nan and inf give NaN and ±Infinity). */
+export function numberOfText(text: string): number {
+  const t = text.trim().toLowerCase();
+  const body = t.replace(/^[-+]/, '');
+  if (body === 'nan') return NaN;
+  if (body === 'inf' || body === 'infinity') return t.startsWith('-') ? -Infinity : Infinity;
+  return Number(t);
+}
+
 /** Returned by `parseNumberBytes` for a field that is not a decimal number. */
 export const NOT_A_NUMBER = Symbol('not a number');
 

@@ -1,4 +1,10 @@
-import { isNumberText, NOT_A_NUMBER, parseNumberBytes, roundDecimal } from '../../../src/io/long/parseNumber.js';
+import {
+  isNumberText,
+  NOT_A_NUMBER,
+  numberOfText,
+  parseNumberBytes,
+  roundDecimal,
+} from '../../../src/io/long/parseNumber.js';
 
 const parse = (s: string) => parseNumberBytes(new TextEncoder().encode(s), 0, s.length);
 
@@ -83,5 +89,15 @@ describe('isNumberText', () => {
   test('anything else is text', () => {
     for (const t of ['', ' ', 'web', '1,000', '0x1f', '1e', '--1', '1.2.3', 'nan1', '½'])
       expect(isNumberText(t)).toBe(false);
+  });
+});
+
+describe('numberOfText', () => {
+  test('the number of a numeric text, white space around it ignored; the words as non-finite numbers', () => {
+    expect(numberOfText(' 0.30000000000000004 ')).toBe(0.1 + 0.2);
+    expect(numberOfText('-1.5e3')).toBe(-1500);
+    expect(numberOfText('NaN')).toBeNaN();
+    expect(numberOfText('+inf')).toBe(Infinity);
+    expect(numberOfText('-Infinity')).toBe(-Infinity);
   });
 });
